@@ -1,0 +1,210 @@
+/*
+** commands.c -- weft list, run and replay.
+** Each resolves its arguments to scenarios, drives explore_run with the
+** options, and hands the result to a report format. Exit codes are the
+** CLI_* values of cli.h.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+#include "codec.h"
+#include "explore.h"
+#include "registry.h"
+#include "report.h"
+
+#define STACK_SIZE (256 * 1024)
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* --time-limit: polled between executions; reads the clock every 64th call. */
+struct deadline { double end; unsigned calls; bool hit; };
+
+static bool past_deadline(void *ctx)
+{
+    struct deadline *d = ctx;
+    if (d->end <= 0 || (++d->calls & 63) != 0)
+        return d->hit;
+    d->hit = wall_seconds() >= d->end;
+    return d->hit;
+}
+
+static struct sched_config sched_config_for(const struct weft_scenario *s,
+                                            const struct cli_opts *o)
+{
+    int steps = o->max_steps;
+    if (steps == SCHED_DEFAULT_MAX_STEPS && s->max_steps > 0)
+        steps = s->max_steps;
+    return (struct sched_config){ .scenario = s, .max_steps = steps, .stack_size = STACK_SIZE };
+}
+
+static const struct report_format *format_for(const struct cli_opts *o)
+{
+    const struct report_format *f = report_format_named(o->format);
+    if (f == NULL)
+        fprintf(stderr, "weft: unknown format '%s' (text or json)\n", o->format);
+    return f;
+}
+
+/* ==========================================================================
+** list
+** ========================================================================== */
+
+int cli_list(struct cli_opts *o)
+{
+    struct cli_target *t = NULL;
+    int n = 0, rc = 0;
+    if (o->nargs) {
+        rc = cli_resolve(o->args, o->nargs, &t, &n);
+    } else {
+        n = registry_count();
+        t = calloc((size_t)(n ? n : 1), sizeof *t);
+        for (int i = 0; t && i < n; i++)
+            t[i].scenario = registry_get(i);
+    }
+    for (int i = 0; i < n; i++)
+        printf("%-32s %-14s %s\n", t[i].scenario->name, weft_result_name(t[i].scenario->expect),
+               t[i].scenario->summary ? t[i].scenario->summary : "");
+    free(t);
+    return rc;
+}
+
+/* ==========================================================================
+** run
+** ========================================================================== */
+
+static bool run_one(const struct cli_target *t, const struct cli_opts *o,
+                    const struct report_format *fmt)
+{
+    struct sched_config sc = sched_config_for(t->scenario, o);
+    struct deadline dl = { .end = o->time_limit > 0 ? wall_seconds() + o->time_limit : 0 };
+    uint64_t budget = o->executions;
+    if (budget == 0 && strcmp(o->strategy, "random") == 0)
+        budget = 1000;
+    struct explore_config ec = {
+        .strategy = o->strategy, .sleep_sets = o->sleep_sets,
+        .max_preemptions = o->max_preemptions, .max_executions = budget,
+        .seed = o->seed, .should_stop = past_deadline, .stop_ctx = &dl,
+    };
+    struct explore_result res;
+    static struct report rep;
+    double start = wall_seconds();
+    explore_run(&sc, &ec, &res);
+    report_build(&rep, t->scenario, t->spelling, o->strategy, &res);
+    rep.elapsed_s = wall_seconds() - start;
+    snprintf(rep.params, sizeof rep.params, "%s", o->params);
+    fmt->print(stdout, &rep, o->quiet ? REPORT_QUIET : 0);
+    fflush(stdout);
+    return rep.as_expected;
+}
+
+int cli_run(struct cli_opts *o)
+{
+    const struct report_format *fmt = format_for(o);
+    if (fmt == NULL)
+        return CLI_ERROR;
+    if (strcmp(o->strategy, "dfs") && strcmp(o->strategy, "random")) {
+        fprintf(stderr, "weft: unknown strategy '%s' (dfs or random)\n", o->strategy);
+        return CLI_ERROR;
+    }
+    if (o->nargs == 0) {
+        fprintf(stderr, "weft run: name a scenario, a file or a folder (see 'weft run --help')\n");
+        return CLI_ERROR;
+    }
+    struct cli_target *t;
+    int n, rc = cli_resolve(o->args, o->nargs, &t, &n);
+    if (rc) {
+        free(t);
+        return rc;
+    }
+    int unexpected = 0;
+    for (int i = 0; i < n; i++)
+        unexpected += !run_one(&t[i], o, fmt);
+    free(t);
+    sched_shutdown();
+    return unexpected ? CLI_UNEXPECTED : CLI_OK;
+}
+
+/* ==========================================================================
+** replay
+** ========================================================================== */
+
+/* The one scenario that `weft replay ARGS` names. */
+static int replay_target(const struct cli_opts *o, struct cli_target *out)
+{
+    if (o->nargs < 1 || o->nargs > 2) {
+        fprintf(stderr, "weft replay: name one scenario (NAME, or FILE [NAME])\n");
+        return CLI_ERROR;
+    }
+    const struct weft_scenario *s = NULL;
+    int from = 0, to = registry_count();
+    FILE *probe = fopen(o->args[0], "r");
+    if (probe) {
+        fclose(probe);
+        if (cli_load_file(o->args[0], &from, &to))
+            return CLI_ERROR;
+        if (o->nargs == 1 && to - from == 1)
+            s = registry_get(from);
+    }
+    const char *name = o->nargs == 2 ? o->args[1] : probe ? NULL : o->args[0];
+    if (name)
+        s = registry_find(name, from, to);
+    if (s == NULL) {
+        fprintf(stderr, "weft replay: no scenario '%s'%s%s; choose one of:\n",
+                name ? name : "", probe ? " in " : "", probe ? o->args[0] : "");
+        for (int i = from; i < to; i++)
+            fprintf(stderr, "  %s\n", registry_get(i)->name);
+        return CLI_ERROR;
+    }
+    out->scenario = s;
+    if (probe)
+        snprintf(out->spelling, sizeof out->spelling, "%s %s", o->args[0], s->name);
+    else
+        snprintf(out->spelling, sizeof out->spelling, "%s", s->name);
+    return 0;
+}
+
+int cli_replay(struct cli_opts *o)
+{
+    static uint32_t choices[1 << 20];
+    static struct report rep;
+    const struct report_format *fmt = format_for(o);
+    struct cli_target t;
+    size_t n;
+    uint32_t nsteps;
+    char err[256];
+    if (fmt == NULL)
+        return CLI_ERROR;
+    if (o->schedule == NULL) {
+        fprintf(stderr, "weft replay: --schedule TOKEN is required\n");
+        return CLI_ERROR;
+    }
+    if (codec_decode(o->schedule, choices, sizeof choices / sizeof choices[0], &n, &nsteps,
+                     err, sizeof err) != 0) {
+        fprintf(stderr, "weft replay: bad schedule token: %s\n", err);
+        return CLI_ERROR;
+    }
+    if (replay_target(o, &t))
+        return CLI_ERROR;
+    struct sched_config sc = sched_config_for(t.scenario, o);
+    struct explore_config ec = { .strategy = "replay", .replay = choices, .nreplay = n,
+                                 .replay_steps = nsteps };
+    struct explore_result res;
+    explore_run(&sc, &ec, &res);
+    if (res.divergence[0]) {
+        fprintf(stderr, "weft replay: %s: %s\n(was the token made for this scenario, "
+                "with the same --param values?)\n", t.scenario->name, res.divergence);
+        return CLI_ERROR;
+    }
+    report_build(&rep, t.scenario, t.spelling, "replay", &res);
+    snprintf(rep.params, sizeof rep.params, "%s", o->params);
+    fmt->print(stdout, &rep, REPORT_REPLAY);
+    sched_shutdown();
+    return CLI_OK;
+}

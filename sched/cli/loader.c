@@ -1,0 +1,257 @@
+/*
+** loader.c -- turns command-line arguments into scenarios: bundled names,
+** .so files (dlopen), .c files (compiled against weft.h into a cached shared
+** object first) and folders of .c files. A compile error is shown as the
+** compiler printed it and is a CLI_ERROR.
+*/
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cli.h"
+#include "registry.h"
+
+/* ==========================================================================
+** Compiling scenario files
+** ========================================================================== */
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static int hash_file(const char *path, uint64_t *h)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return -1;
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        *h = fnv1a(*h, buf, n);
+    fclose(f);
+    return 0;
+}
+
+static bool is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The folder holding weft.h: $WEFT_INCLUDE_DIR, the installed one, or the
+** source tree this weft was built from. */
+static const char *include_dir(void)
+{
+    static char path[1024];
+    const char *env = getenv("WEFT_INCLUDE_DIR");
+    const char *dirs[] = { env, WEFT_INCLUDEDIR, WEFT_SRCDIR "/sched" };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (dirs[i] == NULL)
+            continue;
+        snprintf(path, sizeof path, "%s/weft.h", dirs[i]);
+        if (is_file(path))
+            return dirs[i];
+    }
+    return WEFT_SRCDIR "/sched";
+}
+
+static int make_dirs(char *path)
+{
+    for (char *p = path + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            mkdir(path, 0755);
+            *p = '/';
+        }
+    return mkdir(path, 0755) == 0 || is_file(path) ? 0 : 0;
+}
+
+static void cache_dir(char *out, size_t n)
+{
+    const char *env = getenv("WEFT_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    if (env && *env)
+        snprintf(out, n, "%s", env);
+    else if (xdg && *xdg)
+        snprintf(out, n, "%s/weft", xdg);
+    else
+        snprintf(out, n, "%s/.cache/weft", home && *home ? home : "/tmp");
+    make_dirs(out);
+}
+
+/* Run the compiler; its messages go to stderr as it printed them. */
+static int compile(const char *cc, const char *inc, const char *src, const char *out)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        char incflag[1100];
+        snprintf(incflag, sizeof incflag, "-I%s", inc);
+        dup2(2, 1);
+        execlp(cc, cc, "-std=c11", "-g", "-O1", "-fPIC", "-shared", "-Wall",
+               incflag, "-o", out, src, (char *)NULL);
+        perror(cc);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) < 0)
+        return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* Path of the shared object for a .c file, compiled if not cached. */
+static int shared_object_for(const char *src, char *so, size_t n)
+{
+    const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+    const char *inc = include_dir();
+    char header[1100], dir[900], tmp[1200];
+    uint64_t h = 0xcbf29ce484222325ULL;
+    snprintf(header, sizeof header, "%s/weft.h", inc);
+    if (hash_file(src, &h) != 0) {
+        fprintf(stderr, "weft: cannot read %s\n", src);
+        return CLI_ERROR;
+    }
+    hash_file(header, &h);
+    h = fnv1a(h, cc, strlen(cc));
+    h = fnv1a(h, WEFT_VERSION_STRING, strlen(WEFT_VERSION_STRING));
+    cache_dir(dir, sizeof dir);
+    snprintf(so, n, "%s/%016llx.so", dir, (unsigned long long)h);
+    if (is_file(so))
+        return 0;
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", so, (long)getpid());
+    if (compile(cc, inc, src, tmp) != 0) {
+        unlink(tmp);
+        fprintf(stderr, "weft: could not compile %s (with %s, -I%s)\n", src, cc, inc);
+        return CLI_ERROR;
+    }
+    if (rename(tmp, so) != 0) {
+        unlink(tmp);
+        fprintf(stderr, "weft: cannot write %s\n", so);
+        return CLI_ERROR;
+    }
+    return 0;
+}
+
+int cli_load_file(const char *path, int *from, int *to)
+{
+    char so[1024];
+    size_t len = strlen(path);
+    if (len > 2 && strcmp(path + len - 2, ".c") == 0) {
+        int rc = shared_object_for(path, so, sizeof so);
+        if (rc)
+            return rc;
+    } else {
+        snprintf(so, sizeof so, "%s%s", strchr(path, '/') ? "" : "./", path);
+    }
+    *from = registry_count();
+    if (dlopen(so, RTLD_NOW | RTLD_LOCAL) == NULL) {
+        fprintf(stderr, "weft: cannot load %s: %s\n", path, dlerror());
+        return CLI_ERROR;
+    }
+    *to = registry_count();
+    if (*to == *from) {
+        fprintf(stderr, "weft: %s defines no scenario (WEFT_SCENARIO)\n", path);
+        return CLI_ERROR;
+    }
+    return 0;
+}
+
+/* ==========================================================================
+** Resolving arguments
+** ========================================================================== */
+
+struct targets { struct cli_target *v; int n, cap; };
+
+static void add(struct targets *t, const struct weft_scenario *s, const char *spelling)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 32;
+        t->v = realloc(t->v, (size_t)t->cap * sizeof *t->v);
+        if (t->v == NULL) {
+            fprintf(stderr, "weft: out of memory\n");
+            exit(CLI_ERROR);
+        }
+    }
+    t->v[t->n].scenario = s;
+    snprintf(t->v[t->n].spelling, sizeof t->v[t->n].spelling, "%s", spelling);
+    t->n++;
+}
+
+static int add_file(struct targets *t, const char *path)
+{
+    int from, to;
+    int rc = cli_load_file(path, &from, &to);
+    if (rc)
+        return rc;
+    for (int i = from; i < to; i++) {
+        char spelling[1024];
+        snprintf(spelling, sizeof spelling, "%s %s", path, registry_get(i)->name);
+        add(t, registry_get(i), spelling);
+    }
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every .c file directly in dir, in name order. */
+static int add_dir(struct targets *t, const char *dir)
+{
+    DIR *d = opendir(dir);
+    char *names[512];
+    int n = 0, rc = 0;
+    if (d == NULL) {
+        fprintf(stderr, "weft: cannot open folder %s\n", dir);
+        return CLI_ERROR;
+    }
+    for (struct dirent *e; (e = readdir(d)) != NULL && n < 512;) {
+        size_t len = strlen(e->d_name);
+        if (len > 2 && strcmp(e->d_name + len - 2, ".c") == 0)
+            names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, by_name);
+    for (int i = 0; i < n; i++) {
+        char path[1024];
+        size_t dl = strlen(dir);
+        snprintf(path, sizeof path, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", names[i]);
+        if (rc == 0)
+            rc = add_file(t, path);
+        free(names[i]);
+    }
+    return rc;
+}
+
+int cli_resolve(const char *const *args, int nargs, struct cli_target **out, int *n)
+{
+    struct targets t = { 0 };
+    int builtin = registry_count(), rc = 0;
+    for (int i = 0; i < nargs && rc == 0; i++) {
+        struct stat st;
+        const struct weft_scenario *s;
+        if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode))
+            rc = add_dir(&t, args[i]);
+        else if (stat(args[i], &st) == 0)
+            rc = add_file(&t, args[i]);
+        else if ((s = registry_find(args[i], 0, builtin)) != NULL)
+            add(&t, s, s->name);
+        else {
+            fprintf(stderr, "weft: no scenario or file named '%s' (see 'weft list')\n", args[i]);
+            rc = CLI_ERROR;
+        }
+    }
+    *out = t.v;
+    *n = t.n;
+    return rc;
+}

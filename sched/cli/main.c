@@ -1,0 +1,193 @@
+/*
+** main.c -- entry point of the weft command: subcommands, options, help.
+** Each subcommand's behaviour lives in commands.c; this file only parses.
+*/
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "sched.h"
+
+static const char usage_main[] =
+    "usage: weft COMMAND [OPTIONS] ...\n"
+    "\n"
+    "weft explores the interleavings of a concurrent scenario to find deadlocks,\n"
+    "leaked or spinning threads and failed assertions, and replays them exactly.\n"
+    "\n"
+    "commands:\n"
+    "  list    [FILE|DIR...]                 scenarios and what they expect\n"
+    "  run     [OPTIONS] NAME|FILE.c|FILE.so|DIR...   explore\n"
+    "  replay  [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   re-run one execution\n"
+    "\n"
+    "Run 'weft COMMAND --help' for a command's options.\n"
+    "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
+
+static const char usage_run[] =
+    "usage: weft run [OPTIONS] NAME|FILE.c|FILE.so|DIR...\n"
+    "\n"
+    "Explore each scenario until its search space is covered, a bound is reached,\n"
+    "or an execution fails; print the failure's report and a one-line summary.\n"
+    "A .c file is compiled against weft.h into a cached shared object; a folder\n"
+    "means every .c file in it. Bundled scenarios run by name ('weft list').\n"
+    "\n"
+    "  --strategy dfs|random    search strategy (default dfs)\n"
+    "  --no-sleep-sets          dfs: explore without sleep-set pruning\n"
+    "  --max-preemptions N      dfs: at most N preemptions per execution\n"
+    "  --executions N           stop after N executions (random: default 1000)\n"
+    "  --time-limit S           stop each scenario after S seconds (default 60)\n"
+    "  --seed N                 random: seed (default 1)\n"
+    "  --max-steps N            steps per execution before a livelock is reported\n"
+    "  --param KEY=VALUE        scenario parameter (repeatable)\n"
+    "  --format text|json       output format (json: one object per scenario)\n"
+    "  --quiet                  summary lines only, no reports\n"
+    "\n"
+    "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
+
+static const char usage_replay[] =
+    "usage: weft replay [OPTIONS] NAME --schedule TOKEN\n"
+    "       weft replay [OPTIONS] FILE.c [NAME] --schedule TOKEN\n"
+    "\n"
+    "Re-run exactly the execution a schedule token describes and print its report.\n"
+    "The output is the same, byte for byte, every time. If the scenario no longer\n"
+    "follows the token, weft says at which step it diverged and exits 2.\n"
+    "\n"
+    "  --schedule TOKEN         the token from a report\n"
+    "  --param KEY=VALUE        scenario parameters, as in the run that printed it\n"
+    "  --max-steps N            as in the run that printed it\n"
+    "  --format text|json\n";
+
+static const char usage_list[] =
+    "usage: weft list [FILE.c|FILE.so|DIR...]\n"
+    "\n"
+    "List scenarios (the bundled ones when no file is given): name, expected\n"
+    "result, summary.\n";
+
+static int bad_number(const char *opt, const char *v)
+{
+    fprintf(stderr, "weft: %s needs a number, not '%s'\n", opt, v);
+    return CLI_ERROR;
+}
+
+static int parse_u64(const char *opt, const char *v, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || end == v || *end || v[0] == '-')
+        return bad_number(opt, v);
+    *out = x;
+    return 0;
+}
+
+static int add_param(struct cli_opts *o, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    if (eq == NULL || eq == kv) {
+        fprintf(stderr, "weft: --param needs KEY=VALUE, not '%s'\n", kv);
+        return CLI_ERROR;
+    }
+    char key[128];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
+    sched_param_set(key, eq + 1);
+    size_t used = strlen(o->params);
+    snprintf(o->params + used, sizeof o->params - used, " --param %s", kv);
+    return 0;
+}
+
+enum { O_STRATEGY = 256, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
+       O_FORMAT, O_SCHEDULE, O_QUIET, O_HELP };
+
+static const struct option long_opts[] = {
+    { "strategy", required_argument, 0, O_STRATEGY },
+    { "no-sleep-sets", no_argument, 0, O_NOSLEEP },
+    { "max-preemptions", required_argument, 0, O_PREEMPT },
+    { "executions", required_argument, 0, O_EXEC },
+    { "time-limit", required_argument, 0, O_TIME },
+    { "seed", required_argument, 0, O_SEED },
+    { "max-steps", required_argument, 0, O_STEPS },
+    { "param", required_argument, 0, O_PARAM },
+    { "format", required_argument, 0, O_FORMAT },
+    { "schedule", required_argument, 0, O_SCHEDULE },
+    { "quiet", no_argument, 0, O_QUIET },
+    { "help", no_argument, 0, O_HELP },
+    { 0, 0, 0, 0 },
+};
+
+/* One option; 0, 1 when help was printed, or CLI_ERROR. */
+static int parse_one(int c, const char *v, struct cli_opts *o, const char *usage)
+{
+    uint64_t n;
+    char *end;
+    switch (c) {
+    case O_STRATEGY: o->strategy = v; return 0;
+    case O_NOSLEEP: o->sleep_sets = false; return 0;
+    case O_PREEMPT:
+        if (parse_u64("--max-preemptions", v, &n) || n > 1000000)
+            return CLI_ERROR;
+        o->max_preemptions = (int)n;
+        return 0;
+    case O_EXEC: return parse_u64("--executions", v, &o->executions);
+    case O_SEED: return parse_u64("--seed", v, &o->seed);
+    case O_STEPS:
+        if (parse_u64("--max-steps", v, &n) || n < 1 || n > 100000000)
+            return n < 1 ? bad_number("--max-steps", v) : CLI_ERROR;
+        o->max_steps = (int)n;
+        return 0;
+    case O_TIME:
+        o->time_limit = strtod(v, &end);
+        return (*end || end == v || o->time_limit < 0) ? bad_number("--time-limit", v) : 0;
+    case O_PARAM: return add_param(o, v);
+    case O_FORMAT: o->format = v; return 0;
+    case O_SCHEDULE: o->schedule = v; return 0;
+    case O_QUIET: o->quiet = true; return 0;
+    case O_HELP: fputs(usage, stdout); return 1;
+    default: fputs(usage, stderr); return CLI_ERROR;
+    }
+}
+
+int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage)
+{
+    *o = (struct cli_opts){ .strategy = "dfs", .sleep_sets = true, .max_preemptions = -1,
+                            .time_limit = 60, .seed = 1, .max_steps = SCHED_DEFAULT_MAX_STEPS,
+                            .format = "text" };
+    int c;
+    optind = 1;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        int rc = parse_one(c == 'h' ? O_HELP : c, optarg, o, usage);
+        if (rc)
+            return rc;
+    }
+    for (int i = optind; i < argc && o->nargs < 256; i++)
+        o->args[o->nargs++] = argv[i];
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct {
+        const char *name, *usage;
+        int (*fn)(struct cli_opts *);
+    } cmds[] = {
+        { "list", usage_list, cli_list },
+        { "run", usage_run, cli_run },
+        { "replay", usage_replay, cli_replay },
+    };
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage_main, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_ERROR : CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        if (strcmp(argv[1], cmds[i].name) != 0)
+            continue;
+        struct cli_opts o;
+        int rc = cli_parse(argc - 1, argv + 1, &o, cmds[i].usage);
+        if (rc)
+            return rc == 1 ? CLI_OK : rc;
+        return cmds[i].fn(&o);
+    }
+    fprintf(stderr, "weft: unknown command '%s'\n\n%s", argv[1], usage_main);
+    return CLI_ERROR;
+}

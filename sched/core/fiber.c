@@ -1,0 +1,230 @@
+/*
+** fiber.c -- stack allocation, first-entry frames and the switch wrapper.
+** The register swap itself is in fiber_<arch>.S; ucontext is the fallback for
+** other architectures or -DWEFT_FIBER_UCONTEXT. Which fiber runs is sched.c's.
+** Invariant: every switch tells AddressSanitizer where the new stack is, and
+** a prepared stack is fully unpoisoned, whatever its last user left behind.
+*/
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_STACK */
+#endif
+#include "fiber.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define WEFT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WEFT_ASAN 1
+#endif
+#endif
+
+#ifdef WEFT_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+#ifdef WEFT_FIBER_UCONTEXT
+#include <ucontext.h>
+/* The ucontext_t of a fiber stack sits above its usable bytes, so one mmap
+** holds everything and fiber_stack_free needs no second pointer. */
+#define UCTX_BYTES (((sizeof(ucontext_t) + 63) / 64) * 64)
+#else
+#define UCTX_BYTES ((size_t)0)
+#endif
+
+static size_t page_size(void)
+{
+    long p = sysconf(_SC_PAGESIZE); /* read from auxv, no system call */
+    return p > 0 ? (size_t)p : 4096;
+}
+
+/* Called on the resumed side of every switch (and on first entry): finish
+** ASan's bookkeeping, and learn the OS stack's bounds the first time the
+** main fiber is left, since fiber_init_main cannot know them cheaply. */
+static void after_switch(void *fake_stack, struct fiber *prev)
+{
+#ifdef WEFT_ASAN
+    const void *bottom;
+    size_t size;
+    __sanitizer_finish_switch_fiber(fake_stack, &bottom, &size);
+    if (prev->asan_size == 0) {
+        prev->asan_bottom = bottom;
+        prev->asan_size = size;
+    }
+#else
+    (void)fake_stack;
+    (void)prev;
+#endif
+}
+
+static void before_switch(struct fiber *from, struct fiber *to, int dying)
+{
+#ifdef WEFT_ASAN
+    /* NULL save slot: ASan may free `from`'s fake stack for good. */
+    __sanitizer_start_switch_fiber(dying ? NULL : &from->asan_fake_stack,
+                                   to->asan_bottom, to->asan_size);
+#else
+    (void)from;
+    (void)to;
+    (void)dying;
+#endif
+}
+
+/* First code run on a fresh stack. A fresh fiber has no fake stack yet,
+** hence NULL; entry must never return, so returning is a hard error. */
+static _Noreturn void fiber_begin(struct fiber *self, struct fiber *prev)
+{
+    after_switch(NULL, prev);
+    self->entry(self->arg);
+    abort();
+}
+
+void fiber_init_main(struct fiber *self)
+{
+    memset(self, 0, sizeof *self); /* asan_size 0: learned on first switch */
+#ifdef WEFT_FIBER_UCONTEXT
+    static _Thread_local ucontext_t main_uctx; /* one OS stack per thread */
+    self->uctx = &main_uctx;
+#endif
+}
+
+int fiber_stack_alloc(struct fiber *f, size_t stack_size)
+{
+    size_t page = page_size();
+    if (stack_size == 0 || stack_size > SIZE_MAX / 2)
+        return -EINVAL;
+    size_t usable = (stack_size + page - 1) / page * page;
+    void *base = mmap(NULL, page + usable + UCTX_BYTES, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (base == MAP_FAILED)
+        return -errno;
+    if (mprotect(base, page, PROT_NONE) != 0) { /* the guard page */
+        int err = errno;
+        munmap(base, page + usable + UCTX_BYTES);
+        return -err;
+    }
+    memset(f, 0, sizeof *f);
+    f->stack = base;
+    f->stack_size = usable;
+#ifdef WEFT_FIBER_UCONTEXT
+    f->uctx = (char *)base + page + usable;
+#endif
+    return 0;
+}
+
+void fiber_stack_free(struct fiber *f)
+{
+    if (f->stack == NULL)
+        return;
+    munmap(f->stack, page_size() + f->stack_size + UCTX_BYTES);
+    f->stack = NULL;
+    f->stack_size = 0;
+    f->sp = NULL;
+}
+
+#ifdef WEFT_FIBER_UCONTEXT
+/* makecontext can only pass ints, so the trampoline learns who it is and
+** who switched to it from these; fiber_switch sets them just before. */
+static _Thread_local struct fiber *uc_from, *uc_to;
+
+static void uc_trampoline(void)
+{
+    fiber_begin(uc_to, uc_from);
+}
+
+static void arch_prepare(struct fiber *f, char *bottom, char *top)
+{
+    ucontext_t *uc = f->uctx;
+    if (getcontext(uc) != 0)
+        abort();
+    uc->uc_stack.ss_sp = bottom;
+    uc->uc_stack.ss_size = (size_t)(top - bottom);
+    uc->uc_link = NULL; /* entry never returns */
+    makecontext(uc, uc_trampoline, 0);
+}
+
+void fiber_switch(struct fiber *from, struct fiber *to, int from_dying)
+{
+    uc_from = from;
+    uc_to = to;
+    before_switch(from, to, from_dying);
+    if (swapcontext(from->uctx, to->uctx) != 0)
+        abort();
+    after_switch(from->asan_fake_stack, uc_from); /* uc_from: our resumer */
+}
+
+#else /* hand-written switch, fiber_<arch>.S */
+
+/* Both return the `save` argument of whoever switched to us, which is
+** &prev->sp; the stub passes it on to fiber_start_ with the new fiber. */
+#define HIDDEN __attribute__((visibility("hidden"))) /* not weft_*: internal */
+HIDDEN void *fiber_swap_context_(void **save, void *new_sp);
+HIDDEN void fiber_entry_stub_(void);
+HIDDEN _Noreturn void fiber_start_(struct fiber *self, void **prev_save);
+
+static struct fiber *fiber_of_sp(void **save)
+{
+    return (struct fiber *)(void *)((char *)save - offsetof(struct fiber, sp));
+}
+
+_Noreturn void fiber_start_(struct fiber *self, void **prev_save)
+{
+    fiber_begin(self, fiber_of_sp(prev_save));
+}
+
+/* Build the frame fiber_swap_context_ pops; the layouts mirror the .S. */
+static void arch_prepare(struct fiber *f, char *bottom, char *top)
+{
+    (void)bottom;
+#if defined(__x86_64__)
+    /* mxcsr|x87cw, r15, r14, r13, r12, rbx=f, rbp=0, return=stub. After the
+    ** ret the stub runs with rsp == top, 16-aligned as before a call. ABI
+    ** default FP control state: the same for every run, whoever prepares. */
+    uintptr_t *w = (uintptr_t *)(void *)top - 8;
+    memset(w, 0, 8 * sizeof *w);
+    w[0] = (uintptr_t)0x1F80u | ((uintptr_t)0x037Fu << 32);
+    w[5] = (uintptr_t)f;
+    w[7] = (uintptr_t)fiber_entry_stub_;
+#elif defined(__aarch64__)
+    /* x19=f .. x28, x29=0, x30=stub, d8-d15, fpcr=0 (the Linux default
+    ** for a new process: round to nearest, no flush-to-zero), pad. */
+    uintptr_t *w = (uintptr_t *)(void *)top - 22;
+    memset(w, 0, 22 * sizeof *w);
+    w[0] = (uintptr_t)f;
+    w[11] = (uintptr_t)fiber_entry_stub_;
+#else
+#error "no hand-written fiber switch for this architecture: use WEFT_FIBER_UCONTEXT"
+#endif
+    f->sp = w;
+}
+
+void fiber_switch(struct fiber *from, struct fiber *to, int from_dying)
+{
+    before_switch(from, to, from_dying);
+    void **prev = fiber_swap_context_(&from->sp, to->sp);
+    after_switch(from->asan_fake_stack, fiber_of_sp(prev));
+}
+#endif
+
+void fiber_prepare(struct fiber *f, void (*entry)(void *), void *arg)
+{
+    char *bottom = (char *)f->stack + page_size();
+    char *top = bottom + f->stack_size;
+#ifdef WEFT_ASAN
+    /* An abandoned run may have left redzones poisoned on this stack. */
+    ASAN_UNPOISON_MEMORY_REGION(bottom, f->stack_size);
+#endif
+    f->entry = entry;
+    f->arg = arg;
+    f->asan_fake_stack = NULL;
+    f->asan_bottom = bottom;
+    f->asan_size = f->stack_size;
+    arch_prepare(f, bottom, top);
+}

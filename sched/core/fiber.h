@@ -1,0 +1,49 @@
+/*
+** fiber.h -- stacks and context switch for weft's green threads.
+** A fiber is a stack plus a saved register set; fiber_switch is the only way
+** control moves between fibers. Scheduling policy lives in sched.c, not here.
+** Invariant: a fiber's stack is mmap'd with a PROT_NONE guard page below it.
+*/
+#ifndef WEFT_FIBER_H
+#define WEFT_FIBER_H
+
+#include <stddef.h>
+
+/* Architectures without hand-written switch code always use ucontext; the
+** macro must be set here (not only in fiber.c) because it changes the struct. */
+#if !defined(__x86_64__) && !defined(__aarch64__) && !defined(WEFT_FIBER_UCONTEXT)
+#define WEFT_FIBER_UCONTEXT 1
+#endif
+
+/* Internal to libweft: only weft_* symbols leave the shared library. */
+#pragma GCC visibility push(hidden)
+
+struct fiber {
+    void *sp;              /* saved stack pointer while switched out */
+    void *stack;           /* mmap'd region, guard page first (NULL: OS stack) */
+    size_t stack_size;     /* usable bytes above the guard page */
+    void (*entry)(void *);
+    void *arg;
+    void *asan_fake_stack; /* AddressSanitizer's per-fiber fake stack */
+    const void *asan_bottom; size_t asan_size; /* what ASan is told */
+#ifdef WEFT_FIBER_UCONTEXT
+    void *uctx;            /* ucontext_t, fallback architectures only; for a
+                              stack it lives just above the usable bytes */
+#endif
+};
+
+/* Make `self` describe the calling OS thread's own stack (the scheduler). */
+void fiber_init_main(struct fiber *self);
+/* mmap a stack of stack_size bytes plus guard page: 0 or -errno. */
+int fiber_stack_alloc(struct fiber *f, size_t stack_size);
+void fiber_stack_free(struct fiber *f);
+/* Prepare f (stack already allocated, may be reused) to run entry(arg) on
+** its next switch-in. entry must never return: it switches away for good. */
+void fiber_prepare(struct fiber *f, void (*entry)(void *), void *arg);
+/* Save the caller in `from`, resume `to`. No system call on this path.
+** `from_dying` tells the sanitizers that `from` will never run again. */
+void fiber_switch(struct fiber *from, struct fiber *to, int from_dying);
+
+#pragma GCC visibility pop
+
+#endif

@@ -1,0 +1,422 @@
+/*
+** sched.c -- runs one execution: the scheduler loop, thread lifecycle, clock.
+** It is the only file that switches fibers. It asks the chooser (an explorer
+** strategy) which enabled thread goes next and records every step; what each
+** operation means is left to the primitives' opclasses.
+** Invariant: at most one fiber runs; between steps all live threads are parked.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sched.h"
+
+/* ==========================================================================
+** Execution state
+** ========================================================================== */
+
+static struct {
+    const struct sched_config *cfg;
+    const struct sched_chooser *chooser;
+    struct sched_outcome *out;
+    struct fiber scheduler;           /* the OS stack sched_run runs on */
+    struct sched_thread threads[SCHED_MAX_THREADS];
+    int nthreads;
+    struct sched_thread *current;     /* running scenario thread, or NULL */
+    int last_tid;                     /* thread of the previous step */
+    int64_t now;
+    uint64_t epoch;
+    uint64_t park_counter;
+    struct sched_step *steps;
+    uint32_t nsteps, steps_cap;
+    bool failed, abandoned;
+} X;
+
+struct sched_thread *sched_current(void) { return X.current; }
+int sched_nthreads(void) { return X.nthreads; }
+int64_t sched_now(void) { return X.now; }
+uint64_t sched_epoch(void) { return X.epoch; }
+
+struct sched_thread *sched_thread(int tid)
+{
+    return (tid >= 0 && tid < X.nthreads) ? &X.threads[tid] : NULL;
+}
+
+const struct sched_step *sched_steps(uint32_t *n)
+{
+    *n = X.nsteps;
+    return X.steps;
+}
+
+/* ==========================================================================
+** Failure
+** ========================================================================== */
+
+static void outcome_set(enum weft_result r, int tid, struct sched_loc where,
+                        const char *fmt, va_list ap)
+{
+    X.out->result = r;
+    X.out->failing_tid = tid;
+    X.out->where = where;
+    vsnprintf(X.out->message, sizeof X.out->message, fmt, ap);
+    X.failed = true;
+}
+
+/* From a scenario thread: record the failure and never resume this thread. */
+_Noreturn void sched_fail(enum weft_result r, struct sched_loc where, const char *fmt, ...)
+{
+    struct sched_thread *t = X.current;
+    va_list ap;
+    va_start(ap, fmt);
+    outcome_set(r, t ? t->id : -1, where, fmt, ap);
+    va_end(ap);
+    if (t == NULL) {                  /* misuse outside any execution */
+        fprintf(stderr, "weft: %s\n", X.out->message);
+        exit(2);
+    }
+    fiber_switch(&t->fiber, &X.scheduler, 1);
+    abort();                          /* unreachable: failed threads stay parked */
+}
+
+void sched_fail_in_apply(enum weft_result r, struct sched_thread *t,
+                         struct sched_loc where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    outcome_set(r, t ? t->id : -1, where, fmt, ap);
+    va_end(ap);
+}
+
+/* ==========================================================================
+** Threads
+** ========================================================================== */
+
+/* Runs on the thread's own fiber; never returns. */
+static void thread_main(void *arg)
+{
+    struct sched_thread *t = arg;
+    t->fn(t->arg);
+    t->state = T_FINISHED;
+    fiber_switch(&t->fiber, &X.scheduler, 1);
+    abort();
+}
+
+/* Switch to t until it parks at its next visible op, finishes or fails. */
+static void resume(struct sched_thread *t)
+{
+    X.current = t;
+    t->state = T_RUNNING;
+    fiber_switch(&X.scheduler, &t->fiber, 0);
+    X.current = NULL;
+}
+
+static struct sched_thread *thread_create(const char *name, void (*fn)(void *), void *arg,
+                                          struct sched_loc at)
+{
+    if (X.nthreads == SCHED_MAX_THREADS)
+        return NULL;
+    struct sched_thread *t = &X.threads[X.nthreads];
+    if (t->fiber.stack == NULL && fiber_stack_alloc(&t->fiber, X.cfg->stack_size) != 0)
+        return NULL;
+    struct fiber keep = t->fiber;     /* the stack is reused across executions */
+    memset(t, 0, sizeof *t);
+    t->fiber = keep;
+    t->id = X.nthreads++;
+    t->fn = fn;
+    t->arg = arg;
+    t->spawned_at = at;
+    t->obj.kind = OBJ_THREAD;
+    sched_object_register(&t->obj, name);
+    fiber_prepare(&t->fiber, thread_main, t);
+    return t;
+}
+
+struct sched_thread *sched_spawn(const char *name, void (*fn)(void *), void *arg,
+                                 struct sched_loc at)
+{
+    struct sched_thread *parent = X.current;
+    struct sched_thread *t = thread_create(name, fn, arg, at);
+    if (t == NULL) {
+        sched_fail_in_apply(WEFT_ASSERTION, parent, at,
+                            "cannot spawn \"%s\": more than %d threads or no memory for a stack",
+                            name, SCHED_MAX_THREADS);
+        return NULL;
+    }
+    resume(t);                        /* run its prologue to its first visible op */
+    X.current = parent;
+    return t;
+}
+
+/* ==========================================================================
+** Visible operations
+** ========================================================================== */
+
+void sched_visible(struct sched_op *op)
+{
+    struct sched_thread *t = X.current;
+    op->handed = false;
+    op->timed_out = false;
+    t->pending = op;
+    t->state = T_PARKED;
+    t->park_seq = ++X.park_counter;
+    fiber_switch(&t->fiber, &X.scheduler, 0);
+}
+
+bool sched_deadline_passed(const struct sched_op *op)
+{
+    return op->deadline >= 0 && X.now >= op->deadline;
+}
+
+static bool thread_enabled(struct sched_thread *t)
+{
+    if (t->state != T_PARKED)
+        return false;
+    return t->pending->handed || t->pending->cls->enabled(t, t->pending);
+}
+
+static sched_mask enabled_threads(void)
+{
+    sched_mask m = 0;
+    for (int i = 0; i < X.nthreads; i++)
+        if (thread_enabled(&X.threads[i]))
+            m |= SCHED_BIT(i);
+    return m;
+}
+
+/* Earliest deadline after now among parked threads, or -1. */
+static int64_t next_deadline(void)
+{
+    int64_t best = -1;
+    for (int i = 0; i < X.nthreads; i++) {
+        struct sched_thread *t = &X.threads[i];
+        if (t->state != T_PARKED || t->pending->deadline < 0 || t->pending->deadline <= X.now)
+            continue;
+        if (best < 0 || t->pending->deadline < best)
+            best = t->pending->deadline;
+    }
+    return best;
+}
+
+static void clear_yields(void)
+{
+    for (int i = 0; i < X.nthreads; i++)
+        X.threads[i].yielded = false;
+}
+
+/*
+** Fairness: a thread that yielded is passed over while another enabled
+** thread has not yielded since. When every enabled thread is yielding, time
+** moves to the next deadline if there is one (polling loops end), else the
+** marks are cleared and the spinning goes on until the step bound.
+*/
+static sched_mask fair_threads(sched_mask enabled)
+{
+    sched_mask fresh = enabled;
+    for (int i = 0; i < X.nthreads; i++)
+        if (X.threads[i].yielded)
+            fresh &= ~SCHED_BIT(i);
+    if (fresh)
+        return fresh;
+    clear_yields();
+    int64_t d = next_deadline();
+    if (d >= 0) {
+        X.now = d;
+        return enabled_threads();
+    }
+    return enabled;
+}
+
+static void record_step(struct sched_thread *t, struct sched_op *op)
+{
+    struct sched_step *s = &X.steps[X.nsteps++];
+    s->tid = (uint16_t)t->id;
+    s->cls = op->cls;
+    s->obj_id = op->obj ? op->obj->id : -1;
+    s->obj2_id = op->obj2 ? op->obj2->id : -1;
+    s->loc = op->loc;
+    s->time = X.now;
+    s->timed = op->deadline >= 0;
+    memcpy(s->note, op->note, sizeof s->note);
+    t->last_step = X.nsteps;
+    if (X.chooser->after_step)
+        X.chooser->after_step(X.chooser->self, s);
+}
+
+/* Perform t's pending operation, then let t run to its next one. */
+static void step(struct sched_thread *t)
+{
+    struct sched_op *op = t->pending;
+    X.current = t;
+    if (!op->handed)
+        op->cls->apply(t, op);
+    X.current = NULL;
+    if (X.failed || X.abandoned) {
+        if (X.failed)
+            record_step(t, op);
+        return;
+    }
+    if (op->cls == &sched_yield_class)
+        t->yielded = true;
+    else
+        for (int i = 0; i < X.nthreads; i++)
+            if (i != t->id)
+                X.threads[i].yielded = false;
+    record_step(t, op);
+    t->pending = NULL;
+    X.last_tid = t->id;
+    resume(t);
+}
+
+int sched_choose_value(int n)
+{
+    if (n <= 1)
+        return 0;
+    int v = X.chooser->pick_value(X.chooser->self, n);
+    if (v < 0) {
+        X.abandoned = true;
+        return 0;
+    }
+    return v;
+}
+
+/* ==========================================================================
+** The loop
+** ========================================================================== */
+
+/* Nothing can run and no deadline is pending: pass, leak or deadlock. */
+static void classify_end(void)
+{
+    bool main_done = X.threads[0].state == T_FINISHED;
+    int stuck = -1;
+    for (int i = 0; i < X.nthreads; i++)
+        if (X.threads[i].state != T_FINISHED) {
+            stuck = i;
+            break;
+        }
+    if (stuck < 0) {
+        X.out->result = WEFT_PASS;
+        return;
+    }
+    X.out->result = main_done ? WEFT_LEAK : WEFT_DEADLOCK;
+    X.out->failing_tid = main_done ? stuck : 0;
+    struct sched_op *op = X.threads[X.out->failing_tid].pending;
+    X.out->where = op->loc;
+    X.failed = true;
+}
+
+/*
+** The step bound was reached. The threads that stepped in the last stretch
+** are the spinning ones; the report names them and who waits on them.
+*/
+static void sched_livelock(struct sched_outcome *out)
+{
+    uint32_t window = X.nsteps / 10 > 50 ? X.nsteps / 10 : 50;
+    uint32_t since = X.nsteps > window ? X.nsteps - window : 0;
+    int last = X.steps[X.nsteps - 1].tid;
+    out->result = WEFT_LIVELOCK;
+    out->failing_tid = last;
+    out->spinning = 0;
+    for (int i = 0; i < X.nthreads; i++)
+        if (X.threads[i].state == T_PARKED && X.threads[i].last_step > since)
+            out->spinning |= SCHED_BIT(i);
+    out->where = X.threads[last].pending->loc;
+    snprintf(out->message, sizeof out->message,
+             "still running after %u steps (the step bound)", X.nsteps);
+}
+
+static void exec_reset(const struct sched_config *cfg, const struct sched_chooser *ch,
+                       struct sched_outcome *out)
+{
+    static bool scheduler_ready;
+    if (!scheduler_ready) {
+        fiber_init_main(&X.scheduler);
+        scheduler_ready = true;
+    }
+    if (X.steps_cap < (uint32_t)cfg->max_steps + 1) {
+        free(X.steps);
+        X.steps_cap = (uint32_t)cfg->max_steps + 1;
+        X.steps = calloc(X.steps_cap, sizeof *X.steps);
+        if (X.steps == NULL) {
+            fprintf(stderr, "weft: out of memory for %u steps\n", X.steps_cap);
+            exit(2);
+        }
+    }
+    sched_arena_reset();
+    sched_objects_reset();
+    X.cfg = cfg;
+    X.chooser = ch;
+    X.out = out;
+    memset(out, 0, sizeof *out);
+    out->failing_tid = -1;
+    X.nthreads = 0;
+    X.current = NULL;
+    X.last_tid = -1;
+    X.now = 0;
+    X.epoch++;
+    X.park_counter = 0;
+    X.nsteps = 0;
+    X.failed = X.abandoned = false;
+}
+
+static void body_main(void *arg)
+{
+    const struct weft_scenario *s = arg;
+    s->body();
+}
+
+static int pick(sched_mask enabled)
+{
+    if ((enabled & (enabled - 1)) == 0)     /* one thread: no choice to make */
+        return __builtin_ctzll(enabled);
+    return X.chooser->pick_thread(X.chooser->self, enabled, X.last_tid);
+}
+
+void sched_run(const struct sched_config *cfg, const struct sched_chooser *ch,
+               struct sched_outcome *out)
+{
+    exec_reset(cfg, ch, out);
+    if (cfg->scenario->setup)
+        cfg->scenario->setup();
+    struct sched_loc at = { cfg->scenario->file, cfg->scenario->line };
+    struct sched_thread *main_thread = thread_create("main", body_main, (void *)cfg->scenario, at);
+    if (main_thread == NULL) {
+        fprintf(stderr, "weft: cannot allocate a thread stack\n");
+        exit(2);
+    }
+    resume(main_thread);
+    while (!X.failed && !X.abandoned) {
+        sched_mask enabled = enabled_threads();
+        if (enabled == 0) {
+            int64_t d = next_deadline();
+            if (d < 0) {
+                classify_end();
+                break;
+            }
+            X.now = d;
+            continue;
+        }
+        if (X.nsteps >= (uint32_t)cfg->max_steps) {
+            sched_livelock(out);
+            X.failed = true;
+            break;
+        }
+        int tid = pick(fair_threads(enabled));
+        if (tid < 0) {
+            X.abandoned = true;
+            break;
+        }
+        step(&X.threads[tid]);
+    }
+    out->abandoned = X.abandoned && !X.failed;
+}
+
+void sched_shutdown(void)
+{
+    for (int i = 0; i < SCHED_MAX_THREADS; i++)
+        if (X.threads[i].fiber.stack)
+            fiber_stack_free(&X.threads[i].fiber);
+    free(X.steps);
+    X.steps = NULL;
+    X.steps_cap = 0;
+    sched_arena_free();
+}

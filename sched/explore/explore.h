@@ -1,0 +1,76 @@
+/*
+** explore.h -- the search over executions: strategies and their driver.
+** The driver re-runs the scenario (sched_run) until the strategy has nothing
+** left, a bound is hit, or an execution fails; every choice made is recorded
+** so that a failure can be printed as a schedule token and replayed.
+*/
+#ifndef WEFT_EXPLORE_H
+#define WEFT_EXPLORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "sched.h"
+
+struct explore_config {
+    const char *strategy;             /* "dfs", "random", "replay" */
+    bool sleep_sets;                  /* dfs: prune with sleep sets */
+    int max_preemptions;              /* dfs: -1 for no bound */
+    uint64_t max_executions;          /* 0: no bound */
+    uint64_t seed;                    /* random */
+    const uint32_t *replay;           /* replay: the token's choices */
+    size_t nreplay;
+    uint32_t replay_steps;
+    /* Polled between executions; true stops the search (time limit). */
+    bool (*should_stop)(void *ctx);
+    void *stop_ctx;
+};
+
+struct explore_result {
+    uint64_t executions;              /* executions run to their end */
+    uint64_t pruned;                  /* abandoned: sleep-set or bound blocked */
+    bool exhaustive;                  /* the whole space within the bounds */
+    bool bound_hit;                   /* the preemption bound cut something */
+    bool failed;                      /* outcome is a failure */
+    struct sched_outcome outcome;     /* of the last execution */
+    const uint32_t *choices;          /* of the last execution (owned here) */
+    size_t nchoices;
+    uint32_t nsteps;
+    char divergence[256];             /* replay: where it diverged, or "" */
+};
+
+/* Explore cfg->scenario. The last execution's state stays readable through
+** sched.h until the next call. Returns 0, or -1 for an unknown strategy. */
+int explore_run(const struct sched_config *cfg, const struct explore_config *ec,
+                struct explore_result *r);
+
+/* ---- what strategies implement (one file each, listed in explore.c) ---- */
+
+struct explorer;
+struct strategy {
+    const char *name;
+    void (*init)(struct explorer *e);
+    int (*pick_thread)(struct explorer *e, sched_mask enabled, int current);
+    int (*pick_value)(struct explorer *e, int n);
+    /* After an execution: prepare the next one; false when done. */
+    bool (*advance)(struct explorer *e);
+    void (*fini)(struct explorer *e);
+};
+
+struct explorer {
+    const struct strategy *strategy;
+    const struct explore_config *cfg;
+    struct explore_result *result;
+    uint32_t *rec;                    /* choices of the running execution */
+    size_t nrec, rec_cap;
+    uint32_t steps;                   /* steps taken in the running execution */
+    void *state;                      /* the strategy's own */
+    char *divergence;                 /* where a strategy reports divergence */
+};
+
+/* May op a (by one thread) and op b (by another) fail to commute? */
+bool explore_dependent(const struct sched_op *a, const struct sched_op *b);
+
+extern const struct strategy explore_dfs, explore_random, explore_replay;
+
+#endif

@@ -1,0 +1,151 @@
+/*
+** report.c -- builds the report struct: thread states, who waits for whom,
+** held locks, the wait-for cycle and the schedule token.
+** It reads the scheduler's end state (sched.h) and never prints.
+*/
+#include <string.h>
+#include "codec.h"
+#include "report.h"
+#include "../sync/sync.h"
+
+const char *report_loc(struct sched_loc loc)
+{
+    static char bufs[8][96];
+    static int next;
+    char *b = bufs[next++ % 8];
+    if (loc.file == NULL)
+        return "?";
+    const char *slash = strrchr(loc.file, '/');
+    snprintf(b, sizeof bufs[0], "%s:%d", slash ? slash + 1 : loc.file, loc.line);
+    return b;
+}
+
+void report_step_text(const struct sched_step *s, char *buf, size_t n)
+{
+    struct sched_obj *o = s->obj_id >= 0 ? sched_object_by_id(s->obj_id) : NULL;
+    int used = snprintf(buf, n, "%s%s%s", s->cls->verb, o ? " " : "", o ? o->name : "");
+    if (s->note[0] && used >= 0 && (size_t)used < n)
+        snprintf(buf + used, n - (size_t)used, " (%s)", s->note);
+}
+
+static void describe_thread(struct report_thread *rt, struct sched_thread *t)
+{
+    rt->id = t->id;
+    rt->name = t->obj.name;
+    rt->spawned_at = t->spawned_at;
+    if (t->state == T_FINISHED) {
+        rt->state = "finished";
+        return;
+    }
+    struct sched_op *op = t->pending;
+    if (op == NULL || t->state != T_PARKED) {
+        rt->state = "running";
+        return;
+    }
+    bool enabled = op->handed || op->cls->enabled(t, op);
+    rt->state = enabled ? "runnable" : "blocked";
+    rt->wait_at = op->loc;
+    if (enabled || op->cls->describe_wait == NULL)
+        return;
+    op->cls->describe_wait(op, rt->wait, sizeof rt->wait);
+    rt->blockers = op->cls->blockers ? op->cls->blockers(t, op, &rt->precise) : 0;
+    struct sched_obj *objs[2] = { op->obj, op->obj2 };
+    for (int i = 0; i < 2; i++) {        /* a mutex wait: where its holder took it */
+        struct mutex_impl *mx = (struct mutex_impl *)objs[i];
+        if (mx && mx->obj.kind == OBJ_MUTEX && mx->holder >= 0 &&
+            (rt->blockers & SCHED_BIT(mx->holder)))
+            rt->held_at = mx->locked_at;
+    }
+}
+
+static void collect_locks(struct report *rep)
+{
+    for (struct sched_obj *o = sched_objects(); o && rep->nlocks < 32; o = o->next_in_exec) {
+        if (o->kind != OBJ_MUTEX || ((struct mutex_impl *)o)->holder < 0)
+            continue;
+        struct mutex_impl *mx = (struct mutex_impl *)o;
+        rep->locks[rep->nlocks++] = (struct report_lock){ o->name, mx->holder, mx->locked_at };
+    }
+}
+
+/*
+** Shortest cycle in the wait-for graph among blocked threads, by BFS from
+** each thread. Precise edges (a mutex holder, a joined thread) are tried
+** alone first, so the cycle shown is the one that must hold if one does.
+*/
+static int shortest_cycle(const struct report *rep, bool precise_only, int *cycle)
+{
+    int best = 0;
+    for (int s = 0; s < rep->nthreads; s++) {
+        int prev[SCHED_MAX_THREADS], queue[SCHED_MAX_THREADS], head = 0, tail = 0;
+        for (int i = 0; i < rep->nthreads; i++)
+            prev[i] = -2;
+        queue[tail++] = s;
+        prev[s] = -1;
+        while (head < tail) {
+            int u = queue[head++];
+            const struct report_thread *rt = &rep->threads[u];
+            if (rt->wait[0] == 0 || (precise_only && !rt->precise))
+                continue;
+            for (int v = 0; v < rep->nthreads; v++) {
+                if (!(rt->blockers & SCHED_BIT(v)))
+                    continue;
+                if (v == s) {         /* closed a cycle: walk it back */
+                    int len = 0, path[SCHED_MAX_THREADS];
+                    for (int w = u; w >= 0; w = prev[w])
+                        path[len++] = w;
+                    if (best == 0 || len < best) {
+                        best = len;
+                        for (int i = 0; i < len; i++)
+                            cycle[i] = path[len - 1 - i];
+                        cycle[len] = s;
+                    }
+                } else if (prev[v] == -2 && rep->threads[v].wait[0]) {
+                    prev[v] = u;
+                    queue[tail++] = v;
+                }
+            }
+        }
+    }
+    return best ? best + 1 : 0;
+}
+
+static void encode_schedule(struct report *rep, const struct explore_result *r)
+{
+    codec_encode(r->choices, r->nchoices, r->nsteps, rep->schedule, sizeof rep->schedule);
+}
+
+void report_build(struct report *rep, const struct weft_scenario *s, const char *target,
+                  const char *strategy, const struct explore_result *search)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->scenario = s;
+    rep->target = target;
+    rep->strategy = strategy;
+    rep->search = search;
+    rep->result = search->failed ? search->outcome.result : WEFT_PASS;
+    rep->as_expected = rep->result == s->expect && !search->divergence[0] &&
+                       (rep->result != WEFT_PASS || search->exhaustive);
+    if (!search->failed)
+        return;
+    rep->message = search->outcome.message;
+    rep->failing_tid = search->outcome.failing_tid;
+    rep->where = search->outcome.where;
+    rep->nthreads = sched_nthreads();
+    for (int i = 0; i < rep->nthreads; i++)
+        describe_thread(&rep->threads[i], sched_thread(i));
+    if (rep->failing_tid >= 0 && rep->result != WEFT_DEADLOCK && rep->result != WEFT_LEAK)
+        rep->threads[rep->failing_tid].state =
+            rep->result == WEFT_LIVELOCK ? "spinning" : "failed";
+    for (int i = 0; i < rep->nthreads; i++)
+        if (search->outcome.spinning & SCHED_BIT(i))
+            rep->threads[i].state = "spinning";
+    if (rep->result == WEFT_DEADLOCK || rep->result == WEFT_LEAK) {
+        rep->ncycle = shortest_cycle(rep, true, rep->cycle);
+        if (rep->ncycle == 0)
+            rep->ncycle = shortest_cycle(rep, false, rep->cycle);
+    }
+    collect_locks(rep);
+    rep->steps = sched_steps(&rep->nsteps);
+    encode_schedule(rep, search);
+}

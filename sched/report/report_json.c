@@ -1,0 +1,108 @@
+/*
+** report_json.c -- the report as one JSON object per scenario run (one line).
+** Field names are a contract documented in the README; add fields, never
+** rename them. Strings are escaped here; the struct is built elsewhere.
+*/
+#include <string.h>
+#include "report.h"
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", f);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void json_loc(FILE *f, const char *key, struct sched_loc loc)
+{
+    fprintf(f, ",\"%s\":", key);
+    json_str(f, report_loc(loc));
+}
+
+static void json_thread(FILE *f, const struct report *rep, const struct report_thread *t)
+{
+    fprintf(f, "{\"id\":%d,\"name\":", t->id);
+    json_str(f, t->name);
+    fprintf(f, ",\"state\":");
+    json_str(f, t->state);
+    if (t->wait[0]) {
+        fprintf(f, ",\"waits_for\":");
+        json_str(f, t->wait);
+        json_loc(f, "at", t->wait_at);
+        fprintf(f, ",\"blocked_by\":[");
+        for (int i = 0, n = 0; i < rep->nthreads; i++)
+            if (t->blockers & SCHED_BIT(i))
+                fprintf(f, "%s%d", n++ ? "," : "", i);
+        fprintf(f, "],\"blocked_by_exactly\":%s", t->precise ? "true" : "false");
+        if (t->held_at.file)
+            json_loc(f, "holder_locked_at", t->held_at);
+    }
+    fputc('}', f);
+}
+
+static void json_failure(FILE *f, const struct report *rep)
+{
+    char text[128];
+    fprintf(f, ",\"message\":");
+    json_str(f, rep->message);
+    fprintf(f, ",\"failing_thread\":%d", rep->failing_tid);
+    json_loc(f, "at", rep->where);
+    fprintf(f, ",\"schedule\":");
+    json_str(f, rep->schedule);
+    fprintf(f, ",\"replay\":\"weft replay %s%s --schedule %s\"", rep->target, rep->params,
+            rep->schedule);
+    fprintf(f, ",\"threads\":[");
+    for (int i = 0; i < rep->nthreads; i++) {
+        fprintf(f, "%s", i ? "," : "");
+        json_thread(f, rep, &rep->threads[i]);
+    }
+    fprintf(f, "],\"cycle\":[");
+    for (int i = 0; i < rep->ncycle; i++)
+        fprintf(f, "%s%d", i ? "," : "", rep->cycle[i]);
+    fprintf(f, "],\"steps\":[");
+    for (uint32_t i = 0; i < rep->nsteps; i++) {
+        const struct sched_step *s = &rep->steps[i];
+        report_step_text(s, text, sizeof text);
+        fprintf(f, "%s{\"step\":%u,\"thread\":%d,\"op\":", i ? "," : "", i + 1, s->tid);
+        json_str(f, text);
+        json_loc(f, "at", s->loc);
+        fprintf(f, ",\"time_ms\":%lld}", (long long)s->time);
+    }
+    fputc(']', f);
+}
+
+static void print_json(FILE *f, const struct report *rep, int flags)
+{
+    bool replay = flags & REPORT_REPLAY;
+    const struct explore_result *r = rep->search;
+    fprintf(f, "{\"scenario\":");
+    json_str(f, rep->scenario->name);
+    fprintf(f, ",\"result\":\"%s\",\"expected\":\"%s\",\"as_expected\":%s,\"strategy\":",
+            weft_result_name(rep->result), weft_result_name(rep->scenario->expect),
+            rep->as_expected ? "true" : "false");
+    json_str(f, rep->strategy);
+    fprintf(f, ",\"executions\":%llu,\"pruned\":%llu,\"exhaustive\":%s,\"bound_hit\":%s",
+            (unsigned long long)r->executions, (unsigned long long)r->pruned,
+            r->exhaustive ? "true" : "false", r->bound_hit ? "true" : "false");
+    if (!replay)
+        fprintf(f, ",\"elapsed_s\":%.6f", rep->elapsed_s);
+    if (r->divergence[0]) {
+        fprintf(f, ",\"divergence\":");
+        json_str(f, r->divergence);
+    }
+    if (r->failed)
+        json_failure(f, rep);
+    fprintf(f, "}\n");
+}
+
+const struct report_format report_json_format = { "json", print_json };

@@ -1,0 +1,272 @@
+/*
+** report_text.c -- the human report, after lockdep: a banner naming the
+** class, what happened, each thread with what it waits for and who holds
+** it, the wait-for cycle, held locks, the interleaving with one column per
+** thread, and the replay command last. One print function per class.
+*/
+#include <string.h>
+#include "report.h"
+
+#define RULE "========================================================================"
+#define THIN "------------------------------------------------------------------------"
+#define CELL_MAX 30
+
+/* ==========================================================================
+** Shared pieces
+** ========================================================================== */
+
+static void print_thread_name(FILE *f, const struct report *rep, int tid)
+{
+    fprintf(f, "thread %d \"%s\"", tid, rep->threads[tid].name);
+}
+
+static void print_blockers(FILE *f, const struct report *rep, const struct report_thread *t)
+{
+    if (t->held_at.file) {
+        fprintf(f, "      held by ");
+        print_thread_name(f, rep, __builtin_ctzll(t->blockers));
+        fprintf(f, ", locked at %s\n", report_loc(t->held_at));
+    } else if (t->precise) {
+        fprintf(f, "      until ");
+        const char *sep = "";
+        for (int i = 0; i < rep->nthreads; i++)
+            if (t->blockers & SCHED_BIT(i)) {
+                fprintf(f, "%s", sep);
+                print_thread_name(f, rep, i);
+                sep = ", ";
+            }
+        fprintf(f, " %s\n", __builtin_popcountll(t->blockers) > 1 ? "finish" : "finishes");
+    } else {
+        fprintf(f, "      no thread that could wake it can run\n");
+    }
+}
+
+static void print_threads(FILE *f, const struct report *rep, bool all)
+{
+    for (int i = 0; i < rep->nthreads; i++) {
+        const struct report_thread *t = &rep->threads[i];
+        if (!all && t->wait[0] == 0)
+            continue;
+        fprintf(f, "  ");
+        print_thread_name(f, rep, i);
+        if (t->wait[0]) {
+            fprintf(f, " %s\n      at %s\n", t->wait, report_loc(t->wait_at));
+            print_blockers(f, rep, t);
+        } else {
+            fprintf(f, ": %s\n", t->state);
+        }
+    }
+}
+
+static void print_cycle(FILE *f, const struct report *rep)
+{
+    if (rep->ncycle == 0)
+        return;
+    fprintf(f, "\nWait-for cycle:\n  ");
+    for (int i = 0; i < rep->ncycle; i++)
+        fprintf(f, "%s%s", i ? " -> " : "", rep->threads[rep->cycle[i]].name);
+    fprintf(f, "\n");
+}
+
+static void print_locks(FILE *f, const struct report *rep)
+{
+    if (rep->nlocks == 0)
+        return;
+    fprintf(f, "\nLocks held:\n");
+    for (int i = 0; i < rep->nlocks; i++)
+        fprintf(f, "  mutex \"%s\" by \"%s\", locked at %s\n", rep->locks[i].name,
+                rep->threads[rep->locks[i].holder].name, report_loc(rep->locks[i].at));
+}
+
+/* ==========================================================================
+** The interleaving: a numbered row per step, a column per thread
+** ========================================================================== */
+
+#define HEAD_STEPS 40
+#define TAIL_STEPS 60
+
+static bool step_shown(const struct report *rep, uint32_t i)
+{
+    return rep->nsteps <= HEAD_STEPS + TAIL_STEPS || i < HEAD_STEPS ||
+           i >= rep->nsteps - TAIL_STEPS;
+}
+
+static void column_widths(const struct report *rep, int *width, bool *timed)
+{
+    char cell[128];
+    *timed = false;
+    for (int t = 0; t < rep->nthreads; t++)
+        width[t] = (int)strlen(rep->threads[t].name);
+    for (uint32_t i = 0; i < rep->nsteps; i++) {
+        if (!step_shown(rep, i))
+            continue;
+        const struct sched_step *s = &rep->steps[i];
+        report_step_text(s, cell, sizeof cell);
+        int len = (int)strlen(cell);
+        if (len > width[s->tid])
+            width[s->tid] = len;
+        *timed |= s->time > 0;
+    }
+    for (int t = 0; t < rep->nthreads; t++)
+        if (width[t] > CELL_MAX)
+            width[t] = CELL_MAX;
+}
+
+static void print_row(FILE *f, const struct report *rep, const int *width, bool timed,
+                      uint32_t i)
+{
+    const struct sched_step *s = &rep->steps[i];
+    char cell[128];
+    report_step_text(s, cell, sizeof cell);
+    if ((int)strlen(cell) > width[s->tid])
+        strcpy(cell + width[s->tid] - 2, "..");
+    fprintf(f, "  %5u", i + 1);
+    if (timed)
+        fprintf(f, " %7lld", (long long)s->time);
+    for (int t = 0; t < rep->nthreads; t++)
+        fprintf(f, "  %-*s", width[t], t == s->tid ? cell : "");
+    fprintf(f, "  %s\n", report_loc(s->loc));
+}
+
+static void print_interleaving(FILE *f, const struct report *rep)
+{
+    int width[SCHED_MAX_THREADS];
+    bool timed;
+    column_widths(rep, width, &timed);
+    fprintf(f, "\nInterleaving (%u steps, one column per thread):\n   step", rep->nsteps);
+    if (timed)
+        fprintf(f, "  t (ms)");
+    for (int t = 0; t < rep->nthreads; t++)
+        fprintf(f, "  %-*s", width[t], rep->threads[t].name);
+    fprintf(f, "\n");
+    for (uint32_t i = 0; i < rep->nsteps; i++) {
+        if (step_shown(rep, i))
+            print_row(f, rep, width, timed, i);
+        else if (i == HEAD_STEPS)
+            fprintf(f, "  ... %u steps not shown ...\n", rep->nsteps - HEAD_STEPS - TAIL_STEPS);
+    }
+}
+
+/* ==========================================================================
+** One print function per class
+** ========================================================================== */
+
+static void print_deadlock(FILE *f, const struct report *rep)
+{
+    int blocked = 0;
+    for (int i = 0; i < rep->nthreads; i++)
+        blocked += rep->threads[i].wait[0] != 0;
+    if (rep->result == WEFT_LEAK)
+        fprintf(f, "The scenario body (thread 0 \"main\") returned, but %d thread%s stay%s "
+                "blocked forever:\n\n", blocked, blocked == 1 ? "" : "s", blocked == 1 ? "s" : "");
+    else
+        fprintf(f, "%d thread%s blocked forever: none can run and no timer is pending.\n\n",
+                blocked, blocked == 1 ? " is" : "s are");
+    print_threads(f, rep, false);
+    print_cycle(f, rep);
+    print_locks(f, rep);
+}
+
+static void print_self_deadlock(FILE *f, const struct report *rep)
+{
+    const struct report_thread *t = &rep->threads[rep->failing_tid];
+    fprintf(f, "%s\n  at %s\n", rep->message, report_loc(rep->where));
+    fprintf(f, "The mutex is not recursive: thread \"%s\" now waits for itself, forever.\n",
+            t->name);
+    print_locks(f, rep);
+    fprintf(f, "\nOther threads:\n");
+    for (int i = 0; i < rep->nthreads; i++)
+        if (i != rep->failing_tid) {
+            fprintf(f, "  ");
+            print_thread_name(f, rep, i);
+            fprintf(f, ": %s%s%s%s\n", rep->threads[i].wait[0] ? "" : rep->threads[i].state,
+                    rep->threads[i].wait, rep->threads[i].wait[0] ? " at " : "",
+                    rep->threads[i].wait[0] ? report_loc(rep->threads[i].wait_at) : "");
+        }
+}
+
+static void print_livelock(FILE *f, const struct report *rep)
+{
+    fprintf(f, "No cycle: ");
+    for (int i = 0, n = 0; i < rep->nthreads; i++)
+        if (strcmp(rep->threads[i].state, "spinning") == 0) {
+            fprintf(f, "%s", n++ ? " and " : "");
+            print_thread_name(f, rep, i);
+        }
+    fprintf(f, " %s, last at %s;\nno other thread can make progress until it stops.\n\n",
+            rep->message, report_loc(rep->where));
+    print_threads(f, rep, false);
+    print_locks(f, rep);
+}
+
+static void print_assertion(FILE *f, const struct report *rep)
+{
+    fprintf(f, "In ");
+    if (rep->failing_tid >= 0)
+        print_thread_name(f, rep, rep->failing_tid);
+    fprintf(f, " at %s:\n  %s\n", report_loc(rep->where), rep->message);
+    print_locks(f, rep);
+}
+
+static const char *const headlines[] = {
+    [WEFT_DEADLOCK] = "DEADLOCK", [WEFT_SELF_DEADLOCK] = "SELF-DEADLOCK",
+    [WEFT_LEAK] = "LEAKED THREAD", [WEFT_LIVELOCK] = "LIVELOCK (no termination)",
+    [WEFT_ASSERTION] = "ASSERTION FAILED", [WEFT_CRASH] = "CRASH",
+};
+
+/* One line: what was found against what was expected, and the coverage. */
+static void print_summary(FILE *f, const struct report *rep)
+{
+    const struct explore_result *r = rep->search;
+    double rate = rep->elapsed_s > 0 ? (double)(r->executions + r->pruned) / rep->elapsed_s : 0;
+    fprintf(f, "%s: %s%s (expected %s) [%s] %llu execution%s", rep->scenario->name,
+            rep->as_expected ? "" : "UNEXPECTED ", weft_result_name(rep->result),
+            weft_result_name(rep->scenario->expect), rep->strategy,
+            (unsigned long long)r->executions, r->executions == 1 ? "" : "s");
+    if (r->pruned)
+        fprintf(f, " + %llu pruned", (unsigned long long)r->pruned);
+    fprintf(f, ", %s", r->failed ? "stopped at the first failure"
+                       : r->exhaustive ? (r->bound_hit ? "exhaustive within the preemption bound"
+                                                        : "exhaustive")
+                       : "NOT exhaustive (budget reached)");
+    fprintf(f, ", %.3f s (%.0f/s)\n", rep->elapsed_s, rate);
+}
+
+static void print_text(FILE *f, const struct report *rep, int flags)
+{
+    bool replay = flags & REPORT_REPLAY;
+    if (rep->search->divergence[0])
+        fprintf(f, "weft: %s: %s\n", rep->scenario->name, rep->search->divergence);
+    if (!rep->search->failed || (flags & REPORT_QUIET)) {
+        if (!replay)
+            print_summary(f, rep);
+        return;
+    }
+    fprintf(f, "%s\nweft: %s in %s\n", RULE, headlines[rep->result], rep->scenario->name);
+    if (rep->scenario->summary)
+        fprintf(f, "  %s\n", rep->scenario->summary);
+    fprintf(f, "%s\n", THIN);
+    switch (rep->result) {
+    case WEFT_DEADLOCK: case WEFT_LEAK: print_deadlock(f, rep); break;
+    case WEFT_SELF_DEADLOCK: print_self_deadlock(f, rep); break;
+    case WEFT_LIVELOCK: print_livelock(f, rep); break;
+    default: print_assertion(f, rep); break;
+    }
+    print_interleaving(f, rep);
+    fprintf(f, "\n*** %s ***\n\nReplay:\n  weft replay %s%s --schedule %s\n%s\n",
+            headlines[rep->result], rep->target, rep->params, rep->schedule, RULE);
+    if (!replay)
+        print_summary(f, rep);
+}
+
+extern const struct report_format report_json_format;
+static const struct report_format text_format = { "text", print_text };
+static const struct report_format *const formats[] = { &text_format, &report_json_format, NULL };
+
+const struct report_format *report_format_named(const char *name)
+{
+    for (int i = 0; formats[i]; i++)
+        if (strcmp(formats[i]->name, name) == 0)
+            return formats[i];
+    return NULL;
+}

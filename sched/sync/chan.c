@@ -1,0 +1,319 @@
+/*
+** chan.c -- Go channels (buffered and rendezvous), close, and select.
+** A rendezvous is one step: whichever side runs second completes the parked
+** partner's op ("handed"), and the partner later resumes without acting.
+** Partners are matched in the order they parked, like Go's wait queues.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "sync.h"
+
+struct weft_chan {
+    struct sched_obj obj;
+    int cap, len, head;
+    bool closed;
+    void **buf;
+};
+
+weft_chan_t *weft_chan_make(const char *name, int capacity)
+{
+    if (capacity < 0)
+        capacity = 0;
+    weft_chan_t *ch = sched_object_new(OBJ_CHAN, sizeof *ch, name);
+    ch->cap = capacity;
+    ch->buf = capacity ? sched_arena_alloc(sizeof(void *) * (size_t)capacity) : NULL;
+    return ch;
+}
+
+static const struct sched_opclass send_class, recv_class, select_class;
+
+/* ==========================================================================
+** Readiness and partners
+** ========================================================================== */
+
+/* Index of op's first case on ch in direction dir, or -1. Plain send/recv
+** ops count as a single case 0. */
+static int case_on(struct sched_op *op, weft_chan_t *ch, enum weft_select_dir dir)
+{
+    if (op->cls == &select_class) {
+        struct weft_select_case *cs = op->ptr;
+        for (int i = 0; i < (int)op->arg; i++)
+            if (cs[i].ch == ch && cs[i].dir == dir)
+                return i;
+        return -1;
+    }
+    const struct sched_opclass *want = dir == WEFT_SEND ? &send_class : &recv_class;
+    return op->cls == want && op->obj == &ch->obj ? 0 : -1;
+}
+
+/* The thread parked longest with an unhanded dir-op on ch, other than self. */
+static struct sched_thread *partner(weft_chan_t *ch, enum weft_select_dir dir,
+                                    struct sched_thread *self, int *which)
+{
+    struct sched_thread *best = NULL;
+    for (int i = 0; i < sched_nthreads(); i++) {
+        struct sched_thread *t = sched_thread(i);
+        if (t == self || t->state != T_PARKED || t->pending->handed)
+            continue;
+        int c = case_on(t->pending, ch, dir);
+        if (c >= 0 && (best == NULL || t->park_seq < best->park_seq)) {
+            best = t;
+            *which = c;
+        }
+    }
+    return best;
+}
+
+static bool can_send(weft_chan_t *ch, struct sched_thread *self)
+{
+    int c;
+    return ch->closed || (ch->cap > 0 && ch->len < ch->cap) ||
+           (ch->cap == 0 && partner(ch, WEFT_RECV, self, &c));
+}
+
+static bool can_recv(weft_chan_t *ch, struct sched_thread *self)
+{
+    int c;
+    return ch->len > 0 || ch->closed || (ch->cap == 0 && partner(ch, WEFT_SEND, self, &c));
+}
+
+/* ==========================================================================
+** Moving values
+** ========================================================================== */
+
+/* Complete partner p's case c as a receive of v. */
+static void hand_to_receiver(struct sched_thread *p, int c, void *v)
+{
+    struct sched_op *op = p->pending;
+    void **out = op->cls == &select_class ? ((struct weft_select_case *)op->ptr)[c].recv
+                                          : (void **)op->ptr;
+    if (out)
+        *out = v;
+    op->result = c;
+    op->status = WEFT_OK;
+    op->handed = true;
+}
+
+static void do_send(struct sched_thread *t, weft_chan_t *ch, void *v, struct sched_loc at)
+{
+    int c;
+    if (ch->closed) {
+        sched_fail_in_apply(WEFT_ASSERTION, t, at, "send on closed channel \"%s\"", ch->obj.name);
+    } else if (ch->cap > 0) {
+        ch->buf[(ch->head + ch->len++) % ch->cap] = v;
+    } else {
+        struct sched_thread *p = partner(ch, WEFT_RECV, t, &c);
+        hand_to_receiver(p, c, v);
+    }
+}
+
+/* Receive from ch into *out; returns 0 or WEFT_ECLOSED. */
+static int do_recv(struct sched_thread *t, weft_chan_t *ch, void **out)
+{
+    void *v = NULL;
+    int c, status = WEFT_OK;
+    if (ch->len > 0) {
+        v = ch->buf[ch->head];
+        ch->head = (ch->head + 1) % ch->cap;
+        ch->len--;
+    } else if (ch->cap == 0 && !ch->closed) {
+        struct sched_thread *p = partner(ch, WEFT_SEND, t, &c);
+        struct sched_op *op = p->pending;
+        v = op->cls == &select_class ? ((struct weft_select_case *)op->ptr)[c].send : op->ptr2;
+        op->result = c;
+        op->handed = true;
+    } else {
+        status = WEFT_ECLOSED;
+    }
+    if (out)
+        *out = v;
+    return status;
+}
+
+/* ==========================================================================
+** Send, receive, close
+** ========================================================================== */
+
+static sched_mask anyone(struct sched_thread *t, struct sched_op *op, bool *precise)
+{
+    (void)op;
+    *precise = false;
+    return sync_others_alive(t);
+}
+
+static bool send_enabled(struct sched_thread *t, struct sched_op *op)
+{
+    return can_send((weft_chan_t *)op->obj, t);
+}
+
+static void send_apply(struct sched_thread *t, struct sched_op *op)
+{
+    do_send(t, (weft_chan_t *)op->obj, op->ptr2, op->loc);
+}
+
+static void send_describe(struct sched_op *op, char *buf, size_t n)
+{
+    weft_chan_t *ch = (weft_chan_t *)op->obj;
+    if (ch->cap)
+        snprintf(buf, n, "waits to send on channel \"%s\" (full: %d of %d)",
+                 ch->obj.name, ch->len, ch->cap);
+    else
+        snprintf(buf, n, "waits to send on channel \"%s\" (no receiver)", ch->obj.name);
+}
+
+static const struct sched_opclass send_class = {
+    .verb = "send", .enabled = send_enabled, .apply = send_apply,
+    .blockers = anyone, .describe_wait = send_describe,
+};
+
+void weft_chan_send_at(weft_chan_t *ch, void *v, const char *file, int line)
+{
+    struct sched_op op = { .cls = &send_class, .obj = &ch->obj, .deadline = -1,
+                           .ptr2 = v, .loc = { file, line } };
+    sched_visible(&op);
+}
+
+static bool recv_enabled(struct sched_thread *t, struct sched_op *op)
+{
+    return can_recv((weft_chan_t *)op->obj, t) || sched_deadline_passed(op);
+}
+
+static void recv_apply(struct sched_thread *t, struct sched_op *op)
+{
+    weft_chan_t *ch = (weft_chan_t *)op->obj;
+    if (!can_recv(ch, t)) {
+        op->status = WEFT_ETIMEDOUT;
+        snprintf(op->note, sizeof op->note, "timed out");
+        return;
+    }
+    op->status = do_recv(t, ch, op->ptr);
+    if (op->status == WEFT_ECLOSED)
+        snprintf(op->note, sizeof op->note, "closed");
+}
+
+static void recv_describe(struct sched_op *op, char *buf, size_t n)
+{
+    snprintf(buf, n, "waits to receive from channel \"%s\"%s", op->obj->name,
+             op->deadline >= 0 ? " (with timeout)" : "");
+}
+
+static const struct sched_opclass recv_class = {
+    .verb = "recv", .enabled = recv_enabled, .apply = recv_apply,
+    .blockers = anyone, .describe_wait = recv_describe,
+};
+
+int weft_chan_recv_at(weft_chan_t *ch, void **out, int64_t ms, const char *file, int line)
+{
+    struct sched_op op = { .cls = &recv_class, .obj = &ch->obj,
+                           .deadline = ms >= 0 ? sched_now() + ms : -1,
+                           .ptr = out, .loc = { file, line } };
+    sched_visible(&op);
+    return op.status;
+}
+
+static bool always(struct sched_thread *t, struct sched_op *op)
+{
+    (void)t; (void)op;
+    return true;
+}
+
+static void close_apply(struct sched_thread *t, struct sched_op *op)
+{
+    weft_chan_t *ch = (weft_chan_t *)op->obj;
+    if (ch->closed)
+        sched_fail_in_apply(WEFT_ASSERTION, t, op->loc, "close of closed channel \"%s\"",
+                            ch->obj.name);
+    ch->closed = true;
+}
+
+static const struct sched_opclass close_class = {
+    .verb = "close", .enabled = always, .apply = close_apply,
+};
+
+void weft_chan_close_at(weft_chan_t *ch, const char *file, int line)
+{
+    struct sched_op op = { .cls = &close_class, .obj = &ch->obj, .deadline = -1,
+                           .loc = { file, line } };
+    sched_visible(&op);
+}
+
+/* ==========================================================================
+** Select
+** ========================================================================== */
+
+static bool case_ready(struct weft_select_case *c, struct sched_thread *t)
+{
+    return c->dir == WEFT_SEND ? can_send(c->ch, t) : can_recv(c->ch, t);
+}
+
+/* Select's arg is the case count; ptr2 non-NULL marks a default case. */
+static bool select_enabled(struct sched_thread *t, struct sched_op *op)
+{
+    struct weft_select_case *cs = op->ptr;
+    if (op->ptr2 || sched_deadline_passed(op))
+        return true;
+    for (int i = 0; i < (int)op->arg; i++)
+        if (case_ready(&cs[i], t))
+            return true;
+    return false;
+}
+
+static void select_apply(struct sched_thread *t, struct sched_op *op)
+{
+    struct weft_select_case *cs = op->ptr;
+    int ready[64], nready = 0;
+    for (int i = 0; i < (int)op->arg && nready < 64; i++)
+        if (case_ready(&cs[i], t))
+            ready[nready++] = i;
+    if (nready == 0) {
+        op->result = op->ptr2 ? WEFT_SELECT_DEFAULT : WEFT_SELECT_TIMEOUT;
+        snprintf(op->note, sizeof op->note, op->ptr2 ? "default" : "timed out");
+        return;
+    }
+    int k = ready[sched_choose_value(nready)];
+    struct weft_select_case *c = &cs[k];
+    if (c->dir == WEFT_SEND)
+        do_send(t, c->ch, c->send, op->loc);
+    else
+        c->closed = do_recv(t, c->ch, c->recv) == WEFT_ECLOSED;
+    op->result = k;
+    op->obj = &c->ch->obj;            /* the step log names the channel used */
+    snprintf(op->note, sizeof op->note, "case %d: %s%s", k,
+             c->dir == WEFT_SEND ? "send" : "recv", c->dir == WEFT_RECV && c->closed ? " (closed)" : "");
+}
+
+static void select_describe(struct sched_op *op, char *buf, size_t n)
+{
+    struct weft_select_case *cs = op->ptr;
+    size_t used = (size_t)snprintf(buf, n, "waits in select on");
+    for (int i = 0; i < (int)op->arg && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s %s \"%s\"", i ? "," : "",
+                                 cs[i].dir == WEFT_SEND ? "send" : "recv", cs[i].ch->obj.name);
+}
+
+static const struct sched_opclass select_class = {
+    .verb = "select", .enabled = select_enabled, .apply = select_apply,
+    .blockers = anyone, .describe_wait = select_describe,
+    .conflicts_with_everything = true,
+};
+
+int weft_select_at(struct weft_select_case *cases, int n, int64_t timeout_ms,
+                   const char *file, int line)
+{
+    struct sched_loc at = { file, line };
+    if (n < 0 || n > 64 || (n > 0 && cases == NULL))
+        sched_fail(WEFT_ASSERTION, at, "select with %d cases (0 to 64 allowed)", n);
+    for (int i = 0; i < n; i++) {
+        if (cases[i].ch == NULL)
+            sched_fail(WEFT_ASSERTION, at, "select case %d has no channel", i);
+        cases[i].closed = 0;
+    }
+    struct sched_op op = { .cls = &select_class, .obj = n ? &cases[0].ch->obj : NULL,
+                           .deadline = timeout_ms > 0 ? sched_now() + timeout_ms : -1,
+                           .ptr = cases, .arg = n, .ptr2 = timeout_ms == 0 ? (void *)&select_class : NULL,
+                           .loc = at };
+    sched_visible(&op);
+    if (op.handed && op.result >= 0 && cases[op.result].dir == WEFT_RECV)
+        cases[op.result].closed = 0;
+    return (int)op.result;
+}

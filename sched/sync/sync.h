@@ -1,0 +1,29 @@
+/*
+** sync.h -- what the primitives share: the mutex state that condition
+** variables release and retake, and the helpers opclasses have in common.
+** Everything here runs in scheduler context unless it says otherwise.
+*/
+#ifndef WEFT_SYNC_H
+#define WEFT_SYNC_H
+
+#include "sched.h"
+
+struct mutex_impl {
+    struct sched_obj obj;
+    enum weft_mutex_kind kind;
+    int holder;                       /* thread id, or -1 */
+    int depth;                        /* recursive locks held */
+    struct sched_loc locked_at;       /* where the holder acquired it */
+};
+
+/* The mutex behind a handle, created on first use in this execution. */
+struct mutex_impl *mutex_of(weft_mutex_t *m);
+/* Take / drop m for thread tid (scheduler context). */
+void mutex_take(struct mutex_impl *mx, int tid, struct sched_loc at);
+void mutex_drop(struct mutex_impl *mx);
+
+/* Every unfinished thread except t: who could wake a waiter on a channel
+** or condition variable that no thread owns. */
+sched_mask sync_others_alive(struct sched_thread *t);
+
+#endif

@@ -1,0 +1,268 @@
+/*
+** weft.h -- the one public header of weft, a deterministic schedule explorer.
+** A scenario includes this file only. It reads top-down: results and
+** WEFT_SCENARIO, threads, locks, condition variables, wait groups, channels
+** and select, time, choices/assertions/parameters, memory.
+*/
+#ifndef WEFT_H
+#define WEFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define WEFT_API __attribute__((visibility("default")))
+#define WEFT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define WEFT_API
+#define WEFT_PRINTF(f, a)
+#endif
+
+/*
+** ==========================================================================
+** Results and errors
+** ==========================================================================
+** Library calls return 0 or a negative WEFT_E* code.
+*/
+#define WEFT_OK          0
+#define WEFT_ETIMEDOUT  (-1)  /* a timed wait expired */
+#define WEFT_EBUSY      (-2)  /* try-lock found the mutex held */
+#define WEFT_EDEADLK    (-3)  /* error-checking mutex relocked by its owner */
+#define WEFT_EPERM      (-4)  /* unlock of a mutex the caller does not hold */
+#define WEFT_ECLOSED    (-5)  /* receive on a closed, drained channel */
+#define WEFT_EINVAL     (-6)  /* bad argument */
+
+/* Name of an error code, e.g. "WEFT_ETIMEDOUT: timed out". */
+WEFT_API const char *weft_strerror(int code);
+
+/* What an execution ended in; a scenario declares the one it expects. */
+enum weft_result {
+    WEFT_PASS = 0,        /* every thread finished, no failure */
+    WEFT_DEADLOCK,        /* threads blocked forever, none can run */
+    WEFT_SELF_DEADLOCK,   /* a thread locked a non-recursive mutex it holds */
+    WEFT_LEAK,            /* the body returned, other threads blocked forever */
+    WEFT_LIVELOCK,        /* a thread ran past the step bound, others wait */
+    WEFT_ASSERTION,       /* weft_assert failed, or the API was misused */
+    WEFT_CRASH            /* a signal (segfault, abort, ...) in a thread */
+};
+
+/* "pass", "deadlock", "self-deadlock", "leak", "livelock", ... */
+WEFT_API const char *weft_result_name(enum weft_result r);
+
+/*
+** ==========================================================================
+** Scenarios
+** ==========================================================================
+** WEFT_SCENARIO(name, .summary = "...", .expect = WEFT_DEADLOCK) { body }
+** defines and registers a scenario. The body runs as thread 0 ("main") of
+** every execution, from fresh state: keep state in weft_alloc'd memory, or
+** reset globals in .setup.
+*/
+struct weft_scenario {
+    const char *name;
+    const char *summary;          /* one line: what and where upstream */
+    enum weft_result expect;      /* what a correct search must find */
+    void (*body)(void);
+    void (*setup)(void);          /* optional: runs before each execution */
+    int max_steps;                /* optional: per-execution step bound */
+    const char *file;             /* set by WEFT_SCENARIO */
+    int line;
+};
+
+WEFT_API void weft_register(const struct weft_scenario *s);
+
+#define WEFT_SCENARIO(NAME, ...)                                          \
+    static void NAME##_body_(void);                                       \
+    static const struct weft_scenario NAME##_desc_ = {                    \
+        .name = #NAME, .body = NAME##_body_,                              \
+        .file = __FILE__, .line = __LINE__, __VA_ARGS__ };                \
+    __attribute__((constructor)) static void NAME##_register_(void)       \
+    { weft_register(&NAME##_desc_); }                                     \
+    static void NAME##_body_(void)
+
+/*
+** ==========================================================================
+** Threads
+** ==========================================================================
+** Green threads: each runs until its next visible operation, where weft
+** decides who goes next. Code between visible operations is atomic.
+*/
+typedef struct { int id; } weft_thread_t;
+
+/* Start fn(arg) in a new thread called name. Visible. */
+#define weft_spawn(name, fn, arg) weft_spawn_at((name), (fn), (arg), __FILE__, __LINE__)
+/* Wait until t has returned. Visible; blocks. */
+#define weft_join(t)              weft_join_at((t), __FILE__, __LINE__)
+/* Let others run; a loop that polls must yield (or sleep) each turn. */
+#define weft_yield()              weft_yield_at(__FILE__, __LINE__)
+
+WEFT_API weft_thread_t weft_spawn_at(const char *name, void (*fn)(void *), void *arg,
+                                     const char *file, int line);
+WEFT_API void weft_join_at(weft_thread_t t, const char *file, int line);
+WEFT_API void weft_yield_at(const char *file, int line);
+/* The calling thread. Not visible. */
+WEFT_API weft_thread_t weft_self(void);
+
+/*
+** Handles. Locks, condition variables and wait groups are plain structs that
+** may sit in weft_calloc'd memory: all-zero is a valid, unnamed object. Their
+** fields are private. Naming one (the _init calls) makes reports readable.
+*/
+struct weft_handle_ { void *impl_; uint64_t epoch_; };
+
+/*
+** ==========================================================================
+** Mutexes
+** ==========================================================================
+*/
+enum weft_mutex_kind {
+    WEFT_MUTEX_NORMAL = 0,   /* relock by the owner is a self-deadlock */
+    WEFT_MUTEX_RECURSIVE,    /* the owner may lock again; unlock as often */
+    WEFT_MUTEX_ERRORCHECK    /* relock returns WEFT_EDEADLK */
+};
+typedef struct { struct weft_handle_ h_; } weft_mutex_t;
+
+WEFT_API void weft_mutex_init(weft_mutex_t *m, const char *name, enum weft_mutex_kind kind);
+/* Acquire m; blocks while another thread holds it. Visible. */
+#define weft_mutex_lock(m)    weft_mutex_lock_at((m), __FILE__, __LINE__)
+/* Acquire m if free: 0, else WEFT_EBUSY. Visible; never blocks. */
+#define weft_mutex_trylock(m) weft_mutex_trylock_at((m), __FILE__, __LINE__)
+/* Release m; releasing a mutex one does not hold is reported. Visible. */
+#define weft_mutex_unlock(m)  weft_mutex_unlock_at((m), __FILE__, __LINE__)
+
+WEFT_API int weft_mutex_lock_at(weft_mutex_t *m, const char *file, int line);
+WEFT_API int weft_mutex_trylock_at(weft_mutex_t *m, const char *file, int line);
+WEFT_API int weft_mutex_unlock_at(weft_mutex_t *m, const char *file, int line);
+
+/*
+** ==========================================================================
+** Condition variables, wait groups
+** ==========================================================================
+** Condition variables wake waiters in FIFO order (like Go's sync.Cond).
+** Wait groups follow Go's sync.WaitGroup.
+*/
+typedef struct { struct weft_handle_ h_; } weft_cond_t;
+typedef struct { struct weft_handle_ h_; } weft_waitgroup_t;
+
+WEFT_API void weft_cond_init(weft_cond_t *c, const char *name);
+/* Release m, wait for a signal, reacquire m. Visible; blocks. */
+#define weft_cond_wait(c, m)          weft_cond_timedwait_at((c), (m), -1, __FILE__, __LINE__)
+/* As wait, but gives up after ms of virtual time: 0 or WEFT_ETIMEDOUT. */
+#define weft_cond_timedwait(c, m, ms) weft_cond_timedwait_at((c), (m), (ms), __FILE__, __LINE__)
+/* Wake the oldest waiter / every waiter. Visible. */
+#define weft_cond_signal(c)           weft_cond_signal_at((c), 0, __FILE__, __LINE__)
+#define weft_cond_broadcast(c)        weft_cond_signal_at((c), 1, __FILE__, __LINE__)
+
+WEFT_API int weft_cond_timedwait_at(weft_cond_t *c, weft_mutex_t *m, int64_t ms,
+                                    const char *file, int line);
+WEFT_API void weft_cond_signal_at(weft_cond_t *c, int all, const char *file, int line);
+
+WEFT_API void weft_waitgroup_init(weft_waitgroup_t *wg, const char *name);
+/* Add delta (may be negative) to the counter. Visible. */
+#define weft_waitgroup_add(wg, n) weft_waitgroup_add_at((wg), (n), __FILE__, __LINE__)
+#define weft_waitgroup_done(wg)   weft_waitgroup_add_at((wg), -1, __FILE__, __LINE__)
+/* Block until the counter is zero. Visible. */
+#define weft_waitgroup_wait(wg)   weft_waitgroup_wait_at((wg), __FILE__, __LINE__)
+/* add(1), then spawn fn(arg) as a thread that calls done when it returns
+** (Go's WaitGroup.Go). Reports then name the threads a waiter waits for. */
+#define weft_waitgroup_go(wg, name, fn, arg) \
+    weft_waitgroup_go_at((wg), (name), (fn), (arg), __FILE__, __LINE__)
+
+WEFT_API void weft_waitgroup_add_at(weft_waitgroup_t *wg, int delta, const char *file, int line);
+WEFT_API void weft_waitgroup_wait_at(weft_waitgroup_t *wg, const char *file, int line);
+WEFT_API weft_thread_t weft_waitgroup_go_at(weft_waitgroup_t *wg, const char *name,
+                                            void (*fn)(void *), void *arg,
+                                            const char *file, int line);
+
+/*
+** ==========================================================================
+** Channels and select
+** ==========================================================================
+** Go channels carrying void * values. Capacity 0 is a rendezvous. Sending on
+** a closed channel, or closing one twice, is reported (Go panics).
+*/
+typedef struct weft_chan weft_chan_t;
+
+/* A new channel, freed with the execution. Not visible. */
+WEFT_API weft_chan_t *weft_chan_make(const char *name, int capacity);
+/* Send v; blocks until buffered or received. Visible. */
+#define weft_chan_send(ch, v)   weft_chan_send_at((ch), (v), __FILE__, __LINE__)
+/* Receive into *out (may be NULL): 0, or WEFT_ECLOSED once closed and drained. */
+#define weft_chan_recv(ch, out) weft_chan_recv_at((ch), (out), -1, __FILE__, __LINE__)
+/* As recv, but gives up after ms of virtual time with WEFT_ETIMEDOUT. */
+#define weft_chan_recv_timeout(ch, out, ms) weft_chan_recv_at((ch), (out), (ms), __FILE__, __LINE__)
+/* Close; wakes every receiver. Visible. */
+#define weft_chan_close(ch)     weft_chan_close_at((ch), __FILE__, __LINE__)
+
+WEFT_API void weft_chan_send_at(weft_chan_t *ch, void *v, const char *file, int line);
+WEFT_API int weft_chan_recv_at(weft_chan_t *ch, void **out, int64_t ms, const char *file, int line);
+WEFT_API void weft_chan_close_at(weft_chan_t *ch, const char *file, int line);
+
+enum weft_select_dir { WEFT_SEND = 1, WEFT_RECV = 2 };
+struct weft_select_case {
+    enum weft_select_dir dir;
+    weft_chan_t *ch;
+    void *send;          /* WEFT_SEND: value to send */
+    void **recv;         /* WEFT_RECV: where to store the value (or NULL) */
+    int closed;          /* WEFT_RECV: set to 1 when the channel was closed */
+};
+#define WEFT_SELECT_BLOCK   (-1)  /* timeout: wait for a case forever */
+#define WEFT_SELECT_DEFAULT (-1)  /* result: no case was ready (timeout 0) */
+#define WEFT_SELECT_TIMEOUT (-2)  /* result: the timeout expired */
+
+/* Wait until one case can proceed and perform it; returns its index. When
+** several are ready the choice among them is explored. timeout_ms 0 is Go's
+** default case, WEFT_SELECT_BLOCK waits forever. Visible. */
+#define weft_select(cases, n, timeout_ms) \
+    weft_select_at((cases), (n), (timeout_ms), __FILE__, __LINE__)
+WEFT_API int weft_select_at(struct weft_select_case *cases, int n, int64_t timeout_ms,
+                            const char *file, int line);
+
+/*
+** ==========================================================================
+** Virtual time
+** ==========================================================================
+** Time is per execution and virtual: it jumps to the next deadline only when
+** no thread can otherwise run. Nothing waits in real time.
+*/
+/* Sleep for ms of virtual time. Visible. */
+#define weft_sleep(ms) weft_sleep_at((ms), __FILE__, __LINE__)
+WEFT_API void weft_sleep_at(int64_t ms, const char *file, int line);
+/* Virtual milliseconds since the execution started. Not visible. */
+WEFT_API int64_t weft_now(void);
+
+/*
+** ==========================================================================
+** Choices, assertions, parameters
+** ==========================================================================
+*/
+/* A value in [0, n) chosen by the explorer; every value is explored. Visible. */
+#define weft_choose(n) weft_choose_at((n), __FILE__, __LINE__)
+WEFT_API int weft_choose_at(int n, const char *file, int line);
+
+/* Fail the execution with a message when cond is false. */
+#define weft_assert(cond, ...) \
+    ((cond) ? (void)0 : weft_fail_at(#cond, __FILE__, __LINE__, __VA_ARGS__))
+WEFT_API void weft_fail_at(const char *expr, const char *file, int line,
+                           const char *fmt, ...) WEFT_PRINTF(4, 5);
+
+/* --param key=value from the command line, or fallback. */
+WEFT_API int weft_param_int(const char *key, int fallback);
+
+/*
+** ==========================================================================
+** Memory
+** ==========================================================================
+** Per-execution allocation: everything is freed when the execution ends.
+*/
+WEFT_API void *weft_alloc(size_t size);
+WEFT_API void *weft_calloc(size_t count, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WEFT_H */

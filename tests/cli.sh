@@ -1,0 +1,118 @@
+#!/bin/sh
+# cli.sh -- the weft command as a user meets it: exit codes, bundled
+# scenarios, byte-identical replays, refused tokens, golden reports, JSON.
+# Run by `make check` with WEFT pointing at the built command.
+set -u
+WEFT=${WEFT:-./weft}
+top_srcdir=${top_srcdir:-.}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+check() {   # check NAME EXPECTED_STATUS COMMAND...
+    name=$1 want=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" -eq "$want" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $name: exit $got, want $want"
+        sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -40
+    fi
+}
+
+expect_grep() {   # expect_grep NAME PATTERN FILE
+    if grep -q -- "$2" "$3"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $1: no '$2' in output"; head -20 "$3"; fi
+}
+
+# Usage errors (DESIGN.md, Command line: exit 2 = usage or build error)
+check "no command" 2 "$WEFT"
+check "unknown command" 2 "$WEFT" frobnicate
+check "unknown option" 2 "$WEFT" run --frob abba
+check "unknown scenario" 2 "$WEFT" run no_such_scenario
+check "bad strategy" 2 "$WEFT" run --strategy nope abba
+check "help" 0 "$WEFT" run --help
+expect_grep "help text" "--max-preemptions" "$tmp/out"
+check "list" 0 "$WEFT" list
+expect_grep "list shows scenarios" "coder_close_during_create" "$tmp/out"
+
+# Every bundled scenario meets its expectation, from the folder and by name.
+check "run scenarios/" 0 "$WEFT" run --quiet "$top_srcdir/scenarios/"
+check "run built-in" 0 "$WEFT" run --quiet abba abba_fixed
+
+# An expectation not met is exit 1.
+cat >"$tmp/wrong.c" <<'C'
+#include <weft.h>
+WEFT_SCENARIO(wrong_expectation, .summary = "expects a deadlock, has none", .expect = WEFT_DEADLOCK)
+{
+    weft_mutex_t *m = weft_calloc(1, sizeof *m);
+    weft_mutex_lock(m);
+    weft_mutex_unlock(m);
+}
+C
+check "unexpected result" 1 "$WEFT" run "$tmp/wrong.c"
+expect_grep "unexpected is said" "UNEXPECTED pass" "$tmp/out"
+
+# A compile error is shown and is exit 2.
+printf '#include <weft.h>\nthis is not C;\n' >"$tmp/broken.c"
+check "compile error" 2 "$WEFT" run "$tmp/broken.c"
+expect_grep "compiler output shown" "error" "$tmp/err"
+
+# Replays are byte-identical, 20 times, for every buggy scenario.
+for s in $("$WEFT" list | awk '$2 != "pass" { print $1 }'); do
+    "$WEFT" run "$s" >"$tmp/run.txt"
+    token=$(sed -n 's/.*--schedule \(w1\.[A-Za-z0-9_-]*\).*/\1/p' "$tmp/run.txt" | head -1)
+    if [ -z "$token" ]; then fail=$((fail + 1)); echo "FAIL: $s: no token"; continue; fi
+    "$WEFT" replay "$s" --schedule "$token" >"$tmp/replay0.txt"
+    same=1
+    for i in $(seq 1 19); do
+        "$WEFT" replay "$s" --schedule "$token" >"$tmp/replay.txt" || same=0
+        cmp -s "$tmp/replay0.txt" "$tmp/replay.txt" || same=0
+    done
+    # The replay prints the run's report, byte for byte (the run adds a summary line).
+    head -n "$(wc -l <"$tmp/replay0.txt")" "$tmp/run.txt" | cmp -s - "$tmp/replay0.txt" || same=0
+    if [ $same -eq 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $s: replay differs"; fi
+done
+
+# Tokens that do not fit are refused, saying where.
+token=$("$WEFT" run abba | sed -n 's/.*--schedule \(w1\.[A-Za-z0-9_-]*\).*/\1/p' | head -1)
+check "token for another scenario" 2 "$WEFT" replay philosophers --schedule "$token"
+expect_grep "divergence step named" "diverged" "$tmp/err"
+check "damaged token" 2 "$WEFT" replay abba --schedule "w1.AAAA"
+check "future version" 2 "$WEFT" replay abba --schedule "w9.AAAA"
+expect_grep "version named" "version" "$tmp/err"
+
+# Golden reports: the text a person reads (README shows the same).
+for g in "$top_srcdir"/tests/golden/*.txt; do
+    [ -e "$g" ] || continue
+    name=$(basename "$g" .txt)
+    "$WEFT" run "$name" | sed '$d' >"$tmp/golden.txt"
+    if cmp -s "$g" "$tmp/golden.txt"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: golden $name"; diff "$g" "$tmp/golden.txt" | head -20; fi
+done
+
+# JSON: one object per scenario, with the documented fields.
+check "json" 0 "$WEFT" run --format json abba abba_fixed
+if python3 - "$tmp/out" <<'PY'
+import json, sys
+objs = [json.loads(line) for line in open(sys.argv[1])]
+assert len(objs) == 2, objs
+bug, fixed = objs
+for k in ("scenario", "result", "expected", "executions", "exhaustive", "elapsed_s"):
+    assert k in bug and k in fixed, k
+assert bug["result"] == "deadlock" and bug["schedule"].startswith("w1.")
+assert bug["threads"] and bug["steps"] and bug["cycle"]
+assert fixed["result"] == "pass" and fixed["exhaustive"] is True
+PY
+then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: json fields"; fi
+
+# Random runs reproduce with the same seed.
+"$WEFT" run --strategy random --seed 5 --format json philosophers | sed 's/"elapsed_s":[0-9.]*,//' >"$tmp/a"
+"$WEFT" run --strategy random --seed 5 --format json philosophers | sed 's/"elapsed_s":[0-9.]*,//' >"$tmp/b"
+if cmp -s "$tmp/a" "$tmp/b"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: seeded random differs"; fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

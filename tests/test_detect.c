@@ -1,0 +1,193 @@
+/*
+** test_detect.c -- each failure class is detected and named: deadlock with
+** its wait-for cycle, self-deadlock at the relock, leaked thread, livelock
+** naming the spinning thread, assertion; and no false livelock for a
+** polling loop that real schedulers would end.
+*/
+#include <string.h>
+#include "suites.h"
+#include "report.h"
+
+static struct explore_result found(const struct weft_scenario *s, enum weft_result want)
+{
+    struct explore_result r = test_explore(s, "dfs", true, -1);
+    ck_assert_msg(r.failed, "%s: nothing found", s->name);
+    ck_assert_str_eq(weft_result_name(r.outcome.result), weft_result_name(want));
+    return r;
+}
+
+struct two { weft_mutex_t a, b; weft_chan_t *ch; int stop; };
+
+static void lock_ab(void *arg)
+{
+    struct two *p = arg;
+    weft_mutex_lock(&p->a);
+    weft_mutex_lock(&p->b);
+    weft_mutex_unlock(&p->b);
+    weft_mutex_unlock(&p->a);
+}
+
+static void lock_ba(void *arg)
+{
+    struct two *p = arg;
+    weft_mutex_lock(&p->b);
+    weft_mutex_lock(&p->a);
+    weft_mutex_unlock(&p->a);
+    weft_mutex_unlock(&p->b);
+}
+
+TEST_SCENARIO(abba_cycle, WEFT_DEADLOCK)
+{
+    struct two *p = weft_calloc(1, sizeof *p);
+    weft_mutex_init(&p->a, "A", WEFT_MUTEX_NORMAL);
+    weft_mutex_init(&p->b, "B", WEFT_MUTEX_NORMAL);
+    weft_thread_t x = weft_spawn("ab", lock_ab, p), y = weft_spawn("ba", lock_ba, p);
+    weft_join(x);
+    weft_join(y);
+}
+
+START_TEST(deadlock_with_cycle)
+{
+    struct explore_result r = found(&abba_cycle, WEFT_DEADLOCK);
+    static struct report rep;
+    report_build(&rep, &abba_cycle, "abba_cycle", "dfs", &r);
+    ck_assert_int_eq(rep.ncycle, 3);                 /* ab -> ba -> ab */
+    ck_assert_int_eq(rep.cycle[0], rep.cycle[2]);
+    ck_assert_int_ne(rep.cycle[0], rep.cycle[1]);
+    ck_assert_int_ge(rep.cycle[0], 1);
+    ck_assert_int_ge(rep.cycle[1], 1);
+    ck_assert_str_eq(rep.threads[1].state, "blocked");
+    ck_assert_ptr_nonnull(strstr(rep.threads[1].wait, "wants mutex"));
+    ck_assert(rep.threads[1].precise);
+    ck_assert_ptr_nonnull(rep.threads[1].held_at.file);
+    ck_assert_int_eq(rep.nlocks, 2);
+    ck_assert(rep.as_expected);
+    ck_assert_str_ne(rep.schedule, "");
+}
+END_TEST
+
+static void relock(void *arg)
+{
+    struct two *p = arg;
+    weft_mutex_lock(&p->a);
+    weft_mutex_lock(&p->a);
+}
+
+TEST_SCENARIO(relock_normal, WEFT_SELF_DEADLOCK)
+{
+    struct two *p = weft_calloc(1, sizeof *p);
+    weft_join(weft_spawn("relocker", relock, p));
+}
+
+START_TEST(self_deadlock_at_relock)
+{
+    struct explore_result r = found(&relock_normal, WEFT_SELF_DEADLOCK);
+    ck_assert_int_eq(r.outcome.failing_tid, 1);
+    ck_assert_int_eq(r.outcome.where.line, __LINE__ - 12);  /* the second lock */
+    ck_assert_ptr_nonnull(strstr(r.outcome.message, "already holds"));
+    ck_assert_uint_eq(r.executions, 1);                     /* found at once */
+}
+END_TEST
+
+static void wait_forever(void *arg)
+{
+    struct two *p = arg;
+    weft_chan_recv(p->ch, NULL);
+}
+
+TEST_SCENARIO(body_returns_early, WEFT_LEAK)
+{
+    struct two *p = weft_calloc(1, sizeof *p);
+    p->ch = weft_chan_make("never", 0);
+    weft_spawn("orphan", wait_forever, p);
+}
+
+START_TEST(leaked_thread)
+{
+    struct explore_result r = found(&body_returns_early, WEFT_LEAK);
+    ck_assert_int_eq(r.outcome.failing_tid, 1);
+}
+END_TEST
+
+static void spin(void *arg)
+{
+    struct two *p = arg;
+    while (!p->stop)
+        weft_yield();
+}
+
+TEST_SCENARIO(spinner, WEFT_LIVELOCK)
+{
+    struct two *p = weft_calloc(1, sizeof *p);
+    weft_join(weft_spawn("spinner", spin, p));
+    p->stop = 1;
+}
+
+START_TEST(livelock_names_spinner)
+{
+    struct explore_result r = found(&spinner, WEFT_LIVELOCK);
+    ck_assert_uint_eq(r.outcome.spinning, SCHED_BIT(1));
+    ck_assert_int_eq(r.outcome.failing_tid, 1);
+    static struct report rep;
+    report_build(&rep, &spinner, "spinner", "dfs", &r);
+    ck_assert_str_eq(rep.threads[1].state, "spinning");
+    ck_assert_str_eq(rep.threads[0].state, "blocked");
+    ck_assert_int_eq(rep.ncycle, 0);
+}
+END_TEST
+
+/* A poller that another thread releases after a few steps of its own: fair
+** scheduling of yields lets it finish in every interleaving. */
+static void release_later(void *arg)
+{
+    struct two *p = arg;
+    weft_mutex_lock(&p->a);
+    weft_mutex_unlock(&p->a);
+    weft_mutex_lock(&p->a);
+    p->stop = 1;
+    weft_mutex_unlock(&p->a);
+}
+
+TEST_SCENARIO(poller, WEFT_PASS)
+{
+    struct two *p = weft_calloc(1, sizeof *p);
+    weft_thread_t t = weft_spawn("releaser", release_later, p);
+    spin(p);
+    weft_join(t);
+}
+
+START_TEST(no_false_livelock)
+{
+    struct explore_result r = test_explore(&poller, "dfs", true, -1);
+    ck_assert_msg(!r.failed, "false %s", weft_result_name(r.outcome.result));
+    ck_assert(r.exhaustive);
+}
+END_TEST
+
+TEST_SCENARIO(asserts, WEFT_ASSERTION)
+{
+    int x = weft_choose(3);
+    weft_assert(x != 2, "x is %d", x);
+}
+
+START_TEST(assertion_message)
+{
+    struct explore_result r = found(&asserts, WEFT_ASSERTION);
+    ck_assert_str_eq(r.outcome.message, "x is 2 (x != 2)");
+    ck_assert_uint_eq(r.executions, 3);
+}
+END_TEST
+
+Suite *detect_suite(void)
+{
+    Suite *s = suite_create("detect");
+    TCase *tc = tcase_create("classes");
+    tcase_add_test(tc, deadlock_with_cycle);
+    tcase_add_test(tc, self_deadlock_at_relock);
+    tcase_add_test(tc, leaked_thread);
+    tcase_add_test(tc, livelock_names_spinner);
+    tcase_add_test(tc, no_false_livelock);
+    tcase_add_test(tc, assertion_message);
+    suite_add_tcase(s, tc);
+    return s;
+}

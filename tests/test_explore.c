@@ -1,0 +1,247 @@
+/*
+** test_explore.c -- exact execution counts where combinatorics gives them,
+** sleep-set pruning, preemption bounds, seeded random walks, and replay of
+** a recorded schedule (byte-identical steps, divergence refused).
+*/
+#include <string.h>
+#include "suites.h"
+#include "codec.h"
+
+/* Two threads with a and b visible steps on one shared object. */
+static int steps_main, steps_other;
+static weft_cond_t *shared_cv;
+
+static void other_steps(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < steps_other; i++)
+        weft_cond_signal(shared_cv);   /* always enabled, same object */
+}
+
+TEST_SCENARIO(two_threads, WEFT_PASS)
+{
+    shared_cv = weft_calloc(1, sizeof *shared_cv);
+    weft_thread_t t = weft_spawn("other", other_steps, NULL);
+    for (int i = 0; i < steps_main; i++)
+        weft_cond_signal(shared_cv);
+    weft_join(t);
+}
+
+static uint64_t binomial(int n, int k)
+{
+    uint64_t r = 1;
+    for (int i = 1; i <= k; i++)
+        r = r * (uint64_t)(n - k + i) / (uint64_t)i;
+    return r;
+}
+
+START_TEST(dfs_counts_binomial)
+{
+    for (int a = 1; a <= 5; a++)
+        for (int b = 1; b <= 5; b++) {
+            steps_main = a;
+            steps_other = b;
+            struct explore_result r = test_explore(&two_threads, "dfs", false, -1);
+            ck_assert(!r.failed && r.exhaustive);
+            ck_assert_msg(r.executions == binomial(a + b, a),
+                          "a=%d b=%d: %llu executions, want C(%d,%d)=%llu", a, b,
+                          (unsigned long long)r.executions, a + b, a,
+                          (unsigned long long)binomial(a + b, a));
+            ck_assert_uint_eq(r.pruned, 0);
+        }
+}
+END_TEST
+
+/* With one preemption allowed: run all of main first, or preempt main after
+** k of its a steps (k = 0..a-1) and let the other thread run to its end. */
+START_TEST(preemption_bound_counts)
+{
+    steps_main = 4;
+    steps_other = 3;
+    struct explore_result r0 = test_explore(&two_threads, "dfs", false, 0);
+    ck_assert(r0.exhaustive && r0.bound_hit);
+    ck_assert_uint_eq(r0.executions, 1);
+    struct explore_result r1 = test_explore(&two_threads, "dfs", false, 1);
+    ck_assert_uint_eq(r1.executions, (uint64_t)steps_main + 1);
+}
+END_TEST
+
+/* Threads that touch only their own objects: one execution with sleep sets. */
+static void private_steps(void *arg)
+{
+    weft_cond_t *cv = weft_calloc(1, sizeof *cv);
+    for (int i = 0; i < 4; i++)
+        weft_cond_signal(cv);
+    (void)arg;
+}
+
+TEST_SCENARIO(independent_threads, WEFT_PASS)
+{
+    weft_thread_t t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = weft_spawn("worker", private_steps, NULL);
+    for (int i = 0; i < 3; i++)
+        weft_join(t[i]);
+}
+
+START_TEST(sleep_sets_prune_independent)
+{
+    struct explore_result with = test_explore(&independent_threads, "dfs", true, -1);
+    struct explore_result without = test_explore(&independent_threads, "dfs", false, -1);
+    ck_assert(with.exhaustive && without.exhaustive);
+    ck_assert_uint_lt(with.executions, without.executions);
+    /* Sleep sets alone cannot avoid every redundant path: some executions
+    ** end blocked; they are counted apart, never as results. */
+    ck_assert_uint_gt(without.executions, 1000);
+    ck_assert_uint_eq(with.executions + with.pruned < without.executions, 1);
+}
+END_TEST
+
+/* The same seed walks the same executions; another seed usually does not. */
+static char walk_log[4096];
+
+TEST_SCENARIO(walk_logged, WEFT_PASS)
+{
+    steps_main = steps_other = 3;
+    shared_cv = weft_calloc(1, sizeof *shared_cv);
+    weft_thread_t t = weft_spawn("other", other_steps, NULL);
+    for (int i = 0; i < 3; i++)
+        weft_cond_signal(shared_cv);
+    weft_join(t);
+    uint32_t n;
+    const struct sched_step *s = sched_steps(&n);
+    size_t used = strlen(walk_log);
+    for (uint32_t i = 0; i < n && used + 2 < sizeof walk_log; i++)
+        walk_log[used++] = (char)('0' + s[i].tid);
+    walk_log[used++] = '|';
+    walk_log[used] = 0;
+}
+
+static void walk(uint64_t seed, char *out)
+{
+    struct sched_config sc = { .scenario = &walk_logged, .max_steps = 100, .stack_size = 1 << 18 };
+    struct explore_config ec = { .strategy = "random", .max_executions = 40, .seed = seed };
+    struct explore_result r;
+    walk_log[0] = 0;
+    explore_run(&sc, &ec, &r);
+    ck_assert_uint_eq(r.executions, 40);
+    ck_assert(!r.exhaustive);
+    strcpy(out, walk_log);
+}
+
+START_TEST(random_is_seeded)
+{
+    static char a[4096], b[4096], c[4096];
+    walk(11, a);
+    walk(11, b);
+    walk(12, c);
+    ck_assert_str_eq(a, b);
+    ck_assert_str_ne(a, c);
+}
+END_TEST
+
+/* ==========================================================================
+** Replay
+** ========================================================================== */
+
+struct pair { weft_mutex_t a, b; };
+
+static void lock_ab(void *arg)
+{
+    struct pair *p = arg;
+    weft_mutex_lock(&p->a);
+    weft_mutex_lock(&p->b);
+    weft_mutex_unlock(&p->b);
+    weft_mutex_unlock(&p->a);
+}
+
+static void lock_ba(void *arg)
+{
+    struct pair *p = arg;
+    weft_mutex_lock(&p->b);
+    weft_mutex_lock(&p->a);
+    weft_mutex_unlock(&p->a);
+    weft_mutex_unlock(&p->b);
+}
+
+TEST_SCENARIO(abba_test, WEFT_DEADLOCK)
+{
+    struct pair *p = weft_calloc(1, sizeof *p);
+    weft_thread_t x = weft_spawn("ab", lock_ab, p), y = weft_spawn("ba", lock_ba, p);
+    weft_join(x);
+    weft_join(y);
+}
+
+static struct explore_result replay(const struct weft_scenario *s, const char *token)
+{
+    static uint32_t choices[1024];
+    size_t n;
+    uint32_t nsteps;
+    char err[200];
+    ck_assert_int_eq(codec_decode(token, choices, 1024, &n, &nsteps, err, sizeof err), 0);
+    struct sched_config sc = { .scenario = s, .max_steps = 2000, .stack_size = 1 << 18 };
+    struct explore_config ec = { .strategy = "replay", .replay = choices, .nreplay = n,
+                                 .replay_steps = nsteps };
+    struct explore_result r;
+    explore_run(&sc, &ec, &r);
+    return r;
+}
+
+START_TEST(replay_reproduces_steps)
+{
+    struct explore_result r = test_explore(&abba_test, "dfs", true, -1);
+    ck_assert(r.failed);
+    char token[512];
+    codec_encode(r.choices, r.nchoices, r.nsteps, token, sizeof token);
+    uint32_t n1, n2;
+    static struct sched_step first[64];
+    const struct sched_step *s = sched_steps(&n1);
+    memcpy(first, s, n1 * sizeof *s);
+    for (int round = 0; round < 3; round++) {
+        struct explore_result again = replay(&abba_test, token);
+        ck_assert_str_eq(again.divergence, "");
+        ck_assert_int_eq(again.outcome.result, WEFT_DEADLOCK);
+        s = sched_steps(&n2);
+        ck_assert_uint_eq(n1, n2);
+        for (uint32_t i = 0; i < n1; i++) {
+            ck_assert_uint_eq(s[i].tid, first[i].tid);
+            ck_assert_int_eq(s[i].obj_id, first[i].obj_id);
+            ck_assert_int_eq(s[i].loc.line, first[i].loc.line);
+        }
+    }
+}
+END_TEST
+
+START_TEST(replay_divergence_refused)
+{
+    steps_main = steps_other = 2;
+    /* A token from abba does not fit two_threads: the step count differs. */
+    struct explore_result r = test_explore(&abba_test, "dfs", true, -1);
+    char token[512];
+    codec_encode(r.choices, r.nchoices, r.nsteps, token, sizeof token);
+    struct explore_result bad = replay(&two_threads, token);
+    ck_assert_ptr_nonnull(strstr(bad.divergence, "diverged"));
+    /* A thread that does not exist. */
+    uint32_t ghost[] = { 9 };
+    codec_encode(ghost, 1, 5, token, sizeof token);
+    bad = replay(&two_threads, token);
+    ck_assert_ptr_nonnull(strstr(bad.divergence, "diverged at step 2"));
+    ck_assert_ptr_nonnull(strstr(bad.divergence, "does not exist"));
+}
+END_TEST
+
+Suite *explore_suite(void)
+{
+    Suite *s = suite_create("explore");
+    TCase *tc = tcase_create("counts");
+    tcase_add_test(tc, dfs_counts_binomial);
+    tcase_add_test(tc, preemption_bound_counts);
+    tcase_add_test(tc, sleep_sets_prune_independent);
+    tcase_add_test(tc, random_is_seeded);
+    suite_add_tcase(s, tc);
+    TCase *rp = tcase_create("replay");
+    tcase_add_test(rp, replay_reproduces_steps);
+    tcase_add_test(rp, replay_divergence_refused);
+    suite_add_tcase(s, rp);
+    return s;
+}

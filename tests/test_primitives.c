@@ -1,0 +1,466 @@
+/*
+** test_primitives.c -- each primitive's semantics, checked over every
+** interleaving: a scenario asserts what must hold, and exhaustive DFS must
+** pass (or find exactly the failure the semantics imply).
+*/
+#include "suites.h"
+#include "sched.h"
+
+static struct explore_result dfs(const struct weft_scenario *s)
+{
+    return test_explore(s, "dfs", true, -1);
+}
+
+#define ck_assert_passes(s)                                                   \
+    do {                                                                      \
+        struct explore_result r_ = dfs(&(s));                                 \
+        ck_assert_msg(!r_.failed, "%s failed: %s (%s)", (s).name,             \
+                      weft_result_name(r_.outcome.result), r_.outcome.message); \
+        ck_assert(r_.exhaustive);                                             \
+    } while (0)
+
+#define ck_assert_finds(s, want)                                              \
+    do {                                                                      \
+        struct explore_result r_ = dfs(&(s));                                 \
+        ck_assert(r_.failed);                                                 \
+        ck_assert_str_eq(weft_result_name(r_.outcome.result), weft_result_name(want)); \
+    } while (0)
+
+/* ==========================================================================
+** Mutexes
+** ========================================================================== */
+
+struct counter { weft_mutex_t mu; int value; int locked; };
+
+static void increment_locked(void *arg)
+{
+    struct counter *c = arg;
+    weft_mutex_lock(&c->mu);
+    int v = c->value;
+    weft_yield();                     /* a visible op inside the section */
+    c->value = v + 1;
+    weft_mutex_unlock(&c->mu);
+}
+
+static void increment_unlocked(void *arg)
+{
+    struct counter *c = arg;
+    int v = c->value;
+    weft_yield();
+    c->value = v + 1;
+}
+
+TEST_SCENARIO(mutex_excludes, WEFT_PASS)
+{
+    struct counter *c = weft_calloc(1, sizeof *c);
+    weft_thread_t a = weft_spawn("a", increment_locked, c);
+    weft_thread_t b = weft_spawn("b", increment_locked, c);
+    weft_join(a);
+    weft_join(b);
+    weft_assert(c->value == 2, "lost update: %d", c->value);
+}
+
+TEST_SCENARIO(no_mutex_loses_update, WEFT_ASSERTION)
+{
+    struct counter *c = weft_calloc(1, sizeof *c);
+    weft_thread_t a = weft_spawn("a", increment_unlocked, c);
+    weft_thread_t b = weft_spawn("b", increment_unlocked, c);
+    weft_join(a);
+    weft_join(b);
+    weft_assert(c->value == 2, "lost update: %d", c->value);
+}
+
+START_TEST(mutex_mutual_exclusion)
+{
+    ck_assert_passes(mutex_excludes);
+    ck_assert_finds(no_mutex_loses_update, WEFT_ASSERTION);
+}
+END_TEST
+
+static void try_while_held(void *arg)
+{
+    struct counter *c = arg;
+    c->locked = weft_mutex_trylock(&c->mu);
+}
+
+TEST_SCENARIO(trylock_busy, WEFT_PASS)
+{
+    struct counter *c = weft_calloc(1, sizeof *c);
+    weft_mutex_lock(&c->mu);
+    weft_join(weft_spawn("try", try_while_held, c));
+    weft_assert(c->locked == WEFT_EBUSY, "trylock of a held mutex gave %d", c->locked);
+    weft_mutex_unlock(&c->mu);
+    weft_assert(weft_mutex_trylock(&c->mu) == 0, "trylock of a free mutex failed");
+    weft_mutex_unlock(&c->mu);
+}
+
+TEST_SCENARIO(mutex_kinds, WEFT_PASS)
+{
+    weft_mutex_t *r = weft_calloc(2, sizeof *r);
+    weft_mutex_init(&r[0], "recursive", WEFT_MUTEX_RECURSIVE);
+    weft_mutex_init(&r[1], "checked", WEFT_MUTEX_ERRORCHECK);
+    weft_mutex_lock(&r[0]);
+    weft_mutex_lock(&r[0]);
+    weft_mutex_unlock(&r[0]);
+    weft_mutex_unlock(&r[0]);
+    weft_assert(weft_mutex_unlock(&r[1]) == WEFT_EPERM, "unlock of a free errorcheck mutex");
+    weft_mutex_lock(&r[1]);
+    weft_assert(weft_mutex_lock(&r[1]) == WEFT_EDEADLK, "relock of an errorcheck mutex");
+    weft_mutex_unlock(&r[1]);
+}
+
+START_TEST(mutex_trylock_and_kinds)
+{
+    ck_assert_passes(trylock_busy);
+    ck_assert_passes(mutex_kinds);
+}
+END_TEST
+
+/* ==========================================================================
+** Condition variables
+** ========================================================================== */
+
+struct box { weft_mutex_t mu; weft_cond_t cv; int ready; int status; };
+
+static void set_ready(void *arg)
+{
+    struct box *b = arg;
+    weft_mutex_lock(&b->mu);
+    b->ready = 1;
+    weft_cond_signal(&b->cv);
+    weft_mutex_unlock(&b->mu);
+}
+
+TEST_SCENARIO(cond_while_loop, WEFT_PASS)
+{
+    struct box *b = weft_calloc(1, sizeof *b);
+    weft_thread_t t = weft_spawn("setter", set_ready, b);
+    weft_mutex_lock(&b->mu);
+    while (!b->ready)
+        weft_cond_wait(&b->cv, &b->mu);
+    weft_mutex_unlock(&b->mu);
+    weft_join(t);
+}
+
+/* Checks the flag without the mutex: the signal can come before the wait. */
+TEST_SCENARIO(cond_lost_wakeup, WEFT_DEADLOCK)
+{
+    struct box *b = weft_calloc(1, sizeof *b);
+    weft_thread_t t = weft_spawn("setter", set_ready, b);
+    int ready = b->ready;
+    weft_yield();
+    weft_mutex_lock(&b->mu);
+    if (!ready)
+        weft_cond_wait(&b->cv, &b->mu);
+    weft_mutex_unlock(&b->mu);
+    weft_join(t);
+}
+
+TEST_SCENARIO(cond_timeout, WEFT_PASS)
+{
+    struct box *b = weft_calloc(1, sizeof *b);
+    weft_mutex_lock(&b->mu);
+    int rc = weft_cond_timedwait(&b->cv, &b->mu, 100);
+    weft_assert(rc == WEFT_ETIMEDOUT, "timed wait returned %d", rc);
+    weft_assert(weft_now() == 100, "woke at %lld", (long long)weft_now());
+    weft_mutex_unlock(&b->mu);
+}
+
+static void broadcast_after_both(void *arg)
+{
+    struct box *b = arg;
+    weft_mutex_lock(&b->mu);
+    while (b->status < 2) {           /* both waiters are queued */
+        weft_mutex_unlock(&b->mu);
+        weft_yield();
+        weft_mutex_lock(&b->mu);
+    }
+    b->ready = 1;
+    weft_cond_broadcast(&b->cv);
+    weft_mutex_unlock(&b->mu);
+}
+
+static void count_and_wait(void *arg)
+{
+    struct box *b = arg;
+    weft_mutex_lock(&b->mu);
+    b->status++;
+    while (!b->ready)
+        weft_cond_wait(&b->cv, &b->mu);
+    weft_mutex_unlock(&b->mu);
+}
+
+TEST_SCENARIO(cond_broadcast_wakes_all, WEFT_PASS)
+{
+    struct box *b = weft_calloc(1, sizeof *b);
+    weft_thread_t w1 = weft_spawn("w1", count_and_wait, b);
+    weft_thread_t w2 = weft_spawn("w2", count_and_wait, b);
+    weft_thread_t s = weft_spawn("bcast", broadcast_after_both, b);
+    weft_join(w1);
+    weft_join(w2);
+    weft_join(s);
+}
+
+START_TEST(cond_semantics)
+{
+    ck_assert_passes(cond_while_loop);
+    ck_assert_finds(cond_lost_wakeup, WEFT_DEADLOCK);
+    ck_assert_passes(cond_timeout);
+    ck_assert_passes(cond_broadcast_wakes_all);
+}
+END_TEST
+
+/* ==========================================================================
+** Wait groups
+** ========================================================================== */
+
+struct group { weft_waitgroup_t wg; int finished; };
+
+static void finish(void *arg) { ((struct group *)arg)->finished++; }
+
+TEST_SCENARIO(waitgroup_waits, WEFT_PASS)
+{
+    struct group *g = weft_calloc(1, sizeof *g);
+    weft_waitgroup_go(&g->wg, "w1", finish, g);
+    weft_waitgroup_go(&g->wg, "w2", finish, g);
+    weft_waitgroup_wait(&g->wg);
+    weft_assert(g->finished == 2, "wait returned with %d finished", g->finished);
+}
+
+TEST_SCENARIO(waitgroup_negative, WEFT_ASSERTION)
+{
+    struct group *g = weft_calloc(1, sizeof *g);
+    weft_waitgroup_done(&g->wg);
+}
+
+START_TEST(waitgroup_semantics)
+{
+    ck_assert_passes(waitgroup_waits);
+    ck_assert_finds(waitgroup_negative, WEFT_ASSERTION);
+}
+END_TEST
+
+/* ==========================================================================
+** Channels and select
+** ========================================================================== */
+
+static void send_three(void *arg)
+{
+    weft_chan_t *ch = arg;
+    for (intptr_t i = 1; i <= 3; i++)
+        weft_chan_send(ch, (void *)i);
+    weft_chan_close(ch);
+}
+
+static void fifo_until_closed(int capacity)
+{
+    weft_chan_t *ch = weft_chan_make("ch", capacity);
+    weft_thread_t t = weft_spawn("sender", send_three, ch);
+    void *v;
+    for (intptr_t want = 1; want <= 3; want++) {
+        weft_assert(weft_chan_recv(ch, &v) == 0, "recv %ld failed", (long)want);
+        weft_assert((intptr_t)v == want, "got %ld, want %ld", (long)(intptr_t)v, (long)want);
+    }
+    weft_assert(weft_chan_recv(ch, &v) == WEFT_ECLOSED, "recv after close");
+    weft_join(t);
+}
+
+TEST_SCENARIO(chan_unbuffered, WEFT_PASS) { fifo_until_closed(0); }
+TEST_SCENARIO(chan_buffered, WEFT_PASS) { fifo_until_closed(2); }
+
+TEST_SCENARIO(chan_buffer_full_blocks, WEFT_DEADLOCK)
+{
+    weft_chan_t *ch = weft_chan_make("ch", 2);
+    weft_chan_send(ch, NULL);
+    weft_chan_send(ch, NULL);         /* fits */
+    weft_chan_send(ch, NULL);         /* full, nobody receives */
+}
+
+TEST_SCENARIO(chan_recv_timeout, WEFT_PASS)
+{
+    weft_chan_t *ch = weft_chan_make("ch", 0);
+    weft_assert(weft_chan_recv_timeout(ch, NULL, 50) == WEFT_ETIMEDOUT, "no timeout");
+    weft_assert(weft_now() == 50, "timed out at %lld", (long long)weft_now());
+}
+
+TEST_SCENARIO(chan_send_on_closed, WEFT_ASSERTION)
+{
+    weft_chan_t *ch = weft_chan_make("ch", 1);
+    weft_chan_close(ch);
+    weft_chan_send(ch, NULL);
+}
+
+START_TEST(chan_semantics)
+{
+    ck_assert_passes(chan_unbuffered);
+    ck_assert_passes(chan_buffered);
+    ck_assert_finds(chan_buffer_full_blocks, WEFT_DEADLOCK);
+    ck_assert_passes(chan_recv_timeout);
+    ck_assert_finds(chan_send_on_closed, WEFT_ASSERTION);
+}
+END_TEST
+
+static int select_seen[4];
+
+TEST_SCENARIO(select_both_ready, WEFT_PASS)
+{
+    weft_chan_t *a = weft_chan_make("a", 1), *b = weft_chan_make("b", 1);
+    weft_chan_send(a, (void *)1);
+    weft_chan_send(b, (void *)2);
+    void *va = NULL, *vb = NULL;
+    struct weft_select_case cs[] = { { WEFT_RECV, a, NULL, &va, 0 }, { WEFT_RECV, b, NULL, &vb, 0 } };
+    int k = weft_select(cs, 2, WEFT_SELECT_BLOCK);
+    weft_assert(k == 0 ? va == (void *)1 : vb == (void *)2, "case %d got the wrong value", k);
+    select_seen[k]++;
+}
+
+TEST_SCENARIO(select_default_and_timeout, WEFT_PASS)
+{
+    weft_chan_t *a = weft_chan_make("a", 0);
+    struct weft_select_case cs[] = { { WEFT_RECV, a, NULL, NULL, 0 } };
+    weft_assert(weft_select(cs, 1, 0) == WEFT_SELECT_DEFAULT, "default not taken");
+    weft_assert(weft_select(cs, 1, 30) == WEFT_SELECT_TIMEOUT, "timeout not taken");
+    weft_assert(weft_now() == 30, "select timed out at %lld", (long long)weft_now());
+    weft_chan_close(a);
+    weft_assert(weft_select(cs, 1, WEFT_SELECT_BLOCK) == 0 && cs[0].closed, "closed case");
+}
+
+static void select_sender(void *arg)
+{
+    weft_chan_t *ch = arg;
+    struct weft_select_case cs[] = { { WEFT_SEND, ch, (void *)7, NULL, 0 } };
+    weft_select(cs, 1, WEFT_SELECT_BLOCK);
+}
+
+TEST_SCENARIO(select_rendezvous, WEFT_PASS)
+{
+    weft_chan_t *ch = weft_chan_make("ch", 0);
+    weft_thread_t t = weft_spawn("sender", select_sender, ch);
+    void *v = NULL;
+    struct weft_select_case cs[] = { { WEFT_RECV, ch, NULL, &v, 0 } };
+    weft_assert(weft_select(cs, 1, WEFT_SELECT_BLOCK) == 0 && v == (void *)7, "rendezvous");
+    weft_join(t);
+}
+
+START_TEST(select_semantics)
+{
+    select_seen[0] = select_seen[1] = 0;
+    struct explore_result r = dfs(&select_both_ready);
+    ck_assert(!r.failed && r.exhaustive);
+    ck_assert_uint_eq(r.executions, 2);          /* both ready cases explored */
+    ck_assert_int_eq(select_seen[0], 1);
+    ck_assert_int_eq(select_seen[1], 1);
+    ck_assert_passes(select_default_and_timeout);
+    ck_assert_passes(select_rendezvous);
+}
+END_TEST
+
+/* ==========================================================================
+** Time, choices, threads, memory
+** ========================================================================== */
+
+struct sleeper { int64_t woke[2]; int order[2]; int n; };
+
+static void sleep_10(void *arg)
+{
+    struct sleeper *s = arg;
+    weft_sleep(10);
+    s->woke[0] = weft_now();
+    s->order[s->n++] = 10;
+}
+
+TEST_SCENARIO(sleep_is_virtual, WEFT_PASS)
+{
+    struct sleeper *s = weft_calloc(1, sizeof *s);
+    weft_thread_t t = weft_spawn("sleeper", sleep_10, s);
+    weft_sleep(20);
+    s->woke[1] = weft_now();
+    s->order[s->n++] = 20;
+    weft_join(t);
+    weft_assert(s->woke[0] == 10 && s->woke[1] == 20, "woke at %lld and %lld",
+                (long long)s->woke[0], (long long)s->woke[1]);
+    weft_assert(s->order[0] == 10 && s->order[1] == 20, "the 20ms sleeper woke first");
+}
+
+/* Time stands still while a thread can run: the poller sees the flag only
+** after the sleeper's deadline, and no time passes for the polling itself. */
+static void set_after_5(void *arg)
+{
+    weft_sleep(5);
+    *(int *)arg = 1;
+}
+
+TEST_SCENARIO(poll_until_timer, WEFT_PASS)
+{
+    int *flag = weft_calloc(1, sizeof *flag);
+    weft_thread_t t = weft_spawn("timer", set_after_5, flag);
+    while (!*flag)
+        weft_yield();
+    weft_assert(weft_now() == 5, "flag seen at %lld", (long long)weft_now());
+    weft_join(t);
+}
+
+static int choose_seen[6];
+
+TEST_SCENARIO(choose_all_values, WEFT_PASS)
+{
+    int a = weft_choose(2), b = weft_choose(3);
+    choose_seen[a * 3 + b]++;
+}
+
+START_TEST(time_and_choice)
+{
+    ck_assert_passes(sleep_is_virtual);
+    ck_assert_passes(poll_until_timer);
+    memset(choose_seen, 0, sizeof choose_seen);
+    struct explore_result r = dfs(&choose_all_values);
+    ck_assert(!r.failed && r.exhaustive);
+    ck_assert_uint_eq(r.executions, 6);
+    for (int i = 0; i < 6; i++)
+        ck_assert_int_eq(choose_seen[i], 1);
+}
+END_TEST
+
+static int *arena_ptrs[2];
+
+TEST_SCENARIO(arena_is_fresh, WEFT_PASS)
+{
+    int *p = weft_calloc(16, sizeof *p);
+    for (int i = 0; i < 16; i++)
+        weft_assert(p[i] == 0, "memory from an earlier execution leaked through");
+    for (int i = 0; i < 16; i++)
+        p[i] = 0x5a5a;
+    arena_ptrs[weft_choose(2)] = p;
+}
+
+static weft_mutex_t global_mu;        /* a global handle outlives executions */
+
+TEST_SCENARIO(global_handle_resets, WEFT_PASS)
+{
+    weft_choose(2);
+    weft_mutex_lock(&global_mu);      /* held at the end of every execution */
+}
+
+START_TEST(memory_per_execution)
+{
+    ck_assert_passes(arena_is_fresh);
+    ck_assert_ptr_nonnull(arena_ptrs[1]);
+    ck_assert_passes(global_handle_resets);
+}
+END_TEST
+
+Suite *primitives_suite(void)
+{
+    Suite *s = suite_create("primitives");
+    TCase *tc = tcase_create("semantics");
+    tcase_add_test(tc, mutex_mutual_exclusion);
+    tcase_add_test(tc, mutex_trylock_and_kinds);
+    tcase_add_test(tc, cond_semantics);
+    tcase_add_test(tc, waitgroup_semantics);
+    tcase_add_test(tc, chan_semantics);
+    tcase_add_test(tc, select_semantics);
+    tcase_add_test(tc, time_and_choice);
+    tcase_add_test(tc, memory_per_execution);
+    suite_add_tcase(s, tc);
+    return s;
+}
