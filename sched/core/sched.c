@@ -155,6 +155,7 @@ void sched_visible(struct sched_op *op)
 {
     struct sched_thread *t = X.current;
     op->handed = false;
+    op->idle = false;
     op->timed_out = false;
     t->pending = op;
     t->state = T_PARKED;
@@ -197,32 +198,34 @@ static int64_t next_deadline(void)
     return best;
 }
 
-static void clear_yields(void)
-{
-    for (int i = 0; i < X.nthreads; i++)
-        X.threads[i].yielded = false;
-}
-
 /*
-** Fairness: a thread that yielded is passed over while another enabled
-** thread has not yielded since. When every enabled thread is yielding, time
-** moves to the next deadline if there is one (polling loops end), else the
-** marks are cleared and the spinning goes on until the step bound.
+** Fairness, after CHESS: a thread that yields lets every thread that was
+** enabled then make progress (a step that changes something: not a yield,
+** not a failed poll) before it runs again. So a polling loop can neither
+** starve the threads it waits for nor keep other pollers busy. When every
+** enabled thread waits so, or yields, time moves to the next deadline if
+** there is one (polling loops end); otherwise the waits are dropped and the
+** spinning goes on until the step bound, where it is a livelock.
 */
 static sched_mask fair_threads(sched_mask enabled)
 {
-    sched_mask fresh = enabled;
+    bool all_yielding = true;
     for (int i = 0; i < X.nthreads; i++)
-        if (X.threads[i].yielded)
-            fresh &= ~SCHED_BIT(i);
-    if (fresh)
-        return fresh;
-    clear_yields();
-    int64_t d = next_deadline();
+        if ((enabled & SCHED_BIT(i)) && !X.threads[i].yielding)
+            all_yielding = false;
+    int64_t d = all_yielding ? next_deadline() : -1;
     if (d >= 0) {
         X.now = d;
-        return enabled_threads();
+        enabled = enabled_threads();
     }
+    sched_mask fair = 0;
+    for (int i = 0; i < X.nthreads; i++)
+        if ((enabled & SCHED_BIT(i)) && !(X.threads[i].after & enabled))
+            fair |= SCHED_BIT(i);
+    if (fair)
+        return fair;
+    for (int i = 0; i < X.nthreads; i++)
+        X.threads[i].after = 0;
     return enabled;
 }
 
@@ -243,7 +246,7 @@ static void record_step(struct sched_thread *t, struct sched_op *op)
 }
 
 /* Perform t's pending operation, then let t run to its next one. */
-static void step(struct sched_thread *t)
+static void step(struct sched_thread *t, sched_mask enabled)
 {
     struct sched_op *op = t->pending;
     X.current = t;
@@ -255,12 +258,11 @@ static void step(struct sched_thread *t)
             record_step(t, op);
         return;
     }
-    if (op->cls == &sched_yield_class)
-        t->yielded = true;
-    else
+    t->yielding = op->cls == &sched_yield_class;
+    if (!t->yielding && !op->idle)
         for (int i = 0; i < X.nthreads; i++)
-            if (i != t->id)
-                X.threads[i].yielded = false;
+            X.threads[i].after &= ~SCHED_BIT(t->id);
+    t->after = t->yielding ? enabled & ~SCHED_BIT(t->id) : 0;
     record_step(t, op);
     t->pending = NULL;
     X.last_tid = t->id;
@@ -400,12 +402,13 @@ void sched_run(const struct sched_config *cfg, const struct sched_chooser *ch,
             X.failed = true;
             break;
         }
-        int tid = pick(fair_threads(enabled));
+        enabled = fair_threads(enabled);
+        int tid = pick(enabled);
         if (tid < 0) {
             X.abandoned = true;
             break;
         }
-        step(&X.threads[tid]);
+        step(&X.threads[tid], enabled_threads());
     }
     out->abandoned = X.abandoned && !X.failed;
 }

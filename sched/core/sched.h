@@ -53,7 +53,12 @@ struct sched_opclass {
     sched_mask (*blockers)(struct sched_thread *t, struct sched_op *op, bool *precise);
     void (*describe_wait)(struct sched_op *op, char *buf, size_t n);
     bool commutes_with_everything;    /* purely local: yield, choose, sleep */
-    bool conflicts_with_everything;   /* touches more than obj/obj2: select */
+    /* Optional: the objects op may touch when more than obj/obj2 (select);
+    ** returns how many it wrote to objs. */
+    int (*touches)(const struct sched_op *op, const struct sched_obj **objs, int max);
+    /* Optional: true when performing op now would change nothing (a poll
+    ** that would fail). Two such ops commute. */
+    bool (*reads_only)(struct sched_thread *t, struct sched_op *op);
 };
 
 /*
@@ -72,6 +77,7 @@ struct sched_op {
     intptr_t result;                  /* op-specific output */
     int status;                       /* 0 or WEFT_E* */
     bool handed;                      /* completed by a partner thread */
+    bool idle;                        /* apply changed nothing: a failed poll */
     bool timed_out;
     struct sched_loc loc;
     char note[40];                    /* extra text for the step log */
@@ -90,7 +96,8 @@ struct sched_thread {
     void *arg;
     void *wg_impl;                    /* wait group to signal on exit */
     struct sched_loc spawned_at;
-    bool yielded;                     /* fairness: deprioritised after yield */
+    sched_mask after;                 /* fairness: threads that go first, after a yield */
+    bool yielding;                    /* its last step was a yield */
     uint32_t last_step;
 };
 

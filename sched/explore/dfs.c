@@ -86,9 +86,9 @@ static sched_mask sleep_after(struct explorer *e, const struct node *n)
     if (!e->cfg->sleep_sets)
         return 0;
     sched_mask carry = (n->sleep | n->done) & ~SCHED_BIT(n->chosen), out = 0;
-    const struct sched_op *op = sched_thread((int)n->chosen)->pending;
+    struct sched_thread *chosen = sched_thread((int)n->chosen);
     for (int t = 0; carry >> t; t++)
-        if ((carry & SCHED_BIT(t)) && !explore_dependent(op, sched_thread(t)->pending))
+        if ((carry & SCHED_BIT(t)) && !explore_dependent(chosen, sched_thread(t)))
             out |= SCHED_BIT(t);
     return out;
 }

@@ -17,25 +17,46 @@ static const struct strategy *const strategies[] = {
 ** Dependence
 ** ========================================================================== */
 
+#define MAX_TOUCHED 66
+
+static int touched(const struct sched_op *op, const struct sched_obj **objs)
+{
+    if (op->cls->touches)
+        return op->cls->touches(op, objs, MAX_TOUCHED);
+    int n = 0;
+    if (op->obj)
+        objs[n++] = op->obj;
+    if (op->obj2)
+        objs[n++] = op->obj2;
+    return n;
+}
+
 static bool shares_object(const struct sched_op *a, const struct sched_op *b)
 {
-    const struct sched_obj *x[2] = { a->obj, a->obj2 }, *y[2] = { b->obj, b->obj2 };
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++)
-            if (x[i] && x[i] == y[j])
+    const struct sched_obj *x[MAX_TOUCHED], *y[MAX_TOUCHED];
+    int nx = touched(a, x), ny = touched(b, y);
+    for (int i = 0; i < nx; i++)
+        for (int j = 0; j < ny; j++)
+            if (x[i] == y[j])
                 return true;
     return false;
 }
 
-bool explore_dependent(const struct sched_op *a, const struct sched_op *b)
+static bool reads_only(struct sched_thread *t)
 {
+    return t->pending->cls->reads_only && t->pending->cls->reads_only(t, t->pending);
+}
+
+bool explore_dependent(struct sched_thread *ta, struct sched_thread *tb)
+{
+    const struct sched_op *a = ta->pending, *b = tb->pending;
     if (a->cls->commutes_with_everything || b->cls->commutes_with_everything)
         return false;
-    if (a->cls->conflicts_with_everything || b->cls->conflicts_with_everything)
-        return true;
     if (a->deadline >= 0 || b->deadline >= 0)  /* timeouts depend on who moves time */
         return true;
-    return shares_object(a, b);
+    if (!shares_object(a, b))
+        return false;
+    return !(reads_only(ta) && reads_only(tb));
 }
 
 /* ==========================================================================

@@ -68,8 +68,8 @@ struct explorer {
     char *divergence;                 /* where a strategy reports divergence */
 };
 
-/* May op a (by one thread) and op b (by another) fail to commute? */
-bool explore_dependent(const struct sched_op *a, const struct sched_op *b);
+/* May the pending operations of two threads fail to commute? */
+bool explore_dependent(struct sched_thread *ta, struct sched_thread *tb);
 
 extern const struct strategy explore_dfs, explore_random, explore_replay;
 

@@ -61,7 +61,8 @@ static bool replay_advance(struct explorer *e)
 {
     struct replay *r = e->state;
     char what[160];
-    if (r->next != e->cfg->nreplay || e->steps != e->cfg->replay_steps) {
+    if (e->divergence[0] == 0 &&
+        (r->next != e->cfg->nreplay || e->steps != e->cfg->replay_steps)) {
         snprintf(what, sizeof what, "the execution ended after %u steps and %zu choices; "
                  "the schedule has %u steps and %zu choices",
                  e->steps, r->next, e->cfg->replay_steps, e->cfg->nreplay);

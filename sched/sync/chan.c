@@ -267,6 +267,7 @@ static void select_apply(struct sched_thread *t, struct sched_op *op)
             ready[nready++] = i;
     if (nready == 0) {
         op->result = op->ptr2 ? WEFT_SELECT_DEFAULT : WEFT_SELECT_TIMEOUT;
+        op->idle = op->ptr2 != NULL;  /* a poll that found nothing */
         snprintf(op->note, sizeof op->note, op->ptr2 ? "default" : "timed out");
         return;
     }
@@ -291,10 +292,31 @@ static void select_describe(struct sched_op *op, char *buf, size_t n)
                                  cs[i].dir == WEFT_SEND ? "send" : "recv", cs[i].ch->obj.name);
 }
 
+static int select_touches(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    const struct weft_select_case *cs = op->ptr;
+    int n = 0;
+    for (int i = 0; i < (int)op->arg && n < max; i++)
+        objs[n++] = &cs[i].ch->obj;
+    return n;
+}
+
+/* A select with a default case and nothing ready only looks. */
+static bool select_reads_only(struct sched_thread *t, struct sched_op *op)
+{
+    struct weft_select_case *cs = op->ptr;
+    if (op->ptr2 == NULL)
+        return false;
+    for (int i = 0; i < (int)op->arg; i++)
+        if (case_ready(&cs[i], t))
+            return false;
+    return true;
+}
+
 static const struct sched_opclass select_class = {
     .verb = "select", .enabled = select_enabled, .apply = select_apply,
     .blockers = anyone, .describe_wait = select_describe,
-    .conflicts_with_everything = true,
+    .touches = select_touches, .reads_only = select_reads_only,
 };
 
 int weft_select_at(struct weft_select_case *cases, int n, int64_t timeout_ms,

@@ -115,11 +115,19 @@ static void trylock_apply(struct sched_thread *t, struct sched_op *op)
     if (ok)
         mutex_take(mx, t->id, op->loc);
     op->status = ok ? WEFT_OK : WEFT_EBUSY;
+    op->idle = !ok;                   /* a poll that found it held */
     snprintf(op->note, sizeof op->note, "%s", ok ? "acquired" : "busy");
+}
+
+static bool trylock_reads_only(struct sched_thread *t, struct sched_op *op)
+{
+    struct mutex_impl *mx = (struct mutex_impl *)op->obj;
+    return mx->holder >= 0 && !(mx->holder == t->id && mx->kind == WEFT_MUTEX_RECURSIVE);
 }
 
 static const struct sched_opclass trylock_class = {
     .verb = "trylock", .enabled = always, .apply = trylock_apply,
+    .reads_only = trylock_reads_only,
 };
 
 int weft_mutex_trylock_at(weft_mutex_t *m, const char *file, int line)
