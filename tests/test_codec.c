@@ -634,7 +634,8 @@ static size_t sample_tokens(char toks[][512], size_t max)
 START_TEST(test_single_substitution)
 {
     /* Every one-character change is refused outright: CRC-16 catches every
-    ** burst of up to 16 bits and one base64 character is a 6-bit burst. */
+    ** burst of up to 16 bits and one base64 character is a 6-bit burst (or
+    ** sets spare bits of the last character, refused on their own). */
     static char toks[40][512];
     size_t ntok = sample_tokens(toks, 40), tried = 0, by_crc = 0;
     for (size_t t = 0; t < ntok; t++) {
@@ -709,13 +710,13 @@ START_TEST(test_other_edits)
                 int must_refuse = kind == 1 || kind == 2 || pos == len ||
                                   (kind == 0 && pos + 1 == len);
                 REQUIRE(gn == SIZE_MAX || !must_refuse,
-                              "edit of %s accepted: %s", toks[t], m);
+                        "edit of %s accepted: %s", toks[t], m);
                 if (gn == SIZE_MAX)
                     continue;
                 accepted++;
                 REQUIRE(gn != on || gns != ons ||
-                              memcmp(got, orig, on * sizeof *orig) != 0,
-                              "edit of %s decodes to the same execution: %s", toks[t], m);
+                        memcmp(got, orig, on * sizeof *orig) != 0,
+                        "edit of %s decodes to the same execution: %s", toks[t], m);
                 codec_encode(got, gn, gns, again, sizeof again);
                 REQUIRE(strcmp(again, m) == 0, "line %d: \"%s\" != \"%s\"", __LINE__, again, m);
             }

@@ -58,7 +58,7 @@ START_TEST(deadlock_with_cycle)
     ck_assert_int_ge(rep.cycle[1], 1);
     ck_assert_str_eq(rep.threads[1].state, "blocked");
     ck_assert_ptr_nonnull(strstr(rep.threads[1].wait, "wants mutex"));
-    ck_assert(rep.threads[1].precise);
+    ck_assert_int_eq(rep.threads[1].how, WAIT_EXACT);
     ck_assert_ptr_nonnull(rep.threads[1].held_at.file);
     ck_assert_int_eq(rep.nlocks, 2);
     ck_assert(rep.as_expected);

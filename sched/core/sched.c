@@ -234,6 +234,10 @@ static void record_step(struct sched_thread *t, struct sched_op *op)
     struct sched_step *s = &X.steps[X.nsteps++];
     s->tid = (uint16_t)t->id;
     s->cls = op->cls;
+    if (op->obj)
+        op->obj->users |= SCHED_BIT(t->id);
+    if (op->obj2)
+        op->obj2->users |= SCHED_BIT(t->id);
     s->obj_id = op->obj ? op->obj->id : -1;
     s->obj2_id = op->obj2 ? op->obj2->id : -1;
     s->loc = op->loc;
@@ -299,8 +303,15 @@ static void classify_end(void)
         X.out->result = WEFT_PASS;
         return;
     }
+    int blocked = 0;
+    for (int i = 0; i < X.nthreads; i++)
+        blocked += X.threads[i].state != T_FINISHED;
     X.out->result = main_done ? WEFT_LEAK : WEFT_DEADLOCK;
     X.out->failing_tid = main_done ? stuck : 0;
+    snprintf(X.out->message, sizeof X.out->message, main_done
+             ? "the scenario body returned while %d thread%s stay blocked forever"
+             : "%d threads are blocked forever and no timer is pending",
+             blocked, blocked == 1 ? "" : "s");
     struct sched_op *op = X.threads[X.out->failing_tid].pending;
     X.out->where = op->loc;
     X.failed = true;

@@ -31,6 +31,7 @@ enum sched_objkind { OBJ_THREAD, OBJ_MUTEX, OBJ_COND, OBJ_WAITGROUP, OBJ_CHAN, O
 struct sched_obj {
     enum sched_objkind kind;
     int id;
+    sched_mask users;                 /* threads that have operated on it */
     char name[SCHED_NAME_MAX];
     struct sched_obj *next_in_exec;   /* creation order, for reports */
 };
@@ -38,19 +39,24 @@ struct sched_obj {
 struct sched_thread;
 struct sched_op;
 
+/* How sure a blocked op's blockers are to be the ones it waits for. */
+enum sched_wait {
+    WAIT_EXACT,     /* they must act: a mutex holder, a joined thread */
+    WAIT_LIKELY,    /* they have used the object: a channel's other users */
+    WAIT_ANYONE     /* nobody has: any live thread could */
+};
+
 /*
 ** What a visible operation is. enabled() says whether op can be performed
 ** now; apply() performs it (in scheduler context, never switching fibers);
-** blockers() names the threads a blocked op waits for: returns the mask and
-** sets *precise when that is exactly who must act (a mutex holder), not
-** merely who could (anyone may send on a channel). describe() writes a short
-** phrase such as "lock closeMutex".
+** blockers() names the threads a blocked op waits for, and how surely.
+** describe_wait() writes a phrase such as "wants mutex \"closeMutex\"".
 */
 struct sched_opclass {
     const char *verb;
     bool (*enabled)(struct sched_thread *t, struct sched_op *op);
     void (*apply)(struct sched_thread *t, struct sched_op *op);
-    sched_mask (*blockers)(struct sched_thread *t, struct sched_op *op, bool *precise);
+    sched_mask (*blockers)(struct sched_thread *t, struct sched_op *op, enum sched_wait *how);
     void (*describe_wait)(struct sched_op *op, char *buf, size_t n);
     bool commutes_with_everything;    /* purely local: yield, choose, sleep */
     /* Optional: the objects op may touch when more than obj/obj2 (select);

@@ -133,8 +133,9 @@ static void emit_payload(struct sink *s, const uint32_t *choices, size_t n,
 size_t codec_encode(const uint32_t *choices, size_t n, uint32_t nsteps,
                     char *out, size_t outsz)
 {
-    /* At most 16 payload bytes per choice keeps every length below in
-    ** range; an array that long cannot exist on a 64-bit host anyway. */
+    /* A run costs at most 6 payload bytes per choice it holds, so this bound
+    ** keeps every length below far from overflow; no real array is that
+    ** long on a 64-bit host. */
     if (n > SIZE_MAX / 16) {
         if (out && outsz > 0)
             out[0] = '\0';

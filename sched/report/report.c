@@ -48,7 +48,8 @@ static void describe_thread(struct report_thread *rt, struct sched_thread *t)
     if (enabled || op->cls->describe_wait == NULL)
         return;
     op->cls->describe_wait(op, rt->wait, sizeof rt->wait);
-    rt->blockers = op->cls->blockers ? op->cls->blockers(t, op, &rt->precise) : 0;
+    rt->blockers = op->cls->blockers ? op->cls->blockers(t, op, &rt->how) : 0;
+    rt->only_waits = op->obj && (op->obj->kind == OBJ_THREAD || op->obj->kind == OBJ_WAITGROUP);
     struct sched_obj *objs[2] = { op->obj, op->obj2 };
     for (int i = 0; i < 2; i++) {        /* a mutex wait: where its holder took it */
         struct mutex_impl *mx = (struct mutex_impl *)objs[i];
@@ -69,45 +70,72 @@ static void collect_locks(struct report *rep)
 }
 
 /*
-** Shortest cycle in the wait-for graph among blocked threads, by BFS from
-** each thread. Precise edges (a mutex holder, a joined thread) are tried
-** alone first, so the cycle shown is the one that must hold if one does.
+** The wait-for cycle to show: the cheapest cycle among blocked threads, where
+** an edge costs 1 when the waiter must (or likely) be woken by that thread
+** and 100 when it merely could be, as anyone could. A thread that only
+** joins (or waits on a wait group) wakes nobody, so guesses never point at
+** it. Dijkstra from each thread; ties go to the lowest ids: deterministic.
 */
-static int shortest_cycle(const struct report *rep, bool precise_only, int *cycle)
+#define EDGE_GUESS 100
+
+static int edge_cost(const struct report *rep, int u, int v)
 {
-    int best = 0;
-    for (int s = 0; s < rep->nthreads; s++) {
-        int prev[SCHED_MAX_THREADS], queue[SCHED_MAX_THREADS], head = 0, tail = 0;
-        for (int i = 0; i < rep->nthreads; i++)
-            prev[i] = -2;
-        queue[tail++] = s;
-        prev[s] = -1;
-        while (head < tail) {
-            int u = queue[head++];
-            const struct report_thread *rt = &rep->threads[u];
-            if (rt->wait[0] == 0 || (precise_only && !rt->precise))
-                continue;
-            for (int v = 0; v < rep->nthreads; v++) {
-                if (!(rt->blockers & SCHED_BIT(v)))
-                    continue;
-                if (v == s) {         /* closed a cycle: walk it back */
-                    int len = 0, path[SCHED_MAX_THREADS];
-                    for (int w = u; w >= 0; w = prev[w])
-                        path[len++] = w;
-                    if (best == 0 || len < best) {
-                        best = len;
-                        for (int i = 0; i < len; i++)
-                            cycle[i] = path[len - 1 - i];
-                        cycle[len] = s;
-                    }
-                } else if (prev[v] == -2 && rep->threads[v].wait[0]) {
-                    prev[v] = u;
-                    queue[tail++] = v;
-                }
+    const struct report_thread *t = &rep->threads[u], *w = &rep->threads[v];
+    if (t->wait[0] == 0 || !(t->blockers & SCHED_BIT(v)) || w->wait[0] == 0)
+        return 0;
+    if (t->how == WAIT_ANYONE)
+        return w->only_waits ? 0 : EDGE_GUESS;
+    return 1;
+}
+
+/* Cheapest path cost from `from` back to s; fills prev. */
+static int cheapest_back(const struct report *rep, int s, int *prev)
+{
+    int n = rep->nthreads, dist[SCHED_MAX_THREADS];
+    bool done[SCHED_MAX_THREADS] = { false };
+    for (int i = 0; i < n; i++) {
+        int c = edge_cost(rep, s, i);
+        dist[i] = c ? c : -1;
+        prev[i] = s;
+    }
+    for (;;) {
+        int u = -1;
+        for (int i = 0; i < n; i++)
+            if (!done[i] && dist[i] >= 0 && (u < 0 || dist[i] < dist[u]))
+                u = i;
+        if (u < 0 || u == s)
+            return u == s ? dist[s] : -1;
+        done[u] = true;
+        for (int v = 0; v < n; v++) {
+            int c = edge_cost(rep, u, v);
+            if (c && !done[v] && (dist[v] < 0 || dist[u] + c < dist[v])) {
+                dist[v] = dist[u] + c;
+                prev[v] = u;
             }
         }
     }
-    return best ? best + 1 : 0;
+}
+
+static int wait_cycle(const struct report *rep, int *cycle)
+{
+    int best = -1, len = 0;
+    for (int s = 0; s < rep->nthreads; s++) {
+        int prev[SCHED_MAX_THREADS], path[SCHED_MAX_THREADS + 1], n = 0;
+        int cost = cheapest_back(rep, s, prev);
+        if (cost < 0 || (best >= 0 && cost >= best))
+            continue;
+        int w = s;
+        do {
+            path[n++] = w;
+            w = prev[w];
+        } while (w != s && n < SCHED_MAX_THREADS);
+        best = cost;
+        len = n + 1;
+        cycle[0] = s;
+        for (int i = 1; i < len; i++)
+            cycle[i] = path[len - 1 - i];
+    }
+    return best < 0 ? 0 : len;
 }
 
 static void encode_schedule(struct report *rep, const struct explore_result *r)
@@ -140,11 +168,8 @@ void report_build(struct report *rep, const struct weft_scenario *s, const char 
     for (int i = 0; i < rep->nthreads; i++)
         if (search->outcome.spinning & SCHED_BIT(i))
             rep->threads[i].state = "spinning";
-    if (rep->result == WEFT_DEADLOCK || rep->result == WEFT_LEAK) {
-        rep->ncycle = shortest_cycle(rep, true, rep->cycle);
-        if (rep->ncycle == 0)
-            rep->ncycle = shortest_cycle(rep, false, rep->cycle);
-    }
+    if (rep->result == WEFT_DEADLOCK || rep->result == WEFT_LEAK)
+        rep->ncycle = wait_cycle(rep, rep->cycle);
     collect_locks(rep);
     rep->steps = sched_steps(&rep->nsteps);
     encode_schedule(rep, search);

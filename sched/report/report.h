@@ -18,8 +18,9 @@ struct report_thread {
     const char *state;                /* "finished", "blocked", "running", "failed" */
     char wait[200];                   /* what it waits for, "" when not blocked */
     struct sched_loc wait_at;
-    sched_mask blockers;              /* threads that must (precise) or could act */
-    bool precise;
+    sched_mask blockers;              /* threads that must, or could, act */
+    enum sched_wait how;              /* how sure blockers is */
+    bool only_waits;                  /* joins or waits on a wait group: wakes nobody */
     struct sched_loc held_at;         /* mutex wait: where the holder took it */
     struct sched_loc spawned_at;
 };

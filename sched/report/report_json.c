@@ -43,7 +43,8 @@ static void json_thread(FILE *f, const struct report *rep, const struct report_t
         for (int i = 0, n = 0; i < rep->nthreads; i++)
             if (t->blockers & SCHED_BIT(i))
                 fprintf(f, "%s%d", n++ ? "," : "", i);
-        fprintf(f, "],\"blocked_by_exactly\":%s", t->precise ? "true" : "false");
+        static const char *const how[] = { "exact", "likely", "anyone" };
+        fprintf(f, "],\"blocked_by_certainty\":\"%s\"", how[t->how]);
         if (t->held_at.file)
             json_loc(f, "holder_locked_at", t->held_at);
     }

@@ -26,8 +26,10 @@ static void print_blockers(FILE *f, const struct report *rep, const struct repor
         fprintf(f, "      held by ");
         print_thread_name(f, rep, __builtin_ctzll(t->blockers));
         fprintf(f, ", locked at %s\n", report_loc(t->held_at));
-    } else if (t->precise) {
-        fprintf(f, "      until ");
+    } else if (t->how == WAIT_ANYONE) {
+        fprintf(f, "      no other live thread has used it, and none can run to wake it\n");
+    } else {
+        fprintf(f, t->how == WAIT_EXACT ? "      until " : "      only ");
         const char *sep = "";
         for (int i = 0; i < rep->nthreads; i++)
             if (t->blockers & SCHED_BIT(i)) {
@@ -35,9 +37,10 @@ static void print_blockers(FILE *f, const struct report *rep, const struct repor
                 print_thread_name(f, rep, i);
                 sep = ", ";
             }
-        fprintf(f, " %s\n", __builtin_popcountll(t->blockers) > 1 ? "finish" : "finishes");
-    } else {
-        fprintf(f, "      no thread that could wake it can run\n");
+        bool many = __builtin_popcountll(t->blockers) > 1;
+        fprintf(f, " %s\n", t->how == WAIT_EXACT ? (many ? "finish" : "finishes")
+                            : (many ? "also use it, and they are blocked"
+                                    : "also uses it, and it is blocked"));
     }
 }
 
@@ -58,14 +61,35 @@ static void print_threads(FILE *f, const struct report *rep, bool all)
     }
 }
 
+/* No cycle: name the threads nothing will wake; the others wait on them. */
+static void print_no_cycle(FILE *f, const struct report *rep)
+{
+    fprintf(f, "\nNo wait-for cycle: nothing will ever wake ");
+    for (int i = 0, n = 0; i < rep->nthreads; i++) {
+        const struct report_thread *t = &rep->threads[i];
+        if (t->wait[0] && t->how == WAIT_ANYONE) {
+            fprintf(f, "%s", n++ ? " or " : "");
+            print_thread_name(f, rep, i);
+        }
+    }
+    fprintf(f, ";\nthe other blocked threads wait for it (a lost or never-sent wake-up).\n");
+}
+
 static void print_cycle(FILE *f, const struct report *rep)
 {
-    if (rep->ncycle == 0)
+    if (rep->ncycle == 0) {
+        print_no_cycle(f, rep);
         return;
-    fprintf(f, "\nWait-for cycle:\n  ");
-    for (int i = 0; i < rep->ncycle; i++)
-        fprintf(f, "%s%s", i ? " -> " : "", rep->threads[rep->cycle[i]].name);
-    fprintf(f, "\n");
+    }
+    bool guessed = false;
+    fprintf(f, "\nWait-for cycle:\n  %s", rep->threads[rep->cycle[0]].name);
+    for (int i = 1; i < rep->ncycle; i++) {
+        bool exact = rep->threads[rep->cycle[i - 1]].how == WAIT_EXACT;
+        guessed |= !exact;
+        fprintf(f, " %s %s", exact ? "->" : "~>", rep->threads[rep->cycle[i]].name);
+    }
+    fprintf(f, "\n%s", guessed ? "  (A -> B: A waits until B acts; A ~> B: A waits for a wake-up "
+                                  "B could give, but B is blocked)\n" : "");
 }
 
 static void print_locks(FILE *f, const struct report *rep)
@@ -91,10 +115,11 @@ static bool step_shown(const struct report *rep, uint32_t i)
            i >= rep->nsteps - TAIL_STEPS;
 }
 
-static void column_widths(const struct report *rep, int *width, bool *timed)
+static void column_widths(const struct report *rep, int *width, int *locw, bool *timed)
 {
     char cell[128];
     *timed = false;
+    *locw = 5;
     for (int t = 0; t < rep->nthreads; t++)
         width[t] = (int)strlen(rep->threads[t].name);
     for (uint32_t i = 0; i < rep->nsteps; i++) {
@@ -106,14 +131,17 @@ static void column_widths(const struct report *rep, int *width, bool *timed)
         if (len > width[s->tid])
             width[s->tid] = len;
         *timed |= s->time > 0;
+        int l = (int)strlen(report_loc(s->loc));
+        if (l > *locw)
+            *locw = l;
     }
     for (int t = 0; t < rep->nthreads; t++)
         if (width[t] > CELL_MAX)
             width[t] = CELL_MAX;
 }
 
-static void print_row(FILE *f, const struct report *rep, const int *width, bool timed,
-                      uint32_t i)
+static void print_row(FILE *f, const struct report *rep, const int *width, int locw,
+                      bool timed, uint32_t i)
 {
     const struct sched_step *s = &rep->steps[i];
     char cell[128];
@@ -123,25 +151,28 @@ static void print_row(FILE *f, const struct report *rep, const int *width, bool 
     fprintf(f, "  %5u", i + 1);
     if (timed)
         fprintf(f, " %7lld", (long long)s->time);
-    for (int t = 0; t < rep->nthreads; t++)
-        fprintf(f, "  %-*s", width[t], t == s->tid ? cell : "");
-    fprintf(f, "  %s\n", report_loc(s->loc));
+    fprintf(f, "  %-*s", locw, report_loc(s->loc));
+    int last = s->tid;                /* no trailing blanks after the cell */
+    for (int t = 0; t <= last; t++)
+        fprintf(f, "  %-*s", t == last ? 0 : width[t], t == s->tid ? cell : "");
+    fprintf(f, "\n");
 }
 
 static void print_interleaving(FILE *f, const struct report *rep)
 {
-    int width[SCHED_MAX_THREADS];
+    int width[SCHED_MAX_THREADS], locw;
     bool timed;
-    column_widths(rep, width, &timed);
+    column_widths(rep, width, &locw, &timed);
     fprintf(f, "\nInterleaving (%u steps, one column per thread):\n   step", rep->nsteps);
     if (timed)
         fprintf(f, "  t (ms)");
+    fprintf(f, "  %-*s", locw, "where");
     for (int t = 0; t < rep->nthreads; t++)
-        fprintf(f, "  %-*s", width[t], rep->threads[t].name);
+        fprintf(f, "  %-*s", t == rep->nthreads - 1 ? 0 : width[t], rep->threads[t].name);
     fprintf(f, "\n");
     for (uint32_t i = 0; i < rep->nsteps; i++) {
         if (step_shown(rep, i))
-            print_row(f, rep, width, timed, i);
+            print_row(f, rep, width, locw, timed, i);
         else if (i == HEAD_STEPS)
             fprintf(f, "  ... %u steps not shown ...\n", rep->nsteps - HEAD_STEPS - TAIL_STEPS);
     }

@@ -134,11 +134,19 @@ static int do_recv(struct sched_thread *t, weft_chan_t *ch, void **out)
 ** Send, receive, close
 ** ========================================================================== */
 
-static sched_mask anyone(struct sched_thread *t, struct sched_op *op, bool *precise)
+static sched_mask chan_wakers(struct sched_thread *t, struct sched_op *op, enum sched_wait *how)
 {
-    (void)op;
-    *precise = false;
-    return sync_others_alive(t);
+    if (op->cls != &select_class)
+        return sync_wakers(t, op->obj, how);
+    struct weft_select_case *cs = op->ptr;   /* users of any of its channels */
+    sched_mask m = 0;
+    for (int i = 0; i < (int)op->arg; i++)
+        m |= sync_wakers(t, &cs[i].ch->obj, how) & cs[i].ch->obj.users;
+    if (m) {
+        *how = WAIT_LIKELY;
+        return m;
+    }
+    return sync_wakers(t, NULL, how);
 }
 
 static bool send_enabled(struct sched_thread *t, struct sched_op *op)
@@ -163,7 +171,7 @@ static void send_describe(struct sched_op *op, char *buf, size_t n)
 
 static const struct sched_opclass send_class = {
     .verb = "send", .enabled = send_enabled, .apply = send_apply,
-    .blockers = anyone, .describe_wait = send_describe,
+    .blockers = chan_wakers, .describe_wait = send_describe,
 };
 
 void weft_chan_send_at(weft_chan_t *ch, void *v, const char *file, int line)
@@ -199,7 +207,7 @@ static void recv_describe(struct sched_op *op, char *buf, size_t n)
 
 static const struct sched_opclass recv_class = {
     .verb = "recv", .enabled = recv_enabled, .apply = recv_apply,
-    .blockers = anyone, .describe_wait = recv_describe,
+    .blockers = chan_wakers, .describe_wait = recv_describe,
 };
 
 int weft_chan_recv_at(weft_chan_t *ch, void **out, int64_t ms, const char *file, int line)
@@ -315,7 +323,7 @@ static bool select_reads_only(struct sched_thread *t, struct sched_op *op)
 
 static const struct sched_opclass select_class = {
     .verb = "select", .enabled = select_enabled, .apply = select_apply,
-    .blockers = anyone, .describe_wait = select_describe,
+    .blockers = chan_wakers, .describe_wait = select_describe,
     .touches = select_touches, .reads_only = select_reads_only,
 };
 

@@ -62,15 +62,14 @@ static void wake_apply(struct sched_thread *t, struct sched_op *op)
         snprintf(op->note, sizeof op->note, "timed out");
 }
 
-static sched_mask wake_blockers(struct sched_thread *t, struct sched_op *op, bool *precise)
+static sched_mask wake_blockers(struct sched_thread *t, struct sched_op *op, enum sched_wait *how)
 {
     struct mutex_impl *mx = (struct mutex_impl *)op->obj2;
     if (op->result && mx->holder >= 0) {
-        *precise = true;
+        *how = WAIT_EXACT;
         return SCHED_BIT(mx->holder);
     }
-    *precise = false;
-    return sync_others_alive(t);
+    return sync_wakers(t, op->obj, how);
 }
 
 static void wake_describe(struct sched_op *op, char *buf, size_t n)

@@ -36,13 +36,14 @@ void mutex_drop(struct mutex_impl *mx)
         mx->holder = -1;
 }
 
-sched_mask sync_others_alive(struct sched_thread *t)
+sched_mask sync_wakers(struct sched_thread *t, const struct sched_obj *o, enum sched_wait *how)
 {
-    sched_mask m = 0;
+    sched_mask alive = 0;
     for (int i = 0; i < sched_nthreads(); i++)
         if (i != t->id && sched_thread(i)->state != T_FINISHED)
-            m |= SCHED_BIT(i);
-    return m;
+            alive |= SCHED_BIT(i);
+    *how = (o && (o->users & alive)) ? WAIT_LIKELY : WAIT_ANYONE;
+    return *how == WAIT_LIKELY ? o->users & alive : alive;
 }
 
 /* ==========================================================================
@@ -60,11 +61,11 @@ static void lock_apply(struct sched_thread *t, struct sched_op *op)
     mutex_take((struct mutex_impl *)op->obj, t->id, op->loc);
 }
 
-static sched_mask lock_blockers(struct sched_thread *t, struct sched_op *op, bool *precise)
+static sched_mask lock_blockers(struct sched_thread *t, struct sched_op *op, enum sched_wait *how)
 {
     (void)t;
     struct mutex_impl *mx = (struct mutex_impl *)op->obj;
-    *precise = true;
+    *how = WAIT_EXACT;
     return mx->holder >= 0 ? SCHED_BIT(mx->holder) : 0;
 }
 

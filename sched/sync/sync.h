@@ -22,8 +22,9 @@ struct mutex_impl *mutex_of(weft_mutex_t *m);
 void mutex_take(struct mutex_impl *mx, int tid, struct sched_loc at);
 void mutex_drop(struct mutex_impl *mx);
 
-/* Every unfinished thread except t: who could wake a waiter on a channel
-** or condition variable that no thread owns. */
-sched_mask sync_others_alive(struct sched_thread *t);
+/* Who could wake t, waiting on o that no thread owns (a channel, a
+** condition variable): the other live threads that have used o, or else
+** every other live thread. */
+sched_mask sync_wakers(struct sched_thread *t, const struct sched_obj *o, enum sched_wait *how);
 
 #endif

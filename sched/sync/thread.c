@@ -51,10 +51,10 @@ static bool join_enabled(struct sched_thread *t, struct sched_op *op)
 
 static void join_apply(struct sched_thread *t, struct sched_op *op) { (void)t; (void)op; }
 
-static sched_mask join_blockers(struct sched_thread *t, struct sched_op *op, bool *precise)
+static sched_mask join_blockers(struct sched_thread *t, struct sched_op *op, enum sched_wait *how)
 {
     (void)t;
-    *precise = true;
+    *how = WAIT_EXACT;
     return SCHED_BIT(op->arg);
 }
 

@@ -35,7 +35,7 @@ static void add_apply(struct sched_thread *t, struct sched_op *op)
 {
     struct wg_impl *g = (struct wg_impl *)op->obj;
     g->count += (int)op->arg;
-    snprintf(op->note, sizeof op->note, "%+d, count %d", (int)op->arg, g->count);
+    snprintf(op->note, sizeof op->note, "%+d = %d", (int)op->arg, g->count);
     if (g->count < 0)
         sched_fail_in_apply(WEFT_ASSERTION, t, op->loc,
                             "wait group \"%s\" counter went negative (%d)", g->obj.name, g->count);
@@ -64,15 +64,17 @@ static bool wait_enabled(struct sched_thread *t, struct sched_op *op)
 
 static void wait_apply(struct sched_thread *t, struct sched_op *op) { (void)t; (void)op; }
 
-static sched_mask wait_blockers(struct sched_thread *t, struct sched_op *op, bool *precise)
+static sched_mask wait_blockers(struct sched_thread *t, struct sched_op *op, enum sched_wait *how)
 {
     struct wg_impl *g = (struct wg_impl *)op->obj;
     sched_mask live = 0;
     for (int i = 0; i < sched_nthreads(); i++)
         if ((g->tracked & SCHED_BIT(i)) && sched_thread(i)->state != T_FINISHED)
             live |= SCHED_BIT(i);
-    *precise = live != 0;
-    return live ? live : sync_others_alive(t);
+    if (live == 0)
+        return sync_wakers(t, op->obj, how);
+    *how = WAIT_EXACT;
+    return live;
 }
 
 static void wait_describe(struct sched_op *op, char *buf, size_t n)
