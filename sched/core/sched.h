@@ -13,7 +13,7 @@
 #include "fiber.h"
 
 #define SCHED_MAX_THREADS 64          /* thread sets are uint64_t masks */
-#define SCHED_DEFAULT_MAX_STEPS 20000
+#define SCHED_DEFAULT_MAX_STEPS 10000
 #define SCHED_NAME_MAX 48
 
 typedef uint64_t sched_mask;

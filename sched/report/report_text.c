@@ -158,6 +158,27 @@ static void print_row(FILE *f, const struct report *rep, const int *width, int l
     fprintf(f, "\n");
 }
 
+static bool same_step(const struct sched_step *a, const struct sched_step *b)
+{
+    return a->tid == b->tid && a->cls == b->cls && a->obj_id == b->obj_id &&
+           a->loc.line == b->loc.line && a->loc.file == b->loc.file && a->time == b->time &&
+           strcmp(a->note, b->note) == 0;
+}
+
+/* How many times the `period` steps from i repeat right after themselves:
+** a spinning loop is shown once, not ten thousand times. */
+static uint32_t repeats(const struct report *rep, uint32_t i, uint32_t period)
+{
+    uint32_t again = 0;
+    while (i + (again + 2) * period <= rep->nsteps) {
+        for (uint32_t k = 0; k < period; k++)
+            if (!same_step(&rep->steps[i + k], &rep->steps[i + (again + 1) * period + k]))
+                return again;
+        again++;
+    }
+    return again;
+}
+
 static void print_interleaving(FILE *f, const struct report *rep)
 {
     int width[SCHED_MAX_THREADS], locw;
@@ -170,11 +191,24 @@ static void print_interleaving(FILE *f, const struct report *rep)
     for (int t = 0; t < rep->nthreads; t++)
         fprintf(f, "  %-*s", t == rep->nthreads - 1 ? 0 : width[t], rep->threads[t].name);
     fprintf(f, "\n");
-    for (uint32_t i = 0; i < rep->nsteps; i++) {
-        if (step_shown(rep, i))
-            print_row(f, rep, width, locw, timed, i);
-        else if (i == HEAD_STEPS)
-            fprintf(f, "  ... %u steps not shown ...\n", rep->nsteps - HEAD_STEPS - TAIL_STEPS);
+    for (uint32_t i = 0; i < rep->nsteps;) {
+        if (!step_shown(rep, i)) {
+            fprintf(f, "  ... steps %u to %u not shown ...\n", i + 1, rep->nsteps - TAIL_STEPS);
+            i = rep->nsteps - TAIL_STEPS;
+            continue;
+        }
+        uint32_t period, again = 0;
+        for (period = 1; period <= 8 && (again = repeats(rep, i, period)) < 2; period++)
+            ;
+        if (again < 2) {
+            print_row(f, rep, width, locw, timed, i++);
+            continue;
+        }
+        for (uint32_t k = 0; k < period; k++)
+            print_row(f, rep, width, locw, timed, i + k);
+        i += period * (again + 1);
+        fprintf(f, "  ... the %u step%s above repeat%s %u more times, to step %u ...\n", period,
+                period == 1 ? "" : "s", period == 1 ? "s" : "", again, i);
     }
 }
 

@@ -287,8 +287,8 @@ static void select_apply(struct sched_thread *t, struct sched_op *op)
         c->closed = do_recv(t, c->ch, c->recv) == WEFT_ECLOSED;
     op->result = k;
     op->obj = &c->ch->obj;            /* the step log names the channel used */
-    snprintf(op->note, sizeof op->note, "case %d: %s%s", k,
-             c->dir == WEFT_SEND ? "send" : "recv", c->dir == WEFT_RECV && c->closed ? " (closed)" : "");
+    snprintf(op->note, sizeof op->note, "%s", c->dir == WEFT_SEND ? "send"
+             : c->closed ? "recv, closed" : "recv");
 }
 
 static void select_describe(struct sched_op *op, char *buf, size_t n)
