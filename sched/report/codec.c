@@ -35,7 +35,7 @@ static uint16_t crc16_byte(uint16_t crc, uint8_t b)
 {
     crc ^= (uint16_t)(b << 8);
     for (int i = 0; i < 8; i++)
-        crc = (crc & 0x8000u) ? (uint16_t)((crc << 1) ^ 0x1021u) : (uint16_t)(crc << 1);
+        crc = (uint16_t)(((unsigned)crc << 1) ^ ((crc & 0x8000u) ? 0x1021u : 0u));
     return crc;
 }
 

@@ -1,0 +1,8 @@
+#!/bin/sh
+# install-deps.sh -- what a fresh Debian machine needs to build and test weft.
+# Run as root. Only Debian's package archive is used.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+    gcc make autoconf automake libtool pkg-config check uthash-dev python3 >/dev/null

@@ -1,0 +1,33 @@
+#!/bin/sh
+# test.sh -- the whole test suite, as the README's second command runs it:
+# configure and `make check` in a plain build (warnings are errors), then
+# again in a separate tree under AddressSanitizer and UBSan, then distcheck.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+[ -x configure ] || autoreconf -fi
+echo "== plain build: make check"
+[ -f Makefile ] || ./configure -q
+make -s -j"$jobs"
+make -s -j"$jobs" check || { cat tests/unit.log tests/cli.sh.log 2>/dev/null | tail -60; exit 1; }
+grep -h -E "^(cli:|[0-9]+%: Checks)" tests/unit.log tests/cli.sh.log
+
+echo "== sanitizer build (ASan + UBSan): make check"
+san="$top/build-sanitizers"
+rm -rf "$san"
+git -C "$top" ls-files -z 2>/dev/null | head -c1 >/dev/null && src_copy=1 || src_copy=0
+mkdir -p "$san"
+# A separate copy of the sources: the plain build above configured this tree.
+if [ "$src_copy" = 1 ]; then
+    git -C "$top" ls-files | tar -C "$top" -cf - -T - | tar -C "$san" -xf -
+else
+    tar -C "$top" --exclude=./build-sanitizers -cf - . | tar -C "$san" -xf -
+fi
+(cd "$san" && autoreconf -fi >/dev/null 2>&1 && ./configure -q --enable-sanitizers &&
+    make -s -j"$jobs" && make -s -j"$jobs" check) ||
+    { cat "$san"/tests/unit.log "$san"/tests/cli.sh.log 2>/dev/null | tail -60; exit 1; }
+grep -h -E "^(cli:|[0-9]+%: Checks)" "$san"/tests/unit.log "$san"/tests/cli.sh.log
+rm -rf "$san"
+echo "all tests passed"
