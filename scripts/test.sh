@@ -17,10 +17,9 @@ grep -h -E "^(cli:|[0-9]+%: Checks)" tests/unit.log tests/cli.sh.log
 echo "== sanitizer build (ASan + UBSan): make check"
 san="$top/build-sanitizers"
 rm -rf "$san"
-git -C "$top" ls-files -z 2>/dev/null | head -c1 >/dev/null && src_copy=1 || src_copy=0
 mkdir -p "$san"
 # A separate copy of the sources: the plain build above configured this tree.
-if [ "$src_copy" = 1 ]; then
+if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
     git -C "$top" ls-files | tar -C "$top" -cf - -T - | tar -C "$san" -xf -
 else
     tar -C "$top" --exclude=./build-sanitizers -cf - . | tar -C "$san" -xf -
