@@ -130,7 +130,8 @@ void fiber_stack_free(struct fiber *f)
 }
 
 #ifdef WEFT_FIBER_UCONTEXT
-/* makecontext can only pass ints, so the trampoline learns who it is and
+/* Fallback only: glibc's swapcontext makes a sigprocmask system call per
+** switch (~30x slower). makecontext can only pass ints, so the trampoline learns who it is and
 ** who switched to it from these; fiber_switch sets them just before. */
 static _Thread_local struct fiber *uc_from, *uc_to;
 
@@ -162,8 +163,8 @@ void fiber_switch(struct fiber *from, struct fiber *to, int from_dying)
 
 #else /* hand-written switch, fiber_<arch>.S */
 
-/* Both return the `save` argument of whoever switched to us, which is
-** &prev->sp; the stub passes it on to fiber_start_ with the new fiber. */
+/* The swap returns the `save` argument of whoever switched to us, i.e.
+** &prev->sp; on a fresh stack the stub passes it to fiber_start_ instead. */
 #define HIDDEN __attribute__((visibility("hidden"))) /* not weft_*: internal */
 HIDDEN void *fiber_swap_context_(void **save, void *new_sp);
 HIDDEN void fiber_entry_stub_(void);

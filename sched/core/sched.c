@@ -379,8 +379,10 @@ static void body_main(void *arg)
 
 static int pick(sched_mask enabled)
 {
-    if ((enabled & (enabled - 1)) == 0)     /* one thread: no choice to make */
-        return __builtin_ctzll(enabled);
+    if ((enabled & (enabled - 1)) == 0) {   /* one thread: no choice to make */
+        int tid = __builtin_ctzll(enabled);
+        return X.chooser->forced(X.chooser->self, tid) ? tid : -1;
+    }
     return X.chooser->pick_thread(X.chooser->self, enabled, X.last_tid);
 }
 

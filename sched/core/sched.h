@@ -136,6 +136,9 @@ struct sched_chooser {
     /* Pick one of `enabled` (never empty); `current` is the thread that ran
     ** last or -1. Return its id, or -1 to abandon the execution. */
     int (*pick_thread)(void *self, sched_mask enabled, int current);
+    /* Told when only thread tid can run; false abandons the execution
+    ** (the thread is asleep: this path repeats an explored one). */
+    bool (*forced)(void *self, int tid);
     /* Pick a value in [0, n), n >= 2. Return -1 to abandon. */
     int (*pick_value)(void *self, int n);
     /* Told after each step (for sleep sets); may be NULL. */

@@ -122,6 +122,19 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
     return (int)n->chosen;
 }
 
+/* Only tid can run. If it is asleep, this path repeats an explored one. The
+** other sleepers are disabled: drop them (keeping them is optional). */
+static bool dfs_forced(struct explorer *e, int tid)
+{
+    struct dfs *d = e->state;
+    if (d->sleep & SCHED_BIT(tid)) {
+        d->blocked = true;
+        return false;
+    }
+    d->sleep = 0;
+    return true;
+}
+
 static int dfs_pick_value(struct explorer *e, int nvalues)
 {
     struct dfs *d = e->state;
@@ -165,6 +178,6 @@ static bool dfs_advance(struct explorer *e)
 }
 
 const struct strategy explore_dfs = {
-    .name = "dfs", .init = dfs_init, .pick_thread = dfs_pick_thread,
+    .name = "dfs", .init = dfs_init, .pick_thread = dfs_pick_thread, .forced = dfs_forced,
     .pick_value = dfs_pick_value, .advance = dfs_advance, .fini = dfs_fini,
 };

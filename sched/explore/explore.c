@@ -78,6 +78,12 @@ static int pick_thread(void *self, sched_mask enabled, int current)
     return tid;
 }
 
+static bool forced(void *self, int tid)
+{
+    struct explorer *e = self;
+    return e->strategy->forced == NULL || e->strategy->forced(e, tid);
+}
+
 static int pick_value(void *self, int n)
 {
     struct explorer *e = self;
@@ -133,7 +139,7 @@ int explore_run(const struct sched_config *cfg, const struct explore_config *ec,
     memset(r, 0, sizeof *r);
     struct explorer e = { .strategy = s, .cfg = ec, .result = r, .rec = rec,
                           .rec_cap = rec_cap, .divergence = r->divergence };
-    struct sched_chooser ch = { pick_thread, pick_value, after_step, &e };
+    struct sched_chooser ch = { pick_thread, forced, pick_value, after_step, &e };
     s->init(&e);
     for (;;) {
         e.nrec = 0;

@@ -51,6 +51,7 @@ struct strategy {
     const char *name;
     void (*init)(struct explorer *e);
     int (*pick_thread)(struct explorer *e, sched_mask enabled, int current);
+    bool (*forced)(struct explorer *e, int tid);  /* optional: see sched_chooser */
     int (*pick_value)(struct explorer *e, int n);
     /* After an execution: prepare the next one; false when done. */
     bool (*advance)(struct explorer *e);
