@@ -181,6 +181,47 @@ START_TEST(assertion_message)
 }
 END_TEST
 
+/* A NULL dereference and a stack overflow (into the guard page) in a
+** scenario thread are reported as crashes; weft itself goes on. Under
+** AddressSanitizer, ASan reports the fault itself, so these are skipped. */
+static void null_deref(void *arg)
+{
+    weft_yield();
+    *(volatile int *)arg = 1;
+}
+
+static int recurse(int n)
+{
+    volatile char frame[512];
+    frame[0] = (char)n;
+    return n ? recurse(n - 1) + frame[0] : 0;
+}
+
+static void overflow(void *arg)
+{
+    (void)arg;
+    weft_yield();
+    recurse(1 << 20);
+}
+
+TEST_SCENARIO(segfaults, WEFT_CRASH) { weft_join(weft_spawn("null", null_deref, NULL)); }
+TEST_SCENARIO(overflows, WEFT_CRASH) { weft_join(weft_spawn("deep", overflow, NULL)); }
+
+START_TEST(crash_reported)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return;
+#endif
+    struct explore_result r = found(&segfaults, WEFT_CRASH);
+    ck_assert_int_eq(r.outcome.failing_tid, 1);
+    ck_assert_ptr_nonnull(strstr(r.outcome.message, "NULL pointer"));
+    r = found(&overflows, WEFT_CRASH);
+    ck_assert_ptr_nonnull(strstr(r.outcome.message, "stack overflow"));
+    r = found(&asserts, WEFT_ASSERTION);      /* later executions are unharmed */
+    ck_assert_uint_eq(r.executions, 3);
+}
+END_TEST
+
 Suite *detect_suite(void)
 {
     Suite *s = suite_create("detect");
@@ -191,6 +232,7 @@ Suite *detect_suite(void)
     tcase_add_test(tc, livelock_names_spinner);
     tcase_add_test(tc, no_false_livelock);
     tcase_add_test(tc, assertion_message);
+    tcase_add_test(tc, crash_reported);
     suite_add_tcase(s, tc);
     return s;
 }

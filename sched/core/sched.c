@@ -5,6 +5,8 @@
 ** operation means is left to the primitives' opclasses.
 ** Invariant: at most one fiber runs; between steps all live threads are parked.
 */
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@ static struct {
     struct sched_step *steps;
     uint32_t nsteps, steps_cap;
     bool failed, abandoned;
+    sigjmp_buf on_crash;              /* where a crashed fiber escapes to */
 } X;
 
 struct sched_thread *sched_current(void) { return X.current; }
@@ -76,6 +79,22 @@ _Noreturn void sched_fail(enum weft_result r, struct sched_loc where, const char
     }
     fiber_switch(&t->fiber, &X.scheduler, 1);
     abort();                          /* unreachable: failed threads stay parked */
+}
+
+_Noreturn void sched_crashed(int sig, void *addr, void *pc)
+{
+    struct sched_thread *t = X.current;
+    struct sched_loc where = t->last_step ? X.steps[t->last_step - 1].loc : t->spawned_at;
+    char *guard = t->fiber.stack;
+    bool overflow = sig == SIGSEGV && (char *)addr >= guard &&
+                    (char *)addr < guard + 4096;
+    const char *file = where.file ? where.file : "?", *slash = strrchr(file, '/');
+    (void)pc;                         /* no symbols for static functions: unused */
+    sched_fail_in_apply(WEFT_CRASH, t, where, "%s (signal %d%s), after its step at %s:%d",
+                        overflow ? "stack overflow" : strsignal(sig), sig,
+                        (uintptr_t)addr < 4096 && sig == SIGSEGV ? ", NULL pointer" : "",
+                        slash ? slash + 1 : file, where.line);
+    siglongjmp(X.on_crash, 1);
 }
 
 void sched_fail_in_apply(enum weft_result r, struct sched_thread *t,
@@ -397,6 +416,12 @@ void sched_run(const struct sched_config *cfg, const struct sched_chooser *ch,
     if (main_thread == NULL) {
         fprintf(stderr, "weft: cannot allocate a thread stack\n");
         exit(2);
+    }
+    crash_install();
+    if (sigsetjmp(X.on_crash, 1) != 0) {   /* a scenario thread crashed */
+        X.current = NULL;
+        out->abandoned = false;
+        return;
     }
     resume(main_thread);
     while (!X.failed && !X.abandoned) {

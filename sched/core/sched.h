@@ -194,6 +194,14 @@ const struct sched_step *sched_steps(uint32_t *n);
 struct sched_obj *sched_objects(void);
 struct sched_obj *sched_object_by_id(int id);
 
+/* ---- crashes (crash.c) ---- */
+
+/* Catch fatal signals in scenario threads (once per process). */
+void crash_install(void);
+/* From the signal handler: record a crash of the current thread and leave
+** its fiber for good. */
+_Noreturn void sched_crashed(int sig, void *addr, void *pc);
+
 /* ---- objects and memory (object.c) ---- */
 
 /* A public handle is live when it was bound in this execution; handles
