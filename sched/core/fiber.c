@@ -130,9 +130,10 @@ void fiber_stack_free(struct fiber *f)
 }
 
 #ifdef WEFT_FIBER_UCONTEXT
-/* Fallback only: glibc's swapcontext makes a sigprocmask system call per
-** switch (~30x slower). makecontext can only pass ints, so the trampoline learns who it is and
-** who switched to it from these; fiber_switch sets them just before. */
+/* Fallback only: glibc's swapcontext makes a sigprocmask system call on
+** every switch (~20x slower). makecontext can only pass ints, so the
+** trampoline learns who it is and who switched to it from these two;
+** fiber_switch sets them just before. */
 static _Thread_local struct fiber *uc_from, *uc_to;
 
 static void uc_trampoline(void)

@@ -118,12 +118,28 @@ struct sched_obj *sched_object_by_id(int id)
     return NULL;
 }
 
+/* Names are copied (the caller's string may not outlive the report). This
+** runs for every object of every execution, hence no snprintf. */
 void sched_object_name(struct sched_obj *o, const char *name)
 {
-    if (name)
-        snprintf(o->name, sizeof o->name, "%s", name);
-    else
-        snprintf(o->name, sizeof o->name, "%s#%d", kind_names[o->kind], o->id);
+    size_t n = 0;
+    if (name == NULL) {               /* "kind#id" */
+        for (const char *k = kind_names[o->kind]; *k; k++)
+            o->name[n++] = *k;
+        o->name[n++] = '#';
+        char digits[12];
+        int d = 0;
+        for (unsigned v = (unsigned)o->id; d == 0 || v; v /= 10)
+            digits[d++] = (char)('0' + v % 10);
+        while (d)
+            o->name[n++] = digits[--d];
+    } else {
+        while (name[n] && n < sizeof o->name - 1) {
+            o->name[n] = name[n];
+            n++;
+        }
+    }
+    o->name[n] = 0;
 }
 
 void sched_object_register(struct sched_obj *o, const char *name)

@@ -262,7 +262,9 @@ static void record_step(struct sched_thread *t, struct sched_op *op)
     s->loc = op->loc;
     s->time = X.now;
     s->timed = op->deadline >= 0;
-    memcpy(s->note, op->note, sizeof s->note);
+    s->note = op->note;
+    s->note_a = op->note_a;
+    s->note_b = op->note_b;
     t->last_step = X.nsteps;
     if (X.chooser->after_step)
         X.chooser->after_step(X.chooser->self, s);
@@ -418,7 +420,9 @@ void sched_run(const struct sched_config *cfg, const struct sched_chooser *ch,
         exit(2);
     }
     crash_install();
-    if (sigsetjmp(X.on_crash, 1) != 0) {   /* a scenario thread crashed */
+    /* No signal mask saved: that would be a system call per execution, and
+    ** the handlers (SA_NODEFER) leave the mask as it was. */
+    if (sigsetjmp(X.on_crash, 0) != 0) {   /* a scenario thread crashed */
         X.current = NULL;
         out->abandoned = false;
         return;

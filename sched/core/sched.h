@@ -86,7 +86,10 @@ struct sched_op {
     bool idle;                        /* apply changed nothing: a failed poll */
     bool timed_out;
     struct sched_loc loc;
-    char note[40];                    /* extra text for the step log */
+    /* For the step log: a printf format (a string literal) taking two ints,
+    ** formatted only when a report is printed, never on the hot path. */
+    const char *note;
+    int note_a, note_b;
 };
 
 enum sched_tstate { T_FREE, T_RUNNING, T_PARKED, T_FINISHED };
@@ -114,7 +117,8 @@ struct sched_step {
     int obj_id, obj2_id;              /* -1 when absent */
     struct sched_loc loc;
     int64_t time;
-    char note[40];
+    const char *note;                 /* as in sched_op */
+    int note_a, note_b;
     bool timed;                       /* had a deadline: depends on the clock */
 };
 

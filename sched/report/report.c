@@ -24,8 +24,11 @@ void report_step_text(const struct sched_step *s, char *buf, size_t n)
 {
     struct sched_obj *o = s->obj_id >= 0 ? sched_object_by_id(s->obj_id) : NULL;
     int used = snprintf(buf, n, "%s%s%s", s->cls->verb, o ? " " : "", o ? o->name : "");
-    if (s->note[0] && used >= 0 && (size_t)used < n)
-        snprintf(buf + used, n - (size_t)used, " (%s)", s->note);
+    if (s->note && used >= 0 && (size_t)used + 3 < n) {
+        char note[64];
+        snprintf(note, sizeof note, s->note, s->note_a, s->note_b);
+        snprintf(buf + used, n - (size_t)used, " (%s)", note);
+    }
 }
 
 static void describe_thread(struct report_thread *rt, struct sched_thread *t)

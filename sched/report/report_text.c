@@ -162,7 +162,7 @@ static bool same_step(const struct sched_step *a, const struct sched_step *b)
 {
     return a->tid == b->tid && a->cls == b->cls && a->obj_id == b->obj_id &&
            a->loc.line == b->loc.line && a->loc.file == b->loc.file && a->time == b->time &&
-           strcmp(a->note, b->note) == 0;
+           a->note == b->note && a->note_a == b->note_a && a->note_b == b->note_b;
 }
 
 /* How many times the `period` steps from i repeat right after themselves:

@@ -191,12 +191,12 @@ static void recv_apply(struct sched_thread *t, struct sched_op *op)
     weft_chan_t *ch = (weft_chan_t *)op->obj;
     if (!can_recv(ch, t)) {
         op->status = WEFT_ETIMEDOUT;
-        snprintf(op->note, sizeof op->note, "timed out");
+        op->note = "timed out";
         return;
     }
     op->status = do_recv(t, ch, op->ptr);
     if (op->status == WEFT_ECLOSED)
-        snprintf(op->note, sizeof op->note, "closed");
+        op->note = "closed";
 }
 
 static void recv_describe(struct sched_op *op, char *buf, size_t n)
@@ -276,7 +276,7 @@ static void select_apply(struct sched_thread *t, struct sched_op *op)
     if (nready == 0) {
         op->result = op->ptr2 ? WEFT_SELECT_DEFAULT : WEFT_SELECT_TIMEOUT;
         op->idle = op->ptr2 != NULL;  /* a poll that found nothing */
-        snprintf(op->note, sizeof op->note, op->ptr2 ? "default" : "timed out");
+        op->note = op->ptr2 ? "default" : "timed out";
         return;
     }
     int k = ready[sched_choose_value(nready)];
@@ -287,8 +287,7 @@ static void select_apply(struct sched_thread *t, struct sched_op *op)
         c->closed = do_recv(t, c->ch, c->recv) == WEFT_ECLOSED;
     op->result = k;
     op->obj = &c->ch->obj;            /* the step log names the channel used */
-    snprintf(op->note, sizeof op->note, "%s", c->dir == WEFT_SEND ? "send"
-             : c->closed ? "recv, closed" : "recv");
+    op->note = c->dir == WEFT_SEND ? "send" : c->closed ? "recv, closed" : "recv";
 }
 
 static void select_describe(struct sched_op *op, char *buf, size_t n)

@@ -59,7 +59,7 @@ static void wake_apply(struct sched_thread *t, struct sched_op *op)
     mutex_take((struct mutex_impl *)op->obj2, t->id, op->loc);
     op->status = op->result ? WEFT_OK : WEFT_ETIMEDOUT;
     if (!op->result)
-        snprintf(op->note, sizeof op->note, "timed out");
+        op->note = "timed out";
 }
 
 static sched_mask wake_blockers(struct sched_thread *t, struct sched_op *op, enum sched_wait *how)
@@ -141,7 +141,8 @@ static void signal_apply(struct sched_thread *t, struct sched_op *op)
         if (!op->arg)
             break;
     }
-    snprintf(op->note, sizeof op->note, woken ? "woke %d" : "no waiter", woken);
+    op->note = woken ? "woke %d" : "no waiter";
+    op->note_a = woken;
 }
 
 static const struct sched_opclass signal_class = {

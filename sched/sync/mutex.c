@@ -117,7 +117,7 @@ static void trylock_apply(struct sched_thread *t, struct sched_op *op)
         mutex_take(mx, t->id, op->loc);
     op->status = ok ? WEFT_OK : WEFT_EBUSY;
     op->idle = !ok;                   /* a poll that found it held */
-    snprintf(op->note, sizeof op->note, "%s", ok ? "acquired" : "busy");
+    op->note = ok ? "acquired" : "busy";
 }
 
 static bool trylock_reads_only(struct sched_thread *t, struct sched_op *op)

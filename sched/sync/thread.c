@@ -123,7 +123,8 @@ void weft_sleep_at(int64_t ms, const char *file, int line)
 {
     struct sched_op op = { .cls = &sleep_class, .deadline = sched_now() + (ms > 0 ? ms : 0),
                            .loc = { file, line } };
-    snprintf(op.note, sizeof op.note, "%lldms", (long long)ms);
+    op.note = "%dms";
+    op.note_a = (int)ms;
     sched_visible(&op);
 }
 
@@ -133,7 +134,9 @@ static void choose_apply(struct sched_thread *t, struct sched_op *op)
 {
     (void)t;
     op->result = sched_choose_value((int)op->arg);
-    snprintf(op->note, sizeof op->note, "%d of %d", (int)op->result, (int)op->arg);
+    op->note = "%d of %d";
+    op->note_a = (int)op->result;
+    op->note_b = (int)op->arg;
 }
 
 static const struct sched_opclass choose_class = {

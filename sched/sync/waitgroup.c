@@ -35,7 +35,9 @@ static void add_apply(struct sched_thread *t, struct sched_op *op)
 {
     struct wg_impl *g = (struct wg_impl *)op->obj;
     g->count += (int)op->arg;
-    snprintf(op->note, sizeof op->note, "%+d = %d", (int)op->arg, g->count);
+    op->note = "%+d = %d";
+    op->note_a = (int)op->arg;
+    op->note_b = g->count;
     if (g->count < 0)
         sched_fail_in_apply(WEFT_ASSERTION, t, op->loc,
                             "wait group \"%s\" counter went negative (%d)", g->obj.name, g->count);
