@@ -12,7 +12,7 @@ struct explore_result test_explore(const struct weft_scenario *s, const char *st
                                .stack_size = 256 * 1024 };
     struct explore_config ec = { .strategy = strategy, .sleep_sets = sleep_sets,
                                  .max_preemptions = max_preemptions,
-                                 .max_executions = 1000000, .seed = 7 };
+                                 .max_executions = 10000000, .seed = 7 };
     struct explore_result r;
     ck_assert_int_eq(explore_run(&sc, &ec, &r), 0);
     return r;

@@ -103,6 +103,76 @@ START_TEST(sleep_sets_prune_independent)
 }
 END_TEST
 
+/* lock_family: n threads each enter one shared mutex k times. The orders of
+** the critical sections are the classes DPOR must visit once each:
+** (nk)! / (k!)^n. Threads with a mutex each have one class. */
+static int family_threads, family_sections, family_private;
+
+static void family_worker(void *arg)
+{
+    weft_mutex_t *mu = family_private ? weft_calloc(1, sizeof *mu) : arg;
+    for (int i = 0; i < family_sections; i++) {
+        weft_mutex_lock(mu);
+        weft_mutex_unlock(mu);
+    }
+}
+
+TEST_SCENARIO(family, WEFT_PASS)
+{
+    weft_mutex_t *mu = weft_calloc(1, sizeof *mu);
+    weft_thread_t t[4];
+    for (int i = 0; i < family_threads; i++)
+        t[i] = weft_spawn("worker", family_worker, mu);
+    for (int i = 0; i < family_threads; i++)
+        weft_join(t[i]);
+}
+
+static uint64_t orders(int n, int k)
+{
+    uint64_t r = 1;
+    for (int i = 0; i < n; i++)
+        r *= binomial((i + 1) * k, k);   /* place each thread's k sections */
+    return r;
+}
+
+START_TEST(dpor_counts_lock_family)
+{
+    for (int n = 2; n <= 4; n++)
+        for (int k = 1; k <= 3; k++) {
+            if (n == 4 && k == 3)
+                continue;                /* 369,600 executions: its own test below */
+            family_threads = n;
+            family_sections = k;
+            family_private = 0;
+            struct explore_result r = test_explore(&family, "dpor", true, -1);
+            ck_assert(!r.failed && r.exhaustive);
+            ck_assert_msg(r.executions == orders(n, k), "%dx%d: %llu executions, want %llu",
+                          n, k, (unsigned long long)r.executions, (unsigned long long)orders(n, k));
+            ck_assert_uint_eq(r.pruned, 0);
+            family_private = 1;
+            r = test_explore(&family, "dpor", true, -1);
+            ck_assert_uint_eq(r.executions, 1);
+            ck_assert_uint_eq(r.pruned, 0);
+        }
+    ck_assert_uint_eq(orders(3, 2), 90);
+    ck_assert_uint_eq(orders(3, 3), 1680);
+    ck_assert_uint_eq(orders(4, 3), 369600);
+}
+END_TEST
+
+/* The largest case on its own, so a slow machine only slows this test. */
+START_TEST(dpor_counts_lock_family_4x3)
+{
+    family_threads = 4;
+    family_sections = 3;
+    family_private = 0;
+    struct explore_result r = test_explore(&family, "dpor", true, -1);
+    ck_assert(!r.failed && r.exhaustive);
+    ck_assert_uint_eq(r.executions, 369600);
+    ck_assert_uint_eq(r.pruned, 0);
+}
+END_TEST
+
 /* The same seed walks the same executions; another seed usually does not. */
 static char walk_log[4096];
 
@@ -244,7 +314,13 @@ Suite *explore_suite(void)
     tcase_add_test(tc, preemption_bound_counts);
     tcase_add_test(tc, sleep_sets_prune_independent);
     tcase_add_test(tc, random_is_seeded);
+    tcase_add_test(tc, dpor_counts_lock_family);
+
     suite_add_tcase(s, tc);
+    TCase *big = tcase_create("large");
+    tcase_set_timeout(big, 900);      /* a count, not a speed test: slow builds take long */
+    tcase_add_test(big, dpor_counts_lock_family_4x3);
+    suite_add_tcase(s, big);
     TCase *rp = tcase_create("replay");
     tcase_add_test(rp, replay_reproduces_steps);
     tcase_add_test(rp, replay_divergence_refused);

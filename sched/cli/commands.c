@@ -109,7 +109,7 @@ int cli_run(struct cli_opts *o)
     const struct report_format *fmt = format_for(o);
     if (fmt == NULL)
         return CLI_ERROR;
-    if (strcmp(o->strategy, "dfs") && strcmp(o->strategy, "random")) {
+    if (strcmp(o->strategy, "dfs") && strcmp(o->strategy, "random") && strcmp(o->strategy, "dpor")) {
         fprintf(stderr, "weft: unknown strategy '%s' (dfs or random)\n", o->strategy);
         return CLI_ERROR;
     }

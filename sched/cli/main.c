@@ -32,7 +32,9 @@ static const char usage_run[] =
     "A .c file is compiled against weft.h into a cached shared object; a folder\n"
     "means every .c file in it. Bundled scenarios run by name ('weft list').\n"
     "\n"
-    "  --strategy dfs|random    search strategy (default dfs)\n"
+    "  --strategy NAME          dpor (default): one execution per class of equivalent\n"
+    "                           interleavings; dfs: every interleaving (sleep sets\n"
+    "                           prune repeats); random: seeded random walk\n"
     "  --no-sleep-sets          dfs: explore without sleep-set pruning\n"
     "  --max-preemptions N      dfs: at most N preemptions per execution\n"
     "  --executions N           stop after N executions (random: default 1000)\n"
@@ -149,7 +151,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const char *usage
 
 int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage)
 {
-    *o = (struct cli_opts){ .strategy = "dfs", .sleep_sets = true, .max_preemptions = -1,
+    *o = (struct cli_opts){ .strategy = "dpor", .sleep_sets = true, .max_preemptions = -1,
                             .time_limit = 60, .seed = 1, .max_steps = SCHED_DEFAULT_MAX_STEPS,
                             .format = "text" };
     int c;

@@ -59,6 +59,7 @@ struct sched_opclass {
     sched_mask (*blockers)(struct sched_thread *t, struct sched_op *op, enum sched_wait *how);
     void (*describe_wait)(struct sched_op *op, char *buf, size_t n);
     bool commutes_with_everything;    /* purely local: yield, choose, sleep */
+    bool acquires, releases;          /* takes / gives back its mutex (lock, unlock) */
     /* Optional: the objects op may touch when more than obj/obj2 (select);
     ** returns how many it wrote to objs. */
     int (*touches)(const struct sched_op *op, const struct sched_obj **objs, int max);

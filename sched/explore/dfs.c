@@ -1,6 +1,7 @@
 /*
 ** dfs.c -- exhaustive depth-first search over every choice, with optional
-** sleep sets and an optional preemption bound.
+** sleep sets and an optional preemption bound; and DPOR, the same search
+** where a node's options are its backtrack set, grown from races (dpor.c).
 ** The path is a stack of choice nodes; each execution replays the prefix
 ** and extends it, and `advance` moves the deepest node to its next option.
 ** Continuing the running thread is tried first, so early executions have
@@ -8,6 +9,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include "dpor.h"
 #include "explore.h"
 
 enum { NODE_THREAD, NODE_VALUE };
@@ -18,6 +20,7 @@ struct node {
     uint32_t chosen;
     uint32_t n;                       /* NODE_VALUE: number of values */
     sched_mask enabled, done, sleep;  /* NODE_THREAD */
+    sched_mask backtrack;             /* DPOR: the options to explore */
     uint32_t preemptions;             /* before this choice */
 };
 
@@ -27,6 +30,9 @@ struct dfs {
     sched_mask sleep;                 /* sleep set carried along the execution */
     uint32_t preemptions;             /* so far in the running execution */
     bool blocked;                     /* the running execution was abandoned */
+    struct dpor *dpor;                /* NULL: plain DFS */
+    int32_t *node_of_step;            /* DPOR: choice node before each step, or -1 */
+    size_t steps_cap;
 };
 
 static struct node *push(struct dfs *d)
@@ -44,16 +50,73 @@ static struct node *push(struct dfs *d)
 
 static void dfs_init(struct explorer *e)
 {
-    e->state = calloc(1, sizeof(struct dfs));
-    if (e->state == NULL)
+    struct dfs *d = calloc(1, sizeof(struct dfs));
+    if (d == NULL)
         abort();
+    e->state = d;
+}
+
+static void dpor_init(struct explorer *e)
+{
+    dfs_init(e);
+    struct dfs *d = e->state;
+    d->dpor = dpor_new();
+    dpor_begin(d->dpor);
 }
 
 static void dfs_fini(struct explorer *e)
 {
     struct dfs *d = e->state;
+    if (d->dpor)
+        dpor_free(d->dpor);
+    free(d->node_of_step);
     free(d->path);
     free(d);
+}
+
+/* ==========================================================================
+** DPOR: races become backtrack points
+** ========================================================================== */
+
+/* Step `step` races with tid's next operation: tid should also be tried
+** before that step; if it could not run there, every thread that could. */
+static void add_backtrack(void *ctx, uint32_t step, int tid)
+{
+    struct dfs *d = ctx;
+    int32_t k = step < d->steps_cap ? d->node_of_step[step] : -1;
+    if (k < 0)
+        return;                       /* one thread could run: nothing to reverse */
+    struct node *n = &d->path[k];
+    n->backtrack |= (n->enabled & SCHED_BIT(tid)) ? SCHED_BIT(tid) : n->enabled;
+}
+
+/* Called at every state (before each pick) and at the end of an execution. */
+static void find_races(struct explorer *e)
+{
+    struct dfs *d = e->state;
+    if (d->dpor)
+        dpor_races(d->dpor, add_backtrack, d);
+}
+
+/* Remember which node (or none) precedes the step about to run. */
+static void note_step(struct explorer *e, int32_t node)
+{
+    struct dfs *d = e->state;
+    if (d->dpor == NULL)
+        return;
+    if (e->steps >= d->steps_cap) {
+        d->steps_cap = d->steps_cap ? 2 * d->steps_cap : 1024;
+        d->node_of_step = realloc(d->node_of_step, d->steps_cap * sizeof *d->node_of_step);
+        if (d->node_of_step == NULL)
+            abort();
+    }
+    d->node_of_step[e->steps] = node;
+}
+
+static void dpor_after_step(struct explorer *e, const struct sched_step *s)
+{
+    struct dfs *d = e->state;
+    dpor_step(d->dpor, s, sched_thread(s->tid)->pending);
 }
 
 static uint32_t cost(const struct node *n, int tid)
@@ -70,7 +133,9 @@ static bool within_bound(struct explorer *e, const struct node *n, int tid)
 /* The options at n not yet taken, asleep, or beyond the preemption bound. */
 static sched_mask open_options(struct explorer *e, struct node *n)
 {
-    sched_mask open = n->enabled & ~n->done & ~n->sleep, ok = 0;
+    struct dfs *d = e->state;
+    sched_mask options = d->dpor ? n->backtrack & n->enabled : n->enabled;
+    sched_mask open = options & ~n->done & ~n->sleep, ok = 0;
     for (int t = 0; t < SCHED_MAX_THREADS && open >> t; t++)
         if ((open & SCHED_BIT(t)) && within_bound(e, n, t))
             ok |= SCHED_BIT(t);
@@ -97,6 +162,7 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
 {
     struct dfs *d = e->state;
     struct node *n;
+    find_races(e);
     if (d->depth < d->len) {
         n = &d->path[d->depth];
     } else {
@@ -106,6 +172,7 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
         n->enabled = enabled;
         n->sleep = d->sleep & enabled;
         n->preemptions = d->preemptions;
+        n->backtrack = enabled & ~n->sleep;   /* narrowed to the first pick below */
         sched_mask open = open_options(e, n);
         if (open == 0) {              /* everything here is asleep or out of bound */
             d->len--;
@@ -115,7 +182,9 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
         n->chosen = (current >= 0 && (open & SCHED_BIT(current))) ? (uint32_t)current
                                                                   : (uint32_t)__builtin_ctzll(open);
         n->done |= SCHED_BIT(n->chosen);
+        n->backtrack = SCHED_BIT(n->chosen);
     }
+    note_step(e, (int32_t)(n - d->path));
     d->depth++;
     d->sleep = sleep_after(e, n);
     d->preemptions = n->preemptions + cost(n, (int)n->chosen);
@@ -127,6 +196,8 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
 static bool dfs_forced(struct explorer *e, int tid)
 {
     struct dfs *d = e->state;
+    find_races(e);
+    note_step(e, -1);
     if (d->sleep & SCHED_BIT(tid)) {
         d->blocked = true;
         return false;
@@ -154,6 +225,9 @@ static int dfs_pick_value(struct explorer *e, int nvalues)
 static bool dfs_advance(struct explorer *e)
 {
     struct dfs *d = e->state;
+    find_races(e);                    /* the final state's blocked threads too */
+    if (d->dpor)
+        dpor_begin(d->dpor);
     while (d->len > 0) {
         struct node *n = &d->path[d->len - 1];
         if (n->kind == NODE_VALUE && n->chosen + 1 < n->n) {
@@ -176,6 +250,12 @@ static bool dfs_advance(struct explorer *e)
     d->blocked = false;
     return d->len > 0;
 }
+
+const struct strategy explore_dpor = {
+    .name = "dpor", .init = dpor_init, .pick_thread = dfs_pick_thread, .forced = dfs_forced,
+    .after_step = dpor_after_step, .pick_value = dfs_pick_value, .advance = dfs_advance,
+    .fini = dfs_fini,
+};
 
 const struct strategy explore_dfs = {
     .name = "dfs", .init = dfs_init, .pick_thread = dfs_pick_thread, .forced = dfs_forced,

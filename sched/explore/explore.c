@@ -10,7 +10,7 @@
 #include "explore.h"
 
 static const struct strategy *const strategies[] = {
-    &explore_dfs, &explore_random, &explore_replay, NULL,
+    &explore_dpor, &explore_dfs, &explore_random, &explore_replay, NULL,
 };
 
 /* ==========================================================================
@@ -95,8 +95,10 @@ static int pick_value(void *self, int n)
 
 static void after_step(void *self, const struct sched_step *s)
 {
-    (void)s;
-    ((struct explorer *)self)->steps++;
+    struct explorer *e = self;
+    if (e->strategy->after_step)
+        e->strategy->after_step(e, s);
+    e->steps++;
 }
 
 /* ==========================================================================

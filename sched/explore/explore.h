@@ -52,6 +52,7 @@ struct strategy {
     void (*init)(struct explorer *e);
     int (*pick_thread)(struct explorer *e, sched_mask enabled, int current);
     bool (*forced)(struct explorer *e, int tid);  /* optional: see sched_chooser */
+    void (*after_step)(struct explorer *e, const struct sched_step *s);  /* optional */
     int (*pick_value)(struct explorer *e, int n);
     /* After an execution: prepare the next one; false when done. */
     bool (*advance)(struct explorer *e);
@@ -72,6 +73,6 @@ struct explorer {
 /* May the pending operations of two threads fail to commute? */
 bool explore_dependent(struct sched_thread *ta, struct sched_thread *tb);
 
-extern const struct strategy explore_dfs, explore_random, explore_replay;
+extern const struct strategy explore_dpor, explore_dfs, explore_random, explore_replay;
 
 #endif

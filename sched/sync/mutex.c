@@ -75,7 +75,7 @@ static void lock_describe(struct sched_op *op, char *buf, size_t n)
 }
 
 static const struct sched_opclass lock_class = {
-    .verb = "lock", .enabled = lock_enabled, .apply = lock_apply,
+    .verb = "lock", .enabled = lock_enabled, .apply = lock_apply, .acquires = true,
     .blockers = lock_blockers, .describe_wait = lock_describe,
 };
 
@@ -147,7 +147,7 @@ static void unlock_apply(struct sched_thread *t, struct sched_op *op)
 }
 
 static const struct sched_opclass unlock_class = {
-    .verb = "unlock", .enabled = always, .apply = unlock_apply,
+    .verb = "unlock", .enabled = always, .apply = unlock_apply, .releases = true,
 };
 
 int weft_mutex_unlock_at(weft_mutex_t *m, const char *file, int line)

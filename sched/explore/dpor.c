@@ -1,0 +1,305 @@
+/*
+** dpor.c -- happens-before and race detection for dynamic partial-order
+** reduction (Flanagan and Godefroid's DPOR, with sleep sets in dfs.c).
+** Vector clocks follow every step; per object a write clock and the reads
+** since, so polls that change nothing stay unordered. At each state the
+** last step that races with a thread's next operation is reported; dfs.c
+** turns it into a backtrack point. The search itself lives in dfs.c.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "dpor.h"
+
+typedef uint32_t vclock[SCHED_MAX_THREADS];
+
+/* One executed step as race detection needs it. */
+struct event {
+    int tid;
+    const struct sched_opclass *cls;
+    const struct sched_obj *obj;      /* for lock/unlock exclusion */
+    bool reads, timed, local;         /* read-only; had a timeout; touches nothing */
+    uint32_t first_link, nlinks;      /* objects touched, in `links` */
+};
+
+/* The previous event touching obj, and the previous one by another thread
+** (so a thread's long run of polls is skipped in one jump); -1 if none. */
+struct link { int obj; int32_t prev, prev_other; };
+
+struct objstate {
+    int32_t last;                     /* last event touching it, or -1 */
+    vclock w, r;                      /* last write; reads since that write */
+};
+
+struct dpor {
+    int nthreads;
+    struct event *ev;
+    uint32_t nev, ev_cap;
+    vclock *evclock;
+    struct link *links;
+    uint32_t nlinks, links_cap;
+    struct objstate *obj;
+    int nobj, obj_cap;
+    vclock thread[SCHED_MAX_THREADS];
+    vclock timed_w, all;              /* last timed step; every step so far */
+    int32_t last_timed;
+};
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    p = realloc(p, n * elem);
+    if (p == NULL)
+        abort();
+    *cap = n;
+    return p;
+}
+
+struct dpor *dpor_new(void)
+{
+    struct dpor *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        abort();
+    return d;
+}
+
+void dpor_free(struct dpor *d)
+{
+    free(d->ev);
+    free(d->evclock);
+    free(d->links);
+    free(d->obj);
+    free(d);
+}
+
+void dpor_begin(struct dpor *d)
+{
+    d->nev = d->nlinks = 0;
+    d->nobj = 0;
+    d->nthreads = 0;
+    d->last_timed = -1;
+    memset(d->thread, 0, sizeof d->thread);
+    memset(d->timed_w, 0, sizeof d->timed_w);
+    memset(d->all, 0, sizeof d->all);
+}
+
+/* ==========================================================================
+** Clocks
+** ========================================================================== */
+
+/* Event i's link for object id (every event on a chain has one). */
+static const struct link *link_of(const struct dpor *d, int32_t i, int id)
+{
+    const struct event *e = &d->ev[i];
+    for (uint32_t k = 0; k + 1 < e->nlinks; k++)
+        if (d->links[e->first_link + k].obj == id)
+            return &d->links[e->first_link + k];
+    return &d->links[e->first_link + e->nlinks - 1];
+}
+
+static void join(uint32_t *into, const uint32_t *from, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (from[i] > into[i])
+            into[i] = from[i];
+}
+
+static struct objstate *object(struct dpor *d, int id)
+{
+    if (id >= d->nobj) {
+        size_t cap = (size_t)d->obj_cap;
+        d->obj = grow(d->obj, &cap, (size_t)id + 1, sizeof *d->obj);
+        d->obj_cap = (int)cap;
+        for (int i = d->nobj; i <= id; i++) {
+            memset(&d->obj[i], 0, sizeof d->obj[i]);
+            d->obj[i].last = -1;
+        }
+        d->nobj = id + 1;
+    }
+    return &d->obj[id];
+}
+
+/* The objects op touched: its own, a select's channels, and always the
+** thread's own object, so spawn and join order what they should. */
+static int touched(const struct sched_op *op, struct sched_thread *t, const struct sched_obj **o)
+{
+    const struct sched_obj *all[66];
+    int n = 0, m = 0;
+    if (op->cls->touches)
+        n = op->cls->touches(op, all, 64);
+    else {
+        if (op->obj)
+            all[n++] = op->obj;
+        if (op->obj2)
+            all[n++] = op->obj2;
+    }
+    all[n++] = &t->obj;
+    for (int i = 0; i < n; i++) {     /* once each: a select may name a channel twice */
+        int j = 0;
+        while (j < m && o[j] != all[i])
+            j++;
+        if (j == m)
+            o[m++] = all[i];
+    }
+    return m;
+}
+
+void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
+{
+    struct sched_thread *t = sched_thread(s->tid);
+    int nt = sched_nthreads(), p = s->tid;
+    const struct sched_obj *objs[66];
+    int n = touched(op, t, objs);
+    if (nt > d->nthreads)
+        d->nthreads = nt;
+    size_t cap = d->ev_cap, lcap = d->links_cap;
+    d->ev = grow(d->ev, &cap, d->nev + 1, sizeof *d->ev);
+    cap = d->ev_cap;
+    d->evclock = grow(d->evclock, &cap, d->nev + 1, sizeof *d->evclock);
+    d->ev_cap = (uint32_t)cap;
+    d->links = grow(d->links, &lcap, d->nlinks + (size_t)n, sizeof *d->links);
+    d->links_cap = (uint32_t)lcap;
+
+    struct event *e = &d->ev[d->nev];
+    e->tid = p;
+    e->cls = op->cls;
+    e->obj = op->obj;
+    e->local = op->cls->commutes_with_everything;
+    e->timed = !e->local && op->deadline >= 0;
+    e->reads = op->idle;
+    e->first_link = d->nlinks;
+    e->nlinks = (uint32_t)n;
+
+    uint32_t *c = d->thread[p];
+    join(c, d->timed_w, nt);          /* a timed step is ordered before all */
+    if (e->timed)
+        join(c, d->all, nt);
+    for (int i = 0; i < n; i++) {
+        struct objstate *os = object(d, objs[i]->id);
+        if (objs[i] == &t->obj || !e->local) {
+            join(c, os->w, nt);
+            if (!e->reads)
+                join(c, os->r, nt);
+        }
+    }
+    c[p]++;
+    memcpy(d->evclock[d->nev], c, sizeof(vclock));
+    for (int i = 0; i < n; i++) {
+        struct objstate *os = object(d, objs[i]->id);
+        int32_t other = os->last;
+        if (other >= 0 && d->ev[other].tid == p)
+            other = link_of(d, other, objs[i]->id)->prev_other;
+        d->links[d->nlinks++] = (struct link){ objs[i]->id, os->last, other };
+        os->last = (int32_t)d->nev;
+        if (e->reads && objs[i] != &t->obj) {
+            join(os->r, c, nt);
+        } else {
+            memcpy(os->w, c, sizeof(vclock));
+            memset(os->r, 0, sizeof(vclock));
+        }
+    }
+    if (e->timed) {
+        memcpy(d->timed_w, c, sizeof(vclock));
+        d->last_timed = (int32_t)d->nev;
+    }
+    join(d->all, c, nt);
+    d->nev++;
+}
+
+/* ==========================================================================
+** Races
+** ========================================================================== */
+
+/* An unlock of m and a lock of m by another thread are never enabled
+** together: the lock waits for the unlock. Reversing them is impossible, so
+** the race to reverse is with the lock before. Likewise a join of T and T's
+** own steps. */
+static bool never_together(const struct event *e, const struct sched_op *n)
+{
+    if (n->obj && n->obj->kind == OBJ_THREAD &&   /* join(T) waits for all of T */
+        e->tid == ((const struct sched_thread *)(const void *)n->obj)->id)
+        return true;
+    return e->obj == n->obj && e->obj && e->obj->kind == OBJ_MUTEX &&
+           ((e->cls->releases && n->cls->acquires) || (e->cls->acquires && n->cls->releases));
+}
+
+static bool happens_before(const struct dpor *d, uint32_t i, int p)
+{
+    return d->evclock[i][d->ev[i].tid] <= d->thread[p][d->ev[i].tid];
+}
+
+/* May step i and thread p's next operation n fail to commute? */
+static bool conflicts(const struct event *e, const struct sched_op *n, bool n_reads)
+{
+    if (e->local || n->cls->commutes_with_everything)
+        return false;
+    if (e->timed || n->deadline >= 0)
+        return true;
+    return !(e->reads && n_reads);
+}
+
+/* The last step, by another thread, on the chain of object id, that races
+** with n; -1 if none. A write ordered before p ends the walk: everything
+** earlier on the chain is ordered before it. */
+static int32_t race_on(const struct dpor *d, int id, int p, const struct sched_op *n, bool n_reads)
+{
+    if (id >= d->nobj)
+        return -1;
+    int32_t i = d->obj[id].last;
+    while (i >= 0) {
+        const struct event *e = &d->ev[i];
+        const struct link *l = link_of(d, i, id);
+        int32_t prev = e->tid == p ? l->prev_other : l->prev;
+        if (e->tid != p && conflicts(e, n, n_reads) && !never_together(e, n)) {
+            if (!happens_before(d, (uint32_t)i, p))
+                return i;
+            if (!e->reads)
+                return -1;
+        }
+        i = prev;
+    }
+    return -1;
+}
+
+/* The last step that races with thread t's next operation, or -1. */
+static int32_t last_race(const struct dpor *d, struct sched_thread *t)
+{
+    struct sched_op *n = t->pending;
+    int p = t->id;
+    if (n->cls->commutes_with_everything)
+        return -1;
+    bool n_reads = n->cls->reads_only && n->cls->reads_only(t, n);
+    int32_t best = -1;
+    if (n->deadline >= 0) {           /* depends on every step */
+        for (int32_t i = (int32_t)d->nev - 1; i >= 0; i--)
+            if (d->ev[i].tid != p && !d->ev[i].local && !happens_before(d, (uint32_t)i, p))
+                return i;
+        return -1;
+    }
+    if (d->last_timed >= 0 && d->ev[d->last_timed].tid != p &&
+        !happens_before(d, (uint32_t)d->last_timed, p))
+        best = d->last_timed;
+    const struct sched_obj *objs[66];
+    int nobj = touched(n, t, objs) - 1;   /* not its own thread object */
+    for (int k = 0; k < nobj; k++) {
+        int32_t i = race_on(d, objs[k]->id, p, n, n_reads);
+        if (i > best)
+            best = i;
+    }
+    return best;
+}
+
+void dpor_races(struct dpor *d, void (*fn)(void *ctx, uint32_t step, int tid), void *ctx)
+{
+    for (int p = 0; p < sched_nthreads(); p++) {
+        struct sched_thread *t = sched_thread(p);
+        if (t->state != T_PARKED || t->pending == NULL)
+            continue;
+        int32_t i = last_race(d, t);
+        if (i >= 0)
+            fn(ctx, (uint32_t)i, p);
+    }
+}

@@ -1,0 +1,23 @@
+/*
+** dpor.h -- happens-before tracking and race detection for DPOR (dpor.c).
+** dfs.c feeds it every step and asks, at every state, which earlier step
+** races with each thread's next operation.
+*/
+#ifndef WEFT_DPOR_H
+#define WEFT_DPOR_H
+
+#include "sched.h"
+
+struct dpor;
+
+struct dpor *dpor_new(void);
+void dpor_free(struct dpor *d);
+/* A new execution starts. */
+void dpor_begin(struct dpor *d);
+/* Step s (the n-th of the execution, 0-based, in order) performed op. */
+void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op);
+/* For every parked thread whose next operation races with an earlier step,
+** call fn with that step's index (the last such step). */
+void dpor_races(struct dpor *d, void (*fn)(void *ctx, uint32_t step, int tid), void *ctx);
+
+#endif
