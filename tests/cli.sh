@@ -109,6 +109,14 @@ assert fixed["result"] == "pass" and fixed["exhaustive"] is True
 PY
 then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: json fields"; fi
 
+# Every strategy finds every seed bug (the five upstream hangs) with its
+# default budget, and names its class.
+for strategy in auto dpor dfs bounded pct random; do
+    check "$strategy finds the seed bugs" 0 "$WEFT" run --quiet --strategy "$strategy" \
+        coder_close_during_create agentops_queue_full grpc_goaway_hang \
+        tinykv_shutdown_hang tinykv_shutdown_spin nng_recv_close
+done
+
 # DPOR and DFS with sleep sets cover the same classes of interleavings: on
 # every fixed scenario both are exhaustive with the same number of complete
 # executions (DPOR just wastes fewer on blocked ones).

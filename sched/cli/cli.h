@@ -21,6 +21,7 @@ struct cli_opts {
     uint64_t executions;
     double time_limit;
     uint64_t seed;
+    int depth;
     int max_steps;
     const char *format;
     const char *schedule;

@@ -23,16 +23,10 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* --time-limit: polled between executions; reads the clock every 64th call. */
-struct deadline { double end; unsigned calls; bool hit; };
-
-static bool past_deadline(void *ctx)
+/* Seconds since the search of one scenario began (--time-limit). */
+static double since(void *ctx)
 {
-    struct deadline *d = ctx;
-    if (d->end <= 0 || (++d->calls & 63) != 0)
-        return d->hit;
-    d->hit = wall_seconds() >= d->end;
-    return d->hit;
+    return wall_seconds() - *(const double *)ctx;
 }
 
 static struct sched_config sched_config_for(const struct weft_scenario *s,
@@ -83,20 +77,20 @@ static bool run_one(const struct cli_target *t, const struct cli_opts *o,
                     const struct report_format *fmt)
 {
     struct sched_config sc = sched_config_for(t->scenario, o);
-    struct deadline dl = { .end = o->time_limit > 0 ? wall_seconds() + o->time_limit : 0 };
     uint64_t budget = o->executions;
-    if (budget == 0 && strcmp(o->strategy, "random") == 0)
+    if (budget == 0 && (strcmp(o->strategy, "random") == 0 || strcmp(o->strategy, "pct") == 0))
         budget = 1000;
+    double start = wall_seconds();
     struct explore_config ec = {
         .strategy = o->strategy, .sleep_sets = o->sleep_sets,
         .max_preemptions = o->max_preemptions, .max_executions = budget,
-        .seed = o->seed, .should_stop = past_deadline, .stop_ctx = &dl,
+        .seed = o->seed, .depth = o->depth,
+        .elapsed = since, .clock_ctx = &start, .time_limit = o->time_limit,
     };
     struct explore_result res;
     static struct report rep;
-    double start = wall_seconds();
     explore_run(&sc, &ec, &res);
-    report_build(&rep, t->scenario, t->spelling, o->strategy, &res);
+    report_build(&rep, t->scenario, t->spelling, res.plan, &res);
     rep.elapsed_s = wall_seconds() - start;
     snprintf(rep.params, sizeof rep.params, "%s", o->params);
     fmt->print(stdout, &rep, o->quiet ? REPORT_QUIET : 0);
@@ -109,8 +103,13 @@ int cli_run(struct cli_opts *o)
     const struct report_format *fmt = format_for(o);
     if (fmt == NULL)
         return CLI_ERROR;
-    if (strcmp(o->strategy, "dfs") && strcmp(o->strategy, "random") && strcmp(o->strategy, "dpor")) {
-        fprintf(stderr, "weft: unknown strategy '%s' (dfs or random)\n", o->strategy);
+    static const char *const known[] = { "auto", "dpor", "dfs", "bounded", "pct", "random" };
+    bool ok = false;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        ok |= strcmp(o->strategy, known[i]) == 0;
+    if (!ok) {
+        fprintf(stderr, "weft: unknown strategy '%s' (auto, dpor, dfs, bounded, pct or random)\n",
+                o->strategy);
         return CLI_ERROR;
     }
     if (o->nargs == 0) {

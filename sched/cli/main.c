@@ -32,14 +32,20 @@ static const char usage_run[] =
     "A .c file is compiled against weft.h into a cached shared object; a folder\n"
     "means every .c file in it. Bundled scenarios run by name ('weft list').\n"
     "\n"
-    "  --strategy NAME          dpor (default): one execution per class of equivalent\n"
-    "                           interleavings; dfs: every interleaving (sleep sets\n"
-    "                           prune repeats); random: seeded random walk\n"
+    "  --strategy NAME          how to search (default auto):\n"
+    "      auto     dpor; if it cannot finish in half the time limit, pct with\n"
+    "               depth 1, 2, 3, ... for the rest (reported as sampled)\n"
+    "      dpor     exhaustive, one execution per class of equivalent interleavings\n"
+    "      dfs      exhaustive, every interleaving (sleep sets prune repeats)\n"
+    "      bounded  every execution with 0, then 1, 2, ... preemptions\n"
+    "      pct      probabilistic concurrency testing with --depth (seeded)\n"
+    "      random   seeded random walk\n"
     "  --no-sleep-sets          dfs: explore without sleep-set pruning\n"
-    "  --max-preemptions N      dfs: at most N preemptions per execution\n"
-    "  --executions N           stop after N executions (random: default 1000)\n"
+    "  --max-preemptions N      dfs: at most N preemptions; bounded: stop at N\n"
+    "  --depth D                pct: the bug depth (default 3)\n"
+    "  --executions N           stop after N executions (random, pct: default 1000)\n"
     "  --time-limit S           stop each scenario after S seconds (default 60)\n"
-    "  --seed N                 random: seed (default 1)\n"
+    "  --seed N                 random, pct: seed (default 1)\n"
     "  --max-steps N            steps per execution before a livelock is reported\n"
     "  --param KEY=VALUE        scenario parameter (repeatable)\n"
     "  --format text|json       output format (json: one object per scenario)\n"
@@ -98,11 +104,12 @@ static int add_param(struct cli_opts *o, const char *kv)
     return 0;
 }
 
-enum { O_STRATEGY = 256, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
+enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
        O_FORMAT, O_SCHEDULE, O_QUIET, O_HELP };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
+    { "depth", required_argument, 0, O_DEPTH },
     { "no-sleep-sets", no_argument, 0, O_NOSLEEP },
     { "max-preemptions", required_argument, 0, O_PREEMPT },
     { "executions", required_argument, 0, O_EXEC },
@@ -131,6 +138,11 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const char *usage
         o->max_preemptions = (int)n;
         return 0;
     case O_EXEC: return parse_u64("--executions", v, &o->executions);
+    case O_DEPTH:
+        if (parse_u64("--depth", v, &n) || n < 1 || n > 16)
+            return n < 1 || n > 16 ? bad_number("--depth (1 to 16)", v) : CLI_ERROR;
+        o->depth = (int)n;
+        return 0;
     case O_SEED: return parse_u64("--seed", v, &o->seed);
     case O_STEPS:
         if (parse_u64("--max-steps", v, &n) || n < 1 || n > 100000000)
@@ -151,7 +163,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const char *usage
 
 int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage)
 {
-    *o = (struct cli_opts){ .strategy = "dpor", .sleep_sets = true, .max_preemptions = -1,
+    *o = (struct cli_opts){ .strategy = "auto", .depth = 3, .sleep_sets = true, .max_preemptions = -1,
                             .time_limit = 60, .seed = 1, .max_steps = SCHED_DEFAULT_MAX_STEPS,
                             .format = "text" };
     int c;

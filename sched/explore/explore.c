@@ -2,7 +2,7 @@
 ** explore.c -- the driver: runs executions for a strategy, records choices.
 ** Strategies are tables (explore.h); adding one is a new file plus a line
 ** in `strategies` below. Nothing here reads the wall clock: time limits
-** arrive through the should_stop callback.
+** arrive through the elapsed callback.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 #include "explore.h"
 
 static const struct strategy *const strategies[] = {
-    &explore_dpor, &explore_dfs, &explore_random, &explore_replay, NULL,
+    &explore_dpor, &explore_dfs, &explore_random, &explore_pct, &explore_replay, NULL,
 };
 
 /* ==========================================================================
@@ -75,6 +75,8 @@ static int pick_thread(void *self, sched_mask enabled, int current)
     int tid = e->strategy->pick_thread(e, enabled, current);
     if (tid >= 0)
         record(e, (uint32_t)tid);
+    if (tid >= 0 && current >= 0 && tid != current && (enabled & SCHED_BIT(current)))
+        e->preemptions++;
     return tid;
 }
 
@@ -113,21 +115,16 @@ static const struct strategy *strategy_named(const char *name)
     return NULL;
 }
 
-static bool out_of_budget(const struct explore_config *ec, const struct explore_result *r)
+/* Checked after every execution; the clock is read every 64th time. */
+static bool out_of_time(const struct explore_config *ec, double limit, uint64_t n)
 {
-    if (ec->max_executions && r->executions + r->pruned >= ec->max_executions)
-        return true;
-    return ec->should_stop && ec->should_stop(ec->stop_ctx);
+    return limit > 0 && ec->elapsed && (n & 63) == 0 && ec->elapsed(ec->clock_ctx) >= limit;
 }
 
-int explore_run(const struct sched_config *cfg, const struct explore_config *ec,
-                struct explore_result *r)
+static uint32_t *choice_buffer(const struct sched_config *cfg, size_t *cap)
 {
     static uint32_t *rec;
     static size_t rec_cap;
-    const struct strategy *s = strategy_named(ec->strategy);
-    if (s == NULL)
-        return -1;
     size_t need = 2 * (size_t)cfg->max_steps + 16;
     if (rec_cap < need) {
         free(rec);
@@ -138,36 +135,152 @@ int explore_run(const struct sched_config *cfg, const struct explore_config *ec,
         }
         rec_cap = need;
     }
-    memset(r, 0, sizeof *r);
+    *cap = rec_cap;
+    return rec;
+}
+
+/*
+** One search with one strategy, adding its counts to r. Stops at an
+** accepted failure, a divergence, max_exec executions (0: no bound) or the
+** time limit. Returns true when the strategy covered its whole space.
+*/
+static bool search(const struct sched_config *cfg, const struct explore_config *ec,
+                   const struct strategy *s, struct explore_result *r,
+                   uint64_t max_exec, double time_limit)
+{
+    size_t cap;
+    uint32_t *rec = choice_buffer(cfg, &cap);
     struct explorer e = { .strategy = s, .cfg = ec, .result = r, .rec = rec,
-                          .rec_cap = rec_cap, .divergence = r->divergence };
+                          .rec_cap = cap, .divergence = r->divergence };
     struct sched_chooser ch = { pick_thread, forced, pick_value, after_step, &e };
+    bool covered = false;
     s->init(&e);
-    for (;;) {
+    for (uint64_t n = 1;; n++) {
         e.nrec = 0;
-        e.steps = 0;
+        e.steps = e.preemptions = 0;
         sched_run(cfg, &ch, &r->outcome);
         if (r->outcome.abandoned)
             r->pruned++;
         else
             r->executions++;
         bool more = s->advance(&e);
-        if (r->outcome.result != WEFT_PASS && !r->outcome.abandoned) {
+        r->choices = rec;
+        r->nchoices = e.nrec;
+        r->nsteps = e.steps;
+        r->preemptions = e.preemptions;
+        if (r->outcome.result != WEFT_PASS && !r->outcome.abandoned &&
+            (ec->accept == NULL || ec->accept(ec->accept_ctx, r))) {
             r->failed = true;
             break;
         }
         if (r->divergence[0])
             break;
         if (!more) {
+            covered = true;
+            break;
+        }
+        if ((max_exec && n >= max_exec) || out_of_time(ec, time_limit, n))
+            break;
+    }
+    s->fini(&e);
+    return covered;
+}
+
+/* ==========================================================================
+** Plans: searches made of searches
+** ========================================================================== */
+
+static uint64_t budget_left(const struct explore_config *ec, const struct explore_result *r)
+{
+    uint64_t used = r->executions + r->pruned;
+    if (ec->max_executions == 0)
+        return 0;                     /* no bound */
+    return used < ec->max_executions ? ec->max_executions - used : 1;
+}
+
+static bool time_is_up(const struct explore_config *ec)
+{
+    return ec->time_limit > 0 && ec->elapsed && ec->elapsed(ec->clock_ctx) >= ec->time_limit;
+}
+
+/*
+** Iterative preemption bounding (CHESS): every execution with at most 0,
+** then 1, 2, ... preemptions, until a bug shows, the bound cuts nothing
+** (the space is covered), or --max-preemptions is reached. Plain DFS: sleep
+** sets are not complete under a preemption bound.
+*/
+static void plan_bounded(const struct sched_config *cfg, const struct explore_config *ec,
+                         struct explore_result *r)
+{
+    struct explore_config c = *ec;
+    c.sleep_sets = false;
+    for (int b = 0;; b++) {
+        c.max_preemptions = b;
+        r->bound_hit = false;
+        r->bound = b;
+        bool covered = search(cfg, &c, &explore_dfs, r, budget_left(ec, r), ec->time_limit);
+        if (r->failed || r->divergence[0] || !covered || time_is_up(ec))
+            break;
+        if (!r->bound_hit || (ec->max_preemptions >= 0 && b >= ec->max_preemptions)) {
             r->exhaustive = true;
             break;
         }
-        if (out_of_budget(ec, r))
+        if (ec->max_executions && budget_left(ec, r) <= 1)
             break;
     }
-    r->choices = rec;
-    r->nchoices = e.nrec;
-    r->nsteps = e.steps;
-    s->fini(&e);
+    snprintf(r->plan, sizeof r->plan, "bounded, %d preemption%s", r->bound,
+             r->bound == 1 ? "" : "s");
+}
+
+/*
+** The default: DPOR with half the time limit; if that does not cover the
+** space, PCT with depth 1, 2, 3, ... (1000 executions each, new seeds each
+** round) until the limit. A sampled result never claims to be exhaustive.
+*/
+#define PCT_ROUND 1000
+#define PCT_MAX_AUTO_DEPTH 5
+
+static void plan_auto(const struct sched_config *cfg, const struct explore_config *ec,
+                      struct explore_result *r)
+{
+    struct explore_config c = *ec;
+    double first = ec->time_limit > 0 ? ec->time_limit / 2 : 0;
+    r->exhaustive = search(cfg, &c, &explore_dpor, r, budget_left(ec, r), first);
+    snprintf(r->plan, sizeof r->plan, "dpor");
+    if (r->exhaustive || r->failed || r->divergence[0] || first == 0)
+        return;
+    int depth = 0;
+    for (int round = 0; !r->failed && !time_is_up(ec); round++) {
+        if (ec->max_executions && r->executions + r->pruned >= ec->max_executions)
+            break;
+        depth = 1 + round % PCT_MAX_AUTO_DEPTH;
+        c.depth = depth;
+        c.seed = ec->seed + (uint64_t)round;
+        uint64_t n = budget_left(ec, r);
+        search(cfg, &c, &explore_pct, r, n && n < PCT_ROUND ? n : PCT_ROUND, ec->time_limit);
+    }
+    snprintf(r->plan, sizeof r->plan, "dpor (unfinished), then pct depth 1..%d", depth);
+}
+
+int explore_run(const struct sched_config *cfg, const struct explore_config *ec,
+                struct explore_result *r)
+{
+    memset(r, 0, sizeof *r);
+    if (strcmp(ec->strategy, "bounded") == 0) {
+        plan_bounded(cfg, ec, r);
+        return 0;
+    }
+    if (strcmp(ec->strategy, "auto") == 0) {
+        plan_auto(cfg, ec, r);
+        return 0;
+    }
+    const struct strategy *s = strategy_named(ec->strategy);
+    if (s == NULL)
+        return -1;
+    bool covered = search(cfg, ec, s, r, ec->max_executions, ec->time_limit);
+    r->exhaustive = covered && !r->failed && !r->divergence[0];
+    snprintf(r->plan, sizeof r->plan, "%s", s->name);
+    if (s == &explore_pct)
+        snprintf(r->plan, sizeof r->plan, "pct depth %d", ec->depth);
     return 0;
 }

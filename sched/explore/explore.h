@@ -12,18 +12,30 @@
 #include <stdint.h>
 #include "sched.h"
 
+struct explore_result;
+
 struct explore_config {
-    const char *strategy;             /* "dfs", "random", "replay" */
+    /* "dpor", "dfs", "random", "pct", "replay", or a plan: "bounded"
+    ** (iterative preemption bounding) or "auto" (dpor, then pct when the
+    ** space is too large for the time limit). */
+    const char *strategy;
     bool sleep_sets;                  /* dfs: prune with sleep sets */
     int max_preemptions;              /* dfs: -1 for no bound */
     uint64_t max_executions;          /* 0: no bound */
-    uint64_t seed;                    /* random */
+    uint64_t seed;                    /* random, pct */
+    int depth;                        /* pct: the bug depth d */
     const uint32_t *replay;           /* replay: the token's choices */
     size_t nreplay;
     uint32_t replay_steps;
-    /* Polled between executions; true stops the search (time limit). */
-    bool (*should_stop)(void *ctx);
-    void *stop_ctx;
+    /* Seconds since the search began, from the caller (sched/ reads no
+    ** clock); with time_limit > 0 the search stops once it is reached. */
+    double (*elapsed)(void *ctx);
+    void *clock_ctx;
+    double time_limit;
+    /* Optional: on a failing execution, whether it counts; false goes on
+    ** searching (shrinking looks for a smaller failure of the same kind). */
+    bool (*accept)(void *ctx, const struct explore_result *r);
+    void *accept_ctx;
 };
 
 struct explore_result {
@@ -36,6 +48,9 @@ struct explore_result {
     const uint32_t *choices;          /* of the last execution (owned here) */
     size_t nchoices;
     uint32_t nsteps;
+    uint32_t preemptions;             /* of the last execution */
+    int bound;                        /* bounded: the bound searched last */
+    char plan[96];                    /* what ran, e.g. "dpor, then pct d=1..3" */
     char divergence[256];             /* replay: where it diverged, or "" */
 };
 
@@ -66,6 +81,7 @@ struct explorer {
     uint32_t *rec;                    /* choices of the running execution */
     size_t nrec, rec_cap;
     uint32_t steps;                   /* steps taken in the running execution */
+    uint32_t preemptions;             /* in the running execution */
     void *state;                      /* the strategy's own */
     char *divergence;                 /* where a strategy reports divergence */
 };
@@ -73,6 +89,7 @@ struct explorer {
 /* May the pending operations of two threads fail to commute? */
 bool explore_dependent(struct sched_thread *ta, struct sched_thread *tb);
 
-extern const struct strategy explore_dpor, explore_dfs, explore_random, explore_replay;
+extern const struct strategy explore_dpor, explore_dfs, explore_random, explore_pct,
+    explore_replay;
 
 #endif

@@ -1,0 +1,123 @@
+/*
+** pct.c -- probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010).
+** Each execution gives every thread a random priority and picks d-1 random
+** change points among the steps; the highest-priority enabled thread always
+** runs, and at the i-th change point the running thread drops to priority
+** i. A bug of depth d is found with probability at least 1/(n k^(d-1)).
+** Seeded: the same seed gives the same executions.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "explore.h"
+
+#define PCT_MAX_DEPTH 16
+
+struct pct {
+    uint64_t rng;
+    int depth;
+    uint32_t kmax;                    /* longest execution seen: the k of PCT */
+    uint64_t prio[SCHED_MAX_THREADS]; /* 0: not seen yet this execution */
+    uint32_t change[PCT_MAX_DEPTH];   /* step numbers of the change points */
+    int nchange;
+    int seen;                         /* threads given a priority so far */
+};
+
+static uint64_t next(struct pct *p)
+{
+    uint64_t z = (p->rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint32_t below(struct pct *p, uint32_t n)
+{
+    return (uint32_t)(((next(p) >> 32) * (uint64_t)n) >> 32);
+}
+
+/* A fresh execution: forget priorities, draw d-1 change points in [1, k]. */
+static void new_execution(struct pct *p)
+{
+    memset(p->prio, 0, sizeof p->prio);
+    p->seen = 0;
+    p->nchange = p->depth - 1;
+    for (int i = 0; i < p->nchange; i++)
+        p->change[i] = 1 + below(p, p->kmax);
+}
+
+static void pct_init(struct explorer *e)
+{
+    struct pct *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        abort();
+    p->rng = e->cfg->seed;
+    p->depth = e->cfg->depth < 1 ? 1 : e->cfg->depth > PCT_MAX_DEPTH ? PCT_MAX_DEPTH : e->cfg->depth;
+    p->kmax = 64;
+    e->state = p;
+    new_execution(p);
+}
+
+static void pct_fini(struct explorer *e) { free(e->state); }
+
+/* Threads get their random initial priority when first seen; all initial
+** priorities lie above the change-point priorities 1..d-1. */
+static void give_priorities(struct pct *p, sched_mask enabled)
+{
+    for (int t = 0; t < SCHED_MAX_THREADS && enabled >> t; t++)
+        if ((enabled & SCHED_BIT(t)) && p->prio[t] == 0)
+            p->prio[t] = ((uint64_t)PCT_MAX_DEPTH + 1) << 32 | (next(p) >> 32);
+}
+
+static int highest(const struct pct *p, sched_mask enabled)
+{
+    int best = -1;
+    for (int t = 0; t < SCHED_MAX_THREADS && enabled >> t; t++)
+        if ((enabled & SCHED_BIT(t)) && (best < 0 || p->prio[t] > p->prio[best]))
+            best = t;
+    return best;
+}
+
+/* At a change point the thread about to run drops to a low priority. */
+static int pick(struct explorer *e, sched_mask enabled)
+{
+    struct pct *p = e->state;
+    give_priorities(p, enabled);
+    int t = highest(p, enabled);
+    for (int i = 0; i < p->nchange; i++)
+        if (p->change[i] == e->steps + 1) {
+            p->prio[t] = (uint64_t)(i + 1);
+            t = highest(p, enabled);
+        }
+    return t;
+}
+
+static int pct_pick_thread(struct explorer *e, sched_mask enabled, int current)
+{
+    (void)current;
+    return pick(e, enabled);
+}
+
+static bool pct_forced(struct explorer *e, int tid)
+{
+    pick(e, SCHED_BIT(tid));          /* change points may fall on forced steps */
+    return true;
+}
+
+static int pct_pick_value(struct explorer *e, int n)
+{
+    return (int)below(e->state, (uint32_t)n);
+}
+
+static bool pct_advance(struct explorer *e)
+{
+    struct pct *p = e->state;
+    if (e->steps > p->kmax)
+        p->kmax = e->steps;
+    new_execution(p);
+    return true;                      /* the execution budget ends the search */
+}
+
+const struct strategy explore_pct = {
+    .name = "pct", .init = pct_init, .pick_thread = pct_pick_thread, .forced = pct_forced,
+    .pick_value = pct_pick_value, .advance = pct_advance, .fini = pct_fini,
+};
