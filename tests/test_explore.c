@@ -6,6 +6,7 @@
 #include <string.h>
 #include "suites.h"
 #include "codec.h"
+#include "report.h"
 
 /* Two threads with a and b visible steps on one shared object. */
 static int steps_main, steps_other;
@@ -306,6 +307,71 @@ START_TEST(replay_divergence_refused)
 }
 END_TEST
 
+/* ==========================================================================
+** Shrinking
+** ========================================================================== */
+
+/* A three-thread lock ring with private busywork around it, so that a random
+** walk finds the deadlock with needless preemptions and steps. */
+struct ring { weft_mutex_t mu[3]; };
+static struct ring *ring_state;
+
+static void ring_worker(void *arg)
+{
+    int i = (int)(intptr_t)arg;
+    weft_cond_t *own = weft_calloc(1, sizeof *own);
+    for (int k = 0; k < 3; k++)
+        weft_cond_signal(own);
+    weft_mutex_lock(&ring_state->mu[i]);
+    weft_cond_signal(own);
+    weft_mutex_lock(&ring_state->mu[(i + 1) % 3]);
+    weft_mutex_unlock(&ring_state->mu[(i + 1) % 3]);
+    weft_mutex_unlock(&ring_state->mu[i]);
+}
+
+TEST_SCENARIO(lock_ring, WEFT_DEADLOCK)
+{
+    ring_state = weft_calloc(1, sizeof *ring_state);
+    weft_thread_t t[3];
+    for (intptr_t i = 0; i < 3; i++)
+        t[i] = weft_spawn("ring", ring_worker, (void *)i);
+    for (int i = 0; i < 3; i++)
+        weft_join(t[i]);
+}
+
+START_TEST(shrink_never_grows_and_replays)
+{
+    struct sched_config sc = { .scenario = &lock_ring, .max_steps = 2000, .stack_size = 1 << 18 };
+    int improved = 0;
+    for (uint64_t seed = 1; seed <= 10; seed++) {
+        struct explore_config ec = { .strategy = "random", .max_executions = 100000, .seed = seed };
+        struct explore_result r;
+        explore_run(&sc, &ec, &r);
+        ck_assert(r.failed);
+        sched_mask sig = report_signature(&r.outcome);
+        uint32_t steps = r.nsteps, preemptions = r.preemptions;
+        ck_assert_int_eq(explore_shrink(&sc, &ec, &r, report_signature), 0);
+        ck_assert_int_eq(r.outcome.result, WEFT_DEADLOCK);
+        ck_assert_uint_le(r.preemptions, preemptions);
+        if (r.preemptions == preemptions)
+            ck_assert_uint_le(r.nsteps, steps);
+        ck_assert_uint_eq(r.shrunk_from_steps, steps);
+        ck_assert_uint_eq(r.shrunk_from_preemptions, preemptions);
+        improved += r.preemptions < preemptions || r.nsteps < steps;
+        /* The ring needs exactly two preemptions: a third thread's lock
+        ** blocks by itself. */
+        ck_assert_uint_eq(r.preemptions, 2);
+        char token[512];
+        codec_encode(r.choices, r.nchoices, r.nsteps, token, sizeof token);
+        struct explore_result again = replay(&lock_ring, token);
+        ck_assert_str_eq(again.divergence, "");
+        ck_assert_int_eq(again.outcome.result, WEFT_DEADLOCK);
+        ck_assert_uint_eq(report_signature(&again.outcome), sig);
+    }
+    ck_assert_int_gt(improved, 0);
+}
+END_TEST
+
 Suite *explore_suite(void)
 {
     Suite *s = suite_create("explore");
@@ -324,6 +390,7 @@ Suite *explore_suite(void)
     TCase *rp = tcase_create("replay");
     tcase_add_test(rp, replay_reproduces_steps);
     tcase_add_test(rp, replay_divergence_refused);
+    tcase_add_test(rp, shrink_never_grows_and_replays);
     suite_add_tcase(s, rp);
     return s;
 }

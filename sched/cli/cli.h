@@ -26,6 +26,7 @@ struct cli_opts {
     const char *format;
     const char *schedule;
     bool quiet;
+    bool shrink;
     char params[256];                 /* " --param k=v ..." as given */
     const char *args[256];            /* positional arguments */
     int nargs;

@@ -90,6 +90,9 @@ static bool run_one(const struct cli_target *t, const struct cli_opts *o,
     struct explore_result res;
     static struct report rep;
     explore_run(&sc, &ec, &res);
+    if (res.failed && o->shrink && explore_shrink(&sc, &ec, &res, report_signature) != 0)
+        fprintf(stderr, "weft: %s: the shrunk failure did not replay; is the scenario "
+                "deterministic?\n", t->scenario->name);
     report_build(&rep, t->scenario, t->spelling, res.plan, &res);
     rep.elapsed_s = wall_seconds() - start;
     snprintf(rep.params, sizeof rep.params, "%s", o->params);

@@ -49,6 +49,8 @@ struct explore_result {
     size_t nchoices;
     uint32_t nsteps;
     uint32_t preemptions;             /* of the last execution */
+    uint32_t shrunk_from_steps;       /* explore_shrink: the original's size, */
+    uint32_t shrunk_from_preemptions; /* 0 when not shrunk */
     int bound;                        /* bounded: the bound searched last */
     char plan[96];                    /* what ran, e.g. "dpor, then pct d=1..3" */
     char divergence[256];             /* replay: where it diverged, or "" */
@@ -58,6 +60,14 @@ struct explore_result {
 ** sched.h until the next call. Returns 0, or -1 for an unknown strategy. */
 int explore_run(const struct sched_config *cfg, const struct explore_config *ec,
                 struct explore_result *r);
+
+/* Minimise the failure in `found` (fewest preemptions, then fewest steps)
+** keeping its class and signature_of(outcome); found is replaced by the
+** shrunk execution, replayed, with the original search's coverage. 0, or -1
+** if the replay did not reproduce it (a nondeterministic scenario). */
+int explore_shrink(const struct sched_config *cfg, const struct explore_config *base,
+                   struct explore_result *found,
+                   sched_mask (*signature_of)(const struct sched_outcome *o));
 
 /* ---- what strategies implement (one file each, listed in explore.c) ---- */
 

@@ -177,3 +177,26 @@ void report_build(struct report *rep, const struct weft_scenario *s, const char 
     rep->steps = sched_steps(&rep->nsteps);
     encode_schedule(rep, search);
 }
+
+sched_mask report_signature(const struct sched_outcome *o)
+{
+    static struct report rep;
+    static struct explore_result r;
+    static const struct weft_scenario none = { .name = "" };
+    memset(&r, 0, sizeof r);
+    r.failed = true;
+    r.outcome = *o;
+    report_build(&rep, &none, "", "", &r);
+    sched_mask m = 0;
+    if (o->result == WEFT_DEADLOCK || o->result == WEFT_LEAK) {
+        for (int i = 0; i < rep.ncycle; i++)
+            m |= SCHED_BIT(rep.cycle[i]);
+        for (int i = 0; m == 0 && i < rep.nthreads; i++)
+            if (rep.threads[i].wait[0])
+                m |= SCHED_BIT(i);
+        return m;
+    }
+    if (o->result == WEFT_LIVELOCK)
+        return o->spinning;
+    return o->failing_tid >= 0 ? SCHED_BIT(o->failing_tid) : 0;
+}

@@ -59,6 +59,11 @@ struct report {
 void report_build(struct report *rep, const struct weft_scenario *s, const char *target,
                   const char *strategy, const struct explore_result *search);
 
+/* What identifies a failure beyond its class, from the scheduler's state:
+** the threads of the wait-for cycle (or every blocked thread), the spinning
+** threads, or the failing thread. Shrinking keeps it unchanged. */
+sched_mask report_signature(const struct sched_outcome *o);
+
 /* "file.c:12" with the directory dropped, into a static rotating buffer. */
 const char *report_loc(struct sched_loc loc);
 /* The phrase for a step, e.g. "lock closeMutex". */

@@ -101,6 +101,10 @@ static void print_json(FILE *f, const struct report *rep, int flags)
         fprintf(f, ",\"divergence\":");
         json_str(f, r->divergence);
     }
+    if (r->failed && !replay && r->shrunk_from_steps)
+        fprintf(f, ",\"shrunk\":{\"from_preemptions\":%u,\"from_steps\":%u,"
+                "\"preemptions\":%u,\"steps\":%u}", r->shrunk_from_preemptions,
+                r->shrunk_from_steps, r->preemptions, r->nsteps);
     if (r->failed)
         json_failure(f, rep);
     fprintf(f, "}\n");

@@ -294,7 +294,12 @@ static void print_summary(FILE *f, const struct report *rep)
                        : r->exhaustive ? (r->bound_hit ? "exhaustive within the preemption bound"
                                                         : "exhaustive")
                        : "NOT exhaustive (budget reached)");
-    fprintf(f, ", %.3f s (%.0f/s)\n", rep->elapsed_s, rate);
+    fprintf(f, ", %.3f s (%.0f/s)", rep->elapsed_s, rate);
+    if (r->failed && r->shrunk_from_steps)
+        fprintf(f, "; shrunk from %u preemption%s, %u steps to %u, %u",
+                r->shrunk_from_preemptions, r->shrunk_from_preemptions == 1 ? "" : "s",
+                r->shrunk_from_steps, r->preemptions, r->nsteps);
+    fprintf(f, "\n");
 }
 
 static void print_text(FILE *f, const struct report *rep, int flags)
