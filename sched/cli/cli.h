@@ -27,6 +27,7 @@ struct cli_opts {
     const char *schedule;
     bool quiet;
     bool shrink;
+    int progress;                     /* 1 --progress, 0 --quiet, -1 on a terminal */
     char params[256];                 /* " --param k=v ..." as given */
     const char *args[256];            /* positional arguments */
     int nargs;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "cli.h"
 #include "codec.h"
 #include "explore.h"
@@ -27,6 +28,51 @@ static double wall_seconds(void)
 static double since(void *ctx)
 {
     return wall_seconds() - *(const double *)ctx;
+}
+
+/* ==========================================================================
+** The live progress line (stderr, a terminal or --progress)
+** ========================================================================== */
+
+struct progress {
+    const char *name;
+    double start, last;
+    bool shown;
+};
+
+static void format_duration(char *buf, size_t n, double s)
+{
+    if (s < 90)
+        snprintf(buf, n, "%.0fs", s);
+    else if (s < 5400)
+        snprintf(buf, n, "%.0fmin", s / 60);
+    else
+        snprintf(buf, n, "%.1fh", s / 3600);
+}
+
+static void show_progress(void *ctx, const struct explore_result *r, double covered)
+{
+    struct progress *p = ctx;
+    double now = wall_seconds(), elapsed = now - p->start;
+    if (now - p->last < 0.25)
+        return;
+    p->last = now;
+    p->shown = true;
+    uint64_t n = r->executions + r->pruned;
+    fprintf(stderr, "\r\033[K%s: %llu executions, %.0f/s", p->name, (unsigned long long)n,
+            elapsed > 0 ? (double)n / elapsed : 0);
+    if (covered > 0 && covered < 1) {
+        char left[32];
+        format_duration(left, sizeof left, elapsed * (1 - covered) / covered);
+        fprintf(stderr, ", ~%.1f%% of ~%.3g, ~%s left", 100 * covered, (double)n / covered, left);
+    }
+    fflush(stderr);
+}
+
+static void end_progress(struct progress *p)
+{
+    if (p->shown)
+        fprintf(stderr, "\r\033[K");
 }
 
 static struct sched_config sched_config_for(const struct weft_scenario *s,
@@ -87,12 +133,18 @@ static bool run_one(const struct cli_target *t, const struct cli_opts *o,
         .seed = o->seed, .depth = o->depth,
         .elapsed = since, .clock_ctx = &start, .time_limit = o->time_limit,
     };
+    struct progress prog = { .name = t->scenario->name, .start = start, .last = start };
+    if (o->progress > 0 || (o->progress < 0 && !o->quiet && isatty(2))) {
+        ec.progress = show_progress;
+        ec.progress_ctx = &prog;
+    }
     struct explore_result res;
     static struct report rep;
     explore_run(&sc, &ec, &res);
     if (res.failed && o->shrink && explore_shrink(&sc, &ec, &res, report_signature) != 0)
         fprintf(stderr, "weft: %s: the shrunk failure did not replay; is the scenario "
                 "deterministic?\n", t->scenario->name);
+    end_progress(&prog);
     report_build(&rep, t->scenario, t->spelling, res.plan, &res);
     rep.elapsed_s = wall_seconds() - start;
     snprintf(rep.params, sizeof rep.params, "%s", o->params);

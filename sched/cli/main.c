@@ -49,7 +49,9 @@ static const char usage_run[] =
     "  --max-steps N            steps per execution before a livelock is reported\n"
     "  --param KEY=VALUE        scenario parameter (repeatable)\n"
     "  --format text|json       output format (json: one object per scenario)\n"
-    "  --quiet                  summary lines only, no reports\n"
+    "  --quiet                  summary lines only, no reports, no progress line\n"
+    "  --progress               a live progress line on stderr even when it is not\n"
+    "                           a terminal (executions, rate, estimated total, time left)\n"
     "  --no-shrink              show a failure as found, not minimised\n"
     "\n"
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
@@ -106,7 +108,7 @@ static int add_param(struct cli_opts *o, const char *kv)
 }
 
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
-       O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_HELP };
+       O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_HELP };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -122,6 +124,7 @@ static const struct option long_opts[] = {
     { "schedule", required_argument, 0, O_SCHEDULE },
     { "quiet", no_argument, 0, O_QUIET },
     { "no-shrink", no_argument, 0, O_NOSHRINK },
+    { "progress", no_argument, 0, O_PROGRESS },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -158,6 +161,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const char *usage
     case O_FORMAT: o->format = v; return 0;
     case O_SCHEDULE: o->schedule = v; return 0;
     case O_QUIET: o->quiet = true; return 0;
+    case O_PROGRESS: o->progress = 1; return 0;
     case O_NOSHRINK: o->shrink = false; return 0;
     case O_HELP: fputs(usage, stdout); return 1;
     default: fputs(usage, stderr); return CLI_ERROR;
@@ -166,7 +170,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const char *usage
 
 int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage)
 {
-    *o = (struct cli_opts){ .strategy = "auto", .depth = 3, .shrink = true, .sleep_sets = true, .max_preemptions = -1,
+    *o = (struct cli_opts){ .strategy = "auto", .depth = 3, .shrink = true, .progress = -1, .sleep_sets = true, .max_preemptions = -1,
                             .time_limit = 60, .seed = 1, .max_steps = SCHED_DEFAULT_MAX_STEPS,
                             .format = "text" };
     int c;

@@ -251,13 +251,44 @@ static bool dfs_advance(struct explorer *e)
     return d->len > 0;
 }
 
+/*
+** How much of the tree the search has covered, reading the path as a
+** mixed-radix number: at each node, the options finished before the current
+** one, out of all it has (DPOR's grow as races appear, so the estimate can
+** move back). Knuth's estimate of a backtrack tree, cheaply.
+*/
+static double dfs_covered(struct explorer *e)
+{
+    struct dfs *d = e->state;
+    double covered = 0, share = 1;
+    for (size_t i = 0; i < d->len; i++) {
+        const struct node *n = &d->path[i];
+        double total, before;
+        if (n->kind == NODE_VALUE) {
+            total = n->n;
+            before = n->chosen;
+        } else {
+            sched_mask all = d->dpor ? (n->backtrack | n->done) & n->enabled
+                                     : n->enabled & ~n->sleep;
+            total = __builtin_popcountll(all | n->done);
+            before = __builtin_popcountll(n->done) - 1;
+        }
+        if (total < 1)
+            break;
+        covered += share * before / total;
+        share /= total;
+    }
+    return covered;
+}
+
 const struct strategy explore_dpor = {
     .name = "dpor", .init = dpor_init, .pick_thread = dfs_pick_thread, .forced = dfs_forced,
     .after_step = dpor_after_step, .pick_value = dfs_pick_value, .advance = dfs_advance,
-    .fini = dfs_fini,
+    .fini = dfs_fini, .covered = dfs_covered,
 };
 
 const struct strategy explore_dfs = {
     .name = "dfs", .init = dfs_init, .pick_thread = dfs_pick_thread, .forced = dfs_forced,
     .pick_value = dfs_pick_value, .advance = dfs_advance, .fini = dfs_fini,
+    .covered = dfs_covered,
 };

@@ -181,6 +181,8 @@ static bool search(const struct sched_config *cfg, const struct explore_config *
         }
         if ((max_exec && n >= max_exec) || out_of_time(ec, time_limit, n))
             break;
+        if (ec->progress && (n & 255) == 0)
+            ec->progress(ec->progress_ctx, r, s->covered ? s->covered(&e) : -1);
     }
     s->fini(&e);
     return covered;

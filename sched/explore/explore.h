@@ -36,6 +36,10 @@ struct explore_config {
     ** searching (shrinking looks for a smaller failure of the same kind). */
     bool (*accept)(void *ctx, const struct explore_result *r);
     void *accept_ctx;
+    /* Optional: told every 256 executions how far the search is; covered is
+    ** the estimated fraction of an exhaustive search's space, or -1. */
+    void (*progress)(void *ctx, const struct explore_result *r, double covered);
+    void *progress_ctx;
 };
 
 struct explore_result {
@@ -82,6 +86,8 @@ struct strategy {
     /* After an execution: prepare the next one; false when done. */
     bool (*advance)(struct explorer *e);
     void (*fini)(struct explorer *e);
+    /* Optional: the estimated fraction of the space already covered. */
+    double (*covered)(struct explorer *e);
 };
 
 struct explorer {
