@@ -3,7 +3,8 @@
 ** each lock and unlock one shared mutex `sections` times (default 2); main
 ** joins them all. Every interleaving passes; the count of executions an
 ** exhaustive search needs measures the explorer (n threads with k sections
-** each have (nk)! / (k!)^n lock orders).
+** each have (nk)! / (k!)^n lock orders). With symmetric=1 the workers are
+** spawned as interchangeable, and (nk)! / ((k!)^n n!) orders remain.
 */
 #include <weft.h>
 
@@ -45,8 +46,10 @@ WEFT_SCENARIO(lock_family,
         return;
     f->sections = weft_param_int("sections", 2);
     weft_mutex_init(&f->mu, "mu", WEFT_MUTEX_NORMAL);
+    int symmetric = weft_param_int("symmetric", 0);
     for (int i = 0; i < threads; i++)
-        th[i] = weft_spawn(worker_names[i], worker, f);
+        th[i] = symmetric ? weft_spawn_symmetric(worker_names[i], worker, f)
+                          : weft_spawn(worker_names[i], worker, f);
     for (int i = 0; i < threads; i++)
         weft_join(th[i]);
 }

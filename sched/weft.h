@@ -100,8 +100,16 @@ typedef struct { int id; } weft_thread_t;
 /* Let others run; a loop that polls must yield (or sleep) each turn. */
 #define weft_yield()              weft_yield_at(__FILE__, __LINE__)
 
+/* As weft_spawn, for threads that are interchangeable: every thread spawned
+** symmetric with the same fn and arg behaves alike, so weft explores one
+** order of their first steps instead of all (symmetry reduction). Visible. */
+#define weft_spawn_symmetric(name, fn, arg) \
+    weft_spawn_symmetric_at((name), (fn), (arg), __FILE__, __LINE__)
+
 WEFT_API weft_thread_t weft_spawn_at(const char *name, void (*fn)(void *), void *arg,
                                      const char *file, int line);
+WEFT_API weft_thread_t weft_spawn_symmetric_at(const char *name, void (*fn)(void *), void *arg,
+                                               const char *file, int line);
 WEFT_API void weft_join_at(weft_thread_t t, const char *file, int line);
 WEFT_API void weft_yield_at(const char *file, int line);
 /* The calling thread. Not visible. */

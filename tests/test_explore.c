@@ -107,7 +107,7 @@ END_TEST
 /* lock_family: n threads each enter one shared mutex k times. The orders of
 ** the critical sections are the classes DPOR must visit once each:
 ** (nk)! / (k!)^n. Threads with a mutex each have one class. */
-static int family_threads, family_sections, family_private;
+static int family_threads, family_sections, family_private, family_symmetric;
 
 static void family_worker(void *arg)
 {
@@ -123,7 +123,8 @@ TEST_SCENARIO(family, WEFT_PASS)
     weft_mutex_t *mu = weft_calloc(1, sizeof *mu);
     weft_thread_t t[4];
     for (int i = 0; i < family_threads; i++)
-        t[i] = weft_spawn("worker", family_worker, mu);
+        t[i] = family_symmetric ? weft_spawn_symmetric("worker", family_worker, mu)
+                                : weft_spawn("worker", family_worker, mu);
     for (int i = 0; i < family_threads; i++)
         weft_join(t[i]);
 }
@@ -158,6 +159,26 @@ START_TEST(dpor_counts_lock_family)
     ck_assert_uint_eq(orders(3, 2), 90);
     ck_assert_uint_eq(orders(3, 3), 1680);
     ck_assert_uint_eq(orders(4, 3), 369600);
+}
+END_TEST
+
+/* Interchangeable workers (weft_spawn_symmetric): one execution per order
+** up to renaming the threads, (nk)! / ((k!)^n n!). */
+START_TEST(dpor_counts_symmetric)
+{
+    uint64_t factorial[] = { 1, 1, 2, 6, 24 };
+    family_private = 0;
+    family_symmetric = 1;
+    for (int n = 2; n <= 4; n++)
+        for (int k = 1; k <= 3; k++) {
+            family_threads = n;
+            family_sections = k;
+            struct explore_result r = test_explore(&family, "dpor", true, -1);
+            ck_assert(!r.failed && r.exhaustive);
+            ck_assert_msg(r.executions == orders(n, k) / factorial[n], "%dx%d symmetric: %llu",
+                          n, k, (unsigned long long)r.executions);
+        }
+    family_symmetric = 0;
 }
 END_TEST
 
@@ -381,6 +402,7 @@ Suite *explore_suite(void)
     tcase_add_test(tc, sleep_sets_prune_independent);
     tcase_add_test(tc, random_is_seeded);
     tcase_add_test(tc, dpor_counts_lock_family);
+    tcase_add_test(tc, dpor_counts_symmetric);
 
     suite_add_tcase(s, tc);
     TCase *big = tcase_create("large");

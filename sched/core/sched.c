@@ -150,11 +150,23 @@ static struct sched_thread *thread_create(const char *name, void (*fn)(void *), 
     return t;
 }
 
+/* The last thread spawned symmetric with fn and arg, or -1. */
+static int symmetric_sibling(void (*fn)(void *), void *arg)
+{
+    for (int i = X.nthreads - 1; i >= 0; i--)
+        if (X.threads[i].fn == fn && X.threads[i].arg == arg && X.threads[i].sym_prev != -2)
+            return i;
+    return -1;
+}
+
 struct sched_thread *sched_spawn(const char *name, void (*fn)(void *), void *arg,
-                                 struct sched_loc at)
+                                 struct sched_loc at, bool symmetric)
 {
     struct sched_thread *parent = X.current;
+    int sibling = symmetric ? symmetric_sibling(fn, arg) : -1;
     struct sched_thread *t = thread_create(name, fn, arg, at);
+    if (t)
+        t->sym_prev = symmetric ? sibling : -2;   /* -2: not symmetric */
     if (t == NULL) {
         sched_fail_in_apply(WEFT_ASSERTION, parent, at,
                             "cannot spawn \"%s\": more than %d threads or no memory for a stack",
@@ -246,6 +258,23 @@ static sched_mask fair_threads(sched_mask enabled)
     for (int i = 0; i < X.nthreads; i++)
         X.threads[i].after = 0;
     return enabled;
+}
+
+/*
+** Symmetry: a symmetric thread does not take its first step while the
+** sibling spawned before it could take its own first step instead. Any
+** execution is a relabelling of one where siblings start in spawn order.
+*/
+static sched_mask symmetric_threads(sched_mask enabled)
+{
+    sched_mask allowed = enabled;
+    for (int i = 0; i < X.nthreads; i++) {
+        struct sched_thread *t = &X.threads[i];
+        if (t->sym_prev >= 0 && t->last_step == 0 && (enabled & SCHED_BIT(t->sym_prev)) &&
+            X.threads[t->sym_prev].last_step == 0)
+            allowed &= ~SCHED_BIT(i);
+    }
+    return allowed;
 }
 
 static void record_step(struct sched_thread *t, struct sched_op *op)
@@ -415,6 +444,8 @@ void sched_run(const struct sched_config *cfg, const struct sched_chooser *ch,
         cfg->scenario->setup();
     struct sched_loc at = { cfg->scenario->file, cfg->scenario->line };
     struct sched_thread *main_thread = thread_create("main", body_main, (void *)cfg->scenario, at);
+    if (main_thread)
+        main_thread->sym_prev = -2;
     if (main_thread == NULL) {
         fprintf(stderr, "weft: cannot allocate a thread stack\n");
         exit(2);
@@ -444,7 +475,7 @@ void sched_run(const struct sched_config *cfg, const struct sched_chooser *ch,
             X.failed = true;
             break;
         }
-        enabled = fair_threads(enabled);
+        enabled = fair_threads(symmetric_threads(enabled));
         int tid = pick(enabled);
         if (tid < 0) {
             X.abandoned = true;

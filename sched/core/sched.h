@@ -108,6 +108,7 @@ struct sched_thread {
     struct sched_loc spawned_at;
     sched_mask after;                 /* fairness: threads that go first, after a yield */
     bool yielding;                    /* its last step was a yield */
+    int sym_prev;                     /* symmetric sibling spawned before it, or -1 */
     uint32_t last_step;
 };
 
@@ -185,7 +186,7 @@ uint64_t sched_epoch(void);                   /* execution counter */
 /* Create a thread (inside SPAWN's apply); it runs to its first visible op
 ** before the spawner resumes. NULL with a failure when past the limit. */
 struct sched_thread *sched_spawn(const char *name, void (*fn)(void *), void *arg,
-                                 struct sched_loc at);
+                                 struct sched_loc at, bool symmetric);
 /* A data choice from scheduler context (select among ready cases). */
 int sched_choose_value(int n);
 /* True when op has a deadline and virtual time has reached it. */

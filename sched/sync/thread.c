@@ -20,11 +20,14 @@ static bool always(struct sched_thread *t, struct sched_op *op)
     return true;
 }
 
+static const struct sched_opclass spawn_symmetric_class;
+
 static void spawn_apply(struct sched_thread *t, struct sched_op *op)
 {
     (void)t;
     struct sched_thread *child = sched_spawn(op->ptr ? (const char *)op->ptr : "thread",
-                                             (void (*)(void *))op->arg, op->ptr2, op->loc);
+                                             (void (*)(void *))op->arg, op->ptr2, op->loc,
+                                             op->cls == &spawn_symmetric_class);
     op->result = child ? child->id : -1;
     if (child)
         op->obj = &child->obj;
@@ -33,14 +36,29 @@ static void spawn_apply(struct sched_thread *t, struct sched_op *op)
 static const struct sched_opclass spawn_class = {
     .verb = "spawn", .enabled = always, .apply = spawn_apply,
 };
+static const struct sched_opclass spawn_symmetric_class = {
+    .verb = "spawn (symmetric)", .enabled = always, .apply = spawn_apply,
+};
+
+static weft_thread_t spawn(const struct sched_opclass *cls, const char *name,
+                           void (*fn)(void *), void *arg, const char *file, int line)
+{
+    struct sched_op op = { .cls = cls, .deadline = -1, .arg = (intptr_t)fn,
+                           .ptr = (void *)name, .ptr2 = arg, .loc = { file, line } };
+    sched_visible(&op);
+    return (weft_thread_t){ (int)op.result };
+}
 
 weft_thread_t weft_spawn_at(const char *name, void (*fn)(void *), void *arg,
                             const char *file, int line)
 {
-    struct sched_op op = { .cls = &spawn_class, .deadline = -1, .arg = (intptr_t)fn,
-                           .ptr = (void *)name, .ptr2 = arg, .loc = { file, line } };
-    sched_visible(&op);
-    return (weft_thread_t){ (int)op.result };
+    return spawn(&spawn_class, name, fn, arg, file, line);
+}
+
+weft_thread_t weft_spawn_symmetric_at(const char *name, void (*fn)(void *), void *arg,
+                                      const char *file, int line)
+{
+    return spawn(&spawn_symmetric_class, name, fn, arg, file, line);
 }
 
 static bool join_enabled(struct sched_thread *t, struct sched_op *op)
