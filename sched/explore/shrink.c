@@ -24,13 +24,14 @@ struct best {
 
 static void keep(struct best *b, const struct explore_result *r)
 {
-    if (r->nchoices > b->cap) {
-        b->cap = r->nchoices;
+    if (r->nchoices + 1 > b->cap) {
+        b->cap = r->nchoices + 1;     /* never 0: an execution may make no choice */
         b->choices = realloc(b->choices, b->cap * sizeof *b->choices);
         if (b->choices == NULL)
             abort();
     }
-    memcpy(b->choices, r->choices, r->nchoices * sizeof *r->choices);
+    if (r->nchoices)
+        memcpy(b->choices, r->choices, r->nchoices * sizeof *r->choices);
     b->nchoices = r->nchoices;
     b->nsteps = r->nsteps;
     b->preemptions = r->preemptions;
