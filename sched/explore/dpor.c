@@ -42,6 +42,10 @@ struct dpor {
     vclock thread[SCHED_MAX_THREADS];
     vclock timed_w, all;              /* last timed step; every step so far */
     int32_t last_timed;
+    /* What each thread's next operation was last checked against: nothing
+    ** new on its objects since means no new race (races_of is idempotent). */
+    uint64_t checked_park[SCHED_MAX_THREADS];
+    uint32_t checked_nev[SCHED_MAX_THREADS];
 };
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -84,6 +88,7 @@ void dpor_begin(struct dpor *d)
     memset(d->thread, 0, sizeof d->thread);
     memset(d->timed_w, 0, sizeof d->timed_w);
     memset(d->all, 0, sizeof d->all);
+    memset(d->checked_park, 0, sizeof d->checked_park);
 }
 
 /* ==========================================================================
@@ -186,7 +191,8 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
         }
     }
     c[p]++;
-    memcpy(d->evclock[d->nev], c, sizeof(vclock));
+    size_t bytes = (size_t)nt * sizeof c[0];   /* entries past nt are all 0 */
+    memcpy(d->evclock[d->nev], c, bytes);
     for (int i = 0; i < n; i++) {
         struct objstate *os = object(d, objs[i]->id);
         int32_t other = os->last;
@@ -197,12 +203,12 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
         if (e->reads && objs[i] != &t->obj) {
             join(os->r, c, nt);
         } else {
-            memcpy(os->w, c, sizeof(vclock));
-            memset(os->r, 0, sizeof(vclock));
+            memcpy(os->w, c, bytes);
+            memset(os->r, 0, bytes);
         }
     }
     if (e->timed) {
-        memcpy(d->timed_w, c, sizeof(vclock));
+        memcpy(d->timed_w, c, bytes);
         d->last_timed = (int32_t)d->nev;
     }
     join(d->all, c, nt);
@@ -292,12 +298,32 @@ static int32_t last_race(const struct dpor *d, struct sched_thread *t)
     return best;
 }
 
+/* Has anything touched t's next operation's objects since it was checked? */
+static bool news_for(struct dpor *d, struct sched_thread *t)
+{
+    int p = t->id;
+    if (d->checked_park[p] != t->park_seq)
+        return true;
+    struct sched_op *n = t->pending;
+    uint32_t since = d->checked_nev[p];
+    if (n->deadline >= 0 || (d->last_timed >= 0 && (uint32_t)d->last_timed >= since))
+        return d->nev > since;
+    const struct sched_obj *objs[66];
+    int nobj = touched(n, t, objs) - 1;
+    for (int k = 0; k < nobj; k++)
+        if (objs[k]->id < d->nobj && d->obj[objs[k]->id].last >= (int32_t)since)
+            return true;
+    return false;
+}
+
 void dpor_races(struct dpor *d, void (*fn)(void *ctx, uint32_t step, int tid), void *ctx)
 {
     for (int p = 0; p < sched_nthreads(); p++) {
         struct sched_thread *t = sched_thread(p);
-        if (t->state != T_PARKED || t->pending == NULL)
+        if (t->state != T_PARKED || t->pending == NULL || !news_for(d, t))
             continue;
+        d->checked_park[p] = t->park_seq;
+        d->checked_nev[p] = d->nev;
         int32_t i = last_race(d, t);
         if (i >= 0)
             fn(ctx, (uint32_t)i, p);
