@@ -21,12 +21,13 @@ struct event {
     uint32_t first_link, nlinks;      /* objects touched, in `links` */
 };
 
-/* The previous event touching obj, and the previous one by another thread
-** (so a thread's long run of polls is skipped in one jump); -1 if none. */
-struct link { int obj; int32_t prev, prev_other; };
+/* An event's access to one object, chained to the previous access to the
+** same object and to the previous one by another thread (so a thread's long
+** run of polls is skipped in one jump). Chains hold link indices; -1 ends. */
+struct link { int32_t ev, prev, prev_other; };
 
 struct objstate {
-    int32_t last;                     /* last event touching it, or -1 */
+    int32_t last;                     /* link of the last access to it, or -1 */
     vclock w, r;                      /* last write; reads since that write */
 };
 
@@ -95,15 +96,6 @@ void dpor_begin(struct dpor *d)
 ** Clocks
 ** ========================================================================== */
 
-/* Event i's link for object id (every event on a chain has one). */
-static const struct link *link_of(const struct dpor *d, int32_t i, int id)
-{
-    const struct event *e = &d->ev[i];
-    for (uint32_t k = 0; k + 1 < e->nlinks; k++)
-        if (d->links[e->first_link + k].obj == id)
-            return &d->links[e->first_link + k];
-    return &d->links[e->first_link + e->nlinks - 1];
-}
 
 static void join(uint32_t *into, const uint32_t *from, int n)
 {
@@ -131,16 +123,17 @@ static struct objstate *object(struct dpor *d, int id)
 ** thread's own object, so spawn and join order what they should. */
 static int touched(const struct sched_op *op, struct sched_thread *t, const struct sched_obj **o)
 {
-    const struct sched_obj *all[66];
-    int n = 0, m = 0;
-    if (op->cls->touches)
-        n = op->cls->touches(op, all, 64);
-    else {
-        if (op->obj)
-            all[n++] = op->obj;
-        if (op->obj2)
-            all[n++] = op->obj2;
+    int m = 0;
+    if (op->cls->touches == NULL) {   /* the common case, kept cheap */
+        if (op->obj && op->obj != &t->obj)
+            o[m++] = op->obj;
+        if (op->obj2 && op->obj2 != op->obj && op->obj2 != &t->obj)
+            o[m++] = op->obj2;
+        o[m++] = &t->obj;
+        return m;
     }
+    const struct sched_obj *all[66];
+    int n = op->cls->touches(op, all, 64);
     all[n++] = &t->obj;
     for (int i = 0; i < n; i++) {     /* once each: a select may name a channel twice */
         int j = 0;
@@ -196,10 +189,10 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
     for (int i = 0; i < n; i++) {
         struct objstate *os = object(d, objs[i]->id);
         int32_t other = os->last;
-        if (other >= 0 && d->ev[other].tid == p)
-            other = link_of(d, other, objs[i]->id)->prev_other;
-        d->links[d->nlinks++] = (struct link){ objs[i]->id, os->last, other };
-        os->last = (int32_t)d->nev;
+        if (other >= 0 && d->ev[d->links[other].ev].tid == p)
+            other = d->links[other].prev_other;
+        d->links[d->nlinks] = (struct link){ (int32_t)d->nev, os->last, other };
+        os->last = (int32_t)d->nlinks++;
         if (e->reads && objs[i] != &t->obj) {
             join(os->r, c, nt);
         } else {
@@ -254,18 +247,20 @@ static int32_t race_on(const struct dpor *d, int id, int p, const struct sched_o
 {
     if (id >= d->nobj)
         return -1;
-    int32_t i = d->obj[id].last;
-    while (i >= 0) {
+    for (int32_t l = d->obj[id].last; l >= 0;) {
+        int32_t i = d->links[l].ev;
         const struct event *e = &d->ev[i];
-        const struct link *l = link_of(d, i, id);
-        int32_t prev = e->tid == p ? l->prev_other : l->prev;
-        if (e->tid != p && conflicts(e, n, n_reads) && !never_together(e, n)) {
+        if (e->tid == p) {
+            l = d->links[l].prev_other;
+            continue;
+        }
+        if (conflicts(e, n, n_reads) && !never_together(e, n)) {
             if (!happens_before(d, (uint32_t)i, p))
                 return i;
             if (!e->reads)
                 return -1;
         }
-        i = prev;
+        l = d->links[l].prev;
     }
     return -1;
 }
@@ -310,9 +305,11 @@ static bool news_for(struct dpor *d, struct sched_thread *t)
         return d->nev > since;
     const struct sched_obj *objs[66];
     int nobj = touched(n, t, objs) - 1;
-    for (int k = 0; k < nobj; k++)
-        if (objs[k]->id < d->nobj && d->obj[objs[k]->id].last >= (int32_t)since)
+    for (int k = 0; k < nobj; k++) {
+        int32_t l = objs[k]->id < d->nobj ? d->obj[objs[k]->id].last : -1;
+        if (l >= 0 && d->links[l].ev >= (int32_t)since)
             return true;
+    }
     return false;
 }
 
