@@ -1,8 +1,13 @@
 /*
-** bench.c -- benchmarks, not tests: nanoseconds per context switch and
-** executions per second on lock_family. `make bench` prints the table.
+** bench.c -- benchmarks, not tests: the tables `make bench` prints. The
+** explorer on lock_family (executions per second; DFS against DPOR on the
+** n x k grid) and every seed bug under every strategy (executions and time
+** to the first failure; PCT's hit rate over ten seeds). Timing lives here
+** and never in a test.
 */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include "explore.h"
 #include "registry.h"
@@ -14,72 +19,156 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* ---- context switch ---- */
+static double since(void *ctx) { return now() - *(double *)ctx; }
 
-static struct fiber main_fiber, ping;
-static long switches;
-
-static void ping_loop(void *arg)
+static const struct weft_scenario *scenario(const char *name)
 {
-    (void)arg;
-    for (;;) {
-        switches++;
-        fiber_switch(&ping, &main_fiber, 0);
+    const struct weft_scenario *s = registry_find(name, 0, registry_count());
+    if (s == NULL) {
+        fprintf(stderr, "bench: scenario %s is not built in\n", name);
+        exit(1);
     }
+    return s;
 }
 
-static double ns_per_switch(long rounds)
+/* One search; returns its wall time in seconds. */
+static double explore(const char *name, const char *strategy, bool sleep_sets, uint64_t budget,
+                      uint64_t seed, double limit, struct explore_result *r)
 {
-    fiber_init_main(&main_fiber);
-    fiber_stack_alloc(&ping, 64 * 1024);
-    fiber_prepare(&ping, ping_loop, NULL);
+    struct sched_config sc = { .scenario = scenario(name), .max_steps = 10000,
+                               .stack_size = 64 * 1024 };
     double t0 = now();
-    for (long i = 0; i < rounds; i++)
-        fiber_switch(&main_fiber, &ping, 0);
-    return (now() - t0) * 1e9 / (double)rounds;
+    struct explore_config ec = { .strategy = strategy, .sleep_sets = sleep_sets,
+                                 .max_preemptions = -1, .max_executions = budget, .seed = seed,
+                                 .depth = 3, .elapsed = since, .clock_ctx = &t0,
+                                 .time_limit = limit };
+    explore_run(&sc, &ec, r);
+    return now() - t0;
 }
 
-/* ---- lock_family (the bundled scenario, built into this program) ---- */
-
-static const struct weft_scenario *lock_family;
-
-static void run(const char *strategy, bool sleep_sets, const char *threads, const char *sections,
-                uint64_t budget)
+static void family(const char *n, const char *k, const char *symmetric)
 {
     sched_params_clear();
-    sched_param_set("threads", threads);
-    sched_param_set("sections", sections);
-    struct sched_config sc = { .scenario = lock_family, .max_steps = 10000, .stack_size = 1 << 16 };
-    struct explore_config ec = { .strategy = strategy, .sleep_sets = sleep_sets,
-                                 .max_preemptions = -1, .max_executions = budget, .seed = 1 };
-    struct explore_result r;
-    double t0 = now();
-    explore_run(&sc, &ec, &r);
-    double dt = now() - t0;
-    printf("| lock_family %sx%-2s | %-6s %-5s | %10llu | %8llu | %-10s | %8.3f | %10.0f |\n",
-           threads, sections, strategy, sleep_sets ? "+ss" : "", (unsigned long long)r.executions,
-           (unsigned long long)r.pruned, r.exhaustive ? "exhaustive" : "sampled", dt,
-           (double)(r.executions + r.pruned) / dt);
+    sched_param_set("threads", n);
+    sched_param_set("sections", k);
+    sched_param_set("symmetric", symmetric);
 }
 
-int main(void)
+/* ==========================================================================
+** Tables
+** ========================================================================== */
+
+static void throughput(void)
 {
-    lock_family = registry_find("lock_family", 0, registry_count());
-    if (lock_family == NULL) {
-        fprintf(stderr, "bench: lock_family is not built in\n");
-        return 1;
+    struct explore_result r;
+    printf("\n### Executions per second, lock_family 2x10 (40 lock operations per execution)\n\n");
+    printf("| strategy | executions | time (s) | executions/s |\n|---|---:|---:|---:|\n");
+    const char *strategies[] = { "random", "pct", "dfs", "dpor" };
+    for (size_t i = 0; i < 4; i++) {
+        family("2", "10", "0");
+        double t = explore("lock_family", strategies[i], true, 200000, 1, 0, &r);
+        printf("| %s | %llu | %.3f | %.0f |\n", strategies[i],
+               (unsigned long long)(r.executions + r.pruned), t,
+               (double)(r.executions + r.pruned) / t);
     }
-    printf("context switch (hand-written, round trip): %.1f ns\n\n", ns_per_switch(10000000));
-    printf("| scenario          | strategy     | executions |   pruned | coverage   |   time s | exec/s     |\n");
-    printf("|-------------------|--------------|------------|----------|------------|----------|------------|\n");
-    run("random", false, "2", "10", 200000);
-    run("dfs", false, "2", "10", 200000);
-    run("dfs", true, "2", "10", 200000);
-    run("dfs", false, "2", "2", 0);
-    run("dfs", true, "2", "2", 0);
-    run("dfs", false, "3", "2", 0);
-    run("dfs", true, "3", "2", 0);
-    run("dfs", true, "3", "3", 2000000);
+}
+
+static void grid(void)
+{
+    struct explore_result r;
+    printf("\n### DFS against DPOR on lock_family n x k (complete executions + sleep-set-blocked)\n\n");
+    printf("| n x k | orders | dfs | dfs time (s) | dfs + sleep sets | time (s) | dpor | dpor time (s) | dpor, symmetric | time (s) |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    const char *orders[3][3] = { { "2", "6", "20" }, { "6", "90", "1680" },
+                                 { "24", "2520", "369600" } };
+    for (int n = 2; n <= 4; n++)
+        for (int k = 1; k <= 3; k++) {
+            char ns[4], ks[4];
+            snprintf(ns, sizeof ns, "%d", n);
+            snprintf(ks, sizeof ks, "%d", k);
+            printf("| %dx%d | %s ", n, k, orders[n - 2][k - 1]);
+            family(ns, ks, "0");
+            double t = explore("lock_family", "dfs", false, 2000000, 1, 0, &r);
+            printf("| %llu%s | %.3f ", (unsigned long long)r.executions,
+                   r.exhaustive ? "" : " (stopped)", t);
+            t = explore("lock_family", "dfs", true, 0, 1, 0, &r);
+            printf("| %llu + %llu | %.3f ", (unsigned long long)r.executions,
+                   (unsigned long long)r.pruned, t);
+            t = explore("lock_family", "dpor", true, 0, 1, 0, &r);
+            printf("| %llu + %llu | %.3f ", (unsigned long long)r.executions,
+                   (unsigned long long)r.pruned, t);
+            family(ns, ks, "1");
+            t = explore("lock_family", "dpor", true, 0, 1, 0, &r);
+            printf("| %llu | %.3f |\n", (unsigned long long)r.executions, t);
+        }
+}
+
+static const char *const seeds[] = {
+    "coder_close_during_create", "agentops_queue_full", "grpc_goaway_hang",
+    "tinykv_shutdown_hang", "tinykv_shutdown_spin", "nng_recv_close",
+    "abba", "philosophers", "lost_wakeup", "bounded_buffer_one_cond",
+};
+
+static void first_bug(void)
+{
+    const char *strategies[] = { "auto", "dpor", "dfs", "bounded", "pct", "random" };
+    printf("\n### Executions and milliseconds to the first failure (default settings)\n\n");
+    printf("| scenario | auto | dpor | dfs | bounded | pct (d=3) | random |\n");
+    printf("|---|---|---|---|---|---|---|\n");
+    sched_params_clear();
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+        printf("| %s ", seeds[i]);
+        for (size_t j = 0; j < sizeof strategies / sizeof strategies[0]; j++) {
+            struct explore_result r;
+            bool sampled = !strcmp(strategies[j], "pct") || !strcmp(strategies[j], "random");
+            double t = explore(seeds[i], strategies[j], true, sampled ? 1000 : 0, 1, 10, &r);
+            if (r.failed)
+                printf("| %llu in %.2f ", (unsigned long long)(r.executions + r.pruned), t * 1e3);
+            else
+                printf("| not found (%llu) ", (unsigned long long)(r.executions + r.pruned));
+        }
+        printf("|\n");
+    }
+}
+
+static void pct_seeds(void)
+{
+    printf("\n### PCT depth 3, 1000 executions, seeds 1 to 10\n\n");
+    printf("| scenario | seeds that found it | executions to the bug (median) |\n|---|---:|---:|\n");
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+        uint64_t counts[10];
+        int found = 0;
+        for (uint64_t seed = 1; seed <= 10; seed++) {
+            struct explore_result r;
+            explore(seeds[i], "pct", true, 1000, seed, 0, &r);
+            if (r.failed)
+                counts[found++] = r.executions;
+        }
+        for (int a = 0; a < found; a++)        /* insertion sort for the median */
+            for (int b = a; b > 0 && counts[b] < counts[b - 1]; b--) {
+                uint64_t x = counts[b];
+                counts[b] = counts[b - 1];
+                counts[b - 1] = x;
+            }
+        printf("| %s | %d / 10 | ", seeds[i], found);
+        if (found)
+            printf("%llu |\n", (unsigned long long)counts[found / 2]);
+        else
+            printf("- |\n");
+    }
+}
+
+int main(int argc, char **argv)
+{
+    const char *only = argc > 1 ? argv[1] : "";
+    if (!*only || !strcmp(only, "throughput"))
+        throughput();
+    if (!*only || !strcmp(only, "grid"))
+        grid();
+    if (!*only || !strcmp(only, "bugs"))
+        first_bug();
+    if (!*only || !strcmp(only, "pct"))
+        pct_seeds();
     sched_shutdown();
     return 0;
 }

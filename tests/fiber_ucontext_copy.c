@@ -1,0 +1,12 @@
+/*
+** fiber_ucontext_copy.c -- fiber.c once more, as the ucontext fallback under
+** uc_ names, so that bench_switch times both switches in one program.
+*/
+#define WEFT_FIBER_UCONTEXT 1
+#define fiber uc_fiber
+#define fiber_init_main uc_fiber_init_main
+#define fiber_stack_alloc uc_fiber_stack_alloc
+#define fiber_stack_free uc_fiber_stack_free
+#define fiber_prepare uc_fiber_prepare
+#define fiber_switch uc_fiber_switch
+#include "fiber.c"
