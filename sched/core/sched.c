@@ -3,6 +3,10 @@
 ** It is the only file that switches fibers. It asks the chooser (an explorer
 ** strategy) which enabled thread goes next and records every step; what each
 ** operation means is left to the primitives' opclasses.
+** The loop runs on whichever fiber just parked: it applies the chosen
+** thread's operation and switches straight to that thread, or simply
+** returns when the thread that parked goes on (no switch at all). The OS
+** stack of sched_run only starts an execution and sees it end.
 ** Invariant: at most one fiber runs; between steps all live threads are parked.
 */
 #include <setjmp.h>
@@ -25,6 +29,7 @@ static struct {
     struct sched_thread threads[SCHED_MAX_THREADS];
     int nthreads;
     struct sched_thread *current;     /* running scenario thread, or NULL */
+    struct fiber *running;            /* the fiber executing now */
     int last_tid;                     /* thread of the previous step */
     int64_t now;
     uint64_t epoch;
@@ -77,6 +82,8 @@ _Noreturn void sched_fail(enum weft_result r, struct sched_loc where, const char
         fprintf(stderr, "weft: %s\n", X.out->message);
         exit(2);
     }
+    X.current = NULL;
+    X.running = &X.scheduler;
     fiber_switch(&t->fiber, &X.scheduler, 1);
     abort();                          /* unreachable: failed threads stay parked */
 }
@@ -110,23 +117,55 @@ void sched_fail_in_apply(enum weft_result r, struct sched_thread *t,
 ** Threads
 ** ========================================================================== */
 
+static struct sched_thread *next_thread(void);
+
+/* Leave the running fiber for t's (t == NULL: the execution is over, back
+** to sched_run's stack). dying: the running fiber is never resumed. */
+static void switch_to(struct sched_thread *t, int dying)
+{
+    struct fiber *from = X.running, *to = t ? &t->fiber : &X.scheduler;
+    X.current = t;
+    if (t)
+        t->state = T_RUNNING;
+    if (from == to)
+        return;
+    X.running = to;
+    fiber_switch(from, to, dying);
+}
+
+/* A thread that has just started runs its prologue to its first visible
+** operation and then returns to whoever started it (a spawn, or sched_run). */
+static void back_to_starter(struct sched_thread *t, int dying)
+{
+    struct fiber *starter = t->starter;
+    t->starter = NULL;
+    X.current = t->starter_thread;
+    X.running = starter;
+    fiber_switch(&t->fiber, starter, dying);
+}
+
 /* Runs on the thread's own fiber; never returns. */
 static void thread_main(void *arg)
 {
     struct sched_thread *t = arg;
     t->fn(t->arg);
     t->state = T_FINISHED;
-    fiber_switch(&t->fiber, &X.scheduler, 1);
+    if (t->starter)
+        back_to_starter(t, 1);
+    else
+        switch_to(next_thread(), 1);
     abort();
 }
 
-/* Switch to t until it parks at its next visible op, finishes or fails. */
-static void resume(struct sched_thread *t)
+/* Run t's prologue, from the running fiber, until t first parks. */
+static void start(struct sched_thread *t)
 {
+    t->starter = X.running;
+    t->starter_thread = X.current;
     X.current = t;
+    X.running = &t->fiber;
     t->state = T_RUNNING;
-    fiber_switch(&X.scheduler, &t->fiber, 0);
-    X.current = NULL;
+    fiber_switch(t->starter, &t->fiber, 0);
 }
 
 static struct sched_thread *thread_create(const char *name, void (*fn)(void *), void *arg,
@@ -173,7 +212,7 @@ struct sched_thread *sched_spawn(const char *name, void (*fn)(void *), void *arg
                             name, SCHED_MAX_THREADS);
         return NULL;
     }
-    resume(t);                        /* run its prologue to its first visible op */
+    start(t);                         /* run its prologue to its first visible op */
     X.current = parent;
     return t;
 }
@@ -191,7 +230,10 @@ void sched_visible(struct sched_op *op)
     t->pending = op;
     t->state = T_PARKED;
     t->park_seq = ++X.park_counter;
-    fiber_switch(&t->fiber, &X.scheduler, 0);
+    if (t->starter)
+        back_to_starter(t, 0);        /* a prologue ends here */
+    else
+        switch_to(next_thread(), 0);  /* returns when t's op has been applied */
 }
 
 bool sched_deadline_passed(const struct sched_op *op)
@@ -299,18 +341,19 @@ static void record_step(struct sched_thread *t, struct sched_op *op)
         X.chooser->after_step(X.chooser->self, s);
 }
 
-/* Perform t's pending operation, then let t run to its next one. */
-static void step(struct sched_thread *t, sched_mask enabled)
+/* Perform t's pending operation; false when that ended the execution. */
+static bool step(struct sched_thread *t, sched_mask enabled)
 {
     struct sched_op *op = t->pending;
-    X.current = t;
+    struct sched_thread *was = X.current;
+    X.current = t;                    /* a spawn's parent, a failure's thread */
     if (!op->handed)
         op->cls->apply(t, op);
-    X.current = NULL;
+    X.current = was;
     if (X.failed || X.abandoned) {
         if (X.failed)
             record_step(t, op);
-        return;
+        return false;
     }
     t->yielding = op->cls == &sched_yield_class;
     if (!t->yielding && !op->idle)
@@ -320,7 +363,7 @@ static void step(struct sched_thread *t, sched_mask enabled)
     record_step(t, op);
     t->pending = NULL;
     X.last_tid = t->id;
-    resume(t);
+    return true;
 }
 
 int sched_choose_value(int n)
@@ -408,6 +451,7 @@ static void exec_reset(const struct sched_config *cfg, const struct sched_choose
     sched_objects_reset();
     X.cfg = cfg;
     X.chooser = ch;
+    X.running = &X.scheduler;
     X.out = out;
     memset(out, 0, sizeof *out);
     out->failing_tid = -1;
@@ -436,6 +480,42 @@ static int pick(sched_mask enabled)
     return X.chooser->pick_thread(X.chooser->self, enabled, X.last_tid);
 }
 
+/*
+** The scheduler's loop, run on the fiber of the thread that just parked (or
+** finished): pick the next thread, apply its operation, and return it, to
+** be resumed; NULL when the execution is over (every thread finished, a
+** deadlock, a failure, the step bound, or the chooser gave up).
+*/
+static struct sched_thread *next_thread(void)
+{
+    while (!X.failed && !X.abandoned) {
+        sched_mask enabled = enabled_threads();
+        if (enabled == 0) {
+            int64_t d = next_deadline();
+            if (d < 0) {
+                classify_end();
+                return NULL;
+            }
+            X.now = d;
+            continue;
+        }
+        if (X.nsteps >= (uint32_t)X.cfg->max_steps) {
+            sched_livelock(X.out);
+            X.failed = true;
+            return NULL;
+        }
+        enabled = fair_threads(symmetric_threads(enabled));
+        int tid = pick(enabled);
+        if (tid < 0) {
+            X.abandoned = true;
+            return NULL;
+        }
+        struct sched_thread *t = &X.threads[tid];
+        return step(t, enabled_threads()) ? t : NULL;
+    }
+    return NULL;
+}
+
 void sched_run(const struct sched_config *cfg, const struct sched_chooser *ch,
                struct sched_outcome *out)
 {
@@ -455,34 +535,13 @@ void sched_run(const struct sched_config *cfg, const struct sched_chooser *ch,
     ** the handlers (SA_NODEFER) leave the mask as it was. */
     if (sigsetjmp(X.on_crash, 0) != 0) {   /* a scenario thread crashed */
         X.current = NULL;
+        X.running = &X.scheduler;
         out->abandoned = false;
         return;
     }
-    resume(main_thread);
-    while (!X.failed && !X.abandoned) {
-        sched_mask enabled = enabled_threads();
-        if (enabled == 0) {
-            int64_t d = next_deadline();
-            if (d < 0) {
-                classify_end();
-                break;
-            }
-            X.now = d;
-            continue;
-        }
-        if (X.nsteps >= (uint32_t)cfg->max_steps) {
-            sched_livelock(out);
-            X.failed = true;
-            break;
-        }
-        enabled = fair_threads(symmetric_threads(enabled));
-        int tid = pick(enabled);
-        if (tid < 0) {
-            X.abandoned = true;
-            break;
-        }
-        step(&X.threads[tid], enabled_threads());
-    }
+    start(main_thread);
+    switch_to(next_thread(), 0);      /* back here when the execution is over */
+    X.current = NULL;
     out->abandoned = X.abandoned && !X.failed;
 }
 

@@ -109,6 +109,8 @@ struct sched_thread {
     sched_mask after;                 /* fairness: threads that go first, after a yield */
     bool yielding;                    /* its last step was a yield */
     int sym_prev;                     /* symmetric sibling spawned before it, or -1 */
+    struct fiber *starter;            /* while in its prologue: who started it */
+    struct sched_thread *starter_thread;
     uint32_t last_step;
 };
 
