@@ -41,7 +41,7 @@ struct dpor {
     struct objstate *obj;
     int nobj, obj_cap;
     vclock thread[SCHED_MAX_THREADS];
-    vclock timed_w, all;              /* last timed step; every step so far */
+    vclock timed_w;                   /* the last timed step's clock */
     int32_t last_timed;
     /* What each thread's next operation was last checked against: nothing
     ** new on its objects since means no new race (races_of is idempotent). */
@@ -88,7 +88,6 @@ void dpor_begin(struct dpor *d)
     d->last_timed = -1;
     memset(d->thread, 0, sizeof d->thread);
     memset(d->timed_w, 0, sizeof d->timed_w);
-    memset(d->all, 0, sizeof d->all);
     memset(d->checked_park, 0, sizeof d->checked_park);
 }
 
@@ -119,8 +118,8 @@ static struct objstate *object(struct dpor *d, int id)
     return &d->obj[id];
 }
 
-/* The objects op touched: its own, a select's channels, and always the
-** thread's own object, so spawn and join order what they should. */
+/* The objects op touched: its own or a select's channels. A thread's own
+** steps are ordered by its clock, not through its thread object. */
 static int touched(const struct sched_op *op, struct sched_thread *t, const struct sched_obj **o)
 {
     int m = 0;
@@ -129,12 +128,10 @@ static int touched(const struct sched_op *op, struct sched_thread *t, const stru
             o[m++] = op->obj;
         if (op->obj2 && op->obj2 != op->obj && op->obj2 != &t->obj)
             o[m++] = op->obj2;
-        o[m++] = &t->obj;
         return m;
     }
     const struct sched_obj *all[66];
     int n = op->cls->touches(op, all, 64);
-    all[n++] = &t->obj;
     for (int i = 0; i < n; i++) {     /* once each: a select may name a channel twice */
         int j = 0;
         while (j < m && o[j] != all[i])
@@ -172,16 +169,21 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
     e->nlinks = (uint32_t)n;
 
     uint32_t *c = d->thread[p];
-    join(c, d->timed_w, nt);          /* a timed step is ordered before all */
+    if (d->last_timed >= 0)
+        join(c, d->timed_w, nt);      /* a timed step is ordered before all */
     if (e->timed)
-        join(c, d->all, nt);
-    for (int i = 0; i < n; i++) {
-        struct objstate *os = object(d, objs[i]->id);
-        if (objs[i] == &t->obj || !e->local) {
-            join(c, os->w, nt);
-            if (!e->reads)
-                join(c, os->r, nt);
+        for (int q = 0; q < nt; q++)  /* and after all: every clock so far */
+            join(c, d->thread[q], nt);
+    for (int i = 0; i < n && !e->local; i++) {
+        if (objs[i]->kind == OBJ_THREAD) {   /* spawn, join: the two clocks meet */
+            int q = ((const struct sched_thread *)(const void *)objs[i])->id;
+            join(c, d->thread[q], nt);
+            continue;
         }
+        struct objstate *os = object(d, objs[i]->id);
+        join(c, os->w, nt);
+        if (!e->reads)
+            join(c, os->r, nt);
     }
     c[p]++;
     size_t bytes = (size_t)nt * sizeof c[0];   /* entries past nt are all 0 */
@@ -193,7 +195,10 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
             other = d->links[other].prev_other;
         d->links[d->nlinks] = (struct link){ (int32_t)d->nev, os->last, other };
         os->last = (int32_t)d->nlinks++;
-        if (e->reads && objs[i] != &t->obj) {
+        if (objs[i]->kind == OBJ_THREAD) {   /* a spawned thread starts from here */
+            int q = ((const struct sched_thread *)(const void *)objs[i])->id;
+            join(d->thread[q], c, nt);
+        } else if (e->reads) {
             join(os->r, c, nt);
         } else {
             memcpy(os->w, c, bytes);
@@ -204,7 +209,6 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
         memcpy(d->timed_w, c, bytes);
         d->last_timed = (int32_t)d->nev;
     }
-    join(d->all, c, nt);
     d->nev++;
 }
 
@@ -284,7 +288,7 @@ static int32_t last_race(const struct dpor *d, struct sched_thread *t)
         !happens_before(d, (uint32_t)d->last_timed, p))
         best = d->last_timed;
     const struct sched_obj *objs[66];
-    int nobj = touched(n, t, objs) - 1;   /* not its own thread object */
+    int nobj = touched(n, t, objs);
     for (int k = 0; k < nobj; k++) {
         int32_t i = race_on(d, objs[k]->id, p, n, n_reads);
         if (i > best)
@@ -304,7 +308,7 @@ static bool news_for(struct dpor *d, struct sched_thread *t)
     if (n->deadline >= 0 || (d->last_timed >= 0 && (uint32_t)d->last_timed >= since))
         return d->nev > since;
     const struct sched_obj *objs[66];
-    int nobj = touched(n, t, objs) - 1;
+    int nobj = touched(n, t, objs);
     for (int k = 0; k < nobj; k++) {
         int32_t l = objs[k]->id < d->nobj ? d->obj[objs[k]->id].last : -1;
         if (l >= 0 && d->links[l].ev >= (int32_t)since)
