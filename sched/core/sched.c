@@ -26,8 +26,6 @@ static struct {
     const struct sched_chooser *chooser;
     struct sched_outcome *out;
     struct fiber scheduler;           /* the OS stack sched_run runs on */
-    struct sched_thread threads[SCHED_MAX_THREADS];
-    int nthreads;
     struct sched_thread *current;     /* running scenario thread, or NULL */
     struct fiber *running;            /* the fiber executing now */
     int last_tid;                     /* thread of the previous step */
@@ -40,15 +38,12 @@ static struct {
     sigjmp_buf on_crash;              /* where a crashed fiber escapes to */
 } X;
 
+struct sched_thread sched_thread_table[SCHED_MAX_THREADS];
+int sched_thread_count;
+
 struct sched_thread *sched_current(void) { return X.current; }
-int sched_nthreads(void) { return X.nthreads; }
 int64_t sched_now(void) { return X.now; }
 uint64_t sched_epoch(void) { return X.epoch; }
-
-struct sched_thread *sched_thread(int tid)
-{
-    return (tid >= 0 && tid < X.nthreads) ? &X.threads[tid] : NULL;
-}
 
 const struct sched_step *sched_steps(uint32_t *n)
 {
@@ -171,15 +166,15 @@ static void start(struct sched_thread *t)
 static struct sched_thread *thread_create(const char *name, void (*fn)(void *), void *arg,
                                           struct sched_loc at)
 {
-    if (X.nthreads == SCHED_MAX_THREADS)
+    if (sched_thread_count == SCHED_MAX_THREADS)
         return NULL;
-    struct sched_thread *t = &X.threads[X.nthreads];
+    struct sched_thread *t = &sched_thread_table[sched_thread_count];
     if (t->fiber.stack == NULL && fiber_stack_alloc(&t->fiber, X.cfg->stack_size) != 0)
         return NULL;
     struct fiber keep = t->fiber;     /* the stack is reused across executions */
     memset(t, 0, sizeof *t);
     t->fiber = keep;
-    t->id = X.nthreads++;
+    t->id = sched_thread_count++;
     t->fn = fn;
     t->arg = arg;
     t->spawned_at = at;
@@ -192,8 +187,9 @@ static struct sched_thread *thread_create(const char *name, void (*fn)(void *), 
 /* The last thread spawned symmetric with fn and arg, or -1. */
 static int symmetric_sibling(void (*fn)(void *), void *arg)
 {
-    for (int i = X.nthreads - 1; i >= 0; i--)
-        if (X.threads[i].fn == fn && X.threads[i].arg == arg && X.threads[i].sym_prev != -2)
+    for (int i = sched_thread_count - 1; i >= 0; i--)
+        if (sched_thread_table[i].fn == fn && sched_thread_table[i].arg == arg &&
+            sched_thread_table[i].sym_prev != -2)
             return i;
     return -1;
 }
@@ -251,8 +247,8 @@ static bool thread_enabled(struct sched_thread *t)
 static sched_mask enabled_threads(void)
 {
     sched_mask m = 0;
-    for (int i = 0; i < X.nthreads; i++)
-        if (thread_enabled(&X.threads[i]))
+    for (int i = 0; i < sched_thread_count; i++)
+        if (thread_enabled(&sched_thread_table[i]))
             m |= SCHED_BIT(i);
     return m;
 }
@@ -261,8 +257,8 @@ static sched_mask enabled_threads(void)
 static int64_t next_deadline(void)
 {
     int64_t best = -1;
-    for (int i = 0; i < X.nthreads; i++) {
-        struct sched_thread *t = &X.threads[i];
+    for (int i = 0; i < sched_thread_count; i++) {
+        struct sched_thread *t = &sched_thread_table[i];
         if (t->state != T_PARKED || t->pending->deadline < 0 || t->pending->deadline <= X.now)
             continue;
         if (best < 0 || t->pending->deadline < best)
@@ -283,8 +279,8 @@ static int64_t next_deadline(void)
 static sched_mask fair_threads(sched_mask enabled)
 {
     bool all_yielding = true;
-    for (int i = 0; i < X.nthreads; i++)
-        if ((enabled & SCHED_BIT(i)) && !X.threads[i].yielding)
+    for (int i = 0; i < sched_thread_count; i++)
+        if ((enabled & SCHED_BIT(i)) && !sched_thread_table[i].yielding)
             all_yielding = false;
     int64_t d = all_yielding ? next_deadline() : -1;
     if (d >= 0) {
@@ -292,13 +288,13 @@ static sched_mask fair_threads(sched_mask enabled)
         enabled = enabled_threads();
     }
     sched_mask fair = 0;
-    for (int i = 0; i < X.nthreads; i++)
-        if ((enabled & SCHED_BIT(i)) && !(X.threads[i].after & enabled))
+    for (int i = 0; i < sched_thread_count; i++)
+        if ((enabled & SCHED_BIT(i)) && !(sched_thread_table[i].after & enabled))
             fair |= SCHED_BIT(i);
     if (fair)
         return fair;
-    for (int i = 0; i < X.nthreads; i++)
-        X.threads[i].after = 0;
+    for (int i = 0; i < sched_thread_count; i++)
+        sched_thread_table[i].after = 0;
     return enabled;
 }
 
@@ -310,10 +306,10 @@ static sched_mask fair_threads(sched_mask enabled)
 static sched_mask symmetric_threads(sched_mask enabled)
 {
     sched_mask allowed = enabled;
-    for (int i = 0; i < X.nthreads; i++) {
-        struct sched_thread *t = &X.threads[i];
+    for (int i = 0; i < sched_thread_count; i++) {
+        struct sched_thread *t = &sched_thread_table[i];
         if (t->sym_prev >= 0 && t->last_step == 0 && (enabled & SCHED_BIT(t->sym_prev)) &&
-            X.threads[t->sym_prev].last_step == 0)
+            sched_thread_table[t->sym_prev].last_step == 0)
             allowed &= ~SCHED_BIT(i);
     }
     return allowed;
@@ -357,8 +353,8 @@ static bool step(struct sched_thread *t, sched_mask enabled)
     }
     t->yielding = op->cls == &sched_yield_class;
     if (!t->yielding && !op->idle)
-        for (int i = 0; i < X.nthreads; i++)
-            X.threads[i].after &= ~SCHED_BIT(t->id);
+        for (int i = 0; i < sched_thread_count; i++)
+            sched_thread_table[i].after &= ~SCHED_BIT(t->id);
     t->after = t->yielding ? enabled & ~SCHED_BIT(t->id) : 0;
     record_step(t, op);
     t->pending = NULL;
@@ -385,10 +381,10 @@ int sched_choose_value(int n)
 /* Nothing can run and no deadline is pending: pass, leak or deadlock. */
 static void classify_end(void)
 {
-    bool main_done = X.threads[0].state == T_FINISHED;
+    bool main_done = sched_thread_table[0].state == T_FINISHED;
     int stuck = -1;
-    for (int i = 0; i < X.nthreads; i++)
-        if (X.threads[i].state != T_FINISHED) {
+    for (int i = 0; i < sched_thread_count; i++)
+        if (sched_thread_table[i].state != T_FINISHED) {
             stuck = i;
             break;
         }
@@ -397,15 +393,15 @@ static void classify_end(void)
         return;
     }
     int blocked = 0;
-    for (int i = 0; i < X.nthreads; i++)
-        blocked += X.threads[i].state != T_FINISHED;
+    for (int i = 0; i < sched_thread_count; i++)
+        blocked += sched_thread_table[i].state != T_FINISHED;
     X.out->result = main_done ? WEFT_LEAK : WEFT_DEADLOCK;
     X.out->failing_tid = main_done ? stuck : 0;
     snprintf(X.out->message, sizeof X.out->message, main_done
              ? "the scenario body returned while %d thread%s stay blocked forever"
              : "%d threads are blocked forever and no timer is pending",
              blocked, blocked == 1 ? "" : "s");
-    struct sched_op *op = X.threads[X.out->failing_tid].pending;
+    struct sched_op *op = sched_thread_table[X.out->failing_tid].pending;
     X.out->where = op->loc;
     X.failed = true;
 }
@@ -422,10 +418,10 @@ static void sched_livelock(struct sched_outcome *out)
     out->result = WEFT_LIVELOCK;
     out->failing_tid = last;
     out->spinning = 0;
-    for (int i = 0; i < X.nthreads; i++)
-        if (X.threads[i].state == T_PARKED && X.threads[i].last_step > since)
+    for (int i = 0; i < sched_thread_count; i++)
+        if (sched_thread_table[i].state == T_PARKED && sched_thread_table[i].last_step > since)
             out->spinning |= SCHED_BIT(i);
-    out->where = X.threads[last].pending->loc;
+    out->where = sched_thread_table[last].pending->loc;
     snprintf(out->message, sizeof out->message,
              "still running after %u steps (the step bound)", X.nsteps);
 }
@@ -455,7 +451,7 @@ static void exec_reset(const struct sched_config *cfg, const struct sched_choose
     X.out = out;
     memset(out, 0, sizeof *out);
     out->failing_tid = -1;
-    X.nthreads = 0;
+    sched_thread_count = 0;
     X.current = NULL;
     X.last_tid = -1;
     X.now = 0;
@@ -510,7 +506,7 @@ static struct sched_thread *next_thread(void)
             X.abandoned = true;
             return NULL;
         }
-        struct sched_thread *t = &X.threads[tid];
+        struct sched_thread *t = &sched_thread_table[tid];
         return step(t, enabled_threads()) ? t : NULL;
     }
     return NULL;
@@ -548,8 +544,8 @@ void sched_run(const struct sched_config *cfg, const struct sched_chooser *ch,
 void sched_shutdown(void)
 {
     for (int i = 0; i < SCHED_MAX_THREADS; i++)
-        if (X.threads[i].fiber.stack)
-            fiber_stack_free(&X.threads[i].fiber);
+        if (sched_thread_table[i].fiber.stack)
+            fiber_stack_free(&sched_thread_table[i].fiber);
     free(X.steps);
     X.steps = NULL;
     X.steps_cap = 0;

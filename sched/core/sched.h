@@ -181,8 +181,19 @@ void sched_fail_in_apply(enum weft_result r, struct sched_thread *t,
                          struct sched_loc where, const char *fmt, ...) WEFT_PRINTF(4, 5);
 
 struct sched_thread *sched_current(void);
-struct sched_thread *sched_thread(int tid);   /* NULL when out of range */
-int sched_nthreads(void);
+
+/* The execution's threads by id. The table is sched.c's; these accessors
+** are inline because every step of every strategy walks it. */
+extern struct sched_thread sched_thread_table[SCHED_MAX_THREADS];
+extern int sched_thread_count;
+
+static inline int sched_nthreads(void) { return sched_thread_count; }
+
+/* NULL when out of range. */
+static inline struct sched_thread *sched_thread(int tid)
+{
+    return tid >= 0 && tid < sched_thread_count ? &sched_thread_table[tid] : NULL;
+}
 int64_t sched_now(void);
 uint64_t sched_epoch(void);                   /* execution counter */
 /* Create a thread (inside SPAWN's apply); it runs to its first visible op

@@ -174,13 +174,18 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
     if (e->timed)
         for (int q = 0; q < nt; q++)  /* and after all: every clock so far */
             join(c, d->thread[q], nt);
+    struct objstate *states[66];
+    for (int i = 0; i < n; i++)       /* first grow, then hold pointers */
+        object(d, objs[i]->id);
+    for (int i = 0; i < n; i++)
+        states[i] = &d->obj[objs[i]->id];
     for (int i = 0; i < n && !e->local; i++) {
         if (objs[i]->kind == OBJ_THREAD) {   /* spawn, join: the two clocks meet */
             int q = ((const struct sched_thread *)(const void *)objs[i])->id;
             join(c, d->thread[q], nt);
             continue;
         }
-        struct objstate *os = object(d, objs[i]->id);
+        struct objstate *os = states[i];
         join(c, os->w, nt);
         if (!e->reads)
             join(c, os->r, nt);
@@ -189,7 +194,7 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
     size_t bytes = (size_t)nt * sizeof c[0];   /* entries past nt are all 0 */
     memcpy(d->evclock[d->nev], c, bytes);
     for (int i = 0; i < n; i++) {
-        struct objstate *os = object(d, objs[i]->id);
+        struct objstate *os = states[i];
         int32_t other = os->last;
         if (other >= 0 && d->ev[d->links[other].ev].tid == p)
             other = d->links[other].prev_other;
