@@ -78,8 +78,11 @@ static void dfs_fini(struct explorer *e)
 ** DPOR: races become backtrack points
 ** ========================================================================== */
 
-/* Step `step` races with tid's next operation: tid should also be tried
-** before that step; if it could not run there, every thread that could. */
+/* Step `step` races with tid's next operation. If tid itself is already to
+** be tried before that step (or asleep there: covered elsewhere), the race
+** is taken care of. Otherwise, if no thread that could begin the reversed
+** order is, add one (source-DPOR); if none of them could run there, fall
+** back to every thread that could (Flanagan-Godefroid). */
 static void add_backtrack(void *ctx, uint32_t step, int tid)
 {
     struct dfs *d = ctx;
@@ -87,7 +90,17 @@ static void add_backtrack(void *ctx, uint32_t step, int tid)
     if (k < 0)
         return;                       /* one thread could run: nothing to reverse */
     struct node *n = &d->path[k];
-    n->backtrack |= (n->enabled & SCHED_BIT(tid)) ? SCHED_BIT(tid) : n->enabled;
+    if ((n->enabled & ~(n->backtrack | n->sleep)) == 0 ||
+        (n->enabled & (n->backtrack | n->sleep) & SCHED_BIT(tid)))
+        return;                       /* nothing to add, or tid itself is covered */
+    sched_mask initials = dpor_initials(d->dpor, step, tid);
+    if (initials & (n->backtrack | n->sleep))
+        return;
+    sched_mask can = initials & n->enabled;
+    if (can)
+        n->backtrack |= can & -can;   /* the lowest such thread */
+    else
+        n->backtrack |= (n->enabled & SCHED_BIT(tid)) ? SCHED_BIT(tid) : n->enabled;
 }
 
 /* Called at every state (before each pick) and at the end of an execution. */

@@ -322,6 +322,46 @@ static bool news_for(struct dpor *d, struct sched_thread *t)
     return false;
 }
 
+static bool event_before_event(const struct dpor *d, uint32_t k, uint32_t j)
+{
+    return d->evclock[j][d->ev[k].tid] >= d->evclock[k][d->ev[k].tid];
+}
+
+/*
+** Source-DPOR's initials (Abdulla et al., POPL 2014): reversing the race of
+** step e with p's next operation means running v = the steps after e that do
+** not happen after e, then p. The threads that can begin v are those whose
+** first step in v has no predecessor in v. Only each thread's first step in
+** v can be one, and a thread's first step decides for all its steps.
+*/
+sched_mask dpor_initials(const struct dpor *d, uint32_t e, int p)
+{
+    int32_t first[SCHED_MAX_THREADS];
+    sched_mask seen = 0, init = 0;
+    for (uint32_t j = e + 1; j < d->nev; j++) {
+        int q = d->ev[j].tid;
+        if ((seen & SCHED_BIT(q)) || event_before_event(d, e, j))
+            continue;
+        bool has_pred = false;
+        for (int r = 0; r < SCHED_MAX_THREADS && (seen >> r); r++)
+            if ((seen & SCHED_BIT(r)) && event_before_event(d, (uint32_t)first[r], j))
+                has_pred = true;
+        seen |= SCHED_BIT(q);
+        first[q] = (int32_t)j;
+        if (!has_pred)
+            init |= SCHED_BIT(q);
+    }
+    if (!(seen & SCHED_BIT(p))) {
+        bool has_pred = false;
+        for (int r = 0; r < SCHED_MAX_THREADS && (seen >> r); r++)
+            if ((seen & SCHED_BIT(r)) && happens_before(d, (uint32_t)first[r], p))
+                has_pred = true;
+        if (!has_pred)
+            init |= SCHED_BIT(p);
+    }
+    return init;
+}
+
 void dpor_races(struct dpor *d, void (*fn)(void *ctx, uint32_t step, int tid), void *ctx)
 {
     for (int p = 0; p < sched_nthreads(); p++) {

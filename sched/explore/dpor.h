@@ -19,5 +19,8 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op);
 /* For every parked thread whose next operation races with an earlier step,
 ** call fn with that step's index (the last such step). */
 void dpor_races(struct dpor *d, void (*fn)(void *ctx, uint32_t step, int tid), void *ctx);
+/* The threads that could begin the reversal of that race from the state
+** before the step (source-DPOR's initials). */
+sched_mask dpor_initials(const struct dpor *d, uint32_t step, int tid);
 
 #endif
