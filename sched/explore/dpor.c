@@ -249,15 +249,18 @@ static bool conflicts(const struct event *e, const struct sched_op *n, bool n_re
     return !(e->reads && n_reads);
 }
 
-/* The last step, by another thread, on the chain of object id, that races
-** with n; -1 if none. A write ordered before p ends the walk: everything
-** earlier on the chain is ordered before it. */
-static int32_t race_on(const struct dpor *d, int id, int p, const struct sched_op *n, bool n_reads)
+/* The last step from `since` on, by another thread, on the chain of object
+** id, that races with n; -1 if none. A write ordered before p ends the
+** walk: everything earlier on the chain is ordered before it. */
+static int32_t race_on(const struct dpor *d, int id, int p, const struct sched_op *n, bool n_reads,
+                       int32_t since)
 {
     if (id >= d->nobj)
         return -1;
     for (int32_t l = d->obj[id].last; l >= 0;) {
         int32_t i = d->links[l].ev;
+        if (i < since)
+            return -1;
         const struct event *e = &d->ev[i];
         if (e->tid == p) {
             l = d->links[l].prev_other;
@@ -274,8 +277,11 @@ static int32_t race_on(const struct dpor *d, int id, int p, const struct sched_o
     return -1;
 }
 
-/* The last step that races with thread t's next operation, or -1. */
-static int32_t last_race(const struct dpor *d, struct sched_thread *t)
+/* The last step from `since` on that races with thread t's next operation,
+** or -1. Steps before `since` were checked against this same operation at
+** an earlier state (the thread has not moved since), and backtrack points
+** only accumulate, so looking at them again would add nothing. */
+static int32_t last_race(const struct dpor *d, struct sched_thread *t, int32_t since)
 {
     struct sched_op *n = t->pending;
     int p = t->id;
@@ -284,18 +290,18 @@ static int32_t last_race(const struct dpor *d, struct sched_thread *t)
     bool n_reads = n->cls->reads_only && n->cls->reads_only(t, n);
     int32_t best = -1;
     if (n->deadline >= 0) {           /* depends on every step */
-        for (int32_t i = (int32_t)d->nev - 1; i >= 0; i--)
+        for (int32_t i = (int32_t)d->nev - 1; i >= since; i--)
             if (d->ev[i].tid != p && !d->ev[i].local && !happens_before(d, (uint32_t)i, p))
                 return i;
         return -1;
     }
-    if (d->last_timed >= 0 && d->ev[d->last_timed].tid != p &&
+    if (d->last_timed >= since && d->ev[d->last_timed].tid != p &&
         !happens_before(d, (uint32_t)d->last_timed, p))
         best = d->last_timed;
     const struct sched_obj *objs[66];
     int nobj = touched(n, t, objs);
     for (int k = 0; k < nobj; k++) {
-        int32_t i = race_on(d, objs[k]->id, p, n, n_reads);
+        int32_t i = race_on(d, objs[k]->id, p, n, n_reads, since);
         if (i > best)
             best = i;
     }
@@ -368,9 +374,10 @@ void dpor_races(struct dpor *d, void (*fn)(void *ctx, uint32_t step, int tid), v
         struct sched_thread *t = sched_thread(p);
         if (t->state != T_PARKED || t->pending == NULL || !news_for(d, t))
             continue;
+        int32_t since = d->checked_park[p] == t->park_seq ? (int32_t)d->checked_nev[p] : 0;
         d->checked_park[p] = t->park_seq;
         d->checked_nev[p] = d->nev;
-        int32_t i = last_race(d, t);
+        int32_t i = last_race(d, t, since);
         if (i >= 0)
             fn(ctx, (uint32_t)i, p);
     }
