@@ -1,7 +1,8 @@
 #!/bin/sh
 # test.sh -- the whole test suite, as the README's second command runs it:
-# configure and `make check` in a plain build (warnings are errors), then
-# again in a separate tree under AddressSanitizer and UBSan, then distcheck.
+# configure and `make check` in a plain build (warnings are errors), `make
+# distcheck`, then `make check` again in a separate tree under
+# AddressSanitizer and UndefinedBehaviorSanitizer.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -13,6 +14,10 @@ echo "== plain build: make check"
 make -s -j"$jobs"
 make -s -j"$jobs" check || { cat tests/unit.log tests/cli.sh.log 2>/dev/null | tail -60; exit 1; }
 grep -h -E "^(cli:|[0-9]+%: Checks)" tests/unit.log tests/cli.sh.log
+
+echo "== make distcheck (the release tarball builds and passes its tests)"
+make -s distcheck >distcheck.log 2>&1 || { tail -60 distcheck.log; exit 1; }
+rm -f distcheck.log weft-*.tar.gz
 
 echo "== sanitizer build (ASan + UBSan): make check"
 san="$top/build-sanitizers"
