@@ -77,6 +77,12 @@ for s in $("$WEFT" list | awk '$2 != "pass" { print $1 }'); do
     if [ $same -eq 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $s: replay differs"; fi
 done
 
+# explain: the same execution step by step, each thread's state after each step.
+token=$("$WEFT" run abba | sed -n 's/.*--schedule \(w1\.[A-Za-z0-9_-]*\).*/\1/p' | head -1)
+check "explain" 0 "$WEFT" explain abba --schedule "$token"
+expect_grep "explain shows states" 'wants mutex "A"' "$tmp/out"
+expect_grep "explain ends with the report" "DEADLOCK" "$tmp/out"
+
 # Tokens that do not fit are refused, saying where.
 token=$("$WEFT" run abba | sed -n 's/.*--schedule \(w1\.[A-Za-z0-9_-]*\).*/\1/p' | head -1)
 check "token for another scenario" 2 "$WEFT" replay philosophers --schedule "$token"

@@ -51,5 +51,6 @@ int cli_load_file(const char *path, int *from, int *to);
 int cli_list(struct cli_opts *o);
 int cli_run(struct cli_opts *o);
 int cli_replay(struct cli_opts *o);
+int cli_explain(struct cli_opts *o);
 
 #endif

@@ -224,7 +224,14 @@ static int replay_target(const struct cli_opts *o, struct cli_target *out)
     return 0;
 }
 
-int cli_replay(struct cli_opts *o)
+static void explain(void *ctx)
+{
+    (void)ctx;
+    report_explain_state(stdout);
+}
+
+/* weft replay, and weft explain (the same, printing each state first). */
+static int replay(struct cli_opts *o, bool step_by_step)
 {
     static uint32_t choices[1 << 20];
     static struct report rep;
@@ -249,6 +256,11 @@ int cli_replay(struct cli_opts *o)
     struct sched_config sc = sched_config_for(t.scenario, o);
     struct explore_config ec = { .strategy = "replay", .replay = choices, .nreplay = n,
                                  .replay_steps = nsteps };
+    if (step_by_step) {
+        ec.observe = explain;
+        printf("%s, step by step: each step, then every thread's state after it\n\n",
+               t.scenario->name);
+    }
     struct explore_result res;
     explore_run(&sc, &ec, &res);
     if (res.divergence[0]) {
@@ -256,9 +268,14 @@ int cli_replay(struct cli_opts *o)
                 "with the same --param values?)\n", t.scenario->name, res.divergence);
         return CLI_ERROR;
     }
+    if (step_by_step)
+        printf("\n");
     report_build(&rep, t.scenario, t.spelling, "replay", &res);
     snprintf(rep.params, sizeof rep.params, "%s", o->params);
     fmt->print(stdout, &rep, REPORT_REPLAY);
     sched_shutdown();
     return CLI_OK;
 }
+
+int cli_replay(struct cli_opts *o) { return replay(o, false); }
+int cli_explain(struct cli_opts *o) { return replay(o, true); }

@@ -20,6 +20,7 @@ static const char usage_main[] =
     "  list    [FILE|DIR...]                 scenarios and what they expect\n"
     "  run     [OPTIONS] NAME|FILE.c|FILE.so|DIR...   explore\n"
     "  replay  [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   re-run one execution\n"
+    "  explain [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   the same, step by step\n"
     "\n"
     "Run 'weft COMMAND --help' for a command's options.\n"
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
@@ -68,6 +69,18 @@ static const char usage_replay[] =
     "  --param KEY=VALUE        scenario parameters, as in the run that printed it\n"
     "  --max-steps N            as in the run that printed it\n"
     "  --format text|json\n";
+
+static const char usage_explain[] =
+    "usage: weft explain [OPTIONS] NAME --schedule TOKEN\n"
+    "       weft explain [OPTIONS] FILE.c [NAME] --schedule TOKEN\n"
+    "\n"
+    "Replay one execution like 'weft replay', printing every step as it happens\n"
+    "and, after it, each thread's state: finished, runnable with its next\n"
+    "operation, or blocked with what it waits for. The report follows.\n"
+    "\n"
+    "  --schedule TOKEN         the token from a report\n"
+    "  --param KEY=VALUE        scenario parameters, as in the run that printed it\n"
+    "  --max-steps N            as in the run that printed it\n";
 
 static const char usage_list[] =
     "usage: weft list [FILE.c|FILE.so|DIR...]\n"
@@ -195,6 +208,7 @@ int main(int argc, char **argv)
         { "list", usage_list, cli_list },
         { "run", usage_run, cli_run },
         { "replay", usage_replay, cli_replay },
+        { "explain", usage_explain, cli_explain },
     };
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage_main, argc < 2 ? stderr : stdout);

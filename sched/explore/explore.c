@@ -72,6 +72,8 @@ static void record(struct explorer *e, uint32_t v)
 static int pick_thread(void *self, sched_mask enabled, int current)
 {
     struct explorer *e = self;
+    if (e->cfg->observe)
+        e->cfg->observe(e->cfg->observe_ctx);
     int tid = e->strategy->pick_thread(e, enabled, current);
     if (tid >= 0)
         record(e, (uint32_t)tid);
@@ -83,6 +85,8 @@ static int pick_thread(void *self, sched_mask enabled, int current)
 static bool forced(void *self, int tid)
 {
     struct explorer *e = self;
+    if (e->cfg->observe)
+        e->cfg->observe(e->cfg->observe_ctx);
     return e->strategy->forced == NULL || e->strategy->forced(e, tid);
 }
 
@@ -159,6 +163,8 @@ static bool search(const struct sched_config *cfg, const struct explore_config *
         e.nrec = 0;
         e.steps = e.preemptions = 0;
         sched_run(cfg, &ch, &r->outcome);
+        if (ec->observe)
+            ec->observe(ec->observe_ctx);
         if (r->outcome.abandoned)
             r->pruned++;
         else

@@ -40,6 +40,10 @@ struct explore_config {
     ** the estimated fraction of an exhaustive search's space, or -1. */
     void (*progress)(void *ctx, const struct explore_result *r, double covered);
     void *progress_ctx;
+    /* Optional: called at every state, before each scheduling decision and
+    ** once at the end (weft explain prints the state there). */
+    void (*observe)(void *ctx);
+    void *observe_ctx;
 };
 
 struct explore_result {

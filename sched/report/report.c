@@ -200,3 +200,46 @@ sched_mask report_signature(const struct sched_outcome *o)
         return o->spinning;
     return o->failing_tid >= 0 ? SCHED_BIT(o->failing_tid) : 0;
 }
+
+/* ==========================================================================
+** weft explain: the state between steps
+** ========================================================================== */
+
+static void explain_thread(FILE *f, struct sched_thread *t)
+{
+    struct report_thread rt;
+    memset(&rt, 0, sizeof rt);
+    describe_thread(&rt, t);
+    fprintf(f, "        %-16s %-9s", t->obj.name, rt.state);
+    if (rt.wait[0]) {
+        fprintf(f, "%s at %s", rt.wait, report_loc(rt.wait_at));
+    } else if (strcmp(rt.state, "runnable") == 0) {
+        struct sched_step next = { .tid = (uint16_t)t->id, .cls = t->pending->cls,
+                                   .obj_id = t->pending->obj ? t->pending->obj->id : -1,
+                                   .loc = t->pending->loc };
+        char text[128];
+        report_step_text(&next, text, sizeof text);
+        fprintf(f, "next: %s at %s", text, report_loc(next.loc));
+    }
+    fprintf(f, "\n");
+}
+
+void report_explain_state(FILE *f)
+{
+    static uint32_t shown;            /* steps already printed */
+    uint32_t n;
+    const struct sched_step *steps = sched_steps(&n);
+    if (n < shown)
+        shown = 0;                    /* a new execution */
+    for (; shown < n; shown++) {
+        char text[128];
+        report_step_text(&steps[shown], text, sizeof text);
+        fprintf(f, "%5u  %s: %s at %s", shown + 1, sched_thread(steps[shown].tid)->obj.name,
+                text, report_loc(steps[shown].loc));
+        if (steps[shown].time)
+            fprintf(f, "  [t=%lldms]", (long long)steps[shown].time);
+        fprintf(f, "\n");
+    }
+    for (int i = 0; i < sched_nthreads(); i++)
+        explain_thread(f, sched_thread(i));
+}

@@ -69,6 +69,9 @@ const char *report_loc(struct sched_loc loc);
 /* The phrase for a step, e.g. "lock closeMutex". */
 void report_step_text(const struct sched_step *s, char *buf, size_t n);
 
+/* weft explain: the step just taken (if any) and every thread's state now. */
+void report_explain_state(FILE *f);
+
 /* Output formats (report_text.c, report_json.c). */
 #define REPORT_REPLAY 1   /* leave out timing and coverage: byte-stable output */
 #define REPORT_QUIET  2   /* text: the summary line only */
