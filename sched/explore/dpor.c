@@ -142,14 +142,9 @@ static int touched(const struct sched_op *op, struct sched_thread *t, const stru
     return m;
 }
 
-void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
+/* Room for one more event with n links. */
+static void reserve(struct dpor *d, int n)
 {
-    struct sched_thread *t = sched_thread(s->tid);
-    int nt = sched_nthreads(), p = s->tid;
-    const struct sched_obj *objs[66];
-    int n = touched(op, t, objs);
-    if (nt > d->nthreads)
-        d->nthreads = nt;
     size_t cap = d->ev_cap, lcap = d->links_cap;
     d->ev = grow(d->ev, &cap, d->nev + 1, sizeof *d->ev);
     cap = d->ev_cap;
@@ -157,6 +152,74 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
     d->ev_cap = (uint32_t)cap;
     d->links = grow(d->links, &lcap, d->nlinks + (size_t)n, sizeof *d->links);
     d->links_cap = (uint32_t)lcap;
+}
+
+static const struct sched_thread *as_thread(const struct sched_obj *o)
+{
+    return (const struct sched_thread *)(const void *)o;
+}
+
+/* The clock of event e by thread p: p's clock joined with what e depends on
+** (the last timed step; every step, if e is timed; each object's last write,
+** and its reads since when e writes), then p's own entry moved on. */
+static void advance_clock(struct dpor *d, const struct event *e, int p,
+                          const struct sched_obj **objs, struct objstate **states, int n)
+{
+    int nt = d->nthreads;
+    uint32_t *c = d->thread[p];
+    if (d->last_timed >= 0)
+        join(c, d->timed_w, nt);
+    if (e->timed)
+        for (int q = 0; q < nt; q++)
+            join(c, d->thread[q], nt);
+    for (int i = 0; i < n && !e->local; i++) {
+        if (objs[i]->kind == OBJ_THREAD) {   /* spawn, join: the two clocks meet */
+            join(c, d->thread[as_thread(objs[i])->id], nt);
+            continue;
+        }
+        join(c, states[i]->w, nt);
+        if (!e->reads)
+            join(c, states[i]->r, nt);
+    }
+    c[p]++;
+}
+
+/* Chain event e into each object's accesses and update its clocks. */
+static void link_objects(struct dpor *d, const struct event *e, const uint32_t *c,
+                         const struct sched_obj **objs, struct objstate **states, int n)
+{
+    size_t bytes = (size_t)d->nthreads * sizeof c[0];   /* entries past nthreads are 0 */
+    for (int i = 0; i < n; i++) {
+        struct objstate *os = states[i];
+        int32_t other = os->last;
+        if (other >= 0 && d->ev[d->links[other].ev].tid == e->tid)
+            other = d->links[other].prev_other;
+        d->links[d->nlinks] = (struct link){ (int32_t)d->nev, os->last, other };
+        os->last = (int32_t)d->nlinks++;
+        if (objs[i]->kind == OBJ_THREAD) {   /* a spawned thread starts from here */
+            join(d->thread[as_thread(objs[i])->id], c, d->nthreads);
+        } else if (e->reads) {
+            join(os->r, c, d->nthreads);
+        } else {
+            memcpy(os->w, c, bytes);
+            memset(os->r, 0, bytes);
+        }
+    }
+}
+
+void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
+{
+    struct sched_thread *t = sched_thread(s->tid);
+    const struct sched_obj *objs[66];
+    struct objstate *states[66];
+    int n = touched(op, t, objs), p = s->tid;
+    if (sched_nthreads() > d->nthreads)
+        d->nthreads = sched_nthreads();
+    reserve(d, n);
+    for (int i = 0; i < n; i++)       /* first grow the table, then hold pointers */
+        object(d, objs[i]->id);
+    for (int i = 0; i < n; i++)
+        states[i] = &d->obj[objs[i]->id];
 
     struct event *e = &d->ev[d->nev];
     e->tid = p;
@@ -167,51 +230,12 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
     e->reads = op->idle;
     e->first_link = d->nlinks;
     e->nlinks = (uint32_t)n;
-
-    uint32_t *c = d->thread[p];
-    if (d->last_timed >= 0)
-        join(c, d->timed_w, nt);      /* a timed step is ordered before all */
-    if (e->timed)
-        for (int q = 0; q < nt; q++)  /* and after all: every clock so far */
-            join(c, d->thread[q], nt);
-    struct objstate *states[66];
-    for (int i = 0; i < n; i++)       /* first grow, then hold pointers */
-        object(d, objs[i]->id);
-    for (int i = 0; i < n; i++)
-        states[i] = &d->obj[objs[i]->id];
-    for (int i = 0; i < n && !e->local; i++) {
-        if (objs[i]->kind == OBJ_THREAD) {   /* spawn, join: the two clocks meet */
-            int q = ((const struct sched_thread *)(const void *)objs[i])->id;
-            join(c, d->thread[q], nt);
-            continue;
-        }
-        struct objstate *os = states[i];
-        join(c, os->w, nt);
-        if (!e->reads)
-            join(c, os->r, nt);
-    }
-    c[p]++;
-    size_t bytes = (size_t)nt * sizeof c[0];   /* entries past nt are all 0 */
-    memcpy(d->evclock[d->nev], c, bytes);
-    for (int i = 0; i < n; i++) {
-        struct objstate *os = states[i];
-        int32_t other = os->last;
-        if (other >= 0 && d->ev[d->links[other].ev].tid == p)
-            other = d->links[other].prev_other;
-        d->links[d->nlinks] = (struct link){ (int32_t)d->nev, os->last, other };
-        os->last = (int32_t)d->nlinks++;
-        if (objs[i]->kind == OBJ_THREAD) {   /* a spawned thread starts from here */
-            int q = ((const struct sched_thread *)(const void *)objs[i])->id;
-            join(d->thread[q], c, nt);
-        } else if (e->reads) {
-            join(os->r, c, nt);
-        } else {
-            memcpy(os->w, c, bytes);
-            memset(os->r, 0, bytes);
-        }
-    }
+    advance_clock(d, e, p, objs, states, n);
+    const uint32_t *c = d->thread[p];
+    memcpy(d->evclock[d->nev], c, (size_t)d->nthreads * sizeof c[0]);
+    link_objects(d, e, c, objs, states, n);
     if (e->timed) {
-        memcpy(d->timed_w, c, bytes);
+        memcpy(d->timed_w, c, (size_t)d->nthreads * sizeof c[0]);
         d->last_timed = (int32_t)d->nev;
     }
     d->nev++;
@@ -228,7 +252,7 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
 static bool never_together(const struct event *e, const struct sched_op *n)
 {
     if (n->obj && n->obj->kind == OBJ_THREAD &&   /* join(T) waits for all of T */
-        e->tid == ((const struct sched_thread *)(const void *)n->obj)->id)
+        e->tid == as_thread(n->obj)->id)
         return true;
     return e->obj == n->obj && e->obj && e->obj->kind == OBJ_MUTEX &&
            ((e->cls->releases && n->cls->acquires) || (e->cls->acquires && n->cls->releases));
