@@ -43,8 +43,8 @@ struct dpor {
     vclock thread[SCHED_MAX_THREADS];
     vclock timed_w;                   /* the last timed step's clock */
     int32_t last_timed;
-    /* What each thread's next operation was last checked against: nothing
-    ** new on its objects since means no new race (races_of is idempotent). */
+    /* What each thread's next operation was last checked against: steps
+    ** before checked_nev need no second look (see last_race). */
     uint64_t checked_park[SCHED_MAX_THREADS];
     uint32_t checked_nev[SCHED_MAX_THREADS];
 };
@@ -332,26 +332,6 @@ static int32_t last_race(const struct dpor *d, struct sched_thread *t, int32_t s
     return best;
 }
 
-/* Has anything touched t's next operation's objects since it was checked? */
-static bool news_for(struct dpor *d, struct sched_thread *t)
-{
-    int p = t->id;
-    if (d->checked_park[p] != t->park_seq)
-        return true;
-    struct sched_op *n = t->pending;
-    uint32_t since = d->checked_nev[p];
-    if (n->deadline >= 0 || (d->last_timed >= 0 && (uint32_t)d->last_timed >= since))
-        return d->nev > since;
-    const struct sched_obj *objs[66];
-    int nobj = touched(n, t, objs);
-    for (int k = 0; k < nobj; k++) {
-        int32_t l = objs[k]->id < d->nobj ? d->obj[objs[k]->id].last : -1;
-        if (l >= 0 && d->links[l].ev >= (int32_t)since)
-            return true;
-    }
-    return false;
-}
-
 static bool event_before_event(const struct dpor *d, uint32_t k, uint32_t j)
 {
     return d->evclock[j][d->ev[k].tid] >= d->evclock[k][d->ev[k].tid];
@@ -396,9 +376,11 @@ void dpor_races(struct dpor *d, void (*fn)(void *ctx, uint32_t step, int tid), v
 {
     for (int p = 0; p < sched_nthreads(); p++) {
         struct sched_thread *t = sched_thread(p);
-        if (t->state != T_PARKED || t->pending == NULL || !news_for(d, t))
+        if (t->state != T_PARKED || t->pending == NULL)
             continue;
         int32_t since = d->checked_park[p] == t->park_seq ? (int32_t)d->checked_nev[p] : 0;
+        if (since == (int32_t)d->nev)
+            continue;                 /* no step since the last look */
         d->checked_park[p] = t->park_seq;
         d->checked_nev[p] = d->nev;
         int32_t i = last_race(d, t, since);
