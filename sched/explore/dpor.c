@@ -39,7 +39,8 @@ struct dpor {
     struct link *links;
     uint32_t nlinks, links_cap;
     struct objstate *obj;
-    int nobj, obj_cap;
+    int nobj, obj_cap, obj_ever;      /* in use now; ever used (cleared once) */
+    int width;                        /* most threads of any execution so far */
     vclock thread[SCHED_MAX_THREADS];
     vclock timed_w;                   /* the last timed step's clock */
     int32_t last_timed;
@@ -80,15 +81,23 @@ void dpor_free(struct dpor *d)
     free(d);
 }
 
+/*
+** Clearing clocks: only the first `width` entries (the most threads any
+** execution has had) can ever have been written, so only they are cleared
+** when a slot is reused; a slot used for the first time is cleared whole.
+*/
+static void clear_clock(uint32_t *c, int width) { memset(c, 0, (size_t)width * sizeof *c); }
+
 void dpor_begin(struct dpor *d)
 {
     d->nev = d->nlinks = 0;
     d->nobj = 0;
     d->nthreads = 0;
     d->last_timed = -1;
-    memset(d->thread, 0, sizeof d->thread);
-    memset(d->timed_w, 0, sizeof d->timed_w);
-    memset(d->checked_park, 0, sizeof d->checked_park);
+    for (int q = 0; q < d->width; q++)
+        clear_clock(d->thread[q], d->width);
+    clear_clock(d->timed_w, d->width);
+    memset(d->checked_park, 0, (size_t)d->width * sizeof d->checked_park[0]);
 }
 
 /* ==========================================================================
@@ -110,10 +119,17 @@ static struct objstate *object(struct dpor *d, int id)
         d->obj = grow(d->obj, &cap, (size_t)id + 1, sizeof *d->obj);
         d->obj_cap = (int)cap;
         for (int i = d->nobj; i <= id; i++) {
-            memset(&d->obj[i], 0, sizeof d->obj[i]);
+            if (i >= d->obj_ever) {
+                memset(&d->obj[i], 0, sizeof d->obj[i]);
+            } else {
+                clear_clock(d->obj[i].w, d->width);
+                clear_clock(d->obj[i].r, d->width);
+            }
             d->obj[i].last = -1;
         }
         d->nobj = id + 1;
+        if (d->nobj > d->obj_ever)
+            d->obj_ever = d->nobj;
     }
     return &d->obj[id];
 }
@@ -215,6 +231,8 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
     int n = touched(op, t, objs), p = s->tid;
     if (sched_nthreads() > d->nthreads)
         d->nthreads = sched_nthreads();
+    if (d->nthreads > d->width)
+        d->width = d->nthreads;
     reserve(d, n);
     for (int i = 0; i < n; i++)       /* first grow the table, then hold pointers */
         object(d, objs[i]->id);
