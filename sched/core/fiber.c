@@ -41,8 +41,12 @@
 
 static size_t page_size(void)
 {
-    long p = sysconf(_SC_PAGESIZE); /* read from auxv, no system call */
-    return p > 0 ? (size_t)p : 4096;
+    static size_t cached;           /* fiber_prepare runs for every spawn */
+    if (cached == 0) {
+        long p = sysconf(_SC_PAGESIZE); /* read from auxv, no system call */
+        cached = p > 0 ? (size_t)p : 4096;
+    }
+    return cached;
 }
 
 /* Called on the resumed side of every switch (and on first entry): finish

@@ -338,7 +338,7 @@ static void record_step(struct sched_thread *t, struct sched_op *op)
 }
 
 /* Perform t's pending operation; false when that ended the execution. */
-static bool step(struct sched_thread *t, sched_mask enabled)
+static bool step(struct sched_thread *t)
 {
     struct sched_op *op = t->pending;
     struct sched_thread *was = X.current;
@@ -355,7 +355,8 @@ static bool step(struct sched_thread *t, sched_mask enabled)
     if (!t->yielding && !op->idle)
         for (int i = 0; i < sched_thread_count; i++)
             sched_thread_table[i].after &= ~SCHED_BIT(t->id);
-    t->after = t->yielding ? enabled & ~SCHED_BIT(t->id) : 0;
+    /* A yield changed nothing, so who is enabled now is who was before it. */
+    t->after = t->yielding ? enabled_threads() & ~SCHED_BIT(t->id) : 0;
     record_step(t, op);
     t->pending = NULL;
     X.last_tid = t->id;
@@ -507,7 +508,7 @@ static struct sched_thread *next_thread(void)
             return NULL;
         }
         struct sched_thread *t = &sched_thread_table[tid];
-        return step(t, enabled_threads()) ? t : NULL;
+        return step(t) ? t : NULL;
     }
     return NULL;
 }
