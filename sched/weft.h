@@ -17,9 +17,11 @@ extern "C" {
 #if defined(__GNUC__)
 #define WEFT_API __attribute__((visibility("default")))
 #define WEFT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define WEFT_NORETURN __attribute__((noreturn))
 #else
 #define WEFT_API
 #define WEFT_PRINTF(f, a)
+#define WEFT_NORETURN
 #endif
 
 /*
@@ -88,8 +90,9 @@ WEFT_API void weft_register(const struct weft_scenario *s);
 ** ==========================================================================
 ** Threads
 ** ==========================================================================
-** Green threads: each runs until its next visible operation, where weft
-** decides who goes next. Code between visible operations is atomic.
+** Green threads: a thread stops just before each visible operation (every
+** call below marked "Visible"), and weft decides who goes next. Code
+** between visible operations runs without interruption: it is atomic.
 */
 typedef struct { int id; } weft_thread_t;
 
@@ -252,11 +255,12 @@ WEFT_API int64_t weft_now(void);
 #define weft_choose(n) weft_choose_at((n), __FILE__, __LINE__)
 WEFT_API int weft_choose_at(int n, const char *file, int line);
 
-/* Fail the execution with a message when cond is false. */
+/* Fail the execution with a message when cond is false. A failed assertion
+** ends the execution there: the thread never continues past it. */
 #define weft_assert(cond, ...) \
     ((cond) ? (void)0 : weft_fail_at(#cond, __FILE__, __LINE__, __VA_ARGS__))
-WEFT_API void weft_fail_at(const char *expr, const char *file, int line,
-                           const char *fmt, ...) WEFT_PRINTF(4, 5);
+WEFT_API WEFT_NORETURN void weft_fail_at(const char *expr, const char *file, int line,
+                                         const char *fmt, ...) WEFT_PRINTF(4, 5);
 
 /* --param key=value from the command line, or fallback. */
 WEFT_API int weft_param_int(const char *key, int fallback);
