@@ -329,6 +329,59 @@ START_TEST(replay_divergence_refused)
 END_TEST
 
 /* ==========================================================================
+** Plans: bounded and auto
+** ========================================================================== */
+
+/* abba needs one preemption: bound 0 finds nothing, bound 1 finds it. */
+START_TEST(bounded_names_the_bound)
+{
+    struct sched_config sc = { .scenario = &abba_test, .max_steps = 2000, .stack_size = 1 << 18 };
+    struct explore_config ec = { .strategy = "bounded", .max_preemptions = -1 };
+    struct explore_result r;
+    ck_assert_int_eq(explore_run(&sc, &ec, &r), 0);
+    ck_assert(r.failed);
+    ck_assert_int_eq(r.bound, 1);
+    ck_assert_str_eq(r.plan, "bounded, 1 preemption");
+    /* A fixed space: the rounds stop when the bound cuts nothing. */
+    steps_main = steps_other = 2;
+    sc.scenario = &two_threads;
+    ck_assert_int_eq(explore_run(&sc, &ec, &r), 0);
+    ck_assert(!r.failed && r.exhaustive && !r.bound_hit);
+}
+END_TEST
+
+/* A clock that moves 1 ms per look: the auto plan's DPOR phase runs out of
+** its half of a 0.5 s limit long before 369,600 executions, and PCT takes
+** over; the result must say it is sampled, not exhaustive. */
+static double fake_now;
+static double fake_clock(void *ctx) { (void)ctx; return fake_now += 0.001; }
+
+START_TEST(auto_falls_back_to_pct)
+{
+    family_threads = 4;
+    family_sections = 3;
+    family_private = family_symmetric = 0;
+    fake_now = 0;
+    struct sched_config sc = { .scenario = &family, .max_steps = 2000, .stack_size = 1 << 18 };
+    struct explore_config ec = { .strategy = "auto", .sleep_sets = true, .max_preemptions = -1,
+                                 .seed = 1, .elapsed = fake_clock, .time_limit = 0.5 };
+    struct explore_result r;
+    ck_assert_int_eq(explore_run(&sc, &ec, &r), 0);
+    ck_assert(!r.failed);
+    ck_assert(!r.exhaustive);
+    ck_assert_ptr_nonnull(strstr(r.plan, "then pct"));
+    ck_assert_uint_lt(r.executions, 369600);
+    /* Small enough: auto is plain DPOR, exhaustive. */
+    family_threads = 2;
+    fake_now = 0;
+    ck_assert_int_eq(explore_run(&sc, &ec, &r), 0);
+    ck_assert(r.exhaustive);
+    ck_assert_str_eq(r.plan, "dpor");
+    ck_assert_uint_eq(r.executions, 20);
+}
+END_TEST
+
+/* ==========================================================================
 ** Shrinking
 ** ========================================================================== */
 
@@ -413,6 +466,8 @@ Suite *explore_suite(void)
     tcase_add_test(rp, replay_reproduces_steps);
     tcase_add_test(rp, replay_divergence_refused);
     tcase_add_test(rp, shrink_never_grows_and_replays);
+    tcase_add_test(rp, bounded_names_the_bound);
+    tcase_add_test(rp, auto_falls_back_to_pct);
     suite_add_tcase(s, rp);
     return s;
 }
