@@ -295,10 +295,15 @@ static void print_summary(FILE *f, const struct report *rep)
                                                         : "exhaustive")
                        : "NOT exhaustive (budget reached)");
     fprintf(f, ", %.3f s (%.0f/s)", rep->elapsed_s, rate);
-    if (r->failed && r->shrunk_from_steps)
-        fprintf(f, "; shrunk from %u preemption%s, %u steps to %u, %u",
-                r->shrunk_from_preemptions, r->shrunk_from_preemptions == 1 ? "" : "s",
-                r->shrunk_from_steps, r->preemptions, r->nsteps);
+    if (r->failed && r->shrunk_from_steps) {
+        if (r->shrunk_from_preemptions == r->preemptions && r->shrunk_from_steps == r->nsteps)
+            fprintf(f, "; already minimal: %u preemption%s, %u steps", r->preemptions,
+                    r->preemptions == 1 ? "" : "s", r->nsteps);
+        else
+            fprintf(f, "; shrunk from %u preemption%s, %u steps to %u, %u",
+                    r->shrunk_from_preemptions, r->shrunk_from_preemptions == 1 ? "" : "s",
+                    r->shrunk_from_steps, r->preemptions, r->nsteps);
+    }
     fprintf(f, "\n");
 }
 
