@@ -221,9 +221,9 @@ struct weft_select_case {
     void **recv;         /* WEFT_RECV: where to store the value (or NULL) */
     int closed;          /* WEFT_RECV: set to 1 when the channel was closed */
 };
-#define WEFT_SELECT_BLOCK   (-1)  /* timeout: wait for a case forever */
-#define WEFT_SELECT_DEFAULT (-1)  /* result: no case was ready (timeout 0) */
-#define WEFT_SELECT_TIMEOUT (-2)  /* result: the timeout expired */
+#define WEFT_SELECT_BLOCK   (-1)  /* timeout argument: wait for a case forever */
+#define WEFT_SELECT_DEFAULT (-2)  /* result: no case was ready (timeout 0) */
+#define WEFT_SELECT_TIMEOUT (-3)  /* result: the timeout expired */
 
 /* Wait until one case can proceed and perform it; returns its index. When
 ** several are ready the choice among them is explored. timeout_ms 0 is Go's

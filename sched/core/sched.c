@@ -232,6 +232,12 @@ void sched_visible(struct sched_op *op)
         switch_to(next_thread(), 0);  /* returns when t's op has been applied */
 }
 
+bool sched_op_global(const struct sched_op *op)
+{
+    return (op->deadline >= 0 && !op->cls->commutes_with_everything) ||
+           (op->cls->global && op->cls->global(op));
+}
+
 bool sched_deadline_passed(const struct sched_op *op)
 {
     return op->deadline >= 0 && X.now >= op->deadline;
@@ -268,21 +274,24 @@ static int64_t next_deadline(void)
 }
 
 /*
-** Fairness, after CHESS: a thread that yields lets every thread that was
-** enabled then make progress (a step that changes something: not a yield,
-** not a failed poll) before it runs again. So a polling loop can neither
-** starve the threads it waits for nor keep other pollers busy. When every
-** enabled thread waits so, or yields, time moves to the next deadline if
-** there is one (polling loops end); otherwise the waits are dropped and the
-** spinning goes on until the step bound, where it is a livelock.
+** Fairness, after CHESS, for threads that spin: a thread whose steps since
+** its last yield repeat exactly those of the loop turn before (the same
+** operations on the same objects at the same lines: a polling loop, a
+** busy wait) lets every thread that was enabled then make progress before
+** it runs again. So a polling loop can neither starve the threads it waits
+** for nor keep other pollers busy, and the search stays finite; a first
+** yield, or one after different work, restricts nothing. When every enabled
+** thread is spinning, time moves to the next deadline if there is one
+** (polling loops end); otherwise the waits are dropped and the spinning
+** goes on until the step bound: a livelock.
 */
 static sched_mask fair_threads(sched_mask enabled)
 {
-    bool all_yielding = true;
+    bool all_spinning = true;
     for (int i = 0; i < sched_thread_count; i++)
-        if ((enabled & SCHED_BIT(i)) && !sched_thread_table[i].yielding)
-            all_yielding = false;
-    int64_t d = all_yielding ? next_deadline() : -1;
+        if ((enabled & SCHED_BIT(i)) && !sched_thread_table[i].spinning)
+            all_spinning = false;
+    int64_t d = all_spinning ? next_deadline() : -1;
     if (d >= 0) {
         X.now = d;
         enabled = enabled_threads();
@@ -351,12 +360,22 @@ static bool step(struct sched_thread *t)
             record_step(t, op);
         return false;
     }
-    t->yielding = op->cls == &sched_yield_class;
-    if (!t->yielding && !op->idle)
+    bool yield = op->cls == &sched_yield_class;
+    if (!yield && !op->idle)          /* progress: those waiting on t may go */
         for (int i = 0; i < sched_thread_count; i++)
             sched_thread_table[i].after &= ~SCHED_BIT(t->id);
+    if (yield) {
+        t->spinning = t->turns > 0 && t->turn == t->last_turn;
+        t->last_turn = t->turn;
+        t->turn = 0;
+        t->turns++;
+    } else {                          /* this loop turn's signature so far */
+        t->spinning = false;
+        t->turn = (t->turn ^ (uintptr_t)op->cls ^ ((uint64_t)(op->obj ? op->obj->id : -1) << 20) ^
+                   ((uint64_t)op->loc.line << 40)) * 0x100000001b3ULL;
+    }
     /* A yield changed nothing, so who is enabled now is who was before it. */
-    t->after = t->yielding ? enabled_threads() & ~SCHED_BIT(t->id) : 0;
+    t->after = t->spinning ? enabled_threads() & ~SCHED_BIT(t->id) : 0;
     record_step(t, op);
     t->pending = NULL;
     X.last_tid = t->id;

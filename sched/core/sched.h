@@ -66,6 +66,9 @@ struct sched_opclass {
     /* Optional: true when performing op now would change nothing (a poll
     ** that would fail). Two such ops commute. */
     bool (*reads_only)(struct sched_thread *t, struct sched_op *op);
+    /* Optional: true when op's outcome may change with any thread's step,
+    ** not only with steps on its objects (see sched_op_global). */
+    bool (*global)(const struct sched_op *op);
 };
 
 /*
@@ -106,8 +109,11 @@ struct sched_thread {
     void *arg;
     void *wg_impl;                    /* wait group to signal on exit */
     struct sched_loc spawned_at;
-    sched_mask after;                 /* fairness: threads that go first, after a yield */
-    bool yielding;                    /* its last step was a yield */
+    sched_mask after;                 /* fairness: threads that go first, after a spin */
+    bool spinning;                    /* its last step was a yield ending a loop turn
+                                         that repeated the turn before */
+    uint64_t turn, last_turn;         /* signatures of the steps between yields */
+    uint32_t turns;                   /* yields so far */
     int sym_prev;                     /* symmetric sibling spawned before it, or -1 */
     struct fiber *starter;            /* while in its prologue: who started it */
     struct sched_thread *starter_thread;
@@ -204,6 +210,12 @@ struct sched_thread *sched_spawn(const char *name, void (*fn)(void *), void *arg
 int sched_choose_value(int n);
 /* True when op has a deadline and virtual time has reached it. */
 bool sched_deadline_passed(const struct sched_op *op);
+/* Does op depend on every step? A timeout does (any step may be the last
+** before time moves), and so does a poll of a rendezvous channel: whether
+** a partner is waiting there changes with the partner's previous step,
+** whatever object that step touched. Searches treat such ops as conflicting
+** with everything. */
+bool sched_op_global(const struct sched_op *op);
 /* yield's opclass: the scheduler's fairness rule needs to recognise it. */
 extern const struct sched_opclass sched_yield_class;
 

@@ -244,7 +244,7 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
     e->cls = op->cls;
     e->obj = op->obj;
     e->local = op->cls->commutes_with_everything;
-    e->timed = !e->local && op->deadline >= 0;
+    e->timed = !e->local && sched_op_global(op);
     e->reads = op->idle;
     e->first_link = d->nlinks;
     e->nlinks = (uint32_t)n;
@@ -286,7 +286,7 @@ static bool conflicts(const struct event *e, const struct sched_op *n, bool n_re
 {
     if (e->local || n->cls->commutes_with_everything)
         return false;
-    if (e->timed || n->deadline >= 0)
+    if (e->timed || sched_op_global(n))
         return true;
     return !(e->reads && n_reads);
 }
@@ -331,7 +331,7 @@ static int32_t last_race(const struct dpor *d, struct sched_thread *t, int32_t s
         return -1;
     bool n_reads = n->cls->reads_only && n->cls->reads_only(t, n);
     int32_t best = -1;
-    if (n->deadline >= 0) {           /* depends on every step */
+    if (sched_op_global(n)) {         /* depends on every step */
         for (int32_t i = (int32_t)d->nev - 1; i >= since; i--)
             if (d->ev[i].tid != p && !d->ev[i].local && !happens_before(d, (uint32_t)i, p))
                 return i;

@@ -52,7 +52,7 @@ bool explore_dependent(struct sched_thread *ta, struct sched_thread *tb)
     const struct sched_op *a = ta->pending, *b = tb->pending;
     if (a->cls->commutes_with_everything || b->cls->commutes_with_everything)
         return false;
-    if (a->deadline >= 0 || b->deadline >= 0)  /* timeouts depend on who moves time */
+    if (sched_op_global(a) || sched_op_global(b))
         return true;
     if (!shares_object(a, b))
         return false;
