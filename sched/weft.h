@@ -255,10 +255,11 @@ WEFT_API int64_t weft_now(void);
 #define weft_choose(n) weft_choose_at((n), __FILE__, __LINE__)
 WEFT_API int weft_choose_at(int n, const char *file, int line);
 
-/* Fail the execution with a message when cond is false. A failed assertion
-** ends the execution there: the thread never continues past it. */
+/* Fail the execution when cond is false, with an optional printf-style
+** message (a string literal): weft_assert(x > 0) or weft_assert(x > 0,
+** "x is %d", x). A failed assertion ends the execution there. */
 #define weft_assert(cond, ...) \
-    ((cond) ? (void)0 : weft_fail_at(#cond, __FILE__, __LINE__, __VA_ARGS__))
+    ((cond) ? (void)0 : weft_fail_at(#cond, __FILE__, __LINE__, " " __VA_ARGS__))
 WEFT_API WEFT_NORETURN void weft_fail_at(const char *expr, const char *file, int line,
                                          const char *fmt, ...) WEFT_PRINTF(4, 5);
 

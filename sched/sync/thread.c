@@ -176,6 +176,8 @@ int weft_choose_at(int n, const char *file, int line)
 ** Assertions and names
 ** ========================================================================== */
 
+/* weft_assert passes " " before the caller's format (so that a message may
+** be left out without an empty format string): skip it. */
 void weft_fail_at(const char *expr, const char *file, int line, const char *fmt, ...)
 {
     char msg[200];
@@ -183,8 +185,9 @@ void weft_fail_at(const char *expr, const char *file, int line, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    const char *m = msg[0] == ' ' ? msg + 1 : msg;
     sched_fail(WEFT_ASSERTION, (struct sched_loc){ file, line }, "%s%s(%s)",
-               msg, msg[0] ? " " : "", expr);
+               m, m[0] ? " " : "", expr);
 }
 
 const char *weft_strerror(int code)

@@ -31,10 +31,25 @@ static bool always(struct sched_thread *t, struct sched_op *op)
     return true;
 }
 
+static const struct sched_opclass wait_class;
+
+/* Go releases every waiter when the counter reaches zero, even if an Add
+** follows before a waiter runs again: hand them their wake-up now. */
+static void release_waiters(struct wg_impl *g)
+{
+    for (int i = 0; i < sched_nthreads(); i++) {
+        struct sched_thread *w = sched_thread(i);
+        if (w->state == T_PARKED && w->pending->cls == &wait_class && w->pending->obj == &g->obj)
+            w->pending->handed = true;
+    }
+}
+
 static void add_apply(struct sched_thread *t, struct sched_op *op)
 {
     struct wg_impl *g = (struct wg_impl *)op->obj;
     g->count += (int)op->arg;
+    if (g->count == 0)
+        release_waiters(g);
     op->note = "%+d = %d";
     op->note_a = (int)op->arg;
     op->note_b = g->count;
