@@ -365,7 +365,7 @@ static bool step(struct sched_thread *t)
         for (int i = 0; i < sched_thread_count; i++)
             sched_thread_table[i].after &= ~SCHED_BIT(t->id);
     if (yield) {
-        t->spinning = t->turns > 0 && t->turn == t->last_turn;
+        t->spinning = t->spun = t->turns > 0 && t->turn == t->last_turn;
         t->last_turn = t->turn;
         t->turn = 0;
         t->turns++;
@@ -430,20 +430,39 @@ static void classify_end(void)
 ** The step bound was reached. The threads that stepped in the last stretch
 ** are the spinning ones; the report names them and who waits on them.
 */
-static void sched_livelock(struct sched_outcome *out)
+/*
+** The step bound was reached. The threads that stepped in the last stretch
+** are the running ones. It is a livelock only if each of them is spinning
+** (its last loop turn repeated the one before, see fair_threads); otherwise
+** the execution is merely long, and it is cut: not a failure, but the
+** search can no longer claim to be exhaustive.
+*/
+static void step_bound_reached(struct sched_outcome *out)
 {
     uint32_t window = X.nsteps / 10 > 50 ? X.nsteps / 10 : 50;
     uint32_t since = X.nsteps > window ? X.nsteps - window : 0;
-    int last = X.steps[X.nsteps - 1].tid;
+    int last = -1;                    /* the spinner that stepped last */
+    bool spin = true;
+    out->spinning = 0;
+    for (int i = 0; i < sched_thread_count; i++) {
+        struct sched_thread *t = &sched_thread_table[i];
+        if (t->state != T_PARKED || t->last_step <= since)
+            continue;
+        out->spinning |= SCHED_BIT(i);
+        spin &= t->spun;
+        if (last < 0 || t->last_step > sched_thread_table[last].last_step)
+            last = i;
+    }
+    if (!spin || last < 0) {
+        out->cut = true;
+        return;
+    }
     out->result = WEFT_LIVELOCK;
     out->failing_tid = last;
-    out->spinning = 0;
-    for (int i = 0; i < sched_thread_count; i++)
-        if (sched_thread_table[i].state == T_PARKED && sched_thread_table[i].last_step > since)
-            out->spinning |= SCHED_BIT(i);
     out->where = sched_thread_table[last].pending->loc;
     snprintf(out->message, sizeof out->message,
-             "still running after %u steps (the step bound)", X.nsteps);
+             "still spinning after %u steps (the step bound)", X.nsteps);
+    X.failed = true;
 }
 
 static void exec_reset(const struct sched_config *cfg, const struct sched_chooser *ch,
@@ -516,8 +535,7 @@ static struct sched_thread *next_thread(void)
             continue;
         }
         if (X.nsteps >= (uint32_t)X.cfg->max_steps) {
-            sched_livelock(X.out);
-            X.failed = true;
+            step_bound_reached(X.out);
             return NULL;
         }
         enabled = fair_threads(symmetric_threads(enabled));

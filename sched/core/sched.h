@@ -112,6 +112,7 @@ struct sched_thread {
     sched_mask after;                 /* fairness: threads that go first, after a spin */
     bool spinning;                    /* its last step was a yield ending a loop turn
                                          that repeated the turn before */
+    bool spun;                        /* its last yield was spinning */
     uint64_t turn, last_turn;         /* signatures of the steps between yields */
     uint32_t turns;                   /* yields so far */
     int sym_prev;                     /* symmetric sibling spawned before it, or -1 */
@@ -142,6 +143,7 @@ struct sched_outcome {
     struct sched_loc where;
     char message[256];
     sched_mask spinning;              /* livelock: threads still running */
+    bool cut;                         /* stopped at the step bound, no livelock */
     bool abandoned;                   /* the chooser gave up (not a result) */
 };
 

@@ -169,6 +169,7 @@ static bool search(const struct sched_config *cfg, const struct explore_config *
             r->pruned++;
         else
             r->executions++;
+        r->cut += r->outcome.cut;
         bool more = s->advance(&e);
         r->choices = rec;
         r->nchoices = e.nrec;
@@ -230,7 +231,7 @@ static void plan_bounded(const struct sched_config *cfg, const struct explore_co
         if (r->failed || r->divergence[0] || !covered || time_is_up(ec))
             break;
         if (!r->bound_hit || (ec->max_preemptions >= 0 && b >= ec->max_preemptions)) {
-            r->exhaustive = true;
+            r->exhaustive = r->cut == 0;
             break;
         }
         if (ec->max_executions && budget_left(ec, r) <= 1)
@@ -253,7 +254,7 @@ static void plan_auto(const struct sched_config *cfg, const struct explore_confi
 {
     struct explore_config c = *ec;
     double first = ec->time_limit > 0 ? ec->time_limit / 2 : 0;
-    r->exhaustive = search(cfg, &c, &explore_dpor, r, budget_left(ec, r), first);
+    r->exhaustive = search(cfg, &c, &explore_dpor, r, budget_left(ec, r), first) && r->cut == 0;
     snprintf(r->plan, sizeof r->plan, "dpor");
     if (r->exhaustive || r->failed || r->divergence[0] || first == 0)
         return;
@@ -286,7 +287,7 @@ int explore_run(const struct sched_config *cfg, const struct explore_config *ec,
     if (s == NULL)
         return -1;
     bool covered = search(cfg, ec, s, r, ec->max_executions, ec->time_limit);
-    r->exhaustive = covered && !r->failed && !r->divergence[0];
+    r->exhaustive = covered && !r->failed && !r->divergence[0] && r->cut == 0;
     snprintf(r->plan, sizeof r->plan, "%s", s->name);
     if (s == &explore_pct)
         snprintf(r->plan, sizeof r->plan, "pct depth %d", ec->depth);

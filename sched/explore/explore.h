@@ -49,6 +49,7 @@ struct explore_config {
 struct explore_result {
     uint64_t executions;              /* executions run to their end */
     uint64_t pruned;                  /* abandoned: sleep-set or bound blocked */
+    uint64_t cut;                     /* stopped at the step bound (not spinning) */
     bool exhaustive;                  /* the whole space within the bounds */
     bool bound_hit;                   /* the preemption bound cut something */
     bool failed;                      /* outcome is a failure */

@@ -3,6 +3,7 @@
 ** held locks, the wait-for cycle and the schedule token.
 ** It reads the scheduler's end state (sched.h) and never prints.
 */
+#include <stdlib.h>
 #include <string.h>
 #include "codec.h"
 #include "report.h"
@@ -141,15 +142,30 @@ static int wait_cycle(const struct report *rep, int *cycle)
     return best < 0 ? 0 : len;
 }
 
+/* The token, in a buffer that grows to fit (a livelock's can be long). */
 static void encode_schedule(struct report *rep, const struct explore_result *r)
 {
-    codec_encode(r->choices, r->nchoices, r->nsteps, rep->schedule, sizeof rep->schedule);
+    static char *buf;
+    static size_t cap;
+    size_t need = codec_encode(r->choices, r->nchoices, r->nsteps, NULL, 0) + 1;
+    if (need > cap) {
+        char *bigger = realloc(buf, need);
+        if (bigger == NULL) {
+            fprintf(stderr, "weft: out of memory for a schedule token\n");
+            exit(2);
+        }
+        buf = bigger;
+        cap = need;
+    }
+    codec_encode(r->choices, r->nchoices, r->nsteps, buf, cap);
+    rep->schedule = buf;
 }
 
 void report_build(struct report *rep, const struct weft_scenario *s, const char *target,
                   const char *strategy, const struct explore_result *search)
 {
     memset(rep, 0, sizeof *rep);
+    rep->schedule = "";
     rep->scenario = s;
     rep->target = target;
     rep->strategy = strategy;

@@ -40,7 +40,7 @@ struct report {
     const struct explore_result *search;
     double elapsed_s;                 /* 0 in replays: reports stay byte-stable */
     char params[256];                 /* " --param k=v" for the replay command */
-    char schedule[2048];              /* the token, "" when nothing failed */
+    const char *schedule;             /* the token, "" when nothing failed */
     /* failure details, valid when search->failed */
     const char *message;
     int failing_tid;

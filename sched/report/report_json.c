@@ -92,9 +92,10 @@ static void print_json(FILE *f, const struct report *rep, int flags)
             weft_result_name(rep->result), weft_result_name(rep->scenario->expect),
             rep->as_expected ? "true" : "false");
     json_str(f, rep->strategy);
-    fprintf(f, ",\"executions\":%llu,\"pruned\":%llu,\"exhaustive\":%s,\"bound_hit\":%s",
-            (unsigned long long)r->executions, (unsigned long long)r->pruned,
-            r->exhaustive ? "true" : "false", r->bound_hit ? "true" : "false");
+    fprintf(f, ",\"executions\":%llu,\"pruned\":%llu,\"cut\":%llu,\"exhaustive\":%s,"
+            "\"bound_hit\":%s", (unsigned long long)r->executions, (unsigned long long)r->pruned,
+            (unsigned long long)r->cut, r->exhaustive ? "true" : "false",
+            r->bound_hit ? "true" : "false");
     if (!replay)
         fprintf(f, ",\"elapsed_s\":%.6f", rep->elapsed_s);
     if (r->divergence[0]) {

@@ -258,8 +258,8 @@ static void print_livelock(FILE *f, const struct report *rep)
             fprintf(f, "%s", n++ ? " and " : "");
             print_thread_name(f, rep, i);
         }
-    fprintf(f, " %s, last at %s;\nno other thread can make progress until it stops.\n\n",
-            rep->message, report_loc(rep->where));
+    fprintf(f, " %s, now at %s:\nits loop repeats the same steps without progress, and no other\n"
+            "thread can make progress until it stops.\n\n", rep->message, report_loc(rep->where));
     print_threads(f, rep, false);
     print_locks(f, rep);
 }
@@ -279,21 +279,35 @@ static const char *const headlines[] = {
     [WEFT_ASSERTION] = "ASSERTION FAILED", [WEFT_CRASH] = "CRASH",
 };
 
+/* Why a search that found nothing is not exhaustive. */
+static const char *not_exhaustive(const struct explore_result *r)
+{
+    if (r->cut)
+        return "NOT exhaustive: executions cut at the step bound (raise --max-steps)";
+    if (strstr(r->plan, "then pct"))
+        return "NOT exhaustive: sampled with PCT after DPOR ran out of time";
+    return "NOT exhaustive: stopped by the execution or time budget";
+}
+
 /* One line: what was found against what was expected, and the coverage. */
 static void print_summary(FILE *f, const struct report *rep)
 {
     const struct explore_result *r = rep->search;
     double rate = rep->elapsed_s > 0 ? (double)(r->executions + r->pruned) / rep->elapsed_s : 0;
+    bool sampled_pass = !r->failed && !r->exhaustive;
     fprintf(f, "%s: %s%s (expected %s) [%s] %llu execution%s", rep->scenario->name,
-            rep->as_expected ? "" : "UNEXPECTED ", weft_result_name(rep->result),
+            rep->as_expected ? "" : "UNEXPECTED ",
+            sampled_pass ? "no failure found" : weft_result_name(rep->result),
             weft_result_name(rep->scenario->expect), rep->strategy,
             (unsigned long long)r->executions, r->executions == 1 ? "" : "s");
     if (r->pruned)
         fprintf(f, " + %llu pruned", (unsigned long long)r->pruned);
+    if (r->cut)
+        fprintf(f, " (%llu cut at the step bound)", (unsigned long long)r->cut);
     fprintf(f, ", %s", r->failed ? "stopped at the first failure"
                        : r->exhaustive ? (r->bound_hit ? "exhaustive within the preemption bound"
                                                         : "exhaustive")
-                       : "NOT exhaustive (budget reached)");
+                       : not_exhaustive(r));
     fprintf(f, ", %.3f s (%.0f/s)", rep->elapsed_s, rate);
     if (r->failed && r->shrunk_from_steps) {
         if (r->shrunk_from_preemptions == r->preemptions && r->shrunk_from_steps == r->nsteps)
