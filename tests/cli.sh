@@ -123,6 +123,13 @@ for strategy in auto dpor dfs bounded pct random; do
         tinykv_shutdown_hang tinykv_shutdown_spin nng_recv_close
 done
 
+# Regression scenarios (tests/regress/, one file per bug found and fixed):
+# each declares the result every exhaustive strategy must give.
+for strategy in dpor dfs "dfs --no-sleep-sets" auto; do
+    # shellcheck disable=SC2086
+    check "regressions under $strategy" 0 "$WEFT" run --quiet --strategy $strategy "$top_srcdir/tests/regress/"
+done
+
 # DPOR and DFS with sleep sets cover the same classes of interleavings: on
 # every fixed scenario both are exhaustive with the same number of complete
 # executions (DPOR just wastes fewer on blocked ones).

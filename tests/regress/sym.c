@@ -1,0 +1,17 @@
+/* Threads that look alike but are not spawned symmetric: every order of
+** them is explored (an assertion only one order reaches). */
+#include <weft.h>
+struct st { weft_mutex_t m; weft_chan_t *ch; int c; };
+static void worker(void *p) { struct st *s = p; weft_mutex_lock(&s->m); s->c++; weft_mutex_unlock(&s->m);
+    struct weft_select_case k = { .dir = WEFT_SEND, .ch = s->ch, .send = (void *)1 }; weft_select(&k, 1, 0); }
+static void x(void *p) { struct st *s = p; void *v = 0; weft_chan_recv_timeout(s->ch, &v, 0); weft_mutex_lock(&s->m);
+    weft_assert(!(s->c == 2 && v), "saw 2 with a value"); weft_mutex_unlock(&s->m); }
+WEFT_SCENARIO(sym, .summary = "symmetric", .expect = WEFT_ASSERTION)
+{
+    struct st *s = weft_calloc(1, sizeof *s); s->ch = weft_chan_make("ch", 1);
+    weft_thread_t t[3];
+    for (int i = 0; i < 3; i++) t[i] = weft_spawn_symmetric("w", worker, s);
+    weft_thread_t y = weft_spawn("x", x, s);
+    for (int i = 0; i < 3; i++) weft_join(t[i]);
+    weft_join(y);
+}
