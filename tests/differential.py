@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""differential.py -- DPOR against plain DFS on random small scenarios.
+
+Generates race-free scenarios from a fixed list of seeds (locks, try-locks,
+channels buffered and not, select with and without default, conds, wait
+groups, yields, sleeps, choices, nested spawns), runs each with
+`--strategy dpor` and `--strategy dfs --no-sleep-sets`, and checks that
+both reach the same verdict and, for passing scenarios, the same set of
+final states (each execution appends a hash of its final state to a file).
+A scenario plain DFS cannot finish in time is skipped. Run by `make check`
+with WEFT pointing at the built command.
+"""
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+FEATURES = ["crit", "nest", "try", "send", "recv", "select", "close", "signal", "wait",
+            "wg", "choose", "sleep", "yield", "spawn", "time"]
+SEEDS = range(1, 41)
+
+
+def gen(seed, feats):
+    R = random.Random(seed)
+    nthreads = R.choice([2, 2, 3])
+    lines = []
+    bodies = []
+    for t in range(nthreads):
+        ops = []
+        held = set()
+        nops = R.randint(2, 4 if nthreads == 2 else 3)
+        for _ in range(nops):
+            k = R.choice(feats)
+            if k == 'crit':
+                i = R.randint(0, 1)
+                ops.append(f"weft_mutex_lock(&s->m[{i}]); H(s->c[{i}]); s->c[{i}] = s->c[{i}]*3+{t+1}; weft_mutex_unlock(&s->m[{i}]);")
+            elif k == 'nest':
+                a, b = R.choice([(0, 1), (0, 1), (1, 0)])
+                ops.append(f"weft_mutex_lock(&s->m[{a}]); weft_mutex_lock(&s->m[{b}]); H(s->c[0]); s->c[0]+= {t+1}; weft_mutex_unlock(&s->m[{b}]); weft_mutex_unlock(&s->m[{a}]);")
+            elif k == 'try':
+                i = R.randint(0, 1)
+                ops.append(f"{{ int r = weft_mutex_trylock(&s->m[{i}]); H(r); if (r == 0) {{ H(s->c[{i}]); s->c[{i}] += {t+1}; weft_mutex_unlock(&s->m[{i}]); }} }}")
+            elif k == 'send':
+                j = R.randint(0, 1)
+                ops.append(f"weft_chan_send(s->ch[{j}], (void *)(intptr_t){t*10+len(ops)+1});")
+            elif k == 'recv':
+                j = R.randint(0, 1)
+                to = R.choice([-1, -1, 5]) if 'time' in feats else -1
+                if to < 0:
+                    ops.append(f"{{ void *v = 0; int r = weft_chan_recv(s->ch[{j}], &v); H(r); H((intptr_t)v); }}")
+                else:
+                    ops.append(f"{{ void *v = 0; int r = weft_chan_recv_timeout(s->ch[{j}], &v, {to}); H(r); H((intptr_t)v); }}")
+            elif k == 'select':
+                c1 = R.choice(['WEFT_RECV', 'WEFT_SEND']); c2 = R.choice(['WEFT_RECV', 'WEFT_SEND'])
+                j1 = R.randint(0, 1); j2 = R.randint(0, 1)
+                to = R.choice([-1, 0, 0] + ([3] if 'time' in feats else []))
+                ops.append(f"{{ void *v1 = 0, *v2 = 0; struct weft_select_case cs[2] = {{ {{ {c1}, s->ch[{j1}], (void *)(intptr_t){t*10+50}, &v1, 0 }}, {{ {c2}, s->ch[{j2}], (void *)(intptr_t){t*10+60}, &v2, 0 }} }}; int r = weft_select(cs, 2, {to}); H(r); H((intptr_t)v1); H((intptr_t)v2); H(cs[0].closed); H(cs[1].closed); }}")
+            elif k == 'close':
+                j = R.randint(0, 1)
+                ops.append(f"weft_mutex_lock(&s->m[1]); if (!s->closed[{j}]) {{ s->closed[{j}] = 1; weft_mutex_unlock(&s->m[1]); weft_chan_close(s->ch[{j}]); }} else weft_mutex_unlock(&s->m[1]);")
+            elif k == 'signal':
+                ops.append(R.choice(["weft_mutex_lock(&s->m[0]); s->flag++; weft_cond_signal(&s->cv); weft_mutex_unlock(&s->m[0]);",
+                                     "weft_mutex_lock(&s->m[0]); s->flag++; weft_mutex_unlock(&s->m[0]); weft_cond_broadcast(&s->cv);",
+                                     "weft_mutex_lock(&s->m[0]); s->flag++; weft_mutex_unlock(&s->m[0]); weft_cond_signal(&s->cv);"]))
+            elif k == 'wait':
+                to = R.choice([-1, 4]) if 'time' in feats else -1
+                ops.append(f"weft_mutex_lock(&s->m[0]); {{ int r = 0; if (s->flag == 0) r = weft_cond_timedwait(&s->cv, &s->m[0], {to}); H(r); H(s->flag); }} weft_mutex_unlock(&s->m[0]);")
+            elif k == 'wg':
+                ops.append(R.choice(["weft_waitgroup_wait(&s->wg);", "weft_waitgroup_done(&s->wg);"]))
+            elif k == 'choose':
+                ops.append("H(weft_choose(2));")
+            elif k == 'sleep':
+                ops.append(f"weft_sleep({R.choice([1, 3, 5])}); H(weft_now());")
+            elif k == 'yield':
+                ops.append("weft_yield();")
+            elif k == 'spawn':
+                i = R.randint(0, 1)
+                ops.append(f"{{ weft_thread_t c = weft_spawn(\"child{t}\", child{i}, s); H(1); weft_join(c); }}")
+        bodies.append(ops)
+    wgdone = sum(1 for ops in bodies for o in ops if 'waitgroup_done' in o)
+    out = ["#include <weft.h>", "#include <stdio.h>", "#include <stdlib.h>", "#include <stdint.h>",
+           "struct st { weft_mutex_t m[2]; weft_cond_t cv; weft_waitgroup_t wg; weft_chan_t *ch[2]; int c[2]; int flag; int closed[2]; long h[8]; };",
+           "#define H(x) (h = h * 31 + (long)(x))",
+           "__attribute__((unused)) static void child0(void *p) { struct st *s = p; weft_mutex_lock(&s->m[0]); s->c[0] += 7; weft_mutex_unlock(&s->m[0]); }",
+           "__attribute__((unused)) static void child1(void *p) { struct st *s = p; weft_chan_send(s->ch[1], (void *)(intptr_t)99); }",
+           ]
+    for t, ops in enumerate(bodies):
+        out.append(f"static void th{t}(void *p) {{ struct st *s = p; long h = 0;")
+        for o in ops:
+            out.append("    " + o)
+        out.append(f"    s->h[{t}] = h; }}")
+    caps = [R.choice([0, 0, 1]), R.choice([0, 1, 2])]
+    out.append("WEFT_SCENARIO(fz, .summary = \"fuzz\", .expect = WEFT_PASS) {")
+    out.append("    struct st *s = weft_calloc(1, sizeof *s);")
+    out.append("    weft_mutex_init(&s->m[0], \"m0\", WEFT_MUTEX_NORMAL); weft_mutex_init(&s->m[1], \"m1\", WEFT_MUTEX_NORMAL);")
+    out.append(f"    s->ch[0] = weft_chan_make(\"ch0\", {caps[0]}); s->ch[1] = weft_chan_make(\"ch1\", {caps[1]});")
+    if wgdone:
+        out.append(f"    weft_waitgroup_add(&s->wg, {wgdone});")
+    out.append("    weft_thread_t t[8];")
+    for t in range(nthreads):
+        out.append(f"    t[{t}] = weft_spawn(\"th{t}\", th{t}, s);")
+    for t in range(nthreads):
+        out.append(f"    weft_join(t[{t}]);")
+    out.append("    long h = 0; for (int i = 0; i < 8; i++) H(s->h[i]); H(s->c[0]); H(s->c[1]); H(s->flag);")
+    out.append("    const char *f = getenv(\"FUZZ_OUT\"); if (f) { FILE *o = fopen(f, \"a\"); fprintf(o, \"%ld\\n\", h); fclose(o); }")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def run(weft, path, strategy, out):
+    env = dict(os.environ, FUZZ_OUT=out)
+    cmd = [weft, "run", "--quiet", "--no-shrink", "--time-limit", "2"] + strategy.split() + [path]
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    line = next((l for l in p.stdout.splitlines() if l.startswith("fz:")), "")
+    if p.returncode == 2 or not line:
+        raise SystemExit(f"{path}: weft failed ({p.returncode}): {p.stderr.strip()}")
+    verdict = line.split(": ", 1)[1].replace("UNEXPECTED ", "").split(" (expected")[0]
+    states = set(open(out).read().split()) if os.path.exists(out) else set()
+    return verdict, "NOT exhaustive" in line, states
+
+
+def main():
+    weft = os.environ.get("WEFT", "./weft")
+    passed = failed = skipped = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in SEEDS:
+            rng = random.Random(seed)
+            feats = rng.sample(FEATURES, rng.randint(3, 7))
+            path = os.path.join(tmp, f"fz{seed}.c")
+            with open(path, "w") as f:
+                f.write(gen(seed * 7919, feats))
+            a = run(weft, path, "--strategy dpor", os.path.join(tmp, f"a{seed}"))
+            b = run(weft, path, "--strategy dfs --no-sleep-sets", os.path.join(tmp, f"b{seed}"))
+            if b[1]:
+                skipped += 1
+                continue
+            ok = a[0] == b[0] if "pass" not in (a[0], b[0]) else a[0] == b[0] and a[2] == b[2]
+            ok = ok and (a[0] == "pass") == (b[0] == "pass")
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+                print(f"FAIL: seed {seed} ({','.join(feats)}): dpor {a[0]}, {len(a[2])} final states;"
+                      f" dfs {b[0]}, {len(b[2])} final states")
+                print(open(path).read())
+    print(f"differential: {passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
