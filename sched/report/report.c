@@ -177,6 +177,13 @@ void report_build(struct report *rep, const struct weft_scenario *s, const char 
         return;
     rep->message = search->outcome.message;
     rep->failing_tid = search->outcome.failing_tid;
+    struct sched_thread *ft = sched_thread(rep->failing_tid);
+    if (ft && ft->pending && rep->result == WEFT_SELF_DEADLOCK) {
+        struct sched_step relock = { .tid = (uint16_t)ft->id, .cls = ft->pending->cls,
+                                     .obj_id = ft->pending->obj ? ft->pending->obj->id : -1,
+                                     .loc = ft->pending->loc, .note = "already held" };
+        report_step_text(&relock, rep->failing_op, sizeof rep->failing_op);
+    }
     rep->where = search->outcome.where;
     rep->nthreads = sched_nthreads();
     for (int i = 0; i < rep->nthreads; i++)

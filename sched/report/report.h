@@ -43,6 +43,7 @@ struct report {
     const char *schedule;             /* the token, "" when nothing failed */
     /* failure details, valid when search->failed */
     const char *message;
+    char failing_op[128];             /* self-deadlock: the relock, as a step reads */
     int failing_tid;
     struct sched_loc where;
     struct report_thread threads[SCHED_MAX_THREADS];

@@ -72,7 +72,11 @@ static void print_no_cycle(FILE *f, const struct report *rep)
             print_thread_name(f, rep, i);
         }
     }
-    fprintf(f, ";\nthe other blocked threads wait for it (a lost or never-sent wake-up).\n");
+    int blocked = 0;
+    for (int i = 0; i < rep->nthreads; i++)
+        blocked += rep->threads[i].wait[0] != 0;
+    fprintf(f, blocked > 1 ? ";\nthe other blocked threads wait for it (a lost or never-sent wake-up).\n"
+                           : " (a lost or never-sent wake-up).\n");
 }
 
 static void print_cycle(FILE *f, const struct report *rep)
@@ -179,12 +183,36 @@ static uint32_t repeats(const struct report *rep, uint32_t i, uint32_t period)
     return again;
 }
 
+/* Self-deadlock, assertion, crash: the operation that failed, after the
+** last step, in its thread's column. */
+static void print_failing_row(FILE *f, const struct report *rep, const int *width, int locw,
+                              bool timed)
+{
+    static const char *const what[] = {
+        [WEFT_SELF_DEADLOCK] = "lock (already held)", [WEFT_ASSERTION] = "assertion fails",
+        [WEFT_CRASH] = "crashes",
+    };
+    int tid = rep->failing_tid;
+    if (tid < 0 || (rep->result != WEFT_SELF_DEADLOCK && rep->result != WEFT_ASSERTION &&
+                    rep->result != WEFT_CRASH))
+        return;
+    fprintf(f, "  %5s", "!");
+    if (timed)
+        fprintf(f, " %7s", "");
+    fprintf(f, "  %-*s", locw, report_loc(rep->where));
+    for (int t = 0; t <= tid; t++)
+        fprintf(f, "  %-*s", t == tid ? 0 : width[t],
+                t != tid ? "" : rep->failing_op[0] ? rep->failing_op : what[rep->result]);
+    fprintf(f, "\n");
+}
+
 static void print_interleaving(FILE *f, const struct report *rep)
 {
     int width[SCHED_MAX_THREADS], locw;
     bool timed;
     column_widths(rep, width, &locw, &timed);
-    fprintf(f, "\nInterleaving (%u steps, one column per thread):\n   step", rep->nsteps);
+    fprintf(f, "\nInterleaving (%u step%s, one column per thread):\n   step", rep->nsteps,
+            rep->nsteps == 1 ? "" : "s");
     if (timed)
         fprintf(f, "  t (ms)");
     fprintf(f, "  %-*s", locw, "where");
@@ -206,10 +234,12 @@ static void print_interleaving(FILE *f, const struct report *rep)
         }
         for (uint32_t k = 0; k < period; k++)
             print_row(f, rep, width, locw, timed, i + k);
+        fprintf(f, "  ... steps %u to %u repeat the %u step%s above %u more time%s ...\n",
+                i + period + 1, i + period * (again + 1), period, period == 1 ? "" : "s",
+                again, again == 1 ? "" : "s");
         i += period * (again + 1);
-        fprintf(f, "  ... the %u step%s above repeat%s %u more times, to step %u ...\n", period,
-                period == 1 ? "" : "s", period == 1 ? "s" : "", again, i);
     }
+    print_failing_row(f, rep, width, locw, timed);
 }
 
 /* ==========================================================================
@@ -232,13 +262,11 @@ static void print_deadlock(FILE *f, const struct report *rep)
     print_locks(f, rep);
 }
 
-static void print_self_deadlock(FILE *f, const struct report *rep)
+/* Every thread but the failing one, each on a line with its state. */
+static void print_other_threads(FILE *f, const struct report *rep)
 {
-    const struct report_thread *t = &rep->threads[rep->failing_tid];
-    fprintf(f, "%s\n  at %s\n", rep->message, report_loc(rep->where));
-    fprintf(f, "The mutex is not recursive: thread \"%s\" now waits for itself, forever.\n",
-            t->name);
-    print_locks(f, rep);
+    if (rep->nthreads < 2)
+        return;
     fprintf(f, "\nOther threads:\n");
     for (int i = 0; i < rep->nthreads; i++)
         if (i != rep->failing_tid) {
@@ -248,6 +276,16 @@ static void print_self_deadlock(FILE *f, const struct report *rep)
                     rep->threads[i].wait, rep->threads[i].wait[0] ? " at " : "",
                     rep->threads[i].wait[0] ? report_loc(rep->threads[i].wait_at) : "");
         }
+}
+
+static void print_self_deadlock(FILE *f, const struct report *rep)
+{
+    const struct report_thread *t = &rep->threads[rep->failing_tid];
+    fprintf(f, "%s\n  at %s\n", rep->message, report_loc(rep->where));
+    fprintf(f, "The mutex is not recursive: thread \"%s\" now waits for itself, forever.\n",
+            t->name);
+    print_locks(f, rep);
+    print_other_threads(f, rep);
 }
 
 static void print_livelock(FILE *f, const struct report *rep)
@@ -271,6 +309,7 @@ static void print_assertion(FILE *f, const struct report *rep)
         print_thread_name(f, rep, rep->failing_tid);
     fprintf(f, " at %s:\n  %s\n", report_loc(rep->where), rep->message);
     print_locks(f, rep);
+    print_other_threads(f, rep);
 }
 
 static const char *const headlines[] = {

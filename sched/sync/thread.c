@@ -186,8 +186,9 @@ void weft_fail_at(const char *expr, const char *file, int line, const char *fmt,
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     const char *m = msg[0] == ' ' ? msg + 1 : msg;
-    sched_fail(WEFT_ASSERTION, (struct sched_loc){ file, line }, "%s%s(%s)",
-               m, m[0] ? " " : "", expr);
+    if (m[0])
+        sched_fail(WEFT_ASSERTION, (struct sched_loc){ file, line }, "%s (%s)", m, expr);
+    sched_fail(WEFT_ASSERTION, (struct sched_loc){ file, line }, "assertion %s failed", expr);
 }
 
 const char *weft_strerror(int code)
