@@ -61,6 +61,14 @@ printf '#include <weft.h>\nthis is not C;\n' >"$tmp/broken.c"
 check "compile error" 2 "$WEFT" run "$tmp/broken.c"
 expect_grep "compiler output shown" "error" "$tmp/err"
 
+# Editing a header the scenario includes recompiles it (the cache key
+# covers #include "..." files).
+printf '#define BAD 0\n' >"$tmp/cfg.h"
+printf '#include <weft.h>\n#include "cfg.h"\nWEFT_SCENARIO(uses_header, .expect = WEFT_PASS) { weft_assert(!BAD); }\n' >"$tmp/hdr.c"
+check "header, before" 0 "$WEFT" run --quiet "$tmp/hdr.c"
+printf '#define BAD 1\n' >"$tmp/cfg.h"
+check "header, after an edit" 1 "$WEFT" run --quiet "$tmp/hdr.c"
+
 # Replays are byte-identical, 20 times, for every buggy scenario.
 for s in $("$WEFT" list | awk '$2 != "pass" { print $1 }'); do
     "$WEFT" run "$s" >"$tmp/run.txt"

@@ -108,6 +108,37 @@ static int compile(const char *cc, const char *inc, const char *src, const char 
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/*
+** Hash the files that path includes with #include "..." (found beside the
+** including file), and theirs, so that editing a scenario's own header
+** recompiles it. System headers (<...>) are assumed not to change.
+*/
+static void hash_local_includes(const char *path, uint64_t *h, int depth)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    if (f == NULL || depth > 8) {
+        if (f)
+            fclose(f);
+        return;
+    }
+    while (fgets(line, sizeof line, f)) {
+        char name[512], inc[1100];
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (sscanf(p, "#include \"%511[^\"]\"", name) != 1 &&
+            sscanf(p, "# include \"%511[^\"]\"", name) != 1)
+            continue;
+        const char *slash = strrchr(path, '/');
+        snprintf(inc, sizeof inc, "%.*s%s", slash ? (int)(slash - path + 1) : 0, path, name);
+        *h = fnv1a(*h, inc, strlen(inc));
+        if (hash_file(inc, h) == 0)
+            hash_local_includes(inc, h, depth + 1);
+    }
+    fclose(f);
+}
+
 /* Path of the shared object for a .c file, compiled if not cached. */
 static int shared_object_for(const char *src, char *so, size_t n)
 {
@@ -121,6 +152,7 @@ static int shared_object_for(const char *src, char *so, size_t n)
         return CLI_ERROR;
     }
     hash_file(header, &h);
+    hash_local_includes(src, &h, 0);
     h = fnv1a(h, cc, strlen(cc));
     h = fnv1a(h, WEFT_VERSION_STRING, strlen(WEFT_VERSION_STRING));
     cache_dir(dir, sizeof dir);

@@ -268,7 +268,8 @@ static void plan_auto(const struct sched_config *cfg, const struct explore_confi
         uint64_t n = budget_left(ec, r);
         search(cfg, &c, &explore_pct, r, n && n < PCT_ROUND ? n : PCT_ROUND, ec->time_limit);
     }
-    snprintf(r->plan, sizeof r->plan, "dpor (unfinished), then pct depth 1..%d", depth);
+    snprintf(r->plan, sizeof r->plan, "dpor (unfinished), then pct depth 1..%d, seed %llu", depth,
+             (unsigned long long)ec->seed);
 }
 
 int explore_run(const struct sched_config *cfg, const struct explore_config *ec,
@@ -289,7 +290,10 @@ int explore_run(const struct sched_config *cfg, const struct explore_config *ec,
     bool covered = search(cfg, ec, s, r, ec->max_executions, ec->time_limit);
     r->exhaustive = covered && !r->failed && !r->divergence[0] && r->cut == 0;
     snprintf(r->plan, sizeof r->plan, "%s", s->name);
-    if (s == &explore_pct)
-        snprintf(r->plan, sizeof r->plan, "pct depth %d", ec->depth);
+    if (s == &explore_pct)          /* a sampled run names what reproduces it */
+        snprintf(r->plan, sizeof r->plan, "pct depth %d, seed %llu", ec->depth,
+                 (unsigned long long)ec->seed);
+    else if (s == &explore_random)
+        snprintf(r->plan, sizeof r->plan, "random, seed %llu", (unsigned long long)ec->seed);
     return 0;
 }
