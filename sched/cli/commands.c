@@ -153,6 +153,12 @@ static bool run_one(const struct cli_target *t, const struct cli_opts *o,
     return rep.as_expected;
 }
 
+static void warn_unread(const char *key, void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, "weft: warning: no scenario read --param %s (misspelled?)\n", key);
+}
+
 int cli_run(struct cli_opts *o)
 {
     const struct report_format *fmt = format_for(o);
@@ -181,6 +187,7 @@ int cli_run(struct cli_opts *o)
     for (int i = 0; i < n; i++)
         unexpected += !run_one(&t[i], o, fmt);
     free(t);
+    sched_params_unread(warn_unread, NULL);
     sched_shutdown();
     return unexpected ? CLI_UNEXPECTED : CLI_OK;
 }

@@ -71,6 +71,13 @@ int weft_param_int(const char *key, int fallback)
 
 static int by_order(struct param *a, struct param *b) { return a->order - b->order; }
 
+void sched_params_unread(void (*fn)(const char *key, void *ctx), void *ctx)
+{
+    for (struct param *p = params; p; p = p->hh.next)
+        if (!p->used)
+            fn(p->key, ctx);
+}
+
 void sched_params_used(void (*fn)(const char *key, const char *value, void *ctx), void *ctx)
 {
     HASH_SORT(params, by_order);

@@ -256,6 +256,8 @@ struct sched_obj *sched_objects_head(void);
 /* ---- parameters (params.c) ---- */
 void sched_param_set(const char *key, const char *value);
 void sched_params_clear(void);
+/* Visit the parameters set that no scenario has read (a misspelled key). */
+void sched_params_unread(void (*fn)(const char *key, void *ctx), void *ctx);
 /* Visit the parameters the scenario read, in first-read order. */
 void sched_params_used(void (*fn)(const char *key, const char *value, void *ctx), void *ctx);
 
