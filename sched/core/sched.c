@@ -232,6 +232,28 @@ void sched_visible(struct sched_op *op)
         switch_to(next_thread(), 0);  /* returns when t's op has been applied */
 }
 
+int sched_op_objects(const struct sched_op *op, const struct sched_obj **o)
+{
+    int m = 0;
+    if (op->cls->touches == NULL) {   /* the common case, kept cheap */
+        if (op->obj)
+            o[m++] = op->obj;
+        if (op->obj2 && op->obj2 != op->obj)
+            o[m++] = op->obj2;
+        return m;
+    }
+    const struct sched_obj *all[SCHED_MAX_OBJS];
+    int n = op->cls->touches(op, all, SCHED_MAX_OBJS - 2);
+    for (int i = 0; i < n; i++) {     /* once each: a select may name a channel twice */
+        int j = 0;
+        while (j < m && o[j] != all[i])
+            j++;
+        if (j == m)
+            o[m++] = all[i];
+    }
+    return m;
+}
+
 bool sched_op_global(const struct sched_op *op)
 {
     return (op->deadline >= 0 && !op->cls->commutes_with_everything) ||

@@ -212,6 +212,11 @@ struct sched_thread *sched_spawn(const char *name, void (*fn)(void *), void *arg
 int sched_choose_value(int n);
 /* True when op has a deadline and virtual time has reached it. */
 bool sched_deadline_passed(const struct sched_op *op);
+/* The objects op acts on (its obj and obj2, or a select's channels), each
+** once, into objs (room for SCHED_MAX_OBJS); returns how many. The one
+** definition both the sleep sets and DPOR use. */
+#define SCHED_MAX_OBJS 66
+int sched_op_objects(const struct sched_op *op, const struct sched_obj **objs);
 /* Does op depend on every step? A timeout does (any step may be the last
 ** before time moves), and so does a poll of a rendezvous channel: whether
 ** a partner is waiting there changes with the partner's previous step,

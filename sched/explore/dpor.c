@@ -134,30 +134,6 @@ static struct objstate *object(struct dpor *d, int id)
     return &d->obj[id];
 }
 
-/* The objects op touched: its own or a select's channels. A thread's own
-** steps are ordered by its clock, not through its thread object. */
-static int touched(const struct sched_op *op, struct sched_thread *t, const struct sched_obj **o)
-{
-    int m = 0;
-    if (op->cls->touches == NULL) {   /* the common case, kept cheap */
-        if (op->obj && op->obj != &t->obj)
-            o[m++] = op->obj;
-        if (op->obj2 && op->obj2 != op->obj && op->obj2 != &t->obj)
-            o[m++] = op->obj2;
-        return m;
-    }
-    const struct sched_obj *all[66];
-    int n = op->cls->touches(op, all, 64);
-    for (int i = 0; i < n; i++) {     /* once each: a select may name a channel twice */
-        int j = 0;
-        while (j < m && o[j] != all[i])
-            j++;
-        if (j == m)
-            o[m++] = all[i];
-    }
-    return m;
-}
-
 /* Room for one more event with n links. */
 static void reserve(struct dpor *d, int n)
 {
@@ -225,10 +201,9 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
 
 void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
 {
-    struct sched_thread *t = sched_thread(s->tid);
-    const struct sched_obj *objs[66];
-    struct objstate *states[66];
-    int n = touched(op, t, objs), p = s->tid;
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    struct objstate *states[SCHED_MAX_OBJS];
+    int n = sched_op_objects(op, objs), p = s->tid;
     if (sched_nthreads() > d->nthreads)
         d->nthreads = sched_nthreads();
     if (d->nthreads > d->width)
@@ -340,8 +315,8 @@ static int32_t last_race(const struct dpor *d, struct sched_thread *t, int32_t s
     if (d->last_timed >= since && d->ev[d->last_timed].tid != p &&
         !happens_before(d, (uint32_t)d->last_timed, p))
         best = d->last_timed;
-    const struct sched_obj *objs[66];
-    int nobj = touched(n, t, objs);
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    int nobj = sched_op_objects(n, objs);
     for (int k = 0; k < nobj; k++) {
         int32_t i = race_on(d, objs[k]->id, p, n, n_reads, since);
         if (i > best)

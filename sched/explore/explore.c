@@ -17,24 +17,10 @@ static const struct strategy *const strategies[] = {
 ** Dependence
 ** ========================================================================== */
 
-#define MAX_TOUCHED 66
-
-static int touched(const struct sched_op *op, const struct sched_obj **objs)
-{
-    if (op->cls->touches)
-        return op->cls->touches(op, objs, MAX_TOUCHED);
-    int n = 0;
-    if (op->obj)
-        objs[n++] = op->obj;
-    if (op->obj2)
-        objs[n++] = op->obj2;
-    return n;
-}
-
 static bool shares_object(const struct sched_op *a, const struct sched_op *b)
 {
-    const struct sched_obj *x[MAX_TOUCHED], *y[MAX_TOUCHED];
-    int nx = touched(a, x), ny = touched(b, y);
+    const struct sched_obj *x[SCHED_MAX_OBJS], *y[SCHED_MAX_OBJS];
+    int nx = sched_op_objects(a, x), ny = sched_op_objects(b, y);
     for (int i = 0; i < nx; i++)
         for (int j = 0; j < ny; j++)
             if (x[i] == y[j])

@@ -147,12 +147,6 @@ static int do_recv(struct sched_thread *t, weft_chan_t *ch, void **out)
 ** What every channel operation shares
 ** ========================================================================== */
 
-static bool always(struct sched_thread *t, struct sched_op *op)
-{
-    (void)t; (void)op;
-    return true;
-}
-
 static sched_mask chan_wakers(struct sched_thread *t, struct sched_op *op, enum sched_wait *how)
 {
     if (op->cls != &select_wait_class)
@@ -220,7 +214,7 @@ static void send_describe(struct sched_op *op, char *buf, size_t n)
 }
 
 static const struct sched_opclass send_class = {
-    .verb = "send", .enabled = always, .apply = send_apply,
+    .verb = "send", .enabled = sync_always, .apply = send_apply,
 };
 static const struct sched_opclass send_wait_class = {
     .verb = "send (wait)", .enabled = send_wait_enabled, .apply = send_wait_apply,
@@ -273,7 +267,7 @@ static void recv_describe(struct sched_op *op, char *buf, size_t n)
 }
 
 static const struct sched_opclass recv_class = {
-    .verb = "recv", .enabled = always, .apply = recv_apply,
+    .verb = "recv", .enabled = sync_always, .apply = recv_apply,
 };
 static const struct sched_opclass recv_wait_class = {
     .verb = "recv (wait)", .enabled = recv_wait_enabled, .apply = recv_wait_apply,
@@ -299,7 +293,7 @@ static void close_apply(struct sched_thread *t, struct sched_op *op)
 }
 
 static const struct sched_opclass close_class = {
-    .verb = "close", .enabled = always, .apply = close_apply,
+    .verb = "close", .enabled = sync_always, .apply = close_apply,
 };
 
 void weft_chan_close_at(weft_chan_t *ch, const char *file, int line)
@@ -409,7 +403,7 @@ static bool select_reads_only(struct sched_thread *t, struct sched_op *op)
 }
 
 static const struct sched_opclass select_class = {
-    .verb = "select", .enabled = always, .apply = select_apply,
+    .verb = "select", .enabled = sync_always, .apply = select_apply,
     .touches = select_touches, .reads_only = select_reads_only,
 };
 static const struct sched_opclass select_wait_class = {

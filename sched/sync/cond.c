@@ -24,12 +24,6 @@ static struct cond_impl *cond_of(weft_cond_t *c)
     return c->h_.impl_;
 }
 
-static bool always(struct sched_thread *t, struct sched_op *op)
-{
-    (void)t; (void)op;
-    return true;
-}
-
 /* ==========================================================================
 ** Wait: release and queue, then wake and retake
 ** ========================================================================== */
@@ -43,7 +37,7 @@ static void wait_apply(struct sched_thread *t, struct sched_op *op)
 }
 
 static const struct sched_opclass wait_class = {
-    .verb = "wait", .enabled = always, .apply = wait_apply,
+    .verb = "wait", .enabled = sync_always, .apply = wait_apply,
 };
 
 /* A waiter's wake op: arg is its ticket, result becomes 1 when signalled. */
@@ -146,10 +140,10 @@ static void signal_apply(struct sched_thread *t, struct sched_op *op)
 }
 
 static const struct sched_opclass signal_class = {
-    .verb = "signal", .enabled = always, .apply = signal_apply,
+    .verb = "signal", .enabled = sync_always, .apply = signal_apply,
 };
 static const struct sched_opclass broadcast_class = {
-    .verb = "broadcast", .enabled = always, .apply = signal_apply,
+    .verb = "broadcast", .enabled = sync_always, .apply = signal_apply,
 };
 
 void weft_cond_signal_at(weft_cond_t *c, int all, const char *file, int line)

@@ -36,6 +36,12 @@ void mutex_drop(struct mutex_impl *mx)
         mx->holder = -1;
 }
 
+bool sync_always(struct sched_thread *t, struct sched_op *op)
+{
+    (void)t; (void)op;
+    return true;
+}
+
 sched_mask sync_wakers(struct sched_thread *t, const struct sched_obj *o, enum sched_wait *how)
 {
     sched_mask alive = 0;
@@ -103,12 +109,6 @@ int weft_mutex_lock_at(weft_mutex_t *m, const char *file, int line)
 ** Try-lock and unlock
 ** ========================================================================== */
 
-static bool always(struct sched_thread *t, struct sched_op *op)
-{
-    (void)t; (void)op;
-    return true;
-}
-
 static void trylock_apply(struct sched_thread *t, struct sched_op *op)
 {
     struct mutex_impl *mx = (struct mutex_impl *)op->obj;
@@ -127,7 +127,7 @@ static bool trylock_reads_only(struct sched_thread *t, struct sched_op *op)
 }
 
 static const struct sched_opclass trylock_class = {
-    .verb = "trylock", .enabled = always, .apply = trylock_apply,
+    .verb = "trylock", .enabled = sync_always, .apply = trylock_apply,
     .reads_only = trylock_reads_only,
 };
 
@@ -147,7 +147,7 @@ static void unlock_apply(struct sched_thread *t, struct sched_op *op)
 }
 
 static const struct sched_opclass unlock_class = {
-    .verb = "unlock", .enabled = always, .apply = unlock_apply, .releases = true,
+    .verb = "unlock", .enabled = sync_always, .apply = unlock_apply, .releases = true,
 };
 
 int weft_mutex_unlock_at(weft_mutex_t *m, const char *file, int line)

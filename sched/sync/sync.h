@@ -22,6 +22,9 @@ struct mutex_impl *mutex_of(weft_mutex_t *m);
 void mutex_take(struct mutex_impl *mx, int tid, struct sched_loc at);
 void mutex_drop(struct mutex_impl *mx);
 
+/* The enabled() of operations that never block. */
+bool sync_always(struct sched_thread *t, struct sched_op *op);
+
 /* Who could wake t, waiting on o that no thread owns (a channel, a
 ** condition variable): the other live threads that have used o, or else
 ** every other live thread. */

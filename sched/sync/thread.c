@@ -14,12 +14,6 @@
 ** Spawn and join
 ** ========================================================================== */
 
-static bool always(struct sched_thread *t, struct sched_op *op)
-{
-    (void)t; (void)op;
-    return true;
-}
-
 static const struct sched_opclass spawn_symmetric_class;
 
 static void spawn_apply(struct sched_thread *t, struct sched_op *op)
@@ -34,10 +28,10 @@ static void spawn_apply(struct sched_thread *t, struct sched_op *op)
 }
 
 static const struct sched_opclass spawn_class = {
-    .verb = "spawn", .enabled = always, .apply = spawn_apply,
+    .verb = "spawn", .enabled = sync_always, .apply = spawn_apply,
 };
 static const struct sched_opclass spawn_symmetric_class = {
-    .verb = "spawn (symmetric)", .enabled = always, .apply = spawn_apply,
+    .verb = "spawn (symmetric)", .enabled = sync_always, .apply = spawn_apply,
 };
 
 static weft_thread_t spawn(const struct sched_opclass *cls, const char *name,
@@ -112,7 +106,7 @@ weft_thread_t weft_self(void)
 static void nothing(struct sched_thread *t, struct sched_op *op) { (void)t; (void)op; }
 
 const struct sched_opclass sched_yield_class = {
-    .verb = "yield", .enabled = always, .apply = nothing, .commutes_with_everything = true,
+    .verb = "yield", .enabled = sync_always, .apply = nothing, .commutes_with_everything = true,
 };
 
 void weft_yield_at(const char *file, int line)
@@ -158,7 +152,7 @@ static void choose_apply(struct sched_thread *t, struct sched_op *op)
 }
 
 static const struct sched_opclass choose_class = {
-    .verb = "choose", .enabled = always, .apply = choose_apply,
+    .verb = "choose", .enabled = sync_always, .apply = choose_apply,
     .commutes_with_everything = true,
 };
 

@@ -25,12 +25,6 @@ static struct wg_impl *wg_of(weft_waitgroup_t *wg)
     return wg->h_.impl_;
 }
 
-static bool always(struct sched_thread *t, struct sched_op *op)
-{
-    (void)t; (void)op;
-    return true;
-}
-
 static const struct sched_opclass wait_class;
 
 /* Go releases every waiter when the counter reaches zero, even if an Add
@@ -59,10 +53,10 @@ static void add_apply(struct sched_thread *t, struct sched_op *op)
 }
 
 static const struct sched_opclass add_class = {
-    .verb = "add", .enabled = always, .apply = add_apply,
+    .verb = "add", .enabled = sync_always, .apply = add_apply,
 };
 static const struct sched_opclass done_class = {
-    .verb = "done", .enabled = always, .apply = add_apply,
+    .verb = "done", .enabled = sync_always, .apply = add_apply,
 };
 
 void weft_waitgroup_add_at(weft_waitgroup_t *wg, int delta, const char *file, int line)
