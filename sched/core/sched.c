@@ -1,13 +1,9 @@
 /*
-** sched.c -- runs one execution: the scheduler loop, thread lifecycle, clock.
-** It is the only file that switches fibers. It asks the chooser (an explorer
-** strategy) which enabled thread goes next and records every step; what each
-** operation means is left to the primitives' opclasses.
-** The loop runs on whichever fiber just parked: it applies the chosen
-** thread's operation and switches straight to that thread, or simply
-** returns when the thread that parked goes on (no switch at all). The OS
-** stack of sched_run only starts an execution and sees it end.
-** Invariant: at most one fiber runs; between steps all live threads are parked.
+** sched.c -- runs one execution: scheduler loop, thread lifecycle, clock.
+** The only file that switches fibers; the chooser (a strategy) picks the
+** next thread, the primitives' opclasses say what operations mean.
+** Invariant: one fiber runs at a time; between steps every live thread is
+** parked. (How the loop runs on the parking thread's fiber: next_thread.)
 */
 #include <setjmp.h>
 #include <signal.h>
@@ -541,7 +537,10 @@ static int pick(sched_mask enabled)
 ** The scheduler's loop, run on the fiber of the thread that just parked (or
 ** finished): pick the next thread, apply its operation, and return it, to
 ** be resumed; NULL when the execution is over (every thread finished, a
-** deadlock, a failure, the step bound, or the chooser gave up).
+** deadlock, a failure, the step bound, or the chooser gave up). Running it
+** there means a switch goes straight to the next thread, and none happens
+** when the same thread goes on; sched_run's own stack only starts an
+** execution and sees it end.
 */
 static struct sched_thread *next_thread(void)
 {

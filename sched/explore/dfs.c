@@ -1,11 +1,8 @@
 /*
-** dfs.c -- exhaustive depth-first search over every choice, with optional
-** sleep sets and an optional preemption bound; and DPOR, the same search
-** where a node's options are its backtrack set, grown from races (dpor.c).
-** The path is a stack of choice nodes; each execution replays the prefix
-** and extends it, and `advance` moves the deepest node to its next option.
-** Continuing the running thread is tried first, so early executions have
-** few preemptions.
+** dfs.c -- depth-first search over every choice (sleep sets, preemption
+** bound optional), and DPOR: the same search where a node's options are its
+** backtrack set, grown from races (dpor.c). The path is a stack of choice
+** nodes; each execution replays its prefix. The running thread goes first.
 */
 #include <stdlib.h>
 #include <string.h>
