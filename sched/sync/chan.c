@@ -1,12 +1,8 @@
 /*
 ** chan.c -- Go channels (buffered and rendezvous), close, and select.
-** An operation that must wait takes two visible steps: "send", "recv" or
-** "select" finds nothing ready and joins the channel's waiters (a step on
-** the channel), then a "... (wait)" step completes it. So whether a partner
-** waits on a channel changes only through steps on that channel, which is
-** what the searches' dependence relation assumes. A rendezvous is made by
-** the side that comes second: it completes the waiting partner's operation
-** ("handed"). Waiters are matched in the order they began to wait.
+** An operation that must wait takes two steps: the first joins the
+** channel's waiters, "... (wait)" completes it (see perform). The side that
+** comes second makes a rendezvous, completing the waiter's op ("handed").
 */
 #include <stdio.h>
 #include <string.h>
@@ -162,7 +158,13 @@ static sched_mask chan_wakers(struct sched_thread *t, struct sched_op *op, enum 
     return sync_wakers(t, NULL, how);
 }
 
-/* Post op; if its first step found it must wait, post the waiting step. */
+/*
+** Post op; if its first step found it must wait, post the waiting step.
+** Joining the waiters is a step on the channel of its own, so whether a
+** partner waits there changes only through steps on that channel: what
+** the searches' dependence relation (operations on different objects
+** commute) needs. Waiters are matched in the order they began to wait.
+*/
 static void perform(struct sched_op *op, const struct sched_opclass *wait_class)
 {
     sched_visible(op);
