@@ -356,6 +356,7 @@ static void record_step(struct sched_thread *t, struct sched_op *op)
     s->loc = op->loc;
     s->time = X.now;
     s->timed = op->deadline >= 0;
+    X.out->timed |= s->timed;
     s->note = op->note;
     s->note_a = op->note_a;
     s->note_b = op->note_b;

@@ -144,6 +144,7 @@ struct sched_outcome {
     char message[256];
     sched_mask spinning;              /* livelock: threads still running */
     bool cut;                         /* stopped at the step bound, no livelock */
+    bool timed;                       /* some operation had a timeout or slept */
     bool abandoned;                   /* the chooser gave up (not a result) */
 };
 

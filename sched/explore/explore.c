@@ -156,6 +156,7 @@ static bool search(const struct sched_config *cfg, const struct explore_config *
         else
             r->executions++;
         r->cut += r->outcome.cut;
+        r->timed |= r->outcome.timed;
         bool more = s->advance(&e);
         r->choices = rec;
         r->nchoices = e.nrec;

@@ -50,6 +50,7 @@ struct explore_result {
     uint64_t executions;              /* executions run to their end */
     uint64_t pruned;                  /* abandoned: sleep-set or bound blocked */
     uint64_t cut;                     /* stopped at the step bound (not spinning) */
+    bool timed;                       /* some execution waited on virtual time */
     bool exhaustive;                  /* the whole space within the bounds */
     bool bound_hit;                   /* the preemption bound cut something */
     bool failed;                      /* outcome is a failure */

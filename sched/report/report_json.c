@@ -96,6 +96,7 @@ static void print_json(FILE *f, const struct report *rep, int flags)
             "\"bound_hit\":%s", (unsigned long long)r->executions, (unsigned long long)r->pruned,
             (unsigned long long)r->cut, r->exhaustive ? "true" : "false",
             r->bound_hit ? "true" : "false");
+    fprintf(f, ",\"timers_fire_when_idle\":%s", r->timed ? "true" : "false");
     if (!replay)
         fprintf(f, ",\"elapsed_s\":%.6f", rep->elapsed_s);
     if (r->divergence[0]) {

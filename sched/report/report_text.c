@@ -27,7 +27,7 @@ static void print_blockers(FILE *f, const struct report *rep, const struct repor
         print_thread_name(f, rep, __builtin_ctzll(t->blockers));
         fprintf(f, ", locked at %s\n", report_loc(t->held_at));
     } else if (t->how == WAIT_ANYONE) {
-        fprintf(f, "      no other live thread has used it, and none can run to wake it\n");
+        fprintf(f, "      no other live thread has used it yet; any could wake it, but all are blocked\n");
     } else {
         fprintf(f, t->how == WAIT_EXACT ? "      until " : "      only ");
         const char *sep = "";
@@ -347,6 +347,8 @@ static void print_summary(FILE *f, const struct report *rep)
                        : r->exhaustive ? (r->bound_hit ? "exhaustive within the preemption bound"
                                                         : "exhaustive")
                        : not_exhaustive(r));
+    if (!r->failed && r->exhaustive && r->timed)
+        fprintf(f, " (timers fire only when every thread waits)");
     fprintf(f, ", %.3f s (%.0f/s)", rep->elapsed_s, rate);
     if (r->failed && r->shrunk_from_steps) {
         if (r->shrunk_from_preemptions == r->preemptions && r->shrunk_from_steps == r->nsteps)
