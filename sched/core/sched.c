@@ -31,6 +31,8 @@ static struct {
     struct sched_step *steps;
     uint32_t nsteps, steps_cap;
     bool failed, abandoned;
+    sched_mask spinners, delayed;     /* threads with spinning set / after != 0 */
+    bool any_symmetric;               /* a thread was spawned symmetric */
     sigjmp_buf on_crash;              /* where a crashed fiber escapes to */
 } X;
 
@@ -198,6 +200,7 @@ struct sched_thread *sched_spawn(const char *name, void (*fn)(void *), void *arg
     struct sched_thread *t = thread_create(name, fn, arg, at);
     if (t)
         t->sym_prev = symmetric ? sibling : -2;   /* -2: not symmetric */
+    X.any_symmetric |= symmetric;
     if (t == NULL) {
         sched_fail_in_apply(WEFT_ASSERTION, parent, at,
                             "cannot spawn \"%s\": more than %d threads or no memory for a stack",
@@ -305,6 +308,8 @@ static int64_t next_deadline(void)
 */
 static sched_mask fair_threads(sched_mask enabled)
 {
+    if (X.delayed == 0 && (enabled & ~X.spinners))
+        return enabled;               /* the common case: nobody spins */
     bool all_spinning = true;
     for (int i = 0; i < sched_thread_count; i++)
         if ((enabled & SCHED_BIT(i)) && !sched_thread_table[i].spinning)
@@ -322,6 +327,7 @@ static sched_mask fair_threads(sched_mask enabled)
         return fair;
     for (int i = 0; i < sched_thread_count; i++)
         sched_thread_table[i].after = 0;
+    X.delayed = 0;
     return enabled;
 }
 
@@ -332,6 +338,8 @@ static sched_mask fair_threads(sched_mask enabled)
 */
 static sched_mask symmetric_threads(sched_mask enabled)
 {
+    if (!X.any_symmetric)
+        return enabled;
     sched_mask allowed = enabled;
     for (int i = 0; i < sched_thread_count; i++) {
         struct sched_thread *t = &sched_thread_table[i];
@@ -380,9 +388,10 @@ static bool step(struct sched_thread *t)
         return false;
     }
     bool yield = op->cls == &sched_yield_class;
-    if (!yield && !op->idle)          /* progress: those waiting on t may go */
+    if (!yield && !op->idle && X.delayed)   /* progress: those waiting on t may go */
         for (int i = 0; i < sched_thread_count; i++)
-            sched_thread_table[i].after &= ~SCHED_BIT(t->id);
+            if ((sched_thread_table[i].after &= ~SCHED_BIT(t->id)) == 0)
+                X.delayed &= ~SCHED_BIT(i);
     if (yield) {
         t->spinning = t->spun = t->turns > 0 && t->turn == t->last_turn;
         t->last_turn = t->turn;
@@ -395,6 +404,8 @@ static bool step(struct sched_thread *t)
     }
     /* A yield changed nothing, so who is enabled now is who was before it. */
     t->after = t->spinning ? enabled_threads() & ~SCHED_BIT(t->id) : 0;
+    X.spinners = t->spinning ? X.spinners | SCHED_BIT(t->id) : X.spinners & ~SCHED_BIT(t->id);
+    X.delayed = t->after ? X.delayed | SCHED_BIT(t->id) : X.delayed & ~SCHED_BIT(t->id);
     record_step(t, op);
     t->pending = NULL;
     X.last_tid = t->id;
@@ -517,6 +528,8 @@ static void exec_reset(const struct sched_config *cfg, const struct sched_choose
     X.park_counter = 0;
     X.nsteps = 0;
     X.failed = X.abandoned = false;
+    X.spinners = X.delayed = 0;
+    X.any_symmetric = false;
 }
 
 static void body_main(void *arg)
