@@ -231,16 +231,9 @@ void sched_visible(struct sched_op *op)
         switch_to(next_thread(), 0);  /* returns when t's op has been applied */
 }
 
-int sched_op_objects(const struct sched_op *op, const struct sched_obj **o)
+int sched_op_objects_many(const struct sched_op *op, const struct sched_obj **o)
 {
     int m = 0;
-    if (op->cls->touches == NULL) {   /* the common case, kept cheap */
-        if (op->obj)
-            o[m++] = op->obj;
-        if (op->obj2 && op->obj2 != op->obj)
-            o[m++] = op->obj2;
-        return m;
-    }
     const struct sched_obj *all[SCHED_MAX_OBJS];
     int n = op->cls->touches(op, all, SCHED_MAX_OBJS - 2);
     for (int i = 0; i < n; i++) {     /* once each: a select may name a channel twice */
@@ -251,12 +244,6 @@ int sched_op_objects(const struct sched_op *op, const struct sched_obj **o)
             o[m++] = all[i];
     }
     return m;
-}
-
-bool sched_op_global(const struct sched_op *op)
-{
-    return (op->deadline >= 0 && !op->cls->commutes_with_everything) ||
-           (op->cls->global && op->cls->global(op));
 }
 
 bool sched_deadline_passed(const struct sched_op *op)

@@ -217,13 +217,28 @@ bool sched_deadline_passed(const struct sched_op *op);
 ** once, into objs (room for SCHED_MAX_OBJS); returns how many. The one
 ** definition both the sleep sets and DPOR use. */
 #define SCHED_MAX_OBJS 66
-int sched_op_objects(const struct sched_op *op, const struct sched_obj **objs);
+int sched_op_objects_many(const struct sched_op *op, const struct sched_obj **objs);
+static inline int sched_op_objects(const struct sched_op *op, const struct sched_obj **objs)
+{
+    int m = 0;
+    if (op->cls->touches)             /* a select: its channels, deduplicated */
+        return sched_op_objects_many(op, objs);
+    if (op->obj)
+        objs[m++] = op->obj;
+    if (op->obj2 && op->obj2 != op->obj)
+        objs[m++] = op->obj2;
+    return m;
+}
 /* Does op depend on every step? A timeout does (any step may be the last
 ** before time moves), and so does a poll of a rendezvous channel: whether
 ** a partner is waiting there changes with the partner's previous step,
 ** whatever object that step touched. Searches treat such ops as conflicting
 ** with everything. */
-bool sched_op_global(const struct sched_op *op);
+static inline bool sched_op_global(const struct sched_op *op)
+{
+    return (op->deadline >= 0 && !op->cls->commutes_with_everything) ||
+           (op->cls->global && op->cls->global(op));
+}
 /* yield's opclass: the scheduler's fairness rule needs to recognise it. */
 extern const struct sched_opclass sched_yield_class;
 
