@@ -9,11 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "explore.h"
+#include "rng.h"
 
 #define PCT_MAX_DEPTH 16
 
 struct pct {
-    uint64_t rng;
+    struct rng rng;
     int depth;
     uint32_t kmax;                    /* longest execution seen: the k of PCT */
     uint64_t prio[SCHED_MAX_THREADS]; /* 0: not seen yet this execution */
@@ -22,19 +23,6 @@ struct pct {
     int seen;                         /* threads given a priority so far */
 };
 
-static uint64_t next(struct pct *p)
-{
-    uint64_t z = (p->rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint32_t below(struct pct *p, uint32_t n)
-{
-    return (uint32_t)(((next(p) >> 32) * (uint64_t)n) >> 32);
-}
-
 /* A fresh execution: forget priorities, draw d-1 change points in [1, k]. */
 static void new_execution(struct pct *p)
 {
@@ -42,7 +30,7 @@ static void new_execution(struct pct *p)
     p->seen = 0;
     p->nchange = p->depth - 1;
     for (int i = 0; i < p->nchange; i++)
-        p->change[i] = 1 + below(p, p->kmax);
+        p->change[i] = 1 + rng_below(&p->rng, p->kmax);
 }
 
 static void pct_init(struct explorer *e)
@@ -50,7 +38,7 @@ static void pct_init(struct explorer *e)
     struct pct *p = calloc(1, sizeof *p);
     if (p == NULL)
         abort();
-    p->rng = e->cfg->seed;
+    p->rng.state = e->cfg->seed;
     p->depth = e->cfg->depth < 1 ? 1 : e->cfg->depth > PCT_MAX_DEPTH ? PCT_MAX_DEPTH : e->cfg->depth;
     p->kmax = 64;
     e->state = p;
@@ -65,7 +53,7 @@ static void give_priorities(struct pct *p, sched_mask enabled)
 {
     for (int t = 0; t < SCHED_MAX_THREADS && enabled >> t; t++)
         if ((enabled & SCHED_BIT(t)) && p->prio[t] == 0)
-            p->prio[t] = ((uint64_t)PCT_MAX_DEPTH + 1) << 32 | (next(p) >> 32);
+            p->prio[t] = ((uint64_t)PCT_MAX_DEPTH + 1) << 32 | (rng_next(&p->rng) >> 32);
 }
 
 static int highest(const struct pct *p, sched_mask enabled)
@@ -105,7 +93,7 @@ static bool pct_forced(struct explorer *e, int tid)
 
 static int pct_pick_value(struct explorer *e, int n)
 {
-    return (int)below(e->state, (uint32_t)n);
+    return (int)rng_below(&((struct pct *)e->state)->rng, (uint32_t)n);
 }
 
 static bool pct_advance(struct explorer *e)
