@@ -101,7 +101,21 @@ static void add_backtrack(void *ctx, uint32_t step, int tid)
 }
 
 /* Called at every state (before each pick) and at the end of an execution. */
+/*
+** Called before every scheduling decision. While an execution replays the
+** path's prefix, every state is one an earlier execution saw, with the same
+** steps and clocks behind it: the races found there were found then, and
+** backtrack sets only grow, so looking again would add nothing.
+*/
 static void find_races(struct explorer *e)
+{
+    struct dfs *d = e->state;
+    if (d->dpor && d->depth >= d->len)
+        dpor_races(d->dpor, add_backtrack, d);
+}
+
+/* At the end of an execution: its final state may be new. */
+static void find_final_races(struct explorer *e)
 {
     struct dfs *d = e->state;
     if (d->dpor)
@@ -235,7 +249,7 @@ static int dfs_pick_value(struct explorer *e, int nvalues)
 static bool dfs_advance(struct explorer *e)
 {
     struct dfs *d = e->state;
-    find_races(e);                    /* the final state's blocked threads too */
+    find_final_races(e);              /* the final state's blocked threads too */
     if (d->dpor)
         dpor_begin(d->dpor);
     while (d->len > 0) {
