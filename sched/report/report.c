@@ -54,6 +54,11 @@ static void describe_thread(struct report_thread *rt, struct sched_thread *t)
     op->cls->describe_wait(op, rt->wait, sizeof rt->wait);
     rt->blockers = op->cls->blockers ? op->cls->blockers(t, op, &rt->how) : 0;
     rt->only_waits = op->obj && (op->obj->kind == OBJ_THREAD || op->obj->kind == OBJ_WAITGROUP);
+    if (op->obj)
+        for (int i = 0; i < sched_nthreads(); i++)
+            if (i != t->id && (op->obj->users & SCHED_BIT(i)) &&
+                sched_thread(i)->state == T_FINISHED)
+                rt->finished_users |= SCHED_BIT(i);
     struct sched_obj *objs[2] = { op->obj, op->obj2 };
     for (int i = 0; i < 2; i++) {        /* a mutex wait: where its holder took it */
         struct mutex_impl *mx = (struct mutex_impl *)objs[i];

@@ -21,6 +21,7 @@ struct report_thread {
     sched_mask blockers;              /* threads that must, or could, act */
     enum sched_wait how;              /* how sure blockers is */
     bool only_waits;                  /* joins or waits on a wait group: wakes nobody */
+    sched_mask finished_users;        /* threads that used what it waits on, now gone */
     struct sched_loc held_at;         /* mutex wait: where the holder took it */
     struct sched_loc spawned_at;
 };

@@ -9,7 +9,7 @@
 
 #define RULE "========================================================================"
 #define THIN "------------------------------------------------------------------------"
-#define CELL_MAX 30
+#define CELL_MAX 40
 
 /* ==========================================================================
 ** Shared pieces
@@ -26,6 +26,17 @@ static void print_blockers(FILE *f, const struct report *rep, const struct repor
         fprintf(f, "      held by ");
         print_thread_name(f, rep, __builtin_ctzll(t->blockers));
         fprintf(f, ", locked at %s\n", report_loc(t->held_at));
+    } else if (t->how == WAIT_ANYONE && t->finished_users) {
+        bool one = __builtin_popcountll(t->finished_users) == 1;
+        fprintf(f, "      the other thread%s that used it (", one ? "" : "s");
+        const char *sep = "";
+        for (int i = 0; i < rep->nthreads; i++)
+            if (t->finished_users & SCHED_BIT(i)) {
+                fprintf(f, "%s", sep);
+                print_thread_name(f, rep, i);
+                sep = ", ";
+            }
+        fprintf(f, ") %s finished; nothing is left to wake it\n", one ? "has" : "have");
     } else if (t->how == WAIT_ANYONE) {
         fprintf(f, "      no other live thread has used it yet; any could wake it, but all are blocked\n");
     } else {
