@@ -20,6 +20,18 @@ static void print_thread_name(FILE *f, const struct report *rep, int tid)
     fprintf(f, "thread %d \"%s\"", tid, rep->threads[tid].name);
 }
 
+/* "thread 1 "a", thread 2 "b"": the threads in mask, comma-separated. */
+static void print_thread_list(FILE *f, const struct report *rep, sched_mask mask)
+{
+    const char *sep = "";
+    for (int i = 0; i < rep->nthreads; i++)
+        if (mask & SCHED_BIT(i)) {
+            fprintf(f, "%s", sep);
+            print_thread_name(f, rep, i);
+            sep = ", ";
+        }
+}
+
 static void print_blockers(FILE *f, const struct report *rep, const struct report_thread *t)
 {
     if (t->held_at.file) {
@@ -29,25 +41,13 @@ static void print_blockers(FILE *f, const struct report *rep, const struct repor
     } else if (t->how == WAIT_ANYONE && t->finished_users) {
         bool one = __builtin_popcountll(t->finished_users) == 1;
         fprintf(f, "      the other thread%s that used it (", one ? "" : "s");
-        const char *sep = "";
-        for (int i = 0; i < rep->nthreads; i++)
-            if (t->finished_users & SCHED_BIT(i)) {
-                fprintf(f, "%s", sep);
-                print_thread_name(f, rep, i);
-                sep = ", ";
-            }
+        print_thread_list(f, rep, t->finished_users);
         fprintf(f, ") %s finished; nothing is left to wake it\n", one ? "has" : "have");
     } else if (t->how == WAIT_ANYONE) {
         fprintf(f, "      no other live thread has used it yet; any could wake it, but all are blocked\n");
     } else {
         fprintf(f, t->how == WAIT_EXACT ? "      until " : "      only ");
-        const char *sep = "";
-        for (int i = 0; i < rep->nthreads; i++)
-            if (t->blockers & SCHED_BIT(i)) {
-                fprintf(f, "%s", sep);
-                print_thread_name(f, rep, i);
-                sep = ", ";
-            }
+        print_thread_list(f, rep, t->blockers);
         bool many = __builtin_popcountll(t->blockers) > 1;
         fprintf(f, " %s\n", t->how == WAIT_EXACT ? (many ? "finish" : "finishes")
                             : (many ? "also use it, and they are blocked"
