@@ -36,7 +36,8 @@ extern "C" {
 #define WEFT_EDEADLK    (-3)  /* error-checking mutex relocked by its owner */
 #define WEFT_EPERM      (-4)  /* unlock of a mutex the caller does not hold */
 #define WEFT_ECLOSED    (-5)  /* receive on a closed, drained channel */
-#define WEFT_EINVAL     (-6)  /* bad argument */
+#define WEFT_EINVAL     (-6)  /* bad argument, or no exploration is running */
+#define WEFT_ENOMEM     (-7)  /* out of memory */
 
 /* Name of an error code, e.g. "WEFT_ETIMEDOUT: timed out". */
 WEFT_API const char *weft_strerror(int code);
@@ -137,7 +138,10 @@ enum weft_mutex_kind {
 };
 typedef struct { struct weft_handle_ h_; } weft_mutex_t;
 
-WEFT_API void weft_mutex_init(weft_mutex_t *m, const char *name, enum weft_mutex_kind kind);
+/* Name m and choose its kind (optional: zeroed memory is a normal mutex). */
+#define weft_mutex_init(m, name, kind) weft_mutex_init_at((m), (name), (kind), __FILE__, __LINE__)
+WEFT_API void weft_mutex_init_at(weft_mutex_t *m, const char *name, enum weft_mutex_kind kind,
+                                 const char *file, int line);
 /* Acquire m; blocks while another thread holds it. Visible. */
 #define weft_mutex_lock(m)    weft_mutex_lock_at((m), __FILE__, __LINE__)
 /* Acquire m if free: 0, else WEFT_EBUSY. Visible; never blocks. */
@@ -159,7 +163,8 @@ WEFT_API int weft_mutex_unlock_at(weft_mutex_t *m, const char *file, int line);
 typedef struct { struct weft_handle_ h_; } weft_cond_t;
 typedef struct { struct weft_handle_ h_; } weft_waitgroup_t;
 
-WEFT_API void weft_cond_init(weft_cond_t *c, const char *name);
+#define weft_cond_init(c, name) weft_cond_init_at((c), (name), __FILE__, __LINE__)
+WEFT_API void weft_cond_init_at(weft_cond_t *c, const char *name, const char *file, int line);
 /* Release m, wait for a signal, reacquire m. Visible; blocks. */
 #define weft_cond_wait(c, m)          weft_cond_timedwait_at((c), (m), -1, __FILE__, __LINE__)
 /* As wait, but gives up after ms of virtual time: 0 or WEFT_ETIMEDOUT. */
@@ -172,7 +177,9 @@ WEFT_API int weft_cond_timedwait_at(weft_cond_t *c, weft_mutex_t *m, int64_t ms,
                                     const char *file, int line);
 WEFT_API void weft_cond_signal_at(weft_cond_t *c, int all, const char *file, int line);
 
-WEFT_API void weft_waitgroup_init(weft_waitgroup_t *wg, const char *name);
+#define weft_waitgroup_init(wg, name) weft_waitgroup_init_at((wg), (name), __FILE__, __LINE__)
+WEFT_API void weft_waitgroup_init_at(weft_waitgroup_t *wg, const char *name,
+                                     const char *file, int line);
 /* Add delta (may be negative) to the counter. Visible. */
 #define weft_waitgroup_add(wg, n) weft_waitgroup_add_at((wg), (n), __FILE__, __LINE__)
 #define weft_waitgroup_done(wg)   weft_waitgroup_add_at((wg), -1, __FILE__, __LINE__)
@@ -199,7 +206,8 @@ WEFT_API weft_thread_t weft_waitgroup_go_at(weft_waitgroup_t *wg, const char *na
 typedef struct weft_chan weft_chan_t;
 
 /* A new channel, freed with the execution. Not visible. */
-WEFT_API weft_chan_t *weft_chan_make(const char *name, int capacity);
+#define weft_chan_make(name, capacity) weft_chan_make_at((name), (capacity), __FILE__, __LINE__)
+WEFT_API weft_chan_t *weft_chan_make_at(const char *name, int capacity, const char *file, int line);
 /* Send v; blocks until buffered or received. Visible. */
 #define weft_chan_send(ch, v)   weft_chan_send_at((ch), (v), __FILE__, __LINE__)
 /* Receive into *out (may be NULL): 0, or WEFT_ECLOSED once closed and drained. */
@@ -272,8 +280,53 @@ WEFT_API int weft_param_int(const char *key, int fallback);
 ** ==========================================================================
 ** Per-execution allocation: everything is freed when the execution ends.
 */
-WEFT_API void *weft_alloc(size_t size);
-WEFT_API void *weft_calloc(size_t count, size_t size);
+#define weft_alloc(size)         weft_alloc_at((size), __FILE__, __LINE__)
+#define weft_calloc(count, size) weft_calloc_at((count), (size), __FILE__, __LINE__)
+WEFT_API void *weft_alloc_at(size_t size, const char *file, int line);
+WEFT_API void *weft_calloc_at(size_t count, size_t size, const char *file, int line);
+
+/*
+** ==========================================================================
+** Embedding: explore from your own program
+** ==========================================================================
+** weft_explore runs what `weft run` runs for one scenario (search, shrink,
+** report) and returns the outcome. It may be called from several OS threads
+** at once, each exploring its own scenario; scenarios must then keep their
+** state in weft_alloc'd memory, not in globals. To link a whole test program
+** instead, see weft-main in the README.
+*/
+struct weft_options {
+    const char *strategy;         /* "auto" (the default), "dpor", "dfs", "bounded",
+                                     "pct" or "random" */
+    uint64_t executions;          /* at most this many (0: no bound; pct, random: 1000) */
+    double time_limit;            /* seconds (0: none) */
+    uint64_t seed;                /* pct, random */
+    int depth;                    /* pct: the bug depth */
+    int max_preemptions;          /* dfs, bounded: the bound, -1 for none */
+    int max_steps;                /* per execution; 0: the scenario's, else 10000 */
+    int shrink;                   /* minimise a failure before reporting it */
+    const char *const *params;    /* "key=value" strings, NULL-terminated, or NULL */
+};
+
+/* What weft run would print, as data. */
+struct weft_outcome {
+    enum weft_result result;      /* what was found; WEFT_PASS: nothing */
+    int as_expected;              /* the scenario's .expect was met */
+    int exhaustive;               /* every class of interleavings was run */
+    uint64_t executions, pruned, cut;
+    char *schedule;               /* a failure's replay token, else NULL */
+    char *report;                 /* the report and summary as text */
+};
+
+/* The defaults of `weft run`: auto, 60 s, seed 1, depth 3, shrinking on. */
+WEFT_API void weft_options_default(struct weft_options *o);
+/* Explore s: 0, WEFT_EINVAL (unknown strategy or malformed parameter) or
+** WEFT_ENOMEM. On 0, free *out with weft_outcome_free. */
+WEFT_API int weft_explore(const struct weft_scenario *s, const struct weft_options *o,
+                          struct weft_outcome *out);
+WEFT_API void weft_outcome_free(struct weft_outcome *out);
+/* A scenario registered in this process (WEFT_SCENARIO), or NULL. */
+WEFT_API const struct weft_scenario *weft_scenario_named(const char *name);
 
 #ifdef __cplusplus
 }

@@ -13,7 +13,7 @@ echo "== plain build: make check"
 [ -f Makefile ] || ./configure -q
 make -s -j"$jobs"
 make -s -j"$jobs" check || { cat tests/unit.log tests/cli.sh.log 2>/dev/null | tail -60; exit 1; }
-grep -h -E "^(cli:|differential:|[0-9]+%: Checks)" tests/unit.log tests/cli.sh.log tests/differential.py.log
+grep -h -E "^(cli:|differential:|layering:|[0-9]+%: Checks)" tests/unit.log tests/cli.sh.log tests/differential.py.log
 
 echo "== make distcheck (the release tarball builds and passes its tests)"
 make -s distcheck >distcheck.log 2>&1 || { tail -60 distcheck.log; exit 1; }
@@ -32,6 +32,6 @@ fi
 (cd "$san" && autoreconf -fi >/dev/null 2>&1 && ./configure -q --enable-sanitizers &&
     make -s -j"$jobs" && make -s -j"$jobs" check) ||
     { cat "$san"/tests/unit.log "$san"/tests/cli.sh.log 2>/dev/null | tail -60; exit 1; }
-grep -h -E "^(cli:|differential:|[0-9]+%: Checks)" "$san"/tests/unit.log "$san"/tests/cli.sh.log "$san"/tests/differential.py.log
+grep -h -E "^(cli:|differential:|layering:|[0-9]+%: Checks)" "$san"/tests/unit.log "$san"/tests/cli.sh.log "$san"/tests/differential.py.log
 rm -rf "$san"
 echo "all tests passed"

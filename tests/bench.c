@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "explore.h"
-#include "registry.h"
+#include "core/params.h"
+#include "core/registry.h"
+#include "explore/explore.h"
 
 static double now(void)
 {
@@ -31,27 +32,42 @@ static const struct weft_scenario *scenario(const char *name)
     return s;
 }
 
+static struct params *params;         /* the --param values of the next search */
+static struct exec *context;          /* stacks and memory, kept from search to search */
+
 /* One search; returns its wall time in seconds. */
 static double explore(const char *name, const char *strategy, bool sleep_sets, uint64_t budget,
                       uint64_t seed, double limit, struct explore_result *r)
 {
     struct sched_config sc = { .scenario = scenario(name), .max_steps = 10000,
-                               .stack_size = 64 * 1024 };
+                               .stack_size = 64 * 1024, .params = params };
+    struct search *s = search_new(&sc, context);
     double t0 = now();
-    struct explore_config ec = { .strategy = strategy, .sleep_sets = sleep_sets,
+    struct explore_config ec = { .plan = explore_plan_named(strategy), .sleep_sets = sleep_sets,
                                  .max_preemptions = -1, .max_executions = budget, .seed = seed,
                                  .depth = 3, .elapsed = since, .clock_ctx = &t0,
                                  .time_limit = limit };
-    explore_run(&sc, &ec, r);
-    return now() - t0;
+    if (s == NULL || explore_run(s, &ec, r) != 0) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(1);
+    }
+    double t = now() - t0;
+    search_free(s);
+    return t;
+}
+
+static void no_params(void)
+{
+    params_free(params);
+    params = params_new();
 }
 
 static void family(const char *n, const char *k, const char *symmetric)
 {
-    sched_params_clear();
-    sched_param_set("threads", n);
-    sched_param_set("sections", k);
-    sched_param_set("symmetric", symmetric);
+    no_params();
+    params_set(params, "threads", n);
+    params_set(params, "sections", k);
+    params_set(params, "symmetric", symmetric);
 }
 
 /* ==========================================================================
@@ -68,8 +84,8 @@ static void throughput(void)
         family("2", "10", "0");
         double t = explore("lock_family", strategies[i], true, 200000, 1, 0, &r);
         printf("| %s | %llu | %.3f | %.0f |\n", strategies[i],
-               (unsigned long long)(r.executions + r.pruned), t,
-               (double)(r.executions + r.pruned) / t);
+               (unsigned long long)(r.cov.executions + r.cov.pruned), t,
+               (double)(r.cov.executions + r.cov.pruned) / t);
     }
 }
 
@@ -89,17 +105,17 @@ static void grid(void)
             printf("| %dx%d | %s ", n, k, orders[n - 2][k - 1]);
             family(ns, ks, "0");
             double t = explore("lock_family", "dfs", false, 2000000, 1, 0, &r);
-            printf("| %llu%s | %.3f ", (unsigned long long)r.executions,
-                   r.exhaustive ? "" : " (stopped)", t);
+            printf("| %llu%s | %.3f ", (unsigned long long)r.cov.executions,
+                   r.cov.exhaustive ? "" : " (stopped)", t);
             t = explore("lock_family", "dfs", true, 0, 1, 0, &r);
-            printf("| %llu + %llu | %.3f ", (unsigned long long)r.executions,
-                   (unsigned long long)r.pruned, t);
+            printf("| %llu + %llu | %.3f ", (unsigned long long)r.cov.executions,
+                   (unsigned long long)r.cov.pruned, t);
             t = explore("lock_family", "dpor", true, 0, 1, 0, &r);
-            printf("| %llu + %llu | %.3f ", (unsigned long long)r.executions,
-                   (unsigned long long)r.pruned, t);
+            printf("| %llu + %llu | %.3f ", (unsigned long long)r.cov.executions,
+                   (unsigned long long)r.cov.pruned, t);
             family(ns, ks, "1");
             t = explore("lock_family", "dpor", true, 0, 1, 0, &r);
-            printf("| %llu | %.3f |\n", (unsigned long long)r.executions, t);
+            printf("| %llu | %.3f |\n", (unsigned long long)r.cov.executions, t);
         }
 }
 
@@ -115,7 +131,7 @@ static void first_bug(void)
     printf("\n### Executions and milliseconds to the first failure (default settings)\n\n");
     printf("| scenario | auto | dpor | dfs | bounded | pct (d=3) | random |\n");
     printf("|---|---|---|---|---|---|---|\n");
-    sched_params_clear();
+    no_params();
     for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
         printf("| %s ", seeds[i]);
         for (size_t j = 0; j < sizeof strategies / sizeof strategies[0]; j++) {
@@ -123,9 +139,9 @@ static void first_bug(void)
             bool sampled = !strcmp(strategies[j], "pct") || !strcmp(strategies[j], "random");
             double t = explore(seeds[i], strategies[j], true, sampled ? 1000 : 0, 1, 10, &r);
             if (r.failed)
-                printf("| %llu in %.2f ", (unsigned long long)(r.executions + r.pruned), t * 1e3);
+                printf("| %llu in %.2f ", (unsigned long long)(r.cov.executions + r.cov.pruned), t * 1e3);
             else
-                printf("| not found (%llu) ", (unsigned long long)(r.executions + r.pruned));
+                printf("| not found (%llu) ", (unsigned long long)(r.cov.executions + r.cov.pruned));
         }
         printf("|\n");
     }
@@ -142,7 +158,7 @@ static void pct_seeds(void)
             struct explore_result r;
             explore(seeds[i], "pct", true, 1000, seed, 0, &r);
             if (r.failed)
-                counts[found++] = r.executions;
+                counts[found++] = r.cov.executions;
         }
         for (int a = 0; a < found; a++)        /* insertion sort for the median */
             for (int b = a; b > 0 && counts[b] < counts[b - 1]; b--) {
@@ -161,6 +177,8 @@ static void pct_seeds(void)
 int main(int argc, char **argv)
 {
     const char *only = argc > 1 ? argv[1] : "";
+    if ((context = sched_new()) == NULL)
+        return 1;
     if (!*only || !strcmp(only, "throughput"))
         throughput();
     if (!*only || !strcmp(only, "grid"))
@@ -169,6 +187,7 @@ int main(int argc, char **argv)
         first_bug();
     if (!*only || !strcmp(only, "pct"))
         pct_seeds();
-    sched_shutdown();
+    params_free(params);
+    sched_free(context);
     return 0;
 }

@@ -16,7 +16,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "fiber.h"
+#include "core/fiber.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +74,7 @@ DEFINE_BENCH(bench_native)
 #define fiber_stack_free uc_fiber_stack_free
 #define fiber_prepare uc_fiber_prepare
 #define fiber_switch uc_fiber_switch
-#include "fiber.h"
+#include "core/fiber.h"
 DEFINE_BENCH(bench_ucontext)
 #endif
 

@@ -9,4 +9,4 @@
 #define fiber_stack_free uc_fiber_stack_free
 #define fiber_prepare uc_fiber_prepare
 #define fiber_switch uc_fiber_switch
-#include "fiber.c"
+#include "core/fiber.c"

@@ -5,9 +5,10 @@
 ** by codec.c agreeing with itself. Replaying tokens is tested elsewhere.
 ** Invariant checked throughout: any token decode accepts re-encodes to itself.
 */
-#include "codec.h"
+#include "report/codec.h"
 
 #include <check.h>
+#include "suites.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -814,7 +815,7 @@ Suite *codec_suite(void)
 {
     Suite *s = suite_create("codec");
 
-    TCase *rt = tcase_create("roundtrip");
+    TCase *rt = test_case("roundtrip");
     tcase_set_timeout(rt, 300);
     tcase_add_test(rt, test_empty);
     tcase_add_test(rt, test_single);
@@ -825,7 +826,7 @@ Suite *codec_suite(void)
     tcase_add_test(rt, test_matches_reference);
     suite_add_tcase(s, rt);
 
-    TCase *bad = tcase_create("refusals");
+    TCase *bad = test_case("refusals");
     tcase_add_test(bad, test_bad_prefix);
     tcase_add_test(bad, test_bad_version);
     tcase_add_test(bad, test_bad_characters);
@@ -838,14 +839,14 @@ Suite *codec_suite(void)
     tcase_add_test(bad, test_err_buffer);
     suite_add_tcase(s, bad);
 
-    TCase *dmg = tcase_create("damage");
+    TCase *dmg = test_case("damage");
     tcase_set_timeout(dmg, 300);
     tcase_add_test(dmg, test_single_substitution);
     tcase_add_test(dmg, test_other_edits);
     tcase_add_test(dmg, test_random_payloads);
     suite_add_tcase(s, dmg);
 
-    TCase *sz = tcase_create("outsz");
+    TCase *sz = test_case("outsz");
     tcase_add_test(sz, test_outsz_too_small);
     suite_add_tcase(s, sz);
     return s;

@@ -5,8 +5,8 @@
 */
 #include <string.h>
 #include "suites.h"
-#include "codec.h"
-#include "report.h"
+#include "report/codec.h"
+#include "report/report.h"
 
 /* Two threads with a and b visible steps on one shared object. */
 static int steps_main, steps_other;
@@ -43,12 +43,12 @@ START_TEST(dfs_counts_binomial)
             steps_main = a;
             steps_other = b;
             struct explore_result r = test_explore(&two_threads, "dfs", false, -1);
-            ck_assert(!r.failed && r.exhaustive);
-            ck_assert_msg(r.executions == binomial(a + b, a),
+            ck_assert(!r.failed && r.cov.exhaustive);
+            ck_assert_msg(r.cov.executions == binomial(a + b, a),
                           "a=%d b=%d: %llu executions, want C(%d,%d)=%llu", a, b,
-                          (unsigned long long)r.executions, a + b, a,
+                          (unsigned long long)r.cov.executions, a + b, a,
                           (unsigned long long)binomial(a + b, a));
-            ck_assert_uint_eq(r.pruned, 0);
+            ck_assert_uint_eq(r.cov.pruned, 0);
         }
 }
 END_TEST
@@ -60,10 +60,10 @@ START_TEST(preemption_bound_counts)
     steps_main = 4;
     steps_other = 3;
     struct explore_result r0 = test_explore(&two_threads, "dfs", false, 0);
-    ck_assert(r0.exhaustive && r0.bound_hit);
-    ck_assert_uint_eq(r0.executions, 1);
+    ck_assert(r0.cov.exhaustive && r0.cov.bound_hit);
+    ck_assert_uint_eq(r0.cov.executions, 1);
     struct explore_result r1 = test_explore(&two_threads, "dfs", false, 1);
-    ck_assert_uint_eq(r1.executions, (uint64_t)steps_main + 1);
+    ck_assert_uint_eq(r1.cov.executions, (uint64_t)steps_main + 1);
 }
 END_TEST
 
@@ -96,10 +96,10 @@ START_TEST(sleep_sets_prune_independent)
             steps_other = b;
             struct explore_result with = test_explore(&independent_threads, "dfs", true, -1);
             struct explore_result without = test_explore(&independent_threads, "dfs", false, -1);
-            ck_assert(with.exhaustive && without.exhaustive);
-            ck_assert_uint_eq(without.executions, binomial(a + b, a));
-            ck_assert_uint_eq(with.executions, 1);
-            ck_assert_uint_eq(with.pruned, (uint64_t)a);
+            ck_assert(with.cov.exhaustive && without.cov.exhaustive);
+            ck_assert_uint_eq(without.cov.executions, binomial(a + b, a));
+            ck_assert_uint_eq(with.cov.executions, 1);
+            ck_assert_uint_eq(with.cov.pruned, (uint64_t)a);
         }
 }
 END_TEST
@@ -147,14 +147,15 @@ START_TEST(dpor_counts_lock_family)
             family_sections = k;
             family_private = 0;
             struct explore_result r = test_explore(&family, "dpor", true, -1);
-            ck_assert(!r.failed && r.exhaustive);
-            ck_assert_msg(r.executions == orders(n, k), "%dx%d: %llu executions, want %llu",
-                          n, k, (unsigned long long)r.executions, (unsigned long long)orders(n, k));
-            ck_assert_uint_eq(r.pruned, 0);
+            ck_assert(!r.failed && r.cov.exhaustive);
+            ck_assert_msg(r.cov.executions == orders(n, k), "%dx%d: %llu executions, want %llu",
+                          n, k, (unsigned long long)r.cov.executions,
+                          (unsigned long long)orders(n, k));
+            ck_assert_uint_eq(r.cov.pruned, 0);
             family_private = 1;
             r = test_explore(&family, "dpor", true, -1);
-            ck_assert_uint_eq(r.executions, 1);
-            ck_assert_uint_eq(r.pruned, 0);
+            ck_assert_uint_eq(r.cov.executions, 1);
+            ck_assert_uint_eq(r.cov.pruned, 0);
         }
     ck_assert_uint_eq(orders(3, 2), 90);
     ck_assert_uint_eq(orders(3, 3), 1680);
@@ -174,9 +175,9 @@ START_TEST(dpor_counts_symmetric)
             family_threads = n;
             family_sections = k;
             struct explore_result r = test_explore(&family, "dpor", true, -1);
-            ck_assert(!r.failed && r.exhaustive);
-            ck_assert_msg(r.executions == orders(n, k) / factorial[n], "%dx%d symmetric: %llu",
-                          n, k, (unsigned long long)r.executions);
+            ck_assert(!r.failed && r.cov.exhaustive);
+            ck_assert_msg(r.cov.executions == orders(n, k) / factorial[n], "%dx%d symmetric: %llu",
+                          n, k, (unsigned long long)r.cov.executions);
         }
     family_symmetric = 0;
 }
@@ -189,9 +190,9 @@ START_TEST(dpor_counts_lock_family_4x3)
     family_sections = 3;
     family_private = 0;
     struct explore_result r = test_explore(&family, "dpor", true, -1);
-    ck_assert(!r.failed && r.exhaustive);
-    ck_assert_uint_eq(r.executions, 369600);
-    ck_assert_uint_eq(r.pruned, 0);
+    ck_assert(!r.failed && r.cov.exhaustive);
+    ck_assert_uint_eq(r.cov.executions, 369600);
+    ck_assert_uint_eq(r.cov.pruned, 0);
 }
 END_TEST
 
@@ -206,24 +207,21 @@ TEST_SCENARIO(walk_logged, WEFT_PASS)
     for (int i = 0; i < 3; i++)
         weft_cond_signal(shared_cv);
     weft_join(t);
-    uint32_t n;
-    const struct sched_step *s = sched_steps(&n);
+    struct exec *x = exec_current();
     size_t used = strlen(walk_log);
-    for (uint32_t i = 0; i < n && used + 2 < sizeof walk_log; i++)
-        walk_log[used++] = (char)('0' + s[i].tid);
+    for (uint32_t i = 0; i < x->nsteps && used + 2 < sizeof walk_log; i++)
+        walk_log[used++] = (char)('0' + x->steps[i].tid);
     walk_log[used++] = '|';
     walk_log[used] = 0;
 }
 
 static void walk(uint64_t seed, char *out)
 {
-    struct sched_config sc = { .scenario = &walk_logged, .max_steps = 100, .stack_size = 1 << 18 };
-    struct explore_config ec = { .strategy = "random", .max_executions = 40, .seed = seed };
-    struct explore_result r;
+    struct explore_config ec = { .max_executions = 40, .seed = seed };
     walk_log[0] = 0;
-    explore_run(&sc, &ec, &r);
-    ck_assert_uint_eq(r.executions, 40);
-    ck_assert(!r.exhaustive);
+    struct explore_result r = test_explore_with(&walk_logged, "random", ec, 100);
+    ck_assert_uint_eq(r.cov.executions, 40);
+    ck_assert(!r.cov.exhaustive);
     strcpy(out, walk_log);
 }
 
@@ -277,12 +275,8 @@ static struct explore_result replay(const struct weft_scenario *s, const char *t
     uint32_t nsteps;
     char err[200];
     ck_assert_int_eq(codec_decode(token, choices, 1024, &n, &nsteps, err, sizeof err), 0);
-    struct sched_config sc = { .scenario = s, .max_steps = 2000, .stack_size = 1 << 18 };
-    struct explore_config ec = { .strategy = "replay", .replay = choices, .nreplay = n,
-                                 .replay_steps = nsteps };
-    struct explore_result r;
-    explore_run(&sc, &ec, &r);
-    return r;
+    struct explore_config ec = { .replay = choices, .nreplay = n, .replay_steps = nsteps };
+    return test_explore_with(s, "replay", ec, 2000);
 }
 
 START_TEST(replay_reproduces_steps)
@@ -291,16 +285,15 @@ START_TEST(replay_reproduces_steps)
     ck_assert(r.failed);
     char token[512];
     codec_encode(r.choices, r.nchoices, r.nsteps, token, sizeof token);
-    uint32_t n1, n2;
     static struct sched_step first[64];
-    const struct sched_step *s = sched_steps(&n1);
-    memcpy(first, s, n1 * sizeof *s);
+    uint32_t n1 = test_exec()->nsteps;
+    memcpy(first, test_exec()->steps, n1 * sizeof first[0]);
     for (int round = 0; round < 3; round++) {
         struct explore_result again = replay(&abba_test, token);
         ck_assert_str_eq(again.divergence, "");
         ck_assert_int_eq(again.outcome.result, WEFT_DEADLOCK);
-        s = sched_steps(&n2);
-        ck_assert_uint_eq(n1, n2);
+        const struct sched_step *s = test_exec()->steps;
+        ck_assert_uint_eq(n1, test_exec()->nsteps);
         for (uint32_t i = 0; i < n1; i++) {
             ck_assert_uint_eq(s[i].tid, first[i].tid);
             ck_assert_int_eq(s[i].obj_id, first[i].obj_id);
@@ -335,18 +328,17 @@ END_TEST
 /* abba needs one preemption: bound 0 finds nothing, bound 1 finds it. */
 START_TEST(bounded_names_the_bound)
 {
-    struct sched_config sc = { .scenario = &abba_test, .max_steps = 2000, .stack_size = 1 << 18 };
-    struct explore_config ec = { .strategy = "bounded", .max_preemptions = -1 };
-    struct explore_result r;
-    ck_assert_int_eq(explore_run(&sc, &ec, &r), 0);
+    struct explore_config ec = { .max_preemptions = -1 };
+    struct explore_result r = test_explore_with(&abba_test, "bounded", ec, 2000);
+    char plan[128];
     ck_assert(r.failed);
-    ck_assert_int_eq(r.bound, 1);
-    ck_assert_str_eq(r.plan, "bounded, 1 preemption");
+    ck_assert_int_eq(r.cov.bound, 1);
+    report_plan(&r.cov, plan, sizeof plan);
+    ck_assert_str_eq(plan, "bounded, 1 preemption");
     /* A fixed space: the rounds stop when the bound cuts nothing. */
     steps_main = steps_other = 2;
-    sc.scenario = &two_threads;
-    ck_assert_int_eq(explore_run(&sc, &ec, &r), 0);
-    ck_assert(!r.failed && r.exhaustive && !r.bound_hit);
+    r = test_explore_with(&two_threads, "bounded", ec, 2000);
+    ck_assert(!r.failed && r.cov.exhaustive && !r.cov.bound_hit);
 }
 END_TEST
 
@@ -362,22 +354,24 @@ START_TEST(auto_falls_back_to_pct)
     family_sections = 3;
     family_private = family_symmetric = 0;
     fake_now = 0;
-    struct sched_config sc = { .scenario = &family, .max_steps = 2000, .stack_size = 1 << 18 };
-    struct explore_config ec = { .strategy = "auto", .sleep_sets = true, .max_preemptions = -1,
+    struct explore_config ec = { .sleep_sets = true, .max_preemptions = -1,
                                  .seed = 1, .elapsed = fake_clock, .time_limit = 0.5 };
-    struct explore_result r;
-    ck_assert_int_eq(explore_run(&sc, &ec, &r), 0);
+    char plan[128];
+    struct explore_result r = test_explore_with(&family, "auto", ec, 2000);
     ck_assert(!r.failed);
-    ck_assert(!r.exhaustive);
-    ck_assert_ptr_nonnull(strstr(r.plan, "then pct"));
-    ck_assert_uint_lt(r.executions, 369600);
+    ck_assert(!r.cov.exhaustive);
+    ck_assert(r.cov.sampled);
+    report_plan(&r.cov, plan, sizeof plan);
+    ck_assert_ptr_nonnull(strstr(plan, "then pct"));
+    ck_assert_uint_lt(r.cov.executions, 369600);
     /* Small enough: auto is plain DPOR, exhaustive. */
     family_threads = 2;
     fake_now = 0;
-    ck_assert_int_eq(explore_run(&sc, &ec, &r), 0);
-    ck_assert(r.exhaustive);
-    ck_assert_str_eq(r.plan, "dpor");
-    ck_assert_uint_eq(r.executions, 20);
+    r = test_explore_with(&family, "auto", ec, 2000);
+    ck_assert(r.cov.exhaustive);
+    report_plan(&r.cov, plan, sizeof plan);
+    ck_assert_str_eq(plan, "dpor");
+    ck_assert_uint_eq(r.cov.executions, 20);
 }
 END_TEST
 
@@ -415,16 +409,15 @@ TEST_SCENARIO(lock_ring, WEFT_DEADLOCK)
 
 START_TEST(shrink_never_grows_and_replays)
 {
-    struct sched_config sc = { .scenario = &lock_ring, .max_steps = 2000, .stack_size = 1 << 18 };
     int improved = 0;
     for (uint64_t seed = 1; seed <= 10; seed++) {
-        struct explore_config ec = { .strategy = "random", .max_executions = 100000, .seed = seed };
-        struct explore_result r;
-        explore_run(&sc, &ec, &r);
+        struct explore_config ec = { .max_executions = 100000, .seed = seed };
+        struct explore_result r = test_explore_with(&lock_ring, "random", ec, 2000);
         ck_assert(r.failed);
-        sched_mask sig = report_signature(&r.outcome);
+        sched_mask sig = report_signature(test_exec(), &r.outcome);
         uint32_t steps = r.nsteps, preemptions = r.preemptions;
-        ck_assert_int_eq(explore_shrink(&sc, &ec, &r, report_signature), 0);
+        ec.plan = explore_plan_named("random");
+        ck_assert_int_eq(explore_shrink(test_search(), &ec, &r, report_signature), 0);
         ck_assert_int_eq(r.outcome.result, WEFT_DEADLOCK);
         ck_assert_uint_le(r.preemptions, preemptions);
         if (r.preemptions == preemptions)
@@ -440,7 +433,7 @@ START_TEST(shrink_never_grows_and_replays)
         struct explore_result again = replay(&lock_ring, token);
         ck_assert_str_eq(again.divergence, "");
         ck_assert_int_eq(again.outcome.result, WEFT_DEADLOCK);
-        ck_assert_uint_eq(report_signature(&again.outcome), sig);
+        ck_assert_uint_eq(report_signature(test_exec(), &again.outcome), sig);
     }
     ck_assert_int_gt(improved, 0);
 }
@@ -449,7 +442,7 @@ END_TEST
 Suite *explore_suite(void)
 {
     Suite *s = suite_create("explore");
-    TCase *tc = tcase_create("counts");
+    TCase *tc = test_case("counts");
     tcase_add_test(tc, dfs_counts_binomial);
     tcase_add_test(tc, preemption_bound_counts);
     tcase_add_test(tc, sleep_sets_prune_independent);
@@ -458,11 +451,11 @@ Suite *explore_suite(void)
     tcase_add_test(tc, dpor_counts_symmetric);
 
     suite_add_tcase(s, tc);
-    TCase *big = tcase_create("large");
+    TCase *big = test_case("large");
     tcase_set_timeout(big, 900);      /* a count, not a speed test: slow builds take long */
     tcase_add_test(big, dpor_counts_lock_family_4x3);
     suite_add_tcase(s, big);
-    TCase *rp = tcase_create("replay");
+    TCase *rp = test_case("replay");
     tcase_add_test(rp, replay_reproduces_steps);
     tcase_add_test(rp, replay_divergence_refused);
     tcase_add_test(rp, shrink_never_grows_and_replays);

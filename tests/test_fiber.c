@@ -7,9 +7,10 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "fiber.h"
+#include "core/fiber.h"
 
 #include <check.h>
+#include "suites.h"
 #include <errno.h>
 #include <fenv.h>
 #include <inttypes.h>
@@ -591,6 +592,7 @@ Suite *fiber_suite(void)
     Suite *s = suite_create("fiber");
     TCase *tc = tcase_create("switch");
     tcase_add_checked_fixture(tc, setup, teardown);
+    test_leak_check(tc);
     tcase_add_test(tc, test_ping_pong);
     tcase_add_test(tc, test_many_switches);
     tcase_add_test(tc, test_registers_survive);

@@ -4,7 +4,6 @@
 ** pass (or find exactly the failure the semantics imply).
 */
 #include "suites.h"
-#include "sched.h"
 
 /* Explore with DPOR, and cross-check against DFS with sleep sets: both
 ** must reach the same verdict, and a full search the same number of
@@ -16,8 +15,9 @@ static struct explore_result dfs(const struct weft_scenario *s)
     ck_assert_int_eq(r.failed, d.failed);
     ck_assert_int_eq(r.outcome.result, d.outcome.result);
     if (!r.failed)
-        ck_assert_msg(r.executions == d.executions, "%s: dpor %llu, dfs %llu executions",
-                      s->name, (unsigned long long)r.executions, (unsigned long long)d.executions);
+        ck_assert_msg(r.cov.executions == d.cov.executions, "%s: dpor %llu, dfs %llu executions",
+                      s->name, (unsigned long long)r.cov.executions,
+                      (unsigned long long)d.cov.executions);
     return r;
 }
 
@@ -26,7 +26,7 @@ static struct explore_result dfs(const struct weft_scenario *s)
         struct explore_result r_ = dfs(&(s));                                 \
         ck_assert_msg(!r_.failed, "%s failed: %s (%s)", (s).name,             \
                       weft_result_name(r_.outcome.result), r_.outcome.message); \
-        ck_assert(r_.exhaustive);                                             \
+        ck_assert(r_.cov.exhaustive);                                             \
     } while (0)
 
 #define ck_assert_finds(s, want)                                              \
@@ -356,8 +356,8 @@ START_TEST(select_semantics)
 {
     select_seen[0] = select_seen[1] = 0;
     struct explore_result r = dfs(&select_both_ready);
-    ck_assert(!r.failed && r.exhaustive);
-    ck_assert_uint_eq(r.executions, 2);          /* both ready cases explored */
+    ck_assert(!r.failed && r.cov.exhaustive);
+    ck_assert_uint_eq(r.cov.executions, 2);          /* both ready cases explored */
     ck_assert_int_eq(select_seen[0], 2);         /* once by DFS, once by DPOR */
     ck_assert_int_eq(select_seen[1], 2);
     ck_assert_passes(select_default_and_timeout);
@@ -424,8 +424,8 @@ START_TEST(time_and_choice)
     ck_assert_passes(poll_until_timer);
     memset(choose_seen, 0, sizeof choose_seen);
     struct explore_result r = dfs(&choose_all_values);
-    ck_assert(!r.failed && r.exhaustive);
-    ck_assert_uint_eq(r.executions, 6);
+    ck_assert(!r.failed && r.cov.exhaustive);
+    ck_assert_uint_eq(r.cov.executions, 6);
     for (int i = 0; i < 6; i++)
         ck_assert_int_eq(choose_seen[i], 2);     /* once by DFS, once by DPOR */
 }
@@ -462,7 +462,7 @@ END_TEST
 Suite *primitives_suite(void)
 {
     Suite *s = suite_create("primitives");
-    TCase *tc = tcase_create("semantics");
+    TCase *tc = test_case("semantics");
     tcase_add_test(tc, mutex_mutual_exclusion);
     tcase_add_test(tc, mutex_trylock_and_kinds);
     tcase_add_test(tc, cond_semantics);

@@ -1,21 +1,33 @@
 /*
-** cli.h -- the weft command: options, scenario loading, subcommands.
-** The command line is the only part of weft that reads the wall clock
-** (elapsed time, --time-limit) or the environment.
+** cli.h -- the weft command, and test programs built with weft-main: the
+** same options, subcommands and exit codes. The front ends (this folder)
+** are the only part of weft that reads the wall clock (--time-limit) or
+** the environment.
 */
 #ifndef WEFT_CLI_H
 #define WEFT_CLI_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "weft.h"
+#include "explore/explore.h"
+#include "report/report.h"
 
 #define CLI_OK 0          /* every scenario met its expectation */
 #define CLI_UNEXPECTED 1  /* one did not */
 #define CLI_ERROR 2       /* usage, input or build error */
 
+struct params;
+
+/* Which program runs: the weft command, or a test program that has its
+** scenarios linked in (`run` with no names runs them all). */
+struct cli_program {
+    const char *name;                 /* as usage and replay commands spell it */
+    bool linked_scenarios;
+};
+
 struct cli_opts {
-    const char *strategy;
+    const struct cli_program *program;
+    const char *strategy;             /* a plan's name (explore.h) */
     bool sleep_sets;
     int max_preemptions;
     uint64_t executions;
@@ -28,8 +40,9 @@ struct cli_opts {
     bool quiet;
     bool shrink;
     int progress;                     /* 1 --progress, 0 --quiet, -1 on a terminal */
-    char params[256];                 /* " --param k=v ..." as given */
-    const char *args[256];            /* positional arguments */
+    struct params *params;            /* --param values */
+    char *param_args;                 /* " --param k=v ..." as given (malloc'd) */
+    const char **args;                /* positional arguments (into argv) */
     int nargs;
 };
 
@@ -39,8 +52,30 @@ struct cli_target {
     char spelling[1024];
 };
 
-/* Parse argv after the subcommand: 0, or CLI_ERROR with a message printed. */
-int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage);
+/* One scenario explored as `weft run` does it: search, shrink, report. */
+struct cli_job {
+    const struct weft_scenario *scenario;
+    struct params *params;
+    int max_steps;                    /* 0: the scenario's, or the default */
+    struct explore_config ec;         /* cli_explore sets its clock */
+    bool shrink;
+    struct report_request req;
+    struct exec *exec;                /* a context to reuse, or NULL */
+};
+
+/* Run job; *out is its report (free with report_free). 0, or WEFT_ENOMEM.
+** *unreplayable: the shrunk failure did not replay (nondeterminism). */
+int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable);
+/* A search of sc with at most max_steps steps per execution (0: the
+** scenario's bound, or the default), in context x (NULL: its own); NULL
+** without memory. */
+struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
+                          struct exec *x);
+/* Seconds on a monotonic clock. */
+double cli_seconds(void);
+
+/* The whole command line: argv[1] is the subcommand. */
+int cli_main(int argc, char **argv, const struct cli_program *program);
 
 /* Resolve names, .c/.so files and folders into targets (malloc'd array). */
 int cli_resolve(const char *const *args, int nargs, struct cli_target **out, int *n);

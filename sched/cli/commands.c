@@ -1,33 +1,26 @@
 /*
-** commands.c -- weft list, run and replay.
-** Each resolves its arguments to scenarios, drives explore_run with the
-** options, and hands the result to a report format. Exit codes are the
-** CLI_* values of cli.h.
+** commands.c -- list, run, replay and explain.
+** Each resolves its arguments to scenarios, runs one search per scenario
+** with the options, and hands a report of it to a format. Exit codes are
+** the CLI_* values of cli.h.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "cli.h"
-#include "codec.h"
-#include "explore.h"
-#include "registry.h"
-#include "report.h"
+#include "cli/cli.h"
+#include "core/params.h"
+#include "core/registry.h"
+#include "report/codec.h"
+#include "report/report.h"
 
-#define STACK_SIZE (256 * 1024)
+#define REPLAY_MAX_CHOICES (1u << 20)
 
-static double wall_seconds(void)
+static int out_of_memory(const char *what)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Seconds since the search of one scenario began (--time-limit). */
-static double since(void *ctx)
-{
-    return wall_seconds() - *(const double *)ctx;
+    fprintf(stderr, "weft: out of memory %s\n", what);
+    return CLI_ERROR;
 }
 
 /* ==========================================================================
@@ -53,12 +46,12 @@ static void format_duration(char *buf, size_t n, double s)
 static void show_progress(void *ctx, const struct explore_result *r, double covered)
 {
     struct progress *p = ctx;
-    double now = wall_seconds(), elapsed = now - p->start;
+    double now = cli_seconds(), elapsed = now - p->start;
     if (now - p->last < 0.25)
         return;
     p->last = now;
     p->shown = true;
-    uint64_t n = r->executions + r->pruned;
+    uint64_t n = r->cov.executions + r->cov.pruned;
     fprintf(stderr, "\r\033[K%s: %llu executions, %.0f/s", p->name, (unsigned long long)n,
             elapsed > 0 ? (double)n / elapsed : 0);
     if (covered > 0 && covered < 1) {
@@ -75,14 +68,9 @@ static void end_progress(struct progress *p)
         fprintf(stderr, "\r\033[K");
 }
 
-static struct sched_config sched_config_for(const struct weft_scenario *s,
-                                            const struct cli_opts *o)
-{
-    int steps = o->max_steps;
-    if (steps == SCHED_DEFAULT_MAX_STEPS && s->max_steps > 0)
-        steps = s->max_steps;
-    return (struct sched_config){ .scenario = s, .max_steps = steps, .stack_size = STACK_SIZE };
-}
+/* ==========================================================================
+** What every command shares
+** ========================================================================== */
 
 static const struct report_format *format_for(const struct cli_opts *o)
 {
@@ -92,22 +80,53 @@ static const struct report_format *format_for(const struct cli_opts *o)
     return f;
 }
 
+/* The plan named by --strategy, or NULL after saying which exist. */
+static const struct explore_plan *plan_for(const struct cli_opts *o)
+{
+    const struct explore_plan *p = explore_plan_named(o->strategy);
+    if (p && p != &explore_plan_replay)
+        return p;
+    fprintf(stderr, "weft: unknown strategy '%s' (", o->strategy);
+    for (int i = 0; explore_plans[i]; i++)
+        fprintf(stderr, "%s%s", i == 0 ? "" : explore_plans[i + 1] ? ", " : " or ",
+                explore_plans[i]->name);
+    fprintf(stderr, ")\n");
+    return NULL;
+}
+
+/* Print rep and free it; CLI_OK, or CLI_UNEXPECTED when it was not as expected. */
+static int print_report(struct report *rep, const struct cli_opts *o, int flags)
+{
+    format_for(o)->print(stdout, rep, flags);
+    fflush(stdout);
+    int rc = rep->as_expected ? CLI_OK : CLI_UNEXPECTED;
+    report_free(rep);
+    return rc;
+}
+
 /* ==========================================================================
 ** list
 ** ========================================================================== */
 
+/* With no names: every scenario this program has (built in, or linked). */
+static int all_scenarios(struct cli_target **out, int *n)
+{
+    *n = registry_count();
+    *out = calloc((size_t)*n + 1, sizeof **out);
+    if (*out == NULL)
+        return out_of_memory("for the scenario list");
+    for (int i = 0; i < *n; i++) {
+        (*out)[i].scenario = registry_get(i);
+        snprintf((*out)[i].spelling, sizeof (*out)[i].spelling, "%s", registry_get(i)->name);
+    }
+    return 0;
+}
+
 int cli_list(struct cli_opts *o)
 {
     struct cli_target *t = NULL;
-    int n = 0, rc = 0;
-    if (o->nargs) {
-        rc = cli_resolve(o->args, o->nargs, &t, &n);
-    } else {
-        n = registry_count();
-        t = calloc((size_t)(n ? n : 1), sizeof *t);
-        for (int i = 0; t && i < n; i++)
-            t[i].scenario = registry_get(i);
-    }
+    int n = 0;
+    int rc = o->nargs ? cli_resolve(o->args, o->nargs, &t, &n) : all_scenarios(&t, &n);
     for (int i = 0; i < n; i++)
         printf("%-32s %-14s %s\n", t[i].scenario->name, weft_result_name(t[i].scenario->expect),
                t[i].scenario->summary ? t[i].scenario->summary : "");
@@ -119,38 +138,33 @@ int cli_list(struct cli_opts *o)
 ** run
 ** ========================================================================== */
 
-static bool run_one(const struct cli_target *t, const struct cli_opts *o,
-                    const struct report_format *fmt)
+static int run_one(const struct cli_target *t, const struct cli_opts *o,
+                   const struct explore_plan *plan, struct exec *x)
 {
-    struct sched_config sc = sched_config_for(t->scenario, o);
-    uint64_t budget = o->executions;
-    if (budget == 0 && (strcmp(o->strategy, "random") == 0 || strcmp(o->strategy, "pct") == 0))
-        budget = 1000;
-    double start = wall_seconds();
-    struct explore_config ec = {
-        .strategy = o->strategy, .sleep_sets = o->sleep_sets,
-        .max_preemptions = o->max_preemptions, .max_executions = budget,
-        .seed = o->seed, .depth = o->depth,
-        .elapsed = since, .clock_ctx = &start, .time_limit = o->time_limit,
-    };
+    double start = cli_seconds();
     struct progress prog = { .name = t->scenario->name, .start = start, .last = start };
+    struct cli_job job = {
+        .scenario = t->scenario, .params = o->params, .max_steps = o->max_steps,
+        .shrink = o->shrink,
+        .ec = { .plan = plan, .sleep_sets = o->sleep_sets, .max_preemptions = o->max_preemptions,
+                .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
+                .time_limit = o->time_limit },
+        .req = { o->program->name, t->spelling, o->param_args }, .exec = x,
+    };
     if (o->progress > 0 || (o->progress < 0 && !o->quiet && isatty(2))) {
-        ec.progress = show_progress;
-        ec.progress_ctx = &prog;
+        job.ec.progress = show_progress;
+        job.ec.progress_ctx = &prog;
     }
-    struct explore_result res;
-    static struct report rep;
-    explore_run(&sc, &ec, &res);
-    if (res.failed && o->shrink && explore_shrink(&sc, &ec, &res, report_signature) != 0)
+    struct report *rep;
+    bool unreplayable;
+    int rc = cli_explore(&job, &rep, &unreplayable);
+    if (unreplayable)
         fprintf(stderr, "weft: %s: the shrunk failure did not replay; is the scenario "
                 "deterministic?\n", t->scenario->name);
     end_progress(&prog);
-    report_build(&rep, t->scenario, t->spelling, res.plan, &res);
-    rep.elapsed_s = wall_seconds() - start;
-    snprintf(rep.params, sizeof rep.params, "%s", o->params);
-    fmt->print(stdout, &rep, o->quiet ? REPORT_QUIET : 0);
-    fflush(stdout);
-    return rep.as_expected;
+    if (rc)
+        return out_of_memory("while exploring");
+    return print_report(rep, o, o->quiet ? REPORT_QUIET : 0);
 }
 
 static void warn_unread(const char *key, void *ctx)
@@ -161,35 +175,32 @@ static void warn_unread(const char *key, void *ctx)
 
 int cli_run(struct cli_opts *o)
 {
-    const struct report_format *fmt = format_for(o);
-    if (fmt == NULL)
+    if (format_for(o) == NULL)
         return CLI_ERROR;
-    static const char *const known[] = { "auto", "dpor", "dfs", "bounded", "pct", "random" };
-    bool ok = false;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        ok |= strcmp(o->strategy, known[i]) == 0;
-    if (!ok) {
-        fprintf(stderr, "weft: unknown strategy '%s' (auto, dpor, dfs, bounded, pct or random)\n",
-                o->strategy);
+    const struct explore_plan *plan = plan_for(o);
+    if (plan == NULL)
+        return CLI_ERROR;
+    if (o->nargs == 0 && !o->program->linked_scenarios) {
+        fprintf(stderr, "%s run: name a scenario, a file or a folder (see '%s run --help')\n",
+                o->program->name, o->program->name);
         return CLI_ERROR;
     }
-    if (o->nargs == 0) {
-        fprintf(stderr, "weft run: name a scenario, a file or a folder (see 'weft run --help')\n");
-        return CLI_ERROR;
-    }
-    struct cli_target *t;
-    int n, rc = cli_resolve(o->args, o->nargs, &t, &n);
-    if (rc) {
-        free(t);
-        return rc;
-    }
+    struct cli_target *t = NULL;
+    int n = 0;
+    int rc = o->nargs ? cli_resolve(o->args, o->nargs, &t, &n) : all_scenarios(&t, &n);
+    struct exec *x = rc ? NULL : sched_new();   /* stacks and memory kept between scenarios */
     int unexpected = 0;
-    for (int i = 0; i < n; i++)
-        unexpected += !run_one(&t[i], o, fmt);
+    if (rc == 0 && x == NULL)
+        rc = out_of_memory("for an execution");
+    for (int i = 0; rc == 0 && i < n; i++) {
+        int one = run_one(&t[i], o, plan, x);
+        unexpected += one == CLI_UNEXPECTED;
+        rc = one == CLI_ERROR ? CLI_ERROR : 0;
+    }
+    sched_free(x);
     free(t);
-    sched_params_unread(warn_unread, NULL);
-    sched_shutdown();
-    return unexpected ? CLI_UNEXPECTED : CLI_OK;
+    params_unread(o->params, warn_unread, NULL);
+    return rc ? rc : unexpected ? CLI_UNEXPECTED : CLI_OK;
 }
 
 /* ==========================================================================
@@ -231,57 +242,82 @@ static int replay_target(const struct cli_opts *o, struct cli_target *out)
     return 0;
 }
 
-static void explain(void *ctx)
+/* The choices of --schedule, in a buffer of their size; NULL after saying why. */
+static uint32_t *decode_schedule(const char *token, size_t *n, uint32_t *nsteps)
 {
-    (void)ctx;
-    report_explain_state(stdout);
+    char err[256];
+    if (codec_decode(token, NULL, REPLAY_MAX_CHOICES, n, nsteps, err, sizeof err) != 0) {
+        fprintf(stderr, "weft replay: bad schedule token: %s\n", err);
+        return NULL;
+    }
+    uint32_t *choices = malloc((*n + 1) * sizeof *choices);
+    if (choices == NULL) {
+        out_of_memory("for the schedule");
+        return NULL;
+    }
+    codec_decode(token, choices, REPLAY_MAX_CHOICES, n, nsteps, NULL, 0);
+    return choices;
+}
+
+static void explain(void *ctx, struct exec *x)
+{
+    report_explain_state(stdout, x, ctx);
+}
+
+/* Run the replay; CLI_OK, or CLI_ERROR when the token does not fit. */
+static int replay_run(struct search *s, const struct cli_target *t, struct explore_config *ec,
+                      struct explore_result *res)
+{
+    if (explore_run(s, ec, res) != 0)
+        return out_of_memory("while replaying");
+    if (res->divergence[0]) {
+        fprintf(stderr, "weft replay: %s: %s\n(was the token made for this scenario, "
+                "with the same --param values?)\n", t->scenario->name, res->divergence);
+        return CLI_ERROR;
+    }
+    return CLI_OK;
 }
 
 /* weft replay, and weft explain (the same, printing each state first). */
 static int replay(struct cli_opts *o, bool step_by_step)
 {
-    static uint32_t choices[1 << 20];
-    static struct report rep;
-    const struct report_format *fmt = format_for(o);
     struct cli_target t;
     size_t n;
-    uint32_t nsteps;
-    char err[256];
-    if (fmt == NULL)
+    uint32_t nsteps, shown = 0, *choices;
+    if (format_for(o) == NULL)
         return CLI_ERROR;
     if (o->schedule == NULL) {
         fprintf(stderr, "weft replay: --schedule TOKEN is required\n");
         return CLI_ERROR;
     }
-    if (codec_decode(o->schedule, choices, sizeof choices / sizeof choices[0], &n, &nsteps,
-                     err, sizeof err) != 0) {
-        fprintf(stderr, "weft replay: bad schedule token: %s\n", err);
+    if ((choices = decode_schedule(o->schedule, &n, &nsteps)) == NULL)
         return CLI_ERROR;
-    }
-    if (replay_target(o, &t))
-        return CLI_ERROR;
-    struct sched_config sc = sched_config_for(t.scenario, o);
-    struct explore_config ec = { .strategy = "replay", .replay = choices, .nreplay = n,
+    struct search *s = replay_target(o, &t) ? NULL : cli_search(t.scenario, o->params,
+                                                                 o->max_steps, NULL);
+    int rc = s ? CLI_OK : CLI_ERROR;
+    struct explore_config ec = { .plan = &explore_plan_replay, .replay = choices, .nreplay = n,
                                  .replay_steps = nsteps };
-    if (step_by_step) {
+    if (s && step_by_step) {
         ec.observe = explain;
+        ec.observe_ctx = &shown;
         printf("%s, step by step: each step, then every thread's state after it\n\n",
                t.scenario->name);
     }
     struct explore_result res;
-    explore_run(&sc, &ec, &res);
-    if (res.divergence[0]) {
-        fprintf(stderr, "weft replay: %s: %s\n(was the token made for this scenario, "
-                "with the same --param values?)\n", t.scenario->name, res.divergence);
-        return CLI_ERROR;
-    }
-    if (step_by_step)
+    if (rc == CLI_OK)
+        rc = replay_run(s, &t, &ec, &res);
+    if (rc == CLI_OK && step_by_step)
         printf("\n");
-    report_build(&rep, t.scenario, t.spelling, "replay", &res);
-    snprintf(rep.params, sizeof rep.params, "%s", o->params);
-    fmt->print(stdout, &rep, REPORT_REPLAY);
-    sched_shutdown();
-    return CLI_OK;
+    if (rc == CLI_OK) {
+        struct report_request req = { o->program->name, t.spelling, o->param_args };
+        struct report *rep = report_snapshot(search_exec(s), t.scenario, &req, &res);
+        rc = rep ? CLI_OK : out_of_memory("for a report");
+        if (rep)
+            print_report(rep, o, REPORT_REPLAY);
+    }
+    search_free(s);
+    free(choices);
+    return rc;
 }
 
 int cli_replay(struct cli_opts *o) { return replay(o, false); }

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "cli.h"
-#include "registry.h"
+#include "cli/cli.h"
+#include "core/registry.h"
 
 /* ==========================================================================
 ** Compiling scenario files
@@ -50,7 +50,7 @@ static bool is_file(const char *path)
 ** source tree this weft was built from. */
 static const char *include_dir(void)
 {
-    static char path[1024];
+    char path[1024];
     const char *env = getenv("WEFT_INCLUDE_DIR");
     const char *dirs[] = { env, WEFT_INCLUDEDIR, WEFT_SRCDIR "/sched" };
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
@@ -203,19 +203,22 @@ int cli_load_file(const char *path, int *from, int *to)
 
 struct targets { struct cli_target *v; int n, cap; };
 
-static void add(struct targets *t, const struct weft_scenario *s, const char *spelling)
+static int add(struct targets *t, const struct weft_scenario *s, const char *spelling)
 {
     if (t->n == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 32;
-        t->v = realloc(t->v, (size_t)t->cap * sizeof *t->v);
-        if (t->v == NULL) {
+        int cap = t->cap ? 2 * t->cap : 32;
+        struct cli_target *v = realloc(t->v, (size_t)cap * sizeof *v);
+        if (v == NULL) {
             fprintf(stderr, "weft: out of memory\n");
-            exit(CLI_ERROR);
+            return CLI_ERROR;
         }
+        t->v = v;
+        t->cap = cap;
     }
     t->v[t->n].scenario = s;
     snprintf(t->v[t->n].spelling, sizeof t->v[t->n].spelling, "%s", spelling);
     t->n++;
+    return 0;
 }
 
 static int add_file(struct targets *t, const char *path)
@@ -224,12 +227,12 @@ static int add_file(struct targets *t, const char *path)
     int rc = cli_load_file(path, &from, &to);
     if (rc)
         return rc;
-    for (int i = from; i < to; i++) {
+    for (int i = from; i < to && rc == 0; i++) {
         char spelling[1024];
         snprintf(spelling, sizeof spelling, "%s %s", path, registry_get(i)->name);
-        add(t, registry_get(i), spelling);
+        rc = add(t, registry_get(i), spelling);
     }
-    return 0;
+    return rc;
 }
 
 static int by_name(const void *a, const void *b)
@@ -277,7 +280,7 @@ int cli_resolve(const char *const *args, int nargs, struct cli_target **out, int
         else if (stat(args[i], &st) == 0)
             rc = add_file(&t, args[i]);
         else if ((s = registry_find(args[i], 0, builtin)) != NULL)
-            add(&t, s, s->name);
+            rc = add(&t, s, s->name);
         else {
             fprintf(stderr, "weft: no scenario or file named '%s' (see 'weft list')\n", args[i]);
             rc = CLI_ERROR;

@@ -1,17 +1,20 @@
 /*
-** main.c -- entry point of the weft command: subcommands, options, help.
-** Each subcommand's behaviour lives in commands.c; this file only parses.
+** main.c -- the command line: subcommands, options, help. Each
+** subcommand's behaviour lives in commands.c; this file only parses. In
+** the help texts "@" stands for the program's name ("weft", or a test
+** program's).
 */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
-#include "sched.h"
+#include "cli/cli.h"
+#include "core/params.h"
+#include "core/registry.h"
 
 static const char usage_main[] =
-    "usage: weft COMMAND [OPTIONS] ...\n"
+    "usage: @ COMMAND [OPTIONS] ...\n"
     "\n"
     "weft explores the interleavings of a concurrent scenario to find deadlocks,\n"
     "leaked or spinning threads and failed assertions, and replays them exactly.\n"
@@ -22,25 +25,20 @@ static const char usage_main[] =
     "  replay  [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   re-run one execution\n"
     "  explain [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   the same, step by step\n"
     "\n"
-    "Run 'weft COMMAND --help' for a command's options.\n"
+    "Run '@ COMMAND --help' for a command's options.\n"
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
 
-static const char usage_run[] =
-    "usage: weft run [OPTIONS] NAME|FILE.c|FILE.so|DIR...\n"
+static const char usage_run_head[] =
+    "usage: @ run [OPTIONS] NAME|FILE.c|FILE.so|DIR...\n"
     "\n"
     "Explore each scenario until its search space is covered, a bound is reached,\n"
     "or an execution fails; print the failure's report and a one-line summary.\n"
     "A .c file is compiled against weft.h into a cached shared object; a folder\n"
-    "means every .c file in it. Bundled scenarios run by name ('weft list').\n"
+    "means every .c file in it. Bundled scenarios run by name ('@ list').\n"
     "\n"
-    "  --strategy NAME          how to search (default auto):\n"
-    "      auto     dpor; if it cannot finish in half the time limit, pct with\n"
-    "               depth 1, 2, 3, ... for the rest (reported as sampled)\n"
-    "      dpor     exhaustive, one execution per class of equivalent interleavings\n"
-    "      dfs      exhaustive, every interleaving (sleep sets prune repeats)\n"
-    "      bounded  every execution with 0, then 1, 2, ... preemptions\n"
-    "      pct      probabilistic concurrency testing with --depth (seeded)\n"
-    "      random   seeded random walk\n"
+    "  --strategy NAME          how to search (default auto):\n";
+
+static const char usage_run_tail[] =
     "  --no-sleep-sets          dfs: explore without sleep-set pruning\n"
     "  --max-preemptions N      dfs: at most N preemptions; bounded: stop at N\n"
     "  --depth D                pct: the bug depth (default 3)\n"
@@ -58,8 +56,8 @@ static const char usage_run[] =
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
 
 static const char usage_replay[] =
-    "usage: weft replay [OPTIONS] NAME --schedule TOKEN\n"
-    "       weft replay [OPTIONS] FILE.c [NAME] --schedule TOKEN\n"
+    "usage: @ replay [OPTIONS] NAME --schedule TOKEN\n"
+    "       @ replay [OPTIONS] FILE.c [NAME] --schedule TOKEN\n"
     "\n"
     "Re-run exactly the execution a schedule token describes and print its report.\n"
     "The output is the same, byte for byte, every time. If the scenario no longer\n"
@@ -71,10 +69,10 @@ static const char usage_replay[] =
     "  --format text|json\n";
 
 static const char usage_explain[] =
-    "usage: weft explain [OPTIONS] NAME --schedule TOKEN\n"
-    "       weft explain [OPTIONS] FILE.c [NAME] --schedule TOKEN\n"
+    "usage: @ explain [OPTIONS] NAME --schedule TOKEN\n"
+    "       @ explain [OPTIONS] FILE.c [NAME] --schedule TOKEN\n"
     "\n"
-    "Replay one execution like 'weft replay', printing every step as it happens\n"
+    "Replay one execution like '@ replay', printing every step as it happens\n"
     "and, after it, each thread's state: finished, runnable with its next\n"
     "operation, or blocked with what it waits for. The report follows.\n"
     "\n"
@@ -83,10 +81,53 @@ static const char usage_explain[] =
     "  --max-steps N            as in the run that printed it\n";
 
 static const char usage_list[] =
-    "usage: weft list [FILE.c|FILE.so|DIR...]\n"
+    "usage: @ list [FILE.c|FILE.so|DIR...]\n"
     "\n"
     "List scenarios (the bundled ones when no file is given): name, expected\n"
     "result, summary.\n";
+
+/* A help text with "@" replaced by the program's name. */
+static void put_text(FILE *f, const char *text, const char *program)
+{
+    for (; *text; text++)
+        if (*text == '@')
+            fputs(program, f);
+        else
+            fputc(*text, f);
+}
+
+/* Each plan of the table, its help lines indented under its name. */
+static void put_plans(FILE *f)
+{
+    for (int i = 0; explore_plans[i]; i++) {
+        fprintf(f, "      %-8s ", explore_plans[i]->name);
+        for (const char *c = explore_plans[i]->help; *c; c++)
+            if (*c == '\n')
+                fputs("\n               ", f);   /* under the first line's text */
+            else
+                fputc(*c, f);
+        fputc('\n', f);
+    }
+}
+
+struct command {
+    const char *name;
+    const char *usage;
+    int (*fn)(struct cli_opts *);
+};
+
+static void put_usage(FILE *f, const struct command *cmd, const char *program)
+{
+    put_text(f, cmd->usage, program);
+    if (cmd->fn == cli_run) {
+        put_plans(f);
+        put_text(f, usage_run_tail, program);
+    }
+}
+
+/* ==========================================================================
+** Options
+** ========================================================================== */
 
 static int bad_number(const char *opt, const char *v)
 {
@@ -105,6 +146,13 @@ static int parse_u64(const char *opt, const char *v, uint64_t *out)
     return 0;
 }
 
+static int out_of_memory(void)
+{
+    fprintf(stderr, "weft: out of memory\n");
+    return CLI_ERROR;
+}
+
+/* KEY=VALUE: into the parameter set, and into the replay command's words. */
 static int add_param(struct cli_opts *o, const char *kv)
 {
     const char *eq = strchr(kv, '=');
@@ -112,11 +160,17 @@ static int add_param(struct cli_opts *o, const char *kv)
         fprintf(stderr, "weft: --param needs KEY=VALUE, not '%s'\n", kv);
         return CLI_ERROR;
     }
-    char key[128];
-    snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
-    sched_param_set(key, eq + 1);
-    size_t used = strlen(o->params);
-    snprintf(o->params + used, sizeof o->params - used, " --param %s", kv);
+    char *key = strndup(kv, (size_t)(eq - kv));
+    size_t used = o->param_args ? strlen(o->param_args) : 0;
+    char *args = realloc(o->param_args, used + strlen(kv) + sizeof " --param ");
+    if (args)
+        o->param_args = args;
+    if (key == NULL || args == NULL || params_set(o->params, key, eq + 1) != 0) {
+        free(key);
+        return out_of_memory();
+    }
+    sprintf(args + used, " --param %s", kv);
+    free(key);
     return 0;
 }
 
@@ -142,14 +196,12 @@ static const struct option long_opts[] = {
     { 0, 0, 0, 0 },
 };
 
-/* One option; 0, 1 when help was printed, or CLI_ERROR. */
-static int parse_one(int c, const char *v, struct cli_opts *o, const char *usage)
+/* One numeric option; 0 or CLI_ERROR. */
+static int parse_number(int c, const char *v, struct cli_opts *o)
 {
     uint64_t n;
     char *end;
     switch (c) {
-    case O_STRATEGY: o->strategy = v; return 0;
-    case O_NOSLEEP: o->sleep_sets = false; return 0;
     case O_PREEMPT:
         if (parse_u64("--max-preemptions", v, &n) || n > 1000000)
             return CLI_ERROR;
@@ -167,62 +219,80 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const char *usage
             return n < 1 ? bad_number("--max-steps", v) : CLI_ERROR;
         o->max_steps = (int)n;
         return 0;
-    case O_TIME:
+    default:                          /* O_TIME */
         o->time_limit = strtod(v, &end);
         return (*end || end == v || o->time_limit < 0) ? bad_number("--time-limit", v) : 0;
+    }
+}
+
+/* One option; 0, 1 when help was printed, or CLI_ERROR. */
+static int parse_one(int c, const char *v, struct cli_opts *o, const struct command *cmd)
+{
+    switch (c) {
+    case O_STRATEGY: o->strategy = v; return 0;
+    case O_NOSLEEP: o->sleep_sets = false; return 0;
     case O_PARAM: return add_param(o, v);
     case O_FORMAT: o->format = v; return 0;
     case O_SCHEDULE: o->schedule = v; return 0;
     case O_QUIET: o->quiet = true; return 0;
     case O_PROGRESS: o->progress = 1; return 0;
     case O_NOSHRINK: o->shrink = false; return 0;
-    case O_HELP: fputs(usage, stdout); return 1;
-    default: fputs(usage, stderr); return CLI_ERROR;
+    case O_HELP: put_usage(stdout, cmd, o->program->name); return 1;
+    case O_PREEMPT: case O_EXEC: case O_DEPTH: case O_SEED: case O_STEPS: case O_TIME:
+        return parse_number(c, v, o);
+    default: put_usage(stderr, cmd, o->program->name); return CLI_ERROR;
     }
 }
 
-int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage)
+/* Parse argv after the subcommand into o: 0, 1 (help printed) or CLI_ERROR. */
+static int parse(int argc, char **argv, struct cli_opts *o, const struct command *cmd)
 {
-    *o = (struct cli_opts){ .strategy = "auto", .depth = 3, .shrink = true, .progress = -1, .sleep_sets = true, .max_preemptions = -1,
-                            .time_limit = 60, .seed = 1, .max_steps = SCHED_DEFAULT_MAX_STEPS,
-                            .format = "text" };
     int c;
     optind = 1;
     opterr = 1;
     while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
-        int rc = parse_one(c == 'h' ? O_HELP : c, optarg, o, usage);
+        int rc = parse_one(c == 'h' ? O_HELP : c, optarg, o, cmd);
         if (rc)
             return rc;
     }
-    for (int i = optind; i < argc && o->nargs < 256; i++)
-        o->args[o->nargs++] = argv[i];
+    o->args = (const char **)argv + optind;
+    o->nargs = argc - optind;
     return 0;
 }
 
-int main(int argc, char **argv)
+int cli_main(int argc, char **argv, const struct cli_program *program)
 {
-    struct {
-        const char *name, *usage;
-        int (*fn)(struct cli_opts *);
-    } cmds[] = {
+    static const struct command cmds[] = {
         { "list", usage_list, cli_list },
-        { "run", usage_run, cli_run },
+        { "run", usage_run_head, cli_run },
         { "replay", usage_replay, cli_replay },
         { "explain", usage_explain, cli_explain },
     };
+    if (registry_incomplete()) {
+        fprintf(stderr, "weft: out of memory while registering scenarios\n");
+        return CLI_ERROR;
+    }
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(usage_main, argc < 2 ? stderr : stdout);
+        put_text(argc < 2 ? stderr : stdout, usage_main, program->name);
         return argc < 2 ? CLI_ERROR : CLI_OK;
     }
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;
-        struct cli_opts o;
-        int rc = cli_parse(argc - 1, argv + 1, &o, cmds[i].usage);
-        if (rc)
-            return rc == 1 ? CLI_OK : rc;
-        return cmds[i].fn(&o);
+        struct cli_opts o = { .program = program, .strategy = "auto", .depth = 3, .shrink = true,
+                              .progress = -1, .sleep_sets = true, .max_preemptions = -1,
+                              .time_limit = 60, .seed = 1, .max_steps = SCHED_DEFAULT_MAX_STEPS,
+                              .format = "text", .params = params_new() };
+        int rc = o.params ? parse(argc - 1, argv + 1, &o, &cmds[i]) : out_of_memory();
+        if (rc == 1)                  /* help printed */
+            rc = CLI_OK;
+        else if (rc == 0)
+            rc = cmds[i].fn(&o);
+        params_free(o.params);
+        free(o.param_args);
+        return rc;
     }
-    fprintf(stderr, "weft: unknown command '%s'\n\n%s", argv[1], usage_main);
+    fprintf(stderr, "weft: unknown command '%s'\n\n", argv[1]);
+    put_text(stderr, usage_main, program->name);
     return CLI_ERROR;
 }

@@ -1,49 +1,35 @@
 /*
 ** crash.c -- turns a signal in a scenario thread into a reported failure.
-** Handlers run on their own stack (a stack overflow has none left) and hand
-** the signal to the scheduler, which jumps out of the crashed fiber. A
-** signal outside any scenario thread is weft's own bug: it is re-raised.
+** Handlers run on a stack of their own (a stack overflow leaves none), set
+** up per OS thread for as long as a search runs there, and hand the signal
+** to the execution running on that thread. A signal outside any scenario
+** thread is weft's own bug, or the embedding program's: it is re-raised.
 */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ucontext.h>
-#include "sched.h"
+#include "core/sched.h"
+
+#define CRASH_STACK_SIZE (64 * 1024)
 
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 
-static void *fault_pc(void *uc_arg)
-{
-    ucontext_t *uc = uc_arg;
-#if defined(__x86_64__)
-    return (void *)uc->uc_mcontext.gregs[REG_RIP];
-#elif defined(__aarch64__)
-    return (void *)uc->uc_mcontext.pc;
-#else
-    (void)uc;
-    return NULL;
-#endif
-}
-
 static void on_signal(int sig, siginfo_t *info, void *uc)
 {
-    if (sched_current() == NULL) {     /* not in a scenario thread */
+    (void)uc;
+    struct exec *x = exec_current();
+    if (x == NULL || x->current == NULL) {  /* not in a scenario thread */
         signal(sig, SIG_DFL);
         raise(sig);
         return;
     }
-    sched_crashed(sig, info->si_addr, fault_pc(uc));
+    sched_crashed(x, sig, info->si_addr);
 }
 
-void crash_install(void)
+/* The handlers are the same for every search, so installing them again is
+** harmless: no state says whether it was done. */
+static void install_handlers(void)
 {
-    static bool installed;
-    static char altstack[64 * 1024];
-    if (installed)
-        return;
-    installed = true;
-    stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
-    sigaltstack(&ss, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_signal;
@@ -51,4 +37,30 @@ void crash_install(void)
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
         sigaction(crash_signals[i], &sa, NULL);
+}
+
+int crash_enter(struct crash_guard *g)
+{
+    if (g->entered)
+        return 0;
+    if (g->stack == NULL) {
+        g->stack = malloc(CRASH_STACK_SIZE);
+        if (g->stack == NULL)
+            return WEFT_ENOMEM;
+        g->size = CRASH_STACK_SIZE;
+    }
+    stack_t ss = { .ss_sp = g->stack, .ss_size = g->size };
+    if (sigaltstack(&ss, &g->saved) != 0)
+        return WEFT_EINVAL;
+    install_handlers();
+    g->entered = true;
+    return 0;
+}
+
+void crash_leave(struct crash_guard *g)
+{
+    if (!g->entered)
+        return;
+    sigaltstack(&g->saved, NULL);     /* what this OS thread had before */
+    g->entered = false;
 }

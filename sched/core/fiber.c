@@ -8,7 +8,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_STACK */
 #endif
-#include "fiber.h"
+#include "core/fiber.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -39,14 +39,11 @@
 #define UCTX_BYTES ((size_t)0)
 #endif
 
+/* sysconf reads the page size from the auxiliary vector: no system call. */
 static size_t page_size(void)
 {
-    static size_t cached;           /* fiber_prepare runs for every spawn */
-    if (cached == 0) {
-        long p = sysconf(_SC_PAGESIZE); /* read from auxv, no system call */
-        cached = p > 0 ? (size_t)p : 4096;
-    }
-    return cached;
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? (size_t)p : 4096;
 }
 
 /* Called on the resumed side of every switch (and on first entry): finish
@@ -94,8 +91,7 @@ void fiber_init_main(struct fiber *self)
 {
     memset(self, 0, sizeof *self); /* asan_size 0: learned on first switch */
 #ifdef WEFT_FIBER_UCONTEXT
-    static _Thread_local ucontext_t main_uctx; /* one OS stack per thread */
-    self->uctx = &main_uctx;
+    self->uctx = &self->main_uctx;
 #endif
 }
 
@@ -116,6 +112,7 @@ int fiber_stack_alloc(struct fiber *f, size_t stack_size)
     }
     memset(f, 0, sizeof *f);
     f->stack = base;
+    f->guard = page;
     f->stack_size = usable;
 #ifdef WEFT_FIBER_UCONTEXT
     f->uctx = (char *)base + page + usable;
@@ -127,7 +124,7 @@ void fiber_stack_free(struct fiber *f)
 {
     if (f->stack == NULL)
         return;
-    munmap(f->stack, page_size() + f->stack_size + UCTX_BYTES);
+    munmap(f->stack, f->guard + f->stack_size + UCTX_BYTES);
     f->stack = NULL;
     f->stack_size = 0;
     f->sp = NULL;
@@ -135,35 +132,35 @@ void fiber_stack_free(struct fiber *f)
 
 #ifdef WEFT_FIBER_UCONTEXT
 /* Fallback only: glibc's swapcontext makes a sigprocmask system call on
-** every switch (~20x slower). makecontext can only pass ints, so the
-** trampoline learns who it is and who switched to it from these two;
-** fiber_switch sets them just before. */
-static _Thread_local struct fiber *uc_from, *uc_to;
-
-static void uc_trampoline(void)
+** every switch (~20x slower). makecontext passes only ints, so the
+** trampoline gets its fiber's address in two halves; fiber_switch records
+** in `to` who switched to it. */
+static void uc_trampoline(unsigned hi, unsigned lo)
 {
-    fiber_begin(uc_to, uc_from);
+    struct fiber *self = (struct fiber *)(((uintptr_t)hi << 16 << 16) | (uintptr_t)lo);
+    fiber_begin(self, self->uc_resumer);
 }
 
 static void arch_prepare(struct fiber *f, char *bottom, char *top)
 {
     ucontext_t *uc = f->uctx;
+    uintptr_t p = (uintptr_t)f;
     if (getcontext(uc) != 0)
         abort();
     uc->uc_stack.ss_sp = bottom;
     uc->uc_stack.ss_size = (size_t)(top - bottom);
     uc->uc_link = NULL; /* entry never returns */
-    makecontext(uc, uc_trampoline, 0);
+    makecontext(uc, (void (*)(void))uc_trampoline, 2, (unsigned)(p >> 16 >> 16),
+                (unsigned)(p & 0xFFFFFFFFu));
 }
 
 void fiber_switch(struct fiber *from, struct fiber *to, int from_dying)
 {
-    uc_from = from;
-    uc_to = to;
+    to->uc_resumer = from;
     before_switch(from, to, from_dying);
     if (swapcontext(from->uctx, to->uctx) != 0)
         abort();
-    after_switch(from->asan_fake_stack, uc_from); /* uc_from: our resumer */
+    after_switch(from->asan_fake_stack, from->uc_resumer);
 }
 
 #else /* hand-written switch, fiber_<arch>.S */
@@ -221,7 +218,7 @@ void fiber_switch(struct fiber *from, struct fiber *to, int from_dying)
 
 void fiber_prepare(struct fiber *f, void (*entry)(void *), void *arg)
 {
-    char *bottom = (char *)f->stack + page_size();
+    char *bottom = (char *)f->stack + f->guard;
     char *top = bottom + f->stack_size;
 #ifdef WEFT_ASAN
     /* An abandoned run may have left redzones poisoned on this stack. */

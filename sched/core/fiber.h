@@ -8,6 +8,9 @@
 #define WEFT_FIBER_H
 
 #include <stddef.h>
+#ifdef WEFT_FIBER_UCONTEXT
+#include <ucontext.h>
+#endif
 
 /* Architectures without hand-written switch code always use ucontext; the
 ** macro must be set here (not only in fiber.c) because it changes the struct. */
@@ -21,6 +24,7 @@
 struct fiber {
     void *sp;              /* saved stack pointer while switched out */
     void *stack;           /* mmap'd region, guard page first (NULL: OS stack) */
+    size_t guard;          /* bytes of the guard region */
     size_t stack_size;     /* usable bytes above the guard page */
     void (*entry)(void *);
     void *arg;
@@ -29,6 +33,8 @@ struct fiber {
 #ifdef WEFT_FIBER_UCONTEXT
     void *uctx;            /* ucontext_t, fallback architectures only; for a
                               stack it lives just above the usable bytes */
+    struct fiber *uc_resumer;  /* who switched to it last */
+    ucontext_t main_uctx;  /* the OS stack's own, for fiber_init_main */
 #endif
 };
 

@@ -1,87 +1,97 @@
 /*
 ** params.c -- scenario parameters (--param key=value) and which were read.
 ** Values are set before a run and read by scenarios through weft_param_int;
-** the keys a scenario read, with the value it got, go into reports so that a
-** replay command carries them.
+** a key set but never read is reported as probably misspelled.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uthash.h>
-#include "sched.h"
+#include "core/exec.h"
+#include "core/params.h"
 
 struct param {
     char *key, *value;
     bool used;
-    int order;                        /* first-read order, for reports */
     UT_hash_handle hh;
 };
 
-static struct param *params;
-static int reads;
+struct params { struct param *table; };
 
-static struct param *param_put(const char *key, const char *value)
+struct params *params_new(void) { return calloc(1, sizeof(struct params)); }
+
+static void param_free(struct param *p)
+{
+    free(p->key);
+    free(p->value);
+    free(p);
+}
+
+void params_free(struct params *ps)
+{
+    if (ps == NULL)
+        return;
+    struct param *p, *tmp;
+    HASH_ITER(hh, ps->table, p, tmp) {
+        HASH_DEL(ps->table, p);
+        param_free(p);
+    }
+    free(ps);
+}
+
+/* The entry for key, set to value: NULL without memory. */
+static struct param *param_put(struct params *ps, const char *key, const char *value)
 {
     struct param *p;
-    HASH_FIND_STR(params, key, p);
+    char *copy = strdup(value);
+    if (copy == NULL)
+        return NULL;
+    HASH_FIND_STR(ps->table, key, p);
     if (p == NULL) {
         p = calloc(1, sizeof *p);
-        if (p == NULL || (p->key = strdup(key)) == NULL)
-            goto oom;
-        HASH_ADD_KEYPTR(hh, params, p->key, strlen(p->key), p);
+        if (p == NULL || (p->key = strdup(key)) == NULL) {
+            free(p);
+            free(copy);
+            return NULL;
+        }
+        HASH_ADD_KEYPTR(hh, ps->table, p->key, strlen(p->key), p);
     }
     free(p->value);
-    if ((p->value = strdup(value)) == NULL)
-        goto oom;
+    p->value = copy;
     return p;
-oom:
-    fprintf(stderr, "weft: out of memory for parameters\n");
-    exit(2);
 }
 
-void sched_param_set(const char *key, const char *value) { param_put(key, value); }
-
-void sched_params_clear(void)
+int params_set(struct params *ps, const char *key, const char *value)
 {
-    struct param *p, *tmp;
-    HASH_ITER(hh, params, p, tmp) {
-        HASH_DEL(params, p);
-        free(p->key);
-        free(p->value);
-        free(p);
-    }
-    reads = 0;
+    return param_put(ps, key, value) ? 0 : WEFT_ENOMEM;
 }
 
-int weft_param_int(const char *key, int fallback)
+int params_int(struct params *ps, const char *key, int fallback)
 {
-    struct param *p;
-    HASH_FIND_STR(params, key, p);
+    struct param *p = NULL;
+    if (ps == NULL)
+        return fallback;
+    HASH_FIND_STR(ps->table, key, p);
     if (p == NULL) {
         char buf[24];
         snprintf(buf, sizeof buf, "%d", fallback);
-        p = param_put(key, buf);
+        p = param_put(ps, key, buf);
+        if (p == NULL)
+            return fallback;
     }
-    if (!p->used) {
-        p->used = true;
-        p->order = reads++;
-    }
+    p->used = true;
     return atoi(p->value);
 }
 
-static int by_order(struct param *a, struct param *b) { return a->order - b->order; }
-
-void sched_params_unread(void (*fn)(const char *key, void *ctx), void *ctx)
+void params_unread(const struct params *ps, void (*fn)(const char *key, void *ctx), void *ctx)
 {
-    for (struct param *p = params; p; p = p->hh.next)
+    for (struct param *p = ps ? ps->table : NULL; p; p = p->hh.next)
         if (!p->used)
             fn(p->key, ctx);
 }
 
-void sched_params_used(void (*fn)(const char *key, const char *value, void *ctx), void *ctx)
+int weft_param_int(const char *key, int fallback)
 {
-    HASH_SORT(params, by_order);
-    for (struct param *p = params; p; p = p->hh.next)
-        if (p->used)
-            fn(p->key, p->value, ctx);
+    struct exec *x = exec_current();
+    return x ? params_int(x->cfg->params, key, fallback) : fallback;
 }

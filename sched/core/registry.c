@@ -1,31 +1,38 @@
 /*
-** registry.c -- the scenarios known to this process.
+** registry.c -- the scenarios known to this process, and execution epochs.
 ** WEFT_SCENARIO's constructor calls weft_register, both for scenarios built
-** into the weft command and for scenario files loaded with dlopen; the
-** loader tells them apart by the registry's length before and after.
+** into a program and for scenario files loaded with dlopen; the loader
+** tells them apart by the registry's length before and after. This file
+** holds weft's only process-wide state (registry.h says why).
 */
-#include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include "registry.h"
+#include "core/registry.h"
 
 static const struct weft_scenario **entries;
 static int count, cap;
+static bool lost;                     /* a registration failed for want of memory */
+static _Atomic uint64_t epochs;
 
 void weft_register(const struct weft_scenario *s)
 {
     if (count == cap) {
-        cap = cap ? 2 * cap : 32;
-        entries = realloc(entries, (size_t)cap * sizeof *entries);
-        if (entries == NULL) {
-            fprintf(stderr, "weft: out of memory registering scenarios\n");
-            exit(2);
+        int bigger = cap ? 2 * cap : 32;
+        const struct weft_scenario **e = realloc(entries, (size_t)bigger * sizeof *e);
+        if (e == NULL) {
+            lost = true;
+            return;
         }
+        entries = e;
+        cap = bigger;
     }
     entries[count++] = s;
 }
 
 int registry_count(void) { return count; }
+
+bool registry_incomplete(void) { return lost; }
 
 const struct weft_scenario *registry_get(int i)
 {
@@ -38,4 +45,9 @@ const struct weft_scenario *registry_find(const char *name, int from, int to)
         if (strcmp(entries[i]->name, name) == 0)
             return entries[i];
     return NULL;
+}
+
+uint64_t registry_next_epoch(void)
+{
+    return atomic_fetch_add_explicit(&epochs, 1, memory_order_relaxed) + 1;
 }

@@ -6,8 +6,8 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include "dpor.h"
-#include "explore.h"
+#include "explore/dpor.h"
+#include "explore/strategy.h"
 
 enum { NODE_THREAD, NODE_VALUE };
 
@@ -32,43 +32,48 @@ struct dfs {
     size_t steps_cap;
 };
 
+/* A new node at the end of the path, or NULL without memory. */
 static struct node *push(struct dfs *d)
 {
     if (d->len == d->cap) {
-        d->cap = d->cap ? 2 * d->cap : 256;
-        d->path = realloc(d->path, d->cap * sizeof *d->path);
-        if (d->path == NULL)
-            abort();
+        size_t cap = d->cap ? 2 * d->cap : 256;
+        struct node *path = realloc(d->path, cap * sizeof *path);
+        if (path == NULL)
+            return NULL;
+        d->path = path;
+        d->cap = cap;
     }
     struct node *n = &d->path[d->len++];
     memset(n, 0, sizeof *n);
     return n;
 }
 
-static void dfs_init(struct explorer *e)
+static int dfs_init(struct explorer *e)
 {
-    struct dfs *d = calloc(1, sizeof(struct dfs));
-    if (d == NULL)
-        abort();
-    e->state = d;
-}
-
-static void dpor_init(struct explorer *e)
-{
-    dfs_init(e);
-    struct dfs *d = e->state;
-    d->dpor = dpor_new();
-    dpor_begin(d->dpor);
+    e->state = calloc(1, sizeof(struct dfs));
+    return e->state ? 0 : WEFT_ENOMEM;
 }
 
 static void dfs_fini(struct explorer *e)
 {
     struct dfs *d = e->state;
-    if (d->dpor)
-        dpor_free(d->dpor);
+    dpor_free(d->dpor);
     free(d->node_of_step);
     free(d->path);
     free(d);
+}
+
+static int dpor_init(struct explorer *e)
+{
+    if (dfs_init(e) != 0)
+        return WEFT_ENOMEM;
+    struct dfs *d = e->state;
+    if ((d->dpor = dpor_new()) == NULL) {
+        dfs_fini(e);
+        return WEFT_ENOMEM;
+    }
+    dpor_begin(d->dpor);
+    return 0;
 }
 
 /* ==========================================================================
@@ -100,7 +105,6 @@ static void add_backtrack(void *ctx, uint32_t step, int tid)
         n->backtrack |= (n->enabled & SCHED_BIT(tid)) ? SCHED_BIT(tid) : n->enabled;
 }
 
-/* Called at every state (before each pick) and at the end of an execution. */
 /*
 ** Called before every scheduling decision. While an execution replays the
 ** path's prefix, every state is one an earlier execution saw, with the same
@@ -111,7 +115,7 @@ static void find_races(struct explorer *e)
 {
     struct dfs *d = e->state;
     if (d->dpor && d->depth >= d->len)
-        dpor_races(d->dpor, add_backtrack, d);
+        dpor_races(d->dpor, e->x, add_backtrack, d);
 }
 
 /* At the end of an execution: its final state may be new. */
@@ -119,28 +123,33 @@ static void find_final_races(struct explorer *e)
 {
     struct dfs *d = e->state;
     if (d->dpor)
-        dpor_races(d->dpor, add_backtrack, d);
+        dpor_races(d->dpor, e->x, add_backtrack, d);
 }
 
-/* Remember which node (or none) precedes the step about to run. */
-static void note_step(struct explorer *e, int32_t node)
+/* Remember which node (or none) precedes the step about to run; false
+** without memory. */
+static bool note_step(struct explorer *e, int32_t node)
 {
     struct dfs *d = e->state;
     if (d->dpor == NULL)
-        return;
+        return true;
     if (e->steps >= d->steps_cap) {
-        d->steps_cap = d->steps_cap ? 2 * d->steps_cap : 1024;
-        d->node_of_step = realloc(d->node_of_step, d->steps_cap * sizeof *d->node_of_step);
-        if (d->node_of_step == NULL)
-            abort();
+        size_t cap = d->steps_cap ? 2 * d->steps_cap : 1024;
+        int32_t *bigger = realloc(d->node_of_step, cap * sizeof *bigger);
+        if (bigger == NULL)
+            return false;
+        d->node_of_step = bigger;
+        d->steps_cap = cap;
     }
     d->node_of_step[e->steps] = node;
+    return true;
 }
 
 static void dpor_after_step(struct explorer *e, const struct sched_step *s)
 {
     struct dfs *d = e->state;
-    dpor_step(d->dpor, s, sched_thread(s->tid)->pending);
+    if (dpor_step(d->dpor, e->x, s, e->x->threads[s->tid].pending) != 0)
+        explore_out_of_memory(e);
 }
 
 static uint32_t cost(const struct node *n, int tid)
@@ -164,7 +173,7 @@ static sched_mask open_options(struct explorer *e, struct node *n)
         if ((open & SCHED_BIT(t)) && within_bound(e, n, t))
             ok |= SCHED_BIT(t);
         else if (open & SCHED_BIT(t))
-            e->result->bound_hit = true;
+            e->result->cov.bound_hit = true;
     return ok;
 }
 
@@ -175,40 +184,58 @@ static sched_mask sleep_after(struct explorer *e, const struct node *n)
     if (!e->cfg->sleep_sets)
         return 0;
     sched_mask carry = (n->sleep | n->done) & ~SCHED_BIT(n->chosen), out = 0;
-    struct sched_thread *chosen = sched_thread((int)n->chosen);
+    struct sched_thread *chosen = &e->x->threads[n->chosen];
     for (int t = 0; carry >> t; t++)
-        if ((carry & SCHED_BIT(t)) && !explore_dependent(chosen, sched_thread(t)))
+        if ((carry & SCHED_BIT(t)) && !explore_dependent(e->x, chosen, &e->x->threads[t]))
             out |= SCHED_BIT(t);
     return out;
+}
+
+/* A fresh thread node for this state: its options, and the first pick
+** (the running thread, if it may go on). false when all are asleep or out
+** of bound: the path repeats an explored one. */
+static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabled, int current)
+{
+    struct dfs *d = e->state;
+    n->kind = NODE_THREAD;
+    n->prev_tid = (int8_t)current;
+    n->enabled = enabled;
+    n->sleep = d->sleep & enabled;
+    n->preemptions = d->preemptions;
+    n->backtrack = enabled & ~n->sleep;   /* narrowed to the first pick below */
+    sched_mask open = open_options(e, n);
+    if (open == 0)
+        return false;
+    n->chosen = (current >= 0 && (open & SCHED_BIT(current))) ? (uint32_t)current
+                                                              : (uint32_t)__builtin_ctzll(open);
+    n->done |= SCHED_BIT(n->chosen);
+    n->backtrack = SCHED_BIT(n->chosen);
+    return true;
+}
+
+/* The node at the running execution's depth: the path's, while it replays
+** the prefix, or a new one at its end (NULL without memory). */
+static struct node *node_here(struct dfs *d, bool *fresh)
+{
+    *fresh = d->depth >= d->len;
+    return *fresh ? push(d) : &d->path[d->depth];
 }
 
 static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
 {
     struct dfs *d = e->state;
-    struct node *n;
+    bool fresh;
     find_races(e);
-    if (d->depth < d->len) {
-        n = &d->path[d->depth];
-    } else {
-        n = push(d);
-        n->kind = NODE_THREAD;
-        n->prev_tid = (int8_t)current;
-        n->enabled = enabled;
-        n->sleep = d->sleep & enabled;
-        n->preemptions = d->preemptions;
-        n->backtrack = enabled & ~n->sleep;   /* narrowed to the first pick below */
-        sched_mask open = open_options(e, n);
-        if (open == 0) {              /* everything here is asleep or out of bound */
-            d->len--;
-            d->blocked = true;
-            return -1;
-        }
-        n->chosen = (current >= 0 && (open & SCHED_BIT(current))) ? (uint32_t)current
-                                                                  : (uint32_t)__builtin_ctzll(open);
-        n->done |= SCHED_BIT(n->chosen);
-        n->backtrack = SCHED_BIT(n->chosen);
+    struct node *n = node_here(d, &fresh);
+    if (n == NULL)
+        return explore_out_of_memory(e);
+    if (fresh && !new_thread_node(e, n, enabled, current)) {
+        d->len--;
+        d->blocked = true;
+        return -1;
     }
-    note_step(e, (int32_t)(n - d->path));
+    if (!note_step(e, (int32_t)(n - d->path)))
+        return explore_out_of_memory(e);
     d->depth++;
     d->sleep = sleep_after(e, n);
     d->preemptions = n->preemptions + cost(n, (int)n->chosen);
@@ -221,7 +248,10 @@ static bool dfs_forced(struct explorer *e, int tid)
 {
     struct dfs *d = e->state;
     find_races(e);
-    note_step(e, -1);
+    if (!note_step(e, -1)) {
+        explore_out_of_memory(e);
+        return false;
+    }
     if (d->sleep & SCHED_BIT(tid)) {
         d->blocked = true;
         return false;
@@ -233,11 +263,11 @@ static bool dfs_forced(struct explorer *e, int tid)
 static int dfs_pick_value(struct explorer *e, int nvalues)
 {
     struct dfs *d = e->state;
-    struct node *n;
-    if (d->depth < d->len) {
-        n = &d->path[d->depth];
-    } else {
-        n = push(d);
+    bool fresh;
+    struct node *n = node_here(d, &fresh);
+    if (n == NULL)
+        return explore_out_of_memory(e);
+    if (fresh) {
         n->kind = NODE_VALUE;
         n->n = (uint32_t)nvalues;
     }

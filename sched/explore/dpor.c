@@ -8,7 +8,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include "dpor.h"
+#include "explore/dpor.h"
 
 typedef uint32_t vclock[SCHED_MAX_THREADS];
 
@@ -50,30 +50,28 @@ struct dpor {
     uint32_t checked_nev[SCHED_MAX_THREADS];
 };
 
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+/* Make *p hold at least need elements: false without memory (*p is kept). */
+static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
-        return p;
+        return true;
     size_t n = *cap ? *cap : 64;
     while (n < need)
         n *= 2;
-    p = realloc(p, n * elem);
-    if (p == NULL)
-        abort();
+    void *bigger = realloc(*p, n * elem);
+    if (bigger == NULL)
+        return false;
+    *p = bigger;
     *cap = n;
-    return p;
+    return true;
 }
 
-struct dpor *dpor_new(void)
-{
-    struct dpor *d = calloc(1, sizeof *d);
-    if (d == NULL)
-        abort();
-    return d;
-}
+struct dpor *dpor_new(void) { return calloc(1, sizeof(struct dpor)); }
 
 void dpor_free(struct dpor *d)
 {
+    if (d == NULL)
+        return;
     free(d->ev);
     free(d->evclock);
     free(d->links);
@@ -112,11 +110,13 @@ static void join(uint32_t *into, const uint32_t *from, int n)
             into[i] = from[i];
 }
 
-static struct objstate *object(struct dpor *d, int id)
+/* Make object id's state exist; false without memory. */
+static bool object(struct dpor *d, int id)
 {
     if (id >= d->nobj) {
         size_t cap = (size_t)d->obj_cap;
-        d->obj = grow(d->obj, &cap, (size_t)id + 1, sizeof *d->obj);
+        if (!grow((void **)&d->obj, &cap, (size_t)id + 1, sizeof *d->obj))
+            return false;
         d->obj_cap = (int)cap;
         for (int i = d->nobj; i <= id; i++) {
             if (i >= d->obj_ever) {
@@ -131,24 +131,19 @@ static struct objstate *object(struct dpor *d, int id)
         if (d->nobj > d->obj_ever)
             d->obj_ever = d->nobj;
     }
-    return &d->obj[id];
+    return true;
 }
 
-/* Room for one more event with n links. */
-static void reserve(struct dpor *d, int n)
+/* Room for one more event with n links; false without memory. */
+static bool reserve(struct dpor *d, int n)
 {
-    size_t cap = d->ev_cap, lcap = d->links_cap;
-    d->ev = grow(d->ev, &cap, d->nev + 1, sizeof *d->ev);
-    cap = d->ev_cap;
-    d->evclock = grow(d->evclock, &cap, d->nev + 1, sizeof *d->evclock);
-    d->ev_cap = (uint32_t)cap;
-    d->links = grow(d->links, &lcap, d->nlinks + (size_t)n, sizeof *d->links);
+    size_t cap = d->ev_cap, cap2 = d->ev_cap, lcap = d->links_cap;
+    bool ok = grow((void **)&d->ev, &cap, d->nev + 1, sizeof *d->ev) &&
+              grow((void **)&d->evclock, &cap2, d->nev + 1, sizeof *d->evclock);
+    d->ev_cap = (uint32_t)(cap < cap2 ? cap : cap2);
+    ok = ok && grow((void **)&d->links, &lcap, d->nlinks + (size_t)n, sizeof *d->links);
     d->links_cap = (uint32_t)lcap;
-}
-
-static const struct sched_thread *as_thread(const struct sched_obj *o)
-{
-    return (const struct sched_thread *)(const void *)o;
+    return ok;
 }
 
 /* The clock of event e by thread p: p's clock joined with what e depends on
@@ -165,8 +160,8 @@ static void advance_clock(struct dpor *d, const struct event *e, int p,
         for (int q = 0; q < nt; q++)
             join(c, d->thread[q], nt);
     for (int i = 0; i < n && !e->local; i++) {
-        if (objs[i]->kind == OBJ_THREAD) {   /* spawn, join: the two clocks meet */
-            join(c, d->thread[as_thread(objs[i])->id], nt);
+        if (objs[i]->thread >= 0) {   /* spawn, join: the two clocks meet */
+            join(c, d->thread[objs[i]->thread], nt);
             continue;
         }
         join(c, states[i]->w, nt);
@@ -188,8 +183,8 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
             other = d->links[other].prev_other;
         d->links[d->nlinks] = (struct link){ (int32_t)d->nev, os->last, other };
         os->last = (int32_t)d->nlinks++;
-        if (objs[i]->kind == OBJ_THREAD) {   /* a spawned thread starts from here */
-            join(d->thread[as_thread(objs[i])->id], c, d->nthreads);
+        if (objs[i]->thread >= 0) {   /* a spawned thread starts from here */
+            join(d->thread[objs[i]->thread], c, d->nthreads);
         } else if (e->reads) {
             join(os->r, c, d->nthreads);
         } else {
@@ -199,18 +194,21 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
     }
 }
 
-void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
+int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
+              struct sched_op *op)
 {
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     struct objstate *states[SCHED_MAX_OBJS];
     int n = sched_op_objects(op, objs), p = s->tid;
-    if (sched_nthreads() > d->nthreads)
-        d->nthreads = sched_nthreads();
+    if (x->nthreads > d->nthreads)
+        d->nthreads = x->nthreads;
     if (d->nthreads > d->width)
         d->width = d->nthreads;
-    reserve(d, n);
+    if (!reserve(d, n))
+        return WEFT_ENOMEM;
     for (int i = 0; i < n; i++)       /* first grow the table, then hold pointers */
-        object(d, objs[i]->id);
+        if (!object(d, objs[i]->id))
+            return WEFT_ENOMEM;
     for (int i = 0; i < n; i++)
         states[i] = &d->obj[objs[i]->id];
 
@@ -218,7 +216,7 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
     e->tid = p;
     e->cls = op->cls;
     e->obj = op->obj;
-    e->local = op->cls->commutes_with_everything;
+    e->local = sched_op_local(op);
     e->timed = !e->local && sched_op_global(op);
     e->reads = op->idle;
     e->first_link = d->nlinks;
@@ -232,6 +230,7 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
         d->last_timed = (int32_t)d->nev;
     }
     d->nev++;
+    return 0;
 }
 
 /* ==========================================================================
@@ -244,11 +243,11 @@ void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op)
 ** own steps. */
 static bool never_together(const struct event *e, const struct sched_op *n)
 {
-    if (n->obj && n->obj->kind == OBJ_THREAD &&   /* join(T) waits for all of T */
-        e->tid == as_thread(n->obj)->id)
+    if (n->obj && n->obj->thread == e->tid)   /* join(T) waits for all of T */
         return true;
-    return e->obj == n->obj && e->obj && e->obj->kind == OBJ_MUTEX &&
-           ((e->cls->releases && n->cls->acquires) || (e->cls->acquires && n->cls->releases));
+    unsigned a = e->cls->flags, b = n->cls->flags;
+    return e->obj == n->obj && e->obj &&
+           (((a & OP_RELEASE) && (b & OP_ACQUIRE)) || ((a & OP_ACQUIRE) && (b & OP_RELEASE)));
 }
 
 static bool happens_before(const struct dpor *d, uint32_t i, int p)
@@ -259,7 +258,7 @@ static bool happens_before(const struct dpor *d, uint32_t i, int p)
 /* May step i and thread p's next operation n fail to commute? */
 static bool conflicts(const struct event *e, const struct sched_op *n, bool n_reads)
 {
-    if (e->local || n->cls->commutes_with_everything)
+    if (e->local || sched_op_local(n))
         return false;
     if (e->timed || sched_op_global(n))
         return true;
@@ -298,13 +297,14 @@ static int32_t race_on(const struct dpor *d, int id, int p, const struct sched_o
 ** or -1. Steps before `since` were checked against this same operation at
 ** an earlier state (the thread has not moved since), and backtrack points
 ** only accumulate, so looking at them again would add nothing. */
-static int32_t last_race(const struct dpor *d, struct sched_thread *t, int32_t since)
+static int32_t last_race(const struct dpor *d, struct exec *x, struct sched_thread *t,
+                         int32_t since)
 {
     struct sched_op *n = t->pending;
     int p = t->id;
-    if (n->cls->commutes_with_everything)
+    if (sched_op_local(n))
         return -1;
-    bool n_reads = n->cls->reads_only && n->cls->reads_only(t, n);
+    bool n_reads = n->cls->reads_only && n->cls->reads_only(x, n);
     int32_t best = -1;
     if (sched_op_global(n)) {         /* depends on every step */
         for (int32_t i = (int32_t)d->nev - 1; i >= since; i--)
@@ -365,10 +365,11 @@ sched_mask dpor_initials(const struct dpor *d, uint32_t e, int p)
     return init;
 }
 
-void dpor_races(struct dpor *d, void (*fn)(void *ctx, uint32_t step, int tid), void *ctx)
+void dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t step, int tid),
+                void *ctx)
 {
-    for (int p = 0; p < sched_nthreads(); p++) {
-        struct sched_thread *t = sched_thread(p);
+    for (int p = 0; p < x->nthreads; p++) {
+        struct sched_thread *t = &x->threads[p];
         if (t->state != T_PARKED || t->pending == NULL)
             continue;
         int32_t since = d->checked_park[p] == t->park_seq ? (int32_t)d->checked_nev[p] : 0;
@@ -376,7 +377,7 @@ void dpor_races(struct dpor *d, void (*fn)(void *ctx, uint32_t step, int tid), v
             continue;                 /* no step since the last look */
         d->checked_park[p] = t->park_seq;
         d->checked_nev[p] = d->nev;
-        int32_t i = last_race(d, t, since);
+        int32_t i = last_race(d, x, t, since);
         if (i >= 0)
             fn(ctx, (uint32_t)i, p);
     }

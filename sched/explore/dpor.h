@@ -6,19 +6,23 @@
 #ifndef WEFT_DPOR_H
 #define WEFT_DPOR_H
 
-#include "sched.h"
+#include "core/sched.h"
 
 struct dpor;
 
+/* A new tracker, or NULL without memory. */
 struct dpor *dpor_new(void);
 void dpor_free(struct dpor *d);
 /* A new execution starts. */
 void dpor_begin(struct dpor *d);
-/* Step s (the n-th of the execution, 0-based, in order) performed op. */
-void dpor_step(struct dpor *d, const struct sched_step *s, struct sched_op *op);
-/* For every parked thread whose next operation races with an earlier step,
-** call fn with that step's index (the last such step). */
-void dpor_races(struct dpor *d, void (*fn)(void *ctx, uint32_t step, int tid), void *ctx);
+/* Step s (the n-th of x's execution, 0-based, in order) performed op: 0,
+** or WEFT_ENOMEM. */
+int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
+              struct sched_op *op);
+/* For every parked thread of x whose next operation races with an earlier
+** step, call fn with that step's index (the last such step). */
+void dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t step, int tid),
+                void *ctx);
 /* The threads that could begin the reversal of that race from the state
 ** before the step (source-DPOR's initials). */
 sched_mask dpor_initials(const struct dpor *d, uint32_t step, int tid);

@@ -1,17 +1,46 @@
 /*
 ** explore.c -- the driver: runs executions for a strategy, records choices.
-** Strategies are tables (explore.h); adding one is a new file plus a line
-** in `strategies` below. Nothing here reads the wall clock: time limits
-** arrive through the elapsed callback.
+** Strategies are tables (strategy.h); plans (plan.c) say which to run.
+** Nothing here reads the wall clock: time limits arrive through the
+** elapsed callback.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "explore.h"
+#include "explore/strategy.h"
 
-static const struct strategy *const strategies[] = {
-    &explore_dpor, &explore_dfs, &explore_random, &explore_pct, &explore_replay, NULL,
-};
+/* ==========================================================================
+** A search
+** ========================================================================== */
+
+struct search *search_new(const struct sched_config *sc, struct exec *x)
+{
+    struct search *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->sc = *sc;
+    s->owns_exec = x == NULL;
+    s->x = x ? x : sched_new();
+    s->rec_cap = 2 * (size_t)sc->max_steps + 16;
+    s->rec = malloc(s->rec_cap * sizeof *s->rec);
+    if (s->x == NULL || s->rec == NULL) {
+        search_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void search_free(struct search *s)
+{
+    if (s == NULL)
+        return;
+    if (s->owns_exec)
+        sched_free(s->x);
+    free(s->rec);
+    free(s);
+}
+
+struct exec *search_exec(struct search *s) { return s->x; }
 
 /* ==========================================================================
 ** Dependence
@@ -28,21 +57,21 @@ static bool shares_object(const struct sched_op *a, const struct sched_op *b)
     return false;
 }
 
-static bool reads_only(struct sched_thread *t)
+static bool reads_only(struct exec *x, struct sched_op *op)
 {
-    return t->pending->cls->reads_only && t->pending->cls->reads_only(t, t->pending);
+    return op->cls->reads_only && op->cls->reads_only(x, op);
 }
 
-bool explore_dependent(struct sched_thread *ta, struct sched_thread *tb)
+bool explore_dependent(struct exec *x, struct sched_thread *ta, struct sched_thread *tb)
 {
-    const struct sched_op *a = ta->pending, *b = tb->pending;
-    if (a->cls->commutes_with_everything || b->cls->commutes_with_everything)
+    struct sched_op *a = ta->pending, *b = tb->pending;
+    if (sched_op_local(a) || sched_op_local(b))
         return false;
     if (sched_op_global(a) || sched_op_global(b))
         return true;
     if (!shares_object(a, b))
         return false;
-    return !(reads_only(ta) && reads_only(tb));
+    return !(reads_only(x, a) && reads_only(x, b));
 }
 
 /* ==========================================================================
@@ -55,11 +84,16 @@ static void record(struct explorer *e, uint32_t v)
         e->rec[e->nrec++] = v;
 }
 
+static void observe(struct explorer *e)
+{
+    if (e->cfg->observe)
+        e->cfg->observe(e->cfg->observe_ctx, e->x);
+}
+
 static int pick_thread(void *self, sched_mask enabled, int current)
 {
     struct explorer *e = self;
-    if (e->cfg->observe)
-        e->cfg->observe(e->cfg->observe_ctx);
+    observe(e);
     int tid = e->strategy->pick_thread(e, enabled, current);
     if (tid >= 0)
         record(e, (uint32_t)tid);
@@ -71,8 +105,7 @@ static int pick_thread(void *self, sched_mask enabled, int current)
 static bool forced(void *self, int tid)
 {
     struct explorer *e = self;
-    if (e->cfg->observe)
-        e->cfg->observe(e->cfg->observe_ctx);
+    observe(e);
     return e->strategy->forced == NULL || e->strategy->forced(e, tid);
 }
 
@@ -97,190 +130,96 @@ static void after_step(void *self, const struct sched_step *s)
 ** The driver
 ** ========================================================================== */
 
-static const struct strategy *strategy_named(const char *name)
-{
-    for (int i = 0; strategies[i]; i++)
-        if (strcmp(strategies[i]->name, name) == 0)
-            return strategies[i];
-    return NULL;
-}
-
 /* Checked after every execution; the clock is read every 64th time. */
 static bool out_of_time(const struct explore_config *ec, double limit, uint64_t n)
 {
     return limit > 0 && ec->elapsed && (n & 63) == 0 && ec->elapsed(ec->clock_ctx) >= limit;
 }
 
-static uint32_t *choice_buffer(const struct sched_config *cfg, size_t *cap)
+/* After an execution: count it. */
+static void count_execution(struct explorer *e, struct explore_result *r)
 {
-    static uint32_t *rec;
-    static size_t rec_cap;
-    size_t need = 2 * (size_t)cfg->max_steps + 16;
-    if (rec_cap < need) {
-        free(rec);
-        rec = malloc(need * sizeof *rec);
-        if (rec == NULL) {
-            fprintf(stderr, "weft: out of memory for the choice record\n");
-            exit(2);
-        }
-        rec_cap = need;
-    }
-    *cap = rec_cap;
-    return rec;
+    const struct sched_outcome *o = &e->x->outcome;
+    struct coverage *c = &r->cov;
+    if (o->abandoned)
+        c->pruned++;
+    else
+        c->executions++;
+    c->cut += o->cut;
+    c->timed |= o->timed;
 }
 
-/*
-** One search with one strategy, adding its counts to r. Stops at an
-** accepted failure, a divergence, max_exec executions (0: no bound) or the
-** time limit. Returns true when the strategy covered its whole space.
-*/
-static bool search(const struct sched_config *cfg, const struct explore_config *ec,
-                   const struct strategy *s, struct explore_result *r,
-                   uint64_t max_exec, double time_limit)
+/* The last execution, as the result shows it. */
+static void keep_last(struct explorer *e, struct search *s, struct explore_result *r)
 {
-    size_t cap;
-    uint32_t *rec = choice_buffer(cfg, &cap);
-    struct explorer e = { .strategy = s, .cfg = ec, .result = r, .rec = rec,
-                          .rec_cap = cap, .divergence = r->divergence };
-    struct sched_chooser ch = { pick_thread, forced, pick_value, after_step, &e };
-    bool covered = false;
-    s->init(&e);
+    r->outcome = e->x->outcome;
+    r->choices = s->rec;
+    r->nchoices = e->nrec;
+    r->nsteps = e->steps;
+    r->preemptions = e->preemptions;
+}
+
+/* Run executions until the strategy is done or a stop condition holds. */
+static int run_executions(struct explorer *e, struct search *s, struct explore_result *r,
+                          uint64_t max_exec, double time_limit, bool *covered)
+{
+    const struct explore_config *ec = e->cfg;
+    const struct strategy *st = e->strategy;
+    struct sched_chooser ch = { pick_thread, forced, pick_value, after_step, e };
+    int rc = 0;
     for (uint64_t n = 1;; n++) {
-        e.nrec = 0;
-        e.steps = e.preemptions = 0;
-        sched_run(cfg, &ch, &r->outcome);
-        if (ec->observe)
-            ec->observe(ec->observe_ctx);
-        if (r->outcome.abandoned)
-            r->pruned++;
-        else
-            r->executions++;
-        r->cut += r->outcome.cut;
-        r->timed |= r->outcome.timed;
-        bool more = s->advance(&e);
-        r->choices = rec;
-        r->nchoices = e.nrec;
-        r->nsteps = e.steps;
-        r->preemptions = e.preemptions;
-        if (r->outcome.result != WEFT_PASS && !r->outcome.abandoned &&
-            (ec->accept == NULL || ec->accept(ec->accept_ctx, r))) {
+        e->nrec = 0;
+        e->steps = e->preemptions = 0;
+        if ((rc = sched_run(s->x, &s->sc, &ch)) != 0 || (rc = e->error) != 0)
+            return rc;
+        observe(e);
+        count_execution(e, r);
+        bool more = st->advance(e);
+        const struct sched_outcome *o = &s->x->outcome;
+        bool failed = o->result != WEFT_PASS && !o->abandoned;
+        if (failed)
+            keep_last(e, s, r);
+        if (failed && (ec->accept == NULL || ec->accept(ec->accept_ctx, r))) {
             r->failed = true;
-            break;
+            return 0;
         }
-        if (r->divergence[0])
-            break;
-        if (!more) {
-            covered = true;
-            break;
+        if (r->divergence[0] || e->error || !more || (max_exec && n >= max_exec) ||
+            out_of_time(ec, time_limit, n)) {
+            keep_last(e, s, r);
+            *covered = !more && !r->divergence[0] && !e->error;
+            return e->error;
         }
-        if ((max_exec && n >= max_exec) || out_of_time(ec, time_limit, n))
-            break;
         if (ec->progress && (n & 255) == 0)
-            ec->progress(ec->progress_ctx, r, s->covered ? s->covered(&e) : -1);
+            ec->progress(ec->progress_ctx, r, st->covered ? st->covered(e) : -1);
     }
-    s->fini(&e);
-    return covered;
 }
 
-/* ==========================================================================
-** Plans: searches made of searches
-** ========================================================================== */
-
-static uint64_t budget_left(const struct explore_config *ec, const struct explore_result *r)
+int explore_search(struct search *s, const struct explore_config *ec,
+                   const struct strategy *st, struct explore_result *r, uint64_t max_exec,
+                   double time_limit, bool *covered)
 {
-    uint64_t used = r->executions + r->pruned;
-    if (ec->max_executions == 0)
-        return 0;                     /* no bound */
-    return used < ec->max_executions ? ec->max_executions - used : 1;
-}
-
-static bool time_is_up(const struct explore_config *ec)
-{
-    return ec->time_limit > 0 && ec->elapsed && ec->elapsed(ec->clock_ctx) >= ec->time_limit;
-}
-
-/*
-** Iterative preemption bounding (CHESS): every execution with at most 0,
-** then 1, 2, ... preemptions, until a bug shows, the bound cuts nothing
-** (the space is covered), or --max-preemptions is reached. Plain DFS: sleep
-** sets are not complete under a preemption bound.
-*/
-static void plan_bounded(const struct sched_config *cfg, const struct explore_config *ec,
-                         struct explore_result *r)
-{
-    struct explore_config c = *ec;
-    c.sleep_sets = false;
-    for (int b = 0;; b++) {
-        c.max_preemptions = b;
-        r->bound_hit = false;
-        r->bound = b;
-        bool covered = search(cfg, &c, &explore_dfs, r, budget_left(ec, r), ec->time_limit);
-        if (r->failed || r->divergence[0] || !covered || time_is_up(ec))
-            break;
-        if (!r->bound_hit || (ec->max_preemptions >= 0 && b >= ec->max_preemptions)) {
-            r->exhaustive = r->cut == 0;
-            break;
-        }
-        if (ec->max_executions && budget_left(ec, r) <= 1)
-            break;
+    struct explorer e = { .strategy = st, .cfg = ec, .result = r, .x = s->x, .rec = s->rec,
+                          .rec_cap = s->rec_cap };
+    *covered = false;
+    int rc = st->init(&e);
+    if (rc == 0) {
+        rc = run_executions(&e, s, r, max_exec, time_limit, covered);
+        st->fini(&e);
     }
-    snprintf(r->plan, sizeof r->plan, "bounded, %d preemption%s", r->bound,
-             r->bound == 1 ? "" : "s");
+    return rc;
 }
 
-/*
-** The default: DPOR with half the time limit; if that does not cover the
-** space, PCT with depth 1, 2, 3, ... (1000 executions each, new seeds each
-** round) until the limit. A sampled result never claims to be exhaustive.
-*/
-#define PCT_ROUND 1000
-#define PCT_MAX_AUTO_DEPTH 5
-
-static void plan_auto(const struct sched_config *cfg, const struct explore_config *ec,
-                      struct explore_result *r)
-{
-    struct explore_config c = *ec;
-    double first = ec->time_limit > 0 ? ec->time_limit / 2 : 0;
-    r->exhaustive = search(cfg, &c, &explore_dpor, r, budget_left(ec, r), first) && r->cut == 0;
-    snprintf(r->plan, sizeof r->plan, "dpor");
-    if (r->exhaustive || r->failed || r->divergence[0] || first == 0)
-        return;
-    int depth = 0;
-    for (int round = 0; !r->failed && !time_is_up(ec); round++) {
-        if (ec->max_executions && r->executions + r->pruned >= ec->max_executions)
-            break;
-        depth = 1 + round % PCT_MAX_AUTO_DEPTH;
-        c.depth = depth;
-        c.seed = ec->seed + (uint64_t)round;
-        uint64_t n = budget_left(ec, r);
-        search(cfg, &c, &explore_pct, r, n && n < PCT_ROUND ? n : PCT_ROUND, ec->time_limit);
-    }
-    snprintf(r->plan, sizeof r->plan, "dpor (unfinished), then pct depth 1..%d, seed %llu", depth,
-             (unsigned long long)ec->seed);
-}
-
-int explore_run(const struct sched_config *cfg, const struct explore_config *ec,
-                struct explore_result *r)
+/* Signals are caught on this OS thread for the whole run (crash.c): a few
+** system calls per run, none per execution. */
+int explore_run(struct search *s, const struct explore_config *ec, struct explore_result *r)
 {
     memset(r, 0, sizeof *r);
-    if (strcmp(ec->strategy, "bounded") == 0) {
-        plan_bounded(cfg, ec, r);
-        return 0;
-    }
-    if (strcmp(ec->strategy, "auto") == 0) {
-        plan_auto(cfg, ec, r);
-        return 0;
-    }
-    const struct strategy *s = strategy_named(ec->strategy);
-    if (s == NULL)
-        return -1;
-    bool covered = search(cfg, ec, s, r, ec->max_executions, ec->time_limit);
-    r->exhaustive = covered && !r->failed && !r->divergence[0] && r->cut == 0;
-    snprintf(r->plan, sizeof r->plan, "%s", s->name);
-    if (s == &explore_pct)          /* a sampled run names what reproduces it */
-        snprintf(r->plan, sizeof r->plan, "pct depth %d, seed %llu", ec->depth,
-                 (unsigned long long)ec->seed);
-    else if (s == &explore_random)
-        snprintf(r->plan, sizeof r->plan, "random, seed %llu", (unsigned long long)ec->seed);
-    return 0;
+    r->cov.plan = ec->plan;
+    bool outermost = !s->x->crash.entered;
+    int rc = crash_enter(&s->x->crash);
+    if (rc == 0)
+        rc = ec->plan->run(s, ec, r);
+    if (outermost)
+        crash_leave(&s->x->crash);
+    return rc;
 }

@@ -8,8 +8,8 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include "explore.h"
-#include "rng.h"
+#include "explore/rng.h"
+#include "explore/strategy.h"
 
 #define PCT_MAX_DEPTH 16
 
@@ -33,16 +33,17 @@ static void new_execution(struct pct *p)
         p->change[i] = 1 + rng_below(&p->rng, p->kmax);
 }
 
-static void pct_init(struct explorer *e)
+static int pct_init(struct explorer *e)
 {
     struct pct *p = calloc(1, sizeof *p);
     if (p == NULL)
-        abort();
+        return WEFT_ENOMEM;
     p->rng.state = e->cfg->seed;
     p->depth = e->cfg->depth < 1 ? 1 : e->cfg->depth > PCT_MAX_DEPTH ? PCT_MAX_DEPTH : e->cfg->depth;
     p->kmax = 64;
     e->state = p;
     new_execution(p);
+    return 0;
 }
 
 static void pct_fini(struct explorer *e) { free(e->state); }

@@ -4,16 +4,17 @@
 ** same seed reproduces the same run, execution for execution.
 */
 #include <stdlib.h>
-#include "explore.h"
-#include "rng.h"
+#include "explore/rng.h"
+#include "explore/strategy.h"
 
-static void random_init(struct explorer *e)
+static int random_init(struct explorer *e)
 {
     struct rng *w = malloc(sizeof *w);
     if (w == NULL)
-        abort();
+        return WEFT_ENOMEM;
     w->state = e->cfg->seed;
     e->state = w;
+    return 0;
 }
 
 static void random_fini(struct explorer *e) { free(e->state); }

@@ -5,22 +5,22 @@
 ** it diverged, rather than running something else silently.
 */
 #include <stdio.h>
-#include "explore.h"
+#include <stdlib.h>
+#include "explore/strategy.h"
 
-struct replay { size_t next; };
-static struct replay cursor;          /* one replay at a time */
+struct replay { size_t next; };       /* the next choice to follow */
 
-static void replay_init(struct explorer *e)
+static int replay_init(struct explorer *e)
 {
-    cursor.next = 0;
-    e->state = &cursor;
+    e->state = calloc(1, sizeof(struct replay));
+    return e->state ? 0 : WEFT_ENOMEM;
 }
 
-static void replay_fini(struct explorer *e) { (void)e; }
+static void replay_fini(struct explorer *e) { free(e->state); }
 
 static int diverge(struct explorer *e, const char *what)
 {
-    snprintf(e->divergence, sizeof e->result->divergence,
+    snprintf(e->result->divergence, sizeof e->result->divergence,
              "the schedule diverged at step %u: %s", e->steps + 1, what);
     return -1;
 }
@@ -34,7 +34,7 @@ static int replay_pick_thread(struct explorer *e, sched_mask enabled, int curren
         return diverge(e, "the schedule ended while several threads could still run");
     uint32_t tid = e->cfg->replay[r->next++];
     if (tid >= SCHED_MAX_THREADS || !(enabled & SCHED_BIT(tid))) {
-        struct sched_thread *t = sched_thread((int)tid);
+        struct sched_thread *t = sched_thread(e->x, (int)tid);
         snprintf(what, sizeof what, "the schedule runs thread %u%s%s%s, which %s", tid,
                  t ? " \"" : "", t ? t->obj.name : "", t ? "\"" : "",
                  t ? "cannot run at that point" : "does not exist");
@@ -60,14 +60,11 @@ static int replay_pick_value(struct explorer *e, int n)
 static bool replay_advance(struct explorer *e)
 {
     struct replay *r = e->state;
-    char what[160];
-    if (e->divergence[0] == 0 &&
-        (r->next != e->cfg->nreplay || e->steps != e->cfg->replay_steps)) {
-        snprintf(what, sizeof what, "the execution ended after %u steps and %zu choices; "
-                 "the schedule has %u steps and %zu choices",
-                 e->steps, r->next, e->cfg->replay_steps, e->cfg->nreplay);
-        snprintf(e->divergence, sizeof e->result->divergence, "the schedule diverged: %s", what);
-    }
+    char *divergence = e->result->divergence;
+    if (divergence[0] == 0 && (r->next != e->cfg->nreplay || e->steps != e->cfg->replay_steps))
+        snprintf(divergence, sizeof e->result->divergence, "the schedule diverged: the "
+                 "execution ended after %u steps and %zu choices; the schedule has %u steps "
+                 "and %zu choices", e->steps, r->next, e->cfg->replay_steps, e->cfg->nreplay);
     return false;
 }
 

@@ -5,7 +5,7 @@
 ** the replayer's job. Invariant: decode accepts only what encode writes, so
 ** decoding a token and encoding the result gives back the same token.
 */
-#include "codec.h"
+#include "report/codec.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,41 +1,92 @@
 /*
-** report.c -- builds the report struct: thread states, who waits for whom,
-** held locks, the wait-for cycle and the schedule token.
-** It reads the scheduler's end state (sched.h) and never prints.
+** report.c -- copies a report out of an execution's end state: thread
+** states, who waits for whom, held objects, the wait-for cycle, the steps
+** and the schedule token. It reads the execution only through the
+** operation contract (core/op.h) and never prints, but for weft explain.
 */
 #include <stdlib.h>
 #include <string.h>
-#include "codec.h"
-#include "report.h"
-#include "../sync/sync.h"
+#include "report/codec.h"
+#include "report/report.h"
 
-const char *report_loc(struct sched_loc loc)
+struct report_loc_text report_loc(struct sched_loc loc)
 {
-    static char bufs[8][96];
-    static int next;
-    char *b = bufs[next++ % 8];
-    if (loc.file == NULL)
-        return "?";
+    struct report_loc_text t;
+    if (loc.file == NULL) {
+        strcpy(t.s, "?");
+        return t;
+    }
     const char *slash = strrchr(loc.file, '/');
-    snprintf(b, sizeof bufs[0], "%s:%d", slash ? slash + 1 : loc.file, loc.line);
-    return b;
+    snprintf(t.s, sizeof t.s, "%s:%d", slash ? slash + 1 : loc.file, loc.line);
+    return t;
 }
 
-void report_step_text(const struct sched_step *s, char *buf, size_t n)
+void report_plan(const struct coverage *c, char *buf, size_t n)
 {
-    struct sched_obj *o = s->obj_id >= 0 ? sched_object_by_id(s->obj_id) : NULL;
-    int used = snprintf(buf, n, "%s%s%s", s->cls->verb, o ? " " : "", o ? o->name : "");
-    if (s->note && used >= 0 && (size_t)used + 3 < n) {
-        char note[64];
-        snprintf(note, sizeof note, s->note, s->note_a, s->note_b);
-        snprintf(buf + used, n - (size_t)used, " (%s)", note);
+    const char *name = c->plan ? c->plan->name : "?";
+    unsigned long long seed = (unsigned long long)c->seed;
+    if (c->sampled)
+        snprintf(buf, n, "dpor (unfinished), then pct depth 1..%d, seed %llu", c->depth, seed);
+    else if (strcmp(name, "bounded") == 0)
+        snprintf(buf, n, "bounded, %d preemption%s", c->bound, c->bound == 1 ? "" : "s");
+    else if (strcmp(name, "pct") == 0)
+        snprintf(buf, n, "pct depth %d, seed %llu", c->depth, seed);
+    else if (c->plan && c->plan->sampled)
+        snprintf(buf, n, "%s, seed %llu", name, seed);
+    else
+        snprintf(buf, n, "%s", name);
+}
+
+/* ==========================================================================
+** Threads, waits and holders
+** ========================================================================== */
+
+/* "lock closeMutex (blocks)": a verb, an object's name and a note. */
+static void step_words(const char *verb, const char *obj_name, const char *note, int a, int b,
+                       char *buf, size_t n)
+{
+    int used = snprintf(buf, n, "%s%s%s", verb, obj_name ? " " : "", obj_name ? obj_name : "");
+    if (note && used >= 0 && (size_t)used + 3 < n) {
+        char text[64];
+        snprintf(text, sizeof text, note, a, b);
+        snprintf(buf + used, n - (size_t)used, " (%s)", text);
     }
 }
 
-static void describe_thread(struct report_thread *rt, struct sched_thread *t)
+static void step_text(const struct sched_step *s, const char *obj_name, char *buf, size_t n)
+{
+    step_words(s->cls->verb, obj_name, s->note, s->note_a, s->note_b, buf, n);
+}
+
+void report_step_text(const struct report *rep, const struct report_step *s, char *buf, size_t n)
+{
+    const char *name = s->obj_id >= 0 && s->obj_id < rep->nobjects ? rep->objects[s->obj_id] : NULL;
+    step_words(s->verb, name, s->note, s->note_a, s->note_b, buf, n);
+}
+
+/* A step as op would be logged if it were performed now. */
+static struct sched_step step_of(const struct sched_thread *t, const struct sched_op *op)
+{
+    return (struct sched_step){ .tid = (uint16_t)t->id, .cls = op->cls,
+                                .obj_id = op->obj ? op->obj->id : -1, .loc = op->loc };
+}
+
+/* Where the holder of a held object that t waits for took it. */
+static void find_holder(struct report_thread *rt, const struct sched_op *op)
+{
+    const struct sched_obj *objs[2] = { op->obj, op->obj2 };
+    for (int i = 0; i < 2; i++) {
+        struct sched_loc at;
+        int h = objs[i] && objs[i]->cls->holder ? objs[i]->cls->holder(objs[i], &at) : -1;
+        if (h >= 0 && (rt->blockers & SCHED_BIT(h)))
+            rt->held_at = at;
+    }
+}
+
+static void describe_thread(struct exec *x, struct report_thread *rt, struct sched_thread *t)
 {
     rt->id = t->id;
-    rt->name = t->obj.name;
+    snprintf(rt->name, sizeof rt->name, "%s", t->obj.name);
     rt->spawned_at = t->spawned_at;
     if (t->state == T_FINISHED) {
         rt->state = "finished";
@@ -46,44 +97,52 @@ static void describe_thread(struct report_thread *rt, struct sched_thread *t)
         rt->state = "running";
         return;
     }
-    bool enabled = op->handed || op->cls->enabled(t, op);
+    bool enabled = op->completed || op->cls->enabled == NULL || op->cls->enabled(x, op);
     rt->state = enabled ? "runnable" : "blocked";
     rt->wait_at = op->loc;
     if (enabled || op->cls->describe_wait == NULL)
         return;
     op->cls->describe_wait(op, rt->wait, sizeof rt->wait);
-    rt->blockers = op->cls->blockers ? op->cls->blockers(t, op, &rt->how) : 0;
-    rt->only_waits = op->obj && (op->obj->kind == OBJ_THREAD || op->obj->kind == OBJ_WAITGROUP);
+    rt->blockers = op->cls->blockers ? op->cls->blockers(x, op, &rt->how) : 0;
+    rt->only_waits = op->cls->flags & OP_PASSIVE;
     if (op->obj)
-        for (int i = 0; i < sched_nthreads(); i++)
+        for (int i = 0; i < x->nthreads; i++)
             if (i != t->id && (op->obj->users & SCHED_BIT(i)) &&
-                sched_thread(i)->state == T_FINISHED)
+                x->threads[i].state == T_FINISHED)
                 rt->finished_users |= SCHED_BIT(i);
-    struct sched_obj *objs[2] = { op->obj, op->obj2 };
-    for (int i = 0; i < 2; i++) {        /* a mutex wait: where its holder took it */
-        struct mutex_impl *mx = (struct mutex_impl *)objs[i];
-        if (mx && mx->obj.kind == OBJ_MUTEX && mx->holder >= 0 &&
-            (rt->blockers & SCHED_BIT(mx->holder)))
-            rt->held_at = mx->locked_at;
-    }
+    find_holder(rt, op);
 }
 
-static void collect_locks(struct report *rep)
+/* The objects a thread holds at the end, in creation order. */
+static int collect_locks(struct report *rep, struct exec *x)
 {
-    for (struct sched_obj *o = sched_objects(); o && rep->nlocks < 32; o = o->next_in_exec) {
-        if (o->kind != OBJ_MUTEX || ((struct mutex_impl *)o)->holder < 0)
+    int n = 0;
+    for (struct sched_obj *o = x->objects; o; o = o->next_in_exec)
+        n += o->cls->holder != NULL;
+    rep->locks = calloc((size_t)n + 1, sizeof *rep->locks);
+    if (rep->locks == NULL)
+        return WEFT_ENOMEM;
+    for (struct sched_obj *o = x->objects; o; o = o->next_in_exec) {
+        struct sched_loc at;
+        int h = o->cls->holder ? o->cls->holder(o, &at) : -1;
+        if (h < 0)
             continue;
-        struct mutex_impl *mx = (struct mutex_impl *)o;
-        rep->locks[rep->nlocks++] = (struct report_lock){ o->name, mx->holder, mx->locked_at };
+        struct report_lock *l = &rep->locks[rep->nlocks++];
+        snprintf(l->name, sizeof l->name, "%s", o->name);
+        l->holder = h;
+        l->at = at;
     }
+    return 0;
 }
 
-/*
-** The wait-for cycle to show: the cheapest cycle among blocked threads, where
-** an edge costs 1 when the waiter must (or likely) be woken by that thread
-** and 100 when it merely could be, as anyone could. A thread that only
-** joins (or waits on a wait group) wakes nobody, so guesses never point at
-** it. Dijkstra from each thread; ties go to the lowest ids: deterministic.
+/* ==========================================================================
+** The wait-for cycle
+** ==========================================================================
+** The cheapest cycle among blocked threads, where an edge costs 1 when the
+** waiter must (or likely) be woken by that thread and 100 when it merely
+** could be, as anyone could. A thread that only joins (or waits on a wait
+** group) wakes nobody, so guesses never point at it. Dijkstra from each
+** thread; ties go to the lowest ids: deterministic.
 */
 #define EDGE_GUESS 100
 
@@ -97,7 +156,7 @@ static int edge_cost(const struct report *rep, int u, int v)
     return 1;
 }
 
-/* Cheapest path cost from `from` back to s; fills prev. */
+/* Cheapest path cost from s back to s; fills prev. */
 static int cheapest_back(const struct report *rep, int s, int *prev)
 {
     int n = rep->nthreads, dist[SCHED_MAX_THREADS];
@@ -147,127 +206,188 @@ static int wait_cycle(const struct report *rep, int *cycle)
     return best < 0 ? 0 : len;
 }
 
-/* The token, in a buffer that grows to fit (a livelock's can be long). */
-static void encode_schedule(struct report *rep, const struct explore_result *r)
-{
-    static char *buf;
-    static size_t cap;
-    size_t need = codec_encode(r->choices, r->nchoices, r->nsteps, NULL, 0) + 1;
-    if (need > cap) {
-        char *bigger = realloc(buf, need);
-        if (bigger == NULL) {
-            fprintf(stderr, "weft: out of memory for a schedule token\n");
-            exit(2);
-        }
-        buf = bigger;
-        cap = need;
-    }
-    codec_encode(r->choices, r->nchoices, r->nsteps, buf, cap);
-    rep->schedule = buf;
-}
+/* ==========================================================================
+** Building
+** ========================================================================== */
 
-void report_build(struct report *rep, const struct weft_scenario *s, const char *target,
-                  const char *strategy, const struct explore_result *search)
+/* Threads, their states and the cycle, from x's end state and outcome o. */
+static int analyse(struct report *rep, struct exec *x, const struct sched_outcome *o)
 {
-    memset(rep, 0, sizeof *rep);
-    rep->schedule = "";
-    rep->scenario = s;
-    rep->target = target;
-    rep->strategy = strategy;
-    rep->search = search;
-    rep->result = search->failed ? search->outcome.result : WEFT_PASS;
-    rep->as_expected = rep->result == s->expect && !search->divergence[0] &&
-                       (rep->result != WEFT_PASS || search->exhaustive);
-    if (!search->failed)
-        return;
-    rep->message = search->outcome.message;
-    rep->failing_tid = search->outcome.failing_tid;
-    struct sched_thread *ft = sched_thread(rep->failing_tid);
-    if (ft && ft->pending && rep->result == WEFT_SELF_DEADLOCK) {
-        struct sched_step relock = { .tid = (uint16_t)ft->id, .cls = ft->pending->cls,
-                                     .obj_id = ft->pending->obj ? ft->pending->obj->id : -1,
-                                     .loc = ft->pending->loc, .note = "already held" };
-        report_step_text(&relock, rep->failing_op, sizeof rep->failing_op);
-    }
-    rep->where = search->outcome.where;
-    rep->nthreads = sched_nthreads();
+    rep->nthreads = x->nthreads;
+    rep->threads = calloc((size_t)x->nthreads + 1, sizeof *rep->threads);
+    if (rep->threads == NULL)
+        return WEFT_ENOMEM;
     for (int i = 0; i < rep->nthreads; i++)
-        describe_thread(&rep->threads[i], sched_thread(i));
-    if (rep->failing_tid >= 0 && rep->result != WEFT_DEADLOCK && rep->result != WEFT_LEAK)
-        rep->threads[rep->failing_tid].state =
-            rep->result == WEFT_LIVELOCK ? "spinning" : "failed";
+        describe_thread(x, &rep->threads[i], &x->threads[i]);
+    int ft = o->failing_tid;
+    if (ft >= 0 && o->result != WEFT_DEADLOCK && o->result != WEFT_LEAK)
+        rep->threads[ft].state = o->result == WEFT_LIVELOCK ? "spinning" : "failed";
     for (int i = 0; i < rep->nthreads; i++)
-        if (search->outcome.spinning & SCHED_BIT(i))
+        if (o->spinning & SCHED_BIT(i))
             rep->threads[i].state = "spinning";
-    if (rep->result == WEFT_DEADLOCK || rep->result == WEFT_LEAK)
+    if (o->result == WEFT_DEADLOCK || o->result == WEFT_LEAK)
         rep->ncycle = wait_cycle(rep, rep->cycle);
-    collect_locks(rep);
-    rep->steps = sched_steps(&rep->nsteps);
-    encode_schedule(rep, search);
+    return 0;
 }
 
-sched_mask report_signature(const struct sched_outcome *o)
+/* Copies of x's steps and of its objects' names, since objects die with x. */
+static int copy_steps(struct report *rep, struct exec *x)
 {
-    static struct report rep;
-    static struct explore_result r;
-    static const struct weft_scenario none = { .name = "" };
-    memset(&r, 0, sizeof r);
-    r.failed = true;
-    r.outcome = *o;
-    report_build(&rep, &none, "", "", &r);
+    rep->objects = calloc((size_t)x->nobjects + 1, sizeof *rep->objects);
+    rep->steps = calloc((size_t)x->nsteps + 1, sizeof *rep->steps);
+    if (rep->objects == NULL || rep->steps == NULL)
+        return WEFT_ENOMEM;
+    rep->nobjects = x->nobjects;
+    for (struct sched_obj *o = x->objects; o; o = o->next_in_exec)
+        memcpy(rep->objects[o->id], o->name, sizeof o->name);
+    for (uint32_t i = 0; i < x->nsteps; i++) {
+        const struct sched_step *s = &x->steps[i];
+        rep->steps[i] = (struct report_step){ .tid = s->tid, .verb = s->cls->verb,
+                                              .obj_id = s->obj_id, .note = s->note,
+                                              .note_a = s->note_a, .note_b = s->note_b,
+                                              .loc = s->loc, .time = s->time, .kind = s->cls };
+    }
+    return 0;
+}
+
+/* The token of r's execution (a livelock's can be long). */
+static int encode_schedule(struct report *rep, const struct explore_result *r)
+{
+    size_t need = codec_encode(r->choices, r->nchoices, r->nsteps, NULL, 0) + 1;
+    rep->schedule = malloc(need);
+    if (rep->schedule == NULL)
+        return WEFT_ENOMEM;
+    codec_encode(r->choices, r->nchoices, r->nsteps, rep->schedule, need);
+    return 0;
+}
+
+/* Self-deadlock: the relock, worded as the step it would have been. */
+static void failing_op(struct report *rep, struct exec *x)
+{
+    struct sched_thread *ft = sched_thread(x, rep->failing_tid);
+    if (ft == NULL || ft->pending == NULL || rep->result != WEFT_SELF_DEADLOCK)
+        return;
+    struct sched_step relock = step_of(ft, ft->pending);
+    relock.note = "already held";
+    step_text(&relock, ft->pending->obj ? ft->pending->obj->name : NULL, rep->failing_op,
+              sizeof rep->failing_op);
+}
+
+static int snapshot_failure(struct report *rep, struct exec *x, const struct explore_result *r)
+{
+    snprintf(rep->message, sizeof rep->message, "%s", r->outcome.message);
+    rep->failing_tid = r->outcome.failing_tid;
+    rep->where = r->outcome.where;
+    failing_op(rep, x);
+    int rc = analyse(rep, x, &r->outcome);
+    if (rc == 0)
+        rc = collect_locks(rep, x);
+    if (rc == 0)
+        rc = copy_steps(rep, x);
+    return rc ? rc : encode_schedule(rep, r);
+}
+
+struct report *report_snapshot(struct exec *x, const struct weft_scenario *s,
+                               const struct report_request *req, const struct explore_result *r)
+{
+    struct report *rep = calloc(1, sizeof *rep);
+    if (rep == NULL)
+        return NULL;
+    rep->scenario = strdup(s->name);
+    rep->summary = s->summary ? strdup(s->summary) : NULL;
+    rep->command = strdup(req->command ? req->command : "weft");
+    rep->target = strdup(req->target ? req->target : s->name);
+    rep->params = strdup(req->params ? req->params : "");
+    rep->expect = s->expect;
+    rep->failed = r->failed;
+    rep->cov = r->cov;
+    memcpy(rep->divergence, r->divergence, sizeof rep->divergence);
+    rep->nsteps = r->nsteps;
+    rep->preemptions = r->preemptions;
+    rep->shrunk_from_steps = r->shrunk_from_steps;
+    rep->shrunk_from_preemptions = r->shrunk_from_preemptions;
+    rep->result = r->failed ? r->outcome.result : WEFT_PASS;
+    rep->as_expected = rep->result == s->expect && !r->divergence[0] &&
+                       (rep->result != WEFT_PASS || r->cov.exhaustive);
+    rep->failing_tid = -1;
+    bool ok = rep->scenario && (rep->summary || !s->summary) && rep->command && rep->target &&
+              rep->params;
+    if (ok && r->failed)
+        ok = snapshot_failure(rep, x, r) == 0;
+    else if (ok)
+        ok = (rep->schedule = strdup("")) != NULL;
+    if (ok)
+        return rep;
+    report_free(rep);
+    return NULL;
+}
+
+void report_free(struct report *rep)
+{
+    if (rep == NULL)
+        return;
+    void *owned[] = { rep->scenario, rep->summary, rep->command, rep->target, rep->params,
+                      rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects };
+    for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
+        free(owned[i]);
+    free(rep);
+}
+
+sched_mask report_signature(struct exec *x, const struct sched_outcome *o)
+{
+    struct report rep = { .failing_tid = o->failing_tid };
     sched_mask m = 0;
-    if (o->result == WEFT_DEADLOCK || o->result == WEFT_LEAK) {
+    if (o->result == WEFT_LIVELOCK)
+        return o->spinning;
+    if (o->result != WEFT_DEADLOCK && o->result != WEFT_LEAK)
+        return o->failing_tid >= 0 ? SCHED_BIT(o->failing_tid) : 0;
+    if (analyse(&rep, x, o) == 0) {
         for (int i = 0; i < rep.ncycle; i++)
             m |= SCHED_BIT(rep.cycle[i]);
         for (int i = 0; m == 0 && i < rep.nthreads; i++)
             if (rep.threads[i].wait[0])
                 m |= SCHED_BIT(i);
-        return m;
     }
-    if (o->result == WEFT_LIVELOCK)
-        return o->spinning;
-    return o->failing_tid >= 0 ? SCHED_BIT(o->failing_tid) : 0;
+    free(rep.threads);
+    return m;
 }
 
 /* ==========================================================================
 ** weft explain: the state between steps
 ** ========================================================================== */
 
-static void explain_thread(FILE *f, struct sched_thread *t)
+static void explain_thread(FILE *f, struct exec *x, struct sched_thread *t)
 {
     struct report_thread rt;
     memset(&rt, 0, sizeof rt);
-    describe_thread(&rt, t);
+    describe_thread(x, &rt, t);
     fprintf(f, "        %-16s %-9s", t->obj.name, rt.state);
     if (rt.wait[0]) {
-        fprintf(f, "%s at %s", rt.wait, report_loc(rt.wait_at));
+        fprintf(f, "%s at %s", rt.wait, report_loc(rt.wait_at).s);
     } else if (strcmp(rt.state, "runnable") == 0) {
-        struct sched_step next = { .tid = (uint16_t)t->id, .cls = t->pending->cls,
-                                   .obj_id = t->pending->obj ? t->pending->obj->id : -1,
-                                   .loc = t->pending->loc };
+        struct sched_step next = step_of(t, t->pending);
         char text[128];
-        report_step_text(&next, text, sizeof text);
-        fprintf(f, "next: %s at %s", text, report_loc(next.loc));
+        step_text(&next, t->pending->obj ? t->pending->obj->name : NULL, text, sizeof text);
+        fprintf(f, "next: %s at %s", text, report_loc(next.loc).s);
     }
     fprintf(f, "\n");
 }
 
-void report_explain_state(FILE *f)
+void report_explain_state(FILE *f, struct exec *x, uint32_t *shown)
 {
-    static uint32_t shown;            /* steps already printed */
-    uint32_t n;
-    const struct sched_step *steps = sched_steps(&n);
-    if (n < shown)
-        shown = 0;                    /* a new execution */
-    for (; shown < n; shown++) {
+    if (x->nsteps < *shown)
+        *shown = 0;                   /* a new execution */
+    for (; *shown < x->nsteps; (*shown)++) {
+        const struct sched_step *s = &x->steps[*shown];
+        struct sched_obj *o = s->obj_id >= 0 ? sched_object_by_id(x, s->obj_id) : NULL;
         char text[128];
-        report_step_text(&steps[shown], text, sizeof text);
-        fprintf(f, "%5u  %s: %s at %s", shown + 1, sched_thread(steps[shown].tid)->obj.name,
-                text, report_loc(steps[shown].loc));
-        if (steps[shown].time)
-            fprintf(f, "  [t=%lldms]", (long long)steps[shown].time);
+        step_text(s, o ? o->name : NULL, text, sizeof text);
+        fprintf(f, "%5u  %s: %s at %s", *shown + 1, x->threads[s->tid].obj.name, text,
+                report_loc(s->loc).s);
+        if (s->time)
+            fprintf(f, "  [t=%lldms]", (long long)s->time);
         fprintf(f, "\n");
     }
-    for (int i = 0; i < sched_nthreads(); i++)
-        explain_thread(f, sched_thread(i));
+    for (int i = 0; i < x->nthreads; i++)
+        explain_thread(f, x, &x->threads[i]);
 }

@@ -1,20 +1,20 @@
 /*
-** report.h -- what a run found, as one struct that every output format reads.
-** report_build turns the scheduler's end state into threads, waits, holders
-** and the wait-for cycle; the formats (text, json) only print it, one print
-** function per result class. Building never prints; printing never analyses.
+** report.h -- what a run found, as one value that owns its data: threads,
+** waits, holders, the wait-for cycle, the steps, the coverage. report.c
+** copies it out of an execution's end state; the formats (text, json) only
+** print it, one print function per result class. Building never prints;
+** printing never analyses and never looks at an execution.
 */
 #ifndef WEFT_REPORT_H
 #define WEFT_REPORT_H
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "sched.h"
-#include "explore.h"
+#include "explore/explore.h"
 
 struct report_thread {
     int id;
-    const char *name;
+    char name[SCHED_NAME_MAX];
     const char *state;                /* "finished", "blocked", "running", "failed" */
     char wait[200];                   /* what it waits for, "" when not blocked */
     struct sched_loc wait_at;
@@ -22,57 +22,94 @@ struct report_thread {
     enum sched_wait how;              /* how sure blockers is */
     bool only_waits;                  /* joins or waits on a wait group: wakes nobody */
     sched_mask finished_users;        /* threads that used what it waits on, now gone */
-    struct sched_loc held_at;         /* mutex wait: where the holder took it */
+    struct sched_loc held_at;         /* waiting for a held object: where the holder took it */
     struct sched_loc spawned_at;
 };
 
-struct report_lock {                  /* a mutex held at the end */
-    const char *name;
+struct report_lock {                  /* an object held at the end */
+    char name[SCHED_NAME_MAX];
     int holder;
     struct sched_loc at;
 };
 
+/* A step as the report shows it: "lock closeMutex (blocks)" is its verb,
+** its object's name (report.objects) and its note formatted with two ints.
+** Verbs and notes are string literals; names are copied. */
+struct report_step {
+    int tid;
+    const char *verb;
+    int obj_id;                       /* -1: none */
+    const char *note;
+    int note_a, note_b;
+    struct sched_loc loc;
+    int64_t time;
+    const void *kind;                 /* which operation: steps of a loop compare it */
+};
+
 struct report {
-    const struct weft_scenario *scenario;
-    const char *target;               /* how the command line named it */
-    const char *strategy;
+    /* what ran */
+    char *scenario;                   /* its name */
+    char *summary;                    /* may be NULL */
+    enum weft_result expect;
+    char *command;                    /* the replay command: "weft", or a test program */
+    char *target;                     /* how the command line named it */
+    char *params;                     /* " --param k=v" for the replay command */
+    /* what was found */
     enum weft_result result;
     bool as_expected;
-    const struct explore_result *search;
+    bool failed;
+    struct coverage cov;
     double elapsed_s;                 /* 0 in replays: reports stay byte-stable */
-    char params[256];                 /* " --param k=v" for the replay command */
-    const char *schedule;             /* the token, "" when nothing failed */
-    /* failure details, valid when search->failed */
-    const char *message;
+    char divergence[256];
+    uint32_t nsteps, preemptions;     /* of the failing execution */
+    uint32_t shrunk_from_steps, shrunk_from_preemptions;
+    /* the failure, when failed */
+    char *schedule;                   /* the token, "" when nothing failed */
+    char message[256];
     char failing_op[128];             /* self-deadlock: the relock, as a step reads */
     int failing_tid;
     struct sched_loc where;
-    struct report_thread threads[SCHED_MAX_THREADS];
+    struct report_thread *threads;
     int nthreads;
     int cycle[SCHED_MAX_THREADS + 1]; /* thread ids, first repeated at the end */
     int ncycle;
-    struct report_lock locks[32];
+    struct report_lock *locks;
     int nlocks;
-    const struct sched_step *steps;
-    uint32_t nsteps;
+    struct report_step *steps;        /* nsteps of them */
+    char (*objects)[SCHED_NAME_MAX];  /* the names of the objects, by id */
+    int nobjects;
 };
 
-/* Fill rep from the scheduler's state after explore_run. */
-void report_build(struct report *rep, const struct weft_scenario *s, const char *target,
-                  const char *strategy, const struct explore_result *search);
+/* How the user asked for a run, so that a report can say how to replay it. */
+struct report_request {
+    const char *command;              /* "weft", or the test program's path */
+    const char *target;               /* "abba", or "file.c abba" */
+    const char *params;               /* " --param k=v ..." or "" */
+};
 
-/* What identifies a failure beyond its class, from the scheduler's state:
-** the threads of the wait-for cycle (or every blocked thread), the spinning
+/* A report of search result r, whose last execution is x's, for scenario s
+** asked for as req says. NULL without memory. */
+struct report *report_snapshot(struct exec *x, const struct weft_scenario *s,
+                               const struct report_request *req, const struct explore_result *r);
+void report_free(struct report *rep);
+
+/* What identifies a failure beyond its class, from x's end state: the
+** threads of the wait-for cycle (or every blocked thread), the spinning
 ** threads, or the failing thread. Shrinking keeps it unchanged. */
-sched_mask report_signature(const struct sched_outcome *o);
+sched_mask report_signature(struct exec *x, const struct sched_outcome *o);
 
-/* "file.c:12" with the directory dropped, into a static rotating buffer. */
-const char *report_loc(struct sched_loc loc);
-/* The phrase for a step, e.g. "lock closeMutex". */
-void report_step_text(const struct sched_step *s, char *buf, size_t n);
+/* A step in words: "lock closeMutex (blocks)". */
+void report_step_text(const struct report *rep, const struct report_step *s, char *buf, size_t n);
 
-/* weft explain: the step just taken (if any) and every thread's state now. */
-void report_explain_state(FILE *f);
+/* "file.c:12" with the directory dropped. */
+struct report_loc_text { char s[96]; };
+struct report_loc_text report_loc(struct sched_loc loc);
+/* The plan that ran, as the summary names it: "dpor", "pct depth 3, seed 1". */
+void report_plan(const struct coverage *cov, char *buf, size_t n);
+
+/* weft explain: the steps of x not shown yet (*shown of them were) and
+** every thread's state now. */
+void report_explain_state(FILE *f, struct exec *x, uint32_t *shown);
 
 /* Output formats (report_text.c, report_json.c). */
 #define REPORT_REPLAY 1   /* leave out timing and coverage: byte-stable output */

@@ -4,7 +4,7 @@
 ** rename them. Strings are escaped here; the struct is built elsewhere.
 */
 #include <string.h>
-#include "report.h"
+#include "report/report.h"
 
 static void json_str(FILE *f, const char *s)
 {
@@ -26,7 +26,7 @@ static void json_str(FILE *f, const char *s)
 static void json_loc(FILE *f, const char *key, struct sched_loc loc)
 {
     fprintf(f, ",\"%s\":", key);
-    json_str(f, report_loc(loc));
+    json_str(f, report_loc(loc).s);
 }
 
 static void json_thread(FILE *f, const struct report *rep, const struct report_thread *t)
@@ -60,8 +60,8 @@ static void json_failure(FILE *f, const struct report *rep)
     json_loc(f, "at", rep->where);
     fprintf(f, ",\"schedule\":");
     json_str(f, rep->schedule);
-    fprintf(f, ",\"replay\":\"weft replay %s%s --schedule %s\"", rep->target, rep->params,
-            rep->schedule);
+    fprintf(f, ",\"replay\":\"%s replay %s%s --schedule %s\"", rep->command, rep->target,
+            rep->params, rep->schedule);
     fprintf(f, ",\"threads\":[");
     for (int i = 0; i < rep->nthreads; i++) {
         fprintf(f, "%s", i ? "," : "");
@@ -72,8 +72,8 @@ static void json_failure(FILE *f, const struct report *rep)
         fprintf(f, "%s%d", i ? "," : "", rep->cycle[i]);
     fprintf(f, "],\"steps\":[");
     for (uint32_t i = 0; i < rep->nsteps; i++) {
-        const struct sched_step *s = &rep->steps[i];
-        report_step_text(s, text, sizeof text);
+        const struct report_step *s = &rep->steps[i];
+        report_step_text(rep, s, text, sizeof text);
         fprintf(f, "%s{\"step\":%u,\"thread\":%d,\"op\":", i ? "," : "", i + 1, s->tid);
         json_str(f, text);
         json_loc(f, "at", s->loc);
@@ -85,29 +85,31 @@ static void json_failure(FILE *f, const struct report *rep)
 static void print_json(FILE *f, const struct report *rep, int flags)
 {
     bool replay = flags & REPORT_REPLAY;
-    const struct explore_result *r = rep->search;
+    const struct coverage *c = &rep->cov;
+    char plan[128];
+    report_plan(c, plan, sizeof plan);
     fprintf(f, "{\"scenario\":");
-    json_str(f, rep->scenario->name);
+    json_str(f, rep->scenario);
     fprintf(f, ",\"result\":\"%s\",\"expected\":\"%s\",\"as_expected\":%s,\"strategy\":",
-            weft_result_name(rep->result), weft_result_name(rep->scenario->expect),
+            weft_result_name(rep->result), weft_result_name(rep->expect),
             rep->as_expected ? "true" : "false");
-    json_str(f, rep->strategy);
+    json_str(f, plan);
     fprintf(f, ",\"executions\":%llu,\"pruned\":%llu,\"cut\":%llu,\"exhaustive\":%s,"
-            "\"bound_hit\":%s", (unsigned long long)r->executions, (unsigned long long)r->pruned,
-            (unsigned long long)r->cut, r->exhaustive ? "true" : "false",
-            r->bound_hit ? "true" : "false");
-    fprintf(f, ",\"timers_fire_when_idle\":%s", r->timed ? "true" : "false");
+            "\"bound_hit\":%s", (unsigned long long)c->executions, (unsigned long long)c->pruned,
+            (unsigned long long)c->cut, c->exhaustive ? "true" : "false",
+            c->bound_hit ? "true" : "false");
+    fprintf(f, ",\"timers_fire_when_idle\":%s", c->timed ? "true" : "false");
     if (!replay)
         fprintf(f, ",\"elapsed_s\":%.6f", rep->elapsed_s);
-    if (r->divergence[0]) {
+    if (rep->divergence[0]) {
         fprintf(f, ",\"divergence\":");
-        json_str(f, r->divergence);
+        json_str(f, rep->divergence);
     }
-    if (r->failed && !replay && r->shrunk_from_steps)
+    if (rep->failed && !replay && rep->shrunk_from_steps)
         fprintf(f, ",\"shrunk\":{\"from_preemptions\":%u,\"from_steps\":%u,"
-                "\"preemptions\":%u,\"steps\":%u}", r->shrunk_from_preemptions,
-                r->shrunk_from_steps, r->preemptions, r->nsteps);
-    if (r->failed)
+                "\"preemptions\":%u,\"steps\":%u}", rep->shrunk_from_preemptions,
+                rep->shrunk_from_steps, rep->preemptions, rep->nsteps);
+    if (rep->failed)
         json_failure(f, rep);
     fprintf(f, "}\n");
 }

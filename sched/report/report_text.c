@@ -5,7 +5,7 @@
 ** thread, and the replay command last. One print function per class.
 */
 #include <string.h>
-#include "report.h"
+#include "report/report.h"
 
 #define RULE "========================================================================"
 #define THIN "------------------------------------------------------------------------"
@@ -37,7 +37,7 @@ static void print_blockers(FILE *f, const struct report *rep, const struct repor
     if (t->held_at.file) {
         fprintf(f, "      held by ");
         print_thread_name(f, rep, __builtin_ctzll(t->blockers));
-        fprintf(f, ", locked at %s\n", report_loc(t->held_at));
+        fprintf(f, ", locked at %s\n", report_loc(t->held_at).s);
     } else if (t->how == WAIT_ANYONE && t->finished_users) {
         bool one = __builtin_popcountll(t->finished_users) == 1;
         fprintf(f, "      the other thread%s that used it (", one ? "" : "s");
@@ -64,7 +64,7 @@ static void print_threads(FILE *f, const struct report *rep, bool all)
         fprintf(f, "  ");
         print_thread_name(f, rep, i);
         if (t->wait[0]) {
-            fprintf(f, " %s\n      at %s\n", t->wait, report_loc(t->wait_at));
+            fprintf(f, " %s\n      at %s\n", t->wait, report_loc(t->wait_at).s);
             print_blockers(f, rep, t);
         } else {
             fprintf(f, ": %s\n", t->state);
@@ -114,7 +114,7 @@ static void print_locks(FILE *f, const struct report *rep)
     fprintf(f, "\nLocks held:\n");
     for (int i = 0; i < rep->nlocks; i++)
         fprintf(f, "  mutex \"%s\" by \"%s\", locked at %s\n", rep->locks[i].name,
-                rep->threads[rep->locks[i].holder].name, report_loc(rep->locks[i].at));
+                rep->threads[rep->locks[i].holder].name, report_loc(rep->locks[i].at).s);
 }
 
 /* ==========================================================================
@@ -132,7 +132,6 @@ static bool step_shown(const struct report *rep, uint32_t i)
 
 static void column_widths(const struct report *rep, int *width, int *locw, bool *timed)
 {
-    char cell[128];
     *timed = false;
     *locw = 5;
     for (int t = 0; t < rep->nthreads; t++)
@@ -140,13 +139,14 @@ static void column_widths(const struct report *rep, int *width, int *locw, bool 
     for (uint32_t i = 0; i < rep->nsteps; i++) {
         if (!step_shown(rep, i))
             continue;
-        const struct sched_step *s = &rep->steps[i];
-        report_step_text(s, cell, sizeof cell);
+        const struct report_step *s = &rep->steps[i];
+        char cell[128];
+        report_step_text(rep, s, cell, sizeof cell);
         int len = (int)strlen(cell);
         if (len > width[s->tid])
             width[s->tid] = len;
         *timed |= s->time > 0;
-        int l = (int)strlen(report_loc(s->loc));
+        int l = (int)strlen(report_loc(s->loc).s);
         if (l > *locw)
             *locw = l;
     }
@@ -158,24 +158,24 @@ static void column_widths(const struct report *rep, int *width, int *locw, bool 
 static void print_row(FILE *f, const struct report *rep, const int *width, int locw,
                       bool timed, uint32_t i)
 {
-    const struct sched_step *s = &rep->steps[i];
+    const struct report_step *s = &rep->steps[i];
     char cell[128];
-    report_step_text(s, cell, sizeof cell);
+    report_step_text(rep, s, cell, sizeof cell);
     if ((int)strlen(cell) > width[s->tid])
         strcpy(cell + width[s->tid] - 2, "..");
     fprintf(f, "  %5u", i + 1);
     if (timed)
         fprintf(f, " %7lld", (long long)s->time);
-    fprintf(f, "  %-*s", locw, report_loc(s->loc));
+    fprintf(f, "  %-*s", locw, report_loc(s->loc).s);
     int last = s->tid;                /* no trailing blanks after the cell */
     for (int t = 0; t <= last; t++)
         fprintf(f, "  %-*s", t == last ? 0 : width[t], t == s->tid ? cell : "");
     fprintf(f, "\n");
 }
 
-static bool same_step(const struct sched_step *a, const struct sched_step *b)
+static bool same_step(const struct report_step *a, const struct report_step *b)
 {
-    return a->tid == b->tid && a->cls == b->cls && a->obj_id == b->obj_id &&
+    return a->tid == b->tid && a->kind == b->kind && a->obj_id == b->obj_id &&
            a->loc.line == b->loc.line && a->loc.file == b->loc.file && a->time == b->time &&
            a->note == b->note && a->note_a == b->note_a && a->note_b == b->note_b;
 }
@@ -210,7 +210,7 @@ static void print_failing_row(FILE *f, const struct report *rep, const int *widt
     fprintf(f, "  %5s", "!");
     if (timed)
         fprintf(f, " %7s", "");
-    fprintf(f, "  %-*s", locw, report_loc(rep->where));
+    fprintf(f, "  %-*s", locw, report_loc(rep->where).s);
     for (int t = 0; t <= tid; t++)
         fprintf(f, "  %-*s", t == tid ? 0 : width[t],
                 t != tid ? "" : rep->failing_op[0] ? rep->failing_op : what[rep->result]);
@@ -283,16 +283,16 @@ static void print_other_threads(FILE *f, const struct report *rep)
         if (i != rep->failing_tid) {
             fprintf(f, "  ");
             print_thread_name(f, rep, i);
-            fprintf(f, ": %s%s%s%s\n", rep->threads[i].wait[0] ? "" : rep->threads[i].state,
-                    rep->threads[i].wait, rep->threads[i].wait[0] ? " at " : "",
-                    rep->threads[i].wait[0] ? report_loc(rep->threads[i].wait_at) : "");
+            const struct report_thread *t = &rep->threads[i];
+            fprintf(f, ": %s%s%s%s\n", t->wait[0] ? "" : t->state, t->wait,
+                    t->wait[0] ? " at " : "", t->wait[0] ? report_loc(t->wait_at).s : "");
         }
 }
 
 static void print_self_deadlock(FILE *f, const struct report *rep)
 {
     const struct report_thread *t = &rep->threads[rep->failing_tid];
-    fprintf(f, "%s\n  at %s\n", rep->message, report_loc(rep->where));
+    fprintf(f, "%s\n  at %s\n", rep->message, report_loc(rep->where).s);
     fprintf(f, "The mutex is not recursive: thread \"%s\" now waits for itself, forever.\n",
             t->name);
     print_locks(f, rep);
@@ -308,7 +308,7 @@ static void print_livelock(FILE *f, const struct report *rep)
             print_thread_name(f, rep, i);
         }
     fprintf(f, " %s, now at %s:\nits loop repeats the same steps without progress, and no other\n"
-            "thread can make progress until it stops.\n\n", rep->message, report_loc(rep->where));
+            "thread can make progress until it stops.\n\n", rep->message, report_loc(rep->where).s);
     print_threads(f, rep, false);
     print_locks(f, rep);
 }
@@ -318,7 +318,7 @@ static void print_assertion(FILE *f, const struct report *rep)
     fprintf(f, "In ");
     if (rep->failing_tid >= 0)
         print_thread_name(f, rep, rep->failing_tid);
-    fprintf(f, " at %s:\n  %s\n", report_loc(rep->where), rep->message);
+    fprintf(f, " at %s:\n  %s\n", report_loc(rep->where).s, rep->message);
     print_locks(f, rep);
     print_other_threads(f, rep);
 }
@@ -330,62 +330,68 @@ static const char *const headlines[] = {
 };
 
 /* Why a search that found nothing is not exhaustive. */
-static const char *not_exhaustive(const struct explore_result *r)
+static const char *not_exhaustive(const struct coverage *c)
 {
-    if (r->cut)
+    if (c->cut)
         return "NOT exhaustive: executions cut at the step bound (raise --max-steps)";
-    if (strstr(r->plan, "then pct"))
+    if (c->sampled)
         return "NOT exhaustive: sampled with PCT after DPOR ran out of time";
     return "NOT exhaustive: stopped by the execution or time budget";
+}
+
+static void print_shrunk(FILE *f, const struct report *rep)
+{
+    if (rep->shrunk_from_preemptions == rep->preemptions && rep->shrunk_from_steps == rep->nsteps)
+        fprintf(f, "; already minimal: %u preemption%s, %u steps", rep->preemptions,
+                rep->preemptions == 1 ? "" : "s", rep->nsteps);
+    else
+        fprintf(f, "; shrunk from %u preemption%s, %u steps to %u, %u",
+                rep->shrunk_from_preemptions, rep->shrunk_from_preemptions == 1 ? "" : "s",
+                rep->shrunk_from_steps, rep->preemptions, rep->nsteps);
 }
 
 /* One line: what was found against what was expected, and the coverage. */
 static void print_summary(FILE *f, const struct report *rep)
 {
-    const struct explore_result *r = rep->search;
-    double rate = rep->elapsed_s > 0 ? (double)(r->executions + r->pruned) / rep->elapsed_s : 0;
-    bool sampled_pass = !r->failed && !r->exhaustive;
-    fprintf(f, "%s: %s%s (expected %s) [%s] %llu execution%s", rep->scenario->name,
+    const struct coverage *c = &rep->cov;
+    double rate = rep->elapsed_s > 0 ? (double)(c->executions + c->pruned) / rep->elapsed_s : 0;
+    bool sampled_pass = !rep->failed && !c->exhaustive;
+    char plan[128];
+    report_plan(c, plan, sizeof plan);
+    fprintf(f, "%s: %s%s (expected %s) [%s] %llu execution%s", rep->scenario,
             rep->as_expected ? "" : "UNEXPECTED ",
             sampled_pass ? "no failure found" : weft_result_name(rep->result),
-            weft_result_name(rep->scenario->expect), rep->strategy,
-            (unsigned long long)r->executions, r->executions == 1 ? "" : "s");
-    if (r->pruned)
-        fprintf(f, " + %llu pruned", (unsigned long long)r->pruned);
-    if (r->cut)
-        fprintf(f, " (%llu cut at the step bound)", (unsigned long long)r->cut);
-    fprintf(f, ", %s", r->failed ? "stopped at the first failure"
-                       : r->exhaustive ? (r->bound_hit ? "exhaustive within the preemption bound"
+            weft_result_name(rep->expect), plan,
+            (unsigned long long)c->executions, c->executions == 1 ? "" : "s");
+    if (c->pruned)
+        fprintf(f, " + %llu pruned", (unsigned long long)c->pruned);
+    if (c->cut)
+        fprintf(f, " (%llu cut at the step bound)", (unsigned long long)c->cut);
+    fprintf(f, ", %s", rep->failed ? "stopped at the first failure"
+                       : c->exhaustive ? (c->bound_hit ? "exhaustive within the preemption bound"
                                                         : "exhaustive")
-                       : not_exhaustive(r));
-    if (!r->failed && r->exhaustive && r->timed)
+                       : not_exhaustive(c));
+    if (!rep->failed && c->exhaustive && c->timed)
         fprintf(f, " (timers fire only when every thread waits)");
     fprintf(f, ", %.3f s (%.0f/s)", rep->elapsed_s, rate);
-    if (r->failed && r->shrunk_from_steps) {
-        if (r->shrunk_from_preemptions == r->preemptions && r->shrunk_from_steps == r->nsteps)
-            fprintf(f, "; already minimal: %u preemption%s, %u steps", r->preemptions,
-                    r->preemptions == 1 ? "" : "s", r->nsteps);
-        else
-            fprintf(f, "; shrunk from %u preemption%s, %u steps to %u, %u",
-                    r->shrunk_from_preemptions, r->shrunk_from_preemptions == 1 ? "" : "s",
-                    r->shrunk_from_steps, r->preemptions, r->nsteps);
-    }
+    if (rep->failed && rep->shrunk_from_steps)
+        print_shrunk(f, rep);
     fprintf(f, "\n");
 }
 
 static void print_text(FILE *f, const struct report *rep, int flags)
 {
     bool replay = flags & REPORT_REPLAY;
-    if (rep->search->divergence[0])
-        fprintf(f, "weft: %s: %s\n", rep->scenario->name, rep->search->divergence);
-    if (!rep->search->failed || (flags & REPORT_QUIET)) {
+    if (rep->divergence[0])
+        fprintf(f, "weft: %s: %s\n", rep->scenario, rep->divergence);
+    if (!rep->failed || (flags & REPORT_QUIET)) {
         if (!replay)
             print_summary(f, rep);
         return;
     }
-    fprintf(f, "%s\nweft: %s in %s\n", RULE, headlines[rep->result], rep->scenario->name);
-    if (rep->scenario->summary)
-        fprintf(f, "  %s\n", rep->scenario->summary);
+    fprintf(f, "%s\nweft: %s in %s\n", RULE, headlines[rep->result], rep->scenario);
+    if (rep->summary)
+        fprintf(f, "  %s\n", rep->summary);
     fprintf(f, "%s\n", THIN);
     switch (rep->result) {
     case WEFT_DEADLOCK: case WEFT_LEAK: print_deadlock(f, rep); break;
@@ -394,8 +400,8 @@ static void print_text(FILE *f, const struct report *rep, int flags)
     default: print_assertion(f, rep); break;
     }
     print_interleaving(f, rep);
-    fprintf(f, "\n*** %s ***\n\nReplay:\n  weft replay %s%s --schedule %s\n%s\n",
-            headlines[rep->result], rep->target, rep->params, rep->schedule, RULE);
+    fprintf(f, "\n*** %s ***\n\nReplay:\n  %s replay %s%s --schedule %s\n%s\n",
+            headlines[rep->result], rep->command, rep->target, rep->params, rep->schedule, RULE);
     if (!replay)
         print_summary(f, rep);
 }

@@ -1,12 +1,13 @@
 /*
 ** chan.c -- Go channels (buffered and rendezvous), close, and select.
-** An operation that must wait takes two steps: the first joins the
-** channel's waiters, "... (wait)" completes it (see perform). The side that
-** comes second makes a rendezvous, completing the waiter's op ("handed").
+** An operation that must wait takes two steps: the first finds it must
+** wait, "... (wait)" waits in the channel's queue and completes it (see
+** perform). The side that comes second makes a rendezvous, completing the
+** waiter's operation (sched_complete).
 */
 #include <stdio.h>
 #include <string.h>
-#include "sync.h"
+#include "sync/sync.h"
 
 struct weft_chan {
     struct sched_obj obj;
@@ -15,67 +16,88 @@ struct weft_chan {
     void **buf;
 };
 
-#define MUST_WAIT (-1000)             /* a first step's result: go on waiting */
+/* A send, receive or select; both of its steps. */
+struct chan_op {
+    struct sched_op op;
+    void *value;                      /* send: the value sent */
+    void **out;                       /* receive: where the value goes (or NULL) */
+    bool must_wait;                   /* the first step found it must wait */
+    int chosen;                       /* select: the case performed, or WEFT_SELECT_* */
+    struct waiter place;              /* send, receive: in the channel's queue */
+};
 
-weft_chan_t *weft_chan_make(const char *name, int capacity)
+struct select_op {
+    struct chan_op c;
+    struct weft_select_case *cases;
+    int ncases;
+    bool has_default;                 /* timeout 0: never waits */
+    struct waiter places[64];         /* a place per case, in its channel's queue */
+};
+
+static const struct sched_objclass chan_objclass = { .name = "channel" };
+
+weft_chan_t *weft_chan_make_at(const char *name, int capacity, const char *file, int line)
 {
-    struct sched_loc here = { __FILE__, __LINE__ };
+    struct exec *x = exec_current();
+    struct sched_loc at = { file, line };
+    if (x == NULL)
+        return NULL;
     if (capacity < 0)
-        sched_fail(WEFT_ASSERTION, here, "channel \"%s\" made with capacity %d",
+        sched_fail(x, WEFT_ASSERTION, at, "channel \"%s\" made with capacity %d",
                    name ? name : "?", capacity);
-    weft_chan_t *ch = sched_object_new(OBJ_CHAN, sizeof *ch, name);
+    weft_chan_t *ch = sync_object_new(x, &chan_objclass, sizeof *ch, name, at);
     ch->cap = capacity;
-    ch->buf = capacity ? sched_arena_alloc(sizeof(void *) * (size_t)capacity) : NULL;
+    if (capacity) {
+        ch->buf = arena_alloc(&x->arena, sizeof(void *) * (size_t)capacity);
+        if (ch->buf == NULL)
+            sched_fail(x, WEFT_ASSERTION, at, "channel \"%s\": out of memory for %d values",
+                       ch->obj.name, capacity);
+    }
     return ch;
 }
 
 static const struct sched_opclass send_wait_class, recv_wait_class, select_wait_class;
 
+static struct chan_op *chan_op(struct sched_op *op) { return OP_OF(op, struct chan_op, op); }
+static struct select_op *select_op(struct sched_op *op)
+{
+    return OP_OF(op, struct select_op, c.op);
+}
+static weft_chan_t *chan_at(const struct sched_op *op) { return (weft_chan_t *)op->obj; }
+
 /* ==========================================================================
 ** Waiters and readiness
 ** ========================================================================== */
 
-/* Index of a waiting op's first case on ch in direction dir, or -1. A
-** plain send or receive is a single case 0. Ops not waiting never match. */
-static int case_on(struct sched_op *op, weft_chan_t *ch, enum weft_select_dir dir)
+/* The direction in which waiter w waits on its channel. */
+static enum weft_select_dir waits_to(const struct waiter *w)
 {
-    if (op->cls == &select_wait_class) {
-        struct weft_select_case *cs = op->ptr;
-        for (int i = 0; i < (int)op->arg; i++)
-            if (cs[i].ch == ch && cs[i].dir == dir)
-                return i;
-        return -1;
-    }
-    const struct sched_opclass *want = dir == WEFT_SEND ? &send_wait_class : &recv_wait_class;
-    return op->cls == want && op->obj == &ch->obj ? 0 : -1;
+    if (w->op->cls == &select_wait_class)
+        return select_op(w->op)->cases[w->tag].dir;
+    return w->op->cls == &send_wait_class ? WEFT_SEND : WEFT_RECV;
 }
 
-/* The thread waiting longest on ch in direction dir, other than self. */
-static struct sched_thread *partner(weft_chan_t *ch, enum weft_select_dir dir,
-                                    struct sched_thread *self, int *which)
+/* The operation waiting longest on ch in direction dir, other than self's;
+** *which is its case (0 for a plain send or receive). */
+static struct chan_op *partner(weft_chan_t *ch, enum weft_select_dir dir,
+                               const struct sched_thread *self, int *which)
 {
-    struct sched_thread *best = NULL;
-    for (int i = 0; i < sched_nthreads(); i++) {
-        struct sched_thread *t = sched_thread(i);
-        if (t == self || t->state != T_PARKED || t->pending->handed)
-            continue;
-        int c = case_on(t->pending, ch, dir);
-        if (c >= 0 && (best == NULL || t->park_seq < best->park_seq)) {
-            best = t;
-            *which = c;
+    for (struct waiter *w = sched_waiters_of(&ch->obj); w; w = w->next)
+        if (w->op->thread != self && waits_to(w) == dir) {
+            *which = w->tag;
+            return chan_op(w->op);
         }
-    }
-    return best;
+    return NULL;
 }
 
-static bool can_send(weft_chan_t *ch, struct sched_thread *self)
+static bool can_send(weft_chan_t *ch, const struct sched_thread *self)
 {
     int c;
     return ch->closed || (ch->cap > 0 && ch->len < ch->cap) ||
            (ch->cap == 0 && partner(ch, WEFT_RECV, self, &c));
 }
 
-static bool can_recv(weft_chan_t *ch, struct sched_thread *self)
+static bool can_recv(weft_chan_t *ch, const struct sched_thread *self)
 {
     int c;
     return ch->len > 0 || ch->closed || (ch->cap == 0 && partner(ch, WEFT_SEND, self, &c));
@@ -85,36 +107,37 @@ static bool can_recv(weft_chan_t *ch, struct sched_thread *self)
 ** Moving values
 ** ========================================================================== */
 
-/* Complete waiting partner p's case c as a receive of v from ch. */
-static void hand_to_receiver(struct sched_thread *p, int c, void *v, weft_chan_t *ch)
+/* Complete the waiting partner p (case c) on ch, as the step log shows it. */
+static void complete_partner(struct exec *x, struct chan_op *p, int c, weft_chan_t *ch,
+                             const char *as_select)
 {
-    struct sched_op *op = p->pending;
-    void **out = op->cls == &select_wait_class ? ((struct weft_select_case *)op->ptr)[c].recv
-                                               : (void **)op->ptr;
-    if (out)
-        *out = v;
-    op->result = c;
-    op->status = WEFT_OK;
-    op->handed = true;
-    op->obj = &ch->obj;               /* the step log names the channel used */
-    op->note = op->cls == &select_wait_class ? "recv" : NULL;
+    p->chosen = c;
+    p->op.status = WEFT_OK;
+    p->op.obj = &ch->obj;             /* the step log names the channel used */
+    p->op.note = p->op.cls == &select_wait_class ? as_select : NULL;
+    sched_complete(x, &p->op);
 }
 
-static void do_send(struct sched_thread *t, weft_chan_t *ch, void *v, struct sched_loc at)
+static void do_send(struct exec *x, struct sched_thread *t, weft_chan_t *ch, void *v,
+                    struct sched_loc at)
 {
     int c;
     if (ch->closed) {
-        sched_fail_in_apply(WEFT_ASSERTION, t, at, "send on closed channel \"%s\"", ch->obj.name);
+        sched_fail_in_apply(x, WEFT_ASSERTION, t, at, "send on closed channel \"%s\"",
+                            ch->obj.name);
     } else if (ch->cap > 0) {
         ch->buf[(ch->head + ch->len++) % ch->cap] = v;
     } else {
-        struct sched_thread *p = partner(ch, WEFT_RECV, t, &c);
-        hand_to_receiver(p, c, v, ch);
+        struct chan_op *p = partner(ch, WEFT_RECV, t, &c);
+        void **out = p->op.cls == &select_wait_class ? select_op(&p->op)->cases[c].recv : p->out;
+        if (out)
+            *out = v;
+        complete_partner(x, p, c, ch, "recv");
     }
 }
 
 /* Receive from ch into *out; returns 0 or WEFT_ECLOSED. */
-static int do_recv(struct sched_thread *t, weft_chan_t *ch, void **out)
+static int do_recv(struct exec *x, struct sched_thread *t, weft_chan_t *ch, void **out)
 {
     void *v = NULL;
     int c, status = WEFT_OK;
@@ -123,14 +146,9 @@ static int do_recv(struct sched_thread *t, weft_chan_t *ch, void **out)
         ch->head = (ch->head + 1) % ch->cap;
         ch->len--;
     } else if (ch->cap == 0 && !ch->closed) {
-        struct sched_thread *p = partner(ch, WEFT_SEND, t, &c);
-        struct sched_op *op = p->pending;
-        bool sel = op->cls == &select_wait_class;
-        v = sel ? ((struct weft_select_case *)op->ptr)[c].send : op->ptr2;
-        op->result = c;
-        op->handed = true;
-        op->obj = &ch->obj;
-        op->note = sel ? "send" : NULL;
+        struct chan_op *p = partner(ch, WEFT_SEND, t, &c);
+        v = p->op.cls == &select_wait_class ? select_op(&p->op)->cases[c].send : p->value;
+        complete_partner(x, p, c, ch, "send");
     } else {
         status = WEFT_ECLOSED;
     }
@@ -143,71 +161,76 @@ static int do_recv(struct sched_thread *t, weft_chan_t *ch, void **out)
 ** What every channel operation shares
 ** ========================================================================== */
 
-static sched_mask chan_wakers(struct sched_thread *t, struct sched_op *op, enum sched_wait *how)
+static sched_mask chan_wakers(struct exec *x, struct sched_op *op, enum sched_wait *how)
 {
     if (op->cls != &select_wait_class)
-        return sync_wakers(t, op->obj, how);
-    struct weft_select_case *cs = op->ptr;   /* users of any of its channels */
+        return sync_wakers(x, op->thread, op->obj, how);
+    struct select_op *s = select_op(op);    /* users of any of its channels */
     sched_mask m = 0;
-    for (int i = 0; i < (int)op->arg; i++)
-        m |= sync_wakers(t, &cs[i].ch->obj, how) & cs[i].ch->obj.users;
+    for (int i = 0; i < s->ncases; i++)
+        m |= sync_wakers(x, op->thread, &s->cases[i].ch->obj, how) & s->cases[i].ch->obj.users;
     if (m) {
         *how = WAIT_LIKELY;
         return m;
     }
-    return sync_wakers(t, NULL, how);
+    return sync_wakers(x, op->thread, NULL, how);
 }
 
 /*
-** Post op; if its first step found it must wait, post the waiting step.
-** Joining the waiters is a step on the channel of its own, so whether a
-** partner waits there changes only through steps on that channel: what
-** the searches' dependence relation (operations on different objects
-** commute) needs. Waiters are matched in the order they began to wait.
+** Post c; if its first step found it must wait, post the waiting step, in
+** the queues of `places`. Joining the waiters is a step on the channel of
+** its own, so whether a partner waits there changes only through steps on
+** that channel: what the searches' dependence relation (operations on
+** different objects commute) needs. Waiters are matched oldest first.
 */
-static void perform(struct sched_op *op, const struct sched_opclass *wait_class)
+static void perform(struct exec *x, struct chan_op *c, const struct sched_opclass *wait_class,
+                    struct waiter *places, int nplaces)
 {
-    sched_visible(op);
-    if (op->result != MUST_WAIT || op->handed)
+    sched_visible(x, &c->op);
+    if (!c->must_wait)
         return;
-    struct sched_op wait = *op;
-    wait.cls = wait_class;
-    wait.result = 0;
-    wait.note = NULL;
-    sched_visible(&wait);
-    *op = wait;
+    c->must_wait = false;
+    c->op.cls = wait_class;
+    c->op.note = NULL;
+    c->op.waits = places;
+    c->op.nwaits = nplaces;
+    sched_visible(x, &c->op);
 }
 
 /* ==========================================================================
 ** Send
 ** ========================================================================== */
 
-static void send_apply(struct sched_thread *t, struct sched_op *op)
+static void must_wait(struct sched_op *op)
 {
-    weft_chan_t *ch = (weft_chan_t *)op->obj;
-    if (!can_send(ch, t)) {
-        op->result = MUST_WAIT;
-        op->note = "blocks";
-        return;
-    }
-    do_send(t, ch, op->ptr2, op->loc);
+    chan_op(op)->must_wait = true;
+    op->note = "blocks";
 }
 
-static bool send_wait_enabled(struct sched_thread *t, struct sched_op *op)
+static void send_apply(struct exec *x, struct sched_op *op)
 {
-    (void)t;
-    weft_chan_t *ch = (weft_chan_t *)op->obj;
+    weft_chan_t *ch = chan_at(op);
+    if (!can_send(ch, op->thread))
+        must_wait(op);
+    else
+        do_send(x, op->thread, ch, chan_op(op)->value, op->loc);
+}
+
+static bool send_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    weft_chan_t *ch = chan_at(op);
     return ch->closed || (ch->cap > 0 && ch->len < ch->cap);
 }
 
-static void send_wait_apply(struct sched_thread *t, struct sched_op *op)
+static void send_wait_apply(struct exec *x, struct sched_op *op)
 {
-    do_send(t, (weft_chan_t *)op->obj, op->ptr2, op->loc);
+    do_send(x, op->thread, chan_at(op), chan_op(op)->value, op->loc);
 }
 
-static void send_describe(struct sched_op *op, char *buf, size_t n)
+static void send_describe(const struct sched_op *op, char *buf, size_t n)
 {
-    weft_chan_t *ch = (weft_chan_t *)op->obj;
+    const weft_chan_t *ch = chan_at(op);
     if (ch->cap)
         snprintf(buf, n, "waits to send on channel \"%s\" (full: %d of %d)",
                  ch->obj.name, ch->len, ch->cap);
@@ -215,9 +238,7 @@ static void send_describe(struct sched_op *op, char *buf, size_t n)
         snprintf(buf, n, "waits to send on channel \"%s\" (no receiver)", ch->obj.name);
 }
 
-static const struct sched_opclass send_class = {
-    .verb = "send", .enabled = sync_always, .apply = send_apply,
-};
+static const struct sched_opclass send_class = { .verb = "send", .apply = send_apply };
 static const struct sched_opclass send_wait_class = {
     .verb = "send (wait)", .enabled = send_wait_enabled, .apply = send_wait_apply,
     .blockers = chan_wakers, .describe_wait = send_describe,
@@ -225,212 +246,218 @@ static const struct sched_opclass send_wait_class = {
 
 void weft_chan_send_at(weft_chan_t *ch, void *v, const char *file, int line)
 {
-    struct sched_op op = { .cls = &send_class, .obj = &ch->obj, .deadline = -1,
-                           .ptr2 = v, .loc = { file, line } };
-    perform(&op, &send_wait_class);
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return;
+    struct chan_op c = { .op = { .cls = &send_class, .obj = &ch->obj, .deadline = -1,
+                                 .loc = { file, line } },
+                         .value = v, .place = { .obj = &ch->obj } };
+    perform(x, &c, &send_wait_class, &c.place, 1);
 }
 
 /* ==========================================================================
 ** Receive and close
 ** ========================================================================== */
 
-static void recv_apply(struct sched_thread *t, struct sched_op *op)
+static void recv_apply(struct exec *x, struct sched_op *op)
 {
-    weft_chan_t *ch = (weft_chan_t *)op->obj;
-    if (can_recv(ch, t)) {
-        op->status = do_recv(t, ch, op->ptr);
+    weft_chan_t *ch = chan_at(op);
+    if (can_recv(ch, op->thread)) {
+        op->status = do_recv(x, op->thread, ch, chan_op(op)->out);
         op->note = op->status == WEFT_ECLOSED ? "closed" : NULL;
-    } else if (sched_deadline_passed(op)) {
+    } else if (sched_deadline_passed(x, op)) {
         op->status = WEFT_ETIMEDOUT;
         op->note = "timed out";
     } else {
-        op->result = MUST_WAIT;
-        op->note = "blocks";
+        must_wait(op);
     }
 }
 
-static bool recv_wait_enabled(struct sched_thread *t, struct sched_op *op)
+static bool recv_wait_enabled(struct exec *x, struct sched_op *op)
 {
-    (void)t;
-    weft_chan_t *ch = (weft_chan_t *)op->obj;
-    return ch->len > 0 || ch->closed || sched_deadline_passed(op);
+    weft_chan_t *ch = chan_at(op);
+    return ch->len > 0 || ch->closed || sched_deadline_passed(x, op);
 }
 
-static void recv_wait_apply(struct sched_thread *t, struct sched_op *op)
-{
-    op->result = 0;
-    recv_apply(t, op);                /* ready or timed out: never waits again */
-}
-
-static void recv_describe(struct sched_op *op, char *buf, size_t n)
+static void recv_describe(const struct sched_op *op, char *buf, size_t n)
 {
     snprintf(buf, n, "waits to receive from channel \"%s\"%s", op->obj->name,
              op->deadline >= 0 ? " (with timeout)" : "");
 }
 
-static const struct sched_opclass recv_class = {
-    .verb = "recv", .enabled = sync_always, .apply = recv_apply,
-};
+static const struct sched_opclass recv_class = { .verb = "recv", .apply = recv_apply };
+/* Enabled: ready or timed out, so its apply never finds it must wait again. */
 static const struct sched_opclass recv_wait_class = {
-    .verb = "recv (wait)", .enabled = recv_wait_enabled, .apply = recv_wait_apply,
+    .verb = "recv (wait)", .enabled = recv_wait_enabled, .apply = recv_apply,
     .blockers = chan_wakers, .describe_wait = recv_describe,
 };
 
 int weft_chan_recv_at(weft_chan_t *ch, void **out, int64_t ms, const char *file, int line)
 {
-    struct sched_op op = { .cls = &recv_class, .obj = &ch->obj,
-                           .deadline = ms >= 0 ? sched_now() + ms : -1,
-                           .ptr = out, .loc = { file, line } };
-    perform(&op, &recv_wait_class);
-    return op.status;
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return WEFT_EINVAL;
+    struct chan_op c = { .op = { .cls = &recv_class, .obj = &ch->obj,
+                                 .deadline = ms >= 0 ? x->now + ms : -1, .loc = { file, line } },
+                         .out = out, .place = { .obj = &ch->obj } };
+    perform(x, &c, &recv_wait_class, &c.place, 1);
+    return c.op.status;
 }
 
-static void close_apply(struct sched_thread *t, struct sched_op *op)
+static void close_apply(struct exec *x, struct sched_op *op)
 {
-    weft_chan_t *ch = (weft_chan_t *)op->obj;
+    weft_chan_t *ch = chan_at(op);
     if (ch->closed)
-        sched_fail_in_apply(WEFT_ASSERTION, t, op->loc, "close of closed channel \"%s\"",
-                            ch->obj.name);
+        sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
+                            "close of closed channel \"%s\"", ch->obj.name);
     ch->closed = true;
 }
 
-static const struct sched_opclass close_class = {
-    .verb = "close", .enabled = sync_always, .apply = close_apply,
-};
+static const struct sched_opclass close_class = { .verb = "close", .apply = close_apply };
 
 void weft_chan_close_at(weft_chan_t *ch, const char *file, int line)
 {
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return;
     struct sched_op op = { .cls = &close_class, .obj = &ch->obj, .deadline = -1,
                            .loc = { file, line } };
-    sched_visible(&op);
+    sched_visible(x, &op);
 }
 
 /* ==========================================================================
 ** Select
 ** ========================================================================== */
 
-static bool case_ready(struct weft_select_case *c, struct sched_thread *t)
+static bool case_ready(const struct weft_select_case *c, const struct sched_thread *t)
 {
     return c->dir == WEFT_SEND ? can_send(c->ch, t) : can_recv(c->ch, t);
 }
 
 /* Perform one of the ready cases, the choice among them explored; false
-** when none is ready. Select's arg is the case count. */
-static bool select_some_case(struct sched_thread *t, struct sched_op *op)
+** when none is ready. */
+static bool select_some_case(struct exec *x, struct sched_op *op)
 {
-    struct weft_select_case *cs = op->ptr;
+    struct select_op *s = select_op(op);
     int ready[64], nready = 0;
-    for (int i = 0; i < (int)op->arg && nready < 64; i++)
-        if (case_ready(&cs[i], t))
+    for (int i = 0; i < s->ncases && nready < 64; i++)
+        if (case_ready(&s->cases[i], op->thread))
             ready[nready++] = i;
     if (nready == 0)
         return false;
-    int k = ready[sched_choose_value(nready)];
-    struct weft_select_case *c = &cs[k];
+    int k = ready[sched_choose_value(x, nready)];
+    struct weft_select_case *c = &s->cases[k];
     if (c->dir == WEFT_SEND)
-        do_send(t, c->ch, c->send, op->loc);
+        do_send(x, op->thread, c->ch, c->send, op->loc);
     else
-        c->closed = do_recv(t, c->ch, c->recv) == WEFT_ECLOSED;
-    op->result = k;
+        c->closed = do_recv(x, op->thread, c->ch, c->recv) == WEFT_ECLOSED;
+    s->c.chosen = k;
     op->obj = &c->ch->obj;            /* the step log names the channel used */
     op->note = c->dir == WEFT_SEND ? "send" : c->closed ? "recv, closed" : "recv";
     return true;
 }
 
-/* ptr2 non-NULL marks a default case: such a select never waits. */
-static void select_apply(struct sched_thread *t, struct sched_op *op)
+static void select_apply(struct exec *x, struct sched_op *op)
 {
-    if (select_some_case(t, op))
+    if (select_some_case(x, op))
         return;
-    if (op->ptr2) {
-        op->result = WEFT_SELECT_DEFAULT;
+    if (select_op(op)->has_default) {
+        select_op(op)->c.chosen = WEFT_SELECT_DEFAULT;
         op->idle = true;              /* a poll that found nothing */
         op->note = "default";
-    } else if (sched_deadline_passed(op)) {
-        op->result = WEFT_SELECT_TIMEOUT;
+    } else if (sched_deadline_passed(x, op)) {
+        select_op(op)->c.chosen = WEFT_SELECT_TIMEOUT;
         op->note = "timed out";
     } else {
-        op->result = MUST_WAIT;
-        op->note = "blocks";
+        must_wait(op);
     }
 }
 
-static bool select_wait_enabled(struct sched_thread *t, struct sched_op *op)
+static bool select_wait_enabled(struct exec *x, struct sched_op *op)
 {
-    struct weft_select_case *cs = op->ptr;
-    if (sched_deadline_passed(op))
+    struct select_op *s = select_op(op);
+    if (sched_deadline_passed(x, op))
         return true;
-    for (int i = 0; i < (int)op->arg; i++)
-        if (case_ready(&cs[i], t))
+    for (int i = 0; i < s->ncases; i++)
+        if (case_ready(&s->cases[i], op->thread))
             return true;
     return false;
 }
 
-static void select_wait_apply(struct sched_thread *t, struct sched_op *op)
+static void select_wait_apply(struct exec *x, struct sched_op *op)
 {
-    if (!select_some_case(t, op)) {
-        op->result = WEFT_SELECT_TIMEOUT;
+    if (!select_some_case(x, op)) {
+        select_op(op)->c.chosen = WEFT_SELECT_TIMEOUT;
         op->note = "timed out";
     }
 }
 
-static void select_describe(struct sched_op *op, char *buf, size_t n)
+static void select_describe(const struct sched_op *op, char *buf, size_t n)
 {
-    struct weft_select_case *cs = op->ptr;
+    const struct select_op *s = OP_OF(op, const struct select_op, c.op);
     size_t used = (size_t)snprintf(buf, n, "waits in select on");
-    for (int i = 0; i < (int)op->arg && used < n; i++)
+    for (int i = 0; i < s->ncases && used < n; i++)
         used += (size_t)snprintf(buf + used, n - used, "%s %s \"%s\"", i ? "," : "",
-                                 cs[i].dir == WEFT_SEND ? "send" : "recv", cs[i].ch->obj.name);
+                                 s->cases[i].dir == WEFT_SEND ? "send" : "recv",
+                                 s->cases[i].ch->obj.name);
 }
 
-static int select_touches(const struct sched_op *op, const struct sched_obj **objs, int max)
+static int select_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
-    const struct weft_select_case *cs = op->ptr;
+    const struct select_op *s = OP_OF(op, const struct select_op, c.op);
     int n = 0;
-    for (int i = 0; i < (int)op->arg && n < max; i++)
-        objs[n++] = &cs[i].ch->obj;
+    for (int i = 0; i < s->ncases && n < max; i++)
+        objs[n++] = &s->cases[i].ch->obj;
     return n;
 }
 
 /* A select with a default case and nothing ready only looks. */
-static bool select_reads_only(struct sched_thread *t, struct sched_op *op)
+static bool select_reads_only(struct exec *x, struct sched_op *op)
 {
-    struct weft_select_case *cs = op->ptr;
-    if (op->ptr2 == NULL)
+    (void)x;
+    struct select_op *s = select_op(op);
+    if (!s->has_default)
         return false;
-    for (int i = 0; i < (int)op->arg; i++)
-        if (case_ready(&cs[i], t))
+    for (int i = 0; i < s->ncases; i++)
+        if (case_ready(&s->cases[i], op->thread))
             return false;
     return true;
 }
 
 static const struct sched_opclass select_class = {
-    .verb = "select", .enabled = sync_always, .apply = select_apply,
-    .touches = select_touches, .reads_only = select_reads_only,
+    .verb = "select", .apply = select_apply, .objects = select_objects,
+    .reads_only = select_reads_only,
 };
 static const struct sched_opclass select_wait_class = {
     .verb = "select (wait)", .enabled = select_wait_enabled, .apply = select_wait_apply,
-    .blockers = chan_wakers, .describe_wait = select_describe, .touches = select_touches,
+    .blockers = chan_wakers, .describe_wait = select_describe, .objects = select_objects,
 };
 
 int weft_select_at(struct weft_select_case *cases, int n, int64_t timeout_ms,
                    const char *file, int line)
 {
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return WEFT_EINVAL;
     struct sched_loc at = { file, line };
     if (n < 0 || n > 64 || (n > 0 && cases == NULL))
-        sched_fail(WEFT_ASSERTION, at, "select with %d cases (0 to 64 allowed)", n);
+        sched_fail(x, WEFT_ASSERTION, at, "select with %d cases (0 to 64 allowed)", n);
     if (timeout_ms < WEFT_SELECT_BLOCK)
-        sched_fail(WEFT_ASSERTION, at, "select timeout %lld: use milliseconds >= 0, "
+        sched_fail(x, WEFT_ASSERTION, at, "select timeout %lld: use milliseconds >= 0, "
                    "or WEFT_SELECT_BLOCK", (long long)timeout_ms);
+    struct select_op s;               /* places[n..] stay unset: no 3 KB to clear per call */
+    s.c = (struct chan_op){ .op = { .cls = &select_class, .obj = n ? &cases[0].ch->obj : NULL,
+                                    .deadline = timeout_ms > 0 ? x->now + timeout_ms : -1,
+                                    .loc = at } };
+    s.cases = cases;
+    s.ncases = n;
+    s.has_default = timeout_ms == 0;
     for (int i = 0; i < n; i++) {
         if (cases[i].ch == NULL)
-            sched_fail(WEFT_ASSERTION, at, "select case %d has no channel", i);
+            sched_fail(x, WEFT_ASSERTION, at, "select case %d has no channel", i);
         cases[i].closed = 0;
+        s.places[i] = (struct waiter){ .obj = &cases[i].ch->obj, .tag = i };
     }
-    struct sched_op op = { .cls = &select_class, .obj = n ? &cases[0].ch->obj : NULL,
-                           .deadline = timeout_ms > 0 ? sched_now() + timeout_ms : -1,
-                           .ptr = cases, .arg = n,
-                           .ptr2 = timeout_ms == 0 ? (void *)&select_class : NULL, .loc = at };
-    perform(&op, &select_wait_class);
-    return (int)op.result;
+    perform(x, &s.c, &select_wait_class, s.places, n);
+    return s.c.chosen;
 }

@@ -1,74 +1,90 @@
 /*
 ** cond.c -- condition variables with FIFO wake-up, optionally timed.
-** A wait is two visible steps: "wait" releases the mutex and joins the
-** queue; "wake" retakes the mutex once signalled (or timed out) and the
-** mutex is free. A signal marks the oldest unsignalled waiter.
+** A wait is two visible steps: "wait" releases the mutex and takes a ticket;
+** "wake" waits in the condition's queue and retakes the mutex once
+** signalled (or timed out) and the mutex is free. A signal marks the waiter
+** with the oldest ticket.
 */
 #include <stdio.h>
-#include "sync.h"
+#include "sync/sync.h"
 
 struct cond_impl {
     struct sched_obj obj;
     intptr_t tickets;                 /* wait order, for FIFO signalling */
 };
 
-void weft_cond_init(weft_cond_t *c, const char *name)
+/* Both steps of one wait. */
+struct cond_op {
+    struct sched_op op;
+    intptr_t ticket;                  /* its place in the wait order */
+    bool signalled;
+    struct waiter place;              /* wake: in the condition's queue */
+};
+
+static const struct sched_objclass cond_objclass = { .name = "cond" };
+
+void weft_cond_init_at(weft_cond_t *c, const char *name, const char *file, int line)
 {
-    sched_handle_bind(&c->h_, sched_object_new(OBJ_COND, sizeof(struct cond_impl), name));
+    struct exec *x = exec_current();
+    if (x)
+        sched_handle_bind(x, &c->h_, sync_object_new(x, &cond_objclass, sizeof(struct cond_impl),
+                                                     name, (struct sched_loc){ file, line }));
 }
 
-static struct cond_impl *cond_of(weft_cond_t *c)
+static struct cond_impl *cond_of(struct exec *x, weft_cond_t *c, struct sched_loc at)
 {
-    if (!sched_handle_live(&c->h_))
-        weft_cond_init(c, NULL);
+    if (!sched_handle_live(x, &c->h_))
+        weft_cond_init_at(c, NULL, at.file, at.line);
     return c->h_.impl_;
 }
 
+static struct cond_op *cond_op(struct sched_op *op) { return OP_OF(op, struct cond_op, op); }
+static struct mutex_impl *its_mutex(const struct sched_op *op)
+{
+    return (struct mutex_impl *)op->obj2;
+}
+
 /* ==========================================================================
-** Wait: release and queue, then wake and retake
+** Wait: release and take a ticket, then wake and retake
 ** ========================================================================== */
 
-static void wait_apply(struct sched_thread *t, struct sched_op *op)
+static void wait_apply(struct exec *x, struct sched_op *op)
 {
-    (void)t;
-    struct cond_impl *cv = (struct cond_impl *)op->obj;
-    mutex_drop((struct mutex_impl *)op->obj2);
-    op->result = ++cv->tickets;
+    (void)x;
+    mutex_drop(its_mutex(op));
+    cond_op(op)->ticket = ++((struct cond_impl *)op->obj)->tickets;
 }
 
-static const struct sched_opclass wait_class = {
-    .verb = "wait", .enabled = sync_always, .apply = wait_apply,
-};
+static const struct sched_opclass wait_class = { .verb = "wait", .apply = wait_apply };
 
-/* A waiter's wake op: arg is its ticket, result becomes 1 when signalled. */
-static bool wake_enabled(struct sched_thread *t, struct sched_op *op)
+static bool wake_enabled(struct exec *x, struct sched_op *op)
 {
-    (void)t;
-    struct mutex_impl *mx = (struct mutex_impl *)op->obj2;
-    return (op->result || sched_deadline_passed(op)) && mx->holder < 0;
+    return (cond_op(op)->signalled || sched_deadline_passed(x, op)) && its_mutex(op)->holder < 0;
 }
 
-static void wake_apply(struct sched_thread *t, struct sched_op *op)
+static void wake_apply(struct exec *x, struct sched_op *op)
 {
-    mutex_take((struct mutex_impl *)op->obj2, t->id, op->loc);
-    op->status = op->result ? WEFT_OK : WEFT_ETIMEDOUT;
-    if (!op->result)
+    (void)x;
+    bool signalled = cond_op(op)->signalled;
+    mutex_take(its_mutex(op), op->thread->id, op->loc);
+    op->status = signalled ? WEFT_OK : WEFT_ETIMEDOUT;
+    if (!signalled)
         op->note = "timed out";
 }
 
-static sched_mask wake_blockers(struct sched_thread *t, struct sched_op *op, enum sched_wait *how)
+static sched_mask wake_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
 {
-    struct mutex_impl *mx = (struct mutex_impl *)op->obj2;
-    if (op->result && mx->holder >= 0) {
+    int holder = its_mutex(op)->holder;
+    if (cond_op(op)->signalled && holder >= 0) {
         *how = WAIT_EXACT;
-        return SCHED_BIT(mx->holder);
+        return SCHED_BIT(holder);
     }
-    return sync_wakers(t, op->obj, how);
+    return sync_wakers(x, op->thread, op->obj, how);
 }
 
-static void wake_describe(struct sched_op *op, char *buf, size_t n)
+static void wake_describe(const struct sched_op *op, char *buf, size_t n)
 {
-    if (op->result)
+    if (OP_OF(op, const struct cond_op, op)->signalled)
         snprintf(buf, n, "was signalled on \"%s\", wants mutex \"%s\" back",
                  op->obj->name, op->obj2->name);
     else
@@ -84,72 +100,79 @@ static const struct sched_opclass wake_class = {
 int weft_cond_timedwait_at(weft_cond_t *c, weft_mutex_t *m, int64_t ms,
                            const char *file, int line)
 {
-    struct cond_impl *cv = cond_of(c);
-    struct mutex_impl *mx = mutex_of(m);
-    struct sched_thread *self = sched_current();
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return WEFT_EINVAL;
     struct sched_loc at = { file, line };
-    if (mx->holder != self->id)
-        sched_fail(WEFT_ASSERTION, at, "wait on condition \"%s\" without holding mutex \"%s\"",
+    struct cond_impl *cv = cond_of(x, c, at);
+    struct mutex_impl *mx = mutex_of(x, m, at);
+    if (mx->holder != x->current->id)
+        sched_fail(x, WEFT_ASSERTION, at, "wait on condition \"%s\" without holding mutex \"%s\"",
                    cv->obj.name, mx->obj.name);
     if (mx->depth > 1)
-        sched_fail(WEFT_ASSERTION, at, "wait on condition \"%s\" with recursive mutex \"%s\" "
+        sched_fail(x, WEFT_ASSERTION, at, "wait on condition \"%s\" with recursive mutex \"%s\" "
                    "locked %d times", cv->obj.name, mx->obj.name, mx->depth);
-    struct sched_op wait = { .cls = &wait_class, .obj = &cv->obj, .obj2 = &mx->obj,
-                             .deadline = -1, .loc = at };
-    sched_visible(&wait);
-    struct sched_op wake = { .cls = &wake_class, .obj = &cv->obj, .obj2 = &mx->obj,
-                             .deadline = ms >= 0 ? sched_now() + ms : -1,
-                             .arg = wait.result, .loc = at };
-    sched_visible(&wake);
-    return wake.status;
+    struct cond_op w = { .op = { .cls = &wait_class, .obj = &cv->obj, .obj2 = &mx->obj,
+                                 .deadline = -1, .loc = at } };
+    sched_visible(x, &w.op);
+    w.op.cls = &wake_class;
+    w.op.deadline = ms >= 0 ? x->now + ms : -1;
+    w.place.obj = &cv->obj;
+    w.op.waits = &w.place;
+    w.op.nwaits = 1;
+    sched_visible(x, &w.op);
+    return w.op.status;
 }
 
 /* ==========================================================================
 ** Signal and broadcast
 ** ========================================================================== */
 
-static struct sched_op *oldest_waiter(struct cond_impl *cv)
+/* The waiter with the oldest ticket that is still waiting, or NULL. */
+static struct cond_op *oldest_waiter(struct exec *x, struct cond_impl *cv)
 {
-    struct sched_op *best = NULL;
-    for (int i = 0; i < sched_nthreads(); i++) {
-        struct sched_thread *t = sched_thread(i);
-        struct sched_op *op = t->pending;
-        if (t->state != T_PARKED || op->cls != &wake_class || op->obj != &cv->obj ||
-            op->result || sched_deadline_passed(op))
+    struct cond_op *best = NULL;
+    for (struct waiter *w = sched_waiters_of(&cv->obj); w; w = w->next) {
+        struct cond_op *c = cond_op(w->op);
+        if (c->signalled || sched_deadline_passed(x, &c->op))
             continue;
-        if (best == NULL || op->arg < best->arg)
-            best = op;
+        if (best == NULL || c->ticket < best->ticket)
+            best = c;
     }
     return best;
 }
 
-static void signal_apply(struct sched_thread *t, struct sched_op *op)
+struct signal_op {
+    struct sched_op op;
+    bool all;
+};
+
+static void signal_apply(struct exec *x, struct sched_op *op)
 {
-    (void)t;
     struct cond_impl *cv = (struct cond_impl *)op->obj;
     int woken = 0;
-    struct sched_op *w;
-    while ((w = oldest_waiter(cv)) != NULL) {
-        w->result = 1;
+    struct cond_op *w;
+    while ((w = oldest_waiter(x, cv)) != NULL) {
+        w->signalled = true;
         woken++;
-        if (!op->arg)
+        if (!OP_OF(op, struct signal_op, op)->all)
             break;
     }
     op->note = woken ? "woke %d" : "no waiter";
     op->note_a = woken;
 }
 
-static const struct sched_opclass signal_class = {
-    .verb = "signal", .enabled = sync_always, .apply = signal_apply,
-};
-static const struct sched_opclass broadcast_class = {
-    .verb = "broadcast", .enabled = sync_always, .apply = signal_apply,
-};
+static const struct sched_opclass signal_class = { .verb = "signal", .apply = signal_apply };
+static const struct sched_opclass broadcast_class = { .verb = "broadcast", .apply = signal_apply };
 
 void weft_cond_signal_at(weft_cond_t *c, int all, const char *file, int line)
 {
-    struct cond_impl *cv = cond_of(c);
-    struct sched_op op = { .cls = all ? &broadcast_class : &signal_class, .obj = &cv->obj,
-                           .deadline = -1, .arg = all, .loc = { file, line } };
-    sched_visible(&op);
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return;
+    struct sched_loc at = { file, line };
+    struct signal_op s = { .op = { .cls = all ? &broadcast_class : &signal_class,
+                                   .obj = &cond_of(x, c, at)->obj, .deadline = -1, .loc = at },
+                           .all = all != 0 };
+    sched_visible(x, &s.op);
 }

@@ -5,20 +5,37 @@
 ** the thread reaches the lock, since no interleaving can ever release it.
 */
 #include <stdio.h>
-#include "sync.h"
+#include "sync/sync.h"
 
-void weft_mutex_init(weft_mutex_t *m, const char *name, enum weft_mutex_kind kind)
+static int mutex_holder(const struct sched_obj *o, struct sched_loc *at)
 {
-    struct mutex_impl *mx = sched_object_new(OBJ_MUTEX, sizeof *mx, name);
-    mx->kind = kind;
-    mx->holder = -1;
-    sched_handle_bind(&m->h_, mx);
+    const struct mutex_impl *mx = (const struct mutex_impl *)o;
+    *at = mx->locked_at;
+    return mx->holder;
 }
 
-struct mutex_impl *mutex_of(weft_mutex_t *m)
+static const struct sched_objclass mutex_objclass = { .name = "mutex", .holder = mutex_holder };
+
+static struct mutex_impl *mutex_new(struct exec *x, const char *name, enum weft_mutex_kind kind,
+                                    struct sched_loc at)
 {
-    if (!sched_handle_live(&m->h_))
-        weft_mutex_init(m, NULL, WEFT_MUTEX_NORMAL);
+    struct mutex_impl *mx = sync_object_new(x, &mutex_objclass, sizeof *mx, name, at);
+    mx->kind = kind;
+    mx->holder = -1;
+    return mx;
+}
+
+void weft_mutex_init_at(weft_mutex_t *m, const char *name, enum weft_mutex_kind kind,
+                        const char *file, int line)
+{
+    struct exec *x = exec_current();
+    if (x)
+        sched_handle_bind(x, &m->h_, mutex_new(x, name, kind, (struct sched_loc){ file, line }));
+}
+
+struct mutex_impl *mutex_bind(struct exec *x, weft_mutex_t *m, struct sched_loc at)
+{
+    sched_handle_bind(x, &m->h_, mutex_new(x, NULL, WEFT_MUTEX_NORMAL, at));
     return m->h_.impl_;
 }
 
@@ -36,17 +53,25 @@ void mutex_drop(struct mutex_impl *mx)
         mx->holder = -1;
 }
 
-bool sync_always(struct sched_thread *t, struct sched_op *op)
+/* ==========================================================================
+** What the primitives share (sync.h)
+** ========================================================================== */
+
+void *sync_object_new(struct exec *x, const struct sched_objclass *cls, size_t size,
+                      const char *name, struct sched_loc at)
 {
-    (void)t; (void)op;
-    return true;
+    void *o = object_new(x, cls, size, name);
+    if (o == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a %s", cls->name);
+    return o;
 }
 
-sched_mask sync_wakers(struct sched_thread *t, const struct sched_obj *o, enum sched_wait *how)
+sched_mask sync_wakers(struct exec *x, const struct sched_thread *t, const struct sched_obj *o,
+                       enum sched_wait *how)
 {
     sched_mask alive = 0;
-    for (int i = 0; i < sched_nthreads(); i++)
-        if (i != t->id && sched_thread(i)->state != T_FINISHED)
+    for (int i = 0; i < x->nthreads; i++)
+        if (i != t->id && x->threads[i].state != T_FINISHED)
             alive |= SCHED_BIT(i);
     *how = (o && (o->users & alive)) ? WAIT_LIKELY : WAIT_ANYONE;
     return *how == WAIT_LIKELY ? o->users & alive : alive;
@@ -56,52 +81,78 @@ sched_mask sync_wakers(struct sched_thread *t, const struct sched_obj *o, enum s
 ** Lock
 ** ========================================================================== */
 
-static bool lock_enabled(struct sched_thread *t, struct sched_op *op)
+static struct mutex_impl *mutex_at(const struct sched_op *op)
 {
-    struct mutex_impl *mx = (struct mutex_impl *)op->obj;
-    return mx->holder < 0 || mx->holder == t->id;
+    return (struct mutex_impl *)op->obj;
 }
 
-static void lock_apply(struct sched_thread *t, struct sched_op *op)
+static bool lock_enabled(struct exec *x, struct sched_op *op)
 {
-    mutex_take((struct mutex_impl *)op->obj, t->id, op->loc);
+    (void)x;
+    int holder = mutex_at(op)->holder;
+    return holder < 0 || holder == op->thread->id;
 }
 
-static sched_mask lock_blockers(struct sched_thread *t, struct sched_op *op, enum sched_wait *how)
+static void lock_apply(struct exec *x, struct sched_op *op)
 {
-    (void)t;
-    struct mutex_impl *mx = (struct mutex_impl *)op->obj;
+    (void)x;
+    mutex_take(mutex_at(op), op->thread->id, op->loc);
+}
+
+static sched_mask lock_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
+{
+    (void)x;
+    int holder = mutex_at(op)->holder;
     *how = WAIT_EXACT;
-    return mx->holder >= 0 ? SCHED_BIT(mx->holder) : 0;
+    return holder >= 0 ? SCHED_BIT(holder) : 0;
 }
 
-static void lock_describe(struct sched_op *op, char *buf, size_t n)
+static void lock_describe(const struct sched_op *op, char *buf, size_t n)
 {
     snprintf(buf, n, "wants mutex \"%s\"", op->obj->name);
 }
 
 static const struct sched_opclass lock_class = {
-    .verb = "lock", .enabled = lock_enabled, .apply = lock_apply, .acquires = true,
+    .verb = "lock", .flags = OP_ACQUIRE, .enabled = lock_enabled, .apply = lock_apply,
     .blockers = lock_blockers, .describe_wait = lock_describe,
 };
 
+/* A public call on a mutex: the execution, the mutex, and the operation
+** ready to post. */
+struct mutex_call {
+    struct exec *x;
+    struct mutex_impl *mx;
+    struct sched_op op;
+};
+
+/* false outside a scenario thread (the call then does nothing). */
+static inline bool mutex_call(struct mutex_call *c, weft_mutex_t *m,
+                              const struct sched_opclass *cls, const char *file, int line)
+{
+    struct sched_loc at = { file, line };
+    if ((c->x = sync_exec()) == NULL)
+        return false;
+    c->mx = mutex_of(c->x, m, at);
+    c->op = (struct sched_op){ .cls = cls, .thread = c->x->current, .obj = &c->mx->obj,
+                               .deadline = -1, .loc = at };
+    return true;
+}
+
 int weft_mutex_lock_at(weft_mutex_t *m, const char *file, int line)
 {
-    struct mutex_impl *mx = mutex_of(m);
-    struct sched_thread *self = sched_current();
-    struct sched_op op = { .cls = &lock_class, .obj = &mx->obj, .deadline = -1,
-                           .loc = { file, line } };
-    if (mx->holder == self->id) {
-        if (mx->kind == WEFT_MUTEX_ERRORCHECK)
-            return WEFT_EDEADLK;
-        if (mx->kind == WEFT_MUTEX_NORMAL) {
-            self->pending = &op;      /* shown in the report as what it wants */
-            sched_fail(WEFT_SELF_DEADLOCK, op.loc,
-                       "thread \"%s\" locks mutex \"%s\", which it already holds",
-                       self->obj.name, mx->obj.name);
-        }
+    struct mutex_call c;
+    if (!mutex_call(&c, m, &lock_class, file, line))
+        return WEFT_EINVAL;
+    struct sched_thread *self = c.op.thread;
+    if (c.mx->holder == self->id && c.mx->kind == WEFT_MUTEX_ERRORCHECK)
+        return WEFT_EDEADLK;
+    if (c.mx->holder == self->id && c.mx->kind == WEFT_MUTEX_NORMAL) {
+        self->pending = &c.op;        /* shown in the report as what it wants */
+        sched_fail(c.x, WEFT_SELF_DEADLOCK, c.op.loc,
+                   "thread \"%s\" locks mutex \"%s\", which it already holds",
+                   self->obj.name, c.mx->obj.name);
     }
-    sched_visible(&op);
+    sched_visible(c.x, &c.op);
     return WEFT_OK;
 }
 
@@ -109,60 +160,64 @@ int weft_mutex_lock_at(weft_mutex_t *m, const char *file, int line)
 ** Try-lock and unlock
 ** ========================================================================== */
 
-static void trylock_apply(struct sched_thread *t, struct sched_op *op)
+static bool trylock_would_take(const struct mutex_impl *mx, int tid)
 {
-    struct mutex_impl *mx = (struct mutex_impl *)op->obj;
-    bool ok = mx->holder < 0 || (mx->holder == t->id && mx->kind == WEFT_MUTEX_RECURSIVE);
+    return mx->holder < 0 || (mx->holder == tid && mx->kind == WEFT_MUTEX_RECURSIVE);
+}
+
+static void trylock_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct mutex_impl *mx = mutex_at(op);
+    bool ok = trylock_would_take(mx, op->thread->id);
     if (ok)
-        mutex_take(mx, t->id, op->loc);
+        mutex_take(mx, op->thread->id, op->loc);
     op->status = ok ? WEFT_OK : WEFT_EBUSY;
     op->idle = !ok;                   /* a poll that found it held */
     op->note = ok ? "acquired" : "busy";
 }
 
-static bool trylock_reads_only(struct sched_thread *t, struct sched_op *op)
+static bool trylock_reads_only(struct exec *x, struct sched_op *op)
 {
-    struct mutex_impl *mx = (struct mutex_impl *)op->obj;
-    return mx->holder >= 0 && !(mx->holder == t->id && mx->kind == WEFT_MUTEX_RECURSIVE);
+    (void)x;
+    return !trylock_would_take(mutex_at(op), op->thread->id);
 }
 
 static const struct sched_opclass trylock_class = {
-    .verb = "trylock", .enabled = sync_always, .apply = trylock_apply,
-    .reads_only = trylock_reads_only,
+    .verb = "trylock", .apply = trylock_apply, .reads_only = trylock_reads_only,
 };
 
 int weft_mutex_trylock_at(weft_mutex_t *m, const char *file, int line)
 {
-    struct mutex_impl *mx = mutex_of(m);
-    struct sched_op op = { .cls = &trylock_class, .obj = &mx->obj, .deadline = -1,
-                           .loc = { file, line } };
-    sched_visible(&op);
-    return op.status;
+    struct mutex_call c;
+    if (!mutex_call(&c, m, &trylock_class, file, line))
+        return WEFT_EINVAL;
+    sched_visible(c.x, &c.op);
+    return c.op.status;
 }
 
-static void unlock_apply(struct sched_thread *t, struct sched_op *op)
+static void unlock_apply(struct exec *x, struct sched_op *op)
 {
-    (void)t;
-    mutex_drop((struct mutex_impl *)op->obj);
+    (void)x;
+    mutex_drop(mutex_at(op));
 }
 
 static const struct sched_opclass unlock_class = {
-    .verb = "unlock", .enabled = sync_always, .apply = unlock_apply, .releases = true,
+    .verb = "unlock", .flags = OP_RELEASE, .apply = unlock_apply,
 };
 
 int weft_mutex_unlock_at(weft_mutex_t *m, const char *file, int line)
 {
-    struct mutex_impl *mx = mutex_of(m);
-    struct sched_thread *self = sched_current();
-    struct sched_loc at = { file, line };
-    if (mx->holder != self->id) {
-        if (mx->kind == WEFT_MUTEX_ERRORCHECK)
+    struct mutex_call c;
+    if (!mutex_call(&c, m, &unlock_class, file, line))
+        return WEFT_EINVAL;
+    if (c.mx->holder != c.op.thread->id) {
+        if (c.mx->kind == WEFT_MUTEX_ERRORCHECK)
             return WEFT_EPERM;
-        sched_fail(WEFT_ASSERTION, at, "thread \"%s\" unlocks mutex \"%s\", which %s",
-                   self->obj.name, mx->obj.name,
-                   mx->holder < 0 ? "is not locked" : "another thread holds");
+        sched_fail(c.x, WEFT_ASSERTION, c.op.loc, "thread \"%s\" unlocks mutex \"%s\", which %s",
+                   c.op.thread->obj.name, c.mx->obj.name,
+                   c.mx->holder < 0 ? "is not locked" : "another thread holds");
     }
-    struct sched_op op = { .cls = &unlock_class, .obj = &mx->obj, .deadline = -1, .loc = at };
-    sched_visible(&op);
+    sched_visible(c.x, &c.op);
     return WEFT_OK;
 }

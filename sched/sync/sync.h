@@ -6,7 +6,7 @@
 #ifndef WEFT_SYNC_H
 #define WEFT_SYNC_H
 
-#include "sched.h"
+#include "core/sched.h"
 
 struct mutex_impl {
     struct sched_obj obj;
@@ -16,18 +16,34 @@ struct mutex_impl {
     struct sched_loc locked_at;       /* where the holder acquired it */
 };
 
-/* The mutex behind a handle, created on first use in this execution. */
-struct mutex_impl *mutex_of(weft_mutex_t *m);
+/* The mutex behind a handle, created on first use in this execution (at
+** `at`, where the failure is reported if there is no memory for it). */
+struct mutex_impl *mutex_bind(struct exec *x, weft_mutex_t *m, struct sched_loc at);
+static inline struct mutex_impl *mutex_of(struct exec *x, weft_mutex_t *m, struct sched_loc at)
+{
+    return sched_handle_live(x, &m->h_) ? m->h_.impl_ : mutex_bind(x, m, at);
+}
 /* Take / drop m for thread tid (scheduler context). */
 void mutex_take(struct mutex_impl *mx, int tid, struct sched_loc at);
 void mutex_drop(struct mutex_impl *mx);
 
-/* The enabled() of operations that never block. */
-bool sync_always(struct sched_thread *t, struct sched_op *op);
-
 /* Who could wake t, waiting on o that no thread owns (a channel, a
 ** condition variable): the other live threads that have used o, or else
 ** every other live thread. */
-sched_mask sync_wakers(struct sched_thread *t, const struct sched_obj *o, enum sched_wait *how);
+sched_mask sync_wakers(struct exec *x, const struct sched_thread *t, const struct sched_obj *o,
+                       enum sched_wait *how);
+
+/* A new object for a primitive, or the execution fails at `at` for want
+** of memory (from a scenario thread). */
+void *sync_object_new(struct exec *x, const struct sched_objclass *cls, size_t size,
+                      const char *name, struct sched_loc at);
+
+/* The execution whose scenario thread makes a public call, or NULL: called
+** from anywhere else, a call does nothing (weft.h, WEFT_EINVAL). */
+static inline struct exec *sync_exec(void)
+{
+    struct exec *x = exec_current();
+    return x && x->current ? x : NULL;
+}
 
 #endif

@@ -1,177 +1,195 @@
 /*
-** thread.c -- threads, yield, virtual sleep, choices and assertions.
-** Each public call fills a sched_op and hands it to sched_visible; the
+** thread.c -- threads, yield, virtual sleep, choices, assertions, memory.
+** Each public call fills an operation and hands it to sched_visible; the
 ** opclasses below say when it may run and what it does. Spawning runs the
 ** child to its first visible operation before the parent goes on.
 */
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
-#include "sched.h"
-#include "sync.h"
+#include <stdlib.h>
+#include "sync/sync.h"
 
 /* ==========================================================================
 ** Spawn and join
 ** ========================================================================== */
 
-static const struct sched_opclass spawn_symmetric_class;
+struct spawn_op {
+    struct sched_op op;
+    const char *name;
+    void (*fn)(void *);
+    void *arg;
+    bool symmetric;
+    int child;                        /* its id, or -1 */
+};
 
-static void spawn_apply(struct sched_thread *t, struct sched_op *op)
+static void spawn_apply(struct exec *x, struct sched_op *op)
 {
-    (void)t;
-    struct sched_thread *child = sched_spawn(op->ptr ? (const char *)op->ptr : "thread",
-                                             (void (*)(void *))op->arg, op->ptr2, op->loc,
-                                             op->cls == &spawn_symmetric_class);
-    op->result = child ? child->id : -1;
+    struct spawn_op *s = OP_OF(op, struct spawn_op, op);
+    struct sched_thread *child = sched_spawn(x, s->name ? s->name : "thread", s->fn, s->arg,
+                                             op->loc, s->symmetric);
+    s->child = child ? child->id : -1;
     if (child)
         op->obj = &child->obj;
 }
 
-static const struct sched_opclass spawn_class = {
-    .verb = "spawn", .enabled = sync_always, .apply = spawn_apply,
-};
+static const struct sched_opclass spawn_class = { .verb = "spawn", .apply = spawn_apply };
 static const struct sched_opclass spawn_symmetric_class = {
-    .verb = "spawn (symmetric)", .enabled = sync_always, .apply = spawn_apply,
+    .verb = "spawn (symmetric)", .apply = spawn_apply,
 };
 
-static weft_thread_t spawn(const struct sched_opclass *cls, const char *name,
-                           void (*fn)(void *), void *arg, const char *file, int line)
+static weft_thread_t spawn(bool symmetric, const char *name, void (*fn)(void *), void *arg,
+                           const char *file, int line)
 {
-    struct sched_op op = { .cls = cls, .deadline = -1, .arg = (intptr_t)fn,
-                           .ptr = (void *)name, .ptr2 = arg, .loc = { file, line } };
-    sched_visible(&op);
-    return (weft_thread_t){ (int)op.result };
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return (weft_thread_t){ -1 };
+    struct spawn_op s = { .op = { .cls = symmetric ? &spawn_symmetric_class : &spawn_class,
+                                  .deadline = -1, .loc = { file, line } },
+                          .name = name, .fn = fn, .arg = arg, .symmetric = symmetric };
+    sched_visible(x, &s.op);
+    return (weft_thread_t){ s.child };
 }
 
 weft_thread_t weft_spawn_at(const char *name, void (*fn)(void *), void *arg,
                             const char *file, int line)
 {
-    return spawn(&spawn_class, name, fn, arg, file, line);
+    return spawn(false, name, fn, arg, file, line);
 }
 
 weft_thread_t weft_spawn_symmetric_at(const char *name, void (*fn)(void *), void *arg,
                                       const char *file, int line)
 {
-    return spawn(&spawn_symmetric_class, name, fn, arg, file, line);
+    return spawn(true, name, fn, arg, file, line);
 }
 
-static bool join_enabled(struct sched_thread *t, struct sched_op *op)
+/* A join's object is the thread it waits for. */
+static bool join_enabled(struct exec *x, struct sched_op *op)
 {
-    (void)t;
-    return sched_thread((int)op->arg)->state == T_FINISHED;
+    return x->threads[op->obj->thread].state == T_FINISHED;
 }
 
-static void join_apply(struct sched_thread *t, struct sched_op *op) { (void)t; (void)op; }
-
-static sched_mask join_blockers(struct sched_thread *t, struct sched_op *op, enum sched_wait *how)
+static sched_mask join_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
 {
-    (void)t;
+    (void)x;
     *how = WAIT_EXACT;
-    return SCHED_BIT(op->arg);
+    return SCHED_BIT(op->obj->thread);
 }
 
-static void join_describe(struct sched_op *op, char *buf, size_t n)
+static void join_describe(const struct sched_op *op, char *buf, size_t n)
 {
     snprintf(buf, n, "waits for thread \"%s\" to return", op->obj->name);
 }
 
 static const struct sched_opclass join_class = {
-    .verb = "join", .enabled = join_enabled, .apply = join_apply,
+    .verb = "join", .flags = OP_PASSIVE, .enabled = join_enabled,
     .blockers = join_blockers, .describe_wait = join_describe,
 };
 
 void weft_join_at(weft_thread_t th, const char *file, int line)
 {
-    struct sched_thread *target = sched_thread(th.id);
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return;
+    struct sched_thread *target = sched_thread(x, th.id);
     struct sched_loc at = { file, line };
     if (target == NULL)
-        sched_fail(WEFT_ASSERTION, at, "join of an unknown thread (id %d)", th.id);
-    if (target == sched_current())
-        sched_fail(WEFT_SELF_DEADLOCK, at, "thread \"%s\" joins itself", target->obj.name);
-    struct sched_op op = { .cls = &join_class, .obj = &target->obj, .deadline = -1,
-                           .arg = th.id, .loc = at };
-    sched_visible(&op);
+        sched_fail(x, WEFT_ASSERTION, at, "join of an unknown thread (id %d)", th.id);
+    if (target == x->current)
+        sched_fail(x, WEFT_SELF_DEADLOCK, at, "thread \"%s\" joins itself", target->obj.name);
+    struct sched_op op = { .cls = &join_class, .obj = &target->obj, .deadline = -1, .loc = at };
+    sched_visible(x, &op);
 }
 
 weft_thread_t weft_self(void)
 {
-    struct sched_thread *t = sched_current();
-    return (weft_thread_t){ t ? t->id : -1 };
+    struct exec *x = sync_exec();
+    return (weft_thread_t){ x ? x->current->id : -1 };
 }
 
 /* ==========================================================================
 ** Yield, sleep, choose
 ** ========================================================================== */
 
-static void nothing(struct sched_thread *t, struct sched_op *op) { (void)t; (void)op; }
-
-const struct sched_opclass sched_yield_class = {
-    .verb = "yield", .enabled = sync_always, .apply = nothing, .commutes_with_everything = true,
-};
+static const struct sched_opclass yield_class = { .verb = "yield", .flags = OP_LOCAL | OP_YIELD };
 
 void weft_yield_at(const char *file, int line)
 {
-    struct sched_op op = { .cls = &sched_yield_class, .deadline = -1, .loc = { file, line } };
-    sched_visible(&op);
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return;
+    struct sched_op op = { .cls = &yield_class, .deadline = -1, .loc = { file, line } };
+    sched_visible(x, &op);
 }
 
-static bool sleep_enabled(struct sched_thread *t, struct sched_op *op)
+static bool sleep_enabled(struct exec *x, struct sched_op *op)
 {
-    (void)t;
-    return sched_deadline_passed(op);
+    return sched_deadline_passed(x, op);
 }
 
-static void sleep_describe(struct sched_op *op, char *buf, size_t n)
+static void sleep_describe(const struct sched_op *op, char *buf, size_t n)
 {
     snprintf(buf, n, "sleeps until t=%lldms", (long long)op->deadline);
 }
 
 static const struct sched_opclass sleep_class = {
-    .verb = "sleep", .enabled = sleep_enabled, .apply = nothing,
-    .describe_wait = sleep_describe, .commutes_with_everything = true,
+    .verb = "sleep", .flags = OP_LOCAL, .enabled = sleep_enabled, .describe_wait = sleep_describe,
 };
 
 void weft_sleep_at(int64_t ms, const char *file, int line)
 {
-    struct sched_op op = { .cls = &sleep_class, .deadline = sched_now() + (ms > 0 ? ms : 0),
-                           .loc = { file, line } };
-    op.note = "%dms";
-    op.note_a = (int)ms;
-    sched_visible(&op);
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return;
+    struct sched_op op = { .cls = &sleep_class, .deadline = x->now + (ms > 0 ? ms : 0),
+                           .loc = { file, line }, .note = "%dms", .note_a = (int)ms };
+    sched_visible(x, &op);
 }
 
-int64_t weft_now(void) { return sched_now(); }
-
-static void choose_apply(struct sched_thread *t, struct sched_op *op)
+int64_t weft_now(void)
 {
-    (void)t;
-    op->result = sched_choose_value((int)op->arg);
+    struct exec *x = exec_current();
+    return x ? x->now : 0;
+}
+
+struct choose_op {
+    struct sched_op op;
+    int n;
+    int value;
+};
+
+static void choose_apply(struct exec *x, struct sched_op *op)
+{
+    struct choose_op *c = OP_OF(op, struct choose_op, op);
+    c->value = sched_choose_value(x, c->n);
     op->note = "%d of %d";
-    op->note_a = (int)op->result;
-    op->note_b = (int)op->arg;
+    op->note_a = c->value;
+    op->note_b = c->n;
 }
 
 static const struct sched_opclass choose_class = {
-    .verb = "choose", .enabled = sync_always, .apply = choose_apply,
-    .commutes_with_everything = true,
+    .verb = "choose", .flags = OP_LOCAL, .apply = choose_apply,
 };
 
 int weft_choose_at(int n, const char *file, int line)
 {
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return 0;
     struct sched_loc at = { file, line };
     if (n < 1)
-        sched_fail(WEFT_ASSERTION, at, "weft_choose(%d): n must be at least 1", n);
-    struct sched_op op = { .cls = &choose_class, .deadline = -1, .arg = n, .loc = at };
-    sched_visible(&op);
-    return (int)op.result;
+        sched_fail(x, WEFT_ASSERTION, at, "weft_choose(%d): n must be at least 1", n);
+    struct choose_op c = { .op = { .cls = &choose_class, .deadline = -1, .loc = at }, .n = n };
+    sched_visible(x, &c.op);
+    return c.value;
 }
 
 /* ==========================================================================
-** Assertions and names
+** Assertions, memory, names
 ** ========================================================================== */
 
 /* weft_assert passes " " before the caller's format (so that a message may
-** be left out without an empty format string): skip it. */
+** be left out without an empty format string): skip it. Outside any
+** execution there is nothing to report the failure to but stderr. */
 void weft_fail_at(const char *expr, const char *file, int line, const char *fmt, ...)
 {
     char msg[200];
@@ -180,9 +198,36 @@ void weft_fail_at(const char *expr, const char *file, int line, const char *fmt,
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     const char *m = msg[0] == ' ' ? msg + 1 : msg;
+    struct exec *x = exec_current();
+    if (x == NULL) {
+        fprintf(stderr, "weft: %s:%d: assertion %s failed outside any exploration%s%s\n",
+                file, line, expr, m[0] ? ": " : "", m);
+        abort();
+    }
     if (m[0])
-        sched_fail(WEFT_ASSERTION, (struct sched_loc){ file, line }, "%s (%s)", m, expr);
-    sched_fail(WEFT_ASSERTION, (struct sched_loc){ file, line }, "assertion %s failed", expr);
+        sched_fail(x, WEFT_ASSERTION, (struct sched_loc){ file, line }, "%s (%s)", m, expr);
+    sched_fail(x, WEFT_ASSERTION, (struct sched_loc){ file, line }, "assertion %s failed", expr);
+}
+
+void *weft_alloc_at(size_t size, const char *file, int line)
+{
+    struct exec *x = exec_current();
+    if (x == NULL)
+        return NULL;
+    void *p = arena_alloc(&x->arena, size);
+    if (p == NULL)
+        sched_fail(x, WEFT_ASSERTION, (struct sched_loc){ file, line },
+                   "weft_alloc(%zu): out of memory", size);
+    return p;
+}
+
+void *weft_calloc_at(size_t count, size_t size, const char *file, int line)
+{
+    struct exec *x = exec_current();
+    if (x && size && count > SIZE_MAX / size)
+        sched_fail(x, WEFT_ASSERTION, (struct sched_loc){ file, line },
+                   "weft_calloc(%zu, %zu): the size does not fit in a size_t", count, size);
+    return weft_alloc_at(count * size, file, line);
 }
 
 const char *weft_strerror(int code)
@@ -195,6 +240,7 @@ const char *weft_strerror(int code)
     case WEFT_EPERM:     return "WEFT_EPERM: mutex not held by the caller";
     case WEFT_ECLOSED:   return "WEFT_ECLOSED: channel closed";
     case WEFT_EINVAL:    return "WEFT_EINVAL: invalid argument";
+    case WEFT_ENOMEM:    return "WEFT_ENOMEM: out of memory";
     default:             return "unknown weft error";
     }
 }

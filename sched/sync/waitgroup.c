@@ -5,106 +5,138 @@
 ** threads a waiter still waits for instead of "anyone".
 */
 #include <stdio.h>
-#include "sync.h"
+#include "sync/sync.h"
 
-struct wg_impl {
+struct waitgroup_impl {
     struct sched_obj obj;
     int count;
     sched_mask tracked;               /* started by weft_waitgroup_go */
 };
 
-void weft_waitgroup_init(weft_waitgroup_t *wg, const char *name)
+struct add_op {
+    struct sched_op op;
+    int delta;
+};
+
+struct wait_op {
+    struct sched_op op;
+    struct waiter place;              /* in the wait group's queue */
+};
+
+static const struct sched_objclass waitgroup_objclass = { .name = "waitgroup" };
+
+void weft_waitgroup_init_at(weft_waitgroup_t *wg, const char *name, const char *file, int line)
 {
-    sched_handle_bind(&wg->h_, sched_object_new(OBJ_WAITGROUP, sizeof(struct wg_impl), name));
+    struct exec *x = exec_current();
+    if (x)
+        sched_handle_bind(x, &wg->h_,
+                          sync_object_new(x, &waitgroup_objclass, sizeof(struct waitgroup_impl),
+                                          name, (struct sched_loc){ file, line }));
 }
 
-static struct wg_impl *wg_of(weft_waitgroup_t *wg)
+static struct waitgroup_impl *waitgroup_of(struct exec *x, weft_waitgroup_t *wg,
+                                           struct sched_loc at)
 {
-    if (!sched_handle_live(&wg->h_))
-        weft_waitgroup_init(wg, NULL);
+    if (!sched_handle_live(x, &wg->h_))
+        weft_waitgroup_init_at(wg, NULL, at.file, at.line);
     return wg->h_.impl_;
 }
 
-static const struct sched_opclass wait_class;
+static struct waitgroup_impl *group_at(const struct sched_op *op)
+{
+    return (struct waitgroup_impl *)op->obj;
+}
+
+/* ==========================================================================
+** Add and done
+** ========================================================================== */
 
 /* Go releases every waiter when the counter reaches zero, even if an Add
-** follows before a waiter runs again: hand them their wake-up now. */
-static void release_waiters(struct wg_impl *g)
+** follows before a waiter runs again: complete their waits now. */
+static void release_waiters(struct exec *x, struct waitgroup_impl *g)
 {
-    for (int i = 0; i < sched_nthreads(); i++) {
-        struct sched_thread *w = sched_thread(i);
-        if (w->state == T_PARKED && w->pending->cls == &wait_class && w->pending->obj == &g->obj)
-            w->pending->handed = true;
+    for (struct waiter *w = sched_waiters_of(&g->obj), *next; w; w = next) {
+        next = w->next;
+        sched_complete(x, w->op);
     }
 }
 
-static void add_apply(struct sched_thread *t, struct sched_op *op)
+static void add_apply(struct exec *x, struct sched_op *op)
 {
-    struct wg_impl *g = (struct wg_impl *)op->obj;
-    g->count += (int)op->arg;
+    struct waitgroup_impl *g = group_at(op);
+    int delta = OP_OF(op, struct add_op, op)->delta;
+    g->count += delta;
     if (g->count == 0)
-        release_waiters(g);
+        release_waiters(x, g);
     op->note = "%+d = %d";
-    op->note_a = (int)op->arg;
+    op->note_a = delta;
     op->note_b = g->count;
     if (g->count < 0)
-        sched_fail_in_apply(WEFT_ASSERTION, t, op->loc,
+        sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
                             "wait group \"%s\" counter went negative (%d)", g->obj.name, g->count);
 }
 
-static const struct sched_opclass add_class = {
-    .verb = "add", .enabled = sync_always, .apply = add_apply,
-};
-static const struct sched_opclass done_class = {
-    .verb = "done", .enabled = sync_always, .apply = add_apply,
-};
+static const struct sched_opclass add_class = { .verb = "add", .apply = add_apply };
+static const struct sched_opclass done_class = { .verb = "done", .apply = add_apply };
 
 void weft_waitgroup_add_at(weft_waitgroup_t *wg, int delta, const char *file, int line)
 {
-    struct wg_impl *g = wg_of(wg);
-    struct sched_op op = { .cls = delta == -1 ? &done_class : &add_class, .obj = &g->obj,
-                           .deadline = -1, .arg = delta, .loc = { file, line } };
-    sched_visible(&op);
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return;
+    struct sched_loc at = { file, line };
+    struct add_op a = { .op = { .cls = delta == -1 ? &done_class : &add_class,
+                                .obj = &waitgroup_of(x, wg, at)->obj, .deadline = -1, .loc = at },
+                        .delta = delta };
+    sched_visible(x, &a.op);
 }
 
-static bool wait_enabled(struct sched_thread *t, struct sched_op *op)
+/* ==========================================================================
+** Wait
+** ========================================================================== */
+
+static bool wait_enabled(struct exec *x, struct sched_op *op)
 {
-    (void)t;
-    return ((struct wg_impl *)op->obj)->count == 0;
+    (void)x;
+    return group_at(op)->count == 0;
 }
 
-static void wait_apply(struct sched_thread *t, struct sched_op *op) { (void)t; (void)op; }
-
-static sched_mask wait_blockers(struct sched_thread *t, struct sched_op *op, enum sched_wait *how)
+static sched_mask wait_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
 {
-    struct wg_impl *g = (struct wg_impl *)op->obj;
+    struct waitgroup_impl *g = group_at(op);
     sched_mask live = 0;
-    for (int i = 0; i < sched_nthreads(); i++)
-        if ((g->tracked & SCHED_BIT(i)) && sched_thread(i)->state != T_FINISHED)
+    for (int i = 0; i < x->nthreads; i++)
+        if ((g->tracked & SCHED_BIT(i)) && x->threads[i].state != T_FINISHED)
             live |= SCHED_BIT(i);
     if (live == 0)
-        return sync_wakers(t, op->obj, how);
+        return sync_wakers(x, op->thread, op->obj, how);
     *how = WAIT_EXACT;
     return live;
 }
 
-static void wait_describe(struct sched_op *op, char *buf, size_t n)
+static void wait_describe(const struct sched_op *op, char *buf, size_t n)
 {
-    struct wg_impl *g = (struct wg_impl *)op->obj;
-    snprintf(buf, n, "waits for wait group \"%s\" (count %d)", g->obj.name, g->count);
+    snprintf(buf, n, "waits for wait group \"%s\" (count %d)", op->obj->name,
+             group_at(op)->count);
 }
 
 static const struct sched_opclass wait_class = {
-    .verb = "wait", .enabled = wait_enabled, .apply = wait_apply,
+    .verb = "wait", .flags = OP_PASSIVE, .enabled = wait_enabled,
     .blockers = wait_blockers, .describe_wait = wait_describe,
 };
 
 void weft_waitgroup_wait_at(weft_waitgroup_t *wg, const char *file, int line)
 {
-    struct wg_impl *g = wg_of(wg);
-    struct sched_op op = { .cls = &wait_class, .obj = &g->obj, .deadline = -1,
-                           .loc = { file, line } };
-    sched_visible(&op);
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return;
+    struct sched_loc at = { file, line };
+    struct waitgroup_impl *g = waitgroup_of(x, wg, at);
+    struct wait_op w = { .op = { .cls = &wait_class, .obj = &g->obj, .deadline = -1, .loc = at },
+                         .place = { .obj = &g->obj } };
+    w.op.waits = &w.place;
+    w.op.nwaits = 1;
+    sched_visible(x, &w.op);
 }
 
 /* ==========================================================================
@@ -128,11 +160,17 @@ static void wg_thread(void *arg)
 weft_thread_t weft_waitgroup_go_at(weft_waitgroup_t *wg, const char *name,
                                    void (*fn)(void *), void *arg, const char *file, int line)
 {
-    struct wg_job *job = sched_arena_alloc(sizeof *job);
-    *job = (struct wg_job){ wg, fn, arg, { file, line } };
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return (weft_thread_t){ -1 };
+    struct sched_loc at = { file, line };
+    struct wg_job *job = arena_alloc(&x->arena, sizeof *job);
+    if (job == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a wait group's thread");
+    *job = (struct wg_job){ wg, fn, arg, at };
     weft_waitgroup_add_at(wg, 1, file, line);
     weft_thread_t t = weft_spawn_at(name, wg_thread, job, file, line);
     if (t.id >= 0)
-        wg_of(wg)->tracked |= SCHED_BIT(t.id);
+        waitgroup_of(x, wg, at)->tracked |= SCHED_BIT(t.id);
     return t;
 }

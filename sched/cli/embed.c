@@ -1,0 +1,172 @@
+/*
+** embed.c -- exploring one scenario as `weft run` does, for the command
+** line and for programs that embed weft (weft_explore in weft.h). Every
+** call owns its search, parameters and report, so calls from several OS
+** threads do not meet.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli/cli.h"
+#include "core/params.h"
+#include "core/registry.h"
+
+#define STACK_SIZE (256 * 1024)
+#define SAMPLED_BUDGET 1000           /* pct, random: executions unless told */
+
+double cli_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double since(void *ctx)
+{
+    return cli_seconds() - *(const double *)ctx;
+}
+
+struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
+                          struct exec *x)
+{
+    int steps = max_steps ? max_steps : SCHED_DEFAULT_MAX_STEPS;
+    if (steps == SCHED_DEFAULT_MAX_STEPS && sc->max_steps > 0)
+        steps = sc->max_steps;       /* the scenario's own bound, unless told */
+    struct sched_config cfg = { .scenario = sc, .max_steps = steps, .stack_size = STACK_SIZE,
+                                .params = p };
+    return search_new(&cfg, x);
+}
+
+int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
+{
+    const struct weft_scenario *sc = job->scenario;
+    struct search *s = cli_search(sc, job->params, job->max_steps, job->exec);
+    double start = cli_seconds();
+    struct explore_config *ec = &job->ec;
+    struct explore_result res;
+    *out = NULL;
+    *unreplayable = false;
+    if (s == NULL)
+        return WEFT_ENOMEM;
+    if (ec->plan->sampled && ec->max_executions == 0)
+        ec->max_executions = SAMPLED_BUDGET;
+    ec->elapsed = since;
+    ec->clock_ctx = &start;
+    int rc = explore_run(s, ec, &res);
+    if (rc == 0 && res.failed && job->shrink &&
+        (rc = explore_shrink(s, ec, &res, report_signature)) == 1) {
+        *unreplayable = true;
+        rc = 0;
+    }
+    if (rc == 0 && (*out = report_snapshot(search_exec(s), sc, &job->req, &res)) == NULL)
+        rc = WEFT_ENOMEM;
+    if (rc == 0)
+        (*out)->elapsed_s = cli_seconds() - start;
+    search_free(s);
+    return rc;
+}
+
+/* ==========================================================================
+** weft_explore (weft.h)
+** ========================================================================== */
+
+void weft_options_default(struct weft_options *o)
+{
+    *o = (struct weft_options){ .strategy = "auto", .time_limit = 60, .seed = 1, .depth = 3,
+                                .max_preemptions = -1, .shrink = 1 };
+}
+
+const struct weft_scenario *weft_scenario_named(const char *name)
+{
+    return registry_find(name, 0, registry_count());
+}
+
+/* "key=value" strings into a parameter set: 0 or a WEFT_E* code. */
+static int parse_params(struct params *p, const char *const *kv)
+{
+    for (; kv && *kv; kv++) {
+        const char *eq = strchr(*kv, '=');
+        if (eq == NULL || eq == *kv)
+            return WEFT_EINVAL;
+        char *key = strndup(*kv, (size_t)(eq - *kv));
+        int rc = key ? params_set(p, key, eq + 1) : WEFT_ENOMEM;
+        free(key);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The report as text, in a string of its own; NULL without memory. */
+static char *report_text(const struct report *rep)
+{
+    char *text = NULL;
+    size_t len;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    report_format_named("text")->print(f, rep, 0);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+static int fill_outcome(struct weft_outcome *out, const struct report *rep)
+{
+    *out = (struct weft_outcome){ .result = rep->result, .as_expected = rep->as_expected,
+                                  .exhaustive = rep->cov.exhaustive,
+                                  .executions = rep->cov.executions, .pruned = rep->cov.pruned,
+                                  .cut = rep->cov.cut };
+    out->report = report_text(rep);
+    if (rep->failed)
+        out->schedule = strdup(rep->schedule);
+    if (out->report == NULL || (rep->failed && out->schedule == NULL)) {
+        weft_outcome_free(out);
+        return WEFT_ENOMEM;
+    }
+    return 0;
+}
+
+int weft_explore(const struct weft_scenario *s, const struct weft_options *o,
+                 struct weft_outcome *out)
+{
+    struct weft_options defaults;
+    if (o == NULL) {
+        weft_options_default(&defaults);
+        o = &defaults;
+    }
+    struct cli_job job = {
+        .scenario = s, .max_steps = o->max_steps, .shrink = o->shrink != 0,
+        .ec = { .plan = explore_plan_named(o->strategy ? o->strategy : "auto"),
+                .sleep_sets = true, .max_preemptions = o->max_preemptions,
+                .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
+                .time_limit = o->time_limit },
+        .req = { .command = "weft", .target = s ? s->name : "", .params = "" },
+    };
+    if (s == NULL || out == NULL || job.ec.plan == NULL || job.ec.plan == &explore_plan_replay)
+        return WEFT_EINVAL;
+    if ((job.params = params_new()) == NULL)
+        return WEFT_ENOMEM;
+    struct report *rep = NULL;
+    bool unreplayable;
+    int rc = parse_params(job.params, o->params);
+    if (rc == 0)
+        rc = cli_explore(&job, &rep, &unreplayable);
+    if (rc == 0)
+        rc = fill_outcome(out, rep);
+    report_free(rep);
+    params_free(job.params);
+    return rc;
+}
+
+void weft_outcome_free(struct weft_outcome *out)
+{
+    if (out == NULL)
+        return;
+    free(out->schedule);
+    free(out->report);
+    out->schedule = out->report = NULL;
+}

@@ -1,0 +1,141 @@
+/*
+** exec.h -- one execution: its threads, objects, arena, parameters, clock,
+** steps and outcome, all in struct exec. Nothing of an execution lives
+** anywhere else, so explorations can run side by side in one process; the
+** public API finds the running one through one thread-local pointer.
+*/
+#ifndef WEFT_EXEC_H
+#define WEFT_EXEC_H
+
+#include <setjmp.h>
+#include <signal.h>
+#include "core/fiber.h"
+#include "core/op.h"
+
+#define SCHED_DEFAULT_MAX_STEPS 10000
+
+enum sched_tstate { T_FREE, T_RUNNING, T_PARKED, T_FINISHED };
+
+/*
+** A scenario thread. Fairness (see fair_threads in sched.c): a thread is
+** spinning when the steps since its last yield repeat those of the loop
+** turn before; it then waits until the threads in `after` made progress.
+*/
+struct sched_thread {
+    struct sched_obj obj;             /* a thread is also an object (spawn, join) */
+    int id;
+    enum sched_tstate state;
+    struct fiber fiber;
+    struct sched_op *pending;         /* set while T_PARKED */
+    uint64_t park_seq;                /* when it last parked (DPOR's bookkeeping) */
+    void (*fn)(void *);
+    void *arg;
+    struct sched_loc spawned_at;
+    sched_mask after;                 /* threads that go first, after a spin */
+    bool spinning;                    /* its last step was a yield ending a turn
+                                         that repeated the turn before */
+    bool spun;                        /* its last yield was spinning */
+    uint64_t turn, last_turn;         /* signatures of the steps between yields */
+    uint32_t turns;                   /* yields so far */
+    int sym_prev;                     /* symmetric sibling spawned before it, -1,
+                                         or -2: not spawned symmetric */
+    struct fiber *starter;            /* while in its prologue: who started it */
+    struct sched_thread *starter_thread;
+    uint32_t last_step;               /* 1-based index of its last step, 0: none */
+};
+
+/* One executed step, for the report and the searches. */
+struct sched_step {
+    uint16_t tid;
+    const struct sched_opclass *cls;
+    int obj_id;                       /* -1 when absent */
+    struct sched_loc loc;
+    int64_t time;
+    const char *note;                 /* as in sched_op */
+    int note_a, note_b;
+    bool timed;                       /* had a deadline: depends on the clock */
+};
+
+/*
+** How an execution ended. The failing thread and its operation are set for
+** self-deadlock, assertion and crash.
+*/
+struct sched_outcome {
+    enum weft_result result;
+    int failing_tid;
+    struct sched_loc where;
+    char message[256];
+    sched_mask spinning;              /* livelock: threads still running */
+    bool cut;                         /* stopped at the step bound, no livelock */
+    bool timed;                       /* some operation had a timeout or slept */
+    bool abandoned;                   /* the chooser gave up (not a result) */
+};
+
+/* The search's side of an execution: called at every choice point. */
+struct sched_chooser {
+    /* Pick one of `enabled` (never empty); `current` is the thread that ran
+    ** last or -1. Return its id, or -1 to abandon the execution. */
+    int (*pick_thread)(void *self, sched_mask enabled, int current);
+    /* Told when only thread tid can run; false abandons the execution. */
+    bool (*forced)(void *self, int tid);
+    /* Pick a value in [0, n), n >= 2. Return -1 to abandon. */
+    int (*pick_value)(void *self, int n);
+    /* Told after each step (for sleep sets and DPOR); may be NULL. */
+    void (*after_step)(void *self, const struct sched_step *s);
+    void *self;
+};
+
+struct params;
+
+struct sched_config {
+    const struct weft_scenario *scenario;
+    int max_steps;
+    size_t stack_size;
+    struct params *params;            /* --param values (may be NULL) */
+};
+
+/* Where a signal in a scenario thread is handled: its own stack, per OS
+** thread (crash.c). */
+struct crash_guard {
+    void *stack;
+    size_t size;
+    stack_t saved;
+    bool entered;
+};
+
+struct exec {
+    /* ---- what runs ---- */
+    const struct sched_config *cfg;
+    const struct sched_chooser *chooser;
+    struct sched_outcome outcome;
+    struct fiber scheduler;           /* the OS stack sched_run runs on */
+    bool scheduler_ready;
+    struct sched_thread *current;     /* running scenario thread, or NULL */
+    struct fiber *running;            /* the fiber executing now */
+    int last_tid;                     /* thread of the previous step */
+    int64_t now;                      /* virtual ms */
+    uint64_t epoch;                   /* unique in the process, per execution */
+    uint64_t park_counter;
+    bool failed, abandoned;
+    sched_mask spinners, delayed;     /* threads with spinning set / after != 0 */
+    bool any_symmetric;               /* a thread was spawned symmetric */
+    sigjmp_buf on_crash;              /* where a crashed fiber escapes to */
+    /* ---- threads and steps ---- */
+    struct sched_thread threads[SCHED_MAX_THREADS];
+    int nthreads;
+    struct sched_step *steps;
+    uint32_t nsteps, steps_cap;
+    /* ---- objects and memory ---- */
+    struct arena arena;
+    struct sched_obj *objects, **objects_tail;
+    int nobjects;
+    struct crash_guard crash;
+};
+
+/* The execution running on this OS thread, or NULL. Set by sched_run. */
+extern _Thread_local struct exec *exec_running_
+    __attribute__((visibility("hidden"), tls_model("initial-exec")));
+
+static inline struct exec *exec_current(void) { return exec_running_; }
+
+#endif

@@ -1,0 +1,70 @@
+/*
+** object.h -- synchronisation objects, public handles and the arena.
+** Every object of an execution (a mutex, a channel, a thread) begins with
+** struct sched_obj and lives in the execution's arena, numbered in creation
+** order: ids, not addresses, name objects across executions.
+*/
+#ifndef WEFT_OBJECT_H
+#define WEFT_OBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "weft.h"
+
+/* Thread sets. A thread id indexes a bit, so at most 64 threads. */
+typedef uint64_t sched_mask;
+#define SCHED_MAX_THREADS 64
+#define SCHED_BIT(tid) ((sched_mask)1 << (tid))
+
+#define SCHED_NAME_MAX 48
+
+/* A source location recorded by every public macro. */
+struct sched_loc { const char *file; int line; };
+
+struct exec;
+struct sched_obj;
+struct waiter;
+
+/*
+** What kind of object o is, as reports need to know it: the kind's name
+** ("mutex", for the default name "mutex#3") and, for objects a thread can
+** hold (locks), who holds it. Searches never look at it.
+*/
+struct sched_objclass {
+    const char *name;
+    /* Optional: the thread holding o, or -1; *at is where it took it. */
+    int (*holder)(const struct sched_obj *o, struct sched_loc *at);
+};
+
+struct sched_obj {
+    const struct sched_objclass *cls;
+    int id;
+    int thread;                       /* >= 0: this object is that thread (spawn, join) */
+    sched_mask users;                 /* threads that have operated on it */
+    struct waiter *waiters;           /* parked operations waiting on it, oldest first */
+    struct waiter *waiters_tail;
+    char name[SCHED_NAME_MAX];
+    struct sched_obj *next_in_exec;   /* creation order, for reports */
+};
+
+/* A zeroed object of `size` bytes (which begin with struct sched_obj),
+** named `name`, or "kind#id" when name is NULL. NULL when out of memory. */
+void *object_new(struct exec *x, const struct sched_objclass *cls, size_t size,
+                 const char *name);
+/* Number o (its memory zeroed, cls set) and append it to x's objects. */
+void object_register(struct exec *x, struct sched_obj *o, const char *name);
+
+/*
+** The arena: zeroed memory that lives until the execution ends. Its chunks
+** are kept for the next execution, so steady-state executions call no
+** malloc. NULL when out of memory or when size cannot be represented.
+*/
+struct arena_chunk;
+struct arena { struct arena_chunk *chunks, *spare; };
+
+void *arena_alloc(struct arena *a, size_t size);
+void arena_reset(struct arena *a);    /* everything back to spare */
+void arena_free(struct arena *a);     /* and spare to the system */
+
+#endif

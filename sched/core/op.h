@@ -1,0 +1,161 @@
+/*
+** op.h -- the operation contract: how a primitive describes a visible
+** operation to the scheduler, the searches and the reports. The core and
+** the searches know operations only through this header; they name no
+** primitive.
+*/
+#ifndef WEFT_OP_H
+#define WEFT_OP_H
+
+#include "core/object.h"
+
+/*
+** ==========================================================================
+** Adding a primitive
+** ==========================================================================
+** 1. Its object: a struct that begins with struct sched_obj, and a
+**    sched_objclass (object.h). Create it with object_new in the execution's
+**    arena; a public handle binds to it with sched_handle_bind (sched.h).
+** 2. Each operation: a struct that begins with struct sched_op and holds the
+**    operation's typed inputs and outputs, and one sched_opclass below that
+**    says everything about it in one place: when it is enabled, what
+**    applying it does, who blocks it, and how it depends on other
+**    operations. enabled() and the dependence hooks only look; apply()
+**    changes state; none of them switches fibers.
+** 3. The public call (a macro in weft.h that records __FILE__:__LINE__)
+**    fills the struct and calls sched_visible(x, &op.op). The thread parks
+**    there; when sched_visible returns, apply() has run (or a partner
+**    completed the operation, see below) and the outputs are filled in.
+**    Misuse is reported with sched_fail at the caller's line.
+** 4. Waiting for others: an operation that waits on objects lists its
+**    places in their wait queues (op.waits). While it is parked it is on
+**    those queues, oldest first; a primitive finds partners and waiters by
+**    walking its object's queue (sched_waiters_of), never the thread
+**    table, and finishes another thread's operation only through
+**    sched_complete. Nothing else of another thread is ever written.
+** 5. Add a test per rule of its semantics (tests/test_primitives.c) and let
+**    the differential generator (tests/differential.py) use it.
+*/
+
+struct exec;
+struct sched_op;
+
+/* How sure the threads a blocked operation waits for are to be the ones. */
+enum sched_wait {
+    WAIT_EXACT,     /* they must act: a mutex holder, a joined thread */
+    WAIT_LIKELY,    /* they have used the object: a channel's other users */
+    WAIT_ANYONE     /* nobody has: any live thread could */
+};
+
+/*
+** Dependence flags. Two operations of different threads commute (the
+** searches may run them in either order and reach the same state) unless
+** both touch a common object and at least one changes it. On top of that:
+*/
+enum {
+    OP_LOCAL   = 1 << 0,  /* touches nothing shared: commutes with everything
+                             (yield, choose, sleep) */
+    OP_ACQUIRE = 1 << 1,  /* takes its object: a lock */
+    OP_RELEASE = 1 << 2,  /* gives its object back: an unlock. An acquire and
+                             a release of one object by different threads are
+                             never enabled together, so DPOR reverses the
+                             acquire with the acquire before, not with them */
+    OP_YIELD   = 1 << 3,  /* ends a loop turn: the fairness rule watches it */
+    OP_PASSIVE = 1 << 4,  /* waiting here wakes nobody (join, wait group):
+                             reports never guess such a thread as a waker */
+};
+
+struct sched_opclass {
+    const char *verb;                 /* "lock": the step log's word */
+    unsigned flags;                   /* OP_* */
+    /* May op be performed now? NULL: always. */
+    bool (*enabled)(struct exec *x, struct sched_op *op);
+    /* Perform op, in scheduler context. NULL: nothing changes. */
+    void (*apply)(struct exec *x, struct sched_op *op);
+    /* Reports, for a blocked op: the threads it waits for and how surely,
+    ** and a phrase such as "wants mutex \"closeMutex\"". */
+    sched_mask (*blockers)(struct exec *x, struct sched_op *op, enum sched_wait *how);
+    void (*describe_wait)(const struct sched_op *op, char *buf, size_t n);
+    /* Dependence, each optional. objects(): the objects op touches when
+    ** they are more than op->obj and op->obj2 (a select's channels); it
+    ** returns how many it wrote. reads_only(): performing op now would
+    ** change nothing (a poll that would fail); two such ops commute. */
+    int (*objects)(const struct sched_op *op, const struct sched_obj **objs, int max);
+    bool (*reads_only)(struct exec *x, struct sched_op *op);
+};
+
+/* An operation's place in the wait queue of one object. */
+struct waiter {
+    struct sched_op *op;
+    struct sched_obj *obj;
+    struct waiter *prev, *next;
+    int tag;                          /* the primitive's own: a select's case */
+    bool queued;
+};
+
+struct sched_thread;
+
+/*
+** A pending visible operation: the part every operation shares. It lives
+** in the calling thread's frame (inside the primitive's own struct) while
+** the thread is parked in sched_visible.
+*/
+struct sched_op {
+    const struct sched_opclass *cls;
+    struct sched_thread *thread;      /* who posted it (set by sched_visible) */
+    struct sched_obj *obj;            /* what it acts on (may be NULL) */
+    struct sched_obj *obj2;           /* a second object: a cond wait's mutex */
+    int64_t deadline;                 /* virtual ms, or -1: no timeout */
+    struct sched_loc loc;
+    int status;                       /* the call's result: 0 or WEFT_E* */
+    bool completed;                   /* a partner completed it: apply is skipped */
+    bool idle;                        /* apply changed nothing: a failed poll */
+    struct waiter *waits;             /* its places in wait queues while parked */
+    int nwaits;
+    /* For the step log: a printf format (a string literal) taking two ints,
+    ** formatted only when a report is printed, never on the hot path. */
+    const char *note;
+    int note_a, note_b;
+};
+
+/* The primitive's own struct around an op. */
+#define OP_OF(ptr, type, field) ((type *)(void *)((char *)(ptr) - offsetof(type, field)))
+
+/* The most objects one operation may touch. */
+#define SCHED_MAX_OBJS 66
+
+/*
+** The objects op acts on (obj and obj2, or what objects() lists), each
+** once, into objs (room for SCHED_MAX_OBJS); returns how many. The one
+** definition both the sleep sets and DPOR use.
+*/
+int sched_op_objects_many(const struct sched_op *op, const struct sched_obj **objs);
+static inline int sched_op_objects(const struct sched_op *op, const struct sched_obj **objs)
+{
+    int m = 0;
+    if (op->cls->objects)
+        return sched_op_objects_many(op, objs);
+    if (op->obj)
+        objs[m++] = op->obj;
+    if (op->obj2 && op->obj2 != op->obj)
+        objs[m++] = op->obj2;
+    return m;
+}
+
+/*
+** Does op depend on every step? An operation with a timeout does: any step
+** may be the last before time moves. Searches treat it as conflicting with
+** everything. (Whether a rendezvous partner waits is not such a case: a
+** waiter joins the channel's queue in a step on that channel, chan.c.)
+*/
+static inline bool sched_op_global(const struct sched_op *op)
+{
+    return op->deadline >= 0 && !(op->cls->flags & OP_LOCAL);
+}
+
+static inline bool sched_op_local(const struct sched_op *op)
+{
+    return (op->cls->flags & OP_LOCAL) != 0;
+}
+
+#endif

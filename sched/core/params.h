@@ -1,0 +1,21 @@
+/*
+** params.h -- scenario parameters (--param key=value) and which were read.
+** A parameter set belongs to whoever runs the search (the command line, an
+** embedding program); executions read it through weft_param_int.
+*/
+#ifndef WEFT_PARAMS_H
+#define WEFT_PARAMS_H
+
+struct params;
+
+/* An empty set, or NULL without memory. */
+struct params *params_new(void);
+void params_free(struct params *p);
+/* Set key to value: 0, or WEFT_ENOMEM. */
+int params_set(struct params *p, const char *key, const char *value);
+/* The value of key as an int, or fallback (then recorded as read). */
+int params_int(struct params *p, const char *key, int fallback);
+/* Visit the parameters set that no scenario has read (a misspelled key). */
+void params_unread(const struct params *p, void (*fn)(const char *key, void *ctx), void *ctx);
+
+#endif

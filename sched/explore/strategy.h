@@ -1,0 +1,69 @@
+/*
+** strategy.h -- inside the search: what a strategy implements (one file
+** each: dfs.c, pct.c, random.c, replay.c) and the driver that runs it
+** (explore.c). Plans (plan.c) combine searches with strategies.
+*/
+#ifndef WEFT_STRATEGY_H
+#define WEFT_STRATEGY_H
+
+#include "explore/explore.h"
+
+struct search {
+    struct sched_config sc;
+    struct exec *x;
+    bool owns_exec;
+    uint32_t *rec;                    /* choices of the running execution */
+    size_t rec_cap;
+};
+
+struct explorer;
+struct strategy {
+    const char *name;
+    /* Set up e->state: 0, or WEFT_ENOMEM. */
+    int (*init)(struct explorer *e);
+    int (*pick_thread)(struct explorer *e, sched_mask enabled, int current);
+    bool (*forced)(struct explorer *e, int tid);  /* optional: see sched_chooser */
+    void (*after_step)(struct explorer *e, const struct sched_step *s);  /* optional */
+    int (*pick_value)(struct explorer *e, int n);
+    /* After an execution: prepare the next one; false when done. */
+    bool (*advance)(struct explorer *e);
+    void (*fini)(struct explorer *e);
+    /* Optional: the estimated fraction of the space already covered. */
+    double (*covered)(struct explorer *e);
+};
+
+struct explorer {
+    const struct strategy *strategy;
+    const struct explore_config *cfg;
+    struct explore_result *result;
+    struct exec *x;
+    uint32_t *rec;                    /* choices of the running execution */
+    size_t nrec, rec_cap;
+    uint32_t steps;                   /* steps taken in the running execution */
+    uint32_t preemptions;             /* in the running execution */
+    void *state;                      /* the strategy's own */
+    int error;                        /* WEFT_ENOMEM: a strategy ran out of memory */
+};
+
+/* May the pending operations of two threads fail to commute? */
+bool explore_dependent(struct exec *x, struct sched_thread *ta, struct sched_thread *tb);
+
+/* One search with strategy st, adding its counts to r; stops at an
+** accepted failure, a divergence, max_exec executions (0: no bound) or
+** the time limit. *covered: the strategy covered its whole space.
+** Returns 0, or WEFT_ENOMEM. */
+int explore_search(struct search *s, const struct explore_config *ec,
+                   const struct strategy *st, struct explore_result *r, uint64_t max_exec,
+                   double time_limit, bool *covered);
+
+/* Stop the running execution and the search: a strategy without memory. */
+static inline int explore_out_of_memory(struct explorer *e)
+{
+    e->error = WEFT_ENOMEM;
+    return -1;
+}
+
+extern const struct strategy explore_dpor, explore_dfs, explore_random, explore_pct,
+    explore_replay;
+
+#endif

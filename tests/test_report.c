@@ -1,0 +1,124 @@
+/*
+** test_report.c -- the report value (sched/report/report.c): who waits for
+** whom, held locks and the wait-for cycle; that a report owns its data and
+** outlives the execution it was copied from; the coverage named in words.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "suites.h"
+#include "report/report.h"
+
+struct two { weft_mutex_t a, b; };
+
+static void lock_ab(void *arg)
+{
+    struct two *p = arg;
+    weft_mutex_lock(&p->a);
+    weft_mutex_lock(&p->b);
+    weft_mutex_unlock(&p->b);
+    weft_mutex_unlock(&p->a);
+}
+
+static void lock_ba(void *arg)
+{
+    struct two *p = arg;
+    weft_mutex_lock(&p->b);
+    weft_mutex_lock(&p->a);
+    weft_mutex_unlock(&p->a);
+    weft_mutex_unlock(&p->b);
+}
+
+TEST_SCENARIO(abba_named, WEFT_DEADLOCK)
+{
+    struct two *p = weft_calloc(1, sizeof *p);
+    weft_mutex_init(&p->a, "A", WEFT_MUTEX_NORMAL);
+    weft_mutex_init(&p->b, "B", WEFT_MUTEX_NORMAL);
+    weft_thread_t x = weft_spawn("ab", lock_ab, p), y = weft_spawn("ba", lock_ba, p);
+    weft_join(x);
+    weft_join(y);
+}
+
+static struct report *abba_report(void)
+{
+    struct explore_result r = test_explore(&abba_named, "dfs", true, -1);
+    ck_assert(r.failed);
+    struct report_request req = { "weft", "abba_named", " --param k=v" };
+    struct report *rep = report_snapshot(test_exec(), &abba_named, &req, &r);
+    ck_assert_ptr_nonnull(rep);
+    return rep;
+}
+
+START_TEST(deadlock_with_cycle)
+{
+    struct report *rep = abba_report();
+    ck_assert_int_eq(rep->ncycle, 3);                 /* ab -> ba -> ab */
+    ck_assert_int_eq(rep->cycle[0], rep->cycle[2]);
+    ck_assert_int_ne(rep->cycle[0], rep->cycle[1]);
+    ck_assert_int_ge(rep->cycle[0], 1);
+    ck_assert_int_ge(rep->cycle[1], 1);
+    ck_assert_str_eq(rep->threads[1].state, "blocked");
+    ck_assert_ptr_nonnull(strstr(rep->threads[1].wait, "wants mutex"));
+    ck_assert_int_eq(rep->threads[1].how, WAIT_EXACT);
+    ck_assert_ptr_nonnull(rep->threads[1].held_at.file);
+    ck_assert_int_eq(rep->nlocks, 2);
+    ck_assert(rep->as_expected);
+    ck_assert_str_ne(rep->schedule, "");
+    report_free(rep);
+}
+END_TEST
+
+/* A report owns what it shows: it prints the same after its execution was
+** overwritten by another and the search was freed. */
+START_TEST(report_outlives_its_execution)
+{
+    struct report *rep = abba_report();
+    char *before = NULL, *after = NULL;
+    size_t n;
+    FILE *f = open_memstream(&before, &n);
+    report_format_named("text")->print(f, rep, REPORT_REPLAY);
+    fclose(f);
+    test_explore(&abba_named, "random", true, -1);   /* another search in its place */
+    test_explore(&abba_named, "dpor", true, -1);
+    f = open_memstream(&after, &n);
+    report_format_named("text")->print(f, rep, REPORT_REPLAY);
+    fclose(f);
+    ck_assert_str_eq(before, after);
+    ck_assert_ptr_nonnull(strstr(after, "lock B"));
+    ck_assert_ptr_nonnull(strstr(after, "weft replay abba_named --param k=v --schedule w1."));
+    free(before);
+    free(after);
+    report_free(rep);
+}
+END_TEST
+
+/* The summary's words come from the coverage's fields. */
+START_TEST(plan_in_words)
+{
+    char text[128];
+    struct coverage c = { .plan = explore_plan_named("pct"), .depth = 3, .seed = 9 };
+    report_plan(&c, text, sizeof text);
+    ck_assert_str_eq(text, "pct depth 3, seed 9");
+    c.plan = explore_plan_named("random");
+    report_plan(&c, text, sizeof text);
+    ck_assert_str_eq(text, "random, seed 9");
+    c.plan = explore_plan_named("bounded");
+    c.bound = 2;
+    report_plan(&c, text, sizeof text);
+    ck_assert_str_eq(text, "bounded, 2 preemptions");
+    c.plan = explore_plan_named("auto");
+    c.sampled = true;
+    report_plan(&c, text, sizeof text);
+    ck_assert_str_eq(text, "dpor (unfinished), then pct depth 1..3, seed 9");
+}
+END_TEST
+
+Suite *report_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = test_case("snapshot");
+    tcase_add_test(tc, deadlock_with_cycle);
+    tcase_add_test(tc, report_outlives_its_execution);
+    tcase_add_test(tc, plan_in_words);
+    suite_add_tcase(s, tc);
+    return s;
+}
