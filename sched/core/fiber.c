@@ -78,6 +78,20 @@ static void before_switch(struct fiber *from, struct fiber *to, int dying)
 #endif
 }
 
+void fiber_abandon(struct fiber *from, struct fiber *to)
+{
+    before_switch(from, to, 1);
+}
+
+void fiber_landed(struct fiber *to)
+{
+#ifdef WEFT_ASAN
+    __sanitizer_finish_switch_fiber(to->asan_fake_stack, NULL, NULL);
+#else
+    (void)to;
+#endif
+}
+
 /* First code run on a fresh stack. A fresh fiber has no fake stack yet,
 ** hence NULL; entry must never return, so returning is a hard error. */
 static _Noreturn void fiber_begin(struct fiber *self, struct fiber *prev)

@@ -49,6 +49,11 @@ void fiber_prepare(struct fiber *f, void (*entry)(void *), void *arg);
 /* Save the caller in `from`, resume `to`. No system call on this path.
 ** `from_dying` tells the sanitizers that `from` will never run again. */
 void fiber_switch(struct fiber *from, struct fiber *to, int from_dying);
+/* A signal handler leaves `from` for good by a longjmp onto `to`'s stack:
+** fiber_abandon just before the jump, fiber_landed just after it, so that
+** the sanitizers know which stack runs. */
+void fiber_abandon(struct fiber *from, struct fiber *to);
+void fiber_landed(struct fiber *to);
 
 #pragma GCC visibility pop
 

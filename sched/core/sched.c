@@ -16,6 +16,9 @@
 
 _Thread_local struct exec *exec_running_;
 
+/* How sched_run's stack is reached by a jump (x->on_crash). */
+enum { ESCAPE_SETUP = 1, ESCAPE_CRASH = 2 };
+
 /* ==========================================================================
 ** Failure
 ** ========================================================================== */
@@ -41,7 +44,7 @@ _Noreturn void sched_fail(struct exec *x, enum weft_result r, struct sched_loc w
     outcome_set(x, r, t ? t->id : -1, where, fmt, ap);
     va_end(ap);
     if (t == NULL)
-        siglongjmp(x->on_crash, 1);
+        siglongjmp(x->on_crash, ESCAPE_SETUP);
     x->current = NULL;
     x->running = &x->scheduler;
     fiber_switch(&t->fiber, &x->scheduler, 1);
@@ -68,7 +71,8 @@ _Noreturn void sched_crashed(struct exec *x, int sig, void *addr)
                         overflow ? "stack overflow" : strsignal(sig), sig,
                         (uintptr_t)addr < 4096 && sig == SIGSEGV ? ", NULL pointer" : "",
                         slash ? slash + 1 : file, where.line);
-    siglongjmp(x->on_crash, 1);
+    fiber_abandon(&t->fiber, &x->scheduler);
+    siglongjmp(x->on_crash, ESCAPE_CRASH);
 }
 
 /* ==========================================================================
@@ -621,7 +625,10 @@ int sched_run(struct exec *x, const struct sched_config *cfg, const struct sched
     exec_running_ = x;
     /* No signal mask saved: that would be a system call per execution, and
     ** the handlers (SA_NODEFER) leave the mask as it was. */
-    if (sigsetjmp(x->on_crash, 0) != 0) {  /* a crash, or a failure in setup */
+    int escaped = sigsetjmp(x->on_crash, 0);
+    if (escaped) {                    /* a crash, or a failure in setup */
+        if (escaped == ESCAPE_CRASH)
+            fiber_landed(&x->scheduler);
         x->current = NULL;
         x->running = &x->scheduler;
         x->outcome.abandoned = false;

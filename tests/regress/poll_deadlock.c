@@ -1,5 +1,6 @@
 /* A polls an unbuffered channel with select+default; B sends on it after a
-** lock/unlock. If A polls before B reaches the send, B blocks forever. */
+** lock/unlock. If A polls before B reaches the send, B blocks forever: the
+** deadlock must be found (DPOR once missed polls of rendezvous channels). */
 #include <weft.h>
 struct st { weft_mutex_t m; weft_chan_t *ch; };
 static void poller(void *p)
@@ -16,7 +17,7 @@ static void sender(void *p)
     weft_mutex_unlock(&s->m);
     weft_chan_send(s->ch, (void *)1);
 }
-WEFT_SCENARIO(poll_deadlock, .summary = "select-default vs a sender that has not parked yet",
+WEFT_SCENARIO(poll_deadlock, .summary = "a select-default poll misses a sender not yet waiting; it hangs",
               .expect = WEFT_DEADLOCK)
 {
     struct st *s = weft_calloc(1, sizeof *s);

@@ -1,5 +1,5 @@
-/* A polls an unbuffered channel with select+default; B sends on it after a
-** lock/unlock. If A polls before B reaches the send, B blocks forever. */
+/* As poll_deadlock.c, seen from the poller: if A polls before B reaches the
+** send, A takes the default case, which it asserts never happens. */
 #include <weft.h>
 struct st { weft_mutex_t m; weft_chan_t *ch; };
 static void poller(void *p)
@@ -16,7 +16,7 @@ static void sender(void *p)
     weft_mutex_unlock(&s->m);
     weft_chan_send(s->ch, (void *)1);
 }
-WEFT_SCENARIO(poll_default, .summary = "select-default vs a sender that has not parked yet",
+WEFT_SCENARIO(poll_default, .summary = "a select-default poll takes the default before the sender waits",
               .expect = WEFT_ASSERTION)
 {
     struct st *s = weft_calloc(1, sizeof *s);
