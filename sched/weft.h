@@ -28,7 +28,9 @@ extern "C" {
 ** ==========================================================================
 ** Results and errors
 ** ==========================================================================
-** Library calls return 0 or a negative WEFT_E* code.
+** Library calls return 0 or a negative WEFT_E* code. Called from outside a
+** scenario thread (no exploration runs on this OS thread), the calls below
+** do nothing and return WEFT_EINVAL, NULL, 0 or thread id -1.
 */
 #define WEFT_OK          0
 #define WEFT_ETIMEDOUT  (-1)  /* a timed wait expired */
@@ -278,7 +280,9 @@ WEFT_API int weft_param_int(const char *key, int fallback);
 ** ==========================================================================
 ** Memory
 ** ==========================================================================
-** Per-execution allocation: everything is freed when the execution ends.
+** Per-execution allocation: zeroed, and freed when the execution ends. A
+** size that cannot be allocated fails the execution at the caller's line;
+** these never return NULL inside an execution.
 */
 #define weft_alloc(size)         weft_alloc_at((size), __FILE__, __LINE__)
 #define weft_calloc(count, size) weft_calloc_at((count), (size), __FILE__, __LINE__)
