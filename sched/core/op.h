@@ -31,8 +31,10 @@
 **    places in their wait queues (op.waits). While it is parked it is on
 **    those queues, oldest first; a primitive finds partners and waiters by
 **    walking its object's queue (sched_waiters_of), never the thread
-**    table, and finishes another thread's operation only through
-**    sched_complete. Nothing else of another thread is ever written.
+**    table. It may update its own kind of operation found there (a
+**    condition variable marks a waiter signalled), and it finishes
+**    another thread's operation only through sched_complete. Nothing else
+**    of another thread is ever written.
 ** 5. Add a test per rule of its semantics (tests/test_primitives.c) and let
 **    the differential generator (tests/differential.py) use it.
 */

@@ -108,7 +108,9 @@ int explore_shrink(struct search *s, const struct explore_config *base,
 struct explore_plan {
     const char *name;                 /* "auto", "dpor", ... */
     const char *help;                 /* for --help: lines joined by '\n' */
-    bool sampled;                     /* draws random executions: needs a budget */
+    bool sampled;                     /* draws random executions: needs a budget, a seed */
+    bool has_depth;                   /* a bug depth (pct) */
+    bool raises_bound;                /* searches with 0, 1, 2, ... preemptions */
     /* Run the plan, filling r's coverage. */
     int (*run)(struct search *s, const struct explore_config *ec, struct explore_result *r);
     const struct strategy *strategy;  /* the strategy a one-strategy plan runs */

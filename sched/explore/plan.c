@@ -106,29 +106,33 @@ static int run_auto(struct search *s, const struct explore_config *ec, struct ex
 ** ========================================================================== */
 
 static const struct explore_plan plan_auto = {
-    "auto", "dpor; if it cannot finish in half the time limit, pct with\n"
-    "depth 1, 2, 3, ... for the rest (reported as sampled)", false, run_auto, NULL,
+    .name = "auto", .run = run_auto,
+    .help = "dpor; if it cannot finish in half the time limit, pct with\n"
+            "depth 1, 2, 3, ... for the rest (reported as sampled)",
 };
 static const struct explore_plan plan_dpor = {
-    "dpor", "exhaustive, one execution per class of equivalent interleavings", false, run_one,
-    &explore_dpor,
+    .name = "dpor", .run = run_one, .strategy = &explore_dpor,
+    .help = "exhaustive, one execution per class of equivalent interleavings",
 };
 const struct explore_plan explore_plan_dfs = {
-    "dfs", "exhaustive, every interleaving (sleep sets prune repeats)", false, run_one,
-    &explore_dfs,
+    .name = "dfs", .run = run_one, .strategy = &explore_dfs,
+    .help = "exhaustive, every interleaving (sleep sets prune repeats)",
 };
 static const struct explore_plan plan_bounded = {
-    "bounded", "every execution with 0, then 1, 2, ... preemptions", false, run_bounded, NULL,
+    .name = "bounded", .run = run_bounded, .raises_bound = true,
+    .help = "every execution with 0, then 1, 2, ... preemptions",
 };
 static const struct explore_plan plan_pct = {
-    "pct", "probabilistic concurrency testing with --depth (seeded)", true, run_one,
-    &explore_pct,
+    .name = "pct", .run = run_one, .strategy = &explore_pct, .sampled = true, .has_depth = true,
+    .help = "probabilistic concurrency testing with --depth (seeded)",
 };
 static const struct explore_plan plan_random = {
-    "random", "seeded random walk", true, run_one, &explore_random,
+    .name = "random", .run = run_one, .strategy = &explore_random, .sampled = true,
+    .help = "seeded random walk",
 };
 const struct explore_plan explore_plan_replay = {
-    "replay", "one execution, as a schedule token gives it", false, run_one, &explore_replay,
+    .name = "replay", .run = run_one, .strategy = &explore_replay,
+    .help = "one execution, as a schedule token gives it",
 };
 
 const struct explore_plan *const explore_plans[] = {

@@ -23,18 +23,18 @@ struct report_loc_text report_loc(struct sched_loc loc)
 
 void report_plan(const struct coverage *c, char *buf, size_t n)
 {
-    const char *name = c->plan ? c->plan->name : "?";
+    const struct explore_plan *p = c->plan;
     unsigned long long seed = (unsigned long long)c->seed;
-    if (c->sampled)
+    if (c->sampled)                   /* auto, after DPOR ran out of time */
         snprintf(buf, n, "dpor (unfinished), then pct depth 1..%d, seed %llu", c->depth, seed);
-    else if (strcmp(name, "bounded") == 0)
-        snprintf(buf, n, "bounded, %d preemption%s", c->bound, c->bound == 1 ? "" : "s");
-    else if (strcmp(name, "pct") == 0)
-        snprintf(buf, n, "pct depth %d, seed %llu", c->depth, seed);
-    else if (c->plan && c->plan->sampled)
-        snprintf(buf, n, "%s, seed %llu", name, seed);
+    else if (p->raises_bound)
+        snprintf(buf, n, "%s, %d preemption%s", p->name, c->bound, c->bound == 1 ? "" : "s");
+    else if (p->has_depth)
+        snprintf(buf, n, "%s depth %d, seed %llu", p->name, c->depth, seed);
+    else if (p->sampled)
+        snprintf(buf, n, "%s, seed %llu", p->name, seed);
     else
-        snprintf(buf, n, "%s", name);
+        snprintf(buf, n, "%s", p->name);
 }
 
 /* ==========================================================================
