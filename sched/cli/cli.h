@@ -37,6 +37,7 @@ struct cli_opts {
     int max_steps;
     const char *format;
     const char *schedule;
+    const char *classes;              /* --classes FILE */
     bool quiet;
     bool shrink;
     int progress;                     /* 1 --progress, 0 --quiet, -1 on a terminal */

@@ -138,8 +138,32 @@ int cli_list(struct cli_opts *o)
 ** run
 ** ========================================================================== */
 
+/* --classes: every complete execution's class, one a line; never stop. */
+struct class_file {
+    FILE *f;
+    const char *scenario;
+};
+
+static void write_class(void *ctx, uint64_t hash, bool stopped, const uint32_t *choices,
+                        size_t n, uint32_t nsteps)
+{
+    struct class_file *cf = ctx;
+    char token[256];
+    if (codec_encode(choices, n, nsteps, token, sizeof token) >= sizeof token)
+        snprintf(token, sizeof token, "-");
+    fprintf(cf->f, "%s %016llx %s%s\n", cf->scenario, (unsigned long long)hash, token,
+            stopped ? " stopped" : "");
+}
+
+static bool search_on(void *ctx, const struct explore_result *r)
+{
+    (void)ctx;
+    (void)r;
+    return false;
+}
+
 static int run_one(const struct cli_target *t, const struct cli_opts *o,
-                   const struct explore_plan *plan, struct exec *x)
+                   const struct explore_plan *plan, struct exec *x, FILE *classes)
 {
     double start = cli_seconds();
     struct progress prog = { .name = t->scenario->name, .start = start, .last = start };
@@ -154,6 +178,12 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
     if (o->progress > 0 || (o->progress < 0 && !o->quiet && isatty(2))) {
         job.ec.progress = show_progress;
         job.ec.progress_ctx = &prog;
+    }
+    struct class_file cf = { classes, t->scenario->name };
+    if (classes) {
+        job.ec.on_class = write_class;
+        job.ec.class_ctx = &cf;
+        job.ec.accept = search_on;
     }
     struct report *rep;
     bool unreplayable;
@@ -189,13 +219,22 @@ int cli_run(struct cli_opts *o)
     int n = 0;
     int rc = o->nargs ? cli_resolve(o->args, o->nargs, &t, &n) : all_scenarios(&t, &n);
     struct exec *x = rc ? NULL : sched_new();   /* stacks and memory kept between scenarios */
+    FILE *classes = rc == 0 && o->classes ? fopen(o->classes, "w") : NULL;
     int unexpected = 0;
     if (rc == 0 && x == NULL)
         rc = out_of_memory("for an execution");
+    if (rc == 0 && o->classes && classes == NULL) {
+        perror(o->classes);
+        rc = CLI_ERROR;
+    }
     for (int i = 0; rc == 0 && i < n; i++) {
-        int one = run_one(&t[i], o, plan, x);
+        int one = run_one(&t[i], o, plan, x, classes);
         unexpected += one == CLI_UNEXPECTED;
         rc = one == CLI_ERROR ? CLI_ERROR : 0;
+    }
+    if (classes && fclose(classes) != 0 && rc == 0) {
+        perror(o->classes);
+        rc = CLI_ERROR;
     }
     sched_free(x);
     free(t);

@@ -52,6 +52,11 @@ static const char usage_run_tail[] =
     "  --progress               a live progress line on stderr even when it is not\n"
     "                           a terminal (executions, rate, estimated total, time left)\n"
     "  --no-shrink              show a failure as found, not minimised\n"
+    "  --classes FILE           write the class of every complete execution (a hash\n"
+    "                           of its trace up to commuting operations) to FILE as\n"
+    "                           'scenario hash schedule [stopped]' lines, and search\n"
+    "                           on past failures (to test the searches; a failure that\n"
+    "                           stopped an execution is classed by its causes alone)\n"
     "\n"
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
 
@@ -175,7 +180,7 @@ static int add_param(struct cli_opts *o, const char *kv)
 }
 
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
-       O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_HELP };
+       O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_HELP };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -192,6 +197,7 @@ static const struct option long_opts[] = {
     { "quiet", no_argument, 0, O_QUIET },
     { "no-shrink", no_argument, 0, O_NOSHRINK },
     { "progress", no_argument, 0, O_PROGRESS },
+    { "classes", required_argument, 0, O_CLASSES },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -237,6 +243,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_QUIET: o->quiet = true; return 0;
     case O_PROGRESS: o->progress = 1; return 0;
     case O_NOSHRINK: o->shrink = false; return 0;
+    case O_CLASSES: o->classes = v; return 0;
     case O_HELP: put_usage(stdout, cmd, o->program->name); return 1;
     case O_PREEMPT: case O_EXEC: case O_DEPTH: case O_SEED: case O_STEPS: case O_TIME:
         return parse_number(c, v, o);

@@ -92,9 +92,8 @@ static void add_backtrack(void *ctx, uint32_t step, int tid)
     if (k < 0)
         return;                       /* one thread could run: nothing to reverse */
     struct node *n = &d->path[k];
-    if ((n->enabled & ~(n->backtrack | n->sleep)) == 0 ||
-        (n->enabled & (n->backtrack | n->sleep) & SCHED_BIT(tid)))
-        return;                       /* nothing to add, or tid itself is covered */
+    if ((n->enabled & ~(n->backtrack | n->sleep)) == 0)
+        return;                       /* nothing left to add */
     sched_mask initials = dpor_initials(d->dpor, step, tid);
     if (initials & (n->backtrack | n->sleep))
         return;
@@ -114,16 +113,16 @@ static void add_backtrack(void *ctx, uint32_t step, int tid)
 static void find_races(struct explorer *e)
 {
     struct dfs *d = e->state;
-    if (d->dpor && d->depth >= d->len)
-        dpor_races(d->dpor, e->x, add_backtrack, d);
+    if (d->dpor && d->depth >= d->len && dpor_races(d->dpor, e->x, add_backtrack, d) != 0)
+        explore_out_of_memory(e);
 }
 
 /* At the end of an execution: its final state may be new. */
 static void find_final_races(struct explorer *e)
 {
     struct dfs *d = e->state;
-    if (d->dpor)
-        dpor_races(d->dpor, e->x, add_backtrack, d);
+    if (d->dpor && dpor_races(d->dpor, e->x, add_backtrack, d) != 0)
+        explore_out_of_memory(e);
 }
 
 /* Remember which node (or none) precedes the step about to run; false

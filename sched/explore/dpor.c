@@ -44,8 +44,10 @@ struct dpor {
     vclock thread[SCHED_MAX_THREADS];
     vclock timed_w;                   /* the last timed step's clock */
     int32_t last_timed;
+    int32_t *cand;                    /* races_of's candidate steps */
+    uint32_t ncand, cand_cap;
     /* What each thread's next operation was last checked against: steps
-    ** before checked_nev need no second look (see last_race). */
+    ** before checked_nev need no second look (see dpor_races). */
     uint64_t checked_park[SCHED_MAX_THREADS];
     uint32_t checked_nev[SCHED_MAX_THREADS];
 };
@@ -76,6 +78,7 @@ void dpor_free(struct dpor *d)
     free(d->evclock);
     free(d->links);
     free(d->obj);
+    free(d->cand);
     free(d);
 }
 
@@ -265,64 +268,105 @@ static bool conflicts(const struct event *e, const struct sched_op *n, bool n_re
     return !(e->reads && n_reads);
 }
 
-/* The last step from `since` on, by another thread, on the chain of object
-** id, that races with n; -1 if none. A write ordered before p ends the
-** walk: everything earlier on the chain is ordered before it. */
-static int32_t race_on(const struct dpor *d, int id, int p, const struct sched_op *n, bool n_reads,
-                       int32_t since)
+/* Add to d->cand the accesses to object id from `since` on by threads
+** other than p, newest first, down to the first write ordered before p:
+** every access before it on the chain is ordered before p as well. */
+static bool chain_candidates(struct dpor *d, int id, int p, int32_t since)
 {
     if (id >= d->nobj)
-        return -1;
+        return true;
     for (int32_t l = d->obj[id].last; l >= 0;) {
         int32_t i = d->links[l].ev;
         if (i < since)
-            return -1;
+            return true;
         const struct event *e = &d->ev[i];
         if (e->tid == p) {
             l = d->links[l].prev_other;
             continue;
         }
-        if (conflicts(e, n, n_reads) && !never_together(e, n)) {
-            if (!happens_before(d, (uint32_t)i, p))
-                return i;
-            if (!e->reads)
-                return -1;
-        }
+        size_t cap = d->cand_cap;
+        if (!grow((void **)&d->cand, &cap, d->ncand + 1, sizeof *d->cand))
+            return false;
+        d->cand_cap = (uint32_t)cap;
+        d->cand[d->ncand++] = i;
+        if (!e->reads && happens_before(d, (uint32_t)i, p))
+            return true;
         l = d->links[l].prev;
     }
-    return -1;
+    return true;
 }
 
-/* The last step from `since` on that races with thread t's next operation,
-** or -1. Steps before `since` were checked against this same operation at
-** an earlier state (the thread has not moved since), and backtrack points
-** only accumulate, so looking at them again would add nothing. */
-static int32_t last_race(const struct dpor *d, struct exec *x, struct sched_thread *t,
-                         int32_t since)
+static int by_index_down(const void *a, const void *b)
 {
-    struct sched_op *n = t->pending;
-    int p = t->id;
-    if (sched_op_local(n))
-        return -1;
-    bool n_reads = n->cls->reads_only && n->cls->reads_only(x, n);
-    int32_t best = -1;
-    if (sched_op_global(n)) {         /* depends on every step */
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x < y) - (x > y);
+}
+
+/* The steps from `since` on that p's next operation n might race with,
+** newest first, in d->cand: every step for an operation that depends on
+** all; otherwise the accesses to n's objects and the last timed step. */
+static bool candidates(struct dpor *d, struct sched_op *n, int p, int32_t since)
+{
+    d->ncand = 0;
+    if (sched_op_global(n)) {
+        size_t cap = d->cand_cap;
+        if (!grow((void **)&d->cand, &cap, d->nev, sizeof *d->cand))
+            return false;
+        d->cand_cap = (uint32_t)cap;
         for (int32_t i = (int32_t)d->nev - 1; i >= since; i--)
-            if (d->ev[i].tid != p && !d->ev[i].local && !happens_before(d, (uint32_t)i, p))
-                return i;
-        return -1;
+            d->cand[d->ncand++] = i;
+        return true;
     }
-    if (d->last_timed >= since && d->ev[d->last_timed].tid != p &&
-        !happens_before(d, (uint32_t)d->last_timed, p))
-        best = d->last_timed;
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     int nobj = sched_op_objects(n, objs);
-    for (int k = 0; k < nobj; k++) {
-        int32_t i = race_on(d, objs[k]->id, p, n, n_reads, since);
-        if (i > best)
-            best = i;
+    for (int k = 0; k < nobj; k++)
+        if (!chain_candidates(d, objs[k]->id, p, since))
+            return false;
+    size_t cap = d->cand_cap;
+    if (!grow((void **)&d->cand, &cap, d->ncand + 1, sizeof *d->cand))
+        return false;
+    d->cand_cap = (uint32_t)cap;
+    if (d->last_timed >= since)
+        d->cand[d->ncand++] = d->last_timed;
+    if (nobj > 1 || d->last_timed >= since)
+        qsort(d->cand, d->ncand, sizeof *d->cand, by_index_down);
+    return true;
+}
+
+/*
+** Every step from `since` on in a race with thread t's next operation n:
+** a step of another thread that conflicts with n, is not ordered before it,
+** and is not ordered before another such step (then reversing that one
+** comes first). Source-DPOR needs all of them, not only the last: several
+** polls of one object, or steps of several threads before an operation
+** that depends on every step, can each be reversed with n. A step ordered
+** before a race already found is not one: `frontier` holds, per thread,
+** the latest of its steps ordered before n or before a race found.
+*/
+static bool races_of(struct dpor *d, struct exec *x, struct sched_thread *t, int32_t since,
+                     void (*fn)(void *ctx, uint32_t step, int tid), void *ctx)
+{
+    struct sched_op *n = t->pending;
+    int p = t->id, nt = d->nthreads;
+    if (sched_op_local(n))
+        return true;
+    if (!candidates(d, n, p, since))
+        return false;
+    bool n_reads = n->cls->reads_only && n->cls->reads_only(x, n);
+    uint32_t frontier[SCHED_MAX_THREADS];
+    memcpy(frontier, d->thread[p], (size_t)nt * sizeof frontier[0]);
+    for (uint32_t c = 0; c < d->ncand; c++) {
+        int32_t i = d->cand[c];
+        const struct event *e = &d->ev[i];
+        if (c > 0 && d->cand[c - 1] == i)
+            continue;                 /* a select's channel twice */
+        if (e->tid == p || !conflicts(e, n, n_reads) || never_together(e, n) ||
+            frontier[e->tid] >= d->evclock[i][e->tid])
+            continue;
+        fn(ctx, (uint32_t)i, p);
+        join(frontier, d->evclock[i], nt);
     }
-    return best;
+    return true;
 }
 
 static bool event_before_event(const struct dpor *d, uint32_t k, uint32_t j)
@@ -365,8 +409,11 @@ sched_mask dpor_initials(const struct dpor *d, uint32_t e, int p)
     return init;
 }
 
-void dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t step, int tid),
-                void *ctx)
+/* Steps before `since` were checked against the same operation at an
+** earlier state of this execution (the thread has not moved since), and
+** backtrack points only accumulate, so looking at them again adds nothing. */
+int dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t step, int tid),
+               void *ctx)
 {
     for (int p = 0; p < x->nthreads; p++) {
         struct sched_thread *t = &x->threads[p];
@@ -377,8 +424,8 @@ void dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t s
             continue;                 /* no step since the last look */
         d->checked_park[p] = t->park_seq;
         d->checked_nev[p] = d->nev;
-        int32_t i = last_race(d, x, t, since);
-        if (i >= 0)
-            fn(ctx, (uint32_t)i, p);
+        if (!races_of(d, x, t, since, fn, ctx))
+            return WEFT_ENOMEM;
     }
+    return 0;
 }

@@ -19,10 +19,10 @@ void dpor_begin(struct dpor *d);
 ** or WEFT_ENOMEM. */
 int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
               struct sched_op *op);
-/* For every parked thread of x whose next operation races with an earlier
-** step, call fn with that step's index (the last such step). */
-void dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t step, int tid),
-                void *ctx);
+/* For every parked thread of x and every earlier step in a race with its
+** next operation, call fn with the step's index: 0, or WEFT_ENOMEM. */
+int dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t step, int tid),
+               void *ctx);
 /* The threads that could begin the reversal of that race from the state
 ** before the step (source-DPOR's initials). */
 sched_mask dpor_initials(const struct dpor *d, uint32_t step, int tid);

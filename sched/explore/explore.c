@@ -115,6 +115,8 @@ static int pick_value(void *self, int n)
     int v = e->strategy->pick_value(e, n);
     if (v >= 0)
         record(e, (uint32_t)v);
+    if (v >= 0 && e->cfg->on_class)
+        classes_value(&e->classes, (uint32_t)v);
     return v;
 }
 
@@ -123,6 +125,8 @@ static void after_step(void *self, const struct sched_step *s)
     struct explorer *e = self;
     if (e->strategy->after_step)
         e->strategy->after_step(e, s);
+    if (e->cfg->on_class && classes_step(&e->classes, s, e->x->threads[s->tid].pending) != 0)
+        e->error = WEFT_ENOMEM;
     e->steps++;
 }
 
@@ -136,7 +140,25 @@ static bool out_of_time(const struct explore_config *ec, double limit, uint64_t 
     return limit > 0 && ec->elapsed && (n & 63) == 0 && ec->elapsed(ec->clock_ctx) >= limit;
 }
 
-/* After an execution: count it. */
+/* A failure that stopped the execution before every thread was done: its
+** class is the failure's (classes_hash_failure). Deadlocks and leaks end
+** where nothing can run, as a passing execution does. */
+static bool stopped_early(const struct sched_outcome *o)
+{
+    return o->cut || (o->result != WEFT_PASS && o->result != WEFT_DEADLOCK &&
+                      o->result != WEFT_LEAK);
+}
+
+static void name_class(struct explorer *e, const struct sched_outcome *o)
+{
+    bool stopped = stopped_early(o);
+    uint64_t h = !stopped ? classes_hash(&e->classes)
+                 : classes_hash_failure(&e->classes, o->failing_tid >= 0 ? o->failing_tid
+                                                                         : e->x->last_tid);
+    e->cfg->on_class(e->cfg->class_ctx, h, stopped, e->rec, e->nrec, e->steps);
+}
+
+/* After an execution: count it, and name its class if asked. */
 static void count_execution(struct explorer *e, struct explore_result *r)
 {
     const struct sched_outcome *o = &e->x->outcome;
@@ -145,6 +167,8 @@ static void count_execution(struct explorer *e, struct explore_result *r)
         c->pruned++;
     else
         c->executions++;
+    if (e->cfg->on_class && !o->abandoned)
+        name_class(e, o);
     c->cut += o->cut;
     c->timed |= o->timed;
 }
@@ -170,6 +194,7 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
     for (uint64_t n = 1;; n++) {
         e->nrec = 0;
         e->steps = e->preemptions = 0;
+        classes_begin(&e->classes);
         if ((rc = sched_run(s->x, &s->sc, &ch)) != 0 || (rc = e->error) != 0)
             return rc;
         observe(e);
@@ -206,6 +231,7 @@ int explore_search(struct search *s, const struct explore_config *ec,
         rc = run_executions(&e, s, r, max_exec, time_limit, covered);
         st->fini(&e);
     }
+    classes_free(&e.classes);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #ifndef WEFT_STRATEGY_H
 #define WEFT_STRATEGY_H
 
+#include "explore/classes.h"
 #include "explore/explore.h"
 
 struct search {
@@ -43,6 +44,7 @@ struct explorer {
     uint32_t preemptions;             /* in the running execution */
     void *state;                      /* the strategy's own */
     int error;                        /* WEFT_ENOMEM: a strategy ran out of memory */
+    struct classes classes;           /* with cfg->on_class: the running execution's */
 };
 
 /* May the pending operations of two threads fail to commute? */

@@ -1,0 +1,171 @@
+/*
+** classes.c -- the class of an execution: which Mazurkiewicz trace it
+** belongs to, as a 64-bit hash. Two executions are in one class when they
+** differ only in the order of operations that commute (the searches'
+** dependence relation, op.h). The class is named by every step's thread,
+** its place in that thread and its operation, and, for each step, the
+** earlier steps of other threads it depends on: equivalent executions
+** order every dependent pair alike, so they get the same hash, and any
+** two that order one pair differently get different ones. Threads are
+** named by who started them and when (the 2nd thread main started), not
+** by id: two spawns by different threads commute, and their order decides
+** only which child gets which id. The searches do not use it; tests
+** compare the classes that DPOR and DFS visit.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "explore/classes.h"
+
+struct class_event {
+    uint16_t tid;
+    uint64_t who;                     /* its thread's name (classes.name) */
+    uint32_t k;                       /* its index among its thread's steps */
+    uint64_t label;                   /* its operation, in words */
+    int thread_obj;                   /* the thread it spawns or joins, or -1 */
+    bool reads, timed, local;
+    uint32_t first_obj, nobj;         /* its objects, in classes.objs */
+};
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    size_t n = *cap ? 2 * *cap : 256;
+    while (n < need)
+        n *= 2;
+    void *bigger = realloc(p, n * elem);
+    if (bigger)
+        *cap = n;
+    return bigger;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h * 0x100000001b3ULL;
+}
+
+static uint64_t mix_string(uint64_t h, const char *s)
+{
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return mix(h, 0xff);
+}
+
+void classes_begin(struct classes *c)
+{
+    c->n = c->nobjs = 0;
+    c->values = 0;
+    memset(c->per_thread, 0, sizeof c->per_thread);
+    memset(c->spawned, 0, sizeof c->spawned);
+    memset(c->name, 0, sizeof c->name);
+    c->name[0] = 1;                   /* main */
+}
+
+void classes_value(struct classes *c, uint32_t v) { c->values = mix(c->values, v + 1); }
+
+int classes_step(struct classes *c, const struct sched_step *s, const struct sched_op *op)
+{
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    int n = sched_op_objects(op, objs);
+    struct class_event *ev = grow(c->ev, &c->ev_cap, c->n + 1, sizeof *c->ev);
+    if (ev == NULL)
+        return WEFT_ENOMEM;
+    c->ev = ev;
+    int32_t *ids = grow(c->objs, &c->objs_cap, c->nobjs + (size_t)n, sizeof *c->objs);
+    if (ids == NULL)
+        return WEFT_ENOMEM;
+    c->objs = ids;
+    struct class_event *e = &c->ev[c->n++];
+    *e = (struct class_event){ .tid = s->tid, .k = c->per_thread[s->tid]++,
+                               .thread_obj = -1, .reads = op->idle, .local = sched_op_local(op),
+                               .timed = sched_op_global(op), .first_obj = (uint32_t)c->nobjs,
+                               .nobj = (uint32_t)n };
+    e->who = c->name[s->tid];
+    for (int i = 0; i < n; i++) {
+        c->objs[c->nobjs++] = objs[i]->id;
+        if (objs[i]->thread >= 0)
+            e->thread_obj = objs[i]->thread;
+    }
+    if (e->thread_obj >= 0 && c->name[e->thread_obj] == 0)  /* a spawn names its child */
+        c->name[e->thread_obj] = mix(e->who, ++c->spawned[s->tid]);
+    /* Its operation: a thread object by the thread's name, for its id too
+    ** depends on the order of spawns. */
+    uint64_t what = op->obj && op->obj->thread >= 0 ? c->name[op->obj->thread]
+                                                    : (uint64_t)(s->obj_id + 1);
+    uint64_t label = mix_string(mix(0, what), s->cls->verb);
+    label = mix(mix(mix_string(label, s->note), (uint64_t)s->note_a), (uint64_t)s->note_b);
+    e->label = mix(label, c->values);
+    c->values = 0;
+    return 0;
+}
+
+static bool share_object(const struct classes *c, const struct class_event *a,
+                         const struct class_event *b)
+{
+    for (uint32_t i = 0; i < a->nobj; i++)
+        for (uint32_t j = 0; j < b->nobj; j++)
+            if (c->objs[a->first_obj + i] == c->objs[b->first_obj + j])
+                return true;
+    return false;
+}
+
+/* Must earlier step a stay before later step b in every equivalent order? */
+static bool depends(const struct classes *c, const struct class_event *a,
+                    const struct class_event *b)
+{
+    if (a->tid == b->tid || a->local || b->local)
+        return false;
+    if (a->timed || b->timed || a->thread_obj == b->tid || b->thread_obj == a->tid)
+        return true;                  /* a timeout; a spawn of b's thread; a join of a's */
+    return share_object(c, a, b) && !(a->reads && b->reads);
+}
+
+static uint64_t step_hash(const struct classes *c, size_t i)
+{
+    const struct class_event *b = &c->ev[i];
+    uint64_t deps = 0;
+    for (size_t j = 0; j < i; j++)    /* a set: order-free sum of its members */
+        if (depends(c, &c->ev[j], b))
+            deps += mix(c->ev[j].who, c->ev[j].k);
+    return mix(mix(mix(b->who, b->k), b->label), deps);
+}
+
+/* A sum of one hash per step: the same whatever order the steps come in. */
+uint64_t classes_hash(const struct classes *c)
+{
+    uint64_t h = 0;
+    for (size_t i = 0; i < c->n; i++)
+        h += step_hash(c, i);
+    return h;
+}
+
+/* An execution that stopped at a failure of thread tid: the class of the
+** failure is that of thread tid's last step and the steps before it that
+** it depends on, directly or not. Steps of other threads that merely came
+** first are left out: stopping at the failure cut off theirs at random. */
+uint64_t classes_hash_failure(const struct classes *c, int tid)
+{
+    bool *past = calloc(c->n + 1, sizeof *past);
+    uint64_t h = 0xfa11;
+    if (past == NULL)
+        return 0;
+    for (size_t i = 0; i < c->n; i++)
+        past[i] = c->ev[i].tid == tid;
+    for (size_t i = c->n; i-- > 0;) {
+        if (!past[i])
+            continue;
+        h += step_hash(c, i);
+        for (size_t j = 0; j < i; j++)
+            if (c->ev[j].tid == c->ev[i].tid || depends(c, &c->ev[j], &c->ev[i]))
+                past[j] = true;
+    }
+    free(past);
+    return h;
+}
+
+void classes_free(struct classes *c)
+{
+    free(c->ev);
+    free(c->objs);
+}

@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""classes.py -- DPOR against DFS with sleep sets, class by class.
+
+Every complete execution has a class: a hash of its trace up to commuting
+operations (`weft run --classes`). DFS with sleep sets runs each class of
+a scenario exactly once; DPOR must run exactly the same classes, each once.
+This test generates scenarios of four kinds, runs both searches on them,
+and compares the sets:
+
+  * the differential generator's programs (tests/differential.py: locks,
+    try-locks, channels, select, condition variables, wait groups, choices,
+    sleeps, yields, spawns, timeouts), seeds 1.. and the seeds 307, 409,
+    737 and 824 that once lost classes;
+  * programs made only of critical sections: 2 to 4 threads, 1 to 3
+    mutexes, a few sections each, some nested;
+  * the lastzero family (Abdulla et al.): a writer fills an array while
+    readers look for the last zero, every access a critical section;
+  * the writer-readers family: one writer, N readers of one cell.
+
+A scenario that DFS cannot finish in its time limit is skipped and counted.
+`make check` runs 200 scenarios; `make check-classes` runs 2,000 (COUNT).
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from differential import FEATURES, gen  # noqa: E402
+
+LOST_ONCE = [307, 409, 737, 824]
+
+
+def differential(seed):
+    rng = random.Random(seed)
+    feats = rng.sample(FEATURES, rng.randint(3, 7))
+    return gen(seed * 7919, feats)
+
+
+def critical_sections(seed):
+    """Threads that only take and release mutexes, a shared counter each."""
+    R = random.Random(seed)
+    nthreads, nmutex = R.randint(2, 4), R.randint(1, 3)
+    out = ["#include <weft.h>",
+           "struct st { weft_mutex_t m[3]; int c[3]; };"]
+    for t in range(nthreads):
+        out.append(f"static void th{t}(void *p) {{ struct st *s = p;")
+        for _ in range(R.randint(1, 4 if nthreads == 2 else 3 if nthreads == 3 else 2)):
+            a = R.randrange(nmutex)
+            if nmutex > 1 and R.random() < 0.25:
+                b = (a + 1) % nmutex if a < nmutex - 1 else a   # nested, in one global order
+                if b != a:
+                    out.append(f"    weft_mutex_lock(&s->m[{a}]); weft_mutex_lock(&s->m[{b}]);"
+                               f" s->c[{b}] = s->c[{b}] * 3 + {t + 1};"
+                               f" weft_mutex_unlock(&s->m[{b}]); weft_mutex_unlock(&s->m[{a}]);")
+                    continue
+            out.append(f"    weft_mutex_lock(&s->m[{a}]); s->c[{a}] = s->c[{a}] * 3 + {t + 1};"
+                       f" weft_mutex_unlock(&s->m[{a}]);")
+        out.append("}")
+    out.append("WEFT_SCENARIO(fz, .summary = \"critical sections\", .expect = WEFT_PASS) {")
+    out.append("    struct st *s = weft_calloc(1, sizeof *s); weft_thread_t t[4];")
+    for t in range(nthreads):
+        out.append(f"    t[{t}] = weft_spawn(\"th{t}\", th{t}, s);")
+    for t in range(nthreads):
+        out.append(f"    weft_join(t[{t}]);")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def lastzero(seed):
+    """lastzero(n): thread 0 scans the array from the end for a zero; thread
+    i (1..n) sets a[i] = a[i-1] + 1. Each access is a critical section on the
+    element's own mutex."""
+    n = 2 + seed % 2
+    out = ["#include <weft.h>",
+           f"struct st {{ weft_mutex_t m[{n + 1}]; int a[{n + 1}]; }};",
+           "static int get(struct st *s, int i) { weft_mutex_lock(&s->m[i]); int v = s->a[i];"
+           " weft_mutex_unlock(&s->m[i]); return v; }",
+           "static void set(struct st *s, int i, int v) { weft_mutex_lock(&s->m[i]); s->a[i] = v;"
+           " weft_mutex_unlock(&s->m[i]); }",
+           f"static void reader(void *p) {{ struct st *s = p; int i = {n};"
+           " while (i > 0 && get(s, i) != 0) i--; }"]
+    for i in range(1, n + 1):
+        out.append(f"static void writer{i}(void *p) {{ struct st *s = p;"
+                   f" set(s, {i}, get(s, {i - 1}) + 1); }}")
+    out.append("WEFT_SCENARIO(fz, .summary = \"lastzero\", .expect = WEFT_PASS) {")
+    out.append(f"    struct st *s = weft_calloc(1, sizeof *s); weft_thread_t t[{n + 1}];")
+    out.append("    t[0] = weft_spawn(\"reader\", reader, s);")
+    for i in range(1, n + 1):
+        out.append(f"    t[{i}] = weft_spawn(\"writer{i}\", writer{i}, s);")
+    for i in range(n + 1):
+        out.append(f"    weft_join(t[{i}]);")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def writer_readers(seed):
+    """One writer, N readers of one mutex-guarded cell."""
+    n = 2 + seed % 3
+    out = ["#include <weft.h>",
+           "struct st { weft_mutex_t m; int x; };",
+           "static void writer(void *p) { struct st *s = p; weft_mutex_lock(&s->m); s->x = 1;"
+           " weft_mutex_unlock(&s->m); }",
+           "static void reader(void *p) { struct st *s = p; weft_mutex_lock(&s->m);"
+           " int v = s->x; (void)v; weft_mutex_unlock(&s->m); }",
+           "WEFT_SCENARIO(fz, .summary = \"writer-readers\", .expect = WEFT_PASS) {",
+           f"    struct st *s = weft_calloc(1, sizeof *s); weft_thread_t t[{n + 1}];",
+           "    t[0] = weft_spawn(\"writer\", writer, s);"]
+    for i in range(1, n + 1):
+        out.append(f"    t[{i}] = weft_spawn(\"reader\", reader, s);")
+    for i in range(n + 1):
+        out.append(f"    weft_join(t[{i}]);")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def scenarios(count):
+    """(name, source) pairs: the four kinds in turn, the seeds that lost
+    classes once among the first."""
+    kinds = [("diff", differential), ("crit", critical_sections), ("lz", lastzero),
+             ("wr", writer_readers)]
+    seeds = LOST_ONCE + [s for s in range(1, 10 * count) if s not in LOST_ONCE]
+    made = []
+    for seed in seeds:
+        if len(made) >= count:
+            break
+        if seed in LOST_ONCE:
+            made.append((f"diff{seed}", differential(seed)))
+            continue
+        name, fn = kinds[seed % len(kinds)]
+        if name in ("lz", "wr") and seed > 40:
+            name, fn = kinds[seed % 2]            # the small families need few seeds
+        made.append((f"{name}{seed}", fn(seed)))
+    return made
+
+
+def build(tmp, made):
+    """One shared object with every scenario (its own file, its own name)."""
+    sources = []
+    for name, src in made:
+        path = os.path.join(tmp, f"{name}.c")
+        with open(path, "w") as f:
+            f.write(src.replace("WEFT_SCENARIO(fz,", f"WEFT_SCENARIO({name},"))
+        sources.append(path)
+    so = os.path.join(tmp, "all.so")
+    inc = os.environ.get("WEFT_INCLUDE_DIR", os.path.join(os.path.dirname(__file__), "..", "sched"))
+    cc = os.environ.get("CC", "cc")
+    p = subprocess.run([cc, "-std=c11", "-O1", "-fPIC", "-shared", "-I", inc, "-o", so] + sources,
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"classes: could not compile the scenarios:\n{p.stderr}")
+    return so
+
+
+def classes_of(weft, so, tmp, strategy):
+    """Per scenario: (exhaustive, list of classes of complete executions, set
+    of classes of failures that stopped an execution early). Such a failure
+    is classed by its causes alone: the steps of other threads that came
+    before it by chance differ between the searches."""
+    out = os.path.join(tmp, f"classes-{strategy}")
+    p = subprocess.run([weft, "run", "--format", "json", "--time-limit", "2", "--strategy",
+                        strategy, "--classes", out, so], capture_output=True, text=True)
+    if p.returncode == 2:
+        raise SystemExit(f"classes: weft failed: {p.stderr.strip()}")
+    done = {r["scenario"]: r["exhaustive"] for r in map(json.loads, p.stdout.splitlines())}
+    found = {name: [] for name in done}
+    stopped = {name: set() for name in done}
+    for line in open(out):
+        words = line.split()
+        if len(words) > 3:
+            stopped[words[0]].add(words[1])
+        else:
+            found[words[0]].append(words[1])
+    return {name: (done[name], found[name], stopped[name]) for name in done}
+
+
+def main():
+    weft = os.environ.get("WEFT", "./weft")
+    count = int(os.environ.get("COUNT", "200"))
+    passed = failed = skipped = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        made = scenarios(count)
+        so = build(tmp, made)
+        dpor = classes_of(weft, so, tmp, "dpor")
+        dfs = classes_of(weft, so, tmp, "dfs")
+        for name, src in made:
+            (dfs_done, want, want_stops), (dpor_done, got, got_stops) = dfs[name], dpor[name]
+            if not dfs_done:
+                skipped += 1
+                continue
+            missing, extra = set(want) - set(got), set(got) - set(want)
+            twice = len(got) - len(set(got))
+            stops = len(want_stops ^ got_stops)
+            if (dpor_done and not missing and not extra and not twice and not stops
+                    and len(want) == len(set(want))):
+                passed += 1
+                continue
+            failed += 1
+            print(f"FAIL: {name}: dfs {len(want)} classes, dpor {len(got)} executions: "
+                  f"{len(missing)} missing, {len(extra)} extra, {twice} run twice, "
+                  f"{len(want_stops - got_stops)} of {len(want_stops)} failures missing, "
+                  f"{len(got_stops - want_stops)} extra"
+                  f"{'' if dpor_done else ', dpor not exhaustive'}")
+            if failed <= 3:
+                print(src)
+    print(f"classes: {passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
