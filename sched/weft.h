@@ -247,14 +247,25 @@ WEFT_API int weft_select_at(struct weft_select_case *cases, int n, int64_t timeo
 ** ==========================================================================
 ** Virtual time
 ** ==========================================================================
-** Time is per execution and virtual: it jumps to the next deadline only when
-** no thread can otherwise run. Nothing waits in real time.
+** Time is per execution and virtual, in nanoseconds; nothing waits in real
+** time. A timer (a sleep, a timeout) may fire at any point after it starts,
+** as on a real machine, which can delay a runnable thread for as long as it
+** likes: the search explores each timeout against every other step, and a
+** firing moves the clock to its deadline. With --timers=idle a timer fires
+** only when no thread can otherwise run (faster, but it misses behaviours).
 */
-/* Sleep for ms of virtual time. Visible. */
-#define weft_sleep(ms) weft_sleep_at((ms), __FILE__, __LINE__)
+/* Sleep for ms milliseconds, or ns nanoseconds, of virtual time. Visible:
+** two steps, "sleep" then "wake" when its timer fires. */
+#define weft_sleep(ms)    weft_sleep_at((ms), __FILE__, __LINE__)
+#define weft_sleep_ns(ns) weft_sleep_ns_at((ns), __FILE__, __LINE__)
 WEFT_API void weft_sleep_at(int64_t ms, const char *file, int line);
-/* Virtual milliseconds since the execution started. Not visible. */
-WEFT_API int64_t weft_now(void);
+WEFT_API void weft_sleep_ns_at(int64_t ns, const char *file, int line);
+/* Virtual time since the execution started, in ms or ns. Visible: a read of
+** the clock, which firing timers move. */
+#define weft_now()    weft_now_at(__FILE__, __LINE__)
+#define weft_now_ns() weft_now_ns_at(__FILE__, __LINE__)
+WEFT_API int64_t weft_now_at(const char *file, int line);
+WEFT_API int64_t weft_now_ns_at(const char *file, int line);
 
 /*
 ** ==========================================================================
@@ -308,6 +319,7 @@ struct weft_options {
     int depth;                    /* pct: the bug depth */
     int max_preemptions;          /* dfs, bounded: the bound, -1 for none */
     int max_steps;                /* per execution; 0: the scenario's, else 10000 */
+    int timers_idle;              /* timers fire only when every thread waits */
     int shrink;                   /* minimise a failure before reporting it */
     const char *const *params;    /* "key=value" strings, NULL-terminated, or NULL */
 };

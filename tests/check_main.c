@@ -15,6 +15,7 @@
 ** ========================================================================== */
 
 static struct search *last;
+bool test_timers_idle;
 
 struct search *test_search(void) { return last; }
 struct exec *test_exec(void) { return search_exec(last); }
@@ -25,7 +26,8 @@ struct explore_result test_explore_with(const struct weft_scenario *s, const cha
     search_free(last);
     struct sched_config sc = { .scenario = s, .stack_size = 256 * 1024,
                                .max_steps = max_steps ? max_steps
-                                            : s->max_steps ? s->max_steps : 2000 };
+                                            : s->max_steps ? s->max_steps : 2000,
+                               .timers_idle = test_timers_idle };
     last = search_new(&sc, NULL);
     ck_assert_ptr_nonnull(last);
     ec.plan = explore_plan_named(strategy);
@@ -86,6 +88,7 @@ static void leak_setup(void)
 
 static void leak_teardown(void)
 {
+    test_timers_idle = false;
     search_free(last);
     last = NULL;
     mark_point();

@@ -34,9 +34,16 @@ LOST_ONCE = [307, 409, 737, 824]
 
 
 def differential(seed):
+    """The differential generator's program. Its condition variable and wait
+    group are made in main, before any thread runs: an object made on first
+    use gets its id in the order threads first use it, which equivalent
+    executions need not share, and the class names objects by id."""
     rng = random.Random(seed)
     feats = rng.sample(FEATURES, rng.randint(3, 7))
-    return gen(seed * 7919, feats)
+    src = gen(seed * 7919, feats)
+    return src.replace('    weft_mutex_init(&s->m[0], "m0", WEFT_MUTEX_NORMAL);',
+                       '    weft_cond_init(&s->cv, "cv"); weft_waitgroup_init(&s->wg, "wg");\n'
+                       '    weft_mutex_init(&s->m[0], "m0", WEFT_MUTEX_NORMAL);', 1)
 
 
 def critical_sections(seed):

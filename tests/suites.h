@@ -27,6 +27,9 @@ struct explore_result test_explore(const struct weft_scenario *s, const char *st
 struct explore_result test_explore_with(const struct weft_scenario *s, const char *strategy,
                                         struct explore_config ec, int max_steps);
 struct search *test_search(void);
+/* Timers fire only when every thread waits (--timers=idle) in the searches
+** that follow, while set. */
+extern bool test_timers_idle;
 /* The execution of test_search(). */
 struct exec *test_exec(void);
 

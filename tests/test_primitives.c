@@ -379,7 +379,36 @@ static void sleep_10(void *arg)
     s->order[s->n++] = 10;
 }
 
+/* A 10 ms and a 20 ms sleep side by side. A timer may fire at any step,
+** and a thread may start its sleep late, as on a real machine: the clock
+** never goes back, and each wakes no earlier than it asked. The sleeper
+** wakes at 10 (first), 20 (after main) or 30 (it started at 20). */
 TEST_SCENARIO(sleep_is_virtual, WEFT_PASS)
+{
+    struct sleeper *s = weft_calloc(1, sizeof *s);
+    weft_thread_t t = weft_spawn("sleeper", sleep_10, s);
+    weft_sleep(20);
+    s->woke[1] = weft_now();
+    s->order[s->n++] = 20;
+    weft_join(t);
+    weft_assert(s->woke[0] % 10 == 0 && s->woke[0] >= 10 && s->woke[0] <= 30 &&
+                (s->woke[1] == 20 || s->woke[1] == 30), "woke at %lld and %lld",
+                (long long)s->woke[0], (long long)s->woke[1]);
+}
+
+TEST_SCENARIO(sleep_later_wakes_first, WEFT_ASSERTION)
+{
+    struct sleeper *s = weft_calloc(1, sizeof *s);
+    weft_thread_t t = weft_spawn("sleeper", sleep_10, s);
+    weft_sleep(20);
+    s->order[s->n++] = 20;
+    weft_join(t);
+    weft_assert(s->order[0] == 10, "the 20ms sleeper woke first");
+}
+
+/* Under --timers=idle time moves only when no thread can run: the 10 ms
+** sleeper always wakes first, at 10. */
+TEST_SCENARIO(sleep_idle_rule, WEFT_PASS)
 {
     struct sleeper *s = weft_calloc(1, sizeof *s);
     weft_thread_t t = weft_spawn("sleeper", sleep_10, s);
@@ -390,6 +419,16 @@ TEST_SCENARIO(sleep_is_virtual, WEFT_PASS)
     weft_assert(s->woke[0] == 10 && s->woke[1] == 20, "woke at %lld and %lld",
                 (long long)s->woke[0], (long long)s->woke[1]);
     weft_assert(s->order[0] == 10 && s->order[1] == 20, "the 20ms sleeper woke first");
+}
+
+/* Sub-millisecond sleeps are real: the clock counts nanoseconds. */
+TEST_SCENARIO(sleep_nanoseconds, WEFT_PASS)
+{
+    weft_sleep_ns(1500);
+    weft_assert(weft_now_ns() == 1500 && weft_now() == 0, "now %lld ns",
+                (long long)weft_now_ns());
+    weft_sleep(2);
+    weft_assert(weft_now_ns() == 2001500, "now %lld ns", (long long)weft_now_ns());
 }
 
 /* Time stands still while a thread can run: the poller sees the flag only
@@ -421,6 +460,11 @@ TEST_SCENARIO(choose_all_values, WEFT_PASS)
 START_TEST(time_and_choice)
 {
     ck_assert_passes(sleep_is_virtual);
+    ck_assert_finds(sleep_later_wakes_first, WEFT_ASSERTION);
+    ck_assert_passes(sleep_nanoseconds);
+    test_timers_idle = true;
+    ck_assert_passes(sleep_idle_rule);
+    test_timers_idle = false;
     ck_assert_passes(poll_until_timer);
     memset(choose_seen, 0, sizeof choose_seen);
     struct explore_result r = dfs(&choose_all_values);

@@ -35,6 +35,7 @@ struct cli_opts {
     uint64_t seed;
     int depth;
     int max_steps;
+    bool timers_idle;                 /* --timers idle */
     const char *format;
     const char *schedule;
     const char *classes;              /* --classes FILE */
@@ -58,6 +59,7 @@ struct cli_job {
     const struct weft_scenario *scenario;
     struct params *params;
     int max_steps;                    /* 0: the scenario's, or the default */
+    bool timers_idle;                 /* --timers idle */
     struct explore_config ec;         /* cli_explore sets its clock */
     bool shrink;
     struct report_request req;
@@ -71,7 +73,7 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable);
 ** scenario's bound, or the default), in context x (NULL: its own); NULL
 ** without memory. */
 struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
-                          struct exec *x);
+                          bool timers_idle, struct exec *x);
 /* Seconds on a monotonic clock. */
 double cli_seconds(void);
 

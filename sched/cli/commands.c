@@ -169,7 +169,7 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
     struct progress prog = { .name = t->scenario->name, .start = start, .last = start };
     struct cli_job job = {
         .scenario = t->scenario, .params = o->params, .max_steps = o->max_steps,
-        .shrink = o->shrink,
+        .timers_idle = o->timers_idle, .shrink = o->shrink,
         .ec = { .plan = plan, .sleep_sets = o->sleep_sets, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
                 .time_limit = o->time_limit },
@@ -332,7 +332,8 @@ static int replay(struct cli_opts *o, bool step_by_step)
     if ((choices = decode_schedule(o->schedule, &n, &nsteps)) == NULL)
         return CLI_ERROR;
     struct search *s = replay_target(o, &t) ? NULL : cli_search(t.scenario, o->params,
-                                                                 o->max_steps, NULL);
+                                                                 o->max_steps, o->timers_idle,
+                                                                 NULL);
     int rc = s ? CLI_OK : CLI_ERROR;
     struct explore_config ec = { .plan = &explore_plan_replay, .replay = choices, .nreplay = n,
                                  .replay_steps = nsteps };

@@ -28,20 +28,20 @@ static double since(void *ctx)
 }
 
 struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
-                          struct exec *x)
+                          bool timers_idle, struct exec *x)
 {
     int steps = max_steps ? max_steps : SCHED_DEFAULT_MAX_STEPS;
     if (steps == SCHED_DEFAULT_MAX_STEPS && sc->max_steps > 0)
         steps = sc->max_steps;       /* the scenario's own bound, unless told */
     struct sched_config cfg = { .scenario = sc, .max_steps = steps, .stack_size = STACK_SIZE,
-                                .params = p };
+                                .params = p, .timers_idle = timers_idle };
     return search_new(&cfg, x);
 }
 
 int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
 {
     const struct weft_scenario *sc = job->scenario;
-    struct search *s = cli_search(sc, job->params, job->max_steps, job->exec);
+    struct search *s = cli_search(sc, job->params, job->max_steps, job->timers_idle, job->exec);
     double start = cli_seconds();
     struct explore_config *ec = &job->ec;
     struct explore_result res;
@@ -140,6 +140,7 @@ int weft_explore(const struct weft_scenario *s, const struct weft_options *o,
     }
     struct cli_job job = {
         .scenario = s, .max_steps = o->max_steps, .shrink = o->shrink != 0,
+        .timers_idle = o->timers_idle != 0,
         .ec = { .plan = explore_plan_named(o->strategy ? o->strategy : "auto"),
                 .sleep_sets = true, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,

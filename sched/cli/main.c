@@ -46,6 +46,9 @@ static const char usage_run_tail[] =
     "  --time-limit S           stop each scenario after S seconds (default 60)\n"
     "  --seed N                 random, pct: seed (default 1)\n"
     "  --max-steps N            steps per execution before a livelock is reported\n"
+    "  --timers race|idle       race (default): a timer may fire at any step, as on a\n"
+    "                           real machine; idle: only when every thread waits (an\n"
+    "                           under-approximation, labelled so in the summary)\n"
     "  --param KEY=VALUE        scenario parameter (repeatable)\n"
     "  --format text|json       output format (json: one object per scenario)\n"
     "  --quiet                  summary lines only, no reports, no progress line\n"
@@ -71,6 +74,7 @@ static const char usage_replay[] =
     "  --schedule TOKEN         the token from a report\n"
     "  --param KEY=VALUE        scenario parameters, as in the run that printed it\n"
     "  --max-steps N            as in the run that printed it\n"
+    "  --timers race|idle       as in the run that printed it\n"
     "  --format text|json\n";
 
 static const char usage_explain[] =
@@ -83,7 +87,8 @@ static const char usage_explain[] =
     "\n"
     "  --schedule TOKEN         the token from a report\n"
     "  --param KEY=VALUE        scenario parameters, as in the run that printed it\n"
-    "  --max-steps N            as in the run that printed it\n";
+    "  --max-steps N            as in the run that printed it\n"
+    "  --timers race|idle       as in the run that printed it\n";
 
 static const char usage_list[] =
     "usage: @ list [FILE.c|FILE.so|DIR...]\n"
@@ -180,7 +185,7 @@ static int add_param(struct cli_opts *o, const char *kv)
 }
 
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
-       O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_HELP };
+       O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_HELP };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -198,6 +203,7 @@ static const struct option long_opts[] = {
     { "no-shrink", no_argument, 0, O_NOSHRINK },
     { "progress", no_argument, 0, O_PROGRESS },
     { "classes", required_argument, 0, O_CLASSES },
+    { "timers", required_argument, 0, O_TIMERS },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -244,6 +250,13 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_PROGRESS: o->progress = 1; return 0;
     case O_NOSHRINK: o->shrink = false; return 0;
     case O_CLASSES: o->classes = v; return 0;
+    case O_TIMERS:
+        if (strcmp(v, "race") != 0 && strcmp(v, "idle") != 0) {
+            fprintf(stderr, "weft: --timers takes race or idle, not '%s'\n", v);
+            return CLI_ERROR;
+        }
+        o->timers_idle = strcmp(v, "idle") == 0;
+        return 0;
     case O_HELP: put_usage(stdout, cmd, o->program->name); return 1;
     case O_PREEMPT: case O_EXEC: case O_DEPTH: case O_SEED: case O_STEPS: case O_TIME:
         return parse_number(c, v, o);

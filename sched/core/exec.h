@@ -53,7 +53,7 @@ struct sched_step {
     int64_t time;
     const char *note;                 /* as in sched_op */
     int note_a, note_b;
-    bool timed;                       /* had a deadline: depends on the clock */
+    bool timed;                       /* waited on a timer under the idle rule */
 };
 
 /*
@@ -67,7 +67,7 @@ struct sched_outcome {
     char message[256];
     sched_mask spinning;              /* livelock: threads still running */
     bool cut;                         /* stopped at the step bound, no livelock */
-    bool timed;                       /* some operation had a timeout or slept */
+    bool timed;                       /* a timer fired under the idle rule */
     bool abandoned;                   /* the chooser gave up (not a result) */
 };
 
@@ -92,6 +92,7 @@ struct sched_config {
     int max_steps;
     size_t stack_size;
     struct params *params;            /* --param values (may be NULL) */
+    bool timers_idle;                 /* --timers=idle: fire only when nothing runs */
 };
 
 /* Where a signal in a scenario thread is handled: its own stack, per OS
@@ -113,7 +114,7 @@ struct exec {
     struct sched_thread *current;     /* running scenario thread, or NULL */
     struct fiber *running;            /* the fiber executing now */
     int last_tid;                     /* thread of the previous step */
-    int64_t now;                      /* virtual ms */
+    int64_t now;                      /* virtual ns */
     uint64_t epoch;                   /* unique in the process, per execution */
     uint64_t park_counter;
     bool failed, abandoned;
@@ -129,6 +130,9 @@ struct exec {
     struct arena arena;
     struct sched_obj *objects, **objects_tail;
     int nobjects;
+    struct sched_obj *clock;          /* made at the first timed operation */
+    struct sched_timer *armed[SCHED_MAX_THREADS];   /* timers started, not ended */
+    int narmed;
     struct crash_guard crash;
 };
 

@@ -98,6 +98,23 @@ struct waiter {
 struct sched_thread;
 
 /*
+** A timed operation's timer (a timeout, a sleep). It starts when the wait
+** begins (sched_timer_start) and may fire at any time after: a real
+** scheduler can delay a runnable thread for as long as it likes, so the
+** search explores the timeout against every other step, and firing moves
+** the clock to the deadline (never back). Under --timers=idle it fires
+** only when no thread can otherwise run. Every step of a timed operation
+** touches the execution's clock, so the searches order it against other
+** timers and against reads of the clock.
+*/
+struct sched_timer {
+    int64_t timeout;                  /* virtual ns from the start of the wait */
+    int64_t deadline;                 /* once started: virtual ns; else -1 */
+    struct sched_obj *clock;          /* the execution's clock object */
+    bool idle_rule;                   /* --timers=idle */
+};
+
+/*
 ** A pending visible operation: the part every operation shares. It lives
 ** in the calling thread's frame (inside the primitive's own struct) while
 ** the thread is parked in sched_visible.
@@ -107,7 +124,7 @@ struct sched_op {
     struct sched_thread *thread;      /* who posted it (set by sched_visible) */
     struct sched_obj *obj;            /* what it acts on (may be NULL) */
     struct sched_obj *obj2;           /* a second object: a cond wait's mutex */
-    int64_t deadline;                 /* virtual ms, or -1: no timeout */
+    struct sched_timer *timer;        /* a timed operation's, or NULL */
     struct sched_loc loc;
     int status;                       /* the call's result: 0 or WEFT_E* */
     bool completed;                   /* a partner completed it: apply is skipped */
@@ -127,9 +144,10 @@ struct sched_op {
 #define SCHED_MAX_OBJS 66
 
 /*
-** The objects op acts on (obj and obj2, or what objects() lists), each
-** once, into objs (room for SCHED_MAX_OBJS); returns how many. The one
-** definition both the sleep sets and DPOR use.
+** The objects op acts on (obj and obj2, or what objects() lists, and the
+** clock for a timed operation), each once, into objs (room for
+** SCHED_MAX_OBJS); returns how many. The one definition the sleep sets,
+** DPOR and the class of an execution use.
 */
 int sched_op_objects_many(const struct sched_op *op, const struct sched_obj **objs);
 static inline int sched_op_objects(const struct sched_op *op, const struct sched_obj **objs)
@@ -141,18 +159,22 @@ static inline int sched_op_objects(const struct sched_op *op, const struct sched
         objs[m++] = op->obj;
     if (op->obj2 && op->obj2 != op->obj)
         objs[m++] = op->obj2;
+    if (op->timer)
+        objs[m++] = op->timer->clock;
     return m;
 }
 
 /*
-** Does op depend on every step? An operation with a timeout does: any step
-** may be the last before time moves. Searches treat it as conflicting with
-** everything. (Whether a rendezvous partner waits is not such a case: a
-** waiter joins the channel's queue in a step on that channel, chan.c.)
+** Does op depend on every step? Only a timed operation under the idle
+** rule (--timers=idle): its timer fires when no other thread can run, so
+** any step may be the last before time moves. Searches treat it as
+** conflicting with everything. (Whether a rendezvous partner waits is not
+** such a case: a waiter joins the channel's queue in a step on that
+** channel, chan.c.)
 */
 static inline bool sched_op_global(const struct sched_op *op)
 {
-    return op->deadline >= 0 && !(op->cls->flags & OP_LOCAL);
+    return op->timer && op->timer->idle_rule && !(op->cls->flags & OP_LOCAL);
 }
 
 static inline bool sched_op_local(const struct sched_op *op)

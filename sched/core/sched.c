@@ -265,6 +265,8 @@ int sched_op_objects_many(const struct sched_op *op, const struct sched_obj **o)
         if (j == m)
             o[m++] = all[i];
     }
+    if (op->timer)
+        o[m++] = op->timer->clock;
     return m;
 }
 
@@ -277,16 +279,96 @@ static sched_mask enabled_threads(struct exec *x)
     return m;
 }
 
-/* Earliest deadline after now among parked threads, or -1. */
+/* ==========================================================================
+** Timers
+** ========================================================================== */
+
+static const struct sched_objclass clock_objclass = { .name = "clock" };
+
+struct sched_obj *sched_clock(struct exec *x)
+{
+    if (x->clock == NULL)
+        x->clock = object_new(x, &clock_objclass, sizeof *x->clock, "clock");
+    return x->clock;
+}
+
+int sched_timer_init(struct exec *x, struct sched_op *op, struct sched_timer *t, int64_t ns)
+{
+    if (sched_clock(x) == NULL)
+        return WEFT_ENOMEM;
+    *t = (struct sched_timer){ .timeout = ns > 0 ? ns : 0, .deadline = -1, .clock = x->clock,
+                               .idle_rule = x->cfg->timers_idle };
+    op->timer = t;
+    return 0;
+}
+
+void sched_timer_start(struct exec *x, struct sched_timer *t)
+{
+    t->deadline = t->timeout > INT64_MAX - x->now ? INT64_MAX : x->now + t->timeout;
+    x->armed[x->narmed++] = t;
+}
+
+void sched_timer_fire(struct exec *x, struct sched_timer *t)
+{
+    if (t->deadline > x->now)
+        x->now = t->deadline;
+}
+
+void sched_ms_text(int64_t ns, char *buf, size_t n)
+{
+    long long ms = (long long)(ns / 1000000), frac = (long long)(ns % 1000000);
+    int digits = 6;
+    if (frac == 0) {
+        snprintf(buf, n, "%lld", ms);
+        return;
+    }
+    while (frac % 10 == 0) {          /* 0.250000 -> 0.25 */
+        frac /= 10;
+        digits--;
+    }
+    snprintf(buf, n, "%lld.%0*lld", ms, digits, frac);
+}
+
+void sched_time_text(int64_t ns, char *buf, size_t n)
+{
+    char ms[32];
+    sched_ms_text(ns, ms, sizeof ms);
+    snprintf(buf, n, "%sms", ms);
+}
+
+/* Notes take two ints: whole milliseconds, microseconds or nanoseconds. */
+void sched_duration_note(struct sched_op *op, int64_t ns)
+{
+    static const struct { int64_t per; const char *fmt; } units[] = {
+        { 1000000, "%dms" }, { 1000, "%dus" }, { 1, "%dns" },
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (ns % units[i].per == 0 && ns / units[i].per <= INT32_MAX) {
+            op->note = units[i].fmt;
+            op->note_a = (int)(ns / units[i].per);
+            return;
+        }
+}
+
+/* A timer's wait is over (its operation was performed). */
+static void timer_end(struct exec *x, struct sched_timer *t)
+{
+    for (int i = 0; i < x->narmed; i++)
+        if (x->armed[i] == t) {
+            x->armed[i] = x->armed[--x->narmed];
+            break;
+        }
+    t->deadline = -1;
+}
+
+/* Earliest deadline after now among started timers, or -1. */
 static int64_t next_deadline(struct exec *x)
 {
     int64_t best = -1;
-    for (int i = 0; i < x->nthreads; i++) {
-        struct sched_thread *t = &x->threads[i];
-        if (t->state != T_PARKED || t->pending->deadline < 0 || t->pending->deadline <= x->now)
-            continue;
-        if (best < 0 || t->pending->deadline < best)
-            best = t->pending->deadline;
+    for (int i = 0; i < x->narmed; i++) {
+        int64_t d = x->armed[i]->deadline;
+        if (d > x->now && (best < 0 || d < best))
+            best = d;
     }
     return best;
 }
@@ -338,7 +420,7 @@ static sched_mask fair_threads(struct exec *x, sched_mask enabled)
     for (int i = 0; i < x->nthreads; i++)
         if ((enabled & SCHED_BIT(i)) && !x->threads[i].spinning)
             all_spinning = false;
-    int64_t d = all_spinning ? next_deadline(x) : -1;
+    int64_t d = all_spinning && x->cfg->timers_idle ? next_deadline(x) : -1;
     if (d >= 0) {
         x->now = d;
         enabled = enabled_threads(x);
@@ -409,7 +491,7 @@ static void record_step(struct exec *x, struct sched_thread *t, struct sched_op 
     s->obj_id = op->obj ? op->obj->id : -1;
     s->loc = op->loc;
     s->time = x->now;
-    s->timed = op->deadline >= 0;
+    s->timed = op->timer && op->timer->idle_rule;
     x->outcome.timed |= s->timed;
     s->note = op->note;
     s->note_a = op->note_a;
@@ -424,12 +506,15 @@ static bool step(struct exec *x, struct sched_thread *t)
 {
     struct sched_op *op = t->pending;
     struct sched_thread *was = x->current;
+    bool waited = op->timer && op->timer->deadline >= 0;   /* its timer ends here */
     if (op->nwaits)
         leave_queues(op);
     x->current = t;                   /* a spawn's parent, a failure's thread */
     if (!op->completed && op->cls->apply)
         op->cls->apply(x, op);
     x->current = was;
+    if (waited)
+        timer_end(x, op->timer);
     if (x->failed || x->abandoned) {
         if (x->failed)
             record_step(x, t, op);
@@ -547,7 +632,7 @@ static struct sched_thread *next_thread(struct exec *x)
     while (!x->failed && !x->abandoned) {
         sched_mask enabled = enabled_threads(x);
         if (enabled == 0) {
-            int64_t d = next_deadline(x);
+            int64_t d = x->cfg->timers_idle ? next_deadline(x) : -1;
             if (d < 0) {
                 classify_end(x);
                 return NULL;
@@ -592,6 +677,8 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->objects = NULL;
     x->objects_tail = &x->objects;
     x->nobjects = 0;
+    x->clock = NULL;
+    x->narmed = 0;
     x->cfg = cfg;
     x->chooser = ch;
     x->running = &x->scheduler;

@@ -43,6 +43,18 @@ int sched_choose_value(struct exec *x, int n);
 ** waiter): it becomes enabled and its apply is skipped. */
 void sched_complete(struct exec *x, struct sched_op *op);
 
+/* Virtual time: nanoseconds. Milliseconds from the API, saturated. */
+static inline int64_t sched_ms_to_ns(int64_t ms)
+{
+    return ms > INT64_MAX / 1000000 ? INT64_MAX : ms < 0 ? -1 : ms * 1000000;
+}
+/* "5", "0.25", "1.000001": a time or duration in ns as milliseconds, and
+** with the unit: "5ms". For reports. */
+void sched_ms_text(int64_t ns, char *buf, size_t n);
+void sched_time_text(int64_t ns, char *buf, size_t n);
+/* Note a duration on op's step ("5ms"), as reports will print it. */
+void sched_duration_note(struct sched_op *op, int64_t ns);
+
 /* The waiters parked on o, oldest first: for (w = ...; w; w = w->next). */
 static inline struct waiter *sched_waiters_of(const struct sched_obj *o) { return o->waiters; }
 
@@ -51,10 +63,23 @@ static inline struct sched_thread *sched_thread(struct exec *x, int tid)
     return tid >= 0 && tid < x->nthreads ? &x->threads[tid] : NULL;
 }
 
-static inline bool sched_deadline_passed(const struct exec *x, const struct sched_op *op)
+/* The execution's clock, an object that timed steps and clock reads touch
+** (made on first use); NULL without memory. */
+struct sched_obj *sched_clock(struct exec *x);
+/* Timers (op.h). Make op timed, with a timeout of ns virtual ns; 0, or
+** WEFT_ENOMEM when the clock object cannot be made. */
+int sched_timer_init(struct exec *x, struct sched_op *op, struct sched_timer *t, int64_t ns);
+/* In the apply of the step that begins the wait: the deadline is now + timeout. */
+void sched_timer_start(struct exec *x, struct sched_timer *t);
+/* May the timer fire now? Racing rule: once started; idle rule: once the
+** clock reached its deadline (the scheduler moves it when nothing runs). */
+static inline bool sched_timer_due(const struct exec *x, const struct sched_timer *t)
 {
-    return op->deadline >= 0 && x->now >= op->deadline;
+    return t && t->deadline >= 0 && (!t->idle_rule || x->now >= t->deadline);
 }
+/* In apply, when the operation times out: the clock reaches the deadline.
+** The timer ends with the step (sched.c). */
+void sched_timer_fire(struct exec *x, struct sched_timer *t);
 
 /* Is t parked with an operation that can be performed now? */
 static inline bool sched_thread_enabled(struct exec *x, struct sched_thread *t)

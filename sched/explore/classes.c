@@ -9,8 +9,11 @@
 ** two that order one pair differently get different ones. Threads are
 ** named by who started them and when (the 2nd thread main started), not
 ** by id: two spawns by different threads commute, and their order decides
-** only which child gets which id. The searches do not use it; tests
-** compare the classes that DPOR and DFS visit.
+** only which child gets which id. Other objects are named by id, so the
+** class is exact when they are made before the threads that share them
+** run (an object made on first use gets its id in the order of first
+** uses). The searches do not use it; tests compare the classes that DPOR
+** and DFS visit.
 */
 #include <stdlib.h>
 #include <string.h>

@@ -30,6 +30,7 @@ struct dfs {
     struct dpor *dpor;                /* NULL: plain DFS */
     int32_t *node_of_step;            /* DPOR: choice node before each step, or -1 */
     size_t steps_cap;
+    struct exec *x;                   /* the execution searched */
 };
 
 /* A new node at the end of the path, or NULL without memory. */
@@ -50,8 +51,12 @@ static struct node *push(struct dfs *d)
 
 static int dfs_init(struct explorer *e)
 {
-    e->state = calloc(1, sizeof(struct dfs));
-    return e->state ? 0 : WEFT_ENOMEM;
+    struct dfs *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        return WEFT_ENOMEM;
+    d->x = e->x;
+    e->state = d;
+    return 0;
 }
 
 static void dfs_fini(struct explorer *e)
@@ -80,11 +85,13 @@ static int dpor_init(struct explorer *e)
 ** DPOR: races become backtrack points
 ** ========================================================================== */
 
-/* Step `step` races with tid's next operation. If tid itself is already to
-** be tried before that step (or asleep there: covered elsewhere), the race
-** is taken care of. Otherwise, if no thread that could begin the reversed
-** order is, add one (source-DPOR); if none of them could run there, fall
-** back to every thread that could (Flanagan-Godefroid). */
+/* Step `step` races with tid's next operation. If one of the threads that
+** could begin the reversed order (the initials) is already to be tried at
+** the state before that step, or asleep there (covered elsewhere), the race
+** is taken care of; otherwise add one (Source-DPOR). If none of them could
+** run there, fall back to tid, or to every thread that could run
+** (Flanagan-Godefroid). tid itself covers nothing unless it is an initial:
+** its operation may have to wait for others' steps in the reversal. */
 static void add_backtrack(void *ctx, uint32_t step, int tid)
 {
     struct dfs *d = ctx;
@@ -94,7 +101,9 @@ static void add_backtrack(void *ctx, uint32_t step, int tid)
     struct node *n = &d->path[k];
     if ((n->enabled & ~(n->backtrack | n->sleep)) == 0)
         return;                       /* nothing left to add */
-    sched_mask initials = dpor_initials(d->dpor, step, tid);
+    struct sched_op *op = d->x->threads[tid].pending;
+    bool reads = op->cls->reads_only && op->cls->reads_only(d->x, op);
+    sched_mask initials = dpor_initials(d->dpor, step, tid, op, reads);
     if (initials & (n->backtrack | n->sleep))
         return;
     sched_mask can = initials & n->enabled;
@@ -117,12 +126,24 @@ static void find_races(struct explorer *e)
         explore_out_of_memory(e);
 }
 
-/* At the end of an execution: its final state may be new. */
+/*
+** At the end of an execution: its final state may be new. A failure that
+** stopped the execution (an assertion, a crash, a misuse) also stopped
+** every other thread, so the failing thread's last step conflicts with the
+** next step of each of them: each race is reversed like any other, and
+** what those threads would have done first is explored too.
+*/
 static void find_final_races(struct explorer *e)
 {
     struct dfs *d = e->state;
-    if (d->dpor && dpor_races(d->dpor, e->x, add_backtrack, d) != 0)
+    const struct sched_outcome *o = &e->x->outcome;
+    if (d->dpor == NULL)
+        return;
+    if (dpor_races(d->dpor, e->x, add_backtrack, d) != 0)
         explore_out_of_memory(e);
+    if (o->result != WEFT_PASS && o->result != WEFT_DEADLOCK && o->result != WEFT_LEAK &&
+        o->failing_tid >= 0)
+        dpor_races_with_end(d->dpor, e->x, o->failing_tid, add_backtrack, d);
 }
 
 /* Remember which node (or none) precedes the step about to run; false

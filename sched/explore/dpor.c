@@ -1,10 +1,11 @@
 /*
 ** dpor.c -- happens-before and race detection for dynamic partial-order
-** reduction (Flanagan and Godefroid's DPOR, with sleep sets in dfs.c).
-** Vector clocks follow every step; per object a write clock and the reads
-** since, so polls that change nothing stay unordered. At each state the
-** last step that races with a thread's next operation is reported; dfs.c
-** turns it into a backtrack point. The search itself lives in dfs.c.
+** reduction (Source-DPOR, Abdulla et al. POPL 2014, with sleep sets in
+** dfs.c). Vector clocks follow every step; per object a write clock and the
+** reads since, so polls that change nothing stay unordered. At each state
+** every step in a race with a thread's next operation is reported, with
+** the threads that could begin its reversal (the initials); dfs.c turns it
+** into a backtrack point. The search itself lives in dfs.c.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +47,11 @@ struct dpor {
     int32_t last_timed;
     int32_t *cand;                    /* races_of's candidate steps */
     uint32_t ncand, cand_cap;
-    /* What each thread's next operation was last checked against: steps
-    ** before checked_nev need no second look (see dpor_races). */
+    /* When each thread's next operation was last checked: with no step
+    ** since, there is nothing new to look at (see dpor_races). */
     uint64_t checked_park[SCHED_MAX_THREADS];
     uint32_t checked_nev[SCHED_MAX_THREADS];
+    bool checked_reads[SCHED_MAX_THREADS];   /* whether it only read then */
 };
 
 /* Make *p hold at least need elements: false without memory (*p is kept). */
@@ -268,17 +270,15 @@ static bool conflicts(const struct event *e, const struct sched_op *n, bool n_re
     return !(e->reads && n_reads);
 }
 
-/* Add to d->cand the accesses to object id from `since` on by threads
-** other than p, newest first, down to the first write ordered before p:
-** every access before it on the chain is ordered before p as well. */
-static bool chain_candidates(struct dpor *d, int id, int p, int32_t since)
+/* Add to d->cand the accesses to object id by threads other than p,
+** newest first, down to the first write ordered before p: every access
+** before it on the chain is ordered before p as well. */
+static bool chain_candidates(struct dpor *d, int id, int p)
 {
     if (id >= d->nobj)
         return true;
     for (int32_t l = d->obj[id].last; l >= 0;) {
         int32_t i = d->links[l].ev;
-        if (i < since)
-            return true;
         const struct event *e = &d->ev[i];
         if (e->tid == p) {
             l = d->links[l].prev_other;
@@ -302,10 +302,10 @@ static int by_index_down(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* The steps from `since` on that p's next operation n might race with,
-** newest first, in d->cand: every step for an operation that depends on
-** all; otherwise the accesses to n's objects and the last timed step. */
-static bool candidates(struct dpor *d, struct sched_op *n, int p, int32_t since)
+/* The steps that p's next operation n might race with, newest first, in
+** d->cand: every step for an operation that depends on all; otherwise the
+** accesses to n's objects and the last timed step. */
+static bool candidates(struct dpor *d, struct sched_op *n, int p)
 {
     d->ncand = 0;
     if (sched_op_global(n)) {
@@ -313,28 +313,28 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p, int32_t since)
         if (!grow((void **)&d->cand, &cap, d->nev, sizeof *d->cand))
             return false;
         d->cand_cap = (uint32_t)cap;
-        for (int32_t i = (int32_t)d->nev - 1; i >= since; i--)
+        for (int32_t i = (int32_t)d->nev - 1; i >= 0; i--)
             d->cand[d->ncand++] = i;
         return true;
     }
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     int nobj = sched_op_objects(n, objs);
     for (int k = 0; k < nobj; k++)
-        if (!chain_candidates(d, objs[k]->id, p, since))
+        if (!chain_candidates(d, objs[k]->id, p))
             return false;
     size_t cap = d->cand_cap;
     if (!grow((void **)&d->cand, &cap, d->ncand + 1, sizeof *d->cand))
         return false;
     d->cand_cap = (uint32_t)cap;
-    if (d->last_timed >= since)
+    if (d->last_timed >= 0)
         d->cand[d->ncand++] = d->last_timed;
-    if (nobj > 1 || d->last_timed >= since)
+    if (nobj > 1 || d->last_timed >= 0)
         qsort(d->cand, d->ncand, sizeof *d->cand, by_index_down);
     return true;
 }
 
 /*
-** Every step from `since` on in a race with thread t's next operation n:
+** Every step in a race with thread t's next operation n:
 ** a step of another thread that conflicts with n, is not ordered before it,
 ** and is not ordered before another such step (then reversing that one
 ** comes first). Source-DPOR needs all of them, not only the last: several
@@ -343,16 +343,15 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p, int32_t since)
 ** before a race already found is not one: `frontier` holds, per thread,
 ** the latest of its steps ordered before n or before a race found.
 */
-static bool races_of(struct dpor *d, struct exec *x, struct sched_thread *t, int32_t since,
+static bool races_of(struct dpor *d, struct sched_thread *t, bool n_reads,
                      void (*fn)(void *ctx, uint32_t step, int tid), void *ctx)
 {
     struct sched_op *n = t->pending;
     int p = t->id, nt = d->nthreads;
     if (sched_op_local(n))
         return true;
-    if (!candidates(d, n, p, since))
+    if (!candidates(d, n, p))
         return false;
-    bool n_reads = n->cls->reads_only && n->cls->reads_only(x, n);
     uint32_t frontier[SCHED_MAX_THREADS];
     memcpy(frontier, d->thread[p], (size_t)nt * sizeof frontier[0]);
     for (uint32_t c = 0; c < d->ncand; c++) {
@@ -376,18 +375,26 @@ static bool event_before_event(const struct dpor *d, uint32_t k, uint32_t j)
 
 /*
 ** Source-DPOR's initials (Abdulla et al., POPL 2014): reversing the race of
-** step e with p's next operation means running v = the steps after e that do
-** not happen after e, then p. The threads that can begin v are those whose
-** first step in v has no predecessor in v. Only each thread's first step in
-** v can be one, and a thread's first step decides for all its steps.
+** step e with p's next operation n means running v = the steps after e that
+** do not happen after e, then n. The threads that can begin v.n are those
+** whose first step in v.n has no predecessor in v.n. Only each thread's
+** first step in v can be one, and a thread's first step decides for all its
+** steps. n itself has as predecessors the steps ordered before p already
+** and every step of v it conflicts with: it would come after them.
 */
-sched_mask dpor_initials(const struct dpor *d, uint32_t e, int p)
+sched_mask dpor_initials(const struct dpor *d, uint32_t e, int p, const struct sched_op *n,
+                         bool n_reads)
 {
     int32_t first[SCHED_MAX_THREADS];
     sched_mask seen = 0, init = 0;
+    bool n_waits = false;             /* a step of v comes before n */
     for (uint32_t j = e + 1; j < d->nev; j++) {
         int q = d->ev[j].tid;
-        if ((seen & SCHED_BIT(q)) || event_before_event(d, e, j))
+        if (event_before_event(d, e, j))
+            continue;                 /* not in v */
+        if (q != p && conflicts(&d->ev[j], n, n_reads))
+            n_waits = true;
+        if (seen & SCHED_BIT(q))
             continue;
         bool has_pred = false;
         for (int r = 0; r < SCHED_MAX_THREADS && (seen >> r); r++)
@@ -398,7 +405,7 @@ sched_mask dpor_initials(const struct dpor *d, uint32_t e, int p)
         if (!has_pred)
             init |= SCHED_BIT(q);
     }
-    if (!(seen & SCHED_BIT(p))) {
+    if (!(seen & SCHED_BIT(p)) && !n_waits) {
         bool has_pred = false;
         for (int r = 0; r < SCHED_MAX_THREADS && (seen >> r); r++)
             if ((seen & SCHED_BIT(r)) && happens_before(d, (uint32_t)first[r], p))
@@ -409,9 +416,13 @@ sched_mask dpor_initials(const struct dpor *d, uint32_t e, int p)
     return init;
 }
 
-/* Steps before `since` were checked against the same operation at an
-** earlier state of this execution (the thread has not moved since), and
-** backtrack points only accumulate, so looking at them again adds nothing. */
+/*
+** At every state, every race of every parked thread's next operation, as
+** Source-DPOR asks. A race found at an earlier state is looked at again
+** once steps have followed it: the steps between it and the operation are
+** those a reversal runs first, so the threads that could begin it change.
+** Only a state that adds no step (the same thread asked twice) is skipped.
+*/
 int dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t step, int tid),
                void *ctx)
 {
@@ -419,13 +430,30 @@ int dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t st
         struct sched_thread *t = &x->threads[p];
         if (t->state != T_PARKED || t->pending == NULL)
             continue;
-        int32_t since = d->checked_park[p] == t->park_seq ? (int32_t)d->checked_nev[p] : 0;
-        if (since == (int32_t)d->nev)
-            continue;                 /* no step since the last look */
+        struct sched_op *n = t->pending;
+        bool reads = n->cls->reads_only && n->cls->reads_only(x, n);
+        if (d->checked_park[p] == t->park_seq && d->checked_reads[p] == reads &&
+            d->checked_nev[p] == d->nev)
+            continue;                 /* nothing has changed since the last look */
         d->checked_park[p] = t->park_seq;
         d->checked_nev[p] = d->nev;
-        if (!races_of(d, x, t, since, fn, ctx))
+        d->checked_reads[p] = reads;
+        if (!races_of(d, t, reads, fn, ctx))
             return WEFT_ENOMEM;
     }
     return 0;
+}
+
+void dpor_races_with_end(struct dpor *d, struct exec *x, int tid,
+                         void (*fn)(void *ctx, uint32_t step, int tid), void *ctx)
+{
+    uint32_t last = x->threads[tid].last_step;
+    if (last == 0)
+        return;                       /* it failed before any step of its own */
+    for (int p = 0; p < x->nthreads; p++) {
+        struct sched_thread *t = &x->threads[p];
+        if (p != tid && t->state == T_PARKED && t->pending &&
+            !happens_before(d, last - 1, p))
+            fn(ctx, last - 1, p);
+    }
 }

@@ -23,8 +23,13 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
 ** next operation, call fn with the step's index: 0, or WEFT_ENOMEM. */
 int dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t step, int tid),
                void *ctx);
+/* The execution stopped at a failure of thread tid: its last step races
+** with the next step of every other parked thread not ordered after it. */
+void dpor_races_with_end(struct dpor *d, struct exec *x, int tid,
+                         void (*fn)(void *ctx, uint32_t step, int tid), void *ctx);
 /* The threads that could begin the reversal of that race from the state
 ** before the step (source-DPOR's initials). */
-sched_mask dpor_initials(const struct dpor *d, uint32_t step, int tid);
+sched_mask dpor_initials(const struct dpor *d, uint32_t step, int tid, const struct sched_op *n,
+                         bool n_reads);
 
 #endif

@@ -384,8 +384,11 @@ void report_explain_state(FILE *f, struct exec *x, uint32_t *shown)
         step_text(s, o ? o->name : NULL, text, sizeof text);
         fprintf(f, "%5u  %s: %s at %s", *shown + 1, x->threads[s->tid].obj.name, text,
                 report_loc(s->loc).s);
-        if (s->time)
-            fprintf(f, "  [t=%lldms]", (long long)s->time);
+        if (s->time) {
+            char t[32];
+            sched_time_text(s->time, t, sizeof t);
+            fprintf(f, "  [t=%s]", t);
+        }
         fprintf(f, "\n");
     }
     for (int i = 0; i < x->nthreads; i++)

@@ -77,7 +77,9 @@ static void json_failure(FILE *f, const struct report *rep)
         fprintf(f, "%s{\"step\":%u,\"thread\":%d,\"op\":", i ? "," : "", i + 1, s->tid);
         json_str(f, text);
         json_loc(f, "at", s->loc);
-        fprintf(f, ",\"time_ms\":%lld}", (long long)s->time);
+        char ms[32];
+        sched_ms_text(s->time, ms, sizeof ms);
+        fprintf(f, ",\"time_ms\":%s}", ms);
     }
     fputc(']', f);
 }

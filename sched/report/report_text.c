@@ -164,8 +164,11 @@ static void print_row(FILE *f, const struct report *rep, const int *width, int l
     if ((int)strlen(cell) > width[s->tid])
         strcpy(cell + width[s->tid] - 2, "..");
     fprintf(f, "  %5u", i + 1);
-    if (timed)
-        fprintf(f, " %7lld", (long long)s->time);
+    if (timed) {
+        char ms[32];
+        sched_ms_text(s->time, ms, sizeof ms);
+        fprintf(f, " %7s", ms);
+    }
     fprintf(f, "  %-*s", locw, report_loc(s->loc).s);
     int last = s->tid;                /* no trailing blanks after the cell */
     for (int t = 0; t <= last; t++)

@@ -24,6 +24,7 @@ struct chan_op {
     bool must_wait;                   /* the first step found it must wait */
     int chosen;                       /* select: the case performed, or WEFT_SELECT_* */
     struct waiter place;              /* send, receive: in the channel's queue */
+    struct sched_timer timer;         /* a receive or select with a timeout */
 };
 
 struct select_op {
@@ -249,7 +250,7 @@ void weft_chan_send_at(weft_chan_t *ch, void *v, const char *file, int line)
     struct exec *x = sync_exec();
     if (x == NULL)
         return;
-    struct chan_op c = { .op = { .cls = &send_class, .obj = &ch->obj, .deadline = -1,
+    struct chan_op c = { .op = { .cls = &send_class, .obj = &ch->obj,
                                  .loc = { file, line } },
                          .value = v, .place = { .obj = &ch->obj } };
     perform(x, &c, &send_wait_class, &c.place, 1);
@@ -259,36 +260,75 @@ void weft_chan_send_at(weft_chan_t *ch, void *v, const char *file, int line)
 ** Receive and close
 ** ========================================================================== */
 
+/* The operation gives up: its timeout fired. */
+static void time_out(struct exec *x, struct sched_op *op)
+{
+    sched_timer_fire(x, op->timer);
+    op->status = WEFT_ETIMEDOUT;
+    op->note = "timed out";
+}
+
+/*
+** A receive or select that must wait starts its timer (a zero timeout
+** fires at once). Once waiting, when its value is ready and its timer may
+** fire too, which comes first is explored, as Go's select picks among
+** ready cases (under --timers=idle a ready value always wins).
+*/
+static bool start_waiting(struct exec *x, struct sched_op *op)
+{
+    if (op->timer && op->timer->timeout == 0) {
+        time_out(x, op);
+        return false;
+    }
+    if (op->timer)
+        sched_timer_start(x, op->timer);
+    must_wait(op);
+    return true;
+}
+
+static bool timer_wins(struct exec *x, struct sched_op *op, int ready)
+{
+    if (!sched_timer_due(x, op->timer))
+        return false;
+    return ready == 0 || (!op->timer->idle_rule && sched_choose_value(x, ready + 1) == ready);
+}
+
 static void recv_apply(struct exec *x, struct sched_op *op)
 {
     weft_chan_t *ch = chan_at(op);
     if (can_recv(ch, op->thread)) {
         op->status = do_recv(x, op->thread, ch, chan_op(op)->out);
         op->note = op->status == WEFT_ECLOSED ? "closed" : NULL;
-    } else if (sched_deadline_passed(x, op)) {
-        op->status = WEFT_ETIMEDOUT;
-        op->note = "timed out";
     } else {
-        must_wait(op);
+        start_waiting(x, op);
     }
 }
 
 static bool recv_wait_enabled(struct exec *x, struct sched_op *op)
 {
     weft_chan_t *ch = chan_at(op);
-    return ch->len > 0 || ch->closed || sched_deadline_passed(x, op);
+    return ch->len > 0 || ch->closed || sched_timer_due(x, op->timer);
+}
+
+static void recv_wait_apply(struct exec *x, struct sched_op *op)
+{
+    weft_chan_t *ch = chan_at(op);
+    if (timer_wins(x, op, can_recv(ch, op->thread)))
+        time_out(x, op);
+    else
+        recv_apply(x, op);
 }
 
 static void recv_describe(const struct sched_op *op, char *buf, size_t n)
 {
     snprintf(buf, n, "waits to receive from channel \"%s\"%s", op->obj->name,
-             op->deadline >= 0 ? " (with timeout)" : "");
+             op->timer ? " (with timeout)" : "");
 }
 
 static const struct sched_opclass recv_class = { .verb = "recv", .apply = recv_apply };
 /* Enabled: ready or timed out, so its apply never finds it must wait again. */
 static const struct sched_opclass recv_wait_class = {
-    .verb = "recv (wait)", .enabled = recv_wait_enabled, .apply = recv_apply,
+    .verb = "recv (wait)", .enabled = recv_wait_enabled, .apply = recv_wait_apply,
     .blockers = chan_wakers, .describe_wait = recv_describe,
 };
 
@@ -297,9 +337,10 @@ int weft_chan_recv_at(weft_chan_t *ch, void **out, int64_t ms, const char *file,
     struct exec *x = sync_exec();
     if (x == NULL)
         return WEFT_EINVAL;
-    struct chan_op c = { .op = { .cls = &recv_class, .obj = &ch->obj,
-                                 .deadline = ms >= 0 ? x->now + ms : -1, .loc = { file, line } },
+    struct chan_op c = { .op = { .cls = &recv_class, .obj = &ch->obj, .loc = { file, line } },
                          .out = out, .place = { .obj = &ch->obj } };
+    if (ms >= 0 && sched_timer_init(x, &c.op, &c.timer, sched_ms_to_ns(ms)) != 0)
+        sched_fail(x, WEFT_ASSERTION, c.op.loc, "out of memory for a timer");
     perform(x, &c, &recv_wait_class, &c.place, 1);
     return c.op.status;
 }
@@ -320,7 +361,7 @@ void weft_chan_close_at(weft_chan_t *ch, const char *file, int line)
     struct exec *x = sync_exec();
     if (x == NULL)
         return;
-    struct sched_op op = { .cls = &close_class, .obj = &ch->obj, .deadline = -1,
+    struct sched_op op = { .cls = &close_class, .obj = &ch->obj,
                            .loc = { file, line } };
     sched_visible(x, &op);
 }
@@ -334,17 +375,19 @@ static bool case_ready(const struct weft_select_case *c, const struct sched_thre
     return c->dir == WEFT_SEND ? can_send(c->ch, t) : can_recv(c->ch, t);
 }
 
-/* Perform one of the ready cases, the choice among them explored; false
-** when none is ready. */
-static bool select_some_case(struct exec *x, struct sched_op *op)
+static int ready_cases(const struct select_op *s, const struct sched_thread *t, int *ready)
+{
+    int nready = 0;
+    for (int i = 0; i < s->ncases && nready < 64; i++)
+        if (case_ready(&s->cases[i], t))
+            ready[nready++] = i;
+    return nready;
+}
+
+/* Perform one of the ready cases, the choice among them explored. */
+static void select_case(struct exec *x, struct sched_op *op, const int *ready, int nready)
 {
     struct select_op *s = select_op(op);
-    int ready[64], nready = 0;
-    for (int i = 0; i < s->ncases && nready < 64; i++)
-        if (case_ready(&s->cases[i], op->thread))
-            ready[nready++] = i;
-    if (nready == 0)
-        return false;
     int k = ready[sched_choose_value(x, nready)];
     struct weft_select_case *c = &s->cases[k];
     if (c->dir == WEFT_SEND)
@@ -354,29 +397,26 @@ static bool select_some_case(struct exec *x, struct sched_op *op)
     s->c.chosen = k;
     op->obj = &c->ch->obj;            /* the step log names the channel used */
     op->note = c->dir == WEFT_SEND ? "send" : c->closed ? "recv, closed" : "recv";
-    return true;
 }
 
 static void select_apply(struct exec *x, struct sched_op *op)
 {
-    if (select_some_case(x, op))
-        return;
-    if (select_op(op)->has_default) {
+    int ready[64], nready = ready_cases(select_op(op), op->thread, ready);
+    if (nready > 0) {
+        select_case(x, op, ready, nready);
+    } else if (select_op(op)->has_default) {
         select_op(op)->c.chosen = WEFT_SELECT_DEFAULT;
         op->idle = true;              /* a poll that found nothing */
         op->note = "default";
-    } else if (sched_deadline_passed(x, op)) {
+    } else if (!start_waiting(x, op)) {
         select_op(op)->c.chosen = WEFT_SELECT_TIMEOUT;
-        op->note = "timed out";
-    } else {
-        must_wait(op);
     }
 }
 
 static bool select_wait_enabled(struct exec *x, struct sched_op *op)
 {
     struct select_op *s = select_op(op);
-    if (sched_deadline_passed(x, op))
+    if (sched_timer_due(x, op->timer))
         return true;
     for (int i = 0; i < s->ncases; i++)
         if (case_ready(&s->cases[i], op->thread))
@@ -386,9 +426,12 @@ static bool select_wait_enabled(struct exec *x, struct sched_op *op)
 
 static void select_wait_apply(struct exec *x, struct sched_op *op)
 {
-    if (!select_some_case(x, op)) {
+    int ready[64], nready = ready_cases(select_op(op), op->thread, ready);
+    if (timer_wins(x, op, nready)) {
+        time_out(x, op);
         select_op(op)->c.chosen = WEFT_SELECT_TIMEOUT;
-        op->note = "timed out";
+    } else {
+        select_case(x, op, ready, nready);
     }
 }
 
@@ -447,8 +490,9 @@ int weft_select_at(struct weft_select_case *cases, int n, int64_t timeout_ms,
                    "or WEFT_SELECT_BLOCK", (long long)timeout_ms);
     struct select_op s;               /* places[n..] stay unset: no 3 KB to clear per call */
     s.c = (struct chan_op){ .op = { .cls = &select_class, .obj = n ? &cases[0].ch->obj : NULL,
-                                    .deadline = timeout_ms > 0 ? x->now + timeout_ms : -1,
                                     .loc = at } };
+    if (timeout_ms > 0 && sched_timer_init(x, &s.c.op, &s.c.timer, sched_ms_to_ns(timeout_ms)))
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
     s.cases = cases;
     s.ncases = n;
     s.has_default = timeout_ms == 0;

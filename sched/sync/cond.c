@@ -19,6 +19,7 @@ struct cond_op {
     intptr_t ticket;                  /* its place in the wait order */
     bool signalled;
     struct waiter place;              /* wake: in the condition's queue */
+    struct sched_timer timer;         /* a timed wait's, started by "wait" */
 };
 
 static const struct sched_objclass cond_objclass = { .name = "cond" };
@@ -50,26 +51,30 @@ static struct mutex_impl *its_mutex(const struct sched_op *op)
 
 static void wait_apply(struct exec *x, struct sched_op *op)
 {
-    (void)x;
     mutex_drop(its_mutex(op));
     cond_op(op)->ticket = ++((struct cond_impl *)op->obj)->tickets;
+    if (op->timer)
+        sched_timer_start(x, op->timer);
 }
 
 static const struct sched_opclass wait_class = { .verb = "wait", .apply = wait_apply };
 
 static bool wake_enabled(struct exec *x, struct sched_op *op)
 {
-    return (cond_op(op)->signalled || sched_deadline_passed(x, op)) && its_mutex(op)->holder < 0;
+    return (cond_op(op)->signalled || sched_timer_due(x, op->timer)) &&
+           its_mutex(op)->holder < 0;
 }
 
+/* A signal that came first wins; otherwise the timer fires. */
 static void wake_apply(struct exec *x, struct sched_op *op)
 {
-    (void)x;
     bool signalled = cond_op(op)->signalled;
     mutex_take(its_mutex(op), op->thread->id, op->loc);
     op->status = signalled ? WEFT_OK : WEFT_ETIMEDOUT;
-    if (!signalled)
+    if (!signalled) {
+        sched_timer_fire(x, op->timer);
         op->note = "timed out";
+    }
 }
 
 static sched_mask wake_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
@@ -113,10 +118,11 @@ int weft_cond_timedwait_at(weft_cond_t *c, weft_mutex_t *m, int64_t ms,
         sched_fail(x, WEFT_ASSERTION, at, "wait on condition \"%s\" with recursive mutex \"%s\" "
                    "locked %d times", cv->obj.name, mx->obj.name, mx->depth);
     struct cond_op w = { .op = { .cls = &wait_class, .obj = &cv->obj, .obj2 = &mx->obj,
-                                 .deadline = -1, .loc = at } };
+                                 .loc = at } };
+    if (ms >= 0 && sched_timer_init(x, &w.op, &w.timer, sched_ms_to_ns(ms)) != 0)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
     sched_visible(x, &w.op);
     w.op.cls = &wake_class;
-    w.op.deadline = ms >= 0 ? x->now + ms : -1;
     w.place.obj = &cv->obj;
     w.op.waits = &w.place;
     w.op.nwaits = 1;
@@ -128,13 +134,20 @@ int weft_cond_timedwait_at(weft_cond_t *c, weft_mutex_t *m, int64_t ms,
 ** Signal and broadcast
 ** ========================================================================== */
 
+/* Under the idle rule a waiter whose deadline has passed has timed out
+** already; otherwise it times out only in its own step. */
+static bool timed_out(const struct exec *x, const struct sched_timer *t)
+{
+    return t && t->idle_rule && sched_timer_due(x, t);
+}
+
 /* The waiter with the oldest ticket that is still waiting, or NULL. */
 static struct cond_op *oldest_waiter(struct exec *x, struct cond_impl *cv)
 {
     struct cond_op *best = NULL;
     for (struct waiter *w = sched_waiters_of(&cv->obj); w; w = w->next) {
         struct cond_op *c = cond_op(w->op);
-        if (c->signalled || sched_deadline_passed(x, &c->op))
+        if (c->signalled || timed_out(x, c->op.timer))
             continue;
         if (best == NULL || c->ticket < best->ticket)
             best = c;
@@ -172,7 +185,7 @@ void weft_cond_signal_at(weft_cond_t *c, int all, const char *file, int line)
         return;
     struct sched_loc at = { file, line };
     struct signal_op s = { .op = { .cls = all ? &broadcast_class : &signal_class,
-                                   .obj = &cond_of(x, c, at)->obj, .deadline = -1, .loc = at },
+                                   .obj = &cond_of(x, c, at)->obj, .loc = at },
                            .all = all != 0 };
     sched_visible(x, &s.op);
 }

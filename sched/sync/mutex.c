@@ -134,7 +134,7 @@ static inline bool mutex_call(struct mutex_call *c, weft_mutex_t *m,
         return false;
     c->mx = mutex_of(c->x, m, at);
     c->op = (struct sched_op){ .cls = cls, .thread = c->x->current, .obj = &c->mx->obj,
-                               .deadline = -1, .loc = at };
+                               .loc = at };
     return true;
 }
 

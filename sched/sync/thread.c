@@ -44,7 +44,7 @@ static weft_thread_t spawn(bool symmetric, const char *name, void (*fn)(void *),
     if (x == NULL)
         return (weft_thread_t){ -1 };
     struct spawn_op s = { .op = { .cls = symmetric ? &spawn_symmetric_class : &spawn_class,
-                                  .deadline = -1, .loc = { file, line } },
+                                  .loc = { file, line } },
                           .name = name, .fn = fn, .arg = arg, .symmetric = symmetric };
     sched_visible(x, &s.op);
     return (weft_thread_t){ s.child };
@@ -96,7 +96,7 @@ void weft_join_at(weft_thread_t th, const char *file, int line)
         sched_fail(x, WEFT_ASSERTION, at, "join of an unknown thread (id %d)", th.id);
     if (target == x->current)
         sched_fail(x, WEFT_SELF_DEADLOCK, at, "thread \"%s\" joins itself", target->obj.name);
-    struct sched_op op = { .cls = &join_class, .obj = &target->obj, .deadline = -1, .loc = at };
+    struct sched_op op = { .cls = &join_class, .obj = &target->obj, .loc = at };
     sched_visible(x, &op);
 }
 
@@ -117,38 +117,99 @@ void weft_yield_at(const char *file, int line)
     struct exec *x = sync_exec();
     if (x == NULL)
         return;
-    struct sched_op op = { .cls = &yield_class, .deadline = -1, .loc = { file, line } };
+    struct sched_op op = { .cls = &yield_class, .loc = { file, line } };
     sched_visible(x, &op);
 }
 
-static bool sleep_enabled(struct exec *x, struct sched_op *op)
-{
-    return sched_deadline_passed(x, op);
-}
-
-static void sleep_describe(const struct sched_op *op, char *buf, size_t n)
-{
-    snprintf(buf, n, "sleeps until t=%lldms", (long long)op->deadline);
-}
-
-static const struct sched_opclass sleep_class = {
-    .verb = "sleep", .flags = OP_LOCAL, .enabled = sleep_enabled, .describe_wait = sleep_describe,
+/* A sleep is two steps: "sleep" starts its timer, "wake" is the timer
+** firing, which moves the clock to the deadline. */
+struct sleep_op {
+    struct sched_op op;
+    struct sched_timer timer;
 };
 
-void weft_sleep_at(int64_t ms, const char *file, int line)
+static void sleep_apply(struct exec *x, struct sched_op *op)
+{
+    sched_timer_start(x, op->timer);
+}
+
+static bool wake_enabled(struct exec *x, struct sched_op *op)
+{
+    return sched_timer_due(x, op->timer);
+}
+
+static void wake_apply(struct exec *x, struct sched_op *op)
+{
+    sched_timer_fire(x, op->timer);
+}
+
+static void wake_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    char t[32];
+    sched_time_text(op->timer->deadline, t, sizeof t);
+    snprintf(buf, n, "sleeps until t=%s", t);
+}
+
+static const struct sched_opclass sleep_class = { .verb = "sleep", .apply = sleep_apply };
+static const struct sched_opclass wake_class = {
+    .verb = "wake", .enabled = wake_enabled, .apply = wake_apply, .describe_wait = wake_describe,
+};
+
+void weft_sleep_ns_at(int64_t ns, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return;
-    struct sched_op op = { .cls = &sleep_class, .deadline = x->now + (ms > 0 ? ms : 0),
-                           .loc = { file, line }, .note = "%dms", .note_a = (int)ms };
-    sched_visible(x, &op);
+    struct sched_loc at = { file, line };
+    struct sleep_op s = { .op = { .cls = &sleep_class, .loc = at } };
+    if (sched_timer_init(x, &s.op, &s.timer, ns) != 0)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
+    sched_duration_note(&s.op, s.timer.timeout);
+    sched_visible(x, &s.op);
+    s.op.cls = &wake_class;
+    s.op.note = NULL;
+    sched_visible(x, &s.op);
 }
 
-int64_t weft_now(void)
+void weft_sleep_at(int64_t ms, const char *file, int line)
 {
-    struct exec *x = exec_current();
-    return x ? x->now : 0;
+    weft_sleep_ns_at(sched_ms_to_ns(ms), file, line);
+}
+
+/* Reading the clock is a step: a timer firing in another thread moves it. */
+static bool clock_reads_only(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    (void)op;
+    return true;
+}
+
+static void now_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    op->idle = true;
+}
+
+static const struct sched_opclass now_class = {
+    .verb = "now", .apply = now_apply, .reads_only = clock_reads_only,
+};
+
+int64_t weft_now_ns_at(const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return 0;
+    struct sched_loc at = { file, line };
+    struct sched_op op = { .cls = &now_class, .obj = sched_clock(x), .loc = at };
+    if (op.obj == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for the clock");
+    sched_visible(x, &op);
+    return x->now;
+}
+
+int64_t weft_now_at(const char *file, int line)
+{
+    return weft_now_ns_at(file, line) / 1000000;
 }
 
 struct choose_op {
@@ -178,7 +239,7 @@ int weft_choose_at(int n, const char *file, int line)
     struct sched_loc at = { file, line };
     if (n < 1)
         sched_fail(x, WEFT_ASSERTION, at, "weft_choose(%d): n must be at least 1", n);
-    struct choose_op c = { .op = { .cls = &choose_class, .deadline = -1, .loc = at }, .n = n };
+    struct choose_op c = { .op = { .cls = &choose_class, .loc = at }, .n = n };
     sched_visible(x, &c.op);
     return c.value;
 }

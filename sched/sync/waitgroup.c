@@ -86,7 +86,7 @@ void weft_waitgroup_add_at(weft_waitgroup_t *wg, int delta, const char *file, in
         return;
     struct sched_loc at = { file, line };
     struct add_op a = { .op = { .cls = delta == -1 ? &done_class : &add_class,
-                                .obj = &waitgroup_of(x, wg, at)->obj, .deadline = -1, .loc = at },
+                                .obj = &waitgroup_of(x, wg, at)->obj, .loc = at },
                         .delta = delta };
     sched_visible(x, &a.op);
 }
@@ -132,7 +132,7 @@ void weft_waitgroup_wait_at(weft_waitgroup_t *wg, const char *file, int line)
         return;
     struct sched_loc at = { file, line };
     struct waitgroup_impl *g = waitgroup_of(x, wg, at);
-    struct wait_op w = { .op = { .cls = &wait_class, .obj = &g->obj, .deadline = -1, .loc = at },
+    struct wait_op w = { .op = { .cls = &wait_class, .obj = &g->obj, .loc = at },
                          .place = { .obj = &g->obj } };
     w.op.waits = &w.place;
     w.op.nwaits = 1;
