@@ -52,7 +52,8 @@ enum weft_result {
     WEFT_LEAK,            /* the body returned, other threads blocked forever */
     WEFT_LIVELOCK,        /* a thread ran past the step bound, others wait */
     WEFT_ASSERTION,       /* weft_assert failed, or the API was misused */
-    WEFT_CRASH            /* a signal (segfault, abort, ...) in a thread */
+    WEFT_CRASH,           /* a signal (segfault, abort, ...) in a thread */
+    WEFT_NONDETERMINISM   /* the same schedule ran differently twice */
 };
 
 /* "pass", "deadlock", "self-deadlock", "leak", "livelock", ... */

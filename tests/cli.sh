@@ -72,7 +72,7 @@ check "header, after an edit" 1 "$WEFT" run --quiet "$tmp/hdr.c"
 # Replays are byte-identical, 20 times, for every buggy scenario.
 for s in $("$WEFT" list | awk '$2 != "pass" { print $1 }'); do
     "$WEFT" run "$s" >"$tmp/run.txt"
-    token=$(sed -n 's/.*--schedule \(w1\.[A-Za-z0-9_-]*\).*/\1/p' "$tmp/run.txt" | head -1)
+    token=$(sed -n 's/.*--schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p' "$tmp/run.txt" | head -1)
     if [ -z "$token" ]; then fail=$((fail + 1)); echo "FAIL: $s: no token"; continue; fi
     "$WEFT" replay "$s" --schedule "$token" >"$tmp/replay0.txt"
     same=1
@@ -86,18 +86,46 @@ for s in $("$WEFT" list | awk '$2 != "pass" { print $1 }'); do
 done
 
 # explain: the same execution step by step, each thread's state after each step.
-token=$("$WEFT" run abba | sed -n 's/.*--schedule \(w1\.[A-Za-z0-9_-]*\).*/\1/p' | head -1)
+token=$("$WEFT" run abba | sed -n 's/.*--schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p' | head -1)
 check "explain" 0 "$WEFT" explain abba --schedule "$token"
 expect_grep "explain shows states" 'wants mutex "A"' "$tmp/out"
 expect_grep "explain ends with the report" "DEADLOCK" "$tmp/out"
 
 # Tokens that do not fit are refused, saying where.
-token=$("$WEFT" run abba | sed -n 's/.*--schedule \(w1\.[A-Za-z0-9_-]*\).*/\1/p' | head -1)
+token=$("$WEFT" run abba | sed -n 's/.*--schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p' | head -1)
 check "token for another scenario" 2 "$WEFT" replay philosophers --schedule "$token"
 expect_grep "divergence step named" "diverged" "$tmp/err"
 check "damaged token" 2 "$WEFT" replay abba --schedule "w1.AAAA"
 check "future version" 2 "$WEFT" replay abba --schedule "w9.AAAA"
 expect_grep "version named" "version" "$tmp/err"
+
+# A token records how its execution ended. Version-1 tokens (no result)
+# still replay; a replay that ends otherwise than recorded says so, exit 1.
+check "version-1 token" 0 "$WEFT" replay abba --schedule "w1.BAMAAQEBAgGEuA"
+expect_grep "version-1 token replays" "DEADLOCK" "$tmp/out"
+token=$("$WEFT" run abba | sed -n 's/.*--schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p' | head -1)
+relabelled=$(python3 - "$token" <<'PY'
+import base64, sys
+# The same choices, recorded as ending in "pass" (result 0): payload is
+# nsteps, result, runs...; the CRC-16/GENIBUS covers "w2." and the payload.
+def crc16(data):
+    c = 0xFFFF
+    for b in data:
+        c ^= b << 8
+        for _ in range(8):
+            c = ((c << 1) ^ (0x1021 if c & 0x8000 else 0)) & 0xFFFF
+    return c ^ 0xFFFF
+body = sys.argv[1][3:]
+raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))[:-2]
+payload = bytearray(raw)
+payload[1] = 0                     # nsteps < 128: one byte; then the result
+k = crc16(b"w2." + bytes(payload))
+out = base64.urlsafe_b64encode(bytes(payload) + bytes([k >> 8, k & 0xFF]))
+print("w2." + out.decode().rstrip("="))
+PY
+)
+check "replay ends otherwise than recorded" 1 "$WEFT" replay abba --schedule "$relabelled"
+expect_grep "recorded result named" 'recorded pass, but this replay ended in deadlock' "$tmp/err"
 
 # Golden reports: the text a person reads (README shows the same).
 for g in "$top_srcdir"/tests/golden/*.txt; do
@@ -117,7 +145,7 @@ assert len(objs) == 2, objs
 bug, fixed = objs
 for k in ("scenario", "result", "expected", "executions", "exhaustive", "elapsed_s"):
     assert k in bug and k in fixed, k
-assert bug["result"] == "deadlock" and bug["schedule"].startswith("w1.")
+assert bug["result"] == "deadlock" and bug["schedule"].startswith("w2.")
 assert bug["threads"] and bug["steps"] and bug["cycle"]
 assert fixed["result"] == "pass" and fixed["exhaustive"] is True
 PY
@@ -137,6 +165,17 @@ for strategy in dpor dfs "dfs --no-sleep-sets" auto; do
     # shellcheck disable=SC2086
     check "regressions under $strategy" 0 "$WEFT" run --quiet --strategy $strategy "$top_srcdir/tests/regress/"
 done
+
+# A failure that shrinking cannot run again is shown as found, with a note;
+# a scenario that runs differently for the same choices is nondeterminism.
+check "failure kept when shrinking fails" 0 "$WEFT" run "$top_srcdir/tests/regress/failure_shrink_cannot_repeat.c"
+expect_grep "the found failure is shown" "ASSERTION FAILED" "$tmp/out"
+expect_grep "shrinking failure noted" "shrinking could not reproduce it" "$tmp/out"
+check "shrink_failed in JSON" 0 "$WEFT" run --format json "$top_srcdir/tests/regress/failure_shrink_cannot_repeat.c"
+expect_grep "shrink_failed field" '"shrink_failed":true' "$tmp/out"
+check "nondeterminism reported" 0 "$WEFT" run "$top_srcdir/tests/regress/rand_is_nondeterminism.c"
+expect_grep "where the runs parted" "in one run of the same schedule" "$tmp/out"
+expect_grep "likely causes named" "rand()" "$tmp/out"
 
 # DPOR and DFS with sleep sets cover the same classes of interleavings: on
 # every fixed scenario both are exhaustive with the same number of complete

@@ -53,7 +53,7 @@ same "summaries as weft run" "$tmp/mine" "$tmp/weft"
 # A report names the program in its replay command, and the command replays
 # the same execution byte for byte.
 check "run one" 0 "$prog" run abba
-replay=$(sed -n 's/^  \(.* replay abba --schedule w1\.[A-Za-z0-9_-]*\)$/\1/p' "$tmp/out")
+replay=$(sed -n 's/^  \(.* replay abba --schedule w[12]\.[A-Za-z0-9_-]*\)$/\1/p' "$tmp/out")
 case "$replay" in "$prog replay abba --schedule "*) pass=$((pass + 1)) ;;
     *) fail=$((fail + 1)); echo "FAIL: replay command '$replay'" ;; esac
 head -n -1 "$tmp/out" >"$tmp/report"

@@ -79,16 +79,22 @@ static void put_varint(struct bytes *b, uint64_t v)
     } while (v);
 }
 
-/* "w1." + base64url(payload ++ CRC big-endian), no padding. */
-static void raw_token(char *out, const struct bytes *payload)
+/* "wV." + base64url(payload ++ CRC big-endian), no padding; version 2's
+** CRC covers the prefix too. */
+static void raw_token_version(char *out, const struct bytes *payload, int version)
 {
-    uint8_t all[sizeof payload->b + 2];
-    size_t len = payload->len, o = 0;
-    memcpy(all, payload->b, len);
-    uint16_t crc = t_crc16(payload->b, len);
+    uint8_t all[sizeof payload->b + 5];
+    size_t len = payload->len, o = 0, crc_from = version >= 2 ? 0 : 3;
+    memcpy(all, "w0.", 3);
+    all[1] = (uint8_t)('0' + version);
+    memcpy(all + 3, payload->b, len);
+    len += 3;
+    uint16_t crc = t_crc16(all + crc_from, len - crc_from);
     all[len++] = (uint8_t)(crc >> 8);
     all[len++] = (uint8_t)crc;
-    memcpy(out, "w1.", 3);
+    memcpy(out, all, 3);
+    memmove(all, all + 3, len - 3);
+    len -= 3;
     o = 3;
     for (size_t i = 0; i < len; i += 3) {
         uint32_t g = (uint32_t)all[i] << 16;
@@ -99,6 +105,11 @@ static void raw_token(char *out, const struct bytes *payload)
             out[o++] = alphabet[(g >> (18 - 6 * k)) & 63];
     }
     out[o] = '\0';
+}
+
+static void raw_token(char *out, const struct bytes *payload)
+{
+    raw_token_version(out, payload, 1);
 }
 
 /* The test's own run-length payload for choices. */
@@ -129,42 +140,47 @@ static int shell_safe(const char *s)
     return 1;
 }
 
-/* Encode, check the token's shape and determinism, decode, compare, and
-** re-encode. Returns the token length. */
-static size_t roundtrip_buf(const uint32_t *c, size_t n, uint32_t nsteps,
+/* Encode (with result, or as version 1 without), check the token's shape
+** and determinism, decode, compare, and re-encode. Returns the token length. */
+static size_t roundtrip_buf(const uint32_t *c, size_t n, uint32_t nsteps, int result,
                             char *tok, size_t toksz, uint32_t *back)
 {
     static char again[TOKMAX];
     char err[256];
-    size_t need = codec_encode(c, n, nsteps, NULL, 0);
+    size_t need = codec_encode(c, n, nsteps, result, NULL, 0);
     REQUIRE(need < toksz, "token of %zu characters does not fit the test buffer", need);
-    size_t len = codec_encode(c, n, nsteps, tok, toksz);
+    size_t len = codec_encode(c, n, nsteps, result, tok, toksz);
     REQUIRE(len == need, "encode wrote %zu, length query said %zu", len, need);
     REQUIRE(strlen(tok) == len, "encode returned %zu for \"%s\"", len, tok);
-    REQUIRE(strncmp(tok, "w1.", 3) == 0, "prefix of %s", tok);
+    REQUIRE(strncmp(tok, result == CODEC_NO_RESULT ? "w1." : "w2.", 3) == 0,
+            "prefix of %s", tok);
     REQUIRE(shell_safe(tok), "not shell-safe: %s", tok);
 
     size_t n2 = 12345;
     uint32_t s2 = 54321;
-    int rc = codec_decode(tok, back, n, &n2, &s2, err, sizeof err);
+    int r2 = 777;
+    int rc = codec_decode(tok, back, n, &n2, &s2, &r2, err, sizeof err);
     REQUIRE(rc == 0, "decode of %s: %s", tok, err);
     REQUIRE(n2 == n, "%s: %zu choices back, %zu in", tok, n2, n);
     REQUIRE(s2 == nsteps, "%s: nsteps %u back, %u in", tok, (unsigned)s2, (unsigned)nsteps);
+    REQUIRE(r2 == result, "%s: result %d back, %d in", tok, r2, result);
     REQUIRE(n == 0 || memcmp(back, c, n * sizeof *c) == 0, "choices differ");
 
     if (len < sizeof again) {   /* byte-identical on a second encode */
-        size_t len2 = codec_encode(back, n2, s2, again, sizeof again);
+        size_t len2 = codec_encode(back, n2, s2, r2, again, sizeof again);
         REQUIRE(len2 == len, "re-encode is %zu long, not %zu", len2, len);
         REQUIRE(strcmp(again, tok) == 0, "line %d: \"%s\" != \"%s\"", __LINE__, again, tok);
     }
     return len;
 }
 
+/* Both versions round-trip; tok is left holding the version-1 token. */
 static size_t roundtrip(const uint32_t *c, size_t n, uint32_t nsteps, char *tok)
 {
     static uint32_t back[RANDMAX + 1];
     REQUIRE(n <= RANDMAX, "test case too long");
-    return roundtrip_buf(c, n, nsteps, tok, TOKMAX, back);
+    roundtrip_buf(c, n, nsteps, (int)(n % (CODEC_MAX_RESULT + 1)), tok, TOKMAX, back);
+    return roundtrip_buf(c, n, nsteps, CODEC_NO_RESULT, tok, TOKMAX, back);
 }
 
 /* Decode must refuse token with a one-line message containing want (or equal
@@ -180,7 +196,7 @@ static void expect_refused_at(const char *token, size_t cap, const char *want,
     for (size_t i = 0; i < SMALLCAP; i++) ch[i] = 0xA5A5A5A5u;
     memset(err, 'x', sizeof err);
 
-    int rc = codec_decode(copy, ch, cap < SMALLCAP ? cap : SMALLCAP, &n, &ns,
+    int rc = codec_decode(copy, ch, cap < SMALLCAP ? cap : SMALLCAP, &n, &ns, NULL,
                           err, sizeof err);
     REQUIRE(rc == -1, "line %d: accepted \"%s\"", line, token);
     REQUIRE(n == 777 && ns == 888, "line %d: outputs written on failure", line);
@@ -241,11 +257,11 @@ START_TEST(test_empty)
     /* choices may be NULL when the caller only wants the count */
     size_t n = 99;
     uint32_t ns = 99;
-    ck_assert_int_eq(codec_decode("w1.AADi8A", NULL, 0, &n, &ns, NULL, 0), 0);
+    ck_assert_int_eq(codec_decode("w1.AADi8A", NULL, 0, &n, &ns, NULL, NULL, 0), 0);
     ck_assert_uint_eq(n, 0);
     ck_assert_uint_eq(ns, 0);
     /* n and nsteps may be NULL too */
-    ck_assert_int_eq(codec_decode("w1.AADi8A", NULL, 0, NULL, NULL, NULL, 0), 0);
+    ck_assert_int_eq(codec_decode("w1.AADi8A", NULL, 0, NULL, NULL, NULL, NULL, 0), 0);
 }
 END_TEST
 
@@ -275,8 +291,16 @@ START_TEST(test_golden)
     static uint32_t two[100000];
     static uint32_t back[100000];
     for (size_t i = 0; i < 100000; i++) two[i] = 2;
-    roundtrip_buf(two, 100000, 250000, tok, sizeof tok, back);
+    roundtrip_buf(two, 100000, 250000, CODEC_NO_RESULT, tok, sizeof tok, back);
     ck_assert_str_eq(tok, "w1.kKEPAQKgjQZBPg");
+
+    /* Version 2: the result after the step count. */
+    roundtrip_buf(mixed, 10, 42, 3, tok, sizeof tok, back);
+    ck_assert_str_eq(tok, "w2.KgMEAAMBAgIBAARfIg");
+    roundtrip_buf(NULL, 0, 0, 0, tok, sizeof tok, back);
+    ck_assert_str_eq(tok, "w2.AAAAoUs");
+    roundtrip_buf(ext, 4, UINT32_MAX, CODEC_MAX_RESULT, tok, sizeof tok, back);
+    ck_assert_str_eq(tok, "w2._____w8_A_____8PAQAB_____w8Cinw");
 }
 END_TEST
 
@@ -288,26 +312,26 @@ START_TEST(test_long_runs)
 
     /* one long run: run-length coding keeps the token tiny */
     for (size_t i = 0; i < N; i++) c[i] = 3;
-    ck_assert_uint_le(roundtrip_buf(c, N, N, tok, sizeof tok, back), 20);
+    ck_assert_uint_le(roundtrip_buf(c, N, N, CODEC_NO_RESULT, tok, sizeof tok, back), 20);
 
     /* runs of 1000 alternating between two threads */
     for (size_t i = 0; i < N; i++) c[i] = (uint32_t)(i / 1000 % 2);
-    ck_assert_uint_le(roundtrip_buf(c, N, UINT32_MAX, tok, sizeof tok, back), 1200);
+    ck_assert_uint_le(roundtrip_buf(c, N, UINT32_MAX, CODEC_NO_RESULT, tok, sizeof tok, back), 1200);
 
     /* runs of every length 1..600, values near UINT32_MAX */
     size_t n = 0;
     for (uint32_t len = 1; n < N && len <= 600; len++)
         for (uint32_t k = 0; k < len && n < N; k++)
             c[n++] = UINT32_MAX - (len % 3);
-    roundtrip_buf(c, n, 7, tok, sizeof tok, back);
+    roundtrip_buf(c, n, 7, CODEC_NO_RESULT, tok, sizeof tok, back);
 
     /* no runs at all: every choice differs from the last, full-width
     ** values; the token is long, so size it with the length query */
     for (size_t i = 0; i < N; i++) c[i] = UINT32_MAX - (uint32_t)(i % 2);
-    size_t need = codec_encode(c, N, 1, NULL, 0);
+    size_t need = codec_encode(c, N, 1, CODEC_NO_RESULT, NULL, 0);
     char *big = malloc(need + 1);
     ck_assert_ptr_nonnull(big);
-    roundtrip_buf(c, N, 1, big, need + 1, back);
+    roundtrip_buf(c, N, 1, CODEC_NO_RESULT, big, need + 1, back);
     free(big);
 }
 END_TEST
@@ -355,7 +379,7 @@ START_TEST(test_matches_reference)
         uint32_t nsteps;
         size_t n = random_case(c, &nsteps);
         if (n > 40) n = 40;            /* ref_token's payload buffer is small */
-        size_t len = codec_encode(c, n, nsteps, a, sizeof a);
+        size_t len = codec_encode(c, n, nsteps, CODEC_NO_RESULT, a, sizeof a);
         REQUIRE(len == strlen(a), "encode returned %zu for \"%s\"", len, a);
         ref_token(b, c, n, nsteps);
         REQUIRE(strcmp(a, b) == 0, "line %d: \"%s\" != \"%s\"", __LINE__, a, b);
@@ -382,13 +406,13 @@ END_TEST
 START_TEST(test_bad_version)
 {
     expect_refused_exact("w7.AwEBAfTD", "schedule token version 7 is not supported "
-                         "by this weft (it reads version 1)");
+                         "by this weft (it reads versions 1 to 2)");
     expect_refused_exact("w0.AwEBAfTD", "schedule token version 0 is not supported "
-                         "by this weft (it reads version 1)");
+                         "by this weft (it reads versions 1 to 2)");
     expect_refused_exact("w123.", "schedule token version 123 is not supported "
-                         "by this weft (it reads version 1)");
-    expect_refused_exact("w2.!!!", "schedule token version 2 is not supported "
-                         "by this weft (it reads version 1)");
+                         "by this weft (it reads versions 1 to 2)");
+    expect_refused_exact("w3.!!!", "schedule token version 3 is not supported "
+                         "by this weft (it reads versions 1 to 2)");
 }
 END_TEST
 
@@ -497,6 +521,16 @@ START_TEST(test_bad_numbers)
     raw_token(tok, &b);
     expect_refused(tok, "the choice value at payload byte 2 is 4294967296");
 
+    /* version 2: a result beyond the largest, or none at all */
+    b = (struct bytes){ .len = 0 };
+    put_varint(&b, 1); put_varint(&b, CODEC_MAX_RESULT + 1); put_varint(&b, 0);
+    raw_token_version(tok, &b, 2);
+    expect_refused(tok, "the result at payload byte 1 is 64, more than 63");
+    b = (struct bytes){ .len = 0 };
+    put_varint(&b, 1);
+    raw_token_version(tok, &b, 2);
+    expect_refused(tok, "schedule token ends inside the result");
+
     /* 64-bit overflow: ten bytes with too many bits, or an eleventh byte */
     b = (struct bytes){ .len = 0 };
     put_varint(&b, 1);
@@ -565,9 +599,9 @@ START_TEST(test_cap)
     size_t n;
     uint32_t ns;
     for (uint32_t i = 0; i < 10; i++) c[i] = i / 3;
-    ck_assert_uint_gt(codec_encode(c, 10, 10, tok, sizeof tok), 0);
+    ck_assert_uint_gt(codec_encode(c, 10, 10, CODEC_NO_RESULT, tok, sizeof tok), 0);
 
-    ck_assert_int_eq(codec_decode(tok, back, 10, &n, &ns, err, sizeof err), 0);
+    ck_assert_int_eq(codec_decode(tok, back, 10, &n, &ns, NULL, err, sizeof err), 0);
     ck_assert_uint_eq(n, 10);
     expect_refused_at(tok, 9, "schedule token holds more than 9 choices", 0, __LINE__);
     expect_refused_at(tok, 0, "more than 0 choices", 0, __LINE__);
@@ -578,7 +612,7 @@ START_TEST(test_cap)
     put_varint(&b, 0); put_varint(&b, (uint64_t)1 << 63);
     put_varint(&b, 1); put_varint(&b, (uint64_t)1 << 63);
     raw_token(tok, &b);
-    ck_assert_int_eq(codec_decode(tok, NULL, SIZE_MAX, &n, &ns, err, sizeof err), -1);
+    ck_assert_int_eq(codec_decode(tok, NULL, SIZE_MAX, &n, &ns, NULL, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "more than") != NULL, "%s", err);
 }
 END_TEST
@@ -587,18 +621,18 @@ START_TEST(test_err_buffer)
 {
     char err[16];
     memset(err, '#', sizeof err);
-    ck_assert_int_eq(codec_decode("nope", NULL, 0, NULL, NULL, err, 0), -1);
+    ck_assert_int_eq(codec_decode("nope", NULL, 0, NULL, NULL, NULL, err, 0), -1);
     ck_assert_int_eq(err[0], '#');                   /* errsz 0: untouched */
-    ck_assert_int_eq(codec_decode("nope", NULL, 0, NULL, NULL, NULL, 99), -1);
-    ck_assert_int_eq(codec_decode("nope", NULL, 0, NULL, NULL, err, 1), -1);
+    ck_assert_int_eq(codec_decode("nope", NULL, 0, NULL, NULL, NULL, NULL, 99), -1);
+    ck_assert_int_eq(codec_decode("nope", NULL, 0, NULL, NULL, NULL, err, 1), -1);
     ck_assert_int_eq(err[0], '\0');
     memset(err, '#', sizeof err);
-    ck_assert_int_eq(codec_decode("nope", NULL, 0, NULL, NULL, err, 8), -1);
+    ck_assert_int_eq(codec_decode("nope", NULL, 0, NULL, NULL, NULL, err, 8), -1);
     ck_assert_str_eq(err, "not a w");                /* cut, terminated */
     ck_assert_int_eq(err[8], '#');
     /* success clears a stale message */
     strcpy(err, "stale");
-    ck_assert_int_eq(codec_decode("w1.AADi8A", NULL, 0, NULL, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(codec_decode("w1.AADi8A", NULL, 0, NULL, NULL, NULL, err, sizeof err), 0);
     ck_assert_str_eq(err, "");
 }
 END_TEST
@@ -609,7 +643,7 @@ static size_t decode_or_fail(const char *tok, uint32_t *c, size_t cap, uint32_t 
 {
     size_t n;
     char err[256];
-    int rc = codec_decode(tok, c, cap, &n, ns, err, sizeof err);
+    int rc = codec_decode(tok, c, cap, &n, ns, NULL, err, sizeof err);
     return rc == 0 ? n : SIZE_MAX;
 }
 
@@ -619,15 +653,17 @@ static size_t sample_tokens(char toks[][512], size_t max)
     static uint32_t c[RANDMAX];
     const uint32_t mixed[] = { 0, 0, 0, 1, 1, 2, 0, 0, 0, 0 };
     size_t k = 0;
-    codec_encode(NULL, 0, 0, toks[k++], 512);
-    codec_encode(mixed, 1, 3, toks[k++], 512);
-    codec_encode(mixed, 10, 42, toks[k++], 512);
+    codec_encode(NULL, 0, 0, CODEC_NO_RESULT, toks[k++], 512);
+    codec_encode(mixed, 1, 3, CODEC_NO_RESULT, toks[k++], 512);
+    codec_encode(mixed, 10, 42, CODEC_NO_RESULT, toks[k++], 512);
+    codec_encode(mixed, 10, 42, 3, toks[k++], 512);
     rng_state = 0xDA4A6Eull;
     while (k < max) {
         uint32_t nsteps;
         size_t n = random_case(c, &nsteps);
-        if (codec_encode(c, n, nsteps, NULL, 0) < 512)
-            codec_encode(c, n, nsteps, toks[k++], 512);
+        int result = k % 2 ? CODEC_NO_RESULT : (int)(k % (CODEC_MAX_RESULT + 1));
+        if (codec_encode(c, n, nsteps, result, NULL, 0) < 512)
+            codec_encode(c, n, nsteps, result, toks[k++], 512);
     }
     return k;
 }
@@ -650,7 +686,9 @@ START_TEST(test_single_substitution)
                 memcpy(m, toks[t], len + 1);
                 m[pos] = (char)v;
                 const char *want;
-                if (pos == 1 && v >= '0' && v <= '9')
+                if (pos == 1 && (v == '1' || v == '2'))
+                    want = MSG_CHECKSUM;       /* the other version's CRC */
+                else if (pos == 1 && v >= '0' && v <= '9')
                     want = "is not supported by this weft";
                 else if (pos < 3)
                     want = MSG_NOT_TOKEN;
@@ -661,7 +699,7 @@ START_TEST(test_single_substitution)
                 expect_refused_at(m, SMALLCAP, want, 0, __LINE__);
                 if (pos >= 3 && strchr(alphabet, v)) {
                     char err[256];
-                    codec_decode(m, NULL, SIZE_MAX, NULL, NULL, err, sizeof err);
+                    codec_decode(m, NULL, SIZE_MAX, NULL, NULL, NULL, err, sizeof err);
                     by_crc += strcmp(err, MSG_CHECKSUM) == 0;
                 }
                 tried++;
@@ -718,7 +756,7 @@ START_TEST(test_other_edits)
                 REQUIRE(gn != on || gns != ons ||
                         memcmp(got, orig, on * sizeof *orig) != 0,
                         "edit of %s decodes to the same execution: %s", toks[t], m);
-                codec_encode(got, gn, gns, again, sizeof again);
+                codec_encode(got, gn, gns, CODEC_NO_RESULT, again, sizeof again);
                 REQUIRE(strcmp(again, m) == 0, "line %d: \"%s\" != \"%s\"", __LINE__, again, m);
             }
         }
@@ -767,7 +805,7 @@ START_TEST(test_random_payloads)
         size_t n = decode_or_fail(copy, got, 4096, &ns);
         if (n != SIZE_MAX) {
             accepted++;
-            codec_encode(got, n, ns, again, sizeof again);
+            codec_encode(got, n, ns, CODEC_NO_RESULT, again, sizeof again);
             REQUIRE(strcmp(again, tok) == 0, "line %d: \"%s\" != \"%s\"", __LINE__, again, tok);
         }
         free(copy);
@@ -787,13 +825,13 @@ START_TEST(test_outsz_too_small)
     };
     char buf[128], full[128];
     for (size_t t = 0; t < sizeof in / sizeof *in; t++) {
-        size_t need = codec_encode(in[t].c, in[t].n, in[t].ns, NULL, 0);
-        ck_assert_uint_eq(codec_encode(in[t].c, in[t].n, in[t].ns, full, sizeof full), need);
+        size_t need = codec_encode(in[t].c, in[t].n, in[t].ns, CODEC_NO_RESULT, NULL, 0);
+        ck_assert_uint_eq(codec_encode(in[t].c, in[t].n, in[t].ns, CODEC_NO_RESULT, full, sizeof full), need);
         ck_assert_uint_eq(strlen(full), need);
-        ck_assert_uint_eq(codec_encode(in[t].c, in[t].n, in[t].ns, NULL, 50), need);
+        ck_assert_uint_eq(codec_encode(in[t].c, in[t].n, in[t].ns, CODEC_NO_RESULT, NULL, 50), need);
         for (size_t outsz = 0; outsz <= need + 1; outsz++) {
             memset(buf, '#', sizeof buf);
-            size_t r = codec_encode(in[t].c, in[t].n, in[t].ns, buf, outsz);
+            size_t r = codec_encode(in[t].c, in[t].n, in[t].ns, CODEC_NO_RESULT, buf, outsz);
             ck_assert_uint_eq(r, need);
             if (outsz <= need) {
                 /* no cut-off token: an empty string, nothing else written */

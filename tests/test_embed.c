@@ -115,7 +115,7 @@ START_TEST(explores_like_weft_run)
     ck_assert_int_eq(bug.rc, 0);
     ck_assert_int_eq(bug.out.result, WEFT_DEADLOCK);
     ck_assert(bug.out.as_expected);
-    ck_assert_ptr_nonnull(strstr(bug.out.schedule, "w1."));
+    ck_assert_ptr_nonnull(strstr(bug.out.schedule, "w2."));
     ck_assert_ptr_nonnull(strstr(bug.out.report, "weft: DEADLOCK in embedded_abba"));
     ck_assert_int_eq(fix.rc, 0);
     ck_assert_int_eq(fix.out.result, WEFT_PASS);

@@ -274,7 +274,7 @@ static struct explore_result replay(const struct weft_scenario *s, const char *t
     size_t n;
     uint32_t nsteps;
     char err[200];
-    ck_assert_int_eq(codec_decode(token, choices, 1024, &n, &nsteps, err, sizeof err), 0);
+    ck_assert_int_eq(codec_decode(token, choices, 1024, &n, &nsteps, NULL, err, sizeof err), 0);
     struct explore_config ec = { .replay = choices, .nreplay = n, .replay_steps = nsteps };
     return test_explore_with(s, "replay", ec, 2000);
 }
@@ -284,7 +284,7 @@ START_TEST(replay_reproduces_steps)
     struct explore_result r = test_explore(&abba_test, "dfs", true, -1);
     ck_assert(r.failed);
     char token[512];
-    codec_encode(r.choices, r.nchoices, r.nsteps, token, sizeof token);
+    codec_encode(r.choices, r.nchoices, r.nsteps, CODEC_NO_RESULT, token, sizeof token);
     static struct sched_step first[64];
     uint32_t n1 = test_exec()->nsteps;
     memcpy(first, test_exec()->steps, n1 * sizeof first[0]);
@@ -309,12 +309,12 @@ START_TEST(replay_divergence_refused)
     /* A token from abba does not fit two_threads: the step count differs. */
     struct explore_result r = test_explore(&abba_test, "dfs", true, -1);
     char token[512];
-    codec_encode(r.choices, r.nchoices, r.nsteps, token, sizeof token);
+    codec_encode(r.choices, r.nchoices, r.nsteps, CODEC_NO_RESULT, token, sizeof token);
     struct explore_result bad = replay(&two_threads, token);
     ck_assert_ptr_nonnull(strstr(bad.divergence, "diverged"));
     /* A thread that does not exist. */
     uint32_t ghost[] = { 9 };
-    codec_encode(ghost, 1, 5, token, sizeof token);
+    codec_encode(ghost, 1, 5, CODEC_NO_RESULT, token, sizeof token);
     bad = replay(&two_threads, token);
     ck_assert_msg(strstr(bad.divergence, "diverged at step 2") != NULL, "%s", bad.divergence);
     ck_assert_ptr_nonnull(strstr(bad.divergence, "does not exist"));
@@ -429,7 +429,7 @@ START_TEST(shrink_never_grows_and_replays)
         ** blocks by itself. */
         ck_assert_uint_eq(r.preemptions, 2);
         char token[512];
-        codec_encode(r.choices, r.nchoices, r.nsteps, token, sizeof token);
+        codec_encode(r.choices, r.nchoices, r.nsteps, CODEC_NO_RESULT, token, sizeof token);
         struct explore_result again = replay(&lock_ring, token);
         ck_assert_str_eq(again.divergence, "");
         ck_assert_int_eq(again.outcome.result, WEFT_DEADLOCK);

@@ -84,7 +84,7 @@ START_TEST(report_outlives_its_execution)
     fclose(f);
     ck_assert_str_eq(before, after);
     ck_assert_ptr_nonnull(strstr(after, "lock B"));
-    ck_assert_ptr_nonnull(strstr(after, "weft replay abba_named --param k=v --schedule w1."));
+    ck_assert_ptr_nonnull(strstr(after, "weft replay abba_named --param k=v --schedule w2."));
     free(before);
     free(after);
     report_free(rep);

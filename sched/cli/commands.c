@@ -144,12 +144,12 @@ struct class_file {
     const char *scenario;
 };
 
-static void write_class(void *ctx, uint64_t hash, bool stopped, const uint32_t *choices,
-                        size_t n, uint32_t nsteps)
+static void write_class(void *ctx, uint64_t hash, bool stopped, enum weft_result result,
+                        const uint32_t *choices, size_t n, uint32_t nsteps)
 {
     struct class_file *cf = ctx;
     char token[256];
-    if (codec_encode(choices, n, nsteps, token, sizeof token) >= sizeof token)
+    if (codec_encode(choices, n, nsteps, (int)result, token, sizeof token) >= sizeof token)
         snprintf(token, sizeof token, "-");
     fprintf(cf->f, "%s %016llx %s%s\n", cf->scenario, (unsigned long long)hash, token,
             stopped ? " stopped" : "");
@@ -188,9 +188,6 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
     struct report *rep;
     bool unreplayable;
     int rc = cli_explore(&job, &rep, &unreplayable);
-    if (unreplayable)
-        fprintf(stderr, "weft: %s: the shrunk failure did not replay; is the scenario "
-                "deterministic?\n", t->scenario->name);
     end_progress(&prog);
     if (rc)
         return out_of_memory("while exploring");
@@ -281,11 +278,13 @@ static int replay_target(const struct cli_opts *o, struct cli_target *out)
     return 0;
 }
 
-/* The choices of --schedule, in a buffer of their size; NULL after saying why. */
-static uint32_t *decode_schedule(const char *token, size_t *n, uint32_t *nsteps)
+/* The choices of --schedule, in a buffer of their size, and the result the
+** token recorded (CODEC_NO_RESULT in a version-1 token); NULL after saying why. */
+static uint32_t *decode_schedule(const char *token, size_t *n, uint32_t *nsteps, int *result)
 {
     char err[256];
-    if (codec_decode(token, NULL, REPLAY_MAX_CHOICES, n, nsteps, err, sizeof err) != 0) {
+    if (codec_decode(token, NULL, REPLAY_MAX_CHOICES, n, nsteps, result, err,
+                     sizeof err) != 0) {
         fprintf(stderr, "weft replay: bad schedule token: %s\n", err);
         return NULL;
     }
@@ -294,7 +293,13 @@ static uint32_t *decode_schedule(const char *token, size_t *n, uint32_t *nsteps)
         out_of_memory("for the schedule");
         return NULL;
     }
-    codec_decode(token, choices, REPLAY_MAX_CHOICES, n, nsteps, NULL, 0);
+    codec_decode(token, choices, REPLAY_MAX_CHOICES, n, nsteps, result, NULL, 0);
+    if (*result > (int)WEFT_NONDETERMINISM) {
+        fprintf(stderr, "weft replay: the schedule token records result %d, which this "
+                "weft does not know (was it made by a newer weft?)\n", *result);
+        free(choices);
+        return NULL;
+    }
     return choices;
 }
 
@@ -311,10 +316,26 @@ static int replay_run(struct search *s, const struct cli_target *t, struct explo
         return out_of_memory("while replaying");
     if (res->divergence[0]) {
         fprintf(stderr, "weft replay: %s: %s\n(was the token made for this scenario, "
-                "with the same --param values?)\n", t->scenario->name, res->divergence);
+                "with the same --param values? If it was, the scenario does not run the "
+                "same way twice: see \"Determinism\" in the README)\n",
+                t->scenario->name, res->divergence);
         return CLI_ERROR;
     }
     return CLI_OK;
+}
+
+/* A token records how its execution ended; a replay that ends otherwise says
+** so (CLI_UNEXPECTED): the scenario changed, or does not run the same way twice. */
+static int check_replayed_result(const struct cli_target *t, int recorded,
+                                 enum weft_result replayed)
+{
+    if (recorded == CODEC_NO_RESULT || recorded == (int)replayed)
+        return CLI_OK;
+    fprintf(stderr, "weft replay: %s: the schedule token recorded %s, but this replay "
+            "ended in %s (has the scenario changed since, or does it not run the same "
+            "way twice?)\n", t->scenario->name, weft_result_name((enum weft_result)recorded),
+            weft_result_name(replayed));
+    return CLI_UNEXPECTED;
 }
 
 /* weft replay, and weft explain (the same, printing each state first). */
@@ -323,13 +344,14 @@ static int replay(struct cli_opts *o, bool step_by_step)
     struct cli_target t;
     size_t n;
     uint32_t nsteps, shown = 0, *choices;
+    int recorded;
     if (format_for(o) == NULL)
         return CLI_ERROR;
     if (o->schedule == NULL) {
         fprintf(stderr, "weft replay: --schedule TOKEN is required\n");
         return CLI_ERROR;
     }
-    if ((choices = decode_schedule(o->schedule, &n, &nsteps)) == NULL)
+    if ((choices = decode_schedule(o->schedule, &n, &nsteps, &recorded)) == NULL)
         return CLI_ERROR;
     struct search *s = replay_target(o, &t) ? NULL : cli_search(t.scenario, o->params,
                                                                  o->max_steps, o->timers_idle,
@@ -352,8 +374,11 @@ static int replay(struct cli_opts *o, bool step_by_step)
         struct report_request req = { o->program->name, t.spelling, o->param_args };
         struct report *rep = report_snapshot(search_exec(s), t.scenario, &req, &res);
         rc = rep ? CLI_OK : out_of_memory("for a report");
-        if (rep)
+        if (rep) {
+            enum weft_result replayed = rep->result;
             print_report(rep, o, REPORT_REPLAY);
+            rc = check_replayed_result(&t, recorded, replayed);
+        }
     }
     search_free(s);
     free(choices);

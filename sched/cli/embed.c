@@ -38,6 +38,22 @@ struct search *cli_search(const struct weft_scenario *sc, struct params *p, int 
     return search_new(&cfg, x);
 }
 
+/* Shrink the failure in res. If shrinking cannot reproduce it (the scenario
+** is not deterministic), *out is the failure as found, never dropped. */
+static int shrink(struct search *s, const struct weft_scenario *sc, struct cli_job *job,
+                  struct explore_result *res, struct report **out, bool *unreplayable)
+{
+    struct report *found = report_snapshot(search_exec(s), sc, &job->req, res);
+    int rc = found ? explore_shrink(s, &job->ec, res, report_signature) : WEFT_ENOMEM;
+    if (rc == 1) {
+        *unreplayable = found->shrink_failed = true;
+        *out = found;
+        return 0;
+    }
+    report_free(found);
+    return rc;
+}
+
 int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
 {
     const struct weft_scenario *sc = job->scenario;
@@ -54,12 +70,10 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
     ec->elapsed = since;
     ec->clock_ctx = &start;
     int rc = explore_run(s, ec, &res);
-    if (rc == 0 && res.failed && job->shrink &&
-        (rc = explore_shrink(s, ec, &res, report_signature)) == 1) {
-        *unreplayable = true;
-        rc = 0;
-    }
-    if (rc == 0 && (*out = report_snapshot(search_exec(s), sc, &job->req, &res)) == NULL)
+    if (rc == 0 && res.failed && job->shrink && res.outcome.result != WEFT_NONDETERMINISM)
+        rc = shrink(s, sc, job, &res, out, unreplayable);
+    if (rc == 0 && *out == NULL &&
+        (*out = report_snapshot(search_exec(s), sc, &job->req, &res)) == NULL)
         rc = WEFT_ENOMEM;
     if (rc == 0)
         (*out)->elapsed_s = cli_seconds() - start;

@@ -19,6 +19,13 @@ struct node {
     sched_mask enabled, done, sleep;  /* NODE_THREAD */
     sched_mask backtrack;             /* DPOR: the options to explore */
     uint32_t preemptions;             /* before this choice */
+    /* What the run that made this choice saw, to check every later run of
+    ** the same prefix against (nondeterminism): the step it came at and,
+    ** once the chosen thread ran from here, the kind and object of its
+    ** operation. */
+    uint32_t step;
+    const struct sched_opclass *op_cls;
+    int op_obj;
 };
 
 struct dfs {
@@ -129,8 +136,9 @@ static void find_races(struct explorer *e)
 /*
 ** At the end of an execution: its final state may be new. A failure that
 ** stopped the execution (an assertion, a crash, a misuse) also stopped
-** every other thread, so the failing thread's last step conflicts with the
-** next step of each of them: each race is reversed like any other, and
+** every other thread, and so does a cut at the step bound: the last step
+** of the failing thread (of the cut, the last step) conflicts with the
+** next step of each of them. Each race is reversed like any other, and
 ** what those threads would have done first is explored too.
 */
 static void find_final_races(struct explorer *e)
@@ -141,9 +149,11 @@ static void find_final_races(struct explorer *e)
         return;
     if (dpor_races(d->dpor, e->x, add_backtrack, d) != 0)
         explore_out_of_memory(e);
-    if (o->result != WEFT_PASS && o->result != WEFT_DEADLOCK && o->result != WEFT_LEAK &&
-        o->failing_tid >= 0)
-        dpor_races_with_end(d->dpor, e->x, o->failing_tid, add_backtrack, d);
+    bool stopped = o->result != WEFT_PASS && o->result != WEFT_DEADLOCK &&
+                   o->result != WEFT_LEAK && o->failing_tid >= 0;
+    if (stopped || o->cut)
+        dpor_races_with_end(d->dpor, e->x, stopped ? o->failing_tid : e->x->last_tid,
+                            add_backtrack, d);
 }
 
 /* Remember which node (or none) precedes the step about to run; false
@@ -218,6 +228,7 @@ static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabl
 {
     struct dfs *d = e->state;
     n->kind = NODE_THREAD;
+    n->step = e->steps;
     n->prev_tid = (int8_t)current;
     n->enabled = enabled;
     n->sleep = d->sleep & enabled;
@@ -231,6 +242,43 @@ static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabl
     n->done |= SCHED_BIT(n->chosen);
     n->backtrack = SCHED_BIT(n->chosen);
     return true;
+}
+
+/* ==========================================================================
+** Nondeterminism: a replayed prefix must run as it ran before
+** ========================================================================== */
+
+static const char *thread_name(struct explorer *e, int tid)
+{
+    return tid >= 0 && tid < e->x->nthreads ? e->x->threads[tid].obj.name : "?";
+}
+
+/* Check the replay of thread node n against the run that made it; -1 (after
+** explore_parted) when the scenario did something else this time. */
+static int check_thread_node(struct explorer *e, struct node *n, sched_mask enabled)
+{
+    struct sched_thread *t = &e->x->threads[n->chosen];
+    struct sched_op *op = (enabled & SCHED_BIT(n->chosen)) ? t->pending : NULL;
+    if (n->kind != NODE_THREAD || n->step != e->steps)
+        return explore_parted(e, (int)n->chosen, op ? op->loc : (struct sched_loc){ 0 },
+                              "the same schedule reached a choice of threads at step %u in "
+                              "one run and at step %u in another", n->step + 1, e->steps + 1);
+    if (op == NULL || enabled != n->enabled)
+        return explore_parted(e, (int)n->chosen, op ? op->loc : (struct sched_loc){ 0 },
+                              "at step %u, thread \"%s\" %s in one run of the same schedule "
+                              "and %s in another", e->steps + 1, thread_name(e, (int)n->chosen),
+                              "could run", op ? "other threads could run with it" : "could not");
+    if (n->op_cls == NULL) {          /* the first run with this choice */
+        n->op_cls = op->cls;
+        n->op_obj = op->obj ? op->obj->id : -1;
+    } else if (n->op_cls != op->cls || n->op_obj != (op->obj ? op->obj->id : -1)) {
+        return explore_parted(e, (int)n->chosen, op->loc,
+                              "at step %u, thread \"%s\" was about to %s (object %d) in one "
+                              "run of the same schedule, and to %s (object %d) in another",
+                              e->steps + 1, thread_name(e, (int)n->chosen), n->op_cls->verb,
+                              n->op_obj, op->cls->verb, op->obj ? op->obj->id : -1);
+    }
+    return 0;
 }
 
 /* The node at the running execution's depth: the path's, while it replays
@@ -254,6 +302,8 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
         d->blocked = true;
         return -1;
     }
+    if (check_thread_node(e, n, enabled) != 0)
+        return -1;
     if (!note_step(e, (int32_t)(n - d->path)))
         return explore_out_of_memory(e);
     d->depth++;
@@ -267,6 +317,14 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
 static bool dfs_forced(struct explorer *e, int tid)
 {
     struct dfs *d = e->state;
+    if (d->depth < d->len && d->path[d->depth].kind == NODE_THREAD &&
+        d->path[d->depth].step == e->steps) {
+        struct sched_op *op = e->x->threads[tid].pending;
+        explore_parted(e, tid, op->loc, "at step %u, only thread \"%s\" could run in one run "
+                       "of the same schedule, and several in another", e->steps + 1,
+                       thread_name(e, tid));
+        return false;
+    }
     find_races(e);
     if (!note_step(e, -1)) {
         explore_out_of_memory(e);
@@ -290,6 +348,14 @@ static int dfs_pick_value(struct explorer *e, int nvalues)
     if (fresh) {
         n->kind = NODE_VALUE;
         n->n = (uint32_t)nvalues;
+        n->step = e->steps;
+    } else if (n->kind != NODE_VALUE || n->n != (uint32_t)nvalues || n->step != e->steps) {
+        struct sched_thread *t = e->x->current;
+        return explore_parted(e, t ? t->id : -1, t && t->pending ? t->pending->loc
+                                                                   : (struct sched_loc){ 0 },
+                              "at step %u, the same schedule made a choice among %u values in "
+                              "one run and among %d in another", e->steps + 1,
+                              n->kind == NODE_VALUE ? n->n : 0, nvalues);
     }
     d->depth++;
     return (int)n->chosen;
@@ -313,6 +379,7 @@ static bool dfs_advance(struct explorer *e)
             if (open) {
                 n->chosen = (uint32_t)__builtin_ctzll(open);
                 n->done |= SCHED_BIT(n->chosen);
+                n->op_cls = NULL;     /* learned on its first run */
                 break;
             }
         }

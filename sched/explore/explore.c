@@ -4,6 +4,7 @@
 ** Nothing here reads the wall clock: time limits arrive through the
 ** elapsed callback.
 */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +156,31 @@ static void name_class(struct explorer *e, const struct sched_outcome *o)
     uint64_t h = !stopped ? classes_hash(&e->classes)
                  : classes_hash_failure(&e->classes, o->failing_tid >= 0 ? o->failing_tid
                                                                          : e->x->last_tid);
-    e->cfg->on_class(e->cfg->class_ctx, h, stopped, e->rec, e->nrec, e->steps);
+    e->cfg->on_class(e->cfg->class_ctx, h, stopped, o->result, e->rec, e->nrec, e->steps);
+}
+
+int explore_parted(struct explorer *e, int tid, struct sched_loc at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->parted.what, sizeof e->parted.what, fmt, ap);
+    va_end(ap);
+    e->parted.yes = true;
+    e->parted.tid = tid;
+    e->parted.at = at;
+    return -1;
+}
+
+/* An execution that parted from an earlier run of its choices ends as a
+** failure of its own class: nothing it found can be trusted. */
+static void end_parted(struct explorer *e)
+{
+    struct sched_outcome *o = &e->x->outcome;
+    o->result = WEFT_NONDETERMINISM;
+    o->abandoned = false;
+    o->failing_tid = e->parted.tid;
+    o->where = e->parted.at;
+    snprintf(o->message, sizeof o->message, "%s", e->parted.what);
 }
 
 /* After an execution: count it, and name its class if asked. */
@@ -194,9 +219,12 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
     for (uint64_t n = 1;; n++) {
         e->nrec = 0;
         e->steps = e->preemptions = 0;
+        e->parted.yes = false;
         classes_begin(&e->classes);
         if ((rc = sched_run(s->x, &s->sc, &ch)) != 0 || (rc = e->error) != 0)
             return rc;
+        if (e->parted.yes)
+            end_parted(e);
         observe(e);
         count_execution(e, r);
         bool more = st->advance(e);

@@ -44,10 +44,11 @@ struct explore_config {
     void *observe_ctx;
     /* Optional: told the class of every execution run to its end (the
     ** hash of its trace up to commuting operations, classes.c), with the
-    ** execution's choices and step count (a schedule token's contents).
-    ** stopped: a failure stopped it (then the class is the failure's). */
-    void (*on_class)(void *ctx, uint64_t hash, bool stopped, const uint32_t *choices,
-                     size_t nchoices, uint32_t nsteps);
+    ** execution's result, choices and step count (a schedule token's
+    ** contents). stopped: a failure or the step bound stopped it (then the
+    ** class is the failure's). */
+    void (*on_class)(void *ctx, uint64_t hash, bool stopped, enum weft_result result,
+                     const uint32_t *choices, size_t nchoices, uint32_t nsteps);
     void *class_ctx;
 };
 

@@ -45,6 +45,9 @@ struct explorer {
     void *state;                      /* the strategy's own */
     int error;                        /* WEFT_ENOMEM: a strategy ran out of memory */
     struct classes classes;           /* with cfg->on_class: the running execution's */
+    /* Set by a strategy whose stored choices no longer fit the scenario: the
+    ** execution ends as WEFT_NONDETERMINISM (explore_parted). */
+    struct { bool yes; int tid; struct sched_loc at; char what[200]; } parted;
 };
 
 /* May the pending operations of two threads fail to commute? */
@@ -57,6 +60,12 @@ bool explore_dependent(struct exec *x, struct sched_thread *ta, struct sched_thr
 int explore_search(struct search *s, const struct explore_config *ec,
                    const struct strategy *st, struct explore_result *r, uint64_t max_exec,
                    double time_limit, bool *covered);
+
+/* The scenario did something else than in an earlier run of the same
+** choices, at the step about to run: say what (a printf message), by which
+** thread and where, and end the execution. Returns -1 (abandon). */
+int explore_parted(struct explorer *e, int tid, struct sched_loc at, const char *fmt, ...)
+    WEFT_PRINTF(4, 5);
 
 /* Stop the running execution and the search: a strategy without memory. */
 static inline int explore_out_of_memory(struct explorer *e)

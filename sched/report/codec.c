@@ -1,7 +1,8 @@
 /*
-** codec.c -- schedule tokens: "w1." + base64url (no padding) of a payload of
-** LEB128 varints (nsteps, run count, then value/repeat pairs) and a big-endian
-** CRC-16/GENIBUS of those bytes. Checking choices against a scenario is
+** codec.c -- schedule tokens: "w2." + base64url (no padding) of a payload of
+** LEB128 varints (nsteps, result, run count, then value/repeat pairs) and a
+** big-endian CRC-16/GENIBUS of the prefix and those bytes; "w1." tokens
+** have no result, and their CRC covers the payload only. Checking choices against a scenario is
 ** the replayer's job. Invariant: decode accepts only what encode writes, so
 ** decoding a token and encoding the result gives back the same token.
 */
@@ -10,11 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#define CODEC_STR_(x) #x
-#define CODEC_STR(x)  CODEC_STR_(x)
-
-static const char codec_prefix[] = "w" CODEC_STR(CODEC_VERSION) ".";
-#define PREFIX_LEN (sizeof codec_prefix - 1)
+#define PREFIX_LEN 3              /* "w1." or "w2." */
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -36,6 +33,19 @@ static uint16_t crc16_byte(uint16_t crc, uint8_t b)
     crc ^= (uint16_t)(b << 8);
     for (int i = 0; i < 8; i++)
         crc = (uint16_t)(((unsigned)crc << 1) ^ ((crc & 0x8000u) ? 0x1021u : 0u));
+    return crc;
+}
+
+/* The CRC before the payload: version 2 and later check their prefix too,
+** so that a changed version digit does not reinterpret the payload. */
+static uint16_t crc_start(int version)
+{
+    uint16_t crc = CRC_INIT;
+    if (version >= 2) {
+        crc = crc16_byte(crc, 'w');
+        crc = crc16_byte(crc, (uint8_t)('0' + version));
+        crc = crc16_byte(crc, '.');
+    }
     return crc;
 }
 
@@ -114,11 +124,14 @@ static uint64_t count_runs(const uint32_t *choices, size_t n)
     return runs;
 }
 
-/* The payload without its CRC: nsteps, run count, (value, repeat) pairs. */
+/* The payload without its CRC: nsteps, the result (version 2), run count,
+** (value, repeat) pairs. */
 static void emit_payload(struct sink *s, const uint32_t *choices, size_t n,
-                         uint32_t nsteps, uint64_t nruns)
+                         uint32_t nsteps, int result, uint64_t nruns)
 {
     sink_varint(s, nsteps);
+    if (result != CODEC_NO_RESULT)
+        sink_varint(s, (uint64_t)result);
     sink_varint(s, nruns);
     for (size_t i = 0; i < n; ) {
         size_t j = i + 1;
@@ -130,9 +143,12 @@ static void emit_payload(struct sink *s, const uint32_t *choices, size_t n,
     }
 }
 
-size_t codec_encode(const uint32_t *choices, size_t n, uint32_t nsteps,
+size_t codec_encode(const uint32_t *choices, size_t n, uint32_t nsteps, int result,
                     char *out, size_t outsz)
 {
+    if (result < CODEC_NO_RESULT || result > CODEC_MAX_RESULT)
+        result = CODEC_NO_RESULT;
+
     /* A run costs at most 6 payload bytes per choice it holds, so this bound
     ** keeps every length below far from overflow; no real array is that
     ** long on a 64-bit host. */
@@ -143,8 +159,9 @@ size_t codec_encode(const uint32_t *choices, size_t n, uint32_t nsteps,
     }
     uint64_t nruns = count_runs(choices, n);
 
-    struct sink s = { .crc = CRC_INIT };
-    emit_payload(&s, choices, n, nsteps, nruns);
+    int version = result == CODEC_NO_RESULT ? 1 : 2;
+    struct sink s = { .crc = crc_start(version) };
+    emit_payload(&s, choices, n, nsteps, result, nruns);
     size_t need = PREFIX_LEN + b64_len(s.nbytes + CRC_BYTES);
 
     /* Too small: an empty string rather than a cut-off token that could
@@ -155,10 +172,11 @@ size_t codec_encode(const uint32_t *choices, size_t n, uint32_t nsteps,
         return need;
     }
 
-    for (size_t i = 0; i < PREFIX_LEN; i++)
-        out[i] = codec_prefix[i];
-    s = (struct sink){ .out = out + PREFIX_LEN, .crc = CRC_INIT };
-    emit_payload(&s, choices, n, nsteps, nruns);
+    out[0] = 'w';
+    out[1] = (char)('0' + version);
+    out[2] = '.';
+    s = (struct sink){ .out = out + PREFIX_LEN, .crc = crc_start(version) };
+    emit_payload(&s, choices, n, nsteps, result, nruns);
     uint16_t crc = (uint16_t)(s.crc ^ CRC_XOROUT);
     b64_put(&s, (uint8_t)(crc >> 8));
     b64_put(&s, (uint8_t)(crc & 0xFFu));
@@ -240,13 +258,16 @@ static int read_varint(struct reader *r, uint64_t max, const char *what,
 
 /* Parse a CRC-checked payload. With choices NULL only validate (and count);
 ** otherwise store, which cannot fail after a successful validation. */
-static int parse_payload(struct reader *r, uint32_t *choices, size_t cap,
-                         size_t *n, uint32_t *nsteps, char *err, size_t errsz)
+static int parse_payload(struct reader *r, unsigned long version, uint32_t *choices,
+                         size_t cap, size_t *n, uint32_t *nsteps, int *result,
+                         char *err, size_t errsz)
 {
-    uint64_t steps, nruns, value, count, prev = 0;
+    uint64_t steps, nruns, value, count, prev = 0, res = 0;
     size_t total = 0;
 
     if (read_varint(r, UINT32_MAX, "step count", &steps, err, errsz) < 0 ||
+        (version >= 2 &&
+         read_varint(r, CODEC_MAX_RESULT, "result", &res, err, errsz) < 0) ||
         read_varint(r, UINT64_MAX, "run count", &nruns, err, errsz) < 0)
         return -1;
     for (uint64_t i = 0; i < nruns; i++) {
@@ -276,11 +297,12 @@ static int parse_payload(struct reader *r, uint32_t *choices, size_t cap,
                     r->limit - r->nread == 1 ? "" : "s");
     *n = total;
     *nsteps = (uint32_t)steps;
+    *result = version >= 2 ? (int)res : CODEC_NO_RESULT;
     return 0;
 }
 
 int codec_decode(const char *token, uint32_t *choices, size_t cap, size_t *n,
-                 uint32_t *nsteps, char *err, size_t errsz)
+                 uint32_t *nsteps, int *result, char *err, size_t errsz)
 {
     static const char not_token[] = "not a weft schedule token";
 
@@ -300,9 +322,9 @@ int codec_decode(const char *token, uint32_t *choices, size_t cap, size_t *n,
     }
     if (token[1 + nd] != '.' || (token[1] == '0' && nd > 1))
         return fail(err, errsz, "%s", not_token);
-    if (version != CODEC_VERSION)
+    if (version < 1 || version > CODEC_VERSION)
         return fail(err, errsz, "schedule token version %lu is not supported "
-                    "by this weft (it reads version %d)", version, CODEC_VERSION);
+                    "by this weft (it reads versions 1 to %d)", version, CODEC_VERSION);
 
     const char *body = token + 2 + nd;
     size_t len = 0;
@@ -318,7 +340,7 @@ int codec_decode(const char *token, uint32_t *choices, size_t cap, size_t *n,
                 snprintf(shown, sizeof shown, "\\x%02X", c);
             return fail(err, errsz, "invalid character %s at position %zu of "
                         "the schedule token (only A-Z a-z 0-9 - _ may follow "
-                        "\"%s\")", shown, 2 + nd + len + 1, codec_prefix);
+                        "\"w%lu.\")", shown, 2 + nd + len + 1, version);
         }
     }
     if (len % 4 == 1 || len < 3)
@@ -333,7 +355,7 @@ int codec_decode(const char *token, uint32_t *choices, size_t cap, size_t *n,
                     "wrong: the token is damaged or incomplete");
 
     struct reader r = { .body = body, .limit = nbytes };
-    uint16_t crc = CRC_INIT;
+    uint16_t crc = crc_start((int)version);
     for (size_t i = 0; i < nbytes - CRC_BYTES; i++)
         crc = crc16_byte(crc, read_byte(&r));
     crc ^= CRC_XOROUT;
@@ -344,16 +366,19 @@ int codec_decode(const char *token, uint32_t *choices, size_t cap, size_t *n,
 
     size_t count;
     uint32_t steps;
+    int res;
     r = (struct reader){ .body = body, .limit = nbytes - CRC_BYTES };
-    if (parse_payload(&r, NULL, cap, &count, &steps, err, errsz) < 0)
+    if (parse_payload(&r, version, NULL, cap, &count, &steps, &res, err, errsz) < 0)
         return -1;
     if (choices && count > 0) {
         r = (struct reader){ .body = body, .limit = nbytes - CRC_BYTES };
-        parse_payload(&r, choices, cap, &count, &steps, NULL, 0);
+        parse_payload(&r, version, choices, cap, &count, &steps, &res, NULL, 0);
     }
     if (n)
         *n = count;
     if (nsteps)
         *nsteps = steps;
+    if (result)
+        *result = res;
     return 0;
 }

@@ -220,7 +220,8 @@ static int analyse(struct report *rep, struct exec *x, const struct sched_outcom
     for (int i = 0; i < rep->nthreads; i++)
         describe_thread(x, &rep->threads[i], &x->threads[i]);
     int ft = o->failing_tid;
-    if (ft >= 0 && o->result != WEFT_DEADLOCK && o->result != WEFT_LEAK)
+    if (ft >= 0 && o->result != WEFT_DEADLOCK && o->result != WEFT_LEAK &&
+        o->result != WEFT_NONDETERMINISM)
         rep->threads[ft].state = o->result == WEFT_LIVELOCK ? "spinning" : "failed";
     for (int i = 0; i < rep->nthreads; i++)
         if (o->spinning & SCHED_BIT(i))
@@ -250,14 +251,17 @@ static int copy_steps(struct report *rep, struct exec *x)
     return 0;
 }
 
-/* The token of r's execution (a livelock's can be long). */
+_Static_assert(WEFT_NONDETERMINISM <= CODEC_MAX_RESULT, "a token records every result");
+
+/* The token of r's execution (a livelock's can be long), with its result. */
 static int encode_schedule(struct report *rep, const struct explore_result *r)
 {
-    size_t need = codec_encode(r->choices, r->nchoices, r->nsteps, NULL, 0) + 1;
+    int result = (int)r->outcome.result;
+    size_t need = codec_encode(r->choices, r->nchoices, r->nsteps, result, NULL, 0) + 1;
     rep->schedule = malloc(need);
     if (rep->schedule == NULL)
         return WEFT_ENOMEM;
-    codec_encode(r->choices, r->nchoices, r->nsteps, rep->schedule, need);
+    codec_encode(r->choices, r->nchoices, r->nsteps, result, rep->schedule, need);
     return 0;
 }
 

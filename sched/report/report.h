@@ -63,6 +63,7 @@ struct report {
     char divergence[256];
     uint32_t nsteps, preemptions;     /* of the failing execution */
     uint32_t shrunk_from_steps, shrunk_from_preemptions;
+    bool shrink_failed;               /* shrinking could not reproduce the failure */
     /* the failure, when failed */
     char *schedule;                   /* the token, "" when nothing failed */
     char message[256];

@@ -107,7 +107,9 @@ static void print_json(FILE *f, const struct report *rep, int flags)
         fprintf(f, ",\"divergence\":");
         json_str(f, rep->divergence);
     }
-    if (rep->failed && !replay && rep->shrunk_from_steps)
+    if (rep->failed && !replay && rep->shrink_failed)
+        fprintf(f, ",\"shrink_failed\":true");
+    if (rep->failed && !replay && rep->shrunk_from_steps && !rep->shrink_failed)
         fprintf(f, ",\"shrunk\":{\"from_preemptions\":%u,\"from_steps\":%u,"
                 "\"preemptions\":%u,\"steps\":%u}", rep->shrunk_from_preemptions,
                 rep->shrunk_from_steps, rep->preemptions, rep->nsteps);

@@ -150,6 +150,11 @@ static void column_widths(const struct report *rep, int *width, int *locw, bool 
         if (l > *locw)
             *locw = l;
     }
+    if (rep->failing_tid >= 0) {      /* the failing row, when there is one */
+        int l = (int)strlen(report_loc(rep->where).s);
+        if (l > *locw)
+            *locw = l;
+    }
     for (int t = 0; t < rep->nthreads; t++)
         if (width[t] > CELL_MAX)
             width[t] = CELL_MAX;
@@ -204,11 +209,11 @@ static void print_failing_row(FILE *f, const struct report *rep, const int *widt
 {
     static const char *const what[] = {
         [WEFT_SELF_DEADLOCK] = "lock (already held)", [WEFT_ASSERTION] = "assertion fails",
-        [WEFT_CRASH] = "crashes",
+        [WEFT_CRASH] = "crashes", [WEFT_NONDETERMINISM] = "runs differently",
     };
     int tid = rep->failing_tid;
     if (tid < 0 || (rep->result != WEFT_SELF_DEADLOCK && rep->result != WEFT_ASSERTION &&
-                    rep->result != WEFT_CRASH))
+                    rep->result != WEFT_CRASH && rep->result != WEFT_NONDETERMINISM))
         return;
     fprintf(f, "  %5s", "!");
     if (timed)
@@ -326,10 +331,24 @@ static void print_assertion(FILE *f, const struct report *rep)
     print_other_threads(f, rep);
 }
 
+static void print_nondeterminism(FILE *f, const struct report *rep)
+{
+    fprintf(f, "The scenario did not do the same thing twice for the same schedule:\n"
+            "  %s\n  at %s\n\n", rep->message, report_loc(rep->where).s);
+    fprintf(f, "weft re-runs a scenario from fresh state for every execution and needs it\n"
+            "to behave alike for the same choices; nothing the search found can be\n"
+            "trusted. Likely causes: rand() or another random source, the real clock\n"
+            "(time, clock_gettime), a global or static variable the body changes and\n"
+            "no .setup resets, memory read before it is written, or decisions taken on\n"
+            "pointer values (hashing or sorting by address).\n");
+    print_other_threads(f, rep);
+}
+
 static const char *const headlines[] = {
     [WEFT_DEADLOCK] = "DEADLOCK", [WEFT_SELF_DEADLOCK] = "SELF-DEADLOCK",
     [WEFT_LEAK] = "LEAKED THREAD", [WEFT_LIVELOCK] = "LIVELOCK (no termination)",
     [WEFT_ASSERTION] = "ASSERTION FAILED", [WEFT_CRASH] = "CRASH",
+    [WEFT_NONDETERMINISM] = "NONDETERMINISM",
 };
 
 /* Why a search that found nothing is not exhaustive. */
@@ -377,7 +396,9 @@ static void print_summary(FILE *f, const struct report *rep)
     if (!rep->failed && c->exhaustive && c->timed)
         fprintf(f, " (timers fire only when every thread waits)");
     fprintf(f, ", %.3f s (%.0f/s)", rep->elapsed_s, rate);
-    if (rep->failed && rep->shrunk_from_steps)
+    if (rep->failed && rep->shrink_failed)
+        fprintf(f, "; shrinking could not reproduce it (is the scenario deterministic?)");
+    else if (rep->failed && rep->shrunk_from_steps)
         print_shrunk(f, rep);
     fprintf(f, "\n");
 }
@@ -400,6 +421,7 @@ static void print_text(FILE *f, const struct report *rep, int flags)
     case WEFT_DEADLOCK: case WEFT_LEAK: print_deadlock(f, rep); break;
     case WEFT_SELF_DEADLOCK: print_self_deadlock(f, rep); break;
     case WEFT_LIVELOCK: print_livelock(f, rep); break;
+    case WEFT_NONDETERMINISM: print_nondeterminism(f, rep); break;
     default: print_assertion(f, rep); break;
     }
     print_interleaving(f, rep);

@@ -312,7 +312,7 @@ const char *weft_result_name(enum weft_result r)
         [WEFT_PASS] = "pass", [WEFT_DEADLOCK] = "deadlock",
         [WEFT_SELF_DEADLOCK] = "self-deadlock", [WEFT_LEAK] = "leak",
         [WEFT_LIVELOCK] = "livelock", [WEFT_ASSERTION] = "assertion",
-        [WEFT_CRASH] = "crash",
+        [WEFT_CRASH] = "crash", [WEFT_NONDETERMINISM] = "nondeterminism",
     };
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "unknown";
 }
