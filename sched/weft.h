@@ -246,6 +246,46 @@ WEFT_API int weft_select_at(struct weft_select_case *cases, int n, int64_t timeo
 
 /*
 ** ==========================================================================
+** Atomics
+** ==========================================================================
+** A 64-bit cell with sequentially consistent operations, as Go's
+** sync/atomic and C11's seq_cst atomics; a pointer goes through intptr_t.
+** Each operation is visible. All-zero is a cell holding 0; the value lives
+** with the execution, like a mutex's state, so a cell left in a global
+** starts again from 0 (or its init value) in every execution.
+*/
+typedef struct { struct weft_handle_ h_; } weft_atomic_t;
+
+/* Name a and set its value (optional). Not visible: do it before sharing a. */
+#define weft_atomic_init(a, name, v)     weft_atomic_init_at((a), (name), (v), __FILE__, __LINE__)
+/* The value. Visible; two loads commute. */
+#define weft_atomic_load(a)              weft_atomic_load_at((a), __FILE__, __LINE__)
+/* Set the value. Visible. */
+#define weft_atomic_store(a, v)          weft_atomic_store_at((a), (v), __FILE__, __LINE__)
+/* Set the value; returns the one before. Visible. */
+#define weft_atomic_exchange(a, v)       weft_atomic_exchange_at((a), (v), __FILE__, __LINE__)
+/* If the value is expected, set it to desired and return 1; else 0. Visible. */
+#define weft_atomic_cas(a, expected, desired)     weft_atomic_cas_at((a), (expected), (desired), __FILE__, __LINE__)
+/* Add (subtract, and, or) v; returns the value before. Visible. */
+#define weft_atomic_fetch_add(a, v)      weft_atomic_fetch_add_at((a), (v), __FILE__, __LINE__)
+#define weft_atomic_fetch_sub(a, v) \
+    weft_atomic_fetch_add_at((a), (int64_t)(0 - (uint64_t)(v)), __FILE__, __LINE__)
+#define weft_atomic_fetch_and(a, v)      weft_atomic_fetch_and_at((a), (v), __FILE__, __LINE__)
+#define weft_atomic_fetch_or(a, v)       weft_atomic_fetch_or_at((a), (v), __FILE__, __LINE__)
+
+WEFT_API void weft_atomic_init_at(weft_atomic_t *a, const char *name, int64_t v,
+                                  const char *file, int line);
+WEFT_API int64_t weft_atomic_load_at(weft_atomic_t *a, const char *file, int line);
+WEFT_API void weft_atomic_store_at(weft_atomic_t *a, int64_t v, const char *file, int line);
+WEFT_API int64_t weft_atomic_exchange_at(weft_atomic_t *a, int64_t v, const char *file, int line);
+WEFT_API int weft_atomic_cas_at(weft_atomic_t *a, int64_t expected, int64_t desired,
+                                const char *file, int line);
+WEFT_API int64_t weft_atomic_fetch_add_at(weft_atomic_t *a, int64_t v, const char *file, int line);
+WEFT_API int64_t weft_atomic_fetch_and_at(weft_atomic_t *a, int64_t v, const char *file, int line);
+WEFT_API int64_t weft_atomic_fetch_or_at(weft_atomic_t *a, int64_t v, const char *file, int line);
+
+/*
+** ==========================================================================
 ** Virtual time
 ** ==========================================================================
 ** Time is per execution and virtual, in nanoseconds; nothing waits in real

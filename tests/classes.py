@@ -4,7 +4,7 @@
 Every complete execution has a class: a hash of its trace up to commuting
 operations (`weft run --classes`). DFS with sleep sets runs each class of
 a scenario exactly once; DPOR must run exactly the same classes, each once.
-This test generates scenarios of four kinds, runs both searches on them,
+This test generates scenarios of five kinds, runs both searches on them,
 and compares the sets:
 
   * the differential generator's programs (tests/differential.py: locks,
@@ -13,9 +13,10 @@ and compares the sets:
     737 and 824 that once lost classes;
   * programs made only of critical sections: 2 to 4 threads, 1 to 3
     mutexes, a few sections each, some nested;
-  * the lastzero family (Abdulla et al.): a writer fills an array while
-    readers look for the last zero, every access a critical section;
-  * the writer-readers family: one writer, N readers of one cell.
+  * the same generator with atomics among the operations;
+  * the lastzero family (Abdulla et al.): writers fill an array of atomic
+    cells while a reader looks for the last zero;
+  * the writer-readers family: one writer, N readers of one atomic cell.
 
 A scenario that DFS cannot finish in its time limit is skipped and counted.
 `make check` runs 200 scenarios; `make check-classes` runs 2,000 (COUNT).
@@ -28,7 +29,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from differential import FEATURES, gen  # noqa: E402
+from differential import FEATURES, MORE_FEATURES, gen  # noqa: E402
 
 LOST_ONCE = [307, 409, 737, 824]
 
@@ -44,6 +45,14 @@ def differential(seed):
     return src.replace('    weft_mutex_init(&s->m[0], "m0", WEFT_MUTEX_NORMAL);',
                        '    weft_cond_init(&s->cv, "cv"); weft_waitgroup_init(&s->wg, "wg");\n'
                        '    weft_mutex_init(&s->m[0], "m0", WEFT_MUTEX_NORMAL);', 1)
+
+
+def with_atomics(seed):
+    """The differential generator's program, atomics always among its
+    operations."""
+    rng = random.Random(seed)
+    feats = rng.sample(FEATURES, rng.randint(2, 6)) + MORE_FEATURES
+    return gen(seed * 7919, feats)
 
 
 def critical_sections(seed):
@@ -78,15 +87,12 @@ def critical_sections(seed):
 
 def lastzero(seed):
     """lastzero(n): thread 0 scans the array from the end for a zero; thread
-    i (1..n) sets a[i] = a[i-1] + 1. Each access is a critical section on the
-    element's own mutex."""
-    n = 2 + seed % 2
+    i (1..n) sets a[i] = a[i-1] + 1. The elements are atomic cells."""
+    n = 2 + seed % 3
     out = ["#include <weft.h>",
-           f"struct st {{ weft_mutex_t m[{n + 1}]; int a[{n + 1}]; }};",
-           "static int get(struct st *s, int i) { weft_mutex_lock(&s->m[i]); int v = s->a[i];"
-           " weft_mutex_unlock(&s->m[i]); return v; }",
-           "static void set(struct st *s, int i, int v) { weft_mutex_lock(&s->m[i]); s->a[i] = v;"
-           " weft_mutex_unlock(&s->m[i]); }",
+           f"struct st {{ weft_atomic_t a[{n + 1}]; }};",
+           "static int get(struct st *s, int i) { return (int)weft_atomic_load(&s->a[i]); }",
+           "static void set(struct st *s, int i, int v) { weft_atomic_store(&s->a[i], v); }",
            f"static void reader(void *p) {{ struct st *s = p; int i = {n};"
            " while (i > 0 && get(s, i) != 0) i--; }"]
     for i in range(1, n + 1):
@@ -104,14 +110,12 @@ def lastzero(seed):
 
 
 def writer_readers(seed):
-    """One writer, N readers of one mutex-guarded cell."""
-    n = 2 + seed % 3
+    """One writer, N readers of one atomic cell: 2^N classes."""
+    n = 2 + seed % 5
     out = ["#include <weft.h>",
-           "struct st { weft_mutex_t m; int x; };",
-           "static void writer(void *p) { struct st *s = p; weft_mutex_lock(&s->m); s->x = 1;"
-           " weft_mutex_unlock(&s->m); }",
-           "static void reader(void *p) { struct st *s = p; weft_mutex_lock(&s->m);"
-           " int v = s->x; (void)v; weft_mutex_unlock(&s->m); }",
+           "struct st { weft_atomic_t x; };",
+           "static void writer(void *p) { struct st *s = p; weft_atomic_store(&s->x, 1); }",
+           "static void reader(void *p) { struct st *s = p; weft_atomic_load(&s->x); }",
            "WEFT_SCENARIO(fz, .summary = \"writer-readers\", .expect = WEFT_PASS) {",
            f"    struct st *s = weft_calloc(1, sizeof *s); weft_thread_t t[{n + 1}];",
            "    t[0] = weft_spawn(\"writer\", writer, s);"]
@@ -124,10 +128,10 @@ def writer_readers(seed):
 
 
 def scenarios(count):
-    """(name, source) pairs: the four kinds in turn, the seeds that lost
+    """(name, source) pairs: the five kinds in turn, the seeds that lost
     classes once among the first."""
-    kinds = [("diff", differential), ("crit", critical_sections), ("lz", lastzero),
-             ("wr", writer_readers)]
+    kinds = [("diff", differential), ("crit", critical_sections), ("atom", with_atomics),
+             ("lz", lastzero), ("wr", writer_readers)]
     seeds = LOST_ONCE + [s for s in range(1, 10 * count) if s not in LOST_ONCE]
     made = []
     for seed in seeds:
@@ -138,7 +142,7 @@ def scenarios(count):
             continue
         name, fn = kinds[seed % len(kinds)]
         if name in ("lz", "wr") and seed > 40:
-            name, fn = kinds[seed % 2]            # the small families need few seeds
+            name, fn = kinds[seed % 3]            # the small families need few seeds
         made.append((f"{name}{seed}", fn(seed)))
     return made
 

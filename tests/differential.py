@@ -3,7 +3,7 @@
 
 Generates race-free scenarios from a fixed list of seeds (locks, try-locks,
 channels buffered and not, select with and without default, conds, wait
-groups, yields, sleeps, choices, nested spawns), runs each with
+groups, yields, sleeps, choices, nested spawns, atomics), runs each with
 `--strategy dpor` and `--strategy dfs --no-sleep-sets`, and checks that
 both reach the same verdict and, for passing scenarios, the same set of
 final states (each execution appends a hash of its final state to a file).
@@ -18,7 +18,11 @@ import tempfile
 
 FEATURES = ["crit", "nest", "try", "send", "recv", "select", "close", "signal", "wait",
             "wg", "choose", "sleep", "yield", "spawn", "time"]
+# Kept apart so that the seeds above keep generating the programs they
+# always did; tests/classes.py draws from both lists.
+MORE_FEATURES = ["atomic"]
 SEEDS = range(1, 41)
+ATOMIC_SEEDS = range(41, 56)          # with atomics among the operations
 
 
 def gen(seed, feats):
@@ -74,13 +78,20 @@ def gen(seed, feats):
                 ops.append(f"weft_sleep({R.choice([1, 3, 5])}); H(weft_now());")
             elif k == 'yield':
                 ops.append("weft_yield();")
+            elif k == 'atomic':
+                j = R.randint(0, 1)
+                ops.append(R.choice([f"H(weft_atomic_load(&s->at[{j}]));",
+                                     f"weft_atomic_store(&s->at[{j}], {t + 1});",
+                                     f"H(weft_atomic_fetch_add(&s->at[{j}], {t + 1}));",
+                                     f"H(weft_atomic_cas(&s->at[{j}], 0, {t + 1}));",
+                                     f"H(weft_atomic_exchange(&s->at[{j}], {t + 1}));"]))
             elif k == 'spawn':
                 i = R.randint(0, 1)
                 ops.append(f"{{ weft_thread_t c = weft_spawn(\"child{t}\", child{i}, s); H(1); weft_join(c); }}")
         bodies.append(ops)
     wgdone = sum(1 for ops in bodies for o in ops if 'waitgroup_done' in o)
     out = ["#include <weft.h>", "#include <stdio.h>", "#include <stdlib.h>", "#include <stdint.h>",
-           "struct st { weft_mutex_t m[2]; weft_cond_t cv; weft_waitgroup_t wg; weft_chan_t *ch[2]; int c[2]; int flag; int closed[2]; long h[8]; };",
+           "struct st { weft_mutex_t m[2]; weft_cond_t cv; weft_waitgroup_t wg; weft_chan_t *ch[2]; int c[2]; int flag; int closed[2]; long h[8]; weft_atomic_t at[2]; };",
            "#define H(x) (h = h * 31 + (long)(x))",
            "__attribute__((unused)) static void child0(void *p) { struct st *s = p; weft_mutex_lock(&s->m[0]); s->c[0] += 7; weft_mutex_unlock(&s->m[0]); }",
            "__attribute__((unused)) static void child1(void *p) { struct st *s = p; weft_chan_send(s->ch[1], (void *)(intptr_t)99); }",
@@ -103,6 +114,8 @@ def gen(seed, feats):
     for t in range(nthreads):
         out.append(f"    weft_join(t[{t}]);")
     out.append("    long h = 0; for (int i = 0; i < 8; i++) H(s->h[i]); H(s->c[0]); H(s->c[1]); H(s->flag);")
+    if 'atomic' in feats:
+        out.append("    H(weft_atomic_load(&s->at[0])); H(weft_atomic_load(&s->at[1]));")
     out.append("    const char *f = getenv(\"FUZZ_OUT\"); if (f) { FILE *o = fopen(f, \"a\"); fprintf(o, \"%ld\\n\", h); fclose(o); }")
     out.append("}")
     return "\n".join(out) + "\n"
@@ -124,9 +137,11 @@ def main():
     weft = os.environ.get("WEFT", "./weft")
     passed = failed = skipped = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for seed in SEEDS:
+        for seed in list(SEEDS) + list(ATOMIC_SEEDS):
             rng = random.Random(seed)
             feats = rng.sample(FEATURES, rng.randint(3, 7))
+            if seed in ATOMIC_SEEDS:
+                feats += MORE_FEATURES
             path = os.path.join(tmp, f"fz{seed}.c")
             with open(path, "w") as f:
                 f.write(gen(seed * 7919, feats))

@@ -503,6 +503,117 @@ START_TEST(memory_per_execution)
 }
 END_TEST
 
+/* ==========================================================================
+** Atomics
+** ========================================================================== */
+
+TEST_SCENARIO(atomic_operations, WEFT_PASS)
+{
+    weft_atomic_t *a = weft_calloc(1, sizeof *a);
+    weft_assert(weft_atomic_load(a) == 0, "zeroed memory is a cell holding 0");
+    weft_atomic_init(a, "a", 5);
+    weft_assert(weft_atomic_load(a) == 5);
+    weft_atomic_store(a, 7);
+    weft_assert(weft_atomic_exchange(a, 9) == 7);
+    weft_assert(weft_atomic_cas(a, 9, 11) == 1);
+    weft_assert(weft_atomic_cas(a, 9, 12) == 0);
+    weft_assert(weft_atomic_load(a) == 11, "a failed cas changes nothing");
+    weft_assert(weft_atomic_fetch_add(a, 4) == 11);
+    weft_assert(weft_atomic_fetch_sub(a, 5) == 15);
+    weft_assert(weft_atomic_fetch_and(a, 6) == 10);
+    weft_assert(weft_atomic_fetch_or(a, 5) == 2);
+    weft_assert(weft_atomic_load(a) == 7);
+    weft_atomic_store(a, INT64_MIN);
+    weft_assert(weft_atomic_fetch_sub(a, 1) == INT64_MIN);
+    weft_assert(weft_atomic_load(a) == INT64_MAX, "wraps as two's complement");
+    int local;
+    weft_atomic_store(a, (intptr_t)&local);
+    weft_assert((int *)(intptr_t)weft_atomic_load(a) == &local, "pointers via intptr_t");
+}
+
+static void add_one(void *arg)
+{
+    weft_atomic_fetch_add((weft_atomic_t *)arg, 1);
+}
+
+static void load_then_store(void *arg)
+{
+    weft_atomic_t *a = arg;
+    weft_atomic_store(a, weft_atomic_load(a) + 1);
+}
+
+TEST_SCENARIO(atomic_add_loses_nothing, WEFT_PASS)
+{
+    weft_atomic_t *a = weft_calloc(1, sizeof *a);
+    weft_thread_t t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = weft_spawn("adder", add_one, a);
+    for (int i = 0; i < 3; i++)
+        weft_join(t[i]);
+    weft_assert(weft_atomic_load(a) == 3);
+}
+
+TEST_SCENARIO(atomic_load_store_loses_update, WEFT_ASSERTION)
+{
+    weft_atomic_t *a = weft_calloc(1, sizeof *a);
+    weft_thread_t x = weft_spawn("x", load_then_store, a), y = weft_spawn("y", load_then_store, a);
+    weft_join(x);
+    weft_join(y);
+    weft_assert(weft_atomic_load(a) == 2, "lost update");
+}
+
+/* One writer and three readers of one cell: each reader reads before or
+** after the store, and reads commute, so 2^3 classes. */
+static void reader(void *arg) { weft_atomic_load((weft_atomic_t *)arg); }
+static void writer(void *arg) { weft_atomic_store((weft_atomic_t *)arg, 1); }
+
+TEST_SCENARIO(atomic_readers_commute, WEFT_PASS)
+{
+    weft_atomic_t *a = weft_calloc(1, sizeof *a);
+    weft_thread_t t[4];
+    t[0] = weft_spawn("writer", writer, a);
+    for (int i = 1; i < 4; i++)
+        t[i] = weft_spawn("reader", reader, a);
+    for (int i = 0; i < 4; i++)
+        weft_join(t[i]);
+}
+
+/* Two compare-and-swaps that both fail change nothing, so they commute:
+** one class. */
+static void cas_from_5(void *arg) { weft_atomic_cas((weft_atomic_t *)arg, 5, 6); }
+
+TEST_SCENARIO(atomic_failed_cas_commute, WEFT_PASS)
+{
+    weft_atomic_t *a = weft_calloc(1, sizeof *a);
+    weft_thread_t x = weft_spawn("x", cas_from_5, a), y = weft_spawn("y", cas_from_5, a);
+    weft_join(x);
+    weft_join(y);
+    weft_assert(weft_atomic_load(a) == 0);
+}
+
+static weft_atomic_t global_cell;     /* outlives executions; its value does not */
+
+TEST_SCENARIO(atomic_global_resets, WEFT_PASS)
+{
+    weft_choose(2);
+    weft_assert(weft_atomic_fetch_add(&global_cell, 1) == 0, "value from an earlier execution");
+}
+
+START_TEST(atomic_semantics)
+{
+    ck_assert_passes(atomic_operations);
+    ck_assert_passes(atomic_add_loses_nothing);
+    ck_assert_finds(atomic_load_store_loses_update, WEFT_ASSERTION);
+    struct explore_result r = dfs(&atomic_readers_commute);
+    ck_assert(!r.failed && r.cov.exhaustive);
+    ck_assert_uint_eq(r.cov.executions, 8);
+    r = dfs(&atomic_failed_cas_commute);
+    ck_assert(!r.failed && r.cov.exhaustive);
+    ck_assert_uint_eq(r.cov.executions, 1);
+    ck_assert_passes(atomic_global_resets);
+}
+END_TEST
+
 Suite *primitives_suite(void)
 {
     Suite *s = suite_create("primitives");
@@ -515,6 +626,7 @@ Suite *primitives_suite(void)
     tcase_add_test(tc, select_semantics);
     tcase_add_test(tc, time_and_choice);
     tcase_add_test(tc, memory_per_execution);
+    tcase_add_test(tc, atomic_semantics);
     suite_add_tcase(s, tc);
     return s;
 }
