@@ -53,7 +53,8 @@ enum weft_result {
     WEFT_LIVELOCK,        /* a thread ran past the step bound, others wait */
     WEFT_ASSERTION,       /* weft_assert failed, or the API was misused */
     WEFT_CRASH,           /* a signal (segfault, abort, ...) in a thread */
-    WEFT_NONDETERMINISM   /* the same schedule ran differently twice */
+    WEFT_NONDETERMINISM,  /* the same schedule ran differently twice */
+    WEFT_DATA_RACE        /* two unordered accesses to checked memory, one a write */
 };
 
 /* "pass", "deadlock", "self-deadlock", "leak", "livelock", ... */
@@ -340,6 +341,23 @@ WEFT_API int weft_param_int(const char *key, int fallback);
 #define weft_calloc(count, size) weft_calloc_at((count), (size), __FILE__, __LINE__)
 WEFT_API void *weft_alloc_at(size_t size, const char *file, int line);
 WEFT_API void *weft_calloc_at(size_t count, size_t size, const char *file, int line);
+
+/*
+** Checked memory. Plain loads and stores are not visible operations; weft
+** checks them instead: two accesses by different threads, at least one a
+** write, that no synchronisation orders (a lock, a channel, a join, an
+** atomic, ...) are a data race, and the execution fails with
+** WEFT_DATA_RACE, naming both threads and both lines. Mark the shared
+** variables of a scenario: WEFT_READ(x) is x's value, WEFT_WRITE(x, v)
+** stores v in x. Neither is a scheduling point: a program without data
+** races behaves as if memory changed only between visible operations.
+*/
+#define WEFT_READ(lv)                                                              \
+    (weft_access_at(&(lv), sizeof(lv), 0, #lv, __FILE__, __LINE__), (lv))
+#define WEFT_WRITE(lv, v)                                                          \
+    (weft_access_at(&(lv), sizeof(lv), 1, #lv, __FILE__, __LINE__), (lv) = (v))
+WEFT_API void weft_access_at(const volatile void *addr, size_t size, int write,
+                             const char *name, const char *file, int line);
 
 /*
 ** ==========================================================================

@@ -34,17 +34,22 @@ from differential import FEATURES, MORE_FEATURES, gen  # noqa: E402
 LOST_ONCE = [307, 409, 737, 824]
 
 
-def differential(seed):
-    """The differential generator's program. Its condition variable and wait
-    group are made in main, before any thread runs: an object made on first
-    use gets its id in the order threads first use it, which equivalent
-    executions need not share, and the class names objects by id."""
-    rng = random.Random(seed)
-    feats = rng.sample(FEATURES, rng.randint(3, 7))
-    src = gen(seed * 7919, feats)
+def objects_first(src):
+    """The generator's program with every object made in main, before any
+    thread runs: an object made on first use gets its id in the order
+    threads first use it, which equivalent executions need not share, and
+    the class names objects by id."""
     return src.replace('    weft_mutex_init(&s->m[0], "m0", WEFT_MUTEX_NORMAL);',
                        '    weft_cond_init(&s->cv, "cv"); weft_waitgroup_init(&s->wg, "wg");\n'
+                       '    weft_atomic_init(&s->at[0], "at0", 0); weft_atomic_init(&s->at[1], "at1", 0);\n'
                        '    weft_mutex_init(&s->m[0], "m0", WEFT_MUTEX_NORMAL);', 1)
+
+
+def differential(seed):
+    """The differential generator's program."""
+    rng = random.Random(seed)
+    feats = rng.sample(FEATURES, rng.randint(3, 7))
+    return objects_first(gen(seed * 7919, feats))
 
 
 def with_atomics(seed):
@@ -52,7 +57,7 @@ def with_atomics(seed):
     operations."""
     rng = random.Random(seed)
     feats = rng.sample(FEATURES, rng.randint(2, 6)) + MORE_FEATURES
-    return gen(seed * 7919, feats)
+    return objects_first(gen(seed * 7919, feats))
 
 
 def critical_sections(seed):
@@ -100,6 +105,7 @@ def lastzero(seed):
                    f" set(s, {i}, get(s, {i - 1}) + 1); }}")
     out.append("WEFT_SCENARIO(fz, .summary = \"lastzero\", .expect = WEFT_PASS) {")
     out.append(f"    struct st *s = weft_calloc(1, sizeof *s); weft_thread_t t[{n + 1}];")
+    out.append(f"    for (int i = 0; i <= {n}; i++) weft_atomic_init(&s->a[i], 0, 0);")
     out.append("    t[0] = weft_spawn(\"reader\", reader, s);")
     for i in range(1, n + 1):
         out.append(f"    t[{i}] = weft_spawn(\"writer{i}\", writer{i}, s);")
@@ -118,6 +124,7 @@ def writer_readers(seed):
            "static void reader(void *p) { struct st *s = p; weft_atomic_load(&s->x); }",
            "WEFT_SCENARIO(fz, .summary = \"writer-readers\", .expect = WEFT_PASS) {",
            f"    struct st *s = weft_calloc(1, sizeof *s); weft_thread_t t[{n + 1}];",
+           "    weft_atomic_init(&s->x, \"x\", 0);",
            "    t[0] = weft_spawn(\"writer\", writer, s);"]
     for i in range(1, n + 1):
         out.append(f"    t[{i}] = weft_spawn(\"reader\", reader, s);")

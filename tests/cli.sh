@@ -101,7 +101,7 @@ expect_grep "version named" "version" "$tmp/err"
 
 # A token records how its execution ended. Version-1 tokens (no result)
 # still replay; a replay that ends otherwise than recorded says so, exit 1.
-check "version-1 token" 0 "$WEFT" replay abba --schedule "w1.BAMAAQEBAgGEuA"
+check "version-1 token" 0 "$WEFT" replay abba --schedule "w1.BgMAAQECAgJiLQ"
 expect_grep "version-1 token replays" "DEADLOCK" "$tmp/out"
 token=$("$WEFT" run abba | sed -n 's/.*--schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p' | head -1)
 relabelled=$(python3 - "$token" <<'PY'

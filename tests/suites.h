@@ -17,6 +17,7 @@ Suite *explore_suite(void);
 Suite *detect_suite(void);
 Suite *report_suite(void);
 Suite *embed_suite(void);
+Suite *races_suite(void);
 
 /* Explore s with a plan ("dfs", "dpor", "random"); max_preemptions -1:
 ** none. The search stays readable through test_search() until the next

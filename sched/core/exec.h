@@ -39,8 +39,9 @@ struct sched_thread {
     uint32_t turns;                   /* yields so far */
     int sym_prev;                     /* symmetric sibling spawned before it, -1,
                                          or -2: not spawned symmetric */
-    struct fiber *starter;            /* while in its prologue: who started it */
-    struct sched_thread *starter_thread;
+    struct sched_op start;            /* its first pending operation (sched_spawn) */
+    bool acted;                       /* took a step other than its start */
+    uint32_t *hb;                     /* its happens-before clock (race.c) */
     uint32_t last_step;               /* 1-based index of its last step, 0: none */
 };
 
@@ -69,6 +70,12 @@ struct sched_outcome {
     bool cut;                         /* stopped at the step bound, no livelock */
     bool timed;                       /* a timer fired under the idle rule */
     bool abandoned;                   /* the chooser gave up (not a result) */
+    /* A data race: the earlier access of the two (the later one is the
+    ** failing thread's, at `where`). */
+    int race_tid;
+    struct sched_loc race_where;
+    const char *race_name;            /* WEFT_READ's argument, or NULL */
+    bool race_write, race_now_write;
 };
 
 /* The search's side of an execution: called at every choice point. */
@@ -93,6 +100,9 @@ struct sched_config {
     size_t stack_size;
     struct params *params;            /* --param values (may be NULL) */
     bool timers_idle;                 /* --timers=idle: fire only when nothing runs */
+    bool check_memory;                /* track happens-before for checked memory
+                                         (race.c); a search turns it on once an
+                                         execution has used checked memory */
 };
 
 /* Where a signal in a scenario thread is handled: its own stack, per OS
@@ -133,6 +143,9 @@ struct exec {
     struct sched_obj *clock;          /* made at the first timed operation */
     struct sched_timer *armed[SCHED_MAX_THREADS];   /* timers started, not ended */
     int narmed;
+    struct shadow *shadow;            /* checked memory's accesses (race.c) */
+    bool shadow_oom;
+    bool memory_unchecked;            /* checked memory was used without cfg->check_memory */
     struct crash_guard crash;
 };
 

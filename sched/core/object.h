@@ -46,6 +46,7 @@ struct sched_obj {
     struct waiter *waiters_tail;
     char name[SCHED_NAME_MAX];
     struct sched_obj *next_in_exec;   /* creation order, for reports */
+    uint32_t *hb;                     /* the clock released into it (race.c), or NULL */
 };
 
 /* A zeroed object of `size` bytes (which begin with struct sched_obj),

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/race.h"
 #include "core/registry.h"
 #include "core/sched.h"
 
@@ -95,17 +96,6 @@ static void switch_to(struct exec *x, struct sched_thread *t, int dying)
     fiber_switch(from, to, dying);
 }
 
-/* A thread that has just started runs its prologue to its first visible
-** operation and then returns to whoever started it (a spawn, or sched_run). */
-static void back_to_starter(struct exec *x, struct sched_thread *t, int dying)
-{
-    struct fiber *starter = t->starter;
-    t->starter = NULL;
-    x->current = t->starter_thread;
-    x->running = starter;
-    fiber_switch(&t->fiber, starter, dying);
-}
-
 /* Runs on the thread's own fiber; never returns. The execution is the one
 ** that prepared the fiber, whichever OS thread runs it. */
 static void thread_main(void *arg)
@@ -114,22 +104,27 @@ static void thread_main(void *arg)
     t->fn(t->arg);
     struct exec *x = exec_current();
     t->state = T_FINISHED;
-    if (t->starter)
-        back_to_starter(x, t, 1);
-    else
-        switch_to(x, next_thread(x), 1);
+    race_thread_end(x, t);
+    switch_to(x, next_thread(x), 1);
     abort();
 }
 
-/* Run t's prologue, from the running fiber, until t first parks. */
-static void start(struct exec *x, struct sched_thread *t)
+/*
+** A spawned thread starts in a step of its own: it is created parked on
+** its start operation, which changes nothing and commutes with everything,
+** and its code runs only once the search schedules it. So none of the
+** child's code runs inside its parent's spawn step, and whatever it does
+** before its first visible operation may come before or after anything
+** its parent does next.
+*/
+static const struct sched_opclass start_class = { .verb = "start", .flags = OP_LOCAL };
+
+static void park_on_start(struct exec *x, struct sched_thread *t, struct sched_loc at)
 {
-    t->starter = x->running;
-    t->starter_thread = x->current;
-    x->current = t;
-    x->running = &t->fiber;
-    t->state = T_RUNNING;
-    fiber_switch(t->starter, &t->fiber, 0);
+    t->start = (struct sched_op){ .cls = &start_class, .thread = t, .loc = at, .idle = true };
+    t->pending = &t->start;
+    t->state = T_PARKED;
+    t->park_seq = ++x->park_counter;
 }
 
 static const struct sched_objclass thread_objclass = { .name = "thread" };
@@ -151,6 +146,10 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
     t->arg = arg;
     t->spawned_at = at;
     t->sym_prev = -2;
+    if (!race_thread_begin(x, t, x->current)) {
+        x->nthreads--;
+        return NULL;
+    }
     t->obj.cls = &thread_objclass;
     t->obj.thread = t->id;
     object_register(x, &t->obj, name);
@@ -182,8 +181,7 @@ struct sched_thread *sched_spawn(struct exec *x, const char *name, void (*fn)(vo
     }
     if (symmetric)
         t->sym_prev = sibling;
-    start(x, t);                      /* run its prologue to its first visible op */
-    x->current = parent;
+    park_on_start(x, t, at);
     return t;
 }
 
@@ -240,15 +238,12 @@ void sched_visible(struct exec *x, struct sched_op *op)
     t->pending = op;
     t->state = T_PARKED;
     t->park_seq = ++x->park_counter;
-    if (t->starter)
-        back_to_starter(x, t, 0);     /* a prologue ends here */
-    else
-        switch_to(x, next_thread(x), 0);   /* returns when t's op has been applied */
+    switch_to(x, next_thread(x), 0);  /* returns when t's op has been applied */
 }
 
 void sched_complete(struct exec *x, struct sched_op *op)
 {
-    (void)x;
+    race_complete(x, op);
     op->completed = true;
     leave_queues(op);
 }
@@ -444,8 +439,8 @@ static sched_mask symmetric_threads(struct exec *x, sched_mask enabled)
     sched_mask allowed = enabled;
     for (int i = 0; i < x->nthreads; i++) {
         struct sched_thread *t = &x->threads[i];
-        if (t->sym_prev >= 0 && t->last_step == 0 && (enabled & SCHED_BIT(t->sym_prev)) &&
-            x->threads[t->sym_prev].last_step == 0)
+        if (t->sym_prev >= 0 && !t->acted && t->pending != &t->start &&
+            (enabled & SCHED_BIT(t->sym_prev)) && !x->threads[t->sym_prev].acted)
             allowed &= ~SCHED_BIT(i);
     }
     return allowed;
@@ -515,6 +510,7 @@ static bool step(struct exec *x, struct sched_thread *t)
     x->current = was;
     if (waited)
         timer_end(x, op->timer);
+    race_step(x, t, op);
     if (x->failed || x->abandoned) {
         if (x->failed)
             record_step(x, t, op);
@@ -522,6 +518,7 @@ static bool step(struct exec *x, struct sched_thread *t)
     }
     note_turn(x, t, op);
     record_step(x, t, op);
+    t->acted |= op != &t->start;
     t->pending = NULL;
     x->last_tid = t->id;
     return true;
@@ -679,6 +676,8 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->nobjects = 0;
     x->clock = NULL;
     x->narmed = 0;
+    x->shadow = NULL;
+    x->shadow_oom = x->memory_unchecked = false;
     x->cfg = cfg;
     x->chooser = ch;
     x->running = &x->scheduler;
@@ -731,8 +730,7 @@ int sched_run(struct exec *x, const struct sched_config *cfg, const struct sched
         exec_running_ = outer;
         return WEFT_ENOMEM;
     }
-    start(x, main_thread);
-    switch_to(x, next_thread(x), 0);  /* back here when the execution is over */
+    switch_to(x, main_thread, 0);     /* back here when the execution is over */
     x->current = NULL;
     x->outcome.abandoned = x->abandoned && !x->failed;
     exec_running_ = outer;

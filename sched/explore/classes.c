@@ -12,7 +12,8 @@
 ** only which child gets which id. Other objects are named by id, so the
 ** class is exact when they are made before the threads that share them
 ** run (an object made on first use gets its id in the order of first
-** uses). The searches do not use it; tests compare the classes that DPOR
+** uses); the clock is one per execution and named as such. The searches
+** do not use it; tests compare the classes that DPOR
 ** and DFS visit.
 */
 #include <stdlib.h>
@@ -67,7 +68,8 @@ void classes_begin(struct classes *c)
 
 void classes_value(struct classes *c, uint32_t v) { c->values = mix(c->values, v + 1); }
 
-int classes_step(struct classes *c, const struct sched_step *s, const struct sched_op *op)
+int classes_step(struct classes *c, const struct sched_step *s, const struct sched_op *op,
+                 const struct sched_obj *clock)
 {
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     int n = sched_op_objects(op, objs);
@@ -93,9 +95,11 @@ int classes_step(struct classes *c, const struct sched_step *s, const struct sch
     if (e->thread_obj >= 0 && c->name[e->thread_obj] == 0)  /* a spawn names its child */
         c->name[e->thread_obj] = mix(e->who, ++c->spawned[s->tid]);
     /* Its operation: a thread object by the thread's name, for its id too
-    ** depends on the order of spawns. */
+    ** depends on the order of spawns, and the clock by a name of its own:
+    ** it is made by the first timed operation, whichever thread's. */
     uint64_t what = op->obj && op->obj->thread >= 0 ? c->name[op->obj->thread]
-                                                    : (uint64_t)(s->obj_id + 1);
+                    : op->obj && op->obj == clock ? 0xc10c
+                    : (uint64_t)(s->obj_id + 1);
     uint64_t label = mix_string(mix(0, what), s->cls->verb);
     label = mix(mix(mix_string(label, s->note), (uint64_t)s->note_a), (uint64_t)s->note_b);
     e->label = mix(label, c->values);

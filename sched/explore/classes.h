@@ -24,7 +24,8 @@ void classes_begin(struct classes *c);
 /* The step being applied chose value v (a select among ready cases). */
 void classes_value(struct classes *c, uint32_t v);
 /* Step s performed op: 0, or WEFT_ENOMEM. */
-int classes_step(struct classes *c, const struct sched_step *s, const struct sched_op *op);
+int classes_step(struct classes *c, const struct sched_step *s, const struct sched_op *op,
+                 const struct sched_obj *clock);
 /* The class of the steps since classes_begin. */
 uint64_t classes_hash(const struct classes *c);
 /* The class of a failure of thread tid that stopped the execution: of its

@@ -136,10 +136,11 @@ static void find_races(struct explorer *e)
 /*
 ** At the end of an execution: its final state may be new. A failure that
 ** stopped the execution (an assertion, a crash, a misuse) also stopped
-** every other thread, and so does a cut at the step bound: the last step
-** of the failing thread (of the cut, the last step) conflicts with the
-** next step of each of them. Each race is reversed like any other, and
-** what those threads would have done first is explored too.
+** every other thread: the failing thread's last step conflicts with the
+** next step of each of them. A cut at the step bound stopped them too:
+** each could have taken the place of the latest step of another thread.
+** Each race is reversed like any other, and what those threads would have
+** done first is explored too.
 */
 static void find_final_races(struct explorer *e)
 {
@@ -151,9 +152,10 @@ static void find_final_races(struct explorer *e)
         explore_out_of_memory(e);
     bool stopped = o->result != WEFT_PASS && o->result != WEFT_DEADLOCK &&
                    o->result != WEFT_LEAK && o->failing_tid >= 0;
-    if (stopped || o->cut)
-        dpor_races_with_end(d->dpor, e->x, stopped ? o->failing_tid : e->x->last_tid,
-                            add_backtrack, d);
+    if (stopped)
+        dpor_races_with_end(d->dpor, e->x, o->failing_tid, add_backtrack, d);
+    else if (o->cut)
+        dpor_races_with_cut(d->dpor, e->x, add_backtrack, d);
 }
 
 /* Remember which node (or none) precedes the step about to run; false

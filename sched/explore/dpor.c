@@ -153,13 +153,16 @@ static bool reserve(struct dpor *d, int n)
 
 /* The clock of event e by thread p: p's clock joined with what e depends on
 ** (the last timed step; every step, if e is timed; each object's last write,
-** and its reads since when e writes), then p's own entry moved on. */
+** and its reads since when e writes), then p's own entry moved on. A local
+** step depends on nothing, a timed one included (conflicts() says the
+** same): it changes no thread's chance to run, which is all that decides
+** when an idle-rule timer fires. */
 static void advance_clock(struct dpor *d, const struct event *e, int p,
                           const struct sched_obj **objs, struct objstate **states, int n)
 {
     int nt = d->nthreads;
     uint32_t *c = d->thread[p];
-    if (d->last_timed >= 0)
+    if (d->last_timed >= 0 && !e->local)
         join(c, d->timed_w, nt);
     if (e->timed)
         for (int q = 0; q < nt; q++)
@@ -442,6 +445,21 @@ int dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t st
             return WEFT_ENOMEM;
     }
     return 0;
+}
+
+void dpor_races_with_cut(struct dpor *d, struct exec *x,
+                         void (*fn)(void *ctx, uint32_t step, int tid), void *ctx)
+{
+    for (int p = 0; p < x->nthreads; p++) {
+        struct sched_thread *t = &x->threads[p];
+        if (t->state != T_PARKED || t->pending == NULL)
+            continue;
+        for (int32_t j = (int32_t)d->nev - 1; j >= 0; j--)
+            if (d->ev[j].tid != p && !happens_before(d, (uint32_t)j, p)) {
+                fn(ctx, (uint32_t)j, p);
+                break;
+            }
+    }
 }
 
 void dpor_races_with_end(struct dpor *d, struct exec *x, int tid,

@@ -27,6 +27,11 @@ int dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t st
 ** with the next step of every other parked thread not ordered after it. */
 void dpor_races_with_end(struct dpor *d, struct exec *x, int tid,
                          void (*fn)(void *ctx, uint32_t step, int tid), void *ctx);
+/* The execution was cut at the step bound, which stopped every thread:
+** each parked thread's next step races with the latest step of another
+** thread not ordered before it (it could have run there instead). */
+void dpor_races_with_cut(struct dpor *d, struct exec *x,
+                         void (*fn)(void *ctx, uint32_t step, int tid), void *ctx);
 /* The threads that could begin the reversal of that race from the state
 ** before the step (source-DPOR's initials). */
 sched_mask dpor_initials(const struct dpor *d, uint32_t step, int tid, const struct sched_op *n,

@@ -126,7 +126,8 @@ static void after_step(void *self, const struct sched_step *s)
     struct explorer *e = self;
     if (e->strategy->after_step)
         e->strategy->after_step(e, s);
-    if (e->cfg->on_class && classes_step(&e->classes, s, e->x->threads[s->tid].pending) != 0)
+    if (e->cfg->on_class &&
+        classes_step(&e->classes, s, e->x->threads[s->tid].pending, e->x->clock) != 0)
         e->error = WEFT_ENOMEM;
     e->steps++;
 }
@@ -208,6 +209,9 @@ static void keep_last(struct explorer *e, struct search *s, struct explore_resul
     r->preemptions = e->preemptions;
 }
 
+/* run_executions: the search must start again (restart_checking_memory). */
+enum { EXPLORE_RESTART = 1 };
+
 /* Run executions until the strategy is done or a stop condition holds. */
 static int run_executions(struct explorer *e, struct search *s, struct explore_result *r,
                           uint64_t max_exec, double time_limit, bool *covered)
@@ -223,6 +227,8 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         classes_begin(&e->classes);
         if ((rc = sched_run(s->x, &s->sc, &ch)) != 0 || (rc = e->error) != 0)
             return rc;
+        if (s->x->memory_unchecked)
+            return EXPLORE_RESTART;
         if (e->parted.yes)
             end_parted(e);
         observe(e);
@@ -247,19 +253,27 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
     }
 }
 
+
 int explore_search(struct search *s, const struct explore_config *ec,
                    const struct strategy *st, struct explore_result *r, uint64_t max_exec,
                    double time_limit, bool *covered)
 {
-    struct explorer e = { .strategy = st, .cfg = ec, .result = r, .x = s->x, .rec = s->rec,
-                          .rec_cap = s->rec_cap };
-    *covered = false;
-    int rc = st->init(&e);
-    if (rc == 0) {
-        rc = run_executions(&e, s, r, max_exec, time_limit, covered);
-        st->fini(&e);
-    }
-    classes_free(&e.classes);
+    int rc;
+    struct coverage before = r->cov;  /* what earlier searches of a plan counted */
+    do {
+        struct explorer e = { .strategy = st, .cfg = ec, .result = r, .x = s->x,
+                              .rec = s->rec, .rec_cap = s->rec_cap };
+        *covered = false;
+        if ((rc = st->init(&e)) == 0) {
+            rc = run_executions(&e, s, r, max_exec, time_limit, covered);
+            st->fini(&e);
+        }
+        classes_free(&e.classes);
+        if (rc == EXPLORE_RESTART) {  /* the scenario checks memory: again, with clocks */
+            s->sc.check_memory = true;
+            r->cov = before;
+        }
+    } while (rc == EXPLORE_RESTART);
     return rc;
 }
 

@@ -282,6 +282,12 @@ static int snapshot_failure(struct report *rep, struct exec *x, const struct exp
     snprintf(rep->message, sizeof rep->message, "%s", r->outcome.message);
     rep->failing_tid = r->outcome.failing_tid;
     rep->where = r->outcome.where;
+    if (r->outcome.result == WEFT_DATA_RACE) {
+        const struct sched_outcome *o = &r->outcome;
+        rep->race = (struct report_race){ o->race_tid, o->race_where, o->race_write,
+                                          o->race_now_write, "" };
+        snprintf(rep->race.name, sizeof rep->race.name, "%s", o->race_name ? o->race_name : "");
+    }
     failing_op(rep, x);
     int rc = analyse(rep, x, &r->outcome);
     if (rc == 0)
@@ -343,6 +349,8 @@ sched_mask report_signature(struct exec *x, const struct sched_outcome *o)
     sched_mask m = 0;
     if (o->result == WEFT_LIVELOCK)
         return o->spinning;
+    if (o->result == WEFT_DATA_RACE)
+        return SCHED_BIT(o->failing_tid) | SCHED_BIT(o->race_tid);
     if (o->result != WEFT_DEADLOCK && o->result != WEFT_LEAK)
         return o->failing_tid >= 0 ? SCHED_BIT(o->failing_tid) : 0;
     if (analyse(&rep, x, o) == 0) {

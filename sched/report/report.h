@@ -70,6 +70,12 @@ struct report {
     char failing_op[128];             /* self-deadlock: the relock, as a step reads */
     int failing_tid;
     struct sched_loc where;
+    struct report_race {              /* a data race: the earlier access */
+        int tid;
+        struct sched_loc at;
+        bool write, now_write;        /* the earlier and the failing access */
+        char name[64];                /* what was accessed, "" when unnamed */
+    } race;
     struct report_thread *threads;
     int nthreads;
     int cycle[SCHED_MAX_THREADS + 1]; /* thread ids, first repeated at the end */

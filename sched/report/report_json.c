@@ -58,6 +58,15 @@ static void json_failure(FILE *f, const struct report *rep)
     json_str(f, rep->message);
     fprintf(f, ",\"failing_thread\":%d", rep->failing_tid);
     json_loc(f, "at", rep->where);
+    if (rep->result == WEFT_DATA_RACE) {
+        fprintf(f, ",\"access\":\"%s\",\"race\":{\"thread\":%d,\"access\":\"%s\"",
+                rep->race.now_write ? "write" : "read", rep->race.tid,
+                rep->race.write ? "write" : "read");
+        json_loc(f, "at", rep->race.at);
+        fprintf(f, ",\"name\":");
+        json_str(f, rep->race.name);
+        fputc('}', f);
+    }
     fprintf(f, ",\"schedule\":");
     json_str(f, rep->schedule);
     fprintf(f, ",\"replay\":\"%s replay %s%s --schedule %s\"", rep->command, rep->target,

@@ -210,10 +210,12 @@ static void print_failing_row(FILE *f, const struct report *rep, const int *widt
     static const char *const what[] = {
         [WEFT_SELF_DEADLOCK] = "lock (already held)", [WEFT_ASSERTION] = "assertion fails",
         [WEFT_CRASH] = "crashes", [WEFT_NONDETERMINISM] = "runs differently",
+        [WEFT_DATA_RACE] = "races",
     };
     int tid = rep->failing_tid;
     if (tid < 0 || (rep->result != WEFT_SELF_DEADLOCK && rep->result != WEFT_ASSERTION &&
-                    rep->result != WEFT_CRASH && rep->result != WEFT_NONDETERMINISM))
+                    rep->result != WEFT_CRASH && rep->result != WEFT_NONDETERMINISM &&
+                    rep->result != WEFT_DATA_RACE))
         return;
     fprintf(f, "  %5s", "!");
     if (timed)
@@ -344,11 +346,26 @@ static void print_nondeterminism(FILE *f, const struct report *rep)
     print_other_threads(f, rep);
 }
 
+static void print_data_race(FILE *f, const struct report *rep)
+{
+    const struct report_race *r = &rep->race;
+    fprintf(f, "Data race on %s%s%s: two threads access it, at least one writes, and no\n"
+            "synchronisation orders the two accesses (no lock, channel, join, wait or\n"
+            "atomic between them), so they may come in either order, or at once:\n\n  ",
+            r->name[0] ? "\"" : "", r->name[0] ? r->name : "memory", r->name[0] ? "\"" : "");
+    print_thread_name(f, rep, rep->failing_tid);
+    fprintf(f, " %s it at %s\n  ", r->now_write ? "writes" : "reads", report_loc(rep->where).s);
+    print_thread_name(f, rep, r->tid);
+    fprintf(f, " %s it at %s\n", r->write ? "wrote" : "read", report_loc(r->at).s);
+    print_locks(f, rep);
+    print_other_threads(f, rep);
+}
+
 static const char *const headlines[] = {
     [WEFT_DEADLOCK] = "DEADLOCK", [WEFT_SELF_DEADLOCK] = "SELF-DEADLOCK",
     [WEFT_LEAK] = "LEAKED THREAD", [WEFT_LIVELOCK] = "LIVELOCK (no termination)",
     [WEFT_ASSERTION] = "ASSERTION FAILED", [WEFT_CRASH] = "CRASH",
-    [WEFT_NONDETERMINISM] = "NONDETERMINISM",
+    [WEFT_NONDETERMINISM] = "NONDETERMINISM", [WEFT_DATA_RACE] = "DATA RACE",
 };
 
 /* Why a search that found nothing is not exhaustive. */
@@ -422,6 +439,7 @@ static void print_text(FILE *f, const struct report *rep, int flags)
     case WEFT_SELF_DEADLOCK: print_self_deadlock(f, rep); break;
     case WEFT_LIVELOCK: print_livelock(f, rep); break;
     case WEFT_NONDETERMINISM: print_nondeterminism(f, rep); break;
+    case WEFT_DATA_RACE: print_data_race(f, rep); break;
     default: print_assertion(f, rep); break;
     }
     print_interleaving(f, rep);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "core/race.h"
 #include "sync/sync.h"
 
 /* ==========================================================================
@@ -291,6 +292,14 @@ void *weft_calloc_at(size_t count, size_t size, const char *file, int line)
     return weft_alloc_at(count * size, file, line);
 }
 
+void weft_access_at(const volatile void *addr, size_t size, int write, const char *name,
+                    const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x)
+        race_access(x, (const void *)addr, size, write != 0, name, (struct sched_loc){ file, line });
+}
+
 const char *weft_strerror(int code)
 {
     switch (code) {
@@ -313,6 +322,7 @@ const char *weft_result_name(enum weft_result r)
         [WEFT_SELF_DEADLOCK] = "self-deadlock", [WEFT_LEAK] = "leak",
         [WEFT_LIVELOCK] = "livelock", [WEFT_ASSERTION] = "assertion",
         [WEFT_CRASH] = "crash", [WEFT_NONDETERMINISM] = "nondeterminism",
+        [WEFT_DATA_RACE] = "data-race",
     };
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "unknown";
 }

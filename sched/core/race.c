@@ -1,0 +1,263 @@
+/*
+** race.c -- happens-before clocks and the data-race check (see race.h).
+**
+** Clocks have an entry per possible thread and live in the execution's
+** arena. The shadow of memory is a hash table of 8-byte words; each word
+** keeps, per thread and kind of access, the epoch (the thread's own clock
+** entry) of its latest access to each group of bytes. Latest suffices: a
+** thread's accesses are ordered, so if its latest access to a byte happens
+** before another thread's, all its earlier ones do too. A write that races
+** with nothing happens after every access to its bytes so far, and they
+** are forgotten: whatever races with them later races with the write.
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "core/race.h"
+#include "core/sched.h"
+
+/* uthash takes its memory from the execution's arena (never freed one by
+** one: the arena goes at the end of the execution) and reports running
+** out of it instead of exiting. Each use has the execution x in scope. */
+#define HASH_NONFATAL_OOM 1
+#define uthash_malloc(size)      arena_alloc(&x->arena, (size))
+#define uthash_free(ptr, size)   ((void)(ptr), (void)(size))
+#define uthash_nonfatal_oom(e)   (x->shadow_oom = true)
+#include <uthash.h>
+
+#define CLOCK_BYTES (SCHED_MAX_THREADS * sizeof(uint32_t))
+
+/* One thread's latest access of one kind to some bytes of a word. */
+struct shadow_slot {
+    uint32_t epoch;
+    uint8_t tid;
+    uint8_t write;
+    uint8_t mask;                     /* bytes of the word: bit i is byte i */
+    const char *name;
+    struct sched_loc at;
+};
+
+struct shadow {
+    uintptr_t word;                   /* address / 8 */
+    UT_hash_handle hh;
+    struct shadow_slot *slot;
+    uint16_t n, cap;
+};
+
+/* ==========================================================================
+** Clocks
+** ========================================================================== */
+
+static uint32_t *clock_new(struct exec *x)
+{
+    return arena_alloc(&x->arena, CLOCK_BYTES);
+}
+
+static void clock_join(uint32_t *into, const uint32_t *from, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (from[i] > into[i])
+            into[i] = from[i];
+}
+
+/* Clocks cost every step a little; until a scenario uses checked memory
+** they are not kept (the search then starts again with them, race.h). */
+static bool tracking(const struct exec *x)
+{
+    return x->cfg->check_memory;
+}
+
+bool race_thread_begin(struct exec *x, struct sched_thread *t, struct sched_thread *parent)
+{
+    if (!tracking(x))
+        return true;
+    if ((t->hb = clock_new(x)) == NULL)
+        return false;
+    if (parent) {
+        memcpy(t->hb, parent->hb, CLOCK_BYTES);
+        parent->hb[parent->id]++;     /* what the parent does next is not before t */
+    }
+    t->hb[t->id] = 1;
+    return true;
+}
+
+/* Does o order the threads that touch it? The virtual clock does not: time
+** passing is not synchronisation. */
+static bool synchronises(const struct exec *x, const struct sched_obj *o)
+{
+    return o != x->clock;
+}
+
+void race_step(struct exec *x, struct sched_thread *t, struct sched_op *op)
+{
+    if (!tracking(x) || sched_op_local(op))
+        return;
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    int n = sched_op_objects(op, objs), nt = x->nthreads;
+    for (int i = 0; i < n; i++)
+        if (objs[i]->hb && synchronises(x, objs[i]))
+            clock_join(t->hb, objs[i]->hb, nt);
+    if (op->idle)
+        return;                       /* it changed nothing: it releases nothing */
+    bool released = false;
+    for (int i = 0; i < n; i++) {
+        struct sched_obj *o = (struct sched_obj *)objs[i];
+        if (!synchronises(x, o))
+            continue;
+        if (o->hb == NULL && (o->hb = clock_new(x)) == NULL) {
+            sched_fail_in_apply(x, WEFT_ASSERTION, t, op->loc, "out of memory for a clock");
+            return;
+        }
+        clock_join(o->hb, t->hb, nt);
+        released = true;
+    }
+    if (released)
+        t->hb[t->id]++;
+}
+
+void race_complete(struct exec *x, struct sched_op *op)
+{
+    if (tracking(x) && x->current && op->thread && x->current != op->thread)
+        clock_join(op->thread->hb, x->current->hb, x->nthreads);
+}
+
+void race_thread_end(struct exec *x, struct sched_thread *t)
+{
+    if (!tracking(x))
+        return;
+    struct sched_obj *o = &t->obj;
+    if (o->hb == NULL)
+        o->hb = clock_new(x);
+    if (o->hb)                        /* without memory, a join orders less */
+        memcpy(o->hb, t->hb, CLOCK_BYTES);
+}
+
+/* ==========================================================================
+** The shadow of memory
+** ========================================================================== */
+
+static struct shadow *shadow_of(struct exec *x, uintptr_t word)
+{
+    struct shadow *s;
+    HASH_FIND(hh, x->shadow, &word, sizeof word, s);
+    if (s)
+        return s;
+    if ((s = arena_alloc(&x->arena, sizeof *s)) == NULL)
+        return NULL;
+    s->word = word;
+    HASH_ADD(hh, x->shadow, word, sizeof s->word, s);
+    if (x->shadow_oom) {
+        x->shadow_oom = false;
+        return NULL;
+    }
+    return s;
+}
+
+static bool add_slot(struct exec *x, struct shadow *s, struct shadow_slot slot)
+{
+    for (int i = 0; i < s->n; i++) {  /* the same access again: one slot */
+        struct shadow_slot *o = &s->slot[i];
+        if (o->tid == slot.tid && o->write == slot.write && o->epoch == slot.epoch &&
+            o->at.line == slot.at.line && o->at.file == slot.at.file) {
+            o->mask |= slot.mask;
+            return true;
+        }
+    }
+    if (s->n == s->cap) {
+        uint16_t cap = s->cap ? (uint16_t)(2 * s->cap) : 4;
+        struct shadow_slot *more = arena_alloc(&x->arena, cap * sizeof *more);
+        if (more == NULL)
+            return false;
+        if (s->n)
+            memcpy(more, s->slot, s->n * sizeof *more);
+        s->slot = more;
+        s->cap = cap;
+    }
+    s->slot[s->n++] = slot;
+    return true;
+}
+
+/* Forget bytes `mask` of t's earlier reads (t reads them again), or of every
+** access when all_threads (a write that races with none of them). */
+static void forget(struct shadow *s, uint8_t mask, int tid, bool all_threads)
+{
+    int k = 0;
+    for (int i = 0; i < s->n; i++) {
+        struct shadow_slot o = s->slot[i];
+        if (all_threads || (o.tid == tid && !o.write))
+            o.mask &= (uint8_t)~mask;
+        if (o.mask)
+            s->slot[k++] = o;
+    }
+    s->n = (uint16_t)k;
+}
+
+/* An earlier access this one races with, or NULL. */
+static const struct shadow_slot *racing(const struct shadow *s, const struct sched_thread *t,
+                                        uint8_t mask, bool write)
+{
+    for (int i = 0; i < s->n; i++) {
+        const struct shadow_slot *o = &s->slot[i];
+        if (o->tid != t->id && (o->write || write) && (o->mask & mask) &&
+            o->epoch > t->hb[o->tid])
+            return o;
+    }
+    return NULL;
+}
+
+static _Noreturn void report_race(struct exec *x, const struct shadow_slot *o, bool write,
+                                  const char *name, struct sched_loc at)
+{
+    struct sched_outcome *out = &x->outcome;
+    out->race_tid = o->tid;
+    out->race_where = o->at;
+    out->race_write = o->write;
+    out->race_now_write = write;
+    out->race_name = name ? name : o->name;
+    const char *file = o->at.file ? o->at.file : "?", *slash = strrchr(file, '/');
+    char what[80] = "memory";
+    if (name)
+        snprintf(what, sizeof what, "\"%s\"", name);
+    sched_fail(x, WEFT_DATA_RACE, at, "data race on %s: this %s and the %s by thread \"%s\" "
+               "at %s:%d are not ordered by any synchronisation", what,
+               write ? "write" : "read", o->write ? "write" : "read",
+               x->threads[o->tid].obj.name, slash ? slash + 1 : file, o->at.line);
+}
+
+static void access_word(struct exec *x, struct sched_thread *t, uintptr_t word, uint8_t mask,
+                        bool write, const char *name, struct sched_loc at)
+{
+    struct shadow *s = shadow_of(x, word);
+    if (s == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for the shadow of memory");
+    const struct shadow_slot *o = racing(s, t, mask, write);
+    if (o)
+        report_race(x, o, write, name, at);
+    forget(s, mask, t->id, write);
+    struct shadow_slot slot = { .epoch = t->hb[t->id], .tid = (uint8_t)t->id,
+                                .write = write, .mask = mask, .name = name, .at = at };
+    if (!add_slot(x, s, slot))
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for the shadow of memory");
+}
+
+void race_access(struct exec *x, const void *addr, size_t size, bool write, const char *name,
+                 struct sched_loc at)
+{
+    struct sched_thread *t = x->current;
+    if (t == NULL || size == 0)
+        return;
+    if (!tracking(x)) {
+        x->memory_unchecked = true;   /* the search starts again, with clocks */
+        return;
+    }
+    uintptr_t a = (uintptr_t)addr, end = a + size;
+    if (end < a)
+        end = UINTPTR_MAX;
+    for (uintptr_t w = a & ~(uintptr_t)7; w < end; w += 8) {
+        uintptr_t lo = a > w ? a : w, hi = end < w + 8 ? end : w + 8;
+        uint8_t mask = (uint8_t)(((1u << (hi - lo)) - 1u) << (lo - w));
+        access_word(x, t, w >> 3, mask, write, name, at);
+        if (w > UINTPTR_MAX - 8)
+            break;
+    }
+}
