@@ -61,6 +61,15 @@ static struct shared *shared_new(void)
     return s;
 }
 
+/* Run fa and fb as threads named na and nb, and wait for both. */
+static void pair(struct shared *s, const char *na, void (*fa)(void *), const char *nb,
+                 void (*fb)(void *))
+{
+    weft_thread_t a = weft_spawn(na, fa, s), b = weft_spawn(nb, fb, s);
+    weft_join(a);
+    weft_join(b);
+}
+
 static void write_x(void *arg)
 {
     struct shared *s = arg;
@@ -79,18 +88,12 @@ static void read_x(void *arg)
 
 TEST_SCENARIO(write_read_unordered, WEFT_DATA_RACE)
 {
-    struct shared *s = shared_new();
-    weft_thread_t a = weft_spawn("writer", write_x, s), b = weft_spawn("reader", read_x, s);
-    weft_join(a);
-    weft_join(b);
+    pair(shared_new(), "writer", write_x, "reader", read_x);
 }
 
 TEST_SCENARIO(write_write_unordered, WEFT_DATA_RACE)
 {
-    struct shared *s = shared_new();
-    weft_thread_t a = weft_spawn("one", write_x, s), b = weft_spawn("two", write_x, s);
-    weft_join(a);
-    weft_join(b);
+    pair(shared_new(), "one", write_x, "two", write_x);
 }
 
 /* The parent writes after the spawn: nothing orders it with the child. */
@@ -117,11 +120,7 @@ static void sleep_longer_then_read(void *arg)
 
 TEST_SCENARIO(time_orders_nothing, WEFT_DATA_RACE)
 {
-    struct shared *s = shared_new();
-    weft_thread_t a = weft_spawn("early", sleep_then_write, s);
-    weft_thread_t b = weft_spawn("late", sleep_longer_then_read, s);
-    weft_join(a);
-    weft_join(b);
+    pair(shared_new(), "early", sleep_then_write, "late", sleep_longer_then_read);
 }
 
 /* Overlapping bytes race; neighbouring bytes do not. */
@@ -135,19 +134,12 @@ static void read_all_bytes(void *arg)
 
 TEST_SCENARIO(neighbouring_bytes, WEFT_PASS)
 {
-    struct shared *s = shared_new();
-    weft_thread_t a = weft_spawn("one", write_byte_1, s), b = weft_spawn("two", write_byte_2, s);
-    weft_join(a);
-    weft_join(b);
+    pair(shared_new(), "one", write_byte_1, "two", write_byte_2);
 }
 
 TEST_SCENARIO(overlapping_bytes, WEFT_DATA_RACE)
 {
-    struct shared *s = shared_new();
-    weft_thread_t a = weft_spawn("writer", write_byte_2, s);
-    weft_thread_t b = weft_spawn("reader", read_all_bytes, s);
-    weft_join(a);
-    weft_join(b);
+    pair(shared_new(), "writer", write_byte_2, "reader", read_all_bytes);
 }
 
 /* Checked memory used only on a later path: the search starts again with
@@ -156,11 +148,8 @@ TEST_SCENARIO(overlapping_bytes, WEFT_DATA_RACE)
 TEST_SCENARIO(race_on_a_later_path, WEFT_DATA_RACE)
 {
     struct shared *s = shared_new();
-    if (weft_choose(2) == 1) {
-        weft_thread_t a = weft_spawn("writer", write_x, s), b = weft_spawn("reader", read_x, s);
-        weft_join(a);
-        weft_join(b);
-    }
+    if (weft_choose(2) == 1)
+        pair(s, "writer", write_x, "reader", read_x);
 }
 
 TEST_SCENARIO(checked_on_a_later_path, WEFT_PASS)
@@ -189,16 +178,9 @@ END_TEST
 ** What orders accesses
 ** ========================================================================== */
 
-static void two_readers_body(struct shared *s)
-{
-    weft_thread_t a = weft_spawn("r1", read_x, s), b = weft_spawn("r2", read_x, s);
-    weft_join(a);
-    weft_join(b);
-}
-
 TEST_SCENARIO(readers_alone, WEFT_PASS)
 {
-    two_readers_body(shared_new());
+    pair(shared_new(), "r1", read_x, "r2", read_x);
 }
 
 static void locked_increment(void *arg)
@@ -212,9 +194,7 @@ static void locked_increment(void *arg)
 TEST_SCENARIO(mutex_orders, WEFT_PASS)
 {
     struct shared *s = shared_new();
-    weft_thread_t a = weft_spawn("a", locked_increment, s), b = weft_spawn("b", locked_increment, s);
-    weft_join(a);
-    weft_join(b);
+    pair(s, "a", locked_increment, "b", locked_increment);
     weft_assert(WEFT_READ(s->x) == 2);
 }
 
@@ -299,10 +279,7 @@ static void consume(void *arg)
 
 TEST_SCENARIO(atomic_flag_orders, WEFT_PASS)
 {
-    struct shared *s = shared_new();
-    weft_thread_t a = weft_spawn("publisher", publish, s), b = weft_spawn("consumer", consume, s);
-    weft_join(a);
-    weft_join(b);
+    pair(shared_new(), "publisher", publish, "consumer", consume);
 }
 
 /* Without looking at the flag the same read races. */
@@ -315,11 +292,7 @@ static void consume_blindly(void *arg)
 
 TEST_SCENARIO(atomic_flag_ignored, WEFT_DATA_RACE)
 {
-    struct shared *s = shared_new();
-    weft_thread_t a = weft_spawn("publisher", publish, s);
-    weft_thread_t b = weft_spawn("consumer", consume_blindly, s);
-    weft_join(a);
-    weft_join(b);
+    pair(shared_new(), "publisher", publish, "consumer", consume_blindly);
 }
 
 START_TEST(synchronisation_orders)
