@@ -62,7 +62,8 @@ enum {
                              a release of one object by different threads are
                              never enabled together, so DPOR reverses the
                              acquire with the acquire before, not with them */
-    OP_YIELD   = 1 << 3,  /* ends a loop turn: the fairness rule watches it */
+    OP_YIELD   = 1 << 3,  /* ends a loop turn: the fairness rule watches it
+                             (a yield, the wake of a sleep) */
     OP_PASSIVE = 1 << 4,  /* waiting here wakes nobody (join, wait group):
                              reports never guess such a thread as a waker */
 };

@@ -153,7 +153,8 @@ static void wake_describe(const struct sched_op *op, char *buf, size_t n)
 
 static const struct sched_opclass sleep_class = { .verb = "sleep", .apply = sleep_apply };
 static const struct sched_opclass wake_class = {
-    .verb = "wake", .enabled = wake_enabled, .apply = wake_apply, .describe_wait = wake_describe,
+    .verb = "wake", .flags = OP_YIELD, .enabled = wake_enabled, .apply = wake_apply,
+    .describe_wait = wake_describe,
 };
 
 void weft_sleep_ns_at(int64_t ns, const char *file, int line)
