@@ -113,6 +113,7 @@ struct sched_timer {
     int64_t deadline;                 /* once started: virtual ns; else -1 */
     struct sched_obj *clock;          /* the execution's clock object */
     bool idle_rule;                   /* --timers=idle */
+    bool fired;                       /* it timed out: that ends a loop turn */
 };
 
 /*

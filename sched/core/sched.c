@@ -305,6 +305,7 @@ void sched_timer_start(struct exec *x, struct sched_timer *t)
 
 void sched_timer_fire(struct exec *x, struct sched_timer *t)
 {
+    t->fired = true;
     if (t->deadline > x->now)
         x->now = t->deadline;
 }
@@ -449,7 +450,8 @@ static sched_mask symmetric_threads(struct exec *x, sched_mask enabled)
 /* After t's step: its loop-turn signature, and whom it now waits for. */
 static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
-    bool yield = op->cls->flags & OP_YIELD;
+    /* A yield ends a loop turn, and so does a wait that timed out. */
+    bool yield = (op->cls->flags & OP_YIELD) || (op->timer && op->timer->fired);
     if (!yield && !op->idle && x->delayed)   /* progress: those waiting on t may go */
         for (int i = 0; i < x->nthreads; i++)
             if ((x->threads[i].after &= ~SCHED_BIT(t->id)) == 0)
