@@ -148,6 +148,7 @@ for k in ("scenario", "result", "expected", "executions", "exhaustive", "elapsed
 assert bug["result"] == "deadlock" and bug["schedule"].startswith("w2.")
 assert bug["threads"] and bug["steps"] and bug["cycle"]
 assert fixed["result"] == "pass" and fixed["exhaustive"] is True
+assert fixed["memory_checked"] == "marked"
 PY
 then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: json fields"; fi
 
@@ -165,6 +166,10 @@ for strategy in dpor dfs "dfs --no-sleep-sets" auto; do
     # shellcheck disable=SC2086
     check "regressions under $strategy" 0 "$WEFT" run --quiet --strategy $strategy "$top_srcdir/tests/regress/"
 done
+
+# "Exhaustive" says which memory it covers.
+check "exhaustive names its memory" 0 "$WEFT" run --quiet abba_fixed
+expect_grep "memory caveat" "exhaustive (plain memory checked where marked)" "$tmp/out"
 
 # A failure that shrinking cannot run again is shown as found, with a note;
 # a scenario that runs differently for the same choices is nondeterminism.
