@@ -56,6 +56,7 @@ enum weft_result {
     WEFT_NONDETERMINISM,  /* the same schedule ran differently twice */
     WEFT_DATA_RACE        /* two unordered accesses to checked memory, one a write */
 };
+#define WEFT_RESULT_LAST WEFT_DATA_RACE   /* the largest result (tokens record one) */
 
 /* "pass", "deadlock", "self-deadlock", "leak", "livelock", ... */
 WEFT_API const char *weft_result_name(enum weft_result r);
@@ -349,8 +350,9 @@ WEFT_API void *weft_calloc_at(size_t count, size_t size, const char *file, int l
 ** atomic, ...) are a data race, and the execution fails with
 ** WEFT_DATA_RACE, naming both threads and both lines. Mark the shared
 ** variables of a scenario: WEFT_READ(x) is x's value, WEFT_WRITE(x, v)
-** stores v in x. Neither is a scheduling point: a program without data
-** races behaves as if memory changed only between visible operations.
+** stores v in x; or run a scenario file with --memory=all to have every
+** load and store checked. Neither is a scheduling point: a program without
+** data races behaves as if memory changed only between visible operations.
 */
 #define WEFT_READ(lv)                                                              \
     (weft_access_at(&(lv), sizeof(lv), 0, #lv, __FILE__, __LINE__), (lv))

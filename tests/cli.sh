@@ -167,6 +167,24 @@ for strategy in dpor dfs "dfs --no-sleep-sets" auto; do
     check "regressions under $strategy" 0 "$WEFT" run --quiet --strategy $strategy "$top_srcdir/tests/regress/"
 done
 
+# --memory=all: scenario files compiled for ThreadSanitizer with weft's own
+# hooks; every load and store is checked, C11 atomics are visible steps.
+for strategy in dpor dfs "dfs --no-sleep-sets" auto; do
+    # shellcheck disable=SC2086
+    check "memory=all under $strategy" 0 "$WEFT" run --quiet --memory=all --strategy $strategy "$top_srcdir/tests/memory/"
+done
+expect_grep "all memory named" "exhaustive (all memory checked)" "$tmp/out"
+check "plain store unseen without --memory=all" 1 "$WEFT" run --quiet "$top_srcdir/tests/memory/plain_store_race.c"
+expect_grep "the caveat says why" "exhaustive (plain memory checked where marked)" "$tmp/out"
+check "memory=all report" 0 "$WEFT" run --memory=all "$top_srcdir/tests/memory/plain_store_race.c"
+expect_grep "race reported" "DATA RACE" "$tmp/out"
+token=$(sed -n 's/.*--schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p' "$tmp/out" | head -1)
+expect_grep "replay repeats --memory" "replay .*plain_store_race.c plain_store_race --memory all --schedule" "$tmp/out"
+check "memory=all replay" 0 "$WEFT" replay "$top_srcdir/tests/memory/plain_store_race.c" plain_store_race --memory all --schedule "$token"
+expect_grep "replayed race" "DATA RACE" "$tmp/out"
+check "bad --memory" 2 "$WEFT" run --memory=some abba
+expect_grep "memory modes named" "off, atomics or all" "$tmp/err"
+
 # "Exhaustive" says which memory it covers.
 check "exhaustive names its memory" 0 "$WEFT" run --quiet abba_fixed
 expect_grep "memory caveat" "exhaustive (plain memory checked where marked)" "$tmp/out"

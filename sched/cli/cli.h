@@ -25,6 +25,13 @@ struct cli_program {
     bool linked_scenarios;
 };
 
+/* --memory: how a scenario file is compiled (loader.c). */
+enum cli_memory {
+    CLI_MEMORY_OFF,                   /* plain code: only WEFT_READ/WEFT_WRITE are checked */
+    CLI_MEMORY_ATOMICS,               /* instrumented: C11 atomics are visible operations */
+    CLI_MEMORY_ALL                    /* and every load and store is checked for races */
+};
+
 struct cli_opts {
     const struct cli_program *program;
     const char *strategy;             /* a plan's name (explore.h) */
@@ -36,6 +43,7 @@ struct cli_opts {
     int depth;
     int max_steps;
     bool timers_idle;                 /* --timers idle */
+    enum cli_memory memory;           /* --memory */
     const char *format;
     const char *schedule;
     const char *classes;              /* --classes FILE */
@@ -51,6 +59,7 @@ struct cli_opts {
 /* A scenario to run and how to name it in a replay command. */
 struct cli_target {
     const struct weft_scenario *scenario;
+    bool all_memory;                  /* compiled with --memory=all */
     char spelling[1024];
 };
 
@@ -60,6 +69,7 @@ struct cli_job {
     struct params *params;
     int max_steps;                    /* 0: the scenario's, or the default */
     bool timers_idle;                 /* --timers idle */
+    bool all_memory;                  /* check every load and store (--memory=all) */
     struct explore_config ec;         /* cli_explore sets its clock */
     bool shrink;
     struct report_request req;
@@ -73,7 +83,7 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable);
 ** scenario's bound, or the default), in context x (NULL: its own); NULL
 ** without memory. */
 struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
-                          bool timers_idle, struct exec *x);
+                          bool timers_idle, bool all_memory, struct exec *x);
 /* Seconds on a monotonic clock. */
 double cli_seconds(void);
 
@@ -81,10 +91,13 @@ double cli_seconds(void);
 int cli_main(int argc, char **argv, const struct cli_program *program);
 
 /* Resolve names, .c/.so files and folders into targets (malloc'd array). */
-int cli_resolve(const char *const *args, int nargs, struct cli_target **out, int *n);
+int cli_resolve(const char *const *args, int nargs, enum cli_memory memory,
+                struct cli_target **out, int *n);
 /* Load one .c (compiled, cached) or .so file; its scenarios are the
 ** registry entries [*from, *to). 0 or CLI_ERROR. */
-int cli_load_file(const char *path, int *from, int *to);
+int cli_load_file(const char *path, enum cli_memory memory, int *from, int *to);
+/* Is path a scenario source file (.c) that weft compiles itself? */
+bool cli_is_source(const char *path);
 
 int cli_list(struct cli_opts *o);
 int cli_run(struct cli_opts *o);

@@ -126,7 +126,7 @@ int cli_list(struct cli_opts *o)
 {
     struct cli_target *t = NULL;
     int n = 0;
-    int rc = o->nargs ? cli_resolve(o->args, o->nargs, &t, &n) : all_scenarios(&t, &n);
+    int rc = o->nargs ? cli_resolve(o->args, o->nargs, o->memory, &t, &n) : all_scenarios(&t, &n);
     for (int i = 0; i < n; i++)
         printf("%-32s %-14s %s\n", t[i].scenario->name, weft_result_name(t[i].scenario->expect),
                t[i].scenario->summary ? t[i].scenario->summary : "");
@@ -169,7 +169,7 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
     struct progress prog = { .name = t->scenario->name, .start = start, .last = start };
     struct cli_job job = {
         .scenario = t->scenario, .params = o->params, .max_steps = o->max_steps,
-        .timers_idle = o->timers_idle, .shrink = o->shrink,
+        .timers_idle = o->timers_idle, .all_memory = t->all_memory, .shrink = o->shrink,
         .ec = { .plan = plan, .sleep_sets = o->sleep_sets, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
                 .time_limit = o->time_limit },
@@ -214,7 +214,7 @@ int cli_run(struct cli_opts *o)
     }
     struct cli_target *t = NULL;
     int n = 0;
-    int rc = o->nargs ? cli_resolve(o->args, o->nargs, &t, &n) : all_scenarios(&t, &n);
+    int rc = o->nargs ? cli_resolve(o->args, o->nargs, o->memory, &t, &n) : all_scenarios(&t, &n);
     struct exec *x = rc ? NULL : sched_new();   /* stacks and memory kept between scenarios */
     FILE *classes = rc == 0 && o->classes ? fopen(o->classes, "w") : NULL;
     int unexpected = 0;
@@ -255,7 +255,7 @@ static int replay_target(const struct cli_opts *o, struct cli_target *out)
     FILE *probe = fopen(o->args[0], "r");
     if (probe) {
         fclose(probe);
-        if (cli_load_file(o->args[0], &from, &to))
+        if (cli_load_file(o->args[0], o->memory, &from, &to))
             return CLI_ERROR;
         if (o->nargs == 1 && to - from == 1)
             s = registry_get(from);
@@ -271,6 +271,7 @@ static int replay_target(const struct cli_opts *o, struct cli_target *out)
         return CLI_ERROR;
     }
     out->scenario = s;
+    out->all_memory = probe && o->memory == CLI_MEMORY_ALL && cli_is_source(o->args[0]);
     if (probe)
         snprintf(out->spelling, sizeof out->spelling, "%s %s", o->args[0], s->name);
     else
@@ -294,7 +295,7 @@ static uint32_t *decode_schedule(const char *token, size_t *n, uint32_t *nsteps,
         return NULL;
     }
     codec_decode(token, choices, REPLAY_MAX_CHOICES, n, nsteps, result, NULL, 0);
-    if (*result > (int)WEFT_NONDETERMINISM) {
+    if (*result > (int)WEFT_RESULT_LAST) {
         fprintf(stderr, "weft replay: the schedule token records result %d, which this "
                 "weft does not know (was it made by a newer weft?)\n", *result);
         free(choices);
@@ -355,7 +356,7 @@ static int replay(struct cli_opts *o, bool step_by_step)
         return CLI_ERROR;
     struct search *s = replay_target(o, &t) ? NULL : cli_search(t.scenario, o->params,
                                                                  o->max_steps, o->timers_idle,
-                                                                 NULL);
+                                                                 t.all_memory, NULL);
     int rc = s ? CLI_OK : CLI_ERROR;
     struct explore_config ec = { .plan = &explore_plan_replay, .replay = choices, .nreplay = n,
                                  .replay_steps = nsteps };

@@ -87,25 +87,48 @@ static void cache_dir(char *out, size_t n)
     make_dirs(out);
 }
 
-/* Run the compiler; its messages go to stderr as it printed them. */
-static int compile(const char *cc, const char *inc, const char *src, const char *out)
+/* Run a command; its messages go to stderr as it printed them. */
+static int run(char *const argv[])
 {
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        char incflag[1100];
-        snprintf(incflag, sizeof incflag, "-I%s", inc);
         dup2(2, 1);
-        execlp(cc, cc, "-std=c11", "-g", "-O1", "-fPIC", "-shared", "-Wall",
-               incflag, "-o", out, src, (char *)NULL);
-        perror(cc);
+        execvp(argv[0], argv);
+        perror(argv[0]);
         _exit(127);
     }
     int status;
     if (waitpid(pid, &status, 0) < 0)
         return -1;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/*
+** Compile src into the shared object out. With --memory=atomics or all the
+** compiler instruments it for ThreadSanitizer, whose hooks weft itself
+** provides (sync/tsan.c): compiled alone, then linked without libtsan.
+*/
+static int compile(const char *cc, const char *inc, const char *src, const char *out,
+                   enum cli_memory memory)
+{
+    char incflag[1100], obj[1300];
+    snprintf(incflag, sizeof incflag, "-I%s", inc);
+    if (memory == CLI_MEMORY_OFF) {
+        char *argv[] = { (char *)cc, "-std=c11", "-g", "-O1", "-fPIC", "-shared", "-Wall",
+                         incflag, "-o", (char *)out, (char *)src, NULL };
+        return run(argv);
+    }
+    snprintf(obj, sizeof obj, "%s.o", out);
+    char *cc_argv[] = { (char *)cc, "-std=c11", "-g", "-O1", "-fPIC", "-fsanitize=thread",
+                        "-Wall", incflag, "-c", "-o", obj, (char *)src, NULL };
+    char *ld_argv[] = { (char *)cc, "-shared", "-o", (char *)out, obj, NULL };
+    int rc = run(cc_argv);
+    if (rc == 0)
+        rc = run(ld_argv);
+    unlink(obj);
+    return rc;
 }
 
 /*
@@ -140,7 +163,7 @@ static void hash_local_includes(const char *path, uint64_t *h, int depth)
 }
 
 /* Path of the shared object for a .c file, compiled if not cached. */
-static int shared_object_for(const char *src, char *so, size_t n)
+static int shared_object_for(const char *src, enum cli_memory memory, char *so, size_t n)
 {
     const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     const char *inc = include_dir();
@@ -155,12 +178,13 @@ static int shared_object_for(const char *src, char *so, size_t n)
     hash_local_includes(src, &h, 0);
     h = fnv1a(h, cc, strlen(cc));
     h = fnv1a(h, WEFT_VERSION_STRING, strlen(WEFT_VERSION_STRING));
+    h = fnv1a(h, &memory, sizeof memory);
     cache_dir(dir, sizeof dir);
     snprintf(so, n, "%s/%016llx.so", dir, (unsigned long long)h);
     if (is_file(so))
         return 0;
     snprintf(tmp, sizeof tmp, "%s.%ld.tmp", so, (long)getpid());
-    if (compile(cc, inc, src, tmp) != 0) {
+    if (compile(cc, inc, src, tmp, memory) != 0) {
         unlink(tmp);
         fprintf(stderr, "weft: could not compile %s (with %s, -I%s)\n", src, cc, inc);
         return CLI_ERROR;
@@ -173,12 +197,11 @@ static int shared_object_for(const char *src, char *so, size_t n)
     return 0;
 }
 
-int cli_load_file(const char *path, int *from, int *to)
+int cli_load_file(const char *path, enum cli_memory memory, int *from, int *to)
 {
     char so[1024];
-    size_t len = strlen(path);
-    if (len > 2 && strcmp(path + len - 2, ".c") == 0) {
-        int rc = shared_object_for(path, so, sizeof so);
+    if (cli_is_source(path)) {
+        int rc = shared_object_for(path, memory, so, sizeof so);
         if (rc)
             return rc;
     } else {
@@ -203,7 +226,8 @@ int cli_load_file(const char *path, int *from, int *to)
 
 struct targets { struct cli_target *v; int n, cap; };
 
-static int add(struct targets *t, const struct weft_scenario *s, const char *spelling)
+static int add(struct targets *t, const struct weft_scenario *s, const char *spelling,
+               bool all_memory)
 {
     if (t->n == t->cap) {
         int cap = t->cap ? 2 * t->cap : 32;
@@ -216,21 +240,29 @@ static int add(struct targets *t, const struct weft_scenario *s, const char *spe
         t->cap = cap;
     }
     t->v[t->n].scenario = s;
+    t->v[t->n].all_memory = all_memory;
     snprintf(t->v[t->n].spelling, sizeof t->v[t->n].spelling, "%s", spelling);
     t->n++;
     return 0;
 }
 
-static int add_file(struct targets *t, const char *path)
+bool cli_is_source(const char *path)
+{
+    size_t len = strlen(path);
+    return len > 2 && strcmp(path + len - 2, ".c") == 0;
+}
+
+static int add_file(struct targets *t, const char *path, enum cli_memory memory)
 {
     int from, to;
-    int rc = cli_load_file(path, &from, &to);
+    int rc = cli_load_file(path, memory, &from, &to);
+    bool all = memory == CLI_MEMORY_ALL && cli_is_source(path);
     if (rc)
         return rc;
     for (int i = from; i < to && rc == 0; i++) {
         char spelling[1024];
         snprintf(spelling, sizeof spelling, "%s %s", path, registry_get(i)->name);
-        rc = add(t, registry_get(i), spelling);
+        rc = add(t, registry_get(i), spelling, all);
     }
     return rc;
 }
@@ -241,7 +273,7 @@ static int by_name(const void *a, const void *b)
 }
 
 /* Every .c file directly in dir, in name order. */
-static int add_dir(struct targets *t, const char *dir)
+static int add_dir(struct targets *t, const char *dir, enum cli_memory memory)
 {
     DIR *d = opendir(dir);
     char *names[512];
@@ -262,13 +294,14 @@ static int add_dir(struct targets *t, const char *dir)
         size_t dl = strlen(dir);
         snprintf(path, sizeof path, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", names[i]);
         if (rc == 0)
-            rc = add_file(t, path);
+            rc = add_file(t, path, memory);
         free(names[i]);
     }
     return rc;
 }
 
-int cli_resolve(const char *const *args, int nargs, struct cli_target **out, int *n)
+int cli_resolve(const char *const *args, int nargs, enum cli_memory memory,
+                struct cli_target **out, int *n)
 {
     struct targets t = { 0 };
     int builtin = registry_count(), rc = 0;
@@ -276,11 +309,11 @@ int cli_resolve(const char *const *args, int nargs, struct cli_target **out, int
         struct stat st;
         const struct weft_scenario *s;
         if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode))
-            rc = add_dir(&t, args[i]);
+            rc = add_dir(&t, args[i], memory);
         else if (stat(args[i], &st) == 0)
-            rc = add_file(&t, args[i]);
+            rc = add_file(&t, args[i], memory);
         else if ((s = registry_find(args[i], 0, builtin)) != NULL)
-            rc = add(&t, s, s->name);
+            rc = add(&t, s, s->name, false);
         else {
             fprintf(stderr, "weft: no scenario or file named '%s' (see 'weft list')\n", args[i]);
             rc = CLI_ERROR;

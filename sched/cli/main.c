@@ -49,6 +49,11 @@ static const char usage_run_tail[] =
     "  --timers race|idle       race (default): a timer may fire at any step, as on a\n"
     "                           real machine; idle: only when every thread waits (an\n"
     "                           under-approximation, labelled so in the summary)\n"
+    "  --memory off|atomics|all how a scenario FILE.c is compiled. off (default):\n"
+    "                           plain C, only WEFT_READ/WEFT_WRITE are checked for\n"
+    "                           data races; atomics: C11 atomics are visible\n"
+    "                           operations too; all: and every load and store is\n"
+    "                           checked (-fsanitize=thread with weft's own hooks)\n"
     "  --param KEY=VALUE        scenario parameter (repeatable)\n"
     "  --format text|json       output format (json: one object per scenario)\n"
     "  --quiet                  summary lines only, no reports, no progress line\n"
@@ -75,6 +80,7 @@ static const char usage_replay[] =
     "  --param KEY=VALUE        scenario parameters, as in the run that printed it\n"
     "  --max-steps N            as in the run that printed it\n"
     "  --timers race|idle       as in the run that printed it\n"
+    "  --memory off|atomics|all as in the run that printed it\n"
     "  --format text|json\n";
 
 static const char usage_explain[] =
@@ -88,7 +94,8 @@ static const char usage_explain[] =
     "  --schedule TOKEN         the token from a report\n"
     "  --param KEY=VALUE        scenario parameters, as in the run that printed it\n"
     "  --max-steps N            as in the run that printed it\n"
-    "  --timers race|idle       as in the run that printed it\n";
+    "  --timers race|idle       as in the run that printed it\n"
+    "  --memory off|atomics|all as in the run that printed it\n";
 
 static const char usage_list[] =
     "usage: @ list [FILE.c|FILE.so|DIR...]\n"
@@ -163,6 +170,18 @@ static int out_of_memory(void)
 }
 
 /* KEY=VALUE: into the parameter set, and into the replay command's words. */
+/* Append " OPTION VALUE" to the options a replay command repeats. */
+static int repeat_in_replay(struct cli_opts *o, const char *option, const char *value)
+{
+    size_t used = o->param_args ? strlen(o->param_args) : 0;
+    char *args = realloc(o->param_args, used + strlen(option) + strlen(value) + 3);
+    if (args == NULL)
+        return out_of_memory();
+    o->param_args = args;
+    sprintf(args + used, " %s %s", option, value);
+    return 0;
+}
+
 static int add_param(struct cli_opts *o, const char *kv)
 {
     const char *eq = strchr(kv, '=');
@@ -171,21 +190,16 @@ static int add_param(struct cli_opts *o, const char *kv)
         return CLI_ERROR;
     }
     char *key = strndup(kv, (size_t)(eq - kv));
-    size_t used = o->param_args ? strlen(o->param_args) : 0;
-    char *args = realloc(o->param_args, used + strlen(kv) + sizeof " --param ");
-    if (args)
-        o->param_args = args;
-    if (key == NULL || args == NULL || params_set(o->params, key, eq + 1) != 0) {
+    if (key == NULL || params_set(o->params, key, eq + 1) != 0) {
         free(key);
         return out_of_memory();
     }
-    sprintf(args + used, " --param %s", kv);
     free(key);
-    return 0;
+    return repeat_in_replay(o, "--param", kv);
 }
 
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
-       O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_HELP };
+       O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -204,6 +218,7 @@ static const struct option long_opts[] = {
     { "progress", no_argument, 0, O_PROGRESS },
     { "classes", required_argument, 0, O_CLASSES },
     { "timers", required_argument, 0, O_TIMERS },
+    { "memory", required_argument, 0, O_MEMORY },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -237,6 +252,18 @@ static int parse_number(int c, const char *v, struct cli_opts *o)
     }
 }
 
+static int parse_memory(const char *v, struct cli_opts *o)
+{
+    static const char *const modes[] = { "off", "atomics", "all" };
+    for (int i = 0; i < 3; i++)
+        if (strcmp(v, modes[i]) == 0) {
+            o->memory = (enum cli_memory)i;
+            return i ? repeat_in_replay(o, "--memory", v) : 0;
+        }
+    fprintf(stderr, "weft: --memory takes off, atomics or all, not '%s'\n", v);
+    return CLI_ERROR;
+}
+
 /* One option; 0, 1 when help was printed, or CLI_ERROR. */
 static int parse_one(int c, const char *v, struct cli_opts *o, const struct command *cmd)
 {
@@ -257,6 +284,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
         }
         o->timers_idle = strcmp(v, "idle") == 0;
         return 0;
+    case O_MEMORY: return parse_memory(v, o);
     case O_HELP: put_usage(stdout, cmd, o->program->name); return 1;
     case O_PREEMPT: case O_EXEC: case O_DEPTH: case O_SEED: case O_STEPS: case O_TIME:
         return parse_number(c, v, o);

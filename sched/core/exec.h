@@ -103,6 +103,8 @@ struct sched_config {
     bool check_memory;                /* track happens-before for checked memory
                                          (race.c); a search turns it on once an
                                          execution has used checked memory */
+    bool check_all_memory;            /* --memory=all: every instrumented load and
+                                         store is checked (sync/tsan.c) */
 };
 
 /* Where a signal in a scenario thread is handled: its own stack, per OS
@@ -144,6 +146,7 @@ struct exec {
     struct sched_timer *armed[SCHED_MAX_THREADS];   /* timers started, not ended */
     int narmed;
     struct shadow *shadow;            /* checked memory's accesses (race.c) */
+    struct atomic_impl *memory_cells; /* atomics at addresses (sync/atomic.c) */
     bool shadow_oom;
     bool memory_unchecked;            /* checked memory was used without cfg->check_memory */
     struct crash_guard crash;

@@ -3,7 +3,8 @@
 **
 ** Plain memory is not a scheduling point. The searches interleave the
 ** visible operations only; what makes that enough is the race check here.
-** Every checked load and store (WEFT_READ/WEFT_WRITE) is compared with the earlier
+** Every checked load and store (WEFT_READ/WEFT_WRITE, or every access of a
+** scenario file compiled with --memory=all, sync/tsan.c) is compared with the earlier
 ** accesses to the same bytes: two by different threads, at least one a
 ** write, that no chain of synchronisation orders are a data race, and the
 ** execution fails with WEFT_DATA_RACE. A program with no data race in any

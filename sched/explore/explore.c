@@ -283,6 +283,7 @@ int explore_run(struct search *s, const struct explore_config *ec, struct explor
 {
     memset(r, 0, sizeof *r);
     r->cov.plan = ec->plan;
+    r->cov.all_memory = s->sc.check_all_memory;
     bool outermost = !s->x->crash.entered;
     int rc = crash_enter(&s->x->crash);
     if (rc == 0)

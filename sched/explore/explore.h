@@ -70,6 +70,7 @@ struct coverage {
     bool sampled;                     /* auto: fell back to PCT */
     int depth;                        /* pct: the depth; auto: the deepest round */
     uint64_t seed;                    /* pct, random, auto's PCT rounds */
+    bool all_memory;                  /* every load and store was checked */
 };
 
 struct explore_result {

@@ -251,7 +251,7 @@ static int copy_steps(struct report *rep, struct exec *x)
     return 0;
 }
 
-_Static_assert(WEFT_NONDETERMINISM <= CODEC_MAX_RESULT, "a token records every result");
+_Static_assert(WEFT_RESULT_LAST <= CODEC_MAX_RESULT, "a token records every result");
 
 /* The token of r's execution (a livelock's can be long), with its result. */
 static int encode_schedule(struct report *rep, const struct explore_result *r)

@@ -109,8 +109,8 @@ static void print_json(FILE *f, const struct report *rep, int flags)
             "\"bound_hit\":%s", (unsigned long long)c->executions, (unsigned long long)c->pruned,
             (unsigned long long)c->cut, c->exhaustive ? "true" : "false",
             c->bound_hit ? "true" : "false");
-    fprintf(f, ",\"timers_fire_when_idle\":%s,\"memory_checked\":\"marked\"",
-            c->timed ? "true" : "false");
+    fprintf(f, ",\"timers_fire_when_idle\":%s,\"memory_checked\":\"%s\"",
+            c->timed ? "true" : "false", c->all_memory ? "all" : "marked");
     if (!replay)
         fprintf(f, ",\"elapsed_s\":%.6f", rep->elapsed_s);
     if (rep->divergence[0]) {

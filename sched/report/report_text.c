@@ -353,10 +353,14 @@ static void print_data_race(FILE *f, const struct report *rep)
             "synchronisation orders the two accesses (no lock, channel, join, wait or\n"
             "atomic between them), so they may come in either order, or at once:\n\n  ",
             r->name[0] ? "\"" : "", r->name[0] ? r->name : "memory", r->name[0] ? "\"" : "");
+    /* An instrumented access (--memory=all) has no line of its own: the
+    ** thread's last step is where it was. */
+    const char *at = r->name[0] ? "at" : "after its step at";
     print_thread_name(f, rep, rep->failing_tid);
-    fprintf(f, " %s it at %s\n  ", r->now_write ? "writes" : "reads", report_loc(rep->where).s);
+    fprintf(f, " %s it %s %s\n  ", r->now_write ? "writes" : "reads", at,
+            report_loc(rep->where).s);
     print_thread_name(f, rep, r->tid);
-    fprintf(f, " %s it at %s\n", r->write ? "wrote" : "read", report_loc(r->at).s);
+    fprintf(f, " %s it %s %s\n", r->write ? "wrote" : "read", at, report_loc(r->at).s);
     print_locks(f, rep);
     print_other_threads(f, rep);
 }
@@ -411,7 +415,8 @@ static void print_summary(FILE *f, const struct report *rep)
                                                         : "exhaustive")
                        : not_exhaustive(c));
     if (!rep->failed && c->exhaustive)   /* what "every behaviour" covers */
-        fprintf(f, " (plain memory checked where marked%s)",
+        fprintf(f, " (%s%s)", c->all_memory ? "all memory checked"
+                                             : "plain memory checked where marked",
                 c->timed ? "; timers fire only when every thread waits" : "");
     fprintf(f, ", %.3f s (%.0f/s)", rep->elapsed_s, rate);
     if (rep->failed && rep->shrink_failed)

@@ -1,7 +1,9 @@
 /*
 ** atomic.c -- sequentially consistent atomic cells (Go's sync/atomic,
 ** C11's atomics with memory_order_seq_cst): load, store, exchange,
-** compare-and-swap, fetch-add/sub/and/or on a 64-bit value.
+** compare-and-swap, fetch-add/sub/and/or on a 64-bit value; and, for
+** scenario code compiled with --memory (tsan.c), the same on 1 to 8 bytes
+** of program memory, with xor and nand.
 ** Every operation is one visible step on the cell. Two loads commute, and
 ** so does a load with a compare-and-swap that fails (neither changes the
 ** cell); everything else on one cell conflicts, so the searches explore
@@ -11,19 +13,29 @@
 #include <stdio.h>
 #include "sync/sync.h"
 
+
+/* Cells at addresses are found by address; uthash takes its memory from
+** the execution's arena (each use has the execution x in scope). */
+#define HASH_NONFATAL_OOM 1
+#define uthash_malloc(size)      arena_alloc(&x->arena, (size))
+#define uthash_free(ptr, size)   ((void)(ptr), (void)(size))
+#define uthash_nonfatal_oom(e)   (x->shadow_oom = true)
+#include <uthash.h>
+
 struct atomic_impl {
     struct sched_obj obj;
-    int64_t value;
+    volatile void *mem;               /* the cell: value below, or program memory */
+    int size;                         /* its bytes: 1, 2, 4 or 8 */
+    int64_t value;                    /* a weft_atomic_t's */
+    UT_hash_handle hh;                /* by mem, for cells at addresses */
 };
-
-enum atomic_kind { A_LOAD, A_STORE, A_EXCHANGE, A_CAS, A_ADD, A_AND, A_OR };
 
 struct atomic_op {
     struct sched_op op;
-    enum atomic_kind kind;
-    int64_t arg;                      /* the value stored, added, ... */
-    int64_t expected;                 /* A_CAS */
-    int64_t old;                      /* out: the value before */
+    enum sync_atomic kind;
+    uint64_t arg;                     /* the value stored, added, ... */
+    uint64_t expected;                /* SYNC_CAS */
+    uint64_t old;                     /* out: the value before */
 };
 
 static const struct sched_objclass atomic_objclass = { .name = "atomic" };
@@ -37,6 +49,8 @@ void weft_atomic_init_at(weft_atomic_t *a, const char *name, int64_t value, cons
     struct atomic_impl *cell = sync_object_new(x, &atomic_objclass, sizeof *cell, name,
                                                (struct sched_loc){ file, line });
     sched_handle_bind(x, &a->h_, cell);
+    cell->mem = &cell->value;
+    cell->size = sizeof cell->value;
     cell->value = value;
 }
 
@@ -55,6 +69,51 @@ static struct atomic_impl *cell_at(const struct sched_op *op)
 }
 
 /* ==========================================================================
+** Values of 1 to 8 bytes
+** ========================================================================== */
+
+static uint64_t mask_of(int size)
+{
+    return size >= 8 ? UINT64_MAX : ((uint64_t)1 << (8 * size)) - 1;
+}
+
+static uint64_t cell_read(const struct atomic_impl *c)
+{
+    switch (c->size) {
+    case 1:  return *(volatile uint8_t *)c->mem;
+    case 2:  return *(volatile uint16_t *)c->mem;
+    case 4:  return *(volatile uint32_t *)c->mem;
+    default: return *(volatile uint64_t *)c->mem;
+    }
+}
+
+static void cell_write(struct atomic_impl *c, uint64_t v)
+{
+    switch (c->size) {
+    case 1:  *(volatile uint8_t *)c->mem = (uint8_t)v; break;
+    case 2:  *(volatile uint16_t *)c->mem = (uint16_t)v; break;
+    case 4:  *(volatile uint32_t *)c->mem = (uint32_t)v; break;
+    default: *(volatile uint64_t *)c->mem = v; break;
+    }
+}
+
+static uint64_t new_value(enum sync_atomic kind, uint64_t old, uint64_t arg, uint64_t expected,
+                          uint64_t mask)
+{
+    switch (kind) {
+    case SYNC_LOAD:                        return old;
+    case SYNC_STORE: case SYNC_EXCHANGE:   return arg & mask;
+    case SYNC_CAS:                         return old == (expected & mask) ? arg & mask : old;
+    case SYNC_ADD:                         return (old + arg) & mask;
+    case SYNC_AND:                         return old & arg;
+    case SYNC_OR:                          return (old | arg) & mask;
+    case SYNC_XOR:                         return (old ^ arg) & mask;
+    case SYNC_NAND:                        return ~(old & arg) & mask;
+    }
+    return old;
+}
+
+/* ==========================================================================
 ** The operations
 ** ========================================================================== */
 
@@ -64,21 +123,10 @@ static bool atomic_reads_only(struct exec *x, struct sched_op *op)
 {
     (void)x;
     struct atomic_op *a = OP_OF(op, struct atomic_op, op);
-    int64_t v = cell_at(op)->value;
-    return a->kind == A_LOAD || (a->kind == A_CAS && (v != a->expected || a->arg == v));
-}
-
-static int64_t new_value(const struct atomic_op *a, int64_t old)
-{
-    switch (a->kind) {
-    case A_LOAD:                      return old;
-    case A_STORE: case A_EXCHANGE:    return a->arg;
-    case A_CAS:                       return old == a->expected ? a->arg : old;
-    case A_ADD:                       return (int64_t)((uint64_t)old + (uint64_t)a->arg);
-    case A_AND:                       return old & a->arg;
-    case A_OR:                        return old | a->arg;
-    }
-    return old;
+    struct atomic_impl *c = cell_at(op);
+    uint64_t v = cell_read(c), m = mask_of(c->size);
+    return a->kind == SYNC_LOAD ||
+           (a->kind == SYNC_CAS && (v != (a->expected & m) || (a->arg & m) == v));
 }
 
 /* The step log shows the value read (or, for a store, written) when it
@@ -96,79 +144,130 @@ static void atomic_apply(struct exec *x, struct sched_op *op)
 {
     struct atomic_op *a = OP_OF(op, struct atomic_op, op);
     struct atomic_impl *cell = cell_at(op);
+    uint64_t m = mask_of(cell->size);
     op->idle = atomic_reads_only(x, op);
-    a->old = cell->value;
-    cell->value = new_value(a, a->old);
+    a->old = cell_read(cell);
+    uint64_t now = new_value(a->kind, a->old, a->arg, a->expected, m);
+    cell_write(cell, now);
+    int64_t old = (int64_t)a->old, arg = (int64_t)a->arg;
     switch (a->kind) {
-    case A_LOAD:  note_value(op, "= %d", a->old, 0); break;
-    case A_STORE: note_value(op, "%d", a->arg, 0); break;
-    case A_CAS:
-        if (a->old == a->expected)
-            note_value(op, "%d -> %d", a->old, a->arg);
+    case SYNC_LOAD:  note_value(op, "= %d", old, 0); break;
+    case SYNC_STORE: note_value(op, "%d", arg, 0); break;
+    case SYNC_CAS:
+        if (a->old == (a->expected & m))
+            note_value(op, "%d -> %d", old, arg);
         else
-            note_value(op, "%d, not %d", a->old, a->expected);   /* found, expected */
+            note_value(op, "%d, not %d", old, (int64_t)a->expected);   /* found, expected */
         break;
-    default:      note_value(op, "%d -> %d", a->old, cell->value); break;
+    default:         note_value(op, "%d -> %d", old, (int64_t)now); break;
     }
 }
 
 #define ATOMIC_CLASS(verb_) \
     { .verb = verb_, .apply = atomic_apply, .reads_only = atomic_reads_only }
 static const struct sched_opclass atomic_classes[] = {
-    [A_LOAD] = ATOMIC_CLASS("load"),       [A_STORE] = ATOMIC_CLASS("store"),
-    [A_EXCHANGE] = ATOMIC_CLASS("swap"),   [A_CAS] = ATOMIC_CLASS("cas"),
-    [A_ADD] = ATOMIC_CLASS("add"),         [A_AND] = ATOMIC_CLASS("and"),
-    [A_OR] = ATOMIC_CLASS("or"),
+    [SYNC_LOAD] = ATOMIC_CLASS("load"),       [SYNC_STORE] = ATOMIC_CLASS("store"),
+    [SYNC_EXCHANGE] = ATOMIC_CLASS("swap"),   [SYNC_CAS] = ATOMIC_CLASS("cas"),
+    [SYNC_ADD] = ATOMIC_CLASS("add"),         [SYNC_AND] = ATOMIC_CLASS("and"),
+    [SYNC_OR] = ATOMIC_CLASS("or"),           [SYNC_XOR] = ATOMIC_CLASS("xor"),
+    [SYNC_NAND] = ATOMIC_CLASS("nand"),
 };
 
-/* Post one operation on a's cell; returns the value before it. Outside an
-** execution the handle has no cell: nothing happens and 0 is returned. */
-static int64_t atomic_do(weft_atomic_t *a, enum atomic_kind kind, int64_t arg, int64_t expected,
+/* Post one operation on a cell; returns the value before it. */
+static uint64_t post(struct exec *x, struct atomic_impl *cell, enum sync_atomic kind,
+                     uint64_t arg, uint64_t expected, struct sched_loc at)
+{
+    struct atomic_op op = { .op = { .cls = &atomic_classes[kind], .obj = &cell->obj, .loc = at },
+                            .kind = kind, .arg = arg, .expected = expected };
+    sched_visible(x, &op.op);
+    return op.old;
+}
+
+/* Outside an execution the handle has no cell: nothing happens, 0 is returned. */
+static int64_t atomic_do(weft_atomic_t *a, enum sync_atomic kind, int64_t arg, int64_t expected,
                          const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return 0;
     struct sched_loc at = { file, line };
-    struct atomic_op op = { .op = { .cls = &atomic_classes[kind], .obj = &atomic_of(x, a, at)->obj,
-                                    .loc = at },
-                            .kind = kind, .arg = arg, .expected = expected };
-    sched_visible(x, &op.op);
-    return op.old;
+    return (int64_t)post(x, atomic_of(x, a, at), kind, (uint64_t)arg, (uint64_t)expected, at);
+}
+
+/* ==========================================================================
+** Atomics at addresses (instrumented scenario code, tsan.c)
+** ========================================================================== */
+
+/* The cell at addr, made on first use in this execution. */
+static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, int size,
+                                           struct sched_loc at)
+{
+    struct atomic_impl *c, *table = x->memory_cells;
+    HASH_FIND_PTR(table, &addr, c);
+    if (c)
+        return c;
+    c = sync_object_new(x, &atomic_objclass, sizeof *c, NULL, at);
+    c->mem = addr;
+    c->size = size;
+    HASH_ADD_PTR(table, mem, c);
+    x->memory_cells = table;
+    if (x->shadow_oom)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for an atomic");
+    return c;
+}
+
+/* Without an execution, what the instrumented code would have done. */
+static uint64_t native(volatile void *addr, int size, enum sync_atomic kind, uint64_t arg,
+                       uint64_t expected)
+{
+    struct atomic_impl c = { .mem = addr, .size = size };
+    uint64_t old = cell_read(&c);
+    cell_write(&c, new_value(kind, old, arg, expected, mask_of(size)));
+    return old;
+}
+
+uint64_t sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, uint64_t arg,
+                        uint64_t expected)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return native(addr, size, kind, arg, expected);
+    struct sched_loc at = sync_current_loc(x);
+    return post(x, cell_at_address(x, addr, size, at), kind, arg, expected, at);
 }
 
 int64_t weft_atomic_load_at(weft_atomic_t *a, const char *file, int line)
 {
-    return atomic_do(a, A_LOAD, 0, 0, file, line);
+    return atomic_do(a, SYNC_LOAD, 0, 0, file, line);
 }
 
 void weft_atomic_store_at(weft_atomic_t *a, int64_t v, const char *file, int line)
 {
-    atomic_do(a, A_STORE, v, 0, file, line);
+    atomic_do(a, SYNC_STORE, v, 0, file, line);
 }
 
 int64_t weft_atomic_exchange_at(weft_atomic_t *a, int64_t v, const char *file, int line)
 {
-    return atomic_do(a, A_EXCHANGE, v, 0, file, line);
+    return atomic_do(a, SYNC_EXCHANGE, v, 0, file, line);
 }
 
 int weft_atomic_cas_at(weft_atomic_t *a, int64_t expected, int64_t desired, const char *file,
                        int line)
 {
-    return atomic_do(a, A_CAS, desired, expected, file, line) == expected;
+    return atomic_do(a, SYNC_CAS, desired, expected, file, line) == expected;
 }
 
 int64_t weft_atomic_fetch_add_at(weft_atomic_t *a, int64_t v, const char *file, int line)
 {
-    return atomic_do(a, A_ADD, v, 0, file, line);
+    return atomic_do(a, SYNC_ADD, v, 0, file, line);
 }
 
 int64_t weft_atomic_fetch_and_at(weft_atomic_t *a, int64_t v, const char *file, int line)
 {
-    return atomic_do(a, A_AND, v, 0, file, line);
+    return atomic_do(a, SYNC_AND, v, 0, file, line);
 }
 
 int64_t weft_atomic_fetch_or_at(weft_atomic_t *a, int64_t v, const char *file, int line)
 {
-    return atomic_do(a, A_OR, v, 0, file, line);
+    return atomic_do(a, SYNC_OR, v, 0, file, line);
 }

@@ -38,6 +38,24 @@ sched_mask sync_wakers(struct exec *x, const struct sched_thread *t, const struc
 void *sync_object_new(struct exec *x, const struct sched_objclass *cls, size_t size,
                       const char *name, struct sched_loc at);
 
+/* Atomic operations (atomic.c). */
+enum sync_atomic {
+    SYNC_LOAD, SYNC_STORE, SYNC_EXCHANGE, SYNC_CAS, SYNC_ADD, SYNC_AND, SYNC_OR, SYNC_XOR,
+    SYNC_NAND
+};
+/* One sequentially consistent operation on size (1, 2, 4, 8) bytes at addr,
+** a visible step inside an execution; returns the value before it. */
+uint64_t sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, uint64_t arg,
+                        uint64_t expected);
+
+/* Where the running thread is, as near as weft knows without the caller's
+** line: its last step's line, or where it was spawned. */
+static inline struct sched_loc sync_current_loc(struct exec *x)
+{
+    struct sched_thread *t = x->current;
+    return t->last_step ? x->steps[t->last_step - 1].loc : t->spawned_at;
+}
+
 /* The execution whose scenario thread makes a public call, or NULL: called
 ** from anywhere else, a call does nothing (weft.h, WEFT_EINVAL). */
 static inline struct exec *sync_exec(void)

@@ -1,0 +1,135 @@
+/*
+** tsan.c -- weft's own ThreadSanitizer hooks, for scenario files compiled
+** with --memory=all or --memory=atomics (-fsanitize=thread; the compiler's
+** instrumentation calls these, and libtsan is never linked).
+**
+** Plain loads and stores are checked for data races (race.c) when the
+** execution checks all memory; they are never scheduling points. C11 and
+** __atomic operations are visible operations on the cell at their address
+** (atomic.c), sequentially consistent whatever order the code asks for: a
+** weaker order only allows more behaviours of real hardware, which weft
+** does not model. Outside an execution (a constructor, setup) every hook
+** does what the uninstrumented code would have done.
+*/
+#include "core/race.h"
+#include "sync/sync.h"
+
+#define HOOK __attribute__((visibility("default")))
+
+/* The execution whose scenario thread runs instrumented code, or NULL. */
+static struct exec *checking(void)
+{
+    struct exec *x = sync_exec();
+    return x && x->cfg->check_all_memory ? x : NULL;
+}
+
+/* The source line of an instrumented access is not known without a
+** symboliser; the report names the function and the thread's last step. */
+static void plain_access(const volatile void *addr, size_t size, bool write)
+{
+    struct exec *x = checking();
+    if (x)
+        race_access(x, (const void *)addr, size, write, NULL, sync_current_loc(x));
+}
+
+HOOK void __tsan_init(void) {}
+HOOK void __tsan_func_entry(void *pc) { (void)pc; }
+HOOK void __tsan_func_exit(void) {}
+
+#define PLAIN_HOOKS(n)                                                                     \
+    HOOK void __tsan_read##n(void *a) { plain_access(a, n, false); }                       \
+    HOOK void __tsan_write##n(void *a) { plain_access(a, n, true); }                       \
+    HOOK void __tsan_unaligned_read##n(void *a) { plain_access(a, n, false); }             \
+    HOOK void __tsan_unaligned_write##n(void *a) { plain_access(a, n, true); }             \
+    HOOK void __tsan_volatile_read##n(void *a) { plain_access(a, n, false); }              \
+    HOOK void __tsan_volatile_write##n(void *a) { plain_access(a, n, true); }
+PLAIN_HOOKS(1)
+PLAIN_HOOKS(2)
+PLAIN_HOOKS(4)
+PLAIN_HOOKS(8)
+PLAIN_HOOKS(16)
+
+HOOK void __tsan_read_range(void *a, unsigned long size) { plain_access(a, size, false); }
+HOOK void __tsan_write_range(void *a, unsigned long size) { plain_access(a, size, true); }
+HOOK void __tsan_vptr_update(void **p, void *v) { (void)v; plain_access(p, sizeof *p, true); }
+HOOK void __tsan_vptr_read(void **p) { plain_access(p, sizeof *p, false); }
+
+/* ==========================================================================
+** Atomics: one visible operation each (sync_atomic_at, atomic.c)
+** ========================================================================== */
+
+#define ATOMIC_HOOKS(n, T)                                                                 \
+    HOOK T __tsan_atomic##n##_load(const volatile T *a, int mo)                            \
+    {                                                                                      \
+        (void)mo;                                                                          \
+        return (T)sync_atomic_at((volatile void *)a, n / 8, SYNC_LOAD, 0, 0);              \
+    }                                                                                      \
+    HOOK void __tsan_atomic##n##_store(volatile T *a, T v, int mo)                         \
+    {                                                                                      \
+        (void)mo;                                                                          \
+        sync_atomic_at(a, n / 8, SYNC_STORE, (uint64_t)v, 0);                              \
+    }                                                                                      \
+    HOOK T __tsan_atomic##n##_exchange(volatile T *a, T v, int mo)                         \
+    {                                                                                      \
+        (void)mo;                                                                          \
+        return (T)sync_atomic_at(a, n / 8, SYNC_EXCHANGE, (uint64_t)v, 0);                 \
+    }                                                                                      \
+    HOOK T __tsan_atomic##n##_fetch_add(volatile T *a, T v, int mo)                        \
+    {                                                                                      \
+        (void)mo;                                                                          \
+        return (T)sync_atomic_at(a, n / 8, SYNC_ADD, (uint64_t)v, 0);                      \
+    }                                                                                      \
+    HOOK T __tsan_atomic##n##_fetch_sub(volatile T *a, T v, int mo)                        \
+    {                                                                                      \
+        (void)mo;                                                                          \
+        return (T)sync_atomic_at(a, n / 8, SYNC_ADD, 0 - (uint64_t)v, 0);                  \
+    }                                                                                      \
+    HOOK T __tsan_atomic##n##_fetch_and(volatile T *a, T v, int mo)                        \
+    {                                                                                      \
+        (void)mo;                                                                          \
+        return (T)sync_atomic_at(a, n / 8, SYNC_AND, (uint64_t)v, 0);                      \
+    }                                                                                      \
+    HOOK T __tsan_atomic##n##_fetch_or(volatile T *a, T v, int mo)                         \
+    {                                                                                      \
+        (void)mo;                                                                          \
+        return (T)sync_atomic_at(a, n / 8, SYNC_OR, (uint64_t)v, 0);                       \
+    }                                                                                      \
+    HOOK T __tsan_atomic##n##_fetch_xor(volatile T *a, T v, int mo)                        \
+    {                                                                                      \
+        (void)mo;                                                                          \
+        return (T)sync_atomic_at(a, n / 8, SYNC_XOR, (uint64_t)v, 0);                      \
+    }                                                                                      \
+    HOOK T __tsan_atomic##n##_fetch_nand(volatile T *a, T v, int mo)                       \
+    {                                                                                      \
+        (void)mo;                                                                          \
+        return (T)sync_atomic_at(a, n / 8, SYNC_NAND, (uint64_t)v, 0);                     \
+    }                                                                                      \
+    HOOK T __tsan_atomic##n##_compare_exchange_val(volatile T *a, T c, T v, int mo,        \
+                                                   int fmo)                                \
+    {                                                                                      \
+        (void)mo;                                                                          \
+        (void)fmo;                                                                         \
+        return (T)sync_atomic_at(a, n / 8, SYNC_CAS, (uint64_t)v, (uint64_t)c);            \
+    }                                                                                      \
+    HOOK int __tsan_atomic##n##_compare_exchange_strong(volatile T *a, T *c, T v, int mo,  \
+                                                        int fmo)                           \
+    {                                                                                      \
+        T old = __tsan_atomic##n##_compare_exchange_val(a, *c, v, mo, fmo);                \
+        if (old == *c)                                                                     \
+            return 1;                                                                      \
+        *c = old;                                                                          \
+        return 0;                                                                          \
+    }                                                                                      \
+    HOOK int __tsan_atomic##n##_compare_exchange_weak(volatile T *a, T *c, T v, int mo,    \
+                                                      int fmo)                             \
+    {                                                                                      \
+        return __tsan_atomic##n##_compare_exchange_strong(a, c, v, mo, fmo);               \
+    }
+ATOMIC_HOOKS(8, unsigned char)
+ATOMIC_HOOKS(16, unsigned short)
+ATOMIC_HOOKS(32, unsigned int)
+ATOMIC_HOOKS(64, unsigned long long)
+
+/* Every operation is sequentially consistent already. */
+HOOK void __tsan_atomic_thread_fence(int mo) { (void)mo; }
+HOOK void __tsan_atomic_signal_fence(int mo) { (void)mo; }
