@@ -185,6 +185,21 @@ expect_grep "replayed race" "DATA RACE" "$tmp/out"
 check "bad --memory" 2 "$WEFT" run --memory=some abba
 expect_grep "memory modes named" "off, atomics or all" "$tmp/err"
 
+# Exact class counts beyond lock_family: writer_readers(N) has 2^N classes,
+# lastzero(n) 5, 12, 28, 64 for n = 2..5 (reads of atomics commute).
+for n in 2 3 4 5 6; do
+    got=$("$WEFT" run --strategy dpor --format json --param readers=$n writer_readers |
+          sed 's/.*"executions":\([0-9]*\).*/\1/')
+    if [ "$got" = $((1 << n)) ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: writer_readers($n): $got executions, want $((1 << n))"; fi
+done
+for nc in 2:5 3:12 4:28 5:64; do
+    got=$("$WEFT" run --strategy dpor --format json --param threads=${nc%:*} lastzero |
+          sed 's/.*"executions":\([0-9]*\).*/\1/')
+    if [ "$got" = "${nc#*:}" ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: lastzero(${nc%:*}): $got executions, want ${nc#*:}"; fi
+done
+
 # "Exhaustive" says which memory it covers.
 check "exhaustive names its memory" 0 "$WEFT" run --quiet abba_fixed
 expect_grep "memory caveat" "exhaustive (plain memory checked where marked)" "$tmp/out"
