@@ -200,6 +200,12 @@ for nc in 2:5 3:12 4:28 5:64; do
         fail=$((fail + 1)); echo "FAIL: lastzero(${nc%:*}): $got executions, want ${nc#*:}"; fi
 done
 
+# Timers race by default: a reply after the caller gave up is found. The
+# idle rule misses it, and its summary says it is an under-approximation.
+check "late reply found" 0 "$WEFT" run --quiet "$top_srcdir/tests/regress/reply_after_timeout.c"
+check "late reply missed under --timers=idle" 1 "$WEFT" run --quiet --timers idle "$top_srcdir/tests/regress/reply_after_timeout.c"
+expect_grep "idle rule labelled" "timers fire only when every thread waits" "$tmp/out"
+
 # "Exhaustive" says which memory it covers.
 check "exhaustive names its memory" 0 "$WEFT" run --quiet abba_fixed
 expect_grep "memory caveat" "exhaustive (plain memory checked where marked)" "$tmp/out"
