@@ -61,7 +61,8 @@ def with_atomics(seed):
 
 
 def critical_sections(seed):
-    """Threads that only take and release mutexes, a shared counter each."""
+    """Threads that only take and release mutexes, a shared counter each.
+    The mutexes are made in main first (see objects_first)."""
     R = random.Random(seed)
     nthreads, nmutex = R.randint(2, 4), R.randint(1, 3)
     out = ["#include <weft.h>",
@@ -82,6 +83,7 @@ def critical_sections(seed):
         out.append("}")
     out.append("WEFT_SCENARIO(fz, .summary = \"critical sections\", .expect = WEFT_PASS) {")
     out.append("    struct st *s = weft_calloc(1, sizeof *s); weft_thread_t t[4];")
+    out.append("    for (int i = 0; i < 3; i++) weft_mutex_init(&s->m[i], 0, WEFT_MUTEX_NORMAL);")
     for t in range(nthreads):
         out.append(f"    t[{t}] = weft_spawn(\"th{t}\", th{t}, s);")
     for t in range(nthreads):

@@ -43,6 +43,7 @@ struct sched_thread {
     bool acted;                       /* took a step other than its start */
     uint32_t *hb;                     /* its happens-before clock (race.c) */
     uint32_t last_step;               /* 1-based index of its last step, 0: none */
+    uint32_t made;                    /* objects and threads it has made (keys) */
 };
 
 /* One executed step, for the report and the searches. */
@@ -129,6 +130,7 @@ struct exec {
     int64_t now;                      /* virtual ns */
     uint64_t epoch;                   /* unique in the process, per execution */
     uint64_t park_counter;
+    uint32_t made;                    /* objects made outside any thread (keys) */
     bool failed, abandoned;
     sched_mask spinners, delayed;     /* threads with spinning set / after != 0 */
     bool any_symmetric;               /* a thread was spawned symmetric */

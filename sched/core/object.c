@@ -107,6 +107,8 @@ static void object_name(struct sched_obj *o, const char *name)
 
 void object_register(struct exec *x, struct sched_obj *o, const char *name)
 {
+    struct sched_thread *maker = x->current;
+    o->key = maker ? sched_mix(maker->obj.key, ++maker->made) : sched_mix(0, ++x->made);
     o->id = x->nobjects++;
     o->next_in_exec = NULL;
     *x->objects_tail = o;

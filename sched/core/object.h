@@ -40,6 +40,10 @@ struct sched_objclass {
 struct sched_obj {
     const struct sched_objclass *cls;
     int id;
+    /* Its name across executions: what made it and how many things that
+    ** maker had made before, or where its handle lives. Ids follow creation
+    ** order, which differs between schedules; keys do not. */
+    uint64_t key;
     int thread;                       /* >= 0: this object is that thread (spawn, join) */
     sched_mask users;                 /* threads that have operated on it */
     struct waiter *waiters;           /* parked operations waiting on it, oldest first */
@@ -48,6 +52,15 @@ struct sched_obj {
     struct sched_obj *next_in_exec;   /* creation order, for reports */
     uint32_t *hb;                     /* the clock released into it (race.c), or NULL */
 };
+
+/* A 64-bit hash step (splitmix64's finaliser over h and v). */
+static inline uint64_t sched_mix(uint64_t h, uint64_t v)
+{
+    uint64_t z = h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
 
 /* A zeroed object of `size` bytes (which begin with struct sched_obj),
 ** named `name`, or "kind#id" when name is NULL. NULL when out of memory. */

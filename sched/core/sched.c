@@ -692,6 +692,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->now = 0;
     x->epoch = registry_next_epoch();
     x->park_counter = 0;
+    x->made = 0;
     x->nsteps = 0;
     x->failed = x->abandoned = false;
     x->spinners = x->delayed = 0;

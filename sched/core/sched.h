@@ -99,6 +99,8 @@ static inline void sched_handle_bind(const struct exec *x, struct weft_handle_ *
 {
     h->impl_ = impl;
     h->epoch_ = x->epoch;
+    if (impl)                         /* named by where its handle lives */
+        ((struct sched_obj *)impl)->key = sched_mix(0x68616e646c65ULL, (uintptr_t)h);
 }
 
 /* The object with that id in this execution, or NULL. */

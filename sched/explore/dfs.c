@@ -1,9 +1,12 @@
 /*
 ** dfs.c -- depth-first search over every choice (sleep sets, preemption
-** bound optional), and DPOR: the same search where a node's options are its
-** backtrack set, grown from races (dpor.c). The path is a stack of choice
-** nodes; each execution replays its prefix. The running thread goes first.
+** bound optional), and optimal DPOR: the same search where a node's options
+** are the branches of its wakeup tree (wakeup.c), grown from races
+** (dpor.c), and each branch is followed step by step. The path is a stack
+** of choice nodes; each execution replays its prefix. The running thread
+** goes first where nothing else is asked for.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "explore/dpor.h"
@@ -11,13 +14,25 @@
 
 enum { NODE_THREAD, NODE_VALUE };
 
+/* A race found while an execution runs, reversed when it has ended: step
+** `step` and thread tid's operation `op`, which came with tid's clock. */
+struct race {
+    uint32_t step;
+    struct wake_op op;
+    bool posted;                      /* op was pending before the step already */
+};
+
 struct node {
     uint8_t kind;
     int8_t prev_tid;                  /* thread that ran before the choice */
     uint32_t chosen;
     uint32_t n;                       /* NODE_VALUE: number of values */
     sched_mask enabled, done, sleep;  /* NODE_THREAD */
-    sched_mask backtrack;             /* DPOR: the options to explore */
+    sched_mask runnable;              /* enabled before fairness and symmetry */
+    /* DPOR. A thread node's wakeup tree: the branches still to run from
+    ** here; the branch being run (what follows the chosen step), until the
+    ** next node takes it over. */
+    wake_tree wut, branch;
     uint32_t preemptions;             /* before this choice */
     /* What the run that made this choice saw, to check every later run of
     ** the same prefix against (nondeterminism): the step it came at and,
@@ -35,6 +50,16 @@ struct dfs {
     uint32_t preemptions;             /* so far in the running execution */
     bool blocked;                     /* the running execution was abandoned */
     struct dpor *dpor;                /* NULL: plain DFS */
+    struct wake_pool pool;            /* DPOR: every node's wakeup tree */
+    wake_tree pending;                /* DPOR: the branch the next new node follows */
+    struct wake_seq seq;              /* DPOR: the reversal being inserted */
+    struct race *races;               /* DPOR: found in the running execution */
+    size_t nraces, races_cap;
+    uint32_t *race_clocks;            /* each race's thread clock, `width` apiece */
+    size_t race_clocks_cap;
+    int width;
+    bool values;                      /* DPOR: the scenario made a value choice */
+    bool oom;                         /* DPOR: a race could not be recorded */
     int32_t *node_of_step;            /* DPOR: choice node before each step, or -1 */
     size_t steps_cap;
     struct exec *x;                   /* the execution searched */
@@ -53,6 +78,7 @@ static struct node *push(struct dfs *d)
     }
     struct node *n = &d->path[d->len++];
     memset(n, 0, sizeof *n);
+    n->wut = n->branch = WAKE_NONE;
     return n;
 }
 
@@ -62,6 +88,8 @@ static int dfs_init(struct explorer *e)
     if (d == NULL)
         return WEFT_ENOMEM;
     d->x = e->x;
+    wake_pool_init(&d->pool);
+    d->pending = WAKE_NONE;
     e->state = d;
     return 0;
 }
@@ -70,6 +98,10 @@ static void dfs_fini(struct explorer *e)
 {
     struct dfs *d = e->state;
     dpor_free(d->dpor);
+    wake_pool_free(&d->pool);
+    wake_seq_free(&d->seq);
+    free(d->races);
+    free(d->race_clocks);
     free(d->node_of_step);
     free(d->path);
     free(d);
@@ -92,70 +124,189 @@ static int dpor_init(struct explorer *e)
 ** DPOR: races become backtrack points
 ** ========================================================================== */
 
-/* Step `step` races with tid's next operation. If one of the threads that
-** could begin the reversed order (the initials) is already to be tried at
-** the state before that step, or asleep there (covered elsewhere), the race
-** is taken care of; otherwise add one (Source-DPOR). If none of them could
-** run there, fall back to tid, or to every thread that could run
-** (Flanagan-Godefroid). tid itself covers nothing unless it is an initial:
-** its operation may have to wait for others' steps in the reversal. */
-static void add_backtrack(void *ctx, uint32_t step, int tid)
+/* The thread of x whose key is `key`, or -1. */
+static int thread_named(const struct exec *x, uint64_t key)
+{
+    for (int i = 0; i < x->nthreads; i++)
+        if (x->threads[i].obj.key == key)
+            return i;
+    return -1;
+}
+
+/* Thread r's next step from the state before step `step`: the one it
+** took later in this execution, or its pending operation. false if it
+** has none (it cannot be a sleeper then). */
+static bool next_step_of(struct dfs *d, uint32_t step, int r, struct wake_op *op)
+{
+    if (dpor_next_step(d->dpor, step, r, op))
+        return true;
+    struct sched_thread *t = &d->x->threads[r];
+    if (r >= d->x->nthreads || t->pending == NULL)
+        return false;
+    wake_op_of(d->x, t, t->pending, op);
+    return true;
+}
+
+/* The threads that begin n's branches still to run. */
+static sched_mask tree_heads(struct dfs *d, struct node *n)
+{
+    sched_mask m = 0;
+    for (int32_t c = d->pool.node[n->wut].child; c >= 0; c = d->pool.node[c].sibling) {
+        int t = thread_named(d->x, d->pool.node[c].op.thread);
+        if (t >= 0)
+            m |= SCHED_BIT(t);
+    }
+    return m;
+}
+
+/* Is the reversal in d->seq covered at node n by a thread asleep there
+** (or explored there already): could it go first and still lead there? */
+static bool covered_by_sleeper(struct dfs *d, const struct node *n, uint32_t step)
+{
+    sched_mask asleep = (n->sleep | n->done) & ~SCHED_BIT(n->chosen);
+    for (int r = 0; r < SCHED_MAX_THREADS && asleep >> r; r++) {
+        struct wake_op op;
+        if ((asleep & SCHED_BIT(r)) && next_step_of(d, step, r, &op) &&
+            wake_seq_weak_initial(&d->seq, &op))
+            return true;
+    }
+    return false;
+}
+
+/* The reversal cannot begin at n (its first step was not enabled there:
+** a dependence the operations do not state). Fall back to Flanagan and
+** Godefroid's rule: try tid there, or every thread that could run. */
+static void add_fallback(struct dfs *d, struct node *n, uint32_t step, int tid)
+{
+    sched_mask open = n->enabled & ~n->sleep & ~n->done;
+    sched_mask add = (open & SCHED_BIT(tid)) ? SCHED_BIT(tid) : open;
+    for (int r = 0; r < SCHED_MAX_THREADS && add >> r; r++) {
+        struct wake_op op;
+        if ((add & SCHED_BIT(r)) && next_step_of(d, step, r, &op) &&
+            !wake_tree_add_step(&d->pool, n->wut, &op))
+            d->oom = true;
+    }
+}
+
+/* Keep the race of step `step` with tid's next operation for the end of
+** the execution (Optimal DPOR reverses races in the whole execution). */
+static void note_race(void *ctx, uint32_t step, int tid, bool reads)
 {
     struct dfs *d = ctx;
-    int32_t k = step < d->steps_cap ? d->node_of_step[step] : -1;
+    int width;
+    const uint32_t *clock = dpor_clock(d->dpor, tid, &width);
+    if (d->nraces == d->races_cap || (size_t)width * (d->nraces + 1) > d->race_clocks_cap) {
+        size_t cap = d->races_cap ? 2 * d->races_cap : 64;
+        struct race *r = realloc(d->races, cap * sizeof *r);
+        if (r == NULL) {
+            d->oom = true;
+            return;
+        }
+        d->races = r;
+        d->races_cap = cap;
+        uint32_t *c = realloc(d->race_clocks, cap * SCHED_MAX_THREADS * sizeof *c);
+        if (c == NULL) {
+            d->oom = true;
+            return;
+        }
+        d->race_clocks = c;
+        d->race_clocks_cap = cap * SCHED_MAX_THREADS;
+    }
+    struct race *r = &d->races[d->nraces];
+    r->step = step;
+    r->posted = d->x->threads[tid].last_step <= step;
+    wake_op_from(&d->x->threads[tid], d->x->threads[tid].pending, reads, &r->op);
+    memcpy(&d->race_clocks[d->nraces * SCHED_MAX_THREADS], clock, (size_t)width * sizeof *clock);
+    memset(&d->race_clocks[d->nraces * SCHED_MAX_THREADS + width], 0,
+           (size_t)(SCHED_MAX_THREADS - width) * sizeof *clock);
+    d->nraces++;
+}
+
+/*
+** Source-DPOR's condition (Abdulla et al. POPL 2014, Algorithm 1): some
+** thread that can begin the reversal is to run at n, has run there, or is
+** asleep there. Optimal DPOR implies it, but only for events fixed by what
+** came before them; a value choice (a select among ready cases, a
+** weft_choose) makes a thread's later steps depend on the value too, and
+** then a branch inserted under one value can claim to cover a reversal it
+** does not reach. Scenarios that choose values therefore get this condition
+** as well, and wakeup sequences are not followed across a value choice:
+** the search stays complete, at the price of some sleep-set-blocked
+** executions.
+*/
+static void ensure_initial(struct dfs *d, struct node *n, uint32_t step, int tid,
+                           sched_mask initials)
+{
+    if (initials & (n->done | n->sleep | tree_heads(d, n)))
+        return;
+    sched_mask can = initials & n->enabled;
+    struct wake_op op;
+    if (can == 0)
+        add_fallback(d, n, step, tid);
+    else if (next_step_of(d, step, __builtin_ctzll(can), &op) &&
+             !wake_tree_add_step(&d->pool, n->wut, &op))
+        d->oom = true;
+}
+
+/* The race r, found in the execution that just ended: the reversed order
+** (the steps after r's step that do not depend on it, then the racing
+** operation) becomes a branch of the wakeup tree of the node before that
+** step, unless a sleeping thread or an existing branch already leads to
+** it (Optimal DPOR, Algorithm 2). */
+static void reverse(struct dfs *d, const struct race *r, const uint32_t *clock)
+{
+    int32_t k = r->step < d->steps_cap ? d->node_of_step[r->step] : -1;
     if (k < 0)
         return;                       /* one thread could run: nothing to reverse */
     struct node *n = &d->path[k];
-    if ((n->enabled & ~(n->backtrack | n->sleep)) == 0)
-        return;                       /* nothing left to add */
-    struct sched_op *op = d->x->threads[tid].pending;
-    bool reads = op->cls->reads_only && op->cls->reads_only(d->x, op);
-    sched_mask initials = dpor_initials(d->dpor, step, tid, op, reads);
-    if (initials & (n->backtrack | n->sleep))
+    int tid = r->op.tid;
+    bool waits;
+    if (!dpor_reversal(d->dpor, r->step, tid, &r->op, clock, &d->seq, &waits)) {
+        d->oom = true;
         return;
-    sched_mask can = initials & n->enabled;
-    if (can)
-        n->backtrack |= can & -can;   /* the lowest such thread */
-    else
-        n->backtrack |= (n->enabled & SCHED_BIT(tid)) ? SCHED_BIT(tid) : n->enabled;
+    }
+    if (r->posted && !waits && !(n->runnable & SCHED_BIT(tid)))
+        return;                       /* r's step enabled the operation: no race */
+    int head = wake_seq_head(&d->seq);
+    if (head < 0 || !(n->enabled & SCHED_BIT(head))) {
+        add_fallback(d, n, r->step, tid);
+        return;
+    }
+    sched_mask initials = wake_seq_initials(&d->seq);
+    if (!covered_by_sleeper(d, n, r->step) && wake_tree_insert(&d->pool, n->wut, &d->seq) < 0)
+        d->oom = true;
+    if (d->values)
+        ensure_initial(d, n, r->step, tid, initials);
 }
 
 /*
-** Called before every scheduling decision. While an execution replays the
-** path's prefix, every state is one an earlier execution saw, with the same
-** steps and clocks behind it: the races found there were found then, and
-** backtrack sets only grow, so looking again would add nothing.
-*/
-static void find_races(struct explorer *e)
-{
-    struct dfs *d = e->state;
-    if (d->dpor && d->depth >= d->len && dpor_races(d->dpor, e->x, add_backtrack, d) != 0)
-        explore_out_of_memory(e);
-}
-
-/*
-** At the end of an execution: its final state may be new. A failure that
+** At the end of an execution: the races of the operations still pending
+** (a blocked thread's next step races like any other). A failure that
 ** stopped the execution (an assertion, a crash, a misuse) also stopped
 ** every other thread: the failing thread's last step conflicts with the
 ** next step of each of them. A cut at the step bound stopped them too:
 ** each could have taken the place of the latest step of another thread.
-** Each race is reversed like any other, and what those threads would have
-** done first is explored too.
+** Then every race found is reversed against the whole execution.
 */
-static void find_final_races(struct explorer *e)
+static void reverse_races(struct explorer *e)
 {
     struct dfs *d = e->state;
     const struct sched_outcome *o = &e->x->outcome;
     if (d->dpor == NULL)
         return;
-    if (dpor_races(d->dpor, e->x, add_backtrack, d) != 0)
-        explore_out_of_memory(e);
+    if (dpor_races(d->dpor, e->x, note_race, d) != 0)
+        d->oom = true;
     bool stopped = o->result != WEFT_PASS && o->result != WEFT_DEADLOCK &&
                    o->result != WEFT_LEAK && o->failing_tid >= 0;
     if (stopped)
-        dpor_races_with_end(d->dpor, e->x, o->failing_tid, add_backtrack, d);
+        dpor_races_with_end(d->dpor, e->x, o->failing_tid, note_race, d);
     else if (o->cut)
-        dpor_races_with_cut(d->dpor, e->x, add_backtrack, d);
+        dpor_races_with_cut(d->dpor, e->x, note_race, d);
+    for (size_t i = 0; i < d->nraces && !d->oom; i++)
+        reverse(d, &d->races[i], &d->race_clocks[i * SCHED_MAX_THREADS]);
+    d->nraces = 0;
+    if (d->oom)
+        explore_out_of_memory(e);
 }
 
 /* Remember which node (or none) precedes the step about to run; false
@@ -177,10 +328,15 @@ static bool note_step(struct explorer *e, int32_t node)
     return true;
 }
 
+/* While an execution replays the path's prefix, every step is one an
+** earlier execution took, with the same steps behind it: its races were
+** found then. */
 static void dpor_after_step(struct explorer *e, const struct sched_step *s)
 {
     struct dfs *d = e->state;
-    if (dpor_step(d->dpor, e->x, s, e->x->threads[s->tid].pending) != 0)
+    bool fresh = d->depth >= d->len;
+    if (dpor_step(d->dpor, e->x, s, e->x->threads[s->tid].pending, fresh ? note_race : NULL,
+                  d) != 0 || d->oom)
         explore_out_of_memory(e);
 }
 
@@ -195,12 +351,10 @@ static bool within_bound(struct explorer *e, const struct node *n, int tid)
     return bound < 0 || n->preemptions + cost(n, tid) <= (uint32_t)bound;
 }
 
-/* The options at n not yet taken, asleep, or beyond the preemption bound. */
+/* The threads at n not yet taken, asleep, or beyond the preemption bound. */
 static sched_mask open_options(struct explorer *e, struct node *n)
 {
-    struct dfs *d = e->state;
-    sched_mask options = d->dpor ? n->backtrack & n->enabled : n->enabled;
-    sched_mask open = options & ~n->done & ~n->sleep, ok = 0;
+    sched_mask open = n->enabled & ~n->done & ~n->sleep, ok = 0;
     for (int t = 0; t < SCHED_MAX_THREADS && open >> t; t++)
         if ((open & SCHED_BIT(t)) && within_bound(e, n, t))
             ok |= SCHED_BIT(t);
@@ -223,9 +377,110 @@ static sched_mask sleep_after(struct explorer *e, const struct node *n)
     return out;
 }
 
-/* A fresh thread node for this state: its options, and the first pick
-** (the running thread, if it may go on). false when all are asleep or out
-** of bound: the path repeats an explored one. */
+/* Make tid n's choice. */
+static void choose(struct node *n, int tid)
+{
+    n->chosen = (uint32_t)tid;
+    n->done |= SCHED_BIT(tid);
+}
+
+/*
+** A branch that cannot begin here was asked for by a race whose reversal
+** depends on something the operations do not state (the fairness filter
+** held a spinner back, say). Fall back to Flanagan and Godefroid's rule:
+** every thread that can run here gets a branch. What they will do is not
+** known once the search has moved on, so their steps depend on all.
+*/
+static bool branch_per_thread(struct explorer *e, struct node *n)
+{
+    struct dfs *d = e->state;
+    sched_mask open = open_options(e, n);
+    for (int t = 0; t < SCHED_MAX_THREADS && open >> t; t++) {
+        struct wake_op op = { .thread = e->x->threads[t].obj.key, .tid = (int16_t)t,
+                              .flags = WAKE_MANY };
+        if ((open & SCHED_BIT(t)) && !wake_tree_add_step(&d->pool, n->wut, &op)) {
+            d->oom = true;
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+** DPOR: make the first branch of n's wakeup tree that can run n's choice;
+** what follows its first step is n->branch. A branch that begins with a
+** thread asleep or run here already is covered; one beyond the preemption
+** bound is given up; one whose thread cannot run here at all is a
+** deviation (a dependence the operations did not state). false when no
+** branch is left.
+*/
+static bool take_branch(struct explorer *e, struct node *n, bool *deviated)
+{
+    struct dfs *d = e->state;
+    const struct wake_op *first;
+    wake_tree_drop(&d->pool, n->branch);
+    n->branch = WAKE_NONE;
+    while ((first = wake_tree_first(&d->pool, n->wut)) != NULL) {
+        int tid = thread_named(e->x, first->thread);
+        wake_tree b = wake_tree_take(&d->pool, n->wut, first->thread);
+        if (tid >= 0 && (open_options(e, n) & SCHED_BIT(tid))) {
+            choose(n, tid);
+            n->branch = b;
+            return true;
+        }
+        wake_tree_drop(&d->pool, b);
+        if (tid < 0 || !(n->enabled & SCHED_BIT(tid))) {
+            *deviated = true;
+            if (!branch_per_thread(e, n))
+                return false;
+        }
+    }
+    return false;
+}
+
+/* Nothing asks for a thread at n: the running one if it may go on, else
+** the lowest open one; -1 if none is open. */
+static int free_choice(struct explorer *e, struct node *n, int current)
+{
+    sched_mask open = open_options(e, n);
+    if (open == 0)
+        return -1;
+    return (current >= 0 && (open & SCHED_BIT(current))) ? current : __builtin_ctzll(open);
+}
+
+/* DPOR's first pick at a fresh node: the wakeup tree handed down, or a free
+** choice made into a branch of its own. */
+static bool first_branch(struct explorer *e, struct node *n, int current)
+{
+    struct dfs *d = e->state;
+    bool deviated = false;
+    if (wake_tree_first(&d->pool, n->wut) != NULL) {
+        if (take_branch(e, n, &deviated))
+            return true;
+    } else {
+        int tid = free_choice(e, n, current);
+        struct wake_op op;
+        if (tid < 0)
+            return false;
+        wake_op_of(e->x, &e->x->threads[tid], e->x->threads[tid].pending, &op);
+        if (!wake_tree_add_step(&d->pool, n->wut, &op)) {
+            d->oom = true;
+            return false;
+        }
+        return take_branch(e, n, &deviated);
+    }
+    if (deviated) {                   /* the tree led nowhere: go on freely */
+        int tid = free_choice(e, n, current);
+        if (tid >= 0)
+            choose(n, tid);
+        return tid >= 0;
+    }
+    return false;
+}
+
+/* A fresh thread node for this state: its options, and the first pick.
+** false when all are asleep or out of bound: the path repeats an
+** explored one. */
 static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabled, int current)
 {
     struct dfs *d = e->state;
@@ -234,16 +489,31 @@ static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabl
     n->prev_tid = (int8_t)current;
     n->enabled = enabled;
     n->sleep = d->sleep & enabled;
+    for (int t = 0; t < e->x->nthreads; t++)
+        if (sched_thread_enabled(e->x, &e->x->threads[t]))
+            n->runnable |= SCHED_BIT(t);
     n->preemptions = d->preemptions;
-    n->backtrack = enabled & ~n->sleep;   /* narrowed to the first pick below */
-    sched_mask open = open_options(e, n);
-    if (open == 0)
-        return false;
-    n->chosen = (current >= 0 && (open & SCHED_BIT(current))) ? (uint32_t)current
-                                                              : (uint32_t)__builtin_ctzll(open);
-    n->done |= SCHED_BIT(n->chosen);
-    n->backtrack = SCHED_BIT(n->chosen);
-    return true;
+    if (d->dpor) {
+        n->wut = d->pending >= 0 ? d->pending : wake_tree_new(&d->pool);
+        d->pending = WAKE_NONE;
+        if (n->wut < 0) {
+            d->oom = true;
+            return false;
+        }
+        return first_branch(e, n, current);
+    }
+    int tid = free_choice(e, n, current);
+    if (tid >= 0)
+        choose(n, tid);
+    return tid >= 0;
+}
+
+/* Free what node n holds of the wakeup trees. */
+static void drop_trees(struct dfs *d, struct node *n)
+{
+    wake_tree_drop(&d->pool, n->wut);
+    wake_tree_drop(&d->pool, n->branch);
+    n->wut = n->branch = WAKE_NONE;
 }
 
 /* ==========================================================================
@@ -291,6 +561,13 @@ static struct node *node_here(struct dfs *d, bool *fresh)
     return *fresh ? push(d) : &d->path[d->depth];
 }
 
+static void find_races(struct explorer *e)
+{
+    struct dfs *d = e->state;
+    if (d->dpor && d->depth >= d->len && dpor_races(d->dpor, e->x, note_race, d) != 0)
+        explore_out_of_memory(e);
+}
+
 static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
 {
     struct dfs *d = e->state;
@@ -300,9 +577,10 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
     if (n == NULL)
         return explore_out_of_memory(e);
     if (fresh && !new_thread_node(e, n, enabled, current)) {
+        drop_trees(d, n);
         d->len--;
         d->blocked = true;
-        return -1;
+        return d->oom ? explore_out_of_memory(e) : -1;
     }
     if (check_thread_node(e, n, enabled) != 0)
         return -1;
@@ -311,7 +589,23 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
     d->depth++;
     d->sleep = sleep_after(e, n);
     d->preemptions = n->preemptions + cost(n, (int)n->chosen);
+    if (d->depth == d->len) {         /* past the prefix: follow n's branch */
+        d->pending = n->branch;
+        n->branch = WAKE_NONE;
+    }
     return (int)n->chosen;
+}
+
+/* DPOR, past the prefix: only tid can run, so the branch being followed
+** goes on with tid's step. If it asked for another thread, it cannot be
+** followed (a deviation): what follows is chosen freely. */
+static void follow_forced(struct dfs *d, int tid)
+{
+    if (d->pending < 0)
+        return;
+    wake_tree next = wake_tree_take(&d->pool, d->pending, d->x->threads[tid].obj.key);
+    wake_tree_drop(&d->pool, d->pending);
+    d->pending = next;
 }
 
 /* Only tid can run. If it is asleep, this path repeats an explored one. The
@@ -332,6 +626,8 @@ static bool dfs_forced(struct explorer *e, int tid)
         explore_out_of_memory(e);
         return false;
     }
+    if (d->depth >= d->len)
+        follow_forced(d, tid);
     if (d->sleep & SCHED_BIT(tid)) {
         d->blocked = true;
         return false;
@@ -351,6 +647,9 @@ static int dfs_pick_value(struct explorer *e, int nvalues)
         n->kind = NODE_VALUE;
         n->n = (uint32_t)nvalues;
         n->step = e->steps;
+        d->values = true;
+        wake_tree_drop(&d->pool, d->pending);   /* see ensure_initial */
+        d->pending = WAKE_NONE;
     } else if (n->kind != NODE_VALUE || n->n != (uint32_t)nvalues || n->step != e->steps) {
         struct sched_thread *t = e->x->current;
         return explore_parted(e, t ? t->id : -1, t && t->pending ? t->pending->loc
@@ -363,28 +662,40 @@ static int dfs_pick_value(struct explorer *e, int nvalues)
     return (int)n->chosen;
 }
 
+/* Move n to its next option: DPOR's next branch, or DFS's next thread. */
+static bool next_option(struct explorer *e, struct node *n)
+{
+    struct dfs *d = e->state;
+    bool deviated = false;
+    if (d->dpor)
+        return take_branch(e, n, &deviated);
+    sched_mask open = open_options(e, n);
+    if (open)
+        choose(n, __builtin_ctzll(open));
+    return open != 0;
+}
+
 /* Move the deepest node with an option left to that option. */
 static bool dfs_advance(struct explorer *e)
 {
     struct dfs *d = e->state;
-    find_final_races(e);              /* the final state's blocked threads too */
-    if (d->dpor)
+    reverse_races(e);
+    if (d->dpor) {
         dpor_begin(d->dpor);
+        wake_tree_drop(&d->pool, d->pending);
+        d->pending = WAKE_NONE;
+    }
     while (d->len > 0) {
         struct node *n = &d->path[d->len - 1];
         if (n->kind == NODE_VALUE && n->chosen + 1 < n->n) {
             n->chosen++;
             break;
         }
-        if (n->kind == NODE_THREAD) {
-            sched_mask open = open_options(e, n);
-            if (open) {
-                n->chosen = (uint32_t)__builtin_ctzll(open);
-                n->done |= SCHED_BIT(n->chosen);
-                n->op_cls = NULL;     /* learned on its first run */
-                break;
-            }
+        if (n->kind == NODE_THREAD && next_option(e, n)) {
+            n->op_cls = NULL;         /* learned on its first run */
+            break;
         }
+        drop_trees(d, n);
         d->len--;
     }
     d->depth = 0;
@@ -411,9 +722,9 @@ static double dfs_covered(struct explorer *e)
             total = n->n;
             before = n->chosen;
         } else {
-            sched_mask all = d->dpor ? (n->backtrack | n->done) & n->enabled
-                                     : n->enabled & ~n->sleep;
-            total = __builtin_popcountll(all | n->done);
+            sched_mask all = d->dpor ? n->done : n->enabled & ~n->sleep;
+            total = __builtin_popcountll(all | n->done) +
+                    (d->dpor ? wake_tree_branches(&d->pool, n->wut) : 0);
             before = __builtin_popcountll(n->done) - 1;
         }
         if (total < 1)

@@ -1,11 +1,11 @@
 /*
 ** dpor.c -- happens-before and race detection for dynamic partial-order
-** reduction (Source-DPOR, Abdulla et al. POPL 2014, with sleep sets in
-** dfs.c). Vector clocks follow every step; per object a write clock and the
-** reads since, so polls that change nothing stay unordered. At each state
-** every step in a race with a thread's next operation is reported, with
-** the threads that could begin its reversal (the initials); dfs.c turns it
-** into a backtrack point. The search itself lives in dfs.c.
+** reduction (Optimal DPOR, Abdulla et al. JACM 2017; the search and its
+** wakeup trees are in dfs.c and wakeup.c). Vector clocks follow every
+** step; per object a write clock and the reads since, so polls that change
+** nothing stay unordered. Each step's races are reported as it is taken,
+** and those of the operations left pending when the execution ends; the
+** reversal of a race is computed from the whole execution.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,7 @@ struct event {
     const struct sched_obj *obj;      /* for lock/unlock exclusion */
     bool reads, timed, local;         /* read-only; had a timeout; touches nothing */
     uint32_t first_link, nlinks;      /* objects touched, in `links` */
+    struct wake_op wop;               /* the same, for wakeup trees */
 };
 
 /* An event's access to one object, chained to the previous access to the
@@ -47,11 +48,6 @@ struct dpor {
     int32_t last_timed;
     int32_t *cand;                    /* races_of's candidate steps */
     uint32_t ncand, cand_cap;
-    /* When each thread's next operation was last checked: with no step
-    ** since, there is nothing new to look at (see dpor_races). */
-    uint64_t checked_park[SCHED_MAX_THREADS];
-    uint32_t checked_nev[SCHED_MAX_THREADS];
-    bool checked_reads[SCHED_MAX_THREADS];   /* whether it only read then */
 };
 
 /* Make *p hold at least need elements: false without memory (*p is kept). */
@@ -100,7 +96,6 @@ void dpor_begin(struct dpor *d)
     for (int q = 0; q < d->width; q++)
         clear_clock(d->thread[q], d->width);
     clear_clock(d->timed_w, d->width);
-    memset(d->checked_park, 0, (size_t)d->width * sizeof d->checked_park[0]);
 }
 
 /* ==========================================================================
@@ -202,8 +197,11 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
     }
 }
 
+static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads,
+                     dpor_race_fn *fn, void *ctx);
+
 int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
-              struct sched_op *op)
+              struct sched_op *op, dpor_race_fn *fn, void *ctx)
 {
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     struct objstate *states[SCHED_MAX_OBJS];
@@ -227,11 +225,14 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     e->local = sched_op_local(op);
     e->timed = !e->local && sched_op_global(op);
     e->reads = op->idle;
+    wake_op_from(&x->threads[p], op, e->reads, &e->wop);
     e->first_link = d->nlinks;
     e->nlinks = (uint32_t)n;
+    if (fn && !races_of(d, p, op, e->reads, fn, ctx))   /* before p's clock moves on */
+        return WEFT_ENOMEM;
     advance_clock(d, e, p, objs, states, n);
     const uint32_t *c = d->thread[p];
-    memcpy(d->evclock[d->nev], c, (size_t)d->nthreads * sizeof c[0]);
+    memcpy(d->evclock[d->nev], c, (size_t)d->width * sizeof c[0]);
     link_objects(d, e, c, objs, states, n);
     if (e->timed) {
         memcpy(d->timed_w, c, (size_t)d->nthreads * sizeof c[0]);
@@ -346,11 +347,10 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
 ** before a race already found is not one: `frontier` holds, per thread,
 ** the latest of its steps ordered before n or before a race found.
 */
-static bool races_of(struct dpor *d, struct sched_thread *t, bool n_reads,
-                     void (*fn)(void *ctx, uint32_t step, int tid), void *ctx)
+static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads,
+                     dpor_race_fn *fn, void *ctx)
 {
-    struct sched_op *n = t->pending;
-    int p = t->id, nt = d->nthreads;
+    int nt = d->nthreads;
     if (sched_op_local(n))
         return true;
     if (!candidates(d, n, p))
@@ -365,7 +365,7 @@ static bool races_of(struct dpor *d, struct sched_thread *t, bool n_reads,
         if (e->tid == p || !conflicts(e, n, n_reads) || never_together(e, n) ||
             frontier[e->tid] >= d->evclock[i][e->tid])
             continue;
-        fn(ctx, (uint32_t)i, p);
+        fn(ctx, (uint32_t)i, p, n_reads);
         join(frontier, d->evclock[i], nt);
     }
     return true;
@@ -377,57 +377,11 @@ static bool event_before_event(const struct dpor *d, uint32_t k, uint32_t j)
 }
 
 /*
-** Source-DPOR's initials (Abdulla et al., POPL 2014): reversing the race of
-** step e with p's next operation n means running v = the steps after e that
-** do not happen after e, then n. The threads that can begin v.n are those
-** whose first step in v.n has no predecessor in v.n. Only each thread's
-** first step in v can be one, and a thread's first step decides for all its
-** steps. n itself has as predecessors the steps ordered before p already
-** and every step of v it conflicts with: it would come after them.
+** At the end of an execution, every race of each parked thread's next
+** operation (the steps it would have taken; their races with steps that
+** ran are as real as those of steps that ran).
 */
-sched_mask dpor_initials(const struct dpor *d, uint32_t e, int p, const struct sched_op *n,
-                         bool n_reads)
-{
-    int32_t first[SCHED_MAX_THREADS];
-    sched_mask seen = 0, init = 0;
-    bool n_waits = false;             /* a step of v comes before n */
-    for (uint32_t j = e + 1; j < d->nev; j++) {
-        int q = d->ev[j].tid;
-        if (event_before_event(d, e, j))
-            continue;                 /* not in v */
-        if (q != p && conflicts(&d->ev[j], n, n_reads))
-            n_waits = true;
-        if (seen & SCHED_BIT(q))
-            continue;
-        bool has_pred = false;
-        for (int r = 0; r < SCHED_MAX_THREADS && (seen >> r); r++)
-            if ((seen & SCHED_BIT(r)) && event_before_event(d, (uint32_t)first[r], j))
-                has_pred = true;
-        seen |= SCHED_BIT(q);
-        first[q] = (int32_t)j;
-        if (!has_pred)
-            init |= SCHED_BIT(q);
-    }
-    if (!(seen & SCHED_BIT(p)) && !n_waits) {
-        bool has_pred = false;
-        for (int r = 0; r < SCHED_MAX_THREADS && (seen >> r); r++)
-            if ((seen & SCHED_BIT(r)) && happens_before(d, (uint32_t)first[r], p))
-                has_pred = true;
-        if (!has_pred)
-            init |= SCHED_BIT(p);
-    }
-    return init;
-}
-
-/*
-** At every state, every race of every parked thread's next operation, as
-** Source-DPOR asks. A race found at an earlier state is looked at again
-** once steps have followed it: the steps between it and the operation are
-** those a reversal runs first, so the threads that could begin it change.
-** Only a state that adds no step (the same thread asked twice) is skipped.
-*/
-int dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t step, int tid),
-               void *ctx)
+int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
 {
     for (int p = 0; p < x->nthreads; p++) {
         struct sched_thread *t = &x->threads[p];
@@ -435,35 +389,29 @@ int dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t st
             continue;
         struct sched_op *n = t->pending;
         bool reads = n->cls->reads_only && n->cls->reads_only(x, n);
-        if (d->checked_park[p] == t->park_seq && d->checked_reads[p] == reads &&
-            d->checked_nev[p] == d->nev)
-            continue;                 /* nothing has changed since the last look */
-        d->checked_park[p] = t->park_seq;
-        d->checked_nev[p] = d->nev;
-        d->checked_reads[p] = reads;
-        if (!races_of(d, t, reads, fn, ctx))
+        if (!races_of(d, p, n, reads, fn, ctx))
             return WEFT_ENOMEM;
     }
     return 0;
 }
 
-void dpor_races_with_cut(struct dpor *d, struct exec *x,
-                         void (*fn)(void *ctx, uint32_t step, int tid), void *ctx)
+void dpor_races_with_cut(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
 {
     for (int p = 0; p < x->nthreads; p++) {
         struct sched_thread *t = &x->threads[p];
         if (t->state != T_PARKED || t->pending == NULL)
             continue;
+        struct sched_op *n = t->pending;
+        bool reads = n->cls->reads_only && n->cls->reads_only(x, n);
         for (int32_t j = (int32_t)d->nev - 1; j >= 0; j--)
             if (d->ev[j].tid != p && !happens_before(d, (uint32_t)j, p)) {
-                fn(ctx, (uint32_t)j, p);
+                fn(ctx, (uint32_t)j, p, reads);
                 break;
             }
     }
 }
 
-void dpor_races_with_end(struct dpor *d, struct exec *x, int tid,
-                         void (*fn)(void *ctx, uint32_t step, int tid), void *ctx)
+void dpor_races_with_end(struct dpor *d, struct exec *x, int tid, dpor_race_fn *fn, void *ctx)
 {
     uint32_t last = x->threads[tid].last_step;
     if (last == 0)
@@ -472,6 +420,49 @@ void dpor_races_with_end(struct dpor *d, struct exec *x, int tid,
         struct sched_thread *t = &x->threads[p];
         if (p != tid && t->state == T_PARKED && t->pending &&
             !happens_before(d, last - 1, p))
-            fn(ctx, last - 1, p);
+            fn(ctx, last - 1, p, t->pending->cls->reads_only &&
+                                     t->pending->cls->reads_only(x, t->pending));
     }
+}
+
+const uint32_t *dpor_clock(const struct dpor *d, int p, int *width)
+{
+    *width = d->width;
+    return d->thread[p];
+}
+
+/* ==========================================================================
+** Reversals, for wakeup trees
+** ========================================================================== */
+
+bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
+                   const uint32_t *clock, struct wake_seq *out, bool *waits)
+{
+    *waits = false;
+    int nt = d->nthreads;
+    wake_seq_clear(out);
+    memset(out->nclock, 0, sizeof out->nclock);
+    memcpy(out->nclock, clock, (size_t)nt * sizeof out->nclock[0]);
+    for (uint32_t j = e + 1; j < d->nev; j++) {
+        if (event_before_event(d, e, j))
+            continue;                 /* ordered after e: not in the reversal */
+        if (!wake_seq_add(out, &d->ev[j].wop, d->evclock[j]))
+            return false;
+        if (d->ev[j].tid != p && wake_dependent(&d->ev[j].wop, n)) {
+            join(out->nclock, d->evclock[j], nt);
+            *waits = true;
+        }
+    }
+    out->nclock[p] = clock[p] + 1;
+    return wake_seq_add(out, n, out->nclock);
+}
+
+bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op)
+{
+    for (uint32_t j = e; j < d->nev; j++)
+        if (d->ev[j].tid == r) {
+            *op = d->ev[j].wop;
+            return true;
+        }
+    return false;
 }

@@ -7,8 +7,13 @@
 #define WEFT_DPOR_H
 
 #include "core/sched.h"
+#include "explore/wakeup.h"
 
 struct dpor;
+
+/* A race of step `step` with thread tid's next operation, which changes
+** nothing when `reads`. */
+typedef void dpor_race_fn(void *ctx, uint32_t step, int tid, bool reads);
 
 /* A new tracker, or NULL without memory. */
 struct dpor *dpor_new(void);
@@ -16,25 +21,33 @@ void dpor_free(struct dpor *d);
 /* A new execution starts. */
 void dpor_begin(struct dpor *d);
 /* Step s (the n-th of x's execution, 0-based, in order) performed op: 0,
-** or WEFT_ENOMEM. */
+** or WEFT_ENOMEM. With fn, first every earlier step in a race with it is
+** reported: a step of another thread that conflicts with it, is not
+** ordered before it, and is not ordered before another such step. */
 int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
-              struct sched_op *op);
-/* For every parked thread of x and every earlier step in a race with its
-** next operation, call fn with the step's index: 0, or WEFT_ENOMEM. */
-int dpor_races(struct dpor *d, struct exec *x, void (*fn)(void *ctx, uint32_t step, int tid),
-               void *ctx);
+              struct sched_op *op, dpor_race_fn *fn, void *ctx);
+/* The same for the next operation of every parked thread of x (at the end
+** of an execution): 0, or WEFT_ENOMEM. */
+int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx);
 /* The execution stopped at a failure of thread tid: its last step races
 ** with the next step of every other parked thread not ordered after it. */
-void dpor_races_with_end(struct dpor *d, struct exec *x, int tid,
-                         void (*fn)(void *ctx, uint32_t step, int tid), void *ctx);
+void dpor_races_with_end(struct dpor *d, struct exec *x, int tid, dpor_race_fn *fn, void *ctx);
 /* The execution was cut at the step bound, which stopped every thread:
 ** each parked thread's next step races with the latest step of another
 ** thread not ordered before it (it could have run there instead). */
-void dpor_races_with_cut(struct dpor *d, struct exec *x,
-                         void (*fn)(void *ctx, uint32_t step, int tid), void *ctx);
-/* The threads that could begin the reversal of that race from the state
-** before the step (source-DPOR's initials). */
-sched_mask dpor_initials(const struct dpor *d, uint32_t step, int tid, const struct sched_op *n,
-                         bool n_reads);
+void dpor_races_with_cut(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx);
+/* Thread p's vector clock now (*width entries are meaningful). */
+const uint32_t *dpor_clock(const struct dpor *d, int p, int *width);
+/* The reversal of the race of step e with thread p's next operation n,
+** whose clock before it was `clock`: the steps after e not ordered after
+** it, then n, with their clocks (Optimal DPOR's notdep(e).n), into out:
+** false without memory. *waits: a step of another thread in it conflicts
+** with n (n comes after it). The clocks stay valid until the next
+** dpor_step or dpor_begin. */
+bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
+                   const uint32_t *clock, struct wake_seq *out, bool *waits);
+/* Thread r's next step from the state before step e, if it took it in
+** this execution: true, with *op. */
+bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op);
 
 #endif

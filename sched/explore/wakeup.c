@@ -1,0 +1,330 @@
+/*
+** wakeup.c -- wakeup trees (see wakeup.h). The search runs on fiber
+** stacks, so nothing here recurses: trees may be as deep as an execution
+** is long.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "explore/wakeup.h"
+
+/* ==========================================================================
+** Steps and their dependence
+** ========================================================================== */
+
+static void describe(const struct sched_thread *t, const struct sched_op *op, bool reads,
+                     struct wake_op *out)
+{
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    int n = sched_op_objects(op, objs);
+    memset(out, 0, sizeof *out);
+    out->thread = t->obj.key;
+    out->tid = (int16_t)t->id;
+    if (sched_op_local(op))
+        out->flags |= WAKE_LOCAL;
+    else if (sched_op_global(op))
+        out->flags |= WAKE_GLOBAL;
+    if (reads)
+        out->flags |= WAKE_READS;
+    if (n > WAKE_OBJS)
+        out->flags |= WAKE_MANY;
+    for (int i = 0; i < n && i < WAKE_OBJS; i++)
+        out->obj[out->nobj++] = objs[i]->key;
+}
+
+void wake_op_of(struct exec *x, const struct sched_thread *t, struct sched_op *op,
+                struct wake_op *out)
+{
+    describe(t, op, op->cls->reads_only && op->cls->reads_only(x, op), out);
+}
+
+void wake_op_from(const struct sched_thread *t, const struct sched_op *op, bool reads,
+                  struct wake_op *out)
+{
+    describe(t, op, reads, out);
+}
+
+/* The same rule as explore_dependent and dpor.c's conflicts(), over keys. */
+bool wake_dependent(const struct wake_op *a, const struct wake_op *b)
+{
+    if ((a->flags | b->flags) & WAKE_LOCAL)
+        return false;
+    if ((a->flags | b->flags) & (WAKE_GLOBAL | WAKE_MANY))
+        return true;
+    if ((a->flags & b->flags) & WAKE_READS)
+        return false;
+    for (int i = 0; i < a->nobj; i++)
+        for (int j = 0; j < b->nobj; j++)
+            if (a->obj[i] == b->obj[j])
+                return true;
+    return false;
+}
+
+/* ==========================================================================
+** Sequences to insert
+** ========================================================================== */
+
+void wake_seq_clear(struct wake_seq *s)
+{
+    s->n = s->left = 0;
+    for (int t = 0; t < SCHED_MAX_THREADS; t++)
+        s->first[t] = s->last[t] = -1;
+}
+
+bool wake_seq_add(struct wake_seq *s, const struct wake_op *op, const uint32_t *clock)
+{
+    if (s->n == s->cap) {
+        uint32_t cap = s->cap ? 2 * s->cap : 64;
+        struct wake_step *bigger = realloc(s->step, cap * sizeof *bigger);
+        if (bigger == NULL)
+            return false;
+        s->step = bigger;
+        s->cap = cap;
+    }
+    int32_t i = (int32_t)s->n++;
+    s->left++;
+    s->step[i] = (struct wake_step){ .op = *op, .clock = clock, .next_same = -1 };
+    int t = op->tid;
+    if (s->last[t] >= 0)
+        s->step[s->last[t]].next_same = i;
+    else
+        s->first[t] = i;
+    s->last[t] = i;
+    return true;
+}
+
+void wake_seq_free(struct wake_seq *s)
+{
+    free(s->step);
+    memset(s, 0, sizeof *s);
+}
+
+int wake_seq_head(const struct wake_seq *s)
+{
+    for (uint32_t i = 0; i < s->n && s->left > 0; i++)
+        if (!s->step[i].gone)
+            return s->step[i].op.tid;
+    return -1;
+}
+
+static bool before(const struct wake_step *g, const struct wake_step *f)
+{
+    return f->clock[g->op.tid] >= g->clock[g->op.tid];
+}
+
+/*
+** Thread r's first step f in s has no predecessor in s: no other thread's
+** first step is ordered before it (a thread's later steps come after its
+** first, so checking first steps is enough; consumed steps are always a
+** prefix of each thread's).
+*/
+bool wake_seq_weak_initial(const struct wake_seq *s, const struct wake_op *next)
+{
+    int r = -1;                       /* next's thread as s numbers it */
+    for (int q = 0; q < SCHED_MAX_THREADS && r < 0; q++)
+        if (s->first[q] >= 0 && s->step[s->first[q]].op.thread == next->thread)
+            r = q;
+    if (r >= 0) {
+        const struct wake_step *f = &s->step[s->first[r]];
+        for (int q = 0; q < SCHED_MAX_THREADS; q++)
+            if (q != r && s->first[q] >= 0 && s->first[q] < s->first[r] &&
+                before(&s->step[s->first[q]], f))
+                return false;
+        return true;
+    }
+    for (uint32_t i = 0; i < s->n; i++)
+        if (!s->step[i].gone && wake_dependent(next, &s->step[i].op))
+            return false;
+    return true;
+}
+
+sched_mask wake_seq_initials(const struct wake_seq *s)
+{
+    sched_mask init = 0;
+    for (int r = 0; r < SCHED_MAX_THREADS; r++) {
+        if (s->first[r] < 0)
+            continue;
+        const struct wake_step *f = &s->step[s->first[r]];
+        bool pred = false;
+        for (int q = 0; q < SCHED_MAX_THREADS && !pred; q++)
+            pred = q != r && s->first[q] >= 0 && s->first[q] < s->first[r] &&
+                   before(&s->step[s->first[q]], f);
+        if (!pred)
+            init |= SCHED_BIT(r);
+    }
+    return init;
+}
+
+/* Consume the first step in s of the thread with that key, if it has one. */
+static void consume(struct wake_seq *s, uint64_t thread)
+{
+    int r = 0;
+    while (r < SCHED_MAX_THREADS && !(s->first[r] >= 0 && s->step[s->first[r]].op.thread == thread))
+        r++;
+    if (r == SCHED_MAX_THREADS)
+        return;
+    int32_t i = s->first[r];
+    s->step[i].gone = true;
+    s->left--;
+    s->first[r] = s->step[i].next_same;
+}
+
+/* ==========================================================================
+** Trees
+** ========================================================================== */
+
+void wake_pool_init(struct wake_pool *p)
+{
+    memset(p, 0, sizeof *p);
+    p->free_list = -1;
+}
+
+void wake_pool_free(struct wake_pool *p)
+{
+    free(p->node);
+    wake_pool_init(p);
+}
+
+static int32_t node_new(struct wake_pool *p, const struct wake_op *op_in)
+{
+    struct wake_op op;                /* op_in may point into the pool, which may move */
+    if (op_in)
+        op = *op_in;
+    int32_t i;
+    if (p->free_list >= 0) {
+        i = p->free_list;
+        p->free_list = p->node[i].sibling;
+    } else {
+        if (p->n == p->cap) {
+            uint32_t cap = p->cap ? 2 * p->cap : 256;
+            struct wake_node *bigger = realloc(p->node, cap * sizeof *bigger);
+            if (bigger == NULL)
+                return WAKE_NONE;
+            p->node = bigger;
+            p->cap = cap;
+        }
+        i = (int32_t)p->n++;
+    }
+    struct wake_node *n = &p->node[i];
+    memset(n, 0, sizeof *n);
+    if (op_in)
+        n->op = op;
+    n->child = n->sibling = -1;
+    return i;
+}
+
+wake_tree wake_tree_new(struct wake_pool *p) { return node_new(p, NULL); }
+
+/* Free t and its descendants: walk them through the free list itself
+** (each freed node's child list is spliced in before it is reused). */
+void wake_tree_drop(struct wake_pool *p, wake_tree t)
+{
+    if (t < 0)
+        return;
+    p->node[t].sibling = -1;
+    int32_t todo = t;                 /* a chain through .sibling */
+    while (todo >= 0) {
+        int32_t i = todo;
+        todo = p->node[i].sibling;
+        for (int32_t c = p->node[i].child; c >= 0;) {
+            int32_t next = p->node[c].sibling;
+            p->node[c].sibling = todo;
+            todo = c;
+            c = next;
+        }
+        p->node[i].child = -1;
+        p->node[i].sibling = p->free_list;
+        p->free_list = i;
+    }
+}
+
+/* Append node c as the last child of node parent. */
+static void append_child(struct wake_pool *p, int32_t parent, int32_t c)
+{
+    int32_t *at = &p->node[parent].child;
+    while (*at >= 0)
+        at = &p->node[*at].sibling;
+    *at = c;
+}
+
+const struct wake_op *wake_tree_first(const struct wake_pool *p, wake_tree t)
+{
+    int32_t c = t >= 0 ? p->node[t].child : -1;
+    return c >= 0 ? &p->node[c].op : NULL;
+}
+
+int wake_tree_branches(const struct wake_pool *p, wake_tree t)
+{
+    int n = 0;
+    for (int32_t c = t >= 0 ? p->node[t].child : -1; c >= 0; c = p->node[c].sibling)
+        n++;
+    return n;
+}
+
+wake_tree wake_tree_take(struct wake_pool *p, wake_tree t, uint64_t thread)
+{
+    if (t < 0)
+        return WAKE_NONE;
+    for (int32_t *at = &p->node[t].child; *at >= 0; at = &p->node[*at].sibling)
+        if (p->node[*at].op.thread == thread) {
+            int32_t c = *at;
+            *at = p->node[c].sibling;
+            p->node[c].sibling = -1;
+            return c;
+        }
+    return WAKE_NONE;
+}
+
+bool wake_tree_add_step(struct wake_pool *p, wake_tree t, const struct wake_op *op)
+{
+    for (int32_t c = p->node[t].child; c >= 0; c = p->node[c].sibling)
+        if (p->node[c].op.thread == op->thread)
+            return true;
+    int32_t c = node_new(p, op);
+    if (c < 0)
+        return false;
+    append_child(p, t, c);
+    return true;
+}
+
+/* Hang s's remaining steps below node `at`, as its last branch. */
+static bool append_rest(struct wake_pool *p, int32_t at, const struct wake_seq *s)
+{
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->step[i].gone)
+            continue;
+        int32_t c = node_new(p, &s->step[i].op);
+        if (c < 0)
+            return false;
+        append_child(p, at, c);
+        at = c;
+    }
+    return true;
+}
+
+/*
+** Walk down from the root: at each node, the first branch whose thread is
+** a weak initial of what is left of s leads towards an order equivalent to
+** s, so follow it, consuming that thread's step. Reaching a leaf, or
+** using s up, means an existing branch already covers s. Otherwise what is
+** left of s becomes a new branch there, after the existing ones.
+*/
+int wake_tree_insert(struct wake_pool *p, wake_tree t, struct wake_seq *s)
+{
+    int32_t at = t;
+    for (;;) {
+        if (at != t && p->node[at].child < 0)
+            return 0;
+        if (s->left == 0)
+            return 0;
+        int32_t next = -1;
+        for (int32_t c = p->node[at].child; c >= 0; c = p->node[c].sibling)
+            if (wake_seq_weak_initial(s, &p->node[c].op)) {
+                next = c;
+                break;
+            }
+        if (next < 0)
+            return append_rest(p, at, s) ? 1 : -1;
+        consume(s, p->node[next].op.thread);
+        at = next;
+    }
+}

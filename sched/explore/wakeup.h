@@ -1,0 +1,117 @@
+/*
+** wakeup.h -- wakeup trees for optimal DPOR (wakeup.c; Abdulla, Aronis,
+** Jonsson, Sagonas, "Source Sets: A Foundation for Optimal Dynamic Partial
+** Order Reduction", JACM 2017).
+**
+** A wakeup tree at a state of the search holds the sequences of steps that
+** must still be run from there: each branch reverses a race found below.
+** The search takes the leftmost branch first and follows it step by step,
+** so it reaches the reversed race without wandering into orders that an
+** earlier branch (asleep by then) already covered: no execution is
+** sleep-set-blocked. A sequence is inserted only when no existing branch
+** already leads to something equivalent.
+*/
+#ifndef WEFT_WAKEUP_H
+#define WEFT_WAKEUP_H
+
+#include "core/sched.h"
+
+/* One step as dependence sees it: who, and what it touches. */
+enum {
+    WAKE_LOCAL = 1,                   /* touches nothing shared */
+    WAKE_GLOBAL = 2,                  /* depends on every step (--timers=idle) */
+    WAKE_READS = 4,                   /* changed nothing: commutes with reads */
+    WAKE_MANY = 8,                    /* more objects than fit: depends on all */
+};
+#define WAKE_OBJS 4
+struct wake_op {
+    uint64_t thread;                  /* the thread's key (object.h): its name
+                                         in every execution */
+    uint64_t obj[WAKE_OBJS];          /* the objects' keys */
+    int16_t tid;                      /* its id in the execution described */
+    uint8_t flags;                    /* WAKE_* */
+    uint8_t nobj;
+};
+
+/* Describe thread t's pending operation op as it would run now. */
+void wake_op_of(struct exec *x, const struct sched_thread *t, struct sched_op *op,
+                struct wake_op *out);
+/* Describe a performed step: reads tells whether it changed nothing. */
+void wake_op_from(const struct sched_thread *t, const struct sched_op *op, bool reads,
+                  struct wake_op *out);
+/* May a and b (of different threads) fail to commute? */
+bool wake_dependent(const struct wake_op *a, const struct wake_op *b);
+
+/*
+** A sequence to insert: steps in the order they ran, each with its vector
+** clock (valid while the insertion runs), so happens-before among them is
+** a clock comparison. Built by dpor.c (dpor_reversal); consumed step by
+** step by the insertion.
+*/
+struct wake_step {
+    struct wake_op op;
+    const uint32_t *clock;
+    int32_t next_same;                /* index of the thread's next step, or -1 */
+    bool gone;                        /* consumed by the insertion */
+};
+struct wake_seq {
+    struct wake_step *step;
+    uint32_t n, cap, left;            /* left: steps not gone */
+    int32_t first[SCHED_MAX_THREADS]; /* each thread's first step not gone, or -1 */
+    int32_t last[SCHED_MAX_THREADS];  /* while building */
+    uint32_t nclock[SCHED_MAX_THREADS];   /* the final step's own clock */
+};
+
+void wake_seq_clear(struct wake_seq *s);
+/* Append a step: false without memory. */
+bool wake_seq_add(struct wake_seq *s, const struct wake_op *op, const uint32_t *clock);
+void wake_seq_free(struct wake_seq *s);
+/* Is thread r, whose next step from the sequence's start state is `next`,
+** a weak initial of s: can it go first and still lead to s's order (it
+** begins s, or commutes with all of it)? */
+bool wake_seq_weak_initial(const struct wake_seq *s, const struct wake_op *next);
+/* The threads (as s numbers them) whose first step in s has no
+** predecessor in s: those that can begin it (Source-DPOR's initials). */
+sched_mask wake_seq_initials(const struct wake_seq *s);
+/* The thread of s's first step, or -1 when s is empty. */
+int wake_seq_head(const struct wake_seq *s);
+
+/*
+** The trees. Nodes live in one pool; a tree is named by the index of its
+** root, whose children are the branches (the root's own op is unused).
+*/
+typedef int32_t wake_tree;
+#define WAKE_NONE (-1)
+
+struct wake_node {
+    struct wake_op op;
+    int32_t child, sibling;           /* first child, next sibling; -1: none */
+};
+struct wake_pool {
+    struct wake_node *node;
+    uint32_t n, cap;
+    int32_t free_list;                /* through .sibling */
+};
+
+void wake_pool_init(struct wake_pool *p);
+void wake_pool_free(struct wake_pool *p);
+/* A tree with no branches: its root, or WAKE_NONE without memory. */
+wake_tree wake_tree_new(struct wake_pool *p);
+/* Free t and all below it. */
+void wake_tree_drop(struct wake_pool *p, wake_tree t);
+/* The first step of t's first branch, or NULL if t has none. */
+const struct wake_op *wake_tree_first(const struct wake_pool *p, wake_tree t);
+/* How many branches t has. */
+int wake_tree_branches(const struct wake_pool *p, wake_tree t);
+/* Detach the branch of t that begins with the thread whose key is given:
+** the node of that first step, itself the root of what follows it;
+** WAKE_NONE if none. */
+wake_tree wake_tree_take(struct wake_pool *p, wake_tree t, uint64_t thread);
+/* Add a branch for the single step op at the end of t's branches, unless
+** one begins with its thread: false without memory. */
+bool wake_tree_add_step(struct wake_pool *p, wake_tree t, const struct wake_op *op);
+/* Insert s into t unless a branch already leads to an equivalent order:
+** s is consumed. Returns 1 if inserted, 0 if covered, -1 without memory. */
+int wake_tree_insert(struct wake_pool *p, wake_tree t, struct wake_seq *s);
+
+#endif
