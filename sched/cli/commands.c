@@ -150,11 +150,14 @@ static void write_class(void *ctx, uint64_t hash, bool stopped, enum weft_result
                         const uint32_t *choices, size_t n, uint32_t nsteps)
 {
     struct class_file *cf = ctx;
-    char token[256];
-    if (codec_encode(choices, n, nsteps, (int)result, token, sizeof token) >= sizeof token)
-        snprintf(token, sizeof token, "-");
-    fprintf(cf->f, "%s %016llx %s%s\n", cf->scenario, (unsigned long long)hash, token,
-            stopped ? " stopped" : "");
+    char small[256], *token = small;
+    size_t len = codec_encode(choices, n, nsteps, (int)result, small, sizeof small);
+    if (len >= sizeof small && (token = malloc(len + 1)) != NULL)
+        codec_encode(choices, n, nsteps, (int)result, token, len + 1);
+    fprintf(cf->f, "%s %016llx %s%s\n", cf->scenario, (unsigned long long)hash,
+            token ? token : "-", stopped ? " stopped" : "");   /* "-": no memory for it */
+    if (token != small)
+        free(token);
 }
 
 static bool search_on(void *ctx, const struct explore_result *r)

@@ -286,7 +286,6 @@ static char *as_operand(const char *path)
     return path[0] == '-' || path[0] == '@' ? format("./%s", path) : strdup(path);
 }
 
-
 /* Run a command; its messages go to stderr as it printed them. */
 static int run(char *const argv[])
 {
