@@ -382,7 +382,8 @@ struct weft_options {
     int max_steps;                /* per execution; 0: the scenario's, else 10000 */
     int timers_idle;              /* timers fire only when every thread waits */
     int shrink;                   /* minimise a failure before reporting it */
-    const char *const *params;    /* "key=value" strings, NULL-terminated, or NULL */
+    const char *const *params;    /* "key=value" strings, value a decimal int,
+                                     NULL-terminated; or NULL */
 };
 
 /* What weft run would print, as data. */

@@ -231,6 +231,137 @@ for s in $("$WEFT" list | awk '$2 == "pass" { print $1 }'); do
         fail=$((fail + 1)); echo "FAIL: $s: dfs '$a' vs dpor '$b'"; fi
 done
 
+# ---- Input weft must refuse or take whole (issue 8, items 5 to 7) ----
+
+status_is() {   # status_is NAME EXPECTED_STATUS GOT_STATUS
+    if [ "$3" -eq "$2" ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $1: exit $3, want $2"; sed 's/^/  | /' "$tmp/err" | head -20; fi
+}
+
+same_text() {   # same_text NAME EXPECTED GOT
+    if [ "$3" = "$2" ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $1: '$3', want '$2'"; fi
+}
+
+# The cache: a folder only its user can write. A shared object planted in a
+# folder others (or the group) can write is never loaded.
+printf '#include <weft.h>\nWEFT_SCENARIO(cache_probe, .expect = WEFT_PASS) { }\n' >"$tmp/probe.c"
+printf '#include <stdio.h>\n__attribute__((constructor)) static void planted(void)\n{ fclose(fopen("%s/pwned", "w")); }\n' "$tmp" >"$tmp/planted.c"
+${CC:-cc} -shared -fPIC -o "$tmp/planted.so" "$tmp/planted.c"
+WEFT_CACHE_DIR="$tmp/cache-new/weft" check "a new cache folder" 0 "$WEFT" run --quiet "$tmp/probe.c"
+same_text "cache folder mode" 700 "$(stat -c %a "$tmp/cache-new/weft")"
+so=$(basename "$(ls "$tmp"/cache-new/weft/*.so)")
+for mode in 777:others 770:"its group"; do
+    rm -rf "$tmp/cache-bad"; mkdir "$tmp/cache-bad"
+    cp "$tmp/planted.so" "$tmp/cache-bad/$so"
+    chmod "${mode%%:*}" "$tmp/cache-bad"
+    WEFT_CACHE_DIR="$tmp/cache-bad" check "planted object, folder mode ${mode%%:*}" 2 "$WEFT" run "$tmp/probe.c"
+    expect_grep "unsafe folder said why" "refusing the cache folder $tmp/cache-bad: it is writable by ${mode#*:}" "$tmp/err"
+done
+mkdir -m 700 "$tmp/cache-file"
+cp "$tmp/planted.so" "$tmp/cache-file/$so"; chmod 666 "$tmp/cache-file/$so"
+WEFT_CACHE_DIR="$tmp/cache-file" check "planted object, file mode 666" 2 "$WEFT" run "$tmp/probe.c"
+expect_grep "unsafe object said why" "refusing the cached object .*: it is writable by group or others" "$tmp/err"
+rm "$tmp/cache-file/$so"; ln -s "$tmp/planted.so" "$tmp/cache-file/$so"
+WEFT_CACHE_DIR="$tmp/cache-file" check "planted symbolic link" 2 "$WEFT" run "$tmp/probe.c"
+expect_grep "link said" "refusing the cached object .*: it is a symbolic link" "$tmp/err"
+if [ "$(id -u)" = 0 ]; then   # only root can give a folder away
+    rm -rf "$tmp/cache-other"; mkdir -m 700 "$tmp/cache-other"
+    cp "$tmp/planted.so" "$tmp/cache-other/$so"; chown -R 65534 "$tmp/cache-other"
+    WEFT_CACHE_DIR="$tmp/cache-other" check "planted object, another user's folder" 2 "$WEFT" run "$tmp/probe.c"
+    expect_grep "owner said" "it belongs to user 65534, not to you" "$tmp/err"
+fi
+if [ -e "$tmp/pwned" ]; then fail=$((fail + 1)); echo "FAIL: a planted object ran"; else pass=$((pass + 1)); fi
+# Under umask 002 the compiler makes group-writable files: weft makes its
+# own objects private, so the second run loads the first one's.
+umask_was=$(umask); umask 002
+WEFT_CACHE_DIR="$tmp/cache-umask" check "umask 002, compiled" 0 "$WEFT" run --quiet "$tmp/probe.c"
+WEFT_CACHE_DIR="$tmp/cache-umask" check "umask 002, cached" 0 "$WEFT" run --quiet "$tmp/probe.c"
+umask "$umask_was"
+# No HOME, no XDG_CACHE_HOME: a private folder, removed at exit (no /tmp/.cache).
+mkdir "$tmp/tmpdir"
+check "no HOME" 0 env -u HOME -u XDG_CACHE_HOME -u WEFT_CACHE_DIR TMPDIR="$tmp/tmpdir" "$WEFT" run --quiet "$tmp/probe.c"
+same_text "private cache removed" "" "$(ls -A "$tmp/tmpdir")"
+
+# File names that a compiler would read as an option or an @response file.
+mkdir "$tmp/names"
+printf '#include <weft.h>\nWEFT_SCENARIO(dash_name, .expect = WEFT_SELF_DEADLOCK) { weft_mutex_t *m = weft_calloc(1, sizeof *m); weft_mutex_lock(m); weft_mutex_lock(m); }\n' >"$tmp/names/-x.c"
+printf '#include <weft.h>\nWEFT_SCENARIO(at_name, .expect = WEFT_PASS) { }\n' >"$tmp/names/@f.c"
+cd "$tmp/names" || exit 1
+check "names starting with - and @" 0 "$WEFT" run -- -x.c @f.c
+cd - >/dev/null || exit 1
+expect_grep "dash file ran" "dash_name: self-deadlock (expected self-deadlock)" "$tmp/out"
+expect_grep "at file ran" "at_name: pass" "$tmp/out"
+expect_grep "replay names ./-x.c" "replay ./-x.c dash_name --schedule" "$tmp/out"
+
+# No silent limits: 600 files in a folder and 300 arguments all run; the
+# last one fails, so a dropped file would show as exit 0.
+mkdir "$tmp/many"
+i=1; while [ $i -le 600 ]; do
+    printf '#include <weft.h>\nWEFT_SCENARIO(many_%d, .expect = WEFT_PASS) { }\n' $i >"$tmp/many/f$i.c"
+    i=$((i + 1)); done
+printf '#include <weft.h>\nWEFT_SCENARIO(many_last, .expect = WEFT_PASS) { weft_assert(0); }\n' >"$tmp/many/zz_last.c"
+check "601 files" 1 "$WEFT" run --quiet "$tmp/many"
+same_text "files run" 601 "$(grep -c '^many_' "$tmp/out")"
+expect_grep "the last file ran" "many_last: UNEXPECTED assertion" "$tmp/out"
+# shellcheck disable=SC2046
+check "300 arguments" 1 "$WEFT" run --quiet $(i=1; while [ $i -le 299 ]; do echo "$tmp/many/f$i.c"; i=$((i + 1)); done) "$tmp/many/zz_last.c"
+same_text "arguments run" 300 "$(grep -c '^many_' "$tmp/out")"
+expect_grep "the 300th argument ran" "many_last: UNEXPECTED assertion" "$tmp/out"
+
+# A --param value of any length is printed whole in the replay command.
+long=$(printf '%01000d' 7)
+check "long --param value" 0 "$WEFT" run --param pad="$long" abba
+expect_grep "long value in the replay command" "replay abba --param pad=$long --schedule" "$tmp/out"
+
+# Numbers are parsed strictly: a usage error naming the option and the value.
+check "--param threads=x" 2 "$WEFT" run --param threads=x lastzero
+expect_grep "param named" "--param threads=x: the value must be a whole number" "$tmp/err"
+check "--param threads=99999999999" 2 "$WEFT" run --param threads=99999999999 lastzero
+check "--time-limit nan" 2 "$WEFT" run --time-limit nan abba
+expect_grep "time limit named" "--time-limit needs a number of seconds (0 or more, 0: no limit), not 'nan'" "$tmp/err"
+check "--time-limit inf" 2 "$WEFT" run --time-limit inf abba
+check "--max-steps 100000001" 2 "$WEFT" run --max-steps 100000001 abba
+expect_grep "max steps named" "--max-steps needs a whole number from 1 to 100000000, not '100000001'" "$tmp/err"
+check "--max-preemptions 1000001" 2 "$WEFT" run --max-preemptions 1000001 abba
+expect_grep "max preemptions named" "--max-preemptions needs a whole number from 0 to 1000000" "$tmp/err"
+check "--seed ' -1'" 2 "$WEFT" run --seed " -1" abba
+expect_grep "seed named" "--seed needs a whole number (0 or more), not ' -1'" "$tmp/err"
+check "--executions 12abc" 2 "$WEFT" run --executions 12abc abba
+check "--depth 0" 2 "$WEFT" run --depth 0 --strategy pct abba
+expect_grep "depth named" "--depth needs a whole number from 1 to 16, not '0'" "$tmp/err"
+
+# weft_alloc of an impossible size fails the execution at its line.
+cat >"$tmp/alloc.c" <<'C'
+#include <stdint.h>
+#include <weft.h>
+WEFT_SCENARIO(alloc_huge, .expect = WEFT_ASSERTION) { weft_alloc(SIZE_MAX - 20); }
+WEFT_SCENARIO(calloc_wraps, .expect = WEFT_ASSERTION) { weft_calloc(SIZE_MAX / 2, 4); }
+C
+check "impossible sizes" 0 "$WEFT" run "$tmp/alloc.c"
+expect_grep "alloc said why" "weft_alloc(18446744073709551595): no object can be that large" "$tmp/out"
+expect_grep "calloc said why" "does not fit in a size_t" "$tmp/out"
+
+# An empty folder, a FIFO or a device is an input error, and never blocks.
+mkdir "$tmp/empty"
+check "empty folder" 2 "$WEFT" run "$tmp/empty"
+expect_grep "empty folder said" "folder $tmp/empty has no scenario files" "$tmp/err"
+mkdir "$tmp/fifo"; mkfifo "$tmp/fifo/x.c"
+check "FIFO" 2 timeout 20 "$WEFT" run "$tmp/fifo/x.c"
+expect_grep "FIFO said" "$tmp/fifo/x.c is a FIFO, not a scenario file" "$tmp/err"
+check "FIFO in a folder" 2 timeout 20 "$WEFT" run "$tmp/fifo"
+check "FIFO to replay" 2 timeout 20 "$WEFT" replay "$tmp/fifo/x.c" --schedule w2.AAAA
+check "device" 2 timeout 20 "$WEFT" run /dev/null
+
+# Output that is lost is an error, as in coreutils: exit 2, said on stderr.
+if [ -w /dev/full ]; then
+    "$WEFT" run abba >/dev/full 2>"$tmp/err"; status_is "stdout on /dev/full" 2 $?
+    expect_grep "write error said" "weft: write error on standard output" "$tmp/err"
+    "$WEFT" list >/dev/full 2>"$tmp/err"; status_is "list on /dev/full" 2 $?
+fi
+"$WEFT" run abba >&- 2>"$tmp/err"; status_is "stdout closed" 2 $?
+expect_grep "closed stdout said" "standard output is closed" "$tmp/err"
+
 # Random runs reproduce with the same seed.
 "$WEFT" run --strategy random --seed 5 --format json philosophers | sed 's/"elapsed_s":[0-9.]*,//' >"$tmp/a"
 "$WEFT" run --strategy random --seed 5 --format json philosophers | sed 's/"elapsed_s":[0-9.]*,//' >"$tmp/b"

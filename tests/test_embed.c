@@ -132,11 +132,14 @@ START_TEST(bad_options_refused)
     struct weft_options o;
     struct weft_outcome out;
     const char *const bad_param[] = { "no equals sign", NULL };
+    const char *const not_a_number[] = { "threads=x", NULL };
     weft_options_default(&o);
     o.strategy = "nope";
     ck_assert_int_eq(weft_explore(&embedded_abba, &o, &out), WEFT_EINVAL);
     weft_options_default(&o);
     o.params = bad_param;
+    ck_assert_int_eq(weft_explore(&embedded_abba, &o, &out), WEFT_EINVAL);
+    o.params = not_a_number;          /* weft_param_int would read it as 0 */
     ck_assert_int_eq(weft_explore(&embedded_abba, &o, &out), WEFT_EINVAL);
     ck_assert_int_eq(weft_explore(NULL, &o, &out), WEFT_EINVAL);
 }

@@ -60,7 +60,7 @@ struct cli_opts {
 struct cli_target {
     const struct weft_scenario *scenario;
     bool all_memory;                  /* compiled with --memory=all */
-    char spelling[1024];
+    char *spelling;                   /* malloc'd: "abba", or "file.c abba" */
 };
 
 /* One scenario explored as `weft run` does it: search, shrink, report. */
@@ -90,9 +90,14 @@ double cli_seconds(void);
 /* The whole command line: argv[1] is the subcommand. */
 int cli_main(int argc, char **argv, const struct cli_program *program);
 
-/* Resolve names, .c/.so files and folders into targets (malloc'd array). */
+/* Resolve names, .c/.so files and folders into targets (malloc'd array,
+** free with cli_targets_free). 0 or CLI_ERROR. */
 int cli_resolve(const char *const *args, int nargs, enum cli_memory memory,
                 struct cli_target **out, int *n);
+void cli_targets_free(struct cli_target *t, int n);
+/* "file.c name" as a replay command names scenario name of file path ("./"
+** before a path that would read as an option); malloc'd, NULL without memory. */
+char *cli_file_spelling(const char *path, const char *name);
 /* Load one .c (compiled, cached) or .so file; its scenarios are the
 ** registry entries [*from, *to). 0 or CLI_ERROR. */
 int cli_load_file(const char *path, enum cli_memory memory, int *from, int *to);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
@@ -117,7 +118,8 @@ static int all_scenarios(struct cli_target **out, int *n)
         return out_of_memory("for the scenario list");
     for (int i = 0; i < *n; i++) {
         (*out)[i].scenario = registry_get(i);
-        snprintf((*out)[i].spelling, sizeof (*out)[i].spelling, "%s", registry_get(i)->name);
+        if (((*out)[i].spelling = strdup(registry_get(i)->name)) == NULL)
+            return out_of_memory("for the scenario list");
     }
     return 0;
 }
@@ -130,7 +132,7 @@ int cli_list(struct cli_opts *o)
     for (int i = 0; i < n; i++)
         printf("%-32s %-14s %s\n", t[i].scenario->name, weft_result_name(t[i].scenario->expect),
                t[i].scenario->summary ? t[i].scenario->summary : "");
-    free(t);
+    cli_targets_free(t, n);
     return rc;
 }
 
@@ -148,11 +150,14 @@ static void write_class(void *ctx, uint64_t hash, bool stopped, enum weft_result
                         const uint32_t *choices, size_t n, uint32_t nsteps)
 {
     struct class_file *cf = ctx;
-    char token[256];
-    if (codec_encode(choices, n, nsteps, (int)result, token, sizeof token) >= sizeof token)
-        snprintf(token, sizeof token, "-");
-    fprintf(cf->f, "%s %016llx %s%s\n", cf->scenario, (unsigned long long)hash, token,
-            stopped ? " stopped" : "");
+    char small[256], *token = small;
+    size_t len = codec_encode(choices, n, nsteps, (int)result, small, sizeof small);
+    if (len >= sizeof small && (token = malloc(len + 1)) != NULL)
+        codec_encode(choices, n, nsteps, (int)result, token, len + 1);
+    fprintf(cf->f, "%s %016llx %s%s\n", cf->scenario, (unsigned long long)hash,
+            token ? token : "-", stopped ? " stopped" : "");   /* "-": no memory for it */
+    if (token != small)
+        free(token);
 }
 
 static bool search_on(void *ctx, const struct explore_result *r)
@@ -234,7 +239,7 @@ int cli_run(struct cli_opts *o)
         rc = CLI_ERROR;
     }
     sched_free(x);
-    free(t);
+    cli_targets_free(t, n);
     params_unread(o->params, warn_unread, NULL);
     return rc ? rc : unexpected ? CLI_UNEXPECTED : CLI_OK;
 }
@@ -252,9 +257,9 @@ static int replay_target(const struct cli_opts *o, struct cli_target *out)
     }
     const struct weft_scenario *s = NULL;
     int from = 0, to = registry_count();
-    FILE *probe = fopen(o->args[0], "r");
+    struct stat st;
+    bool probe = stat(o->args[0], &st) == 0;     /* a file (cli_load_file checks which) */
     if (probe) {
-        fclose(probe);
         if (cli_load_file(o->args[0], o->memory, &from, &to))
             return CLI_ERROR;
         if (o->nargs == 1 && to - from == 1)
@@ -272,10 +277,9 @@ static int replay_target(const struct cli_opts *o, struct cli_target *out)
     }
     out->scenario = s;
     out->all_memory = probe && o->memory == CLI_MEMORY_ALL && cli_is_source(o->args[0]);
-    if (probe)
-        snprintf(out->spelling, sizeof out->spelling, "%s %s", o->args[0], s->name);
-    else
-        snprintf(out->spelling, sizeof out->spelling, "%s", s->name);
+    out->spelling = probe ? cli_file_spelling(o->args[0], s->name) : strdup(s->name);
+    if (out->spelling == NULL)
+        return out_of_memory("for the replay command");
     return 0;
 }
 
@@ -342,7 +346,7 @@ static int check_replayed_result(const struct cli_target *t, int recorded,
 /* weft replay, and weft explain (the same, printing each state first). */
 static int replay(struct cli_opts *o, bool step_by_step)
 {
-    struct cli_target t;
+    struct cli_target t = { 0 };
     size_t n;
     uint32_t nsteps, shown = 0, *choices;
     int recorded;
@@ -383,6 +387,7 @@ static int replay(struct cli_opts *o, bool step_by_step)
     }
     search_free(s);
     free(choices);
+    free(t.spelling);
     return rc;
 }
 

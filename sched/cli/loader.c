@@ -3,9 +3,17 @@
 ** .so files (dlopen), .c files (compiled against weft.h into a cached shared
 ** object first) and folders of .c files. A compile error is shown as the
 ** compiler printed it and is a CLI_ERROR.
+**
+** Loading a shared object runs its code, so the cache is a folder only its
+** user can write, checked before every use; and an input that is not a
+** regular file is refused before it is opened (a FIFO would block).
 */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <limits.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +22,213 @@
 #include <unistd.h>
 #include "cli/cli.h"
 #include "core/registry.h"
+
+/* printf into a new string; NULL without memory. */
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format(const char *fmt, ...)
+{
+    char *s;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    return n < 0 ? NULL : s;
+}
+
+static int out_of_memory(void)
+{
+    fprintf(stderr, "weft: out of memory\n");
+    return CLI_ERROR;
+}
+
+/* ==========================================================================
+** Input files
+** ========================================================================== */
+
+static const char *kind_of(mode_t mode)
+{
+    return S_ISDIR(mode) ? "a folder" : S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket"
+         : S_ISCHR(mode) || S_ISBLK(mode) ? "a device" : S_ISLNK(mode) ? "a symbolic link"
+         : "not a regular file";
+}
+
+/* 0 if path is a regular file; else CLI_ERROR after saying what it is. */
+static int check_regular(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "weft: cannot read %s: %s\n", path, strerror(errno));
+        return CLI_ERROR;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fprintf(stderr, "weft: %s is %s, not a scenario file\n", path, kind_of(st.st_mode));
+        return CLI_ERROR;
+    }
+    return 0;
+}
+
+/* A regular file opened for reading, or NULL. O_NONBLOCK: a FIFO that
+** replaced the file since it was checked must not block the open. */
+static FILE *open_regular(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? fdopen(fd, "r") : NULL;
+    if (f == NULL)
+        close(fd);
+    return f;
+}
+
+/* ==========================================================================
+** The cache: a folder only its user can write
+** ========================================================================== */
+
+/* The cache folder of one load. Without WEFT_CACHE_DIR, XDG_CACHE_HOME or
+** HOME it is a private folder (mkdtemp) removed once its object is loaded
+** (a mapped object outlives its file): never a shared fallback such as
+** /tmp/.cache, where another user could plant the objects weft loads. */
+struct cache {
+    char *dir;                        /* absolute, symbolic links resolved */
+    bool private;                     /* this load's own: remove it after */
+};
+
+static char *make_private_dir(void)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char *dir = format("%s/weft-XXXXXX", tmpdir && *tmpdir == '/' ? tmpdir : "/tmp");
+    if (dir == NULL || mkdtemp(dir) == NULL) {
+        fprintf(stderr, "weft: cannot make a private cache folder %s: %s\n",
+                dir ? dir : "", strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+/* The folder path names, made with its missing parents, each mode 0700. */
+static void make_dirs(const char *path)
+{
+    char *p = strdup(path);
+    for (char *c = p ? p + 1 : NULL; c && *c; c++)
+        if (*c == '/') {
+            *c = 0;
+            mkdir(p, 0700);
+            *c = '/';
+        }
+    if (p)
+        mkdir(p, 0700);
+    free(p);
+}
+
+/* Whether a folder is unsafe, with why: the cache folder must be its user's
+** and writable by no one else; a folder that holds it, its user's or
+** root's, and writable by others only if sticky (/tmp: they cannot rename
+** what is ours there). */
+static bool unsafe(const char *path, bool is_cache, char *why, size_t n)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        snprintf(why, n, "%s", strerror(errno));
+    else if (!S_ISDIR(st.st_mode))
+        snprintf(why, n, "it is not a folder");
+    else if (st.st_uid != geteuid() && (is_cache || st.st_uid != 0))
+        snprintf(why, n, "it belongs to user %ld, not to you (user %ld)%s", (long)st.st_uid,
+                 (long)geteuid(), is_cache ? "" : " or root");
+    else if ((st.st_mode & (S_IWGRP | S_IWOTH)) && (is_cache || !(st.st_mode & S_ISVTX)))
+        snprintf(why, n, "it is writable by %s (mode %04o)",
+                 st.st_mode & S_IWOTH ? "others" : "its group", (unsigned)st.st_mode & 07777);
+    else
+        return false;
+    return true;
+}
+
+/* 0 when dir (absolute, symbolic links resolved) and every folder above it
+** are safe; else CLI_ERROR after saying which is not, and why. */
+static int check_dir_safe(const char *dir)
+{
+    char *p = strdup(dir), why[160];
+    if (p == NULL)
+        return out_of_memory();
+    bool bad = unsafe(dir, true, why, sizeof why);
+    size_t len = strlen(p);
+    while (!bad && len > 1) {         /* up one folder at a time, "/" last */
+        while (len > 1 && p[len - 1] != '/')
+            len--;
+        len -= len > 1;
+        p[len] = 0;
+        bad = unsafe(p, false, why, sizeof why);
+    }
+    if (bad)
+        fprintf(stderr, "weft: refusing the cache folder %s: %s%s%s; another user could put "
+                "code there that weft would run (use a folder of yours that only you can "
+                "write, or set WEFT_CACHE_DIR to one)\n", dir, strcmp(p, dir) ? p : "",
+                strcmp(p, dir) ? ", which holds it: " : "", why);
+    free(p);
+    return bad ? CLI_ERROR : 0;
+}
+
+/* Find the cache folder, make it if missing, check it: 0, or CLI_ERROR
+** after saying why it cannot be used. */
+static int cache_open(struct cache *c)
+{
+    const char *env = getenv("WEFT_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    c->private = !(env && *env) && !(xdg && *xdg) && !(home && *home);
+    char *path = env && *env ? strdup(env) : xdg && *xdg ? format("%s/weft", xdg)
+               : home && *home ? format("%s/.cache/weft", home) : make_private_dir();
+    if (path == NULL)
+        return c->private ? CLI_ERROR : out_of_memory();
+    make_dirs(path);
+    c->dir = realpath(path, NULL);
+    if (c->dir == NULL)
+        fprintf(stderr, "weft: cannot make the cache folder %s: %s\n", path, strerror(errno));
+    if (c->dir == NULL && c->private)
+        rmdir(path);
+    free(path);
+    return c->dir == NULL ? CLI_ERROR : check_dir_safe(c->dir);
+}
+
+/* A private folder is emptied and removed; the folder's name freed. */
+static void cache_close(struct cache *c)
+{
+    DIR *d = c->private && c->dir ? opendir(c->dir) : NULL;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            unlinkat(dirfd(d), e->d_name, 0);
+    if (d) {
+        closedir(d);
+        rmdir(c->dir);
+    }
+    free(c->dir);
+    c->dir = NULL;
+}
+
+/* 1: the cached object so exists and is safe to load; 0: there is none;
+** CLI_ERROR: there is one that must not be loaded (said why). Opened
+** without following a symbolic link, checked on what was opened. */
+static int cached_object(const char *so)
+{
+    struct stat st;
+    int fd = open(so, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return 0;
+    const char *why = fd < 0 && errno == ELOOP ? "it is a symbolic link"
+                    : fd < 0 || fstat(fd, &st) != 0 ? strerror(errno)
+                    : !S_ISREG(st.st_mode) ? kind_of(st.st_mode) : NULL;
+    if (why == NULL && st.st_uid != geteuid())
+        why = "it belongs to another user";
+    else if (why == NULL && (st.st_mode & (S_IWGRP | S_IWOTH)))
+        why = "it is writable by group or others";
+    if (fd >= 0)
+        close(fd);
+    if (why == NULL)
+        return 1;
+    fprintf(stderr, "weft: refusing the cached object %s: %s; remove it to rebuild it\n", so,
+            why);
+    return CLI_ERROR;
+}
 
 /* ==========================================================================
 ** Compiling scenario files
@@ -29,15 +244,16 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 
 static int hash_file(const char *path, uint64_t *h)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_regular(path);
     if (f == NULL)
         return -1;
     char buf[8192];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
         *h = fnv1a(*h, buf, n);
+    int rc = ferror(f) ? -1 : 0;
     fclose(f);
-    return 0;
+    return rc;
 }
 
 static bool is_file(const char *path)
@@ -50,41 +266,24 @@ static bool is_file(const char *path)
 ** source tree this weft was built from. */
 static const char *include_dir(void)
 {
-    char path[1024];
     const char *env = getenv("WEFT_INCLUDE_DIR");
     const char *dirs[] = { env, WEFT_INCLUDEDIR, WEFT_SRCDIR "/sched" };
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (dirs[i] == NULL)
-            continue;
-        snprintf(path, sizeof path, "%s/weft.h", dirs[i]);
-        if (is_file(path))
+        char *path = dirs[i] ? format("%s/weft.h", dirs[i]) : NULL;
+        bool found = path && is_file(path);
+        free(path);
+        if (found)
             return dirs[i];
     }
     return WEFT_SRCDIR "/sched";
 }
 
-static int make_dirs(char *path)
+/* path as a compiler operand: "./" before a name that starts with '-' or
+** '@', which cc would read as an option or an @response file (gcc has no
+** "--" that ends its options). NULL without memory. */
+static char *as_operand(const char *path)
 {
-    for (char *p = path + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            mkdir(path, 0755);
-            *p = '/';
-        }
-    return mkdir(path, 0755) == 0 || is_file(path) ? 0 : 0;
-}
-
-static void cache_dir(char *out, size_t n)
-{
-    const char *env = getenv("WEFT_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    if (env && *env)
-        snprintf(out, n, "%s", env);
-    else if (xdg && *xdg)
-        snprintf(out, n, "%s/weft", xdg);
-    else
-        snprintf(out, n, "%s/.cache/weft", home && *home ? home : "/tmp");
-    make_dirs(out);
+    return path[0] == '-' || path[0] == '@' ? format("./%s", path) : strdup(path);
 }
 
 /* Run a command; its messages go to stderr as it printed them. */
@@ -113,7 +312,7 @@ static int run(char *const argv[])
 static int compile(const char *cc, const char *inc, const char *src, const char *out,
                    enum cli_memory memory)
 {
-    char incflag[1100], obj[1300];
+    char incflag[PATH_MAX + 3], obj[PATH_MAX + 3];   /* no path the compiler can open is cut */
     snprintf(incflag, sizeof incflag, "-I%s", inc);
     if (memory == CLI_MEMORY_OFF) {
         char *argv[] = { (char *)cc, "-std=c11", "-g", "-O1", "-fPIC", "-shared", "-Wall",
@@ -138,86 +337,120 @@ static int compile(const char *cc, const char *inc, const char *src, const char 
 */
 static void hash_local_includes(const char *path, uint64_t *h, int depth)
 {
-    FILE *f = fopen(path, "r");
-    char line[1024];
-    if (f == NULL || depth > 8) {
-        if (f)
-            fclose(f);
-        return;
-    }
-    while (fgets(line, sizeof line, f)) {
-        char name[512], inc[1100];
-        const char *p = line;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (sscanf(p, "#include \"%511[^\"]\"", name) != 1 &&
-            sscanf(p, "# include \"%511[^\"]\"", name) != 1)
+    FILE *f = depth > 8 ? NULL : open_regular(path);
+    char *line = NULL;
+    size_t cap = 0;
+    while (f && getline(&line, &cap, f) > 0) {
+        const char *p = line + strspn(line, " \t"), *name;
+        if (*p++ != '#')
+            continue;
+        p += strspn(p, " \t");
+        if (strncmp(p, "include", 7) != 0)
+            continue;
+        p += 7 + strspn(p + 7, " \t");
+        if (*p != '"' || (name = strchr(p + 1, '"')) == NULL)
             continue;
         const char *slash = strrchr(path, '/');
-        snprintf(inc, sizeof inc, "%.*s%s", slash ? (int)(slash - path + 1) : 0, path, name);
+        char *inc = format("%.*s%.*s", slash ? (int)(slash - path + 1) : 0, path,
+                           (int)(name - p - 1), p + 1);
+        if (inc == NULL)
+            continue;
         *h = fnv1a(*h, inc, strlen(inc));
         if (hash_file(inc, h) == 0)
             hash_local_includes(inc, h, depth + 1);
+        free(inc);
     }
-    fclose(f);
+    free(line);
+    if (f)
+        fclose(f);
 }
 
-/* Path of the shared object for a .c file, compiled if not cached. */
-static int shared_object_for(const char *src, enum cli_memory memory, char *so, size_t n)
+/* tmp made private to its user (the linker gave it the umask's mode) and
+** renamed to so: a reader of the cache sees the old object or the whole
+** new one, never a part of it. 0 or -1 (errno). */
+static int publish(const char *tmp, const char *so)
+{
+    int fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int rc = fd < 0 || fchmod(fd, S_IRWXU) != 0 || rename(tmp, so) != 0 ? -1 : 0;
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* Compile src into the cached object so. */
+static int build_object(const char *cc, const char *inc, const char *src, const char *so,
+                        enum cli_memory memory)
+{
+    char *operand = as_operand(src), *tmp = format("%s.%ld.tmp", so, (long)getpid());
+    int rc = 0;
+    if (operand == NULL || tmp == NULL)
+        rc = out_of_memory();
+    else if (compile(cc, inc, operand, tmp, memory) != 0) {
+        fprintf(stderr, "weft: could not compile %s (with %s, -I%s)\n", src, cc, inc);
+        rc = CLI_ERROR;
+    } else if (publish(tmp, so) != 0) {
+        fprintf(stderr, "weft: cannot write %s: %s\n", so, strerror(errno));
+        rc = CLI_ERROR;
+    }
+    if (rc && tmp)
+        unlink(tmp);
+    free(operand);
+    free(tmp);
+    return rc;
+}
+
+/* *so: the cached shared object for a .c file (malloc'd), compiled unless
+** a safe one is there. */
+static int shared_object_for(const char *src, enum cli_memory memory, struct cache *cache,
+                             char **so)
 {
     const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     const char *inc = include_dir();
-    char header[1100], dir[900], tmp[1200];
+    char *header = format("%s/weft.h", inc);
     uint64_t h = 0xcbf29ce484222325ULL;
-    snprintf(header, sizeof header, "%s/weft.h", inc);
+    if (header == NULL)
+        return out_of_memory();
     if (hash_file(src, &h) != 0) {
-        fprintf(stderr, "weft: cannot read %s\n", src);
+        fprintf(stderr, "weft: cannot read %s: %s\n", src, strerror(errno));
+        free(header);
         return CLI_ERROR;
     }
     hash_file(header, &h);
+    free(header);
     hash_local_includes(src, &h, 0);
     h = fnv1a(h, cc, strlen(cc));
     h = fnv1a(h, WEFT_VERSION_STRING, strlen(WEFT_VERSION_STRING));
     h = fnv1a(h, &memory, sizeof memory);
-    cache_dir(dir, sizeof dir);
-    snprintf(so, n, "%s/%016llx.so", dir, (unsigned long long)h);
-    if (is_file(so))
-        return 0;
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", so, (long)getpid());
-    if (compile(cc, inc, src, tmp, memory) != 0) {
-        unlink(tmp);
-        fprintf(stderr, "weft: could not compile %s (with %s, -I%s)\n", src, cc, inc);
+    if (cache_open(cache) != 0)
         return CLI_ERROR;
-    }
-    if (rename(tmp, so) != 0) {
-        unlink(tmp);
-        fprintf(stderr, "weft: cannot write %s\n", so);
-        return CLI_ERROR;
-    }
-    return 0;
+    if ((*so = format("%s/%016llx.so", cache->dir, (unsigned long long)h)) == NULL)
+        return out_of_memory();
+    int cached = cached_object(*so);
+    return cached == 1 ? 0 : cached == 0 ? build_object(cc, inc, src, *so, memory) : CLI_ERROR;
 }
 
 int cli_load_file(const char *path, enum cli_memory memory, int *from, int *to)
 {
-    char so[1024];
-    if (cli_is_source(path)) {
-        int rc = shared_object_for(path, memory, so, sizeof so);
-        if (rc)
-            return rc;
-    } else {
-        snprintf(so, sizeof so, "%s%s", strchr(path, '/') ? "" : "./", path);
-    }
+    char *so = NULL;
+    struct cache cache = { 0 };
+    int rc = check_regular(path);
+    if (rc == 0 && cli_is_source(path))
+        rc = shared_object_for(path, memory, &cache, &so);
+    else if (rc == 0 && (so = format("%s%s", strchr(path, '/') ? "" : "./", path)) == NULL)
+        rc = out_of_memory();
     *from = registry_count();
-    if (dlopen(so, RTLD_NOW | RTLD_LOCAL) == NULL) {
+    if (rc == 0 && dlopen(so, RTLD_NOW | RTLD_LOCAL) == NULL) {
         fprintf(stderr, "weft: cannot load %s: %s\n", path, dlerror());
-        return CLI_ERROR;
+        rc = CLI_ERROR;
     }
+    free(so);
+    cache_close(&cache);
     *to = registry_count();
-    if (*to == *from) {
+    if (rc == 0 && *to == *from) {
         fprintf(stderr, "weft: %s defines no scenario (WEFT_SCENARIO)\n", path);
-        return CLI_ERROR;
+        rc = CLI_ERROR;
     }
-    return 0;
+    return rc;
 }
 
 /* ==========================================================================
@@ -226,24 +459,31 @@ int cli_load_file(const char *path, enum cli_memory memory, int *from, int *to)
 
 struct targets { struct cli_target *v; int n, cap; };
 
+/* Add s, named in a replay command as spelling (copied). */
 static int add(struct targets *t, const struct weft_scenario *s, const char *spelling,
                bool all_memory)
 {
     if (t->n == t->cap) {
         int cap = t->cap ? 2 * t->cap : 32;
-        struct cli_target *v = realloc(t->v, (size_t)cap * sizeof *v);
-        if (v == NULL) {
-            fprintf(stderr, "weft: out of memory\n");
-            return CLI_ERROR;
-        }
+        struct cli_target *v = cap > t->cap ? realloc(t->v, (size_t)cap * sizeof *v) : NULL;
+        if (v == NULL)
+            return out_of_memory();
         t->v = v;
         t->cap = cap;
     }
-    t->v[t->n].scenario = s;
-    t->v[t->n].all_memory = all_memory;
-    snprintf(t->v[t->n].spelling, sizeof t->v[t->n].spelling, "%s", spelling);
-    t->n++;
+    char *copy = strdup(spelling);
+    if (copy == NULL)
+        return out_of_memory();
+    t->v[t->n++] = (struct cli_target){ .scenario = s, .all_memory = all_memory,
+                                        .spelling = copy };
     return 0;
+}
+
+void cli_targets_free(struct cli_target *t, int n)
+{
+    for (int i = 0; t && i < n; i++)
+        free(t[i].spelling);
+    free(t);
 }
 
 bool cli_is_source(const char *path)
@@ -252,51 +492,59 @@ bool cli_is_source(const char *path)
     return len > 2 && strcmp(path + len - 2, ".c") == 0;
 }
 
+char *cli_file_spelling(const char *path, const char *name)
+{
+    return format("%s%s %s", path[0] == '-' ? "./" : "", path, name);
+}
+
 static int add_file(struct targets *t, const char *path, enum cli_memory memory)
 {
     int from, to;
     int rc = cli_load_file(path, memory, &from, &to);
     bool all = memory == CLI_MEMORY_ALL && cli_is_source(path);
-    if (rc)
-        return rc;
     for (int i = from; i < to && rc == 0; i++) {
-        char spelling[1024];
-        snprintf(spelling, sizeof spelling, "%s %s", path, registry_get(i)->name);
-        rc = add(t, registry_get(i), spelling, all);
+        char *spelling = cli_file_spelling(path, registry_get(i)->name);
+        rc = spelling ? add(t, registry_get(i), spelling, all) : out_of_memory();
+        free(spelling);
     }
     return rc;
 }
 
-static int by_name(const void *a, const void *b)
+static int is_source_entry(const struct dirent *e)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return cli_is_source(e->d_name);
 }
 
-/* Every .c file directly in dir, in name order. */
+/* strcmp, not alphasort's strcoll: the order must not depend on the locale. */
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Every .c file directly in dir, in name order; a folder without one is
+** an error (a mistyped folder must not pass as "nothing failed"). */
 static int add_dir(struct targets *t, const char *dir, enum cli_memory memory)
 {
-    DIR *d = opendir(dir);
-    char *names[512];
-    int n = 0, rc = 0;
-    if (d == NULL) {
-        fprintf(stderr, "weft: cannot open folder %s\n", dir);
+    struct dirent **names;
+    int n = scandir(dir, &names, is_source_entry, by_name), rc = 0;
+    if (n < 0) {
+        fprintf(stderr, "weft: cannot read folder %s: %s\n", dir, strerror(errno));
         return CLI_ERROR;
     }
-    for (struct dirent *e; (e = readdir(d)) != NULL && n < 512;) {
-        size_t len = strlen(e->d_name);
-        if (len > 2 && strcmp(e->d_name + len - 2, ".c") == 0)
-            names[n++] = strdup(e->d_name);
+    if (n == 0) {
+        fprintf(stderr, "weft: folder %s has no scenario files (.c)\n", dir);
+        rc = CLI_ERROR;
     }
-    closedir(d);
-    qsort(names, (size_t)n, sizeof *names, by_name);
+    size_t dl = strlen(dir);
     for (int i = 0; i < n; i++) {
-        char path[1024];
-        size_t dl = strlen(dir);
-        snprintf(path, sizeof path, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", names[i]);
+        char *path = format("%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
+                            names[i]->d_name);
         if (rc == 0)
-            rc = add_file(t, path, memory);
+            rc = path ? add_file(t, path, memory) : out_of_memory();
+        free(path);
         free(names[i]);
     }
+    free(names);
     return rc;
 }
 

@@ -5,10 +5,14 @@
 ** program's).
 */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/cli.h"
 #include "core/params.h"
 #include "core/registry.h"
@@ -54,7 +58,7 @@ static const char usage_run_tail[] =
     "                           data races; atomics: C11 atomics are visible\n"
     "                           operations too; all: and every load and store is\n"
     "                           checked (-fsanitize=thread with weft's own hooks)\n"
-    "  --param KEY=VALUE        scenario parameter (repeatable)\n"
+    "  --param KEY=VALUE        scenario parameter, a whole number (repeatable)\n"
     "  --format text|json       output format (json: one object per scenario)\n"
     "  --quiet                  summary lines only, no reports, no progress line\n"
     "  --progress               a live progress line on stderr even when it is not\n"
@@ -146,19 +150,36 @@ static void put_usage(FILE *f, const struct command *cmd, const char *program)
 ** Options
 ** ========================================================================== */
 
-static int bad_number(const char *opt, const char *v)
-{
-    fprintf(stderr, "weft: %s needs a number, not '%s'\n", opt, v);
-    return CLI_ERROR;
-}
-
-static int parse_u64(const char *opt, const char *v, uint64_t *out)
+/* A whole number from min to max, in decimal digits alone: strtoull by
+** itself takes " -1" as 2^64 - 1, and "12abc" or "" are no numbers. */
+static int parse_whole(const char *opt, const char *v, uint64_t min, uint64_t max,
+                       uint64_t *out)
 {
     char *end;
     errno = 0;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (errno || end == v || *end || v[0] == '-')
-        return bad_number(opt, v);
+    unsigned long long x = v[0] >= '0' && v[0] <= '9' ? strtoull(v, &end, 10) : 0;
+    if (v[0] < '0' || v[0] > '9' || *end || errno || x < min || x > max) {
+        if (max == UINT64_MAX)
+            fprintf(stderr, "weft: %s needs a whole number (0 or more), not '%s'\n", opt, v);
+        else
+            fprintf(stderr, "weft: %s needs a whole number from %llu to %llu, not '%s'\n", opt,
+                    (unsigned long long)min, (unsigned long long)max, v);
+        return CLI_ERROR;
+    }
+    *out = x;
+    return 0;
+}
+
+/* Seconds: a finite decimal number, 0 or more ("nan" or "inf" is none). */
+static int parse_seconds(const char *opt, const char *v, double *out)
+{
+    char *end;
+    double x = (v[0] >= '0' && v[0] <= '9') || v[0] == '.' ? strtod(v, &end) : -1;
+    if (x < 0 || !isfinite(x) || *end) {
+        fprintf(stderr, "weft: %s needs a number of seconds (0 or more, 0: no limit), not "
+                "'%s'\n", opt, v);
+        return CLI_ERROR;
+    }
     *out = x;
     return 0;
 }
@@ -169,7 +190,6 @@ static int out_of_memory(void)
     return CLI_ERROR;
 }
 
-/* KEY=VALUE: into the parameter set, and into the replay command's words. */
 /* Append " OPTION VALUE" to the options a replay command repeats. */
 static int repeat_in_replay(struct cli_opts *o, const char *option, const char *value)
 {
@@ -182,6 +202,7 @@ static int repeat_in_replay(struct cli_opts *o, const char *option, const char *
     return 0;
 }
 
+/* KEY=VALUE: into the parameter set, and into the replay command's words. */
 static int add_param(struct cli_opts *o, const char *kv)
 {
     const char *eq = strchr(kv, '=');
@@ -190,11 +211,15 @@ static int add_param(struct cli_opts *o, const char *kv)
         return CLI_ERROR;
     }
     char *key = strndup(kv, (size_t)(eq - kv));
-    if (key == NULL || params_set(o->params, key, eq + 1) != 0) {
-        free(key);
-        return out_of_memory();
-    }
+    int rc = key ? params_set(o->params, key, eq + 1) : WEFT_ENOMEM;
     free(key);
+    if (rc == WEFT_EINVAL) {
+        fprintf(stderr, "weft: --param %s: the value must be a whole number from %d to %d "
+                "(weft_param_int reads it), not '%s'\n", kv, INT_MIN, INT_MAX, eq + 1);
+        return CLI_ERROR;
+    }
+    if (rc)
+        return out_of_memory();
     return repeat_in_replay(o, "--param", kv);
 }
 
@@ -227,28 +252,23 @@ static const struct option long_opts[] = {
 static int parse_number(int c, const char *v, struct cli_opts *o)
 {
     uint64_t n;
-    char *end;
+    int rc;
     switch (c) {
     case O_PREEMPT:
-        if (parse_u64("--max-preemptions", v, &n) || n > 1000000)
-            return CLI_ERROR;
-        o->max_preemptions = (int)n;
-        return 0;
-    case O_EXEC: return parse_u64("--executions", v, &o->executions);
+        rc = parse_whole("--max-preemptions", v, 0, 1000000, &n);
+        o->max_preemptions = rc ? o->max_preemptions : (int)n;
+        return rc;
+    case O_EXEC: return parse_whole("--executions", v, 0, UINT64_MAX, &o->executions);
     case O_DEPTH:
-        if (parse_u64("--depth", v, &n) || n < 1 || n > 16)
-            return n < 1 || n > 16 ? bad_number("--depth (1 to 16)", v) : CLI_ERROR;
-        o->depth = (int)n;
-        return 0;
-    case O_SEED: return parse_u64("--seed", v, &o->seed);
+        rc = parse_whole("--depth", v, 1, 16, &n);
+        o->depth = rc ? o->depth : (int)n;
+        return rc;
+    case O_SEED: return parse_whole("--seed", v, 0, UINT64_MAX, &o->seed);
     case O_STEPS:
-        if (parse_u64("--max-steps", v, &n) || n < 1 || n > 100000000)
-            return n < 1 ? bad_number("--max-steps", v) : CLI_ERROR;
-        o->max_steps = (int)n;
-        return 0;
-    default:                          /* O_TIME */
-        o->time_limit = strtod(v, &end);
-        return (*end || end == v || o->time_limit < 0) ? bad_number("--time-limit", v) : 0;
+        rc = parse_whole("--max-steps", v, 1, 100000000, &n);
+        o->max_steps = rc ? o->max_steps : (int)n;
+        return rc;
+    default: return parse_seconds("--time-limit", v, &o->time_limit);   /* O_TIME */
     }
 }
 
@@ -308,7 +328,36 @@ static int parse(int argc, char **argv, struct cli_opts *o, const struct command
     return 0;
 }
 
-int cli_main(int argc, char **argv, const struct cli_program *program)
+/* ==========================================================================
+** Output that is lost is an error
+** ========================================================================== */
+
+/* Standard output closed: the first file weft opens would become fd 1 and
+** take the report. Refused at the start, before anything is opened. */
+static bool stdout_closed(void)
+{
+    if (fcntl(STDOUT_FILENO, F_GETFD) != -1 || errno != EBADF)
+        return false;
+    fprintf(stderr, "weft: standard output is closed; the report would be lost\n");
+    return true;
+}
+
+/* As coreutils' close_stdout: a report that could not be written, or not
+** completely (a full disk, /dev/full), is an error, never a silent exit 0. */
+static int close_stdout(int rc)
+{
+    bool failed = ferror(stdout) != 0;
+    errno = 0;
+    if (fclose(stdout) != 0)
+        failed = true;
+    if (!failed)
+        return rc;
+    fprintf(stderr, "weft: write error on standard output%s%s\n", errno ? ": " : "",
+            errno ? strerror(errno) : "");
+    return CLI_ERROR;
+}
+
+static int command_line(int argc, char **argv, const struct cli_program *program)
 {
     static const struct command cmds[] = {
         { "list", usage_list, cli_list },
@@ -343,4 +392,9 @@ int cli_main(int argc, char **argv, const struct cli_program *program)
     fprintf(stderr, "weft: unknown command '%s'\n\n", argv[1]);
     put_text(stderr, usage_main, program->name);
     return CLI_ERROR;
+}
+
+int cli_main(int argc, char **argv, const struct cli_program *program)
+{
+    return stdout_closed() ? CLI_ERROR : close_stdout(command_line(argc, argv, program));
 }

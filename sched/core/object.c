@@ -4,6 +4,8 @@
 ** chunks are kept and reused, so steady-state executions call no malloc.
 ** Objects get ids in creation order, which is deterministic per schedule.
 */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/exec.h"
@@ -40,7 +42,7 @@ static struct arena_chunk *chunk_get(struct arena *a, size_t need)
 
 void *arena_alloc(struct arena *a, size_t size)
 {
-    if (size > SIZE_MAX - 15)
+    if (size > PTRDIFF_MAX)           /* no object is larger; and the rounding cannot wrap */
         return NULL;
     size = (size + 15) & ~(size_t)15;
     if (a->chunks == NULL || a->chunks->size - a->chunks->used < size) {

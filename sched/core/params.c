@@ -3,6 +3,9 @@
 ** Values are set before a run and read by scenarios through weft_param_int;
 ** a key set but never read is reported as probably misspelled.
 */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +64,25 @@ static struct param *param_put(struct params *ps, const char *key, const char *v
     return p;
 }
 
+/* value as an int: an optional '-' and decimal digits, nothing else, in
+** range (atoi would read "x" as 0 and "9999999999" as anything). */
+static bool parse_int(const char *value, int *out)
+{
+    const char *digits = value + (value[0] == '-');
+    char *end;
+    errno = 0;
+    long x = *digits >= '0' && *digits <= '9' ? strtol(value, &end, 10) : 0;
+    if (*digits < '0' || *digits > '9' || *end || errno || x < INT_MIN || x > INT_MAX)
+        return false;
+    *out = (int)x;
+    return true;
+}
+
 int params_set(struct params *ps, const char *key, const char *value)
 {
+    int unused;
+    if (!parse_int(value, &unused))
+        return WEFT_EINVAL;
     return param_put(ps, key, value) ? 0 : WEFT_ENOMEM;
 }
 
@@ -80,7 +100,9 @@ int params_int(struct params *ps, const char *key, int fallback)
             return fallback;
     }
     p->used = true;
-    return atoi(p->value);
+    int value = fallback;
+    parse_int(p->value, &value);      /* set only if it parses (params_set) */
+    return value;
 }
 
 void params_unread(const struct params *ps, void (*fn)(const char *key, void *ctx), void *ctx)

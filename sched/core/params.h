@@ -11,7 +11,8 @@ struct params;
 /* An empty set, or NULL without memory. */
 struct params *params_new(void);
 void params_free(struct params *p);
-/* Set key to value: 0, or WEFT_ENOMEM. */
+/* Set key to value, an int in decimal (the only kind weft_param_int reads):
+** 0, WEFT_EINVAL if it is not one, or WEFT_ENOMEM. */
 int params_set(struct params *p, const char *key, const char *value);
 /* The value of key as an int, or fallback (then recorded as read). */
 int params_int(struct params *p, const char *key, int fallback);

@@ -5,6 +5,7 @@
 ** child to its first visible operation before the parent goes on.
 */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "core/race.h"
@@ -277,6 +278,10 @@ void *weft_alloc_at(size_t size, const char *file, int line)
     struct exec *x = exec_current();
     if (x == NULL)
         return NULL;
+    if (size > PTRDIFF_MAX)           /* a size computed from a negative or wrapped number */
+        sched_fail(x, WEFT_ASSERTION, (struct sched_loc){ file, line },
+                   "weft_alloc(%zu): no object can be that large (the most is %td bytes)",
+                   size, PTRDIFF_MAX);
     void *p = arena_alloc(&x->arena, size);
     if (p == NULL)
         sched_fail(x, WEFT_ASSERTION, (struct sched_loc){ file, line },
