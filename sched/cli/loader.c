@@ -109,6 +109,7 @@ static int run(char *const argv[])
 ** Compile src into the shared object out. With --memory=atomics or all the
 ** compiler instruments it for ThreadSanitizer, whose hooks weft itself
 ** provides (sync/tsan.c): compiled alone, then linked without libtsan.
+** Always with -g: a data race report names the lines of both accesses.
 */
 static int compile(const char *cc, const char *inc, const char *src, const char *out,
                    enum cli_memory memory)
@@ -123,7 +124,10 @@ static int compile(const char *cc, const char *inc, const char *src, const char 
     snprintf(obj, sizeof obj, "%s.o", out);
     char *cc_argv[] = { (char *)cc, "-std=c11", "-g", "-O1", "-fPIC", "-fsanitize=thread",
                         "-Wall", incflag, "-c", "-o", obj, (char *)src, NULL };
-    char *ld_argv[] = { (char *)cc, "-shared", "-o", (char *)out, obj, NULL };
+    /* free and realloc go through weft first: a freed block's accesses are
+    ** forgotten (sync/tsan.c). */
+    char *ld_argv[] = { (char *)cc, "-shared", "-Wl,--wrap=free", "-Wl,--wrap=realloc", "-o",
+                        (char *)out, obj, NULL };
     int rc = run(cc_argv);
     if (rc == 0)
         rc = run(ld_argv);
