@@ -201,6 +201,9 @@ fi
 check "freed memory forgotten" 0 "$WEFT" run --quiet --memory=all --strategy dfs --no-sleep-sets "$top_srcdir/tests/memory/freed_memory.c"
 expect_grep "freed block reused" "^freed_then_reused: pass" "$tmp/out"
 expect_grep "live block still races" "^heap_race: data-race (expected" "$tmp/out"
+expect_grep "a free is a write" "^free_while_read: data-race (expected" "$tmp/out"
+check "free race report" 0 "$WEFT" run --memory=all "$top_srcdir/tests/memory/freed_memory.c"
+expect_grep "the free named" '"freer" frees it at ' "$tmp/out"
 check "bad --memory" 2 "$WEFT" run --memory=some abba
 expect_grep "memory modes named" "off, atomics or all" "$tmp/err"
 

@@ -41,6 +41,7 @@ struct shadow_slot {
 /* One access as the hooks see it. */
 struct access {
     bool write;
+    bool frees;                       /* a free: a write of the whole block */
     const char *name;                 /* WEFT_READ's argument, or NULL */
     struct sched_loc at;
     const void *pc;                   /* instrumented: the code's address */
@@ -224,6 +225,7 @@ static _Noreturn void report_race(struct exec *x, const struct shadow_slot *o,
     out->race_where = o->at;
     out->race_write = o->write;
     out->race_now_write = now->write;
+    out->race_now_free = now->frees;
     out->race_name = now->name ? now->name : o->name;
     out->race_pc = o->pc;
     out->race_now_pc = now->pc;
@@ -233,7 +235,7 @@ static _Noreturn void report_race(struct exec *x, const struct shadow_slot *o,
         snprintf(what, sizeof what, "\"%s\"", now->name);
     sched_fail(x, WEFT_DATA_RACE, now->at, "data race on %s: this %s and the %s by thread "
                "\"%s\" %s %s:%d are not ordered by any synchronisation", what,
-               now->write ? "write" : "read", o->write ? "write" : "read",
+               now->frees ? "free" : now->write ? "write" : "read", o->write ? "write" : "read",
                x->threads[o->tid].obj.name, o->pc ? "after its step at" : "at",
                slash ? slash + 1 : file, o->at.line);
 }
@@ -289,28 +291,35 @@ static void check_access(struct exec *x, const void *addr, size_t size, const st
 void race_access(struct exec *x, const void *addr, size_t size, bool write, const char *name,
                  struct sched_loc at)
 {
-    check_access(x, addr, size, &(struct access){ write, name, at, NULL });
+    check_access(x, addr, size, &(struct access){ write, false, name, at, NULL });
 }
 
 void race_access_pc(struct exec *x, const void *addr, size_t size, bool write,
                     struct sched_loc step, const void *pc)
 {
-    check_access(x, addr, size, &(struct access){ write, NULL, step, pc });
+    check_access(x, addr, size, &(struct access){ write, false, NULL, step, pc });
 }
 
 /* ==========================================================================
 ** Freed memory
 ** ========================================================================== */
 
-static void forget_word(struct shadow *s, uintptr_t a, uintptr_t end)
+/* The free of bytes [a, end) meets the accesses to one word of them. */
+static void free_word(struct exec *x, struct shadow *s, uintptr_t a, uintptr_t end,
+                      const struct access *now)
 {
-    forget(s, word_mask(s->word << 3, a, end), -1, true);
+    uint8_t mask = word_mask(s->word << 3, a, end);
+    const struct shadow_slot *o = racing(s, x->current, mask, true);
+    if (o)
+        report_race(x, o, now);
+    forget(s, mask, -1, true);
 }
 
-void race_forget(struct exec *x, uintptr_t a, size_t size)
+void race_free(struct exec *x, uintptr_t a, size_t size, struct sched_loc step, const void *pc)
 {
-    if (!tracking(x) || x->shadow == NULL || size == 0)
+    if (!tracking(x) || x->current == NULL || x->shadow == NULL || size == 0)
         return;
+    struct access now = { .write = true, .frees = true, .at = step, .pc = pc };
     uintptr_t end = end_of(a, size);
     uintptr_t first = a >> 3, last = (end - 1) >> 3;
     /* A big block and a small shadow: walk the shadow, not the block. */
@@ -318,14 +327,14 @@ void race_forget(struct exec *x, uintptr_t a, size_t size)
         struct shadow *s, *next;
         HASH_ITER(hh, x->shadow, s, next)
             if (s->word >= first && s->word <= last)
-                forget_word(s, a, end);
+                free_word(x, s, a, end, &now);
         return;
     }
     for (uintptr_t w = first;; w++) {
         struct shadow *s;
         HASH_FIND(hh, x->shadow, &w, sizeof w, s);
         if (s)
-            forget_word(s, a, end);
+            free_word(x, s, a, end, &now);
         if (w == last)
             break;
     }

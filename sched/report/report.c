@@ -296,7 +296,8 @@ static int snapshot_failure(struct report *rep, struct exec *x, const struct exp
     if (r->outcome.result == WEFT_DATA_RACE) {
         const struct sched_outcome *o = &r->outcome;
         rep->race = (struct report_race){ o->race_tid, o->race_where, o->race_write,
-                                          o->race_now_write, "", { 0 }, { 0 } };
+                                          o->race_now_write, o->race_now_free, "", { 0 },
+                                          { 0 } };
         snprintf(rep->race.name, sizeof rep->race.name, "%s", o->race_name ? o->race_name : "");
         symbolise_race(&rep->race, o);
     }

@@ -74,7 +74,8 @@ static void json_failure(FILE *f, const struct report *rep)
     fprintf(f, ",\"failing_thread\":%d", rep->failing_tid);
     json_loc(f, "at", rep->where);
     if (rep->result == WEFT_DATA_RACE) {
-        fprintf(f, ",\"access\":\"%s\"", rep->race.now_write ? "write" : "read");
+        fprintf(f, ",\"access\":\"%s\"",
+                rep->race.now_free ? "free" : rep->race.now_write ? "write" : "read");
         json_code(f, &rep->race.now_code);
         fprintf(f, ",\"race\":{\"thread\":%d,\"access\":\"%s\"", rep->race.tid,
                 rep->race.write ? "write" : "read");

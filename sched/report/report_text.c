@@ -372,7 +372,7 @@ static void print_data_race(FILE *f, const struct report *rep)
             "atomic between them), so they may come in either order, or at once:\n\n  ",
             r->name[0] ? "\"" : "", r->name[0] ? r->name : "memory", r->name[0] ? "\"" : "");
     print_thread_name(f, rep, rep->failing_tid);
-    fprintf(f, " %s it ", r->now_write ? "writes" : "reads");
+    fprintf(f, " %s it ", r->now_free ? "frees" : r->now_write ? "writes" : "reads");
     print_access_place(f, &r->now_code, rep->where);
     fprintf(f, "\n  ");
     print_thread_name(f, rep, r->tid);

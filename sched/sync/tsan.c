@@ -13,10 +13,10 @@
 **
 ** The compiler has no hook for free: the scenario is linked with
 ** --wrap=free and --wrap=realloc (cli/loader.c), so its calls come here
-** first, and a freed block's accesses are forgotten (race_forget).
+** first: a free is checked as a write of the block, whose accesses are
+** then forgotten (race_free).
 */
 #include <malloc.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include "core/race.h"
 #include "sync/sync.h"
@@ -72,33 +72,29 @@ HOOK void __tsan_vptr_read(void **p) { plain_access(p, sizeof *p, false, CALLER)
 ** Freed memory: the scenario's free and realloc (linked with --wrap)
 ** ========================================================================== */
 
-/* Forget the accesses to the block at p, about to be freed. Its usable
-** size may exceed what was asked for; those bytes were the block's too. */
-static void forget_block(void *p)
+/* The block at p, about to be freed at pc. Its usable size may exceed
+** what was asked for; those bytes were the block's too. */
+static void free_block(void *p, const void *pc)
 {
     struct exec *x = checking();
     if (x && p)
-        race_forget(x, (uintptr_t)p, malloc_usable_size(p));
+        race_free(x, (uintptr_t)p, malloc_usable_size(p), sync_current_loc(x), pc);
 }
 
 HOOK void __wrap_free(void *p)
 {
-    forget_block(p);
+    free_block(p, CALLER);
     free(p);
 }
 
-/* A block realloc moves is freed where it was. Its accesses are forgotten
-** only then: a block grown in place keeps them. */
+/* realloc writes the whole block, and may free it: it is checked as a free
+** before it runs. What it keeps in place then has no recorded access, like
+** a new block (a later unordered access by another thread to a block
+** resized in place goes unreported). */
 HOOK void *__wrap_realloc(void *p, size_t size)
 {
-    struct exec *x = checking();
-    size_t old = x && p ? malloc_usable_size(p) : 0;
-    uintptr_t was = (uintptr_t)p;     /* p may be freed: only its address counts */
-    void *q = realloc(p, size);
-    bool freed = q ? (uintptr_t)q != was : size == 0;   /* NULL for a size: nothing changed */
-    if (x && was && freed)
-        race_forget(x, was, old);
-    return q;
+    free_block(p, CALLER);
+    return realloc(p, size);
 }
 
 /* ==========================================================================

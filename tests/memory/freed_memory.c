@@ -2,7 +2,8 @@
 ** block, weft forgets the accesses to it: the allocator orders the free
 ** before the malloc that hands the block out again, so the next owner's
 ** accesses race with nothing the old owner did. A race on a block that is
-** still in use is reported as before. */
+** still in use is reported as before, and so is a free that nothing orders
+** after another thread's use of the block. */
 #include <stdlib.h>
 #include <weft.h>
 
@@ -85,4 +86,34 @@ WEFT_SCENARIO(heap_race, .summary = "two unordered writes to a block in use",
     weft_join(a);
     weft_join(b);
     free(shared);
+}
+
+/* One thread reads a block while another frees it, with nothing ordering
+** the two: the read may come after the free. (It only reads: a write to a
+** freed block could corrupt the allocator in the order where it comes
+** second, and the search stops at the race, not before.) What it read is
+** kept in a volatile, so that the compiler keeps the read. */
+static volatile int seen;
+
+static void read_shared(void *p)
+{
+    (void)p;
+    seen = shared[2];
+}
+
+static void free_shared(void *p)
+{
+    (void)p;
+    free(shared);
+}
+
+WEFT_SCENARIO(free_while_read, .summary = "a block freed while another thread reads it",
+              .expect = WEFT_DATA_RACE, .setup = reset)
+{
+    shared = calloc(4, sizeof *shared);
+    weft_assert(shared != NULL, "out of memory");
+    weft_thread_t a = weft_spawn("reader", read_shared, NULL);
+    weft_thread_t b = weft_spawn("freer", free_shared, NULL);
+    weft_join(a);
+    weft_join(b);
 }
