@@ -10,12 +10,17 @@
 static weft_mutex_t lock;
 static int *owned[2];                 /* each thread's block, where weft_yield could see it */
 static int *shared;
+static int *unfreed;                  /* shared until a thread frees it */
 
+/* An execution that ends early (at a race, or cut short by the search)
+** leaves blocks that its threads did not free yet: free them here. */
 static void reset(void)
 {
     lock = (weft_mutex_t){ 0 };
-    owned[0] = owned[1] = NULL;
-    shared = NULL;
+    free(owned[0]);
+    free(owned[1]);
+    free(unfreed);
+    owned[0] = owned[1] = shared = unfreed = NULL;
 }
 
 /* A block of the thread's own, written and read back across a step (so the
@@ -79,13 +84,14 @@ static void write_shared(void *p)
 WEFT_SCENARIO(heap_race, .summary = "two unordered writes to a block in use",
               .expect = WEFT_DATA_RACE, .setup = reset)
 {
-    shared = calloc(4, sizeof *shared);
+    shared = unfreed = calloc(4, sizeof *shared);
     weft_assert(shared != NULL, "out of memory");
     weft_thread_t a = weft_spawn("a", write_shared, NULL);
     weft_thread_t b = weft_spawn("b", write_shared, NULL);
     weft_join(a);
     weft_join(b);
     free(shared);
+    unfreed = NULL;
 }
 
 /* One thread reads a block while another frees it, with nothing ordering
@@ -105,12 +111,13 @@ static void free_shared(void *p)
 {
     (void)p;
     free(shared);
+    unfreed = NULL;
 }
 
 WEFT_SCENARIO(free_while_read, .summary = "a block freed while another thread reads it",
               .expect = WEFT_DATA_RACE, .setup = reset)
 {
-    shared = calloc(4, sizeof *shared);
+    shared = unfreed = calloc(4, sizeof *shared);
     weft_assert(shared != NULL, "out of memory");
     weft_thread_t a = weft_spawn("reader", read_shared, NULL);
     weft_thread_t b = weft_spawn("freer", free_shared, NULL);
