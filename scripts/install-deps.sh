@@ -5,4 +5,4 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-    gcc make autoconf automake libtool pkg-config check uthash-dev python3 >/dev/null
+    gcc make autoconf automake libtool pkg-config check uthash-dev libdw-dev python3 >/dev/null

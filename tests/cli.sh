@@ -178,10 +178,32 @@ check "plain store unseen without --memory=all" 1 "$WEFT" run --quiet "$top_srcd
 expect_grep "the caveat says why" "exhaustive (plain memory checked where marked)" "$tmp/out"
 check "memory=all report" 0 "$WEFT" run --memory=all "$top_srcdir/tests/memory/plain_store_race.c"
 expect_grep "race reported" "DATA RACE" "$tmp/out"
+# Each access is named by its own line when configure found libdw, else
+# by the scenario's module and offset and the thread's last step.
+if grep -q "define HAVE_LIBDW 1" "${top_builddir:-.}/config.h" 2>/dev/null; then
+    expect_grep "the store's line" '"a" wrote it at plain_store_race.c:13 (in a)$' "$tmp/out"
+    expect_grep "the load's line" '"b" reads it at plain_store_race.c:19 (in b)$' "$tmp/out"
+else
+    echo "cli: configure found no libdw: not checking the lines of a --memory=all race"
+    expect_grep "the store's code" \
+        '"a" wrote it at [0-9a-f]*\.so+0x[0-9a-f]*, after its step at plain_store_race.c:12$' "$tmp/out"
+fi
 token=$(sed -n 's/.*--schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p' "$tmp/out" | head -1)
 expect_grep "replay repeats --memory" "replay .*plain_store_race.c plain_store_race --memory all --schedule" "$tmp/out"
 check "memory=all replay" 0 "$WEFT" replay "$top_srcdir/tests/memory/plain_store_race.c" plain_store_race --memory all --schedule "$token"
 expect_grep "replayed race" "DATA RACE" "$tmp/out"
+if grep -q "define HAVE_LIBDW 1" "${top_builddir:-.}/config.h" 2>/dev/null; then
+    check "memory=all race as JSON" 0 "$WEFT" run --memory=all --format json "$top_srcdir/tests/memory/plain_store_race.c"
+    expect_grep "the code of both accesses" '"code":{"function":"b","line":"plain_store_race.c:19",.*"race":{.*"code":{"function":"a","line":"plain_store_race.c:13","module":"[0-9a-f]*\.so","offset":"0x[0-9a-f]*"}' "$tmp/out"
+fi
+# A block freed and malloc'd again by another thread is a new object: its
+# accesses race with none of the old one's (every interleaving, no sleep sets).
+check "freed memory forgotten" 0 "$WEFT" run --quiet --memory=all --strategy dfs --no-sleep-sets "$top_srcdir/tests/memory/freed_memory.c"
+expect_grep "freed block reused" "^freed_then_reused: pass" "$tmp/out"
+expect_grep "live block still races" "^heap_race: data-race (expected" "$tmp/out"
+expect_grep "a free is a write" "^free_while_read: data-race (expected" "$tmp/out"
+check "free race report" 0 "$WEFT" run --memory=all "$top_srcdir/tests/memory/freed_memory.c"
+expect_grep "the free named" '"freer" frees it at ' "$tmp/out"
 check "bad --memory" 2 "$WEFT" run --memory=some abba
 expect_grep "memory modes named" "off, atomics or all" "$tmp/err"
 

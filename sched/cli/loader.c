@@ -304,10 +304,18 @@ static int run(char *const argv[])
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* Instrumented scenarios call weft's free and realloc first: a freed
+** block's accesses are forgotten (sync/tsan.c). Part of the cache key. */
+#define WRAP_FREE "-Wl,--wrap=free", "-Wl,--wrap=realloc"
+#define TEXT_OF(...) #__VA_ARGS__
+#define EXPANDED_TEXT_OF(...) TEXT_OF(__VA_ARGS__)
+#define LINK_FLAGS_TEXT EXPANDED_TEXT_OF(WRAP_FREE)
+
 /*
 ** Compile src into the shared object out. With --memory=atomics or all the
 ** compiler instruments it for ThreadSanitizer, whose hooks weft itself
 ** provides (sync/tsan.c): compiled alone, then linked without libtsan.
+** Always with -g: a data race report names the lines of both accesses.
 */
 static int compile(const char *cc, const char *inc, const char *src, const char *out,
                    enum cli_memory memory)
@@ -322,7 +330,7 @@ static int compile(const char *cc, const char *inc, const char *src, const char 
     snprintf(obj, sizeof obj, "%s.o", out);
     char *cc_argv[] = { (char *)cc, "-std=c11", "-g", "-O1", "-fPIC", "-fsanitize=thread",
                         "-Wall", incflag, "-c", "-o", obj, (char *)src, NULL };
-    char *ld_argv[] = { (char *)cc, "-shared", "-o", (char *)out, obj, NULL };
+    char *ld_argv[] = { (char *)cc, "-shared", WRAP_FREE, "-o", (char *)out, obj, NULL };
     int rc = run(cc_argv);
     if (rc == 0)
         rc = run(ld_argv);
@@ -421,6 +429,7 @@ static int shared_object_for(const char *src, enum cli_memory memory, struct cac
     h = fnv1a(h, cc, strlen(cc));
     h = fnv1a(h, WEFT_VERSION_STRING, strlen(WEFT_VERSION_STRING));
     h = fnv1a(h, &memory, sizeof memory);
+    h = fnv1a(h, LINK_FLAGS_TEXT, strlen(LINK_FLAGS_TEXT));
     if (cache_open(cache) != 0)
         return CLI_ERROR;
     if ((*so = format("%s/%016llx.so", cache->dir, (unsigned long long)h)) == NULL)

@@ -77,6 +77,10 @@ struct sched_outcome {
     struct sched_loc race_where;
     const char *race_name;            /* WEFT_READ's argument, or NULL */
     bool race_write, race_now_write;
+    bool race_now_free;               /* the failing access frees the memory */
+    /* Instrumented accesses (--memory=all): the code that made each, or
+    ** NULL. Symbolised only when a report is built (report/symbol.c). */
+    const void *race_pc, *race_now_pc;
 };
 
 /* The search's side of an execution: called at every choice point. */

@@ -35,6 +35,16 @@ struct shadow_slot {
     uint8_t mask;                     /* bytes of the word: bit i is byte i */
     const char *name;
     struct sched_loc at;
+    const void *pc;                   /* instrumented code that made it, or NULL */
+};
+
+/* One access as the hooks see it. */
+struct access {
+    bool write;
+    bool frees;                       /* a free: a write of the whole block */
+    const char *name;                 /* WEFT_READ's argument, or NULL */
+    struct sched_loc at;
+    const void *pc;                   /* instrumented: the code's address */
 };
 
 struct shadow {
@@ -158,7 +168,7 @@ static bool add_slot(struct exec *x, struct shadow *s, struct shadow_slot slot)
     for (int i = 0; i < s->n; i++) {  /* the same access again: one slot */
         struct shadow_slot *o = &s->slot[i];
         if (o->tid == slot.tid && o->write == slot.write && o->epoch == slot.epoch &&
-            o->at.line == slot.at.line && o->at.file == slot.at.file) {
+            o->at.line == slot.at.line && o->at.file == slot.at.file && o->pc == slot.pc) {
             o->mask |= slot.mask;
             return true;
         }
@@ -205,43 +215,63 @@ static const struct shadow_slot *racing(const struct shadow *s, const struct sch
     return NULL;
 }
 
-static _Noreturn void report_race(struct exec *x, const struct shadow_slot *o, bool write,
-                                  const char *name, struct sched_loc at)
+/* The message names the earlier access's line; an instrumented one has
+** none yet (the report symbolises its pc), so it names the step before. */
+static _Noreturn void report_race(struct exec *x, const struct shadow_slot *o,
+                                  const struct access *now)
 {
     struct sched_outcome *out = &x->outcome;
     out->race_tid = o->tid;
     out->race_where = o->at;
     out->race_write = o->write;
-    out->race_now_write = write;
-    out->race_name = name ? name : o->name;
+    out->race_now_write = now->write;
+    out->race_now_free = now->frees;
+    out->race_name = now->name ? now->name : o->name;
+    out->race_pc = o->pc;
+    out->race_now_pc = now->pc;
     const char *file = o->at.file ? o->at.file : "?", *slash = strrchr(file, '/');
     char what[80] = "memory";
-    if (name)
-        snprintf(what, sizeof what, "\"%s\"", name);
-    sched_fail(x, WEFT_DATA_RACE, at, "data race on %s: this %s and the %s by thread \"%s\" "
-               "at %s:%d are not ordered by any synchronisation", what,
-               write ? "write" : "read", o->write ? "write" : "read",
-               x->threads[o->tid].obj.name, slash ? slash + 1 : file, o->at.line);
+    if (now->name)
+        snprintf(what, sizeof what, "\"%s\"", now->name);
+    sched_fail(x, WEFT_DATA_RACE, now->at, "data race on %s: this %s and the %s by thread "
+               "\"%s\" %s %s:%d are not ordered by any synchronisation", what,
+               now->frees ? "free" : now->write ? "write" : "read", o->write ? "write" : "read",
+               x->threads[o->tid].obj.name, o->pc ? "after its step at" : "at",
+               slash ? slash + 1 : file, o->at.line);
 }
 
 static void access_word(struct exec *x, struct sched_thread *t, uintptr_t word, uint8_t mask,
-                        bool write, const char *name, struct sched_loc at)
+                        const struct access *now)
 {
     struct shadow *s = shadow_of(x, word);
     if (s == NULL)
-        sched_fail(x, WEFT_ASSERTION, at, "out of memory for the shadow of memory");
-    const struct shadow_slot *o = racing(s, t, mask, write);
+        sched_fail(x, WEFT_ASSERTION, now->at, "out of memory for the shadow of memory");
+    const struct shadow_slot *o = racing(s, t, mask, now->write);
     if (o)
-        report_race(x, o, write, name, at);
-    forget(s, mask, t->id, write);
+        report_race(x, o, now);
+    forget(s, mask, t->id, now->write);
     struct shadow_slot slot = { .epoch = t->hb[t->id], .tid = (uint8_t)t->id,
-                                .write = write, .mask = mask, .name = name, .at = at };
+                                .write = now->write, .mask = mask, .name = now->name,
+                                .at = now->at, .pc = now->pc };
     if (!add_slot(x, s, slot))
-        sched_fail(x, WEFT_ASSERTION, at, "out of memory for the shadow of memory");
+        sched_fail(x, WEFT_ASSERTION, now->at, "out of memory for the shadow of memory");
 }
 
-void race_access(struct exec *x, const void *addr, size_t size, bool write, const char *name,
-                 struct sched_loc at)
+/* Bytes [a, end) of the word at w (a multiple of 8), as a mask. */
+static uint8_t word_mask(uintptr_t w, uintptr_t a, uintptr_t end)
+{
+    uintptr_t lo = a > w ? a : w, hi = end < w + 8 ? end : w + 8;
+    return (uint8_t)(((1u << (hi - lo)) - 1u) << (lo - w));
+}
+
+/* The end of size bytes at a, kept in the address space. */
+static uintptr_t end_of(uintptr_t a, size_t size)
+{
+    uintptr_t end = a + size;
+    return end < a ? UINTPTR_MAX : end;
+}
+
+static void check_access(struct exec *x, const void *addr, size_t size, const struct access *now)
 {
     struct sched_thread *t = x->current;
     if (t == NULL || size == 0)
@@ -250,14 +280,62 @@ void race_access(struct exec *x, const void *addr, size_t size, bool write, cons
         x->memory_unchecked = true;   /* the search starts again, with clocks */
         return;
     }
-    uintptr_t a = (uintptr_t)addr, end = a + size;
-    if (end < a)
-        end = UINTPTR_MAX;
+    uintptr_t a = (uintptr_t)addr, end = end_of(a, size);
     for (uintptr_t w = a & ~(uintptr_t)7; w < end; w += 8) {
-        uintptr_t lo = a > w ? a : w, hi = end < w + 8 ? end : w + 8;
-        uint8_t mask = (uint8_t)(((1u << (hi - lo)) - 1u) << (lo - w));
-        access_word(x, t, w >> 3, mask, write, name, at);
+        access_word(x, t, w >> 3, word_mask(w, a, end), now);
         if (w > UINTPTR_MAX - 8)
+            break;
+    }
+}
+
+void race_access(struct exec *x, const void *addr, size_t size, bool write, const char *name,
+                 struct sched_loc at)
+{
+    check_access(x, addr, size, &(struct access){ write, false, name, at, NULL });
+}
+
+void race_access_pc(struct exec *x, const void *addr, size_t size, bool write,
+                    struct sched_loc step, const void *pc)
+{
+    check_access(x, addr, size, &(struct access){ write, false, NULL, step, pc });
+}
+
+/* ==========================================================================
+** Freed memory
+** ========================================================================== */
+
+/* The free of bytes [a, end) meets the accesses to one word of them. */
+static void free_word(struct exec *x, struct shadow *s, uintptr_t a, uintptr_t end,
+                      const struct access *now)
+{
+    uint8_t mask = word_mask(s->word << 3, a, end);
+    const struct shadow_slot *o = racing(s, x->current, mask, true);
+    if (o)
+        report_race(x, o, now);
+    forget(s, mask, -1, true);
+}
+
+void race_free(struct exec *x, uintptr_t a, size_t size, struct sched_loc step, const void *pc)
+{
+    if (!tracking(x) || x->current == NULL || x->shadow == NULL || size == 0)
+        return;
+    struct access now = { .write = true, .frees = true, .at = step, .pc = pc };
+    uintptr_t end = end_of(a, size);
+    uintptr_t first = a >> 3, last = (end - 1) >> 3;
+    /* A big block and a small shadow: walk the shadow, not the block. */
+    if (last - first >= (uintptr_t)HASH_COUNT(x->shadow)) {
+        struct shadow *s, *next;
+        HASH_ITER(hh, x->shadow, s, next)
+            if (s->word >= first && s->word <= last)
+                free_word(x, s, a, end, &now);
+        return;
+    }
+    for (uintptr_t w = first;; w++) {
+        struct shadow *s;
+        HASH_FIND(hh, x->shadow, &w, sizeof w, s);
+        if (s)
+            free_word(x, s, a, end, &now);
+        if (w == last)
             break;
     }
 }

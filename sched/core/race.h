@@ -50,5 +50,20 @@ void race_thread_end(struct exec *x, struct sched_thread *t);
 ** remember it. */
 void race_access(struct exec *x, const void *addr, size_t size, bool write, const char *name,
                  struct sched_loc at);
+/* The same for an instrumented access (sync/tsan.c): it has no line of its
+** own, only pc, the address of the code that made it, and step, where the
+** thread's last step was. */
+void race_access_pc(struct exec *x, const void *addr, size_t size, bool write,
+                    struct sched_loc step, const void *pc);
+/* The running thread frees size bytes at addr (an address, never
+** dereferenced), at pc, after its step at step. A free writes the whole
+** block: another thread's access to it that nothing orders before the free
+** is a race (that access may as well come after it). Then every access to
+** the bytes is forgotten, so the block's next owner races with none of the
+** old owner's: the allocator orders a free before the malloc that hands the
+** block out again, an order weft does not see. Memory of the execution's
+** arena needs no call: the whole shadow goes when the execution ends. */
+void race_free(struct exec *x, uintptr_t addr, size_t size, struct sched_loc step,
+               const void *pc);
 
 #endif

@@ -277,6 +277,17 @@ static void failing_op(struct report *rep, struct exec *x)
               sizeof rep->failing_op);
 }
 
+/* The code of each instrumented access, found now that a report wants it
+** (the search kept only addresses). */
+static void symbolise_race(struct report_race *race, const struct sched_outcome *o)
+{
+    const void *pcs[2] = { o->race_pc, o->race_now_pc };
+    struct symbol code[2];
+    symbol_lookup(pcs, 2, code);
+    race->code = code[0];
+    race->now_code = code[1];
+}
+
 static int snapshot_failure(struct report *rep, struct exec *x, const struct explore_result *r)
 {
     snprintf(rep->message, sizeof rep->message, "%s", r->outcome.message);
@@ -285,8 +296,10 @@ static int snapshot_failure(struct report *rep, struct exec *x, const struct exp
     if (r->outcome.result == WEFT_DATA_RACE) {
         const struct sched_outcome *o = &r->outcome;
         rep->race = (struct report_race){ o->race_tid, o->race_where, o->race_write,
-                                          o->race_now_write, "" };
+                                          o->race_now_write, o->race_now_free, "", { 0 },
+                                          { 0 } };
         snprintf(rep->race.name, sizeof rep->race.name, "%s", o->race_name ? o->race_name : "");
+        symbolise_race(&rep->race, o);
     }
     failing_op(rep, x);
     int rc = analyse(rep, x, &r->outcome);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "explore/explore.h"
+#include "report/symbol.h"
 
 struct report_thread {
     int id;
@@ -74,7 +75,11 @@ struct report {
         int tid;
         struct sched_loc at;
         bool write, now_write;        /* the earlier and the failing access */
+        bool now_free;                /* the failing access is a free */
         char name[64];                /* what was accessed, "" when unnamed */
+        /* Instrumented accesses (--memory=all): the code of the earlier
+        ** and of the failing access; .known is false for WEFT_READ's. */
+        struct symbol code, now_code;
     } race;
     struct report_thread *threads;
     int nthreads;

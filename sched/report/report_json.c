@@ -51,6 +51,21 @@ static void json_thread(FILE *f, const struct report *rep, const struct report_t
     fputc('}', f);
 }
 
+/* An instrumented access's code (--memory=all): function and line when
+** libdw found them ("" when not), module and offset always. */
+static void json_code(FILE *f, const struct symbol *code)
+{
+    if (!code->known)
+        return;
+    fprintf(f, ",\"code\":{\"function\":");
+    json_str(f, code->function);
+    fprintf(f, ",\"line\":");
+    json_str(f, code->file[0] ? report_loc((struct sched_loc){ code->file, code->line }).s : "");
+    fprintf(f, ",\"module\":");
+    json_str(f, code->module);
+    fprintf(f, ",\"offset\":\"0x%lx\"}", code->offset);
+}
+
 static void json_failure(FILE *f, const struct report *rep)
 {
     char text[128];
@@ -59,12 +74,15 @@ static void json_failure(FILE *f, const struct report *rep)
     fprintf(f, ",\"failing_thread\":%d", rep->failing_tid);
     json_loc(f, "at", rep->where);
     if (rep->result == WEFT_DATA_RACE) {
-        fprintf(f, ",\"access\":\"%s\",\"race\":{\"thread\":%d,\"access\":\"%s\"",
-                rep->race.now_write ? "write" : "read", rep->race.tid,
+        fprintf(f, ",\"access\":\"%s\"",
+                rep->race.now_free ? "free" : rep->race.now_write ? "write" : "read");
+        json_code(f, &rep->race.now_code);
+        fprintf(f, ",\"race\":{\"thread\":%d,\"access\":\"%s\"", rep->race.tid,
                 rep->race.write ? "write" : "read");
         json_loc(f, "at", rep->race.at);
         fprintf(f, ",\"name\":");
         json_str(f, rep->race.name);
+        json_code(f, &rep->race.code);
         fputc('}', f);
     }
     fprintf(f, ",\"schedule\":");

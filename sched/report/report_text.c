@@ -346,6 +346,24 @@ static void print_nondeterminism(FILE *f, const struct report *rep)
     print_other_threads(f, rep);
 }
 
+/* Where an access was: its own line (WEFT_READ, or an instrumented access
+** whose line libdw found), else its code's module and offset and the step
+** the thread made last (where stands for both). */
+static void print_access_place(FILE *f, const struct symbol *code, struct sched_loc where)
+{
+    if (!code->known) {
+        fprintf(f, "at %s", report_loc(where).s);
+    } else if (code->file[0]) {
+        fprintf(f, "at %s", report_loc((struct sched_loc){ code->file, code->line }).s);
+        if (code->function[0])
+            fprintf(f, " (in %s)", code->function);
+    } else {
+        if (code->module[0])
+            fprintf(f, "at %s+0x%lx, ", code->module, code->offset);
+        fprintf(f, "after its step at %s", report_loc(where).s);
+    }
+}
+
 static void print_data_race(FILE *f, const struct report *rep)
 {
     const struct report_race *r = &rep->race;
@@ -353,14 +371,14 @@ static void print_data_race(FILE *f, const struct report *rep)
             "synchronisation orders the two accesses (no lock, channel, join, wait or\n"
             "atomic between them), so they may come in either order, or at once:\n\n  ",
             r->name[0] ? "\"" : "", r->name[0] ? r->name : "memory", r->name[0] ? "\"" : "");
-    /* An instrumented access (--memory=all) has no line of its own: the
-    ** thread's last step is where it was. */
-    const char *at = r->name[0] ? "at" : "after its step at";
     print_thread_name(f, rep, rep->failing_tid);
-    fprintf(f, " %s it %s %s\n  ", r->now_write ? "writes" : "reads", at,
-            report_loc(rep->where).s);
+    fprintf(f, " %s it ", r->now_free ? "frees" : r->now_write ? "writes" : "reads");
+    print_access_place(f, &r->now_code, rep->where);
+    fprintf(f, "\n  ");
     print_thread_name(f, rep, r->tid);
-    fprintf(f, " %s it %s %s\n", r->write ? "wrote" : "read", at, report_loc(r->at).s);
+    fprintf(f, " %s it ", r->write ? "wrote" : "read");
+    print_access_place(f, &r->code, r->at);
+    fputc('\n', f);
     print_locks(f, rep);
     print_other_threads(f, rep);
 }

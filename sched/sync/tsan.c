@@ -10,7 +10,14 @@
 ** weaker order only allows more behaviours of real hardware, which weft
 ** does not model. Outside an execution (a constructor, setup) every hook
 ** does what the uninstrumented code would have done.
+**
+** The compiler has no hook for free: the scenario is linked with
+** --wrap=free and --wrap=realloc (cli/loader.c), so its calls come here
+** first: a free is checked as a write of the block, whose accesses are
+** then forgotten (race_free).
 */
+#include <malloc.h>
+#include <stdlib.h>
 #include "core/race.h"
 #include "sync/sync.h"
 
@@ -23,36 +30,72 @@ static struct exec *checking(void)
     return x && x->cfg->check_all_memory ? x : NULL;
 }
 
-/* The source line of an instrumented access is not known without a
-** symboliser; the report names the function and the thread's last step. */
-static void plain_access(const volatile void *addr, size_t size, bool write)
+/* An instrumented access knows only the code that made it, pc (the hook's
+** return address): a report symbolises it into a function and a line
+** (report/symbol.c); here it costs nothing more than a pointer. */
+static void plain_access(const volatile void *addr, size_t size, bool write, const void *pc)
 {
     struct exec *x = checking();
     if (x)
-        race_access(x, (const void *)addr, size, write, NULL, sync_current_loc(x));
+        race_access_pc(x, (const void *)addr, size, write, sync_current_loc(x), pc);
 }
+
+#define CALLER __builtin_return_address(0)
 
 HOOK void __tsan_init(void) {}
 HOOK void __tsan_func_entry(void *pc) { (void)pc; }
 HOOK void __tsan_func_exit(void) {}
 
 #define PLAIN_HOOKS(n)                                                                     \
-    HOOK void __tsan_read##n(void *a) { plain_access(a, n, false); }                       \
-    HOOK void __tsan_write##n(void *a) { plain_access(a, n, true); }                       \
-    HOOK void __tsan_unaligned_read##n(void *a) { plain_access(a, n, false); }             \
-    HOOK void __tsan_unaligned_write##n(void *a) { plain_access(a, n, true); }             \
-    HOOK void __tsan_volatile_read##n(void *a) { plain_access(a, n, false); }              \
-    HOOK void __tsan_volatile_write##n(void *a) { plain_access(a, n, true); }
+    HOOK void __tsan_read##n(void *a) { plain_access(a, n, false, CALLER); }               \
+    HOOK void __tsan_write##n(void *a) { plain_access(a, n, true, CALLER); }               \
+    HOOK void __tsan_unaligned_read##n(void *a) { plain_access(a, n, false, CALLER); }     \
+    HOOK void __tsan_unaligned_write##n(void *a) { plain_access(a, n, true, CALLER); }     \
+    HOOK void __tsan_volatile_read##n(void *a) { plain_access(a, n, false, CALLER); }      \
+    HOOK void __tsan_volatile_write##n(void *a) { plain_access(a, n, true, CALLER); }
 PLAIN_HOOKS(1)
 PLAIN_HOOKS(2)
 PLAIN_HOOKS(4)
 PLAIN_HOOKS(8)
 PLAIN_HOOKS(16)
 
-HOOK void __tsan_read_range(void *a, unsigned long size) { plain_access(a, size, false); }
-HOOK void __tsan_write_range(void *a, unsigned long size) { plain_access(a, size, true); }
-HOOK void __tsan_vptr_update(void **p, void *v) { (void)v; plain_access(p, sizeof *p, true); }
-HOOK void __tsan_vptr_read(void **p) { plain_access(p, sizeof *p, false); }
+HOOK void __tsan_read_range(void *a, unsigned long size) { plain_access(a, size, false, CALLER); }
+HOOK void __tsan_write_range(void *a, unsigned long size) { plain_access(a, size, true, CALLER); }
+HOOK void __tsan_vptr_update(void **p, void *v)
+{
+    (void)v;
+    plain_access(p, sizeof *p, true, CALLER);
+}
+HOOK void __tsan_vptr_read(void **p) { plain_access(p, sizeof *p, false, CALLER); }
+
+/* ==========================================================================
+** Freed memory: the scenario's free and realloc (linked with --wrap)
+** ========================================================================== */
+
+/* The block at p, about to be freed at pc. Its usable size may exceed
+** what was asked for; those bytes were the block's too. */
+static void free_block(void *p, const void *pc)
+{
+    struct exec *x = checking();
+    if (x && p)
+        race_free(x, (uintptr_t)p, malloc_usable_size(p), sync_current_loc(x), pc);
+}
+
+HOOK void __wrap_free(void *p)
+{
+    free_block(p, CALLER);
+    free(p);
+}
+
+/* realloc writes the whole block, and may free it: it is checked as a free
+** before it runs. What it keeps in place then has no recorded access, like
+** a new block (a later unordered access by another thread to a block
+** resized in place goes unreported). */
+HOOK void *__wrap_realloc(void *p, size_t size)
+{
+    free_block(p, CALLER);
+    return realloc(p, size);
+}
 
 /* ==========================================================================
 ** Atomics: one visible operation each (sync_atomic_at, atomic.c)

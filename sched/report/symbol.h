@@ -1,0 +1,24 @@
+/*
+** symbol.h -- the code at an address, for reports (symbol.c): its function,
+** file and line from the scenario's debug information when weft was built
+** with libdw, and always its module and offset. Slow (it reads files), so
+** it runs only when a report is built, never during a search.
+*/
+#ifndef WEFT_SYMBOL_H
+#define WEFT_SYMBOL_H
+
+#include <stdbool.h>
+
+struct symbol {
+    bool known;                       /* there was an address */
+    char function[64];                /* "" when unknown */
+    char file[256];                   /* as the debug information has it; "" when unknown */
+    int line;
+    char module[64];                  /* the object's file name, without its folder */
+    unsigned long offset;             /* of the call in the module: addr2line -e MODULE OFFSET */
+};
+
+/* Symbolise the return addresses pcs[0..n) of calls (NULL: not known). */
+void symbol_lookup(const void *const *pcs, int n, struct symbol *out);
+
+#endif
