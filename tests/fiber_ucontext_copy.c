@@ -9,4 +9,7 @@
 #define fiber_stack_free uc_fiber_stack_free
 #define fiber_prepare uc_fiber_prepare
 #define fiber_switch uc_fiber_switch
+#define fiber_abandon uc_fiber_abandon
+#define fiber_landed uc_fiber_landed
+#define fiber_overflowed uc_fiber_overflowed
 #include "core/fiber.c"

@@ -2,11 +2,13 @@
 ** fiber.h -- stacks and context switch for weft's green threads.
 ** A fiber is a stack plus a saved register set; fiber_switch is the only way
 ** control moves between fibers. Scheduling policy lives in sched.c, not here.
-** Invariant: a fiber's stack is mmap'd with a PROT_NONE guard page below it.
+** Invariant: a fiber's stack is mmap'd with a PROT_NONE guard region below
+** it, at least FIBER_GUARD_MIN bytes, and (under Valgrind) registered.
 */
 #ifndef WEFT_FIBER_H
 #define WEFT_FIBER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #ifdef WEFT_FIBER_UCONTEXT
 #include <ucontext.h>
@@ -18,14 +20,21 @@
 #define WEFT_FIBER_UCONTEXT 1
 #endif
 
+/* The guard region below every stack. A frame that allocates without
+** touching each page (code built without -fstack-clash-protection) can only
+** step over a guard larger than it; 64 KB is also the guard GCC assumes on
+** aarch64, where clash-protected code probes only frames above it. */
+#define FIBER_GUARD_MIN ((size_t)64 * 1024)
+
 /* Internal to libweft: only weft_* symbols leave the shared library. */
 #pragma GCC visibility push(hidden)
 
 struct fiber {
     void *sp;              /* saved stack pointer while switched out */
-    void *stack;           /* mmap'd region, guard page first (NULL: OS stack) */
+    void *stack;           /* mmap'd region, guard first (NULL: OS stack) */
     size_t guard;          /* bytes of the guard region */
-    size_t stack_size;     /* usable bytes above the guard page */
+    size_t stack_size;     /* usable bytes above the guard */
+    unsigned valgrind_id;  /* the stack's id for Valgrind (0 without it) */
     void (*entry)(void *);
     void *arg;
     void *asan_fake_stack; /* AddressSanitizer's per-fiber fake stack */
@@ -40,9 +49,13 @@ struct fiber {
 
 /* Make `self` describe the calling OS thread's own stack (the scheduler). */
 void fiber_init_main(struct fiber *self);
-/* mmap a stack of stack_size bytes plus guard page: 0 or -errno. */
+/* mmap a stack of stack_size bytes plus guard region: 0 or -errno. */
 int fiber_stack_alloc(struct fiber *f, size_t stack_size);
 void fiber_stack_free(struct fiber *f);
+/* Did f outgrow its stack? A fault at `addr` inside the guard region, or a
+** stack pointer `sp` (NULL: unknown) below the usable bytes, says so: a
+** frame larger than the guard leaves sp below it, whatever it touched. */
+bool fiber_overflowed(const struct fiber *f, const void *addr, const void *sp);
 /* Prepare f (stack already allocated, may be reused) to run entry(arg) on
 ** its next switch-in. entry must never return: it switches away for good. */
 void fiber_prepare(struct fiber *f, void (*entry)(void *), void *arg);
