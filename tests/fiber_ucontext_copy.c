@@ -12,4 +12,5 @@
 #define fiber_abandon uc_fiber_abandon
 #define fiber_landed uc_fiber_landed
 #define fiber_overflowed uc_fiber_overflowed
+#define fiber_check_stack uc_fiber_check_stack
 #include "core/fiber.c"

@@ -9,6 +9,7 @@
 #endif
 #include "core/fiber.h"
 
+#include <alloca.h>
 #include <check.h>
 #include "suites.h"
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -597,6 +599,37 @@ START_TEST(test_overflow_hits_guard)
     ck_abort_msg("runaway recursion returned");
 }
 END_TEST
+
+/* ---- a frame that steps over the guard untouched: the stack check faults ---- */
+
+static struct fiber g_jump;
+
+static void jump_entry(void *arg)
+{
+    (void)arg;
+    /* Past the stack and the guard, into memory mapped just below them:
+    ** without stack-clash probes nothing faults on the way. */
+    volatile char *far = alloca(g_jump.guard + g_jump.stack_size + 64 * 1024);
+    far[0] = 1;
+    fiber_check_stack(&g_jump);
+    fiber_switch(&g_jump, &g_main, 0);
+}
+
+START_TEST(test_jump_caught_at_switch)
+{
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    ck_assert_int_eq(fiber_stack_alloc(&g_jump, 64 * 1024), 0);
+    size_t below = 512 * 1024;
+    void *want = (char *)g_jump.stack - below;
+    void *got = mmap(want, below, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    ck_assert_ptr_eq(got, want);
+    fiber_prepare(&g_jump, jump_entry, NULL);
+    fiber_switch(&g_main, &g_jump, 0);
+    ck_abort_msg("a frame below its stack was not noticed");
+}
+END_TEST
 #endif
 
 Suite *fiber_suite(void)
@@ -624,6 +657,7 @@ Suite *fiber_suite(void)
         TCase *ovf = tcase_create("guard");
         tcase_add_checked_fixture(ovf, setup, teardown);
         tcase_add_test_raise_signal(ovf, test_overflow_hits_guard, SIGSEGV);
+        tcase_add_test_raise_signal(ovf, test_jump_caught_at_switch, SIGSEGV);
         suite_add_tcase(s, ovf);
     }
 #endif

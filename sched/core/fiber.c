@@ -12,6 +12,7 @@
 #include "core/fiber.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,14 @@ void fiber_stack_free(struct fiber *f)
     f->stack = NULL;
     f->stack_size = 0;
     f->sp = NULL;
+}
+
+/* The fault the frame would have caused, raised late: the signal handler
+** sees a stack pointer below the stack, a stack overflow (crash.c). */
+void fiber_check_stack(const struct fiber *running)
+{
+    if (fiber_overflowed(running, NULL, __builtin_frame_address(0)))
+        raise(SIGSEGV);
 }
 
 /* How far below its stack a stack pointer may be and still count as an

@@ -56,6 +56,11 @@ void fiber_stack_free(struct fiber *f);
 ** stack pointer `sp` (NULL: unknown) below the usable bytes, says so: a
 ** frame larger than the guard leaves sp below it, whatever it touched. */
 bool fiber_overflowed(const struct fiber *f, const void *addr, const void *sp);
+/* Called on running's own stack: SIGSEGV if the caller's frame lies below
+** it. A frame that stepped over the guard without touching it (code built
+** without -fstack-clash-protection) is so caught at the thread's next
+** visible operation at the latest. */
+void fiber_check_stack(const struct fiber *running);
 /* Prepare f (stack already allocated, may be reused) to run entry(arg) on
 ** its next switch-in. entry must never return: it switches away for good. */
 void fiber_prepare(struct fiber *f, void (*entry)(void *), void *arg);

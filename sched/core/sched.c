@@ -231,6 +231,7 @@ static void leave_queues(struct sched_op *op)
 void sched_visible(struct exec *x, struct sched_op *op)
 {
     struct sched_thread *t = x->current;
+    fiber_check_stack(&t->fiber);     /* nothing runs on an overflowed stack */
     op->thread = t;
     op->completed = false;
     op->idle = false;
