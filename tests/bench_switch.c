@@ -78,6 +78,7 @@ DEFINE_BENCH(bench_native)
 #define fiber_landed uc_fiber_landed
 #define fiber_overflowed uc_fiber_overflowed
 #define fiber_check_stack uc_fiber_check_stack
+#define fiber_stack_overflowed uc_fiber_stack_overflowed
 #include "core/fiber.h"
 DEFINE_BENCH(bench_ucontext)
 #endif

@@ -13,4 +13,5 @@
 #define fiber_landed uc_fiber_landed
 #define fiber_overflowed uc_fiber_overflowed
 #define fiber_check_stack uc_fiber_check_stack
+#define fiber_stack_overflowed uc_fiber_stack_overflowed
 #include "core/fiber.c"

@@ -615,7 +615,7 @@ static void jump_entry(void *arg)
     fiber_switch(&g_jump, &g_main, 0);
 }
 
-START_TEST(test_jump_caught_at_switch)
+START_TEST(test_jump_below_guard_caught)
 {
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
@@ -657,7 +657,7 @@ Suite *fiber_suite(void)
         TCase *ovf = tcase_create("guard");
         tcase_add_checked_fixture(ovf, setup, teardown);
         tcase_add_test_raise_signal(ovf, test_overflow_hits_guard, SIGSEGV);
-        tcase_add_test_raise_signal(ovf, test_jump_caught_at_switch, SIGSEGV);
+        tcase_add_test_raise_signal(ovf, test_jump_below_guard_caught, SIGSEGV);
         suite_add_tcase(s, ovf);
     }
 #endif

@@ -146,7 +146,7 @@ int fiber_stack_alloc(struct fiber *f, size_t stack_size)
     }
     memset(f, 0, sizeof *f);
     f->stack = base;
-    f->guard = guard;
+    f->guard = (uint32_t)guard;
     f->stack_size = usable;
     char *bottom = (char *)base + guard;
     f->valgrind_id = VALGRIND_STACK_REGISTER(bottom, bottom + usable);
@@ -167,11 +167,11 @@ void fiber_stack_free(struct fiber *f)
     f->sp = NULL;
 }
 
-/* The fault the frame would have caused, raised late: the signal handler
-** sees a stack pointer below the stack, a stack overflow (crash.c). */
-void fiber_check_stack(const struct fiber *running)
+/* Raised late, on the overflowed stack: the signal handler sees a stack
+** pointer below the stack, a stack overflow (crash.c). */
+void fiber_stack_overflowed(const struct fiber *f)
 {
-    if (fiber_overflowed(running, NULL, __builtin_frame_address(0)))
+    if (fiber_overflowed(f, NULL, __builtin_frame_address(0)))
         raise(SIGSEGV);
 }
 
