@@ -1,6 +1,7 @@
 #!/bin/sh
 # test.sh -- the whole test suite, as the README's second command runs it:
-# configure and `make check` in a plain build (warnings are errors), `make distcheck`
+# configure and `make check` in a plain build (warnings are errors), the
+# bundled scenarios under valgrind (in CI always), `make distcheck`
 # (which also builds a test program through pkg-config weft-main), then
 # `make check` again in a separate tree under AddressSanitizer and
 # UndefinedBehaviorSanitizer.
@@ -15,6 +16,23 @@ echo "== plain build: make check"
 make -s -j"$jobs"
 make -s -j"$jobs" check || { cat tests/unit.log tests/cli.sh.log 2>/dev/null | tail -60; exit 1; }
 grep -h -E "^(cli:|standalone:|differential:|classes:|layering:|[0-9]+%: Checks)" tests/*.log
+
+echo "== valgrind: the bundled scenarios and the regressions, without a memory error"
+if command -v valgrind >/dev/null 2>&1; then
+    WEFT_CACHE_DIR="$top/.weft-cache" valgrind -q --error-exitcode=9 ./weft run --quiet \
+        scenarios/ tests/regress/ >valgrind.log 2>&1 || {
+        tail -60 valgrind.log
+        grep -q "HAVE_VALGRIND_VALGRIND_H 1" config.h ||
+            echo "(configured without valgrind/valgrind.h: run ./configure again)"
+        exit 1
+    }
+    rm -f valgrind.log
+elif [ -n "${CI:-}" ]; then
+    echo "valgrind is not installed (scripts/install-deps.sh installs it)"
+    exit 1
+else
+    echo "valgrind is not installed: skipped"
+fi
 
 echo "== make distcheck (the release tarball builds and passes its tests)"
 make -s distcheck >distcheck.log 2>&1 || { tail -60 distcheck.log; exit 1; }

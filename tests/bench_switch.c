@@ -74,6 +74,11 @@ DEFINE_BENCH(bench_native)
 #define fiber_stack_free uc_fiber_stack_free
 #define fiber_prepare uc_fiber_prepare
 #define fiber_switch uc_fiber_switch
+#define fiber_abandon uc_fiber_abandon
+#define fiber_landed uc_fiber_landed
+#define fiber_overflowed uc_fiber_overflowed
+#define fiber_check_stack uc_fiber_check_stack
+#define fiber_stack_overflowed uc_fiber_stack_overflowed
 #include "core/fiber.h"
 DEFINE_BENCH(bench_ucontext)
 #endif

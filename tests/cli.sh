@@ -389,5 +389,27 @@ expect_grep "closed stdout said" "standard output is closed" "$tmp/err"
 "$WEFT" run --strategy random --seed 5 --format json philosophers | sed 's/"elapsed_s":[0-9.]*,//' >"$tmp/b"
 if cmp -s "$tmp/a" "$tmp/b"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: seeded random differs"; fi
 
+# A frame larger than the stack (issue 8): a 264 KB buffer on a 256 KB
+# stack is a crash reported as a stack overflow, with a replayable
+# schedule, never a pass; --stack-size makes room, and is repeated in the
+# replay command; a bad size is a usage error naming the option.
+big="$top_srcdir/tests/regress/frame_larger_than_stack.c"
+check "264 KB frame is a crash" 0 "$WEFT" run "$big"
+expect_grep "crash class" "frame_larger_than_stack: crash (expected crash)" "$tmp/out"
+expect_grep "said to be a stack overflow" "stack overflow of its 256 KB stack (signal 11)" "$tmp/out"
+token=$(sed -n 's/.*--schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p' "$tmp/out" | head -1)
+check "stack overflow replays" 0 "$WEFT" replay "$big" frame_larger_than_stack --schedule "$token"
+expect_grep "replayed overflow" "stack overflow of its 256 KB stack" "$tmp/out"
+check "--stack-size 1M fits the frame" 1 "$WEFT" run --stack-size 1M "$big"
+expect_grep "a pass with room" "UNEXPECTED pass (expected crash)" "$tmp/out"
+check "--stack-size 128K" 0 "$WEFT" run --stack-size 128K "$big"
+expect_grep "the size is named" "stack overflow of its 128 KB stack" "$tmp/out"
+expect_grep "replay repeats --stack-size" "replay .*frame_larger_than_stack --stack-size 128K --schedule" "$tmp/out"
+for v in x 10 63K 2G 1MB -1 1.5M 99999999999999999999 ""; do
+    check "--stack-size '$v' refused" 2 "$WEFT" run --stack-size "$v" abba
+    expect_grep "--stack-size '$v' named" "weft: --stack-size needs a size from 64K to 1G" "$tmp/err"
+done
+check "--stack-size 64K runs every scenario" 0 "$WEFT" run --quiet --stack-size 64K "$top_srcdir/scenarios/"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,7 +1,7 @@
 /*
 ** test_fiber.c -- Check tests for the fiber layer (sched/core/fiber.c, .S).
 ** Covers switch order, many switches, register and FP state, stack reuse, the
-** guard page and deep recursion; scheduling policy is sched.c's to test.
+** guard region and deep recursion; scheduling policy is sched.c's to test.
 ** Invariant: fibers only record into globals; assertions run on the main stack.
 */
 #ifndef _GNU_SOURCE
@@ -9,6 +9,7 @@
 #endif
 #include "core/fiber.h"
 
+#include <alloca.h>
 #include <check.h>
 #include "suites.h"
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -475,8 +477,7 @@ static __attribute__((noinline)) uint64_t deep(unsigned depth, char *top)
 static void deep_entry(void *arg)
 {
     (void)arg;
-    char *top = (char *)g_big.stack + (size_t)sysconf(_SC_PAGESIZE) +
-                g_big.stack_size;
+    char *top = (char *)g_big.stack + g_big.guard + g_big.stack_size;
     g_deep_sum = deep(72, top); /* 73 frames of ~500 bytes: ~36 KiB */
     fiber_switch(&g_big, &g_main, 1);
 }
@@ -497,9 +498,9 @@ START_TEST(test_deep_recursion)
 }
 END_TEST
 
-/* ---- allocation: sizes, errors, and the guard page really is PROT_NONE ---- */
+/* ---- allocation: sizes, errors, and the guard region really is PROT_NONE ---- */
 
-static int guard_is_prot_none(const void *start)
+static int guard_is_prot_none(const void *start, size_t bytes)
 {
     char line[512];
     int found = 0;
@@ -511,7 +512,7 @@ static int guard_is_prot_none(const void *start)
         char perms[5];
         if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %4s", &lo, &hi, perms) == 3 &&
             lo == (uintptr_t)start)
-            found = hi - lo == (uintptr_t)sysconf(_SC_PAGESIZE) &&
+            found = hi - lo == bytes &&
                     strcmp(perms, "---p") == 0;
     }
     fclose(maps);
@@ -527,7 +528,20 @@ START_TEST(test_alloc)
     ck_assert_int_eq(fiber_stack_alloc(&f, SIZE_MAX / 4), -ENOMEM);
     ck_assert_int_eq(fiber_stack_alloc(&f, 1000), 0);
     ck_assert_uint_eq(f.stack_size, page);
-    ck_assert_int_eq(guard_is_prot_none(f.stack), 1);
+    ck_assert_uint_ge(f.guard, FIBER_GUARD_MIN);   /* more than a frame skips unprobed */
+    ck_assert_uint_eq(f.guard % page, 0);
+    ck_assert_int_eq(guard_is_prot_none(f.stack, f.guard), 1);
+    /* An overflow: a fault in the guard, or the stack pointer below the
+    ** usable bytes (a frame that stepped over the guard untouched). */
+    char *bottom = (char *)f.stack + f.guard;
+    ck_assert(fiber_overflowed(&f, f.stack, NULL));
+    ck_assert(fiber_overflowed(&f, bottom - 1, bottom + 64));
+    ck_assert(!fiber_overflowed(&f, bottom, bottom + 64));
+    ck_assert(fiber_overflowed(&f, NULL, bottom - f.guard - 300 * 1024));
+    ck_assert(!fiber_overflowed(&f, NULL, bottom));
+    struct fiber os_stack;
+    fiber_init_main(&os_stack);
+    ck_assert(!fiber_overflowed(&os_stack, f.stack, bottom - 1));
     fiber_stack_free(&f);
     ck_assert_ptr_null(f.stack);
     fiber_stack_free(&f); /* freeing twice is harmless */
@@ -556,14 +570,14 @@ static void ovf_entry(void *arg)
     fiber_switch(&g_ovf, &g_main, 1);
 }
 
-/* Lets the SIGSEGV through only if it hit the guard page: the handler then
+/* Lets the SIGSEGV through only if it hit the guard region: the handler then
 ** returns with the default action back in place, and the access faults again. */
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
     (void)sig;
     (void)uc;
     uintptr_t a = (uintptr_t)si->si_addr, g = (uintptr_t)g_ovf.stack;
-    if (a < g || a >= g + (uintptr_t)sysconf(_SC_PAGESIZE))
+    if (a < g || a >= g + g_ovf.guard)
         _exit(3);
 }
 
@@ -583,6 +597,37 @@ START_TEST(test_overflow_hits_guard)
     fiber_prepare(&g_ovf, ovf_entry, NULL);
     fiber_switch(&g_main, &g_ovf, 0);
     ck_abort_msg("runaway recursion returned");
+}
+END_TEST
+
+/* ---- a frame that steps over the guard untouched: the stack check faults ---- */
+
+static struct fiber g_jump;
+
+static void jump_entry(void *arg)
+{
+    (void)arg;
+    /* Past the stack and the guard, into memory mapped just below them:
+    ** without stack-clash probes nothing faults on the way. */
+    volatile char *far = alloca(g_jump.guard + g_jump.stack_size + 64 * 1024);
+    far[0] = 1;
+    fiber_check_stack(&g_jump);
+    fiber_switch(&g_jump, &g_main, 0);
+}
+
+START_TEST(test_jump_below_guard_caught)
+{
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    ck_assert_int_eq(fiber_stack_alloc(&g_jump, 64 * 1024), 0);
+    size_t below = 512 * 1024;
+    void *want = (char *)g_jump.stack - below;
+    void *got = mmap(want, below, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    ck_assert_ptr_eq(got, want);
+    fiber_prepare(&g_jump, jump_entry, NULL);
+    fiber_switch(&g_main, &g_jump, 0);
+    ck_abort_msg("a frame below its stack was not noticed");
 }
 END_TEST
 #endif
@@ -612,6 +657,7 @@ Suite *fiber_suite(void)
         TCase *ovf = tcase_create("guard");
         tcase_add_checked_fixture(ovf, setup, teardown);
         tcase_add_test_raise_signal(ovf, test_overflow_hits_guard, SIGSEGV);
+        tcase_add_test_raise_signal(ovf, test_jump_below_guard_caught, SIGSEGV);
         suite_add_tcase(s, ovf);
     }
 #endif

@@ -16,6 +16,12 @@
 #define CLI_UNEXPECTED 1  /* one did not */
 #define CLI_ERROR 2       /* usage, input or build error */
 
+/* A scenario thread's stack unless --stack-size says otherwise, and the
+** bounds --stack-size accepts (weft's own frames run there too). */
+#define CLI_DEFAULT_STACK_SIZE ((size_t)256 * 1024)
+#define CLI_MIN_STACK_SIZE ((size_t)64 * 1024)
+#define CLI_MAX_STACK_SIZE ((size_t)1024 * 1024 * 1024)
+
 struct params;
 
 /* Which program runs: the weft command, or a test program that has its
@@ -42,6 +48,7 @@ struct cli_opts {
     uint64_t seed;
     int depth;
     int max_steps;
+    size_t stack_size;                /* --stack-size: bytes per thread (0: default) */
     bool timers_idle;                 /* --timers idle */
     enum cli_memory memory;           /* --memory */
     const char *format;
@@ -68,6 +75,7 @@ struct cli_job {
     const struct weft_scenario *scenario;
     struct params *params;
     int max_steps;                    /* 0: the scenario's, or the default */
+    size_t stack_size;                /* per thread; 0: CLI_DEFAULT_STACK_SIZE */
     bool timers_idle;                 /* --timers idle */
     bool all_memory;                  /* check every load and store (--memory=all) */
     struct explore_config ec;         /* cli_explore sets its clock */
@@ -80,10 +88,10 @@ struct cli_job {
 ** *unreplayable: the shrunk failure did not replay (nondeterminism). */
 int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable);
 /* A search of sc with at most max_steps steps per execution (0: the
-** scenario's bound, or the default), in context x (NULL: its own); NULL
-** without memory. */
+** scenario's bound, or the default) and stacks of stack_size bytes (0: the
+** default), in context x (NULL: its own); NULL without memory. */
 struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
-                          bool timers_idle, bool all_memory, struct exec *x);
+                          size_t stack_size, bool timers_idle, bool all_memory, struct exec *x);
 /* Seconds on a monotonic clock. */
 double cli_seconds(void);
 

@@ -174,6 +174,7 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
     struct progress prog = { .name = t->scenario->name, .start = start, .last = start };
     struct cli_job job = {
         .scenario = t->scenario, .params = o->params, .max_steps = o->max_steps,
+        .stack_size = o->stack_size,
         .timers_idle = o->timers_idle, .all_memory = t->all_memory, .shrink = o->shrink,
         .ec = { .plan = plan, .sleep_sets = o->sleep_sets, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
@@ -359,8 +360,9 @@ static int replay(struct cli_opts *o, bool step_by_step)
     if ((choices = decode_schedule(o->schedule, &n, &nsteps, &recorded)) == NULL)
         return CLI_ERROR;
     struct search *s = replay_target(o, &t) ? NULL : cli_search(t.scenario, o->params,
-                                                                 o->max_steps, o->timers_idle,
-                                                                 t.all_memory, NULL);
+                                                                 o->max_steps, o->stack_size,
+                                                                 o->timers_idle, t.all_memory,
+                                                                 NULL);
     int rc = s ? CLI_OK : CLI_ERROR;
     struct explore_config ec = { .plan = &explore_plan_replay, .replay = choices, .nreplay = n,
                                  .replay_steps = nsteps };

@@ -12,7 +12,6 @@
 #include "core/params.h"
 #include "core/registry.h"
 
-#define STACK_SIZE (256 * 1024)
 #define SAMPLED_BUDGET 1000           /* pct, random: executions unless told */
 
 double cli_seconds(void)
@@ -28,12 +27,13 @@ static double since(void *ctx)
 }
 
 struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
-                          bool timers_idle, bool all_memory, struct exec *x)
+                          size_t stack_size, bool timers_idle, bool all_memory, struct exec *x)
 {
     int steps = max_steps ? max_steps : SCHED_DEFAULT_MAX_STEPS;
     if (steps == SCHED_DEFAULT_MAX_STEPS && sc->max_steps > 0)
         steps = sc->max_steps;       /* the scenario's own bound, unless told */
-    struct sched_config cfg = { .scenario = sc, .max_steps = steps, .stack_size = STACK_SIZE,
+    struct sched_config cfg = { .scenario = sc, .max_steps = steps,
+                                .stack_size = stack_size ? stack_size : CLI_DEFAULT_STACK_SIZE,
                                 .params = p, .timers_idle = timers_idle,
                                 .check_all_memory = all_memory };
     return search_new(&cfg, x);
@@ -58,8 +58,8 @@ static int shrink(struct search *s, const struct weft_scenario *sc, struct cli_j
 int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
 {
     const struct weft_scenario *sc = job->scenario;
-    struct search *s = cli_search(sc, job->params, job->max_steps, job->timers_idle, job->all_memory,
-                                  job->exec);
+    struct search *s = cli_search(sc, job->params, job->max_steps, job->stack_size,
+                                  job->timers_idle, job->all_memory, job->exec);
     double start = cli_seconds();
     struct explore_config *ec = &job->ec;
     struct explore_result res;

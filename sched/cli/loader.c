@@ -312,6 +312,45 @@ static int run(char *const argv[])
 #define LINK_FLAGS_TEXT EXPANDED_TEXT_OF(WRAP_FREE)
 
 /*
+** Stack hardening for scenario files: -fstack-clash-protection makes a large
+** frame touch each of its pages as it grows, so it meets the guard region
+** below a fiber stack (core/fiber.h) instead of stepping over it into a
+** neighbour's; -fstack-protector-strong catches a frame overrunning its own
+** buffers. Each flag is used only if cc accepts it, asked (~15 ms) only when
+** something is compiled; a flag cc lacks is replaced by a second "-g", which
+** changes nothing.
+*/
+static const char *const stack_flags[] = { "-fstack-clash-protection", "-fstack-protector-strong" };
+
+/* Does cc compile an empty file with flag f1, and f2 unless NULL, warnings
+** counted as errors? Silent. */
+static bool cc_accepts(const char *cc, const char *f1, const char *f2)
+{
+    char *argv[] = { (char *)cc, "-Werror", "-x", "c", "-c", "-o", "/dev/null", "/dev/null",
+                     (char *)f1, (char *)f2, NULL };
+    pid_t pid = fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execvp(cc, argv);
+        _exit(127);
+    }
+    int status;
+    return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The two stack flags for cc: one probe when it has both, as gcc and clang do. */
+static void stack_flags_for(const char *cc, char *out[2])
+{
+    bool both = cc_accepts(cc, stack_flags[0], stack_flags[1]);
+    for (int i = 0; i < 2; i++)
+        out[i] = both || cc_accepts(cc, stack_flags[i], NULL) ? (char *)stack_flags[i] : "-g";
+}
+
+/*
 ** Compile src into the shared object out. With --memory=atomics or all the
 ** compiler instruments it for ThreadSanitizer, whose hooks weft itself
 ** provides (sync/tsan.c): compiled alone, then linked without libtsan.
@@ -320,16 +359,19 @@ static int run(char *const argv[])
 static int compile(const char *cc, const char *inc, const char *src, const char *out,
                    enum cli_memory memory)
 {
-    char incflag[PATH_MAX + 3], obj[PATH_MAX + 3];   /* no path the compiler can open is cut */
+    char incflag[PATH_MAX + 3], obj[PATH_MAX + 3], *stack[2];   /* no path the compiler can open is cut */
     snprintf(incflag, sizeof incflag, "-I%s", inc);
+    stack_flags_for(cc, stack);
     if (memory == CLI_MEMORY_OFF) {
         char *argv[] = { (char *)cc, "-std=c11", "-g", "-O1", "-fPIC", "-shared", "-Wall",
+                         stack[0], stack[1],
                          incflag, "-o", (char *)out, (char *)src, NULL };
         return run(argv);
     }
     snprintf(obj, sizeof obj, "%s.o", out);
     char *cc_argv[] = { (char *)cc, "-std=c11", "-g", "-O1", "-fPIC", "-fsanitize=thread",
-                        "-Wall", incflag, "-c", "-o", obj, (char *)src, NULL };
+                        "-Wall", stack[0], stack[1],
+                        incflag, "-c", "-o", obj, (char *)src, NULL };
     char *ld_argv[] = { (char *)cc, "-shared", WRAP_FREE, "-o", (char *)out, obj, NULL };
     int rc = run(cc_argv);
     if (rc == 0)
@@ -430,6 +472,8 @@ static int shared_object_for(const char *src, enum cli_memory memory, struct cac
     h = fnv1a(h, WEFT_VERSION_STRING, strlen(WEFT_VERSION_STRING));
     h = fnv1a(h, &memory, sizeof memory);
     h = fnv1a(h, LINK_FLAGS_TEXT, strlen(LINK_FLAGS_TEXT));
+    for (size_t i = 0; i < 2; i++)    /* objects built without the stack flags are stale */
+        h = fnv1a(h, stack_flags[i], strlen(stack_flags[i]));
     if (cache_open(cache) != 0)
         return CLI_ERROR;
     if ((*so = format("%s/%016llx.so", cache->dir, (unsigned long long)h)) == NULL)

@@ -50,6 +50,9 @@ static const char usage_run_tail[] =
     "  --time-limit S           stop each scenario after S seconds (default 60)\n"
     "  --seed N                 random, pct: seed (default 1)\n"
     "  --max-steps N            steps per execution before a livelock is reported\n"
+    "  --stack-size SIZE        each thread's stack, in bytes or with K, M or G\n"
+    "                           (default 256K, 64K to 1G); a frame that outgrows it\n"
+    "                           is reported as a stack overflow crash\n"
     "  --timers race|idle       race (default): a timer may fire at any step, as on a\n"
     "                           real machine; idle: only when every thread waits (an\n"
     "                           under-approximation, labelled so in the summary)\n"
@@ -83,6 +86,7 @@ static const char usage_replay[] =
     "  --schedule TOKEN         the token from a report\n"
     "  --param KEY=VALUE        scenario parameters, as in the run that printed it\n"
     "  --max-steps N            as in the run that printed it\n"
+    "  --stack-size SIZE        as in the run that printed it\n"
     "  --timers race|idle       as in the run that printed it\n"
     "  --memory off|atomics|all as in the run that printed it\n"
     "  --format text|json\n";
@@ -98,6 +102,7 @@ static const char usage_explain[] =
     "  --schedule TOKEN         the token from a report\n"
     "  --param KEY=VALUE        scenario parameters, as in the run that printed it\n"
     "  --max-steps N            as in the run that printed it\n"
+    "  --stack-size SIZE        as in the run that printed it\n"
     "  --timers race|idle       as in the run that printed it\n"
     "  --memory off|atomics|all as in the run that printed it\n";
 
@@ -224,7 +229,8 @@ static int add_param(struct cli_opts *o, const char *kv)
 }
 
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
-       O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP };
+       O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
+       O_STACK };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -244,6 +250,7 @@ static const struct option long_opts[] = {
     { "classes", required_argument, 0, O_CLASSES },
     { "timers", required_argument, 0, O_TIMERS },
     { "memory", required_argument, 0, O_MEMORY },
+    { "stack-size", required_argument, 0, O_STACK },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -284,6 +291,39 @@ static int parse_memory(const char *v, struct cli_opts *o)
     return CLI_ERROR;
 }
 
+/* The binary unit a size suffix names, as a shift: K 10, M 20, G 30 (either
+** case); -1 for anything else. */
+static int unit_shift(char c)
+{
+    switch (c) {
+    case 'k': case 'K': return 10;
+    case 'm': case 'M': return 20;
+    case 'g': case 'G': return 30;
+    default: return -1;
+    }
+}
+
+/* --stack-size: bytes, or a whole number of K, M or G, in range; repeated
+** in replay commands, since whether a thread overflows depends on it. */
+static int parse_stack_size(const char *v, struct cli_opts *o)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    int shift = *end == 0 ? 0 : end[1] == 0 ? unit_shift(*end) : -1;
+    bool ok = errno == 0 && v[0] >= '0' && v[0] <= '9' && shift >= 0 &&
+              n <= (CLI_MAX_STACK_SIZE >> shift);
+    if (ok)
+        n <<= shift;
+    if (!ok || n < CLI_MIN_STACK_SIZE) {
+        fprintf(stderr, "weft: --stack-size needs a size from 64K to 1G (bytes, or a "
+                "number with K, M or G), not '%s'\n", v);
+        return CLI_ERROR;
+    }
+    o->stack_size = (size_t)n;
+    return repeat_in_replay(o, "--stack-size", v);
+}
+
 /* One option; 0, 1 when help was printed, or CLI_ERROR. */
 static int parse_one(int c, const char *v, struct cli_opts *o, const struct command *cmd)
 {
@@ -305,6 +345,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
         o->timers_idle = strcmp(v, "idle") == 0;
         return 0;
     case O_MEMORY: return parse_memory(v, o);
+    case O_STACK: return parse_stack_size(v, o);
     case O_HELP: put_usage(stdout, cmd, o->program->name); return 1;
     case O_PREEMPT: case O_EXEC: case O_DEPTH: case O_SEED: case O_STEPS: case O_TIME:
         return parse_number(c, v, o);

@@ -4,8 +4,11 @@
 ** up per OS thread for as long as a search runs there, and hand the signal
 ** to the execution running on that thread. A signal outside any scenario
 ** thread is weft's own bug, or the embedding program's: it is re-raised.
+** A fault in a thread's guard region, or with its stack pointer below its
+** stack, is a stack overflow (fiber_overflowed).
 */
 #include <signal.h>
+#include <ucontext.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/sched.h"
@@ -14,16 +17,31 @@
 
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 
+/* The interrupted code's stack pointer, where the platform says (NULL
+** elsewhere: only the fault address is then looked at). */
+static const void *interrupted_sp(const void *uc)
+{
+#if defined(__linux__) && defined(__x86_64__)
+    return (const void *)((const ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP];
+#elif defined(__linux__) && defined(__aarch64__)
+    return (const void *)((const ucontext_t *)uc)->uc_mcontext.sp;
+#else
+    (void)uc;
+    return NULL;
+#endif
+}
+
 static void on_signal(int sig, siginfo_t *info, void *uc)
 {
-    (void)uc;
     struct exec *x = exec_current();
     if (x == NULL || x->current == NULL) {  /* not in a scenario thread */
         signal(sig, SIG_DFL);
         raise(sig);
         return;
     }
-    sched_crashed(x, sig, info->si_addr);
+    bool overflow = (sig == SIGSEGV || sig == SIGBUS) &&
+                    fiber_overflowed(&x->current->fiber, info->si_addr, interrupted_sp(uc));
+    sched_crashed(x, sig, info->si_addr, overflow);
 }
 
 /* The handlers are the same for every search, so installing them again is

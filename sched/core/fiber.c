@@ -3,7 +3,8 @@
 ** The register swap itself is in fiber_<arch>.S; ucontext is the fallback for
 ** other architectures or -DWEFT_FIBER_UCONTEXT. Which fiber runs is sched.c's.
 ** Invariant: every switch tells AddressSanitizer where the new stack is, and
-** a prepared stack is fully unpoisoned, whatever its last user left behind.
+** a prepared stack is fully unpoisoned, whatever its last user left behind;
+** Valgrind knows every stack from its mapping to its unmapping.
 */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_STACK */
@@ -11,6 +12,7 @@
 #include "core/fiber.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,15 @@
 #ifdef WEFT_ASAN
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
+#endif
+
+#ifdef HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>
+#else
+/* Without the header weft cannot tell Valgrind about its stacks; it runs
+** the same, and under Valgrind every switch is reported as an error. */
+#define VALGRIND_STACK_REGISTER(start, end) ((void)(start), (void)(end), 0u)
+#define VALGRIND_STACK_DEREGISTER(id) ((void)(id))
 #endif
 
 #ifdef WEFT_FIBER_UCONTEXT
@@ -109,27 +120,38 @@ void fiber_init_main(struct fiber *self)
 #endif
 }
 
+/* The guard: FIBER_GUARD_MIN, in whole pages. */
+static size_t guard_size(size_t page)
+{
+    return FIBER_GUARD_MIN > page ? (FIBER_GUARD_MIN + page - 1) / page * page : page;
+}
+
+/* MAP_NORESERVE: a large --stack-size costs address space, not memory the
+** kernel must promise up front; only the pages a thread touches are real. */
 int fiber_stack_alloc(struct fiber *f, size_t stack_size)
 {
-    size_t page = page_size();
+    size_t page = page_size(), guard = guard_size(page);
     if (stack_size == 0 || stack_size > SIZE_MAX / 2)
         return -EINVAL;
     size_t usable = (stack_size + page - 1) / page * page;
-    void *base = mmap(NULL, page + usable + UCTX_BYTES, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    size_t total = guard + usable + UCTX_BYTES;
+    void *base = mmap(NULL, total, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED)
         return -errno;
-    if (mprotect(base, page, PROT_NONE) != 0) { /* the guard page */
+    if (mprotect(base, guard, PROT_NONE) != 0) {
         int err = errno;
-        munmap(base, page + usable + UCTX_BYTES);
+        munmap(base, total);
         return -err;
     }
     memset(f, 0, sizeof *f);
     f->stack = base;
-    f->guard = page;
+    f->guard = (uint32_t)guard;
     f->stack_size = usable;
+    char *bottom = (char *)base + guard;
+    f->valgrind_id = VALGRIND_STACK_REGISTER(bottom, bottom + usable);
 #ifdef WEFT_FIBER_UCONTEXT
-    f->uctx = (char *)base + page + usable;
+    f->uctx = bottom + usable;
 #endif
     return 0;
 }
@@ -138,10 +160,34 @@ void fiber_stack_free(struct fiber *f)
 {
     if (f->stack == NULL)
         return;
+    VALGRIND_STACK_DEREGISTER(f->valgrind_id);
     munmap(f->stack, f->guard + f->stack_size + UCTX_BYTES);
     f->stack = NULL;
     f->stack_size = 0;
     f->sp = NULL;
+}
+
+/* Raised late, on the overflowed stack: the signal handler sees a stack
+** pointer below the stack, a stack overflow (crash.c). */
+void fiber_stack_overflowed(const struct fiber *f)
+{
+    if (fiber_overflowed(f, NULL, __builtin_frame_address(0)))
+        raise(SIGSEGV);
+}
+
+/* How far below its stack a stack pointer may be and still count as an
+** overflow: more than any frame, less than a wild pointer. */
+#define OVERFLOW_REACH ((uintptr_t)1 << 30)
+
+bool fiber_overflowed(const struct fiber *f, const void *addr, const void *sp)
+{
+    if (f->stack == NULL)
+        return false;
+    uintptr_t base = (uintptr_t)f->stack, bottom = base + f->guard;
+    uintptr_t a = (uintptr_t)addr, s = (uintptr_t)sp;
+    if (a >= base && a < bottom)
+        return true;
+    return sp != NULL && s < bottom && bottom - s <= OVERFLOW_REACH;
 }
 
 #ifdef WEFT_FIBER_UCONTEXT

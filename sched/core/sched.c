@@ -61,17 +61,20 @@ void sched_fail_in_apply(struct exec *x, enum weft_result r, struct sched_thread
     va_end(ap);
 }
 
-_Noreturn void sched_crashed(struct exec *x, int sig, void *addr)
+_Noreturn void sched_crashed(struct exec *x, int sig, void *addr, bool overflow)
 {
     struct sched_thread *t = x->current;
     struct sched_loc where = t->last_step ? x->steps[t->last_step - 1].loc : t->spawned_at;
-    char *guard = t->fiber.stack;
-    bool overflow = sig == SIGSEGV && (char *)addr >= guard && (char *)addr < guard + 4096;
     const char *file = where.file ? where.file : "?", *slash = strrchr(file, '/');
-    sched_fail_in_apply(x, WEFT_CRASH, t, where, "%s (signal %d%s), after its step at %s:%d",
-                        overflow ? "stack overflow" : strsignal(sig), sig,
-                        (uintptr_t)addr < 4096 && sig == SIGSEGV ? ", NULL pointer" : "",
-                        slash ? slash + 1 : file, where.line);
+    if (overflow)
+        sched_fail_in_apply(x, WEFT_CRASH, t, where,
+                            "stack overflow of its %zu KB stack (signal %d), after its step at %s:%d",
+                            t->fiber.stack_size / 1024, sig, slash ? slash + 1 : file, where.line);
+    else
+        sched_fail_in_apply(x, WEFT_CRASH, t, where, "%s (signal %d%s), after its step at %s:%d",
+                            strsignal(sig), sig,
+                            (uintptr_t)addr < 4096 && sig == SIGSEGV ? ", NULL pointer" : "",
+                            slash ? slash + 1 : file, where.line);
     fiber_abandon(&t->fiber, &x->scheduler);
     siglongjmp(x->on_crash, ESCAPE_CRASH);
 }
@@ -228,6 +231,7 @@ static void leave_queues(struct sched_op *op)
 void sched_visible(struct exec *x, struct sched_op *op)
 {
     struct sched_thread *t = x->current;
+    fiber_check_stack(&t->fiber);     /* nothing runs on an overflowed stack */
     op->thread = t;
     op->completed = false;
     op->idle = false;

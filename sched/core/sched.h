@@ -29,8 +29,9 @@ _Noreturn void sched_fail(struct exec *x, enum weft_result r, struct sched_loc w
 /* From scheduler context (inside apply): record a failure of thread t. */
 void sched_fail_in_apply(struct exec *x, enum weft_result r, struct sched_thread *t,
                          struct sched_loc where, const char *fmt, ...) WEFT_PRINTF(5, 6);
-/* From the signal handler: thread x->current crashed. */
-_Noreturn void sched_crashed(struct exec *x, int sig, void *addr);
+/* From the signal handler: thread x->current crashed (overflow: it
+** outgrew its stack). */
+_Noreturn void sched_crashed(struct exec *x, int sig, void *addr, bool overflow);
 
 /* Inside a spawn's apply: create a thread and run its prologue to its
 ** first visible operation. NULL (with the failure recorded) past the limit

@@ -199,6 +199,16 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
 
 static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads,
                      dpor_race_fn *fn, void *ctx);
+/* Threads spawned since the last step: every event recorded before says
+** nothing of them (its entries for them are 0), whatever an earlier
+** execution left in those slots. */
+static void add_threads(struct dpor *d, int nthreads)
+{
+    size_t bytes = (size_t)(nthreads - d->nthreads) * sizeof d->evclock[0][0];
+    for (uint32_t i = 0; i < d->nev; i++)
+        memset(&d->evclock[i][d->nthreads], 0, bytes);
+    d->nthreads = nthreads;
+}
 
 int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
               struct sched_op *op, dpor_race_fn *fn, void *ctx)
@@ -207,7 +217,7 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     struct objstate *states[SCHED_MAX_OBJS];
     int n = sched_op_objects(op, objs), p = s->tid;
     if (x->nthreads > d->nthreads)
-        d->nthreads = x->nthreads;
+        add_threads(d, x->nthreads);
     if (d->nthreads > d->width)
         d->width = d->nthreads;
     if (!reserve(d, n))
