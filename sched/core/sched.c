@@ -447,6 +447,16 @@ static sched_mask symmetric_threads(struct exec *x, sched_mask enabled)
     return allowed;
 }
 
+/* Did t end a loop turn like this one among its last SCHED_TURN_MEMORY? */
+static bool turn_seen(const struct sched_thread *t, uint64_t turn)
+{
+    uint32_t n = t->turns < SCHED_TURN_MEMORY ? t->turns : SCHED_TURN_MEMORY;
+    for (uint32_t i = 0; i < n; i++)
+        if (t->recent[i] == turn)
+            return true;
+    return false;
+}
+
 /* After t's step: its loop-turn signature, and whom it now waits for. */
 static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
@@ -457,8 +467,8 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
             if ((x->threads[i].after &= ~SCHED_BIT(t->id)) == 0)
                 x->delayed &= ~SCHED_BIT(i);
     if (yield) {
-        t->spinning = t->spun = t->turns > 0 && t->turn == t->last_turn;
-        t->last_turn = t->turn;
+        t->spinning = t->spun = turn_seen(t, t->turn);
+        t->recent[t->turns % SCHED_TURN_MEMORY] = t->turn;
         t->turn = 0;
         t->turns++;
     } else {                          /* this loop turn's signature so far */
@@ -570,9 +580,11 @@ static void classify_end(struct exec *x)
 /*
 ** The step bound was reached. The threads that stepped in the last stretch
 ** are the running ones. It is a livelock only if each of them is spinning
-** (its last loop turn repeated the one before, see fair_threads); otherwise
-** the execution is merely long, and it is cut: not a failure, but the
-** search can no longer claim to be exhaustive.
+** (its last loop turn repeated a recent one, see fair_threads) and none of
+** them finished in that stretch (one that did may have just ended the
+** spin: the step bound fell as the loop was ending); otherwise the
+** execution is merely long, and it is cut: not a failure, but the search
+** can no longer claim to be exhaustive.
 */
 static void step_bound_reached(struct exec *x)
 {
@@ -584,7 +596,10 @@ static void step_bound_reached(struct exec *x)
     out->spinning = 0;
     for (int i = 0; i < x->nthreads; i++) {
         struct sched_thread *t = &x->threads[i];
-        if (t->state != T_PARKED || t->last_step <= since)
+        if (t->last_step <= since)
+            continue;
+        spin &= t->state != T_FINISHED;
+        if (t->state != T_PARKED)
             continue;
         out->spinning |= SCHED_BIT(i);
         spin &= t->spun;
