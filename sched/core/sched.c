@@ -475,6 +475,8 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
         t->spinning = false;
         t->turn = (t->turn ^ (uintptr_t)op->cls ^ ((uint64_t)(op->obj ? op->obj->id : -1) << 20) ^
                    ((uint64_t)op->loc.line << 40)) * 0x100000001b3ULL;
+        if (op->obj && op->obj == x->clock)   /* the time it read: a deadline nears */
+            t->turn = (t->turn ^ (uint64_t)x->now) * 0x100000001b3ULL;
     }
     /* A yield changed nothing, so who is enabled now is who was before it. */
     t->after = t->spinning ? enabled_threads(x) & ~SCHED_BIT(t->id) : 0;
