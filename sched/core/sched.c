@@ -427,7 +427,10 @@ static int64_t next_deadline(struct exec *x)
 ** explored unless it comes within a cycle and a turn. A deadline read from
 ** weft's clock is seen (the time read is in the signature), so a loop that
 ** polls until a deadline is explored to its deadline. Scenarios should
-** count retries with weft_choose or a deadline, not a local counter.
+** bound retries by a deadline on weft's clock, not a local counter. (A
+** hash of the thread's stack at its yield would see locals, but the stack
+** holds leftovers of the search's own frames, which differ between runs
+** of the same schedule: tried, and it made replays nondeterministic.)
 **
 ** Symmetry. Threads spawned symmetric with the same function and argument
 ** behave alike (weft.h states this promise). A symmetric thread does not
