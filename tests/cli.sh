@@ -167,6 +167,33 @@ for strategy in dpor dfs "dfs --no-sleep-sets" auto; do
     check "regressions under $strategy" 0 "$WEFT" run --quiet --strategy $strategy "$top_srcdir/tests/regress/"
 done
 
+# Polling loops of several threads whose turns alternate or follow a
+# counter (tests/fairness/): fair to the thread they wait for under every
+# strategy, proven by the exhaustive ones, and a livelock when nothing can
+# end them. (Not under --no-sleep-sets: plain DFS over three looping
+# threads runs millions of executions before it is done.)
+for strategy in dpor dfs auto; do
+    check "polling loops under $strategy" 0 "$WEFT" run --quiet --strategy $strategy "$top_srcdir/tests/fairness/"
+done
+for strategy in dpor dfs; do     # issue 7, defect 5: alternating turns, proven
+    check "alternating poll proven by $strategy" 0 "$WEFT" run --quiet --strategy $strategy \
+        "$top_srcdir/tests/regress/poll_alternating.c" "$top_srcdir/tests/fairness/poll_heartbeat.c"
+    expect_grep "round-robin poll: pass, exhaustive ($strategy)" "^poll_alternating: pass (expected pass) \[$strategy\] [0-9].* exhaustive" "$tmp/out"
+    expect_grep "heartbeat poll: pass, exhaustive ($strategy)" "^poll_heartbeat: pass (expected pass) \[$strategy\] [0-9].* exhaustive" "$tmp/out"
+    check "spins still livelocks under $strategy" 0 "$WEFT" run --quiet --strategy $strategy \
+        "$top_srcdir/tests/regress/spin_alternating.c" "$top_srcdir/tests/fairness/spin_heartbeat.c" \
+        "$top_srcdir/tests/regress/spin_sleep_zero.c" tinykv_shutdown_spin
+    for s in spin_alternating spin_heartbeat spin_sleep_zero tinykv_shutdown_spin; do
+        expect_grep "$s: livelock ($strategy)" "^$s: livelock (expected livelock) \[$strategy\]" "$tmp/out"
+    done
+done
+for strategy in random pct; do   # never exhaustive: no execution starves, none is cut
+    check "polling loops under $strategy" 1 "$WEFT" run --format json --strategy $strategy "$top_srcdir/tests/fairness/"
+    expect_grep "$strategy: the counter poll ends" '"scenario":"poll_counter","result":"pass".*"executions":1000,"pruned":0,"cut":0' "$tmp/out"
+    expect_grep "$strategy: the heartbeat poll ends" '"scenario":"poll_heartbeat","result":"pass".*"executions":1000,"pruned":0,"cut":0' "$tmp/out"
+    expect_grep "$strategy: the endless one is a livelock" '"scenario":"spin_heartbeat","result":"livelock","expected":"livelock","as_expected":true' "$tmp/out"
+done
+
 # --memory=all: scenario files compiled for ThreadSanitizer with weft's own
 # hooks; every load and store is checked, C11 atomics are visible steps.
 for strategy in dpor dfs "dfs --no-sleep-sets" auto; do

@@ -13,13 +13,17 @@
 #include "core/op.h"
 
 #define SCHED_DEFAULT_MAX_STEPS 10000
+/* How many of a thread's last loop turns the fairness rule remembers: a
+** polling loop whose turns cycle through up to this many kinds is seen. */
+#define SCHED_TURN_MEMORY 4
 
 enum sched_tstate { T_FREE, T_RUNNING, T_PARKED, T_FINISHED };
 
 /*
 ** A scenario thread. Fairness (see fair_threads in sched.c): a thread is
-** spinning when the steps since its last yield repeat those of the loop
-** turn before; it then waits until the threads in `after` made progress.
+** spinning when the steps since its last yield repeat those of one of its
+** last SCHED_TURN_MEMORY loop turns; it then waits until the threads in
+** `after` made progress.
 */
 struct sched_thread {
     struct sched_obj obj;             /* a thread is also an object (spawn, join) */
@@ -33,9 +37,11 @@ struct sched_thread {
     struct sched_loc spawned_at;
     sched_mask after;                 /* threads that go first, after a spin */
     bool spinning;                    /* its last step was a yield ending a turn
-                                         that repeated the turn before */
+                                         that repeated a recent turn */
     bool spun;                        /* its last yield was spinning */
-    uint64_t turn, last_turn;         /* signatures of the steps between yields */
+    uint64_t turn;                    /* signature of the steps since its last yield */
+    uint64_t recent[SCHED_TURN_MEMORY];   /* signatures of its last turns, by
+                                         turns % SCHED_TURN_MEMORY */
     uint32_t turns;                   /* yields so far */
     int sym_prev;                     /* symmetric sibling spawned before it, -1,
                                          or -2: not spawned symmetric */

@@ -380,26 +380,61 @@ static int64_t next_deadline(struct exec *x)
 ** functions of the execution so far, so every search sees them alike. Why
 ** the searches stay sound under them:
 **
-** Fairness (after CHESS's fair scheduler, for threads that spin). A thread
-** whose steps since its last yield repeat exactly those of the loop turn
-** before (the same operations on the same objects at the same lines: a
-** polling loop, a busy wait) lets every thread that was enabled then make
-** progress before it runs again. The rule rests on a repeated turn being a
-** stutter: it leaves the shared state as it found it (a poll that sees
-** nothing new, a lock taken and given back). An execution in which the
-** spinner runs more turns first is then the same, up to those stutters, as
-** one in which it waits: same states, same failures. So sleep sets and
-** DPOR, which reason about operations that change state, lose no class,
+** Fairness (after CHESS's fair scheduler, Musuvathi and Qadeer, PLDI 2008,
+** for threads that poll). A loop turn is what a thread does between two
+** of its yields (weft_yield, a sleep, a wait that timed out); its
+** signature is the operations, their objects and lines, in order, and the
+** time any clock read saw. A thread spins when the turn it just ended has
+** the signature of one of its last SCHED_TURN_MEMORY turns: the same turn
+** again, or a cycle (A B A B: a round-robin poll, or a poll whose branch
+** follows a flag another thread flips). A spinning thread lets every thread
+** enabled at its yield make progress (a step that is neither a yield nor
+** a read that changed nothing) before it starts another turn. CHESS lowers
+** a yielding thread below those not scheduled since its last yield; weft
+** delays only spinning threads, and until those threads move, not merely
+** run, so a yield outside a loop, or after different work, delays nothing.
+**
+** What is never lost. The filter only removes choices, as a function of
+** the execution so far, so every search explores the same smaller tree;
+** when nobody else could run, the waits are dropped, so it never makes a
+** deadlock. It removes exactly the executions in which a spinning thread t
+** starts a turn while some thread enabled at t's yield has not moved. The
+** premise: a turn that comes round again is a stutter, it changes nothing
+** another thread can see (its reads only read, its polls find nothing, a
+** lock it takes is given back before anyone else tries it) and leaves t
+** where the turn began (at the loop head, carrying nothing to the next
+** turn). Then from any execution E that the filter forbids, delete the
+** turn of t that made it spin: what remains is an execution of the
+** program (nothing anyone did depended on that turn) that ends in the same
+** state, with the same failure if any, and is shorter. Repeating this
+** ends in an execution the filter allows (a thread's first turn never
+** spins), so every failure and every end state of E is still reached.
+** That is why a terminating program loses nothing whose polling loops
+** wait, and a fair program (every loop ends once the thread it waits for
+** moves) is explored to the end: each spinner is held after at most one
+** cycle and one turn while others can move. Sleep sets and DPOR reason
+** about operations that change state inside that tree and lose no class,
 ** and preemption bounding counts nothing for the switch away from a
-** delayed spinner (it is not enabled in the filtered set, so the switch is
-** not a preemption; this is CHESS's rule that a yield is a free switch).
-** The rule only restricts: a first yield, or one after different work,
-** delays nothing, and when nobody else can run the waits are dropped. When
-** every enabled thread spins, time moves to the next deadline if there is
-** one (polling loops with timeouts end); otherwise spinning goes on to the
-** step bound: a livelock. Limit: a loop whose identical turns do change
-** shared state (a producer that sends each turn) is delayed too, so runs of
-** three or more such turns ahead of every other thread are not explored.
+** delayed spinner (it is not in the filtered set: CHESS's free switch at a
+** yield). When every enabled thread spins, time moves to the next
+** deadline if there is one (--timers=idle); otherwise spinning goes on to
+** the step bound: a livelock, since only stutters can run.
+**
+** The limit: where the premise fails, behaviours are lost, not only
+** interleavings. (1) A loop whose repeating turns change shared state (a
+** producer that sends, a counter or a flag it bumps each turn) is delayed
+** too: states that need it to go round more than one cycle and a turn
+** while another enabled thread waits (the counter at 5 before anyone
+** reads it) are not explored. (2) A loop that carries state weft does not
+** see from turn to turn, in a local or plain memory (give up after three
+** failed polls), looks the same each turn: its give-up path is not
+** explored unless it comes within a cycle and a turn. A deadline read from
+** weft's clock is seen (the time read is in the signature), so a loop that
+** polls until a deadline is explored to its deadline. Scenarios should
+** bound retries by a deadline on weft's clock, not a local counter. (A
+** hash of the thread's stack at its yield would see locals, but the stack
+** holds leftovers of the search's own frames, which differ between runs
+** of the same schedule: tried, and it made replays nondeterministic.)
 **
 ** Symmetry. Threads spawned symmetric with the same function and argument
 ** behave alike (weft.h states this promise). A symmetric thread does not
@@ -451,6 +486,16 @@ static sched_mask symmetric_threads(struct exec *x, sched_mask enabled)
     return allowed;
 }
 
+/* Did t end a loop turn like this one among its last SCHED_TURN_MEMORY? */
+static bool turn_seen(const struct sched_thread *t, uint64_t turn)
+{
+    uint32_t n = t->turns < SCHED_TURN_MEMORY ? t->turns : SCHED_TURN_MEMORY;
+    for (uint32_t i = 0; i < n; i++)
+        if (t->recent[i] == turn)
+            return true;
+    return false;
+}
+
 /* After t's step: its loop-turn signature, and whom it now waits for. */
 static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
@@ -461,14 +506,16 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
             if ((x->threads[i].after &= ~SCHED_BIT(t->id)) == 0)
                 x->delayed &= ~SCHED_BIT(i);
     if (yield) {
-        t->spinning = t->spun = t->turns > 0 && t->turn == t->last_turn;
-        t->last_turn = t->turn;
+        t->spinning = t->spun = turn_seen(t, t->turn);
+        t->recent[t->turns % SCHED_TURN_MEMORY] = t->turn;
         t->turn = 0;
         t->turns++;
     } else {                          /* this loop turn's signature so far */
         t->spinning = false;
         t->turn = (t->turn ^ (uintptr_t)op->cls ^ ((uint64_t)(op->obj ? op->obj->id : -1) << 20) ^
                    ((uint64_t)op->loc.line << 40)) * 0x100000001b3ULL;
+        if (op->obj && op->obj == x->clock)   /* the time it read: a deadline nears */
+            t->turn = (t->turn ^ (uint64_t)x->now) * 0x100000001b3ULL;
     }
     /* A yield changed nothing, so who is enabled now is who was before it. */
     t->after = t->spinning ? enabled_threads(x) & ~SCHED_BIT(t->id) : 0;
@@ -574,9 +621,11 @@ static void classify_end(struct exec *x)
 /*
 ** The step bound was reached. The threads that stepped in the last stretch
 ** are the running ones. It is a livelock only if each of them is spinning
-** (its last loop turn repeated the one before, see fair_threads); otherwise
-** the execution is merely long, and it is cut: not a failure, but the
-** search can no longer claim to be exhaustive.
+** (its last loop turn repeated a recent one, see fair_threads) and none of
+** them finished in that stretch (one that did may have just ended the
+** spin: the step bound fell as the loop was ending); otherwise the
+** execution is merely long, and it is cut: not a failure, but the search
+** can no longer claim to be exhaustive.
 */
 static void step_bound_reached(struct exec *x)
 {
@@ -588,7 +637,10 @@ static void step_bound_reached(struct exec *x)
     out->spinning = 0;
     for (int i = 0; i < x->nthreads; i++) {
         struct sched_thread *t = &x->threads[i];
-        if (t->state != T_PARKED || t->last_step <= since)
+        if (t->last_step <= since)
+            continue;
+        spin &= t->state != T_FINISHED;
+        if (t->state != T_PARKED)
             continue;
         out->spinning |= SCHED_BIT(i);
         spin &= t->spun;
