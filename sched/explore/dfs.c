@@ -89,6 +89,7 @@ static int dfs_init(struct explorer *e)
         return WEFT_ENOMEM;
     d->x = e->x;
     wake_pool_init(&d->pool);
+    wake_seq_init(&d->seq);
     d->pending = WAKE_NONE;
     e->state = d;
     return 0;
@@ -223,6 +224,19 @@ static void note_race(void *ctx, uint32_t step, int tid, bool reads)
 }
 
 /*
+** Called before every scheduling decision: the races of every parked
+** thread's next operation. While an execution replays the path's prefix,
+** every state is one an earlier execution saw, with the same steps behind
+** it: its races were found then.
+*/
+static void find_races(struct explorer *e)
+{
+    struct dfs *d = e->state;
+    if (d->dpor && d->depth >= d->len && dpor_races(d->dpor, e->x, note_race, d) != 0)
+        explore_out_of_memory(e);
+}
+
+/*
 ** Source-DPOR's condition (Abdulla et al. POPL 2014, Algorithm 1): some
 ** thread that can begin the reversal is to run at n, has run there, or is
 ** asleep there. Optimal DPOR implies it, but only for events fixed by what
@@ -272,7 +286,7 @@ static void reverse(struct dfs *d, const struct race *r, const uint32_t *clock)
         add_fallback(d, n, r->step, tid);
         return;
     }
-    sched_mask initials = wake_seq_initials(&d->seq);
+    sched_mask initials = d->values ? wake_seq_initials(&d->seq) : 0;
     if (!covered_by_sleeper(d, n, r->step) && wake_tree_insert(&d->pool, n->wut, &d->seq) < 0)
         d->oom = true;
     if (d->values)
@@ -328,15 +342,10 @@ static bool note_step(struct explorer *e, int32_t node)
     return true;
 }
 
-/* While an execution replays the path's prefix, every step is one an
-** earlier execution took, with the same steps behind it: its races were
-** found then. */
 static void dpor_after_step(struct explorer *e, const struct sched_step *s)
 {
     struct dfs *d = e->state;
-    bool fresh = d->depth >= d->len;
-    if (dpor_step(d->dpor, e->x, s, e->x->threads[s->tid].pending, fresh ? note_race : NULL,
-                  d) != 0 || d->oom)
+    if (dpor_step(d->dpor, e->x, s, e->x->threads[s->tid].pending) != 0)
         explore_out_of_memory(e);
 }
 
@@ -559,13 +568,6 @@ static struct node *node_here(struct dfs *d, bool *fresh)
 {
     *fresh = d->depth >= d->len;
     return *fresh ? push(d) : &d->path[d->depth];
-}
-
-static void find_races(struct explorer *e)
-{
-    struct dfs *d = e->state;
-    if (d->dpor && d->depth >= d->len && dpor_races(d->dpor, e->x, note_race, d) != 0)
-        explore_out_of_memory(e);
 }
 
 static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)

@@ -48,6 +48,11 @@ struct dpor {
     int32_t last_timed;
     int32_t *cand;                    /* races_of's candidate steps */
     uint32_t ncand, cand_cap;
+    /* When each thread's next operation was last looked at: races with
+    ** steps before then have been reported already (see dpor_races). */
+    uint64_t seen_park[SCHED_MAX_THREADS];
+    uint32_t seen_nev[SCHED_MAX_THREADS];
+    bool seen_reads[SCHED_MAX_THREADS];
 };
 
 /* Make *p hold at least need elements: false without memory (*p is kept). */
@@ -96,6 +101,7 @@ void dpor_begin(struct dpor *d)
     for (int q = 0; q < d->width; q++)
         clear_clock(d->thread[q], d->width);
     clear_clock(d->timed_w, d->width);
+    memset(d->seen_park, 0, sizeof d->seen_park);
 }
 
 /* ==========================================================================
@@ -197,8 +203,6 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
     }
 }
 
-static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads,
-                     dpor_race_fn *fn, void *ctx);
 /* Threads spawned since the last step: every event recorded before says
 ** nothing of them (its entries for them are 0), whatever an earlier
 ** execution left in those slots. */
@@ -211,7 +215,7 @@ static void add_threads(struct dpor *d, int nthreads)
 }
 
 int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
-              struct sched_op *op, dpor_race_fn *fn, void *ctx)
+              struct sched_op *op)
 {
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     struct objstate *states[SCHED_MAX_OBJS];
@@ -238,8 +242,6 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     wake_op_from(&x->threads[p], op, e->reads, &e->wop);
     e->first_link = d->nlinks;
     e->nlinks = (uint32_t)n;
-    if (fn && !races_of(d, p, op, e->reads, fn, ctx))   /* before p's clock moves on */
-        return WEFT_ENOMEM;
     advance_clock(d, e, p, objs, states, n);
     const uint32_t *c = d->thread[p];
     memcpy(d->evclock[d->nev], c, (size_t)d->width * sizeof c[0]);
@@ -357,7 +359,7 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
 ** before a race already found is not one: `frontier` holds, per thread,
 ** the latest of its steps ordered before n or before a race found.
 */
-static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads,
+static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, uint32_t since,
                      dpor_race_fn *fn, void *ctx)
 {
     int nt = d->nthreads;
@@ -375,7 +377,8 @@ static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads,
         if (e->tid == p || !conflicts(e, n, n_reads) || never_together(e, n) ||
             frontier[e->tid] >= d->evclock[i][e->tid])
             continue;
-        fn(ctx, (uint32_t)i, p, n_reads);
+        if ((uint32_t)i >= since)
+            fn(ctx, (uint32_t)i, p, n_reads);
         join(frontier, d->evclock[i], nt);
     }
     return true;
@@ -387,9 +390,10 @@ static bool event_before_event(const struct dpor *d, uint32_t k, uint32_t j)
 }
 
 /*
-** At the end of an execution, every race of each parked thread's next
-** operation (the steps it would have taken; their races with steps that
-** ran are as real as those of steps that ran).
+** Every race of each parked thread's next operation, whether it can run
+** now or not (a blocked operation's races are as real as those of one
+** that ran). The same operation, looked at again after more steps, has
+** new races only with those steps.
 */
 int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
 {
@@ -399,7 +403,14 @@ int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
             continue;
         struct sched_op *n = t->pending;
         bool reads = n->cls->reads_only && n->cls->reads_only(x, n);
-        if (!races_of(d, p, n, reads, fn, ctx))
+        bool same = d->seen_park[p] == t->park_seq && d->seen_reads[p] == reads;
+        if (same && d->seen_nev[p] == d->nev)
+            continue;
+        uint32_t since = same ? d->seen_nev[p] : 0;
+        d->seen_park[p] = t->park_seq;
+        d->seen_reads[p] = reads;
+        d->seen_nev[p] = d->nev;
+        if (!races_of(d, p, n, reads, since, fn, ctx))
             return WEFT_ENOMEM;
     }
     return 0;

@@ -21,13 +21,13 @@ void dpor_free(struct dpor *d);
 /* A new execution starts. */
 void dpor_begin(struct dpor *d);
 /* Step s (the n-th of x's execution, 0-based, in order) performed op: 0,
-** or WEFT_ENOMEM. With fn, first every earlier step in a race with it is
-** reported: a step of another thread that conflicts with it, is not
-** ordered before it, and is not ordered before another such step. */
+** or WEFT_ENOMEM. */
 int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
-              struct sched_op *op, dpor_race_fn *fn, void *ctx);
-/* The same for the next operation of every parked thread of x (at the end
-** of an execution): 0, or WEFT_ENOMEM. */
+              struct sched_op *op);
+/* For the next operation of every parked thread of x, every earlier step
+** in a race with it: a step of another thread that conflicts with it, is
+** not ordered before it, and is not ordered before another such step.
+** 0, or WEFT_ENOMEM. */
 int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx);
 /* The execution stopped at a failure of thread tid: its last step races
 ** with the next step of every other parked thread not ordered after it. */

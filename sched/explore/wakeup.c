@@ -65,9 +65,12 @@ bool wake_dependent(const struct wake_op *a, const struct wake_op *b)
 
 void wake_seq_clear(struct wake_seq *s)
 {
+    for (int t = 0; t < SCHED_MAX_THREADS && s->threads >> t; t++)
+        s->first[t] = -1;
+    for (uint32_t i = 0; i < s->n; i++)
+        s->last[s->step[i].op.tid] = -1;
     s->n = s->left = 0;
-    for (int t = 0; t < SCHED_MAX_THREADS; t++)
-        s->first[t] = s->last[t] = -1;
+    s->threads = 0;
 }
 
 bool wake_seq_add(struct wake_seq *s, const struct wake_op *op, const uint32_t *clock)
@@ -84,18 +87,27 @@ bool wake_seq_add(struct wake_seq *s, const struct wake_op *op, const uint32_t *
     s->left++;
     s->step[i] = (struct wake_step){ .op = *op, .clock = clock, .next_same = -1 };
     int t = op->tid;
-    if (s->last[t] >= 0)
+    if (s->threads & SCHED_BIT(t)) {
         s->step[s->last[t]].next_same = i;
-    else
+    } else {
         s->first[t] = i;
+        s->threads |= SCHED_BIT(t);
+    }
     s->last[t] = i;
     return true;
+}
+
+void wake_seq_init(struct wake_seq *s)
+{
+    memset(s, 0, sizeof *s);
+    for (int t = 0; t < SCHED_MAX_THREADS; t++)
+        s->first[t] = s->last[t] = -1;
 }
 
 void wake_seq_free(struct wake_seq *s)
 {
     free(s->step);
-    memset(s, 0, sizeof *s);
+    wake_seq_init(s);
 }
 
 int wake_seq_head(const struct wake_seq *s)
@@ -117,20 +129,31 @@ static bool before(const struct wake_step *g, const struct wake_step *f)
 ** first, so checking first steps is enough; consumed steps are always a
 ** prefix of each thread's).
 */
+static bool begins(const struct wake_seq *s, int r)
+{
+    const struct wake_step *f = &s->step[s->first[r]];
+    sched_mask others = s->threads & ~SCHED_BIT(r);
+    for (int q = 0; others >> q; q++)
+        if ((others & SCHED_BIT(q)) && s->first[q] < s->first[r] &&
+            before(&s->step[s->first[q]], f))
+            return false;
+    return true;
+}
+
+/* The thread with that key as s numbers it, or -1 if it has no step left. */
+static int thread_in(const struct wake_seq *s, uint64_t key)
+{
+    for (int q = 0; s->threads >> q; q++)
+        if ((s->threads & SCHED_BIT(q)) && s->step[s->first[q]].op.thread == key)
+            return q;
+    return -1;
+}
+
 bool wake_seq_weak_initial(const struct wake_seq *s, const struct wake_op *next)
 {
-    int r = -1;                       /* next's thread as s numbers it */
-    for (int q = 0; q < SCHED_MAX_THREADS && r < 0; q++)
-        if (s->first[q] >= 0 && s->step[s->first[q]].op.thread == next->thread)
-            r = q;
-    if (r >= 0) {
-        const struct wake_step *f = &s->step[s->first[r]];
-        for (int q = 0; q < SCHED_MAX_THREADS; q++)
-            if (q != r && s->first[q] >= 0 && s->first[q] < s->first[r] &&
-                before(&s->step[s->first[q]], f))
-                return false;
-        return true;
-    }
+    int r = thread_in(s, next->thread);
+    if (r >= 0)
+        return begins(s, r);
     for (uint32_t i = 0; i < s->n; i++)
         if (!s->step[i].gone && wake_dependent(next, &s->step[i].op))
             return false;
@@ -140,32 +163,24 @@ bool wake_seq_weak_initial(const struct wake_seq *s, const struct wake_op *next)
 sched_mask wake_seq_initials(const struct wake_seq *s)
 {
     sched_mask init = 0;
-    for (int r = 0; r < SCHED_MAX_THREADS; r++) {
-        if (s->first[r] < 0)
-            continue;
-        const struct wake_step *f = &s->step[s->first[r]];
-        bool pred = false;
-        for (int q = 0; q < SCHED_MAX_THREADS && !pred; q++)
-            pred = q != r && s->first[q] >= 0 && s->first[q] < s->first[r] &&
-                   before(&s->step[s->first[q]], f);
-        if (!pred)
+    for (int r = 0; s->threads >> r; r++)
+        if ((s->threads & SCHED_BIT(r)) && begins(s, r))
             init |= SCHED_BIT(r);
-    }
     return init;
 }
 
 /* Consume the first step in s of the thread with that key, if it has one. */
 static void consume(struct wake_seq *s, uint64_t thread)
 {
-    int r = 0;
-    while (r < SCHED_MAX_THREADS && !(s->first[r] >= 0 && s->step[s->first[r]].op.thread == thread))
-        r++;
-    if (r == SCHED_MAX_THREADS)
+    int r = thread_in(s, thread);
+    if (r < 0)
         return;
     int32_t i = s->first[r];
     s->step[i].gone = true;
     s->left--;
     s->first[r] = s->step[i].next_same;
+    if (s->first[r] < 0)
+        s->threads &= ~SCHED_BIT(r);
 }
 
 /* ==========================================================================

@@ -58,10 +58,13 @@ struct wake_seq {
     struct wake_step *step;
     uint32_t n, cap, left;            /* left: steps not gone */
     int32_t first[SCHED_MAX_THREADS]; /* each thread's first step not gone, or -1 */
+    sched_mask threads;               /* those with a step not gone */
     int32_t last[SCHED_MAX_THREADS];  /* while building */
     uint32_t nclock[SCHED_MAX_THREADS];   /* the final step's own clock */
 };
 
+/* An empty sequence (wake_seq_free makes it so again). */
+void wake_seq_init(struct wake_seq *s);
 void wake_seq_clear(struct wake_seq *s);
 /* Append a step: false without memory. */
 bool wake_seq_add(struct wake_seq *s, const struct wake_op *op, const uint32_t *clock);
