@@ -13,23 +13,26 @@
 
 typedef uint32_t vclock[SCHED_MAX_THREADS];
 
-/* One executed step as race detection needs it. */
+/* One executed step as race detection needs it: 16 bytes, and its clock
+** and object links beside it (a step costs 16 + 4 per thread + 16 per
+** object it touches). */
+enum { EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4, EV_ACQUIRE = 8, EV_RELEASE = 16 };
 struct event {
-    int tid;
-    const struct sched_opclass *cls;
-    const struct sched_obj *obj;      /* for lock/unlock exclusion */
-    bool reads, timed, local;         /* read-only; had a timeout; touches nothing */
-    uint32_t first_link, nlinks;      /* objects touched, in `links` */
-    struct wake_op wop;               /* the same, for wakeup trees */
+    uint32_t first_link;              /* objects touched, in `links` */
+    int32_t obj;                      /* its object's id (lock/unlock exclusion), or -1 */
+    int16_t tid;
+    uint16_t nlinks;
+    uint8_t flags;                    /* EV_*: changed nothing, timed, local, ... */
 };
 
 /* An event's access to one object, chained to the previous access to the
 ** same object and to the previous one by another thread (so a thread's long
 ** run of polls is skipped in one jump). Chains hold link indices; -1 ends. */
-struct link { int32_t ev, prev, prev_other; };
+struct link { int32_t ev, prev, prev_other, obj; };
 
 struct objstate {
     int32_t last;                     /* link of the last access to it, or -1 */
+    uint64_t key;                     /* its name across executions (object.h) */
     vclock w, r;                      /* last write; reads since that write */
 };
 
@@ -37,7 +40,11 @@ struct dpor {
     int nthreads;
     struct event *ev;
     uint32_t nev, ev_cap;
-    vclock *evclock;
+    /* Each event's clock, `stride` entries apiece (the most threads any
+    ** execution has had, rounded up): clocks cost what the threads use. */
+    uint32_t *clk;
+    uint32_t stride, clk_rows;
+    uint64_t thread_key[SCHED_MAX_THREADS];
     struct link *links;
     uint32_t nlinks, links_cap;
     struct objstate *obj;
@@ -78,7 +85,7 @@ void dpor_free(struct dpor *d)
     if (d == NULL)
         return;
     free(d->ev);
-    free(d->evclock);
+    free(d->clk);
     free(d->links);
     free(d->obj);
     free(d->cand);
@@ -140,16 +147,49 @@ static bool object(struct dpor *d, int id)
     return true;
 }
 
+/* Event i's clock. */
+static inline uint32_t *clock_of(const struct dpor *d, uint32_t i)
+{
+    return d->clk + (size_t)i * d->stride;
+}
+
 /* Room for one more event with n links; false without memory. */
 static bool reserve(struct dpor *d, int n)
 {
-    size_t cap = d->ev_cap, cap2 = d->ev_cap, lcap = d->links_cap;
-    bool ok = grow((void **)&d->ev, &cap, d->nev + 1, sizeof *d->ev) &&
-              grow((void **)&d->evclock, &cap2, d->nev + 1, sizeof *d->evclock);
-    d->ev_cap = (uint32_t)(cap < cap2 ? cap : cap2);
+    size_t cap = d->ev_cap, rows = d->clk_rows, lcap = d->links_cap;
+    bool ok = grow((void **)&d->ev, &cap, d->nev + 1, sizeof *d->ev);
+    d->ev_cap = (uint32_t)cap;
+    ok = ok && grow((void **)&d->clk, &rows, d->nev + 1, (size_t)d->stride * sizeof *d->clk);
+    d->clk_rows = (uint32_t)rows;
     ok = ok && grow((void **)&d->links, &lcap, d->nlinks + (size_t)n, sizeof *d->links);
     d->links_cap = (uint32_t)lcap;
     return ok;
+}
+
+/* Threads spawned since the last step: clocks get room for them, and
+** every event recorded before says nothing of them (entries 0), whatever
+** an earlier execution left in those slots. false without memory. */
+static bool add_threads(struct dpor *d, int nthreads)
+{
+    if ((uint32_t)nthreads > d->stride) {
+        uint32_t stride = ((uint32_t)nthreads + 3) & ~3u;
+        uint32_t *clk = calloc((size_t)(d->clk_rows ? d->clk_rows : 1), stride * sizeof *clk);
+        if (clk == NULL)
+            return false;
+        for (uint32_t i = 0; i < d->nev; i++)
+            memcpy(clk + (size_t)i * stride, clock_of(d, i), (size_t)d->nthreads * sizeof *clk);
+        free(d->clk);
+        d->clk = clk;
+        d->stride = stride;
+        if (d->clk_rows == 0)
+            d->clk_rows = 1;
+    } else {
+        size_t bytes = (size_t)(nthreads - d->nthreads) * sizeof *d->clk;
+        for (uint32_t i = 0; i < d->nev; i++)
+            memset(clock_of(d, i) + d->nthreads, 0, bytes);
+    }
+    d->nthreads = nthreads;
+    return true;
 }
 
 /* The clock of event e by thread p: p's clock joined with what e depends on
@@ -163,18 +203,19 @@ static void advance_clock(struct dpor *d, const struct event *e, int p,
 {
     int nt = d->nthreads;
     uint32_t *c = d->thread[p];
-    if (d->last_timed >= 0 && !e->local)
+    bool local = e->flags & EV_LOCAL;
+    if (d->last_timed >= 0 && !local)
         join(c, d->timed_w, nt);
-    if (e->timed)
+    if (e->flags & EV_TIMED)
         for (int q = 0; q < nt; q++)
             join(c, d->thread[q], nt);
-    for (int i = 0; i < n && !e->local; i++) {
+    for (int i = 0; i < n && !local; i++) {
         if (objs[i]->thread >= 0) {   /* spawn, join: the two clocks meet */
             join(c, d->thread[objs[i]->thread], nt);
             continue;
         }
         join(c, states[i]->w, nt);
-        if (!e->reads)
+        if (!(e->flags & EV_READS))
             join(c, states[i]->r, nt);
     }
     c[p]++;
@@ -190,11 +231,12 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
         int32_t other = os->last;
         if (other >= 0 && d->ev[d->links[other].ev].tid == e->tid)
             other = d->links[other].prev_other;
-        d->links[d->nlinks] = (struct link){ (int32_t)d->nev, os->last, other };
+        d->links[d->nlinks] = (struct link){ (int32_t)d->nev, os->last, other, objs[i]->id };
+        os->key = objs[i]->key;
         os->last = (int32_t)d->nlinks++;
         if (objs[i]->thread >= 0) {   /* a spawned thread starts from here */
             join(d->thread[objs[i]->thread], c, d->nthreads);
-        } else if (e->reads) {
+        } else if (e->flags & EV_READS) {
             join(os->r, c, d->nthreads);
         } else {
             memcpy(os->w, c, bytes);
@@ -203,25 +245,14 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
     }
 }
 
-/* Threads spawned since the last step: every event recorded before says
-** nothing of them (its entries for them are 0), whatever an earlier
-** execution left in those slots. */
-static void add_threads(struct dpor *d, int nthreads)
-{
-    size_t bytes = (size_t)(nthreads - d->nthreads) * sizeof d->evclock[0][0];
-    for (uint32_t i = 0; i < d->nev; i++)
-        memset(&d->evclock[i][d->nthreads], 0, bytes);
-    d->nthreads = nthreads;
-}
-
 int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
               struct sched_op *op)
 {
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     struct objstate *states[SCHED_MAX_OBJS];
     int n = sched_op_objects(op, objs), p = s->tid;
-    if (x->nthreads > d->nthreads)
-        add_threads(d, x->nthreads);
+    if (x->nthreads > d->nthreads && !add_threads(d, x->nthreads))
+        return WEFT_ENOMEM;
     if (d->nthreads > d->width)
         d->width = d->nthreads;
     if (!reserve(d, n))
@@ -233,20 +264,20 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
         states[i] = &d->obj[objs[i]->id];
 
     struct event *e = &d->ev[d->nev];
-    e->tid = p;
-    e->cls = op->cls;
-    e->obj = op->obj;
-    e->local = sched_op_local(op);
-    e->timed = !e->local && sched_op_global(op);
-    e->reads = op->idle;
-    wake_op_from(&x->threads[p], op, e->reads, &e->wop);
+    unsigned f = op->cls->flags;
+    e->tid = (int16_t)p;
+    e->obj = op->obj ? op->obj->id : -1;
+    e->flags = (uint8_t)((op->idle ? EV_READS : 0) | (sched_op_local(op) ? EV_LOCAL
+                         : sched_op_global(op) ? EV_TIMED : 0) |
+                         (f & OP_ACQUIRE ? EV_ACQUIRE : 0) | (f & OP_RELEASE ? EV_RELEASE : 0));
     e->first_link = d->nlinks;
-    e->nlinks = (uint32_t)n;
+    e->nlinks = (uint16_t)n;
+    d->thread_key[p] = x->threads[p].obj.key;
     advance_clock(d, e, p, objs, states, n);
     const uint32_t *c = d->thread[p];
-    memcpy(d->evclock[d->nev], c, (size_t)d->width * sizeof c[0]);
+    memcpy(clock_of(d, d->nev), c, (size_t)d->stride * sizeof c[0]);
     link_objects(d, e, c, objs, states, n);
-    if (e->timed) {
+    if (e->flags & EV_TIMED) {
         memcpy(d->timed_w, c, (size_t)d->nthreads * sizeof c[0]);
         d->last_timed = (int32_t)d->nev;
     }
@@ -266,24 +297,25 @@ static bool never_together(const struct event *e, const struct sched_op *n)
 {
     if (n->obj && n->obj->thread == e->tid)   /* join(T) waits for all of T */
         return true;
-    unsigned a = e->cls->flags, b = n->cls->flags;
-    return e->obj == n->obj && e->obj &&
-           (((a & OP_RELEASE) && (b & OP_ACQUIRE)) || ((a & OP_ACQUIRE) && (b & OP_RELEASE)));
+    unsigned b = n->cls->flags;
+    return n->obj && e->obj == n->obj->id &&
+           (((e->flags & EV_RELEASE) && (b & OP_ACQUIRE)) ||
+            ((e->flags & EV_ACQUIRE) && (b & OP_RELEASE)));
 }
 
 static bool happens_before(const struct dpor *d, uint32_t i, int p)
 {
-    return d->evclock[i][d->ev[i].tid] <= d->thread[p][d->ev[i].tid];
+    return clock_of(d, i)[d->ev[i].tid] <= d->thread[p][d->ev[i].tid];
 }
 
 /* May step i and thread p's next operation n fail to commute? */
 static bool conflicts(const struct event *e, const struct sched_op *n, bool n_reads)
 {
-    if (e->local || sched_op_local(n))
+    if ((e->flags & EV_LOCAL) || sched_op_local(n))
         return false;
-    if (e->timed || sched_op_global(n))
+    if ((e->flags & EV_TIMED) || sched_op_global(n))
         return true;
-    return !(e->reads && n_reads);
+    return !((e->flags & EV_READS) && n_reads);
 }
 
 /* Add to d->cand the accesses to object id by threads other than p,
@@ -305,7 +337,7 @@ static bool chain_candidates(struct dpor *d, int id, int p)
             return false;
         d->cand_cap = (uint32_t)cap;
         d->cand[d->ncand++] = i;
-        if (!e->reads && happens_before(d, (uint32_t)i, p))
+        if (!(e->flags & EV_READS) && happens_before(d, (uint32_t)i, p))
             return true;
         l = d->links[l].prev;
     }
@@ -375,18 +407,18 @@ static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, ui
         if (c > 0 && d->cand[c - 1] == i)
             continue;                 /* a select's channel twice */
         if (e->tid == p || !conflicts(e, n, n_reads) || never_together(e, n) ||
-            frontier[e->tid] >= d->evclock[i][e->tid])
+            frontier[e->tid] >= clock_of(d, (uint32_t)i)[e->tid])
             continue;
         if ((uint32_t)i >= since)
             fn(ctx, (uint32_t)i, p, n_reads);
-        join(frontier, d->evclock[i], nt);
+        join(frontier, clock_of(d, (uint32_t)i), nt);
     }
     return true;
 }
 
 static bool event_before_event(const struct dpor *d, uint32_t k, uint32_t j)
 {
-    return d->evclock[j][d->ev[k].tid] >= d->evclock[k][d->ev[k].tid];
+    return clock_of(d, j)[d->ev[k].tid] >= clock_of(d, k)[d->ev[k].tid];
 }
 
 /*
@@ -456,6 +488,21 @@ const uint32_t *dpor_clock(const struct dpor *d, int p, int *width)
 ** Reversals, for wakeup trees
 ** ========================================================================== */
 
+/* Event j as wakeup trees describe steps. */
+static void event_op(const struct dpor *d, uint32_t j, struct wake_op *op)
+{
+    const struct event *e = &d->ev[j];
+    memset(op, 0, sizeof *op);
+    op->thread = d->thread_key[e->tid];
+    op->tid = e->tid;
+    op->flags = (uint8_t)((e->flags & EV_LOCAL ? WAKE_LOCAL : 0) |
+                          (e->flags & EV_TIMED ? WAKE_GLOBAL : 0) |
+                          (e->flags & EV_READS ? WAKE_READS : 0) |
+                          (e->nlinks > WAKE_OBJS ? WAKE_MANY : 0));
+    for (uint32_t i = 0; i < e->nlinks && i < WAKE_OBJS; i++)
+        op->obj[op->nobj++] = d->obj[d->links[e->first_link + i].obj].key;
+}
+
 bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
                    const uint32_t *clock, struct wake_seq *out, bool *waits)
 {
@@ -467,10 +514,12 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
     for (uint32_t j = e + 1; j < d->nev; j++) {
         if (event_before_event(d, e, j))
             continue;                 /* ordered after e: not in the reversal */
-        if (!wake_seq_add(out, &d->ev[j].wop, d->evclock[j]))
+        struct wake_op op;
+        event_op(d, j, &op);
+        if (!wake_seq_add(out, &op, clock_of(d, j)))
             return false;
-        if (d->ev[j].tid != p && wake_dependent(&d->ev[j].wop, n)) {
-            join(out->nclock, d->evclock[j], nt);
+        if (d->ev[j].tid != p && wake_dependent(&op, n)) {
+            join(out->nclock, clock_of(d, j), nt);
             *waits = true;
         }
     }
@@ -482,7 +531,7 @@ bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op)
 {
     for (uint32_t j = e; j < d->nev; j++)
         if (d->ev[j].tid == r) {
-            *op = d->ev[j].wop;
+            event_op(d, j, op);
             return true;
         }
     return false;
