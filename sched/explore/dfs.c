@@ -342,10 +342,13 @@ static bool note_step(struct explorer *e, int32_t node)
     return true;
 }
 
+/* A step the last execution took too, with the same steps before it, was
+** recorded then (dfs_advance keeps the replayed prefix). */
 static void dpor_after_step(struct explorer *e, const struct sched_step *s)
 {
     struct dfs *d = e->state;
-    if (dpor_step(d->dpor, e->x, s, e->x->threads[s->tid].pending) != 0)
+    if (e->steps >= dpor_steps(d->dpor) &&
+        dpor_step(d->dpor, e->x, s, e->x->threads[s->tid].pending) != 0)
         explore_out_of_memory(e);
 }
 
@@ -683,7 +686,6 @@ static bool dfs_advance(struct explorer *e)
     struct dfs *d = e->state;
     reverse_races(e);
     if (d->dpor) {
-        dpor_begin(d->dpor);
         wake_tree_drop(&d->pool, d->pending);
         d->pending = WAKE_NONE;
     }
@@ -700,6 +702,8 @@ static bool dfs_advance(struct explorer *e)
         drop_trees(d, n);
         d->len--;
     }
+    if (d->dpor)                      /* the next execution replays up to the last node */
+        dpor_rewind(d->dpor, d->len > 0 ? d->path[d->len - 1].step : 0);
     d->depth = 0;
     d->sleep = 0;
     d->preemptions = 0;

@@ -32,6 +32,7 @@ struct link { int32_t ev, prev, prev_other, obj; };
 
 struct objstate {
     int32_t last;                     /* link of the last access to it, or -1 */
+    bool is_thread;                   /* a thread (spawn, join): w and r unused */
     uint64_t key;                     /* its name across executions (object.h) */
     vclock w, r;                      /* last write; reads since that write */
 };
@@ -45,6 +46,8 @@ struct dpor {
     uint32_t *clk;
     uint32_t stride, clk_rows;
     uint64_t thread_key[SCHED_MAX_THREADS];
+    int32_t first_ev[SCHED_MAX_THREADS];  /* each thread's first event, or -1 */
+    int32_t thread_obj[SCHED_MAX_THREADS];    /* each thread's object id, or -1 */
     struct link *links;
     uint32_t nlinks, links_cap;
     struct objstate *obj;
@@ -101,6 +104,8 @@ static void clear_clock(uint32_t *c, int width) { memset(c, 0, (size_t)width * s
 
 void dpor_begin(struct dpor *d)
 {
+    for (int t = 0; t < SCHED_MAX_THREADS; t++)
+        d->first_ev[t] = d->thread_obj[t] = -1;
     d->nev = d->nlinks = 0;
     d->nobj = 0;
     d->nthreads = 0;
@@ -234,7 +239,9 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
         d->links[d->nlinks] = (struct link){ (int32_t)d->nev, os->last, other, objs[i]->id };
         os->key = objs[i]->key;
         os->last = (int32_t)d->nlinks++;
-        if (objs[i]->thread >= 0) {   /* a spawned thread starts from here */
+        os->is_thread = objs[i]->thread >= 0;
+        if (os->is_thread) {          /* a spawned thread starts from here */
+            d->thread_obj[objs[i]->thread] = objs[i]->id;
             join(d->thread[objs[i]->thread], c, d->nthreads);
         } else if (e->flags & EV_READS) {
             join(os->r, c, d->nthreads);
@@ -273,6 +280,8 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     e->first_link = d->nlinks;
     e->nlinks = (uint16_t)n;
     d->thread_key[p] = x->threads[p].obj.key;
+    if (d->first_ev[p] < 0)
+        d->first_ev[p] = (int32_t)d->nev;
     advance_clock(d, e, p, objs, states, n);
     const uint32_t *c = d->thread[p];
     memcpy(clock_of(d, d->nev), c, (size_t)d->stride * sizeof c[0]);
@@ -284,6 +293,99 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     d->nev++;
     return 0;
 }
+
+/* ==========================================================================
+** Rewinding to a prefix
+** ==========================================================================
+** The next execution replays the first k steps of this one: the same
+** steps, so the same events and clocks. Undo what came after instead of
+** computing it all again. Each object's state is recomputed from its chain
+** (its last write before k and the reads since), each thread's clock from
+** its last event before k and what its thread object passed it since (a
+** spawn, a join).
+*/
+
+static void rewind_object(struct dpor *d, struct objstate *os, uint32_t keep_links)
+{
+    int32_t l = os->last;
+    if (l < (int32_t)keep_links)
+        return;                       /* untouched since */
+    while (l >= (int32_t)keep_links)
+        l = d->links[l].prev;
+    os->last = l;
+    clear_clock(os->w, d->width);
+    clear_clock(os->r, d->width);
+    for (; l >= 0 && !os->is_thread; l = d->links[l].prev) {
+        uint32_t i = (uint32_t)d->links[l].ev;
+        if (!(d->ev[i].flags & EV_READS)) {
+            memcpy(os->w, clock_of(d, i), (size_t)d->nthreads * sizeof os->w[0]);
+            break;
+        }
+        join(os->r, clock_of(d, i), d->nthreads);
+    }
+}
+
+/* Each thread's last event before k, or -1; and the last timed one. */
+static void last_events(struct dpor *d, uint32_t k, int32_t *last, int32_t *timed)
+{
+    int missing = 0;
+    for (int t = 0; t < d->nthreads; t++) {
+        last[t] = -1;
+        if (d->first_ev[t] >= (int32_t)k)
+            d->first_ev[t] = -1;
+        missing += d->first_ev[t] >= 0;
+    }
+    *timed = d->last_timed < (int32_t)k ? d->last_timed : -2;
+    for (int32_t i = (int32_t)k - 1; i >= 0 && (missing > 0 || *timed == -2); i--) {
+        int t = d->ev[i].tid;
+        if (last[t] < 0 && missing > 0) {
+            last[t] = i;
+            missing--;
+        }
+        if (*timed == -2 && (d->ev[i].flags & EV_TIMED))
+            *timed = i;
+    }
+    if (*timed == -2)
+        *timed = -1;
+}
+
+static void rewind_thread(struct dpor *d, int t, int32_t last)
+{
+    uint32_t *c = d->thread[t];
+    clear_clock(c, d->width);
+    if (last >= 0)
+        memcpy(c, clock_of(d, (uint32_t)last), (size_t)d->nthreads * sizeof c[0]);
+    int32_t id = d->thread_obj[t];
+    for (int32_t l = id >= 0 && id < d->nobj ? d->obj[id].last : -1; l >= 0 && d->links[l].ev > last;
+         l = d->links[l].prev)
+        join(c, clock_of(d, (uint32_t)d->links[l].ev), d->nthreads);
+}
+
+void dpor_rewind(struct dpor *d, uint32_t k)
+{
+    if (k == 0) {
+        dpor_begin(d);
+        return;
+    }
+    memset(d->seen_park, 0, sizeof d->seen_park);
+    if (k >= d->nev)
+        return;
+    uint32_t keep_links = d->ev[k].first_link;
+    for (int id = 0; id < d->nobj; id++)
+        rewind_object(d, &d->obj[id], keep_links);
+    int32_t last[SCHED_MAX_THREADS], timed;
+    last_events(d, k, last, &timed);
+    for (int t = 0; t < d->nthreads; t++)
+        rewind_thread(d, t, last[t]);
+    d->last_timed = timed;
+    clear_clock(d->timed_w, d->width);
+    if (timed >= 0)
+        memcpy(d->timed_w, clock_of(d, (uint32_t)timed), (size_t)d->nthreads * sizeof d->timed_w[0]);
+    d->nev = k;
+    d->nlinks = keep_links;
+}
+
+uint32_t dpor_steps(const struct dpor *d) { return d->nev; }
 
 /* ==========================================================================
 ** Races

@@ -20,6 +20,11 @@ struct dpor *dpor_new(void);
 void dpor_free(struct dpor *d);
 /* A new execution starts. */
 void dpor_begin(struct dpor *d);
+/* A new execution starts that replays the first k steps of the last one:
+** they are kept as they are, the rest is forgotten. */
+void dpor_rewind(struct dpor *d, uint32_t k);
+/* How many steps are recorded. */
+uint32_t dpor_steps(const struct dpor *d);
 /* Step s (the n-th of x's execution, 0-based, in order) performed op: 0,
 ** or WEFT_ENOMEM. */
 int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
