@@ -18,6 +18,7 @@ enum { NODE_THREAD, NODE_VALUE };
 ** `step` and thread tid's operation `op`, which came with tid's clock. */
 struct race {
     uint32_t step;
+    int32_t clock_event;              /* tid's clock then: this event's */
     struct wake_op op;
     bool posted;                      /* op was pending before the step already */
 };
@@ -55,9 +56,6 @@ struct dfs {
     struct wake_seq seq;              /* DPOR: the reversal being inserted */
     struct race *races;               /* DPOR: found in the running execution */
     size_t nraces, races_cap;
-    uint32_t *race_clocks;            /* each race's thread clock, `width` apiece */
-    size_t race_clocks_cap;
-    int width;
     bool values;                      /* DPOR: the scenario made a value choice */
     bool oom;                         /* DPOR: a race could not be recorded */
     int32_t *node_of_step;            /* DPOR: choice node before each step, or -1 */
@@ -102,7 +100,6 @@ static void dfs_fini(struct explorer *e)
     wake_pool_free(&d->pool);
     wake_seq_free(&d->seq);
     free(d->races);
-    free(d->race_clocks);
     free(d->node_of_step);
     free(d->path);
     free(d);
@@ -194,9 +191,7 @@ static void add_fallback(struct dfs *d, struct node *n, uint32_t step, int tid)
 static void note_race(void *ctx, uint32_t step, int tid, bool reads)
 {
     struct dfs *d = ctx;
-    int width;
-    const uint32_t *clock = dpor_clock(d->dpor, tid, &width);
-    if (d->nraces == d->races_cap || (size_t)width * (d->nraces + 1) > d->race_clocks_cap) {
+    if (d->nraces == d->races_cap) {
         size_t cap = d->races_cap ? 2 * d->races_cap : 64;
         struct race *r = realloc(d->races, cap * sizeof *r);
         if (r == NULL) {
@@ -205,22 +200,12 @@ static void note_race(void *ctx, uint32_t step, int tid, bool reads)
         }
         d->races = r;
         d->races_cap = cap;
-        uint32_t *c = realloc(d->race_clocks, cap * SCHED_MAX_THREADS * sizeof *c);
-        if (c == NULL) {
-            d->oom = true;
-            return;
-        }
-        d->race_clocks = c;
-        d->race_clocks_cap = cap * SCHED_MAX_THREADS;
     }
-    struct race *r = &d->races[d->nraces];
+    struct race *r = &d->races[d->nraces++];
     r->step = step;
     r->posted = d->x->threads[tid].last_step <= step;
+    r->clock_event = dpor_clock_event(d->dpor, tid);
     wake_op_from(&d->x->threads[tid], d->x->threads[tid].pending, reads, &r->op);
-    memcpy(&d->race_clocks[d->nraces * SCHED_MAX_THREADS], clock, (size_t)width * sizeof *clock);
-    memset(&d->race_clocks[d->nraces * SCHED_MAX_THREADS + width], 0,
-           (size_t)(SCHED_MAX_THREADS - width) * sizeof *clock);
-    d->nraces++;
 }
 
 /*
@@ -267,15 +252,17 @@ static void ensure_initial(struct dfs *d, struct node *n, uint32_t step, int tid
 ** operation) becomes a branch of the wakeup tree of the node before that
 ** step, unless a sleeping thread or an existing branch already leads to
 ** it (Optimal DPOR, Algorithm 2). */
-static void reverse(struct dfs *d, const struct race *r, const uint32_t *clock)
+static void reverse(struct dfs *d, const struct race *r)
 {
     int32_t k = r->step < d->steps_cap ? d->node_of_step[r->step] : -1;
     if (k < 0)
         return;                       /* one thread could run: nothing to reverse */
     struct node *n = &d->path[k];
     int tid = r->op.tid;
+    if ((n->enabled & ~(n->done | n->sleep)) == 0)
+        return;                       /* its first step has run here, or sleeps: covered */
     bool waits;
-    if (!dpor_reversal(d->dpor, r->step, tid, &r->op, clock, &d->seq, &waits)) {
+    if (!dpor_reversal(d->dpor, r->step, tid, &r->op, r->clock_event, &d->seq, &waits)) {
         d->oom = true;
         return;
     }
@@ -317,7 +304,7 @@ static void reverse_races(struct explorer *e)
     else if (o->cut)
         dpor_races_with_cut(d->dpor, e->x, note_race, d);
     for (size_t i = 0; i < d->nraces && !d->oom; i++)
-        reverse(d, &d->races[i], &d->race_clocks[i * SCHED_MAX_THREADS]);
+        reverse(d, &d->races[i]);
     d->nraces = 0;
     if (d->oom)
         explore_out_of_memory(e);

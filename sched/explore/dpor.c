@@ -47,6 +47,7 @@ struct dpor {
     uint32_t stride, clk_rows;
     uint64_t thread_key[SCHED_MAX_THREADS];
     int32_t first_ev[SCHED_MAX_THREADS];  /* each thread's first event, or -1 */
+    int32_t last_ev[SCHED_MAX_THREADS];   /* and its last, or -1 */
     int32_t thread_obj[SCHED_MAX_THREADS];    /* each thread's object id, or -1 */
     struct link *links;
     uint32_t nlinks, links_cap;
@@ -105,7 +106,7 @@ static void clear_clock(uint32_t *c, int width) { memset(c, 0, (size_t)width * s
 void dpor_begin(struct dpor *d)
 {
     for (int t = 0; t < SCHED_MAX_THREADS; t++)
-        d->first_ev[t] = d->thread_obj[t] = -1;
+        d->first_ev[t] = d->last_ev[t] = d->thread_obj[t] = -1;
     d->nev = d->nlinks = 0;
     d->nobj = 0;
     d->nthreads = 0;
@@ -282,6 +283,7 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     d->thread_key[p] = x->threads[p].obj.key;
     if (d->first_ev[p] < 0)
         d->first_ev[p] = (int32_t)d->nev;
+    d->last_ev[p] = (int32_t)d->nev;
     advance_clock(d, e, p, objs, states, n);
     const uint32_t *c = d->thread[p];
     memcpy(clock_of(d, d->nev), c, (size_t)d->stride * sizeof c[0]);
@@ -375,8 +377,10 @@ void dpor_rewind(struct dpor *d, uint32_t k)
         rewind_object(d, &d->obj[id], keep_links);
     int32_t last[SCHED_MAX_THREADS], timed;
     last_events(d, k, last, &timed);
-    for (int t = 0; t < d->nthreads; t++)
+    for (int t = 0; t < d->nthreads; t++) {
         rewind_thread(d, t, last[t]);
+        d->last_ev[t] = last[t];
+    }
     d->last_timed = timed;
     clear_clock(d->timed_w, d->width);
     if (timed >= 0)
@@ -580,10 +584,13 @@ void dpor_races_with_end(struct dpor *d, struct exec *x, int tid, dpor_race_fn *
     }
 }
 
-const uint32_t *dpor_clock(const struct dpor *d, int p, int *width)
+int32_t dpor_clock_event(const struct dpor *d, int p)
 {
-    *width = d->width;
-    return d->thread[p];
+    if (d->last_ev[p] >= 0)
+        return d->last_ev[p];
+    int32_t id = d->thread_obj[p];   /* not started: the spawn's clock */
+    int32_t l = id >= 0 && id < d->nobj ? d->obj[id].last : -1;
+    return l >= 0 ? d->links[l].ev : -1;
 }
 
 /* ==========================================================================
@@ -605,14 +612,15 @@ static void event_op(const struct dpor *d, uint32_t j, struct wake_op *op)
         op->obj[op->nobj++] = d->obj[d->links[e->first_link + i].obj].key;
 }
 
-bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
-                   const uint32_t *clock, struct wake_seq *out, bool *waits)
+bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n, int32_t base,
+                   struct wake_seq *out, bool *waits)
 {
     *waits = false;
     int nt = d->nthreads;
     wake_seq_clear(out);
     memset(out->nclock, 0, sizeof out->nclock);
-    memcpy(out->nclock, clock, (size_t)nt * sizeof out->nclock[0]);
+    if (base >= 0)
+        memcpy(out->nclock, clock_of(d, (uint32_t)base), (size_t)nt * sizeof out->nclock[0]);
     for (uint32_t j = e + 1; j < d->nev; j++) {
         if (event_before_event(d, e, j))
             continue;                 /* ordered after e: not in the reversal */
@@ -625,7 +633,7 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
             *waits = true;
         }
     }
-    out->nclock[p] = clock[p] + 1;
+    out->nclock[p]++;
     return wake_seq_add(out, n, out->nclock);
 }
 

@@ -41,16 +41,18 @@ void dpor_races_with_end(struct dpor *d, struct exec *x, int tid, dpor_race_fn *
 ** each parked thread's next step races with the latest step of another
 ** thread not ordered before it (it could have run there instead). */
 void dpor_races_with_cut(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx);
-/* Thread p's vector clock now (*width entries are meaningful). */
-const uint32_t *dpor_clock(const struct dpor *d, int p, int *width);
+/* The event whose clock thread p's clock now is (its last step, or the
+** spawn that made it), or -1 (all 0). */
+int32_t dpor_clock_event(const struct dpor *d, int p);
 /* The reversal of the race of step e with thread p's next operation n,
-** whose clock before it was `clock`: the steps after e not ordered after
-** it, then n, with their clocks (Optimal DPOR's notdep(e).n), into out:
+** whose clock before it was that of event base (dpor_clock_event then):
+** the steps after e not ordered after it, then n, with their clocks
+** (Optimal DPOR's notdep(e).n), into out:
 ** false without memory. *waits: a step of another thread in it conflicts
 ** with n (n comes after it). The clocks stay valid until the next
 ** dpor_step or dpor_begin. */
-bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
-                   const uint32_t *clock, struct wake_seq *out, bool *waits);
+bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n, int32_t base,
+                   struct wake_seq *out, bool *waits);
 /* Thread r's next step from the state before step e, if it took it in
 ** this execution: true, with *op. */
 bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op);
