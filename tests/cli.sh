@@ -438,5 +438,47 @@ for v in x 10 63K 2G 1MB -1 1.5M 99999999999999999999 ""; do
 done
 check "--stack-size 64K runs every scenario" 0 "$WEFT" run --quiet --stack-size 64K "$top_srcdir/scenarios/"
 
+# Checkpoints (issue 8): a search killed with SIGKILL at ten random moments
+# and resumed each time ends with the counts and verdict of one that never
+# stopped; a checkpoint of another search is refused.
+ck="$tmp/lock.ck"
+rm -f "$ck"
+lf="lock_family --param threads=4 --param sections=3 --strategy dpor"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    from=""
+    [ -f "$ck" ] && from="--resume $ck"
+    # shellcheck disable=SC2086 # $lf and $from are lists of words
+    "$WEFT" run $lf --checkpoint "$ck" --checkpoint-every 0.05 $from >/dev/null 2>&1 &
+    pid=$!
+    sleep "0.$(od -An -N1 -tu1 /dev/urandom | awk '{ printf "%d", 1 + $1 % 9 }')"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+done
+from=""
+[ -f "$ck" ] && from="--resume $ck"
+# shellcheck disable=SC2086
+check "resumed after ten kills" 0 "$WEFT" run $lf --checkpoint "$ck" $from
+expect_grep "resumed: every class, once" \
+    "lock_family: pass (expected pass) \[dpor\] 369600 executions, exhaustive" "$tmp/out"
+check "a checkpoint of other --param values is refused" 2 \
+    "$WEFT" run lock_family --param threads=4 --param sections=2 --strategy dpor --resume "$ck"
+expect_grep "says which search it was for" "made for another search" "$tmp/err"
+check "--checkpoint needs dpor or dfs" 2 "$WEFT" run abba --checkpoint "$ck"
+expect_grep "names the strategies" "work with --strategy dpor or dfs" "$tmp/err"
+check "--checkpoint needs one scenario" 2 \
+    "$WEFT" run "$top_srcdir/scenarios/abba.c" --strategy dpor --checkpoint "$ck"
+expect_grep "one scenario" "need exactly one scenario" "$tmp/err"
+printf 'weft-checkpoint 1\nscenario x\n' >"$tmp/bad.ck"
+check "a damaged checkpoint is refused" 2 "$WEFT" run abba --strategy dpor --resume "$tmp/bad.ck"
+check "a missing checkpoint is refused" 2 \
+    "$WEFT" run abba --strategy dpor --resume "$tmp/none.ck"
+rm -f "$ck"
+# shellcheck disable=SC2086
+check "a checkpoint when the budget ends" 1 "$WEFT" run $lf --executions 1000 --checkpoint "$ck"
+expect_grep "the budget's count" "1000 executions, NOT exhaustive" "$tmp/out"
+# shellcheck disable=SC2086
+check "goes on from where the budget stopped it" 0 "$WEFT" run $lf --resume "$ck"
+expect_grep "and still counts every class once" "369600 executions, exhaustive" "$tmp/out"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -54,6 +54,9 @@ struct cli_opts {
     const char *format;
     const char *schedule;
     const char *classes;              /* --classes FILE */
+    const char *checkpoint;           /* --checkpoint FILE */
+    double checkpoint_every;          /* --checkpoint-every SECONDS */
+    const char *resume;               /* --resume FILE */
     bool quiet;
     bool shrink;
     int progress;                     /* 1 --progress, 0 --quiet, -1 on a terminal */
@@ -116,5 +119,18 @@ int cli_list(struct cli_opts *o);
 int cli_run(struct cli_opts *o);
 int cli_replay(struct cli_opts *o);
 int cli_explain(struct cli_opts *o);
+
+/* --checkpoint and --resume for one scenario's search (checkpoint.c). */
+struct cli_checkpoint {
+    const char *path;                 /* where to save, or NULL */
+    char *identity;                   /* the lines naming the search */
+    char *text;                       /* the file resumed from, whole */
+};
+/* Set ec up to save checkpoints and to go on from --resume's file (after
+** checking that it belongs to this search): 0, or CLI_ERROR after saying
+** why. cli_checkpoint_end frees what it holds, after the search. */
+int cli_checkpoint_begin(struct cli_checkpoint *cp, const struct cli_opts *o,
+                         const struct cli_target *t, struct explore_config *ec);
+void cli_checkpoint_end(struct cli_checkpoint *cp);
 
 #endif

@@ -85,8 +85,14 @@ static const struct report_format *format_for(const struct cli_opts *o)
 static const struct explore_plan *plan_for(const struct cli_opts *o)
 {
     const struct explore_plan *p = explore_plan_named(o->strategy);
-    if (p && p != &explore_plan_replay)
+    bool saves = strcmp(o->strategy, "dpor") == 0 || strcmp(o->strategy, "dfs") == 0;
+    if (p && p != &explore_plan_replay && (saves || !(o->checkpoint || o->resume)))
         return p;
+    if (p && p != &explore_plan_replay) {
+        fprintf(stderr, "weft: --checkpoint and --resume work with --strategy dpor or dfs, "
+                "not %s\n", o->strategy);
+        return NULL;
+    }
     fprintf(stderr, "weft: unknown strategy '%s' (", o->strategy);
     for (int i = 0; explore_plans[i]; i++)
         fprintf(stderr, "%s%s", i == 0 ? "" : explore_plans[i + 1] ? ", " : " or ",
@@ -191,9 +197,13 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
         job.ec.class_ctx = &cf;
         job.ec.accept = search_on;
     }
+    struct cli_checkpoint cp;
+    if (cli_checkpoint_begin(&cp, o, t, &job.ec) != 0)
+        return CLI_ERROR;
     struct report *rep;
     bool unreplayable;
     int rc = cli_explore(&job, &rep, &unreplayable);
+    cli_checkpoint_end(&cp);
     end_progress(&prog);
     if (rc)
         return out_of_memory("while exploring");
@@ -204,6 +214,14 @@ static void warn_unread(const char *key, void *ctx)
 {
     (void)ctx;
     fprintf(stderr, "weft: warning: no scenario read --param %s (misspelled?)\n", key);
+}
+
+static int usage_error(const char *fmt, int n)
+{
+    fprintf(stderr, "weft: ");
+    fprintf(stderr, fmt, n);
+    fprintf(stderr, "\n");
+    return CLI_ERROR;
 }
 
 int cli_run(struct cli_opts *o)
@@ -230,6 +248,9 @@ int cli_run(struct cli_opts *o)
         perror(o->classes);
         rc = CLI_ERROR;
     }
+    if (rc == 0 && (o->checkpoint || o->resume) && n != 1)
+        rc = usage_error("--checkpoint and --resume need exactly one scenario (a file "
+                         "here defines %d)", n);
     for (int i = 0; rc == 0 && i < n; i++) {
         int one = run_one(&t[i], o, plan, x, classes);
         unexpected += one == CLI_UNEXPECTED;

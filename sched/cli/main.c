@@ -67,6 +67,12 @@ static const char usage_run_tail[] =
     "  --progress               a live progress line on stderr even when it is not\n"
     "                           a terminal (executions, rate, estimated total, time left)\n"
     "  --no-shrink              show a failure as found, not minimised\n"
+    "  --checkpoint FILE        save the search's position and counts to FILE every\n"
+    "                           few seconds and when it stops early (dpor, dfs;\n"
+    "                           written whole to FILE.tmp, then renamed)\n"
+    "  --checkpoint-every S     seconds between checkpoints (default 5)\n"
+    "  --resume FILE            go on from a checkpoint of the same search: the\n"
+    "                           final counts and verdict are an uninterrupted run's\n"
     "  --classes FILE           write the class of every complete execution (a hash\n"
     "                           of its trace up to commuting operations) to FILE as\n"
     "                           'scenario hash schedule [stopped]' lines, and search\n"
@@ -230,7 +236,7 @@ static int add_param(struct cli_opts *o, const char *kv)
 
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
-       O_STACK };
+       O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -251,6 +257,9 @@ static const struct option long_opts[] = {
     { "timers", required_argument, 0, O_TIMERS },
     { "memory", required_argument, 0, O_MEMORY },
     { "stack-size", required_argument, 0, O_STACK },
+    { "checkpoint", required_argument, 0, O_CHECKPOINT },
+    { "checkpoint-every", required_argument, 0, O_CHECKPOINT_EVERY },
+    { "resume", required_argument, 0, O_RESUME },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -337,6 +346,9 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_PROGRESS: o->progress = 1; return 0;
     case O_NOSHRINK: o->shrink = false; return 0;
     case O_CLASSES: o->classes = v; return 0;
+    case O_CHECKPOINT: o->checkpoint = v; return 0;
+    case O_CHECKPOINT_EVERY: return parse_seconds("--checkpoint-every", v, &o->checkpoint_every);
+    case O_RESUME: o->resume = v; return 0;
     case O_TIMERS:
         if (strcmp(v, "race") != 0 && strcmp(v, "idle") != 0) {
             fprintf(stderr, "weft: --timers takes race or idle, not '%s'\n", v);
@@ -419,7 +431,7 @@ static int command_line(int argc, char **argv, const struct cli_program *program
             continue;
         struct cli_opts o = { .program = program, .strategy = "auto", .depth = 3, .shrink = true,
                               .progress = -1, .sleep_sets = true, .max_preemptions = -1,
-                              .time_limit = 60, .seed = 1, .max_steps = SCHED_DEFAULT_MAX_STEPS,
+                              .time_limit = 60, .seed = 1, .checkpoint_every = 5, .max_steps = SCHED_DEFAULT_MAX_STEPS,
                               .format = "text", .params = params_new() };
         int rc = o.params ? parse(argc - 1, argv + 1, &o, &cmds[i]) : out_of_memory();
         if (rc == 1)                  /* help printed */

@@ -6,6 +6,7 @@
 ** of choice nodes; each execution replays its prefix. The running thread
 ** goes first where nothing else is asked for.
 */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -728,14 +729,101 @@ static double dfs_covered(struct explorer *e)
     return covered;
 }
 
+/* ==========================================================================
+** Checkpoints: the path between executions, as text
+** ==========================================================================
+** One line per node: "T prev chosen enabled done sleep runnable
+** preemptions step" or "V chosen values step", and for DPOR each thread
+** node's wakeup tree and the branch it runs. What a node learns on its
+** first run (the operation, for the nondeterminism check) is learned again.
+*/
+
+static char *dfs_save(struct explorer *e)
+{
+    struct dfs *d = e->state;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    bool ok = true;
+    char line[256];
+    snprintf(line, sizeof line, "dfs %d %d %zu\n", d->dpor != NULL, d->values, d->len);
+    ok = wake_text_append(&buf, &len, &cap, line);
+    for (size_t i = 0; ok && i < d->len; i++) {
+        const struct node *n = &d->path[i];
+        if (n->kind == NODE_VALUE)
+            snprintf(line, sizeof line, "V %u %u %u\n", n->chosen, n->n, n->step);
+        else
+            snprintf(line, sizeof line, "T %d %u %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+                     " %u %u\n", n->prev_tid, n->chosen, (uint64_t)n->enabled,
+                     (uint64_t)n->done, (uint64_t)n->sleep, (uint64_t)n->runnable,
+                     n->preemptions, n->step);
+        ok = wake_text_append(&buf, &len, &cap, line);
+        if (ok && d->dpor && n->kind == NODE_THREAD)
+            ok = wake_tree_write(&d->pool, n->wut, &buf, &len, &cap) &&
+                 wake_tree_write(&d->pool, n->branch, &buf, &len, &cap);
+    }
+    if (!ok) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* One node's line; false if it is not one. */
+static bool read_node(const char **text, struct node *n)
+{
+    int used = 0, prev;
+    uint64_t en, done, sleep, run;
+    if (sscanf(*text, "V %u %u %u\n%n", &n->chosen, &n->n, &n->step, &used) == 3 && used) {
+        n->kind = NODE_VALUE;
+        *text += used;
+        return n->n > 1 && n->chosen < n->n;
+    }
+    used = 0;
+    if (sscanf(*text, "T %d %u %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %u %u\n%n",
+               &prev, &n->chosen, &en, &done, &sleep, &run, &n->preemptions, &n->step,
+               &used) != 8 || !used || prev < -1 || prev >= SCHED_MAX_THREADS ||
+        n->chosen >= SCHED_MAX_THREADS || !(en & SCHED_BIT(n->chosen)))
+        return false;
+    n->kind = NODE_THREAD;
+    n->prev_tid = (int8_t)prev;
+    n->enabled = en;
+    n->done = done;
+    n->sleep = sleep;
+    n->runnable = run;
+    *text += used;
+    return true;
+}
+
+static int dfs_load(struct explorer *e, const char *text)
+{
+    struct dfs *d = e->state;
+    int dpor, values, used = 0;
+    size_t len;
+    if (d->len != 0 || sscanf(text, "dfs %d %d %zu\n%n", &dpor, &values, &len, &used) != 3 ||
+        !used || dpor != (d->dpor != NULL))
+        return -1;
+    text += used;
+    d->values = values != 0;
+    for (size_t i = 0; i < len; i++) {
+        struct node *n = push(d);
+        if (n == NULL || !read_node(&text, n))
+            return -1;
+        if (d->dpor && n->kind == NODE_THREAD &&
+            ((n->wut = wake_tree_read(&d->pool, &text)) < 0 ||
+             (n->branch = wake_tree_read(&d->pool, &text)) < 0))
+            return -1;
+    }
+    return *text == '\0' && d->len > 0 ? 0 : -1;
+}
+
 const struct strategy explore_dpor = {
     .name = "dpor", .init = dpor_init, .pick_thread = dfs_pick_thread, .forced = dfs_forced,
     .after_step = dpor_after_step, .pick_value = dfs_pick_value, .advance = dfs_advance,
-    .fini = dfs_fini, .covered = dfs_covered,
+    .fini = dfs_fini, .covered = dfs_covered, .save = dfs_save, .load = dfs_load,
 };
 
 const struct strategy explore_dfs = {
     .name = "dfs", .init = dfs_init, .pick_thread = dfs_pick_thread, .forced = dfs_forced,
     .pick_value = dfs_pick_value, .advance = dfs_advance, .fini = dfs_fini,
-    .covered = dfs_covered,
+    .covered = dfs_covered, .save = dfs_save, .load = dfs_load,
 };

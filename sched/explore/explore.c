@@ -213,6 +213,33 @@ static void keep_last(struct explorer *e, struct search *s, struct explore_resul
 enum { EXPLORE_RESTART = 1 };
 
 /* Run executions until the strategy is done or a stop condition holds. */
+/* A checkpoint: the strategy's position and the counts so far. */
+static void save_position(struct explorer *e, struct search *s, struct explore_result *r)
+{
+    char *position = e->strategy->save ? e->strategy->save(e) : NULL;
+    if (position)
+        e->cfg->checkpoint(e->cfg->checkpoint_ctx, position, r, s->sc.check_memory);
+    free(position);
+    if (e->cfg->elapsed)
+        e->saved_at = e->cfg->elapsed(e->cfg->clock_ctx);
+}
+
+/* Go on from a checkpoint: its counts and position. 0, or WEFT_EINVAL if
+** the strategy cannot take the position. */
+static int resume(struct explorer *e, struct search *s, struct explore_result *r)
+{
+    const struct explore_resume *from = &e->cfg->resume;
+    if (e->strategy->load == NULL || e->strategy->load(e, from->position) != 0)
+        return WEFT_EINVAL;
+    r->cov.executions = from->executions;
+    r->cov.pruned = from->pruned;
+    r->cov.cut = from->cut;
+    r->cov.timed |= from->timed;
+    r->cov.bound_hit |= from->bound_hit;
+    s->sc.check_memory |= from->check_memory;
+    return 0;
+}
+
 static int run_executions(struct explorer *e, struct search *s, struct explore_result *r,
                           uint64_t max_exec, double time_limit, bool *covered)
 {
@@ -234,6 +261,9 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         observe(e);
         count_execution(e, r);
         bool more = st->advance(e);
+        if (more && ec->checkpoint && (n & 63) == 0 && ec->elapsed &&
+            ec->elapsed(ec->clock_ctx) - e->saved_at >= ec->checkpoint_every)
+            save_position(e, s, r);
         const struct sched_outcome *o = &s->x->outcome;
         bool failed = o->result != WEFT_PASS && !o->abandoned;
         if (failed)
@@ -246,6 +276,8 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
             out_of_time(ec, time_limit, n)) {
             keep_last(e, s, r);
             *covered = !more && !r->divergence[0] && !e->error;
+            if (more && ec->checkpoint && !e->error)
+                save_position(e, s, r);
             return e->error;
         }
         if (ec->progress && (n & 255) == 0)
@@ -265,7 +297,10 @@ int explore_search(struct search *s, const struct explore_config *ec,
                               .rec = s->rec, .rec_cap = s->rec_cap };
         *covered = false;
         if ((rc = st->init(&e)) == 0) {
-            rc = run_executions(&e, s, r, max_exec, time_limit, covered);
+            if (ec->resume.position)
+                rc = resume(&e, s, r);
+            if (rc == 0)
+                rc = run_executions(&e, s, r, max_exec, time_limit, covered);
             st->fini(&e);
         }
         classes_free(&e.classes);

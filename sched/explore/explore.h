@@ -50,6 +50,20 @@ struct explore_config {
     void (*on_class)(void *ctx, uint64_t hash, bool stopped, enum weft_result result,
                      const uint32_t *choices, size_t nchoices, uint32_t nsteps);
     void *class_ctx;
+    /* Optional, for the dfs and dpor plans: checkpoints. Between
+    ** executions, at most every checkpoint_every seconds and once more if
+    ** the search stops with work left, checkpoint() is given the search's
+    ** position (text), its counts so far and whether it checks memory.
+    ** With resume.position, the search goes on from such a checkpoint. */
+    void (*checkpoint)(void *ctx, const char *position, const struct explore_result *r,
+                       bool check_memory);
+    void *checkpoint_ctx;
+    double checkpoint_every;
+    struct explore_resume {
+        const char *position;         /* NULL: start afresh */
+        uint64_t executions, pruned, cut;
+        bool timed, bound_hit, check_memory;
+    } resume;
 };
 
 /*

@@ -31,6 +31,11 @@ struct strategy {
     void (*fini)(struct explorer *e);
     /* Optional: the estimated fraction of the space already covered. */
     double (*covered)(struct explorer *e);
+    /* Optional (checkpoints): between executions, the search position as
+    ** text (malloc'd; NULL without memory); and, right after init, going
+    ** on from such a position: 0, or -1 if the text is not one. */
+    char *(*save)(struct explorer *e);
+    int (*load)(struct explorer *e, const char *text);
 };
 
 struct explorer {
@@ -44,6 +49,7 @@ struct explorer {
     uint32_t preemptions;             /* in the running execution */
     void *state;                      /* the strategy's own */
     int error;                        /* WEFT_ENOMEM: a strategy ran out of memory */
+    double saved_at;                  /* when the last checkpoint was taken */
     struct classes classes;           /* with cfg->on_class: the running execution's */
     /* Set by a strategy whose stored choices no longer fit the scenario: the
     ** execution ends as WEFT_NONDETERMINISM (explore_parted). */

@@ -3,6 +3,9 @@
 ** stacks, so nothing here recurses: trees may be as deep as an execution
 ** is long.
 */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "explore/wakeup.h"
@@ -343,3 +346,143 @@ int wake_tree_insert(struct wake_pool *p, wake_tree t, struct wake_seq *s)
         at = next;
     }
 }
+
+/* ==========================================================================
+** Trees as text, for checkpoints
+** ========================================================================== */
+
+/* printf onto the end of *buf: false without memory. */
+static bool append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return false;
+    if (*len + (size_t)n + 1 > *cap) {
+        size_t bigger = *cap ? *cap : 4096;
+        while (*len + (size_t)n + 1 > bigger)
+            bigger *= 2;
+        char *b = realloc(*buf, bigger);
+        if (b == NULL)
+            return false;
+        *buf = b;
+        *cap = bigger;
+    }
+    va_start(ap, fmt);
+    vsnprintf(*buf + *len, *cap - *len, fmt, ap);
+    va_end(ap);
+    *len += (size_t)n;
+    return true;
+}
+
+bool wake_text_append(char **buf, size_t *len, size_t *cap, const char *text)
+{
+    return append(buf, len, cap, "%s", text);
+}
+
+static bool write_node(const struct wake_node *w, int depth, char **buf, size_t *len,
+                       size_t *cap)
+{
+    bool ok = append(buf, len, cap, "%d %" PRIu64 " %d %u", depth, w->op.thread, w->op.tid,
+                     (unsigned)w->op.flags);
+    for (int i = 0; ok && i < w->op.nobj; i++)
+        ok = append(buf, len, cap, " %" PRIu64, w->op.obj[i]);
+    return ok && append(buf, len, cap, "\n");
+}
+
+/* A growing array of node indices, by depth. */
+struct path { int32_t *at; size_t cap; };
+
+static bool path_set(struct path *p, size_t depth, int32_t node)
+{
+    if (depth >= p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 256;
+        while (cap <= depth)
+            cap *= 2;
+        int32_t *bigger = realloc(p->at, cap * sizeof *bigger);
+        if (bigger == NULL)
+            return false;
+        p->at = bigger;
+        p->cap = cap;
+    }
+    p->at[depth] = node;
+    return true;
+}
+
+bool wake_tree_write(const struct wake_pool *p, wake_tree t, char **buf, size_t *len,
+                     size_t *cap)
+{
+    /* Preorder without recursion: from each node, go to its first child,
+    ** else to the next sibling of it or of its nearest ancestor. */
+    struct path up = { 0 };
+    size_t depth = 0;
+    int32_t at = t >= 0 ? p->node[t].child : -1;
+    bool ok = true;
+    while (ok && at >= 0) {
+        ok = write_node(&p->node[at], (int)depth, buf, len, cap);
+        if (ok && p->node[at].child >= 0) {
+            ok = path_set(&up, ++depth, at);
+            at = p->node[at].child;
+            continue;
+        }
+        while (at >= 0 && p->node[at].sibling < 0 && depth > 0)
+            at = up.at[depth--];
+        at = at >= 0 ? p->node[at].sibling : -1;
+    }
+    free(up.at);
+    return ok && append(buf, len, cap, ".\n");
+}
+
+/* One node's line "depth thread tid flags objs...": the depth, or -1. */
+static int read_node_line(const char **text, struct wake_op *op)
+{
+    int depth, tid, used = 0;
+    unsigned flags;
+    const char *s = *text;
+    memset(op, 0, sizeof *op);
+    if (sscanf(s, "%d %" SCNu64 " %d %u%n", &depth, &op->thread, &tid, &flags, &used) != 4 ||
+        depth < 0 || tid < 0 || tid >= SCHED_MAX_THREADS)
+        return -1;
+    s += used;
+    op->tid = (int16_t)tid;
+    op->flags = (uint8_t)flags;
+    while (*s == ' ' && op->nobj < WAKE_OBJS &&
+           sscanf(s, " %" SCNu64 "%n", &op->obj[op->nobj], &used) == 1) {
+        op->nobj++;
+        s += used;
+    }
+    if (*s != '\n')
+        return -1;
+    *text = s + 1;
+    return depth;
+}
+
+wake_tree wake_tree_read(struct wake_pool *p, const char **text)
+{
+    wake_tree root = wake_tree_new(p);
+    struct path parents = { 0 };      /* parents.at[k]: the node under which depth k hangs */
+    size_t known = 1;                 /* depths with a parent */
+    const char *s = *text;
+    bool ok = root >= 0 && path_set(&parents, 0, root);
+    while (ok && !(s[0] == '.' && s[1] == '\n')) {
+        struct wake_op op;
+        int depth = read_node_line(&s, &op);
+        int32_t c = depth >= 0 && (size_t)depth < known ? node_new(p, &op) : -1;
+        ok = c >= 0;
+        if (ok) {
+            append_child(p, parents.at[depth], c);
+            ok = path_set(&parents, (size_t)depth + 1, c);
+            known = (size_t)depth + 2;
+        }
+    }
+    free(parents.at);
+    if (!ok) {
+        wake_tree_drop(p, root);
+        return WAKE_NONE;
+    }
+    *text = s + 2;
+    return root;
+}
+

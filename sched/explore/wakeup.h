@@ -113,6 +113,16 @@ wake_tree wake_tree_take(struct wake_pool *p, wake_tree t, uint64_t thread);
 /* Add a branch for the single step op at the end of t's branches, unless
 ** one begins with its thread: false without memory. */
 bool wake_tree_add_step(struct wake_pool *p, wake_tree t, const struct wake_op *op);
+/* Append t's branches to the text buffer *buf (of *len bytes, *cap
+** allocated), one line per node ("depth thread tid flags objs..."), and a
+** line "." to end them: false without memory. */
+bool wake_tree_write(const struct wake_pool *p, wake_tree t, char **buf, size_t *len,
+                     size_t *cap);
+/* Append text to the buffer as wake_tree_write does: false without memory. */
+bool wake_text_append(char **buf, size_t *len, size_t *cap, const char *text);
+/* Read what wake_tree_write wrote, from *text on (moved past it), into a
+** new tree: WAKE_NONE if the text is not such a tree or without memory. */
+wake_tree wake_tree_read(struct wake_pool *p, const char **text);
 /* Insert s into t unless a branch already leads to an equivalent order:
 ** s is consumed. Returns 1 if inserted, 0 if covered, -1 without memory. */
 int wake_tree_insert(struct wake_pool *p, wake_tree t, struct wake_seq *s);

@@ -1,0 +1,219 @@
+/*
+** checkpoint.c -- --checkpoint FILE and --resume FILE for `weft run`: the
+** search's position and counts, saved every few seconds so that a search
+** killed (SIGKILL, a reboot, a batch system's time limit) goes on where it
+** was. The file is written whole to FILE.tmp, synced, then renamed, so a
+** kill during a write leaves the last complete checkpoint. Its first lines
+** say what search it belongs to; --resume refuses any other.
+**
+**   weft-checkpoint 1
+**   scenario NAME
+**   source HASH            (of the scenario file; "-": built into weft)
+**   options OPTIONS        (everything that shapes the search's tree)
+**   counts EXECUTIONS PRUNED CUT TIMED BOUND_HIT CHECK_MEMORY
+**   position
+**   ...                    (the strategy's own, to the end: dfs.c)
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli/cli.h"
+
+#define MAGIC "weft-checkpoint 1\n"
+
+/* FNV-1a of a file's bytes, as text; "-" when there is no file to read. */
+static void source_hash(const char *path, char *out, size_t n)
+{
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (f == NULL) {
+        snprintf(out, n, "-");
+        return;
+    }
+    uint64_t h = 0xcbf29ce484222325ULL;
+    int c;
+    while ((c = getc(f)) != EOF)
+        h = (h ^ (uint64_t)c) * 0x100000001b3ULL;
+    fclose(f);
+    snprintf(out, n, "%016" PRIx64, h);
+}
+
+/* The lines naming the search: "scenario", "source" and "options". */
+static char *identity(const struct cli_opts *o, const struct cli_target *t)
+{
+    char hash[32];
+    source_hash(t->scenario->file, hash, sizeof hash);
+    const char *params = o->param_args ? o->param_args : "";
+    size_t n = strlen(t->scenario->name) + strlen(params) + 256;
+    char *id = malloc(n);
+    if (id)
+        snprintf(id, n, "scenario %s\nsource %s\noptions %s sleep-sets=%d preemptions=%d "
+                 "max-steps=%d timers=%s memory=%d stack=%zu%s\n", t->scenario->name, hash,
+                 o->strategy, o->sleep_sets, o->max_preemptions, o->max_steps,
+                 o->timers_idle ? "idle" : "race", (int)o->memory, o->stack_size, params);
+    return id;
+}
+
+/* Write text to path through path.tmp: 0, or -1 after saying why. */
+static int write_atomically(const char *path, const char *head, const char *body)
+{
+    size_t n = strlen(path) + 8;
+    char *tmp = malloc(n);
+    if (tmp == NULL)
+        return -1;
+    snprintf(tmp, n, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    bool ok = f && fputs(head, f) >= 0 && fputs(body, f) >= 0 && fflush(f) == 0 &&
+              fsync(fileno(f)) == 0;
+    if (f ? fclose(f) != 0 : (fd >= 0 && close(fd) != 0))
+        ok = false;
+    if (ok && rename(tmp, path) != 0)
+        ok = false;
+    if (!ok) {
+        fprintf(stderr, "weft: cannot write the checkpoint %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return ok ? 0 : -1;
+}
+
+static void save(void *ctx, const char *position, const struct explore_result *r,
+                 bool check_memory)
+{
+    struct cli_checkpoint *cp = ctx;
+    size_t n = strlen(cp->identity) + 256;
+    char *head = malloc(n);
+    if (head == NULL)
+        return;
+    snprintf(head, n, MAGIC "%scounts %" PRIu64 " %" PRIu64 " %" PRIu64 " %d %d %d\nposition\n",
+             cp->identity, r->cov.executions, r->cov.pruned, r->cov.cut, r->cov.timed,
+             r->cov.bound_hit, check_memory);
+    write_atomically(cp->path, head, position);
+    free(head);
+}
+
+/* The whole file, NUL-terminated; NULL after saying why. */
+static char *read_all(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    if (f == NULL) {
+        fprintf(stderr, "weft: --resume %s: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            cap = cap ? 2 * cap : 65536;
+            char *bigger = realloc(text, cap);
+            if (bigger == NULL) {
+                free(text);
+                fclose(f);
+                fprintf(stderr, "weft: --resume %s: out of memory\n", path);
+                return NULL;
+            }
+            text = bigger;
+        }
+        size_t got = fread(text + len, 1, 4096, f);
+        len += got;
+        if (got < 4096)
+            break;
+    }
+    bool bad = ferror(f) || memchr(text, '\0', len) != NULL;
+    fclose(f);
+    text[len] = '\0';
+    if (bad) {
+        fprintf(stderr, "weft: --resume %s: not a checkpoint file (unreadable or binary)\n",
+                path);
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* The first line where a and b differ, for the message (into buf). */
+static const char *first_difference(const char *a, const char *b, char *buf, size_t n)
+{
+    while (*a && *a == *b) {
+        const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+        if (!ea || !eb || ea - a != eb - b || strncmp(a, b, (size_t)(ea - a)) != 0)
+            break;
+        a = ea + 1;
+        b = eb + 1;
+    }
+    const char *end = strchr(a, '\n');
+    snprintf(buf, n, "%.*s", end ? (int)(end - a) : (int)strlen(a), a);
+    return buf;
+}
+
+/* Read and check --resume's file into ec->resume: 0, or CLI_ERROR. */
+static int load(struct cli_checkpoint *cp, const char *path, struct explore_config *ec)
+{
+    if ((cp->text = read_all(path)) == NULL)
+        return CLI_ERROR;
+    const char *s = cp->text;
+    char line[300];
+    size_t id_len = strlen(cp->identity);
+    if (strncmp(s, MAGIC, strlen(MAGIC)) != 0) {
+        fprintf(stderr, "weft: --resume %s: not a weft checkpoint\n", path);
+        return CLI_ERROR;
+    }
+    s += strlen(MAGIC);
+    if (strncmp(s, cp->identity, id_len) != 0) {
+        fprintf(stderr, "weft: --resume %s: made for another search ('%s'); this one is "
+                "'%s'\n", path, first_difference(s, cp->identity, line, 150),
+                first_difference(cp->identity, s, line + 150, 150));
+        return CLI_ERROR;
+    }
+    s += id_len;
+    struct explore_resume *r = &ec->resume;
+    int timed, bound_hit, check_memory, used = 0;
+    if (sscanf(s, "counts %" SCNu64 " %" SCNu64 " %" SCNu64 " %d %d %d\nposition\n%n",
+               &r->executions, &r->pruned, &r->cut, &timed, &bound_hit, &check_memory,
+               &used) != 6 || used == 0) {
+        fprintf(stderr, "weft: --resume %s: its counts are damaged\n", path);
+        return CLI_ERROR;
+    }
+    r->timed = timed != 0;
+    r->bound_hit = bound_hit != 0;
+    r->check_memory = check_memory != 0;
+    r->position = s + used;
+    return 0;
+}
+
+int cli_checkpoint_begin(struct cli_checkpoint *cp, const struct cli_opts *o,
+                         const struct cli_target *t, struct explore_config *ec)
+{
+    memset(cp, 0, sizeof *cp);
+    if (o->checkpoint == NULL && o->resume == NULL)
+        return 0;
+    if ((cp->identity = identity(o, t)) == NULL) {
+        fprintf(stderr, "weft: out of memory\n");
+        return CLI_ERROR;
+    }
+    if (o->resume && load(cp, o->resume, ec) != 0) {
+        cli_checkpoint_end(cp);
+        return CLI_ERROR;
+    }
+    if (o->checkpoint) {
+        cp->path = o->checkpoint;
+        ec->checkpoint = save;
+        ec->checkpoint_ctx = cp;
+        ec->checkpoint_every = o->checkpoint_every;
+    }
+    return 0;
+}
+
+void cli_checkpoint_end(struct cli_checkpoint *cp)
+{
+    free(cp->identity);
+    free(cp->text);
+    memset(cp, 0, sizeof *cp);
+}
