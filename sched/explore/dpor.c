@@ -527,6 +527,23 @@ static bool event_before_event(const struct dpor *d, uint32_t k, uint32_t j)
     return clock_of(d, j)[d->ev[k].tid] >= clock_of(d, k)[d->ev[k].tid];
 }
 
+/* Has no step since step `since` touched what n touches (or depended on
+** everything)? Then n has no new race. */
+static bool untouched_since(const struct dpor *d, struct sched_op *n, uint32_t since)
+{
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    if (sched_op_global(n) || (d->last_timed >= 0 && (uint32_t)d->last_timed >= since))
+        return false;
+    int m = sched_op_objects(n, objs);
+    for (int i = 0; i < m; i++) {
+        int id = objs[i]->id;
+        if (id < d->nobj && d->obj[id].last >= 0 &&
+            (uint32_t)d->links[d->obj[id].last].ev >= since)
+            return false;
+    }
+    return true;
+}
+
 /*
 ** Every race of each parked thread's next operation, whether it can run
 ** now or not (a blocked operation's races are as real as those of one
@@ -542,7 +559,7 @@ int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
         struct sched_op *n = t->pending;
         bool reads = n->cls->reads_only && n->cls->reads_only(x, n);
         bool same = d->seen_park[p] == t->park_seq && d->seen_reads[p] == reads;
-        if (same && d->seen_nev[p] == d->nev)
+        if (same && (d->seen_nev[p] == d->nev || untouched_since(d, n, d->seen_nev[p])))
             continue;
         uint32_t since = same ? d->seen_nev[p] : 0;
         d->seen_park[p] = t->park_seq;
