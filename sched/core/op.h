@@ -66,6 +66,10 @@ enum {
                              (a yield, the wake of a sleep) */
     OP_PASSIVE = 1 << 4,  /* waiting here wakes nobody (join, wait group):
                              reports never guess such a thread as a waker */
+    OP_RELEASE_2ND = 1 << 5,  /* gives its second object back (a condition
+                             variable's wait releases the mutex, obj2) */
+    OP_ACQUIRE_2ND = 1 << 6,  /* takes its second object (a wait's wake
+                             retakes the mutex) */
 };
 
 struct sched_opclass {

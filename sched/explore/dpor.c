@@ -13,16 +13,16 @@
 
 typedef uint32_t vclock[SCHED_MAX_THREADS];
 
-/* One executed step as race detection needs it: 16 bytes, and its clock
-** and object links beside it (a step costs 16 + 4 per thread + 16 per
+/* One executed step as race detection needs it: 20 bytes, and its clock
+** and object links beside it (a step costs 20 + 4 per thread + 16 per
 ** object it touches). */
-enum { EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4, EV_ACQUIRE = 8, EV_RELEASE = 16 };
+enum { EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4 };
 struct event {
     uint32_t first_link;              /* objects touched, in `links` */
-    int32_t obj;                      /* its object's id (lock/unlock exclusion), or -1 */
+    int32_t takes, gives;             /* the object it acquires, releases, or -1 */
     int16_t tid;
     uint16_t nlinks;
-    uint8_t flags;                    /* EV_*: changed nothing, timed, local, ... */
+    uint8_t flags;                    /* EV_*: changed nothing, timed, local */
 };
 
 /* An event's access to one object, chained to the previous access to the
@@ -153,6 +153,22 @@ static bool object(struct dpor *d, int id)
     return true;
 }
 
+/* The object op acquires (a lock, a wait's wake), or -1; and the one it
+** releases (an unlock, a wait). */
+static int object_taken(const struct sched_op *op)
+{
+    unsigned f = op->cls->flags;
+    const struct sched_obj *o = f & OP_ACQUIRE ? op->obj : f & OP_ACQUIRE_2ND ? op->obj2 : NULL;
+    return o ? o->id : -1;
+}
+
+static int object_given(const struct sched_op *op)
+{
+    unsigned f = op->cls->flags;
+    const struct sched_obj *o = f & OP_RELEASE ? op->obj : f & OP_RELEASE_2ND ? op->obj2 : NULL;
+    return o ? o->id : -1;
+}
+
 /* Event i's clock. */
 static inline uint32_t *clock_of(const struct dpor *d, uint32_t i)
 {
@@ -272,12 +288,11 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
         states[i] = &d->obj[objs[i]->id];
 
     struct event *e = &d->ev[d->nev];
-    unsigned f = op->cls->flags;
     e->tid = (int16_t)p;
-    e->obj = op->obj ? op->obj->id : -1;
+    e->takes = object_taken(op);
+    e->gives = object_given(op);
     e->flags = (uint8_t)((op->idle ? EV_READS : 0) | (sched_op_local(op) ? EV_LOCAL
-                         : sched_op_global(op) ? EV_TIMED : 0) |
-                         (f & OP_ACQUIRE ? EV_ACQUIRE : 0) | (f & OP_RELEASE ? EV_RELEASE : 0));
+                         : sched_op_global(op) ? EV_TIMED : 0));
     e->first_link = d->nlinks;
     e->nlinks = (uint16_t)n;
     d->thread_key[p] = x->threads[p].obj.key;
@@ -403,10 +418,8 @@ static bool never_together(const struct event *e, const struct sched_op *n)
 {
     if (n->obj && n->obj->thread == e->tid)   /* join(T) waits for all of T */
         return true;
-    unsigned b = n->cls->flags;
-    return n->obj && e->obj == n->obj->id &&
-           (((e->flags & EV_RELEASE) && (b & OP_ACQUIRE)) ||
-            ((e->flags & EV_ACQUIRE) && (b & OP_RELEASE)));
+    int takes = object_taken(n), gives = object_given(n);
+    return (e->gives >= 0 && e->gives == takes) || (e->takes >= 0 && e->takes == gives);
 }
 
 static bool happens_before(const struct dpor *d, uint32_t i, int p)

@@ -57,7 +57,8 @@ static void wait_apply(struct exec *x, struct sched_op *op)
         sched_timer_start(x, op->timer);
 }
 
-static const struct sched_opclass wait_class = { .verb = "wait", .apply = wait_apply };
+static const struct sched_opclass wait_class = { .verb = "wait", .flags = OP_RELEASE_2ND,
+                                                 .apply = wait_apply };
 
 static bool wake_enabled(struct exec *x, struct sched_op *op)
 {
@@ -98,7 +99,7 @@ static void wake_describe(const struct sched_op *op, char *buf, size_t n)
 }
 
 static const struct sched_opclass wake_class = {
-    .verb = "wake", .enabled = wake_enabled, .apply = wake_apply,
+    .verb = "wake", .flags = OP_ACQUIRE_2ND, .enabled = wake_enabled, .apply = wake_apply,
     .blockers = wake_blockers, .describe_wait = wake_describe,
 };
 
