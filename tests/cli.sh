@@ -479,6 +479,13 @@ expect_grep "the budget's count" "1000 executions, NOT exhaustive" "$tmp/out"
 # shellcheck disable=SC2086
 check "goes on from where the budget stopped it" 0 "$WEFT" run $lf --resume "$ck"
 expect_grep "and still counts every class once" "369600 executions, exhaustive" "$tmp/out"
+rm -f "$ck"
+dfs3="lock_family --param threads=3 --param sections=2 --strategy dfs"
+# shellcheck disable=SC2086
+check "dfs checkpoints too" 1 "$WEFT" run $dfs3 --executions 50 --checkpoint "$ck"
+# shellcheck disable=SC2086
+check "dfs resumes" 0 "$WEFT" run $dfs3 --resume "$ck"
+expect_grep "dfs: the uninterrupted counts" "90 executions + 142 pruned, exhaustive" "$tmp/out"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -3,8 +3,10 @@
 ** sleep-set pruning, preemption bounds, seeded random walks, and replay of
 ** a recorded schedule (byte-identical steps, divergence refused).
 */
+#include <stdlib.h>
 #include <string.h>
 #include "suites.h"
+#include "explore/wakeup.h"
 #include "report/codec.h"
 #include "report/report.h"
 
@@ -441,11 +443,78 @@ START_TEST(shrink_never_grows_and_replays)
 }
 END_TEST
 
+/* ---- wakeup trees (explore/wakeup.c) ---- */
+
+/* A step of thread t on object key obj (0: none), with a clock that says
+** which steps (by index) come before it. */
+static void add_step(struct wake_seq *s, int t, uint64_t obj, uint32_t clock[][4], int i)
+{
+    struct wake_op op = { .thread = 100 + (uint64_t)t, .tid = (int16_t)t };
+    if (obj)
+        op.obj[op.nobj++] = obj;
+    else
+        op.flags = WAKE_LOCAL;
+    wake_seq_add(s, &op, clock[i]);
+}
+
+START_TEST(wakeup_insert_covers_equivalent_orders)
+{
+    /* Sequence A: t0 writes x, then t1 writes y (independent: clocks say
+    ** neither comes before the other). Sequence B: t1 writes y, then t0
+    ** writes x: the same class, so inserting it changes nothing. C: t1
+    ** writes x, ordered after t0's write of x: a new branch. */
+    static uint32_t ca[2][4] = { { 1, 0, 0, 0 }, { 0, 1, 0, 0 } };
+    static uint32_t cc[2][4] = { { 1, 0, 0, 0 }, { 1, 1, 0, 0 } };
+    struct wake_pool pool;
+    struct wake_seq s;
+    wake_pool_init(&pool);
+    wake_seq_init(&s);
+    wake_tree t = wake_tree_new(&pool);
+    wake_seq_clear(&s);
+    add_step(&s, 0, 7, ca, 0);
+    add_step(&s, 1, 8, ca, 1);
+    ck_assert_int_eq(wake_tree_insert(&pool, t, &s), 1);
+    wake_seq_clear(&s);
+    add_step(&s, 1, 8, ca, 1);
+    add_step(&s, 0, 7, ca, 0);
+    ck_assert_int_eq(wake_tree_insert(&pool, t, &s), 0);
+    ck_assert_int_eq(wake_tree_branches(&pool, t), 1);
+    wake_seq_clear(&s);
+    add_step(&s, 0, 7, cc, 0);
+    add_step(&s, 1, 7, cc, 1);
+    ck_assert_int_eq(wake_tree_insert(&pool, t, &s), 0);   /* t0 first: under the leaf's prefix */
+    wake_seq_clear(&s);
+    add_step(&s, 1, 7, ca, 1);
+    ck_assert_int_eq(wake_tree_insert(&pool, t, &s), 1);   /* t1 first on x: new */
+    ck_assert_int_eq(wake_tree_branches(&pool, t), 2);
+    ck_assert_int_eq((int)wake_tree_first(&pool, t)->thread, 100);
+
+    /* Written and read back: the same tree. */
+    char *a = NULL, *b = NULL;
+    size_t alen = 0, acap = 0, blen = 0, bcap = 0;
+    ck_assert(wake_tree_write(&pool, t, &a, &alen, &acap));
+    const char *text = a;
+    wake_tree u = wake_tree_read(&pool, &text);
+    ck_assert_int_ge(u, 0);
+    ck_assert_str_eq(text, "");
+    ck_assert(wake_tree_write(&pool, u, &b, &blen, &bcap));
+    ck_assert_str_eq(a, b);
+    ck_assert_str_eq(a, "0 100 0 0 7\n1 101 1 0 8\n0 101 1 0 7\n.\n");
+    text = "0 100 0 0 7\n2 101 1 0 8\n.\n";                /* a depth with no parent */
+    ck_assert_int_eq(wake_tree_read(&pool, &text), WAKE_NONE);
+    free(a);
+    free(b);
+    wake_seq_free(&s);
+    wake_pool_free(&pool);
+}
+END_TEST
+
 Suite *explore_suite(void)
 {
     Suite *s = suite_create("explore");
     TCase *tc = test_case("counts");
     tcase_add_test(tc, dfs_counts_binomial);
+    tcase_add_test(tc, wakeup_insert_covers_equivalent_orders);
     tcase_add_test(tc, preemption_bound_counts);
     tcase_add_test(tc, sleep_sets_prune_independent);
     tcase_add_test(tc, random_is_seeded);

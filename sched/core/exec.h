@@ -143,6 +143,8 @@ struct exec {
     uint32_t made;                    /* objects made outside any thread (keys) */
     bool failed, abandoned;
     sched_mask spinners, delayed;     /* threads with spinning set / after != 0 */
+    sched_mask runnable;              /* enabled at this choice, before fairness
+                                         and symmetry filtered them */
     bool any_symmetric;               /* a thread was spawned symmetric */
     sigjmp_buf on_crash;              /* where a crashed fiber escapes to */
     /* ---- threads and steps ---- */

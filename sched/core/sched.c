@@ -699,6 +699,7 @@ static struct sched_thread *next_thread(struct exec *x)
             step_bound_reached(x);
             return NULL;
         }
+        x->runnable = enabled;
         enabled = fair_threads(x, symmetric_threads(x, enabled));
         int tid = pick(x, enabled);
         if (tid < 0) {

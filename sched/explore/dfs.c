@@ -489,9 +489,7 @@ static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabl
     n->prev_tid = (int8_t)current;
     n->enabled = enabled;
     n->sleep = d->sleep & enabled;
-    for (int t = 0; t < e->x->nthreads; t++)
-        if (sched_thread_enabled(e->x, &e->x->threads[t]))
-            n->runnable |= SCHED_BIT(t);
+    n->runnable = e->x->runnable;
     n->preemptions = d->preemptions;
     if (d->dpor) {
         n->wut = d->pending >= 0 ? d->pending : wake_tree_new(&d->pool);
