@@ -37,30 +37,39 @@ struct shared {
 ** Signals: held for the supervisor, or caught when nothing supervises
 ** ========================================================================== */
 
-static sigset_t held, before;
-static volatile sig_atomic_t stop_flag, stop_signal;
+/* The SIGINT or SIGTERM that stopped the search (0: none). The one
+** mutable variable at file scope in the command line: a signal handler
+** (--isolate=none) can reach nothing else. */
+static volatile sig_atomic_t stop_signal;
+
+static void stop_set(sigset_t *set, bool with_child)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    if (with_child)
+        sigaddset(set, SIGCHLD);
+}
 
 void cli_hold_signals(void)
 {
-    sigemptyset(&held);
-    sigaddset(&held, SIGINT);
-    sigaddset(&held, SIGTERM);
-    sigaddset(&held, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &held, &before);
+    sigset_t held;
+    stop_set(&held, true);
+    sigprocmask(SIG_BLOCK, &held, NULL);
 }
 
 void cli_release_signals(void)
 {
-    sigprocmask(SIG_SETMASK, &before, NULL);
+    sigset_t held;
+    stop_set(&held, true);
+    sigprocmask(SIG_UNBLOCK, &held, NULL);
 }
 
 /* A SIGINT or SIGTERM that arrived while held and not yet taken: 0 or it. */
 int cli_pending_stop(void)
 {
     sigset_t stops;
-    sigemptyset(&stops);
-    sigaddset(&stops, SIGINT);
-    sigaddset(&stops, SIGTERM);
+    stop_set(&stops, false);
     struct timespec now = { 0, 0 };
     int sig = sigtimedwait(&stops, NULL, &now);
     if (sig > 0)
@@ -71,7 +80,6 @@ int cli_pending_stop(void)
 static void on_stop(int sig)
 {
     stop_signal = sig;
-    stop_flag = EXPLORE_STOP_INTERRUPT;
 }
 
 const volatile sig_atomic_t *cli_catch_stops(void)
@@ -82,7 +90,7 @@ const volatile sig_atomic_t *cli_catch_stops(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    return &stop_flag;
+    return &stop_signal;
 }
 
 int cli_stop_signal(void) { return stop_signal; }
@@ -214,6 +222,8 @@ static int watch_child(struct watcher *wt, struct cli_supervised *out)
     int status;
     for (;;) {
         struct timespec wait = { 0, POLL_NS };
+        sigset_t held;
+        stop_set(&held, true);
         int sig = sigtimedwait(&held, NULL, &wait);
         if (sig == SIGINT || sig == SIGTERM)
             take_stop_signal(wt, sig, out);

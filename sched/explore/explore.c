@@ -166,7 +166,7 @@ static bool out_of_time(const struct explore_config *ec, double limit, uint64_t 
                         struct coverage *c)
 {
     int stop = explore_stop_asked(ec);
-    c->interrupted |= stop == EXPLORE_STOP_INTERRUPT;
+    c->interrupted |= stop >= EXPLORE_STOP_INTERRUPT;
     return stop || (limit > 0 && ec->elapsed && (n & 63) == 0 &&
                     ec->elapsed(ec->clock_ctx) >= limit);
 }

@@ -55,7 +55,7 @@ struct explore_config {
     void *class_ctx;
     /* Optional: a supervisor's view of the search (see above); its stop
     ** flag ends the search. stop alone (no window): a flag a signal
-    ** handler sets, EXPLORE_STOP_INTERRUPT ending the search likewise. */
+    ** handler sets to the signal's number (interrupted) ends it likewise. */
     struct explore_window *window;
     const volatile sig_atomic_t *stop;
 };
@@ -94,7 +94,8 @@ struct coverage {
 */
 enum { EXPLORE_SEARCHING, EXPLORE_SHRINKING, EXPLORE_REPORTING,
        EXPLORE_DOOMED };                 /* the supervisor kills it: report nothing */
-enum { EXPLORE_GO, EXPLORE_STOP_TIME, EXPLORE_STOP_INTERRUPT };
+enum { EXPLORE_GO, EXPLORE_STOP_TIME,
+       EXPLORE_STOP_INTERRUPT };         /* and above: a signal's number, interrupted */
 
 struct explore_window {
     int phase;                        /* EXPLORE_SEARCHING, ... (changed atomically) */
