@@ -452,8 +452,10 @@ expect_grep "raise(SIGTERM) is a crash" "raise_term: crash (expected crash)" "$t
 expect_grep "signal named" "the process was killed by signal 15" "$tmp/out"
 expect_grep "a spin is a livelock" "spin_without_op: livelock (expected livelock)" "$tmp/out"
 expect_grep "the spin is named" "the thread spins without any weft operation" "$tmp/out"
+expect_grep "a real sleep is stuck" "blocked_for_real: stuck (expected stuck)" "$tmp/out"
+expect_grep "stuck is explained" "no progress for .* and almost no CPU: blocked outside weft" "$tmp/out"
 cp "$tmp/out" "$tmp/survive.txt"
-for s in exit_in_thread exit_status raise_term spin_without_op; do
+for s in blocked_for_real exit_in_thread exit_status raise_term spin_without_op; do
     token=$(sed -n "s/.*$s --schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p" "$tmp/survive.txt" | head -1)
     check "$s replays" 0 "$WEFT" replay --watchdog 1 "$survive/$s.c" --schedule "$token"
     expect_grep "$s replays as it ran" "$s --schedule $token" "$tmp/out"
