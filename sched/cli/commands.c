@@ -169,6 +169,11 @@ static bool search_on(void *ctx, const struct explore_result *r)
     return false;
 }
 
+static bool progress_wanted(const struct cli_opts *o)
+{
+    return o->progress > 0 || (o->progress < 0 && !o->quiet && isatty(2));
+}
+
 /* Search one scenario here and print its report; w: a supervisor reads
 ** along (NULL without one), stop: a signal handler's flag (or NULL). */
 static int run_here(const struct cli_target *t, const struct cli_opts *o,
@@ -186,7 +191,7 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
                 .time_limit = o->time_limit, .window = w, .stop = stop },
         .req = { o->program->name, t->spelling, o->param_args }, .exec = x,
     };
-    if (o->progress > 0 || (o->progress < 0 && !o->quiet && isatty(2))) {
+    if (progress_wanted(o)) {
         job.ec.progress = show_progress;
         job.ec.progress_ctx = &prog;
     }
@@ -275,6 +280,8 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
         params_read_add(o->params, a.read, a.nparams);
         munmap(a.read, a.nparams);
     }
+    if (rc == 0 && !sv.finished && progress_wanted(o))
+        fprintf(stderr, "\r\033[K");  /* the child's progress line, left behind */
     if (rc == 0)
         rc = sv.finished ? sv.rc
                          : report_supervised(t, o, plan, &sv, start,
