@@ -171,6 +171,21 @@ static bool doom_searching(struct watcher *wt)
     return doom(wt, EXPLORE_SEARCHING) || doom(wt, EXPLORE_SHRINKING);
 }
 
+/* Is the child waiting to run (a loaded machine starves it), rather than
+** blocked? Linux says in /proc; elsewhere it is taken as blocked. */
+static bool runnable(pid_t pid)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    bool ok = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    const char *paren = ok ? strrchr(line, ')') : NULL;   /* the name may hold spaces */
+    return paren && paren[1] == ' ' && paren[2] == 'R';
+}
+
 /* The watchdog: a thread that spins without a visible operation uses the
 ** CPU without a step; a thread blocked for real uses none. */
 static void check_progress(struct watcher *wt, double now, struct cli_supervised *out)
@@ -186,7 +201,7 @@ static void check_progress(struct watcher *wt, double now, struct cli_supervised
         out->stopped = CLI_STOPPED_SPINNING;
         out->spun = spun;
     } else if (waited >= wt->watch->watchdog + 1 && spun < STUCK_CPU_SHARE * waited &&
-               doom_searching(wt)) {
+               !runnable(wt->pid) && doom_searching(wt)) {
         out->stopped = CLI_STOPPED_STUCK;
         out->spun = waited;
     }
