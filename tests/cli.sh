@@ -486,6 +486,73 @@ check "dfs checkpoints too" 1 "$WEFT" run $dfs3 --executions 50 --checkpoint "$c
 # shellcheck disable=SC2086
 check "dfs resumes" 0 "$WEFT" run $dfs3 --resume "$ck"
 expect_grep "dfs: the uninterrupted counts" "90 executions + 142 pruned, exhaustive" "$tmp/out"
+# weft survives what a scenario does (issue 8): the search runs in a child
+# process that weft supervises. exit, _exit and a fatal signal are crashes
+# with a schedule, a spin without a visible operation is a livelock, and
+# the next scenario of the folder still runs.
+survive="$top_srcdir/tests/survive"
+check "a folder of scenarios that end the process" 0 "$WEFT" run --watchdog 1 "$survive/"
+expect_grep "_exit(0) is a crash" "exit_in_thread: crash (expected crash)" "$tmp/out"
+expect_grep "status 0 named" "the process exited with status 0" "$tmp/out"
+expect_grep "exit(3) is a crash" "exit_status: crash (expected crash)" "$tmp/out"
+expect_grep "status 3 named" "the process exited with status 3" "$tmp/out"
+expect_grep "raise(SIGTERM) is a crash" "raise_term: crash (expected crash)" "$tmp/out"
+expect_grep "signal named" "the process was killed by signal 15" "$tmp/out"
+expect_grep "a spin is a livelock" "spin_without_op: livelock (expected livelock)" "$tmp/out"
+expect_grep "the spin is named" "the thread spins without any weft operation" "$tmp/out"
+expect_grep "a real sleep is stuck" "blocked_for_real: stuck (expected stuck)" "$tmp/out"
+expect_grep "stuck is explained" "no progress for .* and almost no CPU: blocked outside weft" "$tmp/out"
+cp "$tmp/out" "$tmp/survive.txt"
+for s in blocked_for_real exit_in_thread exit_status raise_term spin_without_op; do
+    token=$(sed -n "s/.*$s --schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p" "$tmp/survive.txt" | head -1)
+    check "$s replays" 0 "$WEFT" replay --watchdog 1 "$survive/$s.c" --schedule "$token"
+    expect_grep "$s replays as it ran" "$s --schedule $token" "$tmp/out"
+done
+cat >"$tmp/exit_deadlock.c" <<'C'
+#include <unistd.h>
+#include <weft.h>
+static void leave(void *arg) { (void)arg; _exit(0); }
+WEFT_SCENARIO(exit_deadlock, .expect = WEFT_DEADLOCK)
+{
+    weft_join(weft_spawn("leaver", leave, NULL));
+}
+C
+check "_exit(0) where a deadlock is expected" 1 "$WEFT" run --quiet "$tmp/exit_deadlock.c"
+expect_grep "not a pass" "UNEXPECTED crash (expected deadlock)" "$tmp/out"
+check "--isolate=none keeps one process" 0 "$WEFT" run --isolate=none --quiet abba
+check "--isolate bad" 2 "$WEFT" run --isolate=thread abba
+check "--watchdog bad" 2 "$WEFT" run --watchdog x abba
+# The time limit holds in the middle of an execution (here one that spins,
+# with the watchdog off), and of a long search.
+check "--time-limit in an execution" 1 "$WEFT" run --watchdog 0 --time-limit 1 "$survive/spin_without_op.c"
+expect_grep "stopped by the time limit" "NOT exhaustive: stopped by the execution or time budget" "$tmp/out"
+check "--time-limit 1 on a long search" 1 "$WEFT" run --time-limit 1 "$top_srcdir/scenarios/lock_family.c" --param threads=4 --param sections=4
+expect_grep "a long search is cut" "NOT exhaustive" "$tmp/out"
+# SIGINT and SIGTERM: the coverage so far, marked interrupted, exit 130 or
+# 143. (A shell starts a background job with SIGINT ignored: python puts
+# the default back.)
+for sig in INT TERM; do
+    rm -f "$tmp/out" "$tmp/err"
+    python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
+        "$WEFT" run --progress --format "$([ $sig = INT ] && echo text || echo json)" \
+        "$top_srcdir/scenarios/lock_family.c" --param threads=4 --param sections=4 \
+        >"$tmp/out" 2>"$tmp/err" &
+    pid=$!
+    i=0
+    # Wait for the progress line: the search runs, supervised.
+    while [ ! -s "$tmp/err" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -$sig $pid
+    wait $pid
+    got=$?
+    want=$([ $sig = INT ] && echo 130 || echo 143)
+    if [ $got -eq $want ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: SIG$sig: exit $got, want $want"; fi
+    if [ $sig = INT ]; then
+        expect_grep "SIGINT: the coverage so far" "NOT exhaustive: interrupted" "$tmp/out"
+    else
+        expect_grep "SIGTERM: the coverage so far, in JSON" '"interrupted":true' "$tmp/out"
+    fi
+done
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

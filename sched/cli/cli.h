@@ -38,6 +38,14 @@ enum cli_memory {
     CLI_MEMORY_ALL                    /* and every load and store is checked for races */
 };
 
+/* --isolate: where executions run (supervise.c). */
+enum cli_isolate {
+    CLI_ISOLATE_PROCESS,              /* a child process this one supervises */
+    CLI_ISOLATE_NONE                  /* this process (for debugging weft) */
+};
+
+#define CLI_DEFAULT_WATCHDOG 2.0      /* seconds of CPU without a visible operation */
+
 struct cli_opts {
     const struct cli_program *program;
     const char *strategy;             /* a plan's name (explore.h) */
@@ -51,6 +59,8 @@ struct cli_opts {
     size_t stack_size;                /* --stack-size: bytes per thread (0: default) */
     bool timers_idle;                 /* --timers idle */
     enum cli_memory memory;           /* --memory */
+    enum cli_isolate isolate;         /* --isolate */
+    double watchdog;                  /* --watchdog: seconds of CPU, 0: none */
     const char *format;
     const char *schedule;
     const char *classes;              /* --classes FILE */
@@ -95,6 +105,8 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable);
 ** default), in context x (NULL: its own); NULL without memory. */
 struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
                           size_t stack_size, bool timers_idle, bool all_memory, struct exec *x);
+/* The step bound a search of sc runs with (cli_search's rule). */
+int cli_max_steps(const struct weft_scenario *sc, int max_steps);
 /* Seconds on a monotonic clock. */
 double cli_seconds(void);
 
@@ -114,6 +126,56 @@ char *cli_file_spelling(const char *path, const char *name);
 int cli_load_file(const char *path, enum cli_memory memory, int *from, int *to);
 /* Is path a scenario source file (.c) that weft compiles itself? */
 bool cli_is_source(const char *path);
+
+/* ---- supervise.c: a search in a child process ---- */
+
+struct cli_watch {
+    double time_limit;                /* the search's (0: none): stopped then */
+    double watchdog;                  /* CPU seconds without a step (0: none) */
+};
+
+enum cli_stopped {
+    CLI_STOPPED_NOT,                  /* the child ended by itself */
+    CLI_STOPPED_SPINNING,             /* a thread spun without a visible operation */
+    CLI_STOPPED_STUCK,                /* no progress and no CPU: blocked outside weft */
+    CLI_STOPPED_EARLY                 /* mid-execution at the time limit, or a stop
+                                         signal's grace ran out: the coverage so far */
+};
+
+/* How a supervised search ended. finished: the child reported and exited
+** with rc. Otherwise found is what the supervisor saw: the coverage so far
+** and, when found.failed, the execution the child died or was stopped in
+** (its choices, steps, thread, place) and how. */
+struct cli_supervised {
+    bool finished;
+    int rc;
+    int interrupted;                  /* SIGINT or SIGTERM arrived: which */
+    enum cli_stopped stopped;
+    double spun, watch_seconds;
+    struct explore_result found;
+    uint32_t *choices;                /* found.choices (malloc'd) */
+};
+
+typedef int (*cli_supervised_fn)(void *ctx, struct explore_window *w);
+
+/* Run fn(ctx, window) in a child process with room for cap choices in the
+** window, watched as watch says; call with the signals held. 0, WEFT_ENOMEM
+** or CLI_ERROR (no process). Free out with cli_supervised_free. */
+int cli_supervise(cli_supervised_fn fn, void *ctx, size_t cap, const struct cli_watch *watch,
+                  struct cli_supervised *out);
+void cli_supervised_free(struct cli_supervised *out);
+/* In the child: move its window to phase; never returns when the
+** supervisor has doomed it (it is about to be killed and reported). */
+bool cli_window_enter(struct explore_window *w, int phase);
+/* Hold SIGINT, SIGTERM and SIGCHLD for the supervisor (and release them);
+** a held SIGINT or SIGTERM not yet taken (0: none). */
+void cli_hold_signals(void);
+void cli_release_signals(void);
+int cli_pending_stop(void);
+/* --isolate=none: catch SIGINT and SIGTERM; the flag for explore_config.stop. */
+const volatile sig_atomic_t *cli_catch_stops(void);
+/* The SIGINT or SIGTERM that stopped the search, or 0. */
+int cli_stop_signal(void);
 
 int cli_list(struct cli_opts *o);
 int cli_run(struct cli_opts *o);

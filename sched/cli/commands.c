@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -173,8 +175,16 @@ static bool search_on(void *ctx, const struct explore_result *r)
     return false;
 }
 
-static int run_one(const struct cli_target *t, const struct cli_opts *o,
-                   const struct explore_plan *plan, struct exec *x, FILE *classes)
+static bool progress_wanted(const struct cli_opts *o)
+{
+    return o->progress > 0 || (o->progress < 0 && !o->quiet && isatty(2));
+}
+
+/* Search one scenario here and print its report; w: a supervisor reads
+** along (NULL without one), stop: a signal handler's flag (or NULL). */
+static int run_here(const struct cli_target *t, const struct cli_opts *o,
+                    const struct explore_plan *plan, struct exec *x, FILE *classes,
+                    struct explore_window *w, const volatile sig_atomic_t *stop)
 {
     double start = cli_seconds();
     struct progress prog = { .name = t->scenario->name, .start = start, .last = start };
@@ -184,10 +194,10 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
         .timers_idle = o->timers_idle, .all_memory = t->all_memory, .shrink = o->shrink,
         .ec = { .plan = plan, .sleep_sets = o->sleep_sets, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
-                .time_limit = o->time_limit },
+                .time_limit = o->time_limit, .window = w, .stop = stop },
         .req = { o->program->name, t->spelling, o->param_args }, .exec = x,
     };
-    if (o->progress > 0 || (o->progress < 0 && !o->quiet && isatty(2))) {
+    if (progress_wanted(o)) {
         job.ec.progress = show_progress;
         job.ec.progress_ctx = &prog;
     }
@@ -208,6 +218,86 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
     if (rc)
         return out_of_memory("while exploring");
     return print_report(rep, o, o->quiet ? REPORT_QUIET : 0);
+}
+
+/* A search in a child process (supervise.c): what it runs. */
+struct run_args {
+    const struct cli_target *t;
+    const struct cli_opts *o;
+    const struct explore_plan *plan;
+    FILE *classes;
+    unsigned char *read;              /* shared: which --param the child read */
+    size_t nparams;
+};
+
+static int run_child(void *ctx, struct explore_window *w)
+{
+    struct run_args *a = ctx;
+    int rc = run_here(a->t, a->o, a->plan, NULL, a->classes, w, NULL);
+    params_read_get(a->o->params, a->read, a->nparams);
+    if (a->classes && fflush(a->classes) != 0) {
+        perror(a->o->classes);
+        rc = CLI_ERROR;
+    }
+    return rc;
+}
+
+/* The room a window needs for the choices of t's executions (as many as
+** the search records: explore.c). */
+static size_t window_room(const struct cli_target *t, const struct cli_opts *o)
+{
+    return 2 * (size_t)cli_max_steps(t->scenario, o->max_steps) + 16;
+}
+
+/* The child did not report: the supervisor does, from what it saw. */
+static int report_supervised(const struct cli_target *t, const struct cli_opts *o,
+                             const struct explore_plan *plan, struct cli_supervised *sv,
+                             double start, int flags, struct report **kept)
+{
+    struct report_request req = { o->program->name, t->spelling, o->param_args };
+    if (sv->found.cov.plan == NULL)   /* died before its first execution ended */
+        sv->found.cov.plan = plan;
+    sv->found.cov.executions += sv->found.failed;   /* the one it died in */
+    struct report *rep = sv->found.failed ? report_of_death(t->scenario, &req, &sv->found)
+                                          : report_snapshot(NULL, t->scenario, &req, &sv->found);
+    if (rep == NULL)
+        return out_of_memory("for a report");
+    rep->elapsed_s = flags & REPORT_REPLAY ? 0 : cli_seconds() - start;
+    if (kept)
+        *kept = rep;
+    format_for(o)->print(stdout, rep, flags);
+    fflush(stdout);
+    int rc = rep->as_expected ? CLI_OK : CLI_UNEXPECTED;
+    if (kept == NULL)
+        report_free(rep);
+    return rc;
+}
+
+static int run_one(const struct cli_target *t, const struct cli_opts *o,
+                   const struct explore_plan *plan, struct exec *x, FILE *classes)
+{
+    if (o->isolate == CLI_ISOLATE_NONE)
+        return run_here(t, o, plan, x, classes, NULL, cli_catch_stops());
+    struct run_args a = { t, o, plan, classes, NULL, params_count(o->params) };
+    struct cli_watch watch = { o->time_limit, o->watchdog };
+    struct cli_supervised sv;
+    double start = cli_seconds();
+    if (a.nparams && (a.read = mmap(NULL, a.nparams, PROT_READ | PROT_WRITE,
+                                    MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+        return out_of_memory("for the supervisor");
+    int rc = cli_supervise(run_child, &a, window_room(t, o), &watch, &sv);
+    if (a.nparams) {
+        params_read_add(o->params, a.read, a.nparams);
+        munmap(a.read, a.nparams);
+    }
+    if (rc == 0 && !sv.finished && progress_wanted(o))
+        fprintf(stderr, "\r\033[K");  /* the child's progress line, left behind */
+    if (rc == 0)
+        rc = sv.finished ? sv.rc
+                         : report_supervised(t, o, plan, &sv, start,
+                                             o->quiet ? REPORT_QUIET : 0, NULL);
+    cli_supervised_free(&sv);
+    return rc == WEFT_ENOMEM ? out_of_memory("for the supervisor") : rc;
 }
 
 static void warn_unread(const char *key, void *ctx)
@@ -239,6 +329,7 @@ int cli_run(struct cli_opts *o)
     struct cli_target *t = NULL;
     int n = 0;
     int rc = o->nargs ? cli_resolve(o->args, o->nargs, o->memory, &t, &n) : all_scenarios(&t, &n);
+    bool isolated = o->isolate == CLI_ISOLATE_PROCESS;
     struct exec *x = rc ? NULL : sched_new();   /* stacks and memory kept between scenarios */
     FILE *classes = rc == 0 && o->classes ? fopen(o->classes, "w") : NULL;
     int unexpected = 0;
@@ -251,11 +342,16 @@ int cli_run(struct cli_opts *o)
     if (rc == 0 && (o->checkpoint || o->resume) && n != 1)
         rc = usage_error("--checkpoint and --resume need exactly one scenario (a file "
                          "here defines %d)", n);
-    for (int i = 0; rc == 0 && i < n; i++) {
+    if (isolated)
+        cli_hold_signals();
+    for (int i = 0; rc == 0 && i < n && !cli_pending_stop(); i++) {
         int one = run_one(&t[i], o, plan, x, classes);
         unexpected += one == CLI_UNEXPECTED;
         rc = one == CLI_ERROR ? CLI_ERROR : 0;
     }
+    int stopped_by = cli_pending_stop();
+    if (isolated)
+        cli_release_signals();
     if (classes && fclose(classes) != 0 && rc == 0) {
         perror(o->classes);
         rc = CLI_ERROR;
@@ -263,6 +359,8 @@ int cli_run(struct cli_opts *o)
     sched_free(x);
     cli_targets_free(t, n);
     params_unread(o->params, warn_unread, NULL);
+    if (stopped_by && rc == 0)
+        return 128 + stopped_by;      /* as a shell reports a process a signal ended */
     return rc ? rc : unexpected ? CLI_UNEXPECTED : CLI_OK;
 }
 
@@ -365,50 +463,101 @@ static int check_replayed_result(const struct cli_target *t, int recorded,
     return CLI_UNEXPECTED;
 }
 
+/* One replay, as replay() asked for it. */
+struct replay_args {
+    const struct cli_opts *o;
+    const struct cli_target *t;
+    const uint32_t *choices;
+    size_t n;
+    uint32_t nsteps;
+    int recorded;
+    bool step_by_step;
+};
+
+/* Replay here and print the report; w: a supervisor reads along, or NULL. */
+static int replay_here(void *ctx, struct explore_window *w)
+{
+    const struct replay_args *a = ctx;
+    const struct cli_opts *o = a->o;
+    uint32_t shown = 0;
+    struct search *s = cli_search(a->t->scenario, o->params, o->max_steps, o->stack_size,
+                                  o->timers_idle, a->t->all_memory, NULL);
+    int rc = s ? CLI_OK : CLI_ERROR;
+    struct explore_config ec = { .plan = &explore_plan_replay, .replay = a->choices,
+                                 .nreplay = a->n, .replay_steps = a->nsteps, .window = w };
+    if (s && a->step_by_step) {
+        if (w)                        /* each line out before the process may die */
+            setvbuf(stdout, NULL, _IOLBF, 0);
+        ec.observe = explain;
+        ec.observe_ctx = &shown;
+        printf("%s, step by step: each step, then every thread's state after it\n\n",
+               a->t->scenario->name);
+    }
+    struct explore_result res;
+    if (rc == CLI_OK)
+        rc = replay_run(s, a->t, &ec, &res);
+    cli_window_enter(w, EXPLORE_REPORTING);
+    if (rc == CLI_OK && a->step_by_step)
+        printf("\n");
+    if (rc == CLI_OK) {
+        struct report_request req = { o->program->name, a->t->spelling, o->param_args };
+        struct report *rep = report_snapshot(search_exec(s), a->t->scenario, &req, &res);
+        rc = rep ? CLI_OK : out_of_memory("for a report");
+        if (rep) {
+            enum weft_result replayed = rep->result;
+            print_report(rep, o, REPORT_REPLAY);
+            rc = check_replayed_result(a->t, a->recorded, replayed);
+        }
+    }
+    search_free(s);
+    return rc;
+}
+
+/* The replay in a child process: a token that ends in exit or a spin
+** replays as it ran. */
+static int replay_supervised(struct replay_args *a)
+{
+    struct cli_watch watch = { 0, a->o->watchdog };
+    struct cli_supervised sv;
+    cli_hold_signals();
+    int rc = cli_supervise(replay_here, a, window_room(a->t, a->o), &watch, &sv);
+    if (rc == 0 && sv.finished)
+        rc = sv.rc;
+    else if (rc == 0 && sv.found.failed) {
+        if (a->step_by_step)
+            printf("\n");
+        struct report *rep = NULL;
+        rc = report_supervised(a->t, a->o, &explore_plan_replay, &sv, 0, REPORT_REPLAY, &rep);
+        if (rep)
+            rc = check_replayed_result(a->t, a->recorded, rep->result);
+        report_free(rep);
+    }
+    int stopped_by = cli_pending_stop();
+    cli_release_signals();
+    cli_supervised_free(&sv);
+    if (rc == WEFT_ENOMEM)
+        return out_of_memory("for the supervisor");
+    return stopped_by ? 128 + stopped_by : rc;
+}
+
 /* weft replay, and weft explain (the same, printing each state first). */
 static int replay(struct cli_opts *o, bool step_by_step)
 {
     struct cli_target t = { 0 };
-    size_t n;
-    uint32_t nsteps, shown = 0, *choices;
-    int recorded;
+    struct replay_args a = { .o = o, .t = &t, .step_by_step = step_by_step };
+    uint32_t *choices;
     if (format_for(o) == NULL)
         return CLI_ERROR;
     if (o->schedule == NULL) {
         fprintf(stderr, "weft replay: --schedule TOKEN is required\n");
         return CLI_ERROR;
     }
-    if ((choices = decode_schedule(o->schedule, &n, &nsteps, &recorded)) == NULL)
+    if ((choices = decode_schedule(o->schedule, &a.n, &a.nsteps, &a.recorded)) == NULL)
         return CLI_ERROR;
-    struct search *s = replay_target(o, &t) ? NULL : cli_search(t.scenario, o->params,
-                                                                 o->max_steps, o->stack_size,
-                                                                 o->timers_idle, t.all_memory,
-                                                                 NULL);
-    int rc = s ? CLI_OK : CLI_ERROR;
-    struct explore_config ec = { .plan = &explore_plan_replay, .replay = choices, .nreplay = n,
-                                 .replay_steps = nsteps };
-    if (s && step_by_step) {
-        ec.observe = explain;
-        ec.observe_ctx = &shown;
-        printf("%s, step by step: each step, then every thread's state after it\n\n",
-               t.scenario->name);
-    }
-    struct explore_result res;
-    if (rc == CLI_OK)
-        rc = replay_run(s, &t, &ec, &res);
-    if (rc == CLI_OK && step_by_step)
-        printf("\n");
-    if (rc == CLI_OK) {
-        struct report_request req = { o->program->name, t.spelling, o->param_args };
-        struct report *rep = report_snapshot(search_exec(s), t.scenario, &req, &res);
-        rc = rep ? CLI_OK : out_of_memory("for a report");
-        if (rep) {
-            enum weft_result replayed = rep->result;
-            print_report(rep, o, REPORT_REPLAY);
-            rc = check_replayed_result(&t, recorded, replayed);
-        }
-    }
-    search_free(s);
+    a.choices = choices;
+    int rc = replay_target(o, &t);
+    if (rc == 0)
+        rc = o->isolate == CLI_ISOLATE_NONE ? replay_here(&a, NULL) : replay_supervised(&a);
     free(choices);
     free(t.spelling);
     return rc;

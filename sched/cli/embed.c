@@ -6,6 +6,7 @@
 */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 #include "cli/cli.h"
@@ -26,17 +27,38 @@ static double since(void *ctx)
     return cli_seconds() - *(const double *)ctx;
 }
 
-struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
-                          size_t stack_size, bool timers_idle, bool all_memory, struct exec *x)
+int cli_max_steps(const struct weft_scenario *sc, int max_steps)
 {
     int steps = max_steps ? max_steps : SCHED_DEFAULT_MAX_STEPS;
     if (steps == SCHED_DEFAULT_MAX_STEPS && sc->max_steps > 0)
         steps = sc->max_steps;       /* the scenario's own bound, unless told */
+    return steps;
+}
+
+struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
+                          size_t stack_size, bool timers_idle, bool all_memory, struct exec *x)
+{
+    int steps = cli_max_steps(sc, max_steps);
     struct sched_config cfg = { .scenario = sc, .max_steps = steps,
                                 .stack_size = stack_size ? stack_size : CLI_DEFAULT_STACK_SIZE,
                                 .params = p, .timers_idle = timers_idle,
                                 .check_all_memory = all_memory };
     return search_new(&cfg, x);
+}
+
+bool cli_window_enter(struct explore_window *w, int phase)
+{
+    if (w == NULL)
+        return true;
+    int from = w->phase;
+    while (from != EXPLORE_DOOMED &&
+           !__atomic_compare_exchange_n(&w->phase, &from, phase, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST))
+        ;
+    if (from != EXPLORE_DOOMED)
+        return true;
+    for (;;)                          /* the supervisor reports it: its SIGKILL is coming */
+        pause();
 }
 
 /* Shrink the failure in res. If shrinking cannot reproduce it (the scenario
@@ -72,8 +94,13 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
     ec->elapsed = since;
     ec->clock_ctx = &start;
     int rc = explore_run(s, ec, &res);
-    if (rc == 0 && res.failed && job->shrink && res.outcome.result != WEFT_NONDETERMINISM)
+    if (rc == 0 && res.failed && job->shrink && res.outcome.result != WEFT_NONDETERMINISM &&
+        cli_window_enter(ec->window, EXPLORE_SHRINKING)) {
+        if (ec->window && ec->window->stop == EXPLORE_STOP_TIME)
+            ec->window->stop = EXPLORE_GO;   /* the failure is found: shrink it */
         rc = shrink(s, sc, job, &res, out, unreplayable);
+    }
+    cli_window_enter(ec->window, EXPLORE_REPORTING);
     if (rc == 0 && *out == NULL &&
         (*out = report_snapshot(search_exec(s), sc, &job->req, &res)) == NULL)
         rc = WEFT_ENOMEM;

@@ -78,8 +78,15 @@ static const char usage_run_tail[] =
     "                           'scenario hash schedule [stopped]' lines, and search\n"
     "                           on past failures (to test the searches; a failure that\n"
     "                           stopped an execution is classed by its causes alone)\n"
+    "  --watchdog S             a thread that runs S seconds of CPU without a visible\n"
+    "                           operation is a livelock (default 2; 0: no watchdog)\n"
+    "  --isolate process|none   process (default): search in a child process that\n"
+    "                           weft watches, so that exit, _exit, a fatal signal or\n"
+    "                           a hang is reported; none: in this process (to debug weft)\n"
     "\n"
-    "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
+    "SIGINT or SIGTERM stops the search and prints the coverage so far.\n"
+    "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error,\n"
+    "130 or 143 stopped by SIGINT or SIGTERM.\n";
 
 static const char usage_replay[] =
     "usage: @ replay [OPTIONS] NAME --schedule TOKEN\n"
@@ -95,6 +102,7 @@ static const char usage_replay[] =
     "  --stack-size SIZE        as in the run that printed it\n"
     "  --timers race|idle       as in the run that printed it\n"
     "  --memory off|atomics|all as in the run that printed it\n"
+    "  --watchdog S, --isolate process|none  as for run\n"
     "  --format text|json\n";
 
 static const char usage_explain[] =
@@ -110,7 +118,8 @@ static const char usage_explain[] =
     "  --max-steps N            as in the run that printed it\n"
     "  --stack-size SIZE        as in the run that printed it\n"
     "  --timers race|idle       as in the run that printed it\n"
-    "  --memory off|atomics|all as in the run that printed it\n";
+    "  --memory off|atomics|all as in the run that printed it\n"
+    "  --watchdog S, --isolate process|none  as for run\n";
 
 static const char usage_list[] =
     "usage: @ list [FILE.c|FILE.so|DIR...]\n"
@@ -236,7 +245,7 @@ static int add_param(struct cli_opts *o, const char *kv)
 
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
-       O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME };
+       O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -260,6 +269,8 @@ static const struct option long_opts[] = {
     { "checkpoint", required_argument, 0, O_CHECKPOINT },
     { "checkpoint-every", required_argument, 0, O_CHECKPOINT_EVERY },
     { "resume", required_argument, 0, O_RESUME },
+    { "watchdog", required_argument, 0, O_WATCHDOG },
+    { "isolate", required_argument, 0, O_ISOLATE },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -284,6 +295,7 @@ static int parse_number(int c, const char *v, struct cli_opts *o)
         rc = parse_whole("--max-steps", v, 1, 100000000, &n);
         o->max_steps = rc ? o->max_steps : (int)n;
         return rc;
+    case O_WATCHDOG: return parse_seconds("--watchdog", v, &o->watchdog);
     default: return parse_seconds("--time-limit", v, &o->time_limit);   /* O_TIME */
     }
 }
@@ -358,8 +370,16 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
         return 0;
     case O_MEMORY: return parse_memory(v, o);
     case O_STACK: return parse_stack_size(v, o);
+    case O_ISOLATE:
+        if (strcmp(v, "process") != 0 && strcmp(v, "none") != 0) {
+            fprintf(stderr, "weft: --isolate takes process or none, not '%s'\n", v);
+            return CLI_ERROR;
+        }
+        o->isolate = strcmp(v, "none") == 0 ? CLI_ISOLATE_NONE : CLI_ISOLATE_PROCESS;
+        return 0;
     case O_HELP: put_usage(stdout, cmd, o->program->name); return 1;
     case O_PREEMPT: case O_EXEC: case O_DEPTH: case O_SEED: case O_STEPS: case O_TIME:
+    case O_WATCHDOG:
         return parse_number(c, v, o);
     default: put_usage(stderr, cmd, o->program->name); return CLI_ERROR;
     }
@@ -431,7 +451,9 @@ static int command_line(int argc, char **argv, const struct cli_program *program
             continue;
         struct cli_opts o = { .program = program, .strategy = "auto", .depth = 3, .shrink = true,
                               .progress = -1, .sleep_sets = true, .max_preemptions = -1,
-                              .time_limit = 60, .seed = 1, .checkpoint_every = 5, .max_steps = SCHED_DEFAULT_MAX_STEPS,
+                              .time_limit = 60, .seed = 1, .checkpoint_every = 5,
+                              .max_steps = SCHED_DEFAULT_MAX_STEPS,
+                              .watchdog = CLI_DEFAULT_WATCHDOG,
                               .format = "text", .params = params_new() };
         int rc = o.params ? parse(argc - 1, argv + 1, &o, &cmds[i]) : out_of_memory();
         if (rc == 1)                  /* help printed */

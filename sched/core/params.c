@@ -105,6 +105,25 @@ int params_int(struct params *ps, const char *key, int fallback)
     return value;
 }
 
+size_t params_count(const struct params *ps)
+{
+    return ps ? HASH_COUNT(ps->table) : 0;
+}
+
+void params_read_get(const struct params *ps, unsigned char *read, size_t n)
+{
+    size_t i = 0;
+    for (struct param *p = ps ? ps->table : NULL; p && i < n; p = p->hh.next)
+        read[i++] = p->used;
+}
+
+void params_read_add(struct params *ps, const unsigned char *read, size_t n)
+{
+    size_t i = 0;
+    for (struct param *p = ps ? ps->table : NULL; p && i < n; p = p->hh.next)
+        p->used |= read[i++] != 0;
+}
+
 void params_unread(const struct params *ps, void (*fn)(const char *key, void *ctx), void *ctx)
 {
     for (struct param *p = ps ? ps->table : NULL; p; p = p->hh.next)

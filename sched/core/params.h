@@ -6,6 +6,8 @@
 #ifndef WEFT_PARAMS_H
 #define WEFT_PARAMS_H
 
+#include <stddef.h>
+
 struct params;
 
 /* An empty set, or NULL without memory. */
@@ -16,6 +18,12 @@ void params_free(struct params *p);
 int params_set(struct params *p, const char *key, const char *value);
 /* The value of key as an int, or fallback (then recorded as read). */
 int params_int(struct params *p, const char *key, int fallback);
+/* How many parameters are set. A child process that ran scenarios tells
+** its parent which of the first n were read (in the order they were set):
+** params_read_get fills read[i] (0 or 1), params_read_add marks them. */
+size_t params_count(const struct params *p);
+void params_read_get(const struct params *p, unsigned char *read, size_t n);
+void params_read_add(struct params *p, const unsigned char *read, size_t n);
 /* Visit the parameters set that no scenario has read (a misspelled key). */
 void params_unread(const struct params *p, void (*fn)(const char *key, void *ctx), void *ctx);
 

@@ -37,7 +37,8 @@ void search_free(struct search *s)
         return;
     if (s->owns_exec)
         sched_free(s->x);
-    free(s->rec);
+    if (!s->rec_in_window)
+        free(s->rec);
     free(s);
 }
 
@@ -83,6 +84,15 @@ static void record(struct explorer *e, uint32_t v)
 {
     if (e->nrec < e->rec_cap)
         e->rec[e->nrec++] = v;
+    if (e->window)
+        e->window->nchoices = (uint32_t)e->nrec;
+}
+
+/* The window's view of who runs: a death or a spin is this thread's. */
+static void show_running(struct explorer *e, int tid)
+{
+    if (e->window && tid >= 0)
+        e->window->tid = tid;
 }
 
 static void observe(struct explorer *e)
@@ -98,6 +108,7 @@ static int pick_thread(void *self, sched_mask enabled, int current)
     int tid = e->strategy->pick_thread(e, enabled, current);
     if (tid >= 0)
         record(e, (uint32_t)tid);
+    show_running(e, tid);
     if (tid >= 0 && current >= 0 && tid != current && (enabled & SCHED_BIT(current)))
         e->preemptions++;
     return tid;
@@ -107,6 +118,7 @@ static bool forced(void *self, int tid)
 {
     struct explorer *e = self;
     observe(e);
+    show_running(e, tid);
     return e->strategy->forced == NULL || e->strategy->forced(e, tid);
 }
 
@@ -130,16 +142,42 @@ static void after_step(void *self, const struct sched_step *s)
         classes_step(&e->classes, s, e->x->threads[s->tid].pending, e->x->clock) != 0)
         e->error = WEFT_ENOMEM;
     e->steps++;
+    if (e->window) {
+        e->window->nsteps = e->steps;
+        e->window->file = s->loc.file;
+        e->window->line = s->loc.line;
+    }
 }
 
 /* ==========================================================================
 ** The driver
 ** ========================================================================== */
 
-/* Checked after every execution; the clock is read every 64th time. */
-static bool out_of_time(const struct explore_config *ec, double limit, uint64_t n)
+int explore_stop_asked(const struct explore_config *ec)
 {
-    return limit > 0 && ec->elapsed && (n & 63) == 0 && ec->elapsed(ec->clock_ctx) >= limit;
+    if (ec->window && ec->window->stop)
+        return ec->window->stop;
+    return ec->stop ? *ec->stop : EXPLORE_GO;
+}
+
+/* Checked after every execution; the clock is read every 64th time, a
+** supervisor's or a signal's stop every time (a load, no system call). */
+static bool out_of_time(const struct explore_config *ec, double limit, uint64_t n,
+                        struct coverage *c)
+{
+    int stop = explore_stop_asked(ec);
+    c->interrupted |= stop >= EXPLORE_STOP_INTERRUPT;
+    return stop || (limit > 0 && ec->elapsed && (n & 63) == 0 &&
+                    ec->elapsed(ec->clock_ctx) >= limit);
+}
+
+/* A new execution: the window shows it from its first choice. */
+static void window_begin(struct explore_window *w)
+{
+    w->nchoices = w->nsteps = 0;
+    w->tid = 0;
+    w->file = NULL;
+    w->line = 0;
 }
 
 /* A failure that stopped the execution before every thread was done: its
@@ -197,6 +235,8 @@ static void count_execution(struct explorer *e, struct explore_result *r)
         name_class(e, o);
     c->cut += o->cut;
     c->timed |= o->timed;
+    if (e->window && e->window->phase == EXPLORE_SEARCHING)
+        e->window->cov = *c;
 }
 
 /* The last execution, as the result shows it. */
@@ -251,6 +291,8 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         e->nrec = 0;
         e->steps = e->preemptions = 0;
         e->parted.yes = false;
+        if (e->window)
+            window_begin(e->window);
         classes_begin(&e->classes);
         if ((rc = sched_run(s->x, &s->sc, &ch)) != 0 || (rc = e->error) != 0)
             return rc;
@@ -273,7 +315,7 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
             return 0;
         }
         if (r->divergence[0] || e->error || !more || (max_exec && n >= max_exec) ||
-            out_of_time(ec, time_limit, n)) {
+            out_of_time(ec, time_limit, n, &r->cov)) {
             keep_last(e, s, r);
             *covered = !more && !r->divergence[0] && !e->error;
             if (more && ec->checkpoint && !e->error)
@@ -294,7 +336,7 @@ int explore_search(struct search *s, const struct explore_config *ec,
     struct coverage before = r->cov;  /* what earlier searches of a plan counted */
     do {
         struct explorer e = { .strategy = st, .cfg = ec, .result = r, .x = s->x,
-                              .rec = s->rec, .rec_cap = s->rec_cap };
+                              .window = ec->window, .rec = s->rec, .rec_cap = s->rec_cap };
         *covered = false;
         if ((rc = st->init(&e)) == 0) {
             if (ec->resume.position)
@@ -312,10 +354,23 @@ int explore_search(struct search *s, const struct explore_config *ec,
     return rc;
 }
 
+/* With a window, the choices are recorded where the supervisor reads them
+** (it made room for as many as the search records). */
+static void record_in_window(struct search *s, struct explore_window *w)
+{
+    if (w == NULL || s->rec == w->choices || w->cap < s->rec_cap)
+        return;
+    if (!s->rec_in_window)
+        free(s->rec);
+    s->rec = w->choices;
+    s->rec_in_window = true;
+}
+
 /* Signals are caught on this OS thread for the whole run (crash.c): a few
 ** system calls per run, none per execution. */
 int explore_run(struct search *s, const struct explore_config *ec, struct explore_result *r)
 {
+    record_in_window(s, ec->window);
     memset(r, 0, sizeof *r);
     r->cov.plan = ec->plan;
     r->cov.all_memory = s->sc.check_all_memory;

@@ -10,10 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include "core/sched.h"
 
 struct explore_result;
 struct explore_plan;
+
+struct explore_window;
 
 struct explore_config {
     const struct explore_plan *plan;  /* what to run (explore_plan_named) */
@@ -64,6 +67,11 @@ struct explore_config {
         uint64_t executions, pruned, cut;
         bool timed, bound_hit, check_memory;
     } resume;
+    /* Optional: a supervisor's view of the search (see above); its stop
+    ** flag ends the search. stop alone (no window): a flag a signal
+    ** handler sets to the signal's number (interrupted) ends it likewise. */
+    struct explore_window *window;
+    const volatile sig_atomic_t *stop;
 };
 
 /*
@@ -85,6 +93,34 @@ struct coverage {
     int depth;                        /* pct: the depth; auto: the deepest round */
     uint64_t seed;                    /* pct, random, auto's PCT rounds */
     bool all_memory;                  /* every load and store was checked */
+    bool interrupted;                 /* stopped by SIGINT or SIGTERM */
+};
+
+/*
+** What a supervising process reads of a search in progress (supervise.c
+** maps it shared before it forks the searching process): the execution
+** running now, so that it can be reported when the process dies in it or
+** stops making progress, and how far the search got. The search writes it
+** with plain stores, a few per step and per execution: no system call.
+** The reader reads it while the writer runs; a torn value is at worst one
+** sample late. stop is the reader's: once set, the search ends after the
+** execution in progress, as at its time limit.
+*/
+enum { EXPLORE_SEARCHING, EXPLORE_SHRINKING, EXPLORE_REPORTING,
+       EXPLORE_DOOMED };                 /* the supervisor kills it: report nothing */
+enum { EXPLORE_GO, EXPLORE_STOP_TIME,
+       EXPLORE_STOP_INTERRUPT };         /* and above: a signal's number, interrupted */
+
+struct explore_window {
+    int phase;                        /* EXPLORE_SEARCHING, ... (changed atomically) */
+    volatile sig_atomic_t stop;       /* EXPLORE_GO, ... (the reader's) */
+    struct coverage cov;              /* so far (while searching) */
+    volatile uint32_t nchoices, nsteps;   /* of the execution in progress */
+    volatile int tid;                 /* the thread picked last */
+    const char *volatile file;        /* where the last step was (static text) */
+    volatile int line;
+    size_t cap;                       /* choices[] holds this many */
+    uint32_t *choices;                /* of the execution in progress (in the mapping) */
 };
 
 struct explore_result {

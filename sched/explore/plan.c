@@ -30,7 +30,8 @@ static uint64_t budget_left(const struct explore_config *ec, const struct explor
 
 static bool time_is_up(const struct explore_config *ec)
 {
-    return ec->time_limit > 0 && ec->elapsed && ec->elapsed(ec->clock_ctx) >= ec->time_limit;
+    return explore_stop_asked(ec) ||
+           (ec->time_limit > 0 && ec->elapsed && ec->elapsed(ec->clock_ctx) >= ec->time_limit);
 }
 
 /*
@@ -82,7 +83,8 @@ static int run_auto(struct search *s, const struct explore_config *ec, struct ex
     int rc = explore_search(s, &c, &explore_dpor, r, budget_left(ec, r), first, &covered);
     r->cov.exhaustive = covered && r->cov.cut == 0;
     r->cov.plan = &plan_dpor;         /* what ran, unless it falls back below */
-    if (rc || r->cov.exhaustive || r->failed || r->divergence[0] || first == 0)
+    if (rc || r->cov.exhaustive || r->failed || r->divergence[0] || first == 0 ||
+        explore_stop_asked(ec))
         return rc;
     r->cov.plan = ec->plan;
     r->cov.sampled = true;

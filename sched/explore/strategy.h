@@ -15,6 +15,7 @@ struct search {
     bool owns_exec;
     uint32_t *rec;                    /* choices of the running execution */
     size_t rec_cap;
+    bool rec_in_window;               /* rec is a supervisor's window's, not malloc'd */
 };
 
 struct explorer;
@@ -43,6 +44,7 @@ struct explorer {
     const struct explore_config *cfg;
     struct explore_result *result;
     struct exec *x;
+    struct explore_window *window;    /* cfg->window: a supervisor reads along */
     uint32_t *rec;                    /* choices of the running execution */
     size_t nrec, rec_cap;
     uint32_t steps;                   /* steps taken in the running execution */
@@ -66,6 +68,10 @@ bool explore_dependent(struct exec *x, struct sched_thread *ta, struct sched_thr
 int explore_search(struct search *s, const struct explore_config *ec,
                    const struct strategy *st, struct explore_result *r, uint64_t max_exec,
                    double time_limit, bool *covered);
+
+/* Why the search must end now, though its strategy is not done: the time
+** limit, or a supervisor or a signal asked it to stop (EXPLORE_STOP_*). */
+int explore_stop_asked(const struct explore_config *ec);
 
 /* The scenario did something else than in an earlier run of the same
 ** choices, at the step about to run: say what (a printf message), by which

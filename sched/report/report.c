@@ -345,6 +345,28 @@ struct report *report_snapshot(struct exec *x, const struct weft_scenario *s,
     return NULL;
 }
 
+struct report *report_of_death(const struct weft_scenario *s, const struct report_request *req,
+                               const struct explore_result *r)
+{
+    struct explore_result alive = *r;
+    alive.failed = false;             /* the coverage and names, without an end state */
+    struct report *rep = report_snapshot(NULL, s, req, &alive);
+    if (rep == NULL)
+        return NULL;
+    free(rep->schedule);
+    rep->schedule = NULL;
+    rep->failed = rep->died = true;
+    rep->result = r->outcome.result;
+    rep->as_expected = rep->result == s->expect;
+    snprintf(rep->message, sizeof rep->message, "%s", r->outcome.message);
+    rep->failing_tid = r->outcome.failing_tid;
+    rep->where = r->outcome.where;
+    if (encode_schedule(rep, r) == 0)
+        return rep;
+    report_free(rep);
+    return NULL;
+}
+
 void report_free(struct report *rep)
 {
     if (rep == NULL)

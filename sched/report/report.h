@@ -65,6 +65,8 @@ struct report {
     uint32_t nsteps, preemptions;     /* of the failing execution */
     uint32_t shrunk_from_steps, shrunk_from_preemptions;
     bool shrink_failed;               /* shrinking could not reproduce the failure */
+    bool died;                        /* the process running the failing execution
+                                         died in it or was stopped (report_of_death) */
     /* the failure, when failed */
     char *schedule;                   /* the token, "" when nothing failed */
     char message[256];
@@ -104,6 +106,12 @@ struct report_request {
 struct report *report_snapshot(struct exec *x, const struct weft_scenario *s,
                                const struct report_request *req, const struct explore_result *r);
 void report_free(struct report *rep);
+/* A report of the failure r->outcome says (class, message, thread, place),
+** found by a supervisor whose searching process died in the execution of
+** r's choices: nothing of that execution's state is left to show. NULL
+** without memory. */
+struct report *report_of_death(const struct weft_scenario *s, const struct report_request *req,
+                               const struct explore_result *r);
 
 /* What identifies a failure beyond its class, from x's end state: the
 ** threads of the wait-for cycle (or every blocked thread), the spinning

@@ -129,6 +129,10 @@ static void print_json(FILE *f, const struct report *rep, int flags)
             c->bound_hit ? "true" : "false");
     fprintf(f, ",\"timers_fire_when_idle\":%s,\"memory_checked\":\"%s\"",
             c->timed ? "true" : "false", c->all_memory ? "all" : "marked");
+    if (c->interrupted)
+        fprintf(f, ",\"interrupted\":true");
+    if (rep->died)
+        fprintf(f, ",\"process_died\":true");
     if (!replay)
         fprintf(f, ",\"elapsed_s\":%.6f", rep->elapsed_s);
     if (rep->divergence[0]) {

@@ -333,6 +333,21 @@ static void print_assertion(FILE *f, const struct report *rep)
     print_other_threads(f, rep);
 }
 
+/* The process that ran the execution died in it, or was stopped: no end
+** state to show, only where the thread was last seen. */
+static void print_death(FILE *f, const struct report *rep)
+{
+    fprintf(f, "In thread %d, ", rep->failing_tid);
+    if (rep->where.file)
+        fprintf(f, "last seen at %s:\n", report_loc(rep->where).s);
+    else
+        fprintf(f, "before its first visible operation:\n");
+    fprintf(f, "  %s\n\nThe execution ran in a process of its own (see \"What weft guarantees\" in\n"
+            "the README), which ended there: there is no end state to show. Its %u\n"
+            "step%s, one by one: the replay command below, with explain for replay.\n",
+            rep->message, rep->nsteps, rep->nsteps == 1 ? "" : "s");
+}
+
 static void print_nondeterminism(FILE *f, const struct report *rep)
 {
     fprintf(f, "The scenario did not do the same thing twice for the same schedule:\n"
@@ -388,11 +403,14 @@ static const char *const headlines[] = {
     [WEFT_LEAK] = "LEAKED THREAD", [WEFT_LIVELOCK] = "LIVELOCK (no termination)",
     [WEFT_ASSERTION] = "ASSERTION FAILED", [WEFT_CRASH] = "CRASH",
     [WEFT_NONDETERMINISM] = "NONDETERMINISM", [WEFT_DATA_RACE] = "DATA RACE",
+    [WEFT_STUCK] = "STUCK (blocked outside weft)",
 };
 
 /* Why a search that found nothing is not exhaustive. */
 static const char *not_exhaustive(const struct coverage *c)
 {
+    if (c->interrupted)
+        return "NOT exhaustive: interrupted (SIGINT or SIGTERM); the coverage so far";
     if (c->cut)
         return "NOT exhaustive: executions cut at the step bound (raise --max-steps)";
     if (c->sampled)
@@ -458,7 +476,9 @@ static void print_text(FILE *f, const struct report *rep, int flags)
     if (rep->summary)
         fprintf(f, "  %s\n", rep->summary);
     fprintf(f, "%s\n", THIN);
-    switch (rep->result) {
+    if (rep->died)
+        print_death(f, rep);
+    else switch (rep->result) {
     case WEFT_DEADLOCK: case WEFT_LEAK: print_deadlock(f, rep); break;
     case WEFT_SELF_DEADLOCK: print_self_deadlock(f, rep); break;
     case WEFT_LIVELOCK: print_livelock(f, rep); break;
@@ -466,7 +486,8 @@ static void print_text(FILE *f, const struct report *rep, int flags)
     case WEFT_DATA_RACE: print_data_race(f, rep); break;
     default: print_assertion(f, rep); break;
     }
-    print_interleaving(f, rep);
+    if (!rep->died)
+        print_interleaving(f, rep);
     fprintf(f, "\n*** %s ***\n\nReplay:\n  %s replay %s%s --schedule %s\n%s\n",
             headlines[rep->result], rep->command, rep->target, rep->params, rep->schedule, RULE);
     if (!replay)

@@ -328,7 +328,7 @@ const char *weft_result_name(enum weft_result r)
         [WEFT_SELF_DEADLOCK] = "self-deadlock", [WEFT_LEAK] = "leak",
         [WEFT_LIVELOCK] = "livelock", [WEFT_ASSERTION] = "assertion",
         [WEFT_CRASH] = "crash", [WEFT_NONDETERMINISM] = "nondeterminism",
-        [WEFT_DATA_RACE] = "data-race",
+        [WEFT_DATA_RACE] = "data-race", [WEFT_STUCK] = "stuck",
     };
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "unknown";
 }
