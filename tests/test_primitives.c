@@ -636,6 +636,201 @@ START_TEST(atomic_semantics)
 }
 END_TEST
 
+/* ==========================================================================
+** Read-write locks
+** ========================================================================== */
+
+/* The number of complete executions of a passing scenario: DPOR's and
+** DFS's with sleep sets are equal (dfs() checks), one per class. */
+static uint64_t classes(const struct weft_scenario *s)
+{
+    struct explore_result r = dfs(s);
+    ck_assert_msg(!r.failed, "%s failed: %s", s->name, r.outcome.message);
+    ck_assert(r.cov.exhaustive);
+    return r.cov.executions;
+}
+
+struct table { weft_rwlock_t mu; int value; int readers_in; int seen[4]; };
+
+static void read_once(void *arg)
+{
+    struct table *t = arg;
+    weft_rwlock_rlock(&t->mu);
+    (void)WEFT_READ(t->value);
+    weft_rwlock_runlock(&t->mu);
+}
+
+static void write_once(void *arg)
+{
+    struct table *t = arg;
+    weft_rwlock_lock(&t->mu);
+    WEFT_WRITE(t->value, t->value + 1);
+    weft_rwlock_unlock(&t->mu);
+}
+
+static void readers_and_writers(enum weft_rwlock_policy policy, int readers, int writers)
+{
+    struct table *t = weft_calloc(1, sizeof *t);
+    weft_rwlock_init(&t->mu, "mu", policy);
+    weft_thread_t th[6];
+    int n = 0;
+    for (int i = 0; i < readers; i++)
+        th[n++] = weft_spawn("reader", read_once, t);
+    for (int i = 0; i < writers; i++)
+        th[n++] = weft_spawn("writer", write_once, t);
+    for (int i = 0; i < n; i++)
+        weft_join(th[i]);
+    weft_assert(t->value == writers);
+}
+
+/* Read locks and read unlocks commute: three readers are one class. */
+TEST_SCENARIO(rwlock_three_readers_go, WEFT_PASS)
+{
+    readers_and_writers(WEFT_RWLOCK_WRITER_PREFERRING, 3, 0);
+}
+TEST_SCENARIO(rwlock_three_readers_glibc, WEFT_PASS)
+{
+    readers_and_writers(WEFT_RWLOCK_READER_PREFERRING, 3, 0);
+}
+
+/* Two readers and a writer. Reader-preferring: each reader's section comes
+** before the writer's, or after it, arriving while the writer holds the
+** lock (its read lock blocks and the unlock admits it) or after the
+** unlock: 3 x 3 = 9 classes. Writer-preferring adds a fourth way per
+** reader: it read-locks before the writer announces itself and unlocks
+** after, so the writer waits for it: 4 x 4 = 16; and when one reader does
+** that and the other arrives after the announcement, the latter blocks
+** before the writer has the lock or after: 2 more, 18. */
+TEST_SCENARIO(rwlock_two_readers_writer_glibc, WEFT_PASS)
+{
+    readers_and_writers(WEFT_RWLOCK_READER_PREFERRING, 2, 1);
+}
+TEST_SCENARIO(rwlock_two_readers_writer_go, WEFT_PASS)
+{
+    readers_and_writers(WEFT_RWLOCK_WRITER_PREFERRING, 2, 1);
+}
+
+/* Two writers exclude each other, and readers see no torn update. */
+static void write_twice(void *arg)
+{
+    struct table *t = arg;
+    weft_rwlock_lock(&t->mu);
+    t->value++;
+    weft_yield();
+    t->value++;
+    weft_rwlock_unlock(&t->mu);
+}
+
+static void read_even(void *arg)
+{
+    struct table *t = arg;
+    weft_rwlock_rlock(&t->mu);
+    weft_assert(t->value % 2 == 0, "a reader saw a writer's half update: %d", t->value);
+    weft_rwlock_runlock(&t->mu);
+}
+
+TEST_SCENARIO(rwlock_excludes, WEFT_PASS)
+{
+    struct table *t = weft_calloc(1, sizeof *t);
+    weft_rwlock_init(&t->mu, "mu", (enum weft_rwlock_policy)weft_choose(2));
+    weft_thread_t a = weft_spawn("w1", write_twice, t), b = weft_spawn("w2", write_twice, t);
+    weft_thread_t r = weft_spawn("reader", read_even, t);
+    weft_join(a);
+    weft_join(b);
+    weft_join(r);
+    weft_assert(t->value == 4);
+}
+
+/* Readers do not order one another: two that write under a read lock race. */
+static void write_under_rlock(void *arg)
+{
+    struct table *t = arg;
+    weft_rwlock_rlock(&t->mu);
+    WEFT_WRITE(t->value, 1);
+    weft_rwlock_runlock(&t->mu);
+}
+
+TEST_SCENARIO(rwlock_readers_race, WEFT_DATA_RACE)
+{
+    struct table *t = weft_calloc(1, sizeof *t);
+    weft_thread_t a = weft_spawn("a", write_under_rlock, t), b = weft_spawn("b", write_under_rlock, t);
+    weft_join(a);
+    weft_join(b);
+}
+
+/* Go: once a writer waits, a reader's second read lock blocks. */
+static void read_twice(void *arg)
+{
+    struct table *t = arg;
+    weft_rwlock_rlock(&t->mu);
+    weft_rwlock_rlock(&t->mu);
+    weft_rwlock_runlock(&t->mu);
+    weft_rwlock_runlock(&t->mu);
+}
+
+static void recursive_read(enum weft_rwlock_policy policy)
+{
+    struct table *t = weft_calloc(1, sizeof *t);
+    weft_rwlock_init(&t->mu, "mu", policy);
+    weft_thread_t r = weft_spawn("reader", read_twice, t), w = weft_spawn("writer", write_once, t);
+    weft_join(r);
+    weft_join(w);
+}
+
+TEST_SCENARIO(rwlock_recursive_read_go, WEFT_DEADLOCK)
+{
+    recursive_read(WEFT_RWLOCK_WRITER_PREFERRING);
+}
+TEST_SCENARIO(rwlock_recursive_read_glibc, WEFT_PASS)
+{
+    recursive_read(WEFT_RWLOCK_READER_PREFERRING);
+}
+
+TEST_SCENARIO(rwlock_read_while_writing, WEFT_SELF_DEADLOCK)
+{
+    weft_rwlock_t *mu = weft_calloc(1, sizeof *mu);
+    weft_rwlock_lock(mu);
+    weft_rwlock_rlock(mu);
+}
+
+TEST_SCENARIO(rwlock_upgrade, WEFT_SELF_DEADLOCK)
+{
+    weft_rwlock_t *mu = weft_calloc(1, sizeof *mu);
+    weft_rwlock_rlock(mu);
+    weft_rwlock_lock(mu);
+}
+
+TEST_SCENARIO(rwlock_runlock_unheld, WEFT_ASSERTION)
+{
+    weft_rwlock_t *mu = weft_calloc(1, sizeof *mu);
+    weft_rwlock_runlock(mu);
+}
+
+static void rlock_and_return(void *arg) { weft_rwlock_rlock(&((struct table *)arg)->mu); }
+
+TEST_SCENARIO(rwlock_reader_returns_holding, WEFT_ASSERTION)
+{
+    struct table *t = weft_calloc(1, sizeof *t);
+    weft_join(weft_spawn("leaker", rlock_and_return, t));
+}
+
+START_TEST(rwlock_semantics)
+{
+    ck_assert_uint_eq(classes(&rwlock_three_readers_go), 1);
+    ck_assert_uint_eq(classes(&rwlock_three_readers_glibc), 1);
+    ck_assert_uint_eq(classes(&rwlock_two_readers_writer_glibc), 9);
+    ck_assert_uint_eq(classes(&rwlock_two_readers_writer_go), 18);
+    ck_assert_passes(rwlock_excludes);
+    ck_assert_finds(rwlock_readers_race, WEFT_DATA_RACE);
+    ck_assert_finds(rwlock_recursive_read_go, WEFT_DEADLOCK);
+    ck_assert_passes(rwlock_recursive_read_glibc);
+    ck_assert_finds(rwlock_read_while_writing, WEFT_SELF_DEADLOCK);
+    ck_assert_finds(rwlock_upgrade, WEFT_SELF_DEADLOCK);
+    ck_assert_finds(rwlock_runlock_unheld, WEFT_ASSERTION);
+    ck_assert_finds(rwlock_reader_returns_holding, WEFT_ASSERTION);
+}
+END_TEST
+
 Suite *primitives_suite(void)
 {
     Suite *s = suite_create("primitives");
@@ -649,6 +844,7 @@ Suite *primitives_suite(void)
     tcase_add_test(tc, time_and_choice);
     tcase_add_test(tc, memory_per_execution);
     tcase_add_test(tc, atomic_semantics);
+    tcase_add_test(tc, rwlock_semantics);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -66,6 +66,15 @@ enum {
                              (a yield, the wake of a sleep) */
     OP_PASSIVE = 1 << 4,  /* waiting here wakes nobody (join, wait group):
                              reports never guess such a thread as a waker */
+    OP_SHARED  = 1 << 5,  /* a step that commutes with the others of its kind
+                             though it changes state (a read lock and its
+                             unlock, a barrier arrival that does not complete
+                             the round): apply sets idle when it does, which
+                             the searches read as a read of its objects; yet
+                             it is progress (fairness), and it releases into
+                             obj2 when set, the side that the conflicting
+                             operations acquire, never into obj, so such
+                             steps do not order one another (race.c) */
 };
 
 struct sched_opclass {
@@ -177,6 +186,12 @@ static inline int sched_op_objects(const struct sched_op *op, const struct sched
 static inline bool sched_op_global(const struct sched_op *op)
 {
     return op->timer && op->timer->idle_rule && !(op->cls->flags & OP_LOCAL);
+}
+
+/* Did op's step change something others may wait for (fairness)? */
+static inline bool sched_op_progress(const struct sched_op *op)
+{
+    return !op->idle || (op->cls->flags & OP_SHARED);
 }
 
 static inline bool sched_op_local(const struct sched_op *op)
