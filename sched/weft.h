@@ -249,10 +249,9 @@ WEFT_API void weft_waitgroup_init_at(weft_waitgroup_t *wg, const char *name,
 /*
 ** Counting semaphores (POSIX sem_t, or a Go buffered channel used as one).
 ** Zeroed memory is a semaphore with 0 permits. A blocked acquire is not
-** queued: when a permit comes back, which waiter gets it is explored. Two
-** acquires commute while at least two permits are left (they cannot take
-** each other's); the one that takes the last permit, and every release,
-** conflict with all the rest.
+** queued: when a permit comes back, which waiter gets it is explored.
+** Every operation on a semaphore conflicts with every other (the searches
+** run both orders of two acquires, even with permits to spare).
 */
 typedef struct { struct weft_handle_ h_; } weft_sem_t;
 
@@ -294,8 +293,8 @@ WEFT_API void weft_once_do_at(weft_once_t *o, void (*fn)(void *), void *arg,
 ** Barriers (pthread_barrier_t): weft_barrier_wait blocks until `parties`
 ** threads have called it, then releases them all, and the barrier is ready
 ** for the next round. It returns 1 in the thread whose arrival completed
-** the round and 0 in the others. Arrivals commute while two or more are
-** still missing.
+** the round and 0 in the others. Arrivals conflict with one another (the
+** order decides who completes the round); passing commutes.
 */
 typedef struct { struct weft_handle_ h_; } weft_barrier_t;
 /* Name b and set its parties (>= 1). Required before the first wait. */

@@ -2,9 +2,10 @@
 ** barrier.c -- reusable barriers of N parties (pthread_barrier_t). An
 ** arrival counts itself; the one that completes the round starts the next
 ** and returns at once, and the others pass in a step of their own once
-** their round is over. Arrivals commute while two or more parties are
-** still missing (OP_SHARED: reads for the searches); the completing one
-** is a write, and so ordered after every arrival of its round.
+** their round is over. Arrivals are writes for the searches: which one
+** completes a round is seen by the program (the return value), and a
+** label that depended on the count would move with reordered steps.
+** Passing changes nothing, so passes are reads and commute.
 */
 #include <stdio.h>
 #include "sync/sync.h"
@@ -48,22 +49,14 @@ static struct barrier_op *barrier_op(struct sched_op *op)
     return OP_OF(op, struct barrier_op, op);
 }
 
-/* Does this arrival leave two or more parties missing? */
-static bool arrive_reads_only(struct exec *x, struct sched_op *op)
-{
-    (void)x;
-    const struct barrier_impl *bar = barrier_at(op);
-    return bar->parties - bar->arrived >= 2;
-}
-
 static void arrive_apply(struct exec *x, struct sched_op *op)
 {
+    (void)x;
     struct barrier_impl *bar = barrier_at(op);
     struct barrier_op *b = barrier_op(op);
-    op->idle = arrive_reads_only(x, op);
     b->round = bar->round;
     if (++bar->arrived < bar->parties)
-        return;                       /* no note: its place among reads is no fact */
+        return;
     op->note = "completes round %d";
     op->note_a = (int)bar->round + 1;
     b->last = true;
@@ -71,12 +64,7 @@ static void arrive_apply(struct exec *x, struct sched_op *op)
     bar->round++;
 }
 
-/* Arrivals release into the barrier itself (obj2): every thread that
-** passes has seen every arrival of its round. */
-static const struct sched_opclass arrive_class = {
-    .verb = "arrive", .flags = OP_SHARED, .apply = arrive_apply,
-    .reads_only = arrive_reads_only,
-};
+static const struct sched_opclass arrive_class = { .verb = "arrive", .apply = arrive_apply };
 
 static bool pass_enabled(struct exec *x, struct sched_op *op)
 {
@@ -110,7 +98,7 @@ static void pass_describe(const struct sched_op *op, char *buf, size_t n)
 }
 
 static const struct sched_opclass pass_class = {
-    .verb = "pass", .flags = OP_SHARED | OP_PASSIVE, .enabled = pass_enabled,
+    .verb = "pass", .flags = OP_PASSIVE, .enabled = pass_enabled,
     .apply = pass_apply, .blockers = pass_blockers, .describe_wait = pass_describe,
     .reads_only = pass_reads_only,
 };
@@ -124,8 +112,7 @@ int weft_barrier_wait_at(weft_barrier_t *b, const char *file, int line)
     if (!sched_handle_live(x, &b->h_))
         sched_fail(x, WEFT_ASSERTION, at, "barrier used before weft_barrier_init");
     struct barrier_impl *bar = b->h_.impl_;
-    struct barrier_op a = { .op = { .cls = &arrive_class, .obj = &bar->obj, .obj2 = &bar->obj,
-                                    .loc = at } };
+    struct barrier_op a = { .op = { .cls = &arrive_class, .obj = &bar->obj, .loc = at } };
     sched_visible(x, &a.op);
     if (a.last)
         return 1;

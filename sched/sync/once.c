@@ -2,7 +2,8 @@
 ** once.c -- Go's sync.Once and pthread_once. The first call's step claims
 ** the once and its thread runs the function; a "done" step ends it. Later
 ** calls are enabled only once it is done; such a call changes nothing, so
-** it is a read for the searches (two of them commute).
+** it is a read for the searches (two of them commute). Labels must not
+** depend on where in an execution a step is moved to: see call_reads_only.
 */
 #include <stdio.h>
 #include "sync/sync.h"
@@ -64,11 +65,13 @@ static void call_apply(struct exec *x, struct sched_op *op)
     op->note = "runs it";
 }
 
-/* Only the first call changes anything; a blocked one will find it done. */
+/* A call once it is done changes nothing. A blocked call is not labelled
+** so: the searches may move it before the first call, where it would be
+** that first call. */
 static bool call_reads_only(struct exec *x, struct sched_op *op)
 {
     (void)x;
-    return once_at(op)->state != ONCE_NEW;
+    return once_at(op)->state == ONCE_DONE;
 }
 
 static sched_mask call_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)

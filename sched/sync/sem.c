@@ -1,11 +1,11 @@
 /*
 ** sem.c -- counting semaphores: acquire, try-acquire, timed acquire, release.
-** An acquire is enabled while a permit is left. Two acquires commute while
-** at least two permits are left, so such an acquire is a read of the
-** semaphore for the searches; the one that takes the last permit, a poll
-** or wait that finds none, and every release are writes. (Labelling the
-** last permit's acquire a read too would hide that it disables another
-** acquire when a release comes between them.)
+** An acquire is enabled while a permit is left. Every step is a write of
+** the semaphore for the searches, so two acquires never commute. (Two
+** acquires with two or more permits left would, but the one that takes
+** the last permit does not, and a label that depends on the count moves
+** with the steps the searches reorder: equivalent executions would get
+** different classes. Semaphore-aware commutation belongs in the search.)
 */
 #include <stdio.h>
 #include "sync/sync.h"
@@ -52,18 +52,9 @@ static struct sem_op *sem_op(struct sched_op *op) { return OP_OF(op, struct sem_
 ** Acquire
 ** ========================================================================== */
 
-/* Would taking a permit now commute with any other acquire? */
-static bool sem_reads_only(struct exec *x, struct sched_op *op)
-{
-    (void)x;
-    return sem_at(op)->permits >= 2;
-}
-
 static void take(struct sched_op *op)
 {
-    struct sem_impl *sem = sem_at(op);
-    op->idle = sem->permits >= 2;     /* a read: see the file's comment */
-    sem->permits--;
+    sem_at(op)->permits--;
     op->status = WEFT_OK;
 }
 
@@ -107,11 +98,8 @@ static void acquire_describe(const struct sched_op *op, char *buf, size_t n)
 static const struct sched_opclass acquire_class = {
     .verb = "acquire", .enabled = acquire_enabled, .apply = acquire_apply,
     .blockers = acquire_blockers, .describe_wait = acquire_describe,
-    .reads_only = sem_reads_only,
 };
-static const struct sched_opclass tryacquire_class = {
-    .verb = "tryacquire", .apply = acquire_apply, .reads_only = sem_reads_only,
-};
+static const struct sched_opclass tryacquire_class = { .verb = "tryacquire", .apply = acquire_apply };
 
 /* A timed acquire, waiting: a permit and the timer may both be ready, and
 ** which comes first is explored (under --timers=idle a permit wins). */
