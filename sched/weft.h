@@ -284,6 +284,9 @@ WEFT_API weft_thread_t weft_waitgroup_go_at(weft_waitgroup_t *wg, const char *na
 ** fn is a self-deadlock. Zeroed memory is a once not yet done.
 */
 typedef struct { struct weft_handle_ h_; } weft_once_t;
+/* Name o (optional). Not visible. */
+#define weft_once_init(o, name) weft_once_init_at((o), (name), __FILE__, __LINE__)
+WEFT_API void weft_once_init_at(weft_once_t *o, const char *name, const char *file, int line);
 /* Visible: one step, and one more ("done") when it ran fn. */
 #define weft_once_do(o, fn, arg) weft_once_do_at((o), (fn), (arg), __FILE__, __LINE__)
 WEFT_API void weft_once_do_at(weft_once_t *o, void (*fn)(void *), void *arg,

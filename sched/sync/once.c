@@ -31,13 +31,21 @@ static int once_holder(const struct sched_obj *o, struct sched_loc *at)
 
 static const struct sched_objclass once_objclass = { .name = "once", .holder = once_holder };
 
+void weft_once_init_at(weft_once_t *o, const char *name, const char *file, int line)
+{
+    struct exec *x = exec_current();
+    if (x == NULL)
+        return;
+    struct once_impl *on = sync_object_new(x, &once_objclass, sizeof *on, name,
+                                           (struct sched_loc){ file, line });
+    on->runner = -1;
+    sched_handle_bind(x, &o->h_, on);
+}
+
 static struct once_impl *once_of(struct exec *x, weft_once_t *o, struct sched_loc at)
 {
-    if (!sched_handle_live(x, &o->h_)) {
-        struct once_impl *on = sync_object_new(x, &once_objclass, sizeof *on, NULL, at);
-        on->runner = -1;
-        sched_handle_bind(x, &o->h_, on);
-    }
+    if (!sched_handle_live(x, &o->h_))
+        weft_once_init_at(o, NULL, at.file, at.line);
     return o->h_.impl_;
 }
 
