@@ -754,7 +754,8 @@ static void write_under_rlock(void *arg)
 TEST_SCENARIO(rwlock_readers_race, WEFT_DATA_RACE)
 {
     struct table *t = weft_calloc(1, sizeof *t);
-    weft_thread_t a = weft_spawn("a", write_under_rlock, t), b = weft_spawn("b", write_under_rlock, t);
+    weft_thread_t a = weft_spawn("a", write_under_rlock, t);
+    weft_thread_t b = weft_spawn("b", write_under_rlock, t);
     weft_join(a);
     weft_join(b);
 }

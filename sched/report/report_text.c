@@ -113,7 +113,7 @@ static void print_locks(FILE *f, const struct report *rep)
         return;
     fprintf(f, "\nLocks held:\n");
     for (int i = 0; i < rep->nlocks; i++)
-        fprintf(f, "  mutex \"%s\" by \"%s\", locked at %s\n", rep->locks[i].name,
+        fprintf(f, "  %s \"%s\" by \"%s\", locked at %s\n", rep->locks[i].kind, rep->locks[i].name,
                 rep->threads[rep->locks[i].holder].name, report_loc(rep->locks[i].at).s);
 }
 

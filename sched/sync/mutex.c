@@ -1,8 +1,9 @@
 /*
 ** mutex.c -- normal, recursive, error-checking and Go mutexes, and try-lock.
 ** A lock is enabled when the mutex is free (or held by the caller, for a
-** recursive one). A Go mutex is owned by nobody: any thread unlocks it. Relocking a normal mutex is a self-deadlock, reported when
-** the thread reaches the lock, since no interleaving can ever release it.
+** recursive one). A Go mutex is owned by nobody: any thread unlocks it.
+** Relocking a normal mutex is a self-deadlock, reported when the thread
+** reaches the lock, since no interleaving can ever release it.
 */
 #include <stdio.h>
 #include "sync/sync.h"

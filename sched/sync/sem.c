@@ -99,7 +99,9 @@ static const struct sched_opclass acquire_class = {
     .verb = "acquire", .enabled = acquire_enabled, .apply = acquire_apply,
     .blockers = acquire_blockers, .describe_wait = acquire_describe,
 };
-static const struct sched_opclass tryacquire_class = { .verb = "tryacquire", .apply = acquire_apply };
+static const struct sched_opclass tryacquire_class = {
+    .verb = "tryacquire", .apply = acquire_apply,
+};
 
 /* A timed acquire, waiting: a permit and the timer may both be ready, and
 ** which comes first is explored (under --timers=idle a permit wins). */
