@@ -29,3 +29,24 @@ WEFT_SCENARIO(mutex_leaked_by_callback, .summary = "callback returns holding the
     weft_mutex_unlock(&c->mu);
     weft_join(t);
 }
+
+/* The same with Go's mutex, which a callback may legally leave locked for
+** another goroutine to unlock: nobody does, and the closer waits forever.
+** The report says the holder returned without unlocking it. */
+static void close_conn(void *arg)
+{
+    struct conn *c = arg;
+    weft_mutex_lock(&c->mu);
+    c->closed = 1;
+    weft_mutex_unlock(&c->mu);
+}
+
+WEFT_SCENARIO(go_mutex_leaked_by_callback, .summary = "callback returns holding a Go mutex",
+              .expect = WEFT_DEADLOCK)
+{
+    struct conn *c = weft_calloc(1, sizeof *c);
+    weft_mutex_init(&c->mu, "conn.mu", WEFT_MUTEX_GO);
+    c->closed = 1;                    /* the callback takes the early return */
+    weft_join(weft_spawn("AfterFunc", on_timeout, c));
+    weft_join(weft_spawn("Close", close_conn, c));
+}
