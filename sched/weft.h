@@ -140,7 +140,10 @@ struct weft_handle_ { void *impl_; uint64_t epoch_; };
 enum weft_mutex_kind {
     WEFT_MUTEX_NORMAL = 0,   /* relock by the owner is a self-deadlock */
     WEFT_MUTEX_RECURSIVE,    /* the owner may lock again; unlock as often */
-    WEFT_MUTEX_ERRORCHECK    /* relock returns WEFT_EDEADLK */
+    WEFT_MUTEX_ERRORCHECK,   /* relock returns WEFT_EDEADLK */
+    WEFT_MUTEX_GO            /* Go's sync.Mutex: not owned. Any thread may unlock
+                                it; a relock by the holder blocks (until another
+                                thread unlocks); a holder may return holding it */
 };
 typedef struct { struct weft_handle_ h_; } weft_mutex_t;
 
@@ -152,7 +155,11 @@ WEFT_API void weft_mutex_init_at(weft_mutex_t *m, const char *name, enum weft_mu
 #define weft_mutex_lock(m)    weft_mutex_lock_at((m), __FILE__, __LINE__)
 /* Acquire m if free: 0, else WEFT_EBUSY. Visible; never blocks. */
 #define weft_mutex_trylock(m) weft_mutex_trylock_at((m), __FILE__, __LINE__)
-/* Release m; releasing a mutex one does not hold is reported. Visible. */
+/* Release m; releasing a mutex one does not hold is reported (a Go mutex:
+** releasing one nobody holds). Visible. A spawned thread that returns still
+** holding a lock it owns (a mutex other than a Go mutex, a read or write
+** hold of a rwlock) fails the execution (WEFT_ASSERTION), naming the lock
+** and where it was taken; the scenario body may return holding locks. */
 #define weft_mutex_unlock(m)  weft_mutex_unlock_at((m), __FILE__, __LINE__)
 
 WEFT_API int weft_mutex_lock_at(weft_mutex_t *m, const char *file, int line);
@@ -161,9 +168,53 @@ WEFT_API int weft_mutex_unlock_at(weft_mutex_t *m, const char *file, int line);
 
 /*
 ** ==========================================================================
-** Condition variables, wait groups
+** Read-write locks
+** ==========================================================================
+** Any number of readers, or one writer. The policy, chosen at init, says
+** who goes first when both wait:
+**  - WEFT_RWLOCK_WRITER_PREFERRING (zeroed memory; Go's sync.RWMutex): a
+**    writer's lock announces it at once and then waits for the readers
+**    inside to leave; from the announcement on, every new read lock
+**    blocks, including one from a thread that already holds a read lock
+**    (so a recursive read lock can deadlock behind a waiting writer).
+**    Writers queue for the lock among themselves like a mutex.
+**  - WEFT_RWLOCK_READER_PREFERRING (glibc's default): a read lock is
+**    granted whenever no writer holds the lock; a writer waits until no
+**    reader holds or waits.
+** Under both, the readers blocked while a writer held the lock get it
+** when the writer unlocks, before any other writer. Read locks and read
+** unlocks of different threads commute (the searches treat them as
+** independent); a write lock or unlock conflicts with both. Each unlock
+** must come from the thread that locked; relocking for writing while one
+** holds the lock, or reading while one holds it for writing, is a
+** self-deadlock.
+*/
+enum weft_rwlock_policy {
+    WEFT_RWLOCK_WRITER_PREFERRING = 0,
+    WEFT_RWLOCK_READER_PREFERRING
+};
+typedef struct { struct weft_handle_ h_; } weft_rwlock_t;
+
+#define weft_rwlock_init(rw, name, policy) \
+    weft_rwlock_init_at((rw), (name), (policy), __FILE__, __LINE__)
+WEFT_API void weft_rwlock_init_at(weft_rwlock_t *rw, const char *name,
+                                  enum weft_rwlock_policy policy, const char *file, int line);
+/* Take / release a read hold. Visible; rlock blocks as the policy says. */
+#define weft_rwlock_rlock(rw)   weft_rwlock_op_at((rw), 0, __FILE__, __LINE__)
+#define weft_rwlock_runlock(rw) weft_rwlock_op_at((rw), 1, __FILE__, __LINE__)
+/* Take / release the write hold. Visible; lock blocks as the policy says. */
+#define weft_rwlock_lock(rw)    weft_rwlock_op_at((rw), 2, __FILE__, __LINE__)
+#define weft_rwlock_unlock(rw)  weft_rwlock_op_at((rw), 3, __FILE__, __LINE__)
+WEFT_API void weft_rwlock_op_at(weft_rwlock_t *rw, int which, const char *file, int line);
+
+/*
+** ==========================================================================
+** Condition variables, semaphores, wait groups, once, barriers
 ** ==========================================================================
 ** Condition variables wake waiters in FIFO order (like Go's sync.Cond).
+** Waiting needs the mutex locked; with a Go mutex (WEFT_MUTEX_GO) it may
+** be locked by another thread, as Go's Cond.Wait allows: the wait unlocks
+** it and the waiter holds it when the wait returns.
 ** Wait groups follow Go's sync.WaitGroup.
 */
 typedef struct { struct weft_handle_ h_; } weft_cond_t;
@@ -196,11 +247,69 @@ WEFT_API void weft_waitgroup_init_at(weft_waitgroup_t *wg, const char *name,
 #define weft_waitgroup_go(wg, name, fn, arg) \
     weft_waitgroup_go_at((wg), (name), (fn), (arg), __FILE__, __LINE__)
 
+/*
+** Counting semaphores (POSIX sem_t, or a Go buffered channel used as one).
+** Zeroed memory is a semaphore with 0 permits. A blocked acquire is not
+** queued: when a permit comes back, which waiter gets it is explored.
+** Every operation on a semaphore conflicts with every other (the searches
+** run both orders of two acquires, even with permits to spare).
+*/
+typedef struct { struct weft_handle_ h_; } weft_sem_t;
+
+/* Name s and give it permits (>= 0). Not visible: do it before sharing s. */
+#define weft_sem_init(s, name, permits) weft_sem_init_at((s), (name), (permits), __FILE__, __LINE__)
+WEFT_API void weft_sem_init_at(weft_sem_t *s, const char *name, int permits,
+                               const char *file, int line);
+/* Take a permit; blocks while there is none. Visible. */
+#define weft_sem_acquire(s)          weft_sem_acquire_at((s), -1, __FILE__, __LINE__)
+/* Take a permit if there is one: 0, else WEFT_EBUSY. Visible; never blocks. */
+#define weft_sem_tryacquire(s)       weft_sem_acquire_at((s), 0, __FILE__, __LINE__)
+/* As acquire, but gives up after ms (> 0) of virtual time: 0 or WEFT_ETIMEDOUT.
+** The timer races every other step, as a condition's timed wait does. */
+#define weft_sem_timedacquire(s, ms) weft_sem_acquire_at((s), (ms), __FILE__, __LINE__)
+/* Give a permit back (any thread may). Visible. */
+#define weft_sem_release(s)          weft_sem_release_at((s), __FILE__, __LINE__)
+WEFT_API int weft_sem_acquire_at(weft_sem_t *s, int64_t ms, const char *file, int line);
+WEFT_API void weft_sem_release_at(weft_sem_t *s, const char *file, int line);
+
 WEFT_API void weft_waitgroup_add_at(weft_waitgroup_t *wg, int delta, const char *file, int line);
 WEFT_API void weft_waitgroup_wait_at(weft_waitgroup_t *wg, const char *file, int line);
 WEFT_API weft_thread_t weft_waitgroup_go_at(weft_waitgroup_t *wg, const char *name,
                                             void (*fn)(void *), void *arg,
                                             const char *file, int line);
+
+/*
+** Once (Go's sync.Once, pthread_once): the first thread to call
+** weft_once_do runs fn(arg); every later call waits until that call has
+** returned, then returns without running fn. Calling it again from inside
+** fn is a self-deadlock. Zeroed memory is a once not yet done.
+*/
+typedef struct { struct weft_handle_ h_; } weft_once_t;
+/* Name o (optional). Not visible. */
+#define weft_once_init(o, name) weft_once_init_at((o), (name), __FILE__, __LINE__)
+WEFT_API void weft_once_init_at(weft_once_t *o, const char *name, const char *file, int line);
+/* Visible: one step, and one more ("done") when it ran fn. */
+#define weft_once_do(o, fn, arg) weft_once_do_at((o), (fn), (arg), __FILE__, __LINE__)
+WEFT_API void weft_once_do_at(weft_once_t *o, void (*fn)(void *), void *arg,
+                              const char *file, int line);
+
+/*
+** Barriers (pthread_barrier_t): weft_barrier_wait blocks until `parties`
+** threads have called it, then releases them all, and the barrier is ready
+** for the next round. It returns 1 in the thread whose arrival completed
+** the round and 0 in the others. Arrivals conflict with one another (the
+** order decides who completes the round); passing commutes.
+*/
+typedef struct { struct weft_handle_ h_; } weft_barrier_t;
+/* Name b and set its parties (>= 1). Required before the first wait. */
+#define weft_barrier_init(b, name, parties) \
+    weft_barrier_init_at((b), (name), (parties), __FILE__, __LINE__)
+WEFT_API void weft_barrier_init_at(weft_barrier_t *b, const char *name, int parties,
+                                   const char *file, int line);
+/* Arrive and wait for the round to complete. Visible: "arrive", then
+** "pass" in every thread but the last to arrive. */
+#define weft_barrier_wait(b) weft_barrier_wait_at((b), __FILE__, __LINE__)
+WEFT_API int weft_barrier_wait_at(weft_barrier_t *b, const char *file, int line);
 
 /*
 ** ==========================================================================

@@ -4,7 +4,7 @@
 Every complete execution has a class: a hash of its trace up to commuting
 operations (`weft run --classes`). DFS with sleep sets runs each class of
 a scenario exactly once; DPOR must run exactly the same classes, each once.
-This test generates scenarios of five kinds, runs both searches on them,
+This test generates scenarios of six kinds, runs both searches on them,
 and compares the sets:
 
   * the differential generator's programs (tests/differential.py: locks,
@@ -16,7 +16,10 @@ and compares the sets:
   * the same generator with atomics among the operations;
   * the lastzero family (Abdulla et al.): writers fill an array of atomic
     cells while a reader looks for the last zero;
-  * the writer-readers family: one writer, N readers of one atomic cell.
+  * the writer-readers family: one writer, N readers of one atomic cell;
+  * and, besides those, one for every five: the differential generator's
+    programs with read-write locks, semaphores, once, barriers and Go
+    mutexes (tests/differential.py, primitive_features).
 
 A scenario that DFS cannot finish in its time limit is skipped and counted.
 `make check` runs 200 scenarios; `make check-classes` runs 2,000 (COUNT).
@@ -29,7 +32,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from differential import FEATURES, MORE_FEATURES, gen  # noqa: E402
+from differential import FEATURES, MORE_FEATURES, gen, primitive_features  # noqa: E402
 
 LOST_ONCE = [307, 409, 737, 824]
 
@@ -58,6 +61,12 @@ def with_atomics(seed):
     rng = random.Random(seed)
     feats = rng.sample(FEATURES, rng.randint(2, 6)) + MORE_FEATURES
     return objects_first(gen(seed * 7919, feats))
+
+
+def with_primitives(seed):
+    """The differential generator's program with read-write locks,
+    semaphores, once, barriers and Go mutexes among its operations."""
+    return objects_first(gen(seed * 7919, primitive_features(seed)))
 
 
 def critical_sections(seed):
@@ -141,6 +150,7 @@ def scenarios(count):
     classes once among the first."""
     kinds = [("diff", differential), ("crit", critical_sections), ("atom", with_atomics),
              ("lz", lastzero), ("wr", writer_readers)]
+    primitives = [(f"prim{seed}", with_primitives(seed)) for seed in range(1, count // 5 + 1)]
     seeds = LOST_ONCE + [s for s in range(1, 10 * count) if s not in LOST_ONCE]
     made = []
     for seed in seeds:
@@ -153,7 +163,7 @@ def scenarios(count):
         if name in ("lz", "wr") and seed > 40:
             name, fn = kinds[seed % 3]            # the small families need few seeds
         made.append((f"{name}{seed}", fn(seed)))
-    return made
+    return made + primitives
 
 
 def build(tmp, made):

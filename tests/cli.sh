@@ -270,6 +270,13 @@ check "nondeterminism reported" 0 "$WEFT" run "$top_srcdir/tests/regress/rand_is
 expect_grep "where the runs parted" "in one run of the same schedule" "$tmp/out"
 expect_grep "likely causes named" "rand()" "$tmp/out"
 
+# A lock whose holder returned: an owned mutex fails at the return, a Go
+# mutex left locked names its finished holder where another thread waits.
+check "lock left held by a returning thread" 0 "$WEFT" run "$top_srcdir/tests/regress/mutex_leaked_by_callback.c"
+expect_grep "owned mutex reported at the return" 'thread "AfterFunc" returned without unlocking mutex "conn.mu" (locked at mutex_leaked_by_callback.c:14)' "$tmp/out"
+expect_grep "Go mutex's finished holder named" 'held by thread 1 "AfterFunc", which returned without unlocking it (locked at mutex_leaked_by_callback.c:14)' "$tmp/out"
+expect_grep "no blank name without a cycle" 'nothing will ever wake thread 2 "Close";' "$tmp/out"
+
 # DPOR and DFS with sleep sets cover the same classes of interleavings: on
 # every fixed scenario both are exhaustive with the same number of complete
 # executions (DPOR just wastes fewer on blocked ones).

@@ -3,7 +3,8 @@
 
 Generates race-free scenarios from a fixed list of seeds (locks, try-locks,
 channels buffered and not, select with and without default, conds, wait
-groups, yields, sleeps, choices, nested spawns, atomics), runs each with
+groups, yields, sleeps, choices, nested spawns, atomics; read-write locks,
+semaphores, once, barriers, Go mutexes), runs each with
 `--strategy dpor` and `--strategy dfs --no-sleep-sets`, and checks that
 both reach the same verdict and, for passing scenarios, the same set of
 final states (each execution appends a hash of its final state to a file).
@@ -21,8 +22,41 @@ FEATURES = ["crit", "nest", "try", "send", "recv", "select", "close", "signal", 
 # Kept apart so that the seeds above keep generating the programs they
 # always did; tests/classes.py draws from both lists.
 MORE_FEATURES = ["atomic"]
+# Read-write locks (both policies), semaphores (plain, try, timed), once,
+# barriers and Go mutexes: programs of their own, from their own seeds.
+PRIMITIVE_FEATURES = ["rlock", "wlock", "rlock2", "sem", "semtry", "once", "barrier", "gomutex"]
 SEEDS = range(1, 41)
 ATOMIC_SEEDS = range(41, 56)          # with atomics among the operations
+PRIMITIVE_SEEDS = range(56, 86)       # with the primitives above
+
+
+def primitive_features(seed):
+    """The features of a program with the primitives above."""
+    rng = random.Random(seed)
+    return rng.sample(FEATURES, rng.randint(1, 3)) + rng.sample(PRIMITIVE_FEATURES, rng.randint(2, 4))
+
+
+def primitive_op(R, k, t, feats, used_barrier):
+    """One operation on the primitives above, as C, or None."""
+    if k == 'rlock':
+        return "weft_rwlock_rlock(&s->rw); H(s->rv); weft_rwlock_runlock(&s->rw);"
+    if k == 'rlock2':                 # recursive: deadlocks behind a waiting writer (Go)
+        return "weft_rwlock_rlock(&s->rw); weft_rwlock_rlock(&s->rw); H(s->rv); weft_rwlock_runlock(&s->rw); weft_rwlock_runlock(&s->rw);"
+    if k == 'wlock':
+        return f"weft_rwlock_lock(&s->rw); H(s->rv); s->rv = s->rv * 3 + {t + 1}; weft_rwlock_unlock(&s->rw);"
+    if k == 'sem':
+        return "weft_sem_acquire(&s->sem); H(1); weft_sem_release(&s->sem);"
+    if k == 'semtry':
+        to = R.choice([0, 3]) if 'time' in feats else 0
+        call = "weft_sem_tryacquire(&s->sem)" if to == 0 else f"weft_sem_timedacquire(&s->sem, {to})"
+        return f"{{ int r = {call}; H(r); if (r == 0) weft_sem_release(&s->sem); }}"
+    if k == 'once':
+        return "weft_once_do(&s->once, once_fn, s); H(s->oc);"
+    if k == 'barrier':
+        return None if used_barrier else "H(weft_barrier_wait(&s->bar));"
+    if k == 'gomutex':
+        return f"weft_mutex_lock(&s->gm); H(s->gc); s->gc = s->gc * 3 + {t + 1}; weft_mutex_unlock(&s->gm);"
+    return None
 
 
 def gen(seed, feats):
@@ -36,7 +70,10 @@ def gen(seed, feats):
         nops = R.randint(2, 4 if nthreads == 2 else 3)
         for _ in range(nops):
             k = R.choice(feats)
-            if k == 'crit':
+            if k in PRIMITIVE_FEATURES:
+                op = primitive_op(R, k, t, feats, any('barrier_wait' in o for o in ops))
+                ops.append(op if op else "weft_yield();")
+            elif k == 'crit':
                 i = R.randint(0, 1)
                 ops.append(f"weft_mutex_lock(&s->m[{i}]); H(s->c[{i}]); s->c[{i}] = s->c[{i}]*3+{t+1}; weft_mutex_unlock(&s->m[{i}]);")
             elif k == 'nest':
@@ -102,8 +139,19 @@ def gen(seed, feats):
             out.append("    " + o)
         out.append(f"    s->h[{t}] = h; }}")
     caps = [R.choice([0, 0, 1]), R.choice([0, 1, 2])]
+    prim = any(k in PRIMITIVE_FEATURES for k in feats)
+    if prim:
+        out[4] = out[4].replace(" };", " weft_rwlock_t rw; weft_sem_t sem; weft_once_t once; weft_barrier_t bar; weft_mutex_t gm; int rv, oc, gc; };")
+        out.insert(8, "__attribute__((unused)) static void once_fn(void *p) { struct st *s = p; weft_yield(); s->oc = s->oc * 3 + 1; }")
     out.append("WEFT_SCENARIO(fz, .summary = \"fuzz\", .expect = WEFT_PASS) {")
     out.append("    struct st *s = weft_calloc(1, sizeof *s);")
+    if prim:
+        parties = sum(1 for ops in bodies if any('barrier_wait' in o for o in ops))
+        out.append(f"    weft_rwlock_init(&s->rw, \"rw\", {R.choice(['WEFT_RWLOCK_WRITER_PREFERRING', 'WEFT_RWLOCK_READER_PREFERRING'])});"
+                   f" weft_sem_init(&s->sem, \"sem\", {R.choice([1, 1, 2])});"
+                   f" weft_mutex_init(&s->gm, \"gm\", WEFT_MUTEX_GO); weft_once_init(&s->once, \"once\");")
+        if parties:
+            out.append(f"    weft_barrier_init(&s->bar, \"bar\", {parties});")
     out.append("    weft_mutex_init(&s->m[0], \"m0\", WEFT_MUTEX_NORMAL); weft_mutex_init(&s->m[1], \"m1\", WEFT_MUTEX_NORMAL);")
     out.append(f"    s->ch[0] = weft_chan_make(\"ch0\", {caps[0]}); s->ch[1] = weft_chan_make(\"ch1\", {caps[1]});")
     if wgdone:
@@ -116,6 +164,8 @@ def gen(seed, feats):
     out.append("    long h = 0; for (int i = 0; i < 8; i++) H(s->h[i]); H(s->c[0]); H(s->c[1]); H(s->flag);")
     if 'atomic' in feats:
         out.append("    H(weft_atomic_load(&s->at[0])); H(weft_atomic_load(&s->at[1]));")
+    if prim:
+        out.append("    H(s->rv); H(s->oc); H(s->gc);")
     out.append("    const char *f = getenv(\"FUZZ_OUT\"); if (f) { FILE *o = fopen(f, \"a\"); fprintf(o, \"%ld\\n\", h); fclose(o); }")
     out.append("}")
     return "\n".join(out) + "\n"
@@ -137,11 +187,13 @@ def main():
     weft = os.environ.get("WEFT", "./weft")
     passed = failed = skipped = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for seed in list(SEEDS) + list(ATOMIC_SEEDS):
+        for seed in list(SEEDS) + list(ATOMIC_SEEDS) + list(PRIMITIVE_SEEDS):
             rng = random.Random(seed)
             feats = rng.sample(FEATURES, rng.randint(3, 7))
             if seed in ATOMIC_SEEDS:
                 feats += MORE_FEATURES
+            if seed in PRIMITIVE_SEEDS:
+                feats = primitive_features(seed)
             path = os.path.join(tmp, f"fz{seed}.c")
             with open(path, "w") as f:
                 f.write(gen(seed * 7919, feats))

@@ -3,6 +3,7 @@
 ** interleaving: a scenario asserts what must hold, and exhaustive DFS must
 ** pass (or find exactly the failure the semantics imply).
 */
+#include <string.h>
 #include "suites.h"
 
 /* Explore with DPOR, and cross-check against DFS with sleep sets: both
@@ -636,6 +637,523 @@ START_TEST(atomic_semantics)
 }
 END_TEST
 
+/* ==========================================================================
+** Read-write locks
+** ========================================================================== */
+
+/* The number of complete executions of a passing scenario: DPOR's and
+** DFS's with sleep sets are equal (dfs() checks), one per class. */
+static uint64_t classes(const struct weft_scenario *s)
+{
+    struct explore_result r = dfs(s);
+    ck_assert_msg(!r.failed, "%s failed: %s", s->name, r.outcome.message);
+    ck_assert(r.cov.exhaustive);
+    return r.cov.executions;
+}
+
+struct table { weft_rwlock_t mu; int value; int readers_in; int seen[4]; };
+
+static void read_once(void *arg)
+{
+    struct table *t = arg;
+    weft_rwlock_rlock(&t->mu);
+    (void)WEFT_READ(t->value);
+    weft_rwlock_runlock(&t->mu);
+}
+
+static void write_once(void *arg)
+{
+    struct table *t = arg;
+    weft_rwlock_lock(&t->mu);
+    WEFT_WRITE(t->value, t->value + 1);
+    weft_rwlock_unlock(&t->mu);
+}
+
+static void readers_and_writers(enum weft_rwlock_policy policy, int readers, int writers)
+{
+    struct table *t = weft_calloc(1, sizeof *t);
+    weft_rwlock_init(&t->mu, "mu", policy);
+    weft_thread_t th[6];
+    int n = 0;
+    for (int i = 0; i < readers; i++)
+        th[n++] = weft_spawn("reader", read_once, t);
+    for (int i = 0; i < writers; i++)
+        th[n++] = weft_spawn("writer", write_once, t);
+    for (int i = 0; i < n; i++)
+        weft_join(th[i]);
+    weft_assert(t->value == writers);
+}
+
+/* Read locks and read unlocks commute: three readers are one class. */
+TEST_SCENARIO(rwlock_three_readers_go, WEFT_PASS)
+{
+    readers_and_writers(WEFT_RWLOCK_WRITER_PREFERRING, 3, 0);
+}
+TEST_SCENARIO(rwlock_three_readers_glibc, WEFT_PASS)
+{
+    readers_and_writers(WEFT_RWLOCK_READER_PREFERRING, 3, 0);
+}
+
+/* Two readers and a writer. Reader-preferring: each reader's section comes
+** before the writer's, or after it, arriving while the writer holds the
+** lock (its read lock blocks and the unlock admits it) or after the
+** unlock: 3 x 3 = 9 classes. Writer-preferring adds a fourth way per
+** reader: it read-locks before the writer announces itself and unlocks
+** after, so the writer waits for it: 4 x 4 = 16; and when one reader does
+** that and the other arrives after the announcement, the latter blocks
+** before the writer has the lock or after: 2 more, 18. */
+TEST_SCENARIO(rwlock_two_readers_writer_glibc, WEFT_PASS)
+{
+    readers_and_writers(WEFT_RWLOCK_READER_PREFERRING, 2, 1);
+}
+TEST_SCENARIO(rwlock_two_readers_writer_go, WEFT_PASS)
+{
+    readers_and_writers(WEFT_RWLOCK_WRITER_PREFERRING, 2, 1);
+}
+
+/* Two writers exclude each other, and readers see no torn update. */
+static void write_twice(void *arg)
+{
+    struct table *t = arg;
+    weft_rwlock_lock(&t->mu);
+    t->value++;
+    weft_yield();
+    t->value++;
+    weft_rwlock_unlock(&t->mu);
+}
+
+static void read_even(void *arg)
+{
+    struct table *t = arg;
+    weft_rwlock_rlock(&t->mu);
+    weft_assert(t->value % 2 == 0, "a reader saw a writer's half update: %d", t->value);
+    weft_rwlock_runlock(&t->mu);
+}
+
+TEST_SCENARIO(rwlock_excludes, WEFT_PASS)
+{
+    struct table *t = weft_calloc(1, sizeof *t);
+    weft_rwlock_init(&t->mu, "mu", (enum weft_rwlock_policy)weft_choose(2));
+    weft_thread_t a = weft_spawn("w1", write_twice, t), b = weft_spawn("w2", write_twice, t);
+    weft_thread_t r = weft_spawn("reader", read_even, t);
+    weft_join(a);
+    weft_join(b);
+    weft_join(r);
+    weft_assert(t->value == 4);
+}
+
+/* Readers do not order one another: two that write under a read lock race. */
+static void write_under_rlock(void *arg)
+{
+    struct table *t = arg;
+    weft_rwlock_rlock(&t->mu);
+    WEFT_WRITE(t->value, 1);
+    weft_rwlock_runlock(&t->mu);
+}
+
+TEST_SCENARIO(rwlock_readers_race, WEFT_DATA_RACE)
+{
+    struct table *t = weft_calloc(1, sizeof *t);
+    weft_thread_t a = weft_spawn("a", write_under_rlock, t);
+    weft_thread_t b = weft_spawn("b", write_under_rlock, t);
+    weft_join(a);
+    weft_join(b);
+}
+
+/* Go: once a writer waits, a reader's second read lock blocks. */
+static void read_twice(void *arg)
+{
+    struct table *t = arg;
+    weft_rwlock_rlock(&t->mu);
+    weft_rwlock_rlock(&t->mu);
+    weft_rwlock_runlock(&t->mu);
+    weft_rwlock_runlock(&t->mu);
+}
+
+static void recursive_read(enum weft_rwlock_policy policy)
+{
+    struct table *t = weft_calloc(1, sizeof *t);
+    weft_rwlock_init(&t->mu, "mu", policy);
+    weft_thread_t r = weft_spawn("reader", read_twice, t), w = weft_spawn("writer", write_once, t);
+    weft_join(r);
+    weft_join(w);
+}
+
+TEST_SCENARIO(rwlock_recursive_read_go, WEFT_DEADLOCK)
+{
+    recursive_read(WEFT_RWLOCK_WRITER_PREFERRING);
+}
+TEST_SCENARIO(rwlock_recursive_read_glibc, WEFT_PASS)
+{
+    recursive_read(WEFT_RWLOCK_READER_PREFERRING);
+}
+
+TEST_SCENARIO(rwlock_read_while_writing, WEFT_SELF_DEADLOCK)
+{
+    weft_rwlock_t *mu = weft_calloc(1, sizeof *mu);
+    weft_rwlock_lock(mu);
+    weft_rwlock_rlock(mu);
+}
+
+TEST_SCENARIO(rwlock_upgrade, WEFT_SELF_DEADLOCK)
+{
+    weft_rwlock_t *mu = weft_calloc(1, sizeof *mu);
+    weft_rwlock_rlock(mu);
+    weft_rwlock_lock(mu);
+}
+
+TEST_SCENARIO(rwlock_runlock_unheld, WEFT_ASSERTION)
+{
+    weft_rwlock_t *mu = weft_calloc(1, sizeof *mu);
+    weft_rwlock_runlock(mu);
+}
+
+static void rlock_and_return(void *arg) { weft_rwlock_rlock(&((struct table *)arg)->mu); }
+
+TEST_SCENARIO(rwlock_reader_returns_holding, WEFT_ASSERTION)
+{
+    struct table *t = weft_calloc(1, sizeof *t);
+    weft_join(weft_spawn("leaker", rlock_and_return, t));
+}
+
+START_TEST(rwlock_semantics)
+{
+    ck_assert_uint_eq(classes(&rwlock_three_readers_go), 1);
+    ck_assert_uint_eq(classes(&rwlock_three_readers_glibc), 1);
+    ck_assert_uint_eq(classes(&rwlock_two_readers_writer_glibc), 9);
+    ck_assert_uint_eq(classes(&rwlock_two_readers_writer_go), 18);
+    ck_assert_passes(rwlock_excludes);
+    ck_assert_finds(rwlock_readers_race, WEFT_DATA_RACE);
+    ck_assert_finds(rwlock_recursive_read_go, WEFT_DEADLOCK);
+    ck_assert_passes(rwlock_recursive_read_glibc);
+    ck_assert_finds(rwlock_read_while_writing, WEFT_SELF_DEADLOCK);
+    ck_assert_finds(rwlock_upgrade, WEFT_SELF_DEADLOCK);
+    ck_assert_finds(rwlock_runlock_unheld, WEFT_ASSERTION);
+    ck_assert_finds(rwlock_reader_returns_holding, WEFT_ASSERTION);
+}
+END_TEST
+
+/* ==========================================================================
+** Semaphores
+** ========================================================================== */
+
+struct pool { weft_sem_t sem; weft_atomic_t inside; int most; };
+
+static void acquire_only(void *arg) { weft_sem_acquire(&((struct pool *)arg)->sem); }
+
+static void acquirers(int threads, int permits)
+{
+    struct pool *p = weft_calloc(1, sizeof *p);
+    weft_sem_init(&p->sem, "sem", permits);
+    weft_thread_t t[4];
+    for (int i = 0; i < threads; i++)
+        t[i] = weft_spawn("acquirer", acquire_only, p);
+    for (int i = 0; i < threads; i++)
+        weft_join(t[i]);
+}
+
+/* Acquires are writes of the semaphore (sem.c says why): three acquirers
+** are 3! = 6 classes, whether a permit is to spare or not. */
+TEST_SCENARIO(sem_acquires_spare, WEFT_PASS) { acquirers(3, 4); }
+TEST_SCENARIO(sem_acquires_exact, WEFT_PASS) { acquirers(3, 3); }
+
+/* At most `permits` threads are inside at once. */
+static void use_slot(void *arg)
+{
+    struct pool *p = arg;
+    weft_sem_acquire(&p->sem);
+    int now = (int)weft_atomic_fetch_add(&p->inside, 1) + 1;   /* visible: others see it */
+    p->most = now > p->most ? now : p->most;
+    weft_atomic_fetch_sub(&p->inside, 1);
+    weft_sem_release(&p->sem);
+}
+
+TEST_SCENARIO(sem_bounds_concurrency, WEFT_PASS)
+{
+    struct pool *p = weft_calloc(1, sizeof *p);
+    weft_sem_init(&p->sem, "slots", 2);
+    weft_thread_t t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = weft_spawn("user", use_slot, p);
+    for (int i = 0; i < 3; i++)
+        weft_join(t[i]);
+    weft_assert(p->most <= 2, "%d inside at once", p->most);
+}
+
+/* Some execution has all two inside at once: the bound is reached. */
+TEST_SCENARIO(sem_reaches_bound, WEFT_ASSERTION)
+{
+    struct pool *p = weft_calloc(1, sizeof *p);
+    weft_sem_init(&p->sem, "slots", 2);
+    weft_thread_t t[2];
+    for (int i = 0; i < 2; i++)
+        t[i] = weft_spawn("user", use_slot, p);
+    for (int i = 0; i < 2; i++)
+        weft_join(t[i]);
+    weft_assert(p->most < 2, "two inside at once");
+}
+
+TEST_SCENARIO(sem_try_and_timeout, WEFT_PASS)
+{
+    weft_sem_t *s = weft_calloc(1, sizeof *s);
+    weft_assert(weft_sem_tryacquire(s) == WEFT_EBUSY, "zeroed memory has no permit");
+    weft_sem_release(s);
+    weft_assert(weft_sem_tryacquire(s) == 0, "a released permit is taken");
+    weft_assert(weft_sem_timedacquire(s, 30) == WEFT_ETIMEDOUT);
+    weft_assert(weft_now() == 30, "timed out at %lld", (long long)weft_now());
+    weft_sem_release(s);
+    weft_assert(weft_sem_timedacquire(s, 30) == 0, "a permit left: no wait");
+    weft_assert(weft_now() == 30);
+}
+
+/* A timed acquire against a release: the permit and the timeout are both
+** explored, so each assertion below fails in some execution. */
+static void release_later(void *arg) { weft_sem_release(&((struct pool *)arg)->sem); }
+
+static int timed_against_release(void)
+{
+    struct pool *p = weft_calloc(1, sizeof *p);
+    weft_thread_t t = weft_spawn("releaser", release_later, p);
+    int rc = weft_sem_timedacquire(&p->sem, 10);
+    weft_join(t);
+    return rc;
+}
+
+TEST_SCENARIO(sem_timed_gets_permit, WEFT_ASSERTION)
+{
+    weft_assert(timed_against_release() == WEFT_ETIMEDOUT, "got the permit");
+}
+TEST_SCENARIO(sem_timed_times_out, WEFT_ASSERTION)
+{
+    weft_assert(timed_against_release() == 0, "timed out");
+}
+
+TEST_SCENARIO(sem_negative_permits, WEFT_ASSERTION)
+{
+    weft_sem_t *s = weft_calloc(1, sizeof *s);
+    weft_sem_init(s, "bad", -1);
+}
+
+START_TEST(sem_semantics)
+{
+    ck_assert_uint_eq(classes(&sem_acquires_spare), 6);
+    ck_assert_uint_eq(classes(&sem_acquires_exact), 6);
+    ck_assert_passes(sem_bounds_concurrency);
+    ck_assert_finds(sem_reaches_bound, WEFT_ASSERTION);
+    ck_assert_passes(sem_try_and_timeout);
+    ck_assert_finds(sem_timed_gets_permit, WEFT_ASSERTION);
+    ck_assert_finds(sem_timed_times_out, WEFT_ASSERTION);
+    ck_assert_finds(sem_negative_permits, WEFT_ASSERTION);
+}
+END_TEST
+
+/* ==========================================================================
+** Once and barriers
+** ========================================================================== */
+
+struct setup { weft_once_t once; int runs; weft_barrier_t bar; int arrived, serial, round[3]; };
+
+static void init_slowly(void *arg)
+{
+    struct setup *s = arg;
+    weft_yield();                     /* others call meanwhile */
+    s->runs++;
+}
+
+static void call_once(void *arg)
+{
+    struct setup *s = arg;
+    weft_once_do(&s->once, init_slowly, s);
+    weft_assert(s->runs == 1, "once returned before its function had (%d runs)", s->runs);
+}
+
+/* The first caller runs it; the others wait until it has returned. */
+TEST_SCENARIO(once_runs_once, WEFT_PASS)
+{
+    struct setup *s = weft_calloc(1, sizeof *s);
+    weft_thread_t t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = weft_spawn("caller", call_once, s);
+    for (int i = 0; i < 3; i++)
+        weft_join(t[i]);
+    weft_assert(s->runs == 1);
+}
+
+/* Two callers: which one runs the function is all that differs, and the
+** later calls read the once without changing it: 2 classes. */
+static void count_run(void *arg) { ((struct setup *)arg)->runs++; }
+static void call_count(void *arg) { weft_once_do(&((struct setup *)arg)->once, count_run, arg); }
+
+TEST_SCENARIO(once_two_callers, WEFT_PASS)
+{
+    struct setup *s = weft_calloc(1, sizeof *s);
+    weft_thread_t a = weft_spawn("a", call_count, s), b = weft_spawn("b", call_count, s);
+    weft_join(a);
+    weft_join(b);
+    weft_assert(s->runs == 1);
+}
+
+static void call_again(void *arg) { weft_once_do(&((struct setup *)arg)->once, call_again, arg); }
+
+TEST_SCENARIO(once_from_its_function, WEFT_SELF_DEADLOCK)
+{
+    struct setup *s = weft_calloc(1, sizeof *s);
+    call_again(s);
+}
+
+/* Three parties, two rounds: nobody passes a round before all arrived,
+** and one arrival per round completes it. */
+static void two_rounds(void *arg)
+{
+    struct setup *s = arg;
+    for (int r = 0; r < 2; r++) {
+        s->arrived++;
+        s->serial += weft_barrier_wait(&s->bar);
+        weft_assert(s->arrived >= 3 * (r + 1), "passed round %d with %d arrivals", r, s->arrived);
+    }
+}
+
+TEST_SCENARIO(barrier_rounds, WEFT_PASS)
+{
+    struct setup *s = weft_calloc(1, sizeof *s);
+    weft_barrier_init(&s->bar, "bar", 3);
+    weft_thread_t t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = weft_spawn("party", two_rounds, s);
+    for (int i = 0; i < 3; i++)
+        weft_join(t[i]);
+    weft_assert(s->serial == 2, "%d completing arrivals in two rounds", s->serial);
+}
+
+/* Arrivals are writes (barrier.c says why) and passes reads: the order
+** of the three arrivals makes 3! = 6 classes. */
+static void arrive(void *arg) { weft_barrier_wait(&((struct setup *)arg)->bar); }
+
+TEST_SCENARIO(barrier_three_parties, WEFT_PASS)
+{
+    struct setup *s = weft_calloc(1, sizeof *s);
+    weft_barrier_init(&s->bar, "bar", 3);
+    weft_thread_t t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = weft_spawn("party", arrive, s);
+    for (int i = 0; i < 3; i++)
+        weft_join(t[i]);
+}
+
+TEST_SCENARIO(barrier_one_short, WEFT_DEADLOCK)
+{
+    struct setup *s = weft_calloc(1, sizeof *s);
+    weft_barrier_init(&s->bar, "bar", 2);
+    weft_barrier_wait(&s->bar);
+}
+
+TEST_SCENARIO(barrier_no_parties, WEFT_ASSERTION)
+{
+    weft_barrier_t *b = weft_calloc(1, sizeof *b);
+    weft_barrier_init(b, "bar", 0);
+}
+
+START_TEST(once_and_barrier_semantics)
+{
+    ck_assert_passes(once_runs_once);
+    ck_assert_uint_eq(classes(&once_two_callers), 2);
+    ck_assert_finds(once_from_its_function, WEFT_SELF_DEADLOCK);
+    ck_assert_passes(barrier_rounds);
+    ck_assert_uint_eq(classes(&barrier_three_parties), 6);
+    ck_assert_finds(barrier_one_short, WEFT_DEADLOCK);
+    ck_assert_finds(barrier_no_parties, WEFT_ASSERTION);
+}
+END_TEST
+
+/* ==========================================================================
+** Go mutexes, and conditions waited on with them
+** ========================================================================== */
+
+struct handoff { weft_mutex_t mu; weft_cond_t cv; int ready; };
+
+static void unlock_for_owner(void *arg) { weft_mutex_unlock(&((struct handoff *)arg)->mu); }
+
+/* Locked in one thread, unlocked in another; relocking by the holder
+** waits for that unlock instead of deadlocking at once. */
+TEST_SCENARIO(go_mutex_any_unlocks, WEFT_PASS)
+{
+    struct handoff *h = weft_calloc(1, sizeof *h);
+    weft_mutex_init(&h->mu, "mu", WEFT_MUTEX_GO);
+    weft_mutex_lock(&h->mu);
+    weft_thread_t t = weft_spawn("unlocker", unlock_for_owner, h);
+    weft_mutex_lock(&h->mu);
+    weft_mutex_unlock(&h->mu);
+    weft_join(t);
+}
+
+static void lock_and_return(void *arg) { weft_mutex_lock(&((struct handoff *)arg)->mu); }
+
+/* A holder may return holding a Go mutex; nobody else unlocks it here. */
+TEST_SCENARIO(go_mutex_holder_returns, WEFT_DEADLOCK)
+{
+    struct handoff *h = weft_calloc(1, sizeof *h);
+    weft_mutex_init(&h->mu, "mu", WEFT_MUTEX_GO);
+    weft_join(weft_spawn("locker", lock_and_return, h));
+    weft_mutex_lock(&h->mu);
+}
+
+TEST_SCENARIO(mutex_holder_returns, WEFT_ASSERTION)
+{
+    struct handoff *h = weft_calloc(1, sizeof *h);
+    weft_join(weft_spawn("locker", lock_and_return, h));
+}
+
+TEST_SCENARIO(go_mutex_unlock_unlocked, WEFT_ASSERTION)
+{
+    struct handoff *h = weft_calloc(1, sizeof *h);
+    weft_mutex_init(&h->mu, "mu", WEFT_MUTEX_GO);
+    weft_mutex_unlock(&h->mu);
+}
+
+/* Go's Cond.Wait with L locked by another goroutine: the wait unlocks it,
+** and the waiter holds it when the wait returns. */
+static void wait_on_borrowed_lock(void *arg)
+{
+    struct handoff *h = arg;
+    while (!h->ready)
+        weft_cond_wait(&h->cv, &h->mu);
+    weft_mutex_unlock(&h->mu);
+}
+
+TEST_SCENARIO(go_cond_wait_lock_held_elsewhere, WEFT_PASS)
+{
+    struct handoff *h = weft_calloc(1, sizeof *h);
+    weft_mutex_init(&h->mu, "mu", WEFT_MUTEX_GO);
+    weft_mutex_lock(&h->mu);
+    weft_thread_t t = weft_spawn("waiter", wait_on_borrowed_lock, h);
+    weft_mutex_lock(&h->mu);          /* once the waiter's wait released it */
+    h->ready = 1;
+    weft_cond_signal(&h->cv);
+    weft_mutex_unlock(&h->mu);
+    weft_join(t);
+}
+
+TEST_SCENARIO(go_cond_wait_unlocked, WEFT_ASSERTION)
+{
+    struct handoff *h = weft_calloc(1, sizeof *h);
+    weft_mutex_init(&h->mu, "mu", WEFT_MUTEX_GO);
+    weft_cond_wait(&h->cv, &h->mu);
+}
+
+START_TEST(go_mutex_semantics)
+{
+    ck_assert_passes(go_mutex_any_unlocks);
+    ck_assert_finds(go_mutex_holder_returns, WEFT_DEADLOCK);
+    ck_assert_finds(mutex_holder_returns, WEFT_ASSERTION);
+    ck_assert_ptr_nonnull(strstr(test_exec()->outcome.message,
+                                 "thread \"locker\" returned without unlocking mutex \"mutex#2\" "
+                                 "(locked at test_primitives.c:"));
+    ck_assert_finds(go_mutex_unlock_unlocked, WEFT_ASSERTION);
+    ck_assert_passes(go_cond_wait_lock_held_elsewhere);
+    ck_assert_finds(go_cond_wait_unlocked, WEFT_ASSERTION);
+}
+END_TEST
+
 Suite *primitives_suite(void)
 {
     Suite *s = suite_create("primitives");
@@ -649,6 +1167,10 @@ Suite *primitives_suite(void)
     tcase_add_test(tc, time_and_choice);
     tcase_add_test(tc, memory_per_execution);
     tcase_add_test(tc, atomic_semantics);
+    tcase_add_test(tc, rwlock_semantics);
+    tcase_add_test(tc, sem_semantics);
+    tcase_add_test(tc, once_and_barrier_semantics);
+    tcase_add_test(tc, go_mutex_semantics);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -35,6 +35,10 @@ struct sched_objclass {
     const char *name;
     /* Optional: the thread holding o, or -1; *at is where it took it. */
     int (*holder)(const struct sched_obj *o, struct sched_loc *at);
+    /* Optional: how many holds thread tid has on o that it must give back
+    ** before it returns (a lock that is owned); *at is where it took one.
+    ** A thread that returns with one fails the execution (sched.c). */
+    int (*holds)(const struct sched_obj *o, int tid, struct sched_loc *at);
 };
 
 struct sched_obj {

@@ -70,6 +70,15 @@ enum {
                              variable's wait releases the mutex, obj2) */
     OP_ACQUIRE_2ND = 1 << 6,  /* takes its second object (a wait's wake
                              retakes the mutex) */
+    OP_SHARED  = 1 << 7,  /* a step that commutes with the others of its kind
+                             though it changes state (a read lock and its
+                             unlock, a barrier arrival that does not complete
+                             the round): apply sets idle when it does, which
+                             the searches read as a read of its objects; yet
+                             it is progress (fairness), and it releases into
+                             obj2 when set, the side that the conflicting
+                             operations acquire, never into obj, so such
+                             steps do not order one another (race.c) */
 };
 
 struct sched_opclass {
@@ -181,6 +190,12 @@ static inline int sched_op_objects(const struct sched_op *op, const struct sched
 static inline bool sched_op_global(const struct sched_op *op)
 {
     return op->timer && op->timer->idle_rule && !(op->cls->flags & OP_LOCAL);
+}
+
+/* Did op's step change something others may wait for (fairness)? */
+static inline bool sched_op_progress(const struct sched_op *op)
+{
+    return !op->idle || (op->cls->flags & OP_SHARED);
 }
 
 static inline bool sched_op_local(const struct sched_op *op)

@@ -107,8 +107,13 @@ void race_step(struct exec *x, struct sched_thread *t, struct sched_op *op)
     for (int i = 0; i < n; i++)
         if (objs[i]->hb && synchronises(x, objs[i]))
             clock_join(t->hb, objs[i]->hb, nt);
-    if (op->idle)
+    bool shared = op->idle && (op->cls->flags & OP_SHARED);
+    if (op->idle && !(shared && op->obj2))
         return;                       /* it changed nothing: it releases nothing */
+    if (shared) {                     /* into the conflicting side only (op.h) */
+        objs[0] = op->obj2;
+        n = 1;
+    }
     bool released = false;
     for (int i = 0; i < n; i++) {
         struct sched_obj *o = (struct sched_obj *)objs[i];

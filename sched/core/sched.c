@@ -99,6 +99,21 @@ static void switch_to(struct exec *x, struct sched_thread *t, int dying)
     fiber_switch(from, to, dying);
 }
 
+/* A thread that returns holding an owned lock leaves it held for good:
+** fail there, naming the lock and where it was taken. */
+static void check_nothing_held(struct exec *x, struct sched_thread *t)
+{
+    for (struct sched_obj *o = x->objects; o; o = o->next_in_exec) {
+        struct sched_loc at = { NULL, 0 };
+        if (o->cls->holds == NULL || o->cls->holds(o, t->id, &at) == 0)
+            continue;
+        const char *file = at.file ? at.file : "?", *slash = strrchr(file, '/');
+        sched_fail(x, WEFT_ASSERTION, at, "thread \"%s\" returned without unlocking %s \"%s\" "
+                   "(locked at %s:%d)", t->obj.name, o->cls->name, o->name,
+                   slash ? slash + 1 : file, at.line);
+    }
+}
+
 /* Runs on the thread's own fiber; never returns. The execution is the one
 ** that prepared the fiber, whichever OS thread runs it. */
 static void thread_main(void *arg)
@@ -106,6 +121,8 @@ static void thread_main(void *arg)
     struct sched_thread *t = arg;
     t->fn(t->arg);
     struct exec *x = exec_current();
+    if (t->id != 0)                   /* the body may end like a program's main */
+        check_nothing_held(x, t);
     t->state = T_FINISHED;
     race_thread_end(x, t);
     switch_to(x, next_thread(x), 1);
@@ -501,7 +518,7 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
 {
     /* A yield ends a loop turn, and so does a wait that timed out. */
     bool yield = (op->cls->flags & OP_YIELD) || (op->timer && op->timer->fired);
-    if (!yield && !op->idle && x->delayed)   /* progress: those waiting on t may go */
+    if (!yield && sched_op_progress(op) && x->delayed)   /* those waiting on t may go */
         for (int i = 0; i < x->nthreads; i++)
             if ((x->threads[i].after &= ~SCHED_BIT(t->id)) == 0)
                 x->delayed &= ~SCHED_BIT(i);

@@ -129,6 +129,7 @@ static int collect_locks(struct report *rep, struct exec *x)
             continue;
         struct report_lock *l = &rep->locks[rep->nlocks++];
         snprintf(l->name, sizeof l->name, "%s", o->name);
+        l->kind = o->cls->name;
         l->holder = h;
         l->at = at;
     }

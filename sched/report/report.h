@@ -29,6 +29,7 @@ struct report_thread {
 
 struct report_lock {                  /* an object held at the end */
     char name[SCHED_NAME_MAX];
+    const char *kind;                 /* its kind: "mutex", "rwlock", ... (static) */
     int holder;
     struct sched_loc at;
 };

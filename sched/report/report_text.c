@@ -35,9 +35,12 @@ static void print_thread_list(FILE *f, const struct report *rep, sched_mask mask
 static void print_blockers(FILE *f, const struct report *rep, const struct report_thread *t)
 {
     if (t->held_at.file) {
+        int holder = __builtin_ctzll(t->blockers);
+        bool gone = strcmp(rep->threads[holder].state, "finished") == 0;
         fprintf(f, "      held by ");
-        print_thread_name(f, rep, __builtin_ctzll(t->blockers));
-        fprintf(f, ", locked at %s\n", report_loc(t->held_at).s);
+        print_thread_name(f, rep, holder);
+        fprintf(f, gone ? ", which returned without unlocking it (locked at %s)\n"
+                        : ", locked at %s\n", report_loc(t->held_at).s);
     } else if (t->how == WAIT_ANYONE && t->finished_users) {
         bool one = __builtin_popcountll(t->finished_users) == 1;
         fprintf(f, "      the other thread%s that used it (", one ? "" : "s");
@@ -72,22 +75,33 @@ static void print_threads(FILE *f, const struct report *rep, bool all)
     }
 }
 
+/* Does t wait for a lock whose holder has returned? */
+static bool holder_gone(const struct report *rep, const struct report_thread *t)
+{
+    return t->held_at.file && t->blockers &&
+           strcmp(rep->threads[__builtin_ctzll(t->blockers)].state, "finished") == 0;
+}
+
 /* No cycle: name the threads nothing will wake; the others wait on them. */
 static void print_no_cycle(FILE *f, const struct report *rep)
 {
+    bool gone = false;
     fprintf(f, "\nNo wait-for cycle: nothing will ever wake ");
     for (int i = 0, n = 0; i < rep->nthreads; i++) {
         const struct report_thread *t = &rep->threads[i];
-        if (t->wait[0] && t->how == WAIT_ANYONE) {
+        bool lost = t->wait[0] && holder_gone(rep, t);
+        if (t->wait[0] && (t->how == WAIT_ANYONE || lost)) {
             fprintf(f, "%s", n++ ? " or " : "");
             print_thread_name(f, rep, i);
+            gone |= lost;
         }
     }
     int blocked = 0;
     for (int i = 0; i < rep->nthreads; i++)
         blocked += rep->threads[i].wait[0] != 0;
-    fprintf(f, blocked > 1 ? ";\nthe other blocked threads wait for it (a lost or never-sent wake-up).\n"
-                           : " (a lost or never-sent wake-up).\n");
+    const char *why = gone ? "a lock's holder returned without unlocking it"
+                           : "a lost or never-sent wake-up";
+    fprintf(f, blocked > 1 ? ";\nthe other blocked threads wait for it (%s).\n" : " (%s).\n", why);
 }
 
 static void print_cycle(FILE *f, const struct report *rep)
@@ -113,7 +127,7 @@ static void print_locks(FILE *f, const struct report *rep)
         return;
     fprintf(f, "\nLocks held:\n");
     for (int i = 0; i < rep->nlocks; i++)
-        fprintf(f, "  mutex \"%s\" by \"%s\", locked at %s\n", rep->locks[i].name,
+        fprintf(f, "  %s \"%s\" by \"%s\", locked at %s\n", rep->locks[i].kind, rep->locks[i].name,
                 rep->threads[rep->locks[i].holder].name, report_loc(rep->locks[i].at).s);
 }
 

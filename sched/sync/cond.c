@@ -112,7 +112,10 @@ int weft_cond_timedwait_at(weft_cond_t *c, weft_mutex_t *m, int64_t ms,
     struct sched_loc at = { file, line };
     struct cond_impl *cv = cond_of(x, c, at);
     struct mutex_impl *mx = mutex_of(x, m, at);
-    if (mx->holder != x->current->id)
+    if (mx->kind == WEFT_MUTEX_GO && mx->holder < 0)   /* Go: held by anyone will do */
+        sched_fail(x, WEFT_ASSERTION, at, "wait on condition \"%s\" with Go mutex \"%s\" "
+                   "unlocked", cv->obj.name, mx->obj.name);
+    if (mx->kind != WEFT_MUTEX_GO && mx->holder != x->current->id)
         sched_fail(x, WEFT_ASSERTION, at, "wait on condition \"%s\" without holding mutex \"%s\"",
                    cv->obj.name, mx->obj.name);
     if (mx->depth > 1)

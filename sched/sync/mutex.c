@@ -1,8 +1,9 @@
 /*
-** mutex.c -- normal, recursive and error-checking mutexes, and try-lock.
+** mutex.c -- normal, recursive, error-checking and Go mutexes, and try-lock.
 ** A lock is enabled when the mutex is free (or held by the caller, for a
-** recursive one). Relocking a normal mutex is a self-deadlock, reported when
-** the thread reaches the lock, since no interleaving can ever release it.
+** recursive one). A Go mutex is owned by nobody: any thread unlocks it.
+** Relocking a normal mutex is a self-deadlock, reported when the thread
+** reaches the lock, since no interleaving can ever release it.
 */
 #include <stdio.h>
 #include "sync/sync.h"
@@ -14,7 +15,17 @@ static int mutex_holder(const struct sched_obj *o, struct sched_loc *at)
     return mx->holder;
 }
 
-static const struct sched_objclass mutex_objclass = { .name = "mutex", .holder = mutex_holder };
+/* A Go mutex is nobody's: its holder may return and another unlock it. */
+static int mutex_holds(const struct sched_obj *o, int tid, struct sched_loc *at)
+{
+    const struct mutex_impl *mx = (const struct mutex_impl *)o;
+    *at = mx->locked_at;
+    return mx->kind != WEFT_MUTEX_GO && mx->holder == tid ? mx->depth : 0;
+}
+
+static const struct sched_objclass mutex_objclass = {
+    .name = "mutex", .holder = mutex_holder, .holds = mutex_holds,
+};
 
 static struct mutex_impl *mutex_new(struct exec *x, const char *name, enum weft_mutex_kind kind,
                                     struct sched_loc at)
@@ -89,8 +100,8 @@ static struct mutex_impl *mutex_at(const struct sched_op *op)
 static bool lock_enabled(struct exec *x, struct sched_op *op)
 {
     (void)x;
-    int holder = mutex_at(op)->holder;
-    return holder < 0 || holder == op->thread->id;
+    struct mutex_impl *mx = mutex_at(op);
+    return mx->holder < 0 || (mx->holder == op->thread->id && mx->kind != WEFT_MUTEX_GO);
 }
 
 static void lock_apply(struct exec *x, struct sched_op *op)
@@ -211,7 +222,10 @@ int weft_mutex_unlock_at(weft_mutex_t *m, const char *file, int line)
     struct mutex_call c;
     if (!mutex_call(&c, m, &unlock_class, file, line))
         return WEFT_EINVAL;
-    if (c.mx->holder != c.op.thread->id) {
+    if (c.mx->kind == WEFT_MUTEX_GO && c.mx->holder < 0)
+        sched_fail(c.x, WEFT_ASSERTION, c.op.loc, "thread \"%s\" unlocks Go mutex \"%s\", "
+                   "which is not locked", c.op.thread->obj.name, c.mx->obj.name);
+    if (c.mx->holder != c.op.thread->id && c.mx->kind != WEFT_MUTEX_GO) {
         if (c.mx->kind == WEFT_MUTEX_ERRORCHECK)
             return WEFT_EPERM;
         sched_fail(c.x, WEFT_ASSERTION, c.op.loc, "thread \"%s\" unlocks mutex \"%s\", which %s",

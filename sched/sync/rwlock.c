@@ -1,0 +1,324 @@
+/*
+** rwlock.c -- read-write locks, writer-preferring (Go's sync.RWMutex) or
+** reader-preferring (glibc's default). Read locks and read unlocks are
+** reads of the lock for the searches (OP_SHARED): they commute among
+** themselves; every step of a writer is a write. A read lock that must
+** wait takes a step to join the queue, so the unlock that admits it
+** depends on that step, never on when the reader happened to arrive.
+*/
+#include <stdio.h>
+#include "sync/sync.h"
+
+struct rwlock_impl {
+    struct sched_obj obj;
+    /* The readers' side, for happens-before only: a read unlock releases
+    ** into it and a writer acquires it, so readers do not order one
+    ** another (op.h, OP_SHARED). */
+    struct sched_obj drain;
+    enum weft_rwlock_policy policy;
+    int writer;                       /* holds it, or (writer-preferring) has
+                                         announced it and waits; -1: none */
+    bool writing;                     /* the writer holds it */
+    int readers;                      /* read holds, admitted readers' included */
+    struct sched_loc write_at;
+    int held[SCHED_MAX_THREADS];      /* read holds per thread */
+    struct sched_loc read_at[SCHED_MAX_THREADS];
+};
+
+struct rw_op {
+    struct sched_op op;
+    struct waiter place;              /* a blocked read lock's, in the queue */
+    bool must_wait;                   /* the first step found it must wait */
+    bool admitted;                    /* an unlock gave it its read hold */
+};
+
+static struct rwlock_impl *rw_at(const struct sched_op *op)
+{
+    return (struct rwlock_impl *)op->obj;
+}
+static struct rw_op *rw_op(struct sched_op *op) { return OP_OF(op, struct rw_op, op); }
+
+static int rwlock_holder(const struct sched_obj *o, struct sched_loc *at)
+{
+    const struct rwlock_impl *rw = (const struct rwlock_impl *)o;
+    *at = rw->write_at;
+    return rw->writing ? rw->writer : -1;
+}
+
+static int rwlock_holds(const struct sched_obj *o, int tid, struct sched_loc *at)
+{
+    const struct rwlock_impl *rw = (const struct rwlock_impl *)o;
+    bool writes = rw->writing && rw->writer == tid;
+    *at = writes ? rw->write_at : rw->read_at[tid];
+    return writes + rw->held[tid];
+}
+
+static const struct sched_objclass rwlock_objclass = {
+    .name = "rwlock", .holder = rwlock_holder, .holds = rwlock_holds,
+};
+static const struct sched_objclass readers_objclass = { .name = "rwlock readers" };
+
+void weft_rwlock_init_at(weft_rwlock_t *h, const char *name, enum weft_rwlock_policy policy,
+                         const char *file, int line)
+{
+    struct exec *x = exec_current();
+    if (x == NULL)
+        return;
+    struct rwlock_impl *rw = sync_object_new(x, &rwlock_objclass, sizeof *rw, name,
+                                             (struct sched_loc){ file, line });
+    rw->policy = policy;
+    rw->writer = -1;
+    rw->drain.cls = &readers_objclass;
+    rw->drain.thread = -1;
+    object_register(x, &rw->drain, rw->obj.name);
+    sched_handle_bind(x, &h->h_, rw);
+    rw->drain.key = sched_mix(rw->obj.key, 0x72656164657273ULL);
+}
+
+static struct rwlock_impl *rwlock_of(struct exec *x, weft_rwlock_t *h, struct sched_loc at)
+{
+    if (!sched_handle_live(x, &h->h_))
+        weft_rwlock_init_at(h, NULL, WEFT_RWLOCK_WRITER_PREFERRING, at.file, at.line);
+    return h->h_.impl_;
+}
+
+/* The threads holding read locks. */
+static sched_mask readers_of(const struct rwlock_impl *rw)
+{
+    sched_mask m = 0;
+    for (int i = 0; i < SCHED_MAX_THREADS; i++)
+        if (rw->held[i])
+            m |= SCHED_BIT(i);
+    return m;
+}
+
+static void take_read(struct rwlock_impl *rw, int tid, struct sched_loc at)
+{
+    if (rw->held[tid]++ == 0)
+        rw->read_at[tid] = at;
+    rw->readers++;
+}
+
+static bool reads_only(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    (void)op;
+    return true;
+}
+
+/* ==========================================================================
+** Read lock and read unlock
+** ========================================================================== */
+
+/* Writer-preferring: no writer holds or waits. Reader-preferring: none holds. */
+static bool may_read(const struct rwlock_impl *rw)
+{
+    return rw->policy == WEFT_RWLOCK_READER_PREFERRING ? !rw->writing : rw->writer < 0;
+}
+
+static void rlock_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct rwlock_impl *rw = rw_at(op);
+    op->idle = true;                  /* a read of the lock (OP_SHARED) */
+    if (may_read(rw)) {
+        take_read(rw, op->thread->id, op->loc);
+        return;
+    }
+    rw_op(op)->must_wait = true;
+    op->note = "blocks";
+}
+
+static bool rlock_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return rw_op(op)->admitted;
+}
+
+static void rlock_wait_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    op->idle = true;                  /* the unlock that admitted it counted it */
+}
+
+static sched_mask rlock_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
+{
+    (void)x;
+    *how = WAIT_EXACT;
+    int w = rw_at(op)->writer;
+    return w >= 0 ? SCHED_BIT(w) : 0;
+}
+
+static void rlock_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    const struct rwlock_impl *rw = rw_at(op);
+    snprintf(buf, n, "wants rwlock \"%s\" for reading (a writer %s it)", op->obj->name,
+             rw->writing ? "holds" : "waits for");
+}
+
+static const struct sched_opclass rlock_class = {
+    .verb = "rlock", .flags = OP_SHARED, .apply = rlock_apply, .reads_only = reads_only,
+};
+static const struct sched_opclass rlock_wait_class = {
+    .verb = "rlock (wait)", .flags = OP_SHARED, .enabled = rlock_wait_enabled,
+    .apply = rlock_wait_apply, .blockers = rlock_blockers, .describe_wait = rlock_describe,
+    .reads_only = reads_only,
+};
+
+static void runlock_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct rwlock_impl *rw = rw_at(op);
+    rw->held[op->thread->id]--;
+    rw->readers--;
+    op->idle = true;                  /* a read of the lock (OP_SHARED) */
+}
+
+static const struct sched_opclass runlock_class = {
+    .verb = "runlock", .flags = OP_SHARED, .apply = runlock_apply, .reads_only = reads_only,
+};
+
+/* ==========================================================================
+** Write lock and unlock
+** ========================================================================== */
+
+/* Writer-preferring: the lock is Go's writer mutex, so only one writer
+** announces at a time. Reader-preferring: no reader holds it either. */
+static bool lock_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct rwlock_impl *rw = rw_at(op);
+    return rw->writer < 0 && (rw->policy == WEFT_RWLOCK_WRITER_PREFERRING || rw->readers == 0);
+}
+
+static void lock_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct rwlock_impl *rw = rw_at(op);
+    rw->writer = op->thread->id;
+    rw->write_at = op->loc;
+    rw->writing = rw->readers == 0;
+    if (rw->writing)
+        return;
+    rw_op(op)->must_wait = true;      /* announced: new readers block from now on */
+    op->note = "waits for readers (%d)";
+    op->note_a = rw->readers;
+}
+
+static bool lock_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return rw_at(op)->readers == 0;
+}
+
+static void lock_wait_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    rw_at(op)->writing = true;
+}
+
+static sched_mask lock_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
+{
+    (void)x;
+    struct rwlock_impl *rw = rw_at(op);
+    *how = WAIT_EXACT;
+    if (rw->writer >= 0 && rw->writer != op->thread->id)
+        return SCHED_BIT(rw->writer);
+    return readers_of(rw);
+}
+
+static void lock_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    const struct rwlock_impl *rw = rw_at(op);
+    if (rw->writer >= 0 && rw->writer != op->thread->id)
+        snprintf(buf, n, "wants rwlock \"%s\" for writing (another writer has it)", op->obj->name);
+    else
+        snprintf(buf, n, "wants rwlock \"%s\" for writing (%d read hold%s left)", op->obj->name,
+                 rw->readers, rw->readers == 1 ? "" : "s");
+}
+
+static const struct sched_opclass lock_class = {
+    .verb = "lock", .flags = OP_ACQUIRE, .enabled = lock_enabled, .apply = lock_apply,
+    .blockers = lock_blockers, .describe_wait = lock_describe,
+};
+static const struct sched_opclass lock_wait_class = {
+    .verb = "lock (wait)", .flags = OP_ACQUIRE, .enabled = lock_wait_enabled,
+    .apply = lock_wait_apply, .blockers = lock_blockers, .describe_wait = lock_describe,
+};
+
+/* The readers that blocked while the writer had the lock get it now,
+** before any other writer (Go's Unlock; a reader-preferring lock alike). */
+static void unlock_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct rwlock_impl *rw = rw_at(op);
+    int admitted = 0;
+    rw->writing = false;
+    rw->writer = -1;
+    for (struct waiter *w = sched_waiters_of(&rw->obj); w; w = w->next) {
+        struct rw_op *r = rw_op(w->op);
+        if (r->admitted)
+            continue;
+        r->admitted = true;
+        take_read(rw, w->op->thread->id, w->op->loc);
+        admitted++;
+    }
+    op->note = admitted ? "admits %d readers" : NULL;
+    op->note_a = admitted;
+}
+
+static const struct sched_opclass unlock_class = {
+    .verb = "unlock", .flags = OP_RELEASE, .apply = unlock_apply,
+};
+
+/* ==========================================================================
+** The public call
+** ========================================================================== */
+
+/* Misuse that no interleaving can mend, reported before the step. */
+static void check_use(struct exec *x, struct rwlock_impl *rw, int which, struct rw_op *r)
+{
+    struct sched_thread *self = x->current;
+    const char *t = self->obj.name, *l = rw->obj.name;
+    bool writes = rw->writing && rw->writer == self->id;
+    self->pending = &r->op;           /* shown in the report as what it wants */
+    if (which == 0 && writes)
+        sched_fail(x, WEFT_SELF_DEADLOCK, r->op.loc, "thread \"%s\" read-locks rwlock \"%s\", "
+                   "which it holds for writing", t, l);
+    if (which == 2 && (writes || rw->held[self->id]))
+        sched_fail(x, WEFT_SELF_DEADLOCK, r->op.loc, "thread \"%s\" locks rwlock \"%s\" for "
+                   "writing, which it already holds for %s", t, l, writes ? "writing" : "reading");
+    self->pending = NULL;
+    if (which == 1 && rw->held[self->id] == 0)
+        sched_fail(x, WEFT_ASSERTION, r->op.loc, "thread \"%s\" read-unlocks rwlock \"%s\", "
+                   "which it does not hold for reading", t, l);
+    if (which == 3 && !writes)
+        sched_fail(x, WEFT_ASSERTION, r->op.loc, "thread \"%s\" unlocks rwlock \"%s\", which it "
+                   "does not hold for writing", t, l);
+}
+
+void weft_rwlock_op_at(weft_rwlock_t *h, int which, const char *file, int line)
+{
+    static const struct sched_opclass *const first[] = {
+        &rlock_class, &runlock_class, &lock_class, &unlock_class };
+    struct exec *x = sync_exec();
+    if (x == NULL || which < 0 || which > 3)
+        return;
+    struct sched_loc at = { file, line };
+    struct rwlock_impl *rw = rwlock_of(x, h, at);
+    struct rw_op r = { .op = { .cls = first[which], .obj = &rw->obj, .loc = at },
+                       .place = { .obj = &rw->obj } };
+    if (which != 0)                   /* every step but a read lock's meets the writers */
+        r.op.obj2 = &rw->drain;
+    check_use(x, rw, which, &r);
+    sched_visible(x, &r.op);
+    if (!r.must_wait)
+        return;
+    r.op.cls = which == 0 ? &rlock_wait_class : &lock_wait_class;
+    r.op.note = NULL;
+    if (which == 0) {
+        r.op.waits = &r.place;
+        r.op.nwaits = 1;
+    }
+    sched_visible(x, &r.op);
+}

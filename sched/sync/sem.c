@@ -1,0 +1,171 @@
+/*
+** sem.c -- counting semaphores: acquire, try-acquire, timed acquire, release.
+** An acquire is enabled while a permit is left. Every step is a write of
+** the semaphore for the searches, so two acquires never commute. (Two
+** acquires with two or more permits left would, but the one that takes
+** the last permit does not, and a label that depends on the count moves
+** with the steps the searches reorder: equivalent executions would get
+** different classes. Semaphore-aware commutation belongs in the search.)
+*/
+#include <stdio.h>
+#include "sync/sync.h"
+
+struct sem_impl {
+    struct sched_obj obj;
+    int permits;
+};
+
+struct sem_op {
+    struct sched_op op;
+    bool must_wait;                   /* a timed acquire found no permit */
+    bool poll;                        /* a try-acquire */
+    struct sched_timer timer;
+};
+
+static const struct sched_objclass sem_objclass = { .name = "semaphore" };
+
+void weft_sem_init_at(weft_sem_t *s, const char *name, int permits, const char *file, int line)
+{
+    struct exec *x = exec_current();
+    if (x == NULL)
+        return;
+    struct sched_loc at = { file, line };
+    struct sem_impl *sem = sync_object_new(x, &sem_objclass, sizeof *sem, name, at);
+    sched_handle_bind(x, &s->h_, sem);
+    if (permits < 0)
+        sched_fail(x, WEFT_ASSERTION, at, "semaphore \"%s\" given %d permits", sem->obj.name,
+                   permits);
+    sem->permits = permits > 0 ? permits : 0;
+}
+
+static struct sem_impl *sem_of(struct exec *x, weft_sem_t *s, struct sched_loc at)
+{
+    if (!sched_handle_live(x, &s->h_))
+        weft_sem_init_at(s, NULL, 0, at.file, at.line);
+    return s->h_.impl_;
+}
+
+static struct sem_impl *sem_at(const struct sched_op *op) { return (struct sem_impl *)op->obj; }
+static struct sem_op *sem_op(struct sched_op *op) { return OP_OF(op, struct sem_op, op); }
+
+/* ==========================================================================
+** Acquire
+** ========================================================================== */
+
+static void take(struct sched_op *op)
+{
+    sem_at(op)->permits--;
+    op->status = WEFT_OK;
+}
+
+/* Plain: enabled only with a permit. Try: fails. Timed: starts its timer
+** and waits in a second step. */
+static void acquire_apply(struct exec *x, struct sched_op *op)
+{
+    struct sem_op *s = sem_op(op);
+    if (sem_at(op)->permits > 0) {
+        take(op);
+        return;
+    }
+    if (s->poll) {
+        op->status = WEFT_EBUSY;
+        op->note = "busy";
+        return;
+    }
+    sched_timer_start(x, op->timer);
+    s->must_wait = true;
+    op->note = "blocks";
+}
+
+static bool acquire_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct sem_op *s = sem_op(op);
+    return s->poll || op->timer || sem_at(op)->permits > 0;
+}
+
+static sched_mask acquire_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
+{
+    return sync_wakers(x, op->thread, op->obj, how);
+}
+
+static void acquire_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    snprintf(buf, n, "waits for a permit of semaphore \"%s\"%s", op->obj->name,
+             op->timer ? " (with timeout)" : "");
+}
+
+static const struct sched_opclass acquire_class = {
+    .verb = "acquire", .enabled = acquire_enabled, .apply = acquire_apply,
+    .blockers = acquire_blockers, .describe_wait = acquire_describe,
+};
+static const struct sched_opclass tryacquire_class = {
+    .verb = "tryacquire", .apply = acquire_apply,
+};
+
+/* A timed acquire, waiting: a permit and the timer may both be ready, and
+** which comes first is explored (under --timers=idle a permit wins). */
+static bool timed_enabled(struct exec *x, struct sched_op *op)
+{
+    return sem_at(op)->permits > 0 || sched_timer_due(x, op->timer);
+}
+
+static void timed_apply(struct exec *x, struct sched_op *op)
+{
+    bool permit = sem_at(op)->permits > 0;
+    if (sched_timer_due(x, op->timer) &&
+        (!permit || (!op->timer->idle_rule && sched_choose_value(x, 2) == 1))) {
+        sched_timer_fire(x, op->timer);
+        op->status = WEFT_ETIMEDOUT;
+        op->note = "timed out";
+        return;
+    }
+    take(op);
+}
+
+static const struct sched_opclass timed_class = {
+    .verb = "acquire (wait)", .enabled = timed_enabled, .apply = timed_apply,
+    .blockers = acquire_blockers, .describe_wait = acquire_describe,
+};
+
+int weft_sem_acquire_at(weft_sem_t *s, int64_t ms, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return WEFT_EINVAL;
+    struct sched_loc at = { file, line };
+    struct sem_op a = { .op = { .obj = &sem_of(x, s, at)->obj, .loc = at }, .poll = ms == 0 };
+    a.op.cls = a.poll ? &tryacquire_class : &acquire_class;
+    if (ms > 0 && sched_timer_init(x, &a.op, &a.timer, sched_ms_to_ns(ms)) != 0)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
+    sched_visible(x, &a.op);
+    if (!a.must_wait)
+        return a.op.status;
+    a.op.cls = &timed_class;
+    a.op.note = NULL;
+    sched_visible(x, &a.op);
+    return a.op.status;
+}
+
+/* ==========================================================================
+** Release
+** ========================================================================== */
+
+static void release_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    op->note = "%d permits";
+    op->note_a = ++sem_at(op)->permits;
+}
+
+static const struct sched_opclass release_class = { .verb = "release", .apply = release_apply };
+
+void weft_sem_release_at(weft_sem_t *s, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return;
+    struct sched_loc at = { file, line };
+    struct sem_op r = { .op = { .cls = &release_class, .obj = &sem_of(x, s, at)->obj, .loc = at } };
+    sched_visible(x, &r.op);
+}
