@@ -78,6 +78,10 @@ struct weft_scenario {
     void (*body)(void);
     void (*setup)(void);          /* optional: runs before each execution */
     int max_steps;                /* optional: per-execution step bound */
+    /* optional, nonzero: a condition variable's untimed wait may return
+    ** without a signal, as POSIX allows; the searches explore such a wake
+    ** wherever the mutex is free */
+    int spurious_wakeups;
     const char *file;             /* set by WEFT_SCENARIO */
     int line;
 };

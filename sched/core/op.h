@@ -144,6 +144,8 @@ struct sched_op {
     int status;                       /* the call's result: 0 or WEFT_E* */
     bool completed;                   /* a partner completed it: apply is skipped */
     bool idle;                        /* apply changed nothing: a failed poll */
+    bool ends_turn;                   /* apply says it ends a loop turn, as a
+                                         yield does (a spurious wake) */
     struct waiter *waits;             /* its places in wait queues while parked */
     int nwaits;
     /* For the step log: a printf format (a string literal) taking two ints,

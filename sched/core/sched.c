@@ -517,7 +517,8 @@ static bool turn_seen(const struct sched_thread *t, uint64_t turn)
 static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
     /* A yield ends a loop turn, and so does a wait that timed out. */
-    bool yield = (op->cls->flags & OP_YIELD) || (op->timer && op->timer->fired);
+    bool yield = (op->cls->flags & OP_YIELD) || (op->timer && op->timer->fired) ||
+                 op->ends_turn;
     if (!yield && sched_op_progress(op) && x->delayed)   /* those waiting on t may go */
         for (int i = 0; i < x->nthreads; i++)
             if ((x->threads[i].after &= ~SCHED_BIT(t->id)) == 0)

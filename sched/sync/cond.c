@@ -49,8 +49,19 @@ static struct mutex_impl *its_mutex(const struct sched_op *op)
 ** Wait: release and take a ticket, then wake and retake
 ** ========================================================================== */
 
+/* An untimed wait of a scenario that asks for spurious wake-ups may end
+** without a signal. */
+static bool may_wake_spuriously(const struct exec *x, const struct sched_op *op)
+{
+    return op->timer == NULL && x->cfg->scenario->spurious_wakeups != 0;
+}
+
+/* With spurious wake-ups a wait is where a waiting loop polls: it ends a
+** loop turn, so a loop that keeps waking for nothing lets the thread it
+** waits for run (fairness, sched.c). */
 static void wait_apply(struct exec *x, struct sched_op *op)
 {
+    op->ends_turn = may_wake_spuriously(x, op);
     mutex_drop(its_mutex(op));
     cond_op(op)->ticket = ++((struct cond_impl *)op->obj)->tickets;
     if (op->timer)
@@ -62,19 +73,25 @@ static const struct sched_opclass wait_class = { .verb = "wait", .flags = OP_REL
 
 static bool wake_enabled(struct exec *x, struct sched_op *op)
 {
-    return (cond_op(op)->signalled || sched_timer_due(x, op->timer)) &&
+    return (cond_op(op)->signalled || sched_timer_due(x, op->timer) ||
+            may_wake_spuriously(x, op)) &&
            its_mutex(op)->holder < 0;
 }
 
-/* A signal that came first wins; otherwise the timer fires. */
+/* A signal that came first wins; otherwise the timer fires, or (untimed)
+** the wake is spurious: the wait returns 0 with nothing having happened. */
 static void wake_apply(struct exec *x, struct sched_op *op)
 {
     bool signalled = cond_op(op)->signalled;
     mutex_take(its_mutex(op), op->thread->id, op->loc);
-    op->status = signalled ? WEFT_OK : WEFT_ETIMEDOUT;
-    if (!signalled) {
+    op->status = signalled || op->timer == NULL ? WEFT_OK : WEFT_ETIMEDOUT;
+    if (signalled)
+        return;
+    if (op->timer) {
         sched_timer_fire(x, op->timer);
         op->note = "timed out";
+    } else {
+        op->note = "spurious";
     }
 }
 
