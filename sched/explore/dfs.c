@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "explore/dpor.h"
+#include "explore/grow.h"
 #include "explore/strategy.h"
 
 enum { NODE_THREAD, NODE_VALUE };
@@ -67,14 +68,8 @@ struct dfs {
 /* A new node at the end of the path, or NULL without memory. */
 static struct node *push(struct dfs *d)
 {
-    if (d->len == d->cap) {
-        size_t cap = d->cap ? 2 * d->cap : 256;
-        struct node *path = realloc(d->path, cap * sizeof *path);
-        if (path == NULL)
-            return NULL;
-        d->path = path;
-        d->cap = cap;
-    }
+    if (!explore_grow((void **)&d->path, &d->cap, d->len + 1, sizeof *d->path))
+        return NULL;
     struct node *n = &d->path[d->len++];
     memset(n, 0, sizeof *n);
     n->wut = n->branch = WAKE_NONE;
@@ -192,15 +187,9 @@ static void add_fallback(struct dfs *d, struct node *n, uint32_t step, int tid)
 static void note_race(void *ctx, uint32_t step, int tid, bool reads)
 {
     struct dfs *d = ctx;
-    if (d->nraces == d->races_cap) {
-        size_t cap = d->races_cap ? 2 * d->races_cap : 64;
-        struct race *r = realloc(d->races, cap * sizeof *r);
-        if (r == NULL) {
-            d->oom = true;
-            return;
-        }
-        d->races = r;
-        d->races_cap = cap;
+    if (!explore_grow((void **)&d->races, &d->races_cap, d->nraces + 1, sizeof *d->races)) {
+        d->oom = true;
+        return;
     }
     struct race *r = &d->races[d->nraces++];
     r->step = step;
@@ -318,14 +307,9 @@ static bool note_step(struct explorer *e, int32_t node)
     struct dfs *d = e->state;
     if (d->dpor == NULL)
         return true;
-    if (e->steps >= d->steps_cap) {
-        size_t cap = d->steps_cap ? 2 * d->steps_cap : 1024;
-        int32_t *bigger = realloc(d->node_of_step, cap * sizeof *bigger);
-        if (bigger == NULL)
-            return false;
-        d->node_of_step = bigger;
-        d->steps_cap = cap;
-    }
+    if (!explore_grow((void **)&d->node_of_step, &d->steps_cap, (size_t)e->steps + 1,
+                      sizeof *d->node_of_step))
+        return false;
     d->node_of_step[e->steps] = node;
     return true;
 }

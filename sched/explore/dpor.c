@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "explore/dpor.h"
+#include "explore/grow.h"
 
 typedef uint32_t vclock[SCHED_MAX_THREADS];
 
@@ -66,22 +67,6 @@ struct dpor {
     bool seen_reads[SCHED_MAX_THREADS];
 };
 
-/* Make *p hold at least need elements: false without memory (*p is kept). */
-static bool grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return true;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *bigger = realloc(*p, n * elem);
-    if (bigger == NULL)
-        return false;
-    *p = bigger;
-    *cap = n;
-    return true;
-}
-
 struct dpor *dpor_new(void) { return calloc(1, sizeof(struct dpor)); }
 
 void dpor_free(struct dpor *d)
@@ -134,7 +119,7 @@ static bool object(struct dpor *d, int id)
 {
     if (id >= d->nobj) {
         size_t cap = (size_t)d->obj_cap;
-        if (!grow((void **)&d->obj, &cap, (size_t)id + 1, sizeof *d->obj))
+        if (!explore_grow((void **)&d->obj, &cap, (size_t)id + 1, sizeof *d->obj))
             return false;
         d->obj_cap = (int)cap;
         for (int i = d->nobj; i <= id; i++) {
@@ -179,11 +164,11 @@ static inline uint32_t *clock_of(const struct dpor *d, uint32_t i)
 static bool reserve(struct dpor *d, int n)
 {
     size_t cap = d->ev_cap, rows = d->clk_rows, lcap = d->links_cap;
-    bool ok = grow((void **)&d->ev, &cap, d->nev + 1, sizeof *d->ev);
+    bool ok = explore_grow((void **)&d->ev, &cap, d->nev + 1, sizeof *d->ev);
     d->ev_cap = (uint32_t)cap;
-    ok = ok && grow((void **)&d->clk, &rows, d->nev + 1, (size_t)d->stride * sizeof *d->clk);
+    ok = ok && explore_grow((void **)&d->clk, &rows, d->nev + 1, (size_t)d->stride * sizeof *d->clk);
     d->clk_rows = (uint32_t)rows;
-    ok = ok && grow((void **)&d->links, &lcap, d->nlinks + (size_t)n, sizeof *d->links);
+    ok = ok && explore_grow((void **)&d->links, &lcap, d->nlinks + (size_t)n, sizeof *d->links);
     d->links_cap = (uint32_t)lcap;
     return ok;
 }
@@ -452,7 +437,7 @@ static bool chain_candidates(struct dpor *d, int id, int p)
             continue;
         }
         size_t cap = d->cand_cap;
-        if (!grow((void **)&d->cand, &cap, d->ncand + 1, sizeof *d->cand))
+        if (!explore_grow((void **)&d->cand, &cap, d->ncand + 1, sizeof *d->cand))
             return false;
         d->cand_cap = (uint32_t)cap;
         d->cand[d->ncand++] = i;
@@ -477,7 +462,7 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
     d->ncand = 0;
     if (sched_op_global(n)) {
         size_t cap = d->cand_cap;
-        if (!grow((void **)&d->cand, &cap, d->nev, sizeof *d->cand))
+        if (!explore_grow((void **)&d->cand, &cap, d->nev, sizeof *d->cand))
             return false;
         d->cand_cap = (uint32_t)cap;
         for (int32_t i = (int32_t)d->nev - 1; i >= 0; i--)
@@ -490,7 +475,7 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
         if (!chain_candidates(d, objs[k]->id, p))
             return false;
     size_t cap = d->cand_cap;
-    if (!grow((void **)&d->cand, &cap, d->ncand + 1, sizeof *d->cand))
+    if (!explore_grow((void **)&d->cand, &cap, d->ncand + 1, sizeof *d->cand))
         return false;
     d->cand_cap = (uint32_t)cap;
     if (d->last_timed >= 0)

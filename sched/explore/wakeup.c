@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "explore/grow.h"
 #include "explore/wakeup.h"
 
 /* ==========================================================================
@@ -78,14 +79,8 @@ void wake_seq_clear(struct wake_seq *s)
 
 bool wake_seq_add(struct wake_seq *s, const struct wake_op *op, const uint32_t *clock)
 {
-    if (s->n == s->cap) {
-        uint32_t cap = s->cap ? 2 * s->cap : 64;
-        struct wake_step *bigger = realloc(s->step, cap * sizeof *bigger);
-        if (bigger == NULL)
-            return false;
-        s->step = bigger;
-        s->cap = cap;
-    }
+    if (!explore_grow((void **)&s->step, &s->cap, s->n + 1, sizeof *s->step))
+        return false;
     int32_t i = (int32_t)s->n++;
     s->left++;
     s->step[i] = (struct wake_step){ .op = *op, .clock = clock, .next_same = -1 };
@@ -212,14 +207,8 @@ static int32_t node_new(struct wake_pool *p, const struct wake_op *op_in)
         i = p->free_list;
         p->free_list = p->node[i].sibling;
     } else {
-        if (p->n == p->cap) {
-            uint32_t cap = p->cap ? 2 * p->cap : 256;
-            struct wake_node *bigger = realloc(p->node, cap * sizeof *bigger);
-            if (bigger == NULL)
-                return WAKE_NONE;
-            p->node = bigger;
-            p->cap = cap;
-        }
+        if (!explore_grow((void **)&p->node, &p->cap, p->n + 1, sizeof *p->node))
+            return WAKE_NONE;
         i = (int32_t)p->n++;
     }
     struct wake_node *n = &p->node[i];
@@ -397,16 +386,8 @@ struct path { int32_t *at; size_t cap; };
 
 static bool path_set(struct path *p, size_t depth, int32_t node)
 {
-    if (depth >= p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 256;
-        while (cap <= depth)
-            cap *= 2;
-        int32_t *bigger = realloc(p->at, cap * sizeof *bigger);
-        if (bigger == NULL)
-            return false;
-        p->at = bigger;
-        p->cap = cap;
-    }
+    if (!explore_grow((void **)&p->at, &p->cap, depth + 1, sizeof *p->at))
+        return false;
     p->at[depth] = node;
     return true;
 }

@@ -56,7 +56,8 @@ struct wake_step {
 };
 struct wake_seq {
     struct wake_step *step;
-    uint32_t n, cap, left;            /* left: steps not gone */
+    size_t cap;
+    uint32_t n, left;                 /* left: steps not gone */
     int32_t first[SCHED_MAX_THREADS]; /* each thread's first step not gone, or -1 */
     sched_mask threads;               /* those with a step not gone */
     int32_t last[SCHED_MAX_THREADS];  /* while building */
@@ -92,7 +93,7 @@ struct wake_node {
 };
 struct wake_pool {
     struct wake_node *node;
-    uint32_t n, cap;
+    size_t n, cap;
     int32_t free_list;                /* through .sibling */
 };
 
