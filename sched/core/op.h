@@ -200,6 +200,13 @@ static inline bool sched_op_progress(const struct sched_op *op)
     return !op->idle || (op->cls->flags & OP_SHARED);
 }
 
+/* Would performing op now change nothing (its reads_only hook)? Two such
+** operations commute. */
+static inline bool sched_op_reads_only(struct exec *x, struct sched_op *op)
+{
+    return op->cls->reads_only && op->cls->reads_only(x, op);
+}
+
 static inline bool sched_op_local(const struct sched_op *op)
 {
     return (op->cls->flags & OP_LOCAL) != 0;

@@ -167,6 +167,15 @@ static bool covered_by_sleeper(struct dfs *d, const struct node *n, uint32_t ste
     return false;
 }
 
+/* A branch at n for thread r's next step from there, unless one begins
+** with r already. */
+static void add_next_step(struct dfs *d, struct node *n, uint32_t step, int r)
+{
+    struct wake_op op;
+    if (next_step_of(d, step, r, &op) && !wake_tree_add_step(&d->pool, n->wut, &op))
+        d->oom = true;
+}
+
 /* The reversal cannot begin at n (its first step was not enabled there:
 ** a dependence the operations do not state). Fall back to Flanagan and
 ** Godefroid's rule: try tid there, or every thread that could run. */
@@ -174,12 +183,9 @@ static void add_fallback(struct dfs *d, struct node *n, uint32_t step, int tid)
 {
     sched_mask open = n->enabled & ~n->sleep & ~n->done;
     sched_mask add = (open & SCHED_BIT(tid)) ? SCHED_BIT(tid) : open;
-    for (int r = 0; r < SCHED_MAX_THREADS && add >> r; r++) {
-        struct wake_op op;
-        if ((add & SCHED_BIT(r)) && next_step_of(d, step, r, &op) &&
-            !wake_tree_add_step(&d->pool, n->wut, &op))
-            d->oom = true;
-    }
+    for (int r = 0; r < SCHED_MAX_THREADS && add >> r; r++)
+        if (add & SCHED_BIT(r))
+            add_next_step(d, n, step, r);
 }
 
 /* Keep the race of step `step` with tid's next operation for the end of
@@ -229,12 +235,10 @@ static void ensure_initial(struct dfs *d, struct node *n, uint32_t step, int tid
     if (initials & (n->done | n->sleep | tree_heads(d, n)))
         return;
     sched_mask can = initials & n->enabled;
-    struct wake_op op;
     if (can == 0)
         add_fallback(d, n, step, tid);
-    else if (next_step_of(d, step, __builtin_ctzll(can), &op) &&
-             !wake_tree_add_step(&d->pool, n->wut, &op))
-        d->oom = true;
+    else
+        add_next_step(d, n, step, __builtin_ctzll(can));
 }
 
 /* The race r, found in the execution that just ended: the reversed order

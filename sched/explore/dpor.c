@@ -542,6 +542,13 @@ static bool untouched_since(const struct dpor *d, struct sched_op *n, uint32_t s
     return true;
 }
 
+/* Thread p's next operation if it is parked, else NULL. */
+static struct sched_op *parked_op(struct exec *x, int p)
+{
+    struct sched_thread *t = &x->threads[p];
+    return t->state == T_PARKED ? t->pending : NULL;
+}
+
 /*
 ** Every race of each parked thread's next operation, whether it can run
 ** now or not (a blocked operation's races are as real as those of one
@@ -552,10 +559,10 @@ int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
 {
     for (int p = 0; p < x->nthreads; p++) {
         struct sched_thread *t = &x->threads[p];
-        if (t->state != T_PARKED || t->pending == NULL)
+        struct sched_op *n = parked_op(x, p);
+        if (n == NULL)
             continue;
-        struct sched_op *n = t->pending;
-        bool reads = n->cls->reads_only && n->cls->reads_only(x, n);
+        bool reads = sched_op_reads_only(x, n);
         bool same = d->seen_park[p] == t->park_seq && d->seen_reads[p] == reads;
         if (same && (d->seen_nev[p] == d->nev || untouched_since(d, n, d->seen_nev[p])))
             continue;
@@ -572,11 +579,10 @@ int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
 void dpor_races_with_cut(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
 {
     for (int p = 0; p < x->nthreads; p++) {
-        struct sched_thread *t = &x->threads[p];
-        if (t->state != T_PARKED || t->pending == NULL)
+        struct sched_op *n = parked_op(x, p);
+        if (n == NULL)
             continue;
-        struct sched_op *n = t->pending;
-        bool reads = n->cls->reads_only && n->cls->reads_only(x, n);
+        bool reads = sched_op_reads_only(x, n);
         for (int32_t j = (int32_t)d->nev - 1; j >= 0; j--)
             if (d->ev[j].tid != p && !happens_before(d, (uint32_t)j, p)) {
                 fn(ctx, (uint32_t)j, p, reads);
@@ -591,11 +597,9 @@ void dpor_races_with_end(struct dpor *d, struct exec *x, int tid, dpor_race_fn *
     if (last == 0)
         return;                       /* it failed before any step of its own */
     for (int p = 0; p < x->nthreads; p++) {
-        struct sched_thread *t = &x->threads[p];
-        if (p != tid && t->state == T_PARKED && t->pending &&
-            !happens_before(d, last - 1, p))
-            fn(ctx, last - 1, p, t->pending->cls->reads_only &&
-                                     t->pending->cls->reads_only(x, t->pending));
+        struct sched_op *n = parked_op(x, p);
+        if (p != tid && n && !happens_before(d, last - 1, p))
+            fn(ctx, last - 1, p, sched_op_reads_only(x, n));
     }
 }
 

@@ -59,11 +59,6 @@ static bool shares_object(const struct sched_op *a, const struct sched_op *b)
     return false;
 }
 
-static bool reads_only(struct exec *x, struct sched_op *op)
-{
-    return op->cls->reads_only && op->cls->reads_only(x, op);
-}
-
 bool explore_dependent(struct exec *x, struct sched_thread *ta, struct sched_thread *tb)
 {
     struct sched_op *a = ta->pending, *b = tb->pending;
@@ -73,7 +68,7 @@ bool explore_dependent(struct exec *x, struct sched_thread *ta, struct sched_thr
         return true;
     if (!shares_object(a, b))
         return false;
-    return !(reads_only(x, a) && reads_only(x, b));
+    return !(sched_op_reads_only(x, a) && sched_op_reads_only(x, b));
 }
 
 /* ==========================================================================

@@ -38,7 +38,7 @@ static void describe(const struct sched_thread *t, const struct sched_op *op, bo
 void wake_op_of(struct exec *x, const struct sched_thread *t, struct sched_op *op,
                 struct wake_op *out)
 {
-    describe(t, op, op->cls->reads_only && op->cls->reads_only(x, op), out);
+    describe(t, op, sched_op_reads_only(x, op), out);
 }
 
 void wake_op_from(const struct sched_thread *t, const struct sched_op *op, bool reads,
