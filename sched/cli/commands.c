@@ -358,7 +358,8 @@ int cli_run(struct cli_opts *o)
     }
     sched_free(x);
     cli_targets_free(t, n);
-    params_unread(o->params, warn_unread, NULL);
+    if (rc == 0)                      /* after an error no scenario may have run */
+        params_unread(o->params, warn_unread, NULL);
     if (stopped_by && rc == 0)
         return 128 + stopped_by;      /* as a shell reports a process a signal ended */
     return rc ? rc : unexpected ? CLI_UNEXPECTED : CLI_OK;
