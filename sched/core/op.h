@@ -57,11 +57,14 @@ enum sched_wait {
 enum {
     OP_LOCAL   = 1 << 0,  /* touches nothing shared: commutes with everything
                              (yield, choose, sleep) */
-    OP_ACQUIRE = 1 << 1,  /* takes its object: a lock */
-    OP_RELEASE = 1 << 2,  /* gives its object back: an unlock. An acquire and
-                             a release of one object by different threads are
-                             never enabled together, so DPOR reverses the
-                             acquire with the acquire before, not with them */
+    OP_ACQUIRE = 1 << 1,  /* takes its object: a lock; or waits for what a
+                             release gives (a wait group's wait) */
+    OP_RELEASE = 1 << 2,  /* gives its object back: an unlock, a wait group's
+                             decrement. An acquire and a release of one object
+                             by different threads are never enabled together
+                             (or the release fails either way), so DPOR
+                             reverses the acquire with the step before that
+                             they both conflict with, never with each other */
     OP_YIELD   = 1 << 3,  /* ends a loop turn: the fairness rule watches it
                              (a yield, the wake of a sleep) */
     OP_PASSIVE = 1 << 4,  /* waiting here wakes nobody (join, wait group):

@@ -34,7 +34,8 @@ struct node {
     sched_mask runnable;              /* enabled before fairness and symmetry */
     /* DPOR. A thread node's wakeup tree: the branches still to run from
     ** here; the branch being run (what follows the chosen step), until the
-    ** next node takes it over. */
+    ** next node takes it over. A value node's: what the branch it came in
+    ** on does after each value (wakeup.h, value choices). */
     wake_tree wut, branch;
     uint32_t preemptions;             /* before this choice */
     /* What the run that made this choice saw, to check every later run of
@@ -58,7 +59,6 @@ struct dfs {
     struct wake_seq seq;              /* DPOR: the reversal being inserted */
     struct race *races;               /* DPOR: found in the running execution */
     size_t nraces, races_cap;
-    bool values;                      /* DPOR: the scenario made a value choice */
     bool oom;                         /* DPOR: a race could not be recorded */
     int32_t *node_of_step;            /* DPOR: choice node before each step, or -1 */
     size_t steps_cap;
@@ -141,18 +141,6 @@ static bool next_step_of(struct dfs *d, uint32_t step, int r, struct wake_op *op
     return true;
 }
 
-/* The threads that begin n's branches still to run. */
-static sched_mask tree_heads(struct dfs *d, struct node *n)
-{
-    sched_mask m = 0;
-    for (int32_t c = d->pool.node[n->wut].child; c >= 0; c = d->pool.node[c].sibling) {
-        int t = thread_named(d->x, d->pool.node[c].op.thread);
-        if (t >= 0)
-            m |= SCHED_BIT(t);
-    }
-    return m;
-}
-
 /* Is the reversal in d->seq covered at node n by a thread asleep there
 ** (or explored there already): could it go first and still lead there? */
 static bool covered_by_sleeper(struct dfs *d, const struct node *n, uint32_t step)
@@ -217,30 +205,6 @@ static void find_races(struct explorer *e)
         explore_out_of_memory(e);
 }
 
-/*
-** Source-DPOR's condition (Abdulla et al. POPL 2014, Algorithm 1): some
-** thread that can begin the reversal is to run at n, has run there, or is
-** asleep there. Optimal DPOR implies it, but only for events fixed by what
-** came before them; a value choice (a select among ready cases, a
-** weft_choose) makes a thread's later steps depend on the value too, and
-** then a branch inserted under one value can claim to cover a reversal it
-** does not reach. Scenarios that choose values therefore get this condition
-** as well, and wakeup sequences are not followed across a value choice:
-** the search stays complete, at the price of some sleep-set-blocked
-** executions.
-*/
-static void ensure_initial(struct dfs *d, struct node *n, uint32_t step, int tid,
-                           sched_mask initials)
-{
-    if (initials & (n->done | n->sleep | tree_heads(d, n)))
-        return;
-    sched_mask can = initials & n->enabled;
-    if (can == 0)
-        add_fallback(d, n, step, tid);
-    else
-        add_next_step(d, n, step, __builtin_ctzll(can));
-}
-
 /* The race r, found in the execution that just ended: the reversed order
 ** (the steps after r's step that do not depend on it, then the racing
 ** operation) becomes a branch of the wakeup tree of the node before that
@@ -267,11 +231,8 @@ static void reverse(struct dfs *d, const struct race *r)
         add_fallback(d, n, r->step, tid);
         return;
     }
-    sched_mask initials = d->values ? wake_seq_initials(&d->seq) : 0;
     if (!covered_by_sleeper(d, n, r->step) && wake_tree_insert(&d->pool, n->wut, &d->seq) < 0)
         d->oom = true;
-    if (d->values)
-        ensure_initial(d, n, r->step, tid, initials);
 }
 
 /*
@@ -480,6 +441,11 @@ static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabl
     n->runnable = e->x->runnable;
     n->preemptions = d->preemptions;
     if (d->dpor) {
+        const struct wake_op *next = wake_tree_first(&d->pool, d->pending);
+        if (next && (next->flags & WAKE_VALUE)) {   /* its step chose no value this time */
+            wake_tree_drop(&d->pool, d->pending);
+            d->pending = WAKE_NONE;
+        }
         n->wut = d->pending >= 0 ? d->pending : wake_tree_new(&d->pool);
         d->pending = WAKE_NONE;
         if (n->wut < 0) {
@@ -626,8 +592,7 @@ static int dfs_pick_value(struct explorer *e, int nvalues)
         n->kind = NODE_VALUE;
         n->n = (uint32_t)nvalues;
         n->step = e->steps;
-        d->values = true;
-        wake_tree_drop(&d->pool, d->pending);   /* see ensure_initial */
+        n->wut = d->pending;          /* the branch's steps after each value */
         d->pending = WAKE_NONE;
     } else if (n->kind != NODE_VALUE || n->n != (uint32_t)nvalues || n->step != e->steps) {
         struct sched_thread *t = e->x->current;
@@ -638,6 +603,10 @@ static int dfs_pick_value(struct explorer *e, int nvalues)
                               n->kind == NODE_VALUE ? n->n : 0, nvalues);
     }
     d->depth++;
+    if (d->dpor && e->steps >= dpor_steps(d->dpor) && dpor_value(d->dpor, n->chosen) != 0)
+        return explore_out_of_memory(e);
+    if (d->dpor && d->depth == d->len)   /* past the prefix: follow this value's branch */
+        d->pending = wake_tree_take_value(&d->pool, n->wut, e->x->current->obj.key, n->chosen);
     return (int)n->chosen;
 }
 
@@ -719,7 +688,7 @@ static double dfs_covered(struct explorer *e)
 ** Checkpoints: the path between executions, as text
 ** ==========================================================================
 ** One line per node: "T prev chosen enabled done sleep runnable
-** preemptions step" or "V chosen values step", and for DPOR each thread
+** preemptions step" or "V chosen values step", and for DPOR each
 ** node's wakeup tree and the branch it runs. What a node learns on its
 ** first run (the operation, for the nondeterminism check) is learned again.
 */
@@ -731,7 +700,7 @@ static char *dfs_save(struct explorer *e)
     size_t len = 0, cap = 0;
     bool ok = true;
     char line[256];
-    snprintf(line, sizeof line, "dfs %d %d %zu\n", d->dpor != NULL, d->values, d->len);
+    snprintf(line, sizeof line, "dfs %d %zu\n", d->dpor != NULL, d->len);
     ok = wake_text_append(&buf, &len, &cap, line);
     for (size_t i = 0; ok && i < d->len; i++) {
         const struct node *n = &d->path[i];
@@ -743,7 +712,7 @@ static char *dfs_save(struct explorer *e)
                      (uint64_t)n->done, (uint64_t)n->sleep, (uint64_t)n->runnable,
                      n->preemptions, n->step);
         ok = wake_text_append(&buf, &len, &cap, line);
-        if (ok && d->dpor && n->kind == NODE_THREAD)
+        if (ok && d->dpor)
             ok = wake_tree_write(&d->pool, n->wut, &buf, &len, &cap) &&
                  wake_tree_write(&d->pool, n->branch, &buf, &len, &cap);
     }
@@ -783,18 +752,17 @@ static bool read_node(const char **text, struct node *n)
 static int dfs_load(struct explorer *e, const char *text)
 {
     struct dfs *d = e->state;
-    int dpor, values, used = 0;
+    int dpor, used = 0;
     size_t len;
-    if (d->len != 0 || sscanf(text, "dfs %d %d %zu\n%n", &dpor, &values, &len, &used) != 3 ||
+    if (d->len != 0 || sscanf(text, "dfs %d %zu\n%n", &dpor, &len, &used) != 2 ||
         !used || dpor != (d->dpor != NULL))
         return -1;
     text += used;
-    d->values = values != 0;
     for (size_t i = 0; i < len; i++) {
         struct node *n = push(d);
         if (n == NULL || !read_node(&text, n))
             return -1;
-        if (d->dpor && n->kind == NODE_THREAD &&
+        if (d->dpor &&
             ((n->wut = wake_tree_read(&d->pool, &text)) < 0 ||
              (n->branch = wake_tree_read(&d->pool, &text)) < 0))
             return -1;

@@ -31,6 +31,10 @@ struct event {
 ** run of polls is skipped in one jump). Chains hold link indices; -1 ends. */
 struct link { int32_t ev, prev, prev_other, obj; };
 
+/* A value chosen during step `ev` (the steps that choose are few: they
+** are kept beside the events, in step order). */
+struct chosen { uint32_t ev, value; };
+
 struct objstate {
     int32_t last;                     /* link of the last access to it, or -1 */
     bool is_thread;                   /* a thread (spawn, join): w and r unused */
@@ -58,6 +62,8 @@ struct dpor {
     vclock thread[SCHED_MAX_THREADS];
     vclock timed_w;                   /* the last timed step's clock */
     int32_t last_timed;
+    struct chosen *values;            /* in step order */
+    uint32_t nvalues, values_cap;
     int32_t *cand;                    /* races_of's candidate steps */
     uint32_t ncand, cand_cap;
     /* When each thread's next operation was last looked at: races with
@@ -78,6 +84,7 @@ void dpor_free(struct dpor *d)
     free(d->links);
     free(d->obj);
     free(d->cand);
+    free(d->values);
     free(d);
 }
 
@@ -92,7 +99,7 @@ void dpor_begin(struct dpor *d)
 {
     for (int t = 0; t < SCHED_MAX_THREADS; t++)
         d->first_ev[t] = d->last_ev[t] = d->thread_obj[t] = -1;
-    d->nev = d->nlinks = 0;
+    d->nev = d->nlinks = d->nvalues = 0;
     d->nobj = 0;
     d->nthreads = 0;
     d->last_timed = -1;
@@ -387,9 +394,21 @@ void dpor_rewind(struct dpor *d, uint32_t k)
         memcpy(d->timed_w, clock_of(d, (uint32_t)timed), (size_t)d->nthreads * sizeof d->timed_w[0]);
     d->nev = k;
     d->nlinks = keep_links;
+    while (d->nvalues > 0 && d->values[d->nvalues - 1].ev >= k)
+        d->nvalues--;
 }
 
 uint32_t dpor_steps(const struct dpor *d) { return d->nev; }
+
+int dpor_value(struct dpor *d, uint32_t value)
+{
+    size_t cap = d->values_cap;
+    if (!explore_grow((void **)&d->values, &cap, d->nvalues + 1, sizeof *d->values))
+        return WEFT_ENOMEM;
+    d->values_cap = (uint32_t)cap;
+    d->values[d->nvalues++] = (struct chosen){ d->nev, value };
+    return 0;
+}
 
 /* ==========================================================================
 ** Races
@@ -631,10 +650,44 @@ static void event_op(const struct dpor *d, uint32_t j, struct wake_op *op)
         op->obj[op->nobj++] = d->obj[d->links[e->first_link + i].obj].key;
 }
 
+/* The first value chosen at step j or later: an index into d->values. */
+static uint32_t values_from(const struct dpor *d, uint32_t j)
+{
+    uint32_t lo = 0, hi = d->nvalues;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (d->values[mid].ev < j)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Append step j to out as *op, then the values it chose (*v: the next
+** value to look at): false without memory. */
+static bool add_step(struct dpor *d, uint32_t j, uint32_t *v, struct wake_seq *out,
+                     struct wake_op *op)
+{
+    event_op(d, j, op);
+    if (!wake_seq_add(out, op, clock_of(d, j)))
+        return false;
+    for (; *v < d->nvalues && d->values[*v].ev <= j; ++*v) {
+        struct wake_op chose = *op;
+        chose.flags = WAKE_LOCAL | WAKE_VALUE;
+        chose.nobj = 0;
+        chose.value = d->values[*v].value;
+        if (d->values[*v].ev == j && !wake_seq_add(out, &chose, clock_of(d, j)))
+            return false;
+    }
+    return true;
+}
+
 bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n, int32_t base,
                    struct wake_seq *out, bool *waits)
 {
     *waits = false;
+    uint32_t v = values_from(d, e + 1);
     int nt = d->nthreads;
     wake_seq_clear(out);
     memset(out->nclock, 0, sizeof out->nclock);
@@ -644,8 +697,7 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n, i
         if (event_before_event(d, e, j))
             continue;                 /* ordered after e: not in the reversal */
         struct wake_op op;
-        event_op(d, j, &op);
-        if (!wake_seq_add(out, &op, clock_of(d, j)))
+        if (!add_step(d, j, &v, out, &op))
             return false;
         if (d->ev[j].tid != p && wake_dependent(&op, n)) {
             join(out->nclock, clock_of(d, j), nt);

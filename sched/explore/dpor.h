@@ -25,6 +25,9 @@ void dpor_begin(struct dpor *d);
 void dpor_rewind(struct dpor *d, uint32_t k);
 /* How many steps are recorded. */
 uint32_t dpor_steps(const struct dpor *d);
+/* The step about to be recorded (the next dpor_step) chose value v: 0, or
+** WEFT_ENOMEM. Reversals carry it (see wakeup.h, value choices). */
+int dpor_value(struct dpor *d, uint32_t v);
 /* Step s (the n-th of x's execution, 0-based, in order) performed op: 0,
 ** or WEFT_ENOMEM. */
 int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,

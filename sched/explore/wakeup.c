@@ -47,6 +47,15 @@ void wake_op_from(const struct sched_thread *t, const struct sched_op *op, bool 
     describe(t, op, reads, out);
 }
 
+void wake_op_value(const struct sched_thread *t, uint32_t value, struct wake_op *out)
+{
+    memset(out, 0, sizeof *out);
+    out->thread = t->obj.key;
+    out->tid = (int16_t)t->id;
+    out->flags = WAKE_LOCAL | WAKE_VALUE;
+    out->value = value;
+}
+
 /* The same rule as explore_dependent and dpor.c's conflicts(), over keys. */
 bool wake_dependent(const struct wake_op *a, const struct wake_op *b)
 {
@@ -147,24 +156,23 @@ static int thread_in(const struct wake_seq *s, uint64_t key)
     return -1;
 }
 
+/* Are a and b the same kind of item, and for values the same value? */
+static bool same_item(const struct wake_op *a, const struct wake_op *b)
+{
+    if ((a->flags ^ b->flags) & WAKE_VALUE)
+        return false;
+    return !(a->flags & WAKE_VALUE) || a->value == b->value;
+}
+
 bool wake_seq_weak_initial(const struct wake_seq *s, const struct wake_op *next)
 {
     int r = thread_in(s, next->thread);
     if (r >= 0)
-        return begins(s, r);
+        return same_item(&s->step[s->first[r]].op, next) && begins(s, r);
     for (uint32_t i = 0; i < s->n; i++)
         if (!s->step[i].gone && wake_dependent(next, &s->step[i].op))
             return false;
     return true;
-}
-
-sched_mask wake_seq_initials(const struct wake_seq *s)
-{
-    sched_mask init = 0;
-    for (int r = 0; s->threads >> r; r++)
-        if ((s->threads & SCHED_BIT(r)) && begins(s, r))
-            init |= SCHED_BIT(r);
-    return init;
 }
 
 /* Consume the first step in s of the thread with that key, if it has one. */
@@ -267,12 +275,13 @@ int wake_tree_branches(const struct wake_pool *p, wake_tree t)
     return n;
 }
 
-wake_tree wake_tree_take(struct wake_pool *p, wake_tree t, uint64_t thread)
+/* Detach t's branch that begins with `item`'s thread and kind (and value). */
+static wake_tree take(struct wake_pool *p, wake_tree t, const struct wake_op *item)
 {
     if (t < 0)
         return WAKE_NONE;
     for (int32_t *at = &p->node[t].child; *at >= 0; at = &p->node[*at].sibling)
-        if (p->node[*at].op.thread == thread) {
+        if (p->node[*at].op.thread == item->thread && same_item(&p->node[*at].op, item)) {
             int32_t c = *at;
             *at = p->node[c].sibling;
             p->node[c].sibling = -1;
@@ -281,10 +290,23 @@ wake_tree wake_tree_take(struct wake_pool *p, wake_tree t, uint64_t thread)
     return WAKE_NONE;
 }
 
+wake_tree wake_tree_take(struct wake_pool *p, wake_tree t, uint64_t thread)
+{
+    struct wake_op step = { .thread = thread };
+    return take(p, t, &step);
+}
+
+wake_tree wake_tree_take_value(struct wake_pool *p, wake_tree t, uint64_t thread,
+                               uint32_t value)
+{
+    struct wake_op v = { .thread = thread, .flags = WAKE_VALUE, .value = value };
+    return take(p, t, &v);
+}
+
 bool wake_tree_add_step(struct wake_pool *p, wake_tree t, const struct wake_op *op)
 {
     for (int32_t c = p->node[t].child; c >= 0; c = p->node[c].sibling)
-        if (p->node[c].op.thread == op->thread)
+        if (p->node[c].op.thread == op->thread && same_item(&p->node[c].op, op))
             return true;
     int32_t c = node_new(p, op);
     if (c < 0)
@@ -376,6 +398,8 @@ static bool write_node(const struct wake_node *w, int depth, char **buf, size_t 
 {
     bool ok = append(buf, len, cap, "%d %" PRIu64 " %d %u", depth, w->op.thread, w->op.tid,
                      (unsigned)w->op.flags);
+    if (ok && (w->op.flags & WAKE_VALUE))
+        return append(buf, len, cap, " %u\n", w->op.value);
     for (int i = 0; ok && i < w->op.nobj; i++)
         ok = append(buf, len, cap, " %" PRIu64, w->op.obj[i]);
     return ok && append(buf, len, cap, "\n");
@@ -416,7 +440,8 @@ bool wake_tree_write(const struct wake_pool *p, wake_tree t, char **buf, size_t 
     return ok && append(buf, len, cap, ".\n");
 }
 
-/* One node's line "depth thread tid flags objs...": the depth, or -1. */
+/* One node's line "depth thread tid flags objs..." (a value: "... flags
+** value"): the depth, or -1. */
 static int read_node_line(const char **text, struct wake_op *op)
 {
     int depth, tid, used = 0;
@@ -429,6 +454,10 @@ static int read_node_line(const char **text, struct wake_op *op)
     s += used;
     op->tid = (int16_t)tid;
     op->flags = (uint8_t)flags;
+    if ((flags & WAKE_VALUE) && (sscanf(s, " %u%n", &op->value, &used) != 1 || flags > 0xff))
+        return -1;
+    if (flags & WAKE_VALUE)
+        s += used;
     while (*s == ' ' && op->nobj < WAKE_OBJS &&
            sscanf(s, " %" SCNu64 "%n", &op->obj[op->nobj], &used) == 1) {
         op->nobj++;

@@ -22,6 +22,9 @@ enum {
     WAKE_GLOBAL = 2,                  /* depends on every step (--timers=idle) */
     WAKE_READS = 4,                   /* changed nothing: commutes with reads */
     WAKE_MANY = 8,                    /* more objects than fit: depends on all */
+    WAKE_VALUE = 16,                  /* not a step: the value its thread's
+                                         last step chose (weft_choose, a
+                                         select among ready cases) */
 };
 #define WAKE_OBJS 4
 struct wake_op {
@@ -31,7 +34,18 @@ struct wake_op {
     int16_t tid;                      /* its id in the execution described */
     uint8_t flags;                    /* WAKE_* */
     uint8_t nobj;
+    uint32_t value;                   /* WAKE_VALUE: the value chosen */
 };
+
+/*
+** Value choices. A step that chooses a value (a select among ready cases,
+** weft_choose) is followed, in sequences and trees, by one WAKE_VALUE item
+** per value it chose: the thread's later steps depend on the value, so a
+** branch recorded under one value says nothing of another. A value item
+** is local (it commutes with every step) and belongs to its thread's
+** order like a step.
+*/
+void wake_op_value(const struct sched_thread *t, uint32_t value, struct wake_op *out);
 
 /* Describe thread t's pending operation op as it would run now. */
 void wake_op_of(struct exec *x, const struct sched_thread *t, struct sched_op *op,
@@ -74,9 +88,6 @@ void wake_seq_free(struct wake_seq *s);
 ** a weak initial of s: can it go first and still lead to s's order (it
 ** begins s, or commutes with all of it)? */
 bool wake_seq_weak_initial(const struct wake_seq *s, const struct wake_op *next);
-/* The threads (as s numbers them) whose first step in s has no
-** predecessor in s: those that can begin it (Source-DPOR's initials). */
-sched_mask wake_seq_initials(const struct wake_seq *s);
 /* The thread of s's first step, or -1 when s is empty. */
 int wake_seq_head(const struct wake_seq *s);
 
@@ -107,10 +118,13 @@ void wake_tree_drop(struct wake_pool *p, wake_tree t);
 const struct wake_op *wake_tree_first(const struct wake_pool *p, wake_tree t);
 /* How many branches t has. */
 int wake_tree_branches(const struct wake_pool *p, wake_tree t);
-/* Detach the branch of t that begins with the thread whose key is given:
-** the node of that first step, itself the root of what follows it;
-** WAKE_NONE if none. */
+/* Detach the branch of t that begins with a step of the thread whose key
+** is given: the node of that first step, itself the root of what follows
+** it; WAKE_NONE if none. */
 wake_tree wake_tree_take(struct wake_pool *p, wake_tree t, uint64_t thread);
+/* The same for the branch that begins with that thread's choice of value. */
+wake_tree wake_tree_take_value(struct wake_pool *p, wake_tree t, uint64_t thread,
+                               uint32_t value);
 /* Add a branch for the single step op at the end of t's branches, unless
 ** one begins with its thread: false without memory. */
 bool wake_tree_add_step(struct wake_pool *p, wake_tree t, const struct wake_op *op);

@@ -76,8 +76,16 @@ static void add_apply(struct exec *x, struct sched_op *op)
                             "wait group \"%s\" counter went negative (%d)", g->obj.name, g->count);
 }
 
+/* A decrement is a release and a wait an acquire (op.h): a wait is enabled
+** only at count 0, a decrement only above it (or it fails either way), so
+** DPOR never tries to run the wait before the decrement that let it go. */
 static const struct sched_opclass add_class = { .verb = "add", .apply = add_apply };
-static const struct sched_opclass done_class = { .verb = "done", .apply = add_apply };
+static const struct sched_opclass sub_class = {
+    .verb = "add", .flags = OP_RELEASE, .apply = add_apply,
+};
+static const struct sched_opclass done_class = {
+    .verb = "done", .flags = OP_RELEASE, .apply = add_apply,
+};
 
 void weft_waitgroup_add_at(weft_waitgroup_t *wg, int delta, const char *file, int line)
 {
@@ -85,7 +93,9 @@ void weft_waitgroup_add_at(weft_waitgroup_t *wg, int delta, const char *file, in
     if (x == NULL)
         return;
     struct sched_loc at = { file, line };
-    struct add_op a = { .op = { .cls = delta == -1 ? &done_class : &add_class,
+    const struct sched_opclass *cls = delta == -1 ? &done_class : delta < 0 ? &sub_class
+                                                                            : &add_class;
+    struct add_op a = { .op = { .cls = cls,
                                 .obj = &waitgroup_of(x, wg, at)->obj, .loc = at },
                         .delta = delta };
     sched_visible(x, &a.op);
@@ -121,7 +131,7 @@ static void wait_describe(const struct sched_op *op, char *buf, size_t n)
 }
 
 static const struct sched_opclass wait_class = {
-    .verb = "wait", .flags = OP_PASSIVE, .enabled = wait_enabled,
+    .verb = "wait", .flags = OP_PASSIVE | OP_ACQUIRE, .enabled = wait_enabled,
     .blockers = wait_blockers, .describe_wait = wait_describe,
 };
 
