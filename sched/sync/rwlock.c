@@ -177,6 +177,14 @@ static void runlock_apply(struct exec *x, struct sched_op *op)
 static const struct sched_opclass runlock_class = {
     .verb = "runlock", .flags = OP_SHARED, .apply = runlock_apply, .reads_only = reads_only,
 };
+/* Under reader preference a write lock waits for every read hold, so
+** another thread's read unlock and a write lock are never enabled
+** together: a release (op.h). Under writer preference the lock announces
+** itself while readers hold, so the two can race. */
+static const struct sched_opclass runlock_reader_preferring_class = {
+    .verb = "runlock", .flags = OP_SHARED | OP_RELEASE, .apply = runlock_apply,
+    .reads_only = reads_only,
+};
 
 /* ==========================================================================
 ** Write lock and unlock
@@ -306,7 +314,10 @@ void weft_rwlock_op_at(weft_rwlock_t *h, int which, const char *file, int line)
         return;
     struct sched_loc at = { file, line };
     struct rwlock_impl *rw = rwlock_of(x, h, at);
-    struct rw_op r = { .op = { .cls = first[which], .obj = &rw->obj, .loc = at },
+    const struct sched_opclass *cls = first[which];
+    if (which == 1 && rw->policy == WEFT_RWLOCK_READER_PREFERRING)
+        cls = &runlock_reader_preferring_class;
+    struct rw_op r = { .op = { .cls = cls, .obj = &rw->obj, .loc = at },
                        .place = { .obj = &rw->obj } };
     if (which != 0)                   /* every step but a read lock's meets the writers */
         r.op.obj2 = &rw->drain;
