@@ -53,3 +53,49 @@ WEFT_SCENARIO(lock_family,
     for (int i = 0; i < threads; i++)
         weft_join(th[i]);
 }
+
+/*
+** two_stage: the same workers, then each takes a second mutex once. The
+** second mutex's sections commute with the first's, so the classes are the
+** lock orders of each mutex times each other: (nk)! / (k!)^n * n!. An
+** optimal search runs exactly that many executions, none of them
+** sleep-set-blocked (the Source-DPOR paper's family that shows why source
+** sets alone are not optimal).
+*/
+struct two_stage {
+    weft_mutex_t first, second;
+    int sections;
+};
+
+static void two_stage_worker(void *arg)
+{
+    struct two_stage *f = arg;
+
+    for (int k = 0; k < f->sections; k++) {
+        weft_mutex_lock(&f->first);
+        weft_mutex_unlock(&f->first);
+    }
+    weft_mutex_lock(&f->second);
+    weft_mutex_unlock(&f->second);
+}
+
+WEFT_SCENARIO(two_stage,
+              .summary = "benchmark: threads x sections on one mutex, then one on another",
+              .expect = WEFT_PASS)
+{
+    struct two_stage *f = weft_calloc(1, sizeof *f);
+    int threads = weft_param_int("threads", 2);
+    weft_thread_t th[MAX_THREADS];
+
+    weft_assert(threads >= 1 && threads <= MAX_THREADS,
+                "threads must be 1..%d", MAX_THREADS);
+    if (threads < 1 || threads > MAX_THREADS)
+        return;
+    f->sections = weft_param_int("sections", 1);
+    weft_mutex_init(&f->first, "first", WEFT_MUTEX_NORMAL);
+    weft_mutex_init(&f->second, "second", WEFT_MUTEX_NORMAL);
+    for (int i = 0; i < threads; i++)
+        th[i] = weft_spawn(worker_names[i], two_stage_worker, f);
+    for (int i = 0; i < threads; i++)
+        weft_join(th[i]);
+}

@@ -138,9 +138,15 @@ static void optimality_row(const char *scenario, const char *key, int n, unsigne
     printf("|\n");
 }
 
+static unsigned long long factorial(int n)
+{
+    return n <= 1 ? 1 : (unsigned long long)n * factorial(n - 1);
+}
+
 /* DPOR's optimality beyond lock_family: writer_readers(N) has 2^N classes;
 ** lastzero(n)'s classes are those dfs with sleep sets runs to their end
-** (one execution per class), 5, 12, 28, 64 for n = 2..5. */
+** (one execution per class), 5, 12, 28, 64 for n = 2..5; two_stage(n)
+** (each worker locks one mutex, then another) has n! * n!. */
 static void optimality(void)
 {
     static const unsigned long long lastzero_classes[] = { 0, 0, 5, 12, 28, 64 };
@@ -151,6 +157,8 @@ static void optimality(void)
         optimality_row("writer_readers", "readers", n, 1ULL << n);
     for (int n = 2; n <= 5; n++)
         optimality_row("lastzero", "threads", n, lastzero_classes[n]);
+    for (int n = 2; n <= 5; n++)      /* one section each: n! orders per mutex */
+        optimality_row("two_stage", "threads", n, factorial(n) * factorial(n));
 }
 
 static const char *const seeds[] = {

@@ -257,6 +257,15 @@ for nc in 2:5 3:12 4:28 5:64; do
     if [ "$got" = "${nc#*:}" ]; then pass=$((pass + 1)); else
         fail=$((fail + 1)); echo "FAIL: lastzero(${nc%:*}): $got executions, want ${nc#*:}"; fi
 done
+# two_stage(n, k): k sections on one mutex then one on another, per worker:
+# (nk)!/(k!)^n * n! classes, each run once and none sleep-set-blocked.
+for nkc in 2:1:4 3:1:36 3:2:540 4:1:576 5:1:14400; do
+    n=${nkc%%:*} kc=${nkc#*:}
+    got=$("$WEFT" run --strategy dpor --format json --param threads=$n --param sections=${kc%:*} \
+          two_stage | sed 's/.*"executions":\([0-9]*\),"pruned":\([0-9]*\).*/\1+\2/')
+    if [ "$got" = "${kc#*:}+0" ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: two_stage($n, ${kc%:*}): $got, want ${kc#*:}+0"; fi
+done
 
 # Timers race by default: a reply after the caller gave up is found. The
 # idle rule misses it, and its summary says it is an under-approximation.

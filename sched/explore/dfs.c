@@ -32,6 +32,9 @@ struct node {
     uint32_t n;                       /* NODE_VALUE: number of values */
     sched_mask enabled, done, sleep;  /* NODE_THREAD */
     sched_mask runnable;              /* enabled before fairness and symmetry */
+    /* Threads whose step from here stops the execution at a failure: those
+    ** run here (learned when the execution ends) and sleepers carried in. */
+    sched_mask fails;
     /* DPOR. A thread node's wakeup tree: the branches still to run from
     ** here; the branch being run (what follows the chosen step), until the
     ** next node takes it over. A value node's: what the branch it came in
@@ -51,6 +54,7 @@ struct dfs {
     struct node *path;
     size_t len, cap, depth;           /* depth: position in the running execution */
     sched_mask sleep;                 /* sleep set carried along the execution */
+    sched_mask sleep_fails;           /* those of it whose step fails (node.fails) */
     uint32_t preemptions;             /* so far in the running execution */
     bool blocked;                     /* the running execution was abandoned */
     struct dpor *dpor;                /* NULL: plain DFS */
@@ -142,10 +146,12 @@ static bool next_step_of(struct dfs *d, uint32_t step, int r, struct wake_op *op
 }
 
 /* Is the reversal in d->seq covered at node n by a thread asleep there
-** (or explored there already): could it go first and still lead there? */
+** (or explored there already): could it go first and still lead there?
+** Not if its step fails: the execution stops there, and nothing after it
+** was explored. */
 static bool covered_by_sleeper(struct dfs *d, const struct node *n, uint32_t step)
 {
-    sched_mask asleep = (n->sleep | n->done) & ~SCHED_BIT(n->chosen);
+    sched_mask asleep = (n->sleep | n->done) & ~SCHED_BIT(n->chosen) & ~n->fails;
     for (int r = 0; r < SCHED_MAX_THREADS && asleep >> r; r++) {
         struct wake_op op;
         if ((asleep & SCHED_BIT(r)) && next_step_of(d, step, r, &op) &&
@@ -235,6 +241,16 @@ static void reverse(struct dfs *d, const struct race *r)
         d->oom = true;
 }
 
+/* The execution stopped at a failure in thread tid's last step: if a
+** choice of threads came right before it, tid's step fails from there. */
+static void note_failing_step(struct dfs *d, const struct exec *x, int tid)
+{
+    uint32_t last = x->threads[tid].last_step;
+    int32_t k = last > 0 && last - 1 < d->steps_cap ? d->node_of_step[last - 1] : -1;
+    if (k >= 0 && d->path[k].chosen == (uint32_t)tid)
+        d->path[k].fails |= SCHED_BIT(tid);
+}
+
 /*
 ** At the end of an execution: the races of the operations still pending
 ** (a blocked thread's next step races like any other). A failure that
@@ -254,8 +270,10 @@ static void reverse_races(struct explorer *e)
         d->oom = true;
     bool stopped = o->result != WEFT_PASS && o->result != WEFT_DEADLOCK &&
                    o->result != WEFT_LEAK && o->failing_tid >= 0;
-    if (stopped)
+    if (stopped) {
+        note_failing_step(d, e->x, o->failing_tid);
         dpor_races_with_end(d->dpor, e->x, o->failing_tid, note_race, d);
+    }
     else if (o->cut)
         dpor_races_with_cut(d->dpor, e->x, note_race, d);
     for (size_t i = 0; i < d->nraces && !d->oom; i++)
@@ -438,6 +456,7 @@ static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabl
     n->prev_tid = (int8_t)current;
     n->enabled = enabled;
     n->sleep = d->sleep & enabled;
+    n->fails = d->sleep_fails & n->sleep;
     n->runnable = e->x->runnable;
     n->preemptions = d->preemptions;
     if (d->dpor) {
@@ -533,6 +552,7 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
         return explore_out_of_memory(e);
     d->depth++;
     d->sleep = sleep_after(e, n);
+    d->sleep_fails = d->sleep & n->fails;
     d->preemptions = n->preemptions + cost(n, (int)n->chosen);
     if (d->depth == d->len) {         /* past the prefix: follow n's branch */
         d->pending = n->branch;
@@ -577,7 +597,7 @@ static bool dfs_forced(struct explorer *e, int tid)
         d->blocked = true;
         return false;
     }
-    d->sleep = 0;
+    d->sleep = d->sleep_fails = 0;
     return true;
 }
 
@@ -648,7 +668,7 @@ static bool dfs_advance(struct explorer *e)
     if (d->dpor)                      /* the next execution replays up to the last node */
         dpor_rewind(d->dpor, d->len > 0 ? d->path[d->len - 1].step : 0);
     d->depth = 0;
-    d->sleep = 0;
+    d->sleep = d->sleep_fails = 0;
     d->preemptions = 0;
     d->blocked = false;
     return d->len > 0;
@@ -687,7 +707,7 @@ static double dfs_covered(struct explorer *e)
 /* ==========================================================================
 ** Checkpoints: the path between executions, as text
 ** ==========================================================================
-** One line per node: "T prev chosen enabled done sleep runnable
+** One line per node: "T prev chosen enabled done sleep runnable fails
 ** preemptions step" or "V chosen values step", and for DPOR each
 ** node's wakeup tree and the branch it runs. What a node learns on its
 ** first run (the operation, for the nondeterminism check) is learned again.
@@ -708,9 +728,9 @@ static char *dfs_save(struct explorer *e)
             snprintf(line, sizeof line, "V %u %u %u\n", n->chosen, n->n, n->step);
         else
             snprintf(line, sizeof line, "T %d %u %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-                     " %u %u\n", n->prev_tid, n->chosen, (uint64_t)n->enabled,
+                     " %" PRIu64 " %u %u\n", n->prev_tid, n->chosen, (uint64_t)n->enabled,
                      (uint64_t)n->done, (uint64_t)n->sleep, (uint64_t)n->runnable,
-                     n->preemptions, n->step);
+                     (uint64_t)n->fails, n->preemptions, n->step);
         ok = wake_text_append(&buf, &len, &cap, line);
         if (ok && d->dpor)
             ok = wake_tree_write(&d->pool, n->wut, &buf, &len, &cap) &&
@@ -727,16 +747,16 @@ static char *dfs_save(struct explorer *e)
 static bool read_node(const char **text, struct node *n)
 {
     int used = 0, prev;
-    uint64_t en, done, sleep, run;
+    uint64_t en, done, sleep, run, fails;
     if (sscanf(*text, "V %u %u %u\n%n", &n->chosen, &n->n, &n->step, &used) == 3 && used) {
         n->kind = NODE_VALUE;
         *text += used;
         return n->n > 1 && n->chosen < n->n;
     }
     used = 0;
-    if (sscanf(*text, "T %d %u %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %u %u\n%n",
-               &prev, &n->chosen, &en, &done, &sleep, &run, &n->preemptions, &n->step,
-               &used) != 8 || !used || prev < -1 || prev >= SCHED_MAX_THREADS ||
+    if (sscanf(*text, "T %d %u %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+               " %u %u\n%n", &prev, &n->chosen, &en, &done, &sleep, &run, &fails,
+               &n->preemptions, &n->step, &used) != 9 || !used || prev < -1 || prev >= SCHED_MAX_THREADS ||
         n->chosen >= SCHED_MAX_THREADS || !(en & SCHED_BIT(n->chosen)))
         return false;
     n->kind = NODE_THREAD;
@@ -745,6 +765,7 @@ static bool read_node(const char **text, struct node *n)
     n->done = done;
     n->sleep = sleep;
     n->runnable = run;
+    n->fails = fails;
     *text += used;
     return true;
 }
