@@ -509,12 +509,66 @@ START_TEST(wakeup_insert_covers_equivalent_orders)
 }
 END_TEST
 
+/* Thread t's choice of value v, after its step at index i. */
+static void add_value(struct wake_seq *s, int t, uint32_t v, uint32_t clock[][4], int i)
+{
+    struct wake_op op = { .thread = 100 + (uint64_t)t, .tid = (int16_t)t,
+                          .flags = WAKE_LOCAL | WAKE_VALUE, .value = v };
+    wake_seq_add(s, &op, clock[i]);
+}
+
+START_TEST(wakeup_values_are_part_of_the_step)
+{
+    /* t0 writes x and chooses 1, then writes y; t1 then writes x. Inserting
+    ** the same steps with choice 0 is a new branch: what t0 does after its
+    ** choice depends on the value. With choice 1 again it is covered. */
+    static uint32_t c[3][4] = { { 1, 0, 0, 0 }, { 2, 0, 0, 0 }, { 2, 1, 0, 0 } };
+    struct wake_pool pool;
+    struct wake_seq s;
+    wake_pool_init(&pool);
+    wake_seq_init(&s);
+    wake_tree t = wake_tree_new(&pool);
+    static const uint32_t value[3] = { 1, 0, 1 };
+    for (int round = 0; round < 3; round++) {
+        wake_seq_clear(&s);
+        add_step(&s, 0, 7, c, 0);
+        add_value(&s, 0, value[round], c, 0);
+        add_step(&s, 0, 8, c, 1);
+        add_step(&s, 1, 7, c, 2);
+        ck_assert_int_eq(wake_tree_insert(&pool, t, &s), round < 2);
+    }
+    ck_assert_int_eq(wake_tree_branches(&pool, t), 1);   /* one step of t0, two values below */
+    wake_tree step = wake_tree_take(&pool, t, 100);
+    ck_assert_int_ge(step, 0);
+    ck_assert_int_eq(wake_tree_branches(&pool, step), 2);
+    ck_assert_int_eq(wake_tree_take(&pool, step, 101), WAKE_NONE);   /* values, not steps */
+    wake_tree zero = wake_tree_take_value(&pool, step, 100, 0);
+    ck_assert_int_ge(zero, 0);
+    ck_assert_int_eq(wake_tree_take_value(&pool, step, 100, 0), WAKE_NONE);
+    ck_assert_uint_eq(wake_tree_first(&pool, zero)->obj[0], 8);
+
+    /* A value survives the text form. */
+    char *a = NULL;
+    size_t alen = 0, acap = 0;
+    ck_assert(wake_tree_write(&pool, step, &a, &alen, &acap));
+    ck_assert_str_eq(a, "0 100 0 17 1\n1 100 0 0 8\n2 101 1 0 7\n.\n");
+    const char *text = a;
+    wake_tree back = wake_tree_read(&pool, &text);
+    ck_assert_int_ge(back, 0);
+    ck_assert_int_ge(wake_tree_take_value(&pool, back, 100, 1), 0);
+    free(a);
+    wake_seq_free(&s);
+    wake_pool_free(&pool);
+}
+END_TEST
+
 Suite *explore_suite(void)
 {
     Suite *s = suite_create("explore");
     TCase *tc = test_case("counts");
     tcase_add_test(tc, dfs_counts_binomial);
     tcase_add_test(tc, wakeup_insert_covers_equivalent_orders);
+    tcase_add_test(tc, wakeup_values_are_part_of_the_step);
     tcase_add_test(tc, preemption_bound_counts);
     tcase_add_test(tc, sleep_sets_prune_independent);
     tcase_add_test(tc, random_is_seeded);

@@ -47,15 +47,6 @@ void wake_op_from(const struct sched_thread *t, const struct sched_op *op, bool 
     describe(t, op, reads, out);
 }
 
-void wake_op_value(const struct sched_thread *t, uint32_t value, struct wake_op *out)
-{
-    memset(out, 0, sizeof *out);
-    out->thread = t->obj.key;
-    out->tid = (int16_t)t->id;
-    out->flags = WAKE_LOCAL | WAKE_VALUE;
-    out->value = value;
-}
-
 /* The same rule as explore_dependent and dpor.c's conflicts(), over keys. */
 bool wake_dependent(const struct wake_op *a, const struct wake_op *b)
 {

@@ -45,7 +45,6 @@ struct wake_op {
 ** is local (it commutes with every step) and belongs to its thread's
 ** order like a step.
 */
-void wake_op_value(const struct sched_thread *t, uint32_t value, struct wake_op *out);
 
 /* Describe thread t's pending operation op as it would run now. */
 void wake_op_of(struct exec *x, const struct sched_thread *t, struct sched_op *op,
