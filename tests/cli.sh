@@ -267,6 +267,14 @@ for nkc in 2:1:4 3:1:36 3:2:540 4:1:576 5:1:14400; do
         fail=$((fail + 1)); echo "FAIL: two_stage($n, ${kc%:*}): $got, want ${kc#*:}+0"; fi
 done
 
+# A relock and a nested read lock never race another thread's lock: the
+# classes and no sleep-set-blocked execution (tests/regress/).
+got=$("$WEFT" run --strategy dpor --format json "$top_srcdir/tests/regress/relock_never_races.c" |
+      sed 's/.*"scenario":"\([a-z_]*\)".*"executions":\([0-9]*\),"pruned":\([0-9]*\).*/\1=\2+\3/' |
+      tr '\n' ' ')
+if [ "$got" = "recursive_relock=2+0 nested_read_lock=3+0 " ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: relocks: $got"; fi
+
 # Timers race by default: a reply after the caller gave up is found. The
 # idle rule misses it, and its summary says it is an under-approximation.
 check "late reply found" 0 "$WEFT" run --quiet "$top_srcdir/tests/regress/reply_after_timeout.c"

@@ -149,6 +149,11 @@ struct sched_op {
     bool idle;                        /* apply changed nothing: a failed poll */
     bool ends_turn;                   /* apply says it ends a loop turn, as a
                                          yield does (a spurious wake) */
+    bool held;                        /* apply found obj already held by this
+                                         thread (a recursive relock, a nested
+                                         read lock): no other thread's
+                                         OP_ACQUIRE of it could have come just
+                                         before, so DPOR never tries that */
     struct waiter *waits;             /* its places in wait queues while parked */
     int nwaits;
     /* For the step log: a printf format (a string literal) taking two ints,

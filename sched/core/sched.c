@@ -251,7 +251,7 @@ void sched_visible(struct exec *x, struct sched_op *op)
     fiber_check_stack(&t->fiber);     /* nothing runs on an overflowed stack */
     op->thread = t;
     op->completed = false;
-    op->idle = false;
+    op->idle = op->held = false;
     for (int i = 0; i < op->nwaits; i++) {
         op->waits[i].op = op;
         enqueue(&op->waits[i]);

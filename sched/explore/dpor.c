@@ -17,13 +17,14 @@ typedef uint32_t vclock[SCHED_MAX_THREADS];
 /* One executed step as race detection needs it: 20 bytes, and its clock
 ** and object links beside it (a step costs 20 + 4 per thread + 16 per
 ** object it touches). */
-enum { EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4 };
+enum { EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4, EV_HELD = 8 };
 struct event {
     uint32_t first_link;              /* objects touched, in `links` */
     int32_t takes, gives;             /* the object it acquires, releases, or -1 */
     int16_t tid;
     uint16_t nlinks;
-    uint8_t flags;                    /* EV_*: changed nothing, timed, local */
+    uint8_t flags;                    /* EV_*: changed nothing, timed, local,
+                                         its object held already (op.h) */
 };
 
 /* An event's access to one object, chained to the previous access to the
@@ -283,8 +284,8 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     e->tid = (int16_t)p;
     e->takes = object_taken(op);
     e->gives = object_given(op);
-    e->flags = (uint8_t)((op->idle ? EV_READS : 0) | (sched_op_local(op) ? EV_LOCAL
-                         : sched_op_global(op) ? EV_TIMED : 0));
+    e->flags = (uint8_t)((op->idle ? EV_READS : 0) | (op->held ? EV_HELD : 0) |
+                         (sched_op_local(op) ? EV_LOCAL : sched_op_global(op) ? EV_TIMED : 0));
     e->first_link = d->nlinks;
     e->nlinks = (uint16_t)n;
     d->thread_key[p] = x->threads[p].obj.key;
@@ -416,13 +417,16 @@ int dpor_value(struct dpor *d, uint32_t value)
 
 /* An unlock of m and a lock of m by another thread are never enabled
 ** together: the lock waits for the unlock. Reversing them is impossible, so
-** the race to reverse is with the lock before. Likewise a join of T and T's
-** own steps. */
-static bool never_together(const struct event *e, const struct sched_op *n)
+** the race to reverse is with the lock before. Likewise a step on m by a
+** thread that held m already (a relock), and a join of T and T's own
+** steps. */
+static bool never_together(const struct dpor *d, const struct event *e, const struct sched_op *n)
 {
     if (n->obj && n->obj->thread == e->tid)   /* join(T) waits for all of T */
         return true;
     int takes = object_taken(n), gives = object_given(n);
+    if ((e->flags & EV_HELD) && takes >= 0 && d->links[e->first_link].obj == takes)
+        return true;
     return (e->gives >= 0 && e->gives == takes) || (e->takes >= 0 && e->takes == gives);
 }
 
@@ -529,7 +533,7 @@ static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, ui
         const struct event *e = &d->ev[i];
         if (c > 0 && d->cand[c - 1] == i)
             continue;                 /* a select's channel twice */
-        if (e->tid == p || !conflicts(e, n, n_reads) || never_together(e, n) ||
+        if (e->tid == p || !conflicts(e, n, n_reads) || never_together(d, e, n) ||
             frontier[e->tid] >= clock_of(d, (uint32_t)i)[e->tid])
             continue;
         if ((uint32_t)i >= since)

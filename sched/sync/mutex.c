@@ -107,6 +107,7 @@ static bool lock_enabled(struct exec *x, struct sched_op *op)
 static void lock_apply(struct exec *x, struct sched_op *op)
 {
     (void)x;
+    op->held = mutex_at(op)->holder == op->thread->id;
     mutex_take(mutex_at(op), op->thread->id, op->loc);
 }
 

@@ -122,6 +122,10 @@ static void rlock_apply(struct exec *x, struct sched_op *op)
     struct rwlock_impl *rw = rw_at(op);
     op->idle = true;                  /* a read of the lock (OP_SHARED) */
     if (may_read(rw)) {
+        /* A nested read lock under reader preference: no writer can lock
+        ** while this thread reads already. Under writer preference one can
+        ** announce itself, which is the deadlock that policy has. */
+        op->held = rw->held[op->thread->id] > 0 && rw->policy == WEFT_RWLOCK_READER_PREFERRING;
         take_read(rw, op->thread->id, op->loc);
         return;
     }
