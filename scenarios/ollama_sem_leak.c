@@ -58,22 +58,21 @@ struct request {
 ** (with the permit still taken, which is the bug). */
 static int add_sequence(struct server *s, struct seq *seq)
 {
-    int found = 0, err = 0;
+    int found = 0;
 
     weft_mutex_lock(&s->mu);
-    for (int i = 0; i < s->parallel && !found; i++) {
+    for (int i = 0; i < s->parallel; i++) {
         if (s->seqs[i] != NULL)
             continue;
-        if (seq->fails) {       /* the slot's cache could not be loaded */
-            err = 1;
-            break;
+        if (!seq->fails) {      /* else the slot's cache could not be loaded */
+            s->seqs[i] = seq;
+            weft_cond_signal(&s->cond);
+            found = 1;
         }
-        s->seqs[i] = seq;
-        weft_cond_signal(&s->cond);
-        found = 1;
+        break;
     }
     weft_mutex_unlock(&s->mu);
-    return found && !err ? 0 : -1;
+    return found ? 0 : -1;
 }
 
 /* The completion handler. */
