@@ -149,11 +149,14 @@ struct sched_op {
     bool idle;                        /* apply changed nothing: a failed poll */
     bool ends_turn;                   /* apply says it ends a loop turn, as a
                                          yield does (a spurious wake) */
-    bool held;                        /* apply found obj already held by this
-                                         thread (a recursive relock, a nested
-                                         read lock): no other thread's
-                                         OP_ACQUIRE of it could have come just
-                                         before, so DPOR never tries that */
+    bool held;                        /* apply found that no other thread's
+                                         OP_ACQUIRE of obj could have run just
+                                         before this step: this thread held
+                                         obj already (a recursive relock, a
+                                         nested read lock), or obj had nothing
+                                         left to take (a semaphore with no
+                                         permit, which this release refills).
+                                         DPOR never tries that order */
     struct waiter *waits;             /* its places in wait queues while parked */
     int nwaits;
     /* For the step log: a printf format (a string literal) taking two ints,

@@ -420,14 +420,29 @@ int dpor_value(struct dpor *d, uint32_t value)
 ** the race to reverse is with the lock before. Likewise a step on m by a
 ** thread that held m already (a relock), and a join of T and T's own
 ** steps. */
+/* Does op acquire (OP_ACQUIRE, OP_ACQUIRE_2ND) object id? Release it? */
+static bool takes_object(const struct sched_op *op, int id)
+{
+    unsigned f = op->cls->flags;
+    return ((f & OP_ACQUIRE) && op->obj && op->obj->id == id) ||
+           ((f & OP_ACQUIRE_2ND) && op->obj2 && op->obj2->id == id);
+}
+
+static bool gives_object(const struct sched_op *op, int id)
+{
+    unsigned f = op->cls->flags;
+    return ((f & OP_RELEASE) && op->obj && op->obj->id == id) ||
+           ((f & OP_RELEASE_2ND) && op->obj2 && op->obj2->id == id);
+}
+
 static bool never_together(const struct dpor *d, const struct event *e, const struct sched_op *n)
 {
     if (n->obj && n->obj->thread == e->tid)   /* join(T) waits for all of T */
         return true;
-    int takes = object_taken(n), gives = object_given(n);
-    if ((e->flags & EV_HELD) && takes >= 0 && d->links[e->first_link].obj == takes)
+    if ((e->flags & EV_HELD) && takes_object(n, d->links[e->first_link].obj))
         return true;
-    return (e->gives >= 0 && e->gives == takes) || (e->takes >= 0 && e->takes == gives);
+    return (e->gives >= 0 && takes_object(n, e->gives)) ||
+           (e->takes >= 0 && gives_object(n, e->takes));
 }
 
 static bool happens_before(const struct dpor *d, uint32_t i, int p)

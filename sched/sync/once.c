@@ -94,8 +94,11 @@ static void call_describe(const struct sched_op *op, char *buf, size_t n)
     snprintf(buf, n, "waits for once \"%s\" (another thread runs its function)", op->obj->name);
 }
 
+/* A call and the done step are an acquire and a release (op.h): while
+** the function runs, no other call is enabled, so DPOR never tries one
+** just before the done step that lets it go, only before the first call. */
 static const struct sched_opclass call_class = {
-    .verb = "once", .enabled = call_enabled, .apply = call_apply, .blockers = call_blockers,
+    .verb = "once", .flags = OP_ACQUIRE, .enabled = call_enabled, .apply = call_apply, .blockers = call_blockers,
     .describe_wait = call_describe, .reads_only = call_reads_only,
 };
 
@@ -106,7 +109,9 @@ static void done_apply(struct exec *x, struct sched_op *op)
     once_at(op)->runner = -1;
 }
 
-static const struct sched_opclass done_class = { .verb = "once done", .apply = done_apply };
+static const struct sched_opclass done_class = {
+    .verb = "once done", .flags = OP_RELEASE, .apply = done_apply,
+};
 
 void weft_once_do_at(weft_once_t *o, void (*fn)(void *), void *arg, const char *file, int line)
 {

@@ -179,7 +179,8 @@ static void runlock_apply(struct exec *x, struct sched_op *op)
 }
 
 static const struct sched_opclass runlock_class = {
-    .verb = "runlock", .flags = OP_SHARED, .apply = runlock_apply, .reads_only = reads_only,
+    .verb = "runlock", .flags = OP_SHARED | OP_RELEASE_2ND, .apply = runlock_apply,
+    .reads_only = reads_only,
 };
 /* Under reader preference a write lock waits for every read hold, so
 ** another thread's read unlock and a write lock are never enabled
@@ -253,8 +254,10 @@ static const struct sched_opclass lock_class = {
     .verb = "lock", .flags = OP_ACQUIRE, .enabled = lock_enabled, .apply = lock_apply,
     .blockers = lock_blockers, .describe_wait = lock_describe,
 };
+/* Waiting for the readers to drain: it takes the drain too, which every
+** read unlock gives back (never together with another thread's one). */
 static const struct sched_opclass lock_wait_class = {
-    .verb = "lock (wait)", .flags = OP_ACQUIRE, .enabled = lock_wait_enabled,
+    .verb = "lock (wait)", .flags = OP_ACQUIRE | OP_ACQUIRE_2ND, .enabled = lock_wait_enabled,
     .apply = lock_wait_apply, .blockers = lock_blockers, .describe_wait = lock_describe,
 };
 

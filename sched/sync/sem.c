@@ -95,7 +95,14 @@ static void acquire_describe(const struct sched_op *op, char *buf, size_t n)
              op->timer ? " (with timeout)" : "");
 }
 
+/* A plain acquire is enabled only with a permit: an acquire (op.h), never
+** enabled together with a release that refills an empty semaphore. A timed
+** one is always enabled (it starts its timer), so it is not one. */
 static const struct sched_opclass acquire_class = {
+    .verb = "acquire", .flags = OP_ACQUIRE, .enabled = acquire_enabled, .apply = acquire_apply,
+    .blockers = acquire_blockers, .describe_wait = acquire_describe,
+};
+static const struct sched_opclass timed_start_class = {
     .verb = "acquire", .enabled = acquire_enabled, .apply = acquire_apply,
     .blockers = acquire_blockers, .describe_wait = acquire_describe,
 };
@@ -135,7 +142,7 @@ int weft_sem_acquire_at(weft_sem_t *s, int64_t ms, const char *file, int line)
         return WEFT_EINVAL;
     struct sched_loc at = { file, line };
     struct sem_op a = { .op = { .obj = &sem_of(x, s, at)->obj, .loc = at }, .poll = ms == 0 };
-    a.op.cls = a.poll ? &tryacquire_class : &acquire_class;
+    a.op.cls = a.poll ? &tryacquire_class : ms > 0 ? &timed_start_class : &acquire_class;
     if (ms > 0 && sched_timer_init(x, &a.op, &a.timer, sched_ms_to_ns(ms)) != 0)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
     sched_visible(x, &a.op);
@@ -154,6 +161,7 @@ int weft_sem_acquire_at(weft_sem_t *s, int64_t ms, const char *file, int line)
 static void release_apply(struct exec *x, struct sched_op *op)
 {
     (void)x;
+    op->held = sem_at(op)->permits == 0;   /* no acquire could run before it */
     op->note = "%d permits";
     op->note_a = ++sem_at(op)->permits;
 }
