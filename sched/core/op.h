@@ -75,14 +75,27 @@ enum {
                              retakes the mutex) */
     OP_SHARED  = 1 << 7,  /* a step that commutes with the others of its kind
                              though it changes state (a read lock and its
-                             unlock, a barrier arrival that does not complete
-                             the round): apply sets idle when it does, which
-                             the searches read as a read of its objects; yet
+                             unlock; a semaphore acquire that leaves a permit):
+                             apply sets idle when it does, which the searches
+                             read as a read of its objects, and two OP_SHARED
+                             steps commute when either is idle (a semaphore
+                             acquire that leaves a permit commutes with the
+                             one that takes the last: sched_conflict); yet
                              it is progress (fairness), and it releases into
                              obj2 when set, the side that the conflicting
                              operations acquire, never into obj, so such
                              steps do not order one another (race.c) */
 };
+
+/*
+** Do two steps on a common object fail to commute, given whether each only
+** reads (idle, or reads_only() for one not yet taken) and is OP_SHARED?
+** The one rule the sleep sets, DPOR, wakeup trees and classes use.
+*/
+static inline bool sched_conflict(bool a_reads, bool a_shared, bool b_reads, bool b_shared)
+{
+    return a_shared && b_shared ? !(a_reads || b_reads) : !(a_reads && b_reads);
+}
 
 struct sched_opclass {
     const char *verb;                 /* "lock": the step log's word */
@@ -216,6 +229,17 @@ static inline bool sched_op_progress(const struct sched_op *op)
 static inline bool sched_op_reads_only(struct exec *x, struct sched_op *op)
 {
     return op->cls->reads_only && op->cls->reads_only(x, op);
+}
+
+/*
+** Is op, not yet taken, OP_SHARED for dependence? Not while it is blocked:
+** a semaphore acquire that finds no permit waits for any holder to give one
+** back, so it conflicts with every acquire that took one, not only with
+** the one that took the last.
+*/
+static inline bool sched_op_shared(struct exec *x, struct sched_op *op)
+{
+    return (op->cls->flags & OP_SHARED) && (!op->cls->enabled || op->cls->enabled(x, op));
 }
 
 static inline bool sched_op_local(const struct sched_op *op)

@@ -26,7 +26,7 @@ struct class_event {
     uint32_t k;                       /* its index among its thread's steps */
     uint64_t label;                   /* its operation, in words */
     int thread_obj;                   /* the thread it spawns or joins, or -1 */
-    bool reads, timed, local;
+    bool reads, timed, local, shared;
     uint32_t first_obj, nobj;         /* its objects, in classes.objs */
 };
 
@@ -47,6 +47,16 @@ static uint64_t mix(uint64_t h, uint64_t v)
 {
     h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
     return h * 0x100000001b3ULL;
+}
+
+/* splitmix64's finaliser: every input bit moves every output bit, so sums
+** of such hashes (sets, order-free) do not cancel out by accident, as sums
+** of mix()'s nearly linear values did. */
+static uint64_t avalanche(uint64_t h)
+{
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
 }
 
 static uint64_t mix_string(uint64_t h, const char *s)
@@ -84,6 +94,7 @@ int classes_step(struct classes *c, const struct sched_step *s, const struct sch
     struct class_event *e = &c->ev[c->n++];
     *e = (struct class_event){ .tid = s->tid, .k = c->per_thread[s->tid]++,
                                .thread_obj = -1, .reads = op->idle, .local = sched_op_local(op),
+                               .shared = (op->cls->flags & OP_SHARED) != 0,
                                .timed = sched_op_global(op), .first_obj = (uint32_t)c->nobjs,
                                .nobj = (uint32_t)n };
     e->who = c->name[s->tid];
@@ -125,25 +136,73 @@ static bool depends(const struct classes *c, const struct class_event *a,
         return false;
     if (a->timed || b->timed || a->thread_obj == b->tid || b->thread_obj == a->tid)
         return true;                  /* a timeout; a spawn of b's thread; a join of a's */
-    return share_object(c, a, b) && !(a->reads && b->reads);
+    return share_object(c, a, b) && sched_conflict(a->reads, a->shared, b->reads, b->shared);
 }
 
-static uint64_t step_hash(const struct classes *c, size_t i)
+/*
+** Each step's past: for every thread, how many of its steps happen before
+** it (program order and dependence, closed transitively), into `past`
+** (c->n rows of nt entries). The past, not the steps a step depends on
+** directly: a semaphore acquire that leaves a permit commutes with one
+** that takes the last (op.h, OP_SHARED), so which of two such acquires is
+** "the last" changes with their order, and with it which other steps each
+** depends on directly; what comes before each step does not.
+*/
+static void pasts(const struct classes *c, uint32_t *past, int nt)
+{
+    int32_t last[SCHED_MAX_THREADS];
+    for (int t = 0; t < nt; t++)
+        last[t] = -1;
+    for (size_t i = 0; i < c->n; i++) {
+        const struct class_event *b = &c->ev[i];
+        uint32_t *row = past + i * (size_t)nt;
+        if (last[b->tid] >= 0)
+            memcpy(row, past + (size_t)last[b->tid] * (size_t)nt, (size_t)nt * sizeof *row);
+        for (size_t j = 0; j < i; j++) {
+            if (!depends(c, &c->ev[j], b))
+                continue;
+            const uint32_t *from = past + j * (size_t)nt;
+            for (int t = 0; t < nt; t++)
+                row[t] = from[t] > row[t] ? from[t] : row[t];
+        }
+        row[b->tid] = b->k + 1;
+        last[b->tid] = (int32_t)i;
+    }
+}
+
+/* The threads the steps name, and each step's past (NULL without memory). */
+static uint32_t *all_pasts(const struct classes *c, int *nt)
+{
+    *nt = 0;
+    for (size_t i = 0; i < c->n; i++)
+        *nt = c->ev[i].tid + 1 > *nt ? c->ev[i].tid + 1 : *nt;
+    uint32_t *past = calloc(c->n * (size_t)*nt + 1, sizeof *past);
+    if (past)
+        pasts(c, past, *nt);
+    return past;
+}
+
+/* Step i by its thread, place and operation, and its past. */
+static uint64_t step_hash(const struct classes *c, size_t i, const uint32_t *past, int nt)
 {
     const struct class_event *b = &c->ev[i];
-    uint64_t deps = 0;
-    for (size_t j = 0; j < i; j++)    /* a set: order-free sum of its members */
-        if (depends(c, &c->ev[j], b))
-            deps += mix(c->ev[j].who, c->ev[j].k);
-    return mix(mix(mix(b->who, b->k), b->label), deps);
+    const uint32_t *row = past + i * (size_t)nt;
+    uint64_t before = 0;
+    for (int t = 0; t < nt; t++)      /* a set: an order-free sum */
+        if (t != b->tid && row[t] > 0)
+            before += avalanche(mix(c->name[t], row[t]));
+    return avalanche(mix(mix(mix(b->who, b->k), b->label), before));
 }
 
 /* A sum of one hash per step: the same whatever order the steps come in. */
 uint64_t classes_hash(const struct classes *c)
 {
+    int nt;
+    uint32_t *past = all_pasts(c, &nt);
     uint64_t h = 0;
-    for (size_t i = 0; i < c->n; i++)
-        h += step_hash(c, i);
+    for (size_t i = 0; past && i < c->n; i++)
+        h += step_hash(c, i, past, nt);
+    free(past);
     return h;
 }
 
@@ -153,20 +212,19 @@ uint64_t classes_hash(const struct classes *c)
 ** first are left out: stopping at the failure cut off theirs at random. */
 uint64_t classes_hash_failure(const struct classes *c, int tid)
 {
-    bool *past = calloc(c->n + 1, sizeof *past);
+    int nt;
+    uint32_t *past = all_pasts(c, &nt);
     uint64_t h = 0xfa11;
     if (past == NULL)
         return 0;
+    /* The failing thread's last step's past: per thread, its first steps. */
+    const uint32_t *last = NULL;
     for (size_t i = 0; i < c->n; i++)
-        past[i] = c->ev[i].tid == tid;
-    for (size_t i = c->n; i-- > 0;) {
-        if (!past[i])
-            continue;
-        h += step_hash(c, i);
-        for (size_t j = 0; j < i; j++)
-            if (c->ev[j].tid == c->ev[i].tid || depends(c, &c->ev[j], &c->ev[i]))
-                past[j] = true;
-    }
+        if (c->ev[i].tid == tid)
+            last = past + i * (size_t)nt;
+    for (size_t i = 0; last && i < c->n; i++)
+        if (c->ev[i].k < last[c->ev[i].tid])
+            h += step_hash(c, i, past, nt);
     free(past);
     return h;
 }

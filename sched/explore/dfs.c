@@ -184,7 +184,7 @@ static void add_fallback(struct dfs *d, struct node *n, uint32_t step, int tid)
 
 /* Keep the race of step `step` with tid's next operation for the end of
 ** the execution (Optimal DPOR reverses races in the whole execution). */
-static void note_race(void *ctx, uint32_t step, int tid, bool reads)
+static void note_race(void *ctx, uint32_t step, int tid)
 {
     struct dfs *d = ctx;
     if (!explore_grow((void **)&d->races, &d->races_cap, d->nraces + 1, sizeof *d->races)) {
@@ -195,7 +195,7 @@ static void note_race(void *ctx, uint32_t step, int tid, bool reads)
     r->step = step;
     r->posted = d->x->threads[tid].last_step <= step;
     r->clock_event = dpor_clock_event(d->dpor, tid);
-    wake_op_from(&d->x->threads[tid], d->x->threads[tid].pending, reads, &r->op);
+    wake_op_of(d->x, &d->x->threads[tid], d->x->threads[tid].pending, &r->op);
 }
 
 /*

@@ -17,14 +17,14 @@ typedef uint32_t vclock[SCHED_MAX_THREADS];
 /* One executed step as race detection needs it: 20 bytes, and its clock
 ** and object links beside it (a step costs 20 + 4 per thread + 16 per
 ** object it touches). */
-enum { EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4, EV_HELD = 8 };
+enum { EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4, EV_HELD = 8, EV_SHARED = 16 };
 struct event {
     uint32_t first_link;              /* objects touched, in `links` */
     int32_t takes, gives;             /* the object it acquires, releases, or -1 */
     int16_t tid;
     uint16_t nlinks;
     uint8_t flags;                    /* EV_*: changed nothing, timed, local,
-                                         its object held already (op.h) */
+                                         its object held already, OP_SHARED */
 };
 
 /* An event's access to one object, chained to the previous access to the
@@ -40,7 +40,11 @@ struct objstate {
     int32_t last;                     /* link of the last access to it, or -1 */
     bool is_thread;                   /* a thread (spawn, join): w and r unused */
     uint64_t key;                     /* its name across executions (object.h) */
-    vclock w, r;                      /* last write; reads since that write */
+    /* What each kind of step must come after (sched_conflict): w, the last
+    ** write and what it came after; r, plain reads since then; wp, the last
+    ** plain write (an OP_SHARED write, a semaphore's last permit taken,
+    ** does not order OP_SHARED reads); rs, OP_SHARED reads since wp. */
+    vclock w, r, wp, rs;
 };
 
 struct dpor {
@@ -72,6 +76,7 @@ struct dpor {
     uint64_t seen_park[SCHED_MAX_THREADS];
     uint32_t seen_nev[SCHED_MAX_THREADS];
     bool seen_reads[SCHED_MAX_THREADS];
+    bool seen_shared[SCHED_MAX_THREADS];  /* and whether it was OP_SHARED then */
 };
 
 struct dpor *dpor_new(void) { return calloc(1, sizeof(struct dpor)); }
@@ -95,6 +100,14 @@ void dpor_free(struct dpor *d)
 ** when a slot is reused; a slot used for the first time is cleared whole.
 */
 static void clear_clock(uint32_t *c, int width) { memset(c, 0, (size_t)width * sizeof *c); }
+
+static void clear_object(struct dpor *d, struct objstate *os)
+{
+    clear_clock(os->w, d->width);
+    clear_clock(os->r, d->width);
+    clear_clock(os->wp, d->width);
+    clear_clock(os->rs, d->width);
+}
 
 void dpor_begin(struct dpor *d)
 {
@@ -134,8 +147,7 @@ static bool object(struct dpor *d, int id)
             if (i >= d->obj_ever) {
                 memset(&d->obj[i], 0, sizeof d->obj[i]);
             } else {
-                clear_clock(d->obj[i].w, d->width);
-                clear_clock(d->obj[i].r, d->width);
+                clear_object(d, &d->obj[i]);
             }
             d->obj[i].last = -1;
         }
@@ -229,18 +241,37 @@ static void advance_clock(struct dpor *d, const struct event *e, int p,
             join(c, d->thread[objs[i]->thread], nt);
             continue;
         }
-        join(c, states[i]->w, nt);
-        if (!(e->flags & EV_READS))
+        bool reads = e->flags & EV_READS, shared = e->flags & EV_SHARED;
+        join(c, reads && shared ? states[i]->wp : states[i]->w, nt);
+        if (!reads)
             join(c, states[i]->r, nt);
+        if (!reads && !shared)
+            join(c, states[i]->rs, nt);
     }
     c[p]++;
+}
+
+/* Object state after event e (of clock c) accessed it: see objstate. */
+static void object_after(struct objstate *os, const struct event *e, const uint32_t *c, int nt)
+{
+    size_t bytes = (size_t)nt * sizeof c[0];   /* entries past nt are 0 */
+    bool reads = e->flags & EV_READS, shared = e->flags & EV_SHARED;
+    if (reads) {
+        join(shared ? os->rs : os->r, c, nt);
+        return;
+    }
+    memcpy(os->w, c, bytes);
+    memset(os->r, 0, bytes);
+    if (shared)
+        return;
+    memcpy(os->wp, c, bytes);
+    memset(os->rs, 0, bytes);
 }
 
 /* Chain event e into each object's accesses and update its clocks. */
 static void link_objects(struct dpor *d, const struct event *e, const uint32_t *c,
                          const struct sched_obj **objs, struct objstate **states, int n)
 {
-    size_t bytes = (size_t)d->nthreads * sizeof c[0];   /* entries past nthreads are 0 */
     for (int i = 0; i < n; i++) {
         struct objstate *os = states[i];
         int32_t other = os->last;
@@ -253,11 +284,8 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
         if (os->is_thread) {          /* a spawned thread starts from here */
             d->thread_obj[objs[i]->thread] = objs[i]->id;
             join(d->thread[objs[i]->thread], c, d->nthreads);
-        } else if (e->flags & EV_READS) {
-            join(os->r, c, d->nthreads);
         } else {
-            memcpy(os->w, c, bytes);
-            memset(os->r, 0, bytes);
+            object_after(os, e, c, d->nthreads);
         }
     }
 }
@@ -285,6 +313,7 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     e->takes = object_taken(op);
     e->gives = object_given(op);
     e->flags = (uint8_t)((op->idle ? EV_READS : 0) | (op->held ? EV_HELD : 0) |
+                         (op->cls->flags & OP_SHARED ? EV_SHARED : 0) |
                          (sched_op_local(op) ? EV_LOCAL : sched_op_global(op) ? EV_TIMED : 0));
     e->first_link = d->nlinks;
     e->nlinks = (uint16_t)n;
@@ -315,6 +344,33 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
 ** spawn, a join).
 */
 
+static bool plain_write(const struct event *e)
+{
+    return !(e->flags & (EV_READS | EV_SHARED));
+}
+
+/* Apply to os the accesses on its chain from link `from` to link `to`,
+** oldest first (the chain runs backwards, so collect them first). */
+static void replay_accesses(struct dpor *d, struct objstate *os, int32_t from, int32_t to)
+{
+    if (from < 0)
+        return;
+    size_t n = 0;
+    for (int32_t l = to; l >= 0 && l != d->links[from].prev; l = d->links[l].prev)
+        n++;
+    size_t cap = d->cand_cap;        /* the race candidates' array is free now */
+    if (!explore_grow((void **)&d->cand, &cap, n, sizeof *d->cand))
+        return;
+    d->cand_cap = (uint32_t)cap;
+    size_t k = n;
+    for (int32_t l = to; k > 0; l = d->links[l].prev)
+        d->cand[--k] = l;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t ev = (uint32_t)d->links[d->cand[i]].ev;
+        object_after(os, &d->ev[ev], clock_of(d, ev), d->nthreads);
+    }
+}
+
 static void rewind_object(struct dpor *d, struct objstate *os, uint32_t keep_links)
 {
     int32_t l = os->last;
@@ -323,16 +379,17 @@ static void rewind_object(struct dpor *d, struct objstate *os, uint32_t keep_lin
     while (l >= (int32_t)keep_links)
         l = d->links[l].prev;
     os->last = l;
-    clear_clock(os->w, d->width);
-    clear_clock(os->r, d->width);
-    for (; l >= 0 && !os->is_thread; l = d->links[l].prev) {
-        uint32_t i = (uint32_t)d->links[l].ev;
-        if (!(d->ev[i].flags & EV_READS)) {
-            memcpy(os->w, clock_of(d, i), (size_t)d->nthreads * sizeof os->w[0]);
+    clear_object(d, os);
+    if (os->is_thread)
+        return;
+    /* Back to the last plain write: the accesses since, oldest first. */
+    int32_t from = l;
+    while (from >= 0 && !plain_write(&d->ev[d->links[from].ev]))
+        if (d->links[from].prev < 0)
             break;
-        }
-        join(os->r, clock_of(d, i), d->nthreads);
-    }
+        else
+            from = d->links[from].prev;
+    replay_accesses(d, os, from, l);
 }
 
 /* Each thread's last event before k, or -1; and the last timed one. */
@@ -451,13 +508,13 @@ static bool happens_before(const struct dpor *d, uint32_t i, int p)
 }
 
 /* May step i and thread p's next operation n fail to commute? */
-static bool conflicts(const struct event *e, const struct sched_op *n, bool n_reads)
+static bool conflicts(const struct event *e, const struct sched_op *n, bool n_reads, bool n_shared)
 {
     if ((e->flags & EV_LOCAL) || sched_op_local(n))
         return false;
     if ((e->flags & EV_TIMED) || sched_op_global(n))
         return true;
-    return !((e->flags & EV_READS) && n_reads);
+    return sched_conflict(e->flags & EV_READS, e->flags & EV_SHARED, n_reads, n_shared);
 }
 
 /* Add to d->cand the accesses to object id by threads other than p,
@@ -479,8 +536,8 @@ static bool chain_candidates(struct dpor *d, int id, int p)
             return false;
         d->cand_cap = (uint32_t)cap;
         d->cand[d->ncand++] = i;
-        if (!(e->flags & EV_READS) && happens_before(d, (uint32_t)i, p))
-            return true;
+        if (plain_write(e) && happens_before(d, (uint32_t)i, p))
+            return true;              /* a plain write comes after all before it */
         l = d->links[l].prev;
     }
     return true;
@@ -533,9 +590,10 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
 ** before a race already found is not one: `frontier` holds, per thread,
 ** the latest of its steps ordered before n or before a race found.
 */
-static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, uint32_t since,
-                     dpor_race_fn *fn, void *ctx)
+static bool races_of(struct dpor *d, struct exec *x, int p, struct sched_op *n, bool n_reads,
+                     uint32_t since, dpor_race_fn *fn, void *ctx)
 {
+    bool n_shared = sched_op_shared(x, n);
     int nt = d->nthreads;
     if (sched_op_local(n))
         return true;
@@ -548,11 +606,11 @@ static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, ui
         const struct event *e = &d->ev[i];
         if (c > 0 && d->cand[c - 1] == i)
             continue;                 /* a select's channel twice */
-        if (e->tid == p || !conflicts(e, n, n_reads) || never_together(d, e, n) ||
+        if (e->tid == p || !conflicts(e, n, n_reads, n_shared) || never_together(d, e, n) ||
             frontier[e->tid] >= clock_of(d, (uint32_t)i)[e->tid])
             continue;
         if ((uint32_t)i >= since)
-            fn(ctx, (uint32_t)i, p, n_reads);
+            fn(ctx, (uint32_t)i, p);
         join(frontier, clock_of(d, (uint32_t)i), nt);
     }
     return true;
@@ -591,7 +649,9 @@ static struct sched_op *parked_op(struct exec *x, int p)
 ** Every race of each parked thread's next operation, whether it can run
 ** now or not (a blocked operation's races are as real as those of one
 ** that ran). The same operation, looked at again after more steps, has
-** new races only with those steps.
+** new races only with those steps, unless it has come to read or to block
+** since (a semaphore acquire blocks once the permits are gone: it then
+** conflicts with every acquire before it, sched_op_shared).
 */
 int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
 {
@@ -600,15 +660,17 @@ int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
         struct sched_op *n = parked_op(x, p);
         if (n == NULL)
             continue;
-        bool reads = sched_op_reads_only(x, n);
-        bool same = d->seen_park[p] == t->park_seq && d->seen_reads[p] == reads;
+        bool reads = sched_op_reads_only(x, n), shared = sched_op_shared(x, n);
+        bool same = d->seen_park[p] == t->park_seq && d->seen_reads[p] == reads &&
+                    d->seen_shared[p] == shared;
         if (same && (d->seen_nev[p] == d->nev || untouched_since(d, n, d->seen_nev[p])))
             continue;
         uint32_t since = same ? d->seen_nev[p] : 0;
         d->seen_park[p] = t->park_seq;
         d->seen_reads[p] = reads;
+        d->seen_shared[p] = shared;
         d->seen_nev[p] = d->nev;
-        if (!races_of(d, p, n, reads, since, fn, ctx))
+        if (!races_of(d, x, p, n, reads, since, fn, ctx))
             return WEFT_ENOMEM;
     }
     return 0;
@@ -620,10 +682,9 @@ void dpor_races_with_cut(struct dpor *d, struct exec *x, dpor_race_fn *fn, void 
         struct sched_op *n = parked_op(x, p);
         if (n == NULL)
             continue;
-        bool reads = sched_op_reads_only(x, n);
         for (int32_t j = (int32_t)d->nev - 1; j >= 0; j--)
             if (d->ev[j].tid != p && !happens_before(d, (uint32_t)j, p)) {
-                fn(ctx, (uint32_t)j, p, reads);
+                fn(ctx, (uint32_t)j, p);
                 break;
             }
     }
@@ -637,7 +698,7 @@ void dpor_races_with_end(struct dpor *d, struct exec *x, int tid, dpor_race_fn *
     for (int p = 0; p < x->nthreads; p++) {
         struct sched_op *n = parked_op(x, p);
         if (p != tid && n && !happens_before(d, last - 1, p))
-            fn(ctx, last - 1, p, sched_op_reads_only(x, n));
+            fn(ctx, last - 1, p);
     }
 }
 
@@ -664,6 +725,7 @@ static void event_op(const struct dpor *d, uint32_t j, struct wake_op *op)
     op->flags = (uint8_t)((e->flags & EV_LOCAL ? WAKE_LOCAL : 0) |
                           (e->flags & EV_TIMED ? WAKE_GLOBAL : 0) |
                           (e->flags & EV_READS ? WAKE_READS : 0) |
+                          (e->flags & EV_SHARED ? WAKE_SHARED : 0) |
                           (e->nlinks > WAKE_OBJS ? WAKE_MANY : 0));
     for (uint32_t i = 0; i < e->nlinks && i < WAKE_OBJS; i++)
         op->obj[op->nobj++] = d->obj[d->links[e->first_link + i].obj].key;

@@ -11,9 +11,8 @@
 
 struct dpor;
 
-/* A race of step `step` with thread tid's next operation, which changes
-** nothing when `reads`. */
-typedef void dpor_race_fn(void *ctx, uint32_t step, int tid, bool reads);
+/* A race of step `step` with thread tid's next operation. */
+typedef void dpor_race_fn(void *ctx, uint32_t step, int tid);
 
 /* A new tracker, or NULL without memory. */
 struct dpor *dpor_new(void);

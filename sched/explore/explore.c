@@ -68,7 +68,8 @@ bool explore_dependent(struct exec *x, struct sched_thread *ta, struct sched_thr
         return true;
     if (!shares_object(a, b))
         return false;
-    return !(sched_op_reads_only(x, a) && sched_op_reads_only(x, b));
+    return sched_conflict(sched_op_reads_only(x, a), sched_op_shared(x, a),
+                          sched_op_reads_only(x, b), sched_op_shared(x, b));
 }
 
 /* ==========================================================================

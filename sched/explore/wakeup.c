@@ -16,7 +16,7 @@
 ** ========================================================================== */
 
 static void describe(const struct sched_thread *t, const struct sched_op *op, bool reads,
-                     struct wake_op *out)
+                     bool shared, struct wake_op *out)
 {
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     int n = sched_op_objects(op, objs);
@@ -29,6 +29,8 @@ static void describe(const struct sched_thread *t, const struct sched_op *op, bo
         out->flags |= WAKE_GLOBAL;
     if (reads)
         out->flags |= WAKE_READS;
+    if (shared)
+        out->flags |= WAKE_SHARED;
     if (n > WAKE_OBJS)
         out->flags |= WAKE_MANY;
     for (int i = 0; i < n && i < WAKE_OBJS; i++)
@@ -38,13 +40,7 @@ static void describe(const struct sched_thread *t, const struct sched_op *op, bo
 void wake_op_of(struct exec *x, const struct sched_thread *t, struct sched_op *op,
                 struct wake_op *out)
 {
-    describe(t, op, sched_op_reads_only(x, op), out);
-}
-
-void wake_op_from(const struct sched_thread *t, const struct sched_op *op, bool reads,
-                  struct wake_op *out)
-{
-    describe(t, op, reads, out);
+    describe(t, op, sched_op_reads_only(x, op), sched_op_shared(x, op), out);
 }
 
 /* The same rule as explore_dependent and dpor.c's conflicts(), over keys. */
@@ -54,7 +50,8 @@ bool wake_dependent(const struct wake_op *a, const struct wake_op *b)
         return false;
     if ((a->flags | b->flags) & (WAKE_GLOBAL | WAKE_MANY))
         return true;
-    if ((a->flags & b->flags) & WAKE_READS)
+    if (!sched_conflict(a->flags & WAKE_READS, a->flags & WAKE_SHARED, b->flags & WAKE_READS,
+                        b->flags & WAKE_SHARED))
         return false;
     for (int i = 0; i < a->nobj; i++)
         for (int j = 0; j < b->nobj; j++)

@@ -25,6 +25,7 @@ enum {
     WAKE_VALUE = 16,                  /* not a step: the value its thread's
                                          last step chose (weft_choose, a
                                          select among ready cases) */
+    WAKE_SHARED = 32,                 /* OP_SHARED (op.h, sched_conflict) */
 };
 #define WAKE_OBJS 4
 struct wake_op {
@@ -49,9 +50,6 @@ struct wake_op {
 /* Describe thread t's pending operation op as it would run now. */
 void wake_op_of(struct exec *x, const struct sched_thread *t, struct sched_op *op,
                 struct wake_op *out);
-/* Describe a performed step: reads tells whether it changed nothing. */
-void wake_op_from(const struct sched_thread *t, const struct sched_op *op, bool reads,
-                  struct wake_op *out);
 /* May a and b (of different threads) fail to commute? */
 bool wake_dependent(const struct wake_op *a, const struct wake_op *b);
 

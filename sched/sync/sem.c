@@ -1,11 +1,11 @@
 /*
 ** sem.c -- counting semaphores: acquire, try-acquire, timed acquire, release.
-** An acquire is enabled while a permit is left. Every step is a write of
-** the semaphore for the searches, so two acquires never commute. (Two
-** acquires with two or more permits left would, but the one that takes
-** the last permit does not, and a label that depends on the count moves
-** with the steps the searches reorder: equivalent executions would get
-** different classes. Semaphore-aware commutation belongs in the search.)
+** An acquire is enabled while a permit is left. Two plain acquires commute
+** unless both would take the last permit: one that leaves a permit is a
+** read for the searches (OP_SHARED, op.h), and sched_conflict lets it
+** commute with the one that takes the last, in whichever order they come.
+** So N threads that each take one of N permits are one class. Releases,
+** try-acquires and timed acquires are writes.
 */
 #include <stdio.h>
 #include "sync/sync.h"
@@ -64,6 +64,7 @@ static void acquire_apply(struct exec *x, struct sched_op *op)
 {
     struct sem_op *s = sem_op(op);
     if (sem_at(op)->permits > 0) {
+        op->idle = (op->cls->flags & OP_SHARED) && sem_at(op)->permits >= 2;
         take(op);
         return;
     }
@@ -98,9 +99,16 @@ static void acquire_describe(const struct sched_op *op, char *buf, size_t n)
 /* A plain acquire is enabled only with a permit: an acquire (op.h), never
 ** enabled together with a release that refills an empty semaphore. A timed
 ** one is always enabled (it starts its timer), so it is not one. */
+static bool leaves_a_permit(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return sem_at(op)->permits >= 2;
+}
+
 static const struct sched_opclass acquire_class = {
-    .verb = "acquire", .flags = OP_ACQUIRE, .enabled = acquire_enabled, .apply = acquire_apply,
-    .blockers = acquire_blockers, .describe_wait = acquire_describe,
+    .verb = "acquire", .flags = OP_ACQUIRE | OP_SHARED, .enabled = acquire_enabled,
+    .apply = acquire_apply, .blockers = acquire_blockers, .describe_wait = acquire_describe,
+    .reads_only = leaves_a_permit,
 };
 static const struct sched_opclass timed_start_class = {
     .verb = "acquire", .enabled = acquire_enabled, .apply = acquire_apply,
