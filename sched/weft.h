@@ -255,8 +255,9 @@ WEFT_API void weft_waitgroup_init_at(weft_waitgroup_t *wg, const char *name,
 ** Counting semaphores (POSIX sem_t, or a Go buffered channel used as one).
 ** Zeroed memory is a semaphore with 0 permits. A blocked acquire is not
 ** queued: when a permit comes back, which waiter gets it is explored.
-** Every operation on a semaphore conflicts with every other (the searches
-** run both orders of two acquires, even with permits to spare).
+** Two plain acquires commute unless both would take the last permit (N
+** threads that each take one of N permits are one execution); releases,
+** try-acquires and timed acquires conflict with every other operation.
 */
 typedef struct { struct weft_handle_ h_; } weft_sem_t;
 
