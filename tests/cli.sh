@@ -587,6 +587,15 @@ for how in "1 livelock" "2 stuck"; do
     tail -1 "$tmp/out" >"$tmp/last"
     expect_grep "$2: the search went on" "\[dpor\] 6 executions, exhaustive" "$tmp/last"
 done
+# A resumed search that finds a failure shrinks it from scratch (the
+# checkpoint's position is the search's, not the shrinking's).
+rm -f "$tmp/dies.ck"
+check "a checkpoint before the failure" 1 "$WEFT" run --quiet "$dies" --param workers=5 \
+    --param how=3 --strategy dfs --executions 10 --checkpoint "$tmp/dies.ck"
+check "the resumed search finds and shrinks it" 1 "$WEFT" run --quiet "$dies" \
+    --param workers=5 --param how=3 --strategy dfs --resume "$tmp/dies.ck"
+expect_grep "as an uninterrupted search does" \
+    "UNEXPECTED assertion (expected crash) \[dfs\] 115 executions + 523 pruned, stopped at the first failure.*shrunk from 4 preemptions, 13 steps to 1, 10" "$tmp/out"
 # Without --classes the search stops at its first failure, a death too.
 check "a death is a first failure" 0 "$WEFT" run --quiet "$dies" --strategy dpor
 expect_grep "reported once" "dies_in_one: crash (expected crash)" "$tmp/out"
