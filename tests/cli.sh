@@ -576,6 +576,12 @@ for plan in "dpor 115 executions" "dfs 122 executions + 795 pruned"; do
     if cmp -s "$tmp/assert.classes" "$tmp/pipe.classes"; then pass=$((pass + 1)); else
         fail=$((fail + 1)); echo "FAIL: $st: the classes through a pipe differ"; fi
 done
+# An execution budget is the whole search's, the executions before a
+# death counted.
+check "a budget across deaths" 1 "$WEFT" run --quiet "$dies" --param workers=5 --strategy dfs \
+    --executions 400 --classes "$tmp/budget.cl"
+tail -1 "$tmp/out" >"$tmp/last"
+expect_grep "the budget's count" "\[dfs\] 51 executions + 349 pruned, NOT exhaustive" "$tmp/last"
 # A spin and a real block go on likewise (3 workers: DPOR runs 6 classes,
 # one of which spins or blocks).
 for how in "1 livelock" "2 stuck"; do
