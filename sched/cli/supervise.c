@@ -19,7 +19,6 @@
 */
 #include <dlfcn.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
