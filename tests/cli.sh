@@ -586,6 +586,7 @@ expect_grep "signal named" "the process was killed by signal 15" "$tmp/out"
 expect_grep "a spin is a livelock" "spin_without_op: livelock (expected livelock)" "$tmp/out"
 expect_grep "the spin is named" "the thread spins without any weft operation" "$tmp/out"
 expect_grep "a real sleep is stuck" "blocked_for_real: stuck (expected stuck)" "$tmp/out"
+expect_grep "one interleaving's _exit is found" "dies_in_one: crash (expected crash)" "$tmp/out"
 expect_grep "stuck is explained" "no progress for .* and almost no CPU: blocked outside weft" "$tmp/out"
 cp "$tmp/out" "$tmp/survive.txt"
 for s in blocked_for_real exit_in_thread exit_status raise_term spin_without_op; do
@@ -604,6 +605,77 @@ WEFT_SCENARIO(exit_deadlock, .expect = WEFT_DEADLOCK)
 C
 check "_exit(0) where a deadlock is expected" 1 "$WEFT" run --quiet "$tmp/exit_deadlock.c"
 expect_grep "not a pass" "UNEXPECTED crash (expected deadlock)" "$tmp/out"
+# A search that goes on past failures (--classes) goes on past a death
+# too: each death is reported with its schedule, a new process goes on
+# from the last mark, and the counts and classes are those of the same
+# search where an assertion fails at that place instead (how=3, in one
+# process). dies_in_one with 5 workers: DPOR runs 115 classes (the 6
+# orders that die are one failure), DFS 122 executions + 795 pruned.
+dies="$survive/dies_in_one.c"
+for plan in "dpor 115 executions" "dfs 122 executions + 795 pruned"; do
+    # shellcheck disable=SC2086
+    set -- $plan
+    st=$1
+    shift
+    counts="$*"
+    check "$st: an assertion where the process would die" 1 "$WEFT" run --isolate=none --quiet \
+        "$dies" --param workers=5 --param how=3 --strategy "$st" --classes "$tmp/assert.cl"
+    expect_grep "$st: the assertion's counts" "\[$st\] $counts, exhaustive" "$tmp/out"
+    check "$st: _exit goes on" 1 "$WEFT" run "$dies" --param workers=5 --strategy "$st" \
+        --classes "$tmp/exit.cl"
+    expect_grep "$st: the death is reported" "dies_in_one: crash (expected crash)" "$tmp/out"
+    expect_grep "$st: with its status" "the process exited with status 0" "$tmp/out"
+    tail -1 "$tmp/out" >"$tmp/last"
+    expect_grep "$st: the search went on to the same counts" "\[$st\] $counts, exhaustive" "$tmp/last"
+    deaths=$(grep -c "^dies_in_one: crash (expected crash)" "$tmp/out")
+    failures=$(grep -c " stopped$" "$tmp/assert.cl")
+    if [ "$deaths" -eq "$failures" ] && [ "$deaths" -gt 0 ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $st: $deaths deaths reported, $failures failures"; fi
+    awk '{print $2, $4}' "$tmp/assert.cl" >"$tmp/assert.classes"
+    awk '{print $2, $4}' "$tmp/exit.cl" >"$tmp/exit.classes"
+    if cmp -s "$tmp/assert.classes" "$tmp/exit.classes"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $st: the classes differ from the assertion's"; fi
+    token=$(sed -n 's/.*dies_in_one --param workers=5 --schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p' "$tmp/out" | head -1)
+    check "$st: the death replays" 0 "$WEFT" replay "$dies" --param workers=5 --schedule "$token"
+    expect_grep "$st: as a crash" "weft: CRASH in dies_in_one" "$tmp/out"
+    # A --classes file that cannot be cut back (a pipe) is marked at
+    # every execution: still every class once.
+    ("$WEFT" run --quiet "$dies" --param workers=5 --strategy "$st" --classes /dev/fd/3 \
+        3>&1 1>/dev/null 2>/dev/null) | awk '{print $2, $4}' >"$tmp/pipe.classes"
+    if cmp -s "$tmp/assert.classes" "$tmp/pipe.classes"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $st: the classes through a pipe differ"; fi
+done
+# An execution budget is the whole search's, the executions before a
+# death counted.
+check "a budget across deaths" 1 "$WEFT" run --quiet "$dies" --param workers=5 --strategy dfs \
+    --executions 400 --classes "$tmp/budget.cl"
+tail -1 "$tmp/out" >"$tmp/last"
+expect_grep "the budget's count" "\[dfs\] 51 executions + 349 pruned, NOT exhaustive" "$tmp/last"
+# A spin and a real block go on likewise (3 workers: DPOR runs 6 classes,
+# one of which spins or blocks).
+for how in "1 livelock" "2 stuck"; do
+    # shellcheck disable=SC2086
+    set -- $how
+    check "$2 goes on" 1 "$WEFT" run --quiet --watchdog 1 "$dies" --param how="$1" \
+        --strategy dpor --classes "$tmp/spin.cl"
+    expect_grep "$2 is reported" "dies_in_one: UNEXPECTED $2 (expected crash)" "$tmp/out"
+    tail -1 "$tmp/out" >"$tmp/last"
+    expect_grep "$2: the search went on" "\[dpor\] 6 executions, exhaustive" "$tmp/last"
+done
+# A resumed search that finds a failure shrinks it from scratch (the
+# checkpoint's position is the search's, not the shrinking's).
+rm -f "$tmp/dies.ck"
+check "a checkpoint before the failure" 1 "$WEFT" run --quiet "$dies" --param workers=5 \
+    --param how=3 --strategy dfs --executions 10 --checkpoint "$tmp/dies.ck"
+check "the resumed search finds and shrinks it" 1 "$WEFT" run --quiet "$dies" \
+    --param workers=5 --param how=3 --strategy dfs --resume "$tmp/dies.ck"
+expect_grep "as an uninterrupted search does" \
+    "UNEXPECTED assertion (expected crash) \[dfs\] 115 executions + 523 pruned, stopped at the first failure.*shrunk from 4 preemptions, 13 steps to 1, 10" "$tmp/out"
+# Without --classes the search stops at its first failure, a death too.
+check "a death is a first failure" 0 "$WEFT" run --quiet "$dies" --strategy dpor
+expect_grep "reported once" "dies_in_one: crash (expected crash)" "$tmp/out"
+if [ "$(wc -l <"$tmp/out")" -eq 1 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: a death without --classes: more than one report"; fi
 check "--isolate=none keeps one process" 0 "$WEFT" run --isolate=none --quiet abba
 check "--isolate bad" 2 "$WEFT" run --isolate=thread abba
 check "--watchdog bad" 2 "$WEFT" run --watchdog x abba

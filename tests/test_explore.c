@@ -562,6 +562,124 @@ START_TEST(wakeup_values_are_part_of_the_step)
 }
 END_TEST
 
+/* Going on after a process died (explore.h, resume.died): three workers,
+** and the order where the third takes the lock first and the second next
+** fails an assertion while holding it (the stand-in for the death). A
+** search resumed from a mark before that execution, told it died there,
+** ends it there as told and counts what the whole search counts. */
+static weft_mutex_t *dying_lock;
+static int dying_order[3], dying_taken;
+
+static void dying_worker(void *arg)
+{
+    weft_mutex_lock(dying_lock);
+    dying_order[dying_taken++] = (int)(long)arg;
+    weft_assert(!(dying_taken == 2 && dying_order[0] == 2 && dying_order[1] == 1),
+                "the order that dies");
+    weft_mutex_unlock(dying_lock);
+}
+
+TEST_SCENARIO(dying, WEFT_PASS)
+{
+    dying_taken = 0;
+    dying_lock = weft_calloc(1, sizeof *dying_lock);
+    weft_thread_t t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = weft_spawn("worker", dying_worker, (void *)(long)i);
+    for (int i = 0; i < 3; i++)
+        weft_join(t[i]);
+}
+
+#define DYING_MARKS 64
+
+struct dying_seen {
+    char *position[DYING_MARKS];      /* the marks, one before each execution */
+    struct explore_resume at[DYING_MARKS];
+    int nmarks;
+    uint64_t failed_at;               /* the first failing execution's number, */
+    uint32_t steps, choices;          /* its size, */
+    struct sched_outcome outcome;     /* how it ended */
+    uint64_t told_at;                 /* where an execution ended as told */
+    int failures;
+};
+
+static void dying_mark(void *ctx, const char *position, const struct explore_result *r,
+                       bool check_memory)
+{
+    struct dying_seen *d = ctx;
+    ck_assert_int_lt(d->nmarks, DYING_MARKS);
+    d->position[d->nmarks] = position ? strdup(position) : NULL;
+    d->at[d->nmarks++] = (struct explore_resume){ .executions = r->cov.executions,
+                                                  .pruned = r->cov.pruned, .cut = r->cov.cut,
+                                                  .check_memory = check_memory };
+}
+
+static bool dying_failure(void *ctx, const struct explore_result *r)
+{
+    struct dying_seen *d = ctx;
+    uint64_t n = r->cov.executions + r->cov.pruned;
+    d->failures++;
+    if (d->failed_at == 0) {
+        d->failed_at = n;
+        d->steps = r->nsteps;
+        d->choices = (uint32_t)r->nchoices;
+        d->outcome = r->outcome;
+    }
+    if (strcmp(r->outcome.message, "the process died here") == 0)
+        d->told_at = n;
+    return false;                     /* search on, as --classes does */
+}
+
+static void dying_forget(struct dying_seen *d)
+{
+    for (int i = 0; i < d->nmarks; i++)
+        free(d->position[i]);
+}
+
+START_TEST(resume_after_death_counts_the_same)
+{
+    static const char *const plans[] = { "dpor", "dfs" };
+    for (int p = 0; p < 2; p++)
+        for (int from_start = 0; from_start < 2; from_start++) {
+            struct dying_seen whole = { .nmarks = 0 }, rest = { .nmarks = 0 };
+            struct explore_config ec = { .sleep_sets = true, .max_preemptions = -1,
+                                         .accept = dying_failure, .accept_ctx = &whole,
+                                         .mark = dying_mark, .mark_ctx = &whole,
+                                         .mark_every = 1 };
+            struct explore_result all = test_explore_with(&dying, plans[p], ec, 0);
+            ck_assert(!all.failed && all.cov.exhaustive);
+            ck_assert_uint_gt(whole.failed_at, 1);
+            /* The mark before the search's first execution, or the last one
+            ** before the execution that "died". */
+            int m = from_start ? 0 : (int)whole.failed_at - 1;
+            ck_assert_int_lt(m, whole.nmarks);
+            ck_assert_uint_eq(whole.at[m].executions + whole.at[m].pruned, (uint64_t)m);
+            struct sched_outcome died = whole.outcome;
+            died.result = WEFT_CRASH;
+            snprintf(died.message, sizeof died.message, "the process died here");
+            ec.accept_ctx = ec.mark_ctx = &rest;
+            ec.resume = whole.at[m];
+            ec.resume.position = whole.position[m];
+            ec.resume.died_index = whole.failed_at;
+            ec.resume.died_steps = whole.steps;
+            ec.resume.died_choices = whole.choices;
+            ec.resume.died = &died;
+            struct explore_result went_on = test_explore_with(&dying, plans[p], ec, 0);
+            ck_assert_msg(went_on.cov.executions == all.cov.executions &&
+                              went_on.cov.pruned == all.cov.pruned,
+                          "%s from mark %d: %llu + %llu pruned, want %llu + %llu", plans[p], m,
+                          (unsigned long long)went_on.cov.executions,
+                          (unsigned long long)went_on.cov.pruned,
+                          (unsigned long long)all.cov.executions,
+                          (unsigned long long)all.cov.pruned);
+            ck_assert_uint_eq(rest.told_at, whole.failed_at);
+            ck_assert_int_eq(rest.failures, whole.failures);   /* none before the mark */
+            dying_forget(&whole);
+            dying_forget(&rest);
+        }
+}
+END_TEST
+
 Suite *explore_suite(void)
 {
     Suite *s = suite_create("explore");
@@ -586,6 +704,7 @@ Suite *explore_suite(void)
     tcase_add_test(rp, shrink_never_grows_and_replays);
     tcase_add_test(rp, bounded_names_the_bound);
     tcase_add_test(rp, auto_falls_back_to_pct);
+    tcase_add_test(rp, resume_after_death_counts_the_same);
     suite_add_tcase(s, rp);
     return s;
 }

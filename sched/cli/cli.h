@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "explore/explore.h"
 #include "report/report.h"
 
@@ -129,9 +130,15 @@ bool cli_is_source(const char *path);
 
 /* ---- supervise.c: a search in a child process ---- */
 
+struct cli_supervised;
+
 struct cli_watch {
     double time_limit;                /* the search's (0: none): stopped then */
     double watchdog;                  /* CPU seconds without a step (0: none) */
+    /* Optional: the search goes on after a death, if the child asked to
+    ** (cli_child_go_on); on_death is told of each first, to report it. */
+    void (*on_death)(void *ctx, struct cli_supervised *death);
+    void *death_ctx;
 };
 
 enum cli_stopped {
@@ -156,14 +163,26 @@ struct cli_supervised {
     uint32_t *choices;                /* found.choices (malloc'd) */
 };
 
-typedef int (*cli_supervised_fn)(void *ctx, struct explore_window *w);
+/* The child's side: its window, marks and where it goes on from. */
+struct cli_child;
+typedef int (*cli_supervised_fn)(void *ctx, struct cli_child *c);
 
-/* Run fn(ctx, window) in a child process with room for cap choices in the
+/* Run fn(ctx, child) in a child process with room for cap choices in the
 ** window, watched as watch says; call with the signals held. 0, WEFT_ENOMEM
-** or CLI_ERROR (no process). Free out with cli_supervised_free. */
+** or CLI_ERROR (no process). Free out with cli_supervised_free. With
+** watch->on_death, a child that dies in a search that goes on is reported
+** to it and replaced; out is then how the last child ended. */
 int cli_supervise(cli_supervised_fn fn, void *ctx, size_t cap, const struct cli_watch *watch,
                   struct cli_supervised *out);
 void cli_supervised_free(struct cli_supervised *out);
+/* In the child: the window a supervisor reads (NULL for c NULL: none). */
+struct explore_window *cli_child_window(struct cli_child *c);
+/* In the child, for a search that goes on past failures (dfs, dpor):
+** leave marks in ec so that a child that dies is replaced, and if this one
+** replaces one, go on from its last mark (classes: the --classes file, or
+** NULL, cut back to the mark). 0, WEFT_ENOMEM, or CLI_ERROR after saying
+** why; 0 and nothing done for c NULL. */
+int cli_child_go_on(struct cli_child *c, struct explore_config *ec, FILE *classes);
 /* In the child: move its window to phase; never returns when the
 ** supervisor has doomed it (it is about to be killed and reported). */
 bool cli_window_enter(struct explore_window *w, int phase);

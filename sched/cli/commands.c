@@ -83,12 +83,17 @@ static const struct report_format *format_for(const struct cli_opts *o)
     return f;
 }
 
+/* Does --strategy name a plan whose position can be saved (dfs, dpor)? */
+static bool plan_saves(const struct cli_opts *o)
+{
+    return strcmp(o->strategy, "dpor") == 0 || strcmp(o->strategy, "dfs") == 0;
+}
+
 /* The plan named by --strategy, or NULL after saying which exist. */
 static const struct explore_plan *plan_for(const struct cli_opts *o)
 {
     const struct explore_plan *p = explore_plan_named(o->strategy);
-    bool saves = strcmp(o->strategy, "dpor") == 0 || strcmp(o->strategy, "dfs") == 0;
-    if (p && p != &explore_plan_replay && (saves || !(o->checkpoint || o->resume)))
+    if (p && p != &explore_plan_replay && (plan_saves(o) || !(o->checkpoint || o->resume)))
         return p;
     if (p && p != &explore_plan_replay) {
         fprintf(stderr, "weft: --checkpoint and --resume work with --strategy dpor or dfs, "
@@ -180,12 +185,15 @@ static bool progress_wanted(const struct cli_opts *o)
     return o->progress > 0 || (o->progress < 0 && !o->quiet && isatty(2));
 }
 
-/* Search one scenario here and print its report; w: a supervisor reads
-** along (NULL without one), stop: a signal handler's flag (or NULL). */
+/* Search one scenario here and print its report; c: the child a
+** supervisor watches (NULL without one), stop: a signal handler's flag (or
+** NULL). A search that goes on past failures (--classes) goes on past the
+** death of a child too, where its position can be saved. */
 static int run_here(const struct cli_target *t, const struct cli_opts *o,
                     const struct explore_plan *plan, struct exec *x, FILE *classes,
-                    struct explore_window *w, const volatile sig_atomic_t *stop)
+                    struct cli_child *c, const volatile sig_atomic_t *stop)
 {
+    struct explore_window *w = cli_child_window(c);
     double start = cli_seconds();
     struct progress prog = { .name = t->scenario->name, .start = start, .last = start };
     struct cli_job job = {
@@ -212,7 +220,13 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
         return CLI_ERROR;
     struct report *rep;
     bool unreplayable;
-    int rc = cli_explore(&job, &rep, &unreplayable);
+    int rc = classes && plan_saves(o) ? cli_child_go_on(c, &job.ec, classes) : 0;
+    if (rc == CLI_ERROR) {
+        cli_checkpoint_end(&cp);
+        return CLI_ERROR;
+    }
+    if (rc == 0)
+        rc = cli_explore(&job, &rep, &unreplayable);
     cli_checkpoint_end(&cp);
     end_progress(&prog);
     if (rc)
@@ -230,10 +244,10 @@ struct run_args {
     size_t nparams;
 };
 
-static int run_child(void *ctx, struct explore_window *w)
+static int run_child(void *ctx, struct cli_child *c)
 {
     struct run_args *a = ctx;
-    int rc = run_here(a->t, a->o, a->plan, NULL, a->classes, w, NULL);
+    int rc = run_here(a->t, a->o, a->plan, NULL, a->classes, c, NULL);
     params_read_get(a->o->params, a->read, a->nparams);
     if (a->classes && fflush(a->classes) != 0) {
         perror(a->o->classes);
@@ -273,20 +287,45 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
     return rc;
 }
 
+/* A death the search goes on after: reported as it happened. */
+struct deaths {
+    const struct cli_target *t;
+    const struct cli_opts *o;
+    const struct explore_plan *plan;
+    double start;
+    int rc;                           /* the worst of their reports */
+    bool any;
+};
+
+static void report_death(void *ctx, struct cli_supervised *sv)
+{
+    struct deaths *d = ctx;
+    d->any = true;
+    if (progress_wanted(d->o))
+        fprintf(stderr, "\r\033[K");  /* the child's progress line, left behind */
+    int rc = report_supervised(d->t, d->o, d->plan, sv, d->start,
+                               d->o->quiet ? REPORT_QUIET : 0, NULL);
+    if (rc > d->rc)
+        d->rc = rc;
+}
+
 static int run_one(const struct cli_target *t, const struct cli_opts *o,
                    const struct explore_plan *plan, struct exec *x, FILE *classes)
 {
     if (o->isolate == CLI_ISOLATE_NONE)
         return run_here(t, o, plan, x, classes, NULL, cli_catch_stops());
     struct run_args a = { t, o, plan, classes, NULL, params_count(o->params) };
-    struct cli_watch watch = { o->time_limit, o->watchdog };
-    struct cli_supervised sv;
     double start = cli_seconds();
+    struct deaths deaths = { t, o, plan, start, CLI_OK, false };
+    struct cli_watch watch = { o->time_limit, o->watchdog, report_death, &deaths };
+    struct cli_supervised sv;
     if (a.nparams && (a.read = mmap(NULL, a.nparams, PROT_READ | PROT_WRITE,
                                     MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
         return out_of_memory("for the supervisor");
     int rc = cli_supervise(run_child, &a, window_room(t, o), &watch, &sv);
     if (a.nparams) {
+        if (rc == 0 && (!sv.finished || deaths.any))
+            memset(a.read, 1, a.nparams);   /* a child that died said nothing: no warning */
         params_read_add(o->params, a.read, a.nparams);
         munmap(a.read, a.nparams);
     }
@@ -296,6 +335,8 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
         rc = sv.finished ? sv.rc
                          : report_supervised(t, o, plan, &sv, start,
                                              o->quiet ? REPORT_QUIET : 0, NULL);
+    if (rc == CLI_OK || rc == CLI_UNEXPECTED)
+        rc = rc > deaths.rc ? rc : deaths.rc;
     cli_supervised_free(&sv);
     return rc == WEFT_ENOMEM ? out_of_memory("for the supervisor") : rc;
 }
@@ -475,9 +516,10 @@ struct replay_args {
     bool step_by_step;
 };
 
-/* Replay here and print the report; w: a supervisor reads along, or NULL. */
-static int replay_here(void *ctx, struct explore_window *w)
+/* Replay here and print the report; c: the child a supervisor watches, or NULL. */
+static int replay_here(void *ctx, struct cli_child *c)
 {
+    struct explore_window *w = cli_child_window(c);
     const struct replay_args *a = ctx;
     const struct cli_opts *o = a->o;
     uint32_t shown = 0;
@@ -518,7 +560,7 @@ static int replay_here(void *ctx, struct explore_window *w)
 ** replays as it ran. */
 static int replay_supervised(struct replay_args *a)
 {
-    struct cli_watch watch = { 0, a->o->watchdog };
+    struct cli_watch watch = { .watchdog = a->o->watchdog };
     struct cli_supervised sv;
     cli_hold_signals();
     int rc = cli_supervise(replay_here, a, window_room(a->t, a->o), &watch, &sv);

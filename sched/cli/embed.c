@@ -66,8 +66,14 @@ bool cli_window_enter(struct explore_window *w, int phase)
 static int shrink(struct search *s, const struct weft_scenario *sc, struct cli_job *job,
                   struct explore_result *res, struct report **out, bool *unreplayable)
 {
+    /* The shrinking searches are searches of their own: they start afresh,
+    ** and neither save checkpoints nor leave marks of theirs. */
+    struct explore_config base = job->ec;
+    base.resume = (struct explore_resume){ 0 };
+    base.checkpoint = NULL;
+    base.mark = NULL;
     struct report *found = report_snapshot(search_exec(s), sc, &job->req, res);
-    int rc = found ? explore_shrink(s, &job->ec, res, report_signature) : WEFT_ENOMEM;
+    int rc = found ? explore_shrink(s, &base, res, report_signature) : WEFT_ENOMEM;
     if (rc == 1) {
         *unreplayable = found->shrink_failed = true;
         *out = found;

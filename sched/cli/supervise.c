@@ -8,6 +8,14 @@
 ** the child dies or stops making progress, turns that execution into a
 ** report. SIGINT and SIGTERM are taken here (the child runs in a process
 ** group of its own) and stop the search cleanly.
+**
+** A search that goes on past failures (--classes) goes on past a death
+** too: its child leaves marks, the search's position and counts, in the
+** mapping and in two memory files; after reporting the death this process
+** starts a new child that goes on from the last mark and ends the
+** execution that died, where it died, as an ordinary failure (explore.h,
+** resume.died). The counts are then those of a search where the death was
+** an assertion failing at that place.
 */
 #include <dlfcn.h>
 #include <errno.h>
@@ -26,11 +34,44 @@
 #define INTERRUPT_GRACE 2.0           /* seconds the child has to report after a stop */
 #define STUCK_CPU_SHARE 0.25          /* a child below this share of a CPU is not spinning */
 
+/* A mark: the counts at an execution's start; the position (text) is in
+** the slot's memory file. */
+struct mark {
+    uint64_t executions, pruned, cut;
+    bool timed, bound_hit, check_memory;
+    bool fresh;                       /* before the first execution: no position */
+    int64_t classes_at;               /* the --classes file's length then, or -1 */
+    size_t len;                       /* of the position */
+};
+
+/* For a child that replaces one that died: where to go on from, and how
+** the execution it died in ends. */
+struct restart {
+    bool active;
+    int slot;                         /* of the mark */
+    struct mark mark;
+    uint64_t died_index;
+    uint32_t died_steps, died_choices;
+    struct sched_outcome died;
+};
+
 /* The mapping: the window, then what only the supervisor and the child
-** share (how the child ended by itself), then the choices. */
+** share (how the child ended by itself, its marks), then the choices. */
 struct shared {
     struct explore_window w;
     volatile int done, rc;
+    int marked;                       /* 0: no mark yet; else slot[marked - 1] (atomic) */
+    struct mark slot[2];              /* written in turn: one is whole while the other is not */
+    struct restart restart;
+};
+
+/* The child's side of it (cli.h): one per supervised search, copied into
+** each child. */
+struct cli_child {
+    struct shared *sh;
+    int fd[2];                        /* the slots' memory files, -1: no marks */
+    FILE *classes;                    /* written by the search, kept as at the mark */
+    char *position;                   /* the mark gone on from (the child's, malloc'd) */
 };
 
 /* ==========================================================================
@@ -111,10 +152,110 @@ static void exit_as_is(int status, void *arg)
 }
 #endif
 
+struct explore_window *cli_child_window(struct cli_child *c)
+{
+    return c ? &c->sh->w : NULL;
+}
+
+static int write_all(int fd, const char *text, size_t len)
+{
+    for (size_t done = 0; done < len;) {
+        ssize_t n = pwrite(fd, text + done, len - done, (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static int read_all_at(int fd, char *text, size_t len)
+{
+    for (size_t done = 0; done < len;) {
+        ssize_t n = pread(fd, text + done, len - done, (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+/* explore_config.mark: written into the slot not in use, then made the
+** last one; a child that dies meanwhile leaves the other whole. The
+** --classes file is flushed first, so that what it holds is what the
+** search wrote up to the mark. */
+static void leave_mark(void *ctx, const char *position, const struct explore_result *r,
+                       bool check_memory)
+{
+    struct cli_child *c = ctx;
+    struct shared *sh = c->sh;
+    int slot = __atomic_load_n(&sh->marked, __ATOMIC_ACQUIRE) == 1 ? 1 : 0;
+    size_t len = position ? strlen(position) : 0;
+    int64_t at = -1;
+    if (c->classes && (fflush(c->classes) != 0 || (at = (int64_t)ftello(c->classes)) < 0))
+        at = -1;
+    if (len && write_all(c->fd[slot], position, len) != 0)
+        return;                       /* the last mark stays */
+    sh->slot[slot] = (struct mark){ r->cov.executions, r->cov.pruned, r->cov.cut, r->cov.timed,
+                                    r->cov.bound_hit, check_memory, position == NULL, at, len };
+    __atomic_store_n(&sh->marked, slot + 1, __ATOMIC_RELEASE);
+}
+
+/* Go on from the restart's mark: its position and counts, the death. */
+static int go_on_from_mark(struct cli_child *c, struct explore_config *ec)
+{
+    struct restart *rs = &c->sh->restart;
+    const struct mark *m = &rs->mark;
+    struct explore_resume *r = &ec->resume;
+    *r = (struct explore_resume){ .executions = m->executions, .pruned = m->pruned,
+                                  .cut = m->cut, .timed = m->timed, .bound_hit = m->bound_hit,
+                                  .check_memory = m->check_memory,
+                                  .died_index = rs->died_index, .died_steps = rs->died_steps,
+                                  .died_choices = rs->died_choices, .died = &rs->died };
+    if (!m->fresh) {
+        if ((c->position = malloc(m->len + 1)) == NULL)
+            return WEFT_ENOMEM;
+        if (read_all_at(c->fd[rs->slot], c->position, m->len) != 0)
+            return CLI_ERROR;
+        c->position[m->len] = '\0';
+        r->position = c->position;
+    }
+    uint64_t used = m->executions + m->pruned;   /* the budget is the whole search's */
+    if (ec->max_executions)
+        ec->max_executions = ec->max_executions > used ? ec->max_executions - used : 1;
+    if (c->classes && m->classes_at >= 0 &&
+        (ftruncate(fileno(c->classes), (off_t)m->classes_at) != 0 ||
+         fseeko(c->classes, (off_t)m->classes_at, SEEK_SET) != 0))
+        return CLI_ERROR;
+    return 0;
+}
+
+int cli_child_go_on(struct cli_child *c, struct explore_config *ec, FILE *classes)
+{
+    if (c == NULL || c->fd[0] < 0)
+        return 0;
+    c->classes = classes;
+    ec->mark = leave_mark;
+    ec->mark_ctx = c;
+    /* Lines of executions after a mark are cut off the file after a death
+    ** and written again; where it cannot be cut (a pipe), mark every one. */
+    ec->mark_every = classes && lseek(fileno(classes), 0, SEEK_CUR) < 0 ? 1 : 64;
+    if (!c->sh->restart.active)
+        return 0;
+    int rc = go_on_from_mark(c, ec);
+    if (rc == CLI_ERROR)
+        fprintf(stderr, "weft: cannot go on after the process died: %s\n", strerror(errno));
+    return rc;
+}
+
 /* Run fn in the child: a process group of its own (a terminal's SIGINT is
 ** the supervisor's), dying with the supervisor, signals as they were. */
-_Noreturn static void child(struct shared *sh, pid_t parent, cli_supervised_fn fn, void *ctx)
+_Noreturn static void child(struct cli_child *c, pid_t parent, cli_supervised_fn fn, void *ctx)
 {
+    struct shared *sh = c->sh;
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
@@ -123,7 +264,8 @@ _Noreturn static void child(struct shared *sh, pid_t parent, cli_supervised_fn f
 #ifdef __GLIBC__
     on_exit(exit_as_is, NULL);
 #endif
-    int rc = fn(ctx, &sh->w);
+    int rc = fn(ctx, c);
+    free(c->position);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "weft: write error on standard output: %s\n", strerror(errno));
         rc = CLI_ERROR;
@@ -148,6 +290,7 @@ struct watcher {
     uint32_t seen_steps, seen_choices;
     bool time_stop_sent;
     double grace_until;               /* after a stop signal: 0, or when to kill */
+    int doomed_from;                  /* the phase the child was doomed in */
 };
 
 static double cpu_seconds(struct watcher *wt)
@@ -177,6 +320,7 @@ static bool moved(struct watcher *wt)
 static bool doom(struct watcher *wt, int while_in)
 {
     int from = while_in;
+    wt->doomed_from = while_in;
     return __atomic_compare_exchange_n(&wt->sh->w.phase, &from, EXPLORE_DOOMED, false,
                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
@@ -336,6 +480,100 @@ static void *map_shared(size_t cap, size_t *size)
     return p == MAP_FAILED ? NULL : p;
 }
 
+/* The memory files of the marks, when the search may go on after a death;
+** without them (no memfd_create) a death ends the search. */
+static void close_marks(struct cli_child *c)
+{
+    for (int i = 0; i < 2; i++) {
+        if (c->fd[i] >= 0)
+            close(c->fd[i]);
+        c->fd[i] = -1;
+    }
+}
+
+static void open_marks(struct cli_child *c, bool wanted)
+{
+    c->fd[0] = c->fd[1] = -1;
+    if (!wanted)
+        return;
+    c->fd[0] = memfd_create("weft-mark", MFD_CLOEXEC);
+    c->fd[1] = c->fd[0] >= 0 ? memfd_create("weft-mark", MFD_CLOEXEC) : -1;
+    if (c->fd[1] < 0)
+        close_marks(c);
+}
+
+/* Start a child and watch it to its end: out says how it ended. */
+static int start_and_watch(struct cli_child *c, cli_supervised_fn fn, void *ctx,
+                           struct watcher *wt, struct cli_supervised *out)
+{
+    fflush(stdout);                   /* nothing buffered is written twice */
+    fflush(stderr);
+    pid_t parent = getpid(), pid = fork();
+    if (pid == 0)
+        child(c, parent, fn, ctx);
+    if (pid < 0) {
+        fprintf(stderr, "weft: cannot start a process for the search: %s\n", strerror(errno));
+        return CLI_ERROR;
+    }
+    wt->pid = pid;
+    wt->have_cpu_clock = clock_getcpuclockid(pid, &wt->cpu_clock) == 0;
+    wt->last_move = cli_seconds();
+    wt->cpu_at_move = 0;
+    wt->seen_runs = wt->seen_steps = wt->seen_choices = 0;
+    int status = watch_child(wt, out);
+    out->finished = c->sh->done && out->stopped == CLI_STOPPED_NOT;
+    out->rc = c->sh->rc;
+    int rc = 0;
+    if (!out->finished && (rc = take_execution(c->sh, out)) == 0 &&
+        out->stopped != CLI_STOPPED_EARLY)
+        say_how(status, out);
+    out->found.cov.interrupted |= out->interrupted != 0;
+    return rc;
+}
+
+/* Does the search go on after the death in out (its execution's number
+** into *died)? Only one that left a mark and died searching, not asked to
+** stop; after its execution's first step (a death in the setup would come
+** in every execution); and later than the last death (a child that dies
+** where it was to end the execution is not replaced again). */
+static bool goes_on(const struct watcher *wt, const struct cli_supervised *out, uint64_t *died)
+{
+    const struct explore_window *w = &wt->sh->w;
+    uint64_t index = w->cov.executions + w->cov.pruned + 1;
+    int phase = out->stopped == CLI_STOPPED_NOT ? w->phase : wt->doomed_from;
+    if (wt->watch->on_death == NULL || !out->found.failed || out->interrupted ||
+        w->stop != EXPLORE_GO || phase != EXPLORE_SEARCHING || wt->sh->marked == 0 ||
+        w->nsteps == 0 || index <= *died)
+        return false;
+    *died = index;
+    return true;
+}
+
+/* Tell the next child where to go on and how the execution numbered died
+** ends; the window as a child starts it. */
+static void prepare_restart(struct shared *sh, const struct cli_supervised *out, uint64_t died)
+{
+    struct restart *rs = &sh->restart;
+    struct explore_window *w = &sh->w;
+    rs->active = true;
+    rs->slot = sh->marked - 1;
+    rs->mark = sh->slot[rs->slot];
+    rs->died_index = died;
+    rs->died_steps = w->nsteps;
+    rs->died_choices = w->nchoices;
+    rs->died = out->found.outcome;
+    w->phase = EXPLORE_SEARCHING;
+    w->stop = EXPLORE_GO;
+    w->nchoices = w->nsteps = 0;
+    w->tid = 0;
+    w->file = NULL;
+    w->line = 0;
+    w->cov.executions = rs->mark.executions;
+    w->cov.pruned = rs->mark.pruned;
+    w->cov.cut = rs->mark.cut;
+    sh->done = sh->rc = 0;
+}
+
 int cli_supervise(cli_supervised_fn fn, void *ctx, size_t cap, const struct cli_watch *watch,
                   struct cli_supervised *out)
 {
@@ -347,27 +585,19 @@ int cli_supervise(cli_supervised_fn fn, void *ctx, size_t cap, const struct cli_
         return WEFT_ENOMEM;
     sh->w.cap = cap;
     sh->w.choices = (uint32_t *)(sh + 1);
-    fflush(stdout);                   /* nothing buffered is written twice */
-    fflush(stderr);
-    pid_t parent = getpid(), pid = fork();
-    if (pid == 0)
-        child(sh, parent, fn, ctx);
-    int rc = 0;
-    if (pid < 0) {
-        fprintf(stderr, "weft: cannot start a process for the search: %s\n", strerror(errno));
-        rc = CLI_ERROR;
-    } else {
-        struct watcher wt = { .pid = pid, .sh = sh, .watch = watch, .start = cli_seconds() };
-        wt.have_cpu_clock = clock_getcpuclockid(pid, &wt.cpu_clock) == 0;
-        wt.last_move = wt.start;
-        int status = watch_child(&wt, out);
-        out->finished = sh->done && out->stopped == CLI_STOPPED_NOT;
-        out->rc = sh->rc;
-        if (!out->finished && (rc = take_execution(sh, out)) == 0 &&
-            out->stopped != CLI_STOPPED_EARLY)
-            say_how(status, out);
-        out->found.cov.interrupted |= out->interrupted != 0;
+    struct cli_child c = { .sh = sh };
+    open_marks(&c, watch->on_death != NULL);
+    struct watcher wt = { .sh = sh, .watch = watch, .start = cli_seconds() };
+    uint64_t died = 0;
+    int rc;
+    while ((rc = start_and_watch(&c, fn, ctx, &wt, out)) == 0 && goes_on(&wt, out, &died)) {
+        watch->on_death(watch->death_ctx, out);
+        prepare_restart(sh, out, died);
+        cli_supervised_free(out);
+        memset(out, 0, sizeof *out);
+        out->watch_seconds = watch->watchdog;
     }
+    close_marks(&c);
     munmap(sh, size);
     return rc;
 }

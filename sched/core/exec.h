@@ -98,7 +98,9 @@ struct sched_chooser {
     bool (*forced)(void *self, int tid);
     /* Pick a value in [0, n), n >= 2. Return -1 to abandon. */
     int (*pick_value)(void *self, int n);
-    /* Told after each step (for sleep sets and DPOR); may be NULL. */
+    /* Told after each step (for sleep sets and DPOR); may be NULL. A
+    ** failure it records (sched_fail_in_apply) ends the execution there,
+    ** before the thread runs on. */
     void (*after_step)(void *self, const struct sched_step *s);
     void *self;
 };

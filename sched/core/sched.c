@@ -592,7 +592,7 @@ static bool step(struct exec *x, struct sched_thread *t)
     t->acted |= op != &t->start;
     t->pending = NULL;
     x->last_tid = t->id;
-    return true;
+    return !x->failed;                /* the chooser's after_step may end it there */
 }
 
 int sched_choose_value(struct exec *x, int n)

@@ -91,6 +91,52 @@ static void show_running(struct explorer *e, int tid)
         e->window->tid = tid;
 }
 
+/* ==========================================================================
+** The execution a process died in (resume.died)
+** ==========================================================================
+** A supervisor replaced a process that died in an execution (an exit, a
+** signal, a spin or a real block in a scenario thread) by one that goes on
+** from its last mark. That execution runs again up to where the process
+** was, its last step and choice, and ends there as the supervisor's
+** failure: what the strategy learns of it is what it would learn of an
+** assertion failing at that place.
+*/
+
+static bool at_death(const struct explorer *e)
+{
+    const struct explore_resume *d = &e->cfg->resume;
+    return e->dying && e->steps == d->died_steps && e->nrec == d->died_choices;
+}
+
+/* A thread is about to be picked after the place was passed without being
+** reached: the scenario took another path (it is not deterministic); the
+** execution runs on as it goes. */
+static void passed_death(struct explorer *e)
+{
+    if (e->dying && e->steps >= e->cfg->resume.died_steps)
+        e->dying = false;
+}
+
+/* In the scheduler (after the step): the execution ends as it died. */
+static void die_after_step(struct explorer *e)
+{
+    const struct sched_outcome *d = e->cfg->resume.died;
+    struct exec *x = e->x;
+    e->dying = false;
+    sched_fail_in_apply(x, d->result,
+                        d->failing_tid >= 0 && d->failing_tid < x->nthreads
+                            ? &x->threads[d->failing_tid] : NULL,
+                        d->where, "%s", d->message);
+}
+
+/* In the scenario thread (it made its last choice): it ends here. */
+static void die_after_choice(struct explorer *e)
+{
+    const struct sched_outcome *d = e->cfg->resume.died;
+    e->dying = false;
+    sched_fail(e->x, d->result, d->where, "%s", d->message);
+}
+
 static void observe(struct explorer *e)
 {
     if (e->cfg->observe)
@@ -100,6 +146,7 @@ static void observe(struct explorer *e)
 static int pick_thread(void *self, sched_mask enabled, int current)
 {
     struct explorer *e = self;
+    passed_death(e);
     observe(e);
     int tid = e->strategy->pick_thread(e, enabled, current);
     if (tid >= 0)
@@ -113,6 +160,7 @@ static int pick_thread(void *self, sched_mask enabled, int current)
 static bool forced(void *self, int tid)
 {
     struct explorer *e = self;
+    passed_death(e);
     observe(e);
     show_running(e, tid);
     return e->strategy->forced == NULL || e->strategy->forced(e, tid);
@@ -126,6 +174,8 @@ static int pick_value(void *self, int n)
         record(e, (uint32_t)v);
     if (v >= 0 && e->cfg->on_class)
         classes_value(&e->classes, (uint32_t)v);
+    if (v >= 0 && at_death(e))
+        die_after_choice(e);
     return v;
 }
 
@@ -143,6 +193,8 @@ static void after_step(void *self, const struct sched_step *s)
         e->window->file = s->loc.file;
         e->window->line = s->loc.line;
     }
+    if (at_death(e))
+        die_after_step(e);
 }
 
 /* ==========================================================================
@@ -260,6 +312,17 @@ static void save_position(struct explorer *e, struct search *s, struct explore_r
         e->saved_at = e->cfg->elapsed(e->cfg->clock_ctx);
 }
 
+/* A mark for a supervisor: where a process that replaces this one goes on
+** (fresh: before the search's first execution, from no position). */
+static void mark_position(struct explorer *e, struct search *s, struct explore_result *r,
+                          bool fresh)
+{
+    char *position = fresh || e->strategy->save == NULL ? NULL : e->strategy->save(e);
+    if (fresh || position)            /* without memory, the last mark stays */
+        e->cfg->mark(e->cfg->mark_ctx, position, r, s->sc.check_memory);
+    free(position);
+}
+
 /* Go on from a checkpoint: its counts and position. 0, or WEFT_EINVAL if
 ** the strategy cannot take the position. */
 static int resume(struct explorer *e, struct search *s, struct explore_result *r)
@@ -287,6 +350,8 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         e->nrec = 0;
         e->steps = e->preemptions = 0;
         e->parted.yes = false;
+        bool died = e->dying = ec->resume.died_index &&
+                               r->cov.executions + r->cov.pruned + 1 == ec->resume.died_index;
         if (e->window)
             window_begin(e->window);
         classes_begin(&e->classes);
@@ -302,6 +367,10 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         if (more && ec->checkpoint && (n & 63) == 0 && ec->elapsed &&
             ec->elapsed(ec->clock_ctx) - e->saved_at >= ec->checkpoint_every)
             save_position(e, s, r);
+        /* A mark right after the execution that died: a later death goes
+        ** on from there, not from before this one. */
+        if (more && ec->mark && (died || (ec->mark_every && n % ec->mark_every == 0)))
+            mark_position(e, s, r, false);
         const struct sched_outcome *o = &s->x->outcome;
         bool failed = o->result != WEFT_PASS && !o->abandoned;
         if (failed)
@@ -330,6 +399,8 @@ int explore_search(struct search *s, const struct explore_config *ec,
 {
     int rc;
     struct coverage before = r->cov;  /* what earlier searches of a plan counted */
+    if (ec->resume.check_memory)      /* a mark from before the first execution says so */
+        s->sc.check_memory = true;
     do {
         struct explorer e = { .strategy = st, .cfg = ec, .result = r, .x = s->x,
                               .window = ec->window, .rec = s->rec, .rec_cap = s->rec_cap };
@@ -337,6 +408,8 @@ int explore_search(struct search *s, const struct explore_config *ec,
         if ((rc = st->init(&e)) == 0) {
             if (ec->resume.position)
                 rc = resume(&e, s, r);
+            if (rc == 0 && ec->mark)
+                mark_position(&e, s, r, ec->resume.position == NULL);
             if (rc == 0)
                 rc = run_executions(&e, s, r, max_exec, time_limit, covered);
             st->fini(&e);

@@ -66,7 +66,24 @@ struct explore_config {
         const char *position;         /* NULL: start afresh */
         uint64_t executions, pruned, cut;
         bool timed, bound_hit, check_memory;
+        /* After a process died in an execution (supervise.c): the one
+        ** numbered died_index (1: the search's first, pruned ones counted)
+        ** ends as *died right where the dead process was, after its step
+        ** died_steps and its choice died_choices, instead of running on
+        ** into what killed it; so it counts as an ordinary failure. */
+        uint64_t died_index;          /* 0: none */
+        uint32_t died_steps, died_choices;
+        const struct sched_outcome *died;
     } resume;
+    /* Optional, for the dfs and dpor plans: marks for a supervisor that
+    ** replaces a process that died (supervise.c). mark() is given the
+    ** search's position (NULL: before its first execution), its counts and
+    ** whether it checks memory when the search starts, and before every
+    ** mark_every-th execution after that. */
+    void (*mark)(void *ctx, const char *position, const struct explore_result *r,
+                 bool check_memory);
+    void *mark_ctx;
+    uint32_t mark_every;
     /* Optional: a supervisor's view of the search (see above); its stop
     ** flag ends the search. stop alone (no window): a flag a signal
     ** handler sets to the signal's number (interrupted) ends it likewise. */

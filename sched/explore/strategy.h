@@ -52,6 +52,7 @@ struct explorer {
     void *state;                      /* the strategy's own */
     int error;                        /* WEFT_ENOMEM: a strategy ran out of memory */
     double saved_at;                  /* when the last checkpoint was taken */
+    bool dying;                       /* the running execution is resume.died's */
     struct classes classes;           /* with cfg->on_class: the running execution's */
     /* Set by a strategy whose stored choices no longer fit the scenario: the
     ** execution ends as WEFT_NONDETERMINISM (explore_parted). */
