@@ -54,7 +54,7 @@ struct sched_thread {
 
 /* One executed step, for the report and the searches. */
 struct sched_step {
-    uint16_t tid;
+    uint32_t tid;
     const struct sched_opclass *cls;
     int obj_id;                       /* -1 when absent */
     struct sched_loc loc;
@@ -146,10 +146,14 @@ struct exec {
     sched_mask runnable;              /* enabled at this choice, before fairness
                                          and symmetry filtered them */
     bool any_symmetric;               /* a thread was spawned symmetric */
+    struct mask_table masks;          /* thread sets past 64 threads (mask.h),
+                                         kept with the context */
     sigjmp_buf on_crash;              /* where a crashed fiber escapes to */
     /* ---- threads and steps ---- */
-    struct sched_thread threads[SCHED_MAX_THREADS];
-    int nthreads;
+    /* Each thread apart, so pointers to it stay valid as more are made;
+    ** kept with their stacks from one execution to the next. */
+    struct sched_thread **threads;
+    int nthreads, threads_cap;
     struct sched_step *steps;
     uint32_t nsteps, steps_cap;
     /* ---- objects and memory ---- */
@@ -157,8 +161,8 @@ struct exec {
     struct sched_obj *objects, **objects_tail;
     int nobjects;
     struct sched_obj *clock;          /* made at the first timed operation */
-    struct sched_timer *armed[SCHED_MAX_THREADS];   /* timers started, not ended */
-    int narmed;
+    struct sched_timer **armed;       /* timers started, not ended */
+    int narmed, armed_cap;
     struct shadow *shadow;            /* checked memory's accesses (race.c) */
     struct atomic_impl *memory_cells; /* atomics at addresses (sync/atomic.c) */
     bool shadow_oom;

@@ -149,13 +149,39 @@ static void park_on_start(struct exec *x, struct sched_thread *t, struct sched_l
 
 static const struct sched_objclass thread_objclass = { .name = "thread" };
 
-/* A new thread, or NULL past the limit or without memory for a stack. */
+/* Room for one more thread: its slot, its record, and a place for the
+** timer it may arm (at most one each); false without memory. Records are
+** kept, with their stacks, for the executions that follow. */
+static bool thread_room(struct exec *x)
+{
+    if (x->nthreads == x->threads_cap) {
+        int cap = x->threads_cap ? 2 * x->threads_cap : 16;
+        struct sched_thread **more = realloc(x->threads, (size_t)cap * sizeof *more);
+        if (more == NULL)
+            return false;
+        memset(more + x->threads_cap, 0, (size_t)(cap - x->threads_cap) * sizeof *more);
+        x->threads = more;
+        x->threads_cap = cap;
+    }
+    if (x->armed_cap < x->threads_cap) {
+        struct sched_timer **armed = realloc(x->armed, (size_t)x->threads_cap * sizeof *armed);
+        if (armed == NULL)
+            return false;
+        x->armed = armed;
+        x->armed_cap = x->threads_cap;
+    }
+    if (x->threads[x->nthreads] == NULL)
+        x->threads[x->nthreads] = calloc(1, sizeof **x->threads);
+    return x->threads[x->nthreads] != NULL;
+}
+
+/* A new thread, or NULL without memory for it or its stack. */
 static struct sched_thread *thread_create(struct exec *x, const char *name,
                                           void (*fn)(void *), void *arg, struct sched_loc at)
 {
-    if (x->nthreads == SCHED_MAX_THREADS)
+    if (x->nthreads == INT32_MAX || !thread_room(x))
         return NULL;
-    struct sched_thread *t = &x->threads[x->nthreads];
+    struct sched_thread *t = x->threads[x->nthreads];
     if (t->fiber.stack == NULL && fiber_stack_alloc(&t->fiber, x->cfg->stack_size) != 0)
         return NULL;
     struct fiber keep = t->fiber;     /* the stack is reused across executions */
@@ -181,7 +207,7 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
 static int symmetric_sibling(struct exec *x, void (*fn)(void *), void *arg)
 {
     for (int i = x->nthreads - 1; i >= 0; i--)
-        if (x->threads[i].fn == fn && x->threads[i].arg == arg && x->threads[i].sym_prev != -2)
+        if (x->threads[i]->fn == fn && x->threads[i]->arg == arg && x->threads[i]->sym_prev != -2)
             return i;
     return -1;
 }
@@ -195,8 +221,8 @@ struct sched_thread *sched_spawn(struct exec *x, const char *name, void (*fn)(vo
     x->any_symmetric |= symmetric;
     if (t == NULL) {
         sched_fail_in_apply(x, WEFT_ASSERTION, parent, at,
-                            "cannot spawn \"%s\": more than %d threads or no memory for a stack",
-                            name, SCHED_MAX_THREADS);
+                            "cannot spawn \"%s\": no memory for thread %d or its stack",
+                            name, x->nthreads);
         return NULL;
     }
     if (symmetric)
@@ -288,11 +314,11 @@ int sched_op_objects_many(const struct sched_op *op, const struct sched_obj **o)
 
 static sched_mask enabled_threads(struct exec *x)
 {
-    sched_mask m = 0;
+    struct mask_builder b = MASK_BUILDER_INIT;
     for (int i = 0; i < x->nthreads; i++)
-        if (sched_thread_enabled(x, &x->threads[i]))
-            m |= SCHED_BIT(i);
-    return m;
+        if (sched_thread_enabled(x, x->threads[i]))
+            mask_build_add(&b, i);
+    return mask_build_done(&x->masks, &b);
 }
 
 /* ==========================================================================
@@ -466,26 +492,27 @@ static int64_t next_deadline(struct exec *x)
 */
 static sched_mask fair_threads(struct exec *x, sched_mask enabled)
 {
-    if (x->delayed == 0 && (enabled & ~x->spinners))
+    if (mask_empty(x->delayed) && !mask_empty(mask_minus(&x->masks, enabled, x->spinners)))
         return enabled;               /* the common case: nobody spins */
     bool all_spinning = true;
-    for (int i = 0; i < x->nthreads; i++)
-        if ((enabled & SCHED_BIT(i)) && !x->threads[i].spinning)
+    MASK_FOR(i, enabled)
+        if (!x->threads[i]->spinning)
             all_spinning = false;
     int64_t d = all_spinning && x->cfg->timers_idle ? next_deadline(x) : -1;
     if (d >= 0) {
         x->now = d;
         enabled = enabled_threads(x);
     }
-    sched_mask fair = 0;
+    struct mask_builder fair = MASK_BUILDER_INIT;
+    MASK_FOR(i, enabled)
+        if (!mask_meets(x->threads[i]->after, enabled))
+            mask_build_add(&fair, i);
+    sched_mask m = mask_build_done(&x->masks, &fair);
+    if (!mask_empty(m))
+        return m;
     for (int i = 0; i < x->nthreads; i++)
-        if ((enabled & SCHED_BIT(i)) && !(x->threads[i].after & enabled))
-            fair |= SCHED_BIT(i);
-    if (fair)
-        return fair;
-    for (int i = 0; i < x->nthreads; i++)
-        x->threads[i].after = 0;
-    x->delayed = 0;
+        x->threads[i]->after = MASK_NONE;
+    x->delayed = MASK_NONE;
     return enabled;
 }
 
@@ -493,14 +520,14 @@ static sched_mask symmetric_threads(struct exec *x, sched_mask enabled)
 {
     if (!x->any_symmetric)
         return enabled;
-    sched_mask allowed = enabled;
-    for (int i = 0; i < x->nthreads; i++) {
-        struct sched_thread *t = &x->threads[i];
-        if (t->sym_prev >= 0 && !t->acted && t->pending != &t->start &&
-            (enabled & SCHED_BIT(t->sym_prev)) && !x->threads[t->sym_prev].acted)
-            allowed &= ~SCHED_BIT(i);
+    struct mask_builder allowed = MASK_BUILDER_INIT;
+    MASK_FOR(i, enabled) {
+        struct sched_thread *t = x->threads[i];
+        if (!(t->sym_prev >= 0 && !t->acted && t->pending != &t->start &&
+              mask_has(enabled, t->sym_prev) && !x->threads[t->sym_prev]->acted))
+            mask_build_add(&allowed, i);
     }
-    return allowed;
+    return mask_build_done(&x->masks, &allowed);
 }
 
 /* Did t end a loop turn like this one among its last SCHED_TURN_MEMORY? */
@@ -519,10 +546,13 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
     /* A yield ends a loop turn, and so does a wait that timed out. */
     bool yield = (op->cls->flags & OP_YIELD) || (op->timer && op->timer->fired) ||
                  op->ends_turn;
-    if (!yield && sched_op_progress(op) && x->delayed)   /* those waiting on t may go */
-        for (int i = 0; i < x->nthreads; i++)
-            if ((x->threads[i].after &= ~SCHED_BIT(t->id)) == 0)
-                x->delayed &= ~SCHED_BIT(i);
+    /* those waiting on t may go */
+    if (!yield && sched_op_progress(op) && !mask_empty(x->delayed))
+        for (int i = 0; i < x->nthreads; i++) {
+            struct sched_thread *w = x->threads[i];
+            if (mask_empty(w->after = mask_without(&x->masks, w->after, t->id)))
+                x->delayed = mask_without(&x->masks, x->delayed, i);
+        }
     if (yield) {
         t->spinning = t->spun = turn_seen(t, t->turn);
         t->recent[t->turns % SCHED_TURN_MEMORY] = t->turn;
@@ -536,9 +566,15 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
             t->turn = (t->turn ^ (uint64_t)x->now) * 0x100000001b3ULL;
     }
     /* A yield changed nothing, so who is enabled now is who was before it. */
-    t->after = t->spinning ? enabled_threads(x) & ~SCHED_BIT(t->id) : 0;
-    x->spinners = t->spinning ? x->spinners | SCHED_BIT(t->id) : x->spinners & ~SCHED_BIT(t->id);
-    x->delayed = t->after ? x->delayed | SCHED_BIT(t->id) : x->delayed & ~SCHED_BIT(t->id);
+    t->after = t->spinning ? mask_without(&x->masks, enabled_threads(x), t->id) : MASK_NONE;
+    if (t->spinning)
+        mask_add(&x->masks, &x->spinners, t->id);
+    else
+        mask_del(&x->masks, &x->spinners, t->id);
+    if (!mask_empty(t->after))
+        mask_add(&x->masks, &x->delayed, t->id);
+    else
+        mask_del(&x->masks, &x->delayed, t->id);
 }
 
 /* ==========================================================================
@@ -548,12 +584,12 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
 static void record_step(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
     struct sched_step *s = &x->steps[x->nsteps++];
-    s->tid = (uint16_t)t->id;
+    s->tid = (uint32_t)t->id;
     s->cls = op->cls;
     if (op->obj)
-        op->obj->users |= SCHED_BIT(t->id);
+        mask_add(&x->masks, &op->obj->users, t->id);
     if (op->obj2)
-        op->obj2->users |= SCHED_BIT(t->id);
+        mask_add(&x->masks, &op->obj2->users, t->id);
     s->obj_id = op->obj ? op->obj->id : -1;
     s->loc = op->loc;
     s->time = x->now;
@@ -615,10 +651,10 @@ int sched_choose_value(struct exec *x, int n)
 static void classify_end(struct exec *x)
 {
     struct sched_outcome *out = &x->outcome;
-    bool main_done = x->threads[0].state == T_FINISHED;
+    bool main_done = x->threads[0]->state == T_FINISHED;
     int stuck = -1, blocked = 0;
     for (int i = 0; i < x->nthreads; i++)
-        if (x->threads[i].state != T_FINISHED) {
+        if (x->threads[i]->state != T_FINISHED) {
             stuck = stuck < 0 ? i : stuck;
             blocked++;
         }
@@ -632,7 +668,7 @@ static void classify_end(struct exec *x)
              ? "the scenario body returned while %d thread%s stay blocked forever"
              : "%d threads are blocked forever and no timer is pending",
              blocked, blocked == 1 ? "" : "s");
-    out->where = x->threads[out->failing_tid].pending->loc;
+    out->where = x->threads[out->failing_tid]->pending->loc;
     x->failed = true;
 }
 
@@ -652,17 +688,17 @@ static void step_bound_reached(struct exec *x)
     uint32_t since = x->nsteps > window ? x->nsteps - window : 0;
     int last = -1;                    /* the spinner that stepped last */
     bool spin = true;
-    out->spinning = 0;
+    out->spinning = MASK_NONE;
     for (int i = 0; i < x->nthreads; i++) {
-        struct sched_thread *t = &x->threads[i];
+        struct sched_thread *t = x->threads[i];
         if (t->last_step <= since)
             continue;
         spin &= t->state != T_FINISHED;
         if (t->state != T_PARKED)
             continue;
-        out->spinning |= SCHED_BIT(i);
+        mask_add(&x->masks, &out->spinning, i);
         spin &= t->spun;
-        if (last < 0 || t->last_step > x->threads[last].last_step)
+        if (last < 0 || t->last_step > x->threads[last]->last_step)
             last = i;
     }
     if (!spin || last < 0) {
@@ -671,7 +707,7 @@ static void step_bound_reached(struct exec *x)
     }
     out->result = WEFT_LIVELOCK;
     out->failing_tid = last;
-    out->where = x->threads[last].pending->loc;
+    out->where = x->threads[last]->pending->loc;
     snprintf(out->message, sizeof out->message,
              "still spinning after %u steps (the step bound)", x->nsteps);
     x->failed = true;
@@ -684,8 +720,8 @@ static void step_bound_reached(struct exec *x)
 static int pick(struct exec *x, sched_mask enabled)
 {
     const struct sched_chooser *ch = x->chooser;
-    if ((enabled & (enabled - 1)) == 0) {   /* one thread: no choice to make */
-        int tid = __builtin_ctzll(enabled);
+    if (mask_single(enabled)) {       /* one thread: no choice to make */
+        int tid = mask_first(enabled);
         return ch->forced(ch->self, tid) ? tid : -1;
     }
     return ch->pick_thread(ch->self, enabled, x->last_tid);
@@ -704,7 +740,7 @@ static struct sched_thread *next_thread(struct exec *x)
 {
     while (!x->failed && !x->abandoned) {
         sched_mask enabled = enabled_threads(x);
-        if (enabled == 0) {
+        if (mask_empty(enabled)) {
             int64_t d = x->cfg->timers_idle ? next_deadline(x) : -1;
             if (d < 0) {
                 classify_end(x);
@@ -724,7 +760,7 @@ static struct sched_thread *next_thread(struct exec *x)
             x->abandoned = true;
             return NULL;
         }
-        struct sched_thread *t = &x->threads[tid];
+        struct sched_thread *t = x->threads[tid];
         return step(x, t) ? t : NULL;
     }
     return NULL;
@@ -770,7 +806,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->made = 0;
     x->nsteps = 0;
     x->failed = x->abandoned = false;
-    x->spinners = x->delayed = 0;
+    x->spinners = x->delayed = MASK_NONE;
     x->any_symmetric = false;
     return 0;
 }
@@ -832,8 +868,13 @@ void sched_free(struct exec *x)
 {
     if (x == NULL)
         return;
-    for (int i = 0; i < SCHED_MAX_THREADS; i++)
-        fiber_stack_free(&x->threads[i].fiber);
+    for (int i = 0; i < x->threads_cap && x->threads[i]; i++) {
+        fiber_stack_free(&x->threads[i]->fiber);
+        free(x->threads[i]);
+    }
+    free(x->threads);
+    free(x->armed);
+    mask_table_free(&x->masks);
     free(x->steps);
     arena_free(&x->arena);
     crash_leave(&x->crash);

@@ -61,7 +61,7 @@ static inline struct waiter *sched_waiters_of(const struct sched_obj *o) { retur
 
 static inline struct sched_thread *sched_thread(struct exec *x, int tid)
 {
-    return tid >= 0 && tid < x->nthreads ? &x->threads[tid] : NULL;
+    return tid >= 0 && tid < x->nthreads ? x->threads[tid] : NULL;
 }
 
 /* The execution's clock, an object that timed steps and clock reads touch

@@ -104,7 +104,7 @@ static int pick_thread(void *self, sched_mask enabled, int current)
     if (tid >= 0)
         record(e, (uint32_t)tid);
     show_running(e, tid);
-    if (tid >= 0 && current >= 0 && tid != current && (enabled & SCHED_BIT(current)))
+    if (tid >= 0 && current >= 0 && tid != current && mask_has(enabled, current))
         e->preemptions++;
     return tid;
 }
@@ -134,7 +134,7 @@ static void after_step(void *self, const struct sched_step *s)
     if (e->strategy->after_step)
         e->strategy->after_step(e, s);
     if (e->cfg->on_class &&
-        classes_step(&e->classes, s, e->x->threads[s->tid].pending, e->x->clock) != 0)
+        classes_step(&e->classes, s, e->x->threads[s->tid]->pending, e->x->clock) != 0)
         e->error = WEFT_ENOMEM;
     e->steps++;
     if (e->window) {

@@ -86,7 +86,7 @@ struct report {
     } race;
     struct report_thread *threads;
     int nthreads;
-    int cycle[SCHED_MAX_THREADS + 1]; /* thread ids, first repeated at the end */
+    int *cycle;                       /* thread ids, first repeated at the end */
     int ncycle;
     struct report_lock *locks;
     int nlocks;

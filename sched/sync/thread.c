@@ -67,14 +67,14 @@ weft_thread_t weft_spawn_symmetric_at(const char *name, void (*fn)(void *), void
 /* A join's object is the thread it waits for. */
 static bool join_enabled(struct exec *x, struct sched_op *op)
 {
-    return x->threads[op->obj->thread].state == T_FINISHED;
+    return x->threads[op->obj->thread]->state == T_FINISHED;
 }
 
 static sched_mask join_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
 {
     (void)x;
     *how = WAIT_EXACT;
-    return SCHED_BIT(op->obj->thread);
+    return mask_one(&x->masks, op->obj->thread);
 }
 
 static void join_describe(const struct sched_op *op, char *buf, size_t n)
