@@ -50,6 +50,8 @@ struct sched_thread {
     uint32_t *hb;                     /* its happens-before clock (race.c) */
     uint32_t last_step;               /* 1-based index of its last step, 0: none */
     uint32_t made;                    /* objects and threads it has made (keys) */
+    bool detached;                    /* nobody joins it; the execution does
+                                         not wait for it (sched_detach) */
 };
 
 /* One executed step, for the report and the searches. */
@@ -77,6 +79,9 @@ struct sched_outcome {
     bool cut;                         /* stopped at the step bound, no livelock */
     bool timed;                       /* a timer fired under the idle rule */
     bool abandoned;                   /* the chooser gave up (not a result) */
+    int ender;                        /* the thread whose return ended the
+                                         execution while detached threads
+                                         were left, or -1 */
     /* A data race: the earlier access of the two (the later one is the
     ** failing thread's, at `where`). */
     int race_tid;
@@ -146,6 +151,7 @@ struct exec {
     sched_mask runnable;              /* enabled at this choice, before fairness
                                          and symmetry filtered them */
     bool any_symmetric;               /* a thread was spawned symmetric */
+    int live_joinable, live_detached; /* threads not finished, by kind */
     struct mask_table masks;          /* thread sets past 64 threads (mask.h),
                                          kept with the context */
     sigjmp_buf on_crash;              /* where a crashed fiber escapes to */

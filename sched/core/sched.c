@@ -114,6 +114,40 @@ static void check_nothing_held(struct exec *x, struct sched_thread *t)
     }
 }
 
+/*
+** Detached threads (weft.h). The execution ends when the body and every
+** thread not detached have returned, as a process exits: detached threads
+** still running or blocked then are stopped, which is neither a failure
+** nor a leak. So that a detached thread may also take its steps before
+** that end, the return of the last thread not detached is a step of its
+** own while a detached thread is alive, one that depends on every other
+** step (the searches reverse it with each of them).
+*/
+static const struct sched_opclass return_class = { .verb = "return", .flags = OP_GLOBAL };
+
+void sched_detach(struct exec *x, struct sched_thread *t)
+{
+    if (t->detached || t->state == T_FINISHED)
+        return;
+    t->detached = true;
+    x->live_joinable--;
+    x->live_detached++;
+}
+
+/* t's body has returned: the end of the execution, if it is the last
+** thread not detached, is a step when detached threads could run instead. */
+static void thread_returns(struct exec *x, struct sched_thread *t)
+{
+    if (!t->detached && x->live_joinable == 1 && x->live_detached > 0) {
+        struct sched_op op = { .cls = &return_class, .loc = t->spawned_at };
+        sched_visible(x, &op);
+    }
+    if (t->detached)
+        x->live_detached--;
+    else
+        x->live_joinable--;
+}
+
 /* Runs on the thread's own fiber; never returns. The execution is the one
 ** that prepared the fiber, whichever OS thread runs it. */
 static void thread_main(void *arg)
@@ -123,6 +157,7 @@ static void thread_main(void *arg)
     struct exec *x = exec_current();
     if (t->id != 0)                   /* the body may end like a program's main */
         check_nothing_held(x, t);
+    thread_returns(x, t);
     t->state = T_FINISHED;
     race_thread_end(x, t);
     switch_to(x, next_thread(x), 1);
@@ -188,12 +223,14 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
     memset(t, 0, sizeof *t);
     t->fiber = keep;
     t->id = x->nthreads++;
+    x->live_joinable++;
     t->fn = fn;
     t->arg = arg;
     t->spawned_at = at;
     t->sym_prev = -2;
     if (!race_thread_begin(x, t, x->current)) {
         x->nthreads--;
+        x->live_joinable--;
         return NULL;
     }
     t->obj.cls = &thread_objclass;
@@ -653,8 +690,8 @@ static void classify_end(struct exec *x)
     struct sched_outcome *out = &x->outcome;
     bool main_done = x->threads[0]->state == T_FINISHED;
     int stuck = -1, blocked = 0;
-    for (int i = 0; i < x->nthreads; i++)
-        if (x->threads[i]->state != T_FINISHED) {
+    for (int i = 0; i < x->nthreads; i++)     /* once main returned, detached ones may stay */
+        if (x->threads[i]->state != T_FINISHED && !(main_done && x->threads[i]->detached)) {
             stuck = stuck < 0 ? i : stuck;
             blocked++;
         }
@@ -739,6 +776,11 @@ static int pick(struct exec *x, sched_mask enabled)
 static struct sched_thread *next_thread(struct exec *x)
 {
     while (!x->failed && !x->abandoned) {
+        if (x->live_joinable == 0) {  /* only detached threads are left: stop them */
+            x->outcome.ender = x->live_detached > 0 ? x->last_tid : -1;
+            classify_end(x);
+            return NULL;
+        }
         sched_mask enabled = enabled_threads(x);
         if (mask_empty(enabled)) {
             int64_t d = x->cfg->timers_idle ? next_deadline(x) : -1;
@@ -797,6 +839,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->running = &x->scheduler;
     memset(&x->outcome, 0, sizeof x->outcome);
     x->outcome.failing_tid = -1;
+    x->outcome.ender = -1;
     x->nthreads = 0;
     x->current = NULL;
     x->last_tid = -1;
@@ -808,6 +851,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->failed = x->abandoned = false;
     x->spinners = x->delayed = MASK_NONE;
     x->any_symmetric = false;
+    x->live_joinable = x->live_detached = 0;
     return 0;
 }
 

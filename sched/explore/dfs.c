@@ -280,8 +280,10 @@ static void reverse(struct dfs *d, const struct race *r)
 ** (a blocked thread's next step races like any other). A failure that
 ** stopped the execution (an assertion, a crash, a misuse) also stopped
 ** every other thread: the failing thread's last step conflicts with the
-** next step of each of them. A cut at the step bound stopped them too:
-** each could have taken the place of the latest step of another thread.
+** next step of each of them. So did the return that ended an execution
+** with detached threads left (sched.c). A cut at the step bound stopped
+** them too: each could have taken the place of the latest step of another
+** thread.
 ** Then every race found is reversed against the whole execution.
 */
 static void reverse_races(struct explorer *e)
@@ -296,6 +298,8 @@ static void reverse_races(struct explorer *e)
                    o->result != WEFT_LEAK && o->failing_tid >= 0;
     if (stopped)
         dpor_races_with_end(d->dpor, e->x, o->failing_tid, note_race, d);
+    else if (o->ender >= 0)
+        dpor_races_with_end(d->dpor, e->x, o->ender, note_race, d);
     else if (o->cut)
         dpor_races_with_cut(d->dpor, e->x, note_race, d);
     for (size_t i = 0; i < d->nraces && !d->oom; i++)

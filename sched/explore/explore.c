@@ -62,6 +62,8 @@ static bool shares_object(const struct sched_op *a, const struct sched_op *b)
 bool explore_dependent(struct exec *x, struct sched_thread *ta, struct sched_thread *tb)
 {
     struct sched_op *a = ta->pending, *b = tb->pending;
+    if ((a->cls->flags | b->cls->flags) & OP_GLOBAL)
+        return true;                  /* the end: even a local step comes before it or not */
     if (sched_op_local(a) || sched_op_local(b))
         return false;
     if (sched_op_global(a) || sched_op_global(b))
