@@ -618,15 +618,22 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
 ** Steps
 ** ========================================================================== */
 
+/* The objects op acts on have been used by t (reports). Apart from
+** record_step, which then stays a leaf: a set past 64 threads is made by
+** a call. */
+static void note_users(struct exec *x, struct sched_thread *t, struct sched_op *op)
+{
+    if (op->obj)
+        mask_add(&x->masks, &op->obj->users, t->id);
+    if (op->obj2)
+        mask_add(&x->masks, &op->obj2->users, t->id);
+}
+
 static void record_step(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
     struct sched_step *s = &x->steps[x->nsteps++];
     s->tid = (uint32_t)t->id;
     s->cls = op->cls;
-    if (op->obj)
-        mask_add(&x->masks, &op->obj->users, t->id);
-    if (op->obj2)
-        mask_add(&x->masks, &op->obj2->users, t->id);
     s->obj_id = op->obj ? op->obj->id : -1;
     s->loc = op->loc;
     s->time = x->now;
@@ -655,6 +662,8 @@ static bool step(struct exec *x, struct sched_thread *t)
     if (waited)
         timer_end(x, op->timer);
     race_step(x, t, op);
+    if (!x->abandoned || x->failed)
+        note_users(x, t, op);
     if (x->failed || x->abandoned) {
         if (x->failed)
             record_step(x, t, op);
