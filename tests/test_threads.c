@@ -4,6 +4,7 @@
 ** thread sets past 64 in searches and reports, and what happens to a
 ** detached thread when the body returns.
 */
+#include <stdlib.h>
 #include <string.h>
 #include "report/report.h"
 #include "suites.h"
@@ -115,6 +116,8 @@ END_TEST
 
 /* ---- thread sets past 64, in a failure ---- */
 
+static const struct weft_scenario detached_may_not_run;
+
 #define ABBA_AT 70                    /* the two threads that deadlock: 70, 71 */
 
 static weft_mutex_t abba_a, abba_b;
@@ -160,6 +163,17 @@ START_TEST(deadlock_between_threads_past_64)
     sched_mask sig = report_signature(test_exec(), &r.outcome);
     ck_assert_int_eq(mask_count(sig), 2);
     ck_assert(mask_has(sig, ABBA_AT) && mask_has(sig, ABBA_AT + 1));
+    /* The report outlives its execution context, sets past 64 included. */
+    test_explore(&detached_may_not_run, "dfs", true, -1);   /* frees the search */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    report_format_named("text")->print(f, rep, REPORT_REPLAY);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "held by thread 71 \"ba\""));
+    ck_assert_ptr_nonnull(strstr(text, "held by thread 70 \"ab\""));
+    free(text);
     report_free(rep);
 }
 END_TEST

@@ -180,6 +180,11 @@ void mask_del_hi(struct mask_table *tab, sched_mask *m, int t)
     *m = mask_without(tab, *m, t);
 }
 
+sched_mask mask_copy_hi(struct mask_table *tab, sched_mask m)
+{
+    return (sched_mask){ m.lo, intern(tab, m.hi->w, m.hi->n) };
+}
+
 int mask_next_hi(sched_mask m, int t)
 {
     for (size_t i = (size_t)t / 64 - 1; i < nwords(m); i++) {

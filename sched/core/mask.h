@@ -53,8 +53,11 @@ MASK_COLD void mask_add_hi(struct mask_table *tab, sched_mask *m, int t);
 MASK_COLD void mask_del_hi(struct mask_table *tab, sched_mask *m, int t);
 MASK_COLD int mask_count_hi(sched_mask m);
 MASK_COLD bool mask_meets_hi(sched_mask a, sched_mask b);
+MASK_COLD sched_mask mask_copy_hi(struct mask_table *tab, sched_mask m);
 
 static inline bool mask_empty(sched_mask m) { return m.lo == 0 && m.hi == NULL; }
+/* Equal sets made in one table share their high words: compare those by
+** address (sets from different tables are never compared). */
 static inline bool mask_eq(sched_mask a, sched_mask b) { return a.lo == b.lo && a.hi == b.hi; }
 
 static inline bool mask_has(sched_mask m, int t)
@@ -109,6 +112,13 @@ static inline sched_mask mask_without(struct mask_table *tab, sched_mask m, int 
         return m;
     }
     return mask_has(m, t) ? mask_minus_hi(tab, m, mask_one(tab, t)) : m;
+}
+
+/* m made in tab: for a set kept past the table it was made in (a report
+** outlives its execution context). */
+static inline sched_mask mask_copy(struct mask_table *tab, sched_mask m)
+{
+    return m.hi ? mask_copy_hi(tab, m) : m;
 }
 
 /* In place: *m gains, or loses, thread t. */

@@ -230,8 +230,12 @@ static int analyse(struct report *rep, struct exec *x, const struct sched_outcom
     rep->threads = calloc((size_t)x->nthreads + 1, sizeof *rep->threads);
     if (rep->threads == NULL)
         return WEFT_ENOMEM;
-    for (int i = 0; i < rep->nthreads; i++)
-        describe_thread(x, &rep->threads[i], x->threads[i]);
+    for (int i = 0; i < rep->nthreads; i++) {
+        struct report_thread *rt = &rep->threads[i];
+        describe_thread(x, rt, x->threads[i]);
+        rt->blockers = mask_copy(&rep->masks, rt->blockers);
+        rt->finished_users = mask_copy(&rep->masks, rt->finished_users);
+    }
     int ft = o->failing_tid;
     if (ft >= 0 && o->result != WEFT_DEADLOCK && o->result != WEFT_LEAK &&
         o->result != WEFT_NONDETERMINISM)
@@ -392,6 +396,7 @@ void report_free(struct report *rep)
                       rep->cycle };
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
         free(owned[i]);
+    mask_table_free(&rep->masks);
     free(rep);
 }
 
@@ -414,6 +419,7 @@ sched_mask report_signature(struct exec *x, const struct sched_outcome *o)
     }
     free(rep.threads);
     free(rep.cycle);
+    mask_table_free(&rep.masks);
     return m;
 }
 

@@ -93,6 +93,8 @@ struct report {
     struct report_step *steps;        /* nsteps of them */
     char (*objects)[SCHED_NAME_MAX];  /* the names of the objects, by id */
     int nobjects;
+    struct mask_table masks;          /* the threads' sets past 64 threads: a
+                                         report outlives its execution */
 };
 
 /* How the user asked for a run, so that a report can say how to replay it. */
