@@ -107,9 +107,11 @@ WEFT_API void weft_register(const struct weft_scenario *s);
 */
 typedef struct { int id; } weft_thread_t;
 
-/* Start fn(arg) in a new thread called name. Visible. */
+/* Start fn(arg) in a new thread called name. Visible. As many threads as
+** memory holds (each has its own stack, --stack-size). */
 #define weft_spawn(name, fn, arg) weft_spawn_at((name), (fn), (arg), __FILE__, __LINE__)
-/* Wait until t has returned. Visible; blocks. */
+/* Wait until t has returned: 0, or WEFT_EINVAL at once if t is detached.
+** Visible; blocks. */
 #define weft_join(t)              weft_join_at((t), __FILE__, __LINE__)
 /* Let others run; a loop that polls must yield (or sleep) each turn. */
 #define weft_yield()              weft_yield_at(__FILE__, __LINE__)
@@ -120,11 +122,29 @@ typedef struct { int id; } weft_thread_t;
 #define weft_spawn_symmetric(name, fn, arg) \
     weft_spawn_symmetric_at((name), (fn), (arg), __FILE__, __LINE__)
 
+/*
+** As weft_spawn, for a thread that nobody joins: a goroutine (`go f()`), or
+** pthread_create followed by pthread_detach. The execution ends, as a
+** process exits, once the scenario body and every thread not detached have
+** returned; detached threads still running or blocked then are stopped,
+** which is neither a failure nor a leak. Before that end they run like any
+** thread, and the searches also try them before it (the return of the last
+** thread not detached is then a step, "return"). A detached thread that
+** fails while it runs (an assertion, a crash, a lock it returns holding)
+** fails the execution; one blocked while the body itself cannot finish is
+** part of the deadlock. weft_join of a detached thread returns WEFT_EINVAL.
+** Visible.
+*/
+#define weft_spawn_detached(name, fn, arg) \
+    weft_spawn_detached_at((name), (fn), (arg), __FILE__, __LINE__)
+
 WEFT_API weft_thread_t weft_spawn_at(const char *name, void (*fn)(void *), void *arg,
                                      const char *file, int line);
+WEFT_API weft_thread_t weft_spawn_detached_at(const char *name, void (*fn)(void *), void *arg,
+                                              const char *file, int line);
 WEFT_API weft_thread_t weft_spawn_symmetric_at(const char *name, void (*fn)(void *), void *arg,
                                                const char *file, int line);
-WEFT_API void weft_join_at(weft_thread_t t, const char *file, int line);
+WEFT_API int weft_join_at(weft_thread_t t, const char *file, int line);
 WEFT_API void weft_yield_at(const char *file, int line);
 /* The calling thread. Not visible. */
 WEFT_API weft_thread_t weft_self(void);

@@ -127,6 +127,7 @@ int main(int argc, char **argv)
     srunner_add_suite(sr, report_suite());
     srunner_add_suite(sr, embed_suite());
     srunner_add_suite(sr, races_suite());
+    srunner_add_suite(sr, threads_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

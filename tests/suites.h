@@ -18,6 +18,7 @@ Suite *detect_suite(void);
 Suite *report_suite(void);
 Suite *embed_suite(void);
 Suite *races_suite(void);
+Suite *threads_suite(void);
 
 /* Explore s with a plan ("dfs", "dpor", "random"); max_preemptions -1:
 ** none. The search stays readable through test_search() until the next

@@ -33,8 +33,8 @@ static void ck_assert_race(const struct weft_scenario *s, const char *a, const c
     ck_assert_msg(r.failed, "%s: no race found", s->name);
     ck_assert_str_eq(weft_result_name(r.outcome.result), "data-race");
     struct exec *x = test_exec();
-    const char *now = x->threads[r.outcome.failing_tid].obj.name;
-    const char *before = x->threads[r.outcome.race_tid].obj.name;
+    const char *now = x->threads[r.outcome.failing_tid]->obj.name;
+    const char *before = x->threads[r.outcome.race_tid]->obj.name;
     ck_assert_msg((strcmp(now, a) == 0 && strcmp(before, b) == 0) ||
                   (strcmp(now, b) == 0 && strcmp(before, a) == 0),
                   "%s: race between %s and %s", s->name, now, before);

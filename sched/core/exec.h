@@ -50,11 +50,13 @@ struct sched_thread {
     uint32_t *hb;                     /* its happens-before clock (race.c) */
     uint32_t last_step;               /* 1-based index of its last step, 0: none */
     uint32_t made;                    /* objects and threads it has made (keys) */
+    bool detached;                    /* nobody joins it; the execution does
+                                         not wait for it (sched_detach) */
 };
 
 /* One executed step, for the report and the searches. */
 struct sched_step {
-    uint16_t tid;
+    uint32_t tid;
     const struct sched_opclass *cls;
     int obj_id;                       /* -1 when absent */
     struct sched_loc loc;
@@ -77,6 +79,9 @@ struct sched_outcome {
     bool cut;                         /* stopped at the step bound, no livelock */
     bool timed;                       /* a timer fired under the idle rule */
     bool abandoned;                   /* the chooser gave up (not a result) */
+    int ender;                        /* the thread whose return ended the
+                                         execution while detached threads
+                                         were left, or -1 */
     /* A data race: the earlier access of the two (the later one is the
     ** failing thread's, at `where`). */
     int race_tid;
@@ -148,10 +153,15 @@ struct exec {
     sched_mask runnable;              /* enabled at this choice, before fairness
                                          and symmetry filtered them */
     bool any_symmetric;               /* a thread was spawned symmetric */
+    int live_joinable, live_detached; /* threads not finished, by kind */
+    struct mask_table masks;          /* thread sets past 64 threads (mask.h),
+                                         kept with the context */
     sigjmp_buf on_crash;              /* where a crashed fiber escapes to */
     /* ---- threads and steps ---- */
-    struct sched_thread threads[SCHED_MAX_THREADS];
-    int nthreads;
+    /* Each thread apart, so pointers to it stay valid as more are made;
+    ** kept with their stacks from one execution to the next. */
+    struct sched_thread **threads;
+    int nthreads, threads_cap;
     struct sched_step *steps;
     uint32_t nsteps, steps_cap;
     /* ---- objects and memory ---- */
@@ -159,8 +169,8 @@ struct exec {
     struct sched_obj *objects, **objects_tail;
     int nobjects;
     struct sched_obj *clock;          /* made at the first timed operation */
-    struct sched_timer *armed[SCHED_MAX_THREADS];   /* timers started, not ended */
-    int narmed;
+    struct sched_timer **armed;       /* timers started, not ended */
+    int narmed, armed_cap;
     struct shadow *shadow;            /* checked memory's accesses (race.c) */
     struct atomic_impl *memory_cells; /* atomics at addresses (sync/atomic.c) */
     bool shadow_oom;

@@ -10,12 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/mask.h"
 #include "weft.h"
-
-/* Thread sets. A thread id indexes a bit, so at most 64 threads. */
-typedef uint64_t sched_mask;
-#define SCHED_MAX_THREADS 64
-#define SCHED_BIT(tid) ((sched_mask)1 << (tid))
 
 #define SCHED_NAME_MAX 48
 

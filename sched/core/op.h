@@ -85,6 +85,9 @@ enum {
                              obj2 when set, the side that the conflicting
                              operations acquire, never into obj, so such
                              steps do not order one another (race.c) */
+    OP_GLOBAL  = 1 << 8,  /* depends on every step: a step that ends the
+                             execution while detached threads could still
+                             run (sched.c) */
 };
 
 /*
@@ -215,7 +218,8 @@ static inline int sched_op_objects(const struct sched_op *op, const struct sched
 */
 static inline bool sched_op_global(const struct sched_op *op)
 {
-    return op->timer && op->timer->idle_rule && !(op->cls->flags & OP_LOCAL);
+    return (op->cls->flags & OP_GLOBAL) ||
+           (op->timer && op->timer->idle_rule && !(op->cls->flags & OP_LOCAL));
 }
 
 /* Did op's step change something others may wait for (fairness)? */

@@ -1,8 +1,9 @@
 /*
 ** race.c -- happens-before clocks and the data-race check (see race.h).
 **
-** Clocks have an entry per possible thread and live in the execution's
-** arena. The shadow of memory is a hash table of 8-byte words; each word
+** Clocks have an entry per thread the execution had room for when they
+** were made, grow when joined with a longer one, and live in the
+** execution's arena. The shadow of memory is a hash table of 8-byte words; each word
 ** keeps, per thread and kind of access, the epoch (the thread's own clock
 ** entry) of its latest access to each group of bytes. Latest suffices: a
 ** thread's accesses are ordered, so if its latest access to a byte happens
@@ -25,12 +26,10 @@
 #define uthash_nonfatal_oom(e)   (x->shadow_oom = true)
 #include <uthash.h>
 
-#define CLOCK_BYTES (SCHED_MAX_THREADS * sizeof(uint32_t))
-
 /* One thread's latest access of one kind to some bytes of a word. */
 struct shadow_slot {
     uint32_t epoch;
-    uint8_t tid;
+    uint32_t tid;
     uint8_t write;
     uint8_t mask;                     /* bytes of the word: bit i is byte i */
     const char *name;
@@ -58,16 +57,53 @@ struct shadow {
 ** Clocks
 ** ========================================================================== */
 
-static uint32_t *clock_new(struct exec *x)
+/* A clock's length is kept before its entry 0; entries past it are 0. */
+static uint32_t clock_len(const uint32_t *c) { return c[-1]; }
+static uint32_t clock_at(const uint32_t *c, uint32_t tid) { return tid < c[-1] ? c[tid] : 0; }
+
+/* A zero clock with room for len threads, or NULL without memory. */
+static uint32_t *clock_sized(struct exec *x, uint32_t len)
 {
-    return arena_alloc(&x->arena, CLOCK_BYTES);
+    uint32_t *c = arena_alloc(&x->arena, ((size_t)len + 1) * sizeof *c);
+    if (c == NULL)
+        return NULL;
+    c[0] = len;
+    return c + 1;
 }
 
-static void clock_join(uint32_t *into, const uint32_t *from, int n)
+/* A zero clock for every thread there is room for now. */
+static uint32_t *clock_new(struct exec *x)
 {
-    for (int i = 0; i < n; i++)
-        if (from[i] > into[i])
-            into[i] = from[i];
+    return clock_sized(x, (uint32_t)x->threads_cap);
+}
+
+/* A copy of c, or NULL without memory. */
+static uint32_t *clock_copy(struct exec *x, const uint32_t *c)
+{
+    uint32_t *d = clock_sized(x, clock_len(c));
+    if (d)
+        memcpy(d, c, clock_len(c) * sizeof *c);
+    return d;
+}
+
+/* *into becomes the join of itself and from (longer if from is); false
+** without memory. */
+static bool clock_join(struct exec *x, uint32_t **into, const uint32_t *from)
+{
+    uint32_t n = clock_len(from);
+    if (n > (uint32_t)x->nthreads)   /* entries past the threads there are: 0 */
+        n = (uint32_t)x->nthreads;
+    if (clock_len(*into) < n) {
+        uint32_t *c = clock_sized(x, n);
+        if (c == NULL)
+            return false;
+        memcpy(c, *into, clock_len(*into) * sizeof *c);
+        *into = c;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (from[i] > (*into)[i])
+            (*into)[i] = from[i];
+    return true;
 }
 
 /* Clocks cost every step a little; until a scenario uses checked memory
@@ -84,7 +120,7 @@ bool race_thread_begin(struct exec *x, struct sched_thread *t, struct sched_thre
     if ((t->hb = clock_new(x)) == NULL)
         return false;
     if (parent) {
-        memcpy(t->hb, parent->hb, CLOCK_BYTES);
+        memcpy(t->hb, parent->hb, clock_len(parent->hb) * sizeof *t->hb);
         parent->hb[parent->id]++;     /* what the parent does next is not before t */
     }
     t->hb[t->id] = 1;
@@ -98,15 +134,17 @@ static bool synchronises(const struct exec *x, const struct sched_obj *o)
     return o != x->clock;
 }
 
-void race_step(struct exec *x, struct sched_thread *t, struct sched_op *op)
+/* race_step's work, apart so that the common case (not tracking) costs
+** a test and no stack frame. */
+static void step_clocks(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
-    if (!tracking(x) || sched_op_local(op))
-        return;
     const struct sched_obj *objs[SCHED_MAX_OBJS];
-    int n = sched_op_objects(op, objs), nt = x->nthreads;
+    int n = sched_op_objects(op, objs);
     for (int i = 0; i < n; i++)
-        if (objs[i]->hb && synchronises(x, objs[i]))
-            clock_join(t->hb, objs[i]->hb, nt);
+        if (objs[i]->hb && synchronises(x, objs[i]) && !clock_join(x, &t->hb, objs[i]->hb)) {
+            sched_fail_in_apply(x, WEFT_ASSERTION, t, op->loc, "out of memory for a clock");
+            return;
+        }
     bool shared = op->idle && (op->cls->flags & OP_SHARED);
     if (op->idle && !(shared && op->obj2))
         return;                       /* it changed nothing: it releases nothing */
@@ -119,21 +157,27 @@ void race_step(struct exec *x, struct sched_thread *t, struct sched_op *op)
         struct sched_obj *o = (struct sched_obj *)objs[i];
         if (!synchronises(x, o))
             continue;
-        if (o->hb == NULL && (o->hb = clock_new(x)) == NULL) {
+        if ((o->hb == NULL && (o->hb = clock_new(x)) == NULL) || !clock_join(x, &o->hb, t->hb)) {
             sched_fail_in_apply(x, WEFT_ASSERTION, t, op->loc, "out of memory for a clock");
             return;
         }
-        clock_join(o->hb, t->hb, nt);
         released = true;
     }
     if (released)
         t->hb[t->id]++;
 }
 
+void race_step(struct exec *x, struct sched_thread *t, struct sched_op *op)
+{
+    if (tracking(x) && !sched_op_local(op))
+        step_clocks(x, t, op);
+}
+
 void race_complete(struct exec *x, struct sched_op *op)
 {
-    if (tracking(x) && x->current && op->thread && x->current != op->thread)
-        clock_join(op->thread->hb, x->current->hb, x->nthreads);
+    if (tracking(x) && x->current && op->thread && x->current != op->thread &&
+        !clock_join(x, &op->thread->hb, x->current->hb))
+        sched_fail_in_apply(x, WEFT_ASSERTION, x->current, op->loc, "out of memory for a clock");
 }
 
 void race_thread_end(struct exec *x, struct sched_thread *t)
@@ -141,10 +185,9 @@ void race_thread_end(struct exec *x, struct sched_thread *t)
     if (!tracking(x))
         return;
     struct sched_obj *o = &t->obj;
-    if (o->hb == NULL)
-        o->hb = clock_new(x);
-    if (o->hb)                        /* without memory, a join orders less */
-        memcpy(o->hb, t->hb, CLOCK_BYTES);
+    uint32_t *c = clock_copy(x, t->hb);
+    if (c)                            /* without memory, a join orders less */
+        o->hb = c;
 }
 
 /* ==========================================================================
@@ -199,7 +242,7 @@ static void forget(struct shadow *s, uint8_t mask, int tid, bool all_threads)
     int k = 0;
     for (int i = 0; i < s->n; i++) {
         struct shadow_slot o = s->slot[i];
-        if (all_threads || (o.tid == tid && !o.write))
+        if (all_threads || (o.tid == (uint32_t)tid && !o.write))
             o.mask &= (uint8_t)~mask;
         if (o.mask)
             s->slot[k++] = o;
@@ -213,8 +256,8 @@ static const struct shadow_slot *racing(const struct shadow *s, const struct sch
 {
     for (int i = 0; i < s->n; i++) {
         const struct shadow_slot *o = &s->slot[i];
-        if (o->tid != t->id && (o->write || write) && (o->mask & mask) &&
-            o->epoch > t->hb[o->tid])
+        if (o->tid != (uint32_t)t->id && (o->write || write) && (o->mask & mask) &&
+            o->epoch > clock_at(t->hb, o->tid))
             return o;
     }
     return NULL;
@@ -241,7 +284,7 @@ static _Noreturn void report_race(struct exec *x, const struct shadow_slot *o,
     sched_fail(x, WEFT_DATA_RACE, now->at, "data race on %s: this %s and the %s by thread "
                "\"%s\" %s %s:%d are not ordered by any synchronisation", what,
                now->frees ? "free" : now->write ? "write" : "read", o->write ? "write" : "read",
-               x->threads[o->tid].obj.name, o->pc ? "after its step at" : "at",
+               x->threads[o->tid]->obj.name, o->pc ? "after its step at" : "at",
                slash ? slash + 1 : file, o->at.line);
 }
 
@@ -255,7 +298,7 @@ static void access_word(struct exec *x, struct sched_thread *t, uintptr_t word, 
     if (o)
         report_race(x, o, now);
     forget(s, mask, t->id, now->write);
-    struct shadow_slot slot = { .epoch = t->hb[t->id], .tid = (uint8_t)t->id,
+    struct shadow_slot slot = { .epoch = t->hb[t->id], .tid = (uint32_t)t->id,
                                 .write = now->write, .mask = mask, .name = now->name,
                                 .at = now->at, .pc = now->pc };
     if (!add_slot(x, s, slot))

@@ -114,6 +114,40 @@ static void check_nothing_held(struct exec *x, struct sched_thread *t)
     }
 }
 
+/*
+** Detached threads (weft.h). The execution ends when the body and every
+** thread not detached have returned, as a process exits: detached threads
+** still running or blocked then are stopped, which is neither a failure
+** nor a leak. So that a detached thread may also take its steps before
+** that end, the return of the last thread not detached is a step of its
+** own while a detached thread is alive, one that depends on every other
+** step (the searches reverse it with each of them).
+*/
+static const struct sched_opclass return_class = { .verb = "return", .flags = OP_GLOBAL };
+
+void sched_detach(struct exec *x, struct sched_thread *t)
+{
+    if (t->detached || t->state == T_FINISHED)
+        return;
+    t->detached = true;
+    x->live_joinable--;
+    x->live_detached++;
+}
+
+/* t's body has returned: the end of the execution, if it is the last
+** thread not detached, is a step when detached threads could run instead. */
+static void thread_returns(struct exec *x, struct sched_thread *t)
+{
+    if (!t->detached && x->live_joinable == 1 && x->live_detached > 0) {
+        struct sched_op op = { .cls = &return_class, .loc = t->spawned_at };
+        sched_visible(x, &op);
+    }
+    if (t->detached)
+        x->live_detached--;
+    else
+        x->live_joinable--;
+}
+
 /* Runs on the thread's own fiber; never returns. The execution is the one
 ** that prepared the fiber, whichever OS thread runs it. */
 static void thread_main(void *arg)
@@ -123,6 +157,7 @@ static void thread_main(void *arg)
     struct exec *x = exec_current();
     if (t->id != 0)                   /* the body may end like a program's main */
         check_nothing_held(x, t);
+    thread_returns(x, t);
     t->state = T_FINISHED;
     race_thread_end(x, t);
     switch_to(x, next_thread(x), 1);
@@ -149,25 +184,53 @@ static void park_on_start(struct exec *x, struct sched_thread *t, struct sched_l
 
 static const struct sched_objclass thread_objclass = { .name = "thread" };
 
-/* A new thread, or NULL past the limit or without memory for a stack. */
+/* Room for one more thread: its slot, its record, and a place for the
+** timer it may arm (at most one each); false without memory. Records are
+** kept, with their stacks, for the executions that follow. */
+static bool thread_room(struct exec *x)
+{
+    if (x->nthreads == x->threads_cap) {
+        int cap = x->threads_cap ? 2 * x->threads_cap : 16;
+        struct sched_thread **more = realloc(x->threads, (size_t)cap * sizeof *more);
+        if (more == NULL)
+            return false;
+        memset(more + x->threads_cap, 0, (size_t)(cap - x->threads_cap) * sizeof *more);
+        x->threads = more;
+        x->threads_cap = cap;
+    }
+    if (x->armed_cap < x->threads_cap) {
+        struct sched_timer **armed = realloc(x->armed, (size_t)x->threads_cap * sizeof *armed);
+        if (armed == NULL)
+            return false;
+        x->armed = armed;
+        x->armed_cap = x->threads_cap;
+    }
+    if (x->threads[x->nthreads] == NULL)
+        x->threads[x->nthreads] = calloc(1, sizeof **x->threads);
+    return x->threads[x->nthreads] != NULL;
+}
+
+/* A new thread, or NULL without memory for it or its stack. */
 static struct sched_thread *thread_create(struct exec *x, const char *name,
                                           void (*fn)(void *), void *arg, struct sched_loc at)
 {
-    if (x->nthreads == SCHED_MAX_THREADS)
+    if (x->nthreads == INT32_MAX || !thread_room(x))
         return NULL;
-    struct sched_thread *t = &x->threads[x->nthreads];
+    struct sched_thread *t = x->threads[x->nthreads];
     if (t->fiber.stack == NULL && fiber_stack_alloc(&t->fiber, x->cfg->stack_size) != 0)
         return NULL;
     struct fiber keep = t->fiber;     /* the stack is reused across executions */
     memset(t, 0, sizeof *t);
     t->fiber = keep;
     t->id = x->nthreads++;
+    x->live_joinable++;
     t->fn = fn;
     t->arg = arg;
     t->spawned_at = at;
     t->sym_prev = -2;
     if (!race_thread_begin(x, t, x->current)) {
         x->nthreads--;
+        x->live_joinable--;
         return NULL;
     }
     t->obj.cls = &thread_objclass;
@@ -181,7 +244,7 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
 static int symmetric_sibling(struct exec *x, void (*fn)(void *), void *arg)
 {
     for (int i = x->nthreads - 1; i >= 0; i--)
-        if (x->threads[i].fn == fn && x->threads[i].arg == arg && x->threads[i].sym_prev != -2)
+        if (x->threads[i]->fn == fn && x->threads[i]->arg == arg && x->threads[i]->sym_prev != -2)
             return i;
     return -1;
 }
@@ -195,8 +258,8 @@ struct sched_thread *sched_spawn(struct exec *x, const char *name, void (*fn)(vo
     x->any_symmetric |= symmetric;
     if (t == NULL) {
         sched_fail_in_apply(x, WEFT_ASSERTION, parent, at,
-                            "cannot spawn \"%s\": more than %d threads or no memory for a stack",
-                            name, SCHED_MAX_THREADS);
+                            "cannot spawn \"%s\": no memory for thread %d or its stack",
+                            name, x->nthreads);
         return NULL;
     }
     if (symmetric)
@@ -288,11 +351,11 @@ int sched_op_objects_many(const struct sched_op *op, const struct sched_obj **o)
 
 static sched_mask enabled_threads(struct exec *x)
 {
-    sched_mask m = 0;
+    struct mask_builder b = MASK_BUILDER_INIT;
     for (int i = 0; i < x->nthreads; i++)
-        if (sched_thread_enabled(x, &x->threads[i]))
-            m |= SCHED_BIT(i);
-    return m;
+        if (sched_thread_enabled(x, x->threads[i]))
+            mask_build_add(&b, i);
+    return mask_build_done(&x->masks, &b);
 }
 
 /* ==========================================================================
@@ -466,26 +529,27 @@ static int64_t next_deadline(struct exec *x)
 */
 static sched_mask fair_threads(struct exec *x, sched_mask enabled)
 {
-    if (x->delayed == 0 && (enabled & ~x->spinners))
+    if (mask_empty(x->delayed) && !mask_empty(mask_minus(&x->masks, enabled, x->spinners)))
         return enabled;               /* the common case: nobody spins */
     bool all_spinning = true;
-    for (int i = 0; i < x->nthreads; i++)
-        if ((enabled & SCHED_BIT(i)) && !x->threads[i].spinning)
+    MASK_FOR(i, enabled)
+        if (!x->threads[i]->spinning)
             all_spinning = false;
     int64_t d = all_spinning && x->cfg->timers_idle ? next_deadline(x) : -1;
     if (d >= 0) {
         x->now = d;
         enabled = enabled_threads(x);
     }
-    sched_mask fair = 0;
+    struct mask_builder fair = MASK_BUILDER_INIT;
+    MASK_FOR(i, enabled)
+        if (!mask_meets(x->threads[i]->after, enabled))
+            mask_build_add(&fair, i);
+    sched_mask m = mask_build_done(&x->masks, &fair);
+    if (!mask_empty(m))
+        return m;
     for (int i = 0; i < x->nthreads; i++)
-        if ((enabled & SCHED_BIT(i)) && !(x->threads[i].after & enabled))
-            fair |= SCHED_BIT(i);
-    if (fair)
-        return fair;
-    for (int i = 0; i < x->nthreads; i++)
-        x->threads[i].after = 0;
-    x->delayed = 0;
+        x->threads[i]->after = MASK_NONE;
+    x->delayed = MASK_NONE;
     return enabled;
 }
 
@@ -493,14 +557,14 @@ static sched_mask symmetric_threads(struct exec *x, sched_mask enabled)
 {
     if (!x->any_symmetric)
         return enabled;
-    sched_mask allowed = enabled;
-    for (int i = 0; i < x->nthreads; i++) {
-        struct sched_thread *t = &x->threads[i];
-        if (t->sym_prev >= 0 && !t->acted && t->pending != &t->start &&
-            (enabled & SCHED_BIT(t->sym_prev)) && !x->threads[t->sym_prev].acted)
-            allowed &= ~SCHED_BIT(i);
+    struct mask_builder allowed = MASK_BUILDER_INIT;
+    MASK_FOR(i, enabled) {
+        struct sched_thread *t = x->threads[i];
+        if (!(t->sym_prev >= 0 && !t->acted && t->pending != &t->start &&
+              mask_has(enabled, t->sym_prev) && !x->threads[t->sym_prev]->acted))
+            mask_build_add(&allowed, i);
     }
-    return allowed;
+    return mask_build_done(&x->masks, &allowed);
 }
 
 /* Did t end a loop turn like this one among its last SCHED_TURN_MEMORY? */
@@ -519,10 +583,13 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
     /* A yield ends a loop turn, and so does a wait that timed out. */
     bool yield = (op->cls->flags & OP_YIELD) || (op->timer && op->timer->fired) ||
                  op->ends_turn;
-    if (!yield && sched_op_progress(op) && x->delayed)   /* those waiting on t may go */
-        for (int i = 0; i < x->nthreads; i++)
-            if ((x->threads[i].after &= ~SCHED_BIT(t->id)) == 0)
-                x->delayed &= ~SCHED_BIT(i);
+    /* those waiting on t may go */
+    if (!yield && sched_op_progress(op) && !mask_empty(x->delayed))
+        for (int i = 0; i < x->nthreads; i++) {
+            struct sched_thread *w = x->threads[i];
+            if (mask_empty(w->after = mask_without(&x->masks, w->after, t->id)))
+                x->delayed = mask_without(&x->masks, x->delayed, i);
+        }
     if (yield) {
         t->spinning = t->spun = turn_seen(t, t->turn);
         t->recent[t->turns % SCHED_TURN_MEMORY] = t->turn;
@@ -536,24 +603,37 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
             t->turn = (t->turn ^ (uint64_t)x->now) * 0x100000001b3ULL;
     }
     /* A yield changed nothing, so who is enabled now is who was before it. */
-    t->after = t->spinning ? enabled_threads(x) & ~SCHED_BIT(t->id) : 0;
-    x->spinners = t->spinning ? x->spinners | SCHED_BIT(t->id) : x->spinners & ~SCHED_BIT(t->id);
-    x->delayed = t->after ? x->delayed | SCHED_BIT(t->id) : x->delayed & ~SCHED_BIT(t->id);
+    t->after = t->spinning ? mask_without(&x->masks, enabled_threads(x), t->id) : MASK_NONE;
+    if (t->spinning)
+        mask_add(&x->masks, &x->spinners, t->id);
+    else
+        mask_del(&x->masks, &x->spinners, t->id);
+    if (!mask_empty(t->after))
+        mask_add(&x->masks, &x->delayed, t->id);
+    else
+        mask_del(&x->masks, &x->delayed, t->id);
 }
 
 /* ==========================================================================
 ** Steps
 ** ========================================================================== */
 
+/* The objects op acts on have been used by t (reports). Apart from
+** record_step, which then stays a leaf: a set past 64 threads is made by
+** a call. */
+static void note_users(struct exec *x, struct sched_thread *t, struct sched_op *op)
+{
+    if (op->obj)
+        mask_add(&x->masks, &op->obj->users, t->id);
+    if (op->obj2)
+        mask_add(&x->masks, &op->obj2->users, t->id);
+}
+
 static void record_step(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
     struct sched_step *s = &x->steps[x->nsteps++];
-    s->tid = (uint16_t)t->id;
+    s->tid = (uint32_t)t->id;
     s->cls = op->cls;
-    if (op->obj)
-        op->obj->users |= SCHED_BIT(t->id);
-    if (op->obj2)
-        op->obj2->users |= SCHED_BIT(t->id);
     s->obj_id = op->obj ? op->obj->id : -1;
     s->loc = op->loc;
     s->time = x->now;
@@ -582,6 +662,8 @@ static bool step(struct exec *x, struct sched_thread *t)
     if (waited)
         timer_end(x, op->timer);
     race_step(x, t, op);
+    if (!x->abandoned || x->failed)
+        note_users(x, t, op);
     if (x->failed || x->abandoned) {
         if (x->failed)
             record_step(x, t, op);
@@ -615,10 +697,10 @@ int sched_choose_value(struct exec *x, int n)
 static void classify_end(struct exec *x)
 {
     struct sched_outcome *out = &x->outcome;
-    bool main_done = x->threads[0].state == T_FINISHED;
+    bool main_done = x->threads[0]->state == T_FINISHED;
     int stuck = -1, blocked = 0;
-    for (int i = 0; i < x->nthreads; i++)
-        if (x->threads[i].state != T_FINISHED) {
+    for (int i = 0; i < x->nthreads; i++)     /* once main returned, detached ones may stay */
+        if (x->threads[i]->state != T_FINISHED && !(main_done && x->threads[i]->detached)) {
             stuck = stuck < 0 ? i : stuck;
             blocked++;
         }
@@ -632,7 +714,7 @@ static void classify_end(struct exec *x)
              ? "the scenario body returned while %d thread%s stay blocked forever"
              : "%d threads are blocked forever and no timer is pending",
              blocked, blocked == 1 ? "" : "s");
-    out->where = x->threads[out->failing_tid].pending->loc;
+    out->where = x->threads[out->failing_tid]->pending->loc;
     x->failed = true;
 }
 
@@ -652,17 +734,17 @@ static void step_bound_reached(struct exec *x)
     uint32_t since = x->nsteps > window ? x->nsteps - window : 0;
     int last = -1;                    /* the spinner that stepped last */
     bool spin = true;
-    out->spinning = 0;
+    out->spinning = MASK_NONE;
     for (int i = 0; i < x->nthreads; i++) {
-        struct sched_thread *t = &x->threads[i];
+        struct sched_thread *t = x->threads[i];
         if (t->last_step <= since)
             continue;
         spin &= t->state != T_FINISHED;
         if (t->state != T_PARKED)
             continue;
-        out->spinning |= SCHED_BIT(i);
+        mask_add(&x->masks, &out->spinning, i);
         spin &= t->spun;
-        if (last < 0 || t->last_step > x->threads[last].last_step)
+        if (last < 0 || t->last_step > x->threads[last]->last_step)
             last = i;
     }
     if (!spin || last < 0) {
@@ -671,7 +753,7 @@ static void step_bound_reached(struct exec *x)
     }
     out->result = WEFT_LIVELOCK;
     out->failing_tid = last;
-    out->where = x->threads[last].pending->loc;
+    out->where = x->threads[last]->pending->loc;
     snprintf(out->message, sizeof out->message,
              "still spinning after %u steps (the step bound)", x->nsteps);
     x->failed = true;
@@ -684,8 +766,8 @@ static void step_bound_reached(struct exec *x)
 static int pick(struct exec *x, sched_mask enabled)
 {
     const struct sched_chooser *ch = x->chooser;
-    if ((enabled & (enabled - 1)) == 0) {   /* one thread: no choice to make */
-        int tid = __builtin_ctzll(enabled);
+    if (mask_single(enabled)) {       /* one thread: no choice to make */
+        int tid = mask_first(enabled);
         return ch->forced(ch->self, tid) ? tid : -1;
     }
     return ch->pick_thread(ch->self, enabled, x->last_tid);
@@ -703,8 +785,13 @@ static int pick(struct exec *x, sched_mask enabled)
 static struct sched_thread *next_thread(struct exec *x)
 {
     while (!x->failed && !x->abandoned) {
+        if (x->live_joinable == 0) {  /* only detached threads are left: stop them */
+            x->outcome.ender = x->live_detached > 0 ? x->last_tid : -1;
+            classify_end(x);
+            return NULL;
+        }
         sched_mask enabled = enabled_threads(x);
-        if (enabled == 0) {
+        if (mask_empty(enabled)) {
             int64_t d = x->cfg->timers_idle ? next_deadline(x) : -1;
             if (d < 0) {
                 classify_end(x);
@@ -724,7 +811,7 @@ static struct sched_thread *next_thread(struct exec *x)
             x->abandoned = true;
             return NULL;
         }
-        struct sched_thread *t = &x->threads[tid];
+        struct sched_thread *t = x->threads[tid];
         return step(x, t) ? t : NULL;
     }
     return NULL;
@@ -761,6 +848,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->running = &x->scheduler;
     memset(&x->outcome, 0, sizeof x->outcome);
     x->outcome.failing_tid = -1;
+    x->outcome.ender = -1;
     x->nthreads = 0;
     x->current = NULL;
     x->last_tid = -1;
@@ -770,8 +858,9 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->made = 0;
     x->nsteps = 0;
     x->failed = x->abandoned = false;
-    x->spinners = x->delayed = 0;
+    x->spinners = x->delayed = MASK_NONE;
     x->any_symmetric = false;
+    x->live_joinable = x->live_detached = 0;
     return 0;
 }
 
@@ -832,8 +921,13 @@ void sched_free(struct exec *x)
 {
     if (x == NULL)
         return;
-    for (int i = 0; i < SCHED_MAX_THREADS; i++)
-        fiber_stack_free(&x->threads[i].fiber);
+    for (int i = 0; i < x->threads_cap && x->threads[i]; i++) {
+        fiber_stack_free(&x->threads[i]->fiber);
+        free(x->threads[i]);
+    }
+    free(x->threads);
+    free(x->armed);
+    mask_table_free(&x->masks);
     free(x->steps);
     arena_free(&x->arena);
     crash_leave(&x->crash);

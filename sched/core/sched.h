@@ -38,6 +38,9 @@ _Noreturn void sched_crashed(struct exec *x, int sig, void *addr, bool overflow)
 ** or out of memory. */
 struct sched_thread *sched_spawn(struct exec *x, const char *name, void (*fn)(void *),
                                  void *arg, struct sched_loc at, bool symmetric);
+/* t (just spawned) is detached: nobody joins it, and the execution ends
+** without it once every other thread has returned (weft.h). */
+void sched_detach(struct exec *x, struct sched_thread *t);
 /* A data choice from scheduler context (a select among ready cases). */
 int sched_choose_value(struct exec *x, int n);
 /* Finish another thread's waiting op (a rendezvous partner, a released
@@ -61,7 +64,7 @@ static inline struct waiter *sched_waiters_of(const struct sched_obj *o) { retur
 
 static inline struct sched_thread *sched_thread(struct exec *x, int tid)
 {
-    return tid >= 0 && tid < x->nthreads ? &x->threads[tid] : NULL;
+    return tid >= 0 && tid < x->nthreads ? x->threads[tid] : NULL;
 }
 
 /* The execution's clock, an object that timed steps and clock reads touch

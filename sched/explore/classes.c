@@ -21,7 +21,7 @@
 #include "explore/classes.h"
 
 struct class_event {
-    uint16_t tid;
+    uint32_t tid;
     uint64_t who;                     /* its thread's name (classes.name) */
     uint32_t k;                       /* its index among its thread's steps */
     uint64_t label;                   /* its operation, in words */
@@ -70,10 +70,24 @@ void classes_begin(struct classes *c)
 {
     c->n = c->nobjs = 0;
     c->values = 0;
-    memset(c->per_thread, 0, sizeof c->per_thread);
-    memset(c->spawned, 0, sizeof c->spawned);
-    memset(c->name, 0, sizeof c->name);
-    c->name[0] = 1;                   /* main */
+    if (c->thread_cap) {
+        memset(c->thread, 0, c->thread_cap * sizeof *c->thread);
+        c->thread[0].name = 1;        /* main */
+    }
+}
+
+/* Room for threads [0, n): false without memory. */
+static bool thread_room(struct classes *c, size_t n)
+{
+    size_t had = c->thread_cap;
+    struct class_thread *t = grow(c->thread, &c->thread_cap, n, sizeof *c->thread);
+    if (t == NULL)
+        return false;
+    c->thread = t;
+    memset(t + had, 0, (c->thread_cap - had) * sizeof *t);
+    if (had == 0)
+        t[0].name = 1;                /* main */
+    return true;
 }
 
 void classes_value(struct classes *c, uint32_t v) { c->values = mix(c->values, v + 1); }
@@ -91,24 +105,30 @@ int classes_step(struct classes *c, const struct sched_step *s, const struct sch
     if (ids == NULL)
         return WEFT_ENOMEM;
     c->objs = ids;
+    size_t most = s->tid;
+    for (int i = 0; i < n; i++)
+        if (objs[i]->thread >= 0 && (size_t)objs[i]->thread > most)
+            most = (size_t)objs[i]->thread;
+    if (!thread_room(c, most + 1))
+        return WEFT_ENOMEM;
     struct class_event *e = &c->ev[c->n++];
-    *e = (struct class_event){ .tid = s->tid, .k = c->per_thread[s->tid]++,
+    *e = (struct class_event){ .tid = s->tid, .k = c->thread[s->tid].steps++,
                                .thread_obj = -1, .reads = op->idle, .local = sched_op_local(op),
                                .shared = (op->cls->flags & OP_SHARED) != 0,
                                .timed = sched_op_global(op), .first_obj = (uint32_t)c->nobjs,
                                .nobj = (uint32_t)n };
-    e->who = c->name[s->tid];
+    e->who = c->thread[s->tid].name;
     for (int i = 0; i < n; i++) {
         c->objs[c->nobjs++] = objs[i]->id;
         if (objs[i]->thread >= 0)
             e->thread_obj = objs[i]->thread;
     }
-    if (e->thread_obj >= 0 && c->name[e->thread_obj] == 0)  /* a spawn names its child */
-        c->name[e->thread_obj] = mix(e->who, ++c->spawned[s->tid]);
+    if (e->thread_obj >= 0 && c->thread[e->thread_obj].name == 0)   /* a spawn names its child */
+        c->thread[e->thread_obj].name = mix(e->who, ++c->thread[s->tid].spawned);
     /* Its operation: a thread object by the thread's name, for its id too
     ** depends on the order of spawns, and the clock by a name of its own:
     ** it is made by the first timed operation, whichever thread's. */
-    uint64_t what = op->obj && op->obj->thread >= 0 ? c->name[op->obj->thread]
+    uint64_t what = op->obj && op->obj->thread >= 0 ? c->thread[op->obj->thread].name
                     : op->obj && op->obj == clock ? 0xc10c
                     : (uint64_t)(s->obj_id + 1);
     uint64_t label = mix_string(mix(0, what), s->cls->verb);
@@ -134,7 +154,7 @@ static bool depends(const struct classes *c, const struct class_event *a,
 {
     if (a->tid == b->tid || a->local || b->local)
         return false;
-    if (a->timed || b->timed || a->thread_obj == b->tid || b->thread_obj == a->tid)
+    if (a->timed || b->timed || a->thread_obj == (int)b->tid || b->thread_obj == (int)a->tid)
         return true;                  /* a timeout; a spawn of b's thread; a join of a's */
     return share_object(c, a, b) && sched_conflict(a->reads, a->shared, b->reads, b->shared);
 }
@@ -148,9 +168,8 @@ static bool depends(const struct classes *c, const struct class_event *a,
 ** "the last" changes with their order, and with it which other steps each
 ** depends on directly; what comes before each step does not.
 */
-static void pasts(const struct classes *c, uint32_t *past, int nt)
+static void pasts(const struct classes *c, uint32_t *past, int nt, int32_t *last)
 {
-    int32_t last[SCHED_MAX_THREADS];
     for (int t = 0; t < nt; t++)
         last[t] = -1;
     for (size_t i = 0; i < c->n; i++) {
@@ -175,10 +194,17 @@ static uint32_t *all_pasts(const struct classes *c, int *nt)
 {
     *nt = 0;
     for (size_t i = 0; i < c->n; i++)
-        *nt = c->ev[i].tid + 1 > *nt ? c->ev[i].tid + 1 : *nt;
+        *nt = (int)c->ev[i].tid + 1 > *nt ? (int)c->ev[i].tid + 1 : *nt;
     uint32_t *past = calloc(c->n * (size_t)*nt + 1, sizeof *past);
-    if (past)
-        pasts(c, past, *nt);
+    int32_t *last = malloc(((size_t)*nt + 1) * sizeof *last);   /* each thread's latest step */
+    bool ok = past && last;
+    if (ok)
+        pasts(c, past, *nt, last);
+    free(last);
+    if (!ok) {
+        free(past);
+        return NULL;
+    }
     return past;
 }
 
@@ -189,8 +215,8 @@ static uint64_t step_hash(const struct classes *c, size_t i, const uint32_t *pas
     const uint32_t *row = past + i * (size_t)nt;
     uint64_t before = 0;
     for (int t = 0; t < nt; t++)      /* a set: an order-free sum */
-        if (t != b->tid && row[t] > 0)
-            before += avalanche(mix(c->name[t], row[t]));
+        if (t != (int)b->tid && row[t] > 0)
+            before += avalanche(mix(c->thread[t].name, row[t]));
     return avalanche(mix(mix(mix(b->who, b->k), b->label), before));
 }
 
@@ -220,7 +246,7 @@ uint64_t classes_hash_failure(const struct classes *c, int tid)
     /* The failing thread's last step's past: per thread, its first steps. */
     const uint32_t *last = NULL;
     for (size_t i = 0; i < c->n; i++)
-        if (c->ev[i].tid == tid)
+        if (c->ev[i].tid == (uint32_t)tid)
             last = past + i * (size_t)nt;
     for (size_t i = 0; last && i < c->n; i++)
         if (c->ev[i].k < last[c->ev[i].tid])
@@ -233,4 +259,5 @@ void classes_free(struct classes *c)
 {
     free(c->ev);
     free(c->objs);
+    free(c->thread);
 }

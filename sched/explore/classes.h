@@ -14,9 +14,12 @@ struct classes {
     size_t n, ev_cap;
     int32_t *objs;
     size_t nobjs, objs_cap;
-    uint32_t per_thread[SCHED_MAX_THREADS];
-    uint32_t spawned[SCHED_MAX_THREADS];   /* threads each thread has started */
-    uint64_t name[SCHED_MAX_THREADS];      /* each thread by who started it, 0: none yet */
+    struct class_thread {             /* per thread, thread_cap of them */
+        uint32_t steps;
+        uint32_t spawned;             /* threads it has started */
+        uint64_t name;                /* by who started it, 0: none yet */
+    } *thread;
+    size_t thread_cap;
     uint64_t values;                  /* data choices made in the step being applied */
 };
 

@@ -27,13 +27,14 @@ struct race {
 
 struct node {
     uint8_t kind;
-    int8_t prev_tid;                  /* thread that ran before the choice */
+    int32_t prev_tid;                 /* thread that ran before the choice */
     uint32_t chosen;
     uint32_t n;                       /* NODE_VALUE: number of values */
     sched_mask enabled, done, sleep;  /* NODE_THREAD */
     sched_mask runnable;              /* enabled before fairness and symmetry */
-    /* Threads whose step from here stops the execution at a failure: those
-    ** run here (learned when the execution ends) and sleepers carried in. */
+    /* Threads whose step from here stops the execution (a failure, the
+    ** return that ends it): those run here (learned when the execution
+    ** ends) and sleepers carried in. */
     sched_mask fails;
     /* DPOR. A thread node's wakeup tree: the branches still to run from
     ** here; the branch being run (what follows the chosen step), until the
@@ -54,7 +55,7 @@ struct dfs {
     struct node *path;
     size_t len, cap, depth;           /* depth: position in the running execution */
     sched_mask sleep;                 /* sleep set carried along the execution */
-    sched_mask sleep_fails;           /* those of it whose step fails (node.fails) */
+    sched_mask sleep_fails;           /* those of it whose step stops it (node.fails) */
     uint32_t preemptions;             /* so far in the running execution */
     bool blocked;                     /* the running execution was abandoned */
     struct dpor *dpor;                /* NULL: plain DFS */
@@ -87,7 +88,7 @@ static int dfs_init(struct explorer *e)
         return WEFT_ENOMEM;
     d->x = e->x;
     wake_pool_init(&d->pool);
-    wake_seq_init(&d->seq);
+    wake_seq_init(&d->seq, &d->x->masks);
     d->pending = WAKE_NONE;
     e->state = d;
     return 0;
@@ -126,7 +127,7 @@ static int dpor_init(struct explorer *e)
 static int thread_named(const struct exec *x, uint64_t key)
 {
     for (int i = 0; i < x->nthreads; i++)
-        if (x->threads[i].obj.key == key)
+        if (x->threads[i]->obj.key == key)
             return i;
     return -1;
 }
@@ -138,7 +139,7 @@ static bool next_step_of(struct dfs *d, uint32_t step, int r, struct wake_op *op
 {
     if (dpor_next_step(d->dpor, step, r, op))
         return true;
-    struct sched_thread *t = &d->x->threads[r];
+    struct sched_thread *t = d->x->threads[r];
     if (r >= d->x->nthreads || t->pending == NULL)
         return false;
     wake_op_of(d->x, t, t->pending, op);
@@ -151,10 +152,11 @@ static bool next_step_of(struct dfs *d, uint32_t step, int r, struct wake_op *op
 ** was explored. */
 static bool covered_by_sleeper(struct dfs *d, const struct node *n, uint32_t step)
 {
-    sched_mask asleep = (n->sleep | n->done) & ~SCHED_BIT(n->chosen) & ~n->fails;
-    for (int r = 0; r < SCHED_MAX_THREADS && asleep >> r; r++) {
+    struct mask_table *tab = &d->x->masks;
+    sched_mask asleep = mask_minus(tab, mask_or(tab, n->sleep, n->done), n->fails);
+    MASK_FOR(r, asleep) {
         struct wake_op op;
-        if ((asleep & SCHED_BIT(r)) && next_step_of(d, step, r, &op) &&
+        if (r != (int)n->chosen && next_step_of(d, step, r, &op) &&
             wake_seq_weak_initial(&d->seq, &op))
             return true;
     }
@@ -175,11 +177,11 @@ static void add_next_step(struct dfs *d, struct node *n, uint32_t step, int r)
 ** Godefroid's rule: try tid there, or every thread that could run. */
 static void add_fallback(struct dfs *d, struct node *n, uint32_t step, int tid)
 {
-    sched_mask open = n->enabled & ~n->sleep & ~n->done;
-    sched_mask add = (open & SCHED_BIT(tid)) ? SCHED_BIT(tid) : open;
-    for (int r = 0; r < SCHED_MAX_THREADS && add >> r; r++)
-        if (add & SCHED_BIT(r))
-            add_next_step(d, n, step, r);
+    struct mask_table *tab = &d->x->masks;
+    sched_mask open = mask_minus(tab, n->enabled, mask_or(tab, n->sleep, n->done));
+    sched_mask add = mask_has(open, tid) ? mask_one(tab, tid) : open;
+    MASK_FOR(r, add)
+        add_next_step(d, n, step, r);
 }
 
 /* Keep the race of step `step` with tid's next operation for the end of
@@ -193,9 +195,9 @@ static void note_race(void *ctx, uint32_t step, int tid)
     }
     struct race *r = &d->races[d->nraces++];
     r->step = step;
-    r->posted = d->x->threads[tid].last_step <= step;
+    r->posted = d->x->threads[tid]->last_step <= step;
     r->clock_event = dpor_clock_event(d->dpor, tid);
-    wake_op_of(d->x, &d->x->threads[tid], d->x->threads[tid].pending, &r->op);
+    wake_op_of(d->x, d->x->threads[tid], d->x->threads[tid]->pending, &r->op);
 }
 
 /*
@@ -223,17 +225,17 @@ static void reverse(struct dfs *d, const struct race *r)
         return;                       /* one thread could run: nothing to reverse */
     struct node *n = &d->path[k];
     int tid = r->op.tid;
-    if ((n->enabled & ~(n->done | n->sleep)) == 0)
+    if (mask_empty(mask_minus(&d->x->masks, n->enabled, mask_or(&d->x->masks, n->done, n->sleep))))
         return;                       /* its first step has run here, or sleeps: covered */
     bool waits;
     if (!dpor_reversal(d->dpor, r->step, tid, &r->op, r->clock_event, &d->seq, &waits)) {
         d->oom = true;
         return;
     }
-    if (r->posted && !waits && !(n->runnable & SCHED_BIT(tid)))
+    if (r->posted && !waits && !mask_has(n->runnable, tid))
         return;                       /* r's step enabled the operation: no race */
     int head = wake_seq_head(&d->seq);
-    if (head < 0 || !(n->enabled & SCHED_BIT(head))) {
+    if (head < 0 || !mask_has(n->enabled, head)) {
         add_fallback(d, n, r->step, tid);
         return;
     }
@@ -241,14 +243,15 @@ static void reverse(struct dfs *d, const struct race *r)
         d->oom = true;
 }
 
-/* The execution stopped at a failure in thread tid's last step: if a
-** choice of threads came right before it, tid's step fails from there. */
+/* The execution stopped at thread tid's last step (a failure, or the
+** return that ended it): if a choice of threads came right before it,
+** tid's step stops it from there. */
 static void note_failing_step(struct dfs *d, const struct exec *x, int tid)
 {
-    uint32_t last = x->threads[tid].last_step;
+    uint32_t last = x->threads[tid]->last_step;
     int32_t k = last > 0 && last - 1 < d->steps_cap ? d->node_of_step[last - 1] : -1;
     if (k >= 0 && d->path[k].chosen == (uint32_t)tid)
-        d->path[k].fails |= SCHED_BIT(tid);
+        mask_add(&d->x->masks, &d->path[k].fails, tid);
 }
 
 /*
@@ -256,8 +259,10 @@ static void note_failing_step(struct dfs *d, const struct exec *x, int tid)
 ** (a blocked thread's next step races like any other). A failure that
 ** stopped the execution (an assertion, a crash, a misuse) also stopped
 ** every other thread: the failing thread's last step conflicts with the
-** next step of each of them. A cut at the step bound stopped them too:
-** each could have taken the place of the latest step of another thread.
+** next step of each of them. So did the return that ended an execution
+** with detached threads left (sched.c). A cut at the step bound stopped
+** them too: each could have taken the place of the latest step of another
+** thread.
 ** Then every race found is reversed against the whole execution.
 */
 static void reverse_races(struct explorer *e)
@@ -270,9 +275,10 @@ static void reverse_races(struct explorer *e)
         d->oom = true;
     bool stopped = o->result != WEFT_PASS && o->result != WEFT_DEADLOCK &&
                    o->result != WEFT_LEAK && o->failing_tid >= 0;
-    if (stopped) {
-        note_failing_step(d, e->x, o->failing_tid);
-        dpor_races_with_end(d->dpor, e->x, o->failing_tid, note_race, d);
+    int ender = stopped ? o->failing_tid : o->ender;
+    if (ender >= 0) {
+        note_failing_step(d, e->x, ender);
+        dpor_races_with_end(d->dpor, e->x, ender, note_race, d);
     }
     else if (o->cut)
         dpor_races_with_cut(d->dpor, e->x, note_race, d);
@@ -303,13 +309,13 @@ static void dpor_after_step(struct explorer *e, const struct sched_step *s)
 {
     struct dfs *d = e->state;
     if (e->steps >= dpor_steps(d->dpor) &&
-        dpor_step(d->dpor, e->x, s, e->x->threads[s->tid].pending) != 0)
+        dpor_step(d->dpor, e->x, s, e->x->threads[s->tid]->pending) != 0)
         explore_out_of_memory(e);
 }
 
 static uint32_t cost(const struct node *n, int tid)
 {
-    return n->prev_tid >= 0 && tid != n->prev_tid && (n->enabled & SCHED_BIT(n->prev_tid));
+    return n->prev_tid >= 0 && tid != n->prev_tid && mask_has(n->enabled, n->prev_tid);
 }
 
 static bool within_bound(struct explorer *e, const struct node *n, int tid)
@@ -321,13 +327,17 @@ static bool within_bound(struct explorer *e, const struct node *n, int tid)
 /* The threads at n not yet taken, asleep, or beyond the preemption bound. */
 static sched_mask open_options(struct explorer *e, struct node *n)
 {
-    sched_mask open = n->enabled & ~n->done & ~n->sleep, ok = 0;
-    for (int t = 0; t < SCHED_MAX_THREADS && open >> t; t++)
-        if ((open & SCHED_BIT(t)) && within_bound(e, n, t))
-            ok |= SCHED_BIT(t);
-        else if (open & SCHED_BIT(t))
+    struct mask_table *tab = &e->x->masks;
+    sched_mask open = mask_minus(tab, n->enabled, mask_or(tab, n->done, n->sleep));
+    if (e->cfg->max_preemptions < 0)
+        return open;                  /* no bound: every open thread is within it */
+    struct mask_builder ok = MASK_BUILDER_INIT;
+    MASK_FOR(t, open)
+        if (within_bound(e, n, t))
+            mask_build_add(&ok, t);
+        else
             e->result->cov.bound_hit = true;
-    return ok;
+    return mask_build_done(tab, &ok);
 }
 
 /* Sleep set after n's choice: sleepers and earlier options that commute
@@ -335,20 +345,22 @@ static sched_mask open_options(struct explorer *e, struct node *n)
 static sched_mask sleep_after(struct explorer *e, const struct node *n)
 {
     if (!e->cfg->sleep_sets)
-        return 0;
-    sched_mask carry = (n->sleep | n->done) & ~SCHED_BIT(n->chosen), out = 0;
-    struct sched_thread *chosen = &e->x->threads[n->chosen];
-    for (int t = 0; carry >> t; t++)
-        if ((carry & SCHED_BIT(t)) && !explore_dependent(e->x, chosen, &e->x->threads[t]))
-            out |= SCHED_BIT(t);
-    return out;
+        return MASK_NONE;
+    struct mask_table *tab = &e->x->masks;
+    sched_mask carry = mask_without(tab, mask_or(tab, n->sleep, n->done), (int)n->chosen);
+    struct sched_thread *chosen = e->x->threads[n->chosen];
+    struct mask_builder out = MASK_BUILDER_INIT;
+    MASK_FOR(t, carry)
+        if (!explore_dependent(e->x, chosen, e->x->threads[t]))
+            mask_build_add(&out, t);
+    return mask_build_done(tab, &out);
 }
 
 /* Make tid n's choice. */
-static void choose(struct node *n, int tid)
+static void choose(struct mask_table *tab, struct node *n, int tid)
 {
     n->chosen = (uint32_t)tid;
-    n->done |= SCHED_BIT(tid);
+    mask_add(tab, &n->done, tid);
 }
 
 /*
@@ -362,10 +374,10 @@ static bool branch_per_thread(struct explorer *e, struct node *n)
 {
     struct dfs *d = e->state;
     sched_mask open = open_options(e, n);
-    for (int t = 0; t < SCHED_MAX_THREADS && open >> t; t++) {
-        struct wake_op op = { .thread = e->x->threads[t].obj.key, .tid = (int16_t)t,
+    MASK_FOR(t, open) {
+        struct wake_op op = { .thread = e->x->threads[t]->obj.key, .tid = t,
                               .flags = WAKE_MANY };
-        if ((open & SCHED_BIT(t)) && !wake_tree_add_step(&d->pool, n->wut, &op)) {
+        if (!wake_tree_add_step(&d->pool, n->wut, &op)) {
             d->oom = true;
             return false;
         }
@@ -390,13 +402,13 @@ static bool take_branch(struct explorer *e, struct node *n, bool *deviated)
     while ((first = wake_tree_first(&d->pool, n->wut)) != NULL) {
         int tid = thread_named(e->x, first->thread);
         wake_tree b = wake_tree_take(&d->pool, n->wut, first->thread);
-        if (tid >= 0 && (open_options(e, n) & SCHED_BIT(tid))) {
-            choose(n, tid);
+        if (tid >= 0 && mask_has(open_options(e, n), tid)) {
+            choose(&e->x->masks, n, tid);
             n->branch = b;
             return true;
         }
         wake_tree_drop(&d->pool, b);
-        if (tid < 0 || !(n->enabled & SCHED_BIT(tid))) {
+        if (tid < 0 || !mask_has(n->enabled, tid)) {
             *deviated = true;
             if (!branch_per_thread(e, n))
                 return false;
@@ -410,9 +422,9 @@ static bool take_branch(struct explorer *e, struct node *n, bool *deviated)
 static int free_choice(struct explorer *e, struct node *n, int current)
 {
     sched_mask open = open_options(e, n);
-    if (open == 0)
+    if (mask_empty(open))
         return -1;
-    return (current >= 0 && (open & SCHED_BIT(current))) ? current : __builtin_ctzll(open);
+    return mask_has(open, current) ? current : mask_first(open);
 }
 
 /* DPOR's first pick at a fresh node: the wakeup tree handed down, or a free
@@ -429,7 +441,7 @@ static bool first_branch(struct explorer *e, struct node *n, int current)
         struct wake_op op;
         if (tid < 0)
             return false;
-        wake_op_of(e->x, &e->x->threads[tid], e->x->threads[tid].pending, &op);
+        wake_op_of(e->x, e->x->threads[tid], e->x->threads[tid]->pending, &op);
         if (!wake_tree_add_step(&d->pool, n->wut, &op)) {
             d->oom = true;
             return false;
@@ -439,7 +451,7 @@ static bool first_branch(struct explorer *e, struct node *n, int current)
     if (deviated) {                   /* the tree led nowhere: go on freely */
         int tid = free_choice(e, n, current);
         if (tid >= 0)
-            choose(n, tid);
+            choose(&e->x->masks, n, tid);
         return tid >= 0;
     }
     return false;
@@ -453,10 +465,10 @@ static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabl
     struct dfs *d = e->state;
     n->kind = NODE_THREAD;
     n->step = e->steps;
-    n->prev_tid = (int8_t)current;
+    n->prev_tid = current;
     n->enabled = enabled;
-    n->sleep = d->sleep & enabled;
-    n->fails = d->sleep_fails & n->sleep;
+    n->sleep = mask_and(&d->x->masks, d->sleep, enabled);
+    n->fails = mask_and(&d->x->masks, d->sleep_fails, n->sleep);
     n->runnable = e->x->runnable;
     n->preemptions = d->preemptions;
     if (d->dpor) {
@@ -475,7 +487,7 @@ static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabl
     }
     int tid = free_choice(e, n, current);
     if (tid >= 0)
-        choose(n, tid);
+        choose(&e->x->masks, n, tid);
     return tid >= 0;
 }
 
@@ -493,20 +505,20 @@ static void drop_trees(struct dfs *d, struct node *n)
 
 static const char *thread_name(struct explorer *e, int tid)
 {
-    return tid >= 0 && tid < e->x->nthreads ? e->x->threads[tid].obj.name : "?";
+    return tid >= 0 && tid < e->x->nthreads ? e->x->threads[tid]->obj.name : "?";
 }
 
 /* Check the replay of thread node n against the run that made it; -1 (after
 ** explore_parted) when the scenario did something else this time. */
 static int check_thread_node(struct explorer *e, struct node *n, sched_mask enabled)
 {
-    struct sched_thread *t = &e->x->threads[n->chosen];
-    struct sched_op *op = (enabled & SCHED_BIT(n->chosen)) ? t->pending : NULL;
+    struct sched_thread *t = e->x->threads[n->chosen];
+    struct sched_op *op = mask_has(enabled, (int)n->chosen) ? t->pending : NULL;
     if (n->kind != NODE_THREAD || n->step != e->steps)
         return explore_parted(e, (int)n->chosen, op ? op->loc : (struct sched_loc){ 0 },
                               "the same schedule reached a choice of threads at step %u in "
                               "one run and at step %u in another", n->step + 1, e->steps + 1);
-    if (op == NULL || enabled != n->enabled)
+    if (op == NULL || !mask_eq(enabled, n->enabled))
         return explore_parted(e, (int)n->chosen, op ? op->loc : (struct sched_loc){ 0 },
                               "at step %u, thread \"%s\" %s in one run of the same schedule "
                               "and %s in another", e->steps + 1, thread_name(e, (int)n->chosen),
@@ -552,7 +564,7 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
         return explore_out_of_memory(e);
     d->depth++;
     d->sleep = sleep_after(e, n);
-    d->sleep_fails = d->sleep & n->fails;
+    d->sleep_fails = mask_and(&d->x->masks, d->sleep, n->fails);
     d->preemptions = n->preemptions + cost(n, (int)n->chosen);
     if (d->depth == d->len) {         /* past the prefix: follow n's branch */
         d->pending = n->branch;
@@ -568,7 +580,7 @@ static void follow_forced(struct dfs *d, int tid)
 {
     if (d->pending < 0)
         return;
-    wake_tree next = wake_tree_take(&d->pool, d->pending, d->x->threads[tid].obj.key);
+    wake_tree next = wake_tree_take(&d->pool, d->pending, d->x->threads[tid]->obj.key);
     wake_tree_drop(&d->pool, d->pending);
     d->pending = next;
 }
@@ -580,7 +592,7 @@ static bool dfs_forced(struct explorer *e, int tid)
     struct dfs *d = e->state;
     if (d->depth < d->len && d->path[d->depth].kind == NODE_THREAD &&
         d->path[d->depth].step == e->steps) {
-        struct sched_op *op = e->x->threads[tid].pending;
+        struct sched_op *op = e->x->threads[tid]->pending;
         explore_parted(e, tid, op->loc, "at step %u, only thread \"%s\" could run in one run "
                        "of the same schedule, and several in another", e->steps + 1,
                        thread_name(e, tid));
@@ -593,11 +605,11 @@ static bool dfs_forced(struct explorer *e, int tid)
     }
     if (d->depth >= d->len)
         follow_forced(d, tid);
-    if (d->sleep & SCHED_BIT(tid)) {
+    if (mask_has(d->sleep, tid)) {
         d->blocked = true;
         return false;
     }
-    d->sleep = d->sleep_fails = 0;
+    d->sleep = d->sleep_fails = MASK_NONE;
     return true;
 }
 
@@ -638,9 +650,9 @@ static bool next_option(struct explorer *e, struct node *n)
     if (d->dpor)
         return take_branch(e, n, &deviated);
     sched_mask open = open_options(e, n);
-    if (open)
-        choose(n, __builtin_ctzll(open));
-    return open != 0;
+    if (!mask_empty(open))
+        choose(&e->x->masks, n, mask_first(open));
+    return !mask_empty(open);
 }
 
 /* Move the deepest node with an option left to that option. */
@@ -668,7 +680,7 @@ static bool dfs_advance(struct explorer *e)
     if (d->dpor)                      /* the next execution replays up to the last node */
         dpor_rewind(d->dpor, d->len > 0 ? d->path[d->len - 1].step : 0);
     d->depth = 0;
-    d->sleep = d->sleep_fails = 0;
+    d->sleep = d->sleep_fails = MASK_NONE;
     d->preemptions = 0;
     d->blocked = false;
     return d->len > 0;
@@ -691,10 +703,10 @@ static double dfs_covered(struct explorer *e)
             total = n->n;
             before = n->chosen;
         } else {
-            sched_mask all = d->dpor ? n->done : n->enabled & ~n->sleep;
-            total = __builtin_popcountll(all | n->done) +
+            sched_mask all = d->dpor ? n->done : mask_minus(&d->x->masks, n->enabled, n->sleep);
+            total = mask_count(mask_or(&d->x->masks, all, n->done)) +
                     (d->dpor ? wake_tree_branches(&d->pool, n->wut) : 0);
-            before = __builtin_popcountll(n->done) - 1;
+            before = mask_count(n->done) - 1;
         }
         if (total < 1)
             break;
@@ -708,10 +720,41 @@ static double dfs_covered(struct explorer *e)
 ** Checkpoints: the path between executions, as text
 ** ==========================================================================
 ** One line per node: "T prev chosen enabled done sleep runnable fails
-** preemptions step" or "V chosen values step", and for DPOR each
-** node's wakeup tree and the branch it runs. What a node learns on its
+** preemptions step" or "V chosen values step", and for DPOR each node's
+** wakeup tree and the branch it runs. What a node learns on its
 ** first run (the operation, for the nondeterminism check) is learned again.
 */
+
+/* m as checkpoint text (mask_write), then `after`; false without memory. */
+static bool append_mask(char **buf, size_t *len, size_t *cap, sched_mask m, const char *after)
+{
+    char small[64], *text = small;
+    int n = mask_write(m, small, sizeof small);
+    if (n < 0)
+        return false;
+    if ((size_t)n >= sizeof small) {  /* threads past 64 */
+        if ((text = malloc((size_t)n + 1)) == NULL)
+            return false;
+        mask_write(m, text, (size_t)n + 1);
+    }
+    bool ok = wake_text_append(buf, len, cap, text) && wake_text_append(buf, len, cap, after);
+    if (text != small)
+        free(text);
+    return ok;
+}
+
+/* A thread node's line. */
+static bool append_thread_node(char **buf, size_t *len, size_t *cap, const struct node *n)
+{
+    char head[64], tail[64];
+    snprintf(head, sizeof head, "T %d %u ", n->prev_tid, n->chosen);
+    snprintf(tail, sizeof tail, "%u %u\n", n->preemptions, n->step);
+    return wake_text_append(buf, len, cap, head) &&
+           append_mask(buf, len, cap, n->enabled, " ") &&
+           append_mask(buf, len, cap, n->done, " ") && append_mask(buf, len, cap, n->sleep, " ") &&
+           append_mask(buf, len, cap, n->runnable, " ") && append_mask(buf, len, cap, n->fails, " ") &&
+           wake_text_append(buf, len, cap, tail);
+}
 
 static char *dfs_save(struct explorer *e)
 {
@@ -724,14 +767,12 @@ static char *dfs_save(struct explorer *e)
     ok = wake_text_append(&buf, &len, &cap, line);
     for (size_t i = 0; ok && i < d->len; i++) {
         const struct node *n = &d->path[i];
-        if (n->kind == NODE_VALUE)
+        if (n->kind == NODE_VALUE) {
             snprintf(line, sizeof line, "V %u %u %u\n", n->chosen, n->n, n->step);
-        else
-            snprintf(line, sizeof line, "T %d %u %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-                     " %" PRIu64 " %u %u\n", n->prev_tid, n->chosen, (uint64_t)n->enabled,
-                     (uint64_t)n->done, (uint64_t)n->sleep, (uint64_t)n->runnable,
-                     (uint64_t)n->fails, n->preemptions, n->step);
-        ok = wake_text_append(&buf, &len, &cap, line);
+            ok = wake_text_append(&buf, &len, &cap, line);
+        } else {
+            ok = append_thread_node(&buf, &len, &cap, n);
+        }
         if (ok && d->dpor)
             ok = wake_tree_write(&d->pool, n->wut, &buf, &len, &cap) &&
                  wake_tree_write(&d->pool, n->branch, &buf, &len, &cap);
@@ -744,29 +785,30 @@ static char *dfs_save(struct explorer *e)
 }
 
 /* One node's line; false if it is not one. */
-static bool read_node(const char **text, struct node *n)
+static bool read_node(struct mask_table *tab, const char **text, struct node *n)
 {
     int used = 0, prev;
-    uint64_t en, done, sleep, run, fails;
     if (sscanf(*text, "V %u %u %u\n%n", &n->chosen, &n->n, &n->step, &used) == 3 && used) {
         n->kind = NODE_VALUE;
         *text += used;
         return n->n > 1 && n->chosen < n->n;
     }
     used = 0;
-    if (sscanf(*text, "T %d %u %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
-               " %u %u\n%n", &prev, &n->chosen, &en, &done, &sleep, &run, &fails,
-               &n->preemptions, &n->step, &used) != 9 || !used || prev < -1 || prev >= SCHED_MAX_THREADS ||
-        n->chosen >= SCHED_MAX_THREADS || !(en & SCHED_BIT(n->chosen)))
+    if (sscanf(*text, "T %d %u %n", &prev, &n->chosen, &used) != 2 || !used || prev < -1 ||
+        n->chosen > INT32_MAX)
+        return false;
+    const char *s = *text + used;
+    sched_mask *masks[] = { &n->enabled, &n->done, &n->sleep, &n->runnable, &n->fails };
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++)
+        if (!mask_read(tab, &s, masks[i]) || *s++ != ' ')
+            return false;
+    used = 0;
+    if (sscanf(s, "%u %u\n%n", &n->preemptions, &n->step, &used) != 2 || !used ||
+        !mask_has(n->enabled, (int)n->chosen))
         return false;
     n->kind = NODE_THREAD;
-    n->prev_tid = (int8_t)prev;
-    n->enabled = en;
-    n->done = done;
-    n->sleep = sleep;
-    n->runnable = run;
-    n->fails = fails;
-    *text += used;
+    n->prev_tid = prev;
+    *text = s + used;
     return true;
 }
 
@@ -781,7 +823,7 @@ static int dfs_load(struct explorer *e, const char *text)
     text += used;
     for (size_t i = 0; i < len; i++) {
         struct node *n = push(d);
-        if (n == NULL || !read_node(&text, n))
+        if (n == NULL || !read_node(&e->x->masks, &text, n))
             return -1;
         if (d->dpor &&
             ((n->wut = wake_tree_read(&d->pool, &text)) < 0 ||

@@ -12,8 +12,6 @@
 #include "explore/dpor.h"
 #include "explore/grow.h"
 
-typedef uint32_t vclock[SCHED_MAX_THREADS];
-
 /* One executed step as race detection needs it: 20 bytes, and its clock
 ** and object links beside it (a step costs 20 + 4 per thread + 16 per
 ** object it touches). */
@@ -21,62 +19,65 @@ enum { EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4, EV_HELD = 8, EV_SHARED = 16 };
 struct event {
     uint32_t first_link;              /* objects touched, in `links` */
     int32_t takes, gives;             /* the object it acquires, releases, or -1 */
-    int16_t tid;
+    int32_t tid;
     uint16_t nlinks;
     uint8_t flags;                    /* EV_*: changed nothing, timed, local,
                                          its object held already, OP_SHARED */
 };
+
+/* A value chosen during step `ev` (the steps that choose are few: they
+** are kept beside the events, in step order). */
+struct chosen { uint32_t ev, value; };
 
 /* An event's access to one object, chained to the previous access to the
 ** same object and to the previous one by another thread (so a thread's long
 ** run of polls is skipped in one jump). Chains hold link indices; -1 ends. */
 struct link { int32_t ev, prev, prev_other, obj; };
 
-/* A value chosen during step `ev` (the steps that choose are few: they
-** are kept beside the events, in step order). */
-struct chosen { uint32_t ev, value; };
-
 struct objstate {
     int32_t last;                     /* link of the last access to it, or -1 */
-    bool is_thread;                   /* a thread (spawn, join): w and r unused */
+    bool is_thread;                   /* a thread (spawn, join): its clocks unused */
     uint64_t key;                     /* its name across executions (object.h) */
-    /* What each kind of step must come after (sched_conflict): w, the last
-    ** write and what it came after; r, plain reads since then; wp, the last
-    ** plain write (an OP_SHARED write, a semaphore's last permit taken,
-    ** does not order OP_SHARED reads); rs, OP_SHARED reads since wp. */
-    vclock w, r, wp, rs;
+};
+
+/* Per thread: its name, its first and last event, its object, and when its
+** next operation was last looked at: races with steps before then have
+** been reported already (see dpor_races). */
+struct thread_state {
+    uint64_t key;
+    int32_t first_ev, last_ev;        /* or -1 */
+    int32_t obj;                      /* its object's id, or -1 */
+    uint64_t seen_park;
+    uint32_t seen_nev;
+    bool seen_reads;
+    bool seen_shared;                 /* and whether it was OP_SHARED then */
 };
 
 struct dpor {
     int nthreads;
     struct event *ev;
     uint32_t nev, ev_cap;
-    /* Each event's clock, `stride` entries apiece (the most threads any
-    ** execution has had, rounded up): clocks cost what the threads use. */
+    /* Every clock has `stride` entries (the most threads any execution has
+    ** had, rounded up): clocks cost what the threads use. Each event's
+    ** clock; each thread's (stride of them); each object's CLOCKS_PER_OBJECT
+    ** rows (obj_cap objects, see obj_w). */
     uint32_t *clk;
     uint32_t stride, clk_rows;
-    uint64_t thread_key[SCHED_MAX_THREADS];
-    int32_t first_ev[SCHED_MAX_THREADS];  /* each thread's first event, or -1 */
-    int32_t last_ev[SCHED_MAX_THREADS];   /* and its last, or -1 */
-    int32_t thread_obj[SCHED_MAX_THREADS];    /* each thread's object id, or -1 */
+    uint32_t *thread_clk, *obj_clk;
+    struct thread_state *th;          /* stride of them */
     struct link *links;
     uint32_t nlinks, links_cap;
     struct objstate *obj;
     int nobj, obj_cap, obj_ever;      /* in use now; ever used (cleared once) */
     int width;                        /* most threads of any execution so far */
-    vclock thread[SCHED_MAX_THREADS];
-    vclock timed_w;                   /* the last timed step's clock */
+    uint32_t *timed_w;                /* the last timed step's clock */
     int32_t last_timed;
-    struct chosen *values;            /* in step order */
-    uint32_t nvalues, values_cap;
     int32_t *cand;                    /* races_of's candidate steps */
     uint32_t ncand, cand_cap;
-    /* When each thread's next operation was last looked at: races with
-    ** steps before then have been reported already (see dpor_races). */
-    uint64_t seen_park[SCHED_MAX_THREADS];
-    uint32_t seen_nev[SCHED_MAX_THREADS];
-    bool seen_reads[SCHED_MAX_THREADS];
-    bool seen_shared[SCHED_MAX_THREADS];  /* and whether it was OP_SHARED then */
+    uint32_t *frontier;               /* races_of's, a clock */
+    int32_t *last;                    /* dpor_rewind's, per thread */
+    struct chosen *values;            /* in step order */
+    uint32_t nvalues, values_cap;
 };
 
 struct dpor *dpor_new(void) { return calloc(1, sizeof(struct dpor)); }
@@ -90,37 +91,73 @@ void dpor_free(struct dpor *d)
     free(d->links);
     free(d->obj);
     free(d->cand);
+    free(d->thread_clk);
+    free(d->obj_clk);
     free(d->values);
+    free(d->th);
+    free(d->timed_w);
+    free(d->frontier);
+    free(d->last);
     free(d);
 }
+
+/* Thread t's clock. */
+static inline uint32_t *thread_clock(const struct dpor *d, int t)
+{
+    return d->thread_clk + (size_t)t * d->stride;
+}
+
+/*
+** Object id's clocks: what each kind of step on it must come after
+** (sched_conflict). w: the last write and what it came after; r: plain
+** reads since then; wp: the last plain write (an OP_SHARED write, a
+** semaphore's last permit taken, does not order OP_SHARED reads); rs:
+** OP_SHARED reads since wp.
+*/
+enum { CLOCKS_PER_OBJECT = 4 };
+static inline uint32_t *obj_w(const struct dpor *d, int id)
+{
+    return d->obj_clk + (size_t)id * CLOCKS_PER_OBJECT * d->stride;
+}
+static inline uint32_t *obj_r(const struct dpor *d, int id) { return obj_w(d, id) + d->stride; }
+static inline uint32_t *obj_wp(const struct dpor *d, int id) { return obj_r(d, id) + d->stride; }
+static inline uint32_t *obj_rs(const struct dpor *d, int id) { return obj_wp(d, id) + d->stride; }
 
 /*
 ** Clearing clocks: only the first `width` entries (the most threads any
 ** execution has had) can ever have been written, so only they are cleared
 ** when a slot is reused; a slot used for the first time is cleared whole.
 */
-static void clear_clock(uint32_t *c, int width) { memset(c, 0, (size_t)width * sizeof *c); }
-
-static void clear_object(struct dpor *d, struct objstate *os)
+static void clear_clock(uint32_t *c, int width)
 {
-    clear_clock(os->w, d->width);
-    clear_clock(os->r, d->width);
-    clear_clock(os->wp, d->width);
-    clear_clock(os->rs, d->width);
+    if (width > 0)
+        memset(c, 0, (size_t)width * sizeof *c);
+}
+
+static void clear_object(struct dpor *d, int id)
+{
+    for (int k = 0; k < CLOCKS_PER_OBJECT; k++)
+        clear_clock(obj_w(d, id) + (size_t)k * d->stride, d->width);
+}
+
+static void forget_seen(struct dpor *d)
+{
+    for (uint32_t t = 0; t < d->stride; t++)
+        d->th[t].seen_park = 0;
 }
 
 void dpor_begin(struct dpor *d)
 {
-    for (int t = 0; t < SCHED_MAX_THREADS; t++)
-        d->first_ev[t] = d->last_ev[t] = d->thread_obj[t] = -1;
+    for (uint32_t t = 0; t < d->stride; t++)
+        d->th[t].first_ev = d->th[t].last_ev = d->th[t].obj = -1;
     d->nev = d->nlinks = d->nvalues = 0;
     d->nobj = 0;
     d->nthreads = 0;
     d->last_timed = -1;
     for (int q = 0; q < d->width; q++)
-        clear_clock(d->thread[q], d->width);
+        clear_clock(thread_clock(d, q), d->width);
     clear_clock(d->timed_w, d->width);
-    memset(d->seen_park, 0, sizeof d->seen_park);
+    forget_seen(d);
 }
 
 /* ==========================================================================
@@ -135,6 +172,19 @@ static void join(uint32_t *into, const uint32_t *from, int n)
             into[i] = from[i];
 }
 
+/* Clocks for objects up to cap (zero), where there were for `had`; false
+** without memory. */
+static bool object_clocks(struct dpor *d, int had, int cap)
+{
+    size_t row = CLOCKS_PER_OBJECT * (size_t)d->stride;
+    uint32_t *c = realloc(d->obj_clk, (size_t)cap * row * sizeof *c);
+    if (c == NULL)
+        return false;
+    memset(c + (size_t)had * row, 0, (size_t)(cap - had) * row * sizeof *c);
+    d->obj_clk = c;
+    return true;
+}
+
 /* Make object id's state exist; false without memory. */
 static bool object(struct dpor *d, int id)
 {
@@ -142,12 +192,17 @@ static bool object(struct dpor *d, int id)
         size_t cap = (size_t)d->obj_cap;
         if (!explore_grow((void **)&d->obj, &cap, (size_t)id + 1, sizeof *d->obj))
             return false;
-        d->obj_cap = (int)cap;
+        if ((int)cap != d->obj_cap) {
+            if (!object_clocks(d, d->obj_cap, (int)cap))
+                return false;
+            d->obj_cap = (int)cap;
+        }
         for (int i = d->nobj; i <= id; i++) {
             if (i >= d->obj_ever) {
                 memset(&d->obj[i], 0, sizeof d->obj[i]);
+                memset(obj_w(d, i), 0, CLOCKS_PER_OBJECT * (size_t)d->stride * sizeof *d->obj_clk);
             } else {
-                clear_object(d, &d->obj[i]);
+                clear_object(d, i);
             }
             d->obj[i].last = -1;
         }
@@ -193,6 +248,57 @@ static bool reserve(struct dpor *d, int n)
     return ok;
 }
 
+/* `rows` clocks of `from` entries each, as the first of `total` clocks of
+** `to` entries (zero past the old ones), in new memory; NULL without it. */
+static uint32_t *restride(const uint32_t *old, size_t rows, size_t total, uint32_t from,
+                          uint32_t to)
+{
+    uint32_t *c = calloc(total ? total : 1, (size_t)to * sizeof *c);
+    if (c == NULL)
+        return NULL;
+    for (size_t i = 0; i < rows && from > 0; i++)
+        memcpy(c + i * to, old + i * from, (size_t)from * sizeof *c);
+    return c;
+}
+
+/* Every clock with `stride` entries now, and state for that many threads;
+** false without memory (d is left as it was). */
+static bool widen(struct dpor *d, uint32_t stride)
+{
+    uint32_t old = d->stride;
+    size_t orows = (size_t)d->obj_cap * CLOCKS_PER_OBJECT;
+    uint32_t *clk = restride(d->clk, d->clk_rows, d->clk_rows, old, stride);
+    uint32_t *tc = restride(d->thread_clk, old, stride, old, stride);
+    uint32_t *oc = restride(d->obj_clk, orows, orows, old, stride);
+    uint32_t *tw = restride(d->timed_w, old ? 1 : 0, 1, old, stride);
+    uint32_t *fr = calloc(stride, sizeof *fr);
+    int32_t *last = calloc(stride, sizeof *last);
+    struct thread_state *th = realloc(d->th, stride * sizeof *th);
+    if (th)
+        d->th = th;
+    if (!clk || !tc || !oc || !tw || !fr || !last || !th) {
+        void *made[] = { clk, tc, oc, tw, fr, last };
+        for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
+            free(made[i]);
+        return false;
+    }
+    for (uint32_t t = old; t < stride; t++)
+        th[t] = (struct thread_state){ .first_ev = -1, .last_ev = -1, .obj = -1 };
+    void *gone[] = { d->clk, d->thread_clk, d->obj_clk, d->timed_w, d->frontier, d->last };
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
+        free(gone[i]);
+    d->clk = clk;
+    d->thread_clk = tc;
+    d->obj_clk = oc;
+    d->timed_w = tw;
+    d->frontier = fr;
+    d->last = last;
+    d->stride = stride;
+    if (d->clk_rows == 0)
+        d->clk_rows = 1;
+    return true;
+}
+
 /* Threads spawned since the last step: clocks get room for them, and
 ** every event recorded before says nothing of them (entries 0), whatever
 ** an earlier execution left in those slots. false without memory. */
@@ -200,16 +306,10 @@ static bool add_threads(struct dpor *d, int nthreads)
 {
     if ((uint32_t)nthreads > d->stride) {
         uint32_t stride = ((uint32_t)nthreads + 3) & ~3u;
-        uint32_t *clk = calloc((size_t)(d->clk_rows ? d->clk_rows : 1), stride * sizeof *clk);
-        if (clk == NULL)
+        if (d->stride >= 64 && stride < d->stride + d->stride / 2)
+            stride = d->stride + d->stride / 2;   /* many threads: fewer moves */
+        if (!widen(d, stride))
             return false;
-        for (uint32_t i = 0; i < d->nev; i++)
-            memcpy(clk + (size_t)i * stride, clock_of(d, i), (size_t)d->nthreads * sizeof *clk);
-        free(d->clk);
-        d->clk = clk;
-        d->stride = stride;
-        if (d->clk_rows == 0)
-            d->clk_rows = 1;
     } else {
         size_t bytes = (size_t)(nthreads - d->nthreads) * sizeof *d->clk;
         for (uint32_t i = 0; i < d->nev; i++)
@@ -226,46 +326,47 @@ static bool add_threads(struct dpor *d, int nthreads)
 ** same): it changes no thread's chance to run, which is all that decides
 ** when an idle-rule timer fires. */
 static void advance_clock(struct dpor *d, const struct event *e, int p,
-                          const struct sched_obj **objs, struct objstate **states, int n)
+                          const struct sched_obj **objs, int n)
 {
     int nt = d->nthreads;
-    uint32_t *c = d->thread[p];
+    uint32_t *c = thread_clock(d, p);
     bool local = e->flags & EV_LOCAL;
     if (d->last_timed >= 0 && !local)
         join(c, d->timed_w, nt);
     if (e->flags & EV_TIMED)
         for (int q = 0; q < nt; q++)
-            join(c, d->thread[q], nt);
+            join(c, thread_clock(d, q), nt);
     for (int i = 0; i < n && !local; i++) {
         if (objs[i]->thread >= 0) {   /* spawn, join: the two clocks meet */
-            join(c, d->thread[objs[i]->thread], nt);
+            join(c, thread_clock(d, objs[i]->thread), nt);
             continue;
         }
+        int id = objs[i]->id;
         bool reads = e->flags & EV_READS, shared = e->flags & EV_SHARED;
-        join(c, reads && shared ? states[i]->wp : states[i]->w, nt);
+        join(c, reads && shared ? obj_wp(d, id) : obj_w(d, id), nt);
         if (!reads)
-            join(c, states[i]->r, nt);
+            join(c, obj_r(d, id), nt);
         if (!reads && !shared)
-            join(c, states[i]->rs, nt);
+            join(c, obj_rs(d, id), nt);
     }
     c[p]++;
 }
 
-/* Object state after event e (of clock c) accessed it: see objstate. */
-static void object_after(struct objstate *os, const struct event *e, const uint32_t *c, int nt)
+/* Object id's clocks after event e (of clock c) accessed it: see obj_w. */
+static void object_after(struct dpor *d, int id, const struct event *e, const uint32_t *c)
 {
-    size_t bytes = (size_t)nt * sizeof c[0];   /* entries past nt are 0 */
+    size_t bytes = (size_t)d->nthreads * sizeof c[0];   /* entries past nthreads are 0 */
     bool reads = e->flags & EV_READS, shared = e->flags & EV_SHARED;
     if (reads) {
-        join(shared ? os->rs : os->r, c, nt);
+        join(shared ? obj_rs(d, id) : obj_r(d, id), c, d->nthreads);
         return;
     }
-    memcpy(os->w, c, bytes);
-    memset(os->r, 0, bytes);
+    memcpy(obj_w(d, id), c, bytes);
+    memset(obj_r(d, id), 0, bytes);
     if (shared)
         return;
-    memcpy(os->wp, c, bytes);
-    memset(os->rs, 0, bytes);
+    memcpy(obj_wp(d, id), c, bytes);
+    memset(obj_rs(d, id), 0, bytes);
 }
 
 /* Chain event e into each object's accesses and update its clocks. */
@@ -282,10 +383,10 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
         os->last = (int32_t)d->nlinks++;
         os->is_thread = objs[i]->thread >= 0;
         if (os->is_thread) {          /* a spawned thread starts from here */
-            d->thread_obj[objs[i]->thread] = objs[i]->id;
-            join(d->thread[objs[i]->thread], c, d->nthreads);
+            d->th[objs[i]->thread].obj = objs[i]->id;
+            join(thread_clock(d, objs[i]->thread), c, d->nthreads);
         } else {
-            object_after(os, e, c, d->nthreads);
+            object_after(d, objs[i]->id, e, c);
         }
     }
 }
@@ -309,7 +410,7 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
         states[i] = &d->obj[objs[i]->id];
 
     struct event *e = &d->ev[d->nev];
-    e->tid = (int16_t)p;
+    e->tid = p;
     e->takes = object_taken(op);
     e->gives = object_given(op);
     e->flags = (uint8_t)((op->idle ? EV_READS : 0) | (op->held ? EV_HELD : 0) |
@@ -317,12 +418,12 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
                          (sched_op_local(op) ? EV_LOCAL : sched_op_global(op) ? EV_TIMED : 0));
     e->first_link = d->nlinks;
     e->nlinks = (uint16_t)n;
-    d->thread_key[p] = x->threads[p].obj.key;
-    if (d->first_ev[p] < 0)
-        d->first_ev[p] = (int32_t)d->nev;
-    d->last_ev[p] = (int32_t)d->nev;
-    advance_clock(d, e, p, objs, states, n);
-    const uint32_t *c = d->thread[p];
+    d->th[p].key = x->threads[p]->obj.key;
+    if (d->th[p].first_ev < 0)
+        d->th[p].first_ev = (int32_t)d->nev;
+    d->th[p].last_ev = (int32_t)d->nev;
+    advance_clock(d, e, p, objs, n);
+    const uint32_t *c = thread_clock(d, p);
     memcpy(clock_of(d, d->nev), c, (size_t)d->stride * sizeof c[0]);
     link_objects(d, e, c, objs, states, n);
     if (e->flags & EV_TIMED) {
@@ -349,9 +450,9 @@ static bool plain_write(const struct event *e)
     return !(e->flags & (EV_READS | EV_SHARED));
 }
 
-/* Apply to os the accesses on its chain from link `from` to link `to`,
-** oldest first (the chain runs backwards, so collect them first). */
-static void replay_accesses(struct dpor *d, struct objstate *os, int32_t from, int32_t to)
+/* Apply to object id's clocks the accesses on its chain from link `from`
+** to link `to`, oldest first (the chain runs backwards: collect first). */
+static void replay_accesses(struct dpor *d, int id, int32_t from, int32_t to)
 {
     if (from < 0)
         return;
@@ -367,29 +468,27 @@ static void replay_accesses(struct dpor *d, struct objstate *os, int32_t from, i
         d->cand[--k] = l;
     for (size_t i = 0; i < n; i++) {
         uint32_t ev = (uint32_t)d->links[d->cand[i]].ev;
-        object_after(os, &d->ev[ev], clock_of(d, ev), d->nthreads);
+        object_after(d, id, &d->ev[ev], clock_of(d, ev));
     }
 }
 
-static void rewind_object(struct dpor *d, struct objstate *os, uint32_t keep_links)
+static void rewind_object(struct dpor *d, int id, uint32_t keep_links)
 {
+    struct objstate *os = &d->obj[id];
     int32_t l = os->last;
     if (l < (int32_t)keep_links)
         return;                       /* untouched since */
     while (l >= (int32_t)keep_links)
         l = d->links[l].prev;
     os->last = l;
-    clear_object(d, os);
+    clear_object(d, id);
     if (os->is_thread)
         return;
     /* Back to the last plain write: the accesses since, oldest first. */
     int32_t from = l;
-    while (from >= 0 && !plain_write(&d->ev[d->links[from].ev]))
-        if (d->links[from].prev < 0)
-            break;
-        else
-            from = d->links[from].prev;
-    replay_accesses(d, os, from, l);
+    while (from >= 0 && !plain_write(&d->ev[d->links[from].ev]) && d->links[from].prev >= 0)
+        from = d->links[from].prev;
+    replay_accesses(d, id, from, l);
 }
 
 /* Each thread's last event before k, or -1; and the last timed one. */
@@ -398,9 +497,9 @@ static void last_events(struct dpor *d, uint32_t k, int32_t *last, int32_t *time
     int missing = 0;
     for (int t = 0; t < d->nthreads; t++) {
         last[t] = -1;
-        if (d->first_ev[t] >= (int32_t)k)
-            d->first_ev[t] = -1;
-        missing += d->first_ev[t] >= 0;
+        if (d->th[t].first_ev >= (int32_t)k)
+            d->th[t].first_ev = -1;
+        missing += d->th[t].first_ev >= 0;
     }
     *timed = d->last_timed < (int32_t)k ? d->last_timed : -2;
     for (int32_t i = (int32_t)k - 1; i >= 0 && (missing > 0 || *timed == -2); i--) {
@@ -418,11 +517,11 @@ static void last_events(struct dpor *d, uint32_t k, int32_t *last, int32_t *time
 
 static void rewind_thread(struct dpor *d, int t, int32_t last)
 {
-    uint32_t *c = d->thread[t];
+    uint32_t *c = thread_clock(d, t);
     clear_clock(c, d->width);
     if (last >= 0)
         memcpy(c, clock_of(d, (uint32_t)last), (size_t)d->nthreads * sizeof c[0]);
-    int32_t id = d->thread_obj[t];
+    int32_t id = d->th[t].obj;
     for (int32_t l = id >= 0 && id < d->nobj ? d->obj[id].last : -1; l >= 0 && d->links[l].ev > last;
          l = d->links[l].prev)
         join(c, clock_of(d, (uint32_t)d->links[l].ev), d->nthreads);
@@ -434,17 +533,17 @@ void dpor_rewind(struct dpor *d, uint32_t k)
         dpor_begin(d);
         return;
     }
-    memset(d->seen_park, 0, sizeof d->seen_park);
+    forget_seen(d);
     if (k >= d->nev)
         return;
     uint32_t keep_links = d->ev[k].first_link;
     for (int id = 0; id < d->nobj; id++)
-        rewind_object(d, &d->obj[id], keep_links);
-    int32_t last[SCHED_MAX_THREADS], timed;
+        rewind_object(d, id, keep_links);
+    int32_t *last = d->last, timed;
     last_events(d, k, last, &timed);
     for (int t = 0; t < d->nthreads; t++) {
         rewind_thread(d, t, last[t]);
-        d->last_ev[t] = last[t];
+        d->th[t].last_ev = last[t];
     }
     d->last_timed = timed;
     clear_clock(d->timed_w, d->width);
@@ -472,11 +571,6 @@ int dpor_value(struct dpor *d, uint32_t value)
 ** Races
 ** ========================================================================== */
 
-/* An unlock of m and a lock of m by another thread are never enabled
-** together: the lock waits for the unlock. Reversing them is impossible, so
-** the race to reverse is with the lock before. Likewise a step on m by a
-** thread that held m already (a relock), and a join of T and T's own
-** steps. */
 /* Does op acquire (OP_ACQUIRE, OP_ACQUIRE_2ND) object id? Release it? */
 static bool takes_object(const struct sched_op *op, int id)
 {
@@ -492,6 +586,11 @@ static bool gives_object(const struct sched_op *op, int id)
            ((f & OP_RELEASE_2ND) && op->obj2 && op->obj2->id == id);
 }
 
+/* An unlock of m and a lock of m by another thread are never enabled
+** together: the lock waits for the unlock. Reversing them is impossible, so
+** the race to reverse is with the lock before. Likewise a step on m by a
+** thread that held m already (a relock), and a join of T and T's own
+** steps. */
 static bool never_together(const struct dpor *d, const struct event *e, const struct sched_op *n)
 {
     if (n->obj && n->obj->thread == e->tid)   /* join(T) waits for all of T */
@@ -504,7 +603,7 @@ static bool never_together(const struct dpor *d, const struct event *e, const st
 
 static bool happens_before(const struct dpor *d, uint32_t i, int p)
 {
-    return clock_of(d, i)[d->ev[i].tid] <= d->thread[p][d->ev[i].tid];
+    return clock_of(d, i)[d->ev[i].tid] <= thread_clock(d, p)[d->ev[i].tid];
 }
 
 /* May step i and thread p's next operation n fail to commute? */
@@ -593,14 +692,14 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
 static bool races_of(struct dpor *d, struct exec *x, int p, struct sched_op *n, bool n_reads,
                      uint32_t since, dpor_race_fn *fn, void *ctx)
 {
-    bool n_shared = sched_op_shared(x, n);
     int nt = d->nthreads;
+    bool n_shared = sched_op_shared(x, n);
     if (sched_op_local(n))
         return true;
     if (!candidates(d, n, p))
         return false;
-    uint32_t frontier[SCHED_MAX_THREADS];
-    memcpy(frontier, d->thread[p], (size_t)nt * sizeof frontier[0]);
+    uint32_t *frontier = d->frontier;
+    memcpy(frontier, thread_clock(d, p), (size_t)nt * sizeof frontier[0]);
     for (uint32_t c = 0; c < d->ncand; c++) {
         int32_t i = d->cand[c];
         const struct event *e = &d->ev[i];
@@ -641,7 +740,7 @@ static bool untouched_since(const struct dpor *d, struct sched_op *n, uint32_t s
 /* Thread p's next operation if it is parked, else NULL. */
 static struct sched_op *parked_op(struct exec *x, int p)
 {
-    struct sched_thread *t = &x->threads[p];
+    struct sched_thread *t = x->threads[p];
     return t->state == T_PARKED ? t->pending : NULL;
 }
 
@@ -655,21 +754,24 @@ static struct sched_op *parked_op(struct exec *x, int p)
 */
 int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
 {
+    if (x->nthreads > d->nthreads && !add_threads(d, x->nthreads))
+        return WEFT_ENOMEM;           /* threads spawned since the last step */
     for (int p = 0; p < x->nthreads; p++) {
-        struct sched_thread *t = &x->threads[p];
+        struct sched_thread *t = x->threads[p];
         struct sched_op *n = parked_op(x, p);
         if (n == NULL)
             continue;
         bool reads = sched_op_reads_only(x, n), shared = sched_op_shared(x, n);
-        bool same = d->seen_park[p] == t->park_seq && d->seen_reads[p] == reads &&
-                    d->seen_shared[p] == shared;
-        if (same && (d->seen_nev[p] == d->nev || untouched_since(d, n, d->seen_nev[p])))
+        struct thread_state *ts = &d->th[p];
+        bool same = ts->seen_park == t->park_seq && ts->seen_reads == reads &&
+                    ts->seen_shared == shared;
+        if (same && (ts->seen_nev == d->nev || untouched_since(d, n, ts->seen_nev)))
             continue;
-        uint32_t since = same ? d->seen_nev[p] : 0;
-        d->seen_park[p] = t->park_seq;
-        d->seen_reads[p] = reads;
-        d->seen_shared[p] = shared;
-        d->seen_nev[p] = d->nev;
+        uint32_t since = same ? ts->seen_nev : 0;
+        ts->seen_park = t->park_seq;
+        ts->seen_reads = reads;
+        ts->seen_shared = shared;
+        ts->seen_nev = d->nev;
         if (!races_of(d, x, p, n, reads, since, fn, ctx))
             return WEFT_ENOMEM;
     }
@@ -692,7 +794,7 @@ void dpor_races_with_cut(struct dpor *d, struct exec *x, dpor_race_fn *fn, void 
 
 void dpor_races_with_end(struct dpor *d, struct exec *x, int tid, dpor_race_fn *fn, void *ctx)
 {
-    uint32_t last = x->threads[tid].last_step;
+    uint32_t last = x->threads[tid]->last_step;
     if (last == 0)
         return;                       /* it failed before any step of its own */
     for (int p = 0; p < x->nthreads; p++) {
@@ -704,9 +806,9 @@ void dpor_races_with_end(struct dpor *d, struct exec *x, int tid, dpor_race_fn *
 
 int32_t dpor_clock_event(const struct dpor *d, int p)
 {
-    if (d->last_ev[p] >= 0)
-        return d->last_ev[p];
-    int32_t id = d->thread_obj[p];   /* not started: the spawn's clock */
+    if (d->th[p].last_ev >= 0)
+        return d->th[p].last_ev;
+    int32_t id = d->th[p].obj;        /* not started: the spawn's clock */
     int32_t l = id >= 0 && id < d->nobj ? d->obj[id].last : -1;
     return l >= 0 ? d->links[l].ev : -1;
 }
@@ -720,7 +822,7 @@ static void event_op(const struct dpor *d, uint32_t j, struct wake_op *op)
 {
     const struct event *e = &d->ev[j];
     memset(op, 0, sizeof *op);
-    op->thread = d->thread_key[e->tid];
+    op->thread = d->th[e->tid].key;
     op->tid = e->tid;
     op->flags = (uint8_t)((e->flags & EV_LOCAL ? WAKE_LOCAL : 0) |
                           (e->flags & EV_TIMED ? WAKE_GLOBAL : 0) |
@@ -771,7 +873,9 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n, i
     uint32_t v = values_from(d, e + 1);
     int nt = d->nthreads;
     wake_seq_clear(out);
-    memset(out->nclock, 0, sizeof out->nclock);
+    if (!wake_seq_room(out, d->stride))
+        return false;
+    memset(out->nclock, 0, d->stride * sizeof out->nclock[0]);
     if (base >= 0)
         memcpy(out->nclock, clock_of(d, (uint32_t)base), (size_t)nt * sizeof out->nclock[0]);
     for (uint32_t j = e + 1; j < d->nev; j++) {

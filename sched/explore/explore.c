@@ -62,6 +62,8 @@ static bool shares_object(const struct sched_op *a, const struct sched_op *b)
 bool explore_dependent(struct exec *x, struct sched_thread *ta, struct sched_thread *tb)
 {
     struct sched_op *a = ta->pending, *b = tb->pending;
+    if ((a->cls->flags | b->cls->flags) & OP_GLOBAL)
+        return true;                  /* the end: even a local step comes before it or not */
     if (sched_op_local(a) || sched_op_local(b))
         return false;
     if (sched_op_global(a) || sched_op_global(b))
@@ -125,7 +127,7 @@ static void die_after_step(struct explorer *e)
     e->dying = false;
     sched_fail_in_apply(x, d->result,
                         d->failing_tid >= 0 && d->failing_tid < x->nthreads
-                            ? &x->threads[d->failing_tid] : NULL,
+                            ? x->threads[d->failing_tid] : NULL,
                         d->where, "%s", d->message);
 }
 
@@ -152,7 +154,7 @@ static int pick_thread(void *self, sched_mask enabled, int current)
     if (tid >= 0)
         record(e, (uint32_t)tid);
     show_running(e, tid);
-    if (tid >= 0 && current >= 0 && tid != current && (enabled & SCHED_BIT(current)))
+    if (tid >= 0 && current >= 0 && tid != current && mask_has(enabled, current))
         e->preemptions++;
     return tid;
 }
@@ -185,7 +187,7 @@ static void after_step(void *self, const struct sched_step *s)
     if (e->strategy->after_step)
         e->strategy->after_step(e, s);
     if (e->cfg->on_class &&
-        classes_step(&e->classes, s, e->x->threads[s->tid].pending, e->x->clock) != 0)
+        classes_step(&e->classes, s, e->x->threads[s->tid]->pending, e->x->clock) != 0)
         e->error = WEFT_ENOMEM;
     e->steps++;
     if (e->window) {

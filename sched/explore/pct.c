@@ -8,6 +8,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include "explore/grow.h"
 #include "explore/rng.h"
 #include "explore/strategy.h"
 
@@ -17,7 +18,9 @@ struct pct {
     struct rng rng;
     int depth;
     uint32_t kmax;                    /* longest execution seen: the k of PCT */
-    uint64_t prio[SCHED_MAX_THREADS]; /* 0: not seen yet this execution */
+    uint64_t *prio;                   /* per thread, nprio of them; 0: not seen
+                                         yet this execution */
+    size_t nprio;
     uint32_t change[PCT_MAX_DEPTH];   /* step numbers of the change points */
     int nchange;
     int seen;                         /* threads given a priority so far */
@@ -26,7 +29,8 @@ struct pct {
 /* A fresh execution: forget priorities, draw d-1 change points in [1, k]. */
 static void new_execution(struct pct *p)
 {
-    memset(p->prio, 0, sizeof p->prio);
+    if (p->nprio)
+        memset(p->prio, 0, p->nprio * sizeof *p->prio);
     p->seen = 0;
     p->nchange = p->depth - 1;
     for (int i = 0; i < p->nchange; i++)
@@ -46,22 +50,37 @@ static int pct_init(struct explorer *e)
     return 0;
 }
 
-static void pct_fini(struct explorer *e) { free(e->state); }
+static void pct_fini(struct explorer *e)
+{
+    struct pct *p = e->state;
+    free(p->prio);
+    free(p);
+}
+
+/* Room for the priorities of threads [0, n); false without memory. */
+static bool prio_room(struct pct *p, size_t n)
+{
+    size_t had = p->nprio;
+    if (!explore_grow((void **)&p->prio, &p->nprio, n, sizeof *p->prio))
+        return false;
+    memset(p->prio + had, 0, (p->nprio - had) * sizeof *p->prio);
+    return true;
+}
 
 /* Threads get their random initial priority when first seen; all initial
 ** priorities lie above the change-point priorities 1..d-1. */
 static void give_priorities(struct pct *p, sched_mask enabled)
 {
-    for (int t = 0; t < SCHED_MAX_THREADS && enabled >> t; t++)
-        if ((enabled & SCHED_BIT(t)) && p->prio[t] == 0)
+    MASK_FOR(t, enabled)
+        if (p->prio[t] == 0)
             p->prio[t] = ((uint64_t)PCT_MAX_DEPTH + 1) << 32 | (rng_next(&p->rng) >> 32);
 }
 
 static int highest(const struct pct *p, sched_mask enabled)
 {
     int best = -1;
-    for (int t = 0; t < SCHED_MAX_THREADS && enabled >> t; t++)
-        if ((enabled & SCHED_BIT(t)) && (best < 0 || p->prio[t] > p->prio[best]))
+    MASK_FOR(t, enabled)
+        if (best < 0 || p->prio[t] > p->prio[best])
             best = t;
     return best;
 }
@@ -70,6 +89,11 @@ static int highest(const struct pct *p, sched_mask enabled)
 static int pick(struct explorer *e, sched_mask enabled)
 {
     struct pct *p = e->state;
+    int top = -1;
+    MASK_FOR(t, enabled)
+        top = t;
+    if (!prio_room(p, (size_t)top + 1))
+        return explore_out_of_memory(e);
     give_priorities(p, enabled);
     int t = highest(p, enabled);
     for (int i = 0; i < p->nchange; i++)
@@ -88,8 +112,7 @@ static int pct_pick_thread(struct explorer *e, sched_mask enabled, int current)
 
 static bool pct_forced(struct explorer *e, int tid)
 {
-    pick(e, SCHED_BIT(tid));          /* change points may fall on forced steps */
-    return true;
+    return pick(e, mask_one(&e->x->masks, tid)) >= 0;   /* change points may fall on forced steps */
 }
 
 static int pct_pick_value(struct explorer *e, int n)

@@ -22,10 +22,11 @@ static void random_fini(struct explorer *e) { free(e->state); }
 static int random_pick_thread(struct explorer *e, sched_mask enabled, int current)
 {
     (void)current;
-    uint32_t k = rng_below(e->state, (uint32_t)__builtin_popcountll(enabled));
-    while (k--)
-        enabled &= enabled - 1;       /* drop the lowest k threads */
-    return __builtin_ctzll(enabled);
+    uint32_t k = rng_below(e->state, (uint32_t)mask_count(enabled));
+    MASK_FOR(t, enabled)              /* the (k+1)th lowest */
+        if (k-- == 0)
+            return t;
+    return -1;
 }
 
 static int random_pick_value(struct explorer *e, int n)

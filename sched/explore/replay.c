@@ -33,7 +33,7 @@ static int replay_pick_thread(struct explorer *e, sched_mask enabled, int curren
     if (r->next == e->cfg->nreplay)
         return diverge(e, "the schedule ended while several threads could still run");
     uint32_t tid = e->cfg->replay[r->next++];
-    if (tid >= SCHED_MAX_THREADS || !(enabled & SCHED_BIT(tid))) {
+    if (tid > INT32_MAX || !mask_has(enabled, (int)tid)) {
         struct sched_thread *t = sched_thread(e->x, (int)tid);
         snprintf(what, sizeof what, "the schedule runs thread %u%s%s%s, which %s", tid,
                  t ? " \"" : "", t ? t->obj.name : "", t ? "\"" : "",

@@ -48,7 +48,8 @@ static void keep(struct best *b, const struct explore_result *r)
 static bool same_failure(void *ctx, const struct explore_result *r)
 {
     struct best *b = ctx;
-    if (r->outcome.result != b->result || b->signature_of(b->x, &r->outcome) != b->signature)
+    if (r->outcome.result != b->result ||
+        !mask_eq(b->signature_of(b->x, &r->outcome), b->signature))
         return false;
     bool smaller = r->preemptions < b->preemptions ||
                    (r->preemptions == b->preemptions && r->nsteps < b->nsteps);

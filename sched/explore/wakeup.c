@@ -22,7 +22,7 @@ static void describe(const struct sched_thread *t, const struct sched_op *op, bo
     int n = sched_op_objects(op, objs);
     memset(out, 0, sizeof *out);
     out->thread = t->obj.key;
-    out->tid = (int16_t)t->id;
+    out->tid = t->id;
     if (sched_op_local(op))
         out->flags |= WAKE_LOCAL;
     else if (sched_op_global(op))
@@ -66,43 +66,69 @@ bool wake_dependent(const struct wake_op *a, const struct wake_op *b)
 
 void wake_seq_clear(struct wake_seq *s)
 {
-    for (int t = 0; t < SCHED_MAX_THREADS && s->threads >> t; t++)
+    MASK_FOR(t, s->threads)
         s->first[t] = -1;
     for (uint32_t i = 0; i < s->n; i++)
         s->last[s->step[i].op.tid] = -1;
     s->n = s->left = 0;
-    s->threads = 0;
+    s->threads = MASK_NONE;
+}
+
+bool wake_seq_room(struct wake_seq *s, size_t n)
+{
+    if (n <= s->tcap)
+        return true;
+    size_t cap = n > 2 * s->tcap ? n : 2 * s->tcap;
+    int32_t *first = realloc(s->first, cap * sizeof *first);
+    if (first)
+        s->first = first;
+    int32_t *last = first ? realloc(s->last, cap * sizeof *last) : NULL;
+    if (last)
+        s->last = last;
+    uint32_t *nclock = last ? realloc(s->nclock, cap * sizeof *nclock) : NULL;
+    if (nclock == NULL)
+        return false;
+    s->nclock = nclock;
+    for (size_t t = s->tcap; t < cap; t++) {
+        s->first[t] = s->last[t] = -1;
+        s->nclock[t] = 0;
+    }
+    s->tcap = cap;
+    return true;
 }
 
 bool wake_seq_add(struct wake_seq *s, const struct wake_op *op, const uint32_t *clock)
 {
-    if (!explore_grow((void **)&s->step, &s->cap, s->n + 1, sizeof *s->step))
+    if (!explore_grow((void **)&s->step, &s->cap, s->n + 1, sizeof *s->step) ||
+        !wake_seq_room(s, (size_t)op->tid + 1))
         return false;
     int32_t i = (int32_t)s->n++;
     s->left++;
     s->step[i] = (struct wake_step){ .op = *op, .clock = clock, .next_same = -1 };
     int t = op->tid;
-    if (s->threads & SCHED_BIT(t)) {
+    if (mask_has(s->threads, t)) {
         s->step[s->last[t]].next_same = i;
     } else {
         s->first[t] = i;
-        s->threads |= SCHED_BIT(t);
+        mask_add(s->tab, &s->threads, t);
     }
     s->last[t] = i;
     return true;
 }
 
-void wake_seq_init(struct wake_seq *s)
+void wake_seq_init(struct wake_seq *s, struct mask_table *tab)
 {
     memset(s, 0, sizeof *s);
-    for (int t = 0; t < SCHED_MAX_THREADS; t++)
-        s->first[t] = s->last[t] = -1;
+    s->tab = tab;
 }
 
 void wake_seq_free(struct wake_seq *s)
 {
     free(s->step);
-    wake_seq_init(s);
+    free(s->first);
+    free(s->last);
+    free(s->nclock);
+    wake_seq_init(s, s->tab);
 }
 
 int wake_seq_head(const struct wake_seq *s)
@@ -127,10 +153,8 @@ static bool before(const struct wake_step *g, const struct wake_step *f)
 static bool begins(const struct wake_seq *s, int r)
 {
     const struct wake_step *f = &s->step[s->first[r]];
-    sched_mask others = s->threads & ~SCHED_BIT(r);
-    for (int q = 0; others >> q; q++)
-        if ((others & SCHED_BIT(q)) && s->first[q] < s->first[r] &&
-            before(&s->step[s->first[q]], f))
+    MASK_FOR(q, s->threads)
+        if (q != r && s->first[q] < s->first[r] && before(&s->step[s->first[q]], f))
             return false;
     return true;
 }
@@ -138,8 +162,8 @@ static bool begins(const struct wake_seq *s, int r)
 /* The thread with that key as s numbers it, or -1 if it has no step left. */
 static int thread_in(const struct wake_seq *s, uint64_t key)
 {
-    for (int q = 0; s->threads >> q; q++)
-        if ((s->threads & SCHED_BIT(q)) && s->step[s->first[q]].op.thread == key)
+    MASK_FOR(q, s->threads)
+        if (s->step[s->first[q]].op.thread == key)
             return q;
     return -1;
 }
@@ -174,7 +198,7 @@ static void consume(struct wake_seq *s, uint64_t thread)
     s->left--;
     s->first[r] = s->step[i].next_same;
     if (s->first[r] < 0)
-        s->threads &= ~SCHED_BIT(r);
+        mask_del(s->tab, &s->threads, r);
 }
 
 /* ==========================================================================
@@ -437,10 +461,10 @@ static int read_node_line(const char **text, struct wake_op *op)
     const char *s = *text;
     memset(op, 0, sizeof *op);
     if (sscanf(s, "%d %" SCNu64 " %d %u%n", &depth, &op->thread, &tid, &flags, &used) != 4 ||
-        depth < 0 || tid < 0 || tid >= SCHED_MAX_THREADS)
+        depth < 0 || tid < 0)
         return -1;
     s += used;
-    op->tid = (int16_t)tid;
+    op->tid = tid;
     op->flags = (uint8_t)flags;
     if ((flags & WAKE_VALUE) && (sscanf(s, " %u%n", &op->value, &used) != 1 || flags > 0xff))
         return -1;

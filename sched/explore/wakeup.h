@@ -32,7 +32,7 @@ struct wake_op {
     uint64_t thread;                  /* the thread's key (object.h): its name
                                          in every execution */
     uint64_t obj[WAKE_OBJS];          /* the objects' keys */
-    int16_t tid;                      /* its id in the execution described */
+    int32_t tid;                      /* its id in the execution described */
     uint8_t flags;                    /* WAKE_* */
     uint8_t nobj;
     uint32_t value;                   /* WAKE_VALUE: the value chosen */
@@ -69,15 +69,21 @@ struct wake_seq {
     struct wake_step *step;
     size_t cap;
     uint32_t n, left;                 /* left: steps not gone */
-    int32_t first[SCHED_MAX_THREADS]; /* each thread's first step not gone, or -1 */
+    /* Per thread, room for tcap of them (wake_seq_room): */
+    int32_t *first;                   /* each thread's first step not gone, or -1 */
+    int32_t *last;                    /* while building */
+    uint32_t *nclock;                 /* the final step's own clock */
+    size_t tcap;
     sched_mask threads;               /* those with a step not gone */
-    int32_t last[SCHED_MAX_THREADS];  /* while building */
-    uint32_t nclock[SCHED_MAX_THREADS];   /* the final step's own clock */
+    struct mask_table *tab;           /* where its thread sets are made */
 };
 
-/* An empty sequence (wake_seq_free makes it so again). */
-void wake_seq_init(struct wake_seq *s);
+/* An empty sequence, whose thread sets are made in tab (wake_seq_free
+** makes it empty again). */
+void wake_seq_init(struct wake_seq *s, struct mask_table *tab);
 void wake_seq_clear(struct wake_seq *s);
+/* Room for threads [0, n): false without memory. */
+bool wake_seq_room(struct wake_seq *s, size_t n);
 /* Append a step: false without memory. */
 bool wake_seq_add(struct wake_seq *s, const struct wake_op *op, const uint32_t *clock);
 void wake_seq_free(struct wake_seq *s);

@@ -67,7 +67,7 @@ void report_step_text(const struct report *rep, const struct report_step *s, cha
 /* A step as op would be logged if it were performed now. */
 static struct sched_step step_of(const struct sched_thread *t, const struct sched_op *op)
 {
-    return (struct sched_step){ .tid = (uint16_t)t->id, .cls = op->cls,
+    return (struct sched_step){ .tid = (uint32_t)t->id, .cls = op->cls,
                                 .obj_id = op->obj ? op->obj->id : -1, .loc = op->loc };
 }
 
@@ -78,7 +78,7 @@ static void find_holder(struct report_thread *rt, const struct sched_op *op)
     for (int i = 0; i < 2; i++) {
         struct sched_loc at;
         int h = objs[i] && objs[i]->cls->holder ? objs[i]->cls->holder(objs[i], &at) : -1;
-        if (h >= 0 && (rt->blockers & SCHED_BIT(h)))
+        if (h >= 0 && mask_has(rt->blockers, h))
             rt->held_at = at;
     }
 }
@@ -103,13 +103,12 @@ static void describe_thread(struct exec *x, struct report_thread *rt, struct sch
     if (enabled || op->cls->describe_wait == NULL)
         return;
     op->cls->describe_wait(op, rt->wait, sizeof rt->wait);
-    rt->blockers = op->cls->blockers ? op->cls->blockers(x, op, &rt->how) : 0;
+    rt->blockers = op->cls->blockers ? op->cls->blockers(x, op, &rt->how) : MASK_NONE;
     rt->only_waits = op->cls->flags & OP_PASSIVE;
     if (op->obj)
-        for (int i = 0; i < x->nthreads; i++)
-            if (i != t->id && (op->obj->users & SCHED_BIT(i)) &&
-                x->threads[i].state == T_FINISHED)
-                rt->finished_users |= SCHED_BIT(i);
+        MASK_FOR(i, op->obj->users)
+            if (i != t->id && i < x->nthreads && x->threads[i]->state == T_FINISHED)
+                mask_add(&x->masks, &rt->finished_users, i);
     find_holder(rt, op);
 }
 
@@ -150,18 +149,19 @@ static int collect_locks(struct report *rep, struct exec *x)
 static int edge_cost(const struct report *rep, int u, int v)
 {
     const struct report_thread *t = &rep->threads[u], *w = &rep->threads[v];
-    if (t->wait[0] == 0 || !(t->blockers & SCHED_BIT(v)) || w->wait[0] == 0)
+    if (t->wait[0] == 0 || !mask_has(t->blockers, v) || w->wait[0] == 0)
         return 0;
     if (t->how == WAIT_ANYONE)
         return w->only_waits ? 0 : EDGE_GUESS;
     return 1;
 }
 
-/* Cheapest path cost from s back to s; fills prev. */
-static int cheapest_back(const struct report *rep, int s, int *prev)
+/* Cheapest path cost from s back to s; fills prev. dist and done: room
+** for a thread each. */
+static int cheapest_back(const struct report *rep, int s, int *prev, int *dist, bool *done)
 {
-    int n = rep->nthreads, dist[SCHED_MAX_THREADS];
-    bool done[SCHED_MAX_THREADS] = { false };
+    int n = rep->nthreads;
+    memset(done, 0, (size_t)n * sizeof *done);
     for (int i = 0; i < n; i++) {
         int c = edge_cost(rep, s, i);
         dist[i] = c ? c : -1;
@@ -185,25 +185,37 @@ static int cheapest_back(const struct report *rep, int s, int *prev)
     }
 }
 
+/* The cycle into `cycle` (room for nthreads + 1); its length, 0 when
+** there is none; -1 without memory. */
 static int wait_cycle(const struct report *rep, int *cycle)
 {
-    int best = -1, len = 0;
-    for (int s = 0; s < rep->nthreads; s++) {
-        int prev[SCHED_MAX_THREADS], path[SCHED_MAX_THREADS + 1], n = 0;
-        int cost = cheapest_back(rep, s, prev);
+    int best = -1, len = 0, nt = rep->nthreads;
+    int *prev = malloc(3 * ((size_t)nt + 1) * sizeof *prev);
+    bool *done = malloc((size_t)nt + 1);
+    if (prev == NULL || done == NULL) {
+        free(prev);
+        free(done);
+        return -1;
+    }
+    int *path = prev + nt + 1, *dist = path + nt + 1;
+    for (int s = 0; s < nt; s++) {
+        int n = 0;
+        int cost = cheapest_back(rep, s, prev, dist, done);
         if (cost < 0 || (best >= 0 && cost >= best))
             continue;
         int w = s;
         do {
             path[n++] = w;
             w = prev[w];
-        } while (w != s && n < SCHED_MAX_THREADS);
+        } while (w != s && n < nt);
         best = cost;
         len = n + 1;
         cycle[0] = s;
         for (int i = 1; i < len; i++)
             cycle[i] = path[len - 1 - i];
     }
+    free(prev);
+    free(done);
     return best < 0 ? 0 : len;
 }
 
@@ -218,17 +230,24 @@ static int analyse(struct report *rep, struct exec *x, const struct sched_outcom
     rep->threads = calloc((size_t)x->nthreads + 1, sizeof *rep->threads);
     if (rep->threads == NULL)
         return WEFT_ENOMEM;
-    for (int i = 0; i < rep->nthreads; i++)
-        describe_thread(x, &rep->threads[i], &x->threads[i]);
+    for (int i = 0; i < rep->nthreads; i++) {
+        struct report_thread *rt = &rep->threads[i];
+        describe_thread(x, rt, x->threads[i]);
+        rt->blockers = mask_copy(&rep->masks, rt->blockers);
+        rt->finished_users = mask_copy(&rep->masks, rt->finished_users);
+    }
     int ft = o->failing_tid;
     if (ft >= 0 && o->result != WEFT_DEADLOCK && o->result != WEFT_LEAK &&
         o->result != WEFT_NONDETERMINISM)
         rep->threads[ft].state = o->result == WEFT_LIVELOCK ? "spinning" : "failed";
     for (int i = 0; i < rep->nthreads; i++)
-        if (o->spinning & SCHED_BIT(i))
+        if (mask_has(o->spinning, i))
             rep->threads[i].state = "spinning";
-    if (o->result == WEFT_DEADLOCK || o->result == WEFT_LEAK)
-        rep->ncycle = wait_cycle(rep, rep->cycle);
+    if (o->result == WEFT_DEADLOCK || o->result == WEFT_LEAK) {
+        rep->cycle = calloc((size_t)x->nthreads + 1, sizeof *rep->cycle);
+        if (rep->cycle == NULL || (rep->ncycle = wait_cycle(rep, rep->cycle)) < 0)
+            return WEFT_ENOMEM;
+    }
     return 0;
 }
 
@@ -373,30 +392,34 @@ void report_free(struct report *rep)
     if (rep == NULL)
         return;
     void *owned[] = { rep->scenario, rep->summary, rep->command, rep->target, rep->params,
-                      rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects };
+                      rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects,
+                      rep->cycle };
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
         free(owned[i]);
+    mask_table_free(&rep->masks);
     free(rep);
 }
 
 sched_mask report_signature(struct exec *x, const struct sched_outcome *o)
 {
     struct report rep = { .failing_tid = o->failing_tid };
-    sched_mask m = 0;
+    sched_mask m = MASK_NONE;
     if (o->result == WEFT_LIVELOCK)
         return o->spinning;
     if (o->result == WEFT_DATA_RACE)
-        return SCHED_BIT(o->failing_tid) | SCHED_BIT(o->race_tid);
+        return mask_with(&x->masks, mask_one(&x->masks, o->failing_tid), o->race_tid);
     if (o->result != WEFT_DEADLOCK && o->result != WEFT_LEAK)
-        return o->failing_tid >= 0 ? SCHED_BIT(o->failing_tid) : 0;
+        return o->failing_tid >= 0 ? mask_one(&x->masks, o->failing_tid) : MASK_NONE;
     if (analyse(&rep, x, o) == 0) {
         for (int i = 0; i < rep.ncycle; i++)
-            m |= SCHED_BIT(rep.cycle[i]);
-        for (int i = 0; m == 0 && i < rep.nthreads; i++)
+            m = mask_with(&x->masks, m, rep.cycle[i]);
+        for (int i = 0; mask_empty(m) && i < rep.nthreads; i++)
             if (rep.threads[i].wait[0])
-                m |= SCHED_BIT(i);
+                m = mask_with(&x->masks, m, i);
     }
     free(rep.threads);
+    free(rep.cycle);
+    mask_table_free(&rep.masks);
     return m;
 }
 
@@ -430,7 +453,7 @@ void report_explain_state(FILE *f, struct exec *x, uint32_t *shown)
         struct sched_obj *o = s->obj_id >= 0 ? sched_object_by_id(x, s->obj_id) : NULL;
         char text[128];
         step_text(s, o ? o->name : NULL, text, sizeof text);
-        fprintf(f, "%5u  %s: %s at %s", *shown + 1, x->threads[s->tid].obj.name, text,
+        fprintf(f, "%5u  %s: %s at %s", *shown + 1, x->threads[s->tid]->obj.name, text,
                 report_loc(s->loc).s);
         if (s->time) {
             char t[32];
@@ -440,5 +463,5 @@ void report_explain_state(FILE *f, struct exec *x, uint32_t *shown)
         fprintf(f, "\n");
     }
     for (int i = 0; i < x->nthreads; i++)
-        explain_thread(f, x, &x->threads[i]);
+        explain_thread(f, x, x->threads[i]);
 }

@@ -86,13 +86,15 @@ struct report {
     } race;
     struct report_thread *threads;
     int nthreads;
-    int cycle[SCHED_MAX_THREADS + 1]; /* thread ids, first repeated at the end */
+    int *cycle;                       /* thread ids, first repeated at the end */
     int ncycle;
     struct report_lock *locks;
     int nlocks;
     struct report_step *steps;        /* nsteps of them */
     char (*objects)[SCHED_NAME_MAX];  /* the names of the objects, by id */
     int nobjects;
+    struct mask_table masks;          /* the threads' sets past 64 threads: a
+                                         report outlives its execution */
 };
 
 /* How the user asked for a run, so that a report can say how to replay it. */

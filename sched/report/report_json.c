@@ -40,8 +40,9 @@ static void json_thread(FILE *f, const struct report *rep, const struct report_t
         json_str(f, t->wait);
         json_loc(f, "at", t->wait_at);
         fprintf(f, ",\"blocked_by\":[");
-        for (int i = 0, n = 0; i < rep->nthreads; i++)
-            if (t->blockers & SCHED_BIT(i))
+        int n = 0;
+        MASK_FOR(i, t->blockers)
+            if (i < rep->nthreads)
                 fprintf(f, "%s%d", n++ ? "," : "", i);
         static const char *const how[] = { "exact", "likely", "anyone" };
         fprintf(f, "],\"blocked_by_certainty\":\"%s\"", how[t->how]);

@@ -4,6 +4,7 @@
 ** it, the wait-for cycle, held locks, the interleaving with one column per
 ** thread, and the replay command last. One print function per class.
 */
+#include <stdlib.h>
 #include <string.h>
 #include "report/report.h"
 
@@ -24,8 +25,8 @@ static void print_thread_name(FILE *f, const struct report *rep, int tid)
 static void print_thread_list(FILE *f, const struct report *rep, sched_mask mask)
 {
     const char *sep = "";
-    for (int i = 0; i < rep->nthreads; i++)
-        if (mask & SCHED_BIT(i)) {
+    MASK_FOR(i, mask)
+        if (i < rep->nthreads) {
             fprintf(f, "%s", sep);
             print_thread_name(f, rep, i);
             sep = ", ";
@@ -35,14 +36,14 @@ static void print_thread_list(FILE *f, const struct report *rep, sched_mask mask
 static void print_blockers(FILE *f, const struct report *rep, const struct report_thread *t)
 {
     if (t->held_at.file) {
-        int holder = __builtin_ctzll(t->blockers);
+        int holder = mask_first(t->blockers);
         bool gone = strcmp(rep->threads[holder].state, "finished") == 0;
         fprintf(f, "      held by ");
         print_thread_name(f, rep, holder);
         fprintf(f, gone ? ", which returned without unlocking it (locked at %s)\n"
                         : ", locked at %s\n", report_loc(t->held_at).s);
-    } else if (t->how == WAIT_ANYONE && t->finished_users) {
-        bool one = __builtin_popcountll(t->finished_users) == 1;
+    } else if (t->how == WAIT_ANYONE && !mask_empty(t->finished_users)) {
+        bool one = mask_single(t->finished_users);
         fprintf(f, "      the other thread%s that used it (", one ? "" : "s");
         print_thread_list(f, rep, t->finished_users);
         fprintf(f, ") %s finished; nothing is left to wake it\n", one ? "has" : "have");
@@ -51,7 +52,7 @@ static void print_blockers(FILE *f, const struct report *rep, const struct repor
     } else {
         fprintf(f, t->how == WAIT_EXACT ? "      until " : "      only ");
         print_thread_list(f, rep, t->blockers);
-        bool many = __builtin_popcountll(t->blockers) > 1;
+        bool many = mask_count(t->blockers) > 1;
         fprintf(f, " %s\n", t->how == WAIT_EXACT ? (many ? "finish" : "finishes")
                             : (many ? "also use it, and they are blocked"
                                     : "also uses it, and it is blocked"));
@@ -78,8 +79,8 @@ static void print_threads(FILE *f, const struct report *rep, bool all)
 /* Does t wait for a lock whose holder has returned? */
 static bool holder_gone(const struct report *rep, const struct report_thread *t)
 {
-    return t->held_at.file && t->blockers &&
-           strcmp(rep->threads[__builtin_ctzll(t->blockers)].state, "finished") == 0;
+    return t->held_at.file && !mask_empty(t->blockers) &&
+           strcmp(rep->threads[mask_first(t->blockers)].state, "finished") == 0;
 }
 
 /* No cycle: name the threads nothing will wake; the others wait on them. */
@@ -243,8 +244,12 @@ static void print_failing_row(FILE *f, const struct report *rep, const int *widt
 
 static void print_interleaving(FILE *f, const struct report *rep)
 {
-    int width[SCHED_MAX_THREADS], locw;
+    int locw, *width = malloc(((size_t)rep->nthreads + 1) * sizeof *width);
     bool timed;
+    if (width == NULL) {
+        fprintf(f, "\nInterleaving: out of memory to lay out %d threads\n", rep->nthreads);
+        return;
+    }
     column_widths(rep, width, &locw, &timed);
     fprintf(f, "\nInterleaving (%u step%s, one column per thread):\n   step", rep->nsteps,
             rep->nsteps == 1 ? "" : "s");
@@ -275,6 +280,7 @@ static void print_interleaving(FILE *f, const struct report *rep)
         i += period * (again + 1);
     }
     print_failing_row(f, rep, width, locw, timed);
+    free(width);
 }
 
 /* ==========================================================================

@@ -167,10 +167,12 @@ static sched_mask chan_wakers(struct exec *x, struct sched_op *op, enum sched_wa
     if (op->cls != &select_wait_class)
         return sync_wakers(x, op->thread, op->obj, how);
     struct select_op *s = select_op(op);    /* users of any of its channels */
-    sched_mask m = 0;
+    sched_mask m = MASK_NONE;
     for (int i = 0; i < s->ncases; i++)
-        m |= sync_wakers(x, op->thread, &s->cases[i].ch->obj, how) & s->cases[i].ch->obj.users;
-    if (m) {
+        m = mask_or(&x->masks, m,
+                    mask_and(&x->masks, sync_wakers(x, op->thread, &s->cases[i].ch->obj, how),
+                             s->cases[i].ch->obj.users));
+    if (!mask_empty(m)) {
         *how = WAIT_LIKELY;
         return m;
     }

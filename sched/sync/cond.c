@@ -100,7 +100,7 @@ static sched_mask wake_blockers(struct exec *x, struct sched_op *op, enum sched_
     int holder = its_mutex(op)->holder;
     if (cond_op(op)->signalled && holder >= 0) {
         *how = WAIT_EXACT;
-        return SCHED_BIT(holder);
+        return mask_one(&x->masks, holder);
     }
     return sync_wakers(x, op->thread, op->obj, how);
 }

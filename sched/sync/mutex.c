@@ -80,12 +80,13 @@ void *sync_object_new(struct exec *x, const struct sched_objclass *cls, size_t s
 sched_mask sync_wakers(struct exec *x, const struct sched_thread *t, const struct sched_obj *o,
                        enum sched_wait *how)
 {
-    sched_mask alive = 0;
+    struct mask_builder b = MASK_BUILDER_INIT;
     for (int i = 0; i < x->nthreads; i++)
-        if (i != t->id && x->threads[i].state != T_FINISHED)
-            alive |= SCHED_BIT(i);
-    *how = (o && (o->users & alive)) ? WAIT_LIKELY : WAIT_ANYONE;
-    return *how == WAIT_LIKELY ? o->users & alive : alive;
+        if (i != t->id && x->threads[i]->state != T_FINISHED)
+            mask_build_add(&b, i);
+    sched_mask alive = mask_build_done(&x->masks, &b);
+    *how = (o && mask_meets(o->users, alive)) ? WAIT_LIKELY : WAIT_ANYONE;
+    return *how == WAIT_LIKELY ? mask_and(&x->masks, o->users, alive) : alive;
 }
 
 /* ==========================================================================
@@ -116,7 +117,7 @@ static sched_mask lock_blockers(struct exec *x, struct sched_op *op, enum sched_
     (void)x;
     int holder = mutex_at(op)->holder;
     *how = WAIT_EXACT;
-    return holder >= 0 ? SCHED_BIT(holder) : 0;
+    return holder >= 0 ? mask_one(&x->masks, holder) : MASK_NONE;
 }
 
 static void lock_describe(const struct sched_op *op, char *buf, size_t n)

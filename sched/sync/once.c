@@ -86,7 +86,7 @@ static sched_mask call_blockers(struct exec *x, struct sched_op *op, enum sched_
 {
     (void)x;
     *how = WAIT_EXACT;
-    return SCHED_BIT(once_at(op)->runner);
+    return mask_one(&x->masks, once_at(op)->runner);
 }
 
 static void call_describe(const struct sched_op *op, char *buf, size_t n)

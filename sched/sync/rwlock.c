@@ -7,6 +7,7 @@
 ** depends on that step, never on when the reader happened to arrive.
 */
 #include <stdio.h>
+#include <string.h>
 #include "sync/sync.h"
 
 struct rwlock_impl {
@@ -21,8 +22,11 @@ struct rwlock_impl {
     bool writing;                     /* the writer holds it */
     int readers;                      /* read holds, admitted readers' included */
     struct sched_loc write_at;
-    int held[SCHED_MAX_THREADS];      /* read holds per thread */
-    struct sched_loc read_at[SCHED_MAX_THREADS];
+    struct read_hold {                /* read holds per thread, nheld of them */
+        int n;
+        struct sched_loc at;          /* where the first was taken */
+    } *held;                          /* in the arena; grown by hold_room */
+    int nheld;
 };
 
 struct rw_op {
@@ -45,12 +49,17 @@ static int rwlock_holder(const struct sched_obj *o, struct sched_loc *at)
     return rw->writing ? rw->writer : -1;
 }
 
+static int holds_of(const struct rwlock_impl *rw, int tid)
+{
+    return tid < rw->nheld ? rw->held[tid].n : 0;
+}
+
 static int rwlock_holds(const struct sched_obj *o, int tid, struct sched_loc *at)
 {
     const struct rwlock_impl *rw = (const struct rwlock_impl *)o;
     bool writes = rw->writing && rw->writer == tid;
-    *at = writes ? rw->write_at : rw->read_at[tid];
-    return writes + rw->held[tid];
+    *at = writes ? rw->write_at : tid < rw->nheld ? rw->held[tid].at : (struct sched_loc){ 0 };
+    return writes + holds_of(rw, tid);
 }
 
 static const struct sched_objclass rwlock_objclass = {
@@ -83,19 +92,35 @@ static struct rwlock_impl *rwlock_of(struct exec *x, weft_rwlock_t *h, struct sc
 }
 
 /* The threads holding read locks. */
-static sched_mask readers_of(const struct rwlock_impl *rw)
+static sched_mask readers_of(struct exec *x, const struct rwlock_impl *rw)
 {
-    sched_mask m = 0;
-    for (int i = 0; i < SCHED_MAX_THREADS; i++)
-        if (rw->held[i])
-            m |= SCHED_BIT(i);
-    return m;
+    struct mask_builder b = MASK_BUILDER_INIT;
+    for (int i = 0; i < rw->nheld; i++)
+        if (rw->held[i].n)
+            mask_build_add(&b, i);
+    return mask_build_done(&x->masks, &b);
+}
+
+/* Room in rw's table of holds for thread tid, made before its operation
+** parks, so that applying one never needs memory. */
+static void hold_room(struct exec *x, struct rwlock_impl *rw, int tid, struct sched_loc at)
+{
+    if (tid < rw->nheld)
+        return;
+    int n = x->threads_cap > tid ? x->threads_cap : tid + 1;
+    struct read_hold *held = arena_alloc(&x->arena, (size_t)n * sizeof *held);
+    if (held == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for rwlock \"%s\"", rw->obj.name);
+    if (rw->nheld)
+        memcpy(held, rw->held, (size_t)rw->nheld * sizeof *held);
+    rw->held = held;
+    rw->nheld = n;
 }
 
 static void take_read(struct rwlock_impl *rw, int tid, struct sched_loc at)
 {
-    if (rw->held[tid]++ == 0)
-        rw->read_at[tid] = at;
+    if (rw->held[tid].n++ == 0)
+        rw->held[tid].at = at;
     rw->readers++;
 }
 
@@ -125,7 +150,8 @@ static void rlock_apply(struct exec *x, struct sched_op *op)
         /* A nested read lock under reader preference: no writer can lock
         ** while this thread reads already. Under writer preference one can
         ** announce itself, which is the deadlock that policy has. */
-        op->held = rw->held[op->thread->id] > 0 && rw->policy == WEFT_RWLOCK_READER_PREFERRING;
+        op->held = holds_of(rw, op->thread->id) > 0 &&
+                   rw->policy == WEFT_RWLOCK_READER_PREFERRING;
         take_read(rw, op->thread->id, op->loc);
         return;
     }
@@ -150,7 +176,7 @@ static sched_mask rlock_blockers(struct exec *x, struct sched_op *op, enum sched
     (void)x;
     *how = WAIT_EXACT;
     int w = rw_at(op)->writer;
-    return w >= 0 ? SCHED_BIT(w) : 0;
+    return w >= 0 ? mask_one(&x->masks, w) : MASK_NONE;
 }
 
 static void rlock_describe(const struct sched_op *op, char *buf, size_t n)
@@ -173,7 +199,7 @@ static void runlock_apply(struct exec *x, struct sched_op *op)
 {
     (void)x;
     struct rwlock_impl *rw = rw_at(op);
-    rw->held[op->thread->id]--;
+    rw->held[op->thread->id].n--;
     rw->readers--;
     op->idle = true;                  /* a read of the lock (OP_SHARED) */
 }
@@ -236,8 +262,8 @@ static sched_mask lock_blockers(struct exec *x, struct sched_op *op, enum sched_
     struct rwlock_impl *rw = rw_at(op);
     *how = WAIT_EXACT;
     if (rw->writer >= 0 && rw->writer != op->thread->id)
-        return SCHED_BIT(rw->writer);
-    return readers_of(rw);
+        return mask_one(&x->masks, rw->writer);
+    return readers_of(x, rw);
 }
 
 static void lock_describe(const struct sched_op *op, char *buf, size_t n)
@@ -300,11 +326,11 @@ static void check_use(struct exec *x, struct rwlock_impl *rw, int which, struct 
     if (which == 0 && writes)
         sched_fail(x, WEFT_SELF_DEADLOCK, r->op.loc, "thread \"%s\" read-locks rwlock \"%s\", "
                    "which it holds for writing", t, l);
-    if (which == 2 && (writes || rw->held[self->id]))
+    if (which == 2 && (writes || holds_of(rw, self->id)))
         sched_fail(x, WEFT_SELF_DEADLOCK, r->op.loc, "thread \"%s\" locks rwlock \"%s\" for "
                    "writing, which it already holds for %s", t, l, writes ? "writing" : "reading");
     self->pending = NULL;
-    if (which == 1 && rw->held[self->id] == 0)
+    if (which == 1 && holds_of(rw, self->id) == 0)
         sched_fail(x, WEFT_ASSERTION, r->op.loc, "thread \"%s\" read-unlocks rwlock \"%s\", "
                    "which it does not hold for reading", t, l);
     if (which == 3 && !writes)
@@ -329,6 +355,7 @@ void weft_rwlock_op_at(weft_rwlock_t *h, int which, const char *file, int line)
     if (which != 0)                   /* every step but a read lock's meets the writers */
         r.op.obj2 = &rw->drain;
     check_use(x, rw, which, &r);
+    hold_room(x, rw, x->current->id, at);
     sched_visible(x, &r.op);
     if (!r.must_wait)
         return;

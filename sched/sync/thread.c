@@ -21,6 +21,7 @@ struct spawn_op {
     void (*fn)(void *);
     void *arg;
     bool symmetric;
+    bool detached;
     int child;                        /* its id, or -1 */
 };
 
@@ -32,22 +33,28 @@ static void spawn_apply(struct exec *x, struct sched_op *op)
     s->child = child ? child->id : -1;
     if (child)
         op->obj = &child->obj;
+    if (child && s->detached)
+        sched_detach(x, child);
 }
 
 static const struct sched_opclass spawn_class = { .verb = "spawn", .apply = spawn_apply };
 static const struct sched_opclass spawn_symmetric_class = {
     .verb = "spawn (symmetric)", .apply = spawn_apply,
 };
+static const struct sched_opclass spawn_detached_class = {
+    .verb = "spawn (detached)", .apply = spawn_apply,
+};
 
-static weft_thread_t spawn(bool symmetric, const char *name, void (*fn)(void *), void *arg,
-                           const char *file, int line)
+static weft_thread_t spawn(const struct sched_opclass *cls, const char *name,
+                           void (*fn)(void *), void *arg, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return (weft_thread_t){ -1 };
-    struct spawn_op s = { .op = { .cls = symmetric ? &spawn_symmetric_class : &spawn_class,
-                                  .loc = { file, line } },
-                          .name = name, .fn = fn, .arg = arg, .symmetric = symmetric };
+    struct spawn_op s = { .op = { .cls = cls, .loc = { file, line } },
+                          .name = name, .fn = fn, .arg = arg,
+                          .symmetric = cls == &spawn_symmetric_class,
+                          .detached = cls == &spawn_detached_class };
     sched_visible(x, &s.op);
     return (weft_thread_t){ s.child };
 }
@@ -55,26 +62,32 @@ static weft_thread_t spawn(bool symmetric, const char *name, void (*fn)(void *),
 weft_thread_t weft_spawn_at(const char *name, void (*fn)(void *), void *arg,
                             const char *file, int line)
 {
-    return spawn(false, name, fn, arg, file, line);
+    return spawn(&spawn_class, name, fn, arg, file, line);
 }
 
 weft_thread_t weft_spawn_symmetric_at(const char *name, void (*fn)(void *), void *arg,
                                       const char *file, int line)
 {
-    return spawn(true, name, fn, arg, file, line);
+    return spawn(&spawn_symmetric_class, name, fn, arg, file, line);
+}
+
+weft_thread_t weft_spawn_detached_at(const char *name, void (*fn)(void *), void *arg,
+                                     const char *file, int line)
+{
+    return spawn(&spawn_detached_class, name, fn, arg, file, line);
 }
 
 /* A join's object is the thread it waits for. */
 static bool join_enabled(struct exec *x, struct sched_op *op)
 {
-    return x->threads[op->obj->thread].state == T_FINISHED;
+    return x->threads[op->obj->thread]->state == T_FINISHED;
 }
 
 static sched_mask join_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
 {
     (void)x;
     *how = WAIT_EXACT;
-    return SCHED_BIT(op->obj->thread);
+    return mask_one(&x->masks, op->obj->thread);
 }
 
 static void join_describe(const struct sched_op *op, char *buf, size_t n)
@@ -87,19 +100,22 @@ static const struct sched_opclass join_class = {
     .blockers = join_blockers, .describe_wait = join_describe,
 };
 
-void weft_join_at(weft_thread_t th, const char *file, int line)
+int weft_join_at(weft_thread_t th, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return;
+        return WEFT_EINVAL;
     struct sched_thread *target = sched_thread(x, th.id);
     struct sched_loc at = { file, line };
     if (target == NULL)
         sched_fail(x, WEFT_ASSERTION, at, "join of an unknown thread (id %d)", th.id);
     if (target == x->current)
         sched_fail(x, WEFT_SELF_DEADLOCK, at, "thread \"%s\" joins itself", target->obj.name);
+    if (target->detached)             /* fixed at its spawn, before anyone had its id */
+        return WEFT_EINVAL;
     struct sched_op op = { .cls = &join_class, .obj = &target->obj, .loc = at };
     sched_visible(x, &op);
+    return 0;
 }
 
 weft_thread_t weft_self(void)

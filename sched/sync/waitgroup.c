@@ -114,11 +114,12 @@ static bool wait_enabled(struct exec *x, struct sched_op *op)
 static sched_mask wait_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
 {
     struct waitgroup_impl *g = group_at(op);
-    sched_mask live = 0;
-    for (int i = 0; i < x->nthreads; i++)
-        if ((g->tracked & SCHED_BIT(i)) && x->threads[i].state != T_FINISHED)
-            live |= SCHED_BIT(i);
-    if (live == 0)
+    struct mask_builder b = MASK_BUILDER_INIT;
+    MASK_FOR(i, g->tracked)
+        if (x->threads[i]->state != T_FINISHED)
+            mask_build_add(&b, i);
+    sched_mask live = mask_build_done(&x->masks, &b);
+    if (mask_empty(live))
         return sync_wakers(x, op->thread, op->obj, how);
     *how = WAIT_EXACT;
     return live;
@@ -180,7 +181,9 @@ weft_thread_t weft_waitgroup_go_at(weft_waitgroup_t *wg, const char *name,
     *job = (struct wg_job){ wg, fn, arg, at };
     weft_waitgroup_add_at(wg, 1, file, line);
     weft_thread_t t = weft_spawn_at(name, wg_thread, job, file, line);
-    if (t.id >= 0)
-        waitgroup_of(x, wg, at)->tracked |= SCHED_BIT(t.id);
+    if (t.id >= 0) {
+        struct waitgroup_impl *g = waitgroup_of(x, wg, at);
+        mask_add(&x->masks, &g->tracked, t.id);
+    }
     return t;
 }

@@ -1,0 +1,311 @@
+/*
+** test_threads.c -- threads bounded only by memory (issue 8) and detached
+** threads (issue 9): 1,500 threads in one scenario with exact outcomes,
+** thread sets past 64 in searches and reports, and what happens to a
+** detached thread when the body returns.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "report/report.h"
+#include "suites.h"
+
+/* ---- many threads ---- */
+
+#define MANY 1500
+
+static int nworkers;                  /* threads each scenario below starts */
+
+struct pool {
+    weft_mutex_t mu;
+    weft_waitgroup_t wg;
+    int count;
+};
+
+static void pool_worker(void *arg)
+{
+    struct pool *p = arg;
+    weft_mutex_lock(&p->mu);
+    p->count++;
+    weft_mutex_unlock(&p->mu);
+    weft_waitgroup_done(&p->wg);
+}
+
+/* Each worker takes one lock and signals a wait group; main waits for all. */
+TEST_SCENARIO(pool_of_workers, WEFT_PASS)
+{
+    struct pool *p = weft_calloc(1, sizeof *p);
+    weft_mutex_init(&p->mu, "mu", WEFT_MUTEX_NORMAL);
+    weft_waitgroup_add(&p->wg, nworkers);
+    for (int i = 0; i < nworkers; i++)
+        weft_spawn("worker", pool_worker, p);
+    weft_waitgroup_wait(&p->wg);
+    weft_assert(p->count == nworkers, "%d of %d workers counted", p->count, nworkers);
+}
+
+static struct explore_result run_pool(const char *strategy, uint64_t executions)
+{
+    struct explore_config ec = { .max_executions = executions, .seed = 3,
+                                 .max_preemptions = -1, .sleep_sets = true, .depth = 3 };
+    return test_explore_with(&pool_of_workers, strategy, ec, 6 * MANY);
+}
+
+START_TEST(fifteen_hundred_threads)
+{
+    nworkers = MANY;
+    const char *strategies[] = { "random", "pct", "dfs" };
+    const uint64_t run_to_end[] = { 3, 3, 2 };    /* dfs: the third is sleep-set blocked */
+    for (size_t i = 0; i < sizeof strategies / sizeof strategies[0]; i++) {
+        struct explore_result r = run_pool(strategies[i], 3);
+        ck_assert_msg(!r.failed, "%s: %s", strategies[i], r.outcome.message);
+        ck_assert_msg(r.cov.executions == run_to_end[i] && r.cov.pruned == 3 - run_to_end[i],
+                      "%s: %llu executions, %llu pruned",
+                      strategies[i], (unsigned long long)r.cov.executions,
+                      (unsigned long long)r.cov.pruned);
+        ck_assert(!r.cov.exhaustive);
+        ck_assert_int_eq(test_exec()->nthreads, MANY + 1);
+        ck_assert_uint_eq(r.cov.cut, 0);
+    }
+}
+END_TEST
+
+/* The same scenario where it is small, searched whole: 4 workers take the
+** lock in 4! orders, each with the wait group's 4! orders of "done" after
+** them, minus those the lock fixes: 576 classes, found by both. */
+START_TEST(pool_searched_whole_where_small)
+{
+    nworkers = 4;
+    struct explore_result d = test_explore(&pool_of_workers, "dfs", true, -1);
+    ck_assert(!d.failed && d.cov.exhaustive);
+    ck_assert_uint_eq(d.cov.executions, 576);
+    struct explore_result r = test_explore(&pool_of_workers, "dpor", true, -1);
+    ck_assert(!r.failed && r.cov.exhaustive);
+    ck_assert_uint_eq(r.cov.executions, 576);
+}
+END_TEST
+
+static void own_lock(void *arg)
+{
+    weft_mutex_t *mu = arg;
+    weft_mutex_lock(mu);
+    weft_mutex_unlock(mu);
+}
+
+/* Workers that share nothing: one class, however many there are. */
+TEST_SCENARIO(independent_workers, WEFT_PASS)
+{
+    weft_mutex_t *mu = weft_calloc((size_t)nworkers, sizeof *mu);
+    weft_thread_t *t = weft_calloc((size_t)nworkers, sizeof *t);
+    for (int i = 0; i < nworkers; i++)
+        t[i] = weft_spawn("worker", own_lock, &mu[i]);
+    for (int i = 0; i < nworkers; i++)
+        weft_join(t[i]);
+}
+
+START_TEST(fifteen_hundred_independent_threads_one_execution)
+{
+    nworkers = MANY;
+    struct explore_config ec = { .max_executions = 10, .max_preemptions = -1,
+                                 .sleep_sets = true };
+    struct explore_result r = test_explore_with(&independent_workers, "dpor", ec, 6 * MANY);
+    ck_assert(!r.failed);
+    ck_assert(r.cov.exhaustive);
+    ck_assert_uint_eq(r.cov.executions, 1);
+    ck_assert_int_eq(test_exec()->nthreads, MANY + 1);
+}
+END_TEST
+
+/* ---- thread sets past 64, in a failure ---- */
+
+static const struct weft_scenario detached_may_not_run;
+
+#define ABBA_AT 70                    /* the two threads that deadlock: 70, 71 */
+
+static weft_mutex_t abba_a, abba_b;
+
+static void take_ab(void *arg)
+{
+    bool reverse = arg != NULL;
+    weft_mutex_lock(reverse ? &abba_b : &abba_a);
+    weft_mutex_lock(reverse ? &abba_a : &abba_b);
+    weft_mutex_unlock(reverse ? &abba_a : &abba_b);
+    weft_mutex_unlock(reverse ? &abba_b : &abba_a);
+}
+
+static void idle_worker(void *arg) { (void)arg; }
+
+TEST_SCENARIO(abba_past_64, WEFT_DEADLOCK)
+{
+    weft_mutex_init(&abba_a, "A", WEFT_MUTEX_NORMAL);
+    weft_mutex_init(&abba_b, "B", WEFT_MUTEX_NORMAL);
+    weft_thread_t t[ABBA_AT + 2];
+    for (int i = 1; i < ABBA_AT; i++)
+        t[i] = weft_spawn("idle", idle_worker, NULL);
+    t[ABBA_AT] = weft_spawn("ab", take_ab, NULL);
+    t[ABBA_AT + 1] = weft_spawn("ba", take_ab, &abba_b);
+    for (int i = 1; i <= ABBA_AT + 1; i++)
+        weft_join(t[i]);
+}
+
+START_TEST(deadlock_between_threads_past_64)
+{
+    struct explore_result r = test_explore(&abba_past_64, "dpor", true, -1);
+    ck_assert(r.failed);
+    ck_assert_str_eq(weft_result_name(r.outcome.result), "deadlock");
+    struct report *rep = report_snapshot(test_exec(), &abba_past_64,
+                                         &(struct report_request){ 0 }, &r);
+    ck_assert_ptr_nonnull(rep);
+    ck_assert_int_eq(rep->nthreads, ABBA_AT + 2);
+    ck_assert_int_eq(rep->ncycle, 3);  /* 70 -> 71 -> 70, or the other way round */
+    for (int i = 0; i < rep->ncycle; i++)
+        ck_assert_int_ge(rep->cycle[i], ABBA_AT);
+    ck_assert(mask_has(rep->threads[ABBA_AT].blockers, ABBA_AT + 1) ||
+              mask_has(rep->threads[ABBA_AT + 1].blockers, ABBA_AT));
+    sched_mask sig = report_signature(test_exec(), &r.outcome);
+    ck_assert_int_eq(mask_count(sig), 2);
+    ck_assert(mask_has(sig, ABBA_AT) && mask_has(sig, ABBA_AT + 1));
+    /* The report outlives its execution context, sets past 64 included. */
+    test_explore(&detached_may_not_run, "dfs", true, -1);   /* frees the search */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    report_format_named("text")->print(f, rep, REPORT_REPLAY);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "held by thread 71 \"ba\""));
+    ck_assert_ptr_nonnull(strstr(text, "held by thread 70 \"ab\""));
+    free(text);
+    report_free(rep);
+}
+END_TEST
+
+/* ---- detached threads ---- */
+
+static int detached_ran;
+
+static void runs_once(void *arg)
+{
+    (void)arg;
+    detached_ran++;
+    weft_yield();
+}
+
+/* A detached thread may run before the body returns, or never. */
+TEST_SCENARIO(detached_may_not_run, WEFT_PASS)
+{
+    weft_spawn_detached("bg", runs_once, NULL);
+}
+
+static void fails_after_a_step(void *arg)
+{
+    (void)arg;
+    weft_yield();
+    weft_assert(false, "the detached thread ran past its first step");
+}
+
+/* It may take its steps before the body returns: every search finds this. */
+TEST_SCENARIO(detached_fails_before_return, WEFT_ASSERTION)
+{
+    weft_spawn_detached("bg", fails_after_a_step, NULL);
+}
+
+static weft_chan_t *never;
+
+static void waits_forever(void *arg)
+{
+    (void)arg;
+    weft_chan_recv(never, NULL);
+}
+
+static void ticks_forever(void *arg)
+{
+    (void)arg;
+    for (;;)
+        weft_sleep(1);
+}
+
+/* Blocked forever, or looping forever, when the body returns: stopped, as
+** a process's threads are at exit; neither a leak nor a livelock. */
+TEST_SCENARIO(detached_left_behind, WEFT_PASS)
+{
+    never = weft_chan_make("never", 0);
+    weft_spawn_detached("waiter", waits_forever, NULL);
+    weft_spawn_detached("ticker", ticks_forever, NULL);
+    weft_sleep(3);
+}
+
+/* A thread not detached, blocked forever, is still a leak. */
+TEST_SCENARIO(joinable_left_behind, WEFT_LEAK)
+{
+    never = weft_chan_make("never", 0);
+    weft_spawn_detached("waiter", waits_forever, NULL);
+    weft_spawn("worker", waits_forever, NULL);
+}
+
+/* The body blocked on a detached thread that is blocked: a deadlock. */
+TEST_SCENARIO(body_waits_for_detached, WEFT_DEADLOCK)
+{
+    never = weft_chan_make("never", 0);
+    weft_spawn_detached("waiter", waits_forever, NULL);
+    weft_chan_recv(never, NULL);
+}
+
+static int join_result;
+
+TEST_SCENARIO(join_of_detached, WEFT_PASS)
+{
+    weft_thread_t t = weft_spawn_detached("bg", runs_once, NULL);
+    join_result = weft_join(t);
+}
+
+START_TEST(detached_threads_end_with_the_body)
+{
+    const char *strategies[] = { "dfs", "dpor" };
+    for (size_t i = 0; i < 2; i++) {
+        const char *s = strategies[i];
+        struct explore_result r = test_explore(&detached_may_not_run, s, true, -1);
+        ck_assert(!r.failed && r.cov.exhaustive);
+        r = test_explore(&detached_fails_before_return, s, true, -1);
+        ck_assert_str_eq(weft_result_name(r.outcome.result), "assertion");
+        ck_assert_str_eq(r.outcome.message, "the detached thread ran past its first step (false)");
+        r = test_explore(&detached_left_behind, s, true, -1);
+        ck_assert_msg(!r.failed, "%s: %s", s, r.outcome.message);
+        ck_assert(r.cov.exhaustive);
+        ck_assert_uint_eq(r.cov.cut, 0);
+        r = test_explore(&joinable_left_behind, s, true, -1);
+        ck_assert_str_eq(weft_result_name(r.outcome.result), "leak");
+        ck_assert_str_eq(test_exec()->threads[r.outcome.failing_tid]->obj.name, "worker");
+        ck_assert_str_eq(r.outcome.message,
+                         "the scenario body returned while 1 thread stay blocked forever");
+        r = test_explore(&body_waits_for_detached, s, true, -1);
+        ck_assert_str_eq(weft_result_name(r.outcome.result), "deadlock");
+    }
+    /* Run, or not: with no search that skips an order, both are seen. */
+    struct explore_result r = test_explore(&detached_may_not_run, "dfs", false, -1);
+    ck_assert(!r.failed && r.cov.exhaustive);
+    ck_assert_uint_eq(r.cov.executions, 3);   /* before its start, after it, after its yield */
+}
+END_TEST
+
+START_TEST(join_of_detached_thread_is_einval)
+{
+    join_result = 1;
+    struct explore_result r = test_explore(&join_of_detached, "dfs", true, -1);
+    ck_assert(!r.failed);
+    ck_assert_int_eq(join_result, WEFT_EINVAL);
+}
+END_TEST
+
+Suite *threads_suite(void)
+{
+    Suite *s = suite_create("threads");
+    TCase *tc = test_case("threads");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, fifteen_hundred_threads);
+    tcase_add_test(tc, pool_searched_whole_where_small);
+    tcase_add_test(tc, fifteen_hundred_independent_threads_one_execution);
+    tcase_add_test(tc, deadlock_between_threads_past_64);
+    tcase_add_test(tc, detached_threads_end_with_the_body);
+    tcase_add_test(tc, join_of_detached_thread_is_einval);
+    suite_add_tcase(s, tc);
+    return s;
+}
