@@ -127,11 +127,20 @@ PY
 check "replay ends otherwise than recorded" 1 "$WEFT" replay abba --schedule "$relabelled"
 expect_grep "recorded result named" 'recorded pass, but this replay ended in deadlock' "$tmp/err"
 
-# Golden reports: the text a person reads (README shows the same).
+# Golden reports: the text a person reads (README shows the same), at
+# the default width (COLUMNS unset: 100). NAME.txt is the report of the
+# bundled scenario NAME, or of tests/golden/NAME.c when there is one (run
+# from its folder, so that the replay command names no path).
+weft_abs=$(cd "$(dirname "$WEFT")" && pwd)/$(basename "$WEFT")
 for g in "$top_srcdir"/tests/golden/*.txt; do
     [ -e "$g" ] || continue
     name=$(basename "$g" .txt)
-    "$WEFT" run "$name" | sed '$d' >"$tmp/golden.txt"
+    if [ -e "${g%.txt}.c" ]; then
+        cp "${g%.txt}.c" "$tmp/"
+        (cd "$tmp" && env -u COLUMNS "$weft_abs" run "$name.c")
+    else
+        env -u COLUMNS "$WEFT" run "$name"
+    fi | sed '$d' >"$tmp/golden.txt"
     if cmp -s "$g" "$tmp/golden.txt"; then pass=$((pass + 1)); else
         fail=$((fail + 1)); echo "FAIL: golden $name"; diff "$g" "$tmp/golden.txt" | head -20; fi
 done

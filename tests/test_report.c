@@ -67,6 +67,36 @@ START_TEST(deadlock_with_cycle)
 }
 END_TEST
 
+/* Each blocked thread's last attempt is listed after the steps, and each
+** has the call chain of that attempt, found by re-running the schedule
+** (issue 9): the function that made the call, when libdw names it. */
+START_TEST(blocked_attempts_with_chains)
+{
+    struct report *rep = abba_report();
+    ck_assert_uint_eq(rep->nblocked, 3);              /* main's join, two locks */
+    for (uint32_t i = 0; i < rep->nblocked; i++) {
+        const struct report_step *s = &rep->steps[rep->nsteps + i];
+        ck_assert(s->blocks);
+        ck_assert_str_eq(s->note, "blocks");
+        ck_assert_str_eq(s->verb, s->tid == 0 ? "join" : "lock");
+    }
+    for (int t = 1; t <= 2; t++) {
+        const struct report_chain c = rep->threads[t].chain;
+        ck_assert_int_ge(c.n, 1);
+#ifdef HAVE_LIBDW
+        const char *fn = rep->frames[c.first].function;
+        ck_assert_msg(strcmp(fn, "lock_ab") == 0 || strcmp(fn, "lock_ba") == 0, "%s", fn);
+        ck_assert_str_eq(rep->frames[c.first].file, "test_report.c");
+#endif
+    }
+    uint32_t preemptions = 0;
+    for (uint32_t i = 0; i < rep->nsteps; i++)
+        preemptions += rep->steps[i].preempts;
+    ck_assert_uint_eq(preemptions, rep->preemptions);  /* the marks are the search's count */
+    report_free(rep);
+}
+END_TEST
+
 /* A report owns what it shows: it prints the same after its execution was
 ** overwritten by another and the search was freed. */
 START_TEST(report_outlives_its_execution)
@@ -118,6 +148,7 @@ Suite *report_suite(void)
     TCase *tc = test_case("snapshot");
     tcase_add_test(tc, deadlock_with_cycle);
     tcase_add_test(tc, report_outlives_its_execution);
+    tcase_add_test(tc, blocked_attempts_with_chains);
     tcase_add_test(tc, plan_in_words);
     suite_add_tcase(s, tc);
     return s;
