@@ -60,8 +60,6 @@ struct sched_thread {
     uint32_t *hb;                     /* its happens-before clock (race.c) */
     uint32_t last_step;               /* 1-based index of its last step, 0: none */
     uint32_t made;                    /* objects and threads it has made (keys) */
-    struct sched_chain chain;         /* of its pending operation or failure,
-                                         when chains are captured */
 };
 
 /* One executed step, for the report and the searches. */
@@ -75,7 +73,8 @@ struct sched_step {
     int note_a, note_b;
     bool timed;                       /* waited on a timer under the idle rule */
     bool preempts;                    /* the thread of the step before could
-                                         have gone on instead */
+                                         have gone on instead (set only when
+                                         chains are captured) */
 };
 
 /*
@@ -171,6 +170,8 @@ struct exec {
     struct sched_chain *chains;       /* each step's, when cfg->capture_chains;
                                          else NULL */
     struct sched_chain *chains_buf;   /* steps_cap of them, kept for reuse */
+    struct sched_chain *thread_chains;    /* by thread: of its pending operation
+                                         or its failure; NULL unless captured */
     /* ---- objects and memory ---- */
     struct arena arena;
     struct sched_obj *objects, **objects_tail;

@@ -55,10 +55,11 @@ static _Unwind_Reason_Code chain_frame(struct _Unwind_Context *ctx, void *arg)
 
 /* On t's own stack: the chain of the calls that led to the frame holding
 ** anchor. Unwinding is slow, hence only when asked for. */
-static void capture_chain(struct sched_thread *t, const void *anchor)
+__attribute__((noinline, cold)) static void capture_chain(struct exec *x, struct sched_thread *t,
+                                                       const void *anchor)
 {
-    struct chain_walk w = { &t->chain, (uintptr_t)anchor, false };
-    t->chain.n = 0;
+    struct chain_walk w = { &x->thread_chains[t->id], (uintptr_t)anchor, false };
+    w.chain->n = 0;
     _Unwind_Backtrace(chain_frame, &w);
 }
 
@@ -83,8 +84,8 @@ _Noreturn void sched_fail(struct exec *x, enum weft_result r, struct sched_loc w
 {
     struct sched_thread *t = x->current;
     va_list ap;
-    if (t && x->cfg->capture_chains)
-        capture_chain(t, &ap);
+    if (t && x->thread_chains)
+        capture_chain(x, t, __builtin_frame_address(0));
     va_start(ap, fmt);
     outcome_set(x, r, t ? t->id : -1, where, fmt, ap);
     va_end(ap);
@@ -210,6 +211,8 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
     t->arg = arg;
     t->spawned_at = at;
     t->sym_prev = -2;
+    if (x->thread_chains)             /* its start step has no chain */
+        x->thread_chains[t->id].n = 0;
     if (!race_thread_begin(x, t, x->current)) {
         x->nthreads--;
         return NULL;
@@ -296,8 +299,8 @@ void sched_visible(struct exec *x, struct sched_op *op)
     op->thread = t;
     op->completed = false;
     op->idle = false;
-    if (x->cfg->capture_chains)
-        capture_chain(t, op);
+    if (x->thread_chains)
+        capture_chain(x, t, op);
     for (int i = 0; i < op->nwaits; i++) {
         op->waits[i].op = op;
         enqueue(&op->waits[i]);
@@ -591,11 +594,22 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
 ** Steps
 ** ========================================================================== */
 
+/* A re-run for a report (chains captured): the step's call chain, and
+** whether it preempts, that is whether the thread of the step before was
+** among those the chooser could pick (enabled), as the searches count. */
+__attribute__((noinline, cold)) static void record_story(struct exec *x, struct sched_thread *t,
+                                                         sched_mask enabled)
+{
+    x->chains[x->nsteps] = x->thread_chains[t->id];
+    x->steps[x->nsteps].preempts = x->last_tid >= 0 && t->id != x->last_tid &&
+                                   (enabled & SCHED_BIT(x->last_tid));
+}
+
 static void record_step(struct exec *x, struct sched_thread *t, struct sched_op *op,
-                        bool preempts)
+                        sched_mask enabled)
 {
     if (x->chains)
-        x->chains[x->nsteps] = t->chain;
+        record_story(x, t, enabled);
     struct sched_step *s = &x->steps[x->nsteps++];
     s->tid = (uint16_t)t->id;
     s->cls = op->cls;
@@ -611,15 +625,14 @@ static void record_step(struct exec *x, struct sched_thread *t, struct sched_op 
     s->note = op->note;
     s->note_a = op->note_a;
     s->note_b = op->note_b;
-    s->preempts = preempts;
     t->last_step = x->nsteps;
     if (x->chooser->after_step)
         x->chooser->after_step(x->chooser->self, s);
 }
 
-/* Perform t's pending operation (preempts: the thread of the step before
-** could have gone on); false when that ended the execution. */
-static bool step(struct exec *x, struct sched_thread *t, bool preempts)
+/* Perform t's pending operation, picked among enabled; false when that
+** ended the execution. */
+static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
 {
     struct sched_op *op = t->pending;
     struct sched_thread *was = x->current;
@@ -635,11 +648,11 @@ static bool step(struct exec *x, struct sched_thread *t, bool preempts)
     race_step(x, t, op);
     if (x->failed || x->abandoned) {
         if (x->failed)
-            record_step(x, t, op, preempts);
+            record_step(x, t, op, enabled);
         return false;
     }
     note_turn(x, t, op);
-    record_step(x, t, op, preempts);
+    record_step(x, t, op, enabled);
     t->acted |= op != &t->start;
     t->pending = NULL;
     x->last_tid = t->id;
@@ -776,9 +789,7 @@ static struct sched_thread *next_thread(struct exec *x)
             return NULL;
         }
         struct sched_thread *t = &x->threads[tid];
-        bool preempts = x->last_tid >= 0 && tid != x->last_tid &&
-                        (enabled & SCHED_BIT(x->last_tid));
-        return step(x, t, preempts) ? t : NULL;
+        return step(x, t, enabled) ? t : NULL;
     }
     return NULL;
 }
@@ -803,10 +814,11 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
         }
     }
     if (cfg->capture_chains && x->chains_buf == NULL)
-        x->chains_buf = calloc(x->steps_cap, sizeof *x->chains_buf);
+        x->chains_buf = calloc((size_t)x->steps_cap + SCHED_MAX_THREADS, sizeof *x->chains_buf);
     if (cfg->capture_chains && x->chains_buf == NULL)
         return WEFT_ENOMEM;
     x->chains = cfg->capture_chains ? x->chains_buf : NULL;
+    x->thread_chains = cfg->capture_chains ? x->chains_buf + x->steps_cap : NULL;
     arena_reset(&x->arena);
     x->objects = NULL;
     x->objects_tail = &x->objects;

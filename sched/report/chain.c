@@ -131,7 +131,7 @@ static const struct sched_chain *thread_chain(const struct report *rep, struct e
     bool failed_here = i == rep->failing_tid &&
                        (rep->result == WEFT_ASSERTION || rep->result == WEFT_SELF_DEADLOCK);
     if (failed_here || rt->wait[0] || rt->wait_at.file)
-        return &y->threads[i].chain;
+        return &y->thread_chains[i];
     return NULL;
 }
 
@@ -145,8 +145,10 @@ static int fill_chains(struct report *rep, struct exec *y)
 {
     struct chain_table t = { .rep = rep, .syms = symbol_begin() };
     int rc = t.syms ? 0 : WEFT_ENOMEM;
-    for (uint32_t i = 0; rc == 0 && i < rep->nsteps; i++)
+    for (uint32_t i = 0; rc == 0 && i < rep->nsteps; i++) {
+        rep->steps[i].preempts = y->steps[i].preempts;   /* known only with capture */
         rc = chain_of(&t, &y->chains[i], rep->steps[i].loc, &rep->steps[i].chain);
+    }
     for (int i = 0; rc == 0 && i < rep->nthreads; i++) {
         const struct sched_chain *raw = thread_chain(rep, y, i);
         if (raw)

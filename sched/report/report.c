@@ -128,25 +128,59 @@ static void describe_thread(struct exec *x, struct report_thread *rt, struct sch
     find_holder(rt, op);
 }
 
-/* The objects a thread holds at the end, in creation order. */
+/* A place for one more held object; NULL without memory. */
+static struct report_lock *new_lock(struct report *rep, int *cap, const struct sched_obj *o)
+{
+    if (rep->nlocks == *cap) {
+        int more = *cap ? 2 * *cap : 8;
+        struct report_lock *l = realloc(rep->locks, (size_t)more * sizeof *l);
+        if (l == NULL)
+            return NULL;
+        rep->locks = l;
+        *cap = more;
+    }
+    struct report_lock *l = &rep->locks[rep->nlocks++];
+    memset(l, 0, sizeof *l);
+    snprintf(l->name, sizeof l->name, "%s", o->name);
+    l->kind = o->cls->name;
+    l->holder = -1;
+    return l;
+}
+
+/* What is held at the end, in creation order: each owned hold, each shared
+** hold (a read lock) by thread, and the state of a semaphore or barrier. */
 static int collect_locks(struct report *rep, struct exec *x)
 {
-    int n = 0;
-    for (struct sched_obj *o = x->objects; o; o = o->next_in_exec)
-        n += o->cls->holder != NULL;
-    rep->locks = calloc((size_t)n + 1, sizeof *rep->locks);
-    if (rep->locks == NULL)
-        return WEFT_ENOMEM;
+    int cap = 0;
     for (struct sched_obj *o = x->objects; o; o = o->next_in_exec) {
+        const struct sched_objclass *c = o->cls;
         struct sched_loc at;
-        int h = o->cls->holder ? o->cls->holder(o, &at) : -1;
-        if (h < 0)
-            continue;
-        struct report_lock *l = &rep->locks[rep->nlocks++];
-        snprintf(l->name, sizeof l->name, "%s", o->name);
-        l->kind = o->cls->name;
-        l->holder = h;
-        l->at = at;
+        char text[64] = "";
+        struct report_lock *l;
+        int h = c->holder ? c->holder(o, &at) : -1;
+        if (h >= 0) {
+            if ((l = new_lock(rep, &cap, o)) == NULL)
+                return WEFT_ENOMEM;
+            l->holder = h;
+            l->at = at;
+        }
+        for (int t = 0; c->shares && t < x->nthreads; t++) {
+            if (!c->shares(o, t, text, sizeof text, &at))
+                continue;
+            if ((l = new_lock(rep, &cap, o)) == NULL)
+                return WEFT_ENOMEM;
+            l->holder = t;
+            l->at = at;
+            snprintf(l->how, sizeof l->how, "%s", text);
+        }
+        text[0] = 0;
+        if (c->state)
+            c->state(o, text, sizeof text);
+        if (text[0]) {
+            if ((l = new_lock(rep, &cap, o)) == NULL)
+                return WEFT_ENOMEM;
+            snprintf(l->state, sizeof l->state, "%s", text);
+        }
     }
     return 0;
 }
@@ -299,8 +333,7 @@ static int copy_steps(struct report *rep, struct exec *x)
         rep->steps[i] = (struct report_step){ .tid = s->tid, .verb = s->cls->verb,
                                               .obj_id = s->obj_id, .note = s->note,
                                               .note_a = s->note_a, .note_b = s->note_b,
-                                              .loc = s->loc, .time = s->time, .kind = s->cls,
-                                              .preempts = s->preempts };
+                                              .loc = s->loc, .time = s->time, .kind = s->cls };
     }
     return 0;
 }
@@ -309,11 +342,14 @@ static int copy_steps(struct report *rep, struct exec *x)
 ** A blocked thread's last attempt, which no step shows: a lock, a join,
 ** a wait that never ran. (A channel operation or a condition wait that
 ** blocks has already taken a step at that line, "recv c (blocks)".)
-** Listed after the steps, in the order the threads came to them.
+** Listed after the steps, in the order the threads came to them, when
+** they wait for good (a deadlock, a leak, behind a livelock).
 */
 static void blocked_attempts(struct report *rep, struct exec *x)
 {
     int order[SCHED_MAX_THREADS], n = 0;
+    if (rep->result != WEFT_DEADLOCK && rep->result != WEFT_LEAK && rep->result != WEFT_LIVELOCK)
+        return;                       /* the others were stopped by the failure */
     for (int i = 0; i < rep->nthreads; i++) {
         struct sched_thread *t = &x->threads[i];
         const struct sched_step *last = t->last_step ? &x->steps[t->last_step - 1] : NULL;

@@ -48,7 +48,9 @@ struct report_thread {
 struct report_lock {                  /* an object held at the end */
     char name[SCHED_NAME_MAX];
     const char *kind;                 /* its kind: "mutex", "rwlock", ... (static) */
-    int holder;
+    int holder;                       /* -1: nobody; state says how it stands */
+    char how[32];                     /* a shared hold: "for reading"; "" when owned */
+    char state[64];                   /* "0 of 2 permits left", "2 of 3 arrived" */
     struct sched_loc at;
 };
 
@@ -146,9 +148,10 @@ struct report *report_of_death(const struct weft_scenario *s, const struct repor
 ** threads, or the failing thread. Shrinking keeps it unchanged. */
 sched_mask report_signature(struct exec *x, const struct sched_outcome *o);
 
-/* Fill in each step's and each waiting thread's call chain, by running
-** x's failing schedule once more with capture on (chain.c). Leaves the
-** chains empty when that is not possible; never changes x. */
+/* Fill in each step's call chain and preemption mark, and each waiting
+** thread's chain, by running x's failing schedule once more with capture
+** on (chain.c). Leaves them empty when that is not possible (the re-run
+** went otherwise); never changes x. */
 int report_chains(struct report *rep, struct exec *x, const struct explore_result *r);
 
 /* A step in words: "lock closeMutex (blocks)". */

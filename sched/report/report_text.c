@@ -110,6 +110,18 @@ static void print_blockers(FILE *f, const struct report *rep, const struct repor
     }
 }
 
+/* Under a waiting thread: what it holds itself ("holding mutex "A",
+** locked at x.c:3"). */
+static void print_holding(FILE *f, const struct report *rep, int tid)
+{
+    for (int i = 0; i < rep->nlocks; i++) {
+        const struct report_lock *l = &rep->locks[i];
+        if (l->holder == tid)
+            fprintf(f, "      holding %s \"%s\"%s%s, locked at %s\n", l->kind, l->name,
+                    l->how[0] ? " " : "", l->how, report_loc(l->at).s);
+    }
+}
+
 static void print_threads(FILE *f, const struct report *rep, bool all)
 {
     for (int i = 0; i < rep->nthreads; i++) {
@@ -122,6 +134,7 @@ static void print_threads(FILE *f, const struct report *rep, bool all)
             fprintf(f, " %s\n", t->wait);
             print_place(f, rep, "      ", t->wait_at, t->chain);
             print_blockers(f, rep, t);
+            print_holding(f, rep, i);
         } else {
             fprintf(f, ": %s\n", t->state);
         }
@@ -174,15 +187,24 @@ static void print_cycle(FILE *f, const struct report *rep)
                                   "B could give, but B is blocked)\n" : "");
 }
 
+/* "mutex "A" by "t1", locked at x.c:3", "rwlock "mu" for reading by
+** "t2", ...", or a semaphore's or barrier's state: "semaphore "s": 0 of 2
+** permits left". */
 static void print_locks(FILE *f, const struct report *rep)
 {
     if (rep->nlocks == 0)
         return;
     fprintf(f, "\nLocks held:\n");
-    for (int i = 0; i < rep->nlocks; i++)
-        fprintf(f, "  %s \"%s\" by \"%s\", locked at %s\n", rep->locks[i].kind, rep->locks[i].name,
-                rep->threads[rep->locks[i].holder].name, report_loc(rep->locks[i].at).s);
+    for (int i = 0; i < rep->nlocks; i++) {
+        const struct report_lock *l = &rep->locks[i];
+        if (l->holder < 0)
+            fprintf(f, "  %s \"%s\": %s\n", l->kind, l->name, l->state);
+        else
+            fprintf(f, "  %s \"%s\" %s%sby \"%s\", locked at %s\n", l->kind, l->name, l->how,
+                    l->how[0] ? " " : "", rep->threads[l->holder].name, report_loc(l->at).s);
+    }
 }
+
 
 /* ==========================================================================
 ** The interleaving: a numbered row per step, a column per thread
