@@ -145,6 +145,17 @@ for g in "$top_srcdir"/tests/golden/*.txt; do
         fail=$((fail + 1)); echo "FAIL: golden $name"; diff "$g" "$tmp/golden.txt" | head -20; fi
 done
 
+# The interleaving fits the terminal (COLUMNS, issue 9): at 90 columns no
+# row of it is wider, though unnarrowed it would be.
+for cols in 90 200; do
+    COLUMNS=$cols "$WEFT" run coder_close_during_create |
+        sed -n '/^Interleaving/,/^\*\*\*/p' | awk '{ print length }' | sort -rn | head -1 >"$tmp/widest"
+    echo "$cols $(cat "$tmp/widest")" >>"$tmp/widths"
+done
+if [ "$(cat "$tmp/widths")" = "90 90
+200 156" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: interleaving width (COLUMNS, widest row):"; cat "$tmp/widths"; fi
+
 # JSON: one object per scenario, with the documented fields.
 check "json" 0 "$WEFT" run --format json abba abba_fixed
 if python3 - "$tmp/out" <<'PY'

@@ -97,6 +97,84 @@ START_TEST(blocked_attempts_with_chains)
 }
 END_TEST
 
+/* main holds m0 and waits for a message nobody sends; G_1 holds m1 and
+** wants m0; G_0, spawned once G_1 holds m1, wants m1. */
+struct chain3 { weft_mutex_t m0, m1; weft_chan_t *c; };
+
+static void g0(void *arg)
+{
+    struct chain3 *p = arg;
+    weft_mutex_lock(&p->m1);
+    weft_mutex_unlock(&p->m1);
+}
+
+static void g1(void *arg)
+{
+    struct chain3 *p = arg;
+    weft_mutex_lock(&p->m1);
+    weft_spawn("G_0", g0, p);
+    weft_mutex_lock(&p->m0);
+}
+
+TEST_SCENARIO(guessed_edge_skips_threads, WEFT_DEADLOCK)
+{
+    struct chain3 *p = weft_calloc(1, sizeof *p);
+    p->c = weft_chan_make("c", 0);
+    weft_mutex_lock(&p->m0);
+    weft_spawn("G_1", g1, p);
+    weft_chan_recv(p->c, NULL);
+}
+
+static struct report *report_of(const struct weft_scenario *sc)
+{
+    struct explore_result r = test_explore(sc, "dfs", true, -1);
+    ck_assert(r.failed);
+    struct report_request req = { "weft", sc->name, "" };
+    struct report *rep = report_snapshot(test_exec(), sc, &req, &r);
+    ck_assert_ptr_nonnull(rep);
+    return rep;
+}
+
+/* The cycle shows every thread on it: main ~> G_0 -> G_1 -> main, not the
+** cheaper main ~> G_1 -> main that leaves G_0 out (issue 9). */
+START_TEST(cycle_keeps_every_thread)
+{
+    struct report *rep = report_of(&guessed_edge_skips_threads);
+    int want[] = { 0, 2, 1, 0 };      /* main, G_0, G_1, main */
+    ck_assert_int_eq(rep->ncycle, 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(rep->cycle[i], want[i]);
+    report_free(rep);
+}
+END_TEST
+
+static void returns(void *arg) { (void)arg; }
+
+TEST_SCENARIO(waits_after_all_finished, WEFT_DEADLOCK)
+{
+    weft_chan_t *c = weft_chan_make("c", 0);
+    weft_join(weft_spawn("T", returns, NULL));
+    weft_chan_recv(c, NULL);
+}
+
+/* Nobody used what main waits on and the only other thread has returned:
+** the report says it finished, never that it is blocked (issue 9). */
+START_TEST(finished_threads_named_as_finished)
+{
+    struct report *rep = report_of(&waits_after_all_finished);
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    report_format_named("text")->print(f, rep, REPORT_REPLAY);
+    fclose(f);
+    ck_assert_ptr_null(strstr(text, "no other live thread"));
+    ck_assert_ptr_nonnull(strstr(text, "no other thread has used it; thread 1 \"T\" has "
+                                       "finished; nothing is left to wake it"));
+    free(text);
+    report_free(rep);
+}
+END_TEST
+
 /* A report owns what it shows: it prints the same after its execution was
 ** overwritten by another and the search was freed. */
 START_TEST(report_outlives_its_execution)
@@ -149,6 +227,8 @@ Suite *report_suite(void)
     tcase_add_test(tc, deadlock_with_cycle);
     tcase_add_test(tc, report_outlives_its_execution);
     tcase_add_test(tc, blocked_attempts_with_chains);
+    tcase_add_test(tc, cycle_keeps_every_thread);
+    tcase_add_test(tc, finished_threads_named_as_finished);
     tcase_add_test(tc, plan_in_words);
     suite_add_tcase(s, tc);
     return s;

@@ -117,6 +117,21 @@ static void json_failure(FILE *f, const struct report *rep)
         fprintf(f, "%s", i ? "," : "");
         json_thread(f, rep, &rep->threads[i]);
     }
+    fprintf(f, "],\"locks\":[");
+    for (int i = 0; i < rep->nlocks; i++) {
+        const struct report_lock *l = &rep->locks[i];
+        fprintf(f, "%s{\"kind\":\"%s\",\"name\":", i ? "," : "", l->kind);
+        json_str(f, l->name);
+        if (l->holder >= 0) {
+            fprintf(f, ",\"holder\":%d,\"how\":", l->holder);
+            json_str(f, l->how[0] ? l->how : "owned");
+            json_loc(f, "at", l->at);
+        } else {
+            fprintf(f, ",\"state\":");
+            json_str(f, l->state);
+        }
+        fputc('}', f);
+    }
     fprintf(f, "],\"cycle\":[");
     for (int i = 0; i < rep->ncycle; i++)
         fprintf(f, "%s%d", i ? "," : "", rep->cycle[i]);

@@ -312,6 +312,19 @@ static const char *cut(const char *text, int width, char *buf, size_t n)
     return buf;
 }
 
+/* How long a cell of thread t may be: to the terminal's edge, since it
+** may run on over the empty columns to its right, but never shorter than
+** its own column (the last one's: CELL_MIN) nor longer than CELL_MAX. */
+static int cell_room(const struct report *rep, const struct layout *l, int t)
+{
+    int room = l->columns - l->start[t];
+    if (room > CELL_MAX)
+        room = CELL_MAX;
+    if (t < rep->nthreads - 1 && room < l->width[t])
+        room = l->width[t];
+    return room < CELL_MIN ? CELL_MIN : room;
+}
+
 /* The row of a step, or of an attempt that blocks ("-"); a preemption is
 ** marked "*". */
 static void print_row(FILE *f, const struct report *rep, const struct layout *l, uint32_t i)
@@ -327,14 +340,10 @@ static void print_row(FILE *f, const struct report *rep, const struct layout *l,
         fprintf(f, " %7s", ms);
     }
     fprintf(f, "  %-*s", l->locw, report_loc(s->loc).s);
-    int room = l->columns - l->start[s->tid];   /* it may run on over empty columns */
-    if (room > CELL_MAX)
-        room = CELL_MAX;
     int last = s->tid;                /* no trailing blanks after the cell */
     for (int t = 0; t <= last; t++)
         fprintf(f, "  %-*s", t == last ? 0 : l->width[t],
-                t == s->tid ? cut(text, room > l->width[t] ? room : l->width[t], cell,
-                                  sizeof cell) : "");
+                t == s->tid ? cut(text, cell_room(rep, l, t), cell, sizeof cell) : "");
     fprintf(f, "\n");
 }
 
@@ -394,7 +403,9 @@ static void print_header(FILE *f, const struct report *rep, const struct layout 
     fprintf(f, "  %-*s", l->locw, "where");
     for (int t = 0; t < rep->nthreads; t++)
         fprintf(f, "  %-*s", t == rep->nthreads - 1 ? 0 : l->width[t],
-                cut(rep->threads[t].name, l->width[t], name, sizeof name));
+                cut(rep->threads[t].name, t == rep->nthreads - 1 ? cell_room(rep, l, t)
+                                                                   : l->width[t],
+                    name, sizeof name));
     fprintf(f, "\n");
 }
 
