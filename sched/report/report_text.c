@@ -443,6 +443,85 @@ static void print_interleaving(FILE *f, const struct report *rep)
         fprintf(f, "  (-: where a thread stopped for good: the attempt that blocks)\n");
 }
 
+/*
+** The steps made inside helpers: the steps whose call chain has more than
+** one frame, grouped by function and callers, each group with its callers
+** under it. (The "where" column has each step's own line; a step made in
+** its thread's own function needs nothing more.)
+*/
+#define CHAIN_STEPS_SHOWN 10
+
+/* The same call: the same line and function, or without lines the same code. */
+static bool same_frame(const struct report_frame *a, const struct report_frame *b)
+{
+    if (a->file[0] || b->file[0])
+        return a->line == b->line && strcmp(a->file, b->file) == 0 &&
+               strcmp(a->function, b->function) == 0;
+    return a->offset == b->offset && strcmp(a->module, b->module) == 0;
+}
+
+/* Made in the same function, called from the same places? */
+static bool same_callers(const struct report *rep, struct report_chain a, struct report_chain b)
+{
+    if (a.n != b.n || a.n < 2 ||
+        strcmp(rep->frames[a.first].function, rep->frames[b.first].function) != 0)
+        return false;
+    for (int k = 1; k < a.n; k++)
+        if (!same_frame(&rep->frames[a.first + k], &rep->frames[b.first + k]))
+            return false;
+    return true;
+}
+
+static void print_helper_group(FILE *f, const struct report *rep, struct report_chain c)
+{
+    int listed = 0, more = 0, count = 0;
+    for (uint32_t i = 0; i < rep->nsteps + rep->nblocked; i++)
+        count += step_shown(rep, i) && same_callers(rep, rep->steps[i].chain, c);
+    fprintf(f, "  step%s ", count == 1 ? "" : "s");
+    for (uint32_t i = 0; i < rep->nsteps + rep->nblocked; i++) {
+        const struct report_step *s = &rep->steps[i];
+        if (!step_shown(rep, i) || !same_callers(rep, s->chain, c))
+            continue;
+        if (listed == CHAIN_STEPS_SHOWN) {
+            more++;
+            continue;
+        }
+        if (s->blocks)
+            fprintf(f, "%s-", listed++ ? ", " : "");
+        else
+            fprintf(f, "%s%u", listed++ ? ", " : "", i + 1);
+    }
+    if (more)
+        fprintf(f, " and %d more", more);
+    const struct report_frame *fr = &rep->frames[c.first];
+    fprintf(f, "%s%s\n", fr->function[0] ? " in " : "", fr->function);
+    for (int k = 1; k < c.n; k++) {
+        fr = &rep->frames[c.first + k];
+        fprintf(f, "      called from ");
+        print_frame_place(f, fr);
+        if (fr->function[0])
+            fprintf(f, " in %s", fr->function);
+        fputc('\n', f);
+    }
+}
+
+static void print_helper_calls(FILE *f, const struct report *rep)
+{
+    bool any = false;
+    for (uint32_t i = 0; i < rep->nsteps + rep->nblocked; i++) {
+        const struct report_step *s = &rep->steps[i];
+        bool first = s->chain.n > 1 && step_shown(rep, i);
+        for (uint32_t j = 0; first && j < i; j++)
+            first = !(step_shown(rep, j) && same_callers(rep, rep->steps[j].chain, s->chain));
+        if (!first)
+            continue;
+        if (!any)
+            fprintf(f, "\nSteps made inside helpers, and who called the helpers:\n");
+        any = true;
+        print_helper_group(f, rep, s->chain);
+    }
+}
+
 /* ==========================================================================
 ** One print function per class
 ** ========================================================================== */
@@ -671,8 +750,10 @@ static void print_text(FILE *f, const struct report *rep, int flags)
     case WEFT_DATA_RACE: print_data_race(f, rep); break;
     default: print_assertion(f, rep); break;
     }
-    if (!rep->died)
+    if (!rep->died) {
         print_interleaving(f, rep);
+        print_helper_calls(f, rep);
+    }
     fprintf(f, "\n*** %s ***\n\nReplay:\n  %s replay %s%s --schedule %s\n%s\n",
             headlines[rep->result], rep->command, rep->target, rep->params, rep->schedule, RULE);
     if (!replay)
