@@ -145,6 +145,11 @@ for g in "$top_srcdir"/tests/golden/*.txt; do
         fail=$((fail + 1)); echo "FAIL: golden $name"; diff "$g" "$tmp/golden.txt" | head -20; fi
 done
 
+# JSON of an execution whose process died: no steps, no crash of its own.
+check "json of a death" 0 "$WEFT" run --format json "$top_srcdir/tests/survive/exit_in_thread.c"
+if python3 -c 'import json, sys; d = json.loads(open(sys.argv[1]).readline()); assert d["process_died"] and d["steps"] == []' "$tmp/out"
+then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: json of a death"; head -c 600 "$tmp/out"; fi
+
 # The interleaving fits the terminal (COLUMNS, issue 9): at 90 columns no
 # row of it is wider, though unnarrowed it would be.
 for cols in 90 200; do

@@ -66,7 +66,7 @@ bool cli_window_enter(struct explore_window *w, int phase)
 static int shrink(struct search *s, const struct weft_scenario *sc, struct cli_job *job,
                   struct explore_result *res, struct report **out, bool *unreplayable)
 {
-    struct report *found = report_snapshot(search_exec(s), sc, &job->req, res);
+    struct report *found = report_snapshot_unchained(search_exec(s), sc, &job->req, res);
     int rc = found ? explore_shrink(s, &job->ec, res, report_signature) : WEFT_ENOMEM;
     if (rc == 1) {
         *unreplayable = found->shrink_failed = true;

@@ -458,7 +458,8 @@ static void symbolise_race(struct report_race *race, const struct sched_outcome 
     race->now_code = code[1];
 }
 
-static int snapshot_failure(struct report *rep, struct exec *x, const struct explore_result *r)
+static int snapshot_failure(struct report *rep, struct exec *x, const struct explore_result *r,
+                            bool no_chains)
 {
     snprintf(rep->message, sizeof rep->message, "%s", r->outcome.message);
     rep->failing_tid = r->outcome.failing_tid;
@@ -483,13 +484,14 @@ static int snapshot_failure(struct report *rep, struct exec *x, const struct exp
         blocked_attempts(rep, x);
         rc = find_wakes(rep);
     }
-    if (rc == 0)
+    if (rc == 0 && !no_chains)
         rc = report_chains(rep, x, r);
     return rc ? rc : encode_schedule(rep, r);
 }
 
-struct report *report_snapshot(struct exec *x, const struct weft_scenario *s,
-                               const struct report_request *req, const struct explore_result *r)
+static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
+                               const struct report_request *req, const struct explore_result *r,
+                               bool no_chains)
 {
     struct report *rep = calloc(1, sizeof *rep);
     if (rep == NULL)
@@ -514,13 +516,26 @@ struct report *report_snapshot(struct exec *x, const struct weft_scenario *s,
     bool ok = rep->scenario && (rep->summary || !s->summary) && rep->command && rep->target &&
               rep->params;
     if (ok && r->failed)
-        ok = snapshot_failure(rep, x, r) == 0;
+        ok = snapshot_failure(rep, x, r, no_chains) == 0;
     else if (ok)
         ok = (rep->schedule = strdup("")) != NULL;
     if (ok)
         return rep;
     report_free(rep);
     return NULL;
+}
+
+struct report *report_snapshot(struct exec *x, const struct weft_scenario *s,
+                               const struct report_request *req, const struct explore_result *r)
+{
+    return snapshot(x, s, req, r, false);
+}
+
+struct report *report_snapshot_unchained(struct exec *x, const struct weft_scenario *s,
+                                         const struct report_request *req,
+                                         const struct explore_result *r)
+{
+    return snapshot(x, s, req, r, true);
 }
 
 struct report *report_of_death(const struct weft_scenario *s, const struct report_request *req,

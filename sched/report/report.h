@@ -135,6 +135,11 @@ struct report_request {
 ** asked for as req says. NULL without memory. */
 struct report *report_snapshot(struct exec *x, const struct weft_scenario *s,
                                const struct report_request *req, const struct explore_result *r);
+/* The same without call chains and preemption marks, which cost a re-run:
+** for a report that is likely dropped (the failure before shrinking). */
+struct report *report_snapshot_unchained(struct exec *x, const struct weft_scenario *s,
+                                         const struct report_request *req,
+                                         const struct explore_result *r);
 void report_free(struct report *rep);
 /* A report of the failure r->outcome says (class, message, thread, place),
 ** found by a supervisor whose searching process died in the execution of

@@ -136,7 +136,8 @@ static void json_failure(FILE *f, const struct report *rep)
     for (int i = 0; i < rep->ncycle; i++)
         fprintf(f, "%s%d", i ? "," : "", rep->cycle[i]);
     fprintf(f, "],\"steps\":[");
-    for (uint32_t i = 0; i < rep->nsteps + rep->nblocked; i++) {
+    uint32_t rows = rep->steps ? rep->nsteps + rep->nblocked : 0;   /* none when it died */
+    for (uint32_t i = 0; i < rows; i++) {
         const struct report_step *s = &rep->steps[i];
         report_step_text(rep, s, text, sizeof text);
         if (i == rep->nsteps)
