@@ -127,14 +127,39 @@ PY
 check "replay ends otherwise than recorded" 1 "$WEFT" replay abba --schedule "$relabelled"
 expect_grep "recorded result named" 'recorded pass, but this replay ended in deadlock' "$tmp/err"
 
-# Golden reports: the text a person reads (README shows the same).
+# Golden reports: the text a person reads (README shows the same), at
+# the default width (COLUMNS unset: 100). NAME.txt is the report of the
+# bundled scenario NAME, or of tests/golden/NAME.c when there is one (run
+# from its folder, so that the replay command names no path).
+weft_abs=$(cd "$(dirname "$WEFT")" && pwd)/$(basename "$WEFT")
 for g in "$top_srcdir"/tests/golden/*.txt; do
     [ -e "$g" ] || continue
     name=$(basename "$g" .txt)
-    "$WEFT" run "$name" | sed '$d' >"$tmp/golden.txt"
+    if [ -e "${g%.txt}.c" ]; then
+        cp "${g%.txt}.c" "$tmp/"
+        (cd "$tmp" && env -u COLUMNS "$weft_abs" run "$name.c")
+    else
+        env -u COLUMNS "$WEFT" run "$name"
+    fi | sed '$d' >"$tmp/golden.txt"
     if cmp -s "$g" "$tmp/golden.txt"; then pass=$((pass + 1)); else
         fail=$((fail + 1)); echo "FAIL: golden $name"; diff "$g" "$tmp/golden.txt" | head -20; fi
 done
+
+# JSON of an execution whose process died: no steps, no crash of its own.
+check "json of a death" 0 "$WEFT" run --format json "$top_srcdir/tests/survive/exit_in_thread.c"
+if python3 -c 'import json, sys; d = json.loads(open(sys.argv[1]).readline()); assert d["process_died"] and d["steps"] == []' "$tmp/out"
+then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: json of a death"; head -c 600 "$tmp/out"; fi
+
+# The interleaving fits the terminal (COLUMNS, issue 9): at 90 columns no
+# row of it is wider, though unnarrowed it would be.
+for cols in 90 200; do
+    COLUMNS=$cols "$WEFT" run coder_close_during_create |
+        sed -n '/^Interleaving/,/^\*\*\*/p' | awk '{ print length }' | sort -rn | head -1 >"$tmp/widest"
+    echo "$cols $(cat "$tmp/widest")" >>"$tmp/widths"
+done
+if [ "$(cat "$tmp/widths")" = "90 90
+200 156" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: interleaving width (COLUMNS, widest row):"; cat "$tmp/widths"; fi
 
 # JSON: one object per scenario, with the documented fields.
 check "json" 0 "$WEFT" run --format json abba abba_fixed

@@ -67,6 +67,114 @@ START_TEST(deadlock_with_cycle)
 }
 END_TEST
 
+/* Each blocked thread's last attempt is listed after the steps, and each
+** has the call chain of that attempt, found by re-running the schedule
+** (issue 9): the function that made the call, when libdw names it. */
+START_TEST(blocked_attempts_with_chains)
+{
+    struct report *rep = abba_report();
+    ck_assert_uint_eq(rep->nblocked, 3);              /* main's join, two locks */
+    for (uint32_t i = 0; i < rep->nblocked; i++) {
+        const struct report_step *s = &rep->steps[rep->nsteps + i];
+        ck_assert(s->blocks);
+        ck_assert_str_eq(s->note, "blocks");
+        ck_assert_str_eq(s->verb, s->tid == 0 ? "join" : "lock");
+    }
+    for (int t = 1; t <= 2; t++) {
+        const struct report_chain c = rep->threads[t].chain;
+        ck_assert_int_ge(c.n, 1);
+#ifdef HAVE_LIBDW
+        const char *fn = rep->frames[c.first].function;
+        ck_assert_msg(strcmp(fn, "lock_ab") == 0 || strcmp(fn, "lock_ba") == 0, "%s", fn);
+        ck_assert_str_eq(rep->frames[c.first].file, "test_report.c");
+#endif
+    }
+    uint32_t preemptions = 0;
+    for (uint32_t i = 0; i < rep->nsteps; i++)
+        preemptions += rep->steps[i].preempts;
+    ck_assert_uint_eq(preemptions, rep->preemptions);  /* the marks are the search's count */
+    report_free(rep);
+}
+END_TEST
+
+/* main holds m0 and waits for a message nobody sends; G_1 holds m1 and
+** wants m0; G_0, spawned once G_1 holds m1, wants m1. */
+struct chain3 { weft_mutex_t m0, m1; weft_chan_t *c; };
+
+static void g0(void *arg)
+{
+    struct chain3 *p = arg;
+    weft_mutex_lock(&p->m1);
+    weft_mutex_unlock(&p->m1);
+}
+
+static void g1(void *arg)
+{
+    struct chain3 *p = arg;
+    weft_mutex_lock(&p->m1);
+    weft_spawn("G_0", g0, p);
+    weft_mutex_lock(&p->m0);
+}
+
+TEST_SCENARIO(guessed_edge_skips_threads, WEFT_DEADLOCK)
+{
+    struct chain3 *p = weft_calloc(1, sizeof *p);
+    p->c = weft_chan_make("c", 0);
+    weft_mutex_lock(&p->m0);
+    weft_spawn("G_1", g1, p);
+    weft_chan_recv(p->c, NULL);
+}
+
+static struct report *report_of(const struct weft_scenario *sc)
+{
+    struct explore_result r = test_explore(sc, "dfs", true, -1);
+    ck_assert(r.failed);
+    struct report_request req = { "weft", sc->name, "" };
+    struct report *rep = report_snapshot(test_exec(), sc, &req, &r);
+    ck_assert_ptr_nonnull(rep);
+    return rep;
+}
+
+/* The cycle shows every thread on it: main ~> G_0 -> G_1 -> main, not the
+** cheaper main ~> G_1 -> main that leaves G_0 out (issue 9). */
+START_TEST(cycle_keeps_every_thread)
+{
+    struct report *rep = report_of(&guessed_edge_skips_threads);
+    int want[] = { 0, 2, 1, 0 };      /* main, G_0, G_1, main */
+    ck_assert_int_eq(rep->ncycle, 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(rep->cycle[i], want[i]);
+    report_free(rep);
+}
+END_TEST
+
+static void returns(void *arg) { (void)arg; }
+
+TEST_SCENARIO(waits_after_all_finished, WEFT_DEADLOCK)
+{
+    weft_chan_t *c = weft_chan_make("c", 0);
+    weft_join(weft_spawn("T", returns, NULL));
+    weft_chan_recv(c, NULL);
+}
+
+/* Nobody used what main waits on and the only other thread has returned:
+** the report says it finished, never that it is blocked (issue 9). */
+START_TEST(finished_threads_named_as_finished)
+{
+    struct report *rep = report_of(&waits_after_all_finished);
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    report_format_named("text")->print(f, rep, REPORT_REPLAY);
+    fclose(f);
+    ck_assert_ptr_null(strstr(text, "no other live thread"));
+    ck_assert_ptr_nonnull(strstr(text, "no other thread has used it; thread 1 \"T\" has "
+                                       "finished; nothing is left to wake it"));
+    free(text);
+    report_free(rep);
+}
+END_TEST
+
 /* A report owns what it shows: it prints the same after its execution was
 ** overwritten by another and the search was freed. */
 START_TEST(report_outlives_its_execution)
@@ -118,6 +226,9 @@ Suite *report_suite(void)
     TCase *tc = test_case("snapshot");
     tcase_add_test(tc, deadlock_with_cycle);
     tcase_add_test(tc, report_outlives_its_execution);
+    tcase_add_test(tc, blocked_attempts_with_chains);
+    tcase_add_test(tc, cycle_keeps_every_thread);
+    tcase_add_test(tc, finished_threads_named_as_finished);
     tcase_add_test(tc, plan_in_words);
     suite_add_tcase(s, tc);
     return s;

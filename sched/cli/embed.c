@@ -72,7 +72,7 @@ static int shrink(struct search *s, const struct weft_scenario *sc, struct cli_j
     base.resume = (struct explore_resume){ 0 };
     base.checkpoint = NULL;
     base.mark = NULL;
-    struct report *found = report_snapshot(search_exec(s), sc, &job->req, res);
+    struct report *found = report_snapshot_unchained(search_exec(s), sc, &job->req, res);
     int rc = found ? explore_shrink(s, &base, res, report_signature) : WEFT_ENOMEM;
     if (rc == 1) {
         *unreplayable = found->shrink_failed = true;

@@ -19,6 +19,16 @@
 
 enum sched_tstate { T_FREE, T_RUNNING, T_PARKED, T_FINISHED };
 
+/* A call chain: the return addresses of the frames that called a visible
+** operation, innermost first, from the caller of weft's call to the
+** thread's function. Captured only when cfg->capture_chains (a report
+** re-runs its failing schedule so), symbolised only by reports. */
+#define SCHED_CHAIN_MAX 8
+struct sched_chain {
+    const void *pc[SCHED_CHAIN_MAX];
+    int n;
+};
+
 /*
 ** A scenario thread. Fairness (see fair_threads in sched.c): a thread is
 ** spinning when the steps since its last yield repeat those of one of its
@@ -31,6 +41,8 @@ struct sched_thread {
     enum sched_tstate state;
     struct fiber fiber;
     struct sched_op *pending;         /* set while T_PARKED */
+    struct sched_chain chain;         /* pending's call chain, when
+                                         cfg->capture_chains */
     uint64_t park_seq;                /* when it last parked (DPOR's bookkeeping) */
     void (*fn)(void *);
     void *arg;
@@ -64,6 +76,9 @@ struct sched_step {
     const char *note;                 /* as in sched_op */
     int note_a, note_b;
     bool timed;                       /* waited on a timer under the idle rule */
+    bool preempts;                    /* the thread of the step before could
+                                         have gone on instead (set only when
+                                         chains are captured) */
 };
 
 /*
@@ -123,6 +138,8 @@ struct sched_config {
                                          execution has used checked memory */
     bool check_all_memory;            /* --memory=all: every instrumented load and
                                          store is checked (sync/tsan.c) */
+    bool capture_chains;              /* record each step's call chain (slow:
+                                         reports re-run one schedule so) */
 };
 
 /* Where a signal in a scenario thread is handled: its own stack, per OS
@@ -164,6 +181,9 @@ struct exec {
     int nthreads, threads_cap;
     struct sched_step *steps;
     uint32_t nsteps, steps_cap;
+    struct sched_chain *chains;       /* each step's, when cfg->capture_chains;
+                                         else NULL */
+    struct sched_chain *chains_buf;   /* steps_cap of them, kept for reuse */
     /* ---- objects and memory ---- */
     struct arena arena;
     struct sched_obj *objects, **objects_tail;

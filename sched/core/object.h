@@ -35,6 +35,14 @@ struct sched_objclass {
     ** before it returns (a lock that is owned); *at is where it took one.
     ** A thread that returns with one fails the execution (sched.c). */
     int (*holds)(const struct sched_obj *o, int tid, struct sched_loc *at);
+    /* Optional, for reports: what thread tid has of o that it shares with
+    ** others (a read hold of a rwlock), in words ("for reading"), and *at
+    ** where it took it; false when nothing. */
+    bool (*shares)(const struct sched_obj *o, int tid, char *buf, size_t n,
+                   struct sched_loc *at);
+    /* Optional, for reports: o's state in words when it may explain a wait
+    ** ("0 of 2 permits left", "2 of 3 arrived"); "" when nothing to say. */
+    void (*state)(const struct sched_obj *o, char *buf, size_t n);
 };
 
 struct sched_obj {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unwind.h>
 #include "core/race.h"
 #include "core/registry.h"
 #include "core/sched.h"
@@ -19,6 +20,48 @@ _Thread_local struct exec *exec_running_;
 
 /* How sched_run's stack is reached by a jump (x->on_crash). */
 enum { ESCAPE_SETUP = 1, ESCAPE_CRASH = 2 };
+
+/* ==========================================================================
+** Call chains (only when a report re-runs a schedule to show them)
+** ========================================================================== */
+
+static void thread_main(void *arg);
+static void body_main(void *arg);
+
+struct chain_walk {
+    struct sched_chain *chain;
+    uintptr_t anchor;                 /* an address in weft's innermost frame to skip */
+    bool past;                        /* that frame was seen */
+};
+
+/* One frame, innermost first: skip weft's frames up to the one holding
+** the anchor (the operation lives in the frame of weft's public call),
+** then keep the scenario's, up to the thread's own function. While
+** backtracing, a frame's CFA is the stack pointer of the frame after it
+** (the callee's CFA, where the caller's frame begins): the first frame
+** whose value is above the anchor is the caller of the one holding it. */
+static _Unwind_Reason_Code chain_frame(struct _Unwind_Context *ctx, void *arg)
+{
+    struct chain_walk *w = arg;
+    uintptr_t ip = _Unwind_GetIP(ctx);
+    if (!w->past && !(w->past = _Unwind_GetCFA(ctx) > w->anchor))
+        return _URC_NO_REASON;
+    void *fn = ip ? _Unwind_FindEnclosingFunction((void *)(ip - 1)) : NULL;
+    if (ip == 0 || fn == (void *)thread_main || fn == (void *)body_main)
+        return _URC_END_OF_STACK;
+    w->chain->pc[w->chain->n++] = (const void *)ip;
+    return w->chain->n == SCHED_CHAIN_MAX ? _URC_END_OF_STACK : _URC_NO_REASON;
+}
+
+/* On t's own stack: the chain of the calls that led to the frame holding
+** anchor. Unwinding is slow, hence only when asked for. */
+__attribute__((noinline, cold)) static void capture_chain(struct sched_thread *t,
+                                                       const void *anchor)
+{
+    struct chain_walk w = { &t->chain, (uintptr_t)anchor, false };
+    w.chain->n = 0;
+    _Unwind_Backtrace(chain_frame, &w);
+}
 
 /* ==========================================================================
 ** Failure
@@ -41,6 +84,8 @@ _Noreturn void sched_fail(struct exec *x, enum weft_result r, struct sched_loc w
 {
     struct sched_thread *t = x->current;
     va_list ap;
+    if (t && x->chains)
+        capture_chain(t, __builtin_frame_address(0));
     va_start(ap, fmt);
     outcome_set(x, r, t ? t->id : -1, where, fmt, ap);
     va_end(ap);
@@ -228,6 +273,7 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
     t->arg = arg;
     t->spawned_at = at;
     t->sym_prev = -2;
+    t->chain.n = 0;                   /* its start step has no chain */
     if (!race_thread_begin(x, t, x->current)) {
         x->nthreads--;
         x->live_joinable--;
@@ -315,6 +361,8 @@ void sched_visible(struct exec *x, struct sched_op *op)
     op->thread = t;
     op->completed = false;
     op->idle = op->held = false;
+    if (x->chains)
+        capture_chain(t, op);
     for (int i = 0; i < op->nwaits; i++) {
         op->waits[i].op = op;
         enqueue(&op->waits[i]);
@@ -629,8 +677,22 @@ static void note_users(struct exec *x, struct sched_thread *t, struct sched_op *
         mask_add(&x->masks, &op->obj2->users, t->id);
 }
 
-static void record_step(struct exec *x, struct sched_thread *t, struct sched_op *op)
+/* A re-run for a report (chains captured): the step's call chain, and
+** whether it preempts, that is whether the thread of the step before was
+** among those the chooser could pick (enabled), as the searches count. */
+__attribute__((noinline, cold)) static void record_story(struct exec *x, struct sched_thread *t,
+                                                         sched_mask enabled)
 {
+    x->chains[x->nsteps] = t->chain;
+    x->steps[x->nsteps].preempts = x->last_tid >= 0 && t->id != x->last_tid &&
+                                   mask_has(enabled, x->last_tid);
+}
+
+static void record_step(struct exec *x, struct sched_thread *t, struct sched_op *op,
+                        sched_mask enabled)
+{
+    if (x->chains)
+        record_story(x, t, enabled);
     struct sched_step *s = &x->steps[x->nsteps++];
     s->tid = (uint32_t)t->id;
     s->cls = op->cls;
@@ -647,8 +709,9 @@ static void record_step(struct exec *x, struct sched_thread *t, struct sched_op 
         x->chooser->after_step(x->chooser->self, s);
 }
 
-/* Perform t's pending operation; false when that ended the execution. */
-static bool step(struct exec *x, struct sched_thread *t)
+/* Perform t's pending operation, picked among enabled; false when that
+** ended the execution. */
+static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
 {
     struct sched_op *op = t->pending;
     struct sched_thread *was = x->current;
@@ -666,11 +729,11 @@ static bool step(struct exec *x, struct sched_thread *t)
         note_users(x, t, op);
     if (x->failed || x->abandoned) {
         if (x->failed)
-            record_step(x, t, op);
+            record_step(x, t, op, enabled);
         return false;
     }
     note_turn(x, t, op);
-    record_step(x, t, op);
+    record_step(x, t, op, enabled);
     t->acted |= op != &t->start;
     t->pending = NULL;
     x->last_tid = t->id;
@@ -812,7 +875,7 @@ static struct sched_thread *next_thread(struct exec *x)
             return NULL;
         }
         struct sched_thread *t = x->threads[tid];
-        return step(x, t) ? t : NULL;
+        return step(x, t, enabled) ? t : NULL;
     }
     return NULL;
 }
@@ -827,6 +890,8 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     }
     if (x->steps_cap < (uint32_t)cfg->max_steps + 1) {
         free(x->steps);
+        free(x->chains_buf);
+        x->chains_buf = NULL;
         x->steps_cap = (uint32_t)cfg->max_steps + 1;
         x->steps = calloc(x->steps_cap, sizeof *x->steps);
         if (x->steps == NULL) {
@@ -834,6 +899,11 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
             return WEFT_ENOMEM;
         }
     }
+    if (cfg->capture_chains && x->chains_buf == NULL)
+        x->chains_buf = calloc(x->steps_cap, sizeof *x->chains_buf);
+    if (cfg->capture_chains && x->chains_buf == NULL)
+        return WEFT_ENOMEM;
+    x->chains = cfg->capture_chains ? x->chains_buf : NULL;
     arena_reset(&x->arena);
     x->objects = NULL;
     x->objects_tail = &x->objects;
@@ -929,6 +999,7 @@ void sched_free(struct exec *x)
     free(x->armed);
     mask_table_free(&x->masks);
     free(x->steps);
+    free(x->chains_buf);
     arena_free(&x->arena);
     crash_leave(&x->crash);
     free(x->crash.stack);

@@ -58,10 +58,25 @@ static void step_text(const struct sched_step *s, const char *obj_name, char *bu
     step_words(s->cls->verb, obj_name, s->note, s->note_a, s->note_b, buf, n);
 }
 
+/* "signal cv (woke t1, t2)": the threads a signal woke, by name. */
+static void woke_words(const struct report *rep, const struct report_step *s, const char *name,
+                       char *buf, size_t n)
+{
+    int used = snprintf(buf, n, "%s%s%s (woke", s->verb, name ? " " : "", name ? name : "");
+    for (int i = 0; i < s->nwoke && used >= 0 && (size_t)used < n; i++)
+        used += snprintf(buf + used, n - (size_t)used, "%s %s", i ? "," : "",
+                         rep->threads[rep->woken[s->woke_first + i]].name);
+    if (used >= 0 && (size_t)used < n)
+        snprintf(buf + used, n - (size_t)used, ")");
+}
+
 void report_step_text(const struct report *rep, const struct report_step *s, char *buf, size_t n)
 {
     const char *name = s->obj_id >= 0 && s->obj_id < rep->nobjects ? rep->objects[s->obj_id] : NULL;
-    step_words(s->verb, name, s->note, s->note_a, s->note_b, buf, n);
+    if (s->nwoke > 0)
+        woke_words(rep, s, name, buf, n);
+    else
+        step_words(s->verb, name, s->note, s->note_a, s->note_b, buf, n);
 }
 
 /* A step as op would be logged if it were performed now. */
@@ -112,25 +127,59 @@ static void describe_thread(struct exec *x, struct report_thread *rt, struct sch
     find_holder(rt, op);
 }
 
-/* The objects a thread holds at the end, in creation order. */
+/* A place for one more held object; NULL without memory. */
+static struct report_lock *new_lock(struct report *rep, int *cap, const struct sched_obj *o)
+{
+    if (rep->nlocks == *cap) {
+        int more = *cap ? 2 * *cap : 8;
+        struct report_lock *l = realloc(rep->locks, (size_t)more * sizeof *l);
+        if (l == NULL)
+            return NULL;
+        rep->locks = l;
+        *cap = more;
+    }
+    struct report_lock *l = &rep->locks[rep->nlocks++];
+    memset(l, 0, sizeof *l);
+    snprintf(l->name, sizeof l->name, "%s", o->name);
+    l->kind = o->cls->name;
+    l->holder = -1;
+    return l;
+}
+
+/* What is held at the end, in creation order: each owned hold, each shared
+** hold (a read lock) by thread, and the state of a semaphore or barrier. */
 static int collect_locks(struct report *rep, struct exec *x)
 {
-    int n = 0;
-    for (struct sched_obj *o = x->objects; o; o = o->next_in_exec)
-        n += o->cls->holder != NULL;
-    rep->locks = calloc((size_t)n + 1, sizeof *rep->locks);
-    if (rep->locks == NULL)
-        return WEFT_ENOMEM;
+    int cap = 0;
     for (struct sched_obj *o = x->objects; o; o = o->next_in_exec) {
+        const struct sched_objclass *c = o->cls;
         struct sched_loc at;
-        int h = o->cls->holder ? o->cls->holder(o, &at) : -1;
-        if (h < 0)
-            continue;
-        struct report_lock *l = &rep->locks[rep->nlocks++];
-        snprintf(l->name, sizeof l->name, "%s", o->name);
-        l->kind = o->cls->name;
-        l->holder = h;
-        l->at = at;
+        char text[64] = "";
+        struct report_lock *l;
+        int h = c->holder ? c->holder(o, &at) : -1;
+        if (h >= 0) {
+            if ((l = new_lock(rep, &cap, o)) == NULL)
+                return WEFT_ENOMEM;
+            l->holder = h;
+            l->at = at;
+        }
+        for (int t = 0; c->shares && t < x->nthreads; t++) {
+            if (!c->shares(o, t, text, sizeof text, &at))
+                continue;
+            if ((l = new_lock(rep, &cap, o)) == NULL)
+                return WEFT_ENOMEM;
+            l->holder = t;
+            l->at = at;
+            snprintf(l->how, sizeof l->how, "%s", text);
+        }
+        text[0] = 0;
+        if (c->state)
+            c->state(o, text, sizeof text);
+        if (text[0]) {
+            if ((l = new_lock(rep, &cap, o)) == NULL)
+                return WEFT_ENOMEM;
+            snprintf(l->state, sizeof l->state, "%s", text);
+        }
     }
     return 0;
 }
@@ -219,6 +268,42 @@ static int wait_cycle(const struct report *rep, int *cycle)
     return best < 0 ? 0 : len;
 }
 
+static bool on_cycle(const int *cycle, int len, int tid)
+{
+    for (int i = 0; i < len; i++)
+        if (cycle[i] == tid)
+            return true;
+    return false;
+}
+
+/*
+** The cheapest cycle may jump with a guess (u ~> v) past blocked threads
+** that surely lead to v: u ~> w -> v, where u could as well be waiting for
+** w. Put them on it, so that the cycle shows every thread it holds up:
+** main ~> G_0 -> G_1 -> main, not main ~> G_1 -> main. Lowest ids first.
+*/
+static int lengthen_cycle(const struct report *rep, int *cycle, int len)
+{
+    for (int i = 0; i + 1 < len; i++) {
+        int u = cycle[i];
+        if (edge_cost(rep, u, cycle[i + 1]) != EDGE_GUESS)
+            continue;
+        for (;;) {
+            int v = cycle[i + 1], w = -1;
+            for (int k = 0; k < rep->nthreads && w < 0; k++)
+                if (!on_cycle(cycle, len, k) && edge_cost(rep, k, v) == 1 &&
+                    edge_cost(rep, u, k) > 0)
+                    w = k;
+            if (w < 0 || len > rep->nthreads)
+                break;                /* no room: the cycle has room for each thread once */
+            memmove(cycle + i + 2, cycle + i + 1, (size_t)(len - i - 1) * sizeof *cycle);
+            cycle[i + 1] = w;
+            len++;
+        }
+    }
+    return len;
+}
+
 /* ==========================================================================
 ** Building
 ** ========================================================================== */
@@ -251,11 +336,12 @@ static int analyse(struct report *rep, struct exec *x, const struct sched_outcom
     return 0;
 }
 
-/* Copies of x's steps and of its objects' names, since objects die with x. */
+/* Copies of x's steps and of its objects' names, since objects die with x;
+** room after them for the attempts that block (blocked_attempts). */
 static int copy_steps(struct report *rep, struct exec *x)
 {
     rep->objects = calloc((size_t)x->nobjects + 1, sizeof *rep->objects);
-    rep->steps = calloc((size_t)x->nsteps + 1, sizeof *rep->steps);
+    rep->steps = calloc((size_t)x->nsteps + (size_t)x->nthreads + 1, sizeof *rep->steps);
     if (rep->objects == NULL || rep->steps == NULL)
         return WEFT_ENOMEM;
     rep->nobjects = x->nobjects;
@@ -269,6 +355,102 @@ static int copy_steps(struct report *rep, struct exec *x)
                                               .loc = s->loc, .time = s->time, .kind = s->cls };
     }
     return 0;
+}
+
+/*
+** A blocked thread's last attempt, which no step shows: a lock, a join,
+** a wait that never ran. (A channel operation or a condition wait that
+** blocks has already taken a step at that line, "recv c (blocks)".)
+** Listed after the steps, in the order the threads came to them, when
+** they wait for good (a deadlock, a leak, behind a livelock).
+*/
+static void blocked_attempts(struct report *rep, struct exec *x)
+{
+    int n = 0;
+    if (rep->result != WEFT_DEADLOCK && rep->result != WEFT_LEAK && rep->result != WEFT_LIVELOCK)
+        return;                       /* the others were stopped by the failure */
+    int *order = malloc(((size_t)rep->nthreads + 1) * sizeof *order);
+    if (order == NULL)
+        return;                       /* the report goes without them */
+    for (int i = 0; i < rep->nthreads; i++) {
+        struct sched_thread *t = x->threads[i];
+        const struct sched_step *last = t->last_step ? &x->steps[t->last_step - 1] : NULL;
+        if (rep->threads[i].wait[0] == 0 || t->pending == NULL ||
+            (last && last->loc.file == t->pending->loc.file &&
+             last->loc.line == t->pending->loc.line && last->cls != t->start.cls))
+            continue;
+        int k = n++;
+        for (; k > 0 && x->threads[order[k - 1]]->park_seq > t->park_seq; k--)
+            order[k] = order[k - 1];
+        order[k] = i;
+    }
+    for (int k = 0; k < n; k++) {
+        struct sched_thread *t = x->threads[order[k]];
+        struct sched_step s = step_of(t, t->pending);
+        rep->steps[rep->nsteps + rep->nblocked++] = (struct report_step){
+            .tid = s.tid, .verb = s.cls->verb, .obj_id = s.obj_id, .note = "blocks",
+            .loc = s.loc, .time = x->now, .kind = s.cls, .blocks = true };
+    }
+    free(order);
+}
+
+/*
+** Whom each signal or broadcast woke: condition variables wake in the
+** order of their waits (cond.c), so following the steps, a "wait" joins
+** its condition's queue, a "wake" leaves it, and a signal that woke k
+** threads (its note) takes the first k still unwoken.
+*/
+static bool verb_is(const struct report_step *s, const char *verb)
+{
+    return strcmp(s->verb, verb) == 0;
+}
+
+/* The queue of waits not yet woken: a thread waits on one condition at a
+** time, so it holds at most one entry per thread. */
+struct wait_queue { int *tid, *obj; bool *woken; int n, cap; };
+
+static int find_wakes(struct report *rep)
+{
+    int cap = rep->nthreads + 1, nwoken = 0;
+    struct wait_queue q = { malloc((size_t)cap * sizeof *q.tid), malloc((size_t)cap * sizeof *q.obj),
+                            calloc((size_t)cap, sizeof *q.woken), 0, cap };
+    rep->woken = calloc((size_t)rep->nsteps + 1, sizeof *rep->woken);
+    int rc = rep->woken && q.tid && q.obj && q.woken ? 0 : WEFT_ENOMEM;
+    int *queue = q.tid, *obj = q.obj, n = 0;
+    bool *woken = q.woken;
+    for (uint32_t i = 0; rc == 0 && i < rep->nsteps; i++) {
+        struct report_step *s = &rep->steps[i];
+        if (verb_is(s, "wait") && n < q.cap) {
+            queue[n] = s->tid;
+            obj[n] = s->obj_id;
+            woken[n++] = false;
+        } else if (verb_is(s, "wake")) {
+            for (int k = 0; k < n; k++)
+                if (queue[k] == s->tid && obj[k] == s->obj_id) {
+                    memmove(queue + k, queue + k + 1, (size_t)(n - k - 1) * sizeof *queue);
+                    memmove(obj + k, obj + k + 1, (size_t)(n - k - 1) * sizeof *obj);
+                    memmove(woken + k, woken + k + 1, (size_t)(n - k - 1) * sizeof *woken);
+                    n--;
+                    break;
+                }
+        } else if ((verb_is(s, "signal") || verb_is(s, "broadcast")) && s->note_a > 0) {
+            s->woke_first = nwoken;
+            for (int k = 0; k < n && s->nwoke < s->note_a; k++)
+                if (obj[k] == s->obj_id && !woken[k]) {
+                    woken[k] = true;
+                    rep->woken[nwoken++] = queue[k];
+                    s->nwoke++;
+                }
+            if (s->nwoke != s->note_a) {  /* not as expected: say only how many */
+                nwoken -= s->nwoke;
+                s->nwoke = 0;
+            }
+        }
+    }
+    free(q.tid);
+    free(q.obj);
+    free(q.woken);
+    return rc;
 }
 
 _Static_assert(WEFT_RESULT_LAST <= CODEC_MAX_RESULT, "a token records every result");
@@ -308,7 +490,8 @@ static void symbolise_race(struct report_race *race, const struct sched_outcome 
     race->now_code = code[1];
 }
 
-static int snapshot_failure(struct report *rep, struct exec *x, const struct explore_result *r)
+static int snapshot_failure(struct report *rep, struct exec *x, const struct explore_result *r,
+                            bool no_chains)
 {
     snprintf(rep->message, sizeof rep->message, "%s", r->outcome.message);
     rep->failing_tid = r->outcome.failing_tid;
@@ -323,15 +506,24 @@ static int snapshot_failure(struct report *rep, struct exec *x, const struct exp
     }
     failing_op(rep, x);
     int rc = analyse(rep, x, &r->outcome);
+    if (rc == 0 && rep->ncycle)
+        rep->ncycle = lengthen_cycle(rep, rep->cycle, rep->ncycle);
     if (rc == 0)
         rc = collect_locks(rep, x);
     if (rc == 0)
         rc = copy_steps(rep, x);
+    if (rc == 0) {
+        blocked_attempts(rep, x);
+        rc = find_wakes(rep);
+    }
+    if (rc == 0 && !no_chains)
+        rc = report_chains(rep, x, r);
     return rc ? rc : encode_schedule(rep, r);
 }
 
-struct report *report_snapshot(struct exec *x, const struct weft_scenario *s,
-                               const struct report_request *req, const struct explore_result *r)
+static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
+                               const struct report_request *req, const struct explore_result *r,
+                               bool no_chains)
 {
     struct report *rep = calloc(1, sizeof *rep);
     if (rep == NULL)
@@ -356,13 +548,26 @@ struct report *report_snapshot(struct exec *x, const struct weft_scenario *s,
     bool ok = rep->scenario && (rep->summary || !s->summary) && rep->command && rep->target &&
               rep->params;
     if (ok && r->failed)
-        ok = snapshot_failure(rep, x, r) == 0;
+        ok = snapshot_failure(rep, x, r, no_chains) == 0;
     else if (ok)
         ok = (rep->schedule = strdup("")) != NULL;
     if (ok)
         return rep;
     report_free(rep);
     return NULL;
+}
+
+struct report *report_snapshot(struct exec *x, const struct weft_scenario *s,
+                               const struct report_request *req, const struct explore_result *r)
+{
+    return snapshot(x, s, req, r, false);
+}
+
+struct report *report_snapshot_unchained(struct exec *x, const struct weft_scenario *s,
+                                         const struct report_request *req,
+                                         const struct explore_result *r)
+{
+    return snapshot(x, s, req, r, true);
 }
 
 struct report *report_of_death(const struct weft_scenario *s, const struct report_request *req,
@@ -393,7 +598,7 @@ void report_free(struct report *rep)
         return;
     void *owned[] = { rep->scenario, rep->summary, rep->command, rep->target, rep->params,
                       rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects,
-                      rep->cycle };
+                      rep->cycle, rep->frames, rep->woken };
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
         free(owned[i]);
     mask_table_free(&rep->masks);
@@ -427,12 +632,12 @@ sched_mask report_signature(struct exec *x, const struct sched_outcome *o)
 ** weft explain: the state between steps
 ** ========================================================================== */
 
-static void explain_thread(FILE *f, struct exec *x, struct sched_thread *t)
+static void explain_thread(FILE *f, struct exec *x, struct sched_thread *t, int namew)
 {
     struct report_thread rt;
     memset(&rt, 0, sizeof rt);
     describe_thread(x, &rt, t);
-    fprintf(f, "        %-16s %-9s", t->obj.name, rt.state);
+    fprintf(f, "        %-*s %-9s", namew, t->obj.name, rt.state);
     if (rt.wait[0]) {
         fprintf(f, "%s at %s", rt.wait, report_loc(rt.wait_at).s);
     } else if (strcmp(rt.state, "runnable") == 0) {
@@ -453,8 +658,8 @@ void report_explain_state(FILE *f, struct exec *x, uint32_t *shown)
         struct sched_obj *o = s->obj_id >= 0 ? sched_object_by_id(x, s->obj_id) : NULL;
         char text[128];
         step_text(s, o ? o->name : NULL, text, sizeof text);
-        fprintf(f, "%5u  %s: %s at %s", *shown + 1, x->threads[s->tid]->obj.name, text,
-                report_loc(s->loc).s);
+        fprintf(f, "%5u%c %s: %s at %s", *shown + 1, s->preempts ? '*' : ' ',
+                x->threads[s->tid]->obj.name, text, report_loc(s->loc).s);
         if (s->time) {
             char t[32];
             sched_time_text(s->time, t, sizeof t);
@@ -462,6 +667,10 @@ void report_explain_state(FILE *f, struct exec *x, uint32_t *shown)
         }
         fprintf(f, "\n");
     }
+    int namew = 16;                   /* the longest name sets the column */
     for (int i = 0; i < x->nthreads; i++)
-        explain_thread(f, x, x->threads[i]);
+        if ((int)strlen(x->threads[i]->obj.name) > namew)
+            namew = (int)strlen(x->threads[i]->obj.name);
+    for (int i = 0; i < x->nthreads; i++)
+        explain_thread(f, x, x->threads[i], namew);
 }

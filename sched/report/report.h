@@ -13,6 +13,23 @@
 #include "explore/explore.h"
 #include "report/symbol.h"
 
+/* A frame of a call chain: where a call was made, and in which function.
+** module+offset stand in for the line without debug information. */
+struct report_frame {
+    char function[64];                /* "" when unknown */
+    char file[96];                    /* the file's name, no folder; "" when unknown */
+    int line;
+    char module[64];
+    unsigned long offset;
+};
+
+/* A call chain: frames rep->frames[first .. first + n), innermost first:
+** the call of weft's operation, then the calls that led to it. */
+struct report_chain {
+    int first, n;
+};
+#define REPORT_CHAIN_MAX 6            /* frames a chain keeps */
+
 struct report_thread {
     int id;
     char name[SCHED_NAME_MAX];
@@ -25,12 +42,15 @@ struct report_thread {
     sched_mask finished_users;        /* threads that used what it waits on, now gone */
     struct sched_loc held_at;         /* waiting for a held object: where the holder took it */
     struct sched_loc spawned_at;
+    struct report_chain chain;        /* of what it waits for, or where it failed */
 };
 
 struct report_lock {                  /* an object held at the end */
     char name[SCHED_NAME_MAX];
     const char *kind;                 /* its kind: "mutex", "rwlock", ... (static) */
-    int holder;
+    int holder;                       /* -1: nobody; state says how it stands */
+    char how[32];                     /* a shared hold: "for reading"; "" when owned */
+    char state[64];                   /* "0 of 2 permits left", "2 of 3 arrived" */
     struct sched_loc at;
 };
 
@@ -46,6 +66,10 @@ struct report_step {
     struct sched_loc loc;
     int64_t time;
     const void *kind;                 /* which operation: steps of a loop compare it */
+    bool preempts;                    /* the thread of the step before could have gone on */
+    bool blocks;                      /* not a step: a blocked thread's last attempt */
+    struct report_chain chain;
+    int woke_first, nwoke;            /* a signal: the threads it woke, rep->woken[...] */
 };
 
 struct report {
@@ -90,7 +114,12 @@ struct report {
     int ncycle;
     struct report_lock *locks;
     int nlocks;
-    struct report_step *steps;        /* nsteps of them */
+    struct report_step *steps;        /* nsteps of them, then nblocked attempts
+                                         that block (blocks set) */
+    uint32_t nblocked;
+    struct report_frame *frames;      /* of every chain (report_chain) */
+    int nframes;
+    int *woken;                       /* thread ids the signals woke */
     char (*objects)[SCHED_NAME_MAX];  /* the names of the objects, by id */
     int nobjects;
     struct mask_table masks;          /* the threads' sets past 64 threads: a
@@ -108,6 +137,11 @@ struct report_request {
 ** asked for as req says. NULL without memory. */
 struct report *report_snapshot(struct exec *x, const struct weft_scenario *s,
                                const struct report_request *req, const struct explore_result *r);
+/* The same without call chains and preemption marks, which cost a re-run:
+** for a report that is likely dropped (the failure before shrinking). */
+struct report *report_snapshot_unchained(struct exec *x, const struct weft_scenario *s,
+                                         const struct report_request *req,
+                                         const struct explore_result *r);
 void report_free(struct report *rep);
 /* A report of the failure r->outcome says (class, message, thread, place),
 ** found by a supervisor whose searching process died in the execution of
@@ -120,6 +154,12 @@ struct report *report_of_death(const struct weft_scenario *s, const struct repor
 ** threads of the wait-for cycle (or every blocked thread), the spinning
 ** threads, or the failing thread. Shrinking keeps it unchanged. */
 sched_mask report_signature(struct exec *x, const struct sched_outcome *o);
+
+/* Fill in each step's call chain and preemption mark, and each waiting
+** thread's chain, by running x's failing schedule once more with capture
+** on (chain.c). Leaves them empty when that is not possible (the re-run
+** went otherwise); never changes x. */
+int report_chains(struct report *rep, struct exec *x, const struct explore_result *r);
 
 /* A step in words: "lock closeMutex (blocks)". */
 void report_step_text(const struct report *rep, const struct report_step *s, char *buf, size_t n);

@@ -29,6 +29,27 @@ static void json_loc(FILE *f, const char *key, struct sched_loc loc)
     json_str(f, report_loc(loc).s);
 }
 
+/* A call chain: [{"function":..,"at":"x.c:12"}, ...], innermost first;
+** "at" is "module+0xoffset" without debug information. */
+static void json_chain(FILE *f, const struct report *rep, struct report_chain c)
+{
+    fprintf(f, ",\"chain\":[");
+    for (int i = 0; i < c.n; i++) {
+        const struct report_frame *fr = &rep->frames[c.first + i];
+        char at[192];
+        if (fr->file[0])
+            snprintf(at, sizeof at, "%s:%d", fr->file, fr->line);
+        else
+            snprintf(at, sizeof at, "%s+0x%lx", fr->module, fr->offset);
+        fprintf(f, "%s{\"function\":", i ? "," : "");
+        json_str(f, fr->function);
+        fprintf(f, ",\"at\":");
+        json_str(f, at);
+        fputc('}', f);
+    }
+    fputc(']', f);
+}
+
 static void json_thread(FILE *f, const struct report *rep, const struct report_thread *t)
 {
     fprintf(f, "{\"id\":%d,\"name\":", t->id);
@@ -49,6 +70,8 @@ static void json_thread(FILE *f, const struct report *rep, const struct report_t
         if (t->held_at.file)
             json_loc(f, "holder_locked_at", t->held_at);
     }
+    if (t->chain.n)
+        json_chain(f, rep, t->chain);
     fputc('}', f);
 }
 
@@ -95,19 +118,50 @@ static void json_failure(FILE *f, const struct report *rep)
         fprintf(f, "%s", i ? "," : "");
         json_thread(f, rep, &rep->threads[i]);
     }
+    fprintf(f, "],\"locks\":[");
+    for (int i = 0; i < rep->nlocks; i++) {
+        const struct report_lock *l = &rep->locks[i];
+        fprintf(f, "%s{\"kind\":\"%s\",\"name\":", i ? "," : "", l->kind);
+        json_str(f, l->name);
+        if (l->holder >= 0) {
+            fprintf(f, ",\"holder\":%d,\"how\":", l->holder);
+            json_str(f, l->how[0] ? l->how : "owned");
+            json_loc(f, "at", l->at);
+        } else {
+            fprintf(f, ",\"state\":");
+            json_str(f, l->state);
+        }
+        fputc('}', f);
+    }
     fprintf(f, "],\"cycle\":[");
     for (int i = 0; i < rep->ncycle; i++)
         fprintf(f, "%s%d", i ? "," : "", rep->cycle[i]);
     fprintf(f, "],\"steps\":[");
-    for (uint32_t i = 0; i < rep->nsteps; i++) {
+    uint32_t rows = rep->steps ? rep->nsteps + rep->nblocked : 0;   /* none when it died */
+    for (uint32_t i = 0; i < rows; i++) {
         const struct report_step *s = &rep->steps[i];
         report_step_text(rep, s, text, sizeof text);
-        fprintf(f, "%s{\"step\":%u,\"thread\":%d,\"op\":", i ? "," : "", i + 1, s->tid);
+        if (i == rep->nsteps)
+            fprintf(f, "],\"blocked_attempts\":[");
+        fprintf(f, "%s{", i && i != rep->nsteps ? "," : "");
+        if (!s->blocks)
+            fprintf(f, "\"step\":%u,", i + 1);
+        fprintf(f, "\"thread\":%d,\"op\":", s->tid);
         json_str(f, text);
         json_loc(f, "at", s->loc);
         char ms[32];
         sched_ms_text(s->time, ms, sizeof ms);
-        fprintf(f, ",\"time_ms\":%s}", ms);
+        fprintf(f, ",\"time_ms\":%s", ms);
+        if (s->preempts)
+            fprintf(f, ",\"preempts\":true");
+        if (s->nwoke) {
+            fprintf(f, ",\"woke\":[");
+            for (int k = 0; k < s->nwoke; k++)
+                fprintf(f, "%s%d", k ? "," : "", rep->woken[s->woke_first + k]);
+            fputc(']', f);
+        }
+        json_chain(f, rep, s->chain);
+        fputc('}', f);
     }
     fputc(']', f);
 }

@@ -33,6 +33,63 @@ static void print_thread_list(FILE *f, const struct report *rep, sched_mask mask
         }
 }
 
+static void print_frame_place(FILE *f, const struct report_frame *fr)
+{
+    if (fr->file[0])
+        fprintf(f, "%s:%d", fr->file, fr->line);
+    else
+        fprintf(f, "%s+0x%lx", fr->module[0] ? fr->module : "?", fr->offset);
+}
+
+/* "at x.c:12 in helper", then a line per caller: "called from x.c:30 in
+** worker". Without debug information the code's module and offset stand
+** in for the lines weft does not know. */
+static void print_place(FILE *f, const struct report *rep, const char *indent,
+                        struct sched_loc at, struct report_chain c)
+{
+    const struct report_frame *fr = c.n ? &rep->frames[c.first] : NULL;
+    fprintf(f, "%sat %s", indent, report_loc(at).s);
+    if (fr && fr->function[0])
+        fprintf(f, " in %s", fr->function);
+    else if (fr && !fr->file[0])
+        fprintf(f, " (%s+0x%lx)", fr->module[0] ? fr->module : "?", fr->offset);
+    fputc('\n', f);
+    for (int i = 1; i < c.n; i++) {
+        fr = &rep->frames[c.first + i];
+        fprintf(f, "%scalled from ", indent);
+        print_frame_place(f, fr);
+        if (fr->function[0])
+            fprintf(f, " in %s", fr->function);
+        fputc('\n', f);
+    }
+}
+
+/* A thread that waits for anyone, when nobody has used what it waits on:
+** say which of the others finished rather than call them all blocked. */
+static void print_nobody_used(FILE *f, const struct report *rep, const struct report_thread *t)
+{
+    struct mask_table tab = { 0 };    /* this set's own (the report is read only) */
+    struct mask_builder done = MASK_BUILDER_INIT;
+    bool live = false;
+    for (int i = 0; i < rep->nthreads; i++)
+        if (i != t->id && strcmp(rep->threads[i].state, "finished") == 0)
+            mask_build_add(&done, i);
+        else if (i != t->id)
+            live = true;
+    sched_mask finished = mask_build_done(&tab, &done);
+    if (mask_empty(finished)) {
+        fprintf(f, "      no other live thread has used it yet; any could wake it, but all are blocked\n");
+        mask_table_free(&tab);
+        return;
+    }
+    fprintf(f, "      no other thread has used it; ");
+    print_thread_list(f, rep, finished);
+    fprintf(f, " %s finished", mask_single(finished) ? "has" : "have");
+    fprintf(f, live ? ", and the others, which could wake it, are blocked\n"
+                    : "; nothing is left to wake it\n");
+    mask_table_free(&tab);
+}
+
 static void print_blockers(FILE *f, const struct report *rep, const struct report_thread *t)
 {
     if (t->held_at.file) {
@@ -48,7 +105,7 @@ static void print_blockers(FILE *f, const struct report *rep, const struct repor
         print_thread_list(f, rep, t->finished_users);
         fprintf(f, ") %s finished; nothing is left to wake it\n", one ? "has" : "have");
     } else if (t->how == WAIT_ANYONE) {
-        fprintf(f, "      no other live thread has used it yet; any could wake it, but all are blocked\n");
+        print_nobody_used(f, rep, t);
     } else {
         fprintf(f, t->how == WAIT_EXACT ? "      until " : "      only ");
         print_thread_list(f, rep, t->blockers);
@@ -56,6 +113,18 @@ static void print_blockers(FILE *f, const struct report *rep, const struct repor
         fprintf(f, " %s\n", t->how == WAIT_EXACT ? (many ? "finish" : "finishes")
                             : (many ? "also use it, and they are blocked"
                                     : "also uses it, and it is blocked"));
+    }
+}
+
+/* Under a waiting thread: what it holds itself ("holding mutex "A",
+** locked at x.c:3"). */
+static void print_holding(FILE *f, const struct report *rep, int tid)
+{
+    for (int i = 0; i < rep->nlocks; i++) {
+        const struct report_lock *l = &rep->locks[i];
+        if (l->holder == tid)
+            fprintf(f, "      holding %s \"%s\"%s%s, locked at %s\n", l->kind, l->name,
+                    l->how[0] ? " " : "", l->how, report_loc(l->at).s);
     }
 }
 
@@ -68,8 +137,10 @@ static void print_threads(FILE *f, const struct report *rep, bool all)
         fprintf(f, "  ");
         print_thread_name(f, rep, i);
         if (t->wait[0]) {
-            fprintf(f, " %s\n      at %s\n", t->wait, report_loc(t->wait_at).s);
+            fprintf(f, " %s\n", t->wait);
+            print_place(f, rep, "      ", t->wait_at, t->chain);
             print_blockers(f, rep, t);
+            print_holding(f, rep, i);
         } else {
             fprintf(f, ": %s\n", t->state);
         }
@@ -122,15 +193,24 @@ static void print_cycle(FILE *f, const struct report *rep)
                                   "B could give, but B is blocked)\n" : "");
 }
 
+/* "mutex "A" by "t1", locked at x.c:3", "rwlock "mu" for reading by
+** "t2", ...", or a semaphore's or barrier's state: "semaphore "s": 0 of 2
+** permits left". */
 static void print_locks(FILE *f, const struct report *rep)
 {
     if (rep->nlocks == 0)
         return;
     fprintf(f, "\nLocks held:\n");
-    for (int i = 0; i < rep->nlocks; i++)
-        fprintf(f, "  %s \"%s\" by \"%s\", locked at %s\n", rep->locks[i].kind, rep->locks[i].name,
-                rep->threads[rep->locks[i].holder].name, report_loc(rep->locks[i].at).s);
+    for (int i = 0; i < rep->nlocks; i++) {
+        const struct report_lock *l = &rep->locks[i];
+        if (l->holder < 0)
+            fprintf(f, "  %s \"%s\": %s\n", l->kind, l->name, l->state);
+        else
+            fprintf(f, "  %s \"%s\" %s%sby \"%s\", locked at %s\n", l->kind, l->name, l->how,
+                    l->how[0] ? " " : "", rep->threads[l->holder].name, report_loc(l->at).s);
+    }
 }
+
 
 /* ==========================================================================
 ** The interleaving: a numbered row per step, a column per thread
@@ -138,61 +218,144 @@ static void print_locks(FILE *f, const struct report *rep)
 
 #define HEAD_STEPS 40
 #define TAIL_STEPS 60
+#define CELL_MIN 8                    /* a cell is cut no shorter, whatever the width */
+#define DEFAULT_COLUMNS 100
 
 static bool step_shown(const struct report *rep, uint32_t i)
 {
     return rep->nsteps <= HEAD_STEPS + TAIL_STEPS || i < HEAD_STEPS ||
-           i >= rep->nsteps - TAIL_STEPS;
+           i >= rep->nsteps - TAIL_STEPS || i >= rep->nsteps;   /* the attempts that block */
 }
 
-static void column_widths(const struct report *rep, int *width, int *locw, bool *timed)
+/* The terminal's width: COLUMNS, else 100. */
+static int terminal_columns(void)
 {
-    *timed = false;
-    *locw = 5;
+    const char *env = getenv("COLUMNS");
+    char *end;
+    long n = env ? strtol(env, &end, 10) : 0;
+    return env && *env && *end == 0 && n >= 20 && n <= 10000 ? (int)n : DEFAULT_COLUMNS;
+}
+
+/*
+** Narrow the thread columns until the last one starts early enough for
+** its cells to fit in the terminal: widest first, down to each thread's
+** name, then down to CELL_MIN (the names are then abbreviated). A row has
+** one cell and nothing after it, so a cell may run on over the empty
+** columns to its right (print_row): only where it starts matters.
+*/
+static void fit_columns(const struct report *rep, int *width, int fixed)
+{
+    int columns = terminal_columns(), last = rep->nthreads - 1, total = fixed + 2 + width[last];
+    for (int t = 0; t < last; t++)
+        total += 2 + width[t];
+    for (int pass = 0; pass < 2; pass++)
+        while (total > columns) {
+            int widest = -1;
+            for (int t = 0; t < last; t++) {
+                int name = (int)strlen(rep->threads[t].name);
+                int floor = pass == 0 && name > CELL_MIN ? name : CELL_MIN;
+                if (width[t] > floor && (widest < 0 || width[t] > width[widest]))
+                    widest = t;
+            }
+            if (widest < 0)
+                break;
+            width[widest]--;
+            total--;
+        }
+}
+
+struct layout {
+    int *width;                       /* each thread's column (malloc'd, with start) */
+    int *start;                       /* where it starts in a row */
+    int columns;                      /* the terminal's width */
+    int locw;                         /* the "where" column */
+    bool timed;                       /* a time column */
+    bool preempts, blocks;            /* marks to explain under the table */
+};
+
+/* The layout of the table: false without memory (else free l->width). */
+static bool column_widths(const struct report *rep, struct layout *l)
+{
+    *l = (struct layout){ .locw = 5 };
+    l->width = malloc(2 * ((size_t)rep->nthreads + 1) * sizeof *l->width);
+    if (l->width == NULL)
+        return false;
+    l->start = l->width + rep->nthreads + 1;
     for (int t = 0; t < rep->nthreads; t++)
-        width[t] = (int)strlen(rep->threads[t].name);
-    for (uint32_t i = 0; i < rep->nsteps; i++) {
+        l->width[t] = (int)strlen(rep->threads[t].name);
+    for (uint32_t i = 0; i < rep->nsteps + rep->nblocked; i++) {
         if (!step_shown(rep, i))
             continue;
         const struct report_step *s = &rep->steps[i];
         char cell[128];
         report_step_text(rep, s, cell, sizeof cell);
         int len = (int)strlen(cell);
-        if (len > width[s->tid])
-            width[s->tid] = len;
-        *timed |= s->time > 0;
-        int l = (int)strlen(report_loc(s->loc).s);
-        if (l > *locw)
-            *locw = l;
+        if (len > l->width[s->tid])
+            l->width[s->tid] = len;
+        l->timed |= s->time > 0;
+        l->preempts |= s->preempts;
+        l->blocks |= s->blocks;
+        int w = (int)strlen(report_loc(s->loc).s);
+        if (w > l->locw)
+            l->locw = w;
     }
     if (rep->failing_tid >= 0) {      /* the failing row, when there is one */
-        int l = (int)strlen(report_loc(rep->where).s);
-        if (l > *locw)
-            *locw = l;
+        int w = (int)strlen(report_loc(rep->where).s);
+        if (w > l->locw)
+            l->locw = w;
     }
     for (int t = 0; t < rep->nthreads; t++)
-        if (width[t] > CELL_MAX)
-            width[t] = CELL_MAX;
+        if (l->width[t] > CELL_MAX)
+            l->width[t] = CELL_MAX;
+    int fixed = 2 + 6 + (l->timed ? 8 : 0) + 2 + l->locw;
+    fit_columns(rep, l->width, fixed);
+    l->columns = terminal_columns();
+    for (int t = 0; t < rep->nthreads; t++)
+        l->start[t] = (t ? l->start[t - 1] + l->width[t - 1] : fixed) + 2;
+    return true;
 }
 
-static void print_row(FILE *f, const struct report *rep, const int *width, int locw,
-                      bool timed, uint32_t i)
+/* text, cut to width with ".." when longer. */
+static const char *cut(const char *text, int width, char *buf, size_t n)
+{
+    if ((int)strlen(text) <= width || width < 2)
+        return text;
+    snprintf(buf, n, "%.*s..", width - 2, text);
+    return buf;
+}
+
+/* How long a cell of thread t may be: to the terminal's edge, since it
+** may run on over the empty columns to its right, but never shorter than
+** its own column (the last one's: CELL_MIN) nor longer than CELL_MAX. */
+static int cell_room(const struct report *rep, const struct layout *l, int t)
+{
+    int room = l->columns - l->start[t];
+    if (room > CELL_MAX)
+        room = CELL_MAX;
+    if (t < rep->nthreads - 1 && room < l->width[t])
+        room = l->width[t];
+    return room < CELL_MIN ? CELL_MIN : room;
+}
+
+/* The row of a step, or of an attempt that blocks ("-"); a preemption is
+** marked "*". */
+static void print_row(FILE *f, const struct report *rep, const struct layout *l, uint32_t i)
 {
     const struct report_step *s = &rep->steps[i];
-    char cell[128];
-    report_step_text(rep, s, cell, sizeof cell);
-    if ((int)strlen(cell) > width[s->tid])
-        strcpy(cell + width[s->tid] - 2, "..");
-    fprintf(f, "  %5u", i + 1);
-    if (timed) {
+    char text[128], cell[128], number[16];
+    report_step_text(rep, s, text, sizeof text);
+    snprintf(number, sizeof number, "%u", i + 1);
+    fprintf(f, "  %5s%c", s->blocks ? "-" : number, s->preempts ? '*' : ' ');
+    if (l->timed) {
         char ms[32];
         sched_ms_text(s->time, ms, sizeof ms);
         fprintf(f, " %7s", ms);
     }
-    fprintf(f, "  %-*s", locw, report_loc(s->loc).s);
+    fprintf(f, "  %-*s", l->locw, report_loc(s->loc).s);
     int last = s->tid;                /* no trailing blanks after the cell */
     for (int t = 0; t <= last; t++)
-        fprintf(f, "  %-*s", t == last ? 0 : width[t], t == s->tid ? cell : "");
+        fprintf(f, "  %-*s", t == last ? 0 : l->width[t],
+                t == s->tid ? cut(text, cell_room(rep, l, t), cell, sizeof cell) : "");
     fprintf(f, "\n");
 }
 
@@ -200,7 +363,8 @@ static bool same_step(const struct report_step *a, const struct report_step *b)
 {
     return a->tid == b->tid && a->kind == b->kind && a->obj_id == b->obj_id &&
            a->loc.line == b->loc.line && a->loc.file == b->loc.file && a->time == b->time &&
-           a->note == b->note && a->note_a == b->note_a && a->note_b == b->note_b;
+           a->note == b->note && a->note_a == b->note_a && a->note_b == b->note_b &&
+           a->preempts == b->preempts && a->nwoke == b->nwoke;
 }
 
 /* How many times the `period` steps from i repeat right after themselves:
@@ -219,8 +383,7 @@ static uint32_t repeats(const struct report *rep, uint32_t i, uint32_t period)
 
 /* Self-deadlock, assertion, crash: the operation that failed, after the
 ** last step, in its thread's column. */
-static void print_failing_row(FILE *f, const struct report *rep, const int *width, int locw,
-                              bool timed)
+static void print_failing_row(FILE *f, const struct report *rep, const struct layout *l)
 {
     static const char *const what[] = {
         [WEFT_SELF_DEADLOCK] = "lock (already held)", [WEFT_ASSERTION] = "assertion fails",
@@ -232,33 +395,40 @@ static void print_failing_row(FILE *f, const struct report *rep, const int *widt
                     rep->result != WEFT_CRASH && rep->result != WEFT_NONDETERMINISM &&
                     rep->result != WEFT_DATA_RACE))
         return;
-    fprintf(f, "  %5s", "!");
-    if (timed)
+    fprintf(f, "  %5s ", "!");
+    if (l->timed)
         fprintf(f, " %7s", "");
-    fprintf(f, "  %-*s", locw, report_loc(rep->where).s);
+    fprintf(f, "  %-*s", l->locw, report_loc(rep->where).s);
     for (int t = 0; t <= tid; t++)
-        fprintf(f, "  %-*s", t == tid ? 0 : width[t],
+        fprintf(f, "  %-*s", t == tid ? 0 : l->width[t],
                 t != tid ? "" : rep->failing_op[0] ? rep->failing_op : what[rep->result]);
+    fprintf(f, "\n");
+}
+
+static void print_header(FILE *f, const struct report *rep, const struct layout *l)
+{
+    char name[SCHED_NAME_MAX + 4];
+    fprintf(f, "\nInterleaving (%u step%s, one column per thread):\n   step ", rep->nsteps,
+            rep->nsteps == 1 ? "" : "s");
+    if (l->timed)
+        fprintf(f, "  t (ms)");
+    fprintf(f, "  %-*s", l->locw, "where");
+    for (int t = 0; t < rep->nthreads; t++)
+        fprintf(f, "  %-*s", t == rep->nthreads - 1 ? 0 : l->width[t],
+                cut(rep->threads[t].name, t == rep->nthreads - 1 ? cell_room(rep, l, t)
+                                                                   : l->width[t],
+                    name, sizeof name));
     fprintf(f, "\n");
 }
 
 static void print_interleaving(FILE *f, const struct report *rep)
 {
-    int locw, *width = malloc(((size_t)rep->nthreads + 1) * sizeof *width);
-    bool timed;
-    if (width == NULL) {
+    struct layout l;
+    if (!column_widths(rep, &l)) {
         fprintf(f, "\nInterleaving: out of memory to lay out %d threads\n", rep->nthreads);
         return;
     }
-    column_widths(rep, width, &locw, &timed);
-    fprintf(f, "\nInterleaving (%u step%s, one column per thread):\n   step", rep->nsteps,
-            rep->nsteps == 1 ? "" : "s");
-    if (timed)
-        fprintf(f, "  t (ms)");
-    fprintf(f, "  %-*s", locw, "where");
-    for (int t = 0; t < rep->nthreads; t++)
-        fprintf(f, "  %-*s", t == rep->nthreads - 1 ? 0 : width[t], rep->threads[t].name);
-    fprintf(f, "\n");
+    print_header(f, rep, &l);
     for (uint32_t i = 0; i < rep->nsteps;) {
         if (!step_shown(rep, i)) {
             fprintf(f, "  ... steps %u to %u not shown ...\n", i + 1, rep->nsteps - TAIL_STEPS);
@@ -269,18 +439,103 @@ static void print_interleaving(FILE *f, const struct report *rep)
         for (period = 1; period <= 8 && (again = repeats(rep, i, period)) < 2; period++)
             ;
         if (again < 2) {
-            print_row(f, rep, width, locw, timed, i++);
+            print_row(f, rep, &l, i++);
             continue;
         }
         for (uint32_t k = 0; k < period; k++)
-            print_row(f, rep, width, locw, timed, i + k);
+            print_row(f, rep, &l, i + k);
         fprintf(f, "  ... steps %u to %u repeat the %u step%s above %u more time%s ...\n",
                 i + period + 1, i + period * (again + 1), period, period == 1 ? "" : "s",
                 again, again == 1 ? "" : "s");
         i += period * (again + 1);
     }
-    print_failing_row(f, rep, width, locw, timed);
-    free(width);
+    for (uint32_t i = 0; i < rep->nblocked; i++)
+        print_row(f, rep, &l, rep->nsteps + i);
+    print_failing_row(f, rep, &l);
+    if (l.preempts)
+        fprintf(f, "  (*: a preemption, the thread of the step before could have gone on)\n");
+    if (l.blocks)
+        fprintf(f, "  (-: where a thread stopped for good: the attempt that blocks)\n");
+    free(l.width);
+}
+
+/*
+** The steps made inside helpers: the steps whose call chain has more than
+** one frame, grouped by function and callers, each group with its callers
+** under it. (The "where" column has each step's own line; a step made in
+** its thread's own function needs nothing more.)
+*/
+#define CHAIN_STEPS_SHOWN 10
+
+/* The same call: the same line and function, or without lines the same code. */
+static bool same_frame(const struct report_frame *a, const struct report_frame *b)
+{
+    if (a->file[0] || b->file[0])
+        return a->line == b->line && strcmp(a->file, b->file) == 0 &&
+               strcmp(a->function, b->function) == 0;
+    return a->offset == b->offset && strcmp(a->module, b->module) == 0;
+}
+
+/* Made in the same function, called from the same places? */
+static bool same_callers(const struct report *rep, struct report_chain a, struct report_chain b)
+{
+    if (a.n != b.n || a.n < 2 ||
+        strcmp(rep->frames[a.first].function, rep->frames[b.first].function) != 0)
+        return false;
+    for (int k = 1; k < a.n; k++)
+        if (!same_frame(&rep->frames[a.first + k], &rep->frames[b.first + k]))
+            return false;
+    return true;
+}
+
+static void print_helper_group(FILE *f, const struct report *rep, struct report_chain c)
+{
+    int listed = 0, more = 0, count = 0;
+    for (uint32_t i = 0; i < rep->nsteps + rep->nblocked; i++)
+        count += step_shown(rep, i) && same_callers(rep, rep->steps[i].chain, c);
+    fprintf(f, "  step%s ", count == 1 ? "" : "s");
+    for (uint32_t i = 0; i < rep->nsteps + rep->nblocked; i++) {
+        const struct report_step *s = &rep->steps[i];
+        if (!step_shown(rep, i) || !same_callers(rep, s->chain, c))
+            continue;
+        if (listed == CHAIN_STEPS_SHOWN) {
+            more++;
+            continue;
+        }
+        if (s->blocks)
+            fprintf(f, "%s-", listed++ ? ", " : "");
+        else
+            fprintf(f, "%s%u", listed++ ? ", " : "", i + 1);
+    }
+    if (more)
+        fprintf(f, " and %d more", more);
+    const struct report_frame *fr = &rep->frames[c.first];
+    fprintf(f, "%s%s\n", fr->function[0] ? " in " : "", fr->function);
+    for (int k = 1; k < c.n; k++) {
+        fr = &rep->frames[c.first + k];
+        fprintf(f, "      called from ");
+        print_frame_place(f, fr);
+        if (fr->function[0])
+            fprintf(f, " in %s", fr->function);
+        fputc('\n', f);
+    }
+}
+
+static void print_helper_calls(FILE *f, const struct report *rep)
+{
+    bool any = false;
+    for (uint32_t i = 0; i < rep->nsteps + rep->nblocked; i++) {
+        const struct report_step *s = &rep->steps[i];
+        bool first = s->chain.n > 1 && step_shown(rep, i);
+        for (uint32_t j = 0; first && j < i; j++)
+            first = !(step_shown(rep, j) && same_callers(rep, rep->steps[j].chain, s->chain));
+        if (!first)
+            continue;
+        if (!any)
+            fprintf(f, "\nSteps made inside helpers, and who called the helpers:\n");
+        any = true;
+        print_helper_group(f, rep, s->chain);
+    }
 }
 
 /* ==========================================================================
@@ -322,7 +577,8 @@ static void print_other_threads(FILE *f, const struct report *rep)
 static void print_self_deadlock(FILE *f, const struct report *rep)
 {
     const struct report_thread *t = &rep->threads[rep->failing_tid];
-    fprintf(f, "%s\n  at %s\n", rep->message, report_loc(rep->where).s);
+    fprintf(f, "%s\n", rep->message);
+    print_place(f, rep, "  ", rep->where, t->chain);
     fprintf(f, "The mutex is not recursive: thread \"%s\" now waits for itself, forever.\n",
             t->name);
     print_locks(f, rep);
@@ -349,6 +605,10 @@ static void print_assertion(FILE *f, const struct report *rep)
     if (rep->failing_tid >= 0)
         print_thread_name(f, rep, rep->failing_tid);
     fprintf(f, " at %s:\n  %s\n", report_loc(rep->where).s, rep->message);
+    if (rep->failing_tid >= 0 && rep->threads[rep->failing_tid].chain.n > 1) {
+        fprintf(f, "\n");
+        print_place(f, rep, "  ", rep->where, rep->threads[rep->failing_tid].chain);
+    }
     print_locks(f, rep);
     print_other_threads(f, rep);
 }
@@ -506,8 +766,10 @@ static void print_text(FILE *f, const struct report *rep, int flags)
     case WEFT_DATA_RACE: print_data_race(f, rep); break;
     default: print_assertion(f, rep); break;
     }
-    if (!rep->died)
+    if (!rep->died) {
         print_interleaving(f, rep);
+        print_helper_calls(f, rep);
+    }
     fprintf(f, "\n*** %s ***\n\nReplay:\n  %s replay %s%s --schedule %s\n%s\n",
             headlines[rep->result], rep->command, rep->target, rep->params, rep->schedule, RULE);
     if (!replay)

@@ -21,4 +21,15 @@ struct symbol {
 /* Symbolise the return addresses pcs[0..n) of calls (NULL: not known). */
 void symbol_lookup(const void *const *pcs, int n, struct symbol *out);
 
+/* Many lookups in one reading of the process's modules: begin, look up,
+** end. Begin returns NULL only without memory. */
+struct symbol_session;
+struct symbol_session *symbol_begin(void);
+void symbol_end(struct symbol_session *s);
+/* The frames of the call that returns to pc, innermost first: the calls
+** the compiler inlined there, each with its function and line, then the
+** function that holds the code. Writes at most max, returns how many
+** (0 when pc is NULL). */
+int symbol_frames(struct symbol_session *s, const void *pc, struct symbol *out, int max);
+
 #endif

@@ -23,7 +23,18 @@ struct barrier_op {
     bool last;                        /* its arrival completed the round */
 };
 
-static const struct sched_objclass barrier_objclass = { .name = "barrier" };
+/* "2 of 3 arrived": what a report says of a barrier whose round is open. */
+static void barrier_state(const struct sched_obj *o, char *buf, size_t n)
+{
+    const struct barrier_impl *bar = (const struct barrier_impl *)o;
+    if (bar->arrived > 0)
+        snprintf(buf, n, "%d of %d arrived", bar->arrived, bar->parties);
+    else
+        buf[0] = 0;
+}
+
+static const struct sched_objclass barrier_objclass = { .name = "barrier",
+                                                        .state = barrier_state };
 
 void weft_barrier_init_at(weft_barrier_t *b, const char *name, int parties, const char *file,
                           int line)

@@ -62,8 +62,23 @@ static int rwlock_holds(const struct sched_obj *o, int tid, struct sched_loc *at
     return writes + holds_of(rw, tid);
 }
 
+static bool rwlock_shares(const struct sched_obj *o, int tid, char *buf, size_t n,
+                          struct sched_loc *at)
+{
+    const struct rwlock_impl *rw = (const struct rwlock_impl *)o;
+    int holds = holds_of(rw, tid);
+    if (holds == 0)
+        return false;
+    *at = rw->held[tid].at;
+    if (holds == 1)
+        snprintf(buf, n, "for reading");
+    else
+        snprintf(buf, n, "for reading, %d times", holds);
+    return true;
+}
+
 static const struct sched_objclass rwlock_objclass = {
-    .name = "rwlock", .holder = rwlock_holder, .holds = rwlock_holds,
+    .name = "rwlock", .holder = rwlock_holder, .holds = rwlock_holds, .shares = rwlock_shares,
 };
 static const struct sched_objclass readers_objclass = { .name = "rwlock readers" };
 

@@ -13,6 +13,7 @@
 struct sem_impl {
     struct sched_obj obj;
     int permits;
+    int initial;                      /* as made: for reports */
 };
 
 struct sem_op {
@@ -22,7 +23,19 @@ struct sem_op {
     struct sched_timer timer;
 };
 
-static const struct sched_objclass sem_objclass = { .name = "semaphore" };
+/* "0 of 2 permits left": what a report says of a semaphore at the end,
+** when some of its permits are taken. */
+static void sem_state(const struct sched_obj *o, char *buf, size_t n)
+{
+    const struct sem_impl *sem = (const struct sem_impl *)o;
+    if (sem->permits < sem->initial)
+        snprintf(buf, n, "%d of %d permit%s left", sem->permits, sem->initial,
+                 sem->initial == 1 ? "" : "s");
+    else
+        buf[0] = 0;
+}
+
+static const struct sched_objclass sem_objclass = { .name = "semaphore", .state = sem_state };
 
 void weft_sem_init_at(weft_sem_t *s, const char *name, int permits, const char *file, int line)
 {
@@ -35,7 +48,7 @@ void weft_sem_init_at(weft_sem_t *s, const char *name, int permits, const char *
     if (permits < 0)
         sched_fail(x, WEFT_ASSERTION, at, "semaphore \"%s\" given %d permits", sem->obj.name,
                    permits);
-    sem->permits = permits > 0 ? permits : 0;
+    sem->permits = sem->initial = permits > 0 ? permits : 0;
 }
 
 static struct sem_impl *sem_of(struct exec *x, weft_sem_t *s, struct sched_loc at)
@@ -92,8 +105,9 @@ static sched_mask acquire_blockers(struct exec *x, struct sched_op *op, enum sch
 
 static void acquire_describe(const struct sched_op *op, char *buf, size_t n)
 {
-    snprintf(buf, n, "waits for a permit of semaphore \"%s\"%s", op->obj->name,
-             op->timer ? " (with timeout)" : "");
+    const struct sem_impl *sem = sem_at(op);
+    snprintf(buf, n, "waits for a permit of semaphore \"%s\" (%d of %d left%s)", op->obj->name,
+             sem->permits, sem->initial, op->timer ? "; with timeout" : "");
 }
 
 /* A plain acquire is enabled only with a permit: an acquire (op.h), never
