@@ -59,6 +59,7 @@ bundled() {   # bundled NAME CLASS RESULT
 }
 bundled lock_order_callback DEADLOCK deadlock
 bundled lost_wakeup_flag DEADLOCK deadlock
+bundled pool_shutdown DEADLOCK deadlock
 check "the fixed lost wake-up with every access checked" 0 \
     "$WEFT" run --memory=all --cflags -DFIXED "$progs/lost_wakeup_flag.c"
 
