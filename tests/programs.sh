@@ -60,6 +60,13 @@ bundled() {   # bundled NAME CLASS RESULT
 bundled lock_order_callback DEADLOCK deadlock
 bundled lost_wakeup_flag DEADLOCK deadlock
 bundled pool_shutdown DEADLOCK deadlock
+# Atomics are visible steps by default in programs: without them the
+# window between the flag's check and the wait is never seen.
+check "pool shutdown with --memory off" 0 "$WEFT" run --memory off "$progs/pool_shutdown.c"
+check "--memory off is repeated in a replay" 1 \
+    "$WEFT" run --memory off "$progs/lock_order_callback.c"
+expect_grep "replay with --memory off" "lock_order_callback.c --memory off --schedule" "$tmp/out"
+replays_identically "replay with --memory off"
 check "the fixed lost wake-up with every access checked" 0 \
     "$WEFT" run --memory=all --cflags -DFIXED "$progs/lost_wakeup_flag.c"
 

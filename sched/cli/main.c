@@ -317,8 +317,8 @@ static int parse_memory(const char *v, struct cli_opts *o)
     for (int i = 0; i < 3; i++)
         if (strcmp(v, modes[i]) == 0) {
             o->memory = (enum cli_memory)i;
-            o->memory_given = true;
-            return i ? repeat_in_replay(o, "--memory", v) : 0;
+            o->memory_given = true;           /* off too: a program's default is atomics */
+            return repeat_in_replay(o, "--memory", v);
         }
     fprintf(stderr, "weft: --memory takes off, atomics or all, not '%s'\n", v);
     return CLI_ERROR;
