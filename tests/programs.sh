@@ -113,6 +113,17 @@ check "two sources, all memory: the race" 1 \
 expect_grep "the unlocked increment races" "^weft: DATA RACE in two_files_main" "$tmp/out"
 replays_identically "two sources replay"
 
+# ---- a program in a folder of scenario files, and its replay ----
+mkdir "$tmp/folder"
+cp "$progs/lock_order_callback.c" "$tmp/folder/"
+check "a program in a folder" 1 "$WEFT" run "$tmp/folder"
+expect_grep "folder replay names the program" "lock_order_callback.c lock_order_callback --schedule" \
+    "$tmp/out"
+replays_identically "folder replay"
+check "replay with the wrong program name" 2 \
+    "$WEFT" replay "$tmp/folder/lock_order_callback.c" other --schedule w2.BgECAAEBAo7k
+expect_grep "wrong program name said" "is called lock_order_callback, not 'other'" "$tmp/err"
+
 # ---- the command line ----
 check "program arguments without a program" 2 "$WEFT" run abba -- 1
 expect_grep "arguments without a program said" "no program" "$tmp/err"

@@ -369,20 +369,36 @@ int cli_run(struct cli_opts *o)
 ** replay
 ** ========================================================================== */
 
-/* `weft replay prog.c [more.c ...]`: the program those sources make. */
+/* `weft replay prog.c [more.c ...] [NAME]`: the program those sources
+** make (NAME, as a folder's run spells it, is the program's own). */
 static int replay_program(const struct cli_opts *o, struct cli_target *out)
 {
     struct cli_target *t;
-    int n;
-    for (int i = 0; i < o->nargs; i++)
+    int n, nsources = o->nargs;
+    if (nsources > 1 && !cli_is_source(o->args[nsources - 1]))
+        nsources--;
+    for (int i = 0; i < nsources; i++)
         if (!cli_is_program_part(o->args[i])) {
             fprintf(stderr, "weft replay: %s is not a source of the program %s (a .c file "
                     "with a main and no WEFT_SCENARIO)\n", o->args[i], o->args[0]);
             return CLI_ERROR;
         }
-    if (cli_resolve(o->args, o->nargs, o, &t, &n) != 0) {
+    if (cli_resolve(o->args, nsources, o, &t, &n) != 0) {
         cli_targets_free(t, n);
         return CLI_ERROR;
+    }
+    if (nsources < o->nargs && strcmp(t[0].scenario->name, o->args[nsources]) != 0) {
+        fprintf(stderr, "weft replay: the program %s is called %s, not '%s'\n", o->args[0],
+                t[0].scenario->name, o->args[nsources]);
+        cli_targets_free(t, n);
+        return CLI_ERROR;
+    }
+    if (nsources == 1 && nsources < o->nargs) {   /* spelled as the run spelled it */
+        free(t[0].spelling);
+        if ((t[0].spelling = cli_file_spelling(o->args[0], o->args[1])) == NULL) {
+            cli_targets_free(t, n);
+            return out_of_memory("for the replay command");
+        }
     }
     *out = t[0];
     for (int i = 1; i < n; i++)

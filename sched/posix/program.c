@@ -90,7 +90,10 @@ static void program_body(void)
     struct posix_thread *self = posix_thread_self(x);
     jmp_buf exit_to;
     self->exit_to = &exit_to;
-    int status = setjmp(exit_to) == 0 ? p->main(p->argc, p->argv) : self->exit_status;
+    self->exit_status = 0;
+    if (setjmp(exit_to) == 0)         /* exit and pthread_exit jump back here */
+        self->exit_status = p->main(p->argc, p->argv);
+    int status = self->exit_status;
     if (status != 0 && !p->ignore_exit_status)
         sched_fail(x, WEFT_ASSERTION, sync_current_loc(x),
                    "the program's main returned exit status %d", status);
