@@ -60,6 +60,11 @@ struct cli_opts {
     size_t stack_size;                /* --stack-size: bytes per thread (0: default) */
     bool timers_idle;                 /* --timers idle */
     enum cli_memory memory;           /* --memory */
+    bool memory_given;                /* --memory was named (programs: atomics if not) */
+    const char *cflags;               /* --cflags, or $WEFT_CFLAGS: for compiled files */
+    bool ignore_exit_status;          /* --exit-status=ignore (programs) */
+    const char **prog_args;           /* a program's arguments (after --, or --arg) */
+    int nprog_args;
     enum cli_isolate isolate;         /* --isolate */
     double watchdog;                  /* --watchdog: seconds of CPU, 0: none */
     const char *format;
@@ -116,7 +121,7 @@ int cli_main(int argc, char **argv, const struct cli_program *program);
 
 /* Resolve names, .c/.so files and folders into targets (malloc'd array,
 ** free with cli_targets_free). 0 or CLI_ERROR. */
-int cli_resolve(const char *const *args, int nargs, enum cli_memory memory,
+int cli_resolve(const char *const *args, int nargs, const struct cli_opts *o,
                 struct cli_target **out, int *n);
 void cli_targets_free(struct cli_target *t, int n);
 /* "file.c name" as a replay command names scenario name of file path ("./"
@@ -124,7 +129,18 @@ void cli_targets_free(struct cli_target *t, int n);
 char *cli_file_spelling(const char *path, const char *name);
 /* Load one .c (compiled, cached) or .so file; its scenarios are the
 ** registry entries [*from, *to). 0 or CLI_ERROR. */
-int cli_load_file(const char *path, enum cli_memory memory, int *from, int *to);
+int cli_load_file(const char *path, const struct cli_opts *o, int *from, int *to);
+/* Load the pthread program made of sources (their main, no WEFT_SCENARIO):
+** compiled with weft_pthread.h, cached, registered as one scenario named
+** after the first source. 0 or CLI_ERROR. */
+int cli_load_program(const char *const *sources, int n, const struct cli_opts *o, int *from,
+                     int *to);
+/* Is path a .c file of a program with its main (no WEFT_SCENARIO)? */
+bool cli_is_program(const char *path);
+/* Is path a .c file that can be part of a program (no WEFT_SCENARIO)? */
+bool cli_is_program_part(const char *path);
+/* The --memory a file is compiled with: a program's default is atomics. */
+enum cli_memory cli_memory_for(const struct cli_opts *o, const char *path);
 /* Is path a scenario source file (.c) that weft compiles itself? */
 bool cli_is_source(const char *path);
 

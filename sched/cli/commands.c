@@ -141,7 +141,7 @@ int cli_list(struct cli_opts *o)
 {
     struct cli_target *t = NULL;
     int n = 0;
-    int rc = o->nargs ? cli_resolve(o->args, o->nargs, o->memory, &t, &n) : all_scenarios(&t, &n);
+    int rc = o->nargs ? cli_resolve(o->args, o->nargs, o, &t, &n) : all_scenarios(&t, &n);
     for (int i = 0; i < n; i++)
         printf("%-32s %-14s %s\n", t[i].scenario->name, weft_result_name(t[i].scenario->expect),
                t[i].scenario->summary ? t[i].scenario->summary : "");
@@ -369,7 +369,7 @@ int cli_run(struct cli_opts *o)
     }
     struct cli_target *t = NULL;
     int n = 0;
-    int rc = o->nargs ? cli_resolve(o->args, o->nargs, o->memory, &t, &n) : all_scenarios(&t, &n);
+    int rc = o->nargs ? cli_resolve(o->args, o->nargs, o, &t, &n) : all_scenarios(&t, &n);
     bool isolated = o->isolate == CLI_ISOLATE_PROCESS;
     struct exec *x = rc ? NULL : sched_new();   /* stacks and memory kept between scenarios */
     FILE *classes = rc == 0 && o->classes ? fopen(o->classes, "w") : NULL;
@@ -410,11 +410,52 @@ int cli_run(struct cli_opts *o)
 ** replay
 ** ========================================================================== */
 
+/* `weft replay prog.c [more.c ...] [NAME]`: the program those sources
+** make (NAME, as a folder's run spells it, is the program's own). */
+static int replay_program(const struct cli_opts *o, struct cli_target *out)
+{
+    struct cli_target *t;
+    int n, nsources = o->nargs;
+    if (nsources > 1 && !cli_is_source(o->args[nsources - 1]))
+        nsources--;
+    for (int i = 0; i < nsources; i++)
+        if (!cli_is_program_part(o->args[i])) {
+            fprintf(stderr, "weft replay: %s is not a source of the program %s (a .c file "
+                    "with a main and no WEFT_SCENARIO)\n", o->args[i], o->args[0]);
+            return CLI_ERROR;
+        }
+    if (cli_resolve(o->args, nsources, o, &t, &n) != 0) {
+        cli_targets_free(t, n);
+        return CLI_ERROR;
+    }
+    if (nsources < o->nargs && strcmp(t[0].scenario->name, o->args[nsources]) != 0) {
+        fprintf(stderr, "weft replay: the program %s is called %s, not '%s'\n", o->args[0],
+                t[0].scenario->name, o->args[nsources]);
+        cli_targets_free(t, n);
+        return CLI_ERROR;
+    }
+    if (nsources == 1 && nsources < o->nargs) {   /* spelled as the run spelled it */
+        free(t[0].spelling);
+        if ((t[0].spelling = cli_file_spelling(o->args[0], o->args[1])) == NULL) {
+            cli_targets_free(t, n);
+            return out_of_memory("for the replay command");
+        }
+    }
+    *out = t[0];
+    for (int i = 1; i < n; i++)
+        free(t[i].spelling);
+    free(t);
+    return 0;
+}
+
 /* The one scenario that `weft replay ARGS` names. */
 static int replay_target(const struct cli_opts *o, struct cli_target *out)
 {
+    if (o->nargs >= 1 && cli_is_program(o->args[0]))
+        return replay_program(o, out);
     if (o->nargs < 1 || o->nargs > 2) {
-        fprintf(stderr, "weft replay: name one scenario (NAME, or FILE [NAME])\n");
+        fprintf(stderr, "weft replay: name one scenario (NAME, FILE [NAME], or a program's "
+                "SOURCES.c)\n");
         return CLI_ERROR;
     }
     const struct weft_scenario *s = NULL;
@@ -422,7 +463,7 @@ static int replay_target(const struct cli_opts *o, struct cli_target *out)
     struct stat st;
     bool probe = stat(o->args[0], &st) == 0;     /* a file (cli_load_file checks which) */
     if (probe) {
-        if (cli_load_file(o->args[0], o->memory, &from, &to))
+        if (cli_load_file(o->args[0], o, &from, &to))
             return CLI_ERROR;
         if (o->nargs == 1 && to - from == 1)
             s = registry_get(from);
@@ -438,7 +479,8 @@ static int replay_target(const struct cli_opts *o, struct cli_target *out)
         return CLI_ERROR;
     }
     out->scenario = s;
-    out->all_memory = probe && o->memory == CLI_MEMORY_ALL && cli_is_source(o->args[0]);
+    out->all_memory = probe && cli_is_source(o->args[0]) &&
+                      cli_memory_for(o, o->args[0]) == CLI_MEMORY_ALL;
     out->spelling = probe ? cli_file_spelling(o->args[0], s->name) : strdup(s->name);
     if (out->spelling == NULL)
         return out_of_memory("for the replay command");

@@ -8,6 +8,7 @@
 ** user can write, checked before every use; and an input that is not a
 ** regular file is refused before it is opened (a FIFO would block).
 */
+#include <ctype.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <limits.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 #include "cli/cli.h"
 #include "core/registry.h"
+#include "posix/posix.h"
 
 /* printf into a new string; NULL without memory. */
 static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -350,33 +352,153 @@ static void stack_flags_for(const char *cc, char *out[2])
         out[i] = both || cc_accepts(cc, stack_flags[i], NULL) ? (char *)stack_flags[i] : "-g";
 }
 
+/* A growing argument vector for cc (the strings are not copied). */
+struct argv_buf { char **v; int n, cap; bool oom; };
+
+static void push(struct argv_buf *a, const char *word)
+{
+    if (a->n + 2 > a->cap) {
+        int cap = a->cap ? 2 * a->cap : 32;
+        char **v = realloc(a->v, (size_t)cap * sizeof *v);
+        if (v == NULL) {
+            a->oom = true;
+            return;
+        }
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = (char *)word;
+    a->v[a->n] = NULL;
+}
+
+/* What every compile of one load shares. */
+struct build {
+    const char *cc, *inc;
+    enum cli_memory memory;
+    char **cflags;                    /* --cflags split at blanks, NULL-terminated */
+    bool program;                     /* with weft_pthread.h in front */
+};
+
+/* -l, -L and -Wl, words of --cflags go to the link, the others to cc -c. */
+static bool link_flag(const char *f)
+{
+    return strncmp(f, "-l", 2) == 0 || strncmp(f, "-L", 2) == 0 || strncmp(f, "-Wl,", 4) == 0;
+}
+
+/* cc -c src -o obj, as b says. */
+static int compile_one(const struct build *b, const char *src, const char *obj)
+{
+    char incflag[PATH_MAX + 3], header[PATH_MAX + 20], *stack[2];
+    snprintf(incflag, sizeof incflag, "-I%s", b->inc);
+    snprintf(header, sizeof header, "%s/weft_pthread.h", b->inc);
+    stack_flags_for(b->cc, stack);
+    struct argv_buf a = { 0 };
+    push(&a, b->cc);
+    push(&a, b->program ? "-std=gnu11" : "-std=c11");
+    push(&a, "-g");
+    push(&a, "-O1");
+    push(&a, "-fPIC");
+    push(&a, "-Wall");
+    if (b->memory != CLI_MEMORY_OFF)
+        push(&a, "-fsanitize=thread");
+    push(&a, stack[0]);
+    push(&a, stack[1]);
+    push(&a, incflag);
+    if (b->program) {                 /* its globals never meet weft's, its printf stays printf */
+        push(&a, "-fvisibility=hidden");
+        push(&a, "-U_FORTIFY_SOURCE");
+        push(&a, "-include");
+        push(&a, header);
+    }
+    for (char **f = b->cflags; f && *f; f++)
+        if (!link_flag(*f))
+            push(&a, *f);
+    push(&a, "-c");
+    push(&a, "-o");
+    push(&a, obj);
+    push(&a, src);
+    int rc = a.oom ? -1 : run(a.v);
+    free(a.v);
+    return rc;
+}
+
+/* A program's main is renamed (weft_pthread.h) and hidden like the rest:
+** this one-line source, linked in, hands it to weft by a visible symbol. */
+static const char entry_source[] =
+    "extern int weft_program_main_();\n"
+    "__attribute__((visibility(\"default\"))) int (*weft_program_entry_)() = "
+    "weft_program_main_;\n";
+
+static int write_entry(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    fputs(entry_source, f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* cc -shared objs -o out. A program's data is restored by copying it back
+** before each execution: -z now and no RELRO keep its GOT resolved once and
+** writable, so the copy puts back the same addresses. */
+static int link_objects(const struct build *b, char **objs, int n, const char *out)
+{
+    struct argv_buf a = { 0 };
+    push(&a, b->cc);
+    push(&a, "-shared");
+    if (b->memory != CLI_MEMORY_OFF) {
+        push(&a, "-Wl,--wrap=free");
+        push(&a, "-Wl,--wrap=realloc");
+    }
+    if (b->program) {
+        push(&a, "-Wl,-z,now");
+        push(&a, "-Wl,-z,norelro");
+        push(&a, "-Wl,--wrap=__assert_fail");
+    }
+    push(&a, "-o");
+    push(&a, out);
+    for (int i = 0; i < n; i++)
+        push(&a, objs[i]);
+    for (char **f = b->cflags; f && *f; f++)
+        if (link_flag(*f))
+            push(&a, *f);
+    int rc = a.oom ? -1 : run(a.v);
+    free(a.v);
+    return rc;
+}
+
 /*
-** Compile src into the shared object out. With --memory=atomics or all the
-** compiler instruments it for ThreadSanitizer, whose hooks weft itself
+** Compile srcs into the shared object out. With --memory=atomics or all the
+** compiler instruments them for ThreadSanitizer, whose hooks weft itself
 ** provides (sync/tsan.c): compiled alone, then linked without libtsan.
 ** Always with -g: a data race report names the lines of both accesses.
 */
-static int compile(const char *cc, const char *inc, const char *src, const char *out,
-                   enum cli_memory memory)
+static int compile(const struct build *b, char *const *srcs, int n, const char *out)
 {
-    char incflag[PATH_MAX + 3], obj[PATH_MAX + 3], *stack[2];   /* no path the compiler can open is cut */
-    snprintf(incflag, sizeof incflag, "-I%s", inc);
-    stack_flags_for(cc, stack);
-    if (memory == CLI_MEMORY_OFF) {
-        char *argv[] = { (char *)cc, "-std=c11", "-g", "-O1", "-fPIC", "-shared", "-Wall",
-                         stack[0], stack[1],
-                         incflag, "-o", (char *)out, (char *)src, NULL };
-        return run(argv);
+    char **objs = calloc((size_t)n + 1, sizeof *objs);
+    char *entry = b->program ? format("%s.entry.c", out) : NULL;
+    int made = 0, rc = objs == NULL || (b->program && entry == NULL) ? -1 : 0;
+    for (; rc == 0 && made < n; made++)
+        if ((objs[made] = format("%s.%d.o", out, made)) == NULL ||
+            compile_one(b, srcs[made], objs[made]) != 0)
+            rc = -1;
+    if (rc == 0 && entry) {
+        struct build plain = { b->cc, b->inc, CLI_MEMORY_OFF, NULL, false };
+        if ((objs[made] = format("%s.%d.o", out, made)) == NULL || write_entry(entry) != 0 ||
+            compile_one(&plain, entry, objs[made]) != 0)
+            rc = -1;
+        made++;
+        unlink(entry);
     }
-    snprintf(obj, sizeof obj, "%s.o", out);
-    char *cc_argv[] = { (char *)cc, "-std=c11", "-g", "-O1", "-fPIC", "-fsanitize=thread",
-                        "-Wall", stack[0], stack[1],
-                        incflag, "-c", "-o", obj, (char *)src, NULL };
-    char *ld_argv[] = { (char *)cc, "-shared", WRAP_FREE, "-o", (char *)out, obj, NULL };
-    int rc = run(cc_argv);
     if (rc == 0)
-        rc = run(ld_argv);
-    unlink(obj);
+        rc = link_objects(b, objs, made, out);
+    for (int i = 0; i < made; i++)
+        if (objs[i]) {
+            unlink(objs[i]);
+            free(objs[i]);
+        }
+    free(objs);
+    free(entry);
     return rc;
 }
 
@@ -427,68 +549,116 @@ static int publish(const char *tmp, const char *so)
     return rc;
 }
 
-/* Compile src into the cached object so. */
-static int build_object(const char *cc, const char *inc, const char *src, const char *so,
-                        enum cli_memory memory)
+/* Compile srcs into the cached object so. */
+static int build_object(const struct build *b, const char *const *srcs, int n, const char *so)
 {
-    char *operand = as_operand(src), *tmp = format("%s.%ld.tmp", so, (long)getpid());
-    int rc = 0;
-    if (operand == NULL || tmp == NULL)
-        rc = out_of_memory();
-    else if (compile(cc, inc, operand, tmp, memory) != 0) {
-        fprintf(stderr, "weft: could not compile %s (with %s, -I%s)\n", src, cc, inc);
+    char **operands = calloc((size_t)n, sizeof *operands);
+    char *tmp = format("%s.%ld.tmp", so, (long)getpid());
+    int rc = operands == NULL || tmp == NULL ? out_of_memory() : 0;
+    for (int i = 0; rc == 0 && i < n; i++)
+        if ((operands[i] = as_operand(srcs[i])) == NULL)
+            rc = out_of_memory();
+    if (rc == 0 && compile(b, operands, n, tmp) != 0) {
+        fprintf(stderr, "weft: could not compile %s%s (with %s, -I%s)\n", srcs[0],
+                n > 1 ? " and the other sources" : "", b->cc, b->inc);
         rc = CLI_ERROR;
-    } else if (publish(tmp, so) != 0) {
+    } else if (rc == 0 && publish(tmp, so) != 0) {
         fprintf(stderr, "weft: cannot write %s: %s\n", so, strerror(errno));
         rc = CLI_ERROR;
     }
     if (rc && tmp)
         unlink(tmp);
-    free(operand);
+    for (int i = 0; operands && i < n; i++)
+        free(operands[i]);
+    free(operands);
     free(tmp);
     return rc;
 }
 
-/* *so: the cached shared object for a .c file (malloc'd), compiled unless
-** a safe one is there. */
-static int shared_object_for(const char *src, enum cli_memory memory, struct cache *cache,
-                             char **so)
+/* --cflags (else $WEFT_CFLAGS) split at blanks: a NULL-terminated vector
+** whose words live in one block after it; NULL when there are none. */
+static char **split_cflags(const struct cli_opts *o, bool *oom)
 {
-    const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
-    const char *inc = include_dir();
-    char *header = format("%s/weft.h", inc);
-    uint64_t h = 0xcbf29ce484222325ULL;
-    if (header == NULL)
-        return out_of_memory();
-    if (hash_file(src, &h) != 0) {
-        fprintf(stderr, "weft: cannot read %s: %s\n", src, strerror(errno));
-        free(header);
-        return CLI_ERROR;
+    const char *text = o && o->cflags ? o->cflags : getenv("WEFT_CFLAGS");
+    size_t len = text ? strlen(text) : 0, words = 0;
+    *oom = false;
+    for (size_t i = 0; i < len; i++)
+        words += !strchr(" \t\n", text[i]) && (i == 0 || strchr(" \t\n", text[i - 1]));
+    if (words == 0)
+        return NULL;
+    char **v = malloc((words + 1) * sizeof *v + len + 1);
+    if (v == NULL) {
+        *oom = true;
+        return NULL;
     }
-    hash_file(header, &h);
-    free(header);
-    hash_local_includes(src, &h, 0);
-    h = fnv1a(h, cc, strlen(cc));
-    h = fnv1a(h, WEFT_VERSION_STRING, strlen(WEFT_VERSION_STRING));
-    h = fnv1a(h, &memory, sizeof memory);
-    h = fnv1a(h, LINK_FLAGS_TEXT, strlen(LINK_FLAGS_TEXT));
-    for (size_t i = 0; i < 2; i++)    /* objects built without the stack flags are stale */
-        h = fnv1a(h, stack_flags[i], strlen(stack_flags[i]));
-    if (cache_open(cache) != 0)
-        return CLI_ERROR;
-    if ((*so = format("%s/%016llx.so", cache->dir, (unsigned long long)h)) == NULL)
-        return out_of_memory();
-    int cached = cached_object(*so);
-    return cached == 1 ? 0 : cached == 0 ? build_object(cc, inc, src, *so, memory) : CLI_ERROR;
+    char *copy = memcpy((char *)(v + words + 1), text, len + 1);
+    size_t k = 0;
+    for (char *w = strtok(copy, " \t\n"); w; w = strtok(NULL, " \t\n"))
+        v[k++] = w;
+    v[k] = NULL;
+    return v;
 }
 
-int cli_load_file(const char *path, enum cli_memory memory, int *from, int *to)
+/* The cache key of srcs built as b says. */
+static int cache_key(const struct build *b, const char *const *srcs, int n, uint64_t *h)
+{
+    const char *headers[] = { "weft.h", "weft_pthread.h" };
+    *h = 0xcbf29ce484222325ULL;
+    for (int i = 0; i < n; i++) {
+        if (hash_file(srcs[i], h) != 0) {
+            fprintf(stderr, "weft: cannot read %s: %s\n", srcs[i], strerror(errno));
+            return CLI_ERROR;
+        }
+        hash_local_includes(srcs[i], h, 0);
+    }
+    for (int i = 0; i < (b->program ? 2 : 1); i++) {
+        char *header = format("%s/%s", b->inc, headers[i]);
+        if (header == NULL)
+            return out_of_memory();
+        hash_file(header, h);
+        free(header);
+    }
+    *h = fnv1a(*h, b->cc, strlen(b->cc));
+    *h = fnv1a(*h, WEFT_VERSION_STRING, strlen(WEFT_VERSION_STRING));
+    *h = fnv1a(*h, &b->memory, sizeof b->memory);
+    *h = fnv1a(*h, &b->program, sizeof b->program);
+    *h = fnv1a(*h, LINK_FLAGS_TEXT, strlen(LINK_FLAGS_TEXT));
+    for (char **f = b->cflags; f && *f; f++)
+        *h = fnv1a(*h, *f, strlen(*f) + 1);
+    for (size_t i = 0; i < 2; i++)    /* objects built without the stack flags are stale */
+        *h = fnv1a(*h, stack_flags[i], strlen(stack_flags[i]));
+    return 0;
+}
+
+/* *so: the cached shared object for .c files (malloc'd), compiled unless
+** a safe one is there. */
+static int shared_object_for(const char *const *srcs, int n, const struct cli_opts *o,
+                             bool program, struct cache *cache, char **so)
+{
+    bool oom;
+    struct build b = { getenv("CC") && *getenv("CC") ? getenv("CC") : "cc", include_dir(),
+                       cli_memory_for(o, srcs[0]), split_cflags(o, &oom), program };
+    uint64_t h;
+    int rc = oom ? out_of_memory() : cache_key(&b, srcs, n, &h);
+    if (rc == 0 && cache_open(cache) != 0)
+        rc = CLI_ERROR;
+    if (rc == 0 && (*so = format("%s/%016llx.so", cache->dir, (unsigned long long)h)) == NULL)
+        rc = out_of_memory();
+    int cached = rc ? rc : cached_object(*so);
+    rc = rc ? rc : cached == 1 ? 0 : cached == 0 ? build_object(&b, srcs, n, *so) : CLI_ERROR;
+    free(b.cflags);
+    return rc;
+}
+
+int cli_load_file(const char *path, const struct cli_opts *o, int *from, int *to)
 {
     char *so = NULL;
     struct cache cache = { 0 };
     int rc = check_regular(path);
+    if (rc == 0 && cli_is_program(path))
+        return cli_load_program(&path, 1, o, from, to);
     if (rc == 0 && cli_is_source(path))
-        rc = shared_object_for(path, memory, &cache, &so);
+        rc = shared_object_for(&path, 1, o, false, &cache, &so);
     else if (rc == 0 && (so = format("%s%s", strchr(path, '/') ? "" : "./", path)) == NULL)
         rc = out_of_memory();
     *from = registry_count();
@@ -503,6 +673,122 @@ int cli_load_file(const char *path, enum cli_memory memory, int *from, int *to)
         fprintf(stderr, "weft: %s defines no scenario (WEFT_SCENARIO)\n", path);
         rc = CLI_ERROR;
     }
+    return rc;
+}
+
+/* ==========================================================================
+** Programs: sources with a main and no WEFT_SCENARIO
+** ========================================================================== */
+
+enum cli_memory cli_memory_for(const struct cli_opts *o, const char *path)
+{
+    enum cli_memory m = o ? o->memory : CLI_MEMORY_OFF;
+    return o && !o->memory_given && cli_is_program(path) ? CLI_MEMORY_ATOMICS : m;
+}
+
+/* What a .c file is: a scenario file (a WEFT_SCENARIO anywhere), else a
+** program source, with a main (a word "main" before "(") or without one. */
+enum source_kind { NOT_SOURCE, SCENARIO_FILE, PROGRAM_MAIN, PROGRAM_PART };
+
+static enum source_kind source_kind(const char *path)
+{
+    FILE *f = cli_is_source(path) ? open_regular(path) : NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    bool main_seen = false, scenario = false;
+    while (f && !scenario && getline(&line, &cap, f) > 0) {
+        scenario = strstr(line, "WEFT_SCENARIO") != NULL;
+        for (const char *m = line; !main_seen && (m = strstr(m, "main")) != NULL; m += 4) {
+            const char *after = m + 4 + strspn(m + 4, " \t");
+            bool word = (m == line || !(m[-1] == '_' || isalnum((unsigned char)m[-1])));
+            main_seen = word && *after == '(';
+        }
+    }
+    free(line);
+    if (f == NULL)
+        return NOT_SOURCE;
+    fclose(f);
+    return scenario ? SCENARIO_FILE : main_seen ? PROGRAM_MAIN : PROGRAM_PART;
+}
+
+bool cli_is_program(const char *path)
+{
+    return source_kind(path) == PROGRAM_MAIN;
+}
+
+bool cli_is_program_part(const char *path)
+{
+    enum source_kind k = source_kind(path);
+    return k == PROGRAM_MAIN || k == PROGRAM_PART;
+}
+
+/* "prog" for "dir/prog.c" (malloc'd). */
+static char *program_name(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    size_t len = strlen(base);
+    return strndup(base, len > 2 && strcmp(base + len - 2, ".c") == 0 ? len - 2 : len);
+}
+
+/* The registered program, with its main, arguments and data copied; NULL
+** after saying why. Never freed: it is registered for the process's life. */
+static struct posix_program *program_from(void *handle, const char *const *srcs,
+                                          const struct cli_opts *o)
+{
+    int (**entry)(int, char **) = dlsym(handle, "weft_program_entry_");
+    int nargs = o ? o->nprog_args : 0;
+    struct posix_program *p = calloc(1, sizeof *p);
+    char **argv = calloc((size_t)nargs + 2, sizeof *argv);
+    char *name = program_name(srcs[0]);
+    if (entry == NULL || p == NULL || argv == NULL || name == NULL) {
+        fprintf(stderr, entry ? "weft: out of memory\n" : "weft: %s: no main found\n", srcs[0]);
+        free(p);
+        free(argv);
+        free(name);
+        return NULL;
+    }
+    posix_program_init(p, name, srcs[0]);
+    p->main = *entry;
+    p->argc = nargs + 1;
+    p->argv = argv;
+    argv[0] = (char *)srcs[0];
+    for (int i = 0; i < nargs; i++)
+        argv[i + 1] = (char *)o->prog_args[i];
+    p->ignore_exit_status = o && o->ignore_exit_status;
+    if (posix_program_snapshot(p, handle, srcs[0]) != 0) {
+        posix_program_release(p);
+        free(name);
+        free(argv);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int cli_load_program(const char *const *srcs, int n, const struct cli_opts *o, int *from,
+                     int *to)
+{
+    char *so = NULL;
+    struct cache cache = { 0 };
+    void *handle = NULL;
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = check_regular(srcs[i]);
+    if (rc == 0)
+        rc = shared_object_for(srcs, n, o, true, &cache, &so);
+    *from = registry_count();
+    if (rc == 0 && (handle = dlopen(so, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+        fprintf(stderr, "weft: cannot load %s: %s\n", srcs[0], dlerror());
+        rc = CLI_ERROR;
+    }
+    free(so);
+    cache_close(&cache);
+    struct posix_program *p = rc == 0 ? program_from(handle, srcs, o) : NULL;
+    if (rc == 0 && p == NULL)
+        rc = CLI_ERROR;
+    if (p)
+        weft_register(&p->scenario);
+    *to = registry_count();
     return rc;
 }
 
@@ -550,11 +836,11 @@ char *cli_file_spelling(const char *path, const char *name)
     return format("%s%s %s", path[0] == '-' ? "./" : "", path, name);
 }
 
-static int add_file(struct targets *t, const char *path, enum cli_memory memory)
+static int add_file(struct targets *t, const char *path, const struct cli_opts *o)
 {
     int from, to;
-    int rc = cli_load_file(path, memory, &from, &to);
-    bool all = memory == CLI_MEMORY_ALL && cli_is_source(path);
+    int rc = cli_load_file(path, o, &from, &to);
+    bool all = cli_is_source(path) && cli_memory_for(o, path) == CLI_MEMORY_ALL;
     for (int i = from; i < to && rc == 0; i++) {
         char *spelling = cli_file_spelling(path, registry_get(i)->name);
         rc = spelling ? add(t, registry_get(i), spelling, all) : out_of_memory();
@@ -576,7 +862,7 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 
 /* Every .c file directly in dir, in name order; a folder without one is
 ** an error (a mistyped folder must not pass as "nothing failed"). */
-static int add_dir(struct targets *t, const char *dir, enum cli_memory memory)
+static int add_dir(struct targets *t, const char *dir, const struct cli_opts *o)
 {
     struct dirent **names;
     int n = scandir(dir, &names, is_source_entry, by_name), rc = 0;
@@ -593,7 +879,7 @@ static int add_dir(struct targets *t, const char *dir, enum cli_memory memory)
         char *path = format("%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
                             names[i]->d_name);
         if (rc == 0)
-            rc = path ? add_file(t, path, memory) : out_of_memory();
+            rc = path ? add_file(t, path, o) : out_of_memory();
         free(path);
         free(names[i]);
     }
@@ -601,18 +887,67 @@ static int add_dir(struct targets *t, const char *dir, enum cli_memory memory)
     return rc;
 }
 
-int cli_resolve(const char *const *args, int nargs, enum cli_memory memory,
+/* The program made of the program sources among args (when one of them
+** has a main: the .c files without WEFT_SCENARIO), as one target named
+** after the source with main and spelled by all of them; none is fine. */
+static int add_program(struct targets *t, const char *const *args, int nargs,
+                       const struct cli_opts *o, int *nsources)
+{
+    const char **srcs = calloc((size_t)nargs + 1, sizeof *srcs);
+    int n = 0, from, to, rc = srcs ? 0 : out_of_memory(), with_main = -1;
+    for (int i = 0; rc == 0 && i < nargs; i++)
+        if (with_main < 0 && cli_is_program(args[i]))
+            with_main = i;
+    for (int i = 0; rc == 0 && with_main >= 0 && i < nargs; i++)
+        if (i == with_main || cli_is_program_part(args[i]))
+            srcs[n++] = args[i];
+    for (int i = 1; i < n && srcs[0] != args[with_main]; i++)   /* main's file first */
+        if (srcs[i] == args[with_main]) {
+            srcs[i] = srcs[0];
+            srcs[0] = args[with_main];
+        }
+    *nsources = n;
+    if (rc == 0 && n > 0)
+        rc = cli_load_program(srcs, n, o, &from, &to);
+    size_t len = 1;
+    for (int i = 0; rc == 0 && i < n; i++)
+        len += strlen(srcs[i]) + 3;
+    char *spelling = rc == 0 && n > 0 ? malloc(len) : NULL;
+    if (rc == 0 && n > 0 && spelling == NULL)
+        rc = out_of_memory();
+    if (spelling) {                   /* "prog.c": the replay finds its one scenario */
+        spelling[0] = 0;
+        for (int i = 0; i < n; i++)
+            sprintf(spelling + strlen(spelling), "%s%s%s", i ? " " : "",
+                    srcs[i][0] == '-' ? "./" : "", srcs[i]);
+        bool all = cli_memory_for(o, srcs[0]) == CLI_MEMORY_ALL;
+        rc = add(t, registry_get(from), spelling, all);
+    }
+    free(spelling);
+    free(srcs);
+    return rc;
+}
+
+int cli_resolve(const char *const *args, int nargs, const struct cli_opts *o,
                 struct cli_target **out, int *n)
 {
     struct targets t = { 0 };
-    int builtin = registry_count(), rc = 0;
+    int builtin = registry_count(), sources = 0;
+    int rc = add_program(&t, args, nargs, o, &sources);
+    if (rc == 0 && sources == 0 && o && o->nprog_args > 0) {
+        fprintf(stderr, "weft: arguments after -- (or --arg) are a program's, and no program "
+                "(a FILE.c with a main and no WEFT_SCENARIO) was named\n");
+        rc = CLI_ERROR;
+    }
     for (int i = 0; i < nargs && rc == 0; i++) {
         struct stat st;
         const struct weft_scenario *s;
+        if (sources > 0 && cli_is_program_part(args[i]))
+            continue;                 /* in the program above */
         if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode))
-            rc = add_dir(&t, args[i], memory);
+            rc = add_dir(&t, args[i], o);
         else if (stat(args[i], &st) == 0)
-            rc = add_file(&t, args[i], memory);
+            rc = add_file(&t, args[i], o);
         else if ((s = registry_find(args[i], 0, builtin)) != NULL)
             rc = add(&t, s, s->name, false);
         else {

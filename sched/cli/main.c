@@ -33,12 +33,14 @@ static const char usage_main[] =
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
 
 static const char usage_run_head[] =
-    "usage: @ run [OPTIONS] NAME|FILE.c|FILE.so|DIR...\n"
+    "usage: @ run [OPTIONS] NAME|FILE.c|FILE.so|DIR... [-- PROGRAM ARGUMENTS]\n"
     "\n"
     "Explore each scenario until its search space is covered, a bound is reached,\n"
     "or an execution fails; print the failure's report and a one-line summary.\n"
     "A .c file is compiled against weft.h into a cached shared object; a folder\n"
     "means every .c file in it. Bundled scenarios run by name ('@ list').\n"
+    "The .c files with a main and no WEFT_SCENARIO are one pthread program: its\n"
+    "main is thread 0, from fresh data and heap in every execution.\n"
     "\n"
     "  --strategy NAME          how to search (default auto):\n";
 
@@ -60,7 +62,12 @@ static const char usage_run_tail[] =
     "                           plain C, only WEFT_READ/WEFT_WRITE are checked for\n"
     "                           data races; atomics: C11 atomics are visible\n"
     "                           operations too; all: and every load and store is\n"
-    "                           checked (-fsanitize=thread with weft's own hooks)\n"
+    "                           checked (-fsanitize=thread with weft's own hooks).\n"
+    "                           A program's default is atomics\n"
+    "  --cflags 'FLAGS'         more compiler flags for FILE.c (default $WEFT_CFLAGS)\n"
+    "  --exit-status fail|ignore  a program's nonzero exit status fails the\n"
+    "                           execution (fail, the default) or not (ignore)\n"
+    "  --arg WORD               a program argument, as after -- (repeatable)\n"
     "  --param KEY=VALUE        scenario parameter, a whole number (repeatable)\n"
     "  --format text|json       output format (json: one object per scenario)\n"
     "  --quiet                  summary lines only, no reports, no progress line\n"
@@ -245,7 +252,8 @@ static int add_param(struct cli_opts *o, const char *kv)
 
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
-       O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE };
+       O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE, O_CFLAGS,
+       O_EXIT_STATUS, O_ARG };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -271,6 +279,9 @@ static const struct option long_opts[] = {
     { "resume", required_argument, 0, O_RESUME },
     { "watchdog", required_argument, 0, O_WATCHDOG },
     { "isolate", required_argument, 0, O_ISOLATE },
+    { "cflags", required_argument, 0, O_CFLAGS },
+    { "exit-status", required_argument, 0, O_EXIT_STATUS },
+    { "arg", required_argument, 0, O_ARG },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -306,7 +317,8 @@ static int parse_memory(const char *v, struct cli_opts *o)
     for (int i = 0; i < 3; i++)
         if (strcmp(v, modes[i]) == 0) {
             o->memory = (enum cli_memory)i;
-            return i ? repeat_in_replay(o, "--memory", v) : 0;
+            o->memory_given = true;           /* off too: a program's default is atomics */
+            return repeat_in_replay(o, "--memory", v);
         }
     fprintf(stderr, "weft: --memory takes off, atomics or all, not '%s'\n", v);
     return CLI_ERROR;
@@ -345,6 +357,58 @@ static int parse_stack_size(const char *v, struct cli_opts *o)
     return repeat_in_replay(o, "--stack-size", v);
 }
 
+/* v as one shell word: as it is when plain, else in single quotes (malloc'd). */
+static char *shell_word(const char *v)
+{
+    bool plain = *v != 0 && strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      "0123456789_./=:,+-@%") == strlen(v);
+    char *w = malloc(4 * strlen(v) + 3), *p = w;
+    if (w == NULL || plain)
+        return w ? strcpy(w, v) : NULL;
+    *p++ = '\'';
+    for (; *v; v++)
+        p = *v == '\'' ? stpcpy(p, "'\\''") : (*p = *v, p + 1);
+    strcpy(p, "'");
+    return w;
+}
+
+/* An option a replay must repeat, its value quoted for the shell. */
+static int repeat_quoted(struct cli_opts *o, const char *option, const char *value)
+{
+    char *w = shell_word(value);
+    int rc = w ? repeat_in_replay(o, option, w) : out_of_memory();
+    free(w);
+    return rc;
+}
+
+/* One more program argument (--arg, or a word after --). */
+static int add_prog_arg(struct cli_opts *o, const char *v)
+{
+    const char **args = realloc(o->prog_args, (size_t)(o->nprog_args + 1) * sizeof *args);
+    if (args == NULL)
+        return out_of_memory();
+    o->prog_args = args;
+    args[o->nprog_args++] = v;
+    return repeat_quoted(o, "--arg", v);
+}
+
+/* The options of programs: --cflags, --exit-status, --arg. */
+static int parse_program_option(int c, const char *v, struct cli_opts *o)
+{
+    if (c == O_CFLAGS) {
+        o->cflags = v;
+        return repeat_quoted(o, "--cflags", v);
+    }
+    if (c == O_ARG)
+        return add_prog_arg(o, v);
+    if (strcmp(v, "fail") != 0 && strcmp(v, "ignore") != 0) {
+        fprintf(stderr, "weft: --exit-status takes fail or ignore, not '%s'\n", v);
+        return CLI_ERROR;
+    }
+    o->ignore_exit_status = strcmp(v, "ignore") == 0;
+    return o->ignore_exit_status ? repeat_in_replay(o, "--exit-status", v) : 0;
+}
+
 /* One option; 0, 1 when help was printed, or CLI_ERROR. */
 static int parse_one(int c, const char *v, struct cli_opts *o, const struct command *cmd)
 {
@@ -378,6 +442,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
         o->isolate = strcmp(v, "none") == 0 ? CLI_ISOLATE_NONE : CLI_ISOLATE_PROCESS;
         return 0;
     case O_HELP: put_usage(stdout, cmd, o->program->name); return 1;
+    case O_CFLAGS: case O_EXIT_STATUS: case O_ARG: return parse_program_option(c, v, o);
     case O_PREEMPT: case O_EXEC: case O_DEPTH: case O_SEED: case O_STEPS: case O_TIME:
     case O_WATCHDOG:
         return parse_number(c, v, o);
@@ -385,19 +450,31 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     }
 }
 
-/* Parse argv after the subcommand into o: 0, 1 (help printed) or CLI_ERROR. */
+/* Parse argv after the subcommand into o: 0, 1 (help printed) or CLI_ERROR.
+** The words after "--" are a program's arguments when names come before it;
+** with none before it they are the names (so that "-x.c" can be one). */
 static int parse(int argc, char **argv, struct cli_opts *o, const struct command *cmd)
 {
-    int c;
+    int c, dash = 1;
+    while (dash < argc && strcmp(argv[dash], "--") != 0)
+        dash++;
     optind = 1;
     opterr = 1;
-    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(dash, argv, "h", long_opts, NULL)) != -1) {
         int rc = parse_one(c == 'h' ? O_HELP : c, optarg, o, cmd);
         if (rc)
             return rc;
     }
     o->args = (const char **)argv + optind;
-    o->nargs = argc - optind;
+    o->nargs = dash - optind;
+    if (o->nargs == 0 && dash < argc) {
+        o->args = (const char **)argv + dash + 1;
+        o->nargs = argc - dash - 1;
+        return 0;
+    }
+    for (int i = dash + 1; i < argc; i++)
+        if (add_prog_arg(o, argv[i]) != 0)
+            return CLI_ERROR;
     return 0;
 }
 
@@ -462,6 +539,7 @@ static int command_line(int argc, char **argv, const struct cli_program *program
             rc = cmds[i].fn(&o);
         params_free(o.params);
         free(o.param_args);
+        free(o.prog_args);
         return rc;
     }
     fprintf(stderr, "weft: unknown command '%s'\n\n", argv[1]);

@@ -193,6 +193,8 @@ struct exec {
     int narmed, armed_cap;
     struct shadow *shadow;            /* checked memory's accesses (race.c) */
     struct atomic_impl *memory_cells; /* atomics at addresses (sync/atomic.c) */
+    struct posix_exec *program;       /* a pthread program's threads, heap and
+                                         once table (posix/), made on first use */
     bool shadow_oom;
     bool memory_unchecked;            /* checked memory was used without cfg->check_memory */
     struct crash_guard crash;

@@ -912,6 +912,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->narmed = 0;
     x->shadow = NULL;
     x->memory_cells = NULL;
+    x->program = NULL;
     x->shadow_oom = x->memory_unchecked = false;
     x->cfg = cfg;
     x->chooser = ch;

@@ -1,0 +1,43 @@
+/*
+** posix.h -- a pthread program run as a scenario (`weft run prog.c`): the
+** loader (cli/loader.c) compiles its sources with weft_pthread.h in front,
+** loads them, fills a posix_program and registers its scenario; the body
+** runs the program's main as thread 0, and setup gives every execution
+** the program's data as it was when loaded.
+*/
+#ifndef WEFT_POSIX_H
+#define WEFT_POSIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "weft.h"
+
+#define POSIX_MAX_SEGMENTS 4
+
+/* One writable segment of the loaded program (.data, .bss) and its bytes
+** as loaded. */
+struct posix_segment {
+    unsigned char *addr;
+    unsigned char *copy;
+    size_t size;
+};
+
+struct posix_program {
+    struct weft_scenario scenario;    /* first: the registry holds its address */
+    int (*main)(int, char **);
+    int argc;
+    char **argv;                      /* argv[0] is the first source's name */
+    bool ignore_exit_status;          /* --exit-status=ignore */
+    struct posix_segment segments[POSIX_MAX_SEGMENTS];
+    int nsegments;
+};
+
+/* Fill p's scenario: name, body and setup. name is kept, not copied. */
+void posix_program_init(struct posix_program *p, const char *name, const char *file);
+/* Copy the writable segments of the object dlopen loaded as handle: 0, or
+** -1 after saying why on stderr. */
+int posix_program_snapshot(struct posix_program *p, void *handle, const char *path);
+/* The segments' copies freed. */
+void posix_program_release(struct posix_program *p);
+
+#endif

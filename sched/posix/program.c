@@ -1,0 +1,376 @@
+/*
+** program.c -- a pthread program as a scenario: its main is thread 0, its
+** writable data is restored before every execution, its heap is the
+** execution's arena, its exit status is a verdict, and what it prints is
+** discarded while weft explores (the report is weft's output).
+*/
+#define WEFT_PTHREAD_IMPLEMENTATION
+#include <dlfcn.h>
+#include <link.h>
+#include <stdarg.h>
+#include "weft_pthread.h"
+#include "core/race.h"
+#include "posix/state.h"
+#include "sync/sync.h"
+
+#define uthash_malloc(size)      arena_alloc(&x->arena, (size))
+#define uthash_free(ptr, size)   ((void)(ptr), (void)(size))
+#define uthash_nonfatal_oom(e)   (x->program->oom = true)
+#include <uthash.h>
+
+/* ==========================================================================
+** The program's data: copied once loaded, restored before each execution
+** ========================================================================== */
+
+struct segments_of { struct posix_program *p; uintptr_t base; int found; };
+
+static int collect_segments(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    struct segments_of *s = arg;
+    if (info->dlpi_addr != s->base)
+        return 0;
+    s->found = 1;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W) || ph->p_memsz == 0)
+            continue;
+        if (s->p->nsegments == POSIX_MAX_SEGMENTS)
+            return -1;
+        struct posix_segment *seg = &s->p->segments[s->p->nsegments++];
+        seg->addr = (unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+        seg->size = ph->p_memsz;
+        seg->copy = malloc(seg->size);
+        if (seg->copy == NULL)
+            return -1;
+        memcpy(seg->copy, seg->addr, seg->size);
+    }
+    return 1;
+}
+
+int posix_program_snapshot(struct posix_program *p, void *handle, const char *path)
+{
+    struct link_map *map;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0) {
+        fprintf(stderr, "weft: cannot find where %s was loaded: %s\n", path, dlerror());
+        return -1;
+    }
+    struct segments_of s = { p, (uintptr_t)map->l_addr, 0 };
+    int rc = dl_iterate_phdr(collect_segments, &s);
+    if (rc == 1)
+        return 0;
+    fprintf(stderr, "weft: cannot copy the data of program %s (%s)\n", path,
+            rc < 0 ? "out of memory, or too many writable segments" : "not found loaded");
+    return -1;
+}
+
+void posix_program_release(struct posix_program *p)
+{
+    for (int i = 0; i < p->nsegments; i++)
+        free(p->segments[i].copy);
+    p->nsegments = 0;
+}
+
+/* Before each execution (no thread runs yet): the data as loaded. */
+static void program_setup(void)
+{
+    const struct posix_program *p = posix_program_of(exec_current());
+    for (int i = 0; i < p->nsegments; i++)
+        memcpy(p->segments[i].addr, p->segments[i].copy, p->segments[i].size);
+}
+
+/* ==========================================================================
+** main as thread 0, and exit
+** ========================================================================== */
+
+static void program_body(void)
+{
+    struct exec *x = sync_exec();
+    const struct posix_program *p = posix_program_of(x);
+    struct posix_thread *self = posix_thread_self(x);
+    jmp_buf exit_to;
+    self->exit_to = &exit_to;
+    self->exit_status = 0;
+    if (setjmp(exit_to) == 0)         /* exit and pthread_exit jump back here */
+        self->exit_status = p->main(p->argc, p->argv);
+    int status = self->exit_status;
+    if (status != 0 && !p->ignore_exit_status)
+        sched_fail(x, WEFT_ASSERTION, sync_current_loc(x),
+                   "the program's main returned exit status %d", status);
+}
+
+void posix_program_init(struct posix_program *p, const char *name, const char *file)
+{
+    p->scenario = (struct weft_scenario){
+        .name = name, .summary = "a pthread program (weft run FILE.c)", .expect = WEFT_PASS,
+        .body = program_body, .setup = program_setup, .file = file, .line = 1,
+    };
+}
+
+/* exit(status): a nonzero status fails the execution where exit was called
+** (unless --exit-status=ignore). Status 0 in main ends main; in another
+** thread it ends that thread only (a limit: the process would end). */
+void weft_program_exit_at(int status, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        exit(status);
+    if (status != 0 && !posix_program_of(x)->ignore_exit_status)
+        sched_fail(x, WEFT_ASSERTION, posix_loc(file, line),
+                   "the program called exit(%d)", status);
+    struct posix_thread *self = posix_thread_self(x);
+    if (self == NULL || self->exit_to == NULL)
+        sched_fail(x, WEFT_ASSERTION, posix_loc(file, line), "exit outside a program thread");
+    self->exit_status = 0;
+    longjmp(*self->exit_to, 1);
+}
+
+int weft_program_unsupported_at(const char *call, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL) {
+        fprintf(stderr, "weft: %s:%d: %s is not supported by weft yet\n", file, line, call);
+        errno = ENOSYS;
+        return -1;
+    }
+    sched_fail(x, WEFT_ASSERTION, posix_loc(file, line),
+               "%s is not supported by weft yet (README: Running a pthread program)", call);
+}
+
+void *weft_program_unsupported_ptr_at(const char *call, const char *file, int line)
+{
+    weft_program_unsupported_at(call, file, line);
+    return NULL;
+}
+
+/* assert() in the program (linked with --wrap=__assert_fail): a failed
+** assertion, at its line, rather than an abort. */
+__attribute__((visibility("default"), noreturn)) void
+__wrap___assert_fail(const char *expr, const char *file, unsigned line, const char *fn);
+void __wrap___assert_fail(const char *expr, const char *file, unsigned line, const char *fn)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL) {
+        fprintf(stderr, "%s:%u: %s: Assertion `%s' failed.\n", file, line, fn, expr);
+        abort();
+    }
+    if (strcmp(fn, "weft_program_main_") == 0)
+        fn = "main";                  /* renamed by weft_pthread.h */
+    sched_fail(x, WEFT_ASSERTION, posix_loc(file, (int)line), "assert(%s) failed in %s",
+               expr, fn);
+}
+
+/* ==========================================================================
+** The heap: blocks of the execution's arena
+** ========================================================================== */
+
+struct heap_block {
+    void *addr;
+    size_t size;
+    bool freed;
+    UT_hash_handle hh;
+};
+
+static void *heap_alloc(struct exec *x, size_t n)
+{
+    struct posix_exec *st = posix_state(x);
+    struct heap_block *b = st ? arena_alloc(&x->arena, sizeof *b) : NULL;
+    void *p = b ? arena_alloc(&x->arena, n ? n : 1) : NULL;
+    if (p == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    b->addr = p;
+    b->size = n;
+    HASH_ADD_PTR(st->blocks, addr, b);
+    if (st->oom) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return p;
+}
+
+/* The live block at p, or NULL when p is not the program's block of this
+** execution (memory malloc'd before it, by libc itself, ...). */
+static struct heap_block *heap_find(struct exec *x, void *p, const char *what)
+{
+    struct posix_exec *st = posix_state(x);
+    struct heap_block *b = NULL;
+    if (st)
+        HASH_FIND_PTR(st->blocks, &p, b);
+    if (b && b->freed)
+        sched_fail(x, WEFT_CRASH, sync_current_loc(x), "%s of a block already freed", what);
+    return b;
+}
+
+void *weft_program_malloc(size_t n)
+{
+    struct exec *x = sync_exec();
+    return x ? heap_alloc(x, n) : malloc(n);
+}
+
+void *weft_program_calloc(size_t count, size_t n)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return calloc(count, n);
+    if (n && count > SIZE_MAX / n) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return heap_alloc(x, count * n);          /* arena memory is zeroed */
+}
+
+static void heap_free(struct exec *x, struct heap_block *b, const void *pc)
+{
+    if (x->cfg->check_all_memory)
+        race_free(x, (uintptr_t)b->addr, b->size ? b->size : 1, sync_current_loc(x), pc);
+    b->freed = true;
+}
+
+void weft_program_free(void *p)
+{
+    struct exec *x = sync_exec();
+    struct heap_block *b = x && p ? heap_find(x, p, "free") : NULL;
+    if (b)
+        heap_free(x, b, __builtin_return_address(0));
+    else
+        free(p);
+}
+
+void *weft_program_realloc(void *p, size_t n)
+{
+    struct exec *x = sync_exec();
+    struct heap_block *b = x && p ? heap_find(x, p, "realloc") : NULL;
+    if (x == NULL || (p && b == NULL))
+        return realloc(p, n);
+    void *q = heap_alloc(x, n);
+    if (q && b) {
+        memcpy(q, p, b->size < n ? b->size : n);
+        heap_free(x, b, __builtin_return_address(0));
+    }
+    return q;
+}
+
+/* ==========================================================================
+** Standard output and error: silent inside an execution
+** ========================================================================== */
+
+static bool silenced(FILE *f)
+{
+    return (f == stdout || f == stderr) && exec_current() != NULL;
+}
+
+int weft_program_vfprintf(FILE *f, const char *fmt, va_list ap)
+{
+    return silenced(f) ? vsnprintf(NULL, 0, fmt, ap) : vfprintf(f, fmt, ap);
+}
+
+int weft_program_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = weft_program_vfprintf(stdout, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+int weft_program_fprintf(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = weft_program_vfprintf(f, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+int weft_program_puts(const char *s) { return silenced(stdout) ? 1 : puts(s); }
+int weft_program_fputs(const char *s, FILE *f) { return silenced(f) ? 1 : fputs(s, f); }
+int weft_program_putchar(int c) { return silenced(stdout) ? (unsigned char)c : putchar(c); }
+int weft_program_fputc(int c, FILE *f) { return silenced(f) ? (unsigned char)c : fputc(c, f); }
+
+size_t weft_program_fwrite(const void *p, size_t size, size_t n, FILE *f)
+{
+    return silenced(f) ? n : fwrite(p, size, n, f);
+}
+
+void weft_program_perror(const char *s)
+{
+    if (!silenced(stderr))
+        perror(s);
+}
+
+/* ==========================================================================
+** Time: the execution's virtual clock
+** ========================================================================== */
+
+/* The virtual clocks start at these (so a program's dates look like dates). */
+#define REALTIME_START_NS  (INT64_C(1700000000) * 1000000000)
+#define MONOTONIC_START_NS (INT64_C(1000) * 1000000000)
+
+int64_t posix_clock_start(clockid_t clock)
+{
+    return clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE ? REALTIME_START_NS
+                                                                       : MONOTONIC_START_NS;
+}
+
+int weft_clock_gettime_at(clockid_t clock, struct timespec *ts, const char *file, int line)
+{
+    if (sync_exec() == NULL)
+        return clock_gettime(clock, ts);
+    int64_t ns = posix_clock_start(clock) + weft_now_ns_at(file, line);
+    ts->tv_sec = (time_t)(ns / 1000000000);
+    ts->tv_nsec = (long)(ns % 1000000000);
+    return 0;
+}
+
+time_t weft_time_at(time_t *t, const char *file, int line)
+{
+    if (sync_exec() == NULL)
+        return time(t);
+    time_t now = (time_t)((REALTIME_START_NS + weft_now_ns_at(file, line)) / 1000000000);
+    if (t)
+        *t = now;
+    return now;
+}
+
+int weft_gettimeofday_at(struct timeval *tv, void *tz, const char *file, int line)
+{
+    if (sync_exec() == NULL)
+        return gettimeofday(tv, tz);
+    int64_t ns = REALTIME_START_NS + weft_now_ns_at(file, line);
+    tv->tv_sec = (time_t)(ns / 1000000000);
+    tv->tv_usec = (suseconds_t)(ns % 1000000000 / 1000);
+    return 0;
+}
+
+int weft_nanosleep_at(const struct timespec *req, struct timespec *rem, const char *file,
+                      int line)
+{
+    if (sync_exec() == NULL)
+        return nanosleep(req, rem);
+    if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000) {
+        errno = EINVAL;
+        return -1;
+    }
+    weft_sleep_ns_at((int64_t)req->tv_sec * 1000000000 + req->tv_nsec, file, line);
+    if (rem)
+        *rem = (struct timespec){ 0, 0 };
+    return 0;
+}
+
+int weft_usleep_at(useconds_t us, const char *file, int line)
+{
+    if (sync_exec() == NULL)
+        return usleep(us);
+    weft_sleep_ns_at((int64_t)us * 1000, file, line);
+    return 0;
+}
+
+unsigned weft_sleep_at_(unsigned s, const char *file, int line)
+{
+    if (sync_exec() == NULL)
+        return sleep(s);
+    weft_sleep_ns_at((int64_t)s * 1000000000, file, line);
+    return 0;
+}

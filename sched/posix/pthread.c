@@ -1,0 +1,493 @@
+/*
+** pthread.c -- POSIX threads, mutexes, condition variables, read-write
+** locks, once, barriers and semaphores on weft's primitives (sync/).
+**
+** A weft handle (16 bytes) lives inside the pthread object it stands for,
+** where glibc's layout leaves room: bound on first use in an execution
+** (the handle's epoch tells a stale one), so a static initialiser, a
+** global restored before each execution and a fresh heap block all work
+** alike. A pthread_once_t has no room: its weft once is found by address.
+** pthread_t is a weft thread id plus one (0 is no thread).
+*/
+#define WEFT_PTHREAD_IMPLEMENTATION
+#include "weft_pthread.h"
+#include "posix/state.h"
+#include "sync/sync.h"
+
+#define uthash_malloc(size)      arena_alloc(&x->arena, (size))
+#define uthash_free(ptr, size)   ((void)(ptr), (void)(size))
+#define uthash_nonfatal_oom(e)   (x->program->oom = true)
+#include <uthash.h>
+
+/* A pthread call's name for its object: "&a->mu" is "a->mu". */
+static const char *object_name(const char *spelling)
+{
+    return spelling && spelling[0] == '&' ? spelling + 1 : spelling;
+}
+
+static _Noreturn void out_of_memory(struct exec *x, const char *file, int line)
+{
+    sched_fail(x, WEFT_ASSERTION, posix_loc(file, line), "out of memory for the program");
+}
+
+/* ==========================================================================
+** Threads
+** ========================================================================== */
+
+/* Thread tid's place for its record, the table grown in the arena as
+** threads are made; NULL without memory. */
+static struct posix_thread **posix_slot(struct exec *x, int tid)
+{
+    struct posix_exec *st = posix_state(x);
+    if (st == NULL || tid < 0)
+        return NULL;
+    if (tid >= st->cap) {
+        int cap = st->cap ? st->cap : 16;
+        while (cap <= tid)
+            cap *= 2;
+        struct posix_thread **t = arena_alloc(&x->arena, (size_t)cap * sizeof *t);
+        if (t == NULL)
+            return NULL;
+        memset(t, 0, (size_t)cap * sizeof *t);
+        if (st->cap)
+            memcpy(t, st->threads, (size_t)st->cap * sizeof *t);
+        st->threads = t;
+        st->cap = cap;
+    }
+    return &st->threads[tid];
+}
+
+struct posix_thread *posix_thread_self(struct exec *x)
+{
+    struct posix_thread **slot = posix_slot(x, x->current->id);
+    if (slot && *slot == NULL)
+        *slot = arena_alloc(&x->arena, sizeof **slot);
+    return slot ? *slot : NULL;
+}
+
+/* A new thread's first code: it records itself, then runs fn. */
+static void thread_start(void *arg)
+{
+    struct exec *x = sync_exec();
+    struct posix_thread *t = arg;
+    struct posix_thread **slot = posix_slot(x, x->current->id);
+    if (slot)                         /* weft_pthread_create put it there already */
+        *slot = t;
+    jmp_buf exit_to;
+    t->exit_to = &exit_to;
+    if (setjmp(exit_to) == 0)
+        t->result = t->fn(t->arg);
+}
+
+int weft_pthread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
+                           void *arg, const char *fn_name, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_create(th, attr, fn, arg);
+    struct posix_thread *t = posix_state(x) ? arena_alloc(&x->arena, sizeof *t) : NULL;
+    if (t == NULL)
+        out_of_memory(x, file, line);
+    int detached = 0;
+    if (attr && pthread_attr_getdetachstate(attr, &detached) == 0)
+        t->detached = detached == PTHREAD_CREATE_DETACHED;
+    t->fn = fn;
+    t->arg = arg;
+    weft_thread_t w = weft_spawn_at(object_name(fn_name), thread_start, t, file, line);
+    if (w.id < 0)
+        return EAGAIN;
+    struct posix_thread **slot = posix_slot(x, w.id);
+    if (slot == NULL)
+        return ENOMEM;
+    *slot = t;                                /* its start step may come later */
+    *th = (pthread_t)w.id + 1;
+    return 0;
+}
+
+/* The record of thread th, or NULL when th names none of this execution. */
+static struct posix_thread *thread_of(struct exec *x, pthread_t th)
+{
+    struct posix_exec *st = posix_state(x);
+    return st && th >= 1 && th <= (pthread_t)st->cap ? st->threads[th - 1] : NULL;
+}
+
+int weft_pthread_join_at(pthread_t th, void **result, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_join(th, result);
+    struct posix_thread *t = thread_of(x, th);
+    if (t == NULL)
+        return ESRCH;
+    if (th - 1 == (pthread_t)x->current->id)
+        return EDEADLK;
+    if (t->detached || t->joined)
+        return EINVAL;
+    weft_join_at((weft_thread_t){ (int)(th - 1) }, file, line);
+    t->joined = true;
+    if (result)
+        *result = t->result;
+    return 0;
+}
+
+int weft_pthread_detach_at(pthread_t th, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_detach(th);
+    struct posix_thread *t = thread_of(x, th);
+    if (t == NULL)
+        return ESRCH;
+    if (t->detached || t->joined)
+        return EINVAL;
+    t->detached = true;
+    return 0;
+}
+
+pthread_t weft_pthread_self(void)
+{
+    struct exec *x = sync_exec();
+    return x ? (pthread_t)x->current->id + 1 : pthread_self();
+}
+
+void weft_pthread_exit_at(void *result, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        pthread_exit(result);
+    struct posix_thread *t = posix_thread_self(x);
+    if (t == NULL || t->exit_to == NULL)
+        sched_fail(x, WEFT_ASSERTION, posix_loc(file, line), "pthread_exit outside a thread");
+    t->result = result;
+    t->exit_status = 0;
+    longjmp(*t->exit_to, 1);
+}
+
+int weft_sched_yield_at(const char *file, int line)
+{
+    if (sync_exec() == NULL)
+        return sched_yield();
+    weft_yield_at(file, line);
+    return 0;
+}
+
+/* ==========================================================================
+** Mutexes: the handle in the bytes after glibc's kind field
+** ========================================================================== */
+
+#define HANDLE_AT_END(obj, T) ((T *)((char *)(obj) + sizeof *(obj) - sizeof(T)))
+_Static_assert(offsetof(pthread_mutex_t, __data.__kind) + sizeof(int)
+               <= sizeof(pthread_mutex_t) - sizeof(weft_mutex_t),
+               "a weft mutex fits after a pthread mutex's kind");
+
+static enum weft_mutex_kind mutex_kind(int pthread_kind)
+{
+    switch (pthread_kind & 3) {
+    case PTHREAD_MUTEX_RECURSIVE: return WEFT_MUTEX_RECURSIVE;
+    case PTHREAD_MUTEX_ERRORCHECK: return WEFT_MUTEX_ERRORCHECK;
+    default: return WEFT_MUTEX_NORMAL;
+    }
+}
+
+/* m's weft mutex in this execution, made from its kind (a static
+** initialiser's, or pthread_mutex_init's) on first use. */
+static weft_mutex_t *mutex_handle(struct exec *x, pthread_mutex_t *m, const char *name,
+                                  const char *file, int line)
+{
+    weft_mutex_t *w = HANDLE_AT_END(m, weft_mutex_t);
+    if (!sched_handle_live(x, &w->h_))
+        weft_mutex_init_at(w, object_name(name), mutex_kind(m->__data.__kind), file, line);
+    if (!sched_handle_live(x, &w->h_))
+        out_of_memory(x, file, line);
+    return w;
+}
+
+int weft_pthread_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *a,
+                               const char *name, const char *file, int line)
+{
+    int kind = PTHREAD_MUTEX_DEFAULT;
+    if (a && pthread_mutexattr_gettype(a, &kind) != 0)
+        return EINVAL;
+    memset(m, 0, sizeof *m);
+    m->__data.__kind = kind;
+    struct exec *x = sync_exec();
+    if (x)
+        mutex_handle(x, m, name, file, line);
+    return 0;
+}
+
+static int from_weft(int rc)
+{
+    switch (rc) {
+    case WEFT_OK: return 0;
+    case WEFT_EBUSY: return EBUSY;
+    case WEFT_EDEADLK: return EDEADLK;
+    case WEFT_EPERM: return EPERM;
+    case WEFT_ETIMEDOUT: return ETIMEDOUT;
+    default: return EINVAL;
+    }
+}
+
+/* op: 0 lock, 1 trylock, 2 unlock, 3 destroy. */
+int weft_pthread_mutex_op_at(pthread_mutex_t *m, int op, const char *name, const char *file,
+                             int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return op == 0 ? pthread_mutex_lock(m) : op == 1 ? pthread_mutex_trylock(m)
+             : op == 2 ? pthread_mutex_unlock(m) : 0;
+    if (op == 3)
+        return 0;
+    weft_mutex_t *w = mutex_handle(x, m, name, file, line);
+    int rc = op == 0 ? weft_mutex_lock_at(w, file, line)
+           : op == 1 ? weft_mutex_trylock_at(w, file, line)
+           : weft_mutex_unlock_at(w, file, line);
+    return from_weft(rc);
+}
+
+/* ==========================================================================
+** Condition variables: the handle first, then the clock of timed waits
+** ========================================================================== */
+
+struct cond_overlay { weft_cond_t c; int clock_plus_one; };
+_Static_assert(sizeof(struct cond_overlay) <= sizeof(pthread_cond_t), "a weft cond fits");
+
+static weft_cond_t *cond_handle(struct exec *x, pthread_cond_t *c, const char *name,
+                                const char *file, int line)
+{
+    struct cond_overlay *o = (struct cond_overlay *)c;
+    if (!sched_handle_live(x, &o->c.h_))
+        weft_cond_init_at(&o->c, object_name(name), file, line);
+    if (!sched_handle_live(x, &o->c.h_))
+        out_of_memory(x, file, line);
+    return &o->c;
+}
+
+int weft_pthread_cond_init_at(pthread_cond_t *c, const pthread_condattr_t *a, const char *name,
+                              const char *file, int line)
+{
+    clockid_t clock = CLOCK_REALTIME;
+    if (a && pthread_condattr_getclock(a, &clock) != 0)
+        return EINVAL;
+    memset(c, 0, sizeof *c);
+    ((struct cond_overlay *)c)->clock_plus_one = (int)clock + 1;
+    struct exec *x = sync_exec();
+    if (x)
+        cond_handle(x, c, name, file, line);
+    return 0;
+}
+
+/* A wait until the absolute deadline on clock, in whole ms of virtual time
+** from now (rounded up); 0 when it has passed. */
+static int64_t ms_until(struct exec *x, clockid_t clock, const struct timespec *deadline)
+{
+    int64_t at = (int64_t)deadline->tv_sec * 1000000000 + deadline->tv_nsec;
+    int64_t left = at - (posix_clock_start(clock) + x->now);
+    return left <= 0 ? 0 : (left + 999999) / 1000000;
+}
+
+static bool bad_timespec(const struct timespec *t)
+{
+    return t && (t->tv_nsec < 0 || t->tv_nsec >= 1000000000);
+}
+
+int weft_pthread_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m,
+                              const struct timespec *deadline, const char *name,
+                              const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return deadline ? pthread_cond_timedwait(c, m, deadline) : pthread_cond_wait(c, m);
+    if (bad_timespec(deadline))
+        return EINVAL;
+    weft_cond_t *w = cond_handle(x, c, name, file, line);
+    weft_mutex_t *wm = mutex_handle(x, m, "mutex", file, line);
+    int64_t ms = -1;
+    if (deadline) {
+        int clock_plus_one = ((struct cond_overlay *)c)->clock_plus_one;
+        ms = ms_until(x, clock_plus_one ? clock_plus_one - 1 : CLOCK_REALTIME, deadline);
+        if (ms == 0)
+            return ETIMEDOUT;
+    }
+    return from_weft(weft_cond_timedwait_at(w, wm, ms, file, line));
+}
+
+int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const char *name, const char *file,
+                                int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return all ? pthread_cond_broadcast(c) : pthread_cond_signal(c);
+    weft_cond_signal_at(cond_handle(x, c, name, file, line), all, file, line);
+    return 0;
+}
+
+/* ==========================================================================
+** Read-write locks (glibc's default: readers preferred)
+** ========================================================================== */
+
+struct rwlock_overlay { weft_rwlock_t rw; int writer_plus_one; };
+_Static_assert(sizeof(struct rwlock_overlay) <= sizeof(pthread_rwlock_t), "a weft rwlock fits");
+
+/* op: 0 rdlock, 1 unlock, 2 wrlock, 4 init. */
+int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name, const char *file,
+                              int line)
+{
+    struct exec *x = sync_exec();
+    struct rwlock_overlay *o = (struct rwlock_overlay *)rw;
+    if (x == NULL && op == 4) {
+        memset(rw, 0, sizeof *rw);
+        return 0;
+    }
+    if (x == NULL)
+        return op == 0 ? pthread_rwlock_rdlock(rw) : op == 2 ? pthread_rwlock_wrlock(rw)
+             : pthread_rwlock_unlock(rw);
+    if (!sched_handle_live(x, &o->rw.h_)) {
+        weft_rwlock_init_at(&o->rw, object_name(name), WEFT_RWLOCK_READER_PREFERRING, file, line);
+        o->writer_plus_one = 0;
+    }
+    if (!sched_handle_live(x, &o->rw.h_))
+        out_of_memory(x, file, line);
+    int self = x->current->id + 1;
+    if (op == 4)
+        return 0;
+    if (op == 1 && o->writer_plus_one == self) {
+        o->writer_plus_one = 0;
+        op = 3;
+    }
+    weft_rwlock_op_at(&o->rw, op, file, line);
+    if (op == 2)
+        o->writer_plus_one = self;
+    return 0;
+}
+
+/* ==========================================================================
+** Once: found by the pthread_once_t's address
+** ========================================================================== */
+
+struct once_entry {
+    void *addr;
+    weft_once_t once;
+    UT_hash_handle hh;
+};
+
+struct once_call { void (*fn)(void); };
+
+static void once_run(void *arg)
+{
+    ((struct once_call *)arg)->fn();
+}
+
+int weft_pthread_once_at(pthread_once_t *o, void (*fn)(void), const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_once(o, fn);
+    struct posix_exec *st = posix_state(x);
+    struct once_entry *e = NULL;
+    void *key = o;
+    if (st == NULL)
+        out_of_memory(x, file, line);
+    HASH_FIND_PTR(st->onces, &key, e);
+    if (e == NULL) {
+        if ((e = arena_alloc(&x->arena, sizeof *e)) == NULL)
+            out_of_memory(x, file, line);
+        e->addr = key;
+        weft_once_init_at(&e->once, "pthread_once", file, line);
+        HASH_ADD_PTR(st->onces, addr, e);
+        if (st->oom)
+            out_of_memory(x, file, line);
+    }
+    struct once_call call = { fn };
+    weft_once_do_at(&e->once, once_run, &call, file, line);
+    return 0;
+}
+
+/* ==========================================================================
+** Barriers and semaphores: the handle first
+** ========================================================================== */
+
+_Static_assert(sizeof(weft_barrier_t) <= sizeof(pthread_barrier_t), "a weft barrier fits");
+_Static_assert(sizeof(weft_sem_t) <= sizeof(sem_t), "a weft semaphore fits");
+
+int weft_pthread_barrier_init_at(pthread_barrier_t *b, unsigned count, const char *name,
+                                 const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_barrier_init(b, NULL, count);
+    if (count == 0 || count > INT32_MAX)
+        return EINVAL;
+    memset(b, 0, sizeof *b);
+    weft_barrier_init_at((weft_barrier_t *)b, object_name(name), (int)count, file, line);
+    return 0;
+}
+
+int weft_pthread_barrier_wait_at(pthread_barrier_t *b, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_barrier_wait(b);
+    if (!sched_handle_live(x, &((weft_barrier_t *)b)->h_))
+        sched_fail(x, WEFT_ASSERTION, posix_loc(file, line),
+                   "pthread_barrier_wait on a barrier not initialised in this run");
+    int last = weft_barrier_wait_at((weft_barrier_t *)b, file, line);
+    return last == 1 ? PTHREAD_BARRIER_SERIAL_THREAD : 0;
+}
+
+int weft_posix_sem_init_at(sem_t *s, int pshared, unsigned value, const char *name,
+                           const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sem_init(s, pshared, value);
+    if (value > INT32_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    memset(s, 0, sizeof *s);
+    weft_sem_init_at((weft_sem_t *)s, object_name(name), (int)value, file, line);
+    return 0;
+}
+
+/* A semaphore used in this execution without sem_init in it: one made with
+** 0 permits (sem_init before the execution is not seen). */
+static weft_sem_t *sem_handle(struct exec *x, sem_t *s, const char *name, const char *file,
+                              int line)
+{
+    weft_sem_t *w = (weft_sem_t *)s;
+    if (!sched_handle_live(x, &w->h_))
+        weft_sem_init_at(w, object_name(name), 0, file, line);
+    return w;
+}
+
+static int sem_error(int code)
+{
+    errno = code;
+    return -1;
+}
+
+int weft_posix_sem_wait_at(sem_t *s, int try_only, const struct timespec *deadline,
+                           const char *name, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return try_only ? sem_trywait(s) : deadline ? sem_timedwait(s, deadline) : sem_wait(s);
+    if (bad_timespec(deadline))
+        return sem_error(EINVAL);
+    int64_t ms = try_only ? 0 : deadline ? ms_until(x, CLOCK_REALTIME, deadline) : -1;
+    weft_sem_t *w = sem_handle(x, s, name, file, line);
+    int rc = weft_sem_acquire_at(w, ms, file, line);
+    return rc == WEFT_OK ? 0 : sem_error(rc == WEFT_EBUSY && !deadline ? EAGAIN : ETIMEDOUT);
+}
+
+int weft_posix_sem_post_at(sem_t *s, const char *name, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sem_post(s);
+    weft_sem_release_at(sem_handle(x, s, name, file, line), file, line);
+    return 0;
+}

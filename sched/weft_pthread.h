@@ -1,0 +1,191 @@
+/*
+** weft_pthread.h -- what `weft run prog.c` puts in front of every source of
+** a pthread program (cc -include): the program's calls to the POSIX
+** threads, semaphores, sleeps, clocks, exit, stdio and malloc become calls
+** into weft (sched/posix/), with the caller's file and line, so they run
+** on weft's green threads and primitives. A program never includes this
+** file itself; scenario files use weft.h.
+**
+** The system headers are included first, with glibc's own types and
+** prototypes: the macros below rename calls only, never declarations.
+*/
+#ifndef WEFT_PTHREAD_H
+#define WEFT_PTHREAD_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/time.h>
+
+#define WEFT_PROG_API __attribute__((visibility("default")))
+#define WEFT_AT const char *file_, int line_
+
+/* ---- threads ---- */
+WEFT_PROG_API int weft_pthread_create_at(pthread_t *t, const pthread_attr_t *attr,
+                                         void *(*fn)(void *), void *arg, const char *fn_name,
+                                         WEFT_AT);
+WEFT_PROG_API int weft_pthread_join_at(pthread_t t, void **result, WEFT_AT);
+WEFT_PROG_API int weft_pthread_detach_at(pthread_t t, WEFT_AT);
+WEFT_PROG_API pthread_t weft_pthread_self(void);
+WEFT_PROG_API __attribute__((noreturn)) void weft_pthread_exit_at(void *result, WEFT_AT);
+WEFT_PROG_API int weft_sched_yield_at(WEFT_AT);
+
+/* ---- mutexes ---- */
+WEFT_PROG_API int weft_pthread_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *a,
+                                             const char *name, WEFT_AT);
+WEFT_PROG_API int weft_pthread_mutex_op_at(pthread_mutex_t *m, int op, const char *name,
+                                           WEFT_AT);
+
+/* ---- condition variables ---- */
+WEFT_PROG_API int weft_pthread_cond_init_at(pthread_cond_t *c, const pthread_condattr_t *a,
+                                            const char *name, WEFT_AT);
+WEFT_PROG_API int weft_pthread_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m,
+                                            const struct timespec *deadline, const char *name,
+                                            WEFT_AT);
+WEFT_PROG_API int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const char *name,
+                                              WEFT_AT);
+
+/* ---- read-write locks, once, barriers ---- */
+WEFT_PROG_API int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name,
+                                            WEFT_AT);
+WEFT_PROG_API int weft_pthread_once_at(pthread_once_t *o, void (*fn)(void), WEFT_AT);
+WEFT_PROG_API int weft_pthread_barrier_init_at(pthread_barrier_t *b, unsigned count,
+                                               const char *name, WEFT_AT);
+WEFT_PROG_API int weft_pthread_barrier_wait_at(pthread_barrier_t *b, WEFT_AT);
+
+/* ---- POSIX semaphores ---- */
+WEFT_PROG_API int weft_posix_sem_init_at(sem_t *s, int pshared, unsigned value, const char *name,
+                                   WEFT_AT);
+WEFT_PROG_API int weft_posix_sem_wait_at(sem_t *s, int try_only, const struct timespec *deadline,
+                                   const char *name, WEFT_AT);
+WEFT_PROG_API int weft_posix_sem_post_at(sem_t *s, const char *name, WEFT_AT);
+
+/* ---- time: weft's virtual clock ---- */
+WEFT_PROG_API int weft_clock_gettime_at(clockid_t clock, struct timespec *ts, WEFT_AT);
+WEFT_PROG_API int weft_nanosleep_at(const struct timespec *req, struct timespec *rem, WEFT_AT);
+WEFT_PROG_API int weft_usleep_at(useconds_t us, WEFT_AT);
+WEFT_PROG_API unsigned weft_sleep_at_(unsigned s, WEFT_AT);
+WEFT_PROG_API time_t weft_time_at(time_t *t, WEFT_AT);
+WEFT_PROG_API int weft_gettimeofday_at(struct timeval *tv, void *tz, WEFT_AT);
+
+/* ---- the process: exit, and calls weft does not model yet ---- */
+WEFT_PROG_API __attribute__((noreturn)) void weft_program_exit_at(int status, WEFT_AT);
+WEFT_PROG_API int weft_program_unsupported_at(const char *call, WEFT_AT);
+WEFT_PROG_API void *weft_program_unsupported_ptr_at(const char *call, WEFT_AT);
+
+/* ---- the heap: fresh in every execution ---- */
+WEFT_PROG_API void *weft_program_malloc(size_t n);
+WEFT_PROG_API void *weft_program_calloc(size_t count, size_t n);
+WEFT_PROG_API void *weft_program_realloc(void *p, size_t n);
+WEFT_PROG_API void weft_program_free(void *p);
+
+/* ---- standard output and error: discarded while weft explores ---- */
+WEFT_PROG_API int weft_program_printf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+WEFT_PROG_API int weft_program_fprintf(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+WEFT_PROG_API int weft_program_vfprintf(FILE *f, const char *fmt, __builtin_va_list ap);
+WEFT_PROG_API int weft_program_puts(const char *s);
+WEFT_PROG_API int weft_program_fputs(const char *s, FILE *f);
+WEFT_PROG_API int weft_program_putchar(int c);
+WEFT_PROG_API int weft_program_fputc(int c, FILE *f);
+WEFT_PROG_API size_t weft_program_fwrite(const void *p, size_t size, size_t n, FILE *f);
+WEFT_PROG_API void weft_program_perror(const char *s);
+
+/* The calls renamed (sched/posix/ defines the functions without them). */
+#ifndef WEFT_PTHREAD_IMPLEMENTATION
+#define pthread_create(t, attr, fn, arg) \
+    weft_pthread_create_at((t), (attr), (fn), (arg), #fn, __FILE__, __LINE__)
+#define pthread_join(t, result) weft_pthread_join_at((t), (result), __FILE__, __LINE__)
+#define pthread_detach(t)       weft_pthread_detach_at((t), __FILE__, __LINE__)
+#define pthread_self()          weft_pthread_self()
+#define pthread_exit(result)    weft_pthread_exit_at((result), __FILE__, __LINE__)
+#define sched_yield()           weft_sched_yield_at(__FILE__, __LINE__)
+#define pthread_yield()         weft_sched_yield_at(__FILE__, __LINE__)
+#define pthread_mutex_init(m, a) weft_pthread_mutex_init_at((m), (a), #m, __FILE__, __LINE__)
+#define pthread_mutex_destroy(m) weft_pthread_mutex_op_at((m), 3, #m, __FILE__, __LINE__)
+#define pthread_mutex_lock(m)    weft_pthread_mutex_op_at((m), 0, #m, __FILE__, __LINE__)
+#define pthread_mutex_trylock(m) weft_pthread_mutex_op_at((m), 1, #m, __FILE__, __LINE__)
+#define pthread_mutex_unlock(m)  weft_pthread_mutex_op_at((m), 2, #m, __FILE__, __LINE__)
+#define pthread_cond_init(c, a) weft_pthread_cond_init_at((c), (a), #c, __FILE__, __LINE__)
+#define pthread_cond_destroy(c) ((void)(c), 0)
+#define pthread_cond_wait(c, m) weft_pthread_cond_wait_at((c), (m), NULL, #c, __FILE__, __LINE__)
+#define pthread_cond_timedwait(c, m, t) \
+    weft_pthread_cond_wait_at((c), (m), (t), #c, __FILE__, __LINE__)
+#define pthread_cond_signal(c)    weft_pthread_cond_signal_at((c), 0, #c, __FILE__, __LINE__)
+#define pthread_cond_broadcast(c) weft_pthread_cond_signal_at((c), 1, #c, __FILE__, __LINE__)
+#define pthread_rwlock_init(rw, a) weft_pthread_rwlock_op_at((rw), 4, #rw, __FILE__, __LINE__)
+#define pthread_rwlock_destroy(rw) ((void)(rw), 0)
+#define pthread_rwlock_rdlock(rw)  weft_pthread_rwlock_op_at((rw), 0, #rw, __FILE__, __LINE__)
+#define pthread_rwlock_wrlock(rw)  weft_pthread_rwlock_op_at((rw), 2, #rw, __FILE__, __LINE__)
+#define pthread_rwlock_unlock(rw)  weft_pthread_rwlock_op_at((rw), 1, #rw, __FILE__, __LINE__)
+#define pthread_once(o, fn)        weft_pthread_once_at((o), (fn), __FILE__, __LINE__)
+#define pthread_barrier_init(b, a, n) \
+    weft_pthread_barrier_init_at((b), (n), #b, __FILE__, __LINE__)
+#define pthread_barrier_destroy(b) ((void)(b), 0)
+#define pthread_barrier_wait(b)    weft_pthread_barrier_wait_at((b), __FILE__, __LINE__)
+#define sem_init(s, p, v)     weft_posix_sem_init_at((s), (p), (v), #s, __FILE__, __LINE__)
+#define sem_destroy(s)        ((void)(s), 0)
+#define sem_wait(s)           weft_posix_sem_wait_at((s), 0, NULL, #s, __FILE__, __LINE__)
+#define sem_trywait(s)        weft_posix_sem_wait_at((s), 1, NULL, #s, __FILE__, __LINE__)
+#define sem_timedwait(s, t)   weft_posix_sem_wait_at((s), 0, (t), #s, __FILE__, __LINE__)
+#define sem_post(s)           weft_posix_sem_post_at((s), #s, __FILE__, __LINE__)
+#define clock_gettime(...)   weft_clock_gettime_at(__VA_ARGS__, __FILE__, __LINE__)
+#define nanosleep(...)       weft_nanosleep_at(__VA_ARGS__, __FILE__, __LINE__)
+#define usleep(us)           weft_usleep_at((us), __FILE__, __LINE__)
+#define sleep(s)             weft_sleep_at_((s), __FILE__, __LINE__)
+#define time(t)              weft_time_at((t), __FILE__, __LINE__)
+#define gettimeofday(...)    weft_gettimeofday_at(__VA_ARGS__, __FILE__, __LINE__)
+#define exit(status) weft_program_exit_at((status), __FILE__, __LINE__)
+#define WEFT_UNSUPPORTED_(call) weft_program_unsupported_at(#call, __FILE__, __LINE__)
+#define WEFT_UNSUPPORTED_PTR_(call) weft_program_unsupported_ptr_at(#call, __FILE__, __LINE__)
+#define pthread_cancel(...)            WEFT_UNSUPPORTED_(pthread_cancel)
+#define pthread_testcancel(...)        WEFT_UNSUPPORTED_(pthread_testcancel)
+#define pthread_setcancelstate(...)    WEFT_UNSUPPORTED_(pthread_setcancelstate)
+#define pthread_setcanceltype(...)     WEFT_UNSUPPORTED_(pthread_setcanceltype)
+#define pthread_kill(...)              WEFT_UNSUPPORTED_(pthread_kill)
+#define pthread_sigmask(...)           WEFT_UNSUPPORTED_(pthread_sigmask)
+#define pthread_key_create(...)        WEFT_UNSUPPORTED_(pthread_key_create)
+#define pthread_key_delete(...)        WEFT_UNSUPPORTED_(pthread_key_delete)
+#define pthread_getspecific(...)       WEFT_UNSUPPORTED_PTR_(pthread_getspecific)
+#define pthread_setspecific(...)       WEFT_UNSUPPORTED_(pthread_setspecific)
+#define pthread_mutex_timedlock(...)   WEFT_UNSUPPORTED_(pthread_mutex_timedlock)
+#define pthread_mutex_clocklock(...)   WEFT_UNSUPPORTED_(pthread_mutex_clocklock)
+#define pthread_cond_clockwait(...)    WEFT_UNSUPPORTED_(pthread_cond_clockwait)
+#define pthread_rwlock_tryrdlock(...)  WEFT_UNSUPPORTED_(pthread_rwlock_tryrdlock)
+#define pthread_rwlock_trywrlock(...)  WEFT_UNSUPPORTED_(pthread_rwlock_trywrlock)
+#define pthread_rwlock_timedrdlock(...) WEFT_UNSUPPORTED_(pthread_rwlock_timedrdlock)
+#define pthread_rwlock_timedwrlock(...) WEFT_UNSUPPORTED_(pthread_rwlock_timedwrlock)
+#define pthread_spin_init(...)         WEFT_UNSUPPORTED_(pthread_spin_init)
+#define pthread_spin_lock(...)         WEFT_UNSUPPORTED_(pthread_spin_lock)
+#define pthread_spin_trylock(...)      WEFT_UNSUPPORTED_(pthread_spin_trylock)
+#define pthread_spin_unlock(...)       WEFT_UNSUPPORTED_(pthread_spin_unlock)
+#define sem_getvalue(...)              WEFT_UNSUPPORTED_(sem_getvalue)
+#define sem_open(...)                  ((sem_t *)WEFT_UNSUPPORTED_PTR_(sem_open))
+#define fork(...)                      WEFT_UNSUPPORTED_(fork)
+#define malloc  weft_program_malloc
+#define calloc  weft_program_calloc
+#define realloc weft_program_realloc
+#define free    weft_program_free
+#define printf   weft_program_printf
+#define fprintf  weft_program_fprintf
+#define vfprintf weft_program_vfprintf
+#define puts     weft_program_puts
+#define fputs    weft_program_fputs
+#define putchar  weft_program_putchar
+#define fputc    weft_program_fputc
+#define fwrite   weft_program_fwrite
+#define perror   weft_program_perror
+#define main weft_program_main_
+#endif
+
+#endif /* WEFT_PTHREAD_H */

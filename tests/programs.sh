@@ -1,0 +1,134 @@
+#!/bin/sh
+# programs.sh -- pthread programs run as they are (issue 10): the bundled
+# programs' exact verdicts, buggy and -DFIXED, byte-identical replays;
+# fresh data and heap in every execution; the mapped pthread calls; exit
+# status; unsupported calls; programs of several sources; the command line.
+# Run by `make check` with WEFT pointing at the built command.
+set -u
+WEFT=${WEFT:-./weft}
+top_srcdir=${top_srcdir:-.}
+progs=$top_srcdir/scenarios/programs
+tests=$top_srcdir/tests/programs
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+check() {   # check NAME EXPECTED_STATUS COMMAND...
+    name=$1 want=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" -eq "$want" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $name: exit $got, want $want"
+        sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -40
+    fi
+}
+
+expect_grep() {   # expect_grep NAME PATTERN FILE
+    if grep -q -- "$2" "$3"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $1: no '$2' in output"; head -20 "$3"; fi
+}
+
+# replays_identically NAME: the report in $tmp/out, replayed with the
+# command it prints, is byte for byte the same report.
+replays_identically() {
+    sed -n '/^=====/,/^=====/p' "$tmp/out" >"$tmp/report"
+    cmd=$(sed -n 's/^  weft replay /replay /p' "$tmp/report")
+    if [ -z "$cmd" ]; then
+        fail=$((fail + 1)); echo "FAIL: $1: no replay command"; return
+    fi
+    # shellcheck disable=SC2086
+    eval "\"\$WEFT\" $cmd" >"$tmp/replayed" 2>"$tmp/err"
+    if cmp -s "$tmp/report" "$tmp/replayed"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $1: the replay differs"
+        diff "$tmp/report" "$tmp/replayed" | head -20; fi
+}
+
+# ---- the bundled programs: buggy, then fixed ----
+bundled() {   # bundled NAME CLASS RESULT
+    check "$1 buggy" 1 "$WEFT" run "$progs/$1.c"
+    expect_grep "$1 class" "^weft: $2 in $1\$" "$tmp/out"
+    expect_grep "$1 summary" "^$1: UNEXPECTED $3 (expected pass) \[dpor\]" "$tmp/out"
+    replays_identically "$1 replay"
+    check "$1 fixed" 0 "$WEFT" run --cflags=-DFIXED "$progs/$1.c"
+    expect_grep "$1 fixed passes exhaustively" \
+        "^$1: pass (expected pass) \[dpor\] [0-9]* executions*.*, exhaustive" "$tmp/out"
+}
+bundled lock_order_callback DEADLOCK deadlock
+bundled lost_wakeup_flag DEADLOCK deadlock
+bundled pool_shutdown DEADLOCK deadlock
+# Atomics are visible steps by default in programs: without them the
+# window between the flag's check and the wait is never seen.
+check "pool shutdown with --memory off" 0 "$WEFT" run --memory off "$progs/pool_shutdown.c"
+check "--memory off is repeated in a replay" 1 \
+    "$WEFT" run --memory off "$progs/lock_order_callback.c"
+expect_grep "replay with --memory off" "lock_order_callback.c --memory off --schedule" "$tmp/out"
+replays_identically "replay with --memory off"
+check "the fixed lost wake-up with every access checked" 0 \
+    "$WEFT" run --memory=all --cflags -DFIXED "$progs/lost_wakeup_flag.c"
+
+# ---- fresh data and heap in every execution ----
+check "fresh state, 10,000 executions" 1 \
+    "$WEFT" run --strategy random --executions 10000 "$tests/fresh_state.c"
+expect_grep "fresh state: no failure in 10,000" \
+    "^fresh_state: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 10000 executions," \
+    "$tmp/out"
+check "fresh state, exhaustive" 0 "$WEFT" run "$tests/fresh_state.c"
+
+# ---- the mapped calls, every interleaving ----
+check "pthread surface" 0 "$WEFT" run "$tests/surface.c"
+expect_grep "pthread surface exhaustive" "^surface: pass (expected pass) \[dpor\].*exhaustive" \
+    "$tmp/out"
+check "pthread surface, all memory checked" 0 "$WEFT" run --memory=all "$tests/surface.c"
+
+# ---- exit status ----
+check "main returns 3" 1 "$WEFT" run "$tests/exit_status.c"
+expect_grep "main's status named" "the program's main returned exit status 3" "$tmp/out"
+expect_grep "output discarded" "^exit_status: UNEXPECTED assertion" "$tmp/out"
+if grep -q "not shown" "$tmp/out" "$tmp/err"; then
+    fail=$((fail + 1)); echo "FAIL: the program's output was shown"; else pass=$((pass + 1)); fi
+check "exit(5) after --" 1 "$WEFT" run "$tests/exit_status.c" -- 5
+expect_grep "exit called, at its line" "exit_status.c:10:" "$tmp/out"
+expect_grep "exit's status" "the program called exit(5)" "$tmp/out"
+expect_grep "replay repeats the argument" "weft replay .*exit_status.c --arg 5 --schedule" "$tmp/out"
+replays_identically "exit replay"
+check "exit(0)" 0 "$WEFT" run "$tests/exit_status.c" --arg 0
+check "--exit-status=ignore" 0 "$WEFT" run --exit-status=ignore "$tests/exit_status.c"
+check "--exit-status=bad" 2 "$WEFT" run --exit-status=maybe "$tests/exit_status.c"
+expect_grep "bad --exit-status said" "exit-status takes fail or ignore, not 'maybe'" "$tmp/err"
+
+# ---- what weft does not model yet fails at its line ----
+check "unsupported call" 1 "$WEFT" run "$tests/unsupported.c"
+expect_grep "unsupported call named" "pthread_cancel is not supported by weft yet" "$tmp/out"
+expect_grep "unsupported call's line" "at unsupported.c:14:" "$tmp/out"
+
+# ---- a program of two sources ----
+check "two sources" 0 "$WEFT" run "$tests/two_files_lib.c" "$tests/two_files_main.c"
+expect_grep "named after main's file" "^two_files_main: pass" "$tmp/out"
+check "two sources, all memory: the race" 1 \
+    "$WEFT" run --memory=all "$tests/two_files_main.c" "$tests/two_files_lib.c"
+expect_grep "the unlocked increment races" "^weft: DATA RACE in two_files_main" "$tmp/out"
+replays_identically "two sources replay"
+
+# ---- a program in a folder of scenario files, and its replay ----
+mkdir "$tmp/folder"
+cp "$progs/lock_order_callback.c" "$tmp/folder/"
+check "a program in a folder" 1 "$WEFT" run "$tmp/folder"
+expect_grep "folder replay names the program" "lock_order_callback.c lock_order_callback --schedule" \
+    "$tmp/out"
+replays_identically "folder replay"
+check "replay with the wrong program name" 2 \
+    "$WEFT" replay "$tmp/folder/lock_order_callback.c" other --schedule w2.BgECAAEBAo7k
+expect_grep "wrong program name said" "is called lock_order_callback, not 'other'" "$tmp/err"
+
+# ---- the command line ----
+check "program arguments without a program" 2 "$WEFT" run abba -- 1
+expect_grep "arguments without a program said" "no program" "$tmp/err"
+check "compile error" 2 "$WEFT" run --cflags="-include $tmp/no_such.h" "$tests/exit_status.c"
+expect_grep "compile error said" "could not compile" "$tmp/err"
+
+echo "programs: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
