@@ -344,6 +344,12 @@ for nkc in 2:1:4 3:1:36 3:2:540 4:1:576 5:1:14400; do
         fail=$((fail + 1)); echo "FAIL: two_stage($n, ${kc%:*}): $got, want ${kc#*:}+0"; fi
 done
 
+# A poll moved before the send it raced with may receive: 13 classes.
+got=$("$WEFT" run --strategy dpor --format json "$top_srcdir/tests/regress/polls_around_a_send.c" |
+      sed 's/.*"executions":\([0-9]*\).*/\1/')
+if [ "$got" = 13 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: polls around a send: $got executions, want 13"; fi
+
 # A relock and a nested read lock never race another thread's lock: the
 # classes and no sleep-set-blocked execution (tests/regress/).
 got=$("$WEFT" run --strategy dpor --format json "$top_srcdir/tests/regress/relock_never_races.c" |

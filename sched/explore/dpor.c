@@ -872,6 +872,12 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n, i
     *waits = false;
     uint32_t v = values_from(d, e + 1);
     int nt = d->nthreads;
+    /* n as a write: moved before the step it races with, it may do
+    ** something else there (a poll that found nothing may find a message),
+    ** so nothing may count as covering the reversal, nor as not ordering
+    ** it, because n "only reads". */
+    struct wake_op moved = *n;
+    moved.flags &= (uint8_t)~WAKE_READS;
     wake_seq_clear(out);
     if (!wake_seq_room(out, d->stride))
         return false;
@@ -884,13 +890,13 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n, i
         struct wake_op op;
         if (!add_step(d, j, &v, out, &op))
             return false;
-        if (d->ev[j].tid != p && wake_dependent(&op, n)) {
+        if (d->ev[j].tid != p && wake_dependent(&op, &moved)) {
             join(out->nclock, clock_of(d, j), nt);
             *waits = true;
         }
     }
     out->nclock[p]++;
-    return wake_seq_add(out, n, out->nclock);
+    return wake_seq_add(out, &moved, out->nclock);
 }
 
 bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op)
