@@ -50,6 +50,8 @@ struct sched_thread {
     uint32_t *hb;                     /* its happens-before clock (race.c) */
     uint32_t last_step;               /* 1-based index of its last step, 0: none */
     uint32_t made;                    /* objects and threads it has made (keys) */
+    bool daemon;                      /* a timer's thread (sync/timer.c): waiting
+                                         at the end, it is not blocked */
 };
 
 /* One executed step, for the report and the searches. */
@@ -158,6 +160,7 @@ struct exec {
     int nobjects;
     struct sched_obj *clock;          /* made at the first timed operation */
     struct sched_timer *armed[SCHED_MAX_THREADS];   /* timers started, not ended */
+    struct timer_impl *timers;        /* Go-style timers made (sync/timer.c) */
     int narmed;
     struct shadow *shadow;            /* checked memory's accesses (race.c) */
     struct atomic_impl *memory_cells; /* atomics at addresses (sync/atomic.c) */

@@ -13,6 +13,9 @@ struct weft_chan {
     struct sched_obj obj;
     int cap, len, head;
     bool closed;
+    bool timer;                       /* a timer's channel: a receive ends a loop turn */
+    struct sched_obj *clock;          /* a ticker's: a receive lets it fire again, so
+                                         it touches the clock, as firings do */
     void **buf;
 };
 
@@ -58,6 +61,40 @@ weft_chan_t *weft_chan_make_at(const char *name, int capacity, const char *file,
 }
 
 static const struct sched_opclass send_wait_class, recv_wait_class, select_wait_class;
+
+/* ==========================================================================
+** Channels of timers and contexts (timer.c, context.c)
+** ========================================================================== */
+
+weft_chan_t *chan_make_timer(struct exec *x, const char *name, bool ticker, struct sched_loc at)
+{
+    weft_chan_t *ch = weft_chan_make_at(name, 1, at.file, at.line);
+    ch->timer = true;
+    ch->clock = ticker ? sched_clock(x) : NULL;
+    if (ticker && ch->clock == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for the clock");
+    return ch;
+}
+
+bool chan_offer(weft_chan_t *ch, void *v)
+{
+    if (ch->len == ch->cap)
+        return false;
+    ch->buf[(ch->head + ch->len++) % ch->cap] = v;
+    return true;
+}
+
+bool chan_full(const weft_chan_t *ch) { return ch->len == ch->cap; }
+bool chan_closed(const weft_chan_t *ch) { return ch->closed; }
+void chan_close_quiet(weft_chan_t *ch) { ch->closed = true; }
+struct sched_obj *chan_object(weft_chan_t *ch) { return &ch->obj; }
+
+/* Receiving from a timer's channel waits for time to pass, as a sleep
+** does: it ends the receiver's loop turn (sched.c, fairness). */
+static void took_from(struct sched_op *op, const weft_chan_t *ch)
+{
+    op->ends_turn |= ch->timer;
+}
 
 static struct chan_op *chan_op(struct sched_op *op) { return OP_OF(op, struct chan_op, op); }
 static struct select_op *select_op(struct sched_op *op)
@@ -108,6 +145,9 @@ static bool can_recv(weft_chan_t *ch, const struct sched_thread *self)
 ** Moving values
 ** ========================================================================== */
 
+static void select_note(struct exec *x, struct select_op *s, int k, const char *what);
+static void took_from(struct sched_op *op, const weft_chan_t *ch);
+
 /* Complete the waiting partner p (case c) on ch, as the step log shows it. */
 static void complete_partner(struct exec *x, struct chan_op *p, int c, weft_chan_t *ch,
                              const char *as_select)
@@ -115,7 +155,9 @@ static void complete_partner(struct exec *x, struct chan_op *p, int c, weft_chan
     p->chosen = c;
     p->op.status = WEFT_OK;
     p->op.obj = &ch->obj;             /* the step log names the channel used */
-    p->op.note = p->op.cls == &select_wait_class ? as_select : NULL;
+    p->op.note = NULL;
+    if (p->op.cls == &select_wait_class)
+        select_note(x, select_op(&p->op), c, as_select);
     sched_complete(x, &p->op);
 }
 
@@ -299,6 +341,7 @@ static void recv_apply(struct exec *x, struct sched_op *op)
     if (can_recv(ch, op->thread)) {
         op->status = do_recv(x, op->thread, ch, chan_op(op)->out);
         op->note = op->status == WEFT_ECLOSED ? "closed" : NULL;
+        took_from(op, ch);
     } else {
         start_waiting(x, op);
     }
@@ -337,7 +380,8 @@ int weft_chan_recv_at(weft_chan_t *ch, void **out, int64_t ms, const char *file,
     struct exec *x = sync_exec();
     if (x == NULL)
         return WEFT_EINVAL;
-    struct chan_op c = { .op = { .cls = &recv_class, .obj = &ch->obj, .loc = { file, line } },
+    struct chan_op c = { .op = { .cls = &recv_class, .obj = &ch->obj, .obj2 = ch ? ch->clock : NULL,
+                                 .loc = { file, line } },
                          .out = out, .place = { .obj = &ch->obj } };
     if (ms >= 0 && sched_timer_init(x, &c.op, &c.timer, sched_ms_to_ns(ms)) != 0)
         sched_fail(x, WEFT_ASSERTION, c.op.loc, "out of memory for a timer");
@@ -370,6 +414,57 @@ void weft_chan_close_at(weft_chan_t *ch, const char *file, int line)
 ** Select
 ** ========================================================================== */
 
+/*
+** A select's step names every case and what happened: "took recv \"stop\";
+** cases: recv \"tick\", recv \"stop\", default". The text is made in the
+** execution's arena when the step is taken (a select of one case and no
+** default keeps its short note), and it is a printf format for the step
+** log, so a '%' in a name is doubled.
+*/
+static size_t note_put(char *buf, size_t used, size_t n, const char *text, bool escape)
+{
+    for (; *text && used + 2 < n; text++) {
+        if (escape && *text == '%')
+            buf[used++] = '%';
+        buf[used++] = *text;
+    }
+    buf[used] = 0;
+    return used;
+}
+
+static size_t note_case(char *buf, size_t used, size_t n, const struct weft_select_case *c)
+{
+    used = note_put(buf, used, n, c->dir == WEFT_SEND ? "send \"" : "recv \"", false);
+    used = note_put(buf, used, n, c->ch->obj.name, true);
+    return note_put(buf, used, n, "\"", false);
+}
+
+static void select_note(struct exec *x, struct select_op *s, int k, const char *what)
+{
+    struct sched_op *op = &s->c.op;
+    op->note = what;
+    if (s->ncases < 2 && !s->has_default)
+        return;
+    size_t n = 64 + (size_t)s->ncases * (SCHED_NAME_MAX * 2 + 12), used = 0;
+    char *buf = arena_alloc(&x->arena, n);
+    if (buf == NULL)
+        return;                       /* the short note will do */
+    if (k >= 0) {
+        used = note_put(buf, used, n, "took ", false);
+        used = note_case(buf, used, n, &s->cases[k]);
+        used = note_put(buf, used, n, s->cases[k].closed ? " (closed)" : "", false);
+    } else {
+        used = note_put(buf, used, n, what, false);
+    }
+    used = note_put(buf, used, n, "; cases: ", false);
+    for (int i = 0; i < s->ncases; i++) {
+        used = note_put(buf, used, n, i ? ", " : "", false);
+        used = note_case(buf, used, n, &s->cases[i]);
+    }
+    note_put(buf, used, n, s->has_default ? ", default" : "", false);
+    op->note = buf;
+}
+
 static bool case_ready(const struct weft_select_case *c, const struct sched_thread *t)
 {
     return c->dir == WEFT_SEND ? can_send(c->ch, t) : can_recv(c->ch, t);
@@ -396,7 +491,9 @@ static void select_case(struct exec *x, struct sched_op *op, const int *ready, i
         c->closed = do_recv(x, op->thread, c->ch, c->recv) == WEFT_ECLOSED;
     s->c.chosen = k;
     op->obj = &c->ch->obj;            /* the step log names the channel used */
-    op->note = c->dir == WEFT_SEND ? "send" : c->closed ? "recv, closed" : "recv";
+    if (c->dir == WEFT_RECV)
+        took_from(op, c->ch);
+    select_note(x, s, k, c->dir == WEFT_SEND ? "send" : c->closed ? "recv, closed" : "recv");
 }
 
 static void select_apply(struct exec *x, struct sched_op *op)
@@ -407,9 +504,12 @@ static void select_apply(struct exec *x, struct sched_op *op)
     } else if (select_op(op)->has_default) {
         select_op(op)->c.chosen = WEFT_SELECT_DEFAULT;
         op->idle = true;              /* a poll that found nothing */
-        op->note = "default";
+        select_note(x, select_op(op), -1, "default");
     } else if (!start_waiting(x, op)) {
         select_op(op)->c.chosen = WEFT_SELECT_TIMEOUT;
+        select_note(x, select_op(op), -1, "timed out");
+    } else {
+        select_note(x, select_op(op), -1, "blocks");
     }
 }
 
@@ -430,6 +530,7 @@ static void select_wait_apply(struct exec *x, struct sched_op *op)
     if (timer_wins(x, op, nready)) {
         time_out(x, op);
         select_op(op)->c.chosen = WEFT_SELECT_TIMEOUT;
+        select_note(x, select_op(op), -1, "timed out");
     } else {
         select_case(x, op, ready, nready);
     }
@@ -449,8 +550,11 @@ static int select_objects(const struct sched_op *op, const struct sched_obj **ob
 {
     const struct select_op *s = OP_OF(op, const struct select_op, c.op);
     int n = 0;
-    for (int i = 0; i < s->ncases && n < max; i++)
+    for (int i = 0; i < s->ncases && n < max; i++) {
         objs[n++] = &s->cases[i].ch->obj;
+        if (s->cases[i].dir == WEFT_RECV && s->cases[i].ch->clock && n < max)
+            objs[n++] = s->cases[i].ch->clock;   /* a ticker's (see took_from) */
+    }
     return n;
 }
 
