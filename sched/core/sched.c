@@ -776,6 +776,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->clock = NULL;
     x->narmed = 0;
     x->timers = NULL;
+    x->notes = NULL;
     x->shadow = NULL;
     x->memory_cells = NULL;
     x->shadow_oom = x->memory_unchecked = false;

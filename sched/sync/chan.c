@@ -145,7 +145,7 @@ static bool can_recv(weft_chan_t *ch, const struct sched_thread *self)
 ** Moving values
 ** ========================================================================== */
 
-static void select_note(struct exec *x, struct select_op *s, int k, const char *what);
+static void select_note(struct exec *x, struct select_op *s, const char *what);
 static void took_from(struct sched_op *op, const weft_chan_t *ch);
 
 /* Complete the waiting partner p (case c) on ch, as the step log shows it. */
@@ -157,7 +157,7 @@ static void complete_partner(struct exec *x, struct chan_op *p, int c, weft_chan
     p->op.obj = &ch->obj;             /* the step log names the channel used */
     p->op.note = NULL;
     if (p->op.cls == &select_wait_class)
-        select_note(x, select_op(&p->op), c, as_select);
+        select_note(x, select_op(&p->op), as_select);
     sched_complete(x, &p->op);
 }
 
@@ -415,12 +415,32 @@ void weft_chan_close_at(weft_chan_t *ch, const char *file, int line)
 ** ========================================================================== */
 
 /*
-** A select's step names every case and what happened: "took recv \"stop\";
-** cases: recv \"tick\", recv \"stop\", default". The text is made in the
-** execution's arena when the step is taken (a select of one case and no
-** default keeps its short note), and it is a printf format for the step
-** log, so a '%' in a name is doubled.
+** A select's step names every case and what happened: "select stop (recv;
+** cases: recv tick, recv stop, default)" (the verb and the channel taken,
+** then this note). The text is made when the step is taken (a select of
+** one case and no default keeps its short note) and kept once per
+** execution, so equal notes are one pointer, as the step log's repeats
+** need. It is a printf format for the step log: a '%' in a name is doubled.
 */
+struct sync_note {
+    struct sync_note *next;
+    char text[];
+};
+
+static const char *note_intern(struct exec *x, const char *text, size_t len)
+{
+    for (struct sync_note *n = x->notes; n; n = n->next)
+        if (strcmp(n->text, text) == 0)
+            return n->text;
+    struct sync_note *n = arena_alloc(&x->arena, sizeof *n + len + 1);
+    if (n == NULL)
+        return NULL;
+    memcpy(n->text, text, len + 1);
+    n->next = x->notes;
+    x->notes = n;
+    return n->text;
+}
+
 static size_t note_put(char *buf, size_t used, size_t n, const char *text, bool escape)
 {
     for (; *text && used + 2 < n; text++) {
@@ -434,35 +454,27 @@ static size_t note_put(char *buf, size_t used, size_t n, const char *text, bool 
 
 static size_t note_case(char *buf, size_t used, size_t n, const struct weft_select_case *c)
 {
-    used = note_put(buf, used, n, c->dir == WEFT_SEND ? "send \"" : "recv \"", false);
-    used = note_put(buf, used, n, c->ch->obj.name, true);
-    return note_put(buf, used, n, "\"", false);
+    used = note_put(buf, used, n, c->dir == WEFT_SEND ? "send " : "recv ", false);
+    return note_put(buf, used, n, c->ch->obj.name, true);
 }
 
-static void select_note(struct exec *x, struct select_op *s, int k, const char *what)
+static void select_note(struct exec *x, struct select_op *s, const char *what)
 {
     struct sched_op *op = &s->c.op;
     op->note = what;
     if (s->ncases < 2 && !s->has_default)
         return;
-    size_t n = 64 + (size_t)s->ncases * (SCHED_NAME_MAX * 2 + 12), used = 0;
-    char *buf = arena_alloc(&x->arena, n);
-    if (buf == NULL)
-        return;                       /* the short note will do */
-    if (k >= 0) {
-        used = note_put(buf, used, n, "took ", false);
-        used = note_case(buf, used, n, &s->cases[k]);
-        used = note_put(buf, used, n, s->cases[k].closed ? " (closed)" : "", false);
-    } else {
-        used = note_put(buf, used, n, what, false);
-    }
+    char buf[1024];                   /* the report shows far less */
+    size_t n = sizeof buf, used = note_put(buf, 0, n, what, false);
     used = note_put(buf, used, n, "; cases: ", false);
     for (int i = 0; i < s->ncases; i++) {
         used = note_put(buf, used, n, i ? ", " : "", false);
         used = note_case(buf, used, n, &s->cases[i]);
     }
-    note_put(buf, used, n, s->has_default ? ", default" : "", false);
-    op->note = buf;
+    used = note_put(buf, used, n, s->has_default ? ", default" : "", false);
+    const char *kept = note_intern(x, buf, used);
+    if (kept)                         /* else the short note will do */
+        op->note = kept;
 }
 
 static bool case_ready(const struct weft_select_case *c, const struct sched_thread *t)
@@ -479,10 +491,31 @@ static int ready_cases(const struct select_op *s, const struct sched_thread *t, 
     return nready;
 }
 
+/*
+** A thread whose loop turns repeat (sched.c, fairness) does not take a
+** timer's channel while another case is ready: Go's select picks among
+** ready cases at random, so a case that stays ready is taken in the end;
+** taking the tick once more would only repeat the turn. Without this, a
+** loop fed by a ticker could starve its other cases forever. Returns how
+** many of ready are left.
+*/
+static int fair_cases(const struct select_op *s, const struct sched_thread *t, int *ready,
+                      int nready)
+{
+    if (!t->spun || nready < 2)
+        return nready;
+    int kept = 0;
+    for (int i = 0; i < nready; i++)
+        if (!s->cases[ready[i]].ch->timer)
+            ready[kept++] = ready[i];
+    return kept ? kept : nready;
+}
+
 /* Perform one of the ready cases, the choice among them explored. */
-static void select_case(struct exec *x, struct sched_op *op, const int *ready, int nready)
+static void select_case(struct exec *x, struct sched_op *op, int *ready, int nready)
 {
     struct select_op *s = select_op(op);
+    nready = fair_cases(s, op->thread, ready, nready);
     int k = ready[sched_choose_value(x, nready)];
     struct weft_select_case *c = &s->cases[k];
     if (c->dir == WEFT_SEND)
@@ -493,7 +526,7 @@ static void select_case(struct exec *x, struct sched_op *op, const int *ready, i
     op->obj = &c->ch->obj;            /* the step log names the channel used */
     if (c->dir == WEFT_RECV)
         took_from(op, c->ch);
-    select_note(x, s, k, c->dir == WEFT_SEND ? "send" : c->closed ? "recv, closed" : "recv");
+    select_note(x, s, c->dir == WEFT_SEND ? "send" : c->closed ? "recv, closed" : "recv");
 }
 
 static void select_apply(struct exec *x, struct sched_op *op)
@@ -504,12 +537,12 @@ static void select_apply(struct exec *x, struct sched_op *op)
     } else if (select_op(op)->has_default) {
         select_op(op)->c.chosen = WEFT_SELECT_DEFAULT;
         op->idle = true;              /* a poll that found nothing */
-        select_note(x, select_op(op), -1, "default");
+        select_note(x, select_op(op), "default");
     } else if (!start_waiting(x, op)) {
         select_op(op)->c.chosen = WEFT_SELECT_TIMEOUT;
-        select_note(x, select_op(op), -1, "timed out");
+        select_note(x, select_op(op), "timed out");
     } else {
-        select_note(x, select_op(op), -1, "blocks");
+        select_note(x, select_op(op), "blocks");
     }
 }
 
@@ -530,7 +563,7 @@ static void select_wait_apply(struct exec *x, struct sched_op *op)
     if (timer_wins(x, op, nready)) {
         time_out(x, op);
         select_op(op)->c.chosen = WEFT_SELECT_TIMEOUT;
-        select_note(x, select_op(op), -1, "timed out");
+        select_note(x, select_op(op), "timed out");
     } else {
         select_case(x, op, ready, nready);
     }

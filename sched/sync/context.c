@@ -178,16 +178,8 @@ static int cancel_objects(const struct sched_op *op, const struct sched_obj **ob
     return context_objects(context_at(op), objs, max);
 }
 
-/* Cancelling a context that is done changes nothing. */
-static bool done_reads_only(struct exec *x, struct sched_op *op)
-{
-    (void)x;
-    return context_at(op)->err != 0;
-}
-
 static const struct sched_opclass cancel_class = {
     .verb = "cancel", .apply = cancel_apply, .objects = cancel_objects,
-    .reads_only = done_reads_only,
 };
 
 static struct context_impl *context_checked(struct exec *x, weft_context_t *c, const char *what,

@@ -107,19 +107,6 @@ static void fire_apply(struct exec *x, struct sched_op *op)
     }
 }
 
-static void fire_describe(const struct sched_op *op, char *buf, size_t n)
-{
-    const struct timer_impl *tm = timer_at(op);
-    char t[32];
-    if (tm->deadline < 0) {
-        snprintf(buf, n, "timer \"%s\" is stopped or has fired", tm->obj.name);
-        return;
-    }
-    sched_time_text(tm->deadline, t, sizeof t);
-    snprintf(buf, n, "timer \"%s\" fires at t=%s%s", tm->obj.name, t,
-             pending(tm) ? "" : " when its channel has room");
-}
-
 static int fire_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
     struct timer_impl *tm = timer_at(op);
@@ -135,11 +122,11 @@ static int fire_objects(const struct sched_op *op, const struct sched_obj **objs
 }
 
 static const struct sched_opclass fire_class = {
-    .verb = "fire", .enabled = fire_enabled, .apply = fire_apply,
-    .describe_wait = fire_describe, .objects = fire_objects,
+    .verb = "fire", .enabled = fire_enabled, .apply = fire_apply, .objects = fire_objects,
 };
 
-/* The daemon: fire whenever the timer is started, forever (a stopped or
+/* A waiting timer is not a blocked thread (a report describes no wait for
+** it, so it is not counted among the blocked). The daemon: fire whenever the timer is started, forever (a stopped or
 ** expired timer may be reset). */
 static void timer_thread(void *arg)
 {
@@ -298,16 +285,8 @@ static void control_apply(struct exec *x, struct sched_op *op)
         op->note = c->was_active ? "stopped it" : "not running";
 }
 
-/* Stopping a timer that is not running changes nothing. */
-static bool control_reads_only(struct exec *x, struct sched_op *op)
-{
-    (void)x;
-    return OP_OF(op, struct control_op, op)->timeout < 0 && timer_at(op)->deadline < 0;
-}
-
 static const struct sched_opclass stop_class = {
     .verb = "stop", .apply = control_apply, .objects = timer_op_objects,
-    .reads_only = control_reads_only,
 };
 static const struct sched_opclass reset_class = {
     .verb = "reset", .apply = control_apply, .objects = timer_op_objects,
