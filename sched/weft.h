@@ -431,12 +431,12 @@ WEFT_API int64_t weft_now_ns_at(const char *file, int line);
 ** Timers and tickers (Go's time package). A timer fires once, ms of
 ** virtual time after it is made (or reset); a ticker fires every ms. Each
 ** fires as a step of a thread of its own named "timer NAME", so the firing
-** races every other step as a sleep's wake does, and under --timers=idle it
-** waits until nothing else can run. Timers fire in the order of their
-** deadlines (one whose deadline is earlier fires first; equal ones in
-** either order). A timer that is waiting to fire keeps the execution
-** going; one that is stopped is not reported as blocked. The execution
-** runs timers still pending when every other thread has finished.
+** races every other step as a sleep's wake does: it may come at any step
+** once due (so a later timer may fire first), and it moves the clock to
+** its deadline, never back. Under --timers=idle it waits until nothing
+** else can run. A timer waiting to fire keeps the execution going (timers
+** still pending when every other thread has finished fire then); one that
+** is stopped is not reported as blocked.
 **  - weft_timer_make (time.NewTimer): fires by sending the virtual time in
 **    ns ((void *)(intptr_t)ns) on its channel, weft_timer_chan(t), which
 **    holds one value; a value that finds the channel full is dropped.
@@ -448,8 +448,12 @@ WEFT_API int64_t weft_now_ns_at(const char *file, int line);
 **    not tick: the ticks it would send are dropped, as Go drops them, and
 **    when there is room it ticks once, and next at the first period after.
 ** Receiving from a timer's or ticker's channel ends a loop turn (as a
-** sleep's wake does, for the fairness rule). The objects live until the
-** execution ends. Making, stopping and resetting are visible steps.
+** sleep's wake does, for the fairness rule), and a select in a loop whose
+** turns repeat takes a ready case other than a timer's channel when there
+** is one (Go picks among ready cases at random: a case that stays ready is
+** taken in the end), so a ticker cannot starve a stop signal forever. The
+** objects live until the execution ends. Making, stopping and resetting
+** are visible steps; do not send on a timer's channel.
 */
 typedef struct weft_timer weft_timer_t;
 

@@ -160,6 +160,19 @@ for strategy in auto dpor dfs bounded pct random; do
         tinykv_shutdown_hang tinykv_shutdown_spin nng_recv_close
 done
 
+# The timer scenarios (issue 9): each buggy one is found by every strategy
+# within 10,000 executions, each fixed one passes exhaustively under dpor.
+for strategy in dpor pct random; do
+    check "$strategy finds the timer bugs" 0 "$WEFT" run --quiet --strategy "$strategy" \
+        --executions 10000 ticker_starves_stop afterfunc_leaks_mutex
+done
+check "the timer fixes pass exhaustively" 0 "$WEFT" run --quiet --strategy dpor \
+    ticker_starves_stop_fixed afterfunc_leaks_mutex_fixed
+expect_grep "ticker fix exhaustive" "ticker_starves_stop_fixed: pass (expected pass) \[dpor\] [0-9]* executions.*exhaustive" "$tmp/out"
+expect_grep "afterfunc fix exhaustive" "afterfunc_leaks_mutex_fixed: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
+check "a select step names its cases" 1 "$WEFT" run --format json ticker_starves_stop
+expect_grep "select names its cases" "select flushTicker.C (recv; cases: recv flushTicker.C, recv w.stop)" "$tmp/out"
+
 # Regression scenarios (tests/regress/, one file per bug found and fixed):
 # each declares the result every exhaustive strategy must give.
 for strategy in dpor dfs "dfs --no-sleep-sets" auto; do

@@ -14,8 +14,6 @@ struct weft_chan {
     int cap, len, head;
     bool closed;
     bool timer;                       /* a timer's channel: a receive ends a loop turn */
-    struct sched_obj *clock;          /* a ticker's: a receive lets it fire again, so
-                                         it touches the clock, as firings do */
     void **buf;
 };
 
@@ -66,13 +64,10 @@ static const struct sched_opclass send_wait_class, recv_wait_class, select_wait_
 ** Channels of timers and contexts (timer.c, context.c)
 ** ========================================================================== */
 
-weft_chan_t *chan_make_timer(struct exec *x, const char *name, bool ticker, struct sched_loc at)
+weft_chan_t *chan_make_timer(const char *name, struct sched_loc at)
 {
     weft_chan_t *ch = weft_chan_make_at(name, 1, at.file, at.line);
     ch->timer = true;
-    ch->clock = ticker ? sched_clock(x) : NULL;
-    if (ticker && ch->clock == NULL)
-        sched_fail(x, WEFT_ASSERTION, at, "out of memory for the clock");
     return ch;
 }
 
@@ -380,8 +375,7 @@ int weft_chan_recv_at(weft_chan_t *ch, void **out, int64_t ms, const char *file,
     struct exec *x = sync_exec();
     if (x == NULL)
         return WEFT_EINVAL;
-    struct chan_op c = { .op = { .cls = &recv_class, .obj = &ch->obj, .obj2 = ch ? ch->clock : NULL,
-                                 .loc = { file, line } },
+    struct chan_op c = { .op = { .cls = &recv_class, .obj = &ch->obj, .loc = { file, line } },
                          .out = out, .place = { .obj = &ch->obj } };
     if (ms >= 0 && sched_timer_init(x, &c.op, &c.timer, sched_ms_to_ns(ms)) != 0)
         sched_fail(x, WEFT_ASSERTION, c.op.loc, "out of memory for a timer");
@@ -583,11 +577,8 @@ static int select_objects(const struct sched_op *op, const struct sched_obj **ob
 {
     const struct select_op *s = OP_OF(op, const struct select_op, c.op);
     int n = 0;
-    for (int i = 0; i < s->ncases && n < max; i++) {
+    for (int i = 0; i < s->ncases && n < max; i++)
         objs[n++] = &s->cases[i].ch->obj;
-        if (s->cases[i].dir == WEFT_RECV && s->cases[i].ch->clock && n < max)
-            objs[n++] = s->cases[i].ch->clock;   /* a ticker's (see took_from) */
-    }
     return n;
 }
 

@@ -7,10 +7,10 @@
 ** and its own, and a child whose parent's deadline comes first gets no
 ** timer of its own (the parent's cancels it), as in Go.
 ** Dependence: a cancel touches the done channel of every context it may
-** close (the context and its descendants), and the clock when one of them
-** has a timer, since stopping a timer changes which timer comes first.
-** Making a child touches its parent's done channel (the parent's cancel
-** reaches the child only once it is linked).
+** close (the context and its descendants); so does the firing of a
+** deadline, which also touches the clock. Making a child touches its
+** parent's done channel (the parent's cancel reaches the child only once
+** it is linked), and the clock when it has a timeout (it reads now).
 */
 #include <stdio.h>
 #include "sync/sync.h"
@@ -26,7 +26,7 @@ struct context_impl {
     int err;                          /* 0, WEFT_ECANCELED or WEFT_EDEADLINE */
     int64_t deadline;                 /* virtual ns, or -1 */
     struct timer_impl *timer;         /* its own deadline's, or NULL */
-    struct sched_obj *clock;          /* set when it has a timer */
+    struct sched_obj *clock;          /* set when it has a timeout: making it reads now */
     int tree;                         /* a root: contexts in its tree */
 };
 
@@ -44,8 +44,6 @@ int context_objects(const struct context_impl *ctx, const struct sched_obj **obj
     int n = 0;
     if (n < max)
         objs[n++] = chan_object(ctx->done);
-    if (ctx->clock && n < max)
-        objs[n++] = ctx->clock;
     for (const struct context_impl *c = ctx->children; c && n < max; c = c->sibling)
         n += context_objects(c, objs + n, max - n);
     return n;

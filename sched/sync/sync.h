@@ -39,9 +39,9 @@ void *sync_object_new(struct exec *x, const struct sched_objclass *cls, size_t s
                       const char *name, struct sched_loc at);
 
 /* Channels of timers and contexts (chan.c). A timer's channel has room
-** for one value, and a receive from it ends a loop turn; a ticker's also
-** touches the clock. From a scenario thread. */
-weft_chan_t *chan_make_timer(struct exec *x, const char *name, bool ticker, struct sched_loc at);
+** for one value, and a receive from it ends a loop turn. From a scenario
+** thread. */
+weft_chan_t *chan_make_timer(const char *name, struct sched_loc at);
 /* Scheduler context: buffer v if there is room (false: dropped); is it
 ** full; closed; close it (a context's done channel: receivers wake). */
 bool chan_offer(weft_chan_t *ch, void *v);

@@ -5,20 +5,24 @@
 **
 ** Each timer has a thread of its own, a daemon (sched.h), parked on a
 ** "fire" operation. Firing is that thread's step, so it races every other
-** step as a sleep's wake does (weft.h, virtual time), and under
-** --timers=idle it waits until nothing else can run. Two rules on top:
-**  - Deadlines keep their order: a timer fires only when no other pending
-**    timer has an earlier deadline (a timer is pending while it is started,
-**    a ticker while its channel also has room).
-**  - A ticker whose channel is full does not fire (the tick would be
-**    dropped): when there is room again, it fires once, at the clock's time,
-**    and its next tick is the first period after that. Extra ticks are
-**    dropped as Go drops them, and an unread ticker does not tick forever.
-** Dependence: firing touches the timer, the clock (every timed step does),
-** and what it wakes (its channel, the context's done channels, the new
-** thread). Making, stopping and resetting a timer touch the timer and the
-** clock, since they change which timer comes first; so does a receive from
-** a ticker's channel (chan.c), which lets the ticker fire again.
+** step as a sleep's wake does (weft.h, virtual time): it may come at any
+** point once the timer runs, and it moves the clock to the deadline, never
+** back. Under --timers=idle it waits until nothing else can run.
+** A ticker whose channel is full does not fire (the tick would be
+** dropped): when there is room again, it fires once, at the clock's time,
+** and its next tick is the first period after that. Extra ticks are
+** dropped as Go drops them, and an unread ticker does not tick forever.
+** Dependence: firing touches the timer, the clock (every timed step does,
+** so firings keep their order against one another and against clock
+** reads) and what it wakes (its channel, the context's done channels, the
+** new thread). Making, stopping and resetting a timer touch the timer and
+** the clock (making and resetting read now; with a stop touching the clock
+** too, DPOR ran every class DFS ran on the generated programs, see
+** tests/classes.py).
+**
+** (A rule that fired timers strictly in deadline order was tried: it makes
+** a timer's enabledness depend on other timers, and DPOR then missed
+** classes that DFS ran. Timers, like sleeps and timeouts, may fire late.)
 */
 #include <stdio.h>
 #include "sync/sync.h"
@@ -36,9 +40,8 @@ struct timer_impl {
     const char *name;
     struct context_impl *ctx;         /* TIMER_CONTEXT: the context it cancels */
     struct sched_thread *thread;      /* its daemon, once made */
-    struct sched_timer *armed;        /* the fire operation's, while it waits */
+    struct sched_timer *armed;        /* its daemon's fire operation's, while it waits */
     struct sched_loc at;              /* where it was made */
-    struct timer_impl *next;          /* the execution's timers (x->timers) */
 };
 
 struct weft_timer { struct timer_impl impl; };
@@ -54,24 +57,15 @@ static struct timer_impl *timer_at(const struct sched_op *op)
 ** Firing
 ** ========================================================================== */
 
+/* Running, and for a ticker, with room in its channel. */
 static bool pending(const struct timer_impl *tm)
 {
     return tm->deadline >= 0 && !(tm->kind == TIMER_TICKER && chan_full(tm->ch));
 }
 
-/* Is tm the first pending timer (ties fire in either order)? */
-static bool first_due(const struct exec *x, const struct timer_impl *tm)
-{
-    for (const struct timer_impl *u = x->timers; u; u = u->next)
-        if (u != tm && pending(u) && u->deadline < tm->deadline)
-            return false;
-    return true;
-}
-
 static bool fire_enabled(struct exec *x, struct sched_op *op)
 {
-    struct timer_impl *tm = timer_at(op);
-    return pending(tm) && sched_timer_due(x, op->timer) && first_due(x, tm);
+    return pending(timer_at(op)) && sched_timer_due(x, op->timer);
 }
 
 /* A ticker's next tick: the first period after now (missed ones are dropped). */
@@ -84,6 +78,7 @@ static int64_t next_tick(const struct exec *x, const struct timer_impl *tm)
 static void fire_apply(struct exec *x, struct sched_op *op)
 {
     struct timer_impl *tm = timer_at(op);
+    tm->armed = NULL;                 /* performed: a cancel it makes stops nothing */
     sched_timer_fire(x, op->timer);
     switch (tm->kind) {
     case TIMER_CHAN:                  /* a stale value left by a reset: dropped, as Go */
@@ -126,8 +121,8 @@ static const struct sched_opclass fire_class = {
 };
 
 /* A waiting timer is not a blocked thread (a report describes no wait for
-** it, so it is not counted among the blocked). The daemon: fire whenever the timer is started, forever (a stopped or
-** expired timer may be reset). */
+** it, so it is not counted among the blocked). The daemon: fire whenever
+** the timer runs, forever (a stopped or expired timer may be reset). */
 static void timer_thread(void *arg)
 {
     struct timer_impl *tm = arg;
@@ -151,7 +146,7 @@ static void set_deadline(struct exec *x, struct timer_impl *tm, int64_t deadline
 {
     tm->deadline = deadline;
     if (tm->armed == NULL)
-        return;                       /* its daemon arms it when it starts */
+        return;                       /* its daemon arms it when it waits next */
     if (deadline >= 0)
         sched_timer_start_at(x, tm->armed, deadline);
     else
@@ -178,8 +173,6 @@ static struct timer_impl *timer_new(struct exec *x, enum timer_kind kind, const 
     tm->name = name ? name : "AfterFunc";
     if (sched_clock(x) == NULL)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for the clock");
-    tm->next = x->timers;
-    x->timers = tm;
     return tm;
 }
 
@@ -206,14 +199,15 @@ static void make_apply(struct exec *x, struct sched_op *op)
     timer_start(x, tm, after_now(x, OP_OF(op, struct make_op, op)->timeout));
 }
 
-/* The timer and the clock; making it also touches its daemon's thread, as
-** a spawn does (its child's steps come after). */
+/* The timer and the clock (obj2); making a timer also touches its
+** daemon's thread, as a spawn does (its child's steps come after). */
 static int timer_op_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
     (void)max;
     objs[0] = &timer_at(op)->obj;
-    objs[1] = op->obj2;
-    return 2;
+    if (op->obj2)
+        objs[1] = op->obj2;
+    return op->obj2 ? 2 : 1;
 }
 
 static int make_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
@@ -248,7 +242,7 @@ weft_timer_t *weft_timer_make_at(const char *name, int64_t ms, int ticker, void 
     if (!fn) {
         char cname[SCHED_NAME_MAX + 4];
         snprintf(cname, sizeof cname, "%s.C", tm->obj.name);
-        tm->ch = chan_make_timer(x, cname, ticker, at);
+        tm->ch = chan_make_timer(cname, at);
     }
     struct make_op m = { .op = { .cls = &make_class, .obj = &tm->obj, .obj2 = x->clock,
                                  .loc = at },
