@@ -160,7 +160,6 @@ struct exec {
     int nobjects;
     struct sched_obj *clock;          /* made at the first timed operation */
     struct sched_timer *armed[SCHED_MAX_THREADS];   /* timers started, not ended */
-    struct sync_note *notes;          /* step notes made this execution (sync/chan.c) */
     int narmed;
     struct shadow *shadow;            /* checked memory's accesses (race.c) */
     struct atomic_impl *memory_cells; /* atomics at addresses (sync/atomic.c) */

@@ -775,7 +775,6 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->nobjects = 0;
     x->clock = NULL;
     x->narmed = 0;
-    x->notes = NULL;
     x->shadow = NULL;
     x->memory_cells = NULL;
     x->shadow_oom = x->memory_unchecked = false;
