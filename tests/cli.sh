@@ -170,8 +170,8 @@ check "the timer fixes pass exhaustively" 0 "$WEFT" run --quiet --strategy dpor 
     ticker_starves_stop_fixed afterfunc_leaks_mutex_fixed
 expect_grep "ticker fix exhaustive" "ticker_starves_stop_fixed: pass (expected pass) \[dpor\] [0-9]* executions.*exhaustive" "$tmp/out"
 expect_grep "afterfunc fix exhaustive" "afterfunc_leaks_mutex_fixed: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
-check "a select step names its cases" 0 "$WEFT" run --format json ticker_starves_stop
-expect_grep "select names its cases" "select flushTicker.C (recv; cases: recv flushTicker.C, recv w.stop)" "$tmp/out"
+check "a select step says which case it took" 0 "$WEFT" run --format json ticker_starves_stop
+expect_grep "a select step says which case it took" "select flushTicker.C (recv, case 1 of 2)" "$tmp/out"
 
 # Regression scenarios (tests/regress/, one file per bug found and fixed):
 # each declares the result every exhaustive strategy must give.

@@ -5,7 +5,6 @@
 ** perform). The side that comes second makes a rendezvous, completing the
 ** waiter's operation (sched_complete).
 */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include "sync/sync.h"
@@ -141,7 +140,7 @@ static bool can_recv(weft_chan_t *ch, const struct sched_thread *self)
 ** Moving values
 ** ========================================================================== */
 
-static void select_note(struct select_op *s, const char *what);
+static void select_note(struct select_op *s, int k, const char *what);
 static void took_from(struct sched_op *op, const weft_chan_t *ch);
 
 /* Complete the waiting partner p (case c) on ch, as the step log shows it. */
@@ -153,7 +152,7 @@ static void complete_partner(struct exec *x, struct chan_op *p, int c, weft_chan
     p->op.obj = &ch->obj;             /* the step log names the channel used */
     p->op.note = NULL;
     if (p->op.cls == &select_wait_class)
-        select_note(select_op(&p->op), as_select);
+        select_note(select_op(&p->op), c, as_select);
     sched_complete(x, &p->op);
 }
 
@@ -410,89 +409,35 @@ void weft_chan_close_at(weft_chan_t *ch, const char *file, int line)
 ** ========================================================================== */
 
 /*
-** A select's step names every case and what happened: "select stop (recv;
-** cases: recv tick, recv stop, default)" (the verb and the channel taken,
-** then this note). The text is made when the step is taken (a select of
-** one case and no default keeps its short note) and kept once (below), so
-** equal notes are one pointer, as the step log's repeats need. It is a
-** printf format for the step log: a '%' in a name is doubled.
+** A select's step says which case it took, of how many: "select stop (recv,
+** case 2 of 3)" (the verb and the channel taken, then this note; the cases
+** are listed where the thread waits). Notes are literals: a report keeps a
+** step's note after the search that ran it is freed.
 */
-/* The notes outlive the execution (a report keeps a step's note after the
-** search that ran it is freed), so each text is kept once for the process,
-** in static storage: nothing allocated, nothing to free. When that is
-** full, a select keeps its short note (the same text always gets the same
-** answer, so the searches' labels stay consistent). */
-#define NOTE_POOL  (1 << 20)
-#define NOTE_SLOTS (1 << 14)
-static char note_pool[NOTE_POOL];
-static size_t note_used, note_count;
-static uint32_t note_slot[NOTE_SLOTS];    /* offset + 1 in note_pool; 0: empty */
-static atomic_flag note_lock = ATOMIC_FLAG_INIT;
-
-static const char *note_find_or_add(const char *text, size_t len, uint64_t h)
+static void select_note(struct select_op *s, int k, const char *what)
 {
-    for (size_t i = h % NOTE_SLOTS, n = 0; n < NOTE_SLOTS; i = (i + 1) % NOTE_SLOTS, n++) {
-        if (note_slot[i] == 0) {
-            if (note_used + len + 1 > NOTE_POOL || note_count >= NOTE_SLOTS / 2)
-                return NULL;
-            memcpy(note_pool + note_used, text, len + 1);
-            note_slot[i] = (uint32_t)note_used + 1;
-            note_used += len + 1;
-            note_count++;
-            return note_pool + note_slot[i] - 1;
-        }
-        if (strcmp(note_pool + note_slot[i] - 1, text) == 0)
-            return note_pool + note_slot[i] - 1;
-    }
-    return NULL;
-}
-
-static const char *note_intern(const char *text, size_t len)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
-    while (atomic_flag_test_and_set_explicit(&note_lock, memory_order_acquire))
-        ;                             /* explorations on other OS threads */
-    const char *kept = note_find_or_add(text, len, h);
-    atomic_flag_clear_explicit(&note_lock, memory_order_release);
-    return kept;
-}
-
-static size_t note_put(char *buf, size_t used, size_t n, const char *text, bool escape)
-{
-    for (; *text && used + 2 < n; text++) {
-        if (escape && *text == '%')
-            buf[used++] = '%';
-        buf[used++] = *text;
-    }
-    buf[used] = 0;
-    return used;
-}
-
-static size_t note_case(char *buf, size_t used, size_t n, const struct weft_select_case *c)
-{
-    used = note_put(buf, used, n, c->dir == WEFT_SEND ? "send " : "recv ", false);
-    return note_put(buf, used, n, c->ch->obj.name, true);
-}
-
-static void select_note(struct select_op *s, const char *what)
-{
+    static const struct { const char *what, *note; } notes[] = {
+        { "send", "send, case %d of %d" },
+        { "recv", "recv, case %d of %d" },
+        { "recv, closed", "recv, closed, case %d of %d" },
+    };
     struct sched_op *op = &s->c.op;
     op->note = what;
     if (s->ncases < 2 && !s->has_default)
         return;
-    char buf[1024];                   /* the report shows far less */
-    size_t n = sizeof buf, used = note_put(buf, 0, n, what, false);
-    used = note_put(buf, used, n, "; cases: ", false);
-    for (int i = 0; i < s->ncases; i++) {
-        used = note_put(buf, used, n, i ? ", " : "", false);
-        used = note_case(buf, used, n, &s->cases[i]);
+    if (k < 0) {                      /* default, timed out, blocks */
+        op->note = strcmp(what, "default") == 0 ? "default, none of %d cases ready"
+                   : strcmp(what, "blocks") == 0 ? "blocks, none of %d cases ready"
+                   : "timed out, none of %d cases ready";
+        op->note_a = s->ncases;
+        return;
     }
-    used = note_put(buf, used, n, s->has_default ? ", default" : "", false);
-    const char *kept = note_intern(buf, used);
-    if (kept)                         /* else the short note will do */
-        op->note = kept;
+    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
+        if (strcmp(what, notes[i].what) == 0) {
+            op->note = notes[i].note;
+            op->note_a = k + 1;
+            op->note_b = s->ncases;
+        }
 }
 
 static bool case_ready(const struct weft_select_case *c, const struct sched_thread *t)
@@ -544,7 +489,7 @@ static void select_case(struct exec *x, struct sched_op *op, int *ready, int nre
     op->obj = &c->ch->obj;            /* the step log names the channel used */
     if (c->dir == WEFT_RECV)
         took_from(op, c->ch);
-    select_note(s, c->dir == WEFT_SEND ? "send" : c->closed ? "recv, closed" : "recv");
+    select_note(s, k, c->dir == WEFT_SEND ? "send" : c->closed ? "recv, closed" : "recv");
 }
 
 static void select_apply(struct exec *x, struct sched_op *op)
@@ -555,12 +500,12 @@ static void select_apply(struct exec *x, struct sched_op *op)
     } else if (select_op(op)->has_default) {
         select_op(op)->c.chosen = WEFT_SELECT_DEFAULT;
         op->idle = true;              /* a poll that found nothing */
-        select_note(select_op(op), "default");
+        select_note(select_op(op), -1, "default");
     } else if (!start_waiting(x, op)) {
         select_op(op)->c.chosen = WEFT_SELECT_TIMEOUT;
-        select_note(select_op(op), "timed out");
+        select_note(select_op(op), -1, "timed out");
     } else {
-        select_note(select_op(op), "blocks");
+        select_note(select_op(op), -1, "blocks");
     }
 }
 
@@ -581,7 +526,7 @@ static void select_wait_apply(struct exec *x, struct sched_op *op)
     if (timer_wins(x, op, nready)) {
         time_out(x, op);
         select_op(op)->c.chosen = WEFT_SELECT_TIMEOUT;
-        select_note(select_op(op), "timed out");
+        select_note(select_op(op), -1, "timed out");
     } else {
         select_case(x, op, ready, nready);
     }
