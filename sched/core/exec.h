@@ -64,6 +64,8 @@ struct sched_thread {
     uint32_t made;                    /* objects and threads it has made (keys) */
     bool detached;                    /* nobody joins it; the execution does
                                          not wait for it (sched_detach) */
+    bool daemon;                      /* a timer's thread (sync/timer.c): waiting
+                                         at the end, it is not blocked */
 };
 
 /* One executed step, for the report and the searches. */

@@ -314,6 +314,12 @@ struct sched_thread *sched_spawn(struct exec *x, const char *name, void (*fn)(vo
     return t;
 }
 
+void sched_thread_daemon(struct exec *x, struct sched_thread *t)
+{
+    (void)x;
+    t->daemon = true;
+}
+
 /* ==========================================================================
 ** Visible operations and wait queues
 ** ========================================================================== */
@@ -433,6 +439,22 @@ void sched_timer_start(struct exec *x, struct sched_timer *t)
 {
     t->deadline = t->timeout > INT64_MAX - x->now ? INT64_MAX : x->now + t->timeout;
     x->armed[x->narmed++] = t;
+}
+
+static void timer_end(struct exec *x, struct sched_timer *t);
+
+void sched_timer_start_at(struct exec *x, struct sched_timer *t, int64_t deadline)
+{
+    if (t->deadline >= 0)
+        timer_end(x, t);
+    sched_timer_start(x, t);
+    t->deadline = deadline;
+}
+
+void sched_timer_stop(struct exec *x, struct sched_timer *t)
+{
+    if (t->deadline >= 0)
+        timer_end(x, t);
 }
 
 void sched_timer_fire(struct exec *x, struct sched_timer *t)
@@ -763,7 +785,8 @@ static void classify_end(struct exec *x)
     bool main_done = x->threads[0]->state == T_FINISHED;
     int stuck = -1, blocked = 0;
     for (int i = 0; i < x->nthreads; i++)     /* once main returned, detached ones may stay */
-        if (x->threads[i]->state != T_FINISHED && !(main_done && x->threads[i]->detached)) {
+        if (x->threads[i]->state != T_FINISHED && !x->threads[i]->daemon &&
+            !(main_done && x->threads[i]->detached)) {
             stuck = stuck < 0 ? i : stuck;
             blocked++;
         }

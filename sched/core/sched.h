@@ -41,6 +41,11 @@ struct sched_thread *sched_spawn(struct exec *x, const char *name, void (*fn)(vo
 /* t (just spawned) is detached: nobody joins it, and the execution ends
 ** without it once every other thread has returned (weft.h). */
 void sched_detach(struct exec *x, struct sched_thread *t);
+/* Make t, just spawned, a daemon: a timer's thread. It runs like any
+** other (the execution goes on while it can fire), but one that waits
+** when nothing can run is neither a deadlock nor a leak: a stopped timer
+** keeps no program alive. */
+void sched_thread_daemon(struct exec *x, struct sched_thread *t);
 /* A data choice from scheduler context (a select among ready cases). */
 int sched_choose_value(struct exec *x, int n);
 /* Finish another thread's waiting op (a rendezvous partner, a released
@@ -81,6 +86,10 @@ static inline bool sched_timer_due(const struct exec *x, const struct sched_time
 {
     return t && t->deadline >= 0 && (!t->idle_rule || x->now >= t->deadline);
 }
+/* Start t with an absolute deadline (a timer made earlier, sync/timer.c);
+** stop it: it may not fire until started again. */
+void sched_timer_start_at(struct exec *x, struct sched_timer *t, int64_t deadline);
+void sched_timer_stop(struct exec *x, struct sched_timer *t);
 /* In apply, when the operation times out: the clock reaches the deadline.
 ** The timer ends with the step (sched.c). */
 void sched_timer_fire(struct exec *x, struct sched_timer *t);

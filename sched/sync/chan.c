@@ -13,6 +13,7 @@ struct weft_chan {
     struct sched_obj obj;
     int cap, len, head;
     bool closed;
+    bool timer;                       /* a timer's channel: a receive ends a loop turn */
     void **buf;
 };
 
@@ -58,6 +59,37 @@ weft_chan_t *weft_chan_make_at(const char *name, int capacity, const char *file,
 }
 
 static const struct sched_opclass send_wait_class, recv_wait_class, select_wait_class;
+
+/* ==========================================================================
+** Channels of timers and contexts (timer.c, context.c)
+** ========================================================================== */
+
+weft_chan_t *chan_make_timer(const char *name, struct sched_loc at)
+{
+    weft_chan_t *ch = weft_chan_make_at(name, 1, at.file, at.line);
+    ch->timer = true;
+    return ch;
+}
+
+bool chan_offer(weft_chan_t *ch, void *v)
+{
+    if (ch->len == ch->cap)
+        return false;
+    ch->buf[(ch->head + ch->len++) % ch->cap] = v;
+    return true;
+}
+
+bool chan_full(const weft_chan_t *ch) { return ch->len == ch->cap; }
+bool chan_closed(const weft_chan_t *ch) { return ch->closed; }
+void chan_close_quiet(weft_chan_t *ch) { ch->closed = true; }
+struct sched_obj *chan_object(weft_chan_t *ch) { return &ch->obj; }
+
+/* Receiving from a timer's channel waits for time to pass, as a sleep
+** does: it ends the receiver's loop turn (sched.c, fairness). */
+static void took_from(struct sched_op *op, const weft_chan_t *ch)
+{
+    op->ends_turn |= ch->timer;
+}
 
 static struct chan_op *chan_op(struct sched_op *op) { return OP_OF(op, struct chan_op, op); }
 static struct select_op *select_op(struct sched_op *op)
@@ -108,6 +140,9 @@ static bool can_recv(weft_chan_t *ch, const struct sched_thread *self)
 ** Moving values
 ** ========================================================================== */
 
+static void select_note(struct select_op *s, int k, const char *what);
+static void took_from(struct sched_op *op, const weft_chan_t *ch);
+
 /* Complete the waiting partner p (case c) on ch, as the step log shows it. */
 static void complete_partner(struct exec *x, struct chan_op *p, int c, weft_chan_t *ch,
                              const char *as_select)
@@ -115,7 +150,9 @@ static void complete_partner(struct exec *x, struct chan_op *p, int c, weft_chan
     p->chosen = c;
     p->op.status = WEFT_OK;
     p->op.obj = &ch->obj;             /* the step log names the channel used */
-    p->op.note = p->op.cls == &select_wait_class ? as_select : NULL;
+    p->op.note = NULL;
+    if (p->op.cls == &select_wait_class)
+        select_note(select_op(&p->op), c, as_select);
     sched_complete(x, &p->op);
 }
 
@@ -301,6 +338,7 @@ static void recv_apply(struct exec *x, struct sched_op *op)
     if (can_recv(ch, op->thread)) {
         op->status = do_recv(x, op->thread, ch, chan_op(op)->out);
         op->note = op->status == WEFT_ECLOSED ? "closed" : NULL;
+        took_from(op, ch);
     } else {
         start_waiting(x, op);
     }
@@ -372,6 +410,38 @@ void weft_chan_close_at(weft_chan_t *ch, const char *file, int line)
 ** Select
 ** ========================================================================== */
 
+/*
+** A select's step says which case it took, of how many: "select stop (recv,
+** case 2 of 3)" (the verb and the channel taken, then this note; the cases
+** are listed where the thread waits). Notes are literals: a report keeps a
+** step's note after the search that ran it is freed.
+*/
+static void select_note(struct select_op *s, int k, const char *what)
+{
+    static const struct { const char *what, *note; } notes[] = {
+        { "send", "send, case %d of %d" },
+        { "recv", "recv, case %d of %d" },
+        { "recv, closed", "recv, closed, case %d of %d" },
+    };
+    struct sched_op *op = &s->c.op;
+    op->note = what;
+    if (s->ncases < 2 && !s->has_default)
+        return;
+    if (k < 0) {                      /* default, timed out, blocks */
+        op->note = strcmp(what, "default") == 0 ? "default, none of %d cases ready"
+                   : strcmp(what, "blocks") == 0 ? "blocks, none of %d cases ready"
+                   : "timed out, none of %d cases ready";
+        op->note_a = s->ncases;
+        return;
+    }
+    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
+        if (strcmp(what, notes[i].what) == 0) {
+            op->note = notes[i].note;
+            op->note_a = k + 1;
+            op->note_b = s->ncases;
+        }
+}
+
 static bool case_ready(const struct weft_select_case *c, const struct sched_thread *t)
 {
     return c->dir == WEFT_SEND ? can_send(c->ch, t) : can_recv(c->ch, t);
@@ -386,10 +456,31 @@ static int ready_cases(const struct select_op *s, const struct sched_thread *t, 
     return nready;
 }
 
+/*
+** A thread whose loop turns repeat (sched.c, fairness) does not take a
+** timer's channel while another case is ready: Go's select picks among
+** ready cases at random, so a case that stays ready is taken in the end;
+** taking the tick once more would only repeat the turn. Without this, a
+** loop fed by a ticker could starve its other cases forever. Returns how
+** many of ready are left.
+*/
+static int fair_cases(const struct select_op *s, const struct sched_thread *t, int *ready,
+                      int nready)
+{
+    if (!t->spun || nready < 2)
+        return nready;
+    int kept = 0;
+    for (int i = 0; i < nready; i++)
+        if (!s->cases[ready[i]].ch->timer)
+            ready[kept++] = ready[i];
+    return kept ? kept : nready;
+}
+
 /* Perform one of the ready cases, the choice among them explored. */
-static void select_case(struct exec *x, struct sched_op *op, const int *ready, int nready)
+static void select_case(struct exec *x, struct sched_op *op, int *ready, int nready)
 {
     struct select_op *s = select_op(op);
+    nready = fair_cases(s, op->thread, ready, nready);
     int k = ready[sched_choose_value(x, nready)];
     struct weft_select_case *c = &s->cases[k];
     if (c->dir == WEFT_SEND)
@@ -398,7 +489,9 @@ static void select_case(struct exec *x, struct sched_op *op, const int *ready, i
         c->closed = do_recv(x, op->thread, c->ch, c->recv) == WEFT_ECLOSED;
     s->c.chosen = k;
     op->obj = &c->ch->obj;            /* the step log names the channel used */
-    op->note = c->dir == WEFT_SEND ? "send" : c->closed ? "recv, closed" : "recv";
+    if (c->dir == WEFT_RECV)
+        took_from(op, c->ch);
+    select_note(s, k, c->dir == WEFT_SEND ? "send" : c->closed ? "recv, closed" : "recv");
 }
 
 static void select_apply(struct exec *x, struct sched_op *op)
@@ -409,9 +502,12 @@ static void select_apply(struct exec *x, struct sched_op *op)
     } else if (select_op(op)->has_default) {
         select_op(op)->c.chosen = WEFT_SELECT_DEFAULT;
         op->idle = true;              /* a poll that found nothing */
-        op->note = "default";
+        select_note(select_op(op), -1, "default");
     } else if (!start_waiting(x, op)) {
         select_op(op)->c.chosen = WEFT_SELECT_TIMEOUT;
+        select_note(select_op(op), -1, "timed out");
+    } else {
+        select_note(select_op(op), -1, "blocks");
     }
 }
 
@@ -432,6 +528,7 @@ static void select_wait_apply(struct exec *x, struct sched_op *op)
     if (timer_wins(x, op, nready)) {
         time_out(x, op);
         select_op(op)->c.chosen = WEFT_SELECT_TIMEOUT;
+        select_note(select_op(op), -1, "timed out");
     } else {
         select_case(x, op, ready, nready);
     }

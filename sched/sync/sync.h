@@ -38,6 +38,33 @@ sched_mask sync_wakers(struct exec *x, const struct sched_thread *t, const struc
 void *sync_object_new(struct exec *x, const struct sched_objclass *cls, size_t size,
                       const char *name, struct sched_loc at);
 
+/* Channels of timers and contexts (chan.c). A timer's channel has room
+** for one value, and a receive from it ends a loop turn. From a scenario
+** thread. */
+weft_chan_t *chan_make_timer(const char *name, struct sched_loc at);
+/* Scheduler context: buffer v if there is room (false: dropped); is it
+** full; closed; close it (a context's done channel: receivers wake). */
+bool chan_offer(weft_chan_t *ch, void *v);
+bool chan_full(const weft_chan_t *ch);
+bool chan_closed(const weft_chan_t *ch);
+void chan_close_quiet(weft_chan_t *ch);
+struct sched_obj *chan_object(weft_chan_t *ch);
+
+/* Timers (timer.c). A context's deadline is a timer that cancels it. */
+struct timer_impl;
+struct context_impl;
+struct timer_impl *timer_for_context(struct exec *x, struct context_impl *ctx, const char *name,
+                                     struct sched_loc at);
+/* In the apply of the step that makes ctx: start its deadline timer;
+** returns the timer's thread (NULL: the failure is recorded). */
+struct sched_obj *timer_start_context(struct exec *x, struct timer_impl *tm, int64_t deadline);
+/* Scheduler context: stop tm (a cancelled context's). */
+void timer_halt(struct exec *x, struct timer_impl *tm);
+/* Contexts (context.c): cancel ctx and its descendants with err (scheduler
+** context); the objects a cancel of ctx touches, as objects() lists them. */
+void context_cancel(struct exec *x, struct context_impl *ctx, int err);
+int context_objects(const struct context_impl *ctx, const struct sched_obj **objs, int max);
+
 /* Atomic operations (atomic.c). */
 enum sync_atomic {
     SYNC_LOAD, SYNC_STORE, SYNC_EXCHANGE, SYNC_CAS, SYNC_ADD, SYNC_AND, SYNC_OR, SYNC_XOR,

@@ -333,6 +333,8 @@ const char *weft_strerror(int code)
     case WEFT_ECLOSED:   return "WEFT_ECLOSED: channel closed";
     case WEFT_EINVAL:    return "WEFT_EINVAL: invalid argument";
     case WEFT_ENOMEM:    return "WEFT_ENOMEM: out of memory";
+    case WEFT_ECANCELED: return "WEFT_ECANCELED: context canceled";
+    case WEFT_EDEADLINE: return "WEFT_EDEADLINE: context deadline exceeded";
     default:             return "unknown weft error";
     }
 }

@@ -1,0 +1,330 @@
+/*
+** timer.c -- Go's timers: time.NewTimer and time.After (a channel that
+** receives once), time.AfterFunc (a function on a new thread), tickers,
+** and the deadline of a context (context.c).
+**
+** Each timer has a thread of its own, a daemon (sched.h), parked on a
+** "fire" operation. Firing is that thread's step, so it races every other
+** step as a sleep's wake does (weft.h, virtual time): it may come at any
+** point once the timer runs, and it moves the clock to the deadline, never
+** back. Under --timers=idle it waits until nothing else can run.
+** A ticker whose channel is full does not fire (the tick would be
+** dropped): when there is room again, it fires once, at the clock's time,
+** and its next tick is the first period after that. Extra ticks are
+** dropped as Go drops them, and an unread ticker does not tick forever.
+** Dependence: firing touches the timer, the clock (every timed step does,
+** so firings keep their order against one another and against clock
+** reads) and what it wakes (its channel, the context's done channels, the
+** new thread). Making, stopping and resetting a timer touch the timer and
+** the clock (making and resetting read now; with a stop touching the clock
+** too, DPOR ran every class DFS ran on the generated programs, see
+** tests/classes.py).
+**
+** (A rule that fired timers strictly in deadline order was tried: it makes
+** a timer's enabledness depend on other timers, and DPOR then missed
+** classes that DFS ran. Timers, like sleeps and timeouts, may fire late.)
+*/
+#include <stdio.h>
+#include "sync/sync.h"
+
+enum timer_kind { TIMER_CHAN, TIMER_TICKER, TIMER_FUNC, TIMER_CONTEXT };
+
+struct timer_impl {
+    struct sched_obj obj;
+    enum timer_kind kind;
+    int64_t deadline;                 /* the next firing, virtual ns; -1: stopped or done */
+    int64_t period;                   /* a ticker's, ns */
+    weft_chan_t *ch;                  /* TIMER_CHAN, TIMER_TICKER */
+    void (*fn)(void *);               /* TIMER_FUNC: fn(arg) on a thread called name */
+    void *arg;
+    const char *name;
+    struct context_impl *ctx;         /* TIMER_CONTEXT: the context it cancels */
+    struct sched_thread *thread;      /* its daemon, once made */
+    struct sched_timer *armed;        /* its daemon's fire operation's, while it waits */
+    struct sched_loc at;              /* where it was made */
+};
+
+struct weft_timer { struct timer_impl impl; };
+
+static const struct sched_objclass timer_objclass = { .name = "timer" };
+
+static struct timer_impl *timer_at(const struct sched_op *op)
+{
+    return (struct timer_impl *)op->obj;
+}
+
+/* ==========================================================================
+** Firing
+** ========================================================================== */
+
+/* Running, and for a ticker, with room in its channel. */
+static bool pending(const struct timer_impl *tm)
+{
+    return tm->deadline >= 0 && !(tm->kind == TIMER_TICKER && chan_full(tm->ch));
+}
+
+static bool fire_enabled(struct exec *x, struct sched_op *op)
+{
+    return pending(timer_at(op)) && sched_timer_due(x, op->timer);
+}
+
+/* A ticker's next tick: the first period after now (missed ones are dropped). */
+static int64_t next_tick(const struct exec *x, const struct timer_impl *tm)
+{
+    int64_t d = tm->deadline, missed = (x->now - d) / tm->period;
+    return missed > (INT64_MAX - d) / tm->period - 1 ? INT64_MAX : d + tm->period * (missed + 1);
+}
+
+static void fire_apply(struct exec *x, struct sched_op *op)
+{
+    struct timer_impl *tm = timer_at(op);
+    tm->armed = NULL;                 /* performed: a cancel it makes stops nothing */
+    sched_timer_fire(x, op->timer);
+    switch (tm->kind) {
+    case TIMER_CHAN:                  /* a stale value left by a reset: dropped, as Go */
+        op->note = chan_offer(tm->ch, (void *)(intptr_t)x->now) ? NULL : "dropped";
+        tm->deadline = -1;
+        break;
+    case TIMER_TICKER:
+        chan_offer(tm->ch, (void *)(intptr_t)x->now);
+        tm->deadline = next_tick(x, tm);
+        break;
+    case TIMER_FUNC: {
+        struct sched_thread *t = sched_spawn(x, tm->name, tm->fn, tm->arg, tm->at, false);
+        op->obj2 = t ? &t->obj : NULL;
+        tm->deadline = -1;
+        break;
+    }
+    case TIMER_CONTEXT:
+        context_cancel(x, tm->ctx, WEFT_EDEADLINE);
+        tm->deadline = -1;
+        break;
+    }
+}
+
+static int fire_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    struct timer_impl *tm = timer_at(op);
+    int n = 0;
+    objs[n++] = &tm->obj;
+    if (op->obj2)
+        objs[n++] = op->obj2;
+    if (tm->ch)
+        objs[n++] = chan_object(tm->ch);
+    if (tm->ctx)
+        n += context_objects(tm->ctx, objs + n, max - n);
+    return n;
+}
+
+static const struct sched_opclass fire_class = {
+    .verb = "fire", .enabled = fire_enabled, .apply = fire_apply, .objects = fire_objects,
+};
+
+/* A waiting timer is not a blocked thread (a report describes no wait for
+** it, so it is not counted among the blocked). The daemon: fire whenever
+** the timer runs, forever (a stopped or expired timer may be reset). */
+static void timer_thread(void *arg)
+{
+    struct timer_impl *tm = arg;
+    struct exec *x = exec_current();
+    for (;;) {
+        struct { struct sched_op op; struct sched_timer timer; } f = {
+            .op = { .cls = &fire_class, .obj = &tm->obj, .loc = tm->at },
+        };
+        if (sched_timer_init(x, &f.op, &f.timer, 0) != 0)
+            sched_fail(x, WEFT_ASSERTION, tm->at, "out of memory for a timer");
+        if (tm->deadline >= 0)
+            sched_timer_start_at(x, &f.timer, tm->deadline);
+        tm->armed = &f.timer;
+        sched_visible(x, &f.op);
+        tm->armed = NULL;
+    }
+}
+
+/* (Re)start tm at deadline, or stop it (deadline -1). Scheduler context. */
+static void set_deadline(struct exec *x, struct timer_impl *tm, int64_t deadline)
+{
+    tm->deadline = deadline;
+    if (tm->armed == NULL)
+        return;                       /* its daemon arms it when it waits next */
+    if (deadline >= 0)
+        sched_timer_start_at(x, tm->armed, deadline);
+    else
+        sched_timer_stop(x, tm->armed);
+}
+
+static int64_t after_now(const struct exec *x, int64_t ns)
+{
+    return ns > INT64_MAX - x->now ? INT64_MAX : x->now + ns;
+}
+
+/* ==========================================================================
+** Making a timer
+** ========================================================================== */
+
+/* A timer object, not yet started (from a scenario thread). */
+static struct timer_impl *timer_new(struct exec *x, enum timer_kind kind, const char *name,
+                                    struct sched_loc at)
+{
+    struct timer_impl *tm = sync_object_new(x, &timer_objclass, sizeof(struct weft_timer), name, at);
+    tm->kind = kind;
+    tm->deadline = -1;
+    tm->at = at;
+    tm->name = name ? name : "AfterFunc";
+    if (sched_clock(x) == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for the clock");
+    return tm;
+}
+
+/* Spawn tm's daemon and start it at deadline (scheduler context). */
+static void timer_start(struct exec *x, struct timer_impl *tm, int64_t deadline)
+{
+    char name[SCHED_NAME_MAX + 8];
+    snprintf(name, sizeof name, "timer %s", tm->obj.name);
+    tm->thread = sched_spawn(x, name, timer_thread, tm, tm->at, false);
+    if (tm->thread == NULL)
+        return;                       /* the failure is recorded */
+    sched_thread_daemon(x, tm->thread);
+    tm->deadline = deadline;
+}
+
+struct make_op {
+    struct sched_op op;
+    int64_t timeout;                  /* ns */
+};
+
+static void make_apply(struct exec *x, struct sched_op *op)
+{
+    struct timer_impl *tm = timer_at(op);
+    timer_start(x, tm, after_now(x, OP_OF(op, struct make_op, op)->timeout));
+}
+
+/* The timer and the clock (obj2); making a timer also touches its
+** daemon's thread, as a spawn does (its child's steps come after). */
+static int timer_op_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    (void)max;
+    objs[0] = &timer_at(op)->obj;
+    if (op->obj2)
+        objs[1] = op->obj2;
+    return op->obj2 ? 2 : 1;
+}
+
+static int make_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    struct timer_impl *tm = timer_at(op);
+    int n = timer_op_objects(op, objs, max);
+    if (tm->thread)
+        objs[n++] = &tm->thread->obj;
+    return n;
+}
+
+static const struct sched_opclass make_class = {
+    .verb = "timer", .apply = make_apply, .objects = make_objects,
+};
+
+weft_timer_t *weft_timer_make_at(const char *name, int64_t ms, int ticker, void (*fn)(void *),
+                                 void *arg, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    struct sched_loc at = { file, line };
+    if (x == NULL)
+        return NULL;
+    if (ms < 0 || (ticker && (ms == 0 || fn)))
+        sched_fail(x, WEFT_ASSERTION, at, "%s \"%s\" made with %lld ms (a timer needs >= 0, "
+                   "a ticker > 0 and no function)", ticker ? "ticker" : "timer",
+                   name ? name : "?", (long long)ms);
+    enum timer_kind kind = fn ? TIMER_FUNC : ticker ? TIMER_TICKER : TIMER_CHAN;
+    struct timer_impl *tm = timer_new(x, kind, name, at);
+    tm->fn = fn;
+    tm->arg = arg;
+    tm->period = sched_ms_to_ns(ms);
+    if (!fn) {
+        char cname[SCHED_NAME_MAX + 4];
+        snprintf(cname, sizeof cname, "%s.C", tm->obj.name);
+        tm->ch = chan_make_timer(cname, at);
+    }
+    struct make_op m = { .op = { .cls = &make_class, .obj = &tm->obj, .obj2 = x->clock,
+                                 .loc = at },
+                         .timeout = tm->period };
+    sched_duration_note(&m.op, m.timeout);
+    sched_visible(x, &m.op);
+    return (weft_timer_t *)tm;
+}
+
+weft_chan_t *weft_timer_chan(weft_timer_t *t)
+{
+    return t ? t->impl.ch : NULL;
+}
+
+/* ==========================================================================
+** Stop and reset
+** ========================================================================== */
+
+struct control_op {
+    struct sched_op op;
+    int64_t timeout;                  /* reset: ns; stop: -1 */
+    int was_active;
+};
+
+static void control_apply(struct exec *x, struct sched_op *op)
+{
+    struct control_op *c = OP_OF(op, struct control_op, op);
+    struct timer_impl *tm = timer_at(op);
+    c->was_active = tm->deadline >= 0;
+    if (c->timeout >= 0 && tm->kind == TIMER_TICKER)
+        tm->period = c->timeout;
+    set_deadline(x, tm, c->timeout >= 0 ? after_now(x, c->timeout) : -1);
+    if (c->timeout < 0)
+        op->note = c->was_active ? "stopped it" : "not running";
+}
+
+static const struct sched_opclass stop_class = {
+    .verb = "stop", .apply = control_apply, .objects = timer_op_objects,
+};
+static const struct sched_opclass reset_class = {
+    .verb = "reset", .apply = control_apply, .objects = timer_op_objects,
+};
+
+int weft_timer_control_at(weft_timer_t *t, int64_t ms, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    struct sched_loc at = { file, line };
+    if (x == NULL)
+        return WEFT_EINVAL;
+    if (t == NULL || t->impl.obj.cls != &timer_objclass)
+        sched_fail(x, WEFT_ASSERTION, at, "%s of a timer that is not one", ms < 0 ? "stop" : "reset");
+    struct timer_impl *tm = &t->impl;
+    if (ms == 0 && tm->kind == TIMER_TICKER)
+        sched_fail(x, WEFT_ASSERTION, at, "reset of ticker \"%s\" to 0 ms", tm->obj.name);
+    struct control_op c = { .op = { .cls = ms < 0 ? &stop_class : &reset_class, .obj = &tm->obj,
+                                    .obj2 = x->clock, .loc = at },
+                            .timeout = ms < 0 ? -1 : sched_ms_to_ns(ms) };
+    if (ms >= 0)
+        sched_duration_note(&c.op, c.timeout);
+    sched_visible(x, &c.op);
+    return c.was_active;
+}
+
+/* ==========================================================================
+** Deadlines of contexts (context.c)
+** ========================================================================== */
+
+struct timer_impl *timer_for_context(struct exec *x, struct context_impl *ctx, const char *name,
+                                     struct sched_loc at)
+{
+    struct timer_impl *tm = timer_new(x, TIMER_CONTEXT, name, at);
+    tm->ctx = ctx;
+    return tm;
+}
+
+struct sched_obj *timer_start_context(struct exec *x, struct timer_impl *tm, int64_t deadline)
+{
+    timer_start(x, tm, deadline);
+    return tm->thread ? &tm->thread->obj : NULL;
+}
+
+void timer_halt(struct exec *x, struct timer_impl *tm)
+{
+    set_deadline(x, tm, -1);
+}
