@@ -38,7 +38,7 @@ static bool same_file(const char *a, const char *b)
 static bool weft_code(const struct symbol *sym)
 {
     static const char *const folders[] = { "sched/core/", "sched/sync/", "sched/explore/",
-                                           "sched/report/", "sched/cli/" };
+                                           "sched/report/", "sched/cli/", "sched/posix/" };
     for (size_t i = 0; i < sizeof folders / sizeof folders[0]; i++)
         if (strstr(sym->file, folders[i]))
             return true;
@@ -58,7 +58,9 @@ static int add_frame(struct chain_table *t, const struct symbol *sym)
     }
     struct report_frame *f = &rep->frames[rep->nframes++];
     memset(f, 0, sizeof *f);
-    snprintf(f->function, sizeof f->function, "%s", sym->function);
+    /* A program's main, renamed so that weft can call it (weft_pthread.h). */
+    bool main = strcmp(sym->function, "weft_program_main_") == 0;
+    snprintf(f->function, sizeof f->function, "%s", main ? "main" : sym->function);
     snprintf(f->file, sizeof f->file, "%s", base_name(sym->file));
     f->line = sym->file[0] ? sym->line : 0;
     snprintf(f->module, sizeof f->module, "%s", sym->module);
