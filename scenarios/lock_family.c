@@ -17,6 +17,15 @@ static const char *const worker_names[MAX_THREADS] = {
     "worker12", "worker13", "worker14", "worker15",
 };
 
+/* --param threads (default 2), or 0 after reporting a value out of range. */
+static int threads_param(void)
+{
+    int threads = weft_param_int("threads", 2);
+    weft_assert(threads >= 1 && threads <= MAX_THREADS,
+                "threads must be 1..%d", MAX_THREADS);
+    return threads >= 1 && threads <= MAX_THREADS ? threads : 0;
+}
+
 struct family {
     weft_mutex_t mu;
     int sections;
@@ -37,12 +46,10 @@ WEFT_SCENARIO(lock_family,
               .expect = WEFT_PASS)
 {
     struct family *f = weft_calloc(1, sizeof *f);
-    int threads = weft_param_int("threads", 2);
+    int threads = threads_param();
     weft_thread_t th[MAX_THREADS];
 
-    weft_assert(threads >= 1 && threads <= MAX_THREADS,
-                "threads must be 1..%d", MAX_THREADS);
-    if (threads < 1 || threads > MAX_THREADS)
+    if (threads == 0)
         return;
     f->sections = weft_param_int("sections", 2);
     weft_mutex_init(&f->mu, "mu", WEFT_MUTEX_NORMAL);
@@ -84,12 +91,10 @@ WEFT_SCENARIO(two_stage,
               .expect = WEFT_PASS)
 {
     struct two_stage *f = weft_calloc(1, sizeof *f);
-    int threads = weft_param_int("threads", 2);
+    int threads = threads_param();
     weft_thread_t th[MAX_THREADS];
 
-    weft_assert(threads >= 1 && threads <= MAX_THREADS,
-                "threads must be 1..%d", MAX_THREADS);
-    if (threads < 1 || threads > MAX_THREADS)
+    if (threads == 0)
         return;
     f->sections = weft_param_int("sections", 1);
     weft_mutex_init(&f->first, "first", WEFT_MUTEX_NORMAL);

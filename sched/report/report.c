@@ -405,22 +405,18 @@ static bool verb_is(const struct report_step *s, const char *verb)
     return strcmp(s->verb, verb) == 0;
 }
 
-/* The queue of waits not yet woken: a thread waits on one condition at a
-** time, so it holds at most one entry per thread. */
-struct wait_queue { int *tid, *obj; bool *woken; int n, cap; };
-
 static int find_wakes(struct report *rep)
 {
-    int cap = rep->nthreads + 1, nwoken = 0;
-    struct wait_queue q = { malloc((size_t)cap * sizeof *q.tid), malloc((size_t)cap * sizeof *q.obj),
-                            calloc((size_t)cap, sizeof *q.woken), 0, cap };
+    /* The waits not yet woken: a thread waits on one condition at a time,
+    ** so there is at most one per thread. */
+    int cap = rep->nthreads + 1, n = 0, nwoken = 0;
+    int *queue = malloc((size_t)cap * sizeof *queue), *obj = malloc((size_t)cap * sizeof *obj);
+    bool *woken = calloc((size_t)cap, sizeof *woken);
     rep->woken = calloc((size_t)rep->nsteps + 1, sizeof *rep->woken);
-    int rc = rep->woken && q.tid && q.obj && q.woken ? 0 : WEFT_ENOMEM;
-    int *queue = q.tid, *obj = q.obj, n = 0;
-    bool *woken = q.woken;
+    int rc = rep->woken && queue && obj && woken ? 0 : WEFT_ENOMEM;
     for (uint32_t i = 0; rc == 0 && i < rep->nsteps; i++) {
         struct report_step *s = &rep->steps[i];
-        if (verb_is(s, "wait") && n < q.cap) {
+        if (verb_is(s, "wait") && n < cap) {
             queue[n] = s->tid;
             obj[n] = s->obj_id;
             woken[n++] = false;
@@ -447,9 +443,9 @@ static int find_wakes(struct report *rep)
             }
         }
     }
-    free(q.tid);
-    free(q.obj);
-    free(q.woken);
+    free(queue);
+    free(obj);
+    free(woken);
     return rc;
 }
 
