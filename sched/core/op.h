@@ -120,6 +120,11 @@ struct sched_opclass {
     ** returns how many it wrote. reads_only(): performing op now would
     ** change nothing (a poll that would fail); two such ops commute. */
     int (*objects)(const struct sched_op *op, const struct sched_obj **objs, int max);
+    /* For an op that cannot run now: the objects a step must touch to let
+    ** it run (fewer than objects() when it touches more than it waits on:
+    ** a timer's fire waits on the timer, yet touches the clock and what it
+    ** wakes). NULL: every object it touches. */
+    int (*enablers)(const struct sched_op *op, const struct sched_obj **objs, int max);
     bool (*reads_only)(struct exec *x, struct sched_op *op);
 };
 

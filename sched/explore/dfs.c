@@ -22,7 +22,11 @@ struct race {
     uint32_t step;
     int32_t clock_event;              /* tid's clock then: this event's */
     struct wake_op op;
+    struct wake_op enabler;           /* op as what may let it run, if it could not */
     bool posted;                      /* op was pending before the step already */
+    bool could_run;                   /* op could run when the race was seen */
+    uint32_t seen;                    /* the steps then */
+    int32_t last_then;                /* tid's last step then (dpor_last_event) */
 };
 
 struct node {
@@ -149,15 +153,23 @@ static bool next_step_of(struct dfs *d, uint32_t step, int r, struct wake_op *op
 /* Is the reversal in d->seq covered at node n by a thread asleep there
 ** (or explored there already): could it go first and still lead there?
 ** Not if its step fails: the execution stops there, and nothing after it
-** was explored. */
+** was explored. And the reversal is followed by the step it reverses
+** (`step`, n's choice): a sleeper with no step in the reversal must
+** commute with that step too. Else the sleeper's subtree, which runs the
+** sleeper before that step, holds the reversal but never the order the
+** race asked for after it (a read of what the step writes, which came
+** after the step and so is not in the reversal, would come before it). */
 static bool covered_by_sleeper(struct dfs *d, const struct node *n, uint32_t step)
 {
     struct mask_table *tab = &d->x->masks;
     sched_mask asleep = mask_minus(tab, mask_or(tab, n->sleep, n->done), n->fails);
+    struct wake_op reversed;
+    if (!next_step_of(d, step, (int)n->chosen, &reversed))
+        return false;
     MASK_FOR(r, asleep) {
         struct wake_op op;
         if (r != (int)n->chosen && next_step_of(d, step, r, &op) &&
-            wake_seq_weak_initial(&d->seq, &op))
+            wake_seq_weak_initial_then(&d->seq, &op, &reversed))
             return true;
     }
     return false;
@@ -197,7 +209,14 @@ static void note_race(void *ctx, uint32_t step, int tid)
     r->step = step;
     r->posted = d->x->threads[tid]->last_step <= step;
     r->clock_event = dpor_clock_event(d->dpor, tid);
-    wake_op_of(d->x, d->x->threads[tid], d->x->threads[tid]->pending, &r->op);
+    r->last_then = dpor_last_event(d->dpor, tid);
+    r->seen = dpor_steps(d->dpor);
+    struct sched_thread *t = d->x->threads[tid];
+    r->could_run = sched_thread_enabled(d->x, t);
+    wake_op_of(d->x, t, t->pending, &r->op);
+    r->enabler = r->op;
+    if (t->pending->cls->enablers && !r->could_run)
+        wake_op_enablers(t->pending, &r->enabler);
 }
 
 /*
@@ -228,7 +247,13 @@ static void reverse(struct dfs *d, const struct race *r)
     if (mask_empty(mask_minus(&d->x->masks, n->enabled, mask_or(&d->x->masks, n->done, n->sleep))))
         return;                       /* its first step has run here, or sleeps: covered */
     bool waits;
-    if (!dpor_reversal(d->dpor, r->step, tid, &r->op, r->clock_event, &d->seq, &waits)) {
+    /* An operation that could run when the race was seen, and never ran:
+    ** the reversal runs it there, so what came later and conflicts with
+    ** it (a stop of the timer that would fire) comes after it. */
+    uint32_t cutoff = r->could_run && dpor_last_event(d->dpor, tid) == r->last_then
+                          ? r->seen : UINT32_MAX;
+    if (!dpor_reversal(d->dpor, r->step, tid, &r->op, &r->enabler, r->clock_event, cutoff,
+                       &d->seq, &waits)) {
         d->oom = true;
         return;
     }

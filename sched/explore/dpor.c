@@ -720,6 +720,17 @@ static bool event_before_event(const struct dpor *d, uint32_t k, uint32_t j)
     return clock_of(d, j)[d->ev[k].tid] >= clock_of(d, k)[d->ev[k].tid];
 }
 
+/* Does step j come after one of the steps `first` holds (per thread, the
+** clock entry of its first such step, or UINT32_MAX)? */
+static bool after_any(const struct dpor *d, const uint32_t *first, uint32_t j)
+{
+    const uint32_t *c = clock_of(d, j);
+    for (int t = 0; t < d->nthreads; t++)
+        if (c[t] >= first[t])
+            return true;
+    return false;
+}
+
 /* Has no step since step `since` touched what n touches (or depended on
 ** everything)? Then n has no new race. */
 static bool untouched_since(const struct dpor *d, struct sched_op *n, uint32_t since)
@@ -804,6 +815,11 @@ void dpor_races_with_end(struct dpor *d, struct exec *x, int tid, dpor_race_fn *
     }
 }
 
+int32_t dpor_last_event(const struct dpor *d, int p)
+{
+    return p < d->nthreads ? d->th[p].last_ev : -1;
+}
+
 int32_t dpor_clock_event(const struct dpor *d, int p)
 {
     if (d->th[p].last_ev >= 0)
@@ -866,7 +882,8 @@ static bool add_step(struct dpor *d, uint32_t j, uint32_t *v, struct wake_seq *o
     return true;
 }
 
-bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n, int32_t base,
+bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
+                   const struct wake_op *enabler, int32_t base, uint32_t cutoff,
                    struct wake_seq *out, bool *waits)
 {
     *waits = false;
@@ -876,23 +893,38 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n, i
     ** something else there (a poll that found nothing may find a message),
     ** so nothing may count as covering the reversal, nor as not ordering
     ** it, because n "only reads". */
-    struct wake_op moved = *n;
+    struct wake_op moved = *n, wakes = *enabler;
     moved.flags &= (uint8_t)~WAKE_READS;
+    wakes.flags &= (uint8_t)~WAKE_READS;
     wake_seq_clear(out);
     if (!wake_seq_room(out, d->stride))
         return false;
     memset(out->nclock, 0, d->stride * sizeof out->nclock[0]);
     if (base >= 0)
         memcpy(out->nclock, clock_of(d, (uint32_t)base), (size_t)nt * sizeof out->nclock[0]);
+    uint32_t *after_n = d->frontier;  /* per thread: its first step after n */
+    bool any_after = false;
+    for (int t = 0; t < nt; t++)
+        after_n[t] = UINT32_MAX;
     for (uint32_t j = e + 1; j < d->nev; j++) {
-        if (event_before_event(d, e, j))
-            continue;                 /* ordered after e: not in the reversal */
+        if (event_before_event(d, e, j) || (any_after && after_any(d, after_n, j)))
+            continue;                 /* ordered after e (or n): not in the reversal */
+        if (j >= cutoff && d->ev[j].tid != p) {
+            struct wake_op later;
+            event_op(d, j, &later);
+            if (wake_dependent(&later, &moved)) {
+                if (after_n[d->ev[j].tid] == UINT32_MAX)
+                    after_n[d->ev[j].tid] = clock_of(d, j)[d->ev[j].tid];
+                any_after = true;
+                continue;
+            }
+        }
         struct wake_op op;
         if (!add_step(d, j, &v, out, &op))
             return false;
         if (d->ev[j].tid != p && wake_dependent(&op, &moved)) {
             join(out->nclock, clock_of(d, j), nt);
-            *waits = true;
+            *waits |= wake_dependent(&op, &wakes);
         }
     }
     out->nclock[p]++;

@@ -46,14 +46,20 @@ void dpor_races_with_cut(struct dpor *d, struct exec *x, dpor_race_fn *fn, void 
 /* The event whose clock thread p's clock now is (its last step, or the
 ** spawn that made it), or -1 (all 0). */
 int32_t dpor_clock_event(const struct dpor *d, int p);
+/* Thread p's last event, or -1. */
+int32_t dpor_last_event(const struct dpor *d, int p);
 /* The reversal of the race of step e with thread p's next operation n,
 ** whose clock before it was that of event base (dpor_clock_event then):
 ** the steps after e not ordered after it, then n, with their clocks
 ** (Optimal DPOR's notdep(e).n), into out:
 ** false without memory. *waits: a step of another thread in it conflicts
-** with n (n comes after it). The clocks stay valid until the next
-** dpor_step or dpor_begin. */
-bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n, int32_t base,
+** with enabler, n as what may let it run (n itself when it could run; see
+** sched_opclass.enablers), so it may have let n run. Steps from `cutoff`
+** on that conflict with n come after it, and so do the steps after them
+** (n could run at step cutoff and never ran: UINT32_MAX when that is not
+** so). The clocks stay valid until the next dpor_step or dpor_begin. */
+bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
+                   const struct wake_op *enabler, int32_t base, uint32_t cutoff,
                    struct wake_seq *out, bool *waits);
 /* Thread r's next step from the state before step e, if it took it in
 ** this execution: true, with *op. */

@@ -43,6 +43,16 @@ void wake_op_of(struct exec *x, const struct sched_thread *t, struct sched_op *o
     describe(t, op, sched_op_reads_only(x, op), sched_op_shared(x, op), out);
 }
 
+void wake_op_enablers(const struct sched_op *op, struct wake_op *out)
+{
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    int n = op->cls->enablers(op, objs, WAKE_OBJS);
+    out->nobj = 0;
+    out->flags &= (uint8_t)~WAKE_MANY;
+    for (int i = 0; i < n && i < WAKE_OBJS; i++)
+        out->obj[out->nobj++] = objs[i]->key;
+}
+
 /* The same rule as explore_dependent and dpor.c's conflicts(), over keys. */
 bool wake_dependent(const struct wake_op *a, const struct wake_op *b)
 {
@@ -185,6 +195,13 @@ bool wake_seq_weak_initial(const struct wake_seq *s, const struct wake_op *next)
         if (!s->step[i].gone && wake_dependent(next, &s->step[i].op))
             return false;
     return true;
+}
+
+bool wake_seq_weak_initial_then(const struct wake_seq *s, const struct wake_op *next,
+                                const struct wake_op *then)
+{
+    return wake_seq_weak_initial(s, next) &&
+           (thread_in(s, next->thread) >= 0 || !wake_dependent(next, then));
 }
 
 /* Consume the first step in s of the thread with that key, if it has one. */

@@ -50,6 +50,9 @@ struct wake_op {
 /* Describe thread t's pending operation op as it would run now. */
 void wake_op_of(struct exec *x, const struct sched_thread *t, struct sched_op *op,
                 struct wake_op *out);
+/* out (describing op, which cannot run now) narrowed to the objects a
+** step must touch to let op run (sched_opclass.enablers). */
+void wake_op_enablers(const struct sched_op *op, struct wake_op *out);
 /* May a and b (of different threads) fail to commute? */
 bool wake_dependent(const struct wake_op *a, const struct wake_op *b);
 
@@ -91,6 +94,9 @@ void wake_seq_free(struct wake_seq *s);
 ** a weak initial of s: can it go first and still lead to s's order (it
 ** begins s, or commutes with all of it)? */
 bool wake_seq_weak_initial(const struct wake_seq *s, const struct wake_op *next);
+/* The same for s followed by `then` (a step of a thread not in s). */
+bool wake_seq_weak_initial_then(const struct wake_seq *s, const struct wake_op *next,
+                                const struct wake_op *then);
 /* The thread of s's first step, or -1 when s is empty. */
 int wake_seq_head(const struct wake_seq *s);
 

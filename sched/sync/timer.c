@@ -41,12 +41,15 @@ struct timer_impl {
     struct context_impl *ctx;         /* TIMER_CONTEXT: the context it cancels */
     struct sched_thread *thread;      /* its daemon, once made */
     struct sched_timer *armed;        /* its daemon's fire operation's, while it waits */
+    struct sched_obj *arming;         /* touched by what may start it again (make,
+                                         reset), not by a stop: see fire_enablers */
     struct sched_loc at;              /* where it was made */
 };
 
 struct weft_timer { struct timer_impl impl; };
 
 static const struct sched_objclass timer_objclass = { .name = "timer" };
+static const struct sched_objclass arming_objclass = { .name = "timer start" };
 
 static struct timer_impl *timer_at(const struct sched_op *op)
 {
@@ -116,8 +119,22 @@ static int fire_objects(const struct sched_op *op, const struct sched_obj **objs
     return n;
 }
 
+/* A fire that cannot run waits for a reset of its timer, or for room in
+** a ticker's channel: nothing else it touches lets it run, and a stop,
+** which touches the timer too, never does. */
+static int fire_enablers(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    struct timer_impl *tm = timer_at(op);
+    int n = 0;
+    objs[n++] = tm->arming;
+    if (tm->kind == TIMER_TICKER && n < max)
+        objs[n++] = chan_object(tm->ch);
+    return n;
+}
+
 static const struct sched_opclass fire_class = {
     .verb = "fire", .enabled = fire_enabled, .apply = fire_apply, .objects = fire_objects,
+    .enablers = fire_enablers,
 };
 
 /* A waiting timer is not a blocked thread (a report describes no wait for
@@ -171,6 +188,9 @@ static struct timer_impl *timer_new(struct exec *x, enum timer_kind kind, const 
     tm->deadline = -1;
     tm->at = at;
     tm->name = name ? name : "AfterFunc";
+    char aname[SCHED_NAME_MAX + 8];
+    snprintf(aname, sizeof aname, "%s start", tm->obj.name);
+    tm->arming = sync_object_new(x, &arming_objclass, sizeof *tm->arming, aname, at);
     if (sched_clock(x) == NULL)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for the clock");
     return tm;
@@ -214,8 +234,17 @@ static int make_objects(const struct sched_op *op, const struct sched_obj **objs
 {
     struct timer_impl *tm = timer_at(op);
     int n = timer_op_objects(op, objs, max);
+    objs[n++] = tm->arming;
     if (tm->thread)
         objs[n++] = &tm->thread->obj;
+    return n;
+}
+
+/* A reset may start the timer again: it touches what its fire waits on. */
+static int reset_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    int n = timer_op_objects(op, objs, max);
+    objs[n++] = timer_at(op)->arming;
     return n;
 }
 
@@ -283,7 +312,7 @@ static const struct sched_opclass stop_class = {
     .verb = "stop", .apply = control_apply, .objects = timer_op_objects,
 };
 static const struct sched_opclass reset_class = {
-    .verb = "reset", .apply = control_apply, .objects = timer_op_objects,
+    .verb = "reset", .apply = control_apply, .objects = reset_objects,
 };
 
 int weft_timer_control_at(weft_timer_t *t, int64_t ms, const char *file, int line)
