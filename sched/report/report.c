@@ -545,10 +545,10 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
               rep->params;
     if (ok && r->failed)
         ok = snapshot_failure(rep, x, r, no_chains) == 0;
-    if (ok && r->failed && req->view && !no_chains)
-        ok = report_view_capture(rep, x, r) == 0;
     else if (ok)
         ok = (rep->schedule = strdup("")) != NULL;
+    if (ok && r->failed && req->view && !no_chains)
+        ok = report_view_capture(rep, x, r) == 0;
     if (ok)
         return rep;
     report_free(rep);
