@@ -47,7 +47,8 @@ def check(ok, what):
 
 
 def weft(*args):
-    return subprocess.run([WEFT, *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([WEFT, *args], capture_output=True, text=True, errors="replace",
+                          timeout=300)
 
 
 # ---------------------------------------------------------------------------
@@ -299,10 +300,72 @@ def main():
             check(r2.returncode == r.returncode and json.load(a) == json.load(b),
                   name + ": replay --trace writes the run's trace")
     check(total_flows >= 10, "flow arrows found (%d)" % total_flows)
+    odd_names(tmp)
     errors(tmp)
     shutil.rmtree(tmp)
     print("views: %d checks, %d failed" % (checks, failures))
     return 1 if failures else 0
+
+
+ODD = r"""
+#include <weft.h>
+static weft_mutex_t a, b;
+static void one(void *arg)
+{
+    (void)arg;
+    weft_mutex_lock(&a);
+    weft_mutex_lock(&b);
+    weft_mutex_unlock(&b);
+    weft_mutex_unlock(&a);
+}
+static void two(void *arg)
+{
+    (void)arg;
+    weft_mutex_lock(&b);
+    weft_mutex_lock(&a);
+    weft_mutex_unlock(&a);
+    weft_mutex_unlock(&b);
+}
+WEFT_SCENARIO(odd, .expect = WEFT_DEADLOCK)
+{
+    weft_mutex_init(&a, "</script><script>alert(1)</script>", WEFT_MUTEX_NORMAL);
+    weft_mutex_init(&b, "q\"uote\\back\tslash\xff\xfe", WEFT_MUTEX_NORMAL);
+    weft_thread_t x = weft_spawn("<!-- \"t1\"", one, 0);
+    weft_thread_t y = weft_spawn("t2 \xc3\xa9t\xc3\xa9 & </b>", two, 0);
+    weft_join(x);
+    weft_join(y);
+}
+"""
+
+
+def odd_names(tmp):
+    """Names with quotes, backslashes, tabs, bytes that are not UTF-8 and
+    markup, in a file whose path has a space, a quote and $(...): every
+    file stays valid, and the page's script cannot be ended early."""
+    folder = os.path.join(tmp, "it's $(echo odd) dir")
+    os.makedirs(folder)
+    src = os.path.join(folder, "odd.c")
+    with open(src, "w") as f:
+        f.write(ODD)
+    t, d, h = (os.path.join(folder, "o" + ext) for ext in (".json", ".dot", ".html"))
+    r = weft("run", src, "--format", "json", "--trace", t, "--dot", d, "--html", h)
+    if not check(r.returncode == 0 and all(os.path.exists(x) for x in (t, d, h)),
+                 "odd names: run wrote the files (exit %d): %s" % (r.returncode, r.stderr)):
+        return
+    report = json.loads(r.stdout)
+    validate_trace("odd", t, report)
+    with open(t, encoding="utf-8") as f:
+        text = f.read()
+    check("\ufffd" not in text and "\\ufffd" in text, "odd: bytes that are not UTF-8 are U+FFFD")
+    validate_dot("odd", d, report)
+    validate_html("odd", h, report, None)
+    with open(h, encoding="utf-8") as f:
+        page = f.read()
+    check(page.count("</script>") == 1 and page.count("<script>") == 1,
+          "odd: the names cannot end or open a <script>")
+    check("it's $(echo odd) dir" in json.loads(
+              re.search(r"const WEFT = (.*?);\n\nfunction el", page, re.S).group(1))["replay"],
+          "odd: the replay command names the file as given")
 
 
 def errors(tmp):

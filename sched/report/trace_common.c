@@ -11,7 +11,7 @@
 ** ========================================================================== */
 
 /* The length of the UTF-8 sequence at s (1 to 4), or 0 when it is not one. */
-static int utf8_length(const unsigned char *s)
+int trace_utf8_length(const unsigned char *s)
 {
     int n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
           : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
@@ -32,7 +32,7 @@ void trace_json_str(FILE *f, const char *str)
     const unsigned char *s = (const unsigned char *)(str ? str : "");
     fputc('"', f);
     while (*s) {
-        int n = utf8_length(s);
+        int n = trace_utf8_length(s);
         if (n == 0) {
             fputs("\\ufffd", f);
             s++;
@@ -41,7 +41,7 @@ void trace_json_str(FILE *f, const char *str)
         } else if (*s == '\n') {
             fputs("\\n", f);
             s++;
-        } else if (*s < 0x20 || *s == '<' || *s == '>' || *s == '&' || *s == 0x7f) {
+        } else if (*s < 0x20 || *s == '<' || *s == 0x7f) {
             fprintf(f, "\\u%04x", *s++);
         } else {
             fwrite(s, 1, (size_t)n, f);

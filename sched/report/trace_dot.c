@@ -8,17 +8,23 @@
 #include <string.h>
 #include "report/trace.h"
 
-/* s in a DOT string's quotes. */
-static void dot_str(FILE *f, const char *s)
+/* s in a DOT string's quotes: UTF-8, as Graphviz reads it (a byte that
+** is not is U+FFFD), control characters left out. */
+static void dot_str(FILE *f, const char *str)
 {
+    const unsigned char *s = (const unsigned char *)str;
     fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if (*s == '\n')
+    while (*s) {
+        int n = trace_utf8_length(s);
+        if (n == 0)
+            fputs("\xef\xbf\xbd", f);
+        else if (*s == '"' || *s == '\\')
+            fprintf(f, "\\%c", *s);
+        else if (*s == '\n')
             fputs("\\n", f);
-        else if ((unsigned char)*s >= 0x20)
-            fputc(*s, f);
+        else if (*s >= 0x20 && *s != 0x7f)
+            fwrite(s, 1, (size_t)n, f);
+        s += n ? n : 1;
     }
     fputc('"', f);
 }
