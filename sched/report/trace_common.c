@@ -213,6 +213,59 @@ static void wake_flows(const struct report *rep, uint32_t i, struct flows *fl)
     }
 }
 
+/* What a thread's life and a wait group need to be followed: each
+** thread's last step so far, each object's last spawn and last done. */
+struct lives {
+    int *last_of_thread, *last_spawn, *last_done;
+};
+
+static int thread_named(const struct report *rep, const char *name)
+{
+    for (int t = 0; t < rep->nthreads; t++)
+        if (strcmp(rep->threads[t].name, name) == 0)
+            return t;
+    return -1;
+}
+
+/* The spawn of the thread that starts: the latest spawn of an object
+** named as the thread. */
+static int spawn_of(const struct report *rep, const struct lives *l, int tid)
+{
+    int best = -1;
+    for (int o = 0; o < rep->nobjects; o++)
+        if (l->last_spawn[o] > best && strcmp(rep->objects[o], rep->threads[tid].name) == 0)
+            best = l->last_spawn[o];
+    return best;
+}
+
+/* A thread's life: the spawn to its start, and its last step to the join
+** that waited for it; a wait group's last done to a wait it let through. */
+static void life_step(const struct report *rep, uint32_t i, struct lives *l, struct flows *fl)
+{
+    const struct report_step *s = &rep->steps[i];
+    bool has_obj = s->obj_id >= 0 && s->obj_id < rep->nobjects;
+    int from = -1, joined = has_obj ? thread_named(rep, rep->objects[s->obj_id]) : -1;
+    const char *kind = NULL;
+    if (verb_is(s, "start")) {
+        from = spawn_of(rep, l, s->tid);
+        kind = "spawn -> start";
+    } else if (verb_is(s, "join") && joined >= 0) {
+        from = l->last_of_thread[joined];
+        kind = "end -> join";
+    } else if (verb_is(s, "wait") && has_obj) {
+        from = l->last_done[s->obj_id];
+        kind = "done -> wait";
+    }
+    if (from >= 0 && rep->steps[from].tid != s->tid)
+        add_flow(fl, (uint32_t)from, i, kind);
+    if (s->tid >= 0 && s->tid < rep->nthreads)
+        l->last_of_thread[s->tid] = (int)i;
+    if (has_obj && strncmp(s->verb, "spawn", 5) == 0)
+        l->last_spawn[s->obj_id] = (int)i;
+    if (has_obj && verb_is(s, "done"))
+        l->last_done[s->obj_id] = (int)i;
+}
+
 static int flow_order(const void *a, const void *b)
 {
     const struct trace_flow *x = a, *y = b;
@@ -222,8 +275,9 @@ static int flow_order(const void *a, const void *b)
 struct trace_flow *trace_flows(const struct report *rep, int *n)
 {
     size_t nobj = (size_t)rep->nobjects + 1, ns = (size_t)rep->nsteps + 1;
+    size_t nth = (size_t)rep->nthreads + 1;
     struct flows fl = { 0 };
-    int *ints = malloc((4 * nobj + ns) * sizeof *ints);
+    int *ints = malloc((6 * nobj + nth + ns) * sizeof *ints);
     struct offers o = { .step = malloc(ns * sizeof *o.step) };
     *n = 0;
     if (ints == NULL || o.step == NULL) {
@@ -234,11 +288,13 @@ struct trace_flow *trace_flows(const struct report *rep, int *n)
     int *released = ints, *closed = ints + nobj;
     o.head = ints + 2 * nobj;
     o.tail = ints + 3 * nobj;
-    o.next = ints + 4 * nobj;
-    for (size_t k = 0; k < 4 * nobj; k++)
+    struct lives l = { ints + 4 * nobj, ints + 4 * nobj + nth, ints + 5 * nobj + nth };
+    o.next = ints + 6 * nobj + nth;
+    for (size_t k = 0; k < 6 * nobj + nth; k++)
         ints[k] = -1;
     for (uint32_t i = 0; i < rep->nsteps; i++) {
         const struct report_step *s = &rep->steps[i];
+        life_step(rep, i, &l, &fl);
         if (s->obj_id < 0 || s->obj_id >= rep->nobjects)
             continue;
         lock_step(rep, i, released, &fl);

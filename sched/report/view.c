@@ -40,10 +40,15 @@ static void fill_gaps(struct report_view *v)
             memcpy(&v->rows[(i - 1) * w], &v->rows[i * w], w * sizeof *v->rows);
 }
 
+/* The most states kept (steps times threads, some 50 MB): a longer
+** execution (a livelock at a high --max-steps) gets its page without them. */
+#define VIEW_MAX_STATES 200000u
+
 int report_view_capture(struct report *rep, struct exec *x, const struct explore_result *r)
 {
     if (x == NULL || !r->failed || rep->nsteps == 0 || rep->nthreads == 0 ||
-        r->outcome.result == WEFT_NONDETERMINISM)
+        r->outcome.result == WEFT_NONDETERMINISM ||
+        (uint64_t)rep->nsteps * (uint64_t)rep->nthreads > VIEW_MAX_STATES)
         return 0;
     struct report_view *v = calloc(1, sizeof *v);
     if (v == NULL)
