@@ -135,7 +135,7 @@ def mouse(b, session, kind, x, y):
 def row_centre(b, session, step):
     return evaluate(b, session, """(() => {
         const r = document.querySelector('#swimlane tr.step[data-step="%d"]');
-        r.scrollIntoView({block: 'center'});
+        r.scrollIntoView({block: 'nearest'});
         const c = r.querySelector('td.lane.active').getBoundingClientRect();
         return [c.left + c.width / 2, c.top + c.height / 2]; })()""" % step)
 
@@ -225,9 +225,10 @@ def main():
             b.send("Page.navigate", {"url": url}, session)
             b.wait_event("Page.loadEventFired")
             check_page(b, session, url, report, explained)
-            if screenshot:
+            if screenshot:            # step 9 selected, the last step hovered
                 evaluate(b, session, "window.scrollTo(0, 0); document.getElementById("
                                      "'lanes-wrap').scrollTo(0, 0); 0")
+                mouse(b, session, "mouseMoved", *row_centre(b, session, len(report["steps"])))
                 png = b.send("Page.captureScreenshot", {"format": "png"}, session)["data"]
                 with open(screenshot, "wb") as f:
                     f.write(base64.b64decode(png))
