@@ -73,6 +73,9 @@ struct cli_opts {
     const char *checkpoint;           /* --checkpoint FILE */
     double checkpoint_every;          /* --checkpoint-every SECONDS */
     const char *resume;               /* --resume FILE */
+    const char *trace;                /* --trace FILE: Perfetto trace of the failure */
+    const char *dot;                  /* --dot FILE: its wait-for graph */
+    const char *html;                 /* --html FILE: its page */
     bool quiet;
     bool shrink;
     int progress;                     /* 1 --progress, 0 --quiet, -1 on a terminal */

@@ -4,6 +4,7 @@
 ** with the options, and hands a report of it to a format. Exit codes are
 ** the CLI_* values of cli.h.
 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,12 +109,86 @@ static const struct explore_plan *plan_for(const struct cli_opts *o)
     return NULL;
 }
 
-/* Print rep and free it; CLI_OK, or CLI_UNEXPECTED when it was not as expected. */
+/* ==========================================================================
+** --trace, --dot, --html: the failure in files a person opens
+** ========================================================================== */
+
+static bool views_wanted(const struct cli_opts *o)
+{
+    return o->trace || o->dot || o->html;
+}
+
+/* The report as the text format prints it (for the page); NULL without memory. */
+static char *report_as_text(const struct report *rep, int flags)
+{
+    char *text = NULL;
+    size_t len;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    report_format_named("text")->print(f, rep, flags & ~REPORT_QUIET);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* Write one view to path: 0, or CLI_ERROR after naming the file. */
+static int write_view(const char *path, const char *option, const struct report *rep,
+                      const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "weft: %s %s: %s\n", option, path, strerror(errno));
+        return CLI_ERROR;
+    }
+    int rc = strcmp(option, "--trace") == 0 ? report_write_trace(f, rep)
+           : strcmp(option, "--dot") == 0   ? report_write_dot(f, rep)
+                                            : report_write_html(f, rep, text);
+    errno = 0;
+    if (fclose(f) != 0 || rc != 0) {
+        fprintf(stderr, "weft: %s %s: write error%s%s\n", option, path, errno ? ": " : "",
+                errno ? strerror(errno) : "");
+        return CLI_ERROR;
+    }
+    return 0;
+}
+
+/* The files --trace, --dot and --html ask for, of rep's failure: 0, or
+** CLI_ERROR when one could not be written. Without a failure to show,
+** none is written and stderr says why. */
+static int write_views(const struct report *rep, const struct cli_opts *o, int flags)
+{
+    if (!views_wanted(o))
+        return 0;
+    if (!rep->failed || rep->died || rep->nthreads == 0) {
+        fprintf(stderr, "weft: %s: %s, so no --trace, --dot or --html file was written\n",
+                rep->scenario, !rep->failed ? "no failure found"
+                : "the process running the execution died, leaving no steps to show");
+        return 0;
+    }
+    char *text = o->html ? report_as_text(rep, flags) : NULL;
+    int rc = o->html && text == NULL ? out_of_memory("for the page") : 0;
+    if (rc == 0 && o->trace)
+        rc = write_view(o->trace, "--trace", rep, NULL);
+    if (rc == 0 && o->dot)
+        rc = write_view(o->dot, "--dot", rep, NULL);
+    if (rc == 0 && o->html)
+        rc = write_view(o->html, "--html", rep, text);
+    free(text);
+    return rc;
+}
+
+/* Print rep (and write the files asked for) and free it; CLI_OK, or
+** CLI_UNEXPECTED when it was not as expected, or CLI_ERROR when a file
+** could not be written. */
 static int print_report(struct report *rep, const struct cli_opts *o, int flags)
 {
+    int views = write_views(rep, o, flags);
     format_for(o)->print(stdout, rep, flags);
     fflush(stdout);
-    int rc = rep->as_expected ? CLI_OK : CLI_UNEXPECTED;
+    int rc = views ? views : rep->as_expected ? CLI_OK : CLI_UNEXPECTED;
     report_free(rep);
     return rc;
 }
@@ -203,7 +278,7 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
         .ec = { .plan = plan, .sleep_sets = o->sleep_sets, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
                 .time_limit = o->time_limit, .window = w, .stop = stop },
-        .req = { o->program->name, t->spelling, o->param_args }, .exec = x,
+        .req = { o->program->name, t->spelling, o->param_args, o->html != NULL }, .exec = x,
     };
     if (progress_wanted(o)) {
         job.ec.progress = show_progress;
@@ -268,7 +343,7 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
                              const struct explore_plan *plan, struct cli_supervised *sv,
                              double start, int flags, struct report **kept)
 {
-    struct report_request req = { o->program->name, t->spelling, o->param_args };
+    struct report_request req = { o->program->name, t->spelling, o->param_args, false };
     if (sv->found.cov.plan == NULL)   /* died before its first execution ended */
         sv->found.cov.plan = plan;
     sv->found.cov.executions += sv->found.failed;   /* the one it died in */
@@ -279,9 +354,10 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
     rep->elapsed_s = flags & REPORT_REPLAY ? 0 : cli_seconds() - start;
     if (kept)
         *kept = rep;
+    int views = write_views(rep, o, flags);
     format_for(o)->print(stdout, rep, flags);
     fflush(stdout);
-    int rc = rep->as_expected ? CLI_OK : CLI_UNEXPECTED;
+    int rc = views ? views : rep->as_expected ? CLI_OK : CLI_UNEXPECTED;
     if (kept == NULL)
         report_free(rep);
     return rc;
@@ -383,6 +459,9 @@ int cli_run(struct cli_opts *o)
     if (rc == 0 && (o->checkpoint || o->resume) && n != 1)
         rc = usage_error("--checkpoint and --resume need exactly one scenario (a file "
                          "here defines %d)", n);
+    if (rc == 0 && views_wanted(o) && n != 1)
+        rc = usage_error("--trace, --dot and --html need exactly one scenario (%d named "
+                         "here)", n);
     if (isolated)
         cli_hold_signals();
     for (int i = 0; rc == 0 && i < n && !cli_pending_stop(); i++) {
@@ -585,13 +664,15 @@ static int replay_here(void *ctx, struct cli_child *c)
     if (rc == CLI_OK && a->step_by_step)
         printf("\n");
     if (rc == CLI_OK) {
-        struct report_request req = { o->program->name, a->t->spelling, o->param_args };
+        struct report_request req = { o->program->name, a->t->spelling, o->param_args,
+                                      o->html != NULL };
         struct report *rep = report_snapshot(search_exec(s), a->t->scenario, &req, &res);
         rc = rep ? CLI_OK : out_of_memory("for a report");
         if (rep) {
             enum weft_result replayed = rep->result;
-            print_report(rep, o, REPORT_REPLAY);
-            rc = check_replayed_result(a->t, a->recorded, replayed);
+            int printed = print_report(rep, o, REPORT_REPLAY);
+            rc = printed == CLI_ERROR ? CLI_ERROR
+                                      : check_replayed_result(a->t, a->recorded, replayed);
         }
     }
     search_free(s);
@@ -613,7 +694,7 @@ static int replay_supervised(struct replay_args *a)
             printf("\n");
         struct report *rep = NULL;
         rc = report_supervised(a->t, a->o, &explore_plan_replay, &sv, 0, REPORT_REPLAY, &rep);
-        if (rep)
+        if (rep && rc != CLI_ERROR)
             rc = check_replayed_result(a->t, a->recorded, rep->result);
         report_free(rep);
     }

@@ -74,6 +74,14 @@ static const char usage_run_tail[] =
     "  --progress               a live progress line on stderr even when it is not\n"
     "                           a terminal (executions, rate, estimated total, time left)\n"
     "  --no-shrink              show a failure as found, not minimised\n"
+    "  --trace FILE             write the failure as Chrome/Perfetto trace JSON\n"
+    "                           (ui.perfetto.dev): a track per thread, a slice per\n"
+    "                           step, arrows from each unlock, send or signal to the\n"
+    "                           step it enabled (one scenario only)\n"
+    "  --dot FILE               write the failure's wait-for graph for Graphviz\n"
+    "  --html FILE              write the failure as one self-contained page: the\n"
+    "                           report, the steps thread by thread (click one for\n"
+    "                           every thread's state then) and the wait-for graph\n"
     "  --checkpoint FILE        save the search's position and counts to FILE every\n"
     "                           few seconds and when it stops early (dpor, dfs;\n"
     "                           written whole to FILE.tmp, then renamed)\n"
@@ -110,7 +118,15 @@ static const char usage_replay[] =
     "  --timers race|idle       as in the run that printed it\n"
     "  --memory off|atomics|all as in the run that printed it\n"
     "  --watchdog S, --isolate process|none  as for run\n"
-    "  --format text|json\n";
+    "  --format text|json\n"
+    "  --trace FILE             write the replayed execution as Chrome/Perfetto trace\n"
+    "                           JSON (ui.perfetto.dev, chrome://tracing): a track per\n"
+    "                           thread, a slice per step, arrows from each unlock,\n"
+    "                           send or signal to the step it enabled\n"
+    "  --dot FILE               write the wait-for graph for Graphviz (dot -Tsvg FILE)\n"
+    "  --html FILE              write one self-contained page: the report, the steps\n"
+    "                           thread by thread (click one for every thread's state\n"
+    "                           then) and the wait-for graph\n";
 
 static const char usage_explain[] =
     "usage: @ explain [OPTIONS] NAME --schedule TOKEN\n"
@@ -126,7 +142,8 @@ static const char usage_explain[] =
     "  --stack-size SIZE        as in the run that printed it\n"
     "  --timers race|idle       as in the run that printed it\n"
     "  --memory off|atomics|all as in the run that printed it\n"
-    "  --watchdog S, --isolate process|none  as for run\n";
+    "  --watchdog S, --isolate process|none  as for run\n"
+    "  --trace FILE, --dot FILE, --html FILE  as for replay\n";
 
 static const char usage_list[] =
     "usage: @ list [FILE.c|FILE.so|DIR...]\n"
@@ -253,7 +270,7 @@ static int add_param(struct cli_opts *o, const char *kv)
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
        O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE, O_CFLAGS,
-       O_EXIT_STATUS, O_ARG };
+       O_EXIT_STATUS, O_ARG, O_TRACE, O_DOT, O_HTML };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -282,6 +299,9 @@ static const struct option long_opts[] = {
     { "cflags", required_argument, 0, O_CFLAGS },
     { "exit-status", required_argument, 0, O_EXIT_STATUS },
     { "arg", required_argument, 0, O_ARG },
+    { "trace", required_argument, 0, O_TRACE },
+    { "dot", required_argument, 0, O_DOT },
+    { "html", required_argument, 0, O_HTML },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -425,6 +445,9 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_CHECKPOINT: o->checkpoint = v; return 0;
     case O_CHECKPOINT_EVERY: return parse_seconds("--checkpoint-every", v, &o->checkpoint_every);
     case O_RESUME: o->resume = v; return 0;
+    case O_TRACE: o->trace = v; return 0;
+    case O_DOT: o->dot = v; return 0;
+    case O_HTML: o->html = v; return 0;
     case O_TIMERS:
         if (strcmp(v, "race") != 0 && strcmp(v, "idle") != 0) {
             fprintf(stderr, "weft: --timers takes race or idle, not '%s'\n", v);

@@ -547,6 +547,8 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
         ok = snapshot_failure(rep, x, r, no_chains) == 0;
     else if (ok)
         ok = (rep->schedule = strdup("")) != NULL;
+    if (ok && r->failed && req->view && !no_chains)
+        ok = report_view_capture(rep, x, r) == 0;
     if (ok)
         return rep;
     report_free(rep);
@@ -600,6 +602,7 @@ void report_free(struct report *rep)
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
         free(owned[i]);
     mask_table_free(&rep->masks);
+    report_view_free(rep->view);
     free(rep);
 }
 
@@ -630,21 +633,30 @@ sched_mask report_signature(struct exec *x, const struct sched_outcome *o)
 ** weft explain: the state between steps
 ** ========================================================================== */
 
-static void explain_thread(FILE *f, struct exec *x, struct sched_thread *t, int namew)
+void report_thread_now(struct exec *x, int tid, const char **state, char *detail, size_t n)
 {
+    struct sched_thread *t = x->threads[tid];
     struct report_thread rt;
     memset(&rt, 0, sizeof rt);
     describe_thread(x, &rt, t);
-    fprintf(f, "        %-*s %-9s", namew, t->obj.name, rt.state);
+    *state = rt.state;
+    detail[0] = 0;
     if (rt.wait[0]) {
-        fprintf(f, "%s at %s", rt.wait, report_loc(rt.wait_at).s);
+        snprintf(detail, n, "%s at %s", rt.wait, report_loc(rt.wait_at).s);
     } else if (strcmp(rt.state, "runnable") == 0) {
         struct sched_step next = step_of(t, t->pending);
         char text[128];
         step_text(&next, t->pending->obj ? t->pending->obj->name : NULL, text, sizeof text);
-        fprintf(f, "next: %s at %s", text, report_loc(next.loc).s);
+        snprintf(detail, n, "next: %s at %s", text, report_loc(next.loc).s);
     }
-    fprintf(f, "\n");
+}
+
+static void explain_thread(FILE *f, struct exec *x, struct sched_thread *t, int namew)
+{
+    const char *state;
+    char detail[400];
+    report_thread_now(x, t->id, &state, detail, sizeof detail);
+    fprintf(f, "        %-*s %-9s%s\n", namew, t->obj.name, state, detail);
 }
 
 void report_explain_state(FILE *f, struct exec *x, uint32_t *shown)

@@ -13,6 +13,8 @@
 #include "explore/explore.h"
 #include "report/symbol.h"
 
+struct report_view;
+
 /* A frame of a call chain: where a call was made, and in which function.
 ** module+offset stand in for the line without debug information. */
 struct report_frame {
@@ -126,6 +128,8 @@ struct report {
     int nobjects;
     struct mask_table masks;          /* the threads' sets past 64 threads: a
                                          report outlives its execution */
+    struct report_view *view;         /* every thread's state after each step, for
+                                         the page (view.c); NULL unless asked for */
 };
 
 /* How the user asked for a run, so that a report can say how to replay it. */
@@ -133,6 +137,7 @@ struct report_request {
     const char *command;              /* "weft", or the test program's path */
     const char *target;               /* "abba", or "file.c abba" */
     const char *params;               /* " --param k=v ..." or "" */
+    bool view;                        /* record each step's thread states (--html) */
 };
 
 /* A report of search result r, whose last execution is x's, for scenario s
@@ -175,6 +180,36 @@ void report_plan(const struct coverage *cov, char *buf, size_t n);
 /* weft explain: the steps of x not shown yet (*shown of them were) and
 ** every thread's state now. */
 void report_explain_state(FILE *f, struct exec *x, uint32_t *shown);
+
+/* A thread's state now, as weft explain shows it: its state word and
+** what it waits for or will do next ("next: lock m at x.c:12"; "" for a
+** finished or running thread). */
+void report_thread_now(struct exec *x, int tid, const char **state, char *detail, size_t n);
+
+/* ---- What a person looks at (view.c, trace_*.c) ---- */
+
+/* Every thread's state after each step, as weft explain prints it. */
+struct report_view_state {
+    const char *state;                /* "runnable", "blocked", ..., "not started" */
+    char detail[240];
+};
+struct report_view {
+    uint32_t nsteps;                  /* of rows: the state after step i is row i */
+    int nthreads;
+    struct report_view_state *rows;   /* nsteps * nthreads */
+};
+/* Record rep->view by running r's failing schedule once more (chain.c's
+** way); leaves it NULL when that is not possible. 0 or WEFT_ENOMEM. */
+int report_view_capture(struct report *rep, struct exec *x, const struct explore_result *r);
+void report_view_free(struct report_view *v);
+
+/* The failing execution for a person: Chrome/Perfetto trace-event JSON
+** (trace_perfetto.c), the wait-for graph for Graphviz (trace_dot.c), one
+** self-contained page (trace_html.c; text: the report as printed). Each
+** writes the whole file to f; 0, or -1 when writing failed. */
+int report_write_trace(FILE *f, const struct report *rep);
+int report_write_dot(FILE *f, const struct report *rep);
+int report_write_html(FILE *f, const struct report *rep, const char *text);
 
 /* Output formats (report_text.c, report_json.c). */
 #define REPORT_REPLAY 1   /* leave out timing and coverage: byte-stable output */
