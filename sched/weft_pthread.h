@@ -39,6 +39,12 @@ WEFT_PROG_API pthread_t weft_pthread_self(void);
 WEFT_PROG_API __attribute__((noreturn)) void weft_pthread_exit_at(void *result, WEFT_AT);
 WEFT_PROG_API int weft_sched_yield_at(WEFT_AT);
 
+/* ---- thread-specific data ---- */
+WEFT_PROG_API int weft_pthread_key_create(pthread_key_t *key, void (*destructor)(void *));
+WEFT_PROG_API int weft_pthread_key_delete(pthread_key_t key);
+WEFT_PROG_API void *weft_pthread_getspecific(pthread_key_t key);
+WEFT_PROG_API int weft_pthread_setspecific(pthread_key_t key, const void *value);
+
 /* ---- mutexes ---- */
 WEFT_PROG_API int weft_pthread_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *a,
                                              const char *name, WEFT_AT);
@@ -111,6 +117,10 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define pthread_exit(result)    weft_pthread_exit_at((result), __FILE__, __LINE__)
 #define sched_yield()           weft_sched_yield_at(__FILE__, __LINE__)
 #define pthread_yield()         weft_sched_yield_at(__FILE__, __LINE__)
+#define pthread_key_create   weft_pthread_key_create
+#define pthread_key_delete   weft_pthread_key_delete
+#define pthread_getspecific  weft_pthread_getspecific
+#define pthread_setspecific  weft_pthread_setspecific
 #define pthread_mutex_init(m, a) weft_pthread_mutex_init_at((m), (a), #m, __FILE__, __LINE__)
 #define pthread_mutex_destroy(m) weft_pthread_mutex_op_at((m), 3, #m, __FILE__, __LINE__)
 #define pthread_mutex_lock(m)    weft_pthread_mutex_op_at((m), 0, #m, __FILE__, __LINE__)
@@ -154,10 +164,6 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define pthread_setcanceltype(...)     WEFT_UNSUPPORTED_(pthread_setcanceltype)
 #define pthread_kill(...)              WEFT_UNSUPPORTED_(pthread_kill)
 #define pthread_sigmask(...)           WEFT_UNSUPPORTED_(pthread_sigmask)
-#define pthread_key_create(...)        WEFT_UNSUPPORTED_(pthread_key_create)
-#define pthread_key_delete(...)        WEFT_UNSUPPORTED_(pthread_key_delete)
-#define pthread_getspecific(...)       WEFT_UNSUPPORTED_PTR_(pthread_getspecific)
-#define pthread_setspecific(...)       WEFT_UNSUPPORTED_(pthread_setspecific)
 #define pthread_mutex_timedlock(...)   WEFT_UNSUPPORTED_(pthread_mutex_timedlock)
 #define pthread_mutex_clocklock(...)   WEFT_UNSUPPORTED_(pthread_mutex_clocklock)
 #define pthread_cond_clockwait(...)    WEFT_UNSUPPORTED_(pthread_cond_clockwait)

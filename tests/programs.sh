@@ -51,13 +51,25 @@ replays_identically "replay with --memory off"
 check "the fixed lost wake-up with every access checked" 0 \
     "$WEFT" run --memory=all --cflags -DFIXED "$progs/lost_wakeup_flag.c"
 
-# ---- fresh data and heap in every execution ----
+# ---- fresh data, heap, errno and thread-locals in every execution ----
 check "fresh state, 10,000 executions" 1 \
     "$WEFT" run --strategy random --executions 10000 "$tests/fresh_state.c"
 expect_grep "fresh state: no failure in 10,000" \
     "^fresh_state: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 10000 executions," \
     "$tmp/out"
 check "fresh state, exhaustive" 0 "$WEFT" run "$tests/fresh_state.c"
+check "fresh state, 10,000 executions, all memory checked" 1 \
+    "$WEFT" run --memory=all --strategy random --executions 10000 "$tests/fresh_state.c"
+expect_grep "fresh state, all memory: no failure in 10,000" \
+    "^fresh_state: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 10000 executions," \
+    "$tmp/out"
+
+# ---- each thread its own errno and thread-local variables ----
+check "errno and __thread per thread" 0 "$WEFT" run "$tests/thread_locals.c"
+expect_grep "thread-locals exhaustive" "^thread_locals: pass (expected pass) \[dpor\].*exhaustive" \
+    "$tmp/out"
+check "errno and __thread per thread, all memory: no race on errno" 0 \
+    "$WEFT" run --memory=all "$tests/thread_locals.c"
 
 # ---- the mapped calls, every interleaving ----
 check "pthread surface" 0 "$WEFT" run "$tests/surface.c"
@@ -80,6 +92,28 @@ check "exit(0)" 0 "$WEFT" run "$tests/exit_status.c" --arg 0
 check "--exit-status=ignore" 0 "$WEFT" run --exit-status=ignore "$tests/exit_status.c"
 check "--exit-status=bad" 2 "$WEFT" run --exit-status=maybe "$tests/exit_status.c"
 expect_grep "bad --exit-status said" "exit-status takes fail or ignore, not 'maybe'" "$tmp/err"
+
+# ---- exit and return from main end the process: a step against every other ----
+check "exit(0) while a thread may hold a lock: a pass" 0 \
+    "$WEFT" run "$tests/exit_paths.c" -- lock
+expect_grep "exit against each of the thread's steps" \
+    "^exit_paths: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
+check "main returns while a thread runs: its failure found" 1 \
+    "$WEFT" run "$tests/exit_paths.c" -- return
+expect_grep "the thread's assert before main's return" \
+    "assert(stage == 0 && \"the thread ran on until main returned\") failed in fails_late" \
+    "$tmp/out"
+replays_identically "exit replay, main returns"
+check "a thread's exit(0) ends main's wait" 0 "$WEFT" run "$tests/exit_paths.c" -- thread
+check "main's pthread_exit: the thread goes on" 1 \
+    "$WEFT" run "$tests/exit_paths.c" -- main_pthread_exit
+expect_grep "the thread's exit(3) after main's pthread_exit" \
+    "^In thread 1 \"exits_3\" at exit_paths.c:50:" "$tmp/out"
+expect_grep "main finished" "thread 0 \"main\": finished" "$tmp/out"
+
+# ---- thread-specific data ----
+check "pthread keys and their destructors" 0 "$WEFT" run "$tests/keys.c"
+expect_grep "keys exhaustive" "^keys: pass (expected pass) \[dpor\].*exhaustive" "$tmp/out"
 
 # ---- what weft does not model yet fails at its line ----
 check "unsupported call" 1 "$WEFT" run "$tests/unsupported.c"

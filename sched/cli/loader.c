@@ -406,6 +406,14 @@ static int compile_one(const struct build *b, const char *src, const char *obj)
     push(&a, incflag);
     if (b->program) {                 /* its globals never meet weft's, its printf stays printf */
         push(&a, "-fvisibility=hidden");
+        /* Thread-locals reached through the thread vector, never at a fixed
+        ** offset from the thread pointer: weft gives each thread its own
+        ** block by changing the vector (posix/tls.c). aarch64's default
+        ** dialect, TLS descriptors, may fix the offset at load. */
+        push(&a, "-ftls-model=global-dynamic");
+#if defined(__aarch64__)
+        push(&a, "-mtls-dialect=trad");
+#endif
         push(&a, "-U_FORTIFY_SOURCE");
         push(&a, "-include");
         push(&a, header);
@@ -423,11 +431,17 @@ static int compile_one(const struct build *b, const char *src, const char *obj)
 }
 
 /* A program's main is renamed (weft_pthread.h) and hidden like the rest:
-** this one-line source, linked in, hands it to weft by a visible symbol. */
+** this source, linked in, hands it to weft by a visible symbol; and the
+** address of a thread-local variable of the program's module, with which
+** weft checks it can give each thread its own (posix/tls.c). */
 static const char entry_source[] =
     "extern int weft_program_main_();\n"
     "__attribute__((visibility(\"default\"))) int (*weft_program_entry_)() = "
-    "weft_program_main_;\n";
+    "weft_program_main_;\n"
+    "static __thread char weft_tls_probe_;\n"
+    "__attribute__((visibility(\"default\"))) void *weft_program_tls_probe_(void) "
+    "{ return &weft_tls_probe_; }\n";
+
 
 static int write_entry(const char *path)
 {
@@ -483,7 +497,7 @@ static int compile(const struct build *b, char *const *srcs, int n, const char *
             compile_one(b, srcs[made], objs[made]) != 0)
             rc = -1;
     if (rc == 0 && entry) {
-        struct build plain = { b->cc, b->inc, CLI_MEMORY_OFF, NULL, false };
+        struct build plain = { b->cc, b->inc, CLI_MEMORY_OFF, NULL, true };
         if ((objs[made] = format("%s.%d.o", out, made)) == NULL || write_entry(entry) != 0 ||
             compile_one(&plain, entry, objs[made]) != 0)
             rc = -1;
@@ -623,6 +637,8 @@ static int cache_key(const struct build *b, const char *const *srcs, int n, uint
     *h = fnv1a(*h, &b->memory, sizeof b->memory);
     *h = fnv1a(*h, &b->program, sizeof b->program);
     *h = fnv1a(*h, LINK_FLAGS_TEXT, strlen(LINK_FLAGS_TEXT));
+    if (b->program)                   /* objects built with another entry are stale */
+        *h = fnv1a(*h, entry_source, sizeof entry_source);
     for (char **f = b->cflags; f && *f; f++)
         *h = fnv1a(*h, *f, strlen(*f) + 1);
     for (size_t i = 0; i < 2; i++)    /* objects built without the stack flags are stale */
@@ -755,7 +771,8 @@ static struct posix_program *program_from(void *handle, const char *const *srcs,
     for (int i = 0; i < nargs; i++)
         argv[i + 1] = (char *)o->prog_args[i];
     p->ignore_exit_status = o && o->ignore_exit_status;
-    if (posix_program_snapshot(p, handle, srcs[0]) != 0) {
+    if (posix_program_snapshot(p, handle, srcs[0]) != 0 ||
+        posix_tls_find(p, handle, srcs[0]) != 0) {
         posix_program_release(p);
         free(name);
         free(argv);

@@ -197,6 +197,11 @@ struct exec {
     struct atomic_impl *memory_cells; /* atomics at addresses (sync/atomic.c) */
     struct posix_exec *program;       /* a pthread program's threads, heap and
                                          once table (posix/), made on first use */
+    /* Called before a thread's fiber is resumed (to == NULL: the scheduler's
+    ** stack) and before a failed or crashed thread is left: a pthread
+    ** program gives each thread its own errno and thread-local storage so
+    ** (posix/tls.c). NULL for scenarios; set by a scenario's setup. */
+    void (*on_switch)(struct exec *x, struct sched_thread *to);
     bool shadow_oom;
     bool memory_unchecked;            /* checked memory was used without cfg->check_memory */
     struct crash_guard crash;

@@ -57,12 +57,17 @@ static struct posix_thread **posix_slot(struct exec *x, int tid)
     return &st->threads[tid];
 }
 
-struct posix_thread *posix_thread_self(struct exec *x)
+struct posix_thread *posix_thread_at(struct exec *x, int tid)
 {
-    struct posix_thread **slot = posix_slot(x, x->current->id);
+    struct posix_thread **slot = posix_slot(x, tid);
     if (slot && *slot == NULL)
         *slot = arena_alloc(&x->arena, sizeof **slot);
     return slot ? *slot : NULL;
+}
+
+struct posix_thread *posix_thread_self(struct exec *x)
+{
+    return posix_thread_at(x, x->current->id);
 }
 
 /* A new thread's first code: it records itself, then runs fn. */
@@ -77,6 +82,7 @@ static void thread_start(void *arg)
     t->exit_to = &exit_to;
     if (setjmp(exit_to) == 0)
         t->result = t->fn(t->arg);
+    posix_keys_thread_exit(x, t);
 }
 
 int weft_pthread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
@@ -161,7 +167,6 @@ void weft_pthread_exit_at(void *result, const char *file, int line)
     if (t == NULL || t->exit_to == NULL)
         sched_fail(x, WEFT_ASSERTION, posix_loc(file, line), "pthread_exit outside a thread");
     t->result = result;
-    t->exit_status = 0;
     longjmp(*t->exit_to, 1);
 }
 

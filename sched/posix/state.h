@@ -17,12 +17,17 @@ struct posix_thread {
     void *arg;
     void *result;
     jmp_buf *exit_to;                 /* pthread_exit jumps here */
-    int exit_status;                  /* main thread: exit()'s status */
+    void *tls;                        /* its thread-local storage (posix/tls.c) */
+    struct posix_specific *specific;  /* its pthread_setspecific values, by key */
+    unsigned nspecific;
+    int saved_errno;                  /* its errno while another thread runs */
     bool detached, joined;
 };
 
 struct heap_block;
 struct once_entry;
+struct posix_keys;
+struct posix_specific;
 
 struct posix_exec {
     struct posix_thread **threads;    /* by thread id, cap of them (posix_slot) */
@@ -30,6 +35,11 @@ struct posix_exec {
     struct heap_block *blocks;        /* by address (uthash) */
     struct once_entry *onces;         /* by the pthread_once_t's address */
     bool oom;                         /* uthash could not grow */
+    struct posix_keys *keys;          /* pthread_key_create's (posix/keys.c) */
+    int tls_installed;                /* thread id + 1 whose TLS and errno are
+                                         in place; 0: the OS thread's own */
+    void *os_tls;                     /* the OS thread's block, put back after */
+    int os_errno;
 };
 
 /* The execution's state, made on first use; NULL without memory. */
@@ -42,6 +52,15 @@ static inline struct posix_exec *posix_state(struct exec *x)
 
 /* The running thread's record (made for thread 0 on first use). */
 struct posix_thread *posix_thread_self(struct exec *x);
+/* Thread tid's record, made if missing; NULL without memory. */
+struct posix_thread *posix_thread_at(struct exec *x, int tid);
+
+/* The running thread t exits (returned or pthread_exit): its keys'
+** destructors run (posix/keys.c). */
+void posix_keys_thread_exit(struct exec *x, struct posix_thread *t);
+
+/* x->on_switch of a program: errno and TLS of the thread to resume. */
+void posix_tls_switch(struct exec *x, struct sched_thread *to);
 
 /* Where a virtual clock starts, in ns (CLOCK_REALTIME: a date). */
 int64_t posix_clock_start(clockid_t clock);
