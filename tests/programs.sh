@@ -128,6 +128,35 @@ check "two sources, all memory: the race" 1 \
 expect_grep "the unlocked increment races" "^weft: DATA RACE in two_files_main" "$tmp/out"
 replays_identically "two sources replay"
 
+# ---- weft cc: a project's sources, include folder and flags ----
+project=$tests/cc_project
+check "weft cc builds a project" 0 "$WEFT" cc -I "$project/include" -D COUNTER_THREADS=2 \
+    -std=c11 -o "$tmp/counter.weft.so" "$project/src/counter.c" "$project/src/main.c"
+check "weft run PROG.weft.so -- args" 0 "$WEFT" run "$tmp/counter.weft.so" -- 3
+expect_grep "a built program named without .weft.so" \
+    "^counter: pass (expected pass) \[dpor\] 2 executions, exhaustive" "$tmp/out"
+check "weft cc, a self-deadlock" 0 "$WEFT" cc "-I$project/include" -DCOUNTER_THREADS=2 -DTWICE \
+    -o "$tmp/twice.weft.so" "$project/src/main.c" "$project/src/counter.c"
+check "the built program's deadlock" 1 "$WEFT" run "$tmp/twice.weft.so" -- 3
+expect_grep "deadlock at the second lock" "^weft: SELF-DEADLOCK in twice\$" "$tmp/out"
+expect_grep "its replay names the object and the argument" \
+    "weft replay .*twice.weft.so twice --arg 3 --schedule" "$tmp/out"
+replays_identically "weft cc replay"
+check "weft cc --memory=all" 0 "$WEFT" cc --memory=all "-I$project/include" \
+    -DCOUNTER_THREADS=2 -DUNLOCKED -o "$tmp/racy.weft.so" "$project"/src/*.c
+check "the built program's race" 1 "$WEFT" run "$tmp/racy.weft.so"
+expect_grep "race at the lost update" "thread 2 \"adder\" reads it at counter.c:10" "$tmp/out"
+check "--memory=off on an instrumented build" 2 "$WEFT" run --memory=off "$tmp/racy.weft.so"
+expect_grep "rebuild said" "racy.weft.so was built with --memory=all; to run it with --memory=off, \
+build it again with 'weft cc --memory=off'" "$tmp/err"
+check "weft cc without the include folder" 2 "$WEFT" cc -DCOUNTER_THREADS=2 \
+    -o "$tmp/bad.weft.so" "$project/src/main.c"
+expect_grep "compile error said" "could not compile" "$tmp/err"
+check "weft cc without -o" 2 "$WEFT" cc "$project/src/main.c"
+expect_grep "no output said" "no output named (-o PROG.weft.so)" "$tmp/err"
+check "weft cc -c" 2 "$WEFT" cc -c -o "$tmp/x.o" "$project/src/main.c"
+expect_grep "-c refused" "builds a whole program; it takes no -c" "$tmp/err"
+
 # ---- a program in a folder of scenario files, and its replay ----
 mkdir "$tmp/folder"
 cp "$progs/lock_order_callback.c" "$tmp/folder/"

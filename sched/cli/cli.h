@@ -141,6 +141,11 @@ bool cli_is_program(const char *path);
 bool cli_is_program_part(const char *path);
 /* The --memory a file is compiled with: a program's default is atomics. */
 enum cli_memory cli_memory_for(const struct cli_opts *o, const char *path);
+/* Is path a program object that weft cc built (loaded already)? */
+bool cli_is_program_object(const char *path);
+/* weft cc [--memory=M] [cc options] -o PROG.weft.so SOURCE.c...: the
+** arguments after "cc". 0 or CLI_ERROR. */
+int cli_cc(int argc, char **argv);
 /* Is path a scenario source file (.c) that weft compiles itself? */
 bool cli_is_source(const char *path);
 

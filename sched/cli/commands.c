@@ -479,7 +479,8 @@ static int replay_target(const struct cli_opts *o, struct cli_target *out)
         return CLI_ERROR;
     }
     out->scenario = s;
-    out->all_memory = probe && cli_is_source(o->args[0]) &&
+    out->all_memory = probe &&
+                      (cli_is_source(o->args[0]) || cli_is_program_object(o->args[0])) &&
                       cli_memory_for(o, o->args[0]) == CLI_MEMORY_ALL;
     out->spelling = probe ? cli_file_spelling(o->args[0], s->name) : strdup(s->name);
     if (out->spelling == NULL)

@@ -28,6 +28,8 @@ static const char usage_main[] =
     "  run     [OPTIONS] NAME|FILE.c|FILE.so|DIR...   explore\n"
     "  replay  [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   re-run one execution\n"
     "  explain [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   the same, step by step\n"
+    "  cc      [--memory=M] [cc options] -o PROG.weft.so SOURCE.c...   build a pthread\n"
+    "          program with its own -I, -D, -std flags, to run as '@ run PROG.weft.so'\n"
     "\n"
     "Run '@ COMMAND --help' for a command's options.\n"
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
@@ -523,6 +525,8 @@ static int command_line(int argc, char **argv, const struct cli_program *program
         put_text(argc < 2 ? stderr : stdout, usage_main, program->name);
         return argc < 2 ? CLI_ERROR : CLI_OK;
     }
+    if (strcmp(argv[1], "cc") == 0 && !program->linked_scenarios)
+        return cli_cc(argc - 2, argv + 2);    /* cc's own options, not weft's */
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;
