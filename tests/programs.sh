@@ -115,9 +115,27 @@ expect_grep "main finished" "thread 0 \"main\": finished" "$tmp/out"
 check "pthread keys and their destructors" 0 "$WEFT" run "$tests/keys.c"
 expect_grep "keys exhaustive" "^keys: pass (expected pass) \[dpor\].*exhaustive" "$tmp/out"
 
+# ---- cancellation ----
+for mode in cond testcancel disabled sleep sem join cleanup; do
+    check "cancellation: $mode" 0 "$WEFT" run "$tests/cancel.c" -- "$mode"
+    expect_grep "cancellation: $mode, every interleaving" \
+        "^cancel: pass (expected pass) \[dpor\].*exhaustive" "$tmp/out"
+done
+check "cancellation, by dfs: cond" 0 "$WEFT" run --strategy dfs "$tests/cancel.c" -- cond
+expect_grep "the request before and after each step of the waiter" \
+    "^cancel: pass (expected pass) \[dfs\] 4 executions, exhaustive" "$tmp/out"
+check "cancelled holding a mutex, without a cleanup handler" 1 \
+    "$WEFT" run "$tests/cancel.c" -- nocleanup
+expect_grep "the mutex the cancelled thread kept" \
+    "returned without unlocking mutex \"lock\" (locked at cancel.c:53)" "$tmp/out"
+replays_identically "cancellation replay"
+check "a wait ended by a cancel, the mutex retaken" 1 "$WEFT" run "$tests/cancel_wait.c"
+expect_grep "the interrupted wake" "wake ready (interrupted)" "$tmp/out"
+expect_grep "the mutex retaken after it" "^     19   cancel_wait.c:18  *lock m$" "$tmp/out"
+
 # ---- what weft does not model yet fails at its line ----
 check "unsupported call" 1 "$WEFT" run "$tests/unsupported.c"
-expect_grep "unsupported call named" "pthread_cancel is not supported by weft yet" "$tmp/out"
+expect_grep "unsupported call named" "pthread_kill is not supported by weft yet" "$tmp/out"
 expect_grep "unsupported call's line" "at unsupported.c:14:" "$tmp/out"
 
 # ---- a program of two sources ----

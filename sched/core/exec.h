@@ -66,7 +66,16 @@ struct sched_thread {
                                          not wait for it (sched_detach) */
     bool daemon;                      /* a timer's thread (sync/timer.c): waiting
                                          at the end, it is not blocked */
+    /* A program's cancellation (posix/cancel.c): while interruptible and
+    ** interrupt is set, its pending operation is enabled, and its step
+    ** ends it unperformed (apply skipped), setting interrupted: any
+    ** operation (SCHED_INTERRUPT_ANY), or only one that cannot be
+    ** performed now (SCHED_INTERRUPT_BLOCKED). */
+    uint8_t interruptible;
+    bool interrupt, interrupted;
 };
+
+enum { SCHED_INTERRUPT_BLOCKED = 1, SCHED_INTERRUPT_ANY = 2 };
 
 /* One executed step, for the report and the searches. */
 struct sched_step {

@@ -763,6 +763,12 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
     if (op->nwaits)
         leave_queues(op);
     x->current = t;                   /* a spawn's parent, a failure's thread */
+    if (t->interruptible && t->interrupt && !op->completed &&   /* exec.h */
+        (t->interruptible == SCHED_INTERRUPT_ANY ||
+         (op->cls->enabled && !op->cls->enabled(x, op)))) {
+        op->completed = t->interrupted = true;
+        op->note = "interrupted";
+    }
     if (!op->completed && op->cls->apply)
         op->cls->apply(x, op);
     x->current = was;

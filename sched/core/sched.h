@@ -107,7 +107,8 @@ static inline bool sched_thread_enabled(struct exec *x, struct sched_thread *t)
     if (t->state != T_PARKED)
         return false;
     struct sched_op *op = t->pending;
-    return op->completed || op->cls->enabled == NULL || op->cls->enabled(x, op);
+    return op->completed || op->cls->enabled == NULL || op->cls->enabled(x, op) ||
+           (t->interruptible && t->interrupt);
 }
 
 /* Public handles: live only in the execution that bound them. */

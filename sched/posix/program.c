@@ -347,13 +347,17 @@ int weft_gettimeofday_at(struct timeval *tv, void *tz, const char *file, int lin
 int weft_nanosleep_at(const struct timespec *req, struct timespec *rem, const char *file,
                       int line)
 {
-    if (sync_exec() == NULL)
+    struct exec *x = sync_exec();
+    if (x == NULL)
         return nanosleep(req, rem);
     if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000) {
         errno = EINVAL;
         return -1;
     }
+    posix_cancel_enter(x, false, file, line);       /* sleeps are cancellation points */
     weft_sleep_ns_at((int64_t)req->tv_sec * 1000000000 + req->tv_nsec, file, line);
+    if (posix_cancel_leave(x))
+        posix_cancel_now(x, file, line);
     if (rem)
         *rem = (struct timespec){ 0, 0 };
     return 0;
@@ -363,14 +367,15 @@ int weft_usleep_at(useconds_t us, const char *file, int line)
 {
     if (sync_exec() == NULL)
         return usleep(us);
-    weft_sleep_ns_at((int64_t)us * 1000, file, line);
-    return 0;
+    struct timespec req = { (time_t)(us / 1000000), (long)(us % 1000000) * 1000 };
+    return weft_nanosleep_at(&req, NULL, file, line);
 }
 
 unsigned weft_sleep_at_(unsigned s, const char *file, int line)
 {
     if (sync_exec() == NULL)
         return sleep(s);
-    weft_sleep_ns_at((int64_t)s * 1000000000, file, line);
+    struct timespec req = { (time_t)s, 0 };
+    weft_nanosleep_at(&req, NULL, file, line);
     return 0;
 }

@@ -20,6 +20,8 @@ struct posix_thread {
     void *tls;                        /* its thread-local storage (posix/tls.c) */
     struct posix_specific *specific;  /* its pthread_setspecific values, by key */
     unsigned nspecific;
+    struct weft_cleanup_ *cleanups;   /* pthread_cleanup_push's, last pushed first */
+    bool cancel_requested, cancel_disabled, cancel_async;   /* posix/cancel.c */
     int saved_errno;                  /* its errno while another thread runs */
     bool detached, joined;
 };
@@ -58,6 +60,17 @@ struct posix_thread *posix_thread_at(struct exec *x, int tid);
 /* The running thread t exits (returned or pthread_exit): its keys'
 ** destructors run (posix/keys.c). */
 void posix_keys_thread_exit(struct exec *x, struct posix_thread *t);
+
+/* Cancellation points (posix/cancel.c). enter: the coming operation's step
+** is interrupted by a request (blocked_only: only while it waits, and a
+** request already there is acted on now). leave: whether the operation was
+** interrupted (the caller then acts with posix_cancel_now, after retaking
+** what POSIX says it retakes). */
+void posix_cancel_enter(struct exec *x, bool blocked_only, const char *file, int line);
+bool posix_cancel_leave(struct exec *x);
+_Noreturn void posix_cancel_now(struct exec *x, const char *file, int line);
+/* The thread's cleanup handlers popped and run (pthread_exit, cancel). */
+void posix_cleanup_run_all(struct posix_thread *t);
 
 /* x->on_switch of a program: errno and TLS of the thread to resume. */
 void posix_tls_switch(struct exec *x, struct sched_thread *to);
