@@ -133,6 +133,40 @@ check "a wait ended by a cancel, the mutex retaken" 1 "$WEFT" run "$tests/cancel
 expect_grep "the interrupted wake" "wake ready (interrupted)" "$tmp/out"
 expect_grep "the mutex retaken after it" "^     19   cancel_wait.c:18  *lock m$" "$tmp/out"
 
+# ---- --isolate fork: a process per execution, the same verdicts ----
+count_of() { sed -n 's/.*\] \([0-9]*\) executions*.*/\1/p' "$tmp/out"; }
+for prog in lock_order_callback lost_wakeup_flag pool_shutdown; do
+    for flags in "" "--cflags=-DFIXED"; do
+        want=1; [ -n "$flags" ] && want=0
+        # shellcheck disable=SC2086
+        check "$prog $flags restored" $want "$WEFT" run $flags "$progs/$prog.c"
+        restored=$(count_of)
+        # shellcheck disable=SC2086
+        check "$prog $flags forked" $want "$WEFT" run --isolate fork $flags "$progs/$prog.c"
+        expect_grep "$prog $flags: the mode said" "a process per execution" "$tmp/out"
+        if [ "$(count_of)" = "$restored" ]; then pass=$((pass + 1)); else
+            fail=$((fail + 1)); echo "FAIL: $prog $flags: $(count_of) forked, $restored restored"; fi
+        [ $want = 1 ] && replays_identically "$prog: a failure found with --isolate fork"
+    done
+done
+check "state the restore misses" 1 "$WEFT" run "$tests/defeats_restore.c"
+check "state the restore misses, --isolate fork" 0 \
+    "$WEFT" run --isolate fork "$tests/defeats_restore.c"
+expect_grep "fork passes exhaustively" "^defeats_restore: pass (expected pass) \[dpor\] 2 \
+executions, exhaustive (plain memory checked where marked), a process per execution," "$tmp/out"
+check "--isolate fork --strategy dfs" 0 \
+    "$WEFT" run --isolate fork --strategy dfs "$tests/defeats_restore.c"
+check "--isolate fork in JSON" 0 \
+    "$WEFT" run --isolate fork --format json "$tests/defeats_restore.c"
+expect_grep "isolation in JSON" '"isolation":"fork"' "$tmp/out"
+check "--isolate fork --strategy random" 2 \
+    "$WEFT" run --isolate fork --strategy random "$tests/defeats_restore.c"
+expect_grep "fork's strategies said" "isolate fork takes --strategy dpor or dfs" "$tmp/err"
+check "--isolate restore" 1 "$WEFT" run --isolate restore "$tests/defeats_restore.c"
+check "--isolate bad" 2 "$WEFT" run --isolate forks "$tests/defeats_restore.c"
+expect_grep "bad --isolate said" "isolate takes process (or restore), fork or none, not 'forks'" \
+    "$tmp/err"
+
 # ---- what weft does not model yet fails at its line ----
 check "unsupported call" 1 "$WEFT" run "$tests/unsupported.c"
 expect_grep "unsupported call named" "pthread_kill is not supported by weft yet" "$tmp/out"
