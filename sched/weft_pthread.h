@@ -39,6 +39,21 @@ WEFT_PROG_API pthread_t weft_pthread_self(void);
 WEFT_PROG_API __attribute__((noreturn)) void weft_pthread_exit_at(void *result, WEFT_AT);
 WEFT_PROG_API int weft_sched_yield_at(WEFT_AT);
 
+/* ---- thread-specific data ---- */
+WEFT_PROG_API int weft_pthread_key_create(pthread_key_t *key, void (*destructor)(void *));
+WEFT_PROG_API int weft_pthread_key_delete(pthread_key_t key);
+WEFT_PROG_API void *weft_pthread_getspecific(pthread_key_t key);
+WEFT_PROG_API int weft_pthread_setspecific(pthread_key_t key, const void *value);
+
+/* ---- cancellation ---- */
+struct weft_cleanup_ { void (*fn)(void *); void *arg; struct weft_cleanup_ *next; };
+WEFT_PROG_API int weft_pthread_cancel_at(pthread_t t, WEFT_AT);
+WEFT_PROG_API void weft_pthread_testcancel_at(WEFT_AT);
+WEFT_PROG_API int weft_pthread_setcancelstate(int state, int *old);
+WEFT_PROG_API int weft_pthread_setcanceltype(int type, int *old);
+WEFT_PROG_API void weft_pthread_cleanup_push_(struct weft_cleanup_ *c);
+WEFT_PROG_API void weft_pthread_cleanup_pop_(struct weft_cleanup_ *c, int execute);
+
 /* ---- mutexes ---- */
 WEFT_PROG_API int weft_pthread_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *a,
                                              const char *name, WEFT_AT);
@@ -111,6 +126,22 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define pthread_exit(result)    weft_pthread_exit_at((result), __FILE__, __LINE__)
 #define sched_yield()           weft_sched_yield_at(__FILE__, __LINE__)
 #define pthread_yield()         weft_sched_yield_at(__FILE__, __LINE__)
+#define pthread_cancel(t)    weft_pthread_cancel_at((t), __FILE__, __LINE__)
+#define pthread_testcancel() weft_pthread_testcancel_at(__FILE__, __LINE__)
+#define pthread_setcancelstate weft_pthread_setcancelstate
+#define pthread_setcanceltype  weft_pthread_setcanceltype
+/* A handler record on the stack of the block the two macros open and close. */
+#undef pthread_cleanup_push
+#undef pthread_cleanup_pop
+#define pthread_cleanup_push(fn, arg) \
+    do { struct weft_cleanup_ weft_cleanup_ = { (fn), (arg), 0 }; \
+         weft_pthread_cleanup_push_(&weft_cleanup_);
+#define pthread_cleanup_pop(execute) \
+         weft_pthread_cleanup_pop_(&weft_cleanup_, (execute)); } while (0)
+#define pthread_key_create   weft_pthread_key_create
+#define pthread_key_delete   weft_pthread_key_delete
+#define pthread_getspecific  weft_pthread_getspecific
+#define pthread_setspecific  weft_pthread_setspecific
 #define pthread_mutex_init(m, a) weft_pthread_mutex_init_at((m), (a), #m, __FILE__, __LINE__)
 #define pthread_mutex_destroy(m) weft_pthread_mutex_op_at((m), 3, #m, __FILE__, __LINE__)
 #define pthread_mutex_lock(m)    weft_pthread_mutex_op_at((m), 0, #m, __FILE__, __LINE__)
@@ -148,16 +179,8 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define exit(status) weft_program_exit_at((status), __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_(call) weft_program_unsupported_at(#call, __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_PTR_(call) weft_program_unsupported_ptr_at(#call, __FILE__, __LINE__)
-#define pthread_cancel(...)            WEFT_UNSUPPORTED_(pthread_cancel)
-#define pthread_testcancel(...)        WEFT_UNSUPPORTED_(pthread_testcancel)
-#define pthread_setcancelstate(...)    WEFT_UNSUPPORTED_(pthread_setcancelstate)
-#define pthread_setcanceltype(...)     WEFT_UNSUPPORTED_(pthread_setcanceltype)
 #define pthread_kill(...)              WEFT_UNSUPPORTED_(pthread_kill)
 #define pthread_sigmask(...)           WEFT_UNSUPPORTED_(pthread_sigmask)
-#define pthread_key_create(...)        WEFT_UNSUPPORTED_(pthread_key_create)
-#define pthread_key_delete(...)        WEFT_UNSUPPORTED_(pthread_key_delete)
-#define pthread_getspecific(...)       WEFT_UNSUPPORTED_PTR_(pthread_getspecific)
-#define pthread_setspecific(...)       WEFT_UNSUPPORTED_(pthread_setspecific)
 #define pthread_mutex_timedlock(...)   WEFT_UNSUPPORTED_(pthread_mutex_timedlock)
 #define pthread_mutex_clocklock(...)   WEFT_UNSUPPORTED_(pthread_mutex_clocklock)
 #define pthread_cond_clockwait(...)    WEFT_UNSUPPORTED_(pthread_cond_clockwait)

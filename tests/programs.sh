@@ -51,13 +51,25 @@ replays_identically "replay with --memory off"
 check "the fixed lost wake-up with every access checked" 0 \
     "$WEFT" run --memory=all --cflags -DFIXED "$progs/lost_wakeup_flag.c"
 
-# ---- fresh data and heap in every execution ----
+# ---- fresh data, heap, errno and thread-locals in every execution ----
 check "fresh state, 10,000 executions" 1 \
     "$WEFT" run --strategy random --executions 10000 "$tests/fresh_state.c"
 expect_grep "fresh state: no failure in 10,000" \
     "^fresh_state: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 10000 executions," \
     "$tmp/out"
 check "fresh state, exhaustive" 0 "$WEFT" run "$tests/fresh_state.c"
+check "fresh state, 10,000 executions, all memory checked" 1 \
+    "$WEFT" run --memory=all --strategy random --executions 10000 "$tests/fresh_state.c"
+expect_grep "fresh state, all memory: no failure in 10,000" \
+    "^fresh_state: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 10000 executions," \
+    "$tmp/out"
+
+# ---- each thread its own errno and thread-local variables ----
+check "errno and __thread per thread" 0 "$WEFT" run "$tests/thread_locals.c"
+expect_grep "thread-locals exhaustive" "^thread_locals: pass (expected pass) \[dpor\].*exhaustive" \
+    "$tmp/out"
+check "errno and __thread per thread, all memory: no race on errno" 0 \
+    "$WEFT" run --memory=all "$tests/thread_locals.c"
 
 # ---- the mapped calls, every interleaving ----
 check "pthread surface" 0 "$WEFT" run "$tests/surface.c"
@@ -81,9 +93,83 @@ check "--exit-status=ignore" 0 "$WEFT" run --exit-status=ignore "$tests/exit_sta
 check "--exit-status=bad" 2 "$WEFT" run --exit-status=maybe "$tests/exit_status.c"
 expect_grep "bad --exit-status said" "exit-status takes fail or ignore, not 'maybe'" "$tmp/err"
 
+# ---- exit and return from main end the process: a step against every other ----
+check "exit(0) while a thread may hold a lock: a pass" 0 \
+    "$WEFT" run "$tests/exit_paths.c" -- lock
+expect_grep "exit against each of the thread's steps" \
+    "^exit_paths: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
+check "main returns while a thread runs: its failure found" 1 \
+    "$WEFT" run "$tests/exit_paths.c" -- return
+expect_grep "the thread's assert before main's return" \
+    "assert(stage == 0 && \"the thread ran on until main returned\") failed in fails_late" \
+    "$tmp/out"
+replays_identically "exit replay, main returns"
+check "a thread's exit(0) ends main's wait" 0 "$WEFT" run "$tests/exit_paths.c" -- thread
+check "main's pthread_exit: the thread goes on" 1 \
+    "$WEFT" run "$tests/exit_paths.c" -- main_pthread_exit
+expect_grep "the thread's exit(3) after main's pthread_exit" \
+    "^In thread 1 \"exits_3\" at exit_paths.c:50:" "$tmp/out"
+expect_grep "main finished" "thread 0 \"main\": finished" "$tmp/out"
+
+# ---- thread-specific data ----
+check "pthread keys and their destructors" 0 "$WEFT" run "$tests/keys.c"
+expect_grep "keys exhaustive" "^keys: pass (expected pass) \[dpor\].*exhaustive" "$tmp/out"
+
+# ---- cancellation ----
+for mode in cond testcancel disabled sleep sem join cleanup; do
+    check "cancellation: $mode" 0 "$WEFT" run "$tests/cancel.c" -- "$mode"
+    expect_grep "cancellation: $mode, every interleaving" \
+        "^cancel: pass (expected pass) \[dpor\].*exhaustive" "$tmp/out"
+done
+check "cancellation, by dfs: cond" 0 "$WEFT" run --strategy dfs "$tests/cancel.c" -- cond
+expect_grep "the request before and after each step of the waiter" \
+    "^cancel: pass (expected pass) \[dfs\] 4 executions, exhaustive" "$tmp/out"
+check "cancelled holding a mutex, without a cleanup handler" 1 \
+    "$WEFT" run "$tests/cancel.c" -- nocleanup
+expect_grep "the mutex the cancelled thread kept" \
+    "returned without unlocking mutex \"lock\" (locked at cancel.c:53)" "$tmp/out"
+replays_identically "cancellation replay"
+check "a wait ended by a cancel, the mutex retaken" 1 "$WEFT" run "$tests/cancel_wait.c"
+expect_grep "the interrupted wake" "wake ready (interrupted)" "$tmp/out"
+expect_grep "the mutex retaken after it" "^     19   cancel_wait.c:18  *lock m$" "$tmp/out"
+
+# ---- --isolate fork: a process per execution, the same verdicts ----
+count_of() { sed -n 's/.*\] \([0-9]*\) executions*.*/\1/p' "$tmp/out"; }
+for prog in lock_order_callback lost_wakeup_flag pool_shutdown; do
+    for flags in "" "--cflags=-DFIXED"; do
+        want=1; [ -n "$flags" ] && want=0
+        # shellcheck disable=SC2086
+        check "$prog $flags restored" $want "$WEFT" run $flags "$progs/$prog.c"
+        restored=$(count_of)
+        # shellcheck disable=SC2086
+        check "$prog $flags forked" $want "$WEFT" run --isolate fork $flags "$progs/$prog.c"
+        expect_grep "$prog $flags: the mode said" "a process per execution" "$tmp/out"
+        if [ "$(count_of)" = "$restored" ]; then pass=$((pass + 1)); else
+            fail=$((fail + 1)); echo "FAIL: $prog $flags: $(count_of) forked, $restored restored"; fi
+        [ $want = 1 ] && replays_identically "$prog: a failure found with --isolate fork"
+    done
+done
+check "state the restore misses" 1 "$WEFT" run "$tests/defeats_restore.c"
+check "state the restore misses, --isolate fork" 0 \
+    "$WEFT" run --isolate fork "$tests/defeats_restore.c"
+expect_grep "fork passes exhaustively" "^defeats_restore: pass (expected pass) \[dpor\] 2 \
+executions, exhaustive (plain memory checked where marked), a process per execution," "$tmp/out"
+check "--isolate fork --strategy dfs" 0 \
+    "$WEFT" run --isolate fork --strategy dfs "$tests/defeats_restore.c"
+check "--isolate fork in JSON" 0 \
+    "$WEFT" run --isolate fork --format json "$tests/defeats_restore.c"
+expect_grep "isolation in JSON" '"isolation":"fork"' "$tmp/out"
+check "--isolate fork --strategy random" 2 \
+    "$WEFT" run --isolate fork --strategy random "$tests/defeats_restore.c"
+expect_grep "fork's strategies said" "isolate fork takes --strategy dpor or dfs" "$tmp/err"
+check "--isolate restore" 1 "$WEFT" run --isolate restore "$tests/defeats_restore.c"
+check "--isolate bad" 2 "$WEFT" run --isolate forks "$tests/defeats_restore.c"
+expect_grep "bad --isolate said" "isolate takes process (or restore), fork or none, not 'forks'" \
+    "$tmp/err"
+
 # ---- what weft does not model yet fails at its line ----
 check "unsupported call" 1 "$WEFT" run "$tests/unsupported.c"
-expect_grep "unsupported call named" "pthread_cancel is not supported by weft yet" "$tmp/out"
+expect_grep "unsupported call named" "pthread_kill is not supported by weft yet" "$tmp/out"
 expect_grep "unsupported call's line" "at unsupported.c:14:" "$tmp/out"
 
 # ---- a program of two sources ----
@@ -93,6 +179,35 @@ check "two sources, all memory: the race" 1 \
     "$WEFT" run --memory=all "$tests/two_files_main.c" "$tests/two_files_lib.c"
 expect_grep "the unlocked increment races" "^weft: DATA RACE in two_files_main" "$tmp/out"
 replays_identically "two sources replay"
+
+# ---- weft cc: a project's sources, include folder and flags ----
+project=$tests/cc_project
+check "weft cc builds a project" 0 "$WEFT" cc -I "$project/include" -D COUNTER_THREADS=2 \
+    -std=c11 -o "$tmp/counter.weft.so" "$project/src/counter.c" "$project/src/main.c"
+check "weft run PROG.weft.so -- args" 0 "$WEFT" run "$tmp/counter.weft.so" -- 3
+expect_grep "a built program named without .weft.so" \
+    "^counter: pass (expected pass) \[dpor\] 2 executions, exhaustive" "$tmp/out"
+check "weft cc, a self-deadlock" 0 "$WEFT" cc "-I$project/include" -DCOUNTER_THREADS=2 -DTWICE \
+    -o "$tmp/twice.weft.so" "$project/src/main.c" "$project/src/counter.c"
+check "the built program's deadlock" 1 "$WEFT" run "$tmp/twice.weft.so" -- 3
+expect_grep "deadlock at the second lock" "^weft: SELF-DEADLOCK in twice\$" "$tmp/out"
+expect_grep "its replay names the object and the argument" \
+    "weft replay .*twice.weft.so twice --arg 3 --schedule" "$tmp/out"
+replays_identically "weft cc replay"
+check "weft cc --memory=all" 0 "$WEFT" cc --memory=all "-I$project/include" \
+    -DCOUNTER_THREADS=2 -DUNLOCKED -o "$tmp/racy.weft.so" "$project"/src/*.c
+check "the built program's race" 1 "$WEFT" run "$tmp/racy.weft.so"
+expect_grep "race at the lost update" "thread 2 \"adder\" reads it at counter.c:10" "$tmp/out"
+check "--memory=off on an instrumented build" 2 "$WEFT" run --memory=off "$tmp/racy.weft.so"
+expect_grep "rebuild said" "racy.weft.so was built with --memory=all; to run it with --memory=off, \
+build it again with 'weft cc --memory=off'" "$tmp/err"
+check "weft cc without the include folder" 2 "$WEFT" cc -DCOUNTER_THREADS=2 \
+    -o "$tmp/bad.weft.so" "$project/src/main.c"
+expect_grep "compile error said" "could not compile" "$tmp/err"
+check "weft cc without -o" 2 "$WEFT" cc "$project/src/main.c"
+expect_grep "no output said" "no output named (-o PROG.weft.so)" "$tmp/err"
+check "weft cc -c" 2 "$WEFT" cc -c -o "$tmp/x.o" "$project/src/main.c"
+expect_grep "-c refused" "builds a whole program; it takes no -c" "$tmp/err"
 
 # ---- a program in a folder of scenario files, and its replay ----
 mkdir "$tmp/folder"

@@ -42,6 +42,7 @@ enum cli_memory {
 /* --isolate: where executions run (supervise.c). */
 enum cli_isolate {
     CLI_ISOLATE_PROCESS,              /* a child process this one supervises */
+    CLI_ISOLATE_FORK,                 /* and a new child for every execution */
     CLI_ISOLATE_NONE                  /* this process (for debugging weft) */
 };
 
@@ -101,6 +102,9 @@ struct cli_job {
     bool timers_idle;                 /* --timers idle */
     bool all_memory;                  /* check every load and store (--memory=all) */
     struct explore_config ec;         /* cli_explore sets its clock */
+    bool forked;                      /* --isolate fork: said in the summary */
+    double started;                   /* cli_seconds() when the search began
+                                         (0: now; --isolate fork: the first child's) */
     bool shrink;
     struct report_request req;
     struct exec *exec;                /* a context to reuse, or NULL */
@@ -144,6 +148,11 @@ bool cli_is_program(const char *path);
 bool cli_is_program_part(const char *path);
 /* The --memory a file is compiled with: a program's default is atomics. */
 enum cli_memory cli_memory_for(const struct cli_opts *o, const char *path);
+/* Is path a program object that weft cc built (loaded already)? */
+bool cli_is_program_object(const char *path);
+/* weft cc [--memory=M] [cc options] -o PROG.weft.so SOURCE.c...: the
+** arguments after "cc". 0 or CLI_ERROR. */
+int cli_cc(int argc, char **argv);
 /* Is path a scenario source file (.c) that weft compiles itself? */
 bool cli_is_source(const char *path);
 
@@ -158,6 +167,11 @@ struct cli_watch {
     ** (cli_child_go_on); on_death is told of each first, to report it. */
     void (*on_death)(void *ctx, struct cli_supervised *death);
     void *death_ctx;
+    /* --isolate fork: each child runs one execution and hands the search
+    ** on at its mark (cli_child_go_on) to a new child, forked from this
+    ** process, which never runs one: every execution starts from the
+    ** process as it was once the program was loaded. */
+    bool fork_each;
 };
 
 enum cli_stopped {
@@ -202,6 +216,8 @@ struct explore_window *cli_child_window(struct cli_child *c);
 ** NULL, cut back to the mark). 0, WEFT_ENOMEM, or CLI_ERROR after saying
 ** why; 0 and nothing done for c NULL. */
 int cli_child_go_on(struct cli_child *c, struct explore_config *ec, FILE *classes);
+/* In the child: when the supervisor started the search (cli_seconds()). */
+double cli_child_started(const struct cli_child *c);
 /* In the child: move its window to phase; never returns when the
 ** supervisor has doomed it (it is about to be killed and reported). */
 bool cli_window_enter(struct explore_window *w, int phase);

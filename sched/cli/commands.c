@@ -90,6 +90,21 @@ static bool plan_saves(const struct cli_opts *o)
     return strcmp(o->strategy, "dpor") == 0 || strcmp(o->strategy, "dfs") == 0;
 }
 
+/* --isolate fork: each execution's process goes on from the position of
+** the one before (dpor, dfs: auto means dpor). */
+static bool fork_plan_ok(struct cli_opts *o)
+{
+    if (o->isolate != CLI_ISOLATE_FORK || plan_saves(o))
+        return true;
+    if (strcmp(o->strategy, "auto") == 0) {
+        o->strategy = "dpor";
+        return true;
+    }
+    fprintf(stderr, "weft: --isolate fork takes --strategy dpor or dfs (a new process goes on "
+            "from the search's position after each execution), not '%s'\n", o->strategy);
+    return false;
+}
+
 /* The plan named by --strategy, or NULL after saying which exist. */
 static const struct explore_plan *plan_for(const struct cli_opts *o)
 {
@@ -295,7 +310,10 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
         return CLI_ERROR;
     struct report *rep;
     bool unreplayable;
-    int rc = classes && plan_saves(o) ? cli_child_go_on(c, &job.ec, classes) : 0;
+    bool forks = o->isolate == CLI_ISOLATE_FORK && c != NULL;
+    job.started = cli_child_started(c);
+    job.forked = forks;
+    int rc = (classes || forks) && plan_saves(o) ? cli_child_go_on(c, &job.ec, classes) : 0;
     if (rc == CLI_ERROR) {
         cli_checkpoint_end(&cp);
         return CLI_ERROR;
@@ -393,7 +411,8 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
     struct run_args a = { t, o, plan, classes, NULL, params_count(o->params) };
     double start = cli_seconds();
     struct deaths deaths = { t, o, plan, start, CLI_OK, false };
-    struct cli_watch watch = { o->time_limit, o->watchdog, report_death, &deaths };
+    struct cli_watch watch = { o->time_limit, o->watchdog, report_death, &deaths,
+                               o->isolate == CLI_ISOLATE_FORK };
     struct cli_supervised sv;
     if (a.nparams && (a.read = mmap(NULL, a.nparams, PROT_READ | PROT_WRITE,
                                     MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
@@ -433,7 +452,7 @@ static int usage_error(const char *fmt, int n)
 
 int cli_run(struct cli_opts *o)
 {
-    if (format_for(o) == NULL)
+    if (format_for(o) == NULL || !fork_plan_ok(o))
         return CLI_ERROR;
     const struct explore_plan *plan = plan_for(o);
     if (plan == NULL)
@@ -446,7 +465,7 @@ int cli_run(struct cli_opts *o)
     struct cli_target *t = NULL;
     int n = 0;
     int rc = o->nargs ? cli_resolve(o->args, o->nargs, o, &t, &n) : all_scenarios(&t, &n);
-    bool isolated = o->isolate == CLI_ISOLATE_PROCESS;
+    bool isolated = o->isolate != CLI_ISOLATE_NONE;
     struct exec *x = rc ? NULL : sched_new();   /* stacks and memory kept between scenarios */
     FILE *classes = rc == 0 && o->classes ? fopen(o->classes, "w") : NULL;
     int unexpected = 0;
@@ -558,7 +577,8 @@ static int replay_target(const struct cli_opts *o, struct cli_target *out)
         return CLI_ERROR;
     }
     out->scenario = s;
-    out->all_memory = probe && cli_is_source(o->args[0]) &&
+    out->all_memory = probe &&
+                      (cli_is_source(o->args[0]) || cli_is_program_object(o->args[0])) &&
                       cli_memory_for(o, o->args[0]) == CLI_MEMORY_ALL;
     out->spelling = probe ? cli_file_spelling(o->args[0], s->name) : strdup(s->name);
     if (out->spelling == NULL)

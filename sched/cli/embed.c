@@ -88,7 +88,7 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
     const struct weft_scenario *sc = job->scenario;
     struct search *s = cli_search(sc, job->params, job->max_steps, job->stack_size,
                                   job->timers_idle, job->all_memory, job->exec);
-    double start = cli_seconds();
+    double start = job->started > 0 ? job->started : cli_seconds();
     struct explore_config *ec = &job->ec;
     struct explore_result res;
     *out = NULL;
@@ -100,6 +100,7 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
     ec->elapsed = since;
     ec->clock_ctx = &start;
     int rc = explore_run(s, ec, &res);
+    res.cov.forked = job->forked;
     if (rc == 0 && res.failed && job->shrink && res.outcome.result != WEFT_NONDETERMINISM &&
         cli_window_enter(ec->window, EXPLORE_SHRINKING)) {
         if (ec->window && ec->window->stop == EXPLORE_STOP_TIME)

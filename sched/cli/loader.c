@@ -406,6 +406,14 @@ static int compile_one(const struct build *b, const char *src, const char *obj)
     push(&a, incflag);
     if (b->program) {                 /* its globals never meet weft's, its printf stays printf */
         push(&a, "-fvisibility=hidden");
+        /* Thread-locals reached through the thread vector, never at a fixed
+        ** offset from the thread pointer: weft gives each thread its own
+        ** block by changing the vector (posix/tls.c). aarch64's default
+        ** dialect, TLS descriptors, may fix the offset at load. */
+        push(&a, "-ftls-model=global-dynamic");
+#if defined(__aarch64__)
+        push(&a, "-mtls-dialect=trad");
+#endif
         push(&a, "-U_FORTIFY_SOURCE");
         push(&a, "-include");
         push(&a, header);
@@ -423,18 +431,28 @@ static int compile_one(const struct build *b, const char *src, const char *obj)
 }
 
 /* A program's main is renamed (weft_pthread.h) and hidden like the rest:
-** this one-line source, linked in, hands it to weft by a visible symbol. */
+** this source, linked in, hands it to weft by a visible symbol; and the
+** address of a thread-local variable of the program's module, with which
+** weft checks it can give each thread its own (posix/tls.c). */
 static const char entry_source[] =
     "extern int weft_program_main_();\n"
     "__attribute__((visibility(\"default\"))) int (*weft_program_entry_)() = "
-    "weft_program_main_;\n";
+    "weft_program_main_;\n"
+    "static __thread char weft_tls_probe_;\n"
+    "__attribute__((visibility(\"default\"))) void *weft_program_tls_probe_(void) "
+    "{ return &weft_tls_probe_; }\n";
 
-static int write_entry(const char *path)
+
+/* The entry, and how the program was compiled (weft cc's object says so
+** to weft run). */
+static int write_entry(const char *path, enum cli_memory memory)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL)
         return -1;
     fputs(entry_source, f);
+    fprintf(f, "__attribute__((visibility(\"default\"))) const int weft_program_memory_ = %d;\n",
+            (int)memory);
     return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -483,8 +501,9 @@ static int compile(const struct build *b, char *const *srcs, int n, const char *
             compile_one(b, srcs[made], objs[made]) != 0)
             rc = -1;
     if (rc == 0 && entry) {
-        struct build plain = { b->cc, b->inc, CLI_MEMORY_OFF, NULL, false };
-        if ((objs[made] = format("%s.%d.o", out, made)) == NULL || write_entry(entry) != 0 ||
+        struct build plain = { b->cc, b->inc, CLI_MEMORY_OFF, NULL, true };
+        if ((objs[made] = format("%s.%d.o", out, made)) == NULL ||
+            write_entry(entry, b->memory) != 0 ||
             compile_one(&plain, entry, objs[made]) != 0)
             rc = -1;
         made++;
@@ -623,6 +642,8 @@ static int cache_key(const struct build *b, const char *const *srcs, int n, uint
     *h = fnv1a(*h, &b->memory, sizeof b->memory);
     *h = fnv1a(*h, &b->program, sizeof b->program);
     *h = fnv1a(*h, LINK_FLAGS_TEXT, strlen(LINK_FLAGS_TEXT));
+    if (b->program)                   /* objects built with another entry are stale */
+        *h = fnv1a(*h, entry_source, sizeof entry_source);
     for (char **f = b->cflags; f && *f; f++)
         *h = fnv1a(*h, *f, strlen(*f) + 1);
     for (size_t i = 0; i < 2; i++)    /* objects built without the stack flags are stale */
@@ -650,6 +671,9 @@ static int shared_object_for(const char *const *srcs, int n, const struct cli_op
     return rc;
 }
 
+static bool memory_as_built(void *handle, const char *path, const struct cli_opts *o);
+static int register_program(void *handle, const char *const *srcs, const struct cli_opts *o);
+
 int cli_load_file(const char *path, const struct cli_opts *o, int *from, int *to)
 {
     char *so = NULL;
@@ -662,12 +686,15 @@ int cli_load_file(const char *path, const struct cli_opts *o, int *from, int *to
     else if (rc == 0 && (so = format("%s%s", strchr(path, '/') ? "" : "./", path)) == NULL)
         rc = out_of_memory();
     *from = registry_count();
-    if (rc == 0 && dlopen(so, RTLD_NOW | RTLD_LOCAL) == NULL) {
+    void *handle = rc == 0 ? dlopen(so, RTLD_NOW | RTLD_LOCAL) : NULL;
+    if (rc == 0 && handle == NULL) {
         fprintf(stderr, "weft: cannot load %s: %s\n", path, dlerror());
         rc = CLI_ERROR;
     }
     free(so);
     cache_close(&cache);
+    if (handle && dlsym(handle, "weft_program_entry_"))   /* weft cc's */
+        rc = memory_as_built(handle, path, o) ? register_program(handle, &path, o) : CLI_ERROR;
     *to = registry_count();
     if (rc == 0 && *to == *from) {
         fprintf(stderr, "weft: %s defines no scenario (WEFT_SCENARIO)\n", path);
@@ -680,10 +707,35 @@ int cli_load_file(const char *path, const struct cli_opts *o, int *from, int *to
 ** Programs: sources with a main and no WEFT_SCENARIO
 ** ========================================================================== */
 
+/* How a program object weft cc built at path (loaded) was compiled, or -1
+** when path is no such object. */
+static int built_memory(const char *path)
+{
+    size_t len = strlen(path);
+    if (len < 3 || strcmp(path + len - 3, ".so") != 0)
+        return -1;
+    char *so = format("%s%s", strchr(path, '/') ? "" : "./", path);
+    void *handle = so ? dlopen(so, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD) : NULL;
+    const int *memory = handle ? dlsym(handle, "weft_program_memory_") : NULL;
+    int m = memory ? *memory : -1;
+    if (handle)
+        dlclose(handle);              /* NOLOAD took a reference of its own */
+    free(so);
+    return m;
+}
+
 enum cli_memory cli_memory_for(const struct cli_opts *o, const char *path)
 {
     enum cli_memory m = o ? o->memory : CLI_MEMORY_OFF;
+    int built = o && !o->memory_given ? built_memory(path) : -1;
+    if (built >= 0)
+        return (enum cli_memory)built;
     return o && !o->memory_given && cli_is_program(path) ? CLI_MEMORY_ATOMICS : m;
+}
+
+bool cli_is_program_object(const char *path)
+{
+    return built_memory(path) >= 0;
 }
 
 /* What a .c file is: a scenario file (a WEFT_SCENARIO anywhere), else a
@@ -727,7 +779,13 @@ static char *program_name(const char *path)
 {
     const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
     size_t len = strlen(base);
-    return strndup(base, len > 2 && strcmp(base + len - 2, ".c") == 0 ? len - 2 : len);
+    static const char *const suffixes[] = { ".c", ".weft.so", ".so" };
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t n = strlen(suffixes[i]);
+        if (len > n && strcmp(base + len - n, suffixes[i]) == 0)
+            return strndup(base, len - n);
+    }
+    return strdup(base);
 }
 
 /* The registered program, with its main, arguments and data copied; NULL
@@ -755,7 +813,8 @@ static struct posix_program *program_from(void *handle, const char *const *srcs,
     for (int i = 0; i < nargs; i++)
         argv[i + 1] = (char *)o->prog_args[i];
     p->ignore_exit_status = o && o->ignore_exit_status;
-    if (posix_program_snapshot(p, handle, srcs[0]) != 0) {
+    if (posix_program_snapshot(p, handle, srcs[0]) != 0 ||
+        posix_tls_find(p, handle, srcs[0]) != 0) {
         posix_program_release(p);
         free(name);
         free(argv);
@@ -763,6 +822,32 @@ static struct posix_program *program_from(void *handle, const char *const *srcs,
         return NULL;
     }
     return p;
+}
+
+static const char *const memory_names[] = { "off", "atomics", "all" };
+
+/* Can a program weft cc built run with the --memory asked for? Atomics
+** and all need the instrumented build, off the plain one. */
+static bool memory_as_built(void *handle, const char *path, const struct cli_opts *o)
+{
+    const int *built = dlsym(handle, "weft_program_memory_");
+    if (built == NULL || *built < 0 || *built > CLI_MEMORY_ALL || o == NULL ||
+        !o->memory_given || (o->memory == CLI_MEMORY_OFF) == (*built == CLI_MEMORY_OFF))
+        return true;
+    fprintf(stderr, "weft: %s was built with --memory=%s; to run it with --memory=%s, "
+            "build it again with 'weft cc --memory=%s'\n", path, memory_names[*built],
+            memory_names[o->memory], memory_names[o->memory]);
+    return false;
+}
+
+/* The program loaded as handle, made of srcs, registered: 0 or CLI_ERROR. */
+static int register_program(void *handle, const char *const *srcs, const struct cli_opts *o)
+{
+    struct posix_program *p = program_from(handle, srcs, o);
+    if (p == NULL)
+        return CLI_ERROR;
+    weft_register(&p->scenario);
+    return 0;
 }
 
 int cli_load_program(const char *const *srcs, int n, const struct cli_opts *o, int *from,
@@ -783,11 +868,8 @@ int cli_load_program(const char *const *srcs, int n, const struct cli_opts *o, i
     }
     free(so);
     cache_close(&cache);
-    struct posix_program *p = rc == 0 ? program_from(handle, srcs, o) : NULL;
-    if (rc == 0 && p == NULL)
-        rc = CLI_ERROR;
-    if (p)
-        weft_register(&p->scenario);
+    if (rc == 0)
+        rc = register_program(handle, srcs, o);
     *to = registry_count();
     return rc;
 }
@@ -840,7 +922,8 @@ static int add_file(struct targets *t, const char *path, const struct cli_opts *
 {
     int from, to;
     int rc = cli_load_file(path, o, &from, &to);
-    bool all = cli_is_source(path) && cli_memory_for(o, path) == CLI_MEMORY_ALL;
+    bool all = (cli_is_source(path) || cli_is_program_object(path)) &&
+               cli_memory_for(o, path) == CLI_MEMORY_ALL;
     for (int i = from; i < to && rc == 0; i++) {
         char *spelling = cli_file_spelling(path, registry_get(i)->name);
         rc = spelling ? add(t, registry_get(i), spelling, all) : out_of_memory();
@@ -933,12 +1016,7 @@ int cli_resolve(const char *const *args, int nargs, const struct cli_opts *o,
 {
     struct targets t = { 0 };
     int builtin = registry_count(), sources = 0;
-    int rc = add_program(&t, args, nargs, o, &sources);
-    if (rc == 0 && sources == 0 && o && o->nprog_args > 0) {
-        fprintf(stderr, "weft: arguments after -- (or --arg) are a program's, and no program "
-                "(a FILE.c with a main and no WEFT_SCENARIO) was named\n");
-        rc = CLI_ERROR;
-    }
+    int rc = add_program(&t, args, nargs, o, &sources), objects = 0;
     for (int i = 0; i < nargs && rc == 0; i++) {
         struct stat st;
         const struct weft_scenario *s;
@@ -946,16 +1024,136 @@ int cli_resolve(const char *const *args, int nargs, const struct cli_opts *o,
             continue;                 /* in the program above */
         if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode))
             rc = add_dir(&t, args[i], o);
-        else if (stat(args[i], &st) == 0)
+        else if (stat(args[i], &st) == 0) {
             rc = add_file(&t, args[i], o);
-        else if ((s = registry_find(args[i], 0, builtin)) != NULL)
+            objects += rc == 0 && cli_is_program_object(args[i]);   /* weft cc's */
+        } else if ((s = registry_find(args[i], 0, builtin)) != NULL)
             rc = add(&t, s, s->name, false);
         else {
             fprintf(stderr, "weft: no scenario or file named '%s' (see 'weft list')\n", args[i]);
             rc = CLI_ERROR;
         }
     }
+    if (rc == 0 && sources + objects == 0 && o && o->nprog_args > 0) {
+        fprintf(stderr, "weft: arguments after -- (or --arg) are a program's, and no program "
+                "(a FILE.c with a main and no WEFT_SCENARIO, or a PROG.weft.so of 'weft cc') "
+                "was named\n");
+        rc = CLI_ERROR;
+    }
     *out = t.v;
     *n = t.n;
+    return rc;
+}
+
+/* ==========================================================================
+** weft cc: a program built from a project's own sources and flags
+** ========================================================================== */
+
+/* cc options whose value may be the next word: kept with it, so that the
+** value is never taken for a source or for the output. */
+static bool takes_value(const char *arg)
+{
+    static const char *const opts[] = { "-I", "-D", "-U", "-L", "-l", "-include", "-imacros",
+                                        "-isystem", "-iquote", "-idirafter", "-x" };
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        if (strcmp(arg, opts[i]) == 0)
+            return true;
+    return false;
+}
+
+/* "-I" "dir" as one word ("-Idir"), so that -L and -l still go to the link
+** (link_flag); the other pairs stay two words, in order. */
+static const char *joined(const char *opt, const char *value, char **owned)
+{
+    bool join = strlen(opt) == 2;
+    *owned = join ? format("%s%s", opt, value) : NULL;
+    return join ? *owned : NULL;
+}
+
+struct cc_args {
+    const char *out;
+    enum cli_memory memory;
+    const char **srcs, **flags;
+    char **owned;                     /* joined words, freed after */
+    int nsrcs, nflags, nowned;
+};
+
+static int cc_usage(const char *why, const char *arg)
+{
+    fprintf(stderr, "weft cc: %s%s%s\nusage: weft cc [--memory=off|atomics|all] [cc options] "
+            "-o PROG.weft.so SOURCE.c...\n", why, arg ? " " : "", arg ? arg : "");
+    return CLI_ERROR;
+}
+
+static int cc_memory(struct cc_args *a, const char *v)
+{
+    for (int m = 0; m <= CLI_MEMORY_ALL; m++)
+        if (strcmp(v, memory_names[m]) == 0) {
+            a->memory = (enum cli_memory)m;
+            return 0;
+        }
+    return cc_usage("--memory takes off, atomics or all, not", v);
+}
+
+/* Sort argv into the output, the sources and the flags for cc. */
+static int cc_parse(int argc, char **argv, struct cc_args *a)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        size_t len = strlen(arg);
+        if (strcmp(arg, "-o") == 0 || strcmp(arg, "--memory") == 0 || takes_value(arg)) {
+            if (i + 1 == argc)
+                return cc_usage("a value must follow", arg);
+            const char *v = argv[++i];
+            if (arg[1] == 'o')
+                a->out = v;
+            else if (arg[1] == '-' && cc_memory(a, v))
+                return CLI_ERROR;
+            else if (arg[1] != '-') {
+                const char *word = joined(arg, v, &a->owned[a->nowned]);
+                if (word == NULL) {
+                    a->flags[a->nflags++] = arg;
+                    a->flags[a->nflags++] = v;
+                } else
+                    a->flags[a->nflags++] = a->owned[a->nowned++];
+            }
+        } else if (strncmp(arg, "--memory=", 9) == 0) {
+            if (cc_memory(a, arg + 9))
+                return CLI_ERROR;
+        } else if (strncmp(arg, "-o", 2) == 0)
+            a->out = arg + 2;
+        else if (strcmp(arg, "-c") == 0 || strcmp(arg, "-S") == 0 || strcmp(arg, "-E") == 0)
+            return cc_usage("builds a whole program; it takes no", arg);
+        else if (arg[0] != '-' && len > 2 && strcmp(arg + len - 2, ".c") == 0)
+            a->srcs[a->nsrcs++] = arg;
+        else
+            a->flags[a->nflags++] = arg;
+    }
+    if (a->out == NULL)
+        return cc_usage("no output named (-o PROG.weft.so)", NULL);
+    if (a->nsrcs == 0)
+        return cc_usage("no C sources (.c) named", NULL);
+    return 0;
+}
+
+int cli_cc(int argc, char **argv)
+{
+    struct cc_args a = { .memory = CLI_MEMORY_ATOMICS };
+    a.srcs = calloc((size_t)argc + 1, sizeof *a.srcs);
+    a.flags = calloc((size_t)argc + 1, sizeof *a.flags);
+    a.owned = calloc((size_t)argc + 1, sizeof *a.owned);
+    int rc = a.srcs && a.flags && a.owned ? cc_parse(argc, argv, &a) : out_of_memory();
+    for (int i = 0; rc == 0 && i < a.nsrcs; i++)
+        rc = check_regular(a.srcs[i]);
+    if (rc == 0) {
+        struct build b = { getenv("CC") && *getenv("CC") ? getenv("CC") : "cc", include_dir(),
+                           a.memory, (char **)a.flags, true };
+        rc = build_object(&b, a.srcs, a.nsrcs, a.out);
+    }
+    for (int i = 0; a.owned && i < a.nowned; i++)
+        free(a.owned[i]);
+    free(a.owned);
+    free(a.flags);
+    free(a.srcs);
     return rc;
 }

@@ -28,6 +28,8 @@ static const char usage_main[] =
     "  run     [OPTIONS] NAME|FILE.c|FILE.so|DIR...   explore\n"
     "  replay  [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   re-run one execution\n"
     "  explain [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   the same, step by step\n"
+    "  cc      [--memory=M] [cc options] -o PROG.weft.so SOURCE.c...   build a pthread\n"
+    "          program with its own -I, -D, -std flags, to run as '@ run PROG.weft.so'\n"
     "\n"
     "Run '@ COMMAND --help' for a command's options.\n"
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
@@ -95,9 +97,13 @@ static const char usage_run_tail[] =
     "                           stopped an execution is classed by its causes alone)\n"
     "  --watchdog S             a thread that runs S seconds of CPU without a visible\n"
     "                           operation is a livelock (default 2; 0: no watchdog)\n"
-    "  --isolate process|none   process (default): search in a child process that\n"
-    "                           weft watches, so that exit, _exit, a fatal signal or\n"
-    "                           a hang is reported; none: in this process (to debug weft)\n"
+    "  --isolate process|fork|none  process (default; also spelled restore): search\n"
+    "                           in a child process that weft watches, so that exit,\n"
+    "                           _exit, a fatal signal or a hang is reported, a\n"
+    "                           program's data restored before each execution; fork:\n"
+    "                           and a new process for every execution, for programs\n"
+    "                           whose state restoring misses (dpor, dfs); none: in\n"
+    "                           this process (to debug weft)\n"
     "\n"
     "SIGINT or SIGTERM stops the search and prints the coverage so far.\n"
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error,\n"
@@ -458,11 +464,14 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_MEMORY: return parse_memory(v, o);
     case O_STACK: return parse_stack_size(v, o);
     case O_ISOLATE:
-        if (strcmp(v, "process") != 0 && strcmp(v, "none") != 0) {
-            fprintf(stderr, "weft: --isolate takes process or none, not '%s'\n", v);
+        if (strcmp(v, "process") != 0 && strcmp(v, "restore") != 0 && strcmp(v, "fork") != 0 &&
+            strcmp(v, "none") != 0) {
+            fprintf(stderr, "weft: --isolate takes process (or restore), fork or none, not "
+                    "'%s'\n", v);
             return CLI_ERROR;
         }
-        o->isolate = strcmp(v, "none") == 0 ? CLI_ISOLATE_NONE : CLI_ISOLATE_PROCESS;
+        o->isolate = strcmp(v, "none") == 0 ? CLI_ISOLATE_NONE
+                   : strcmp(v, "fork") == 0 ? CLI_ISOLATE_FORK : CLI_ISOLATE_PROCESS;
         return 0;
     case O_HELP: put_usage(stdout, cmd, o->program->name); return 1;
     case O_CFLAGS: case O_EXIT_STATUS: case O_ARG: return parse_program_option(c, v, o);
@@ -546,6 +555,8 @@ static int command_line(int argc, char **argv, const struct cli_program *program
         put_text(argc < 2 ? stderr : stdout, usage_main, program->name);
         return argc < 2 ? CLI_ERROR : CLI_OK;
     }
+    if (strcmp(argv[1], "cc") == 0 && !program->linked_scenarios)
+        return cli_cc(argc - 2, argv + 2);    /* cc's own options, not weft's */
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;

@@ -60,6 +60,9 @@ struct restart {
 struct shared {
     struct explore_window w;
     volatile int done, rc;
+    volatile int handed_on;           /* --isolate fork: the child ran its execution */
+    bool fork_each;
+    double started;                   /* when the search began (cli_seconds) */
     int marked;                       /* 0: no mark yet; else slot[marked - 1] (atomic) */
     struct mark slot[2];              /* written in turn: one is whole while the other is not */
     struct restart restart;
@@ -72,6 +75,7 @@ struct cli_child {
     int fd[2];                        /* the slots' memory files, -1: no marks */
     FILE *classes;                    /* written by the search, kept as at the mark */
     char *position;                   /* the mark gone on from (the child's, malloc'd) */
+    bool marked;                      /* this child left its first mark */
 };
 
 /* ==========================================================================
@@ -202,6 +206,16 @@ static void leave_mark(void *ctx, const char *position, const struct explore_res
     sh->slot[slot] = (struct mark){ r->cov.executions, r->cov.pruned, r->cov.cut, r->cov.timed,
                                     r->cov.bound_hit, check_memory, position == NULL, at, len };
     __atomic_store_n(&sh->marked, slot + 1, __ATOMIC_RELEASE);
+    /* Its one execution done, hand the search on; unless asked to stop:
+    ** then this child ends the search and reports. */
+    if (sh->fork_each && c->marked && sh->w.stop == EXPLORE_GO) {
+        fflush(stdout);
+        if (c->classes)
+            fflush(c->classes);
+        sh->handed_on = 1;
+        _exit(0);
+    }
+    c->marked = true;
 }
 
 /* Go on from the restart's mark: its position and counts, the death. */
@@ -233,6 +247,11 @@ static int go_on_from_mark(struct cli_child *c, struct explore_config *ec)
     return 0;
 }
 
+double cli_child_started(const struct cli_child *c)
+{
+    return c ? c->sh->started : 0;
+}
+
 int cli_child_go_on(struct cli_child *c, struct explore_config *ec, FILE *classes)
 {
     if (c == NULL || c->fd[0] < 0)
@@ -242,7 +261,8 @@ int cli_child_go_on(struct cli_child *c, struct explore_config *ec, FILE *classe
     ec->mark_ctx = c;
     /* Lines of executions after a mark are cut off the file after a death
     ** and written again; where it cannot be cut (a pipe), mark every one. */
-    ec->mark_every = classes && lseek(fileno(classes), 0, SEEK_CUR) < 0 ? 1 : 64;
+    ec->mark_every = c->sh->fork_each || (classes && lseek(fileno(classes), 0, SEEK_CUR) < 0)
+                   ? 1 : 64;
     if (!c->sh->restart.active)
         return 0;
     int rc = go_on_from_mark(c, ec);
@@ -251,12 +271,29 @@ int cli_child_go_on(struct cli_child *c, struct explore_config *ec, FILE *classe
     return rc;
 }
 
+/* A SIGINT or SIGTERM sent to the supervisor's process group before this
+** child left it (held since the fork) was the supervisor's, which takes
+** it: ignoring a pending signal discards it (POSIX); the handlers are
+** then put back. Children are forked often under --isolate fork. */
+static void discard_pending_stops(void)
+{
+    struct sigaction ignore, saved[2];
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGINT, &ignore, &saved[0]);
+    sigaction(SIGTERM, &ignore, &saved[1]);
+    sigaction(SIGINT, &saved[0], NULL);
+    sigaction(SIGTERM, &saved[1], NULL);
+}
+
 /* Run fn in the child: a process group of its own (a terminal's SIGINT is
 ** the supervisor's), dying with the supervisor, signals as they were. */
 _Noreturn static void child(struct cli_child *c, pid_t parent, cli_supervised_fn fn, void *ctx)
 {
     struct shared *sh = c->sh;
     setpgid(0, 0);
+    discard_pending_stops();
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(CLI_ERROR);
@@ -521,6 +558,8 @@ static int start_and_watch(struct cli_child *c, cli_supervised_fn fn, void *ctx,
     wt->cpu_at_move = 0;
     wt->seen_runs = wt->seen_steps = wt->seen_choices = 0;
     int status = watch_child(wt, out);
+    if (c->sh->handed_on && out->stopped == CLI_STOPPED_NOT)
+        return 0;                     /* --isolate fork: a new child goes on */
     out->finished = c->sh->done && out->stopped == CLI_STOPPED_NOT;
     out->rc = c->sh->rc;
     int rc = 0;
@@ -559,11 +598,13 @@ static void prepare_restart(struct shared *sh, const struct cli_supervised *out,
     rs->slot = sh->marked - 1;
     rs->mark = sh->slot[rs->slot];
     rs->died_index = died;
+    sh->handed_on = 0;
     rs->died_steps = w->nsteps;
     rs->died_choices = w->nchoices;
     rs->died = out->found.outcome;
     w->phase = EXPLORE_SEARCHING;
-    w->stop = EXPLORE_GO;
+    if (died)                         /* a stop asked of a child that handed on stays */
+        w->stop = EXPLORE_GO;
     w->nchoices = w->nsteps = 0;
     w->tid = 0;
     w->file = NULL;
@@ -585,14 +626,18 @@ int cli_supervise(cli_supervised_fn fn, void *ctx, size_t cap, const struct cli_
         return WEFT_ENOMEM;
     sh->w.cap = cap;
     sh->w.choices = (uint32_t *)(sh + 1);
+    sh->fork_each = watch->fork_each;
+    sh->started = cli_seconds();
     struct cli_child c = { .sh = sh };
-    open_marks(&c, watch->on_death != NULL);
+    open_marks(&c, watch->on_death != NULL || watch->fork_each);
     struct watcher wt = { .sh = sh, .watch = watch, .start = cli_seconds() };
     uint64_t died = 0;
     int rc;
-    while ((rc = start_and_watch(&c, fn, ctx, &wt, out)) == 0 && goes_on(&wt, out, &died)) {
-        watch->on_death(watch->death_ctx, out);
-        prepare_restart(sh, out, died);
+    while ((rc = start_and_watch(&c, fn, ctx, &wt, out)) == 0 &&
+           (sh->handed_on || goes_on(&wt, out, &died))) {
+        if (!sh->handed_on)
+            watch->on_death(watch->death_ctx, out);
+        prepare_restart(sh, out, sh->handed_on ? 0 : died);
         cli_supervised_free(out);
         memset(out, 0, sizeof *out);
         out->watch_seconds = watch->watchdog;

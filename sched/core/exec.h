@@ -74,7 +74,16 @@ struct sched_thread {
                                          not wait for it (sched_detach) */
     bool daemon;                      /* a timer's thread (sync/timer.c): waiting
                                          at the end, it is not blocked */
+    /* A program's cancellation (posix/cancel.c): while interruptible and
+    ** interrupt is set, its pending operation is enabled, and its step
+    ** ends it unperformed (apply skipped), setting interrupted: any
+    ** operation (SCHED_INTERRUPT_ANY), or only one that cannot be
+    ** performed now (SCHED_INTERRUPT_BLOCKED). */
+    uint8_t interruptible;
+    bool interrupt, interrupted;
 };
+
+enum { SCHED_INTERRUPT_BLOCKED = 1, SCHED_INTERRUPT_ANY = 2 };
 
 /* One executed step, for the report and the searches. */
 struct sched_step {
@@ -207,6 +216,11 @@ struct exec {
     struct atomic_impl *memory_cells; /* atomics at addresses (sync/atomic.c) */
     struct posix_exec *program;       /* a pthread program's threads, heap and
                                          once table (posix/), made on first use */
+    /* Called before a thread's fiber is resumed (to == NULL: the scheduler's
+    ** stack) and before a failed or crashed thread is left: a pthread
+    ** program gives each thread its own errno and thread-local storage so
+    ** (posix/tls.c). NULL for scenarios; set by a scenario's setup. */
+    void (*on_switch)(struct exec *x, struct sched_thread *to);
     bool shadow_oom;
     bool memory_unchecked;            /* checked memory was used without cfg->check_memory */
     struct crash_guard crash;

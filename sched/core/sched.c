@@ -91,6 +91,8 @@ _Noreturn void sched_fail(struct exec *x, enum weft_result r, struct sched_loc w
     va_end(ap);
     if (t == NULL)
         siglongjmp(x->on_crash, ESCAPE_SETUP);
+    if (x->on_switch)
+        x->on_switch(x, NULL);
     x->current = NULL;
     x->running = &x->scheduler;
     fiber_switch(&t->fiber, &x->scheduler, 1);
@@ -120,6 +122,8 @@ _Noreturn void sched_crashed(struct exec *x, int sig, void *addr, bool overflow)
                             strsignal(sig), sig,
                             (uintptr_t)addr < 4096 && sig == SIGSEGV ? ", NULL pointer" : "",
                             slash ? slash + 1 : file, where.line);
+    if (x->on_switch)
+        x->on_switch(x, NULL);
     fiber_abandon(&t->fiber, &x->scheduler);
     siglongjmp(x->on_crash, ESCAPE_CRASH);
 }
@@ -140,6 +144,8 @@ static void switch_to(struct exec *x, struct sched_thread *t, int dying)
         t->state = T_RUNNING;
     if (from == to)
         return;
+    if (x->on_switch)
+        x->on_switch(x, t);
     x->running = to;
     fiber_switch(from, to, dying);
 }
@@ -191,6 +197,22 @@ static void thread_returns(struct exec *x, struct sched_thread *t)
         x->live_detached--;
     else
         x->live_joinable--;
+}
+
+static const struct sched_opclass exit_class = { .verb = "exit", .flags = OP_GLOBAL };
+
+void sched_exit(struct exec *x, struct sched_loc at, const char *note)
+{
+    struct sched_thread *t = x->current;
+    if (x->live_joinable + x->live_detached > 1) {
+        struct sched_op op = { .cls = &exit_class, .loc = at, .note = note };
+        sched_visible(x, &op);
+        x->outcome.ender = t->id;     /* its step stopped every other thread */
+    }
+    t->state = T_FINISHED;
+    race_thread_end(x, t);
+    switch_to(x, NULL, 1);
+    abort();                          /* unreachable: the execution is over */
 }
 
 /* Runs on the thread's own fiber; never returns. The execution is the one
@@ -759,6 +781,12 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
     if (op->nwaits)
         leave_queues(op);
     x->current = t;                   /* a spawn's parent, a failure's thread */
+    if (t->interruptible && t->interrupt && !op->completed &&   /* exec.h */
+        (t->interruptible == SCHED_INTERRUPT_ANY ||
+         (op->cls->enabled && !op->cls->enabled(x, op)))) {
+        op->completed = t->interrupted = true;
+        op->note = "interrupted";
+    }
     if (!op->completed && op->cls->apply)
         op->cls->apply(x, op);
     x->current = was;
@@ -955,6 +983,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->shadow = NULL;
     x->memory_cells = NULL;
     x->program = NULL;
+    x->on_switch = NULL;
     x->shadow_oom = x->memory_unchecked = false;
     x->cfg = cfg;
     x->chooser = ch;

@@ -33,6 +33,13 @@ void sched_fail_in_apply(struct exec *x, enum weft_result r, struct sched_thread
 ** outgrew its stack). */
 _Noreturn void sched_crashed(struct exec *x, int sig, void *addr, bool overflow);
 
+/* From a scenario thread: the process ends here (a program's exit, or its
+** main returning). While another thread is alive this is a step that
+** depends on every other (the searches order it against each of theirs);
+** then the other threads are stopped where they are, neither failing nor
+** leaking, and the execution is over. note (static text) is the step's. */
+_Noreturn void sched_exit(struct exec *x, struct sched_loc at, const char *note);
+
 /* Inside a spawn's apply: create a thread and run its prologue to its
 ** first visible operation. NULL (with the failure recorded) past the limit
 ** or out of memory. */
@@ -100,7 +107,8 @@ static inline bool sched_thread_enabled(struct exec *x, struct sched_thread *t)
     if (t->state != T_PARKED)
         return false;
     struct sched_op *op = t->pending;
-    return op->completed || op->cls->enabled == NULL || op->cls->enabled(x, op);
+    return op->completed || op->cls->enabled == NULL || op->cls->enabled(x, op) ||
+           (t->interruptible && t->interrupt);
 }
 
 /* Public handles: live only in the execution that bound them. */

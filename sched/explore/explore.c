@@ -369,10 +369,6 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         if (more && ec->checkpoint && (n & 63) == 0 && ec->elapsed &&
             ec->elapsed(ec->clock_ctx) - e->saved_at >= ec->checkpoint_every)
             save_position(e, s, r);
-        /* A mark right after the execution that died: a later death goes
-        ** on from there, not from before this one. */
-        if (more && ec->mark && (died || (ec->mark_every && n % ec->mark_every == 0)))
-            mark_position(e, s, r, false);
         const struct sched_outcome *o = &s->x->outcome;
         bool failed = o->result != WEFT_PASS && !o->abandoned;
         if (failed)
@@ -381,6 +377,11 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
             r->failed = true;
             return 0;
         }
+        /* A mark right after the execution that died: a later death goes
+        ** on from there, not from before this one. Not after a failure that
+        ** ends the search: a supervisor may end the process at a mark. */
+        if (more && ec->mark && (died || (ec->mark_every && n % ec->mark_every == 0)))
+            mark_position(e, s, r, false);
         if (r->divergence[0] || e->error || !more || (max_exec && n >= max_exec) ||
             out_of_time(ec, time_limit, n, &r->cov)) {
             keep_last(e, s, r);

@@ -111,6 +111,8 @@ struct coverage {
     uint64_t seed;                    /* pct, random, auto's PCT rounds */
     bool all_memory;                  /* every load and store was checked */
     bool interrupted;                 /* stopped by SIGINT or SIGTERM */
+    bool forked;                      /* each execution in a new process
+                                         (--isolate fork, the command line's) */
 };
 
 /*

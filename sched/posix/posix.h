@@ -22,6 +22,14 @@ struct posix_segment {
     size_t size;
 };
 
+/* The program's thread-local storage (its PT_TLS segment): every thread of
+** an execution gets a block of its own, made from this image (posix/tls.c). */
+struct posix_tls {
+    size_t modid;                     /* the C library's module id; 0: no TLS */
+    const unsigned char *image;       /* the initialised part, then zeros */
+    size_t filesz, memsz, align;
+};
+
 struct posix_program {
     struct weft_scenario scenario;    /* first: the registry holds its address */
     int (*main)(int, char **);
@@ -30,6 +38,7 @@ struct posix_program {
     bool ignore_exit_status;          /* --exit-status=ignore */
     struct posix_segment segments[POSIX_MAX_SEGMENTS];
     int nsegments;
+    struct posix_tls tls;
 };
 
 /* Fill p's scenario: name, body and setup. name is kept, not copied. */
@@ -37,6 +46,9 @@ void posix_program_init(struct posix_program *p, const char *name, const char *f
 /* Copy the writable segments of the object dlopen loaded as handle: 0, or
 ** -1 after saying why on stderr. */
 int posix_program_snapshot(struct posix_program *p, void *handle, const char *path);
+/* Find the program's thread-local storage and check that weft can give
+** each thread its own (posix/tls.c): 0, or -1 after saying why on stderr. */
+int posix_tls_find(struct posix_program *p, void *handle, const char *path);
 /* The segments' copies freed. */
 void posix_program_release(struct posix_program *p);
 

@@ -74,7 +74,9 @@ void posix_program_release(struct posix_program *p)
 /* Before each execution (no thread runs yet): the data as loaded. */
 static void program_setup(void)
 {
-    const struct posix_program *p = posix_program_of(exec_current());
+    struct exec *x = exec_current();
+    const struct posix_program *p = posix_program_of(x);
+    x->on_switch = posix_tls_switch;  /* each thread its own errno and TLS */
     for (int i = 0; i < p->nsegments; i++)
         memcpy(p->segments[i].addr, p->segments[i].copy, p->segments[i].size);
 }
@@ -90,13 +92,15 @@ static void program_body(void)
     struct posix_thread *self = posix_thread_self(x);
     jmp_buf exit_to;
     self->exit_to = &exit_to;
-    self->exit_status = 0;
-    if (setjmp(exit_to) == 0)         /* exit and pthread_exit jump back here */
-        self->exit_status = p->main(p->argc, p->argv);
-    int status = self->exit_status;
+    if (setjmp(exit_to) != 0) {       /* pthread_exit: the other threads go on */
+        posix_keys_thread_exit(x, self);
+        return;
+    }
+    int status = p->main(p->argc, p->argv);
     if (status != 0 && !p->ignore_exit_status)
         sched_fail(x, WEFT_ASSERTION, sync_current_loc(x),
                    "the program's main returned exit status %d", status);
+    sched_exit(x, sync_current_loc(x), "main returned");    /* returning is exit */
 }
 
 void posix_program_init(struct posix_program *p, const char *name, const char *file)
@@ -107,9 +111,9 @@ void posix_program_init(struct posix_program *p, const char *name, const char *f
     };
 }
 
-/* exit(status): a nonzero status fails the execution where exit was called
-** (unless --exit-status=ignore). Status 0 in main ends main; in another
-** thread it ends that thread only (a limit: the process would end). */
+/* exit(status), from any thread: a nonzero status fails the execution
+** where exit was called (unless --exit-status=ignore); else the process
+** ends there, the other threads stopped wherever they are (sched_exit). */
 void weft_program_exit_at(int status, const char *file, int line)
 {
     struct exec *x = sync_exec();
@@ -118,11 +122,7 @@ void weft_program_exit_at(int status, const char *file, int line)
     if (status != 0 && !posix_program_of(x)->ignore_exit_status)
         sched_fail(x, WEFT_ASSERTION, posix_loc(file, line),
                    "the program called exit(%d)", status);
-    struct posix_thread *self = posix_thread_self(x);
-    if (self == NULL || self->exit_to == NULL)
-        sched_fail(x, WEFT_ASSERTION, posix_loc(file, line), "exit outside a program thread");
-    self->exit_status = 0;
-    longjmp(*self->exit_to, 1);
+    sched_exit(x, posix_loc(file, line), NULL);
 }
 
 int weft_program_unsupported_at(const char *call, const char *file, int line)
@@ -347,13 +347,17 @@ int weft_gettimeofday_at(struct timeval *tv, void *tz, const char *file, int lin
 int weft_nanosleep_at(const struct timespec *req, struct timespec *rem, const char *file,
                       int line)
 {
-    if (sync_exec() == NULL)
+    struct exec *x = sync_exec();
+    if (x == NULL)
         return nanosleep(req, rem);
     if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000) {
         errno = EINVAL;
         return -1;
     }
+    posix_cancel_enter(x, false, file, line);       /* sleeps are cancellation points */
     weft_sleep_ns_at((int64_t)req->tv_sec * 1000000000 + req->tv_nsec, file, line);
+    if (posix_cancel_leave(x))
+        posix_cancel_now(x, file, line);
     if (rem)
         *rem = (struct timespec){ 0, 0 };
     return 0;
@@ -363,14 +367,15 @@ int weft_usleep_at(useconds_t us, const char *file, int line)
 {
     if (sync_exec() == NULL)
         return usleep(us);
-    weft_sleep_ns_at((int64_t)us * 1000, file, line);
-    return 0;
+    struct timespec req = { (time_t)(us / 1000000), (long)(us % 1000000) * 1000 };
+    return weft_nanosleep_at(&req, NULL, file, line);
 }
 
 unsigned weft_sleep_at_(unsigned s, const char *file, int line)
 {
     if (sync_exec() == NULL)
         return sleep(s);
-    weft_sleep_ns_at((int64_t)s * 1000000000, file, line);
+    struct timespec req = { (time_t)s, 0 };
+    weft_nanosleep_at(&req, NULL, file, line);
     return 0;
 }

@@ -57,12 +57,17 @@ static struct posix_thread **posix_slot(struct exec *x, int tid)
     return &st->threads[tid];
 }
 
-struct posix_thread *posix_thread_self(struct exec *x)
+struct posix_thread *posix_thread_at(struct exec *x, int tid)
 {
-    struct posix_thread **slot = posix_slot(x, x->current->id);
+    struct posix_thread **slot = posix_slot(x, tid);
     if (slot && *slot == NULL)
         *slot = arena_alloc(&x->arena, sizeof **slot);
     return slot ? *slot : NULL;
+}
+
+struct posix_thread *posix_thread_self(struct exec *x)
+{
+    return posix_thread_at(x, x->current->id);
 }
 
 /* A new thread's first code: it records itself, then runs fn. */
@@ -77,6 +82,7 @@ static void thread_start(void *arg)
     t->exit_to = &exit_to;
     if (setjmp(exit_to) == 0)
         t->result = t->fn(t->arg);
+    posix_keys_thread_exit(x, t);
 }
 
 int weft_pthread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
@@ -123,7 +129,10 @@ int weft_pthread_join_at(pthread_t th, void **result, const char *file, int line
         return EDEADLK;
     if (t->detached || t->joined)
         return EINVAL;
+    posix_cancel_enter(x, false, file, line);        /* a cancellation point */
     weft_join_at((weft_thread_t){ (int)(th - 1) }, file, line);
+    if (posix_cancel_leave(x))
+        posix_cancel_now(x, file, line);
     t->joined = true;
     if (result)
         *result = t->result;
@@ -160,8 +169,8 @@ void weft_pthread_exit_at(void *result, const char *file, int line)
     struct posix_thread *t = posix_thread_self(x);
     if (t == NULL || t->exit_to == NULL)
         sched_fail(x, WEFT_ASSERTION, posix_loc(file, line), "pthread_exit outside a thread");
+    posix_cleanup_run_all(t);
     t->result = result;
-    t->exit_status = 0;
     longjmp(*t->exit_to, 1);
 }
 
@@ -311,7 +320,13 @@ int weft_pthread_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m,
         if (ms == 0)
             return ETIMEDOUT;
     }
-    return from_weft(weft_cond_timedwait_at(w, wm, ms, file, line));
+    posix_cancel_enter(x, true, file, line);  /* a cancellation point */
+    int rc = weft_cond_timedwait_at(w, wm, ms, file, line);
+    if (posix_cancel_leave(x)) {
+        weft_mutex_lock_at(wm, file, line);   /* the handlers run with it held */
+        posix_cancel_now(x, file, line);
+    }
+    return from_weft(rc);
 }
 
 int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const char *name, const char *file,
@@ -479,7 +494,11 @@ int weft_posix_sem_wait_at(sem_t *s, int try_only, const struct timespec *deadli
         return sem_error(EINVAL);
     int64_t ms = try_only ? 0 : deadline ? ms_until(x, CLOCK_REALTIME, deadline) : -1;
     weft_sem_t *w = sem_handle(x, s, name, file, line);
+    if (!try_only)
+        posix_cancel_enter(x, false, file, line);    /* a cancellation point */
     int rc = weft_sem_acquire_at(w, ms, file, line);
+    if (!try_only && posix_cancel_leave(x))
+        posix_cancel_now(x, file, line);
     return rc == WEFT_OK ? 0 : sem_error(rc == WEFT_EBUSY && !deadline ? EAGAIN : ETIMEDOUT);
 }
 

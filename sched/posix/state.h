@@ -17,12 +17,19 @@ struct posix_thread {
     void *arg;
     void *result;
     jmp_buf *exit_to;                 /* pthread_exit jumps here */
-    int exit_status;                  /* main thread: exit()'s status */
+    void *tls;                        /* its thread-local storage (posix/tls.c) */
+    struct posix_specific *specific;  /* its pthread_setspecific values, by key */
+    unsigned nspecific;
+    struct weft_cleanup_ *cleanups;   /* pthread_cleanup_push's, last pushed first */
+    bool cancel_requested, cancel_disabled, cancel_async;   /* posix/cancel.c */
+    int saved_errno;                  /* its errno while another thread runs */
     bool detached, joined;
 };
 
 struct heap_block;
 struct once_entry;
+struct posix_keys;
+struct posix_specific;
 
 struct posix_exec {
     struct posix_thread **threads;    /* by thread id, cap of them (posix_slot) */
@@ -30,6 +37,11 @@ struct posix_exec {
     struct heap_block *blocks;        /* by address (uthash) */
     struct once_entry *onces;         /* by the pthread_once_t's address */
     bool oom;                         /* uthash could not grow */
+    struct posix_keys *keys;          /* pthread_key_create's (posix/keys.c) */
+    int tls_installed;                /* thread id + 1 whose TLS and errno are
+                                         in place; 0: the OS thread's own */
+    void *os_tls;                     /* the OS thread's block, put back after */
+    int os_errno;
 };
 
 /* The execution's state, made on first use; NULL without memory. */
@@ -42,6 +54,26 @@ static inline struct posix_exec *posix_state(struct exec *x)
 
 /* The running thread's record (made for thread 0 on first use). */
 struct posix_thread *posix_thread_self(struct exec *x);
+/* Thread tid's record, made if missing; NULL without memory. */
+struct posix_thread *posix_thread_at(struct exec *x, int tid);
+
+/* The running thread t exits (returned or pthread_exit): its keys'
+** destructors run (posix/keys.c). */
+void posix_keys_thread_exit(struct exec *x, struct posix_thread *t);
+
+/* Cancellation points (posix/cancel.c). enter: the coming operation's step
+** is interrupted by a request (blocked_only: only while it waits, and a
+** request already there is acted on now). leave: whether the operation was
+** interrupted (the caller then acts with posix_cancel_now, after retaking
+** what POSIX says it retakes). */
+void posix_cancel_enter(struct exec *x, bool blocked_only, const char *file, int line);
+bool posix_cancel_leave(struct exec *x);
+_Noreturn void posix_cancel_now(struct exec *x, const char *file, int line);
+/* The thread's cleanup handlers popped and run (pthread_exit, cancel). */
+void posix_cleanup_run_all(struct posix_thread *t);
+
+/* x->on_switch of a program: errno and TLS of the thread to resume. */
+void posix_tls_switch(struct exec *x, struct sched_thread *to);
 
 /* Where a virtual clock starts, in ns (CLOCK_REALTIME: a date). */
 int64_t posix_clock_start(clockid_t clock);

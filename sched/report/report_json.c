@@ -186,6 +186,8 @@ static void print_json(FILE *f, const struct report *rep, int flags)
             c->timed ? "true" : "false", c->all_memory ? "all" : "marked");
     if (c->interrupted)
         fprintf(f, ",\"interrupted\":true");
+    if (c->forked)
+        fprintf(f, ",\"isolation\":\"fork\"");
     if (rep->died)
         fprintf(f, ",\"process_died\":true");
     if (!replay)

@@ -789,6 +789,8 @@ static void print_summary(FILE *f, const struct report *rep)
         fprintf(f, " (%s%s)", c->all_memory ? "all memory checked"
                                              : "plain memory checked where marked",
                 c->timed ? "; timers fire only when every thread waits" : "");
+    if (c->forked)
+        fprintf(f, ", a process per execution");
     fprintf(f, ", %.3f s (%.0f/s)", rep->elapsed_s, rate);
     if (rep->failed && rep->shrink_failed)
         fprintf(f, "; shrinking could not reproduce it (is the scenario deterministic?)");

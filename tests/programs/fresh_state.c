@@ -2,9 +2,11 @@
 ** fresh_state.c -- every execution of a program starts from its data as
 ** loaded and an empty heap (tests/programs.sh runs it 10,000 times): an
 ** initialised global, a zeroed one, a static inside a function, heap
-** blocks and a static mutex all look new each time, and are then changed.
+** blocks, a static mutex, errno and thread-local variables (main's and
+** another thread's) all look new each time, and are then changed.
 */
 #include <assert.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,20 @@ static long zeroed[16];
 static char *kept;                    /* a heap block, from the last execution if leaked */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t again = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static __thread int tls_initialised = 5;
+static _Thread_local char tls_zeroed[32];
+
+/* This thread's errno and thread-locals as a thread starts, then changed. */
+static void fresh_thread_state(void)
+{
+    assert(errno == 0);
+    assert(tls_initialised == 5);
+    for (int i = 0; i < 32; i++)
+        assert(tls_zeroed[i] == 0);
+    errno = EINTR;
+    tls_initialised++;
+    strcpy(tls_zeroed, "changed");
+}
 
 static int calls(void)
 {
@@ -23,6 +39,7 @@ static int calls(void)
 
 static void *worker(void *arg)
 {
+    fresh_thread_state();
     pthread_mutex_lock(&lock);
     initialised++;
     zeroed[3] += (long)(intptr_t)arg;
@@ -38,6 +55,7 @@ int main(void)
         assert(zeroed[i] == 0);
     assert(kept == NULL);
     assert(calls() == 1);
+    fresh_thread_state();
     pthread_mutex_lock(&again);       /* recursive: a second lock is fine */
     pthread_mutex_lock(&again);
     pthread_mutex_unlock(&again);
@@ -59,6 +77,7 @@ int main(void)
     pthread_join(t[1], &r1);
     assert(r0 == (void *)1 && r1 == (void *)2);
     assert(initialised == 44 && zeroed[3] == 3 && calls() == 4);
+    assert(errno == EINTR && tls_initialised == 6);
     free(block);
     return 0;
 }

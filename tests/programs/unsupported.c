@@ -11,7 +11,7 @@ int main(void)
 {
     pthread_t t;
     pthread_create(&t, NULL, worker, NULL);
-    pthread_cancel(t);
+    pthread_kill(t, 0);
     pthread_join(t, NULL);
     return 0;
 }
