@@ -19,6 +19,17 @@
 
 enum sched_tstate { T_FREE, T_RUNNING, T_PARKED, T_FINISHED };
 
+/* A parked thread's place in the watchers of one object its pending
+** operation's enabledness depends on (sched.c, enabled sets). */
+struct sched_watch {
+    struct sched_thread *thread;
+    struct sched_obj *obj;
+    struct sched_watch *prev, *next;
+};
+/* The most objects a pending operation is watched on; one on more (a
+** select over many channels) is re-evaluated at every choice instead. */
+#define SCHED_WATCH_MAX 4
+
 /* A call chain: the return addresses of the frames that called a visible
 ** operation, innermost first, from the caller of weft's call to the
 ** thread's function. Captured only when cfg->capture_chains (a report
@@ -66,6 +77,13 @@ struct sched_thread {
                                          not wait for it (sched_detach) */
     bool daemon;                      /* a timer's thread (sync/timer.c): waiting
                                          at the end, it is not blocked */
+    /* Enabled sets, kept incrementally (sched.c): whether it was enabled
+    ** when last evaluated, whether it is on x->recheck, and whether its
+    ** pending operation must be evaluated at every choice (a timer: the
+    ** clock moves without a step on its objects). */
+    bool enabled, recheck, always_recheck;
+    int nwatch;
+    struct sched_watch watch[SCHED_WATCH_MAX];
 };
 
 /* One executed step, for the report and the searches. */
@@ -171,6 +189,13 @@ struct exec {
     sched_mask spinners, delayed;     /* threads with spinning set / after != 0 */
     sched_mask runnable;              /* enabled at this choice, before fairness
                                          and symmetry filtered them */
+    /* Enabled sets (sched.c): a bit per thread, as last evaluated, and the
+    ** threads to evaluate again before the next choice (each at most once:
+    ** room for threads_cap). */
+    uint64_t *enabled_words;
+    size_t enabled_nwords;
+    int *recheck;
+    int nrecheck, recheck_cap;
     bool any_symmetric;               /* a thread was spawned symmetric */
     int live_joinable, live_detached; /* threads not finished, by kind */
     struct mask_table masks;          /* thread sets past 64 threads (mask.h),

@@ -125,6 +125,137 @@ _Noreturn void sched_crashed(struct exec *x, int sig, void *addr, bool overflow)
 }
 
 /* ==========================================================================
+** Enabled sets, kept incrementally
+** ==========================================================================
+** Whether a parked thread's operation is enabled depends only on the state
+** of the objects the operation acts on (sched_op_objects: the objects the
+** searches judge dependence by, so a step changes the state of no object
+** its own operation does not list), on a partner completing it
+** (sched_complete), on a joined thread ending, and for a timed operation
+** on the clock. So each thread keeps its last answer, and only threads
+** that may have changed are asked again before a choice: one that parked
+** or finished, the watchers of the objects a step acted on, one a partner
+** completed, those joining a thread that ended, and, at every choice,
+** those whose operation is timed or acts on more than SCHED_WATCH_MAX
+** objects. A step costs time in the threads it affects, not in all the
+** threads there are. Built with -DWEFT_CHECK_ENABLED_SETS, every set is
+** checked against asking every thread.
+*/
+
+/* t's answer may have changed: ask again before the next choice. */
+static void recheck(struct exec *x, struct sched_thread *t)
+{
+    if (!t->recheck) {
+        t->recheck = true;
+        x->recheck[x->nrecheck++] = t->id;
+    }
+}
+
+static void recheck_watchers(struct exec *x, const struct sched_obj *o)
+{
+    for (struct sched_watch *w = o->watchers; w; w = w->next)
+        recheck(x, w->thread);
+}
+
+/* t parked with op: watch the objects whose state op's enabledness reads. */
+static void watch_op(struct exec *x, struct sched_thread *t, struct sched_op *op)
+{
+    recheck(x, t);
+    if (op->cls->enabled == NULL)
+        return;                       /* always enabled */
+    if (op->timer) {                  /* due as the clock moves */
+        t->always_recheck = true;
+        return;
+    }
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    int n = sched_op_objects(op, objs);
+    if (n > SCHED_WATCH_MAX) {
+        t->always_recheck = true;
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        struct sched_watch *w = &t->watch[i];
+        w->thread = t;
+        w->obj = (struct sched_obj *)objs[i];
+        w->prev = NULL;
+        w->next = w->obj->watchers;
+        if (w->next)
+            w->next->prev = w;
+        w->obj->watchers = w;
+    }
+    t->nwatch = n;
+}
+
+/* t's pending operation is being performed: nothing to watch until t parks
+** again or finishes. */
+static void unwatch(struct exec *x, struct sched_thread *t)
+{
+    for (int i = 0; i < t->nwatch; i++) {
+        struct sched_watch *w = &t->watch[i];
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            w->obj->watchers = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+    }
+    t->nwatch = 0;
+    t->always_recheck = false;
+    recheck(x, t);
+}
+
+/* op's step is done: whoever watches its objects may have changed. */
+static void recheck_after(struct exec *x, const struct sched_op *op)
+{
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    int n = sched_op_objects(op, objs);
+    for (int i = 0; i < n; i++)
+        recheck_watchers(x, objs[i]);
+}
+
+static void set_enabled(struct exec *x, struct sched_thread *t, bool on)
+{
+    uint64_t *w = &x->enabled_words[t->id / 64];
+    *w = on ? *w | MASK_WORD(t->id) : *w & ~MASK_WORD(t->id);
+    t->enabled = on;
+}
+
+#ifdef WEFT_CHECK_ENABLED_SETS
+static void check_enabled_set(struct exec *x, sched_mask kept)
+{
+    struct mask_builder b = MASK_BUILDER_INIT;
+    for (int i = 0; i < x->nthreads; i++)
+        if (sched_thread_enabled(x, x->threads[i]))
+            mask_build_add(&b, i);
+    sched_mask all = mask_build_done(&x->masks, &b);
+    if (!mask_eq(all, kept)) {
+        fprintf(stderr, "weft: enabled set kept incrementally differs at step %u\n", x->nsteps);
+        abort();
+    }
+}
+#else
+static void check_enabled_set(struct exec *x, sched_mask kept) { (void)x; (void)kept; }
+#endif
+
+/* The threads whose pending operation can be performed now. */
+static sched_mask enabled_threads(struct exec *x)
+{
+    int keep = 0;
+    for (int i = 0; i < x->nrecheck; i++) {
+        struct sched_thread *t = x->threads[x->recheck[i]];
+        set_enabled(x, t, sched_thread_enabled(x, t));
+        if (t->always_recheck && t->state == T_PARKED)
+            x->recheck[keep++] = t->id;
+        else
+            t->recheck = false;
+    }
+    x->nrecheck = keep;
+    sched_mask m = mask_from_words(&x->masks, x->enabled_words, ((size_t)x->nthreads + 63) / 64);
+    check_enabled_set(x, m);
+    return m;
+}
+
+/* ==========================================================================
 ** Threads
 ** ========================================================================== */
 
@@ -204,6 +335,8 @@ static void thread_main(void *arg)
         check_nothing_held(x, t);
     thread_returns(x, t);
     t->state = T_FINISHED;
+    recheck(x, t);
+    recheck_watchers(x, &t->obj);     /* its joiners */
     race_thread_end(x, t);
     switch_to(x, next_thread(x), 1);
     abort();
@@ -225,9 +358,32 @@ static void park_on_start(struct exec *x, struct sched_thread *t, struct sched_l
     t->pending = &t->start;
     t->state = T_PARKED;
     t->park_seq = ++x->park_counter;
+    watch_op(x, t, t->pending);
 }
 
 static const struct sched_objclass thread_objclass = { .name = "thread" };
+
+/* The enabled sets' room for threads_cap threads (enabled_threads). */
+static bool enabled_room(struct exec *x)
+{
+    size_t words = ((size_t)x->threads_cap + 63) / 64, had = x->enabled_nwords;
+    if (x->recheck_cap < x->threads_cap) {
+        int *recheck = realloc(x->recheck, (size_t)x->threads_cap * sizeof *recheck);
+        if (recheck == NULL)
+            return false;
+        x->recheck = recheck;
+        x->recheck_cap = x->threads_cap;
+    }
+    if (words > had) {
+        uint64_t *more = realloc(x->enabled_words, words * sizeof *more);
+        if (more == NULL)
+            return false;
+        memset(more + had, 0, (words - had) * sizeof *more);
+        x->enabled_words = more;
+        x->enabled_nwords = words;
+    }
+    return true;
+}
 
 /* Room for one more thread: its slot, its record, and a place for the
 ** timer it may arm (at most one each); false without memory. Records are
@@ -243,6 +399,8 @@ static bool thread_room(struct exec *x)
         x->threads = more;
         x->threads_cap = cap;
     }
+    if (!enabled_room(x))
+        return false;
     if (x->armed_cap < x->threads_cap) {
         struct sched_timer **armed = realloc(x->armed, (size_t)x->threads_cap * sizeof *armed);
         if (armed == NULL)
@@ -376,6 +534,7 @@ void sched_visible(struct exec *x, struct sched_op *op)
     t->pending = op;
     t->state = T_PARKED;
     t->park_seq = ++x->park_counter;
+    watch_op(x, t, op);
     switch_to(x, next_thread(x), 0);  /* returns when t's op has been applied */
 }
 
@@ -384,6 +543,7 @@ void sched_complete(struct exec *x, struct sched_op *op)
     race_complete(x, op);
     op->completed = true;
     leave_queues(op);
+    recheck(x, op->thread);
 }
 
 int sched_op_objects_many(const struct sched_op *op, const struct sched_obj **o)
@@ -403,14 +563,6 @@ int sched_op_objects_many(const struct sched_op *op, const struct sched_obj **o)
     return m;
 }
 
-static sched_mask enabled_threads(struct exec *x)
-{
-    struct mask_builder b = MASK_BUILDER_INIT;
-    for (int i = 0; i < x->nthreads; i++)
-        if (sched_thread_enabled(x, x->threads[i]))
-            mask_build_add(&b, i);
-    return mask_build_done(&x->masks, &b);
-}
 
 /* ==========================================================================
 ** Timers
@@ -740,12 +892,14 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
     bool waited = op->timer && op->timer->deadline >= 0;   /* its timer ends here */
     if (op->nwaits)
         leave_queues(op);
+    unwatch(x, t);
     x->current = t;                   /* a spawn's parent, a failure's thread */
     if (!op->completed && op->cls->apply)
         op->cls->apply(x, op);
     x->current = was;
     if (waited)
         timer_end(x, op->timer);
+    recheck_after(x, op);
     race_step(x, t, op);
     if (!x->abandoned || x->failed)
         note_users(x, t, op);
@@ -955,6 +1109,9 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->spinners = x->delayed = MASK_NONE;
     x->any_symmetric = false;
     x->live_joinable = x->live_detached = 0;
+    x->nrecheck = 0;
+    if (x->enabled_nwords)
+        memset(x->enabled_words, 0, x->enabled_nwords * sizeof *x->enabled_words);
     return 0;
 }
 
@@ -1021,6 +1178,8 @@ void sched_free(struct exec *x)
     }
     free(x->threads);
     free(x->armed);
+    free(x->recheck);
+    free(x->enabled_words);
     mask_table_free(&x->masks);
     free(x->steps);
     free(x->chains_buf);
