@@ -29,6 +29,11 @@ struct sched_watch {
 /* The most objects a pending operation is watched on; one on more (a
 ** select over many channels) is re-evaluated at every choice instead. */
 #define SCHED_WATCH_MAX 4
+/* From how many threads an execution keeps enabled sets by watching
+** (-DSCHED_WATCH_FROM=1 with -DWEFT_CHECK_ENABLED_SETS tests it always). */
+#ifndef SCHED_WATCH_FROM
+#define SCHED_WATCH_FROM 8
+#endif
 
 /* A call chain: the return addresses of the frames that called a visible
 ** operation, innermost first, from the caller of weft's call to the
@@ -196,6 +201,8 @@ struct exec {
     size_t enabled_nwords;
     int *recheck;
     int nrecheck, recheck_cap;
+    bool watching;                    /* kept by watching, not by asking every
+                                         thread (from SCHED_WATCH_FROM threads) */
     bool any_symmetric;               /* a thread was spawned symmetric */
     int live_joinable, live_detached; /* threads not finished, by kind */
     struct mask_table masks;          /* thread sets past 64 threads (mask.h),

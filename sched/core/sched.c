@@ -138,14 +138,17 @@ _Noreturn void sched_crashed(struct exec *x, int sig, void *addr, bool overflow)
 ** completed, those joining a thread that ended, and, at every choice,
 ** those whose operation is timed or acts on more than SCHED_WATCH_MAX
 ** objects. A step costs time in the threads it affects, not in all the
-** threads there are. Built with -DWEFT_CHECK_ENABLED_SETS, every set is
-** checked against asking every thread.
+** threads there are. That bookkeeping costs more than asking a handful of
+** threads, so an execution starts by asking every thread and switches to
+** it once SCHED_WATCH_FROM threads exist (watch_all). Built with
+** -DWEFT_CHECK_ENABLED_SETS, every set is checked against asking every
+** thread.
 */
 
 /* t's answer may have changed: ask again before the next choice. */
 static void recheck(struct exec *x, struct sched_thread *t)
 {
-    if (!t->recheck) {
+    if (x->watching && !t->recheck) {
         t->recheck = true;
         x->recheck[x->nrecheck++] = t->id;
     }
@@ -153,24 +156,40 @@ static void recheck(struct exec *x, struct sched_thread *t)
 
 static void recheck_watchers(struct exec *x, const struct sched_obj *o)
 {
+    if (!x->watching)
+        return;
     for (struct sched_watch *w = o->watchers; w; w = w->next)
         recheck(x, w->thread);
 }
 
-/* t parked with op: watch the objects whose state op's enabledness reads. */
+static void set_enabled(struct exec *x, struct sched_thread *t, bool on)
+{
+    if (!x->watching)
+        return;
+    uint64_t *w = &x->enabled_words[t->id / 64];
+    *w = on ? *w | MASK_WORD(t->id) : *w & ~MASK_WORD(t->id);
+    t->enabled = on;
+}
+
+/* t parked with op: its answer now, and the objects whose state op's
+** enabledness reads, watched for the steps that may change it. */
+static void unwatch(struct sched_thread *t);
+
 static void watch_op(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
-    recheck(x, t);
-    if (op->cls->enabled == NULL)
-        return;                       /* always enabled */
-    if (op->timer) {                  /* due as the clock moves */
-        t->always_recheck = true;
+    if (!x->watching)
+        return;
+    if (t->nwatch || t->always_recheck)   /* watched already (watch_all) */
+        unwatch(t);
+    if (op->cls->enabled == NULL) {   /* always enabled */
+        set_enabled(x, t, true);
         return;
     }
     const struct sched_obj *objs[SCHED_MAX_OBJS];
-    int n = sched_op_objects(op, objs);
-    if (n > SCHED_WATCH_MAX) {
+    int n = op->timer ? 0 : sched_op_objects(op, objs);
+    if (op->timer || n > SCHED_WATCH_MAX) {   /* due as the clock moves; or too many */
         t->always_recheck = true;
+        recheck(x, t);
         return;
     }
     for (int i = 0; i < n; i++) {
@@ -184,11 +203,12 @@ static void watch_op(struct exec *x, struct sched_thread *t, struct sched_op *op
         w->obj->watchers = w;
     }
     t->nwatch = n;
+    set_enabled(x, t, op->cls->enabled(x, op));
 }
 
 /* t's pending operation is being performed: nothing to watch until t parks
-** again or finishes. */
-static void unwatch(struct exec *x, struct sched_thread *t)
+** again (watch_op) or finishes (thread_main). */
+static void unwatch(struct sched_thread *t)
 {
     for (int i = 0; i < t->nwatch; i++) {
         struct sched_watch *w = &t->watch[i];
@@ -201,44 +221,54 @@ static void unwatch(struct exec *x, struct sched_thread *t)
     }
     t->nwatch = 0;
     t->always_recheck = false;
-    recheck(x, t);
 }
 
-/* op's step is done: whoever watches its objects may have changed. */
+/* op's step changed its objects: whoever watches them may have changed. */
 static void recheck_after(struct exec *x, const struct sched_op *op)
 {
+    if (!x->watching)
+        return;
+    if (op->cls->objects == NULL) {   /* the common case, without a copy */
+        if (op->obj)
+            recheck_watchers(x, op->obj);
+        if (op->obj2)
+            recheck_watchers(x, op->obj2);
+        if (op->timer)
+            recheck_watchers(x, op->timer->clock);
+        return;
+    }
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     int n = sched_op_objects(op, objs);
     for (int i = 0; i < n; i++)
         recheck_watchers(x, objs[i]);
 }
 
-static void set_enabled(struct exec *x, struct sched_thread *t, bool on)
-{
-    uint64_t *w = &x->enabled_words[t->id / 64];
-    *w = on ? *w | MASK_WORD(t->id) : *w & ~MASK_WORD(t->id);
-    t->enabled = on;
-}
-
-#ifdef WEFT_CHECK_ENABLED_SETS
-static void check_enabled_set(struct exec *x, sched_mask kept)
+/* Asking every thread (while few exist). */
+static sched_mask ask_every_thread(struct exec *x)
 {
     struct mask_builder b = MASK_BUILDER_INIT;
     for (int i = 0; i < x->nthreads; i++)
         if (sched_thread_enabled(x, x->threads[i]))
             mask_build_add(&b, i);
-    sched_mask all = mask_build_done(&x->masks, &b);
-    if (!mask_eq(all, kept)) {
-        fprintf(stderr, "weft: enabled set kept incrementally differs at step %u\n", x->nsteps);
-        abort();
+    return mask_build_done(&x->masks, &b);
+}
+
+/* SCHED_WATCH_FROM threads exist: from now on keep the sets by watching
+** (the thread being stepped, if any, is watched when it parks again). */
+static void watch_all(struct exec *x)
+{
+    x->watching = true;
+    for (int i = 0; i < x->nthreads; i++) {
+        struct sched_thread *t = x->threads[i];
+        if (t->state == T_PARKED && t != x->current)
+            watch_op(x, t, t->pending);
+        else
+            set_enabled(x, t, t->state == T_PARKED);
     }
 }
-#else
-static void check_enabled_set(struct exec *x, sched_mask kept) { (void)x; (void)kept; }
-#endif
 
-/* The threads whose pending operation can be performed now. */
-static sched_mask enabled_threads(struct exec *x)
+/* The threads whose pending operation can be performed now, as watched. */
+static sched_mask watched_threads(struct exec *x)
 {
     int keep = 0;
     for (int i = 0; i < x->nrecheck; i++) {
@@ -250,10 +280,26 @@ static sched_mask enabled_threads(struct exec *x)
             t->recheck = false;
     }
     x->nrecheck = keep;
-    sched_mask m = mask_from_words(&x->masks, x->enabled_words, ((size_t)x->nthreads + 63) / 64);
-    check_enabled_set(x, m);
-    return m;
+    return mask_from_words(&x->masks, x->enabled_words, ((size_t)x->nthreads + 63) / 64);
 }
+
+/* The threads whose pending operation can be performed now. */
+static inline sched_mask enabled_threads(struct exec *x)
+{
+    return x->watching ? watched_threads(x) : ask_every_thread(x);
+}
+
+#ifdef WEFT_CHECK_ENABLED_SETS
+static void check_enabled_set(struct exec *x, sched_mask kept)
+{
+    if (!mask_eq(ask_every_thread(x), kept)) {
+        fprintf(stderr, "weft: enabled set kept incrementally differs at step %u\n", x->nsteps);
+        abort();
+    }
+}
+#else
+static void check_enabled_set(struct exec *x, sched_mask kept) { (void)x; (void)kept; }
+#endif
 
 /* ==========================================================================
 ** Threads
@@ -335,7 +381,7 @@ static void thread_main(void *arg)
         check_nothing_held(x, t);
     thread_returns(x, t);
     t->state = T_FINISHED;
-    recheck(x, t);
+    set_enabled(x, t, false);
     recheck_watchers(x, &t->obj);     /* its joiners */
     race_thread_end(x, t);
     switch_to(x, next_thread(x), 1);
@@ -441,6 +487,8 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
     t->obj.thread = t->id;
     object_register(x, &t->obj, name);
     fiber_prepare(&t->fiber, thread_main, t);
+    if (x->nthreads == SCHED_WATCH_FROM)
+        watch_all(x);
     return t;
 }
 
@@ -534,7 +582,8 @@ void sched_visible(struct exec *x, struct sched_op *op)
     t->pending = op;
     t->state = T_PARKED;
     t->park_seq = ++x->park_counter;
-    watch_op(x, t, op);
+    if (x->watching)
+        watch_op(x, t, op);
     switch_to(x, next_thread(x), 0);  /* returns when t's op has been applied */
 }
 
@@ -892,14 +941,17 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
     bool waited = op->timer && op->timer->deadline >= 0;   /* its timer ends here */
     if (op->nwaits)
         leave_queues(op);
-    unwatch(x, t);
+    if (x->watching)
+        unwatch(t);
     x->current = t;                   /* a spawn's parent, a failure's thread */
-    if (!op->completed && op->cls->apply)
+    if (!op->completed && op->cls->apply) {
         op->cls->apply(x, op);
+        if (x->watching)              /* a step without apply changes nothing */
+            recheck_after(x, op);
+    }
     x->current = was;
     if (waited)
         timer_end(x, op->timer);
-    recheck_after(x, op);
     race_step(x, t, op);
     if (!x->abandoned || x->failed)
         note_users(x, t, op);
@@ -1031,6 +1083,7 @@ static struct sched_thread *next_thread(struct exec *x)
             return NULL;
         }
         sched_mask enabled = enabled_threads(x);
+        check_enabled_set(x, enabled);
         if (mask_empty(enabled)) {
             int64_t d = x->cfg->timers_idle ? next_deadline(x) : -1;
             if (d < 0) {
@@ -1110,6 +1163,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->any_symmetric = false;
     x->live_joinable = x->live_detached = 0;
     x->nrecheck = 0;
+    x->watching = false;
     if (x->enabled_nwords)
         memset(x->enabled_words, 0, x->enabled_nwords * sizeof *x->enabled_words);
     return 0;
