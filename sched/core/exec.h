@@ -91,14 +91,15 @@ struct sched_thread {
     struct sched_watch watch[SCHED_WATCH_MAX];
 };
 
-/* One executed step, for the report and the searches. */
+/* One executed step, for the report and the searches. Laid out without
+** padding (64 bytes): an execution keeps one per step. */
 struct sched_step {
-    uint32_t tid;
     const struct sched_opclass *cls;
-    int obj_id;                       /* -1 when absent */
     struct sched_loc loc;
     int64_t time;
     const char *note;                 /* as in sched_op */
+    uint32_t tid;
+    int obj_id;                       /* -1 when absent */
     int note_a, note_b;
     bool timed;                       /* waited on a timer under the idle rule */
     bool preempts;                    /* the thread of the step before could
