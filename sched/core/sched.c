@@ -203,7 +203,8 @@ static void watch_op(struct exec *x, struct sched_thread *t, struct sched_op *op
         w->obj->watchers = w;
     }
     t->nwatch = n;
-    set_enabled(x, t, op->cls->enabled(x, op));
+    set_enabled(x, t, op->completed || op->cls->enabled(x, op));   /* completed: by
+                                         a partner before watching began */
 }
 
 /* t's pending operation is being performed: nothing to watch until t parks
