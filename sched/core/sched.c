@@ -247,6 +247,12 @@ static void recheck_after(struct exec *x, const struct sched_op *op)
 /* Asking every thread (while few exist). */
 static sched_mask ask_every_thread(struct exec *x)
 {
+    if (x->nthreads <= 64) {          /* one word, no builder */
+        uint64_t lo = 0;
+        for (int i = 0; i < x->nthreads; i++)
+            lo |= (uint64_t)sched_thread_enabled(x, x->threads[i]) << i;
+        return (sched_mask){ lo, NULL };
+    }
     struct mask_builder b = MASK_BUILDER_INIT;
     for (int i = 0; i < x->nthreads; i++)
         if (sched_thread_enabled(x, x->threads[i]))
