@@ -12,6 +12,7 @@
 #include "core/params.h"
 #include "core/registry.h"
 #include "explore/explore.h"
+#include "weft.h"
 
 static double now(void)
 {
@@ -119,6 +120,78 @@ static void grid(void)
         }
 }
 
+/*
+** crowd: two workers take turns on one mutex `sections` times each while
+** `idle` more threads wait on a wait group that main releases at the end.
+** The cost of a step should not grow with threads that the step does not
+** affect: the idle threads are parked on an object the workers never touch.
+*/
+struct crowd {
+    weft_mutex_t mu;
+    weft_waitgroup_t gate;
+    int sections;
+};
+
+static void crowd_worker(void *arg)
+{
+    struct crowd *c = arg;
+    for (int k = 0; k < c->sections; k++) {
+        weft_mutex_lock(&c->mu);
+        weft_mutex_unlock(&c->mu);
+    }
+}
+
+static void crowd_idler(void *arg)
+{
+    struct crowd *c = arg;
+    weft_waitgroup_wait(&c->gate);
+}
+
+#define CROWD_MAX 1024
+
+WEFT_SCENARIO(crowd, .summary = "benchmark: two workers on a mutex beside idle threads",
+              .expect = WEFT_PASS)
+{
+    static weft_thread_t idlers[CROWD_MAX];
+    struct crowd *c = weft_calloc(1, sizeof *c);
+    int idle = weft_param_int("idle", 0);
+    weft_assert(idle >= 0 && idle <= CROWD_MAX, "idle must be 0..%d", CROWD_MAX);
+    c->sections = weft_param_int("sections", 100);
+    weft_mutex_init(&c->mu, "mu", WEFT_MUTEX_NORMAL);
+    weft_waitgroup_init(&c->gate, "gate");
+    weft_waitgroup_add(&c->gate, 1);
+    for (int i = 0; i < idle; i++)
+        idlers[i] = weft_spawn("idler", crowd_idler, c);
+    weft_thread_t a = weft_spawn("worker0", crowd_worker, c);
+    weft_thread_t b = weft_spawn("worker1", crowd_worker, c);
+    weft_join(a);
+    weft_join(b);
+    weft_waitgroup_done(&c->gate);
+    for (int i = 0; i < idle; i++)
+        weft_join(idlers[i]);
+}
+
+/* Nanoseconds per step of random executions of crowd, 2 workers and
+** `idle` waiting threads (every execution takes the same number of steps). */
+static void step_cost(void)
+{
+    printf("\n### Cost of a step beside idle threads (crowd: 2 workers x 200 sections, random)\n\n");
+    printf("| threads | idle | steps per execution | executions | time (s) | ns per step |\n");
+    printf("|---:|---:|---:|---:|---:|---:|\n");
+    const char *idle[] = { "0", "62", "254" };
+    for (size_t i = 0; i < sizeof idle / sizeof idle[0]; i++) {
+        struct explore_result r;
+        no_params();
+        params_set(params, "idle", idle[i]);
+        params_set(params, "sections", "200");
+        uint64_t n = 2000;
+        double t = explore("crowd", "random", true, n, 1, 0, &r);
+        n = r.cov.executions + r.cov.pruned;
+        printf("| %d | %s | %u | %llu | %.3f | %.1f |\n", 2 + atoi(idle[i]), idle[i], r.nsteps,
+               (unsigned long long)n, t, t * 1e9 / ((double)n * r.nsteps));
+    }
+}
+
 /* One row of the optimality table: dfs with sleep sets and dpor on scenario
 ** with --param key=n, beside the count of classes ("optimal"). */
 static void optimality_row(const char *scenario, const char *key, int n, unsigned long long optimal)
@@ -223,6 +296,8 @@ int main(int argc, char **argv)
         return 1;
     if (!*only || !strcmp(only, "throughput"))
         throughput();
+    if (!*only || !strcmp(only, "steps"))
+        step_cost();
     if (!*only || !strcmp(only, "grid"))
         grid();
     if (!*only || !strcmp(only, "optimality"))

@@ -83,6 +83,47 @@ START_TEST(pool_searched_whole_where_small)
 }
 END_TEST
 
+/* ---- enabled sets kept by watching (sched.c), from 8 threads on ---- */
+
+static void recv_one(void *arg)
+{
+    void *v;
+    weft_chan_recv(arg, &v);
+}
+
+static void send_one(void *arg) { weft_chan_send(arg, (void *)1); }
+static void filler(void *arg) { (void)arg; }
+
+/* The sender hands its value to the waiting receiver (completing the
+** receiver's operation) before the eighth thread exists, where the
+** scheduler begins to watch: the receiver is still enabled then, though
+** the channel holds nothing. (It once was not: a deadlock.) */
+TEST_SCENARIO(rendezvous_then_crowd, WEFT_PASS)
+{
+    weft_chan_t *ch = weft_chan_make("ch", 0);
+    weft_thread_t t[8];
+    t[0] = weft_spawn("receiver", recv_one, ch);
+    t[1] = weft_spawn("sender", send_one, ch);
+    weft_join(t[1]);
+    for (int i = 2; i < 8; i++)
+        t[i] = weft_spawn("filler", filler, NULL);
+    for (int i = 0; i < 8; i++)
+        if (i != 1)
+            weft_join(t[i]);
+}
+
+START_TEST(completed_before_watching_is_enabled)
+{
+    const char *strategies[] = { "dfs", "dpor" };
+    for (size_t i = 0; i < 2; i++) {
+        struct explore_result r = test_explore(&rendezvous_then_crowd, strategies[i], true, -1);
+        ck_assert_msg(!r.failed, "%s: %s", strategies[i], r.outcome.message);
+        ck_assert(r.cov.exhaustive);
+        ck_assert_uint_eq(r.cov.executions, 2);
+    }
+}
+END_TEST
+
 static void own_lock(void *arg)
 {
     weft_mutex_t *mu = arg;
@@ -368,6 +409,7 @@ Suite *threads_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, fifteen_hundred_threads);
     tcase_add_test(tc, pool_searched_whole_where_small);
+    tcase_add_test(tc, completed_before_watching_is_enabled);
     tcase_add_test(tc, fifteen_hundred_independent_threads_one_execution);
     tcase_add_test(tc, deadlock_between_threads_past_64);
     tcase_add_test(tc, detached_threads_end_with_the_body);

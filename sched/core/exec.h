@@ -19,6 +19,22 @@
 
 enum sched_tstate { T_FREE, T_RUNNING, T_PARKED, T_FINISHED };
 
+/* A parked thread's place in the watchers of one object its pending
+** operation's enabledness depends on (sched.c, enabled sets). */
+struct sched_watch {
+    struct sched_thread *thread;
+    struct sched_obj *obj;
+    struct sched_watch *prev, *next;
+};
+/* The most objects a pending operation is watched on; one on more (a
+** select over many channels) is re-evaluated at every choice instead. */
+#define SCHED_WATCH_MAX 4
+/* From how many threads an execution keeps enabled sets by watching
+** (-DSCHED_WATCH_FROM=1 with -DWEFT_CHECK_ENABLED_SETS tests it always). */
+#ifndef SCHED_WATCH_FROM
+#define SCHED_WATCH_FROM 8
+#endif
+
 /* A call chain: the return addresses of the frames that called a visible
 ** operation, innermost first, from the caller of weft's call to the
 ** thread's function. Captured only when cfg->capture_chains (a report
@@ -81,18 +97,26 @@ struct sched_thread {
     ** performed now (SCHED_INTERRUPT_BLOCKED). */
     uint8_t interruptible;
     bool interrupt, interrupted;
+    /* Enabled sets, kept incrementally (sched.c): whether it was enabled
+    ** when last evaluated, whether it is on x->recheck, and whether its
+    ** pending operation must be evaluated at every choice (a timer: the
+    ** clock moves without a step on its objects). */
+    bool enabled, recheck, always_recheck;
+    int nwatch;
+    struct sched_watch watch[SCHED_WATCH_MAX];
 };
 
 enum { SCHED_INTERRUPT_BLOCKED = 1, SCHED_INTERRUPT_ANY = 2 };
 
-/* One executed step, for the report and the searches. */
+/* One executed step, for the report and the searches. Laid out without
+** padding (64 bytes): an execution keeps one per step. */
 struct sched_step {
-    uint32_t tid;
     const struct sched_opclass *cls;
-    int obj_id;                       /* -1 when absent */
     struct sched_loc loc;
     int64_t time;
     const char *note;                 /* as in sched_op */
+    uint32_t tid;
+    int obj_id;                       /* -1 when absent */
     int note_a, note_b;
     bool timed;                       /* waited on a timer under the idle rule */
     bool preempts;                    /* the thread of the step before could
@@ -188,6 +212,15 @@ struct exec {
     sched_mask spinners, delayed;     /* threads with spinning set / after != 0 */
     sched_mask runnable;              /* enabled at this choice, before fairness
                                          and symmetry filtered them */
+    /* Enabled sets (sched.c): a bit per thread, as last evaluated, and the
+    ** threads to evaluate again before the next choice (each at most once:
+    ** room for threads_cap). */
+    uint64_t *enabled_words;
+    size_t enabled_nwords;
+    int *recheck;
+    int nrecheck, recheck_cap;
+    bool watching;                    /* kept by watching, not by asking every
+                                         thread (from SCHED_WATCH_FROM threads) */
     bool any_symmetric;               /* a thread was spawned symmetric */
     int live_joinable, live_detached; /* threads not finished, by kind */
     struct mask_table masks;          /* thread sets past 64 threads (mask.h),

@@ -22,6 +22,13 @@ static _Noreturn void out_of_memory(void)
     abort();
 }
 
+static const struct mask_hi *intern(struct mask_table *tab, const uint64_t *w, size_t n);
+
+sched_mask mask_from_words_hi(struct mask_table *tab, const uint64_t *w, size_t n)
+{
+    return (sched_mask){ w[0], intern(tab, w + 1, n - 1) };
+}
+
 static uint64_t hash_words(const uint64_t *w, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;

@@ -172,6 +172,16 @@ static inline bool mask_single(sched_mask m)
     return m.hi == NULL ? m.lo != 0 && (m.lo & (m.lo - 1)) == 0 : mask_count_hi(m) == 1;
 }
 
+/* The set whose bits are w[0..n): w[0] holds threads 0 to 63, w[1]
+** threads 64 to 127, ... (a set kept as plain words, made a value). */
+MASK_COLD sched_mask mask_from_words_hi(struct mask_table *tab, const uint64_t *w, size_t n);
+static inline sched_mask mask_from_words(struct mask_table *tab, const uint64_t *w, size_t n)
+{
+    if (n <= 1)
+        return (sched_mask){ n ? w[0] : 0, NULL };
+    return mask_from_words_hi(tab, w, n);
+}
+
 /*
 ** Building a set one thread at a time: the threads past 63 gather in a
 ** private buffer and only the finished set is interned. mask_build_done

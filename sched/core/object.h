@@ -21,6 +21,7 @@ struct sched_loc { const char *file; int line; };
 struct exec;
 struct sched_obj;
 struct waiter;
+struct sched_watch;
 
 /*
 ** What kind of object o is, as reports need to know it: the kind's name
@@ -56,6 +57,9 @@ struct sched_obj {
     sched_mask users;                 /* threads that have operated on it */
     struct waiter *waiters;           /* parked operations waiting on it, oldest first */
     struct waiter *waiters_tail;
+    /* Parked threads whose operation's enabledness depends on o's state
+    ** (sched.c): a step on o re-evaluates only them. */
+    struct sched_watch *watchers;
     char name[SCHED_NAME_MAX];
     struct sched_obj *next_in_exec;   /* creation order, for reports */
     uint32_t *hb;                     /* the clock released into it (race.c), or NULL */

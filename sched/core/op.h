@@ -103,7 +103,10 @@ static inline bool sched_conflict(bool a_reads, bool a_shared, bool b_reads, boo
 struct sched_opclass {
     const char *verb;                 /* "lock": the step log's word */
     unsigned flags;                   /* OP_* */
-    /* May op be performed now? NULL: always. */
+    /* May op be performed now? NULL: always. It may read only the state
+    ** of op's objects (sched_op_objects), op itself (a partner completed
+    ** it, marked it) and its timer: the scheduler asks again only after a
+    ** step that applied on one of those objects (sched.c, enabled sets). */
     bool (*enabled)(struct exec *x, struct sched_op *op);
     /* Perform op, in scheduler context. NULL: nothing changes. */
     void (*apply)(struct exec *x, struct sched_op *op);

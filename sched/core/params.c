@@ -15,11 +15,20 @@
 
 struct param {
     char *key, *value;
+    int number;                       /* value, parsed once (params_set checked it) */
     bool used;
     UT_hash_handle hh;
 };
 
-struct params { struct param *table; };
+/* Scenarios read their parameters in every execution, by string literals:
+** the last few found, by the key's address (checked by content, since a
+** reloaded scenario may reuse an address), skip hashing the key. */
+#define PARAMS_RECENT 4
+struct params {
+    struct param *table;
+    struct { const char *key; struct param *p; } recent[PARAMS_RECENT];
+    unsigned next_recent;
+};
 
 struct params *params_new(void) { return calloc(1, sizeof(struct params)); }
 
@@ -42,6 +51,20 @@ void params_free(struct params *ps)
     free(ps);
 }
 
+/* value as an int: an optional '-' and decimal digits, nothing else, in
+** range (atoi would read "x" as 0 and "9999999999" as anything). */
+static bool parse_int(const char *value, int *out)
+{
+    const char *digits = value + (value[0] == '-');
+    char *end;
+    errno = 0;
+    long x = *digits >= '0' && *digits <= '9' ? strtol(value, &end, 10) : 0;
+    if (*digits < '0' || *digits > '9' || *end || errno || x < INT_MIN || x > INT_MAX)
+        return false;
+    *out = (int)x;
+    return true;
+}
+
 /* The entry for key, set to value: NULL without memory. */
 static struct param *param_put(struct params *ps, const char *key, const char *value)
 {
@@ -61,21 +84,9 @@ static struct param *param_put(struct params *ps, const char *key, const char *v
     }
     free(p->value);
     p->value = copy;
+    p->number = 0;
+    parse_int(copy, &p->number);      /* params_set parsed it already */
     return p;
-}
-
-/* value as an int: an optional '-' and decimal digits, nothing else, in
-** range (atoi would read "x" as 0 and "9999999999" as anything). */
-static bool parse_int(const char *value, int *out)
-{
-    const char *digits = value + (value[0] == '-');
-    char *end;
-    errno = 0;
-    long x = *digits >= '0' && *digits <= '9' ? strtol(value, &end, 10) : 0;
-    if (*digits < '0' || *digits > '9' || *end || errno || x < INT_MIN || x > INT_MAX)
-        return false;
-    *out = (int)x;
-    return true;
 }
 
 int params_set(struct params *ps, const char *key, const char *value)
@@ -86,12 +97,27 @@ int params_set(struct params *ps, const char *key, const char *value)
     return param_put(ps, key, value) ? 0 : WEFT_ENOMEM;
 }
 
+/* The entry for key, or NULL; remembered among the recent ones. */
+static struct param *param_find(struct params *ps, const char *key)
+{
+    for (unsigned i = 0; i < PARAMS_RECENT; i++)
+        if (ps->recent[i].key == key && strcmp(ps->recent[i].p->key, key) == 0)
+            return ps->recent[i].p;
+    struct param *p;
+    HASH_FIND_STR(ps->table, key, p);
+    if (p) {
+        unsigned i = ps->next_recent++ % PARAMS_RECENT;
+        ps->recent[i].key = key;
+        ps->recent[i].p = p;
+    }
+    return p;
+}
+
 int params_int(struct params *ps, const char *key, int fallback)
 {
-    struct param *p = NULL;
     if (ps == NULL)
         return fallback;
-    HASH_FIND_STR(ps->table, key, p);
+    struct param *p = param_find(ps, key);
     if (p == NULL) {
         char buf[24];
         snprintf(buf, sizeof buf, "%d", fallback);
@@ -100,9 +126,7 @@ int params_int(struct params *ps, const char *key, int fallback)
             return fallback;
     }
     p->used = true;
-    int value = fallback;
-    parse_int(p->value, &value);      /* set only if it parses (params_set) */
-    return value;
+    return p->number;
 }
 
 size_t params_count(const struct params *ps)

@@ -129,6 +129,195 @@ _Noreturn void sched_crashed(struct exec *x, int sig, void *addr, bool overflow)
 }
 
 /* ==========================================================================
+** Enabled sets, kept incrementally
+** ==========================================================================
+** Whether a parked thread's operation is enabled depends only on the state
+** of the objects the operation acts on (sched_op_objects: the objects the
+** searches judge dependence by, so a step changes the state of no object
+** its own operation does not list), on a partner completing it
+** (sched_complete), on a joined thread ending, and for a timed operation
+** on the clock. So each thread keeps its last answer, and only threads
+** that may have changed are asked again before a choice: one that parked
+** or finished, the watchers of the objects a step acted on, one a partner
+** completed, those joining a thread that ended, and, at every choice,
+** those whose operation is timed or acts on more than SCHED_WATCH_MAX
+** objects. A step costs time in the threads it affects, not in all the
+** threads there are. That bookkeeping costs more than asking a handful of
+** threads, so an execution starts by asking every thread and switches to
+** it once SCHED_WATCH_FROM threads exist (watch_all). Built with
+** -DWEFT_CHECK_ENABLED_SETS, every set is checked against asking every
+** thread.
+*/
+
+/* t's answer may have changed: ask again before the next choice. */
+static void recheck(struct exec *x, struct sched_thread *t)
+{
+    if (x->watching && !t->recheck) {
+        t->recheck = true;
+        x->recheck[x->nrecheck++] = t->id;
+    }
+}
+
+void sched_thread_changed(struct exec *x, struct sched_thread *t)
+{
+    recheck(x, t);
+}
+
+static void recheck_watchers(struct exec *x, const struct sched_obj *o)
+{
+    if (!x->watching)
+        return;
+    for (struct sched_watch *w = o->watchers; w; w = w->next)
+        recheck(x, w->thread);
+}
+
+static void set_enabled(struct exec *x, struct sched_thread *t, bool on)
+{
+    if (!x->watching)
+        return;
+    uint64_t *w = &x->enabled_words[t->id / 64];
+    *w = on ? *w | MASK_WORD(t->id) : *w & ~MASK_WORD(t->id);
+    t->enabled = on;
+}
+
+/* t parked with op: its answer now, and the objects whose state op's
+** enabledness reads, watched for the steps that may change it. */
+static void unwatch(struct sched_thread *t);
+
+static void watch_op(struct exec *x, struct sched_thread *t, struct sched_op *op)
+{
+    if (!x->watching)
+        return;
+    if (t->nwatch || t->always_recheck)   /* watched already (watch_all) */
+        unwatch(t);
+    if (op->cls->enabled == NULL) {   /* always enabled */
+        set_enabled(x, t, true);
+        return;
+    }
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    int n = op->timer ? 0 : sched_op_objects(op, objs);
+    if (op->timer || n > SCHED_WATCH_MAX) {   /* due as the clock moves; or too many */
+        t->always_recheck = true;
+        recheck(x, t);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        struct sched_watch *w = &t->watch[i];
+        w->thread = t;
+        w->obj = (struct sched_obj *)objs[i];
+        w->prev = NULL;
+        w->next = w->obj->watchers;
+        if (w->next)
+            w->next->prev = w;
+        w->obj->watchers = w;
+    }
+    t->nwatch = n;
+    set_enabled(x, t, op->completed || op->cls->enabled(x, op));   /* completed: by
+                                         a partner before watching began */
+}
+
+/* t's pending operation is being performed: nothing to watch until t parks
+** again (watch_op) or finishes (thread_main). */
+static void unwatch(struct sched_thread *t)
+{
+    for (int i = 0; i < t->nwatch; i++) {
+        struct sched_watch *w = &t->watch[i];
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            w->obj->watchers = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+    }
+    t->nwatch = 0;
+    t->always_recheck = false;
+}
+
+/* op's step changed its objects: whoever watches them may have changed. */
+static void recheck_after(struct exec *x, const struct sched_op *op)
+{
+    if (!x->watching)
+        return;
+    if (op->cls->objects == NULL) {   /* the common case, without a copy */
+        if (op->obj)
+            recheck_watchers(x, op->obj);
+        if (op->obj2)
+            recheck_watchers(x, op->obj2);
+        if (op->timer)
+            recheck_watchers(x, op->timer->clock);
+        return;
+    }
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    int n = sched_op_objects(op, objs);
+    for (int i = 0; i < n; i++)
+        recheck_watchers(x, objs[i]);
+}
+
+/* Asking every thread (while few exist). */
+static sched_mask ask_every_thread(struct exec *x)
+{
+    if (x->nthreads <= 64) {          /* one word, no builder */
+        uint64_t lo = 0;
+        for (int i = 0; i < x->nthreads; i++)
+            lo |= (uint64_t)sched_thread_enabled(x, x->threads[i]) << i;
+        return (sched_mask){ lo, NULL };
+    }
+    struct mask_builder b = MASK_BUILDER_INIT;
+    for (int i = 0; i < x->nthreads; i++)
+        if (sched_thread_enabled(x, x->threads[i]))
+            mask_build_add(&b, i);
+    return mask_build_done(&x->masks, &b);
+}
+
+/* SCHED_WATCH_FROM threads exist: from now on keep the sets by watching
+** (the thread being stepped, if any, is watched when it parks again). */
+static void watch_all(struct exec *x)
+{
+    x->watching = true;
+    for (int i = 0; i < x->nthreads; i++) {
+        struct sched_thread *t = x->threads[i];
+        if (t->state == T_PARKED && t != x->current)
+            watch_op(x, t, t->pending);
+        else
+            set_enabled(x, t, t->state == T_PARKED);
+    }
+}
+
+/* The threads whose pending operation can be performed now, as watched. */
+static sched_mask watched_threads(struct exec *x)
+{
+    int keep = 0;
+    for (int i = 0; i < x->nrecheck; i++) {
+        struct sched_thread *t = x->threads[x->recheck[i]];
+        set_enabled(x, t, sched_thread_enabled(x, t));
+        if (t->always_recheck && t->state == T_PARKED)
+            x->recheck[keep++] = t->id;
+        else
+            t->recheck = false;
+    }
+    x->nrecheck = keep;
+    return mask_from_words(&x->masks, x->enabled_words, ((size_t)x->nthreads + 63) / 64);
+}
+
+/* The threads whose pending operation can be performed now. */
+static inline sched_mask enabled_threads(struct exec *x)
+{
+    return x->watching ? watched_threads(x) : ask_every_thread(x);
+}
+
+#ifdef WEFT_CHECK_ENABLED_SETS
+static void check_enabled_set(struct exec *x, sched_mask kept)
+{
+    if (!mask_eq(ask_every_thread(x), kept)) {
+        fprintf(stderr, "weft: enabled set kept incrementally differs at step %u\n", x->nsteps);
+        abort();
+    }
+}
+#else
+static void check_enabled_set(struct exec *x, sched_mask kept) { (void)x; (void)kept; }
+#endif
+
+/* ==========================================================================
 ** Threads
 ** ========================================================================== */
 
@@ -226,6 +415,8 @@ static void thread_main(void *arg)
         check_nothing_held(x, t);
     thread_returns(x, t);
     t->state = T_FINISHED;
+    set_enabled(x, t, false);
+    recheck_watchers(x, &t->obj);     /* its joiners */
     race_thread_end(x, t);
     switch_to(x, next_thread(x), 1);
     abort();
@@ -247,9 +438,32 @@ static void park_on_start(struct exec *x, struct sched_thread *t, struct sched_l
     t->pending = &t->start;
     t->state = T_PARKED;
     t->park_seq = ++x->park_counter;
+    watch_op(x, t, t->pending);
 }
 
 static const struct sched_objclass thread_objclass = { .name = "thread" };
+
+/* The enabled sets' room for threads_cap threads (enabled_threads). */
+static bool enabled_room(struct exec *x)
+{
+    size_t words = ((size_t)x->threads_cap + 63) / 64, had = x->enabled_nwords;
+    if (x->recheck_cap < x->threads_cap) {
+        int *recheck = realloc(x->recheck, (size_t)x->threads_cap * sizeof *recheck);
+        if (recheck == NULL)
+            return false;
+        x->recheck = recheck;
+        x->recheck_cap = x->threads_cap;
+    }
+    if (words > had) {
+        uint64_t *more = realloc(x->enabled_words, words * sizeof *more);
+        if (more == NULL)
+            return false;
+        memset(more + had, 0, (words - had) * sizeof *more);
+        x->enabled_words = more;
+        x->enabled_nwords = words;
+    }
+    return true;
+}
 
 /* Room for one more thread: its slot, its record, and a place for the
 ** timer it may arm (at most one each); false without memory. Records are
@@ -265,6 +479,8 @@ static bool thread_room(struct exec *x)
         x->threads = more;
         x->threads_cap = cap;
     }
+    if (!enabled_room(x))
+        return false;
     if (x->armed_cap < x->threads_cap) {
         struct sched_timer **armed = realloc(x->armed, (size_t)x->threads_cap * sizeof *armed);
         if (armed == NULL)
@@ -305,6 +521,8 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
     t->obj.thread = t->id;
     object_register(x, &t->obj, name);
     fiber_prepare(&t->fiber, thread_main, t);
+    if (x->nthreads == SCHED_WATCH_FROM)
+        watch_all(x);
     return t;
 }
 
@@ -398,6 +616,8 @@ void sched_visible(struct exec *x, struct sched_op *op)
     t->pending = op;
     t->state = T_PARKED;
     t->park_seq = ++x->park_counter;
+    if (x->watching)
+        watch_op(x, t, op);
     switch_to(x, next_thread(x), 0);  /* returns when t's op has been applied */
 }
 
@@ -406,6 +626,7 @@ void sched_complete(struct exec *x, struct sched_op *op)
     race_complete(x, op);
     op->completed = true;
     leave_queues(op);
+    recheck(x, op->thread);
 }
 
 int sched_op_objects_many(const struct sched_op *op, const struct sched_obj **o)
@@ -425,14 +646,6 @@ int sched_op_objects_many(const struct sched_op *op, const struct sched_obj **o)
     return m;
 }
 
-static sched_mask enabled_threads(struct exec *x)
-{
-    struct mask_builder b = MASK_BUILDER_INIT;
-    for (int i = 0; i < x->nthreads; i++)
-        if (sched_thread_enabled(x, x->threads[i]))
-            mask_build_add(&b, i);
-    return mask_build_done(&x->masks, &b);
-}
 
 /* ==========================================================================
 ** Timers
@@ -780,6 +993,8 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
     bool waited = op->timer && op->timer->deadline >= 0;   /* its timer ends here */
     if (op->nwaits)
         leave_queues(op);
+    if (x->watching)
+        unwatch(t);
     x->current = t;                   /* a spawn's parent, a failure's thread */
     if (t->interruptible && t->interrupt && !op->completed &&   /* exec.h */
         (t->interruptible == SCHED_INTERRUPT_ANY ||
@@ -787,8 +1002,11 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
         op->completed = t->interrupted = true;
         op->note = "interrupted";
     }
-    if (!op->completed && op->cls->apply)
+    if (!op->completed && op->cls->apply) {
         op->cls->apply(x, op);
+        if (x->watching)              /* a step without apply changes nothing */
+            recheck_after(x, op);
+    }
     x->current = was;
     if (waited)
         timer_end(x, op->timer);
@@ -923,6 +1141,7 @@ static struct sched_thread *next_thread(struct exec *x)
             return NULL;
         }
         sched_mask enabled = enabled_threads(x);
+        check_enabled_set(x, enabled);
         if (mask_empty(enabled)) {
             int64_t d = x->cfg->timers_idle ? next_deadline(x) : -1;
             if (d < 0) {
@@ -1003,6 +1222,10 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->spinners = x->delayed = MASK_NONE;
     x->any_symmetric = false;
     x->live_joinable = x->live_detached = 0;
+    x->nrecheck = 0;
+    x->watching = false;
+    if (x->enabled_nwords)
+        memset(x->enabled_words, 0, x->enabled_nwords * sizeof *x->enabled_words);
     return 0;
 }
 
@@ -1069,6 +1292,8 @@ void sched_free(struct exec *x)
     }
     free(x->threads);
     free(x->armed);
+    free(x->recheck);
+    free(x->enabled_words);
     mask_table_free(&x->masks);
     free(x->steps);
     free(x->chains_buf);

@@ -58,6 +58,10 @@ int sched_choose_value(struct exec *x, int n);
 /* Finish another thread's waiting op (a rendezvous partner, a released
 ** waiter): it becomes enabled and its apply is skipped. */
 void sched_complete(struct exec *x, struct sched_op *op);
+/* Something outside its operation's objects changed whether t's pending
+** operation can run (a cancellation request, posix/cancel.c): ask again
+** before the next choice (enabled sets are kept incrementally). */
+void sched_thread_changed(struct exec *x, struct sched_thread *t);
 
 /* Virtual time: nanoseconds. Milliseconds from the API, saturated. */
 static inline int64_t sched_ms_to_ns(int64_t ms)

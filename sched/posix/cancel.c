@@ -37,8 +37,10 @@
 static void update_interrupt(struct exec *x, int tid, const struct posix_thread *t)
 {
     struct sched_thread *st = sched_thread(x, tid);
-    if (st)
+    if (st) {
         st->interrupt = t->cancel_requested && !t->cancel_disabled;
+        sched_thread_changed(x, st);
+    }
 }
 
 /* Pop and run every cleanup handler, last pushed first. */
