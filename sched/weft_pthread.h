@@ -16,6 +16,8 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -24,6 +26,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #define WEFT_PROG_API __attribute__((visibility("default")))
@@ -81,6 +85,26 @@ WEFT_PROG_API int weft_gettimeofday_at(struct timeval *tv, void *tz, WEFT_AT);
 WEFT_PROG_API __attribute__((noreturn)) void weft_program_exit_at(int status, WEFT_AT);
 WEFT_PROG_API int weft_program_unsupported_at(const char *call, WEFT_AT);
 WEFT_PROG_API void *weft_program_unsupported_ptr_at(const char *call, WEFT_AT);
+
+/* ---- descriptors: pipes and socket pairs between threads (posix/io.c) ---- */
+WEFT_PROG_API int weft_pipe_at(int fds[2], int flags, const char *name, WEFT_AT);
+WEFT_PROG_API int weft_socketpair_at(int domain, int type, int protocol, int sv[2],
+                                     const char *name, WEFT_AT);
+WEFT_PROG_API ssize_t weft_read_at(int fd, void *buf, size_t n, WEFT_AT);
+WEFT_PROG_API ssize_t weft_write_at(int fd, const void *buf, size_t n, WEFT_AT);
+WEFT_PROG_API ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, WEFT_AT);
+WEFT_PROG_API ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, WEFT_AT);
+WEFT_PROG_API int weft_close_at(int fd, WEFT_AT);
+WEFT_PROG_API int weft_shutdown_at(int fd, int how, WEFT_AT);
+WEFT_PROG_API int weft_fcntl_at(const char *file_, int line_, int fd, int cmd, ...);
+WEFT_PROG_API int weft_dup_at(int fd, int to, const char *call, WEFT_AT);
+WEFT_PROG_API int weft_poll_at(struct pollfd *fds, nfds_t n, int timeout_ms, WEFT_AT);
+WEFT_PROG_API int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
+                                 struct timeval *tv, WEFT_AT);
+WEFT_PROG_API int weft_open_at(const char *file_, int line_, const char *path, int flags, ...);
+WEFT_PROG_API int weft_socket_at(int domain, int type, int protocol, WEFT_AT);
+WEFT_PROG_API int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags,
+                                 WEFT_AT);
 
 /* ---- the heap: fresh in every execution ---- */
 WEFT_PROG_API void *weft_program_malloc(size_t n);
@@ -172,6 +196,31 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define sem_getvalue(...)              WEFT_UNSUPPORTED_(sem_getvalue)
 #define sem_open(...)                  ((sem_t *)WEFT_UNSUPPORTED_PTR_(sem_open))
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
+#define pipe(f)               weft_pipe_at((f), 0, #f, __FILE__, __LINE__)
+#define pipe2(f, flags)       weft_pipe_at((f), (flags), #f, __FILE__, __LINE__)
+#define socketpair(d, t, p, sv) \
+    weft_socketpair_at((d), (t), (p), (sv), #sv, __FILE__, __LINE__)
+#define read(fd, buf, n)      weft_read_at((fd), (buf), (n), __FILE__, __LINE__)
+#define write(fd, buf, n)     weft_write_at((fd), (buf), (n), __FILE__, __LINE__)
+#define recv(fd, buf, n, fl)  weft_recv_at((fd), (buf), (n), (fl), __FILE__, __LINE__)
+#define send(fd, buf, n, fl)  weft_send_at((fd), (buf), (n), (fl), __FILE__, __LINE__)
+#define close(fd)             weft_close_at((fd), __FILE__, __LINE__)
+#define shutdown(fd, how)     weft_shutdown_at((fd), (how), __FILE__, __LINE__)
+#define fcntl(...)            weft_fcntl_at(__FILE__, __LINE__, __VA_ARGS__)
+#define dup(fd)               weft_dup_at((fd), -1, "dup", __FILE__, __LINE__)
+#define dup2(fd, to)          weft_dup_at((fd), (to), "dup2", __FILE__, __LINE__)
+#define poll(fds, n, ms)      weft_poll_at((fds), (n), (ms), __FILE__, __LINE__)
+#define select(n, r, w, e, tv) weft_posix_select_at((n), (r), (w), (e), (tv), __FILE__, __LINE__)
+#define open(...)             weft_open_at(__FILE__, __LINE__, __VA_ARGS__)
+#define socket(d, t, p)       weft_socket_at((d), (t), (p), __FILE__, __LINE__)
+#define accept(fd, a, l)      weft_accept_at((fd), (a), (l), 0, __FILE__, __LINE__)
+#define accept4(fd, a, l, fl) weft_accept_at((fd), (a), (l), (fl), __FILE__, __LINE__)
+#define readv(...)                     WEFT_UNSUPPORTED_(readv)
+#define writev(...)                    WEFT_UNSUPPORTED_(writev)
+#define recvmsg(...)                   WEFT_UNSUPPORTED_(recvmsg)
+#define sendmsg(...)                   WEFT_UNSUPPORTED_(sendmsg)
+#define epoll_wait(...)                WEFT_UNSUPPORTED_(epoll_wait)
+#define epoll_pwait(...)               WEFT_UNSUPPORTED_(epoll_pwait)
 #define malloc  weft_program_malloc
 #define calloc  weft_program_calloc
 #define realloc weft_program_realloc

@@ -41,6 +41,10 @@ bundled() {   # bundled NAME CLASS RESULT
 bundled lock_order_callback DEADLOCK deadlock
 bundled lost_wakeup_flag DEADLOCK deadlock
 bundled pool_shutdown DEADLOCK deadlock
+bundled pipe_deadlock DEADLOCK deadlock
+check "pipe deadlock again" 1 "$WEFT" run "$progs/pipe_deadlock.c"
+expect_grep "pipe named as spelled" 'waits to read from "the_log.fds" (empty, its write end open)' \
+    "$tmp/out"
 # Atomics are visible steps by default in programs: without them the
 # window between the flag's check and the wait is never seen.
 check "pool shutdown with --memory off" 0 "$WEFT" run --memory off "$progs/pool_shutdown.c"
@@ -64,6 +68,25 @@ check "pthread surface" 0 "$WEFT" run "$tests/surface.c"
 expect_grep "pthread surface exhaustive" "^surface: pass (expected pass) \[dpor\].*exhaustive" \
     "$tmp/out"
 check "pthread surface, all memory checked" 0 "$WEFT" run --memory=all "$tests/surface.c"
+
+# ---- pipes and socket pairs between threads ----
+for part in 1 2 3 4; do
+    check "pipes part $part" 0 "$WEFT" run "$tests/pipes.c" -- $part
+    expect_grep "pipes part $part exhaustive" "^pipes: pass (expected pass) \[dpor\].*exhaustive" \
+        "$tmp/out"
+done
+check "pipes, all memory checked" 0 "$WEFT" run --memory=all "$tests/pipes.c" -- 2
+check "read from a real socket" 1 "$WEFT" run "$tests/io_outside.c" -- 1
+expect_grep "stuck read named" "^weft: STUCK (blocked outside weft) in io_outside" "$tmp/out"
+expect_grep "stuck read's line" "at io_outside.c:20:" "$tmp/out"
+expect_grep "stuck read said" "read would block outside weft" "$tmp/out"
+check "accept on a real socket" 1 "$WEFT" run "$tests/io_outside.c" -- 2
+expect_grep "stuck accept" "accept would block outside weft" "$tmp/out"
+expect_grep "stuck accept's line" "at io_outside.c:28:" "$tmp/out"
+replays_identically "stuck accept replay"
+check "write to a pipe with no reader" 1 "$WEFT" run "$tests/io_outside.c" -- 3
+expect_grep "SIGPIPE is a crash" "^weft: CRASH in io_outside" "$tmp/out"
+expect_grep "SIGPIPE said" 'write to "fds" after its read end was closed: SIGPIPE' "$tmp/out"
 
 # ---- exit status ----
 check "main returns 3" 1 "$WEFT" run "$tests/exit_status.c"

@@ -30,6 +30,8 @@ struct posix_program {
     bool ignore_exit_status;          /* --exit-status=ignore */
     struct posix_segment segments[POSIX_MAX_SEGMENTS];
     int nsegments;
+    int *reserved;                    /* descriptors held for pipes (posix/io.c) */
+    int nreserved, reserved_cap;
 };
 
 /* Fill p's scenario: name, body and setup. name is kept, not copied. */
@@ -39,5 +41,8 @@ void posix_program_init(struct posix_program *p, const char *name, const char *f
 int posix_program_snapshot(struct posix_program *p, void *handle, const char *path);
 /* The segments' copies freed. */
 void posix_program_release(struct posix_program *p);
+/* Close the descriptors an execution left open for its pipes (io.c). */
+void posix_io_reset(struct posix_program *p);
+void posix_io_release(struct posix_program *p);
 
 #endif

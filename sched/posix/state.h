@@ -23,12 +23,14 @@ struct posix_thread {
 
 struct heap_block;
 struct once_entry;
+struct posix_fd;
 
 struct posix_exec {
     struct posix_thread **threads;    /* by thread id, cap of them (posix_slot) */
     int cap;
     struct heap_block *blocks;        /* by address (uthash) */
     struct once_entry *onces;         /* by the pthread_once_t's address */
+    struct posix_fd *fds;             /* pipes and socket pairs, by number (io.c) */
     bool oom;                         /* uthash could not grow */
 };
 
@@ -42,6 +44,10 @@ static inline struct posix_exec *posix_state(struct exec *x)
 
 /* The running thread's record (made for thread 0 on first use). */
 struct posix_thread *posix_thread_self(struct exec *x);
+
+/* What the program writes to descriptor 1 or 2 inside an execution
+** (program.c): n, as write would return. */
+ssize_t posix_output(struct exec *x, int fd, const void *buf, size_t n);
 
 /* Where a virtual clock starts, in ns (CLOCK_REALTIME: a date). */
 int64_t posix_clock_start(clockid_t clock);
