@@ -112,7 +112,7 @@ WEFT_PROG_API void *weft_program_calloc(size_t count, size_t n);
 WEFT_PROG_API void *weft_program_realloc(void *p, size_t n);
 WEFT_PROG_API void weft_program_free(void *p);
 
-/* ---- standard output and error: discarded while weft explores ---- */
+/* ---- standard output and error: kept for the report, per execution ---- */
 WEFT_PROG_API int weft_program_printf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 WEFT_PROG_API int weft_program_fprintf(FILE *f, const char *fmt, ...)
@@ -228,6 +228,7 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define printf   weft_program_printf
 #define fprintf  weft_program_fprintf
 #define vfprintf weft_program_vfprintf
+#define vprintf(fmt, ap) weft_program_vfprintf(stdout, (fmt), (ap))
 #define puts     weft_program_puts
 #define fputs    weft_program_fputs
 #define putchar  weft_program_putchar

@@ -91,15 +91,40 @@ expect_grep "SIGPIPE said" 'write to "fds" after its read end was closed: SIGPIP
 # ---- exit status ----
 check "main returns 3" 1 "$WEFT" run "$tests/exit_status.c"
 expect_grep "main's status named" "the program's main returned exit status 3" "$tmp/out"
-expect_grep "output discarded" "^exit_status: UNEXPECTED assertion" "$tmp/out"
-if grep -q "not shown" "$tmp/out" "$tmp/err"; then
-    fail=$((fail + 1)); echo "FAIL: the program's output was shown"; else pass=$((pass + 1)); fi
+expect_grep "summary after the report" "^exit_status: UNEXPECTED assertion" "$tmp/out"
+# What the program printed appears once, under the report of the failing
+# execution (every execution printed it), and nowhere else.
+if [ "$(grep -c "shown under the report only" "$tmp/out" "$tmp/err" | tr '\n' ' ')" = \
+     "$tmp/out:1 $tmp/err:0 " ] &&
+   sed -n '/^What the program wrote to standard output/,/^\*\*\*/p' "$tmp/out" |
+       grep -q "^  shown under the report only$"; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: the output is not shown once under the report"; fi
 check "exit(5) after --" 1 "$WEFT" run "$tests/exit_status.c" -- 5
 expect_grep "exit called, at its line" "exit_status.c:10:" "$tmp/out"
 expect_grep "exit's status" "the program called exit(5)" "$tmp/out"
 expect_grep "replay repeats the argument" "weft replay .*exit_status.c --arg 5 --schedule" "$tmp/out"
 replays_identically "exit replay"
 check "exit(0)" 0 "$WEFT" run "$tests/exit_status.c" --arg 0
+if grep -q "shown under" "$tmp/out" "$tmp/err"; then
+    fail=$((fail + 1)); echo "FAIL: a passing run showed the program's output"; else pass=$((pass + 1)); fi
+
+# ---- the failing execution's output, bounded, in its report and replay ----
+check "output captured" 1 "$WEFT" run "$tests/output.c"
+sed -n '/^What the program wrote to standard output/,/^\*\*\*/p' "$tmp/out" >"$tmp/shown"
+head -4 "$tmp/shown" >"$tmp/head"
+printf '%s\n' "What the program wrote to standard output in this execution:" \
+    "  printf 1, puts, " "  fputs, fwrite, putchar: !" "  write(1)" >"$tmp/want"
+if cmp -s "$tmp/head" "$tmp/want"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: captured standard output"; diff "$tmp/want" "$tmp/head"; fi
+expect_grep "bounded, the rest counted" "^  \.\.\. 2346 bytes more$" "$tmp/shown"
+expect_grep "standard error apart" "^What the program wrote to standard error in this execution:$" \
+    "$tmp/shown"
+expect_grep "perror" "^  output: Broken pipe$" "$tmp/shown"
+expect_grep "control bytes escaped" '^  tab	and \\x07 bell$' "$tmp/shown"
+replays_identically "output replay"
+check "output in JSON" 1 "$WEFT" run --format json "$tests/output.c"
+expect_grep "JSON stdout" '"stdout":"printf 1, puts, \\nfputs, fwrite, putchar: !\\nwrite(1)\\n' "$tmp/out"
+expect_grep "JSON more" '"stdout_more":2346,"stderr":"output: Broken pipe\\n' "$tmp/out"
 check "--exit-status=ignore" 0 "$WEFT" run --exit-status=ignore "$tests/exit_status.c"
 check "--exit-status=bad" 2 "$WEFT" run --exit-status=maybe "$tests/exit_status.c"
 expect_grep "bad --exit-status said" "exit-status takes fail or ignore, not 'maybe'" "$tmp/err"

@@ -64,10 +64,10 @@ static void *worker(void *arg)
 {
     struct log *lg = arg;
     char line[LINE];
+    printf("worker %lu: logging a line\n", (unsigned long)pthread_self());
     pthread_mutex_lock(&lg->mu);
     memset(line, ' ', sizeof line);
     snprintf(line, sizeof line, "line %d", lg->next++);
-    printf("worker writes '%s'\n", line);
     if (write(lg->fds[1], line, LINE) != LINE)
         perror("write");
     pthread_mutex_unlock(&lg->mu);
@@ -77,8 +77,11 @@ static void *worker(void *arg)
 int main(void)
 {
     pthread_t log_thread, workers[WORKERS];
-    if (pipe(the_log.fds) != 0)
+    if (pipe(the_log.fds) != 0) {
+        perror("pipe");
         return 1;
+    }
+    fprintf(stderr, "logger and %d workers\n", WORKERS);
     pthread_create(&log_thread, NULL, logger, &the_log);
     for (int i = 0; i < WORKERS; i++)
         pthread_create(&workers[i], NULL, worker, &the_log);

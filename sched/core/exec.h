@@ -153,6 +153,15 @@ struct crash_guard {
     bool entered;
 };
 
+/* What a program wrote to standard output or error in one execution: its
+** first SCHED_OUTPUT_MAX bytes (in the arena), and how many more there were. */
+#define SCHED_OUTPUT_MAX 4096
+struct sched_output {
+    char *text;
+    size_t len;
+    uint64_t more;
+};
+
 struct exec {
     /* ---- what runs ---- */
     const struct sched_config *cfg;
@@ -195,6 +204,7 @@ struct exec {
     int narmed, armed_cap;
     struct shadow *shadow;            /* checked memory's accesses (race.c) */
     struct atomic_impl *memory_cells; /* atomics at addresses (sync/atomic.c) */
+    struct sched_output output[2];    /* standard output and error, captured */
     struct posix_exec *program;       /* a pthread program's threads, heap and
                                          once table (posix/), made on first use */
     bool shadow_oom;

@@ -124,6 +124,12 @@ struct report {
     int nobjects;
     struct mask_table masks;          /* the threads' sets past 64 threads: a
                                          report outlives its execution */
+    struct report_output {            /* what the failing execution wrote to
+                                         standard output, then error */
+        char *text;                   /* len bytes, NULL when none */
+        size_t len;
+        uint64_t more;                /* bytes past the first SCHED_OUTPUT_MAX */
+    } output[2];
 };
 
 /* How the user asked for a run, so that a report can say how to replay it. */
