@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,9 @@ WEFT_PROG_API int weft_open_at(const char *file_, int line_, const char *path, i
 WEFT_PROG_API int weft_socket_at(int domain, int type, int protocol, WEFT_AT);
 WEFT_PROG_API int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags,
                                  WEFT_AT);
+
+/* ---- C11 atomics: the line and the spelling of each call ---- */
+WEFT_PROG_API void weft_atomic_site_(const volatile void *addr, const char *name, WEFT_AT);
 
 /* ---- the heap: fresh in every execution ---- */
 WEFT_PROG_API void *weft_program_malloc(size_t n);
@@ -221,6 +225,61 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define sendmsg(...)                   WEFT_UNSUPPORTED_(sendmsg)
 #define epoll_wait(...)                WEFT_UNSUPPORTED_(epoll_wait)
 #define epoll_pwait(...)               WEFT_UNSUPPORTED_(epoll_pwait)
+/* C11 atomic calls tell weft their line and how they spell their object
+** before the instrumented access (with --memory=off they are plain). */
+#define WEFT_SITE_(p, name) \
+    weft_atomic_site_((const volatile void *)(p), name, __FILE__, __LINE__)
+#define WEFT_ATOMIC_OP_(p, name, v, mo, builtin) __extension__ ({ \
+    __auto_type weft_p_ = (p); WEFT_SITE_(weft_p_, name); builtin(weft_p_, (v), (mo)); })
+#undef atomic_load_explicit
+#define atomic_load_explicit(p, mo) __extension__ ({ \
+    __auto_type weft_p_ = (p); WEFT_SITE_(weft_p_, #p); \
+    __typeof__((void)0, *weft_p_) weft_v_; __atomic_load(weft_p_, &weft_v_, (mo)); weft_v_; })
+#undef atomic_store_explicit
+#define atomic_store_explicit(p, v, mo) __extension__ ({ \
+    __auto_type weft_p_ = (p); __typeof__((void)0, *weft_p_) weft_v_ = (v); \
+    WEFT_SITE_(weft_p_, #p); __atomic_store(weft_p_, &weft_v_, (mo)); })
+#undef atomic_exchange_explicit
+#define atomic_exchange_explicit(p, v, mo) __extension__ ({ \
+    __auto_type weft_p_ = (p); __typeof__((void)0, *weft_p_) weft_v_ = (v), weft_old_; \
+    WEFT_SITE_(weft_p_, #p); __atomic_exchange(weft_p_, &weft_v_, &weft_old_, (mo)); weft_old_; })
+#define WEFT_CAS_(p, e, d, weak, s, f) __extension__ ({ \
+    __auto_type weft_p_ = (p); __typeof__((void)0, *weft_p_) weft_d_ = (d); \
+    WEFT_SITE_(weft_p_, #p); __atomic_compare_exchange(weft_p_, (e), &weft_d_, weak, (s), (f)); })
+#undef atomic_compare_exchange_strong_explicit
+#define atomic_compare_exchange_strong_explicit(p, e, d, s, f) WEFT_CAS_(p, e, d, 0, s, f)
+#undef atomic_compare_exchange_weak_explicit
+#define atomic_compare_exchange_weak_explicit(p, e, d, s, f) WEFT_CAS_(p, e, d, 1, s, f)
+#undef atomic_fetch_add_explicit
+#define atomic_fetch_add_explicit(p, v, mo) WEFT_ATOMIC_OP_(p, #p, v, mo, __atomic_fetch_add)
+#undef atomic_fetch_sub_explicit
+#define atomic_fetch_sub_explicit(p, v, mo) WEFT_ATOMIC_OP_(p, #p, v, mo, __atomic_fetch_sub)
+#undef atomic_fetch_or_explicit
+#define atomic_fetch_or_explicit(p, v, mo)  WEFT_ATOMIC_OP_(p, #p, v, mo, __atomic_fetch_or)
+#undef atomic_fetch_and_explicit
+#define atomic_fetch_and_explicit(p, v, mo) WEFT_ATOMIC_OP_(p, #p, v, mo, __atomic_fetch_and)
+#undef atomic_fetch_xor_explicit
+#define atomic_fetch_xor_explicit(p, v, mo) WEFT_ATOMIC_OP_(p, #p, v, mo, __atomic_fetch_xor)
+#undef atomic_fetch_add
+#define atomic_fetch_add(p, v) atomic_fetch_add_explicit(p, v, __ATOMIC_SEQ_CST)
+#undef atomic_fetch_sub
+#define atomic_fetch_sub(p, v) atomic_fetch_sub_explicit(p, v, __ATOMIC_SEQ_CST)
+#undef atomic_fetch_or
+#define atomic_fetch_or(p, v)  atomic_fetch_or_explicit(p, v, __ATOMIC_SEQ_CST)
+#undef atomic_fetch_and
+#define atomic_fetch_and(p, v) atomic_fetch_and_explicit(p, v, __ATOMIC_SEQ_CST)
+#undef atomic_fetch_xor
+#define atomic_fetch_xor(p, v) atomic_fetch_xor_explicit(p, v, __ATOMIC_SEQ_CST)
+#undef atomic_flag_test_and_set_explicit
+#define atomic_flag_test_and_set_explicit(p, mo) __extension__ ({ \
+    __auto_type weft_p_ = (p); WEFT_SITE_(weft_p_, #p); __atomic_test_and_set(weft_p_, (mo)); })
+#undef atomic_flag_clear_explicit
+#define atomic_flag_clear_explicit(p, mo) __extension__ ({ \
+    __auto_type weft_p_ = (p); WEFT_SITE_(weft_p_, #p); __atomic_clear(weft_p_, (mo)); })
+#undef atomic_flag_test_and_set
+#define atomic_flag_test_and_set(p) atomic_flag_test_and_set_explicit(p, __ATOMIC_SEQ_CST)
+#undef atomic_flag_clear
+#define atomic_flag_clear(p) atomic_flag_clear_explicit(p, __ATOMIC_SEQ_CST)
 #define malloc  weft_program_malloc
 #define calloc  weft_program_calloc
 #define realloc weft_program_realloc

@@ -45,6 +45,17 @@ bundled pipe_deadlock DEADLOCK deadlock
 check "pipe deadlock again" 1 "$WEFT" run "$progs/pipe_deadlock.c"
 expect_grep "pipe named as spelled" 'waits to read from "the_log.fds" (empty, its write end open)' \
     "$tmp/out"
+check "pool shutdown again" 1 "$WEFT" run "$progs/pool_shutdown.c"
+expect_grep "an atomic named as spelled, at its line" \
+    "pool_shutdown.c:37 .*load p->stopping (= 0)" "$tmp/out"
+check "atomic calls named" 1 "$WEFT" run "$tests/atomics_named.c"
+expect_grep "arguments evaluated once" "failed in main" "$tmp/out"
+expect_grep "fetch_add named, at its line" "atomics_named.c:16  add cells\[i++\] (0 -> 2)" "$tmp/out"
+expect_grep "through a pointer: *p, first spelling kept" "atomics_named.c:20  cas \*p (5 -> 6)" \
+    "$tmp/out"
+expect_grep "an explicit order" "atomics_named.c:21  swap \*p (6 -> 7)" "$tmp/out"
+expect_grep "atomic_flag" "atomics_named.c:24  store flag (0)" "$tmp/out"
+expect_grep "the failing call itself" "atomics_named.c:25  add \*p (7 -> 6)" "$tmp/out"
 # Atomics are visible steps by default in programs: without them the
 # window between the flag's check and the wait is never seen.
 check "pool shutdown with --memory off" 0 "$WEFT" run --memory off "$progs/pool_shutdown.c"

@@ -205,6 +205,11 @@ struct exec {
     struct shadow *shadow;            /* checked memory's accesses (race.c) */
     struct atomic_impl *memory_cells; /* atomics at addresses (sync/atomic.c) */
     struct sched_output output[2];    /* standard output and error, captured */
+    struct sched_site {               /* the next atomic step's place and name, */
+        const volatile void *addr;    /* given by a program's atomic_* call */
+        const char *name;             /* ("&p->flag") before the instrumented */
+        struct sched_loc at;          /* access reaches sync_atomic_at */
+    } atomic_site;
     struct posix_exec *program;       /* a pthread program's threads, heap and
                                          once table (posix/), made on first use */
     bool shadow_oom;

@@ -950,6 +950,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->memory_cells = NULL;
     x->program = NULL;
     memset(x->output, 0, sizeof x->output);
+    x->atomic_site.addr = NULL;
     x->shadow_oom = x->memory_unchecked = false;
     x->cfg = cfg;
     x->chooser = ch;

@@ -162,6 +162,16 @@ void __wrap___assert_fail(const char *expr, const char *file, unsigned line, con
                expr, fn);
 }
 
+/* A program's atomic_* call, just before its instrumented access: the
+** access's step is at this line, and its cell named as the program
+** spells it (atomic.c). */
+void weft_atomic_site_(const volatile void *addr, const char *name, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x)
+        x->atomic_site = (struct sched_site){ addr, name, { file, line } };
+}
+
 /* ==========================================================================
 ** The heap: blocks of the execution's arena
 ** ========================================================================== */
