@@ -42,6 +42,16 @@ bundled lock_order_callback DEADLOCK deadlock
 bundled lost_wakeup_flag DEADLOCK deadlock
 bundled pool_shutdown DEADLOCK deadlock
 bundled pipe_deadlock DEADLOCK deadlock
+bundled timed_wait_lost_wakeup "ASSERTION FAILED" assertion
+bundled check_then_act "ASSERTION FAILED" assertion
+# missed_cancel.c is bundled but not run: it needs pthread_cancel, which
+# this weft reports as unsupported (README: Running a pthread program).
+check "timed wait again" 1 "$WEFT" run "$progs/timed_wait_lost_wakeup.c"
+expect_grep "the lost signal" "signal the_job.finished (no waiter)" "$tmp/out"
+expect_grep "the timeout on the virtual clock" "  100  timed_wait_lost_wakeup.c:62  wake the_job.finished (timed out)" \
+    "$tmp/out"
+expect_grep "its output under the report" "^  2 payment(s)$" "$tmp/out"
+expect_grep "its error output under the report" "^  payment timed out: paying directly$" "$tmp/out"
 check "pipe deadlock again" 1 "$WEFT" run "$progs/pipe_deadlock.c"
 expect_grep "pipe named as spelled" 'waits to read from "the_log.fds" (empty, its write end open)' \
     "$tmp/out"
