@@ -148,6 +148,16 @@ WEFT_API weft_thread_t weft_spawn_detached_at(const char *name, void (*fn)(void 
 WEFT_API weft_thread_t weft_spawn_symmetric_at(const char *name, void (*fn)(void *), void *arg,
                                                const char *file, int line);
 WEFT_API int weft_join_at(weft_thread_t t, const char *file, int line);
+
+/* Detach t after its spawn (pthread_detach): from then on it is a thread
+** nobody joins, as with weft_spawn_detached, and a join of it returns
+** WEFT_EINVAL; a thread that already returned is simply forgotten. 0, or
+** WEFT_EINVAL if t was detached already. Detaching a thread that another
+** thread is waiting to join is undefined in POSIX: a failure here. Visible:
+** it changes when the execution may end, so it is ordered against every
+** other step. */
+#define weft_detach(t) weft_detach_at((t), __FILE__, __LINE__)
+WEFT_API int weft_detach_at(weft_thread_t t, const char *file, int line);
 WEFT_API void weft_yield_at(const char *file, int line);
 /* The calling thread. Not visible. */
 WEFT_API weft_thread_t weft_self(void);

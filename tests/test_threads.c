@@ -295,6 +295,72 @@ START_TEST(join_of_detached_thread_is_einval)
 }
 END_TEST
 
+/* ---- weft_detach after the spawn ---- */
+
+static int detach_results[3];
+
+/* Detached later: the body may return while the waiter is blocked, and a
+** second detach and a join both say EINVAL. */
+TEST_SCENARIO(detach_after_spawn, WEFT_PASS)
+{
+    never = weft_chan_make("never", 0);
+    weft_thread_t t = weft_spawn("waiter", waits_forever, NULL);
+    detach_results[0] = weft_detach(t);
+    detach_results[1] = weft_detach(t);
+    detach_results[2] = weft_join(t);
+}
+
+/* Not detached: the same thread is a leak. */
+TEST_SCENARIO(not_detached_after_spawn, WEFT_LEAK)
+{
+    never = weft_chan_make("never", 0);
+    weft_spawn("waiter", waits_forever, NULL);
+}
+
+static weft_thread_t to_detach;
+
+static void detacher(void *arg)
+{
+    (void)arg;
+    weft_detach(to_detach);
+}
+
+static void fails_if_joined(void *arg)
+{
+    (void)arg;
+    weft_yield();
+}
+
+/* A join racing a detach from another thread: a join already waiting is
+** a misuse (undefined in POSIX); a join after the detach returns EINVAL,
+** which fails too. The searches find one or the other. */
+TEST_SCENARIO(join_races_detach, WEFT_ASSERTION)
+{
+    to_detach = weft_spawn("bg", fails_if_joined, NULL);
+    weft_thread_t d = weft_spawn("detacher", detacher, NULL);
+    int rc = weft_join(to_detach);
+    weft_join(d);
+    weft_assert(rc == 0, "joined a thread detached meanwhile");
+}
+
+START_TEST(detach_after_spawn_ends_like_spawn_detached)
+{
+    const char *strategies[] = { "dfs", "dpor" };
+    for (size_t i = 0; i < 2; i++) {
+        struct explore_result r = test_explore(&detach_after_spawn, strategies[i], true, -1);
+        ck_assert_msg(!r.failed && r.cov.exhaustive, "%s: %s", strategies[i], r.outcome.message);
+        ck_assert_int_eq(detach_results[0], 0);
+        ck_assert_int_eq(detach_results[1], WEFT_EINVAL);
+        ck_assert_int_eq(detach_results[2], WEFT_EINVAL);
+        r = test_explore(&not_detached_after_spawn, strategies[i], true, -1);
+        ck_assert_str_eq(weft_result_name(r.outcome.result), "leak");
+        r = test_explore(&join_races_detach, strategies[i], true, -1);
+        ck_assert_str_eq(weft_result_name(r.outcome.result), "assertion");
+        ck_assert_str_eq(r.outcome.message, "thread \"bg\" detached while another thread joins it");
+    }
+}
+END_TEST
+
 Suite *threads_suite(void)
 {
     Suite *s = suite_create("threads");
@@ -306,6 +372,7 @@ Suite *threads_suite(void)
     tcase_add_test(tc, deadlock_between_threads_past_64);
     tcase_add_test(tc, detached_threads_end_with_the_body);
     tcase_add_test(tc, join_of_detached_thread_is_einval);
+    tcase_add_test(tc, detach_after_spawn_ends_like_spawn_detached);
     suite_add_tcase(s, tc);
     return s;
 }

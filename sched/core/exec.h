@@ -29,6 +29,14 @@ struct sched_chain {
     int n;
 };
 
+/* A step's own words beyond its note (sched_opclass.describe_step), kept
+** like chains only while a report re-runs a schedule. */
+#define SCHED_DETAIL_MAX 120
+struct sched_detail {
+    uint32_t step;
+    char text[SCHED_DETAIL_MAX];
+};
+
 /*
 ** A scenario thread. Fairness (see fair_threads in sched.c): a thread is
 ** spinning when the steps since its last yield repeat those of one of its
@@ -195,6 +203,8 @@ struct exec {
     struct sched_chain *chains;       /* each step's, when cfg->capture_chains;
                                          else NULL */
     struct sched_chain *chains_buf;   /* steps_cap of them, kept for reuse */
+    struct sched_detail *details;     /* with chains: the steps that have one */
+    uint32_t ndetails, details_cap;
     /* ---- objects and memory ---- */
     struct arena arena;
     struct sched_obj *objects, **objects_tail;

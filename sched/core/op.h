@@ -111,6 +111,10 @@ struct sched_opclass {
     ** and a phrase such as "wants mutex \"closeMutex\"". */
     sched_mask (*blockers)(struct exec *x, struct sched_op *op, enum sched_wait *how);
     void (*describe_wait)(const struct sched_op *op, char *buf, size_t n);
+    /* Reports, for a step: what it chose among, when its note says only
+    ** which one it took ("send \"out\", recv \"stop\", default" for a
+    ** select). Called only while a report re-runs a schedule. */
+    void (*describe_step)(const struct sched_op *op, char *buf, size_t n);
     /* Dependence, each optional. objects(): the objects op touches when
     ** they are more than op->obj and op->obj2 (a select's channels); it
     ** returns how many it wrote. reads_only(): performing op now would

@@ -715,19 +715,37 @@ static void note_users(struct exec *x, struct sched_thread *t, struct sched_op *
 /* A re-run for a report (chains captured): the step's call chain, and
 ** whether it preempts, that is whether the thread of the step before was
 ** among those the chooser could pick (enabled), as the searches count. */
+static void record_detail(struct exec *x, const struct sched_op *op)
+{
+    if (x->ndetails == x->details_cap) {
+        uint32_t cap = x->details_cap ? 2 * x->details_cap : 16;
+        struct sched_detail *d = realloc(x->details, cap * sizeof *d);
+        if (d == NULL)
+            return;                   /* a report without the cases, no more */
+        x->details = d;
+        x->details_cap = cap;
+    }
+    struct sched_detail *d = &x->details[x->ndetails++];
+    d->step = x->nsteps;
+    op->cls->describe_step(op, d->text, sizeof d->text);
+}
+
 __attribute__((noinline, cold)) static void record_story(struct exec *x, struct sched_thread *t,
+                                                         const struct sched_op *op,
                                                          sched_mask enabled)
 {
     x->chains[x->nsteps] = t->chain;
     x->steps[x->nsteps].preempts = x->last_tid >= 0 && t->id != x->last_tid &&
                                    mask_has(enabled, x->last_tid);
+    if (op->cls->describe_step)
+        record_detail(x, op);
 }
 
 static void record_step(struct exec *x, struct sched_thread *t, struct sched_op *op,
                         sched_mask enabled)
 {
     if (x->chains)
-        record_story(x, t, enabled);
+        record_story(x, t, op, enabled);
     struct sched_step *s = &x->steps[x->nsteps++];
     s->tid = (uint32_t)t->id;
     s->cls = op->cls;
@@ -940,6 +958,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     if (cfg->capture_chains && x->chains_buf == NULL)
         return WEFT_ENOMEM;
     x->chains = cfg->capture_chains ? x->chains_buf : NULL;
+    x->ndetails = 0;
     arena_reset(&x->arena);
     x->objects = NULL;
     x->objects_tail = &x->objects;
@@ -1039,6 +1058,7 @@ void sched_free(struct exec *x)
     mask_table_free(&x->masks);
     free(x->steps);
     free(x->chains_buf);
+    free(x->details);
     arena_free(&x->arena);
     crash_leave(&x->crash);
     free(x->crash.stack);

@@ -899,11 +899,36 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n, i
     return wake_seq_add(out, &moved, out->nclock);
 }
 
+/* Did a step of another thread in [from, to) change an object that step
+** `to` touches (a write, a shared update or a timed step)? */
+static bool changed_between(const struct dpor *d, uint32_t from, uint32_t to)
+{
+    const struct event *t = &d->ev[to];
+    for (uint32_t k = from; k < to; k++) {
+        const struct event *e = &d->ev[k];
+        if (e->tid == t->tid || (e->flags & EV_LOCAL) || ((e->flags & EV_READS) && !(e->flags & EV_TIMED)))
+            continue;
+        for (uint32_t a = 0; a < e->nlinks; a++)
+            for (uint32_t b = 0; b < t->nlinks; b++)
+                if (d->links[e->first_link + a].obj == d->links[t->first_link + b].obj)
+                    return true;
+    }
+    return false;
+}
+
+/* Thread r's first step at or after step e. Whether a step only reads (or
+** only updates shared state) depends on the state it runs in: a poll that
+** found a channel empty at step j might have taken a message at step e.
+** So when another thread changed what the step touches in between, the
+** step is described as a plain write: it stands for r's step at e only
+** where it conflicts at least as much. */
 bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op)
 {
     for (uint32_t j = e; j < d->nev; j++)
         if (d->ev[j].tid == r) {
             event_op(d, j, op);
+            if ((op->flags & (WAKE_READS | WAKE_SHARED)) && changed_between(d, e, j))
+                op->flags &= (uint8_t)~(WAKE_READS | WAKE_SHARED);
             return true;
         }
     return false;

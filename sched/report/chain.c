@@ -151,6 +151,11 @@ static int fill_chains(struct report *rep, struct exec *y)
         rep->steps[i].preempts = y->steps[i].preempts;   /* known only with capture */
         rc = chain_of(&t, &y->chains[i], rep->steps[i].loc, &rep->steps[i].chain);
     }
+    for (uint32_t i = 0; rc == 0 && i < y->ndetails; i++) {
+        const struct sched_detail *d = &y->details[i];
+        if (d->step < rep->nsteps && (rep->steps[d->step].cases = strdup(d->text)) == NULL)
+            rc = WEFT_ENOMEM;
+    }
     for (int i = 0; rc == 0 && i < rep->nthreads; i++) {
         const struct sched_chain *raw = thread_chain(rep, y, i);
         if (raw)

@@ -609,6 +609,8 @@ void report_free(struct report *rep)
 {
     if (rep == NULL)
         return;
+    for (uint32_t i = 0; rep->steps && i < rep->nsteps; i++)
+        free(rep->steps[i].cases);
     void *owned[] = { rep->scenario, rep->summary, rep->command, rep->target, rep->params,
                       rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects,
                       rep->cycle, rep->frames, rep->woken, rep->output[0].text,

@@ -70,6 +70,8 @@ struct report_step {
     bool blocks;                      /* not a step: a blocked thread's last attempt */
     struct report_chain chain;
     int woke_first, nwoke;            /* a signal: the threads it woke, rep->woken[...] */
+    char *cases;                      /* a select: every case ("send \"out\", default"),
+                                         or NULL; owned */
 };
 
 struct report {

@@ -460,6 +460,61 @@ static void print_interleaving(FILE *f, const struct report *rep)
 }
 
 /*
+** A select's step names the case it took; this lists every case it had,
+** once per thread and list of cases, with the steps that used it (a
+** polling loop's hundreds of selects are one line).
+*/
+#define SELECT_STEPS_SHOWN 5
+
+static bool same_select(const struct report_step *a, const struct report_step *b)
+{
+    return a->tid == b->tid && strcmp(a->cases, b->cases) == 0;
+}
+
+static bool in_group(const struct report *rep, uint32_t i, const struct report_step *s)
+{
+    return rep->steps[i].cases && step_shown(rep, i) && same_select(&rep->steps[i], s);
+}
+
+static void print_select_group(FILE *f, const struct report *rep, uint32_t first)
+{
+    const struct report_step *s = &rep->steps[first];
+    uint32_t shown = 0, more = 0, all = 0;
+    for (uint32_t i = first; i < rep->nsteps; i++)
+        all += in_group(rep, i, s);
+    fprintf(f, "  %s, step%s", rep->threads[s->tid].name, all == 1 ? "" : "s");
+    for (uint32_t i = first; i < rep->nsteps; i++) {
+        if (!in_group(rep, i, s))
+            continue;
+        if (shown < SELECT_STEPS_SHOWN)
+            fprintf(f, "%s %u", shown ? "," : "", i + 1);
+        else
+            more++;
+        shown++;
+    }
+    if (more)
+        fprintf(f, " and %u more", more);
+    fprintf(f, ": %s\n", s->cases);
+}
+
+static void print_select_cases(FILE *f, const struct report *rep)
+{
+    bool any = false;
+    for (uint32_t i = 0; i < rep->nsteps; i++) {
+        const struct report_step *s = &rep->steps[i];
+        bool first = s->cases && step_shown(rep, i);
+        for (uint32_t j = 0; first && j < i; j++)
+            first = !in_group(rep, j, s);
+        if (!first)
+            continue;
+        if (!any)
+            fprintf(f, "\nSelect steps, with every case in the order written:\n");
+        any = true;
+        print_select_group(f, rep, i);
+    }
+}
+
+/*
 ** The steps made inside helpers: the steps whose call chain has more than
 ** one frame, grouped by function and callers, each group with its callers
 ** under it. (The "where" column has each step's own line; a step made in
@@ -791,6 +846,7 @@ static void print_text(FILE *f, const struct report *rep, int flags)
     }
     if (!rep->died) {
         print_interleaving(f, rep);
+        print_select_cases(f, rep);
         print_helper_calls(f, rep);
     }
     print_output(f, &rep->output[0], "standard output");

@@ -534,14 +534,33 @@ static void select_wait_apply(struct exec *x, struct sched_op *op)
     }
 }
 
+/* ", send \"out\", recv \"stop\"" onto buf from `used`; the new length. */
+static size_t list_cases(const struct select_op *s, char *buf, size_t n, size_t used)
+{
+    for (int i = 0; i < s->ncases && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s \"%s\"", used ? ", " : "",
+                                 s->cases[i].dir == WEFT_SEND ? "send" : "recv",
+                                 s->cases[i].ch->obj.name);
+    return used;
+}
+
 static void select_describe(const struct sched_op *op, char *buf, size_t n)
 {
     const struct select_op *s = OP_OF(op, const struct select_op, c.op);
-    size_t used = (size_t)snprintf(buf, n, "waits in select on");
-    for (int i = 0; i < s->ncases && used < n; i++)
-        used += (size_t)snprintf(buf + used, n - used, "%s %s \"%s\"", i ? "," : "",
-                                 s->cases[i].dir == WEFT_SEND ? "send" : "recv",
-                                 s->cases[i].ch->obj.name);
+    int used = snprintf(buf, n, "waits in select on ");
+    if (used > 0 && (size_t)used < n)
+        list_cases(s, buf + used, n - (size_t)used, 0);
+}
+
+/* Every case of a select step, in the order written: "send \"out\",
+** recv \"stop\", default". */
+static void select_cases(const struct sched_op *op, char *buf, size_t n)
+{
+    const struct select_op *s = OP_OF(op, const struct select_op, c.op);
+    buf[0] = '\0';
+    size_t used = list_cases(s, buf, n, 0);
+    if (s->has_default && used < n)
+        snprintf(buf + used, n - used, "%sdefault", used ? ", " : "");
 }
 
 static int select_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
@@ -568,11 +587,12 @@ static bool select_reads_only(struct exec *x, struct sched_op *op)
 
 static const struct sched_opclass select_class = {
     .verb = "select", .apply = select_apply, .objects = select_objects,
-    .reads_only = select_reads_only,
+    .reads_only = select_reads_only, .describe_step = select_cases,
 };
 static const struct sched_opclass select_wait_class = {
     .verb = "select (wait)", .enabled = select_wait_enabled, .apply = select_wait_apply,
     .blockers = chan_wakers, .describe_wait = select_describe, .objects = select_objects,
+    .describe_step = select_cases,
 };
 
 int weft_select_at(struct weft_select_case *cases, int n, int64_t timeout_ms,

@@ -111,11 +111,56 @@ int weft_join_at(weft_thread_t th, const char *file, int line)
         sched_fail(x, WEFT_ASSERTION, at, "join of an unknown thread (id %d)", th.id);
     if (target == x->current)
         sched_fail(x, WEFT_SELF_DEADLOCK, at, "thread \"%s\" joins itself", target->obj.name);
-    if (target->detached)             /* fixed at its spawn, before anyone had its id */
-        return WEFT_EINVAL;
+    if (target->detached)             /* at its spawn, or by a detach step before: */
+        return WEFT_EINVAL;           /* detach conflicts with every step */
     struct sched_op op = { .cls = &join_class, .obj = &target->obj, .loc = at };
     sched_visible(x, &op);
     return 0;
+}
+
+/* Detaching changes how the execution ends (once every thread not
+** detached has returned), which any step may decide: it conflicts with
+** every other step, as the end itself does. */
+static bool joining(struct exec *x, const struct sched_thread *t)
+{
+    for (int i = 0; i < x->nthreads; i++) {
+        const struct sched_thread *u = x->threads[i];
+        if (u->state == T_PARKED && u->pending->cls == &join_class && u->pending->obj == &t->obj)
+            return true;
+    }
+    return false;
+}
+
+/* Status: 0, WEFT_EINVAL (detached already), or WEFT_EBUSY: another
+** thread is waiting to join it (POSIX leaves that undefined; reported). */
+static void detach_apply(struct exec *x, struct sched_op *op)
+{
+    struct sched_thread *t = x->threads[op->obj->thread];
+    op->status = t->detached ? WEFT_EINVAL : joining(x, t) ? WEFT_EBUSY : 0;
+    op->note = op->status == WEFT_EINVAL ? "already detached: EINVAL" : NULL;
+    if (op->status == 0)
+        sched_detach(x, t);
+}
+
+static const struct sched_opclass detach_class = {
+    .verb = "detach", .flags = OP_GLOBAL, .apply = detach_apply,
+};
+
+int weft_detach_at(weft_thread_t th, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return WEFT_EINVAL;
+    struct sched_thread *target = sched_thread(x, th.id);
+    struct sched_loc at = { file, line };
+    if (target == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "detach of an unknown thread (id %d)", th.id);
+    struct sched_op op = { .cls = &detach_class, .obj = &target->obj, .loc = at };
+    sched_visible(x, &op);
+    if (op.status == WEFT_EBUSY)
+        sched_fail(x, WEFT_ASSERTION, at, "thread \"%s\" detached while another thread joins it",
+                   target->obj.name);
+    return op.status;
 }
 
 weft_thread_t weft_self(void)
