@@ -30,6 +30,9 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #define WEFT_PROG_API __attribute__((visibility("default")))
 #define WEFT_AT const char *file_, int line_
@@ -104,6 +107,13 @@ WEFT_PROG_API int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set 
                                  struct timeval *tv, WEFT_AT);
 WEFT_PROG_API int weft_open_at(const char *file_, int line_, const char *path, int flags, ...);
 WEFT_PROG_API int weft_socket_at(int domain, int type, int protocol, WEFT_AT);
+WEFT_PROG_API int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, WEFT_AT);
+WEFT_PROG_API int weft_listen_at(int fd, int backlog, WEFT_AT);
+WEFT_PROG_API int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, WEFT_AT);
+WEFT_PROG_API int weft_sockname_at(int fd, struct sockaddr *addr, socklen_t *len, int peer,
+                                   WEFT_AT);
+WEFT_PROG_API int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len,
+                                  socklen_t setlen, int set, WEFT_AT);
 WEFT_PROG_API int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags,
                                  WEFT_AT);
 
@@ -217,6 +227,15 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define select(n, r, w, e, tv) weft_posix_select_at((n), (r), (w), (e), (tv), __FILE__, __LINE__)
 #define open(...)             weft_open_at(__FILE__, __LINE__, __VA_ARGS__)
 #define socket(d, t, p)       weft_socket_at((d), (t), (p), __FILE__, __LINE__)
+#define bind(fd, a, l)        weft_bind_at((fd), (a), (l), __FILE__, __LINE__)
+#define listen(fd, n)         weft_listen_at((fd), (n), __FILE__, __LINE__)
+#define connect(fd, a, l)     weft_connect_at((fd), (a), (l), __FILE__, __LINE__)
+#define getsockname(fd, a, l) weft_sockname_at((fd), (a), (l), 0, __FILE__, __LINE__)
+#define getpeername(fd, a, l) weft_sockname_at((fd), (a), (l), 1, __FILE__, __LINE__)
+#define setsockopt(fd, lv, n, v, l) \
+    weft_sockopt_at((fd), (lv), (n), (void *)(v), NULL, (l), 1, __FILE__, __LINE__)
+#define getsockopt(fd, lv, n, v, l) \
+    weft_sockopt_at((fd), (lv), (n), (v), (l), 0, 0, __FILE__, __LINE__)
 #define accept(fd, a, l)      weft_accept_at((fd), (a), (l), 0, __FILE__, __LINE__)
 #define accept4(fd, a, l, fl) weft_accept_at((fd), (a), (l), (fl), __FILE__, __LINE__)
 #define readv(...)                     WEFT_UNSUPPORTED_(readv)

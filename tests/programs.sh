@@ -97,13 +97,26 @@ for part in 1 2 3 4; do
         "$tmp/out"
 done
 check "pipes, all memory checked" 0 "$WEFT" run --memory=all "$tests/pipes.c" -- 2
+for part in 1 2 3; do
+    check "loopback sockets part $part" 0 "$WEFT" run "$tests/sockets.c" -- $part
+    expect_grep "sockets part $part exhaustive" \
+        "^sockets: pass (expected pass) \[dpor\].*exhaustive" "$tmp/out"
+done
+check "a deadlock through a loopback socket" 1 "$WEFT" run "$tests/socket_deadlock.c"
+expect_grep "socket deadlock found" "^weft: DEADLOCK in socket_deadlock" "$tmp/out"
+expect_grep "client side named" 'main" waits to read from "127.0.0.1:8080 to client [0-9]*"' \
+    "$tmp/out"
+expect_grep "server side named" 'server" waits to read from "client [0-9]* to 127.0.0.1:8080"' \
+    "$tmp/out"
+expect_grep "accept a step" "socket_deadlock.c:12 .*accept 127.0.0.1:8080" "$tmp/out"
+replays_identically "socket deadlock replay"
 check "read from a real socket" 1 "$WEFT" run "$tests/io_outside.c" -- 1
 expect_grep "stuck read named" "^weft: STUCK (blocked outside weft) in io_outside" "$tmp/out"
-expect_grep "stuck read's line" "at io_outside.c:20:" "$tmp/out"
+expect_grep "stuck read's line" "at io_outside.c:21:" "$tmp/out"
 expect_grep "stuck read said" "read would block outside weft" "$tmp/out"
 check "accept on a real socket" 1 "$WEFT" run "$tests/io_outside.c" -- 2
 expect_grep "stuck accept" "accept would block outside weft" "$tmp/out"
-expect_grep "stuck accept's line" "at io_outside.c:28:" "$tmp/out"
+expect_grep "stuck accept's line" "at io_outside.c:29:" "$tmp/out"
 replays_identically "stuck accept replay"
 check "write to a pipe with no reader" 1 "$WEFT" run "$tests/io_outside.c" -- 3
 expect_grep "SIGPIPE is a crash" "^weft: CRASH in io_outside" "$tmp/out"

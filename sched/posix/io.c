@@ -8,13 +8,17 @@
 ** line as STUCK rather than hang.
 **
 ** A stream's descriptor is a real one too, a /dev/null opened to reserve
-** its number, so numbers never collide with the program's real files and
-** follow the lowest-free rule. The reservations an execution leaves open
+** its number, so numbers never collide with the program's real files; they
+** start at FIRST_MODELLED_FD, so that a run and its replay number them
+** alike (and name connections and give ports alike). The reservations an execution leaves open
 ** (it ended in a deadlock) are closed before the next one (posix_io_reset).
 */
 #define WEFT_PTHREAD_IMPLEMENTATION
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/un.h>
 #include <stdarg.h>
 #include "weft_pthread.h"
 #include "posix/state.h"
@@ -36,6 +40,12 @@ struct posix_fd {
     struct stream *out;               /* what it writes, or NULL */
     bool nonblock;
     bool socket;
+    /* a loopback socket made by socket(): its addresses, its queue once listening */
+    int family;                       /* 0: a pipe or a socket pair's end */
+    bool bound;
+    struct sockaddr_storage local, peer;
+    socklen_t local_len, peer_len;
+    struct listener *listening;
     UT_hash_handle hh;
 };
 
@@ -86,10 +96,19 @@ static int own(struct exec *x, int fd)
     return fd;
 }
 
+/* Stream ends take the lowest numbers free from this one up: the same in
+** a run and its replay, whatever descriptors weft itself holds below. */
+#define FIRST_MODELLED_FD 100
+
 /* A real descriptor number for a stream end: -1 with errno set. */
 static int reserve(struct exec *x)
 {
-    return own(x, open("/dev/null", O_RDONLY | O_CLOEXEC));
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null < 0)
+        return -1;
+    int fd = fcntl(null, F_DUPFD_CLOEXEC, FIRST_MODELLED_FD);
+    close(null);
+    return own(x, fd);
 }
 
 /* fd is closed by the program: forget it (and close it). */
@@ -155,8 +174,9 @@ static bool would_block(int fd, short events)
 static _Noreturn void blocks_outside(struct exec *x, const char *call, struct sched_loc at)
 {
     sched_fail(x, WEFT_STUCK, at,
-               "%s would block outside weft: only pipes and socket pairs "
-               "made by the program are modelled (README: Running a pthread program)",
+               "%s would block outside weft: only pipes, socket pairs and stream "
+               "sockets between the program's threads are modelled (README: Running a "
+               "pthread program)",
                call);
 }
 
@@ -237,7 +257,7 @@ static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n
                          struct sched_loc at)
 {
     if (f->in == NULL)
-        return failed(EBADF);
+        return failed(f->family ? ENOTCONN : EBADF);
     long got = stream_read(x, f->in, buf, n, nonblock || f->nonblock, at);
     return got == WEFT_EBUSY ? failed(EAGAIN) : got;
 }
@@ -258,7 +278,7 @@ static ssize_t stream_out(struct exec *x, struct posix_fd *f, const void *buf, s
                           bool nonblock, bool nosignal, struct sched_loc at)
 {
     if (f->out == NULL)
-        return failed(EBADF);
+        return failed(f->family ? ENOTCONN : EBADF);
     long put = stream_write(x, f->out, buf, n, nonblock || f->nonblock, at);
     if (put == WEFT_ECLOSED)
         return broken_pipe(x, f, nosignal, at);
@@ -346,6 +366,8 @@ ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *f
 ** close, shutdown, fcntl, dup
 ** ========================================================================== */
 
+static void close_listener(struct exec *x, struct listener *l, struct sched_loc at);
+
 int weft_close_at(int fd, const char *file, int line)
 {
     struct exec *x = sync_exec();
@@ -355,6 +377,8 @@ int weft_close_at(int fd, const char *file, int line)
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL)
         return unreserve(x, fd);
+    if (f->listening)
+        close_listener(x, f->listening, at);
     if (f->in)
         stream_close(x, f->in, true, at);
     if (f->out)
@@ -426,24 +450,9 @@ int weft_dup_at(int fd, int to, const char *call, const char *file, int line)
     return to < 0 ? dup(fd) : dup2(fd, to);
 }
 
-/* Listening sockets are the system's: accept passes through when a
-** connection waits, else it would block outside weft. */
-int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, const char *file,
-                   int line)
-{
-    struct exec *x = sync_exec();
-    if (x && fd_find(x, fd))
-        return (int)failed(ENOTSOCK);
-    if (x == NULL)
-        return accept4(fd, addr, len, flags);
-    if (would_block(fd, POLLIN))
-        blocks_outside(x, "accept", (struct sched_loc){ file, line });
-    return own(x, accept4(fd, addr, len, flags));
-}
-
-/* Real files and sockets the program opens are its own: they pass
-** through, and are closed before the next execution if it leaves them
-** open, so every execution finds the same descriptors free. */
+/* Real files the program opens are its own: they pass through, and are
+** closed before the next execution if it leaves them open, so every
+** execution finds the same descriptors free. */
 int weft_open_at(const char *file, int line, const char *path, int flags, ...)
 {
     (void)file;
@@ -457,15 +466,6 @@ int weft_open_at(const char *file, int line, const char *path, int flags, ...)
     return x ? own(x, fd) : fd;
 }
 
-int weft_socket_at(int domain, int type, int protocol, const char *file, int line)
-{
-    (void)file;
-    (void)line;
-    struct exec *x = sync_exec();
-    int fd = socket(domain, type, protocol);
-    return x ? own(x, fd) : fd;
-}
-
 /* ==========================================================================
 ** poll and select
 ** ========================================================================== */
@@ -474,6 +474,8 @@ int weft_socket_at(int domain, int type, int protocol, const char *file, int lin
 static short revents_of(const struct posix_fd *f, const struct stream_poll *w, short events)
 {
     short r = 0;
+    if (w->got_in && f->listening)
+        return POLLIN;
     if (w->got_in) {
         if ((events & POLLIN) && stream_buffered(f->in) > 0)
             r |= POLLIN;
@@ -520,7 +522,7 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
     for (nfds_t i = 0; i < n; i++) {
         struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
         if (f)
-            w[i] = (struct stream_poll){ .in = f->in, .out = f->out,
+            w[i] = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
                                          .want_in = pfds[i].events & POLLIN,
                                          .want_out = pfds[i].events & POLLOUT };
         streams += 2 * (f != NULL);
@@ -585,4 +587,347 @@ int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct ti
     if (tv && rc == 0)
         *tv = (struct timeval){ 0, 0 };
     return bits;
+}
+
+/* ==========================================================================
+** Loopback sockets between the program's threads
+** ==========================================================================
+** socket() of a stream socket (AF_INET, AF_INET6, AF_UNIX) is modelled:
+** bind records its address (no file is made for a Unix path; port 0 takes
+** 49152 + its descriptor, unique while it is open), listen gives it a
+** queue (sync/stream.c), connect finds the listener of this execution at
+** that address and queues a new pair of streams, accept takes them. An
+** address no listener of the program has refuses the connection; one
+** outside the machine is beyond weft (stuck).
+*/
+
+struct posix_conn {                   /* a connection queued on a listener */
+    struct stream *up, *down;         /* client to server, server to client */
+    struct sockaddr_storage client;
+    socklen_t client_len;
+};
+
+static bool modelled_family(int domain)
+{
+    return domain == AF_INET || domain == AF_INET6 || domain == AF_UNIX;
+}
+
+int weft_socket_at(int domain, int type, int protocol, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL || !modelled_family(domain) ||
+        (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
+        return x ? own(x, socket(domain, type, protocol)) : socket(domain, type, protocol);
+    struct sched_loc at = { file, line };
+    int fd = fd_new(x, NULL, NULL, type & SOCK_NONBLOCK, true, at);
+    if (fd >= 0)
+        fd_find(x, fd)->family = domain;
+    return fd;
+}
+
+/* The port of an inet address, or -1 (a Unix one). */
+static int port_of(const struct sockaddr_storage *a)
+{
+    if (a->ss_family == AF_INET)
+        return ntohs(((const struct sockaddr_in *)a)->sin_port);
+    if (a->ss_family == AF_INET6)
+        return ntohs(((const struct sockaddr_in6 *)a)->sin6_port);
+    return -1;
+}
+
+static void set_port(struct sockaddr_storage *a, int port)
+{
+    if (a->ss_family == AF_INET)
+        ((struct sockaddr_in *)a)->sin_port = htons((uint16_t)port);
+    else if (a->ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)a)->sin6_port = htons((uint16_t)port);
+}
+
+/* Is a an address of this machine (loopback or any)? */
+static bool local_address(const struct sockaddr_storage *a)
+{
+    if (a->ss_family == AF_INET) {
+        uint32_t ip = ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr);
+        return ip == INADDR_ANY || (ip >> 24) == 127;
+    }
+    if (a->ss_family == AF_INET6) {
+        const struct in6_addr *ip = &((const struct sockaddr_in6 *)a)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(ip) || IN6_IS_ADDR_UNSPECIFIED(ip);
+    }
+    return true;
+}
+
+/* Do a and b name one place (a Unix path, or a port of this machine)? */
+static bool same_place(const struct sockaddr_storage *a, socklen_t alen,
+                       const struct sockaddr_storage *b, socklen_t blen)
+{
+    if (a->ss_family != b->ss_family)
+        return false;
+    if (a->ss_family != AF_UNIX)
+        return port_of(a) == port_of(b) && local_address(a) && local_address(b);
+    size_t off = offsetof(struct sockaddr_un, sun_path);
+    return alen == blen && alen > off && memcmp((const char *)a + off, (const char *)b + off,
+                                                alen - off) == 0;
+}
+
+/* "127.0.0.1:8080", "[::1]:8080", "/tmp/s.sock", "@abstract": for names. */
+static void place_text(const struct sockaddr_storage *a, socklen_t len, char *buf, size_t n)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (a->ss_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, ip, sizeof ip);
+        snprintf(buf, n, "%s:%d", ip, port_of(a));
+    } else if (a->ss_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, ip, sizeof ip);
+        snprintf(buf, n, "[%s]:%d", ip, port_of(a));
+    } else {
+        const struct sockaddr_un *u = (const struct sockaddr_un *)a;
+        size_t off = offsetof(struct sockaddr_un, sun_path);
+        size_t plen = len > off ? len - off : 0;
+        if (plen && u->sun_path[0] == 0)
+            snprintf(buf, n, "@%.*s", (int)(plen - 1), u->sun_path + 1);
+        else
+            snprintf(buf, n, "%.*s", (int)strnlen(u->sun_path, plen), u->sun_path);
+    }
+}
+
+/* The socket of this execution bound to a's place (listening, if asked). */
+static struct posix_fd *bound_at(struct exec *x, const struct sockaddr_storage *a, socklen_t len,
+                                 bool listening)
+{
+    for (struct posix_fd *f = x->program ? x->program->fds : NULL; f; f = f->hh.next)
+        if (f->bound && (!listening || f->listening) && same_place(&f->local, f->local_len, a, len))
+            return f;
+    return NULL;
+}
+
+static struct posix_fd *modelled_socket(struct exec *x, int fd)
+{
+    struct posix_fd *f = fd_find(x, fd);
+    return f && f->family ? f : NULL;
+}
+
+/* Copy an address the program gave, checking its size and family. */
+static int take_address(const struct posix_fd *f, const struct sockaddr *addr, socklen_t len,
+                        struct sockaddr_storage *into)
+{
+    if (addr == NULL || len < sizeof(sa_family_t) || len > sizeof *into)
+        return (int)failed(EINVAL);
+    memset(into, 0, sizeof *into);
+    memcpy(into, addr, len);
+    return into->ss_family == f->family ? 0 : (int)failed(EAFNOSUPPORT);
+}
+
+/* An unbound inet socket gets the loopback address and a port of its own. */
+static void bind_ephemeral(struct posix_fd *f)
+{
+    memset(&f->local, 0, sizeof f->local);
+    f->local.ss_family = (sa_family_t)f->family;
+    if (f->family == AF_INET) {
+        ((struct sockaddr_in *)&f->local)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        f->local_len = sizeof(struct sockaddr_in);
+    } else if (f->family == AF_INET6) {
+        ((struct sockaddr_in6 *)&f->local)->sin6_addr = in6addr_loopback;
+        f->local_len = sizeof(struct sockaddr_in6);
+    } else {
+        f->local_len = sizeof(sa_family_t);   /* an unnamed Unix socket */
+    }
+    set_port(&f->local, 49152 + f->fd);
+    f->bound = f->family != AF_UNIX;
+}
+
+int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    struct exec *x = sync_exec();
+    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    if (f == NULL)
+        return bind(fd, addr, len);
+    struct sockaddr_storage a;
+    if (take_address(f, addr, len, &a) != 0)
+        return -1;
+    if (f->bound)
+        return (int)failed(EINVAL);
+    if (port_of(&a) == 0)
+        set_port(&a, 49152 + fd);
+    if (!local_address(&a))
+        return (int)failed(EADDRNOTAVAIL);
+    if (bound_at(x, &a, len, false))
+        return (int)failed(EADDRINUSE);
+    f->local = a;
+    f->local_len = len;
+    f->bound = true;
+    return 0;
+}
+
+int weft_listen_at(int fd, int backlog, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    if (f == NULL)
+        return listen(fd, backlog);
+    if (f->in || f->out)
+        return (int)failed(EINVAL);
+    if (f->listening)
+        return 0;
+    if (!f->bound)
+        bind_ephemeral(f);
+    char name[SCHED_NAME_MAX];
+    place_text(&f->local, f->local_len, name, sizeof name);
+    f->listening = listener_new(x, name, backlog < 1 ? 1 : backlog > 128 ? 128 : backlog,
+                                (struct sched_loc){ file, line });
+    return 0;
+}
+
+/* A connection's two streams, named after the place and the client. */
+static struct posix_conn *conn_new(struct exec *x, const struct posix_fd *server,
+                                   const struct posix_fd *client, struct sched_loc at)
+{
+    struct posix_conn *c = arena_alloc(&x->arena, sizeof *c);
+    if (c == NULL)
+        no_memory(x, at);
+    char place[SCHED_NAME_MAX], up[2 * SCHED_NAME_MAX], down[2 * SCHED_NAME_MAX];
+    place_text(&server->local, server->local_len, place, sizeof place);
+    snprintf(up, sizeof up, "client %d to %s", client->fd, place);
+    snprintf(down, sizeof down, "%s to client %d", place, client->fd);
+    up[SCHED_NAME_MAX - 1] = down[SCHED_NAME_MAX - 1] = 0;   /* names are that long at most */
+    c->up = stream_new(x, up, PIPE_CAPACITY, at);
+    c->down = stream_new(x, down, PIPE_CAPACITY, at);
+    c->client = client->local;
+    c->client_len = client->local_len;
+    return c;
+}
+
+int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file,
+                    int line)
+{
+    struct exec *x = sync_exec();
+    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    if (f == NULL)
+        return connect(fd, addr, len);
+    struct sched_loc at = { file, line };
+    struct sockaddr_storage a;
+    if (take_address(f, addr, len, &a) != 0)
+        return -1;
+    if (f->in || f->out || f->listening)
+        return (int)failed(EISCONN);
+    if (!local_address(&a))
+        sched_fail(x, WEFT_STUCK, at, "connect to an address outside this machine would wait "
+                   "outside weft: only sockets between the program's threads are modelled "
+                   "(README: Running a pthread program)");
+    struct posix_fd *server = bound_at(x, &a, len, true);
+    if (server == NULL)
+        return (int)failed(ECONNREFUSED);
+    if (!f->bound)
+        bind_ephemeral(f);
+    struct posix_conn *c = conn_new(x, server, f, at);
+    if (listener_connect(x, server->listening, c, at) != 0)
+        return (int)failed(ECONNREFUSED);
+    f->in = c->down;
+    f->out = c->up;
+    f->peer = a;
+    f->peer_len = len;
+    return 0;
+}
+
+int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, const char *file,
+                   int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return accept4(fd, addr, len, flags);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {                  /* a listening socket of the system */
+        if (would_block(fd, POLLIN))
+            blocks_outside(x, "accept", at);
+        return own(x, accept4(fd, addr, len, flags));
+    }
+    if (!f->listening)
+        return (int)failed(f->family ? EINVAL : ENOTSOCK);
+    void *item = NULL;
+    int rc = listener_accept(x, f->listening, &item, f->nonblock, at);
+    if (rc != 0)
+        return (int)failed(rc == WEFT_EBUSY ? EAGAIN : EBADF);
+    struct posix_conn *c = item;
+    int s = fd_new(x, c->up, c->down, flags & SOCK_NONBLOCK, true, at);
+    if (s < 0)
+        return -1;
+    struct posix_fd *n = fd_find(x, s);
+    n->family = f->family;
+    n->local = f->local;
+    n->local_len = f->local_len;
+    n->bound = true;
+    n->peer = c->client;
+    n->peer_len = c->client_len;
+    if (addr && len) {
+        memcpy(addr, &c->client, *len < c->client_len ? *len : c->client_len);
+        *len = c->client_len;
+    }
+    return s;
+}
+
+/* Closing a listener refuses the connections it never accepted: their
+** clients read the end of the stream. */
+static void close_listener(struct exec *x, struct listener *l, struct sched_loc at)
+{
+    listener_close(x, l, at);
+    for (struct posix_conn *c; (c = listener_left(l)) != NULL;) {
+        stream_close(x, c->up, true, at);
+        stream_close(x, c->down, false, at);
+    }
+}
+
+static int copy_address(const struct sockaddr_storage *a, socklen_t alen, struct sockaddr *addr,
+                        socklen_t *len)
+{
+    if (addr == NULL || len == NULL)
+        return (int)failed(EFAULT);
+    memcpy(addr, a, *len < alen ? *len : alen);
+    *len = alen;
+    return 0;
+}
+
+int weft_sockname_at(int fd, struct sockaddr *addr, socklen_t *len, int peer, const char *file,
+                     int line)
+{
+    (void)file;
+    (void)line;
+    struct exec *x = sync_exec();
+    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    if (f == NULL)
+        return peer ? getpeername(fd, addr, len) : getsockname(fd, addr, len);
+    if (peer && !f->peer_len)
+        return (int)failed(ENOTCONN);
+    if (!peer && !f->local_len) {
+        struct sockaddr_storage none = { .ss_family = (sa_family_t)f->family };
+        return copy_address(&none, f->family == AF_INET ? sizeof(struct sockaddr_in)
+                                   : f->family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                   : sizeof(sa_family_t), addr, len);
+    }
+    return peer ? copy_address(&f->peer, f->peer_len, addr, len)
+                : copy_address(&f->local, f->local_len, addr, len);
+}
+
+/* Options of a modelled socket change nothing weft models: set ones are
+** accepted, read ones are 0 (SO_TYPE: SOCK_STREAM). */
+int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len, socklen_t setlen,
+                    int set, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    struct exec *x = sync_exec();
+    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    if (f == NULL)
+        return set ? setsockopt(fd, level, name, value, setlen)
+                   : getsockopt(fd, level, name, value, len);
+    if (set)
+        return 0;
+    if (value == NULL || len == NULL)
+        return (int)failed(EFAULT);
+    memset(value, 0, *len);
+    if (level == SOL_SOCKET && name == SO_TYPE && *len >= sizeof(int))
+        *(int *)value = SOCK_STREAM;
+    return 0;
 }

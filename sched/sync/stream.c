@@ -26,6 +26,8 @@ struct stream_op {
     size_t n, done;
     bool nonblock, must_wait;
     long result;
+    void *item;                       /* connect: what it queues */
+    void **item_out;                  /* accept: where the item goes */
     struct stream_poll *polls;        /* poll */
     int npolls;
     struct sched_timer timer;         /* poll with a timeout */
@@ -54,6 +56,8 @@ size_t stream_buffered(const struct stream *s) { return s->len; }
 bool stream_writer_closed(const struct stream *s) { return s->writer_closed; }
 bool stream_reader_closed(const struct stream *s) { return s->reader_closed; }
 const char *stream_name(const struct stream *s) { return s->obj.name; }
+
+static struct sched_obj *stream_listener_object(struct listener *l);
 
 static struct stream_op *stream_op(struct sched_op *op) { return OP_OF(op, struct stream_op, op); }
 static struct stream *stream_at(const struct sched_op *op) { return (struct stream *)op->obj; }
@@ -300,15 +304,27 @@ static bool writable(const struct stream *s)
     return s->reader_closed || room(s) >= enough;
 }
 
-/* Mark which wishes hold now; how many do. A closed other end is always
-** news (POLLHUP, POLLERR), wished for or not. */
+static bool listener_ready(const struct listener *l);
+
+/* Does wish w hold now, for reading (in) or writing? A closed other end
+** is always news (POLLHUP, POLLERR), wished for or not. */
+static bool wish_holds(const struct stream_poll *w, bool in)
+{
+    if (in && w->listening)
+        return w->want_in && listener_ready(w->listening);
+    if (in)
+        return w->in && (w->want_in || w->in->writer_closed) && readable(w->in);
+    return w->out && (w->want_out || w->out->reader_closed) && writable(w->out);
+}
+
+/* Mark which wishes hold now; how many do. */
 static int poll_mark(struct stream_op *p)
 {
     int ready = 0;
     for (int i = 0; i < p->npolls; i++) {
         struct stream_poll *w = &p->polls[i];
-        w->got_in = w->in && (w->want_in || w->in->writer_closed) && readable(w->in);
-        w->got_out = w->out && (w->want_out || w->out->reader_closed) && writable(w->out);
+        w->got_in = wish_holds(w, true);
+        w->got_out = wish_holds(w, false);
         ready += w->got_in || w->got_out;
     }
     return ready;
@@ -317,11 +333,8 @@ static int poll_mark(struct stream_op *p)
 static int poll_ready(const struct stream_op *p)
 {
     int ready = 0;
-    for (int i = 0; i < p->npolls; i++) {
-        const struct stream_poll *w = &p->polls[i];
-        ready += (w->in && (w->want_in || w->in->writer_closed) && readable(w->in)) ||
-                 (w->out && (w->want_out || w->out->reader_closed) && writable(w->out));
-    }
+    for (int i = 0; i < p->npolls; i++)
+        ready += wish_holds(&p->polls[i], true) || wish_holds(&p->polls[i], false);
     return ready;
 }
 
@@ -379,13 +392,18 @@ static int poll_objects(const struct sched_op *op, const struct sched_obj **objs
     const struct stream_op *p = OP_OF(op, const struct stream_op, op);
     int m = 0;
     for (int i = 0; i < p->npolls; i++) {
-        const struct stream *two[2] = { p->polls[i].in, p->polls[i].out };
+        const struct sched_obj *two[2] = {
+            p->polls[i].in ? &p->polls[i].in->obj : NULL,
+            p->polls[i].out ? &p->polls[i].out->obj : NULL,
+        };
+        if (p->polls[i].listening)
+            two[0] = stream_listener_object(p->polls[i].listening);
         for (int k = 0; k < 2; k++) {
             bool seen = two[k] == NULL;
             for (int j = 0; j < m && !seen; j++)
-                seen = objs[j] == &two[k]->obj;
+                seen = objs[j] == two[k];
             if (!seen && m < max)
-                objs[m++] = &two[k]->obj;
+                objs[m++] = two[k];
         }
     }
     if (op->timer && m < max)
@@ -400,6 +418,11 @@ static void poll_describe(const struct sched_op *op, char *buf, size_t n)
     const char *sep = " ";
     for (int i = 0; i < p->npolls && used < n; i++) {
         const struct stream_poll *w = &p->polls[i];
+        if (w->listening && used < n) {
+            used += (size_t)snprintf(buf + used, n - used, "%saccept \"%s\"", sep,
+                                     stream_listener_object(w->listening)->name);
+            sep = ", ";
+        }
         if (w->in && w->want_in && used < n) {
             used += (size_t)snprintf(buf + used, n - used, "%sread \"%s\"", sep, w->in->obj.name);
             sep = ", ";
@@ -428,9 +451,167 @@ int stream_poll(struct exec *x, struct stream_poll *polls, int n, int64_t timeou
     struct stream_op p = { .op = { .cls = &poll_class, .loc = at }, .polls = polls,
                            .npolls = n, .nonblock = timeout_ns == 0 };
     for (int i = 0; i < n && p.op.obj == NULL; i++)
-        p.op.obj = polls[i].in ? &polls[i].in->obj : polls[i].out ? &polls[i].out->obj : NULL;
+        p.op.obj = polls[i].listening ? stream_listener_object(polls[i].listening)
+                 : polls[i].in ? &polls[i].in->obj : polls[i].out ? &polls[i].out->obj : NULL;
     if (timeout_ns > 0 && sched_timer_init(x, &p.op, &p.timer, timeout_ns) != 0)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
     perform(x, &p, &poll_wait_class);
     return (int)p.result;
+}
+
+/* ==========================================================================
+** Listening sockets: a queue of connections
+** ========================================================================== */
+
+struct listener {
+    struct sched_obj obj;
+    void **queue;                     /* a ring of cap items */
+    int cap, head, len;
+    bool closed;
+};
+
+static void listener_state(const struct sched_obj *o, char *buf, size_t n)
+{
+    const struct listener *l = (const struct listener *)o;
+    buf[0] = 0;
+    if (l->len || l->closed)
+        snprintf(buf, n, "%d connection%s waiting%s", l->len, l->len == 1 ? "" : "s",
+                 l->closed ? ", closed" : "");
+}
+
+static const struct sched_objclass listener_objclass = {
+    .name = "socket", .state = listener_state,
+};
+
+static struct sched_obj *stream_listener_object(struct listener *l) { return &l->obj; }
+static struct listener *listener_at(const struct sched_op *op)
+{
+    return (struct listener *)op->obj;
+}
+static bool listener_ready(const struct listener *l) { return l->len > 0 || l->closed; }
+
+struct listener *listener_new(struct exec *x, const char *name, int backlog, struct sched_loc at)
+{
+    struct listener *l = sync_object_new(x, &listener_objclass, sizeof *l, name, at);
+    l->cap = backlog < 1 ? 1 : backlog;
+    l->queue = arena_alloc(&x->arena, (size_t)l->cap * sizeof *l->queue);
+    if (l->queue == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for socket \"%s\"", l->obj.name);
+    return l;
+}
+
+static void connect_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct listener *l = listener_at(op);
+    struct stream_op *c = stream_op(op);
+    if (l->closed) {
+        c->result = WEFT_ECLOSED;
+        op->note = "refused";
+    } else if (l->len < l->cap) {
+        l->queue[(l->head + l->len++) % l->cap] = c->item;
+        c->result = 0;
+    } else {
+        must_wait(op);
+    }
+}
+
+static bool connect_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return listener_at(op)->closed || listener_at(op)->len < listener_at(op)->cap;
+}
+
+static void connect_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    snprintf(buf, n, "waits to connect to \"%s\" (its backlog of %d is full)", op->obj->name,
+             listener_at(op)->cap);
+}
+
+static const struct sched_opclass connect_class = { .verb = "connect", .apply = connect_apply };
+static const struct sched_opclass connect_wait_class = {
+    .verb = "connect (wait)", .enabled = connect_wait_enabled, .apply = connect_apply,
+    .blockers = stream_wakers, .describe_wait = connect_describe,
+};
+
+int listener_connect(struct exec *x, struct listener *l, void *item, struct sched_loc at)
+{
+    struct stream_op c = { .op = { .cls = &connect_class, .obj = &l->obj, .loc = at },
+                           .item = item };
+    perform(x, &c, &connect_wait_class);
+    return (int)c.result;
+}
+
+static void accept_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct listener *l = listener_at(op);
+    struct stream_op *a = stream_op(op);
+    if (l->len > 0) {
+        *a->item_out = l->queue[l->head];
+        l->head = (l->head + 1) % l->cap;
+        l->len--;
+        a->result = 0;
+    } else if (l->closed) {
+        a->result = WEFT_ECLOSED;
+        op->note = "closed";
+    } else if (a->nonblock) {
+        a->result = WEFT_EBUSY;
+        op->idle = true;
+        op->note = "none waiting";
+    } else {
+        must_wait(op);
+    }
+}
+
+static bool accept_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return listener_ready(listener_at(op));
+}
+
+static void accept_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    snprintf(buf, n, "waits to accept a connection on \"%s\"", op->obj->name);
+}
+
+static const struct sched_opclass accept_class = { .verb = "accept", .apply = accept_apply };
+static const struct sched_opclass accept_wait_class = {
+    .verb = "accept (wait)", .enabled = accept_wait_enabled, .apply = accept_apply,
+    .blockers = stream_wakers, .describe_wait = accept_describe,
+};
+
+int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
+                    struct sched_loc at)
+{
+    struct stream_op a = { .op = { .cls = &accept_class, .obj = &l->obj, .loc = at },
+                           .item_out = item, .nonblock = nonblock };
+    perform(x, &a, &accept_wait_class);
+    return (int)a.result;
+}
+
+static void listener_close_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    listener_at(op)->closed = true;
+}
+
+static const struct sched_opclass listener_close_class = {
+    .verb = "close", .apply = listener_close_apply,
+};
+
+void listener_close(struct exec *x, struct listener *l, struct sched_loc at)
+{
+    struct stream_op c = { .op = { .cls = &listener_close_class, .obj = &l->obj, .loc = at } };
+    sched_visible(x, &c.op);
+}
+
+void *listener_left(struct listener *l)
+{
+    if (l->len == 0)
+        return NULL;
+    void *item = l->queue[l->head];
+    l->head = (l->head + 1) % l->cap;
+    l->len--;
+    return item;
 }

@@ -39,10 +39,29 @@ long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, b
 ** (readers get the end of the stream once it is drained). */
 void stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at);
 
+/*
+** A listening socket's queue of connections not yet accepted (a loopback
+** socket between the program's threads): connect waits while it holds
+** backlog of them, accept while it is empty. Items are the caller's.
+*/
+struct listener;
+struct listener *listener_new(struct exec *x, const char *name, int backlog, struct sched_loc at);
+/* Visible. Queue item: 0, or WEFT_ECLOSED when the listener is closed. */
+int listener_connect(struct exec *x, struct listener *l, void *item, struct sched_loc at);
+/* Visible. The oldest item into *item: 0; WEFT_EBUSY when nonblock and
+** none waits; WEFT_ECLOSED once closed. */
+int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
+                    struct sched_loc at);
+/* Visible. Close it: connects and accepts fail from now on. */
+void listener_close(struct exec *x, struct listener *l, struct sched_loc at);
+/* After the close: the items never accepted, one by one (NULL: none left). */
+void *listener_left(struct listener *l);
+
 /* One descriptor's wish in a poll: is its stream readable, writable? */
 struct stream_poll {
     struct stream *in;                /* readable: bytes, or the write end closed */
     struct stream *out;               /* writable: room, or the read end closed */
+    struct listener *listening;       /* readable: a connection waits, or closed */
     bool want_in, want_out;
     bool got_in, got_out;             /* set by stream_poll */
 };
