@@ -91,7 +91,7 @@ expect_grep "pthread surface exhaustive" "^surface: pass (expected pass) \[dpor\
 check "pthread surface, all memory checked" 0 "$WEFT" run --memory=all "$tests/surface.c"
 
 # ---- pipes and socket pairs between threads ----
-for part in 1 2 3 4; do
+for part in 1 2 3 4 5; do
     check "pipes part $part" 0 "$WEFT" run "$tests/pipes.c" -- $part
     expect_grep "pipes part $part exhaustive" "^pipes: pass (expected pass) \[dpor\].*exhaustive" \
         "$tmp/out"

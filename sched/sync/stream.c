@@ -85,6 +85,8 @@ static void must_wait(struct sched_op *op)
 ** The ring
 ** ========================================================================== */
 
+static void take(struct stream *s, unsigned char *p, size_t n);
+
 /* Room for `more` bytes past len, growing the ring (false: no memory). */
 static bool reserve(struct exec *x, struct stream *s, size_t more)
 {
@@ -99,25 +101,32 @@ static bool reserve(struct exec *x, struct stream *s, size_t more)
     unsigned char *buf = arena_alloc(&x->arena, alloc);
     if (buf == NULL)
         return false;
-    for (size_t i = 0; i < s->len; i++)
-        buf[i] = s->buf[(s->head + i) % s->alloc];
+    size_t len = s->len;
+    if (len)
+        take(s, buf, len);            /* the bytes in order at the start */
+    s->len = len;
     s->buf = buf;
     s->alloc = alloc;
     s->head = 0;
     return true;
 }
 
+/* Copy n bytes in at the ring's tail (room is reserved). */
 static void put(struct stream *s, const unsigned char *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        s->buf[(s->head + s->len + i) % s->alloc] = p[i];
+    size_t tail = (s->head + s->len) % s->alloc;
+    size_t first = n < s->alloc - tail ? n : s->alloc - tail;
+    memcpy(s->buf + tail, p, first);
+    memcpy(s->buf, p + first, n - first);
     s->len += n;
 }
 
+/* Copy n bytes (n <= len) out from the ring's head. */
 static void take(struct stream *s, unsigned char *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        p[i] = s->buf[(s->head + i) % s->alloc];
+    size_t first = n < s->alloc - s->head ? n : s->alloc - s->head;
+    memcpy(p, s->buf + s->head, first);
+    memcpy(p + first, s->buf, n - first);
     s->head = (s->head + n) % s->alloc;
     s->len -= n;
 }

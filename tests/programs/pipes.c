@@ -4,7 +4,7 @@
 ** on a closed read end, EAGAIN on an empty non-blocking pipe, a write
 ** longer than the pipe's capacity waiting for the reader, poll and select,
 ** and a real file's descriptor passing through. Passes in every
-** interleaving. The argument picks one part (1 to 4): their interleavings
+** interleaving. The argument picks one part (1 to 5): their interleavings
 ** would multiply.
 */
 #include <assert.h>
@@ -100,6 +100,25 @@ static void nonblocking_and_poll(void)
     close(p[0]);
 }
 
+/* Bytes stay in order across the ring's wrap and growth. */
+static void in_order_across_the_ring(void)
+{
+    char a[200], b[300];
+    int p[2];
+    assert(pipe(p) == 0);
+    memset(a, 'a', 200);
+    assert(write(p[1], a, 200) == 200 && read(p[0], b, 100) == 100);
+    memset(a, 'b', 100);
+    assert(write(p[1], a, 100) == 100);       /* wraps */
+    memset(a, 'c', 100);
+    assert(write(p[1], a, 100) == 100);       /* grows */
+    assert(read(p[0], b, sizeof b) == 300);
+    for (int i = 0; i < 300; i++)
+        assert(b[i] == (i < 100 ? 'a' : i < 200 ? 'b' : 'c'));
+    close(p[0]);
+    close(p[1]);
+}
+
 static void *drain(void *arg)
 {
     static char sink[BIG];
@@ -129,9 +148,10 @@ int main(int argc, char **argv)
 {
     static void (*const parts[])(void) = {
         pipe_in_order, socketpair_echo, nonblocking_and_poll, write_longer_than_pipe,
+        in_order_across_the_ring,
     };
     int part = argc > 1 ? atoi(argv[1]) : 0;
-    assert(part >= 1 && part <= 4);
+    assert(part >= 1 && part <= 5);
     int devnull = open("/dev/null", O_WRONLY);
     assert(devnull >= 0 && write(devnull, "x", 1) == 1);   /* a real file passes through */
     close(devnull);
