@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <stdarg.h>
 #include "weft_pthread.h"
@@ -73,17 +74,27 @@ static struct posix_program *program_of(struct exec *x)
     return (struct posix_program *)posix_program_of(x);   /* the loader's, not const */
 }
 
+/* A descriptor an execution opened, and what it was open on: closed
+** before the next execution only if it still is (the program may have
+** closed it some other way, fclose of fdopen, and the number be weft's). */
+struct posix_owned {
+    int fd;
+    dev_t dev;
+    ino_t ino;
+};
+
 /* Remember fd, a real descriptor the execution opened, to close it
 ** before the next execution if the program does not: fd, or -1 (errno
 ** set) when there is no memory to remember it. */
 static int own(struct exec *x, int fd)
 {
     struct posix_program *p = program_of(x);
+    struct stat st;
     if (fd < 0)
         return fd;
     if (p->nreserved == p->reserved_cap) {
         int cap = p->reserved_cap ? 2 * p->reserved_cap : 16;
-        int *r = realloc(p->reserved, (size_t)cap * sizeof *r);
+        struct posix_owned *r = realloc(p->reserved, (size_t)cap * sizeof *r);
         if (r == NULL) {
             close(fd);
             errno = ENOMEM;
@@ -92,7 +103,9 @@ static int own(struct exec *x, int fd)
         p->reserved = r;
         p->reserved_cap = cap;
     }
-    p->reserved[p->nreserved++] = fd;
+    if (fstat(fd, &st) != 0)
+        st = (struct stat){ 0 };
+    p->reserved[p->nreserved++] = (struct posix_owned){ fd, st.st_dev, st.st_ino };
     return fd;
 }
 
@@ -116,7 +129,7 @@ static int unreserve(struct exec *x, int fd)
 {
     struct posix_program *p = program_of(x);
     for (int i = 0; i < p->nreserved; i++)
-        if (p->reserved[i] == fd) {
+        if (p->reserved[i].fd == fd) {
             p->reserved[i] = p->reserved[--p->nreserved];
             break;
         }
@@ -125,8 +138,12 @@ static int unreserve(struct exec *x, int fd)
 
 void posix_io_reset(struct posix_program *p)
 {
-    for (int i = 0; i < p->nreserved; i++)
-        close(p->reserved[i]);
+    struct stat st;
+    for (int i = 0; i < p->nreserved; i++) {
+        const struct posix_owned *o = &p->reserved[i];
+        if (fstat(o->fd, &st) == 0 && st.st_dev == o->dev && st.st_ino == o->ino)
+            close(o->fd);
+    }
     p->nreserved = 0;
 }
 

@@ -22,6 +22,8 @@ struct posix_segment {
     size_t size;
 };
 
+struct posix_owned;
+
 struct posix_program {
     struct weft_scenario scenario;    /* first: the registry holds its address */
     int (*main)(int, char **);
@@ -30,7 +32,7 @@ struct posix_program {
     bool ignore_exit_status;          /* --exit-status=ignore */
     struct posix_segment segments[POSIX_MAX_SEGMENTS];
     int nsegments;
-    int *reserved;                    /* descriptors held for pipes (posix/io.c) */
+    struct posix_owned *reserved;     /* descriptors an execution opened (io.c) */
     int nreserved, reserved_cap;
 };
 
