@@ -16,15 +16,23 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #define WEFT_PROG_API __attribute__((visibility("default")))
 #define WEFT_AT const char *file_, int line_
@@ -97,13 +105,43 @@ WEFT_PROG_API __attribute__((noreturn)) void weft_program_exit_at(int status, WE
 WEFT_PROG_API int weft_program_unsupported_at(const char *call, WEFT_AT);
 WEFT_PROG_API void *weft_program_unsupported_ptr_at(const char *call, WEFT_AT);
 
+/* ---- descriptors: pipes and socket pairs between threads (posix/io.c) ---- */
+WEFT_PROG_API int weft_pipe_at(int fds[2], int flags, const char *name, WEFT_AT);
+WEFT_PROG_API int weft_socketpair_at(int domain, int type, int protocol, int sv[2],
+                                     const char *name, WEFT_AT);
+WEFT_PROG_API ssize_t weft_read_at(int fd, void *buf, size_t n, WEFT_AT);
+WEFT_PROG_API ssize_t weft_write_at(int fd, const void *buf, size_t n, WEFT_AT);
+WEFT_PROG_API ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, WEFT_AT);
+WEFT_PROG_API ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, WEFT_AT);
+WEFT_PROG_API int weft_close_at(int fd, WEFT_AT);
+WEFT_PROG_API int weft_shutdown_at(int fd, int how, WEFT_AT);
+WEFT_PROG_API int weft_fcntl_at(const char *file_, int line_, int fd, int cmd, ...);
+WEFT_PROG_API int weft_dup_at(int fd, int to, const char *call, WEFT_AT);
+WEFT_PROG_API int weft_poll_at(struct pollfd *fds, nfds_t n, int timeout_ms, WEFT_AT);
+WEFT_PROG_API int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
+                                 struct timeval *tv, WEFT_AT);
+WEFT_PROG_API int weft_open_at(const char *file_, int line_, const char *path, int flags, ...);
+WEFT_PROG_API int weft_socket_at(int domain, int type, int protocol, WEFT_AT);
+WEFT_PROG_API int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, WEFT_AT);
+WEFT_PROG_API int weft_listen_at(int fd, int backlog, WEFT_AT);
+WEFT_PROG_API int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, WEFT_AT);
+WEFT_PROG_API int weft_sockname_at(int fd, struct sockaddr *addr, socklen_t *len, int peer,
+                                   WEFT_AT);
+WEFT_PROG_API int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len,
+                                  socklen_t setlen, int set, WEFT_AT);
+WEFT_PROG_API int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags,
+                                 WEFT_AT);
+
+/* ---- C11 atomics: the line and the spelling of each call ---- */
+WEFT_PROG_API void weft_atomic_site_(const volatile void *addr, const char *name, WEFT_AT);
+
 /* ---- the heap: fresh in every execution ---- */
 WEFT_PROG_API void *weft_program_malloc(size_t n);
 WEFT_PROG_API void *weft_program_calloc(size_t count, size_t n);
 WEFT_PROG_API void *weft_program_realloc(void *p, size_t n);
 WEFT_PROG_API void weft_program_free(void *p);
 
-/* ---- standard output and error: discarded while weft explores ---- */
+/* ---- standard output and error: kept for the report, per execution ---- */
 WEFT_PROG_API int weft_program_printf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 WEFT_PROG_API int weft_program_fprintf(FILE *f, const char *fmt, ...)
@@ -195,6 +233,95 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define sem_getvalue(...)              WEFT_UNSUPPORTED_(sem_getvalue)
 #define sem_open(...)                  ((sem_t *)WEFT_UNSUPPORTED_PTR_(sem_open))
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
+#define pipe(f)               weft_pipe_at((f), 0, #f, __FILE__, __LINE__)
+#define pipe2(f, flags)       weft_pipe_at((f), (flags), #f, __FILE__, __LINE__)
+#define socketpair(d, t, p, sv) \
+    weft_socketpair_at((d), (t), (p), (sv), #sv, __FILE__, __LINE__)
+#define read(fd, buf, n)      weft_read_at((fd), (buf), (n), __FILE__, __LINE__)
+#define write(fd, buf, n)     weft_write_at((fd), (buf), (n), __FILE__, __LINE__)
+#define recv(fd, buf, n, fl)  weft_recv_at((fd), (buf), (n), (fl), __FILE__, __LINE__)
+#define send(fd, buf, n, fl)  weft_send_at((fd), (buf), (n), (fl), __FILE__, __LINE__)
+#define close(fd)             weft_close_at((fd), __FILE__, __LINE__)
+#define shutdown(fd, how)     weft_shutdown_at((fd), (how), __FILE__, __LINE__)
+#define fcntl(...)            weft_fcntl_at(__FILE__, __LINE__, __VA_ARGS__)
+#define dup(fd)               weft_dup_at((fd), -1, "dup", __FILE__, __LINE__)
+#define dup2(fd, to)          weft_dup_at((fd), (to), "dup2", __FILE__, __LINE__)
+#define poll(fds, n, ms)      weft_poll_at((fds), (n), (ms), __FILE__, __LINE__)
+#define select(n, r, w, e, tv) weft_posix_select_at((n), (r), (w), (e), (tv), __FILE__, __LINE__)
+#define open(...)             weft_open_at(__FILE__, __LINE__, __VA_ARGS__)
+#define socket(d, t, p)       weft_socket_at((d), (t), (p), __FILE__, __LINE__)
+#define bind(fd, a, l)        weft_bind_at((fd), (a), (l), __FILE__, __LINE__)
+#define listen(fd, n)         weft_listen_at((fd), (n), __FILE__, __LINE__)
+#define connect(fd, a, l)     weft_connect_at((fd), (a), (l), __FILE__, __LINE__)
+#define getsockname(fd, a, l) weft_sockname_at((fd), (a), (l), 0, __FILE__, __LINE__)
+#define getpeername(fd, a, l) weft_sockname_at((fd), (a), (l), 1, __FILE__, __LINE__)
+#define setsockopt(fd, lv, n, v, l) \
+    weft_sockopt_at((fd), (lv), (n), (void *)(v), NULL, (l), 1, __FILE__, __LINE__)
+#define getsockopt(fd, lv, n, v, l) \
+    weft_sockopt_at((fd), (lv), (n), (v), (l), 0, 0, __FILE__, __LINE__)
+#define accept(fd, a, l)      weft_accept_at((fd), (a), (l), 0, __FILE__, __LINE__)
+#define accept4(fd, a, l, fl) weft_accept_at((fd), (a), (l), (fl), __FILE__, __LINE__)
+#define readv(...)                     WEFT_UNSUPPORTED_(readv)
+#define writev(...)                    WEFT_UNSUPPORTED_(writev)
+#define recvmsg(...)                   WEFT_UNSUPPORTED_(recvmsg)
+#define sendmsg(...)                   WEFT_UNSUPPORTED_(sendmsg)
+#define epoll_wait(...)                WEFT_UNSUPPORTED_(epoll_wait)
+#define epoll_pwait(...)               WEFT_UNSUPPORTED_(epoll_pwait)
+/* C11 atomic calls tell weft their line and how they spell their object
+** before the instrumented access (with --memory=off they are plain). */
+#define WEFT_SITE_(p, name) \
+    weft_atomic_site_((const volatile void *)(p), name, __FILE__, __LINE__)
+#define WEFT_ATOMIC_OP_(p, name, v, mo, builtin) __extension__ ({ \
+    __auto_type weft_p_ = (p); WEFT_SITE_(weft_p_, name); builtin(weft_p_, (v), (mo)); })
+#undef atomic_load_explicit
+#define atomic_load_explicit(p, mo) __extension__ ({ \
+    __auto_type weft_p_ = (p); WEFT_SITE_(weft_p_, #p); \
+    __typeof__((void)0, *weft_p_) weft_v_; __atomic_load(weft_p_, &weft_v_, (mo)); weft_v_; })
+#undef atomic_store_explicit
+#define atomic_store_explicit(p, v, mo) __extension__ ({ \
+    __auto_type weft_p_ = (p); __typeof__((void)0, *weft_p_) weft_v_ = (v); \
+    WEFT_SITE_(weft_p_, #p); __atomic_store(weft_p_, &weft_v_, (mo)); })
+#undef atomic_exchange_explicit
+#define atomic_exchange_explicit(p, v, mo) __extension__ ({ \
+    __auto_type weft_p_ = (p); __typeof__((void)0, *weft_p_) weft_v_ = (v), weft_old_; \
+    WEFT_SITE_(weft_p_, #p); __atomic_exchange(weft_p_, &weft_v_, &weft_old_, (mo)); weft_old_; })
+#define WEFT_CAS_(p, e, d, weak, s, f) __extension__ ({ \
+    __auto_type weft_p_ = (p); __typeof__((void)0, *weft_p_) weft_d_ = (d); \
+    WEFT_SITE_(weft_p_, #p); __atomic_compare_exchange(weft_p_, (e), &weft_d_, weak, (s), (f)); })
+#undef atomic_compare_exchange_strong_explicit
+#define atomic_compare_exchange_strong_explicit(p, e, d, s, f) WEFT_CAS_(p, e, d, 0, s, f)
+#undef atomic_compare_exchange_weak_explicit
+#define atomic_compare_exchange_weak_explicit(p, e, d, s, f) WEFT_CAS_(p, e, d, 1, s, f)
+#undef atomic_fetch_add_explicit
+#define atomic_fetch_add_explicit(p, v, mo) WEFT_ATOMIC_OP_(p, #p, v, mo, __atomic_fetch_add)
+#undef atomic_fetch_sub_explicit
+#define atomic_fetch_sub_explicit(p, v, mo) WEFT_ATOMIC_OP_(p, #p, v, mo, __atomic_fetch_sub)
+#undef atomic_fetch_or_explicit
+#define atomic_fetch_or_explicit(p, v, mo)  WEFT_ATOMIC_OP_(p, #p, v, mo, __atomic_fetch_or)
+#undef atomic_fetch_and_explicit
+#define atomic_fetch_and_explicit(p, v, mo) WEFT_ATOMIC_OP_(p, #p, v, mo, __atomic_fetch_and)
+#undef atomic_fetch_xor_explicit
+#define atomic_fetch_xor_explicit(p, v, mo) WEFT_ATOMIC_OP_(p, #p, v, mo, __atomic_fetch_xor)
+#undef atomic_fetch_add
+#define atomic_fetch_add(p, v) atomic_fetch_add_explicit(p, v, __ATOMIC_SEQ_CST)
+#undef atomic_fetch_sub
+#define atomic_fetch_sub(p, v) atomic_fetch_sub_explicit(p, v, __ATOMIC_SEQ_CST)
+#undef atomic_fetch_or
+#define atomic_fetch_or(p, v)  atomic_fetch_or_explicit(p, v, __ATOMIC_SEQ_CST)
+#undef atomic_fetch_and
+#define atomic_fetch_and(p, v) atomic_fetch_and_explicit(p, v, __ATOMIC_SEQ_CST)
+#undef atomic_fetch_xor
+#define atomic_fetch_xor(p, v) atomic_fetch_xor_explicit(p, v, __ATOMIC_SEQ_CST)
+#undef atomic_flag_test_and_set_explicit
+#define atomic_flag_test_and_set_explicit(p, mo) __extension__ ({ \
+    __auto_type weft_p_ = (p); WEFT_SITE_(weft_p_, #p); __atomic_test_and_set(weft_p_, (mo)); })
+#undef atomic_flag_clear_explicit
+#define atomic_flag_clear_explicit(p, mo) __extension__ ({ \
+    __auto_type weft_p_ = (p); WEFT_SITE_(weft_p_, #p); __atomic_clear(weft_p_, (mo)); })
+#undef atomic_flag_test_and_set
+#define atomic_flag_test_and_set(p) atomic_flag_test_and_set_explicit(p, __ATOMIC_SEQ_CST)
+#undef atomic_flag_clear
+#define atomic_flag_clear(p) atomic_flag_clear_explicit(p, __ATOMIC_SEQ_CST)
 #define malloc  weft_program_malloc
 #define calloc  weft_program_calloc
 #define realloc weft_program_realloc
@@ -202,6 +329,7 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define printf   weft_program_printf
 #define fprintf  weft_program_fprintf
 #define vfprintf weft_program_vfprintf
+#define vprintf(fmt, ap) weft_program_vfprintf(stdout, (fmt), (ap))
 #define puts     weft_program_puts
 #define fputs    weft_program_fputs
 #define putchar  weft_program_putchar

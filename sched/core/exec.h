@@ -194,6 +194,15 @@ struct crash_guard {
     bool entered;
 };
 
+/* What a program wrote to standard output or error in one execution: its
+** first SCHED_OUTPUT_MAX bytes (in the arena), and how many more there were. */
+#define SCHED_OUTPUT_MAX 4096
+struct sched_output {
+    char *text;
+    size_t len;
+    uint64_t more;
+};
+
 struct exec {
     /* ---- what runs ---- */
     const struct sched_config *cfg;
@@ -247,6 +256,12 @@ struct exec {
     int narmed, armed_cap;
     struct shadow *shadow;            /* checked memory's accesses (race.c) */
     struct atomic_impl *memory_cells; /* atomics at addresses (sync/atomic.c) */
+    struct sched_output output[2];    /* standard output and error, captured */
+    struct sched_site {               /* the next atomic step's place and name, */
+        const volatile void *addr;    /* given by a program's atomic_* call */
+        const char *name;             /* ("&p->flag") before the instrumented */
+        struct sched_loc at;          /* access reaches sync_atomic_at */
+    } atomic_site;
     struct posix_exec *program;       /* a pthread program's threads, heap and
                                          once table (posix/), made on first use */
     /* Called before a thread's fiber is resumed (to == NULL: the scheduler's

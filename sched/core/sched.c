@@ -722,6 +722,19 @@ void sched_time_text(int64_t ns, char *buf, size_t n)
 }
 
 /* Notes take two ints: whole milliseconds, microseconds or nanoseconds. */
+void sched_output(struct exec *x, int which, const void *p, size_t n)
+{
+    struct sched_output *o = &x->output[which != 0];
+    if (o->text == NULL && n > 0)
+        o->text = arena_alloc(&x->arena, SCHED_OUTPUT_MAX);
+    size_t room = o->text ? SCHED_OUTPUT_MAX - o->len : 0;
+    size_t k = n < room ? n : room;
+    if (k)
+        memcpy(o->text + o->len, p, k);
+    o->len += k;
+    o->more += n - k;
+}
+
 void sched_duration_note(struct sched_op *op, int64_t ns)
 {
     static const struct { int64_t per; const char *fmt; } units[] = {
@@ -1203,6 +1216,8 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->memory_cells = NULL;
     x->program = NULL;
     x->on_switch = NULL;
+    memset(x->output, 0, sizeof x->output);
+    x->atomic_site.addr = NULL;
     x->shadow_oom = x->memory_unchecked = false;
     x->cfg = cfg;
     x->chooser = ch;

@@ -128,6 +128,11 @@ static inline void sched_handle_bind(const struct exec *x, struct weft_handle_ *
         ((struct sched_obj *)impl)->key = sched_mix(0x68616e646c65ULL, (uintptr_t)h);
 }
 
+/* Keep n bytes a program wrote to standard output (which 0) or error (1)
+** in this execution, for its report (the first SCHED_OUTPUT_MAX bytes of
+** each, and a count of the rest). */
+void sched_output(struct exec *x, int which, const void *p, size_t n);
+
 /* The object with that id in this execution, or NULL. */
 struct sched_obj *sched_object_by_id(struct exec *x, int id);
 

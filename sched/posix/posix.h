@@ -29,6 +29,7 @@ struct posix_tls {
     const unsigned char *image;       /* the initialised part, then zeros */
     size_t filesz, memsz, align;
 };
+struct posix_owned;
 
 struct posix_program {
     struct weft_scenario scenario;    /* first: the registry holds its address */
@@ -39,6 +40,8 @@ struct posix_program {
     struct posix_segment segments[POSIX_MAX_SEGMENTS];
     int nsegments;
     struct posix_tls tls;
+    struct posix_owned *reserved;     /* descriptors an execution opened (io.c) */
+    int nreserved, reserved_cap;
 };
 
 /* Fill p's scenario: name, body and setup. name is kept, not copied. */
@@ -51,5 +54,8 @@ int posix_program_snapshot(struct posix_program *p, void *handle, const char *pa
 int posix_tls_find(struct posix_program *p, void *handle, const char *path);
 /* The segments' copies freed. */
 void posix_program_release(struct posix_program *p);
+/* Close the descriptors an execution left open for its pipes (io.c). */
+void posix_io_reset(struct posix_program *p);
+void posix_io_release(struct posix_program *p);
 
 #endif

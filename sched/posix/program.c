@@ -1,8 +1,8 @@
 /*
 ** program.c -- a pthread program as a scenario: its main is thread 0, its
 ** writable data is restored before every execution, its heap is the
-** execution's arena, its exit status is a verdict, and what it prints is
-** discarded while weft explores (the report is weft's output).
+** execution's arena, its exit status is a verdict, and what it writes to
+** standard output and error is kept for the report of the execution.
 */
 #define WEFT_PTHREAD_IMPLEMENTATION
 #include <dlfcn.h>
@@ -69,16 +69,18 @@ void posix_program_release(struct posix_program *p)
     for (int i = 0; i < p->nsegments; i++)
         free(p->segments[i].copy);
     p->nsegments = 0;
+    posix_io_release(p);
 }
 
 /* Before each execution (no thread runs yet): the data as loaded. */
 static void program_setup(void)
 {
     struct exec *x = exec_current();
-    const struct posix_program *p = posix_program_of(x);
+    struct posix_program *p = (struct posix_program *)posix_program_of(x);
     x->on_switch = posix_tls_switch;  /* each thread its own errno and TLS */
     for (int i = 0; i < p->nsegments; i++)
         memcpy(p->segments[i].addr, p->segments[i].copy, p->segments[i].size);
+    posix_io_reset(p);
 }
 
 /* ==========================================================================
@@ -158,6 +160,16 @@ void __wrap___assert_fail(const char *expr, const char *file, unsigned line, con
         fn = "main";                  /* renamed by weft_pthread.h */
     sched_fail(x, WEFT_ASSERTION, posix_loc(file, (int)line), "assert(%s) failed in %s",
                expr, fn);
+}
+
+/* A program's atomic_* call, just before its instrumented access: the
+** access's step is at this line, and its cell named as the program
+** spells it (atomic.c). */
+void weft_atomic_site_(const volatile void *addr, const char *name, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x)
+        x->atomic_site = (struct sched_site){ addr, name, { file, line } };
 }
 
 /* ==========================================================================
@@ -253,17 +265,43 @@ void *weft_program_realloc(void *p, size_t n)
 }
 
 /* ==========================================================================
-** Standard output and error: silent inside an execution
+** Standard output and error: kept for the report inside an execution
 ** ========================================================================== */
 
-static bool silenced(FILE *f)
+/* The execution that captures what is written to f, or NULL (f is another
+** file, or no execution runs: f is written for real). */
+static struct exec *capturing(FILE *f)
 {
-    return (f == stdout || f == stderr) && exec_current() != NULL;
+    return f == stdout || f == stderr ? exec_current() : NULL;
+}
+
+ssize_t posix_output(struct exec *x, int fd, const void *buf, size_t n)
+{
+    sched_output(x, fd == STDERR_FILENO, buf, n);
+    return (ssize_t)n;
+}
+
+static void capture(struct exec *x, FILE *f, const void *buf, size_t n)
+{
+    sched_output(x, f == stderr, buf, n);
 }
 
 int weft_program_vfprintf(FILE *f, const char *fmt, va_list ap)
 {
-    return silenced(f) ? vsnprintf(NULL, 0, fmt, ap) : vfprintf(f, fmt, ap);
+    struct exec *x = capturing(f);
+    if (x == NULL)
+        return vfprintf(f, fmt, ap);
+    char small[512];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    char *text = small;
+    if (n >= (int)sizeof small && (text = arena_alloc(&x->arena, (size_t)n + 1)) != NULL)
+        vsnprintf(text, (size_t)n + 1, fmt, again);
+    va_end(again);
+    if (n > 0)
+        capture(x, f, text ? text : small, text ? (size_t)n : sizeof small - 1);
+    return n;
 }
 
 int weft_program_printf(const char *fmt, ...)
@@ -284,20 +322,60 @@ int weft_program_fprintf(FILE *f, const char *fmt, ...)
     return n;
 }
 
-int weft_program_puts(const char *s) { return silenced(stdout) ? 1 : puts(s); }
-int weft_program_fputs(const char *s, FILE *f) { return silenced(f) ? 1 : fputs(s, f); }
-int weft_program_putchar(int c) { return silenced(stdout) ? (unsigned char)c : putchar(c); }
-int weft_program_fputc(int c, FILE *f) { return silenced(f) ? (unsigned char)c : fputc(c, f); }
+int weft_program_fputs(const char *s, FILE *f)
+{
+    struct exec *x = capturing(f);
+    if (x == NULL)
+        return fputs(s, f);
+    capture(x, f, s, strlen(s));
+    return 1;
+}
+
+int weft_program_puts(const char *s)
+{
+    struct exec *x = capturing(stdout);
+    if (x == NULL)
+        return puts(s);
+    capture(x, stdout, s, strlen(s));
+    capture(x, stdout, "\n", 1);
+    return 1;
+}
+
+int weft_program_fputc(int c, FILE *f)
+{
+    struct exec *x = capturing(f);
+    if (x == NULL)
+        return fputc(c, f);
+    unsigned char byte = (unsigned char)c;
+    capture(x, f, &byte, 1);
+    return byte;
+}
+
+int weft_program_putchar(int c) { return weft_program_fputc(c, stdout); }
 
 size_t weft_program_fwrite(const void *p, size_t size, size_t n, FILE *f)
 {
-    return silenced(f) ? n : fwrite(p, size, n, f);
+    struct exec *x = capturing(f);
+    if (x == NULL)
+        return fwrite(p, size, n, f);
+    if (size && n > SIZE_MAX / size)
+        n = SIZE_MAX / size;
+    capture(x, f, p, size * n);
+    return n;
 }
 
 void weft_program_perror(const char *s)
 {
-    if (!silenced(stderr))
+    struct exec *x = capturing(stderr);
+    if (x == NULL) {
         perror(s);
+        return;
+    }
+    int saved = errno;
+    if (s && *s)
+        weft_program_fprintf(stderr, "%s: ", s);
+    weft_program_fprintf(stderr, "%s\n", strerror(saved));
+    errno = saved;
 }
 
 /* ==========================================================================

@@ -30,12 +30,14 @@ struct heap_block;
 struct once_entry;
 struct posix_keys;
 struct posix_specific;
+struct posix_fd;
 
 struct posix_exec {
     struct posix_thread **threads;    /* by thread id, cap of them (posix_slot) */
     int cap;
     struct heap_block *blocks;        /* by address (uthash) */
     struct once_entry *onces;         /* by the pthread_once_t's address */
+    struct posix_fd *fds;             /* pipes and socket pairs, by number (io.c) */
     bool oom;                         /* uthash could not grow */
     struct posix_keys *keys;          /* pthread_key_create's (posix/keys.c) */
     int tls_installed;                /* thread id + 1 whose TLS and errno are
@@ -74,6 +76,10 @@ void posix_cleanup_run_all(struct posix_thread *t);
 
 /* x->on_switch of a program: errno and TLS of the thread to resume. */
 void posix_tls_switch(struct exec *x, struct sched_thread *to);
+
+/* What the program writes to descriptor 1 or 2 inside an execution
+** (program.c): n, as write would return. */
+ssize_t posix_output(struct exec *x, int fd, const void *buf, size_t n);
 
 /* Where a virtual clock starts, in ns (CLOCK_REALTIME: a date). */
 int64_t posix_clock_start(clockid_t clock);

@@ -486,6 +486,21 @@ static void symbolise_race(struct report_race *race, const struct sched_outcome 
     race->now_code = code[1];
 }
 
+/* The failing execution's output, copied out of its arena. */
+static int copy_output(struct report *rep, const struct exec *x)
+{
+    for (int i = 0; i < 2; i++) {
+        const struct sched_output *o = &x->output[i];
+        rep->output[i].len = o->len;
+        rep->output[i].more = o->more;
+        if (o->len && (rep->output[i].text = malloc(o->len)) == NULL)
+            return WEFT_ENOMEM;
+        if (o->len)
+            memcpy(rep->output[i].text, o->text, o->len);
+    }
+    return 0;
+}
+
 static int snapshot_failure(struct report *rep, struct exec *x, const struct explore_result *r,
                             bool no_chains)
 {
@@ -512,6 +527,8 @@ static int snapshot_failure(struct report *rep, struct exec *x, const struct exp
         blocked_attempts(rep, x);
         rc = find_wakes(rep);
     }
+    if (rc == 0)
+        rc = copy_output(rep, x);
     if (rc == 0 && !no_chains)
         rc = report_chains(rep, x, r);
     return rc ? rc : encode_schedule(rep, r);
@@ -598,7 +615,8 @@ void report_free(struct report *rep)
         free(rep->steps[i].cases);
     void *owned[] = { rep->scenario, rep->summary, rep->command, rep->target, rep->params,
                       rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects,
-                      rep->cycle, rep->frames, rep->woken };
+                      rep->cycle, rep->frames, rep->woken, rep->output[0].text,
+                      rep->output[1].text };
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
         free(owned[i]);
     mask_table_free(&rep->masks);

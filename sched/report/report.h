@@ -130,6 +130,12 @@ struct report {
                                          report outlives its execution */
     struct report_view *view;         /* every thread's state after each step, for
                                          the page (view.c); NULL unless asked for */
+    struct report_output {            /* what the failing execution wrote to
+                                         standard output, then error */
+        char *text;                   /* len bytes, NULL when none */
+        size_t len;
+        uint64_t more;                /* bytes past the first SCHED_OUTPUT_MAX */
+    } output[2];
 };
 
 /* How the user asked for a run, so that a report can say how to replay it. */

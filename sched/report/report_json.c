@@ -23,6 +23,26 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* "stdout":"...","stdout_more":N when the program wrote to it. */
+static void json_output(FILE *f, const char *key, const struct report_output *o)
+{
+    if (o->len == 0 && o->more == 0)
+        return;
+    fprintf(f, ",\"%s\":\"", key);
+    for (size_t i = 0; i < o->len; i++) {
+        unsigned char c = (unsigned char)o->text[i];
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", f);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fprintf(f, "\",\"%s_more\":%llu", key, (unsigned long long)o->more);
+}
+
 static void json_loc(FILE *f, const char *key, struct sched_loc loc)
 {
     fprintf(f, ",\"%s\":", key);
@@ -109,6 +129,8 @@ static void json_failure(FILE *f, const struct report *rep)
         json_code(f, &rep->race.code);
         fputc('}', f);
     }
+    json_output(f, "stdout", &rep->output[0]);
+    json_output(f, "stderr", &rep->output[1]);
     fprintf(f, ",\"schedule\":");
     json_str(f, rep->schedule);
     fprintf(f, ",\"replay\":\"%s replay %s%s --schedule %s\"", rep->command, rep->target,

@@ -799,6 +799,29 @@ static void print_summary(FILE *f, const struct report *rep)
     fprintf(f, "\n");
 }
 
+/* What the failing execution wrote to one stream, each line indented;
+** bytes that would upset a terminal escaped. */
+static void print_output(FILE *f, const struct report_output *o, const char *stream)
+{
+    if (o->len == 0 && o->more == 0)
+        return;
+    fprintf(f, "\nWhat the program wrote to %s in this execution:\n  ", stream);
+    for (size_t i = 0; i < o->len; i++) {
+        unsigned char c = (unsigned char)o->text[i];
+        if (c == '\n' && i + 1 < o->len)
+            fputs("\n  ", f);
+        else if (c == '\n')
+            ;
+        else if (c < 0x20 && c != '\t')
+            fprintf(f, "\\x%02x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('\n', f);
+    if (o->more)
+        fprintf(f, "  ... %llu bytes more\n", (unsigned long long)o->more);
+}
+
 static void print_text(FILE *f, const struct report *rep, int flags)
 {
     bool replay = flags & REPORT_REPLAY;
@@ -828,6 +851,8 @@ static void print_text(FILE *f, const struct report *rep, int flags)
         print_select_cases(f, rep);
         print_helper_calls(f, rep);
     }
+    print_output(f, &rep->output[0], "standard output");
+    print_output(f, &rep->output[1], "standard error");
     fprintf(f, "\n*** %s ***\n\nReplay:\n  %s replay %s%s --schedule %s\n%s\n",
             headlines[rep->result], rep->command, rep->target, rep->params, rep->schedule, RULE);
     if (!replay)

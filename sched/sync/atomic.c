@@ -27,6 +27,7 @@ struct atomic_impl {
     volatile void *mem;               /* the cell: value below, or program memory */
     int size;                         /* its bytes: 1, 2, 4 or 8 */
     int64_t value;                    /* a weft_atomic_t's */
+    bool named;                       /* by the program's spelling (atomic_site) */
     UT_hash_handle hh;                /* by mem, for cells at addresses */
 };
 
@@ -198,15 +199,32 @@ static int64_t atomic_do(weft_atomic_t *a, enum sync_atomic kind, int64_t arg, i
 ** Atomics at addresses (instrumented scenario code, tsan.c)
 ** ========================================================================== */
 
-/* The cell at addr, made on first use in this execution. */
+/* A cell's name from the program's spelling of its address: "&p->flag"
+** names p->flag, "ptr" names *ptr. */
+static void name_cell(struct atomic_impl *c, const char *spelling)
+{
+    if (spelling[0] == '&')
+        snprintf(c->obj.name, sizeof c->obj.name, "%s", spelling + 1);
+    else
+        snprintf(c->obj.name, sizeof c->obj.name, "*%s", spelling);
+    c->named = true;
+}
+
+/* The cell at addr, made on first use in this execution; named by the
+** first spelling a program's atomic_* call gives it (name, or NULL). */
 static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, int size,
-                                           struct sched_loc at)
+                                           struct sched_loc at, const char *name)
 {
     struct atomic_impl *c, *table = x->memory_cells;
     HASH_FIND_PTR(table, &addr, c);
-    if (c)
+    if (c) {
+        if (name && !c->named)
+            name_cell(c, name);
         return c;
+    }
     c = sync_object_new(x, &atomic_objclass, sizeof *c, NULL, at);
+    if (name)
+        name_cell(c, name);
     c->mem = addr;
     c->size = size;
     HASH_ADD_PTR(table, mem, c);
@@ -233,7 +251,13 @@ uint64_t sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, ui
     if (x == NULL)
         return native(addr, size, kind, arg, expected);
     struct sched_loc at = sync_current_loc(x);
-    return post(x, cell_at_address(x, addr, size, at), kind, arg, expected, at);
+    const char *name = NULL;
+    if (x->atomic_site.addr == addr) {   /* the program's atomic_* call said where */
+        at = x->atomic_site.at;
+        name = x->atomic_site.name;
+        x->atomic_site.addr = NULL;
+    }
+    return post(x, cell_at_address(x, addr, size, at, name), kind, arg, expected, at);
 }
 
 int64_t weft_atomic_load_at(weft_atomic_t *a, const char *file, int line)

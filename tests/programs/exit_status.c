@@ -5,7 +5,7 @@
 
 int main(int argc, char **argv)
 {
-    printf("not shown: weft explores quietly\n");
+    printf("shown under the report only\n");
     if (argc > 1)
         exit(atoi(argv[1]));
     return 3;

@@ -1,0 +1,950 @@
+/*
+** io.c -- file descriptors of a pthread program: pipes and socket pairs
+** between its threads are weft streams (sync/stream.h), so a read that
+** waits for a write is a visible wait and a deadlock through a pipe is a
+** deadlock. Every other descriptor (a regular file, a terminal, a socket
+** to the world) is the real one: a call on it passes through when it
+** cannot block, and when it would block weft stops the execution at its
+** line as STUCK rather than hang.
+**
+** A stream's descriptor is a real one too, a /dev/null opened to reserve
+** its number, so numbers never collide with the program's real files; they
+** start at FIRST_MODELLED_FD, so that a run and its replay number them
+** alike (and name connections and give ports alike). The reservations an execution leaves open
+** (it ended in a deadlock) are closed before the next one (posix_io_reset).
+*/
+#define WEFT_PTHREAD_IMPLEMENTATION
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <stdarg.h>
+#include "weft_pthread.h"
+#include "posix/state.h"
+#include "sync/stream.h"
+#include "sync/sync.h"
+
+#define uthash_malloc(size)      arena_alloc(&x->arena, (size))
+#define uthash_free(ptr, size)   ((void)(ptr), (void)(size))
+#define uthash_nonfatal_oom(e)   (x->program->oom = true)
+#include <uthash.h>
+
+/* A pipe's capacity, as Linux's default. */
+#define PIPE_CAPACITY 65536
+
+/* A descriptor of the program that weft models. */
+struct posix_fd {
+    int fd;
+    struct stream *in;                /* what it reads, or NULL */
+    struct stream *out;               /* what it writes, or NULL */
+    bool nonblock;
+    bool socket;
+    /* a loopback socket made by socket(): its addresses, its queue once listening */
+    int family;                       /* 0: a pipe or a socket pair's end */
+    bool bound;
+    struct sockaddr_storage local, peer;
+    socklen_t local_len, peer_len;
+    struct listener *listening;
+    UT_hash_handle hh;
+};
+
+static _Noreturn void no_memory(struct exec *x, struct sched_loc at)
+{
+    sched_fail(x, WEFT_ASSERTION, at, "out of memory for the program's descriptors");
+}
+
+/* The modelled descriptor fd of this execution, or NULL. */
+static struct posix_fd *fd_find(struct exec *x, int fd)
+{
+    struct posix_exec *st = posix_state(x);
+    struct posix_fd *f = NULL;
+    if (st)
+        HASH_FIND_INT(st->fds, &fd, f);
+    return f;
+}
+
+/* ==========================================================================
+** Reserved numbers
+** ========================================================================== */
+
+static struct posix_program *program_of(struct exec *x)
+{
+    return (struct posix_program *)posix_program_of(x);   /* the loader's, not const */
+}
+
+/* A descriptor an execution opened, and what it was open on: closed
+** before the next execution only if it still is (the program may have
+** closed it some other way, fclose of fdopen, and the number be weft's). */
+struct posix_owned {
+    int fd;
+    dev_t dev;
+    ino_t ino;
+};
+
+/* Remember fd, a real descriptor the execution opened, to close it
+** before the next execution if the program does not: fd, or -1 (errno
+** set) when there is no memory to remember it. */
+static int own(struct exec *x, int fd)
+{
+    struct posix_program *p = program_of(x);
+    struct stat st;
+    if (fd < 0)
+        return fd;
+    if (p->nreserved == p->reserved_cap) {
+        int cap = p->reserved_cap ? 2 * p->reserved_cap : 16;
+        struct posix_owned *r = realloc(p->reserved, (size_t)cap * sizeof *r);
+        if (r == NULL) {
+            close(fd);
+            errno = ENOMEM;
+            return -1;
+        }
+        p->reserved = r;
+        p->reserved_cap = cap;
+    }
+    if (fstat(fd, &st) != 0)
+        st = (struct stat){ 0 };
+    p->reserved[p->nreserved++] = (struct posix_owned){ fd, st.st_dev, st.st_ino };
+    return fd;
+}
+
+/* Stream ends take the lowest numbers free from this one up: the same in
+** a run and its replay, whatever descriptors weft itself holds below. */
+#define FIRST_MODELLED_FD 100
+
+/* A real descriptor number for a stream end: -1 with errno set. */
+static int reserve(struct exec *x)
+{
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null < 0)
+        return -1;
+    int fd = fcntl(null, F_DUPFD_CLOEXEC, FIRST_MODELLED_FD);
+    close(null);
+    return own(x, fd);
+}
+
+/* fd is closed by the program: forget it (and close it). */
+static int unreserve(struct exec *x, int fd)
+{
+    struct posix_program *p = program_of(x);
+    for (int i = 0; i < p->nreserved; i++)
+        if (p->reserved[i].fd == fd) {
+            p->reserved[i] = p->reserved[--p->nreserved];
+            break;
+        }
+    return close(fd);
+}
+
+void posix_io_reset(struct posix_program *p)
+{
+    struct stat st;
+    for (int i = 0; i < p->nreserved; i++) {
+        const struct posix_owned *o = &p->reserved[i];
+        if (fstat(o->fd, &st) == 0 && st.st_dev == o->dev && st.st_ino == o->ino)
+            close(o->fd);
+    }
+    p->nreserved = 0;
+}
+
+void posix_io_release(struct posix_program *p)
+{
+    posix_io_reset(p);
+    free(p->reserved);
+    p->reserved = NULL;
+    p->reserved_cap = 0;
+}
+
+/* A new modelled descriptor for in/out, or -1 (errno set). */
+static int fd_new(struct exec *x, struct stream *in, struct stream *out, bool nonblock,
+                  bool socket, struct sched_loc at)
+{
+    struct posix_exec *st = posix_state(x);
+    struct posix_fd *f = st ? arena_alloc(&x->arena, sizeof *f) : NULL;
+    if (f == NULL)
+        no_memory(x, at);
+    f->fd = reserve(x);
+    if (f->fd < 0)
+        return -1;
+    *f = (struct posix_fd){ .fd = f->fd, .in = in, .out = out, .nonblock = nonblock,
+                            .socket = socket };
+    HASH_ADD_INT(st->fds, fd, f);
+    if (st->oom)
+        no_memory(x, at);
+    return f->fd;
+}
+
+/* ==========================================================================
+** Descriptors outside the model
+** ========================================================================== */
+
+/* Would a call wanting events on the real descriptor fd block? */
+static bool would_block(int fd, short events)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || (flags & O_NONBLOCK))
+        return false;                 /* not open (the call fails), or never blocks */
+    struct pollfd p = { .fd = fd, .events = events };
+    return poll(&p, 1, 0) == 0;
+}
+
+static _Noreturn void blocks_outside(struct exec *x, const char *call, struct sched_loc at)
+{
+    sched_fail(x, WEFT_STUCK, at,
+               "%s would block outside weft: only pipes, socket pairs and stream "
+               "sockets between the program's threads are modelled (README: Running a "
+               "pthread program)",
+               call);
+}
+
+static bool is_output(int fd) { return fd == STDOUT_FILENO || fd == STDERR_FILENO; }
+
+/* ==========================================================================
+** pipe, pipe2, socketpair
+** ========================================================================== */
+
+/* "&p->fds" is "p->fds". */
+static const char *spelled(const char *s) { return s == NULL ? "?" : s[0] == '&' ? s + 1 : s; }
+
+int weft_pipe_at(int fds[2], int flags, const char *name, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pipe2(fds, flags);
+    struct sched_loc at = { file, line };
+    if (flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT)) {
+        errno = EINVAL;
+        return -1;
+    }
+    struct stream *s = stream_new(x, spelled(name), PIPE_CAPACITY, at);
+    bool nonblock = flags & O_NONBLOCK;
+    int r = fd_new(x, s, NULL, nonblock, false, at);
+    int w = r < 0 ? -1 : fd_new(x, NULL, s, nonblock, false, at);
+    if (w < 0) {
+        if (r >= 0)
+            weft_close_at(r, file, line);
+        return -1;
+    }
+    fds[0] = r;
+    fds[1] = w;
+    return 0;
+}
+
+int weft_socketpair_at(int domain, int type, int protocol, int sv[2], const char *name,
+                       const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return socketpair(domain, type, protocol, sv);
+    struct sched_loc at = { file, line };
+    int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (domain != AF_UNIX || kind != SOCK_STREAM)
+        sched_fail(x, WEFT_ASSERTION, at, "socketpair of %s is not supported by weft yet "
+                   "(AF_UNIX, SOCK_STREAM is)", domain != AF_UNIX ? "a domain but AF_UNIX"
+                   : "a type but SOCK_STREAM");
+    char n01[SCHED_NAME_MAX], n10[SCHED_NAME_MAX];
+    snprintf(n01, sizeof n01, "%s[0] to [1]", spelled(name));
+    snprintf(n10, sizeof n10, "%s[1] to [0]", spelled(name));
+    struct stream *a = stream_new(x, n01, PIPE_CAPACITY, at);
+    struct stream *b = stream_new(x, n10, PIPE_CAPACITY, at);
+    bool nonblock = type & SOCK_NONBLOCK;
+    int s0 = fd_new(x, b, a, nonblock, true, at);
+    int s1 = s0 < 0 ? -1 : fd_new(x, a, b, nonblock, true, at);
+    if (s1 < 0) {
+        if (s0 >= 0)
+            weft_close_at(s0, file, line);
+        return -1;
+    }
+    sv[0] = s0;
+    sv[1] = s1;
+    return 0;
+}
+
+/* ==========================================================================
+** read, write, recv, send
+** ========================================================================== */
+
+static ssize_t failed(int code)
+{
+    errno = code;
+    return -1;
+}
+
+static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n, bool nonblock,
+                         struct sched_loc at)
+{
+    if (f->in == NULL)
+        return failed(f->family ? ENOTCONN : EBADF);
+    long got = stream_read(x, f->in, buf, n, nonblock || f->nonblock, at);
+    return got == WEFT_EBUSY ? failed(EAGAIN) : got;
+}
+
+/* A write to a stream whose read end is closed: EPIPE, or the death by
+** SIGPIPE that the program would die of if it does not ignore it. */
+static ssize_t broken_pipe(struct exec *x, struct posix_fd *f, bool nosignal, struct sched_loc at)
+{
+    struct sigaction sa;
+    if (!nosignal && sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+        sched_fail(x, WEFT_CRASH, at, "write to \"%s\" after its read end was closed: SIGPIPE "
+                   "ends the program (ignore SIGPIPE, or send with MSG_NOSIGNAL)",
+                   stream_name(f->out));
+    return failed(EPIPE);
+}
+
+static ssize_t stream_out(struct exec *x, struct posix_fd *f, const void *buf, size_t n,
+                          bool nonblock, bool nosignal, struct sched_loc at)
+{
+    if (f->out == NULL)
+        return failed(f->family ? ENOTCONN : EBADF);
+    long put = stream_write(x, f->out, buf, n, nonblock || f->nonblock, at);
+    if (put == WEFT_ECLOSED)
+        return broken_pipe(x, f, nosignal, at);
+    return put == WEFT_EBUSY ? failed(EAGAIN) : put;
+}
+
+ssize_t weft_read_at(int fd, void *buf, size_t n, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return read(fd, buf, n);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f)
+        return stream_in(x, f, buf, n, false, at);
+    if (would_block(fd, POLLIN))
+        blocks_outside(x, "read", at);
+    return read(fd, buf, n);
+}
+
+ssize_t weft_write_at(int fd, const void *buf, size_t n, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return write(fd, buf, n);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f)
+        return stream_out(x, f, buf, n, false, false, at);
+    if (is_output(fd))
+        return posix_output(x, fd, buf, n);
+    if (would_block(fd, POLLOUT))
+        blocks_outside(x, "write", at);
+    return write(fd, buf, n);
+}
+
+ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return recv(fd, buf, n, flags);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {
+        if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLIN))
+            blocks_outside(x, "recv", at);
+        return recv(fd, buf, n, flags);
+    }
+    if (flags & ~(MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL))
+        sched_fail(x, WEFT_ASSERTION, at, "recv flags 0x%x are not supported by weft yet "
+                   "(MSG_DONTWAIT and MSG_WAITALL are)", (unsigned)flags);
+    if (!f->socket)
+        return failed(ENOTSOCK);
+    ssize_t got = stream_in(x, f, buf, n, flags & MSG_DONTWAIT, at);
+    while ((flags & MSG_WAITALL) && got > 0 && (size_t)got < n) {
+        ssize_t more = stream_in(x, f, (char *)buf + got, n - (size_t)got, false, at);
+        if (more <= 0)
+            break;
+        got += more;
+    }
+    return got;
+}
+
+ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return send(fd, buf, n, flags);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {
+        if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLOUT))
+            blocks_outside(x, "send", at);
+        return send(fd, buf, n, flags);
+    }
+    if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
+        sched_fail(x, WEFT_ASSERTION, at, "send flags 0x%x are not supported by weft yet "
+                   "(MSG_DONTWAIT and MSG_NOSIGNAL are)", (unsigned)flags);
+    if (!f->socket)
+        return failed(ENOTSOCK);
+    return stream_out(x, f, buf, n, flags & MSG_DONTWAIT, flags & MSG_NOSIGNAL, at);
+}
+
+/* ==========================================================================
+** close, shutdown, fcntl, dup
+** ========================================================================== */
+
+static void close_listener(struct exec *x, struct listener *l, struct sched_loc at);
+
+int weft_close_at(int fd, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return close(fd);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL)
+        return unreserve(x, fd);
+    if (f->listening)
+        close_listener(x, f->listening, at);
+    if (f->in)
+        stream_close(x, f->in, true, at);
+    if (f->out)
+        stream_close(x, f->out, false, at);
+    HASH_DEL(x->program->fds, f);
+    unreserve(x, fd);
+    return 0;
+}
+
+int weft_shutdown_at(int fd, int how, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return shutdown(fd, how);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL)
+        return shutdown(fd, how);
+    if (!f->socket)
+        return (int)failed(ENOTSOCK);
+    if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+        return (int)failed(EINVAL);
+    if (how != SHUT_WR && f->in && !stream_reader_closed(f->in))
+        stream_close(x, f->in, true, at);
+    if (how != SHUT_RD && f->out && !stream_writer_closed(f->out))
+        stream_close(x, f->out, false, at);
+    return 0;
+}
+
+static int modelled_fcntl(struct exec *x, struct posix_fd *f, int cmd, long arg,
+                          struct sched_loc at)
+{
+    switch (cmd) {
+    case F_GETFL:
+        return (f->in && f->out ? O_RDWR : f->in ? O_RDONLY : O_WRONLY) |
+               (f->nonblock ? O_NONBLOCK : 0);
+    case F_SETFL:
+        f->nonblock = (arg & O_NONBLOCK) != 0;
+        return 0;
+    case F_GETFD:
+        return FD_CLOEXEC;
+    case F_SETFD:
+        return 0;
+    default:
+        sched_fail(x, WEFT_ASSERTION, at, "fcntl command %d on a pipe or socket pair is not "
+                   "supported by weft yet (F_GETFL, F_SETFL, F_GETFD, F_SETFD are)", cmd);
+    }
+}
+
+int weft_fcntl_at(const char *file, int line, int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    void *arg = va_arg(ap, void *);   /* an int or a pointer, as glibc reads it */
+    va_end(ap);
+    struct exec *x = sync_exec();
+    struct posix_fd *f = x ? fd_find(x, fd) : NULL;
+    if (f == NULL)
+        return fcntl(fd, cmd, arg);
+    return modelled_fcntl(x, f, cmd, (long)(intptr_t)arg, (struct sched_loc){ file, line });
+}
+
+int weft_dup_at(int fd, int to, const char *call, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x && (fd_find(x, fd) || (to >= 0 && fd_find(x, to))))
+        sched_fail(x, WEFT_ASSERTION, (struct sched_loc){ file, line },
+                   "%s of a pipe or socket pair is not supported by weft yet", call);
+    return to < 0 ? dup(fd) : dup2(fd, to);
+}
+
+/* Real files the program opens are its own: they pass through, and are
+** closed before the next execution if it leaves them open, so every
+** execution finds the same descriptors free. */
+int weft_open_at(const char *file, int line, const char *path, int flags, ...)
+{
+    (void)file;
+    (void)line;
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, unsigned) : 0;
+    va_end(ap);
+    struct exec *x = sync_exec();
+    int fd = open(path, flags, mode);
+    return x ? own(x, fd) : fd;
+}
+
+/* ==========================================================================
+** poll and select
+** ========================================================================== */
+
+/* revents of a modelled descriptor after a poll that found it ready. */
+static short revents_of(const struct posix_fd *f, const struct stream_poll *w, short events)
+{
+    short r = 0;
+    if (w->got_in && f->listening)
+        return POLLIN;
+    if (w->got_in) {
+        if ((events & POLLIN) && stream_buffered(f->in) > 0)
+            r |= POLLIN;
+        if (stream_writer_closed(f->in))
+            r |= POLLHUP | (events & POLLIN);
+    }
+    if (w->got_out)
+        r |= stream_reader_closed(f->out) ? POLLERR : (events & POLLOUT);
+    return r;
+}
+
+/* Real descriptors among pfds looked at once (they never become ready in
+** an execution); how many are ready, *real set when there are some. */
+static int poll_real(struct exec *x, struct pollfd *pfds, nfds_t n, bool *real)
+{
+    int ready = 0;
+    *real = false;
+    for (nfds_t i = 0; i < n; i++) {
+        pfds[i].revents = 0;
+        if (pfds[i].fd < 0 || fd_find(x, pfds[i].fd))
+            continue;
+        *real = true;
+        struct pollfd one = pfds[i];
+        if (poll(&one, 1, 0) > 0) {
+            pfds[i].revents = one.revents;
+            ready++;
+        }
+    }
+    return ready;
+}
+
+int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return poll(pfds, n, timeout_ms);
+    struct sched_loc at = { file, line };
+    bool real;
+    int ready = poll_real(x, pfds, n, &real);
+    struct stream_poll *w = arena_alloc(&x->arena, (n ? n : 1) * sizeof *w);
+    if (w == NULL)
+        no_memory(x, at);
+    int streams = 0;
+    for (nfds_t i = 0; i < n; i++) {
+        struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
+        if (f)
+            w[i] = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
+                                         .want_in = pfds[i].events & POLLIN,
+                                         .want_out = pfds[i].events & POLLOUT };
+        streams += 2 * (f != NULL);
+    }
+    if (streams >= SCHED_MAX_OBJS)
+        sched_fail(x, WEFT_ASSERTION, at, "poll on more than %d pipes or sockets",
+                   SCHED_MAX_OBJS / 2 - 1);
+    if (streams == 0) {
+        if (ready || timeout_ms == 0)
+            return ready;
+        if (timeout_ms < 0)
+            blocks_outside(x, "poll", at);
+        weft_sleep_ns_at(sched_ms_to_ns(timeout_ms), file, line);
+        return 0;
+    }
+    int64_t ns = ready || timeout_ms == 0 ? 0 : timeout_ms < 0 ? -1 : sched_ms_to_ns(timeout_ms);
+    stream_poll(x, w, (int)n, ns, at);
+    for (nfds_t i = 0; i < n; i++) {
+        struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
+        if (f && (pfds[i].revents = revents_of(f, &w[i], pfds[i].events)))
+            ready++;
+    }
+    return ready;
+}
+
+/* select over poll: each descriptor below nfds in a set is one pollfd. */
+int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv,
+                   const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return select(nfds, rd, wr, ex, tv);
+    if (nfds < 0 || nfds > FD_SETSIZE || (tv && (tv->tv_sec < 0 || tv->tv_usec < 0)))
+        return (int)failed(EINVAL);
+    struct pollfd *p = arena_alloc(&x->arena, (size_t)(nfds ? nfds : 1) * sizeof *p);
+    if (p == NULL)
+        no_memory(x, (struct sched_loc){ file, line });
+    nfds_t n = 0;
+    for (int fd = 0; fd < nfds; fd++) {
+        short ev = (rd && FD_ISSET(fd, rd) ? POLLIN : 0) | (wr && FD_ISSET(fd, wr) ? POLLOUT : 0);
+        if (ev)
+            p[n++] = (struct pollfd){ .fd = fd, .events = ev };
+    }
+    int64_t ms = tv ? (int64_t)tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000 : -1;
+    int rc = weft_poll_at(p, n, ms > INT32_MAX ? INT32_MAX : (int)ms, file, line);
+    if (rc < 0)
+        return rc;
+    if (rd)
+        FD_ZERO(rd);
+    if (wr)
+        FD_ZERO(wr);
+    if (ex)
+        FD_ZERO(ex);
+    int bits = 0;
+    for (nfds_t i = 0; i < n; i++) {
+        short r = p[i].revents;
+        if (rd && (p[i].events & POLLIN) && (r & (POLLIN | POLLHUP | POLLERR)) && ++bits)
+            FD_SET(p[i].fd, rd);
+        if (wr && (p[i].events & POLLOUT) && (r & (POLLOUT | POLLERR)) && ++bits)
+            FD_SET(p[i].fd, wr);
+    }
+    if (tv && rc == 0)
+        *tv = (struct timeval){ 0, 0 };
+    return bits;
+}
+
+/* ==========================================================================
+** Loopback sockets between the program's threads
+** ==========================================================================
+** socket() of a stream socket (AF_INET, AF_INET6, AF_UNIX) is modelled:
+** bind records its address (no file is made for a Unix path; port 0 takes
+** 49152 + its descriptor, unique while it is open), listen gives it a
+** queue (sync/stream.c), connect finds the listener of this execution at
+** that address and queues a new pair of streams, accept takes them. An
+** address no listener of the program has refuses the connection; one
+** outside the machine is beyond weft (stuck).
+*/
+
+struct posix_conn {                   /* a connection queued on a listener */
+    struct stream *up, *down;         /* client to server, server to client */
+    struct sockaddr_storage client;
+    socklen_t client_len;
+};
+
+static bool modelled_family(int domain)
+{
+    return domain == AF_INET || domain == AF_INET6 || domain == AF_UNIX;
+}
+
+int weft_socket_at(int domain, int type, int protocol, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL || !modelled_family(domain) ||
+        (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
+        return x ? own(x, socket(domain, type, protocol)) : socket(domain, type, protocol);
+    struct sched_loc at = { file, line };
+    int fd = fd_new(x, NULL, NULL, type & SOCK_NONBLOCK, true, at);
+    if (fd >= 0)
+        fd_find(x, fd)->family = domain;
+    return fd;
+}
+
+/* The port of an inet address, or -1 (a Unix one). */
+static int port_of(const struct sockaddr_storage *a)
+{
+    if (a->ss_family == AF_INET)
+        return ntohs(((const struct sockaddr_in *)a)->sin_port);
+    if (a->ss_family == AF_INET6)
+        return ntohs(((const struct sockaddr_in6 *)a)->sin6_port);
+    return -1;
+}
+
+static void set_port(struct sockaddr_storage *a, int port)
+{
+    if (a->ss_family == AF_INET)
+        ((struct sockaddr_in *)a)->sin_port = htons((uint16_t)port);
+    else if (a->ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)a)->sin6_port = htons((uint16_t)port);
+}
+
+/* Is a an address of this machine (loopback or any)? */
+static bool local_address(const struct sockaddr_storage *a)
+{
+    if (a->ss_family == AF_INET) {
+        uint32_t ip = ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr);
+        return ip == INADDR_ANY || (ip >> 24) == 127;
+    }
+    if (a->ss_family == AF_INET6) {
+        const struct in6_addr *ip = &((const struct sockaddr_in6 *)a)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(ip) || IN6_IS_ADDR_UNSPECIFIED(ip);
+    }
+    return true;
+}
+
+/* Do a and b name one place (a Unix path, or a port of this machine)? */
+static bool same_place(const struct sockaddr_storage *a, socklen_t alen,
+                       const struct sockaddr_storage *b, socklen_t blen)
+{
+    if (a->ss_family != b->ss_family)
+        return false;
+    if (a->ss_family != AF_UNIX)
+        return port_of(a) == port_of(b) && local_address(a) && local_address(b);
+    size_t off = offsetof(struct sockaddr_un, sun_path);
+    return alen == blen && alen > off && memcmp((const char *)a + off, (const char *)b + off,
+                                                alen - off) == 0;
+}
+
+/* "127.0.0.1:8080", "[::1]:8080", "/tmp/s.sock", "@abstract": for names. */
+static void place_text(const struct sockaddr_storage *a, socklen_t len, char *buf, size_t n)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (a->ss_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, ip, sizeof ip);
+        snprintf(buf, n, "%s:%d", ip, port_of(a));
+    } else if (a->ss_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, ip, sizeof ip);
+        snprintf(buf, n, "[%s]:%d", ip, port_of(a));
+    } else {
+        const struct sockaddr_un *u = (const struct sockaddr_un *)a;
+        size_t off = offsetof(struct sockaddr_un, sun_path);
+        size_t plen = len > off ? len - off : 0;
+        if (plen && u->sun_path[0] == 0)
+            snprintf(buf, n, "@%.*s", (int)(plen - 1), u->sun_path + 1);
+        else
+            snprintf(buf, n, "%.*s", (int)strnlen(u->sun_path, plen), u->sun_path);
+    }
+}
+
+/* The socket of this execution bound to a's place (listening, if asked). */
+static struct posix_fd *bound_at(struct exec *x, const struct sockaddr_storage *a, socklen_t len,
+                                 bool listening)
+{
+    for (struct posix_fd *f = x->program ? x->program->fds : NULL; f; f = f->hh.next)
+        if (f->bound && (!listening || f->listening) && same_place(&f->local, f->local_len, a, len))
+            return f;
+    return NULL;
+}
+
+static struct posix_fd *modelled_socket(struct exec *x, int fd)
+{
+    struct posix_fd *f = fd_find(x, fd);
+    return f && f->family ? f : NULL;
+}
+
+/* Copy an address the program gave, checking its size and family. */
+static int take_address(const struct posix_fd *f, const struct sockaddr *addr, socklen_t len,
+                        struct sockaddr_storage *into)
+{
+    if (addr == NULL || len < sizeof(sa_family_t) || len > sizeof *into)
+        return (int)failed(EINVAL);
+    memset(into, 0, sizeof *into);
+    memcpy(into, addr, len);
+    return into->ss_family == f->family ? 0 : (int)failed(EAFNOSUPPORT);
+}
+
+/* An unbound inet socket gets the loopback address and a port of its own. */
+static void bind_ephemeral(struct posix_fd *f)
+{
+    memset(&f->local, 0, sizeof f->local);
+    f->local.ss_family = (sa_family_t)f->family;
+    if (f->family == AF_INET) {
+        ((struct sockaddr_in *)&f->local)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        f->local_len = sizeof(struct sockaddr_in);
+    } else if (f->family == AF_INET6) {
+        ((struct sockaddr_in6 *)&f->local)->sin6_addr = in6addr_loopback;
+        f->local_len = sizeof(struct sockaddr_in6);
+    } else {
+        f->local_len = sizeof(sa_family_t);   /* an unnamed Unix socket */
+    }
+    set_port(&f->local, 49152 + f->fd);
+    f->bound = f->family != AF_UNIX;
+}
+
+int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    struct exec *x = sync_exec();
+    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    if (f == NULL)
+        return bind(fd, addr, len);
+    struct sockaddr_storage a;
+    if (take_address(f, addr, len, &a) != 0)
+        return -1;
+    if (f->bound)
+        return (int)failed(EINVAL);
+    if (port_of(&a) == 0)
+        set_port(&a, 49152 + fd);
+    if (!local_address(&a))
+        return (int)failed(EADDRNOTAVAIL);
+    if (bound_at(x, &a, len, false))
+        return (int)failed(EADDRINUSE);
+    f->local = a;
+    f->local_len = len;
+    f->bound = true;
+    return 0;
+}
+
+int weft_listen_at(int fd, int backlog, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    if (f == NULL)
+        return listen(fd, backlog);
+    if (f->in || f->out)
+        return (int)failed(EINVAL);
+    if (f->listening)
+        return 0;
+    if (!f->bound)
+        bind_ephemeral(f);
+    char name[SCHED_NAME_MAX];
+    place_text(&f->local, f->local_len, name, sizeof name);
+    f->listening = listener_new(x, name, backlog < 1 ? 1 : backlog > 128 ? 128 : backlog,
+                                (struct sched_loc){ file, line });
+    return 0;
+}
+
+/* A connection's two streams, named after the place and the client. */
+static struct posix_conn *conn_new(struct exec *x, const struct posix_fd *server,
+                                   const struct posix_fd *client, struct sched_loc at)
+{
+    struct posix_conn *c = arena_alloc(&x->arena, sizeof *c);
+    if (c == NULL)
+        no_memory(x, at);
+    char place[SCHED_NAME_MAX], up[2 * SCHED_NAME_MAX], down[2 * SCHED_NAME_MAX];
+    place_text(&server->local, server->local_len, place, sizeof place);
+    snprintf(up, sizeof up, "client %d to %s", client->fd, place);
+    snprintf(down, sizeof down, "%s to client %d", place, client->fd);
+    up[SCHED_NAME_MAX - 1] = down[SCHED_NAME_MAX - 1] = 0;   /* names are that long at most */
+    c->up = stream_new(x, up, PIPE_CAPACITY, at);
+    c->down = stream_new(x, down, PIPE_CAPACITY, at);
+    c->client = client->local;
+    c->client_len = client->local_len;
+    return c;
+}
+
+int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file,
+                    int line)
+{
+    struct exec *x = sync_exec();
+    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    if (f == NULL)
+        return connect(fd, addr, len);
+    struct sched_loc at = { file, line };
+    struct sockaddr_storage a;
+    if (take_address(f, addr, len, &a) != 0)
+        return -1;
+    if (f->in || f->out || f->listening)
+        return (int)failed(EISCONN);
+    if (!local_address(&a))
+        sched_fail(x, WEFT_STUCK, at, "connect to an address outside this machine would wait "
+                   "outside weft: only sockets between the program's threads are modelled "
+                   "(README: Running a pthread program)");
+    struct posix_fd *server = bound_at(x, &a, len, true);
+    if (server == NULL)
+        return (int)failed(ECONNREFUSED);
+    if (!f->bound)
+        bind_ephemeral(f);
+    struct posix_conn *c = conn_new(x, server, f, at);
+    if (listener_connect(x, server->listening, c, at) != 0)
+        return (int)failed(ECONNREFUSED);
+    f->in = c->down;
+    f->out = c->up;
+    f->peer = a;
+    f->peer_len = len;
+    return 0;
+}
+
+int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, const char *file,
+                   int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return accept4(fd, addr, len, flags);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {                  /* a listening socket of the system */
+        if (would_block(fd, POLLIN))
+            blocks_outside(x, "accept", at);
+        return own(x, accept4(fd, addr, len, flags));
+    }
+    if (!f->listening)
+        return (int)failed(f->family ? EINVAL : ENOTSOCK);
+    void *item = NULL;
+    int rc = listener_accept(x, f->listening, &item, f->nonblock, at);
+    if (rc != 0)
+        return (int)failed(rc == WEFT_EBUSY ? EAGAIN : EBADF);
+    struct posix_conn *c = item;
+    int s = fd_new(x, c->up, c->down, flags & SOCK_NONBLOCK, true, at);
+    if (s < 0)
+        return -1;
+    struct posix_fd *n = fd_find(x, s);
+    n->family = f->family;
+    n->local = f->local;
+    n->local_len = f->local_len;
+    n->bound = true;
+    n->peer = c->client;
+    n->peer_len = c->client_len;
+    if (addr && len) {
+        memcpy(addr, &c->client, *len < c->client_len ? *len : c->client_len);
+        *len = c->client_len;
+    }
+    return s;
+}
+
+/* Closing a listener refuses the connections it never accepted: their
+** clients read the end of the stream. */
+static void close_listener(struct exec *x, struct listener *l, struct sched_loc at)
+{
+    listener_close(x, l, at);
+    for (struct posix_conn *c; (c = listener_left(l)) != NULL;) {
+        stream_close(x, c->up, true, at);
+        stream_close(x, c->down, false, at);
+    }
+}
+
+static int copy_address(const struct sockaddr_storage *a, socklen_t alen, struct sockaddr *addr,
+                        socklen_t *len)
+{
+    if (addr == NULL || len == NULL)
+        return (int)failed(EFAULT);
+    memcpy(addr, a, *len < alen ? *len : alen);
+    *len = alen;
+    return 0;
+}
+
+int weft_sockname_at(int fd, struct sockaddr *addr, socklen_t *len, int peer, const char *file,
+                     int line)
+{
+    (void)file;
+    (void)line;
+    struct exec *x = sync_exec();
+    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    if (f == NULL)
+        return peer ? getpeername(fd, addr, len) : getsockname(fd, addr, len);
+    if (peer && !f->peer_len)
+        return (int)failed(ENOTCONN);
+    if (!peer && !f->local_len) {
+        struct sockaddr_storage none = { .ss_family = (sa_family_t)f->family };
+        return copy_address(&none, f->family == AF_INET ? sizeof(struct sockaddr_in)
+                                   : f->family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                   : sizeof(sa_family_t), addr, len);
+    }
+    return peer ? copy_address(&f->peer, f->peer_len, addr, len)
+                : copy_address(&f->local, f->local_len, addr, len);
+}
+
+/* Options of a modelled socket change nothing weft models: set ones are
+** accepted, read ones are 0 (SO_TYPE: SOCK_STREAM). */
+int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len, socklen_t setlen,
+                    int set, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    struct exec *x = sync_exec();
+    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    if (f == NULL)
+        return set ? setsockopt(fd, level, name, value, setlen)
+                   : getsockopt(fd, level, name, value, len);
+    if (set)
+        return 0;
+    if (value == NULL || len == NULL)
+        return (int)failed(EFAULT);
+    memset(value, 0, *len);
+    if (level == SOL_SOCKET && name == SO_TYPE && *len >= sizeof(int))
+        *(int *)value = SOCK_STREAM;
+    return 0;
+}

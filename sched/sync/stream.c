@@ -1,0 +1,626 @@
+/*
+** stream.c -- byte streams: pipes and the directions of socket pairs
+** (stream.h). Like a channel's operations (chan.c), one that must wait
+** takes two steps: the first, always enabled, finds it must wait; the
+** second, "... (wait)", is enabled once it can go on. A write longer than
+** STREAM_ATOMIC bytes goes in as room appears, one step per piece, so
+** other writers' bytes may come between its pieces, as POSIX allows.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "sync/stream.h"
+#include "sync/sync.h"
+
+struct stream {
+    struct sched_obj obj;
+    unsigned char *buf;               /* a ring of alloc bytes, grown up to cap */
+    size_t alloc, cap, head, len;
+    bool reader_closed, writer_closed;
+};
+
+/* A read, a write, a close or a poll; both steps of one that waits. */
+struct stream_op {
+    struct sched_op op;
+    unsigned char *into;              /* read */
+    const unsigned char *from;        /* write */
+    size_t n, done;
+    bool nonblock, must_wait;
+    long result;
+    void *item;                       /* connect: what it queues */
+    void **item_out;                  /* accept: where the item goes */
+    struct stream_poll *polls;        /* poll */
+    int npolls;
+    struct sched_timer timer;         /* poll with a timeout */
+};
+
+static void stream_state(const struct sched_obj *o, char *buf, size_t n)
+{
+    const struct stream *s = (const struct stream *)o;
+    buf[0] = 0;
+    if (s->len > 0 || s->writer_closed || s->reader_closed)
+        snprintf(buf, n, "%zu bytes buffered%s%s", s->len,
+             s->writer_closed ? ", write end closed" : "",
+             s->reader_closed ? ", read end closed" : "");
+}
+
+static const struct sched_objclass stream_objclass = { .name = "pipe", .state = stream_state };
+
+struct stream *stream_new(struct exec *x, const char *name, size_t capacity, struct sched_loc at)
+{
+    struct stream *s = sync_object_new(x, &stream_objclass, sizeof *s, name, at);
+    s->cap = capacity ? capacity : 1;
+    return s;
+}
+
+size_t stream_buffered(const struct stream *s) { return s->len; }
+bool stream_writer_closed(const struct stream *s) { return s->writer_closed; }
+bool stream_reader_closed(const struct stream *s) { return s->reader_closed; }
+const char *stream_name(const struct stream *s) { return s->obj.name; }
+
+static struct sched_obj *stream_listener_object(struct listener *l);
+
+static struct stream_op *stream_op(struct sched_op *op) { return OP_OF(op, struct stream_op, op); }
+static struct stream *stream_at(const struct sched_op *op) { return (struct stream *)op->obj; }
+
+/* Perform op, and its wait steps for as long as it must wait. */
+static void perform(struct exec *x, struct stream_op *o, const struct sched_opclass *wait_class)
+{
+    sched_visible(x, &o->op);
+    while (o->must_wait) {
+        o->must_wait = false;
+        o->op.cls = wait_class;
+        o->op.note = NULL;
+        sched_visible(x, &o->op);
+    }
+}
+
+static void must_wait(struct sched_op *op)
+{
+    stream_op(op)->must_wait = true;
+    if (op->note == NULL)
+        op->note = "blocks";
+}
+
+/* ==========================================================================
+** The ring
+** ========================================================================== */
+
+static void take(struct stream *s, unsigned char *p, size_t n);
+
+/* Room for `more` bytes past len, growing the ring (false: no memory). */
+static bool reserve(struct exec *x, struct stream *s, size_t more)
+{
+    size_t want = s->len + more;
+    if (want <= s->alloc)
+        return true;
+    size_t alloc = s->alloc ? s->alloc : 256;
+    while (alloc < want)
+        alloc *= 2;
+    if (alloc > s->cap)
+        alloc = s->cap;
+    unsigned char *buf = arena_alloc(&x->arena, alloc);
+    if (buf == NULL)
+        return false;
+    size_t len = s->len;
+    if (len)
+        take(s, buf, len);            /* the bytes in order at the start */
+    s->len = len;
+    s->buf = buf;
+    s->alloc = alloc;
+    s->head = 0;
+    return true;
+}
+
+/* Copy n bytes in at the ring's tail (room is reserved). */
+static void put(struct stream *s, const unsigned char *p, size_t n)
+{
+    size_t tail = (s->head + s->len) % s->alloc;
+    size_t first = n < s->alloc - tail ? n : s->alloc - tail;
+    memcpy(s->buf + tail, p, first);
+    memcpy(s->buf, p + first, n - first);
+    s->len += n;
+}
+
+/* Copy n bytes (n <= len) out from the ring's head. */
+static void take(struct stream *s, unsigned char *p, size_t n)
+{
+    size_t first = n < s->alloc - s->head ? n : s->alloc - s->head;
+    memcpy(p, s->buf + s->head, first);
+    memcpy(p + first, s->buf, n - first);
+    s->head = (s->head + n) % s->alloc;
+    s->len -= n;
+}
+
+static size_t room(const struct stream *s) { return s->cap - s->len; }
+
+/* ==========================================================================
+** Read
+** ========================================================================== */
+
+static bool readable(const struct stream *s) { return s->len > 0 || s->writer_closed; }
+
+static void read_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct stream_op *r = stream_op(op);
+    struct stream *s = stream_at(op);
+    if (s->len > 0) {
+        size_t k = r->n < s->len ? r->n : s->len;
+        take(s, r->into, k);
+        r->result = (long)k;
+        op->note = "%d bytes";
+        op->note_a = (int)k;
+    } else if (s->writer_closed || r->n == 0) {
+        r->result = 0;
+        op->idle = true;
+        op->note = r->n ? "end of stream" : NULL;
+    } else if (r->nonblock) {
+        r->result = WEFT_EBUSY;
+        op->idle = true;
+        op->note = "empty";
+    } else {
+        must_wait(op);
+    }
+}
+
+static bool read_only_looks(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct stream_op *r = stream_op(op);
+    return stream_at(op)->len == 0 && (stream_at(op)->writer_closed || r->nonblock || r->n == 0);
+}
+
+static bool read_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return readable(stream_at(op));
+}
+
+static sched_mask stream_wakers(struct exec *x, struct sched_op *op, enum sched_wait *how)
+{
+    return sync_wakers(x, op->thread, op->obj, how);
+}
+
+static void read_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    snprintf(buf, n, "waits to read from \"%s\" (empty, its write end open)", op->obj->name);
+}
+
+static const struct sched_opclass read_class = {
+    .verb = "read", .apply = read_apply, .reads_only = read_only_looks,
+};
+static const struct sched_opclass read_wait_class = {
+    .verb = "read (wait)", .enabled = read_wait_enabled, .apply = read_apply,
+    .blockers = stream_wakers, .describe_wait = read_describe,
+};
+
+long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
+                 struct sched_loc at)
+{
+    struct stream_op r = { .op = { .cls = &read_class, .obj = &s->obj, .loc = at },
+                           .into = buf, .n = n, .nonblock = nonblock };
+    perform(x, &r, &read_wait_class);
+    return r.result;
+}
+
+/* ==========================================================================
+** Write
+** ========================================================================== */
+
+/* The room the rest of w needs before any of it goes in: all of a short
+** write, one byte of a long one. */
+static size_t needs(const struct stream_op *w)
+{
+    size_t left = w->n - w->done;
+    return left <= STREAM_ATOMIC ? left : 1;
+}
+
+static void write_apply(struct exec *x, struct sched_op *op)
+{
+    struct stream_op *w = stream_op(op);
+    struct stream *s = stream_at(op);
+    if (s->reader_closed) {
+        w->result = w->done ? (long)w->done : WEFT_ECLOSED;
+        op->note = "read end closed";
+        return;
+    }
+    if (room(s) >= needs(w) && w->n > w->done) {
+        size_t k = w->n - w->done < room(s) ? w->n - w->done : room(s);
+        if (!reserve(x, s, k))
+            sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
+                                "out of memory for the bytes of \"%s\"", s->obj.name);
+        put(s, w->from + w->done, k);
+        w->done += k;
+        op->note = "%d bytes";
+        op->note_a = (int)k;
+    }
+    if (w->done == w->n || w->nonblock) {
+        w->result = w->done ? (long)w->done : w->n ? WEFT_EBUSY : 0;
+        op->idle = w->done == 0;
+        if (w->result == WEFT_EBUSY)
+            op->note = "full";
+        return;
+    }
+    if (op->note) {
+        op->note = "%d bytes, %d more wait for room";
+        op->note_b = (int)(w->n - w->done);
+    }
+    must_wait(op);
+}
+
+static bool write_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct stream *s = stream_at(op);
+    return s->reader_closed || room(s) >= needs(stream_op(op));
+}
+
+static void write_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    const struct stream *s = (const struct stream *)op->obj;
+    snprintf(buf, n, "waits to write to \"%s\" (full: %zu of %zu bytes, its read end open)",
+             s->obj.name, s->len, s->cap);
+}
+
+static const struct sched_opclass write_class = { .verb = "write", .apply = write_apply };
+static const struct sched_opclass write_wait_class = {
+    .verb = "write (wait)", .enabled = write_wait_enabled, .apply = write_apply,
+    .blockers = stream_wakers, .describe_wait = write_describe,
+};
+
+long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
+                  struct sched_loc at)
+{
+    struct stream_op w = { .op = { .cls = &write_class, .obj = &s->obj, .loc = at },
+                           .from = buf, .n = n, .nonblock = nonblock };
+    perform(x, &w, &write_wait_class);
+    return w.result;
+}
+
+/* ==========================================================================
+** Close
+** ========================================================================== */
+
+static void close_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    bool read_end = stream_op(op)->n;
+    if (read_end) {
+        stream_at(op)->reader_closed = true;
+        stream_at(op)->len = 0;       /* what nobody will read is dropped */
+    } else {
+        stream_at(op)->writer_closed = true;
+    }
+    op->note = read_end ? "read end" : "write end";
+}
+
+static const struct sched_opclass close_class = { .verb = "close", .apply = close_apply };
+
+void stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at)
+{
+    struct stream_op c = { .op = { .cls = &close_class, .obj = &s->obj, .loc = at },
+                           .n = read_end };
+    sched_visible(x, &c.op);
+}
+
+/* ==========================================================================
+** Poll
+** ========================================================================== */
+
+static bool writable(const struct stream *s)
+{
+    size_t enough = s->cap < STREAM_ATOMIC ? s->cap : STREAM_ATOMIC;
+    return s->reader_closed || room(s) >= enough;
+}
+
+static bool listener_ready(const struct listener *l);
+
+/* Does wish w hold now, for reading (in) or writing? A closed other end
+** is always news (POLLHUP, POLLERR), wished for or not. */
+static bool wish_holds(const struct stream_poll *w, bool in)
+{
+    if (in && w->listening)
+        return w->want_in && listener_ready(w->listening);
+    if (in)
+        return w->in && (w->want_in || w->in->writer_closed) && readable(w->in);
+    return w->out && (w->want_out || w->out->reader_closed) && writable(w->out);
+}
+
+/* Mark which wishes hold now; how many do. */
+static int poll_mark(struct stream_op *p)
+{
+    int ready = 0;
+    for (int i = 0; i < p->npolls; i++) {
+        struct stream_poll *w = &p->polls[i];
+        w->got_in = wish_holds(w, true);
+        w->got_out = wish_holds(w, false);
+        ready += w->got_in || w->got_out;
+    }
+    return ready;
+}
+
+static int poll_ready(const struct stream_op *p)
+{
+    int ready = 0;
+    for (int i = 0; i < p->npolls; i++)
+        ready += wish_holds(&p->polls[i], true) || wish_holds(&p->polls[i], false);
+    return ready;
+}
+
+static void poll_found(struct sched_op *op, int ready)
+{
+    stream_op(op)->result = ready;
+    op->note = ready ? "%d ready" : "timed out";
+    op->note_a = ready;
+}
+
+static void poll_apply(struct exec *x, struct sched_op *op)
+{
+    struct stream_op *p = stream_op(op);
+    int ready = poll_mark(p);
+    if (ready || (op->timer == NULL && p->nonblock)) {
+        op->idle = ready == 0;
+        poll_found(op, ready);
+    } else {
+        if (op->timer)
+            sched_timer_start(x, op->timer);
+        must_wait(op);
+    }
+}
+
+static bool poll_only_looks(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return op->timer == NULL && stream_op(op)->nonblock && poll_ready(stream_op(op)) == 0;
+}
+
+static bool poll_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    return poll_ready(stream_op(op)) > 0 || sched_timer_due(x, op->timer);
+}
+
+/* When the timer may fire and a descriptor is ready too, which comes first
+** is explored (under --timers=idle the descriptor wins), as chan.c does. */
+static void poll_wait_apply(struct exec *x, struct sched_op *op)
+{
+    int ready = poll_ready(stream_op(op));
+    bool fire = sched_timer_due(x, op->timer) &&
+                (ready == 0 || (!op->timer->idle_rule && sched_choose_value(x, 2) == 1));
+    if (fire) {
+        sched_timer_fire(x, op->timer);
+        for (int i = 0; i < stream_op(op)->npolls; i++)
+            stream_op(op)->polls[i].got_in = stream_op(op)->polls[i].got_out = false;
+        poll_found(op, 0);
+    } else {
+        poll_found(op, poll_mark(stream_op(op)));
+    }
+}
+
+static int poll_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    const struct stream_op *p = OP_OF(op, const struct stream_op, op);
+    int m = 0;
+    for (int i = 0; i < p->npolls; i++) {
+        const struct sched_obj *two[2] = {
+            p->polls[i].in ? &p->polls[i].in->obj : NULL,
+            p->polls[i].out ? &p->polls[i].out->obj : NULL,
+        };
+        if (p->polls[i].listening)
+            two[0] = stream_listener_object(p->polls[i].listening);
+        for (int k = 0; k < 2; k++) {
+            bool seen = two[k] == NULL;
+            for (int j = 0; j < m && !seen; j++)
+                seen = objs[j] == two[k];
+            if (!seen && m < max)
+                objs[m++] = two[k];
+        }
+    }
+    if (op->timer && m < max)
+        objs[m++] = op->timer->clock;
+    return m;
+}
+
+static void poll_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    const struct stream_op *p = OP_OF(op, const struct stream_op, op);
+    size_t used = (size_t)snprintf(buf, n, "waits in poll on");
+    const char *sep = " ";
+    for (int i = 0; i < p->npolls && used < n; i++) {
+        const struct stream_poll *w = &p->polls[i];
+        if (w->listening && used < n) {
+            used += (size_t)snprintf(buf + used, n - used, "%saccept \"%s\"", sep,
+                                     stream_listener_object(w->listening)->name);
+            sep = ", ";
+        }
+        if (w->in && w->want_in && used < n) {
+            used += (size_t)snprintf(buf + used, n - used, "%sread \"%s\"", sep, w->in->obj.name);
+            sep = ", ";
+        }
+        if (w->out && w->want_out && used < n) {
+            used += (size_t)snprintf(buf + used, n - used, "%swrite \"%s\"", sep,
+                                     w->out->obj.name);
+            sep = ", ";
+        }
+    }
+    if (op->timer && used < n)
+        snprintf(buf + used, n - used, " (with timeout)");
+}
+
+static const struct sched_opclass poll_class = {
+    .verb = "poll", .apply = poll_apply, .objects = poll_objects, .reads_only = poll_only_looks,
+};
+static const struct sched_opclass poll_wait_class = {
+    .verb = "poll (wait)", .enabled = poll_wait_enabled, .apply = poll_wait_apply,
+    .blockers = stream_wakers, .describe_wait = poll_describe, .objects = poll_objects,
+};
+
+int stream_poll(struct exec *x, struct stream_poll *polls, int n, int64_t timeout_ns,
+                struct sched_loc at)
+{
+    struct stream_op p = { .op = { .cls = &poll_class, .loc = at }, .polls = polls,
+                           .npolls = n, .nonblock = timeout_ns == 0 };
+    for (int i = 0; i < n && p.op.obj == NULL; i++)
+        p.op.obj = polls[i].listening ? stream_listener_object(polls[i].listening)
+                 : polls[i].in ? &polls[i].in->obj : polls[i].out ? &polls[i].out->obj : NULL;
+    if (timeout_ns > 0 && sched_timer_init(x, &p.op, &p.timer, timeout_ns) != 0)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
+    perform(x, &p, &poll_wait_class);
+    return (int)p.result;
+}
+
+/* ==========================================================================
+** Listening sockets: a queue of connections
+** ========================================================================== */
+
+struct listener {
+    struct sched_obj obj;
+    void **queue;                     /* a ring of cap items */
+    int cap, head, len;
+    bool closed;
+};
+
+static void listener_state(const struct sched_obj *o, char *buf, size_t n)
+{
+    const struct listener *l = (const struct listener *)o;
+    buf[0] = 0;
+    if (l->len || l->closed)
+        snprintf(buf, n, "%d connection%s waiting%s", l->len, l->len == 1 ? "" : "s",
+                 l->closed ? ", closed" : "");
+}
+
+static const struct sched_objclass listener_objclass = {
+    .name = "socket", .state = listener_state,
+};
+
+static struct sched_obj *stream_listener_object(struct listener *l) { return &l->obj; }
+static struct listener *listener_at(const struct sched_op *op)
+{
+    return (struct listener *)op->obj;
+}
+static bool listener_ready(const struct listener *l) { return l->len > 0 || l->closed; }
+
+struct listener *listener_new(struct exec *x, const char *name, int backlog, struct sched_loc at)
+{
+    struct listener *l = sync_object_new(x, &listener_objclass, sizeof *l, name, at);
+    l->cap = backlog < 1 ? 1 : backlog;
+    l->queue = arena_alloc(&x->arena, (size_t)l->cap * sizeof *l->queue);
+    if (l->queue == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for socket \"%s\"", l->obj.name);
+    return l;
+}
+
+static void connect_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct listener *l = listener_at(op);
+    struct stream_op *c = stream_op(op);
+    if (l->closed) {
+        c->result = WEFT_ECLOSED;
+        op->note = "refused";
+    } else if (l->len < l->cap) {
+        l->queue[(l->head + l->len++) % l->cap] = c->item;
+        c->result = 0;
+    } else {
+        must_wait(op);
+    }
+}
+
+static bool connect_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return listener_at(op)->closed || listener_at(op)->len < listener_at(op)->cap;
+}
+
+static void connect_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    snprintf(buf, n, "waits to connect to \"%s\" (its backlog of %d is full)", op->obj->name,
+             listener_at(op)->cap);
+}
+
+static const struct sched_opclass connect_class = { .verb = "connect", .apply = connect_apply };
+static const struct sched_opclass connect_wait_class = {
+    .verb = "connect (wait)", .enabled = connect_wait_enabled, .apply = connect_apply,
+    .blockers = stream_wakers, .describe_wait = connect_describe,
+};
+
+int listener_connect(struct exec *x, struct listener *l, void *item, struct sched_loc at)
+{
+    struct stream_op c = { .op = { .cls = &connect_class, .obj = &l->obj, .loc = at },
+                           .item = item };
+    perform(x, &c, &connect_wait_class);
+    return (int)c.result;
+}
+
+static void accept_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct listener *l = listener_at(op);
+    struct stream_op *a = stream_op(op);
+    if (l->len > 0) {
+        *a->item_out = l->queue[l->head];
+        l->head = (l->head + 1) % l->cap;
+        l->len--;
+        a->result = 0;
+    } else if (l->closed) {
+        a->result = WEFT_ECLOSED;
+        op->note = "closed";
+    } else if (a->nonblock) {
+        a->result = WEFT_EBUSY;
+        op->idle = true;
+        op->note = "none waiting";
+    } else {
+        must_wait(op);
+    }
+}
+
+static bool accept_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return listener_ready(listener_at(op));
+}
+
+static void accept_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    snprintf(buf, n, "waits to accept a connection on \"%s\"", op->obj->name);
+}
+
+static const struct sched_opclass accept_class = { .verb = "accept", .apply = accept_apply };
+static const struct sched_opclass accept_wait_class = {
+    .verb = "accept (wait)", .enabled = accept_wait_enabled, .apply = accept_apply,
+    .blockers = stream_wakers, .describe_wait = accept_describe,
+};
+
+int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
+                    struct sched_loc at)
+{
+    struct stream_op a = { .op = { .cls = &accept_class, .obj = &l->obj, .loc = at },
+                           .item_out = item, .nonblock = nonblock };
+    perform(x, &a, &accept_wait_class);
+    return (int)a.result;
+}
+
+static void listener_close_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    listener_at(op)->closed = true;
+}
+
+static const struct sched_opclass listener_close_class = {
+    .verb = "close", .apply = listener_close_apply,
+};
+
+void listener_close(struct exec *x, struct listener *l, struct sched_loc at)
+{
+    struct stream_op c = { .op = { .cls = &listener_close_class, .obj = &l->obj, .loc = at } };
+    sched_visible(x, &c.op);
+}
+
+void *listener_left(struct listener *l)
+{
+    if (l->len == 0)
+        return NULL;
+    void *item = l->queue[l->head];
+    l->head = (l->head + 1) % l->cap;
+    l->len--;
+    return item;
+}

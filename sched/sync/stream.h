@@ -1,0 +1,81 @@
+/*
+** stream.h -- byte streams between a program's threads (stream.c): a pipe,
+** or one direction of a socket pair. A stream has a fixed capacity, a read
+** end and a write end. Reading an empty stream waits while its write end
+** is open, and writing a full one waits while its read end is open: both
+** are visible waits, so a deadlock through a pipe is a deadlock. The
+** posix layer (posix/io.c) maps file descriptors onto streams.
+*/
+#ifndef WEFT_STREAM_H
+#define WEFT_STREAM_H
+
+#include <stddef.h>
+#include "core/sched.h"
+
+struct stream;
+
+/* Writes of at most this many bytes are never split (POSIX PIPE_BUF). */
+#define STREAM_ATOMIC 4096
+
+/* A new stream of capacity bytes (from a scenario thread); the execution
+** fails at `at` without memory. */
+struct stream *stream_new(struct exec *x, const char *name, size_t capacity, struct sched_loc at);
+
+/* Visible. Up to n bytes into buf: how many, 0 at end of stream (the write
+** end closed and nothing left), or WEFT_EBUSY when nonblock and nothing
+** is there yet; otherwise waits for bytes or the end. */
+long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
+                 struct sched_loc at);
+
+/* Visible. Writes n bytes, waiting for room (a write of at most
+** STREAM_ATOMIC bytes goes in one piece): n, or as many as went in before
+** the read end closed; WEFT_ECLOSED when the read end was closed before
+** any byte went in; nonblock: as many as fit now, or WEFT_EBUSY when
+** none (or the whole of a short write) does not. */
+long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
+                  struct sched_loc at);
+
+/* Visible. Close the read end (writers get WEFT_ECLOSED) or the write end
+** (readers get the end of the stream once it is drained). */
+void stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at);
+
+/*
+** A listening socket's queue of connections not yet accepted (a loopback
+** socket between the program's threads): connect waits while it holds
+** backlog of them, accept while it is empty. Items are the caller's.
+*/
+struct listener;
+struct listener *listener_new(struct exec *x, const char *name, int backlog, struct sched_loc at);
+/* Visible. Queue item: 0, or WEFT_ECLOSED when the listener is closed. */
+int listener_connect(struct exec *x, struct listener *l, void *item, struct sched_loc at);
+/* Visible. The oldest item into *item: 0; WEFT_EBUSY when nonblock and
+** none waits; WEFT_ECLOSED once closed. */
+int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
+                    struct sched_loc at);
+/* Visible. Close it: connects and accepts fail from now on. */
+void listener_close(struct exec *x, struct listener *l, struct sched_loc at);
+/* After the close: the items never accepted, one by one (NULL: none left). */
+void *listener_left(struct listener *l);
+
+/* One descriptor's wish in a poll: is its stream readable, writable? */
+struct stream_poll {
+    struct stream *in;                /* readable: bytes, or the write end closed */
+    struct stream *out;               /* writable: room, or the read end closed */
+    struct listener *listening;       /* readable: a connection waits, or closed */
+    bool want_in, want_out;
+    bool got_in, got_out;             /* set by stream_poll */
+};
+
+/* Visible. Wait until one of the n wishes holds, for at most timeout_ns
+** of virtual time (< 0: no limit; 0: only look): how many hold (0: timed
+** out). At most SCHED_MAX_OBJS - 1 streams. */
+int stream_poll(struct exec *x, struct stream_poll *p, int n, int64_t timeout_ns,
+                struct sched_loc at);
+
+/* Scheduler-free looks at a stream's state (right after a visible step). */
+size_t stream_buffered(const struct stream *s);
+bool stream_writer_closed(const struct stream *s);
+bool stream_reader_closed(const struct stream *s);
+const char *stream_name(const struct stream *s);
+
+#endif
