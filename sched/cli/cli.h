@@ -49,6 +49,7 @@ enum cli_isolate {
 
 struct cli_opts {
     const struct cli_program *program;
+    char *command;                    /* program->name as a replay command's word */
     const char *strategy;             /* a plan's name (explore.h) */
     bool sleep_sets;
     int max_preemptions;
@@ -115,6 +116,11 @@ struct search *cli_search(const struct weft_scenario *sc, struct params *p, int 
 int cli_max_steps(const struct weft_scenario *sc, int max_steps);
 /* Seconds on a monotonic clock. */
 double cli_seconds(void);
+
+/* v as one shell word: as it is when plain, else in single quotes, so
+** that a pasted replay command runs nothing and splits nowhere (malloc'd,
+** NULL without memory). */
+char *cli_shell_word(const char *v);
 
 /* The whole command line: argv[1] is the subcommand. */
 int cli_main(int argc, char **argv, const struct cli_program *program);

@@ -203,7 +203,7 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
         .ec = { .plan = plan, .sleep_sets = o->sleep_sets, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
                 .time_limit = o->time_limit, .window = w, .stop = stop },
-        .req = { o->program->name, t->spelling, o->param_args }, .exec = x,
+        .req = { o->command, t->spelling, o->param_args }, .exec = x,
     };
     if (progress_wanted(o)) {
         job.ec.progress = show_progress;
@@ -268,7 +268,7 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
                              const struct explore_plan *plan, struct cli_supervised *sv,
                              double start, int flags, struct report **kept)
 {
-    struct report_request req = { o->program->name, t->spelling, o->param_args };
+    struct report_request req = { o->command, t->spelling, o->param_args };
     if (sv->found.cov.plan == NULL)   /* died before its first execution ended */
         sv->found.cov.plan = plan;
     sv->found.cov.executions += sv->found.failed;   /* the one it died in */
@@ -585,7 +585,7 @@ static int replay_here(void *ctx, struct cli_child *c)
     if (rc == CLI_OK && a->step_by_step)
         printf("\n");
     if (rc == CLI_OK) {
-        struct report_request req = { o->program->name, a->t->spelling, o->param_args };
+        struct report_request req = { o->command, a->t->spelling, o->param_args };
         struct report *rep = report_snapshot(search_exec(s), a->t->scenario, &req, &res);
         rc = rep ? CLI_OK : out_of_memory("for a report");
         if (rep) {

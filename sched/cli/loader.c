@@ -831,9 +831,22 @@ bool cli_is_source(const char *path)
     return len > 2 && strcmp(path + len - 2, ".c") == 0;
 }
 
+/* path as one shell word that no command reads as an option. */
+static char *path_word(const char *path)
+{
+    char *dotted = format("%s%s", path[0] == '-' ? "./" : "", path);
+    char *word = dotted ? cli_shell_word(dotted) : NULL;
+    free(dotted);
+    return word;
+}
+
 char *cli_file_spelling(const char *path, const char *name)
 {
-    return format("%s%s %s", path[0] == '-' ? "./" : "", path, name);
+    char *p = path_word(path), *n = cli_shell_word(name);
+    char *spelling = p && n ? format("%s %s", p, n) : NULL;
+    free(p);
+    free(n);
+    return spelling;
 }
 
 static int add_file(struct targets *t, const char *path, const struct cli_opts *o)
@@ -887,6 +900,20 @@ static int add_dir(struct targets *t, const char *dir, const struct cli_opts *o)
     return rc;
 }
 
+/* The sources of a program as the words of a replay command (malloc'd). */
+static char *program_spelling(const char *const *srcs, int n)
+{
+    char *spelling = strdup("");
+    for (int i = 0; spelling && i < n; i++) {
+        char *word = path_word(srcs[i]);
+        char *longer = word ? format("%s%s%s", spelling, i ? " " : "", word) : NULL;
+        free(word);
+        free(spelling);
+        spelling = longer;
+    }
+    return spelling;
+}
+
 /* The program made of the program sources among args (when one of them
 ** has a main: the .c files without WEFT_SCENARIO), as one target named
 ** after the source with main and spelled by all of them; none is fine. */
@@ -909,17 +936,10 @@ static int add_program(struct targets *t, const char *const *args, int nargs,
     *nsources = n;
     if (rc == 0 && n > 0)
         rc = cli_load_program(srcs, n, o, &from, &to);
-    size_t len = 1;
-    for (int i = 0; rc == 0 && i < n; i++)
-        len += strlen(srcs[i]) + 3;
-    char *spelling = rc == 0 && n > 0 ? malloc(len) : NULL;
+    char *spelling = rc == 0 && n > 0 ? program_spelling(srcs, n) : NULL;
     if (rc == 0 && n > 0 && spelling == NULL)
         rc = out_of_memory();
     if (spelling) {                   /* "prog.c": the replay finds its one scenario */
-        spelling[0] = 0;
-        for (int i = 0; i < n; i++)
-            sprintf(spelling + strlen(spelling), "%s%s%s", i ? " " : "",
-                    srcs[i][0] == '-' ? "./" : "", srcs[i]);
         bool all = cli_memory_for(o, srcs[0]) == CLI_MEMORY_ALL;
         rc = add(t, registry_get(from), spelling, all);
     }

@@ -229,6 +229,29 @@ static int repeat_in_replay(struct cli_opts *o, const char *option, const char *
     return 0;
 }
 
+char *cli_shell_word(const char *v)
+{
+    bool plain = *v != 0 && strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      "0123456789_./=:,+-@%") == strlen(v);
+    char *w = malloc(4 * strlen(v) + 3), *p = w;
+    if (w == NULL || plain)
+        return w ? strcpy(w, v) : NULL;
+    *p++ = '\'';
+    for (; *v; v++)
+        p = *v == '\'' ? stpcpy(p, "'\\''") : (*p = *v, p + 1);
+    strcpy(p, "'");
+    return w;
+}
+
+/* An option a replay must repeat, its value quoted for the shell. */
+static int repeat_quoted(struct cli_opts *o, const char *option, const char *value)
+{
+    char *w = cli_shell_word(value);
+    int rc = w ? repeat_in_replay(o, option, w) : out_of_memory();
+    free(w);
+    return rc;
+}
+
 /* KEY=VALUE: into the parameter set, and into the replay command's words. */
 static int add_param(struct cli_opts *o, const char *kv)
 {
@@ -247,7 +270,7 @@ static int add_param(struct cli_opts *o, const char *kv)
     }
     if (rc)
         return out_of_memory();
-    return repeat_in_replay(o, "--param", kv);
+    return repeat_quoted(o, "--param", kv);
 }
 
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
@@ -355,30 +378,6 @@ static int parse_stack_size(const char *v, struct cli_opts *o)
     }
     o->stack_size = (size_t)n;
     return repeat_in_replay(o, "--stack-size", v);
-}
-
-/* v as one shell word: as it is when plain, else in single quotes (malloc'd). */
-static char *shell_word(const char *v)
-{
-    bool plain = *v != 0 && strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                      "0123456789_./=:,+-@%") == strlen(v);
-    char *w = malloc(4 * strlen(v) + 3), *p = w;
-    if (w == NULL || plain)
-        return w ? strcpy(w, v) : NULL;
-    *p++ = '\'';
-    for (; *v; v++)
-        p = *v == '\'' ? stpcpy(p, "'\\''") : (*p = *v, p + 1);
-    strcpy(p, "'");
-    return w;
-}
-
-/* An option a replay must repeat, its value quoted for the shell. */
-static int repeat_quoted(struct cli_opts *o, const char *option, const char *value)
-{
-    char *w = shell_word(value);
-    int rc = w ? repeat_in_replay(o, option, w) : out_of_memory();
-    free(w);
-    return rc;
 }
 
 /* One more program argument (--arg, or a word after --). */
@@ -532,7 +531,9 @@ static int command_line(int argc, char **argv, const struct cli_program *program
                               .max_steps = SCHED_DEFAULT_MAX_STEPS,
                               .watchdog = CLI_DEFAULT_WATCHDOG,
                               .format = "text", .params = params_new() };
-        int rc = o.params ? parse(argc - 1, argv + 1, &o, &cmds[i]) : out_of_memory();
+        o.command = cli_shell_word(program->name);
+        int rc = o.params && o.command ? parse(argc - 1, argv + 1, &o, &cmds[i])
+                                       : out_of_memory();
         if (rc == 1)                  /* help printed */
             rc = CLI_OK;
         else if (rc == 0)
@@ -540,6 +541,7 @@ static int command_line(int argc, char **argv, const struct cli_program *program
         params_free(o.params);
         free(o.param_args);
         free(o.prog_args);
+        free(o.command);
         return rc;
     }
     fprintf(stderr, "weft: unknown command '%s'\n\n", argv[1]);

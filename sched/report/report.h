@@ -174,6 +174,14 @@ void report_plan(const struct coverage *cov, char *buf, size_t n);
 ** every thread's state now. */
 void report_explain_state(FILE *f, struct exec *x, uint32_t *shown);
 
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when s[0]
+** does not start one: overlong, surrogate, cut short or a stray byte. */
+size_t report_utf8_len(const unsigned char *s);
+/* s as a JSON string: quotes, backslashes and control characters escaped,
+** a byte that is not valid UTF-8 as \ufffd. Every string of the JSON
+** output is written by it. */
+void report_json_string(FILE *f, const char *s);
+
 /* Output formats (report_text.c, report_json.c). */
 #define REPORT_REPLAY 1   /* leave out timing and coverage: byte-stable output */
 #define REPORT_QUIET  2   /* text: the summary line only */

@@ -1,27 +1,83 @@
 /*
 ** report_json.c -- the report as one JSON object per scenario run (one line).
 ** Field names are a contract documented in the README; add fields, never
-** rename them. Strings are escaped here; the struct is built elsewhere.
+** rename them. Every string goes through report_json_string; the struct
+** is built elsewhere.
 */
+#include <stdbool.h>
 #include <string.h>
 #include "report/report.h"
 
-static void json_str(FILE *f, const char *s)
+/* ==========================================================================
+** The one string writer: every string in the output goes through it
+** ========================================================================== */
+
+size_t report_utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    int n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+          : (c & 0xf8) == 0xf0 ? 4 : 0;
+    if (n <= 1 || c < 0xc2 || c > 0xf4)
+        return n == 1 ? 1 : 0;        /* a stray continuation byte, or an overlong 2-byte lead */
+    unsigned cp = c & (0x7f >> n);
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)    /* also stops at the terminating 0 */
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+    bool surrogate = cp >= 0xd800 && cp <= 0xdfff;
+    return overlong || surrogate || cp > 0x10ffff ? 0 : (size_t)n;
+}
+
+/* s escaped for a JSON string, without the quotes: " and \ and control
+** characters escaped, valid UTF-8 as it is, any other byte as \ufffd. */
+static void json_chars(FILE *f, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        size_t n = report_utf8_len(p);
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p == '\t')
+            fputs("\\t", f);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\u%04x", *p);
+        else if (n == 0)
+            fputs("\\ufffd", f);
+        else
+            fwrite(p, 1, n, f);
+        p += n ? n : 1;
+    }
+}
+
+void report_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
+    json_chars(f, s);
     fputc('"', f);
 }
+
+#define json_str report_json_string
+
+/* The replay command, one JSON string: its words are shell-quoted already. */
+static void json_replay(FILE *f, const struct report *rep)
+{
+    fputs(",\"replay\":\"", f);
+    json_chars(f, rep->command);
+    fputs(" replay ", f);
+    json_chars(f, rep->target);
+    json_chars(f, rep->params);
+    fputs(" --schedule ", f);
+    json_chars(f, rep->schedule);
+    fputc('"', f);
+}
+
+/* ==========================================================================
+** The report
+** ========================================================================== */
 
 static void json_loc(FILE *f, const char *key, struct sched_loc loc)
 {
@@ -111,8 +167,7 @@ static void json_failure(FILE *f, const struct report *rep)
     }
     fprintf(f, ",\"schedule\":");
     json_str(f, rep->schedule);
-    fprintf(f, ",\"replay\":\"%s replay %s%s --schedule %s\"", rep->command, rep->target,
-            rep->params, rep->schedule);
+    json_replay(f, rep);
     fprintf(f, ",\"threads\":[");
     for (int i = 0; i < rep->nthreads; i++) {
         fprintf(f, "%s", i ? "," : "");
@@ -121,7 +176,9 @@ static void json_failure(FILE *f, const struct report *rep)
     fprintf(f, "],\"locks\":[");
     for (int i = 0; i < rep->nlocks; i++) {
         const struct report_lock *l = &rep->locks[i];
-        fprintf(f, "%s{\"kind\":\"%s\",\"name\":", i ? "," : "", l->kind);
+        fprintf(f, "%s{\"kind\":", i ? "," : "");
+        json_str(f, l->kind);
+        fprintf(f, ",\"name\":");
         json_str(f, l->name);
         if (l->holder >= 0) {
             fprintf(f, ",\"holder\":%d,\"how\":", l->holder);
