@@ -50,6 +50,88 @@ if python3 -c "$strict_json" "$tmp/out"; then ok; else bad "not UTF-8: JSON does
 expect_grep "not UTF-8: U+FFFD" 'caf\\ufffd' "$tmp/out"
 cd - >/dev/null || exit 1
 
+# ---- Totals, and --quiet never hides what went wrong ----
+
+cat >"$tmp/unexpected.c" <<'C'
+#include <weft.h>
+static weft_mutex_t *a, *b;
+static void *other(void *arg) { (void)arg; weft_mutex_lock(b); weft_mutex_lock(a);
+                                weft_mutex_unlock(a); weft_mutex_unlock(b); return 0; }
+WEFT_SCENARIO(claims_to_pass, .summary = "abba, expected to pass", .expect = WEFT_PASS)
+{
+    a = weft_calloc(1, sizeof *a);
+    b = weft_calloc(1, sizeof *b);
+    weft_thread_t t = weft_spawn("other", other, 0);
+    weft_mutex_lock(a); weft_mutex_lock(b); weft_mutex_unlock(b); weft_mutex_unlock(a);
+    weft_join(t);
+}
+C
+check "totals" 0 "$WEFT" run abba abba_fixed
+if [ "$(tail -1 "$tmp/out")" = "2 scenarios: 2 as expected, 0 unexpected, 0 errors" ]
+then ok; else bad "totals line: $(tail -1 "$tmp/out")"; fi
+check "totals of one" 1 "$WEFT" run --quiet "$tmp/unexpected.c"
+if [ "$(tail -1 "$tmp/out")" = "1 scenario: 0 as expected, 1 unexpected, 0 errors" ]
+then ok; else bad "totals line of one: $(tail -1 "$tmp/out")"; fi
+check "--quiet" 1 "$WEFT" run --quiet abba "$tmp/unexpected.c" abba_fixed
+expect_grep "--quiet: an unexpected failure's report" "^weft: DEADLOCK in claims_to_pass" "$tmp/out"
+expect_grep "--quiet: its replay" "replay $tmp/unexpected.c claims_to_pass --schedule w2" "$tmp/out"
+if grep -q "DEADLOCK in abba" "$tmp/out"; then bad "--quiet showed an expected failure"; else ok; fi
+if [ "$(wc -l <"$tmp/out")" -gt 20 ] && grep -q "^abba: deadlock" "$tmp/out" &&
+   grep -q "^abba_fixed: pass" "$tmp/out"; then ok; else bad "--quiet: the summaries"; fi
+
+# ---- TAP 14: one test point per scenario, checked by prove ----
+
+nscen=$(( $("$WEFT" list "$top_srcdir/scenarios/" | wc -l) + 1 ))
+check "tap" 1 "$WEFT" run --format tap "$top_srcdir/scenarios/" "$tmp/unexpected.c"
+cp "$tmp/out" "$tmp/all.tap"
+if [ "$(head -2 "$tmp/all.tap")" = "$(printf 'TAP version 14\n1..%d' "$nscen")" ]; then ok
+else bad "tap: the version and plan"; head -2 "$tmp/all.tap"; fi
+if [ "$(grep -c '^ok [0-9]* - ' "$tmp/all.tap")" -eq $((nscen - 1)) ] &&
+   [ "$(grep -c '^not ok [0-9]* - claims_to_pass: deadlock (expected pass)$' "$tmp/all.tap")" -eq 1 ]
+then ok; else bad "tap: one point per scenario"; fi
+expect_grep "tap: the report in the YAML block" "^    weft: DEADLOCK in claims_to_pass" "$tmp/all.tap"
+expect_grep "tap: the replay" "^      weft replay .*claims_to_pass --schedule" "$tmp/all.tap"
+# prove (TAP::Harness 3.44) knows TAP up to version 13, whose syntax 14
+# extends: the same stream as 13 must parse, YAML blocks and all.
+if command -v prove >/dev/null; then
+    sed 's/^TAP version 14$/TAP version 13/' "$tmp/all.tap" >"$tmp/all13.tap"
+    prove --exec cat "$tmp/all13.tap" >"$tmp/prove.txt" 2>&1
+    if grep -q "Parse errors" "$tmp/prove.txt" || ! grep -q "Failed 1/$nscen subtests" "$tmp/prove.txt"
+    then bad "prove"; cat "$tmp/prove.txt"; else ok; fi
+fi
+check "tap needs one report per scenario" 2 "$WEFT" run --format tap --classes "$tmp/c" abba
+check "tap is for run" 2 "$WEFT" replay --format tap abba --schedule w2.BgEDAAEBAgICmYw
+
+# ---- JUnit: valid against tests/ci/junit.xsd, a testsuite per file ----
+
+check "junit" 1 "$WEFT" run --format junit "$top_srcdir/scenarios/" "$tmp/unexpected.c" \
+    "$weird/st'o ry.c"
+cp "$tmp/out" "$tmp/all.xml"
+if command -v xmllint >/dev/null; then
+    check "junit: valid" 0 xmllint --noout --schema "$top_srcdir/tests/ci/junit.xsd" "$tmp/all.xml"
+fi
+nfiles=$(( $(ls "$top_srcdir"/scenarios/*.c | wc -l) + 2 ))
+if [ "$(grep -c '<testcase ' "$tmp/all.xml")" -eq $((nscen + 1)) ] &&
+   [ "$(grep -c '<testsuite ' "$tmp/all.xml")" -eq "$nfiles" ] &&
+   [ "$(grep -c '<failure type="deadlock" message="deadlock (expected pass): ' "$tmp/all.xml")" -eq 1 ]
+then ok; else bad "junit: one testcase per scenario, one testsuite per file, one failure"; fi
+expect_grep "junit: suite counts" '<testsuite name="[^"]*unexpected.c" tests="1" failures="1" errors="0"' "$tmp/all.xml"
+
+# ---- An Automake project's make check runs weft through the TAP driver ----
+
+if command -v autoreconf >/dev/null && command -v automake >/dev/null; then
+    cp -r "$top_srcdir/tests/ci/tap-project" "$tmp/project"
+    chmod -R u+w "$tmp/project"
+    (cd "$tmp/project" && autoreconf -fi && ./configure) >"$tmp/project.log" 2>&1 ||
+        bad "the Automake project does not build"
+    (cd "$tmp/project" && WEFT=$weft_abs WEFT_SCENARIOS="$top_srcdir/scenarios/ $tmp/unexpected.c" \
+        env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make check) >"$tmp/make.txt" 2>&1   # not the outer make's
+    if grep -q "^# TOTAL: $nscen$" "$tmp/make.txt" && grep -q "^# PASS:  $((nscen - 1))$" "$tmp/make.txt" &&
+       grep -q "^# FAIL:  1$" "$tmp/make.txt" && grep -q "^# ERROR: 0$" "$tmp/make.txt" &&
+       grep -q "^FAIL: scenarios.test $nscen - claims_to_pass" "$tmp/make.txt"
+    then ok; else bad "make check through the TAP driver"; tail -30 "$tmp/make.txt"; fi
+fi
+
 # The README's JSON table against real output (tests/json_schema.py).
 if python3 "$top_srcdir/tests/json_schema.py" >"$tmp/schema.txt"; then ok; else
     bad "README JSON table"; cat "$tmp/schema.txt"; fi

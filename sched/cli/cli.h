@@ -88,6 +88,9 @@ struct cli_target {
     const struct weft_scenario *scenario;
     bool all_memory;                  /* compiled with --memory=all */
     char *spelling;                   /* malloc'd: "abba", or "file.c abba" */
+    char *group;                      /* malloc'd: the file it is in, as named; NULL:
+                                         built in (the report says its source) */
+    int number;                       /* 1, 2, ... in the run (TAP's test number) */
 };
 
 /* One scenario explored as `weft run` does it: search, shrink, report. */

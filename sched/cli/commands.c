@@ -79,7 +79,7 @@ static const struct report_format *format_for(const struct cli_opts *o)
 {
     const struct report_format *f = report_format_named(o->format);
     if (f == NULL)
-        fprintf(stderr, "weft: unknown format '%s' (text or json)\n", o->format);
+        fprintf(stderr, "weft: unknown format '%s' (text, json, tap or junit)\n", o->format);
     return f;
 }
 
@@ -106,6 +106,14 @@ static const struct explore_plan *plan_for(const struct cli_opts *o)
                 explore_plans[i]->name);
     fprintf(stderr, ")\n");
     return NULL;
+}
+
+/* How a report of t names it and its replay command. */
+static struct report_request request_for(const struct cli_target *t, const struct cli_opts *o)
+{
+    return (struct report_request){ .command = o->command, .target = t->spelling,
+                                    .params = o->param_args, .group = t->group,
+                                    .number = t->number };
 }
 
 /* Print rep and free it; CLI_OK, or CLI_UNEXPECTED when it was not as expected. */
@@ -203,7 +211,7 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
         .ec = { .plan = plan, .sleep_sets = o->sleep_sets, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
                 .time_limit = o->time_limit, .window = w, .stop = stop },
-        .req = { o->command, t->spelling, o->param_args }, .exec = x,
+        .req = request_for(t, o), .exec = x,
     };
     if (progress_wanted(o)) {
         job.ec.progress = show_progress;
@@ -268,7 +276,7 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
                              const struct explore_plan *plan, struct cli_supervised *sv,
                              double start, int flags, struct report **kept)
 {
-    struct report_request req = { o->command, t->spelling, o->param_args };
+    struct report_request req = request_for(t, o);
     if (sv->found.cov.plan == NULL)   /* died before its first execution ended */
         sv->found.cov.plan = plan;
     sv->found.cov.executions += sv->found.failed;   /* the one it died in */
@@ -355,9 +363,140 @@ static int usage_error(const char *fmt, int n)
     return CLI_ERROR;
 }
 
+/* ---- the scenarios of a run, one after another ---- */
+
+/* A file's scenarios, for a format that groups them (JUnit): their
+** reports are caught from standard output, where a child process writes
+** them, and written out wrapped when the next file begins. */
+struct grouping {
+    const char *name;                 /* the file of the group so far, or NULL */
+    struct report_totals t;
+    FILE *body;                       /* a memory stream */
+    char *text;
+    size_t len;
+};
+
+/* The file a target's report names (report.c falls back the same way). */
+static const char *group_of(const struct cli_target *t)
+{
+    return t->group ? t->group : t->scenario->file ? t->scenario->file : "";
+}
+
+static void count(struct report_totals *t, int rc)
+{
+    t->as_expected += rc == CLI_OK;
+    t->unexpected += rc == CLI_UNEXPECTED;
+    t->errors += rc != CLI_OK && rc != CLI_UNEXPECTED;
+}
+
+/* Write the group so far, if any, and forget it; 0 or CLI_ERROR. */
+static int group_end(struct grouping *g, const struct report_format *f)
+{
+    if (g->name == NULL)
+        return 0;
+    int rc = fclose(g->body) == 0 ? 0 : out_of_memory("for a group of reports");
+    if (rc == 0)
+        f->group(stdout, g->name, &g->t, g->text, g->len);
+    free(g->text);
+    *g = (struct grouping){ 0 };
+    return rc;
+}
+
+/* Copy what stdout got since capture_begin (in tmp) into g's body, and
+** give stdout back (saved). */
+static void capture_end(FILE *tmp, int saved, struct grouping *g)
+{
+    char buf[4096];
+    size_t n;
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    rewind(tmp);
+    while ((n = fread(buf, 1, sizeof buf, tmp)) > 0)
+        fwrite(buf, 1, n, g->body);
+    fclose(tmp);
+}
+
+/* Run t as run_one does, its report caught into its file's group. */
+static int run_grouped(struct grouping *g, struct cli_target *t, const struct cli_opts *o,
+                       const struct explore_plan *plan, struct exec *x, FILE *classes,
+                       const struct report_format *f)
+{
+    if (g->name && strcmp(g->name, group_of(t)) != 0 && group_end(g, f) != 0)
+        return CLI_ERROR;
+    if (g->name == NULL && (g->body = open_memstream(&g->text, &g->len)) == NULL)
+        return out_of_memory("for a group of reports");
+    g->name = group_of(t);
+    fflush(stdout);
+    FILE *tmp = tmpfile();
+    int saved = tmp ? dup(STDOUT_FILENO) : -1;
+    if (saved < 0 || dup2(fileno(tmp), STDOUT_FILENO) < 0) {
+        perror("weft: cannot keep a report in a temporary file");
+        if (tmp)
+            fclose(tmp);
+        if (saved >= 0)
+            close(saved);
+        return CLI_ERROR;
+    }
+    double start = cli_seconds();
+    int rc = run_one(t, o, plan, x, classes);
+    capture_end(tmp, saved, g);
+    if (rc == CLI_ERROR)
+        f->error(g->body, t->number, t->scenario->name, group_of(t));
+    g->t.scenarios++;
+    g->t.seconds += cli_seconds() - start;
+    count(&g->t, rc);
+    return rc;
+}
+
+/* Run every target in order, as format f frames them, until one cannot
+** run or a stop signal arrives; the totals at the end. CLI_OK,
+** CLI_UNEXPECTED, or CLI_ERROR. */
+static int run_all(struct cli_target *t, int n, const struct cli_opts *o,
+                   const struct explore_plan *plan, struct exec *x, FILE *classes)
+{
+    const struct report_format *f = format_for(o);
+    struct report_totals all = { .scenarios = n };
+    struct grouping g = { 0 };
+    double start = cli_seconds();
+    int i, rc = CLI_OK;
+    if (f->begin)
+        f->begin(stdout, n);
+    for (i = 0; i < n && rc != CLI_ERROR && !cli_pending_stop(); i++) {
+        t[i].number = i + 1;
+        rc = f->group ? run_grouped(&g, &t[i], o, plan, x, classes, f)
+                      : run_one(&t[i], o, plan, x, classes);
+        if (rc == CLI_ERROR && f->error && !f->group)
+            f->error(stdout, t[i].number, t[i].scenario->name, group_of(&t[i]));
+        count(&all, rc);
+    }
+    if (group_end(&g, f) != 0)
+        all.errors++;
+    all.not_run = n - i;
+    all.seconds = cli_seconds() - start;
+    if (f->end)
+        f->end(stdout, &all);
+    fflush(stdout);
+    return all.errors ? CLI_ERROR : all.unexpected ? CLI_UNEXPECTED : CLI_OK;
+}
+
+/* The formats that frame a run need one report per scenario. */
+static int check_format(const struct cli_opts *o)
+{
+    const struct report_format *f = format_for(o);
+    if (f == NULL)
+        return CLI_ERROR;
+    if (o->classes && f->begin) {
+        fprintf(stderr, "weft: --classes goes on past failures, with a report for each: use "
+                "--format text or json with it, not %s\n", f->name);
+        return CLI_ERROR;
+    }
+    return 0;
+}
+
 int cli_run(struct cli_opts *o)
 {
-    if (format_for(o) == NULL)
+    if (check_format(o) != 0)
         return CLI_ERROR;
     const struct explore_plan *plan = plan_for(o);
     if (plan == NULL)
@@ -373,7 +512,6 @@ int cli_run(struct cli_opts *o)
     bool isolated = o->isolate == CLI_ISOLATE_PROCESS;
     struct exec *x = rc ? NULL : sched_new();   /* stacks and memory kept between scenarios */
     FILE *classes = rc == 0 && o->classes ? fopen(o->classes, "w") : NULL;
-    int unexpected = 0;
     if (rc == 0 && x == NULL)
         rc = out_of_memory("for an execution");
     if (rc == 0 && o->classes && classes == NULL) {
@@ -385,11 +523,7 @@ int cli_run(struct cli_opts *o)
                          "here defines %d)", n);
     if (isolated)
         cli_hold_signals();
-    for (int i = 0; rc == 0 && i < n && !cli_pending_stop(); i++) {
-        int one = run_one(&t[i], o, plan, x, classes);
-        unexpected += one == CLI_UNEXPECTED;
-        rc = one == CLI_ERROR ? CLI_ERROR : 0;
-    }
+    int outcome = rc == 0 ? run_all(t, n, o, plan, x, classes) : CLI_ERROR;
     int stopped_by = cli_pending_stop();
     if (isolated)
         cli_release_signals();
@@ -399,11 +533,12 @@ int cli_run(struct cli_opts *o)
     }
     sched_free(x);
     cli_targets_free(t, n);
+    rc = rc ? rc : outcome == CLI_ERROR ? CLI_ERROR : 0;
     if (rc == 0)                      /* after an error no scenario may have run */
         params_unread(o->params, warn_unread, NULL);
     if (stopped_by && rc == 0)
         return 128 + stopped_by;      /* as a shell reports a process a signal ended */
-    return rc ? rc : unexpected ? CLI_UNEXPECTED : CLI_OK;
+    return rc ? rc : outcome;
 }
 
 /* ==========================================================================
@@ -442,8 +577,10 @@ static int replay_program(const struct cli_opts *o, struct cli_target *out)
         }
     }
     *out = t[0];
-    for (int i = 1; i < n; i++)
+    for (int i = 1; i < n; i++) {
         free(t[i].spelling);
+        free(t[i].group);
+    }
     free(t);
     return 0;
 }
@@ -585,7 +722,7 @@ static int replay_here(void *ctx, struct cli_child *c)
     if (rc == CLI_OK && a->step_by_step)
         printf("\n");
     if (rc == CLI_OK) {
-        struct report_request req = { o->command, a->t->spelling, o->param_args };
+        struct report_request req = request_for(a->t, o);
         struct report *rep = report_snapshot(search_exec(s), a->t->scenario, &req, &res);
         rc = rep ? CLI_OK : out_of_memory("for a report");
         if (rep) {
@@ -631,8 +768,14 @@ static int replay(struct cli_opts *o, bool step_by_step)
     struct cli_target t = { 0 };
     struct replay_args a = { .o = o, .t = &t, .step_by_step = step_by_step };
     uint32_t *choices;
-    if (format_for(o) == NULL)
+    const struct report_format *f = format_for(o);
+    if (f == NULL)
         return CLI_ERROR;
+    if (f->begin) {
+        fprintf(stderr, "weft replay: --format %s is for run; replay prints text or json\n",
+                f->name);
+        return CLI_ERROR;
+    }
     if (o->schedule == NULL) {
         fprintf(stderr, "weft replay: --schedule TOKEN is required\n");
         return CLI_ERROR;
@@ -645,6 +788,7 @@ static int replay(struct cli_opts *o, bool step_by_step)
         rc = o->isolate == CLI_ISOLATE_NONE ? replay_here(&a, NULL) : replay_supervised(&a);
     free(choices);
     free(t.spelling);
+    free(t.group);
     return rc;
 }
 

@@ -610,6 +610,13 @@ static int cache_key(const struct build *b, const char *const *srcs, int n, uint
             return CLI_ERROR;
         }
         hash_local_includes(srcs[i], h, 0);
+        /* The file's own place too: a byte-identical copy elsewhere must be
+        ** an object of its own, since dlopen of an object already loaded
+        ** registers nothing (the copy would "define no scenario"). */
+        char *where = realpath(srcs[i], NULL);
+        if (where)
+            *h = fnv1a(*h, where, strlen(where) + 1);
+        free(where);
     }
     for (int i = 0; i < (b->program ? 2 : 1); i++) {
         char *header = format("%s/%s", b->inc, headers[i]);
@@ -798,9 +805,10 @@ int cli_load_program(const char *const *srcs, int n, const struct cli_opts *o, i
 
 struct targets { struct cli_target *v; int n, cap; };
 
-/* Add s, named in a replay command as spelling (copied). */
+/* Add s, named in a replay command as spelling (copied), from the file
+** group (copied; NULL: a built-in scenario). */
 static int add(struct targets *t, const struct weft_scenario *s, const char *spelling,
-               bool all_memory)
+               const char *group, bool all_memory)
 {
     if (t->n == t->cap) {
         int cap = t->cap ? 2 * t->cap : 32;
@@ -810,18 +818,22 @@ static int add(struct targets *t, const struct weft_scenario *s, const char *spe
         t->v = v;
         t->cap = cap;
     }
-    char *copy = strdup(spelling);
-    if (copy == NULL)
+    char *copy = strdup(spelling), *in = group ? strdup(group) : NULL;
+    if (copy == NULL || (group && in == NULL)) {
+        free(copy);
         return out_of_memory();
+    }
     t->v[t->n++] = (struct cli_target){ .scenario = s, .all_memory = all_memory,
-                                        .spelling = copy };
+                                        .spelling = copy, .group = in };
     return 0;
 }
 
 void cli_targets_free(struct cli_target *t, int n)
 {
-    for (int i = 0; t && i < n; i++)
+    for (int i = 0; t && i < n; i++) {
         free(t[i].spelling);
+        free(t[i].group);
+    }
     free(t);
 }
 
@@ -856,7 +868,7 @@ static int add_file(struct targets *t, const char *path, const struct cli_opts *
     bool all = cli_is_source(path) && cli_memory_for(o, path) == CLI_MEMORY_ALL;
     for (int i = from; i < to && rc == 0; i++) {
         char *spelling = cli_file_spelling(path, registry_get(i)->name);
-        rc = spelling ? add(t, registry_get(i), spelling, all) : out_of_memory();
+        rc = spelling ? add(t, registry_get(i), spelling, path, all) : out_of_memory();
         free(spelling);
     }
     return rc;
@@ -941,7 +953,7 @@ static int add_program(struct targets *t, const char *const *args, int nargs,
         rc = out_of_memory();
     if (spelling) {                   /* "prog.c": the replay finds its one scenario */
         bool all = cli_memory_for(o, srcs[0]) == CLI_MEMORY_ALL;
-        rc = add(t, registry_get(from), spelling, all);
+        rc = add(t, registry_get(from), spelling, srcs[0], all);
     }
     free(spelling);
     free(srcs);
@@ -969,7 +981,7 @@ int cli_resolve(const char *const *args, int nargs, const struct cli_opts *o,
         else if (stat(args[i], &st) == 0)
             rc = add_file(&t, args[i], o);
         else if ((s = registry_find(args[i], 0, builtin)) != NULL)
-            rc = add(&t, s, s->name, false);
+            rc = add(&t, s, s->name, NULL, false);
         else {
             fprintf(stderr, "weft: no scenario or file named '%s' (see 'weft list')\n", args[i]);
             rc = CLI_ERROR;

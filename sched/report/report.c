@@ -529,6 +529,8 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
     rep->command = strdup(req->command ? req->command : "weft");
     rep->target = strdup(req->target ? req->target : s->name);
     rep->params = strdup(req->params ? req->params : "");
+    rep->group = strdup(req->group ? req->group : s->file ? s->file : "");
+    rep->number = req->number;
     rep->expect = s->expect;
     rep->failed = r->failed;
     rep->cov = r->cov;
@@ -542,7 +544,7 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
                        (rep->result != WEFT_PASS || r->cov.exhaustive);
     rep->failing_tid = -1;
     bool ok = rep->scenario && (rep->summary || !s->summary) && rep->command && rep->target &&
-              rep->params;
+              rep->params && rep->group;
     if (ok && r->failed)
         ok = snapshot_failure(rep, x, r, no_chains) == 0;
     else if (ok)
@@ -593,6 +595,7 @@ void report_free(struct report *rep)
     if (rep == NULL)
         return;
     void *owned[] = { rep->scenario, rep->summary, rep->command, rep->target, rep->params,
+                      rep->group,
                       rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects,
                       rep->cycle, rep->frames, rep->woken };
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)

@@ -80,6 +80,8 @@ struct report {
     char *command;                    /* the replay command: "weft", or a test program */
     char *target;                     /* how the command line named it */
     char *params;                     /* " --param k=v" for the replay command */
+    char *group;                      /* the file it is in, "" when unknown */
+    int number;                       /* its place in the run, from 1 (0: none) */
     /* what was found */
     enum weft_result result;
     bool as_expected;
@@ -131,6 +133,8 @@ struct report_request {
     const char *command;              /* "weft", or the test program's path */
     const char *target;               /* "abba", or "file.c abba" */
     const char *params;               /* " --param k=v ..." or "" */
+    const char *group;                /* the file it is in (JUnit's suite), or NULL */
+    int number;                       /* its place in the run (TAP), from 1; 0 none */
 };
 
 /* A report of search result r, whose last execution is x's, for scenario s
@@ -182,12 +186,31 @@ size_t report_utf8_len(const unsigned char *s);
 ** output is written by it. */
 void report_json_string(FILE *f, const char *s);
 
-/* Output formats (report_text.c, report_json.c). */
+/* Output formats (report_text.c, report_json.c, report_ci.c). */
 #define REPORT_REPLAY 1   /* leave out timing and coverage: byte-stable output */
-#define REPORT_QUIET  2   /* text: the summary line only */
+#define REPORT_QUIET  2   /* a result as expected in a summary line only */
+
+/* What a run of several scenarios came to, for a format's last words. */
+struct report_totals {
+    int scenarios;                    /* named to run */
+    int as_expected, unexpected, errors;
+    int not_run;                      /* left after an error or a stop signal */
+    double seconds;                   /* wall time */
+};
+
 struct report_format {
     const char *name;
     void (*print)(FILE *out, const struct report *rep, int flags);
+    /* Optional, for `run`: before the first report, given how many
+    ** scenarios will run; after the last; and in place of the report of a
+    ** scenario weft could not run (its error went to stderr). */
+    void (*begin)(FILE *out, int nscenarios);
+    void (*end)(FILE *out, const struct report_totals *t);
+    void (*error)(FILE *out, int number, const char *scenario, const char *group);
+    /* Optional: reports come in groups, a file's scenarios together: body
+    ** is what print and error wrote for the group's scenarios. */
+    void (*group)(FILE *out, const char *name, const struct report_totals *t,
+                  const char *body, size_t len);
 };
 const struct report_format *report_format_named(const char *name);
 

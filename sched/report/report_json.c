@@ -262,4 +262,4 @@ static void print_json(FILE *f, const struct report *rep, int flags)
     fprintf(f, "}\n");
 }
 
-const struct report_format report_json_format = { "json", print_json };
+const struct report_format report_json_format = { .name = "json", .print = print_json };

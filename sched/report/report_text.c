@@ -747,7 +747,7 @@ static void print_text(FILE *f, const struct report *rep, int flags)
     bool replay = flags & REPORT_REPLAY;
     if (rep->divergence[0])
         fprintf(f, "weft: %s: %s\n", rep->scenario, rep->divergence);
-    if (!rep->failed || (flags & REPORT_QUIET)) {
+    if (!rep->failed || ((flags & REPORT_QUIET) && rep->as_expected)) {
         if (!replay)
             print_summary(f, rep);
         return;
@@ -776,9 +776,24 @@ static void print_text(FILE *f, const struct report *rep, int flags)
         print_summary(f, rep);
 }
 
-extern const struct report_format report_json_format;
-static const struct report_format text_format = { "text", print_text };
-static const struct report_format *const formats[] = { &text_format, &report_json_format, NULL };
+/* The totals line that ends every run: "21 scenarios: 21 as expected, 0
+** unexpected, 0 errors". */
+static void print_totals(FILE *f, const struct report_totals *t)
+{
+    fprintf(f, "%d scenario%s: %d as expected, %d unexpected, %d error%s", t->scenarios,
+            t->scenarios == 1 ? "" : "s", t->as_expected, t->unexpected, t->errors,
+            t->errors == 1 ? "" : "s");
+    if (t->not_run)
+        fprintf(f, ", %d not run", t->not_run);
+    fprintf(f, "\n");
+}
+
+extern const struct report_format report_json_format, report_tap_format, report_junit_format;
+static const struct report_format text_format = { .name = "text", .print = print_text,
+                                                  .end = print_totals };
+static const struct report_format *const formats[] = {
+    &text_format, &report_json_format, &report_tap_format, &report_junit_format, NULL
+};
 
 const struct report_format *report_format_named(const char *name)
 {
