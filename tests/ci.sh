@@ -79,6 +79,25 @@ if grep -q "DEADLOCK in abba" "$tmp/out"; then bad "--quiet showed an expected f
 if [ "$(wc -l <"$tmp/out")" -gt 20 ] && grep -q "^abba: deadlock" "$tmp/out" &&
    grep -q "^abba_fixed: pass" "$tmp/out"; then ok; else bad "--quiet: the summaries"; fi
 
+# ---- --output-dir: each failure's report and a replay script ----
+
+check "--output-dir" 1 "$WEFT" run --quiet --output-dir "$tmp/artifacts" abba "$tmp/unexpected.c" \
+    abba_fixed
+if [ -x "$tmp/artifacts/abba/replay.sh" ] && [ -x "$tmp/artifacts/claims_to_pass/replay.sh" ] &&
+   [ ! -e "$tmp/artifacts/abba_fixed" ]; then ok; else bad "--output-dir: the folders"; ls -R "$tmp/artifacts"; fi
+for name in abba claims_to_pass; do
+    a=$tmp/artifacts/$name
+    if python3 -c "$strict_json" "$a/report.json"; then ok; else bad "$name: report.json"; fi
+    (cd / && WEFT=$weft_abs "$a/replay.sh") >"$tmp/replayed.txt" 2>&1
+    head -n -1 "$a/report.txt" >"$tmp/reported.txt"   # less the summary line
+    if cmp -s "$tmp/replayed.txt" "$tmp/reported.txt"; then ok; else
+        bad "$name: replay.sh does not print report.txt"; diff "$tmp/reported.txt" "$tmp/replayed.txt" | head; fi
+done
+WEFT=$weft_abs check "replay.sh passes its arguments on" 0 "$tmp/artifacts/abba/replay.sh" --format json
+expect_grep "replay.sh --format json" '^{"scenario":"abba"' "$tmp/out"
+check "--output-dir that cannot be made" 2 "$WEFT" run --output-dir /dev/null/x abba
+expect_grep "--output-dir error named" "cannot make the --output-dir /dev/null/x" "$tmp/err"
+
 # ---- TAP 14: one test point per scenario, checked by prove ----
 
 nscen=$(( $("$WEFT" list "$top_srcdir/scenarios/" | wc -l) + 1 ))

@@ -72,6 +72,7 @@ struct cli_opts {
     const char *schedule;
     const char *classes;              /* --classes FILE */
     const char *checkpoint;           /* --checkpoint FILE */
+    const char *output_dir;           /* --output-dir DIR: each failure's files */
     double checkpoint_every;          /* --checkpoint-every SECONDS */
     const char *resume;               /* --resume FILE */
     bool quiet;
@@ -91,6 +92,7 @@ struct cli_target {
     char *group;                      /* malloc'd: the file it is in, as named; NULL:
                                          built in (the report says its source) */
     int number;                       /* 1, 2, ... in the run (TAP's test number) */
+    bool name_repeats;                /* another scenario of the run has its name */
 };
 
 /* One scenario explored as `weft run` does it: search, shrink, report. */

@@ -4,6 +4,7 @@
 ** with the options, and hands a report of it to a format. Exit codes are
 ** the CLI_* values of cli.h.
 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,12 +117,77 @@ static struct report_request request_for(const struct cli_target *t, const struc
                                     .number = t->number };
 }
 
-/* Print rep and free it; CLI_OK, or CLI_UNEXPECTED when it was not as expected. */
-static int print_report(struct report *rep, const struct cli_opts *o, int flags)
+/* ==========================================================================
+** --output-dir: what a CI job keeps of each failure
+** ========================================================================== */
+
+/* Write rep to path in format f; 0, or CLI_ERROR after saying why. */
+static int save_as(const char *path, const struct report *rep, const char *format, int flags)
+{
+    FILE *f = fopen(path, "w");
+    if (f)
+        report_format_named(format)->print(f, rep, flags);
+    if (f == NULL || ferror(f) | fclose(f)) {
+        fprintf(stderr, "weft: cannot write %s: %s\n", path, strerror(errno));
+        return CLI_ERROR;
+    }
+    return 0;
+}
+
+/* A script that replays rep from the folder weft ran in (WEFT overrides
+** the command; its arguments are added to the replay's). */
+static int save_replay(const char *path, const struct report *rep)
+{
+    char *cwd = getcwd(NULL, 0), *here = cwd ? cli_shell_word(cwd) : NULL;
+    FILE *f = here ? fopen(path, "w") : NULL;
+    if (f)
+        fprintf(f, "#!/bin/sh\n# Replays the %s weft found in %s, from the folder weft ran in.\n"
+                "# Arguments are added to the replay's (--format json); WEFT names weft.\n"
+                "cd %s || exit 2\nexec ${WEFT:-%s} replay %s%s --schedule %s \"$@\"\n",
+                weft_result_name(rep->result), rep->scenario, here, rep->command, rep->target,
+                rep->params, rep->schedule);
+    int rc = f && !ferror(f) && fclose(f) == 0 && chmod(path, 0755) == 0 ? 0 : CLI_ERROR;
+    if (rc)
+        fprintf(stderr, "weft: cannot write %s: %s\n", path, strerror(errno));
+    free(cwd);
+    free(here);
+    return rc;
+}
+
+/* DIR/NAME (NAME-N when two scenarios of the run share a name): the
+** report as text and JSON, and replay.sh. 0, or CLI_ERROR. */
+static int save_failure(const struct report *rep, const struct cli_opts *o,
+                        const struct cli_target *t)
+{
+    if (o->output_dir == NULL || !rep->failed || rep->schedule == NULL)
+        return 0;
+    char dir[4096], path[4200];
+    if (t->name_repeats)
+        snprintf(dir, sizeof dir, "%s/%s-%d", o->output_dir, rep->scenario, t->number);
+    else
+        snprintf(dir, sizeof dir, "%s/%s", o->output_dir, rep->scenario);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "weft: cannot make %s: %s\n", dir, strerror(errno));
+        return CLI_ERROR;
+    }
+    snprintf(path, sizeof path, "%s/report.txt", dir);
+    int rc = save_as(path, rep, "text", 0);
+    snprintf(path, sizeof path, "%s/report.json", dir);
+    rc = rc ? rc : save_as(path, rep, "json", 0);
+    snprintf(path, sizeof path, "%s/replay.sh", dir);
+    return rc ? rc : save_replay(path, rep);
+}
+
+/* Print rep (keeping it in --output-dir if it failed) and free it; CLI_OK,
+** CLI_UNEXPECTED when it was not as expected, or CLI_ERROR. */
+static int print_report(struct report *rep, const struct cli_opts *o,
+                        const struct cli_target *t, int flags)
 {
     format_for(o)->print(stdout, rep, flags);
     fflush(stdout);
     int rc = rep->as_expected ? CLI_OK : CLI_UNEXPECTED;
+    if (!(flags & REPORT_REPLAY) && save_failure(rep, o, t) != 0)
+        rc = CLI_ERROR;
     report_free(rep);
     return rc;
 }
@@ -239,7 +305,7 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
     end_progress(&prog);
     if (rc)
         return out_of_memory("while exploring");
-    return print_report(rep, o, o->quiet ? REPORT_QUIET : 0);
+    return print_report(rep, o, t, o->quiet ? REPORT_QUIET : 0);
 }
 
 /* A search in a child process (supervise.c): what it runs. */
@@ -290,6 +356,8 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
     format_for(o)->print(stdout, rep, flags);
     fflush(stdout);
     int rc = rep->as_expected ? CLI_OK : CLI_UNEXPECTED;
+    if (!(flags & REPORT_REPLAY) && save_failure(rep, o, t) != 0)
+        rc = CLI_ERROR;
     if (kept == NULL)
         report_free(rep);
     return rc;
@@ -460,6 +528,9 @@ static int run_all(struct cli_target *t, int n, const struct cli_opts *o,
     struct grouping g = { 0 };
     double start = cli_seconds();
     int i, rc = CLI_OK;
+    for (i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            t[i].name_repeats |= j != i && strcmp(t[i].scenario->name, t[j].scenario->name) == 0;
     if (f->begin)
         f->begin(stdout, n);
     for (i = 0; i < n && rc != CLI_ERROR && !cli_pending_stop(); i++) {
@@ -516,6 +587,11 @@ int cli_run(struct cli_opts *o)
         rc = out_of_memory("for an execution");
     if (rc == 0 && o->classes && classes == NULL) {
         perror(o->classes);
+        rc = CLI_ERROR;
+    }
+    if (rc == 0 && o->output_dir && mkdir(o->output_dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "weft: cannot make the --output-dir %s: %s\n", o->output_dir,
+                strerror(errno));
         rc = CLI_ERROR;
     }
     if (rc == 0 && (o->checkpoint || o->resume) && n != 1)
@@ -727,7 +803,7 @@ static int replay_here(void *ctx, struct cli_child *c)
         rc = rep ? CLI_OK : out_of_memory("for a report");
         if (rep) {
             enum weft_result replayed = rep->result;
-            print_report(rep, o, REPORT_REPLAY);
+            print_report(rep, o, a->t, REPORT_REPLAY);
             rc = check_replayed_result(a->t, a->recorded, replayed);
         }
     }

@@ -76,6 +76,8 @@ static const char usage_run_tail[] =
     "  --progress               a live progress line on stderr even when it is not\n"
     "                           a terminal (executions, rate, estimated total, time left)\n"
     "  --no-shrink              show a failure as found, not minimised\n"
+    "  --output-dir DIR         for each failure found, DIR/NAME/ with report.txt,\n"
+    "                           report.json and replay.sh (keep them as CI artifacts)\n"
     "  --checkpoint FILE        save the search's position and counts to FILE every\n"
     "                           few seconds and when it stops early (dpor, dfs;\n"
     "                           written whole to FILE.tmp, then renamed)\n"
@@ -278,7 +280,7 @@ static int add_param(struct cli_opts *o, const char *kv)
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
        O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE, O_CFLAGS,
-       O_EXIT_STATUS, O_ARG };
+       O_EXIT_STATUS, O_ARG, O_OUTPUT_DIR, O_VERSION };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -307,6 +309,7 @@ static const struct option long_opts[] = {
     { "cflags", required_argument, 0, O_CFLAGS },
     { "exit-status", required_argument, 0, O_EXIT_STATUS },
     { "arg", required_argument, 0, O_ARG },
+    { "output-dir", required_argument, 0, O_OUTPUT_DIR },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -424,6 +427,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_NOSHRINK: o->shrink = false; return 0;
     case O_CLASSES: o->classes = v; return 0;
     case O_CHECKPOINT: o->checkpoint = v; return 0;
+    case O_OUTPUT_DIR: o->output_dir = v; return 0;
     case O_CHECKPOINT_EVERY: return parse_seconds("--checkpoint-every", v, &o->checkpoint_every);
     case O_RESUME: o->resume = v; return 0;
     case O_TIMERS:
