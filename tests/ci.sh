@@ -55,8 +55,8 @@ cd - >/dev/null || exit 1
 cat >"$tmp/unexpected.c" <<'C'
 #include <weft.h>
 static weft_mutex_t *a, *b;
-static void *other(void *arg) { (void)arg; weft_mutex_lock(b); weft_mutex_lock(a);
-                                weft_mutex_unlock(a); weft_mutex_unlock(b); return 0; }
+static void other(void *arg) { (void)arg; weft_mutex_lock(b); weft_mutex_lock(a);
+                               weft_mutex_unlock(a); weft_mutex_unlock(b); }
 WEFT_SCENARIO(claims_to_pass, .summary = "abba, expected to pass", .expect = WEFT_PASS)
 {
     a = weft_calloc(1, sizeof *a);
@@ -149,6 +149,106 @@ if command -v autoreconf >/dev/null && command -v automake >/dev/null; then
        grep -q "^# FAIL:  1$" "$tmp/make.txt" && grep -q "^# ERROR: 0$" "$tmp/make.txt" &&
        grep -q "^FAIL: scenarios.test $nscen - claims_to_pass" "$tmp/make.txt"
     then ok; else bad "make check through the TAP driver"; tail -30 "$tmp/make.txt"; fi
+fi
+
+# ---- Accepting a sampled search ----
+
+fixed=$("$WEFT" list | awk '$1 ~ /_fixed$/ { print $1 }')
+# shellcheck disable=SC2086
+check "pct on the fixes, exhaustive asked" 1 "$WEFT" run --quiet --strategy pct $fixed
+# shellcheck disable=SC2086
+check "pct on the fixes, a sample accepted" 0 "$WEFT" run --quiet --strategy pct --accept sampled $fixed
+expect_grep "the sample is named" "^abba_fixed: no failure found (expected pass) \[pct depth 3, seed 1\] 1000 executions, NOT exhaustive: stopped by the execution or time budget; accepted as a sample: 1000 executions without a failure, at least 1000 asked" "$tmp/out"
+check "random on every scenario, a sample accepted" 0 "$WEFT" run --quiet --strategy random \
+    --accept sampled "$top_srcdir/scenarios/"
+check "a sample too small" 1 "$WEFT" run --strategy pct --executions 50 --accept sampled:51 abba_fixed
+expect_grep "too small, said" "not accepted as a sample: 50 executions, fewer than the 51 asked" "$tmp/out"
+check "--accept exhaustive" 0 "$WEFT" run --quiet --accept exhaustive abba_fixed
+check "--accept bad" 2 "$WEFT" run --accept sampled:x abba_fixed
+check "--accept bad word" 2 "$WEFT" run --accept some abba_fixed
+cat >"$tmp/sampled.c" <<'C'
+#include <weft.h>
+WEFT_SCENARIO(declares_a_sample, .expect = WEFT_PASS, .accept = WEFT_ACCEPT_SAMPLED,
+              .min_executions = 200)
+{
+    weft_mutex_t *m = weft_calloc(1, sizeof *m);
+    weft_mutex_lock(m);
+    weft_mutex_unlock(m);
+}
+C
+check ".accept in the scenario" 0 "$WEFT" run --strategy random --executions 200 "$tmp/sampled.c"
+expect_grep ".accept: the sample named" "accepted as a sample: 200 executions without a failure, at least 200 asked" "$tmp/out"
+check ".accept, a smaller sample" 1 "$WEFT" run --strategy random --executions 199 "$tmp/sampled.c"
+check "--accept overrides .accept" 1 "$WEFT" run --strategy random --executions 200 \
+    --accept exhaustive "$tmp/sampled.c"
+
+# ---- The command line people expect ----
+
+check "--version" 0 "$WEFT" --version
+version=$(sed -n 's/^AC_INIT(\[weft\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")
+if [ "$(cat "$tmp/out")" = "weft $version" ]; then ok; else bad "--version: $(cat "$tmp/out")"; fi
+
+# run FILE NAME...: those scenarios of the file, in the order named.
+cp "$top_srcdir/tests/golden/report_story.c" "$tmp/three.c"
+printf 'WEFT_SCENARIO(second_one, .expect = WEFT_PASS) { }\nWEFT_SCENARIO(third_one, .expect = WEFT_PASS) { }\n' \
+    >>"$tmp/three.c"
+check "run FILE NAME NAME" 0 "$WEFT" run "$tmp/three.c" third_one second_one abba_fixed
+if [ "$(cut -d: -f1 "$tmp/out" | head -3 | tr '\n' ' ')" = "third_one second_one abba_fixed " ] &&
+   [ "$(tail -1 "$tmp/out")" = "3 scenarios: 3 as expected, 0 unexpected, 0 errors" ]
+then ok; else bad "run FILE NAME NAME ran otherwise"; cat "$tmp/out"; fi
+check "run FILE NAME, a name it lacks" 2 "$WEFT" run "$tmp/three.c" fourth_one
+expect_grep "the missing name said" "no scenario 'fourth_one' in $tmp/three.c" "$tmp/err"
+
+# A byte-identical copy of a scenario file is a file of its own.
+mkdir -p "$tmp/copy"
+cp "$tmp/three.c" "$tmp/copy/three.c"
+check "a byte-identical copy" 0 "$WEFT" run --quiet "$tmp/three.c" "$tmp/copy/three.c"
+expect_grep "both copies ran" "^6 scenarios: 6 as expected" "$tmp/out"
+
+# An empty folder is an error, not "nothing failed".
+mkdir -p "$tmp/empty"
+check "an empty folder" 2 "$WEFT" run "$tmp/empty"
+expect_grep "an empty folder said" "folder $tmp/empty has no scenario files" "$tmp/err"
+
+# --cflags (and WEFT_CFLAGS) reach the compiler and key the cache.
+printf '#include <weft.h>\n#include "cfg.h"\nWEFT_SCENARIO(flagged, .expect = WEFT_PASS) { weft_assert(!BAD); }\n' \
+    >"$tmp/flagged.c"
+mkdir -p "$tmp/inc"
+printf '#ifndef BAD\n#define BAD 0\n#endif\n' >"$tmp/inc/cfg.h"
+check "--cflags -I" 0 "$WEFT" run --quiet --cflags "-I$tmp/inc" "$tmp/flagged.c"
+check "--cflags -D, a new key" 1 "$WEFT" run --quiet --cflags "-I$tmp/inc -DBAD=1" "$tmp/flagged.c"
+WEFT_CFLAGS="-I$tmp/inc -DBAD=1" check "WEFT_CFLAGS" 1 "$WEFT" run --quiet "$tmp/flagged.c"
+check "--cflags back" 0 "$WEFT" run --quiet --cflags "-I$tmp/inc" "$tmp/flagged.c"
+
+# Man pages: render without a warning, and name every option and call.
+if command -v man >/dev/null; then
+    for page in weft.1 weft.3; do
+        LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$top_srcdir/man/$page" >"$tmp/page" 2>"$tmp/warn"
+        if [ -s "$tmp/page" ] && [ ! -s "$tmp/warn" ]; then ok; else bad "man $page"; cat "$tmp/warn"; fi
+    done
+fi
+for o in $("$WEFT" run --help | grep -o -- '--[a-z-]*' | sort -u) --schedule --version; do
+    grep -q -- "$(printf '%s' "$o" | sed 's/-/\\\\-/g')" "$top_srcdir/man/weft.1" ||
+        bad "weft.1 does not name $o"
+done
+for f in $(grep -o "^WEFT_API [^(]*(" "$top_srcdir/sched/weft.h" | sed 's/($//' |
+           awk '{print $NF}' | tr -d '*' | grep -v '_at$') \
+         $(grep -o "^#define weft_[a-z_]*(" "$top_srcdir/sched/weft.h" | sed 's/#define //; s/($//'); do
+    grep -q "$f" "$top_srcdir/man/weft.3" || bad "weft.3 does not name $f"
+done
+
+# Bash completion: commands, option values, scenario names.
+if command -v bash >/dev/null; then
+    complete_words() {   # complete_words WORD...: what completing the last word offers
+        bash -c 'shopt -s extglob; . "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
+                 _weft; printf "%s\n" "${COMPREPLY[@]}"' sh "$top_srcdir/completion/weft" "$@" |
+            tr '\n' ' '
+    }
+    [ "$(complete_words "$WEFT" re)" = "replay " ] || bad "completion: commands"
+    [ "$(complete_words "$WEFT" run --format j)" = "json junit " ] || bad "completion: --format"
+    [ "$(complete_words "$WEFT" run abba_f)" = "abba_fixed " ] || bad "completion: scenarios"
+    [ "$(complete_words "$WEFT" run --output-d)" = "--output-dir " ] || bad "completion: options"
+    ok
 fi
 
 # The README's JSON table against real output (tests/json_schema.py).

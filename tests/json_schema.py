@@ -63,6 +63,8 @@ def corpus():
     objs += weft(["run", "--format", "json", SRC + "/tests/regress/failure_shrink_cannot_repeat.c"])
     objs += weft(["run", "--format", "json", "--strategy", "bounded", "abba"])
     objs += weft(["replay", "--format", "json", "abba", "--schedule", token_of])
+    objs += weft(["run", "--format", "json", "--strategy", "pct", "--executions", "20",
+                  "--accept", "sampled:10", "abba_fixed", "lost_wakeup_fixed"])
     objs += weft(["run", "--format", "json", "--time-limit", "0", "--strategy", "dfs",
                   "lock_family", "--param", "threads=4", "--param", "sections=4"],
                  interrupt_after=1.5)

@@ -73,6 +73,8 @@ struct cli_opts {
     const char *classes;              /* --classes FILE */
     const char *checkpoint;           /* --checkpoint FILE */
     const char *output_dir;           /* --output-dir DIR: each failure's files */
+    int accept;                       /* --accept: 0 none, else 1 + a weft_accept */
+    uint64_t min_executions;          /* --accept sampled:N */
     double checkpoint_every;          /* --checkpoint-every SECONDS */
     const char *resume;               /* --resume FILE */
     bool quiet;

@@ -114,7 +114,8 @@ static struct report_request request_for(const struct cli_target *t, const struc
 {
     return (struct report_request){ .command = o->command, .target = t->spelling,
                                     .params = o->param_args, .group = t->group,
-                                    .number = t->number };
+                                    .number = t->number, .accept = o->accept,
+                                    .min_executions = o->min_executions };
 }
 
 /* ==========================================================================

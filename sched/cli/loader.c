@@ -861,16 +861,45 @@ char *cli_file_spelling(const char *path, const char *name)
     return spelling;
 }
 
-static int add_file(struct targets *t, const char *path, const struct cli_opts *o)
+/* Add scenario i of the registry, defined in the file path. */
+static int add_from_file(struct targets *t, const char *path, int i, bool all)
 {
-    int from, to;
+    char *spelling = cli_file_spelling(path, registry_get(i)->name);
+    int rc = spelling ? add(t, registry_get(i), spelling, path, all) : out_of_memory();
+    free(spelling);
+    return rc;
+}
+
+/* Is word a name that may choose a scenario of the file before it (not
+** a path, not a folder)? */
+static bool names_no_path(const char *word)
+{
+    struct stat st;
+    return stat(word, &st) != 0;
+}
+
+/* The file args[*i] and the names after it that it defines: those
+** scenarios alone (`weft run my.c a b`), or every one when no name follows.
+** *i moves past the names taken. */
+static int add_file(struct targets *t, const char *const *args, int nargs, int *i,
+                    const struct cli_opts *o)
+{
+    const char *path = args[*i];
+    int from, to, chosen = 0;
     int rc = cli_load_file(path, o, &from, &to);
     bool all = cli_is_source(path) && cli_memory_for(o, path) == CLI_MEMORY_ALL;
-    for (int i = from; i < to && rc == 0; i++) {
-        char *spelling = cli_file_spelling(path, registry_get(i)->name);
-        rc = spelling ? add(t, registry_get(i), spelling, path, all) : out_of_memory();
-        free(spelling);
+    while (rc == 0 && *i + 1 < nargs && names_no_path(args[*i + 1])) {
+        const struct weft_scenario *s = registry_find(args[*i + 1], from, to);
+        if (s == NULL)
+            break;                    /* a built-in scenario, or a mistake: said later */
+        for (int k = from; k < to; k++)
+            if (registry_get(k) == s)
+                rc = add_from_file(t, path, k, all);
+        (*i)++;
+        chosen++;
     }
+    for (int k = from; k < to && rc == 0 && chosen == 0; k++)
+        rc = add_from_file(t, path, k, all);
     return rc;
 }
 
@@ -903,8 +932,9 @@ static int add_dir(struct targets *t, const char *dir, const struct cli_opts *o)
     for (int i = 0; i < n; i++) {
         char *path = format("%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
                             names[i]->d_name);
+        int none = 0;
         if (rc == 0)
-            rc = path ? add_file(t, path, o) : out_of_memory();
+            rc = path ? add_file(t, (const char *const *)&path, 1, &none, o) : out_of_memory();
         free(path);
         free(names[i]);
     }
@@ -979,10 +1009,14 @@ int cli_resolve(const char *const *args, int nargs, const struct cli_opts *o,
         if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode))
             rc = add_dir(&t, args[i], o);
         else if (stat(args[i], &st) == 0)
-            rc = add_file(&t, args[i], o);
+            rc = add_file(&t, args, nargs, &i, o);
         else if ((s = registry_find(args[i], 0, builtin)) != NULL)
             rc = add(&t, s, s->name, NULL, false);
-        else {
+        else if (i > 0 && cli_is_source(args[i - 1]) && stat(args[i - 1], &st) == 0) {
+            fprintf(stderr, "weft: no scenario '%s' in %s, and none built in (see 'weft list "
+                    "%s')\n", args[i], args[i - 1], args[i - 1]);
+            rc = CLI_ERROR;
+        } else {
             fprintf(stderr, "weft: no scenario or file named '%s' (see 'weft list')\n", args[i]);
             rc = CLI_ERROR;
         }

@@ -25,19 +25,21 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  list    [FILE|DIR...]                 scenarios and what they expect\n"
-    "  run     [OPTIONS] NAME|FILE.c|FILE.so|DIR...   explore\n"
+    "  run     [OPTIONS] NAME|FILE.c [NAME...]|FILE.so|DIR...   explore\n"
     "  replay  [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   re-run one execution\n"
     "  explain [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   the same, step by step\n"
     "\n"
-    "Run '@ COMMAND --help' for a command's options.\n"
+    "Run '@ COMMAND --help' for a command's options, '@ --version' for the version.\n"
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
 
 static const char usage_run_head[] =
-    "usage: @ run [OPTIONS] NAME|FILE.c|FILE.so|DIR... [-- PROGRAM ARGUMENTS]\n"
+    "usage: @ run [OPTIONS] NAME|FILE.c [NAME...]|FILE.so|DIR... [-- PROGRAM ARGUMENTS]\n"
     "\n"
     "Explore each scenario until its search space is covered, a bound is reached,\n"
-    "or an execution fails; print the failure's report and a one-line summary.\n"
-    "A .c file is compiled against weft.h into a cached shared object; a folder\n"
+    "or an execution fails; print the failure's report and a one-line summary,\n"
+    "and a totals line at the end.\n"
+    "A .c file is compiled against weft.h into a cached shared object; the names\n"
+    "after a file choose some of its scenarios, else it runs them all; a folder\n"
     "means every .c file in it. Bundled scenarios run by name ('@ list').\n"
     "The .c files with a main and no WEFT_SCENARIO are one pthread program: its\n"
     "main is thread 0, from fresh data and heap in every execution.\n"
@@ -76,6 +78,10 @@ static const char usage_run_tail[] =
     "  --progress               a live progress line on stderr even when it is not\n"
     "                           a terminal (executions, rate, estimated total, time left)\n"
     "  --no-shrink              show a failure as found, not minimised\n"
+    "  --accept exhaustive|sampled[:N]  what a pass needs: a search that covered\n"
+    "                           every behaviour (the default, or the scenario's\n"
+    "                           .accept), or also a sample of N executions (default\n"
+    "                           1000) without a failure when it could not\n"
     "  --output-dir DIR         for each failure found, DIR/NAME/ with report.txt,\n"
     "                           report.json and replay.sh (keep them as CI artifacts)\n"
     "  --checkpoint FILE        save the search's position and counts to FILE every\n"
@@ -280,7 +286,7 @@ static int add_param(struct cli_opts *o, const char *kv)
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
        O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE, O_CFLAGS,
-       O_EXIT_STATUS, O_ARG, O_OUTPUT_DIR, O_VERSION };
+       O_EXIT_STATUS, O_ARG, O_OUTPUT_DIR, O_ACCEPT };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -310,6 +316,7 @@ static const struct option long_opts[] = {
     { "exit-status", required_argument, 0, O_EXIT_STATUS },
     { "arg", required_argument, 0, O_ARG },
     { "output-dir", required_argument, 0, O_OUTPUT_DIR },
+    { "accept", required_argument, 0, O_ACCEPT },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -413,6 +420,23 @@ static int parse_program_option(int c, const char *v, struct cli_opts *o)
     return o->ignore_exit_status ? repeat_in_replay(o, "--exit-status", v) : 0;
 }
 
+/* --accept exhaustive, sampled or sampled:N (N executions at least). */
+static int parse_accept(const char *v, struct cli_opts *o)
+{
+    if (strcmp(v, "exhaustive") == 0) {
+        o->accept = 1 + WEFT_ACCEPT_EXHAUSTIVE;
+        return 0;
+    }
+    if (strncmp(v, "sampled", 7) == 0 && (v[7] == 0 || v[7] == ':')) {
+        o->accept = 1 + WEFT_ACCEPT_SAMPLED;
+        o->min_executions = WEFT_DEFAULT_MIN_EXECUTIONS;
+        return v[7] ? parse_whole("--accept sampled:N", v + 8, 1, UINT64_MAX,
+                                  &o->min_executions) : 0;
+    }
+    fprintf(stderr, "weft: --accept takes exhaustive, sampled or sampled:N, not '%s'\n", v);
+    return CLI_ERROR;
+}
+
 /* One option; 0, 1 when help was printed, or CLI_ERROR. */
 static int parse_one(int c, const char *v, struct cli_opts *o, const struct command *cmd)
 {
@@ -428,6 +452,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_CLASSES: o->classes = v; return 0;
     case O_CHECKPOINT: o->checkpoint = v; return 0;
     case O_OUTPUT_DIR: o->output_dir = v; return 0;
+    case O_ACCEPT: return parse_accept(v, o);
     case O_CHECKPOINT_EVERY: return parse_seconds("--checkpoint-every", v, &o->checkpoint_every);
     case O_RESUME: o->resume = v; return 0;
     case O_TIMERS:
@@ -527,6 +552,13 @@ static int command_line(int argc, char **argv, const struct cli_program *program
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         put_text(argc < 2 ? stderr : stdout, usage_main, program->name);
         return argc < 2 ? CLI_ERROR : CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        if (program->linked_scenarios)
+            printf("%s (weft %s)\n", program->name, PACKAGE_VERSION);
+        else
+            printf("weft %s\n", PACKAGE_VERSION);
+        return CLI_OK;
     }
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)

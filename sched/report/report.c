@@ -517,6 +517,23 @@ static int snapshot_failure(struct report *rep, struct exec *x, const struct exp
     return rc ? rc : encode_schedule(rep, r);
 }
 
+/* Whether the search met s's expectation: a failure must be the one
+** expected; a pass must be exhaustive, or a sample as large as the
+** acceptance (the scenario's .accept, or --accept) asks. */
+static void judge(struct report *rep, const struct weft_scenario *s,
+                  const struct report_request *req, const struct explore_result *r)
+{
+    int accept = req->accept ? req->accept - 1 : (int)s->accept;
+    uint64_t min = req->accept ? req->min_executions : s->min_executions;
+    rep->accept_sampled = accept == WEFT_ACCEPT_SAMPLED && s->expect == WEFT_PASS;
+    rep->min_executions = rep->accept_sampled ? (min ? min : WEFT_DEFAULT_MIN_EXECUTIONS) : 0;
+    bool pass = rep->result == WEFT_PASS && s->expect == WEFT_PASS && !r->divergence[0];
+    rep->sample_accepted = pass && !r->cov.exhaustive && rep->accept_sampled &&
+                           !r->cov.interrupted && r->cov.executions >= rep->min_executions;
+    rep->as_expected = rep->result == s->expect && !r->divergence[0] &&
+                       (rep->result != WEFT_PASS || r->cov.exhaustive || rep->sample_accepted);
+}
+
 static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
                                const struct report_request *req, const struct explore_result *r,
                                bool no_chains)
@@ -540,8 +557,7 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
     rep->shrunk_from_steps = r->shrunk_from_steps;
     rep->shrunk_from_preemptions = r->shrunk_from_preemptions;
     rep->result = r->failed ? r->outcome.result : WEFT_PASS;
-    rep->as_expected = rep->result == s->expect && !r->divergence[0] &&
-                       (rep->result != WEFT_PASS || r->cov.exhaustive);
+    judge(rep, s, req, r);
     rep->failing_tid = -1;
     bool ok = rep->scenario && (rep->summary || !s->summary) && rep->command && rep->target &&
               rep->params && rep->group;

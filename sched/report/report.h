@@ -86,6 +86,9 @@ struct report {
     enum weft_result result;
     bool as_expected;
     bool failed;
+    bool accept_sampled;              /* a sample passes (WEFT_ACCEPT_SAMPLED) ... */
+    uint64_t min_executions;          /* ... of at least this many executions */
+    bool sample_accepted;             /* a pass on a sample that met it */
     struct coverage cov;
     double elapsed_s;                 /* 0 in replays: reports stay byte-stable */
     char divergence[256];
@@ -135,6 +138,8 @@ struct report_request {
     const char *params;               /* " --param k=v ..." or "" */
     const char *group;                /* the file it is in (JUnit's suite), or NULL */
     int number;                       /* its place in the run (TAP), from 1; 0 none */
+    int accept;                       /* --accept: 0 the scenario's, else 1 + a weft_accept */
+    uint64_t min_executions;          /* --accept sampled:N (0: the scenario's) */
 };
 
 /* A report of search result r, whose last execution is x's, for scenario s

@@ -241,6 +241,9 @@ static void print_json(FILE *f, const struct report *rep, int flags)
             c->bound_hit ? "true" : "false");
     fprintf(f, ",\"timers_fire_when_idle\":%s,\"memory_checked\":\"%s\"",
             c->timed ? "true" : "false", c->all_memory ? "all" : "marked");
+    if (rep->accept_sampled)
+        fprintf(f, ",\"accept\":\"sampled\",\"min_executions\":%llu,\"sample_accepted\":%s",
+                (unsigned long long)rep->min_executions, rep->sample_accepted ? "true" : "false");
     if (c->interrupted)
         fprintf(f, ",\"interrupted\":true");
     if (rep->died)

@@ -709,6 +709,24 @@ static void print_shrunk(FILE *f, const struct report *rep)
                 rep->shrunk_from_steps, rep->preemptions, rep->nsteps);
 }
 
+/* A pass that was not exhaustive, under WEFT_ACCEPT_SAMPLED: whether its
+** sample was enough. */
+static void print_acceptance(FILE *f, const struct report *rep)
+{
+    const struct coverage *c = &rep->cov;
+    if (rep->failed || c->exhaustive || !rep->accept_sampled || rep->expect != WEFT_PASS)
+        return;
+    if (rep->sample_accepted)
+        fprintf(f, "; accepted as a sample: %llu executions without a failure, at least %llu "
+                "asked", (unsigned long long)c->executions,
+                (unsigned long long)rep->min_executions);
+    else if (c->interrupted)
+        fprintf(f, "; an interrupted sample is not accepted");
+    else
+        fprintf(f, "; not accepted as a sample: %llu executions, fewer than the %llu asked",
+                (unsigned long long)c->executions, (unsigned long long)rep->min_executions);
+}
+
 /* One line: what was found against what was expected, and the coverage. */
 static void print_summary(FILE *f, const struct report *rep)
 {
@@ -734,6 +752,7 @@ static void print_summary(FILE *f, const struct report *rep)
         fprintf(f, " (%s%s)", c->all_memory ? "all memory checked"
                                              : "plain memory checked where marked",
                 c->timed ? "; timers fire only when every thread waits" : "");
+    print_acceptance(f, rep);
     fprintf(f, ", %.3f s (%.0f/s)", rep->elapsed_s, rate);
     if (rep->failed && rep->shrink_failed)
         fprintf(f, "; shrinking could not reproduce it (is the scenario deterministic?)");
