@@ -251,6 +251,14 @@ if command -v bash >/dev/null; then
     ok
 fi
 
+# ---- Progress that says when auto samples ----
+
+# lock_family 4x4 has 63 million orders: DPOR cannot finish in half a
+# second, so auto samples with PCT for the other half, and the line says so.
+check "progress: auto samples" 1 "$WEFT" run --progress --time-limit 1 lock_family \
+    --param threads=4 --param sections=4
+expect_grep "progress: the switch is said" "sampling with PCT (DPOR could not finish in half the time limit): not exhaustive" "$tmp/err"
+
 # The README's JSON table against real output (tests/json_schema.py).
 if python3 "$top_srcdir/tests/json_schema.py" >"$tmp/schema.txt"; then ok; else
     bad "README JSON table"; cat "$tmp/schema.txt"; fi

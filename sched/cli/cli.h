@@ -46,6 +46,7 @@ enum cli_isolate {
 };
 
 #define CLI_DEFAULT_WATCHDOG 2.0      /* seconds of CPU without a visible operation */
+#define CLI_SAMPLED_BUDGET 1000       /* pct, random: executions unless told */
 
 struct cli_opts {
     const struct cli_program *program;

@@ -31,10 +31,22 @@ static int out_of_memory(const char *what)
 ** The live progress line (stderr, a terminal or --progress)
 ** ========================================================================== */
 
+/* The line tells only what it knows. The estimate of the total (the
+** search tree read as a position, dpor and dfs) wanders early on, so it
+** is shown as the range of the recent estimates until they agree within
+** a quarter; time left is capped by --time-limit, and says when the limit
+** or auto's switch to sampling comes first. */
+#define PROGRESS_RECENT 12            /* estimates kept: 3 s of them */
+
 struct progress {
     const char *name;
     double start, last;
+    double time_limit;                /* --time-limit (0: none) */
+    bool auto_plan;                   /* auto: DPOR gets half the limit, then PCT */
+    uint64_t max_executions;          /* the execution budget (0: none) */
     bool shown;
+    double totals[PROGRESS_RECENT];   /* recent estimates of the total */
+    int ntotals;
 };
 
 static void format_duration(char *buf, size_t n, double s)
@@ -47,21 +59,88 @@ static void format_duration(char *buf, size_t n, double s)
         snprintf(buf, n, "%.1fh", s / 3600);
 }
 
+/* Keep total among the recent estimates; their range in *lo, *hi. */
+static void recent_totals(struct progress *p, double total, double *lo, double *hi)
+{
+    p->totals[p->ntotals++ % PROGRESS_RECENT] = total;
+    int k = p->ntotals < PROGRESS_RECENT ? p->ntotals : PROGRESS_RECENT;
+    *lo = *hi = total;
+    for (int i = 0; i < k; i++) {
+        *lo = p->totals[i] < *lo ? p->totals[i] : *lo;
+        *hi = p->totals[i] > *hi ? p->totals[i] : *hi;
+    }
+}
+
+/* ", ~Ns left", or what ends the search first: the time limit, or auto's
+** switch to sampling. left_lo, left_hi: the estimate's range (s). */
+static void put_time_left(const struct progress *p, double elapsed, double left_lo,
+                          double left_hi)
+{
+    char a[32], b[32];
+    double limit = p->auto_plan ? p->time_limit / 2 : p->time_limit;
+    double budget = limit > 0 ? limit - elapsed : -1;
+    if (budget >= 0 && left_lo > budget) {
+        format_duration(a, sizeof a, budget);
+        fprintf(stderr, p->auto_plan ? "; it will not finish: auto samples with PCT in ~%s"
+                                     : "; it will not finish: the time limit stops it in ~%s", a);
+        return;
+    }
+    bool capped = budget >= 0 && left_hi > budget;
+    format_duration(a, sizeof a, left_lo);
+    format_duration(b, sizeof b, capped ? budget : left_hi);
+    if (strcmp(a, b) == 0)
+        fprintf(stderr, ", ~%s left", a);
+    else
+        fprintf(stderr, ", %s to %s left", a, b);
+    if (capped)
+        fprintf(stderr, p->auto_plan ? " (then auto samples with PCT)" : " (the time limit)");
+}
+
+/* The estimate of an exhaustive search: covered is the fraction done. */
+static void put_estimate(struct progress *p, double n, double elapsed, double covered)
+{
+    double lo, hi;
+    recent_totals(p, n / covered, &lo, &hi);
+    lo = lo < n ? n : lo;             /* an older estimate the search has passed */
+    hi = hi < n ? n : hi;
+    bool settled = p->ntotals >= 4 && hi <= 1.25 * lo;
+    double rate = n / elapsed;
+    if (settled)
+        fprintf(stderr, ", ~%.0f%% of ~%.3g", 100 * n / hi, (lo + hi) / 2);
+    else
+        fprintf(stderr, ", total not settled: ~%.3g to ~%.3g", lo, hi);
+    put_time_left(p, elapsed, (lo - n) / rate, (hi - n) / rate);
+}
+
 static void show_progress(void *ctx, const struct explore_result *r, double covered)
 {
     struct progress *p = ctx;
     double now = cli_seconds(), elapsed = now - p->start;
-    if (now - p->last < 0.25)
+    if (now - p->last < 0.25 || elapsed <= 0)
         return;
     p->last = now;
     p->shown = true;
     uint64_t n = r->cov.executions + r->cov.pruned;
     fprintf(stderr, "\r\033[K%s: %llu executions, %.0f/s", p->name, (unsigned long long)n,
-            elapsed > 0 ? (double)n / elapsed : 0);
-    if (covered > 0 && covered < 1) {
+            (double)n / elapsed);
+    if (r->cov.sampled) {
         char left[32];
-        format_duration(left, sizeof left, elapsed * (1 - covered) / covered);
-        fprintf(stderr, ", ~%.1f%% of ~%.3g, ~%s left", 100 * covered, (double)n / covered, left);
+        format_duration(left, sizeof left, p->time_limit - elapsed);
+        fprintf(stderr, ", sampling with PCT (DPOR could not finish in half the time "
+                "limit): not exhaustive, %s left", left);
+    } else if (covered > 0 && covered < 1 && n > 0) {
+        put_estimate(p, (double)n, elapsed, covered);
+    } else if (p->max_executions > n) {
+        char left[32];
+        double by_count = (double)(p->max_executions - n) * elapsed / (double)n;
+        bool limited = p->time_limit > 0 && p->time_limit - elapsed < by_count;
+        format_duration(left, sizeof left, limited ? p->time_limit - elapsed : by_count);
+        fprintf(stderr, ", %llu of %llu, ~%s left%s", (unsigned long long)n,
+                (unsigned long long)p->max_executions, left, limited ? " (the time limit)" : "");
+    } else if (p->time_limit > 0) {
+        char left[32];
+        format_duration(left, sizeof left, p->time_limit - elapsed);
+        fprintf(stderr, ", at most %s left (the time limit)", left);
     }
     fflush(stderr);
 }
@@ -270,7 +349,11 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
 {
     struct explore_window *w = cli_child_window(c);
     double start = cli_seconds();
-    struct progress prog = { .name = t->scenario->name, .start = start, .last = start };
+    struct progress prog = { .name = t->scenario->name, .start = start, .last = start,
+                             .time_limit = o->time_limit,
+                             .auto_plan = strcmp(plan->name, "auto") == 0,
+                             .max_executions = o->executions ? o->executions
+                                             : plan->sampled ? CLI_SAMPLED_BUDGET : 0 };
     struct cli_job job = {
         .scenario = t->scenario, .params = o->params, .max_steps = o->max_steps,
         .stack_size = o->stack_size,
