@@ -1,10 +1,12 @@
 #!/bin/sh
 # install-deps.sh -- what a fresh Debian machine needs to build and test weft.
 # Run as root. Only Debian's package archive is used. valgrind brings its
-# header too, so that weft registers its fiber stacks with it.
+# header too, so that weft registers its fiber stacks with it. tests/ci.sh
+# validates JUnit with xmllint (libxml2-utils), TAP with prove (perl), and
+# renders the man pages with man (man-db).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     gcc make autoconf automake libtool pkg-config check uthash-dev libdw-dev python3 \
-    valgrind >/dev/null
+    valgrind libxml2-utils perl man-db >/dev/null
