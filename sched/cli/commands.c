@@ -106,7 +106,9 @@ static void put_estimate(struct progress *p, double n, double elapsed, double co
     bool settled = p->ntotals >= 4 && hi <= 1.25 * lo;
     double rate = n / elapsed;
     if (settled)
-        fprintf(stderr, ", ~%.0f%% of ~%.3g", 100 * n / hi, (lo + hi) / 2);
+        fprintf(stderr, ", ~%.0f%% of ~%.3g", 200 * n / (lo + hi), (lo + hi) / 2);
+    else if (hi < 1.005 * lo)         /* too few estimates yet to agree */
+        fprintf(stderr, ", total not settled: ~%.3g so far", hi);
     else
         fprintf(stderr, ", total not settled: ~%.3g to ~%.3g", lo, hi);
     put_time_left(p, elapsed, (lo - n) / rate, (hi - n) / rate);
