@@ -74,6 +74,13 @@ WEFT_API const char *weft_result_name(enum weft_result r);
 ** every execution, from fresh state: keep state in weft_alloc'd memory, or
 ** reset globals in .setup.
 */
+/* What a pass of a scenario expected to pass needs (.accept). */
+enum weft_accept {
+    WEFT_ACCEPT_EXHAUSTIVE = 0,   /* every behaviour covered, no failure */
+    WEFT_ACCEPT_SAMPLED           /* or a sample of min_executions, no failure */
+};
+#define WEFT_DEFAULT_MIN_EXECUTIONS 1000
+
 struct weft_scenario {
     const char *name;
     const char *summary;          /* one line: what and where upstream */
@@ -87,6 +94,12 @@ struct weft_scenario {
     int spurious_wakeups;
     const char *file;             /* set by WEFT_SCENARIO */
     int line;
+    /* optional: what a pass needs (--accept overrides it). By default the
+    ** search must cover every behaviour; WEFT_ACCEPT_SAMPLED also accepts a
+    ** search that could not (pct, random, auto after its time ran out)
+    ** once it ran min_executions without a failure (0: 1000) */
+    enum weft_accept accept;
+    uint64_t min_executions;
 };
 
 WEFT_API void weft_register(const struct weft_scenario *s);

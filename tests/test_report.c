@@ -42,7 +42,8 @@ static struct report *abba_report(void)
 {
     struct explore_result r = test_explore(&abba_named, "dfs", true, -1);
     ck_assert(r.failed);
-    struct report_request req = { "weft", "abba_named", " --param k=v", false };
+    struct report_request req = { .command = "weft", .target = "abba_named",
+                                  .params = " --param k=v" };
     struct report *rep = report_snapshot(test_exec(), &abba_named, &req, &r);
     ck_assert_ptr_nonnull(rep);
     return rep;
@@ -129,7 +130,7 @@ static struct report *report_of(const struct weft_scenario *sc)
 {
     struct explore_result r = test_explore(sc, "dfs", true, -1);
     ck_assert(r.failed);
-    struct report_request req = { "weft", sc->name, "", false };
+    struct report_request req = { .command = "weft", .target = sc->name, .params = "" };
     struct report *rep = report_snapshot(test_exec(), sc, &req, &r);
     ck_assert_ptr_nonnull(rep);
     return rep;

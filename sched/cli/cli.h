@@ -47,9 +47,11 @@ enum cli_isolate {
 };
 
 #define CLI_DEFAULT_WATCHDOG 2.0      /* seconds of CPU without a visible operation */
+#define CLI_SAMPLED_BUDGET 1000       /* pct, random: executions unless told */
 
 struct cli_opts {
     const struct cli_program *program;
+    char *command;                    /* program->name as a replay command's word */
     const char *strategy;             /* a plan's name (explore.h) */
     bool sleep_sets;
     int max_preemptions;
@@ -72,6 +74,9 @@ struct cli_opts {
     const char *schedule;
     const char *classes;              /* --classes FILE */
     const char *checkpoint;           /* --checkpoint FILE */
+    const char *output_dir;           /* --output-dir DIR: each failure's files */
+    int accept;                       /* --accept: 0 none, else 1 + a weft_accept */
+    uint64_t min_executions;          /* --accept sampled:N */
     double checkpoint_every;          /* --checkpoint-every SECONDS */
     const char *resume;               /* --resume FILE */
     const char *trace;                /* --trace FILE: Perfetto trace of the failure */
@@ -91,6 +96,10 @@ struct cli_target {
     const struct weft_scenario *scenario;
     bool all_memory;                  /* compiled with --memory=all */
     char *spelling;                   /* malloc'd: "abba", or "file.c abba" */
+    char *group;                      /* malloc'd: the file it is in, as named; NULL:
+                                         built in (the report says its source) */
+    int number;                       /* 1, 2, ... in the run (TAP's test number) */
+    bool name_repeats;                /* another scenario of the run has its name */
 };
 
 /* One scenario explored as `weft run` does it: search, shrink, report. */
@@ -122,6 +131,11 @@ struct search *cli_search(const struct weft_scenario *sc, struct params *p, int 
 int cli_max_steps(const struct weft_scenario *sc, int max_steps);
 /* Seconds on a monotonic clock. */
 double cli_seconds(void);
+
+/* v as one shell word: as it is when plain, else in single quotes, so
+** that a pasted replay command runs nothing and splits nowhere (malloc'd,
+** NULL without memory). */
+char *cli_shell_word(const char *v);
 
 /* The whole command line: argv[1] is the subcommand. */
 int cli_main(int argc, char **argv, const struct cli_program *program);

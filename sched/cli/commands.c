@@ -31,10 +31,22 @@ static int out_of_memory(const char *what)
 ** The live progress line (stderr, a terminal or --progress)
 ** ========================================================================== */
 
+/* The line tells only what it knows. The estimate of the total (the
+** search tree read as a position, dpor and dfs) wanders early on, so it
+** is shown as the range of the recent estimates until they agree within
+** a quarter; time left is capped by --time-limit, and says when the limit
+** or auto's switch to sampling comes first. */
+#define PROGRESS_RECENT 12            /* estimates kept: 3 s of them */
+
 struct progress {
     const char *name;
     double start, last;
+    double time_limit;                /* --time-limit (0: none) */
+    bool auto_plan;                   /* auto: DPOR gets half the limit, then PCT */
+    uint64_t max_executions;          /* the execution budget (0: none) */
     bool shown;
+    double totals[PROGRESS_RECENT];   /* recent estimates of the total */
+    int ntotals;
 };
 
 static void format_duration(char *buf, size_t n, double s)
@@ -47,21 +59,90 @@ static void format_duration(char *buf, size_t n, double s)
         snprintf(buf, n, "%.1fh", s / 3600);
 }
 
+/* Keep total among the recent estimates; their range in *lo, *hi. */
+static void recent_totals(struct progress *p, double total, double *lo, double *hi)
+{
+    p->totals[p->ntotals++ % PROGRESS_RECENT] = total;
+    int k = p->ntotals < PROGRESS_RECENT ? p->ntotals : PROGRESS_RECENT;
+    *lo = *hi = total;
+    for (int i = 0; i < k; i++) {
+        *lo = p->totals[i] < *lo ? p->totals[i] : *lo;
+        *hi = p->totals[i] > *hi ? p->totals[i] : *hi;
+    }
+}
+
+/* ", ~Ns left", or what ends the search first: the time limit, or auto's
+** switch to sampling. left_lo, left_hi: the estimate's range (s). */
+static void put_time_left(const struct progress *p, double elapsed, double left_lo,
+                          double left_hi)
+{
+    char a[32], b[32];
+    double limit = p->auto_plan ? p->time_limit / 2 : p->time_limit;
+    double budget = limit > 0 ? limit - elapsed : -1;
+    if (budget >= 0 && left_lo > budget) {
+        format_duration(a, sizeof a, budget);
+        fprintf(stderr, p->auto_plan ? "; it will not finish: auto samples with PCT in ~%s"
+                                     : "; it will not finish: the time limit stops it in ~%s", a);
+        return;
+    }
+    bool capped = budget >= 0 && left_hi > budget;
+    format_duration(a, sizeof a, left_lo);
+    format_duration(b, sizeof b, capped ? budget : left_hi);
+    if (strcmp(a, b) == 0)
+        fprintf(stderr, ", ~%s left", a);
+    else
+        fprintf(stderr, ", %s to %s left", a, b);
+    if (capped)
+        fprintf(stderr, p->auto_plan ? " (then auto samples with PCT)" : " (the time limit)");
+}
+
+/* The estimate of an exhaustive search: covered is the fraction done. */
+static void put_estimate(struct progress *p, double n, double elapsed, double covered)
+{
+    double lo, hi;
+    recent_totals(p, n / covered, &lo, &hi);
+    lo = lo < n ? n : lo;             /* an older estimate the search has passed */
+    hi = hi < n ? n : hi;
+    bool settled = p->ntotals >= 4 && hi <= 1.25 * lo;
+    double rate = n / elapsed;
+    if (settled)
+        fprintf(stderr, ", ~%.0f%% of ~%.3g", 200 * n / (lo + hi), (lo + hi) / 2);
+    else if (hi < 1.005 * lo)         /* too few estimates yet to agree */
+        fprintf(stderr, ", total not settled: ~%.3g so far", hi);
+    else
+        fprintf(stderr, ", total not settled: ~%.3g to ~%.3g", lo, hi);
+    put_time_left(p, elapsed, (lo - n) / rate, (hi - n) / rate);
+}
+
 static void show_progress(void *ctx, const struct explore_result *r, double covered)
 {
     struct progress *p = ctx;
     double now = cli_seconds(), elapsed = now - p->start;
-    if (now - p->last < 0.25)
+    if (now - p->last < 0.25 || elapsed <= 0)
         return;
     p->last = now;
     p->shown = true;
     uint64_t n = r->cov.executions + r->cov.pruned;
     fprintf(stderr, "\r\033[K%s: %llu executions, %.0f/s", p->name, (unsigned long long)n,
-            elapsed > 0 ? (double)n / elapsed : 0);
-    if (covered > 0 && covered < 1) {
+            (double)n / elapsed);
+    if (r->cov.sampled) {
         char left[32];
-        format_duration(left, sizeof left, elapsed * (1 - covered) / covered);
-        fprintf(stderr, ", ~%.1f%% of ~%.3g, ~%s left", 100 * covered, (double)n / covered, left);
+        format_duration(left, sizeof left, p->time_limit - elapsed);
+        fprintf(stderr, ", sampling with PCT (DPOR could not finish in half the time "
+                "limit): not exhaustive, %s left", left);
+    } else if (covered > 0 && covered < 1 && n > 0) {
+        put_estimate(p, (double)n, elapsed, covered);
+    } else if (p->max_executions > n) {
+        char left[32];
+        double by_count = (double)(p->max_executions - n) * elapsed / (double)n;
+        bool limited = p->time_limit > 0 && p->time_limit - elapsed < by_count;
+        format_duration(left, sizeof left, limited ? p->time_limit - elapsed : by_count);
+        fprintf(stderr, ", %llu of %llu, ~%s left%s", (unsigned long long)n,
+                (unsigned long long)p->max_executions, left, limited ? " (the time limit)" : "");
+    } else if (p->time_limit > 0) {
+        char left[32];
+        format_duration(left, sizeof left, p->time_limit - elapsed);
+        fprintf(stderr, ", at most %s left (the time limit)", left);
     }
     fflush(stderr);
 }
@@ -80,7 +161,7 @@ static const struct report_format *format_for(const struct cli_opts *o)
 {
     const struct report_format *f = report_format_named(o->format);
     if (f == NULL)
-        fprintf(stderr, "weft: unknown format '%s' (text or json)\n", o->format);
+        fprintf(stderr, "weft: unknown format '%s' (text, json, tap or junit)\n", o->format);
     return f;
 }
 
@@ -170,6 +251,34 @@ static int write_view(const char *path, const char *option, const struct report 
     return 0;
 }
 
+/* How a report of t names it and its replay command; view: record every
+** thread's state after each step (for --html). */
+static struct report_request request_for(const struct cli_target *t, const struct cli_opts *o,
+                                         bool view)
+{
+    return (struct report_request){ .command = o->command, .target = t->spelling,
+                                    .params = o->param_args, .group = t->group,
+                                    .number = t->number, .accept = o->accept,
+                                    .min_executions = o->min_executions, .view = view };
+}
+
+/* ==========================================================================
+** --output-dir: what a CI job keeps of each failure
+** ========================================================================== */
+
+/* Write rep to path in format f; 0, or CLI_ERROR after saying why. */
+static int save_as(const char *path, const struct report *rep, const char *format, int flags)
+{
+    FILE *f = fopen(path, "w");
+    if (f)
+        report_format_named(format)->print(f, rep, flags);
+    if (f == NULL || ferror(f) | fclose(f)) {
+        fprintf(stderr, "weft: cannot write %s: %s\n", path, strerror(errno));
+        return CLI_ERROR;
+    }
+    return 0;
+}
+
 /* The files --trace, --dot and --html ask for, of rep's failure: 0, or
 ** CLI_ERROR when one could not be written. Without a failure to show,
 ** none is written and stderr says why. */
@@ -195,15 +304,62 @@ static int write_views(const struct report *rep, const struct cli_opts *o, int f
     return rc;
 }
 
-/* Print rep (and write the files asked for) and free it; CLI_OK, or
-** CLI_UNEXPECTED when it was not as expected, or CLI_ERROR when a file
-** could not be written. */
-static int print_report(struct report *rep, const struct cli_opts *o, int flags)
+/* A script that replays rep from the folder weft ran in (WEFT overrides
+** the command; its arguments are added to the replay's). */
+static int save_replay(const char *path, const struct report *rep)
+{
+    char *cwd = getcwd(NULL, 0), *here = cwd ? cli_shell_word(cwd) : NULL;
+    FILE *f = here ? fopen(path, "w") : NULL;
+    if (f)
+        fprintf(f, "#!/bin/sh\n# Replays the %s weft found in %s, from the folder weft ran in.\n"
+                "# Arguments are added to the replay's (--format json); WEFT names weft.\n"
+                "cd %s || exit 2\nexec ${WEFT:-%s} replay %s%s --schedule %s \"$@\"\n",
+                weft_result_name(rep->result), rep->scenario, here, rep->command, rep->target,
+                rep->params, rep->schedule);
+    int rc = f && !ferror(f) && fclose(f) == 0 && chmod(path, 0755) == 0 ? 0 : CLI_ERROR;
+    if (rc)
+        fprintf(stderr, "weft: cannot write %s: %s\n", path, strerror(errno));
+    free(cwd);
+    free(here);
+    return rc;
+}
+
+/* DIR/NAME (NAME-N when two scenarios of the run share a name): the
+** report as text and JSON, and replay.sh. 0, or CLI_ERROR. */
+static int save_failure(const struct report *rep, const struct cli_opts *o,
+                        const struct cli_target *t)
+{
+    if (o->output_dir == NULL || !rep->failed || rep->schedule == NULL)
+        return 0;
+    char dir[4096], path[4200];
+    if (t->name_repeats)
+        snprintf(dir, sizeof dir, "%s/%s-%d", o->output_dir, rep->scenario, t->number);
+    else
+        snprintf(dir, sizeof dir, "%s/%s", o->output_dir, rep->scenario);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "weft: cannot make %s: %s\n", dir, strerror(errno));
+        return CLI_ERROR;
+    }
+    snprintf(path, sizeof path, "%s/report.txt", dir);
+    int rc = save_as(path, rep, "text", 0);
+    snprintf(path, sizeof path, "%s/report.json", dir);
+    rc = rc ? rc : save_as(path, rep, "json", 0);
+    snprintf(path, sizeof path, "%s/replay.sh", dir);
+    return rc ? rc : save_replay(path, rep);
+}
+
+/* Print rep (writing the files asked for, and keeping it in --output-dir if
+** it failed) and free it; CLI_OK, CLI_UNEXPECTED when it was not as
+** expected, or CLI_ERROR when a file could not be written. */
+static int print_report(struct report *rep, const struct cli_opts *o,
+                        const struct cli_target *t, int flags)
 {
     int views = write_views(rep, o, flags);
     format_for(o)->print(stdout, rep, flags);
     fflush(stdout);
     int rc = views ? views : rep->as_expected ? CLI_OK : CLI_UNEXPECTED;
+    if (!(flags & REPORT_REPLAY) && save_failure(rep, o, t) != 0)
+        rc = CLI_ERROR;
     report_free(rep);
     return rc;
 }
@@ -285,7 +441,11 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
 {
     struct explore_window *w = cli_child_window(c);
     double start = cli_seconds();
-    struct progress prog = { .name = t->scenario->name, .start = start, .last = start };
+    struct progress prog = { .name = t->scenario->name, .start = start, .last = start,
+                             .time_limit = o->time_limit,
+                             .auto_plan = strcmp(plan->name, "auto") == 0,
+                             .max_executions = o->executions ? o->executions
+                                             : plan->sampled ? CLI_SAMPLED_BUDGET : 0 };
     struct cli_job job = {
         .scenario = t->scenario, .params = o->params, .max_steps = o->max_steps,
         .stack_size = o->stack_size,
@@ -293,7 +453,7 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
         .ec = { .plan = plan, .sleep_sets = o->sleep_sets, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
                 .time_limit = o->time_limit, .window = w, .stop = stop },
-        .req = { o->program->name, t->spelling, o->param_args, o->html != NULL }, .exec = x,
+        .req = request_for(t, o, o->html != NULL), .exec = x,
     };
     if (progress_wanted(o)) {
         job.ec.progress = show_progress;
@@ -324,7 +484,7 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
     end_progress(&prog);
     if (rc)
         return out_of_memory("while exploring");
-    return print_report(rep, o, o->quiet ? REPORT_QUIET : 0);
+    return print_report(rep, o, t, o->quiet ? REPORT_QUIET : 0);
 }
 
 /* A search in a child process (supervise.c): what it runs. */
@@ -361,7 +521,7 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
                              const struct explore_plan *plan, struct cli_supervised *sv,
                              double start, int flags, struct report **kept)
 {
-    struct report_request req = { o->program->name, t->spelling, o->param_args, false };
+    struct report_request req = request_for(t, o, false);
     if (sv->found.cov.plan == NULL)   /* died before its first execution ended */
         sv->found.cov.plan = plan;
     sv->found.cov.executions += sv->found.failed;   /* the one it died in */
@@ -376,6 +536,8 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
     format_for(o)->print(stdout, rep, flags);
     fflush(stdout);
     int rc = views ? views : rep->as_expected ? CLI_OK : CLI_UNEXPECTED;
+    if (!(flags & REPORT_REPLAY) && save_failure(rep, o, t) != 0)
+        rc = CLI_ERROR;
     if (kept == NULL)
         report_free(rep);
     return rc;
@@ -450,9 +612,143 @@ static int usage_error(const char *fmt, int n)
     return CLI_ERROR;
 }
 
+/* ---- the scenarios of a run, one after another ---- */
+
+/* A file's scenarios, for a format that groups them (JUnit): their
+** reports are caught from standard output, where a child process writes
+** them, and written out wrapped when the next file begins. */
+struct grouping {
+    const char *name;                 /* the file of the group so far, or NULL */
+    struct report_totals t;
+    FILE *body;                       /* a memory stream */
+    char *text;
+    size_t len;
+};
+
+/* The file a target's report names (report.c falls back the same way). */
+static const char *group_of(const struct cli_target *t)
+{
+    return t->group ? t->group : t->scenario->file ? t->scenario->file : "";
+}
+
+static void count(struct report_totals *t, int rc)
+{
+    t->as_expected += rc == CLI_OK;
+    t->unexpected += rc == CLI_UNEXPECTED;
+    t->errors += rc != CLI_OK && rc != CLI_UNEXPECTED;
+}
+
+/* Write the group so far, if any, and forget it; 0 or CLI_ERROR. */
+static int group_end(struct grouping *g, const struct report_format *f)
+{
+    if (g->name == NULL)
+        return 0;
+    int rc = fclose(g->body) == 0 ? 0 : out_of_memory("for a group of reports");
+    if (rc == 0)
+        f->group(stdout, g->name, &g->t, g->text, g->len);
+    free(g->text);
+    *g = (struct grouping){ 0 };
+    return rc;
+}
+
+/* Copy what stdout got since capture_begin (in tmp) into g's body, and
+** give stdout back (saved). */
+static void capture_end(FILE *tmp, int saved, struct grouping *g)
+{
+    char buf[4096];
+    size_t n;
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    rewind(tmp);
+    while ((n = fread(buf, 1, sizeof buf, tmp)) > 0)
+        fwrite(buf, 1, n, g->body);
+    fclose(tmp);
+}
+
+/* Run t as run_one does, its report caught into its file's group. */
+static int run_grouped(struct grouping *g, struct cli_target *t, const struct cli_opts *o,
+                       const struct explore_plan *plan, struct exec *x, FILE *classes,
+                       const struct report_format *f)
+{
+    if (g->name && strcmp(g->name, group_of(t)) != 0 && group_end(g, f) != 0)
+        return CLI_ERROR;
+    if (g->name == NULL && (g->body = open_memstream(&g->text, &g->len)) == NULL)
+        return out_of_memory("for a group of reports");
+    g->name = group_of(t);
+    fflush(stdout);
+    FILE *tmp = tmpfile();
+    int saved = tmp ? dup(STDOUT_FILENO) : -1;
+    if (saved < 0 || dup2(fileno(tmp), STDOUT_FILENO) < 0) {
+        perror("weft: cannot keep a report in a temporary file");
+        if (tmp)
+            fclose(tmp);
+        if (saved >= 0)
+            close(saved);
+        return CLI_ERROR;
+    }
+    double start = cli_seconds();
+    int rc = run_one(t, o, plan, x, classes);
+    capture_end(tmp, saved, g);
+    if (rc == CLI_ERROR)
+        f->error(g->body, t->number, t->scenario->name, group_of(t));
+    g->t.scenarios++;
+    g->t.seconds += cli_seconds() - start;
+    count(&g->t, rc);
+    return rc;
+}
+
+/* Run every target in order, as format f frames them, until one cannot
+** run or a stop signal arrives; the totals at the end. CLI_OK,
+** CLI_UNEXPECTED, or CLI_ERROR. */
+static int run_all(struct cli_target *t, int n, const struct cli_opts *o,
+                   const struct explore_plan *plan, struct exec *x, FILE *classes)
+{
+    const struct report_format *f = format_for(o);
+    struct report_totals all = { .scenarios = n };
+    struct grouping g = { 0 };
+    double start = cli_seconds();
+    int i, rc = CLI_OK;
+    for (i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            t[i].name_repeats |= j != i && strcmp(t[i].scenario->name, t[j].scenario->name) == 0;
+    if (f->begin)
+        f->begin(stdout, n);
+    for (i = 0; i < n && rc != CLI_ERROR && !cli_pending_stop(); i++) {
+        t[i].number = i + 1;
+        rc = f->group ? run_grouped(&g, &t[i], o, plan, x, classes, f)
+                      : run_one(&t[i], o, plan, x, classes);
+        if (rc == CLI_ERROR && f->error && !f->group)
+            f->error(stdout, t[i].number, t[i].scenario->name, group_of(&t[i]));
+        count(&all, rc);
+    }
+    if (group_end(&g, f) != 0)
+        all.errors++;
+    all.not_run = n - i;
+    all.seconds = cli_seconds() - start;
+    if (f->end)
+        f->end(stdout, &all);
+    fflush(stdout);
+    return all.errors ? CLI_ERROR : all.unexpected ? CLI_UNEXPECTED : CLI_OK;
+}
+
+/* The formats that frame a run need one report per scenario. */
+static int check_format(const struct cli_opts *o)
+{
+    const struct report_format *f = format_for(o);
+    if (f == NULL)
+        return CLI_ERROR;
+    if (o->classes && f->begin) {
+        fprintf(stderr, "weft: --classes goes on past failures, with a report for each: use "
+                "--format text or json with it, not %s\n", f->name);
+        return CLI_ERROR;
+    }
+    return 0;
+}
+
 int cli_run(struct cli_opts *o)
 {
-    if (format_for(o) == NULL || !fork_plan_ok(o))
+    if (check_format(o) != 0 || !fork_plan_ok(o))
         return CLI_ERROR;
     const struct explore_plan *plan = plan_for(o);
     if (plan == NULL)
@@ -468,11 +764,15 @@ int cli_run(struct cli_opts *o)
     bool isolated = o->isolate != CLI_ISOLATE_NONE;
     struct exec *x = rc ? NULL : sched_new();   /* stacks and memory kept between scenarios */
     FILE *classes = rc == 0 && o->classes ? fopen(o->classes, "w") : NULL;
-    int unexpected = 0;
     if (rc == 0 && x == NULL)
         rc = out_of_memory("for an execution");
     if (rc == 0 && o->classes && classes == NULL) {
         perror(o->classes);
+        rc = CLI_ERROR;
+    }
+    if (rc == 0 && o->output_dir && mkdir(o->output_dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "weft: cannot make the --output-dir %s: %s\n", o->output_dir,
+                strerror(errno));
         rc = CLI_ERROR;
     }
     if (rc == 0 && (o->checkpoint || o->resume) && n != 1)
@@ -483,11 +783,7 @@ int cli_run(struct cli_opts *o)
                          "here)", n);
     if (isolated)
         cli_hold_signals();
-    for (int i = 0; rc == 0 && i < n && !cli_pending_stop(); i++) {
-        int one = run_one(&t[i], o, plan, x, classes);
-        unexpected += one == CLI_UNEXPECTED;
-        rc = one == CLI_ERROR ? CLI_ERROR : 0;
-    }
+    int outcome = rc == 0 ? run_all(t, n, o, plan, x, classes) : CLI_ERROR;
     int stopped_by = cli_pending_stop();
     if (isolated)
         cli_release_signals();
@@ -497,11 +793,12 @@ int cli_run(struct cli_opts *o)
     }
     sched_free(x);
     cli_targets_free(t, n);
+    rc = rc ? rc : outcome == CLI_ERROR ? CLI_ERROR : 0;
     if (rc == 0)                      /* after an error no scenario may have run */
         params_unread(o->params, warn_unread, NULL);
     if (stopped_by && rc == 0)
         return 128 + stopped_by;      /* as a shell reports a process a signal ended */
-    return rc ? rc : unexpected ? CLI_UNEXPECTED : CLI_OK;
+    return rc ? rc : outcome;
 }
 
 /* ==========================================================================
@@ -540,8 +837,10 @@ static int replay_program(const struct cli_opts *o, struct cli_target *out)
         }
     }
     *out = t[0];
-    for (int i = 1; i < n; i++)
+    for (int i = 1; i < n; i++) {
         free(t[i].spelling);
+        free(t[i].group);
+    }
     free(t);
     return 0;
 }
@@ -684,13 +983,12 @@ static int replay_here(void *ctx, struct cli_child *c)
     if (rc == CLI_OK && a->step_by_step)
         printf("\n");
     if (rc == CLI_OK) {
-        struct report_request req = { o->program->name, a->t->spelling, o->param_args,
-                                      o->html != NULL };
+        struct report_request req = request_for(a->t, o, o->html != NULL);
         struct report *rep = report_snapshot(search_exec(s), a->t->scenario, &req, &res);
         rc = rep ? CLI_OK : out_of_memory("for a report");
         if (rep) {
             enum weft_result replayed = rep->result;
-            int printed = print_report(rep, o, REPORT_REPLAY);
+            int printed = print_report(rep, o, a->t, REPORT_REPLAY);
             rc = printed == CLI_ERROR ? CLI_ERROR
                                       : check_replayed_result(a->t, a->recorded, replayed);
         }
@@ -732,8 +1030,14 @@ static int replay(struct cli_opts *o, bool step_by_step)
     struct cli_target t = { 0 };
     struct replay_args a = { .o = o, .t = &t, .step_by_step = step_by_step };
     uint32_t *choices;
-    if (format_for(o) == NULL)
+    const struct report_format *f = format_for(o);
+    if (f == NULL)
         return CLI_ERROR;
+    if (f->begin) {
+        fprintf(stderr, "weft replay: --format %s is for run; replay prints text or json\n",
+                f->name);
+        return CLI_ERROR;
+    }
     if (o->schedule == NULL) {
         fprintf(stderr, "weft replay: --schedule TOKEN is required\n");
         return CLI_ERROR;
@@ -746,6 +1050,7 @@ static int replay(struct cli_opts *o, bool step_by_step)
         rc = o->isolate == CLI_ISOLATE_NONE ? replay_here(&a, NULL) : replay_supervised(&a);
     free(choices);
     free(t.spelling);
+    free(t.group);
     return rc;
 }
 

@@ -13,7 +13,6 @@
 #include "core/params.h"
 #include "core/registry.h"
 
-#define SAMPLED_BUDGET 1000           /* pct, random: executions unless told */
 
 double cli_seconds(void)
 {
@@ -96,7 +95,7 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
     if (s == NULL)
         return WEFT_ENOMEM;
     if (ec->plan->sampled && ec->max_executions == 0)
-        ec->max_executions = SAMPLED_BUDGET;
+        ec->max_executions = CLI_SAMPLED_BUDGET;
     ec->elapsed = since;
     ec->clock_ctx = &start;
     int rc = explore_run(s, ec, &res);

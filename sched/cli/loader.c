@@ -629,6 +629,13 @@ static int cache_key(const struct build *b, const char *const *srcs, int n, uint
             return CLI_ERROR;
         }
         hash_local_includes(srcs[i], h, 0);
+        /* The file's own place too: a byte-identical copy elsewhere must be
+        ** an object of its own, since dlopen of an object already loaded
+        ** registers nothing (the copy would "define no scenario"). */
+        char *where = realpath(srcs[i], NULL);
+        if (where)
+            *h = fnv1a(*h, where, strlen(where) + 1);
+        free(where);
     }
     for (int i = 0; i < (b->program ? 2 : 1); i++) {
         char *header = format("%s/%s", b->inc, headers[i]);
@@ -880,9 +887,10 @@ int cli_load_program(const char *const *srcs, int n, const struct cli_opts *o, i
 
 struct targets { struct cli_target *v; int n, cap; };
 
-/* Add s, named in a replay command as spelling (copied). */
+/* Add s, named in a replay command as spelling (copied), from the file
+** group (copied; NULL: a built-in scenario). */
 static int add(struct targets *t, const struct weft_scenario *s, const char *spelling,
-               bool all_memory)
+               const char *group, bool all_memory)
 {
     if (t->n == t->cap) {
         int cap = t->cap ? 2 * t->cap : 32;
@@ -892,18 +900,22 @@ static int add(struct targets *t, const struct weft_scenario *s, const char *spe
         t->v = v;
         t->cap = cap;
     }
-    char *copy = strdup(spelling);
-    if (copy == NULL)
+    char *copy = strdup(spelling), *in = group ? strdup(group) : NULL;
+    if (copy == NULL || (group && in == NULL)) {
+        free(copy);
         return out_of_memory();
+    }
     t->v[t->n++] = (struct cli_target){ .scenario = s, .all_memory = all_memory,
-                                        .spelling = copy };
+                                        .spelling = copy, .group = in };
     return 0;
 }
 
 void cli_targets_free(struct cli_target *t, int n)
 {
-    for (int i = 0; t && i < n; i++)
+    for (int i = 0; t && i < n; i++) {
         free(t[i].spelling);
+        free(t[i].group);
+    }
     free(t);
 }
 
@@ -913,22 +925,64 @@ bool cli_is_source(const char *path)
     return len > 2 && strcmp(path + len - 2, ".c") == 0;
 }
 
-char *cli_file_spelling(const char *path, const char *name)
+/* path as one shell word that no command reads as an option. */
+static char *path_word(const char *path)
 {
-    return format("%s%s %s", path[0] == '-' ? "./" : "", path, name);
+    char *dotted = format("%s%s", path[0] == '-' ? "./" : "", path);
+    char *word = dotted ? cli_shell_word(dotted) : NULL;
+    free(dotted);
+    return word;
 }
 
-static int add_file(struct targets *t, const char *path, const struct cli_opts *o)
+char *cli_file_spelling(const char *path, const char *name)
 {
-    int from, to;
+    char *p = path_word(path), *n = cli_shell_word(name);
+    char *spelling = p && n ? format("%s %s", p, n) : NULL;
+    free(p);
+    free(n);
+    return spelling;
+}
+
+/* Add scenario i of the registry, defined in the file path. */
+static int add_from_file(struct targets *t, const char *path, int i, bool all)
+{
+    char *spelling = cli_file_spelling(path, registry_get(i)->name);
+    int rc = spelling ? add(t, registry_get(i), spelling, path, all) : out_of_memory();
+    free(spelling);
+    return rc;
+}
+
+/* Is word a name that may choose a scenario of the file before it (not
+** a path, not a folder)? */
+static bool names_no_path(const char *word)
+{
+    struct stat st;
+    return stat(word, &st) != 0;
+}
+
+/* The file args[*i] and the names after it that it defines: those
+** scenarios alone (`weft run my.c a b`), or every one when no name follows.
+** *i moves past the names taken. */
+static int add_file(struct targets *t, const char *const *args, int nargs, int *i,
+                    const struct cli_opts *o)
+{
+    const char *path = args[*i];
+    int from, to, chosen = 0;
     int rc = cli_load_file(path, o, &from, &to);
     bool all = (cli_is_source(path) || cli_is_program_object(path)) &&
                cli_memory_for(o, path) == CLI_MEMORY_ALL;
-    for (int i = from; i < to && rc == 0; i++) {
-        char *spelling = cli_file_spelling(path, registry_get(i)->name);
-        rc = spelling ? add(t, registry_get(i), spelling, all) : out_of_memory();
-        free(spelling);
+    while (rc == 0 && *i + 1 < nargs && names_no_path(args[*i + 1])) {
+        const struct weft_scenario *s = registry_find(args[*i + 1], from, to);
+        if (s == NULL)
+            break;                    /* a built-in scenario, or a mistake: said later */
+        for (int k = from; k < to; k++)
+            if (registry_get(k) == s)
+                rc = add_from_file(t, path, k, all);
+        (*i)++;
+        chosen++;
     }
+    for (int k = from; k < to && rc == 0 && chosen == 0; k++)
+        rc = add_from_file(t, path, k, all);
     return rc;
 }
 
@@ -961,13 +1015,28 @@ static int add_dir(struct targets *t, const char *dir, const struct cli_opts *o)
     for (int i = 0; i < n; i++) {
         char *path = format("%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
                             names[i]->d_name);
+        int none = 0;
         if (rc == 0)
-            rc = path ? add_file(t, path, o) : out_of_memory();
+            rc = path ? add_file(t, (const char *const *)&path, 1, &none, o) : out_of_memory();
         free(path);
         free(names[i]);
     }
     free(names);
     return rc;
+}
+
+/* The sources of a program as the words of a replay command (malloc'd). */
+static char *program_spelling(const char *const *srcs, int n)
+{
+    char *spelling = strdup("");
+    for (int i = 0; spelling && i < n; i++) {
+        char *word = path_word(srcs[i]);
+        char *longer = word ? format("%s%s%s", spelling, i ? " " : "", word) : NULL;
+        free(word);
+        free(spelling);
+        spelling = longer;
+    }
+    return spelling;
 }
 
 /* The program made of the program sources among args (when one of them
@@ -992,19 +1061,12 @@ static int add_program(struct targets *t, const char *const *args, int nargs,
     *nsources = n;
     if (rc == 0 && n > 0)
         rc = cli_load_program(srcs, n, o, &from, &to);
-    size_t len = 1;
-    for (int i = 0; rc == 0 && i < n; i++)
-        len += strlen(srcs[i]) + 3;
-    char *spelling = rc == 0 && n > 0 ? malloc(len) : NULL;
+    char *spelling = rc == 0 && n > 0 ? program_spelling(srcs, n) : NULL;
     if (rc == 0 && n > 0 && spelling == NULL)
         rc = out_of_memory();
     if (spelling) {                   /* "prog.c": the replay finds its one scenario */
-        spelling[0] = 0;
-        for (int i = 0; i < n; i++)
-            sprintf(spelling + strlen(spelling), "%s%s%s", i ? " " : "",
-                    srcs[i][0] == '-' ? "./" : "", srcs[i]);
         bool all = cli_memory_for(o, srcs[0]) == CLI_MEMORY_ALL;
-        rc = add(t, registry_get(from), spelling, all);
+        rc = add(t, registry_get(from), spelling, srcs[0], all);
     }
     free(spelling);
     free(srcs);
@@ -1025,11 +1087,16 @@ int cli_resolve(const char *const *args, int nargs, const struct cli_opts *o,
         if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode))
             rc = add_dir(&t, args[i], o);
         else if (stat(args[i], &st) == 0) {
-            rc = add_file(&t, args[i], o);
-            objects += rc == 0 && cli_is_program_object(args[i]);   /* weft cc's */
+            const char *path = args[i];
+            rc = add_file(&t, args, nargs, &i, o);
+            objects += rc == 0 && cli_is_program_object(path);   /* weft cc's, once loaded */
         } else if ((s = registry_find(args[i], 0, builtin)) != NULL)
-            rc = add(&t, s, s->name, false);
-        else {
+            rc = add(&t, s, s->name, NULL, false);
+        else if (i > 0 && cli_is_source(args[i - 1]) && stat(args[i - 1], &st) == 0) {
+            fprintf(stderr, "weft: no scenario '%s' in %s, and none built in (see 'weft list "
+                    "%s')\n", args[i], args[i - 1], args[i - 1]);
+            rc = CLI_ERROR;
+        } else {
             fprintf(stderr, "weft: no scenario or file named '%s' (see 'weft list')\n", args[i]);
             rc = CLI_ERROR;
         }

@@ -25,21 +25,23 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  list    [FILE|DIR...]                 scenarios and what they expect\n"
-    "  run     [OPTIONS] NAME|FILE.c|FILE.so|DIR...   explore\n"
+    "  run     [OPTIONS] NAME|FILE.c [NAME...]|FILE.so|DIR...   explore\n"
     "  replay  [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   re-run one execution\n"
     "  explain [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   the same, step by step\n"
     "  cc      [--memory=M] [cc options] -o PROG.weft.so SOURCE.c...   build a pthread\n"
     "          program with its own -I, -D, -std flags, to run as '@ run PROG.weft.so'\n"
     "\n"
-    "Run '@ COMMAND --help' for a command's options.\n"
+    "Run '@ COMMAND --help' for a command's options, '@ --version' for the version.\n"
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
 
 static const char usage_run_head[] =
-    "usage: @ run [OPTIONS] NAME|FILE.c|FILE.so|DIR... [-- PROGRAM ARGUMENTS]\n"
+    "usage: @ run [OPTIONS] NAME|FILE.c [NAME...]|FILE.so|DIR... [-- PROGRAM ARGUMENTS]\n"
     "\n"
     "Explore each scenario until its search space is covered, a bound is reached,\n"
-    "or an execution fails; print the failure's report and a one-line summary.\n"
-    "A .c file is compiled against weft.h into a cached shared object; a folder\n"
+    "or an execution fails; print the failure's report and a one-line summary,\n"
+    "and a totals line at the end.\n"
+    "A .c file is compiled against weft.h into a cached shared object; the names\n"
+    "after a file choose some of its scenarios, else it runs them all; a folder\n"
     "means every .c file in it. Bundled scenarios run by name ('@ list').\n"
     "The .c files with a main and no WEFT_SCENARIO are one pthread program: its\n"
     "main is thread 0, from fresh data and heap in every execution.\n"
@@ -71,8 +73,10 @@ static const char usage_run_tail[] =
     "                           execution (fail, the default) or not (ignore)\n"
     "  --arg WORD               a program argument, as after -- (repeatable)\n"
     "  --param KEY=VALUE        scenario parameter, a whole number (repeatable)\n"
-    "  --format text|json       output format (json: one object per scenario)\n"
-    "  --quiet                  summary lines only, no reports, no progress line\n"
+    "  --format FORMAT          text (default), json (one object per scenario), tap\n"
+    "                           (TAP 14, a test point per scenario) or junit (XML)\n"
+    "  --quiet                  a summary line for a scenario as expected (an\n"
+    "                           unexpected one keeps its report), no progress line\n"
     "  --progress               a live progress line on stderr even when it is not\n"
     "                           a terminal (executions, rate, estimated total, time left)\n"
     "  --no-shrink              show a failure as found, not minimised\n"
@@ -84,6 +88,12 @@ static const char usage_run_tail[] =
     "  --html FILE              write the failure as one self-contained page: the\n"
     "                           report, the steps thread by thread (click one for\n"
     "                           every thread's state then) and the wait-for graph\n"
+    "  --accept exhaustive|sampled[:N]  what a pass needs: a search that covered\n"
+    "                           every behaviour (the default, or the scenario's\n"
+    "                           .accept), or also a sample of N executions (default\n"
+    "                           1000) without a failure when it could not\n"
+    "  --output-dir DIR         for each failure found, DIR/NAME/ with report.txt,\n"
+    "                           report.json and replay.sh (keep them as CI artifacts)\n"
     "  --checkpoint FILE        save the search's position and counts to FILE every\n"
     "                           few seconds and when it stops early (dpor, dfs;\n"
     "                           written whole to FILE.tmp, then renamed)\n"
@@ -252,6 +262,29 @@ static int repeat_in_replay(struct cli_opts *o, const char *option, const char *
     return 0;
 }
 
+char *cli_shell_word(const char *v)
+{
+    bool plain = *v != 0 && strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      "0123456789_./=:,+-@%") == strlen(v);
+    char *w = malloc(4 * strlen(v) + 3), *p = w;
+    if (w == NULL || plain)
+        return w ? strcpy(w, v) : NULL;
+    *p++ = '\'';
+    for (; *v; v++)
+        p = *v == '\'' ? stpcpy(p, "'\\''") : (*p = *v, p + 1);
+    strcpy(p, "'");
+    return w;
+}
+
+/* An option a replay must repeat, its value quoted for the shell. */
+static int repeat_quoted(struct cli_opts *o, const char *option, const char *value)
+{
+    char *w = cli_shell_word(value);
+    int rc = w ? repeat_in_replay(o, option, w) : out_of_memory();
+    free(w);
+    return rc;
+}
+
 /* KEY=VALUE: into the parameter set, and into the replay command's words. */
 static int add_param(struct cli_opts *o, const char *kv)
 {
@@ -270,13 +303,13 @@ static int add_param(struct cli_opts *o, const char *kv)
     }
     if (rc)
         return out_of_memory();
-    return repeat_in_replay(o, "--param", kv);
+    return repeat_quoted(o, "--param", kv);
 }
 
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
        O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE, O_CFLAGS,
-       O_EXIT_STATUS, O_ARG, O_TRACE, O_DOT, O_HTML };
+       O_EXIT_STATUS, O_ARG, O_TRACE, O_DOT, O_HTML, O_OUTPUT_DIR, O_ACCEPT };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -308,6 +341,8 @@ static const struct option long_opts[] = {
     { "trace", required_argument, 0, O_TRACE },
     { "dot", required_argument, 0, O_DOT },
     { "html", required_argument, 0, O_HTML },
+    { "output-dir", required_argument, 0, O_OUTPUT_DIR },
+    { "accept", required_argument, 0, O_ACCEPT },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -383,30 +418,6 @@ static int parse_stack_size(const char *v, struct cli_opts *o)
     return repeat_in_replay(o, "--stack-size", v);
 }
 
-/* v as one shell word: as it is when plain, else in single quotes (malloc'd). */
-static char *shell_word(const char *v)
-{
-    bool plain = *v != 0 && strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                      "0123456789_./=:,+-@%") == strlen(v);
-    char *w = malloc(4 * strlen(v) + 3), *p = w;
-    if (w == NULL || plain)
-        return w ? strcpy(w, v) : NULL;
-    *p++ = '\'';
-    for (; *v; v++)
-        p = *v == '\'' ? stpcpy(p, "'\\''") : (*p = *v, p + 1);
-    strcpy(p, "'");
-    return w;
-}
-
-/* An option a replay must repeat, its value quoted for the shell. */
-static int repeat_quoted(struct cli_opts *o, const char *option, const char *value)
-{
-    char *w = shell_word(value);
-    int rc = w ? repeat_in_replay(o, option, w) : out_of_memory();
-    free(w);
-    return rc;
-}
-
 /* One more program argument (--arg, or a word after --). */
 static int add_prog_arg(struct cli_opts *o, const char *v)
 {
@@ -435,6 +446,23 @@ static int parse_program_option(int c, const char *v, struct cli_opts *o)
     return o->ignore_exit_status ? repeat_in_replay(o, "--exit-status", v) : 0;
 }
 
+/* --accept exhaustive, sampled or sampled:N (N executions at least). */
+static int parse_accept(const char *v, struct cli_opts *o)
+{
+    if (strcmp(v, "exhaustive") == 0) {
+        o->accept = 1 + WEFT_ACCEPT_EXHAUSTIVE;
+        return 0;
+    }
+    if (strncmp(v, "sampled", 7) == 0 && (v[7] == 0 || v[7] == ':')) {
+        o->accept = 1 + WEFT_ACCEPT_SAMPLED;
+        o->min_executions = WEFT_DEFAULT_MIN_EXECUTIONS;
+        return v[7] ? parse_whole("--accept sampled:N", v + 8, 1, UINT64_MAX,
+                                  &o->min_executions) : 0;
+    }
+    fprintf(stderr, "weft: --accept takes exhaustive, sampled or sampled:N, not '%s'\n", v);
+    return CLI_ERROR;
+}
+
 /* One option; 0, 1 when help was printed, or CLI_ERROR. */
 static int parse_one(int c, const char *v, struct cli_opts *o, const struct command *cmd)
 {
@@ -449,6 +477,8 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_NOSHRINK: o->shrink = false; return 0;
     case O_CLASSES: o->classes = v; return 0;
     case O_CHECKPOINT: o->checkpoint = v; return 0;
+    case O_OUTPUT_DIR: o->output_dir = v; return 0;
+    case O_ACCEPT: return parse_accept(v, o);
     case O_CHECKPOINT_EVERY: return parse_seconds("--checkpoint-every", v, &o->checkpoint_every);
     case O_RESUME: o->resume = v; return 0;
     case O_TRACE: o->trace = v; return 0;
@@ -555,6 +585,13 @@ static int command_line(int argc, char **argv, const struct cli_program *program
         put_text(argc < 2 ? stderr : stdout, usage_main, program->name);
         return argc < 2 ? CLI_ERROR : CLI_OK;
     }
+    if (strcmp(argv[1], "--version") == 0) {
+        if (program->linked_scenarios)
+            printf("%s (weft %s)\n", program->name, PACKAGE_VERSION);
+        else
+            printf("weft %s\n", PACKAGE_VERSION);
+        return CLI_OK;
+    }
     if (strcmp(argv[1], "cc") == 0 && !program->linked_scenarios)
         return cli_cc(argc - 2, argv + 2);    /* cc's own options, not weft's */
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
@@ -566,7 +603,9 @@ static int command_line(int argc, char **argv, const struct cli_program *program
                               .max_steps = SCHED_DEFAULT_MAX_STEPS,
                               .watchdog = CLI_DEFAULT_WATCHDOG,
                               .format = "text", .params = params_new() };
-        int rc = o.params ? parse(argc - 1, argv + 1, &o, &cmds[i]) : out_of_memory();
+        o.command = cli_shell_word(program->name);
+        int rc = o.params && o.command ? parse(argc - 1, argv + 1, &o, &cmds[i])
+                                       : out_of_memory();
         if (rc == 1)                  /* help printed */
             rc = CLI_OK;
         else if (rc == 0)
@@ -574,6 +613,7 @@ static int command_line(int argc, char **argv, const struct cli_program *program
         params_free(o.params);
         free(o.param_args);
         free(o.prog_args);
+        free(o.command);
         return rc;
     }
     fprintf(stderr, "weft: unknown command '%s'\n\n", argv[1]);

@@ -493,10 +493,12 @@ static int copy_output(struct report *rep, const struct exec *x)
         const struct sched_output *o = &x->output[i];
         rep->output[i].len = o->len;
         rep->output[i].more = o->more;
-        if (o->len && (rep->output[i].text = malloc(o->len)) == NULL)
+        if (o->len && (rep->output[i].text = malloc(o->len + 1)) == NULL)
             return WEFT_ENOMEM;
-        if (o->len)
+        if (o->len) {                 /* ended by a 0 for report_json_string's reader */
             memcpy(rep->output[i].text, o->text, o->len);
+            rep->output[i].text[o->len] = '\0';
+        }
     }
     return 0;
 }
@@ -534,6 +536,23 @@ static int snapshot_failure(struct report *rep, struct exec *x, const struct exp
     return rc ? rc : encode_schedule(rep, r);
 }
 
+/* Whether the search met s's expectation: a failure must be the one
+** expected; a pass must be exhaustive, or a sample as large as the
+** acceptance (the scenario's .accept, or --accept) asks. */
+static void judge(struct report *rep, const struct weft_scenario *s,
+                  const struct report_request *req, const struct explore_result *r)
+{
+    int accept = req->accept ? req->accept - 1 : (int)s->accept;
+    uint64_t min = req->accept ? req->min_executions : s->min_executions;
+    rep->accept_sampled = accept == WEFT_ACCEPT_SAMPLED && s->expect == WEFT_PASS;
+    rep->min_executions = rep->accept_sampled ? (min ? min : WEFT_DEFAULT_MIN_EXECUTIONS) : 0;
+    bool pass = rep->result == WEFT_PASS && s->expect == WEFT_PASS && !r->divergence[0];
+    rep->sample_accepted = pass && !r->cov.exhaustive && rep->accept_sampled &&
+                           !r->cov.interrupted && r->cov.executions >= rep->min_executions;
+    rep->as_expected = rep->result == s->expect && !r->divergence[0] &&
+                       (rep->result != WEFT_PASS || r->cov.exhaustive || rep->sample_accepted);
+}
+
 static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
                                const struct report_request *req, const struct explore_result *r,
                                bool no_chains)
@@ -546,6 +565,8 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
     rep->command = strdup(req->command ? req->command : "weft");
     rep->target = strdup(req->target ? req->target : s->name);
     rep->params = strdup(req->params ? req->params : "");
+    rep->group = strdup(req->group ? req->group : s->file ? s->file : "");
+    rep->number = req->number;
     rep->expect = s->expect;
     rep->failed = r->failed;
     rep->cov = r->cov;
@@ -555,11 +576,10 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
     rep->shrunk_from_steps = r->shrunk_from_steps;
     rep->shrunk_from_preemptions = r->shrunk_from_preemptions;
     rep->result = r->failed ? r->outcome.result : WEFT_PASS;
-    rep->as_expected = rep->result == s->expect && !r->divergence[0] &&
-                       (rep->result != WEFT_PASS || r->cov.exhaustive);
+    judge(rep, s, req, r);
     rep->failing_tid = -1;
     bool ok = rep->scenario && (rep->summary || !s->summary) && rep->command && rep->target &&
-              rep->params;
+              rep->params && rep->group;
     if (ok && r->failed)
         ok = snapshot_failure(rep, x, r, no_chains) == 0;
     else if (ok)
@@ -614,6 +634,7 @@ void report_free(struct report *rep)
     for (uint32_t i = 0; rep->steps && i < rep->nsteps; i++)
         free(rep->steps[i].cases);
     void *owned[] = { rep->scenario, rep->summary, rep->command, rep->target, rep->params,
+                      rep->group,
                       rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects,
                       rep->cycle, rep->frames, rep->woken, rep->output[0].text,
                       rep->output[1].text };

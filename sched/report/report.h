@@ -84,10 +84,15 @@ struct report {
     char *command;                    /* the replay command: "weft", or a test program */
     char *target;                     /* how the command line named it */
     char *params;                     /* " --param k=v" for the replay command */
+    char *group;                      /* the file it is in, "" when unknown */
+    int number;                       /* its place in the run, from 1 (0: none) */
     /* what was found */
     enum weft_result result;
     bool as_expected;
     bool failed;
+    bool accept_sampled;              /* a sample passes (WEFT_ACCEPT_SAMPLED) ... */
+    uint64_t min_executions;          /* ... of at least this many executions */
+    bool sample_accepted;             /* a pass on a sample that met it */
     struct coverage cov;
     double elapsed_s;                 /* 0 in replays: reports stay byte-stable */
     char divergence[256];
@@ -143,6 +148,10 @@ struct report_request {
     const char *command;              /* "weft", or the test program's path */
     const char *target;               /* "abba", or "file.c abba" */
     const char *params;               /* " --param k=v ..." or "" */
+    const char *group;                /* the file it is in (JUnit's suite), or NULL */
+    int number;                       /* its place in the run (TAP), from 1; 0 none */
+    int accept;                       /* --accept: 0 the scenario's, else 1 + a weft_accept */
+    uint64_t min_executions;          /* --accept sampled:N (0: the scenario's) */
     bool view;                        /* record each step's thread states (--html) */
 };
 
@@ -187,6 +196,17 @@ void report_plan(const struct coverage *cov, char *buf, size_t n);
 ** every thread's state now. */
 void report_explain_state(FILE *f, struct exec *x, uint32_t *shown);
 
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when s[0]
+** does not start one: overlong, surrogate, cut short or a stray byte. */
+size_t report_utf8_len(const unsigned char *s);
+/* s as a JSON string: quotes, backslashes and control characters escaped,
+** a byte that is not valid UTF-8 as \ufffd. Every string of the JSON
+** output is written by it. */
+void report_json_string(FILE *f, const char *s);
+/* The same with < escaped too, for a string inside an HTML <script> (and
+** the trace, which the page embeds). */
+void report_json_string_in_html(FILE *f, const char *s);
+
 /* A thread's state now, as weft explain shows it: its state word and
 ** what it waits for or will do next ("next: lock m at x.c:12"; "" for a
 ** finished or running thread). */
@@ -217,12 +237,31 @@ int report_write_trace(FILE *f, const struct report *rep);
 int report_write_dot(FILE *f, const struct report *rep);
 int report_write_html(FILE *f, const struct report *rep, const char *text);
 
-/* Output formats (report_text.c, report_json.c). */
+/* Output formats (report_text.c, report_json.c, report_ci.c). */
 #define REPORT_REPLAY 1   /* leave out timing and coverage: byte-stable output */
-#define REPORT_QUIET  2   /* text: the summary line only */
+#define REPORT_QUIET  2   /* a result as expected in a summary line only */
+
+/* What a run of several scenarios came to, for a format's last words. */
+struct report_totals {
+    int scenarios;                    /* named to run */
+    int as_expected, unexpected, errors;
+    int not_run;                      /* left after an error or a stop signal */
+    double seconds;                   /* wall time */
+};
+
 struct report_format {
     const char *name;
     void (*print)(FILE *out, const struct report *rep, int flags);
+    /* Optional, for `run`: before the first report, given how many
+    ** scenarios will run; after the last; and in place of the report of a
+    ** scenario weft could not run (its error went to stderr). */
+    void (*begin)(FILE *out, int nscenarios);
+    void (*end)(FILE *out, const struct report_totals *t);
+    void (*error)(FILE *out, int number, const char *scenario, const char *group);
+    /* Optional: reports come in groups, a file's scenarios together: body
+    ** is what print and error wrote for the group's scenarios. */
+    void (*group)(FILE *out, const char *name, const struct report_totals *t,
+                  const char *body, size_t len);
 };
 const struct report_format *report_format_named(const char *name);
 

@@ -1,25 +1,84 @@
 /*
 ** report_json.c -- the report as one JSON object per scenario run (one line).
 ** Field names are a contract documented in the README; add fields, never
-** rename them. Strings are escaped here; the struct is built elsewhere.
+** rename them. Every string goes through report_json_string; the struct
+** is built elsewhere.
 */
+#include <stdbool.h>
 #include <string.h>
 #include "report/report.h"
 
-static void json_str(FILE *f, const char *s)
+/* ==========================================================================
+** The one string writer: every string in the output goes through it
+** ========================================================================== */
+
+size_t report_utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    int n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+          : (c & 0xf8) == 0xf0 ? 4 : 0;
+    if (n <= 1 || c < 0xc2 || c > 0xf4)
+        return n == 1 ? 1 : 0;        /* a stray continuation byte, or an overlong 2-byte lead */
+    unsigned cp = c & (0x7f >> n);
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)    /* also stops at the terminating 0 */
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+    bool surrogate = cp >= 0xd800 && cp <= 0xdfff;
+    return overlong || surrogate || cp > 0x10ffff ? 0 : (size_t)n;
+}
+
+/* The len bytes at p escaped for a JSON string, without the quotes: " and
+** \ and control characters escaped (a 0 byte too), and < too when the
+** string goes inside an HTML script; valid UTF-8 as it is, any other byte
+** as \ufffd. p[len] is readable (a 0 ends a sequence). */
+static void json_escaped(FILE *f, const unsigned char *p, size_t len, bool in_html)
+{
+    for (const unsigned char *end = p + len; p < end;) {
+        size_t n = report_utf8_len(p);
+        if (n > (size_t)(end - p))
+            n = 0;                    /* cut short by the end */
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p == '\t')
+            fputs("\\t", f);
+        else if (*p < 0x20 || *p == 0x7f || (in_html && *p == '<'))
+            fprintf(f, "\\u%04x", *p);
+        else if (n == 0)
+            fputs("\\ufffd", f);
+        else
+            fwrite(p, 1, n, f);
+        p += n ? n : 1;
+    }
+}
+
+static void json_bytes(FILE *f, const unsigned char *p, size_t len)
+{
+    json_escaped(f, p, len, false);
+}
+
+static void json_chars(FILE *f, const char *s)
+{
+    if (s)
+        json_bytes(f, (const unsigned char *)s, strlen(s));
+}
+
+void report_json_string_in_html(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
+    if (s)
+        json_escaped(f, (const unsigned char *)s, strlen(s), true);
+    fputc('"', f);
+}
+
+void report_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    json_chars(f, s);
     fputc('"', f);
 }
 
@@ -29,19 +88,28 @@ static void json_output(FILE *f, const char *key, const struct report_output *o)
     if (o->len == 0 && o->more == 0)
         return;
     fprintf(f, ",\"%s\":\"", key);
-    for (size_t i = 0; i < o->len; i++) {
-        unsigned char c = (unsigned char)o->text[i];
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
+    json_bytes(f, (const unsigned char *)o->text, o->len);
     fprintf(f, "\",\"%s_more\":%llu", key, (unsigned long long)o->more);
 }
+
+#define json_str report_json_string
+
+/* The replay command, one JSON string: its words are shell-quoted already. */
+static void json_replay(FILE *f, const struct report *rep)
+{
+    fputs(",\"replay\":\"", f);
+    json_chars(f, rep->command);
+    fputs(" replay ", f);
+    json_chars(f, rep->target);
+    json_chars(f, rep->params);
+    fputs(" --schedule ", f);
+    json_chars(f, rep->schedule);
+    fputc('"', f);
+}
+
+/* ==========================================================================
+** The report
+** ========================================================================== */
 
 static void json_loc(FILE *f, const char *key, struct sched_loc loc)
 {
@@ -133,8 +201,7 @@ static void json_failure(FILE *f, const struct report *rep)
     json_output(f, "stderr", &rep->output[1]);
     fprintf(f, ",\"schedule\":");
     json_str(f, rep->schedule);
-    fprintf(f, ",\"replay\":\"%s replay %s%s --schedule %s\"", rep->command, rep->target,
-            rep->params, rep->schedule);
+    json_replay(f, rep);
     fprintf(f, ",\"threads\":[");
     for (int i = 0; i < rep->nthreads; i++) {
         fprintf(f, "%s", i ? "," : "");
@@ -143,7 +210,9 @@ static void json_failure(FILE *f, const struct report *rep)
     fprintf(f, "],\"locks\":[");
     for (int i = 0; i < rep->nlocks; i++) {
         const struct report_lock *l = &rep->locks[i];
-        fprintf(f, "%s{\"kind\":\"%s\",\"name\":", i ? "," : "", l->kind);
+        fprintf(f, "%s{\"kind\":", i ? "," : "");
+        json_str(f, l->kind);
+        fprintf(f, ",\"name\":");
         json_str(f, l->name);
         if (l->holder >= 0) {
             fprintf(f, ",\"holder\":%d,\"how\":", l->holder);
@@ -206,6 +275,9 @@ static void print_json(FILE *f, const struct report *rep, int flags)
             c->bound_hit ? "true" : "false");
     fprintf(f, ",\"timers_fire_when_idle\":%s,\"memory_checked\":\"%s\"",
             c->timed ? "true" : "false", c->all_memory ? "all" : "marked");
+    if (rep->accept_sampled)
+        fprintf(f, ",\"accept\":\"sampled\",\"min_executions\":%llu,\"sample_accepted\":%s",
+                (unsigned long long)rep->min_executions, rep->sample_accepted ? "true" : "false");
     if (c->interrupted)
         fprintf(f, ",\"interrupted\":true");
     if (c->forked)
@@ -229,4 +301,4 @@ static void print_json(FILE *f, const struct report *rep, int flags)
     fprintf(f, "}\n");
 }
 
-const struct report_format report_json_format = { "json", print_json };
+const struct report_format report_json_format = { .name = "json", .print = print_json };

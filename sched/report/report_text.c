@@ -764,6 +764,24 @@ static void print_shrunk(FILE *f, const struct report *rep)
                 rep->shrunk_from_steps, rep->preemptions, rep->nsteps);
 }
 
+/* A pass that was not exhaustive, under WEFT_ACCEPT_SAMPLED: whether its
+** sample was enough. */
+static void print_acceptance(FILE *f, const struct report *rep)
+{
+    const struct coverage *c = &rep->cov;
+    if (rep->failed || c->exhaustive || !rep->accept_sampled || rep->expect != WEFT_PASS)
+        return;
+    if (rep->sample_accepted)
+        fprintf(f, "; accepted as a sample: %llu executions without a failure, at least %llu "
+                "asked", (unsigned long long)c->executions,
+                (unsigned long long)rep->min_executions);
+    else if (c->interrupted)
+        fprintf(f, "; an interrupted sample is not accepted");
+    else
+        fprintf(f, "; not accepted as a sample: %llu executions, fewer than the %llu asked",
+                (unsigned long long)c->executions, (unsigned long long)rep->min_executions);
+}
+
 /* One line: what was found against what was expected, and the coverage. */
 static void print_summary(FILE *f, const struct report *rep)
 {
@@ -791,6 +809,7 @@ static void print_summary(FILE *f, const struct report *rep)
                 c->timed ? "; timers fire only when every thread waits" : "");
     if (c->forked)
         fprintf(f, ", a process per execution");
+    print_acceptance(f, rep);
     fprintf(f, ", %.3f s (%.0f/s)", rep->elapsed_s, rate);
     if (rep->failed && rep->shrink_failed)
         fprintf(f, "; shrinking could not reproduce it (is the scenario deterministic?)");
@@ -827,7 +846,7 @@ static void print_text(FILE *f, const struct report *rep, int flags)
     bool replay = flags & REPORT_REPLAY;
     if (rep->divergence[0])
         fprintf(f, "weft: %s: %s\n", rep->scenario, rep->divergence);
-    if (!rep->failed || (flags & REPORT_QUIET)) {
+    if (!rep->failed || ((flags & REPORT_QUIET) && rep->as_expected)) {
         if (!replay)
             print_summary(f, rep);
         return;
@@ -859,9 +878,24 @@ static void print_text(FILE *f, const struct report *rep, int flags)
         print_summary(f, rep);
 }
 
-extern const struct report_format report_json_format;
-static const struct report_format text_format = { "text", print_text };
-static const struct report_format *const formats[] = { &text_format, &report_json_format, NULL };
+/* The totals line that ends every run: "21 scenarios: 21 as expected, 0
+** unexpected, 0 errors". */
+static void print_totals(FILE *f, const struct report_totals *t)
+{
+    fprintf(f, "%d scenario%s: %d as expected, %d unexpected, %d error%s", t->scenarios,
+            t->scenarios == 1 ? "" : "s", t->as_expected, t->unexpected, t->errors,
+            t->errors == 1 ? "" : "s");
+    if (t->not_run)
+        fprintf(f, ", %d not run", t->not_run);
+    fprintf(f, "\n");
+}
+
+extern const struct report_format report_json_format, report_tap_format, report_junit_format;
+static const struct report_format text_format = { .name = "text", .print = print_text,
+                                                  .end = print_totals };
+static const struct report_format *const formats[] = {
+    &text_format, &report_json_format, &report_tap_format, &report_junit_format, NULL
+};
 
 const struct report_format *report_format_named(const char *name)
 {

@@ -46,13 +46,6 @@ struct trace_graph {
 int trace_graph(const struct report *rep, struct trace_graph *g);
 void trace_graph_free(struct trace_graph *g);
 
-/* s as a JSON string: quotes, backslashes and control characters escaped,
-** '<' as \u003c (so that no "</script>" or "<!--" in a name can end the
-** page's <script>), bytes that are not UTF-8 as U+FFFD. (The report's own
-** JSON writer may take this over at a merge.) */
-void trace_json_str(FILE *f, const char *s);
-/* The length of the UTF-8 sequence at s (1 to 4), or 0 when it is none. */
-int trace_utf8_length(const unsigned char *s);
 
 /* The step's words ("lock closeMutex") and where it ran ("x.c:12"). */
 void trace_step_words(const struct report *rep, uint32_t i, char *buf, size_t n);

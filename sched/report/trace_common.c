@@ -1,55 +1,10 @@
 /*
 ** trace_common.c -- what the trace, graph and page share: the flows
-** between steps, the wait-for graph, and a JSON string writer (trace.h).
+** between steps and the wait-for graph (trace.h).
 */
 #include <stdlib.h>
 #include <string.h>
 #include "report/trace.h"
-
-/* ==========================================================================
-** Strings
-** ========================================================================== */
-
-/* The length of the UTF-8 sequence at s (1 to 4), or 0 when it is not one. */
-int trace_utf8_length(const unsigned char *s)
-{
-    int n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
-          : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-    if (n == 2 && s[0] < 0xc2)
-        return 0;                     /* overlong */
-    for (int i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    if (n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
-        return 0;                     /* overlong, or a surrogate */
-    if (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || s[0] > 0xf4 || (s[0] == 0xf4 && s[1] >= 0x90)))
-        return 0;
-    return n;
-}
-
-void trace_json_str(FILE *f, const char *str)
-{
-    const unsigned char *s = (const unsigned char *)(str ? str : "");
-    fputc('"', f);
-    while (*s) {
-        int n = trace_utf8_length(s);
-        if (n == 0) {
-            fputs("\\ufffd", f);
-            s++;
-        } else if (*s == '"' || *s == '\\') {
-            fprintf(f, "\\%c", *s++);
-        } else if (*s == '\n') {
-            fputs("\\n", f);
-            s++;
-        } else if (*s < 0x20 || *s == '<' || *s == 0x7f) {
-            fprintf(f, "\\u%04x", *s++);
-        } else {
-            fwrite(s, 1, (size_t)n, f);
-            s += n;
-        }
-    }
-    fputc('"', f);
-}
 
 void trace_step_words(const struct report *rep, uint32_t i, char *buf, size_t n)
 {

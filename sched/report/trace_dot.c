@@ -15,7 +15,7 @@ static void dot_str(FILE *f, const char *str)
     const unsigned char *s = (const unsigned char *)str;
     fputc('"', f);
     while (*s) {
-        int n = trace_utf8_length(s);
+        size_t n = report_utf8_len(s);
         if (n == 0)
             fputs("\xef\xbf\xbd", f);
         else if (*s == '"' || *s == '\\')
@@ -23,7 +23,7 @@ static void dot_str(FILE *f, const char *str)
         else if (*s == '\n')
             fputs("\\n", f);
         else if (*s >= 0x20 && *s != 0x7f)
-            fwrite(s, 1, (size_t)n, f);
+            fwrite(s, 1, n, f);
         s += n ? n : 1;
     }
     fputc('"', f);

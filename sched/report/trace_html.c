@@ -15,7 +15,7 @@
 static void key(FILE *f, const char *name, const char *value)
 {
     fprintf(f, ",\"%s\":", name);
-    trace_json_str(f, value);
+    report_json_string_in_html(f, value);
 }
 
 static void chain_list(FILE *f, const struct report *rep, struct report_chain c)
@@ -29,7 +29,7 @@ static void chain_list(FILE *f, const struct report *rep, struct report_chain c)
         else
             snprintf(text, sizeof text, "%s at %s+0x%lx", fr->function, fr->module, fr->offset);
         fprintf(f, "%s", i ? "," : "");
-        trace_json_str(f, text);
+        report_json_string_in_html(f, text);
     }
     fputc(']', f);
 }
@@ -84,9 +84,9 @@ static void states(FILE *f, const struct report *rep)
         for (int t = 0; t < v->nthreads; t++) {
             const struct report_view_state *st = &v->rows[(size_t)i * (size_t)v->nthreads + t];
             fprintf(f, "%s[", t ? "," : "");
-            trace_json_str(f, st->state);
+            report_json_string_in_html(f, st->state);
             fputc(',', f);
-            trace_json_str(f, st->detail);
+            report_json_string_in_html(f, st->detail);
             fputc(']', f);
         }
         fputc(']', f);

@@ -25,7 +25,7 @@ static void begin(struct events *ev, const char *ph, const char *name, int tid)
 {
     fprintf(ev->f, "%s{\"ph\":\"%s\",\"pid\":%d,\"tid\":%d,\"name\":", ev->any ? ",\n" : "", ph,
             PID, tid + 1);
-    trace_json_str(ev->f, name);
+    report_json_string_in_html(ev->f, name);
     ev->any = true;
 }
 
@@ -35,12 +35,12 @@ static void metadata(struct events *ev, const struct report *rep)
     snprintf(name, sizeof name, "weft: %s (%s)", rep->scenario, weft_result_name(rep->result));
     begin(ev, "M", "process_name", -1);
     fprintf(ev->f, ",\"args\":{\"name\":");
-    trace_json_str(ev->f, name);
+    report_json_string_in_html(ev->f, name);
     fprintf(ev->f, "}}");
     for (int i = 0; i < rep->nthreads; i++) {
         begin(ev, "M", "thread_name", i);
         fprintf(ev->f, ",\"args\":{\"name\":");
-        trace_json_str(ev->f, rep->threads[i].name);
+        report_json_string_in_html(ev->f, rep->threads[i].name);
         fprintf(ev->f, "}}");
         begin(ev, "M", "thread_sort_index", i);
         fprintf(ev->f, ",\"args\":{\"sort_index\":%d}}", i);
@@ -52,7 +52,7 @@ static void where_args(FILE *f, const struct report *rep, struct sched_loc loc,
                        struct report_chain c)
 {
     fprintf(f, "\"at\":");
-    trace_json_str(f, report_loc(loc).s);
+    report_json_string_in_html(f, report_loc(loc).s);
     if (c.n == 0)
         return;
     fprintf(f, ",\"chain\":[");
@@ -64,7 +64,7 @@ static void where_args(FILE *f, const struct report *rep, struct sched_loc loc,
         else
             snprintf(text, sizeof text, "%s at %s+0x%lx", fr->function, fr->module, fr->offset);
         fprintf(f, "%s", i ? "," : "");
-        trace_json_str(f, text);
+        report_json_string_in_html(f, text);
     }
     fputc(']', f);
 }
@@ -86,7 +86,7 @@ static void step_slice(struct events *ev, const struct report *rep, uint32_t i)
     begin(ev, "i", "preemption", s->tid);
     fprintf(ev->f, ",\"cat\":\"preemption\",\"ts\":%lld,\"s\":\"t\",\"args\":{\"step\":%u,"
             "\"preempted\":", step_ts(i), i + 1);
-    trace_json_str(ev->f, rep->threads[rep->steps[i - 1].tid].name);
+    report_json_string_in_html(ev->f, rep->threads[rep->steps[i - 1].tid].name);
     fprintf(ev->f, "}}");
 }
 
@@ -107,7 +107,7 @@ static void blocked_marks(struct events *ev, const struct report *rep)
             }
         begin(ev, "i", "blocks forever", t);
         fprintf(ev->f, ",\"cat\":\"blocked\",\"ts\":%lld,\"s\":\"t\",\"args\":{\"waits\":", ts);
-        trace_json_str(ev->f, th->wait);
+        report_json_string_in_html(ev->f, th->wait);
         fputc(',', ev->f);
         where_args(ev->f, rep, th->wait_at, th->chain);
         fprintf(ev->f, "}}");
@@ -123,14 +123,14 @@ static void failure_mark(struct events *ev, const struct report *rep)
     begin(ev, "i", name, rep->failing_tid);
     fprintf(ev->f, ",\"cat\":\"failure\",\"ts\":%lld,\"s\":\"g\",\"args\":{\"message\":",
             step_ts(rep->nsteps));
-    trace_json_str(ev->f, rep->message);
+    report_json_string_in_html(ev->f, rep->message);
     fprintf(ev->f, ",\"at\":");
-    trace_json_str(ev->f, report_loc(rep->where).s);
+    report_json_string_in_html(ev->f, report_loc(rep->where).s);
     fprintf(ev->f, ",\"replay\":");
     char replay[1024];
     snprintf(replay, sizeof replay, "%s replay %s%s --schedule %s", rep->command, rep->target,
              rep->params, rep->schedule ? rep->schedule : "");
-    trace_json_str(ev->f, replay);
+    report_json_string_in_html(ev->f, replay);
     fprintf(ev->f, "}}");
 }
 
@@ -156,9 +156,9 @@ int report_write_trace(FILE *f, const struct report *rep)
 {
     struct events ev = { f, false };
     fprintf(f, "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":");
-    trace_json_str(f, rep->scenario);
+    report_json_string_in_html(f, rep->scenario);
     fprintf(f, ",\"result\":\"%s\",\"schedule\":", weft_result_name(rep->result));
-    trace_json_str(f, rep->schedule);
+    report_json_string_in_html(f, rep->schedule);
     fprintf(f, ",\"timeline\":\"virtual: step N runs from N-1 ms to N ms\"},\n"
             "\"traceEvents\":[\n");
     metadata(&ev, rep);
