@@ -73,6 +73,9 @@ struct cli_opts {
     const char *checkpoint;           /* --checkpoint FILE */
     double checkpoint_every;          /* --checkpoint-every SECONDS */
     const char *resume;               /* --resume FILE */
+    uint32_t shard_index, shard_count;   /* --shard K/N (count 0: not sharded) */
+    int split_depth;                  /* --split-depth D; EXPLORE_SPLIT_AUTO with --shard
+                                         alone, 0: no split */
     bool quiet;
     bool shrink;
     int progress;                     /* 1 --progress, 0 --quiet, -1 on a terminal */
@@ -229,5 +232,9 @@ struct cli_checkpoint {
 int cli_checkpoint_begin(struct cli_checkpoint *cp, const struct cli_opts *o,
                          const struct cli_target *t, struct explore_config *ec);
 void cli_checkpoint_end(struct cli_checkpoint *cp);
+/* The lines naming the search: "scenario", "source" (a hash of the
+** scenario's file) and "options" (all that shapes its tree; with shard,
+** which shard too). malloc'd; NULL without memory. */
+char *cli_search_identity(const struct cli_opts *o, const struct cli_target *t, bool shard);
 
 #endif

@@ -93,6 +93,11 @@ static bool plan_saves(const struct cli_opts *o)
 static const struct explore_plan *plan_for(const struct cli_opts *o)
 {
     const struct explore_plan *p = explore_plan_named(o->strategy);
+    if (p && p != &explore_plan_replay && (o->shard_count || o->split_depth) && !plan_saves(o)) {
+        fprintf(stderr, "weft: --shard and --split-depth work with --strategy dpor or dfs, "
+                "not %s\n", o->strategy);
+        return NULL;
+    }
     if (p && p != &explore_plan_replay && (plan_saves(o) || !(o->checkpoint || o->resume)))
         return p;
     if (p && p != &explore_plan_replay) {
@@ -205,6 +210,12 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
                 .time_limit = o->time_limit, .window = w, .stop = stop },
         .req = { o->program->name, t->spelling, o->param_args }, .exec = x,
     };
+    job.ec.split = (struct explore_split){ .depth = o->split_depth, .index = o->shard_index,
+                                          .count = o->shard_count };
+    char *identity = o->split_depth ? cli_search_identity(o, t, false) : NULL;
+    if (o->split_depth && identity == NULL)
+        return out_of_memory("for the search's name");
+    job.req.identity = identity;
     if (progress_wanted(o)) {
         job.ec.progress = show_progress;
         job.ec.progress_ctx = &prog;
@@ -216,18 +227,22 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
         job.ec.accept = search_on;
     }
     struct cli_checkpoint cp;
-    if (cli_checkpoint_begin(&cp, o, t, &job.ec) != 0)
+    if (cli_checkpoint_begin(&cp, o, t, &job.ec) != 0) {
+        free(identity);
         return CLI_ERROR;
+    }
     struct report *rep;
     bool unreplayable;
     int rc = classes && plan_saves(o) ? cli_child_go_on(c, &job.ec, classes) : 0;
     if (rc == CLI_ERROR) {
         cli_checkpoint_end(&cp);
+        free(identity);
         return CLI_ERROR;
     }
     if (rc == 0)
         rc = cli_explore(&job, &rep, &unreplayable);
     cli_checkpoint_end(&cp);
+    free(identity);
     end_progress(&prog);
     if (rc)
         return out_of_memory("while exploring");
@@ -268,7 +283,7 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
                              const struct explore_plan *plan, struct cli_supervised *sv,
                              double start, int flags, struct report **kept)
 {
-    struct report_request req = { o->program->name, t->spelling, o->param_args };
+    struct report_request req = { o->program->name, t->spelling, o->param_args, NULL };
     if (sv->found.cov.plan == NULL)   /* died before its first execution ended */
         sv->found.cov.plan = plan;
     sv->found.cov.executions += sv->found.failed;   /* the one it died in */
@@ -359,6 +374,8 @@ int cli_run(struct cli_opts *o)
 {
     if (format_for(o) == NULL)
         return CLI_ERROR;
+    if (o->shard_count && o->split_depth == 0)
+        o->split_depth = EXPLORE_SPLIT_AUTO;
     const struct explore_plan *plan = plan_for(o);
     if (plan == NULL)
         return CLI_ERROR;
@@ -585,7 +602,7 @@ static int replay_here(void *ctx, struct cli_child *c)
     if (rc == CLI_OK && a->step_by_step)
         printf("\n");
     if (rc == CLI_OK) {
-        struct report_request req = { o->program->name, a->t->spelling, o->param_args };
+        struct report_request req = { o->program->name, a->t->spelling, o->param_args, NULL };
         struct report *rep = report_snapshot(search_exec(s), a->t->scenario, &req, &res);
         rc = rep ? CLI_OK : out_of_memory("for a report");
         if (rep) {

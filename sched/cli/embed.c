@@ -70,6 +70,7 @@ static int shrink(struct search *s, const struct weft_scenario *sc, struct cli_j
     ** and neither save checkpoints nor leave marks of theirs. */
     struct explore_config base = job->ec;
     base.resume = (struct explore_resume){ 0 };
+    base.split = (struct explore_split){ 0 };   /* the failure is found: search it whole */
     base.checkpoint = NULL;
     base.mark = NULL;
     struct report *found = report_snapshot_unchained(search_exec(s), sc, &job->req, res);

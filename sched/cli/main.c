@@ -80,6 +80,12 @@ static const char usage_run_tail[] =
     "  --checkpoint-every S     seconds between checkpoints (default 5)\n"
     "  --resume FILE            go on from a checkpoint of the same search: the\n"
     "                           final counts and verdict are an uninterrupted run's\n"
+    "  --shard K/N              explore only shard K (0 to N-1) of the search (dpor,\n"
+    "                           dfs): the tree's top is cut into units, dealt out\n"
+    "                           in turn; '@ merge' joins the N results\n"
+    "  --split-depth D          cut the tree at its D-th choice (default: deep enough\n"
+    "                           for 64 units per shard; 1 to 64). Alone: one process\n"
+    "                           explores every unit (the run N shards add up to)\n"
     "  --classes FILE           write the class of every complete execution (a hash\n"
     "                           of its trace up to commuting operations) to FILE as\n"
     "                           'scenario hash schedule [stopped]' lines, and search\n"
@@ -253,7 +259,7 @@ static int add_param(struct cli_opts *o, const char *kv)
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
        O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE, O_CFLAGS,
-       O_EXIT_STATUS, O_ARG };
+       O_EXIT_STATUS, O_ARG, O_SHARD, O_SPLIT_DEPTH };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -282,6 +288,8 @@ static const struct option long_opts[] = {
     { "cflags", required_argument, 0, O_CFLAGS },
     { "exit-status", required_argument, 0, O_EXIT_STATUS },
     { "arg", required_argument, 0, O_ARG },
+    { "shard", required_argument, 0, O_SHARD },
+    { "split-depth", required_argument, 0, O_SPLIT_DEPTH },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -307,6 +315,10 @@ static int parse_number(int c, const char *v, struct cli_opts *o)
         o->max_steps = rc ? o->max_steps : (int)n;
         return rc;
     case O_WATCHDOG: return parse_seconds("--watchdog", v, &o->watchdog);
+    case O_SPLIT_DEPTH:
+        rc = parse_whole("--split-depth", v, 1, EXPLORE_SPLIT_MAX_DEPTH, &n);
+        o->split_depth = rc ? o->split_depth : (int)n;
+        return rc;
     default: return parse_seconds("--time-limit", v, &o->time_limit);   /* O_TIME */
     }
 }
@@ -409,6 +421,34 @@ static int parse_program_option(int c, const char *v, struct cli_opts *o)
     return o->ignore_exit_status ? repeat_in_replay(o, "--exit-status", v) : 0;
 }
 
+/* --shard K/N: shard K of N, K from 0 to N-1. */
+static int parse_shard(const char *v, struct cli_opts *o)
+{
+    const char *slash = strchr(v, '/');
+    char *k = slash ? strndup(v, (size_t)(slash - v)) : NULL;
+    uint64_t index, count;
+    bool ok = k && slash[1] >= '0' && slash[1] <= '9';
+    if (slash && k == NULL)
+        return out_of_memory();
+    ok = ok && k[0] >= '0' && k[0] <= '9' && k[strspn(k, "0123456789")] == 0 &&
+         slash[1 + strspn(slash + 1, "0123456789")] == 0;
+    if (ok) {
+        errno = 0;
+        index = strtoull(k, NULL, 10);
+        count = strtoull(slash + 1, NULL, 10);
+        ok = errno == 0 && count >= 1 && count <= 1000000 && index < count;
+    }
+    free(k);
+    if (!ok) {
+        fprintf(stderr, "weft: --shard needs K/N with N from 1 to 1000000 and K from 0 to "
+                "N-1 (shard K of N), not '%s'\n", v);
+        return CLI_ERROR;
+    }
+    o->shard_index = (uint32_t)index;
+    o->shard_count = (uint32_t)count;
+    return 0;
+}
+
 /* One option; 0, 1 when help was printed, or CLI_ERROR. */
 static int parse_one(int c, const char *v, struct cli_opts *o, const struct command *cmd)
 {
@@ -443,8 +483,9 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
         return 0;
     case O_HELP: put_usage(stdout, cmd, o->program->name); return 1;
     case O_CFLAGS: case O_EXIT_STATUS: case O_ARG: return parse_program_option(c, v, o);
+    case O_SHARD: return parse_shard(v, o);
     case O_PREEMPT: case O_EXEC: case O_DEPTH: case O_SEED: case O_STEPS: case O_TIME:
-    case O_WATCHDOG:
+    case O_WATCHDOG: case O_SPLIT_DEPTH:
         return parse_number(c, v, o);
     default: put_usage(stderr, cmd, o->program->name); return CLI_ERROR;
     }

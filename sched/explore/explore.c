@@ -348,6 +348,7 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
     const struct strategy *st = e->strategy;
     struct sched_chooser ch = { pick_thread, forced, pick_value, after_step, e };
     int rc = 0;
+    uint64_t ran = 0;                 /* executions of this shard's units */
     for (uint64_t n = 1;; n++) {
         e->nrec = 0;
         e->steps = e->preemptions = 0;
@@ -364,7 +365,15 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         if (e->parted.yes)
             end_parted(e);
         observe(e);
-        count_execution(e, r);
+        if (st->ended)
+            st->ended(e);
+        /* Another shard's unit (a split search): walked through, not run. */
+        bool skipped = e->skip;
+        uint64_t unit = e->unit;
+        if (!skipped) {
+            count_execution(e, r);
+            ran++;
+        }
         bool more = st->advance(e);
         if (more && ec->checkpoint && (n & 63) == 0 && ec->elapsed &&
             ec->elapsed(ec->clock_ctx) - e->saved_at >= ec->checkpoint_every)
@@ -374,14 +383,16 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         if (more && ec->mark && (died || (ec->mark_every && n % ec->mark_every == 0)))
             mark_position(e, s, r, false);
         const struct sched_outcome *o = &s->x->outcome;
-        bool failed = o->result != WEFT_PASS && !o->abandoned;
-        if (failed)
+        bool failed = o->result != WEFT_PASS && !o->abandoned && !skipped;
+        if (failed) {
             keep_last(e, s, r);
+            r->cov.split.failed_unit = unit;
+        }
         if (failed && (ec->accept == NULL || ec->accept(ec->accept_ctx, r))) {
             r->failed = true;
             return 0;
         }
-        if (r->divergence[0] || e->error || !more || (max_exec && n >= max_exec) ||
+        if (r->divergence[0] || e->error || !more || (max_exec && ran >= max_exec) ||
             out_of_time(ec, time_limit, n, &r->cov)) {
             keep_last(e, s, r);
             *covered = !more && !r->divergence[0] && !e->error;

@@ -18,6 +18,27 @@ struct explore_plan;
 
 struct explore_window;
 
+/*
+** A split search (--shard K/N, --split-depth D; shard.c). The first depth
+** choice nodes of the tree are static: they branch on every thread that is
+** awake there (sleep-set search, no DPOR backtracking), so that every
+** subtree below them, a unit, is a search of its own. Units are numbered
+** in depth-first order; this process explores unit u when u % count ==
+** index. depth 0: no split; EXPLORE_SPLIT_AUTO: the smallest depth that
+** gives every shard EXPLORE_SPLIT_UNITS live units or more (a depth-first
+** tree's subtrees differ widely in size: with 4 units a shard, lock_family
+** 4x3 split 4 ways gave one shard everything; with 32, 1.25x; 64, 1.05x).
+*/
+#define EXPLORE_SPLIT_AUTO (-1)
+#define EXPLORE_SPLIT_UNITS 64        /* live units per shard the automatic depth aims at */
+#define EXPLORE_SPLIT_MAX_DEPTH 64
+#define EXPLORE_NO_UNIT UINT64_MAX
+struct explore_split {
+    int depth;
+    uint32_t index, count;            /* count 0: not sharded (as index 0 of 1) */
+    bool count_only;                  /* shard.c: walk through every unit, run none */
+};
+
 struct explore_config {
     const struct explore_plan *plan;  /* what to run (explore_plan_named) */
     bool sleep_sets;                  /* dfs: prune with sleep sets */
@@ -89,6 +110,8 @@ struct explore_config {
     ** handler sets to the signal's number (interrupted) ends it likewise. */
     struct explore_window *window;
     const volatile sig_atomic_t *stop;
+    /* Optional, for the dfs and dpor plans: a split search (shard.c). */
+    struct explore_split split;
 };
 
 /*
@@ -111,6 +134,18 @@ struct coverage {
     uint64_t seed;                    /* pct, random, auto's PCT rounds */
     bool all_memory;                  /* every load and store was checked */
     bool interrupted;                 /* stopped by SIGINT or SIGTERM */
+    /* A split search (explore_split): what it was cut into. units and
+    ** unit_hash describe the whole search, whichever shard ran; a shard
+    ** that stopped early still names them all. */
+    struct coverage_split {
+        int depth;                    /* 0: not split */
+        uint32_t index, count;        /* count 0: not sharded */
+        uint64_t units;               /* in the whole search */
+        uint64_t live_units;          /* of them, those that reach the depth */
+        uint64_t unit_hash;           /* of every unit's choices, in order */
+        uint64_t failed_unit;         /* of the failure; EXPLORE_NO_UNIT: none */
+        bool deeper;                  /* count_only: some unit reached the depth */
+    } split;
 };
 
 /*

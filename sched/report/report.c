@@ -35,6 +35,13 @@ void report_plan(const struct coverage *c, char *buf, size_t n)
         snprintf(buf, n, "%s, seed %llu", p->name, seed);
     else
         snprintf(buf, n, "%s", p->name);
+    size_t used = strlen(buf);
+    if (c->split.depth && used < n)
+        snprintf(buf + used, n - used, ", split at depth %d into %llu units", c->split.depth,
+                 (unsigned long long)c->split.units);
+    used = strlen(buf);
+    if (c->split.count && used < n)
+        snprintf(buf + used, n - used, ", shard %u/%u", c->split.index, c->split.count);
 }
 
 /* ==========================================================================
@@ -529,6 +536,7 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
     rep->command = strdup(req->command ? req->command : "weft");
     rep->target = strdup(req->target ? req->target : s->name);
     rep->params = strdup(req->params ? req->params : "");
+    rep->identity = req->identity ? strdup(req->identity) : NULL;
     rep->expect = s->expect;
     rep->failed = r->failed;
     rep->cov = r->cov;
@@ -542,7 +550,7 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
                        (rep->result != WEFT_PASS || r->cov.exhaustive);
     rep->failing_tid = -1;
     bool ok = rep->scenario && (rep->summary || !s->summary) && rep->command && rep->target &&
-              rep->params;
+              rep->params && (rep->identity || !req->identity);
     if (ok && r->failed)
         ok = snapshot_failure(rep, x, r, no_chains) == 0;
     else if (ok)
@@ -593,7 +601,7 @@ void report_free(struct report *rep)
     if (rep == NULL)
         return;
     void *owned[] = { rep->scenario, rep->summary, rep->command, rep->target, rep->params,
-                      rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects,
+                      rep->identity, rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects,
                       rep->cycle, rep->frames, rep->woken };
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
         free(owned[i]);

@@ -80,6 +80,8 @@ struct report {
     char *command;                    /* the replay command: "weft", or a test program */
     char *target;                     /* how the command line named it */
     char *params;                     /* " --param k=v" for the replay command */
+    char *identity;                   /* what names the search (a split one's shards
+                                         must agree on it); NULL: not given */
     /* what was found */
     enum weft_result result;
     bool as_expected;
@@ -131,6 +133,8 @@ struct report_request {
     const char *command;              /* "weft", or the test program's path */
     const char *target;               /* "abba", or "file.c abba" */
     const char *params;               /* " --param k=v ..." or "" */
+    const char *identity;             /* optional: the search's scenario, source and
+                                         options, as checkpoints name it */
 };
 
 /* A report of search result r, whose last execution is x's, for scenario s

@@ -166,6 +166,28 @@ static void json_failure(FILE *f, const struct report *rep)
     fputc(']', f);
 }
 
+/* A split search: how it was cut, which shard this is and what it must
+** agree on with the other shards (weft merge reads it). */
+static void json_split(FILE *f, const struct report *rep)
+{
+    const struct coverage_split *s = &rep->cov.split;
+    fprintf(f, ",\"split\":{\"depth\":%d,\"units\":%llu,\"unit_hash\":\"%016llx\"", s->depth,
+            (unsigned long long)s->units, (unsigned long long)s->unit_hash);
+    if (s->count)
+        fprintf(f, ",\"shard\":%u,\"shards\":%u", s->index, s->count);
+    if (rep->failed && s->failed_unit != EXPLORE_NO_UNIT)
+        fprintf(f, ",\"failed_unit\":%llu", (unsigned long long)s->failed_unit);
+    fprintf(f, ",\"target\":");
+    json_str(f, rep->target);
+    fprintf(f, ",\"params\":");
+    json_str(f, rep->params);
+    if (rep->identity) {
+        fprintf(f, ",\"search\":");
+        json_str(f, rep->identity);
+    }
+    fputc('}', f);
+}
+
 static void print_json(FILE *f, const struct report *rep, int flags)
 {
     bool replay = flags & REPORT_REPLAY;
@@ -184,6 +206,8 @@ static void print_json(FILE *f, const struct report *rep, int flags)
             c->bound_hit ? "true" : "false");
     fprintf(f, ",\"timers_fire_when_idle\":%s,\"memory_checked\":\"%s\"",
             c->timed ? "true" : "false", c->all_memory ? "all" : "marked");
+    if (c->split.depth)
+        json_split(f, rep);
     if (c->interrupted)
         fprintf(f, ",\"interrupted\":true");
     if (rep->died)
