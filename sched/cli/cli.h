@@ -73,6 +73,7 @@ struct cli_opts {
     const char *checkpoint;           /* --checkpoint FILE */
     double checkpoint_every;          /* --checkpoint-every SECONDS */
     const char *resume;               /* --resume FILE */
+    const struct cli_merged *merged;  /* replay for weft merge: report this coverage */
     uint32_t shard_index, shard_count;   /* --shard K/N (count 0: not sharded) */
     int split_depth;                  /* --split-depth D; EXPLORE_SPLIT_AUTO with --shard
                                          alone, 0: no split */
@@ -214,6 +215,19 @@ int cli_pending_stop(void);
 const volatile sig_atomic_t *cli_catch_stops(void);
 /* The SIGINT or SIGTERM that stopped the search, or 0. */
 int cli_stop_signal(void);
+
+/* weft merge (merge.c): a split search's shards joined. A merged failure
+** is replayed with this coverage instead of the replay's. */
+struct cli_merged {
+    struct coverage cov;
+    double elapsed_s;                 /* the slowest shard's */
+    uint32_t shrunk_from_steps, shrunk_from_preemptions;
+    bool shrink_failed;
+};
+int cli_merge(struct cli_opts *o);
+/* A command line (argv[1]: the subcommand) with merged set in its options. */
+int cli_command(int argc, char **argv, const struct cli_program *program,
+                const struct cli_merged *merged);
 
 int cli_list(struct cli_opts *o);
 int cli_run(struct cli_opts *o);

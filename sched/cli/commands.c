@@ -564,6 +564,18 @@ static int check_replayed_result(const struct cli_target *t, int recorded,
     return CLI_UNEXPECTED;
 }
 
+/* weft merge: the replayed failure is reported with the shards' joined
+** coverage, as the run that found it prints it; the print flags. */
+static int merged_report(struct report *rep, const struct cli_merged *m, const struct cli_opts *o)
+{
+    rep->cov = m->cov;
+    rep->elapsed_s = m->elapsed_s;
+    rep->shrunk_from_steps = m->shrunk_from_steps;
+    rep->shrunk_from_preemptions = m->shrunk_from_preemptions;
+    rep->shrink_failed = m->shrink_failed;
+    return o->quiet ? REPORT_QUIET : 0;
+}
+
 /* One replay, as replay() asked for it. */
 struct replay_args {
     const struct cli_opts *o;
@@ -607,8 +619,10 @@ static int replay_here(void *ctx, struct cli_child *c)
         rc = rep ? CLI_OK : out_of_memory("for a report");
         if (rep) {
             enum weft_result replayed = rep->result;
-            print_report(rep, o, REPORT_REPLAY);
+            print_report(rep, o, o->merged ? merged_report(rep, o->merged, o) : REPORT_REPLAY);
             rc = check_replayed_result(a->t, a->recorded, replayed);
+            if (o->merged && rc == CLI_OK)
+                rc = replayed == a->t->scenario->expect ? CLI_OK : CLI_UNEXPECTED;
         }
     }
     search_free(s);

@@ -28,6 +28,7 @@ static const char usage_main[] =
     "  run     [OPTIONS] NAME|FILE.c|FILE.so|DIR...   explore\n"
     "  replay  [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   re-run one execution\n"
     "  explain [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   the same, step by step\n"
+    "  merge   [OPTIONS] RESULT.json...      join the shards of a split search\n"
     "\n"
     "Run '@ COMMAND --help' for a command's options.\n"
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
@@ -133,6 +134,20 @@ static const char usage_explain[] =
     "  --timers race|idle       as in the run that printed it\n"
     "  --memory off|atomics|all as in the run that printed it\n"
     "  --watchdog S, --isolate process|none  as for run\n";
+
+static const char usage_merge[] =
+    "usage: @ merge [--format text|json] [--quiet] RESULT.json...\n"
+    "\n"
+    "Join the results of the N shards of a split search ('@ run --shard K/N\n"
+    "--format json', one file each or several in one) into what one run would\n"
+    "print: the counts summed, exhaustive only if every shard was, and the\n"
+    "failure of the lowest failing unit (the one a single run finds first),\n"
+    "replayed for its report, so the scenario must be at hand as for a replay.\n"
+    "Every shard must be there once, all from the same search (scenario, source,\n"
+    "options, parameters, units); anything else is refused with exit status 2.\n"
+    "\n"
+    "  --format text|json\n"
+    "  --quiet                  summary lines only\n";
 
 static const char usage_list[] =
     "usage: @ list [FILE.c|FILE.so|DIR...]\n"
@@ -548,13 +563,15 @@ static int close_stdout(int rc)
     return CLI_ERROR;
 }
 
-static int command_line(int argc, char **argv, const struct cli_program *program)
+int cli_command(int argc, char **argv, const struct cli_program *program,
+                const struct cli_merged *merged)
 {
     static const struct command cmds[] = {
         { "list", usage_list, cli_list },
         { "run", usage_run_head, cli_run },
         { "replay", usage_replay, cli_replay },
         { "explain", usage_explain, cli_explain },
+        { "merge", usage_merge, cli_merge },
     };
     if (registry_incomplete()) {
         fprintf(stderr, "weft: out of memory while registering scenarios\n");
@@ -572,7 +589,7 @@ static int command_line(int argc, char **argv, const struct cli_program *program
                               .time_limit = 60, .seed = 1, .checkpoint_every = 5,
                               .max_steps = SCHED_DEFAULT_MAX_STEPS,
                               .watchdog = CLI_DEFAULT_WATCHDOG,
-                              .format = "text", .params = params_new() };
+                              .format = "text", .params = params_new(), .merged = merged };
         int rc = o.params ? parse(argc - 1, argv + 1, &o, &cmds[i]) : out_of_memory();
         if (rc == 1)                  /* help printed */
             rc = CLI_OK;
@@ -590,5 +607,6 @@ static int command_line(int argc, char **argv, const struct cli_program *program
 
 int cli_main(int argc, char **argv, const struct cli_program *program)
 {
-    return stdout_closed() ? CLI_ERROR : close_stdout(command_line(argc, argv, program));
+    return stdout_closed() ? CLI_ERROR
+                           : close_stdout(cli_command(argc, argv, program, NULL));
 }
