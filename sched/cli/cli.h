@@ -104,6 +104,7 @@ struct cli_job {
     struct explore_config ec;         /* cli_explore sets its clock */
     bool shrink;
     struct report_request req;
+    const char *identity;             /* optional: the search's name (rep->identity) */
     struct exec *exec;                /* a context to reuse, or NULL */
 };
 

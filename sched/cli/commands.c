@@ -215,7 +215,7 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
     char *identity = o->split_depth ? cli_search_identity(o, t, false) : NULL;
     if (o->split_depth && identity == NULL)
         return out_of_memory("for the search's name");
-    job.req.identity = identity;
+    job.identity = identity;
     if (progress_wanted(o)) {
         job.ec.progress = show_progress;
         job.ec.progress_ctx = &prog;
@@ -283,7 +283,7 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
                              const struct explore_plan *plan, struct cli_supervised *sv,
                              double start, int flags, struct report **kept)
 {
-    struct report_request req = { o->program->name, t->spelling, o->param_args, NULL };
+    struct report_request req = { o->program->name, t->spelling, o->param_args };
     if (sv->found.cov.plan == NULL)   /* died before its first execution ended */
         sv->found.cov.plan = plan;
     sv->found.cov.executions += sv->found.failed;   /* the one it died in */
@@ -614,7 +614,7 @@ static int replay_here(void *ctx, struct cli_child *c)
     if (rc == CLI_OK && a->step_by_step)
         printf("\n");
     if (rc == CLI_OK) {
-        struct report_request req = { o->program->name, a->t->spelling, o->param_args, NULL };
+        struct report_request req = { o->program->name, a->t->spelling, o->param_args };
         struct report *rep = report_snapshot(search_exec(s), a->t->scenario, &req, &res);
         rc = rep ? CLI_OK : out_of_memory("for a report");
         if (rep) {

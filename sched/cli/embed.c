@@ -113,6 +113,8 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
         rc = WEFT_ENOMEM;
     if (rc == 0)
         (*out)->elapsed_s = cli_seconds() - start;
+    if (rc == 0 && job->identity && ((*out)->identity = strdup(job->identity)) == NULL)
+        rc = WEFT_ENOMEM;
     search_free(s);
     return rc;
 }

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "cli/cli.h"
 #include "core/registry.h"
 
@@ -520,7 +522,7 @@ static int print_passing(const struct record *a, const struct cli_merged *m,
     struct weft_scenario sc = { .name = get(a, "scenario"),
                                 .expect = result_named(get(a, "expected")) };
     struct report_request req = { o->program->name, get(a, "split.target"),
-                                  get(a, "split.params"), NULL };
+                                  get(a, "split.params") };
     struct explore_result r = { .cov = m->cov };
     struct report *rep = report_snapshot(NULL, &sc, &req, &r);
     if (rep == NULL)
@@ -570,6 +572,31 @@ static bool split_words(const char *text, char ***words, int *n, char **store)
     return true;
 }
 
+/* Run the replay command in a process of its own: a scenario file is
+** loaded once per process (a second load of the same file would find its
+** scenarios registered already). Its exit status, or CLI_ERROR. */
+static int replay_apart(int argc, char **argv, const struct cli_program *program,
+                        const struct cli_merged *m)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "weft merge: cannot start the replay: %s\n", strerror(errno));
+        return CLI_ERROR;
+    }
+    if (pid == 0) {
+        int rc = cli_command(argc, argv, program, m);
+        fflush(stdout);
+        _exit(ferror(stdout) ? CLI_ERROR : rc);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return CLI_ERROR;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : CLI_ERROR;
+}
+
 /* A search that failed: the lowest unit's failure, replayed for its report. */
 static int print_failing(const struct record *f, struct cli_merged *m, const struct cli_opts *o)
 {
@@ -596,7 +623,7 @@ static int print_failing(const struct record *f, struct cli_merged *m, const str
         if (o->quiet)
             argv[argc++] = (char *)"--quiet";
         argv[argc] = NULL;
-        rc = cli_command(argc, argv, o->program, m);
+        rc = replay_apart(argc, argv, o->program, m);
     } else {
         fprintf(stderr, "weft merge: out of memory\n");
     }

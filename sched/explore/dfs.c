@@ -473,6 +473,8 @@ static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabl
     n->prev_tid = current;
     n->enabled = enabled;
     n->sleep = mask_and(&d->x->masks, d->sleep, enabled);
+    if (d->dpor && split_root(&d->split, (size_t)(n - d->path)))
+        n->sleep = MASK_NONE;         /* a unit is a whole DPOR search of its own */
     n->fails = mask_and(&d->x->masks, d->sleep_fails, n->sleep);
     n->runnable = e->x->runnable;
     n->preemptions = d->preemptions;

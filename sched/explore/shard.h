@@ -33,6 +33,15 @@ static inline bool split_static(const struct split_walk *w, size_t node)
 {
     return node < w->depth;
 }
+/* Is path node `node` a unit's root (the first below the static top)?
+** DPOR starts there afresh, without the sleepers the static top carries
+** down: with them, a unit's DPOR search lost classes (lastzero, generated
+** scenarios of tests/classes.py); without them each unit is a complete
+** search of its subtree, at the price of classes run in several units. */
+static inline bool split_root(const struct split_walk *w, size_t node)
+{
+    return w->depth && node == w->depth;
+}
 /* A choice node is about to be made at path position `node` of an
 ** execution of another shard's unit: true if the execution ends here
 ** (it reached the unit's root; what lies below is not walked). */

@@ -536,7 +536,6 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
     rep->command = strdup(req->command ? req->command : "weft");
     rep->target = strdup(req->target ? req->target : s->name);
     rep->params = strdup(req->params ? req->params : "");
-    rep->identity = req->identity ? strdup(req->identity) : NULL;
     rep->expect = s->expect;
     rep->failed = r->failed;
     rep->cov = r->cov;
@@ -550,7 +549,7 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
                        (rep->result != WEFT_PASS || r->cov.exhaustive);
     rep->failing_tid = -1;
     bool ok = rep->scenario && (rep->summary || !s->summary) && rep->command && rep->target &&
-              rep->params && (rep->identity || !req->identity);
+              rep->params;
     if (ok && r->failed)
         ok = snapshot_failure(rep, x, r, no_chains) == 0;
     else if (ok)

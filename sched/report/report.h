@@ -133,8 +133,6 @@ struct report_request {
     const char *command;              /* "weft", or the test program's path */
     const char *target;               /* "abba", or "file.c abba" */
     const char *params;               /* " --param k=v ..." or "" */
-    const char *identity;             /* optional: the search's scenario, source and
-                                         options, as checkpoints name it */
 };
 
 /* A report of search result r, whose last execution is x's, for scenario s

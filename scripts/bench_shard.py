@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""bench_shard.py -- what splitting a search costs (make bench).
+
+lock_family 4x3 (369,600 executions) with --strategy dpor: unsplit, then
+cut into 2 and 4 shards run one after the other. For each: executions,
+CPU seconds (user + system of the weft process and its children), and for
+the shards the largest shard's CPU over the mean. Shards run one at a
+time, so the numbers are CPU, not a parallel speed-up.
+"""
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+ARGS = ["--strategy", "dpor", "--param", "threads=4", "--param", "sections=3",
+        "--format", "json", "--time-limit", "0", "lock_family"]
+
+
+def run(weft, extra):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    out = subprocess.run([weft, "run"] + extra + ARGS, capture_output=True, text=True).stdout
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return json.loads(out), wall, cpu
+
+
+def main():
+    weft = os.path.join(sys.argv[1] if len(sys.argv) > 1 else ".", "weft")
+    r, wall, cpu = run(weft, [])
+    print(f"| lock_family 4x3, dpor | executions | CPU s | largest shard / mean |")
+    print(f"|---|---|---|---|")
+    print(f"| unsplit | {r['executions']:,} | {cpu:.2f} | |")
+    for n in (2, 4):
+        shards = [run(weft, ["--shard", f"{k}/{n}"]) for k in range(n)]
+        execs = sum(s[0]["executions"] for s in shards)
+        cpus = [s[2] for s in shards]
+        depth = shards[0][0]["split"]["depth"]
+        print(f"| {n} shards (depth {depth}) | {execs:,} | {sum(cpus):.2f} | "
+              f"{max(cpus) / (sum(cpus) / n):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
