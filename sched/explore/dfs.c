@@ -149,6 +149,16 @@ static bool next_step_of(struct dfs *d, uint32_t step, int r, struct wake_op *op
     return true;
 }
 
+/* The threads asleep at n that DPOR may take as covering a reversal: in a
+** split search, not those the static top put to sleep (shard.h). */
+static sched_mask covering_sleep(struct dfs *d, const struct node *n)
+{
+    size_t root = d->split.depth;
+    if (root == 0 || root >= d->len)
+        return n->sleep;
+    return mask_minus(&d->x->masks, n->sleep, d->path[root].sleep);
+}
+
 /* Is the reversal in d->seq covered at node n by a thread asleep there
 ** (or explored there already): could it go first and still lead there?
 ** Not if its step fails: the execution stops there, and nothing after it
@@ -156,7 +166,7 @@ static bool next_step_of(struct dfs *d, uint32_t step, int r, struct wake_op *op
 static bool covered_by_sleeper(struct dfs *d, const struct node *n, uint32_t step)
 {
     struct mask_table *tab = &d->x->masks;
-    sched_mask asleep = mask_minus(tab, mask_or(tab, n->sleep, n->done), n->fails);
+    sched_mask asleep = mask_minus(tab, mask_or(tab, covering_sleep(d, n), n->done), n->fails);
     MASK_FOR(r, asleep) {
         struct wake_op op;
         if (r != (int)n->chosen && next_step_of(d, step, r, &op) &&
@@ -230,7 +240,8 @@ static void reverse(struct dfs *d, const struct race *r)
         return;                       /* a static node runs every awake thread anyway */
     struct node *n = &d->path[k];
     int tid = r->op.tid;
-    if (mask_empty(mask_minus(&d->x->masks, n->enabled, mask_or(&d->x->masks, n->done, n->sleep))))
+    if (mask_empty(mask_minus(&d->x->masks, n->enabled,
+                              mask_or(&d->x->masks, n->done, covering_sleep(d, n)))))
         return;                       /* its first step has run here, or sleeps: covered */
     bool waits;
     if (!dpor_reversal(d->dpor, r->step, tid, &r->op, r->clock_event, &d->seq, &waits)) {
@@ -473,8 +484,6 @@ static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabl
     n->prev_tid = current;
     n->enabled = enabled;
     n->sleep = mask_and(&d->x->masks, d->sleep, enabled);
-    if (d->dpor && split_root(&d->split, (size_t)(n - d->path)))
-        n->sleep = MASK_NONE;         /* a unit is a whole DPOR search of its own */
     n->fails = mask_and(&d->x->masks, d->sleep_fails, n->sleep);
     n->runnable = e->x->runnable;
     n->preemptions = d->preemptions;

@@ -33,15 +33,13 @@ static inline bool split_static(const struct split_walk *w, size_t node)
 {
     return node < w->depth;
 }
-/* Is path node `node` a unit's root (the first below the static top)?
-** DPOR starts there afresh, without the sleepers the static top carries
-** down: with them, a unit's DPOR search lost classes (lastzero, generated
-** scenarios of tests/classes.py); without them each unit is a complete
-** search of its subtree, at the price of classes run in several units. */
-static inline bool split_root(const struct split_walk *w, size_t node)
-{
-    return w->depth && node == w->depth;
-}
+/*
+** A unit's DPOR search keeps the sleepers the static top hands down (they
+** prune), but never takes one of them as covering a reversal (dfs.c,
+** covering_sleep): a sleeper of the top was explored by plain sleep-set
+** search, not along the wakeup sequences DPOR's coverage argument needs,
+** and trusting them lost classes (lastzero, generated critical sections).
+*/
 /* A choice node is about to be made at path position `node` of an
 ** execution of another shard's unit: true if the execution ends here
 ** (it reached the unit's root; what lies below is not walked). */
