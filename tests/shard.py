@@ -11,10 +11,14 @@ generators), with --strategy dpor:
     (executions, pruned, cut, exhaustive), and run exactly the set of
     trace classes the unsplit search runs;
   * searched to their first failure at a fixed --split-depth, the merged
-    result reports the failure a single run of the split search reports
-    (result and schedule token) and the same verdict;
+    result reports what a single run of the split search reports: the
+    failure (result and schedule token), the verdict, and the counts up to
+    the failure (from each shard's unit_counts);
   * `weft merge` refuses a missing shard, a duplicate, and a shard of
-    another scenario or of another search (exit status 2, a message).
+    another scenario or of another search (exit status 2, a message);
+  * both shards of lock_family 4x3, each killed with SIGKILL at seeded
+    random moments and resumed from its --checkpoint, merge to its 369,600
+    executions.
 
 `make check` runs the bundled scenarios but the two slow ones (SLOW) and
 COUNT=10 generated ones; `make check-shard` runs all of them and 200.
@@ -22,6 +26,8 @@ COUNT=10 generated ones; `make check-shard` runs all of them and 200.
 import collections
 import json
 import os
+import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -128,7 +134,7 @@ def same_failure(tmp, targets, tag):
         merged = results(weft(["merge", "--format", "json"] + files).stdout)
         for name, b in one.items():
             m = merged[name]
-            keys = ["result", "as_expected", "schedule"]
+            keys = ["result", "as_expected", "schedule", "executions", "pruned", "cut"]
             if [m.get(k) for k in keys] != [b.get(k) for k in keys]:
                 fail(f"{name}: N={n}: merged {[m.get(k) for k in keys]}, one run "
                      f"{[b.get(k) for k in keys]}")
@@ -155,6 +161,50 @@ def refusals(tmp):
             fail(f"merge {files}: wanted '{message}' and no output, got {p.stderr!r}")
     if weft(["merge", a, b, c]).returncode != 0:
         fail("merge of all three shards did not exit 0")
+    # A shard run elsewhere, where the bundled scenario's source is not
+    # found (its source hash is "-"), still belongs to the search.
+    elsewhere = os.path.join(tmp, "refuse-elsewhere.json")
+    with open(elsewhere, "w") as f:
+        subprocess.run([os.path.abspath(WEFT), "run", "--strategy", "dpor", "--format", "json",
+                        "--shard", "1/3", "--split-depth", "4", "philosophers"], stdout=f,
+                       cwd=tmp)
+    p = weft(["merge", a, elsewhere, c])
+    if p.returncode != 0:
+        fail(f"merge with a shard run in another folder: {p.stderr.strip()}")
+
+
+def kill_resume(tmp):
+    """Each shard of lock_family 4x3, killed (SIGKILL to its process group)
+    at seeded random moments and resumed from its checkpoint until it ends,
+    counts what it counts uninterrupted; the merge counts 369,600."""
+    rng = random.Random(12)
+    args = ["run", "--strategy", "dpor", "--param", "threads=4", "--param", "sections=3",
+            "--time-limit", "0", "--format", "json", "lock_family"]
+    files = []
+    for k in range(2):
+        ck = os.path.join(tmp, f"kill-{k}.ck")
+        out = os.path.join(tmp, f"kill-{k}.json")
+        shard = ["--shard", f"{k}/2", "--checkpoint", ck, "--checkpoint-every", "0.1"]
+        kills = 0
+        while True:
+            resume = ["--resume", ck] if os.path.exists(ck) else []
+            with open(out, "w") as f:
+                p = subprocess.Popen([WEFT] + args + shard + resume, stdout=f,
+                                     start_new_session=True)
+                try:
+                    rc = p.wait(timeout=rng.uniform(0.3, 1.5) if kills < 5 else 600)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait()
+                    kills += 1
+                    continue
+            if rc != 0:
+                fail(f"kill test: shard {k}/2 exited {rc}")
+            break
+        files.append(out)
+    merged = results(weft(["merge", "--format", "json"] + files).stdout)["lock_family"]
+    if (merged["executions"], merged["exhaustive"]) != (369600, True):
+        fail(f"kill test: {merged['executions']} executions, exhaustive {merged['exhaustive']}")
 
 
 def main():
@@ -163,6 +213,7 @@ def main():
     bundled = [n for n in names if FULL or n not in SLOW]
     with tempfile.TemporaryDirectory() as tmp:
         refusals(tmp)
+        kill_resume(tmp)
         same_classes(tmp, bundled, "bundled")
         same_failure(tmp, bundled, "bundled")
         so = build(tmp, scenarios(count))

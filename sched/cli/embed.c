@@ -101,6 +101,15 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
     ec->elapsed = since;
     ec->clock_ctx = &start;
     int rc = explore_run(s, ec, &res);
+    /* A split search's unit marks, kept before shrinking runs searches of
+    ** its own in s. */
+    size_t nmarks = rc == 0 ? res.nmarks : 0;
+    bool marks_lost = res.marks_lost;
+    struct split_mark *marks = nmarks ? malloc(nmarks * sizeof *marks) : NULL;
+    if (nmarks && marks == NULL)
+        rc = WEFT_ENOMEM;
+    else if (nmarks)
+        memcpy(marks, res.marks, nmarks * sizeof *marks);
     if (rc == 0 && res.failed && job->shrink && res.outcome.result != WEFT_NONDETERMINISM &&
         cli_window_enter(ec->window, EXPLORE_SHRINKING)) {
         if (ec->window && ec->window->stop == EXPLORE_STOP_TIME)
@@ -115,6 +124,13 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
         (*out)->elapsed_s = cli_seconds() - start;
     if (rc == 0 && job->identity && ((*out)->identity = strdup(job->identity)) == NULL)
         rc = WEFT_ENOMEM;
+    if (rc == 0) {
+        (*out)->marks = marks;
+        (*out)->nmarks = nmarks;
+        (*out)->marks_lost = marks_lost;
+        marks = NULL;
+    }
+    free(marks);
     search_free(s);
     return rc;
 }

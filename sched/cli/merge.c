@@ -200,9 +200,14 @@ static bool read_value(struct reader *r, const char *key, int depth)
         r->p++;
         return read_object(r, key ? key : "", depth);
     }
-    if (c == '[') {
-        r->p++;
-        return read_array(r, depth);
+    if (c == '[') {                   /* kept as its text, to be read by whom needs it */
+        const char *start = r->p++;
+        if (!read_array(r, depth))
+            return false;
+        char *text = key ? strndup(start, (size_t)(r->p - start)) : NULL;
+        if (key && text == NULL)
+            r->oom = true;
+        return key == NULL || (text && keep(r, key, text));
     }
     if (c == '"') {
         r->p++;
@@ -356,13 +361,31 @@ static void first_difference(const char *a, const char *b, char *out, size_t n)
              eb ? (int)(eb - b) : (int)strlen(b), b);
 }
 
+/* Do two searches' names agree? Line by line, except that a source line
+** of "-" (the scenario's file was not found where weft ran: a scenario
+** built into weft, run from another folder) agrees with any. */
+static bool same_name(const char *a, const char *b)
+{
+    while (*a || *b) {
+        size_t na = strcspn(a, "\n"), nb = strcspn(b, "\n");
+        bool unknown = (na == 8 && strncmp(a, "source -", 8) == 0) ||
+                       (nb == 8 && strncmp(b, "source -", 8) == 0);
+        if (!(na == nb && strncmp(a, b, na) == 0) &&
+            !(unknown && strncmp(a, "source ", 7) == 0 && strncmp(b, "source ", 7) == 0))
+            return false;
+        a += na + (a[na] == '\n');
+        b += nb + (b[nb] == '\n');
+    }
+    return true;
+}
+
 /* Does b come from the same split search as a? If not, say how not. */
 static bool same_search(const struct record *a, const struct record *b)
 {
     static const char *const tree[] = { "split.depth", "split.units", "split.unit_hash",
                                         "split.shards" };
     char what[600];
-    if (strcmp(get(a, "split.search"), get(b, "split.search")) != 0) {
+    if (!same_name(get(a, "split.search"), get(b, "split.search"))) {
         first_difference(get(a, "split.search"), get(b, "split.search"), what, sizeof what);
         fprintf(stderr, "weft merge: %s:%d and %s:%d are shards of different searches: %s\n",
                 a->file, a->line, b->file, b->line, what);
@@ -475,6 +498,54 @@ static const struct explore_plan *plan_of(const struct record *rec)
     return p ? p : explore_plan_named("dpor");
 }
 
+/* The counts a shard had when its first unit past `unit` began (from its
+** "unit_counts": [unit, executions, pruned, cut] as each began), or its
+** totals if none of its units lies past it. false: it has no marks. */
+static bool counts_before(const struct record *b, uint64_t unit, uint64_t out[3])
+{
+    const char *p = get(b, "split.unit_counts");
+    if (p == NULL)
+        return false;
+    out[0] = get_u64(b, "executions");
+    out[1] = get_u64(b, "pruned");
+    out[2] = get_u64(b, "cut");
+    for (;;) {
+        uint64_t m[4];
+        for (int i = 0; i < 4; i++) {
+            p += strcspn(p, "0123456789");
+            if (*p == '\0')
+                return true;
+            m[i] = strtoull(p, (char **)&p, 10);
+        }
+        if (m[0] > unit) {
+            memcpy(out, m + 1, 3 * sizeof *out);
+            return true;
+        }
+    }
+}
+
+/* What one run would have counted before it stopped at the failure of
+** unit u (the lowest failing one): every unit below u, whole, and u up to
+** its failure, which only the failing shard ran. false when a shard has
+** no unit marks (it was resumed from a checkpoint): the counts stay sums. */
+static bool count_to_failure(const struct shards *s, const int *group, int n,
+                             const struct record *failing, struct coverage *c)
+{
+    uint64_t u = get_u64(failing, "split.failed_unit"), sum[3] = { 0, 0, 0 };
+    for (int i = 0; i < n; i++) {
+        const struct record *b = &s->recs[group[i]];
+        uint64_t counts[3];
+        if (!counts_before(b, b == failing ? EXPLORE_NO_UNIT : u, counts))
+            return false;
+        for (int k = 0; k < 3; k++)
+            sum[k] += counts[k];
+    }
+    c->executions = sum[0];
+    c->pruned = sum[1];
+    c->cut = sum[2];
+    return true;
+}
+
 /* The coverage of the group's shards, joined; *failing: the record of the
 ** lowest failing unit, or NULL. */
 static void join(const struct shards *s, const int *group, int n, struct cli_merged *m,
@@ -509,6 +580,7 @@ static void join(const struct shards *s, const int *group, int n, struct cli_mer
     };
     if (*failing) {
         c->exhaustive = false;
+        count_to_failure(s, group, n, *failing, c);
         m->shrunk_from_steps = (uint32_t)get_u64(*failing, "shrunk.from_steps");
         m->shrunk_from_preemptions = (uint32_t)get_u64(*failing, "shrunk.from_preemptions");
         m->shrink_failed = get_bool(*failing, "shrink_failed");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "explore/grow.h"
 #include "explore/strategy.h"
 
 /* ==========================================================================
@@ -39,6 +40,7 @@ void search_free(struct search *s)
         sched_free(s->x);
     if (!s->rec_in_window)
         free(s->rec);
+    free(s->marks);
     free(s);
 }
 
@@ -416,7 +418,9 @@ int explore_search(struct search *s, const struct explore_config *ec,
         s->sc.check_memory = true;
     do {
         struct explorer e = { .strategy = st, .cfg = ec, .result = r, .x = s->x,
-                              .window = ec->window, .rec = s->rec, .rec_cap = s->rec_cap };
+                              .window = ec->window, .rec = s->rec, .rec_cap = s->rec_cap,
+                              .search = s };
+        size_t marked = s->nmarks;    /* a restart forgets the marks it made */
         *covered = false;
         if ((rc = st->init(&e)) == 0) {
             if (ec->resume.position)
@@ -431,9 +435,20 @@ int explore_search(struct search *s, const struct explore_config *ec,
         if (rc == EXPLORE_RESTART) {  /* the scenario checks memory: again, with clocks */
             s->sc.check_memory = true;
             r->cov = before;
+            s->nmarks = marked;
         }
     } while (rc == EXPLORE_RESTART);
     return rc;
+}
+
+bool explore_mark_unit(struct explorer *e)
+{
+    struct search *s = e->search;
+    if (!explore_grow((void **)&s->marks, &s->marks_cap, s->nmarks + 1, sizeof *s->marks))
+        return false;
+    const struct coverage *c = &e->result->cov;
+    s->marks[s->nmarks++] = (struct split_mark){ e->unit, c->executions, c->pruned, c->cut };
+    return true;
 }
 
 /* With a window, the choices are recorded where the supervisor reads them
@@ -454,6 +469,7 @@ int explore_run(struct search *s, const struct explore_config *ec, struct explor
 {
     record_in_window(s, ec->window);
     memset(r, 0, sizeof *r);
+    s->nmarks = 0;
     r->cov.plan = ec->plan;
     r->cov.all_memory = s->sc.check_all_memory;
     bool outermost = !s->x->crash.entered;

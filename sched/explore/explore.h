@@ -175,8 +175,21 @@ struct explore_window {
     uint32_t *choices;                /* of the execution in progress (in the mapping) */
 };
 
+/* Where one of a shard's units began: after this many of the shard's
+** executions, pruned and cut ones. With them weft merge counts what one
+** run would have counted up to a failure (the lowest failing unit's). */
+struct split_mark {
+    uint64_t unit, executions, pruned, cut;
+};
+
 struct explore_result {
     struct coverage cov;
+    /* A split search's units, in order, where they began (shard.c); owned
+    ** by the search, valid until its next run. Not kept across --resume:
+    ** marks_lost then. */
+    const struct split_mark *marks;
+    size_t nmarks;
+    bool marks_lost;
     bool failed;                      /* outcome is a failure */
     struct sched_outcome outcome;     /* of the last execution */
     const uint32_t *choices;          /* of the last execution (the search's) */

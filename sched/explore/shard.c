@@ -52,14 +52,19 @@ bool split_stop_at(struct split_walk *w, struct explorer *e, size_t node)
     if (w->first && !w->at_root) {    /* a live unit: dealt out now */
         w->at_root = true;
         e->skip = !mine(w, w->live++);
+        if (!e->skip && !explore_mark_unit(e))
+            e->error = WEFT_ENOMEM;
     }
     return e->skip;
 }
 
 void split_end(struct split_walk *w, struct explorer *e)
 {
-    if (w->depth && w->first && !w->at_root)
+    if (w->depth && w->first && !w->at_root) {
         e->skip = !mine(w, w->shorts++);
+        if (!e->skip && !explore_mark_unit(e))
+            e->error = WEFT_ENOMEM;
+    }
 }
 
 /* FNV-1a over a unit's choices, then their number (so that a unit that
@@ -177,6 +182,9 @@ int explore_run_split(struct search *s, const struct explore_config *ec,
         struct explore_config c = *ec;
         c.split.depth = depth;
         rc = explore_search(s, &c, st, r, ec->max_executions, ec->time_limit, &covered);
+        r->marks = s->marks;
+        r->nmarks = s->nmarks;
+        r->marks_lost = ec->resume.position != NULL;
     } else {
         r->cov.interrupted |= counted.cov.interrupted;
     }

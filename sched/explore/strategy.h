@@ -16,6 +16,8 @@ struct search {
     uint32_t *rec;                    /* choices of the running execution */
     size_t rec_cap;
     bool rec_in_window;               /* rec is a supervisor's window's, not malloc'd */
+    struct split_mark *marks;         /* a split search's units (explore_result) */
+    size_t nmarks, marks_cap;
 };
 
 struct explorer;
@@ -59,6 +61,7 @@ struct explorer {
     ** reported: the strategy only walks through it). */
     uint64_t unit;
     bool skip;
+    struct search *search;
     bool dying;                       /* the running execution is resume.died's */
     struct classes classes;           /* with cfg->on_class: the running execution's */
     /* Set by a strategy whose stored choices no longer fit the scenario: the
@@ -76,6 +79,10 @@ bool explore_dependent(struct exec *x, struct sched_thread *ta, struct sched_thr
 int explore_search(struct search *s, const struct explore_config *ec,
                    const struct strategy *st, struct explore_result *r, uint64_t max_exec,
                    double time_limit, bool *covered);
+
+/* A split search: this shard's unit e->unit begins now (its counts so
+** far are where). false without memory. */
+bool explore_mark_unit(struct explorer *e);
 
 /* Why the search must end now, though its strategy is not done: the time
 ** limit, or a supervisor or a signal asked it to stop (EXPLORE_STOP_*). */

@@ -600,7 +600,7 @@ void report_free(struct report *rep)
     if (rep == NULL)
         return;
     void *owned[] = { rep->scenario, rep->summary, rep->command, rep->target, rep->params,
-                      rep->identity, rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects,
+                      rep->identity, rep->marks, rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects,
                       rep->cycle, rep->frames, rep->woken };
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
         free(owned[i]);

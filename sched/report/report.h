@@ -80,6 +80,9 @@ struct report {
     char *command;                    /* the replay command: "weft", or a test program */
     char *target;                     /* how the command line named it */
     char *params;                     /* " --param k=v" for the replay command */
+    struct split_mark *marks;         /* a shard's units, where they began (owned) */
+    size_t nmarks;
+    bool marks_lost;                  /* resumed: the marks before it are not known */
     char *identity;                   /* what names the search (a split one's shards
                                          must agree on it); NULL: not given */
     /* what was found */

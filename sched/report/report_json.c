@@ -177,6 +177,16 @@ static void json_split(FILE *f, const struct report *rep)
         fprintf(f, ",\"shard\":%u,\"shards\":%u", s->index, s->count);
     if (rep->failed && s->failed_unit != EXPLORE_NO_UNIT)
         fprintf(f, ",\"failed_unit\":%llu", (unsigned long long)s->failed_unit);
+    if (s->count && !rep->marks_lost) {   /* [unit, executions, pruned, cut] before each */
+        fprintf(f, ",\"unit_counts\":[");
+        for (size_t i = 0; i < rep->nmarks; i++) {
+            const struct split_mark *m = &rep->marks[i];
+            fprintf(f, "%s[%llu,%llu,%llu,%llu]", i ? "," : "", (unsigned long long)m->unit,
+                    (unsigned long long)m->executions, (unsigned long long)m->pruned,
+                    (unsigned long long)m->cut);
+        }
+        fputc(']', f);
+    }
     fprintf(f, ",\"target\":");
     json_str(f, rep->target);
     fprintf(f, ",\"params\":");
