@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""bench_shard.py -- what splitting a search costs (make bench).
+"""bench_shard.py -- what splitting a search costs, and --jobs (make bench).
 
 lock_family 4x3 (369,600 executions) with --strategy dpor: unsplit, then
 cut into 2 and 4 shards run one after the other. For each: executions,
 CPU seconds (user + system of the weft process and its children), and for
-the shards the largest shard's CPU over the mean. Shards run one at a
-time, so the numbers are CPU, not a parallel speed-up.
+the shards the largest shard's CPU over the mean. Then --jobs 1 and
+--jobs 2: wall and CPU seconds (the speed-up needs two idle cores).
 """
 import json
 import os
@@ -41,6 +41,12 @@ def main():
         depth = shards[0][0]["split"]["depth"]
         print(f"| {n} shards (depth {depth}) | {execs:,} | {sum(cpus):.2f} | "
               f"{max(cpus) / (sum(cpus) / n):.2f} |")
+    print()
+    print("| lock_family 4x3, dpor | executions | wall s | CPU s |")
+    print("|---|---|---|---|")
+    for jobs in (1, 2):
+        r, wall, cpu = run(weft, ["--jobs", str(jobs)])
+        print(f"| --jobs {jobs} | {r['executions']:,} | {wall:.2f} | {cpu:.2f} |")
 
 
 if __name__ == "__main__":

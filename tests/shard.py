@@ -18,7 +18,9 @@ generators), with --strategy dpor:
     another scenario or of another search (exit status 2, a message);
   * both shards of lock_family 4x3, each killed with SIGKILL at seeded
     random moments and resumed from its --checkpoint, merge to its 369,600
-    executions.
+    executions;
+  * --jobs 2 prints what --jobs 1 prints on every bundled scenario, the
+    elapsed time aside.
 
 `make check` runs the bundled scenarios but the two slow ones (SLOW) and
 COUNT=10 generated ones; `make check-shard` runs all of them and 200.
@@ -27,6 +29,7 @@ import collections
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -207,6 +210,17 @@ def kill_resume(tmp):
         fail(f"kill test: {merged['executions']} executions, exhaustive {merged['exhaustive']}")
 
 
+def jobs_same(names):
+    """--jobs 2 prints what --jobs 1 prints, timing aside."""
+    def out(jobs):
+        text = weft(["run", "--strategy", "dpor", "--jobs", str(jobs)] + names).stdout
+        return re.sub(r", [0-9.]+ s \([0-9]+/s\)", ", TIME", text)
+    one, two = out(1), out(2)
+    if one != two:
+        diff = [(a, b) for a, b in zip(one.splitlines(), two.splitlines()) if a != b]
+        fail(f"--jobs 2 differs from --jobs 1: {diff[:2]}")
+
+
 def main():
     count = int(os.environ.get("COUNT", "10"))
     names = [line.split()[0] for line in weft(["list"]).stdout.splitlines()]
@@ -214,6 +228,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         refusals(tmp)
         kill_resume(tmp)
+        jobs_same(bundled)
         same_classes(tmp, bundled, "bundled")
         same_failure(tmp, bundled, "bundled")
         so = build(tmp, scenarios(count))

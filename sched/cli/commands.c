@@ -4,10 +4,13 @@
 ** with the options, and hands a report of it to a format. Exit codes are
 ** the CLI_* values of cli.h.
 */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -93,9 +96,10 @@ static bool plan_saves(const struct cli_opts *o)
 static const struct explore_plan *plan_for(const struct cli_opts *o)
 {
     const struct explore_plan *p = explore_plan_named(o->strategy);
-    if (p && p != &explore_plan_replay && (o->shard_count || o->split_depth) && !plan_saves(o)) {
-        fprintf(stderr, "weft: --shard and --split-depth work with --strategy dpor or dfs, "
-                "not %s\n", o->strategy);
+    if (p && p != &explore_plan_replay && (o->shard_count || o->split_depth || o->jobs) &&
+        !plan_saves(o)) {
+        fprintf(stderr, "weft: --jobs, --shard and --split-depth work with --strategy dpor or "
+                "dfs, not %s\n", o->strategy);
         return NULL;
     }
     if (p && p != &explore_plan_replay && (plan_saves(o) || !(o->checkpoint || o->resume)))
@@ -211,7 +215,7 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
         .req = { o->program->name, t->spelling, o->param_args }, .exec = x,
     };
     job.ec.split = (struct explore_split){ .depth = o->split_depth, .index = o->shard_index,
-                                          .count = o->shard_count };
+                                          .count = o->shard_count, .depth_for = o->split_for };
     char *identity = o->split_depth ? cli_search_identity(o, t, false) : NULL;
     if (o->split_depth && identity == NULL)
         return out_of_memory("for the search's name");
@@ -356,6 +360,118 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
     return rc == WEFT_ENOMEM ? out_of_memory("for the supervisor") : rc;
 }
 
+/* ==========================================================================
+** --jobs: the shards of one search in worker processes, merged
+** ==========================================================================
+** Worker k runs shard k/N of the split search as `run --shard k/N --format
+** json` would, into a file of its own; once all have ended, the files are
+** merged as weft merge does and printed as asked. The split depth is
+** chosen for JOBS_SPLIT_FOR shards whatever N is, so that --jobs 1 and
+** --jobs 8 cut the same tree and print the same result (timing aside).
+*/
+#define JOBS_SPLIT_FOR 16
+
+/* Worker k: its shard, its output in path. Never returns. */
+static void run_worker(const struct cli_target *t, const struct cli_opts *o,
+                       const struct explore_plan *plan, uint32_t k, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+        perror(path);
+        _exit(CLI_ERROR);
+    }
+    close(fd);
+    struct cli_opts w = *o;
+    w.jobs = 0;
+    w.shard_index = k;
+    w.shard_count = o->jobs;
+    w.format = "json";
+    w.progress = 0;
+    int rc = run_one(t, &w, plan, NULL, NULL);
+    _exit(fflush(stdout) != 0 ? CLI_ERROR : rc);
+}
+
+/* Start the workers; their ids into pids (0: not started). 0, or CLI_ERROR. */
+static int start_workers(const struct cli_target *t, const struct cli_opts *o,
+                         const struct explore_plan *plan, char **paths, pid_t *pids)
+{
+    fflush(stdout);
+    fflush(stderr);
+    for (uint32_t k = 0; k < o->jobs; k++) {
+        if ((pids[k] = fork()) < 0) {
+            pids[k] = 0;
+            fprintf(stderr, "weft: cannot start worker %u: %s\n", k, strerror(errno));
+            return CLI_ERROR;
+        }
+        if (pids[k] == 0)
+            run_worker(t, o, plan, k, paths[k]);
+    }
+    return 0;
+}
+
+/* Wait for every worker started: CLI_ERROR if one failed to report. */
+static int wait_workers(const pid_t *pids, uint32_t n)
+{
+    int rc = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        int status;
+        while (pids[k] && waitpid(pids[k], &status, 0) < 0)
+            if (errno != EINTR) {
+                status = CLI_ERROR << 8;
+                break;
+            }
+        if (pids[k] && (!WIFEXITED(status) || WEXITSTATUS(status) > CLI_UNEXPECTED))
+            rc = CLI_ERROR;
+    }
+    return rc;
+}
+
+static void mark_params_read(struct params *p)
+{
+    size_t n = params_count(p);
+    unsigned char *all = n ? malloc(n) : NULL;
+    if (all) {
+        memset(all, 1, n);
+        params_read_add(p, all, n);
+    }
+    free(all);
+}
+
+static int run_jobs(const struct cli_target *t, const struct cli_opts *o,
+                    const struct explore_plan *plan)
+{
+    char dir[] = "/tmp/weft-jobs.XXXXXX";
+    char **paths = calloc(o->jobs, sizeof *paths);
+    pid_t *pids = calloc(o->jobs, sizeof *pids);
+    int rc = paths && pids ? 0 : out_of_memory("for the workers");
+    if (rc == 0 && mkdtemp(dir) == NULL) {
+        perror("weft: a folder for the workers' results");
+        rc = CLI_ERROR;
+    }
+    for (uint32_t k = 0; rc == 0 && k < o->jobs; k++)
+        if ((paths[k] = malloc(sizeof dir + 32)) == NULL)
+            rc = out_of_memory("for the workers");
+        else
+            snprintf(paths[k], sizeof dir + 32, "%s/shard-%u.json", dir, k);
+    if (rc == 0)
+        rc = start_workers(t, o, plan, paths, pids);
+    if (pids && wait_workers(pids, o->jobs) != 0 && rc == 0)
+        rc = CLI_ERROR;
+    if (rc == 0)
+        rc = cli_merge_files(o, (const char *const *)paths, (int)o->jobs);
+    mark_params_read(o->params);      /* the workers read them: no warning here */
+    for (uint32_t k = 0; paths && k < o->jobs; k++) {
+        if (paths[k])
+            unlink(paths[k]);
+        free(paths[k]);
+    }
+    if (dir[sizeof dir - 2] != 'X')
+        rmdir(dir);
+    free(paths);
+    free(pids);
+    return rc;
+}
+
 static void warn_unread(const char *key, void *ctx)
 {
     (void)ctx;
@@ -370,11 +486,26 @@ static int usage_error(const char *fmt, int n)
     return CLI_ERROR;
 }
 
+/* What --jobs does not combine with; true after saying so. */
+static bool jobs_refused(const struct cli_opts *o)
+{
+    const char *with = o->shard_count ? "--shard" : o->classes ? "--classes"
+                     : o->checkpoint || o->resume ? "--checkpoint and --resume"
+                     : o->isolate == CLI_ISOLATE_NONE ? "--isolate none" : NULL;
+    if (with)
+        fprintf(stderr, "weft: --jobs does not combine with %s (yet)\n", with);
+    return with != NULL;
+}
+
 int cli_run(struct cli_opts *o)
 {
     if (format_for(o) == NULL)
         return CLI_ERROR;
-    if (o->shard_count && o->split_depth == 0)
+    if (o->jobs && jobs_refused(o))
+        return CLI_ERROR;
+    if (o->jobs)
+        o->split_for = JOBS_SPLIT_FOR;
+    if ((o->shard_count || o->jobs) && o->split_depth == 0)
         o->split_depth = EXPLORE_SPLIT_AUTO;
     const struct explore_plan *plan = plan_for(o);
     if (plan == NULL)
@@ -403,7 +534,7 @@ int cli_run(struct cli_opts *o)
     if (isolated)
         cli_hold_signals();
     for (int i = 0; rc == 0 && i < n && !cli_pending_stop(); i++) {
-        int one = run_one(&t[i], o, plan, x, classes);
+        int one = o->jobs ? run_jobs(&t[i], o, plan) : run_one(&t[i], o, plan, x, classes);
         unexpected += one == CLI_UNEXPECTED;
         rc = one == CLI_ERROR ? CLI_ERROR : 0;
     }

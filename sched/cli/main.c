@@ -87,6 +87,9 @@ static const char usage_run_tail[] =
     "  --split-depth D          cut the tree at its D-th choice (default: deep enough\n"
     "                           for 64 units per shard; 1 to 64). Alone: one process\n"
     "                           explores every unit (the run N shards add up to)\n"
+    "  --jobs N                 dpor, dfs: N worker processes (0: one per core),\n"
+    "                           each searching a share of the split search's\n"
+    "                           units; merged and printed as one run's result\n"
     "  --classes FILE           write the class of every complete execution (a hash\n"
     "                           of its trace up to commuting operations) to FILE as\n"
     "                           'scenario hash schedule [stopped]' lines, and search\n"
@@ -274,7 +277,7 @@ static int add_param(struct cli_opts *o, const char *kv)
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
        O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE, O_CFLAGS,
-       O_EXIT_STATUS, O_ARG, O_SHARD, O_SPLIT_DEPTH };
+       O_EXIT_STATUS, O_ARG, O_SHARD, O_SPLIT_DEPTH, O_JOBS };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -305,6 +308,7 @@ static const struct option long_opts[] = {
     { "arg", required_argument, 0, O_ARG },
     { "shard", required_argument, 0, O_SHARD },
     { "split-depth", required_argument, 0, O_SPLIT_DEPTH },
+    { "jobs", required_argument, 0, O_JOBS },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -333,6 +337,14 @@ static int parse_number(int c, const char *v, struct cli_opts *o)
     case O_SPLIT_DEPTH:
         rc = parse_whole("--split-depth", v, 1, EXPLORE_SPLIT_MAX_DEPTH, &n);
         o->split_depth = rc ? o->split_depth : (int)n;
+        return rc;
+    case O_JOBS:                      /* 0: one per core */
+        rc = parse_whole("--jobs", v, 0, 1024, &n);
+        if (rc == 0 && n == 0) {
+            long cores = sysconf(_SC_NPROCESSORS_ONLN);
+            n = cores > 0 ? (uint64_t)cores : 1;
+        }
+        o->jobs = rc ? o->jobs : (uint32_t)n;
         return rc;
     default: return parse_seconds("--time-limit", v, &o->time_limit);   /* O_TIME */
     }
@@ -500,7 +512,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_CFLAGS: case O_EXIT_STATUS: case O_ARG: return parse_program_option(c, v, o);
     case O_SHARD: return parse_shard(v, o);
     case O_PREEMPT: case O_EXEC: case O_DEPTH: case O_SEED: case O_STEPS: case O_TIME:
-    case O_WATCHDOG: case O_SPLIT_DEPTH:
+    case O_WATCHDOG: case O_SPLIT_DEPTH: case O_JOBS:
         return parse_number(c, v, o);
     default: put_usage(stderr, cmd, o->program->name); return CLI_ERROR;
     }

@@ -706,19 +706,10 @@ static int print_failing(const struct record *f, struct cli_merged *m, const str
     return rc;
 }
 
-int cli_merge(struct cli_opts *o)
+int cli_merge_files(const struct cli_opts *o, const char *const *files, int nfiles)
 {
-    if (report_format_named(o->format) == NULL) {
-        fprintf(stderr, "weft merge: unknown format '%s' (text or json)\n", o->format);
-        return CLI_ERROR;
-    }
-    if (o->nargs == 0) {
-        fprintf(stderr, "weft merge: name the shards' results (files of 'weft run --shard "
-                "K/N --format json')\n");
-        return CLI_ERROR;
-    }
     struct shards s = { 0 };
-    int rc = read_files(&s, o->args, o->nargs), worst = CLI_OK;
+    int rc = read_files(&s, files, nfiles), worst = CLI_OK;
     bool *taken = rc ? NULL : calloc((size_t)s.n, sizeof *taken);
     int *group = rc ? NULL : calloc((size_t)s.n, sizeof *group);
     if (rc == 0 && (taken == NULL || group == NULL))
@@ -747,4 +738,18 @@ int cli_merge(struct cli_opts *o)
     free(group);
     shards_free(&s);
     return rc ? rc : worst;
+}
+
+int cli_merge(struct cli_opts *o)
+{
+    if (report_format_named(o->format) == NULL) {
+        fprintf(stderr, "weft merge: unknown format '%s' (text or json)\n", o->format);
+        return CLI_ERROR;
+    }
+    if (o->nargs == 0) {
+        fprintf(stderr, "weft merge: name the shards' results (files of 'weft run --shard "
+                "K/N --format json')\n");
+        return CLI_ERROR;
+    }
+    return cli_merge_files(o, o->args, o->nargs);
 }

@@ -36,6 +36,8 @@ struct explore_window;
 struct explore_split {
     int depth;
     uint32_t index, count;            /* count 0: not sharded (as index 0 of 1) */
+    uint32_t depth_for;               /* EXPLORE_SPLIT_AUTO picks the depth for this
+                                         many shards (0: count): --jobs keeps it fixed */
     bool count_only;                  /* shard.c: walk through every unit, run none */
 };
 

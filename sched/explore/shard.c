@@ -157,7 +157,8 @@ static int count_units(struct search *s, const struct explore_config *ec,
 static int choose_depth(struct search *s, const struct explore_config *ec,
                         const struct strategy *st, struct explore_result *counted, bool *done)
 {
-    uint64_t shards = ec->split.count ? ec->split.count : 1;
+    uint64_t shards = ec->split.depth_for ? ec->split.depth_for
+                    : ec->split.count ? ec->split.count : 1;
     if (ec->split.depth != EXPLORE_SPLIT_AUTO)
         return count_units(s, ec, st, ec->split.depth, counted, done) ? -1 : ec->split.depth;
     for (int depth = 1;; depth++) {
