@@ -15,7 +15,7 @@ echo "== plain build: make check"
 [ -f Makefile ] || ./configure -q
 make -s -j"$jobs"
 make -s -j"$jobs" check || { cat tests/unit.log tests/cli.sh.log 2>/dev/null | tail -60; exit 1; }
-grep -h -E "^(cli:|ci.sh:|standalone:|differential:|classes:|layering:|programs:|views:|page_chromium:|[0-9]+%: Checks)" tests/*.log
+grep -h -E "^(cli:|ci.sh:|standalone:|differential:|classes:|layering:|programs:|views:|page_chromium:|shard:|[0-9]+%: Checks)" tests/*.log
 
 echo "== valgrind: the bundled scenarios and the regressions, without a memory error"
 if command -v valgrind >/dev/null 2>&1; then
@@ -51,6 +51,6 @@ fi
 (cd "$san" && autoreconf -fi >/dev/null 2>&1 && ./configure -q --enable-sanitizers &&
     make -s -j"$jobs" && make -s -j"$jobs" check) ||
     { cat "$san"/tests/unit.log "$san"/tests/cli.sh.log 2>/dev/null | tail -60; exit 1; }
-grep -h -E "^(cli:|ci.sh:|standalone:|differential:|classes:|layering:|programs:|views:|page_chromium:|[0-9]+%: Checks)" "$san"/tests/*.log
+grep -h -E "^(cli:|ci.sh:|standalone:|differential:|classes:|layering:|programs:|views:|page_chromium:|shard:|[0-9]+%: Checks)" "$san"/tests/*.log
 rm -rf "$san"
 echo "all tests passed"

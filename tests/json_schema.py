@@ -65,6 +65,7 @@ def corpus():
     objs += weft(["run", "--format", "json", "--isolate", "fork", "--cflags=-DFIXED",
                   SRC + "/scenarios/programs/check_then_act.c"])
     objs += weft(["run", "--format", "json", "--strategy", "bounded", "abba"])
+    objs += weft(["run", "--format", "json", "--strategy", "dpor", "--shard", "1/2", "abba", "abba_fixed"])
     objs += weft(["replay", "--format", "json", "abba", "--schedule", token_of])
     objs += weft(["run", "--format", "json", "--strategy", "pct", "--executions", "20",
                   "--accept", "sampled:10", "abba_fixed", "lost_wakeup_fixed"])

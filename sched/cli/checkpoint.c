@@ -41,19 +41,34 @@ static void source_hash(const char *path, char *out, size_t n)
     snprintf(out, n, "%016" PRIx64, h);
 }
 
-/* The lines naming the search: "scenario", "source" and "options". */
-static char *identity(const struct cli_opts *o, const struct cli_target *t)
+/* A split search's own options: its shard and depth ("" when not split). */
+static void split_options(const struct cli_opts *o, bool shard, char *out, size_t n)
 {
-    char hash[32];
+    char depth[32] = "";
+    if (o->split_depth == EXPLORE_SPLIT_AUTO)
+        snprintf(depth, sizeof depth, " split-depth=auto");
+    else if (o->split_depth)
+        snprintf(depth, sizeof depth, " split-depth=%d", o->split_depth);
+    if (shard && o->shard_count)
+        snprintf(out, n, " shard=%u/%u%s", o->shard_index, o->shard_count, depth);
+    else
+        snprintf(out, n, "%s", depth);
+}
+
+char *cli_search_identity(const struct cli_opts *o, const struct cli_target *t, bool shard)
+{
+    char hash[32], split[64];
     source_hash(t->scenario->file, hash, sizeof hash);
+    split_options(o, shard, split, sizeof split);
     const char *params = o->param_args ? o->param_args : "";
-    size_t n = strlen(t->scenario->name) + strlen(params) + 256;
+    size_t n = strlen(t->scenario->name) + strlen(params) + 320;
     char *id = malloc(n);
     if (id)
         snprintf(id, n, "scenario %s\nsource %s\noptions %s sleep-sets=%d preemptions=%d "
-                 "max-steps=%d timers=%s memory=%d stack=%zu%s\n", t->scenario->name, hash,
+                 "max-steps=%d timers=%s memory=%d stack=%zu%s%s\n", t->scenario->name, hash,
                  o->strategy, o->sleep_sets, o->max_preemptions, o->max_steps,
-                 o->timers_idle ? "idle" : "race", (int)o->memory, o->stack_size, params);
+                 o->timers_idle ? "idle" : "race", (int)o->memory, o->stack_size, split,
+                 params);
     return id;
 }
 
@@ -194,7 +209,7 @@ int cli_checkpoint_begin(struct cli_checkpoint *cp, const struct cli_opts *o,
     memset(cp, 0, sizeof *cp);
     if (o->checkpoint == NULL && o->resume == NULL)
         return 0;
-    if ((cp->identity = identity(o, t)) == NULL) {
+    if ((cp->identity = cli_search_identity(o, t, true)) == NULL) {
         fprintf(stderr, "weft: out of memory\n");
         return CLI_ERROR;
     }

@@ -82,6 +82,13 @@ struct cli_opts {
     const char *trace;                /* --trace FILE: Perfetto trace of the failure */
     const char *dot;                  /* --dot FILE: its wait-for graph */
     const char *html;                 /* --html FILE: its page */
+    const struct cli_merged *merged;  /* replay for weft merge: report this coverage */
+    uint32_t shard_index, shard_count;   /* --shard K/N (count 0: not sharded) */
+    uint32_t jobs;                    /* --jobs N: worker processes (0: not given) */
+    uint32_t split_for;               /* the automatic split depth is chosen for this
+                                         many shards (0: shard_count) */
+    int split_depth;                  /* --split-depth D; EXPLORE_SPLIT_AUTO with --shard
+                                         alone, 0: no split */
     bool quiet;
     bool shrink;
     int progress;                     /* 1 --progress, 0 --quiet, -1 on a terminal */
@@ -116,6 +123,7 @@ struct cli_job {
                                          (0: now; --isolate fork: the first child's) */
     bool shrink;
     struct report_request req;
+    const char *identity;             /* optional: the search's name (rep->identity) */
     struct exec *exec;                /* a context to reuse, or NULL */
 };
 
@@ -245,6 +253,21 @@ const volatile sig_atomic_t *cli_catch_stops(void);
 /* The SIGINT or SIGTERM that stopped the search, or 0. */
 int cli_stop_signal(void);
 
+/* weft merge (merge.c): a split search's shards joined. A merged failure
+** is replayed with this coverage instead of the replay's. */
+struct cli_merged {
+    struct coverage cov;
+    double elapsed_s;                 /* the slowest shard's */
+    uint32_t shrunk_from_steps, shrunk_from_preemptions;
+    bool shrink_failed;
+};
+int cli_merge(struct cli_opts *o);
+/* Merge the n result files as weft merge does, printing as o says. */
+int cli_merge_files(const struct cli_opts *o, const char *const *files, int n);
+/* A command line (argv[1]: the subcommand) with merged set in its options. */
+int cli_command(int argc, char **argv, const struct cli_program *program,
+                const struct cli_merged *merged);
+
 int cli_list(struct cli_opts *o);
 int cli_run(struct cli_opts *o);
 int cli_replay(struct cli_opts *o);
@@ -262,5 +285,9 @@ struct cli_checkpoint {
 int cli_checkpoint_begin(struct cli_checkpoint *cp, const struct cli_opts *o,
                          const struct cli_target *t, struct explore_config *ec);
 void cli_checkpoint_end(struct cli_checkpoint *cp);
+/* The lines naming the search: "scenario", "source" (a hash of the
+** scenario's file) and "options" (all that shapes its tree; with shard,
+** which shard too). malloc'd; NULL without memory. */
+char *cli_search_identity(const struct cli_opts *o, const struct cli_target *t, bool shard);
 
 #endif

@@ -5,10 +5,12 @@
 ** the CLI_* values of cli.h.
 */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -190,6 +192,12 @@ static bool fork_plan_ok(struct cli_opts *o)
 static const struct explore_plan *plan_for(const struct cli_opts *o)
 {
     const struct explore_plan *p = explore_plan_named(o->strategy);
+    if (p && p != &explore_plan_replay && (o->shard_count || o->split_depth || o->jobs) &&
+        !plan_saves(o)) {
+        fprintf(stderr, "weft: --jobs, --shard and --split-depth work with --strategy dpor or "
+                "dfs, not %s\n", o->strategy);
+        return NULL;
+    }
     if (p && p != &explore_plan_replay && (plan_saves(o) || !(o->checkpoint || o->resume)))
         return p;
     if (p && p != &explore_plan_replay) {
@@ -455,6 +463,12 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
                 .time_limit = o->time_limit, .window = w, .stop = stop },
         .req = request_for(t, o, o->html != NULL), .exec = x,
     };
+    job.ec.split = (struct explore_split){ .depth = o->split_depth, .index = o->shard_index,
+                                          .count = o->shard_count, .depth_for = o->split_for };
+    char *identity = o->split_depth ? cli_search_identity(o, t, false) : NULL;
+    if (o->split_depth && identity == NULL)
+        return out_of_memory("for the search's name");
+    job.identity = identity;
     if (progress_wanted(o)) {
         job.ec.progress = show_progress;
         job.ec.progress_ctx = &prog;
@@ -466,8 +480,10 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
         job.ec.accept = search_on;
     }
     struct cli_checkpoint cp;
-    if (cli_checkpoint_begin(&cp, o, t, &job.ec) != 0)
+    if (cli_checkpoint_begin(&cp, o, t, &job.ec) != 0) {
+        free(identity);
         return CLI_ERROR;
+    }
     struct report *rep;
     bool unreplayable;
     bool forks = o->isolate == CLI_ISOLATE_FORK && c != NULL;
@@ -476,11 +492,13 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
     int rc = (classes || forks) && plan_saves(o) ? cli_child_go_on(c, &job.ec, classes) : 0;
     if (rc == CLI_ERROR) {
         cli_checkpoint_end(&cp);
+        free(identity);
         return CLI_ERROR;
     }
     if (rc == 0)
         rc = cli_explore(&job, &rep, &unreplayable);
     cli_checkpoint_end(&cp);
+    free(identity);
     end_progress(&prog);
     if (rc)
         return out_of_memory("while exploring");
@@ -598,6 +616,118 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
     return rc == WEFT_ENOMEM ? out_of_memory("for the supervisor") : rc;
 }
 
+/* ==========================================================================
+** --jobs: the shards of one search in worker processes, merged
+** ==========================================================================
+** Worker k runs shard k/N of the split search as `run --shard k/N --format
+** json` would, into a file of its own; once all have ended, the files are
+** merged as weft merge does and printed as asked. The split depth is
+** chosen for JOBS_SPLIT_FOR shards whatever N is, so that --jobs 1 and
+** --jobs 8 cut the same tree and print the same result (timing aside).
+*/
+#define JOBS_SPLIT_FOR 16
+
+/* Worker k: its shard, its output in path. Never returns. */
+static void run_worker(const struct cli_target *t, const struct cli_opts *o,
+                       const struct explore_plan *plan, uint32_t k, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+        perror(path);
+        _exit(CLI_ERROR);
+    }
+    close(fd);
+    struct cli_opts w = *o;
+    w.jobs = 0;
+    w.shard_index = k;
+    w.shard_count = o->jobs;
+    w.format = "json";
+    w.progress = 0;
+    int rc = run_one(t, &w, plan, NULL, NULL);
+    _exit(fflush(stdout) != 0 ? CLI_ERROR : rc);
+}
+
+/* Start the workers; their ids into pids (0: not started). 0, or CLI_ERROR. */
+static int start_workers(const struct cli_target *t, const struct cli_opts *o,
+                         const struct explore_plan *plan, char **paths, pid_t *pids)
+{
+    fflush(stdout);
+    fflush(stderr);
+    for (uint32_t k = 0; k < o->jobs; k++) {
+        if ((pids[k] = fork()) < 0) {
+            pids[k] = 0;
+            fprintf(stderr, "weft: cannot start worker %u: %s\n", k, strerror(errno));
+            return CLI_ERROR;
+        }
+        if (pids[k] == 0)
+            run_worker(t, o, plan, k, paths[k]);
+    }
+    return 0;
+}
+
+/* Wait for every worker started: CLI_ERROR if one failed to report. */
+static int wait_workers(const pid_t *pids, uint32_t n)
+{
+    int rc = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        int status;
+        while (pids[k] && waitpid(pids[k], &status, 0) < 0)
+            if (errno != EINTR) {
+                status = CLI_ERROR << 8;
+                break;
+            }
+        if (pids[k] && (!WIFEXITED(status) || WEXITSTATUS(status) > CLI_UNEXPECTED))
+            rc = CLI_ERROR;
+    }
+    return rc;
+}
+
+static void mark_params_read(struct params *p)
+{
+    size_t n = params_count(p);
+    unsigned char *all = n ? malloc(n) : NULL;
+    if (all) {
+        memset(all, 1, n);
+        params_read_add(p, all, n);
+    }
+    free(all);
+}
+
+static int run_jobs(const struct cli_target *t, const struct cli_opts *o,
+                    const struct explore_plan *plan)
+{
+    char dir[] = "/tmp/weft-jobs.XXXXXX";
+    char **paths = calloc(o->jobs, sizeof *paths);
+    pid_t *pids = calloc(o->jobs, sizeof *pids);
+    int rc = paths && pids ? 0 : out_of_memory("for the workers");
+    if (rc == 0 && mkdtemp(dir) == NULL) {
+        perror("weft: a folder for the workers' results");
+        rc = CLI_ERROR;
+    }
+    for (uint32_t k = 0; rc == 0 && k < o->jobs; k++)
+        if ((paths[k] = malloc(sizeof dir + 32)) == NULL)
+            rc = out_of_memory("for the workers");
+        else
+            snprintf(paths[k], sizeof dir + 32, "%s/shard-%u.json", dir, k);
+    if (rc == 0)
+        rc = start_workers(t, o, plan, paths, pids);
+    if (pids && wait_workers(pids, o->jobs) != 0 && rc == 0)
+        rc = CLI_ERROR;
+    if (rc == 0)
+        rc = cli_merge_files(o, (const char *const *)paths, (int)o->jobs);
+    mark_params_read(o->params);      /* the workers read them: no warning here */
+    for (uint32_t k = 0; paths && k < o->jobs; k++) {
+        if (paths[k])
+            unlink(paths[k]);
+        free(paths[k]);
+    }
+    if (dir[sizeof dir - 2] != 'X')
+        rmdir(dir);
+    free(paths);
+    free(pids);
+    return rc;
+}
+
 static void warn_unread(const char *key, void *ctx)
 {
     (void)ctx;
@@ -666,7 +796,14 @@ static void capture_end(FILE *tmp, int saved, struct grouping *g)
     fclose(tmp);
 }
 
-/* Run t as run_one does, its report caught into its file's group. */
+/* One target: in this process, or dealt to --jobs worker processes. */
+static int run_target(struct cli_target *t, const struct cli_opts *o,
+                      const struct explore_plan *plan, struct exec *x, FILE *classes)
+{
+    return o->jobs ? run_jobs(t, o, plan) : run_one(t, o, plan, x, classes);
+}
+
+/* Run t as run_target does, its report caught into its file's group. */
 static int run_grouped(struct grouping *g, struct cli_target *t, const struct cli_opts *o,
                        const struct explore_plan *plan, struct exec *x, FILE *classes,
                        const struct report_format *f)
@@ -688,7 +825,7 @@ static int run_grouped(struct grouping *g, struct cli_target *t, const struct cl
         return CLI_ERROR;
     }
     double start = cli_seconds();
-    int rc = run_one(t, o, plan, x, classes);
+    int rc = run_target(t, o, plan, x, classes);
     capture_end(tmp, saved, g);
     if (rc == CLI_ERROR)
         f->error(g->body, t->number, t->scenario->name, group_of(t));
@@ -717,7 +854,7 @@ static int run_all(struct cli_target *t, int n, const struct cli_opts *o,
     for (i = 0; i < n && rc != CLI_ERROR && !cli_pending_stop(); i++) {
         t[i].number = i + 1;
         rc = f->group ? run_grouped(&g, &t[i], o, plan, x, classes, f)
-                      : run_one(&t[i], o, plan, x, classes);
+                      : run_target(&t[i], o, plan, x, classes);
         if (rc == CLI_ERROR && f->error && !f->group)
             f->error(stdout, t[i].number, t[i].scenario->name, group_of(&t[i]));
         count(&all, rc);
@@ -746,10 +883,27 @@ static int check_format(const struct cli_opts *o)
     return 0;
 }
 
+/* What --jobs does not combine with; true after saying so. */
+static bool jobs_refused(const struct cli_opts *o)
+{
+    const char *with = o->shard_count ? "--shard" : o->classes ? "--classes"
+                     : o->checkpoint || o->resume ? "--checkpoint and --resume"
+                     : o->isolate == CLI_ISOLATE_NONE ? "--isolate none" : NULL;
+    if (with)
+        fprintf(stderr, "weft: --jobs does not combine with %s (yet)\n", with);
+    return with != NULL;
+}
+
 int cli_run(struct cli_opts *o)
 {
     if (check_format(o) != 0 || !fork_plan_ok(o))
         return CLI_ERROR;
+    if (o->jobs && jobs_refused(o))
+        return CLI_ERROR;
+    if (o->jobs)
+        o->split_for = JOBS_SPLIT_FOR;
+    if ((o->shard_count || o->jobs) && o->split_depth == 0)
+        o->split_depth = EXPLORE_SPLIT_AUTO;
     const struct explore_plan *plan = plan_for(o);
     if (plan == NULL)
         return CLI_ERROR;
@@ -945,6 +1099,18 @@ static int check_replayed_result(const struct cli_target *t, int recorded,
     return CLI_UNEXPECTED;
 }
 
+/* weft merge: the replayed failure is reported with the shards' joined
+** coverage, as the run that found it prints it; the print flags. */
+static int merged_report(struct report *rep, const struct cli_merged *m, const struct cli_opts *o)
+{
+    rep->cov = m->cov;
+    rep->elapsed_s = m->elapsed_s;
+    rep->shrunk_from_steps = m->shrunk_from_steps;
+    rep->shrunk_from_preemptions = m->shrunk_from_preemptions;
+    rep->shrink_failed = m->shrink_failed;
+    return o->quiet ? REPORT_QUIET : 0;
+}
+
 /* One replay, as replay() asked for it. */
 struct replay_args {
     const struct cli_opts *o;
@@ -988,9 +1154,12 @@ static int replay_here(void *ctx, struct cli_child *c)
         rc = rep ? CLI_OK : out_of_memory("for a report");
         if (rep) {
             enum weft_result replayed = rep->result;
-            int printed = print_report(rep, o, a->t, REPORT_REPLAY);
+            int printed = print_report(rep, o, a->t, o->merged ? merged_report(rep, o->merged, o)
+                                                              : REPORT_REPLAY);
             rc = printed == CLI_ERROR ? CLI_ERROR
                                       : check_replayed_result(a->t, a->recorded, replayed);
+            if (o->merged && rc == CLI_OK)
+                rc = replayed == a->t->scenario->expect ? CLI_OK : CLI_UNEXPECTED;
         }
     }
     search_free(s);

@@ -69,6 +69,7 @@ static int shrink(struct search *s, const struct weft_scenario *sc, struct cli_j
     ** and neither save checkpoints nor leave marks of theirs. */
     struct explore_config base = job->ec;
     base.resume = (struct explore_resume){ 0 };
+    base.split = (struct explore_split){ 0 };   /* the failure is found: search it whole */
     base.checkpoint = NULL;
     base.mark = NULL;
     struct report *found = report_snapshot_unchained(search_exec(s), sc, &job->req, res);
@@ -100,6 +101,15 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
     ec->clock_ctx = &start;
     int rc = explore_run(s, ec, &res);
     res.cov.forked = job->forked;
+    /* A split search's unit marks, kept before shrinking runs searches of
+    ** its own in s. */
+    size_t nmarks = rc == 0 ? res.nmarks : 0;
+    bool marks_lost = res.marks_lost;
+    struct split_mark *marks = nmarks ? malloc(nmarks * sizeof *marks) : NULL;
+    if (nmarks && marks == NULL)
+        rc = WEFT_ENOMEM;
+    else if (nmarks)
+        memcpy(marks, res.marks, nmarks * sizeof *marks);
     if (rc == 0 && res.failed && job->shrink && res.outcome.result != WEFT_NONDETERMINISM &&
         cli_window_enter(ec->window, EXPLORE_SHRINKING)) {
         if (ec->window && ec->window->stop == EXPLORE_STOP_TIME)
@@ -112,6 +122,15 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
         rc = WEFT_ENOMEM;
     if (rc == 0)
         (*out)->elapsed_s = cli_seconds() - start;
+    if (rc == 0 && job->identity && ((*out)->identity = strdup(job->identity)) == NULL)
+        rc = WEFT_ENOMEM;
+    if (rc == 0) {
+        (*out)->marks = marks;
+        (*out)->nmarks = nmarks;
+        (*out)->marks_lost = marks_lost;
+        marks = NULL;
+    }
+    free(marks);
     search_free(s);
     return rc;
 }

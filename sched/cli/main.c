@@ -30,6 +30,7 @@ static const char usage_main[] =
     "  explain [OPTIONS] NAME|FILE [NAME] --schedule TOKEN   the same, step by step\n"
     "  cc      [--memory=M] [cc options] -o PROG.weft.so SOURCE.c...   build a pthread\n"
     "          program with its own -I, -D, -std flags, to run as '@ run PROG.weft.so'\n"
+    "  merge   [OPTIONS] RESULT.json...      join the shards of a split search\n"
     "\n"
     "Run '@ COMMAND --help' for a command's options, '@ --version' for the version.\n"
     "Exit status: 0 every scenario as expected, 1 one was not, 2 usage/input/build error.\n";
@@ -100,6 +101,15 @@ static const char usage_run_tail[] =
     "  --checkpoint-every S     seconds between checkpoints (default 5)\n"
     "  --resume FILE            go on from a checkpoint of the same search: the\n"
     "                           final counts and verdict are an uninterrupted run's\n"
+    "  --shard K/N              explore only shard K (0 to N-1) of the search (dpor,\n"
+    "                           dfs): the tree's top is cut into units, dealt out\n"
+    "                           in turn; '@ merge' joins the N results\n"
+    "  --split-depth D          cut the tree at its D-th choice (default: deep enough\n"
+    "                           for 64 units per shard; 1 to 64). Alone: one process\n"
+    "                           explores every unit (the run N shards add up to)\n"
+    "  --jobs N                 dpor, dfs: N worker processes (0: one per core),\n"
+    "                           each searching a share of the split search's\n"
+    "                           units; merged and printed as one run's result\n"
     "  --classes FILE           write the class of every complete execution (a hash\n"
     "                           of its trace up to commuting operations) to FILE as\n"
     "                           'scenario hash schedule [stopped]' lines, and search\n"
@@ -160,6 +170,20 @@ static const char usage_explain[] =
     "  --memory off|atomics|all as in the run that printed it\n"
     "  --watchdog S, --isolate process|none  as for run\n"
     "  --trace FILE, --dot FILE, --html FILE  as for replay\n";
+
+static const char usage_merge[] =
+    "usage: @ merge [--format text|json] [--quiet] RESULT.json...\n"
+    "\n"
+    "Join the results of the N shards of a split search ('@ run --shard K/N\n"
+    "--format json', one file each or several in one) into what one run would\n"
+    "print: the counts summed, exhaustive only if every shard was, and the\n"
+    "failure of the lowest failing unit (the one a single run finds first),\n"
+    "replayed for its report, so the scenario must be at hand as for a replay.\n"
+    "Every shard must be there once, all from the same search (scenario, source,\n"
+    "options, parameters, units); anything else is refused with exit status 2.\n"
+    "\n"
+    "  --format text|json\n"
+    "  --quiet                  summary lines only\n";
 
 static const char usage_list[] =
     "usage: @ list [FILE.c|FILE.so|DIR...]\n"
@@ -309,7 +333,8 @@ static int add_param(struct cli_opts *o, const char *kv)
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
        O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE, O_CFLAGS,
-       O_EXIT_STATUS, O_ARG, O_TRACE, O_DOT, O_HTML, O_OUTPUT_DIR, O_ACCEPT };
+       O_EXIT_STATUS, O_ARG, O_TRACE, O_DOT, O_HTML, O_OUTPUT_DIR, O_ACCEPT, O_SHARD,
+       O_SPLIT_DEPTH, O_JOBS };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -343,6 +368,9 @@ static const struct option long_opts[] = {
     { "html", required_argument, 0, O_HTML },
     { "output-dir", required_argument, 0, O_OUTPUT_DIR },
     { "accept", required_argument, 0, O_ACCEPT },
+    { "shard", required_argument, 0, O_SHARD },
+    { "split-depth", required_argument, 0, O_SPLIT_DEPTH },
+    { "jobs", required_argument, 0, O_JOBS },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -368,6 +396,18 @@ static int parse_number(int c, const char *v, struct cli_opts *o)
         o->max_steps = rc ? o->max_steps : (int)n;
         return rc;
     case O_WATCHDOG: return parse_seconds("--watchdog", v, &o->watchdog);
+    case O_SPLIT_DEPTH:
+        rc = parse_whole("--split-depth", v, 1, EXPLORE_SPLIT_MAX_DEPTH, &n);
+        o->split_depth = rc ? o->split_depth : (int)n;
+        return rc;
+    case O_JOBS:                      /* 0: one per core */
+        rc = parse_whole("--jobs", v, 0, 1024, &n);
+        if (rc == 0 && n == 0) {
+            long cores = sysconf(_SC_NPROCESSORS_ONLN);
+            n = cores > 0 ? (uint64_t)cores : 1;
+        }
+        o->jobs = rc ? o->jobs : (uint32_t)n;
+        return rc;
     default: return parse_seconds("--time-limit", v, &o->time_limit);   /* O_TIME */
     }
 }
@@ -463,6 +503,34 @@ static int parse_accept(const char *v, struct cli_opts *o)
     return CLI_ERROR;
 }
 
+/* --shard K/N: shard K of N, K from 0 to N-1. */
+static int parse_shard(const char *v, struct cli_opts *o)
+{
+    const char *slash = strchr(v, '/');
+    char *k = slash ? strndup(v, (size_t)(slash - v)) : NULL;
+    uint64_t index, count;
+    bool ok = k && slash[1] >= '0' && slash[1] <= '9';
+    if (slash && k == NULL)
+        return out_of_memory();
+    ok = ok && k[0] >= '0' && k[0] <= '9' && k[strspn(k, "0123456789")] == 0 &&
+         slash[1 + strspn(slash + 1, "0123456789")] == 0;
+    if (ok) {
+        errno = 0;
+        index = strtoull(k, NULL, 10);
+        count = strtoull(slash + 1, NULL, 10);
+        ok = errno == 0 && count >= 1 && count <= 1000000 && index < count;
+    }
+    free(k);
+    if (!ok) {
+        fprintf(stderr, "weft: --shard needs K/N with N from 1 to 1000000 and K from 0 to "
+                "N-1 (shard K of N), not '%s'\n", v);
+        return CLI_ERROR;
+    }
+    o->shard_index = (uint32_t)index;
+    o->shard_count = (uint32_t)count;
+    return 0;
+}
+
 /* One option; 0, 1 when help was printed, or CLI_ERROR. */
 static int parse_one(int c, const char *v, struct cli_opts *o, const struct command *cmd)
 {
@@ -505,8 +573,9 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
         return 0;
     case O_HELP: put_usage(stdout, cmd, o->program->name); return 1;
     case O_CFLAGS: case O_EXIT_STATUS: case O_ARG: return parse_program_option(c, v, o);
+    case O_SHARD: return parse_shard(v, o);
     case O_PREEMPT: case O_EXEC: case O_DEPTH: case O_SEED: case O_STEPS: case O_TIME:
-    case O_WATCHDOG:
+    case O_WATCHDOG: case O_SPLIT_DEPTH: case O_JOBS:
         return parse_number(c, v, o);
     default: put_usage(stderr, cmd, o->program->name); return CLI_ERROR;
     }
@@ -569,13 +638,15 @@ static int close_stdout(int rc)
     return CLI_ERROR;
 }
 
-static int command_line(int argc, char **argv, const struct cli_program *program)
+int cli_command(int argc, char **argv, const struct cli_program *program,
+                const struct cli_merged *merged)
 {
     static const struct command cmds[] = {
         { "list", usage_list, cli_list },
         { "run", usage_run_head, cli_run },
         { "replay", usage_replay, cli_replay },
         { "explain", usage_explain, cli_explain },
+        { "merge", usage_merge, cli_merge },
     };
     if (registry_incomplete()) {
         fprintf(stderr, "weft: out of memory while registering scenarios\n");
@@ -602,7 +673,7 @@ static int command_line(int argc, char **argv, const struct cli_program *program
                               .time_limit = 60, .seed = 1, .checkpoint_every = 5,
                               .max_steps = SCHED_DEFAULT_MAX_STEPS,
                               .watchdog = CLI_DEFAULT_WATCHDOG,
-                              .format = "text", .params = params_new() };
+                              .format = "text", .params = params_new(), .merged = merged };
         o.command = cli_shell_word(program->name);
         int rc = o.params && o.command ? parse(argc - 1, argv + 1, &o, &cmds[i])
                                        : out_of_memory();
@@ -623,5 +694,6 @@ static int command_line(int argc, char **argv, const struct cli_program *program
 
 int cli_main(int argc, char **argv, const struct cli_program *program)
 {
-    return stdout_closed() ? CLI_ERROR : close_stdout(command_line(argc, argv, program));
+    return stdout_closed() ? CLI_ERROR
+                           : close_stdout(cli_command(argc, argv, program, NULL));
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "explore/dpor.h"
 #include "explore/grow.h"
+#include "explore/shard.h"
 #include "explore/strategy.h"
 
 enum { NODE_THREAD, NODE_VALUE };
@@ -72,6 +73,7 @@ struct dfs {
     int32_t *node_of_step;            /* DPOR: choice node before each step, or -1 */
     size_t steps_cap;
     struct exec *x;                   /* the execution searched */
+    struct split_walk split;          /* a split search's static top and units */
 };
 
 /* A new node at the end of the path, or NULL without memory. */
@@ -95,6 +97,7 @@ static int dfs_init(struct explorer *e)
     wake_seq_init(&d->seq, &d->x->masks);
     d->pending = WAKE_NONE;
     e->state = d;
+    split_begin(&d->split, e);
     return 0;
 }
 
@@ -150,6 +153,16 @@ static bool next_step_of(struct dfs *d, uint32_t step, int r, struct wake_op *op
     return true;
 }
 
+/* The threads asleep at n that DPOR may take as covering a reversal: in a
+** split search, not those the static top put to sleep (shard.h). */
+static sched_mask covering_sleep(struct dfs *d, const struct node *n)
+{
+    size_t root = d->split.depth;
+    if (root == 0 || root >= d->len)
+        return n->sleep;
+    return mask_minus(&d->x->masks, n->sleep, d->path[root].sleep);
+}
+
 /* Is the reversal in d->seq covered at node n by a thread asleep there
 ** (or explored there already): could it go first and still lead there?
 ** Not if its step fails: the execution stops there, and nothing after it
@@ -162,7 +175,7 @@ static bool next_step_of(struct dfs *d, uint32_t step, int r, struct wake_op *op
 static bool covered_by_sleeper(struct dfs *d, const struct node *n, uint32_t step)
 {
     struct mask_table *tab = &d->x->masks;
-    sched_mask asleep = mask_minus(tab, mask_or(tab, n->sleep, n->done), n->fails);
+    sched_mask asleep = mask_minus(tab, mask_or(tab, covering_sleep(d, n), n->done), n->fails);
     struct wake_op reversed;
     if (!next_step_of(d, step, (int)n->chosen, &reversed))
         return false;
@@ -242,9 +255,12 @@ static void reverse(struct dfs *d, const struct race *r)
     int32_t k = r->step < d->steps_cap ? d->node_of_step[r->step] : -1;
     if (k < 0)
         return;                       /* one thread could run: nothing to reverse */
+    if (split_static(&d->split, (size_t)k))
+        return;                       /* a static node runs every awake thread anyway */
     struct node *n = &d->path[k];
     int tid = r->op.tid;
-    if (mask_empty(mask_minus(&d->x->masks, n->enabled, mask_or(&d->x->masks, n->done, n->sleep))))
+    if (mask_empty(mask_minus(&d->x->masks, n->enabled,
+                              mask_or(&d->x->masks, n->done, covering_sleep(d, n)))))
         return;                       /* its first step has run here, or sleeps: covered */
     bool waits;
     /* An operation that could run when the race was seen, and never ran:
@@ -496,7 +512,7 @@ static bool new_thread_node(struct explorer *e, struct node *n, sched_mask enabl
     n->fails = mask_and(&d->x->masks, d->sleep_fails, n->sleep);
     n->runnable = e->x->runnable;
     n->preemptions = d->preemptions;
-    if (d->dpor) {
+    if (d->dpor && !split_static(&d->split, (size_t)(n - d->path))) {
         const struct wake_op *next = wake_tree_first(&d->pool, d->pending);
         if (next && (next->flags & WAKE_VALUE)) {   /* its step chose no value this time */
             wake_tree_drop(&d->pool, d->pending);
@@ -573,6 +589,8 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
 {
     struct dfs *d = e->state;
     bool fresh;
+    if (split_stop_at(&d->split, e, d->depth))
+        return -1;                    /* another shard's unit begins here */
     find_races(e);
     struct node *n = node_here(d, &fresh);
     if (n == NULL)
@@ -642,6 +660,8 @@ static int dfs_pick_value(struct explorer *e, int nvalues)
 {
     struct dfs *d = e->state;
     bool fresh;
+    if (split_stop_at(&d->split, e, d->depth))
+        return -1;                    /* another shard's unit begins here */
     struct node *n = node_here(d, &fresh);
     if (n == NULL)
         return explore_out_of_memory(e);
@@ -672,12 +692,18 @@ static bool next_option(struct explorer *e, struct node *n)
 {
     struct dfs *d = e->state;
     bool deviated = false;
-    if (d->dpor)
+    if (d->dpor && !split_static(&d->split, (size_t)(n - d->path)))
         return take_branch(e, n, &deviated);
     sched_mask open = open_options(e, n);
     if (!mask_empty(open))
         choose(&e->x->masks, n, mask_first(open));
     return !mask_empty(open);
+}
+
+static void dfs_ended(struct explorer *e)
+{
+    struct dfs *d = e->state;
+    split_end(&d->split, e);
 }
 
 /* Move the deepest node with an option left to that option. */
@@ -708,6 +734,7 @@ static bool dfs_advance(struct explorer *e)
     d->sleep = d->sleep_fails = MASK_NONE;
     d->preemptions = 0;
     d->blocked = false;
+    split_advance(&d->split, e, d->len, d->len > 0);
     return d->len > 0;
 }
 
@@ -728,9 +755,10 @@ static double dfs_covered(struct explorer *e)
             total = n->n;
             before = n->chosen;
         } else {
-            sched_mask all = d->dpor ? n->done : mask_minus(&d->x->masks, n->enabled, n->sleep);
+            bool tree = d->dpor && !split_static(&d->split, i);
+            sched_mask all = tree ? n->done : mask_minus(&d->x->masks, n->enabled, n->sleep);
             total = mask_count(mask_or(&d->x->masks, all, n->done)) +
-                    (d->dpor ? wake_tree_branches(&d->pool, n->wut) : 0);
+                    (tree ? wake_tree_branches(&d->pool, n->wut) : 0);
             before = mask_count(n->done) - 1;
         }
         if (total < 1)
@@ -790,6 +818,8 @@ static char *dfs_save(struct explorer *e)
     char line[256];
     snprintf(line, sizeof line, "dfs %d %zu\n", d->dpor != NULL, d->len);
     ok = wake_text_append(&buf, &len, &cap, line);
+    split_save(&d->split, e, line, sizeof line);   /* a split search's unit */
+    ok = ok && wake_text_append(&buf, &len, &cap, line);
     for (size_t i = 0; ok && i < d->len; i++) {
         const struct node *n = &d->path[i];
         if (n->kind == NODE_VALUE) {
@@ -846,6 +876,8 @@ static int dfs_load(struct explorer *e, const char *text)
         !used || dpor != (d->dpor != NULL))
         return -1;
     text += used;
+    if (!split_load(&d->split, e, &text))
+        return -1;
     for (size_t i = 0; i < len; i++) {
         struct node *n = push(d);
         if (n == NULL || !read_node(&e->x->masks, &text, n))
@@ -860,12 +892,13 @@ static int dfs_load(struct explorer *e, const char *text)
 
 const struct strategy explore_dpor = {
     .name = "dpor", .init = dpor_init, .pick_thread = dfs_pick_thread, .forced = dfs_forced,
-    .after_step = dpor_after_step, .pick_value = dfs_pick_value, .advance = dfs_advance,
+    .after_step = dpor_after_step, .ended = dfs_ended, .pick_value = dfs_pick_value,
+    .advance = dfs_advance,
     .fini = dfs_fini, .covered = dfs_covered, .save = dfs_save, .load = dfs_load,
 };
 
 const struct strategy explore_dfs = {
     .name = "dfs", .init = dfs_init, .pick_thread = dfs_pick_thread, .forced = dfs_forced,
-    .pick_value = dfs_pick_value, .advance = dfs_advance, .fini = dfs_fini,
+    .ended = dfs_ended, .pick_value = dfs_pick_value, .advance = dfs_advance, .fini = dfs_fini,
     .covered = dfs_covered, .save = dfs_save, .load = dfs_load,
 };

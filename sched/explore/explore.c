@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "explore/grow.h"
 #include "explore/strategy.h"
 
 /* ==========================================================================
@@ -39,6 +40,7 @@ void search_free(struct search *s)
         sched_free(s->x);
     if (!s->rec_in_window)
         free(s->rec);
+    free(s->marks);
     free(s);
 }
 
@@ -348,6 +350,7 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
     const struct strategy *st = e->strategy;
     struct sched_chooser ch = { pick_thread, forced, pick_value, after_step, e };
     int rc = 0;
+    uint64_t ran = 0;                 /* executions of this shard's units */
     for (uint64_t n = 1;; n++) {
         e->nrec = 0;
         e->steps = e->preemptions = 0;
@@ -364,15 +367,25 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         if (e->parted.yes)
             end_parted(e);
         observe(e);
-        count_execution(e, r);
+        if (st->ended)
+            st->ended(e);
+        /* Another shard's unit (a split search): walked through, not run. */
+        bool skipped = e->skip;
+        uint64_t unit = e->unit;
+        if (!skipped) {
+            count_execution(e, r);
+            ran++;
+        }
         bool more = st->advance(e);
         if (more && ec->checkpoint && (n & 63) == 0 && ec->elapsed &&
             ec->elapsed(ec->clock_ctx) - e->saved_at >= ec->checkpoint_every)
             save_position(e, s, r);
         const struct sched_outcome *o = &s->x->outcome;
-        bool failed = o->result != WEFT_PASS && !o->abandoned;
-        if (failed)
+        bool failed = o->result != WEFT_PASS && !o->abandoned && !skipped;
+        if (failed) {
             keep_last(e, s, r);
+            r->cov.split.failed_unit = unit;
+        }
         if (failed && (ec->accept == NULL || ec->accept(ec->accept_ctx, r))) {
             r->failed = true;
             return 0;
@@ -382,7 +395,7 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         ** ends the search: a supervisor may end the process at a mark. */
         if (more && ec->mark && (died || (ec->mark_every && n % ec->mark_every == 0)))
             mark_position(e, s, r, false);
-        if (r->divergence[0] || e->error || !more || (max_exec && n >= max_exec) ||
+        if (r->divergence[0] || e->error || !more || (max_exec && ran >= max_exec) ||
             out_of_time(ec, time_limit, n, &r->cov)) {
             keep_last(e, s, r);
             *covered = !more && !r->divergence[0] && !e->error;
@@ -406,7 +419,9 @@ int explore_search(struct search *s, const struct explore_config *ec,
         s->sc.check_memory = true;
     do {
         struct explorer e = { .strategy = st, .cfg = ec, .result = r, .x = s->x,
-                              .window = ec->window, .rec = s->rec, .rec_cap = s->rec_cap };
+                              .window = ec->window, .rec = s->rec, .rec_cap = s->rec_cap,
+                              .search = s };
+        size_t marked = s->nmarks;    /* a restart forgets the marks it made */
         *covered = false;
         if ((rc = st->init(&e)) == 0) {
             if (ec->resume.position)
@@ -421,9 +436,20 @@ int explore_search(struct search *s, const struct explore_config *ec,
         if (rc == EXPLORE_RESTART) {  /* the scenario checks memory: again, with clocks */
             s->sc.check_memory = true;
             r->cov = before;
+            s->nmarks = marked;
         }
     } while (rc == EXPLORE_RESTART);
     return rc;
+}
+
+bool explore_mark_unit(struct explorer *e)
+{
+    struct search *s = e->search;
+    if (!explore_grow((void **)&s->marks, &s->marks_cap, s->nmarks + 1, sizeof *s->marks))
+        return false;
+    const struct coverage *c = &e->result->cov;
+    s->marks[s->nmarks++] = (struct split_mark){ e->unit, c->executions, c->pruned, c->cut };
+    return true;
 }
 
 /* With a window, the choices are recorded where the supervisor reads them
@@ -444,6 +470,7 @@ int explore_run(struct search *s, const struct explore_config *ec, struct explor
 {
     record_in_window(s, ec->window);
     memset(r, 0, sizeof *r);
+    s->nmarks = 0;
     r->cov.plan = ec->plan;
     r->cov.all_memory = s->sc.check_all_memory;
     bool outermost = !s->x->crash.entered;

@@ -18,6 +18,29 @@ struct explore_plan;
 
 struct explore_window;
 
+/*
+** A split search (--shard K/N, --split-depth D; shard.c). The first depth
+** choice nodes of the tree are static: they branch on every thread that is
+** awake there (sleep-set search, no DPOR backtracking), so that every
+** subtree below them, a unit, is a search of its own. Units are numbered
+** in depth-first order; this process explores unit u when u % count ==
+** index. depth 0: no split; EXPLORE_SPLIT_AUTO: the smallest depth that
+** gives every shard EXPLORE_SPLIT_UNITS live units or more (a depth-first
+** tree's subtrees differ widely in size: with 4 units a shard, lock_family
+** 4x3 split 4 ways gave one shard everything; with 32, 1.25x; 64, 1.05x).
+*/
+#define EXPLORE_SPLIT_AUTO (-1)
+#define EXPLORE_SPLIT_UNITS 64        /* live units per shard the automatic depth aims at */
+#define EXPLORE_SPLIT_MAX_DEPTH 64
+#define EXPLORE_NO_UNIT UINT64_MAX
+struct explore_split {
+    int depth;
+    uint32_t index, count;            /* count 0: not sharded (as index 0 of 1) */
+    uint32_t depth_for;               /* EXPLORE_SPLIT_AUTO picks the depth for this
+                                         many shards (0: count): --jobs keeps it fixed */
+    bool count_only;                  /* shard.c: walk through every unit, run none */
+};
+
 struct explore_config {
     const struct explore_plan *plan;  /* what to run (explore_plan_named) */
     bool sleep_sets;                  /* dfs: prune with sleep sets */
@@ -89,6 +112,8 @@ struct explore_config {
     ** handler sets to the signal's number (interrupted) ends it likewise. */
     struct explore_window *window;
     const volatile sig_atomic_t *stop;
+    /* Optional, for the dfs and dpor plans: a split search (shard.c). */
+    struct explore_split split;
 };
 
 /*
@@ -113,6 +138,18 @@ struct coverage {
     bool interrupted;                 /* stopped by SIGINT or SIGTERM */
     bool forked;                      /* each execution in a new process
                                          (--isolate fork, the command line's) */
+    /* A split search (explore_split): what it was cut into. units and
+    ** unit_hash describe the whole search, whichever shard ran; a shard
+    ** that stopped early still names them all. */
+    struct coverage_split {
+        int depth;                    /* 0: not split */
+        uint32_t index, count;        /* count 0: not sharded */
+        uint64_t units;               /* in the whole search */
+        uint64_t live_units;          /* of them, those that reach the depth */
+        uint64_t unit_hash;           /* of every unit's choices, in order */
+        uint64_t failed_unit;         /* of the failure; EXPLORE_NO_UNIT: none */
+        bool deeper;                  /* count_only: some unit reached the depth */
+    } split;
 };
 
 /*
@@ -142,8 +179,21 @@ struct explore_window {
     uint32_t *choices;                /* of the execution in progress (in the mapping) */
 };
 
+/* Where one of a shard's units began: after this many of the shard's
+** executions, pruned and cut ones. With them weft merge counts what one
+** run would have counted up to a failure (the lowest failing unit's). */
+struct split_mark {
+    uint64_t unit, executions, pruned, cut;
+};
+
 struct explore_result {
     struct coverage cov;
+    /* A split search's units, in order, where they began (shard.c); owned
+    ** by the search, valid until its next run. Not kept across --resume:
+    ** marks_lost then. */
+    const struct split_mark *marks;
+    size_t nmarks;
+    bool marks_lost;
     bool failed;                      /* outcome is a failure */
     struct sched_outcome outcome;     /* of the last execution */
     const uint32_t *choices;          /* of the last execution (the search's) */

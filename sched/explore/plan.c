@@ -12,6 +12,8 @@
 static int run_one(struct search *s, const struct explore_config *ec, struct explore_result *r)
 {
     bool covered;
+    if (ec->split.depth != 0)
+        return explore_run_split(s, ec, ec->plan->strategy, r);
     int rc = explore_search(s, ec, ec->plan->strategy, r, ec->max_executions, ec->time_limit,
                             &covered);
     r->cov.exhaustive = covered && !r->failed && !r->divergence[0] && r->cov.cut == 0;

@@ -16,6 +16,8 @@ struct search {
     uint32_t *rec;                    /* choices of the running execution */
     size_t rec_cap;
     bool rec_in_window;               /* rec is a supervisor's window's, not malloc'd */
+    struct split_mark *marks;         /* a split search's units (explore_result) */
+    size_t nmarks, marks_cap;
 };
 
 struct explorer;
@@ -26,6 +28,8 @@ struct strategy {
     int (*pick_thread)(struct explorer *e, sched_mask enabled, int current);
     bool (*forced)(struct explorer *e, int tid);  /* optional: see sched_chooser */
     void (*after_step)(struct explorer *e, const struct sched_step *s);  /* optional */
+    /* Optional: the execution has ended, before it is counted. */
+    void (*ended)(struct explorer *e);
     int (*pick_value)(struct explorer *e, int n);
     /* After an execution: prepare the next one; false when done. */
     bool (*advance)(struct explorer *e);
@@ -52,6 +56,12 @@ struct explorer {
     void *state;                      /* the strategy's own */
     int error;                        /* WEFT_ENOMEM: a strategy ran out of memory */
     double saved_at;                  /* when the last checkpoint was taken */
+    /* A split search (shard.c): the unit the running execution is in, and
+    ** whether it is another shard's (then it is not counted, classed or
+    ** reported: the strategy only walks through it). */
+    uint64_t unit;
+    bool skip;
+    struct search *search;
     bool dying;                       /* the running execution is resume.died's */
     struct classes classes;           /* with cfg->on_class: the running execution's */
     /* Set by a strategy whose stored choices no longer fit the scenario: the
@@ -70,6 +80,10 @@ int explore_search(struct search *s, const struct explore_config *ec,
                    const struct strategy *st, struct explore_result *r, uint64_t max_exec,
                    double time_limit, bool *covered);
 
+/* A split search: this shard's unit e->unit begins now (its counts so
+** far are where). false without memory. */
+bool explore_mark_unit(struct explorer *e);
+
 /* Why the search must end now, though its strategy is not done: the time
 ** limit, or a supervisor or a signal asked it to stop (EXPLORE_STOP_*). */
 int explore_stop_asked(const struct explore_config *ec);
@@ -86,6 +100,11 @@ static inline int explore_out_of_memory(struct explorer *e)
     e->error = WEFT_ENOMEM;
     return -1;
 }
+
+/* A split search of ec (explore_split): count its units, then run the
+** units of this shard with strategy st; r as run_one fills it (plan.c). */
+int explore_run_split(struct search *s, const struct explore_config *ec,
+                      const struct strategy *st, struct explore_result *r);
 
 extern const struct strategy explore_dpor, explore_dfs, explore_random, explore_pct,
     explore_replay;

@@ -35,6 +35,13 @@ void report_plan(const struct coverage *c, char *buf, size_t n)
         snprintf(buf, n, "%s, seed %llu", p->name, seed);
     else
         snprintf(buf, n, "%s", p->name);
+    size_t used = strlen(buf);
+    if (c->split.depth && used < n)
+        snprintf(buf + used, n - used, ", split at depth %d into %llu units", c->split.depth,
+                 (unsigned long long)c->split.units);
+    used = strlen(buf);
+    if (c->split.count && used < n)
+        snprintf(buf + used, n - used, ", shard %u/%u", c->split.index, c->split.count);
 }
 
 /* ==========================================================================
@@ -634,7 +641,7 @@ void report_free(struct report *rep)
     for (uint32_t i = 0; rep->steps && i < rep->nsteps; i++)
         free(rep->steps[i].cases);
     void *owned[] = { rep->scenario, rep->summary, rep->command, rep->target, rep->params,
-                      rep->group,
+                      rep->group, rep->identity, rep->marks,
                       rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects,
                       rep->cycle, rep->frames, rep->woken, rep->output[0].text,
                       rep->output[1].text };

@@ -86,6 +86,11 @@ struct report {
     char *params;                     /* " --param k=v" for the replay command */
     char *group;                      /* the file it is in, "" when unknown */
     int number;                       /* its place in the run, from 1 (0: none) */
+    struct split_mark *marks;         /* a shard's units, where they began (owned) */
+    size_t nmarks;
+    bool marks_lost;                  /* resumed: the marks before it are not known */
+    char *identity;                   /* what names the search (a split one's shards
+                                         must agree on it); NULL: not given */
     /* what was found */
     enum weft_result result;
     bool as_expected;

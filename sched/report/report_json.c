@@ -257,6 +257,38 @@ static void json_failure(FILE *f, const struct report *rep)
     fputc(']', f);
 }
 
+/* A split search: how it was cut, which shard this is and what it must
+** agree on with the other shards (weft merge reads it). */
+static void json_split(FILE *f, const struct report *rep)
+{
+    const struct coverage_split *s = &rep->cov.split;
+    fprintf(f, ",\"split\":{\"depth\":%d,\"units\":%llu,\"unit_hash\":\"%016llx\"", s->depth,
+            (unsigned long long)s->units, (unsigned long long)s->unit_hash);
+    if (s->count)
+        fprintf(f, ",\"shard\":%u,\"shards\":%u", s->index, s->count);
+    if (rep->failed && s->failed_unit != EXPLORE_NO_UNIT)
+        fprintf(f, ",\"failed_unit\":%llu", (unsigned long long)s->failed_unit);
+    if (s->count && !rep->marks_lost) {   /* [unit, executions, pruned, cut] before each */
+        fprintf(f, ",\"unit_counts\":[");
+        for (size_t i = 0; i < rep->nmarks; i++) {
+            const struct split_mark *m = &rep->marks[i];
+            fprintf(f, "%s[%llu,%llu,%llu,%llu]", i ? "," : "", (unsigned long long)m->unit,
+                    (unsigned long long)m->executions, (unsigned long long)m->pruned,
+                    (unsigned long long)m->cut);
+        }
+        fputc(']', f);
+    }
+    fprintf(f, ",\"target\":");
+    json_str(f, rep->target);
+    fprintf(f, ",\"params\":");
+    json_str(f, rep->params);
+    if (rep->identity) {
+        fprintf(f, ",\"search\":");
+        json_str(f, rep->identity);
+    }
+    fputc('}', f);
+}
+
 static void print_json(FILE *f, const struct report *rep, int flags)
 {
     bool replay = flags & REPORT_REPLAY;
@@ -278,6 +310,8 @@ static void print_json(FILE *f, const struct report *rep, int flags)
     if (rep->accept_sampled)
         fprintf(f, ",\"accept\":\"sampled\",\"min_executions\":%llu,\"sample_accepted\":%s",
                 (unsigned long long)rep->min_executions, rep->sample_accepted ? "true" : "false");
+    if (c->split.depth)
+        json_split(f, rep);
     if (c->interrupted)
         fprintf(f, ",\"interrupted\":true");
     if (c->forked)

@@ -1,0 +1,202 @@
+/*
+** shard.c -- a search cut into units that separate processes explore
+** (--shard K/N, --split-depth D): the walk through the units that the
+** depth-first strategies keep (shard.h), and the plan step that counts the
+** units, picks the depth and runs this shard's share.
+**
+** Why a static top: DPOR adds backtrack points at earlier nodes when it
+** finds races, so which subtrees exist depends on what was explored
+** before. If the first D choice nodes instead branch on every thread
+** awake there (Godefroid's sleep-set search), no race can add a branch
+** above depth D, and every subtree hanging off depth D is a search of its
+** own: its result does not depend on which process explored its
+** siblings. Units are numbered in depth-first order, so the union of the
+** shards is the unsharded split search, execution for execution, and the
+** lowest failing unit's failure is the one a single run finds first.
+*/
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "explore/shard.h"
+
+/* ==========================================================================
+** The walk (dfs.c)
+** ========================================================================== */
+
+/* Is the n-th unit of a kind this shard's? */
+static bool mine(const struct split_walk *w, uint64_t n)
+{
+    return w->count != UINT32_MAX && (w->count <= 1 || n % w->count == w->index);
+}
+
+void split_begin(struct split_walk *w, struct explorer *e)
+{
+    const struct explore_split *sp = &e->cfg->split;
+    memset(w, 0, sizeof *w);
+    e->unit = 0;
+    e->skip = false;
+    if (sp->depth <= 0)
+        return;
+    w->depth = (size_t)sp->depth;
+    w->index = sp->index;
+    w->count = sp->count_only ? UINT32_MAX : sp->count;
+    w->first = true;
+    w->hash = 0xcbf29ce484222325ULL;
+}
+
+bool split_stop_at(struct split_walk *w, struct explorer *e, size_t node)
+{
+    if (w->depth == 0 || node != w->depth)
+        return false;
+    w->reached = true;
+    if (w->first && !w->at_root) {    /* a live unit: dealt out now */
+        w->at_root = true;
+        e->skip = !mine(w, w->live++);
+        if (!e->skip && !explore_mark_unit(e))
+            e->error = WEFT_ENOMEM;
+    }
+    return e->skip;
+}
+
+void split_end(struct split_walk *w, struct explorer *e)
+{
+    if (w->depth && w->first && !w->at_root) {
+        e->skip = !mine(w, w->shorts++);
+        if (!e->skip && !explore_mark_unit(e))
+            e->error = WEFT_ENOMEM;
+    }
+}
+
+/* FNV-1a over a unit's choices, then their number (so that a unit that
+** ends early differs from one that goes on). */
+static uint64_t hash_unit(uint64_t h, const uint32_t *choices, size_t n)
+{
+    for (size_t i = 0; i <= n; i++) {
+        uint32_t v = i < n ? choices[i] : 0xffffffffu - (uint32_t)n;
+        for (int b = 0; b < 4; b++)
+            h = (h ^ ((v >> (8 * b)) & 0xff)) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+void split_advance(struct split_walk *w, struct explorer *e, size_t len, bool more)
+{
+    if (w->depth == 0)
+        return;
+    struct coverage_split *out = &e->result->cov.split;
+    if (w->first) {                   /* its first choices are the unit's */
+        w->hash = hash_unit(w->hash, e->rec, e->nrec < w->depth ? e->nrec : w->depth);
+        w->first = false;
+        out->units = e->unit + 1;
+        out->live_units = w->live;
+        out->unit_hash = w->hash;
+    }
+    out->deeper |= w->reached;
+    if (more && len <= w->depth) {    /* a node of the static top moved on */
+        e->unit++;
+        w->first = true;
+        w->at_root = false;
+        e->skip = false;              /* until it is dealt out */
+    }
+}
+
+int split_save(const struct split_walk *w, const struct explorer *e, char *buf, size_t n)
+{
+    if (w->depth == 0)
+        return snprintf(buf, n, "%s", "");
+    return snprintf(buf, n, "unit %" PRIu64 " %d %d %d %" PRIu64 " %" PRIu64 " %" PRIx64 "\n",
+                    e->unit, w->first, w->at_root, e->skip, w->live, w->shorts, w->hash);
+}
+
+bool split_load(struct split_walk *w, struct explorer *e, const char **text)
+{
+    int first, at_root, skip, used = 0;
+    uint64_t unit, live, shorts, hash;
+    if (w->depth == 0)
+        return strncmp(*text, "unit ", 5) != 0;
+    if (sscanf(*text, "unit %" SCNu64 " %d %d %d %" SCNu64 " %" SCNu64 " %" SCNx64 "\n%n",
+               &unit, &first, &at_root, &skip, &live, &shorts, &hash, &used) != 7 || !used)
+        return false;
+    *text += used;
+    e->unit = unit;
+    e->skip = skip != 0;
+    w->first = first != 0;
+    w->at_root = at_root != 0;
+    w->live = live;
+    w->shorts = shorts;
+    w->hash = hash;
+    return true;
+}
+
+/* ==========================================================================
+** The plan step (plan.c)
+** ========================================================================== */
+
+/* Walk through every unit of ec's search split at depth, running none:
+** their number and hash in out->cov.split. 0, or WEFT_ENOMEM. *done: the
+** walk got through (no stop, no time limit). */
+static int count_units(struct search *s, const struct explore_config *ec,
+                       const struct strategy *st, int depth, struct explore_result *out,
+                       bool *done)
+{
+    struct explore_config c = *ec;
+    c.split = (struct explore_split){ .depth = depth, .count_only = true };
+    c.accept = NULL;
+    c.on_class = NULL;
+    c.progress = NULL;
+    c.observe = NULL;
+    c.checkpoint = NULL;
+    c.mark = NULL;
+    c.resume = (struct explore_resume){ 0 };
+    memset(out, 0, sizeof *out);
+    return explore_search(s, &c, st, out, 0, ec->time_limit, done);
+}
+
+/* The depth ec asks for, or the smallest that gives every shard its
+** EXPLORE_SPLIT_UNITS units (or that no execution gets past). */
+static int choose_depth(struct search *s, const struct explore_config *ec,
+                        const struct strategy *st, struct explore_result *counted, bool *done)
+{
+    uint64_t shards = ec->split.depth_for ? ec->split.depth_for
+                    : ec->split.count ? ec->split.count : 1;
+    if (ec->split.depth != EXPLORE_SPLIT_AUTO)
+        return count_units(s, ec, st, ec->split.depth, counted, done) ? -1 : ec->split.depth;
+    for (int depth = 1;; depth++) {
+        if (count_units(s, ec, st, depth, counted, done) != 0)
+            return -1;
+        if (!*done || counted->cov.split.live_units >= EXPLORE_SPLIT_UNITS * shards ||
+            !counted->cov.split.deeper || depth == EXPLORE_SPLIT_MAX_DEPTH)
+            return depth;
+    }
+}
+
+int explore_run_split(struct search *s, const struct explore_config *ec,
+                      const struct strategy *st, struct explore_result *r)
+{
+    struct explore_result counted;
+    bool done, covered = false;
+    int depth = choose_depth(s, ec, st, &counted, &done);
+    if (depth < 0)
+        return WEFT_ENOMEM;
+    int rc = 0;
+    if (done) {
+        struct explore_config c = *ec;
+        c.split.depth = depth;
+        rc = explore_search(s, &c, st, r, ec->max_executions, ec->time_limit, &covered);
+        r->marks = s->marks;
+        r->nmarks = s->nmarks;
+        r->marks_lost = ec->resume.position != NULL;
+    } else {
+        r->cov.interrupted |= counted.cov.interrupted;
+    }
+    r->cov.exhaustive = covered && !r->failed && !r->divergence[0] && r->cov.cut == 0;
+    r->cov.seed = ec->seed;
+    r->cov.depth = ec->depth;
+    r->cov.split = (struct coverage_split){
+        .depth = depth, .index = ec->split.index, .count = ec->split.count,
+        .units = counted.cov.split.units, .live_units = counted.cov.split.live_units,
+        .unit_hash = counted.cov.split.unit_hash,
+        .failed_unit = r->failed ? r->cov.split.failed_unit : EXPLORE_NO_UNIT,
+    };
+    return rc;
+}

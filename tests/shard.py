@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""shard.py -- a split search cut into N shards and merged is one search.
+
+For the bundled scenarios and for generated ones (tests/classes.py's
+generators), with --strategy dpor:
+
+  * the shards of N = 1, 2, 3, 7 (make check: 2, 7; --shard K/N, the
+    depth chosen for N),
+    searched past failures (--classes) and joined by `weft merge`, count
+    what one process running every unit of the same split counts
+    (executions, pruned, cut, exhaustive), and run exactly the set of
+    trace classes the unsplit search runs;
+  * searched to their first failure at a fixed --split-depth, the merged
+    result reports what a single run of the split search reports: the
+    failure (result and schedule token), the verdict, and the counts up to
+    the failure (from each shard's unit_counts);
+  * `weft merge` refuses a missing shard, a duplicate, and a shard of
+    another scenario or of another search (exit status 2, a message);
+  * both shards of lock_family 4x3, each killed with SIGKILL at seeded
+    random moments and resumed from its --checkpoint, merge to its 369,600
+    executions;
+  * --jobs 2 prints what --jobs 1 prints on every bundled scenario, the
+    elapsed time aside.
+
+`make check` runs the bundled scenarios but the two slow ones (SLOW) and
+COUNT=10 generated ones; `make check-shard` runs all of them and 200.
+"""
+import collections
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from classes import build, scenarios  # noqa: E402
+
+WEFT = os.environ.get("WEFT", "./weft")
+FULL = os.environ.get("FULL") == "1"
+SHARDS = [1, 2, 3, 7] if FULL else [2, 7]      # make check samples
+FAILURE_SHARDS = [2, 3, 7] if FULL else [3]
+FAILURE_DEPTH = "3"
+# Left out of make check: spins until the watchdog in many executions; or
+# runs 300,000 executions split (15 times its unsplit count).
+SLOW = {"tinykv_shutdown_spin", "tinykv_shutdown_spin_fixed"}
+# Where the split search's class set is known to differ from DPOR's
+# (README, Limits): timers, whose classes DPOR itself can miss, and polling
+# loops under the fairness filter. Their counts and failures are checked.
+CLASSES_DIFFER = {"ticker_starves_stop", "ticker_starves_stop_fixed",
+                  "tinykv_shutdown_hang_fixed", "tinykv_shutdown_spin_fixed"}
+failures = 0
+
+
+def fail(msg):
+    global failures
+    failures += 1
+    print(f"FAIL: {msg}")
+
+
+def weft(args, ok=(0, 1)):
+    p = subprocess.run([WEFT] + args, capture_output=True, text=True)
+    if p.returncode not in ok:
+        raise SystemExit(f"shard: weft {' '.join(args)}: exit {p.returncode}: {p.stderr.strip()}")
+    return p
+
+
+def results(text):
+    return {r["scenario"]: r for r in map(json.loads, text.splitlines())}
+
+
+def classes(path):
+    """Per scenario, the multiset of classes of its complete executions."""
+    out = collections.defaultdict(collections.Counter)
+    for line in open(path):
+        words = line.split()
+        out[words[0]][(words[1], len(words) > 3)] += 1
+    return out
+
+
+def run_shards(tmp, targets, n, extra, tag):
+    """Each shard's JSON result file and classes file (when extra asks)."""
+    files = []
+    for k in range(n):
+        out = os.path.join(tmp, f"{tag}-{n}-{k}.json")
+        args = ["run", "--strategy", "dpor", "--format", "json", "--shard", f"{k}/{n}"] + extra(k)
+        with open(out, "w") as f:
+            f.write(weft(args + targets).stdout)
+        files.append(out)
+    return files
+
+
+def same_classes(tmp, targets, tag):
+    """Merged shards against one process running every unit of the same
+    split (executions), and against the unsplit search (the class set)."""
+    base_cls = os.path.join(tmp, f"{tag}-base.cls")
+    weft(["run", "--strategy", "dpor", "--format", "json", "--classes", base_cls] + targets)
+    want = classes(base_cls)
+    for n in SHARDS:
+        cls = [os.path.join(tmp, f"{tag}-{n}-{k}.cls") for k in range(n)]
+        files = run_shards(tmp, targets, n, lambda k: ["--classes", cls[k]], tag)
+        merged = results(weft(["merge", "--format", "json"] + files).stdout)
+        one = {}
+        for depth in sorted({m["split"]["depth"] for m in merged.values()}):
+            got = results(weft(["run", "--strategy", "dpor", "--format", "json", "--classes",
+                                os.devnull, "--split-depth", str(depth)] + targets).stdout)
+            one.update({k: v for k, v in got.items() if merged[k]["split"]["depth"] == depth})
+        got = collections.defaultdict(set)
+        for c in cls:
+            for name, counter in classes(c).items():
+                got[name].update(counter)
+        for name, b in one.items():
+            m = merged[name]
+            keys = ["executions", "pruned", "cut", "exhaustive"]
+            if [m[k] for k in keys] != [b[k] for k in keys]:
+                fail(f"{name}: N={n}: merged {[m[k] for k in keys]}, one process "
+                     f"{[b[k] for k in keys]}")
+            if got[name] != set(want[name]) and not known_to_differ(name):
+                fail(f"{name}: N={n}: classes differ from the unsplit search's: "
+                     f"{len(got[name] - set(want[name]))} extra, "
+                     f"{len(set(want[name]) - got[name])} missing")
+
+
+def known_to_differ(name):
+    return name in CLASSES_DIFFER or name.startswith("time")
+
+
+def same_failure(tmp, targets, tag):
+    """Merged shards against one run of the split search, to its first failure."""
+    depth = ["--split-depth", FAILURE_DEPTH]
+    one = results(weft(["run", "--strategy", "dpor", "--format", "json"] + depth
+                       + targets).stdout)
+    for n in FAILURE_SHARDS:
+        files = run_shards(tmp, targets, n, lambda k: depth, f"{tag}-fail")
+        merged = results(weft(["merge", "--format", "json"] + files).stdout)
+        for name, b in one.items():
+            m = merged[name]
+            keys = ["result", "as_expected", "schedule", "executions", "pruned", "cut"]
+            if [m.get(k) for k in keys] != [b.get(k) for k in keys]:
+                fail(f"{name}: N={n}: merged {[m.get(k) for k in keys]}, one run "
+                     f"{[b.get(k) for k in keys]}")
+
+
+def refusals(tmp):
+    """What weft merge must not join."""
+    def shard(k, n, name="philosophers", more=()):
+        out = os.path.join(tmp, f"refuse-{name}-{k}-{n}-{len(more)}.json")
+        with open(out, "w") as f:
+            f.write(weft(["run", "--strategy", "dpor", "--format", "json", "--shard",
+                          f"{k}/{n}", "--split-depth", "4", name] + list(more)).stdout)
+        return out
+    a, b, c = shard(0, 3), shard(1, 3), shard(2, 3)
+    cases = [
+        ([a, c], "philosophers: 1 of its 3 shards missing: 1/3"),
+        ([a, b, b, c], "philosophers: shard 1/3 is given twice"),
+        ([a, shard(1, 3, "abba"), c], "is shard 1/3 of another scenario, abba"),
+        ([a, shard(1, 3, more=["--max-steps", "500"]), c], "are shards of different searches"),
+    ]
+    for files, message in cases:
+        p = weft(["merge"] + files, ok=(2,))
+        if message not in p.stderr or p.stdout:
+            fail(f"merge {files}: wanted '{message}' and no output, got {p.stderr!r}")
+    if weft(["merge", a, b, c]).returncode != 0:
+        fail("merge of all three shards did not exit 0")
+    # A shard run elsewhere, where the bundled scenario's source is not
+    # found (its source hash is "-"), still belongs to the search.
+    elsewhere = os.path.join(tmp, "refuse-elsewhere.json")
+    with open(elsewhere, "w") as f:
+        subprocess.run([os.path.abspath(WEFT), "run", "--strategy", "dpor", "--format", "json",
+                        "--shard", "1/3", "--split-depth", "4", "philosophers"], stdout=f,
+                       cwd=tmp)
+    p = weft(["merge", a, elsewhere, c])
+    if p.returncode != 0:
+        fail(f"merge with a shard run in another folder: {p.stderr.strip()}")
+
+
+def kill_resume(tmp):
+    """Each shard of lock_family 4x3, killed (SIGKILL to its process group)
+    at seeded random moments and resumed from its checkpoint until it ends,
+    counts what it counts uninterrupted; the merge counts 369,600."""
+    rng = random.Random(12)
+    args = ["run", "--strategy", "dpor", "--param", "threads=4", "--param", "sections=3",
+            "--time-limit", "0", "--format", "json", "lock_family"]
+    files = []
+    for k in range(2):
+        ck = os.path.join(tmp, f"kill-{k}.ck")
+        out = os.path.join(tmp, f"kill-{k}.json")
+        shard = ["--shard", f"{k}/2", "--checkpoint", ck, "--checkpoint-every", "0.1"]
+        kills = 0
+        while True:
+            resume = ["--resume", ck] if os.path.exists(ck) else []
+            with open(out, "w") as f:
+                p = subprocess.Popen([WEFT] + args + shard + resume, stdout=f,
+                                     start_new_session=True)
+                try:
+                    rc = p.wait(timeout=rng.uniform(0.3, 1.5) if kills < 5 else 600)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait()
+                    kills += 1
+                    continue
+            if rc != 0:
+                fail(f"kill test: shard {k}/2 exited {rc}")
+            break
+        files.append(out)
+    merged = results(weft(["merge", "--format", "json"] + files).stdout)["lock_family"]
+    if (merged["executions"], merged["exhaustive"]) != (369600, True):
+        fail(f"kill test: {merged['executions']} executions, exhaustive {merged['exhaustive']}")
+
+
+def jobs_same(names):
+    """--jobs 2 prints what --jobs 1 prints, timing aside."""
+    def out(jobs):
+        text = weft(["run", "--strategy", "dpor", "--jobs", str(jobs)] + names).stdout
+        return re.sub(r", [0-9.]+ s \([0-9]+/s\)", ", TIME", text)
+    one, two = out(1), out(2)
+    if one != two:
+        diff = [(a, b) for a, b in zip(one.splitlines(), two.splitlines()) if a != b]
+        fail(f"--jobs 2 differs from --jobs 1: {diff[:2]}")
+
+
+def main():
+    count = int(os.environ.get("COUNT", "10"))
+    names = [line.split()[0] for line in weft(["list"]).stdout.splitlines()]
+    bundled = [n for n in names if FULL or n not in SLOW]
+    with tempfile.TemporaryDirectory() as tmp:
+        refusals(tmp)
+        kill_resume(tmp)
+        jobs_same(bundled)
+        same_classes(tmp, bundled, "bundled")
+        same_failure(tmp, bundled, "bundled")
+        so = build(tmp, scenarios(count))
+        same_classes(tmp, ["--time-limit", "20", so], "generated")
+        same_failure(tmp, ["--time-limit", "20", so], "generated")
+    print(f"shard: {len(bundled)} bundled and {count} generated scenarios, "
+          f"{failures} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
