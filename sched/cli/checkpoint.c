@@ -153,8 +153,7 @@ static char *read_all(const char *path)
     return text;
 }
 
-/* The first line where a and b differ, for the message (into buf). */
-static const char *first_difference(const char *a, const char *b, char *buf, size_t n)
+const char *cli_first_difference(const char *a, const char *b, char *buf, size_t n)
 {
     while (*a && *a == *b) {
         const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
@@ -183,8 +182,8 @@ static int load(struct cli_checkpoint *cp, const char *path, struct explore_conf
     s += strlen(MAGIC);
     if (strncmp(s, cp->identity, id_len) != 0) {
         fprintf(stderr, "weft: --resume %s: made for another search ('%s'); this one is "
-                "'%s'\n", path, first_difference(s, cp->identity, line, 150),
-                first_difference(cp->identity, s, line + 150, 150));
+                "'%s'\n", path, cli_first_difference(s, cp->identity, line, 150),
+                cli_first_difference(cp->identity, s, line + 150, 150));
         return CLI_ERROR;
     }
     s += id_len;

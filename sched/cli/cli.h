@@ -289,5 +289,7 @@ void cli_checkpoint_end(struct cli_checkpoint *cp);
 ** scenario's file) and "options" (all that shapes its tree; with shard,
 ** which shard too). malloc'd; NULL without memory. */
 char *cli_search_identity(const struct cli_opts *o, const struct cli_target *t, bool shard);
+/* The first line of a (such lines) that differs from b's, into buf. */
+const char *cli_first_difference(const char *a, const char *b, char *buf, size_t n);
 
 #endif

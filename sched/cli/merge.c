@@ -346,21 +346,6 @@ static int read_files(struct shards *s, const char *const *files, int n)
 ** Checking that the shards make one search
 ** ========================================================================== */
 
-/* The first line where two searches' names differ. */
-static void first_difference(const char *a, const char *b, char *out, size_t n)
-{
-    while (*a && *a == *b) {
-        const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
-        if (!ea || !eb || ea - a != eb - b || strncmp(a, b, (size_t)(ea - a)) != 0)
-            break;
-        a = ea + 1;
-        b = eb + 1;
-    }
-    const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
-    snprintf(out, n, "'%.*s' against '%.*s'", ea ? (int)(ea - a) : (int)strlen(a), a,
-             eb ? (int)(eb - b) : (int)strlen(b), b);
-}
-
 /* Do two searches' names agree? Line by line, except that a source line
 ** of "-" (the scenario's file was not found where weft ran: a scenario
 ** built into weft, run from another folder) agrees with any. */
@@ -384,11 +369,14 @@ static bool same_search(const struct record *a, const struct record *b)
 {
     static const char *const tree[] = { "split.depth", "split.units", "split.unit_hash",
                                         "split.shards" };
-    char what[600];
+    char mine[300], theirs[300];
     if (!same_name(get(a, "split.search"), get(b, "split.search"))) {
-        first_difference(get(a, "split.search"), get(b, "split.search"), what, sizeof what);
-        fprintf(stderr, "weft merge: %s:%d and %s:%d are shards of different searches: %s\n",
-                a->file, a->line, b->file, b->line, what);
+        fprintf(stderr, "weft merge: %s:%d and %s:%d are shards of different searches: "
+                "'%s' against '%s'\n", a->file, a->line, b->file, b->line,
+                cli_first_difference(get(a, "split.search"), get(b, "split.search"), mine,
+                                     sizeof mine),
+                cli_first_difference(get(b, "split.search"), get(a, "split.search"), theirs,
+                                     sizeof theirs));
         return false;
     }
     for (size_t i = 0; i < sizeof tree / sizeof tree[0]; i++)

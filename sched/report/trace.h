@@ -47,6 +47,8 @@ int trace_graph(const struct report *rep, struct trace_graph *g);
 void trace_graph_free(struct trace_graph *g);
 
 
+/* A call chain as a JSON list of "function at file:line" strings. */
+void trace_chain_list(FILE *f, const struct report *rep, struct report_chain c);
 /* The step's words ("lock closeMutex") and where it ran ("x.c:12"). */
 void trace_step_words(const struct report *rep, uint32_t i, char *buf, size_t n);
 

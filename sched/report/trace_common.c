@@ -6,6 +6,22 @@
 #include <string.h>
 #include "report/trace.h"
 
+void trace_chain_list(FILE *f, const struct report *rep, struct report_chain c)
+{
+    fputc('[', f);
+    for (int i = 0; i < c.n; i++) {
+        const struct report_frame *fr = &rep->frames[c.first + i];
+        char text[256];
+        if (fr->file[0])
+            snprintf(text, sizeof text, "%s at %s:%d", fr->function, fr->file, fr->line);
+        else
+            snprintf(text, sizeof text, "%s at %s+0x%lx", fr->function, fr->module, fr->offset);
+        fprintf(f, "%s", i ? "," : "");
+        report_json_string_in_html(f, text);
+    }
+    fputc(']', f);
+}
+
 void trace_step_words(const struct report *rep, uint32_t i, char *buf, size_t n)
 {
     report_step_text(rep, &rep->steps[i], buf, n);

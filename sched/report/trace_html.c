@@ -18,21 +18,6 @@ static void key(FILE *f, const char *name, const char *value)
     report_json_string_in_html(f, value);
 }
 
-static void chain_list(FILE *f, const struct report *rep, struct report_chain c)
-{
-    fputc('[', f);
-    for (int i = 0; i < c.n; i++) {
-        const struct report_frame *fr = &rep->frames[c.first + i];
-        char text[256];
-        if (fr->file[0])
-            snprintf(text, sizeof text, "%s at %s:%d", fr->function, fr->file, fr->line);
-        else
-            snprintf(text, sizeof text, "%s at %s+0x%lx", fr->function, fr->module, fr->offset);
-        fprintf(f, "%s", i ? "," : "");
-        report_json_string_in_html(f, text);
-    }
-    fputc(']', f);
-}
 
 static void threads(FILE *f, const struct report *rep)
 {
@@ -62,7 +47,7 @@ static void steps(FILE *f, const struct report *rep)
         key(f, "at", report_loc(s->loc).s);
         fprintf(f, ",\"pre\":%s,\"blocks\":%s,\"chain\":", s->preempts ? "true" : "false",
                 s->blocks ? "true" : "false");
-        chain_list(f, rep, s->chain);
+        trace_chain_list(f, rep, s->chain);
         fputc('}', f);
     }
     fputc(']', f);

@@ -55,18 +55,8 @@ static void where_args(FILE *f, const struct report *rep, struct sched_loc loc,
     report_json_string_in_html(f, report_loc(loc).s);
     if (c.n == 0)
         return;
-    fprintf(f, ",\"chain\":[");
-    for (int i = 0; i < c.n; i++) {
-        const struct report_frame *fr = &rep->frames[c.first + i];
-        char text[256];
-        if (fr->file[0])
-            snprintf(text, sizeof text, "%s at %s:%d", fr->function, fr->file, fr->line);
-        else
-            snprintf(text, sizeof text, "%s at %s+0x%lx", fr->function, fr->module, fr->offset);
-        fprintf(f, "%s", i ? "," : "");
-        report_json_string_in_html(f, text);
-    }
-    fputc(']', f);
+    fprintf(f, ",\"chain\":");
+    trace_chain_list(f, rep, c);
 }
 
 static void step_slice(struct events *ev, const struct report *rep, uint32_t i)

@@ -100,15 +100,24 @@ static const struct sched_opclass join_class = {
     .blockers = join_blockers, .describe_wait = join_describe,
 };
 
+/* The thread th names, or the execution fails at `at`: "join of an
+** unknown thread". */
+static struct sched_thread *thread_named(struct exec *x, weft_thread_t th, const char *verb,
+                                         struct sched_loc at)
+{
+    struct sched_thread *target = sched_thread(x, th.id);
+    if (target == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "%s of an unknown thread (id %d)", verb, th.id);
+    return target;
+}
+
 int weft_join_at(weft_thread_t th, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return WEFT_EINVAL;
-    struct sched_thread *target = sched_thread(x, th.id);
     struct sched_loc at = { file, line };
-    if (target == NULL)
-        sched_fail(x, WEFT_ASSERTION, at, "join of an unknown thread (id %d)", th.id);
+    struct sched_thread *target = thread_named(x, th, "join", at);
     if (target == x->current)
         sched_fail(x, WEFT_SELF_DEADLOCK, at, "thread \"%s\" joins itself", target->obj.name);
     if (target->detached)             /* at its spawn, or by a detach step before: */
@@ -118,9 +127,7 @@ int weft_join_at(weft_thread_t th, const char *file, int line)
     return 0;
 }
 
-/* Detaching changes how the execution ends (once every thread not
-** detached has returned), which any step may decide: it conflicts with
-** every other step, as the end itself does. */
+/* Is a thread waiting to join t? */
 static bool joining(struct exec *x, const struct sched_thread *t)
 {
     for (int i = 0; i < x->nthreads; i++) {
@@ -142,6 +149,9 @@ static void detach_apply(struct exec *x, struct sched_op *op)
         sched_detach(x, t);
 }
 
+/* Detaching changes how the execution ends (once every thread not
+** detached has returned), which any step may decide: it conflicts with
+** every other step, as the end itself does. */
 static const struct sched_opclass detach_class = {
     .verb = "detach", .flags = OP_GLOBAL, .apply = detach_apply,
 };
@@ -151,10 +161,8 @@ int weft_detach_at(weft_thread_t th, const char *file, int line)
     struct exec *x = sync_exec();
     if (x == NULL)
         return WEFT_EINVAL;
-    struct sched_thread *target = sched_thread(x, th.id);
     struct sched_loc at = { file, line };
-    if (target == NULL)
-        sched_fail(x, WEFT_ASSERTION, at, "detach of an unknown thread (id %d)", th.id);
+    struct sched_thread *target = thread_named(x, th, "detach", at);
     struct sched_op op = { .cls = &detach_class, .obj = &target->obj, .loc = at };
     sched_visible(x, &op);
     if (op.status == WEFT_EBUSY)
