@@ -18,7 +18,9 @@
 ** new thread). Making, stopping and resetting a timer touch the timer and
 ** the clock (making and resetting read now; with a stop touching the clock
 ** too, DPOR ran every class DFS ran on the generated programs, see
-** tests/classes.py).
+** tests/classes.py). Making and resetting also touch its "start" object,
+** which is all a fire that cannot run waits on (fire_enablers): a stop,
+** which can never let it fire, does not race that fire.
 **
 ** (A rule that fired timers strictly in deadline order was tried: it makes
 ** a timer's enabledness depend on other timers, and DPOR then missed
