@@ -3,7 +3,8 @@
 ** The register swap itself is in fiber_<arch>.S; ucontext is the fallback for
 ** other architectures or -DWEFT_FIBER_UCONTEXT. Which fiber runs is sched.c's.
 ** Invariant: every switch tells AddressSanitizer where the new stack is, and
-** a prepared stack is fully unpoisoned, whatever its last user left behind;
+** a prepared stack is fully unpoisoned, whatever its last user left behind,
+** and so is a stack before it is unmapped;
 ** Valgrind knows every stack from its mapping to its unmapping.
 */
 #ifndef _GNU_SOURCE
@@ -161,6 +162,12 @@ void fiber_stack_free(struct fiber *f)
     if (f->stack == NULL)
         return;
     VALGRIND_STACK_DEREGISTER(f->valgrind_id);
+#ifdef WEFT_ASAN
+    /* Redzones an abandoned run left poisoned would outlive the mapping:
+    ** the next mapping at this address (a file libdw reads, say) would
+    ** seem poisoned to AddressSanitizer. */
+    ASAN_UNPOISON_MEMORY_REGION((char *)f->stack + f->guard, f->stack_size);
+#endif
     munmap(f->stack, f->guard + f->stack_size + UCTX_BYTES);
     f->stack = NULL;
     f->stack_size = 0;
