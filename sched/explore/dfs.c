@@ -67,7 +67,7 @@ struct dfs {
     struct wake_pool pool;            /* DPOR: every node's wakeup tree */
     wake_tree pending;                /* DPOR: the branch the next new node follows */
     struct wake_seq seq;              /* DPOR: the reversal being inserted */
-    struct race *races;               /* DPOR: found in the running execution */
+    struct race *races;               /* DPOR: found on the path (see keep_races) */
     size_t nraces, races_cap;
     bool oom;                         /* DPOR: a race could not be recorded */
     int32_t *node_of_step;            /* DPOR: choice node before each step, or -1 */
@@ -325,7 +325,6 @@ static void reverse_races(struct explorer *e)
         dpor_races_with_cut(d->dpor, e->x, note_race, d);
     for (size_t i = 0; i < d->nraces && !d->oom; i++)
         reverse(d, &d->races[i]);
-    d->nraces = 0;
     if (d->oom)
         explore_out_of_memory(e);
 }
@@ -706,6 +705,23 @@ static void dfs_ended(struct explorer *e)
     split_end(&d->split, e);
 }
 
+/*
+** The races found in states the next execution replays (the first `steps`
+** steps) are races of that execution too, and they are reversed again at
+** its end: a reversal is what came after the race's step in the whole
+** execution (Optimal DPOR reverses every race of every execution), and
+** a new continuation makes a new reversal. Reversing a race of the prefix
+** only once, against the first continuation, lost classes: a race of two
+** timer fires, reversed before the locks that followed them were ever
+** reordered, never met the deadlock those locks make with the fires in the
+** other order (tests/dpor/races_again_after_the_prefix.c).
+*/
+static void keep_races(struct dfs *d, uint32_t steps)
+{
+    while (d->nraces > 0 && d->races[d->nraces - 1].seen > steps)
+        d->nraces--;
+}
+
 /* Move the deepest node with an option left to that option. */
 static bool dfs_advance(struct explorer *e)
 {
@@ -728,8 +744,11 @@ static bool dfs_advance(struct explorer *e)
         drop_trees(d, n);
         d->len--;
     }
-    if (d->dpor)                      /* the next execution replays up to the last node */
-        dpor_rewind(d->dpor, d->len > 0 ? d->path[d->len - 1].step : 0);
+    if (d->dpor) {                    /* the next execution replays up to the last node */
+        uint32_t replayed = d->len > 0 ? d->path[d->len - 1].step : 0;
+        dpor_rewind(d->dpor, replayed);
+        keep_races(d, d->len > 0 ? replayed : 0);
+    }
     d->depth = 0;
     d->sleep = d->sleep_fails = MASK_NONE;
     d->preemptions = 0;

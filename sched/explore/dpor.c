@@ -533,7 +533,9 @@ void dpor_rewind(struct dpor *d, uint32_t k)
         dpor_begin(d);
         return;
     }
-    forget_seen(d);
+    for (uint32_t t = 0; t < d->stride; t++)
+        if (d->th[t].seen_nev > k)    /* what it saw is not replayed; what it saw */
+            d->th[t].seen_park = 0;   /* before is, with the races found then */
     if (k >= d->nev)
         return;
     uint32_t keep_links = d->ev[k].first_link;
@@ -589,8 +591,9 @@ static bool gives_object(const struct sched_op *op, int id)
 /* An unlock of m and a lock of m by another thread are never enabled
 ** together: the lock waits for the unlock. Reversing them is impossible, so
 ** the race to reverse is with the lock before. Likewise a step on m by a
-** thread that held m already (a relock), and a join of T and T's own
-** steps. */
+** thread that held m already (a relock) or that found m held by another
+** (a failed try-lock: the lock could not run before it, and what freed m
+** came after it), and a join of T and T's own steps. */
 static bool never_together(const struct dpor *d, const struct event *e, const struct sched_op *n)
 {
     if (n->obj && n->obj->thread == e->tid)   /* join(T) waits for all of T */

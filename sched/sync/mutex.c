@@ -187,6 +187,10 @@ static void trylock_apply(struct exec *x, struct sched_op *op)
         mutex_take(mx, op->thread->id, op->loc);
     op->status = ok ? WEFT_OK : WEFT_EBUSY;
     op->idle = !ok;                   /* a poll that found it held */
+    /* Held by another thread, which alone could take it again (unless it
+    ** is recursive): no other thread's lock could have come just before
+    ** this poll, and DPOR never tries that order. */
+    op->held = !ok && mx->kind != WEFT_MUTEX_RECURSIVE;
     op->note = ok ? "acquired" : "busy";
 }
 
