@@ -41,16 +41,25 @@ struct objstate {
 };
 
 /* Per thread: its name, its first and last event, its object, and when its
-** next operation was last looked at: races with steps before then have
-** been reported already (see dpor_races). */
+** next operation was last looked at (a `look`): races with steps before
+** then have been reported already (see dpor_races). */
 struct thread_state {
     uint64_t key;
     int32_t first_ev, last_ev;        /* or -1 */
     int32_t obj;                      /* its object's id, or -1 */
-    uint64_t seen_park;
-    uint32_t seen_nev;
-    bool seen_reads;
-    bool seen_shared;                 /* and whether it was OP_SHARED then */
+    int32_t look;                     /* its latest in `looks`, or -1 */
+};
+
+/* A thread's next operation, looked at for races after `nev` steps: which
+** one it was (the thread's park count), whether it only read and whether it
+** was OP_SHARED then. Kept as a stack in step order, each chained to the
+** thread's look before, so that a rewind drops the looks it does not
+** replay and finds each thread's latest look that it does. */
+struct look {
+    uint64_t park;
+    uint32_t nev;
+    int32_t tid, prev;
+    bool reads, shared;
 };
 
 struct dpor {
@@ -78,6 +87,8 @@ struct dpor {
     int32_t *last;                    /* dpor_rewind's, per thread */
     struct chosen *values;            /* in step order */
     uint32_t nvalues, values_cap;
+    struct look *looks;               /* in step order */
+    uint32_t nlooks, looks_cap;
 };
 
 struct dpor *dpor_new(void) { return calloc(1, sizeof(struct dpor)); }
@@ -94,6 +105,7 @@ void dpor_free(struct dpor *d)
     free(d->thread_clk);
     free(d->obj_clk);
     free(d->values);
+    free(d->looks);
     free(d->th);
     free(d->timed_w);
     free(d->frontier);
@@ -140,16 +152,20 @@ static void clear_object(struct dpor *d, int id)
         clear_clock(obj_w(d, id) + (size_t)k * d->stride, d->width);
 }
 
-static void forget_seen(struct dpor *d)
+/* Forget the looks taken after `nev` steps: the races they found are
+** dropped with them (dfs.c, keep_races), those of the looks before kept. */
+static void forget_looks(struct dpor *d, uint32_t nev)
 {
-    for (uint32_t t = 0; t < d->stride; t++)
-        d->th[t].seen_park = 0;
+    while (d->nlooks > 0 && d->looks[d->nlooks - 1].nev > nev) {
+        const struct look *l = &d->looks[--d->nlooks];
+        d->th[l->tid].look = l->prev;
+    }
 }
 
 void dpor_begin(struct dpor *d)
 {
     for (uint32_t t = 0; t < d->stride; t++)
-        d->th[t].first_ev = d->th[t].last_ev = d->th[t].obj = -1;
+        d->th[t].first_ev = d->th[t].last_ev = d->th[t].obj = d->th[t].look = -1;
     d->nev = d->nlinks = d->nvalues = 0;
     d->nobj = 0;
     d->nthreads = 0;
@@ -157,7 +173,7 @@ void dpor_begin(struct dpor *d)
     for (int q = 0; q < d->width; q++)
         clear_clock(thread_clock(d, q), d->width);
     clear_clock(d->timed_w, d->width);
-    forget_seen(d);
+    d->nlooks = 0;
 }
 
 /* ==========================================================================
@@ -283,7 +299,7 @@ static bool widen(struct dpor *d, uint32_t stride)
         return false;
     }
     for (uint32_t t = old; t < stride; t++)
-        th[t] = (struct thread_state){ .first_ev = -1, .last_ev = -1, .obj = -1 };
+        th[t] = (struct thread_state){ .first_ev = -1, .last_ev = -1, .obj = -1, .look = -1 };
     void *gone[] = { d->clk, d->thread_clk, d->obj_clk, d->timed_w, d->frontier, d->last };
     for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
         free(gone[i]);
@@ -533,9 +549,7 @@ void dpor_rewind(struct dpor *d, uint32_t k)
         dpor_begin(d);
         return;
     }
-    for (uint32_t t = 0; t < d->stride; t++)
-        if (d->th[t].seen_nev > k)    /* what it saw is not replayed; what it saw */
-            d->th[t].seen_park = 0;   /* before is, with the races found then */
+    forget_looks(d, k);
     if (k >= d->nev)
         return;
     uint32_t keep_links = d->ev[k].first_link;
@@ -758,6 +772,19 @@ static struct sched_op *parked_op(struct exec *x, int p)
     return t->state == T_PARKED ? t->pending : NULL;
 }
 
+/* Record a look at thread p's next operation now; false without memory. */
+static bool look_at(struct dpor *d, int p, uint64_t park, bool reads, bool shared)
+{
+    size_t cap = d->looks_cap;
+    if (!explore_grow((void **)&d->looks, &cap, d->nlooks + 1, sizeof *d->looks))
+        return false;
+    d->looks_cap = (uint32_t)cap;
+    d->looks[d->nlooks] = (struct look){ .park = park, .nev = d->nev, .tid = p,
+                                         .prev = d->th[p].look, .reads = reads, .shared = shared };
+    d->th[p].look = (int32_t)d->nlooks++;
+    return true;
+}
+
 /*
 ** Every race of each parked thread's next operation, whether it can run
 ** now or not (a blocked operation's races are as real as those of one
@@ -776,17 +803,13 @@ int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
         if (n == NULL)
             continue;
         bool reads = sched_op_reads_only(x, n), shared = sched_op_shared(x, n);
-        struct thread_state *ts = &d->th[p];
-        bool same = ts->seen_park == t->park_seq && ts->seen_reads == reads &&
-                    ts->seen_shared == shared;
-        if (same && (ts->seen_nev == d->nev || untouched_since(d, n, ts->seen_nev)))
+        const struct look *l = d->th[p].look >= 0 ? &d->looks[d->th[p].look] : NULL;
+        bool same = l && l->park == t->park_seq && l->reads == reads && l->shared == shared;
+        if (same && (l->nev == d->nev || untouched_since(d, n, l->nev)))
             continue;
-        uint32_t since = same ? ts->seen_nev : 0;
-        ts->seen_park = t->park_seq;
-        ts->seen_reads = reads;
-        ts->seen_shared = shared;
-        ts->seen_nev = d->nev;
-        if (!races_of(d, x, p, n, reads, since, fn, ctx))
+        uint32_t since = same ? l->nev : 0;
+        if (!look_at(d, p, t->park_seq, reads, shared) ||
+            !races_of(d, x, p, n, reads, since, fn, ctx))
             return WEFT_ENOMEM;
     }
     return 0;
