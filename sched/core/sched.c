@@ -256,11 +256,11 @@ static void recheck_after(struct exec *x, const struct sched_op *op)
 /* Asking every thread (while few exist). */
 static sched_mask ask_every_thread(struct exec *x)
 {
-    if (x->nthreads <= 64) {          /* one word, no builder */
+    if (x->nthreads < MASK_INLINE) {  /* one word, no builder, no table */
         uint64_t lo = 0;
         for (int i = 0; i < x->nthreads; i++)
             lo |= (uint64_t)sched_thread_enabled(x, x->threads[i]) << i;
-        return (sched_mask){ lo, NULL };
+        return mask_of_word(lo);
     }
     struct mask_builder b = MASK_BUILDER_INIT;
     for (int i = 0; i < x->nthreads; i++)
@@ -325,7 +325,8 @@ static struct sched_thread *next_thread(struct exec *x);
 
 /* Leave the running fiber for t's (t == NULL: the execution is over, back
 ** to sched_run's stack). dying: the running fiber is never resumed. */
-static void switch_to(struct exec *x, struct sched_thread *t, int dying)
+static inline __attribute__((always_inline)) void switch_to(struct exec *x,
+                                                           struct sched_thread *t, int dying)
 {
     struct fiber *from = x->running, *to = t ? &t->fiber : &x->scheduler;
     x->current = t;
