@@ -271,7 +271,8 @@ static sched_mask ask_every_thread(struct exec *x)
         return ask_every_thread_big(x);
     uint64_t lo = 0;                  /* one word, no builder, no table */
     for (int i = 0; i < x->nthreads; i++)
-        lo |= (uint64_t)sched_thread_enabled(x, x->threads[i]) << i;
+        if (sched_thread_enabled(x, x->threads[i]))
+            lo |= (uint64_t)1 << i;
     return mask_of_word(lo);
 }
 
