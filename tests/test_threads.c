@@ -402,11 +402,64 @@ START_TEST(detach_after_spawn_ends_like_spawn_detached)
 }
 END_TEST
 
+/* ---- thread sets at the edge of the inline word (core/mask.h) ---- */
+
+/* Each set has one form: one made past the word and shrunk back below it
+** is the inline set, equal word for word to the same set built directly. */
+START_TEST(thread_sets_at_the_word_edge)
+{
+    struct mask_table tab = { 0 }, other = { 0 };
+    sched_mask low = mask_with(&tab, mask_one(&tab, 0), 62);
+    ck_assert_int_eq(mask_count(low), 2);
+    ck_assert(mask_has(low, 62) && !mask_has(low, 63) && !mask_has(low, 64) && !mask_has(low, -1));
+    static const int edges[] = { 63, 64, 127, 128, 1499 };
+    for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++) {
+        int edge = edges[e];
+        sched_mask big = mask_with(&tab, low, edge);
+        ck_assert_int_eq(mask_count(big), 3);
+        ck_assert(mask_has(big, edge) && mask_has(big, 62) && !mask_has(big, edge + 1));
+        ck_assert(!mask_eq(big, low) && mask_eq(big, mask_with(&tab, low, edge)));
+        ck_assert(mask_eq(mask_without(&tab, big, edge), low));
+        ck_assert(mask_eq(mask_minus(&tab, big, mask_one(&tab, edge)), low));
+        ck_assert(mask_eq(mask_and(&tab, big, low), low));
+        ck_assert(mask_eq(mask_or(&tab, low, mask_one(&tab, edge)), big));
+        ck_assert(mask_single(mask_one(&tab, edge)) && !mask_single(big));
+        ck_assert(mask_meets(big, mask_one(&tab, edge)) && !mask_meets(low, mask_one(&tab, edge)));
+        ck_assert(mask_empty(mask_and(&tab, mask_one(&tab, edge), low)));
+        int seen[3], n = 0;
+        MASK_FOR(t, big)
+            seen[n++] = t;
+        ck_assert(n == 3 && seen[0] == 0 && seen[1] == 62 && seen[2] == edge);
+        ck_assert_int_eq(mask_next(big, edge + 1), -1);
+        ck_assert_int_eq(mask_next(low, 63), -1);
+        ck_assert_int_eq(mask_next(low, 200), -1);
+
+        char text[512];
+        ck_assert_int_lt(mask_write(big, text, sizeof text), (int)sizeof text);
+        const char *p = text;
+        sched_mask back;
+        ck_assert(mask_read(&other, &p, &back) && *p == '\0');
+        ck_assert(mask_eq(back, mask_copy(&other, big)) && mask_count(back) == 3);
+    }
+    struct mask_builder b = MASK_BUILDER_INIT;   /* built past the word, then not */
+    mask_build_add(&b, 62);
+    mask_build_add(&b, 0);
+    ck_assert(mask_eq(mask_build_done(&tab, &b), low));
+    const uint64_t words[3] = { low.w, 0, 0 };
+    ck_assert(mask_eq(mask_from_words(&tab, words, 3), low));
+    char text[8];
+    ck_assert(mask_write(mask_one(&tab, 3), text, sizeof text) == 1 && strcmp(text, "8") == 0);
+    mask_table_free(&tab);
+    mask_table_free(&other);
+}
+END_TEST
+
 Suite *threads_suite(void)
 {
     Suite *s = suite_create("threads");
     TCase *tc = test_case("threads");
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, thread_sets_at_the_word_edge);
     tcase_add_test(tc, fifteen_hundred_threads);
     tcase_add_test(tc, pool_searched_whole_where_small);
     tcase_add_test(tc, completed_before_watching_is_enabled);

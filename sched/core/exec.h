@@ -232,7 +232,7 @@ struct exec {
                                          thread (from SCHED_WATCH_FROM threads) */
     bool any_symmetric;               /* a thread was spawned symmetric */
     int live_joinable, live_detached; /* threads not finished, by kind */
-    struct mask_table masks;          /* thread sets past 64 threads (mask.h),
+    struct mask_table masks;          /* thread sets past 62 threads (mask.h),
                                          kept with the context */
     sigjmp_buf on_crash;              /* where a crashed fiber escapes to */
     /* ---- threads and steps ---- */

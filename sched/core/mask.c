@@ -1,9 +1,9 @@
 /*
-** mask.c -- thread sets past 64 threads: their high words, interned in a
-** table of the execution context (one context is used by one OS thread at
-** a time, so the table needs no lock). Only sets with threads past 63 come
-** here; the arrays are immutable and kept as long as the table, so a set
-** is a plain value wherever the search stores it. Without memory for a set
+** mask.c -- thread sets that do not fit in one word (threads past 62):
+** their words, interned in a table of the execution context (one context
+** is used by one OS thread at a time, so the table needs no lock). Only
+** such sets come here; the arrays are immutable and kept as long as the
+** table, so a set is a plain value wherever the search stores it. Without memory for a set
 ** there is no way to go on that would still be a correct search: weft says
 ** so and aborts (the supervisor reports it).
 */
@@ -22,11 +22,20 @@ static _Noreturn void out_of_memory(void)
     abort();
 }
 
-static const struct mask_hi *intern(struct mask_table *tab, const uint64_t *w, size_t n);
-
-sched_mask mask_from_words_hi(struct mask_table *tab, const uint64_t *w, size_t n)
+static const struct mask_big *big_of(sched_mask m)
 {
-    return (sched_mask){ w[0], intern(tab, w + 1, n - 1) };
+    return (const struct mask_big *)(uintptr_t)(m.w & ~MASK_BIG);
+}
+
+/* m's words: *w is set to them (one word of *word for an inline set). */
+static size_t words_of(const sched_mask *m, const uint64_t **w)
+{
+    if (!mask_is_big(m->w)) {
+        *w = &m->w;
+        return 1;
+    }
+    *w = big_of(*m)->w;
+    return big_of(*m)->n;
 }
 
 static uint64_t hash_words(const uint64_t *w, size_t n)
@@ -44,11 +53,11 @@ static uint64_t hash_words(const uint64_t *w, size_t n)
 static void table_grow(struct mask_table *tab)
 {
     size_t n = tab->nbuckets ? tab->nbuckets * 2 : 256;
-    struct mask_hi **t = calloc(n, sizeof *t);
+    struct mask_big **t = calloc(n, sizeof *t);
     if (t == NULL)
         out_of_memory();
     for (size_t b = 0; b < tab->nbuckets; b++)
-        for (struct mask_hi *e = tab->bucket[b], *next; e; e = next) {
+        for (struct mask_big *e = tab->bucket[b], *next; e; e = next) {
             next = e->next;
             e->next = t[e->hash & (n - 1)];
             t[e->hash & (n - 1)] = e;
@@ -58,37 +67,47 @@ static void table_grow(struct mask_table *tab)
     tab->nbuckets = n;
 }
 
-/* The shared array equal to w[0..n) without its trailing zero words;
-** NULL when none is left. */
-static const struct mask_hi *intern(struct mask_table *tab, const uint64_t *w, size_t n)
+/* The set whose words are w[0..n): inline when it fits, else the shared
+** array equal to w without its trailing zero words. */
+static sched_mask intern(struct mask_table *tab, const uint64_t *w, size_t n)
 {
     while (n > 0 && w[n - 1] == 0)
         n--;
     if (n == 0)
-        return NULL;
+        return MASK_NONE;
+    if (n == 1 && !mask_is_big(w[0]))
+        return (sched_mask){ w[0] };
     uint64_t h = hash_words(w, n);
     if (tab->nentries >= tab->nbuckets)
         table_grow(tab);
-    struct mask_hi **slot = &tab->bucket[h & (tab->nbuckets - 1)];
-    for (const struct mask_hi *e = *slot; e; e = e->next)
-        if (e->hash == h && e->n == n && memcmp(e->w, w, n * sizeof *w) == 0)
-            return e;
-    struct mask_hi *e = malloc(sizeof *e + n * sizeof *w);
-    if (e == NULL)
-        out_of_memory();
-    e->n = n;
-    e->hash = h;
-    memcpy(e->w, w, n * sizeof *w);
-    e->next = *slot;
-    *slot = e;
-    tab->nentries++;
-    return e;
+    struct mask_big **slot = &tab->bucket[h & (tab->nbuckets - 1)];
+    struct mask_big *e = *slot;
+    while (e && !(e->hash == h && e->n == n && memcmp(e->w, w, n * sizeof *w) == 0))
+        e = e->next;
+    if (e == NULL) {
+        if ((e = malloc(sizeof *e + n * sizeof *w)) == NULL)
+            out_of_memory();
+        if (mask_is_big((uintptr_t)e))   /* no room for the tag: never on Linux */
+            abort();
+        e->n = n;
+        e->hash = h;
+        memcpy(e->w, w, n * sizeof *w);
+        e->next = *slot;
+        *slot = e;
+        tab->nentries++;
+    }
+    return (sched_mask){ MASK_BIG | (uintptr_t)e };
+}
+
+sched_mask mask_from_words_big(struct mask_table *tab, const uint64_t *w, size_t n)
+{
+    return intern(tab, w, n);
 }
 
 void mask_table_free(struct mask_table *tab)
 {
     for (size_t b = 0; b < tab->nbuckets; b++)
-        for (struct mask_hi *e = tab->bucket[b], *next; e; e = next) {
+        for (struct mask_big *e = tab->bucket[b], *next; e; e = next) {
             next = e->next;
             free(e);
         }
@@ -96,8 +115,18 @@ void mask_table_free(struct mask_table *tab)
     *tab = (struct mask_table){ 0 };
 }
 
-static size_t nwords(sched_mask m) { return m.hi ? m.hi->n : 0; }
-static uint64_t word(sched_mask m, size_t i) { return i < nwords(m) ? m.hi->w[i] : 0; }
+/* Word i of m, zero past its end. */
+static uint64_t word(sched_mask m, size_t i)
+{
+    const uint64_t *w;
+    return i < words_of(&m, &w) ? w[i] : 0;
+}
+
+static size_t nwords(sched_mask m)
+{
+    const uint64_t *w;
+    return words_of(&m, &w);
+}
 
 enum combine { OR, AND, MINUS };
 
@@ -112,22 +141,21 @@ static sched_mask combine(struct mask_table *tab, sched_mask a, sched_mask b, en
     for (size_t i = 0; i < n; i++)
         w[i] = how == OR ? word(a, i) | word(b, i) : how == AND ? word(a, i) & word(b, i)
                                                                 : word(a, i) & ~word(b, i);
-    uint64_t lo = how == OR ? a.lo | b.lo : how == AND ? a.lo & b.lo : a.lo & ~b.lo;
-    sched_mask r = { lo, intern(tab, w, n) };
+    sched_mask r = intern(tab, w, n);
     if (w != small)
         free(w);
     return r;
 }
 
-sched_mask mask_or_hi(struct mask_table *tab, sched_mask a, sched_mask b)
+sched_mask mask_or_big(struct mask_table *tab, sched_mask a, sched_mask b)
 {
     return combine(tab, a, b, OR);
 }
-sched_mask mask_and_hi(struct mask_table *tab, sched_mask a, sched_mask b)
+sched_mask mask_and_big(struct mask_table *tab, sched_mask a, sched_mask b)
 {
     return combine(tab, a, b, AND);
 }
-sched_mask mask_minus_hi(struct mask_table *tab, sched_mask a, sched_mask b)
+sched_mask mask_minus_big(struct mask_table *tab, sched_mask a, sched_mask b)
 {
     return combine(tab, a, b, MINUS);
 }
@@ -150,72 +178,99 @@ static void room(struct mask_builder *b, size_t need)
     b->n = n;
 }
 
-void mask_build_hi(struct mask_builder *b, int t)
+void mask_build_big(struct mask_builder *b, int t)
 {
     room(b, (size_t)t / 64);
     b->w[t / 64 - 1] |= MASK_WORD(t);
 }
 
-sched_mask mask_build_done_hi(struct mask_table *tab, struct mask_builder *b)
+sched_mask mask_build_done_big(struct mask_table *tab, struct mask_builder *b)
 {
-    sched_mask m = { b->lo, intern(tab, b->w, b->n) };
+    size_t n = b->n + 1;
+    uint64_t small[MASK_STACK_WORDS], *w = small;
+    if (n > MASK_STACK_WORDS && (w = malloc(n * sizeof *w)) == NULL)
+        out_of_memory();
+    w[0] = b->lo;
+    if (b->n)
+        memcpy(w + 1, b->w, b->n * sizeof *w);
+    sched_mask m = intern(tab, w, n);
+    if (w != small)
+        free(w);
     free(b->w);
     *b = (struct mask_builder)MASK_BUILDER_INIT;
     return m;
 }
 
-sched_mask mask_with_hi(struct mask_table *tab, sched_mask m, int t)
+/* m as a builder, to be changed and finished. */
+static struct mask_builder builder_of(sched_mask m)
 {
-    if (mask_has(m, t))
-        return m;
-    struct mask_builder b = { m.lo, NULL, 0 };
-    if (m.hi) {
-        room(&b, m.hi->n);
-        memcpy(b.w, m.hi->w, m.hi->n * sizeof *b.w);
+    const uint64_t *w;
+    size_t n = words_of(&m, &w);
+    struct mask_builder b = { w[0], NULL, 0 };
+    if (n > 1) {
+        room(&b, n - 1);
+        memcpy(b.w, w + 1, (n - 1) * sizeof *b.w);
     }
-    mask_build_hi(&b, t);
+    return b;
+}
+
+sched_mask mask_with_big(struct mask_table *tab, sched_mask m, int t)
+{
+    if (t < 0 || mask_has(m, t))
+        return m;
+    struct mask_builder b = builder_of(m);
+    mask_build_add(&b, t);
     return mask_build_done(tab, &b);
 }
 
-void mask_add_hi(struct mask_table *tab, sched_mask *m, int t)
+sched_mask mask_without_big(struct mask_table *tab, sched_mask m, int t)
 {
-    *m = mask_with_hi(tab, *m, t);
+    if (t < 0 || !mask_has(m, t))
+        return m;
+    struct mask_builder b = builder_of(m);
+    if (t < 64)
+        b.lo &= ~MASK_WORD(t);
+    else
+        b.w[t / 64 - 1] &= ~MASK_WORD(t);
+    return mask_build_done(tab, &b);
 }
 
-void mask_del_hi(struct mask_table *tab, sched_mask *m, int t)
+sched_mask mask_copy_big(struct mask_table *tab, sched_mask m)
 {
-    *m = mask_without(tab, *m, t);
+    return intern(tab, big_of(m)->w, big_of(m)->n);
 }
 
-sched_mask mask_copy_hi(struct mask_table *tab, sched_mask m)
+bool mask_has_big(sched_mask m, int t)
 {
-    return (sched_mask){ m.lo, intern(tab, m.hi->w, m.hi->n) };
+    size_t i = (size_t)t / 64;
+    return t >= 0 && i < big_of(m)->n && (big_of(m)->w[i] & MASK_WORD(t));
 }
 
-int mask_next_hi(sched_mask m, int t)
+int mask_next_big(sched_mask m, int t)
 {
-    for (size_t i = (size_t)t / 64 - 1; i < nwords(m); i++) {
-        uint64_t rest = m.hi->w[i];
-        if (i == (size_t)t / 64 - 1)
+    const struct mask_big *big = big_of(m);
+    for (size_t i = (size_t)t / 64; i < big->n; i++) {
+        uint64_t rest = big->w[i];
+        if (i == (size_t)t / 64)
             rest &= ~(uint64_t)0 << (t & 63);
         if (rest)
-            return (int)((i + 1) * 64) + __builtin_ctzll(rest);
+            return (int)(i * 64) + __builtin_ctzll(rest);
     }
     return -1;
 }
 
-int mask_count_hi(sched_mask m)
+int mask_count_big(sched_mask m)
 {
-    int n = __builtin_popcountll(m.lo);
-    for (size_t i = 0; i < nwords(m); i++)
-        n += __builtin_popcountll(m.hi->w[i]);
+    int n = 0;
+    for (size_t i = 0; i < big_of(m)->n; i++)
+        n += __builtin_popcountll(big_of(m)->w[i]);
     return n;
 }
 
-bool mask_meets_hi(sched_mask a, sched_mask b)
+bool mask_meets_big(sched_mask a, sched_mask b)
 {
     for (size_t i = 0; i < nwords(a) && i < nwords(b); i++)
-        if (a.hi->w[i] & b.hi->w[i])
+        if (word(a, i) & word(b, i))
             return true;
     return false;
 }
@@ -227,13 +282,13 @@ bool mask_meets_hi(sched_mask a, sched_mask b)
 int mask_write(sched_mask m, char *buf, size_t size)
 {
     size_t len = 0;
-    int k = snprintf(buf, size, "%" PRIu64, m.lo);
-    for (size_t i = 0; k >= 0; i++) {
+    int k = snprintf(buf, size, "%" PRIu64, word(m, 0));
+    for (size_t i = 1; k >= 0; i++) {
         len += (size_t)k;
         if (i >= nwords(m))
             break;
         k = snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0,
-                     ".%" PRIx64, m.hi->w[i]);
+                     ".%" PRIx64, word(m, i));
     }
     return k < 0 ? -1 : (int)len;
 }

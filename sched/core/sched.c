@@ -253,20 +253,27 @@ static void recheck_after(struct exec *x, const struct sched_op *op)
         recheck_watchers(x, objs[i]);
 }
 
-/* Asking every thread (while few exist). */
-static sched_mask ask_every_thread(struct exec *x)
+/* Asking every thread, past the inline word: a function of its own, so
+** that the loop below saves no registers for it. */
+static __attribute__((noinline, cold)) sched_mask ask_every_thread_big(struct exec *x)
 {
-    if (x->nthreads <= 64) {          /* one word, no builder */
-        uint64_t lo = 0;
-        for (int i = 0; i < x->nthreads; i++)
-            lo |= (uint64_t)sched_thread_enabled(x, x->threads[i]) << i;
-        return (sched_mask){ lo, NULL };
-    }
     struct mask_builder b = MASK_BUILDER_INIT;
     for (int i = 0; i < x->nthreads; i++)
         if (sched_thread_enabled(x, x->threads[i]))
             mask_build_add(&b, i);
     return mask_build_done(&x->masks, &b);
+}
+
+/* Asking every thread (while few exist). */
+static sched_mask ask_every_thread(struct exec *x)
+{
+    if (x->nthreads >= MASK_INLINE)
+        return ask_every_thread_big(x);
+    uint64_t lo = 0;                  /* one word, no builder, no table */
+    for (int i = 0; i < x->nthreads; i++)
+        if (sched_thread_enabled(x, x->threads[i]))
+            lo |= (uint64_t)1 << i;
+    return mask_of_word(lo);
 }
 
 /* SCHED_WATCH_FROM threads exist: from now on keep the sets by watching
@@ -325,7 +332,8 @@ static struct sched_thread *next_thread(struct exec *x);
 
 /* Leave the running fiber for t's (t == NULL: the execution is over, back
 ** to sched_run's stack). dying: the running fiber is never resumed. */
-static void switch_to(struct exec *x, struct sched_thread *t, int dying)
+static inline __attribute__((always_inline)) void switch_to(struct exec *x,
+                                                           struct sched_thread *t, int dying)
 {
     struct fiber *from = x->running, *to = t ? &t->fiber : &x->scheduler;
     x->current = t;
@@ -503,7 +511,8 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
     if (t->fiber.stack == NULL && fiber_stack_alloc(&t->fiber, x->cfg->stack_size) != 0)
         return NULL;
     struct fiber keep = t->fiber;     /* the stack is reused across executions */
-    memset(t, 0, sizeof *t);
+    memset(t, 0, offsetof(struct sched_thread, watch));   /* watch[i] is written
+                                         before it is read (watch_op), for i < nwatch */
     t->fiber = keep;
     t->id = x->nthreads++;
     x->live_joinable++;
@@ -847,7 +856,8 @@ static int64_t next_deadline(struct exec *x)
 */
 static sched_mask fair_threads(struct exec *x, sched_mask enabled)
 {
-    if (mask_empty(x->delayed) && !mask_empty(mask_minus(&x->masks, enabled, x->spinners)))
+    if (mask_empty(x->delayed) &&
+        (mask_empty(x->spinners) || !mask_empty(mask_minus(&x->masks, enabled, x->spinners))))
         return enabled;               /* the common case: nobody spins */
     bool all_spinning = true;
     MASK_FOR(i, enabled)
@@ -920,12 +930,17 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
         if (op->obj && op->obj == x->clock)   /* the time it read: a deadline nears */
             t->turn = (t->turn ^ (uint64_t)x->now) * 0x100000001b3ULL;
     }
+    if (!t->spinning) {               /* the common case: two tests, no set made */
+        t->after = MASK_NONE;
+        if (!mask_empty(x->spinners))
+            mask_del(&x->masks, &x->spinners, t->id);
+        if (!mask_empty(x->delayed))
+            mask_del(&x->masks, &x->delayed, t->id);
+        return;
+    }
     /* A yield changed nothing, so who is enabled now is who was before it. */
-    t->after = t->spinning ? mask_without(&x->masks, enabled_threads(x), t->id) : MASK_NONE;
-    if (t->spinning)
-        mask_add(&x->masks, &x->spinners, t->id);
-    else
-        mask_del(&x->masks, &x->spinners, t->id);
+    t->after = mask_without(&x->masks, enabled_threads(x), t->id);
+    mask_add(&x->masks, &x->spinners, t->id);
     if (!mask_empty(t->after))
         mask_add(&x->masks, &x->delayed, t->id);
     else

@@ -388,6 +388,8 @@ static sched_mask sleep_after(struct explorer *e, const struct node *n)
         return MASK_NONE;
     struct mask_table *tab = &e->x->masks;
     sched_mask carry = mask_without(tab, mask_or(tab, n->sleep, n->done), (int)n->chosen);
+    if (mask_empty(carry))
+        return MASK_NONE;
     struct sched_thread *chosen = e->x->threads[n->chosen];
     struct mask_builder out = MASK_BUILDER_INIT;
     MASK_FOR(t, carry)

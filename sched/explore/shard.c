@@ -44,10 +44,9 @@ void split_begin(struct split_walk *w, struct explorer *e)
     w->hash = 0xcbf29ce484222325ULL;
 }
 
-bool split_stop_at(struct split_walk *w, struct explorer *e, size_t node)
+/* split_stop_at at the split depth. */
+bool split_reach_root(struct split_walk *w, struct explorer *e)
 {
-    if (w->depth == 0 || node != w->depth)
-        return false;
     w->reached = true;
     if (w->first && !w->at_root) {    /* a live unit: dealt out now */
         w->at_root = true;

@@ -43,7 +43,12 @@ static inline bool split_static(const struct split_walk *w, size_t node)
 /* A choice node is about to be made at path position `node` of an
 ** execution of another shard's unit: true if the execution ends here
 ** (it reached the unit's root; what lies below is not walked). */
-bool split_stop_at(struct split_walk *w, struct explorer *e, size_t node);
+bool split_reach_root(struct split_walk *w, struct explorer *e);
+static inline bool split_stop_at(struct split_walk *w, struct explorer *e, size_t node)
+{
+    return node == w->depth && w->depth != 0 && split_reach_root(w, e);   /* inline: asked
+                                         at every choice, and a search is rarely split */
+}
 /* The execution has ended, before it is counted: a short unit is dealt out. */
 void split_end(struct split_walk *w, struct explorer *e);
 /* The execution has ended; the next one keeps the path's first len nodes

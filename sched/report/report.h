@@ -136,7 +136,7 @@ struct report {
     int *woken;                       /* thread ids the signals woke */
     char (*objects)[SCHED_NAME_MAX];  /* the names of the objects, by id */
     int nobjects;
-    struct mask_table masks;          /* the threads' sets past 64 threads: a
+    struct mask_table masks;          /* the threads' sets past 62 threads: a
                                          report outlives its execution */
     struct report_view *view;         /* every thread's state after each step, for
                                          the page (view.c); NULL unless asked for */
