@@ -70,6 +70,8 @@ struct dfs {
     struct race *races;               /* DPOR: found on the path (see keep_races) */
     size_t nraces, races_cap;
     bool oom;                         /* DPOR: a race could not be recorded */
+    bool refind;                      /* DPOR: the path was loaded from a checkpoint,
+                                         so its races are found again (find_races) */
     int32_t *node_of_step;            /* DPOR: choice node before each step, or -1 */
     size_t steps_cap;
     struct exec *x;                   /* the execution searched */
@@ -236,12 +238,14 @@ static void note_race(void *ctx, uint32_t step, int tid)
 ** Called before every scheduling decision: the races of every parked
 ** thread's next operation. While an execution replays the path's prefix,
 ** every state is one an earlier execution saw, with the same steps behind
-** it: its races were found then.
+** it: its races were found then (and kept, keep_races), unless the path
+** came from a checkpoint: then the first execution finds them again.
 */
 static void find_races(struct explorer *e)
 {
     struct dfs *d = e->state;
-    if (d->dpor && d->depth >= d->len && dpor_races(d->dpor, e->x, note_race, d) != 0)
+    if (d->dpor && (d->depth >= d->len || d->refind) &&
+        dpor_races(d->dpor, e->x, note_race, d) != 0)
         explore_out_of_memory(e);
 }
 
@@ -755,6 +759,7 @@ static bool dfs_advance(struct explorer *e)
     d->sleep = d->sleep_fails = MASK_NONE;
     d->preemptions = 0;
     d->blocked = false;
+    d->refind = false;
     split_advance(&d->split, e, d->len, d->len > 0);
     return d->len > 0;
 }
@@ -908,6 +913,7 @@ static int dfs_load(struct explorer *e, const char *text)
              (n->branch = wake_tree_read(&d->pool, &text)) < 0))
             return -1;
     }
+    d->refind = d->dpor != NULL;
     return *text == '\0' && d->len > 0 ? 0 : -1;
 }
 
