@@ -19,13 +19,15 @@ generators), with --strategy dpor:
   * both shards of lock_family 4x3, each killed with SIGKILL at seeded
     random moments and resumed from its --checkpoint, merge to its 369,600
     executions;
-  * --jobs 2 prints what --jobs 1 prints on every bundled scenario, the
-    elapsed time aside.
+  * --jobs 2 prints what --jobs 1 prints on every bundled scenario and
+    every program in scenarios/programs, the elapsed time aside (text and
+    JSON), with and without --keep-going.
 
 `make check` runs the bundled scenarios but the two slow ones (SLOW) and
 COUNT=10 generated ones; `make check-shard` runs all of them and 200.
 """
 import collections
+import glob
 import json
 import os
 import random
@@ -211,14 +213,41 @@ def kill_resume(tmp):
 
 
 def jobs_same(names):
-    """--jobs 2 prints what --jobs 1 prints, timing aside."""
-    def out(jobs):
-        text = weft(["run", "--strategy", "dpor", "--jobs", str(jobs)] + names).stdout
-        return re.sub(r", [0-9.]+ s \([0-9]+/s\)", ", TIME", text)
-    one, two = out(1), out(2)
-    if one != two:
-        diff = [(a, b) for a, b in zip(one.splitlines(), two.splitlines()) if a != b]
-        fail(f"--jobs 2 differs from --jobs 1: {diff[:2]}")
+    """--jobs 2 prints what --jobs 1 prints, timing aside, in text and in
+    JSON (every field but elapsed_s), on every scenario named; so does
+    --jobs 2 --keep-going on stdout, its stderr listing the failing units
+    (the lowest of them the failure reported)."""
+    def out(jobs, fmt, more=()):
+        p = weft(["run", "--strategy", "dpor", "--format", fmt, "--jobs", str(jobs)]
+                 + list(more) + names)
+        if fmt == "text":
+            return re.sub(r", [0-9.]+ s \([0-9]+/s\)", ", TIME", p.stdout), p.stderr
+        return [{k: v for k, v in r.items() if k != "elapsed_s"}
+                for r in map(json.loads, p.stdout.splitlines())], p.stderr
+    for fmt in ["text", "json"]:
+        one, two = out(1, fmt)[0], out(2, fmt)[0]
+        if one != two:
+            if fmt == "text":
+                one, two = one.splitlines(), two.splitlines()
+            diff = [(a, b) for a, b in zip(one, two) if a != b]
+            fail(f"--jobs 2 differs from --jobs 1 ({fmt}): {diff[:1]}")
+    one = out(1, "json")[0]
+    kept, listed = out(2, "json", ["--keep-going"])
+    if kept != one:
+        fail("--jobs 2 --keep-going prints another result than --jobs 1")
+    lowest, name = {}, None
+    for line in listed.splitlines():
+        head = re.match(r"weft: (\S+), --keep-going: [0-9]+ of [0-9]+ units fail", line)
+        name = head.group(1) if head else name
+        units = re.match(r"  \S+ in unit ([0-9, ]+)", line)
+        if units and name:
+            low = min(int(u) for u in units.group(1).replace(",", " ").split())
+            lowest[name] = str(min(low, int(lowest.get(name, low))))
+    for r in one:
+        got = lowest.get(r["scenario"])
+        want = str(r["split"]["failed_unit"]) if "failed_unit" in r["split"] else None
+        if got != want:
+            fail(f"{r['scenario']}: --keep-going lists unit {got} first, the report {want}")
 
 
 def main():
@@ -229,6 +258,10 @@ def main():
         refusals(tmp)
         kill_resume(tmp)
         jobs_same(bundled)
+        programs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios",
+                                "programs")
+        for program in sorted(glob.glob(os.path.join(programs, "*.c"))):
+            jobs_same([program])          # one program a file (a main each)
         same_classes(tmp, bundled, "bundled")
         same_failure(tmp, bundled, "bundled")
         so = build(tmp, scenarios(count))

@@ -85,6 +85,8 @@ struct cli_opts {
     const struct cli_merged *merged;  /* replay for weft merge: report this coverage */
     uint32_t shard_index, shard_count;   /* --shard K/N (count 0: not sharded) */
     uint32_t jobs;                    /* --jobs N: worker processes (0: not given) */
+    bool keep_going;                  /* --keep-going: a failure stops no --jobs worker */
+    struct explore_claims *claims;    /* a --jobs worker: where it takes its units */
     uint32_t split_for;               /* the automatic split depth is chosen for this
                                          many shards (0: shard_count) */
     int split_depth;                  /* --split-depth D; EXPLORE_SPLIT_AUTO with --shard
@@ -264,6 +266,10 @@ struct cli_merged {
 int cli_merge(struct cli_opts *o);
 /* Merge the n result files as weft merge does, printing as o says. */
 int cli_merge_files(const struct cli_opts *o, const char *const *files, int n);
+/* Merge the results of --jobs workers (one search, units taken in turn, so
+** no shard numbers to check); with o->keep_going, stderr lists every
+** failing unit. */
+int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int n);
 /* A command line (argv[1]: the subcommand) with merged set in its options. */
 int cli_command(int argc, char **argv, const struct cli_program *program,
                 const struct cli_merged *merged);

@@ -21,6 +21,7 @@
 #include "core/registry.h"
 
 #define MERGE_MAX_DEPTH 32            /* JSON nesting a result never exceeds */
+#define MERGE_LISTED 20               /* --keep-going: failing units named per result */
 
 static int out_of_memory(void)
 {
@@ -657,6 +658,20 @@ static int replay_apart(int argc, char **argv, const struct cli_program *program
     return WIFEXITED(status) ? WEXITSTATUS(status) : CLI_ERROR;
 }
 
+/* The files the failure is written to (--output-dir, --trace, --dot,
+** --html), as options of the replay; its new argc. */
+static int add_files(char **argv, int argc, const struct cli_opts *o)
+{
+    const char *const files[][2] = { { "--output-dir", o->output_dir }, { "--trace", o->trace },
+                                     { "--dot", o->dot }, { "--html", o->html } };
+    for (int i = 0; i < 4; i++)
+        if (files[i][1]) {
+            argv[argc++] = (char *)files[i][0];
+            argv[argc++] = (char *)files[i][1];
+        }
+    return argc;
+}
+
 /* A search that failed: the lowest unit's failure, replayed for its report. */
 static int print_failing(const struct record *f, struct cli_merged *m, const struct cli_opts *o)
 {
@@ -672,7 +687,7 @@ static int print_failing(const struct record *f, struct cli_merged *m, const str
               split_words(get(f, "split.target"), &argv, &argc, &store2);
     char *store3 = NULL;
     ok = ok && split_words(get(f, "split.params"), &argv, &argc, &store3);
-    char **more = ok ? realloc(argv, (size_t)(argc + 6) * sizeof *argv) : NULL;
+    char **more = ok ? realloc(argv, (size_t)(argc + 14) * sizeof *argv) : NULL;
     int rc = CLI_ERROR;
     if (more) {
         argv = more;
@@ -682,6 +697,7 @@ static int print_failing(const struct record *f, struct cli_merged *m, const str
         argv[argc++] = (char *)o->format;
         if (o->quiet)
             argv[argc++] = (char *)"--quiet";
+        argc = add_files(argv, argc, o);
         argv[argc] = NULL;
         rc = replay_apart(argc, argv, o->program, m);
     } else {
@@ -726,6 +742,95 @@ int cli_merge_files(const struct cli_opts *o, const char *const *files, int nfil
     free(group);
     shards_free(&s);
     return rc ? rc : worst;
+}
+
+static int by_failed_unit(const void *a, const void *b)
+{
+    uint64_t x = get_u64(*(const struct record *const *)a, "split.failed_unit");
+    uint64_t y = get_u64(*(const struct record *const *)b, "split.failed_unit");
+    return x < y ? -1 : x > y;
+}
+
+/* --keep-going: every failing unit (each searched to its first failure)
+** and what the workers ran in all, on stderr; the report on stdout stays
+** the one a single run prints. */
+static int list_failures(const struct shards *s)
+{
+    const struct record **f = calloc((size_t)s->n, sizeof *f);
+    uint64_t n = 0, executions = 0, pruned = 0;
+    if (f == NULL)
+        return out_of_memory();
+    for (int i = 0; i < s->n; i++) {
+        executions += get_u64(&s->recs[i], "executions");
+        pruned += get_u64(&s->recs[i], "pruned");
+        if (get(&s->recs[i], "split.failed_unit"))
+            f[n++] = &s->recs[i];
+    }
+    qsort(f, n, sizeof *f, by_failed_unit);
+    fprintf(stderr, "weft: %s, --keep-going: %llu of %s units fail (%llu executions + %llu "
+            "pruned searched in all)%s\n", get(&s->recs[0], "scenario"), (unsigned long long)n,
+            get(&s->recs[0], "split.units"), (unsigned long long)executions,
+            (unsigned long long)pruned, n ? ":" : "");
+    /* By result, the lowest units first (not their tokens: shrunk, many are one). */
+    for (uint64_t i = 0; i < n; i++) {
+        const char *result = get(f[i], "result");
+        uint64_t shown = 0, same = 0, first = i;
+        for (uint64_t j = 0; j < i && first == i; j++)
+            first = strcmp(get(f[j], "result"), result) == 0 ? j : first;
+        if (first < i)
+            continue;                 /* listed with the first of its result */
+        fprintf(stderr, "  %s in unit", result);
+        for (uint64_t j = i; j < n; j++)
+            if (strcmp(get(f[j], "result"), result) == 0 && same++ < MERGE_LISTED)
+                fprintf(stderr, "%s %s", shown++ ? "," : "", get(f[j], "split.failed_unit"));
+        if (same > shown)
+            fprintf(stderr, " and %llu more", (unsigned long long)(same - shown));
+        fprintf(stderr, "\n");
+    }
+    free(f);
+    return 0;
+}
+
+/* A worker that ran out of time before it had counted the units (one that
+** took a failed one's place late): it cut nothing, and ran nothing. */
+static bool ran_nothing(const struct record *rec)
+{
+    return get_u64(rec, "executions") == 0 && get_u64(rec, "pruned") == 0 &&
+           get(rec, "split.failed_unit") == NULL && !get_bool(rec, "exhaustive");
+}
+
+int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int nfiles)
+{
+    struct shards s = { 0 };
+    int rc = read_files(&s, files, nfiles);
+    int *group = rc ? NULL : calloc((size_t)s.n, sizeof *group);
+    if (rc == 0 && group == NULL)
+        rc = out_of_memory();
+    int n = 0;
+    bool idle = false;
+    for (int i = 0; rc == 0 && i < s.n; i++) {
+        if (ran_nothing(&s.recs[i]) && s.n > 1) {
+            idle = true;
+            continue;
+        }
+        group[n++] = i;
+        if (!same_search(&s.recs[group[0]], &s.recs[i]))
+            rc = CLI_ERROR;
+    }
+    if (rc == 0 && n == 0)            /* none ran a unit: one says how far it got */
+        group[n++] = 0;
+    if (rc == 0) {
+        struct cli_merged m = { 0 };
+        const struct record *failing;
+        join(&s, group, n, &m, &failing);
+        m.cov.exhaustive &= !idle;
+        rc = failing ? print_failing(failing, &m, o) : print_passing(&s.recs[group[0]], &m, o);
+        if (o->keep_going && rc != CLI_ERROR && list_failures(&s) != 0)
+            rc = CLI_ERROR;
+    }
+    free(group);
+    shards_free(&s);
+    return rc;
 }
 
 int cli_merge(struct cli_opts *o)

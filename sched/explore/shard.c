@@ -23,10 +23,53 @@
 ** The walk (dfs.c)
 ** ========================================================================== */
 
-/* Is the n-th unit of a kind this shard's? */
-static bool mine(const struct split_walk *w, uint64_t n)
+/* --jobs: the next unit no other process took (nor a resumed one holds). */
+static uint64_t take(struct explore_claims *c)
 {
+    for (;;) {
+        uint64_t u = __atomic_fetch_add(&c->next, 1, __ATOMIC_SEQ_CST);
+        if (c->taken == NULL || u >= c->cap || !c->taken[u])
+            return u;
+    }
+}
+
+/* --jobs: is unit e->unit, being dealt out now, the one this process took?
+** A process takes its next unit once it has passed the one it took: the
+** counter has moved past that one, so what it takes is e->unit or later,
+** and units are dealt in order. Once it takes one past the last unit, it
+** has nothing left to do (split_over). */
+static bool taken_here(struct split_walk *w, struct explorer *e)
+{
+    uint64_t *claimed = &e->search->claimed;
+    if (*claimed == EXPLORE_NO_UNIT || *claimed < e->unit)
+        *claimed = take(w->claims);
+    if (*claimed >= __atomic_load_n(&w->claims->units, __ATOMIC_SEQ_CST))
+        e->split_over = true;
+    return *claimed == e->unit;
+}
+
+/* Is the n-th unit of a kind (e->unit in all) this shard's? */
+static bool mine(struct split_walk *w, struct explorer *e, uint64_t n)
+{
+    if (w->claims)
+        return taken_here(w, e);
     return w->count != UINT32_MAX && (w->count <= 1 || n % w->count == w->index);
+}
+
+void split_failed(const struct explore_config *ec, uint64_t unit)
+{
+    struct explore_claims *c = ec->split.claims;
+    uint64_t low = c ? __atomic_load_n(&c->lowest_failed, __ATOMIC_SEQ_CST) : 0;
+    while (c && unit < low &&
+           !__atomic_compare_exchange_n(&c->lowest_failed, &low, unit, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST))
+        ;                             /* low is reloaded: another failure came first */
+}
+
+bool split_past_failure(const struct explore_config *ec, uint64_t unit)
+{
+    const struct explore_claims *c = ec->split.claims;
+    return c && !c->keep_going && unit > __atomic_load_n(&c->lowest_failed, __ATOMIC_SEQ_CST);
 }
 
 void split_begin(struct split_walk *w, struct explorer *e)
@@ -40,6 +83,8 @@ void split_begin(struct split_walk *w, struct explorer *e)
     w->depth = (size_t)sp->depth;
     w->index = sp->index;
     w->count = sp->count_only ? UINT32_MAX : sp->count;
+    w->claims = sp->count_only ? NULL : sp->claims;
+    e->split_over = false;
     w->first = true;
     w->hash = 0xcbf29ce484222325ULL;
 }
@@ -51,7 +96,7 @@ bool split_stop_at(struct split_walk *w, struct explorer *e, size_t node)
     w->reached = true;
     if (w->first && !w->at_root) {    /* a live unit: dealt out now */
         w->at_root = true;
-        e->skip = !mine(w, w->live++);
+        e->skip = !mine(w, e, w->live++);
         if (!e->skip && !explore_mark_unit(e))
             e->error = WEFT_ENOMEM;
     }
@@ -61,7 +106,7 @@ bool split_stop_at(struct split_walk *w, struct explorer *e, size_t node)
 void split_end(struct split_walk *w, struct explorer *e)
 {
     if (w->depth && w->first && !w->at_root) {
-        e->skip = !mine(w, w->shorts++);
+        e->skip = !mine(w, e, w->shorts++);
         if (!e->skip && !explore_mark_unit(e))
             e->error = WEFT_ENOMEM;
     }
@@ -104,8 +149,11 @@ int split_save(const struct split_walk *w, const struct explorer *e, char *buf, 
 {
     if (w->depth == 0)
         return snprintf(buf, n, "%s", "");
-    return snprintf(buf, n, "unit %" PRIu64 " %d %d %d %" PRIu64 " %" PRIu64 " %" PRIx64 "\n",
-                    e->unit, w->first, w->at_root, e->skip, w->live, w->shorts, w->hash);
+    int len = snprintf(buf, n, "unit %" PRIu64 " %d %d %d %" PRIu64 " %" PRIu64 " %" PRIx64 "\n",
+                       e->unit, w->first, w->at_root, e->skip, w->live, w->shorts, w->hash);
+    if (w->claims && len > 0 && (size_t)len < n)   /* --jobs: the unit it took */
+        len += snprintf(buf + len, n - (size_t)len, "taken %" PRIu64 "\n", e->search->claimed);
+    return len;
 }
 
 bool split_load(struct split_walk *w, struct explorer *e, const char **text)
@@ -125,6 +173,12 @@ bool split_load(struct split_walk *w, struct explorer *e, const char **text)
     w->live = live;
     w->shorts = shorts;
     w->hash = hash;
+    used = 0;
+    uint64_t claimed;
+    if (w->claims && sscanf(*text, "taken %" SCNu64 "\n%n", &claimed, &used) == 1 && used) {
+        *text += used;
+        e->search->claimed = claimed;
+    }
     return true;
 }
 
@@ -170,15 +224,48 @@ static int choose_depth(struct search *s, const struct explore_config *ec,
     }
 }
 
+/* --jobs: the count another process made (a worker that takes the place
+** of one that failed need not count again); false if none has yet. */
+static bool counted_before(const struct explore_config *ec, struct explore_result *counted,
+                           int *depth)
+{
+    const struct explore_claims *c = ec->split.claims;
+    if (c == NULL || (*depth = __atomic_load_n(&c->depth, __ATOMIC_ACQUIRE)) == 0)
+        return false;
+    memset(counted, 0, sizeof *counted);
+    counted->cov.split.units = c->units;
+    counted->cov.split.live_units = c->live_units;
+    counted->cov.split.unit_hash = c->unit_hash;
+    return true;
+}
+
+/* --jobs: say the count to the other processes (units first: taking a
+** unit reads it). */
+static void publish_count(const struct explore_config *ec, const struct explore_result *counted,
+                          int depth)
+{
+    struct explore_claims *c = ec->split.claims;
+    if (c == NULL || __atomic_load_n(&c->depth, __ATOMIC_ACQUIRE) != 0)
+        return;
+    c->live_units = counted->cov.split.live_units;
+    c->unit_hash = counted->cov.split.unit_hash;
+    __atomic_store_n(&c->units, counted->cov.split.units, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&c->depth, depth, __ATOMIC_RELEASE);
+}
+
 int explore_run_split(struct search *s, const struct explore_config *ec,
                       const struct strategy *st, struct explore_result *r)
 {
     struct explore_result counted;
-    bool done, covered = false;
-    int depth = choose_depth(s, ec, st, &counted, &done);
+    bool done = true, covered = false;
+    int depth;
+    if (!counted_before(ec, &counted, &depth))
+        depth = choose_depth(s, ec, st, &counted, &done);
     if (depth < 0)
         return WEFT_ENOMEM;
     int rc = 0;
+    if (done)
+        publish_count(ec, &counted, depth);
     if (done) {
         struct explore_config c = *ec;
         c.split.depth = depth;
