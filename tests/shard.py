@@ -19,6 +19,8 @@ generators), with --strategy dpor:
   * both shards of lock_family 4x3, each killed with SIGKILL at seeded
     random moments and resumed from its --checkpoint, merge to its 369,600
     executions;
+  * a --jobs 2 --checkpoint run of lock_family 4x3, killed with SIGKILL at
+    seeded random moments and resumed, ends with 369,600 executions;
   * --jobs 2 prints what --jobs 1 prints on every bundled scenario and
     every program in scenarios/programs, the elapsed time aside (text and
     JSON), with and without --keep-going.
@@ -212,6 +214,46 @@ def kill_resume(tmp):
         fail(f"kill test: {merged['executions']} executions, exhaustive {merged['exhaustive']}")
 
 
+def jobs_kill_resume(tmp):
+    """--jobs 2 --checkpoint DIR on lock_family 4x3, killed (SIGKILL to the
+    whole process group: the supervisor, its workers and their searching
+    children) at seeded random moments and resumed with --resume DIR until
+    it ends: 369,600 executions, exhaustive, and the pruned count of an
+    uninterrupted run. Then a failing search, resumed after it ended,
+    reports the same failure."""
+    rng = random.Random(21)
+    args = ["run", "--strategy", "dpor", "--param", "threads=4", "--param", "sections=3",
+            "--time-limit", "0", "--format", "json", "--jobs", "2", "lock_family"]
+    whole = results(weft(args).stdout)["lock_family"]
+    ck = os.path.join(tmp, "jobs-kill")
+    out = os.path.join(tmp, "jobs-kill.json")
+    kills = 0
+    while True:
+        more = ["--resume", ck] if kills else ["--checkpoint", ck]
+        with open(out, "w") as f:
+            p = subprocess.Popen([WEFT] + args + more + ["--checkpoint-every", "0.1"], stdout=f,
+                                 start_new_session=True)
+            try:
+                rc = p.wait(timeout=rng.uniform(0.3, 1.2) if kills < 6 else 600)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+                kills += 1
+                continue
+        break
+    got = results(open(out).read())["lock_family"] if rc == 0 else {}
+    keys = ["executions", "pruned", "exhaustive"]
+    if rc != 0 or [got[k] for k in keys] != [369600, whole["pruned"], True]:
+        fail(f"--jobs kill test: exit {rc} after {kills} kills, "
+             f"{[got.get(k) for k in keys]}, wanted {[369600, whole['pruned'], True]}")
+    ck = os.path.join(tmp, "jobs-fail")
+    fails = [results(weft(["run", "--strategy", "dpor", "--format", "json", "--jobs", "2",
+                           option, ck, "philosophers"]).stdout)["philosophers"]
+             for option in ["--checkpoint", "--resume"]]
+    if [f["schedule"] for f in fails] != [fails[0]["schedule"]] * 2:
+        fail(f"--jobs --resume of a failing search: {[f['schedule'] for f in fails]}")
+
+
 def jobs_same(names):
     """--jobs 2 prints what --jobs 1 prints, timing aside, in text and in
     JSON (every field but elapsed_s), on every scenario named; so does
@@ -257,6 +299,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         refusals(tmp)
         kill_resume(tmp)
+        jobs_kill_resume(tmp)
         jobs_same(bundled)
         programs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios",
                                 "programs")

@@ -87,6 +87,8 @@ struct cli_opts {
     uint32_t jobs;                    /* --jobs N: worker processes (0: not given) */
     bool keep_going;                  /* --keep-going: a failure stops no --jobs worker */
     struct explore_claims *claims;    /* a --jobs worker: where it takes its units */
+    const char *jobs_dir;             /* and with --checkpoint: where units are kept */
+    bool finish_only;                 /* and with --resume: it finishes one unit */
     uint32_t split_for;               /* the automatic split depth is chosen for this
                                          many shards (0: shard_count) */
     int split_depth;                  /* --split-depth D; EXPLORE_SPLIT_AUTO with --shard
@@ -269,7 +271,26 @@ int cli_merge_files(const struct cli_opts *o, const char *const *files, int n);
 /* Merge the results of --jobs workers (one search, units taken in turn, so
 ** no shard numbers to check); with o->keep_going, stderr lists every
 ** failing unit. */
-int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int n);
+int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int n,
+                   const uint64_t base[3]);
+
+/* --jobs --checkpoint DIR (checkpoint.c): what the folder holds. */
+struct cli_jobs_state {
+    uint64_t base[3];                 /* counts of the units finished before */
+    uint64_t done;                    /* how many */
+    unsigned char *taken;             /* shared, cap bytes: units not to be taken */
+    uint64_t cap;
+    char **resume;                    /* worker checkpoints to go on from */
+    int nresume;
+    uint64_t next_serial;             /* the number of the next worker's checkpoint */
+};
+/* Read dir (resume) or set it up afresh, for the search named identity:
+** 0, or CLI_ERROR after saying why. */
+int cli_jobs_state_read(const char *dir, const char *identity, bool resume,
+                        struct cli_jobs_state *st);
+void cli_jobs_state_free(struct cli_jobs_state *st);
+/* A worker finished unit `unit` (explore_split.unit_done; ctx: the folder). */
+void cli_jobs_unit_done(void *ctx, uint64_t unit, const uint64_t counts[3]);
 /* A command line (argv[1]: the subcommand) with merged set in its options. */
 int cli_command(int argc, char **argv, const struct cli_program *program,
                 const struct cli_merged *merged);

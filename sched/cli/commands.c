@@ -465,7 +465,10 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
     };
     job.ec.split = (struct explore_split){ .depth = o->split_depth, .index = o->shard_index,
                                           .count = o->shard_count, .depth_for = o->split_for,
-                                          .claims = o->claims };
+                                          .claims = o->claims,
+                                          .unit_done = o->jobs_dir ? cli_jobs_unit_done : NULL,
+                                          .unit_ctx = (void *)o->jobs_dir,
+                                          .finish_only = o->finish_only };
     char *identity = o->split_depth ? cli_search_identity(o, t, false) : NULL;
     if (o->split_depth && identity == NULL)
         return out_of_memory("for the search's name");
@@ -648,13 +651,17 @@ struct workers {
     struct explore_claims *claims;    /* shared with them */
     double start;
     int rc;                           /* CLI_ERROR once one failed to report */
+    const char *ckdir;                /* --checkpoint/--resume DIR, or NULL */
+    struct cli_jobs_state st;         /* what it held */
+    int resumed;                      /* of st.resume, started so far */
 };
 
 /* A worker: the search, its output in path. Never returns. */
 static void run_worker(const struct cli_target *t, const struct cli_opts *o,
                        const struct explore_plan *plan, const struct workers *ws,
-                       uint32_t k, const char *path)
+                       uint32_t k, const char *path, const char *resume)
 {
+    char ck[4200];
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
         perror(path);
@@ -670,6 +677,15 @@ static void run_worker(const struct cli_target *t, const struct cli_opts *o,
     w.progress = 0;
     w.output_dir = NULL;              /* written once, of the failure reported (merge.c) */
     w.trace = w.dot = w.html = NULL;
+    w.checkpoint = w.resume = NULL;
+    if (ws->ckdir) {                  /* its own checkpoint, and the units it finishes */
+        snprintf(ck, sizeof ck, "%s/worker-%llu.ck", ws->ckdir,
+                 (unsigned long long)(ws->st.next_serial + k));
+        w.checkpoint = resume ? resume : ck;
+        w.resume = resume;
+        w.finish_only = resume != NULL;
+        w.jobs_dir = ws->ckdir;
+    }
     if (o->time_limit > 0) {          /* one that takes a failed one's place: what is left */
         w.time_limit = o->time_limit - (cli_seconds() - ws->start);
         w.time_limit = w.time_limit > 0.001 ? w.time_limit : 0.001;
@@ -706,19 +722,26 @@ static int start_worker(const struct cli_target *t, const struct cli_opts *o,
         return CLI_ERROR;
     }
     if (pid == 0)
-        run_worker(t, o, plan, ws, ws->started - 1, path);
+        run_worker(t, o, plan, ws, ws->started - 1, path,
+                   ws->resumed < ws->st.nresume ? ws->st.resume[ws->resumed] : NULL);
+    ws->resumed += ws->resumed < ws->st.nresume;
     ws->pids[slot] = pid;
     return 0;
 }
 
-/* --keep-going: does a worker that ended leave units no one took? */
+/* Does a worker that ended leave work for a new one: units no one took
+** (it failed, with --keep-going; or it was resumed to finish one unit), or
+** checkpoints of --resume not yet gone on from? */
 static bool units_left(const struct cli_opts *o, const struct workers *ws)
 {
     const struct explore_claims *c = ws->claims;
-    return o->keep_going && !cli_pending_stop() &&
+    bool stopped = !o->keep_going &&
+                   __atomic_load_n(&c->lowest_failed, __ATOMIC_SEQ_CST) != EXPLORE_NO_UNIT;
+    return !stopped && !cli_pending_stop() &&
            (o->time_limit <= 0 || cli_seconds() - ws->start < o->time_limit) &&
-           __atomic_load_n(&c->next, __ATOMIC_SEQ_CST) <
-               __atomic_load_n(&c->units, __ATOMIC_SEQ_CST);
+           (ws->resumed < ws->st.nresume ||
+            __atomic_load_n(&c->next, __ATOMIC_SEQ_CST) <
+                __atomic_load_n(&c->units, __ATOMIC_SEQ_CST));
 }
 
 /* Wait for a worker to end; its slot, or -1 when none is running. */
@@ -783,6 +806,29 @@ static void workers_free(struct workers *ws)
     free(ws->pids);
     if (ws->claims)
         munmap(ws->claims, sizeof *ws->claims);
+    cli_jobs_state_free(&ws->st);
+}
+
+/* --checkpoint DIR, --resume DIR: the folder's units and checkpoints, the
+** finished units marked taken. 0, or CLI_ERROR. */
+static int jobs_state(const struct cli_target *t, const struct cli_opts *o, struct workers *ws)
+{
+    if (o->checkpoint && o->resume && strcmp(o->checkpoint, o->resume) != 0) {
+        fprintf(stderr, "weft: with --jobs, --checkpoint and --resume name one folder (the "
+                "resumed search goes on saving there), not %s and %s\n", o->checkpoint,
+                o->resume);
+        return CLI_ERROR;
+    }
+    ws->ckdir = o->resume ? o->resume : o->checkpoint;
+    if (ws->ckdir == NULL)
+        return 0;
+    char *identity = cli_search_identity(o, t, false);
+    int rc = identity ? cli_jobs_state_read(ws->ckdir, identity, o->resume != NULL, &ws->st)
+                      : out_of_memory("for the search's name");
+    free(identity);
+    ws->claims->taken = ws->st.taken;
+    ws->claims->cap = ws->st.cap;
+    return rc;
 }
 
 static int run_jobs(const struct cli_target *t, const struct cli_opts *o,
@@ -806,9 +852,11 @@ static int run_jobs(const struct cli_target *t, const struct cli_opts *o,
         }
     }
     if (rc == 0)
+        rc = jobs_state(t, o, &ws);
+    if (rc == 0)
         rc = run_workers(t, o, plan, &ws);
     if (rc == 0)
-        rc = cli_merge_jobs(o, (const char *const *)ws.paths, (int)ws.started);
+        rc = cli_merge_jobs(o, (const char *const *)ws.paths, (int)ws.started, ws.st.base);
     mark_params_read(o->params);      /* the workers read them: no warning here */
     workers_free(&ws);
     return rc;
@@ -973,7 +1021,6 @@ static int check_format(const struct cli_opts *o)
 static bool jobs_refused(const struct cli_opts *o)
 {
     const char *with = o->shard_count ? "--shard" : o->classes ? "--classes"
-                     : o->checkpoint || o->resume ? "--checkpoint and --resume"
                      : o->isolate == CLI_ISOLATE_NONE ? "--isolate none" : NULL;
     if (with)
         fprintf(stderr, "weft: --jobs does not combine with %s (yet)\n", with);

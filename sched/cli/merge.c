@@ -799,7 +799,8 @@ static bool ran_nothing(const struct record *rec)
            get(rec, "split.failed_unit") == NULL && !get_bool(rec, "exhaustive");
 }
 
-int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int nfiles)
+int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int nfiles,
+                   const uint64_t base[3])
 {
     struct shards s = { 0 };
     int rc = read_files(&s, files, nfiles);
@@ -824,6 +825,18 @@ int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int nfile
         const struct record *failing;
         join(&s, group, n, &m, &failing);
         m.cov.exhaustive &= !idle;
+        if (base[0] || base[1] || base[2]) {   /* --resume: the units finished before */
+            if (failing)              /* the workers' sums, as a resumed shard's */
+                m.cov.executions = m.cov.pruned = m.cov.cut = 0;
+            for (int i = 0; failing && i < n; i++) {
+                m.cov.executions += get_u64(&s.recs[group[i]], "executions");
+                m.cov.pruned += get_u64(&s.recs[group[i]], "pruned");
+                m.cov.cut += get_u64(&s.recs[group[i]], "cut");
+            }
+            m.cov.executions += base[0];
+            m.cov.pruned += base[1];
+            m.cov.cut += base[2];
+        }
         rc = failing ? print_failing(failing, &m, o) : print_passing(&s.recs[group[0]], &m, o);
         if (o->keep_going && rc != CLI_ERROR && list_failures(&s) != 0)
             rc = CLI_ERROR;

@@ -340,6 +340,7 @@ static int resume(struct explorer *e, struct search *s, struct explore_result *r
     r->cov.timed |= from->timed;
     r->cov.bound_hit |= from->bound_hit;
     s->sc.check_memory |= from->check_memory;
+    split_resumed(s, e->cfg, r);
     return 0;
 }
 

@@ -63,6 +63,13 @@ struct explore_split {
     bool count_only;                  /* shard.c: walk through every unit, run none */
     struct explore_claims *claims;    /* --jobs: units are taken from here (index,
                                          count then only name the process) */
+    /* --jobs --checkpoint: told each unit this process finished, with what
+    ** it ran of it (the counts of a unit's executions, pruned and cut ones). */
+    void (*unit_done)(void *ctx, uint64_t unit, const uint64_t counts[3]);
+    void *unit_ctx;
+    /* --jobs --resume: this process goes on inside the unit its checkpoint
+    ** took, takes no other, and counts from that unit's beginning. */
+    bool finish_only;
 };
 
 struct explore_config {

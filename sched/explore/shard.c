@@ -33,6 +33,26 @@ static uint64_t take(struct explore_claims *c)
     }
 }
 
+/* --jobs --checkpoint: the unit taken last is finished; what it ran. */
+static void unit_done(const struct search *s, const struct explore_config *ec,
+                      const struct coverage *c)
+{
+    uint64_t counts[3] = { c->executions - s->claimed_at[0], c->pruned - s->claimed_at[1],
+                           c->cut - s->claimed_at[2] };
+    if (ec->split.unit_done)
+        ec->split.unit_done(ec->split.unit_ctx, s->claimed, counts);
+}
+
+void split_resumed(struct search *s, const struct explore_config *ec, struct explore_result *r)
+{
+    if (!ec->split.finish_only)
+        return;
+    r->cov.executions -= s->claimed_at[0];
+    r->cov.pruned -= s->claimed_at[1];
+    r->cov.cut -= s->claimed_at[2];
+    memset(s->claimed_at, 0, sizeof s->claimed_at);
+}
+
 /* --jobs: is unit e->unit, being dealt out now, the one this process took?
 ** A process takes its next unit once it has passed the one it took: the
 ** counter has moved past that one, so what it takes is e->unit or later,
@@ -40,12 +60,24 @@ static uint64_t take(struct explore_claims *c)
 ** has nothing left to do (split_over). */
 static bool taken_here(struct split_walk *w, struct explorer *e)
 {
-    uint64_t *claimed = &e->search->claimed;
-    if (*claimed == EXPLORE_NO_UNIT || *claimed < e->unit)
-        *claimed = take(w->claims);
-    if (*claimed >= __atomic_load_n(&w->claims->units, __ATOMIC_SEQ_CST))
+    struct search *s = e->search;
+    const struct coverage *c = &e->result->cov;
+    if (s->claimed == EXPLORE_NO_UNIT || s->claimed < e->unit) {
+        if (s->claimed != EXPLORE_NO_UNIT)
+            unit_done(s, e->cfg, c);
+        if (e->cfg->split.finish_only) {   /* resumed: that unit was all it had */
+            s->claimed = EXPLORE_NO_UNIT;     /* (and it is told once) */
+            e->split_over = true;
+            return false;
+        }
+        s->claimed = take(w->claims);
+        s->claimed_at[0] = c->executions;
+        s->claimed_at[1] = c->pruned;
+        s->claimed_at[2] = c->cut;
+    }
+    if (s->claimed >= __atomic_load_n(&w->claims->units, __ATOMIC_SEQ_CST))
         e->split_over = true;
-    return *claimed == e->unit;
+    return s->claimed == e->unit;
 }
 
 /* Is the n-th unit of a kind (e->unit in all) this shard's? */
@@ -152,7 +184,10 @@ int split_save(const struct split_walk *w, const struct explorer *e, char *buf, 
     int len = snprintf(buf, n, "unit %" PRIu64 " %d %d %d %" PRIu64 " %" PRIu64 " %" PRIx64 "\n",
                        e->unit, w->first, w->at_root, e->skip, w->live, w->shorts, w->hash);
     if (w->claims && len > 0 && (size_t)len < n)   /* --jobs: the unit it took */
-        len += snprintf(buf + len, n - (size_t)len, "taken %" PRIu64 "\n", e->search->claimed);
+        len += snprintf(buf + len, n - (size_t)len,
+                        "taken %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+                        e->search->claimed, e->search->claimed_at[0], e->search->claimed_at[1],
+                        e->search->claimed_at[2]);
     return len;
 }
 
@@ -174,10 +209,13 @@ bool split_load(struct split_walk *w, struct explorer *e, const char **text)
     w->shorts = shorts;
     w->hash = hash;
     used = 0;
-    uint64_t claimed;
-    if (w->claims && sscanf(*text, "taken %" SCNu64 "\n%n", &claimed, &used) == 1 && used) {
+    struct search *s = e->search;
+    if (w->claims) {                  /* --jobs: the unit it took, and when */
+        if (sscanf(*text, "taken %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 "\n%n",
+                   &s->claimed, &s->claimed_at[0], &s->claimed_at[1], &s->claimed_at[2],
+                   &used) != 4 || !used)
+            return false;
         *text += used;
-        e->search->claimed = claimed;
     }
     return true;
 }
@@ -270,6 +308,8 @@ int explore_run_split(struct search *s, const struct explore_config *ec,
         struct explore_config c = *ec;
         c.split.depth = depth;
         rc = explore_search(s, &c, st, r, ec->max_executions, ec->time_limit, &covered);
+        if (rc == 0 && covered && ec->split.claims && s->claimed < counted.cov.split.units)
+            unit_done(s, ec, &r->cov);   /* the last unit it took ended the tree */
         r->marks = s->marks;
         r->nmarks = s->nmarks;
         r->marks_lost = ec->resume.position != NULL;

@@ -21,6 +21,7 @@ struct search {
     /* --jobs (split.claims): the unit this process took last; kept when a
     ** search starts again to check memory (the counter has moved on). */
     uint64_t claimed;                 /* EXPLORE_NO_UNIT: none yet */
+    uint64_t claimed_at[3];           /* the counts when it was taken (split.unit_done) */
 };
 
 struct explorer;
@@ -93,6 +94,8 @@ bool explore_mark_unit(struct explorer *e);
 ** keep_going)? */
 void split_failed(const struct explore_config *ec, uint64_t unit);
 bool split_past_failure(const struct explore_config *ec, uint64_t unit);
+/* split.finish_only, resumed: r counts from the taken unit's beginning. */
+void split_resumed(struct search *s, const struct explore_config *ec, struct explore_result *r);
 
 /* Why the search must end now, though its strategy is not done: the time
 ** limit, or a supervisor or a signal asked it to stop (EXPLORE_STOP_*). */
