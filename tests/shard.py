@@ -19,6 +19,7 @@ generators), with --strategy dpor:
   * both shards of lock_family 4x3, each killed with SIGKILL at seeded
     random moments and resumed from its --checkpoint, merge to its 369,600
     executions;
+  * --shard K/N --jobs 2 prints what --shard K/N prints (for weft merge);
   * a --jobs 2 --checkpoint run of lock_family 4x3, killed with SIGKILL at
     seeded random moments and resumed, ends with 369,600 executions;
   * --jobs 2 prints what --jobs 1 prints on every bundled scenario and
@@ -254,6 +255,25 @@ def jobs_kill_resume(tmp):
         fail(f"--jobs --resume of a failing search: {[f['schedule'] for f in fails]}")
 
 
+def jobs_in_shards(names):
+    """--shard K/N --jobs 2 prints what --shard K/N prints (every field of
+    the JSON result but elapsed_s: counts, unit marks, the failure, the
+    search's name), so weft merge takes either; at the automatic depth and
+    at FAILURE_DEPTH, where most searches fail."""
+    def out(more):
+        p = weft(["run", "--strategy", "dpor", "--format", "json"] + more + names)
+        return [{k: v for k, v in r.items() if k != "elapsed_s"}
+                for r in map(json.loads, p.stdout.splitlines())]
+    for depth in [[], ["--split-depth", FAILURE_DEPTH]]:
+        for k in range(2):
+            plain, jobs = out(depth + ["--shard", f"{k}/2"]), out(depth + ["--shard", f"{k}/2",
+                                                                          "--jobs", "2"])
+            for a, b in zip(plain, jobs):
+                if a != b:
+                    diff = [x for x in set(a) | set(b) if a.get(x) != b.get(x)]
+                    fail(f"{a['scenario']}: --shard {k}/2 {depth} --jobs 2 differs in {diff}")
+
+
 def jobs_same(names):
     """--jobs 2 prints what --jobs 1 prints, timing aside, in text and in
     JSON (every field but elapsed_s), on every scenario named; so does
@@ -301,6 +321,7 @@ def main():
         kill_resume(tmp)
         jobs_kill_resume(tmp)
         jobs_same(bundled)
+        jobs_in_shards(bundled)
         programs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios",
                                 "programs")
         for program in sorted(glob.glob(os.path.join(programs, "*.c"))):

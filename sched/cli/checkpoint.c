@@ -52,7 +52,10 @@ static void split_options(const struct cli_opts *o, bool shard, char *out, size_
         snprintf(depth, sizeof depth, " split-depth=auto");
     else if (o->split_depth)
         snprintf(depth, sizeof depth, " split-depth=%d", o->split_depth);
-    if (o->claims)                    /* a --jobs worker: it takes units, has no shard */
+    if (shard && o->claims && o->claims->shard_count)   /* a --jobs worker of a shard */
+        snprintf(out, n, " jobs shard=%u/%u%s", o->claims->shard_index, o->claims->shard_count,
+                 depth);
+    else if (shard && o->claims)      /* a --jobs worker: it takes units, has no shard */
         snprintf(out, n, " jobs%s", depth);
     else if (shard && o->shard_count)
         snprintf(out, n, " shard=%u/%u%s", o->shard_index, o->shard_count, depth);

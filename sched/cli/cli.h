@@ -264,7 +264,15 @@ struct cli_merged {
     double elapsed_s;                 /* the slowest shard's */
     uint32_t shrunk_from_steps, shrunk_from_preemptions;
     bool shrink_failed;
+    /* --jobs --shard: the merged result is the shard's, for weft merge */
+    const char *identity;             /* the search's name (NULL: not a shard) */
+    struct split_mark *marks;         /* the shard's units, where they began */
+    size_t nmarks;
+    bool marks_lost;
 };
+/* Give rep m's shard: its name and unit marks (copies); without memory,
+** the marks are said lost. */
+void cli_merged_split(struct report *rep, const struct cli_merged *m);
 int cli_merge(struct cli_opts *o);
 /* Merge the n result files as weft merge does, printing as o says. */
 int cli_merge_files(const struct cli_opts *o, const char *const *files, int n);

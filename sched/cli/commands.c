@@ -670,8 +670,10 @@ static void run_worker(const struct cli_target *t, const struct cli_opts *o,
     close(fd);
     struct cli_opts w = *o;
     w.jobs = 0;
-    w.shard_index = k;                /* names the worker; the units are taken */
-    w.shard_count = o->jobs;
+    if (o->shard_count == 0) {        /* names the worker; the units are taken */
+        w.shard_index = k;
+        w.shard_count = o->jobs;
+    }
     w.claims = ws->claims;
     w.format = "json";
     w.progress = 0;
@@ -741,7 +743,7 @@ static bool units_left(const struct cli_opts *o, const struct workers *ws)
            (o->time_limit <= 0 || cli_seconds() - ws->start < o->time_limit) &&
            (ws->resumed < ws->st.nresume ||
             __atomic_load_n(&c->next, __ATOMIC_SEQ_CST) <
-                __atomic_load_n(&c->units, __ATOMIC_SEQ_CST));
+                __atomic_load_n(&c->limit, __ATOMIC_SEQ_CST));
 }
 
 /* Wait for a worker to end; its slot, or -1 when none is running. */
@@ -822,7 +824,7 @@ static int jobs_state(const struct cli_target *t, const struct cli_opts *o, stru
     ws->ckdir = o->resume ? o->resume : o->checkpoint;
     if (ws->ckdir == NULL)
         return 0;
-    char *identity = cli_search_identity(o, t, false);
+    char *identity = cli_search_identity(o, t, true);
     int rc = identity ? cli_jobs_state_read(ws->ckdir, identity, o->resume != NULL, &ws->st)
                       : out_of_memory("for the search's name");
     free(identity);
@@ -845,6 +847,9 @@ static int run_jobs(const struct cli_target *t, const struct cli_opts *o,
     if (rc == 0) {
         *ws.claims = (struct explore_claims){ .lowest_failed = EXPLORE_NO_UNIT,
                                               .units = EXPLORE_NO_UNIT,
+                                              .limit = EXPLORE_NO_UNIT,
+                                              .shard_index = o->shard_index,
+                                              .shard_count = o->shard_count,
                                               .keep_going = o->keep_going };
         if (mkdtemp(ws.dir) == NULL) {
             perror("weft: a folder for the workers' results");
@@ -1020,7 +1025,7 @@ static int check_format(const struct cli_opts *o)
 /* What --jobs does not combine with; true after saying so. */
 static bool jobs_refused(const struct cli_opts *o)
 {
-    const char *with = o->shard_count ? "--shard" : o->classes ? "--classes"
+    const char *with = o->classes ? "--classes"
                      : o->isolate == CLI_ISOLATE_NONE ? "--isolate none" : NULL;
     if (with)
         fprintf(stderr, "weft: --jobs does not combine with %s (yet)\n", with);
@@ -1039,7 +1044,7 @@ int cli_run(struct cli_opts *o)
     if (o->jobs && jobs_refused(o))
         return CLI_ERROR;
     if (o->jobs)
-        o->split_for = JOBS_SPLIT_FOR;
+        o->split_for = o->shard_count ? 0 : JOBS_SPLIT_FOR;   /* a shard: cut as its peers */
     if ((o->shard_count || o->jobs) && o->split_depth == 0)
         o->split_depth = EXPLORE_SPLIT_AUTO;
     const struct explore_plan *plan = plan_for(o);
@@ -1246,6 +1251,7 @@ static int merged_report(struct report *rep, const struct cli_merged *m, const s
     rep->shrunk_from_steps = m->shrunk_from_steps;
     rep->shrunk_from_preemptions = m->shrunk_from_preemptions;
     rep->shrink_failed = m->shrink_failed;
+    cli_merged_split(rep, m);
     return o->quiet ? REPORT_QUIET : 0;
 }
 

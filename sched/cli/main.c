@@ -101,6 +101,8 @@ static const char usage_run_tail[] =
     "  --checkpoint-every S     seconds between checkpoints (default 5)\n"
     "  --resume FILE            go on from a checkpoint of the same search: the\n"
     "                           final counts and verdict are an uninterrupted run's\n"
+    "                           (with --jobs, both name a folder: checkpoints per\n"
+    "                           unit, and --resume DIR goes on saving there)\n"
     "  --shard K/N              explore only shard K (0 to N-1) of the search (dpor,\n"
     "                           dfs): the tree's top is cut into units, dealt out\n"
     "                           in turn; '@ merge' joins the N results\n"

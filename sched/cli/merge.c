@@ -576,6 +576,18 @@ static void join(const struct shards *s, const int *group, int n, struct cli_mer
     }
 }
 
+void cli_merged_split(struct report *rep, const struct cli_merged *m)
+{
+    if (m->identity == NULL)
+        return;
+    rep->identity = strdup(m->identity);
+    rep->marks = m->nmarks ? malloc(m->nmarks * sizeof *rep->marks) : NULL;
+    if (rep->marks)
+        memcpy(rep->marks, m->marks, m->nmarks * sizeof *rep->marks);
+    rep->nmarks = rep->marks ? m->nmarks : 0;
+    rep->marks_lost = m->marks_lost || (m->nmarks && rep->marks == NULL);
+}
+
 /* A search that found nothing: the summary needs no scenario at hand. */
 static int print_passing(const struct record *a, const struct cli_merged *m,
                          const struct cli_opts *o)
@@ -589,6 +601,7 @@ static int print_passing(const struct record *a, const struct cli_merged *m,
     if (rep == NULL)
         return out_of_memory();
     rep->elapsed_s = m->elapsed_s;
+    cli_merged_split(rep, m);
     report_format_named(o->format)->print(stdout, rep, o->quiet ? REPORT_QUIET : 0);
     fflush(stdout);
     int rc = rep->as_expected ? CLI_OK : CLI_UNEXPECTED;
@@ -791,6 +804,77 @@ static int list_failures(const struct shards *s)
     return 0;
 }
 
+/* The next [unit, executions, pruned, cut] of a "unit_counts" list at *p;
+** false at its end. */
+static bool next_mark(const char **p, struct split_mark *m)
+{
+    uint64_t v[4];
+    for (int i = 0; i < 4; i++) {
+        *p += strcspn(*p, "0123456789");
+        if (**p == '\0')
+            return false;
+        v[i] = strtoull(*p, (char **)p, 10);
+    }
+    *m = (struct split_mark){ v[0], v[1], v[2], v[3] };
+    return true;
+}
+
+static int by_unit(const void *a, const void *b)
+{
+    const struct split_mark *x = a, *y = b;
+    return x->unit < y->unit ? -1 : x->unit > y->unit;
+}
+
+/* Append to m->marks each unit of worker b with what it ran of it (to
+** its next unit's mark, or to its totals); false without memory. */
+static bool unit_sizes(const struct record *b, struct cli_merged *m, size_t *cap)
+{
+    const char *p = get(b, "split.unit_counts");
+    struct split_mark cur, next;
+    bool more = next_mark(&p, &cur);
+    while (more) {
+        more = next_mark(&p, &next);
+        if (!more)
+            next = (struct split_mark){ 0, get_u64(b, "executions"), get_u64(b, "pruned"),
+                                        get_u64(b, "cut") };
+        if (m->nmarks == *cap) {
+            struct split_mark *bigger = realloc(m->marks, (*cap = 2 * *cap + 64) * sizeof *bigger);
+            if (bigger == NULL)
+                return false;
+            m->marks = bigger;
+        }
+        m->marks[m->nmarks++] = (struct split_mark){ cur.unit, next.executions - cur.executions,
+                                                     next.pruned - cur.pruned, next.cut - cur.cut };
+        cur = next;
+    }
+    return true;
+}
+
+/* --jobs --shard: the shard's unit marks as one process running its units
+** in order would have made them, from the workers' (each unit's size,
+** summed in unit order, up to the failure). Lost when a worker has none
+** (it was resumed). */
+static void shard_marks(const struct shards *s, const int *group, int n, struct cli_merged *m)
+{
+    size_t cap = 0;
+    for (int i = 0; i < n && !m->marks_lost; i++)
+        if (get(&s->recs[group[i]], "split.unit_counts") == NULL ||
+            !unit_sizes(&s->recs[group[i]], m, &cap))
+            m->marks_lost = true;
+    qsort(m->marks, m->nmarks, sizeof *m->marks, by_unit);
+    while (m->nmarks && m->marks[m->nmarks - 1].unit > m->cov.split.failed_unit)
+        m->nmarks--;                  /* begun by workers the failure stopped */
+    uint64_t sum[3] = { 0, 0, 0 };
+    for (size_t i = 0; i < m->nmarks; i++) {
+        uint64_t size[3] = { m->marks[i].executions, m->marks[i].pruned, m->marks[i].cut };
+        m->marks[i].executions = sum[0];
+        m->marks[i].pruned = sum[1];
+        m->marks[i].cut = sum[2];
+        for (int k = 0; k < 3; k++)
+            sum[k] += size[k];
+    }
+}
+
 /* A worker that ran out of time before it had counted the units (one that
 ** took a failed one's place late): it cut nothing, and ran nothing. */
 static bool ran_nothing(const struct record *rec)
@@ -825,6 +909,13 @@ int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int nfile
         const struct record *failing;
         join(&s, group, n, &m, &failing);
         m.cov.exhaustive &= !idle;
+        if (o->shard_count) {         /* --shard: the result is the shard's */
+            m.cov.split.index = o->shard_index;
+            m.cov.split.count = o->shard_count;
+            m.identity = get(&s.recs[group[0]], "split.search");
+            shard_marks(&s, group, n, &m);
+            m.marks_lost |= base[0] || base[1] || base[2];
+        }
         if (base[0] || base[1] || base[2]) {   /* --resume: the units finished before */
             if (failing)              /* the workers' sums, as a resumed shard's */
                 m.cov.executions = m.cov.pruned = m.cov.cut = 0;
@@ -840,6 +931,7 @@ int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int nfile
         rc = failing ? print_failing(failing, &m, o) : print_passing(&s.recs[group[0]], &m, o);
         if (o->keep_going && rc != CLI_ERROR && list_failures(&s) != 0)
             rc = CLI_ERROR;
+        free(m.marks);
     }
     free(group);
     shards_free(&s);

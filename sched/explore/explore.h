@@ -50,6 +50,9 @@ struct explore_claims {
     uint64_t units;                   /* in the search (the first process to count says) */
     uint64_t live_units, unit_hash;   /* and the rest of its count, */
     int depth;                        /* at this depth (0: not counted yet; set last) */
+    uint64_t limit;                   /* units to take: the shard's (or all of them) */
+    uint32_t shard_index, shard_count;   /* --shard K/N with --jobs (count 0: none): the
+                                         shard's units are taken, numbered 0, 1, ... */
     bool keep_going;
     uint64_t cap;
     unsigned char *taken;             /* NULL: none */

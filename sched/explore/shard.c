@@ -58,11 +58,11 @@ void split_resumed(struct search *s, const struct explore_config *ec, struct exp
 ** counter has moved past that one, so what it takes is e->unit or later,
 ** and units are dealt in order. Once it takes one past the last unit, it
 ** has nothing left to do (split_over). */
-static bool taken_here(struct split_walk *w, struct explorer *e)
+static bool taken_here(struct split_walk *w, struct explorer *e, uint64_t unit)
 {
     struct search *s = e->search;
     const struct coverage *c = &e->result->cov;
-    if (s->claimed == EXPLORE_NO_UNIT || s->claimed < e->unit) {
+    if (s->claimed == EXPLORE_NO_UNIT || s->claimed < unit) {
         if (s->claimed != EXPLORE_NO_UNIT)
             unit_done(s, e->cfg, c);
         if (e->cfg->split.finish_only) {   /* resumed: that unit was all it had */
@@ -75,17 +75,27 @@ static bool taken_here(struct split_walk *w, struct explorer *e)
         s->claimed_at[1] = c->pruned;
         s->claimed_at[2] = c->cut;
     }
-    if (s->claimed >= __atomic_load_n(&w->claims->units, __ATOMIC_SEQ_CST))
+    if (s->claimed >= __atomic_load_n(&w->claims->limit, __ATOMIC_SEQ_CST))
         e->split_over = true;
-    return s->claimed == e->unit;
+    return s->claimed == unit;
 }
 
-/* Is the n-th unit of a kind (e->unit in all) this shard's? */
+/* Is the n-th unit of a kind of the shard index of count? */
+static bool dealt_to(uint64_t n, uint32_t index, uint32_t count)
+{
+    return count <= 1 || n % count == index;
+}
+
+/* Is the n-th unit of a kind (e->unit in all) this shard's? --jobs
+** --shard: of the shard's units, numbered in order, the one taken. */
 static bool mine(struct split_walk *w, struct explorer *e, uint64_t n)
 {
-    if (w->claims)
-        return taken_here(w, e);
-    return w->count != UINT32_MAX && (w->count <= 1 || n % w->count == w->index);
+    const struct explore_claims *c = w->claims;
+    if (c && c->shard_count > 1)
+        return dealt_to(n, c->shard_index, c->shard_count) && taken_here(w, e, w->ordinal++);
+    if (c)
+        return taken_here(w, e, e->unit);
+    return w->count != UINT32_MAX && dealt_to(n, w->index, w->count);
 }
 
 void split_failed(const struct explore_config *ec, uint64_t unit)
@@ -185,9 +195,9 @@ int split_save(const struct split_walk *w, const struct explorer *e, char *buf, 
                        e->unit, w->first, w->at_root, e->skip, w->live, w->shorts, w->hash);
     if (w->claims && len > 0 && (size_t)len < n)   /* --jobs: the unit it took */
         len += snprintf(buf + len, n - (size_t)len,
-                        "taken %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+                        "taken %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
                         e->search->claimed, e->search->claimed_at[0], e->search->claimed_at[1],
-                        e->search->claimed_at[2]);
+                        e->search->claimed_at[2], w->ordinal);
     return len;
 }
 
@@ -211,9 +221,9 @@ bool split_load(struct split_walk *w, struct explorer *e, const char **text)
     used = 0;
     struct search *s = e->search;
     if (w->claims) {                  /* --jobs: the unit it took, and when */
-        if (sscanf(*text, "taken %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 "\n%n",
-                   &s->claimed, &s->claimed_at[0], &s->claimed_at[1], &s->claimed_at[2],
-                   &used) != 4 || !used)
+        if (sscanf(*text, "taken %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+                   "\n%n", &s->claimed, &s->claimed_at[0], &s->claimed_at[1],
+                   &s->claimed_at[2], &w->ordinal, &used) != 5 || !used)
             return false;
         *text += used;
     }
@@ -277,6 +287,12 @@ static bool counted_before(const struct explore_config *ec, struct explore_resul
     return true;
 }
 
+/* Of n units of a kind, how many the shard is dealt. */
+static uint64_t of_shard(uint64_t n, const struct explore_claims *c)
+{
+    return n > c->shard_index ? (n - c->shard_index + c->shard_count - 1) / c->shard_count : 0;
+}
+
 /* --jobs: say the count to the other processes (units first: taking a
 ** unit reads it). */
 static void publish_count(const struct explore_config *ec, const struct explore_result *counted,
@@ -285,9 +301,12 @@ static void publish_count(const struct explore_config *ec, const struct explore_
     struct explore_claims *c = ec->split.claims;
     if (c == NULL || __atomic_load_n(&c->depth, __ATOMIC_ACQUIRE) != 0)
         return;
-    c->live_units = counted->cov.split.live_units;
+    uint64_t live = counted->cov.split.live_units, all = counted->cov.split.units;
+    c->live_units = live;
     c->unit_hash = counted->cov.split.unit_hash;
-    __atomic_store_n(&c->units, counted->cov.split.units, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&c->limit, c->shard_count > 1 ? of_shard(live, c) + of_shard(all - live, c)
+                                                   : all, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&c->units, all, __ATOMIC_SEQ_CST);
     __atomic_store_n(&c->depth, depth, __ATOMIC_RELEASE);
 }
 
@@ -308,7 +327,7 @@ int explore_run_split(struct search *s, const struct explore_config *ec,
         struct explore_config c = *ec;
         c.split.depth = depth;
         rc = explore_search(s, &c, st, r, ec->max_executions, ec->time_limit, &covered);
-        if (rc == 0 && covered && ec->split.claims && s->claimed < counted.cov.split.units)
+        if (rc == 0 && covered && ec->split.claims && s->claimed < ec->split.claims->limit)
             unit_done(s, ec, &r->cov);   /* the last unit it took ended the tree */
         r->marks = s->marks;
         r->nmarks = s->nmarks;
