@@ -274,6 +274,23 @@ def jobs_in_shards(names):
                     fail(f"{a['scenario']}: --shard {k}/2 {depth} --jobs 2 differs in {diff}")
 
 
+def jobs_refusals(tmp):
+    """What --jobs refuses, with a message and exit status 2."""
+    other = os.path.join(tmp, "refuse-jobs-ck")
+    weft(["run", "--strategy", "dpor", "--jobs", "2", "--checkpoint", other, "abba"])
+    cases = [
+        (["--keep-going", "abba"], "--keep-going goes with --jobs N"),
+        (["--jobs", "2", "--isolate", "fork", "abba"], "does not combine with --isolate fork"),
+        (["--jobs", "2", "--checkpoint", other, "--resume", other + "x", "abba"],
+         "--checkpoint and --resume name one folder"),
+        (["--jobs", "2", "--resume", other, "philosophers"], "made for another search"),
+    ]
+    for args, message in cases:
+        p = weft(["run", "--strategy", "dpor"] + args, ok=(2,))
+        if message not in p.stderr:
+            fail(f"run {args}: wanted '{message}', got {p.stderr!r}")
+
+
 def jobs_same(names):
     """--jobs 2 prints what --jobs 1 prints, timing aside, in text and in
     JSON (every field but elapsed_s), on every scenario named; so does
@@ -320,6 +337,7 @@ def main():
         refusals(tmp)
         kill_resume(tmp)
         jobs_kill_resume(tmp)
+        jobs_refusals(tmp)
         jobs_same(bundled)
         jobs_in_shards(bundled)
         programs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios",

@@ -1025,8 +1025,11 @@ static int check_format(const struct cli_opts *o)
 /* What --jobs does not combine with; true after saying so. */
 static bool jobs_refused(const struct cli_opts *o)
 {
+    /* --isolate fork: a new process for each execution keeps no unit marks,
+    ** without which a failing search's counts are not one run's. */
     const char *with = o->classes ? "--classes"
-                     : o->isolate == CLI_ISOLATE_NONE ? "--isolate none" : NULL;
+                     : o->isolate == CLI_ISOLATE_NONE ? "--isolate none"
+                     : o->isolate == CLI_ISOLATE_FORK ? "--isolate fork" : NULL;
     if (with)
         fprintf(stderr, "weft: --jobs does not combine with %s (yet)\n", with);
     return with != NULL;
