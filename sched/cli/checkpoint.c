@@ -247,10 +247,12 @@ void cli_checkpoint_end(struct cli_checkpoint *cp)
 ** checkpoint, worker-N.ck (as above, its position naming the unit it took
 ** and its counts when it took it); and a worker that finishes a unit
 ** writes unit-U with what it ran of it. After a kill, --resume DIR counts
-** the finished units, starts a worker from each checkpoint whose unit is
-** not finished (it finishes that unit only, counting from its beginning),
-** and leaves every other unit to new workers. Unit files are renamed into
-** place, so a kill leaves whole ones or none.
+** the finished units, starts a worker for each checkpoint whose unit is
+** not finished, to search that unit alone again from its beginning (a
+** position inside a unit of a split DPOR search did not always resume
+** exactly: the shards' kill test lost executions now and then), and leaves
+** every other unit to new workers. Unit files are renamed into place, so a
+** kill leaves whole ones or none.
 */
 
 #define UNIT_MAGIC "weft-unit 1\n"
@@ -406,9 +408,15 @@ static int mark_taken(struct cli_jobs_state *st, const uint64_t *units, size_t n
     for (size_t i = 0; rc == 0 && i < nunits; i++)
         st->taken[units[i]] = 1;
     int kept = 0;
+    st->resume_unit = calloc((size_t)st->nresume + 1, sizeof *st->resume_unit);
+    if (rc == 0 && st->resume_unit == NULL) {
+        fprintf(stderr, "weft: out of memory\n");
+        rc = CLI_ERROR;
+    }
     for (int i = 0; i < st->nresume; i++) {
         if (rc == 0 && has[i] && of[i] < st->cap && !st->taken[of[i]]) {
             st->taken[of[i]] = 1;
+            st->resume_unit[kept] = of[i];
             st->resume[kept++] = st->resume[i];
             continue;
         }
@@ -447,6 +455,7 @@ void cli_jobs_state_free(struct cli_jobs_state *st)
     for (int i = 0; i < st->nresume; i++)
         free(st->resume[i]);
     free(st->resume);
+    free(st->resume_unit);
     if (st->taken)
         munmap(st->taken, st->cap);
     memset(st, 0, sizeof *st);

@@ -88,7 +88,8 @@ struct cli_opts {
     bool keep_going;                  /* --keep-going: a failure stops no --jobs worker */
     struct explore_claims *claims;    /* a --jobs worker: where it takes its units */
     const char *jobs_dir;             /* and with --checkpoint: where units are kept */
-    bool finish_only;                 /* and with --resume: it finishes one unit */
+    bool finish_only;                 /* and with --resume: it searches one unit, */
+    uint64_t redo_unit;               /* this one (without o->resume) */
     uint32_t split_for;               /* the automatic split depth is chosen for this
                                          many shards (0: shard_count) */
     int split_depth;                  /* --split-depth D; EXPLORE_SPLIT_AUTO with --shard
@@ -288,7 +289,8 @@ struct cli_jobs_state {
     uint64_t done;                    /* how many */
     unsigned char *taken;             /* shared, cap bytes: units not to be taken */
     uint64_t cap;
-    char **resume;                    /* worker checkpoints to go on from */
+    char **resume;                    /* checkpoints of workers inside a unit */
+    uint64_t *resume_unit;            /* and those units, to be searched again */
     int nresume;
     uint64_t next_serial;             /* the number of the next worker's checkpoint */
 };

@@ -468,7 +468,8 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
                                           .claims = o->claims,
                                           .unit_done = o->jobs_dir ? cli_jobs_unit_done : NULL,
                                           .unit_ctx = (void *)o->jobs_dir,
-                                          .finish_only = o->finish_only };
+                                          .finish_only = o->finish_only,
+                                          .redo_unit = o->redo_unit };
     char *identity = o->split_depth ? cli_search_identity(o, t, false) : NULL;
     if (o->split_depth && identity == NULL)
         return out_of_memory("for the search's name");
@@ -683,9 +684,9 @@ static void run_worker(const struct cli_target *t, const struct cli_opts *o,
     if (ws->ckdir) {                  /* its own checkpoint, and the units it finishes */
         snprintf(ck, sizeof ck, "%s/worker-%llu.ck", ws->ckdir,
                  (unsigned long long)(ws->st.next_serial + k));
-        w.checkpoint = resume ? resume : ck;
-        w.resume = resume;
+        w.checkpoint = resume ? resume : ck;   /* (overwritten once it saves) */
         w.finish_only = resume != NULL;
+        w.redo_unit = resume ? ws->st.resume_unit[ws->resumed] : 0;
         w.jobs_dir = ws->ckdir;
     }
     if (o->time_limit > 0) {          /* one that takes a failed one's place: what is left */

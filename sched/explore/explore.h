@@ -70,9 +70,11 @@ struct explore_split {
     ** it ran of it (the counts of a unit's executions, pruned and cut ones). */
     void (*unit_done)(void *ctx, uint64_t unit, const uint64_t counts[3]);
     void *unit_ctx;
-    /* --jobs --resume: this process goes on inside the unit its checkpoint
-    ** took, takes no other, and counts from that unit's beginning. */
+    /* --jobs --resume: this process searches one unit and takes no other:
+    ** redo_unit from its beginning or, with resume.position, the unit that
+    ** position took from where it was (counting from the unit's beginning). */
     bool finish_only;
+    uint64_t redo_unit;
 };
 
 struct explore_config {

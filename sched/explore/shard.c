@@ -62,6 +62,14 @@ static bool taken_here(struct split_walk *w, struct explorer *e, uint64_t unit)
 {
     struct search *s = e->search;
     const struct coverage *c = &e->result->cov;
+    const struct explore_split *sp = &e->cfg->split;
+    if (s->claimed == EXPLORE_NO_UNIT && sp->finish_only && !e->cfg->resume.position &&
+        !e->split_over) {             /* the one unit to search again, whole */
+        s->claimed = sp->redo_unit;
+        s->claimed_at[0] = c->executions;
+        s->claimed_at[1] = c->pruned;
+        s->claimed_at[2] = c->cut;
+    }
     if (s->claimed == EXPLORE_NO_UNIT || s->claimed < unit) {
         if (s->claimed != EXPLORE_NO_UNIT)
             unit_done(s, e->cfg, c);
