@@ -19,13 +19,18 @@ generators), with --strategy dpor:
   * both shards of lock_family 4x3, each killed with SIGKILL at seeded
     random moments and resumed from its --checkpoint, merge to its 369,600
     executions;
-  * --jobs 2 prints what --jobs 1 prints on every bundled scenario, the
-    elapsed time aside.
+  * --shard K/N --jobs 2 prints what --shard K/N prints (for weft merge);
+  * a --jobs 2 --checkpoint run of lock_family 4x3, killed with SIGKILL at
+    seeded random moments and resumed, ends with 369,600 executions;
+  * --jobs 2 prints what --jobs 1 prints on every bundled scenario and
+    every program in scenarios/programs, the elapsed time aside (text and
+    JSON), with and without --keep-going.
 
 `make check` runs the bundled scenarios but the two slow ones (SLOW) and
 COUNT=10 generated ones; `make check-shard` runs all of them and 200.
 """
 import collections
+import glob
 import json
 import os
 import random
@@ -210,15 +215,118 @@ def kill_resume(tmp):
         fail(f"kill test: {merged['executions']} executions, exhaustive {merged['exhaustive']}")
 
 
+def jobs_kill_resume(tmp):
+    """--jobs 2 --checkpoint DIR on lock_family 4x3, killed (SIGKILL to the
+    whole process group: the supervisor, its workers and their searching
+    children) at seeded random moments and resumed with --resume DIR until
+    it ends: 369,600 executions, exhaustive, and the pruned count of an
+    uninterrupted run. Then a failing search, resumed after it ended,
+    reports the same failure."""
+    rng = random.Random(21)
+    args = ["run", "--strategy", "dpor", "--param", "threads=4", "--param", "sections=3",
+            "--time-limit", "0", "--format", "json", "--jobs", "2", "lock_family"]
+    whole = results(weft(args).stdout)["lock_family"]
+    ck = os.path.join(tmp, "jobs-kill")
+    out = os.path.join(tmp, "jobs-kill.json")
+    kills = 0
+    while True:
+        more = ["--resume", ck] if kills else ["--checkpoint", ck]
+        with open(out, "w") as f:
+            p = subprocess.Popen([WEFT] + args + more + ["--checkpoint-every", "0.1"], stdout=f,
+                                 start_new_session=True)
+            try:
+                rc = p.wait(timeout=rng.uniform(0.3, 1.2) if kills < 6 else 600)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+                kills += 1
+                continue
+        break
+    got = results(open(out).read())["lock_family"] if rc == 0 else {}
+    keys = ["executions", "pruned", "exhaustive"]
+    if rc != 0 or [got[k] for k in keys] != [369600, whole["pruned"], True]:
+        fail(f"--jobs kill test: exit {rc} after {kills} kills, "
+             f"{[got.get(k) for k in keys]}, wanted {[369600, whole['pruned'], True]}")
+    ck = os.path.join(tmp, "jobs-fail")
+    fails = [results(weft(["run", "--strategy", "dpor", "--format", "json", "--jobs", "2",
+                           option, ck, "philosophers"]).stdout)["philosophers"]
+             for option in ["--checkpoint", "--resume"]]
+    if [f["schedule"] for f in fails] != [fails[0]["schedule"]] * 2:
+        fail(f"--jobs --resume of a failing search: {[f['schedule'] for f in fails]}")
+
+
+def jobs_in_shards(names):
+    """--shard K/N --jobs 2 prints what --shard K/N prints (every field of
+    the JSON result but elapsed_s: counts, unit marks, the failure, the
+    search's name), so weft merge takes either; at the automatic depth and
+    at FAILURE_DEPTH, where most searches fail."""
+    def out(more):
+        p = weft(["run", "--strategy", "dpor", "--format", "json"] + more + names)
+        return [{k: v for k, v in r.items() if k != "elapsed_s"}
+                for r in map(json.loads, p.stdout.splitlines())]
+    for depth in [[], ["--split-depth", FAILURE_DEPTH]]:
+        for k in range(2):
+            plain, jobs = out(depth + ["--shard", f"{k}/2"]), out(depth + ["--shard", f"{k}/2",
+                                                                          "--jobs", "2"])
+            for a, b in zip(plain, jobs):
+                if a != b:
+                    diff = [x for x in set(a) | set(b) if a.get(x) != b.get(x)]
+                    fail(f"{a['scenario']}: --shard {k}/2 {depth} --jobs 2 differs in {diff}")
+
+
+def jobs_refusals(tmp):
+    """What --jobs refuses, with a message and exit status 2."""
+    other = os.path.join(tmp, "refuse-jobs-ck")
+    weft(["run", "--strategy", "dpor", "--jobs", "2", "--checkpoint", other, "abba"])
+    cases = [
+        (["--keep-going", "abba"], "--keep-going goes with --jobs N"),
+        (["--jobs", "2", "--isolate", "fork", "abba"], "does not combine with --isolate fork"),
+        (["--jobs", "2", "--checkpoint", other, "--resume", other + "x", "abba"],
+         "--checkpoint and --resume name one folder"),
+        (["--jobs", "2", "--resume", other, "philosophers"], "made for another search"),
+    ]
+    for args, message in cases:
+        p = weft(["run", "--strategy", "dpor"] + args, ok=(2,))
+        if message not in p.stderr:
+            fail(f"run {args}: wanted '{message}', got {p.stderr!r}")
+
+
 def jobs_same(names):
-    """--jobs 2 prints what --jobs 1 prints, timing aside."""
-    def out(jobs):
-        text = weft(["run", "--strategy", "dpor", "--jobs", str(jobs)] + names).stdout
-        return re.sub(r", [0-9.]+ s \([0-9]+/s\)", ", TIME", text)
-    one, two = out(1), out(2)
-    if one != two:
-        diff = [(a, b) for a, b in zip(one.splitlines(), two.splitlines()) if a != b]
-        fail(f"--jobs 2 differs from --jobs 1: {diff[:2]}")
+    """--jobs 2 prints what --jobs 1 prints, timing aside, in text and in
+    JSON (every field but elapsed_s), on every scenario named; so does
+    --jobs 2 --keep-going on stdout, its stderr listing the failing units
+    (the lowest of them the failure reported)."""
+    def out(jobs, fmt, more=()):
+        p = weft(["run", "--strategy", "dpor", "--format", fmt, "--jobs", str(jobs)]
+                 + list(more) + names)
+        if fmt == "text":
+            return re.sub(r", [0-9.]+ s \([0-9]+/s\)", ", TIME", p.stdout), p.stderr
+        return [{k: v for k, v in r.items() if k != "elapsed_s"}
+                for r in map(json.loads, p.stdout.splitlines())], p.stderr
+    for fmt in ["text", "json"]:
+        one, two = out(1, fmt)[0], out(2, fmt)[0]
+        if one != two:
+            if fmt == "text":
+                one, two = one.splitlines(), two.splitlines()
+            diff = [(a, b) for a, b in zip(one, two) if a != b]
+            fail(f"--jobs 2 differs from --jobs 1 ({fmt}): {diff[:1]}")
+    one = out(1, "json")[0]
+    kept, listed = out(2, "json", ["--keep-going"])
+    if kept != one:
+        fail("--jobs 2 --keep-going prints another result than --jobs 1")
+    lowest, name = {}, None
+    for line in listed.splitlines():
+        head = re.match(r"weft: (\S+), --keep-going: [0-9]+ of [0-9]+ units fail", line)
+        name = head.group(1) if head else name
+        units = re.match(r"  \S+ in unit ([0-9, ]+)", line)
+        if units and name:
+            low = min(int(u) for u in units.group(1).replace(",", " ").split())
+            lowest[name] = str(min(low, int(lowest.get(name, low))))
+    for r in one:
+        got = lowest.get(r["scenario"])
+        want = str(r["split"]["failed_unit"]) if "failed_unit" in r["split"] else None
+        if got != want:
+            fail(f"{r['scenario']}: --keep-going lists unit {got} first, the report {want}")
 
 
 def main():
@@ -228,7 +336,14 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         refusals(tmp)
         kill_resume(tmp)
+        jobs_kill_resume(tmp)
+        jobs_refusals(tmp)
         jobs_same(bundled)
+        jobs_in_shards(bundled)
+        programs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios",
+                                "programs")
+        for program in sorted(glob.glob(os.path.join(programs, "*.c"))):
+            jobs_same([program])          # one program a file (a main each)
         same_classes(tmp, bundled, "bundled")
         same_failure(tmp, bundled, "bundled")
         so = build(tmp, scenarios(count))

@@ -14,12 +14,15 @@
 **   position
 **   ...                    (the strategy's own, to the end: dfs.c)
 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "cli/cli.h"
 
@@ -49,7 +52,12 @@ static void split_options(const struct cli_opts *o, bool shard, char *out, size_
         snprintf(depth, sizeof depth, " split-depth=auto");
     else if (o->split_depth)
         snprintf(depth, sizeof depth, " split-depth=%d", o->split_depth);
-    if (shard && o->shard_count)
+    if (shard && o->claims && o->claims->shard_count)   /* a --jobs worker of a shard */
+        snprintf(out, n, " jobs shard=%u/%u%s", o->claims->shard_index, o->claims->shard_count,
+                 depth);
+    else if (shard && o->claims)      /* a --jobs worker: it takes units, has no shard */
+        snprintf(out, n, " jobs%s", depth);
+    else if (shard && o->shard_count)
         snprintf(out, n, " shard=%u/%u%s", o->shard_index, o->shard_count, depth);
     else
         snprintf(out, n, "%s", depth);
@@ -230,4 +238,225 @@ void cli_checkpoint_end(struct cli_checkpoint *cp)
     free(cp->identity);
     free(cp->text);
     memset(cp, 0, sizeof *cp);
+}
+
+/* ==========================================================================
+** --jobs --checkpoint DIR: checkpoints per unit
+** ==========================================================================
+** A folder: "search" names the search; each worker keeps its own
+** checkpoint, worker-N.ck (as above, its position naming the unit it took
+** and its counts when it took it); and a worker that finishes a unit
+** writes unit-U with what it ran of it. After a kill, --resume DIR counts
+** the finished units, starts a worker for each checkpoint whose unit is
+** not finished, to search that unit alone again from its beginning (a
+** position inside a unit of a split DPOR search did not always resume
+** exactly: the shards' kill test lost executions now and then), and leaves
+** every other unit to new workers. Unit files are renamed into place, so a
+** kill leaves whole ones or none.
+*/
+
+#define UNIT_MAGIC "weft-unit 1\n"
+
+void cli_jobs_unit_done(void *ctx, uint64_t unit, const uint64_t counts[3])
+{
+    const char *dir = ctx;
+    char path[4200], tmp[4300], text[128];
+    snprintf(path, sizeof path, "%s/unit-%" PRIu64, dir, unit);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int n = snprintf(text, sizeof text, UNIT_MAGIC "%" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+                     counts[0], counts[1], counts[2]);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 && write(fd, text, (size_t)n) == n;
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "weft: cannot write %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+    }
+}
+
+/* The unit a worker's checkpoint took (its position's "taken" line);
+** false if it names none. */
+static bool taken_by(const char *path, uint64_t *unit)
+{
+    FILE *f = fopen(path, "r");
+    char line[256];
+    bool found = false;
+    while (f && !found && fgets(line, sizeof line, f))
+        found = sscanf(line, "taken %" SCNu64, unit) == 1;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+/* A finished unit's counts into st->base; false if the file is not one. */
+static bool add_unit(struct cli_jobs_state *st, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char magic[32];
+    uint64_t c[3];
+    bool ok = f && fgets(magic, sizeof magic, f) && strcmp(magic, UNIT_MAGIC) == 0 &&
+              fscanf(f, "%" SCNu64 " %" SCNu64 " %" SCNu64, &c[0], &c[1], &c[2]) == 3;
+    if (f)
+        fclose(f);
+    for (int i = 0; ok && i < 3; i++)
+        st->base[i] += c[i];
+    st->done += ok;
+    return ok;
+}
+
+/* "search" in dir names this search: written afresh, or checked on --resume. */
+static int same_search_file(const char *dir, const char *identity, bool resume)
+{
+    char path[4200], line[300];
+    snprintf(path, sizeof path, "%s/search", dir);
+    if (!resume)
+        return write_atomically(path, MAGIC, identity) == 0 ? 0 : CLI_ERROR;
+    char *text = read_all(path);
+    if (text == NULL)
+        return CLI_ERROR;
+    int rc = strncmp(text, MAGIC, strlen(MAGIC)) == 0 &&
+             strcmp(text + strlen(MAGIC), identity) == 0 ? 0 : CLI_ERROR;
+    if (rc)
+        fprintf(stderr, "weft: --resume %s: made for another search ('%s')\n", dir,
+                strncmp(text, MAGIC, strlen(MAGIC)) ? "not a weft checkpoint"
+                : cli_first_difference(text + strlen(MAGIC), identity, line, sizeof line));
+    free(text);
+    return rc;
+}
+
+static bool named(const char *name, const char *prefix, const char *suffix, uint64_t *n)
+{
+    size_t p = strlen(prefix), len = strlen(name), sl = strlen(suffix);
+    char *end;
+    if (strncmp(name, prefix, p) != 0 || len <= p + sl || strcmp(name + len - sl, suffix) != 0 ||
+        !(name[p] >= '0' && name[p] <= '9'))
+        return false;
+    *n = strtoull(name + p, &end, 10);
+    return (size_t)(end - name) == len - sl;
+}
+
+/* Every entry of dir that is a unit or a worker's checkpoint: unit files
+** counted (or removed when starting afresh), checkpoints listed. */
+static int scan(const char *dir, bool resume, struct cli_jobs_state *st, uint64_t **units,
+                size_t *nunits)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        fprintf(stderr, "weft: %s: %s\n", dir, strerror(errno));
+        return CLI_ERROR;
+    }
+    size_t cap = 0;
+    int rc = 0;
+    for (struct dirent *de; rc == 0 && (de = readdir(d)) != NULL;) {
+        char path[4200];
+        uint64_t n;
+        bool unit = named(de->d_name, "unit-", "", &n);
+        bool worker = !unit && named(de->d_name, "worker-", ".ck", &n);
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if ((unit || worker) && !resume) {
+            unlink(path);             /* a new search: the folder's old one goes */
+            continue;
+        }
+        if (worker) {
+            st->next_serial = n + 1 > st->next_serial ? n + 1 : st->next_serial;
+            char **more = realloc(st->resume, (size_t)(st->nresume + 1) * sizeof *more);
+            rc = more && (more[st->nresume] = strdup(path)) ? 0 : CLI_ERROR;
+            if (more)
+                st->resume = more;
+            st->nresume += rc == 0;
+        } else if (unit && add_unit(st, path)) {
+            uint64_t *more = *nunits == cap ? realloc(*units, (cap = 2 * cap + 64) * sizeof *more)
+                                            : *units;
+            rc = more ? 0 : CLI_ERROR;
+            if (more)
+                (*units = more)[(*nunits)++] = n;
+        }
+    }
+    closedir(d);
+    if (rc)
+        fprintf(stderr, "weft: out of memory reading %s\n", dir);
+    return rc;
+}
+
+/* Mark the finished units and the units of the checkpoints still to go on
+** taken, in a table the workers share; drop checkpoints whose unit is
+** finished (or that name none). */
+static int mark_taken(struct cli_jobs_state *st, const uint64_t *units, size_t nunits)
+{
+    uint64_t *of = calloc((size_t)st->nresume + 1, sizeof *of);
+    bool *has = calloc((size_t)st->nresume + 1, sizeof *has);
+    if (of == NULL || has == NULL) {
+        free(of);
+        free(has);
+        fprintf(stderr, "weft: out of memory\n");
+        return CLI_ERROR;
+    }
+    st->cap = 1;
+    for (size_t i = 0; i < nunits; i++)
+        st->cap = units[i] + 1 > st->cap ? units[i] + 1 : st->cap;
+    for (int i = 0; i < st->nresume; i++)
+        if ((has[i] = taken_by(st->resume[i], &of[i])) && of[i] + 1 > st->cap && of[i] < (1u << 30))
+            st->cap = of[i] + 1;
+    st->taken = mmap(NULL, st->cap, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    int rc = 0;
+    if (st->taken == MAP_FAILED) {
+        st->taken = NULL;
+        fprintf(stderr, "weft: out of memory\n");
+        rc = CLI_ERROR;
+    }
+    for (size_t i = 0; rc == 0 && i < nunits; i++)
+        st->taken[units[i]] = 1;
+    int kept = 0;
+    st->resume_unit = calloc((size_t)st->nresume + 1, sizeof *st->resume_unit);
+    if (rc == 0 && st->resume_unit == NULL) {
+        fprintf(stderr, "weft: out of memory\n");
+        rc = CLI_ERROR;
+    }
+    for (int i = 0; i < st->nresume; i++) {
+        if (rc == 0 && has[i] && of[i] < st->cap && !st->taken[of[i]]) {
+            st->taken[of[i]] = 1;
+            st->resume_unit[kept] = of[i];
+            st->resume[kept++] = st->resume[i];
+            continue;
+        }
+        if (rc == 0)
+            unlink(st->resume[i]);    /* its unit is finished: it has nothing left */
+        free(st->resume[i]);
+    }
+    st->nresume = kept;
+    free(of);
+    free(has);
+    return rc;
+}
+
+int cli_jobs_state_read(const char *dir, const char *identity, bool resume,
+                        struct cli_jobs_state *st)
+{
+    memset(st, 0, sizeof *st);
+    if (!resume && mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "weft: --checkpoint %s (a folder with --jobs): %s\n", dir,
+                strerror(errno));
+        return CLI_ERROR;
+    }
+    uint64_t *units = NULL;
+    size_t nunits = 0;
+    int rc = same_search_file(dir, identity, resume);
+    if (rc == 0)
+        rc = scan(dir, resume, st, &units, &nunits);
+    if (rc == 0 && resume)
+        rc = mark_taken(st, units, nunits);
+    free(units);
+    return rc;
+}
+
+void cli_jobs_state_free(struct cli_jobs_state *st)
+{
+    for (int i = 0; i < st->nresume; i++)
+        free(st->resume[i]);
+    free(st->resume);
+    free(st->resume_unit);
+    if (st->taken)
+        munmap(st->taken, st->cap);
+    memset(st, 0, sizeof *st);
 }

@@ -85,6 +85,11 @@ struct cli_opts {
     const struct cli_merged *merged;  /* replay for weft merge: report this coverage */
     uint32_t shard_index, shard_count;   /* --shard K/N (count 0: not sharded) */
     uint32_t jobs;                    /* --jobs N: worker processes (0: not given) */
+    bool keep_going;                  /* --keep-going: a failure stops no --jobs worker */
+    struct explore_claims *claims;    /* a --jobs worker: where it takes its units */
+    const char *jobs_dir;             /* and with --checkpoint: where units are kept */
+    bool finish_only;                 /* and with --resume: it searches one unit, */
+    uint64_t redo_unit;               /* this one (without o->resume) */
     uint32_t split_for;               /* the automatic split depth is chosen for this
                                          many shards (0: shard_count) */
     int split_depth;                  /* --split-depth D; EXPLORE_SPLIT_AUTO with --shard
@@ -260,10 +265,42 @@ struct cli_merged {
     double elapsed_s;                 /* the slowest shard's */
     uint32_t shrunk_from_steps, shrunk_from_preemptions;
     bool shrink_failed;
+    /* --jobs --shard: the merged result is the shard's, for weft merge */
+    const char *identity;             /* the search's name (NULL: not a shard) */
+    struct split_mark *marks;         /* the shard's units, where they began */
+    size_t nmarks;
+    bool marks_lost;
 };
+/* Give rep m's shard: its name and unit marks (copies); without memory,
+** the marks are said lost. */
+void cli_merged_split(struct report *rep, const struct cli_merged *m);
 int cli_merge(struct cli_opts *o);
 /* Merge the n result files as weft merge does, printing as o says. */
 int cli_merge_files(const struct cli_opts *o, const char *const *files, int n);
+/* Merge the results of --jobs workers (one search, units taken in turn, so
+** no shard numbers to check); with o->keep_going, stderr lists every
+** failing unit. */
+int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int n,
+                   const uint64_t base[3]);
+
+/* --jobs --checkpoint DIR (checkpoint.c): what the folder holds. */
+struct cli_jobs_state {
+    uint64_t base[3];                 /* counts of the units finished before */
+    uint64_t done;                    /* how many */
+    unsigned char *taken;             /* shared, cap bytes: units not to be taken */
+    uint64_t cap;
+    char **resume;                    /* checkpoints of workers inside a unit */
+    uint64_t *resume_unit;            /* and those units, to be searched again */
+    int nresume;
+    uint64_t next_serial;             /* the number of the next worker's checkpoint */
+};
+/* Read dir (resume) or set it up afresh, for the search named identity:
+** 0, or CLI_ERROR after saying why. */
+int cli_jobs_state_read(const char *dir, const char *identity, bool resume,
+                        struct cli_jobs_state *st);
+void cli_jobs_state_free(struct cli_jobs_state *st);
+/* A worker finished unit `unit` (explore_split.unit_done; ctx: the folder). */
+void cli_jobs_unit_done(void *ctx, uint64_t unit, const uint64_t counts[3]);
 /* A command line (argv[1]: the subcommand) with merged set in its options. */
 int cli_command(int argc, char **argv, const struct cli_program *program,
                 const struct cli_merged *merged);

@@ -464,7 +464,12 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
         .req = request_for(t, o, o->html != NULL), .exec = x,
     };
     job.ec.split = (struct explore_split){ .depth = o->split_depth, .index = o->shard_index,
-                                          .count = o->shard_count, .depth_for = o->split_for };
+                                          .count = o->shard_count, .depth_for = o->split_for,
+                                          .claims = o->claims,
+                                          .unit_done = o->jobs_dir ? cli_jobs_unit_done : NULL,
+                                          .unit_ctx = (void *)o->jobs_dir,
+                                          .finish_only = o->finish_only,
+                                          .redo_unit = o->redo_unit };
     char *identity = o->split_depth ? cli_search_identity(o, t, false) : NULL;
     if (o->split_depth && identity == NULL)
         return out_of_memory("for the search's name");
@@ -617,20 +622,47 @@ static int run_one(const struct cli_target *t, const struct cli_opts *o,
 }
 
 /* ==========================================================================
-** --jobs: the shards of one search in worker processes, merged
+** --jobs: the units of one search taken by worker processes, merged
 ** ==========================================================================
-** Worker k runs shard k/N of the split search as `run --shard k/N --format
-** json` would, into a file of its own; once all have ended, the files are
-** merged as weft merge does and printed as asked. The split depth is
-** chosen for JOBS_SPLIT_FOR shards whatever N is, so that --jobs 1 and
-** --jobs 8 cut the same tree and print the same result (timing aside).
+** Each worker runs the split search as `run --format json` would, into a
+** file of its own, but takes its units from a counter the workers share
+** (struct explore_claims, mapped before they fork): the next unit once it
+** is done with its own, so that one slow unit leaves no core idle. Once
+** all have ended, the files are merged (cli_merge_jobs) and printed as
+** asked. The split depth is chosen for JOBS_SPLIT_FOR shards whatever N
+** is, so that --jobs 1 and --jobs 8 cut the same tree and print the same
+** result (timing aside).
+**
+** A failure in unit u stops the workers on units above u (explore.c,
+** split_past_failure), but those below it finish theirs: every unit below
+** u was taken before u was, so the lowest failing unit is found whatever
+** the timing, with the counts one run has there. --keep-going stops none:
+** a worker ends at its own first failure, and a new one takes its place
+** while units are left, so every unit is searched to its first failure.
 */
 #define JOBS_SPLIT_FOR 16
 
-/* Worker k: its shard, its output in path. Never returns. */
+/* The workers of one search. */
+struct workers {
+    char dir[32];                     /* their result files' folder */
+    char **paths;                     /* result files, one per worker started */
+    uint32_t started, cap;
+    pid_t *pids;                      /* of the running ones (0: a free slot) */
+    uint32_t slots;                   /* --jobs */
+    struct explore_claims *claims;    /* shared with them */
+    double start;
+    int rc;                           /* CLI_ERROR once one failed to report */
+    const char *ckdir;                /* --checkpoint/--resume DIR, or NULL */
+    struct cli_jobs_state st;         /* what it held */
+    int resumed;                      /* of st.resume, started so far */
+};
+
+/* A worker: the search, its output in path. Never returns. */
 static void run_worker(const struct cli_target *t, const struct cli_opts *o,
-                       const struct explore_plan *plan, uint32_t k, const char *path)
+                       const struct explore_plan *plan, const struct workers *ws,
+                       uint32_t k, const char *path, const char *resume)
 {
+    char ck[4200];
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
         perror(path);
@@ -639,47 +671,119 @@ static void run_worker(const struct cli_target *t, const struct cli_opts *o,
     close(fd);
     struct cli_opts w = *o;
     w.jobs = 0;
-    w.shard_index = k;
-    w.shard_count = o->jobs;
+    if (o->shard_count == 0) {        /* names the worker; the units are taken */
+        w.shard_index = k;
+        w.shard_count = o->jobs;
+    }
+    w.claims = ws->claims;
     w.format = "json";
     w.progress = 0;
+    w.output_dir = NULL;              /* written once, of the failure reported (merge.c) */
+    w.trace = w.dot = w.html = NULL;
+    w.checkpoint = w.resume = NULL;
+    if (ws->ckdir) {                  /* its own checkpoint, and the units it finishes */
+        snprintf(ck, sizeof ck, "%s/worker-%llu.ck", ws->ckdir,
+                 (unsigned long long)(ws->st.next_serial + k));
+        w.checkpoint = resume ? resume : ck;   /* (overwritten once it saves) */
+        w.finish_only = resume != NULL;
+        w.redo_unit = resume ? ws->st.resume_unit[ws->resumed] : 0;
+        w.jobs_dir = ws->ckdir;
+    }
+    if (o->time_limit > 0) {          /* one that takes a failed one's place: what is left */
+        w.time_limit = o->time_limit - (cli_seconds() - ws->start);
+        w.time_limit = w.time_limit > 0.001 ? w.time_limit : 0.001;
+    }
     int rc = run_one(t, &w, plan, NULL, NULL);
     _exit(fflush(stdout) != 0 ? CLI_ERROR : rc);
 }
 
-/* Start the workers; their ids into pids (0: not started). 0, or CLI_ERROR. */
-static int start_workers(const struct cli_target *t, const struct cli_opts *o,
-                         const struct explore_plan *plan, char **paths, pid_t *pids)
+/* Start one more worker in slot; 0, or CLI_ERROR. */
+static int start_worker(const struct cli_target *t, const struct cli_opts *o,
+                        const struct explore_plan *plan, struct workers *ws, uint32_t slot)
 {
+    if (ws->started == ws->cap) {
+        uint32_t cap = ws->cap ? 2 * ws->cap : ws->slots;
+        char **paths = realloc(ws->paths, cap * sizeof *paths);
+        if (paths == NULL)
+            return out_of_memory("for the workers");
+        ws->paths = paths;
+        ws->cap = cap;
+    }
+    size_t n = sizeof ws->dir + 32;
+    char *path = malloc(n);
+    if (path == NULL)
+        return out_of_memory("for the workers");
+    snprintf(path, n, "%s/worker-%u.json", ws->dir, ws->started);
+    ws->paths[ws->started++] = path;
     fflush(stdout);
     fflush(stderr);
-    for (uint32_t k = 0; k < o->jobs; k++) {
-        if ((pids[k] = fork()) < 0) {
-            pids[k] = 0;
-            fprintf(stderr, "weft: cannot start worker %u: %s\n", k, strerror(errno));
-            return CLI_ERROR;
-        }
-        if (pids[k] == 0)
-            run_worker(t, o, plan, k, paths[k]);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "weft: cannot start a worker: %s\n", strerror(errno));
+        ws->started--;
+        free(path);
+        return CLI_ERROR;
     }
+    if (pid == 0)
+        run_worker(t, o, plan, ws, ws->started - 1, path,
+                   ws->resumed < ws->st.nresume ? ws->st.resume[ws->resumed] : NULL);
+    ws->resumed += ws->resumed < ws->st.nresume;
+    ws->pids[slot] = pid;
     return 0;
 }
 
-/* Wait for every worker started: CLI_ERROR if one failed to report. */
-static int wait_workers(const pid_t *pids, uint32_t n)
+/* Does a worker that ended leave work for a new one: units no one took
+** (it failed, with --keep-going; or it was resumed to finish one unit), or
+** checkpoints of --resume not yet gone on from? */
+static bool units_left(const struct cli_opts *o, const struct workers *ws)
+{
+    const struct explore_claims *c = ws->claims;
+    bool stopped = !o->keep_going &&
+                   __atomic_load_n(&c->lowest_failed, __ATOMIC_SEQ_CST) != EXPLORE_NO_UNIT;
+    return !stopped && !cli_pending_stop() &&
+           (o->time_limit <= 0 || cli_seconds() - ws->start < o->time_limit) &&
+           (ws->resumed < ws->st.nresume ||
+            __atomic_load_n(&c->next, __ATOMIC_SEQ_CST) <
+                __atomic_load_n(&c->limit, __ATOMIC_SEQ_CST));
+}
+
+/* Wait for a worker to end; its slot, or -1 when none is running. */
+static int reap_worker(struct workers *ws)
+{
+    for (;;) {
+        bool any = false;
+        for (uint32_t k = 0; k < ws->slots; k++)
+            any |= ws->pids[k] != 0;
+        if (!any)
+            return -1;
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0 && errno == EINTR)
+            continue;
+        for (uint32_t k = 0; k < ws->slots; k++)
+            if (pid < 0 || ws->pids[k] == pid) {
+                if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) > CLI_UNEXPECTED)
+                    ws->rc = CLI_ERROR;
+                ws->pids[k] = 0;
+                if (pid > 0)
+                    return (int)k;
+            }
+    }
+}
+
+/* Run the workers until none is left running: in every slot one, and
+** with --keep-going a new one in the slot of one that ended while units
+** are left. 0, or CLI_ERROR. */
+static int run_workers(const struct cli_target *t, const struct cli_opts *o,
+                       const struct explore_plan *plan, struct workers *ws)
 {
     int rc = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        int status;
-        while (pids[k] && waitpid(pids[k], &status, 0) < 0)
-            if (errno != EINTR) {
-                status = CLI_ERROR << 8;
-                break;
-            }
-        if (pids[k] && (!WIFEXITED(status) || WEXITSTATUS(status) > CLI_UNEXPECTED))
-            rc = CLI_ERROR;
-    }
-    return rc;
+    for (uint32_t k = 0; rc == 0 && k < ws->slots; k++)
+        rc = start_worker(t, o, plan, ws, k);
+    for (int k; (k = reap_worker(ws)) >= 0;)
+        if (rc == 0 && ws->rc == 0 && units_left(o, ws))
+            rc = start_worker(t, o, plan, ws, (uint32_t)k);
+    return rc ? rc : ws->rc;
 }
 
 static void mark_params_read(struct params *p)
@@ -693,38 +797,74 @@ static void mark_params_read(struct params *p)
     free(all);
 }
 
+static void workers_free(struct workers *ws)
+{
+    for (uint32_t k = 0; k < ws->started; k++) {
+        unlink(ws->paths[k]);
+        free(ws->paths[k]);
+    }
+    if (ws->dir[0] && ws->dir[strlen(ws->dir) - 1] != 'X')
+        rmdir(ws->dir);
+    free(ws->paths);
+    free(ws->pids);
+    if (ws->claims)
+        munmap(ws->claims, sizeof *ws->claims);
+    cli_jobs_state_free(&ws->st);
+}
+
+/* --checkpoint DIR, --resume DIR: the folder's units and checkpoints, the
+** finished units marked taken. 0, or CLI_ERROR. */
+static int jobs_state(const struct cli_target *t, const struct cli_opts *o, struct workers *ws)
+{
+    if (o->checkpoint && o->resume && strcmp(o->checkpoint, o->resume) != 0) {
+        fprintf(stderr, "weft: with --jobs, --checkpoint and --resume name one folder (the "
+                "resumed search goes on saving there), not %s and %s\n", o->checkpoint,
+                o->resume);
+        return CLI_ERROR;
+    }
+    ws->ckdir = o->resume ? o->resume : o->checkpoint;
+    if (ws->ckdir == NULL)
+        return 0;
+    char *identity = cli_search_identity(o, t, true);
+    int rc = identity ? cli_jobs_state_read(ws->ckdir, identity, o->resume != NULL, &ws->st)
+                      : out_of_memory("for the search's name");
+    free(identity);
+    ws->claims->taken = ws->st.taken;
+    ws->claims->cap = ws->st.cap;
+    return rc;
+}
+
 static int run_jobs(const struct cli_target *t, const struct cli_opts *o,
                     const struct explore_plan *plan)
 {
-    char dir[] = "/tmp/weft-jobs.XXXXXX";
-    char **paths = calloc(o->jobs, sizeof *paths);
-    pid_t *pids = calloc(o->jobs, sizeof *pids);
-    int rc = paths && pids ? 0 : out_of_memory("for the workers");
-    if (rc == 0 && mkdtemp(dir) == NULL) {
-        perror("weft: a folder for the workers' results");
-        rc = CLI_ERROR;
+    struct workers ws = { .dir = "/tmp/weft-jobs.XXXXXX", .slots = o->jobs,
+                          .start = cli_seconds() };
+    ws.pids = calloc(o->jobs, sizeof *ws.pids);
+    ws.claims = mmap(NULL, sizeof *ws.claims, PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (ws.claims == MAP_FAILED)
+        ws.claims = NULL;
+    int rc = ws.pids && ws.claims ? 0 : out_of_memory("for the workers");
+    if (rc == 0) {
+        *ws.claims = (struct explore_claims){ .lowest_failed = EXPLORE_NO_UNIT,
+                                              .units = EXPLORE_NO_UNIT,
+                                              .limit = EXPLORE_NO_UNIT,
+                                              .shard_index = o->shard_index,
+                                              .shard_count = o->shard_count,
+                                              .keep_going = o->keep_going };
+        if (mkdtemp(ws.dir) == NULL) {
+            perror("weft: a folder for the workers' results");
+            rc = CLI_ERROR;
+        }
     }
-    for (uint32_t k = 0; rc == 0 && k < o->jobs; k++)
-        if ((paths[k] = malloc(sizeof dir + 32)) == NULL)
-            rc = out_of_memory("for the workers");
-        else
-            snprintf(paths[k], sizeof dir + 32, "%s/shard-%u.json", dir, k);
     if (rc == 0)
-        rc = start_workers(t, o, plan, paths, pids);
-    if (pids && wait_workers(pids, o->jobs) != 0 && rc == 0)
-        rc = CLI_ERROR;
+        rc = jobs_state(t, o, &ws);
     if (rc == 0)
-        rc = cli_merge_files(o, (const char *const *)paths, (int)o->jobs);
+        rc = run_workers(t, o, plan, &ws);
+    if (rc == 0)
+        rc = cli_merge_jobs(o, (const char *const *)ws.paths, (int)ws.started, ws.st.base);
     mark_params_read(o->params);      /* the workers read them: no warning here */
-    for (uint32_t k = 0; paths && k < o->jobs; k++) {
-        if (paths[k])
-            unlink(paths[k]);
-        free(paths[k]);
-    }
-    if (dir[sizeof dir - 2] != 'X')
-        rmdir(dir);
-    free(paths);
-    free(pids);
+    workers_free(&ws);
     return rc;
 }
 
@@ -886,9 +1026,11 @@ static int check_format(const struct cli_opts *o)
 /* What --jobs does not combine with; true after saying so. */
 static bool jobs_refused(const struct cli_opts *o)
 {
-    const char *with = o->shard_count ? "--shard" : o->classes ? "--classes"
-                     : o->checkpoint || o->resume ? "--checkpoint and --resume"
-                     : o->isolate == CLI_ISOLATE_NONE ? "--isolate none" : NULL;
+    /* --isolate fork: a new process for each execution keeps no unit marks,
+    ** without which a failing search's counts are not one run's. */
+    const char *with = o->classes ? "--classes"
+                     : o->isolate == CLI_ISOLATE_NONE ? "--isolate none"
+                     : o->isolate == CLI_ISOLATE_FORK ? "--isolate fork" : NULL;
     if (with)
         fprintf(stderr, "weft: --jobs does not combine with %s (yet)\n", with);
     return with != NULL;
@@ -898,10 +1040,15 @@ int cli_run(struct cli_opts *o)
 {
     if (check_format(o) != 0 || !fork_plan_ok(o))
         return CLI_ERROR;
+    if (o->keep_going && !o->jobs) {
+        fprintf(stderr, "weft: --keep-going goes with --jobs N (a failure stops a single "
+                "search)\n");
+        return CLI_ERROR;
+    }
     if (o->jobs && jobs_refused(o))
         return CLI_ERROR;
     if (o->jobs)
-        o->split_for = JOBS_SPLIT_FOR;
+        o->split_for = o->shard_count ? 0 : JOBS_SPLIT_FOR;   /* a shard: cut as its peers */
     if ((o->shard_count || o->jobs) && o->split_depth == 0)
         o->split_depth = EXPLORE_SPLIT_AUTO;
     const struct explore_plan *plan = plan_for(o);
@@ -1108,6 +1255,7 @@ static int merged_report(struct report *rep, const struct cli_merged *m, const s
     rep->shrunk_from_steps = m->shrunk_from_steps;
     rep->shrunk_from_preemptions = m->shrunk_from_preemptions;
     rep->shrink_failed = m->shrink_failed;
+    cli_merged_split(rep, m);
     return o->quiet ? REPORT_QUIET : 0;
 }
 

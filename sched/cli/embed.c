@@ -83,6 +83,15 @@ static int shrink(struct search *s, const struct weft_scenario *sc, struct cli_j
     return rc;
 }
 
+/* --jobs: another worker failed in a lower unit, so this failure is not
+** the one reported (the lowest unit's is): not worth shrinking. */
+static bool beaten(const struct explore_config *ec, const struct explore_result *res)
+{
+    const struct explore_claims *c = ec->split.claims;
+    return c && res->cov.split.failed_unit >
+                    __atomic_load_n(&c->lowest_failed, __ATOMIC_SEQ_CST);
+}
+
 int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
 {
     const struct weft_scenario *sc = job->scenario;
@@ -111,6 +120,7 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
     else if (nmarks)
         memcpy(marks, res.marks, nmarks * sizeof *marks);
     if (rc == 0 && res.failed && job->shrink && res.outcome.result != WEFT_NONDETERMINISM &&
+        !beaten(ec, &res) &&
         cli_window_enter(ec->window, EXPLORE_SHRINKING)) {
         if (ec->window && ec->window->stop == EXPLORE_STOP_TIME)
             ec->window->stop = EXPLORE_GO;   /* the failure is found: shrink it */

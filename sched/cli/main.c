@@ -101,6 +101,8 @@ static const char usage_run_tail[] =
     "  --checkpoint-every S     seconds between checkpoints (default 5)\n"
     "  --resume FILE            go on from a checkpoint of the same search: the\n"
     "                           final counts and verdict are an uninterrupted run's\n"
+    "                           (with --jobs, both name a folder: checkpoints per\n"
+    "                           unit, and --resume DIR goes on saving there)\n"
     "  --shard K/N              explore only shard K (0 to N-1) of the search (dpor,\n"
     "                           dfs): the tree's top is cut into units, dealt out\n"
     "                           in turn; '@ merge' joins the N results\n"
@@ -110,6 +112,11 @@ static const char usage_run_tail[] =
     "  --jobs N                 dpor, dfs: N worker processes (0: one per core),\n"
     "                           each searching a share of the split search's\n"
     "                           units; merged and printed as one run's result\n"
+    "                           (workers take units in turn; a failure stops the\n"
+    "                           workers on higher units)\n"
+    "  --keep-going             with --jobs: a failure stops no worker; every unit\n"
+    "                           is searched to its first failure, and stderr lists\n"
+    "                           the units that fail (the report stays the same)\n"
     "  --classes FILE           write the class of every complete execution (a hash\n"
     "                           of its trace up to commuting operations) to FILE as\n"
     "                           'scenario hash schedule [stopped]' lines, and search\n"
@@ -334,7 +341,7 @@ enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, 
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
        O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE, O_CFLAGS,
        O_EXIT_STATUS, O_ARG, O_TRACE, O_DOT, O_HTML, O_OUTPUT_DIR, O_ACCEPT, O_SHARD,
-       O_SPLIT_DEPTH, O_JOBS };
+       O_SPLIT_DEPTH, O_JOBS, O_KEEP_GOING };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -371,6 +378,7 @@ static const struct option long_opts[] = {
     { "shard", required_argument, 0, O_SHARD },
     { "split-depth", required_argument, 0, O_SPLIT_DEPTH },
     { "jobs", required_argument, 0, O_JOBS },
+    { "keep-going", no_argument, 0, O_KEEP_GOING },
     { "help", no_argument, 0, O_HELP },
     { 0, 0, 0, 0 },
 };
@@ -543,6 +551,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_QUIET: o->quiet = true; return 0;
     case O_PROGRESS: o->progress = 1; return 0;
     case O_NOSHRINK: o->shrink = false; return 0;
+    case O_KEEP_GOING: o->keep_going = true; return 0;
     case O_CLASSES: o->classes = v; return 0;
     case O_CHECKPOINT: o->checkpoint = v; return 0;
     case O_OUTPUT_DIR: o->output_dir = v; return 0;

@@ -21,6 +21,7 @@
 #include "core/registry.h"
 
 #define MERGE_MAX_DEPTH 32            /* JSON nesting a result never exceeds */
+#define MERGE_LISTED 20               /* --keep-going: failing units named per result */
 
 static int out_of_memory(void)
 {
@@ -575,6 +576,18 @@ static void join(const struct shards *s, const int *group, int n, struct cli_mer
     }
 }
 
+void cli_merged_split(struct report *rep, const struct cli_merged *m)
+{
+    if (m->identity == NULL)
+        return;
+    rep->identity = strdup(m->identity);
+    rep->marks = m->nmarks ? malloc(m->nmarks * sizeof *rep->marks) : NULL;
+    if (rep->marks)
+        memcpy(rep->marks, m->marks, m->nmarks * sizeof *rep->marks);
+    rep->nmarks = rep->marks ? m->nmarks : 0;
+    rep->marks_lost = m->marks_lost || (m->nmarks && rep->marks == NULL);
+}
+
 /* A search that found nothing: the summary needs no scenario at hand. */
 static int print_passing(const struct record *a, const struct cli_merged *m,
                          const struct cli_opts *o)
@@ -588,6 +601,7 @@ static int print_passing(const struct record *a, const struct cli_merged *m,
     if (rep == NULL)
         return out_of_memory();
     rep->elapsed_s = m->elapsed_s;
+    cli_merged_split(rep, m);
     report_format_named(o->format)->print(stdout, rep, o->quiet ? REPORT_QUIET : 0);
     fflush(stdout);
     int rc = rep->as_expected ? CLI_OK : CLI_UNEXPECTED;
@@ -657,6 +671,20 @@ static int replay_apart(int argc, char **argv, const struct cli_program *program
     return WIFEXITED(status) ? WEXITSTATUS(status) : CLI_ERROR;
 }
 
+/* The files the failure is written to (--output-dir, --trace, --dot,
+** --html), as options of the replay; its new argc. */
+static int add_files(char **argv, int argc, const struct cli_opts *o)
+{
+    const char *const files[][2] = { { "--output-dir", o->output_dir }, { "--trace", o->trace },
+                                     { "--dot", o->dot }, { "--html", o->html } };
+    for (int i = 0; i < 4; i++)
+        if (files[i][1]) {
+            argv[argc++] = (char *)files[i][0];
+            argv[argc++] = (char *)files[i][1];
+        }
+    return argc;
+}
+
 /* A search that failed: the lowest unit's failure, replayed for its report. */
 static int print_failing(const struct record *f, struct cli_merged *m, const struct cli_opts *o)
 {
@@ -672,7 +700,7 @@ static int print_failing(const struct record *f, struct cli_merged *m, const str
               split_words(get(f, "split.target"), &argv, &argc, &store2);
     char *store3 = NULL;
     ok = ok && split_words(get(f, "split.params"), &argv, &argc, &store3);
-    char **more = ok ? realloc(argv, (size_t)(argc + 6) * sizeof *argv) : NULL;
+    char **more = ok ? realloc(argv, (size_t)(argc + 14) * sizeof *argv) : NULL;
     int rc = CLI_ERROR;
     if (more) {
         argv = more;
@@ -682,6 +710,7 @@ static int print_failing(const struct record *f, struct cli_merged *m, const str
         argv[argc++] = (char *)o->format;
         if (o->quiet)
             argv[argc++] = (char *)"--quiet";
+        argc = add_files(argv, argc, o);
         argv[argc] = NULL;
         rc = replay_apart(argc, argv, o->program, m);
     } else {
@@ -726,6 +755,187 @@ int cli_merge_files(const struct cli_opts *o, const char *const *files, int nfil
     free(group);
     shards_free(&s);
     return rc ? rc : worst;
+}
+
+static int by_failed_unit(const void *a, const void *b)
+{
+    uint64_t x = get_u64(*(const struct record *const *)a, "split.failed_unit");
+    uint64_t y = get_u64(*(const struct record *const *)b, "split.failed_unit");
+    return x < y ? -1 : x > y;
+}
+
+/* --keep-going: every failing unit (each searched to its first failure)
+** and what the workers ran in all, on stderr; the report on stdout stays
+** the one a single run prints. */
+static int list_failures(const struct shards *s)
+{
+    const struct record **f = calloc((size_t)s->n, sizeof *f);
+    uint64_t n = 0, executions = 0, pruned = 0;
+    if (f == NULL)
+        return out_of_memory();
+    for (int i = 0; i < s->n; i++) {
+        executions += get_u64(&s->recs[i], "executions");
+        pruned += get_u64(&s->recs[i], "pruned");
+        if (get(&s->recs[i], "split.failed_unit"))
+            f[n++] = &s->recs[i];
+    }
+    qsort(f, n, sizeof *f, by_failed_unit);
+    fprintf(stderr, "weft: %s, --keep-going: %llu of %s units fail (%llu executions + %llu "
+            "pruned searched in all)%s\n", get(&s->recs[0], "scenario"), (unsigned long long)n,
+            get(&s->recs[0], "split.units"), (unsigned long long)executions,
+            (unsigned long long)pruned, n ? ":" : "");
+    /* By result, the lowest units first (not their tokens: shrunk, many are one). */
+    for (uint64_t i = 0; i < n; i++) {
+        const char *result = get(f[i], "result");
+        uint64_t shown = 0, same = 0, first = i;
+        for (uint64_t j = 0; j < i && first == i; j++)
+            first = strcmp(get(f[j], "result"), result) == 0 ? j : first;
+        if (first < i)
+            continue;                 /* listed with the first of its result */
+        fprintf(stderr, "  %s in unit", result);
+        for (uint64_t j = i; j < n; j++)
+            if (strcmp(get(f[j], "result"), result) == 0 && same++ < MERGE_LISTED)
+                fprintf(stderr, "%s %s", shown++ ? "," : "", get(f[j], "split.failed_unit"));
+        if (same > shown)
+            fprintf(stderr, " and %llu more", (unsigned long long)(same - shown));
+        fprintf(stderr, "\n");
+    }
+    free(f);
+    return 0;
+}
+
+/* The next [unit, executions, pruned, cut] of a "unit_counts" list at *p;
+** false at its end. */
+static bool next_mark(const char **p, struct split_mark *m)
+{
+    uint64_t v[4];
+    for (int i = 0; i < 4; i++) {
+        *p += strcspn(*p, "0123456789");
+        if (**p == '\0')
+            return false;
+        v[i] = strtoull(*p, (char **)p, 10);
+    }
+    *m = (struct split_mark){ v[0], v[1], v[2], v[3] };
+    return true;
+}
+
+static int by_unit(const void *a, const void *b)
+{
+    const struct split_mark *x = a, *y = b;
+    return x->unit < y->unit ? -1 : x->unit > y->unit;
+}
+
+/* Append to m->marks each unit of worker b with what it ran of it (to
+** its next unit's mark, or to its totals); false without memory. */
+static bool unit_sizes(const struct record *b, struct cli_merged *m, size_t *cap)
+{
+    const char *p = get(b, "split.unit_counts");
+    struct split_mark cur, next;
+    bool more = next_mark(&p, &cur);
+    while (more) {
+        more = next_mark(&p, &next);
+        if (!more)
+            next = (struct split_mark){ 0, get_u64(b, "executions"), get_u64(b, "pruned"),
+                                        get_u64(b, "cut") };
+        if (m->nmarks == *cap) {
+            struct split_mark *bigger = realloc(m->marks, (*cap = 2 * *cap + 64) * sizeof *bigger);
+            if (bigger == NULL)
+                return false;
+            m->marks = bigger;
+        }
+        m->marks[m->nmarks++] = (struct split_mark){ cur.unit, next.executions - cur.executions,
+                                                     next.pruned - cur.pruned, next.cut - cur.cut };
+        cur = next;
+    }
+    return true;
+}
+
+/* --jobs --shard: the shard's unit marks as one process running its units
+** in order would have made them, from the workers' (each unit's size,
+** summed in unit order, up to the failure). Lost when a worker has none
+** (it was resumed). */
+static void shard_marks(const struct shards *s, const int *group, int n, struct cli_merged *m)
+{
+    size_t cap = 0;
+    for (int i = 0; i < n && !m->marks_lost; i++)
+        if (get(&s->recs[group[i]], "split.unit_counts") == NULL ||
+            !unit_sizes(&s->recs[group[i]], m, &cap))
+            m->marks_lost = true;
+    qsort(m->marks, m->nmarks, sizeof *m->marks, by_unit);
+    while (m->nmarks && m->marks[m->nmarks - 1].unit > m->cov.split.failed_unit)
+        m->nmarks--;                  /* begun by workers the failure stopped */
+    uint64_t sum[3] = { 0, 0, 0 };
+    for (size_t i = 0; i < m->nmarks; i++) {
+        uint64_t size[3] = { m->marks[i].executions, m->marks[i].pruned, m->marks[i].cut };
+        m->marks[i].executions = sum[0];
+        m->marks[i].pruned = sum[1];
+        m->marks[i].cut = sum[2];
+        for (int k = 0; k < 3; k++)
+            sum[k] += size[k];
+    }
+}
+
+/* A worker that ran out of time before it had counted the units (one that
+** took a failed one's place late): it cut nothing, and ran nothing. */
+static bool ran_nothing(const struct record *rec)
+{
+    return get_u64(rec, "executions") == 0 && get_u64(rec, "pruned") == 0 &&
+           get(rec, "split.failed_unit") == NULL && !get_bool(rec, "exhaustive");
+}
+
+int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int nfiles,
+                   const uint64_t base[3])
+{
+    struct shards s = { 0 };
+    int rc = read_files(&s, files, nfiles);
+    int *group = rc ? NULL : calloc((size_t)s.n, sizeof *group);
+    if (rc == 0 && group == NULL)
+        rc = out_of_memory();
+    int n = 0;
+    bool idle = false;
+    for (int i = 0; rc == 0 && i < s.n; i++) {
+        if (ran_nothing(&s.recs[i]) && s.n > 1) {
+            idle = true;
+            continue;
+        }
+        group[n++] = i;
+        if (!same_search(&s.recs[group[0]], &s.recs[i]))
+            rc = CLI_ERROR;
+    }
+    if (rc == 0 && n == 0)            /* none ran a unit: one says how far it got */
+        group[n++] = 0;
+    if (rc == 0) {
+        struct cli_merged m = { 0 };
+        const struct record *failing;
+        join(&s, group, n, &m, &failing);
+        m.cov.exhaustive &= !idle;
+        if (o->shard_count) {         /* --shard: the result is the shard's */
+            m.cov.split.index = o->shard_index;
+            m.cov.split.count = o->shard_count;
+            m.identity = get(&s.recs[group[0]], "split.search");
+            shard_marks(&s, group, n, &m);
+            m.marks_lost |= base[0] || base[1] || base[2];
+        }
+        if (base[0] || base[1] || base[2]) {   /* --resume: the units finished before */
+            if (failing)              /* the workers' sums, as a resumed shard's */
+                m.cov.executions = m.cov.pruned = m.cov.cut = 0;
+            for (int i = 0; failing && i < n; i++) {
+                m.cov.executions += get_u64(&s.recs[group[i]], "executions");
+                m.cov.pruned += get_u64(&s.recs[group[i]], "pruned");
+                m.cov.cut += get_u64(&s.recs[group[i]], "cut");
+            }
+            m.cov.executions += base[0];
+            m.cov.pruned += base[1];
+            m.cov.cut += base[2];
+        }
+        rc = failing ? print_failing(failing, &m, o) : print_passing(&s.recs[group[0]], &m, o);
+        if (o->keep_going && rc != CLI_ERROR && list_failures(&s) != 0)
+            rc = CLI_ERROR;
+        free(m.marks);
+    }
+    free(group);
+    shards_free(&s);
+    return rc;
 }
 
 int cli_merge(struct cli_opts *o)

@@ -340,6 +340,7 @@ static int resume(struct explorer *e, struct search *s, struct explore_result *r
     r->cov.timed |= from->timed;
     r->cov.bound_hit |= from->bound_hit;
     s->sc.check_memory |= from->check_memory;
+    split_resumed(s, e->cfg, r);
     return 0;
 }
 
@@ -376,7 +377,8 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
             count_execution(e, r);
             ran++;
         }
-        bool more = st->advance(e);
+        /* --jobs: a unit past every one left is not this process's to walk to */
+        bool more = st->advance(e) && !e->split_over;
         if (more && ec->checkpoint && (n & 63) == 0 && ec->elapsed &&
             ec->elapsed(ec->clock_ctx) - e->saved_at >= ec->checkpoint_every)
             save_position(e, s, r);
@@ -388,6 +390,7 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         }
         if (failed && (ec->accept == NULL || ec->accept(ec->accept_ctx, r))) {
             r->failed = true;
+            split_failed(ec, unit);
             return 0;
         }
         /* A mark right after the execution that died: a later death goes
@@ -396,7 +399,7 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         if (more && ec->mark && (died || (ec->mark_every && n % ec->mark_every == 0)))
             mark_position(e, s, r, false);
         if (r->divergence[0] || e->error || !more || (max_exec && ran >= max_exec) ||
-            out_of_time(ec, time_limit, n, &r->cov)) {
+            split_past_failure(ec, e->unit) || out_of_time(ec, time_limit, n, &r->cov)) {
             keep_last(e, s, r);
             *covered = !more && !r->divergence[0] && !e->error;
             if (more && ec->checkpoint && !e->error)
@@ -471,6 +474,7 @@ int explore_run(struct search *s, const struct explore_config *ec, struct explor
     record_in_window(s, ec->window);
     memset(r, 0, sizeof *r);
     s->nmarks = 0;
+    s->claimed = EXPLORE_NO_UNIT;
     r->cov.plan = ec->plan;
     r->cov.all_memory = s->sc.check_all_memory;
     bool outermost = !s->x->crash.entered;

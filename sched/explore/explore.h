@@ -33,12 +33,48 @@ struct explore_window;
 #define EXPLORE_SPLIT_UNITS 64        /* live units per shard the automatic depth aims at */
 #define EXPLORE_SPLIT_MAX_DEPTH 64
 #define EXPLORE_NO_UNIT UINT64_MAX
+/*
+** --jobs: the units of a split search taken in turn by the processes that
+** share this (mapped shared before they fork) instead of dealt out by
+** number: a process takes the next unit once it is done with its own, so
+** a slow unit leaves no process idle. Every process walks the same static
+** top, so the numbers agree. A failure lowers lowest_failed to its unit;
+** unless keep_going, units above it are left and the ones below it are
+** finished, so the lowest failing unit is found whatever the timing.
+** taken[u] (room for cap units) marks units that are not to be taken
+** (--resume: finished, or resumed where they were).
+*/
+struct explore_claims {
+    uint64_t next;                    /* the next unit to take (atomic) */
+    uint64_t lowest_failed;           /* EXPLORE_NO_UNIT, or the lowest failing unit */
+    uint64_t units;                   /* in the search (the first process to count says) */
+    uint64_t live_units, unit_hash;   /* and the rest of its count, */
+    int depth;                        /* at this depth (0: not counted yet; set last) */
+    uint64_t limit;                   /* units to take: the shard's (or all of them) */
+    uint32_t shard_index, shard_count;   /* --shard K/N with --jobs (count 0: none): the
+                                         shard's units are taken, numbered 0, 1, ... */
+    bool keep_going;
+    uint64_t cap;
+    unsigned char *taken;             /* NULL: none */
+};
+
 struct explore_split {
     int depth;
     uint32_t index, count;            /* count 0: not sharded (as index 0 of 1) */
     uint32_t depth_for;               /* EXPLORE_SPLIT_AUTO picks the depth for this
                                          many shards (0: count): --jobs keeps it fixed */
     bool count_only;                  /* shard.c: walk through every unit, run none */
+    struct explore_claims *claims;    /* --jobs: units are taken from here (index,
+                                         count then only name the process) */
+    /* --jobs --checkpoint: told each unit this process finished, with what
+    ** it ran of it (the counts of a unit's executions, pruned and cut ones). */
+    void (*unit_done)(void *ctx, uint64_t unit, const uint64_t counts[3]);
+    void *unit_ctx;
+    /* --jobs --resume: this process searches one unit and takes no other:
+    ** redo_unit from its beginning or, with resume.position, the unit that
+    ** position took from where it was (counting from the unit's beginning). */
+    bool finish_only;
+    uint64_t redo_unit;
 };
 
 struct explore_config {

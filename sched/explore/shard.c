@@ -23,10 +23,103 @@
 ** The walk (dfs.c)
 ** ========================================================================== */
 
-/* Is the n-th unit of a kind this shard's? */
-static bool mine(const struct split_walk *w, uint64_t n)
+/* --jobs: the next unit no other process took (nor a resumed one holds). */
+static uint64_t take(struct explore_claims *c)
 {
-    return w->count != UINT32_MAX && (w->count <= 1 || n % w->count == w->index);
+    for (;;) {
+        uint64_t u = __atomic_fetch_add(&c->next, 1, __ATOMIC_SEQ_CST);
+        if (c->taken == NULL || u >= c->cap || !c->taken[u])
+            return u;
+    }
+}
+
+/* --jobs --checkpoint: the unit taken last is finished; what it ran. */
+static void unit_done(const struct search *s, const struct explore_config *ec,
+                      const struct coverage *c)
+{
+    uint64_t counts[3] = { c->executions - s->claimed_at[0], c->pruned - s->claimed_at[1],
+                           c->cut - s->claimed_at[2] };
+    if (ec->split.unit_done)
+        ec->split.unit_done(ec->split.unit_ctx, s->claimed, counts);
+}
+
+void split_resumed(struct search *s, const struct explore_config *ec, struct explore_result *r)
+{
+    if (!ec->split.finish_only)
+        return;
+    r->cov.executions -= s->claimed_at[0];
+    r->cov.pruned -= s->claimed_at[1];
+    r->cov.cut -= s->claimed_at[2];
+    memset(s->claimed_at, 0, sizeof s->claimed_at);
+}
+
+/* --jobs: is unit e->unit, being dealt out now, the one this process took?
+** A process takes its next unit once it has passed the one it took: the
+** counter has moved past that one, so what it takes is e->unit or later,
+** and units are dealt in order. Once it takes one past the last unit, it
+** has nothing left to do (split_over). */
+static bool taken_here(struct split_walk *w, struct explorer *e, uint64_t unit)
+{
+    struct search *s = e->search;
+    const struct coverage *c = &e->result->cov;
+    const struct explore_split *sp = &e->cfg->split;
+    if (s->claimed == EXPLORE_NO_UNIT && sp->finish_only && !e->cfg->resume.position &&
+        !e->split_over) {             /* the one unit to search again, whole */
+        s->claimed = sp->redo_unit;
+        s->claimed_at[0] = c->executions;
+        s->claimed_at[1] = c->pruned;
+        s->claimed_at[2] = c->cut;
+    }
+    if (s->claimed == EXPLORE_NO_UNIT || s->claimed < unit) {
+        if (s->claimed != EXPLORE_NO_UNIT)
+            unit_done(s, e->cfg, c);
+        if (e->cfg->split.finish_only) {   /* resumed: that unit was all it had */
+            s->claimed = EXPLORE_NO_UNIT;     /* (and it is told once) */
+            e->split_over = true;
+            return false;
+        }
+        s->claimed = take(w->claims);
+        s->claimed_at[0] = c->executions;
+        s->claimed_at[1] = c->pruned;
+        s->claimed_at[2] = c->cut;
+    }
+    if (s->claimed >= __atomic_load_n(&w->claims->limit, __ATOMIC_SEQ_CST))
+        e->split_over = true;
+    return s->claimed == unit;
+}
+
+/* Is the n-th unit of a kind of the shard index of count? */
+static bool dealt_to(uint64_t n, uint32_t index, uint32_t count)
+{
+    return count <= 1 || n % count == index;
+}
+
+/* Is the n-th unit of a kind (e->unit in all) this shard's? --jobs
+** --shard: of the shard's units, numbered in order, the one taken. */
+static bool mine(struct split_walk *w, struct explorer *e, uint64_t n)
+{
+    const struct explore_claims *c = w->claims;
+    if (c && c->shard_count > 1)
+        return dealt_to(n, c->shard_index, c->shard_count) && taken_here(w, e, w->ordinal++);
+    if (c)
+        return taken_here(w, e, e->unit);
+    return w->count != UINT32_MAX && dealt_to(n, w->index, w->count);
+}
+
+void split_failed(const struct explore_config *ec, uint64_t unit)
+{
+    struct explore_claims *c = ec->split.claims;
+    uint64_t low = c ? __atomic_load_n(&c->lowest_failed, __ATOMIC_SEQ_CST) : 0;
+    while (c && unit < low &&
+           !__atomic_compare_exchange_n(&c->lowest_failed, &low, unit, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST))
+        ;                             /* low is reloaded: another failure came first */
+}
+
+bool split_past_failure(const struct explore_config *ec, uint64_t unit)
+{
+    const struct explore_claims *c = ec->split.claims;
+    return c && !c->keep_going && unit > __atomic_load_n(&c->lowest_failed, __ATOMIC_SEQ_CST);
 }
 
 void split_begin(struct split_walk *w, struct explorer *e)
@@ -40,6 +133,8 @@ void split_begin(struct split_walk *w, struct explorer *e)
     w->depth = (size_t)sp->depth;
     w->index = sp->index;
     w->count = sp->count_only ? UINT32_MAX : sp->count;
+    w->claims = sp->count_only ? NULL : sp->claims;
+    e->split_over = false;
     w->first = true;
     w->hash = 0xcbf29ce484222325ULL;
 }
@@ -50,7 +145,7 @@ bool split_reach_root(struct split_walk *w, struct explorer *e)
     w->reached = true;
     if (w->first && !w->at_root) {    /* a live unit: dealt out now */
         w->at_root = true;
-        e->skip = !mine(w, w->live++);
+        e->skip = !mine(w, e, w->live++);
         if (!e->skip && !explore_mark_unit(e))
             e->error = WEFT_ENOMEM;
     }
@@ -60,7 +155,7 @@ bool split_reach_root(struct split_walk *w, struct explorer *e)
 void split_end(struct split_walk *w, struct explorer *e)
 {
     if (w->depth && w->first && !w->at_root) {
-        e->skip = !mine(w, w->shorts++);
+        e->skip = !mine(w, e, w->shorts++);
         if (!e->skip && !explore_mark_unit(e))
             e->error = WEFT_ENOMEM;
     }
@@ -103,8 +198,14 @@ int split_save(const struct split_walk *w, const struct explorer *e, char *buf, 
 {
     if (w->depth == 0)
         return snprintf(buf, n, "%s", "");
-    return snprintf(buf, n, "unit %" PRIu64 " %d %d %d %" PRIu64 " %" PRIu64 " %" PRIx64 "\n",
-                    e->unit, w->first, w->at_root, e->skip, w->live, w->shorts, w->hash);
+    int len = snprintf(buf, n, "unit %" PRIu64 " %d %d %d %" PRIu64 " %" PRIu64 " %" PRIx64 "\n",
+                       e->unit, w->first, w->at_root, e->skip, w->live, w->shorts, w->hash);
+    if (w->claims && len > 0 && (size_t)len < n)   /* --jobs: the unit it took */
+        len += snprintf(buf + len, n - (size_t)len,
+                        "taken %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+                        e->search->claimed, e->search->claimed_at[0], e->search->claimed_at[1],
+                        e->search->claimed_at[2], w->ordinal);
+    return len;
 }
 
 bool split_load(struct split_walk *w, struct explorer *e, const char **text)
@@ -124,6 +225,15 @@ bool split_load(struct split_walk *w, struct explorer *e, const char **text)
     w->live = live;
     w->shorts = shorts;
     w->hash = hash;
+    used = 0;
+    struct search *s = e->search;
+    if (w->claims) {                  /* --jobs: the unit it took, and when */
+        if (sscanf(*text, "taken %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+                   "\n%n", &s->claimed, &s->claimed_at[0], &s->claimed_at[1],
+                   &s->claimed_at[2], &w->ordinal, &used) != 5 || !used)
+            return false;
+        *text += used;
+    }
     return true;
 }
 
@@ -169,19 +279,63 @@ static int choose_depth(struct search *s, const struct explore_config *ec,
     }
 }
 
+/* --jobs: the count another process made (a worker that takes the place
+** of one that failed need not count again); false if none has yet. */
+static bool counted_before(const struct explore_config *ec, struct explore_result *counted,
+                           int *depth)
+{
+    const struct explore_claims *c = ec->split.claims;
+    if (c == NULL || (*depth = __atomic_load_n(&c->depth, __ATOMIC_ACQUIRE)) == 0)
+        return false;
+    memset(counted, 0, sizeof *counted);
+    counted->cov.split.units = c->units;
+    counted->cov.split.live_units = c->live_units;
+    counted->cov.split.unit_hash = c->unit_hash;
+    return true;
+}
+
+/* Of n units of a kind, how many the shard is dealt. */
+static uint64_t of_shard(uint64_t n, const struct explore_claims *c)
+{
+    return n > c->shard_index ? (n - c->shard_index + c->shard_count - 1) / c->shard_count : 0;
+}
+
+/* --jobs: say the count to the other processes (units first: taking a
+** unit reads it). */
+static void publish_count(const struct explore_config *ec, const struct explore_result *counted,
+                          int depth)
+{
+    struct explore_claims *c = ec->split.claims;
+    if (c == NULL || __atomic_load_n(&c->depth, __ATOMIC_ACQUIRE) != 0)
+        return;
+    uint64_t live = counted->cov.split.live_units, all = counted->cov.split.units;
+    c->live_units = live;
+    c->unit_hash = counted->cov.split.unit_hash;
+    __atomic_store_n(&c->limit, c->shard_count > 1 ? of_shard(live, c) + of_shard(all - live, c)
+                                                   : all, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&c->units, all, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&c->depth, depth, __ATOMIC_RELEASE);
+}
+
 int explore_run_split(struct search *s, const struct explore_config *ec,
                       const struct strategy *st, struct explore_result *r)
 {
     struct explore_result counted;
-    bool done, covered = false;
-    int depth = choose_depth(s, ec, st, &counted, &done);
+    bool done = true, covered = false;
+    int depth;
+    if (!counted_before(ec, &counted, &depth))
+        depth = choose_depth(s, ec, st, &counted, &done);
     if (depth < 0)
         return WEFT_ENOMEM;
     int rc = 0;
+    if (done)
+        publish_count(ec, &counted, depth);
     if (done) {
         struct explore_config c = *ec;
         c.split.depth = depth;
         rc = explore_search(s, &c, st, r, ec->max_executions, ec->time_limit, &covered);
+        if (rc == 0 && covered && ec->split.claims && s->claimed < ec->split.claims->limit)
+            unit_done(s, ec, &r->cov);   /* the last unit it took ended the tree */
         r->marks = s->marks;
         r->nmarks = s->nmarks;
         r->marks_lost = ec->resume.position != NULL;

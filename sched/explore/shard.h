@@ -24,6 +24,9 @@ struct split_walk {
     bool reached;                     /* some execution reached the depth */
     uint64_t live, shorts;            /* units of each kind dealt out so far */
     uint64_t hash;                    /* of the units' choices so far */
+    struct explore_claims *claims;    /* --jobs: units are taken, not dealt (the one
+                                         taken last: e->search->claimed) */
+    uint64_t ordinal;                 /* --jobs --shard: the shard's units dealt so far */
 };
 
 /* Set w up from e's configuration, at unit 0. */

@@ -18,6 +18,10 @@ struct search {
     bool rec_in_window;               /* rec is a supervisor's window's, not malloc'd */
     struct split_mark *marks;         /* a split search's units (explore_result) */
     size_t nmarks, marks_cap;
+    /* --jobs (split.claims): the unit this process took last; kept when a
+    ** search starts again to check memory (the counter has moved on). */
+    uint64_t claimed;                 /* EXPLORE_NO_UNIT: none yet */
+    uint64_t claimed_at[3];           /* the counts when it was taken (split.unit_done) */
 };
 
 struct explorer;
@@ -61,6 +65,7 @@ struct explorer {
     ** reported: the strategy only walks through it). */
     uint64_t unit;
     bool skip;
+    bool split_over;                  /* split.claims: no unit is left to take */
     struct search *search;
     bool dying;                       /* the running execution is resume.died's */
     struct classes classes;           /* with cfg->on_class: the running execution's */
@@ -83,6 +88,14 @@ int explore_search(struct search *s, const struct explore_config *ec,
 /* A split search: this shard's unit e->unit begins now (its counts so
 ** far are where). false without memory. */
 bool explore_mark_unit(struct explorer *e);
+
+/* split.claims (shard.c): a failure in unit `unit` was accepted; and
+** must the search stop before unit `unit` (a lower unit failed, and not
+** keep_going)? */
+void split_failed(const struct explore_config *ec, uint64_t unit);
+bool split_past_failure(const struct explore_config *ec, uint64_t unit);
+/* split.finish_only, resumed: r counts from the taken unit's beginning. */
+void split_resumed(struct search *s, const struct explore_config *ec, struct explore_result *r);
 
 /* Why the search must end now, though its strategy is not done: the time
 ** limit, or a supervisor or a signal asked it to stop (EXPLORE_STOP_*). */
