@@ -153,6 +153,20 @@ WEFT_PROG_API int weft_program_putchar(int c);
 WEFT_PROG_API int weft_program_fputc(int c, FILE *f);
 WEFT_PROG_API size_t weft_program_fwrite(const void *p, size_t size, size_t n, FILE *f);
 WEFT_PROG_API void weft_program_perror(const char *s);
+WEFT_PROG_API int weft_program_putc_unlocked(int c, FILE *f);
+WEFT_PROG_API int weft_program_putchar_unlocked(int c);
+WEFT_PROG_API int weft_program_fputs_unlocked(const char *s, FILE *f);
+WEFT_PROG_API size_t weft_program_fwrite_unlocked(const void *p, size_t size, size_t n, FILE *f);
+WEFT_PROG_API int weft_program_dprintf_at(const char *file_, int line_, int fd, const char *fmt,
+                                          ...) __attribute__((format(printf, 4, 5)));
+WEFT_PROG_API int weft_program_setvbuf(FILE *f, char *buf, int mode, size_t size);
+WEFT_PROG_API void weft_program_setbuf(FILE *f, char *buf);
+WEFT_PROG_API void weft_program_setlinebuf(FILE *f);
+/* The program's own streams, dropped unwritten when an execution leaves them open. */
+WEFT_PROG_API FILE *weft_program_fopen(const char *path, const char *mode);
+WEFT_PROG_API FILE *weft_program_fdopen(int fd, const char *mode);
+WEFT_PROG_API FILE *weft_program_tmpfile(void);
+WEFT_PROG_API int weft_program_fclose(FILE *f);
 
 /* The calls renamed (sched/posix/ defines the functions without them). */
 #ifndef WEFT_PTHREAD_IMPLEMENTATION
@@ -336,6 +350,34 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define fputc    weft_program_fputc
 #define fwrite   weft_program_fwrite
 #define perror   weft_program_perror
+#undef putc
+#define putc     weft_program_fputc
+#undef putc_unlocked
+#define putc_unlocked    weft_program_putc_unlocked
+#undef fputc_unlocked
+#define fputc_unlocked   weft_program_putc_unlocked
+#undef putchar_unlocked
+#define putchar_unlocked weft_program_putchar_unlocked
+#undef fputs_unlocked
+#define fputs_unlocked   weft_program_fputs_unlocked
+#undef fwrite_unlocked
+#define fwrite_unlocked  weft_program_fwrite_unlocked
+#undef dprintf
+#define dprintf(...)     weft_program_dprintf_at(__FILE__, __LINE__, __VA_ARGS__)
+#undef setvbuf
+#define setvbuf  weft_program_setvbuf
+#undef setbuf
+#define setbuf   weft_program_setbuf
+#undef setlinebuf
+#define setlinebuf weft_program_setlinebuf
+#undef fopen
+#define fopen    weft_program_fopen
+#undef fdopen
+#define fdopen   weft_program_fdopen
+#undef tmpfile
+#define tmpfile  weft_program_tmpfile
+#undef fclose
+#define fclose   weft_program_fclose
 #define main weft_program_main_
 #endif
 

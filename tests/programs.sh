@@ -88,6 +88,19 @@ expect_grep "fresh state, all memory: no failure in 10,000" \
     "^fresh_state: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 10000 executions," \
     "$tmp/out"
 
+# ---- the C library's state: getopt, argv and the program's streams ----
+check "getopt and streams, 10,000 executions" 1 "$WEFT" run --strategy random \
+    --executions 10000 "$tests/libc_state.c" -- word -v -n 3 -o "$tmp/libc.log"
+expect_grep "getopt and streams: no failure in 10,000" \
+    "^libc_state: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 10000 executions," \
+    "$tmp/out"
+if [ -s "$tmp/libc.log" ]; then fail=$((fail + 1)); echo "FAIL: a stream left open was flushed"
+else pass=$((pass + 1)); fi
+check "getopt and streams, the output of the failing execution only" 1 \
+    "$WEFT" run --strategy random --executions 10000 "$tests/libc_state.c" -- \
+    word -v -n 3 -o "$tmp/libc.log" -f
+expect_grep "its own output, once" "^  n=3 mainw$" "$tmp/out"
+
 # ---- each thread its own errno and thread-local variables ----
 check "errno and __thread per thread" 0 "$WEFT" run "$tests/thread_locals.c"
 expect_grep "thread-locals exhaustive" "^thread_locals: pass (expected pass) \[dpor\].*exhaustive" \
