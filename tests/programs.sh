@@ -88,6 +88,20 @@ expect_grep "fresh state, all memory: no failure in 10,000" \
     "^fresh_state: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 10000 executions," \
     "$tmp/out"
 
+# ---- condition variables: a timeout while the mutex is held, a cancel ----
+check "a timed wait that times out while the mutex is held" 1 \
+    "$WEFT" run "$tests/timed_wait_held.c"
+expect_grep "the timeout, then the signal that finds no waiter" \
+    "timed_wait_held.c:[0-9]*  wake ready (timed out)" "$tmp/out"
+expect_grep "the mutex retaken in a step of its own" "timed_wait_held.c:[0-9]*  retake mu" "$tmp/out"
+replays_identically "timed wait held replay"
+check "a timed wait that times out while the mutex is held, fixed" 0 \
+    "$WEFT" run --cflags=-DFIXED "$tests/timed_wait_held.c"
+for s in dpor dfs; do
+    check "a waiter cancelled after a signal passes it on ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/cancel_signalled.c"
+done
+
 # ---- the C library's state: getopt, argv and the program's streams ----
 check "getopt and streams, 10,000 executions" 1 "$WEFT" run --strategy random \
     --executions 10000 "$tests/libc_state.c" -- word -v -n 3 -o "$tmp/libc.log"
