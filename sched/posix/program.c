@@ -79,7 +79,8 @@ void posix_program_release(struct posix_program *p)
 
 /* The C library's state that programs rely on, as in a new process:
 ** getopt starts over (optind = 0 makes glibc forget its position inside
-** a word of options too, not only the word), and the streams the program
+** a word of options too, not only the word), rand and random are as
+** never seeded, strtok has no words left, and the streams the program
 ** writes through carry nothing an earlier execution left buffered. */
 static void libc_reset(struct posix_program *p)
 {
@@ -87,6 +88,10 @@ static void libc_reset(struct posix_program *p)
     opterr = 1;
     optopt = '?';
     optarg = NULL;
+    srand(1);                         /* rand and random as if never seeded */
+    srandom(1);
+    static char nothing_left[1];      /* strtok(NULL, ...) finds no more words */
+    strtok(nothing_left, " ");
     posix_stdio_reset(p);
 }
 

@@ -1,7 +1,8 @@
 /*
 ** libc_state.c -- the C library's state a program relies on is new in
 ** every execution (tests/programs.sh runs it 10,000 times): getopt starts
-** over on an argv of its own (GNU getopt permutes it), and a stream the
+** over on an argv of its own (GNU getopt permutes it), rand as never
+** seeded, strtok's place is forgotten, and a stream the
 ** program opened and left open with its buffer full is dropped unwritten
 ** rather than flushed into a later execution. Arguments: WORD -v -n N
 ** -o FILE [-f]; -f fails the execution after its output.
@@ -28,6 +29,10 @@ int main(int argc, char **argv)
     char buf[BUFSIZ];                 /* on main's stack: must not outlive it */
     setvbuf(stdout, buf, _IOFBF, sizeof buf);
     assert(strcmp(argv[1], "word") == 0);   /* not permuted yet */
+    assert(rand() == 1804289383);     /* glibc's first, unseeded */
+    rand();
+    char words[] = "left behind";
+    assert(strcmp(strtok(words, " "), "left") == 0);   /* and its place kept by glibc */
     int n = 0, fail = 0, c;
     const char *out = NULL;
     while ((c = getopt(argc, argv, "vn:o:f")) != -1) {
