@@ -68,12 +68,21 @@ WEFT_PROG_API int weft_pthread_mutex_init_at(pthread_mutex_t *m, const pthread_m
 WEFT_PROG_API int weft_pthread_mutex_op_at(pthread_mutex_t *m, int op, const char *name,
                                            WEFT_AT);
 
+WEFT_PROG_API int weft_pthread_mutex_timedlock_at(pthread_mutex_t *m, clockid_t clock,
+                                                  const struct timespec *deadline,
+                                                  const char *name, WEFT_AT);
+WEFT_PROG_API int weft_pthread_spin_op_at(pthread_spinlock_t *s, int op, const char *name,
+                                          WEFT_AT);
+
 /* ---- condition variables ---- */
 WEFT_PROG_API int weft_pthread_cond_init_at(pthread_cond_t *c, const pthread_condattr_t *a,
                                             const char *name, WEFT_AT);
 WEFT_PROG_API int weft_pthread_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m,
                                             const struct timespec *deadline, const char *name,
                                             WEFT_AT);
+WEFT_PROG_API int weft_pthread_cond_clockwait_at(pthread_cond_t *c, pthread_mutex_t *m,
+                                                 clockid_t clock, const struct timespec *deadline,
+                                                 const char *name, WEFT_AT);
 WEFT_PROG_API int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const char *name,
                                               WEFT_AT);
 
@@ -233,17 +242,21 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define WEFT_UNSUPPORTED_PTR_(call) weft_program_unsupported_ptr_at(#call, __FILE__, __LINE__)
 #define pthread_kill(...)              WEFT_UNSUPPORTED_(pthread_kill)
 #define pthread_sigmask(...)           WEFT_UNSUPPORTED_(pthread_sigmask)
-#define pthread_mutex_timedlock(...)   WEFT_UNSUPPORTED_(pthread_mutex_timedlock)
-#define pthread_mutex_clocklock(...)   WEFT_UNSUPPORTED_(pthread_mutex_clocklock)
-#define pthread_cond_clockwait(...)    WEFT_UNSUPPORTED_(pthread_cond_clockwait)
-#define pthread_rwlock_tryrdlock(...)  WEFT_UNSUPPORTED_(pthread_rwlock_tryrdlock)
-#define pthread_rwlock_trywrlock(...)  WEFT_UNSUPPORTED_(pthread_rwlock_trywrlock)
+#define pthread_mutex_timedlock(m, t) \
+    weft_pthread_mutex_timedlock_at((m), CLOCK_REALTIME, (t), #m, __FILE__, __LINE__)
+#define pthread_mutex_clocklock(m, clk, t) \
+    weft_pthread_mutex_timedlock_at((m), (clk), (t), #m, __FILE__, __LINE__)
+#define pthread_cond_clockwait(c, m, clk, t) \
+    weft_pthread_cond_clockwait_at((c), (m), (clk), (t), #c, __FILE__, __LINE__)
+#define pthread_rwlock_tryrdlock(rw) weft_pthread_rwlock_op_at((rw), 5, #rw, __FILE__, __LINE__)
+#define pthread_rwlock_trywrlock(rw) weft_pthread_rwlock_op_at((rw), 6, #rw, __FILE__, __LINE__)
 #define pthread_rwlock_timedrdlock(...) WEFT_UNSUPPORTED_(pthread_rwlock_timedrdlock)
 #define pthread_rwlock_timedwrlock(...) WEFT_UNSUPPORTED_(pthread_rwlock_timedwrlock)
-#define pthread_spin_init(...)         WEFT_UNSUPPORTED_(pthread_spin_init)
-#define pthread_spin_lock(...)         WEFT_UNSUPPORTED_(pthread_spin_lock)
-#define pthread_spin_trylock(...)      WEFT_UNSUPPORTED_(pthread_spin_trylock)
-#define pthread_spin_unlock(...)       WEFT_UNSUPPORTED_(pthread_spin_unlock)
+#define pthread_spin_init(s, p)  ((void)(p), weft_pthread_spin_op_at((s), 3, #s, __FILE__, __LINE__))
+#define pthread_spin_destroy(s)  weft_pthread_spin_op_at((s), 4, #s, __FILE__, __LINE__)
+#define pthread_spin_lock(s)     weft_pthread_spin_op_at((s), 0, #s, __FILE__, __LINE__)
+#define pthread_spin_trylock(s)  weft_pthread_spin_op_at((s), 1, #s, __FILE__, __LINE__)
+#define pthread_spin_unlock(s)   weft_pthread_spin_op_at((s), 2, #s, __FILE__, __LINE__)
 #define sem_getvalue(...)              WEFT_UNSUPPORTED_(sem_getvalue)
 #define sem_open(...)                  ((sem_t *)WEFT_UNSUPPORTED_PTR_(sem_open))
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)

@@ -102,6 +102,18 @@ for s in dpor dfs; do
         "$WEFT" run --strategy $s "$tests/cancel_signalled.c"
 done
 
+# ---- try and timed locks, spinlocks, clockwait: each outcome is explored ----
+for s in dpor dfs; do
+    check "try and timed calls used correctly ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/try_timed.c"
+    for claim in RW_TRY:59 SPIN:64 TIMEDLOCK:74 CLOCKWAIT:85; do
+        check "try and timed: ${claim%:*} broken ($s)" 1 \
+            "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/try_timed.c"
+        expect_grep "try and timed: ${claim%:*} at its line ($s)" \
+            "^In thread 0 \"main\" at try_timed.c:${claim#*:}:" "$tmp/out"
+    done
+done
+
 # ---- the C library's state: getopt, argv and the program's streams ----
 check "getopt and streams, 10,000 executions" 1 "$WEFT" run --strategy random \
     --executions 10000 "$tests/libc_state.c" -- word -v -n 3 -o "$tmp/libc.log"

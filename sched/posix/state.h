@@ -28,6 +28,7 @@ struct posix_thread {
 
 struct heap_block;
 struct once_entry;
+struct spin_entry;
 struct posix_keys;
 struct posix_specific;
 struct posix_fd;
@@ -37,6 +38,7 @@ struct posix_exec {
     int cap;
     struct heap_block *blocks;        /* by address (uthash) */
     struct once_entry *onces;         /* by the pthread_once_t's address */
+    struct spin_entry *spins;         /* by the pthread_spinlock_t's address */
     struct posix_fd *fds;             /* pipes and socket pairs, by number (io.c) */
     bool oom;                         /* uthash could not grow */
     struct posix_keys *keys;          /* pthread_key_create's (posix/keys.c) */
