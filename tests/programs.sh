@@ -114,6 +114,15 @@ for s in dpor dfs; do
     done
 done
 
+# ---- dup and dup2 of pipe ends; datagram and seqpacket socket pairs ----
+check "dup, dup2, datagrams, seqpackets" 0 "$WEFT" run "$tests/dup_dgram.c"
+check "a duplicate write end left open" 1 "$WEFT" run --cflags=-DLEAK "$tests/dup_dgram.c"
+expect_grep "the reader waits for the duplicate's close" \
+    'thread 0 "main" waits to read from "p" (empty, its write end open)' "$tmp/out"
+check "a datagram peer's close ends nothing" 1 "$WEFT" run --cflags=-DDGRAM_EOF "$tests/dup_dgram.c"
+expect_grep "the reader waits on after the peer closed" \
+    'waits to read from "dg\[1\] to \[0\]" (empty, its peer closed' "$tmp/out"
+
 # ---- the C library's state: getopt, argv and the program's streams ----
 check "getopt and streams, 10,000 executions" 1 "$WEFT" run --strategy random \
     --executions 10000 "$tests/libc_state.c" -- word -v -n 3 -o "$tmp/libc.log"
