@@ -173,7 +173,7 @@ WEFT_PROG_API void weft_program_setbuf(FILE *f, char *buf);
 WEFT_PROG_API void weft_program_setlinebuf(FILE *f);
 /* The program's own streams, dropped unwritten when an execution leaves them open. */
 WEFT_PROG_API FILE *weft_program_fopen(const char *path, const char *mode);
-WEFT_PROG_API FILE *weft_program_fdopen(int fd, const char *mode);
+WEFT_PROG_API FILE *weft_program_fdopen_at(int fd, const char *mode, WEFT_AT);
 WEFT_PROG_API FILE *weft_program_tmpfile(void);
 WEFT_PROG_API int weft_program_fclose(FILE *f);
 
@@ -386,7 +386,7 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #undef fopen
 #define fopen    weft_program_fopen
 #undef fdopen
-#define fdopen   weft_program_fdopen
+#define fdopen(fd, mode) weft_program_fdopen_at((fd), (mode), __FILE__, __LINE__)
 #undef tmpfile
 #define tmpfile  weft_program_tmpfile
 #undef fclose

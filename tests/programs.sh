@@ -123,6 +123,17 @@ check "a datagram peer's close ends nothing" 1 "$WEFT" run --cflags=-DDGRAM_EOF 
 expect_grep "the reader waits on after the peer closed" \
     'waits to read from "dg\[1\] to \[0\]" (empty, its peer closed' "$tmp/out"
 
+# ---- stdio over a pipe: fdopen of a modelled end ----
+check "fprintf and fgets over a pipe" 0 "$WEFT" run "$tests/stdio_pipe.c"
+check "fprintf and fgets over a pipe, 3,000 executions, a stream left open" 1 \
+    "$WEFT" run --strategy random --executions 3000 "$tests/stdio_pipe.c"
+expect_grep "a stream on a pipe left open: no failure in 3,000" \
+    "^stdio_pipe: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 3000 executions," \
+    "$tmp/out"
+check "a stream on a pipe only flushed" 1 "$WEFT" run --cflags=-DLEAK "$tests/stdio_pipe.c"
+expect_grep "the reader of the stream waits for the end" \
+    'thread 0 "main" waits to read from "p" (empty, its write end open)' "$tmp/out"
+
 # ---- the C library's state: getopt, argv and the program's streams ----
 check "getopt and streams, 10,000 executions" 1 "$WEFT" run --strategy random \
     --executions 10000 "$tests/libc_state.c" -- word -v -n 3 -o "$tmp/libc.log"

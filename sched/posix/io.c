@@ -66,6 +66,11 @@ static struct posix_fd *fd_find(struct exec *x, int fd)
     return f;
 }
 
+bool posix_io_modelled(struct exec *x, int fd)
+{
+    return fd_find(x, fd) != NULL;
+}
+
 /* ==========================================================================
 ** Reserved numbers
 ** ========================================================================== */

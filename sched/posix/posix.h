@@ -45,6 +45,7 @@ struct posix_program {
     int nreserved, reserved_cap;
     FILE **files;                     /* streams an execution opened (program.c) */
     int nfiles, files_cap;
+    bool dropping_files;              /* posix_stdio_reset at work */
 };
 
 /* Fill p's scenario: name, body and setup. name is kept, not copied. */

@@ -118,8 +118,8 @@ static void program_setup(void)
     x->on_switch = posix_tls_switch;  /* each thread its own errno and TLS */
     for (int i = 0; i < p->nsegments; i++)
         memcpy(p->segments[i].addr, p->segments[i].copy, p->segments[i].size);
+    libc_reset(p);                    /* its streams first: they may be on pipes */
     posix_io_reset(p);
-    libc_reset(p);
 }
 
 /* ==========================================================================
@@ -506,9 +506,73 @@ FILE *weft_program_fopen(const char *path, const char *mode)
     return f;
 }
 
-FILE *weft_program_fdopen(int fd, const char *mode)
+/* A stream over a modelled descriptor (fdopen of a pipe end): its reads
+** and writes are the descriptor's, visible at the line of the fdopen
+** (the C library flushes it from wherever it likes). Outside an execution
+** (a stream dropped between two) it does nothing. */
+struct modelled_file {
+    int fd;
+    const char *file;
+    int line;
+    const struct posix_program *p;
+};
+
+/* May the stream act on its descriptor now? */
+static bool modelled_live(const struct modelled_file *m)
 {
-    FILE *f = fdopen(fd, mode);
+    return sync_exec() != NULL && !m->p->dropping_files;
+}
+
+static ssize_t modelled_read(void *cookie, char *buf, size_t n)
+{
+    struct modelled_file *m = cookie;
+    return modelled_live(m) ? weft_read_at(m->fd, buf, n, m->file, m->line) : 0;
+}
+
+static ssize_t modelled_write(void *cookie, const char *buf, size_t n)
+{
+    struct modelled_file *m = cookie;
+    if (!modelled_live(m))
+        return (ssize_t)n;
+    ssize_t done = 0;
+    while ((size_t)done < n) {        /* the C library wants it all, or an error */
+        ssize_t w = weft_write_at(m->fd, buf + done, n - (size_t)done, m->file, m->line);
+        if (w <= 0)
+            return done ? done : -1;
+        done += w;
+    }
+    return done;
+}
+
+static int modelled_close(void *cookie)
+{
+    struct modelled_file *m = cookie;
+    int rc = modelled_live(m) ? weft_close_at(m->fd, m->file, m->line) : 0;
+    free(m);
+    return rc;
+}
+
+static FILE *fdopen_modelled(const struct posix_program *p, int fd, const char *mode,
+                             const char *file, int line)
+{
+    struct modelled_file *m = malloc(sizeof *m);
+    if (m == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    *m = (struct modelled_file){ fd, file, line, p };
+    cookie_io_functions_t io = { modelled_read, modelled_write, NULL, modelled_close };
+    FILE *f = fopencookie(m, mode, io);
+    if (f == NULL)
+        free(m);
+    return f;
+}
+
+FILE *weft_program_fdopen_at(int fd, const char *mode, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    FILE *f = x && posix_io_modelled(x, fd)
+            ? fdopen_modelled(posix_program_of(x), fd, mode, file, line) : fdopen(fd, mode);
     struct posix_program *p = program_now();
     if (p)
         files_add(p, f);
@@ -534,11 +598,13 @@ int weft_program_fclose(FILE *f)
 
 void posix_stdio_reset(struct posix_program *p)
 {
+    p->dropping_files = true;         /* a stream on a pipe end acts no more */
     for (int i = 0; i < p->nfiles; i++) {
         __fpurge(p->files[i]);
         fclose(p->files[i]);
     }
     p->nfiles = 0;
+    p->dropping_files = false;
 }
 
 /* ==========================================================================

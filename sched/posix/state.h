@@ -83,6 +83,9 @@ void posix_tls_switch(struct exec *x, struct sched_thread *to);
 ** (program.c): n, as write would return. */
 ssize_t posix_output(struct exec *x, int fd, const void *buf, size_t n);
 
+/* Is fd a pipe or socket end weft models in this execution (io.c)? */
+bool posix_io_modelled(struct exec *x, int fd);
+
 /* Where a virtual clock starts, in ns (CLOCK_REALTIME: a date). */
 int64_t posix_clock_start(clockid_t clock);
 
