@@ -391,6 +391,11 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define tmpfile  weft_program_tmpfile
 #undef fclose
 #define fclose   weft_program_fclose
+/* A thread-local the program pins to the initial- or local-exec model is
+** reached without the DTV that weft switches (posix/tls.c), and local-exec
+** does not even link into a shared object: every model is the dynamic one. */
+#define tls_model(model) tls_model("global-dynamic")
+#define __tls_model__(model) __tls_model__("global-dynamic")
 #define main weft_program_main_
 #endif
 

@@ -134,6 +134,16 @@ check "a stream on a pipe only flushed" 1 "$WEFT" run --cflags=-DLEAK "$tests/st
 expect_grep "the reader of the stream waits for the end" \
     'thread 0 "main" waits to read from "p" (empty, its write end open)' "$tmp/out"
 
+# ---- thread-locals pinned to initial-exec and local-exec ----
+check "initial-exec and local-exec thread-locals per thread" 0 "$WEFT" run "$tests/tls_models.c"
+check "initial-exec and local-exec thread-locals, 2,000 executions" 1 \
+    "$WEFT" run --strategy random --executions 2000 "$tests/tls_models.c"
+expect_grep "pinned thread-locals: no failure in 2,000" \
+    "^tls_models: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 2000 executions," \
+    "$tmp/out"
+check "initial-exec and local-exec thread-locals, all memory" 0 \
+    "$WEFT" run --memory=all "$tests/tls_models.c"
+
 # ---- the C library's state: getopt, argv and the program's streams ----
 check "getopt and streams, 10,000 executions" 1 "$WEFT" run --strategy random \
     --executions 10000 "$tests/libc_state.c" -- word -v -n 3 -o "$tmp/libc.log"
