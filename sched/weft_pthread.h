@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/select.h>
@@ -108,6 +109,8 @@ WEFT_PROG_API int weft_usleep_at(useconds_t us, WEFT_AT);
 WEFT_PROG_API unsigned weft_sleep_at_(unsigned s, WEFT_AT);
 WEFT_PROG_API time_t weft_time_at(time_t *t, WEFT_AT);
 WEFT_PROG_API int weft_gettimeofday_at(struct timeval *tv, void *tz, WEFT_AT);
+WEFT_PROG_API int weft_timespec_get_at(struct timespec *ts, int base, WEFT_AT);
+WEFT_PROG_API clock_t weft_clock_at(WEFT_AT);
 
 /* ---- the process: exit, and calls weft does not model yet ---- */
 WEFT_PROG_API __attribute__((noreturn)) void weft_program_exit_at(int status, WEFT_AT);
@@ -140,6 +143,14 @@ WEFT_PROG_API int weft_sockopt_at(int fd, int level, int name, void *value, sock
                                   socklen_t setlen, int set, WEFT_AT);
 WEFT_PROG_API int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags,
                                  WEFT_AT);
+
+/* ---- C11 threads: the pthread calls under other names (posix/c11.c) ---- */
+WEFT_PROG_API int weft_c11_result(int pthread_rc);
+WEFT_PROG_API int weft_thrd_create_at(thrd_t *t, int (*fn)(void *), void *arg,
+                                      const char *fn_name, WEFT_AT);
+WEFT_PROG_API int weft_thrd_join_at(thrd_t t, int *res, WEFT_AT);
+WEFT_PROG_API int weft_mtx_init_at(mtx_t *m, int type, const char *name, WEFT_AT);
+WEFT_PROG_API int weft_thrd_sleep_at(const struct timespec *d, struct timespec *rem, WEFT_AT);
 
 /* ---- C11 atomics: the line and the spelling of each call ---- */
 WEFT_PROG_API void weft_atomic_site_(const volatile void *addr, const char *name, WEFT_AT);
@@ -237,6 +248,8 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define sleep(s)             weft_sleep_at_((s), __FILE__, __LINE__)
 #define time(t)              weft_time_at((t), __FILE__, __LINE__)
 #define gettimeofday(...)    weft_gettimeofday_at(__VA_ARGS__, __FILE__, __LINE__)
+#define timespec_get(ts, base) weft_timespec_get_at((ts), (base), __FILE__, __LINE__)
+#define clock()              weft_clock_at(__FILE__, __LINE__)
 #define exit(status) weft_program_exit_at((status), __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_(call) weft_program_unsupported_at(#call, __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_PTR_(call) weft_program_unsupported_ptr_at(#call, __FILE__, __LINE__)
@@ -260,6 +273,40 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define sem_getvalue(...)              WEFT_UNSUPPORTED_(sem_getvalue)
 #define sem_open(...)                  ((sem_t *)WEFT_UNSUPPORTED_PTR_(sem_open))
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
+#define thrd_create(t, fn, arg) weft_thrd_create_at((t), (fn), (arg), #fn, __FILE__, __LINE__)
+#define thrd_join(t, res)     weft_thrd_join_at((t), (res), __FILE__, __LINE__)
+#define thrd_detach(t)        weft_c11_result(weft_pthread_detach_at((t), __FILE__, __LINE__))
+#define thrd_current()        weft_pthread_self()
+#define thrd_exit(res)        weft_pthread_exit_at((void *)(intptr_t)(res), __FILE__, __LINE__)
+#define thrd_yield()          ((void)weft_sched_yield_at(__FILE__, __LINE__))
+#define thrd_sleep(d, rem)    weft_thrd_sleep_at((d), (rem), __FILE__, __LINE__)
+#define mtx_init(m, type)     weft_mtx_init_at((m), (type), #m, __FILE__, __LINE__)
+#define mtx_destroy(m)        ((void)(m))
+#define mtx_lock(m) \
+    weft_c11_result(weft_pthread_mutex_op_at((pthread_mutex_t *)(m), 0, #m, __FILE__, __LINE__))
+#define mtx_trylock(m) \
+    weft_c11_result(weft_pthread_mutex_op_at((pthread_mutex_t *)(m), 1, #m, __FILE__, __LINE__))
+#define mtx_unlock(m) \
+    weft_c11_result(weft_pthread_mutex_op_at((pthread_mutex_t *)(m), 2, #m, __FILE__, __LINE__))
+#define mtx_timedlock(m, t) weft_c11_result(weft_pthread_mutex_timedlock_at( \
+    (pthread_mutex_t *)(m), CLOCK_REALTIME, (t), #m, __FILE__, __LINE__))
+#define cnd_init(c) \
+    weft_c11_result(weft_pthread_cond_init_at((pthread_cond_t *)(c), NULL, #c, __FILE__, __LINE__))
+#define cnd_destroy(c)        ((void)(c))
+#define cnd_signal(c) \
+    weft_c11_result(weft_pthread_cond_signal_at((pthread_cond_t *)(c), 0, #c, __FILE__, __LINE__))
+#define cnd_broadcast(c) \
+    weft_c11_result(weft_pthread_cond_signal_at((pthread_cond_t *)(c), 1, #c, __FILE__, __LINE__))
+#define cnd_wait(c, m) weft_c11_result(weft_pthread_cond_wait_at( \
+    (pthread_cond_t *)(c), (pthread_mutex_t *)(m), NULL, #c, __FILE__, __LINE__))
+#define cnd_timedwait(c, m, t) weft_c11_result(weft_pthread_cond_clockwait_at( \
+    (pthread_cond_t *)(c), (pthread_mutex_t *)(m), CLOCK_REALTIME, (t), #c, __FILE__, __LINE__))
+#define call_once(flag, fn) \
+    ((void)weft_pthread_once_at((pthread_once_t *)(flag), (fn), __FILE__, __LINE__))
+#define tss_create(key, dtor) weft_c11_result(weft_pthread_key_create((key), (dtor)))
+#define tss_delete(key)       ((void)weft_pthread_key_delete(key))
+#define tss_get(key)          weft_pthread_getspecific(key)
+#define tss_set(key, v)       weft_c11_result(weft_pthread_setspecific((key), (v)))
 #define pipe(f)               weft_pipe_at((f), 0, #f, __FILE__, __LINE__)
 #define pipe2(f, flags)       weft_pipe_at((f), (flags), #f, __FILE__, __LINE__)
 #define socketpair(d, t, p, sv) \

@@ -144,6 +144,14 @@ expect_grep "pinned thread-locals: no failure in 2,000" \
 check "initial-exec and local-exec thread-locals, all memory" 0 \
     "$WEFT" run --memory=all "$tests/tls_models.c"
 
+# ---- C11 <threads.h> ----
+check "C11 threads" 0 "$WEFT" run "$tests/c11_threads.c"
+check "C11 threads: a lock-order inversion" 1 "$WEFT" run --cflags=-DINVERT "$tests/c11_threads.c"
+expect_grep "C11 threads: the deadlock" "^weft: DEADLOCK in c11_threads$" "$tmp/out"
+expect_grep "C11 threads: named by their start function" 'thread 2 "second" wants mutex "a"' \
+    "$tmp/out"
+replays_identically "C11 threads replay"
+
 # ---- the C library's state: getopt, argv and the program's streams ----
 check "getopt and streams, 10,000 executions" 1 "$WEFT" run --strategy random \
     --executions 10000 "$tests/libc_state.c" -- word -v -n 3 -o "$tmp/libc.log"

@@ -651,6 +651,25 @@ int weft_gettimeofday_at(struct timeval *tv, void *tz, const char *file, int lin
     return 0;
 }
 
+int weft_timespec_get_at(struct timespec *ts, int base, const char *file, int line)
+{
+    if (sync_exec() == NULL)
+        return timespec_get(ts, base);
+    if (base != TIME_UTC)
+        return 0;
+    weft_clock_gettime_at(CLOCK_REALTIME, ts, file, line);
+    return base;
+}
+
+/* The processor time used: the virtual time since the execution began
+** (its threads are never seen to wait for the processor). */
+clock_t weft_clock_at(const char *file, int line)
+{
+    if (sync_exec() == NULL)
+        return clock();
+    return (clock_t)(weft_now_ns_at(file, line) / (1000000000 / CLOCKS_PER_SEC));
+}
+
 int weft_nanosleep_at(const struct timespec *req, struct timespec *rem, const char *file,
                       int line)
 {
