@@ -46,6 +46,7 @@ struct posix_program {
     FILE **files;                     /* streams an execution opened (program.c) */
     int nfiles, files_cap;
     bool dropping_files;              /* posix_stdio_reset at work */
+    char no_words[1];                 /* where strtok is left between executions */
 };
 
 /* Fill p's scenario: name, body and setup. name is kept, not copied. */

@@ -90,8 +90,8 @@ static void libc_reset(struct posix_program *p)
     optarg = NULL;
     srand(1);                         /* rand and random as if never seeded */
     srandom(1);
-    static char nothing_left[1];      /* strtok(NULL, ...) finds no more words */
-    strtok(nothing_left, " ");
+    p->no_words[0] = 0;               /* strtok(NULL, ...) finds no more words */
+    strtok(p->no_words, " ");
     posix_stdio_reset(p);
 }
 
