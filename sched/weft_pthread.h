@@ -7,7 +7,9 @@
 ** file itself; scenario files use weft.h.
 **
 ** The system headers are included first, with glibc's own types and
-** prototypes: the macros below rename calls only, never declarations.
+** prototypes: the macros below rename calls only, never declarations. So
+** every header that declares a renamed call is among them (a program's
+** own #include of it later is then empty).
 */
 #ifndef WEFT_PTHREAD_H
 #define WEFT_PTHREAD_H
@@ -21,6 +23,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/select.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>

@@ -152,6 +152,10 @@ expect_grep "C11 threads: named by their start function" 'thread 2 "second" want
     "$tmp/out"
 replays_identically "C11 threads replay"
 
+# ---- every header that declares a renamed call may come after weft's ----
+check "signal.h, sys/uio.h, sys/epoll.h, threads.h after weft's header" 0 \
+    "$WEFT" run "$tests/headers.c"
+
 # ---- the C library's state: getopt, argv and the program's streams ----
 check "getopt and streams, 10,000 executions" 1 "$WEFT" run --strategy random \
     --executions 10000 "$tests/libc_state.c" -- word -v -n 3 -o "$tmp/libc.log"
