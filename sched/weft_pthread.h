@@ -120,6 +120,7 @@ WEFT_PROG_API clock_t weft_clock_at(WEFT_AT);
 /* ---- the process: exit, and calls weft does not model yet ---- */
 WEFT_PROG_API __attribute__((noreturn)) void weft_program_exit_at(int status, WEFT_AT);
 WEFT_PROG_API int weft_program_unsupported_at(const char *call, WEFT_AT);
+WEFT_PROG_API FILE *weft_program_stdin_at(FILE *f, const char *call, WEFT_AT);
 WEFT_PROG_API void *weft_program_unsupported_ptr_at(const char *call, WEFT_AT);
 
 /* ---- descriptors: pipes and socket pairs between threads (posix/io.c) ---- */
@@ -278,6 +279,28 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define sem_getvalue(...)              WEFT_UNSUPPORTED_(sem_getvalue)
 #define sem_open(...)                  ((sem_t *)WEFT_UNSUPPORTED_PTR_(sem_open))
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
+/* Calls that wait for a signal, or send one in real time. */
+#define pause()                        WEFT_UNSUPPORTED_(pause)
+#define sigwait(...)                   WEFT_UNSUPPORTED_(sigwait)
+#define sigwaitinfo(...)               WEFT_UNSUPPORTED_(sigwaitinfo)
+#define sigtimedwait(...)              WEFT_UNSUPPORTED_(sigtimedwait)
+#define sigsuspend(...)                WEFT_UNSUPPORTED_(sigsuspend)
+#define alarm(...)                     ((unsigned)WEFT_UNSUPPORTED_(alarm))
+#define ualarm(...)                    ((useconds_t)WEFT_UNSUPPORTED_(ualarm))
+#define setitimer(...)                 WEFT_UNSUPPORTED_(setitimer)
+/* stdio reads: standard input that would block stops the execution at
+** the line (weft_program_stdin_at); any other stream is read as it is. */
+#define WEFT_IN_(f, call) weft_program_stdin_at((f), #call, __FILE__, __LINE__)
+#define getchar()              getc(WEFT_IN_(stdin, getchar))
+#define getchar_unlocked()     getc_unlocked(WEFT_IN_(stdin, getchar))
+#define getc(f)                getc(WEFT_IN_((f), getc))
+#define fgetc(f)               fgetc(WEFT_IN_((f), fgetc))
+#define fgets(s, n, f)         fgets((s), (n), WEFT_IN_((f), fgets))
+#define fread(p, size, n, f)   fread((p), (size), (n), WEFT_IN_((f), fread))
+#define getline(l, n, f)       getline((l), (n), WEFT_IN_((f), getline))
+#define getdelim(l, n, d, f)   getdelim((l), (n), (d), WEFT_IN_((f), getdelim))
+#define scanf(...)             fscanf(WEFT_IN_(stdin, scanf), __VA_ARGS__)
+#define fscanf(f, ...)         fscanf(WEFT_IN_((f), fscanf), __VA_ARGS__)
 #define thrd_create(t, fn, arg) weft_thrd_create_at((t), (fn), (arg), #fn, __FILE__, __LINE__)
 #define thrd_join(t, res)     weft_thrd_join_at((t), (res), __FILE__, __LINE__)
 #define thrd_detach(t)        weft_c11_result(weft_pthread_detach_at((t), __FILE__, __LINE__))

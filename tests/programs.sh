@@ -156,6 +156,26 @@ replays_identically "C11 threads replay"
 check "signal.h, sys/uio.h, sys/epoll.h, threads.h after weft's header" 0 \
     "$WEFT" run "$tests/headers.c"
 
+# ---- blocking calls outside the model stop at their line ----
+mkfifo "$tmp/stdin"
+exec 3<>"$tmp/stdin"                  # open for writing too: never at its end
+for call in fgets:21 getchar:24; do
+    check "${call%:*} of an empty standard input" 1 \
+        "$WEFT" run "$tests/blocking_calls.c" -- "${call%:*}" <"$tmp/stdin"
+    expect_grep "${call%:*} stops at its line" \
+        "^In thread 0 \"main\" at blocking_calls.c:${call#*:}:" "$tmp/out"
+    expect_grep "${call%:*} would block" "^  ${call%:*} would block outside weft" "$tmp/out"
+done
+exec 3>&-
+for call in pause:26 sigwait:28 alarm:30; do
+    check "${call%:*} is not supported" 1 "$WEFT" run "$tests/blocking_calls.c" -- "${call%:*}"
+    expect_grep "${call%:*} named at its line" \
+        "^In thread 0 \"main\" at blocking_calls.c:${call#*:}:" "$tmp/out"
+    expect_grep "${call%:*} named" "^  ${call%:*} is not supported by weft yet" "$tmp/out"
+done
+check "standard input with something to read" 0 \
+    "$WEFT" run "$tests/blocking_calls.c" -- fgets </dev/null
+
 # ---- the C library's state: getopt, argv and the program's streams ----
 check "getopt and streams, 10,000 executions" 1 "$WEFT" run --strategy random \
     --executions 10000 "$tests/libc_state.c" -- word -v -n 3 -o "$tmp/libc.log"

@@ -205,6 +205,18 @@ static _Noreturn void blocks_outside(struct exec *x, const char *call, struct sc
 
 static bool is_output(int fd) { return fd == STDOUT_FILENO || fd == STDERR_FILENO; }
 
+/* A stdio read of f: standard input with nothing buffered whose read
+** would block stops the execution at the call's line (weft has no input
+** to give it, and a terminal would wait for a person); f otherwise. */
+FILE *weft_program_stdin_at(FILE *f, const char *call, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    bool buffered = f && f->_IO_read_ptr < f->_IO_read_end;     /* glibc's FILE */
+    if (x && f == stdin && !buffered && would_block(fileno(f), POLLIN))
+        blocks_outside(x, call, (struct sched_loc){ file, line });
+    return f;
+}
+
 /* ==========================================================================
 ** pipe, pipe2, socketpair
 ** ========================================================================== */
