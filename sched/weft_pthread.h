@@ -105,6 +105,7 @@ WEFT_PROG_API int weft_posix_sem_init_at(sem_t *s, int pshared, unsigned value, 
                                    WEFT_AT);
 WEFT_PROG_API int weft_posix_sem_wait_at(sem_t *s, int try_only, const struct timespec *deadline,
                                    const char *name, WEFT_AT);
+WEFT_PROG_API int weft_posix_sem_getvalue_at(sem_t *s, int *value, const char *name, WEFT_AT);
 WEFT_PROG_API int weft_posix_sem_post_at(sem_t *s, const char *name, WEFT_AT);
 
 /* ---- time: weft's virtual clock ---- */
@@ -276,7 +277,7 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define pthread_spin_lock(s)     weft_pthread_spin_op_at((s), 0, #s, __FILE__, __LINE__)
 #define pthread_spin_trylock(s)  weft_pthread_spin_op_at((s), 1, #s, __FILE__, __LINE__)
 #define pthread_spin_unlock(s)   weft_pthread_spin_op_at((s), 2, #s, __FILE__, __LINE__)
-#define sem_getvalue(...)              WEFT_UNSUPPORTED_(sem_getvalue)
+#define sem_getvalue(s, v)    weft_posix_sem_getvalue_at((s), (v), #s, __FILE__, __LINE__)
 #define sem_open(...)                  ((sem_t *)WEFT_UNSUPPORTED_PTR_(sem_open))
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
 /* Calls that wait for a signal, or send one in real time. */

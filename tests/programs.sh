@@ -176,6 +176,14 @@ done
 check "standard input with something to read" 0 \
     "$WEFT" run "$tests/blocking_calls.c" -- fgets </dev/null
 
+# ---- sem_getvalue: a step ordered against the acquires ----
+for s in dpor dfs; do
+    check "sem_getvalue ($s)" 0 "$WEFT" run --strategy $s "$tests/sem_value.c"
+    check "sem_getvalue sees both orders ($s)" 1 \
+        "$WEFT" run --strategy $s --cflags=-DEXACT "$tests/sem_value.c"
+    expect_grep "sem_getvalue: the other order ($s)" "assert(v == 2) failed in main" "$tmp/out"
+done
+
 # ---- the C library's state: getopt, argv and the program's streams ----
 check "getopt and streams, 10,000 executions" 1 "$WEFT" run --strategy random \
     --executions 10000 "$tests/libc_state.c" -- word -v -n 3 -o "$tmp/libc.log"

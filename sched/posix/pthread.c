@@ -594,6 +594,16 @@ int weft_posix_sem_wait_at(sem_t *s, int try_only, const struct timespec *deadli
     return rc == WEFT_OK ? 0 : sem_error(rc == WEFT_EBUSY && !deadline ? EAGAIN : ETIMEDOUT);
 }
 
+int weft_posix_sem_getvalue_at(sem_t *s, int *value, const char *name, const char *file,
+                               int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sem_getvalue(s, value);
+    *value = sem_value_at(sem_handle(x, s, name, file, line), file, line);
+    return 0;
+}
+
 int weft_posix_sem_post_at(sem_t *s, const char *name, const char *file, int line)
 {
     struct exec *x = sync_exec();

@@ -32,6 +32,8 @@ void mutex_drop(struct mutex_impl *mx);
 ** step, as a timer does); WEFT_EDEADLK for an error-checking mutex its
 ** caller holds. From a scenario thread; may switch fibers. */
 int mutex_timedlock_at(weft_mutex_t *m, int64_t ns, const char *file, int line);
+/* sem_getvalue: the permits left, read in a step of its own (sem.c). */
+int sem_value_at(weft_sem_t *s, const char *file, int line);
 /* pthread_rwlock_tryrdlock and trywrlock: 0, or WEFT_EBUSY (rwlock.c). */
 int rwlock_try_at(weft_rwlock_t *h, bool write, const char *file, int line);
 
