@@ -7,7 +7,9 @@
 ** file itself; scenario files use weft.h.
 **
 ** The system headers are included first, with glibc's own types and
-** prototypes: the macros below rename calls only, never declarations.
+** prototypes: the macros below rename calls only, never declarations. So
+** every header that declares a renamed call is among them (a program's
+** own #include of it later is then empty).
 */
 #ifndef WEFT_PTHREAD_H
 #define WEFT_PTHREAD_H
@@ -21,15 +23,19 @@
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/select.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -68,12 +74,21 @@ WEFT_PROG_API int weft_pthread_mutex_init_at(pthread_mutex_t *m, const pthread_m
 WEFT_PROG_API int weft_pthread_mutex_op_at(pthread_mutex_t *m, int op, const char *name,
                                            WEFT_AT);
 
+WEFT_PROG_API int weft_pthread_mutex_timedlock_at(pthread_mutex_t *m, clockid_t clock,
+                                                  const struct timespec *deadline,
+                                                  const char *name, WEFT_AT);
+WEFT_PROG_API int weft_pthread_spin_op_at(pthread_spinlock_t *s, int op, const char *name,
+                                          WEFT_AT);
+
 /* ---- condition variables ---- */
 WEFT_PROG_API int weft_pthread_cond_init_at(pthread_cond_t *c, const pthread_condattr_t *a,
                                             const char *name, WEFT_AT);
 WEFT_PROG_API int weft_pthread_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m,
                                             const struct timespec *deadline, const char *name,
                                             WEFT_AT);
+WEFT_PROG_API int weft_pthread_cond_clockwait_at(pthread_cond_t *c, pthread_mutex_t *m,
+                                                 clockid_t clock, const struct timespec *deadline,
+                                                 const char *name, WEFT_AT);
 WEFT_PROG_API int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const char *name,
                                               WEFT_AT);
 
@@ -90,6 +105,7 @@ WEFT_PROG_API int weft_posix_sem_init_at(sem_t *s, int pshared, unsigned value, 
                                    WEFT_AT);
 WEFT_PROG_API int weft_posix_sem_wait_at(sem_t *s, int try_only, const struct timespec *deadline,
                                    const char *name, WEFT_AT);
+WEFT_PROG_API int weft_posix_sem_getvalue_at(sem_t *s, int *value, const char *name, WEFT_AT);
 WEFT_PROG_API int weft_posix_sem_post_at(sem_t *s, const char *name, WEFT_AT);
 
 /* ---- time: weft's virtual clock ---- */
@@ -99,10 +115,13 @@ WEFT_PROG_API int weft_usleep_at(useconds_t us, WEFT_AT);
 WEFT_PROG_API unsigned weft_sleep_at_(unsigned s, WEFT_AT);
 WEFT_PROG_API time_t weft_time_at(time_t *t, WEFT_AT);
 WEFT_PROG_API int weft_gettimeofday_at(struct timeval *tv, void *tz, WEFT_AT);
+WEFT_PROG_API int weft_timespec_get_at(struct timespec *ts, int base, WEFT_AT);
+WEFT_PROG_API clock_t weft_clock_at(WEFT_AT);
 
 /* ---- the process: exit, and calls weft does not model yet ---- */
 WEFT_PROG_API __attribute__((noreturn)) void weft_program_exit_at(int status, WEFT_AT);
 WEFT_PROG_API int weft_program_unsupported_at(const char *call, WEFT_AT);
+WEFT_PROG_API FILE *weft_program_stdin_at(FILE *f, const char *call, WEFT_AT);
 WEFT_PROG_API void *weft_program_unsupported_ptr_at(const char *call, WEFT_AT);
 
 /* ---- descriptors: pipes and socket pairs between threads (posix/io.c) ---- */
@@ -132,6 +151,14 @@ WEFT_PROG_API int weft_sockopt_at(int fd, int level, int name, void *value, sock
 WEFT_PROG_API int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags,
                                  WEFT_AT);
 
+/* ---- C11 threads: the pthread calls under other names (posix/c11.c) ---- */
+WEFT_PROG_API int weft_c11_result(int pthread_rc);
+WEFT_PROG_API int weft_thrd_create_at(thrd_t *t, int (*fn)(void *), void *arg,
+                                      const char *fn_name, WEFT_AT);
+WEFT_PROG_API int weft_thrd_join_at(thrd_t t, int *res, WEFT_AT);
+WEFT_PROG_API int weft_mtx_init_at(mtx_t *m, int type, const char *name, WEFT_AT);
+WEFT_PROG_API int weft_thrd_sleep_at(const struct timespec *d, struct timespec *rem, WEFT_AT);
+
 /* ---- C11 atomics: the line and the spelling of each call ---- */
 WEFT_PROG_API void weft_atomic_site_(const volatile void *addr, const char *name, WEFT_AT);
 
@@ -153,6 +180,20 @@ WEFT_PROG_API int weft_program_putchar(int c);
 WEFT_PROG_API int weft_program_fputc(int c, FILE *f);
 WEFT_PROG_API size_t weft_program_fwrite(const void *p, size_t size, size_t n, FILE *f);
 WEFT_PROG_API void weft_program_perror(const char *s);
+WEFT_PROG_API int weft_program_putc_unlocked(int c, FILE *f);
+WEFT_PROG_API int weft_program_putchar_unlocked(int c);
+WEFT_PROG_API int weft_program_fputs_unlocked(const char *s, FILE *f);
+WEFT_PROG_API size_t weft_program_fwrite_unlocked(const void *p, size_t size, size_t n, FILE *f);
+WEFT_PROG_API int weft_program_dprintf_at(const char *file_, int line_, int fd, const char *fmt,
+                                          ...) __attribute__((format(printf, 4, 5)));
+WEFT_PROG_API int weft_program_setvbuf(FILE *f, char *buf, int mode, size_t size);
+WEFT_PROG_API void weft_program_setbuf(FILE *f, char *buf);
+WEFT_PROG_API void weft_program_setlinebuf(FILE *f);
+/* The program's own streams, dropped unwritten when an execution leaves them open. */
+WEFT_PROG_API FILE *weft_program_fopen(const char *path, const char *mode);
+WEFT_PROG_API FILE *weft_program_fdopen_at(int fd, const char *mode, WEFT_AT);
+WEFT_PROG_API FILE *weft_program_tmpfile(void);
+WEFT_PROG_API int weft_program_fclose(FILE *f);
 
 /* The calls renamed (sched/posix/ defines the functions without them). */
 #ifndef WEFT_PTHREAD_IMPLEMENTATION
@@ -214,25 +255,87 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define sleep(s)             weft_sleep_at_((s), __FILE__, __LINE__)
 #define time(t)              weft_time_at((t), __FILE__, __LINE__)
 #define gettimeofday(...)    weft_gettimeofday_at(__VA_ARGS__, __FILE__, __LINE__)
+#define timespec_get(ts, base) weft_timespec_get_at((ts), (base), __FILE__, __LINE__)
+#define clock()              weft_clock_at(__FILE__, __LINE__)
 #define exit(status) weft_program_exit_at((status), __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_(call) weft_program_unsupported_at(#call, __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_PTR_(call) weft_program_unsupported_ptr_at(#call, __FILE__, __LINE__)
 #define pthread_kill(...)              WEFT_UNSUPPORTED_(pthread_kill)
 #define pthread_sigmask(...)           WEFT_UNSUPPORTED_(pthread_sigmask)
-#define pthread_mutex_timedlock(...)   WEFT_UNSUPPORTED_(pthread_mutex_timedlock)
-#define pthread_mutex_clocklock(...)   WEFT_UNSUPPORTED_(pthread_mutex_clocklock)
-#define pthread_cond_clockwait(...)    WEFT_UNSUPPORTED_(pthread_cond_clockwait)
-#define pthread_rwlock_tryrdlock(...)  WEFT_UNSUPPORTED_(pthread_rwlock_tryrdlock)
-#define pthread_rwlock_trywrlock(...)  WEFT_UNSUPPORTED_(pthread_rwlock_trywrlock)
+#define pthread_mutex_timedlock(m, t) \
+    weft_pthread_mutex_timedlock_at((m), CLOCK_REALTIME, (t), #m, __FILE__, __LINE__)
+#define pthread_mutex_clocklock(m, clk, t) \
+    weft_pthread_mutex_timedlock_at((m), (clk), (t), #m, __FILE__, __LINE__)
+#define pthread_cond_clockwait(c, m, clk, t) \
+    weft_pthread_cond_clockwait_at((c), (m), (clk), (t), #c, __FILE__, __LINE__)
+#define pthread_rwlock_tryrdlock(rw) weft_pthread_rwlock_op_at((rw), 5, #rw, __FILE__, __LINE__)
+#define pthread_rwlock_trywrlock(rw) weft_pthread_rwlock_op_at((rw), 6, #rw, __FILE__, __LINE__)
 #define pthread_rwlock_timedrdlock(...) WEFT_UNSUPPORTED_(pthread_rwlock_timedrdlock)
 #define pthread_rwlock_timedwrlock(...) WEFT_UNSUPPORTED_(pthread_rwlock_timedwrlock)
-#define pthread_spin_init(...)         WEFT_UNSUPPORTED_(pthread_spin_init)
-#define pthread_spin_lock(...)         WEFT_UNSUPPORTED_(pthread_spin_lock)
-#define pthread_spin_trylock(...)      WEFT_UNSUPPORTED_(pthread_spin_trylock)
-#define pthread_spin_unlock(...)       WEFT_UNSUPPORTED_(pthread_spin_unlock)
-#define sem_getvalue(...)              WEFT_UNSUPPORTED_(sem_getvalue)
+#define pthread_spin_init(s, p)  ((void)(p), weft_pthread_spin_op_at((s), 3, #s, __FILE__, __LINE__))
+#define pthread_spin_destroy(s)  weft_pthread_spin_op_at((s), 4, #s, __FILE__, __LINE__)
+#define pthread_spin_lock(s)     weft_pthread_spin_op_at((s), 0, #s, __FILE__, __LINE__)
+#define pthread_spin_trylock(s)  weft_pthread_spin_op_at((s), 1, #s, __FILE__, __LINE__)
+#define pthread_spin_unlock(s)   weft_pthread_spin_op_at((s), 2, #s, __FILE__, __LINE__)
+#define sem_getvalue(s, v)    weft_posix_sem_getvalue_at((s), (v), #s, __FILE__, __LINE__)
 #define sem_open(...)                  ((sem_t *)WEFT_UNSUPPORTED_PTR_(sem_open))
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
+/* Calls that wait for a signal, or send one in real time. */
+#define pause()                        WEFT_UNSUPPORTED_(pause)
+#define sigwait(...)                   WEFT_UNSUPPORTED_(sigwait)
+#define sigwaitinfo(...)               WEFT_UNSUPPORTED_(sigwaitinfo)
+#define sigtimedwait(...)              WEFT_UNSUPPORTED_(sigtimedwait)
+#define sigsuspend(...)                WEFT_UNSUPPORTED_(sigsuspend)
+#define alarm(...)                     ((unsigned)WEFT_UNSUPPORTED_(alarm))
+#define ualarm(...)                    ((useconds_t)WEFT_UNSUPPORTED_(ualarm))
+#define setitimer(...)                 WEFT_UNSUPPORTED_(setitimer)
+/* stdio reads: standard input that would block stops the execution at
+** the line (weft_program_stdin_at); any other stream is read as it is. */
+#define WEFT_IN_(f, call) weft_program_stdin_at((f), #call, __FILE__, __LINE__)
+#define getchar()              getc(WEFT_IN_(stdin, getchar))
+#define getchar_unlocked()     getc_unlocked(WEFT_IN_(stdin, getchar))
+#define getc(f)                getc(WEFT_IN_((f), getc))
+#define fgetc(f)               fgetc(WEFT_IN_((f), fgetc))
+#define fgets(s, n, f)         fgets((s), (n), WEFT_IN_((f), fgets))
+#define fread(p, size, n, f)   fread((p), (size), (n), WEFT_IN_((f), fread))
+#define getline(l, n, f)       getline((l), (n), WEFT_IN_((f), getline))
+#define getdelim(l, n, d, f)   getdelim((l), (n), (d), WEFT_IN_((f), getdelim))
+#define scanf(...)             fscanf(WEFT_IN_(stdin, scanf), __VA_ARGS__)
+#define fscanf(f, ...)         fscanf(WEFT_IN_((f), fscanf), __VA_ARGS__)
+#define thrd_create(t, fn, arg) weft_thrd_create_at((t), (fn), (arg), #fn, __FILE__, __LINE__)
+#define thrd_join(t, res)     weft_thrd_join_at((t), (res), __FILE__, __LINE__)
+#define thrd_detach(t)        weft_c11_result(weft_pthread_detach_at((t), __FILE__, __LINE__))
+#define thrd_current()        weft_pthread_self()
+#define thrd_exit(res)        weft_pthread_exit_at((void *)(intptr_t)(res), __FILE__, __LINE__)
+#define thrd_yield()          ((void)weft_sched_yield_at(__FILE__, __LINE__))
+#define thrd_sleep(d, rem)    weft_thrd_sleep_at((d), (rem), __FILE__, __LINE__)
+#define mtx_init(m, type)     weft_mtx_init_at((m), (type), #m, __FILE__, __LINE__)
+#define mtx_destroy(m)        ((void)(m))
+#define mtx_lock(m) \
+    weft_c11_result(weft_pthread_mutex_op_at((pthread_mutex_t *)(m), 0, #m, __FILE__, __LINE__))
+#define mtx_trylock(m) \
+    weft_c11_result(weft_pthread_mutex_op_at((pthread_mutex_t *)(m), 1, #m, __FILE__, __LINE__))
+#define mtx_unlock(m) \
+    weft_c11_result(weft_pthread_mutex_op_at((pthread_mutex_t *)(m), 2, #m, __FILE__, __LINE__))
+#define mtx_timedlock(m, t) weft_c11_result(weft_pthread_mutex_timedlock_at( \
+    (pthread_mutex_t *)(m), CLOCK_REALTIME, (t), #m, __FILE__, __LINE__))
+#define cnd_init(c) \
+    weft_c11_result(weft_pthread_cond_init_at((pthread_cond_t *)(c), NULL, #c, __FILE__, __LINE__))
+#define cnd_destroy(c)        ((void)(c))
+#define cnd_signal(c) \
+    weft_c11_result(weft_pthread_cond_signal_at((pthread_cond_t *)(c), 0, #c, __FILE__, __LINE__))
+#define cnd_broadcast(c) \
+    weft_c11_result(weft_pthread_cond_signal_at((pthread_cond_t *)(c), 1, #c, __FILE__, __LINE__))
+#define cnd_wait(c, m) weft_c11_result(weft_pthread_cond_wait_at( \
+    (pthread_cond_t *)(c), (pthread_mutex_t *)(m), NULL, #c, __FILE__, __LINE__))
+#define cnd_timedwait(c, m, t) weft_c11_result(weft_pthread_cond_clockwait_at( \
+    (pthread_cond_t *)(c), (pthread_mutex_t *)(m), CLOCK_REALTIME, (t), #c, __FILE__, __LINE__))
+#define call_once(flag, fn) \
+    ((void)weft_pthread_once_at((pthread_once_t *)(flag), (fn), __FILE__, __LINE__))
+#define tss_create(key, dtor) weft_c11_result(weft_pthread_key_create((key), (dtor)))
+#define tss_delete(key)       ((void)weft_pthread_key_delete(key))
+#define tss_get(key)          weft_pthread_getspecific(key)
+#define tss_set(key, v)       weft_c11_result(weft_pthread_setspecific((key), (v)))
 #define pipe(f)               weft_pipe_at((f), 0, #f, __FILE__, __LINE__)
 #define pipe2(f, flags)       weft_pipe_at((f), (flags), #f, __FILE__, __LINE__)
 #define socketpair(d, t, p, sv) \
@@ -336,6 +439,39 @@ WEFT_PROG_API void weft_program_perror(const char *s);
 #define fputc    weft_program_fputc
 #define fwrite   weft_program_fwrite
 #define perror   weft_program_perror
+#undef putc
+#define putc     weft_program_fputc
+#undef putc_unlocked
+#define putc_unlocked    weft_program_putc_unlocked
+#undef fputc_unlocked
+#define fputc_unlocked   weft_program_putc_unlocked
+#undef putchar_unlocked
+#define putchar_unlocked weft_program_putchar_unlocked
+#undef fputs_unlocked
+#define fputs_unlocked   weft_program_fputs_unlocked
+#undef fwrite_unlocked
+#define fwrite_unlocked  weft_program_fwrite_unlocked
+#undef dprintf
+#define dprintf(...)     weft_program_dprintf_at(__FILE__, __LINE__, __VA_ARGS__)
+#undef setvbuf
+#define setvbuf  weft_program_setvbuf
+#undef setbuf
+#define setbuf   weft_program_setbuf
+#undef setlinebuf
+#define setlinebuf weft_program_setlinebuf
+#undef fopen
+#define fopen    weft_program_fopen
+#undef fdopen
+#define fdopen(fd, mode) weft_program_fdopen_at((fd), (mode), __FILE__, __LINE__)
+#undef tmpfile
+#define tmpfile  weft_program_tmpfile
+#undef fclose
+#define fclose   weft_program_fclose
+/* A thread-local the program pins to the initial- or local-exec model is
+** reached without the DTV that weft switches (posix/tls.c), and local-exec
+** does not even link into a shared object: every model is the dynamic one. */
+#define tls_model(model) tls_model("global-dynamic")
+#define __tls_model__(model) __tls_model__("global-dynamic")
 #define main weft_program_main_
 #endif
 

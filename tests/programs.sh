@@ -88,6 +88,115 @@ expect_grep "fresh state, all memory: no failure in 10,000" \
     "^fresh_state: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 10000 executions," \
     "$tmp/out"
 
+# ---- condition variables: a timeout while the mutex is held, a cancel ----
+check "a timed wait that times out while the mutex is held" 1 \
+    "$WEFT" run "$tests/timed_wait_held.c"
+expect_grep "the timeout, then the signal that finds no waiter" \
+    "timed_wait_held.c:[0-9]*  wake ready (timed out)" "$tmp/out"
+expect_grep "the mutex retaken in a step of its own" "timed_wait_held.c:[0-9]*  retake mu" "$tmp/out"
+replays_identically "timed wait held replay"
+check "a timed wait that times out while the mutex is held, fixed" 0 \
+    "$WEFT" run --cflags=-DFIXED "$tests/timed_wait_held.c"
+for s in dpor dfs; do
+    check "a waiter cancelled after a signal passes it on ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/cancel_signalled.c"
+done
+
+# ---- try and timed locks, spinlocks, clockwait: each outcome is explored ----
+for s in dpor dfs; do
+    check "try and timed calls used correctly ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/try_timed.c"
+    for claim in RW_TRY:59 SPIN:64 TIMEDLOCK:74 CLOCKWAIT:85; do
+        check "try and timed: ${claim%:*} broken ($s)" 1 \
+            "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/try_timed.c"
+        expect_grep "try and timed: ${claim%:*} at its line ($s)" \
+            "^In thread 0 \"main\" at try_timed.c:${claim#*:}:" "$tmp/out"
+    done
+done
+
+# ---- dup and dup2 of pipe ends; datagram and seqpacket socket pairs ----
+check "dup, dup2, datagrams, seqpackets" 0 "$WEFT" run "$tests/dup_dgram.c"
+check "a duplicate write end left open" 1 "$WEFT" run --cflags=-DLEAK "$tests/dup_dgram.c"
+expect_grep "the reader waits for the duplicate's close" \
+    'thread 0 "main" waits to read from "p" (empty, its write end open)' "$tmp/out"
+check "a datagram peer's close ends nothing" 1 "$WEFT" run --cflags=-DDGRAM_EOF "$tests/dup_dgram.c"
+expect_grep "the reader waits on after the peer closed" \
+    'waits to read from "dg\[1\] to \[0\]" (empty, its peer closed' "$tmp/out"
+
+# ---- stdio over a pipe: fdopen of a modelled end ----
+check "fprintf and fgets over a pipe" 0 "$WEFT" run "$tests/stdio_pipe.c"
+check "fprintf and fgets over a pipe, 3,000 executions, a stream left open" 1 \
+    "$WEFT" run --strategy random --executions 3000 "$tests/stdio_pipe.c"
+expect_grep "a stream on a pipe left open: no failure in 3,000" \
+    "^stdio_pipe: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 3000 executions," \
+    "$tmp/out"
+check "a stream on a pipe only flushed" 1 "$WEFT" run --cflags=-DLEAK "$tests/stdio_pipe.c"
+expect_grep "the reader of the stream waits for the end" \
+    'thread 0 "main" waits to read from "p" (empty, its write end open)' "$tmp/out"
+
+# ---- thread-locals pinned to initial-exec and local-exec ----
+check "initial-exec and local-exec thread-locals per thread" 0 "$WEFT" run "$tests/tls_models.c"
+check "initial-exec and local-exec thread-locals, 2,000 executions" 1 \
+    "$WEFT" run --strategy random --executions 2000 "$tests/tls_models.c"
+expect_grep "pinned thread-locals: no failure in 2,000" \
+    "^tls_models: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 2000 executions," \
+    "$tmp/out"
+check "initial-exec and local-exec thread-locals, all memory" 0 \
+    "$WEFT" run --memory=all "$tests/tls_models.c"
+
+# ---- C11 <threads.h> ----
+check "C11 threads" 0 "$WEFT" run "$tests/c11_threads.c"
+check "C11 threads: a lock-order inversion" 1 "$WEFT" run --cflags=-DINVERT "$tests/c11_threads.c"
+expect_grep "C11 threads: the deadlock" "^weft: DEADLOCK in c11_threads$" "$tmp/out"
+expect_grep "C11 threads: named by their start function" 'thread 2 "second" wants mutex "a"' \
+    "$tmp/out"
+replays_identically "C11 threads replay"
+
+# ---- every header that declares a renamed call may come after weft's ----
+check "signal.h, sys/uio.h, sys/epoll.h, threads.h after weft's header" 0 \
+    "$WEFT" run "$tests/headers.c"
+
+# ---- blocking calls outside the model stop at their line ----
+mkfifo "$tmp/stdin"
+exec 3<>"$tmp/stdin"                  # open for writing too: never at its end
+for call in fgets:21 getchar:24; do
+    check "${call%:*} of an empty standard input" 1 \
+        "$WEFT" run "$tests/blocking_calls.c" -- "${call%:*}" <"$tmp/stdin"
+    expect_grep "${call%:*} stops at its line" \
+        "^In thread 0 \"main\" at blocking_calls.c:${call#*:}:" "$tmp/out"
+    expect_grep "${call%:*} would block" "^  ${call%:*} would block outside weft" "$tmp/out"
+done
+exec 3>&-
+for call in pause:26 sigwait:28 alarm:30; do
+    check "${call%:*} is not supported" 1 "$WEFT" run "$tests/blocking_calls.c" -- "${call%:*}"
+    expect_grep "${call%:*} named at its line" \
+        "^In thread 0 \"main\" at blocking_calls.c:${call#*:}:" "$tmp/out"
+    expect_grep "${call%:*} named" "^  ${call%:*} is not supported by weft yet" "$tmp/out"
+done
+check "standard input with something to read" 0 \
+    "$WEFT" run "$tests/blocking_calls.c" -- fgets </dev/null
+
+# ---- sem_getvalue: a step ordered against the acquires ----
+for s in dpor dfs; do
+    check "sem_getvalue ($s)" 0 "$WEFT" run --strategy $s "$tests/sem_value.c"
+    check "sem_getvalue sees both orders ($s)" 1 \
+        "$WEFT" run --strategy $s --cflags=-DEXACT "$tests/sem_value.c"
+    expect_grep "sem_getvalue: the other order ($s)" "assert(v == 2) failed in main" "$tmp/out"
+done
+
+# ---- the C library's state: getopt, argv and the program's streams ----
+check "getopt and streams, 10,000 executions" 1 "$WEFT" run --strategy random \
+    --executions 10000 "$tests/libc_state.c" -- word -v -n 3 -o "$tmp/libc.log"
+expect_grep "getopt and streams: no failure in 10,000" \
+    "^libc_state: UNEXPECTED no failure found (expected pass) \[random, seed 1\] 10000 executions," \
+    "$tmp/out"
+if [ -s "$tmp/libc.log" ]; then fail=$((fail + 1)); echo "FAIL: a stream left open was flushed"
+else pass=$((pass + 1)); fi
+check "getopt and streams, the output of the failing execution only" 1 \
+    "$WEFT" run --strategy random --executions 10000 "$tests/libc_state.c" -- \
+    word -v -n 3 -o "$tmp/libc.log" -f
+expect_grep "its own output, once" "^  n=3 mainw$" "$tmp/out"
+
 # ---- each thread its own errno and thread-local variables ----
 check "errno and __thread per thread" 0 "$WEFT" run "$tests/thread_locals.c"
 expect_grep "thread-locals exhaustive" "^thread_locals: pass (expected pass) \[dpor\].*exhaustive" \

@@ -805,18 +805,20 @@ static struct posix_program *program_from(void *handle, const char *const *srcs,
     struct posix_program *p = calloc(1, sizeof *p);
     char **argv = calloc((size_t)nargs + 2, sizeof *argv);
     char *name = program_name(srcs[0]);
-    if (entry == NULL || p == NULL || argv == NULL || name == NULL) {
+    char *first = strdup(srcs[0]);    /* srcs may be freed (a folder's files) */
+    if (entry == NULL || p == NULL || argv == NULL || name == NULL || first == NULL) {
         fprintf(stderr, entry ? "weft: out of memory\n" : "weft: %s: no main found\n", srcs[0]);
         free(p);
         free(argv);
         free(name);
+        free(first);
         return NULL;
     }
-    posix_program_init(p, name, srcs[0]);
+    posix_program_init(p, name, first);
     p->main = *entry;
     p->argc = nargs + 1;
     p->argv = argv;
-    argv[0] = (char *)srcs[0];
+    argv[0] = first;
     for (int i = 0; i < nargs; i++)
         argv[i + 1] = (char *)o->prog_args[i];
     p->ignore_exit_status = o && o->ignore_exit_status;
@@ -824,6 +826,7 @@ static struct posix_program *program_from(void *handle, const char *const *srcs,
         posix_tls_find(p, handle, srcs[0]) != 0) {
         posix_program_release(p);
         free(name);
+        free(first);
         free(argv);
         free(p);
         return NULL;

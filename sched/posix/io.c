@@ -41,6 +41,7 @@ struct posix_fd {
     struct stream *out;               /* what it writes, or NULL */
     bool nonblock;
     bool socket;
+    int type;                         /* a socket pair's: SOCK_STREAM, _DGRAM, _SEQPACKET */
     /* a loopback socket made by socket(): its addresses, its queue once listening */
     int family;                       /* 0: a pipe or a socket pair's end */
     bool bound;
@@ -63,6 +64,11 @@ static struct posix_fd *fd_find(struct exec *x, int fd)
     if (st)
         HASH_FIND_INT(st->fds, &fd, f);
     return f;
+}
+
+bool posix_io_modelled(struct exec *x, int fd)
+{
+    return fd_find(x, fd) != NULL;
 }
 
 /* ==========================================================================
@@ -199,6 +205,18 @@ static _Noreturn void blocks_outside(struct exec *x, const char *call, struct sc
 
 static bool is_output(int fd) { return fd == STDOUT_FILENO || fd == STDERR_FILENO; }
 
+/* A stdio read of f: standard input with nothing buffered whose read
+** would block stops the execution at the call's line (weft has no input
+** to give it, and a terminal would wait for a person); f otherwise. */
+FILE *weft_program_stdin_at(FILE *f, const char *call, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    bool buffered = f && f->_IO_read_ptr < f->_IO_read_end;     /* glibc's FILE */
+    if (x && f == stdin && !buffered && would_block(fileno(f), POLLIN))
+        blocks_outside(x, call, (struct sched_loc){ file, line });
+    return f;
+}
+
 /* ==========================================================================
 ** pipe, pipe2, socketpair
 ** ========================================================================== */
@@ -238,15 +256,20 @@ int weft_socketpair_at(int domain, int type, int protocol, int sv[2], const char
         return socketpair(domain, type, protocol, sv);
     struct sched_loc at = { file, line };
     int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (domain != AF_UNIX || kind != SOCK_STREAM)
+    if (domain != AF_UNIX || (kind != SOCK_STREAM && kind != SOCK_DGRAM &&
+                              kind != SOCK_SEQPACKET))
         sched_fail(x, WEFT_ASSERTION, at, "socketpair of %s is not supported by weft yet "
-                   "(AF_UNIX, SOCK_STREAM is)", domain != AF_UNIX ? "a domain but AF_UNIX"
-                   : "a type but SOCK_STREAM");
+                   "(AF_UNIX with SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET is)",
+                   domain != AF_UNIX ? "a domain but AF_UNIX" : "this type");
     char n01[SCHED_NAME_MAX], n10[SCHED_NAME_MAX];
     snprintf(n01, sizeof n01, "%s[0] to [1]", spelled(name));
     snprintf(n10, sizeof n10, "%s[1] to [0]", spelled(name));
     struct stream *a = stream_new(x, n01, PIPE_CAPACITY, at);
     struct stream *b = stream_new(x, n10, PIPE_CAPACITY, at);
+    if (kind != SOCK_STREAM) {        /* message boundaries kept */
+        stream_set_messages(a, kind == SOCK_SEQPACKET);
+        stream_set_messages(b, kind == SOCK_SEQPACKET);
+    }
     bool nonblock = type & SOCK_NONBLOCK;
     int s0 = fd_new(x, b, a, nonblock, true, at);
     int s1 = s0 < 0 ? -1 : fd_new(x, a, b, nonblock, true, at);
@@ -255,6 +278,7 @@ int weft_socketpair_at(int domain, int type, int protocol, int sv[2], const char
             weft_close_at(s0, file, line);
         return -1;
     }
+    fd_find(x, s0)->type = fd_find(x, s1)->type = kind;
     sv[0] = s0;
     sv[1] = s1;
     return 0;
@@ -296,7 +320,11 @@ static ssize_t stream_out(struct exec *x, struct posix_fd *f, const void *buf, s
 {
     if (f->out == NULL)
         return failed(f->family ? ENOTCONN : EBADF);
+    if (f->type != 0 && f->type != SOCK_STREAM && !stream_message_fits(f->out, n))
+        return failed(EMSGSIZE);
     long put = stream_write(x, f->out, buf, n, nonblock || f->nonblock, at);
+    if (put == WEFT_ECLOSED && f->type == SOCK_DGRAM)
+        return failed(ECONNREFUSED);  /* Linux: no SIGPIPE for a datagram */
     if (put == WEFT_ECLOSED)
         return broken_pipe(x, f, nosignal, at);
     return put == WEFT_EBUSY ? failed(EAGAIN) : put;
@@ -350,7 +378,8 @@ ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, const char *file, i
     if (!f->socket)
         return failed(ENOTSOCK);
     ssize_t got = stream_in(x, f, buf, n, flags & MSG_DONTWAIT, at);
-    while ((flags & MSG_WAITALL) && got > 0 && (size_t)got < n) {
+    bool messages = f->type == SOCK_DGRAM || f->type == SOCK_SEQPACKET;
+    while ((flags & MSG_WAITALL) && !messages && got > 0 && (size_t)got < n) {
         ssize_t more = stream_in(x, f, (char *)buf + got, n - (size_t)got, false, at);
         if (more <= 0)
             break;
@@ -385,6 +414,18 @@ ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *f
 
 static void close_listener(struct exec *x, struct listener *l, struct sched_loc at);
 
+/* Does a descriptor other than f (a dup of it) still hold the end f
+** reads from (in), writes to, or listens on? */
+static bool end_shared(struct exec *x, const struct posix_fd *f, int which)
+{
+    for (const struct posix_fd *g = x->program->fds; g; g = g->hh.next)
+        if (g != f && ((which == 0 && g->in == f->in) || (which == 1 && g->out == f->out) ||
+                       (which == 2 && g->listening == f->listening)))
+            return true;
+    return false;
+}
+
+/* An end closes with the last descriptor that holds it (dup, dup2). */
 int weft_close_at(int fd, const char *file, int line)
 {
     struct exec *x = sync_exec();
@@ -394,11 +435,11 @@ int weft_close_at(int fd, const char *file, int line)
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL)
         return unreserve(x, fd);
-    if (f->listening)
+    if (f->listening && !end_shared(x, f, 2))
         close_listener(x, f->listening, at);
-    if (f->in)
+    if (f->in && !end_shared(x, f, 0))
         stream_close(x, f->in, true, at);
-    if (f->out)
+    if (f->out && !end_shared(x, f, 1))
         stream_close(x, f->out, false, at);
     HASH_DEL(x->program->fds, f);
     unreserve(x, fd);
@@ -458,12 +499,56 @@ int weft_fcntl_at(const char *file, int line, int fd, int cmd, ...)
     return modelled_fcntl(x, f, cmd, (long)(intptr_t)arg, (struct sched_loc){ file, line });
 }
 
+/* The real number `to` reserved for a modelled end, as dup2 makes it. */
+static int reserve_at(struct exec *x, int to)
+{
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null < 0)
+        return -1;
+    int fd = dup3(null, to, O_CLOEXEC);
+    close(null);
+    return own(x, fd);
+}
+
+/* dup and dup2 of a modelled descriptor: a new number for the same ends
+** (O_NONBLOCK is copied, not shared). Onto a number below the modelled
+** ones that the program did not get from weft, weft's own descriptors
+** could be clobbered: refused. */
+static int dup_modelled(struct exec *x, struct posix_fd *f, int to, const char *call,
+                        struct sched_loc at)
+{
+    if (to == f->fd)
+        return to;
+    if (to >= 0 && to < FIRST_MODELLED_FD && fd_find(x, to) == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "%s of a pipe or socket onto descriptor %d is not "
+                   "supported by weft yet (onto 100 and up, or onto another modelled one, is)",
+                   call, to);
+    if (to >= 0 && fd_find(x, to))
+        weft_close_at(to, at.file, at.line);
+    int n = to < 0 ? reserve(x) : reserve_at(x, to);
+    if (n < 0)
+        return -1;
+    struct posix_fd *g = arena_alloc(&x->arena, sizeof *g);
+    if (g == NULL)
+        no_memory(x, at);
+    *g = *f;
+    g->fd = n;
+    HASH_ADD_INT(x->program->fds, fd, g);
+    if (x->program->oom)
+        no_memory(x, at);
+    return n;
+}
+
 int weft_dup_at(int fd, int to, const char *call, const char *file, int line)
 {
     struct exec *x = sync_exec();
-    if (x && (fd_find(x, fd) || (to >= 0 && fd_find(x, to))))
-        sched_fail(x, WEFT_ASSERTION, (struct sched_loc){ file, line },
-                   "%s of a pipe or socket pair is not supported by weft yet", call);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = x ? fd_find(x, fd) : NULL;
+    if (f)
+        return dup_modelled(x, f, to, call, at);
+    if (x && to >= 0 && fd_find(x, to))
+        sched_fail(x, WEFT_ASSERTION, at, "%s onto a pipe or socket pair's descriptor is not "
+                   "supported by weft yet", call);
     return to < 0 ? dup(fd) : dup2(fd, to);
 }
 

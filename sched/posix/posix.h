@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "weft.h"
 
 #define POSIX_MAX_SEGMENTS 4
@@ -42,6 +43,10 @@ struct posix_program {
     struct posix_tls tls;
     struct posix_owned *reserved;     /* descriptors an execution opened (io.c) */
     int nreserved, reserved_cap;
+    FILE **files;                     /* streams an execution opened (program.c) */
+    int nfiles, files_cap;
+    bool dropping_files;              /* posix_stdio_reset at work */
+    char no_words[1];                 /* where strtok is left between executions */
 };
 
 /* Fill p's scenario: name, body and setup. name is kept, not copied. */
@@ -57,5 +62,8 @@ void posix_program_release(struct posix_program *p);
 /* Close the descriptors an execution left open for its pipes (io.c). */
 void posix_io_reset(struct posix_program *p);
 void posix_io_release(struct posix_program *p);
+/* Drop the streams an execution opened and left open, their buffers
+** unwritten (program.c). */
+void posix_stdio_reset(struct posix_program *p);
 
 #endif

@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <stdarg.h>
+#include <stdio_ext.h>
 #include "weft_pthread.h"
 #include "core/race.h"
 #include "posix/state.h"
@@ -69,7 +70,44 @@ void posix_program_release(struct posix_program *p)
     for (int i = 0; i < p->nsegments; i++)
         free(p->segments[i].copy);
     p->nsegments = 0;
+    posix_stdio_reset(p);
+    free(p->files);
+    p->files = NULL;
+    p->files_cap = 0;
     posix_io_release(p);
+}
+
+/* The C library's state that programs rely on, as in a new process:
+** getopt starts over (optind = 0 makes glibc forget its position inside
+** a word of options too, not only the word), rand and random are as
+** never seeded, strtok has no words left, and the streams the program
+** writes through carry nothing an earlier execution left buffered. */
+static void libc_reset(struct posix_program *p)
+{
+    optind = 0;
+    opterr = 1;
+    optopt = '?';
+    optarg = NULL;
+    srand(1);                         /* rand and random as if never seeded */
+    srandom(1);
+    p->no_words[0] = 0;               /* strtok(NULL, ...) finds no more words */
+    strtok(p->no_words, " ");
+    posix_stdio_reset(p);
+}
+
+/* argv for this execution, in its arena: getopt permutes the array and a
+** program may write into its words, so each execution gets its own copy.
+** NULL without memory. */
+static char **fresh_argv(struct exec *x, const struct posix_program *p)
+{
+    char **argv = arena_alloc(&x->arena, ((size_t)p->argc + 1) * sizeof *argv);
+    for (int i = 0; argv && i < p->argc; i++) {
+        size_t n = strlen(p->argv[i]) + 1;
+        if ((argv[i] = arena_alloc(&x->arena, n)) == NULL)
+            return NULL;
+        memcpy(argv[i], p->argv[i], n);
+    }
+    return argv;                      /* arena memory is zeroed: argv[argc] = NULL */
 }
 
 /* Before each execution (no thread runs yet): the data as loaded. */
@@ -80,6 +118,7 @@ static void program_setup(void)
     x->on_switch = posix_tls_switch;  /* each thread its own errno and TLS */
     for (int i = 0; i < p->nsegments; i++)
         memcpy(p->segments[i].addr, p->segments[i].copy, p->segments[i].size);
+    libc_reset(p);                    /* its streams first: they may be on pipes */
     posix_io_reset(p);
 }
 
@@ -98,7 +137,10 @@ static void program_body(void)
         posix_keys_thread_exit(x, self);
         return;
     }
-    int status = p->main(p->argc, p->argv);
+    char **argv = fresh_argv(x, p);
+    if (argv == NULL)
+        sched_fail(x, WEFT_ASSERTION, sync_current_loc(x), "out of memory for argv");
+    int status = p->main(p->argc, argv);
     if (status != 0 && !p->ignore_exit_status)
         sched_fail(x, WEFT_ASSERTION, sync_current_loc(x),
                    "the program's main returned exit status %d", status);
@@ -378,6 +420,193 @@ void weft_program_perror(const char *s)
     errno = saved;
 }
 
+/* putc and the _unlocked forms are fputc, fputs and fwrite by another name. */
+int weft_program_putc_unlocked(int c, FILE *f) { return weft_program_fputc(c, f); }
+int weft_program_putchar_unlocked(int c) { return weft_program_fputc(c, stdout); }
+int weft_program_fputs_unlocked(const char *s, FILE *f) { return weft_program_fputs(s, f); }
+size_t weft_program_fwrite_unlocked(const void *p, size_t size, size_t n, FILE *f)
+{
+    return weft_program_fwrite(p, size, n, f);
+}
+
+/* dprintf: to descriptor 1 or 2 it is kept, to a pipe it is a write. */
+int weft_program_dprintf_at(const char *file, int line, int fd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = NULL;
+    int n = vasprintf(&text, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return -1;
+    ssize_t w = weft_write_at(fd, text, (size_t)n, file, line);
+    free(text);
+    return w < 0 ? -1 : n;
+}
+
+/* setvbuf on the captured streams does nothing: nothing of the program is
+** buffered there, and a buffer of the program's (often on main's stack)
+** must not outlive the execution inside weft's own stdout. */
+int weft_program_setvbuf(FILE *f, char *buf, int mode, size_t size)
+{
+    return capturing(f) ? 0 : setvbuf(f, buf, mode, size);
+}
+
+void weft_program_setbuf(FILE *f, char *buf)
+{
+    weft_program_setvbuf(f, buf, buf ? _IOFBF : _IONBF, BUFSIZ);
+}
+
+void weft_program_setlinebuf(FILE *f) { weft_program_setvbuf(f, NULL, _IOLBF, 0); }
+
+/* ==========================================================================
+** The program's own streams: what an execution leaves open is dropped
+** ========================================================================== */
+
+/* The streams fopen, fdopen and tmpfile opened and fclose did not close
+** yet, kept across executions (program.files) so that the next execution
+** can drop them: their unwritten buffers purged, never flushed into a
+** later execution's file. */
+static void files_add(struct posix_program *p, FILE *f)
+{
+    if (f == NULL)
+        return;
+    if (p->nfiles == p->files_cap) {
+        int cap = p->files_cap ? 2 * p->files_cap : 8;
+        FILE **files = realloc(p->files, (size_t)cap * sizeof *files);
+        if (files == NULL)
+            return;                   /* kept untracked: it may survive */
+        p->files = files;
+        p->files_cap = cap;
+    }
+    p->files[p->nfiles++] = f;
+}
+
+static void files_remove(struct posix_program *p, FILE *f)
+{
+    for (int i = 0; i < p->nfiles; i++)
+        if (p->files[i] == f) {
+            p->files[i] = p->files[--p->nfiles];
+            return;
+        }
+}
+
+static struct posix_program *program_now(void)
+{
+    struct exec *x = exec_current();
+    return x ? (struct posix_program *)posix_program_of(x) : NULL;
+}
+
+FILE *weft_program_fopen(const char *path, const char *mode)
+{
+    FILE *f = fopen(path, mode);
+    struct posix_program *p = program_now();
+    if (p)
+        files_add(p, f);
+    return f;
+}
+
+/* A stream over a modelled descriptor (fdopen of a pipe end): its reads
+** and writes are the descriptor's, visible at the line of the fdopen
+** (the C library flushes it from wherever it likes). Outside an execution
+** (a stream dropped between two) it does nothing. */
+struct modelled_file {
+    int fd;
+    const char *file;
+    int line;
+    const struct posix_program *p;
+};
+
+/* May the stream act on its descriptor now? */
+static bool modelled_live(const struct modelled_file *m)
+{
+    return sync_exec() != NULL && !m->p->dropping_files;
+}
+
+static ssize_t modelled_read(void *cookie, char *buf, size_t n)
+{
+    struct modelled_file *m = cookie;
+    return modelled_live(m) ? weft_read_at(m->fd, buf, n, m->file, m->line) : 0;
+}
+
+static ssize_t modelled_write(void *cookie, const char *buf, size_t n)
+{
+    struct modelled_file *m = cookie;
+    if (!modelled_live(m))
+        return (ssize_t)n;
+    ssize_t done = 0;
+    while ((size_t)done < n) {        /* the C library wants it all, or an error */
+        ssize_t w = weft_write_at(m->fd, buf + done, n - (size_t)done, m->file, m->line);
+        if (w <= 0)
+            return done ? done : -1;
+        done += w;
+    }
+    return done;
+}
+
+static int modelled_close(void *cookie)
+{
+    struct modelled_file *m = cookie;
+    int rc = modelled_live(m) ? weft_close_at(m->fd, m->file, m->line) : 0;
+    free(m);
+    return rc;
+}
+
+static FILE *fdopen_modelled(const struct posix_program *p, int fd, const char *mode,
+                             const char *file, int line)
+{
+    struct modelled_file *m = malloc(sizeof *m);
+    if (m == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    *m = (struct modelled_file){ fd, file, line, p };
+    cookie_io_functions_t io = { modelled_read, modelled_write, NULL, modelled_close };
+    FILE *f = fopencookie(m, mode, io);
+    if (f == NULL)
+        free(m);
+    return f;
+}
+
+FILE *weft_program_fdopen_at(int fd, const char *mode, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    FILE *f = x && posix_io_modelled(x, fd)
+            ? fdopen_modelled(posix_program_of(x), fd, mode, file, line) : fdopen(fd, mode);
+    struct posix_program *p = program_now();
+    if (p)
+        files_add(p, f);
+    return f;
+}
+
+FILE *weft_program_tmpfile(void)
+{
+    FILE *f = tmpfile();
+    struct posix_program *p = program_now();
+    if (p)
+        files_add(p, f);
+    return f;
+}
+
+int weft_program_fclose(FILE *f)
+{
+    struct posix_program *p = program_now();
+    if (p)
+        files_remove(p, f);
+    return fclose(f);
+}
+
+void posix_stdio_reset(struct posix_program *p)
+{
+    p->dropping_files = true;         /* a stream on a pipe end acts no more */
+    for (int i = 0; i < p->nfiles; i++) {
+        __fpurge(p->files[i]);
+        fclose(p->files[i]);
+    }
+    p->nfiles = 0;
+    p->dropping_files = false;
+}
+
 /* ==========================================================================
 ** Time: the execution's virtual clock
 ** ========================================================================== */
@@ -420,6 +649,25 @@ int weft_gettimeofday_at(struct timeval *tv, void *tz, const char *file, int lin
     tv->tv_sec = (time_t)(ns / 1000000000);
     tv->tv_usec = (suseconds_t)(ns % 1000000000 / 1000);
     return 0;
+}
+
+int weft_timespec_get_at(struct timespec *ts, int base, const char *file, int line)
+{
+    if (sync_exec() == NULL)
+        return timespec_get(ts, base);
+    if (base != TIME_UTC)
+        return 0;
+    weft_clock_gettime_at(CLOCK_REALTIME, ts, file, line);
+    return base;
+}
+
+/* The processor time used: the virtual time since the execution began
+** (its threads are never seen to wait for the processor). */
+clock_t weft_clock_at(const char *file, int line)
+{
+    if (sync_exec() == NULL)
+        return clock();
+    return (clock_t)(weft_now_ns_at(file, line) / (1000000000 / CLOCKS_PER_SEC));
 }
 
 int weft_nanosleep_at(const struct timespec *req, struct timespec *rem, const char *file,

@@ -256,6 +256,81 @@ int weft_pthread_mutex_op_at(pthread_mutex_t *m, int op, const char *name, const
     return from_weft(rc);
 }
 
+static int64_t ms_until(struct exec *x, clockid_t clock, const struct timespec *deadline);
+static bool bad_timespec(const struct timespec *t);
+
+/* pthread_mutex_timedlock (clock CLOCK_REALTIME) and pthread_mutex_clocklock:
+** the deadline on the virtual clock, the wait racing every step. */
+int weft_pthread_mutex_timedlock_at(pthread_mutex_t *m, clockid_t clock,
+                                    const struct timespec *deadline, const char *name,
+                                    const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_mutex_clocklock(m, clock, deadline);
+    if (deadline == NULL || bad_timespec(deadline) ||
+        (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
+        return EINVAL;
+    weft_mutex_t *w = mutex_handle(x, m, name, file, line);
+    int64_t ms = ms_until(x, clock, deadline);
+    if (ms == 0)                      /* passed: only a free mutex is taken */
+        return from_weft(weft_mutex_trylock_at(w, file, line)) == EBUSY ? ETIMEDOUT : 0;
+    return from_weft(mutex_timedlock_at(w, sched_ms_to_ns(ms), file, line));
+}
+
+/* ==========================================================================
+** Spinlocks: a mutex each, found by the lock's address
+** ========================================================================== */
+
+struct spin_entry {
+    void *addr;
+    weft_mutex_t mutex;
+    UT_hash_handle hh;
+};
+
+/* s's mutex in this execution, made on first use (pthread_spin_init need
+** not come first in an execution: the lock may be in data). */
+static weft_mutex_t *spin_mutex(struct exec *x, pthread_spinlock_t *s, const char *name,
+                                const char *file, int line)
+{
+    struct posix_exec *st = posix_state(x);
+    struct spin_entry *e = NULL;
+    void *key = (void *)s;
+    if (st == NULL)
+        out_of_memory(x, file, line);
+    HASH_FIND_PTR(st->spins, &key, e);
+    if (e == NULL) {
+        if ((e = arena_alloc(&x->arena, sizeof *e)) == NULL)
+            out_of_memory(x, file, line);
+        e->addr = key;
+        weft_mutex_init_at(&e->mutex, object_name(name), WEFT_MUTEX_NORMAL, file, line);
+        HASH_ADD_PTR(st->spins, addr, e);
+        if (st->oom || !sched_handle_live(x, &e->mutex.h_))
+            out_of_memory(x, file, line);
+    }
+    return &e->mutex;
+}
+
+/* op: 0 lock, 1 trylock, 2 unlock, 3 init, 4 destroy. A spinlock is a
+** mutex that never sleeps: weft models the spin as a wait (a thread
+** spinning on a lock nobody will release is a deadlock here). */
+int weft_pthread_spin_op_at(pthread_spinlock_t *s, int op, const char *name, const char *file,
+                            int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return op == 0 ? pthread_spin_lock(s) : op == 1 ? pthread_spin_trylock(s)
+             : op == 2 ? pthread_spin_unlock(s) : op == 3 ? pthread_spin_init(s, 0)
+             : pthread_spin_destroy(s);
+    if (op == 4)
+        return 0;
+    weft_mutex_t *w = spin_mutex(x, s, name, file, line);
+    int rc = op == 0 ? weft_mutex_lock_at(w, file, line)
+           : op == 1 ? weft_mutex_trylock_at(w, file, line)
+           : op == 2 ? weft_mutex_unlock_at(w, file, line) : WEFT_OK;
+    return from_weft(rc);
+}
+
 /* ==========================================================================
 ** Condition variables: the handle first, then the clock of timed waits
 ** ========================================================================== */
@@ -306,17 +381,27 @@ int weft_pthread_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m,
                               const struct timespec *deadline, const char *name,
                               const char *file, int line)
 {
+    int clock_plus_one = ((struct cond_overlay *)c)->clock_plus_one;
+    return weft_pthread_cond_clockwait_at(c, m, clock_plus_one ? clock_plus_one - 1
+                                                                : CLOCK_REALTIME,
+                                          deadline, name, file, line);
+}
+
+/* pthread_cond_clockwait, and the other waits with the condition's clock. */
+int weft_pthread_cond_clockwait_at(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
+                                   const struct timespec *deadline, const char *name,
+                                   const char *file, int line)
+{
     struct exec *x = sync_exec();
     if (x == NULL)
-        return deadline ? pthread_cond_timedwait(c, m, deadline) : pthread_cond_wait(c, m);
-    if (bad_timespec(deadline))
+        return deadline ? pthread_cond_clockwait(c, m, clock, deadline) : pthread_cond_wait(c, m);
+    if (bad_timespec(deadline) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
         return EINVAL;
     weft_cond_t *w = cond_handle(x, c, name, file, line);
     weft_mutex_t *wm = mutex_handle(x, m, "mutex", file, line);
     int64_t ms = -1;
     if (deadline) {
-        int clock_plus_one = ((struct cond_overlay *)c)->clock_plus_one;
-        ms = ms_until(x, clock_plus_one ? clock_plus_one - 1 : CLOCK_REALTIME, deadline);
+        ms = ms_until(x, clock, deadline);
         if (ms == 0)
             return ETIMEDOUT;
     }
@@ -346,7 +431,7 @@ int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const char *name, co
 struct rwlock_overlay { weft_rwlock_t rw; int writer_plus_one; };
 _Static_assert(sizeof(struct rwlock_overlay) <= sizeof(pthread_rwlock_t), "a weft rwlock fits");
 
-/* op: 0 rdlock, 1 unlock, 2 wrlock, 4 init. */
+/* op: 0 rdlock, 1 unlock, 2 wrlock, 4 init, 5 tryrdlock, 6 trywrlock. */
 int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name, const char *file,
                               int line)
 {
@@ -358,6 +443,7 @@ int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name, co
     }
     if (x == NULL)
         return op == 0 ? pthread_rwlock_rdlock(rw) : op == 2 ? pthread_rwlock_wrlock(rw)
+             : op == 5 ? pthread_rwlock_tryrdlock(rw) : op == 6 ? pthread_rwlock_trywrlock(rw)
              : pthread_rwlock_unlock(rw);
     if (!sched_handle_live(x, &o->rw.h_)) {
         weft_rwlock_init_at(&o->rw, object_name(name), WEFT_RWLOCK_READER_PREFERRING, file, line);
@@ -368,6 +454,12 @@ int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name, co
     int self = x->current->id + 1;
     if (op == 4)
         return 0;
+    if (op == 5 || op == 6) {
+        int rc = rwlock_try_at(&o->rw, op == 6, file, line);
+        if (rc == WEFT_OK && op == 6)
+            o->writer_plus_one = self;
+        return from_weft(rc);
+    }
     if (op == 1 && o->writer_plus_one == self) {
         o->writer_plus_one = 0;
         op = 3;
@@ -500,6 +592,16 @@ int weft_posix_sem_wait_at(sem_t *s, int try_only, const struct timespec *deadli
     if (!try_only && posix_cancel_leave(x))
         posix_cancel_now(x, file, line);
     return rc == WEFT_OK ? 0 : sem_error(rc == WEFT_EBUSY && !deadline ? EAGAIN : ETIMEDOUT);
+}
+
+int weft_posix_sem_getvalue_at(sem_t *s, int *value, const char *name, const char *file,
+                               int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sem_getvalue(s, value);
+    *value = sem_value_at(sem_handle(x, s, name, file, line), file, line);
+    return 0;
 }
 
 int weft_posix_sem_post_at(sem_t *s, const char *name, const char *file, int line)

@@ -28,6 +28,7 @@ struct posix_thread {
 
 struct heap_block;
 struct once_entry;
+struct spin_entry;
 struct posix_keys;
 struct posix_specific;
 struct posix_fd;
@@ -37,6 +38,7 @@ struct posix_exec {
     int cap;
     struct heap_block *blocks;        /* by address (uthash) */
     struct once_entry *onces;         /* by the pthread_once_t's address */
+    struct spin_entry *spins;         /* by the pthread_spinlock_t's address */
     struct posix_fd *fds;             /* pipes and socket pairs, by number (io.c) */
     bool oom;                         /* uthash could not grow */
     struct posix_keys *keys;          /* pthread_key_create's (posix/keys.c) */
@@ -80,6 +82,9 @@ void posix_tls_switch(struct exec *x, struct sched_thread *to);
 /* What the program writes to descriptor 1 or 2 inside an execution
 ** (program.c): n, as write would return. */
 ssize_t posix_output(struct exec *x, int fd, const void *buf, size_t n);
+
+/* Is fd a pipe or socket end weft models in this execution (io.c)? */
+bool posix_io_modelled(struct exec *x, int fd);
 
 /* Where a virtual clock starts, in ns (CLOCK_REALTIME: a date). */
 int64_t posix_clock_start(clockid_t clock);

@@ -29,9 +29,10 @@
 ** and a probe variable compiled into the program (weft_program_tls_probe_)
 ** must move with the entry. A C library where either fails is refused
 ** with a clear message rather than run with shared thread-locals.
-** Limit: a variable the program itself declares with an initial-exec or
-** local-exec tls_model attribute is reached without the DTV, so it stays
-** shared by the program's threads.
+** A variable the program declares with an initial-exec or local-exec
+** tls_model attribute would be reached without the DTV (and local-exec
+** does not link into a shared object): weft_pthread.h makes every
+** tls_model attribute global-dynamic.
 */
 #include <dlfcn.h>
 #include <errno.h>

@@ -3,7 +3,11 @@
 ** A wait is two visible steps: "wait" releases the mutex and takes a ticket;
 ** "wake" waits in the condition's queue and retakes the mutex once
 ** signalled (or timed out) and the mutex is free. A signal marks the waiter
-** with the oldest ticket.
+** with the oldest ticket. A timed wait may time out while another thread
+** holds the mutex: it leaves the queue then (a later signal does not find
+** it) and retakes the mutex in a third step. A waiter whose wake was
+** interrupted (a cancelled program thread) after a signal marked it passes
+** the signal on, as POSIX asks and glibc does.
 */
 #include <stdio.h>
 #include "sync/sync.h"
@@ -18,6 +22,7 @@ struct cond_op {
     struct sched_op op;
     intptr_t ticket;                  /* its place in the wait order */
     bool signalled;
+    bool timed_out;                   /* left the queue; the mutex was held */
     struct waiter place;              /* wake: in the condition's queue */
     struct sched_timer timer;         /* a timed wait's, started by "wait" */
 };
@@ -120,6 +125,98 @@ static const struct sched_opclass wake_class = {
     .blockers = wake_blockers, .describe_wait = wake_describe,
 };
 
+/* A timed wait's wake: a signal that came first wins, and the waiter
+** then waits for the mutex; otherwise the timer may fire at any time, even
+** while another thread holds the mutex (no OP_ACQUIRE_2ND: it is enabled
+** together with the holder's unlock). */
+static bool timed_wake_enabled(struct exec *x, struct sched_op *op)
+{
+    if (cond_op(op)->signalled)
+        return its_mutex(op)->holder < 0;
+    return sched_timer_due(x, op->timer);
+}
+
+static void timed_wake_apply(struct exec *x, struct sched_op *op)
+{
+    if (cond_op(op)->signalled) {
+        mutex_take(its_mutex(op), op->thread->id, op->loc);
+        op->status = WEFT_OK;
+        return;
+    }
+    sched_timer_fire(x, op->timer);
+    op->status = WEFT_ETIMEDOUT;
+    op->note = "timed out";
+    if (its_mutex(op)->holder < 0)
+        mutex_take(its_mutex(op), op->thread->id, op->loc);
+    else
+        cond_op(op)->timed_out = true;    /* retaken in a step of its own */
+}
+
+static const struct sched_opclass timed_wake_class = {
+    .verb = "wake", .enabled = timed_wake_enabled, .apply = timed_wake_apply,
+    .blockers = wake_blockers, .describe_wait = wake_describe,
+};
+
+/* After a timeout while the mutex was held: a lock of the mutex (its obj),
+** at the wait's line. */
+static bool retake_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return ((struct mutex_impl *)op->obj)->holder < 0;
+}
+
+static void retake_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    mutex_take((struct mutex_impl *)op->obj, op->thread->id, op->loc);
+}
+
+static sched_mask retake_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
+{
+    int holder = ((struct mutex_impl *)op->obj)->holder;
+    *how = WAIT_EXACT;
+    return holder >= 0 ? mask_one(&x->masks, holder) : MASK_NONE;
+}
+
+static void retake_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    snprintf(buf, n, "timed out, wants mutex \"%s\" back", op->obj->name);
+}
+
+static const struct sched_opclass retake_class = {
+    .verb = "retake", .flags = OP_ACQUIRE, .enabled = retake_enabled,
+    .apply = retake_apply, .blockers = retake_blockers, .describe_wait = retake_describe,
+};
+
+/* The wait's last steps: wake (and retake after a timeout). An
+** interrupted wake that a signal had marked passes the signal on. */
+static int wait_end(struct exec *x, weft_cond_t *c, struct cond_op *w)
+{
+    bool timed = w->op.timer != NULL && !w->op.timer->idle_rule;
+    w->op.cls = timed ? &timed_wake_class : &wake_class;
+    w->place.obj = w->op.obj;
+    w->op.waits = &w->place;
+    w->op.nwaits = 1;
+    sched_visible(x, &w->op);
+    if (x->current->interrupted) {
+        if (w->signalled)
+            weft_cond_signal_at(c, 0, w->op.loc.file, w->op.loc.line);
+        return w->op.status;
+    }
+    if (!w->timed_out)
+        return w->op.status;
+    int status = w->op.status;
+    w->op.cls = &retake_class;
+    w->op.obj = w->op.obj2;
+    w->op.obj2 = NULL;
+    w->op.waits = NULL;
+    w->op.nwaits = 0;
+    w->op.timer = NULL;
+    w->op.note = NULL;
+    sched_visible(x, &w->op);
+    return status;
+}
+
 int weft_cond_timedwait_at(weft_cond_t *c, weft_mutex_t *m, int64_t ms,
                            const char *file, int line)
 {
@@ -143,12 +240,7 @@ int weft_cond_timedwait_at(weft_cond_t *c, weft_mutex_t *m, int64_t ms,
     if (ms >= 0 && sched_timer_init(x, &w.op, &w.timer, sched_ms_to_ns(ms)) != 0)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
     sched_visible(x, &w.op);
-    w.op.cls = &wake_class;
-    w.place.obj = &cv->obj;
-    w.op.waits = &w.place;
-    w.op.nwaits = 1;
-    sched_visible(x, &w.op);
-    return w.op.status;
+    return wait_end(x, c, &w);
 }
 
 /* ==========================================================================
@@ -168,7 +260,7 @@ static struct cond_op *oldest_waiter(struct exec *x, struct cond_impl *cv)
     struct cond_op *best = NULL;
     for (struct waiter *w = sched_waiters_of(&cv->obj); w; w = w->next) {
         struct cond_op *c = cond_op(w->op);
-        if (c->signalled || timed_out(x, c->op.timer))
+        if (c->signalled || c->timed_out || timed_out(x, c->op.timer))
             continue;
         if (best == NULL || c->ticket < best->ticket)
             best = c;

@@ -241,3 +241,87 @@ int weft_mutex_unlock_at(weft_mutex_t *m, const char *file, int line)
     sched_visible(c.x, &c.op);
     return WEFT_OK;
 }
+
+/* ==========================================================================
+** Timed lock (pthread_mutex_timedlock)
+** ========================================================================== */
+
+struct timedlock_op {
+    struct sched_op op;
+    struct sched_timer timer;
+    bool must_wait;
+};
+
+/* Free for tid: unheld, or a recursive mutex tid holds. */
+static bool free_for(const struct mutex_impl *mx, int tid)
+{
+    return trylock_would_take(mx, tid);
+}
+
+/* First step: take it if free, else start the timer and wait in a second
+** step (a step that is always enabled, so not an OP_ACQUIRE). */
+static void timedlock_apply(struct exec *x, struct sched_op *op)
+{
+    struct mutex_impl *mx = mutex_at(op);
+    if (free_for(mx, op->thread->id)) {
+        mutex_take(mx, op->thread->id, op->loc);
+        op->status = WEFT_OK;
+        return;
+    }
+    sched_timer_start(x, op->timer);
+    OP_OF(op, struct timedlock_op, op)->must_wait = true;
+    op->note = "blocks";
+}
+
+/* Waiting: the mutex freed and the timer may both be ready; which comes
+** first is explored (under --timers=idle the mutex wins). */
+static bool timed_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    return free_for(mutex_at(op), op->thread->id) || sched_timer_due(x, op->timer);
+}
+
+static void timed_wait_apply(struct exec *x, struct sched_op *op)
+{
+    bool free = free_for(mutex_at(op), op->thread->id);
+    if (sched_timer_due(x, op->timer) &&
+        (!free || (!op->timer->idle_rule && sched_choose_value(x, 2) == 1))) {
+        sched_timer_fire(x, op->timer);
+        op->status = WEFT_ETIMEDOUT;
+        op->note = "timed out";
+        return;
+    }
+    mutex_take(mutex_at(op), op->thread->id, op->loc);
+    op->status = WEFT_OK;
+}
+
+static void timed_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    snprintf(buf, n, "wants mutex \"%s\" (with timeout)", op->obj->name);
+}
+
+static const struct sched_opclass timedlock_class = {
+    .verb = "timedlock", .apply = timedlock_apply,
+};
+static const struct sched_opclass timedlock_wait_class = {
+    .verb = "timedlock (wait)", .enabled = timed_wait_enabled, .apply = timed_wait_apply,
+    .blockers = lock_blockers, .describe_wait = timed_describe,
+};
+
+int mutex_timedlock_at(weft_mutex_t *m, int64_t ns, const char *file, int line)
+{
+    struct mutex_call c;
+    if (!mutex_call(&c, m, &timedlock_class, file, line))
+        return WEFT_EINVAL;
+    if (c.mx->holder == c.op.thread->id && c.mx->kind == WEFT_MUTEX_ERRORCHECK)
+        return WEFT_EDEADLK;
+    struct timedlock_op t = { .op = c.op };
+    if (sched_timer_init(c.x, &t.op, &t.timer, ns) != 0)
+        sched_fail(c.x, WEFT_ASSERTION, t.op.loc, "out of memory for a timer");
+    sched_visible(c.x, &t.op);
+    if (!t.must_wait)
+        return t.op.status;
+    t.op.cls = &timedlock_wait_class;
+    t.op.note = NULL;
+    sched_visible(c.x, &t.op);
+    return t.op.status;
+}

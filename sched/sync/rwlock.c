@@ -328,6 +328,68 @@ static const struct sched_opclass unlock_class = {
 };
 
 /* ==========================================================================
+** Try-locks (pthread_rwlock_tryrdlock, trywrlock)
+** ========================================================================== */
+
+static void tryrlock_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct rwlock_impl *rw = rw_at(op);
+    op->idle = true;                  /* a read of the lock (OP_SHARED) */
+    bool ok = may_read(rw) && !(rw->writer >= 0 && rw->writer == op->thread->id);
+    if (ok)
+        take_read(rw, op->thread->id, op->loc);
+    op->status = ok ? WEFT_OK : WEFT_EBUSY;
+    op->note = ok ? "acquired" : "busy";
+}
+
+static const struct sched_opclass tryrlock_class = {
+    .verb = "tryrlock", .flags = OP_SHARED, .apply = tryrlock_apply, .reads_only = reads_only,
+};
+
+static bool write_free(const struct rwlock_impl *rw)
+{
+    return rw->writer < 0 && rw->readers == 0;
+}
+
+static void trylock_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct rwlock_impl *rw = rw_at(op);
+    bool ok = write_free(rw);
+    if (ok) {
+        rw->writer = op->thread->id;
+        rw->write_at = op->loc;
+        rw->writing = true;
+    }
+    op->status = ok ? WEFT_OK : WEFT_EBUSY;
+    op->note = ok ? "acquired" : "busy";
+}
+
+/* A write even when it finds the lock busy: unlike a write lock it is
+** enabled while readers hold, and a read unlock (a read, OP_SHARED) turns
+** its outcome around, so the two must not commute. */
+static const struct sched_opclass trylock_class = {
+    .verb = "trylock", .apply = trylock_apply,
+};
+
+int rwlock_try_at(weft_rwlock_t *h, bool write, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return WEFT_EINVAL;
+    struct sched_loc at = { file, line };
+    struct rwlock_impl *rw = rwlock_of(x, h, at);
+    struct rw_op r = { .op = { .cls = write ? &trylock_class : &tryrlock_class, .obj = &rw->obj,
+                               .loc = at } };
+    if (write)                        /* it meets the readers, as a write lock does */
+        r.op.obj2 = &rw->drain;
+    hold_room(x, rw, x->current->id, at);
+    sched_visible(x, &r.op);
+    return r.op.status;
+}
+
+/* ==========================================================================
 ** The public call
 ** ========================================================================== */
 

@@ -199,3 +199,36 @@ void weft_sem_release_at(weft_sem_t *s, const char *file, int line)
     struct sem_op r = { .op = { .cls = &release_class, .obj = &sem_of(x, s, at)->obj, .loc = at } };
     sched_visible(x, &r.op);
 }
+
+/* ==========================================================================
+** The count (sem_getvalue)
+** ========================================================================== */
+
+struct value_op {
+    struct sched_op op;
+    int value;
+};
+
+static void value_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    OP_OF(op, struct value_op, op)->value = sem_at(op)->permits;
+    op->note = "%d";
+    op->note_a = sem_at(op)->permits;
+}
+
+/* A write for the searches, though it changes nothing: an acquire that
+** leaves a permit is a read (it commutes with the other acquires), yet
+** it changes what this step sees. */
+static const struct sched_opclass value_class = { .verb = "getvalue", .apply = value_apply };
+
+int sem_value_at(weft_sem_t *s, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return 0;
+    struct sched_loc at = { file, line };
+    struct value_op v = { .op = { .cls = &value_class, .obj = &sem_of(x, s, at)->obj, .loc = at } };
+    sched_visible(x, &v.op);
+    return v.value;
+}

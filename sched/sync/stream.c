@@ -16,7 +16,13 @@ struct stream {
     unsigned char *buf;               /* a ring of alloc bytes, grown up to cap */
     size_t alloc, cap, head, len;
     bool reader_closed, writer_closed;
+    bool messages;                    /* each write one message (a datagram) */
+    bool end_on_close;                /* messages: the writer's close ends it */
 };
+
+/* A message in the ring: its length, then its bytes. */
+typedef uint32_t message_len;
+#define MESSAGE_HEAD sizeof(message_len)
 
 /* A read, a write, a close or a poll; both steps of one that waits. */
 struct stream_op {
@@ -50,6 +56,17 @@ struct stream *stream_new(struct exec *x, const char *name, size_t capacity, str
     struct stream *s = sync_object_new(x, &stream_objclass, sizeof *s, name, at);
     s->cap = capacity ? capacity : 1;
     return s;
+}
+
+void stream_set_messages(struct stream *s, bool end_on_close)
+{
+    s->messages = true;
+    s->end_on_close = end_on_close;
+}
+
+bool stream_message_fits(const struct stream *s, size_t n)
+{
+    return n <= UINT32_MAX && MESSAGE_HEAD + n <= s->cap;
 }
 
 size_t stream_buffered(const struct stream *s) { return s->len; }
@@ -133,24 +150,53 @@ static void take(struct stream *s, unsigned char *p, size_t n)
 
 static size_t room(const struct stream *s) { return s->cap - s->len; }
 
+/* Drop n bytes (n <= len) from the ring's head. */
+static void drop(struct stream *s, size_t n)
+{
+    s->head = (s->head + n) % s->alloc;
+    s->len -= n;
+}
+
 /* ==========================================================================
 ** Read
 ** ========================================================================== */
 
-static bool readable(const struct stream *s) { return s->len > 0 || s->writer_closed; }
+/* A datagram socket's peer that closes ends nothing (Linux): its reader
+** waits on. */
+static bool ended(const struct stream *s)
+{
+    return s->writer_closed && (!s->messages || s->end_on_close);
+}
+
+static bool readable(const struct stream *s) { return s->len > 0 || ended(s); }
+
+/* The oldest message into r (what does not fit is dropped, as recv does). */
+static void read_message(struct stream *s, struct stream_op *r)
+{
+    message_len m;
+    take(s, (unsigned char *)&m, MESSAGE_HEAD);
+    size_t k = r->n < m ? r->n : m;
+    take(s, r->into, k);
+    drop(s, m - k);
+    r->result = (long)k;
+    r->op.note = "%d bytes";
+    r->op.note_a = (int)k;
+}
 
 static void read_apply(struct exec *x, struct sched_op *op)
 {
     (void)x;
     struct stream_op *r = stream_op(op);
     struct stream *s = stream_at(op);
-    if (s->len > 0) {
+    if (s->len > 0 && s->messages) {
+        read_message(s, r);
+    } else if (s->len > 0) {
         size_t k = r->n < s->len ? r->n : s->len;
         take(s, r->into, k);
         r->result = (long)k;
         op->note = "%d bytes";
         op->note_a = (int)k;
-    } else if (s->writer_closed || r->n == 0) {
+    } else if (ended(s) || (r->n == 0 && !s->messages)) {
         r->result = 0;
         op->idle = true;
         op->note = r->n ? "end of stream" : NULL;
@@ -167,7 +213,8 @@ static bool read_only_looks(struct exec *x, struct sched_op *op)
 {
     (void)x;
     struct stream_op *r = stream_op(op);
-    return stream_at(op)->len == 0 && (stream_at(op)->writer_closed || r->nonblock || r->n == 0);
+    const struct stream *s = stream_at(op);
+    return s->len == 0 && (ended(s) || r->nonblock || (r->n == 0 && !s->messages));
 }
 
 static bool read_wait_enabled(struct exec *x, struct sched_op *op)
@@ -183,7 +230,10 @@ static sched_mask stream_wakers(struct exec *x, struct sched_op *op, enum sched_
 
 static void read_describe(const struct sched_op *op, char *buf, size_t n)
 {
-    snprintf(buf, n, "waits to read from \"%s\" (empty, its write end open)", op->obj->name);
+    const struct stream *s = (const struct stream *)op->obj;
+    snprintf(buf, n, "waits to read from \"%s\" (empty, %s)", op->obj->name,
+             s->writer_closed ? "its peer closed: a datagram socket's close ends nothing"
+                              : "its write end open");
 }
 
 static const struct sched_opclass read_class = {
@@ -208,11 +258,38 @@ long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool non
 ** ========================================================================== */
 
 /* The room the rest of w needs before any of it goes in: all of a short
-** write, one byte of a long one. */
-static size_t needs(const struct stream_op *w)
+** write, one byte of a long one; a message goes in whole. */
+static size_t needs(const struct stream *s, const struct stream_op *w)
 {
     size_t left = w->n - w->done;
+    if (s->messages)
+        return MESSAGE_HEAD + w->n;
     return left <= STREAM_ATOMIC ? left : 1;
+}
+
+/* A message: in whole when there is room, else it waits (or is EBUSY). */
+static void write_message(struct exec *x, struct stream *s, struct stream_op *w)
+{
+    message_len m = (message_len)w->n;
+    if (room(s) < needs(s, w)) {
+        if (w->nonblock) {
+            w->result = WEFT_EBUSY;
+            w->op.idle = true;
+            w->op.note = "full";
+        } else {
+            must_wait(&w->op);
+        }
+        return;
+    }
+    if (!reserve(x, s, needs(s, w)))
+        sched_fail_in_apply(x, WEFT_ASSERTION, w->op.thread, w->op.loc,
+                            "out of memory for the bytes of \"%s\"", s->obj.name);
+    put(s, (const unsigned char *)&m, MESSAGE_HEAD);
+    put(s, w->from, w->n);
+    w->done = w->n;
+    w->result = (long)w->n;
+    w->op.note = "%d bytes";
+    w->op.note_a = (int)w->n;
 }
 
 static void write_apply(struct exec *x, struct sched_op *op)
@@ -224,7 +301,11 @@ static void write_apply(struct exec *x, struct sched_op *op)
         op->note = "read end closed";
         return;
     }
-    if (room(s) >= needs(w) && w->n > w->done) {
+    if (s->messages) {
+        write_message(x, s, w);
+        return;
+    }
+    if (room(s) >= needs(s, w) && w->n > w->done) {
         size_t k = w->n - w->done < room(s) ? w->n - w->done : room(s);
         if (!reserve(x, s, k))
             sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
@@ -252,7 +333,7 @@ static bool write_wait_enabled(struct exec *x, struct sched_op *op)
 {
     (void)x;
     struct stream *s = stream_at(op);
-    return s->reader_closed || room(s) >= needs(stream_op(op));
+    return s->reader_closed || room(s) >= needs(s, stream_op(op));
 }
 
 static void write_describe(const struct sched_op *op, char *buf, size_t n)

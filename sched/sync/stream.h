@@ -21,6 +21,16 @@ struct stream;
 ** fails at `at` without memory. */
 struct stream *stream_new(struct exec *x, const char *name, size_t capacity, struct sched_loc at);
 
+/* Make s carry messages (a datagram or seqpacket socket pair's
+** direction), right after stream_new: each write is one message, in
+** whole or not at all (n + 4 bytes of room; stream_message_fits), each
+** read takes one (what does not fit the buffer is dropped). end_on_close:
+** the writer's close ends the stream (seqpacket); else a reader waits on
+** (a datagram socket's peer closing ends nothing). */
+void stream_set_messages(struct stream *s, bool end_on_close);
+/* Can a message of n bytes ever go into s? */
+bool stream_message_fits(const struct stream *s, size_t n);
+
 /* Visible. Up to n bytes into buf: how many, 0 at end of stream (the write
 ** end closed and nothing left), or WEFT_EBUSY when nonblock and nothing
 ** is there yet; otherwise waits for bytes or the end. */

@@ -27,6 +27,16 @@ static inline struct mutex_impl *mutex_of(struct exec *x, weft_mutex_t *m, struc
 void mutex_take(struct mutex_impl *mx, int tid, struct sched_loc at);
 void mutex_drop(struct mutex_impl *mx);
 
+/* pthread_mutex_timedlock (posix/pthread.c): m locked, or WEFT_ETIMEDOUT
+** once ns of virtual time passed with it held (the timeout races every
+** step, as a timer does); WEFT_EDEADLK for an error-checking mutex its
+** caller holds. From a scenario thread; may switch fibers. */
+int mutex_timedlock_at(weft_mutex_t *m, int64_t ns, const char *file, int line);
+/* sem_getvalue: the permits left, read in a step of its own (sem.c). */
+int sem_value_at(weft_sem_t *s, const char *file, int line);
+/* pthread_rwlock_tryrdlock and trywrlock: 0, or WEFT_EBUSY (rwlock.c). */
+int rwlock_try_at(weft_rwlock_t *h, bool write, const char *file, int line);
+
 /* Who could wake t, waiting on o that no thread owns (a channel, a
 ** condition variable): the other live threads that have used o, or else
 ** every other live thread. */
