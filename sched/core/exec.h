@@ -97,6 +97,7 @@ struct sched_thread {
     ** performed now (SCHED_INTERRUPT_BLOCKED). */
     uint8_t interruptible;
     bool interrupt, interrupted;
+    uint32_t interrupt_since;         /* the step that set interrupt */
     /* Enabled sets, kept incrementally (sched.c): whether it was enabled
     ** when last evaluated, whether it is on x->recheck, and whether its
     ** pending operation must be evaluated at every choice (a timer: the

@@ -177,6 +177,9 @@ struct sched_op {
     bool idle;                        /* apply changed nothing: a failed poll */
     bool ends_turn;                   /* apply says it ends a loop turn, as a
                                          yield does (a spurious wake) */
+    bool interrupted;                 /* its step ended it unperformed (a
+                                         cancelled program thread, exec.h): it
+                                         took and gave back nothing */
     bool held;                        /* apply found that no other thread's
                                          OP_ACQUIRE of obj could have run just
                                          before this step: this thread held

@@ -615,7 +615,7 @@ void sched_visible(struct exec *x, struct sched_op *op)
     fiber_check_stack(&t->fiber);     /* nothing runs on an overflowed stack */
     op->thread = t;
     op->completed = false;
-    op->idle = op->held = false;
+    op->idle = op->held = op->interrupted = false;
     if (x->chains)
         capture_chain(t, op);
     for (int i = 0; i < op->nwaits; i++) {
@@ -1027,7 +1027,7 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
     if (t->interruptible && t->interrupt && !op->completed &&   /* exec.h */
         (t->interruptible == SCHED_INTERRUPT_ANY ||
          (op->cls->enabled && !op->cls->enabled(x, op)))) {
-        op->completed = t->interrupted = true;
+        op->completed = op->interrupted = t->interrupted = true;
         op->note = "interrupted";
     }
     if (!op->completed && op->cls->apply) {

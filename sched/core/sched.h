@@ -115,6 +115,14 @@ static inline bool sched_thread_enabled(struct exec *x, struct sched_thread *t)
            (t->interruptible && t->interrupt);
 }
 
+/* The step since which t's pending operation may be interrupted (ended
+** unperformed, exec.h) where it could not be performed, or UINT32_MAX. */
+static inline uint32_t sched_thread_interruptible_since(const struct sched_thread *t)
+{
+    return t->interruptible && t->interrupt && !t->pending->completed ? t->interrupt_since
+                                                                      : UINT32_MAX;
+}
+
 /* Public handles: live only in the execution that bound them. */
 static inline bool sched_handle_live(const struct exec *x, const struct weft_handle_ *h)
 {

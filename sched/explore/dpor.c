@@ -15,7 +15,7 @@
 /* One executed step as race detection needs it: 20 bytes, and its clock
 ** and object links beside it (a step costs 20 + 4 per thread + 16 per
 ** object it touches). */
-enum { EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4, EV_HELD = 8, EV_SHARED = 16 };
+enum { EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4, EV_HELD = 8, EV_SHARED = 16, EV_ALL = 32 };
 struct event {
     uint32_t first_link;              /* objects touched, in `links` */
     int32_t takes, gives;             /* the object it acquires, releases, or -1 */
@@ -60,6 +60,7 @@ struct look {
     uint32_t nev;
     int32_t tid, prev;
     bool reads, shared;
+    uint32_t interruptible;           /* sched_thread_interruptible_since */
 };
 
 struct dpor {
@@ -340,14 +341,15 @@ static bool add_threads(struct dpor *d, int nthreads)
 ** and its reads since when e writes), then p's own entry moved on. A local
 ** step depends on nothing, a timed one included (conflicts() says the
 ** same): it changes no thread's chance to run, which is all that decides
-** when an idle-rule timer fires. */
+** when an idle-rule timer fires. Only the end of a thread or of the
+** execution (OP_GLOBAL) orders local steps too, as the last timed step. */
 static void advance_clock(struct dpor *d, const struct event *e, int p,
                           const struct sched_obj **objs, int n)
 {
     int nt = d->nthreads;
     uint32_t *c = thread_clock(d, p);
     bool local = e->flags & EV_LOCAL;
-    if (d->last_timed >= 0 && !local)
+    if (d->last_timed >= 0 && (!local || (d->ev[d->last_timed].flags & EV_ALL)))
         join(c, d->timed_w, nt);
     if (e->flags & EV_TIMED)
         for (int q = 0; q < nt; q++)
@@ -427,10 +429,11 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
 
     struct event *e = &d->ev[d->nev];
     e->tid = p;
-    e->takes = object_taken(op);
-    e->gives = object_given(op);
+    e->takes = op->interrupted ? -1 : object_taken(op);
+    e->gives = op->interrupted ? -1 : object_given(op);
     e->flags = (uint8_t)((op->idle ? EV_READS : 0) | (op->held ? EV_HELD : 0) |
                          (op->cls->flags & OP_SHARED ? EV_SHARED : 0) |
+                         (op->cls->flags & OP_GLOBAL ? EV_ALL : 0) |
                          (sched_op_local(op) ? EV_LOCAL : sched_op_global(op) ? EV_TIMED : 0));
     e->first_link = d->nlinks;
     e->nlinks = (uint16_t)n;
@@ -608,8 +611,11 @@ static bool gives_object(const struct sched_op *op, int id)
 ** thread that held m already (a relock) or that found m held by another
 ** (a failed try-lock: the lock could not run before it, and what freed m
 ** came after it), and a join of T and T's own steps. */
-static bool never_together(const struct dpor *d, const struct event *e, const struct sched_op *n)
+static bool never_together(const struct dpor *d, const struct event *e, const struct sched_op *n,
+                           bool n_interruptible)
 {
+    if (n_interruptible)              /* it could run before e, taking nothing */
+        return false;
     if (n->obj && n->obj->thread == e->tid)   /* join(T) waits for all of T */
         return true;
     if ((e->flags & EV_HELD) && takes_object(n, d->links[e->first_link].obj))
@@ -626,6 +632,8 @@ static bool happens_before(const struct dpor *d, uint32_t i, int p)
 /* May step i and thread p's next operation n fail to commute? */
 static bool conflicts(const struct event *e, const struct sched_op *n, bool n_reads, bool n_shared)
 {
+    if ((e->flags & EV_ALL) || (n->cls->flags & OP_GLOBAL))
+        return true;                  /* the end: even a local step comes before it or not */
     if ((e->flags & EV_LOCAL) || sched_op_local(n))
         return false;
     if ((e->flags & EV_TIMED) || sched_op_global(n))
@@ -707,12 +715,12 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
 ** the latest of its steps ordered before n or before a race found.
 */
 static bool races_of(struct dpor *d, struct exec *x, int p, struct sched_op *n, bool n_reads,
-                     uint32_t since, dpor_race_fn *fn, void *ctx)
+                     uint32_t n_interruptible, uint32_t since, dpor_race_fn *fn, void *ctx)
 {
     int nt = d->nthreads;
     bool n_shared = sched_op_shared(x, n);
-    if (sched_op_local(n))
-        return true;
+    if (sched_op_local(n) && (d->last_timed < 0 || !(d->ev[d->last_timed].flags & EV_ALL)))
+        return true;                  /* local: only an end comes before it or not */
     if (!candidates(d, n, p))
         return false;
     uint32_t *frontier = d->frontier;
@@ -722,7 +730,8 @@ static bool races_of(struct dpor *d, struct exec *x, int p, struct sched_op *n, 
         const struct event *e = &d->ev[i];
         if (c > 0 && d->cand[c - 1] == i)
             continue;                 /* a select's channel twice */
-        if (e->tid == p || !conflicts(e, n, n_reads, n_shared) || never_together(d, e, n) ||
+        if (e->tid == p || !conflicts(e, n, n_reads, n_shared) ||
+            never_together(d, e, n, (uint32_t)i > n_interruptible) ||
             frontier[e->tid] >= clock_of(d, (uint32_t)i)[e->tid])
             continue;
         if ((uint32_t)i >= since)
@@ -773,14 +782,16 @@ static struct sched_op *parked_op(struct exec *x, int p)
 }
 
 /* Record a look at thread p's next operation now; false without memory. */
-static bool look_at(struct dpor *d, int p, uint64_t park, bool reads, bool shared)
+static bool look_at(struct dpor *d, int p, uint64_t park, bool reads, bool shared,
+                    uint32_t interruptible)
 {
     size_t cap = d->looks_cap;
     if (!explore_grow((void **)&d->looks, &cap, d->nlooks + 1, sizeof *d->looks))
         return false;
     d->looks_cap = (uint32_t)cap;
     d->looks[d->nlooks] = (struct look){ .park = park, .nev = d->nev, .tid = p,
-                                         .prev = d->th[p].look, .reads = reads, .shared = shared };
+                                         .prev = d->th[p].look, .reads = reads, .shared = shared,
+                                         .interruptible = interruptible };
     d->th[p].look = (int32_t)d->nlooks++;
     return true;
 }
@@ -803,13 +814,15 @@ int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
         if (n == NULL)
             continue;
         bool reads = sched_op_reads_only(x, n), shared = sched_op_shared(x, n);
+        uint32_t interruptible = sched_thread_interruptible_since(t);
         const struct look *l = d->th[p].look >= 0 ? &d->looks[d->th[p].look] : NULL;
-        bool same = l && l->park == t->park_seq && l->reads == reads && l->shared == shared;
+        bool same = l && l->park == t->park_seq && l->reads == reads && l->shared == shared &&
+                    l->interruptible == interruptible;
         if (same && (l->nev == d->nev || untouched_since(d, n, l->nev)))
             continue;
         uint32_t since = same ? l->nev : 0;
-        if (!look_at(d, p, t->park_seq, reads, shared) ||
-            !races_of(d, x, p, n, reads, since, fn, ctx))
+        if (!look_at(d, p, t->park_seq, reads, shared, interruptible) ||
+            !races_of(d, x, p, n, reads, interruptible, since, fn, ctx))
             return WEFT_ENOMEM;
     }
     return 0;
@@ -868,6 +881,7 @@ static void event_op(const struct dpor *d, uint32_t j, struct wake_op *op)
     op->tid = e->tid;
     op->flags = (uint8_t)((e->flags & EV_LOCAL ? WAKE_LOCAL : 0) |
                           (e->flags & EV_TIMED ? WAKE_GLOBAL : 0) |
+                          (e->flags & EV_ALL ? WAKE_ALL : 0) |
                           (e->flags & EV_READS ? WAKE_READS : 0) |
                           (e->flags & EV_SHARED ? WAKE_SHARED : 0) |
                           (e->nlinks > WAKE_OBJS ? WAKE_MANY : 0));

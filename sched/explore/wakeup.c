@@ -23,7 +23,9 @@ static void describe(const struct sched_thread *t, const struct sched_op *op, bo
     memset(out, 0, sizeof *out);
     out->thread = t->obj.key;
     out->tid = t->id;
-    if (sched_op_local(op))
+    if (op->cls->flags & OP_GLOBAL)
+        out->flags |= WAKE_ALL | WAKE_GLOBAL;
+    else if (sched_op_local(op))
         out->flags |= WAKE_LOCAL;
     else if (sched_op_global(op))
         out->flags |= WAKE_GLOBAL;
@@ -56,6 +58,8 @@ void wake_op_enablers(const struct sched_op *op, struct wake_op *out)
 /* The same rule as explore_dependent and dpor.c's conflicts(), over keys. */
 bool wake_dependent(const struct wake_op *a, const struct wake_op *b)
 {
+    if ((a->flags | b->flags) & WAKE_ALL)
+        return true;                  /* the end: even a local step comes before it or not */
     if ((a->flags | b->flags) & WAKE_LOCAL)
         return false;
     if ((a->flags | b->flags) & (WAKE_GLOBAL | WAKE_MANY))

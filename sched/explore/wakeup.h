@@ -26,6 +26,8 @@ enum {
                                          last step chose (weft_choose, a
                                          select among ready cases) */
     WAKE_SHARED = 32,                 /* OP_SHARED (op.h, sched_conflict) */
+    WAKE_ALL = 64,                    /* OP_GLOBAL: depends on every step, local
+                                         ones too (explore_dependent) */
 };
 #define WAKE_OBJS 4
 struct wake_op {

@@ -38,7 +38,10 @@ static void update_interrupt(struct exec *x, int tid, const struct posix_thread 
 {
     struct sched_thread *st = sched_thread(x, tid);
     if (st) {
+        bool was = st->interrupt;
         st->interrupt = t->cancel_requested && !t->cancel_disabled;
+        if (st->interrupt && !was)    /* made by the caller's code after its last step */
+            st->interrupt_since = x->current && x->current->last_step ? x->current->last_step - 1 : 0;
         sched_thread_changed(x, st);
     }
 }
