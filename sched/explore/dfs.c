@@ -753,7 +753,7 @@ static bool dfs_advance(struct explorer *e)
     if (d->dpor) {                    /* the next execution replays up to the last node */
         uint32_t replayed = d->len > 0 ? d->path[d->len - 1].step : 0;
         dpor_rewind(d->dpor, replayed);
-        keep_races(d, d->len > 0 ? replayed : 0);
+        keep_races(d, replayed);
     }
     d->depth = 0;
     d->sleep = d->sleep_fails = MASK_NONE;

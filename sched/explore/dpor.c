@@ -336,6 +336,12 @@ static bool add_threads(struct dpor *d, int nthreads)
     return true;
 }
 
+/* Is the last timed step an end (OP_GLOBAL), which orders local steps too? */
+static bool ended_before(const struct dpor *d)
+{
+    return d->last_timed >= 0 && (d->ev[d->last_timed].flags & EV_ALL);
+}
+
 /* The clock of event e by thread p: p's clock joined with what e depends on
 ** (the last timed step; every step, if e is timed; each object's last write,
 ** and its reads since when e writes), then p's own entry moved on. A local
@@ -349,7 +355,7 @@ static void advance_clock(struct dpor *d, const struct event *e, int p,
     int nt = d->nthreads;
     uint32_t *c = thread_clock(d, p);
     bool local = e->flags & EV_LOCAL;
-    if (d->last_timed >= 0 && (!local || (d->ev[d->last_timed].flags & EV_ALL)))
+    if (d->last_timed >= 0 && (!local || ended_before(d)))
         join(c, d->timed_w, nt);
     if (e->flags & EV_TIMED)
         for (int q = 0; q < nt; q++)
@@ -719,7 +725,7 @@ static bool races_of(struct dpor *d, struct exec *x, int p, struct sched_op *n, 
 {
     int nt = d->nthreads;
     bool n_shared = sched_op_shared(x, n);
-    if (sched_op_local(n) && (d->last_timed < 0 || !(d->ev[d->last_timed].flags & EV_ALL)))
+    if (sched_op_local(n) && !ended_before(d))
         return true;                  /* local: only an end comes before it or not */
     if (!candidates(d, n, p))
         return false;

@@ -40,8 +40,9 @@ static void update_interrupt(struct exec *x, int tid, const struct posix_thread 
     if (st) {
         bool was = st->interrupt;
         st->interrupt = t->cancel_requested && !t->cancel_disabled;
+        uint32_t after = x->current && x->current->last_step ? x->current->last_step - 1 : 0;
         if (st->interrupt && !was)    /* made by the caller's code after its last step */
-            st->interrupt_since = x->current && x->current->last_step ? x->current->last_step - 1 : 0;
+            st->interrupt_since = after;
         sched_thread_changed(x, st);
     }
 }

@@ -252,18 +252,12 @@ struct timedlock_op {
     bool must_wait;
 };
 
-/* Free for tid: unheld, or a recursive mutex tid holds. */
-static bool free_for(const struct mutex_impl *mx, int tid)
-{
-    return trylock_would_take(mx, tid);
-}
-
 /* First step: take it if free, else start the timer and wait in a second
 ** step (a step that is always enabled, so not an OP_ACQUIRE). */
 static void timedlock_apply(struct exec *x, struct sched_op *op)
 {
     struct mutex_impl *mx = mutex_at(op);
-    if (free_for(mx, op->thread->id)) {
+    if (trylock_would_take(mx, op->thread->id)) {
         mutex_take(mx, op->thread->id, op->loc);
         op->status = WEFT_OK;
         return;
@@ -277,12 +271,12 @@ static void timedlock_apply(struct exec *x, struct sched_op *op)
 ** first is explored (under --timers=idle the mutex wins). */
 static bool timed_wait_enabled(struct exec *x, struct sched_op *op)
 {
-    return free_for(mutex_at(op), op->thread->id) || sched_timer_due(x, op->timer);
+    return trylock_would_take(mutex_at(op), op->thread->id) || sched_timer_due(x, op->timer);
 }
 
 static void timed_wait_apply(struct exec *x, struct sched_op *op)
 {
-    bool free = free_for(mutex_at(op), op->thread->id);
+    bool free = trylock_would_take(mutex_at(op), op->thread->id);
     if (sched_timer_due(x, op->timer) &&
         (!free || (!op->timer->idle_rule && sched_choose_value(x, 2) == 1))) {
         sched_timer_fire(x, op->timer);
