@@ -73,9 +73,10 @@ char *cli_search_identity(const struct cli_opts *o, const struct cli_target *t, 
     char *id = malloc(n);
     if (id)
         snprintf(id, n, "scenario %s\nsource %s\noptions %s sleep-sets=%d preemptions=%d "
-                 "max-steps=%d timers=%s memory=%d stack=%zu%s%s\n", t->scenario->name, hash,
-                 o->strategy, o->sleep_sets, o->max_preemptions, o->max_steps,
-                 o->timers_idle ? "idle" : "race", (int)o->memory, o->stack_size, split,
+                 "max-steps=%d timers=%s spin-order=%s memory=%d stack=%zu%s%s\n",
+                 t->scenario->name, hash, o->strategy, o->sleep_sets, o->max_preemptions,
+                 o->max_steps, o->timers_idle ? "idle" : "race", o->exact_spins ? "exact" : "fast",
+                 (int)o->memory, o->stack_size, split,
                  params);
     return id;
 }
@@ -112,9 +113,9 @@ static void save(void *ctx, const char *position, const struct explore_result *r
     char *head = malloc(n);
     if (head == NULL)
         return;
-    snprintf(head, n, MAGIC "%scounts %" PRIu64 " %" PRIu64 " %" PRIu64 " %d %d %d\nposition\n",
+    snprintf(head, n, MAGIC "%scounts %" PRIu64 " %" PRIu64 " %" PRIu64 " %d %d %d %d\nposition\n",
              cp->identity, r->cov.executions, r->cov.pruned, r->cov.cut, r->cov.timed,
-             r->cov.bound_hit, check_memory);
+             r->cov.bound_hit, check_memory, r->cov.spins_merged);
     write_atomically(cp->path, head, position);
     free(head);
 }
@@ -196,14 +197,15 @@ static int load(struct cli_checkpoint *cp, const char *path, struct explore_conf
     }
     s += id_len;
     struct explore_resume *r = &ec->resume;
-    int timed, bound_hit, check_memory, used = 0;
-    if (sscanf(s, "counts %" SCNu64 " %" SCNu64 " %" SCNu64 " %d %d %d\nposition\n%n",
+    int timed, bound_hit, check_memory, spins_merged, used = 0;
+    if (sscanf(s, "counts %" SCNu64 " %" SCNu64 " %" SCNu64 " %d %d %d %d\nposition\n%n",
                &r->executions, &r->pruned, &r->cut, &timed, &bound_hit, &check_memory,
-               &used) != 6 || used == 0) {
+               &spins_merged, &used) != 7 || used == 0) {
         fprintf(stderr, "weft: --resume %s: its counts are damaged\n", path);
         return CLI_ERROR;
     }
     r->timed = timed != 0;
+    r->spins_merged = spins_merged != 0;
     r->bound_hit = bound_hit != 0;
     r->check_memory = check_memory != 0;
     r->position = s + used;

@@ -62,6 +62,7 @@ struct cli_opts {
     int max_steps;
     size_t stack_size;                /* --stack-size: bytes per thread (0: default) */
     bool timers_idle;                 /* --timers idle */
+    bool exact_spins;                 /* --spin-order exact */
     enum cli_memory memory;           /* --memory */
     bool memory_given;                /* --memory was named (programs: atomics if not) */
     const char *cflags;               /* --cflags, or $WEFT_CFLAGS: for compiled files */
@@ -121,6 +122,7 @@ struct cli_job {
     int max_steps;                    /* 0: the scenario's, or the default */
     size_t stack_size;                /* per thread; 0: CLI_DEFAULT_STACK_SIZE */
     bool timers_idle;                 /* --timers idle */
+    bool exact_spins;                 /* --spin-order exact */
     bool all_memory;                  /* check every load and store (--memory=all) */
     struct explore_config ec;         /* cli_explore sets its clock */
     bool forked;                      /* --isolate fork: said in the summary */
@@ -139,7 +141,8 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable);
 ** scenario's bound, or the default) and stacks of stack_size bytes (0: the
 ** default), in context x (NULL: its own); NULL without memory. */
 struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
-                          size_t stack_size, bool timers_idle, bool all_memory, struct exec *x);
+                          size_t stack_size, bool timers_idle, bool exact_spins,
+                          bool all_memory, struct exec *x);
 /* The step bound a search of sc runs with (cli_search's rule). */
 int cli_max_steps(const struct weft_scenario *sc, int max_steps);
 /* Seconds on a monotonic clock. */

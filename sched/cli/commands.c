@@ -457,7 +457,8 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
     struct cli_job job = {
         .scenario = t->scenario, .params = o->params, .max_steps = o->max_steps,
         .stack_size = o->stack_size,
-        .timers_idle = o->timers_idle, .all_memory = t->all_memory, .shrink = o->shrink,
+        .timers_idle = o->timers_idle, .exact_spins = o->exact_spins,
+        .all_memory = t->all_memory, .shrink = o->shrink,
         .ec = { .plan = plan, .sleep_sets = o->sleep_sets, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
                 .time_limit = o->time_limit, .window = w, .stop = stop },
@@ -1278,7 +1279,7 @@ static int replay_here(void *ctx, struct cli_child *c)
     const struct cli_opts *o = a->o;
     uint32_t shown = 0;
     struct search *s = cli_search(a->t->scenario, o->params, o->max_steps, o->stack_size,
-                                  o->timers_idle, a->t->all_memory, NULL);
+                                  o->timers_idle, o->exact_spins, a->t->all_memory, NULL);
     int rc = s ? CLI_OK : CLI_ERROR;
     struct explore_config ec = { .plan = &explore_plan_replay, .replay = a->choices,
                                  .nreplay = a->n, .replay_steps = a->nsteps, .window = w };

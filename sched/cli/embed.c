@@ -35,12 +35,14 @@ int cli_max_steps(const struct weft_scenario *sc, int max_steps)
 }
 
 struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
-                          size_t stack_size, bool timers_idle, bool all_memory, struct exec *x)
+                          size_t stack_size, bool timers_idle, bool exact_spins,
+                          bool all_memory, struct exec *x)
 {
     int steps = cli_max_steps(sc, max_steps);
     struct sched_config cfg = { .scenario = sc, .max_steps = steps,
                                 .stack_size = stack_size ? stack_size : CLI_DEFAULT_STACK_SIZE,
                                 .params = p, .timers_idle = timers_idle,
+                                .exact_spins = exact_spins,
                                 .check_all_memory = all_memory };
     return search_new(&cfg, x);
 }
@@ -96,7 +98,7 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
 {
     const struct weft_scenario *sc = job->scenario;
     struct search *s = cli_search(sc, job->params, job->max_steps, job->stack_size,
-                                  job->timers_idle, job->all_memory, job->exec);
+                                  job->timers_idle, job->exact_spins, job->all_memory, job->exec);
     double start = job->started > 0 ? job->started : cli_seconds();
     struct explore_config *ec = &job->ec;
     struct explore_result res;

@@ -63,6 +63,10 @@ static const char usage_run_tail[] =
     "  --timers race|idle       race (default): a timer may fire at any step, as on a\n"
     "                           real machine; idle: only when every thread waits (an\n"
     "                           under-approximation, labelled so in the summary)\n"
+    "  --spin-order fast|exact  fast (default): sleep sets and DPOR may merge orders\n"
+    "                           of steps around a spin that fairness held back (said\n"
+    "                           in the summary); exact: they keep every such order\n"
+    "                           (slower where threads poll)\n"
     "  --memory off|atomics|all how a scenario FILE.c is compiled. off (default):\n"
     "                           plain C, only WEFT_READ/WEFT_WRITE are checked for\n"
     "                           data races; atomics: C11 atomics are visible\n"
@@ -337,8 +341,21 @@ static int add_param(struct cli_opts *o, const char *kv)
     return repeat_quoted(o, "--param", kv);
 }
 
+/* An option that takes one of two words: *second says whether it was the
+** second. */
+static int parse_either(const char *v, const char *option, const char *first,
+                        const char *second, bool *is_second)
+{
+    if (strcmp(v, first) != 0 && strcmp(v, second) != 0) {
+        fprintf(stderr, "weft: --%s takes %s or %s, not '%s'\n", option, first, second, v);
+        return CLI_ERROR;
+    }
+    *is_second = strcmp(v, second) == 0;
+    return 0;
+}
+
 enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, O_STEPS, O_PARAM,
-       O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_MEMORY, O_HELP,
+       O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_SPIN_ORDER, O_MEMORY, O_HELP,
        O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE, O_CFLAGS,
        O_EXIT_STATUS, O_ARG, O_TRACE, O_DOT, O_HTML, O_OUTPUT_DIR, O_ACCEPT, O_SHARD,
        O_SPLIT_DEPTH, O_JOBS, O_KEEP_GOING };
@@ -360,6 +377,7 @@ static const struct option long_opts[] = {
     { "progress", no_argument, 0, O_PROGRESS },
     { "classes", required_argument, 0, O_CLASSES },
     { "timers", required_argument, 0, O_TIMERS },
+    { "spin-order", required_argument, 0, O_SPIN_ORDER },
     { "memory", required_argument, 0, O_MEMORY },
     { "stack-size", required_argument, 0, O_STACK },
     { "checkpoint", required_argument, 0, O_CHECKPOINT },
@@ -561,13 +579,8 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_TRACE: o->trace = v; return 0;
     case O_DOT: o->dot = v; return 0;
     case O_HTML: o->html = v; return 0;
-    case O_TIMERS:
-        if (strcmp(v, "race") != 0 && strcmp(v, "idle") != 0) {
-            fprintf(stderr, "weft: --timers takes race or idle, not '%s'\n", v);
-            return CLI_ERROR;
-        }
-        o->timers_idle = strcmp(v, "idle") == 0;
-        return 0;
+    case O_TIMERS: return parse_either(v, "timers", "race", "idle", &o->timers_idle);
+    case O_SPIN_ORDER: return parse_either(v, "spin-order", "fast", "exact", &o->exact_spins);
     case O_MEMORY: return parse_memory(v, o);
     case O_STACK: return parse_stack_size(v, o);
     case O_ISOLATE:

@@ -553,6 +553,7 @@ static void join(const struct shards *s, const int *group, int n, struct cli_mer
         c->exhaustive &= get_bool(b, "exhaustive");
         c->bound_hit |= get_bool(b, "bound_hit");
         c->timed |= get_bool(b, "timers_fire_when_idle");
+        c->spins_merged |= get_bool(b, "spins_merged");
         c->interrupted |= get_bool(b, "interrupted");
         const char *mem = get(b, "memory_checked");
         c->all_memory = mem && strcmp(mem, "all") == 0;

@@ -38,7 +38,7 @@
 ** the slot's memory file. */
 struct mark {
     uint64_t executions, pruned, cut;
-    bool timed, bound_hit, check_memory;
+    bool timed, spins_merged, bound_hit, check_memory;
     bool fresh;                       /* before the first execution: no position */
     int64_t classes_at;               /* the --classes file's length then, or -1 */
     size_t len;                       /* of the position */
@@ -204,7 +204,8 @@ static void leave_mark(void *ctx, const char *position, const struct explore_res
     if (len && write_all(c->fd[slot], position, len) != 0)
         return;                       /* the last mark stays */
     sh->slot[slot] = (struct mark){ r->cov.executions, r->cov.pruned, r->cov.cut, r->cov.timed,
-                                    r->cov.bound_hit, check_memory, position == NULL, at, len };
+                                    r->cov.spins_merged, r->cov.bound_hit, check_memory,
+                                    position == NULL, at, len };
     __atomic_store_n(&sh->marked, slot + 1, __ATOMIC_RELEASE);
     /* Its one execution done, hand the search on; unless asked to stop:
     ** then this child ends the search and reports. */
@@ -225,7 +226,8 @@ static int go_on_from_mark(struct cli_child *c, struct explore_config *ec)
     const struct mark *m = &rs->mark;
     struct explore_resume *r = &ec->resume;
     *r = (struct explore_resume){ .executions = m->executions, .pruned = m->pruned,
-                                  .cut = m->cut, .timed = m->timed, .bound_hit = m->bound_hit,
+                                  .cut = m->cut, .timed = m->timed,
+                                  .spins_merged = m->spins_merged, .bound_hit = m->bound_hit,
                                   .check_memory = m->check_memory,
                                   .died_index = rs->died_index, .died_steps = rs->died_steps,
                                   .died_choices = rs->died_choices, .died = &rs->died };

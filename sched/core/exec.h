@@ -137,6 +137,8 @@ struct sched_outcome {
     sched_mask spinning;              /* livelock: threads still running */
     bool cut;                         /* stopped at the step bound, no livelock */
     bool timed;                       /* a timer fired under the idle rule */
+    bool held_back;                   /* fairness kept a spinning thread from
+                                         a choice it was enabled for */
     bool abandoned;                   /* the chooser gave up (not a result) */
     int ender;                        /* the thread whose return ended the
                                          execution while detached threads
@@ -177,6 +179,9 @@ struct sched_config {
     size_t stack_size;
     struct params *params;            /* --param values (may be NULL) */
     bool timers_idle;                 /* --timers=idle: fire only when nothing runs */
+    bool exact_spins;                 /* --spin-order exact: mark spin edges
+                                         (op.h), which the searches order with
+                                         every step */
     bool check_memory;                /* track happens-before for checked memory
                                          (race.c); a search turns it on once an
                                          execution has used checked memory */

@@ -188,6 +188,14 @@ struct sched_op {
                                          left to take (a semaphore with no
                                          permit, which this release refills).
                                          DPOR never tries that order */
+    bool spin_edge;                   /* set by sched_visible: a step that may
+                                         begin a spin (its turn repeats a
+                                         recent one) or ends one (the first
+                                         step after a spinning yield). Fairness
+                                         decides from the execution's history
+                                         who may run around it, so the searches
+                                         order it with every step, as they do
+                                         an OP_GLOBAL one (sched.c, fair_threads) */
     struct waiter *waits;             /* its places in wait queues while parked */
     int nwaits;
     /* For the step log: a printf format (a string literal) taking two ints,
@@ -224,17 +232,35 @@ static inline int sched_op_objects(const struct sched_op *op, const struct sched
 }
 
 /*
+** Is op ordered with every step, local ones too, by the searches? The end
+** of a thread or of the execution (OP_GLOBAL), and a step at the edge of a
+** spin (spin_edge). The classes of executions (classes.c) are of the
+** program's own dependence and leave spin edges out.
+*/
+static inline bool sched_op_orders_all(const struct sched_op *op)
+{
+    return (op->cls->flags & OP_GLOBAL) || op->spin_edge;
+}
+
+/*
 ** Does op depend on every step? Only a timed operation under the idle
 ** rule (--timers=idle): its timer fires when no other thread can run, so
 ** any step may be the last before time moves. Searches treat it as
 ** conflicting with everything. (Whether a rendezvous partner waits is not
 ** such a case: a waiter joins the channel's queue in a step on that
-** channel, chan.c.)
+** channel, chan.c.) This is the program's own dependence, which the
+** classes of executions use (classes.c).
 */
-static inline bool sched_op_global(const struct sched_op *op)
+static inline bool sched_op_program_global(const struct sched_op *op)
 {
     return (op->cls->flags & OP_GLOBAL) ||
            (op->timer && op->timer->idle_rule && !(op->cls->flags & OP_LOCAL));
+}
+
+/* The same for the searches, which order spin edges with every step too. */
+static inline bool sched_op_global(const struct sched_op *op)
+{
+    return op->spin_edge || sched_op_program_global(op);
 }
 
 /* Did op's step change something others may wait for (fairness)? */
@@ -263,7 +289,7 @@ static inline bool sched_op_shared(struct exec *x, struct sched_op *op)
 
 static inline bool sched_op_local(const struct sched_op *op)
 {
-    return (op->cls->flags & OP_LOCAL) != 0;
+    return (op->cls->flags & OP_LOCAL) && !op->spin_edge;
 }
 
 #endif

@@ -609,6 +609,8 @@ static void leave_queues(struct sched_op *op)
         dequeue(&op->waits[i]);
 }
 
+static bool at_spin_edge(const struct sched_thread *t);
+
 void sched_visible(struct exec *x, struct sched_op *op)
 {
     struct sched_thread *t = x->current;
@@ -616,6 +618,7 @@ void sched_visible(struct exec *x, struct sched_op *op)
     op->thread = t;
     op->completed = false;
     op->idle = op->held = op->interrupted = false;
+    op->spin_edge = x->cfg->exact_spins && at_spin_edge(t);
     if (x->chains)
         capture_chain(t, op);
     for (int i = 0; i < op->nwaits; i++) {
@@ -873,8 +876,10 @@ static sched_mask fair_threads(struct exec *x, sched_mask enabled)
         if (!mask_meets(x->threads[i]->after, enabled))
             mask_build_add(&fair, i);
     sched_mask m = mask_build_done(&x->masks, &fair);
-    if (!mask_empty(m))
+    if (!mask_empty(m)) {
+        x->outcome.held_back |= !mask_eq(m, enabled);
         return m;
+    }
     for (int i = 0; i < x->nthreads; i++)
         x->threads[i]->after = MASK_NONE;
     x->delayed = MASK_NONE;
@@ -903,6 +908,21 @@ static bool turn_seen(const struct sched_thread *t, uint64_t turn)
         if (t->recent[i] == turn)
             return true;
     return false;
+}
+
+/*
+** Is t's next operation at the edge of a spin (op.h, spin_edge)? It ends a
+** spin when t's last step was a spinning yield: who may run before it
+** depends on who moved since. It may begin one when the turn so far has
+** the signature of a recent whole turn: if it ends the turn (a yield, a
+** wait that times out, which only its step tells), t spins, and whom t
+** then waits for depends on who could run at that moment. Either way the
+** order of every other step around it changes which executions the
+** fairness rule allows, so sleep sets and DPOR must not swap them.
+*/
+static bool at_spin_edge(const struct sched_thread *t)
+{
+    return t->spinning || turn_seen(t, t->turn);
 }
 
 /* After t's step: its loop-turn signature, and whom it now waits for. */

@@ -113,9 +113,9 @@ int classes_step(struct classes *c, const struct sched_step *s, const struct sch
         return WEFT_ENOMEM;
     struct class_event *e = &c->ev[c->n++];
     *e = (struct class_event){ .tid = s->tid, .k = c->thread[s->tid].steps++,
-                               .thread_obj = -1, .reads = op->idle, .local = sched_op_local(op),
+                               .thread_obj = -1, .reads = op->idle, .local = (op->cls->flags & OP_LOCAL) != 0,
                                .shared = (op->cls->flags & OP_SHARED) != 0,
-                               .timed = sched_op_global(op), .first_obj = (uint32_t)c->nobjs,
+                               .timed = sched_op_program_global(op), .first_obj = (uint32_t)c->nobjs,
                                .nobj = (uint32_t)n };
     e->who = c->thread[s->tid].name;
     for (int i = 0; i < n; i++) {

@@ -439,7 +439,7 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     e->gives = op->interrupted ? -1 : object_given(op);
     e->flags = (uint8_t)((op->idle ? EV_READS : 0) | (op->held ? EV_HELD : 0) |
                          (op->cls->flags & OP_SHARED ? EV_SHARED : 0) |
-                         (op->cls->flags & OP_GLOBAL ? EV_ALL : 0) |
+                         (sched_op_orders_all(op) ? EV_ALL : 0) |
                          (sched_op_local(op) ? EV_LOCAL : sched_op_global(op) ? EV_TIMED : 0));
     e->first_link = d->nlinks;
     e->nlinks = (uint16_t)n;
@@ -638,7 +638,7 @@ static bool happens_before(const struct dpor *d, uint32_t i, int p)
 /* May step i and thread p's next operation n fail to commute? */
 static bool conflicts(const struct event *e, const struct sched_op *n, bool n_reads, bool n_shared)
 {
-    if ((e->flags & EV_ALL) || (n->cls->flags & OP_GLOBAL))
+    if ((e->flags & EV_ALL) || sched_op_orders_all(n))
         return true;                  /* the end: even a local step comes before it or not */
     if ((e->flags & EV_LOCAL) || sched_op_local(n))
         return false;

@@ -64,7 +64,7 @@ static bool shares_object(const struct sched_op *a, const struct sched_op *b)
 bool explore_dependent(struct exec *x, struct sched_thread *ta, struct sched_thread *tb)
 {
     struct sched_op *a = ta->pending, *b = tb->pending;
-    if ((a->cls->flags | b->cls->flags) & OP_GLOBAL)
+    if (sched_op_orders_all(a) || sched_op_orders_all(b))
         return true;                  /* the end: even a local step comes before it or not */
     if (sched_op_local(a) || sched_op_local(b))
         return false;
@@ -274,6 +274,13 @@ static void end_parted(struct explorer *e)
     snprintf(o->message, sizeof o->message, "%s", e->parted.what);
 }
 
+/* Do this search's sleep sets or DPOR take one order of steps for another
+** where the fairness rule may allow only one of them (sched.c)? */
+static bool prunes_around_spins(const struct explorer *e)
+{
+    return !e->x->cfg->exact_spins && (e->cfg->sleep_sets || e->strategy == &explore_dpor);
+}
+
 /* After an execution: count it, and name its class if asked. */
 static void count_execution(struct explorer *e, struct explore_result *r)
 {
@@ -287,6 +294,7 @@ static void count_execution(struct explorer *e, struct explore_result *r)
         name_class(e, o);
     c->cut += o->cut;
     c->timed |= o->timed;
+    c->spins_merged |= o->held_back && prunes_around_spins(e);
     if (e->window && e->window->phase == EXPLORE_SEARCHING)
         e->window->cov = *c;
 }
@@ -338,6 +346,7 @@ static int resume(struct explorer *e, struct search *s, struct explore_result *r
     r->cov.pruned = from->pruned;
     r->cov.cut = from->cut;
     r->cov.timed |= from->timed;
+    r->cov.spins_merged |= from->spins_merged;
     r->cov.bound_hit |= from->bound_hit;
     s->sc.check_memory |= from->check_memory;
     split_resumed(s, e->cfg, r);

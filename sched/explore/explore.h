@@ -124,7 +124,7 @@ struct explore_config {
     struct explore_resume {
         const char *position;         /* NULL: start afresh */
         uint64_t executions, pruned, cut;
-        bool timed, bound_hit, check_memory;
+        bool timed, spins_merged, bound_hit, check_memory;
         /* After a process died in an execution (supervise.c): the one
         ** numbered died_index (1: the search's first, pruned ones counted)
         ** ends as *died right where the dead process was, after its step
@@ -164,6 +164,10 @@ struct coverage {
     uint64_t pruned;                  /* abandoned: sleep-set or bound blocked */
     uint64_t cut;                     /* stopped at the step bound (not spinning) */
     bool timed;                       /* some execution waited on virtual time */
+    bool spins_merged;                /* sleep sets or DPOR pruned where fairness
+                                         held a spinning thread back (without
+                                         --spin-order exact): orders around a
+                                         spin may be missed (sched.c) */
     bool exhaustive;                  /* the whole space within the bounds */
     bool bound_hit;                   /* the preemption bound cut something */
     int bound;                        /* bounded: the bound searched last */

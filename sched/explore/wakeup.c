@@ -23,7 +23,7 @@ static void describe(const struct sched_thread *t, const struct sched_op *op, bo
     memset(out, 0, sizeof *out);
     out->thread = t->obj.key;
     out->tid = t->id;
-    if (op->cls->flags & OP_GLOBAL)
+    if (sched_op_orders_all(op))
         out->flags |= WAKE_ALL | WAKE_GLOBAL;
     else if (sched_op_local(op))
         out->flags |= WAKE_LOCAL;

@@ -188,6 +188,15 @@ sched_mask report_signature(struct exec *x, const struct sched_outcome *o);
 ** went otherwise); never changes x. */
 int report_chains(struct report *rep, struct exec *x, const struct explore_result *r);
 
+/* Does the result claim every behaviour while sleep sets or DPOR may have
+** merged orders around a held-back spin (coverage.spins_merged)? Said of
+** an exhaustive pass only: a failure found stands, and a search that
+** stopped early claims nothing. */
+static inline bool report_spins_merged(const struct report *rep)
+{
+    return rep->cov.spins_merged && rep->cov.exhaustive && !rep->failed;
+}
+
 /* A step in words: "lock closeMutex (blocks)". */
 void report_step_text(const struct report *rep, const struct report_step *s, char *buf, size_t n);
 

@@ -305,8 +305,9 @@ static void print_json(FILE *f, const struct report *rep, int flags)
             "\"bound_hit\":%s", (unsigned long long)c->executions, (unsigned long long)c->pruned,
             (unsigned long long)c->cut, c->exhaustive ? "true" : "false",
             c->bound_hit ? "true" : "false");
-    fprintf(f, ",\"timers_fire_when_idle\":%s,\"memory_checked\":\"%s\"",
-            c->timed ? "true" : "false", c->all_memory ? "all" : "marked");
+    fprintf(f, ",\"timers_fire_when_idle\":%s,\"spins_merged\":%s,\"memory_checked\":\"%s\"",
+            c->timed ? "true" : "false", report_spins_merged(rep) ? "true" : "false",
+            c->all_memory ? "all" : "marked");
     if (rep->accept_sampled)
         fprintf(f, ",\"accept\":\"sampled\",\"min_executions\":%llu,\"sample_accepted\":%s",
                 (unsigned long long)rep->min_executions, rep->sample_accepted ? "true" : "false");

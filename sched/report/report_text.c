@@ -804,9 +804,11 @@ static void print_summary(FILE *f, const struct report *rep)
                                                         : "exhaustive")
                        : not_exhaustive(c));
     if (!rep->failed && c->exhaustive)   /* what "every behaviour" covers */
-        fprintf(f, " (%s%s)", c->all_memory ? "all memory checked"
-                                             : "plain memory checked where marked",
-                c->timed ? "; timers fire only when every thread waits" : "");
+        fprintf(f, " (%s%s%s)", c->all_memory ? "all memory checked"
+                                               : "plain memory checked where marked",
+                c->timed ? "; timers fire only when every thread waits" : "",
+                report_spins_merged(rep) ? "; orders around held-back spins may be merged: "
+                                  "--spin-order exact" : "");
     if (c->forked)
         fprintf(f, ", a process per execution");
     print_acceptance(f, rep);
