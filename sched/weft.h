@@ -632,6 +632,9 @@ struct weft_options {
     int shrink;                   /* minimise a failure before reporting it */
     const char *const *params;    /* "key=value" strings, value a decimal int,
                                      NULL-terminated; or NULL */
+    int exact_spins;              /* order each spin with every step (weft run
+                                     --spin-order exact): slower where threads
+                                     poll, but merges no order around a spin */
 };
 
 /* What weft run would print, as data. */
@@ -642,6 +645,9 @@ struct weft_outcome {
     uint64_t executions, pruned, cut;
     char *schedule;               /* a failure's replay token, else NULL */
     char *report;                 /* the report and summary as text */
+    int spins_merged;             /* exhaustive, but orders of steps around a
+                                     spin that fairness held back may have been
+                                     merged (see exact_spins) */
 };
 
 /* The defaults of `weft run`: auto, 60 s, seed 1, depth 3, shrinking on. */

@@ -63,6 +63,37 @@ TEST_SCENARIO(embedded_counter, WEFT_PASS)
     weft_assert(c->n == 6, "counted %d", c->n);
 }
 
+/* A thread polls a flag main sets while another reads one: fairness holds
+** the poller back (tests/dpor/spin_order.c says why DPOR's fast spin order
+** merges orders there: 4 executions against 5 classes). */
+struct flags { weft_atomic_t f0, f1; };
+
+static void poll_f0(void *arg)
+{
+    struct flags *s = arg;
+    while (weft_atomic_load(&s->f0) == 0)
+        weft_yield();
+    weft_atomic_store(&s->f0, 1);
+}
+
+static void read_f1(void *arg)
+{
+    struct flags *s = arg;
+    while (weft_atomic_load(&s->f1) == 0)
+        weft_yield();
+}
+
+TEST_SCENARIO(embedded_poll, WEFT_PASS)
+{
+    struct flags *s = weft_calloc(1, sizeof *s);
+    weft_atomic_init(&s->f0, "f0", 0);
+    weft_atomic_init(&s->f1, "f1", 1);
+    weft_thread_t p = weft_spawn("poller", poll_f0, s), r = weft_spawn("reader", read_f1, s);
+    weft_atomic_store(&s->f0, 1);
+    weft_join(p);
+    weft_join(r);
+}
+
 /* The report without its summary line's timing: "0.001 s (1500/s)". */
 static char *untimed(const char *report)
 {
@@ -124,6 +155,27 @@ START_TEST(explores_like_weft_run)
     ck_assert_uint_eq(fix.out.executions, 90);    /* 6!/(2!)^3 orders of the sections */
     weft_outcome_free(&bug.out);
     weft_outcome_free(&fix.out);
+}
+END_TEST
+
+/* A held-back spin is said (spins_merged) under the fast spin order, and
+** not under the exact one, which runs more executions to keep its orders. */
+START_TEST(spin_order_said)
+{
+    struct weft_options o;
+    struct weft_outcome fast, exact;
+    weft_options_default(&o);
+    o.strategy = "dpor";
+    ck_assert_int_eq(weft_explore(&embedded_poll, &o, &fast), 0);
+    o.exact_spins = 1;
+    ck_assert_int_eq(weft_explore(&embedded_poll, &o, &exact), 0);
+    ck_assert(fast.exhaustive && fast.spins_merged);
+    ck_assert_ptr_nonnull(strstr(fast.report, "orders around held-back spins may be merged"));
+    ck_assert(exact.exhaustive && !exact.spins_merged);
+    ck_assert_ptr_null(strstr(exact.report, "may be merged"));
+    ck_assert_uint_lt(fast.executions, exact.executions);
+    weft_outcome_free(&fast);
+    weft_outcome_free(&exact);
 }
 END_TEST
 
@@ -194,6 +246,7 @@ Suite *embed_suite(void)
     TCase *tc = test_case("weft_explore");
     tcase_set_timeout(tc, 300);       /* 200 explorations under the sanitizers */
     tcase_add_test(tc, explores_like_weft_run);
+    tcase_add_test(tc, spin_order_said);
     tcase_add_test(tc, bad_options_refused);
     tcase_add_test(tc, two_threads_at_once);
     suite_add_tcase(s, tc);

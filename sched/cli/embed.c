@@ -199,7 +199,8 @@ static int fill_outcome(struct weft_outcome *out, const struct report *rep)
     *out = (struct weft_outcome){ .result = rep->result, .as_expected = rep->as_expected,
                                   .exhaustive = rep->cov.exhaustive,
                                   .executions = rep->cov.executions, .pruned = rep->cov.pruned,
-                                  .cut = rep->cov.cut };
+                                  .cut = rep->cov.cut,
+                                  .spins_merged = report_spins_merged(rep) };
     out->report = report_text(rep);
     if (rep->failed)
         out->schedule = strdup(rep->schedule);
@@ -220,7 +221,7 @@ int weft_explore(const struct weft_scenario *s, const struct weft_options *o,
     }
     struct cli_job job = {
         .scenario = s, .max_steps = o->max_steps, .shrink = o->shrink != 0,
-        .timers_idle = o->timers_idle != 0,
+        .timers_idle = o->timers_idle != 0, .exact_spins = o->exact_spins != 0,
         .ec = { .plan = explore_plan_named(o->strategy ? o->strategy : "auto"),
                 .sleep_sets = true, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
