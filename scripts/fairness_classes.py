@@ -13,6 +13,7 @@ and exact (they order each spin with every step). A program whose DFS
 without sleep sets does not finish within its time limit is skipped.
 
     python3 scripts/fairness_classes.py [COUNT]     (default 80)
+    python3 scripts/fairness_classes.py --check SEED...   (a test: exact only)
 
 It prints each program that differs and a summary; exit status 0 (this is
 a measurement: the fast order's gap is a known limit, README "Limits";
@@ -66,7 +67,30 @@ def classes(path, tmp, *strategy):
         return {line.split()[1] for line in f}
 
 
+def check(seeds):
+    """The test (tests/cli.sh): on each seed's program, DFS with sleep sets
+    and DPOR under --spin-order exact find exactly the classes of plain DFS.
+    Exit status 1 if one differs or a search does not finish."""
+    wrong = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in seeds:
+            path = os.path.join(tmp, f"fair{seed}.c")
+            with open(path, "w") as f:
+                f.write(program(seed))
+            every = classes(path, tmp, "dfs", "--no-sleep-sets")
+            for strategy in ("dfs", "dpor"):
+                found = classes(path, tmp, strategy, "--spin-order", "exact")
+                if every is None or found != every:
+                    wrong += 1
+                    print(f"seed {seed}: {strategy} --spin-order exact found "
+                          f"{len(found or ())} classes, plain DFS {len(every or ())}")
+    print(f"fairness classes, --spin-order exact: {len(seeds)} programs, {wrong} differ")
+    return 1 if wrong else 0
+
+
 def main():
+    if sys.argv[1:2] == ["--check"]:
+        return check([int(a) for a in sys.argv[2:]])
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 80
     orders = ("fast", "exact")
     same = {o: 0 for o in orders}

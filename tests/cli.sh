@@ -395,6 +395,10 @@ for strategy in dpor dfs; do
         fail=$((fail + 1)); echo "FAIL: spin order exact, $strategy: classes differ from plain DFS"
     fi
 done
+# Five generated polling programs on which the fast order loses classes
+# (scripts/fairness_classes.py): the exact order finds plain DFS's.
+check "spin order exact on generated polling programs" 0 env WEFT="$WEFT" \
+    python3 "$top_srcdir/scripts/fairness_classes.py" --check 6 15 46 57 79
 check "spin order: a bad value" 2 "$WEFT" run --spin-order sometimes "$spin_order"
 expect_grep "spin order: the bad value named" "--spin-order takes fast or exact, not 'sometimes'" "$tmp/err"
 
