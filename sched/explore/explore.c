@@ -352,6 +352,12 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
     struct sched_chooser ch = { pick_thread, forced, pick_value, after_step, e };
     int rc = 0;
     uint64_t ran = 0;                 /* executions of this shard's units */
+    e->nrec = 0;
+    if (ec->split.block && !split_sample_first(e)) {   /* no unit left for it */
+        keep_last(e, s, r);
+        *covered = e->error == 0;
+        return e->error;
+    }
     for (uint64_t n = 1;; n++) {
         e->nrec = 0;
         e->steps = e->preemptions = 0;
@@ -361,6 +367,8 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         if (e->window)
             window_begin(e->window);
         classes_begin(&e->classes);
+        if (st->begin)
+            st->begin(e);
         if ((rc = sched_run(s->x, &s->sc, &ch)) != 0 || (rc = e->error) != 0)
             return rc;
         if (s->x->memory_unchecked)
@@ -398,6 +406,11 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         ** ends the search: a supervisor may end the process at a mark. */
         if (more && ec->mark && (died || (ec->mark_every && n % ec->mark_every == 0)))
             mark_position(e, s, r, false);
+        /* The next execution's number; a sampled split takes its next unit
+        ** here, after a failure has ended the search or not. */
+        e->sample++;
+        if (more && ec->split.block && e->sample >= e->sample_end)
+            more = split_sample_next(e);
         if (r->divergence[0] || e->error || !more || (max_exec && ran >= max_exec) ||
             split_past_failure(ec, e->unit) || out_of_time(ec, time_limit, n, &r->cov)) {
             keep_last(e, s, r);
