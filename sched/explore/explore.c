@@ -308,6 +308,14 @@ enum { EXPLORE_RESTART = 1 };
 /* A checkpoint: the strategy's position and the counts so far. */
 static void save_position(struct explorer *e, struct search *s, struct explore_result *r)
 {
+    if (e->unit_start) {              /* a split search: where its unit began */
+        struct explore_result at = *r;
+        at.cov = e->unit_start_cov;
+        e->cfg->checkpoint(e->cfg->checkpoint_ctx, e->unit_start, &at, s->sc.check_memory);
+        if (e->cfg->elapsed)
+            e->saved_at = e->cfg->elapsed(e->cfg->clock_ctx);
+        return;
+    }
     char *position = e->strategy->save ? e->strategy->save(e) : NULL;
     if (position)
         e->cfg->checkpoint(e->cfg->checkpoint_ctx, position, r, s->sc.check_memory);
@@ -448,6 +456,7 @@ int explore_search(struct search *s, const struct explore_config *ec,
                 rc = run_executions(&e, s, r, max_exec, time_limit, covered);
             st->fini(&e);
         }
+        free(e.unit_start);
         classes_free(&e.classes);
         if (rc == EXPLORE_RESTART) {  /* the scenario checks memory: again, with clocks */
             s->sc.check_memory = true;

@@ -19,6 +19,7 @@
 */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "explore/shard.h"
 
@@ -176,6 +177,31 @@ static uint64_t hash_unit(uint64_t h, const uint32_t *choices, size_t n)
     return h;
 }
 
+/*
+** A split search's checkpoint saves the position where the unit of the
+** next execution began, not the position inside it. A position inside a
+** unit holds DPOR's wakeup trees, whose operations name the objects they
+** touch by key, and an object made by a handle (weft_mutex_init, a
+** static initialiser) is keyed by the handle's address (sched.h,
+** sched_handle_bind): in another process (ASLR, another heap) the same
+** mutex has another key, the loaded trees' operations look independent
+** of the live ones, and the resumed search lost executions (lock_family
+** 4x3 shard 0/2 resumed after execution 13,053: 166,320 of 173,880). The
+** static top above a unit holds no wakeup tree, so a unit's beginning
+** resumes exactly; the executions run since are run again.
+*/
+static void keep_unit_start(struct split_walk *w, struct explorer *e)
+{
+    if (e->cfg->checkpoint == NULL || w->claims || e->strategy->save == NULL)
+        return;
+    char *position = e->strategy->save(e);
+    if (position == NULL)
+        return;                       /* without memory, the last one stays */
+    free(e->unit_start);
+    e->unit_start = position;
+    e->unit_start_cov = e->result->cov;
+}
+
 void split_advance(struct split_walk *w, struct explorer *e, size_t len, bool more)
 {
     if (w->depth == 0)
@@ -194,6 +220,7 @@ void split_advance(struct split_walk *w, struct explorer *e, size_t len, bool mo
         w->first = true;
         w->at_root = false;
         e->skip = false;              /* until it is dealt out */
+        keep_unit_start(w, e);
     }
 }
 

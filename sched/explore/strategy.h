@@ -72,6 +72,12 @@ struct explorer {
     ** seeds a sampling strategy's stream (rng.h); and with split.block,
     ** the end of the unit of executions it is in (shard.c). */
     uint64_t sample, sample_end;
+    /* A split search's checkpoints (not --jobs: its workers redo a unit
+    ** whole): the position and counts where the unit of the next
+    ** execution began, saved instead of the position inside it (shard.c,
+    ** split_advance); NULL before the first unit boundary. */
+    char *unit_start;
+    struct coverage unit_start_cov;
     struct search *search;
     bool dying;                       /* the running execution is resume.died's */
     struct classes classes;           /* with cfg->on_class: the running execution's */
