@@ -404,11 +404,12 @@ bool split_sample_next(struct explorer *e)
 
 /* The unit size for a budget of total executions cut for shards: whole
 ** epochs, EXPLORE_SPLIT_UNITS units a shard or more where the budget has
-** enough epochs for it. */
+** enough epochs for it (a budget of less than an epoch: one unit). */
 static uint64_t sample_block(uint64_t total, uint64_t shards)
 {
     uint64_t per = EXPLORE_SAMPLE_EPOCH * EXPLORE_SPLIT_UNITS * shards;
-    return EXPLORE_SAMPLE_EPOCH * (total / per + (total % per != 0));
+    uint64_t block = EXPLORE_SAMPLE_EPOCH * (total / per + (total % per != 0));
+    return block < total ? block : total ? total : 1;
 }
 
 /* A sampled search split into blocks of executions: this process's units
