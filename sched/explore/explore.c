@@ -349,6 +349,7 @@ static int resume(struct explorer *e, struct search *s, struct explore_result *r
     r->cov.bound_hit |= from->bound_hit;
     s->sc.check_memory |= from->check_memory;
     split_resumed(s, e->cfg, r);
+    split_resumed_at(e, from->position);
     return 0;
 }
 

@@ -188,7 +188,9 @@ static uint64_t hash_unit(uint64_t h, const uint32_t *choices, size_t n)
 ** of the live ones, and the resumed search lost executions (lock_family
 ** 4x3 shard 0/2 resumed after execution 13,053: 166,320 of 173,880). The
 ** static top above a unit holds no wakeup tree, so a unit's beginning
-** resumes exactly; the executions run since are run again.
+** resumes exactly; the executions run since are run again. (In the first
+** unit there is no beginning to go back to, an empty path: a checkpoint
+** there saves the position inside it.)
 */
 static void keep_unit_start(struct split_walk *w, struct explorer *e)
 {
@@ -199,6 +201,16 @@ static void keep_unit_start(struct split_walk *w, struct explorer *e)
         return;                       /* without memory, the last one stays */
     free(e->unit_start);
     e->unit_start = position;
+    e->unit_start_cov = e->result->cov;
+}
+
+void split_resumed_at(struct explorer *e, const char *position)
+{
+    const struct explore_split *sp = &e->cfg->split;
+    if (e->cfg->checkpoint == NULL || sp->depth <= 0 || sp->claims || sp->block)
+        return;
+    free(e->unit_start);
+    e->unit_start = strdup(position);  /* without memory: the position inside */
     e->unit_start_cov = e->result->cov;
 }
 

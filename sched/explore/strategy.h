@@ -112,6 +112,9 @@ bool split_past_failure(const struct explore_config *ec, uint64_t unit);
 ** unit is left for it (or, without memory, e->error). */
 bool split_sample_first(struct explorer *e);
 bool split_sample_next(struct explorer *e);
+/* A split search resumed from a checkpoint (a unit's beginning, shard.c):
+** its checkpoints save that position until the next unit begins. */
+void split_resumed_at(struct explorer *e, const char *position);
 /* split.finish_only, resumed: r counts from the taken unit's beginning. */
 void split_resumed(struct search *s, const struct explore_config *ec, struct explore_result *r);
 
