@@ -3,7 +3,9 @@
 # Slurm (Debian's slurm-wlm: munged, slurmctld and slurmd started here as
 # root, without systemd) and GNU parallel each run a 4-shard search of a
 # bundled scenario with the files in scripts/scale, merge it, and must
-# print the counts one process running every unit prints. Run as root from
+# print the counts one process running every unit prints; GNU parallel
+# also runs a 4-shard pct search, whose merge must print what one
+# unsharded run prints. Run as root from
 # the top of a built tree (CI: after scripts/test.sh). Every wait has a
 # timeout; the daemons it started are stopped by their process ids.
 set -u
@@ -122,11 +124,34 @@ run_parallel() {
     echo "test-scale: GNU parallel: $N shards merge to $(counts "$out/merged.json")"
 }
 
+# A sampled search, split by execution number: the merge of its shards
+# prints what one unsharded run prints (the failure's result, the
+# executions up to it, its schedule token).
+SAMPLED="--strategy pct --seed 1 --executions 3000 philosophers"
+sampled() {
+    sed 's/.*"result":"\([a-z]*\)".*"executions":\([0-9]*\),"pruned":\([0-9]*\).*"schedule":"\([^"]*\)".*/\1 \2 \3 \4/' "$1"
+}
+
+run_parallel_sampled() {
+    out=$work/parallel-pct
+    # shellcheck disable=SC2086
+    timeout 300 sh "$top/scripts/scale/parallel-shards.sh" "$N" "$out" $SAMPLED >/dev/null ||
+        return 1
+    "$WEFT" merge --format json "$out"/shard-*.json >"$out/merged.json" || return 1
+    # shellcheck disable=SC2086
+    "$WEFT" run $SAMPLED --format json >"$out/one.json"
+    [ "$(sampled "$out/merged.json")" = "$(sampled "$out/one.json")" ] ||
+        { echo "parallel, pct: $(sampled "$out/merged.json") against $(sampled "$out/one.json")"
+          return 1; }
+    echo "test-scale: GNU parallel: $N pct shards merge to the unsharded run's $(sampled "$out/one.json")"
+}
+
 export WEFT
 install_missing || fail "could not install slurm-wlm, munge and parallel"
 run_parallel || fail "GNU parallel"
+run_parallel_sampled || fail "GNU parallel, pct"
 start_slurm || { cat "$work"/slurm/*.log "$work"/slurm/*.out 2>/dev/null | tail -30;
                  fail "could not start Slurm"; }
 run_slurm || { tail -20 "$work"/slurm/*.log; fail "Slurm"; }
-echo "test-scale: 2 passed, 0 failed"
+echo "test-scale: 3 passed, 0 failed"
 finish 0

@@ -26,6 +26,16 @@ generators), with --strategy dpor:
     every program in scenarios/programs, the elapsed time aside (text and
     JSON), with and without --keep-going.
 
+With --strategy pct and random (split by execution number, not by tree):
+
+  * for several seeds, the merged shards of N = 1, 2, 3, 7 (make check:
+    2, 7) report what the unsharded sampled run reports: the same
+    executions, the same failure and schedule token, the same verdict;
+  * --jobs 2 prints what --jobs 1 prints, and --shard K/N --jobs 2 what
+    --shard K/N prints;
+  * weft merge refuses shards of another seed, depth, budget or strategy,
+    and --split-depth is refused with them.
+
 `make check` runs the bundled scenarios but the two slow ones (SLOW) and
 COUNT=10 generated ones; `make check-shard` runs all of them and 200.
 """
@@ -291,13 +301,13 @@ def jobs_refusals(tmp):
             fail(f"run {args}: wanted '{message}', got {p.stderr!r}")
 
 
-def jobs_same(names):
+def jobs_same(names, strategy="dpor"):
     """--jobs 2 prints what --jobs 1 prints, timing aside, in text and in
     JSON (every field but elapsed_s), on every scenario named; so does
     --jobs 2 --keep-going on stdout, its stderr listing the failing units
     (the lowest of them the failure reported)."""
     def out(jobs, fmt, more=()):
-        p = weft(["run", "--strategy", "dpor", "--format", fmt, "--jobs", str(jobs)]
+        p = weft(["run", "--strategy", strategy, "--format", fmt, "--jobs", str(jobs)]
                  + list(more) + names)
         if fmt == "text":
             return re.sub(r", [0-9.]+ s \([0-9]+/s\)", ", TIME", p.stdout), p.stderr
@@ -309,11 +319,11 @@ def jobs_same(names):
             if fmt == "text":
                 one, two = one.splitlines(), two.splitlines()
             diff = [(a, b) for a, b in zip(one, two) if a != b]
-            fail(f"--jobs 2 differs from --jobs 1 ({fmt}): {diff[:1]}")
+            fail(f"{strategy}: --jobs 2 differs from --jobs 1 ({fmt}): {diff[:1]}")
     one = out(1, "json")[0]
     kept, listed = out(2, "json", ["--keep-going"])
     if kept != one:
-        fail("--jobs 2 --keep-going prints another result than --jobs 1")
+        fail(f"{strategy}: --jobs 2 --keep-going prints another result than --jobs 1")
     lowest, name = {}, None
     for line in listed.splitlines():
         head = re.match(r"weft: (\S+), --keep-going: [0-9]+ of [0-9]+ units fail", line)
@@ -326,7 +336,93 @@ def jobs_same(names):
         got = lowest.get(r["scenario"])
         want = str(r["split"]["failed_unit"]) if "failed_unit" in r["split"] else None
         if got != want:
-            fail(f"{r['scenario']}: --keep-going lists unit {got} first, the report {want}")
+            fail(f"{r['scenario']}: {strategy}: --keep-going lists unit {got} first, "
+                 f"the report {want}")
+
+
+SAMPLED = ["pct", "random"]
+SAMPLE_SEEDS = ["1", "7", "12345"] if FULL else ["1", "7"]
+SAMPLE_KEYS = ["result", "as_expected", "schedule", "executions", "pruned", "cut",
+               "exhaustive"]
+
+
+def sampled_same(tmp, targets, tag):
+    """Merged shards of a sampled search against the unsharded run."""
+    for strategy in SAMPLED:
+        for seed in SAMPLE_SEEDS:
+            for budget in [[], ["--executions", "5000"]] if seed == "1" else [[]]:
+                common = ["run", "--strategy", strategy, "--seed", seed, "--format", "json"]
+                one = results(weft(common + budget + targets).stdout)
+                for n in SHARDS:
+                    files = []
+                    for k in range(n):
+                        out = os.path.join(tmp, f"{tag}-{strategy}-{seed}-{n}-{k}.json")
+                        with open(out, "w") as f:
+                            f.write(weft(common + budget + ["--shard", f"{k}/{n}"]
+                                         + targets).stdout)
+                        files.append(out)
+                    merged = results(weft(["merge", "--format", "json"] + files).stdout)
+                    for name, b in one.items():
+                        got = [merged[name].get(k) for k in SAMPLE_KEYS]
+                        if got != [b.get(k) for k in SAMPLE_KEYS]:
+                            fail(f"{name}: {strategy} seed {seed} {budget} N={n}: merged "
+                                 f"{got}, unsharded {[b.get(k) for k in SAMPLE_KEYS]}")
+
+
+def sampled_jobs(names):
+    """--jobs 2 prints what --jobs 1 prints (sampled), and the merged
+    result of --jobs is the unsharded run's; --shard K/2 --jobs 2 prints
+    what --shard K/2 prints."""
+    for strategy in SAMPLED:
+        jobs_same(names, strategy)
+        base = ["run", "--strategy", strategy, "--format", "json"]
+        one = results(weft(base + names).stdout)
+        two = results(weft(base + ["--jobs", "2"] + names).stdout)
+        for name, b in one.items():
+            if [two[name].get(k) for k in SAMPLE_KEYS] != [b.get(k) for k in SAMPLE_KEYS]:
+                fail(f"{name}: {strategy} --jobs 2 differs from the unsharded run")
+        for k in range(2):
+            plain = weft(base + ["--shard", f"{k}/2"] + names).stdout.splitlines()
+            jobs = weft(base + ["--shard", f"{k}/2", "--jobs", "2"] + names).stdout.splitlines()
+            for a, b in zip(map(json.loads, plain), map(json.loads, jobs)):
+                a.pop("elapsed_s", None)
+                b.pop("elapsed_s", None)
+                if a != b:
+                    diff = [x for x in set(a) | set(b) if a.get(x) != b.get(x)]
+                    fail(f"{a['scenario']}: {strategy} --shard {k}/2 --jobs 2 differs in {diff}")
+
+
+def sampled_refusals(tmp):
+    """Shards of different sampled searches are not merged."""
+    def shard(k, strategy="pct", more=()):
+        out = os.path.join(tmp, f"refuse-{strategy}-{k}-{'-'.join(more)}.json")
+        with open(out, "w") as f:
+            f.write(weft(["run", "--strategy", strategy, "--format", "json", "--shard",
+                          f"{k}/2", "philosophers_fixed"] + list(more)).stdout)
+        return out
+    a = shard(0)
+    cases = [
+        ([a, shard(1, more=["--seed", "2"])], [" seed=1 ", " seed=2 "]),
+        ([a, shard(1, more=["--depth", "2"])], [" depth=3 ", " depth=2 "]),
+        ([a, shard(1, more=["--executions", "999"])], [" executions=1000", " executions=999"]),
+        ([a, shard(1, "random")], ["'options pct ", "'options random "]),
+        ([a, shard(1, "dpor")], ["'options pct ", "'options dpor "]),
+    ]
+    for files, words in cases:
+        p = weft(["merge"] + files, ok=(2,))
+        if ("are shards of different searches" not in p.stderr or p.stdout or
+                any(w not in p.stderr for w in words)):
+            fail(f"merge {files}: wanted a refusal naming {words} and no output, "
+                 f"got {p.stderr!r}")
+    if weft(["merge", a, shard(1)]).returncode != 1:   # a sample is never a proof
+        fail("merge of both pct shards did not exit 1")
+    for strategy in SAMPLED:
+        p = weft(["run", "--strategy", strategy, "--split-depth", "3", "abba"], ok=(2,))
+        if "is split by execution number" not in p.stderr:
+            fail(f"--split-depth with {strategy}: {p.stderr!r}")
+    p = weft(["run", "--strategy", "bounded", "--shard", "0/2", "abba"], ok=(2,))
+    if "work with --strategy dpor, dfs, pct or random, not bounded" not in p.stderr:
+        fail(f"--shard with bounded: {p.stderr!r}")
 
 
 def main():
@@ -344,11 +440,15 @@ def main():
                                 "programs")
         for program in sorted(glob.glob(os.path.join(programs, "*.c"))):
             jobs_same([program])          # one program a file (a main each)
+        sampled_refusals(tmp)
+        sampled_jobs(bundled)
+        sampled_same(tmp, bundled, "bundled")
         same_classes(tmp, bundled, "bundled")
         same_failure(tmp, bundled, "bundled")
         so = build(tmp, scenarios(count))
         same_classes(tmp, ["--time-limit", "20", so], "generated")
         same_failure(tmp, ["--time-limit", "20", so], "generated")
+        sampled_same(tmp, [so], "generated")
     print(f"shard: {len(bundled)} bundled and {count} generated scenarios, "
           f"{failures} failures")
     return 1 if failures else 0

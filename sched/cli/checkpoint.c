@@ -63,21 +63,37 @@ static void split_options(const struct cli_opts *o, bool shard, char *out, size_
         snprintf(out, n, "%s", depth);
 }
 
+/* A sampled search's own options: its seed, pct's depth and the budget
+** its executions are numbered in ("" for the others: their checkpoints
+** keep the names they had). */
+static void sample_options(const struct cli_opts *o, char *out, size_t n)
+{
+    const struct explore_plan *p = explore_plan_named(o->strategy);
+    if (p == NULL || !p->sampled)
+        return;
+    unsigned long long budget = o->executions ? o->executions : CLI_SAMPLED_BUDGET;
+    if (p->has_depth)
+        snprintf(out, n, " seed=%llu depth=%d executions=%llu", (unsigned long long)o->seed,
+                 o->depth, budget);
+    else
+        snprintf(out, n, " seed=%llu executions=%llu", (unsigned long long)o->seed, budget);
+}
+
 char *cli_search_identity(const struct cli_opts *o, const struct cli_target *t, bool shard)
 {
-    char hash[32], split[64];
+    char hash[32], split[64], sample[96] = "";
     source_hash(t->scenario->file, hash, sizeof hash);
     split_options(o, shard, split, sizeof split);
+    sample_options(o, sample, sizeof sample);
     const char *params = o->param_args ? o->param_args : "";
-    size_t n = strlen(t->scenario->name) + strlen(params) + 320;
+    size_t n = strlen(t->scenario->name) + strlen(params) + 420;
     char *id = malloc(n);
     if (id)
         snprintf(id, n, "scenario %s\nsource %s\noptions %s sleep-sets=%d preemptions=%d "
-                 "max-steps=%d timers=%s spin-order=%s memory=%d stack=%zu%s%s\n",
+                 "max-steps=%d timers=%s spin-order=%s memory=%d stack=%zu%s%s%s\n",
                  t->scenario->name, hash, o->strategy, o->sleep_sets, o->max_preemptions,
                  o->max_steps, o->timers_idle ? "idle" : "race", o->exact_spins ? "exact" : "fast",
-                 (int)o->memory, o->stack_size, split,
-                 params);
+                 (int)o->memory, o->stack_size, sample, split, params);
     return id;
 }
 
@@ -251,8 +267,9 @@ void cli_checkpoint_end(struct cli_checkpoint *cp)
 ** writes unit-U with what it ran of it. After a kill, --resume DIR counts
 ** the finished units, starts a worker for each checkpoint whose unit is
 ** not finished, to search that unit alone again from its beginning (a
-** position inside a unit of a split DPOR search did not always resume
-** exactly: the shards' kill test lost executions now and then), and leaves
+** position inside a unit holds wakeup trees whose objects are keyed by
+** their handles' addresses, which another process does not share:
+** shard.c, keep_unit_start), and leaves
 ** every other unit to new workers. Unit files are renamed into place, so a
 ** kill leaves whole ones or none.
 */

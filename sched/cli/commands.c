@@ -192,10 +192,15 @@ static bool fork_plan_ok(struct cli_opts *o)
 static const struct explore_plan *plan_for(const struct cli_opts *o)
 {
     const struct explore_plan *p = explore_plan_named(o->strategy);
+    if (p && p->sampled && o->split_depth > 0) {
+        fprintf(stderr, "weft: --split-depth cuts the tree of --strategy dpor or dfs; %s is "
+                "split by execution number (--shard, --jobs alone)\n", o->strategy);
+        return NULL;
+    }
     if (p && p != &explore_plan_replay && (o->shard_count || o->split_depth || o->jobs) &&
-        !plan_saves(o)) {
-        fprintf(stderr, "weft: --jobs, --shard and --split-depth work with --strategy dpor or "
-                "dfs, not %s\n", o->strategy);
+        !plan_saves(o) && !p->sampled) {
+        fprintf(stderr, "weft: --jobs, --shard and --split-depth work with --strategy dpor, "
+                "dfs, pct or random, not %s\n", o->strategy);
         return NULL;
     }
     if (p && p != &explore_plan_replay && (plan_saves(o) || !(o->checkpoint || o->resume)))

@@ -369,7 +369,7 @@ static bool same_name(const char *a, const char *b)
 static bool same_search(const struct record *a, const struct record *b)
 {
     static const char *const tree[] = { "split.depth", "split.units", "split.unit_hash",
-                                        "split.shards" };
+                                        "split.shards", "split.block" };
     char mine[300], theirs[300];
     if (!same_name(get(a, "split.search"), get(b, "split.search"))) {
         fprintf(stderr, "weft merge: %s:%d and %s:%d are shards of different searches: "
@@ -380,14 +380,16 @@ static bool same_search(const struct record *a, const struct record *b)
                                      sizeof theirs));
         return false;
     }
-    for (size_t i = 0; i < sizeof tree / sizeof tree[0]; i++)
-        if (strcmp(get(a, tree[i]), get(b, tree[i])) != 0) {
+    for (size_t i = 0; i < sizeof tree / sizeof tree[0]; i++) {
+        const char *x = get(a, tree[i]), *y = get(b, tree[i]);   /* block: sampled only */
+        if (x != y && (x == NULL || y == NULL || strcmp(x, y) != 0)) {
             fprintf(stderr, "weft merge: %s:%d and %s:%d cut the search differently: %s %s "
                     "against %s (another weft, or a scenario that does not run the same "
                     "way twice?)\n", a->file, a->line, b->file, b->line, tree[i] + 6,
-                    get(a, tree[i]), get(b, tree[i]));
+                    x ? x : "none", y ? y : "none");
             return false;
         }
+    }
     return true;
 }
 
@@ -487,6 +489,15 @@ static const struct explore_plan *plan_of(const struct record *rec)
     return p ? p : explore_plan_named("dpor");
 }
 
+/* A sampled search's seed and depth, as its name says them (" seed=S"). */
+static void sample_of(const struct record *rec, struct coverage *c)
+{
+    const char *o = strstr(get(rec, "split.search"), "\noptions ");
+    const char *seed = o ? strstr(o, " seed=") : NULL, *depth = o ? strstr(o, " depth=") : NULL;
+    c->seed = seed ? strtoull(seed + 6, NULL, 10) : 0;
+    c->depth = depth ? atoi(depth + 7) : 0;
+}
+
 /* The counts a shard had when its first unit past `unit` began (from its
 ** "unit_counts": [unit, executions, pruned, cut] as each began), or its
 ** totals if none of its units lies past it. false: it has no marks. */
@@ -564,8 +575,10 @@ static void join(const struct shards *s, const int *group, int n, struct cli_mer
             *failing = b;
         }
     }
+    sample_of(a, c);
     c->split = (struct coverage_split){
-        .depth = (int)get_u64(a, "split.depth"), .units = get_u64(a, "split.units"),
+        .depth = (int)get_u64(a, "split.depth"), .block = get_u64(a, "split.block"),
+        .units = get_u64(a, "split.units"),
         .unit_hash = strtoull(get(a, "split.unit_hash"), NULL, 16), .failed_unit = lowest,
     };
     if (*failing) {

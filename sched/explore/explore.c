@@ -316,6 +316,14 @@ enum { EXPLORE_RESTART = 1 };
 /* A checkpoint: the strategy's position and the counts so far. */
 static void save_position(struct explorer *e, struct search *s, struct explore_result *r)
 {
+    if (e->unit_start) {              /* a split search: where its unit began */
+        struct explore_result at = *r;
+        at.cov = e->unit_start_cov;
+        e->cfg->checkpoint(e->cfg->checkpoint_ctx, e->unit_start, &at, s->sc.check_memory);
+        if (e->cfg->elapsed)
+            e->saved_at = e->cfg->elapsed(e->cfg->clock_ctx);
+        return;
+    }
     char *position = e->strategy->save ? e->strategy->save(e) : NULL;
     if (position)
         e->cfg->checkpoint(e->cfg->checkpoint_ctx, position, r, s->sc.check_memory);
@@ -350,6 +358,7 @@ static int resume(struct explorer *e, struct search *s, struct explore_result *r
     r->cov.bound_hit |= from->bound_hit;
     s->sc.check_memory |= from->check_memory;
     split_resumed(s, e->cfg, r);
+    split_resumed_at(e, from->position);
     return 0;
 }
 
@@ -361,6 +370,12 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
     struct sched_chooser ch = { pick_thread, forced, pick_value, after_step, e };
     int rc = 0;
     uint64_t ran = 0;                 /* executions of this shard's units */
+    e->nrec = 0;
+    if (ec->split.block && !split_sample_first(e)) {   /* no unit left for it */
+        keep_last(e, s, r);
+        *covered = e->error == 0;
+        return e->error;
+    }
     for (uint64_t n = 1;; n++) {
         e->nrec = 0;
         e->steps = e->preemptions = 0;
@@ -370,6 +385,8 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         if (e->window)
             window_begin(e->window);
         classes_begin(&e->classes);
+        if (st->begin)
+            st->begin(e);
         if ((rc = sched_run(s->x, &s->sc, &ch)) != 0 || (rc = e->error) != 0)
             return rc;
         if (s->x->memory_unchecked)
@@ -407,6 +424,11 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         ** ends the search: a supervisor may end the process at a mark. */
         if (more && ec->mark && (died || (ec->mark_every && n % ec->mark_every == 0)))
             mark_position(e, s, r, false);
+        /* The next execution's number; a sampled split takes its next unit
+        ** here, after a failure has ended the search or not. */
+        e->sample++;
+        if (more && ec->split.block && e->sample >= e->sample_end)
+            more = split_sample_next(e);
         if (r->divergence[0] || e->error || !more || (max_exec && ran >= max_exec) ||
             split_past_failure(ec, e->unit) || out_of_time(ec, time_limit, n, &r->cov)) {
             keep_last(e, s, r);
@@ -444,6 +466,7 @@ int explore_search(struct search *s, const struct explore_config *ec,
                 rc = run_executions(&e, s, r, max_exec, time_limit, covered);
             st->fini(&e);
         }
+        free(e.unit_start);
         classes_free(&e.classes);
         if (rc == EXPLORE_RESTART) {  /* the scenario checks memory: again, with clocks */
             s->sc.check_memory = true;

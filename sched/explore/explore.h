@@ -34,6 +34,14 @@ struct explore_window;
 #define EXPLORE_SPLIT_MAX_DEPTH 64
 #define EXPLORE_NO_UNIT UINT64_MAX
 /*
+** A sampled search (pct, random) is split by execution number instead:
+** each execution draws from a stream of its own (rng.h), so a unit is a
+** block of consecutive executions, a whole number of epochs (the
+** executions over which pct learns how long an execution is), and any
+** process can run any unit. block: executions a unit (0: a tree's units).
+*/
+#define EXPLORE_SAMPLE_EPOCH 64
+/*
 ** --jobs: the units of a split search taken in turn by the processes that
 ** share this (mapped shared before they fork) instead of dealt out by
 ** number: a process takes the next unit once it is done with its own, so
@@ -60,6 +68,7 @@ struct explore_claims {
 
 struct explore_split {
     int depth;
+    uint64_t block;                   /* a sampled search: executions a unit (shard.c) */
     uint32_t index, count;            /* count 0: not sharded (as index 0 of 1) */
     uint32_t depth_for;               /* EXPLORE_SPLIT_AUTO picks the depth for this
                                          many shards (0: count): --jobs keeps it fixed */
@@ -148,7 +157,8 @@ struct explore_config {
     ** handler sets to the signal's number (interrupted) ends it likewise. */
     struct explore_window *window;
     const volatile sig_atomic_t *stop;
-    /* Optional, for the dfs and dpor plans: a split search (shard.c). */
+    /* Optional, for the dfs, dpor, pct and random plans: a split search
+    ** (shard.c; pct and random split by execution number, block). */
     struct explore_split split;
 };
 
@@ -182,7 +192,8 @@ struct coverage {
     ** unit_hash describe the whole search, whichever shard ran; a shard
     ** that stopped early still names them all. */
     struct coverage_split {
-        int depth;                    /* 0: not split */
+        int depth;                    /* 0: not split (or by executions: block) */
+        uint64_t block;               /* a sampled search: executions a unit; 0: a tree */
         uint32_t index, count;        /* count 0: not sharded */
         uint64_t units;               /* in the whole search */
         uint64_t live_units;          /* of them, those that reach the depth */

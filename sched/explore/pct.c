@@ -4,7 +4,12 @@
 ** change points among the steps; the highest-priority enabled thread always
 ** runs, and at the i-th change point the running thread drops to priority
 ** i. A bug of depth d is found with probability at least 1/(n k^(d-1)).
-** Seeded: the same seed gives the same executions.
+** Seeded: the same seed gives the same executions. Each execution draws
+** from its own stream (rng.h), and k, the longest execution seen, is
+** learnt afresh every EXPLORE_SAMPLE_EPOCH executions, so that what an
+** execution does depends on the seed and its number alone (with the
+** executions of its epoch before it): a sharded search (shard.c) runs the
+** executions one process would.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +31,15 @@ struct pct {
     int seen;                         /* threads given a priority so far */
 };
 
-/* A fresh execution: forget priorities, draw d-1 change points in [1, k]. */
-static void new_execution(struct pct *p)
+#define PCT_FIRST_K 64                /* k before an epoch's first execution ends */
+
+/* A fresh execution, number n: forget priorities, draw d-1 change points
+** in [1, k] from its stream. */
+static void new_execution(struct pct *p, uint64_t seed, uint64_t n)
 {
+    rng_seed_execution(&p->rng, seed, n);
+    if (n % EXPLORE_SAMPLE_EPOCH == 0)
+        p->kmax = PCT_FIRST_K;
     if (p->nprio)
         memset(p->prio, 0, p->nprio * sizeof *p->prio);
     p->seen = 0;
@@ -42,12 +53,15 @@ static int pct_init(struct explorer *e)
     struct pct *p = calloc(1, sizeof *p);
     if (p == NULL)
         return WEFT_ENOMEM;
-    p->rng.state = e->cfg->seed;
     p->depth = e->cfg->depth < 1 ? 1 : e->cfg->depth > PCT_MAX_DEPTH ? PCT_MAX_DEPTH : e->cfg->depth;
-    p->kmax = 64;
+    p->kmax = PCT_FIRST_K;
     e->state = p;
-    new_execution(p);
     return 0;
+}
+
+static void pct_begin(struct explorer *e)
+{
+    new_execution(e->state, e->cfg->seed, e->sample);
 }
 
 static void pct_fini(struct explorer *e)
@@ -125,11 +139,11 @@ static bool pct_advance(struct explorer *e)
     struct pct *p = e->state;
     if (e->steps > p->kmax)
         p->kmax = e->steps;
-    new_execution(p);
     return true;                      /* the execution budget ends the search */
 }
 
 const struct strategy explore_pct = {
-    .name = "pct", .init = pct_init, .pick_thread = pct_pick_thread, .forced = pct_forced,
+    .name = "pct", .init = pct_init, .begin = pct_begin, .pick_thread = pct_pick_thread,
+    .forced = pct_forced,
     .pick_value = pct_pick_value, .advance = pct_advance, .fini = pct_fini,
 };

@@ -1,7 +1,8 @@
 /*
 ** random.c -- a seeded random walk: every choice uniform among the options.
-** One splitmix64 stream seeded by --seed runs through all executions, so the
-** same seed reproduces the same run, execution for execution.
+** Each execution draws from its own splitmix64 stream, seeded by --seed and
+** its number (rng.h), so the same seed reproduces the same run, execution
+** for execution, and the executions can be shared out among processes.
 */
 #include <stdlib.h>
 #include "explore/rng.h"
@@ -12,9 +13,13 @@ static int random_init(struct explorer *e)
     struct rng *w = malloc(sizeof *w);
     if (w == NULL)
         return WEFT_ENOMEM;
-    w->state = e->cfg->seed;
     e->state = w;
     return 0;
+}
+
+static void random_begin(struct explorer *e)
+{
+    rng_seed_execution(e->state, e->cfg->seed, e->sample);
 }
 
 static void random_fini(struct explorer *e) { free(e->state); }
@@ -41,6 +46,6 @@ static bool random_advance(struct explorer *e)
 }
 
 const struct strategy explore_random = {
-    .name = "random", .init = random_init, .pick_thread = random_pick_thread,
+    .name = "random", .init = random_init, .begin = random_begin, .pick_thread = random_pick_thread,
     .pick_value = random_pick_value, .advance = random_advance, .fini = random_fini,
 };

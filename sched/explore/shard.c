@@ -13,9 +13,13 @@
 ** siblings. Units are numbered in depth-first order, so the union of the
 ** shards is the unsharded split search, execution for execution, and the
 ** lowest failing unit's failure is the one a single run finds first.
+**
+** pct and random have no tree to cut: their executions are numbered, each
+** seeded by its number, and a unit is a block of them (below).
 */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "explore/shard.h"
 
@@ -173,6 +177,43 @@ static uint64_t hash_unit(uint64_t h, const uint32_t *choices, size_t n)
     return h;
 }
 
+/*
+** A split search's checkpoint saves the position where the unit of the
+** next execution began, not the position inside it. A position inside a
+** unit holds DPOR's wakeup trees, whose operations name the objects they
+** touch by key, and an object made by a handle (weft_mutex_init, a
+** static initialiser) is keyed by the handle's address (sched.h,
+** sched_handle_bind): in another process (ASLR, another heap) the same
+** mutex has another key, the loaded trees' operations look independent
+** of the live ones, and the resumed search lost executions (lock_family
+** 4x3 shard 0/2 resumed after execution 13,053: 166,320 of 173,880). The
+** static top above a unit holds no wakeup tree, so a unit's beginning
+** resumes exactly; the executions run since are run again. (In the first
+** unit there is no beginning to go back to, an empty path: a checkpoint
+** there saves the position inside it.)
+*/
+static void keep_unit_start(struct split_walk *w, struct explorer *e)
+{
+    if (e->cfg->checkpoint == NULL || w->claims || e->strategy->save == NULL)
+        return;
+    char *position = e->strategy->save(e);
+    if (position == NULL)
+        return;                       /* without memory, the last one stays */
+    free(e->unit_start);
+    e->unit_start = position;
+    e->unit_start_cov = e->result->cov;
+}
+
+void split_resumed_at(struct explorer *e, const char *position)
+{
+    const struct explore_split *sp = &e->cfg->split;
+    if (e->cfg->checkpoint == NULL || sp->depth <= 0 || sp->claims || sp->block)
+        return;
+    free(e->unit_start);
+    e->unit_start = strdup(position);  /* without memory: the position inside */
+    e->unit_start_cov = e->result->cov;
+}
+
 void split_advance(struct split_walk *w, struct explorer *e, size_t len, bool more)
 {
     if (w->depth == 0)
@@ -191,6 +232,7 @@ void split_advance(struct split_walk *w, struct explorer *e, size_t len, bool mo
         w->first = true;
         w->at_root = false;
         e->skip = false;              /* until it is dealt out */
+        keep_unit_start(w, e);
     }
 }
 
@@ -317,9 +359,112 @@ static void publish_count(const struct explore_config *ec, const struct explore_
     __atomic_store_n(&c->depth, depth, __ATOMIC_RELEASE);
 }
 
+/* ==========================================================================
+** A sampled search's units: blocks of executions (pct, random)
+** ==========================================================================
+** Execution n draws from a stream of its own (rng.h), so unit u, the
+** executions [u * block, (u + 1) * block), is the same whoever runs it:
+** nothing is walked through. Shards are dealt every N-th unit, --jobs
+** workers take the next from the counter, as a tree's units.
+*/
+
+/* The number of the next unit this process runs, or EXPLORE_NO_UNIT. */
+static uint64_t next_sample_unit(struct explorer *e, bool first)
+{
+    const struct explore_split *sp = &e->cfg->split;
+    struct explore_claims *c = sp->claims;
+    struct search *s = e->search;
+    uint64_t units = e->result->cov.split.units, u;
+    if (c && s->claimed != EXPLORE_NO_UNIT && first) {
+        u = s->claimed;               /* searching again to check memory: the one it took */
+    } else if (c) {
+        uint64_t k = take(c);
+        u = c->shard_count > 1 ? c->shard_index + k * c->shard_count : k;
+        s->claimed = u;
+    } else {
+        u = first ? (sp->count > 1 ? sp->index : 0) : e->unit + (sp->count > 1 ? sp->count : 1);
+    }
+    return u < units ? u : EXPLORE_NO_UNIT;
+}
+
+/* Begin the next unit this process runs, if any. */
+static bool begin_sample_unit(struct explorer *e, bool first)
+{
+    const struct explore_split *sp = &e->cfg->split;
+    uint64_t u = next_sample_unit(e, first), total = e->cfg->max_executions;
+    if (u == EXPLORE_NO_UNIT)
+        return false;
+    e->unit = u;
+    e->sample = u * sp->block;
+    e->sample_end = total - e->sample > sp->block ? e->sample + sp->block : total;
+    if (!explore_mark_unit(e)) {
+        e->error = WEFT_ENOMEM;
+        return false;
+    }
+    return true;
+}
+
+bool split_sample_first(struct explorer *e)
+{
+    return begin_sample_unit(e, true);
+}
+
+bool split_sample_next(struct explorer *e)
+{
+    return begin_sample_unit(e, false);
+}
+
+/* The unit size for a budget of total executions cut for shards: whole
+** epochs, EXPLORE_SPLIT_UNITS units a shard or more where the budget has
+** enough epochs for it (a budget of less than an epoch: one unit). */
+static uint64_t sample_block(uint64_t total, uint64_t shards)
+{
+    uint64_t per = EXPLORE_SAMPLE_EPOCH * EXPLORE_SPLIT_UNITS * shards;
+    uint64_t block = EXPLORE_SAMPLE_EPOCH * (total / per + (total % per != 0));
+    return block < total ? block : total ? total : 1;
+}
+
+/* A sampled search split into blocks of executions: this process's units
+** (max_executions is the whole search's budget). */
+static int run_sampled_split(struct search *s, const struct explore_config *ec,
+                             const struct strategy *st, struct explore_result *r)
+{
+    uint64_t total = ec->max_executions, shards = ec->split.depth_for ? ec->split.depth_for
+                                                : ec->split.count ? ec->split.count : 1;
+    uint64_t block = sample_block(total, shards), units = total / block + (total % block != 0);
+    struct explore_claims *cl = ec->split.claims;
+    if (cl) {                         /* every worker counts the same: no race */
+        __atomic_store_n(&cl->limit, cl->shard_count > 1 ? of_shard(units, cl) : units,
+                         __ATOMIC_SEQ_CST);
+        __atomic_store_n(&cl->units, units, __ATOMIC_SEQ_CST);
+    }
+    struct explore_config c = *ec;
+    c.split.block = block;
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    const uint64_t shape[] = { total, block };
+    for (int i = 0; i < 2; i++)
+        for (int b = 0; b < 8; b++)
+            hash = (hash ^ ((shape[i] >> (8 * b)) & 0xff)) * 0x100000001b3ULL;
+    r->cov.split = (struct coverage_split){ .units = units, .block = block };
+    bool covered;
+    int rc = explore_search(s, &c, st, r, 0, ec->time_limit, &covered);
+    r->marks = s->marks;
+    r->nmarks = s->nmarks;
+    r->cov.exhaustive = false;        /* a sample never is */
+    r->cov.seed = ec->seed;
+    r->cov.depth = ec->depth;
+    r->cov.split = (struct coverage_split){
+        .block = block, .index = ec->split.index, .count = ec->split.count, .units = units,
+        .unit_hash = hash, .failed_unit = r->failed ? r->cov.split.failed_unit : EXPLORE_NO_UNIT,
+    };
+    return rc;
+}
+
 int explore_run_split(struct search *s, const struct explore_config *ec,
                       const struct strategy *st, struct explore_result *r)
 {
+    if (ec->plan->sampled)
+        return run_sampled_split(s, ec, st, r);
     struct explore_result counted;
     bool done = true, covered = false;
     int depth;

@@ -29,6 +29,8 @@ struct strategy {
     const char *name;
     /* Set up e->state: 0, or WEFT_ENOMEM. */
     int (*init)(struct explorer *e);
+    /* Optional: an execution begins (e->sample is its number). */
+    void (*begin)(struct explorer *e);
     int (*pick_thread)(struct explorer *e, sched_mask enabled, int current);
     bool (*forced)(struct explorer *e, int tid);  /* optional: see sched_chooser */
     void (*after_step)(struct explorer *e, const struct sched_step *s);  /* optional */
@@ -66,6 +68,16 @@ struct explorer {
     uint64_t unit;
     bool skip;
     bool split_over;                  /* split.claims: no unit is left to take */
+    /* The running execution's number in its search (0: the first), which
+    ** seeds a sampling strategy's stream (rng.h); and with split.block,
+    ** the end of the unit of executions it is in (shard.c). */
+    uint64_t sample, sample_end;
+    /* A split search's checkpoints (not --jobs: its workers redo a unit
+    ** whole): the position and counts where the unit of the next
+    ** execution began, saved instead of the position inside it (shard.c,
+    ** split_advance); NULL before the first unit boundary. */
+    char *unit_start;
+    struct coverage unit_start_cov;
     struct search *search;
     bool dying;                       /* the running execution is resume.died's */
     struct classes classes;           /* with cfg->on_class: the running execution's */
@@ -94,6 +106,15 @@ bool explore_mark_unit(struct explorer *e);
 ** keep_going)? */
 void split_failed(const struct explore_config *ec, uint64_t unit);
 bool split_past_failure(const struct explore_config *ec, uint64_t unit);
+/* A sampled search split into blocks of executions (split.block): take
+** the first unit this process runs, or the next once e->sample has passed
+** the end of its unit; e->sample, e->unit, e->sample_end set. false: no
+** unit is left for it (or, without memory, e->error). */
+bool split_sample_first(struct explorer *e);
+bool split_sample_next(struct explorer *e);
+/* A split search resumed from a checkpoint (a unit's beginning, shard.c):
+** its checkpoints save that position until the next unit begins. */
+void split_resumed_at(struct explorer *e, const char *position);
 /* split.finish_only, resumed: r counts from the taken unit's beginning. */
 void split_resumed(struct search *s, const struct explore_config *ec, struct explore_result *r);
 

@@ -39,6 +39,10 @@ void report_plan(const struct coverage *c, char *buf, size_t n)
     if (c->split.depth && used < n)
         snprintf(buf + used, n - used, ", split at depth %d into %llu units", c->split.depth,
                  (unsigned long long)c->split.units);
+    else if (c->split.block && used < n)
+        snprintf(buf + used, n - used, ", split into %llu unit%s of %llu execution%s",
+                 (unsigned long long)c->split.units, c->split.units == 1 ? "" : "s",
+                 (unsigned long long)c->split.block, c->split.block == 1 ? "" : "s");
     used = strlen(buf);
     if (c->split.count && used < n)
         snprintf(buf + used, n - used, ", shard %u/%u", c->split.index, c->split.count);

@@ -264,6 +264,8 @@ static void json_split(FILE *f, const struct report *rep)
     const struct coverage_split *s = &rep->cov.split;
     fprintf(f, ",\"split\":{\"depth\":%d,\"units\":%llu,\"unit_hash\":\"%016llx\"", s->depth,
             (unsigned long long)s->units, (unsigned long long)s->unit_hash);
+    if (s->block)                     /* a sampled search: units of executions */
+        fprintf(f, ",\"block\":%llu", (unsigned long long)s->block);
     if (s->count)
         fprintf(f, ",\"shard\":%u,\"shards\":%u", s->index, s->count);
     if (rep->failed && s->failed_unit != EXPLORE_NO_UNIT)
@@ -311,7 +313,7 @@ static void print_json(FILE *f, const struct report *rep, int flags)
     if (rep->accept_sampled)
         fprintf(f, ",\"accept\":\"sampled\",\"min_executions\":%llu,\"sample_accepted\":%s",
                 (unsigned long long)rep->min_executions, rep->sample_accepted ? "true" : "false");
-    if (c->split.depth)
+    if (c->split.depth || c->split.block)
         json_split(f, rep);
     if (c->interrupted)
         fprintf(f, ",\"interrupted\":true");
