@@ -598,6 +598,7 @@ TEST_SCENARIO(dying, WEFT_PASS)
 
 struct dying_seen {
     char *position[DYING_MARKS];      /* the marks, one before each execution */
+    size_t len[DYING_MARKS];
     struct explore_resume at[DYING_MARKS];
     int nmarks;
     uint64_t failed_at;               /* the first failing execution's number, */
@@ -607,12 +608,16 @@ struct dying_seen {
     int failures;
 };
 
-static void dying_mark(void *ctx, const char *position, const struct explore_result *r,
-                       bool check_memory)
+static void dying_mark(void *ctx, const void *position, size_t len,
+                       const struct explore_result *r, bool check_memory)
 {
     struct dying_seen *d = ctx;
     ck_assert_int_lt(d->nmarks, DYING_MARKS);
-    d->position[d->nmarks] = position ? strdup(position) : NULL;
+    ck_assert(position == NULL || len > 0);
+    d->position[d->nmarks] = position ? malloc(len) : NULL;
+    if (position)
+        memcpy(d->position[d->nmarks], position, len);
+    d->len[d->nmarks] = len;
     d->at[d->nmarks++] = (struct explore_resume){ .executions = r->cov.executions,
                                                   .pruned = r->cov.pruned, .cut = r->cov.cut,
                                                   .check_memory = check_memory };
@@ -664,6 +669,7 @@ START_TEST(resume_after_death_counts_the_same)
             ec.accept_ctx = ec.mark_ctx = &rest;
             ec.resume = whole.at[m];
             ec.resume.position = whole.position[m];
+            ec.resume.packed = whole.len[m];
             ec.resume.died_index = whole.failed_at;
             ec.resume.died_steps = whole.steps;
             ec.resume.died_choices = whole.choices;
