@@ -316,14 +316,24 @@ done
 check "cancellation, by dfs: cond" 0 "$WEFT" run --strategy dfs "$tests/cancel.c" -- cond
 expect_grep "the request before and after each step of the waiter" \
     "^cancel: pass (expected pass) \[dfs\] 4 executions, exhaustive" "$tmp/out"
+# POSIX: a thread that ends holding a (non-robust) mutex leaves it locked
+# and nothing else happens (PTHREAD_MUTEX_STALLED): main's lock after the
+# join waits forever, a deadlock naming the holder that returned.
 check "cancelled holding a mutex, without a cleanup handler" 1 \
     "$WEFT" run "$tests/cancel.c" -- nocleanup
+expect_grep "nocleanup: a deadlock" "^weft: DEADLOCK in cancel$" "$tmp/out"
 expect_grep "the mutex the cancelled thread kept" \
-    "returned without unlocking mutex \"lock\" (locked at cancel.c:53)" "$tmp/out"
+    "held by thread 1 \"fn\", which returned without unlocking it (locked at cancel.c:53)" \
+    "$tmp/out"
+expect_grep "main's lock that waits for it" "^      -   cancel.c:129 *lock lock (blocks)$" "$tmp/out"
 replays_identically "cancellation replay"
 check "a wait ended by a cancel, the mutex retaken" 1 "$WEFT" run "$tests/cancel_wait.c"
+expect_grep "cancel_wait: a deadlock" "^weft: DEADLOCK in cancel_wait$" "$tmp/out"
 expect_grep "the interrupted wake" "wake ready (interrupted)" "$tmp/out"
-expect_grep "the mutex retaken after it" "^     19   cancel_wait.c:18  *lock m$" "$tmp/out"
+expect_grep "the mutex retaken after it" "^     19   cancel_wait.c:20  *lock m$" "$tmp/out"
+expect_grep "the retaken mutex's holder named" \
+    "held by thread 1 \"waiter\", which returned without unlocking it (locked at cancel_wait.c:20)" \
+    "$tmp/out"
 
 # ---- --isolate fork: a process per execution, the same verdicts ----
 count_of() { sed -n 's/.*\] \([0-9]*\) executions*.*/\1/p' "$tmp/out"; }

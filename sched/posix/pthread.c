@@ -206,8 +206,10 @@ static weft_mutex_t *mutex_handle(struct exec *x, pthread_mutex_t *m, const char
                                   const char *file, int line)
 {
     weft_mutex_t *w = HANDLE_AT_END(m, weft_mutex_t);
-    if (!sched_handle_live(x, &w->h_))
+    if (!sched_handle_live(x, &w->h_)) {
         weft_mutex_init_at(w, object_name(name), mutex_kind(m->__data.__kind), file, line);
+        mutex_stalls(w);
+    }
     if (!sched_handle_live(x, &w->h_))
         out_of_memory(x, file, line);
     return w;
@@ -304,6 +306,7 @@ static weft_mutex_t *spin_mutex(struct exec *x, pthread_spinlock_t *s, const cha
             out_of_memory(x, file, line);
         e->addr = key;
         weft_mutex_init_at(&e->mutex, object_name(name), WEFT_MUTEX_NORMAL, file, line);
+        mutex_stalls(&e->mutex);
         HASH_ADD_PTR(st->spins, addr, e);
         if (st->oom || !sched_handle_live(x, &e->mutex.h_))
             out_of_memory(x, file, line);
@@ -447,6 +450,7 @@ int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name, co
              : pthread_rwlock_unlock(rw);
     if (!sched_handle_live(x, &o->rw.h_)) {
         weft_rwlock_init_at(&o->rw, object_name(name), WEFT_RWLOCK_READER_PREFERRING, file, line);
+        rwlock_stalls(&o->rw);
         o->writer_plus_one = 0;
     }
     if (!sched_handle_live(x, &o->rw.h_))

@@ -27,6 +27,7 @@ struct rwlock_impl {
         struct sched_loc at;          /* where the first was taken */
     } *held;                          /* in the arena; grown by hold_room */
     int nheld;
+    bool stalls;                      /* a POSIX rwlock (mutex_stalls in sync.h) */
 };
 
 struct rw_op {
@@ -59,7 +60,14 @@ static int rwlock_holds(const struct sched_obj *o, int tid, struct sched_loc *at
     const struct rwlock_impl *rw = (const struct rwlock_impl *)o;
     bool writes = rw->writing && rw->writer == tid;
     *at = writes ? rw->write_at : tid < rw->nheld ? rw->held[tid].at : (struct sched_loc){ 0 };
-    return writes + holds_of(rw, tid);
+    return rw->stalls ? 0 : writes + holds_of(rw, tid);
+}
+
+void rwlock_stalls(weft_rwlock_t *h)
+{
+    struct rwlock_impl *rw = h->h_.impl_;
+    if (rw)
+        rw->stalls = true;
 }
 
 static bool rwlock_shares(const struct sched_obj *o, int tid, char *buf, size_t n,

@@ -14,7 +14,17 @@ struct mutex_impl {
     int holder;                       /* thread id, or -1 */
     int depth;                        /* recursive locks held */
     struct sched_loc locked_at;       /* where the holder acquired it */
+    bool stalls;                      /* a POSIX mutex: see mutex_stalls */
 };
+
+/* A POSIX lock (pthread.c): a holder that ends keeps it held and nothing
+** more happens then (POSIX's PTHREAD_MUTEX_STALLED: "this can lead to
+** deadlocks if no other thread can unlock the mutex"). Its end is no
+** failure; a later lock waits forever and is reported as a deadlock whose
+** holder returned without unlocking it. A weft scenario's own locks fail
+** at the holder's return instead (weft.h). */
+void mutex_stalls(weft_mutex_t *m);
+void rwlock_stalls(weft_rwlock_t *rw);
 
 /* The mutex behind a handle, created on first use in this execution (at
 ** `at`, where the failure is reported if there is no memory for it). */
