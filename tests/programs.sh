@@ -114,6 +114,45 @@ for s in dpor dfs; do
     done
 done
 
+# ---- timed rwlock calls on the virtual clock: each outcome is explored ----
+for s in dpor dfs; do
+    check "timed rwlock calls used correctly ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/rwlock_timed.c"
+    expect_grep "timed rwlock calls: every interleaving ($s)" \
+        "^rwlock_timed: pass (expected pass) \[$s\] 27 executions, exhaustive" "$tmp/out"
+    for claim in ALWAYS_GETS:67 NEVER_GETS:70; do
+        check "timed rwlock: ${claim%:*} broken ($s)" 1 \
+            "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/rwlock_timed.c"
+        expect_grep "timed rwlock: ${claim%:*} at its line ($s)" \
+            "^In thread 0 \"main\" at rwlock_timed.c:${claim#*:}:" "$tmp/out"
+    done
+done
+check "timed rwlock: the timeout shown" 1 \
+    "$WEFT" run --cflags=-DALWAYS_GETS "$tests/rwlock_timed.c"
+expect_grep "the wait that timed out" \
+    "rwlock_timed.c:64  timedlock (wait) rw (timed out)$" "$tmp/out"
+replays_identically "timed rwlock replay"
+
+# ---- named semaphores: a namespace of each execution's own ----
+for s in dpor dfs; do
+    check "named semaphores used correctly ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/sem_named.c"
+    expect_grep "named semaphores: every interleaving ($s)" \
+        "^sem_named: pass (expected pass) \[$s\] 2 executions.*, exhaustive" "$tmp/out"
+done
+check "two O_EXCL opens of one name race" 1 \
+    "$WEFT" run --cflags=-DFIRST_MAKES "$tests/sem_named.c"
+expect_grep "the claim broken at its line" "^In thread 0 \"main\" at sem_named.c:94:" "$tmp/out"
+expect_grep "the second maker's open made it" \
+    "^     23   sem_named.c:42 *sem_open /job$" "$tmp/out"
+replays_identically "named semaphore replay"
+check "a post on a misspelt name" 1 "$WEFT" run --cflags=-DTYPO "$tests/sem_named.c"
+expect_grep "misspelt name: a deadlock" "^weft: DEADLOCK in sem_named$" "$tmp/out"
+expect_grep "main waits on the name it made" \
+    "thread 0 \"main\" waits for a permit of semaphore \"/ready\" (0 of 0 left)" "$tmp/out"
+check "named semaphores, a process per execution" 0 \
+    "$WEFT" run --isolate fork "$tests/sem_named.c"
+
 # ---- dup and dup2 of pipe ends; datagram and seqpacket socket pairs ----
 check "dup, dup2, datagrams, seqpackets" 0 "$WEFT" run "$tests/dup_dgram.c"
 check "a duplicate write end left open" 1 "$WEFT" run --cflags=-DLEAK "$tests/dup_dgram.c"

@@ -1,7 +1,7 @@
 /*
 ** state.h -- what the pthread shim keeps per execution (x->program, in the
 ** execution's arena, so it starts empty every time): the program's
-** threads, its heap blocks, its pthread_once table.
+** threads, its heap blocks, its pthread_once table, its named semaphores.
 */
 #ifndef WEFT_POSIX_STATE_H
 #define WEFT_POSIX_STATE_H
@@ -32,6 +32,8 @@ struct spin_entry;
 struct posix_keys;
 struct posix_specific;
 struct posix_fd;
+struct named_sem;
+struct sem_name;
 
 struct posix_exec {
     struct posix_thread **threads;    /* by thread id, cap of them (posix_slot) */
@@ -40,6 +42,8 @@ struct posix_exec {
     struct once_entry *onces;         /* by the pthread_once_t's address */
     struct spin_entry *spins;         /* by the pthread_spinlock_t's address */
     struct posix_fd *fds;             /* pipes and socket pairs, by number (io.c) */
+    struct sem_name *sem_names;       /* the names sem_open and sem_unlink used */
+    struct named_sem *sems_opened;    /* every named semaphore, linked or not */
     bool oom;                         /* uthash could not grow */
     struct posix_keys *keys;          /* pthread_key_create's (posix/keys.c) */
     int tls_installed;                /* thread id + 1 whose TLS and errno are
