@@ -117,6 +117,9 @@ WEFT_PROG_API int weft_posix_sem_unlink_at(const char *name, WEFT_AT);
 /* ---- time: weft's virtual clock ---- */
 WEFT_PROG_API int weft_clock_gettime_at(clockid_t clock, struct timespec *ts, WEFT_AT);
 WEFT_PROG_API int weft_nanosleep_at(const struct timespec *req, struct timespec *rem, WEFT_AT);
+WEFT_PROG_API int weft_clock_nanosleep_at(clockid_t clock, int flags,
+                                          const struct timespec *req, struct timespec *rem,
+                                          WEFT_AT);
 WEFT_PROG_API int weft_usleep_at(useconds_t us, WEFT_AT);
 WEFT_PROG_API unsigned weft_sleep_at_(unsigned s, WEFT_AT);
 WEFT_PROG_API time_t weft_time_at(time_t *t, WEFT_AT);
@@ -258,6 +261,7 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define clock_gettime(...)   weft_clock_gettime_at(__VA_ARGS__, __FILE__, __LINE__)
 #define nanosleep(...)       weft_nanosleep_at(__VA_ARGS__, __FILE__, __LINE__)
 #define usleep(us)           weft_usleep_at((us), __FILE__, __LINE__)
+#define clock_nanosleep(...) weft_clock_nanosleep_at(__VA_ARGS__, __FILE__, __LINE__)
 #define sleep(s)             weft_sleep_at_((s), __FILE__, __LINE__)
 #define time(t)              weft_time_at((t), __FILE__, __LINE__)
 #define gettimeofday(...)    weft_gettimeofday_at(__VA_ARGS__, __FILE__, __LINE__)

@@ -119,7 +119,9 @@ for s in dpor dfs; do
     check "timed rwlock calls used correctly ($s)" 0 \
         "$WEFT" run --strategy $s "$tests/rwlock_timed.c"
     expect_grep "timed rwlock calls: every interleaving ($s)" \
-        "^rwlock_timed: pass (expected pass) \[$s\] 27 executions, exhaustive" "$tmp/out"
+        "^rwlock_timed: pass (expected pass) \[$s\] .*exhaustive" "$tmp/out"
+    [ $s = dpor ] || expect_grep "timed rwlock: DFS's count" \
+        "^rwlock_timed: pass (expected pass) \[dfs\] 27 executions, exhaustive" "$tmp/out"
     for claim in ALWAYS_GETS:67 NEVER_GETS:70; do
         check "timed rwlock: ${claim%:*} broken ($s)" 1 \
             "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/rwlock_timed.c"
@@ -138,8 +140,10 @@ for s in dpor dfs; do
     check "named semaphores used correctly ($s)" 0 \
         "$WEFT" run --strategy $s "$tests/sem_named.c"
     expect_grep "named semaphores: every interleaving ($s)" \
-        "^sem_named: pass (expected pass) \[$s\] 2 executions.*, exhaustive" "$tmp/out"
+        "^sem_named: pass (expected pass) \[$s\] .*exhaustive" "$tmp/out"
 done
+expect_grep "named semaphores: DFS's count (the makers' opens race, nothing else)" \
+    "^sem_named: pass (expected pass) \[dfs\] 2 executions + 22 pruned, exhaustive" "$tmp/out"
 check "two O_EXCL opens of one name race" 1 \
     "$WEFT" run --cflags=-DFIRST_MAKES "$tests/sem_named.c"
 expect_grep "the claim broken at its line" "^In thread 0 \"main\" at sem_named.c:94:" "$tmp/out"
@@ -152,6 +156,20 @@ expect_grep "main waits on the name it made" \
     "thread 0 \"main\" waits for a permit of semaphore \"/ready\" (0 of 0 left)" "$tmp/out"
 check "named semaphores, a process per execution" 0 \
     "$WEFT" run --isolate fork "$tests/sem_named.c"
+
+# ---- loops whose waits have deadlines; clock_nanosleep ----
+for s in dpor dfs; do
+    check "a ticker on clock_nanosleep's absolute deadlines ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/periodic.c" -- ticker
+    expect_grep "the ticker: every interleaving ($s)" \
+        "^periodic: pass (expected pass) \[$s\] .*exhaustive" "$tmp/out"
+    check "a fresh deadline each turn, --timers=idle ($s)" 0 \
+        "$WEFT" run --timers=idle --strategy $s "$tests/periodic.c" -- condclock
+    expect_grep "a fresh deadline each turn: every interleaving ($s)" \
+        "^periodic: pass (expected pass) \[$s\] .*exhaustive" "$tmp/out"
+done
+expect_grep "a fresh deadline each turn: DFS's count" \
+    "^periodic: pass (expected pass) \[dfs\] 2 executions + 2 pruned, exhaustive" "$tmp/out"
 
 # ---- dup and dup2 of pipe ends; datagram and seqpacket socket pairs ----
 check "dup, dup2, datagrams, seqpackets" 0 "$WEFT" run "$tests/dup_dgram.c"

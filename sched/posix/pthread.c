@@ -485,18 +485,6 @@ int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name, co
     return 0;
 }
 
-/* An absolute deadline of clock on the virtual clock (x->now's ns): 0 for
-** one before it started, INT64_MAX past what it can count. */
-static int64_t virtual_deadline(clockid_t clock, const struct timespec *t)
-{
-    if (t->tv_sec < 0)
-        return 0;
-    if (t->tv_sec >= INT64_MAX / 1000000000 - 1)
-        return INT64_MAX;
-    int64_t at = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - posix_clock_start(clock);
-    return at > 0 ? at : 0;
-}
-
 /* pthread_rwlock_timedrdlock and timedwrlock (clock CLOCK_REALTIME),
 ** pthread_rwlock_clockrdlock and clockwrlock: the absolute deadline on the
 ** virtual clock, however late the call's step comes; the wait races every
@@ -513,7 +501,7 @@ int weft_pthread_rwlock_timed_at(pthread_rwlock_t *rw, int write, clockid_t cloc
         (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
         return EINVAL;
     struct rwlock_overlay *o = rwlock_handle(x, rw, name, file, line);
-    int rc = rwlock_timed_at(&o->rw, write != 0, virtual_deadline(clock, deadline), file, line);
+    int rc = rwlock_timed_at(&o->rw, write != 0, posix_virtual_deadline(clock, deadline), file, line);
     if (rc == WEFT_OK && write)
         o->writer_plus_one = x->current->id + 1;
     return from_weft(rc);

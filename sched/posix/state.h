@@ -93,6 +93,18 @@ bool posix_io_modelled(struct exec *x, int fd);
 /* Where a virtual clock starts, in ns (CLOCK_REALTIME: a date). */
 int64_t posix_clock_start(clockid_t clock);
 
+/* An absolute deadline of clock as virtual ns (x->now's scale): 0 for one
+** before the clock started, INT64_MAX past what it can count. */
+static inline int64_t posix_virtual_deadline(clockid_t clock, const struct timespec *t)
+{
+    if (t->tv_sec < 0)
+        return 0;
+    if (t->tv_sec >= INT64_MAX / 1000000000 - 1)
+        return INT64_MAX;
+    int64_t at = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - posix_clock_start(clock);
+    return at > 0 ? at : 0;
+}
+
 /* The program of this execution (its scenario is the first member). */
 static inline const struct posix_program *posix_program_of(struct exec *x)
 {

@@ -46,6 +46,9 @@ int mutex_timedlock_at(weft_mutex_t *m, int64_t ns, const char *file, int line);
 int sem_value_at(weft_sem_t *s, const char *file, int line);
 /* pthread_rwlock_tryrdlock and trywrlock: 0, or WEFT_EBUSY (rwlock.c). */
 int rwlock_try_at(weft_rwlock_t *h, bool write, const char *file, int line);
+/* clock_nanosleep with TIMER_ABSTIME: a sleep until the deadline, absolute
+** on the virtual clock (x->now's ns), as weft_sleep's steps (thread.c). */
+void sleep_until_at(int64_t deadline, const char *file, int line);
 /* pthread_rwlock_timedrdlock and timedwrlock, the deadline absolute on the
 ** virtual clock (x->now's ns): 0, WEFT_ETIMEDOUT, or WEFT_EDEADLK when the
 ** caller holds it for writing (rwlock.c). */
