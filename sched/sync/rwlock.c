@@ -479,7 +479,7 @@ static sched_mask timed_blockers(struct exec *x, struct sched_op *op, enum sched
 static void timed_describe(const struct sched_op *op, char *buf, size_t n)
 {
     snprintf(buf, n, "wants rwlock \"%s\" for %s (with timeout)", op->obj->name,
-             timed_op((struct sched_op *)op)->write ? "writing" : "reading");
+             ((const struct timed_op *)(const void *)op)->write ? "writing" : "reading");
 }
 
 static const struct sched_opclass timedrlock_class = {
