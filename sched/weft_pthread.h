@@ -95,6 +95,9 @@ WEFT_PROG_API int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const 
 /* ---- read-write locks, once, barriers ---- */
 WEFT_PROG_API int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name,
                                             WEFT_AT);
+WEFT_PROG_API int weft_pthread_rwlock_timed_at(pthread_rwlock_t *rw, int write, clockid_t clock,
+                                               const struct timespec *deadline,
+                                               const char *name, WEFT_AT);
 WEFT_PROG_API int weft_pthread_once_at(pthread_once_t *o, void (*fn)(void), WEFT_AT);
 WEFT_PROG_API int weft_pthread_barrier_init_at(pthread_barrier_t *b, unsigned count,
                                                const char *name, WEFT_AT);
@@ -107,10 +110,16 @@ WEFT_PROG_API int weft_posix_sem_wait_at(sem_t *s, int try_only, const struct ti
                                    const char *name, WEFT_AT);
 WEFT_PROG_API int weft_posix_sem_getvalue_at(sem_t *s, int *value, const char *name, WEFT_AT);
 WEFT_PROG_API int weft_posix_sem_post_at(sem_t *s, const char *name, WEFT_AT);
+WEFT_PROG_API sem_t *weft_posix_sem_open_at(WEFT_AT, const char *name, int oflag, ...);
+WEFT_PROG_API int weft_posix_sem_close_at(sem_t *s, WEFT_AT);
+WEFT_PROG_API int weft_posix_sem_unlink_at(const char *name, WEFT_AT);
 
 /* ---- time: weft's virtual clock ---- */
 WEFT_PROG_API int weft_clock_gettime_at(clockid_t clock, struct timespec *ts, WEFT_AT);
 WEFT_PROG_API int weft_nanosleep_at(const struct timespec *req, struct timespec *rem, WEFT_AT);
+WEFT_PROG_API int weft_clock_nanosleep_at(clockid_t clock, int flags,
+                                          const struct timespec *req, struct timespec *rem,
+                                          WEFT_AT);
 WEFT_PROG_API int weft_usleep_at(useconds_t us, WEFT_AT);
 WEFT_PROG_API unsigned weft_sleep_at_(unsigned s, WEFT_AT);
 WEFT_PROG_API time_t weft_time_at(time_t *t, WEFT_AT);
@@ -252,6 +261,7 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define clock_gettime(...)   weft_clock_gettime_at(__VA_ARGS__, __FILE__, __LINE__)
 #define nanosleep(...)       weft_nanosleep_at(__VA_ARGS__, __FILE__, __LINE__)
 #define usleep(us)           weft_usleep_at((us), __FILE__, __LINE__)
+#define clock_nanosleep(...) weft_clock_nanosleep_at(__VA_ARGS__, __FILE__, __LINE__)
 #define sleep(s)             weft_sleep_at_((s), __FILE__, __LINE__)
 #define time(t)              weft_time_at((t), __FILE__, __LINE__)
 #define gettimeofday(...)    weft_gettimeofday_at(__VA_ARGS__, __FILE__, __LINE__)
@@ -270,15 +280,23 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
     weft_pthread_cond_clockwait_at((c), (m), (clk), (t), #c, __FILE__, __LINE__)
 #define pthread_rwlock_tryrdlock(rw) weft_pthread_rwlock_op_at((rw), 5, #rw, __FILE__, __LINE__)
 #define pthread_rwlock_trywrlock(rw) weft_pthread_rwlock_op_at((rw), 6, #rw, __FILE__, __LINE__)
-#define pthread_rwlock_timedrdlock(...) WEFT_UNSUPPORTED_(pthread_rwlock_timedrdlock)
-#define pthread_rwlock_timedwrlock(...) WEFT_UNSUPPORTED_(pthread_rwlock_timedwrlock)
+#define pthread_rwlock_timedrdlock(rw, t) \
+    weft_pthread_rwlock_timed_at((rw), 0, CLOCK_REALTIME, (t), #rw, __FILE__, __LINE__)
+#define pthread_rwlock_timedwrlock(rw, t) \
+    weft_pthread_rwlock_timed_at((rw), 1, CLOCK_REALTIME, (t), #rw, __FILE__, __LINE__)
+#define pthread_rwlock_clockrdlock(rw, clk, t) \
+    weft_pthread_rwlock_timed_at((rw), 0, (clk), (t), #rw, __FILE__, __LINE__)
+#define pthread_rwlock_clockwrlock(rw, clk, t) \
+    weft_pthread_rwlock_timed_at((rw), 1, (clk), (t), #rw, __FILE__, __LINE__)
 #define pthread_spin_init(s, p)  ((void)(p), weft_pthread_spin_op_at((s), 3, #s, __FILE__, __LINE__))
 #define pthread_spin_destroy(s)  weft_pthread_spin_op_at((s), 4, #s, __FILE__, __LINE__)
 #define pthread_spin_lock(s)     weft_pthread_spin_op_at((s), 0, #s, __FILE__, __LINE__)
 #define pthread_spin_trylock(s)  weft_pthread_spin_op_at((s), 1, #s, __FILE__, __LINE__)
 #define pthread_spin_unlock(s)   weft_pthread_spin_op_at((s), 2, #s, __FILE__, __LINE__)
 #define sem_getvalue(s, v)    weft_posix_sem_getvalue_at((s), (v), #s, __FILE__, __LINE__)
-#define sem_open(...)                  ((sem_t *)WEFT_UNSUPPORTED_PTR_(sem_open))
+#define sem_open(...)         weft_posix_sem_open_at(__FILE__, __LINE__, __VA_ARGS__)
+#define sem_close(s)          weft_posix_sem_close_at((s), __FILE__, __LINE__)
+#define sem_unlink(name)      weft_posix_sem_unlink_at((name), __FILE__, __LINE__)
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
 /* Calls that wait for a signal, or send one in real time. */
 #define pause()                        WEFT_UNSUPPORTED_(pause)

@@ -114,6 +114,63 @@ for s in dpor dfs; do
     done
 done
 
+# ---- timed rwlock calls on the virtual clock: each outcome is explored ----
+for s in dpor dfs; do
+    check "timed rwlock calls used correctly ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/rwlock_timed.c"
+    expect_grep "timed rwlock calls: every interleaving ($s)" \
+        "^rwlock_timed: pass (expected pass) \[$s\] .*exhaustive" "$tmp/out"
+    [ $s = dpor ] || expect_grep "timed rwlock: DFS's count" \
+        "^rwlock_timed: pass (expected pass) \[dfs\] 27 executions, exhaustive" "$tmp/out"
+    for claim in ALWAYS_GETS:67 NEVER_GETS:70; do
+        check "timed rwlock: ${claim%:*} broken ($s)" 1 \
+            "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/rwlock_timed.c"
+        expect_grep "timed rwlock: ${claim%:*} at its line ($s)" \
+            "^In thread 0 \"main\" at rwlock_timed.c:${claim#*:}:" "$tmp/out"
+    done
+done
+check "timed rwlock: the timeout shown" 1 \
+    "$WEFT" run --cflags=-DALWAYS_GETS "$tests/rwlock_timed.c"
+expect_grep "the wait that timed out" \
+    "rwlock_timed.c:64  timedlock (wait) rw (timed out)$" "$tmp/out"
+replays_identically "timed rwlock replay"
+
+# ---- named semaphores: a namespace of each execution's own ----
+for s in dpor dfs; do
+    check "named semaphores used correctly ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/sem_named.c"
+    expect_grep "named semaphores: every interleaving ($s)" \
+        "^sem_named: pass (expected pass) \[$s\] .*exhaustive" "$tmp/out"
+done
+expect_grep "named semaphores: DFS's count (the makers' opens race, nothing else)" \
+    "^sem_named: pass (expected pass) \[dfs\] 2 executions + 22 pruned, exhaustive" "$tmp/out"
+check "two O_EXCL opens of one name race" 1 \
+    "$WEFT" run --cflags=-DFIRST_MAKES "$tests/sem_named.c"
+expect_grep "the claim broken at its line" "^In thread 0 \"main\" at sem_named.c:94:" "$tmp/out"
+expect_grep "the second maker's open made it" \
+    "^     23   sem_named.c:42 *sem_open /job$" "$tmp/out"
+replays_identically "named semaphore replay"
+check "a post on a misspelt name" 1 "$WEFT" run --cflags=-DTYPO "$tests/sem_named.c"
+expect_grep "misspelt name: a deadlock" "^weft: DEADLOCK in sem_named$" "$tmp/out"
+expect_grep "main waits on the name it made" \
+    "thread 0 \"main\" waits for a permit of semaphore \"/ready\" (0 of 0 left)" "$tmp/out"
+check "named semaphores, a process per execution" 0 \
+    "$WEFT" run --isolate fork "$tests/sem_named.c"
+
+# ---- loops whose waits have deadlines; clock_nanosleep ----
+for s in dpor dfs; do
+    check "a ticker on clock_nanosleep's absolute deadlines ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/periodic.c" -- ticker
+    expect_grep "the ticker: every interleaving ($s)" \
+        "^periodic: pass (expected pass) \[$s\] .*exhaustive" "$tmp/out"
+    check "a fresh deadline each turn, --timers=idle ($s)" 0 \
+        "$WEFT" run --timers=idle --strategy $s "$tests/periodic.c" -- condclock
+    expect_grep "a fresh deadline each turn: every interleaving ($s)" \
+        "^periodic: pass (expected pass) \[$s\] .*exhaustive" "$tmp/out"
+done
+expect_grep "a fresh deadline each turn: DFS's count" \
+    "^periodic: pass (expected pass) \[dfs\] 2 executions + 2 pruned, exhaustive" "$tmp/out"
+
 # ---- dup and dup2 of pipe ends; datagram and seqpacket socket pairs ----
 check "dup, dup2, datagrams, seqpackets" 0 "$WEFT" run "$tests/dup_dgram.c"
 check "a duplicate write end left open" 1 "$WEFT" run --cflags=-DLEAK "$tests/dup_dgram.c"
@@ -316,14 +373,24 @@ done
 check "cancellation, by dfs: cond" 0 "$WEFT" run --strategy dfs "$tests/cancel.c" -- cond
 expect_grep "the request before and after each step of the waiter" \
     "^cancel: pass (expected pass) \[dfs\] 4 executions, exhaustive" "$tmp/out"
+# POSIX: a thread that ends holding a (non-robust) mutex leaves it locked
+# and nothing else happens (PTHREAD_MUTEX_STALLED): main's lock after the
+# join waits forever, a deadlock naming the holder that returned.
 check "cancelled holding a mutex, without a cleanup handler" 1 \
     "$WEFT" run "$tests/cancel.c" -- nocleanup
+expect_grep "nocleanup: a deadlock" "^weft: DEADLOCK in cancel$" "$tmp/out"
 expect_grep "the mutex the cancelled thread kept" \
-    "returned without unlocking mutex \"lock\" (locked at cancel.c:53)" "$tmp/out"
+    "held by thread 1 \"fn\", which returned without unlocking it (locked at cancel.c:53)" \
+    "$tmp/out"
+expect_grep "main's lock that waits for it" "^      -   cancel.c:129 *lock lock (blocks)$" "$tmp/out"
 replays_identically "cancellation replay"
 check "a wait ended by a cancel, the mutex retaken" 1 "$WEFT" run "$tests/cancel_wait.c"
+expect_grep "cancel_wait: a deadlock" "^weft: DEADLOCK in cancel_wait$" "$tmp/out"
 expect_grep "the interrupted wake" "wake ready (interrupted)" "$tmp/out"
-expect_grep "the mutex retaken after it" "^     19   cancel_wait.c:18  *lock m$" "$tmp/out"
+expect_grep "the mutex retaken after it" "^     19   cancel_wait.c:20  *lock m$" "$tmp/out"
+expect_grep "the retaken mutex's holder named" \
+    "held by thread 1 \"waiter\", which returned without unlocking it (locked at cancel_wait.c:20)" \
+    "$tmp/out"
 
 # ---- --isolate fork: a process per execution, the same verdicts ----
 count_of() { sed -n 's/.*\] \([0-9]*\) executions*.*/\1/p' "$tmp/out"; }

@@ -560,9 +560,60 @@ START_TEST(wakeup_values_are_part_of_the_step)
     ck_assert_int_ge(back, 0);
     ck_assert_int_ge(wake_tree_take_value(&pool, back, 100, 1), 0);
     free(a);
+
+    /* And the binary form of the marks (pack.h): the same tree back, the
+    ** same text for it, nothing left over; cut short, it is refused. */
+    struct pack k = { 0 };
+    ck_assert(wake_tree_pack(&pool, step, &k));
+    struct unpack u = { k.buf, k.buf + k.len, false };
+    wake_tree again = wake_tree_unpack(&pool, &u);
+    ck_assert_int_ge(again, 0);
+    ck_assert(!u.bad && u.at == u.end);
+    char *b = NULL;
+    size_t blen = 0, bcap = 0;
+    ck_assert(wake_tree_write(&pool, again, &b, &blen, &bcap));
+    ck_assert_str_eq(b, "0 100 0 17 1\n1 100 0 0 8\n2 101 1 0 7\n.\n");
+    free(b);
+    u = (struct unpack){ k.buf, k.buf + k.len - 2, false };
+    ck_assert_int_eq(wake_tree_unpack(&pool, &u), WAKE_NONE);
+    free(k.buf);
     wake_seq_free(&s);
     mask_table_free(&tab);
     wake_pool_free(&pool);
+}
+END_TEST
+
+/* Sets in the marks' binary form (pack.h): in a word or past thread 62,
+** each comes back as the same set; numbers of every size come back. */
+START_TEST(pack_round_trips)
+{
+    struct mask_table tab = { 0 };
+    struct mask_builder big = MASK_BUILDER_INIT;
+    static const int threads[] = { 0, 62, 63, 64, 200 };
+    for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++)
+        mask_build_add(&big, threads[i]);
+    sched_mask sets[] = { MASK_NONE, mask_one(&tab, 0), mask_one(&tab, 62), mask_one(&tab, 63),
+                          mask_build_done(&tab, &big) };
+    static const uint64_t numbers[] = { 0, 127, 128, UINT32_MAX, UINT64_MAX };
+    struct pack k = { 0 };
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        pack_mask(&k, sets[i]);
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+        pack_u64(&k, numbers[i]);
+    ck_assert(!k.oom);
+    struct unpack u = { k.buf, k.buf + k.len, false };
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+        sched_mask m;
+        ck_assert(unpack_mask(&u, &tab, &m));
+        ck_assert_msg(mask_eq(m, sets[i]), "set %zu", i);
+    }
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+        ck_assert_uint_eq(unpack_u64(&u), numbers[i]);
+    ck_assert(!u.bad && u.at == u.end);
+    ck_assert_uint_eq(unpack_u64(&u), 0);   /* past the end: refused */
+    ck_assert(u.bad);
+    free(k.buf);
+    mask_table_free(&tab);
 }
 END_TEST
 
@@ -598,6 +649,7 @@ TEST_SCENARIO(dying, WEFT_PASS)
 
 struct dying_seen {
     char *position[DYING_MARKS];      /* the marks, one before each execution */
+    size_t len[DYING_MARKS];
     struct explore_resume at[DYING_MARKS];
     int nmarks;
     uint64_t failed_at;               /* the first failing execution's number, */
@@ -607,12 +659,16 @@ struct dying_seen {
     int failures;
 };
 
-static void dying_mark(void *ctx, const char *position, const struct explore_result *r,
-                       bool check_memory)
+static void dying_mark(void *ctx, const void *position, size_t len,
+                       const struct explore_result *r, bool check_memory)
 {
     struct dying_seen *d = ctx;
     ck_assert_int_lt(d->nmarks, DYING_MARKS);
-    d->position[d->nmarks] = position ? strdup(position) : NULL;
+    ck_assert(position == NULL || len > 0);
+    d->position[d->nmarks] = position ? malloc(len) : NULL;
+    if (position)
+        memcpy(d->position[d->nmarks], position, len);
+    d->len[d->nmarks] = len;
     d->at[d->nmarks++] = (struct explore_resume){ .executions = r->cov.executions,
                                                   .pruned = r->cov.pruned, .cut = r->cov.cut,
                                                   .check_memory = check_memory };
@@ -664,6 +720,7 @@ START_TEST(resume_after_death_counts_the_same)
             ec.accept_ctx = ec.mark_ctx = &rest;
             ec.resume = whole.at[m];
             ec.resume.position = whole.position[m];
+            ec.resume.packed = whole.len[m];
             ec.resume.died_index = whole.failed_at;
             ec.resume.died_steps = whole.steps;
             ec.resume.died_choices = whole.choices;
@@ -691,6 +748,7 @@ Suite *explore_suite(void)
     tcase_add_test(tc, dfs_counts_binomial);
     tcase_add_test(tc, wakeup_insert_covers_equivalent_orders);
     tcase_add_test(tc, wakeup_values_are_part_of_the_step);
+    tcase_add_test(tc, pack_round_trips);
     tcase_add_test(tc, preemption_bound_counts);
     tcase_add_test(tc, sleep_sets_prune_independent);
     tcase_add_test(tc, random_is_seeded);

@@ -34,8 +34,8 @@
 #define INTERRUPT_GRACE 2.0           /* seconds the child has to report after a stop */
 #define STUCK_CPU_SHARE 0.25          /* a child below this share of a CPU is not spinning */
 
-/* A mark: the counts at an execution's start; the position (text) is in
-** the slot's memory file. */
+/* A mark: the counts at an execution's start; the position (binary,
+** explore.h) is in the slot's memory file. */
 struct mark {
     uint64_t executions, pruned, cut;
     bool timed, spins_merged, bound_hit, check_memory;
@@ -75,7 +75,8 @@ struct cli_child {
     int fd[2];                        /* the slots' memory files, -1: no marks */
     FILE *classes;                    /* written by the search, kept as at the mark */
     char *position;                   /* the mark gone on from (the child's, malloc'd) */
-    bool marked;                      /* this child left its first mark */
+    bool marked;                      /* this child left its first mark, or went on
+                                         from one (then it leaves none first) */
 };
 
 /* ==========================================================================
@@ -191,13 +192,12 @@ static int read_all_at(int fd, char *text, size_t len)
 ** last one; a child that dies meanwhile leaves the other whole. The
 ** --classes file is flushed first, so that what it holds is what the
 ** search wrote up to the mark. */
-static void leave_mark(void *ctx, const char *position, const struct explore_result *r,
-                       bool check_memory)
+static void leave_mark(void *ctx, const void *position, size_t len,
+                       const struct explore_result *r, bool check_memory)
 {
     struct cli_child *c = ctx;
     struct shared *sh = c->sh;
     int slot = __atomic_load_n(&sh->marked, __ATOMIC_ACQUIRE) == 1 ? 1 : 0;
-    size_t len = position ? strlen(position) : 0;
     int64_t at = -1;
     if (c->classes && (fflush(c->classes) != 0 || (at = (int64_t)ftello(c->classes)) < 0))
         at = -1;
@@ -236,8 +236,8 @@ static int go_on_from_mark(struct cli_child *c, struct explore_config *ec)
             return WEFT_ENOMEM;
         if (read_all_at(c->fd[rs->slot], c->position, m->len) != 0)
             return CLI_ERROR;
-        c->position[m->len] = '\0';
         r->position = c->position;
+        r->packed = m->len;
     }
     uint64_t used = m->executions + m->pruned;   /* the budget is the whole search's */
     if (ec->max_executions)
@@ -268,6 +268,7 @@ int cli_child_go_on(struct cli_child *c, struct explore_config *ec, FILE *classe
     if (!c->sh->restart.active)
         return 0;
     int rc = go_on_from_mark(c, ec);
+    c->marked = ec->resume.packed != 0;
     if (rc == CLI_ERROR)
         fprintf(stderr, "weft: cannot go on after the process died: %s\n", strerror(errno));
     return rc;

@@ -184,6 +184,23 @@ static inline sched_mask mask_from_words(struct mask_table *tab, const uint64_t 
     return mask_from_words_big(tab, w, n);
 }
 
+/* How many words m has (one for a set that fits in the word), and its word
+** i (w[0] holds threads 0 to 63): a set as plain words, as
+** mask_from_words takes it back. */
+static inline size_t mask_nwords(sched_mask m)
+{
+    if (__builtin_expect(!mask_is_big(m.w), 1))
+        return 1;
+    return ((const struct mask_big *)(uintptr_t)(m.w & ~MASK_BIG))->n;
+}
+static inline uint64_t mask_word(sched_mask m, size_t i)
+{
+    if (__builtin_expect(!mask_is_big(m.w), 1))
+        return i == 0 ? m.w : 0;
+    const struct mask_big *b = (const struct mask_big *)(uintptr_t)(m.w & ~MASK_BIG);
+    return i < b->n ? b->w[i] : 0;
+}
+
 /*
 ** Building a set one thread at a time: the threads past 63 gather in a
 ** private buffer and only the finished set is interned. mask_build_done

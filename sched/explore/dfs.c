@@ -917,15 +917,111 @@ static int dfs_load(struct explorer *e, const char *text)
     return *text == '\0' && d->len > 0 ? 0 : -1;
 }
 
+/* ==========================================================================
+** Marks: the same in binary (pack.h), between the processes of one weft
+** ==========================================================================
+** The split line as text (shard.c keeps it so), then per node its kind
+** and fields, the masks as words, and for DPOR its two trees.
+*/
+
+static void pack_node(struct pack *k, const struct node *n)
+{
+    pack_u64(k, n->kind);
+    pack_u64(k, n->chosen);
+    pack_u64(k, n->step);
+    if (n->kind == NODE_VALUE) {
+        pack_u64(k, n->n);
+        return;
+    }
+    pack_u64(k, (uint64_t)((int64_t)n->prev_tid + 1));
+    pack_u64(k, n->preemptions);
+    const sched_mask masks[] = { n->enabled, n->done, n->sleep, n->runnable, n->fails };
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++)
+        pack_mask(k, masks[i]);
+}
+
+static bool dfs_pack(struct explorer *e, struct pack *k)
+{
+    struct dfs *d = e->state;
+    char line[256];
+    int split = split_save(&d->split, e, line, sizeof line);
+    if (split < 0 || (size_t)split >= sizeof line)
+        return false;
+    pack_bytes(k, line, (size_t)split);
+    pack_u64(k, d->len);
+    for (size_t i = 0; i < d->len && !k->oom; i++) {
+        pack_node(k, &d->path[i]);
+        if (d->dpor && !(wake_tree_pack(&d->pool, d->path[i].wut, k) &&
+                         wake_tree_pack(&d->pool, d->path[i].branch, k)))
+            return false;
+    }
+    return !k->oom;
+}
+
+/* A node as pack_node packed it; false if the bytes are not one. */
+static bool unpack_node(struct unpack *u, struct mask_table *tab, struct node *n)
+{
+    n->kind = (uint8_t)unpack_max(u, NODE_VALUE);
+    n->chosen = (uint32_t)unpack_max(u, INT32_MAX);
+    n->step = (uint32_t)unpack_max(u, UINT32_MAX);
+    if (n->kind == NODE_VALUE) {
+        n->n = (uint32_t)unpack_max(u, UINT32_MAX);
+        return !u->bad && n->n > 1 && n->chosen < n->n;
+    }
+    n->prev_tid = (int32_t)((int64_t)unpack_max(u, (uint64_t)INT32_MAX + 1) - 1);
+    n->preemptions = (uint32_t)unpack_max(u, UINT32_MAX);
+    sched_mask *masks[] = { &n->enabled, &n->done, &n->sleep, &n->runnable, &n->fails };
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++)
+        if (!unpack_mask(u, tab, masks[i]))
+            return false;
+    return !u->bad && mask_has(n->enabled, (int)n->chosen);
+}
+
+/* The split line, made a string again for split_load. */
+static bool unpack_split(struct explorer *e, struct unpack *u)
+{
+    struct dfs *d = e->state;
+    char line[256];
+    size_t n;
+    const unsigned char *bytes = unpack_bytes(u, &n);
+    if (bytes == NULL || n >= sizeof line)
+        return false;
+    memcpy(line, bytes, n);
+    line[n] = '\0';
+    const char *text = line;
+    return split_load(&d->split, e, &text) && *text == '\0';
+}
+
+static int dfs_unpack(struct explorer *e, const void *bytes, size_t size)
+{
+    struct dfs *d = e->state;
+    struct unpack u = { bytes, (const unsigned char *)bytes + size, false };
+    if (d->len != 0 || !unpack_split(e, &u))
+        return -1;
+    size_t len = (size_t)unpack_max(&u, size);   /* a byte a node at least */
+    for (size_t i = 0; i < len && !u.bad; i++) {
+        struct node *n = push(d);
+        if (n == NULL || !unpack_node(&u, &e->x->masks, n))
+            return -1;
+        if (d->dpor && ((n->wut = wake_tree_unpack(&d->pool, &u)) < 0 ||
+                        (n->branch = wake_tree_unpack(&d->pool, &u)) < 0))
+            return -1;
+    }
+    d->refind = d->dpor != NULL;
+    return !u.bad && u.at == u.end && d->len > 0 ? 0 : -1;
+}
+
 const struct strategy explore_dpor = {
     .name = "dpor", .init = dpor_init, .pick_thread = dfs_pick_thread, .forced = dfs_forced,
     .after_step = dpor_after_step, .ended = dfs_ended, .pick_value = dfs_pick_value,
     .advance = dfs_advance,
     .fini = dfs_fini, .covered = dfs_covered, .save = dfs_save, .load = dfs_load,
+    .pack = dfs_pack, .unpack = dfs_unpack,
 };
 
 const struct strategy explore_dfs = {
     .name = "dfs", .init = dfs_init, .pick_thread = dfs_pick_thread, .forced = dfs_forced,
     .ended = dfs_ended, .pick_value = dfs_pick_value, .advance = dfs_advance, .fini = dfs_fini,
     .covered = dfs_covered, .save = dfs_save, .load = dfs_load,
+    .pack = dfs_pack, .unpack = dfs_unpack,
 };

@@ -41,6 +41,7 @@ void search_free(struct search *s)
     if (!s->rec_in_window)
         free(s->rec);
     free(s->marks);
+    free(s->mark.buf);
     free(s);
 }
 
@@ -337,10 +338,13 @@ static void save_position(struct explorer *e, struct search *s, struct explore_r
 static void mark_position(struct explorer *e, struct search *s, struct explore_result *r,
                           bool fresh)
 {
-    char *position = fresh || e->strategy->save == NULL ? NULL : e->strategy->save(e);
-    if (fresh || position)            /* without memory, the last mark stays */
-        e->cfg->mark(e->cfg->mark_ctx, position, r, s->sc.check_memory);
-    free(position);
+    struct pack *k = &e->search->mark;
+    k->len = 0;
+    k->oom = false;
+    bool packed = !fresh && e->strategy->pack && e->strategy->pack(e, k);
+    if (fresh || packed)              /* without memory, the last mark stays */
+        e->cfg->mark(e->cfg->mark_ctx, fresh ? NULL : k->buf, fresh ? 0 : k->len, r,
+                     s->sc.check_memory);
 }
 
 /* Go on from a checkpoint: its counts and position. 0, or WEFT_EINVAL if
@@ -348,7 +352,10 @@ static void mark_position(struct explorer *e, struct search *s, struct explore_r
 static int resume(struct explorer *e, struct search *s, struct explore_result *r)
 {
     const struct explore_resume *from = &e->cfg->resume;
-    if (e->strategy->load == NULL || e->strategy->load(e, from->position) != 0)
+    int rc = from->packed ? (e->strategy->unpack ? e->strategy->unpack(e, from->position,
+                                                                       from->packed) : -1)
+                          : (e->strategy->load ? e->strategy->load(e, from->position) : -1);
+    if (rc != 0)
         return WEFT_EINVAL;
     r->cov.executions = from->executions;
     r->cov.pruned = from->pruned;
@@ -460,7 +467,8 @@ int explore_search(struct search *s, const struct explore_config *ec,
         if ((rc = st->init(&e)) == 0) {
             if (ec->resume.position)
                 rc = resume(&e, s, r);
-            if (rc == 0 && ec->mark)
+            /* A search that goes on from a mark has it already. */
+            if (rc == 0 && ec->mark && !ec->resume.packed)
                 mark_position(&e, s, r, ec->resume.position == NULL);
             if (rc == 0)
                 rc = run_executions(&e, s, r, max_exec, time_limit, covered);

@@ -132,6 +132,8 @@ struct explore_config {
     double checkpoint_every;
     struct explore_resume {
         const char *position;         /* NULL: start afresh */
+        size_t packed;                /* 0: position is a checkpoint's text; else
+                                         the length of a mark's bytes there */
         uint64_t executions, pruned, cut;
         bool timed, spins_merged, bound_hit, check_memory;
         /* After a process died in an execution (supervise.c): the one
@@ -145,10 +147,11 @@ struct explore_config {
     } resume;
     /* Optional, for the dfs and dpor plans: marks for a supervisor that
     ** replaces a process that died (supervise.c). mark() is given the
-    ** search's position (NULL: before its first execution), its counts and
-    ** whether it checks memory when the search starts, and before every
-    ** mark_every-th execution after that. */
-    void (*mark)(void *ctx, const char *position, const struct explore_result *r,
+    ** search's position in binary, len bytes (NULL: before its first
+    ** execution; resume.packed takes it back), its counts and whether it
+    ** checks memory when the search starts (unless it goes on from such a
+    ** mark), and before every mark_every-th execution after that. */
+    void (*mark)(void *ctx, const void *position, size_t len, const struct explore_result *r,
                  bool check_memory);
     void *mark_ctx;
     uint32_t mark_every;

@@ -8,6 +8,7 @@
 
 #include "explore/classes.h"
 #include "explore/explore.h"
+#include "explore/pack.h"
 
 struct search {
     struct sched_config sc;
@@ -18,6 +19,7 @@ struct search {
     bool rec_in_window;               /* rec is a supervisor's window's, not malloc'd */
     struct split_mark *marks;         /* a split search's units (explore_result) */
     size_t nmarks, marks_cap;
+    struct pack mark;                 /* the last mark's bytes (explore_config.mark) */
     /* --jobs (split.claims): the unit this process took last; kept when a
     ** search starts again to check memory (the counter has moved on). */
     uint64_t claimed;                 /* EXPLORE_NO_UNIT: none yet */
@@ -47,6 +49,11 @@ struct strategy {
     ** on from such a position: 0, or -1 if the text is not one. */
     char *(*save)(struct explorer *e);
     int (*load)(struct explorer *e, const char *text);
+    /* Optional (marks, explore_config.mark): the same position in binary
+    ** (pack.h), appended to *out: false without memory; and going on from
+    ** it: 0, or -1 if the bytes are not one. */
+    bool (*pack)(struct explorer *e, struct pack *out);
+    int (*unpack)(struct explorer *e, const void *bytes, size_t len);
 };
 
 struct explorer {

@@ -449,17 +449,19 @@ static bool path_set(struct path *p, size_t depth, int32_t node)
     return true;
 }
 
-bool wake_tree_write(const struct wake_pool *p, wake_tree t, char **buf, size_t *len,
-                     size_t *cap)
+/* Visit t's nodes in preorder, each with its depth (0: a branch's first
+** step), without recursion: from each node, go to its first child, else
+** to the next sibling of it or of its nearest ancestor. False if a visit
+** was (or memory ran out). */
+static bool walk(const struct wake_pool *p, wake_tree t,
+                 bool (*visit)(const struct wake_node *w, int depth, void *ctx), void *ctx)
 {
-    /* Preorder without recursion: from each node, go to its first child,
-    ** else to the next sibling of it or of its nearest ancestor. */
     struct path up = { 0 };
     size_t depth = 0;
     int32_t at = t >= 0 ? p->node[t].child : -1;
     bool ok = true;
     while (ok && at >= 0) {
-        ok = write_node(&p->node[at], (int)depth, buf, len, cap);
+        ok = visit(&p->node[at], (int)depth, ctx);
         if (ok && p->node[at].child >= 0) {
             ok = path_set(&up, ++depth, at);
             at = p->node[at].child;
@@ -470,7 +472,48 @@ bool wake_tree_write(const struct wake_pool *p, wake_tree t, char **buf, size_t 
         at = at >= 0 ? p->node[at].sibling : -1;
     }
     free(up.at);
-    return ok && append(buf, len, cap, ".\n");
+    return ok;
+}
+
+struct text { char **buf; size_t *len, *cap; };
+
+static bool write_visit(const struct wake_node *w, int depth, void *ctx)
+{
+    struct text *t = ctx;
+    return write_node(w, depth, t->buf, t->len, t->cap);
+}
+
+bool wake_tree_write(const struct wake_pool *p, wake_tree t, char **buf, size_t *len,
+                     size_t *cap)
+{
+    struct text text = { buf, len, cap };
+    return walk(p, t, write_visit, &text) && append(buf, len, cap, ".\n");
+}
+
+/* A node as pack_tree packs it: depth + 1 (0 ends the tree), thread, tid,
+** flags, then the value or the objects. */
+static bool pack_visit(const struct wake_node *w, int depth, void *ctx)
+{
+    struct pack *k = ctx;
+    pack_u64(k, (uint64_t)depth + 1);
+    pack_u64(k, w->op.thread);
+    pack_u64(k, (uint32_t)w->op.tid);
+    pack_u64(k, w->op.flags);
+    if (w->op.flags & WAKE_VALUE) {
+        pack_u64(k, w->op.value);
+    } else {
+        pack_u64(k, w->op.nobj);
+        for (int i = 0; i < w->op.nobj; i++)
+            pack_u64(k, w->op.obj[i]);
+    }
+    return !k->oom;
+}
+
+bool wake_tree_pack(const struct wake_pool *p, wake_tree t, struct pack *out)
+{
+    bool ok = walk(p, t, pack_visit, out);
+    pack_u64(out, 0);
+    return ok && !out->oom;
 }
 
 /* One node's line "depth thread tid flags objs..." (a value: "... flags
@@ -502,30 +545,82 @@ static int read_node_line(const char **text, struct wake_op *op)
     return depth;
 }
 
+/* Building a tree from its nodes in preorder: parents.at[k] is the node
+** under which depth k hangs, for the depths below known. */
+struct build {
+    struct wake_pool *p;
+    wake_tree root;
+    struct path parents;
+    size_t known;
+};
+
+static bool build_begin(struct build *b, struct wake_pool *p)
+{
+    *b = (struct build){ p, wake_tree_new(p), { 0 }, 1 };
+    return b->root >= 0 && path_set(&b->parents, 0, b->root);
+}
+
+/* Hang op at depth (-1: not a node): false if it cannot hang there or
+** without memory. */
+static bool build_add(struct build *b, int depth, const struct wake_op *op)
+{
+    int32_t c = depth >= 0 && (size_t)depth < b->known ? node_new(b->p, op) : -1;
+    if (c < 0)
+        return false;
+    append_child(b->p, b->parents.at[depth], c);
+    b->known = (size_t)depth + 2;
+    return path_set(&b->parents, (size_t)depth + 1, c);
+}
+
+/* The tree built, or WAKE_NONE (freed) if !ok. */
+static wake_tree build_end(struct build *b, bool ok)
+{
+    free(b->parents.at);
+    if (!ok && b->root >= 0)
+        wake_tree_drop(b->p, b->root);
+    return ok ? b->root : WAKE_NONE;
+}
+
 wake_tree wake_tree_read(struct wake_pool *p, const char **text)
 {
-    wake_tree root = wake_tree_new(p);
-    struct path parents = { 0 };      /* parents.at[k]: the node under which depth k hangs */
-    size_t known = 1;                 /* depths with a parent */
+    struct build b;
     const char *s = *text;
-    bool ok = root >= 0 && path_set(&parents, 0, root);
+    bool ok = build_begin(&b, p);
     while (ok && !(s[0] == '.' && s[1] == '\n')) {
         struct wake_op op;
         int depth = read_node_line(&s, &op);
-        int32_t c = depth >= 0 && (size_t)depth < known ? node_new(p, &op) : -1;
-        ok = c >= 0;
-        if (ok) {
-            append_child(p, parents.at[depth], c);
-            ok = path_set(&parents, (size_t)depth + 1, c);
-            known = (size_t)depth + 2;
-        }
+        ok = build_add(&b, depth, &op);
     }
-    free(parents.at);
-    if (!ok) {
-        wake_tree_drop(p, root);
-        return WAKE_NONE;
-    }
-    *text = s + 2;
-    return root;
+    if (ok)
+        *text = s + 2;
+    return build_end(&b, ok);
 }
 
+/* The rest of a node as pack_visit packed it (after its depth): false if
+** the bytes are not one. */
+static bool unpack_op(struct unpack *u, struct wake_op *op)
+{
+    memset(op, 0, sizeof *op);
+    op->thread = unpack_u64(u);
+    op->tid = (int32_t)unpack_max(u, INT32_MAX);
+    op->flags = (uint8_t)unpack_max(u, UINT8_MAX);
+    if (op->flags & WAKE_VALUE) {
+        op->value = (uint32_t)unpack_max(u, UINT32_MAX);
+    } else {
+        op->nobj = (uint8_t)unpack_max(u, WAKE_OBJS);
+        for (int i = 0; i < op->nobj; i++)
+            op->obj[i] = unpack_u64(u);
+    }
+    return !u->bad;
+}
+
+wake_tree wake_tree_unpack(struct wake_pool *p, struct unpack *u)
+{
+    struct build b;
+    bool ok = build_begin(&b, p);
+    for (uint64_t depth; ok && (depth = unpack_max(u, INT32_MAX)) != 0;) {
+        struct wake_op op;
+        ok = unpack_op(u, &op) && build_add(&b, (int)depth - 1, &op);
+    }
+    return build_end(&b, ok && !u->bad);
+}

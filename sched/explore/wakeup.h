@@ -15,6 +15,7 @@
 #define WEFT_WAKEUP_H
 
 #include "core/sched.h"
+#include "explore/pack.h"
 
 /* One step as dependence sees it: who, and what it touches. */
 enum {
@@ -149,6 +150,11 @@ bool wake_text_append(char **buf, size_t *len, size_t *cap, const char *text);
 /* Read what wake_tree_write wrote, from *text on (moved past it), into a
 ** new tree: WAKE_NONE if the text is not such a tree or without memory. */
 wake_tree wake_tree_read(struct wake_pool *p, const char **text);
+/* The same in binary (pack.h), for the marks between processes: false
+** without memory; and back (WAKE_NONE, u->bad set or not, if the bytes
+** are not such a tree or without memory). */
+bool wake_tree_pack(const struct wake_pool *p, wake_tree t, struct pack *out);
+wake_tree wake_tree_unpack(struct wake_pool *p, struct unpack *u);
 /* Insert s into t unless a branch already leads to an equivalent order:
 ** s is consumed. Returns 1 if inserted, 0 if covered, -1 without memory. */
 int wake_tree_insert(struct wake_pool *p, wake_tree t, struct wake_seq *s);

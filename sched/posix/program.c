@@ -689,6 +689,27 @@ int weft_nanosleep_at(const struct timespec *req, struct timespec *rem, const ch
     return 0;
 }
 
+/* clock_nanosleep: relative, or until an absolute deadline (TIMER_ABSTIME)
+** that holds however late the step comes. Errors are returned, not put in
+** errno (POSIX). */
+int weft_clock_nanosleep_at(clockid_t clock, int flags, const struct timespec *req,
+                            struct timespec *rem, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return clock_nanosleep(clock, flags, req, rem);
+    if ((clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) || req->tv_nsec < 0 ||
+        req->tv_nsec >= 1000000000 || (!(flags & TIMER_ABSTIME) && req->tv_sec < 0))
+        return EINVAL;
+    if (!(flags & TIMER_ABSTIME))     /* it fails only as checked above */
+        return weft_nanosleep_at(req, rem, file, line) == 0 ? 0 : EINVAL;
+    posix_cancel_enter(x, false, file, line);       /* a cancellation point */
+    sleep_until_at(posix_virtual_deadline(clock, req), file, line);
+    if (posix_cancel_leave(x))
+        posix_cancel_now(x, file, line);
+    return 0;
+}
+
 int weft_usleep_at(useconds_t us, const char *file, int line)
 {
     if (sync_exec() == NULL)

@@ -6,10 +6,13 @@
 ** where glibc's layout leaves room: bound on first use in an execution
 ** (the handle's epoch tells a stale one), so a static initialiser, a
 ** global restored before each execution and a fresh heap block all work
-** alike. A pthread_once_t has no room: its weft once is found by address.
+** alike. A pthread_once_t has no room: its weft once is found by address;
+** a named semaphore lives in the execution's arena.
 ** pthread_t is a weft thread id plus one (0 is no thread).
 */
 #define WEFT_PTHREAD_IMPLEMENTATION
+#include <limits.h>
+#include <stdarg.h>
 #include "weft_pthread.h"
 #include "posix/state.h"
 #include "sync/sync.h"
@@ -206,8 +209,10 @@ static weft_mutex_t *mutex_handle(struct exec *x, pthread_mutex_t *m, const char
                                   const char *file, int line)
 {
     weft_mutex_t *w = HANDLE_AT_END(m, weft_mutex_t);
-    if (!sched_handle_live(x, &w->h_))
+    if (!sched_handle_live(x, &w->h_)) {
         weft_mutex_init_at(w, object_name(name), mutex_kind(m->__data.__kind), file, line);
+        mutex_stalls(w);
+    }
     if (!sched_handle_live(x, &w->h_))
         out_of_memory(x, file, line);
     return w;
@@ -304,6 +309,7 @@ static weft_mutex_t *spin_mutex(struct exec *x, pthread_spinlock_t *s, const cha
             out_of_memory(x, file, line);
         e->addr = key;
         weft_mutex_init_at(&e->mutex, object_name(name), WEFT_MUTEX_NORMAL, file, line);
+        mutex_stalls(&e->mutex);
         HASH_ADD_PTR(st->spins, addr, e);
         if (st->oom || !sched_handle_live(x, &e->mutex.h_))
             out_of_memory(x, file, line);
@@ -431,12 +437,26 @@ int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const char *name, co
 struct rwlock_overlay { weft_rwlock_t rw; int writer_plus_one; };
 _Static_assert(sizeof(struct rwlock_overlay) <= sizeof(pthread_rwlock_t), "a weft rwlock fits");
 
+/* rw's weft rwlock in this execution, made on first use. */
+static struct rwlock_overlay *rwlock_handle(struct exec *x, pthread_rwlock_t *rw,
+                                           const char *name, const char *file, int line)
+{
+    struct rwlock_overlay *o = (struct rwlock_overlay *)rw;
+    if (!sched_handle_live(x, &o->rw.h_)) {
+        weft_rwlock_init_at(&o->rw, object_name(name), WEFT_RWLOCK_READER_PREFERRING, file, line);
+        rwlock_stalls(&o->rw);
+        o->writer_plus_one = 0;
+    }
+    if (!sched_handle_live(x, &o->rw.h_))
+        out_of_memory(x, file, line);
+    return o;
+}
+
 /* op: 0 rdlock, 1 unlock, 2 wrlock, 4 init, 5 tryrdlock, 6 trywrlock. */
 int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name, const char *file,
                               int line)
 {
     struct exec *x = sync_exec();
-    struct rwlock_overlay *o = (struct rwlock_overlay *)rw;
     if (x == NULL && op == 4) {
         memset(rw, 0, sizeof *rw);
         return 0;
@@ -445,12 +465,7 @@ int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name, co
         return op == 0 ? pthread_rwlock_rdlock(rw) : op == 2 ? pthread_rwlock_wrlock(rw)
              : op == 5 ? pthread_rwlock_tryrdlock(rw) : op == 6 ? pthread_rwlock_trywrlock(rw)
              : pthread_rwlock_unlock(rw);
-    if (!sched_handle_live(x, &o->rw.h_)) {
-        weft_rwlock_init_at(&o->rw, object_name(name), WEFT_RWLOCK_READER_PREFERRING, file, line);
-        o->writer_plus_one = 0;
-    }
-    if (!sched_handle_live(x, &o->rw.h_))
-        out_of_memory(x, file, line);
+    struct rwlock_overlay *o = rwlock_handle(x, rw, name, file, line);
     int self = x->current->id + 1;
     if (op == 4)
         return 0;
@@ -468,6 +483,28 @@ int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name, co
     if (op == 2)
         o->writer_plus_one = self;
     return 0;
+}
+
+/* pthread_rwlock_timedrdlock and timedwrlock (clock CLOCK_REALTIME),
+** pthread_rwlock_clockrdlock and clockwrlock: the absolute deadline on the
+** virtual clock, however late the call's step comes; the wait races every
+** step. */
+int weft_pthread_rwlock_timed_at(pthread_rwlock_t *rw, int write, clockid_t clock,
+                                 const struct timespec *deadline, const char *name,
+                                 const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return write ? pthread_rwlock_clockwrlock(rw, clock, deadline)
+                     : pthread_rwlock_clockrdlock(rw, clock, deadline);
+    if (deadline == NULL || bad_timespec(deadline) ||
+        (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
+        return EINVAL;
+    struct rwlock_overlay *o = rwlock_handle(x, rw, name, file, line);
+    int rc = rwlock_timed_at(&o->rw, write != 0, posix_virtual_deadline(clock, deadline), file, line);
+    if (rc == WEFT_OK && write)
+        o->writer_plus_one = x->current->id + 1;
+    return from_weft(rc);
 }
 
 /* ==========================================================================
@@ -610,5 +647,154 @@ int weft_posix_sem_post_at(sem_t *s, const char *name, const char *file, int lin
     if (x == NULL)
         return sem_post(s);
     weft_sem_release_at(sem_handle(x, s, name, file, line), file, line);
+    return 0;
+}
+
+/* ==========================================================================
+** Named semaphores: a namespace of the execution's own
+** ==========================================================================
+** sem_open's names live in the execution (its arena), so every execution
+** starts with none and nothing reaches /dev/shm. Each name used is an
+** object that sem_open and sem_unlink take a step on (two threads' O_CREAT
+** | O_EXCL of one name race; calls on other names commute); what it names
+** is a weft semaphore called as the program spelled the name.
+*/
+
+struct named_sem {
+    sem_t sem;
+    int opens;                        /* sem_open's not yet closed */
+    struct named_sem *next_opened;
+};
+
+struct sem_name {
+    struct sched_obj obj;             /* first: what the steps touch */
+    const char *name;                 /* without its leading slashes */
+    struct named_sem *linked;         /* what it names, or NULL */
+    UT_hash_handle hh;
+};
+
+static const struct sched_objclass sem_name_class = { .name = "semaphore name" };
+static const struct sched_opclass sem_open_class = { .verb = "sem_open" };
+static const struct sched_opclass sem_unlink_class = { .verb = "sem_unlink" };
+
+/* The name glibc would use (leading slashes dropped), or NULL: errno is
+** then EINVAL (empty, or a slash inside) or ENAMETOOLONG. */
+static const char *sem_name_of(const char *name)
+{
+    while (name && *name == '/')
+        name++;
+    size_t n = name ? strlen(name) : 0;
+    int bad = n == 0 || strchr(name, '/') ? EINVAL : n + sizeof "sem." > NAME_MAX ? ENAMETOOLONG : 0;
+    if (bad)
+        errno = bad;                  /* a call that succeeds leaves errno alone */
+    return bad ? NULL : name;
+}
+
+/* name's object in this execution, made on first use, after the step the
+** call takes on it. */
+static struct sem_name *sem_name_step(struct exec *x, const char *name, const char *spelled,
+                                      const struct sched_opclass *cls, const char *file,
+                                      int line)
+{
+    struct posix_exec *st = posix_state(x);
+    struct sem_name *e = NULL;
+    if (st == NULL)
+        out_of_memory(x, file, line);
+    HASH_FIND_STR(st->sem_names, name, e);
+    if (e == NULL) {
+        char *copy = arena_alloc(&x->arena, strlen(name) + 1);
+        if (copy == NULL ||
+            (e = object_new(x, &sem_name_class, sizeof *e, object_name(spelled))) == NULL)
+            out_of_memory(x, file, line);
+        e->name = strcpy(copy, name);
+        HASH_ADD_KEYPTR(hh, st->sem_names, e->name, strlen(e->name), e);
+        if (st->oom)
+            out_of_memory(x, file, line);
+    }
+    struct sched_op op = { .cls = cls, .obj = &e->obj, .loc = { file, line } };
+    sched_visible(x, &op);
+    return e;
+}
+
+/* A new semaphore for e, spelled so in reports. */
+static struct named_sem *sem_create(struct exec *x, struct sem_name *e, const char *spelled,
+                                    unsigned value, const char *file, int line)
+{
+    struct posix_exec *st = posix_state(x);
+    struct named_sem *s = arena_alloc(&x->arena, sizeof *s);
+    if (s == NULL)
+        out_of_memory(x, file, line);
+    weft_sem_init_at((weft_sem_t *)&s->sem, object_name(spelled), (int)value, file, line);
+    if (!sched_handle_live(x, &((weft_sem_t *)&s->sem)->h_))
+        out_of_memory(x, file, line);
+    s->next_opened = st->sems_opened;
+    st->sems_opened = s;
+    e->linked = s;
+    return s;
+}
+
+static sem_t *sem_failed(int code)
+{
+    errno = code;
+    return SEM_FAILED;
+}
+
+sem_t *weft_posix_sem_open_at(const char *file, int line, const char *spelled, int oflag, ...)
+{
+    mode_t mode = 0;
+    unsigned value = 0;
+    if (oflag & O_CREAT) {
+        va_list ap;
+        va_start(ap, oflag);
+        mode = (mode_t)va_arg(ap, int);
+        value = va_arg(ap, unsigned);
+        va_end(ap);
+    }
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return oflag & O_CREAT ? sem_open(spelled, oflag, mode, value) : sem_open(spelled, oflag);
+    const char *name = sem_name_of(spelled);
+    if (name == NULL)
+        return SEM_FAILED;
+    if ((oflag & O_CREAT) && value > SEM_VALUE_MAX)
+        return sem_failed(EINVAL);
+    struct sem_name *e = sem_name_step(x, name, spelled, &sem_open_class, file, line);
+    if (e->linked && (oflag & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+        return sem_failed(EEXIST);
+    if (e->linked == NULL && !(oflag & O_CREAT))
+        return sem_failed(ENOENT);
+    struct named_sem *s = e->linked ? e->linked : sem_create(x, e, spelled, value, file, line);
+    s->opens++;
+    return &s->sem;
+}
+
+int weft_posix_sem_close_at(sem_t *s, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sem_close(s);
+    struct posix_exec *st = posix_state(x);
+    if (st == NULL)
+        out_of_memory(x, file, line);
+    for (struct named_sem *n = st->sems_opened; n; n = n->next_opened)
+        if (&n->sem == s && n->opens > 0) {
+            n->opens--;
+            return 0;
+        }
+    return sem_error(EINVAL);
+}
+
+int weft_posix_sem_unlink_at(const char *spelled, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sem_unlink(spelled);
+    const char *name = sem_name_of(spelled);
+    if (name == NULL)
+        return sem_error(errno == ENAMETOOLONG ? ENAMETOOLONG : ENOENT);
+    struct sem_name *e = sem_name_step(x, name, spelled, &sem_unlink_class, file, line);
+    if (e->linked == NULL)
+        return sem_error(ENOENT);
+    e->linked = NULL;                 /* its openers keep it */
     return 0;
 }

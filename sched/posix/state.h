@@ -1,7 +1,7 @@
 /*
 ** state.h -- what the pthread shim keeps per execution (x->program, in the
 ** execution's arena, so it starts empty every time): the program's
-** threads, its heap blocks, its pthread_once table.
+** threads, its heap blocks, its pthread_once table, its named semaphores.
 */
 #ifndef WEFT_POSIX_STATE_H
 #define WEFT_POSIX_STATE_H
@@ -32,6 +32,8 @@ struct spin_entry;
 struct posix_keys;
 struct posix_specific;
 struct posix_fd;
+struct named_sem;
+struct sem_name;
 
 struct posix_exec {
     struct posix_thread **threads;    /* by thread id, cap of them (posix_slot) */
@@ -40,6 +42,8 @@ struct posix_exec {
     struct once_entry *onces;         /* by the pthread_once_t's address */
     struct spin_entry *spins;         /* by the pthread_spinlock_t's address */
     struct posix_fd *fds;             /* pipes and socket pairs, by number (io.c) */
+    struct sem_name *sem_names;       /* the names sem_open and sem_unlink used */
+    struct named_sem *sems_opened;    /* every named semaphore, linked or not */
     bool oom;                         /* uthash could not grow */
     struct posix_keys *keys;          /* pthread_key_create's (posix/keys.c) */
     int tls_installed;                /* thread id + 1 whose TLS and errno are
@@ -88,6 +92,18 @@ bool posix_io_modelled(struct exec *x, int fd);
 
 /* Where a virtual clock starts, in ns (CLOCK_REALTIME: a date). */
 int64_t posix_clock_start(clockid_t clock);
+
+/* An absolute deadline of clock as virtual ns (x->now's scale): 0 for one
+** before the clock started, INT64_MAX past what it can count. */
+static inline int64_t posix_virtual_deadline(clockid_t clock, const struct timespec *t)
+{
+    if (t->tv_sec < 0)
+        return 0;
+    if (t->tv_sec >= INT64_MAX / 1000000000 - 1)
+        return INT64_MAX;
+    int64_t at = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - posix_clock_start(clock);
+    return at > 0 ? at : 0;
+}
 
 /* The program of this execution (its scenario is the first member). */
 static inline const struct posix_program *posix_program_of(struct exec *x)

@@ -15,12 +15,20 @@ static int mutex_holder(const struct sched_obj *o, struct sched_loc *at)
     return mx->holder;
 }
 
-/* A Go mutex is nobody's: its holder may return and another unlock it. */
+/* A Go mutex is nobody's: its holder may return and another unlock it. A
+** POSIX mutex stalls (mutex_stalls): its holder may return. */
 static int mutex_holds(const struct sched_obj *o, int tid, struct sched_loc *at)
 {
     const struct mutex_impl *mx = (const struct mutex_impl *)o;
     *at = mx->locked_at;
-    return mx->kind != WEFT_MUTEX_GO && mx->holder == tid ? mx->depth : 0;
+    return mx->kind != WEFT_MUTEX_GO && !mx->stalls && mx->holder == tid ? mx->depth : 0;
+}
+
+void mutex_stalls(weft_mutex_t *m)
+{
+    struct mutex_impl *mx = m->h_.impl_;
+    if (mx)
+        mx->stalls = true;
 }
 
 static const struct sched_objclass mutex_objclass = {

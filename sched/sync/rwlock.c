@@ -27,6 +27,7 @@ struct rwlock_impl {
         struct sched_loc at;          /* where the first was taken */
     } *held;                          /* in the arena; grown by hold_room */
     int nheld;
+    bool stalls;                      /* a POSIX rwlock (mutex_stalls in sync.h) */
 };
 
 struct rw_op {
@@ -59,7 +60,14 @@ static int rwlock_holds(const struct sched_obj *o, int tid, struct sched_loc *at
     const struct rwlock_impl *rw = (const struct rwlock_impl *)o;
     bool writes = rw->writing && rw->writer == tid;
     *at = writes ? rw->write_at : tid < rw->nheld ? rw->held[tid].at : (struct sched_loc){ 0 };
-    return writes + holds_of(rw, tid);
+    return rw->stalls ? 0 : writes + holds_of(rw, tid);
+}
+
+void rwlock_stalls(weft_rwlock_t *h)
+{
+    struct rwlock_impl *rw = h->h_.impl_;
+    if (rw)
+        rw->stalls = true;
 }
 
 static bool rwlock_shares(const struct sched_obj *o, int tid, char *buf, size_t n,
@@ -387,6 +395,130 @@ int rwlock_try_at(weft_rwlock_t *h, bool write, const char *file, int line)
     hold_room(x, rw, x->current->id, at);
     sched_visible(x, &r.op);
     return r.op.status;
+}
+
+/* ==========================================================================
+** Timed locks (pthread_rwlock_timedrdlock, timedwrlock, clock...)
+** ==========================================================================
+** As the mutex's timed lock: a first step takes the lock if it can (POSIX:
+** never a timeout then, however late), else starts the timer at the
+** absolute deadline; a second waits until the lock can be taken or the
+** timer is due, and when both are, which comes first is explored (under
+** --timers=idle the lock wins). A timed waiter is in no queue: an unlock
+** does not admit it, it takes the lock when its step runs. Both steps
+** write the lock and meet its readers: dependent on all its steps.
+*/
+
+struct timed_op {
+    struct sched_op op;
+    struct sched_timer timer;
+    int64_t deadline;                 /* absolute, on the virtual clock */
+    bool write, must_wait;
+};
+
+static struct timed_op *timed_op(struct sched_op *op)
+{
+    return OP_OF(op, struct timed_op, op);
+}
+
+static bool timed_can_take(const struct rwlock_impl *rw, bool write)
+{
+    return write ? write_free(rw) : may_read(rw);
+}
+
+static void timed_take(struct rwlock_impl *rw, struct sched_op *op, bool write)
+{
+    op->status = WEFT_OK;
+    if (!write) {
+        take_read(rw, op->thread->id, op->loc);
+        return;
+    }
+    rw->writer = op->thread->id;
+    rw->write_at = op->loc;
+    rw->writing = true;
+}
+
+static void timed_first_apply(struct exec *x, struct sched_op *op)
+{
+    struct timed_op *t = timed_op(op);
+    if (timed_can_take(rw_at(op), t->write)) {
+        timed_take(rw_at(op), op, t->write);
+        return;
+    }
+    /* A deadline passed already is due at once: the lock may still come
+    ** free first, a race the second step explores. */
+    sched_timer_start_at(x, op->timer, t->deadline);
+    t->must_wait = true;
+    op->note = "blocks";
+}
+
+static bool timed_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    return timed_can_take(rw_at(op), timed_op(op)->write) || sched_timer_due(x, op->timer);
+}
+
+static void timed_wait_apply(struct exec *x, struct sched_op *op)
+{
+    struct timed_op *t = timed_op(op);
+    bool free = timed_can_take(rw_at(op), t->write);
+    if (sched_timer_due(x, op->timer) &&
+        (!free || (!op->timer->idle_rule && sched_choose_value(x, 2) == 1))) {
+        sched_timer_fire(x, op->timer);
+        op->status = WEFT_ETIMEDOUT;
+        op->note = "timed out";
+        return;
+    }
+    timed_take(rw_at(op), op, t->write);
+}
+
+static sched_mask timed_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
+{
+    return timed_op(op)->write ? lock_blockers(x, op, how) : rlock_blockers(x, op, how);
+}
+
+static void timed_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    snprintf(buf, n, "wants rwlock \"%s\" for %s (with timeout)", op->obj->name,
+             ((const struct timed_op *)(const void *)op)->write ? "writing" : "reading");
+}
+
+static const struct sched_opclass timedrlock_class = {
+    .verb = "timedrlock", .apply = timed_first_apply,
+};
+static const struct sched_opclass timedlock_class = {
+    .verb = "timedlock", .apply = timed_first_apply,
+};
+static const struct sched_opclass timedrlock_wait_class = {
+    .verb = "timedrlock (wait)", .enabled = timed_wait_enabled, .apply = timed_wait_apply,
+    .blockers = timed_blockers, .describe_wait = timed_describe,
+};
+static const struct sched_opclass timedlock_wait_class = {
+    .verb = "timedlock (wait)", .enabled = timed_wait_enabled, .apply = timed_wait_apply,
+    .blockers = timed_blockers, .describe_wait = timed_describe,
+};
+
+int rwlock_timed_at(weft_rwlock_t *h, bool write, int64_t deadline, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return WEFT_EINVAL;
+    struct sched_loc at = { file, line };
+    struct rwlock_impl *rw = rwlock_of(x, h, at);
+    if (rw->writing && rw->writer == x->current->id)
+        return WEFT_EDEADLK;          /* glibc says so at once, for either kind */
+    struct timed_op t = { .op = { .cls = write ? &timedlock_class : &timedrlock_class,
+                                  .obj = &rw->obj, .obj2 = &rw->drain, .loc = at },
+                          .deadline = deadline > 0 ? deadline : 0, .write = write };
+    hold_room(x, rw, x->current->id, at);
+    if (sched_timer_init(x, &t.op, &t.timer, 0) != 0)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
+    sched_visible(x, &t.op);
+    if (!t.must_wait)
+        return t.op.status;
+    t.op.cls = write ? &timedlock_wait_class : &timedrlock_wait_class;
+    t.op.note = NULL;
+    sched_visible(x, &t.op);
+    return t.op.status;
 }
 
 /* ==========================================================================

@@ -14,7 +14,17 @@ struct mutex_impl {
     int holder;                       /* thread id, or -1 */
     int depth;                        /* recursive locks held */
     struct sched_loc locked_at;       /* where the holder acquired it */
+    bool stalls;                      /* a POSIX mutex: see mutex_stalls */
 };
+
+/* A POSIX lock (pthread.c): a holder that ends keeps it held and nothing
+** more happens then (POSIX's PTHREAD_MUTEX_STALLED: "this can lead to
+** deadlocks if no other thread can unlock the mutex"). Its end is no
+** failure; a later lock waits forever and is reported as a deadlock whose
+** holder returned without unlocking it. A weft scenario's own locks fail
+** at the holder's return instead (weft.h). */
+void mutex_stalls(weft_mutex_t *m);
+void rwlock_stalls(weft_rwlock_t *rw);
 
 /* The mutex behind a handle, created on first use in this execution (at
 ** `at`, where the failure is reported if there is no memory for it). */
@@ -36,6 +46,13 @@ int mutex_timedlock_at(weft_mutex_t *m, int64_t ns, const char *file, int line);
 int sem_value_at(weft_sem_t *s, const char *file, int line);
 /* pthread_rwlock_tryrdlock and trywrlock: 0, or WEFT_EBUSY (rwlock.c). */
 int rwlock_try_at(weft_rwlock_t *h, bool write, const char *file, int line);
+/* clock_nanosleep with TIMER_ABSTIME: a sleep until the deadline, absolute
+** on the virtual clock (x->now's ns), as weft_sleep's steps (thread.c). */
+void sleep_until_at(int64_t deadline, const char *file, int line);
+/* pthread_rwlock_timedrdlock and timedwrlock, the deadline absolute on the
+** virtual clock (x->now's ns): 0, WEFT_ETIMEDOUT, or WEFT_EDEADLK when the
+** caller holds it for writing (rwlock.c). */
+int rwlock_timed_at(weft_rwlock_t *h, bool write, int64_t deadline, const char *file, int line);
 
 /* Who could wake t, waiting on o that no thread owns (a channel, a
 ** condition variable): the other live threads that have used o, or else

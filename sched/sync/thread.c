@@ -197,6 +197,7 @@ void weft_yield_at(const char *file, int line)
 struct sleep_op {
     struct sched_op op;
     struct sched_timer timer;
+    int64_t until;                    /* sleep_until_at: the absolute deadline */
 };
 
 static void sleep_apply(struct exec *x, struct sched_op *op)
@@ -237,6 +238,34 @@ void weft_sleep_ns_at(int64_t ns, const char *file, int line)
     if (sched_timer_init(x, &s.op, &s.timer, ns) != 0)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
     sched_duration_note(&s.op, s.timer.timeout);
+    sched_visible(x, &s.op);
+    s.op.cls = &wake_class;
+    s.op.note = NULL;
+    sched_visible(x, &s.op);
+}
+
+/* The deadline is absolute: however late the step comes, the wake is at
+** it (at once when it has passed). */
+static void sleep_until_apply(struct exec *x, struct sched_op *op)
+{
+    int64_t until = OP_OF(op, struct sleep_op, op)->until;
+    sched_timer_start_at(x, op->timer, until > x->now ? until : x->now);
+    sched_duration_note(op, until > x->now ? until - x->now : 0);
+}
+
+static const struct sched_opclass sleep_until_class = {
+    .verb = "sleep", .apply = sleep_until_apply,
+};
+
+void sleep_until_at(int64_t deadline, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return;
+    struct sched_loc at = { file, line };
+    struct sleep_op s = { .op = { .cls = &sleep_until_class, .loc = at }, .until = deadline };
+    if (sched_timer_init(x, &s.op, &s.timer, 0) != 0)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
     sched_visible(x, &s.op);
     s.op.cls = &wake_class;
     s.op.note = NULL;

@@ -1,7 +1,9 @@
 /*
 ** cancel_wait.c -- a cancel that ends a condition variable's wait: the
-** waiter retakes the mutex, then ends holding it (no cleanup handler), a
-** failure whose report shows the wait "interrupted" (tests/programs.sh).
+** waiter retakes the mutex, then ends holding it (no cleanup handler).
+** POSIX leaves the mutex locked (PTHREAD_MUTEX_STALLED), so main's lock
+** after the join waits forever: a deadlock whose report shows the wait
+** "interrupted" and the mutex retaken (tests/programs.sh).
 */
 #include <pthread.h>
 #include <sched.h>
@@ -30,5 +32,7 @@ int main(void)
     }
     pthread_cancel(t);
     pthread_join(t, NULL);
+    pthread_mutex_lock(&m);
+    pthread_mutex_unlock(&m);
     return 0;
 }
