@@ -527,6 +527,32 @@ START_TEST(memory_per_execution)
 }
 END_TEST
 
+/* The arena names a place by the bytes handed out before it, however they
+** were split into chunks: what keys a handle there in every process
+** (sched_handle_key), so a checkpoint's wakeup trees resume elsewhere. */
+START_TEST(arena_offsets_ignore_chunks)
+{
+    struct arena fresh = { 0 }, reused = { 0 };
+    ck_assert_ptr_nonnull(arena_alloc(&reused, 200000));   /* one big spare chunk */
+    arena_reset(&reused);
+    const size_t sizes[] = { 100, 70000, 10 };
+    const uint64_t want[] = { 0, 112, 70112 };   /* sizes rounded up to 16 */
+    for (int i = 0; i < 3; i++) {
+        char *a = arena_alloc(&fresh, sizes[i]), *b = arena_alloc(&reused, sizes[i]);
+        uint64_t at_a, at_b, last;
+        ck_assert(arena_offset(&fresh, a, &at_a) && arena_offset(&reused, b, &at_b));
+        ck_assert_uint_eq(at_a, want[i]);
+        ck_assert_uint_eq(at_b, want[i]);
+        ck_assert(arena_offset(&fresh, a + sizes[i] - 1, &last));
+        ck_assert_uint_eq(last, want[i] + sizes[i] - 1);
+    }
+    uint64_t none;
+    ck_assert(!arena_offset(&fresh, &none, &none));   /* not arena memory */
+    arena_free(&fresh);
+    arena_free(&reused);
+}
+END_TEST
+
 /* ==========================================================================
 ** Atomics
 ** ========================================================================== */
@@ -1411,6 +1437,7 @@ Suite *primitives_suite(void)
     tcase_add_test(tc, select_semantics);
     tcase_add_test(tc, time_and_choice);
     tcase_add_test(tc, memory_per_execution);
+    tcase_add_test(tc, arena_offsets_ignore_chunks);
     tcase_add_test(tc, atomic_semantics);
     tcase_add_test(tc, rwlock_semantics);
     tcase_add_test(tc, sem_semantics);

@@ -19,6 +19,7 @@
 struct arena_chunk {
     struct arena_chunk *next;
     size_t size, used;
+    uint64_t base;                    /* arena_offset of data[0] */
     _Alignas(16) unsigned char data[];
 };
 
@@ -50,17 +51,31 @@ void *arena_alloc(struct arena *a, size_t size)
         if (c == NULL)
             return NULL;
         c->used = 0;
+        c->base = a->allocated;
         c->next = a->chunks;
         a->chunks = c;
     }
     void *p = a->chunks->data + a->chunks->used;
     a->chunks->used += size;
+    a->allocated = a->chunks->base + a->chunks->used;
     memset(p, 0, size);
     return p;
 }
 
+bool arena_offset(const struct arena *a, const void *p, uint64_t *offset)
+{
+    uintptr_t at = (uintptr_t)p;
+    for (const struct arena_chunk *c = a->chunks; c; c = c->next)
+        if (at >= (uintptr_t)c->data && at < (uintptr_t)c->data + c->used) {
+            *offset = c->base + (at - (uintptr_t)c->data);
+            return true;
+        }
+    return false;
+}
+
 void arena_reset(struct arena *a)
 {
+    a->allocated = 0;
     while (a->chunks) {
         struct arena_chunk *c = a->chunks;
         a->chunks = c->next;

@@ -87,9 +87,16 @@ void object_register(struct exec *x, struct sched_obj *o, const char *name);
 ** malloc. NULL when out of memory or when size cannot be represented.
 */
 struct arena_chunk;
-struct arena { struct arena_chunk *chunks, *spare; };
+struct arena {
+    struct arena_chunk *chunks, *spare;
+    uint64_t allocated;               /* bytes handed out this execution */
+};
 
 void *arena_alloc(struct arena *a, size_t size);
+/* Is p inside memory a handed out this execution? *offset: where, counted
+** in the bytes handed out before it, which does not depend on how they
+** were split into chunks or where the chunks are. */
+bool arena_offset(const struct arena *a, const void *p, uint64_t *offset);
 void arena_reset(struct arena *a);    /* everything back to spare */
 void arena_free(struct arena *a);     /* and spare to the system */
 

@@ -5,6 +5,7 @@
 ** Invariant: one fiber runs at a time; between steps every live thread is
 ** parked. (How the loop runs on the parking thread's fiber: next_thread.)
 */
+#include <dlfcn.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -323,6 +324,48 @@ static void check_enabled_set(struct exec *x, sched_mask kept)
 #else
 static void check_enabled_set(struct exec *x, sched_mask kept) { (void)x; (void)kept; }
 #endif
+
+/* ==========================================================================
+** Handles' keys
+** ========================================================================== */
+
+/* A name's hash (FNV-1a), the folder left out. */
+static uint64_t base_name_hash(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char *c = slash ? slash + 1 : path; *c; c++)
+        h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+    return h;
+}
+
+/*
+** DPOR's wakeup trees name objects by key, and a checkpoint carries them to
+** another process (a resume, a supervisor's new child), where the heap,
+** the stacks and the modules lie elsewhere (ASLR). So a handle is named by
+** where it lives, not by its address: its place among the bytes the
+** arena handed out this execution (weft_alloc), or in its thread's stack,
+** or in the module (by file name) it is a global of. Only a handle in none
+** of those (a program's own heap) is named by its address, a key of this
+** process alone.
+*/
+uint64_t sched_handle_key(const struct exec *x, const void *h)
+{
+    uintptr_t at = (uintptr_t)h;
+    uint64_t offset;
+    if (arena_offset(&x->arena, h, &offset))
+        return sched_mix(0x6172656e61ULL, offset);
+    for (int i = 0; i < x->nthreads; i++) {
+        const struct fiber *f = &x->threads[i]->fiber;
+        uintptr_t low = (uintptr_t)f->stack + f->guard, top = low + f->stack_size;
+        if (f->stack && at >= low && at < top)
+            return sched_mix(x->threads[i]->obj.key, top - at);
+    }
+    Dl_info info;
+    if (dladdr(h, &info) && info.dli_fname && info.dli_fbase)
+        return sched_mix(base_name_hash(info.dli_fname), at - (uintptr_t)info.dli_fbase);
+    return sched_mix(0x68616e646c65ULL, at);
+}
 
 /* ==========================================================================
 ** Threads

@@ -128,12 +128,15 @@ static inline bool sched_handle_live(const struct exec *x, const struct weft_han
 {
     return h->impl_ != NULL && h->epoch_ == x->epoch;
 }
+/* The key of the object a handle at h makes: where the handle lives, named
+** the same in every process that runs the schedule (sched.c). */
+uint64_t sched_handle_key(const struct exec *x, const void *h);
 static inline void sched_handle_bind(const struct exec *x, struct weft_handle_ *h, void *impl)
 {
     h->impl_ = impl;
     h->epoch_ = x->epoch;
     if (impl)                         /* named by where its handle lives */
-        ((struct sched_obj *)impl)->key = sched_mix(0x68616e646c65ULL, (uintptr_t)h);
+        ((struct sched_obj *)impl)->key = sched_handle_key(x, h);
 }
 
 /* Keep n bytes a program wrote to standard output (which 0) or error (1)
