@@ -266,10 +266,8 @@ void cli_checkpoint_end(struct cli_checkpoint *cp)
 ** and its counts when it took it); and a worker that finishes a unit
 ** writes unit-U with what it ran of it. After a kill, --resume DIR counts
 ** the finished units, starts a worker for each checkpoint whose unit is
-** not finished, to search that unit alone again from its beginning (a
-** position inside a unit holds wakeup trees whose objects are keyed by
-** their handles' addresses, which another process does not share:
-** shard.c, keep_unit_start), and leaves
+** not finished, to search that unit alone again from its beginning (not
+** yet from the worker's position inside it, as --shard does), and leaves
 ** every other unit to new workers. Unit files are renamed into place, so a
 ** kill leaves whole ones or none.
 */

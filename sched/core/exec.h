@@ -224,6 +224,10 @@ struct exec {
     uint64_t park_counter;
     uint32_t made;                    /* objects made outside any thread (keys) */
     bool failed, abandoned;
+    bool address_keys;                /* a handle was keyed by its address
+                                         (sched_handle_key) in this search:
+                                         its positions hold keys of this
+                                         process only (search_new clears it) */
     sched_mask spinners, delayed;     /* threads with spinning set / after != 0 */
     sched_mask runnable;              /* enabled at this choice, before fairness
                                          and symmetry filtered them */

@@ -346,10 +346,10 @@ static uint64_t base_name_hash(const char *path)
 ** where it lives, not by its address: its place among the bytes the
 ** arena handed out this execution (weft_alloc), or in its thread's stack,
 ** or in the module (by file name) it is a global of. Only a handle in none
-** of those (a program's own heap) is named by its address, a key of this
-** process alone.
+** of those (an AddressSanitizer build's fake stack) is named by its
+** address, a key of this process alone; x->address_keys says so.
 */
-uint64_t sched_handle_key(const struct exec *x, const void *h)
+uint64_t sched_handle_key(struct exec *x, const void *h)
 {
     uintptr_t at = (uintptr_t)h;
     uint64_t offset;
@@ -364,6 +364,7 @@ uint64_t sched_handle_key(const struct exec *x, const void *h)
     Dl_info info;
     if (dladdr(h, &info) && info.dli_fname && info.dli_fbase)
         return sched_mix(base_name_hash(info.dli_fname), at - (uintptr_t)info.dli_fbase);
+    x->address_keys = true;
     return sched_mix(0x68616e646c65ULL, at);
 }
 

@@ -130,8 +130,8 @@ static inline bool sched_handle_live(const struct exec *x, const struct weft_han
 }
 /* The key of the object a handle at h makes: where the handle lives, named
 ** the same in every process that runs the schedule (sched.c). */
-uint64_t sched_handle_key(const struct exec *x, const void *h);
-static inline void sched_handle_bind(const struct exec *x, struct weft_handle_ *h, void *impl)
+uint64_t sched_handle_key(struct exec *x, const void *h);
+static inline void sched_handle_bind(struct exec *x, struct weft_handle_ *h, void *impl)
 {
     h->impl_ = impl;
     h->epoch_ = x->epoch;

@@ -23,6 +23,8 @@ struct search *search_new(const struct sched_config *sc, struct exec *x)
     s->sc = *sc;
     s->owns_exec = x == NULL;
     s->x = x ? x : sched_new();
+    if (s->x)
+        s->x->address_keys = false;
     s->rec_cap = 2 * (size_t)sc->max_steps + 16;
     s->rec = malloc(s->rec_cap * sizeof *s->rec);
     if (s->x == NULL || s->rec == NULL) {
@@ -317,7 +319,7 @@ enum { EXPLORE_RESTART = 1 };
 /* A checkpoint: the strategy's position and the counts so far. */
 static void save_position(struct explorer *e, struct search *s, struct explore_result *r)
 {
-    if (e->unit_start) {              /* a split search: where its unit began */
+    if (e->unit_start && e->x->address_keys) {   /* where its unit began: shard.c */
         struct explore_result at = *r;
         at.cov = e->unit_start_cov;
         e->cfg->checkpoint(e->cfg->checkpoint_ctx, e->unit_start, &at, s->sc.check_memory);

@@ -178,14 +178,13 @@ static uint64_t hash_unit(uint64_t h, const uint32_t *choices, size_t n)
 }
 
 /*
-** A split search's checkpoint saves the position where the unit of the
-** next execution began, not the position inside it. A position inside a
-** unit holds DPOR's wakeup trees, whose operations name the objects they
-** touch by key, and an object made by a handle (weft_mutex_init, a
-** static initialiser) is keyed by the handle's address (sched.h,
-** sched_handle_bind): in another process (ASLR, another heap) the same
-** mutex has another key, the loaded trees' operations look independent
-** of the live ones, and the resumed search lost executions (lock_family
+** Where the unit of the next execution began, for a checkpoint to save
+** instead of the position inside it when the search keyed a handle by its
+** address (x->address_keys, sched.c: sched_handle_key). A position inside
+** a unit holds DPOR's wakeup trees, whose operations name the objects they
+** touch by key: in another process such a key names nothing, the loaded
+** trees' operations look independent of the live ones, and the resumed
+** search loses executions (address keys for every handle, lock_family
 ** 4x3 shard 0/2 resumed after execution 13,053: 166,320 of 173,880). The
 ** static top above a unit holds no wakeup tree, so a unit's beginning
 ** resumes exactly; the executions run since are run again. (In the first
