@@ -652,6 +652,17 @@ expect_grep "names the strategies" "work with --strategy dpor or dfs" "$tmp/err"
 check "--checkpoint needs one scenario" 2 \
     "$WEFT" run "$top_srcdir/scenarios/abba.c" --strategy dpor --checkpoint "$ck"
 expect_grep "one scenario" "need exactly one scenario" "$tmp/err"
+# A checkpoint whose position names mutexes by their malloc'd addresses
+# (keys of the process that saved it) is not gone on from: the search
+# starts again, says so, and ends as an uninterrupted run does.
+malloced="$top_srcdir/tests/dpor/handles_in_malloc.c"
+rm -f "$tmp/malloc.ck"
+check "malloc'd handles: a checkpoint" 1 "$WEFT" run --strategy dpor --executions 100 \
+    --checkpoint "$tmp/malloc.ck" "$malloced"
+check "malloc'd handles: resumed" 0 "$WEFT" run --strategy dpor --resume "$tmp/malloc.ck" "$malloced"
+expect_grep "malloc'd handles: starts again" "the search starts again from the beginning" "$tmp/err"
+expect_grep "malloc'd handles: every execution" \
+    "handles_in_malloc: pass (expected pass) \[dpor\] 540 executions, exhaustive" "$tmp/out"
 printf 'weft-checkpoint 1\nscenario x\n' >"$tmp/bad.ck"
 check "a damaged checkpoint is refused" 2 "$WEFT" run abba --strategy dpor --resume "$tmp/bad.ck"
 check "a missing checkpoint is refused" 2 \

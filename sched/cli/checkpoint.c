@@ -122,16 +122,16 @@ static int write_atomically(const char *path, const char *head, const char *body
 }
 
 static void save(void *ctx, const char *position, const struct explore_result *r,
-                 bool check_memory)
+                 bool check_memory, bool local_keys)
 {
     struct cli_checkpoint *cp = ctx;
     size_t n = strlen(cp->identity) + 256;
     char *head = malloc(n);
     if (head == NULL)
         return;
-    snprintf(head, n, MAGIC "%scounts %" PRIu64 " %" PRIu64 " %" PRIu64 " %d %d %d %d\nposition\n",
+    snprintf(head, n, MAGIC "%scounts %" PRIu64 " %" PRIu64 " %" PRIu64 " %d %d %d %d %d\nposition\n",
              cp->identity, r->cov.executions, r->cov.pruned, r->cov.cut, r->cov.timed,
-             r->cov.bound_hit, check_memory, r->cov.spins_merged);
+             r->cov.bound_hit, check_memory, r->cov.spins_merged, local_keys);
     write_atomically(cp->path, head, position);
     free(head);
 }
@@ -193,6 +193,19 @@ const char *cli_first_difference(const char *a, const char *b, char *buf, size_t
 }
 
 /* Read and check --resume's file into ec->resume: 0, or CLI_ERROR. */
+/* A position that names objects by keys of the process that saved it
+** (sched_handle_key: a weft object in memory weft did not hand out, such
+** as malloc's) cannot be gone on from here: the loaded wakeup trees would
+** take the same mutex for two and lose executions. The search starts
+** again, and says so. */
+static void start_over(const char *path, struct explore_resume *r)
+{
+    fprintf(stderr, "weft: --resume %s: its position names objects that only the process "
+            "that saved it can name (a weft object in memory weft did not hand out, such as "
+            "malloc's: use weft_alloc); the search starts again from the beginning\n", path);
+    *r = (struct explore_resume){ 0 };
+}
+
 static int load(struct cli_checkpoint *cp, const char *path, struct explore_config *ec)
 {
     if ((cp->text = read_all(path)) == NULL)
@@ -213,10 +226,10 @@ static int load(struct cli_checkpoint *cp, const char *path, struct explore_conf
     }
     s += id_len;
     struct explore_resume *r = &ec->resume;
-    int timed, bound_hit, check_memory, spins_merged, used = 0;
-    if (sscanf(s, "counts %" SCNu64 " %" SCNu64 " %" SCNu64 " %d %d %d %d\nposition\n%n",
+    int timed, bound_hit, check_memory, spins_merged, local_keys, used = 0;
+    if (sscanf(s, "counts %" SCNu64 " %" SCNu64 " %" SCNu64 " %d %d %d %d %d\nposition\n%n",
                &r->executions, &r->pruned, &r->cut, &timed, &bound_hit, &check_memory,
-               &spins_merged, &used) != 7 || used == 0) {
+               &spins_merged, &local_keys, &used) != 8 || used == 0) {
         fprintf(stderr, "weft: --resume %s: its counts are damaged\n", path);
         return CLI_ERROR;
     }
@@ -225,6 +238,8 @@ static int load(struct cli_checkpoint *cp, const char *path, struct explore_conf
     r->bound_hit = bound_hit != 0;
     r->check_memory = check_memory != 0;
     r->position = s + used;
+    if (local_keys)
+        start_over(path, r);
     return 0;
 }
 

@@ -346,8 +346,9 @@ static uint64_t base_name_hash(const char *path)
 ** where it lives, not by its address: its place among the bytes the
 ** arena handed out this execution (weft_alloc), or in its thread's stack,
 ** or in the module (by file name) it is a global of. Only a handle in none
-** of those (an AddressSanitizer build's fake stack) is named by its
-** address, a key of this process alone; x->address_keys says so.
+** of those (malloc's memory, an AddressSanitizer build's fake stack) is
+** named by its address, a key of this process alone; x->address_keys
+** says so, and a checkpoint then says its position cannot move (checkpoint.c).
 */
 uint64_t sched_handle_key(struct exec *x, const void *h)
 {

@@ -322,14 +322,16 @@ static void save_position(struct explorer *e, struct search *s, struct explore_r
     if (e->unit_start && e->x->address_keys) {   /* where its unit began: shard.c */
         struct explore_result at = *r;
         at.cov = e->unit_start_cov;
-        e->cfg->checkpoint(e->cfg->checkpoint_ctx, e->unit_start, &at, s->sc.check_memory);
+        e->cfg->checkpoint(e->cfg->checkpoint_ctx, e->unit_start, &at, s->sc.check_memory,
+                           false);
         if (e->cfg->elapsed)
             e->saved_at = e->cfg->elapsed(e->cfg->clock_ctx);
         return;
     }
     char *position = e->strategy->save ? e->strategy->save(e) : NULL;
     if (position)
-        e->cfg->checkpoint(e->cfg->checkpoint_ctx, position, r, s->sc.check_memory);
+        e->cfg->checkpoint(e->cfg->checkpoint_ctx, position, r, s->sc.check_memory,
+                           e->x->address_keys);
     free(position);
     if (e->cfg->elapsed)
         e->saved_at = e->cfg->elapsed(e->cfg->clock_ctx);

@@ -124,10 +124,13 @@ struct explore_config {
     /* Optional, for the dfs and dpor plans: checkpoints. Between
     ** executions, at most every checkpoint_every seconds and once more if
     ** the search stops with work left, checkpoint() is given the search's
-    ** position (text), its counts so far and whether it checks memory.
-    ** With resume.position, the search goes on from such a checkpoint. */
+    ** position (text), its counts so far, whether it checks memory and
+    ** whether the position names objects by keys of this process only (a
+    ** handle weft keyed by its address, sched_handle_key: another process
+    ** cannot go on from it). With resume.position, the search goes on from
+    ** such a checkpoint. */
     void (*checkpoint)(void *ctx, const char *position, const struct explore_result *r,
-                       bool check_memory);
+                       bool check_memory, bool local_keys);
     void *checkpoint_ctx;
     double checkpoint_every;
     struct explore_resume {
