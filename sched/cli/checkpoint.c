@@ -281,8 +281,9 @@ void cli_checkpoint_end(struct cli_checkpoint *cp)
 ** and its counts when it took it); and a worker that finishes a unit
 ** writes unit-U with what it ran of it. After a kill, --resume DIR counts
 ** the finished units, starts a worker for each checkpoint whose unit is
-** not finished, to search that unit alone again from its beginning (not
-** yet from the worker's position inside it, as --shard does), and leaves
+** not finished, to go on with that unit alone from the worker's position
+** inside it (from the unit's beginning if the position names objects by
+** keys of the process that saved it: start_over), and leaves
 ** every other unit to new workers. Unit files are renamed into place, so a
 ** kill leaves whole ones or none.
 */

@@ -691,6 +691,8 @@ static void run_worker(const struct cli_target *t, const struct cli_opts *o,
         snprintf(ck, sizeof ck, "%s/worker-%llu.ck", ws->ckdir,
                  (unsigned long long)(ws->st.next_serial + k));
         w.checkpoint = resume ? resume : ck;   /* (overwritten once it saves) */
+        w.resume = resume;            /* inside its unit; from the unit's beginning
+                                         if the position cannot move (checkpoint.c) */
         w.finish_only = resume != NULL;
         w.redo_unit = resume ? ws->st.resume_unit[ws->resumed] : 0;
         w.jobs_dir = ws->ckdir;
