@@ -756,6 +756,15 @@ void sched_timer_fire(struct exec *x, struct sched_timer *t)
         x->now = t->deadline;
 }
 
+bool sched_timer_wins(struct exec *x, struct sched_op *op, bool could_go)
+{
+    if (!sched_timer_due(x, op->timer) ||
+        (could_go && (op->timer->idle_rule || sched_choose_value(x, 2) == 0)))
+        return false;
+    sched_timer_fire(x, op->timer);
+    return true;
+}
+
 void sched_ms_text(int64_t ns, char *buf, size_t n)
 {
     long long ms = (long long)(ns / 1000000), frac = (long long)(ns % 1000000);

@@ -104,6 +104,11 @@ void sched_timer_stop(struct exec *x, struct sched_timer *t);
 /* In apply, when the operation times out: the clock reaches the deadline.
 ** The timer ends with the step (sched.c). */
 void sched_timer_fire(struct exec *x, struct sched_timer *t);
+/* In apply of a timed wait that could also go ahead now (could_go): does
+** its timer win? Where both may happen, which comes first is explored (a
+** choice; under --timers=idle the operation wins). A timer that wins
+** fires. */
+bool sched_timer_wins(struct exec *x, struct sched_op *op, bool could_go);
 
 /* Is t parked with an operation that can be performed now? */
 static inline bool sched_thread_enabled(struct exec *x, struct sched_thread *t)

@@ -284,10 +284,7 @@ static bool timed_wait_enabled(struct exec *x, struct sched_op *op)
 
 static void timed_wait_apply(struct exec *x, struct sched_op *op)
 {
-    bool free = trylock_would_take(mutex_at(op), op->thread->id);
-    if (sched_timer_due(x, op->timer) &&
-        (!free || (!op->timer->idle_rule && sched_choose_value(x, 2) == 1))) {
-        sched_timer_fire(x, op->timer);
+    if (sched_timer_wins(x, op, trylock_would_take(mutex_at(op), op->thread->id))) {
         op->status = WEFT_ETIMEDOUT;
         op->note = "timed out";
         return;

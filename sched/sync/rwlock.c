@@ -460,10 +460,7 @@ static bool timed_wait_enabled(struct exec *x, struct sched_op *op)
 static void timed_wait_apply(struct exec *x, struct sched_op *op)
 {
     struct timed_op *t = timed_op(op);
-    bool free = timed_can_take(rw_at(op), t->write);
-    if (sched_timer_due(x, op->timer) &&
-        (!free || (!op->timer->idle_rule && sched_choose_value(x, 2) == 1))) {
-        sched_timer_fire(x, op->timer);
+    if (sched_timer_wins(x, op, timed_can_take(rw_at(op), t->write))) {
         op->status = WEFT_ETIMEDOUT;
         op->note = "timed out";
         return;

@@ -141,10 +141,7 @@ static bool timed_enabled(struct exec *x, struct sched_op *op)
 
 static void timed_apply(struct exec *x, struct sched_op *op)
 {
-    bool permit = sem_at(op)->permits > 0;
-    if (sched_timer_due(x, op->timer) &&
-        (!permit || (!op->timer->idle_rule && sched_choose_value(x, 2) == 1))) {
-        sched_timer_fire(x, op->timer);
+    if (sched_timer_wins(x, op, sem_at(op)->permits > 0)) {
         op->status = WEFT_ETIMEDOUT;
         op->note = "timed out";
         return;

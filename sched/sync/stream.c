@@ -464,11 +464,7 @@ static bool poll_wait_enabled(struct exec *x, struct sched_op *op)
 ** is explored (under --timers=idle the descriptor wins), as chan.c does. */
 static void poll_wait_apply(struct exec *x, struct sched_op *op)
 {
-    int ready = poll_ready(stream_op(op));
-    bool fire = sched_timer_due(x, op->timer) &&
-                (ready == 0 || (!op->timer->idle_rule && sched_choose_value(x, 2) == 1));
-    if (fire) {
-        sched_timer_fire(x, op->timer);
+    if (sched_timer_wins(x, op, poll_ready(stream_op(op)) > 0)) {
         for (int i = 0; i < stream_op(op)->npolls; i++)
             stream_op(op)->polls[i].got_in = stream_op(op)->polls[i].got_out = false;
         poll_found(op, 0);
