@@ -351,9 +351,12 @@ if [ "$got" = 13 ]; then pass=$((pass + 1)); else
 # described as it would run at the node, where it may take what a later
 # run of it found gone (was 58); a race of the replayed prefix is reversed
 # against every execution that replays it (was 59; it deadlocks, so the
-# search goes on past failures with --classes).
+# search goes on past failures with --classes); a unit of a split search
+# that begins with a choice of value (tests/shard.py splits it at every
+# depth: 58 at depth 14 once).
 for kc in sleeper_reads_what_the_race_writes:35 stopped_timer_races_nothing:35 \
-          sleeper_polls_later:67 races_again_after_the_prefix:60; do
+          sleeper_polls_later:67 races_again_after_the_prefix:60 \
+          split_unit_begins_with_a_value:60; do
     for strategy in dpor dfs; do
         got=$("$WEFT" run --strategy $strategy --format json --classes "$tmp/classes" \
                   "$top_srcdir/tests/dpor/${kc%:*}.c" |

@@ -155,14 +155,27 @@ static bool next_step_of(struct dfs *d, uint32_t step, int r, struct wake_op *op
     return true;
 }
 
-/* The threads asleep at n that DPOR may take as covering a reversal: in a
-** split search, not those the static top put to sleep (shard.h). */
-static sched_mask covering_sleep(struct dfs *d, const struct node *n)
+/* The threads asleep at n that the static top of a split search put to
+** sleep (shard.h), none outside a split one: those asleep at the unit's
+** first thread node. (The unit may begin with a choice of value, which
+** keeps no sleep set of its own: a value changes no one's sleep.) */
+static sched_mask static_sleep(struct dfs *d, const struct node *n)
 {
     size_t root = d->split.depth;
-    if (root == 0 || root >= d->len)
-        return n->sleep;
-    return mask_minus(&d->x->masks, n->sleep, d->path[root].sleep);
+    if (root == 0)
+        return MASK_NONE;
+    while (root < d->len && d->path[root].kind != NODE_THREAD)
+        root++;
+    if (root >= d->len)
+        return MASK_NONE;
+    return mask_and(&d->x->masks, n->sleep, d->path[root].sleep);
+}
+
+/* The threads asleep at n that DPOR may take as covering a reversal: not
+** those the static top put to sleep. */
+static sched_mask covering_sleep(struct dfs *d, const struct node *n)
+{
+    return mask_minus(&d->x->masks, n->sleep, static_sleep(d, n));
 }
 
 /* Is the reversal in d->seq covered at node n by a thread asleep there
@@ -436,8 +449,13 @@ static bool branch_per_thread(struct explorer *e, struct node *n)
 ** what follows its first step is n->branch. A branch that begins with a
 ** thread asleep or run here already is covered; one beyond the preemption
 ** bound is given up; one whose thread cannot run here at all is a
-** deviation (a dependence the operations did not state). false when no
-** branch is left.
+** deviation (a dependence the operations did not state). So is one that
+** begins with a thread the static top of a split search put to sleep:
+** such a thread never covers a reversal (covering_sleep), so the insertion
+** did not stop at it, and other reversals may have been merged into the
+** branch behind it (a sequence that the branch's steps cover as weak
+** initials); dropping the branch would lose them. false when no branch is
+** left.
 */
 static bool take_branch(struct explorer *e, struct node *n, bool *deviated)
 {
@@ -454,7 +472,7 @@ static bool take_branch(struct explorer *e, struct node *n, bool *deviated)
             return true;
         }
         wake_tree_drop(&d->pool, b);
-        if (tid < 0 || !mask_has(n->enabled, tid)) {
+        if (tid < 0 || !mask_has(n->enabled, tid) || mask_has(static_sleep(d, n), tid)) {
             *deviated = true;
             if (!branch_per_thread(e, n))
                 return false;
