@@ -12,7 +12,8 @@ sets finds, against DFS with sleep sets and DPOR, with --spin-order fast
 and exact (they order each spin with every step). A program whose DFS
 without sleep sets does not finish within its time limit is skipped.
 
-    python3 scripts/fairness_classes.py [COUNT]     (default 80)
+    python3 scripts/fairness_classes.py [COUNT [FIRST]]   (default 80 from 1;
+                                  from 1000 on, threads may spin without yielding)
     python3 scripts/fairness_classes.py --check SEED...   (a test: exact only)
 
 It prints each program that differs and a summary; exit status 0 (this is
@@ -26,6 +27,9 @@ import sys
 import tempfile
 
 WEFT = os.environ.get("WEFT", "./weft")
+# Seeds from here on make programs whose threads may also spin without
+# yielding (`while (...) ;`), ended by the poll that comes again.
+SPIN_SEEDS = 1000
 
 
 def program(seed):
@@ -40,6 +44,8 @@ def program(seed):
         "lock": "weft_mutex_lock(&s->m); s->c++; weft_mutex_unlock(&s->m);",
         "yield": "weft_yield();",
     }
+    if seed >= SPIN_SEEDS:            # the second family: loops that do not yield
+        actions["spin"] = "while (weft_atomic_load(&s->flag[{f}]) == 0) ;"
     for t in range(nthreads):
         body = [actions[rng.choice(list(actions))].format(f=rng.randint(0, 1))
                 for _ in range(rng.randint(1, 3))]
@@ -92,12 +98,13 @@ def main():
     if sys.argv[1:2] == ["--check"]:
         return check([int(a) for a in sys.argv[2:]])
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 80
+    first = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     orders = ("fast", "exact")
     same = {o: 0 for o in orders}
     differ = {o: 0 for o in orders}
     skipped = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for seed in range(1, count + 1):
+        for seed in range(first, first + count):
             path = os.path.join(tmp, f"fair{seed}.c")
             with open(path, "w") as f:
                 f.write(program(seed))

@@ -266,6 +266,24 @@ for strategy in dpor dfs; do     # issue 7, defect 5: alternating turns, proven
         expect_grep "$s: livelock ($strategy)" "^$s: livelock (expected livelock) \[$strategy\]" "$tmp/out"
     done
 done
+# Loops that poll without yielding (a flag, a spinlock's compare-and-swap,
+# C11's atomic_flag and atomic_load in a program): a poll that comes again
+# ends a loop turn, so they are proven, or a livelock when nothing can end
+# them. Before, every execution ran to the step bound, cut.
+for strategy in dpor dfs; do
+    check "poll without yield under $strategy" 0 "$WEFT" run --quiet --strategy $strategy \
+        "$top_srcdir/tests/fairness/poll_without_yield.c"
+    expect_grep "poll without yield: exhaustive ($strategy)" \
+        "^poll_without_yield: pass (expected pass) \[$strategy\] 50 executions + [0-9]* pruned, exhaustive" "$tmp/out"
+    expect_grep "spin without yield: livelock ($strategy)" \
+        "^spin_without_yield: livelock (expected livelock) \[$strategy\]" "$tmp/out"
+done
+check "C11 spin-waits proven" 0 "$WEFT" run --quiet "$top_srcdir/tests/programs/spin_atomic.c"
+expect_grep "C11 spin-waits: exhaustive" "^spin_atomic: pass (expected pass) \[dpor\] 54 executions + 2 pruned, exhaustive" "$tmp/out"
+check "a spinlock left held" 1 "$WEFT" run --cflags=-DLEAK "$top_srcdir/tests/programs/spin_atomic.c"
+expect_grep "a spinlock left held: livelock" "still spinning after 10000 steps" "$tmp/out"
+expect_grep "the spin shown once" "repeat the 4 steps above 2495 more times" "$tmp/out"
+
 for strategy in random pct; do   # never exhaustive: no execution starves, none is cut
     check "polling loops under $strategy" 1 "$WEFT" run --format json --strategy $strategy "$top_srcdir/tests/fairness/"
     expect_grep "$strategy: the counter poll ends" '"scenario":"poll_counter","result":"pass".*"executions":1000,"pruned":0,"cut":0' "$tmp/out"
@@ -398,10 +416,11 @@ for strategy in dpor dfs; do
         fail=$((fail + 1)); echo "FAIL: spin order exact, $strategy: classes differ from plain DFS"
     fi
 done
-# Five generated polling programs on which the fast order loses classes
-# (scripts/fairness_classes.py): the exact order finds plain DFS's.
+# Seven generated polling programs on which the fast order loses classes
+# (scripts/fairness_classes.py; 1024 and 1039 spin without yielding): the
+# exact order finds plain DFS's.
 check "spin order exact on generated polling programs" 0 env WEFT="$WEFT" \
-    python3 "$top_srcdir/scripts/fairness_classes.py" --check 6 15 46 57 79
+    python3 "$top_srcdir/scripts/fairness_classes.py" --check 6 15 46 57 79 1024 1039
 # The bundled ticker scenarios (a select on a ticker in a polling loop):
 # the exact order finds every class plain DFS finds, 2,326 for the fixed
 # one (the fast order: 2,320) and 1,250 with the deadlocks (fast: 1,240).

@@ -16,6 +16,11 @@
 /* How many of a thread's last loop turns the fairness rule remembers: a
 ** polling loop whose turns cycle through up to this many kinds is seen. */
 #define SCHED_TURN_MEMORY 4
+/* How many of a thread's steps that changed nothing in a row (polls: an
+** atomic load, a failed try-lock, a select that found nothing) it
+** remembers: a loop that polls without yielding goes round when one of
+** them comes again, and that ends a loop turn as a yield would. */
+#define SCHED_POLL_MEMORY 8
 
 enum sched_tstate { T_FREE, T_RUNNING, T_PARKED, T_FINISHED };
 
@@ -57,7 +62,8 @@ struct sched_detail {
 ** A scenario thread. Fairness (see fair_threads in sched.c): a thread is
 ** spinning when the steps since its last yield repeat those of one of its
 ** last SCHED_TURN_MEMORY loop turns; it then waits until the threads in
-** `after` made progress.
+** `after` made progress. A poll that comes again ends a turn as a yield
+** does (`polls`: see note_turn).
 */
 struct sched_thread {
     struct sched_obj obj;             /* a thread is also an object (spawn, join) */
@@ -79,6 +85,10 @@ struct sched_thread {
     uint64_t recent[SCHED_TURN_MEMORY];   /* signatures of its last turns, by
                                          turns % SCHED_TURN_MEMORY */
     uint32_t turns;                   /* yields so far */
+    uint64_t polls[SCHED_POLL_MEMORY];    /* the steps (step_key) that changed
+                                         nothing since its last turn ended or
+                                         it last changed something */
+    uint32_t npolls;
     int sym_prev;                     /* symmetric sibling spawned before it, -1,
                                          or -2: not spawned symmetric */
     struct sched_op start;            /* its first pending operation (sched_spawn) */

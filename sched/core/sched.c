@@ -969,7 +969,8 @@ static bool turn_seen(const struct sched_thread *t, uint64_t turn)
 ** spin when t's last step was a spinning yield: who may run before it
 ** depends on who moved since. It may begin one when the turn so far has
 ** the signature of a recent whole turn: if it ends the turn (a yield, a
-** wait that times out, which only its step tells), t spins, and whom t
+** wait that times out, a poll that comes again, which only its step
+** tells), t spins, and whom t
 ** then waits for depends on who could run at that moment. Either way the
 ** order of every other step around it changes which executions the
 ** fairness rule allows, so sleep sets and DPOR must not swap them.
@@ -979,10 +980,60 @@ static bool at_spin_edge(const struct sched_thread *t)
     return t->spinning || turn_seen(t, t->turn);
 }
 
-/* After t's step: its loop-turn signature, and whom it now waits for. */
+/* What a step contributes to its loop turn's signature: what it does, to
+** which object, from which line. */
+static uint64_t step_key(const struct sched_op *op)
+{
+    return (uintptr_t)op->cls ^ ((uint64_t)(op->obj ? op->obj->id : -1) << 20) ^
+           ((uint64_t)op->loc.line << 40);
+}
+
+/* Has t polled like this (op, a step that changes nothing) since it last
+** changed something or ended a turn? */
+static bool polled_before(const struct sched_thread *t, const struct sched_op *op)
+{
+    uint64_t key = step_key(op);
+    for (uint32_t i = 0; i < t->npolls; i++)
+        if (t->polls[i] == key)
+            return true;
+    return false;
+}
+
+/* t's loop turn ends: is it spinning (the turn repeats a recent one)? */
+static void end_turn(struct sched_thread *t)
+{
+    t->spinning = t->spun = turn_seen(t, t->turn);
+    t->recent[t->turns % SCHED_TURN_MEMORY] = t->turn;
+    t->turn = 0;
+    t->turns++;
+    t->npolls = 0;
+}
+
+/* op, t's step, is part of its loop turn. */
+static void add_to_turn(struct exec *x, struct sched_thread *t, const struct sched_op *op)
+{
+    t->turn = (t->turn ^ step_key(op)) * 0x100000001b3ULL;
+    if (op->obj && op->obj == x->clock)   /* the time it read: a deadline nears */
+        t->turn = (t->turn ^ (uint64_t)x->now) * 0x100000001b3ULL;
+    if (sched_op_progress(op))
+        t->npolls = 0;
+    else if (t->npolls < SCHED_POLL_MEMORY)
+        t->polls[t->npolls++] = step_key(op);
+}
+
+/*
+** After t's step: its loop-turn signature, and whom it now waits for. A
+** yield ends a loop turn, and so does a wait that timed out. So does a
+** poll that comes again (a step that changed nothing, like one since t
+** last changed something): a loop that polls without yielding, as C code
+** spins on an atomic (`while (!atomic_load(&ready)) ;`), a failed
+** try-lock or a compare-and-swap, went round, and the turn ended just
+** before it. Only polls count: a loop whose steps change state (a
+** producer's lock, push, unlock) is not a spin unless it yields, so the
+** rule delays no such loop the program did not mark.
+*/
 static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
-    /* A yield ends a loop turn, and so does a wait that timed out. */
     bool yield = (op->cls->flags & OP_YIELD) || (op->timer && op->timer->fired) ||
                  op->ends_turn;
     /* those waiting on t may go */
@@ -993,16 +1044,13 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
                 x->delayed = mask_without(&x->masks, x->delayed, i);
         }
     if (yield) {
-        t->spinning = t->spun = turn_seen(t, t->turn);
-        t->recent[t->turns % SCHED_TURN_MEMORY] = t->turn;
-        t->turn = 0;
-        t->turns++;
+        end_turn(t);
+    } else if (!sched_op_progress(op) && polled_before(t, op)) {
+        end_turn(t);                  /* before op: op begins the next turn */
+        add_to_turn(x, t, op);
     } else {                          /* this loop turn's signature so far */
         t->spinning = false;
-        t->turn = (t->turn ^ (uintptr_t)op->cls ^ ((uint64_t)(op->obj ? op->obj->id : -1) << 20) ^
-                   ((uint64_t)op->loc.line << 40)) * 0x100000001b3ULL;
-        if (op->obj && op->obj == x->clock)   /* the time it read: a deadline nears */
-            t->turn = (t->turn ^ (uint64_t)x->now) * 0x100000001b3ULL;
+        add_to_turn(x, t, op);
     }
     if (!t->spinning) {               /* the common case: two tests, no set made */
         t->after = MASK_NONE;

@@ -118,16 +118,16 @@ static uint64_t new_value(enum sync_atomic kind, uint64_t old, uint64_t arg, uin
 ** The operations
 ** ========================================================================== */
 
-/* Would op leave the cell as it is? A load, or a compare-and-swap that
-** fails (or stores what is there). */
+/* Would op leave the cell as it is? A load, a compare-and-swap that fails,
+** and any operation that writes what is there: a test-and-set of a flag
+** already set (an exchange or an or), as a spinlock polls. */
 static bool atomic_reads_only(struct exec *x, struct sched_op *op)
 {
     (void)x;
     struct atomic_op *a = OP_OF(op, struct atomic_op, op);
     struct atomic_impl *c = cell_at(op);
     uint64_t v = cell_read(c), m = mask_of(c->size);
-    return a->kind == SYNC_LOAD ||
-           (a->kind == SYNC_CAS && (v != (a->expected & m) || (a->arg & m) == v));
+    return new_value(a->kind, v, a->arg, a->expected, m) == v;
 }
 
 /* The step log shows the value read (or, for a store, written) when it
