@@ -80,6 +80,11 @@ struct sched_thread {
     sched_mask after;                 /* threads that go first, after a spin */
     bool spinning;                    /* its last step was a yield ending a turn
                                          that repeated a recent turn */
+    bool awaiting;                    /* spinning, and nobody else could run
+                                         when its turn ended (it held a lock
+                                         the others wait for): whom it waits
+                                         for is who can run at its next step
+                                         where anyone can (note_turn) */
     bool spun;                        /* its last yield was spinning */
     uint64_t turn;                    /* signature of the steps since its last yield */
     uint64_t recent[SCHED_TURN_MEMORY];   /* signatures of its last turns, by

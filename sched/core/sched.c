@@ -1049,19 +1049,25 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
         end_turn(t);                  /* before op: op begins the next turn */
         add_to_turn(x, t, op);
     } else {                          /* this loop turn's signature so far */
-        t->spinning = false;
+        t->spinning = t->awaiting;
         add_to_turn(x, t, op);
     }
     if (!t->spinning) {               /* the common case: two tests, no set made */
         t->after = MASK_NONE;
+        t->awaiting = false;
         if (!mask_empty(x->spinners))
             mask_del(&x->masks, &x->spinners, t->id);
         if (!mask_empty(x->delayed))
             mask_del(&x->masks, &x->delayed, t->id);
         return;
     }
-    /* A yield changed nothing, so who is enabled now is who was before it. */
+    /* It waits for whoever can run now. Nobody, when its turn ended while
+    ** it held what the others wait for (a timed-out wait on a condition
+    ** retakes the mutex): then for whoever can run after its next step
+    ** that lets anyone (the next wait, which releases the mutex), before
+    ** the turn goes round again (that wait times out again). */
     t->after = mask_without(&x->masks, enabled_threads(x), t->id);
+    t->awaiting = mask_empty(t->after);
     mask_add(&x->masks, &x->spinners, t->id);
     if (!mask_empty(t->after))
         mask_add(&x->masks, &x->delayed, t->id);
