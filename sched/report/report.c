@@ -482,6 +482,8 @@ static void failing_op(struct report *rep, struct exec *x)
         return;
     struct sched_step relock = step_of(ft, ft->pending);
     relock.note = "already held";
+    if (ft->pending->obj && ft->pending->obj->cls && ft->pending->obj->cls->name)
+        snprintf(rep->failing_kind, sizeof rep->failing_kind, "%s", ft->pending->obj->cls->name);
     step_text(&relock, ft->pending->obj ? ft->pending->obj->name : NULL, rep->failing_op,
               sizeof rep->failing_op);
 }

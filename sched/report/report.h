@@ -110,6 +110,7 @@ struct report {
     char *schedule;                   /* the token, "" when nothing failed */
     char message[256];
     char failing_op[128];             /* self-deadlock: the relock, as a step reads */
+    char failing_kind[16];            /* self-deadlock: what it waits on ("mutex") */
     int failing_tid;
     struct sched_loc where;
     struct report_race {              /* a data race: the earlier access */

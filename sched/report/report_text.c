@@ -634,8 +634,12 @@ static void print_self_deadlock(FILE *f, const struct report *rep)
     const struct report_thread *t = &rep->threads[rep->failing_tid];
     fprintf(f, "%s\n", rep->message);
     print_place(f, rep, "  ", rep->where, t->chain);
-    fprintf(f, "The mutex is not recursive: thread \"%s\" now waits for itself, forever.\n",
-            t->name);
+    if (strcmp(rep->failing_kind, "mutex") == 0)
+        fprintf(f, "The mutex is not recursive: thread \"%s\" now waits for itself, forever.\n",
+                t->name);
+    else                              /* a rwlock, a join, a once: no other thread can end it */
+        fprintf(f, "No other thread can end this wait: thread \"%s\" waits for itself, "
+                "forever.\n", t->name);
     print_locks(f, rep);
     print_other_threads(f, rep);
 }
