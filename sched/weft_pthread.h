@@ -68,6 +68,11 @@ WEFT_PROG_API int weft_pthread_setcanceltype(int type, int *old);
 WEFT_PROG_API void weft_pthread_cleanup_push_(struct weft_cleanup_ *c);
 WEFT_PROG_API void weft_pthread_cleanup_pop_(struct weft_cleanup_ *c, int execute);
 
+/* ---- signal masks, pthread_kill's existence check (posix/signal.c) ---- */
+WEFT_PROG_API int weft_pthread_sigmask(int how, const sigset_t *set, sigset_t *old);
+WEFT_PROG_API int weft_sigprocmask(int how, const sigset_t *set, sigset_t *old);
+WEFT_PROG_API int weft_pthread_kill_at(pthread_t t, int sig, WEFT_AT);
+
 /* ---- mutexes ---- */
 WEFT_PROG_API int weft_pthread_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *a,
                                              const char *name, WEFT_AT);
@@ -270,8 +275,9 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define exit(status) weft_program_exit_at((status), __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_(call) weft_program_unsupported_at(#call, __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_PTR_(call) weft_program_unsupported_ptr_at(#call, __FILE__, __LINE__)
-#define pthread_kill(...)              WEFT_UNSUPPORTED_(pthread_kill)
-#define pthread_sigmask(...)           WEFT_UNSUPPORTED_(pthread_sigmask)
+#define pthread_kill(t, sig)     weft_pthread_kill_at((t), (sig), __FILE__, __LINE__)
+#define pthread_sigmask          weft_pthread_sigmask
+#define sigprocmask              weft_sigprocmask
 #define pthread_mutex_timedlock(m, t) \
     weft_pthread_mutex_timedlock_at((m), CLOCK_REALTIME, (t), #m, __FILE__, __LINE__)
 #define pthread_mutex_clocklock(m, clk, t) \

@@ -360,6 +360,33 @@ expect_grep "the thread's exit(3) after main's pthread_exit" \
     "^In thread 1 \"exits_3\" at exit_paths.c:50:" "$tmp/out"
 expect_grep "main finished" "thread 0 \"main\": finished" "$tmp/out"
 
+# ---- signal masks per thread; pthread_kill's existence check ----
+# A mask change is no step: the search runs the executions it runs
+# without the mask calls (-DNO_MASKS), DPOR's and DFS's alike.
+for s in dpor dfs; do
+    runs="6 executions, exhaustive"; [ $s = dfs ] && runs="6 executions + 25 pruned, exhaustive"
+    for flags in "" "--cflags=-DNO_MASKS"; do
+        # shellcheck disable=SC2086
+        check "signal masks $flags ($s)" 0 "$WEFT" run --strategy $s $flags "$tests/sigmask.c"
+        expect_grep "signal masks $flags: the same executions ($s)" \
+            "^sigmask: pass (expected pass) \[$s\] $runs" "$tmp/out"
+    done
+    check "pthread_kill(t, 0) ($s)" 0 "$WEFT" run --strategy $s "$tests/sigmask.c" -- kill
+    expect_grep "pthread_kill(t, 0): before and after the thread's end ($s)" \
+        "^sigmask: pass (expected pass) \[$s\] 3 executions, exhaustive" "$tmp/out"
+    check "pthread_kill(t, 0) of a detached thread ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/sigmask.c" -- detached
+    for claim in SAYS_LIVE:157 SAYS_GONE:160; do
+        check "pthread_kill(t, 0): ${claim%:*} broken ($s)" 1 \
+            "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/sigmask.c" -- detached
+        expect_grep "pthread_kill(t, 0): ${claim%:*} at its line ($s)" \
+            "^In thread 0 \"main\" at sigmask.c:${claim#*:}:" "$tmp/out"
+    done
+done
+expect_grep "the check a step of its own" "sigmask.c:154  pthread_kill 0$" "$tmp/out"
+replays_identically "pthread_kill replay"
+check "signal masks, a process per execution" 0 "$WEFT" run --isolate fork "$tests/sigmask.c"
+
 # ---- thread-specific data ----
 check "pthread keys and their destructors" 0 "$WEFT" run "$tests/keys.c"
 expect_grep "keys exhaustive" "^keys: pass (expected pass) \[dpor\].*exhaustive" "$tmp/out"
@@ -428,8 +455,9 @@ expect_grep "bad --isolate said" "isolate takes process (or restore), fork or no
 
 # ---- what weft does not model yet fails at its line ----
 check "unsupported call" 1 "$WEFT" run "$tests/unsupported.c"
-expect_grep "unsupported call named" "pthread_kill is not supported by weft yet" "$tmp/out"
-expect_grep "unsupported call's line" "at unsupported.c:14:" "$tmp/out"
+expect_grep "unsupported call named" "pthread_kill with a signal is not supported by weft yet" \
+    "$tmp/out"
+expect_grep "unsupported call's line" "at unsupported.c:16:" "$tmp/out"
 
 # ---- a program of two sources ----
 check "two sources" 0 "$WEFT" run "$tests/two_files_lib.c" "$tests/two_files_main.c"

@@ -102,6 +102,8 @@ int weft_pthread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn
         t->detached = detached == PTHREAD_CREATE_DETACHED;
     t->fn = fn;
     t->arg = arg;
+    struct posix_thread *creator = posix_thread_self(x);
+    t->sigmask = creator ? creator->sigmask : 0;   /* POSIX: the creator's mask */
     weft_thread_t w = weft_spawn_at(object_name(fn_name), thread_start, t, file, line);
     if (w.id < 0)
         return EAGAIN;
@@ -113,8 +115,7 @@ int weft_pthread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn
     return 0;
 }
 
-/* The record of thread th, or NULL when th names none of this execution. */
-static struct posix_thread *thread_of(struct exec *x, pthread_t th)
+struct posix_thread *posix_thread_named(struct exec *x, pthread_t th)
 {
     struct posix_exec *st = posix_state(x);
     return st && th >= 1 && th <= (pthread_t)st->cap ? st->threads[th - 1] : NULL;
@@ -125,7 +126,7 @@ int weft_pthread_join_at(pthread_t th, void **result, const char *file, int line
     struct exec *x = sync_exec();
     if (x == NULL)
         return pthread_join(th, result);
-    struct posix_thread *t = thread_of(x, th);
+    struct posix_thread *t = posix_thread_named(x, th);
     if (t == NULL)
         return ESRCH;
     if (th - 1 == (pthread_t)x->current->id)
@@ -149,7 +150,7 @@ int weft_pthread_detach_at(pthread_t th, const char *file, int line)
     struct exec *x = sync_exec();
     if (x == NULL)
         return pthread_detach(th);
-    struct posix_thread *t = thread_of(x, th);
+    struct posix_thread *t = posix_thread_named(x, th);
     if (t == NULL)
         return ESRCH;
     if (t->detached || t->joined)
