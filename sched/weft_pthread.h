@@ -113,6 +113,9 @@ WEFT_PROG_API int weft_posix_sem_init_at(sem_t *s, int pshared, unsigned value, 
                                    WEFT_AT);
 WEFT_PROG_API int weft_posix_sem_wait_at(sem_t *s, int try_only, const struct timespec *deadline,
                                    const char *name, WEFT_AT);
+WEFT_PROG_API int weft_posix_sem_clockwait_at(sem_t *s, clockid_t clock,
+                                              const struct timespec *deadline, const char *name,
+                                              WEFT_AT);
 WEFT_PROG_API int weft_posix_sem_getvalue_at(sem_t *s, int *value, const char *name, WEFT_AT);
 WEFT_PROG_API int weft_posix_sem_post_at(sem_t *s, const char *name, WEFT_AT);
 WEFT_PROG_API sem_t *weft_posix_sem_open_at(WEFT_AT, const char *name, int oflag, ...);
@@ -262,6 +265,8 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define sem_wait(s)           weft_posix_sem_wait_at((s), 0, NULL, #s, __FILE__, __LINE__)
 #define sem_trywait(s)        weft_posix_sem_wait_at((s), 1, NULL, #s, __FILE__, __LINE__)
 #define sem_timedwait(s, t)   weft_posix_sem_wait_at((s), 0, (t), #s, __FILE__, __LINE__)
+#define sem_clockwait(s, clk, t) \
+    weft_posix_sem_clockwait_at((s), (clk), (t), #s, __FILE__, __LINE__)
 #define sem_post(s)           weft_posix_sem_post_at((s), #s, __FILE__, __LINE__)
 #define clock_gettime(...)   weft_clock_gettime_at(__VA_ARGS__, __FILE__, __LINE__)
 #define nanosleep(...)       weft_nanosleep_at(__VA_ARGS__, __FILE__, __LINE__)

@@ -135,6 +135,23 @@ expect_grep "the wait that timed out" \
     "rwlock_timed.c:64  timedlock (wait) rw (timed out)$" "$tmp/out"
 replays_identically "timed rwlock replay"
 
+# ---- a timed wait's absolute deadline, however late its step comes ----
+# A mover takes the clock past the waiter's deadline, before or after the
+# waiter's step: the wait ends at the deadline or at once (100 or 200 ms,
+# never 100 ms after a late step), in every interleaving.
+for mode in cond clockwait mutex clocklock sem semclock; do
+    check "the deadline holds however late the step: $mode" 0 \
+        "$WEFT" run "$tests/late_deadline.c" -- $mode
+    expect_grep "the deadline holds: $mode, every interleaving" \
+        "^late_deadline: pass (expected pass) \[dpor\] 15 executions, exhaustive" "$tmp/out"
+    check "the deadline holds however late the step: $mode (dfs)" 0 \
+        "$WEFT" run --strategy dfs "$tests/late_deadline.c" -- $mode
+    check "a wait that ends after its deadline: $mode" 1 \
+        "$WEFT" run --cflags=-DAT_DEADLINE "$tests/late_deadline.c" -- $mode
+    expect_grep "ended after the deadline: $mode" \
+        "^In thread 1 \"waiter\" at late_deadline.c:93:" "$tmp/out"
+done
+
 # ---- named semaphores: a namespace of each execution's own ----
 for s in dpor dfs; do
     check "named semaphores used correctly ($s)" 0 \
