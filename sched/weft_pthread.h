@@ -149,6 +149,14 @@ WEFT_PROG_API ssize_t weft_read_at(int fd, void *buf, size_t n, WEFT_AT);
 WEFT_PROG_API ssize_t weft_write_at(int fd, const void *buf, size_t n, WEFT_AT);
 WEFT_PROG_API ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, WEFT_AT);
 WEFT_PROG_API ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, WEFT_AT);
+WEFT_PROG_API ssize_t weft_readv_at(int fd, const struct iovec *iov, int n, WEFT_AT);
+WEFT_PROG_API ssize_t weft_writev_at(int fd, const struct iovec *iov, int n, WEFT_AT);
+WEFT_PROG_API ssize_t weft_sendto_at(int fd, const void *buf, size_t n, int flags,
+                                     const struct sockaddr *addr, socklen_t len, WEFT_AT);
+WEFT_PROG_API ssize_t weft_recvfrom_at(int fd, void *buf, size_t n, int flags,
+                                       struct sockaddr *addr, socklen_t *len, WEFT_AT);
+WEFT_PROG_API ssize_t weft_sendmsg_at(int fd, const struct msghdr *m, int flags, WEFT_AT);
+WEFT_PROG_API ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, WEFT_AT);
 WEFT_PROG_API int weft_close_at(int fd, WEFT_AT);
 WEFT_PROG_API int weft_shutdown_at(int fd, int how, WEFT_AT);
 WEFT_PROG_API int weft_fcntl_at(const char *file_, int line_, int fd, int cmd, ...);
@@ -393,10 +401,14 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
     weft_sockopt_at((fd), (lv), (n), (v), (l), 0, 0, __FILE__, __LINE__)
 #define accept(fd, a, l)      weft_accept_at((fd), (a), (l), 0, __FILE__, __LINE__)
 #define accept4(fd, a, l, fl) weft_accept_at((fd), (a), (l), (fl), __FILE__, __LINE__)
-#define readv(...)                     WEFT_UNSUPPORTED_(readv)
-#define writev(...)                    WEFT_UNSUPPORTED_(writev)
-#define recvmsg(...)                   WEFT_UNSUPPORTED_(recvmsg)
-#define sendmsg(...)                   WEFT_UNSUPPORTED_(sendmsg)
+#define readv(fd, iov, n)     weft_readv_at((fd), (iov), (n), __FILE__, __LINE__)
+#define writev(fd, iov, n)    weft_writev_at((fd), (iov), (n), __FILE__, __LINE__)
+#define sendto(fd, buf, n, fl, a, l) \
+    weft_sendto_at((fd), (buf), (n), (fl), (const struct sockaddr *)(a), (l), __FILE__, __LINE__)
+#define recvfrom(fd, buf, n, fl, a, l) \
+    weft_recvfrom_at((fd), (buf), (n), (fl), (struct sockaddr *)(a), (l), __FILE__, __LINE__)
+#define sendmsg(fd, m, fl)    weft_sendmsg_at((fd), (m), (fl), __FILE__, __LINE__)
+#define recvmsg(fd, m, fl)    weft_recvmsg_at((fd), (m), (fl), __FILE__, __LINE__)
 #define epoll_wait(...)                WEFT_UNSUPPORTED_(epoll_wait)
 #define epoll_pwait(...)               WEFT_UNSUPPORTED_(epoll_pwait)
 /* C11 atomic calls tell weft their line and how they spell their object

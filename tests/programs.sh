@@ -197,6 +197,30 @@ check "a datagram peer's close ends nothing" 1 "$WEFT" run --cflags=-DDGRAM_EOF 
 expect_grep "the reader waits on after the peer closed" \
     'waits to read from "dg\[1\] to \[0\]" (empty, its peer closed' "$tmp/out"
 
+# ---- readv, writev, sendto, recvfrom, sendmsg, recvmsg ----
+for s in dpor dfs; do
+    for mode in pipe:12 dgram:20 stream:1 inet:16; do
+        check "vectors and addresses: ${mode%:*} ($s)" 0 \
+            "$WEFT" run --strategy $s "$tests/vectors.c" -- ${mode%:*}
+        expect_grep "vectors and addresses: ${mode%:*}, every interleaving ($s)" \
+            "^vectors: pass (expected pass) \[$s\] ${mode#*:} executions*[ ,]" "$tmp/out"
+    done
+done
+check "vectors, all memory checked" 0 "$WEFT" run --memory=all "$tests/vectors.c" -- pipe
+check "two writevs, either first" 1 "$WEFT" run --cflags=-DA_FIRST "$tests/vectors.c" -- pipe
+expect_grep "the other order found" "^In thread 0 \"main\" at vectors.c:74:" "$tmp/out"
+replays_identically "writev replay"
+check "writev to standard output" 1 "$WEFT" run "$tests/vectors.c" -- stdout
+expect_grep "writev's bytes under the report" "^  gathered for the report$" "$tmp/out"
+for call in dgram_to:215 control:222; do
+    check "not supported yet: ${call%:*}" 1 "$WEFT" run "$tests/vectors.c" -- ${call%:*}
+    expect_grep "${call%:*} at its line" "^In thread 0 \"main\" at vectors.c:${call#*:}:" \
+        "$tmp/out"
+done
+expect_grep "ancillary data named" \
+    "sendmsg with ancillary data (msg_control) on a pipe or socket between threads is not supported by weft yet" \
+    "$tmp/out"
+
 # ---- stdio over a pipe: fdopen of a modelled end ----
 check "fprintf and fgets over a pipe" 0 "$WEFT" run "$tests/stdio_pipe.c"
 check "fprintf and fgets over a pipe, 3,000 executions, a stream left open" 1 \

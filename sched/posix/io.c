@@ -15,6 +15,7 @@
 */
 #define WEFT_PTHREAD_IMPLEMENTATION
 #include <arpa/inet.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -294,12 +295,13 @@ static ssize_t failed(int code)
     return -1;
 }
 
+/* whole: as stream_read's (NULL: not wanted). */
 static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n, bool nonblock,
-                         struct sched_loc at)
+                         size_t *whole, struct sched_loc at)
 {
     if (f->in == NULL)
         return failed(f->family ? ENOTCONN : EBADF);
-    long got = stream_read(x, f->in, buf, n, nonblock || f->nonblock, at);
+    long got = stream_read(x, f->in, buf, n, nonblock || f->nonblock, whole, at);
     return got == WEFT_EBUSY ? failed(EAGAIN) : got;
 }
 
@@ -338,7 +340,7 @@ ssize_t weft_read_at(int fd, void *buf, size_t n, const char *file, int line)
     struct sched_loc at = { file, line };
     struct posix_fd *f = fd_find(x, fd);
     if (f)
-        return stream_in(x, f, buf, n, false, at);
+        return stream_in(x, f, buf, n, false, NULL, at);
     if (would_block(fd, POLLIN))
         blocks_outside(x, "read", at);
     return read(fd, buf, n);
@@ -360,6 +362,39 @@ ssize_t weft_write_at(int fd, const void *buf, size_t n, const char *file, int l
     return write(fd, buf, n);
 }
 
+/* recv, recvfrom and recvmsg on a modelled descriptor: call names the
+** call in a message. *whole: as stream_read's. */
+static ssize_t recv_modelled(struct exec *x, struct posix_fd *f, void *buf, size_t n, int flags,
+                             size_t *whole, const char *call, struct sched_loc at)
+{
+    if (flags & ~(MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL))
+        sched_fail(x, WEFT_ASSERTION, at, "%s flags 0x%x are not supported by weft yet "
+                   "(MSG_DONTWAIT and MSG_WAITALL are)", call, (unsigned)flags);
+    if (!f->socket)
+        return failed(ENOTSOCK);
+    ssize_t got = stream_in(x, f, buf, n, flags & MSG_DONTWAIT, whole, at);
+    bool messages = f->type == SOCK_DGRAM || f->type == SOCK_SEQPACKET;
+    while ((flags & MSG_WAITALL) && !messages && got > 0 && (size_t)got < n) {
+        ssize_t more = stream_in(x, f, (char *)buf + got, n - (size_t)got, false, NULL, at);
+        if (more <= 0)
+            break;
+        got += more;
+    }
+    return got;
+}
+
+/* send, sendto and sendmsg on a modelled descriptor. */
+static ssize_t send_modelled(struct exec *x, struct posix_fd *f, const void *buf, size_t n,
+                             int flags, const char *call, struct sched_loc at)
+{
+    if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
+        sched_fail(x, WEFT_ASSERTION, at, "%s flags 0x%x are not supported by weft yet "
+                   "(MSG_DONTWAIT and MSG_NOSIGNAL are)", call, (unsigned)flags);
+    if (!f->socket)
+        return failed(ENOTSOCK);
+    return stream_out(x, f, buf, n, flags & MSG_DONTWAIT, flags & MSG_NOSIGNAL, at);
+}
+
 ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, const char *file, int line)
 {
     struct exec *x = sync_exec();
@@ -372,20 +407,7 @@ ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, const char *file, i
             blocks_outside(x, "recv", at);
         return recv(fd, buf, n, flags);
     }
-    if (flags & ~(MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL))
-        sched_fail(x, WEFT_ASSERTION, at, "recv flags 0x%x are not supported by weft yet "
-                   "(MSG_DONTWAIT and MSG_WAITALL are)", (unsigned)flags);
-    if (!f->socket)
-        return failed(ENOTSOCK);
-    ssize_t got = stream_in(x, f, buf, n, flags & MSG_DONTWAIT, at);
-    bool messages = f->type == SOCK_DGRAM || f->type == SOCK_SEQPACKET;
-    while ((flags & MSG_WAITALL) && !messages && got > 0 && (size_t)got < n) {
-        ssize_t more = stream_in(x, f, (char *)buf + got, n - (size_t)got, false, at);
-        if (more <= 0)
-            break;
-        got += more;
-    }
-    return got;
+    return recv_modelled(x, f, buf, n, flags, NULL, "recv", at);
 }
 
 ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *file, int line)
@@ -400,12 +422,232 @@ ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *f
             blocks_outside(x, "send", at);
         return send(fd, buf, n, flags);
     }
-    if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
-        sched_fail(x, WEFT_ASSERTION, at, "send flags 0x%x are not supported by weft yet "
-                   "(MSG_DONTWAIT and MSG_NOSIGNAL are)", (unsigned)flags);
-    if (!f->socket)
-        return failed(ENOTSOCK);
-    return stream_out(x, f, buf, n, flags & MSG_DONTWAIT, flags & MSG_NOSIGNAL, at);
+    return send_modelled(x, f, buf, n, flags, "send", at);
+}
+
+/* ==========================================================================
+** readv, writev, sendto, recvfrom, sendmsg, recvmsg
+** ==========================================================================
+** Each is read, write, recv or send on one buffer: the iovecs are gathered
+** into one before a write (so a writev is one write, on a datagram socket
+** one message) and filled from one after a read, so every rule of those
+** calls holds as it is. An address is what Linux makes of it: ignored on a
+** TCP socket and a seqpacket pair, EISCONN on a connected Unix stream
+** socket (EOPNOTSUPP unconnected); on a datagram socket it would name a
+** socket in the file system, which weft does not model yet.
+*/
+
+/* The iovecs' total length: 0, or -1 with errno EINVAL for a count or a
+** total Linux refuses. */
+static int iov_total(const struct iovec *iov, int n, size_t *total)
+{
+    *total = 0;
+    if (n < 0 || n > IOV_MAX || (n > 0 && iov == NULL))
+        return (int)failed(EINVAL);
+    for (int i = 0; i < n; i++) {
+        if (iov[i].iov_len > (size_t)SSIZE_MAX - *total)
+            return (int)failed(EINVAL);
+        *total += iov[i].iov_len;
+    }
+    return 0;
+}
+
+/* One buffer for the iovecs: the first one's when it is the only one with
+** room, else room in the execution's arena, with their bytes (gather). */
+static void *iov_buffer(struct exec *x, const struct iovec *iov, int n, size_t total,
+                        bool gather, struct sched_loc at)
+{
+    for (int i = 0; i < n && total; i++)
+        if (iov[i].iov_len == total)
+            return iov[i].iov_base;
+    unsigned char *buf = arena_alloc(&x->arena, total ? total : 1);
+    if (buf == NULL)
+        no_memory(x, at);
+    for (size_t off = 0, i = 0; gather && i < (size_t)n; off += iov[i++].iov_len)
+        memcpy(buf + off, iov[i].iov_base, iov[i].iov_len);
+    return buf;
+}
+
+/* The got bytes read into buf handed out to the iovecs, in order. */
+static void iov_scatter(const struct iovec *iov, int n, const unsigned char *buf, ssize_t got)
+{
+    for (int i = 0; i < n && got > 0; i++) {
+        size_t k = iov[i].iov_len < (size_t)got ? iov[i].iov_len : (size_t)got;
+        if (iov[i].iov_base != buf)
+            memmove(iov[i].iov_base, buf, k);
+        buf += k;
+        got -= (ssize_t)k;
+    }
+}
+
+ssize_t weft_readv_at(int fd, const struct iovec *iov, int n, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return readv(fd, iov, n);
+    struct sched_loc at = { file, line };
+    size_t total;
+    if (iov_total(iov, n, &total) != 0)
+        return -1;
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {
+        if (would_block(fd, POLLIN))
+            blocks_outside(x, "readv", at);
+        return readv(fd, iov, n);
+    }
+    void *buf = iov_buffer(x, iov, n, total, false, at);
+    ssize_t got = stream_in(x, f, buf, total, false, NULL, at);
+    iov_scatter(iov, n, buf, got);
+    return got;
+}
+
+ssize_t weft_writev_at(int fd, const struct iovec *iov, int n, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return writev(fd, iov, n);
+    struct sched_loc at = { file, line };
+    size_t total;
+    if (iov_total(iov, n, &total) != 0)
+        return -1;
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL && !is_output(fd)) {
+        if (would_block(fd, POLLOUT))
+            blocks_outside(x, "writev", at);
+        return writev(fd, iov, n);
+    }
+    void *buf = iov_buffer(x, iov, n, total, true, at);
+    return f ? stream_out(x, f, buf, total, false, false, at) : posix_output(x, fd, buf, total);
+}
+
+/* sendto's and sendmsg's address (NULL: none, or of length 0) on a
+** modelled socket: 0 to send (none, or one Linux ignores), or -1 with
+** errno as Linux says. */
+static int send_address(struct exec *x, const struct posix_fd *f, const void *addr,
+                        const char *call, struct sched_loc at)
+{
+    if (addr == NULL || !f->socket || f->type == SOCK_SEQPACKET ||
+        (f->family && f->family != AF_UNIX))
+        return 0;                     /* send's own checks; seqpacket, TCP: ignored */
+    if (f->type == SOCK_DGRAM)
+        sched_fail(x, WEFT_ASSERTION, at, "%s with an address on a datagram socket is not "
+                   "supported by weft yet (with a NULL address, to its peer, it is)", call);
+    return (int)failed(f->in || f->out ? EISCONN : EOPNOTSUPP);
+}
+
+/* recvfrom's and recvmsg's address of the sender: a Unix socket's peer
+** bound to a name; none (length 0, the buffer untouched) for a socket
+** pair's, an unnamed one's and a TCP socket's, as Linux gives them. */
+static void sender_address(const struct posix_fd *f, void *addr, socklen_t *len)
+{
+    if (addr == NULL || len == NULL)
+        return;
+    if (f->family == AF_UNIX && f->peer_len > sizeof(sa_family_t)) {
+        memcpy(addr, &f->peer, *len < f->peer_len ? *len : f->peer_len);
+        *len = f->peer_len;
+    } else {
+        *len = 0;
+    }
+}
+
+ssize_t weft_sendto_at(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
+                       socklen_t len, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sendto(fd, buf, n, flags, addr, len);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {
+        if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLOUT))
+            blocks_outside(x, "sendto", at);
+        return sendto(fd, buf, n, flags, addr, len);
+    }
+    if (send_address(x, f, len ? addr : NULL, "sendto", at) != 0)
+        return -1;
+    return send_modelled(x, f, buf, n, flags, "sendto", at);
+}
+
+ssize_t weft_recvfrom_at(int fd, void *buf, size_t n, int flags, struct sockaddr *addr,
+                         socklen_t *len, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return recvfrom(fd, buf, n, flags, addr, len);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {
+        if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLIN))
+            blocks_outside(x, "recvfrom", at);
+        return recvfrom(fd, buf, n, flags, addr, len);
+    }
+    ssize_t got = recv_modelled(x, f, buf, n, flags, NULL, "recvfrom", at);
+    if (got >= 0)
+        sender_address(f, addr, len);
+    return got;
+}
+
+/* Ancillary data to send (SCM_RIGHTS, credentials) is not modelled. */
+static void no_control(struct exec *x, const struct msghdr *m, const char *call,
+                       struct sched_loc at)
+{
+    if (m->msg_control && m->msg_controllen)
+        sched_fail(x, WEFT_ASSERTION, at, "%s with ancillary data (msg_control) on a pipe or "
+                   "socket between threads is not supported by weft yet", call);
+}
+
+ssize_t weft_sendmsg_at(int fd, const struct msghdr *m, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sendmsg(fd, m, flags);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {
+        if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLOUT))
+            blocks_outside(x, "sendmsg", at);
+        return sendmsg(fd, m, flags);
+    }
+    size_t total;
+    if (m->msg_iovlen > (size_t)IOV_MAX)
+        return failed(EMSGSIZE);
+    if (iov_total(m->msg_iov, (int)m->msg_iovlen, &total) != 0)
+        return -1;
+    no_control(x, m, "sendmsg", at);
+    if (send_address(x, f, m->msg_namelen ? m->msg_name : NULL, "sendmsg", at) != 0)
+        return -1;
+    void *buf = iov_buffer(x, m->msg_iov, (int)m->msg_iovlen, total, true, at);
+    return send_modelled(x, f, buf, total, flags, "sendmsg", at);
+}
+
+/* recvmsg: the iovecs filled, the sender's address, no ancillary data
+** (none is ever sent), MSG_TRUNC when a message was cut to fit. */
+ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return recvmsg(fd, m, flags);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {
+        if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLIN))
+            blocks_outside(x, "recvmsg", at);
+        return recvmsg(fd, m, flags);
+    }
+    size_t total, whole = 0;
+    if (m->msg_iovlen > (size_t)IOV_MAX)
+        return failed(EMSGSIZE);
+    if (iov_total(m->msg_iov, (int)m->msg_iovlen, &total) != 0)
+        return -1;
+    void *buf = iov_buffer(x, m->msg_iov, (int)m->msg_iovlen, total, false, at);
+    ssize_t got = recv_modelled(x, f, buf, total, flags, &whole, "recvmsg", at);
+    if (got < 0)
+        return got;
+    iov_scatter(m->msg_iov, (int)m->msg_iovlen, buf, got);
+    sender_address(f, m->msg_name, &m->msg_namelen);
+    m->msg_controllen = 0;
+    m->msg_flags = whole ? MSG_TRUNC : 0;
+    return got;
 }
 
 /* ==========================================================================
