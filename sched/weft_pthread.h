@@ -68,6 +68,11 @@ WEFT_PROG_API int weft_pthread_setcanceltype(int type, int *old);
 WEFT_PROG_API void weft_pthread_cleanup_push_(struct weft_cleanup_ *c);
 WEFT_PROG_API void weft_pthread_cleanup_pop_(struct weft_cleanup_ *c, int execute);
 
+/* ---- signal masks, pthread_kill's existence check (posix/signal.c) ---- */
+WEFT_PROG_API int weft_pthread_sigmask(int how, const sigset_t *set, sigset_t *old);
+WEFT_PROG_API int weft_sigprocmask(int how, const sigset_t *set, sigset_t *old);
+WEFT_PROG_API int weft_pthread_kill_at(pthread_t t, int sig, WEFT_AT);
+
 /* ---- mutexes ---- */
 WEFT_PROG_API int weft_pthread_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *a,
                                              const char *name, WEFT_AT);
@@ -108,6 +113,9 @@ WEFT_PROG_API int weft_posix_sem_init_at(sem_t *s, int pshared, unsigned value, 
                                    WEFT_AT);
 WEFT_PROG_API int weft_posix_sem_wait_at(sem_t *s, int try_only, const struct timespec *deadline,
                                    const char *name, WEFT_AT);
+WEFT_PROG_API int weft_posix_sem_clockwait_at(sem_t *s, clockid_t clock,
+                                              const struct timespec *deadline, const char *name,
+                                              WEFT_AT);
 WEFT_PROG_API int weft_posix_sem_getvalue_at(sem_t *s, int *value, const char *name, WEFT_AT);
 WEFT_PROG_API int weft_posix_sem_post_at(sem_t *s, const char *name, WEFT_AT);
 WEFT_PROG_API sem_t *weft_posix_sem_open_at(WEFT_AT, const char *name, int oflag, ...);
@@ -141,6 +149,14 @@ WEFT_PROG_API ssize_t weft_read_at(int fd, void *buf, size_t n, WEFT_AT);
 WEFT_PROG_API ssize_t weft_write_at(int fd, const void *buf, size_t n, WEFT_AT);
 WEFT_PROG_API ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, WEFT_AT);
 WEFT_PROG_API ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, WEFT_AT);
+WEFT_PROG_API ssize_t weft_readv_at(int fd, const struct iovec *iov, int n, WEFT_AT);
+WEFT_PROG_API ssize_t weft_writev_at(int fd, const struct iovec *iov, int n, WEFT_AT);
+WEFT_PROG_API ssize_t weft_sendto_at(int fd, const void *buf, size_t n, int flags,
+                                     const struct sockaddr *addr, socklen_t len, WEFT_AT);
+WEFT_PROG_API ssize_t weft_recvfrom_at(int fd, void *buf, size_t n, int flags,
+                                       struct sockaddr *addr, socklen_t *len, WEFT_AT);
+WEFT_PROG_API ssize_t weft_sendmsg_at(int fd, const struct msghdr *m, int flags, WEFT_AT);
+WEFT_PROG_API ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, WEFT_AT);
 WEFT_PROG_API int weft_close_at(int fd, WEFT_AT);
 WEFT_PROG_API int weft_shutdown_at(int fd, int how, WEFT_AT);
 WEFT_PROG_API int weft_fcntl_at(const char *file_, int line_, int fd, int cmd, ...);
@@ -257,6 +273,8 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define sem_wait(s)           weft_posix_sem_wait_at((s), 0, NULL, #s, __FILE__, __LINE__)
 #define sem_trywait(s)        weft_posix_sem_wait_at((s), 1, NULL, #s, __FILE__, __LINE__)
 #define sem_timedwait(s, t)   weft_posix_sem_wait_at((s), 0, (t), #s, __FILE__, __LINE__)
+#define sem_clockwait(s, clk, t) \
+    weft_posix_sem_clockwait_at((s), (clk), (t), #s, __FILE__, __LINE__)
 #define sem_post(s)           weft_posix_sem_post_at((s), #s, __FILE__, __LINE__)
 #define clock_gettime(...)   weft_clock_gettime_at(__VA_ARGS__, __FILE__, __LINE__)
 #define nanosleep(...)       weft_nanosleep_at(__VA_ARGS__, __FILE__, __LINE__)
@@ -270,8 +288,9 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define exit(status) weft_program_exit_at((status), __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_(call) weft_program_unsupported_at(#call, __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_PTR_(call) weft_program_unsupported_ptr_at(#call, __FILE__, __LINE__)
-#define pthread_kill(...)              WEFT_UNSUPPORTED_(pthread_kill)
-#define pthread_sigmask(...)           WEFT_UNSUPPORTED_(pthread_sigmask)
+#define pthread_kill(t, sig)     weft_pthread_kill_at((t), (sig), __FILE__, __LINE__)
+#define pthread_sigmask          weft_pthread_sigmask
+#define sigprocmask              weft_sigprocmask
 #define pthread_mutex_timedlock(m, t) \
     weft_pthread_mutex_timedlock_at((m), CLOCK_REALTIME, (t), #m, __FILE__, __LINE__)
 #define pthread_mutex_clocklock(m, clk, t) \
@@ -382,10 +401,14 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
     weft_sockopt_at((fd), (lv), (n), (v), (l), 0, 0, __FILE__, __LINE__)
 #define accept(fd, a, l)      weft_accept_at((fd), (a), (l), 0, __FILE__, __LINE__)
 #define accept4(fd, a, l, fl) weft_accept_at((fd), (a), (l), (fl), __FILE__, __LINE__)
-#define readv(...)                     WEFT_UNSUPPORTED_(readv)
-#define writev(...)                    WEFT_UNSUPPORTED_(writev)
-#define recvmsg(...)                   WEFT_UNSUPPORTED_(recvmsg)
-#define sendmsg(...)                   WEFT_UNSUPPORTED_(sendmsg)
+#define readv(fd, iov, n)     weft_readv_at((fd), (iov), (n), __FILE__, __LINE__)
+#define writev(fd, iov, n)    weft_writev_at((fd), (iov), (n), __FILE__, __LINE__)
+#define sendto(fd, buf, n, fl, a, l) \
+    weft_sendto_at((fd), (buf), (n), (fl), (const struct sockaddr *)(a), (l), __FILE__, __LINE__)
+#define recvfrom(fd, buf, n, fl, a, l) \
+    weft_recvfrom_at((fd), (buf), (n), (fl), (struct sockaddr *)(a), (l), __FILE__, __LINE__)
+#define sendmsg(fd, m, fl)    weft_sendmsg_at((fd), (m), (fl), __FILE__, __LINE__)
+#define recvmsg(fd, m, fl)    weft_recvmsg_at((fd), (m), (fl), __FILE__, __LINE__)
 #define epoll_wait(...)                WEFT_UNSUPPORTED_(epoll_wait)
 #define epoll_pwait(...)               WEFT_UNSUPPORTED_(epoll_pwait)
 /* C11 atomic calls tell weft their line and how they spell their object

@@ -135,6 +135,23 @@ expect_grep "the wait that timed out" \
     "rwlock_timed.c:64  timedlock (wait) rw (timed out)$" "$tmp/out"
 replays_identically "timed rwlock replay"
 
+# ---- a timed wait's absolute deadline, however late its step comes ----
+# A mover takes the clock past the waiter's deadline, before or after the
+# waiter's step: the wait ends at the deadline or at once (100 or 200 ms,
+# never 100 ms after a late step), in every interleaving.
+for mode in cond clockwait mutex clocklock sem semclock; do
+    check "the deadline holds however late the step: $mode" 0 \
+        "$WEFT" run "$tests/late_deadline.c" -- $mode
+    expect_grep "the deadline holds: $mode, every interleaving" \
+        "^late_deadline: pass (expected pass) \[dpor\] 15 executions, exhaustive" "$tmp/out"
+    check "the deadline holds however late the step: $mode (dfs)" 0 \
+        "$WEFT" run --strategy dfs "$tests/late_deadline.c" -- $mode
+    check "a wait that ends after its deadline: $mode" 1 \
+        "$WEFT" run --cflags=-DAT_DEADLINE "$tests/late_deadline.c" -- $mode
+    expect_grep "ended after the deadline: $mode" \
+        "^In thread 1 \"waiter\" at late_deadline.c:93:" "$tmp/out"
+done
+
 # ---- named semaphores: a namespace of each execution's own ----
 for s in dpor dfs; do
     check "named semaphores used correctly ($s)" 0 \
@@ -179,6 +196,45 @@ expect_grep "the reader waits for the duplicate's close" \
 check "a datagram peer's close ends nothing" 1 "$WEFT" run --cflags=-DDGRAM_EOF "$tests/dup_dgram.c"
 expect_grep "the reader waits on after the peer closed" \
     'waits to read from "dg\[1\] to \[0\]" (empty, its peer closed' "$tmp/out"
+
+# ---- readv, writev, sendto, recvfrom, sendmsg, recvmsg ----
+for s in dpor dfs; do
+    for mode in pipe:12 dgram:20 stream:1 inet:16; do
+        check "vectors and addresses: ${mode%:*} ($s)" 0 \
+            "$WEFT" run --strategy $s "$tests/vectors.c" -- ${mode%:*}
+        expect_grep "vectors and addresses: ${mode%:*}, every interleaving ($s)" \
+            "^vectors: pass (expected pass) \[$s\] ${mode#*:} executions*[ ,]" "$tmp/out"
+    done
+done
+check "vectors, all memory checked" 0 "$WEFT" run --memory=all "$tests/vectors.c" -- pipe
+check "two writevs, either first" 1 "$WEFT" run --cflags=-DA_FIRST "$tests/vectors.c" -- pipe
+expect_grep "the other order found" "^In thread 0 \"main\" at vectors.c:74:" "$tmp/out"
+replays_identically "writev replay"
+check "writev to standard output" 1 "$WEFT" run "$tests/vectors.c" -- stdout
+expect_grep "writev's bytes under the report" "^  gathered for the report$" "$tmp/out"
+check "not supported yet: ancillary data" 1 "$WEFT" run "$tests/vectors.c" -- control
+expect_grep "ancillary data at its line" "^In thread 0 \"main\" at vectors.c:222:" "$tmp/out"
+expect_grep "ancillary data named" \
+    "sendmsg with ancillary data (msg_control) on a pipe or socket between threads is not supported by weft yet" \
+    "$tmp/out"
+
+# ---- Unix datagram and seqpacket sockets made by socket() ----
+for s in dpor dfs; do
+    for mode in dgram:24 seqpacket:40; do
+        check "Unix ${mode%:*} sockets ($s)" 0 \
+            "$WEFT" run --strategy $s "$tests/unix_dgram.c" -- ${mode%:*}
+        expect_grep "Unix ${mode%:*} sockets, every interleaving ($s)" \
+            "^unix_dgram: pass (expected pass) \[$s\] ${mode#*:} executions[ ,]" "$tmp/out"
+    done
+done
+check "Unix datagram sockets, all memory checked" 0 \
+    "$WEFT" run --memory=all "$tests/unix_dgram.c" -- dgram
+check "Unix datagram sockets, a process per execution" 0 \
+    "$WEFT" run --isolate fork "$tests/unix_dgram.c" -- dgram
+check "a datagram nobody sends" 1 "$WEFT" run "$tests/unix_dgram.c" -- lost
+expect_grep "the queue named by its path" \
+    'thread 0 "main" waits to read from "/tmp/weft-log.sock"' "$tmp/out"
+replays_identically "datagram replay"
 
 # ---- stdio over a pipe: fdopen of a modelled end ----
 check "fprintf and fgets over a pipe" 0 "$WEFT" run "$tests/stdio_pipe.c"
@@ -360,6 +416,33 @@ expect_grep "the thread's exit(3) after main's pthread_exit" \
     "^In thread 1 \"exits_3\" at exit_paths.c:50:" "$tmp/out"
 expect_grep "main finished" "thread 0 \"main\": finished" "$tmp/out"
 
+# ---- signal masks per thread; pthread_kill's existence check ----
+# A mask change is no step: the search runs the executions it runs
+# without the mask calls (-DNO_MASKS), DPOR's and DFS's alike.
+for s in dpor dfs; do
+    runs="6 executions, exhaustive"; [ $s = dfs ] && runs="6 executions + 25 pruned, exhaustive"
+    for flags in "" "--cflags=-DNO_MASKS"; do
+        # shellcheck disable=SC2086
+        check "signal masks $flags ($s)" 0 "$WEFT" run --strategy $s $flags "$tests/sigmask.c"
+        expect_grep "signal masks $flags: the same executions ($s)" \
+            "^sigmask: pass (expected pass) \[$s\] $runs" "$tmp/out"
+    done
+    check "pthread_kill(t, 0) ($s)" 0 "$WEFT" run --strategy $s "$tests/sigmask.c" -- kill
+    expect_grep "pthread_kill(t, 0): before and after the thread's end ($s)" \
+        "^sigmask: pass (expected pass) \[$s\] 3 executions, exhaustive" "$tmp/out"
+    check "pthread_kill(t, 0) of a detached thread ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/sigmask.c" -- detached
+    for claim in SAYS_LIVE:157 SAYS_GONE:160; do
+        check "pthread_kill(t, 0): ${claim%:*} broken ($s)" 1 \
+            "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/sigmask.c" -- detached
+        expect_grep "pthread_kill(t, 0): ${claim%:*} at its line ($s)" \
+            "^In thread 0 \"main\" at sigmask.c:${claim#*:}:" "$tmp/out"
+    done
+done
+expect_grep "the check a step of its own" "sigmask.c:154  pthread_kill 0$" "$tmp/out"
+replays_identically "pthread_kill replay"
+check "signal masks, a process per execution" 0 "$WEFT" run --isolate fork "$tests/sigmask.c"
+
 # ---- thread-specific data ----
 check "pthread keys and their destructors" 0 "$WEFT" run "$tests/keys.c"
 expect_grep "keys exhaustive" "^keys: pass (expected pass) \[dpor\].*exhaustive" "$tmp/out"
@@ -428,8 +511,9 @@ expect_grep "bad --isolate said" "isolate takes process (or restore), fork or no
 
 # ---- what weft does not model yet fails at its line ----
 check "unsupported call" 1 "$WEFT" run "$tests/unsupported.c"
-expect_grep "unsupported call named" "pthread_kill is not supported by weft yet" "$tmp/out"
-expect_grep "unsupported call's line" "at unsupported.c:14:" "$tmp/out"
+expect_grep "unsupported call named" "pthread_kill with a signal is not supported by weft yet" \
+    "$tmp/out"
+expect_grep "unsupported call's line" "at unsupported.c:16:" "$tmp/out"
 
 # ---- a program of two sources ----
 check "two sources" 0 "$WEFT" run "$tests/two_files_lib.c" "$tests/two_files_main.c"

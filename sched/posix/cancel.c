@@ -1,7 +1,8 @@
 /*
 ** cancel.c -- deferred cancellation: pthread_cancel, the cancellation
 ** points weft models (pthread_testcancel, pthread_join, the condition
-** variable waits, sem_wait and sem_timedwait, nanosleep, usleep, sleep),
+** variable waits, sem_wait, sem_timedwait and sem_clockwait,
+** nanosleep, usleep, sleep),
 ** pthread_setcancelstate and pthread_setcanceltype, the cleanup handlers
 ** of pthread_cleanup_push and pthread_cleanup_pop, and PTHREAD_CANCELED as
 ** the result a join of a cancelled thread sees.

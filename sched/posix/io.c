@@ -15,6 +15,7 @@
 */
 #define WEFT_PTHREAD_IMPLEMENTATION
 #include <arpa/inet.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -41,7 +42,14 @@ struct posix_fd {
     struct stream *out;               /* what it writes, or NULL */
     bool nonblock;
     bool socket;
-    int type;                         /* a socket pair's: SOCK_STREAM, _DGRAM, _SEQPACKET */
+    int type;                         /* a socket pair's: SOCK_STREAM, _DGRAM, _SEQPACKET;
+                                         socket()'s: _DGRAM, _SEQPACKET, or 0 */
+    /* a Unix datagram socket made by socket(): see "Unix datagram sockets" */
+    bool addressed;                   /* its queue's messages carry their sender */
+    bool out_addressed;               /* what it is connected to is such a queue */
+    const struct posix_name *name;    /* its bound name, or NULL */
+    const struct posix_name *last_from;   /* the sender of the message read last */
+    unsigned char *scratch;           /* room to read a message with its sender */
     /* a loopback socket made by socket(): its addresses, its queue once listening */
     int family;                       /* 0: a pipe or a socket pair's end */
     bool bound;
@@ -197,8 +205,8 @@ static bool would_block(int fd, short events)
 static _Noreturn void blocks_outside(struct exec *x, const char *call, struct sched_loc at)
 {
     sched_fail(x, WEFT_STUCK, at,
-               "%s would block outside weft: only pipes, socket pairs and stream "
-               "sockets between the program's threads are modelled (README: Running a "
+               "%s would block outside weft: only pipes, socket pairs and sockets "
+               "between the program's threads are modelled (README: Running a "
                "pthread program)",
                call);
 }
@@ -294,12 +302,67 @@ static ssize_t failed(int code)
     return -1;
 }
 
-static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n, bool nonblock,
-                         struct sched_loc at)
+/* ==========================================================================
+** Unix datagram sockets made by socket()
+** ==========================================================================
+** Such a socket has a queue of messages (a stream that keeps them whole,
+** which a peer's close does not end) that any socket sending to its bound
+** name, or connected to it, writes into; so each message begins with its
+** sender's bound name (NULL: unnamed), kept in the arena for the whole
+** execution, which recvfrom and recvmsg give back.
+*/
+
+struct posix_name {
+    socklen_t len;
+    struct sockaddr_storage addr;
+};
+
+#define SENDER_HEAD sizeof(const struct posix_name *)
+
+static void place_text(const struct sockaddr_storage *a, socklen_t len, char *buf, size_t n);
+
+/* f's queue, made on first use: named by its bound name, if it has one. */
+static struct stream *dgram_queue(struct exec *x, struct posix_fd *f, struct sched_loc at)
 {
-    if (f->in == NULL)
+    if (f->in == NULL) {
+        char name[SCHED_NAME_MAX];
+        if (f->name)
+            place_text(&f->name->addr, f->name->len, name, sizeof name);
+        else
+            snprintf(name, sizeof name, "datagram socket %d", f->fd);
+        f->in = stream_new(x, name, PIPE_CAPACITY, at);
+        stream_set_messages(f->in, false);
+    }
+    return f->in;
+}
+
+/* A message read from f's queue: its sender noted, its bytes into buf. */
+static long addressed_read(struct exec *x, struct posix_fd *f, void *buf, size_t n,
+                           bool nonblock, size_t *whole, struct sched_loc at)
+{
+    if (f->scratch == NULL && (f->scratch = arena_alloc(&x->arena, PIPE_CAPACITY +
+                                                        SENDER_HEAD)) == NULL)
+        no_memory(x, at);
+    size_t room = n < PIPE_CAPACITY ? n : PIPE_CAPACITY;   /* no message is longer */
+    long got = stream_read(x, dgram_queue(x, f, at), f->scratch, room + SENDER_HEAD, nonblock,
+                           whole, at);
+    if (got < (long)SENDER_HEAD)
+        return got;
+    memcpy(&f->last_from, f->scratch, SENDER_HEAD);
+    memcpy(buf, f->scratch + SENDER_HEAD, (size_t)got - SENDER_HEAD);
+    if (whole && *whole)
+        *whole -= SENDER_HEAD;
+    return got - (long)SENDER_HEAD;
+}
+
+/* whole: as stream_read's (NULL: not wanted). */
+static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n, bool nonblock,
+                         size_t *whole, struct sched_loc at)
+{
+    if (f->in == NULL && !f->addressed)
         return failed(f->family ? ENOTCONN : EBADF);
-    long got = stream_read(x, f->in, buf, n, nonblock || f->nonblock, at);
+    long got = f->addressed ? addressed_read(x, f, buf, n, nonblock || f->nonblock, whole, at)
+                            : stream_read(x, f->in, buf, n, nonblock || f->nonblock, whole, at);
     return got == WEFT_EBUSY ? failed(EAGAIN) : got;
 }
 
@@ -315,19 +378,38 @@ static ssize_t broken_pipe(struct exec *x, struct posix_fd *f, bool nosignal, st
     return failed(EPIPE);
 }
 
-static ssize_t stream_out(struct exec *x, struct posix_fd *f, const void *buf, size_t n,
-                          bool nonblock, bool nosignal, struct sched_loc at)
+/* A write by f into out (its own out, or the queue sendto names; to_queue:
+** a datagram socket's queue, where the message begins with f's name). */
+static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *out,
+                             bool to_queue, const void *buf, size_t n, bool nonblock,
+                             bool nosignal, struct sched_loc at)
 {
-    if (f->out == NULL)
+    if (out == NULL)
         return failed(f->family ? ENOTCONN : EBADF);
-    if (f->type != 0 && f->type != SOCK_STREAM && !stream_message_fits(f->out, n))
+    size_t head = to_queue ? SENDER_HEAD : 0;
+    if (f->type != 0 && f->type != SOCK_STREAM &&
+        (n > PIPE_CAPACITY || !stream_message_fits(out, n + head)))
         return failed(EMSGSIZE);
-    long put = stream_write(x, f->out, buf, n, nonblock || f->nonblock, at);
+    unsigned char small[STREAM_ATOMIC + SENDER_HEAD], *with = small;
+    if (head && n > STREAM_ATOMIC && (with = arena_alloc(&x->arena, n + head)) == NULL)
+        no_memory(x, at);
+    if (head) {                       /* (a waiting write reads it from here later) */
+        memcpy(with, &f->name, head);
+        memcpy(with + head, buf, n);
+        buf = with;
+    }
+    long put = stream_write(x, out, buf, n + head, nonblock || f->nonblock, at);
     if (put == WEFT_ECLOSED && f->type == SOCK_DGRAM)
         return failed(ECONNREFUSED);  /* Linux: no SIGPIPE for a datagram */
     if (put == WEFT_ECLOSED)
         return broken_pipe(x, f, nosignal, at);
-    return put == WEFT_EBUSY ? failed(EAGAIN) : put;
+    return put == WEFT_EBUSY ? failed(EAGAIN) : put - (long)head;
+}
+
+static ssize_t stream_out(struct exec *x, struct posix_fd *f, const void *buf, size_t n,
+                          bool nonblock, bool nosignal, struct sched_loc at)
+{
+    return stream_out_to(x, f, f->out, f->out_addressed, buf, n, nonblock, nosignal, at);
 }
 
 ssize_t weft_read_at(int fd, void *buf, size_t n, const char *file, int line)
@@ -338,7 +420,7 @@ ssize_t weft_read_at(int fd, void *buf, size_t n, const char *file, int line)
     struct sched_loc at = { file, line };
     struct posix_fd *f = fd_find(x, fd);
     if (f)
-        return stream_in(x, f, buf, n, false, at);
+        return stream_in(x, f, buf, n, false, NULL, at);
     if (would_block(fd, POLLIN))
         blocks_outside(x, "read", at);
     return read(fd, buf, n);
@@ -360,6 +442,72 @@ ssize_t weft_write_at(int fd, const void *buf, size_t n, const char *file, int l
     return write(fd, buf, n);
 }
 
+/* recv, recvfrom and recvmsg on a modelled descriptor: call names the
+** call in a message. *whole: as stream_read's. */
+static ssize_t recv_modelled(struct exec *x, struct posix_fd *f, void *buf, size_t n, int flags,
+                             size_t *whole, const char *call, struct sched_loc at)
+{
+    if (flags & ~(MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL))
+        sched_fail(x, WEFT_ASSERTION, at, "%s flags 0x%x are not supported by weft yet "
+                   "(MSG_DONTWAIT and MSG_WAITALL are)", call, (unsigned)flags);
+    if (!f->socket)
+        return failed(ENOTSOCK);
+    ssize_t got = stream_in(x, f, buf, n, flags & MSG_DONTWAIT, whole, at);
+    bool messages = f->type == SOCK_DGRAM || f->type == SOCK_SEQPACKET;
+    while ((flags & MSG_WAITALL) && !messages && got > 0 && (size_t)got < n) {
+        ssize_t more = stream_in(x, f, (char *)buf + got, n - (size_t)got, false, NULL, at);
+        if (more <= 0)
+            break;
+        got += more;
+    }
+    return got;
+}
+
+static struct posix_fd *datagram_target(struct exec *x, const struct posix_fd *f,
+                                        const struct sockaddr_storage *a, socklen_t len);
+static struct stream *dgram_queue(struct exec *x, struct posix_fd *f, struct sched_loc at);
+
+/* A datagram to the Unix socket bound at to (Linux checks its length and
+** family first: EINVAL). */
+static ssize_t send_to_name(struct exec *x, struct posix_fd *f, const void *buf, size_t n,
+                            int flags, const struct sockaddr *to, socklen_t len,
+                            struct sched_loc at)
+{
+    struct sockaddr_storage a = { 0 };
+    if (len <= offsetof(struct sockaddr_un, sun_path) || len > sizeof(struct sockaddr_un))
+        return failed(EINVAL);
+    memcpy(&a, to, len);
+    if (a.ss_family != AF_UNIX)
+        return failed(EINVAL);
+    struct posix_fd *t = datagram_target(x, f, &a, len);
+    if (t == NULL)
+        return -1;
+    return stream_out_to(x, f, dgram_queue(x, t, at), true, buf, n, flags & MSG_DONTWAIT,
+                         flags & MSG_NOSIGNAL, at);
+}
+
+/* send, sendto and sendmsg on a modelled descriptor; to: the address to
+** send to (NULL, or len 0: none), as Linux takes it: ignored on a TCP
+** socket and a seqpacket socket, EISCONN on a connected Unix stream
+** socket, EOPNOTSUPP on an unconnected one, where it goes on a datagram
+** socket. */
+static ssize_t send_modelled(struct exec *x, struct posix_fd *f, const void *buf, size_t n,
+                             int flags, const struct sockaddr *to, socklen_t len,
+                             const char *call, struct sched_loc at)
+{
+    if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
+        sched_fail(x, WEFT_ASSERTION, at, "%s flags 0x%x are not supported by weft yet "
+                   "(MSG_DONTWAIT and MSG_NOSIGNAL are)", call, (unsigned)flags);
+    if (!f->socket)
+        return failed(ENOTSOCK);
+    bool ignored = f->type == SOCK_SEQPACKET || (f->family && f->family != AF_UNIX);
+    if (to == NULL || len == 0 || ignored)
+        return stream_out(x, f, buf, n, flags & MSG_DONTWAIT, flags & MSG_NOSIGNAL, at);
+    if (f->type != SOCK_DGRAM)
+        return failed(f->in || f->out ? EISCONN : EOPNOTSUPP);
+    return send_to_name(x, f, buf, n, flags, to, len, at);
+}
+
 ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, const char *file, int line)
 {
     struct exec *x = sync_exec();
@@ -372,20 +520,7 @@ ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, const char *file, i
             blocks_outside(x, "recv", at);
         return recv(fd, buf, n, flags);
     }
-    if (flags & ~(MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL))
-        sched_fail(x, WEFT_ASSERTION, at, "recv flags 0x%x are not supported by weft yet "
-                   "(MSG_DONTWAIT and MSG_WAITALL are)", (unsigned)flags);
-    if (!f->socket)
-        return failed(ENOTSOCK);
-    ssize_t got = stream_in(x, f, buf, n, flags & MSG_DONTWAIT, at);
-    bool messages = f->type == SOCK_DGRAM || f->type == SOCK_SEQPACKET;
-    while ((flags & MSG_WAITALL) && !messages && got > 0 && (size_t)got < n) {
-        ssize_t more = stream_in(x, f, (char *)buf + got, n - (size_t)got, false, at);
-        if (more <= 0)
-            break;
-        got += more;
-    }
-    return got;
+    return recv_modelled(x, f, buf, n, flags, NULL, "recv", at);
 }
 
 ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *file, int line)
@@ -400,12 +535,214 @@ ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *f
             blocks_outside(x, "send", at);
         return send(fd, buf, n, flags);
     }
-    if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
-        sched_fail(x, WEFT_ASSERTION, at, "send flags 0x%x are not supported by weft yet "
-                   "(MSG_DONTWAIT and MSG_NOSIGNAL are)", (unsigned)flags);
-    if (!f->socket)
-        return failed(ENOTSOCK);
-    return stream_out(x, f, buf, n, flags & MSG_DONTWAIT, flags & MSG_NOSIGNAL, at);
+    return send_modelled(x, f, buf, n, flags, NULL, 0, "send", at);
+}
+
+/* ==========================================================================
+** readv, writev, sendto, recvfrom, sendmsg, recvmsg
+** ==========================================================================
+** Each is read, write, recv or send on one buffer: the iovecs are gathered
+** into one before a write (so a writev is one write, on a datagram socket
+** one message) and filled from one after a read, so every rule of those
+** calls holds as it is; an address to send to is send_modelled's.
+*/
+
+/* The iovecs' total length: 0, or -1 with errno EINVAL for a count or a
+** total Linux refuses. */
+static int iov_total(const struct iovec *iov, int n, size_t *total)
+{
+    *total = 0;
+    if (n < 0 || n > IOV_MAX || (n > 0 && iov == NULL))
+        return (int)failed(EINVAL);
+    for (int i = 0; i < n; i++) {
+        if (iov[i].iov_len > (size_t)SSIZE_MAX - *total)
+            return (int)failed(EINVAL);
+        *total += iov[i].iov_len;
+    }
+    return 0;
+}
+
+/* One buffer for the iovecs: the first one's when it is the only one with
+** room, else room in the execution's arena, with their bytes (gather). */
+static void *iov_buffer(struct exec *x, const struct iovec *iov, int n, size_t total,
+                        bool gather, struct sched_loc at)
+{
+    for (int i = 0; i < n && total; i++)
+        if (iov[i].iov_len == total)
+            return iov[i].iov_base;
+    unsigned char *buf = arena_alloc(&x->arena, total ? total : 1);
+    if (buf == NULL)
+        no_memory(x, at);
+    for (size_t off = 0, i = 0; gather && i < (size_t)n; off += iov[i++].iov_len)
+        memcpy(buf + off, iov[i].iov_base, iov[i].iov_len);
+    return buf;
+}
+
+/* The got bytes read into buf handed out to the iovecs, in order. */
+static void iov_scatter(const struct iovec *iov, int n, const unsigned char *buf, ssize_t got)
+{
+    for (int i = 0; i < n && got > 0; i++) {
+        size_t k = iov[i].iov_len < (size_t)got ? iov[i].iov_len : (size_t)got;
+        if (iov[i].iov_base != buf)
+            memmove(iov[i].iov_base, buf, k);
+        buf += k;
+        got -= (ssize_t)k;
+    }
+}
+
+ssize_t weft_readv_at(int fd, const struct iovec *iov, int n, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return readv(fd, iov, n);
+    struct sched_loc at = { file, line };
+    size_t total;
+    if (iov_total(iov, n, &total) != 0)
+        return -1;
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {
+        if (would_block(fd, POLLIN))
+            blocks_outside(x, "readv", at);
+        return readv(fd, iov, n);
+    }
+    void *buf = iov_buffer(x, iov, n, total, false, at);
+    ssize_t got = stream_in(x, f, buf, total, false, NULL, at);
+    iov_scatter(iov, n, buf, got);
+    return got;
+}
+
+ssize_t weft_writev_at(int fd, const struct iovec *iov, int n, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return writev(fd, iov, n);
+    struct sched_loc at = { file, line };
+    size_t total;
+    if (iov_total(iov, n, &total) != 0)
+        return -1;
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL && !is_output(fd)) {
+        if (would_block(fd, POLLOUT))
+            blocks_outside(x, "writev", at);
+        return writev(fd, iov, n);
+    }
+    void *buf = iov_buffer(x, iov, n, total, true, at);
+    return f ? stream_out(x, f, buf, total, false, false, at) : posix_output(x, fd, buf, total);
+}
+
+/* recvfrom's and recvmsg's address of the sender: a Unix socket's peer
+** bound to a name, a datagram's sender's; none (length 0, the buffer
+** untouched) for a socket pair's, an unnamed one's and a TCP socket's,
+** as Linux gives them. */
+static void sender_address(const struct posix_fd *f, void *addr, socklen_t *len)
+{
+    if (addr == NULL || len == NULL)
+        return;
+    if (f->addressed && f->last_from) {
+        memcpy(addr, &f->last_from->addr, *len < f->last_from->len ? *len : f->last_from->len);
+        *len = f->last_from->len;
+    } else if (!f->addressed && f->family == AF_UNIX && f->peer_len > sizeof(sa_family_t)) {
+        memcpy(addr, &f->peer, *len < f->peer_len ? *len : f->peer_len);
+        *len = f->peer_len;
+    } else {
+        *len = 0;
+    }
+}
+
+ssize_t weft_sendto_at(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
+                       socklen_t len, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sendto(fd, buf, n, flags, addr, len);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {
+        if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLOUT))
+            blocks_outside(x, "sendto", at);
+        return sendto(fd, buf, n, flags, addr, len);
+    }
+    return send_modelled(x, f, buf, n, flags, addr, len, "sendto", at);
+}
+
+ssize_t weft_recvfrom_at(int fd, void *buf, size_t n, int flags, struct sockaddr *addr,
+                         socklen_t *len, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return recvfrom(fd, buf, n, flags, addr, len);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {
+        if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLIN))
+            blocks_outside(x, "recvfrom", at);
+        return recvfrom(fd, buf, n, flags, addr, len);
+    }
+    ssize_t got = recv_modelled(x, f, buf, n, flags, NULL, "recvfrom", at);
+    if (got >= 0)
+        sender_address(f, addr, len);
+    return got;
+}
+
+/* Ancillary data to send (SCM_RIGHTS, credentials) is not modelled. */
+static void no_control(struct exec *x, const struct msghdr *m, const char *call,
+                       struct sched_loc at)
+{
+    if (m->msg_control && m->msg_controllen)
+        sched_fail(x, WEFT_ASSERTION, at, "%s with ancillary data (msg_control) on a pipe or "
+                   "socket between threads is not supported by weft yet", call);
+}
+
+ssize_t weft_sendmsg_at(int fd, const struct msghdr *m, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sendmsg(fd, m, flags);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {
+        if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLOUT))
+            blocks_outside(x, "sendmsg", at);
+        return sendmsg(fd, m, flags);
+    }
+    size_t total;
+    if (m->msg_iovlen > (size_t)IOV_MAX)
+        return failed(EMSGSIZE);
+    if (iov_total(m->msg_iov, (int)m->msg_iovlen, &total) != 0)
+        return -1;
+    no_control(x, m, "sendmsg", at);
+    void *buf = iov_buffer(x, m->msg_iov, (int)m->msg_iovlen, total, true, at);
+    return send_modelled(x, f, buf, total, flags, m->msg_name, m->msg_namelen, "sendmsg", at);
+}
+
+/* recvmsg: the iovecs filled, the sender's address, no ancillary data
+** (none is ever sent), MSG_TRUNC when a message was cut to fit. */
+ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return recvmsg(fd, m, flags);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = fd_find(x, fd);
+    if (f == NULL) {
+        if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLIN))
+            blocks_outside(x, "recvmsg", at);
+        return recvmsg(fd, m, flags);
+    }
+    size_t total, whole = 0;
+    if (m->msg_iovlen > (size_t)IOV_MAX)
+        return failed(EMSGSIZE);
+    if (iov_total(m->msg_iov, (int)m->msg_iovlen, &total) != 0)
+        return -1;
+    void *buf = iov_buffer(x, m->msg_iov, (int)m->msg_iovlen, total, false, at);
+    ssize_t got = recv_modelled(x, f, buf, total, flags, &whole, "recvmsg", at);
+    if (got < 0)
+        return got;
+    iov_scatter(m->msg_iov, (int)m->msg_iovlen, buf, got);
+    sender_address(f, m->msg_name, &m->msg_namelen);
+    m->msg_controllen = 0;
+    m->msg_flags = whole ? MSG_TRUNC : 0;
+    return got;
 }
 
 /* ==========================================================================
@@ -439,8 +776,8 @@ int weft_close_at(int fd, const char *file, int line)
         close_listener(x, f->listening, at);
     if (f->in && !end_shared(x, f, 0))
         stream_close(x, f->in, true, at);
-    if (f->out && !end_shared(x, f, 1))
-        stream_close(x, f->out, false, at);
+    if (f->out && !f->out_addressed && !end_shared(x, f, 1))
+        stream_close(x, f->out, false, at);  /* (a queue others send to stays open) */
     HASH_DEL(x->program->fds, f);
     unreserve(x, fd);
     return 0;
@@ -461,7 +798,7 @@ int weft_shutdown_at(int fd, int how, const char *file, int line)
         return (int)failed(EINVAL);
     if (how != SHUT_WR && f->in && !stream_reader_closed(f->in))
         stream_close(x, f->in, true, at);
-    if (how != SHUT_RD && f->out && !stream_writer_closed(f->out))
+    if (how != SHUT_RD && f->out && !f->out_addressed && !stream_writer_closed(f->out))
         stream_close(x, f->out, false, at);
     return 0;
 }
@@ -714,16 +1051,33 @@ static bool modelled_family(int domain)
     return domain == AF_INET || domain == AF_INET6 || domain == AF_UNIX;
 }
 
+/* The kind of socket weft models for socket(domain, type): SOCK_STREAM,
+** or for AF_UNIX also SOCK_DGRAM and SOCK_SEQPACKET; else 0. */
+static int modelled_kind(int domain, int type)
+{
+    int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (!modelled_family(domain))
+        return 0;
+    if (kind == SOCK_STREAM || (domain == AF_UNIX && (kind == SOCK_DGRAM ||
+                                                       kind == SOCK_SEQPACKET)))
+        return kind;
+    return 0;
+}
+
 int weft_socket_at(int domain, int type, int protocol, const char *file, int line)
 {
     struct exec *x = sync_exec();
-    if (x == NULL || !modelled_family(domain) ||
-        (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
+    int kind = modelled_kind(domain, type);
+    if (x == NULL || kind == 0)
         return x ? own(x, socket(domain, type, protocol)) : socket(domain, type, protocol);
     struct sched_loc at = { file, line };
     int fd = fd_new(x, NULL, NULL, type & SOCK_NONBLOCK, true, at);
-    if (fd >= 0)
-        fd_find(x, fd)->family = domain;
+    if (fd >= 0) {
+        struct posix_fd *f = fd_find(x, fd);
+        f->family = domain;
+        f->type = kind == SOCK_STREAM ? 0 : kind;
+        f->addressed = kind == SOCK_DGRAM;
+    }
     return fd;
 }
 
@@ -838,10 +1192,22 @@ static void bind_ephemeral(struct posix_fd *f)
     f->bound = f->family != AF_UNIX;
 }
 
+/* A datagram socket bound: its name kept for the messages it sends, and
+** its queue named after it. */
+static int name_datagram_socket(struct exec *x, struct posix_fd *f, struct sched_loc at)
+{
+    struct posix_name *n = arena_alloc(&x->arena, sizeof *n);
+    if (n == NULL)
+        no_memory(x, at);
+    n->len = f->local_len;
+    n->addr = f->local;
+    f->name = n;
+    dgram_queue(x, f, at);
+    return 0;
+}
+
 int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file, int line)
 {
-    (void)file;
-    (void)line;
     struct exec *x = sync_exec();
     struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
     if (f == NULL)
@@ -860,6 +1226,8 @@ int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, const char 
     f->local = a;
     f->local_len = len;
     f->bound = true;
+    if (f->addressed)
+        return name_datagram_socket(x, f, (struct sched_loc){ file, line });
     return 0;
 }
 
@@ -869,6 +1237,8 @@ int weft_listen_at(int fd, int backlog, const char *file, int line)
     struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
     if (f == NULL)
         return listen(fd, backlog);
+    if (f->type == SOCK_DGRAM)
+        return (int)failed(EOPNOTSUPP);
     if (f->in || f->out)
         return (int)failed(EINVAL);
     if (f->listening)
@@ -896,9 +1266,46 @@ static struct posix_conn *conn_new(struct exec *x, const struct posix_fd *server
     up[SCHED_NAME_MAX - 1] = down[SCHED_NAME_MAX - 1] = 0;   /* names are that long at most */
     c->up = stream_new(x, up, PIPE_CAPACITY, at);
     c->down = stream_new(x, down, PIPE_CAPACITY, at);
+    if (server->type == SOCK_SEQPACKET) {
+        stream_set_messages(c->up, true);
+        stream_set_messages(c->down, true);
+    }
     c->client = client->local;
     c->client_len = client->local_len;
     return c;
+}
+
+/* The datagram socket bound to a, which f may send to: NULL with errno
+** set as Linux does: ENOENT for a path nothing is bound to (ECONNREFUSED
+** for an abstract name), EPROTOTYPE for a socket of another type, EPERM
+** for one connected to another socket. */
+static struct posix_fd *datagram_target(struct exec *x, const struct posix_fd *f,
+                                        const struct sockaddr_storage *a, socklen_t len)
+{
+    struct posix_fd *t = bound_at(x, a, len, false);
+    const struct sockaddr_un *u = (const struct sockaddr_un *)a;
+    bool abstract = len > offsetof(struct sockaddr_un, sun_path) && u->sun_path[0] == 0;
+    int code = t == NULL ? (abstract ? ECONNREFUSED : ENOENT)
+             : !t->addressed ? EPROTOTYPE
+             : t->out && (f->in == NULL || t->out != f->in) ? EPERM : 0;
+    if (code)
+        errno = code;
+    return code ? NULL : t;
+}
+
+/* connect of a datagram socket: where its sends without an address go
+** (again and again: the last one counts). */
+static int datagram_connect(struct exec *x, struct posix_fd *f, const struct sockaddr_storage *a,
+                            socklen_t len, struct sched_loc at)
+{
+    struct posix_fd *t = datagram_target(x, f, a, len);
+    if (t == NULL)
+        return -1;
+    f->out = dgram_queue(x, t, at);
+    f->out_addressed = true;
+    f->peer = *a;
+    f->peer_len = len;
+    return 0;
 }
 
 int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file,
@@ -912,14 +1319,18 @@ int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const ch
     struct sockaddr_storage a;
     if (take_address(f, addr, len, &a) != 0)
         return -1;
+    if (f->addressed)
+        return datagram_connect(x, f, &a, len, at);
     if (f->in || f->out || f->listening)
         return (int)failed(EISCONN);
     if (!local_address(&a))
         sched_fail(x, WEFT_STUCK, at, "connect to an address outside this machine would wait "
                    "outside weft: only sockets between the program's threads are modelled "
                    "(README: Running a pthread program)");
-    struct posix_fd *server = bound_at(x, &a, len, true);
-    if (server == NULL)
+    struct posix_fd *server = bound_at(x, &a, len, false);
+    if (server && server->type != f->type)
+        return (int)failed(EPROTOTYPE);
+    if (server == NULL || !server->listening)
         return (int)failed(ECONNREFUSED);
     if (!f->bound)
         bind_ephemeral(f);
@@ -947,7 +1358,7 @@ int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, con
         return own(x, accept4(fd, addr, len, flags));
     }
     if (!f->listening)
-        return (int)failed(f->family ? EINVAL : ENOTSOCK);
+        return (int)failed(f->type == SOCK_DGRAM ? EOPNOTSUPP : f->family ? EINVAL : ENOTSOCK);
     void *item = NULL;
     int rc = listener_accept(x, f->listening, &item, f->nonblock, at);
     if (rc != 0)
@@ -958,6 +1369,7 @@ int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, con
         return -1;
     struct posix_fd *n = fd_find(x, s);
     n->family = f->family;
+    n->type = f->type;
     n->local = f->local;
     n->local_len = f->local_len;
     n->bound = true;
@@ -1013,7 +1425,7 @@ int weft_sockname_at(int fd, struct sockaddr *addr, socklen_t *len, int peer, co
 }
 
 /* Options of a modelled socket change nothing weft models: set ones are
-** accepted, read ones are 0 (SO_TYPE: SOCK_STREAM). */
+** accepted, read ones are 0 (SO_TYPE: the socket's type). */
 int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len, socklen_t setlen,
                     int set, const char *file, int line)
 {
@@ -1030,6 +1442,6 @@ int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len, so
         return (int)failed(EFAULT);
     memset(value, 0, *len);
     if (level == SOL_SOCKET && name == SO_TYPE && *len >= sizeof(int))
-        *(int *)value = SOCK_STREAM;
+        *(int *)value = f->type ? f->type : SOCK_STREAM;
     return 0;
 }

@@ -102,6 +102,8 @@ int weft_pthread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn
         t->detached = detached == PTHREAD_CREATE_DETACHED;
     t->fn = fn;
     t->arg = arg;
+    struct posix_thread *creator = posix_thread_self(x);
+    t->sigmask = creator ? creator->sigmask : 0;   /* POSIX: the creator's mask */
     weft_thread_t w = weft_spawn_at(object_name(fn_name), thread_start, t, file, line);
     if (w.id < 0)
         return EAGAIN;
@@ -113,8 +115,7 @@ int weft_pthread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn
     return 0;
 }
 
-/* The record of thread th, or NULL when th names none of this execution. */
-static struct posix_thread *thread_of(struct exec *x, pthread_t th)
+struct posix_thread *posix_thread_named(struct exec *x, pthread_t th)
 {
     struct posix_exec *st = posix_state(x);
     return st && th >= 1 && th <= (pthread_t)st->cap ? st->threads[th - 1] : NULL;
@@ -125,7 +126,7 @@ int weft_pthread_join_at(pthread_t th, void **result, const char *file, int line
     struct exec *x = sync_exec();
     if (x == NULL)
         return pthread_join(th, result);
-    struct posix_thread *t = thread_of(x, th);
+    struct posix_thread *t = posix_thread_named(x, th);
     if (t == NULL)
         return ESRCH;
     if (th - 1 == (pthread_t)x->current->id)
@@ -149,7 +150,7 @@ int weft_pthread_detach_at(pthread_t th, const char *file, int line)
     struct exec *x = sync_exec();
     if (x == NULL)
         return pthread_detach(th);
-    struct posix_thread *t = thread_of(x, th);
+    struct posix_thread *t = posix_thread_named(x, th);
     if (t == NULL)
         return ESRCH;
     if (t->detached || t->joined)
@@ -261,11 +262,12 @@ int weft_pthread_mutex_op_at(pthread_mutex_t *m, int op, const char *name, const
     return from_weft(rc);
 }
 
-static int64_t ms_until(struct exec *x, clockid_t clock, const struct timespec *deadline);
 static bool bad_timespec(const struct timespec *t);
+static bool bad_clock(clockid_t clock);
 
 /* pthread_mutex_timedlock (clock CLOCK_REALTIME) and pthread_mutex_clocklock:
-** the deadline on the virtual clock, the wait racing every step. */
+** the absolute deadline on the virtual clock, however late the call's step
+** comes, the wait racing every step. */
 int weft_pthread_mutex_timedlock_at(pthread_mutex_t *m, clockid_t clock,
                                     const struct timespec *deadline, const char *name,
                                     const char *file, int line)
@@ -273,14 +275,13 @@ int weft_pthread_mutex_timedlock_at(pthread_mutex_t *m, clockid_t clock,
     struct exec *x = sync_exec();
     if (x == NULL)
         return pthread_mutex_clocklock(m, clock, deadline);
-    if (deadline == NULL || bad_timespec(deadline) ||
-        (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
+    if (deadline == NULL || bad_timespec(deadline) || bad_clock(clock))
         return EINVAL;
     weft_mutex_t *w = mutex_handle(x, m, name, file, line);
-    int64_t ms = ms_until(x, clock, deadline);
-    if (ms == 0)                      /* passed: only a free mutex is taken */
+    int64_t at = posix_virtual_deadline(clock, deadline);
+    if (at <= x->now)                 /* passed: only a free mutex is taken */
         return from_weft(weft_mutex_trylock_at(w, file, line)) == EBUSY ? ETIMEDOUT : 0;
-    return from_weft(mutex_timedlock_at(w, sched_ms_to_ns(ms), file, line));
+    return from_weft(mutex_timedlock_at(w, at, file, line));
 }
 
 /* ==========================================================================
@@ -369,18 +370,15 @@ int weft_pthread_cond_init_at(pthread_cond_t *c, const pthread_condattr_t *a, co
     return 0;
 }
 
-/* A wait until the absolute deadline on clock, in whole ms of virtual time
-** from now (rounded up); 0 when it has passed. */
-static int64_t ms_until(struct exec *x, clockid_t clock, const struct timespec *deadline)
-{
-    int64_t at = (int64_t)deadline->tv_sec * 1000000000 + deadline->tv_nsec;
-    int64_t left = at - (posix_clock_start(clock) + x->now);
-    return left <= 0 ? 0 : (left + 999999) / 1000000;
-}
-
 static bool bad_timespec(const struct timespec *t)
 {
     return t && (t->tv_nsec < 0 || t->tv_nsec >= 1000000000);
+}
+
+/* The clocks a timed wait may name (glibc: EINVAL for the others). */
+static bool bad_clock(clockid_t clock)
+{
+    return clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC;
 }
 
 int weft_pthread_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m,
@@ -401,18 +399,18 @@ int weft_pthread_cond_clockwait_at(pthread_cond_t *c, pthread_mutex_t *m, clocki
     struct exec *x = sync_exec();
     if (x == NULL)
         return deadline ? pthread_cond_clockwait(c, m, clock, deadline) : pthread_cond_wait(c, m);
-    if (bad_timespec(deadline) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
+    if (bad_timespec(deadline) || bad_clock(clock))
         return EINVAL;
     weft_cond_t *w = cond_handle(x, c, name, file, line);
     weft_mutex_t *wm = mutex_handle(x, m, "mutex", file, line);
-    int64_t ms = -1;
-    if (deadline) {
-        ms = ms_until(x, clock, deadline);
-        if (ms == 0)
-            return ETIMEDOUT;
-    }
+    int64_t at = deadline ? posix_virtual_deadline(clock, deadline) : -1;
+    if (deadline && at <= x->now)
+        return ETIMEDOUT;
     posix_cancel_enter(x, true, file, line);  /* a cancellation point */
-    int rc = weft_cond_timedwait_at(w, wm, ms, file, line);
+    /* The deadline stays absolute: however late the wait's step comes
+    ** (others may move the clock first), it times out at the deadline. */
+    int rc = deadline ? cond_wait_until_at(w, wm, at, file, line)
+                      : weft_cond_timedwait_at(w, wm, -1, file, line);
     if (posix_cancel_leave(x)) {
         weft_mutex_lock_at(wm, file, line);   /* the handlers run with it held */
         posix_cancel_now(x, file, line);
@@ -616,16 +614,41 @@ static int sem_error(int code)
 int weft_posix_sem_wait_at(sem_t *s, int try_only, const struct timespec *deadline,
                            const char *name, const char *file, int line)
 {
+    if (sync_exec() == NULL)
+        return try_only ? sem_trywait(s) : deadline ? sem_timedwait(s, deadline) : sem_wait(s);
+    return try_only ? weft_posix_sem_clockwait_at(s, -1, NULL, name, file, line)
+                    : weft_posix_sem_clockwait_at(s, CLOCK_REALTIME, deadline, name, file, line);
+}
+
+/* The acquire of each call: try (clock -1), plain (no deadline), or until
+** the absolute deadline, however late the call's step comes; passed
+** already, only a permit left is taken. */
+static int sem_acquire(struct exec *x, weft_sem_t *w, clockid_t clock,
+                       const struct timespec *deadline, const char *file, int line)
+{
+    if (clock == -1)
+        return weft_sem_acquire_at(w, 0, file, line);
+    if (deadline == NULL)
+        return weft_sem_acquire_at(w, -1, file, line);
+    int64_t at = posix_virtual_deadline(clock, deadline);
+    return at <= x->now ? weft_sem_acquire_at(w, 0, file, line)
+                        : sem_acquire_until_at(w, at, file, line);
+}
+
+/* sem_clockwait; sem_wait, trywait and timedwait through it. */
+int weft_posix_sem_clockwait_at(sem_t *s, clockid_t clock, const struct timespec *deadline,
+                                const char *name, const char *file, int line)
+{
     struct exec *x = sync_exec();
     if (x == NULL)
-        return try_only ? sem_trywait(s) : deadline ? sem_timedwait(s, deadline) : sem_wait(s);
-    if (bad_timespec(deadline))
+        return sem_clockwait(s, clock, deadline);
+    bool try_only = clock == -1;
+    if (bad_timespec(deadline) || (!try_only && bad_clock(clock)))
         return sem_error(EINVAL);
-    int64_t ms = try_only ? 0 : deadline ? ms_until(x, CLOCK_REALTIME, deadline) : -1;
     weft_sem_t *w = sem_handle(x, s, name, file, line);
     if (!try_only)
         posix_cancel_enter(x, false, file, line);    /* a cancellation point */
-    int rc = weft_sem_acquire_at(w, ms, file, line);
+    int rc = sem_acquire(x, w, clock, deadline, file, line);
     if (!try_only && posix_cancel_leave(x))
         posix_cancel_now(x, file, line);
     return rc == WEFT_OK ? 0 : sem_error(rc == WEFT_EBUSY && !deadline ? EAGAIN : ETIMEDOUT);

@@ -23,6 +23,7 @@ struct posix_thread {
     struct weft_cleanup_ *cleanups;   /* pthread_cleanup_push's, last pushed first */
     bool cancel_requested, cancel_disabled, cancel_async;   /* posix/cancel.c */
     int saved_errno;                  /* its errno while another thread runs */
+    uint64_t sigmask;                 /* blocked signals, bit sig - 1 (posix/signal.c) */
     bool detached, joined;
 };
 
@@ -64,6 +65,9 @@ static inline struct posix_exec *posix_state(struct exec *x)
 struct posix_thread *posix_thread_self(struct exec *x);
 /* Thread tid's record, made if missing; NULL without memory. */
 struct posix_thread *posix_thread_at(struct exec *x, int tid);
+/* The record of the thread a pthread_t names, or NULL when it names none
+** of this execution. */
+struct posix_thread *posix_thread_named(struct exec *x, pthread_t th);
 
 /* The running thread t exits (returned or pthread_exit): its keys'
 ** destructors run (posix/keys.c). */

@@ -25,6 +25,7 @@ struct cond_op {
     bool timed_out;                   /* left the queue; the mutex was held */
     struct waiter place;              /* wake: in the condition's queue */
     struct sched_timer timer;         /* a timed wait's, started by "wait" */
+    int64_t until;                    /* its absolute deadline, or -1: a timeout */
 };
 
 static const struct sched_objclass cond_objclass = { .name = "cond" };
@@ -70,7 +71,7 @@ static void wait_apply(struct exec *x, struct sched_op *op)
     mutex_drop(its_mutex(op));
     cond_op(op)->ticket = ++((struct cond_impl *)op->obj)->tickets;
     if (op->timer)
-        sched_timer_start(x, op->timer);
+        sync_timer_begin(x, op->timer, cond_op(op)->until);
 }
 
 static const struct sched_opclass wait_class = { .verb = "wait", .flags = OP_RELEASE_2ND,
@@ -217,8 +218,10 @@ static int wait_end(struct exec *x, weft_cond_t *c, struct cond_op *w)
     return status;
 }
 
-int weft_cond_timedwait_at(weft_cond_t *c, weft_mutex_t *m, int64_t ms,
-                           const char *file, int line)
+/* A wait: untimed (ms < 0, no deadline), or timed, ms from its first step
+** or until the absolute deadline (>= 0). */
+static int cond_wait(weft_cond_t *c, weft_mutex_t *m, int64_t ms, int64_t until,
+                     const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
@@ -236,11 +239,24 @@ int weft_cond_timedwait_at(weft_cond_t *c, weft_mutex_t *m, int64_t ms,
         sched_fail(x, WEFT_ASSERTION, at, "wait on condition \"%s\" with recursive mutex \"%s\" "
                    "locked %d times", cv->obj.name, mx->obj.name, mx->depth);
     struct cond_op w = { .op = { .cls = &wait_class, .obj = &cv->obj, .obj2 = &mx->obj,
-                                 .loc = at } };
-    if (ms >= 0 && sched_timer_init(x, &w.op, &w.timer, sched_ms_to_ns(ms)) != 0)
+                                 .loc = at }, .until = until };
+    bool timed = ms >= 0 || until >= 0;
+    if (timed && sched_timer_init(x, &w.op, &w.timer, ms > 0 ? sched_ms_to_ns(ms) : 0) != 0)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
     sched_visible(x, &w.op);
     return wait_end(x, c, &w);
+}
+
+int weft_cond_timedwait_at(weft_cond_t *c, weft_mutex_t *m, int64_t ms,
+                           const char *file, int line)
+{
+    return cond_wait(c, m, ms, -1, file, line);
+}
+
+int cond_wait_until_at(weft_cond_t *c, weft_mutex_t *m, int64_t deadline, const char *file,
+                       int line)
+{
+    return cond_wait(c, m, -1, deadline > 0 ? deadline : 0, file, line);
 }
 
 /* ==========================================================================

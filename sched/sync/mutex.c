@@ -257,6 +257,7 @@ int weft_mutex_unlock_at(weft_mutex_t *m, const char *file, int line)
 struct timedlock_op {
     struct sched_op op;
     struct sched_timer timer;
+    int64_t deadline;                 /* absolute, on the virtual clock */
     bool must_wait;
 };
 
@@ -270,7 +271,7 @@ static void timedlock_apply(struct exec *x, struct sched_op *op)
         op->status = WEFT_OK;
         return;
     }
-    sched_timer_start(x, op->timer);
+    sync_timer_begin(x, op->timer, OP_OF(op, struct timedlock_op, op)->deadline);
     OP_OF(op, struct timedlock_op, op)->must_wait = true;
     op->note = "blocks";
 }
@@ -306,15 +307,15 @@ static const struct sched_opclass timedlock_wait_class = {
     .blockers = lock_blockers, .describe_wait = timed_describe,
 };
 
-int mutex_timedlock_at(weft_mutex_t *m, int64_t ns, const char *file, int line)
+int mutex_timedlock_at(weft_mutex_t *m, int64_t deadline, const char *file, int line)
 {
     struct mutex_call c;
     if (!mutex_call(&c, m, &timedlock_class, file, line))
         return WEFT_EINVAL;
     if (c.mx->holder == c.op.thread->id && c.mx->kind == WEFT_MUTEX_ERRORCHECK)
         return WEFT_EDEADLK;
-    struct timedlock_op t = { .op = c.op };
-    if (sched_timer_init(c.x, &t.op, &t.timer, ns) != 0)
+    struct timedlock_op t = { .op = c.op, .deadline = deadline > 0 ? deadline : 0 };
+    if (sched_timer_init(c.x, &t.op, &t.timer, 0) != 0)
         sched_fail(c.x, WEFT_ASSERTION, t.op.loc, "out of memory for a timer");
     sched_visible(c.x, &t.op);
     if (!t.must_wait)

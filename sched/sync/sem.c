@@ -21,6 +21,7 @@ struct sem_op {
     bool must_wait;                   /* a timed acquire found no permit */
     bool poll;                        /* a try-acquire */
     struct sched_timer timer;
+    int64_t until;                    /* a timed one's absolute deadline, or -1 */
 };
 
 /* "0 of 2 permits left": what a report says of a semaphore at the end,
@@ -86,7 +87,7 @@ static void acquire_apply(struct exec *x, struct sched_op *op)
         op->note = "busy";
         return;
     }
-    sched_timer_start(x, op->timer);
+    sync_timer_begin(x, op->timer, s->until);
     s->must_wait = true;
     op->note = "blocks";
 }
@@ -154,15 +155,19 @@ static const struct sched_opclass timed_class = {
     .blockers = acquire_blockers, .describe_wait = acquire_describe,
 };
 
-int weft_sem_acquire_at(weft_sem_t *s, int64_t ms, const char *file, int line)
+/* An acquire: plain (ms < 0, no deadline), a try (ms 0), or timed, ms
+** from its first step or until the absolute deadline (>= 0). */
+static int acquire(weft_sem_t *s, int64_t ms, int64_t until, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return WEFT_EINVAL;
     struct sched_loc at = { file, line };
-    struct sem_op a = { .op = { .obj = &sem_of(x, s, at)->obj, .loc = at }, .poll = ms == 0 };
-    a.op.cls = a.poll ? &tryacquire_class : ms > 0 ? &timed_start_class : &acquire_class;
-    if (ms > 0 && sched_timer_init(x, &a.op, &a.timer, sched_ms_to_ns(ms)) != 0)
+    bool timed = ms > 0 || until >= 0;
+    struct sem_op a = { .op = { .obj = &sem_of(x, s, at)->obj, .loc = at }, .poll = ms == 0,
+                        .until = until };
+    a.op.cls = a.poll ? &tryacquire_class : timed ? &timed_start_class : &acquire_class;
+    if (timed && sched_timer_init(x, &a.op, &a.timer, ms > 0 ? sched_ms_to_ns(ms) : 0) != 0)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
     sched_visible(x, &a.op);
     if (!a.must_wait)
@@ -171,6 +176,16 @@ int weft_sem_acquire_at(weft_sem_t *s, int64_t ms, const char *file, int line)
     a.op.note = NULL;
     sched_visible(x, &a.op);
     return a.op.status;
+}
+
+int weft_sem_acquire_at(weft_sem_t *s, int64_t ms, const char *file, int line)
+{
+    return acquire(s, ms, -1, file, line);
+}
+
+int sem_acquire_until_at(weft_sem_t *s, int64_t deadline, const char *file, int line)
+{
+    return acquire(s, -1, deadline > 0 ? deadline : 0, file, line);
 }
 
 /* ==========================================================================

@@ -30,6 +30,7 @@ struct stream_op {
     unsigned char *into;              /* read */
     const unsigned char *from;        /* write */
     size_t n, done;
+    size_t whole;                     /* read of a message: its length, cut or not */
     bool nonblock, must_wait;
     long result;
     void *item;                       /* connect: what it queues */
@@ -178,6 +179,7 @@ static void read_message(struct stream *s, struct stream_op *r)
     size_t k = r->n < m ? r->n : m;
     take(s, r->into, k);
     drop(s, m - k);
+    r->whole = m;
     r->result = (long)k;
     r->op.note = "%d bytes";
     r->op.note_a = (int)k;
@@ -245,11 +247,13 @@ static const struct sched_opclass read_wait_class = {
 };
 
 long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
-                 struct sched_loc at)
+                 size_t *whole, struct sched_loc at)
 {
     struct stream_op r = { .op = { .cls = &read_class, .obj = &s->obj, .loc = at },
                            .into = buf, .n = n, .nonblock = nonblock };
     perform(x, &r, &read_wait_class);
+    if (whole)
+        *whole = r.result >= 0 && r.whole > (size_t)r.result ? r.whole : (size_t)0;
     return r.result;
 }
 

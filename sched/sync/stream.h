@@ -33,9 +33,10 @@ bool stream_message_fits(const struct stream *s, size_t n);
 
 /* Visible. Up to n bytes into buf: how many, 0 at end of stream (the write
 ** end closed and nothing left), or WEFT_EBUSY when nonblock and nothing
-** is there yet; otherwise waits for bytes or the end. */
+** is there yet; otherwise waits for bytes or the end. *whole (if given):
+** the length of a message cut to n bytes (recvmsg's MSG_TRUNC), else 0. */
 long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
-                 struct sched_loc at);
+                 size_t *whole, struct sched_loc at);
 
 /* Visible. Writes n bytes, waiting for room (a write of at most
 ** STREAM_ATOMIC bytes goes in one piece): n, or as many as went in before

@@ -37,11 +37,32 @@ static inline struct mutex_impl *mutex_of(struct exec *x, weft_mutex_t *m, struc
 void mutex_take(struct mutex_impl *mx, int tid, struct sched_loc at);
 void mutex_drop(struct mutex_impl *mx);
 
+/* In the apply of the step that begins a timed wait: its timer starts at
+** until, a POSIX call's absolute deadline on the virtual clock (x->now's
+** ns), which holds however late the step comes (a deadline passed already
+** is due at once); or, for until < 0, at now + the timer's timeout
+** (weft's relative timeouts). */
+static inline void sync_timer_begin(struct exec *x, struct sched_timer *t, int64_t until)
+{
+    if (until >= 0)
+        sched_timer_start_at(x, t, until);
+    else
+        sched_timer_start(x, t);
+}
+
 /* pthread_mutex_timedlock (posix/pthread.c): m locked, or WEFT_ETIMEDOUT
-** once ns of virtual time passed with it held (the timeout races every
-** step, as a timer does); WEFT_EDEADLK for an error-checking mutex its
-** caller holds. From a scenario thread; may switch fibers. */
-int mutex_timedlock_at(weft_mutex_t *m, int64_t ns, const char *file, int line);
+** once the virtual clock passed deadline (absolute, x->now's ns) with it
+** held (the timeout races every step, as a timer does); WEFT_EDEADLK for
+** an error-checking mutex its caller holds. From a scenario thread; may
+** switch fibers. */
+int mutex_timedlock_at(weft_mutex_t *m, int64_t deadline, const char *file, int line);
+/* sem_timedwait and sem_clockwait: weft_sem_timedacquire with an absolute
+** deadline (x->now's ns) instead of a timeout (sem.c). */
+int sem_acquire_until_at(weft_sem_t *s, int64_t deadline, const char *file, int line);
+/* pthread_cond_timedwait and clockwait: weft_cond_timedwait with an
+** absolute deadline (x->now's ns) instead of a timeout (cond.c). */
+int cond_wait_until_at(weft_cond_t *c, weft_mutex_t *m, int64_t deadline, const char *file,
+                       int line);
 /* sem_getvalue: the permits left, read in a step of its own (sem.c). */
 int sem_value_at(weft_sem_t *s, const char *file, int line);
 /* pthread_rwlock_tryrdlock and trywrlock: 0, or WEFT_EBUSY (rwlock.c). */

@@ -1,8 +1,8 @@
 /*
 ** io_outside.c -- what weft cannot model stops the execution at its line
 ** instead of hanging weft (tests/programs.sh): 1, a read from a real
-** socket with nothing to read; 2, accept on a real listening socket (a
-** SOCK_SEQPACKET one: weft models stream sockets only); 3, a
+** socket with nothing to read; 2, accept on a real listening socket (one
+** the system's socket made, not weft's); 3, a
 ** write to a pipe whose reader has gone, which SIGPIPE ends.
 */
 #include <stdlib.h>
@@ -21,7 +21,7 @@ int main(int argc, char **argv)
         return (int)read(fds[0], &c, 1);
     }
     if (part == 2) {
-        int s = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+        int s = (socket)(AF_UNIX, SOCK_SEQPACKET, 0); /* the system's, not weft's */
         struct sockaddr_un a = { .sun_family = AF_UNIX };
         memcpy(a.sun_path, "\0weft-io-outside", 17);  /* abstract: nothing on disk */
         bind(s, (struct sockaddr *)&a, sizeof a);
