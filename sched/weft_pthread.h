@@ -68,6 +68,16 @@ WEFT_PROG_API int weft_pthread_setcanceltype(int type, int *old);
 WEFT_PROG_API void weft_pthread_cleanup_push_(struct weft_cleanup_ *c);
 WEFT_PROG_API void weft_pthread_cleanup_pop_(struct weft_cleanup_ *c, int execute);
 
+/* ---- names, scheduling and affinity: kept, no step (posix/thread_np.c) ---- */
+WEFT_PROG_API int weft_pthread_setname_np_at(pthread_t t, const char *name, WEFT_AT);
+WEFT_PROG_API int weft_pthread_getname_np_at(pthread_t t, char *buf, size_t len, WEFT_AT);
+WEFT_PROG_API int weft_pthread_getschedparam_at(pthread_t t, int *policy,
+                                                struct sched_param *param, WEFT_AT);
+WEFT_PROG_API int weft_pthread_setschedparam_at(pthread_t t, int policy,
+                                                const struct sched_param *param, WEFT_AT);
+WEFT_PROG_API int weft_pthread_affinity_at(pthread_t t, size_t size, void *set, int get,
+                                           WEFT_AT);
+
 /* ---- signal masks, pthread_kill's existence check (posix/signal.c) ---- */
 WEFT_PROG_API int weft_pthread_sigmask(int how, const sigset_t *set, sigset_t *old);
 WEFT_PROG_API int weft_sigprocmask(int how, const sigset_t *set, sigset_t *old);
@@ -316,6 +326,22 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define sem_open(...)         weft_posix_sem_open_at(__FILE__, __LINE__, __VA_ARGS__)
 #define sem_close(s)          weft_posix_sem_close_at((s), __FILE__, __LINE__)
 #define sem_unlink(name)      weft_posix_sem_unlink_at((name), __FILE__, __LINE__)
+#define pthread_setname_np(t, name)   weft_pthread_setname_np_at((t), (name), __FILE__, __LINE__)
+#define pthread_getname_np(t, buf, n)  weft_pthread_getname_np_at((t), (buf), (n), __FILE__, __LINE__)
+#define pthread_getschedparam(t, pol, p) \
+    weft_pthread_getschedparam_at((t), (pol), (p), __FILE__, __LINE__)
+#define pthread_setschedparam(t, pol, p) \
+    weft_pthread_setschedparam_at((t), (pol), (p), __FILE__, __LINE__)
+#define pthread_setaffinity_np(t, n, set) \
+    weft_pthread_affinity_at((t), (n), (void *)(set), 0, __FILE__, __LINE__)
+#define pthread_getaffinity_np(t, n, set) \
+    weft_pthread_affinity_at((t), (n), (void *)(set), 1, __FILE__, __LINE__)
+/* Joins that give up (a try, a deadline): not mapped yet. */
+#define pthread_tryjoin_np(...)        WEFT_UNSUPPORTED_(pthread_tryjoin_np)
+#define pthread_timedjoin_np(...)      WEFT_UNSUPPORTED_(pthread_timedjoin_np)
+#define pthread_clockjoin_np(...)      WEFT_UNSUPPORTED_(pthread_clockjoin_np)
+#define pthread_getattr_np(...)        WEFT_UNSUPPORTED_(pthread_getattr_np)
+#define pthread_getcpuclockid(...)     WEFT_UNSUPPORTED_(pthread_getcpuclockid)
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
 /* Calls that wait for a signal, or send one in real time. */
 #define pause()                        WEFT_UNSUPPORTED_(pause)

@@ -174,6 +174,15 @@ expect_grep "main waits on the name it made" \
 check "named semaphores, a process per execution" 0 \
     "$WEFT" run --isolate fork "$tests/sem_named.c"
 
+# ---- names, scheduling and affinity of threads: kept, checked, no step ----
+check "thread names, policies, affinities" 0 "$WEFT" run "$tests/thread_np.c"
+expect_grep "thread_np: one execution, exhaustive" \
+    "^thread_np: pass (expected pass) \[dpor\] 1 execution, exhaustive" "$tmp/out"
+check "a join that gives up, not mapped" 1 "$WEFT" run --cflags=-DTRYJOIN "$tests/thread_np.c"
+expect_grep "the try-join named at its line" \
+    "pthread_tryjoin_np is not supported by weft yet" "$tmp/out"
+expect_grep "the try-join's line" "In thread 0 \"main\" at thread_np.c:4[0-9]:" "$tmp/out"
+
 # ---- loops whose waits have deadlines; clock_nanosleep ----
 for s in dpor dfs; do
     check "a ticker on clock_nanosleep's absolute deadlines ($s)" 0 \

@@ -24,6 +24,8 @@ struct posix_thread {
     bool cancel_requested, cancel_disabled, cancel_async;   /* posix/cancel.c */
     int saved_errno;                  /* its errno while another thread runs */
     uint64_t sigmask;                 /* blocked signals, bit sig - 1 (posix/signal.c) */
+    char np_name[16];                 /* pthread_setname_np's, "" if none (thread_np.c) */
+    int policy, priority;             /* pthread_setschedparam's: kept, not used */
     bool detached, joined;
 };
 

@@ -1,0 +1,48 @@
+/*
+** thread_np.c -- the calls programs make about their threads as they start
+** them: a name (pthread_setname_np, getname_np), a scheduling policy and
+** priority, a CPU affinity. weft keeps them and checks their arguments as
+** glibc does (ERANGE for a name of 16 bytes or more, EINVAL for a priority
+** outside the policy's range, ESRCH for a thread joined already); none is
+** a step, since weft explores every interleaving whatever they say. glibc's
+** own would take weft's pthread_t for a pointer and crash. With -DTRYJOIN,
+** pthread_tryjoin_np, which is not mapped yet, is named at its line.
+*/
+#define _GNU_SOURCE
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <string.h>
+static void *f(void *a)
+{
+    assert(pthread_setname_np(pthread_self(), "worker-1") == 0);
+    return a;
+}
+int main(void)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, f, NULL);
+    char buf[16];
+    assert(pthread_getname_np(t, buf, sizeof buf) == 0);
+    assert(strcmp(buf, "f") == 0 || strcmp(buf, "worker-1") == 0);
+    assert(pthread_setname_np(t, "a-name-too-long-for-linux") == ERANGE);
+    struct sched_param sp = { .sched_priority = 0 };
+    int pol;
+    assert(pthread_getschedparam(t, &pol, &sp) == 0 && pol == SCHED_OTHER);
+    sp.sched_priority = 5;
+    assert(pthread_setschedparam(t, SCHED_OTHER, &sp) == EINVAL);
+    assert(pthread_setschedparam(t, SCHED_FIFO, &sp) == 0);
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(0, &set);
+    assert(pthread_setaffinity_np(t, sizeof set, &set) == 0);
+    assert(pthread_getaffinity_np(t, sizeof set, &set) == 0 && CPU_ISSET(0, &set) &&
+           CPU_COUNT(&set) == 1);
+#ifdef TRYJOIN
+    if (pthread_tryjoin_np(t, NULL) != 0)
+#endif
+    pthread_join(t, NULL);
+    assert(pthread_setname_np(t, "x") == ESRCH);
+    return 0;
+}
