@@ -40,12 +40,15 @@ struct objstate {
     uint64_t key;                     /* its name across executions (object.h) */
 };
 
-/* Per thread: its name, its first and last event, its object, and when its
-** next operation was last looked at (a `look`): races with steps before
-** then have been reported already (see dpor_races). */
+/* Per thread: its name, its events, its object, and when its next
+** operation was last looked at (a `look`): races with steps before then
+** have been reported already (see dpor_races). Its events in step order
+** let a reversal, a rewind or the search for its next step go to the
+** thread's steps that matter instead of walking every step. */
 struct thread_state {
     uint64_t key;
-    int32_t first_ev, last_ev;        /* or -1 */
+    int32_t *evs;                     /* its events, in step order */
+    uint32_t nevs, evs_cap;
     int32_t obj;                      /* its object's id, or -1 */
     int32_t look;                     /* its latest in `looks`, or -1 */
 };
@@ -82,10 +85,11 @@ struct dpor {
     int width;                        /* most threads of any execution so far */
     uint32_t *timed_w;                /* the last timed step's clock */
     int32_t last_timed;
+    int32_t *timed;                   /* every timed step, in step order */
+    uint32_t ntimed, timed_cap;
     int32_t *cand;                    /* races_of's candidate steps */
     uint32_t ncand, cand_cap;
     uint32_t *frontier;               /* races_of's, a clock */
-    int32_t *last;                    /* dpor_rewind's, per thread */
     struct chosen *values;            /* in step order */
     uint32_t nvalues, values_cap;
     struct look *looks;               /* in step order */
@@ -107,10 +111,12 @@ void dpor_free(struct dpor *d)
     free(d->obj_clk);
     free(d->values);
     free(d->looks);
+    for (uint32_t t = 0; t < d->stride; t++)
+        free(d->th[t].evs);
     free(d->th);
+    free(d->timed);
     free(d->timed_w);
     free(d->frontier);
-    free(d->last);
     free(d);
 }
 
@@ -165,9 +171,11 @@ static void forget_looks(struct dpor *d, uint32_t nev)
 
 void dpor_begin(struct dpor *d)
 {
-    for (uint32_t t = 0; t < d->stride; t++)
-        d->th[t].first_ev = d->th[t].last_ev = d->th[t].obj = d->th[t].look = -1;
-    d->nev = d->nlinks = d->nvalues = 0;
+    for (uint32_t t = 0; t < d->stride; t++) {
+        d->th[t].obj = d->th[t].look = -1;
+        d->th[t].nevs = 0;
+    }
+    d->nev = d->nlinks = d->nvalues = d->ntimed = 0;
     d->nobj = 0;
     d->nthreads = 0;
     d->last_timed = -1;
@@ -265,6 +273,19 @@ static bool reserve(struct dpor *d, int n)
     return ok;
 }
 
+/* Room for one more event of thread p, and one more timed one; false
+** without memory. */
+static bool reserve_thread(struct dpor *d, int p)
+{
+    struct thread_state *t = &d->th[p];
+    size_t cap = t->evs_cap, tcap = d->timed_cap;
+    bool ok = explore_grow((void **)&t->evs, &cap, t->nevs + 1, sizeof *t->evs);
+    t->evs_cap = (uint32_t)cap;
+    ok = ok && explore_grow((void **)&d->timed, &tcap, d->ntimed + 1, sizeof *d->timed);
+    d->timed_cap = (uint32_t)tcap;
+    return ok;
+}
+
 /* `rows` clocks of `from` entries each, as the first of `total` clocks of
 ** `to` entries (zero past the old ones), in new memory; NULL without it. */
 static uint32_t *restride(const uint32_t *old, size_t rows, size_t total, uint32_t from,
@@ -289,19 +310,18 @@ static bool widen(struct dpor *d, uint32_t stride)
     uint32_t *oc = restride(d->obj_clk, orows, orows, old, stride);
     uint32_t *tw = restride(d->timed_w, old ? 1 : 0, 1, old, stride);
     uint32_t *fr = calloc(stride, sizeof *fr);
-    int32_t *last = calloc(stride, sizeof *last);
     struct thread_state *th = realloc(d->th, stride * sizeof *th);
     if (th)
         d->th = th;
-    if (!clk || !tc || !oc || !tw || !fr || !last || !th) {
-        void *made[] = { clk, tc, oc, tw, fr, last };
+    if (!clk || !tc || !oc || !tw || !fr || !th) {
+        void *made[] = { clk, tc, oc, tw, fr };
         for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
             free(made[i]);
         return false;
     }
     for (uint32_t t = old; t < stride; t++)
-        th[t] = (struct thread_state){ .first_ev = -1, .last_ev = -1, .obj = -1, .look = -1 };
-    void *gone[] = { d->clk, d->thread_clk, d->obj_clk, d->timed_w, d->frontier, d->last };
+        th[t] = (struct thread_state){ .obj = -1, .look = -1 };
+    void *gone[] = { d->clk, d->thread_clk, d->obj_clk, d->timed_w, d->frontier };
     for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
         free(gone[i]);
     d->clk = clk;
@@ -309,7 +329,6 @@ static bool widen(struct dpor *d, uint32_t stride)
     d->obj_clk = oc;
     d->timed_w = tw;
     d->frontier = fr;
-    d->last = last;
     d->stride = stride;
     if (d->clk_rows == 0)
         d->clk_rows = 1;
@@ -425,7 +444,7 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
         return WEFT_ENOMEM;
     if (d->nthreads > d->width)
         d->width = d->nthreads;
-    if (!reserve(d, n))
+    if (!reserve(d, n) || !reserve_thread(d, p))
         return WEFT_ENOMEM;
     for (int i = 0; i < n; i++)       /* first grow the table, then hold pointers */
         if (!object(d, objs[i]->id))
@@ -444,9 +463,7 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     e->first_link = d->nlinks;
     e->nlinks = (uint16_t)n;
     d->th[p].key = x->threads[p]->obj.key;
-    if (d->th[p].first_ev < 0)
-        d->th[p].first_ev = (int32_t)d->nev;
-    d->th[p].last_ev = (int32_t)d->nev;
+    d->th[p].evs[d->th[p].nevs++] = (int32_t)d->nev;
     advance_clock(d, e, p, objs, n);
     const uint32_t *c = thread_clock(d, p);
     memcpy(clock_of(d, d->nev), c, (size_t)d->stride * sizeof c[0]);
@@ -454,6 +471,7 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     if (e->flags & EV_TIMED) {
         memcpy(d->timed_w, c, (size_t)d->nthreads * sizeof c[0]);
         d->last_timed = (int32_t)d->nev;
+        d->timed[d->ntimed++] = (int32_t)d->nev;
     }
     d->nev++;
     return 0;
@@ -516,28 +534,23 @@ static void rewind_object(struct dpor *d, int id, uint32_t keep_links)
     replay_accesses(d, id, from, l);
 }
 
-/* Each thread's last event before k, or -1; and the last timed one. */
-static void last_events(struct dpor *d, uint32_t k, int32_t *last, int32_t *timed)
+/* Forget each thread's events from k on, and the timed ones. */
+static void forget_events(struct dpor *d, uint32_t k)
 {
-    int missing = 0;
     for (int t = 0; t < d->nthreads; t++) {
-        last[t] = -1;
-        if (d->th[t].first_ev >= (int32_t)k)
-            d->th[t].first_ev = -1;
-        missing += d->th[t].first_ev >= 0;
+        struct thread_state *s = &d->th[t];
+        while (s->nevs > 0 && s->evs[s->nevs - 1] >= (int32_t)k)
+            s->nevs--;
     }
-    *timed = d->last_timed < (int32_t)k ? d->last_timed : -2;
-    for (int32_t i = (int32_t)k - 1; i >= 0 && (missing > 0 || *timed == -2); i--) {
-        int t = d->ev[i].tid;
-        if (last[t] < 0 && missing > 0) {
-            last[t] = i;
-            missing--;
-        }
-        if (*timed == -2 && (d->ev[i].flags & EV_TIMED))
-            *timed = i;
-    }
-    if (*timed == -2)
-        *timed = -1;
+    while (d->ntimed > 0 && d->timed[d->ntimed - 1] >= (int32_t)k)
+        d->ntimed--;
+}
+
+/* Thread t's last event, or -1. */
+static int32_t last_event(const struct dpor *d, int t)
+{
+    const struct thread_state *s = &d->th[t];
+    return s->nevs > 0 ? s->evs[s->nevs - 1] : -1;
 }
 
 static void rewind_thread(struct dpor *d, int t, int32_t last)
@@ -564,12 +577,10 @@ void dpor_rewind(struct dpor *d, uint32_t k)
     uint32_t keep_links = d->ev[k].first_link;
     for (int id = 0; id < d->nobj; id++)
         rewind_object(d, id, keep_links);
-    int32_t *last = d->last, timed;
-    last_events(d, k, last, &timed);
-    for (int t = 0; t < d->nthreads; t++) {
-        rewind_thread(d, t, last[t]);
-        d->th[t].last_ev = last[t];
-    }
+    forget_events(d, k);
+    for (int t = 0; t < d->nthreads; t++)
+        rewind_thread(d, t, last_event(d, t));
+    int32_t timed = d->ntimed > 0 ? d->timed[d->ntimed - 1] : -1;
     d->last_timed = timed;
     clear_clock(d->timed_w, d->width);
     if (timed >= 0)
@@ -747,9 +758,74 @@ static bool races_of(struct dpor *d, struct exec *x, int p, struct sched_op *n, 
     return true;
 }
 
-static bool event_before_event(const struct dpor *d, uint32_t k, uint32_t j)
+/*
+** Thread t's events at step e or later (by another thread than e's): the
+** first, an index into its evs. A thread's own clock entry counts its
+** events, and e's clock counts those of t ordered before e, which all came
+** before e: the ones between, unordered with e, are few.
+*/
+static uint32_t events_from(const struct dpor *d, int t, uint32_t e)
 {
-    return clock_of(d, j)[d->ev[k].tid] >= clock_of(d, k)[d->ev[k].tid];
+    const struct thread_state *s = &d->th[t];
+    uint32_t i = clock_of(d, e)[t];
+    while (i < s->nevs && (uint32_t)s->evs[i] < e)
+        i++;
+    return i;
+}
+
+/* Room for n race candidates; false without memory. */
+static bool candidate_room(struct dpor *d, size_t n)
+{
+    size_t cap = d->cand_cap;
+    if (!explore_grow((void **)&d->cand, &cap, n, sizeof *d->cand))
+        return false;
+    d->cand_cap = (uint32_t)cap;
+    return true;
+}
+
+/*
+** The steps after e not ordered after it, in step order, into d->cand
+** (free between races_of's uses). Per other thread, they are its steps
+** after e up to its first one ordered after e (clocks only grow along a
+** thread). When one thread has them, they are a slice of its events;
+** when several do, the steps between the first and the last of them are
+** looked at in step order. false without memory.
+*/
+static bool unordered_after(struct dpor *d, uint32_t e)
+{
+    int te = d->ev[e].tid, threads = 0;
+    uint32_t mine = clock_of(d, e)[te], lo = UINT32_MAX, hi = 0, from = 0, to = 0;
+    const int32_t *slice = NULL;
+    for (int t = 0; t < d->nthreads; t++) {
+        if (t == te)
+            continue;                 /* its own steps after e all come after it */
+        const struct thread_state *s = &d->th[t];
+        uint32_t i = events_from(d, t, e), j = i;
+        while (j < s->nevs && clock_of(d, (uint32_t)s->evs[j])[te] < mine)
+            j++;
+        if (i == j)
+            continue;
+        threads++;
+        slice = s->evs;
+        from = i;
+        to = j;
+        lo = (uint32_t)s->evs[i] < lo ? (uint32_t)s->evs[i] : lo;
+        hi = (uint32_t)s->evs[j - 1] > hi ? (uint32_t)s->evs[j - 1] : hi;
+    }
+    d->ncand = 0;
+    if (threads == 0)
+        return true;
+    if (!candidate_room(d, threads == 1 ? to - from : hi - lo + 1))
+        return false;
+    if (threads == 1) {
+        memcpy(d->cand, slice + from, (size_t)(to - from) * sizeof *d->cand);
+        d->ncand = to - from;
+        return true;
+    }
+    for (uint32_t j = lo; j <= hi; j++)
+        if (d->ev[j].tid != te && clock_of(d, j)[te] < mine)
+            d->cand[d->ncand++] = (int32_t)j;
+    return true;
 }
 
 /* Does step j come after one of the steps `first` holds (per thread, the
@@ -862,13 +938,13 @@ void dpor_races_with_end(struct dpor *d, struct exec *x, int tid, dpor_race_fn *
 
 int32_t dpor_last_event(const struct dpor *d, int p)
 {
-    return p < d->nthreads ? d->th[p].last_ev : -1;
+    return p < d->nthreads ? last_event(d, p) : -1;
 }
 
 int32_t dpor_clock_event(const struct dpor *d, int p)
 {
-    if (d->th[p].last_ev >= 0)
-        return d->th[p].last_ev;
+    if (d->th[p].nevs > 0)
+        return last_event(d, p);
     int32_t id = d->th[p].obj;        /* not started: the spawn's clock */
     int32_t l = id >= 0 && id < d->nobj ? d->obj[id].last : -1;
     return l >= 0 ? d->links[l].ev : -1;
@@ -952,9 +1028,12 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
     bool any_after = false;
     for (int t = 0; t < nt; t++)
         after_n[t] = UINT32_MAX;
-    for (uint32_t j = e + 1; j < d->nev; j++) {
-        if (event_before_event(d, e, j) || (any_after && after_any(d, after_n, j)))
-            continue;                 /* ordered after e (or n): not in the reversal */
+    if (!unordered_after(d, e))
+        return false;
+    for (uint32_t c = 0; c < d->ncand; c++) {
+        uint32_t j = (uint32_t)d->cand[c];
+        if (any_after && after_any(d, after_n, j))
+            continue;                 /* ordered after n: not in the reversal */
         if (j >= cutoff && d->ev[j].tid != p) {
             struct wake_op later;
             event_op(d, j, &later);
@@ -1002,12 +1081,15 @@ static bool changed_between(const struct dpor *d, uint32_t from, uint32_t to)
 ** where it conflicts at least as much. */
 bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op)
 {
-    for (uint32_t j = e; j < d->nev; j++)
-        if (d->ev[j].tid == r) {
-            event_op(d, j, op);
-            if ((op->flags & (WAKE_READS | WAKE_SHARED)) && changed_between(d, e, j))
-                op->flags &= (uint8_t)~(WAKE_READS | WAKE_SHARED);
-            return true;
-        }
-    return false;
+    if (r >= d->nthreads)
+        return false;
+    const struct thread_state *s = &d->th[r];
+    uint32_t i = r == d->ev[e].tid ? clock_of(d, e)[r] - 1 : events_from(d, r, e);
+    if (i >= s->nevs)
+        return false;
+    uint32_t j = (uint32_t)s->evs[i];
+    event_op(d, j, op);
+    if ((op->flags & (WAKE_READS | WAKE_SHARED)) && changed_between(d, e, j))
+        op->flags &= (uint8_t)~(WAKE_READS | WAKE_SHARED);
+    return true;
 }
