@@ -36,6 +36,9 @@ struct link { int32_t ev, prev, prev_other, obj; };
 
 struct objstate {
     int32_t last;                     /* link of the last access to it, or -1 */
+    int32_t w, wp;                    /* the events whose clocks are its w and wp
+                                         clocks (see obj_r), or -1: all 0 */
+    bool r_any, rs_any;               /* its r and rs clocks are not all 0 */
     bool is_thread;                   /* a thread (spawn, join): its clocks unused */
     uint64_t key;                     /* its name across executions (object.h) */
 };
@@ -73,7 +76,7 @@ struct dpor {
     /* Every clock has `stride` entries (the most threads any execution has
     ** had, rounded up): clocks cost what the threads use. Each event's
     ** clock; each thread's (stride of them); each object's CLOCKS_PER_OBJECT
-    ** rows (obj_cap objects, see obj_w). */
+    ** rows (obj_cap objects, see obj_r). */
     uint32_t *clk;
     uint32_t stride, clk_rows;
     uint32_t *thread_clk, *obj_clk;
@@ -131,16 +134,16 @@ static inline uint32_t *thread_clock(const struct dpor *d, int t)
 ** (sched_conflict). w: the last write and what it came after; r: plain
 ** reads since then; wp: the last plain write (an OP_SHARED write, a
 ** semaphore's last permit taken, does not order OP_SHARED reads); rs:
-** OP_SHARED reads since wp.
+** OP_SHARED reads since wp. A write's clock is its event's, so w and wp
+** name events (objstate); r and rs are rows of their own, used only while
+** r_any and rs_any say so (a lock's object, never read, never has them).
 */
-enum { CLOCKS_PER_OBJECT = 4 };
-static inline uint32_t *obj_w(const struct dpor *d, int id)
+enum { CLOCKS_PER_OBJECT = 2 };
+static inline uint32_t *obj_r(const struct dpor *d, int id)
 {
     return d->obj_clk + (size_t)id * CLOCKS_PER_OBJECT * d->stride;
 }
-static inline uint32_t *obj_r(const struct dpor *d, int id) { return obj_w(d, id) + d->stride; }
-static inline uint32_t *obj_wp(const struct dpor *d, int id) { return obj_r(d, id) + d->stride; }
-static inline uint32_t *obj_rs(const struct dpor *d, int id) { return obj_wp(d, id) + d->stride; }
+static inline uint32_t *obj_rs(const struct dpor *d, int id) { return obj_r(d, id) + d->stride; }
 
 /*
 ** Clearing clocks: only the first `width` entries (the most threads any
@@ -153,10 +156,12 @@ static void clear_clock(uint32_t *c, int width)
         memset(c, 0, (size_t)width * sizeof *c);
 }
 
+/* Object id's clocks all 0 (its rows are cleared when they are next used). */
 static void clear_object(struct dpor *d, int id)
 {
-    for (int k = 0; k < CLOCKS_PER_OBJECT; k++)
-        clear_clock(obj_w(d, id) + (size_t)k * d->stride, d->width);
+    struct objstate *os = &d->obj[id];
+    os->w = os->wp = -1;
+    os->r_any = os->rs_any = false;
 }
 
 /* Forget the looks taken after `nev` steps: the races they found are
@@ -225,10 +230,9 @@ static bool object(struct dpor *d, int id)
         for (int i = d->nobj; i <= id; i++) {
             if (i >= d->obj_ever) {
                 memset(&d->obj[i], 0, sizeof d->obj[i]);
-                memset(obj_w(d, i), 0, CLOCKS_PER_OBJECT * (size_t)d->stride * sizeof *d->obj_clk);
-            } else {
-                clear_object(d, i);
+                memset(obj_r(d, i), 0, CLOCKS_PER_OBJECT * (size_t)d->stride * sizeof *d->obj_clk);
             }
+            clear_object(d, i);
             d->obj[i].last = -1;
         }
         d->nobj = id + 1;
@@ -385,31 +389,47 @@ static void advance_clock(struct dpor *d, const struct event *e, int p,
             continue;
         }
         int id = objs[i]->id;
+        const struct objstate *os = &d->obj[id];
         bool reads = e->flags & EV_READS, shared = e->flags & EV_SHARED;
-        join(c, reads && shared ? obj_wp(d, id) : obj_w(d, id), nt);
-        if (!reads)
+        int32_t w = reads && shared ? os->wp : os->w;
+        if (w >= 0)
+            join(c, clock_of(d, (uint32_t)w), nt);
+        if (!reads && os->r_any)
             join(c, obj_r(d, id), nt);
-        if (!reads && !shared)
+        if (!reads && !shared && os->rs_any)
             join(c, obj_rs(d, id), nt);
     }
     c[p]++;
 }
 
-/* Object id's clocks after event e (of clock c) accessed it: see obj_w. */
-static void object_after(struct dpor *d, int id, const struct event *e, const uint32_t *c)
+/* Join clock c into a read clock, cleared first if it was all 0. */
+static void join_read(struct dpor *d, uint32_t *into, bool *any, const uint32_t *c)
 {
-    size_t bytes = (size_t)d->nthreads * sizeof c[0];   /* entries past nthreads are 0 */
+    if (!*any)
+        clear_clock(into, d->width);
+    *any = true;
+    join(into, c, d->nthreads);
+}
+
+/* Object id's clocks after event i accessed it: see obj_r. */
+static void object_after(struct dpor *d, int id, uint32_t i)
+{
+    struct objstate *os = &d->obj[id];
+    const struct event *e = &d->ev[i];
     bool reads = e->flags & EV_READS, shared = e->flags & EV_SHARED;
     if (reads) {
-        join(shared ? obj_rs(d, id) : obj_r(d, id), c, d->nthreads);
+        if (shared)
+            join_read(d, obj_rs(d, id), &os->rs_any, clock_of(d, i));
+        else
+            join_read(d, obj_r(d, id), &os->r_any, clock_of(d, i));
         return;
     }
-    memcpy(obj_w(d, id), c, bytes);
-    memset(obj_r(d, id), 0, bytes);
+    os->w = (int32_t)i;
+    os->r_any = false;
     if (shared)
         return;
-    memcpy(obj_wp(d, id), c, bytes);
-    memset(obj_rs(d, id), 0, bytes);
+    os->wp = (int32_t)i;
+    os->rs_any = false;
 }
 
 /* Chain event e into each object's accesses and update its clocks. */
@@ -429,7 +449,7 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
             d->th[objs[i]->thread].obj = objs[i]->id;
             join(thread_clock(d, objs[i]->thread), c, d->nthreads);
         } else {
-            object_after(d, objs[i]->id, e, c);
+            object_after(d, objs[i]->id, d->nev);
         }
     }
 }
@@ -510,8 +530,7 @@ static void replay_accesses(struct dpor *d, int id, int32_t from, int32_t to)
     for (int32_t l = to; k > 0; l = d->links[l].prev)
         d->cand[--k] = l;
     for (size_t i = 0; i < n; i++) {
-        uint32_t ev = (uint32_t)d->links[d->cand[i]].ev;
-        object_after(d, id, &d->ev[ev], clock_of(d, ev));
+        object_after(d, id, (uint32_t)d->links[d->cand[i]].ev);
     }
 }
 
@@ -722,6 +741,33 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
 }
 
 /*
+** Is every step that p's next operation n might race with ordered before
+** p already? So it is when no step is timed, and on each of n's objects
+** the latest access by another thread is a plain write ordered before p
+** (every access before that write is ordered before it): the common case
+** of a lock or an unlock, and candidates() would find only that write.
+*/
+static bool settled(const struct dpor *d, struct sched_op *n, int p)
+{
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    if (sched_op_global(n) || d->last_timed >= 0)
+        return false;
+    int m = sched_op_objects(n, objs);
+    for (int k = 0; k < m; k++) {
+        int id = objs[k]->id;
+        int32_t l = id < d->nobj ? d->obj[id].last : -1;
+        if (l >= 0 && d->ev[d->links[l].ev].tid == p)
+            l = d->links[l].prev_other;
+        if (l < 0)
+            continue;
+        uint32_t i = (uint32_t)d->links[l].ev;
+        if (!plain_write(&d->ev[i]) || !happens_before(d, i, p))
+            return false;
+    }
+    return true;
+}
+
+/*
 ** Every step in a race with thread t's next operation n:
 ** a step of another thread that conflicts with n, is not ordered before it,
 ** and is not ordered before another such step (then reversing that one
@@ -731,13 +777,14 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
 ** before a race already found is not one: `frontier` holds, per thread,
 ** the latest of its steps ordered before n or before a race found.
 */
-static bool races_of(struct dpor *d, struct exec *x, int p, struct sched_op *n, bool n_reads,
+static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, bool n_shared,
                      uint32_t n_interruptible, uint32_t since, dpor_race_fn *fn, void *ctx)
 {
     int nt = d->nthreads;
-    bool n_shared = sched_op_shared(x, n);
     if (sched_op_local(n) && !ended_before(d))
         return true;                  /* local: only an end comes before it or not */
+    if (settled(d, n, p))
+        return true;
     if (!candidates(d, n, p))
         return false;
     uint32_t *frontier = d->frontier;
@@ -904,7 +951,7 @@ int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
             continue;
         uint32_t since = same ? l->nev : 0;
         if (!look_at(d, p, t->park_seq, reads, shared, interruptible) ||
-            !races_of(d, x, p, n, reads, interruptible, since, fn, ctx))
+            !races_of(d, p, n, reads, shared, interruptible, since, fn, ctx))
             return WEFT_ENOMEM;
     }
     return 0;
