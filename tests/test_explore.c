@@ -471,15 +471,22 @@ START_TEST(wakeup_insert_covers_equivalent_orders)
     wake_pool_init(&pool);
     wake_seq_init(&s, &tab);
     wake_tree t = wake_tree_new(&pool);
+    uint64_t version = wake_tree_version(&pool, t);
     wake_seq_clear(&s);
     add_step(&s, 0, 7, ca, 0);
     add_step(&s, 1, 8, ca, 1);
     ck_assert_int_eq(wake_tree_insert(&pool, t, &s), 1);
+    ck_assert(wake_tree_version(&pool, t) != version);   /* changed: a new version */
+    version = wake_tree_version(&pool, t);
     wake_seq_clear(&s);
     add_step(&s, 1, 8, ca, 1);
     add_step(&s, 0, 7, ca, 0);
     ck_assert_int_eq(wake_tree_insert(&pool, t, &s), 0);
     ck_assert_int_eq(wake_tree_branches(&pool, t), 1);
+    ck_assert(wake_tree_version(&pool, t) == version);   /* covered: the same tree */
+    struct wake_op again = { .thread = 100, .tid = 0 };
+    ck_assert(wake_tree_add_step(&pool, t, &again));     /* a branch begins with it */
+    ck_assert(wake_tree_version(&pool, t) == version);
     wake_seq_clear(&s);
     add_step(&s, 0, 7, cc, 0);
     add_step(&s, 1, 7, cc, 1);
@@ -503,6 +510,11 @@ START_TEST(wakeup_insert_covers_equivalent_orders)
     ck_assert_str_eq(a, "0 100 0 0 7\n1 101 1 0 8\n0 101 1 0 7\n.\n");
     text = "0 100 0 0 7\n2 101 1 0 8\n.\n";                /* a depth with no parent */
     ck_assert_int_eq(wake_tree_read(&pool, &text), WAKE_NONE);
+    version = wake_tree_version(&pool, u);
+    wake_tree taken = wake_tree_take(&pool, u, 100);
+    ck_assert_int_ge(taken, 0);
+    ck_assert(wake_tree_version(&pool, u) != version);   /* a branch taken: changed */
+    wake_tree_drop(&pool, taken);
     free(a);
     free(b);
     wake_seq_free(&s);

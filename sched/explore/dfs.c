@@ -17,6 +17,25 @@
 
 enum { NODE_THREAD, NODE_VALUE };
 
+/*
+** What a race's last reversal changed nothing with, so that the same
+** reversal at the end of a later execution is known to change nothing
+** either (the races of a replayed prefix are reversed again at the end of
+** every execution, and most of them are covered every time): the node's
+** sets and wakeup tree as they were, the cutoff, and the last step the
+** reversal took. It holds while the tree (its version) and the sets are
+** the same, the steps it took are still the execution's (before `from`,
+** the earliest step the executions since have replayed up to), and no
+** step from `from` on would join it (dpor_unordered_from): the steps
+** before `from` were looked at when it was made or last found to hold.
+*/
+struct memo {
+    bool ok;
+    uint32_t from, last, cutoff;
+    uint64_t tree;
+    sched_mask done, fails, sleep;
+};
+
 /* A race found while an execution runs, reversed when it has ended: step
 ** `step` and thread tid's operation `op`, which came with tid's clock. */
 struct race {
@@ -28,6 +47,7 @@ struct race {
     bool could_run;                   /* op could run when the race was seen */
     uint32_t seen;                    /* the steps then */
     int32_t last_then;                /* tid's last step then (dpor_last_event) */
+    struct memo memo;
 };
 
 struct node {
@@ -64,6 +84,8 @@ struct dfs {
     uint32_t preemptions;             /* so far in the running execution */
     bool blocked;                     /* the running execution was abandoned */
     struct dpor *dpor;                /* NULL: plain DFS */
+    uint32_t recorded;                /* DPOR: dpor_steps, which every step asks
+                                         (and what the steps recorded so far) */
     struct wake_pool pool;            /* DPOR: every node's wakeup tree */
     wake_tree pending;                /* DPOR: the branch the next new node follows */
     struct wake_seq seq;              /* DPOR: the reversal being inserted */
@@ -178,6 +200,16 @@ static sched_mask covering_sleep(struct dfs *d, const struct node *n)
     return mask_minus(&d->x->masks, n->sleep, static_sleep(d, n));
 }
 
+/* The threads asleep at n, or explored there already, that may cover a
+** reversal at n (covered_by_sleeper): not the one chosen there, whose step
+** the reversal reverses. */
+static sched_mask sleepers(struct dfs *d, const struct node *n)
+{
+    struct mask_table *tab = &d->x->masks;
+    sched_mask asleep = mask_minus(tab, mask_or(tab, covering_sleep(d, n), n->done), n->fails);
+    return mask_without(tab, asleep, (int)n->chosen);
+}
+
 /* Is the reversal in d->seq covered at node n by a thread asleep there
 ** (or explored there already): could it go first and still lead there?
 ** Not if its step fails: the execution stops there, and nothing after it
@@ -189,15 +221,13 @@ static sched_mask covering_sleep(struct dfs *d, const struct node *n)
 ** after the step and so is not in the reversal, would come before it). */
 static bool covered_by_sleeper(struct dfs *d, const struct node *n, uint32_t step)
 {
-    struct mask_table *tab = &d->x->masks;
-    sched_mask asleep = mask_minus(tab, mask_or(tab, covering_sleep(d, n), n->done), n->fails);
+    sched_mask asleep = sleepers(d, n);
     struct wake_op reversed;
-    if (!next_step_of(d, step, (int)n->chosen, &reversed))
+    if (mask_empty(asleep) || !next_step_of(d, step, (int)n->chosen, &reversed))
         return false;
     MASK_FOR(r, asleep) {
         struct wake_op op;
-        if (r != (int)n->chosen && next_step_of(d, step, r, &op) &&
-            wake_seq_weak_initial_then(&d->seq, &op, &reversed))
+        if (next_step_of(d, step, r, &op) && wake_seq_weak_initial_then(&d->seq, &op, &reversed))
             return true;
     }
     return false;
@@ -239,6 +269,7 @@ static void note_race(void *ctx, uint32_t step, int tid)
     r->clock_event = dpor_clock_event(d->dpor, tid);
     r->last_then = dpor_last_event(d->dpor, tid);
     r->seen = dpor_steps(d->dpor);
+    r->memo.ok = false;
     struct sched_thread *t = d->x->threads[tid];
     r->could_run = sched_thread_enabled(d->x, t);
     wake_op_of(d->x, t, t->pending, &r->op);
@@ -262,12 +293,39 @@ static void find_races(struct explorer *e)
         explore_out_of_memory(e);
 }
 
+/* Remember that r's reversal at n, with that cutoff and last step taken,
+** changed nothing (struct memo). */
+static void remember(struct dfs *d, struct race *r, const struct node *n, sched_mask sleep,
+                     uint32_t cutoff, uint32_t last)
+{
+    r->memo = (struct memo){ .ok = true, .from = d->recorded, .last = last,
+                             .cutoff = cutoff, .tree = wake_tree_version(&d->pool, n->wut),
+                             .done = n->done, .fails = n->fails, .sleep = sleep };
+}
+
+/* Would r's reversal at n, with that cutoff, change nothing again? Then
+** no step up to the execution's last joins it: only the steps of the
+** executions after this one are to be looked at next time. */
+static bool unchanged(struct dfs *d, struct race *r, const struct node *n, sched_mask sleep,
+                      uint32_t cutoff)
+{
+    struct memo *m = &r->memo;
+    if (!(m->ok && m->cutoff == cutoff && m->tree == wake_tree_version(&d->pool, n->wut) &&
+          mask_eq(m->done, n->done) && mask_eq(m->fails, n->fails) && mask_eq(m->sleep, sleep) &&
+          !dpor_unordered_from(d->dpor, r->step, m->from)))
+        return false;
+    m->from = d->recorded;
+    return true;
+}
+
 /* The race r, found in the execution that just ended: the reversed order
 ** (the steps after r's step that do not depend on it, then the racing
 ** operation) becomes a branch of the wakeup tree of the node before that
 ** step, unless a sleeping thread or an existing branch already leads to
-** it (Optimal DPOR, Algorithm 2). */
-static void reverse(struct dfs *d, const struct race *r)
+** it (Optimal DPOR, Algorithm 2). A race whose last reversal changed
+** nothing is not reversed again while nothing it depends on has changed
+** (struct memo). */
+static void reverse(struct dfs *d, struct race *r)
 {
     int32_t k = r->step < d->steps_cap ? d->node_of_step[r->step] : -1;
     if (k < 0)
@@ -276,29 +334,40 @@ static void reverse(struct dfs *d, const struct race *r)
         return;                       /* a static node runs every awake thread anyway */
     struct node *n = &d->path[k];
     int tid = r->op.tid;
-    if (mask_empty(mask_minus(&d->x->masks, n->enabled,
-                              mask_or(&d->x->masks, n->done, covering_sleep(d, n)))))
+    sched_mask sleep = covering_sleep(d, n);
+    if (mask_empty(mask_minus(&d->x->masks, n->enabled, mask_or(&d->x->masks, n->done, sleep))))
         return;                       /* its first step has run here, or sleeps: covered */
     bool waits;
+    uint32_t last;
     /* An operation that could run when the race was seen, and never ran:
     ** the reversal runs it there, so what came later and conflicts with
     ** it (a stop of the timer that would fire) comes after it. */
     uint32_t cutoff = r->could_run && dpor_last_event(d->dpor, tid) == r->last_then
                           ? r->seen : UINT32_MAX;
+    if (unchanged(d, r, n, sleep, cutoff))
+        return;
+    r->memo.ok = false;
     if (!dpor_reversal(d->dpor, r->step, tid, &r->op, &r->enabler, r->clock_event, cutoff,
-                       &d->seq, &waits)) {
+                       &d->seq, &waits, &last)) {
         d->oom = true;
         return;
     }
-    if (r->posted && !waits && !mask_has(n->runnable, tid))
+    if (r->posted && !waits && !mask_has(n->runnable, tid)) {
+        remember(d, r, n, sleep, cutoff, last);
         return;                       /* r's step enabled the operation: no race */
+    }
     int head = wake_seq_head(&d->seq);
     if (head < 0 || !mask_has(n->enabled, head)) {
         add_fallback(d, n, r->step, tid);
         return;
     }
-    if (!covered_by_sleeper(d, n, r->step) && wake_tree_insert(&d->pool, n->wut, &d->seq) < 0)
+    if (covered_by_sleeper(d, n, r->step))
+        return;                       /* what a sleeper does next may change: not remembered */
+    int inserted = wake_tree_insert(&d->pool, n->wut, &d->seq);
+    if (inserted < 0)
         d->oom = true;
+    else if (inserted == 0 && mask_empty(sleepers(d, n)))
+        remember(d, r, n, sleep, cutoff, last);
 }
 
 /* The execution stopped at thread tid's last step (a failure, or the
@@ -347,11 +416,12 @@ static void reverse_races(struct explorer *e)
 }
 
 /* Remember which node (or none) precedes the step about to run; false
-** without memory. */
+** without memory. A step DPOR recorded already was noted by the execution
+** that recorded it, before the same node. */
 static bool note_step(struct explorer *e, int32_t node)
 {
     struct dfs *d = e->state;
-    if (d->dpor == NULL)
+    if (d->dpor == NULL || e->steps < d->recorded)
         return true;
     if (!explore_grow((void **)&d->node_of_step, &d->steps_cap, (size_t)e->steps + 1,
                       sizeof *d->node_of_step))
@@ -365,9 +435,12 @@ static bool note_step(struct explorer *e, int32_t node)
 static void dpor_after_step(struct explorer *e, const struct sched_step *s)
 {
     struct dfs *d = e->state;
-    if (e->steps >= dpor_steps(d->dpor) &&
-        dpor_step(d->dpor, e->x, s, e->x->threads[s->tid]->pending) != 0)
+    if (e->steps < d->recorded)
+        return;
+    if (dpor_step(d->dpor, e->x, s, e->x->threads[s->tid]->pending) != 0)
         explore_out_of_memory(e);
+    else
+        d->recorded++;
 }
 
 static uint32_t cost(const struct node *n, int tid)
@@ -744,6 +817,13 @@ static void keep_races(struct dfs *d, uint32_t steps)
 {
     while (d->nraces > 0 && d->races[d->nraces - 1].seen > steps)
         d->nraces--;
+    for (size_t i = 0; i < d->nraces; i++) {
+        struct memo *m = &d->races[i].memo;
+        if (m->from > steps)
+            m->from = steps;          /* the steps from here on will be new */
+        if (m->last >= m->from)
+            m->ok = false;            /* and its reversal took one of them */
+    }
 }
 
 /* Move the deepest node with an option left to that option. */
@@ -771,6 +851,7 @@ static bool dfs_advance(struct explorer *e)
     if (d->dpor) {                    /* the next execution replays up to the last node */
         uint32_t replayed = d->len > 0 ? d->path[d->len - 1].step : 0;
         dpor_rewind(d->dpor, replayed);
+        d->recorded = dpor_steps(d->dpor);
         keep_races(d, replayed);
     }
     d->depth = 0;

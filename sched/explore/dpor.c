@@ -12,9 +12,14 @@
 #include "explore/dpor.h"
 #include "explore/grow.h"
 
-/* One executed step as race detection needs it: 20 bytes, and its clock
-** and object links beside it (a step costs 20 + 4 per thread + 16 per
-** object it touches). */
+/* For the tests asked of every parked thread at every new state: left to
+** itself the compiler calls them, which costs 500 more instructions an
+** execution of lock_family 2x10 (3% of DPOR's own work there). */
+#define HOT_INLINE static inline __attribute__((always_inline))
+
+/* One executed step as race detection needs it: 20 bytes, and its clock,
+** object links and place in its thread's list beside it (a step costs
+** 24 + 4 per thread + 16 per object it touches). */
 enum { EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4, EV_HELD = 8, EV_SHARED = 16, EV_ALL = 32 };
 struct event {
     uint32_t first_link;              /* objects touched, in `links` */
@@ -36,16 +41,22 @@ struct link { int32_t ev, prev, prev_other, obj; };
 
 struct objstate {
     int32_t last;                     /* link of the last access to it, or -1 */
+    int32_t w, wp;                    /* the events whose clocks are its w and wp
+                                         clocks (see obj_r), or -1: all 0 */
+    bool r_any, rs_any;               /* its r and rs clocks are not all 0 */
     bool is_thread;                   /* a thread (spawn, join): its clocks unused */
     uint64_t key;                     /* its name across executions (object.h) */
 };
 
-/* Per thread: its name, its first and last event, its object, and when its
-** next operation was last looked at (a `look`): races with steps before
-** then have been reported already (see dpor_races). */
+/* Per thread: its name, its events, its object, and when its next
+** operation was last looked at (a `look`): races with steps before then
+** have been reported already (see dpor_races). Its events in step order
+** let a reversal, a rewind or the search for its next step go to the
+** thread's steps that matter instead of walking every step. */
 struct thread_state {
     uint64_t key;
-    int32_t first_ev, last_ev;        /* or -1 */
+    int32_t *evs;                     /* its events, in step order */
+    uint32_t nevs, evs_cap;
     int32_t obj;                      /* its object's id, or -1 */
     int32_t look;                     /* its latest in `looks`, or -1 */
 };
@@ -70,7 +81,7 @@ struct dpor {
     /* Every clock has `stride` entries (the most threads any execution has
     ** had, rounded up): clocks cost what the threads use. Each event's
     ** clock; each thread's (stride of them); each object's CLOCKS_PER_OBJECT
-    ** rows (obj_cap objects, see obj_w). */
+    ** rows (obj_cap objects, see obj_r). */
     uint32_t *clk;
     uint32_t stride, clk_rows;
     uint32_t *thread_clk, *obj_clk;
@@ -82,10 +93,14 @@ struct dpor {
     int width;                        /* most threads of any execution so far */
     uint32_t *timed_w;                /* the last timed step's clock */
     int32_t last_timed;
+    int32_t *timed;                   /* every timed step, in step order */
+    uint32_t ntimed, timed_cap;
     int32_t *cand;                    /* races_of's candidate steps */
     uint32_t ncand, cand_cap;
     uint32_t *frontier;               /* races_of's, a clock */
-    int32_t *last;                    /* dpor_rewind's, per thread */
+    uint32_t *first_from;             /* least_known_from's, per thread */
+    uint32_t first_from_at;
+    bool first_from_ok;               /* false once a step is added or undone */
     struct chosen *values;            /* in step order */
     uint32_t nvalues, values_cap;
     struct look *looks;               /* in step order */
@@ -107,10 +122,13 @@ void dpor_free(struct dpor *d)
     free(d->obj_clk);
     free(d->values);
     free(d->looks);
+    for (uint32_t t = 0; t < d->stride; t++)
+        free(d->th[t].evs);
     free(d->th);
+    free(d->timed);
     free(d->timed_w);
     free(d->frontier);
-    free(d->last);
+    free(d->first_from);
     free(d);
 }
 
@@ -125,16 +143,16 @@ static inline uint32_t *thread_clock(const struct dpor *d, int t)
 ** (sched_conflict). w: the last write and what it came after; r: plain
 ** reads since then; wp: the last plain write (an OP_SHARED write, a
 ** semaphore's last permit taken, does not order OP_SHARED reads); rs:
-** OP_SHARED reads since wp.
+** OP_SHARED reads since wp. A write's clock is its event's, so w and wp
+** name events (objstate); r and rs are rows of their own, used only while
+** r_any and rs_any say so (a lock's object, never read, never has them).
 */
-enum { CLOCKS_PER_OBJECT = 4 };
-static inline uint32_t *obj_w(const struct dpor *d, int id)
+enum { CLOCKS_PER_OBJECT = 2 };
+static inline uint32_t *obj_r(const struct dpor *d, int id)
 {
     return d->obj_clk + (size_t)id * CLOCKS_PER_OBJECT * d->stride;
 }
-static inline uint32_t *obj_r(const struct dpor *d, int id) { return obj_w(d, id) + d->stride; }
-static inline uint32_t *obj_wp(const struct dpor *d, int id) { return obj_r(d, id) + d->stride; }
-static inline uint32_t *obj_rs(const struct dpor *d, int id) { return obj_wp(d, id) + d->stride; }
+static inline uint32_t *obj_rs(const struct dpor *d, int id) { return obj_r(d, id) + d->stride; }
 
 /*
 ** Clearing clocks: only the first `width` entries (the most threads any
@@ -147,10 +165,12 @@ static void clear_clock(uint32_t *c, int width)
         memset(c, 0, (size_t)width * sizeof *c);
 }
 
+/* Object id's clocks all 0 (its rows are cleared when they are next used). */
 static void clear_object(struct dpor *d, int id)
 {
-    for (int k = 0; k < CLOCKS_PER_OBJECT; k++)
-        clear_clock(obj_w(d, id) + (size_t)k * d->stride, d->width);
+    struct objstate *os = &d->obj[id];
+    os->w = os->wp = -1;
+    os->r_any = os->rs_any = false;
 }
 
 /* Forget the looks taken after `nev` steps: the races they found are
@@ -165,9 +185,12 @@ static void forget_looks(struct dpor *d, uint32_t nev)
 
 void dpor_begin(struct dpor *d)
 {
-    for (uint32_t t = 0; t < d->stride; t++)
-        d->th[t].first_ev = d->th[t].last_ev = d->th[t].obj = d->th[t].look = -1;
-    d->nev = d->nlinks = d->nvalues = 0;
+    for (uint32_t t = 0; t < d->stride; t++) {
+        d->th[t].obj = d->th[t].look = -1;
+        d->th[t].nevs = 0;
+    }
+    d->nev = d->nlinks = d->nvalues = d->ntimed = 0;
+    d->first_from_ok = false;
     d->nobj = 0;
     d->nthreads = 0;
     d->last_timed = -1;
@@ -217,10 +240,9 @@ static bool object(struct dpor *d, int id)
         for (int i = d->nobj; i <= id; i++) {
             if (i >= d->obj_ever) {
                 memset(&d->obj[i], 0, sizeof d->obj[i]);
-                memset(obj_w(d, i), 0, CLOCKS_PER_OBJECT * (size_t)d->stride * sizeof *d->obj_clk);
-            } else {
-                clear_object(d, i);
+                memset(obj_r(d, i), 0, CLOCKS_PER_OBJECT * (size_t)d->stride * sizeof *d->obj_clk);
             }
+            clear_object(d, i);
             d->obj[i].last = -1;
         }
         d->nobj = id + 1;
@@ -265,6 +287,19 @@ static bool reserve(struct dpor *d, int n)
     return ok;
 }
 
+/* Room for one more event of thread p, and one more timed one; false
+** without memory. */
+static bool reserve_thread(struct dpor *d, int p)
+{
+    struct thread_state *t = &d->th[p];
+    size_t cap = t->evs_cap, tcap = d->timed_cap;
+    bool ok = explore_grow((void **)&t->evs, &cap, t->nevs + 1, sizeof *t->evs);
+    t->evs_cap = (uint32_t)cap;
+    ok = ok && explore_grow((void **)&d->timed, &tcap, d->ntimed + 1, sizeof *d->timed);
+    d->timed_cap = (uint32_t)tcap;
+    return ok;
+}
+
 /* `rows` clocks of `from` entries each, as the first of `total` clocks of
 ** `to` entries (zero past the old ones), in new memory; NULL without it. */
 static uint32_t *restride(const uint32_t *old, size_t rows, size_t total, uint32_t from,
@@ -289,19 +324,19 @@ static bool widen(struct dpor *d, uint32_t stride)
     uint32_t *oc = restride(d->obj_clk, orows, orows, old, stride);
     uint32_t *tw = restride(d->timed_w, old ? 1 : 0, 1, old, stride);
     uint32_t *fr = calloc(stride, sizeof *fr);
-    int32_t *last = calloc(stride, sizeof *last);
+    uint32_t *ff = calloc(stride, sizeof *ff);
     struct thread_state *th = realloc(d->th, stride * sizeof *th);
     if (th)
         d->th = th;
-    if (!clk || !tc || !oc || !tw || !fr || !last || !th) {
-        void *made[] = { clk, tc, oc, tw, fr, last };
+    if (!clk || !tc || !oc || !tw || !fr || !ff || !th) {
+        void *made[] = { clk, tc, oc, tw, fr, ff };
         for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
             free(made[i]);
         return false;
     }
     for (uint32_t t = old; t < stride; t++)
-        th[t] = (struct thread_state){ .first_ev = -1, .last_ev = -1, .obj = -1, .look = -1 };
-    void *gone[] = { d->clk, d->thread_clk, d->obj_clk, d->timed_w, d->frontier, d->last };
+        th[t] = (struct thread_state){ .obj = -1, .look = -1 };
+    void *gone[] = { d->clk, d->thread_clk, d->obj_clk, d->timed_w, d->frontier, d->first_from };
     for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
         free(gone[i]);
     d->clk = clk;
@@ -309,7 +344,8 @@ static bool widen(struct dpor *d, uint32_t stride)
     d->obj_clk = oc;
     d->timed_w = tw;
     d->frontier = fr;
-    d->last = last;
+    d->first_from = ff;
+    d->first_from_ok = false;
     d->stride = stride;
     if (d->clk_rows == 0)
         d->clk_rows = 1;
@@ -366,31 +402,47 @@ static void advance_clock(struct dpor *d, const struct event *e, int p,
             continue;
         }
         int id = objs[i]->id;
+        const struct objstate *os = &d->obj[id];
         bool reads = e->flags & EV_READS, shared = e->flags & EV_SHARED;
-        join(c, reads && shared ? obj_wp(d, id) : obj_w(d, id), nt);
-        if (!reads)
+        int32_t w = reads && shared ? os->wp : os->w;
+        if (w >= 0)
+            join(c, clock_of(d, (uint32_t)w), nt);
+        if (!reads && os->r_any)
             join(c, obj_r(d, id), nt);
-        if (!reads && !shared)
+        if (!reads && !shared && os->rs_any)
             join(c, obj_rs(d, id), nt);
     }
     c[p]++;
 }
 
-/* Object id's clocks after event e (of clock c) accessed it: see obj_w. */
-static void object_after(struct dpor *d, int id, const struct event *e, const uint32_t *c)
+/* Join clock c into a read clock, cleared first if it was all 0. */
+static void join_read(struct dpor *d, uint32_t *into, bool *any, const uint32_t *c)
 {
-    size_t bytes = (size_t)d->nthreads * sizeof c[0];   /* entries past nthreads are 0 */
+    if (!*any)
+        clear_clock(into, d->width);
+    *any = true;
+    join(into, c, d->nthreads);
+}
+
+/* Object id's clocks after event i accessed it: see obj_r. */
+static void object_after(struct dpor *d, int id, uint32_t i)
+{
+    struct objstate *os = &d->obj[id];
+    const struct event *e = &d->ev[i];
     bool reads = e->flags & EV_READS, shared = e->flags & EV_SHARED;
     if (reads) {
-        join(shared ? obj_rs(d, id) : obj_r(d, id), c, d->nthreads);
+        if (shared)
+            join_read(d, obj_rs(d, id), &os->rs_any, clock_of(d, i));
+        else
+            join_read(d, obj_r(d, id), &os->r_any, clock_of(d, i));
         return;
     }
-    memcpy(obj_w(d, id), c, bytes);
-    memset(obj_r(d, id), 0, bytes);
+    os->w = (int32_t)i;
+    os->r_any = false;
     if (shared)
         return;
-    memcpy(obj_wp(d, id), c, bytes);
-    memset(obj_rs(d, id), 0, bytes);
+    os->wp = (int32_t)i;
+    os->rs_any = false;
 }
 
 /* Chain event e into each object's accesses and update its clocks. */
@@ -410,7 +462,7 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
             d->th[objs[i]->thread].obj = objs[i]->id;
             join(thread_clock(d, objs[i]->thread), c, d->nthreads);
         } else {
-            object_after(d, objs[i]->id, e, c);
+            object_after(d, objs[i]->id, d->nev);
         }
     }
 }
@@ -425,7 +477,7 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
         return WEFT_ENOMEM;
     if (d->nthreads > d->width)
         d->width = d->nthreads;
-    if (!reserve(d, n))
+    if (!reserve(d, n) || !reserve_thread(d, p))
         return WEFT_ENOMEM;
     for (int i = 0; i < n; i++)       /* first grow the table, then hold pointers */
         if (!object(d, objs[i]->id))
@@ -444,9 +496,8 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     e->first_link = d->nlinks;
     e->nlinks = (uint16_t)n;
     d->th[p].key = x->threads[p]->obj.key;
-    if (d->th[p].first_ev < 0)
-        d->th[p].first_ev = (int32_t)d->nev;
-    d->th[p].last_ev = (int32_t)d->nev;
+    d->th[p].evs[d->th[p].nevs++] = (int32_t)d->nev;
+    d->first_from_ok = false;
     advance_clock(d, e, p, objs, n);
     const uint32_t *c = thread_clock(d, p);
     memcpy(clock_of(d, d->nev), c, (size_t)d->stride * sizeof c[0]);
@@ -454,6 +505,7 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     if (e->flags & EV_TIMED) {
         memcpy(d->timed_w, c, (size_t)d->nthreads * sizeof c[0]);
         d->last_timed = (int32_t)d->nev;
+        d->timed[d->ntimed++] = (int32_t)d->nev;
     }
     d->nev++;
     return 0;
@@ -492,8 +544,7 @@ static void replay_accesses(struct dpor *d, int id, int32_t from, int32_t to)
     for (int32_t l = to; k > 0; l = d->links[l].prev)
         d->cand[--k] = l;
     for (size_t i = 0; i < n; i++) {
-        uint32_t ev = (uint32_t)d->links[d->cand[i]].ev;
-        object_after(d, id, &d->ev[ev], clock_of(d, ev));
+        object_after(d, id, (uint32_t)d->links[d->cand[i]].ev);
     }
 }
 
@@ -516,36 +567,31 @@ static void rewind_object(struct dpor *d, int id, uint32_t keep_links)
     replay_accesses(d, id, from, l);
 }
 
-/* Each thread's last event before k, or -1; and the last timed one. */
-static void last_events(struct dpor *d, uint32_t k, int32_t *last, int32_t *timed)
+/* Forget each thread's events from k on, and the timed ones. */
+static void forget_events(struct dpor *d, uint32_t k)
 {
-    int missing = 0;
     for (int t = 0; t < d->nthreads; t++) {
-        last[t] = -1;
-        if (d->th[t].first_ev >= (int32_t)k)
-            d->th[t].first_ev = -1;
-        missing += d->th[t].first_ev >= 0;
+        struct thread_state *s = &d->th[t];
+        while (s->nevs > 0 && s->evs[s->nevs - 1] >= (int32_t)k)
+            s->nevs--;
     }
-    *timed = d->last_timed < (int32_t)k ? d->last_timed : -2;
-    for (int32_t i = (int32_t)k - 1; i >= 0 && (missing > 0 || *timed == -2); i--) {
-        int t = d->ev[i].tid;
-        if (last[t] < 0 && missing > 0) {
-            last[t] = i;
-            missing--;
-        }
-        if (*timed == -2 && (d->ev[i].flags & EV_TIMED))
-            *timed = i;
-    }
-    if (*timed == -2)
-        *timed = -1;
+    while (d->ntimed > 0 && d->timed[d->ntimed - 1] >= (int32_t)k)
+        d->ntimed--;
+}
+
+/* Thread t's last event, or -1. */
+static int32_t last_event(const struct dpor *d, int t)
+{
+    const struct thread_state *s = &d->th[t];
+    return s->nevs > 0 ? s->evs[s->nevs - 1] : -1;
 }
 
 static void rewind_thread(struct dpor *d, int t, int32_t last)
 {
     uint32_t *c = thread_clock(d, t);
-    clear_clock(c, d->width);
-    if (last >= 0)
-        memcpy(c, clock_of(d, (uint32_t)last), (size_t)d->nthreads * sizeof c[0]);
+    const uint32_t *from = last >= 0 ? clock_of(d, (uint32_t)last) : NULL;
+    for (int i = 0; i < d->width; i++)   /* a few entries: no call to memset, memcpy */
+        c[i] = from && i < d->nthreads ? from[i] : 0;
     int32_t id = d->th[t].obj;
     for (int32_t l = id >= 0 && id < d->nobj ? d->obj[id].last : -1; l >= 0 && d->links[l].ev > last;
          l = d->links[l].prev)
@@ -564,12 +610,11 @@ void dpor_rewind(struct dpor *d, uint32_t k)
     uint32_t keep_links = d->ev[k].first_link;
     for (int id = 0; id < d->nobj; id++)
         rewind_object(d, id, keep_links);
-    int32_t *last = d->last, timed;
-    last_events(d, k, last, &timed);
-    for (int t = 0; t < d->nthreads; t++) {
-        rewind_thread(d, t, last[t]);
-        d->th[t].last_ev = last[t];
-    }
+    forget_events(d, k);
+    d->first_from_ok = false;
+    for (int t = 0; t < d->nthreads; t++)
+        rewind_thread(d, t, last_event(d, t));
+    int32_t timed = d->ntimed > 0 ? d->timed[d->ntimed - 1] : -1;
     d->last_timed = timed;
     clear_clock(d->timed_w, d->width);
     if (timed >= 0)
@@ -711,6 +756,34 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
 }
 
 /*
+** Is every step that p's next operation n might race with ordered before
+** p already? So it is when no step is timed, and on each of n's objects
+** the latest access by another thread is a plain write ordered before p
+** (every access before that write is ordered before it): the common case
+** of a lock or an unlock, and candidates() would find only that write.
+** Asked at every new state, like untouched_since.
+*/
+HOT_INLINE bool settled(const struct dpor *d, struct sched_op *n, int p)
+{
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    if (sched_op_global(n) || d->last_timed >= 0)
+        return false;
+    int m = sched_op_objects(n, objs);
+    for (int k = 0; k < m; k++) {
+        int id = objs[k]->id;
+        int32_t l = id < d->nobj ? d->obj[id].last : -1;
+        if (l >= 0 && d->ev[d->links[l].ev].tid == p)
+            l = d->links[l].prev_other;
+        if (l < 0)
+            continue;
+        uint32_t i = (uint32_t)d->links[l].ev;
+        if (!plain_write(&d->ev[i]) || !happens_before(d, i, p))
+            return false;
+    }
+    return true;
+}
+
+/*
 ** Every step in a race with thread t's next operation n:
 ** a step of another thread that conflicts with n, is not ordered before it,
 ** and is not ordered before another such step (then reversing that one
@@ -720,13 +793,14 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
 ** before a race already found is not one: `frontier` holds, per thread,
 ** the latest of its steps ordered before n or before a race found.
 */
-static bool races_of(struct dpor *d, struct exec *x, int p, struct sched_op *n, bool n_reads,
+static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, bool n_shared,
                      uint32_t n_interruptible, uint32_t since, dpor_race_fn *fn, void *ctx)
 {
     int nt = d->nthreads;
-    bool n_shared = sched_op_shared(x, n);
     if (sched_op_local(n) && !ended_before(d))
         return true;                  /* local: only an end comes before it or not */
+    if (settled(d, n, p))
+        return true;
     if (!candidates(d, n, p))
         return false;
     uint32_t *frontier = d->frontier;
@@ -747,9 +821,74 @@ static bool races_of(struct dpor *d, struct exec *x, int p, struct sched_op *n, 
     return true;
 }
 
-static bool event_before_event(const struct dpor *d, uint32_t k, uint32_t j)
+/*
+** Thread t's events at step e or later (by another thread than e's): the
+** first, an index into its evs. A thread's own clock entry counts its
+** events, and e's clock counts those of t ordered before e, which all came
+** before e: the ones between, unordered with e, are few.
+*/
+static uint32_t events_from(const struct dpor *d, int t, uint32_t e)
 {
-    return clock_of(d, j)[d->ev[k].tid] >= clock_of(d, k)[d->ev[k].tid];
+    const struct thread_state *s = &d->th[t];
+    uint32_t i = clock_of(d, e)[t];
+    while (i < s->nevs && (uint32_t)s->evs[i] < e)
+        i++;
+    return i;
+}
+
+/* Room for n race candidates; false without memory. */
+static bool candidate_room(struct dpor *d, size_t n)
+{
+    size_t cap = d->cand_cap;
+    if (!explore_grow((void **)&d->cand, &cap, n, sizeof *d->cand))
+        return false;
+    d->cand_cap = (uint32_t)cap;
+    return true;
+}
+
+/*
+** The steps after e not ordered after it, in step order, into d->cand
+** (free between races_of's uses). Per other thread, they are its steps
+** after e up to its first one ordered after e (clocks only grow along a
+** thread). When one thread has them, they are a slice of its events;
+** when several do, the steps between the first and the last of them are
+** looked at in step order. false without memory.
+*/
+static bool unordered_after(struct dpor *d, uint32_t e)
+{
+    int te = d->ev[e].tid, threads = 0;
+    uint32_t mine = clock_of(d, e)[te], lo = UINT32_MAX, hi = 0, from = 0, to = 0;
+    const int32_t *slice = NULL;
+    for (int t = 0; t < d->nthreads; t++) {
+        if (t == te)
+            continue;                 /* its own steps after e all come after it */
+        const struct thread_state *s = &d->th[t];
+        uint32_t i = events_from(d, t, e), j = i;
+        while (j < s->nevs && clock_of(d, (uint32_t)s->evs[j])[te] < mine)
+            j++;
+        if (i == j)
+            continue;
+        threads++;
+        slice = s->evs;
+        from = i;
+        to = j;
+        lo = (uint32_t)s->evs[i] < lo ? (uint32_t)s->evs[i] : lo;
+        hi = (uint32_t)s->evs[j - 1] > hi ? (uint32_t)s->evs[j - 1] : hi;
+    }
+    d->ncand = 0;
+    if (threads == 0)
+        return true;
+    if (!candidate_room(d, threads == 1 ? to - from : hi - lo + 1))
+        return false;
+    if (threads == 1) {
+        memcpy(d->cand, slice + from, (size_t)(to - from) * sizeof *d->cand);
+        d->ncand = to - from;
+        return true;
+    }
+    for (uint32_t j = lo; j <= hi; j++)
+        if (d->ev[j].tid != te && clock_of(d, j)[te] < mine)
+            d->cand[d->ncand++] = (int32_t)j;
+    return true;
 }
 
 /* Does step j come after one of the steps `first` holds (per thread, the
@@ -765,7 +904,7 @@ static bool after_any(const struct dpor *d, const uint32_t *first, uint32_t j)
 
 /* Has no step since step `since` touched what n touches (or depended on
 ** everything)? Then n has no new race. */
-static bool untouched_since(const struct dpor *d, struct sched_op *n, uint32_t since)
+HOT_INLINE bool untouched_since(const struct dpor *d, struct sched_op *n, uint32_t since)
 {
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     if (sched_op_global(n) || (d->last_timed >= 0 && (uint32_t)d->last_timed >= since))
@@ -828,7 +967,7 @@ int dpor_races(struct dpor *d, struct exec *x, dpor_race_fn *fn, void *ctx)
             continue;
         uint32_t since = same ? l->nev : 0;
         if (!look_at(d, p, t->park_seq, reads, shared, interruptible) ||
-            !races_of(d, x, p, n, reads, interruptible, since, fn, ctx))
+            !races_of(d, p, n, reads, shared, interruptible, since, fn, ctx))
             return WEFT_ENOMEM;
     }
     return 0;
@@ -862,13 +1001,13 @@ void dpor_races_with_end(struct dpor *d, struct exec *x, int tid, dpor_race_fn *
 
 int32_t dpor_last_event(const struct dpor *d, int p)
 {
-    return p < d->nthreads ? d->th[p].last_ev : -1;
+    return p < d->nthreads ? last_event(d, p) : -1;
 }
 
 int32_t dpor_clock_event(const struct dpor *d, int p)
 {
-    if (d->th[p].last_ev >= 0)
-        return d->th[p].last_ev;
+    if (d->th[p].nevs > 0)
+        return last_event(d, p);
     int32_t id = d->th[p].obj;        /* not started: the spawn's clock */
     int32_t l = id >= 0 && id < d->nobj ? d->obj[id].last : -1;
     return l >= 0 ? d->links[l].ev : -1;
@@ -930,9 +1069,10 @@ static bool add_step(struct dpor *d, uint32_t j, uint32_t *v, struct wake_seq *o
 
 bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
                    const struct wake_op *enabler, int32_t base, uint32_t cutoff,
-                   struct wake_seq *out, bool *waits)
+                   struct wake_seq *out, bool *waits, uint32_t *last)
 {
     *waits = false;
+    *last = e;
     uint32_t v = values_from(d, e + 1);
     int nt = d->nthreads;
     /* n as a write: moved before the step it races with, it may do
@@ -952,9 +1092,12 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
     bool any_after = false;
     for (int t = 0; t < nt; t++)
         after_n[t] = UINT32_MAX;
-    for (uint32_t j = e + 1; j < d->nev; j++) {
-        if (event_before_event(d, e, j) || (any_after && after_any(d, after_n, j)))
-            continue;                 /* ordered after e (or n): not in the reversal */
+    if (!unordered_after(d, e))
+        return false;
+    for (uint32_t c = 0; c < d->ncand; c++) {
+        uint32_t j = (uint32_t)d->cand[c];
+        if (any_after && after_any(d, after_n, j))
+            continue;                 /* ordered after n: not in the reversal */
         if (j >= cutoff && d->ev[j].tid != p) {
             struct wake_op later;
             event_op(d, j, &later);
@@ -968,6 +1111,7 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
         struct wake_op op;
         if (!add_step(d, j, &v, out, &op))
             return false;
+        *last = j;
         if (d->ev[j].tid != p && wake_dependent(&op, &moved)) {
             join(out->nclock, clock_of(d, j), nt);
             *waits |= wake_dependent(&op, &wakes);
@@ -975,6 +1119,50 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
     }
     out->nclock[p]++;
     return wake_seq_add(out, &moved, out->nclock);
+}
+
+/*
+** Per thread te, the least entry for te in the clock of another thread's
+** first step from step `from` on (UINT32_MAX if none has one), in
+** d->first_from: a step of e's thread with a greater entry than that is
+** not known to all of them. Kept while the steps and `from` are the same,
+** as the races of one execution ask with the same `from` again and again.
+*/
+static const uint32_t *least_known_from(struct dpor *d, uint32_t from)
+{
+    if (d->first_from_ok && d->first_from_at == from)
+        return d->first_from;
+    for (int te = 0; te < d->nthreads; te++)
+        d->first_from[te] = UINT32_MAX;
+    for (int t = 0; t < d->nthreads; t++) {
+        const struct thread_state *s = &d->th[t];
+        uint32_t lo = 0, hi = s->nevs;
+        while (lo < hi) {             /* t's first step from `from` on */
+            uint32_t mid = lo + (hi - lo) / 2;
+            if ((uint32_t)s->evs[mid] < from)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == s->nevs)
+            continue;
+        const uint32_t *c = clock_of(d, (uint32_t)s->evs[lo]);
+        for (int te = 0; te < d->nthreads; te++)
+            if (te != t && c[te] < d->first_from[te])
+                d->first_from[te] = c[te];
+    }
+    d->first_from_ok = true;
+    d->first_from_at = from;
+    return d->first_from;
+}
+
+/* A step of another thread from `from` on that is not ordered after e:
+** the first step of that thread from there (its later steps know what it
+** knows) has e's thread's entry below e's own. */
+bool dpor_unordered_from(struct dpor *d, uint32_t e, uint32_t from)
+{
+    int te = d->ev[e].tid;
+    return least_known_from(d, from > e ? from : e + 1)[te] < clock_of(d, e)[te];
 }
 
 /* Did a step of another thread in [from, to) change an object that step
@@ -1002,12 +1190,15 @@ static bool changed_between(const struct dpor *d, uint32_t from, uint32_t to)
 ** where it conflicts at least as much. */
 bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op)
 {
-    for (uint32_t j = e; j < d->nev; j++)
-        if (d->ev[j].tid == r) {
-            event_op(d, j, op);
-            if ((op->flags & (WAKE_READS | WAKE_SHARED)) && changed_between(d, e, j))
-                op->flags &= (uint8_t)~(WAKE_READS | WAKE_SHARED);
-            return true;
-        }
-    return false;
+    if (r >= d->nthreads)
+        return false;
+    const struct thread_state *s = &d->th[r];
+    uint32_t i = r == d->ev[e].tid ? clock_of(d, e)[r] - 1 : events_from(d, r, e);
+    if (i >= s->nevs)
+        return false;
+    uint32_t j = (uint32_t)s->evs[i];
+    event_op(d, j, op);
+    if ((op->flags & (WAKE_READS | WAKE_SHARED)) && changed_between(d, e, j))
+        op->flags &= (uint8_t)~(WAKE_READS | WAKE_SHARED);
+    return true;
 }

@@ -57,10 +57,15 @@ int32_t dpor_last_event(const struct dpor *d, int p);
 ** sched_opclass.enablers), so it may have let n run. Steps from `cutoff`
 ** on that conflict with n come after it, and so do the steps after them
 ** (n could run at step cutoff and never ran: UINT32_MAX when that is not
-** so). The clocks stay valid until the next dpor_step or dpor_begin. */
+** so). *last: the last step of the execution in it (e when none). The
+** clocks stay valid until the next dpor_step or dpor_begin. */
 bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
                    const struct wake_op *enabler, int32_t base, uint32_t cutoff,
-                   struct wake_seq *out, bool *waits);
+                   struct wake_seq *out, bool *waits, uint32_t *last);
+/* Is a step at `from` or later (and after e) by another thread than e's
+** not ordered after e? If not, the reversal of a race of e takes no step
+** from `from` on. */
+bool dpor_unordered_from(struct dpor *d, uint32_t e, uint32_t from);
 /* Thread r's next step from the state before step e, if it took it in
 ** this execution: true, with *op. */
 bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op);

@@ -318,6 +318,7 @@ static wake_tree take(struct wake_pool *p, wake_tree t, const struct wake_op *it
             int32_t c = *at;
             *at = p->node[c].sibling;
             p->node[c].sibling = -1;
+            p->node[t].version++;
             return c;
         }
     return WAKE_NONE;
@@ -345,6 +346,7 @@ bool wake_tree_add_step(struct wake_pool *p, wake_tree t, const struct wake_op *
     if (c < 0)
         return false;
     append_child(p, t, c);
+    p->node[t].version++;
     return true;
 }
 
@@ -384,8 +386,10 @@ int wake_tree_insert(struct wake_pool *p, wake_tree t, struct wake_seq *s)
                 next = c;
                 break;
             }
-        if (next < 0)
+        if (next < 0) {
+            p->node[t].version++;     /* a failed append may have hung part of s */
             return append_rest(p, at, s) ? 1 : -1;
+        }
         consume(s, p->node[next].op.thread);
         at = next;
     }

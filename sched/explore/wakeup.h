@@ -113,6 +113,7 @@ typedef int32_t wake_tree;
 struct wake_node {
     struct wake_op op;
     int32_t child, sibling;           /* first child, next sibling; -1: none */
+    uint64_t version;                 /* a root's: moves on whenever its tree changes */
 };
 struct wake_pool {
     struct wake_node *node;
@@ -130,6 +131,13 @@ void wake_tree_drop(struct wake_pool *p, wake_tree t);
 const struct wake_op *wake_tree_first(const struct wake_pool *p, wake_tree t);
 /* How many branches t has. */
 int wake_tree_branches(const struct wake_pool *p, wake_tree t);
+/* t's version: the same as long as t has not changed (nothing inserted,
+** added or taken), so a search may know that what it found once of t
+** still holds. */
+static inline uint64_t wake_tree_version(const struct wake_pool *p, wake_tree t)
+{
+    return t >= 0 ? p->node[t].version : 0;
+}
 /* Detach the branch of t that begins with a step of the thread whose key
 ** is given: the node of that first step, itself the root of what follows
 ** it; WAKE_NONE if none. */
