@@ -174,6 +174,22 @@ expect_grep "main waits on the name it made" \
 check "named semaphores, a process per execution" 0 \
     "$WEFT" run --isolate fork "$tests/sem_named.c"
 
+# ---- spurious wakeups, on request: a barrier whose waiters test with if ----
+check "an if around a wait, no spurious wakeups" 0 "$WEFT" run "$tests/barrier_if_not_while.c"
+check "an if around a wait, --spurious-wakeups on" 1 \
+    "$WEFT" run --spurious-wakeups on "$tests/barrier_if_not_while.c"
+expect_grep "the spurious wake shown" "wake cv (spurious)" "$tmp/out"
+expect_grep "the thread that passed early" "^  thread 0 passed early$" "$tmp/out"
+expect_grep "the replay repeats the option" \
+    "weft replay .*barrier_if_not_while.c --spurious-wakeups on --schedule" "$tmp/out"
+check "a while around a wait, --spurious-wakeups on" 0 \
+    "$WEFT" run --spurious-wakeups on --cflags=-DFIXED "$tests/barrier_if_not_while.c"
+expect_grep "the while version proven" \
+    "^barrier_if_not_while: pass (expected pass) \[dpor\] 66 executions, exhaustive" "$tmp/out"
+check "--spurious-wakeups takes on or off" 2 \
+    "$WEFT" run --spurious-wakeups maybe "$tests/barrier_if_not_while.c"
+expect_grep "the bad value named" "spurious-wakeups takes off or on, not 'maybe'" "$tmp/err"
+
 # ---- names, scheduling and affinity of threads: kept, checked, no step ----
 check "thread names, policies, affinities" 0 "$WEFT" run "$tests/thread_np.c"
 expect_grep "thread_np: one execution, exhaustive" \

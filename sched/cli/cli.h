@@ -67,6 +67,7 @@ struct cli_opts {
     bool memory_given;                /* --memory was named (programs: atomics if not) */
     const char *cflags;               /* --cflags, or $WEFT_CFLAGS: for compiled files */
     bool ignore_exit_status;          /* --exit-status=ignore (programs) */
+    bool spurious_wakeups;            /* --spurious-wakeups on (programs) */
     const char **prog_args;           /* a program's arguments (after --, or --arg) */
     int nprog_args;
     enum cli_isolate isolate;         /* --isolate */

@@ -822,6 +822,7 @@ static struct posix_program *program_from(void *handle, const char *const *srcs,
     for (int i = 0; i < nargs; i++)
         argv[i + 1] = (char *)o->prog_args[i];
     p->ignore_exit_status = o && o->ignore_exit_status;
+    p->scenario.spurious_wakeups = o && o->spurious_wakeups;
     if (posix_program_snapshot(p, handle, srcs[0]) != 0 ||
         posix_tls_find(p, handle, srcs[0]) != 0) {
         posix_program_release(p);

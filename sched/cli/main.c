@@ -76,6 +76,8 @@ static const char usage_run_tail[] =
     "  --cflags 'FLAGS'         more compiler flags for FILE.c (default $WEFT_CFLAGS)\n"
     "  --exit-status fail|ignore  a program's nonzero exit status fails the\n"
     "                           execution (fail, the default) or not (ignore)\n"
+    "  --spurious-wakeups off|on  on: a program's untimed condition waits may\n"
+    "                           also wake without a signal, as POSIX allows\n"
     "  --arg WORD               a program argument, as after -- (repeatable)\n"
     "  --param KEY=VALUE        scenario parameter, a whole number (repeatable)\n"
     "  --format FORMAT          text (default), json (one object per scenario), tap\n"
@@ -359,7 +361,7 @@ enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, 
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_SPIN_ORDER, O_MEMORY, O_HELP,
        O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE, O_CFLAGS,
        O_EXIT_STATUS, O_ARG, O_TRACE, O_DOT, O_HTML, O_OUTPUT_DIR, O_ACCEPT, O_SHARD,
-       O_SPLIT_DEPTH, O_JOBS, O_KEEP_GOING };
+       O_SPLIT_DEPTH, O_JOBS, O_KEEP_GOING, O_SPURIOUS };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -388,6 +390,7 @@ static const struct option long_opts[] = {
     { "isolate", required_argument, 0, O_ISOLATE },
     { "cflags", required_argument, 0, O_CFLAGS },
     { "exit-status", required_argument, 0, O_EXIT_STATUS },
+    { "spurious-wakeups", required_argument, 0, O_SPURIOUS },
     { "arg", required_argument, 0, O_ARG },
     { "trace", required_argument, 0, O_TRACE },
     { "dot", required_argument, 0, O_DOT },
@@ -496,7 +499,8 @@ static int add_prog_arg(struct cli_opts *o, const char *v)
     return repeat_quoted(o, "--arg", v);
 }
 
-/* The options of programs: --cflags, --exit-status, --arg. */
+/* The options of programs: --cflags, --exit-status, --spurious-wakeups,
+** --arg. */
 static int parse_program_option(int c, const char *v, struct cli_opts *o)
 {
     if (c == O_CFLAGS) {
@@ -505,6 +509,11 @@ static int parse_program_option(int c, const char *v, struct cli_opts *o)
     }
     if (c == O_ARG)
         return add_prog_arg(o, v);
+    if (c == O_SPURIOUS) {
+        if (parse_either(v, "spurious-wakeups", "off", "on", &o->spurious_wakeups) != 0)
+            return CLI_ERROR;
+        return o->spurious_wakeups ? repeat_in_replay(o, "--spurious-wakeups", v) : 0;
+    }
     if (strcmp(v, "fail") != 0 && strcmp(v, "ignore") != 0) {
         fprintf(stderr, "weft: --exit-status takes fail or ignore, not '%s'\n", v);
         return CLI_ERROR;
@@ -595,7 +604,8 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
                    : strcmp(v, "fork") == 0 ? CLI_ISOLATE_FORK : CLI_ISOLATE_PROCESS;
         return 0;
     case O_HELP: put_usage(stdout, cmd, o->program->name); return 1;
-    case O_CFLAGS: case O_EXIT_STATUS: case O_ARG: return parse_program_option(c, v, o);
+    case O_CFLAGS: case O_EXIT_STATUS: case O_SPURIOUS: case O_ARG:
+        return parse_program_option(c, v, o);
     case O_SHARD: return parse_shard(v, o);
     case O_PREEMPT: case O_EXEC: case O_DEPTH: case O_SEED: case O_STEPS: case O_TIME:
     case O_WATCHDOG: case O_SPLIT_DEPTH: case O_JOBS:
