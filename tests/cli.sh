@@ -387,6 +387,20 @@ for kc in sleeper_reads_what_the_race_writes:35 stopped_timer_races_nothing:35 \
     done
 done
 
+# Objects made on first use (C11 atomics, mutexes in blocks that threads
+# allocate) are named by where they live, not by which thread came first:
+# plain DFS, every interleaving, sees exactly the classes DPOR runs (6 and
+# 40 distinct classes before).
+for kc in dpor/handles_in_blocks_of_two_threads:2 programs/first_used_objects:3; do
+    file="$top_srcdir/tests/${kc%:*}.c"
+    "$WEFT" run --strategy dfs --no-sleep-sets --classes "$tmp/every" "$file" >/dev/null
+    got=$(cut -d' ' -f2 "$tmp/every" | sort -u | wc -l)
+    runs=$("$WEFT" run --strategy dpor --format json "$file" |
+           sed 's/.*"executions":\([0-9]*\),"pruned":\([0-9]*\).*/\1+\2/')
+    if [ "$got" -eq "${kc#*:}" ] && [ "$runs" = "${kc#*:}+0" ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: ${kc%:*}: $got classes, dpor $runs; want ${kc#*:}"; fi
+done
+
 # Fairness holds a spinning thread back by what ran before its yield,
 # which sleep sets and DPOR take to commute (tests/dpor/spin_order.c).
 # By default (--spin-order fast) they may merge such orders and the
@@ -685,8 +699,12 @@ check "malloc'd handles: resumed" 0 "$WEFT" run --strategy dpor --resume "$tmp/m
 expect_grep "malloc'd handles: starts again" "the search starts again from the beginning" "$tmp/err"
 expect_grep "malloc'd handles: every execution" \
     "handles_in_malloc: pass (expected pass) \[dpor\] 540 executions, exhaustive" "$tmp/out"
-printf 'weft-checkpoint 1\nscenario x\n' >"$tmp/bad.ck"
+printf 'weft-checkpoint 2\nscenario x\n' >"$tmp/bad.ck"
 check "a damaged checkpoint is refused" 2 "$WEFT" run abba --strategy dpor --resume "$tmp/bad.ck"
+printf 'weft-checkpoint 1\nscenario x\n' >"$tmp/old.ck"
+check "an older version's checkpoint is refused" 2 \
+    "$WEFT" run abba --strategy dpor --resume "$tmp/old.ck"
+expect_grep "and says so" "a checkpoint of another version of weft (this one reads weft-checkpoint 2)" "$tmp/err"
 check "a missing checkpoint is refused" 2 \
     "$WEFT" run abba --strategy dpor --resume "$tmp/none.ck"
 rm -f "$ck"
@@ -742,9 +760,12 @@ expect_grep "not a pass" "UNEXPECTED crash (expected deadlock)" "$tmp/out"
 # from the last mark, and the counts and classes are those of the same
 # search where an assertion fails at that place instead (how=3, in one
 # process). dies_in_one with 5 workers: DPOR runs 115 classes (the 6
-# orders that die are one failure), DFS 122 executions + 795 pruned.
+# orders that die are one failure), DFS 122 executions + 795 pruned (8
+# failing). The summary counts the failures and names the first one's
+# kind: a crash, as expected.
 dies="$survive/dies_in_one.c"
-for plan in "dpor 115 executions" "dfs 122 executions + 795 pruned"; do
+past="(--classes searched on past failures; run without it for a report)"
+for plan in "dpor 115 executions, 1 failing" "dfs 122 executions + 795 pruned, 8 failing"; do
     # shellcheck disable=SC2086
     set -- $plan
     st=$1
@@ -752,14 +773,14 @@ for plan in "dpor 115 executions" "dfs 122 executions + 795 pruned"; do
     counts="$*"
     check "$st: an assertion where the process would die" 1 "$WEFT" run --isolate=none --quiet \
         "$dies" --param workers=5 --param how=3 --strategy "$st" --classes "$tmp/assert.cl"
-    expect_grep "$st: the assertion's counts" "\[$st\] $counts, exhaustive" "$tmp/out"
-    check "$st: _exit goes on" 1 "$WEFT" run "$dies" --param workers=5 --strategy "$st" \
+    expect_grep "$st: the assertion's counts" "\[$st\] $counts $past, exhaustive" "$tmp/out"
+    check "$st: _exit goes on" 0 "$WEFT" run "$dies" --param workers=5 --strategy "$st" \
         --classes "$tmp/exit.cl"
     expect_grep "$st: the death is reported" "dies_in_one: crash (expected crash)" "$tmp/out"
     expect_grep "$st: with its status" "the process exited with status 0" "$tmp/out"
     tail -2 "$tmp/out" | head -1 >"$tmp/last"   # the summary, before the totals
-    expect_grep "$st: the search went on to the same counts" "\[$st\] $counts, exhaustive" "$tmp/last"
-    deaths=$(grep -c "^dies_in_one: crash (expected crash)" "$tmp/out")
+    expect_grep "$st: the search went on to the same counts" "\[$st\] $counts $past, exhaustive" "$tmp/last"
+    deaths=$(grep -c "^dies_in_one: crash (expected crash).*stopped at the first failure" "$tmp/out")
     failures=$(grep -c " stopped$" "$tmp/assert.cl")
     if [ "$deaths" -eq "$failures" ] && [ "$deaths" -gt 0 ]; then pass=$((pass + 1)); else
         fail=$((fail + 1)); echo "FAIL: $st: $deaths deaths reported, $failures failures"; fi
@@ -792,7 +813,7 @@ for how in "1 livelock" "2 stuck"; do
         --strategy dpor --classes "$tmp/spin.cl"
     expect_grep "$2 is reported" "dies_in_one: UNEXPECTED $2 (expected crash)" "$tmp/out"
     tail -2 "$tmp/out" | head -1 >"$tmp/last"   # the summary, before the totals
-    expect_grep "$2: the search went on" "\[dpor\] 6 executions, exhaustive" "$tmp/last"
+    expect_grep "$2: the search went on" "\[dpor\] 6 executions, 1 failing $past, exhaustive" "$tmp/last"
 done
 # A resumed search that finds a failure shrinks it from scratch (the
 # checkpoint's position is the search's, not the shrinking's).

@@ -26,7 +26,9 @@
 #include <unistd.h>
 #include "cli/cli.h"
 
-#define MAGIC "weft-checkpoint 1\n"
+/* 2: counts of failures a search went on past; blocks named by their maker */
+#define MAGIC "weft-checkpoint 2\n"
+#define MAGIC_VERSION_AT (sizeof "weft-checkpoint " - 1)
 
 /* FNV-1a of a file's bytes, as text; "-" when there is no file to read. */
 static void source_hash(const char *path, char *out, size_t n)
@@ -129,9 +131,10 @@ static void save(void *ctx, const char *position, const struct explore_result *r
     char *head = malloc(n);
     if (head == NULL)
         return;
-    snprintf(head, n, MAGIC "%scounts %" PRIu64 " %" PRIu64 " %" PRIu64 " %d %d %d %d %d\nposition\n",
-             cp->identity, r->cov.executions, r->cov.pruned, r->cov.cut, r->cov.timed,
-             r->cov.bound_hit, check_memory, r->cov.spins_merged, local_keys);
+    snprintf(head, n, MAGIC "%scounts %" PRIu64 " %" PRIu64 " %" PRIu64 " %d %d %d %d %d %" PRIu64
+             " %d\nposition\n", cp->identity, r->cov.executions, r->cov.pruned, r->cov.cut,
+             r->cov.timed, r->cov.bound_hit, check_memory, r->cov.spins_merged, local_keys,
+             r->cov.failing, r->cov.failing_result);
     write_atomically(cp->path, head, position);
     free(head);
 }
@@ -213,6 +216,11 @@ static int load(struct cli_checkpoint *cp, const char *path, struct explore_conf
     const char *s = cp->text;
     char line[300];
     size_t id_len = strlen(cp->identity);
+    if (strncmp(s, MAGIC, MAGIC_VERSION_AT) == 0 && strncmp(s, MAGIC, strlen(MAGIC)) != 0) {
+        fprintf(stderr, "weft: --resume %s: a checkpoint of another version of weft (this "
+                "one reads %.*s)\n", path, (int)(strlen(MAGIC) - 1), MAGIC);
+        return CLI_ERROR;
+    }
     if (strncmp(s, MAGIC, strlen(MAGIC)) != 0) {
         fprintf(stderr, "weft: --resume %s: not a weft checkpoint\n", path);
         return CLI_ERROR;
@@ -227,9 +235,11 @@ static int load(struct cli_checkpoint *cp, const char *path, struct explore_conf
     s += id_len;
     struct explore_resume *r = &ec->resume;
     int timed, bound_hit, check_memory, spins_merged, local_keys, used = 0;
-    if (sscanf(s, "counts %" SCNu64 " %" SCNu64 " %" SCNu64 " %d %d %d %d %d\nposition\n%n",
-               &r->executions, &r->pruned, &r->cut, &timed, &bound_hit, &check_memory,
-               &spins_merged, &local_keys, &used) != 8 || used == 0) {
+    if (sscanf(s, "counts %" SCNu64 " %" SCNu64 " %" SCNu64 " %d %d %d %d %d %" SCNu64
+               " %d\nposition\n%n", &r->executions, &r->pruned, &r->cut, &timed, &bound_hit,
+               &check_memory, &spins_merged, &local_keys, &r->failing, &r->failing_result,
+               &used) != 10 || used == 0 || r->failing_result < 0 ||
+        r->failing_result > WEFT_RESULT_LAST) {
         fprintf(stderr, "weft: --resume %s: its counts are damaged\n", path);
         return CLI_ERROR;
     }

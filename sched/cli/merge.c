@@ -566,6 +566,10 @@ static void join(const struct shards *s, const int *group, int n, struct cli_mer
         c->timed |= get_bool(b, "timers_fire_when_idle");
         c->spins_merged |= get_bool(b, "spins_merged");
         c->interrupted |= get_bool(b, "interrupted");
+        uint64_t went_past = get(b, "failing") ? get_u64(b, "failing") : 0;
+        if (went_past && c->failing == 0)   /* --classes: the first shard's first failure */
+            c->failing_result = (int)result_named(get(b, "result"));
+        c->failing += went_past;
         const char *mem = get(b, "memory_checked");
         c->all_memory = mem && strcmp(mem, "all") == 0;
         double e = get(b, "elapsed_s") ? strtod(get(b, "elapsed_s"), NULL) : 0;

@@ -37,7 +37,8 @@
 /* A mark: the counts at an execution's start; the position (binary,
 ** explore.h) is in the slot's memory file. */
 struct mark {
-    uint64_t executions, pruned, cut;
+    uint64_t executions, pruned, cut, failing;
+    int failing_result;
     bool timed, spins_merged, bound_hit, check_memory;
     bool fresh;                       /* before the first execution: no position */
     int64_t classes_at;               /* the --classes file's length then, or -1 */
@@ -203,7 +204,8 @@ static void leave_mark(void *ctx, const void *position, size_t len,
         at = -1;
     if (len && write_all(c->fd[slot], position, len) != 0)
         return;                       /* the last mark stays */
-    sh->slot[slot] = (struct mark){ r->cov.executions, r->cov.pruned, r->cov.cut, r->cov.timed,
+    sh->slot[slot] = (struct mark){ r->cov.executions, r->cov.pruned, r->cov.cut,
+                                    r->cov.failing, r->cov.failing_result, r->cov.timed,
                                     r->cov.spins_merged, r->cov.bound_hit, check_memory,
                                     position == NULL, at, len };
     __atomic_store_n(&sh->marked, slot + 1, __ATOMIC_RELEASE);
@@ -226,7 +228,8 @@ static int go_on_from_mark(struct cli_child *c, struct explore_config *ec)
     const struct mark *m = &rs->mark;
     struct explore_resume *r = &ec->resume;
     *r = (struct explore_resume){ .executions = m->executions, .pruned = m->pruned,
-                                  .cut = m->cut, .timed = m->timed,
+                                  .cut = m->cut, .failing = m->failing,
+                                  .failing_result = m->failing_result, .timed = m->timed,
                                   .spins_merged = m->spins_merged, .bound_hit = m->bound_hit,
                                   .check_memory = m->check_memory,
                                   .died_index = rs->died_index, .died_steps = rs->died_steps,

@@ -62,6 +62,49 @@ void *arena_alloc(struct arena *a, size_t size)
     return p;
 }
 
+struct arena_block {
+    uint64_t start, size;             /* arena offsets */
+    uint64_t key;
+};
+
+void *arena_alloc_named(struct arena *a, size_t size, uint64_t key)
+{
+    if (a->nblocks == a->blocks_cap) {
+        size_t cap = a->blocks_cap ? 2 * a->blocks_cap : 64;
+        struct arena_block *b = realloc(a->blocks, cap * sizeof *b);
+        if (b == NULL)
+            return NULL;
+        a->blocks = b;
+        a->blocks_cap = cap;
+    }
+    void *p = arena_alloc(a, size);
+    if (p)                            /* data[0] is 16-aligned, so p's offset is that of the bytes before it */
+        a->blocks[a->nblocks++] = (struct arena_block){ a->allocated - ((size + 15) & ~(size_t)15),
+                                                        size, key };
+    return p;
+}
+
+/* Blocks are handed out at rising offsets: a binary search. */
+bool arena_block_key(const struct arena *a, const void *p, uint64_t *key)
+{
+    uint64_t at;
+    if (a->nblocks == 0 || !arena_offset(a, p, &at))
+        return false;
+    size_t lo = 0, hi = a->nblocks;   /* the last block starting at or before at */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->blocks[mid].start <= at)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const struct arena_block *b = &a->blocks[lo];
+    if (at < b->start || at - b->start >= (b->size ? b->size : 1))
+        return false;
+    *key = sched_mix(b->key, at - b->start);
+    return true;
+}
+
 bool arena_offset(const struct arena *a, const void *p, uint64_t *offset)
 {
     uintptr_t at = (uintptr_t)p;
@@ -76,6 +119,7 @@ bool arena_offset(const struct arena *a, const void *p, uint64_t *offset)
 void arena_reset(struct arena *a)
 {
     a->allocated = 0;
+    a->nblocks = 0;
     while (a->chunks) {
         struct arena_chunk *c = a->chunks;
         a->chunks = c->next;
@@ -87,6 +131,9 @@ void arena_reset(struct arena *a)
 void arena_free(struct arena *a)
 {
     arena_reset(a);
+    free(a->blocks);
+    a->blocks = NULL;
+    a->blocks_cap = 0;
     while (a->spare) {
         struct arena_chunk *c = a->spare;
         a->spare = c->next;
@@ -122,10 +169,15 @@ static void object_name(struct sched_obj *o, const char *name)
     o->name[n] = 0;
 }
 
-void object_register(struct exec *x, struct sched_obj *o, const char *name)
+uint64_t object_next_key(struct exec *x)
 {
     struct sched_thread *maker = x->current;
-    o->key = maker ? sched_mix(maker->obj.key, ++maker->made) : sched_mix(0, ++x->made);
+    return maker ? sched_mix(maker->obj.key, ++maker->made) : sched_mix(0, ++x->made);
+}
+
+void object_register(struct exec *x, struct sched_obj *o, const char *name)
+{
+    o->key = object_next_key(x);
     o->id = x->nobjects++;
     o->next_in_exec = NULL;
     *x->objects_tail = o;

@@ -80,6 +80,9 @@ void *object_new(struct exec *x, const struct sched_objclass *cls, size_t size,
                  const char *name);
 /* Number o (its memory zeroed, cls set) and append it to x's objects. */
 void object_register(struct exec *x, struct sched_obj *o, const char *name);
+/* A new name for something the running thread (or, outside any, the
+** execution) makes: its maker's key and how many things it made before. */
+uint64_t object_next_key(struct exec *x);
 
 /*
 ** The arena: zeroed memory that lives until the execution ends. Its chunks
@@ -87,12 +90,22 @@ void object_register(struct exec *x, struct sched_obj *o, const char *name);
 ** malloc. NULL when out of memory or when size cannot be represented.
 */
 struct arena_chunk;
+struct arena_block;
 struct arena {
     struct arena_chunk *chunks, *spare;
     uint64_t allocated;               /* bytes handed out this execution */
+    struct arena_block *blocks;       /* the named ones, in the order handed out */
+    size_t nblocks, blocks_cap;
 };
 
 void *arena_alloc(struct arena *a, size_t size);
+/* The same, for a block the scenario or program asked for: named by key
+** (what made it and when, as an object's key), so that a handle inside it
+** is named by the block and its place there (arena_block_key), the same
+** whatever else other threads allocated first. */
+void *arena_alloc_named(struct arena *a, size_t size, uint64_t key);
+/* Is p inside a named block? *key: the block's key and p's place in it. */
+bool arena_block_key(const struct arena *a, const void *p, uint64_t *key);
 /* Is p inside memory a handed out this execution? *offset: where, counted
 ** in the bytes handed out before it, which does not depend on how they
 ** were split into chunks or where the chunks are. */

@@ -343,8 +343,10 @@ static uint64_t base_name_hash(const char *path)
 ** DPOR's wakeup trees name objects by key, and a checkpoint carries them to
 ** another process (a resume, a supervisor's new child), where the heap,
 ** the stacks and the modules lie elsewhere (ASLR). So a handle is named by
-** where it lives, not by its address: its place among the bytes the
-** arena handed out this execution (weft_alloc), or in its thread's stack,
+** where it lives, not by its address: its place in the block weft_alloc or
+** a program's malloc handed out (named by the thread that asked and when:
+** the order in which threads allocate differs between schedules), or
+** among the bytes the arena handed out, or in its thread's stack,
 ** or in the module (by file name) it is a global of. Only a handle in none
 ** of those (malloc's memory, an AddressSanitizer build's fake stack) is
 ** named by its address, a key of this process alone; x->address_keys
@@ -353,7 +355,9 @@ static uint64_t base_name_hash(const char *path)
 uint64_t sched_handle_key(struct exec *x, const void *h)
 {
     uintptr_t at = (uintptr_t)h;
-    uint64_t offset;
+    uint64_t offset, key;
+    if (arena_block_key(&x->arena, h, &key))
+        return key;
     if (arena_offset(&x->arena, h, &offset))
         return sched_mix(0x6172656e61ULL, offset);
     for (int i = 0; i < x->nthreads; i++) {
@@ -712,8 +716,11 @@ static const struct sched_objclass clock_objclass = { .name = "clock" };
 
 struct sched_obj *sched_clock(struct exec *x)
 {
-    if (x->clock == NULL)
+    if (x->clock == NULL) {           /* one a run, whichever thread reads it first */
         x->clock = object_new(x, &clock_objclass, sizeof *x->clock, "clock");
+        if (x->clock)
+            x->clock->key = sched_mix(0x636c6f636bULL, 0);
+    }
     return x->clock;
 }
 

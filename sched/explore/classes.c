@@ -9,10 +9,11 @@
 ** two that order one pair differently get different ones. Threads are
 ** named by who started them and when (the 2nd thread main started), not
 ** by id: two spawns by different threads commute, and their order decides
-** only which child gets which id. Other objects are named by id, so the
-** class is exact when they are made before the threads that share them
-** run (an object made on first use gets its id in the order of first
-** uses); the clock is one per execution and named as such. The searches
+** only which child gets which id. Other objects are named by their keys
+** (object.h: what made them and when, or where their handle lives), not
+** by id: an object made on first use (a C11 atomic, a static mutex) gets
+** its id in the order of first uses, its key in none; the clock is one
+** per execution and named as such. The searches
 ** do not use it; tests compare the classes that DPOR
 ** and DFS visit.
 */
@@ -130,7 +131,7 @@ int classes_step(struct classes *c, const struct sched_step *s, const struct sch
     ** it is made by the first timed operation, whichever thread's. */
     uint64_t what = op->obj && op->obj->thread >= 0 ? c->thread[op->obj->thread].name
                     : op->obj && op->obj == clock ? 0xc10c
-                    : (uint64_t)(s->obj_id + 1);
+                    : op->obj ? op->obj->key : 0;
     uint64_t label = mix_string(mix(0, what), s->cls->verb);
     label = mix(mix(mix_string(label, s->note), (uint64_t)s->note_a), (uint64_t)s->note_b);
     e->label = mix(label, c->values);

@@ -293,8 +293,11 @@ static void count_execution(struct explorer *e, struct explore_result *r)
         c->pruned++;
     else
         c->executions++;
-    if (e->cfg->on_class && !o->abandoned)
+    if (e->cfg->on_class && !o->abandoned) {
         name_class(e, o);
+        if (o->result != WEFT_PASS && c->failing++ == 0)
+            c->failing_result = o->result;   /* the search goes on past it */
+    }
     c->cut += o->cut;
     c->timed |= o->timed;
     c->spins_merged |= o->held_back && prunes_around_spins(e);
@@ -364,6 +367,8 @@ static int resume(struct explorer *e, struct search *s, struct explore_result *r
     r->cov.executions = from->executions;
     r->cov.pruned = from->pruned;
     r->cov.cut = from->cut;
+    r->cov.failing = from->failing;
+    r->cov.failing_result = from->failing_result;
     r->cov.timed |= from->timed;
     r->cov.spins_merged |= from->spins_merged;
     r->cov.bound_hit |= from->bound_hit;

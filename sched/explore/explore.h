@@ -137,7 +137,8 @@ struct explore_config {
         const char *position;         /* NULL: start afresh */
         size_t packed;                /* 0: position is a checkpoint's text; else
                                          the length of a mark's bytes there */
-        uint64_t executions, pruned, cut;
+        uint64_t executions, pruned, cut, failing;
+        int failing_result;
         bool timed, spins_merged, bound_hit, check_memory;
         /* After a process died in an execution (supervise.c): the one
         ** numbered died_index (1: the search's first, pruned ones counted)
@@ -179,6 +180,9 @@ struct coverage {
     uint64_t executions;              /* executions run to their end */
     uint64_t pruned;                  /* abandoned: sleep-set or bound blocked */
     uint64_t cut;                     /* stopped at the step bound (not spinning) */
+    uint64_t failing;                 /* a search that goes on past failures
+                                         (on_class): the failing executions */
+    int failing_result;               /* the first one's result (weft_result) */
     bool timed;                       /* some execution waited on virtual time */
     bool spins_merged;                /* sleep sets or DPOR pruned where fairness
                                          held a spinning thread back (without

@@ -229,7 +229,7 @@ static void *heap_alloc(struct exec *x, size_t n)
 {
     struct posix_exec *st = posix_state(x);
     struct heap_block *b = st ? arena_alloc(&x->arena, sizeof *b) : NULL;
-    void *p = b ? arena_alloc(&x->arena, n ? n : 1) : NULL;
+    void *p = b ? arena_alloc_named(&x->arena, n ? n : 1, object_next_key(x)) : NULL;
     if (p == NULL) {
         errno = ENOMEM;
         return NULL;

@@ -307,6 +307,8 @@ static void print_json(FILE *f, const struct report *rep, int flags)
             "\"bound_hit\":%s", (unsigned long long)c->executions, (unsigned long long)c->pruned,
             (unsigned long long)c->cut, c->exhaustive ? "true" : "false",
             c->bound_hit ? "true" : "false");
+    if (c->failing)                   /* a search that went on past failures (--classes) */
+        fprintf(f, ",\"failing\":%llu", (unsigned long long)c->failing);
     fprintf(f, ",\"timers_fire_when_idle\":%s,\"spins_merged\":%s,\"memory_checked\":\"%s\"",
             c->timed ? "true" : "false", report_spins_merged(rep) ? "true" : "false",
             c->all_memory ? "all" : "marked");

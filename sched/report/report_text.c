@@ -791,7 +791,7 @@ static void print_summary(FILE *f, const struct report *rep)
 {
     const struct coverage *c = &rep->cov;
     double rate = rep->elapsed_s > 0 ? (double)(c->executions + c->pruned) / rep->elapsed_s : 0;
-    bool sampled_pass = !rep->failed && !c->exhaustive;
+    bool sampled_pass = !rep->failed && !c->exhaustive && !c->failing;
     char plan[128];
     report_plan(c, plan, sizeof plan);
     fprintf(f, "%s: %s%s (expected %s) [%s] %llu execution%s", rep->scenario,
@@ -803,6 +803,9 @@ static void print_summary(FILE *f, const struct report *rep)
         fprintf(f, " + %llu pruned", (unsigned long long)c->pruned);
     if (c->cut)
         fprintf(f, " (%llu cut at the step bound)", (unsigned long long)c->cut);
+    if (c->failing)                   /* --classes: one report for all of them */
+        fprintf(f, ", %llu failing (--classes searched on past failures; run without it for "
+                "a report)", (unsigned long long)c->failing);
     fprintf(f, ", %s", rep->failed ? "stopped at the first failure"
                        : c->exhaustive ? (c->bound_hit ? "exhaustive within the preemption bound"
                                                         : "exhaustive")

@@ -227,6 +227,9 @@ static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, 
         name_cell(c, name);
     c->mem = addr;
     c->size = size;
+    /* Named by where it lives, as a handle is: which thread used it first
+    ** differs between schedules, so the maker's count does not name it. */
+    c->obj.key = sched_handle_key(x, (const void *)addr);
     HASH_ADD_PTR(table, mem, c);
     x->memory_cells = table;
     if (x->shadow_oom)

@@ -380,7 +380,7 @@ void *weft_alloc_at(size_t size, const char *file, int line)
         sched_fail(x, WEFT_ASSERTION, (struct sched_loc){ file, line },
                    "weft_alloc(%zu): no object can be that large (the most is %td bytes)",
                    size, PTRDIFF_MAX);
-    void *p = arena_alloc(&x->arena, size);
+    void *p = arena_alloc_named(&x->arena, size, object_next_key(x));
     if (p == NULL)
         sched_fail(x, WEFT_ASSERTION, (struct sched_loc){ file, line },
                    "weft_alloc(%zu): out of memory", size);
