@@ -108,6 +108,9 @@ WEFT_PROG_API int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const 
                                               WEFT_AT);
 
 /* ---- read-write locks, once, barriers ---- */
+WEFT_PROG_API int weft_pthread_rwlock_init_at(pthread_rwlock_t *rw,
+                                              const pthread_rwlockattr_t *a, const char *name,
+                                              WEFT_AT);
 WEFT_PROG_API int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name,
                                             WEFT_AT);
 WEFT_PROG_API int weft_pthread_rwlock_timed_at(pthread_rwlock_t *rw, int write, clockid_t clock,
@@ -268,7 +271,7 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
     weft_pthread_cond_wait_at((c), (m), (t), #c, __FILE__, __LINE__)
 #define pthread_cond_signal(c)    weft_pthread_cond_signal_at((c), 0, #c, __FILE__, __LINE__)
 #define pthread_cond_broadcast(c) weft_pthread_cond_signal_at((c), 1, #c, __FILE__, __LINE__)
-#define pthread_rwlock_init(rw, a) weft_pthread_rwlock_op_at((rw), 4, #rw, __FILE__, __LINE__)
+#define pthread_rwlock_init(rw, a) weft_pthread_rwlock_init_at((rw), (a), #rw, __FILE__, __LINE__)
 #define pthread_rwlock_destroy(rw) ((void)(rw), 0)
 #define pthread_rwlock_rdlock(rw)  weft_pthread_rwlock_op_at((rw), 0, #rw, __FILE__, __LINE__)
 #define pthread_rwlock_wrlock(rw)  weft_pthread_rwlock_op_at((rw), 2, #rw, __FILE__, __LINE__)

@@ -303,6 +303,119 @@ static ssize_t failed(int code)
 }
 
 /* ==========================================================================
+** Names the threads share: socket addresses and the real files
+** ========================================================================== */
+
+/*
+** Which socket is bound to an address, and which real files exist, is
+** state the program's threads share with no stream between them: a
+** connect that comes before the listen is refused, two binds of one port
+** race, and of two opens with O_CREAT|O_EXCL only the first succeeds. So
+** each call that reads or changes a name is a step on that name's object
+** (one per port, Unix socket path or real file, made on first use and
+** named by the name itself), and the searches order two calls on one name
+** as they order any two on one object. A call that only looks a name up
+** (a connect, a send to an address, an open that creates and truncates
+** nothing) reads, and two reads commute. (unlink, rename and the other
+** calls on real paths pass through without a step: README, Limits.)
+*/
+struct name_entry {
+    struct sched_obj obj;             /* first: what the steps touch */
+    const char *key;                  /* "file /tmp/x", "port 8080", "unix /tmp/s" */
+    UT_hash_handle hh;
+};
+
+static void reads_names(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    op->idle = true;                  /* a look-up changes nothing */
+}
+
+static bool always_reads(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    (void)op;
+    return true;
+}
+
+static const struct sched_objclass name_class = { .name = "name" };
+static const struct sched_opclass bind_class = { .verb = "bind" };
+static const struct sched_opclass listen_class = { .verb = "listen" };
+static const struct sched_opclass connect_class = { .verb = "connect", .apply = reads_names,
+                                                    .reads_only = always_reads };
+static const struct sched_opclass sendto_class = { .verb = "send to", .apply = reads_names,
+                                                   .reads_only = always_reads };
+static const struct sched_opclass create_class = { .verb = "open" };
+static const struct sched_opclass open_class = { .verb = "open", .apply = reads_names,
+                                                 .reads_only = always_reads };
+
+static uint64_t text_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+/* The step of a call on the name key (shown as shown). */
+static void name_step(struct exec *x, const char *key, const char *shown,
+                      const struct sched_opclass *cls, struct sched_loc at)
+{
+    struct posix_exec *st = posix_state(x);
+    if (st == NULL)
+        no_memory(x, at);
+    struct name_entry *e = NULL;
+    HASH_FIND_STR(st->names, key, e);
+    if (e == NULL) {
+        char *copy = arena_alloc(&x->arena, strlen(key) + 1);
+        if (copy == NULL || (e = object_new(x, &name_class, sizeof *e, shown)) == NULL)
+            no_memory(x, at);
+        e->obj.key = text_hash(key);  /* whichever thread names it first */
+        e->key = strcpy(copy, key);
+        HASH_ADD_KEYPTR(hh, st->names, e->key, strlen(e->key), e);
+        if (st->oom)
+            no_memory(x, at);
+    }
+    struct sched_op op = { .cls = cls, .obj = &e->obj, .loc = at };
+    sched_visible(x, &op);
+}
+
+static void place_text(const struct sockaddr_storage *a, socklen_t len, char *buf, size_t n);
+static int port_of(const struct sockaddr_storage *a);
+
+/* A call on the socket address a: a port of this machine (any of its
+** addresses: same_place), or a Unix socket's path or abstract name. */
+static void socket_name_step(struct exec *x, const struct sockaddr_storage *a, socklen_t len,
+                             const struct sched_opclass *cls, struct sched_loc at)
+{
+    char shown[SCHED_NAME_MAX], key[SCHED_NAME_MAX + 16];
+    place_text(a, len, shown, sizeof shown);
+    if (a->ss_family == AF_UNIX)
+        snprintf(key, sizeof key, "unix %s", shown);
+    else
+        snprintf(key, sizeof key, "port%s %d", a->ss_family == AF_INET6 ? "6" : "",
+                 port_of(a));
+    name_step(x, key, shown, cls, at);
+}
+
+/* A call on the real file at path: named by its folder's real path and
+** its own name, so that "x" and "./x" are one file (links to it are not). */
+static void file_name_step(struct exec *x, const char *path, const struct sched_opclass *cls,
+                           struct sched_loc at)
+{
+    char folder[PATH_MAX], real[PATH_MAX], key[PATH_MAX + 8];
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    snprintf(folder, sizeof folder, "%.*s", slash ? (int)(slash - path) + 1 : 1,
+             slash ? path : ".");
+    if (realpath(folder, real) != NULL)
+        snprintf(key, sizeof key, "file %s/%s", real, base);
+    else
+        snprintf(key, sizeof key, "file %s", path);
+    name_step(x, key, path, cls, at);
+}
+
+/* ==========================================================================
 ** Unix datagram sockets made by socket()
 ** ==========================================================================
 ** Such a socket has a queue of messages (a stream that keeps them whole,
@@ -479,6 +592,7 @@ static ssize_t send_to_name(struct exec *x, struct posix_fd *f, const void *buf,
     memcpy(&a, to, len);
     if (a.ss_family != AF_UNIX)
         return failed(EINVAL);
+    socket_name_step(x, &a, len, &sendto_class, at);
     struct posix_fd *t = datagram_target(x, f, &a, len);
     if (t == NULL)
         return -1;
@@ -894,13 +1008,15 @@ int weft_dup_at(int fd, int to, const char *call, const char *file, int line)
 ** execution finds the same descriptors free. */
 int weft_open_at(const char *file, int line, const char *path, int flags, ...)
 {
-    (void)file;
-    (void)line;
     va_list ap;
     va_start(ap, flags);
     mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, unsigned) : 0;
     va_end(ap);
     struct exec *x = sync_exec();
+    if (x)                            /* which files exist is the threads' to race on */
+        file_name_step(x, path, flags & (O_CREAT | O_TRUNC | O_TMPFILE) ? &create_class
+                                                                         : &open_class,
+                       (struct sched_loc){ file, line });
     int fd = open(path, flags, mode);
     return x ? own(x, fd) : fd;
 }
@@ -1217,8 +1333,9 @@ int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, const char 
         return -1;
     if (f->bound)
         return (int)failed(EINVAL);
-    if (port_of(&a) == 0)
+    if (port_of(&a) == 0)             /* a port of its own: nobody else's name */
         set_port(&a, 49152 + fd);
+    socket_name_step(x, &a, len, &bind_class, (struct sched_loc){ file, line });
     if (!local_address(&a))
         return (int)failed(EADDRNOTAVAIL);
     if (bound_at(x, &a, len, false))
@@ -1245,6 +1362,7 @@ int weft_listen_at(int fd, int backlog, const char *file, int line)
         return 0;
     if (!f->bound)
         bind_ephemeral(f);
+    socket_name_step(x, &f->local, f->local_len, &listen_class, (struct sched_loc){ file, line });
     char name[SCHED_NAME_MAX];
     place_text(&f->local, f->local_len, name, sizeof name);
     f->listening = listener_new(x, name, backlog < 1 ? 1 : backlog > 128 ? 128 : backlog,
@@ -1319,6 +1437,7 @@ int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const ch
     struct sockaddr_storage a;
     if (take_address(f, addr, len, &a) != 0)
         return -1;
+    socket_name_step(x, &a, len, &connect_class, at);
     if (f->addressed)
         return datagram_connect(x, f, &a, len, at);
     if (f->in || f->out || f->listening)

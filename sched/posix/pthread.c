@@ -222,9 +222,13 @@ static weft_mutex_t *mutex_handle(struct exec *x, pthread_mutex_t *m, const char
 int weft_pthread_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *a,
                                const char *name, const char *file, int line)
 {
-    int kind = PTHREAD_MUTEX_DEFAULT;
-    if (a && pthread_mutexattr_gettype(a, &kind) != 0)
+    int kind = PTHREAD_MUTEX_DEFAULT, robust = PTHREAD_MUTEX_STALLED;
+    if (a && (pthread_mutexattr_gettype(a, &kind) != 0 ||
+              pthread_mutexattr_getrobust(a, &robust) != 0))
         return EINVAL;
+    if (robust == PTHREAD_MUTEX_ROBUST)   /* EOWNERDEAD when its owner ends: not modelled */
+        return weft_program_unsupported_at("a robust mutex (pthread_mutexattr_setrobust)", file,
+                                           line) ? ENOSYS : 0;
     memset(m, 0, sizeof *m);
     m->__data.__kind = kind;
     struct exec *x = sync_exec();
@@ -424,7 +428,11 @@ int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const char *name, co
     struct exec *x = sync_exec();
     if (x == NULL)
         return all ? pthread_cond_broadcast(c) : pthread_cond_signal(c);
-    weft_cond_signal_at(cond_handle(x, c, name, file, line), all, file, line);
+    weft_cond_t *h = cond_handle(x, c, name, file, line);
+    if (all)
+        weft_cond_signal_at(h, 1, file, line);
+    else                              /* POSIX: at least one waiter, whichever */
+        cond_signal_any_at(h, file, line);
     return 0;
 }
 
@@ -435,38 +443,57 @@ int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const char *name, co
 struct rwlock_overlay { weft_rwlock_t rw; int writer_plus_one; };
 _Static_assert(sizeof(struct rwlock_overlay) <= sizeof(pthread_rwlock_t), "a weft rwlock fits");
 
+static void rwlock_make(struct exec *x, struct rwlock_overlay *o, const char *name,
+                        enum weft_rwlock_policy kind, const char *file, int line)
+{
+    weft_rwlock_init_at(&o->rw, object_name(name), kind, file, line);
+    rwlock_stalls(&o->rw);
+    o->writer_plus_one = 0;
+    if (!sched_handle_live(x, &o->rw.h_))
+        out_of_memory(x, file, line);
+}
+
 /* rw's weft rwlock in this execution, made on first use. */
 static struct rwlock_overlay *rwlock_handle(struct exec *x, pthread_rwlock_t *rw,
                                            const char *name, const char *file, int line)
 {
     struct rwlock_overlay *o = (struct rwlock_overlay *)rw;
-    if (!sched_handle_live(x, &o->rw.h_)) {
-        weft_rwlock_init_at(&o->rw, object_name(name), WEFT_RWLOCK_READER_PREFERRING, file, line);
-        rwlock_stalls(&o->rw);
-        o->writer_plus_one = 0;
-    }
     if (!sched_handle_live(x, &o->rw.h_))
-        out_of_memory(x, file, line);
+        rwlock_make(x, o, name, WEFT_RWLOCK_READER_PREFERRING, file, line);
     return o;
 }
 
-/* op: 0 rdlock, 1 unlock, 2 wrlock, 4 init, 5 tryrdlock, 6 trywrlock. */
+/* pthread_rwlock_init: readers preferred, as glibc's default, unless the
+** attributes ask glibc's one kind that prefers writers (a reader then
+** waits while a writer waits; PTHREAD_RWLOCK_PREFER_WRITER_NP is, in
+** glibc, readers preferred). */
+int weft_pthread_rwlock_init_at(pthread_rwlock_t *rw, const pthread_rwlockattr_t *a,
+                                const char *name, const char *file, int line)
+{
+    int pref = PTHREAD_RWLOCK_PREFER_READER_NP;
+    if (a && pthread_rwlockattr_getkind_np(a, &pref) != 0)
+        return EINVAL;
+    memset(rw, 0, sizeof *rw);
+    struct exec *x = sync_exec();
+    if (x)
+        rwlock_make(x, (struct rwlock_overlay *)rw, name,
+                    pref == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP
+                        ? WEFT_RWLOCK_WRITER_PREFERRING : WEFT_RWLOCK_READER_PREFERRING,
+                    file, line);
+    return 0;
+}
+
+/* op: 0 rdlock, 1 unlock, 2 wrlock, 5 tryrdlock, 6 trywrlock. */
 int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name, const char *file,
                               int line)
 {
     struct exec *x = sync_exec();
-    if (x == NULL && op == 4) {
-        memset(rw, 0, sizeof *rw);
-        return 0;
-    }
     if (x == NULL)
         return op == 0 ? pthread_rwlock_rdlock(rw) : op == 2 ? pthread_rwlock_wrlock(rw)
              : op == 5 ? pthread_rwlock_tryrdlock(rw) : op == 6 ? pthread_rwlock_trywrlock(rw)
              : pthread_rwlock_unlock(rw);
     struct rwlock_overlay *o = rwlock_handle(x, rw, name, file, line);
     int self = x->current->id + 1;
-    if (op == 4)
-        return 0;
     if (op == 5 || op == 6) {
         int rc = rwlock_try_at(&o->rw, op == 6, file, line);
         if (rc == WEFT_OK && op == 6)

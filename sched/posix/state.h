@@ -46,6 +46,7 @@ struct posix_exec {
     struct spin_entry *spins;         /* by the pthread_spinlock_t's address */
     struct posix_fd *fds;             /* pipes and socket pairs, by number (io.c) */
     struct sem_name *sem_names;       /* the names sem_open and sem_unlink used */
+    struct name_entry *names;         /* socket addresses and real files named (io.c) */
     struct named_sem *sems_opened;    /* every named semaphore, linked or not */
     bool oom;                         /* uthash could not grow */
     struct posix_keys *keys;          /* pthread_key_create's (posix/keys.c) */

@@ -3,7 +3,9 @@
 ** A wait is two visible steps: "wait" releases the mutex and takes a ticket;
 ** "wake" waits in the condition's queue and retakes the mutex once
 ** signalled (or timed out) and the mutex is free. A signal marks the waiter
-** with the oldest ticket. A timed wait may time out while another thread
+** with the oldest ticket; a pthread program's signal (cond_signal_any_at)
+** marks any one waiter, the search exploring each, as POSIX allows and
+** glibc does not promise otherwise. A timed wait may time out while another thread
 ** holds the mutex: it leaves the queue then (a later signal does not find
 ** it) and retakes the mutex in a third step. A waiter whose wake was
 ** interrupted (a cancelled program thread) after a signal marked it passes
@@ -284,20 +286,52 @@ static struct cond_op *oldest_waiter(struct exec *x, struct cond_impl *cv)
     return best;
 }
 
+enum signal_kind { SIGNAL_OLDEST, SIGNAL_ALL, SIGNAL_ANY };
+
 struct signal_op {
     struct sched_op op;
-    bool all;
+    enum signal_kind kind;
 };
+
+/* Which one of the waiters a signal wakes, the choice explored; NULL when
+** none waits. They are taken in ticket order, so that a choice means the
+** same waiter in every execution that reaches it. */
+static struct cond_op *any_waiter(struct exec *x, struct cond_impl *cv)
+{
+    int n = 0;
+    for (struct waiter *w = sched_waiters_of(&cv->obj); w; w = w->next) {
+        struct cond_op *c = cond_op(w->op);
+        n += !(c->signalled || c->timed_out || timed_out(x, c->op.timer));
+    }
+    if (n == 0)
+        return NULL;
+    int k = sched_choose_value(x, n);  /* the k-th oldest */
+    struct cond_op *best = NULL;
+    for (int i = 0; i <= k; i++) {    /* n is small: a queue of waiting threads */
+        struct cond_op *next = NULL;
+        for (struct waiter *w = sched_waiters_of(&cv->obj); w; w = w->next) {
+            struct cond_op *c = cond_op(w->op);
+            if (c->signalled || c->timed_out || timed_out(x, c->op.timer) ||
+                (best && c->ticket <= best->ticket))
+                continue;
+            if (next == NULL || c->ticket < next->ticket)
+                next = c;
+        }
+        best = next;
+    }
+    return best;
+}
 
 static void signal_apply(struct exec *x, struct sched_op *op)
 {
     struct cond_impl *cv = (struct cond_impl *)op->obj;
+    enum signal_kind kind = OP_OF(op, struct signal_op, op)->kind;
     int woken = 0;
     struct cond_op *w;
-    while ((w = oldest_waiter(x, cv)) != NULL) {
+    while ((w = kind == SIGNAL_ANY ? any_waiter(x, cv) : oldest_waiter(x, cv)) != NULL) {
         w->signalled = true;
         woken++;
-        if (!OP_OF(op, struct signal_op, op)->all)
+        if (kind != SIGNAL_ALL)
             break;
     }
     op->note = woken ? "woke %d" : "no waiter";
@@ -307,14 +341,24 @@ static void signal_apply(struct exec *x, struct sched_op *op)
 static const struct sched_opclass signal_class = { .verb = "signal", .apply = signal_apply };
 static const struct sched_opclass broadcast_class = { .verb = "broadcast", .apply = signal_apply };
 
-void weft_cond_signal_at(weft_cond_t *c, int all, const char *file, int line)
+static void signal_at(weft_cond_t *c, enum signal_kind kind, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return;
     struct sched_loc at = { file, line };
-    struct signal_op s = { .op = { .cls = all ? &broadcast_class : &signal_class,
+    struct signal_op s = { .op = { .cls = kind == SIGNAL_ALL ? &broadcast_class : &signal_class,
                                    .obj = &cond_of(x, c, at)->obj, .loc = at },
-                           .all = all != 0 };
+                           .kind = kind };
     sched_visible(x, &s.op);
+}
+
+void weft_cond_signal_at(weft_cond_t *c, int all, const char *file, int line)
+{
+    signal_at(c, all ? SIGNAL_ALL : SIGNAL_OLDEST, file, line);
+}
+
+void cond_signal_any_at(weft_cond_t *c, const char *file, int line)
+{
+    signal_at(c, SIGNAL_ANY, file, line);
 }
