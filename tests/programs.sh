@@ -140,6 +140,16 @@ replays_identically "timed rwlock replay"
 check "a signal to the other kind of waiter" 1 "$WEFT" run "$tests/signal_wakes_any.c"
 expect_grep "the stolen signal found" "^weft: DEADLOCK in signal_wakes_any" "$tmp/out"
 replays_identically "stolen signal replay"
+# malloc hands a thread the block it freed last, as glibc's cache does:
+# the ABA of a lock-free stack whose pop frees is found (it passed in 14
+# executions when no address came back); without the frees it passes, in
+# the classes plain DFS sees.
+check "an ABA through a reused block" 1 "$WEFT" run "$tests/treiber_aba.c"
+expect_grep "the ABA found" "^In thread 0 \"main\" at treiber_aba.c:85:" "$tmp/out"
+replays_identically "ABA replay"
+check "no block reused" 0 "$WEFT" run --cflags=-DFIXED "$tests/treiber_aba.c"
+expect_grep "no block reused, every class" \
+    "^treiber_aba: pass (expected pass) \[dpor\] 14 executions, exhaustive" "$tmp/out"
 check "broadcast instead" 0 "$WEFT" run --cflags=-DFIXED "$tests/signal_wakes_any.c"
 # A rwlock that prefers writers (glibc's PREFER_WRITER_NONRECURSIVE_NP)
 # makes a nested read lock wait behind a waiting writer; the default does

@@ -1055,6 +1055,8 @@ int cli_run(struct cli_opts *o)
     }
     if (o->jobs && jobs_refused(o))
         return CLI_ERROR;
+    if ((o->jobs || o->shard_count || o->split_depth) && strcmp(o->strategy, "auto") == 0)
+        o->strategy = "dpor";         /* auto's search; its PCT rounds split by number apart */
     if (o->jobs)
         o->split_for = o->shard_count ? 0 : JOBS_SPLIT_FOR;   /* a shard: cut as its peers */
     if ((o->shard_count || o->jobs) && o->split_depth == 0)

@@ -218,16 +218,51 @@ void weft_atomic_site_(const volatile void *addr, const char *name, const char *
 ** The heap: blocks of the execution's arena
 ** ========================================================================== */
 
+/*
+** A block freed is handed out again, as glibc's per-thread cache does: the
+** next malloc of its size class (16 bytes) by the thread that freed it
+** gets the one it freed last. So a stale pointer can equal a new one, and
+** a compare-and-swap that takes the one for the other (the ABA of a
+** lock-free stack) is found. Only the freeing thread reuses its blocks:
+** which block another thread's malloc gets then never depends on an order
+** of steps the searches take to commute.
+*/
 struct heap_block {
     void *addr;
     size_t size;
     bool freed;
+    int freed_by;                     /* the thread that freed it */
+    struct heap_block *next_free;     /* freed, most recent first */
     UT_hash_handle hh;
 };
 
-static void *heap_alloc(struct exec *x, size_t n)
+static size_t size_class(size_t n) { return ((n ? n : 1) + 15) & ~(size_t)15; }
+
+/* The block of n's size class that the running thread freed last, taken
+** out of the freed list; NULL if none. */
+static struct heap_block *reuse(struct exec *x, struct posix_exec *st, size_t n)
+{
+    for (struct heap_block **p = &st->freed; *p; p = &(*p)->next_free) {
+        struct heap_block *b = *p;
+        if (b->freed_by == x->current->id && size_class(b->size) == size_class(n)) {
+            *p = b->next_free;
+            b->freed = false;
+            b->size = n;
+            return b;
+        }
+    }
+    return NULL;
+}
+
+static void *heap_alloc(struct exec *x, size_t n, bool zeroed)
 {
     struct posix_exec *st = posix_state(x);
+    struct heap_block *again = st ? reuse(x, st, n) : NULL;
+    if (again) {
+        if (zeroed)
+            memset(again->addr, 0, n);
+        return again->addr;
+    }
     struct heap_block *b = st ? arena_alloc(&x->arena, sizeof *b) : NULL;
     void *p = b ? arena_alloc_named(&x->arena, n ? n : 1, object_next_key(x)) : NULL;
     if (p == NULL) {
@@ -260,7 +295,7 @@ static struct heap_block *heap_find(struct exec *x, void *p, const char *what)
 void *weft_program_malloc(size_t n)
 {
     struct exec *x = sync_exec();
-    return x ? heap_alloc(x, n) : malloc(n);
+    return x ? heap_alloc(x, n, false) : malloc(n);
 }
 
 void *weft_program_calloc(size_t count, size_t n)
@@ -272,14 +307,18 @@ void *weft_program_calloc(size_t count, size_t n)
         errno = ENOMEM;
         return NULL;
     }
-    return heap_alloc(x, count * n);          /* arena memory is zeroed */
+    return heap_alloc(x, count * n, true);
 }
 
 static void heap_free(struct exec *x, struct heap_block *b, const void *pc)
 {
+    struct posix_exec *st = posix_state(x);
     if (x->cfg->check_all_memory)
         race_free(x, (uintptr_t)b->addr, b->size ? b->size : 1, sync_current_loc(x), pc);
     b->freed = true;
+    b->freed_by = x->current->id;
+    b->next_free = st->freed;
+    st->freed = b;
 }
 
 void weft_program_free(void *p)
@@ -298,7 +337,7 @@ void *weft_program_realloc(void *p, size_t n)
     struct heap_block *b = x && p ? heap_find(x, p, "realloc") : NULL;
     if (x == NULL || (p && b == NULL))
         return realloc(p, n);
-    void *q = heap_alloc(x, n);
+    void *q = heap_alloc(x, n, false);
     if (q && b) {
         memcpy(q, p, b->size < n ? b->size : n);
         heap_free(x, b, __builtin_return_address(0));

@@ -42,6 +42,7 @@ struct posix_exec {
     struct posix_thread **threads;    /* by thread id, cap of them (posix_slot) */
     int cap;
     struct heap_block *blocks;        /* by address (uthash) */
+    struct heap_block *freed;         /* freed blocks, most recent first (program.c) */
     struct once_entry *onces;         /* by the pthread_once_t's address */
     struct spin_entry *spins;         /* by the pthread_spinlock_t's address */
     struct posix_fd *fds;             /* pipes and socket pairs, by number (io.c) */
