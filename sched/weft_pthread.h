@@ -77,6 +77,10 @@ WEFT_PROG_API int weft_pthread_setschedparam_at(pthread_t t, int policy,
                                                 const struct sched_param *param, WEFT_AT);
 WEFT_PROG_API int weft_pthread_affinity_at(pthread_t t, size_t size, void *set, int get,
                                            WEFT_AT);
+/* The joins that give up: steps (posix/thread_np.c). */
+WEFT_PROG_API int weft_pthread_tryjoin_np_at(pthread_t t, void **result, WEFT_AT);
+WEFT_PROG_API int weft_pthread_clockjoin_np_at(pthread_t t, void **result, clockid_t clock,
+                                               const struct timespec *deadline, WEFT_AT);
 
 /* ---- signal masks, pthread_kill's existence check (posix/signal.c) ---- */
 WEFT_PROG_API int weft_pthread_sigmask(int how, const sigset_t *set, sigset_t *old);
@@ -336,10 +340,11 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
     weft_pthread_affinity_at((t), (n), (void *)(set), 0, __FILE__, __LINE__)
 #define pthread_getaffinity_np(t, n, set) \
     weft_pthread_affinity_at((t), (n), (void *)(set), 1, __FILE__, __LINE__)
-/* Joins that give up (a try, a deadline): not mapped yet. */
-#define pthread_tryjoin_np(...)        WEFT_UNSUPPORTED_(pthread_tryjoin_np)
-#define pthread_timedjoin_np(...)      WEFT_UNSUPPORTED_(pthread_timedjoin_np)
-#define pthread_clockjoin_np(...)      WEFT_UNSUPPORTED_(pthread_clockjoin_np)
+#define pthread_tryjoin_np(t, r) weft_pthread_tryjoin_np_at((t), (r), __FILE__, __LINE__)
+#define pthread_timedjoin_np(t, r, abs) \
+    weft_pthread_clockjoin_np_at((t), (r), CLOCK_REALTIME, (abs), __FILE__, __LINE__)
+#define pthread_clockjoin_np(t, r, clk, abs) \
+    weft_pthread_clockjoin_np_at((t), (r), (clk), (abs), __FILE__, __LINE__)
 #define pthread_getattr_np(...)        WEFT_UNSUPPORTED_(pthread_getattr_np)
 #define pthread_getcpuclockid(...)     WEFT_UNSUPPORTED_(pthread_getcpuclockid)
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)

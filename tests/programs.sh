@@ -194,10 +194,64 @@ expect_grep "the bad value named" "spurious-wakeups takes off or on, not 'maybe'
 check "thread names, policies, affinities" 0 "$WEFT" run "$tests/thread_np.c"
 expect_grep "thread_np: one execution, exhaustive" \
     "^thread_np: pass (expected pass) \[dpor\] 1 execution, exhaustive" "$tmp/out"
-check "a join that gives up, not mapped" 1 "$WEFT" run --cflags=-DTRYJOIN "$tests/thread_np.c"
-expect_grep "the try-join named at its line" \
-    "pthread_tryjoin_np is not supported by weft yet" "$tmp/out"
-expect_grep "the try-join's line" "In thread 0 \"main\" at thread_np.c:4[0-9]:" "$tmp/out"
+check "pthread_getattr_np, not mapped" 1 "$WEFT" run --cflags=-DGETATTR "$tests/thread_np.c"
+expect_grep "pthread_getattr_np named" \
+    "pthread_getattr_np is not supported by weft yet" "$tmp/out"
+expect_grep "pthread_getattr_np's line" "In thread 0 \"main\" at thread_np.c:45:" "$tmp/out"
+
+# ---- the joins that give up: tryjoin, timedjoin, clockjoin ----
+# A try is placed before and after each of the worker's five steps (its
+# start, two locks, two unlocks): six executions, joined only in the last;
+# the timed joins' timeout races each of them too.
+for s in dpor dfs; do
+    check "pthread_tryjoin_np ($s)" 0 "$WEFT" run --strategy $s "$tests/join_np.c" -- try
+    expect_grep "tryjoin before and after each step ($s)" \
+        "^join_np: pass (expected pass) \[$s\] 6 executions, exhaustive" "$tmp/out"
+    for claim in NEVER_BUSY:74 ALWAYS_BUSY:77; do
+        check "tryjoin: ${claim%:*} broken ($s)" 1 \
+            "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/join_np.c" -- try
+        expect_grep "tryjoin: ${claim%:*} at its line ($s)" \
+            "^In thread 0 \"main\" at join_np.c:${claim#*:}:" "$tmp/out"
+    done
+    for mode in timed clock; do
+        runs="26 executions, exhaustive"; [ $s = dfs ] && runs="26 executions + 16 pruned, exhaustive"
+        check "a join with a deadline: $mode ($s)" 0 \
+            "$WEFT" run --strategy $s "$tests/join_np.c" -- $mode
+        expect_grep "a join with a deadline: $mode, every interleaving ($s)" \
+            "^join_np: pass (expected pass) \[$s\] $runs" "$tmp/out"
+        for claim in NEVER_TIMES_OUT:96 ALWAYS_TIMES_OUT:99; do
+            check "$mode join: ${claim%:*} broken ($s)" 1 \
+                "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/join_np.c" -- $mode
+            expect_grep "$mode join: ${claim%:*} at its line ($s)" \
+                "^In thread 0 \"main\" at join_np.c:${claim#*:}:" "$tmp/out"
+        done
+    done
+    check "the joins' errors ($s)" 0 "$WEFT" run --strategy $s "$tests/join_np.c" -- errors
+done
+check "a watchdog that gives up on a half-done worker" 1 "$WEFT" run "$tests/join_np.c" -- watchdog
+expect_grep "the watchdog's claim broken" \
+    "assert(stage != 1 && \"the worker timed out on was half done\") failed in watchdog" "$tmp/out"
+expect_grep "the join that timed out" "join_np.c:116  timedjoin (wait) (timed out)$" "$tmp/out"
+expect_grep "the half-done worker" 'thread 1 "worker": wants mutex "mu" at join_np.c:35' "$tmp/out"
+replays_identically "watchdog replay"
+check "a watchdog that waits after its timeout" 0 \
+    "$WEFT" run --cflags=-DFIXED "$tests/join_np.c" -- watchdog
+expect_grep "the fixed watchdog proven" \
+    "^join_np: pass (expected pass) \[dpor\] 26 executions, exhaustive" "$tmp/out"
+check "a watchdog whose deadline passes only when all wait: a pass" 0 \
+    "$WEFT" run --timers=idle "$tests/join_np.c" -- watchdog
+expect_grep "the idle watchdog's count" "^join_np: pass (expected pass) \[dpor\] 6 executions, \
+exhaustive (plain memory checked where marked; timers fire only when every thread waits)" "$tmp/out"
+check "a worker that fails while main waits with a deadline" 1 \
+    "$WEFT" run --timers=idle "$tests/join_np.c" -- report
+expect_grep "main's timed join described" \
+    'thread 0 "main": waits for thread "fails" to return (with timeout) at join_np.c:156$' "$tmp/out"
+expect_grep "its first step" "join_np.c:156  timedjoin (blocks)$" "$tmp/out"
+check "tryjoin, all memory checked: the join orders the worker's writes" 0 \
+    "$WEFT" run --memory=all "$tests/join_np.c" -- try
+check "a timed join, all memory checked" 0 "$WEFT" run --memory=all "$tests/join_np.c" -- timed
+check "a timed join, a process per execution" 0 \
+    "$WEFT" run --isolate fork "$tests/join_np.c" -- timed
 
 # ---- loops whose waits have deadlines; clock_nanosleep ----
 for s in dpor dfs; do
@@ -592,7 +646,8 @@ expect_grep "wrong program name said" "is called lock_order_callback, not 'other
 # A cancelled waiter's wake needs no mutex: it may come before the unlock
 # that DPOR took as what it waits for (was 16 classes of 24); an exit
 # against a yield (was 4 of 5). tests/classes.py checks scenarios this way.
-for prog_args in "cancel_signalled" "cancel_wait" "cancel" "exit_paths lock" "exit_paths thread"; do
+for prog_args in "cancel_signalled" "cancel_wait" "cancel" "exit_paths lock" "exit_paths thread" \
+                 "join_np try" "join_np timed" "join_np clock"; do
     prog=${prog_args%% *}
     [ -f "$tests/$prog.c" ] || { fail=$((fail + 1)); echo "FAIL: no $prog.c"; continue; }
     set -- ${prog_args#"$prog"}
