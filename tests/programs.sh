@@ -297,6 +297,26 @@ expect_grep "ancillary data named" \
     "sendmsg with ancillary data (msg_control) on a pipe or socket between threads is not supported by weft yet" \
     "$tmp/out"
 
+# ---- MSG_PEEK: the bytes stay for the next read ----
+for s in dpor dfs; do
+    for mode in stream:6 dgram:10 unix:1; do
+        check "MSG_PEEK: ${mode%:*} ($s)" 0 "$WEFT" run --strategy $s "$tests/peek.c" -- ${mode%:*}
+        expect_grep "MSG_PEEK: ${mode%:*}, every interleaving ($s)" \
+            "^peek: pass (expected pass) \[$s\] ${mode#*:} executions*[ ,]" "$tmp/out"
+    done
+done
+check "MSG_PEEK, all memory checked" 0 "$WEFT" run --memory=all "$tests/peek.c" -- stream
+check "a peek that would take the bytes" 1 "$WEFT" run --cflags=-DPEEK_CONSUMES "$tests/peek.c"
+expect_grep "the claim broken at its line" "^In thread 0 \"main\" at peek.c:42:" "$tmp/out"
+expect_grep "the peek that waited, a step of its own" \
+    "peek.c:39  peek (wait) sv\[1\] to \[0\] (3 bytes)$" "$tmp/out"
+replays_identically "peek replay"
+check "MSG_PEEK with MSG_WAITALL, not supported" 1 "$WEFT" run "$tests/peek.c" -- waitall
+expect_grep "MSG_PEEK with MSG_WAITALL at its line" "^In thread 0 \"main\" at peek.c:95:" "$tmp/out"
+expect_grep "MSG_PEEK with MSG_WAITALL named" \
+    "recv with MSG_PEEK and MSG_WAITALL together is not supported by weft yet (each alone is)" \
+    "$tmp/out"
+
 # ---- Unix datagram and seqpacket sockets made by socket() ----
 for s in dpor dfs; do
     for mode in dgram:24 seqpacket:40; do
@@ -647,7 +667,8 @@ expect_grep "wrong program name said" "is called lock_order_callback, not 'other
 # that DPOR took as what it waits for (was 16 classes of 24); an exit
 # against a yield (was 4 of 5). tests/classes.py checks scenarios this way.
 for prog_args in "cancel_signalled" "cancel_wait" "cancel" "exit_paths lock" "exit_paths thread" \
-                 "join_np try" "join_np timed" "join_np clock"; do
+                 "join_np try" "join_np timed" "join_np clock" \
+                 "peek stream" "peek dgram"; do
     prog=${prog_args%% *}
     [ -f "$tests/$prog.c" ] || { fail=$((fail + 1)); echo "FAIL: no $prog.c"; continue; }
     set -- ${prog_args#"$prog"}

@@ -336,16 +336,17 @@ static struct stream *dgram_queue(struct exec *x, struct posix_fd *f, struct sch
     return f->in;
 }
 
-/* A message read from f's queue: its sender noted, its bytes into buf. */
+/* A message read from f's queue (peek: left there): its sender noted, its
+** bytes into buf. */
 static long addressed_read(struct exec *x, struct posix_fd *f, void *buf, size_t n,
-                           bool nonblock, size_t *whole, struct sched_loc at)
+                           bool nonblock, bool peek, size_t *whole, struct sched_loc at)
 {
     if (f->scratch == NULL && (f->scratch = arena_alloc(&x->arena, PIPE_CAPACITY +
                                                         SENDER_HEAD)) == NULL)
         no_memory(x, at);
     size_t room = n < PIPE_CAPACITY ? n : PIPE_CAPACITY;   /* no message is longer */
-    long got = stream_read(x, dgram_queue(x, f, at), f->scratch, room + SENDER_HEAD, nonblock,
-                           whole, at);
+    long got = stream_peek_or_read(x, dgram_queue(x, f, at), f->scratch, room + SENDER_HEAD,
+                                   nonblock, peek, whole, at);
     if (got < (long)SENDER_HEAD)
         return got;
     memcpy(&f->last_from, f->scratch, SENDER_HEAD);
@@ -355,14 +356,16 @@ static long addressed_read(struct exec *x, struct posix_fd *f, void *buf, size_t
     return got - (long)SENDER_HEAD;
 }
 
-/* whole: as stream_read's (NULL: not wanted). */
-static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n, bool nonblock,
+/* A read of f; flags: MSG_DONTWAIT, MSG_PEEK (the bytes stay). whole: as
+** stream_read's (NULL: not wanted). */
+static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n, int flags,
                          size_t *whole, struct sched_loc at)
 {
     if (f->in == NULL && !f->addressed)
         return failed(f->family ? ENOTCONN : EBADF);
-    long got = f->addressed ? addressed_read(x, f, buf, n, nonblock || f->nonblock, whole, at)
-                            : stream_read(x, f->in, buf, n, nonblock || f->nonblock, whole, at);
+    bool nonblock = (flags & MSG_DONTWAIT) || f->nonblock, peek = flags & MSG_PEEK;
+    long got = f->addressed ? addressed_read(x, f, buf, n, nonblock, peek, whole, at)
+                            : stream_peek_or_read(x, f->in, buf, n, nonblock, peek, whole, at);
     return got == WEFT_EBUSY ? failed(EAGAIN) : got;
 }
 
@@ -420,7 +423,7 @@ ssize_t weft_read_at(int fd, void *buf, size_t n, const char *file, int line)
     struct sched_loc at = { file, line };
     struct posix_fd *f = fd_find(x, fd);
     if (f)
-        return stream_in(x, f, buf, n, false, NULL, at);
+        return stream_in(x, f, buf, n, 0, NULL, at);
     if (would_block(fd, POLLIN))
         blocks_outside(x, "read", at);
     return read(fd, buf, n);
@@ -447,15 +450,18 @@ ssize_t weft_write_at(int fd, const void *buf, size_t n, const char *file, int l
 static ssize_t recv_modelled(struct exec *x, struct posix_fd *f, void *buf, size_t n, int flags,
                              size_t *whole, const char *call, struct sched_loc at)
 {
-    if (flags & ~(MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL))
+    if (flags & ~(MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL | MSG_PEEK))
         sched_fail(x, WEFT_ASSERTION, at, "%s flags 0x%x are not supported by weft yet "
-                   "(MSG_DONTWAIT and MSG_WAITALL are)", call, (unsigned)flags);
+                   "(MSG_DONTWAIT, MSG_WAITALL and MSG_PEEK are)", call, (unsigned)flags);
+    if ((flags & MSG_PEEK) && (flags & MSG_WAITALL))
+        sched_fail(x, WEFT_ASSERTION, at, "%s with MSG_PEEK and MSG_WAITALL together is not "
+                   "supported by weft yet (each alone is)", call);
     if (!f->socket)
         return failed(ENOTSOCK);
-    ssize_t got = stream_in(x, f, buf, n, flags & MSG_DONTWAIT, whole, at);
+    ssize_t got = stream_in(x, f, buf, n, flags & (MSG_DONTWAIT | MSG_PEEK), whole, at);
     bool messages = f->type == SOCK_DGRAM || f->type == SOCK_SEQPACKET;
     while ((flags & MSG_WAITALL) && !messages && got > 0 && (size_t)got < n) {
-        ssize_t more = stream_in(x, f, (char *)buf + got, n - (size_t)got, false, NULL, at);
+        ssize_t more = stream_in(x, f, (char *)buf + got, n - (size_t)got, 0, NULL, at);
         if (more <= 0)
             break;
         got += more;
@@ -606,7 +612,7 @@ ssize_t weft_readv_at(int fd, const struct iovec *iov, int n, const char *file, 
         return readv(fd, iov, n);
     }
     void *buf = iov_buffer(x, iov, n, total, false, at);
-    ssize_t got = stream_in(x, f, buf, total, false, NULL, at);
+    ssize_t got = stream_in(x, f, buf, total, 0, NULL, at);
     iov_scatter(iov, n, buf, got);
     return got;
 }
