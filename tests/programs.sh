@@ -335,6 +335,41 @@ expect_grep "the queue named by its path" \
     'thread 0 "main" waits to read from "/tmp/weft-log.sock"' "$tmp/out"
 replays_identically "datagram replay"
 
+# ---- UDP sockets between the program's threads ----
+for s in dpor dfs; do
+    for mode in echo:16 connected:4 v6:4 lost:1; do
+        check "UDP ${mode%:*} ($s)" 0 "$WEFT" run --strategy $s "$tests/udp.c" -- ${mode%:*}
+        expect_grep "UDP ${mode%:*}, every interleaving ($s)" \
+            "^udp: pass (expected pass) \[$s\] ${mode#*:} executions*[ ,]" "$tmp/out"
+    done
+    check "a datagram sent before the bind: lost ($s)" 1 \
+        "$WEFT" run --strategy $s "$tests/udp.c" -- race
+    expect_grep "the lost datagram's deadlock ($s)" "^weft: DEADLOCK in udp$" "$tmp/out"
+    check "a datagram sent after the bind ($s)" 0 \
+        "$WEFT" run --strategy $s --cflags=-DFIXED "$tests/udp.c" -- race
+    expect_grep "the fixed exchange: the bind before and after the semaphore ($s)" \
+        "^udp: pass (expected pass) \[$s\] 2 executions, exhaustive" "$tmp/out"
+done
+check "a datagram sent before the bind, again" 1 "$WEFT" run "$tests/udp.c" -- race
+expect_grep "the send that found nobody" "udp.c:195  sendto udp port 9000 (lost)$" "$tmp/out"
+expect_grep "the bind after it" "udp.c:177 .*bind udp port 9000$" "$tmp/out"
+expect_grep "the server waits on its queue" \
+    'thread 1 "late_server" waits to read from "127.0.0.1:9000"' "$tmp/out"
+replays_identically "lost datagram replay"
+check "UDP, all memory checked" 0 "$WEFT" run --memory=all "$tests/udp.c" -- echo
+check "UDP, a process per execution" 0 "$WEFT" run --isolate fork "$tests/udp.c" -- echo
+expect_grep "UDP forked: the same executions" \
+    "^udp: pass (expected pass) \[dpor\] 16 executions, exhaustive .*a process per execution" \
+    "$tmp/out"
+check "UDP to another machine, not supported" 1 "$WEFT" run "$tests/udp.c" -- outside
+expect_grep "UDP outside at its line" "^In thread 0 \"main\" at udp.c:206:" "$tmp/out"
+expect_grep "UDP outside named" "a UDP datagram to 192.0.2.1:53, outside this machine, is not \
+supported by weft yet (UDP over loopback and any addresses is)" "$tmp/out"
+check "shutdown of a UDP socket, not supported" 1 "$WEFT" run "$tests/udp.c" -- shutdown
+expect_grep "UDP shutdown at its line" "^In thread 0 \"main\" at udp.c:212:" "$tmp/out"
+expect_grep "UDP shutdown named" "shutdown of a UDP socket is not supported by weft yet (close is)" \
+    "$tmp/out"
+
 # ---- stdio over a pipe: fdopen of a modelled end ----
 check "fprintf and fgets over a pipe" 0 "$WEFT" run "$tests/stdio_pipe.c"
 check "fprintf and fgets over a pipe, 3,000 executions, a stream left open" 1 \
@@ -668,7 +703,7 @@ expect_grep "wrong program name said" "is called lock_order_callback, not 'other
 # against a yield (was 4 of 5). tests/classes.py checks scenarios this way.
 for prog_args in "cancel_signalled" "cancel_wait" "cancel" "exit_paths lock" "exit_paths thread" \
                  "join_np try" "join_np timed" "join_np clock" \
-                 "peek stream" "peek dgram"; do
+                 "peek stream" "peek dgram" "udp echo" "udp connected"; do
     prog=${prog_args%% *}
     [ -f "$tests/$prog.c" ] || { fail=$((fail + 1)); echo "FAIL: no $prog.c"; continue; }
     set -- ${prog_args#"$prog"}

@@ -59,6 +59,12 @@ struct posix_fd {
     UT_hash_handle hh;
 };
 
+/* A UDP socket (AF_INET or AF_INET6 datagrams): see "UDP sockets". */
+static bool is_udp(const struct posix_fd *f)
+{
+    return f->type == SOCK_DGRAM && (f->family == AF_INET || f->family == AF_INET6);
+}
+
 static _Noreturn void no_memory(struct exec *x, struct sched_loc at)
 {
     sched_fail(x, WEFT_ASSERTION, at, "out of memory for the program's descriptors");
@@ -409,9 +415,14 @@ static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *
     return put == WEFT_EBUSY ? failed(EAGAIN) : put - (long)head;
 }
 
+static ssize_t udp_send(struct exec *x, struct posix_fd *f, const void *buf, size_t n,
+                        const struct sockaddr *to, socklen_t len, struct sched_loc at);
+
 static ssize_t stream_out(struct exec *x, struct posix_fd *f, const void *buf, size_t n,
                           bool nonblock, bool nosignal, struct sched_loc at)
 {
+    if (is_udp(f))                    /* write, writev, send: to the connected peer */
+        return udp_send(x, f, buf, n, NULL, 0, at);
     return stream_out_to(x, f, f->out, f->out_addressed, buf, n, nonblock, nosignal, at);
 }
 
@@ -506,6 +517,8 @@ static ssize_t send_modelled(struct exec *x, struct posix_fd *f, const void *buf
                    "(MSG_DONTWAIT and MSG_NOSIGNAL are)", call, (unsigned)flags);
     if (!f->socket)
         return failed(ENOTSOCK);
+    if (is_udp(f))
+        return udp_send(x, f, buf, n, to, len, at);
     bool ignored = f->type == SOCK_SEQPACKET || (f->family && f->family != AF_UNIX);
     if (to == NULL || len == 0 || ignored)
         return stream_out(x, f, buf, n, flags & MSG_DONTWAIT, flags & MSG_NOSIGNAL, at);
@@ -756,6 +769,7 @@ ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, const char *file, i
 ** ========================================================================== */
 
 static void close_listener(struct exec *x, struct listener *l, struct sched_loc at);
+static void udp_close_step(struct exec *x, const struct posix_fd *f, struct sched_loc at);
 
 /* Does a descriptor other than f (a dup of it) still hold the end f
 ** reads from (in), writes to, or listens on? */
@@ -778,6 +792,8 @@ int weft_close_at(int fd, const char *file, int line)
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL)
         return unreserve(x, fd);
+    if (is_udp(f) && f->bound && !end_shared(x, f, 0))
+        udp_close_step(x, f, at);
     if (f->listening && !end_shared(x, f, 2))
         close_listener(x, f->listening, at);
     if (f->in && !end_shared(x, f, 0))
@@ -802,6 +818,9 @@ int weft_shutdown_at(int fd, int how, const char *file, int line)
         return (int)failed(ENOTSOCK);
     if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
         return (int)failed(EINVAL);
+    if (is_udp(f))
+        sched_fail(x, WEFT_ASSERTION, at, "shutdown of a UDP socket is not supported by weft "
+                   "yet (close is)");
     if (how != SHUT_WR && f->in && !stream_reader_closed(f->in))
         stream_close(x, f->in, true, at);
     if (how != SHUT_RD && f->out && !f->out_addressed && !stream_writer_closed(f->out))
@@ -929,6 +948,8 @@ static short revents_of(const struct posix_fd *f, const struct stream_poll *w, s
     }
     if (w->got_out)
         r |= stream_reader_closed(f->out) ? POLLERR : (events & POLLOUT);
+    if (is_udp(f))                    /* a send never waits: it may be lost */
+        r |= events & POLLOUT;
     return r;
 }
 
@@ -964,12 +985,16 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
     if (w == NULL)
         no_memory(x, at);
     int streams = 0;
+    bool writable = false;            /* a UDP socket asked for POLLOUT: ready now */
     for (nfds_t i = 0; i < n; i++) {
         struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
+        if (f && f->addressed && (pfds[i].events & POLLIN))
+            dgram_queue(x, f, at);    /* (an unbound one's: nothing comes) */
         if (f)
             w[i] = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
                                          .want_in = pfds[i].events & POLLIN,
                                          .want_out = pfds[i].events & POLLOUT };
+        writable |= f && is_udp(f) && (pfds[i].events & POLLOUT);
         streams += 2 * (f != NULL);
     }
     if (streams >= SCHED_MAX_OBJS)
@@ -983,7 +1008,8 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
         weft_sleep_ns_at(sched_ms_to_ns(timeout_ms), file, line);
         return 0;
     }
-    int64_t ns = ready || timeout_ms == 0 ? 0 : timeout_ms < 0 ? -1 : sched_ms_to_ns(timeout_ms);
+    int64_t ns = ready || writable || timeout_ms == 0 ? 0
+               : timeout_ms < 0 ? -1 : sched_ms_to_ns(timeout_ms);
     stream_poll(x, w, (int)n, ns, at);
     for (nfds_t i = 0; i < n; i++) {
         struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
@@ -1057,15 +1083,18 @@ static bool modelled_family(int domain)
     return domain == AF_INET || domain == AF_INET6 || domain == AF_UNIX;
 }
 
-/* The kind of socket weft models for socket(domain, type): SOCK_STREAM,
-** or for AF_UNIX also SOCK_DGRAM and SOCK_SEQPACKET; else 0. */
-static int modelled_kind(int domain, int type)
+/* The kind of socket weft models for socket(domain, type, protocol):
+** SOCK_STREAM, SOCK_DGRAM (Unix, or UDP), or for AF_UNIX also
+** SOCK_SEQPACKET; else 0. */
+static int modelled_kind(int domain, int type, int protocol)
 {
     int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (!modelled_family(domain))
         return 0;
-    if (kind == SOCK_STREAM || (domain == AF_UNIX && (kind == SOCK_DGRAM ||
-                                                       kind == SOCK_SEQPACKET)))
+    if (kind == SOCK_DGRAM && domain != AF_UNIX && protocol != 0 && protocol != IPPROTO_UDP)
+        return 0;                     /* a ping socket, UDP-Lite: the system's */
+    if (kind == SOCK_STREAM || kind == SOCK_DGRAM || (domain == AF_UNIX &&
+                                                      kind == SOCK_SEQPACKET))
         return kind;
     return 0;
 }
@@ -1073,7 +1102,7 @@ static int modelled_kind(int domain, int type)
 int weft_socket_at(int domain, int type, int protocol, const char *file, int line)
 {
     struct exec *x = sync_exec();
-    int kind = modelled_kind(domain, type);
+    int kind = modelled_kind(domain, type, protocol);
     if (x == NULL || kind == 0)
         return x ? own(x, socket(domain, type, protocol)) : socket(domain, type, protocol);
     struct sched_loc at = { file, line };
@@ -1153,12 +1182,15 @@ static void place_text(const struct sockaddr_storage *a, socklen_t len, char *bu
     }
 }
 
-/* The socket of this execution bound to a's place (listening, if asked). */
+/* The socket of this execution bound to a's place (listening, if asked);
+** a port is TCP's or UDP's (udp), a Unix name either's. */
 static struct posix_fd *bound_at(struct exec *x, const struct sockaddr_storage *a, socklen_t len,
-                                 bool listening)
+                                 bool listening, bool udp)
 {
     for (struct posix_fd *f = x->program ? x->program->fds : NULL; f; f = f->hh.next)
-        if (f->bound && (!listening || f->listening) && same_place(&f->local, f->local_len, a, len))
+        if (f->bound && (!listening || f->listening) &&
+            (a->ss_family == AF_UNIX || is_udp(f) == udp) &&
+            same_place(&f->local, f->local_len, a, len))
             return f;
     return NULL;
 }
@@ -1180,6 +1212,89 @@ static int take_address(const struct posix_fd *f, const struct sockaddr *addr, s
     return into->ss_family == f->family ? 0 : (int)failed(EAFNOSUPPORT);
 }
 
+/* A UDP port of the execution: what binding it, connecting the socket
+** bound to it and closing that socket change, and each send reads, as
+** steps, so the searches order a send against the bind it may come
+** before (a datagram sent before the receiver bound its port is lost). */
+struct udp_port {
+    struct sched_obj obj;             /* first: what the steps touch */
+    int key;                          /* family << 16 | port */
+    UT_hash_handle hh;
+};
+
+static const struct sched_objclass udp_port_class = { .name = "UDP port" };
+static const struct sched_opclass udp_bind_class = { .verb = "bind" };
+static const struct sched_opclass udp_connect_class = { .verb = "connect" };
+static const struct sched_opclass udp_close_class = { .verb = "close" };
+
+static bool udp_accepts(const struct posix_fd *t, const struct posix_fd *f);
+
+/* A send's look at the port: who takes the datagram (NULL: it is lost).
+** It changes nothing: two sends commute. */
+struct udp_look {
+    struct sched_op op;
+    struct sockaddr_storage to;
+    struct posix_fd *from, *taker;
+};
+
+static void udp_look_apply(struct exec *x, struct sched_op *op)
+{
+    struct udp_look *l = OP_OF(op, struct udp_look, op);
+    struct posix_fd *t = bound_at(x, &l->to, sizeof l->to, false, true);
+    l->taker = t && udp_accepts(t, l->from) ? t : NULL;
+    op->idle = true;
+    op->note = l->taker ? NULL : "lost";
+}
+
+static bool udp_look_reads(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    (void)op;
+    return true;
+}
+
+static const struct sched_opclass udp_send_class = {
+    .verb = "sendto", .apply = udp_look_apply, .reads_only = udp_look_reads,
+};
+
+/* The object of a's port, made on first use. */
+static struct sched_obj *udp_port_of(struct exec *x, const struct sockaddr_storage *a,
+                                     struct sched_loc at)
+{
+    struct posix_exec *st = posix_state(x);
+    int key = (int)a->ss_family << 16 | port_of(a);
+    struct udp_port *p = NULL;
+    if (st == NULL)
+        no_memory(x, at);
+    HASH_FIND_INT(st->udp_ports, &key, p);
+    if (p == NULL) {
+        char name[SCHED_NAME_MAX];
+        snprintf(name, sizeof name, "udp port %d%s", port_of(a),
+                 a->ss_family == AF_INET6 ? " (v6)" : "");
+        if ((p = object_new(x, &udp_port_class, sizeof *p, name)) == NULL)
+            no_memory(x, at);
+        p->key = key;
+        HASH_ADD_INT(st->udp_ports, key, p);
+        if (st->oom)
+            no_memory(x, at);
+    }
+    return &p->obj;
+}
+
+/* A step of cls (bind, connect, close) on the port of a. */
+static void udp_port_step(struct exec *x, const struct sockaddr_storage *a,
+                          const struct sched_opclass *cls, struct sched_loc at)
+{
+    struct sched_op op = { .cls = cls, .obj = udp_port_of(x, a, at), .loc = at };
+    sched_visible(x, &op);
+}
+
+/* Closing a bound UDP socket is a step: sends after it find nobody. */
+static void udp_close_step(struct exec *x, const struct posix_fd *f, struct sched_loc at)
+{
+    udp_port_step(x, &f->local, &udp_close_class, at);
+}
+
 /* An unbound inet socket gets the loopback address and a port of its own. */
 static void bind_ephemeral(struct posix_fd *f)
 {
@@ -1199,7 +1314,8 @@ static void bind_ephemeral(struct posix_fd *f)
 }
 
 /* A datagram socket bound: its name kept for the messages it sends, and
-** its queue named after it. */
+** its queue named after it. A UDP socket bound to any address sends from
+** the loopback one, as a datagram over loopback says. */
 static int name_datagram_socket(struct exec *x, struct posix_fd *f, struct sched_loc at)
 {
     struct posix_name *n = arena_alloc(&x->arena, sizeof *n);
@@ -1207,6 +1323,12 @@ static int name_datagram_socket(struct exec *x, struct posix_fd *f, struct sched
         no_memory(x, at);
     n->len = f->local_len;
     n->addr = f->local;
+    if (n->addr.ss_family == AF_INET &&
+        ((struct sockaddr_in *)&n->addr)->sin_addr.s_addr == htonl(INADDR_ANY))
+        ((struct sockaddr_in *)&n->addr)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (n->addr.ss_family == AF_INET6 &&
+        IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&n->addr)->sin6_addr))
+        ((struct sockaddr_in6 *)&n->addr)->sin6_addr = in6addr_loopback;
     f->name = n;
     dgram_queue(x, f, at);
     return 0;
@@ -1227,7 +1349,9 @@ int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, const char 
         set_port(&a, 49152 + fd);
     if (!local_address(&a))
         return (int)failed(EADDRNOTAVAIL);
-    if (bound_at(x, &a, len, false))
+    if (is_udp(f))                    /* a step: sends race it, and other binds */
+        udp_port_step(x, &a, &udp_bind_class, (struct sched_loc){ file, line });
+    if (bound_at(x, &a, len, false, is_udp(f)))
         return (int)failed(EADDRINUSE);
     f->local = a;
     f->local_len = len;
@@ -1288,7 +1412,7 @@ static struct posix_conn *conn_new(struct exec *x, const struct posix_fd *server
 static struct posix_fd *datagram_target(struct exec *x, const struct posix_fd *f,
                                         const struct sockaddr_storage *a, socklen_t len)
 {
-    struct posix_fd *t = bound_at(x, a, len, false);
+    struct posix_fd *t = bound_at(x, a, len, false, false);
     const struct sockaddr_un *u = (const struct sockaddr_un *)a;
     bool abstract = len > offsetof(struct sockaddr_un, sun_path) && u->sun_path[0] == 0;
     int code = t == NULL ? (abstract ? ECONNREFUSED : ENOENT)
@@ -1314,6 +1438,122 @@ static int datagram_connect(struct exec *x, struct posix_fd *f, const struct soc
     return 0;
 }
 
+/* ==========================================================================
+** UDP sockets
+** ==========================================================================
+** A UDP socket is a datagram socket of the execution's own namespace, like
+** a Unix one (its queue of messages, each with its sender's name), with
+** UDP's rules: sending is never refused and never waits. A datagram to a
+** port no socket of the execution is bound to, one that finds its
+** receiver's queue full (65,536 bytes), closed, or connected to another
+** sender, is dropped, and the send says it went. An unbound socket that
+** sends or connects takes a port of its own. connect only sets where
+** sends without an address go (AF_UNSPEC forgets it); datagrams from
+** others are dropped then. Addresses outside the machine are beyond weft:
+** named as not supported at their line.
+*/
+
+/* The largest payload of one datagram (IPv4's; IPv6's without jumbograms). */
+static size_t udp_max(const struct posix_fd *f)
+{
+    return f->family == AF_INET ? 65507 : 65527;
+}
+
+/* An address a UDP call names: 0, or -1 with errno as Linux sets it. */
+static int udp_address(const struct posix_fd *f, const struct sockaddr *addr, socklen_t len,
+                       struct sockaddr_storage *into)
+{
+    socklen_t need = f->family == AF_INET ? sizeof(struct sockaddr_in)
+                                          : sizeof(struct sockaddr_in6);
+    if (addr == NULL || len < need)
+        return (int)failed(EINVAL);
+    if (take_address(f, addr, len > need ? need : len, into) != 0)
+        return -1;
+    return 0;
+}
+
+static _Noreturn void udp_outside(struct exec *x, const char *what,
+                                  const struct sockaddr_storage *a, struct sched_loc at)
+{
+    char place[SCHED_NAME_MAX];
+    place_text(a, sizeof *a, place, sizeof place);
+    sched_fail(x, WEFT_ASSERTION, at, "%s to %s, outside this machine, is not supported by "
+               "weft yet (UDP over loopback and any addresses is)", what, place);
+}
+
+/* An unbound UDP socket takes a port of its own, as Linux binds one. */
+static void udp_autobind(struct exec *x, struct posix_fd *f, struct sched_loc at)
+{
+    if (f->bound)
+        return;
+    bind_ephemeral(f);
+    name_datagram_socket(x, f, at);
+}
+
+static int udp_connect(struct exec *x, struct posix_fd *f, const struct sockaddr *addr,
+                       socklen_t len, struct sched_loc at)
+{
+    if (addr && len >= sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC) {
+        if (f->bound)
+            udp_port_step(x, &f->local, &udp_connect_class, at);
+        f->peer_len = 0;              /* dissolved: sends need an address again */
+        return 0;
+    }
+    struct sockaddr_storage a;
+    if (udp_address(f, addr, len, &a) != 0)
+        return -1;
+    if (!local_address(&a))
+        udp_outside(x, "a UDP connect", &a, at);
+    udp_autobind(x, f, at);
+    udp_port_step(x, &f->local, &udp_connect_class, at);   /* who it takes datagrams from */
+    f->peer = a;
+    f->peer_len = f->family == AF_INET ? sizeof(struct sockaddr_in)
+                                       : sizeof(struct sockaddr_in6);
+    return 0;
+}
+
+/* Does the receiver t take datagrams from f (not connected, or to f)? */
+static bool udp_accepts(const struct posix_fd *t, const struct posix_fd *f)
+{
+    return t->peer_len == 0 ||
+           same_place(&t->peer, t->peer_len, &f->name->addr, f->name->len);
+}
+
+/* sendto, send, write (and their vectors) on a UDP socket: to the address
+** given, else to the connected peer (EDESTADDRREQ without one). */
+static ssize_t udp_send(struct exec *x, struct posix_fd *f, const void *buf, size_t n,
+                        const struct sockaddr *to, socklen_t len, struct sched_loc at)
+{
+    struct sockaddr_storage a;
+    if (to && len) {
+        if (udp_address(f, to, len, &a) != 0)
+            return -1;
+    } else if (f->peer_len) {
+        a = f->peer;
+    } else {
+        return failed(EDESTADDRREQ);
+    }
+    if (port_of(&a) == 0)
+        return failed(EINVAL);
+    if (n > udp_max(f))
+        return failed(EMSGSIZE);
+    if (!local_address(&a))
+        udp_outside(x, "a UDP datagram", &a, at);
+    udp_autobind(x, f, at);
+    struct udp_look l = { .op = { .cls = &udp_send_class, .obj = udp_port_of(x, &a, at),
+                                  .loc = at },
+                          .to = a, .from = f };
+    sched_visible(x, &l.op);
+    if (l.taker == NULL)
+        return (ssize_t)n;            /* nobody there for it: lost, as UDP loses it */
+    int saved = errno;
+    ssize_t put = stream_out_to(x, f, dgram_queue(x, l.taker, at), true, buf, n, true, true,
+                                at);
+    if (put < 0)                      /* the queue full, or its socket closed: lost */
+        errno = saved;
+    return (ssize_t)n;
+}
+
 int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file,
                     int line)
 {
@@ -1322,6 +1562,8 @@ int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const ch
     if (f == NULL)
         return connect(fd, addr, len);
     struct sched_loc at = { file, line };
+    if (is_udp(f))
+        return udp_connect(x, f, addr, len, at);
     struct sockaddr_storage a;
     if (take_address(f, addr, len, &a) != 0)
         return -1;
@@ -1333,7 +1575,7 @@ int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const ch
         sched_fail(x, WEFT_STUCK, at, "connect to an address outside this machine would wait "
                    "outside weft: only sockets between the program's threads are modelled "
                    "(README: Running a pthread program)");
-    struct posix_fd *server = bound_at(x, &a, len, false);
+    struct posix_fd *server = bound_at(x, &a, len, false, false);
     if (server && server->type != f->type)
         return (int)failed(EPROTOTYPE);
     if (server == NULL || !server->listening)
