@@ -370,6 +370,27 @@ expect_grep "UDP shutdown at its line" "^In thread 0 \"main\" at udp.c:212:" "$t
 expect_grep "UDP shutdown named" "shutdown of a UDP socket is not supported by weft yet (close is)" \
     "$tmp/out"
 
+# ---- epoll on the modelled descriptors ----
+for s in dpor dfs; do
+    for mode in loop:1716 added:4 rotate:1 timeout:1 sockets:1 errors:1; do
+        check "epoll ${mode%:*} ($s)" 0 "$WEFT" run --strategy $s "$tests/epoll.c" -- ${mode%:*}
+        expect_grep "epoll ${mode%:*}, every interleaving ($s)" \
+            "^epoll: pass (expected pass) \[$s\] ${mode#*:} executions*[ ,]" "$tmp/out"
+    done
+    check "an event loop that forgets to re-arm ($s)" 1 \
+        "$WEFT" run --strategy $s --cflags=-DNO_REARM "$tests/epoll.c" -- loop
+    expect_grep "the loop waits for ever ($s)" "^weft: DEADLOCK in epoll$" "$tmp/out"
+done
+expect_grep "the wait named with its instance" \
+    'thread 0 "main" waits in poll on read "epoll 100"' "$tmp/out"
+replays_identically "epoll replay"
+check "epoll, all memory checked" 0 "$WEFT" run --memory=all "$tests/epoll.c" -- loop
+check "epoll, a process per execution" 0 "$WEFT" run --isolate fork "$tests/epoll.c" -- added
+check "EPOLLET, not supported" 1 "$WEFT" run "$tests/epoll.c" -- edge
+expect_grep "EPOLLET at its line" "^In thread 0 \"main\" at epoll.c:43:" "$tmp/out"
+expect_grep "EPOLLET named" "epoll_ctl with EPOLLET is not supported by weft yet \
+(level-triggered events and EPOLLONESHOT are)" "$tmp/out"
+
 # ---- stdio over a pipe: fdopen of a modelled end ----
 check "fprintf and fgets over a pipe" 0 "$WEFT" run "$tests/stdio_pipe.c"
 check "fprintf and fgets over a pipe, 3,000 executions, a stream left open" 1 \
@@ -703,7 +724,8 @@ expect_grep "wrong program name said" "is called lock_order_callback, not 'other
 # against a yield (was 4 of 5). tests/classes.py checks scenarios this way.
 for prog_args in "cancel_signalled" "cancel_wait" "cancel" "exit_paths lock" "exit_paths thread" \
                  "join_np try" "join_np timed" "join_np clock" \
-                 "peek stream" "peek dgram" "udp echo" "udp connected"; do
+                 "peek stream" "peek dgram" "udp echo" "udp connected" \
+                 "epoll added"; do
     prog=${prog_args%% *}
     [ -f "$tests/$prog.c" ] || { fail=$((fail + 1)); echo "FAIL: no $prog.c"; continue; }
     set -- ${prog_args#"$prog"}

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <stdarg.h>
@@ -56,6 +57,7 @@ struct posix_fd {
     struct sockaddr_storage local, peer;
     socklen_t local_len, peer_len;
     struct listener *listening;
+    struct epoll_set *epoll;          /* an epoll instance's: see "epoll" */
     UT_hash_handle hh;
 };
 
@@ -367,6 +369,8 @@ static long addressed_read(struct exec *x, struct posix_fd *f, void *buf, size_t
 static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n, int flags,
                          size_t *whole, struct sched_loc at)
 {
+    if (f->epoll)
+        return failed(EINVAL);
     if (f->in == NULL && !f->addressed)
         return failed(f->family ? ENOTCONN : EBADF);
     bool nonblock = (flags & MSG_DONTWAIT) || f->nonblock, peek = flags & MSG_PEEK;
@@ -423,6 +427,8 @@ static ssize_t stream_out(struct exec *x, struct posix_fd *f, const void *buf, s
 {
     if (is_udp(f))                    /* write, writev, send: to the connected peer */
         return udp_send(x, f, buf, n, NULL, 0, at);
+    if (f->epoll)
+        return failed(EINVAL);
     return stream_out_to(x, f, f->out, f->out_addressed, buf, n, nonblock, nosignal, at);
 }
 
@@ -988,6 +994,9 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
     bool writable = false;            /* a UDP socket asked for POLLOUT: ready now */
     for (nfds_t i = 0; i < n; i++) {
         struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
+        if (f && f->epoll)
+            sched_fail(x, WEFT_ASSERTION, at, "poll or select of an epoll descriptor is not "
+                       "supported by weft yet (epoll_wait is)");
         if (f && f->addressed && (pfds[i].events & POLLIN))
             dgram_queue(x, f, at);    /* (an unbound one's: nothing comes) */
         if (f)
@@ -1058,6 +1067,271 @@ int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct ti
     if (tv && rc == 0)
         *tv = (struct timeval){ 0, 0 };
     return bits;
+}
+
+/* ==========================================================================
+** epoll
+** ==========================================================================
+** An epoll instance is a modelled descriptor with an interest list of
+** modelled descriptors; epoll_wait is a poll of them (stream_poll), level
+** triggered, with EPOLLONESHOT. So that a wait sees what another thread's
+** epoll_ctl changes while it waits, the instance has a stream of its own
+** that each epoll_ctl writes a byte to (a step) and each wait polls too:
+** woken by it, the wait drains it and polls the new list. Reports rotate:
+** a wait that can give fewer events than are ready starts after the last
+** one it gave, as Linux's ready list moves them to its end.
+*/
+
+struct epoll_entry {
+    int fd;
+    uint32_t events;
+    epoll_data_t data;
+    bool disabled;                    /* EPOLLONESHOT, reported: until EPOLL_CTL_MOD */
+};
+
+struct epoll_set {
+    struct epoll_entry *entries;      /* in the order they were added */
+    int n, cap;
+    int next;                         /* where the next report starts */
+    struct stream *changed;           /* a byte for each epoll_ctl */
+    unsigned char *drain;             /* room to drain it */
+};
+
+/* The most descriptors one wait looks at: a poll's objects, less the
+** instance's own stream. */
+#define EPOLL_MAX_WATCHED (SCHED_MAX_OBJS / 2 - 2)
+
+int weft_epoll_create_at(int size, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (size <= 0 || (flags & ~EPOLL_CLOEXEC))
+        return (int)failed(EINVAL);
+    if (x == NULL)
+        return epoll_create1(flags);
+    struct sched_loc at = { file, line };
+    struct epoll_set *ep = arena_alloc(&x->arena, sizeof *ep);
+    if (ep == NULL)
+        no_memory(x, at);
+    int fd = fd_new(x, NULL, NULL, false, false, at);
+    if (fd < 0)
+        return -1;
+    char name[SCHED_NAME_MAX];
+    snprintf(name, sizeof name, "epoll %d", fd);
+    ep->changed = stream_new(x, name, PIPE_CAPACITY, at);
+    fd_find(x, fd)->epoll = ep;
+    return fd;
+}
+
+/* The epoll instance epfd names: NULL with errno EBADF or EINVAL. */
+static struct epoll_set *epoll_named(struct exec *x, int epfd)
+{
+    struct posix_fd *e = fd_find(x, epfd);
+    if (e == NULL)
+        errno = fcntl(epfd, F_GETFD) < 0 ? EBADF : EINVAL;
+    else if (e->epoll == NULL)
+        errno = EINVAL;
+    return e ? e->epoll : NULL;
+}
+
+static struct epoll_entry *epoll_entry_of(struct epoll_set *ep, int fd)
+{
+    for (int i = 0; i < ep->n; i++)
+        if (ep->entries[i].fd == fd)
+            return &ep->entries[i];
+    return NULL;
+}
+
+/* Can fd be watched? 0, or -1 with errno as Linux sets it (EBADF for no
+** descriptor, EPERM for a regular file); a descriptor weft does not model
+** otherwise, or an epoll instance, stops the execution at the call. */
+static int epoll_watchable(struct exec *x, int epfd, int fd, struct sched_loc at)
+{
+    struct posix_fd *t = fd_find(x, fd);
+    struct stat st;
+    if (fd == epfd)
+        return (int)failed(EINVAL);
+    if (t && t->epoll)
+        sched_fail(x, WEFT_ASSERTION, at, "epoll_ctl of an epoll descriptor (nested epoll) is "
+                   "not supported by weft yet");
+    if (t)
+        return 0;
+    if (fstat(fd, &st) != 0)
+        return (int)failed(EBADF);
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return (int)failed(EPERM);
+    sched_fail(x, WEFT_ASSERTION, at, "epoll_ctl of descriptor %d, which weft does not model "
+               "(a terminal, a socket to the world), is not supported by weft yet (pipes and "
+               "sockets between the program's threads are)", fd);
+}
+
+/* The events epoll_ctl may ask for; edge triggering is not modelled. */
+static void epoll_events_supported(struct exec *x, uint32_t events, struct sched_loc at)
+{
+    if (events & (EPOLLET | EPOLLEXCLUSIVE))
+        sched_fail(x, WEFT_ASSERTION, at, "epoll_ctl with %s is not supported by weft yet "
+                   "(level-triggered events and EPOLLONESHOT are)",
+                   events & EPOLLET ? "EPOLLET" : "EPOLLEXCLUSIVE");
+}
+
+static void epoll_add(struct exec *x, struct epoll_set *ep, int fd, const struct epoll_event *ev,
+                      struct sched_loc at)
+{
+    if (ep->n == ep->cap) {
+        int cap = ep->cap ? 2 * ep->cap : 8;
+        struct epoll_entry *e = arena_alloc(&x->arena, (size_t)cap * sizeof *e);
+        if (e == NULL)
+            no_memory(x, at);
+        if (ep->n)
+            memcpy(e, ep->entries, (size_t)ep->n * sizeof *e);
+        ep->entries = e;
+        ep->cap = cap;
+    }
+    ep->entries[ep->n++] = (struct epoll_entry){ fd, ev->events, ev->data, false };
+}
+
+/* The change is a step on the instance's stream (a waiter wakes to see
+** it), made before the list changes: nothing runs between the two. */
+static void epoll_changes(struct exec *x, struct epoll_set *ep, struct sched_loc at)
+{
+    static const unsigned char byte = 1;
+    stream_write(x, ep->changed, &byte, 1, true, at);   /* full: a waiter is woken already */
+}
+
+int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const char *file,
+                      int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return epoll_ctl(epfd, op, fd, ev);
+    struct sched_loc at = { file, line };
+    struct epoll_set *ep = epoll_named(x, epfd);
+    if (ep == NULL || epoll_watchable(x, epfd, fd, at) != 0)
+        return -1;
+    struct epoll_entry *e = epoll_entry_of(ep, fd);
+    if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD && op != EPOLL_CTL_DEL)
+        return (int)failed(EINVAL);
+    if (op != EPOLL_CTL_DEL && ev == NULL)
+        return (int)failed(EFAULT);
+    if ((op == EPOLL_CTL_ADD) == (e != NULL))
+        return (int)failed(e ? EEXIST : ENOENT);
+    if (op != EPOLL_CTL_DEL)
+        epoll_events_supported(x, ev->events, at);
+    if (ep->n >= EPOLL_MAX_WATCHED && op == EPOLL_CTL_ADD)
+        sched_fail(x, WEFT_ASSERTION, at, "an epoll instance watching more than %d descriptors "
+                   "is not supported by weft yet", EPOLL_MAX_WATCHED);
+    epoll_changes(x, ep, at);
+    if (op == EPOLL_CTL_ADD) {
+        epoll_add(x, ep, fd, ev, at);
+    } else if (op == EPOLL_CTL_MOD) {
+        e->events = ev->events;
+        e->data = ev->data;
+        e->disabled = false;
+    } else {
+        int i = (int)(e - ep->entries);
+        memmove(e, e + 1, (size_t)(ep->n - i - 1) * sizeof *e);
+        ep->n--;
+        ep->next = ep->next > i ? ep->next - 1 : ep->next;
+    }
+    return 0;
+}
+
+/* The poll wishes of entry e (its descriptor closed: none, as Linux drops
+** a closed descriptor from the list). */
+static void epoll_wish(struct exec *x, const struct epoll_entry *e, struct stream_poll *w,
+                       bool *udp_writable, struct sched_loc at)
+{
+    struct posix_fd *f = e->disabled ? NULL : fd_find(x, e->fd);
+    *w = (struct stream_poll){ 0 };
+    if (f == NULL)
+        return;
+    bool in = e->events & (EPOLLIN | EPOLLRDHUP);
+    if (f->addressed && in)
+        dgram_queue(x, f, at);
+    *w = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
+                               .want_in = in, .want_out = e->events & EPOLLOUT };
+    *udp_writable |= is_udp(f) && (e->events & EPOLLOUT);
+}
+
+/* What entry e reports after the poll (0: nothing). */
+static uint32_t epoll_revents(struct exec *x, const struct epoll_entry *e,
+                              const struct stream_poll *w)
+{
+    struct posix_fd *f = e->disabled ? NULL : fd_find(x, e->fd);
+    if (f == NULL)
+        return 0;
+    short asked = (e->events & (EPOLLIN | EPOLLRDHUP) ? POLLIN : 0) |
+                  (e->events & EPOLLOUT ? POLLOUT : 0);
+    short r = revents_of(f, w, asked);
+    uint32_t ev = (r & POLLIN && e->events & EPOLLIN ? EPOLLIN : 0) |
+                  (r & POLLOUT ? EPOLLOUT : 0) | (r & POLLHUP ? EPOLLHUP : 0) |
+                  (r & POLLERR ? EPOLLERR : 0);
+    if ((e->events & EPOLLRDHUP) && f->in && stream_writer_closed(f->in))
+        ev |= EPOLLRDHUP;
+    return ev;
+}
+
+/* The ready entries into events, at most max, from ep->next on. */
+static int epoll_report(struct exec *x, struct epoll_set *ep, const struct stream_poll *w,
+                        struct epoll_event *events, int max)
+{
+    int got = 0, n = ep->n, last = -1;
+    for (int k = 0; k < n && got < max; k++) {
+        int i = (ep->next + k) % n;
+        uint32_t ev = epoll_revents(x, &ep->entries[i], &w[i + 1]);
+        if (ev == 0)
+            continue;
+        events[got++] = (struct epoll_event){ .events = ev, .data = ep->entries[i].data };
+        ep->entries[i].disabled |= (ep->entries[i].events & EPOLLONESHOT) != 0;
+        last = i;
+    }
+    if (last >= 0)
+        ep->next = (last + 1) % n;
+    return got;
+}
+
+/* The instance's stream emptied (a step; another waiter may have emptied
+** it first). */
+static void epoll_drain(struct exec *x, struct epoll_set *ep, struct sched_loc at)
+{
+    if (ep->drain == NULL && (ep->drain = arena_alloc(&x->arena, PIPE_CAPACITY)) == NULL)
+        no_memory(x, at);
+    stream_read(x, ep->changed, ep->drain, PIPE_CAPACITY, true, NULL, at);
+}
+
+/* epoll_wait and epoll_pwait: timeout_ms < 0 waits without a limit. */
+int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeout_ms,
+                       const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return epoll_wait(epfd, events, max, timeout_ms);
+    struct sched_loc at = { file, line };
+    struct epoll_set *ep = epoll_named(x, epfd);
+    if (ep == NULL)
+        return -1;
+    if (max <= 0 || (size_t)max > INT_MAX / sizeof *events)
+        return (int)failed(EINVAL);
+    if (events == NULL)
+        return (int)failed(EFAULT);
+    int64_t until = timeout_ms < 0 ? -1 : x->now + sched_ms_to_ns(timeout_ms);
+    struct stream_poll *w = arena_alloc(&x->arena, (EPOLL_MAX_WATCHED + 1) * sizeof *w);
+    if (w == NULL)
+        no_memory(x, at);
+    for (;;) {
+        bool writable = false;
+        w[0] = (struct stream_poll){ .in = ep->changed, .want_in = true };
+        for (int i = 0; i < ep->n; i++)
+            epoll_wish(x, &ep->entries[i], &w[i + 1], &writable, at);
+        int64_t ns = writable ? 0 : until < 0 ? -1 : until > x->now ? until - x->now : 0;
+        int ready = stream_poll(x, w, ep->n + 1, ns, at);
+        if (w[0].got_in) {            /* the list changed: look again */
+            epoll_drain(x, ep, at);
+            continue;
+        }
+        if (ready == 0 && !writable)
+            return 0;                 /* timed out */
+        return epoll_report(x, ep, w, events, max);
+    }
 }
 
 /* ==========================================================================
