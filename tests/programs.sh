@@ -207,7 +207,7 @@ for s in dpor dfs; do
     check "pthread_tryjoin_np ($s)" 0 "$WEFT" run --strategy $s "$tests/join_np.c" -- try
     expect_grep "tryjoin before and after each step ($s)" \
         "^join_np: pass (expected pass) \[$s\] 6 executions, exhaustive" "$tmp/out"
-    for claim in NEVER_BUSY:74 ALWAYS_BUSY:77; do
+    for claim in NEVER_BUSY:76 ALWAYS_BUSY:79; do
         check "tryjoin: ${claim%:*} broken ($s)" 1 \
             "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/join_np.c" -- try
         expect_grep "tryjoin: ${claim%:*} at its line ($s)" \
@@ -219,7 +219,7 @@ for s in dpor dfs; do
             "$WEFT" run --strategy $s "$tests/join_np.c" -- $mode
         expect_grep "a join with a deadline: $mode, every interleaving ($s)" \
             "^join_np: pass (expected pass) \[$s\] $runs" "$tmp/out"
-        for claim in NEVER_TIMES_OUT:96 ALWAYS_TIMES_OUT:99; do
+        for claim in NEVER_TIMES_OUT:98 ALWAYS_TIMES_OUT:101; do
             check "$mode join: ${claim%:*} broken ($s)" 1 \
                 "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/join_np.c" -- $mode
             expect_grep "$mode join: ${claim%:*} at its line ($s)" \
@@ -231,8 +231,8 @@ done
 check "a watchdog that gives up on a half-done worker" 1 "$WEFT" run "$tests/join_np.c" -- watchdog
 expect_grep "the watchdog's claim broken" \
     "assert(stage != 1 && \"the worker timed out on was half done\") failed in watchdog" "$tmp/out"
-expect_grep "the join that timed out" "join_np.c:116  timedjoin (wait) (timed out)$" "$tmp/out"
-expect_grep "the half-done worker" 'thread 1 "worker": wants mutex "mu" at join_np.c:35' "$tmp/out"
+expect_grep "the join that timed out" "join_np.c:118  timedjoin (wait) (timed out)$" "$tmp/out"
+expect_grep "the half-done worker" 'thread 1 "worker": wants mutex "mu" at join_np.c:37' "$tmp/out"
 replays_identically "watchdog replay"
 check "a watchdog that waits after its timeout" 0 \
     "$WEFT" run --cflags=-DFIXED "$tests/join_np.c" -- watchdog
@@ -245,8 +245,19 @@ exhaustive (plain memory checked where marked; timers fire only when every threa
 check "a worker that fails while main waits with a deadline" 1 \
     "$WEFT" run --timers=idle "$tests/join_np.c" -- report
 expect_grep "main's timed join described" \
-    'thread 0 "main": waits for thread "fails" to return (with timeout) at join_np.c:156$' "$tmp/out"
-expect_grep "its first step" "join_np.c:156  timedjoin (blocks)$" "$tmp/out"
+    'thread 0 "main": waits for thread "fails" to return (with timeout) at join_np.c:158$' "$tmp/out"
+expect_grep "its first step" "join_np.c:158  timedjoin (blocks)$" "$tmp/out"
+for s in dpor dfs; do
+    runs="110 executions, exhaustive"; [ $s = dfs ] && runs="110 executions + 51 pruned, exhaustive"
+    check "a timed join, a cancellation point ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/join_np.c" -- cancel
+    expect_grep "a cancelled timed join, every interleaving ($s)" \
+        "^join_np: pass (expected pass) \[$s\] $runs" "$tmp/out"
+done
+check "a timed join never cancelled, the claim" 1 \
+    "$WEFT" run --cflags=-DNEVER_CANCELLED "$tests/join_np.c" -- cancel
+expect_grep "the claim broken at its line" "^In thread 0 \"main\" at join_np.c:191:" "$tmp/out"
+expect_grep "the wait the cancel ended" "join_np.c:174  *timedjoin (interrupted)$" "$tmp/out"
 check "tryjoin, all memory checked: the join orders the worker's writes" 0 \
     "$WEFT" run --memory=all "$tests/join_np.c" -- try
 check "a timed join, all memory checked" 0 "$WEFT" run --memory=all "$tests/join_np.c" -- timed

@@ -12,6 +12,8 @@
 **             it waits for the worker after the timeout)
 **   errors    the error cases, as glibc gives them
 **   report    a worker fails while main waits for it with a deadline
+**   cancel    a thread cancelled while it waits in pthread_timedjoin_np, a
+**             cancellation point (-DNEVER_CANCELLED claims it never is)
 ** Each -D claims one outcome that some interleaving breaks, so weft must
 ** find it: -DNEVER_BUSY (try: always joined), -DALWAYS_BUSY (try: never
 ** joined), -DNEVER_TIMES_OUT, -DALWAYS_TIMES_OUT (timed, clock).
@@ -157,6 +159,41 @@ static void report(void)
         pthread_join(t, NULL);
 }
 
+static pthread_t sleeper_thread;
+
+static void *sleeper(void *arg)
+{
+    struct timespec second = { 1, 0 };
+    nanosleep(&second, NULL);
+    return arg;
+}
+
+static void *joiner(void *arg)
+{
+    struct timespec deadline = after_ms(CLOCK_REALTIME, 5000);
+    int rc = pthread_timedjoin_np(sleeper_thread, NULL, &deadline);
+    assert(rc == 0 || rc == ETIMEDOUT);   /* (the sleeper's wake may come late) */
+    if (rc == ETIMEDOUT)
+        pthread_join(sleeper_thread, NULL);
+    return arg;
+}
+
+static void cancel(void)
+{
+    pthread_t j;
+    void *r;
+    pthread_create(&sleeper_thread, NULL, sleeper, NULL);
+    pthread_create(&j, NULL, joiner, NULL);
+    pthread_cancel(j);
+    assert(pthread_join(j, &r) == 0);
+    assert(r == PTHREAD_CANCELED || r == NULL);
+#ifdef NEVER_CANCELLED
+    assert(r == NULL);
+#endif
+    if (r == PTHREAD_CANCELED)        /* (or it was joined before the cancel came) */
+        pthread_join(sleeper_thread, NULL);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "try";
@@ -172,6 +209,8 @@ int main(int argc, char **argv)
         errors();
     else if (strcmp(mode, "report") == 0)
         report();
+    else if (strcmp(mode, "cancel") == 0)
+        cancel();
     else
         return 2;
     return 0;
