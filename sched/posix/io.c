@@ -1,6 +1,7 @@
 /*
-** io.c -- file descriptors of a pthread program: pipes and socket pairs
-** between its threads are weft streams (sync/stream.h), so a read that
+** io.c -- file descriptors of a pthread program: pipes, socket pairs and
+** sockets between its threads (stream, Unix datagram, UDP) are weft
+** streams (sync/stream.h), and epoll instances poll them, so a read that
 ** waits for a write is a visible wait and a deadlock through a pipe is a
 ** deadlock. Every other descriptor (a regular file, a terminal, a socket
 ** to the world) is the real one: a call on it passes through when it
