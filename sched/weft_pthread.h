@@ -77,6 +77,10 @@ WEFT_PROG_API int weft_pthread_setschedparam_at(pthread_t t, int policy,
                                                 const struct sched_param *param, WEFT_AT);
 WEFT_PROG_API int weft_pthread_affinity_at(pthread_t t, size_t size, void *set, int get,
                                            WEFT_AT);
+/* The joins that give up: steps (posix/thread_np.c). */
+WEFT_PROG_API int weft_pthread_tryjoin_np_at(pthread_t t, void **result, WEFT_AT);
+WEFT_PROG_API int weft_pthread_clockjoin_np_at(pthread_t t, void **result, clockid_t clock,
+                                               const struct timespec *deadline, WEFT_AT);
 
 /* ---- signal masks, pthread_kill's existence check (posix/signal.c) ---- */
 WEFT_PROG_API int weft_pthread_sigmask(int how, const sigset_t *set, sigset_t *old);
@@ -188,6 +192,10 @@ WEFT_PROG_API int weft_sockopt_at(int fd, int level, int name, void *value, sock
                                   socklen_t setlen, int set, WEFT_AT);
 WEFT_PROG_API int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags,
                                  WEFT_AT);
+WEFT_PROG_API int weft_epoll_create_at(int size, int flags, WEFT_AT);
+WEFT_PROG_API int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, WEFT_AT);
+WEFT_PROG_API int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max,
+                                     int timeout_ms, WEFT_AT);
 
 /* ---- C11 threads: the pthread calls under other names (posix/c11.c) ---- */
 WEFT_PROG_API int weft_c11_result(int pthread_rc);
@@ -339,10 +347,11 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
     weft_pthread_affinity_at((t), (n), (void *)(set), 0, __FILE__, __LINE__)
 #define pthread_getaffinity_np(t, n, set) \
     weft_pthread_affinity_at((t), (n), (void *)(set), 1, __FILE__, __LINE__)
-/* Joins that give up (a try, a deadline): not mapped yet. */
-#define pthread_tryjoin_np(...)        WEFT_UNSUPPORTED_(pthread_tryjoin_np)
-#define pthread_timedjoin_np(...)      WEFT_UNSUPPORTED_(pthread_timedjoin_np)
-#define pthread_clockjoin_np(...)      WEFT_UNSUPPORTED_(pthread_clockjoin_np)
+#define pthread_tryjoin_np(t, r) weft_pthread_tryjoin_np_at((t), (r), __FILE__, __LINE__)
+#define pthread_timedjoin_np(t, r, abs) \
+    weft_pthread_clockjoin_np_at((t), (r), CLOCK_REALTIME, (abs), __FILE__, __LINE__)
+#define pthread_clockjoin_np(t, r, clk, abs) \
+    weft_pthread_clockjoin_np_at((t), (r), (clk), (abs), __FILE__, __LINE__)
 #define pthread_getattr_np(...)        WEFT_UNSUPPORTED_(pthread_getattr_np)
 #define pthread_getcpuclockid(...)     WEFT_UNSUPPORTED_(pthread_getcpuclockid)
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
@@ -438,8 +447,14 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
     weft_recvfrom_at((fd), (buf), (n), (fl), (struct sockaddr *)(a), (l), __FILE__, __LINE__)
 #define sendmsg(fd, m, fl)    weft_sendmsg_at((fd), (m), (fl), __FILE__, __LINE__)
 #define recvmsg(fd, m, fl)    weft_recvmsg_at((fd), (m), (fl), __FILE__, __LINE__)
-#define epoll_wait(...)                WEFT_UNSUPPORTED_(epoll_wait)
-#define epoll_pwait(...)               WEFT_UNSUPPORTED_(epoll_pwait)
+#define epoll_create(n)       weft_epoll_create_at((n), 0, __FILE__, __LINE__)
+#define epoll_create1(flags)  weft_epoll_create_at(1, (flags), __FILE__, __LINE__)
+#define epoll_ctl(ep, op, fd, ev) weft_epoll_ctl_at((ep), (op), (fd), (ev), __FILE__, __LINE__)
+#define epoll_wait(ep, evs, n, ms) weft_epoll_wait_at((ep), (evs), (n), (ms), __FILE__, __LINE__)
+/* (no signal is delivered while it waits: the mask changes nothing) */
+#define epoll_pwait(ep, evs, n, ms, mask) \
+    ((void)(mask), weft_epoll_wait_at((ep), (evs), (n), (ms), __FILE__, __LINE__))
+#define epoll_pwait2(...)              WEFT_UNSUPPORTED_(epoll_pwait2)
 /* C11 atomic calls tell weft their line and how they spell their object
 ** before the instrumented access (with --memory=off they are plain). */
 #define WEFT_SITE_(p, name) \

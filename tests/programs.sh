@@ -222,10 +222,75 @@ expect_grep "the bad value named" "spurious-wakeups takes off or on, not 'maybe'
 check "thread names, policies, affinities" 0 "$WEFT" run "$tests/thread_np.c"
 expect_grep "thread_np: one execution, exhaustive" \
     "^thread_np: pass (expected pass) \[dpor\] 1 execution, exhaustive" "$tmp/out"
-check "a join that gives up, not mapped" 1 "$WEFT" run --cflags=-DTRYJOIN "$tests/thread_np.c"
-expect_grep "the try-join named at its line" \
-    "pthread_tryjoin_np is not supported by weft yet" "$tmp/out"
-expect_grep "the try-join's line" "In thread 0 \"main\" at thread_np.c:4[0-9]:" "$tmp/out"
+check "pthread_getattr_np, not mapped" 1 "$WEFT" run --cflags=-DGETATTR "$tests/thread_np.c"
+expect_grep "pthread_getattr_np named" \
+    "pthread_getattr_np is not supported by weft yet" "$tmp/out"
+expect_grep "pthread_getattr_np's line" "In thread 0 \"main\" at thread_np.c:45:" "$tmp/out"
+
+# ---- the joins that give up: tryjoin, timedjoin, clockjoin ----
+# A try is placed before and after each of the worker's five steps (its
+# start, two locks, two unlocks): six executions, joined only in the last;
+# the timed joins' timeout races each of them too.
+for s in dpor dfs; do
+    check "pthread_tryjoin_np ($s)" 0 "$WEFT" run --strategy $s "$tests/join_np.c" -- try
+    expect_grep "tryjoin before and after each step ($s)" \
+        "^join_np: pass (expected pass) \[$s\] 6 executions, exhaustive" "$tmp/out"
+    for claim in NEVER_BUSY:76 ALWAYS_BUSY:79; do
+        check "tryjoin: ${claim%:*} broken ($s)" 1 \
+            "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/join_np.c" -- try
+        expect_grep "tryjoin: ${claim%:*} at its line ($s)" \
+            "^In thread 0 \"main\" at join_np.c:${claim#*:}:" "$tmp/out"
+    done
+    for mode in timed clock; do
+        runs="26 executions, exhaustive"; [ $s = dfs ] && runs="26 executions + 16 pruned, exhaustive"
+        check "a join with a deadline: $mode ($s)" 0 \
+            "$WEFT" run --strategy $s "$tests/join_np.c" -- $mode
+        expect_grep "a join with a deadline: $mode, every interleaving ($s)" \
+            "^join_np: pass (expected pass) \[$s\] $runs" "$tmp/out"
+        for claim in NEVER_TIMES_OUT:98 ALWAYS_TIMES_OUT:101; do
+            check "$mode join: ${claim%:*} broken ($s)" 1 \
+                "$WEFT" run --strategy $s --cflags=-D${claim%:*} "$tests/join_np.c" -- $mode
+            expect_grep "$mode join: ${claim%:*} at its line ($s)" \
+                "^In thread 0 \"main\" at join_np.c:${claim#*:}:" "$tmp/out"
+        done
+    done
+    check "the joins' errors ($s)" 0 "$WEFT" run --strategy $s "$tests/join_np.c" -- errors
+done
+check "a watchdog that gives up on a half-done worker" 1 "$WEFT" run "$tests/join_np.c" -- watchdog
+expect_grep "the watchdog's claim broken" \
+    "assert(stage != 1 && \"the worker timed out on was half done\") failed in watchdog" "$tmp/out"
+expect_grep "the join that timed out" "join_np.c:118  timedjoin (wait) (timed out)$" "$tmp/out"
+expect_grep "the half-done worker" 'thread 1 "worker": wants mutex "mu" at join_np.c:37' "$tmp/out"
+replays_identically "watchdog replay"
+check "a watchdog that waits after its timeout" 0 \
+    "$WEFT" run --cflags=-DFIXED "$tests/join_np.c" -- watchdog
+expect_grep "the fixed watchdog proven" \
+    "^join_np: pass (expected pass) \[dpor\] 26 executions, exhaustive" "$tmp/out"
+check "a watchdog whose deadline passes only when all wait: a pass" 0 \
+    "$WEFT" run --timers=idle "$tests/join_np.c" -- watchdog
+expect_grep "the idle watchdog's count" "^join_np: pass (expected pass) \[dpor\] 6 executions, \
+exhaustive (plain memory checked where marked; timers fire only when every thread waits)" "$tmp/out"
+check "a worker that fails while main waits with a deadline" 1 \
+    "$WEFT" run --timers=idle "$tests/join_np.c" -- report
+expect_grep "main's timed join described" \
+    'thread 0 "main": waits for thread "fails" to return (with timeout) at join_np.c:158$' "$tmp/out"
+expect_grep "its first step" "join_np.c:158  timedjoin (blocks)$" "$tmp/out"
+for s in dpor dfs; do
+    runs="110 executions, exhaustive"; [ $s = dfs ] && runs="110 executions + 51 pruned, exhaustive"
+    check "a timed join, a cancellation point ($s)" 0 \
+        "$WEFT" run --strategy $s "$tests/join_np.c" -- cancel
+    expect_grep "a cancelled timed join, every interleaving ($s)" \
+        "^join_np: pass (expected pass) \[$s\] $runs" "$tmp/out"
+done
+check "a timed join never cancelled, the claim" 1 \
+    "$WEFT" run --cflags=-DNEVER_CANCELLED "$tests/join_np.c" -- cancel
+expect_grep "the claim broken at its line" "^In thread 0 \"main\" at join_np.c:191:" "$tmp/out"
+expect_grep "the wait the cancel ended" "join_np.c:174  *timedjoin (interrupted)$" "$tmp/out"
+check "tryjoin, all memory checked: the join orders the worker's writes" 0 \
+    "$WEFT" run --memory=all "$tests/join_np.c" -- try
+check "a timed join, all memory checked" 0 "$WEFT" run --memory=all "$tests/join_np.c" -- timed
+check "a timed join, a process per execution" 0 \
+    "$WEFT" run --isolate fork "$tests/join_np.c" -- timed
 
 # ---- loops whose waits have deadlines; clock_nanosleep ----
 for s in dpor dfs; do
@@ -271,6 +336,26 @@ expect_grep "ancillary data named" \
     "sendmsg with ancillary data (msg_control) on a pipe or socket between threads is not supported by weft yet" \
     "$tmp/out"
 
+# ---- MSG_PEEK: the bytes stay for the next read ----
+for s in dpor dfs; do
+    for mode in stream:6 dgram:10 unix:1; do
+        check "MSG_PEEK: ${mode%:*} ($s)" 0 "$WEFT" run --strategy $s "$tests/peek.c" -- ${mode%:*}
+        expect_grep "MSG_PEEK: ${mode%:*}, every interleaving ($s)" \
+            "^peek: pass (expected pass) \[$s\] ${mode#*:} executions*[ ,]" "$tmp/out"
+    done
+done
+check "MSG_PEEK, all memory checked" 0 "$WEFT" run --memory=all "$tests/peek.c" -- stream
+check "a peek that would take the bytes" 1 "$WEFT" run --cflags=-DPEEK_CONSUMES "$tests/peek.c"
+expect_grep "the claim broken at its line" "^In thread 0 \"main\" at peek.c:42:" "$tmp/out"
+expect_grep "the peek that waited, a step of its own" \
+    "peek.c:39  peek (wait) sv\[1\] to \[0\] (3 bytes)$" "$tmp/out"
+replays_identically "peek replay"
+check "MSG_PEEK with MSG_WAITALL, not supported" 1 "$WEFT" run "$tests/peek.c" -- waitall
+expect_grep "MSG_PEEK with MSG_WAITALL at its line" "^In thread 0 \"main\" at peek.c:95:" "$tmp/out"
+expect_grep "MSG_PEEK with MSG_WAITALL named" \
+    "recv with MSG_PEEK and MSG_WAITALL together is not supported by weft yet (each alone is)" \
+    "$tmp/out"
+
 # ---- Unix datagram and seqpacket sockets made by socket() ----
 for s in dpor dfs; do
     for mode in dgram:24 seqpacket:40; do
@@ -288,6 +373,62 @@ check "a datagram nobody sends" 1 "$WEFT" run "$tests/unix_dgram.c" -- lost
 expect_grep "the queue named by its path" \
     'thread 0 "main" waits to read from "/tmp/weft-log.sock"' "$tmp/out"
 replays_identically "datagram replay"
+
+# ---- UDP sockets between the program's threads ----
+for s in dpor dfs; do
+    for mode in echo:16 connected:4 v6:4 lost:1; do
+        check "UDP ${mode%:*} ($s)" 0 "$WEFT" run --strategy $s "$tests/udp.c" -- ${mode%:*}
+        expect_grep "UDP ${mode%:*}, every interleaving ($s)" \
+            "^udp: pass (expected pass) \[$s\] ${mode#*:} executions*[ ,]" "$tmp/out"
+    done
+    check "a datagram sent before the bind: lost ($s)" 1 \
+        "$WEFT" run --strategy $s "$tests/udp.c" -- race
+    expect_grep "the lost datagram's deadlock ($s)" "^weft: DEADLOCK in udp$" "$tmp/out"
+    check "a datagram sent after the bind ($s)" 0 \
+        "$WEFT" run --strategy $s --cflags=-DFIXED "$tests/udp.c" -- race
+    expect_grep "the fixed exchange: the bind before and after the semaphore ($s)" \
+        "^udp: pass (expected pass) \[$s\] 2 executions, exhaustive" "$tmp/out"
+done
+check "a datagram sent before the bind, again" 1 "$WEFT" run "$tests/udp.c" -- race
+expect_grep "the send that found nobody" "udp.c:195  sendto udp port 9000 (lost)$" "$tmp/out"
+expect_grep "the bind after it" "udp.c:177 .*bind udp port 9000$" "$tmp/out"
+expect_grep "the server waits on its queue" \
+    'thread 1 "late_server" waits to read from "127.0.0.1:9000"' "$tmp/out"
+replays_identically "lost datagram replay"
+check "UDP, all memory checked" 0 "$WEFT" run --memory=all "$tests/udp.c" -- echo
+check "UDP, a process per execution" 0 "$WEFT" run --isolate fork "$tests/udp.c" -- echo
+expect_grep "UDP forked: the same executions" \
+    "^udp: pass (expected pass) \[dpor\] 16 executions, exhaustive .*a process per execution" \
+    "$tmp/out"
+check "UDP to another machine, not supported" 1 "$WEFT" run "$tests/udp.c" -- outside
+expect_grep "UDP outside at its line" "^In thread 0 \"main\" at udp.c:206:" "$tmp/out"
+expect_grep "UDP outside named" "a UDP datagram to 192.0.2.1:53, outside this machine, is not \
+supported by weft yet (UDP over loopback and any addresses is)" "$tmp/out"
+check "shutdown of a UDP socket, not supported" 1 "$WEFT" run "$tests/udp.c" -- shutdown
+expect_grep "UDP shutdown at its line" "^In thread 0 \"main\" at udp.c:212:" "$tmp/out"
+expect_grep "UDP shutdown named" "shutdown of a UDP socket is not supported by weft yet (close is)" \
+    "$tmp/out"
+
+# ---- epoll on the modelled descriptors ----
+for s in dpor dfs; do
+    for mode in loop:1716 added:4 rotate:1 timeout:1 sockets:1 errors:1; do
+        check "epoll ${mode%:*} ($s)" 0 "$WEFT" run --strategy $s "$tests/epoll.c" -- ${mode%:*}
+        expect_grep "epoll ${mode%:*}, every interleaving ($s)" \
+            "^epoll: pass (expected pass) \[$s\] ${mode#*:} executions*[ ,]" "$tmp/out"
+    done
+    check "an event loop that forgets to re-arm ($s)" 1 \
+        "$WEFT" run --strategy $s --cflags=-DNO_REARM "$tests/epoll.c" -- loop
+    expect_grep "the loop waits for ever ($s)" "^weft: DEADLOCK in epoll$" "$tmp/out"
+done
+expect_grep "the wait named with its instance" \
+    'thread 0 "main" waits in poll on read "epoll 100"' "$tmp/out"
+replays_identically "epoll replay"
+check "epoll, all memory checked" 0 "$WEFT" run --memory=all "$tests/epoll.c" -- loop
+check "epoll, a process per execution" 0 "$WEFT" run --isolate fork "$tests/epoll.c" -- added
+check "EPOLLET, not supported" 1 "$WEFT" run "$tests/epoll.c" -- edge
+expect_grep "EPOLLET at its line" "^In thread 0 \"main\" at epoll.c:43:" "$tmp/out"
+expect_grep "EPOLLET named" "epoll_ctl with EPOLLET is not supported by weft yet \
+(level-triggered events and EPOLLONESHOT are)" "$tmp/out"
 
 # ---- stdio over a pipe: fdopen of a modelled end ----
 check "fprintf and fgets over a pipe" 0 "$WEFT" run "$tests/stdio_pipe.c"
@@ -646,7 +787,10 @@ expect_grep "wrong program name said" "is called lock_order_callback, not 'other
 # A cancelled waiter's wake needs no mutex: it may come before the unlock
 # that DPOR took as what it waits for (was 16 classes of 24); an exit
 # against a yield (was 4 of 5). tests/classes.py checks scenarios this way.
-for prog_args in "cancel_signalled" "cancel_wait" "cancel" "exit_paths lock" "exit_paths thread"; do
+for prog_args in "cancel_signalled" "cancel_wait" "cancel" "exit_paths lock" "exit_paths thread" \
+                 "join_np try" "join_np timed" "join_np clock" \
+                 "peek stream" "peek dgram" "udp echo" "udp connected" \
+                 "epoll added"; do
     prog=${prog_args%% *}
     [ -f "$tests/$prog.c" ] || { fail=$((fail + 1)); echo "FAIL: no $prog.c"; continue; }
     set -- ${prog_args#"$prog"}

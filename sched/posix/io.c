@@ -1,6 +1,7 @@
 /*
-** io.c -- file descriptors of a pthread program: pipes and socket pairs
-** between its threads are weft streams (sync/stream.h), so a read that
+** io.c -- file descriptors of a pthread program: pipes, socket pairs and
+** sockets between its threads (stream, Unix datagram, UDP) are weft
+** streams (sync/stream.h), and epoll instances poll them, so a read that
 ** waits for a write is a visible wait and a deadlock through a pipe is a
 ** deadlock. Every other descriptor (a regular file, a terminal, a socket
 ** to the world) is the real one: a call on it passes through when it
@@ -19,6 +20,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <stdarg.h>
@@ -56,8 +58,15 @@ struct posix_fd {
     struct sockaddr_storage local, peer;
     socklen_t local_len, peer_len;
     struct listener *listening;
+    struct epoll_set *epoll;          /* an epoll instance's: see "epoll" */
     UT_hash_handle hh;
 };
+
+/* A UDP socket (AF_INET or AF_INET6 datagrams): see "UDP sockets". */
+static bool is_udp(const struct posix_fd *f)
+{
+    return f->type == SOCK_DGRAM && (f->family == AF_INET || f->family == AF_INET6);
+}
 
 static _Noreturn void no_memory(struct exec *x, struct sched_loc at)
 {
@@ -449,16 +458,17 @@ static struct stream *dgram_queue(struct exec *x, struct posix_fd *f, struct sch
     return f->in;
 }
 
-/* A message read from f's queue: its sender noted, its bytes into buf. */
+/* A message read from f's queue (peek: left there): its sender noted, its
+** bytes into buf. */
 static long addressed_read(struct exec *x, struct posix_fd *f, void *buf, size_t n,
-                           bool nonblock, size_t *whole, struct sched_loc at)
+                           bool nonblock, bool peek, size_t *whole, struct sched_loc at)
 {
     if (f->scratch == NULL && (f->scratch = arena_alloc(&x->arena, PIPE_CAPACITY +
                                                         SENDER_HEAD)) == NULL)
         no_memory(x, at);
     size_t room = n < PIPE_CAPACITY ? n : PIPE_CAPACITY;   /* no message is longer */
-    long got = stream_read(x, dgram_queue(x, f, at), f->scratch, room + SENDER_HEAD, nonblock,
-                           whole, at);
+    long got = stream_peek_or_read(x, dgram_queue(x, f, at), f->scratch, room + SENDER_HEAD,
+                                   nonblock, peek, whole, at);
     if (got < (long)SENDER_HEAD)
         return got;
     memcpy(&f->last_from, f->scratch, SENDER_HEAD);
@@ -468,14 +478,18 @@ static long addressed_read(struct exec *x, struct posix_fd *f, void *buf, size_t
     return got - (long)SENDER_HEAD;
 }
 
-/* whole: as stream_read's (NULL: not wanted). */
-static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n, bool nonblock,
+/* A read of f; flags: MSG_DONTWAIT, MSG_PEEK (the bytes stay). whole: as
+** stream_read's (NULL: not wanted). */
+static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n, int flags,
                          size_t *whole, struct sched_loc at)
 {
+    if (f->epoll)
+        return failed(EINVAL);
     if (f->in == NULL && !f->addressed)
         return failed(f->family ? ENOTCONN : EBADF);
-    long got = f->addressed ? addressed_read(x, f, buf, n, nonblock || f->nonblock, whole, at)
-                            : stream_read(x, f->in, buf, n, nonblock || f->nonblock, whole, at);
+    bool nonblock = (flags & MSG_DONTWAIT) || f->nonblock, peek = flags & MSG_PEEK;
+    long got = f->addressed ? addressed_read(x, f, buf, n, nonblock, peek, whole, at)
+                            : stream_peek_or_read(x, f->in, buf, n, nonblock, peek, whole, at);
     return got == WEFT_EBUSY ? failed(EAGAIN) : got;
 }
 
@@ -519,9 +533,16 @@ static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *
     return put == WEFT_EBUSY ? failed(EAGAIN) : put - (long)head;
 }
 
+static ssize_t udp_send(struct exec *x, struct posix_fd *f, const void *buf, size_t n,
+                        const struct sockaddr *to, socklen_t len, struct sched_loc at);
+
 static ssize_t stream_out(struct exec *x, struct posix_fd *f, const void *buf, size_t n,
                           bool nonblock, bool nosignal, struct sched_loc at)
 {
+    if (is_udp(f))                    /* write, writev, send: to the connected peer */
+        return udp_send(x, f, buf, n, NULL, 0, at);
+    if (f->epoll)
+        return failed(EINVAL);
     return stream_out_to(x, f, f->out, f->out_addressed, buf, n, nonblock, nosignal, at);
 }
 
@@ -533,7 +554,7 @@ ssize_t weft_read_at(int fd, void *buf, size_t n, const char *file, int line)
     struct sched_loc at = { file, line };
     struct posix_fd *f = fd_find(x, fd);
     if (f)
-        return stream_in(x, f, buf, n, false, NULL, at);
+        return stream_in(x, f, buf, n, 0, NULL, at);
     if (would_block(fd, POLLIN))
         blocks_outside(x, "read", at);
     return read(fd, buf, n);
@@ -560,15 +581,18 @@ ssize_t weft_write_at(int fd, const void *buf, size_t n, const char *file, int l
 static ssize_t recv_modelled(struct exec *x, struct posix_fd *f, void *buf, size_t n, int flags,
                              size_t *whole, const char *call, struct sched_loc at)
 {
-    if (flags & ~(MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL))
+    if (flags & ~(MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL | MSG_PEEK))
         sched_fail(x, WEFT_ASSERTION, at, "%s flags 0x%x are not supported by weft yet "
-                   "(MSG_DONTWAIT and MSG_WAITALL are)", call, (unsigned)flags);
+                   "(MSG_DONTWAIT, MSG_WAITALL and MSG_PEEK are)", call, (unsigned)flags);
+    if ((flags & MSG_PEEK) && (flags & MSG_WAITALL))
+        sched_fail(x, WEFT_ASSERTION, at, "%s with MSG_PEEK and MSG_WAITALL together is not "
+                   "supported by weft yet (each alone is)", call);
     if (!f->socket)
         return failed(ENOTSOCK);
-    ssize_t got = stream_in(x, f, buf, n, flags & MSG_DONTWAIT, whole, at);
+    ssize_t got = stream_in(x, f, buf, n, flags & (MSG_DONTWAIT | MSG_PEEK), whole, at);
     bool messages = f->type == SOCK_DGRAM || f->type == SOCK_SEQPACKET;
     while ((flags & MSG_WAITALL) && !messages && got > 0 && (size_t)got < n) {
-        ssize_t more = stream_in(x, f, (char *)buf + got, n - (size_t)got, false, NULL, at);
+        ssize_t more = stream_in(x, f, (char *)buf + got, n - (size_t)got, 0, NULL, at);
         if (more <= 0)
             break;
         got += more;
@@ -614,6 +638,8 @@ static ssize_t send_modelled(struct exec *x, struct posix_fd *f, const void *buf
                    "(MSG_DONTWAIT and MSG_NOSIGNAL are)", call, (unsigned)flags);
     if (!f->socket)
         return failed(ENOTSOCK);
+    if (is_udp(f))
+        return udp_send(x, f, buf, n, to, len, at);
     bool ignored = f->type == SOCK_SEQPACKET || (f->family && f->family != AF_UNIX);
     if (to == NULL || len == 0 || ignored)
         return stream_out(x, f, buf, n, flags & MSG_DONTWAIT, flags & MSG_NOSIGNAL, at);
@@ -720,7 +746,7 @@ ssize_t weft_readv_at(int fd, const struct iovec *iov, int n, const char *file, 
         return readv(fd, iov, n);
     }
     void *buf = iov_buffer(x, iov, n, total, false, at);
-    ssize_t got = stream_in(x, f, buf, total, false, NULL, at);
+    ssize_t got = stream_in(x, f, buf, total, 0, NULL, at);
     iov_scatter(iov, n, buf, got);
     return got;
 }
@@ -864,6 +890,7 @@ ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, const char *file, i
 ** ========================================================================== */
 
 static void close_listener(struct exec *x, struct listener *l, struct sched_loc at);
+static void udp_close_step(struct exec *x, const struct posix_fd *f, struct sched_loc at);
 
 /* Does a descriptor other than f (a dup of it) still hold the end f
 ** reads from (in), writes to, or listens on? */
@@ -886,6 +913,8 @@ int weft_close_at(int fd, const char *file, int line)
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL)
         return unreserve(x, fd);
+    if (is_udp(f) && f->bound && !end_shared(x, f, 0))
+        udp_close_step(x, f, at);
     if (f->listening && !end_shared(x, f, 2))
         close_listener(x, f->listening, at);
     if (f->in && !end_shared(x, f, 0))
@@ -910,6 +939,9 @@ int weft_shutdown_at(int fd, int how, const char *file, int line)
         return (int)failed(ENOTSOCK);
     if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
         return (int)failed(EINVAL);
+    if (is_udp(f))
+        sched_fail(x, WEFT_ASSERTION, at, "shutdown of a UDP socket is not supported by weft "
+                   "yet (close is)");
     if (how != SHUT_WR && f->in && !stream_reader_closed(f->in))
         stream_close(x, f->in, true, at);
     if (how != SHUT_RD && f->out && !f->out_addressed && !stream_writer_closed(f->out))
@@ -1039,6 +1071,8 @@ static short revents_of(const struct posix_fd *f, const struct stream_poll *w, s
     }
     if (w->got_out)
         r |= stream_reader_closed(f->out) ? POLLERR : (events & POLLOUT);
+    if (is_udp(f))                    /* a send never waits: it may be lost */
+        r |= events & POLLOUT;
     return r;
 }
 
@@ -1074,12 +1108,19 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
     if (w == NULL)
         no_memory(x, at);
     int streams = 0;
+    bool writable = false;            /* a UDP socket asked for POLLOUT: ready now */
     for (nfds_t i = 0; i < n; i++) {
         struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
+        if (f && f->epoll)
+            sched_fail(x, WEFT_ASSERTION, at, "poll or select of an epoll descriptor is not "
+                       "supported by weft yet (epoll_wait is)");
+        if (f && f->addressed && (pfds[i].events & POLLIN))
+            dgram_queue(x, f, at);    /* (an unbound one's: nothing comes) */
         if (f)
             w[i] = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
                                          .want_in = pfds[i].events & POLLIN,
                                          .want_out = pfds[i].events & POLLOUT };
+        writable |= f && is_udp(f) && (pfds[i].events & POLLOUT);
         streams += 2 * (f != NULL);
     }
     if (streams >= SCHED_MAX_OBJS)
@@ -1093,7 +1134,8 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
         weft_sleep_ns_at(sched_ms_to_ns(timeout_ms), file, line);
         return 0;
     }
-    int64_t ns = ready || timeout_ms == 0 ? 0 : timeout_ms < 0 ? -1 : sched_ms_to_ns(timeout_ms);
+    int64_t ns = ready || writable || timeout_ms == 0 ? 0
+               : timeout_ms < 0 ? -1 : sched_ms_to_ns(timeout_ms);
     stream_poll(x, w, (int)n, ns, at);
     for (nfds_t i = 0; i < n; i++) {
         struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
@@ -1145,6 +1187,271 @@ int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct ti
 }
 
 /* ==========================================================================
+** epoll
+** ==========================================================================
+** An epoll instance is a modelled descriptor with an interest list of
+** modelled descriptors; epoll_wait is a poll of them (stream_poll), level
+** triggered, with EPOLLONESHOT. So that a wait sees what another thread's
+** epoll_ctl changes while it waits, the instance has a stream of its own
+** that each epoll_ctl writes a byte to (a step) and each wait polls too:
+** woken by it, the wait drains it and polls the new list. Reports rotate:
+** a wait that can give fewer events than are ready starts after the last
+** one it gave, as Linux's ready list moves them to its end.
+*/
+
+struct epoll_entry {
+    int fd;
+    uint32_t events;
+    epoll_data_t data;
+    bool disabled;                    /* EPOLLONESHOT, reported: until EPOLL_CTL_MOD */
+};
+
+struct epoll_set {
+    struct epoll_entry *entries;      /* in the order they were added */
+    int n, cap;
+    int next;                         /* where the next report starts */
+    struct stream *changed;           /* a byte for each epoll_ctl */
+    unsigned char *drain;             /* room to drain it */
+};
+
+/* The most descriptors one wait looks at: a poll's objects, less the
+** instance's own stream. */
+#define EPOLL_MAX_WATCHED (SCHED_MAX_OBJS / 2 - 2)
+
+int weft_epoll_create_at(int size, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (size <= 0 || (flags & ~EPOLL_CLOEXEC))
+        return (int)failed(EINVAL);
+    if (x == NULL)
+        return epoll_create1(flags);
+    struct sched_loc at = { file, line };
+    struct epoll_set *ep = arena_alloc(&x->arena, sizeof *ep);
+    if (ep == NULL)
+        no_memory(x, at);
+    int fd = fd_new(x, NULL, NULL, false, false, at);
+    if (fd < 0)
+        return -1;
+    char name[SCHED_NAME_MAX];
+    snprintf(name, sizeof name, "epoll %d", fd);
+    ep->changed = stream_new(x, name, PIPE_CAPACITY, at);
+    fd_find(x, fd)->epoll = ep;
+    return fd;
+}
+
+/* The epoll instance epfd names: NULL with errno EBADF or EINVAL. */
+static struct epoll_set *epoll_named(struct exec *x, int epfd)
+{
+    struct posix_fd *e = fd_find(x, epfd);
+    if (e == NULL)
+        errno = fcntl(epfd, F_GETFD) < 0 ? EBADF : EINVAL;
+    else if (e->epoll == NULL)
+        errno = EINVAL;
+    return e ? e->epoll : NULL;
+}
+
+static struct epoll_entry *epoll_entry_of(struct epoll_set *ep, int fd)
+{
+    for (int i = 0; i < ep->n; i++)
+        if (ep->entries[i].fd == fd)
+            return &ep->entries[i];
+    return NULL;
+}
+
+/* Can fd be watched? 0, or -1 with errno as Linux sets it (EBADF for no
+** descriptor, EPERM for a regular file); a descriptor weft does not model
+** otherwise, or an epoll instance, stops the execution at the call. */
+static int epoll_watchable(struct exec *x, int epfd, int fd, struct sched_loc at)
+{
+    struct posix_fd *t = fd_find(x, fd);
+    struct stat st;
+    if (fd == epfd)
+        return (int)failed(EINVAL);
+    if (t && t->epoll)
+        sched_fail(x, WEFT_ASSERTION, at, "epoll_ctl of an epoll descriptor (nested epoll) is "
+                   "not supported by weft yet");
+    if (t)
+        return 0;
+    if (fstat(fd, &st) != 0)
+        return (int)failed(EBADF);
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return (int)failed(EPERM);
+    sched_fail(x, WEFT_ASSERTION, at, "epoll_ctl of descriptor %d, which weft does not model "
+               "(a terminal, a socket to the world), is not supported by weft yet (pipes and "
+               "sockets between the program's threads are)", fd);
+}
+
+/* The events epoll_ctl may ask for; edge triggering is not modelled. */
+static void epoll_events_supported(struct exec *x, uint32_t events, struct sched_loc at)
+{
+    if (events & (EPOLLET | EPOLLEXCLUSIVE))
+        sched_fail(x, WEFT_ASSERTION, at, "epoll_ctl with %s is not supported by weft yet "
+                   "(level-triggered events and EPOLLONESHOT are)",
+                   events & EPOLLET ? "EPOLLET" : "EPOLLEXCLUSIVE");
+}
+
+static void epoll_add(struct exec *x, struct epoll_set *ep, int fd, const struct epoll_event *ev,
+                      struct sched_loc at)
+{
+    if (ep->n == ep->cap) {
+        int cap = ep->cap ? 2 * ep->cap : 8;
+        struct epoll_entry *e = arena_alloc(&x->arena, (size_t)cap * sizeof *e);
+        if (e == NULL)
+            no_memory(x, at);
+        if (ep->n)
+            memcpy(e, ep->entries, (size_t)ep->n * sizeof *e);
+        ep->entries = e;
+        ep->cap = cap;
+    }
+    ep->entries[ep->n++] = (struct epoll_entry){ fd, ev->events, ev->data, false };
+}
+
+/* The change is a step on the instance's stream (a waiter wakes to see
+** it), made before the list changes: nothing runs between the two. */
+static void epoll_changes(struct exec *x, struct epoll_set *ep, struct sched_loc at)
+{
+    static const unsigned char byte = 1;
+    stream_write(x, ep->changed, &byte, 1, true, at);   /* full: a waiter is woken already */
+}
+
+int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const char *file,
+                      int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return epoll_ctl(epfd, op, fd, ev);
+    struct sched_loc at = { file, line };
+    struct epoll_set *ep = epoll_named(x, epfd);
+    if (ep == NULL || epoll_watchable(x, epfd, fd, at) != 0)
+        return -1;
+    struct epoll_entry *e = epoll_entry_of(ep, fd);
+    if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD && op != EPOLL_CTL_DEL)
+        return (int)failed(EINVAL);
+    if (op != EPOLL_CTL_DEL && ev == NULL)
+        return (int)failed(EFAULT);
+    if ((op == EPOLL_CTL_ADD) == (e != NULL))
+        return (int)failed(e ? EEXIST : ENOENT);
+    if (op != EPOLL_CTL_DEL)
+        epoll_events_supported(x, ev->events, at);
+    if (ep->n >= EPOLL_MAX_WATCHED && op == EPOLL_CTL_ADD)
+        sched_fail(x, WEFT_ASSERTION, at, "an epoll instance watching more than %d descriptors "
+                   "is not supported by weft yet", EPOLL_MAX_WATCHED);
+    epoll_changes(x, ep, at);
+    if (op == EPOLL_CTL_ADD) {
+        epoll_add(x, ep, fd, ev, at);
+    } else if (op == EPOLL_CTL_MOD) {
+        e->events = ev->events;
+        e->data = ev->data;
+        e->disabled = false;
+    } else {
+        int i = (int)(e - ep->entries);
+        memmove(e, e + 1, (size_t)(ep->n - i - 1) * sizeof *e);
+        ep->n--;
+        ep->next = ep->next > i ? ep->next - 1 : ep->next;
+    }
+    return 0;
+}
+
+/* The poll wishes of entry e (its descriptor closed: none, as Linux drops
+** a closed descriptor from the list). */
+static void epoll_wish(struct exec *x, const struct epoll_entry *e, struct stream_poll *w,
+                       bool *udp_writable, struct sched_loc at)
+{
+    struct posix_fd *f = e->disabled ? NULL : fd_find(x, e->fd);
+    *w = (struct stream_poll){ 0 };
+    if (f == NULL)
+        return;
+    bool in = e->events & (EPOLLIN | EPOLLRDHUP);
+    if (f->addressed && in)
+        dgram_queue(x, f, at);
+    *w = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
+                               .want_in = in, .want_out = e->events & EPOLLOUT };
+    *udp_writable |= is_udp(f) && (e->events & EPOLLOUT);
+}
+
+/* What entry e reports after the poll (0: nothing). */
+static uint32_t epoll_revents(struct exec *x, const struct epoll_entry *e,
+                              const struct stream_poll *w)
+{
+    struct posix_fd *f = e->disabled ? NULL : fd_find(x, e->fd);
+    if (f == NULL)
+        return 0;
+    short asked = (e->events & (EPOLLIN | EPOLLRDHUP) ? POLLIN : 0) |
+                  (e->events & EPOLLOUT ? POLLOUT : 0);
+    short r = revents_of(f, w, asked);
+    uint32_t ev = (r & POLLIN && e->events & EPOLLIN ? EPOLLIN : 0) |
+                  (r & POLLOUT ? EPOLLOUT : 0) | (r & POLLHUP ? EPOLLHUP : 0) |
+                  (r & POLLERR ? EPOLLERR : 0);
+    if ((e->events & EPOLLRDHUP) && f->in && stream_writer_closed(f->in))
+        ev |= EPOLLRDHUP;
+    return ev;
+}
+
+/* The ready entries into events, at most max, from ep->next on. */
+static int epoll_report(struct exec *x, struct epoll_set *ep, const struct stream_poll *w,
+                        struct epoll_event *events, int max)
+{
+    int got = 0, n = ep->n, last = -1;
+    for (int k = 0; k < n && got < max; k++) {
+        int i = (ep->next + k) % n;
+        uint32_t ev = epoll_revents(x, &ep->entries[i], &w[i + 1]);
+        if (ev == 0)
+            continue;
+        events[got++] = (struct epoll_event){ .events = ev, .data = ep->entries[i].data };
+        ep->entries[i].disabled |= (ep->entries[i].events & EPOLLONESHOT) != 0;
+        last = i;
+    }
+    if (last >= 0)
+        ep->next = (last + 1) % n;
+    return got;
+}
+
+/* The instance's stream emptied (a step; another waiter may have emptied
+** it first). */
+static void epoll_drain(struct exec *x, struct epoll_set *ep, struct sched_loc at)
+{
+    if (ep->drain == NULL && (ep->drain = arena_alloc(&x->arena, PIPE_CAPACITY)) == NULL)
+        no_memory(x, at);
+    stream_read(x, ep->changed, ep->drain, PIPE_CAPACITY, true, NULL, at);
+}
+
+/* epoll_wait and epoll_pwait: timeout_ms < 0 waits without a limit. */
+int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeout_ms,
+                       const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return epoll_wait(epfd, events, max, timeout_ms);
+    struct sched_loc at = { file, line };
+    struct epoll_set *ep = epoll_named(x, epfd);
+    if (ep == NULL)
+        return -1;
+    if (max <= 0 || (size_t)max > INT_MAX / sizeof *events)
+        return (int)failed(EINVAL);
+    if (events == NULL)
+        return (int)failed(EFAULT);
+    int64_t until = timeout_ms < 0 ? -1 : x->now + sched_ms_to_ns(timeout_ms);
+    struct stream_poll *w = arena_alloc(&x->arena, (EPOLL_MAX_WATCHED + 1) * sizeof *w);
+    if (w == NULL)
+        no_memory(x, at);
+    for (;;) {
+        bool writable = false;
+        w[0] = (struct stream_poll){ .in = ep->changed, .want_in = true };
+        for (int i = 0; i < ep->n; i++)
+            epoll_wish(x, &ep->entries[i], &w[i + 1], &writable, at);
+        int64_t ns = writable ? 0 : until < 0 ? -1 : until > x->now ? until - x->now : 0;
+        int ready = stream_poll(x, w, ep->n + 1, ns, at);
+        if (w[0].got_in) {            /* the list changed: look again */
+            epoll_drain(x, ep, at);
+            continue;
+        }
+        if (ready == 0 && !writable)
+            return 0;                 /* timed out */
+        return epoll_report(x, ep, w, events, max);
+    }
+}
+
+/* ==========================================================================
 ** Loopback sockets between the program's threads
 ** ==========================================================================
 ** socket() of a stream socket (AF_INET, AF_INET6, AF_UNIX) is modelled:
@@ -1167,15 +1474,18 @@ static bool modelled_family(int domain)
     return domain == AF_INET || domain == AF_INET6 || domain == AF_UNIX;
 }
 
-/* The kind of socket weft models for socket(domain, type): SOCK_STREAM,
-** or for AF_UNIX also SOCK_DGRAM and SOCK_SEQPACKET; else 0. */
-static int modelled_kind(int domain, int type)
+/* The kind of socket weft models for socket(domain, type, protocol):
+** SOCK_STREAM, SOCK_DGRAM (Unix, or UDP), or for AF_UNIX also
+** SOCK_SEQPACKET; else 0. */
+static int modelled_kind(int domain, int type, int protocol)
 {
     int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (!modelled_family(domain))
         return 0;
-    if (kind == SOCK_STREAM || (domain == AF_UNIX && (kind == SOCK_DGRAM ||
-                                                       kind == SOCK_SEQPACKET)))
+    if (kind == SOCK_DGRAM && domain != AF_UNIX && protocol != 0 && protocol != IPPROTO_UDP)
+        return 0;                     /* a ping socket, UDP-Lite: the system's */
+    if (kind == SOCK_STREAM || kind == SOCK_DGRAM || (domain == AF_UNIX &&
+                                                      kind == SOCK_SEQPACKET))
         return kind;
     return 0;
 }
@@ -1183,7 +1493,7 @@ static int modelled_kind(int domain, int type)
 int weft_socket_at(int domain, int type, int protocol, const char *file, int line)
 {
     struct exec *x = sync_exec();
-    int kind = modelled_kind(domain, type);
+    int kind = modelled_kind(domain, type, protocol);
     if (x == NULL || kind == 0)
         return x ? own(x, socket(domain, type, protocol)) : socket(domain, type, protocol);
     struct sched_loc at = { file, line };
@@ -1263,12 +1573,15 @@ static void place_text(const struct sockaddr_storage *a, socklen_t len, char *bu
     }
 }
 
-/* The socket of this execution bound to a's place (listening, if asked). */
+/* The socket of this execution bound to a's place (listening, if asked);
+** a port is TCP's or UDP's (udp), a Unix name either's. */
 static struct posix_fd *bound_at(struct exec *x, const struct sockaddr_storage *a, socklen_t len,
-                                 bool listening)
+                                 bool listening, bool udp)
 {
     for (struct posix_fd *f = x->program ? x->program->fds : NULL; f; f = f->hh.next)
-        if (f->bound && (!listening || f->listening) && same_place(&f->local, f->local_len, a, len))
+        if (f->bound && (!listening || f->listening) &&
+            (a->ss_family == AF_UNIX || is_udp(f) == udp) &&
+            same_place(&f->local, f->local_len, a, len))
             return f;
     return NULL;
 }
@@ -1290,6 +1603,89 @@ static int take_address(const struct posix_fd *f, const struct sockaddr *addr, s
     return into->ss_family == f->family ? 0 : (int)failed(EAFNOSUPPORT);
 }
 
+/* A UDP port of the execution: what binding it, connecting the socket
+** bound to it and closing that socket change, and each send reads, as
+** steps, so the searches order a send against the bind it may come
+** before (a datagram sent before the receiver bound its port is lost). */
+struct udp_port {
+    struct sched_obj obj;             /* first: what the steps touch */
+    int key;                          /* family << 16 | port */
+    UT_hash_handle hh;
+};
+
+static const struct sched_objclass udp_port_class = { .name = "UDP port" };
+static const struct sched_opclass udp_bind_class = { .verb = "bind" };
+static const struct sched_opclass udp_connect_class = { .verb = "connect" };
+static const struct sched_opclass udp_close_class = { .verb = "close" };
+
+static bool udp_accepts(const struct posix_fd *t, const struct posix_fd *f);
+
+/* A send's look at the port: who takes the datagram (NULL: it is lost).
+** It changes nothing: two sends commute. */
+struct udp_look {
+    struct sched_op op;
+    struct sockaddr_storage to;
+    struct posix_fd *from, *taker;
+};
+
+static void udp_look_apply(struct exec *x, struct sched_op *op)
+{
+    struct udp_look *l = OP_OF(op, struct udp_look, op);
+    struct posix_fd *t = bound_at(x, &l->to, sizeof l->to, false, true);
+    l->taker = t && udp_accepts(t, l->from) ? t : NULL;
+    op->idle = true;
+    op->note = l->taker ? NULL : "lost";
+}
+
+static bool udp_look_reads(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    (void)op;
+    return true;
+}
+
+static const struct sched_opclass udp_send_class = {
+    .verb = "sendto", .apply = udp_look_apply, .reads_only = udp_look_reads,
+};
+
+/* The object of a's port, made on first use. */
+static struct sched_obj *udp_port_of(struct exec *x, const struct sockaddr_storage *a,
+                                     struct sched_loc at)
+{
+    struct posix_exec *st = posix_state(x);
+    int key = (int)a->ss_family << 16 | port_of(a);
+    struct udp_port *p = NULL;
+    if (st == NULL)
+        no_memory(x, at);
+    HASH_FIND_INT(st->udp_ports, &key, p);
+    if (p == NULL) {
+        char name[SCHED_NAME_MAX];
+        snprintf(name, sizeof name, "udp port %d%s", port_of(a),
+                 a->ss_family == AF_INET6 ? " (v6)" : "");
+        if ((p = object_new(x, &udp_port_class, sizeof *p, name)) == NULL)
+            no_memory(x, at);
+        p->key = key;
+        HASH_ADD_INT(st->udp_ports, key, p);
+        if (st->oom)
+            no_memory(x, at);
+    }
+    return &p->obj;
+}
+
+/* A step of cls (bind, connect, close) on the port of a. */
+static void udp_port_step(struct exec *x, const struct sockaddr_storage *a,
+                          const struct sched_opclass *cls, struct sched_loc at)
+{
+    struct sched_op op = { .cls = cls, .obj = udp_port_of(x, a, at), .loc = at };
+    sched_visible(x, &op);
+}
+
+/* Closing a bound UDP socket is a step: sends after it find nobody. */
+static void udp_close_step(struct exec *x, const struct posix_fd *f, struct sched_loc at)
+{
+    udp_port_step(x, &f->local, &udp_close_class, at);
+}
+
 /* An unbound inet socket gets the loopback address and a port of its own. */
 static void bind_ephemeral(struct posix_fd *f)
 {
@@ -1309,7 +1705,8 @@ static void bind_ephemeral(struct posix_fd *f)
 }
 
 /* A datagram socket bound: its name kept for the messages it sends, and
-** its queue named after it. */
+** its queue named after it. A UDP socket bound to any address sends from
+** the loopback one, as a datagram over loopback says. */
 static int name_datagram_socket(struct exec *x, struct posix_fd *f, struct sched_loc at)
 {
     struct posix_name *n = arena_alloc(&x->arena, sizeof *n);
@@ -1317,6 +1714,12 @@ static int name_datagram_socket(struct exec *x, struct posix_fd *f, struct sched
         no_memory(x, at);
     n->len = f->local_len;
     n->addr = f->local;
+    if (n->addr.ss_family == AF_INET &&
+        ((struct sockaddr_in *)&n->addr)->sin_addr.s_addr == htonl(INADDR_ANY))
+        ((struct sockaddr_in *)&n->addr)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (n->addr.ss_family == AF_INET6 &&
+        IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&n->addr)->sin6_addr))
+        ((struct sockaddr_in6 *)&n->addr)->sin6_addr = in6addr_loopback;
     f->name = n;
     dgram_queue(x, f, at);
     return 0;
@@ -1338,7 +1741,9 @@ int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, const char 
     socket_name_step(x, &a, len, &bind_class, (struct sched_loc){ file, line });
     if (!local_address(&a))
         return (int)failed(EADDRNOTAVAIL);
-    if (bound_at(x, &a, len, false))
+    if (is_udp(f))                    /* a step: sends race it, and other binds */
+        udp_port_step(x, &a, &udp_bind_class, (struct sched_loc){ file, line });
+    if (bound_at(x, &a, len, false, is_udp(f)))
         return (int)failed(EADDRINUSE);
     f->local = a;
     f->local_len = len;
@@ -1400,7 +1805,7 @@ static struct posix_conn *conn_new(struct exec *x, const struct posix_fd *server
 static struct posix_fd *datagram_target(struct exec *x, const struct posix_fd *f,
                                         const struct sockaddr_storage *a, socklen_t len)
 {
-    struct posix_fd *t = bound_at(x, a, len, false);
+    struct posix_fd *t = bound_at(x, a, len, false, false);
     const struct sockaddr_un *u = (const struct sockaddr_un *)a;
     bool abstract = len > offsetof(struct sockaddr_un, sun_path) && u->sun_path[0] == 0;
     int code = t == NULL ? (abstract ? ECONNREFUSED : ENOENT)
@@ -1426,6 +1831,122 @@ static int datagram_connect(struct exec *x, struct posix_fd *f, const struct soc
     return 0;
 }
 
+/* ==========================================================================
+** UDP sockets
+** ==========================================================================
+** A UDP socket is a datagram socket of the execution's own namespace, like
+** a Unix one (its queue of messages, each with its sender's name), with
+** UDP's rules: sending is never refused and never waits. A datagram to a
+** port no socket of the execution is bound to, one that finds its
+** receiver's queue full (65,536 bytes), closed, or connected to another
+** sender, is dropped, and the send says it went. An unbound socket that
+** sends or connects takes a port of its own. connect only sets where
+** sends without an address go (AF_UNSPEC forgets it); datagrams from
+** others are dropped then. Addresses outside the machine are beyond weft:
+** named as not supported at their line.
+*/
+
+/* The largest payload of one datagram (IPv4's; IPv6's without jumbograms). */
+static size_t udp_max(const struct posix_fd *f)
+{
+    return f->family == AF_INET ? 65507 : 65527;
+}
+
+/* An address a UDP call names: 0, or -1 with errno as Linux sets it. */
+static int udp_address(const struct posix_fd *f, const struct sockaddr *addr, socklen_t len,
+                       struct sockaddr_storage *into)
+{
+    socklen_t need = f->family == AF_INET ? sizeof(struct sockaddr_in)
+                                          : sizeof(struct sockaddr_in6);
+    if (addr == NULL || len < need)
+        return (int)failed(EINVAL);
+    if (take_address(f, addr, len > need ? need : len, into) != 0)
+        return -1;
+    return 0;
+}
+
+static _Noreturn void udp_outside(struct exec *x, const char *what,
+                                  const struct sockaddr_storage *a, struct sched_loc at)
+{
+    char place[SCHED_NAME_MAX];
+    place_text(a, sizeof *a, place, sizeof place);
+    sched_fail(x, WEFT_ASSERTION, at, "%s to %s, outside this machine, is not supported by "
+               "weft yet (UDP over loopback and any addresses is)", what, place);
+}
+
+/* An unbound UDP socket takes a port of its own, as Linux binds one. */
+static void udp_autobind(struct exec *x, struct posix_fd *f, struct sched_loc at)
+{
+    if (f->bound)
+        return;
+    bind_ephemeral(f);
+    name_datagram_socket(x, f, at);
+}
+
+static int udp_connect(struct exec *x, struct posix_fd *f, const struct sockaddr *addr,
+                       socklen_t len, struct sched_loc at)
+{
+    if (addr && len >= sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC) {
+        if (f->bound)
+            udp_port_step(x, &f->local, &udp_connect_class, at);
+        f->peer_len = 0;              /* dissolved: sends need an address again */
+        return 0;
+    }
+    struct sockaddr_storage a;
+    if (udp_address(f, addr, len, &a) != 0)
+        return -1;
+    if (!local_address(&a))
+        udp_outside(x, "a UDP connect", &a, at);
+    udp_autobind(x, f, at);
+    udp_port_step(x, &f->local, &udp_connect_class, at);   /* who it takes datagrams from */
+    f->peer = a;
+    f->peer_len = f->family == AF_INET ? sizeof(struct sockaddr_in)
+                                       : sizeof(struct sockaddr_in6);
+    return 0;
+}
+
+/* Does the receiver t take datagrams from f (not connected, or to f)? */
+static bool udp_accepts(const struct posix_fd *t, const struct posix_fd *f)
+{
+    return t->peer_len == 0 ||
+           same_place(&t->peer, t->peer_len, &f->name->addr, f->name->len);
+}
+
+/* sendto, send, write (and their vectors) on a UDP socket: to the address
+** given, else to the connected peer (EDESTADDRREQ without one). */
+static ssize_t udp_send(struct exec *x, struct posix_fd *f, const void *buf, size_t n,
+                        const struct sockaddr *to, socklen_t len, struct sched_loc at)
+{
+    struct sockaddr_storage a;
+    if (to && len) {
+        if (udp_address(f, to, len, &a) != 0)
+            return -1;
+    } else if (f->peer_len) {
+        a = f->peer;
+    } else {
+        return failed(EDESTADDRREQ);
+    }
+    if (port_of(&a) == 0)
+        return failed(EINVAL);
+    if (n > udp_max(f))
+        return failed(EMSGSIZE);
+    if (!local_address(&a))
+        udp_outside(x, "a UDP datagram", &a, at);
+    udp_autobind(x, f, at);
+    struct udp_look l = { .op = { .cls = &udp_send_class, .obj = udp_port_of(x, &a, at),
+                                  .loc = at },
+                          .to = a, .from = f };
+    sched_visible(x, &l.op);
+    if (l.taker == NULL)
+        return (ssize_t)n;            /* nobody there for it: lost, as UDP loses it */
+    int saved = errno;
+    ssize_t put = stream_out_to(x, f, dgram_queue(x, l.taker, at), true, buf, n, true, true,
+                                at);
+    if (put < 0)                      /* the queue full, or its socket closed: lost */
+        errno = saved;
+    return (ssize_t)n;
+}
+
 int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file,
                     int line)
 {
@@ -1434,6 +1955,8 @@ int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const ch
     if (f == NULL)
         return connect(fd, addr, len);
     struct sched_loc at = { file, line };
+    if (is_udp(f))
+        return udp_connect(x, f, addr, len, at);
     struct sockaddr_storage a;
     if (take_address(f, addr, len, &a) != 0)
         return -1;
@@ -1446,7 +1969,7 @@ int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const ch
         sched_fail(x, WEFT_STUCK, at, "connect to an address outside this machine would wait "
                    "outside weft: only sockets between the program's threads are modelled "
                    "(README: Running a pthread program)");
-    struct posix_fd *server = bound_at(x, &a, len, false);
+    struct posix_fd *server = bound_at(x, &a, len, false, false);
     if (server && server->type != f->type)
         return (int)failed(EPROTOTYPE);
     if (server == NULL || !server->listening)

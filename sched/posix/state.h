@@ -35,6 +35,7 @@ struct spin_entry;
 struct posix_keys;
 struct posix_specific;
 struct posix_fd;
+struct udp_port;
 struct named_sem;
 struct sem_name;
 
@@ -46,6 +47,7 @@ struct posix_exec {
     struct once_entry *onces;         /* by the pthread_once_t's address */
     struct spin_entry *spins;         /* by the pthread_spinlock_t's address */
     struct posix_fd *fds;             /* pipes and socket pairs, by number (io.c) */
+    struct udp_port *udp_ports;       /* the UDP ports used, by number (io.c) */
     struct sem_name *sem_names;       /* the names sem_open and sem_unlink used */
     struct name_entry *names;         /* socket addresses and real files named (io.c) */
     struct named_sem *sems_opened;    /* every named semaphore, linked or not */

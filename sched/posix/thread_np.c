@@ -8,8 +8,15 @@
 ** step: weft runs every interleaving whatever the policy, the priority or
 ** the CPUs, so none of them changes what the search explores. A name set
 ** is kept and given back; reports keep naming threads by their start
-** function. The non-portable joins (tryjoin, timedjoin, clockjoin) wait,
-** and are named as unsupported at their line (program.c).
+** function.
+**
+** The non-portable joins are steps: pthread_tryjoin_np gives EBUSY while
+** the thread runs; pthread_timedjoin_np and pthread_clockjoin_np wait for
+** its end or for their absolute deadline on the virtual clock, the timeout
+** racing every step as every timed wait's does. Whether a thread has ended
+** is decided by its last step, whichever that is, so these steps depend
+** on every step (OP_GLOBAL, as pthread_kill(t, 0) in signal.c): the
+** searches try each before and after each of the other threads' steps.
 */
 #define WEFT_PTHREAD_IMPLEMENTATION
 #include <errno.h>
@@ -17,6 +24,7 @@
 #include "weft_pthread.h"
 #include "posix/state.h"
 #include "sync/sync.h"
+#include "core/mask.h"
 
 #define NAME_MAX_NP 16                /* glibc's TASK_COMM_LEN, with the NUL */
 
@@ -103,4 +111,189 @@ int weft_pthread_affinity_at(pthread_t th, size_t size, void *set, int get, cons
         ((unsigned char *)set)[0] = 1;
     }
     return 0;
+}
+
+/* ==========================================================================
+** pthread_tryjoin_np, pthread_timedjoin_np, pthread_clockjoin_np
+** ========================================================================== */
+
+struct np_join {
+    struct sched_op op;
+    struct sched_timer timer;
+    int64_t until;                    /* the absolute deadline (x->now's ns) */
+    int target;                       /* the thread joined, by weft id */
+    const char *target_name;          /* for reports */
+    bool joined;                      /* it had ended: the join took place */
+    bool must_wait;                   /* a timed join's first step found it running */
+};
+
+static struct np_join *np_join_of(const struct sched_op *op)
+{
+    return OP_OF(op, struct np_join, op);
+}
+
+static bool target_ended(struct exec *x, const struct np_join *j)
+{
+    return x->threads[j->target]->state == T_FINISHED;
+}
+
+/* The join takes place: its step names the thread and acquires what the
+** thread did (the race detector's clock of its end, core/race.c). */
+static void np_join_done(struct exec *x, struct sched_op *op)
+{
+    struct np_join *j = np_join_of(op);
+    j->joined = true;
+    op->obj = &x->threads[j->target]->obj;
+    op->status = WEFT_OK;
+}
+
+static void tryjoin_apply(struct exec *x, struct sched_op *op)
+{
+    if (target_ended(x, np_join_of(op))) {
+        np_join_done(x, op);
+        return;
+    }
+    op->status = WEFT_EBUSY;
+    op->idle = true;                  /* a poll that changed nothing */
+    op->note = "busy";
+}
+
+/* A timed join's first step: joined if the thread has ended, else its
+** timer starts and it waits in a second step. */
+static void timedjoin_apply(struct exec *x, struct sched_op *op)
+{
+    struct np_join *j = np_join_of(op);
+    if (target_ended(x, j)) {
+        np_join_done(x, op);
+        return;
+    }
+    sync_timer_begin(x, op->timer, j->until);
+    j->must_wait = true;
+    op->note = "blocks";
+}
+
+/* Waiting: the thread's end and the timeout may both be ready; which
+** comes first is explored (under --timers=idle the end wins). */
+static bool timedjoin_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    return target_ended(x, np_join_of(op)) || sched_timer_due(x, op->timer);
+}
+
+static void timedjoin_wait_apply(struct exec *x, struct sched_op *op)
+{
+    if (sched_timer_wins(x, op, target_ended(x, np_join_of(op)))) {
+        op->status = WEFT_ETIMEDOUT;
+        op->note = "timed out";
+        return;
+    }
+    np_join_done(x, op);
+}
+
+static sched_mask timedjoin_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
+{
+    *how = WAIT_EXACT;
+    return mask_one(&x->masks, np_join_of(op)->target);
+}
+
+static void timedjoin_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    snprintf(buf, n, "waits for thread \"%s\" to return (with timeout)",
+             np_join_of(op)->target_name);
+}
+
+static const struct sched_opclass tryjoin_class = {
+    .verb = "tryjoin", .flags = OP_GLOBAL, .apply = tryjoin_apply,
+};
+static const struct sched_opclass timedjoin_class = {
+    .verb = "timedjoin", .flags = OP_GLOBAL, .apply = timedjoin_apply,
+};
+static const struct sched_opclass timedjoin_wait_class = {
+    .verb = "timedjoin (wait)", .flags = OP_GLOBAL | OP_PASSIVE,
+    .enabled = timedjoin_wait_enabled, .apply = timedjoin_wait_apply,
+    .blockers = timedjoin_blockers, .describe_wait = timedjoin_describe,
+};
+
+/* The thread's record, or why it cannot be joined (glibc's answers): ESRCH
+** for no thread of this execution, EINVAL for one detached or joined. */
+static int joinable(struct exec *x, pthread_t th, struct posix_thread **t)
+{
+    *t = posix_thread_named(x, th);
+    if (*t == NULL || sched_thread(x, (int)(th - 1)) == NULL)
+        return ESRCH;
+    return (*t)->detached || (*t)->joined ? EINVAL : 0;
+}
+
+/* After a join took place: the thread is gone, its result given. */
+static int take_result(struct posix_thread *t, void **result)
+{
+    t->joined = true;
+    if (result)
+        *result = t->result;
+    return 0;
+}
+
+int weft_pthread_tryjoin_np_at(pthread_t th, void **result, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_tryjoin_np(th, result);
+    struct posix_thread *t;
+    int rc = joinable(x, th, &t);
+    if (rc != 0)
+        return rc;
+    if (th - 1 == (pthread_t)x->current->id)
+        return EBUSY;                 /* glibc: the caller has not ended */
+    struct np_join j = { .op = { .cls = &tryjoin_class, .loc = { file, line } },
+                         .target = (int)(th - 1) };
+    sched_visible(x, &j.op);
+    return j.joined ? take_result(t, result) : EBUSY;
+}
+
+static bool bad_deadline(clockid_t clock, const struct timespec *deadline)
+{
+    return deadline->tv_nsec < 0 || deadline->tv_nsec >= 1000000000 ||
+           (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC);
+}
+
+/* The two steps of a timed join, a cancellation point as pthread_join is. */
+static bool timed_join(struct exec *x, int target, int64_t until, const char *file, int line)
+{
+    struct np_join j = { .op = { .cls = &timedjoin_class, .loc = { file, line } },
+                         .target = target, .until = until,
+                         .target_name = sched_thread(x, target)->obj.name };
+    if (sched_timer_init(x, &j.op, &j.timer, 0) != 0)
+        sched_fail(x, WEFT_ASSERTION, j.op.loc, "out of memory for a timer");
+    posix_cancel_enter(x, false, file, line);
+    sched_visible(x, &j.op);
+    if (j.must_wait && !j.op.interrupted) {
+        j.op.cls = &timedjoin_wait_class;
+        j.op.note = NULL;
+        sched_visible(x, &j.op);
+    }
+    if (posix_cancel_leave(x))
+        posix_cancel_now(x, file, line);
+    return j.joined;
+}
+
+/* pthread_clockjoin_np, and pthread_timedjoin_np on CLOCK_REALTIME: the
+** deadline is absolute on the virtual clock, however late the call's step
+** comes; without one, a plain join. */
+int weft_pthread_clockjoin_np_at(pthread_t th, void **result, clockid_t clock,
+                                 const struct timespec *deadline, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_clockjoin_np(th, result, clock, deadline);
+    if (deadline == NULL)
+        return weft_pthread_join_at(th, result, file, line);
+    struct posix_thread *t;
+    int rc = joinable(x, th, &t);
+    if (rc != 0)
+        return rc;
+    if (th - 1 == (pthread_t)x->current->id)
+        return EDEADLK;
+    if (bad_deadline(clock, deadline))
+        return EINVAL;
+    int64_t until = posix_virtual_deadline(clock, deadline);
+    return timed_join(x, (int)(th - 1), until, file, line) ? take_result(t, result) : ETIMEDOUT;
 }

@@ -32,6 +32,7 @@ struct stream_op {
     size_t n, done;
     size_t whole;                     /* read of a message: its length, cut or not */
     bool nonblock, must_wait;
+    bool peek;                        /* read: the bytes stay (MSG_PEEK) */
     long result;
     void *item;                       /* connect: what it queues */
     void **item_out;                  /* accept: where the item goes */
@@ -158,6 +159,16 @@ static void drop(struct stream *s, size_t n)
     s->len -= n;
 }
 
+/* Copy n bytes (n <= len - skip) out from skip bytes past the ring's
+** head, leaving them there. */
+static void copy_out(const struct stream *s, size_t skip, unsigned char *p, size_t n)
+{
+    size_t from = (s->head + skip) % s->alloc;
+    size_t first = n < s->alloc - from ? n : s->alloc - from;
+    memcpy(p, s->buf + from, first);
+    memcpy(p + first, s->buf, n - first);
+}
+
 /* ==========================================================================
 ** Read
 ** ========================================================================== */
@@ -185,12 +196,32 @@ static void read_message(struct stream *s, struct stream_op *r)
     r->op.note_a = (int)k;
 }
 
+/* A peek: the oldest message, or the bytes there, copied and left. */
+static void peek_apply(struct stream *s, struct stream_op *r)
+{
+    size_t k = r->n < s->len ? r->n : s->len, skip = 0;
+    if (s->messages) {
+        message_len m;
+        copy_out(s, 0, (unsigned char *)&m, MESSAGE_HEAD);
+        skip = MESSAGE_HEAD;
+        k = r->n < m ? r->n : m;
+        r->whole = m;
+    }
+    copy_out(s, skip, r->into, k);
+    r->result = (long)k;
+    r->op.idle = true;                /* it changed nothing: a read for the searches */
+    r->op.note = "%d bytes";
+    r->op.note_a = (int)k;
+}
+
 static void read_apply(struct exec *x, struct sched_op *op)
 {
     (void)x;
     struct stream_op *r = stream_op(op);
     struct stream *s = stream_at(op);
-    if (s->len > 0 && s->messages) {
+    if (s->len > 0 && r->peek) {
+        peek_apply(s, r);
+    } else if (s->len > 0 && s->messages) {
         read_message(s, r);
     } else if (s->len > 0) {
         size_t k = r->n < s->len ? r->n : s->len;
@@ -216,7 +247,7 @@ static bool read_only_looks(struct exec *x, struct sched_op *op)
     (void)x;
     struct stream_op *r = stream_op(op);
     const struct stream *s = stream_at(op);
-    return s->len == 0 && (ended(s) || r->nonblock || (r->n == 0 && !s->messages));
+    return r->peek || (s->len == 0 && (ended(s) || r->nonblock || (r->n == 0 && !s->messages)));
 }
 
 static bool read_wait_enabled(struct exec *x, struct sched_op *op)
@@ -245,13 +276,27 @@ static const struct sched_opclass read_wait_class = {
     .verb = "read (wait)", .enabled = read_wait_enabled, .apply = read_apply,
     .blockers = stream_wakers, .describe_wait = read_describe,
 };
+static const struct sched_opclass peek_class = {
+    .verb = "peek", .apply = read_apply, .reads_only = read_only_looks,
+};
+static const struct sched_opclass peek_wait_class = {
+    .verb = "peek (wait)", .enabled = read_wait_enabled, .apply = read_apply,
+    .blockers = stream_wakers, .describe_wait = read_describe,
+};
 
 long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
                  size_t *whole, struct sched_loc at)
 {
-    struct stream_op r = { .op = { .cls = &read_class, .obj = &s->obj, .loc = at },
-                           .into = buf, .n = n, .nonblock = nonblock };
-    perform(x, &r, &read_wait_class);
+    return stream_peek_or_read(x, s, buf, n, nonblock, false, whole, at);
+}
+
+long stream_peek_or_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
+                         bool peek, size_t *whole, struct sched_loc at)
+{
+    struct stream_op r = { .op = { .cls = peek ? &peek_class : &read_class, .obj = &s->obj,
+                                   .loc = at },
+                           .into = buf, .n = n, .nonblock = nonblock, .peek = peek };
+    perform(x, &r, peek ? &peek_wait_class : &read_wait_class);
     if (whole)
         *whole = r.result >= 0 && r.whole > (size_t)r.result ? r.whole : (size_t)0;
     return r.result;

@@ -37,6 +37,10 @@ bool stream_message_fits(const struct stream *s, size_t n);
 ** the length of a message cut to n bytes (recvmsg's MSG_TRUNC), else 0. */
 long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
                  size_t *whole, struct sched_loc at);
+/* Visible. stream_read, or with peek (recv's MSG_PEEK) the same bytes
+** copied and left where they are: a step that changes nothing. */
+long stream_peek_or_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
+                         bool peek, size_t *whole, struct sched_loc at);
 
 /* Visible. Writes n bytes, waiting for room (a write of at most
 ** STREAM_ATOMIC bytes goes in one piece): n, or as many as went in before

@@ -1,0 +1,213 @@
+/*
+** epoll.c -- epoll_create1, epoll_ctl, epoll_wait and epoll_pwait on the
+** modelled pipes and sockets (tests/programs.sh). The mode picks one:
+**   loop      an event loop reads two pipes that two writers fill and
+**             close, until both ends are at their end (EPOLLHUP); it
+**             watches with EPOLLONESHOT and re-arms after each read
+**             (-DNO_REARM forgets to: the loop waits for ever, a deadlock)
+**   added     main waits with nothing to watch; a thread adds a pipe and
+**             writes to it: the wait sees the change and the byte
+**   rotate    two ready pipes, one event a wait: each wait gives the other
+**   timeout   a wait with nothing ready ends when the virtual clock passes
+**             its timeout
+**   sockets   a UDP socket is writable at once and readable once a
+**             datagram came; a socket pair's peer shut down: EPOLLRDHUP
+**   errors    the errors Linux gives
+**   edge      EPOLLET: not supported, named at its line
+*/
+#include <assert.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int p[2], q[2];
+
+static void *fill(void *arg)
+{
+    int *fds = arg;
+    assert(write(fds[1], "ab", 2) == 2);
+    close(fds[1]);
+    return NULL;
+}
+
+static void watch(int ep, int op, int fd, uint32_t events)
+{
+    struct epoll_event ev = { .events = events, .data.fd = fd };
+    assert(epoll_ctl(ep, op, fd, &ev) == 0);
+}
+
+static void loop(void)
+{
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    assert(ep >= 0 && pipe(p) == 0 && pipe(q) == 0);
+    watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLONESHOT);
+    watch(ep, EPOLL_CTL_ADD, q[0], EPOLLIN | EPOLLONESHOT);
+    pthread_t a, b;
+    pthread_create(&a, NULL, fill, p);
+    pthread_create(&b, NULL, fill, q);
+    int open_ends = 2, bytes = 0;
+    while (open_ends > 0) {
+        struct epoll_event evs[2];
+        int n = epoll_wait(ep, evs, 2, -1);
+        assert(n >= 1);
+        for (int i = 0; i < n; i++) {
+            char buf[8];
+            ssize_t got = read(evs[i].data.fd, buf, sizeof buf);
+            assert(got >= 0);
+            bytes += (int)got;
+            if (got == 0) {
+                open_ends--;
+                watch(ep, EPOLL_CTL_DEL, evs[i].data.fd, 0);
+                continue;
+            }
+#ifndef NO_REARM
+            watch(ep, EPOLL_CTL_MOD, evs[i].data.fd, EPOLLIN | EPOLLONESHOT);
+#endif
+        }
+    }
+    assert(bytes == 4);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    close(ep);
+}
+
+static int shared_ep;
+
+static void *adder(void *arg)
+{
+    (void)arg;
+    watch(shared_ep, EPOLL_CTL_ADD, p[0], EPOLLIN);
+    assert(write(p[1], "x", 1) == 1);
+    return NULL;
+}
+
+static void added(void)
+{
+    shared_ep = epoll_create(1);
+    assert(pipe(p) == 0);
+    pthread_t t;
+    pthread_create(&t, NULL, adder, NULL);
+    struct epoll_event ev;
+    sigset_t none;
+    sigemptyset(&none);
+    assert(epoll_pwait(shared_ep, &ev, 1, -1, &none) == 1);
+    assert(ev.events == EPOLLIN && ev.data.fd == p[0]);
+    pthread_join(t, NULL);
+}
+
+static void rotate(void)
+{
+    int ep = epoll_create1(0);
+    assert(pipe(p) == 0 && pipe(q) == 0);
+    assert(write(p[1], "x", 1) == 1 && write(q[1], "y", 1) == 1);
+    watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN);
+    watch(ep, EPOLL_CTL_ADD, q[0], EPOLLIN);
+    struct epoll_event ev;
+    assert(epoll_wait(ep, &ev, 1, 0) == 1 && ev.data.fd == p[0]);
+    assert(epoll_wait(ep, &ev, 1, 0) == 1 && ev.data.fd == q[0]);
+    assert(epoll_wait(ep, &ev, 1, 0) == 1 && ev.data.fd == p[0]);
+    struct epoll_event two[4];
+    assert(epoll_wait(ep, two, 4, 0) == 2);
+}
+
+static void timeout(void)
+{
+    int ep = epoll_create1(0);
+    assert(pipe(p) == 0);
+    watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct epoll_event ev;
+    assert(epoll_wait(ep, &ev, 1, 50) == 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    assert(ms >= 50);
+}
+
+static void sockets(void)
+{
+    int ep = epoll_create1(0);
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(9100),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    assert(bind(u, (struct sockaddr *)&a, sizeof a) == 0);
+    watch(ep, EPOLL_CTL_ADD, u, EPOLLIN | EPOLLOUT);
+    struct epoll_event ev;
+    assert(epoll_wait(ep, &ev, 1, -1) == 1 && ev.events == EPOLLOUT);
+    assert(sendto(u, "d", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    assert(epoll_wait(ep, &ev, 1, -1) == 1 && ev.events == (EPOLLIN | EPOLLOUT));
+    int sv[2];
+    assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    watch(ep, EPOLL_CTL_DEL, u, 0);
+    watch(ep, EPOLL_CTL_ADD, sv[0], EPOLLIN | EPOLLRDHUP);
+    assert(epoll_wait(ep, &ev, 1, 0) == 0);
+    shutdown(sv[1], SHUT_WR);
+    assert(epoll_wait(ep, &ev, 1, 0) == 1);
+    assert(ev.events == (EPOLLIN | EPOLLRDHUP | EPOLLHUP) && ev.data.fd == sv[0]);
+}
+
+static void errors(void)
+{
+    int ep = epoll_create1(0);
+    assert(pipe(p) == 0);
+    struct epoll_event ev = { .events = EPOLLIN };
+    assert(epoll_create(0) == -1 && errno == EINVAL);
+    assert(epoll_create1(12345) == -1 && errno == EINVAL);
+    assert(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == 0);
+    assert(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == -1 && errno == EEXIST);
+    assert(epoll_ctl(ep, EPOLL_CTL_MOD, p[1], &ev) == -1 && errno == ENOENT);
+    assert(epoll_ctl(ep, EPOLL_CTL_DEL, p[1], NULL) == -1 && errno == ENOENT);
+    assert(epoll_ctl(ep, 99, p[0], &ev) == -1 && errno == EINVAL);
+    assert(epoll_ctl(ep, EPOLL_CTL_ADD, ep, &ev) == -1 && errno == EINVAL);
+    assert(epoll_ctl(p[0], EPOLL_CTL_ADD, p[1], &ev) == -1 && errno == EINVAL);
+    assert(epoll_ctl(ep, EPOLL_CTL_ADD, 4321, &ev) == -1 && errno == EBADF);
+    assert(epoll_ctl(4321, EPOLL_CTL_ADD, p[0], &ev) == -1 && errno == EBADF);
+    FILE *f = tmpfile();
+    assert(epoll_ctl(ep, EPOLL_CTL_ADD, fileno(f), &ev) == -1 && errno == EPERM);
+    fclose(f);
+    struct epoll_event out;
+    assert(epoll_wait(ep, &out, 0, 0) == -1 && errno == EINVAL);
+    assert(epoll_wait(p[0], &out, 1, 0) == -1 && errno == EINVAL);
+    char c;
+    assert(read(ep, &c, 1) == -1 && errno == EINVAL);
+    close(p[0]);                      /* a closed descriptor leaves the list */
+    assert(epoll_wait(ep, &out, 1, 0) == 0);
+    close(ep);
+    assert(epoll_wait(ep, &out, 1, 0) == -1 && errno == EBADF);
+}
+
+static void edge(void)
+{
+    int ep = epoll_create1(0);
+    assert(pipe(p) == 0);
+    watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET);
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "loop";
+    if (strcmp(mode, "loop") == 0)
+        loop();
+    else if (strcmp(mode, "added") == 0)
+        added();
+    else if (strcmp(mode, "rotate") == 0)
+        rotate();
+    else if (strcmp(mode, "timeout") == 0)
+        timeout();
+    else if (strcmp(mode, "sockets") == 0)
+        sockets();
+    else if (strcmp(mode, "errors") == 0)
+        errors();
+    else if (strcmp(mode, "edge") == 0)
+        edge();
+    else
+        return 2;
+    return 0;
+}
