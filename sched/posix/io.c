@@ -1738,11 +1738,12 @@ int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, const char 
         return (int)failed(EINVAL);
     if (port_of(&a) == 0)             /* a port of its own: nobody else's name */
         set_port(&a, 49152 + fd);
-    socket_name_step(x, &a, len, &bind_class, (struct sched_loc){ file, line });
     if (!local_address(&a))
         return (int)failed(EADDRNOTAVAIL);
     if (is_udp(f))                    /* a step: sends race it, and other binds */
         udp_port_step(x, &a, &udp_bind_class, (struct sched_loc){ file, line });
+    else                              /* a step: connects race it, and other binds */
+        socket_name_step(x, &a, len, &bind_class, (struct sched_loc){ file, line });
     if (bound_at(x, &a, len, false, is_udp(f)))
         return (int)failed(EADDRINUSE);
     f->local = a;
