@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "core/params.h"
 #include "core/registry.h"
+#include "posix/posix.h"
 #include "report/codec.h"
 #include "report/report.h"
 
@@ -272,7 +273,8 @@ static struct report_request request_for(const struct cli_target *t, const struc
     return (struct report_request){ .command = o->command, .target = t->spelling,
                                     .params = o->param_args, .group = t->group,
                                     .number = t->number, .accept = o->accept,
-                                    .min_executions = o->min_executions, .view = view };
+                                    .min_executions = o->min_executions, .view = view,
+                                    .program = posix_is_program(t->scenario) };
 }
 
 /* ==========================================================================

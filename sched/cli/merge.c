@@ -612,8 +612,10 @@ static int print_passing(const struct record *a, const struct cli_merged *m,
 {
     struct weft_scenario sc = { .name = get(a, "scenario"),
                                 .expect = result_named(get(a, "expected")) };
+    const char *mem = get(a, "memory_checked");
     struct report_request req = { .command = o->command, .target = get(a, "split.target"),
-                                  .params = get(a, "split.params") };
+                                  .params = get(a, "split.params"),
+                                  .program = mem && strcmp(mem, "none") == 0 };
     struct explore_result r = { .cov = m->cov };
     struct report *rep = report_snapshot(NULL, &sc, &req, &r);
     if (rep == NULL)

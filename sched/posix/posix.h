@@ -51,6 +51,8 @@ struct posix_program {
 
 /* Fill p's scenario: name, body and setup. name is kept, not copied. */
 void posix_program_init(struct posix_program *p, const char *name, const char *file);
+/* Is s a pthread program's scenario (its plain memory has no marks)? */
+bool posix_is_program(const struct weft_scenario *s);
 /* Copy the writable segments of the object dlopen loaded as handle: 0, or
 ** -1 after saying why on stderr. */
 int posix_program_snapshot(struct posix_program *p, void *handle, const char *path);

@@ -147,6 +147,11 @@ static void program_body(void)
     sched_exit(x, sync_current_loc(x), "main returned");    /* returning is exit */
 }
 
+bool posix_is_program(const struct weft_scenario *s)
+{
+    return s->body == program_body;
+}
+
 void posix_program_init(struct posix_program *p, const char *name, const char *file)
 {
     p->scenario = (struct weft_scenario){

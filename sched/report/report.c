@@ -583,6 +583,7 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
     rep->expect = s->expect;
     rep->failed = r->failed;
     rep->cov = r->cov;
+    rep->unmarked = req->program && !r->cov.all_memory;
     memcpy(rep->divergence, r->divergence, sizeof rep->divergence);
     rep->nsteps = r->nsteps;
     rep->preemptions = r->preemptions;

@@ -94,6 +94,8 @@ struct report {
     /* what was found */
     enum weft_result result;
     bool as_expected;
+    bool unmarked;                    /* a program, not --memory=all: no plain
+                                         memory was checked (request.program) */
     bool failed;
     bool accept_sampled;              /* a sample passes (WEFT_ACCEPT_SAMPLED) ... */
     uint64_t min_executions;          /* ... of at least this many executions */
@@ -159,6 +161,9 @@ struct report_request {
     int accept;                       /* --accept: 0 the scenario's, else 1 + a weft_accept */
     uint64_t min_executions;          /* --accept sampled:N (0: the scenario's) */
     bool view;                        /* record each step's thread states (--html) */
+    bool program;                     /* a pthread program: it has no marks, so
+                                         without --memory=all no plain memory
+                                         is checked */
 };
 
 /* A report of search result r, whose last execution is x's, for scenario s

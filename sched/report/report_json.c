@@ -311,7 +311,7 @@ static void print_json(FILE *f, const struct report *rep, int flags)
         fprintf(f, ",\"failing\":%llu", (unsigned long long)c->failing);
     fprintf(f, ",\"timers_fire_when_idle\":%s,\"spins_merged\":%s,\"memory_checked\":\"%s\"",
             c->timed ? "true" : "false", report_spins_merged(rep) ? "true" : "false",
-            c->all_memory ? "all" : "marked");
+            c->all_memory ? "all" : rep->unmarked ? "none" : "marked");
     if (rep->accept_sampled)
         fprintf(f, ",\"accept\":\"sampled\",\"min_executions\":%llu,\"sample_accepted\":%s",
                 (unsigned long long)rep->min_executions, rep->sample_accepted ? "true" : "false");

@@ -812,7 +812,8 @@ static void print_summary(FILE *f, const struct report *rep)
                        : not_exhaustive(c));
     if (!rep->failed && c->exhaustive)   /* what "every behaviour" covers */
         fprintf(f, " (%s%s%s)", c->all_memory ? "all memory checked"
-                                               : "plain memory checked where marked",
+                                : rep->unmarked ? "plain memory not checked: --memory=all checks it"
+                                : "plain memory checked where marked",
                 c->timed ? "; timers fire only when every thread waits" : "",
                 report_spins_merged(rep) ? "; orders around held-back spins may be merged: "
                                   "--spin-order exact" : "");
