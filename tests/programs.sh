@@ -147,6 +147,15 @@ replays_identically "stolen signal replay"
 check "an ABA through a reused block" 1 "$WEFT" run "$tests/treiber_aba.c"
 expect_grep "the ABA found" "^In thread 0 \"main\" at treiber_aba.c:85:" "$tmp/out"
 replays_identically "ABA replay"
+# main's return ends the process while a detached thread may not have
+# run: the exit is a step whenever a thread ended unjoined, so DPOR
+# reverses it with that thread's steps (it passed in 1 execution).
+check "an exit before the detached thread ran" 1 "$WEFT" run "$tests/exit_before_detached.c"
+expect_grep "the early exit found" "^  the program's main returned exit status 1" "$tmp/out"
+expect_grep "the detached thread never ran" "thread 1 \"set_flag\": runnable" "$tmp/out"
+check "main waits for it" 0 "$WEFT" run --cflags=-DFIXED "$tests/exit_before_detached.c"
+expect_grep "main waits for it: one class" \
+    "^exit_before_detached: pass (expected pass) \[dpor\] 1 execution, exhaustive" "$tmp/out"
 check "no block reused" 0 "$WEFT" run --cflags=-DFIXED "$tests/treiber_aba.c"
 expect_grep "no block reused, every class" \
     "^treiber_aba: pass (expected pass) \[dpor\] 14 executions, exhaustive" "$tmp/out"

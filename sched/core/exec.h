@@ -101,6 +101,8 @@ struct sched_thread {
     uint32_t *hb;                     /* its happens-before clock (race.c) */
     uint32_t last_step;               /* 1-based index of its last step, 0: none */
     uint32_t made;                    /* objects and threads it has made (keys) */
+    bool joined;                      /* a join of it returned: its steps come
+                                         before the joiner's next */
     bool detached;                    /* nobody joins it; the execution does
                                          not wait for it (sched_detach) */
     bool daemon;                      /* a timer's thread (sync/timer.c): waiting
@@ -257,6 +259,7 @@ struct exec {
                                          thread (from SCHED_WATCH_FROM threads) */
     bool any_symmetric;               /* a thread was spawned symmetric */
     int live_joinable, live_detached; /* threads not finished, by kind */
+    int detached_ever;                /* threads detached in this execution */
     struct mask_table masks;          /* thread sets past 62 threads (mask.h),
                                          kept with the context */
     sigjmp_buf on_crash;              /* where a crashed fiber escapes to */

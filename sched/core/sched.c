@@ -417,8 +417,10 @@ static void check_nothing_held(struct exec *x, struct sched_thread *t)
 ** still running or blocked then are stopped, which is neither a failure
 ** nor a leak. So that a detached thread may also take its steps before
 ** that end, the return of the last thread not detached is a step of its
-** own while a detached thread is alive, one that depends on every other
-** step (the searches reverse it with each of them).
+** own once a thread was detached, one that depends on every other step
+** (the searches reverse it with each of them). Even when every detached
+** thread has finished by then: the end could have come before their steps,
+** and without a step of its own DPOR would find no race to reverse.
 */
 static const struct sched_opclass return_class = { .verb = "return", .flags = OP_GLOBAL };
 
@@ -429,13 +431,14 @@ void sched_detach(struct exec *x, struct sched_thread *t)
     t->detached = true;
     x->live_joinable--;
     x->live_detached++;
+    x->detached_ever++;
 }
 
 /* t's body has returned: the end of the execution, if it is the last
 ** thread not detached, is a step when detached threads could run instead. */
 static void thread_returns(struct exec *x, struct sched_thread *t)
 {
-    if (!t->detached && x->live_joinable == 1 && x->live_detached > 0) {
+    if (!t->detached && x->live_joinable == 1 && x->detached_ever > 0) {
         struct sched_op op = { .cls = &return_class, .loc = t->spawned_at };
         sched_visible(x, &op);
     }
@@ -447,10 +450,24 @@ static void thread_returns(struct exec *x, struct sched_thread *t)
 
 static const struct sched_opclass exit_class = { .verb = "exit", .flags = OP_GLOBAL };
 
+/* Has a thread other than t ended without a join (a detached pthread, one
+** nobody joined)? Its steps could have come after an exit that stopped it
+** instead, so the exit must be a step that the searches reverse with them:
+** without one, DPOR finds no race to reverse. */
+static bool unjoined_ended(const struct exec *x, const struct sched_thread *t)
+{
+    for (int i = 0; i < x->nthreads; i++) {
+        const struct sched_thread *u = x->threads[i];
+        if (u != t && u->state == T_FINISHED && !u->joined)
+            return true;
+    }
+    return false;
+}
+
 void sched_exit(struct exec *x, struct sched_loc at, const char *note)
 {
     struct sched_thread *t = x->current;
-    if (x->live_joinable + x->live_detached > 1) {
+    if (x->live_joinable + x->live_detached > 1 || unjoined_ended(x, t)) {
         struct sched_op op = { .cls = &exit_class, .loc = at, .note = note };
         sched_visible(x, &op);
         x->outcome.ender = t->id;     /* its step stopped every other thread */
@@ -1386,7 +1403,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->failed = x->abandoned = false;
     x->spinners = x->delayed = MASK_NONE;
     x->any_symmetric = false;
-    x->live_joinable = x->live_detached = 0;
+    x->live_joinable = x->live_detached = x->detached_ever = 0;
     x->nrecheck = 0;
     x->watching = false;
     if (x->enabled_nwords)

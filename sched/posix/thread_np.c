@@ -143,6 +143,7 @@ static void np_join_done(struct exec *x, struct sched_op *op)
 {
     struct np_join *j = np_join_of(op);
     j->joined = true;
+    x->threads[j->target]->joined = true;
     op->obj = &x->threads[j->target]->obj;
     op->status = WEFT_OK;
 }

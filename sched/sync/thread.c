@@ -124,6 +124,7 @@ int weft_join_at(weft_thread_t th, const char *file, int line)
         return WEFT_EINVAL;           /* detach conflicts with every step */
     struct sched_op op = { .cls = &join_class, .obj = &target->obj, .loc = at };
     sched_visible(x, &op);
+    target->joined = true;
     return 0;
 }
 
