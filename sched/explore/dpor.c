@@ -1188,15 +1188,21 @@ static bool changed_between(const struct dpor *d, uint32_t from, uint32_t to)
 ** So when another thread changed what the step touches in between, the
 ** step is described as a plain write: it stands for r's step at e only
 ** where it conflicts at least as much. */
-bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op)
+int32_t dpor_next_event(const struct dpor *d, uint32_t e, int r)
 {
     if (r >= d->nthreads)
-        return false;
+        return -1;
     const struct thread_state *s = &d->th[r];
     uint32_t i = r == d->ev[e].tid ? clock_of(d, e)[r] - 1 : events_from(d, r, e);
-    if (i >= s->nevs)
+    return i < s->nevs ? s->evs[i] : -1;
+}
+
+bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op)
+{
+    int32_t next = dpor_next_event(d, e, r);
+    if (next < 0)
         return false;
-    uint32_t j = (uint32_t)s->evs[i];
+    uint32_t j = (uint32_t)next;
     event_op(d, j, op);
     if ((op->flags & (WAKE_READS | WAKE_SHARED)) && changed_between(d, e, j))
         op->flags &= (uint8_t)~(WAKE_READS | WAKE_SHARED);
