@@ -693,9 +693,14 @@ static bool conflicts(const struct event *e, const struct sched_op *n, bool n_re
 }
 
 /* Add to d->cand the accesses to object id by threads other than p,
-** newest first, down to the first write ordered before p: every access
-** before it on the chain is ordered before p as well. */
-static bool chain_candidates(struct dpor *d, int id, int p)
+** newest first, down to the first plain write that is ordered before p or
+** that races_of takes as a race or finds ordered before one (neither it nor
+** n is local, so they conflict, and they may be enabled together): every
+** access before it on the chain is ordered before that write (a local step
+** is not), so before p or before a race found, and races_of would pass
+** over each of them. */
+static bool chain_candidates(struct dpor *d, int id, int p, const struct sched_op *n,
+                             uint32_t n_interruptible)
 {
     if (id >= d->nobj)
         return true;
@@ -711,7 +716,10 @@ static bool chain_candidates(struct dpor *d, int id, int p)
             return false;
         d->cand_cap = (uint32_t)cap;
         d->cand[d->ncand++] = i;
-        if (plain_write(e) && happens_before(d, (uint32_t)i, p))
+        if (plain_write(e) &&
+            (happens_before(d, (uint32_t)i, p) ||
+             (!sched_op_local(n) && !(e->flags & EV_LOCAL) &&
+              !never_together(d, e, n, (uint32_t)i > n_interruptible))))
             return true;              /* a plain write comes after all before it */
         l = d->links[l].prev;
     }
@@ -727,7 +735,7 @@ static int by_index_down(const void *a, const void *b)
 /* The steps that p's next operation n might race with, newest first, in
 ** d->cand: every step for an operation that depends on all; otherwise the
 ** accesses to n's objects and the last timed step. */
-static bool candidates(struct dpor *d, struct sched_op *n, int p)
+static bool candidates(struct dpor *d, struct sched_op *n, int p, uint32_t n_interruptible)
 {
     d->ncand = 0;
     if (sched_op_global(n)) {
@@ -742,7 +750,7 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     int nobj = sched_op_objects(n, objs);
     for (int k = 0; k < nobj; k++)
-        if (!chain_candidates(d, objs[k]->id, p))
+        if (!chain_candidates(d, objs[k]->id, p, n, n_interruptible))
             return false;
     size_t cap = d->cand_cap;
     if (!explore_grow((void **)&d->cand, &cap, d->ncand + 1, sizeof *d->cand))
@@ -801,7 +809,7 @@ static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, bo
         return true;                  /* local: only an end comes before it or not */
     if (settled(d, n, p))
         return true;
-    if (!candidates(d, n, p))
+    if (!candidates(d, n, p, n_interruptible))
         return false;
     uint32_t *frontier = d->frontier;
     memcpy(frontier, thread_clock(d, p), (size_t)nt * sizeof frontier[0]);
