@@ -700,13 +700,15 @@ static bool conflicts(const struct event *e, const struct sched_op *n, bool n_re
 ** is not), so before p or before a race found, and races_of would pass
 ** over each of them. */
 static bool chain_candidates(struct dpor *d, int id, int p, const struct sched_op *n,
-                             uint32_t n_interruptible)
+                             uint32_t n_interruptible, uint32_t since)
 {
     if (id >= d->nobj)
         return true;
     for (int32_t l = d->obj[id].last; l >= 0;) {
         int32_t i = d->links[l].ev;
         const struct event *e = &d->ev[i];
+        if ((uint32_t)i < since)
+            return true;              /* races with it were found before */
         if (e->tid == p) {
             l = d->links[l].prev_other;
             continue;
@@ -732,10 +734,13 @@ static int by_index_down(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* The steps that p's next operation n might race with, newest first, in
-** d->cand: every step for an operation that depends on all; otherwise the
-** accesses to n's objects and the last timed step. */
-static bool candidates(struct dpor *d, struct sched_op *n, int p, uint32_t n_interruptible)
+/* The steps from `since` on that p's next operation n might race with,
+** newest first, in d->cand: every step for an operation that depends on
+** all; otherwise the accesses to n's objects and the last timed step.
+** (Those before `since` could only order older steps before a race: they
+** would report none.) */
+static bool candidates(struct dpor *d, struct sched_op *n, int p, uint32_t n_interruptible,
+                       uint32_t since)
 {
     d->ncand = 0;
     if (sched_op_global(n)) {
@@ -743,20 +748,20 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p, uint32_t n_int
         if (!explore_grow((void **)&d->cand, &cap, d->nev, sizeof *d->cand))
             return false;
         d->cand_cap = (uint32_t)cap;
-        for (int32_t i = (int32_t)d->nev - 1; i >= 0; i--)
+        for (int32_t i = (int32_t)d->nev - 1; i >= (int32_t)since; i--)
             d->cand[d->ncand++] = i;
         return true;
     }
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     int nobj = sched_op_objects(n, objs);
     for (int k = 0; k < nobj; k++)
-        if (!chain_candidates(d, objs[k]->id, p, n, n_interruptible))
+        if (!chain_candidates(d, objs[k]->id, p, n, n_interruptible, since))
             return false;
     size_t cap = d->cand_cap;
     if (!explore_grow((void **)&d->cand, &cap, d->ncand + 1, sizeof *d->cand))
         return false;
     d->cand_cap = (uint32_t)cap;
-    if (d->last_timed >= 0)
+    if (d->last_timed >= 0 && (uint32_t)d->last_timed >= since)
         d->cand[d->ncand++] = d->last_timed;
     if (nobj > 1 || d->last_timed >= 0)
         qsort(d->cand, d->ncand, sizeof *d->cand, by_index_down);
@@ -799,7 +804,10 @@ HOT_INLINE bool settled(const struct dpor *d, struct sched_op *n, int p)
 ** polls of one object, or steps of several threads before an operation
 ** that depends on every step, can each be reversed with n. A step ordered
 ** before a race already found is not one: `frontier` holds, per thread,
-** the latest of its steps ordered before n or before a race found.
+** the latest of its steps ordered before n or before a race found. Only
+** the races with steps from `since` on are reported (a look at the same
+** operation before found the others), and as the steps are taken newest
+** first, the older ones are not looked at.
 */
 static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, bool n_shared,
                      uint32_t n_interruptible, uint32_t since, dpor_race_fn *fn, void *ctx)
@@ -809,7 +817,7 @@ static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, bo
         return true;                  /* local: only an end comes before it or not */
     if (settled(d, n, p))
         return true;
-    if (!candidates(d, n, p, n_interruptible))
+    if (!candidates(d, n, p, n_interruptible, since))
         return false;
     uint32_t *frontier = d->frontier;
     memcpy(frontier, thread_clock(d, p), (size_t)nt * sizeof frontier[0]);
@@ -822,8 +830,7 @@ static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, bo
             never_together(d, e, n, (uint32_t)i > n_interruptible) ||
             frontier[e->tid] >= clock_of(d, (uint32_t)i)[e->tid])
             continue;
-        if ((uint32_t)i >= since)
-            fn(ctx, (uint32_t)i, p);
+        fn(ctx, (uint32_t)i, p);
         join(frontier, clock_of(d, (uint32_t)i), nt);
     }
     return true;
