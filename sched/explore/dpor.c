@@ -277,6 +277,8 @@ static inline uint32_t *clock_of(const struct dpor *d, uint32_t i)
 /* Room for one more event with n links; false without memory. */
 static bool reserve(struct dpor *d, int n)
 {
+    if (d->nev < d->ev_cap && d->nev < d->clk_rows && d->nlinks + (uint32_t)n <= d->links_cap)
+        return true;                  /* every step asks: the common case first */
     size_t cap = d->ev_cap, rows = d->clk_rows, lcap = d->links_cap;
     bool ok = explore_grow((void **)&d->ev, &cap, d->nev + 1, sizeof *d->ev);
     d->ev_cap = (uint32_t)cap;
@@ -292,6 +294,8 @@ static bool reserve(struct dpor *d, int n)
 static bool reserve_thread(struct dpor *d, int p)
 {
     struct thread_state *t = &d->th[p];
+    if (t->nevs < t->evs_cap && d->ntimed < d->timed_cap)
+        return true;
     size_t cap = t->evs_cap, tcap = d->timed_cap;
     bool ok = explore_grow((void **)&t->evs, &cap, t->nevs + 1, sizeof *t->evs);
     t->evs_cap = (uint32_t)cap;
