@@ -290,9 +290,10 @@ static void note_race(void *ctx, uint32_t step, int tid)
 ** it: its races were found then (and kept, keep_races), unless the path
 ** came from a checkpoint: then the first execution finds them again.
 */
-static void find_races(struct explorer *e)
+static inline __attribute__((always_inline)) void find_races(struct explorer *e)
 {
-    struct dfs *d = e->state;
+    struct dfs *d = e->state;         /* every step asks: inline, so that DFS
+                                         and a replayed prefix pay one test */
     if (d->dpor && (d->depth >= d->len || d->refind) &&
         dpor_races(d->dpor, e->x, note_race, d) != 0)
         explore_out_of_memory(e);
@@ -447,9 +448,9 @@ static void reverse_races(struct explorer *e)
 /* Remember which node (or none) precedes the step about to run; false
 ** without memory. A step DPOR recorded already was noted by the execution
 ** that recorded it, before the same node. */
-static bool note_step(struct explorer *e, int32_t node)
+static inline __attribute__((always_inline)) bool note_step(struct explorer *e, int32_t node)
 {
-    struct dfs *d = e->state;
+    struct dfs *d = e->state;         /* every step asks: inline, as find_races */
     if (d->dpor == NULL || e->steps < d->recorded)
         return true;
     if (!explore_grow((void **)&d->node_of_step, &d->steps_cap, (size_t)e->steps + 1,
