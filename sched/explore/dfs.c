@@ -61,6 +61,11 @@ struct node {
     ** return that ends it): those run here (learned when the execution
     ** ends) and sleepers carried in. */
     sched_mask fails;
+    /* The sleep set after this choice (sleep_after), once worked out: every
+    ** replay of the prefix makes the same choice among the same pending
+    ** operations, so it is worked out again only when the choice changes. */
+    sched_mask sleep_out;
+    bool sleep_out_known;
     /* DPOR. A thread node's wakeup tree: the branches still to run from
     ** here; the branch being run (what follows the chosen step), until the
     ** next node takes it over. A value node's: what the branch it came in
@@ -285,9 +290,10 @@ static void note_race(void *ctx, uint32_t step, int tid)
 ** it: its races were found then (and kept, keep_races), unless the path
 ** came from a checkpoint: then the first execution finds them again.
 */
-static void find_races(struct explorer *e)
+static inline __attribute__((always_inline)) void find_races(struct explorer *e)
 {
-    struct dfs *d = e->state;
+    struct dfs *d = e->state;         /* every step asks: inline, so that DFS
+                                         and a replayed prefix pay one test */
     if (d->dpor && (d->depth >= d->len || d->refind) &&
         dpor_races(d->dpor, e->x, note_race, d) != 0)
         explore_out_of_memory(e);
@@ -301,6 +307,28 @@ static void remember(struct dfs *d, struct race *r, const struct node *n, sched_
     r->memo = (struct memo){ .ok = true, .from = d->recorded, .last = last,
                              .cutoff = cutoff, .tree = wake_tree_version(&d->pool, n->wut),
                              .done = n->done, .fails = n->fails, .sleep = sleep };
+}
+
+/*
+** Remember that r's reversal at n changed nothing, when the threads asleep
+** there (sleepers) may have decided it: covered it, or failed to, as the
+** insertion found. Their next steps from r's step decide that, so they
+** must be steps of this execution (not operations still pending, which
+** another continuation changes), and the memo lasts only while those
+** steps are replayed (its last step is the latest of them).
+*/
+static void remember_with_sleepers(struct dfs *d, struct race *r, const struct node *n,
+                                   sched_mask sleep, uint32_t cutoff, uint32_t last)
+{
+    sched_mask asleep = sleepers(d, n);
+    MASK_FOR(s, asleep) {
+        int32_t next = dpor_next_event(d->dpor, r->step, s);
+        if (next < 0)
+            return;
+        if ((uint32_t)next > last)
+            last = (uint32_t)next;
+    }
+    remember(d, r, n, sleep, cutoff, last);
 }
 
 /* Would r's reversal at n, with that cutoff, change nothing again? Then
@@ -361,13 +389,15 @@ static void reverse(struct dfs *d, struct race *r)
         add_fallback(d, n, r->step, tid);
         return;
     }
-    if (covered_by_sleeper(d, n, r->step))
-        return;                       /* what a sleeper does next may change: not remembered */
+    if (covered_by_sleeper(d, n, r->step)) {
+        remember_with_sleepers(d, r, n, sleep, cutoff, last);
+        return;
+    }
     int inserted = wake_tree_insert(&d->pool, n->wut, &d->seq);
     if (inserted < 0)
         d->oom = true;
-    else if (inserted == 0 && mask_empty(sleepers(d, n)))
-        remember(d, r, n, sleep, cutoff, last);
+    else if (inserted == 0)
+        remember_with_sleepers(d, r, n, sleep, cutoff, last);
 }
 
 /* The execution stopped at thread tid's last step (a failure, or the
@@ -418,9 +448,9 @@ static void reverse_races(struct explorer *e)
 /* Remember which node (or none) precedes the step about to run; false
 ** without memory. A step DPOR recorded already was noted by the execution
 ** that recorded it, before the same node. */
-static bool note_step(struct explorer *e, int32_t node)
+static inline __attribute__((always_inline)) bool note_step(struct explorer *e, int32_t node)
 {
-    struct dfs *d = e->state;
+    struct dfs *d = e->state;         /* every step asks: inline, as find_races */
     if (d->dpor == NULL || e->steps < d->recorded)
         return true;
     if (!explore_grow((void **)&d->node_of_step, &d->steps_cap, (size_t)e->steps + 1,
@@ -493,6 +523,17 @@ static void choose(struct mask_table *tab, struct node *n, int tid)
 {
     n->chosen = (uint32_t)tid;
     mask_add(tab, &n->done, tid);
+    n->sleep_out_known = false;
+}
+
+/* The sleep set after n's choice, worked out on the choice's first run. */
+static sched_mask sleep_after_node(struct explorer *e, struct node *n)
+{
+    if (!n->sleep_out_known) {
+        n->sleep_out = sleep_after(e, n);
+        n->sleep_out_known = true;
+    }
+    return n->sleep_out;
 }
 
 /*
@@ -702,7 +743,7 @@ static int dfs_pick_thread(struct explorer *e, sched_mask enabled, int current)
     if (!note_step(e, (int32_t)(n - d->path)))
         return explore_out_of_memory(e);
     d->depth++;
-    d->sleep = sleep_after(e, n);
+    d->sleep = sleep_after_node(e, n);
     d->sleep_fails = mask_and(&d->x->masks, d->sleep, n->fails);
     d->preemptions = n->preemptions + cost(n, (int)n->chosen);
     if (d->depth == d->len) {         /* past the prefix: follow n's branch */

@@ -277,6 +277,8 @@ static inline uint32_t *clock_of(const struct dpor *d, uint32_t i)
 /* Room for one more event with n links; false without memory. */
 static bool reserve(struct dpor *d, int n)
 {
+    if (d->nev < d->ev_cap && d->nev < d->clk_rows && d->nlinks + (uint32_t)n <= d->links_cap)
+        return true;                  /* every step asks: the common case first */
     size_t cap = d->ev_cap, rows = d->clk_rows, lcap = d->links_cap;
     bool ok = explore_grow((void **)&d->ev, &cap, d->nev + 1, sizeof *d->ev);
     d->ev_cap = (uint32_t)cap;
@@ -292,6 +294,8 @@ static bool reserve(struct dpor *d, int n)
 static bool reserve_thread(struct dpor *d, int p)
 {
     struct thread_state *t = &d->th[p];
+    if (t->nevs < t->evs_cap && d->ntimed < d->timed_cap)
+        return true;
     size_t cap = t->evs_cap, tcap = d->timed_cap;
     bool ok = explore_grow((void **)&t->evs, &cap, t->nevs + 1, sizeof *t->evs);
     t->evs_cap = (uint32_t)cap;
@@ -693,15 +697,22 @@ static bool conflicts(const struct event *e, const struct sched_op *n, bool n_re
 }
 
 /* Add to d->cand the accesses to object id by threads other than p,
-** newest first, down to the first write ordered before p: every access
-** before it on the chain is ordered before p as well. */
-static bool chain_candidates(struct dpor *d, int id, int p)
+** newest first, down to the first plain write that is ordered before p or
+** that races_of takes as a race or finds ordered before one (neither it nor
+** n is local, so they conflict, and they may be enabled together): every
+** access before it on the chain is ordered before that write (a local step
+** is not), so before p or before a race found, and races_of would pass
+** over each of them. */
+static bool chain_candidates(struct dpor *d, int id, int p, const struct sched_op *n,
+                             uint32_t n_interruptible, uint32_t since)
 {
     if (id >= d->nobj)
         return true;
     for (int32_t l = d->obj[id].last; l >= 0;) {
         int32_t i = d->links[l].ev;
         const struct event *e = &d->ev[i];
+        if ((uint32_t)i < since)
+            return true;              /* races with it were found before */
         if (e->tid == p) {
             l = d->links[l].prev_other;
             continue;
@@ -711,7 +722,10 @@ static bool chain_candidates(struct dpor *d, int id, int p)
             return false;
         d->cand_cap = (uint32_t)cap;
         d->cand[d->ncand++] = i;
-        if (plain_write(e) && happens_before(d, (uint32_t)i, p))
+        if (plain_write(e) &&
+            (happens_before(d, (uint32_t)i, p) ||
+             (!sched_op_local(n) && !(e->flags & EV_LOCAL) &&
+              !never_together(d, e, n, (uint32_t)i > n_interruptible))))
             return true;              /* a plain write comes after all before it */
         l = d->links[l].prev;
     }
@@ -724,10 +738,13 @@ static int by_index_down(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* The steps that p's next operation n might race with, newest first, in
-** d->cand: every step for an operation that depends on all; otherwise the
-** accesses to n's objects and the last timed step. */
-static bool candidates(struct dpor *d, struct sched_op *n, int p)
+/* The steps from `since` on that p's next operation n might race with,
+** newest first, in d->cand: every step for an operation that depends on
+** all; otherwise the accesses to n's objects and the last timed step.
+** (Those before `since` could only order older steps before a race: they
+** would report none.) */
+static bool candidates(struct dpor *d, struct sched_op *n, int p, uint32_t n_interruptible,
+                       uint32_t since)
 {
     d->ncand = 0;
     if (sched_op_global(n)) {
@@ -735,20 +752,20 @@ static bool candidates(struct dpor *d, struct sched_op *n, int p)
         if (!explore_grow((void **)&d->cand, &cap, d->nev, sizeof *d->cand))
             return false;
         d->cand_cap = (uint32_t)cap;
-        for (int32_t i = (int32_t)d->nev - 1; i >= 0; i--)
+        for (int32_t i = (int32_t)d->nev - 1; i >= (int32_t)since; i--)
             d->cand[d->ncand++] = i;
         return true;
     }
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     int nobj = sched_op_objects(n, objs);
     for (int k = 0; k < nobj; k++)
-        if (!chain_candidates(d, objs[k]->id, p))
+        if (!chain_candidates(d, objs[k]->id, p, n, n_interruptible, since))
             return false;
     size_t cap = d->cand_cap;
     if (!explore_grow((void **)&d->cand, &cap, d->ncand + 1, sizeof *d->cand))
         return false;
     d->cand_cap = (uint32_t)cap;
-    if (d->last_timed >= 0)
+    if (d->last_timed >= 0 && (uint32_t)d->last_timed >= since)
         d->cand[d->ncand++] = d->last_timed;
     if (nobj > 1 || d->last_timed >= 0)
         qsort(d->cand, d->ncand, sizeof *d->cand, by_index_down);
@@ -791,7 +808,10 @@ HOT_INLINE bool settled(const struct dpor *d, struct sched_op *n, int p)
 ** polls of one object, or steps of several threads before an operation
 ** that depends on every step, can each be reversed with n. A step ordered
 ** before a race already found is not one: `frontier` holds, per thread,
-** the latest of its steps ordered before n or before a race found.
+** the latest of its steps ordered before n or before a race found. Only
+** the races with steps from `since` on are reported (a look at the same
+** operation before found the others), and as the steps are taken newest
+** first, the older ones are not looked at.
 */
 static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, bool n_shared,
                      uint32_t n_interruptible, uint32_t since, dpor_race_fn *fn, void *ctx)
@@ -801,7 +821,7 @@ static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, bo
         return true;                  /* local: only an end comes before it or not */
     if (settled(d, n, p))
         return true;
-    if (!candidates(d, n, p))
+    if (!candidates(d, n, p, n_interruptible, since))
         return false;
     uint32_t *frontier = d->frontier;
     memcpy(frontier, thread_clock(d, p), (size_t)nt * sizeof frontier[0]);
@@ -814,8 +834,7 @@ static bool races_of(struct dpor *d, int p, struct sched_op *n, bool n_reads, bo
             never_together(d, e, n, (uint32_t)i > n_interruptible) ||
             frontier[e->tid] >= clock_of(d, (uint32_t)i)[e->tid])
             continue;
-        if ((uint32_t)i >= since)
-            fn(ctx, (uint32_t)i, p);
+        fn(ctx, (uint32_t)i, p);
         join(frontier, clock_of(d, (uint32_t)i), nt);
     }
     return true;
@@ -1188,15 +1207,21 @@ static bool changed_between(const struct dpor *d, uint32_t from, uint32_t to)
 ** So when another thread changed what the step touches in between, the
 ** step is described as a plain write: it stands for r's step at e only
 ** where it conflicts at least as much. */
-bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op)
+int32_t dpor_next_event(const struct dpor *d, uint32_t e, int r)
 {
     if (r >= d->nthreads)
-        return false;
+        return -1;
     const struct thread_state *s = &d->th[r];
     uint32_t i = r == d->ev[e].tid ? clock_of(d, e)[r] - 1 : events_from(d, r, e);
-    if (i >= s->nevs)
+    return i < s->nevs ? s->evs[i] : -1;
+}
+
+bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op)
+{
+    int32_t next = dpor_next_event(d, e, r);
+    if (next < 0)
         return false;
-    uint32_t j = (uint32_t)s->evs[i];
+    uint32_t j = (uint32_t)next;
     event_op(d, j, op);
     if ((op->flags & (WAKE_READS | WAKE_SHARED)) && changed_between(d, e, j))
         op->flags &= (uint8_t)~(WAKE_READS | WAKE_SHARED);

@@ -67,7 +67,10 @@ bool dpor_reversal(struct dpor *d, uint32_t e, int p, const struct wake_op *n,
 ** from `from` on. */
 bool dpor_unordered_from(struct dpor *d, uint32_t e, uint32_t from);
 /* Thread r's next step from the state before step e, if it took it in
-** this execution: true, with *op. */
+** this execution: its index, else -1. */
+int32_t dpor_next_event(const struct dpor *d, uint32_t e, int r);
+/* The same step as wakeup trees describe it: true, with *op; false if r
+** took no step from there in this execution. */
 bool dpor_next_step(const struct dpor *d, uint32_t e, int r, struct wake_op *op);
 
 #endif
