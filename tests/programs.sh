@@ -147,6 +147,21 @@ replays_identically "stolen signal replay"
 check "an ABA through a reused block" 1 "$WEFT" run "$tests/treiber_aba.c"
 expect_grep "the ABA found" "^In thread 0 \"main\" at treiber_aba.c:85:" "$tmp/out"
 replays_identically "ABA replay"
+# A loop that polls plain memory (the inner spin of a test-and-test-and-
+# set lock) makes a step after 1,024 reads of one address: a load, which
+# lets the holder run (the watchdog reported a livelock before) and which
+# the searches order with the address's atomic writes, so --spin-order
+# exact sees plain DFS's 12 classes. A plain check-then-set lock is a data
+# race under --memory=all.
+check "a spin on plain memory" 0 "$WEFT" run "$tests/plain_spin.c"
+check "a spin on plain memory, exact order" 0 "$WEFT" run --spin-order exact \
+    --classes "$tmp/exact" "$tests/plain_spin.c"
+"$WEFT" run --strategy dfs --no-sleep-sets --classes "$tmp/every" "$tests/plain_spin.c" >/dev/null
+if [ "$(cut -d' ' -f2 "$tmp/every" | sort -u)" = "$(cut -d' ' -f2 "$tmp/exact" | sort -u)" ] &&
+   [ "$(cut -d' ' -f2 "$tmp/every" | sort -u | wc -l)" -eq 12 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: plain spin: exact classes differ from plain DFS's 12"; fi
+check "a plain check-then-set lock" 1 "$WEFT" run --memory=all --cflags=-DBROKEN "$tests/plain_spin.c"
+expect_grep "the plain lock is a data race" "^weft: DATA RACE in plain_spin" "$tmp/out"
 # main's return ends the process while a detached thread may not have
 # run: the exit is a step whenever a thread ended unjoined, so DPOR
 # reverses it with that thread's steps (it passed in 1 execution).

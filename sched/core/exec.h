@@ -100,6 +100,10 @@ struct sched_thread {
     bool acted;                       /* took a step other than its start */
     uint32_t *hb;                     /* its happens-before clock (race.c) */
     uint32_t last_step;               /* 1-based index of its last step, 0: none */
+    /* Plain reads of one address since its last step (sync/tsan.c): a
+    ** loop that polls plain memory. */
+    const volatile void *plain_polled;
+    uint32_t plain_reads, plain_since;
     uint32_t made;                    /* objects and threads it has made (keys) */
     bool joined;                      /* a join of it returned: its steps come
                                          before the joiner's next */

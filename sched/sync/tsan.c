@@ -4,7 +4,8 @@
 ** instrumentation calls these, and libtsan is never linked).
 **
 ** Plain loads and stores are checked for data races (race.c) when the
-** execution checks all memory; they are never scheduling points. C11 and
+** execution checks all memory; they are scheduling points only where a
+** loop polls one address (below). C11 and
 ** __atomic operations are visible operations on the cell at their address
 ** (atomic.c), sequentially consistent whatever order the code asks for: a
 ** weaker order only allows more behaviours of real hardware, which weft
@@ -31,16 +32,46 @@ static struct exec *checking(void)
     return x && x->cfg->check_all_memory ? x : NULL;
 }
 
+/*
+** A loop that polls plain memory (`while (busy) ;` on a volatile flag, the
+** inner spin of a test-and-test-and-set lock) makes no visible operation,
+** so no other thread could run to end it, and the watchdog would call a
+** correct program a livelock. So when a thread has read one address
+** PLAIN_POLLS times since its last step, that read is also a step: a load
+** of the address, as an atomic load is. It is a poll, so the fairness rule
+** (core/sched.c) sees the loop's turn come round and lets the others move
+** first; and the searches order it with the atomic writes of the address,
+** as they order the reads the loop makes. Reads of many addresses (a
+** computation) make no such step.
+*/
+#define PLAIN_POLLS 1024
+
+static void note_plain_read(struct exec *x, const volatile void *addr, size_t size)
+{
+    struct sched_thread *t = x->current;
+    if (t->plain_polled != addr || t->plain_since != t->last_step) {
+        t->plain_polled = addr;
+        t->plain_since = t->last_step;
+        t->plain_reads = 0;
+    }
+    if (++t->plain_reads == PLAIN_POLLS && (size == 1 || size == 2 || size == 4 || size == 8))
+        sync_atomic_at((volatile void *)addr, (int)size, SYNC_LOAD, 0, 0);
+}
+
 /* An instrumented access knows only the code that made it, pc (the hook's
 ** return address): a report symbolises it into a function and a line
 ** (report/symbol.c); here it costs nothing more than a pointer. */
 static void plain_access(const volatile void *addr, size_t size, bool write, const void *pc)
 {
-    struct exec *x = checking();
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return;
     /* errno is each thread's own under real threads; weft's threads share
     ** the OS thread's, whose value a program's threads swap (posix/tls.c). */
-    if (x && addr != (const volatile void *)&errno)
+    if (x->cfg->check_all_memory && addr != (const volatile void *)&errno)
         race_access_pc(x, (const void *)addr, size, write, sync_current_loc(x), pc);
+    if (!write)
+        note_plain_read(x, addr, size);
 }
 
 #define CALLER __builtin_return_address(0)
