@@ -182,6 +182,8 @@ WEFT_PROG_API int weft_poll_at(struct pollfd *fds, nfds_t n, int timeout_ms, WEF
 WEFT_PROG_API int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
                                  struct timeval *tv, WEFT_AT);
 WEFT_PROG_API int weft_open_at(const char *file_, int line_, const char *path, int flags, ...);
+WEFT_PROG_API int weft_unlink_at(const char *path, WEFT_AT);
+WEFT_PROG_API int weft_rename_at(const char *from, const char *to, WEFT_AT);
 WEFT_PROG_API int weft_socket_at(int domain, int type, int protocol, WEFT_AT);
 WEFT_PROG_API int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, WEFT_AT);
 WEFT_PROG_API int weft_listen_at(int fd, int backlog, WEFT_AT);
@@ -427,6 +429,8 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define poll(fds, n, ms)      weft_poll_at((fds), (n), (ms), __FILE__, __LINE__)
 #define select(n, r, w, e, tv) weft_posix_select_at((n), (r), (w), (e), (tv), __FILE__, __LINE__)
 #define open(...)             weft_open_at(__FILE__, __LINE__, __VA_ARGS__)
+#define unlink(path)          weft_unlink_at((path), __FILE__, __LINE__)
+#define rename(from, to)      weft_rename_at((from), (to), __FILE__, __LINE__)
 #define socket(d, t, p)       weft_socket_at((d), (t), (p), __FILE__, __LINE__)
 #define bind(fd, a, l)        weft_bind_at((fd), (a), (l), __FILE__, __LINE__)
 #define listen(fd, n)         weft_listen_at((fd), (n), __FILE__, __LINE__)

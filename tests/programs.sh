@@ -147,6 +147,13 @@ replays_identically "stolen signal replay"
 check "an ABA through a reused block" 1 "$WEFT" run "$tests/treiber_aba.c"
 expect_grep "the ABA found" "^In thread 0 \"main\" at treiber_aba.c:85:" "$tmp/out"
 replays_identically "ABA replay"
+# unlink and rename are steps on the file names, as open is: a starter
+# that counts on a cleaner having removed a stale lock file first is
+# found (it passed in 1 execution).
+check "a lock taken before the stale one is removed" 1 "$WEFT" run "$tests/stale_lock.c"
+expect_grep "the early open found" "^In thread 2 \"starter\" at stale_lock.c:27:" "$tmp/out"
+expect_grep "rename and unlink named" "stale_lock.c:[0-9]* .*open /tmp/weft-stale-lock.lock" "$tmp/out"
+check "the starter after the cleaner" 0 "$WEFT" run --cflags=-DFIXED "$tests/stale_lock.c"
 # A loop that polls plain memory (the inner spin of a test-and-test-and-
 # set lock) makes a step after 1,024 reads of one address: a load, which
 # lets the holder run (the watchdog reported a livelock before) and which

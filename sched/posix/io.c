@@ -325,8 +325,9 @@ static ssize_t failed(int code)
 ** named by the name itself), and the searches order two calls on one name
 ** as they order any two on one object. A call that only looks a name up
 ** (a connect, a send to an address, an open that creates and truncates
-** nothing) reads, and two reads commute. (unlink, rename and the other
-** calls on real paths pass through without a step: README, Limits.)
+** nothing) reads, and two reads commute. (Of the calls on real paths,
+** open, fopen, unlink and rename are steps; mkdir, stat and the others
+** pass through without one: README, Limits.)
 */
 struct name_entry {
     struct sched_obj obj;             /* first: what the steps touch */
@@ -355,6 +356,8 @@ static const struct sched_opclass connect_class = { .verb = "connect", .apply = 
 static const struct sched_opclass sendto_class = { .verb = "send to", .apply = reads_names,
                                                    .reads_only = always_reads };
 static const struct sched_opclass create_class = { .verb = "open" };
+static const struct sched_opclass unlink_class = { .verb = "unlink" };
+static const struct sched_opclass rename_class = { .verb = "rename" };
 static const struct sched_opclass open_class = { .verb = "open", .apply = reads_names,
                                                  .reads_only = always_reads };
 
@@ -1051,6 +1054,33 @@ int weft_open_at(const char *file, int line, const char *path, int flags, ...)
                        (struct sched_loc){ file, line });
     int fd = open(path, flags, mode);
     return x ? own(x, fd) : fd;
+}
+
+/* fopen: a step on the file's name, which it creates unless it only reads
+** (mode "r" or "r+"). */
+void posix_fopen_step(struct exec *x, const char *path, const char *mode)
+{
+    bool creates = mode && (mode[0] == 'w' || mode[0] == 'a');
+    file_name_step(x, path, creates ? &create_class : &open_class, sync_current_loc(x));
+}
+
+int weft_unlink_at(const char *path, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x)                            /* which files exist is the threads' to race on */
+        file_name_step(x, path, &unlink_class, (struct sched_loc){ file, line });
+    return unlink(path);
+}
+
+/* Two steps, one on each name; the rename itself comes after both. */
+int weft_rename_at(const char *from, const char *to, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x) {
+        file_name_step(x, from, &rename_class, (struct sched_loc){ file, line });
+        file_name_step(x, to, &rename_class, (struct sched_loc){ file, line });
+    }
+    return rename(from, to);
 }
 
 /* ==========================================================================

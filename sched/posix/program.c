@@ -543,6 +543,9 @@ static struct posix_program *program_now(void)
 
 FILE *weft_program_fopen(const char *path, const char *mode)
 {
+    struct exec *x = sync_exec();
+    if (x && path)
+        posix_fopen_step(x, path, mode);
     FILE *f = fopen(path, mode);
     struct posix_program *p = program_now();
     if (p)

@@ -99,6 +99,8 @@ ssize_t posix_output(struct exec *x, int fd, const void *buf, size_t n);
 
 /* Is fd a pipe or socket end weft models in this execution (io.c)? */
 bool posix_io_modelled(struct exec *x, int fd);
+/* fopen's step on the name of the file it opens (io.c). */
+void posix_fopen_step(struct exec *x, const char *path, const char *mode);
 
 /* Where a virtual clock starts, in ns (CLOCK_REALTIME: a date). */
 int64_t posix_clock_start(clockid_t clock);
