@@ -237,6 +237,19 @@ for strategy in dpor dfs "dfs --no-sleep-sets" auto; do
     check "regressions under $strategy" 0 "$WEFT" run --quiet --strategy $strategy "$top_srcdir/tests/regress/"
 done
 
+# Under --timers idle a timer stopped before it could fire cut away the
+# orders where it fired first: the summary says so (it said nothing when
+# no timer of the search ever fired), and the replay command repeats the
+# rule and the step bound.
+check "a stopped timer under --timers idle" 1 \
+    "$WEFT" run --quiet --timers idle "$top_srcdir/tests/regress/after_func_stop_too_late.c"
+expect_grep "the idle caveat" "after_func_stop_too_late: UNEXPECTED pass (expected assertion) \[dpor\] 1 execution + 1 pruned, exhaustive (plain memory checked where marked; timers fire only when every thread waits)" "$tmp/out"
+check "a replay command keeps --timers and --max-steps" 0 \
+    "$WEFT" run --timers idle --max-steps 500 abba
+expect_grep "both repeated" "weft replay abba --timers idle --max-steps 500 --schedule w2\." "$tmp/out"
+token=$(sed -n 's/.*--schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p' "$tmp/out" | head -1)
+check "that replay runs" 0 "$WEFT" replay abba --timers idle --max-steps 500 --schedule "$token"
+
 # Spurious wake-ups (issue 9): explored only when a scenario asks for them,
 # and then a wake that nothing signalled is named so in the interleaving.
 check "an if-checked wait fails only with spurious wake-ups" 0 \

@@ -421,10 +421,10 @@ static int parse_number(int c, const char *v, struct cli_opts *o)
         o->depth = rc ? o->depth : (int)n;
         return rc;
     case O_SEED: return parse_whole("--seed", v, 0, UINT64_MAX, &o->seed);
-    case O_STEPS:
+    case O_STEPS:                     /* a replay must run to the same bound */
         rc = parse_whole("--max-steps", v, 1, 100000000, &n);
         o->max_steps = rc ? o->max_steps : (int)n;
-        return rc;
+        return rc ? rc : repeat_in_replay(o, "--max-steps", v);
     case O_WATCHDOG: return parse_seconds("--watchdog", v, &o->watchdog);
     case O_SPLIT_DEPTH:
         rc = parse_whole("--split-depth", v, 1, EXPLORE_SPLIT_MAX_DEPTH, &n);
@@ -567,6 +567,13 @@ static int parse_shard(const char *v, struct cli_opts *o)
     return 0;
 }
 
+/* --timers race|idle: a replay must fire timers by the same rule. */
+static int parse_timers(const char *v, struct cli_opts *o)
+{
+    int rc = parse_either(v, "timers", "race", "idle", &o->timers_idle);
+    return rc || !o->timers_idle ? rc : repeat_in_replay(o, "--timers", "idle");
+}
+
 /* One option; 0, 1 when help was printed, or CLI_ERROR. */
 static int parse_one(int c, const char *v, struct cli_opts *o, const struct command *cmd)
 {
@@ -589,7 +596,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_TRACE: o->trace = v; return 0;
     case O_DOT: o->dot = v; return 0;
     case O_HTML: o->html = v; return 0;
-    case O_TIMERS: return parse_either(v, "timers", "race", "idle", &o->timers_idle);
+    case O_TIMERS: return parse_timers(v, o);
     case O_SPIN_ORDER: return parse_either(v, "spin-order", "fast", "exact", &o->exact_spins);
     case O_MEMORY: return parse_memory(v, o);
     case O_STACK: return parse_stack_size(v, o);

@@ -755,6 +755,9 @@ void sched_timer_start(struct exec *x, struct sched_timer *t)
 {
     t->deadline = t->timeout > INT64_MAX - x->now ? INT64_MAX : x->now + t->timeout;
     x->armed[x->narmed++] = t;
+    /* Under --timers=idle a timer stopped before it could fire still cut
+    ** away the orders where it fired first: the summary says so. */
+    x->outcome.timed |= t->idle_rule;
 }
 
 static void timer_end(struct exec *x, struct sched_timer *t);
