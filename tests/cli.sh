@@ -250,6 +250,13 @@ expect_grep "both repeated" "weft replay abba --timers idle --max-steps 500 --sc
 token=$(sed -n 's/.*--schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p' "$tmp/out" | head -1)
 check "that replay runs" 0 "$WEFT" replay abba --timers idle --max-steps 500 --schedule "$token"
 
+# --jobs on a scenario file whose search fails: the failure is replayed
+# for its report in the process that loaded the file already (it said
+# "defines no scenario" and exited 2).
+check "--jobs on a file that fails" 0 \
+    "$WEFT" run --jobs 2 --quiet "$top_srcdir/scenarios/abba.c" abba
+expect_grep "the file's failure reported" "^abba: deadlock (expected deadlock) \[dpor, split at depth" "$tmp/out"
+
 # Spurious wake-ups (issue 9): explored only when a scenario asks for them,
 # and then a wake that nothing signalled is named so in the interleaving.
 check "an if-checked wait fails only with spurious wake-ups" 0 \
