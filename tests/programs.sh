@@ -147,6 +147,12 @@ replays_identically "stolen signal replay"
 check "an ABA through a reused block" 1 "$WEFT" run "$tests/treiber_aba.c"
 expect_grep "the ABA found" "^In thread 0 \"main\" at treiber_aba.c:85:" "$tmp/out"
 replays_identically "ABA replay"
+# Closing a descriptor does not wake a thread blocked reading it (Linux):
+# a read of a descriptor this execution closed is a step on what it was an
+# end of, so DPOR tries the read before the close (it passed in 1).
+check "a close that wakes no reader" 1 "$WEFT" run "$tests/close_does_not_wake.c"
+expect_grep "the reader left blocked" "^weft: DEADLOCK in close_does_not_wake" "$tmp/out"
+check "closing the write end instead" 0 "$WEFT" run --cflags=-DFIXED "$tests/close_does_not_wake.c"
 # unlink and rename are steps on the file names, as open is: a starter
 # that counts on a cleaner having removed a stale lock file first is
 # found (it passed in 1 execution).

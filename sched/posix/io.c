@@ -394,6 +394,7 @@ static void name_step(struct exec *x, const char *key, const char *shown,
 
 static void place_text(const struct sockaddr_storage *a, socklen_t len, char *buf, size_t n);
 static int port_of(const struct sockaddr_storage *a);
+static void closed_look(struct exec *x, int fd, struct sched_loc at);
 
 /* A call on the socket address a: a port of this machine (any of its
 ** addresses: same_place), or a Unix socket's path or abstract name. */
@@ -558,6 +559,9 @@ ssize_t weft_read_at(int fd, void *buf, size_t n, const char *file, int line)
     struct posix_fd *f = fd_find(x, fd);
     if (f)
         return stream_in(x, f, buf, n, 0, NULL, at);
+    closed_look(x, fd, at);
+    if ((f = fd_find(x, fd)) != NULL)     /* made again meanwhile (dup2, pipe) */
+        return stream_in(x, f, buf, n, 0, NULL, at);
     if (would_block(fd, POLLIN))
         blocks_outside(x, "read", at);
     return read(fd, buf, n);
@@ -571,6 +575,9 @@ ssize_t weft_write_at(int fd, const void *buf, size_t n, const char *file, int l
     struct sched_loc at = { file, line };
     struct posix_fd *f = fd_find(x, fd);
     if (f)
+        return stream_out(x, f, buf, n, false, false, at);
+    closed_look(x, fd, at);
+    if ((f = fd_find(x, fd)) != NULL)     /* made again meanwhile (dup2, pipe) */
         return stream_out(x, f, buf, n, false, false, at);
     if (is_output(fd))
         return posix_output(x, fd, buf, n);
@@ -907,6 +914,56 @@ static bool end_shared(struct exec *x, const struct posix_fd *f, int which)
 }
 
 /* An end closes with the last descriptor that holds it (dup, dup2). */
+/*
+** A descriptor number this execution closed, and the streams it was an end
+** of. A read or write of the number after that fails (EBADF) as a look at
+** those streams: a step, which the searches order with the close, so that
+** the read that came first (and blocks: closing a descriptor does not wake
+** a thread that reads it, on Linux) is tried too.
+*/
+struct closed_fd {
+    int fd;
+    struct stream *in, *out;
+    UT_hash_handle hh;
+};
+
+static const struct sched_opclass closed_look_class = {
+    .verb = "use of a closed descriptor", .apply = reads_names, .reads_only = always_reads,
+};
+
+static void remember_closed(struct exec *x, const struct posix_fd *f, struct sched_loc at)
+{
+    struct posix_exec *st = posix_state(x);
+    struct closed_fd *c = NULL;
+    HASH_FIND_INT(st->closed, &f->fd, c);
+    if (c == NULL) {
+        if ((c = arena_alloc(&x->arena, sizeof *c)) == NULL)
+            no_memory(x, at);
+        c->fd = f->fd;
+        HASH_ADD_INT(st->closed, fd, c);
+        if (st->oom)
+            no_memory(x, at);
+    }
+    c->in = f->in;
+    c->out = f->out;
+}
+
+/* fd is no descriptor weft models now: if this execution closed it, the
+** call that finds it closed is a step on what it was an end of. */
+static void closed_look(struct exec *x, int fd, struct sched_loc at)
+{
+    struct posix_exec *st = posix_state(x);
+    struct closed_fd *c = NULL;
+    if (st)
+        HASH_FIND_INT(st->closed, &fd, c);
+    if (c == NULL || (c->in == NULL && c->out == NULL))
+        return;
+    struct stream *one = c->in ? c->in : c->out, *two = c->in ? c->out : NULL;
+    struct sched_op op = { .cls = &closed_look_class, .obj = (struct sched_obj *)one,
+                           .obj2 = (struct sched_obj *)two, .loc = at };
+    sched_visible(x, &op);            /* a stream's object is its first member */
+}
+
 int weft_close_at(int fd, const char *file, int line)
 {
     struct exec *x = sync_exec();
@@ -924,6 +981,7 @@ int weft_close_at(int fd, const char *file, int line)
         stream_close(x, f->in, true, at);
     if (f->out && !f->out_addressed && !end_shared(x, f, 1))
         stream_close(x, f->out, false, at);  /* (a queue others send to stays open) */
+    remember_closed(x, f, at);
     HASH_DEL(x->program->fds, f);
     unreserve(x, fd);
     return 0;
