@@ -147,6 +147,13 @@ replays_identically "stolen signal replay"
 check "an ABA through a reused block" 1 "$WEFT" run "$tests/treiber_aba.c"
 expect_grep "the ABA found" "^In thread 0 \"main\" at treiber_aba.c:85:" "$tmp/out"
 replays_identically "ABA replay"
+# atexit handlers run when main returns or a thread calls exit, in that
+# thread, while the others may still run: a flush that counts on an
+# unjoined worker having finished is found (it passed in 3 executions,
+# the handlers never running).
+check "an exit handler before the worker finished" 1 "$WEFT" run "$tests/exit_handler.c"
+expect_grep "the handler's assertion" "assert(atomic_load(&produced) == 1) failed in flush" "$tmp/out"
+check "the worker joined first" 0 "$WEFT" run --cflags=-DFIXED "$tests/exit_handler.c"
 # Closing a descriptor does not wake a thread blocked reading it (Linux):
 # a read of a descriptor this execution closed is a step on what it was an
 # end of, so DPOR tries the read before the close (it passed in 1).

@@ -681,38 +681,6 @@ static int shared_object_for(const char *const *srcs, int n, const struct cli_op
 static bool memory_as_built(void *handle, const char *path, const struct cli_opts *o);
 static int register_program(void *handle, const char *const *srcs, const struct cli_opts *o);
 
-/*
-** The scenarios each shared object registered when it was loaded. A second
-** load of one (weft merge replays a failure of --jobs in the process that
-** already ran the file) gets the same handle from dlopen, whose
-** constructors do not run again: its scenarios are the ones it registered
-** then.
-*/
-struct loaded_object {
-    char *path;
-    int from, to;
-};
-static struct loaded_object loaded[64];
-static int nloaded;
-
-static bool loaded_before(const char *so, int *from, int *to)
-{
-    for (int i = 0; i < nloaded; i++)
-        if (strcmp(loaded[i].path, so) == 0) {
-            *from = loaded[i].from;
-            *to = loaded[i].to;
-            return true;
-        }
-    return false;
-}
-
-static void remember_loaded(const char *so, int from, int to)
-{
-    char *copy = nloaded < (int)(sizeof loaded / sizeof *loaded) ? strdup(so) : NULL;
-    if (copy)                         /* without room it is loaded again, as before */
-        loaded[nloaded++] = (struct loaded_object){ copy, from, to };
-}
-
 int cli_load_file(const char *path, const struct cli_opts *o, int *from, int *to)
 {
     char *so = NULL;
@@ -724,7 +692,7 @@ int cli_load_file(const char *path, const struct cli_opts *o, int *from, int *to
         rc = shared_object_for(&path, 1, o, false, &cache, &so);
     else if (rc == 0 && (so = format("%s%s", strchr(path, '/') ? "" : "./", path)) == NULL)
         rc = out_of_memory();
-    if (rc == 0 && loaded_before(so, from, to)) {
+    if (rc == 0 && registry_object(so, from, to)) {   /* dlopen would run no constructor */
         free(so);
         cache_close(&cache);
         return 0;
@@ -739,7 +707,7 @@ int cli_load_file(const char *path, const struct cli_opts *o, int *from, int *to
         rc = memory_as_built(handle, path, o) ? register_program(handle, &path, o) : CLI_ERROR;
     *to = registry_count();
     if (rc == 0 && *to > *from)
-        remember_loaded(so, *from, *to);
+        registry_remember_object(so, *from, *to);
     free(so);
     cache_close(&cache);
     if (rc == 0 && *to == *from) {

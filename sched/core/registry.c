@@ -14,6 +14,11 @@ static const struct weft_scenario **entries;
 static int count, cap;
 static bool lost;                     /* a registration failed for want of memory */
 static _Atomic uint64_t epochs;
+static struct object_range {
+    char *path;
+    int from, to;
+} *objects;
+static int nobjects;
 
 void weft_register(const struct weft_scenario *s)
 {
@@ -50,4 +55,28 @@ const struct weft_scenario *registry_find(const char *name, int from, int to)
 uint64_t registry_next_epoch(void)
 {
     return atomic_fetch_add_explicit(&epochs, 1, memory_order_relaxed) + 1;
+}
+
+void registry_remember_object(const char *path, int from, int to)
+{
+    char *copy = strdup(path);
+    struct object_range *more = copy ? realloc(objects, ((size_t)nobjects + 1) * sizeof *more)
+                                     : NULL;
+    if (more == NULL) {
+        free(copy);
+        return;
+    }
+    objects = more;
+    objects[nobjects++] = (struct object_range){ copy, from, to };
+}
+
+bool registry_object(const char *path, int *from, int *to)
+{
+    for (int i = 0; i < nobjects; i++)
+        if (strcmp(objects[i].path, path) == 0) {
+            *from = objects[i].from;
+            *to = objects[i].to;
+            return true;
+        }
+    return false;
 }

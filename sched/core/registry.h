@@ -18,5 +18,11 @@ const struct weft_scenario *registry_find(const char *name, int from, int to);
 bool registry_incomplete(void);
 /* A number no other execution in this process has had (never 0). */
 uint64_t registry_next_epoch(void);
+/* The entries [from, to) a shared object registered when it was loaded: a
+** second dlopen of it runs no constructor (cli/loader.c). remember keeps
+** the range of the object at path (best effort: without memory it is not
+** kept); loaded tells it, false for an object not loaded before. */
+void registry_remember_object(const char *path, int from, int to);
+bool registry_object(const char *path, int *from, int *to);
 
 #endif

@@ -126,6 +126,37 @@ static void program_setup(void)
 ** main as thread 0, and exit
 ** ========================================================================== */
 
+/* atexit: the handlers run when main returns or a thread calls exit, the
+** last given first, in the thread that ends the process (the others go on
+** meanwhile, as in a real process); each execution starts with none.
+** Outside an execution (a constructor) it is the C library's. */
+int weft_program_atexit(void (*fn)(void))
+{
+    struct exec *x = sync_exec();
+    struct posix_exec *st = x ? posix_state(x) : NULL;
+    if (x == NULL)
+        return atexit(fn);
+    if (st && st->nat_exit == st->at_exit_cap) {
+        int cap = st->at_exit_cap ? 2 * st->at_exit_cap : 32;
+        void (**more)(void) = arena_alloc(&x->arena, (size_t)cap * sizeof *more);
+        if (more && st->nat_exit)
+            memcpy(more, st->at_exit, (size_t)st->nat_exit * sizeof *more);
+        st->at_exit = more ? more : st->at_exit;
+        st->at_exit_cap = more ? cap : st->at_exit_cap;
+    }
+    if (st == NULL || st->nat_exit == st->at_exit_cap)
+        return -1;
+    st->at_exit[st->nat_exit++] = fn;
+    return 0;
+}
+
+static void run_at_exit(struct exec *x)
+{
+    struct posix_exec *st = posix_state(x);
+    while (st && st->nat_exit > 0)
+        st->at_exit[--st->nat_exit]();
+}
+
 static void program_body(void)
 {
     struct exec *x = sync_exec();
@@ -141,6 +172,7 @@ static void program_body(void)
     if (argv == NULL)
         sched_fail(x, WEFT_ASSERTION, sync_current_loc(x), "out of memory for argv");
     int status = p->main(p->argc, argv);
+    run_at_exit(x);                   /* returning from main is exit(status) */
     if (status != 0 && !p->ignore_exit_status)
         sched_fail(x, WEFT_ASSERTION, sync_current_loc(x),
                    "the program's main returned exit status %d", status);
@@ -168,6 +200,7 @@ void weft_program_exit_at(int status, const char *file, int line)
     struct exec *x = sync_exec();
     if (x == NULL)
         exit(status);
+    run_at_exit(x);
     if (status != 0 && !posix_program_of(x)->ignore_exit_status)
         sched_fail(x, WEFT_ASSERTION, posix_loc(file, line),
                    "the program called exit(%d)", status);

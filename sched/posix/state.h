@@ -51,6 +51,8 @@ struct posix_exec {
     struct sem_name *sem_names;       /* the names sem_open and sem_unlink used */
     struct name_entry *names;         /* socket addresses and real files named (io.c) */
     struct closed_fd *closed;         /* modelled descriptors closed, by number (io.c) */
+    void (**at_exit)(void);           /* atexit's handlers, in the order given */
+    int nat_exit, at_exit_cap;
     struct named_sem *sems_opened;    /* every named semaphore, linked or not */
     bool oom;                         /* uthash could not grow */
     struct posix_keys *keys;          /* pthread_key_create's (posix/keys.c) */
