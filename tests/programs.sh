@@ -147,6 +147,10 @@ replays_identically "stolen signal replay"
 check "an ABA through a reused block" 1 "$WEFT" run "$tests/treiber_aba.c"
 expect_grep "the ABA found" "^In thread 0 \"main\" at treiber_aba.c:85:" "$tmp/out"
 replays_identically "ABA replay"
+# A pthread_once routine that is cancelled leaves the once as if never
+# called: the next caller runs it again (a false deadlock before).
+check "a cancelled once routine runs again" 0 "$WEFT" run "$tests/once_cancelled.c"
+expect_grep "once again, exhaustively" "^once_cancelled: pass (expected pass) \[dpor\] [0-9]* executions\?, exhaustive" "$tmp/out"
 # atexit handlers run when main returns or a thread calls exit, in that
 # thread, while the others may still run: a flush that counts on an
 # unjoined worker having finished is found (it passed in 3 executions,

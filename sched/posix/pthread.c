@@ -542,11 +542,26 @@ struct once_entry {
     UT_hash_handle hh;
 };
 
-struct once_call { void (*fn)(void); };
+struct once_call {
+    void (*fn)(void);
+    weft_once_t *once;
+    const char *file;
+    int line;
+};
+
+/* Cancelled inside the routine: POSIX has the once act as if never called. */
+static void once_cancelled(void *arg)
+{
+    struct once_call *c = arg;
+    once_abandon_at(c->once, c->file, c->line);
+}
 
 static void once_run(void *arg)
 {
+    struct weft_cleanup_ undo = { once_cancelled, arg, 0 };
+    weft_pthread_cleanup_push_(&undo);
     ((struct once_call *)arg)->fn();
+    weft_pthread_cleanup_pop_(&undo, 0);
 }
 
 int weft_pthread_once_at(pthread_once_t *o, void (*fn)(void), const char *file, int line)
@@ -569,7 +584,7 @@ int weft_pthread_once_at(pthread_once_t *o, void (*fn)(void), const char *file, 
         if (st->oom)
             out_of_memory(x, file, line);
     }
-    struct once_call call = { fn };
+    struct once_call call = { fn, &e->once, file, line };
     weft_once_do_at(&e->once, once_run, &call, file, line);
     return 0;
 }

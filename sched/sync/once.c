@@ -113,6 +113,28 @@ static const struct sched_opclass done_class = {
     .verb = "once done", .flags = OP_RELEASE, .apply = done_apply,
 };
 
+/* The function was cancelled (pthread_once's cleanup): the once is new
+** again, and the next call runs the function, as POSIX asks. */
+static void abandon_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    once_at(op)->state = ONCE_NEW;
+    once_at(op)->runner = -1;
+}
+
+static const struct sched_opclass abandon_class = {
+    .verb = "once abandoned", .flags = OP_RELEASE, .apply = abandon_apply,
+};
+
+void once_abandon_at(weft_once_t *o, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL || !sched_handle_live(x, &o->h_))
+        return;
+    struct sched_op a = { .cls = &abandon_class, .obj = o->h_.impl_, .loc = { file, line } };
+    sched_visible(x, &a);
+}
+
 void weft_once_do_at(weft_once_t *o, void (*fn)(void *), void *arg, const char *file, int line)
 {
     struct exec *x = sync_exec();

@@ -59,6 +59,9 @@ int mutex_timedlock_at(weft_mutex_t *m, int64_t deadline, const char *file, int 
 /* sem_timedwait and sem_clockwait: weft_sem_timedacquire with an absolute
 ** deadline (x->now's ns) instead of a timeout (sem.c). */
 int sem_acquire_until_at(weft_sem_t *s, int64_t deadline, const char *file, int line);
+/* pthread_once's routine was cancelled: the once is new again (once.c). */
+void once_abandon_at(weft_once_t *o, const char *file, int line);
+
 /* pthread_cond_signal: wake any one waiter, the choice explored (POSIX
 ** does not say which; weft_cond_signal wakes the oldest, as Go does). */
 void cond_signal_any_at(weft_cond_t *c, const char *file, int line);
