@@ -577,8 +577,8 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
     if (t->fiber.stack == NULL && fiber_stack_alloc(&t->fiber, x->cfg->stack_size) != 0)
         return NULL;
     struct fiber keep = t->fiber;     /* the stack is reused across executions */
-    memset(t, 0, offsetof(struct sched_thread, watch));   /* watch[i] is written
-                                         before it is read (watch_op), for i < nwatch */
+    memset(t, 0, offsetof(struct sched_thread, watch));   /* the rest is written
+                                         before it is read (exec.h) */
     t->fiber = keep;
     t->id = x->nthreads++;
     x->live_joinable++;
