@@ -71,6 +71,9 @@ struct sched_thread {
     enum sched_tstate state;
     struct fiber fiber;
     struct sched_op *pending;         /* set while T_PARKED */
+    bool (*ask)(struct exec *x, struct sched_op *op);   /* pending's enabled
+                                         test, NULL once it is always enabled
+                                         or completed: one load to ask */
     uint64_t park_seq;                /* when it last parked (DPOR's bookkeeping) */
     void (*fn)(void *);
     void *arg;

@@ -510,6 +510,7 @@ static void park_on_start(struct exec *x, struct sched_thread *t, struct sched_l
 {
     t->start = (struct sched_op){ .cls = &start_class, .thread = t, .loc = at, .idle = true };
     t->pending = &t->start;
+    t->ask = t->start.cls->enabled;
     t->state = T_PARKED;
     t->park_seq = ++x->park_counter;
     watch_op(x, t, t->pending);
@@ -692,6 +693,7 @@ void sched_visible(struct exec *x, struct sched_op *op)
         enqueue(&op->waits[i]);
     }
     t->pending = op;
+    t->ask = op->cls->enabled;
     t->state = T_PARKED;
     t->park_seq = ++x->park_counter;
     if (x->watching)
@@ -703,6 +705,8 @@ void sched_complete(struct exec *x, struct sched_op *op)
 {
     race_complete(x, op);
     op->completed = true;
+    if (op->thread->pending == op)
+        op->thread->ask = NULL;       /* enabled from now on */
     leave_queues(op);
     recheck(x, op->thread);
 }
