@@ -213,8 +213,9 @@ static void watch_op(struct exec *x, struct sched_thread *t, struct sched_op *op
         w->obj->watchers = w;
     }
     t->nwatch = n;
-    set_enabled(x, t, op->completed || op->cls->enabled(x, op));   /* completed: by
-                                         a partner before watching began */
+    set_enabled(x, t, sched_thread_enabled(x, t));   /* op may be completed (by a
+                                         partner before watching began) or
+                                         interrupted (a cancelled thread) */
 }
 
 /* t's pending operation is being performed: nothing to watch until t parks
