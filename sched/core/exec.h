@@ -71,8 +71,9 @@ struct sched_thread {
     enum sched_tstate state;
     struct fiber fiber;
     struct sched_op *pending;         /* set while T_PARKED */
-    struct sched_chain chain;         /* pending's call chain, when
-                                         cfg->capture_chains */
+    bool (*ask)(struct exec *x, struct sched_op *op);   /* pending's enabled
+                                         test, NULL once it is always enabled
+                                         or completed: one load to ask */
     uint64_t park_seq;                /* when it last parked (DPOR's bookkeeping) */
     void (*fn)(void *);
     void *arg;
@@ -87,16 +88,10 @@ struct sched_thread {
                                          where anyone can (note_turn) */
     bool spun;                        /* its last yield was spinning */
     uint64_t turn;                    /* signature of the steps since its last yield */
-    uint64_t recent[SCHED_TURN_MEMORY];   /* signatures of its last turns, by
-                                         turns % SCHED_TURN_MEMORY */
     uint32_t turns;                   /* yields so far */
-    uint64_t polls[SCHED_POLL_MEMORY];    /* the steps (step_key) that changed
-                                         nothing since its last turn ended or
-                                         it last changed something */
     uint32_t npolls;
     int sym_prev;                     /* symmetric sibling spawned before it, -1,
                                          or -2: not spawned symmetric */
-    struct sched_op start;            /* its first pending operation (sched_spawn) */
     bool acted;                       /* took a step other than its start */
     uint32_t *hb;                     /* its happens-before clock (race.c) */
     uint32_t last_step;               /* 1-based index of its last step, 0: none */
@@ -125,7 +120,19 @@ struct sched_thread {
     ** clock moves without a step on its objects). */
     bool enabled, recheck, always_recheck;
     int nwatch;
-    struct sched_watch watch[SCHED_WATCH_MAX];
+    /* From here on, what a new thread need not have zeroed (thread_create
+    ** zeroes only what comes before): each is written before it is read. */
+    struct sched_watch watch[SCHED_WATCH_MAX];   /* watch[i] for i < nwatch */
+    uint64_t recent[SCHED_TURN_MEMORY];   /* signatures of its last turns, by
+                                         turns % SCHED_TURN_MEMORY: those
+                                         below turns */
+    uint64_t polls[SCHED_POLL_MEMORY];    /* the steps (step_key) that changed
+                                         nothing since its last turn ended or
+                                         it last changed something: below npolls */
+    struct sched_chain chain;         /* pending's call chain, when
+                                         cfg->capture_chains (n set at creation) */
+    struct sched_op start;            /* its first pending operation (park_on_start
+                                         writes it whole) */
 };
 
 enum { SCHED_INTERRUPT_BLOCKED = 1, SCHED_INTERRUPT_ANY = 2 };

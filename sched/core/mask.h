@@ -156,9 +156,23 @@ static inline int mask_first(sched_mask m) { return mask_next(m, 0); }
 /* Each thread of m, lowest first. */
 #define MASK_FOR(t, m) for (int t = mask_first(m); t >= 0; t = mask_next((m), t + 1))
 
+/* The bits set in w. Without the popcnt instruction (-mpopcnt) the
+** builtin is a call into libgcc: counted here in a few shifts instead. */
+static inline int mask_popcount(uint64_t w)
+{
+#if defined(__POPCNT__) || !(defined(__x86_64__) || defined(__i386__))
+    return __builtin_popcountll(w);
+#else
+    w -= (w >> 1) & 0x5555555555555555ULL;
+    w = (w & 0x3333333333333333ULL) + ((w >> 2) & 0x3333333333333333ULL);
+    w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (int)((w * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
 static inline int mask_count(sched_mask m)
 {
-    return mask_is_big(m.w) ? mask_count_big(m) : __builtin_popcountll(m.w);
+    return mask_is_big(m.w) ? mask_count_big(m) : mask_popcount(m.w);
 }
 
 /* Exactly one thread? */

@@ -213,8 +213,9 @@ static void watch_op(struct exec *x, struct sched_thread *t, struct sched_op *op
         w->obj->watchers = w;
     }
     t->nwatch = n;
-    set_enabled(x, t, op->completed || op->cls->enabled(x, op));   /* completed: by
-                                         a partner before watching began */
+    set_enabled(x, t, sched_thread_enabled(x, t));   /* op may be completed (by a
+                                         partner before watching began) or
+                                         interrupted (a cancelled thread) */
 }
 
 /* t's pending operation is being performed: nothing to watch until t parks
@@ -510,6 +511,7 @@ static void park_on_start(struct exec *x, struct sched_thread *t, struct sched_l
 {
     t->start = (struct sched_op){ .cls = &start_class, .thread = t, .loc = at, .idle = true };
     t->pending = &t->start;
+    t->ask = t->start.cls->enabled;
     t->state = T_PARKED;
     t->park_seq = ++x->park_counter;
     watch_op(x, t, t->pending);
@@ -577,8 +579,8 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
     if (t->fiber.stack == NULL && fiber_stack_alloc(&t->fiber, x->cfg->stack_size) != 0)
         return NULL;
     struct fiber keep = t->fiber;     /* the stack is reused across executions */
-    memset(t, 0, offsetof(struct sched_thread, watch));   /* watch[i] is written
-                                         before it is read (watch_op), for i < nwatch */
+    memset(t, 0, offsetof(struct sched_thread, watch));   /* the rest is written
+                                         before it is read (exec.h) */
     t->fiber = keep;
     t->id = x->nthreads++;
     x->live_joinable++;
@@ -692,6 +694,7 @@ void sched_visible(struct exec *x, struct sched_op *op)
         enqueue(&op->waits[i]);
     }
     t->pending = op;
+    t->ask = op->cls->enabled;
     t->state = T_PARKED;
     t->park_seq = ++x->park_counter;
     if (x->watching)
@@ -703,6 +706,8 @@ void sched_complete(struct exec *x, struct sched_op *op)
 {
     race_complete(x, op);
     op->completed = true;
+    if (op->thread->pending == op)
+        op->thread->ask = NULL;       /* enabled from now on */
     leave_queues(op);
     recheck(x, op->thread);
 }

@@ -115,9 +115,7 @@ static inline bool sched_thread_enabled(struct exec *x, struct sched_thread *t)
 {
     if (t->state != T_PARKED)
         return false;
-    struct sched_op *op = t->pending;
-    return op->completed || op->cls->enabled == NULL || op->cls->enabled(x, op) ||
-           (t->interruptible && t->interrupt);
+    return t->ask == NULL || t->ask(x, t->pending) || (t->interruptible && t->interrupt);
 }
 
 /* The step since which t's pending operation may be interrupted (ended
