@@ -335,10 +335,10 @@ struct name_entry {
     UT_hash_handle hh;
 };
 
-static void reads_names(struct exec *x, struct sched_op *op)
+static void changes_nothing(struct exec *x, struct sched_op *op)
 {
     (void)x;
-    op->idle = true;                  /* a look-up changes nothing */
+    op->idle = true;                  /* a look-up: a read for the searches */
 }
 
 static bool always_reads(struct exec *x, struct sched_op *op)
@@ -351,14 +351,14 @@ static bool always_reads(struct exec *x, struct sched_op *op)
 static const struct sched_objclass name_class = { .name = "name" };
 static const struct sched_opclass bind_class = { .verb = "bind" };
 static const struct sched_opclass listen_class = { .verb = "listen" };
-static const struct sched_opclass connect_class = { .verb = "connect", .apply = reads_names,
+static const struct sched_opclass connect_class = { .verb = "connect", .apply = changes_nothing,
                                                     .reads_only = always_reads };
-static const struct sched_opclass sendto_class = { .verb = "send to", .apply = reads_names,
+static const struct sched_opclass sendto_class = { .verb = "send to", .apply = changes_nothing,
                                                    .reads_only = always_reads };
 static const struct sched_opclass create_class = { .verb = "open" };
 static const struct sched_opclass unlink_class = { .verb = "unlink" };
 static const struct sched_opclass rename_class = { .verb = "rename" };
-static const struct sched_opclass open_class = { .verb = "open", .apply = reads_names,
+static const struct sched_opclass open_class = { .verb = "open", .apply = changes_nothing,
                                                  .reads_only = always_reads };
 
 static uint64_t text_hash(const char *s)
@@ -928,7 +928,7 @@ struct closed_fd {
 };
 
 static const struct sched_opclass closed_look_class = {
-    .verb = "use of a closed descriptor", .apply = reads_names, .reads_only = always_reads,
+    .verb = "use of a closed descriptor", .apply = changes_nothing, .reads_only = always_reads,
 };
 
 static void remember_closed(struct exec *x, const struct posix_fd *f, struct sched_loc at)
@@ -959,9 +959,9 @@ static void closed_look(struct exec *x, int fd, struct sched_loc at)
     if (c == NULL || (c->in == NULL && c->out == NULL))
         return;
     struct stream *one = c->in ? c->in : c->out, *two = c->in ? c->out : NULL;
-    struct sched_op op = { .cls = &closed_look_class, .obj = (struct sched_obj *)one,
-                           .obj2 = (struct sched_obj *)two, .loc = at };
-    sched_visible(x, &op);            /* a stream's object is its first member */
+    struct sched_op op = { .cls = &closed_look_class, .obj = stream_object(one),
+                           .obj2 = two ? stream_object(two) : NULL, .loc = at };
+    sched_visible(x, &op);
 }
 
 int weft_close_at(int fd, const char *file, int line)
@@ -1725,15 +1725,8 @@ static void udp_look_apply(struct exec *x, struct sched_op *op)
     op->note = l->taker ? NULL : "lost";
 }
 
-static bool udp_look_reads(struct exec *x, struct sched_op *op)
-{
-    (void)x;
-    (void)op;
-    return true;
-}
-
 static const struct sched_opclass udp_send_class = {
-    .verb = "sendto", .apply = udp_look_apply, .reads_only = udp_look_reads,
+    .verb = "sendto", .apply = udp_look_apply, .reads_only = always_reads,
 };
 
 /* The object of a's port, made on first use. */

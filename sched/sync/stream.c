@@ -619,6 +619,8 @@ static const struct sched_objclass listener_objclass = {
 };
 
 static struct sched_obj *stream_listener_object(struct listener *l) { return &l->obj; }
+
+struct sched_obj *stream_object(struct stream *s) { return &s->obj; }
 static struct listener *listener_at(const struct sched_op *op)
 {
     return (struct listener *)op->obj;

@@ -50,6 +50,10 @@ long stream_peek_or_read(struct exec *x, struct stream *s, void *buf, size_t n, 
 long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
                   struct sched_loc at);
 
+/* The object s's steps touch (a call that finds its descriptor closed
+** looks at it: posix/io.c). */
+struct sched_obj *stream_object(struct stream *s);
+
 /* Visible. Close the read end (writers get WEFT_ECLOSED) or the write end
 ** (readers get the end of the stream once it is drained). */
 void stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at);
