@@ -648,6 +648,8 @@ struct weft_outcome {
     int spins_merged;             /* exhaustive, but orders of steps around a
                                      spin that fairness held back may have been
                                      merged (see exact_spins) */
+    int loops_held;               /* exhaustive, but a loop whose values kept
+                                     changing was held back after 16 turns */
 };
 
 /* The defaults of `weft run`: auto, 60 s, seed 1, depth 3, shrinking on. */

@@ -264,7 +264,7 @@ check "an if-checked wait fails only with spurious wake-ups" 0 \
 expect_grep "without them it passes" "cond_if_no_spurious: pass (expected pass)" "$tmp/out"
 expect_grep "with them the assertion" "cond_if_spurious: assertion (expected assertion)" "$tmp/out"
 expect_grep "the wake is named spurious" "wake ready_cv (spurious)" "$tmp/out"
-expect_grep "a while loop is proven" "cond_while_spurious: pass (expected pass) \[dpor\] 3 executions, exhaustive" "$tmp/out"
+expect_grep "a while loop is proven" "cond_while_spurious: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
 
 # Polling loops of several threads whose turns alternate or follow a
 # counter (tests/fairness/): fair to the thread they wait for under every
@@ -298,6 +298,26 @@ for strategy in dpor dfs; do
     expect_grep "spin without yield: livelock ($strategy)" \
         "^spin_without_yield: livelock (expected livelock) \[$strategy\]" "$tmp/out"
 done
+# A loop that counts its failed polls in a local and gives up (issue 7):
+# the comparisons its code makes are part of its loop turn, so the count
+# is seen and the give-up path explored; a loop that polls until the flag
+# is set repeats exactly and is proven with no caveat. A count beyond 16
+# turns is held back, and the summary says so.
+gives_up="$top_srcdir/tests/regress/poll_gives_up.c"
+for strategy in dpor dfs random; do
+    check "a poll that gives up, $strategy" 0 "$WEFT" run --strategy $strategy "$gives_up"
+    expect_grep "the give-up found ($strategy)" "gave up after 5 polls (++tries < TRIES)" "$tmp/out"
+done
+for strategy in dpor dfs; do
+    check "a poll until set, $strategy" 0 "$WEFT" run --strategy $strategy --format json \
+        --cflags=-DUNBOUNDED "$gives_up"
+    expect_grep "a poll until set: proven, no caveat ($strategy)" \
+        '"result":"pass".*"exhaustive":true.*"loops_held":false' "$tmp/out"
+    check "a give-up after 40 polls, $strategy" 1 "$WEFT" run --strategy $strategy --cflags=-DTRIES=40 "$gives_up"
+    expect_grep "a give-up beyond the turns held: said ($strategy)" \
+        "exhaustive (.*; loops whose values kept changing were held after 16 turns)" "$tmp/out"
+done
+
 check "C11 spin-waits proven" 0 "$WEFT" run --quiet "$top_srcdir/tests/programs/spin_atomic.c"
 expect_grep "C11 spin-waits: exhaustive" "^spin_atomic: pass (expected pass) \[dpor\] 54 executions + 2 pruned, exhaustive" "$tmp/out"
 check "a spinlock left held" 1 "$WEFT" run --cflags=-DLEAK "$top_srcdir/tests/programs/spin_atomic.c"

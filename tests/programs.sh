@@ -261,7 +261,7 @@ expect_grep "the replay repeats the option" \
 check "a while around a wait, --spurious-wakeups on" 0 \
     "$WEFT" run --spurious-wakeups on --cflags=-DFIXED "$tests/barrier_if_not_while.c"
 expect_grep "the while version proven" \
-    "^barrier_if_not_while: pass (expected pass) \[dpor\] 66 executions, exhaustive" "$tmp/out"
+    "^barrier_if_not_while: pass (expected pass) \[dpor\] 294 executions, exhaustive" "$tmp/out"
 check "--spurious-wakeups takes on or off" 2 \
     "$WEFT" run --spurious-wakeups maybe "$tests/barrier_if_not_while.c"
 expect_grep "the bad value named" "spurious-wakeups takes off or on, not 'maybe'" "$tmp/err"
@@ -346,6 +346,10 @@ for s in dpor dfs; do
         "$WEFT" run --strategy $s "$tests/periodic.c" -- ticker
     expect_grep "the ticker: every interleaving ($s)" \
         "^periodic: pass (expected pass) \[$s\] .*exhaustive" "$tmp/out"
+    # Its deadline, a local, moves each turn (the comparison in its carry
+    # shows it): held after 16 turns, and the summary says so.
+    expect_grep "the ticker: held after 16 turns, said ($s)" \
+        "loops whose values kept changing were held after 16 turns" "$tmp/out"
     check "a fresh deadline each turn, --timers=idle ($s)" 0 \
         "$WEFT" run --timers=idle --strategy $s "$tests/periodic.c" -- condclock
     expect_grep "a fresh deadline each turn: every interleaving ($s)" \

@@ -29,7 +29,8 @@ same() {   # same NAME FILE FILE
 
 untime() { sed -e 's/, [0-9.]* s ([0-9]*\/s)//'; }
 
-# Build the program from two scenario files, as a project would.
+# Build the program from two scenario files, as a project would (with
+# the flags pkg-config gives).
 prog=$tmp/my_test
 sources="$top_srcdir/scenarios/abba.c $top_srcdir/scenarios/lost_wakeup.c"
 if [ "${WEFT_MAIN_PKGCONFIG:-0}" = 1 ]; then
@@ -37,7 +38,7 @@ if [ "${WEFT_MAIN_PKGCONFIG:-0}" = 1 ]; then
     $CC -std=c11 $sources $(pkg-config --cflags --libs weft-main) -o "$prog"
 else
     # shellcheck disable=SC2086
-    $CC -std=c11 ${SAN_CFLAGS:-} -I"$top_srcdir/sched" $sources ${WEFT_MAIN_LIBS:?} -o "$prog"
+    $CC -std=c11 -fsanitize-coverage=trace-cmp ${SAN_CFLAGS:-} -I"$top_srcdir/sched" $sources ${WEFT_MAIN_LIBS:?} -o "$prog"
 fi
 if [ ! -x "$prog" ]; then echo "FAIL: could not build the test program"; exit 1; fi
 

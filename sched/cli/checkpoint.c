@@ -133,7 +133,7 @@ static void save(void *ctx, const char *position, const struct explore_result *r
         return;
     snprintf(head, n, MAGIC "%scounts %" PRIu64 " %" PRIu64 " %" PRIu64 " %d %d %d %d %d %" PRIu64
              " %d\nposition\n", cp->identity, r->cov.executions, r->cov.pruned, r->cov.cut,
-             r->cov.timed, r->cov.bound_hit, check_memory, r->cov.spins_merged, local_keys,
+             r->cov.timed, r->cov.bound_hit, check_memory, (int)r->cov.caveats, local_keys,
              r->cov.failing, r->cov.failing_result);
     write_atomically(cp->path, head, position);
     free(head);
@@ -234,17 +234,18 @@ static int load(struct cli_checkpoint *cp, const char *path, struct explore_conf
     }
     s += id_len;
     struct explore_resume *r = &ec->resume;
-    int timed, bound_hit, check_memory, spins_merged, local_keys, used = 0;
+    int timed, bound_hit, check_memory, caveats, local_keys, used = 0;
     if (sscanf(s, "counts %" SCNu64 " %" SCNu64 " %" SCNu64 " %d %d %d %d %d %" SCNu64
                " %d\nposition\n%n", &r->executions, &r->pruned, &r->cut, &timed, &bound_hit,
-               &check_memory, &spins_merged, &local_keys, &r->failing, &r->failing_result,
-               &used) != 10 || used == 0 || r->failing_result < 0 ||
+               &check_memory, &caveats, &local_keys, &r->failing, &r->failing_result,
+               &used) != 10 || used == 0 || r->failing_result < 0 || caveats < 0 ||
+        caveats > (CAVEAT_SPINS_MERGED | CAVEAT_LOOPS_HELD) ||
         r->failing_result > WEFT_RESULT_LAST) {
         fprintf(stderr, "weft: --resume %s: its counts are damaged\n", path);
         return CLI_ERROR;
     }
     r->timed = timed != 0;
-    r->spins_merged = spins_merged != 0;
+    r->caveats = (unsigned)caveats;
     r->bound_hit = bound_hit != 0;
     r->check_memory = check_memory != 0;
     r->position = s + used;

@@ -200,7 +200,8 @@ static int fill_outcome(struct weft_outcome *out, const struct report *rep)
                                   .exhaustive = rep->cov.exhaustive,
                                   .executions = rep->cov.executions, .pruned = rep->cov.pruned,
                                   .cut = rep->cov.cut,
-                                  .spins_merged = report_spins_merged(rep) };
+                                  .spins_merged = report_caveat(rep, CAVEAT_SPINS_MERGED),
+                                  .loops_held = report_caveat(rep, CAVEAT_LOOPS_HELD) };
     out->report = report_text(rep);
     if (rep->failed)
         out->schedule = strdup(rep->schedule);

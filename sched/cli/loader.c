@@ -385,6 +385,13 @@ static bool link_flag(const char *f)
     return strncmp(f, "-l", 2) == 0 || strncmp(f, "-L", 2) == 0 || strncmp(f, "-Wl,", 4) == 0;
 }
 
+/* What every compile passes, whatever the memory mode and kind. With
+** trace-cmp, a comparison is part of a loop turn (sync/compare.c): a loop
+** that counts its failed polls in a local is not spinning. */
+static const char *const compile_flags[] = {
+    "-g", "-O1", "-fPIC", "-Wall", "-fsanitize-coverage=trace-cmp",
+};
+
 /* cc -c src -o obj, as b says. */
 static int compile_one(const struct build *b, const char *src, const char *obj)
 {
@@ -395,10 +402,8 @@ static int compile_one(const struct build *b, const char *src, const char *obj)
     struct argv_buf a = { 0 };
     push(&a, b->cc);
     push(&a, b->program ? "-std=gnu11" : "-std=c11");
-    push(&a, "-g");
-    push(&a, "-O1");
-    push(&a, "-fPIC");
-    push(&a, "-Wall");
+    for (size_t i = 0; i < sizeof compile_flags / sizeof *compile_flags; i++)
+        push(&a, compile_flags[i]);
     if (b->memory != CLI_MEMORY_OFF)
         push(&a, "-fsanitize=thread");
     push(&a, stack[0]);
@@ -653,6 +658,8 @@ static int cache_key(const struct build *b, const char *const *srcs, int n, uint
         *h = fnv1a(*h, entry_source, sizeof entry_source);
     for (char **f = b->cflags; f && *f; f++)
         *h = fnv1a(*h, *f, strlen(*f) + 1);
+    for (size_t i = 0; i < sizeof compile_flags / sizeof *compile_flags; i++)
+        *h = fnv1a(*h, compile_flags[i], strlen(compile_flags[i]) + 1);
     for (size_t i = 0; i < 2; i++)    /* objects built without the stack flags are stale */
         *h = fnv1a(*h, stack_flags[i], strlen(stack_flags[i]));
     return 0;

@@ -39,7 +39,8 @@
 struct mark {
     uint64_t executions, pruned, cut, failing;
     int failing_result;
-    bool timed, spins_merged, bound_hit, check_memory;
+    bool timed, bound_hit, check_memory;
+    unsigned caveats;
     bool fresh;                       /* before the first execution: no position */
     int64_t classes_at;               /* the --classes file's length then, or -1 */
     size_t len;                       /* of the position */
@@ -206,7 +207,7 @@ static void leave_mark(void *ctx, const void *position, size_t len,
         return;                       /* the last mark stays */
     sh->slot[slot] = (struct mark){ r->cov.executions, r->cov.pruned, r->cov.cut,
                                     r->cov.failing, r->cov.failing_result, r->cov.timed,
-                                    r->cov.spins_merged, r->cov.bound_hit, check_memory,
+                                    r->cov.bound_hit, check_memory, r->cov.caveats,
                                     position == NULL, at, len };
     __atomic_store_n(&sh->marked, slot + 1, __ATOMIC_RELEASE);
     /* Its one execution done, hand the search on; unless asked to stop:
@@ -230,7 +231,7 @@ static int go_on_from_mark(struct cli_child *c, struct explore_config *ec)
     *r = (struct explore_resume){ .executions = m->executions, .pruned = m->pruned,
                                   .cut = m->cut, .failing = m->failing,
                                   .failing_result = m->failing_result, .timed = m->timed,
-                                  .spins_merged = m->spins_merged, .bound_hit = m->bound_hit,
+                                  .caveats = m->caveats, .bound_hit = m->bound_hit,
                                   .check_memory = m->check_memory,
                                   .died_index = rs->died_index, .died_steps = rs->died_steps,
                                   .died_choices = rs->died_choices, .died = &rs->died };

@@ -16,6 +16,10 @@
 /* How many of a thread's last loop turns the fairness rule remembers: a
 ** polling loop whose turns cycle through up to this many kinds is seen. */
 #define SCHED_TURN_MEMORY 4
+/* How many turns a loop may take the same path with values that keep
+** changing (a retry count, a moving deadline) before the fairness rule
+** holds it back as a spin anyway, and the summary says so (sched.c). */
+#define SCHED_MOVING_TURNS 16
 /* How many of a thread's steps that changed nothing in a row (polls: an
 ** atomic load, a failed try-lock, a select that found nothing) it
 ** remembers: a loop that polls without yielding goes round when one of
@@ -87,7 +91,13 @@ struct sched_thread {
                                          for is who can run at its next step
                                          where anyone can (note_turn) */
     bool spun;                        /* its last yield was spinning */
-    uint64_t turn;                    /* signature of the steps since its last yield */
+    uint64_t turn;                    /* signature of the steps since its last yield,
+                                         and of the values its code compared */
+    uint64_t path;                    /* the same, with only the outcomes of
+                                         those comparisons */
+    uint32_t moving;                  /* turns that took a recent path with new
+                                         values since it was last held back */
+    bool spin_moved;                  /* its last turn spun by that count */
     uint32_t turns;                   /* yields so far */
     uint32_t npolls;
     int sym_prev;                     /* symmetric sibling spawned before it, -1,
@@ -126,6 +136,7 @@ struct sched_thread {
     uint64_t recent[SCHED_TURN_MEMORY];   /* signatures of its last turns, by
                                          turns % SCHED_TURN_MEMORY: those
                                          below turns */
+    uint64_t recent_paths[SCHED_TURN_MEMORY];   /* their paths, likewise */
     uint64_t polls[SCHED_POLL_MEMORY];    /* the steps (step_key) that changed
                                          nothing since its last turn ended or
                                          it last changed something: below npolls */
@@ -167,6 +178,8 @@ struct sched_outcome {
     bool timed;                       /* a timer fired under the idle rule */
     bool held_back;                   /* fairness kept a spinning thread from
                                          a choice it was enabled for */
+    bool held_moving;                 /* ... one whose loop's values still
+                                         changed (SCHED_MOVING_TURNS) */
     bool abandoned;                   /* the chooser gave up (not a result) */
     int ender;                        /* the thread whose return ended the
                                          execution while detached threads

@@ -921,14 +921,19 @@ static int64_t next_deadline(struct exec *x)
 ** producer that sends, a counter or a flag it bumps each turn) is delayed
 ** too: states that need it to go round more than one cycle and a turn
 ** while another enabled thread waits (the counter at 5 before anyone
-** reads it) are not explored. (2) A loop that carries state weft does not
-** see from turn to turn, in a local or plain memory (give up after three
-** failed polls), looks the same each turn: its give-up path is not
-** explored unless it comes within a cycle and a turn. A deadline read from
-** weft's clock is seen (the time read is in the signature), so a loop that
-** polls until a deadline is explored to its deadline. Scenarios should
-** bound retries by a deadline on weft's clock, not a local counter. (A
-** hash of the thread's stack at its yield would see locals, but the stack
+** reads it) are not explored. (2) A loop that carries state from turn to
+** turn (give up after five failed polls) would look the same each turn if
+** the signature held only steps. So it also holds the values the code
+** compared (sched_turn_compared: the compiler's trace-cmp hooks), and a
+** loop whose count moves is not a stutter; what it carries and does not
+** compare during the loop, or compares in code weft did not compile, is
+** still unseen. A count can go on a long time, and a loop whose deadline
+** moves by a period goes on forever, so a loop that keeps the same path
+** (the steps and the outcome of each comparison) with moving values is
+** held back after SCHED_MOVING_TURNS turns all the same (would_spin), and
+** the summary says so. A deadline read from weft's clock is part of the
+** path, so a loop that polls until a deadline is explored to it. (A hash
+** of the thread's stack at its yield would see every local, but the stack
 ** holds leftovers of the search's own frames, which differ between runs
 ** of the same schedule: tried, and it made replays nondeterministic.)
 **
@@ -986,14 +991,30 @@ static sched_mask symmetric_threads(struct exec *x, sched_mask enabled)
     return mask_build_done(&x->masks, &allowed);
 }
 
-/* Did t end a loop turn like this one among its last SCHED_TURN_MEMORY? */
-static bool turn_seen(const struct sched_thread *t, uint64_t turn)
+/* Is sig among the first of t's last SCHED_TURN_MEMORY turns' (recent or
+** recent_paths)? */
+static bool seen_in(const struct sched_thread *t, const uint64_t *last, uint64_t sig)
 {
     uint32_t n = t->turns < SCHED_TURN_MEMORY ? t->turns : SCHED_TURN_MEMORY;
     for (uint32_t i = 0; i < n; i++)
-        if (t->recent[i] == turn)
+        if (last[i] == sig)
             return true;
     return false;
+}
+
+/*
+** Would t spin if its turn ended now? When the turn repeats a recent one,
+** values and all. When it only took a recent turn's path (the same steps,
+** the same outcome of every comparison) with other values, it is a loop
+** whose state moves: a count of retries that will run out, a deadline it
+** moves each turn, or a counter nothing ever reads. weft cannot tell them
+** apart, so it lets such a loop go round SCHED_MOVING_TURNS times while
+** others wait, then holds it back as a spin, and the summary says so.
+*/
+static bool would_spin(const struct sched_thread *t, uint32_t moving)
+{
+    return seen_in(t, t->recent, t->turn) ||
+           (moving >= SCHED_MOVING_TURNS && seen_in(t, t->recent_paths, t->path));
 }
 
 /*
@@ -1009,7 +1030,7 @@ static bool turn_seen(const struct sched_thread *t, uint64_t turn)
 */
 static bool at_spin_edge(const struct sched_thread *t)
 {
-    return t->spinning || turn_seen(t, t->turn);
+    return t->spinning || would_spin(t, t->moving + 1);
 }
 
 /* What a step contributes to its loop turn's signature: what it does, to
@@ -1031,12 +1052,16 @@ static bool polled_before(const struct sched_thread *t, const struct sched_op *o
     return false;
 }
 
-/* t's loop turn ends: is it spinning (the turn repeats a recent one)? */
+/* t's loop turn ends: is it spinning (would_spin)? */
 static void end_turn(struct sched_thread *t)
 {
-    t->spinning = t->spun = turn_seen(t, t->turn);
+    bool repeat = seen_in(t, t->recent, t->turn);
+    t->moving += !repeat && seen_in(t, t->recent_paths, t->path);
+    t->spinning = t->spun = would_spin(t, t->moving);
+    t->spin_moved = t->spinning && !repeat;
     t->recent[t->turns % SCHED_TURN_MEMORY] = t->turn;
-    t->turn = 0;
+    t->recent_paths[t->turns % SCHED_TURN_MEMORY] = t->path;
+    t->turn = t->path = 0;
     t->turns++;
     t->npolls = 0;
 }
@@ -1044,13 +1069,32 @@ static void end_turn(struct sched_thread *t)
 /* op, t's step, is part of its loop turn. */
 static void add_to_turn(struct exec *x, struct sched_thread *t, const struct sched_op *op)
 {
-    t->turn = (t->turn ^ step_key(op)) * 0x100000001b3ULL;
-    if (op->obj && op->obj == x->clock)   /* the time it read: a deadline nears */
+    uint64_t key = step_key(op);
+    t->turn = (t->turn ^ key) * 0x100000001b3ULL;
+    t->path = (t->path ^ key) * 0x100000001b3ULL;
+    if (op->obj && op->obj == x->clock) { /* the time it read: a deadline nears */
         t->turn = (t->turn ^ (uint64_t)x->now) * 0x100000001b3ULL;
+        t->path = (t->path ^ (uint64_t)x->now) * 0x100000001b3ULL;
+    }
     if (sched_op_progress(op))
         t->npolls = 0;
     else if (t->npolls < SCHED_POLL_MEMORY)
         t->polls[t->npolls++] = step_key(op);
+}
+
+/* The running thread's code compared a with b at pc, with outcome (-1, 0,
+** 1 or a switch's case; sync/compare.c). The values are part of its loop
+** turn (a loop's counter, a retry budget, anything it keeps in a local and
+** branches on), the outcome is part of its path (would_spin). The pc tells
+** two comparisons apart; within one process it names the same code in
+** every execution, and turns are only ever compared within one execution. */
+void sched_turn_compared(struct exec *x, uintptr_t pc, uint64_t a, uint64_t b, int outcome)
+{
+    struct sched_thread *t = x->current;
+    uint64_t h = (t->turn ^ pc) * 0x100000001b3ULL;
+    h = (h ^ a) * 0x100000001b3ULL;
+    t->turn = (h ^ b) * 0x100000001b3ULL;
+    t->path = (t->path ^ (pc + (uint64_t)(int64_t)outcome)) * 0x100000001b3ULL;
 }
 
 /*
@@ -1072,8 +1116,11 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
     if (!yield && sched_op_progress(op) && !mask_empty(x->delayed))
         for (int i = 0; i < x->nthreads; i++) {
             struct sched_thread *w = x->threads[i];
-            if (mask_empty(w->after = mask_without(&x->masks, w->after, t->id)))
+            if (mask_empty(w->after = mask_without(&x->masks, w->after, t->id))) {
                 x->delayed = mask_without(&x->masks, x->delayed, i);
+                w->moving = 0;        /* held until the others moved: its
+                                         loop may go round freely again */
+            }
         }
     if (yield) {
         end_turn(t);
@@ -1100,6 +1147,7 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
     ** the turn goes round again (that wait times out again). */
     t->after = mask_without(&x->masks, enabled_threads(x), t->id);
     t->awaiting = mask_empty(t->after);
+    x->outcome.held_moving |= !t->awaiting && t->spin_moved;
     mask_add(&x->masks, &x->spinners, t->id);
     if (!mask_empty(t->after))
         mask_add(&x->masks, &x->delayed, t->id);

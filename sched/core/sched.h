@@ -58,6 +58,11 @@ int sched_choose_value(struct exec *x, int n);
 /* Finish another thread's waiting op (a rendezvous partner, a released
 ** waiter): it becomes enabled and its apply is skipped. */
 void sched_complete(struct exec *x, struct sched_op *op);
+
+/* The running thread's code compared a with b at pc, with outcome (-1, 0
+** or 1; a switch's case): part of its loop turn (the fairness rule). */
+void sched_turn_compared(struct exec *x, uintptr_t pc, uint64_t a, uint64_t b, int outcome);
+
 /* Something outside its operation's objects changed whether t's pending
 ** operation can run (a cancellation request, posix/cancel.c): ask again
 ** before the next choice (enabled sets are kept incrementally). */

@@ -300,7 +300,10 @@ static void count_execution(struct explorer *e, struct explore_result *r)
     }
     c->cut += o->cut;
     c->timed |= o->timed;
-    c->spins_merged |= o->held_back && prunes_around_spins(e);
+    if (o->held_back && prunes_around_spins(e))
+        c->caveats |= CAVEAT_SPINS_MERGED;
+    if (o->held_moving)
+        c->caveats |= CAVEAT_LOOPS_HELD;
     if (e->window && e->window->phase == EXPLORE_SEARCHING)
         e->window->cov = *c;
 }
@@ -370,7 +373,7 @@ static int resume(struct explorer *e, struct search *s, struct explore_result *r
     r->cov.failing = from->failing;
     r->cov.failing_result = from->failing_result;
     r->cov.timed |= from->timed;
-    r->cov.spins_merged |= from->spins_merged;
+    r->cov.caveats |= from->caveats;
     r->cov.bound_hit |= from->bound_hit;
     s->sc.check_memory |= from->check_memory;
     split_resumed(s, e->cfg, r);

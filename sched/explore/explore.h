@@ -139,7 +139,8 @@ struct explore_config {
                                          the length of a mark's bytes there */
         uint64_t executions, pruned, cut, failing;
         int failing_result;
-        bool timed, spins_merged, bound_hit, check_memory;
+        bool timed, bound_hit, check_memory;
+        unsigned caveats;
         /* After a process died in an execution (supervise.c): the one
         ** numbered died_index (1: the search's first, pruned ones counted)
         ** ends as *died right where the dead process was, after its step
@@ -169,6 +170,18 @@ struct explore_config {
     struct explore_split split;
 };
 
+/* What "exhaustive" leaves out, when it happened (coverage.caveats; the
+** summary names each). */
+enum explore_caveat {
+    /* sleep sets or DPOR pruned where fairness held a spinning thread back
+    ** (without --spin-order exact): orders around a spin may be missed */
+    CAVEAT_SPINS_MERGED = 1,
+    /* fairness held back a loop whose values still changed after
+    ** SCHED_MOVING_TURNS turns (core/sched.c, would_spin): what it does
+    ** after more turns while others wait is not explored */
+    CAVEAT_LOOPS_HELD = 2,
+};
+
 /*
 ** What a search covered, as data: the formats say it in words. The plan
 ** is what ran: `auto` that found its answer with DPOR says dpor; sampled
@@ -184,10 +197,8 @@ struct coverage {
                                          (on_class): the failing executions */
     int failing_result;               /* the first one's result (weft_result) */
     bool timed;                       /* some execution waited on virtual time */
-    bool spins_merged;                /* sleep sets or DPOR pruned where fairness
-                                         held a spinning thread back (without
-                                         --spin-order exact): orders around a
-                                         spin may be missed (sched.c) */
+    unsigned caveats;                 /* what an exhaustive search may have
+                                         missed (explore_caveat) */
     bool exhaustive;                  /* the whole space within the bounds */
     bool bound_hit;                   /* the preemption bound cut something */
     int bound;                        /* bounded: the bound searched last */

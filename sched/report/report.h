@@ -194,13 +194,12 @@ sched_mask report_signature(struct exec *x, const struct sched_outcome *o);
 ** went otherwise); never changes x. */
 int report_chains(struct report *rep, struct exec *x, const struct explore_result *r);
 
-/* Does the result claim every behaviour while sleep sets or DPOR may have
-** merged orders around a held-back spin (coverage.spins_merged)? Said of
-** an exhaustive pass only: a failure found stands, and a search that
-** stopped early claims nothing. */
-static inline bool report_spins_merged(const struct report *rep)
+/* Does the result claim every behaviour while caveat (explore_caveat)
+** applies? Said of an exhaustive pass only: a failure found stands, and a
+** search that stopped early claims nothing. */
+static inline bool report_caveat(const struct report *rep, enum explore_caveat caveat)
 {
-    return rep->cov.spins_merged && rep->cov.exhaustive && !rep->failed;
+    return (rep->cov.caveats & caveat) && rep->cov.exhaustive && !rep->failed;
 }
 
 /* A step in words: "lock closeMutex (blocks)". */

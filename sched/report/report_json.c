@@ -309,8 +309,10 @@ static void print_json(FILE *f, const struct report *rep, int flags)
             c->bound_hit ? "true" : "false");
     if (c->failing)                   /* a search that went on past failures (--classes) */
         fprintf(f, ",\"failing\":%llu", (unsigned long long)c->failing);
-    fprintf(f, ",\"timers_fire_when_idle\":%s,\"spins_merged\":%s,\"memory_checked\":\"%s\"",
-            c->timed ? "true" : "false", report_spins_merged(rep) ? "true" : "false",
+    fprintf(f, ",\"timers_fire_when_idle\":%s,\"spins_merged\":%s,\"loops_held\":%s,"
+            "\"memory_checked\":\"%s\"", c->timed ? "true" : "false",
+            report_caveat(rep, CAVEAT_SPINS_MERGED) ? "true" : "false",
+            report_caveat(rep, CAVEAT_LOOPS_HELD) ? "true" : "false",
             c->all_memory ? "all" : rep->unmarked ? "none" : "marked");
     if (rep->accept_sampled)
         fprintf(f, ",\"accept\":\"sampled\",\"min_executions\":%llu,\"sample_accepted\":%s",

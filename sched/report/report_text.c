@@ -8,6 +8,9 @@
 #include <string.h>
 #include "report/report.h"
 
+#define DIGITS_OF(n) #n
+#define NUMBER_TEXT(n) DIGITS_OF(n)   /* a macro's value as a string literal */
+
 #define RULE "========================================================================"
 #define THIN "------------------------------------------------------------------------"
 #define CELL_MAX 40
@@ -811,12 +814,14 @@ static void print_summary(FILE *f, const struct report *rep)
                                                         : "exhaustive")
                        : not_exhaustive(c));
     if (!rep->failed && c->exhaustive)   /* what "every behaviour" covers */
-        fprintf(f, " (%s%s%s)", c->all_memory ? "all memory checked"
-                                : rep->unmarked ? "plain memory not checked: --memory=all checks it"
-                                : "plain memory checked where marked",
+        fprintf(f, " (%s%s%s%s)", c->all_memory ? "all memory checked"
+                                  : rep->unmarked ? "plain memory not checked: --memory=all checks it"
+                                  : "plain memory checked where marked",
                 c->timed ? "; timers fire only when every thread waits" : "",
-                report_spins_merged(rep) ? "; orders around held-back spins may be merged: "
-                                  "--spin-order exact" : "");
+                report_caveat(rep, CAVEAT_SPINS_MERGED) ? "; orders around held-back spins may "
+                                  "be merged: --spin-order exact" : "",
+                report_caveat(rep, CAVEAT_LOOPS_HELD) ? "; loops whose values kept changing were "
+                                  "held after " NUMBER_TEXT(SCHED_MOVING_TURNS) " turns" : "");
     if (c->forked)
         fprintf(f, ", a process per execution");
     print_acceptance(f, rep);
