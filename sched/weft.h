@@ -493,9 +493,10 @@ WEFT_API int64_t weft_now_ns_at(const char *file, int line);
 **    when there is room it ticks once, and next at the first period after.
 ** Receiving from a timer's or ticker's channel ends a loop turn (as a
 ** sleep's wake does, for the fairness rule), and a select in a loop whose
-** turns repeat takes a ready case other than a timer's channel when there
-** is one (Go picks among ready cases at random: a case that stays ready is
-** taken in the end), so a ticker cannot starve a stop signal forever. The
+** turns repeat takes a ready case other than a timer's channel or a closed
+** channel when there is one, else one other than it took last (Go picks
+** among ready cases at random: a case that stays ready is taken in the
+** end), so a ticker cannot starve a stop signal forever. The
 ** objects live until the execution ends. Making, stopping and resetting
 ** are visible steps; do not send on a timer's channel.
 */

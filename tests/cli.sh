@@ -313,6 +313,24 @@ for strategy in dpor dfs; do
         --cflags=-DUNBOUNDED "$gives_up"
     expect_grep "a poll until set: proven, no caveat ($strategy)" \
         '"result":"pass".*"exhaustive":true.*"loops_held":false' "$tmp/out"
+    check "a poll that sleeps and yields gives up, $strategy" 0 "$WEFT" run --strategy $strategy \
+        --cflags=-DSLEEP_TOO "$gives_up"
+    expect_grep "a poll that sleeps and yields: the give-up found ($strategy)" \
+        "gave up after 5 polls (++tries < TRIES)" "$tmp/out"
+    check "a poll that sleeps and yields until set, $strategy" 0 "$WEFT" run --strategy $strategy \
+        --cflags="-DSLEEP_TOO -DUNBOUNDED" "$gives_up"
+    expect_grep "a poll that sleeps and yields until set: proven ($strategy)" \
+        "^poll_gives_up: pass (expected pass) \[$strategy\] .*exhaustive" "$tmp/out"
+    # A select loop whose data channel is closed (always ready, takes
+    # nothing) beside a quit channel, and a loop that makes a new timer
+    # each turn (Go's time.After): both repeat, so the others are not
+    # starved and the fixed variants are proven.
+    for s in select_closed_and_quit after_in_loop; do
+        check "$s, $strategy" 0 "$WEFT" run --strategy $strategy "$top_srcdir/tests/regress/$s.c"
+        check "$s fixed, $strategy" 0 "$WEFT" run --strategy $strategy --cflags=-DFIXED \
+            "$top_srcdir/tests/regress/$s.c"
+        expect_grep "$s fixed: proven ($strategy)" "^$s: pass (expected pass) \[$strategy\] .*exhaustive" "$tmp/out"
+    done
     check "a give-up after 40 polls, $strategy" 1 "$WEFT" run --strategy $strategy --cflags=-DTRIES=40 "$gives_up"
     expect_grep "a give-up beyond the turns held: said ($strategy)" \
         "exhaustive (.*; loops whose values kept changing were held after 16 turns)" "$tmp/out"

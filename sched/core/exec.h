@@ -25,6 +25,8 @@
 ** remembers: a loop that polls without yielding goes round when one of
 ** them comes again, and that ends a loop turn as a yield would. */
 #define SCHED_POLL_MEMORY 8
+/* How many of a thread's selects, by line, remember the case they took. */
+#define SCHED_SELECT_MEMORY 4
 
 enum sched_tstate { T_FREE, T_RUNNING, T_PARKED, T_FINISHED };
 
@@ -95,6 +97,9 @@ struct sched_thread {
                                          and of the values its code compared */
     uint64_t path;                    /* the same, with only the outcomes of
                                          those comparisons */
+    int turn_objects;                 /* how many objects the execution, and */
+    uint32_t turn_made;               /* it, had made when its turn began
+                                         (turn_key) */
     uint32_t moving;                  /* turns that took a recent path with new
                                          values since it was last held back */
     bool spin_moved;                  /* its last turn spun by that count */
@@ -114,6 +119,10 @@ struct sched_thread {
                                          before the joiner's next */
     bool detached;                    /* nobody joins it; the execution does
                                          not wait for it (sched_detach) */
+    /* The case its last selects took, each where it is (sync/chan.c,
+    ** fair_cases): a loop's selects, one entry each, oldest replaced. */
+    struct { struct sched_loc at; int taken; } selects[SCHED_SELECT_MEMORY];
+    uint8_t selects_next;
     bool daemon;                      /* a timer's thread (sync/timer.c): waiting
                                          at the end, it is not blocked */
     /* A program's cancellation (posix/cancel.c): while interruptible and
@@ -137,6 +146,8 @@ struct sched_thread {
                                          turns % SCHED_TURN_MEMORY: those
                                          below turns */
     uint64_t recent_paths[SCHED_TURN_MEMORY];   /* their paths, likewise */
+    uint8_t recent_repeats;           /* bit turn % SCHED_TURN_MEMORY: whether that
+                                         turn repeated one before it */
     uint64_t polls[SCHED_POLL_MEMORY];    /* the steps (step_key) that changed
                                          nothing since its last turn ended or
                                          it last changed something: below npolls */

@@ -175,6 +175,10 @@ struct sched_op {
     int status;                       /* the call's result: 0 or WEFT_E* */
     bool completed;                   /* a partner completed it: apply is skipped */
     bool idle;                        /* apply changed nothing: a failed poll */
+    bool stutter;                     /* apply changed nothing, though the
+                                         searches order it as a change (a
+                                         receive from a closed channel): no
+                                         progress, for fairness */
     bool ends_turn;                   /* apply says it ends a loop turn, as a
                                          yield does (a spurious wake) */
     bool interrupted;                 /* its step ended it unperformed (a
@@ -266,7 +270,7 @@ static inline bool sched_op_global(const struct sched_op *op)
 /* Did op's step change something others may wait for (fairness)? */
 static inline bool sched_op_progress(const struct sched_op *op)
 {
-    return !op->idle || (op->cls->flags & OP_SHARED);
+    return (!op->idle && !op->stutter) || (op->cls->flags & OP_SHARED);
 }
 
 /* Would performing op now change nothing (its reads_only hook)? Two such

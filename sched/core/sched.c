@@ -685,7 +685,7 @@ void sched_visible(struct exec *x, struct sched_op *op)
     fiber_check_stack(&t->fiber);     /* nothing runs on an overflowed stack */
     op->thread = t;
     op->completed = false;
-    op->idle = op->held = op->interrupted = false;
+    op->idle = op->stutter = op->held = op->interrupted = false;
     op->spin_edge = x->cfg->exact_spins && at_spin_edge(t);
     if (x->chains)
         capture_chain(t, op);
@@ -1002,18 +1002,46 @@ static bool seen_in(const struct sched_thread *t, const uint64_t *last, uint64_t
     return false;
 }
 
+/* Was t's turn number `turn` (< t->turns, recent) a repeat of one before? */
+static bool was_repeat(const struct sched_thread *t, uint32_t turn)
+{
+    return (t->recent_repeats >> (turn % SCHED_TURN_MEMORY)) & 1;
+}
+
 /*
-** Would t spin if its turn ended now? When the turn repeats a recent one,
-** values and all. When it only took a recent turn's path (the same steps,
-** the same outcome of every comparison) with other values, it is a loop
-** whose state moves: a count of retries that will run out, a deadline it
-** moves each turn, or a counter nothing ever reads. weft cannot tell them
-** apart, so it lets such a loop go round SCHED_MOVING_TURNS times while
-** others wait, then holds it back as a spin, and the summary says so.
+** Does a turn with signature sig close a cycle: does it repeat the turn d
+** back, for some d, with each of the d - 1 turns between a repeat too? A
+** loop whose body ends two turns (a sleep, then a yield) and counts its
+** retries in one of them has one turn that repeats while the other moves:
+** that loop is not going round the same way.
+*/
+static bool closes_cycle(const struct sched_thread *t, uint64_t sig)
+{
+    uint32_t n = t->turns < SCHED_TURN_MEMORY ? t->turns : SCHED_TURN_MEMORY;
+    for (uint32_t d = 1; d <= n; d++) {
+        if (t->recent[(t->turns - d) % SCHED_TURN_MEMORY] != sig)
+            continue;
+        uint32_t i = 1;
+        while (i < d && was_repeat(t, t->turns - i))
+            i++;
+        if (i == d)
+            return true;
+    }
+    return false;
+}
+
+/*
+** Would t spin if its turn ended now? When the turn closes a cycle of
+** recent ones, values and all. When it only took a recent turn's path (the
+** same steps, the same outcome of every comparison) with other values, it
+** is a loop whose state moves: a count of retries that will run out, a
+** deadline it moves each turn, or a counter nothing ever reads. weft cannot
+** tell them apart, so it lets such a loop go round SCHED_MOVING_TURNS times
+** while others wait, then holds it back as a spin, and the summary says so.
 */
 static bool would_spin(const struct sched_thread *t, uint32_t moving)
 {
-    return seen_in(t, t->recent, t->turn) ||
+    return closes_cycle(t, t->turn) ||
            (moving >= SCHED_MOVING_TURNS && seen_in(t, t->recent_paths, t->path));
 }
 
@@ -1033,12 +1061,38 @@ static bool at_spin_edge(const struct sched_thread *t)
     return t->spinning || would_spin(t, t->moving + 1);
 }
 
-/* What a step contributes to its loop turn's signature: what it does, to
-** which object, from which line. */
+/* What op does, to which object (by id), from which line. */
+static uint64_t key_with_id(const struct sched_op *op, int id)
+{
+    return (uintptr_t)op->cls ^ ((uint64_t)id << 20) ^ ((uint64_t)op->loc.line << 40);
+}
+
 static uint64_t step_key(const struct sched_op *op)
 {
-    return (uintptr_t)op->cls ^ ((uint64_t)(op->obj ? op->obj->id : -1) << 20) ^
-           ((uint64_t)op->loc.line << 40);
+    return key_with_id(op, op->obj ? op->obj->id : -1);
+}
+
+/* Which of the objects t made this turn o is (0 for its first), or -1:
+** t made o when o's key is t's key mixed with its count (object.c). */
+static int made_this_turn(const struct sched_thread *t, const struct sched_obj *o, int id)
+{
+    if (id < t->turn_objects)         /* the common case: made before the turn */
+        return -1;
+    for (uint32_t m = t->turn_made + 1; m <= t->made && m <= t->turn_made + 8; m++)
+        if (o->key == sched_mix(t->obj.key, m))
+            return (int)(m - t->turn_made - 1);
+    return -1;
+}
+
+/* What op contributes to t's loop turn: step_key, but an object t made
+** during the turn is named by its place among those, not by its id, so a
+** loop that makes a new timer each turn (Go's time.After in a select)
+** repeats its turns. */
+static uint64_t turn_key(const struct sched_thread *t, const struct sched_op *op)
+{
+    int id = op->obj ? op->obj->id : -1;
+    int fresh = op->obj ? made_this_turn(t, op->obj, id) : -1;
+    return key_with_id(op, fresh >= 0 ? -2 - fresh : id);
 }
 
 /* Has t polled like this (op, a step that changes nothing) since it last
@@ -1053,12 +1107,16 @@ static bool polled_before(const struct sched_thread *t, const struct sched_op *o
 }
 
 /* t's loop turn ends: is it spinning (would_spin)? */
-static void end_turn(struct sched_thread *t)
+static void end_turn(struct exec *x, struct sched_thread *t)
 {
+    t->turn_objects = x->nobjects;
+    t->turn_made = t->made;
     bool repeat = seen_in(t, t->recent, t->turn);
     t->moving += !repeat && seen_in(t, t->recent_paths, t->path);
     t->spinning = t->spun = would_spin(t, t->moving);
-    t->spin_moved = t->spinning && !repeat;
+    t->spin_moved = t->spinning && !closes_cycle(t, t->turn);
+    uint8_t bit = (uint8_t)(1u << (t->turns % SCHED_TURN_MEMORY));
+    t->recent_repeats = (uint8_t)(repeat ? t->recent_repeats | bit : t->recent_repeats & ~bit);
     t->recent[t->turns % SCHED_TURN_MEMORY] = t->turn;
     t->recent_paths[t->turns % SCHED_TURN_MEMORY] = t->path;
     t->turn = t->path = 0;
@@ -1069,7 +1127,7 @@ static void end_turn(struct sched_thread *t)
 /* op, t's step, is part of its loop turn. */
 static void add_to_turn(struct exec *x, struct sched_thread *t, const struct sched_op *op)
 {
-    uint64_t key = step_key(op);
+    uint64_t key = turn_key(t, op);
     t->turn = (t->turn ^ key) * 0x100000001b3ULL;
     t->path = (t->path ^ key) * 0x100000001b3ULL;
     if (op->obj && op->obj == x->clock) { /* the time it read: a deadline nears */
@@ -1123,9 +1181,9 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
             }
         }
     if (yield) {
-        end_turn(t);
+        end_turn(x, t);
     } else if (!sched_op_progress(op) && polled_before(t, op)) {
-        end_turn(t);                  /* before op: op begins the next turn */
+        end_turn(x, t);               /* before op: op begins the next turn */
         add_to_turn(x, t, op);
     } else {                          /* this loop turn's signature so far */
         t->spinning = t->awaiting;

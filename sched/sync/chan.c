@@ -338,6 +338,7 @@ static void recv_apply(struct exec *x, struct sched_op *op)
     if (can_recv(ch, op->thread)) {
         op->status = do_recv(x, op->thread, ch, chan_op(op)->out);
         op->note = op->status == WEFT_ECLOSED ? "closed" : NULL;
+        op->stutter = op->status == WEFT_ECLOSED;   /* took nothing */
         took_from(op, ch);
     } else {
         start_waiting(x, op);
@@ -456,32 +457,77 @@ static int ready_cases(const struct select_op *s, const struct sched_thread *t, 
     return nready;
 }
 
+/* A case that is ready again whatever the loop does: a timer's channel,
+** which ticks again, or a receive from a closed channel, which takes
+** nothing. */
+static bool stays_ready(const struct weft_select_case *c)
+{
+    return c->ch->timer || (c->dir == WEFT_RECV && c->ch->closed);
+}
+
+/* Where t remembers its select at `at` (sched_thread.selects), or -1. */
+static int select_slot(const struct sched_thread *t, struct sched_loc at)
+{
+    for (int i = 0; i < SCHED_SELECT_MEMORY; i++)
+        if (t->selects[i].at.line == at.line && t->selects[i].at.file == at.file)
+            return i;
+    return -1;
+}
+
+/* Did t's select at `at` take case k the last time it ran? */
+static bool taken_last(const struct sched_thread *t, struct sched_loc at, int k)
+{
+    int i = select_slot(t, at);
+    return i >= 0 && t->selects[i].taken == k;
+}
+
+/* t's select at `at` took case k. */
+static void remember_taken(struct sched_thread *t, struct sched_loc at, int k)
+{
+    int i = select_slot(t, at);
+    if (i < 0) {
+        i = t->selects_next;
+        t->selects_next = (uint8_t)((i + 1) % SCHED_SELECT_MEMORY);
+        t->selects[i].at = at;
+    }
+    t->selects[i].taken = k;
+}
+
 /*
-** A thread whose loop turns repeat (sched.c, fairness) does not take a
-** timer's channel while another case is ready: Go's select picks among
-** ready cases at random, so a case that stays ready is taken in the end;
-** taking the tick once more would only repeat the turn. Without this, a
-** loop fed by a ticker could starve its other cases forever. Returns how
+** A thread whose loop turns repeat (sched.c, fairness) does not take a case
+** that stays ready while another case is ready: Go's select picks among
+** ready cases at random, so every case that stays ready is taken in the
+** end; taking the tick, or the closed channel, once more would only repeat
+** the turn. When every ready case stays ready (a closed data channel and a
+** closed quit channel), it takes one other than the case this select took
+** last. Without this, a loop fed by a ticker, or one that keeps finding a
+** closed channel ready, could starve its other cases forever. Returns how
 ** many of ready are left.
 */
-static int fair_cases(const struct select_op *s, const struct sched_thread *t, int *ready,
-                      int nready)
+static int fair_cases(const struct select_op *s, const struct sched_thread *t,
+                      struct sched_loc at, int *ready, int nready)
 {
     if (!t->spun || nready < 2)
         return nready;
     int kept = 0;
     for (int i = 0; i < nready; i++)
-        if (!s->cases[ready[i]].ch->timer)
+        if (!stays_ready(&s->cases[ready[i]]))
             ready[kept++] = ready[i];
-    return kept ? kept : nready;
+    if (kept > 0)
+        return kept;
+    for (int i = 0; i < nready; i++)
+        if (!taken_last(t, at, ready[i]))
+            ready[kept++] = ready[i];
+    return kept;
 }
 
 /* Perform one of the ready cases, the choice among them explored. */
 static void select_case(struct exec *x, struct sched_op *op, int *ready, int nready)
 {
     struct select_op *s = select_op(op);
-    nready = fair_cases(s, op->thread, ready, nready);
+    nready = fair_cases(s, op->thread, op->loc, ready, nready);
     int k = ready[sched_choose_value(x, nready)];
+    remember_taken(op->thread, op->loc, k);
     struct weft_select_case *c = &s->cases[k];
     if (c->dir == WEFT_SEND)
         do_send(x, op->thread, c->ch, c->send, op->loc);
@@ -489,8 +535,10 @@ static void select_case(struct exec *x, struct sched_op *op, int *ready, int nre
         c->closed = do_recv(x, op->thread, c->ch, c->recv) == WEFT_ECLOSED;
     s->c.chosen = k;
     op->obj = &c->ch->obj;            /* the step log names the channel used */
-    if (c->dir == WEFT_RECV)
+    if (c->dir == WEFT_RECV) {
         took_from(op, c->ch);
+        op->stutter = c->closed;      /* took nothing */
+    }
     select_note(s, k, c->dir == WEFT_SEND ? "send" : c->closed ? "recv, closed" : "recv");
 }
 

@@ -7,7 +7,11 @@
 ** whose counter moves goes round up to 16 times before it is held back,
 ** and the summary says when that happened (-DTRIES=40: the give-up is
 ** beyond it). With -DUNBOUNDED it polls until the flag is set: its turns
-** repeat exactly, and it is proven with no such caveat. */
+** repeat exactly, and it is proven with no such caveat. With -DSLEEP_TOO
+** each round also sleeps 1 ms before it yields: two turns a round, one of
+** which (from the wake to the yield) compares nothing and repeats exactly;
+** it once held the loop back with its count frozen. A turn now spins only
+** when it closes a cycle of turns that all repeat. */
 #include <weft.h>
 #ifndef TRIES
 #define TRIES 5
@@ -27,6 +31,9 @@ WEFT_SCENARIO(poll_gives_up, .summary = "poll a flag a few times, then give up",
     while (!weft_atomic_load(flag)) {
 #ifndef UNBOUNDED
         weft_assert(++tries < TRIES, "gave up after %d polls", tries);
+#endif
+#ifdef SLEEP_TOO
+        weft_sleep(1);
 #endif
         weft_yield();
     }
