@@ -110,6 +110,14 @@ if [ "$(grep -c '^ok [0-9]* - ' "$tmp/all.tap")" -eq $((nscen - 1)) ] &&
 then ok; else bad "tap: one point per scenario"; fi
 expect_grep "tap: the report in the YAML block" "^    weft: DEADLOCK in claims_to_pass" "$tmp/all.tap"
 expect_grep "tap: the replay" "^      weft replay .*claims_to_pass --schedule" "$tmp/all.tap"
+# What "exhaustive" leaves out is said as the JSON says it: a held-back
+# spin whose orders may be merged (ticker_starves_stop_fixed), and a loop
+# whose count ran past the turns it may take (poll_gives_up -DTRIES=40).
+expect_grep "tap: spins merged" "^  spins_merged: true" "$tmp/all.tap"
+check "tap: a loop held" 1 "$WEFT" run --format tap --cflags=-DTRIES=40 \
+    "$top_srcdir/tests/regress/poll_gives_up.c"
+expect_grep "tap: a loop held, said" "^  loops_held: true" "$tmp/out"
+expect_grep "tap: the memory checked" "^  memory_checked: marked" "$tmp/out"
 # prove (TAP::Harness 3.44) knows TAP up to version 13, whose syntax 14
 # extends: the same stream as 13 must parse, YAML blocks and all.
 if command -v prove >/dev/null; then

@@ -385,12 +385,29 @@ static bool link_flag(const char *f)
     return strncmp(f, "-l", 2) == 0 || strncmp(f, "-L", 2) == 0 || strncmp(f, "-Wl,", 4) == 0;
 }
 
-/* What every compile passes, whatever the memory mode and kind. With
-** trace-cmp, a comparison is part of a loop turn (sync/compare.c): a loop
-** that counts its failed polls in a local is not spinning. */
-static const char *const compile_flags[] = {
-    "-g", "-O1", "-fPIC", "-Wall", "-fsanitize-coverage=trace-cmp",
+/* What every compile passes, whatever the memory mode and kind. */
+static const char *const compile_flags[] = { "-g", "-O1", "-fPIC", "-Wall" };
+
+/*
+** Comparisons are part of a loop turn (sync/compare.c): a loop that counts
+** its failed polls in a local is not spinning. gcc takes trace-cmp alone;
+** clang ignores it without a coverage kind, so it gets the cheapest (a
+** flag per function, whose hook does nothing). A compiler that takes
+** neither compiles without, and weft says what that loses.
+*/
+static const char *const compare_flags[] = {
+    "-fsanitize-coverage=func,inline-bool-flag,trace-cmp", "-fsanitize-coverage=trace-cmp",
 };
+
+static const char *compare_flag_for(const char *cc)
+{
+    for (size_t i = 0; i < sizeof compare_flags / sizeof *compare_flags; i++)
+        if (cc_accepts(cc, compare_flags[i], NULL))
+            return compare_flags[i];
+    fprintf(stderr, "weft: %s takes no -fsanitize-coverage=trace-cmp: loops that count their "
+            "retries in locals look alike to the fairness rule (README, Limits)\n", cc);
+    return "-g";
+}
 
 /* cc -c src -o obj, as b says. */
 static int compile_one(const struct build *b, const char *src, const char *obj)
@@ -406,6 +423,7 @@ static int compile_one(const struct build *b, const char *src, const char *obj)
         push(&a, compile_flags[i]);
     if (b->memory != CLI_MEMORY_OFF)
         push(&a, "-fsanitize=thread");
+    push(&a, compare_flag_for(b->cc));
     push(&a, stack[0]);
     push(&a, stack[1]);
     push(&a, incflag);
@@ -660,6 +678,8 @@ static int cache_key(const struct build *b, const char *const *srcs, int n, uint
         *h = fnv1a(*h, *f, strlen(*f) + 1);
     for (size_t i = 0; i < sizeof compile_flags / sizeof *compile_flags; i++)
         *h = fnv1a(*h, compile_flags[i], strlen(compile_flags[i]) + 1);
+    for (size_t i = 0; i < sizeof compare_flags / sizeof *compare_flags; i++)
+        *h = fnv1a(*h, compare_flags[i], strlen(compare_flags[i]) + 1);
     for (size_t i = 0; i < 2; i++)    /* objects built without the stack flags are stale */
         *h = fnv1a(*h, stack_flags[i], strlen(stack_flags[i]));
     return 0;

@@ -90,6 +90,12 @@ static void tap_print(FILE *f, const struct report *rep, int flags)
     report_json_string(f, plan);
     fprintf(f, "\n  executions: %llu\n  exhaustive: %s\n",
             (unsigned long long)rep->cov.executions, rep->cov.exhaustive ? "true" : "false");
+    /* What "exhaustive" leaves out, as the JSON says it (README). */
+    fprintf(f, "  timers_fire_when_idle: %s\n  spins_merged: %s\n  loops_held: %s\n"
+            "  memory_checked: %s\n", rep->cov.timed ? "true" : "false",
+            report_caveat(rep, CAVEAT_SPINS_MERGED) ? "true" : "false",
+            report_caveat(rep, CAVEAT_LOOPS_HELD) ? "true" : "false",
+            rep->cov.all_memory ? "all" : rep->unmarked ? "none" : "marked");
     if (!(flags & REPORT_REPLAY))
         fprintf(f, "  elapsed_s: %.3f\n", rep->elapsed_s);
     if (rep->failed) {

@@ -65,6 +65,14 @@ static void compared_floats(uintptr_t pc, double a, double b)
 HOOK void __sanitizer_cov_trace_cmpf(float a, float b) { compared_floats(CALLER, a, b); }
 HOOK void __sanitizer_cov_trace_cmpd(double a, double b) { compared_floats(CALLER, a, b); }
 
+/* clang's coverage kind for the flags above (cli/loader.c): a flag per
+** function, which weft does not read. */
+HOOK void __sanitizer_cov_bool_flag_init(bool *start, bool *stop)
+{
+    (void)start;
+    (void)stop;
+}
+
 /* A switch on val: cases holds their number, their width and the labels;
 ** the outcome is the label val matched, or -1. */
 HOOK void __sanitizer_cov_trace_switch(uint64_t val, uint64_t *cases)
