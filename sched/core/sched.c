@@ -1365,11 +1365,12 @@ static void classify_end(struct exec *x)
 /*
 ** The step bound was reached. The threads that stepped in the last stretch
 ** are the running ones. It is a livelock only if each of them is spinning
-** (its last loop turn repeated a recent one, see fair_threads) and none of
-** them finished in that stretch (one that did may have just ended the
-** spin: the step bound fell as the loop was ending); otherwise the
-** execution is merely long, and it is cut: not a failure, but the search
-** can no longer claim to be exhaustive.
+** (its last loop turn repeated a recent one, see fair_threads), none of
+** them only because its values kept changing (a loop that counts to 6000
+** ends), and none of them finished in that stretch (one that did may have
+** just ended the spin: the step bound fell as the loop was ending);
+** otherwise the execution is merely long, and it is cut: not a failure,
+** but the search can no longer claim to be exhaustive.
 */
 static void step_bound_reached(struct exec *x)
 {
@@ -1387,7 +1388,7 @@ static void step_bound_reached(struct exec *x)
         if (t->state != T_PARKED)
             continue;
         mask_add(&x->masks, &out->spinning, i);
-        spin &= t->spun;
+        spin &= t->spun && !t->spin_moved;
         if (last < 0 || t->last_step > x->threads[last]->last_step)
             last = i;
     }
