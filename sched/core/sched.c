@@ -1113,7 +1113,9 @@ static void end_turn(struct exec *x, struct sched_thread *t)
     t->turn_made = t->made;
     bool repeat = seen_in(t, t->recent, t->turn);
     t->moving += !repeat && seen_in(t, t->recent_paths, t->path);
-    t->spinning = t->spun = would_spin(t, t->moving);
+    /* A timer's thread fires by the clock, at most once per receive of
+    ** its channel (it holds one value): it never polls. */
+    t->spinning = t->spun = !t->daemon && would_spin(t, t->moving);
     t->spin_moved = t->spinning && !closes_cycle(t, t->turn);
     uint8_t bit = (uint8_t)(1u << (t->turns % SCHED_TURN_MEMORY));
     t->recent_repeats = (uint8_t)(repeat ? t->recent_repeats | bit : t->recent_repeats & ~bit);
