@@ -182,6 +182,10 @@ WEFT_PROG_API int weft_dup_at(int fd, int to, const char *call, WEFT_AT);
 WEFT_PROG_API int weft_poll_at(struct pollfd *fds, nfds_t n, int timeout_ms, WEFT_AT);
 WEFT_PROG_API int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
                                  struct timeval *tv, WEFT_AT);
+WEFT_PROG_API int weft_ppoll_at(struct pollfd *fds, nfds_t n, const struct timespec *ts,
+                                const sigset_t *mask, WEFT_AT);
+WEFT_PROG_API int weft_pselect_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
+                                  const struct timespec *ts, const sigset_t *mask, WEFT_AT);
 WEFT_PROG_API int weft_open_at(const char *file_, int line_, const char *path, int flags, ...);
 WEFT_PROG_API int weft_unlink_at(const char *path, WEFT_AT);
 WEFT_PROG_API int weft_rename_at(const char *from, const char *to, WEFT_AT);
@@ -430,6 +434,9 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define dup2(fd, to)          weft_dup_at((fd), (to), "dup2", __FILE__, __LINE__)
 #define poll(fds, n, ms)      weft_poll_at((fds), (n), (ms), __FILE__, __LINE__)
 #define select(n, r, w, e, tv) weft_posix_select_at((n), (r), (w), (e), (tv), __FILE__, __LINE__)
+#define ppoll(fds, n, ts, mask) weft_ppoll_at((fds), (n), (ts), (mask), __FILE__, __LINE__)
+#define pselect(n, r, w, e, ts, mask) \
+    weft_pselect_at((n), (r), (w), (e), (ts), (mask), __FILE__, __LINE__)
 #define open(...)             weft_open_at(__FILE__, __LINE__, __VA_ARGS__)
 #define unlink(path)          weft_unlink_at((path), __FILE__, __LINE__)
 #define rename(from, to)      weft_rename_at((from), (to), __FILE__, __LINE__)

@@ -755,6 +755,27 @@ expect_grep "the retaken mutex's holder named" \
     "held by thread 1 \"waiter\", which returned without unlocking it (locked at cancel_wait.c:20)" \
     "$tmp/out"
 
+# ---- the I/O calls are cancellation points ----
+# A worker waits in one call; main cancels and joins it: the request comes
+# before the call (acted on at once) or while it waits (the wait ends),
+# the cleanup handler runs, the join sees PTHREAD_CANCELED. "data": the
+# byte main writes first is read or not; "write": a write cut by the
+# cancel returns what went in, the next write is cancelled.
+for mode_runs in read:3 data:7 write:3 recv:3 poll:3 ppoll:3 select:3 pselect:3 epoll:6 \
+                 accept:3 sleep:8; do
+    mode=${mode_runs%:*}
+    check "cancelled in $mode" 0 "$WEFT" run "$tests/cancel_io.c" -- "$mode"
+    expect_grep "cancelled in $mode, every interleaving" \
+        "^cancel_io: pass (expected pass) \[dpor\] ${mode_runs#*:} executions, exhaustive" "$tmp/out"
+done
+check "a blocked read never cancelled" 1 "$WEFT" run --cflags=-DNO_CANCEL "$tests/cancel_io.c"
+expect_grep "never cancelled: the read waits" \
+    'thread 1 "worker" waits to read from "ends" (empty, its write end open)' "$tmp/out"
+check "a cut write's count" 1 "$WEFT" run --cflags=-DCLAIM_NOTHING_WRITTEN "$tests/cancel_io.c" -- write
+expect_grep "the write's wait interrupted" "cancel_io.c:[0-9]*  *write (wait) ends (interrupted)$" \
+    "$tmp/out"
+replays_identically "a cut write's replay"
+
 # ---- --isolate fork: a process per execution, the same verdicts ----
 count_of() { sed -n 's/.*\] \([0-9]*\) executions*.*/\1/p' "$tmp/out"; }
 for prog in lock_order_callback lost_wakeup_flag pool_shutdown; do
@@ -850,7 +871,8 @@ expect_grep "wrong program name said" "is called lock_order_callback, not 'other
 for prog_args in "cancel_signalled" "cancel_wait" "cancel" "exit_paths lock" "exit_paths thread" \
                  "join_np try" "join_np timed" "join_np clock" \
                  "peek stream" "peek dgram" "udp echo" "udp connected" \
-                 "epoll added"; do
+                 "epoll added" "cancel_io read" "cancel_io data" "cancel_io write" \
+                 "cancel_io epoll" "cancel_io accept" "cancel_io sleep"; do
     prog=${prog_args%% *}
     [ -f "$tests/$prog.c" ] || { fail=$((fail + 1)); echo "FAIL: no $prog.c"; continue; }
     set -- ${prog_args#"$prog"}

@@ -238,6 +238,8 @@ FILE *weft_program_stdin_at(FILE *f, const char *call, const char *file, int lin
 ** pipe, pipe2, socketpair
 ** ========================================================================== */
 
+static int close_fd(struct exec *x, int fd, struct sched_loc at);
+
 /* "&p->fds" is "p->fds". */
 static const char *spelled(const char *s) { return s == NULL ? "?" : s[0] == '&' ? s + 1 : s; }
 
@@ -257,7 +259,7 @@ int weft_pipe_at(int fds[2], int flags, const char *name, const char *file, int 
     int w = r < 0 ? -1 : fd_new(x, NULL, s, nonblock, false, at);
     if (w < 0) {
         if (r >= 0)
-            weft_close_at(r, file, line);
+            close_fd(x, r, at);
         return -1;
     }
     fds[0] = r;
@@ -292,7 +294,7 @@ int weft_socketpair_at(int domain, int type, int protocol, int sv[2], const char
     int s1 = s0 < 0 ? -1 : fd_new(x, a, b, nonblock, true, at);
     if (s1 < 0) {
         if (s0 >= 0)
-            weft_close_at(s0, file, line);
+            close_fd(x, s0, at);
         return -1;
     }
     fd_find(x, s0)->type = fd_find(x, s1)->type = kind;
@@ -309,6 +311,43 @@ static ssize_t failed(int code)
 {
     errno = code;
     return -1;
+}
+
+/* ==========================================================================
+** Cancellation points
+** ==========================================================================
+** The calls that may wait (read, write, recv, send and their vector,
+** -from, -to and -msg forms, accept, connect, poll, ppoll, select,
+** pselect, epoll_wait) and open and close are cancellation points, as
+** POSIX and glibc have them. A request already there when the call begins
+** is acted on before the call does anything; one that comes while the
+** call waits ends the wait (its step "interrupted", as a condition
+** variable's: posix/cancel.c), and the request is acted on, unless bytes
+** went in or out before the wait, which the call returns (as a call
+** that a signal interrupts after a partial transfer returns its count):
+** the request then stays for the next point. A wait that could go on is never ended by a request: the
+** call does what it can, and acts at its next point.
+*/
+
+/* The call about to begin: a request there now is acted on. */
+static void point_enter(struct exec *x, struct sched_loc at)
+{
+    posix_cancel_enter(x, true, at.file, at.line);
+}
+
+/* The call's result, unless a request ended its wait with nothing done:
+** then the request is acted on (never returns). */
+static long point_leave(struct exec *x, long result, struct sched_loc at)
+{
+    if (posix_cancel_leave(x) && result <= 0)
+        posix_cancel_now(x, at.file, at.line);
+    return result;
+}
+
+/* Did a cancellation request end the wait the call just took? */
+static bool wait_cancelled(struct exec *x)
+{
+    return x->current->interrupted;
 }
 
 /* ==========================================================================
@@ -550,12 +589,8 @@ static ssize_t stream_out(struct exec *x, struct posix_fd *f, const void *buf, s
     return stream_out_to(x, f, f->out, f->out_addressed, buf, n, nonblock, nosignal, at);
 }
 
-ssize_t weft_read_at(int fd, void *buf, size_t n, const char *file, int line)
+static ssize_t read_fd(struct exec *x, int fd, void *buf, size_t n, struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return read(fd, buf, n);
-    struct sched_loc at = { file, line };
     struct posix_fd *f = fd_find(x, fd);
     if (f)
         return stream_in(x, f, buf, n, 0, NULL, at);
@@ -567,12 +602,18 @@ ssize_t weft_read_at(int fd, void *buf, size_t n, const char *file, int line)
     return read(fd, buf, n);
 }
 
-ssize_t weft_write_at(int fd, const void *buf, size_t n, const char *file, int line)
+ssize_t weft_read_at(int fd, void *buf, size_t n, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return write(fd, buf, n);
+        return read(fd, buf, n);
     struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, read_fd(x, fd, buf, n, at), at);
+}
+
+static ssize_t write_fd(struct exec *x, int fd, const void *buf, size_t n, struct sched_loc at)
+{
     struct posix_fd *f = fd_find(x, fd);
     if (f)
         return stream_out(x, f, buf, n, false, false, at);
@@ -584,6 +625,16 @@ ssize_t weft_write_at(int fd, const void *buf, size_t n, const char *file, int l
     if (would_block(fd, POLLOUT))
         blocks_outside(x, "write", at);
     return write(fd, buf, n);
+}
+
+ssize_t weft_write_at(int fd, const void *buf, size_t n, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return write(fd, buf, n);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, write_fd(x, fd, buf, n, at), at);
 }
 
 /* recv, recvfrom and recvmsg on a modelled descriptor: call names the
@@ -658,12 +709,9 @@ static ssize_t send_modelled(struct exec *x, struct posix_fd *f, const void *buf
     return send_to_name(x, f, buf, n, flags, to, len, at);
 }
 
-ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, const char *file, int line)
+static ssize_t recv_fd(struct exec *x, int fd, void *buf, size_t n, int flags,
+                       struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return recv(fd, buf, n, flags);
-    struct sched_loc at = { file, line };
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {
         if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLIN))
@@ -673,12 +721,19 @@ ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, const char *file, i
     return recv_modelled(x, f, buf, n, flags, NULL, "recv", at);
 }
 
-ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *file, int line)
+ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return send(fd, buf, n, flags);
+        return recv(fd, buf, n, flags);
     struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, recv_fd(x, fd, buf, n, flags, at), at);
+}
+
+static ssize_t send_fd(struct exec *x, int fd, const void *buf, size_t n, int flags,
+                       struct sched_loc at)
+{
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {
         if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLOUT))
@@ -686,6 +741,16 @@ ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *f
         return send(fd, buf, n, flags);
     }
     return send_modelled(x, f, buf, n, flags, NULL, 0, "send", at);
+}
+
+ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return send(fd, buf, n, flags);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, send_fd(x, fd, buf, n, flags, at), at);
 }
 
 /* ==========================================================================
@@ -740,12 +805,9 @@ static void iov_scatter(const struct iovec *iov, int n, const unsigned char *buf
     }
 }
 
-ssize_t weft_readv_at(int fd, const struct iovec *iov, int n, const char *file, int line)
+static ssize_t readv_fd(struct exec *x, int fd, const struct iovec *iov, int n,
+                        struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return readv(fd, iov, n);
-    struct sched_loc at = { file, line };
     size_t total;
     if (iov_total(iov, n, &total) != 0)
         return -1;
@@ -761,12 +823,19 @@ ssize_t weft_readv_at(int fd, const struct iovec *iov, int n, const char *file, 
     return got;
 }
 
-ssize_t weft_writev_at(int fd, const struct iovec *iov, int n, const char *file, int line)
+ssize_t weft_readv_at(int fd, const struct iovec *iov, int n, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return writev(fd, iov, n);
+        return readv(fd, iov, n);
     struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, readv_fd(x, fd, iov, n, at), at);
+}
+
+static ssize_t writev_fd(struct exec *x, int fd, const struct iovec *iov, int n,
+                         struct sched_loc at)
+{
     size_t total;
     if (iov_total(iov, n, &total) != 0)
         return -1;
@@ -778,6 +847,16 @@ ssize_t weft_writev_at(int fd, const struct iovec *iov, int n, const char *file,
     }
     void *buf = iov_buffer(x, iov, n, total, true, at);
     return f ? stream_out(x, f, buf, total, false, false, at) : posix_output(x, fd, buf, total);
+}
+
+ssize_t weft_writev_at(int fd, const struct iovec *iov, int n, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return writev(fd, iov, n);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, writev_fd(x, fd, iov, n, at), at);
 }
 
 /* recvfrom's and recvmsg's address of the sender: a Unix socket's peer
@@ -799,13 +878,9 @@ static void sender_address(const struct posix_fd *f, void *addr, socklen_t *len)
     }
 }
 
-ssize_t weft_sendto_at(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
-                       socklen_t len, const char *file, int line)
+static ssize_t sendto_fd(struct exec *x, int fd, const void *buf, size_t n, int flags,
+                         const struct sockaddr *addr, socklen_t len, struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return sendto(fd, buf, n, flags, addr, len);
-    struct sched_loc at = { file, line };
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {
         if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLOUT))
@@ -815,13 +890,20 @@ ssize_t weft_sendto_at(int fd, const void *buf, size_t n, int flags, const struc
     return send_modelled(x, f, buf, n, flags, addr, len, "sendto", at);
 }
 
-ssize_t weft_recvfrom_at(int fd, void *buf, size_t n, int flags, struct sockaddr *addr,
-                         socklen_t *len, const char *file, int line)
+ssize_t weft_sendto_at(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
+                       socklen_t len, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return recvfrom(fd, buf, n, flags, addr, len);
+        return sendto(fd, buf, n, flags, addr, len);
     struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, sendto_fd(x, fd, buf, n, flags, addr, len, at), at);
+}
+
+static ssize_t recvfrom_fd(struct exec *x, int fd, void *buf, size_t n, int flags,
+                           struct sockaddr *addr, socklen_t *len, struct sched_loc at)
+{
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {
         if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLIN))
@@ -834,6 +916,17 @@ ssize_t weft_recvfrom_at(int fd, void *buf, size_t n, int flags, struct sockaddr
     return got;
 }
 
+ssize_t weft_recvfrom_at(int fd, void *buf, size_t n, int flags, struct sockaddr *addr,
+                         socklen_t *len, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return recvfrom(fd, buf, n, flags, addr, len);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, recvfrom_fd(x, fd, buf, n, flags, addr, len, at), at);
+}
+
 /* Ancillary data to send (SCM_RIGHTS, credentials) is not modelled. */
 static void no_control(struct exec *x, const struct msghdr *m, const char *call,
                        struct sched_loc at)
@@ -843,12 +936,9 @@ static void no_control(struct exec *x, const struct msghdr *m, const char *call,
                    "socket between threads is not supported by weft yet", call);
 }
 
-ssize_t weft_sendmsg_at(int fd, const struct msghdr *m, int flags, const char *file, int line)
+static ssize_t sendmsg_fd(struct exec *x, int fd, const struct msghdr *m, int flags,
+                          struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return sendmsg(fd, m, flags);
-    struct sched_loc at = { file, line };
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {
         if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLOUT))
@@ -865,14 +955,21 @@ ssize_t weft_sendmsg_at(int fd, const struct msghdr *m, int flags, const char *f
     return send_modelled(x, f, buf, total, flags, m->msg_name, m->msg_namelen, "sendmsg", at);
 }
 
-/* recvmsg: the iovecs filled, the sender's address, no ancillary data
-** (none is ever sent), MSG_TRUNC when a message was cut to fit. */
-ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, const char *file, int line)
+ssize_t weft_sendmsg_at(int fd, const struct msghdr *m, int flags, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return recvmsg(fd, m, flags);
+        return sendmsg(fd, m, flags);
     struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, sendmsg_fd(x, fd, m, flags, at), at);
+}
+
+/* recvmsg: the iovecs filled, the sender's address, no ancillary data
+** (none is ever sent), MSG_TRUNC when a message was cut to fit. */
+static ssize_t recvmsg_fd(struct exec *x, int fd, struct msghdr *m, int flags,
+                          struct sched_loc at)
+{
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {
         if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLIN))
@@ -893,6 +990,16 @@ ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, const char *file, i
     m->msg_controllen = 0;
     m->msg_flags = whole ? MSG_TRUNC : 0;
     return got;
+}
+
+ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return recvmsg(fd, m, flags);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, recvmsg_fd(x, fd, m, flags, at), at);
 }
 
 /* ==========================================================================
@@ -964,12 +1071,8 @@ static void closed_look(struct exec *x, int fd, struct sched_loc at)
     sched_visible(x, &op);
 }
 
-int weft_close_at(int fd, const char *file, int line)
+static int close_fd(struct exec *x, int fd, struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return close(fd);
-    struct sched_loc at = { file, line };
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL)
         return unreserve(x, fd);
@@ -985,6 +1088,16 @@ int weft_close_at(int fd, const char *file, int line)
     HASH_DEL(x->program->fds, f);
     unreserve(x, fd);
     return 0;
+}
+
+int weft_close_at(int fd, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return close(fd);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);               /* it never waits: a request is acted on first */
+    return (int)point_leave(x, close_fd(x, fd, at), at);
 }
 
 int weft_shutdown_at(int fd, int how, const char *file, int line)
@@ -1068,7 +1181,7 @@ static int dup_modelled(struct exec *x, struct posix_fd *f, int to, const char *
                    "supported by weft yet (onto 100 and up, or onto another modelled one, is)",
                    call, to);
     if (to >= 0 && fd_find(x, to))
-        weft_close_at(to, at.file, at.line);
+        close_fd(x, to, at);
     int n = to < 0 ? reserve(x) : reserve_at(x, to);
     if (n < 0)
         return -1;
@@ -1106,12 +1219,14 @@ int weft_open_at(const char *file, int line, const char *path, int flags, ...)
     mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, unsigned) : 0;
     va_end(ap);
     struct exec *x = sync_exec();
-    if (x)                            /* which files exist is the threads' to race on */
-        file_name_step(x, path, flags & (O_CREAT | O_TRUNC | O_TMPFILE) ? &create_class
-                                                                         : &open_class,
-                       (struct sched_loc){ file, line });
-    int fd = open(path, flags, mode);
-    return x ? own(x, fd) : fd;
+    if (x == NULL)
+        return open(path, flags, mode);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);               /* a cancellation point that never waits */
+    /* which files exist is the threads' to race on */
+    file_name_step(x, path, flags & (O_CREAT | O_TRUNC | O_TMPFILE) ? &create_class : &open_class,
+                   at);
+    return (int)point_leave(x, own(x, open(path, flags, mode)), at);
 }
 
 /* fopen: a step on the file's name, which it creates unless it only reads
@@ -1184,12 +1299,10 @@ static int poll_real(struct exec *x, struct pollfd *pfds, nfds_t n, bool *real)
     return ready;
 }
 
-int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file, int line)
+/* poll, waiting at most timeout_ns of virtual time (< 0: no limit). */
+static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeout_ns,
+                   struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return poll(pfds, n, timeout_ms);
-    struct sched_loc at = { file, line };
     bool real;
     int ready = poll_real(x, pfds, n, &real);
     struct stream_poll *w = arena_alloc(&x->arena, (n ? n : 1) * sizeof *w);
@@ -1215,16 +1328,17 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
         sched_fail(x, WEFT_ASSERTION, at, "poll on more than %d pipes or sockets",
                    SCHED_MAX_OBJS / 2 - 1);
     if (streams == 0) {
-        if (ready || timeout_ms == 0)
+        if (ready || timeout_ns == 0)
             return ready;
-        if (timeout_ms < 0)
+        if (timeout_ns < 0)
             blocks_outside(x, "poll", at);
-        weft_sleep_ns_at(sched_ms_to_ns(timeout_ms), file, line);
-        return 0;
+        posix_cancel_enter(x, false, at.file, at.line);   /* a sleep's cancellation */
+        weft_sleep_ns_at(timeout_ns, at.file, at.line);
+        return wait_cancelled(x) ? -1 : 0;
     }
-    int64_t ns = ready || writable || timeout_ms == 0 ? 0
-               : timeout_ms < 0 ? -1 : sched_ms_to_ns(timeout_ms);
-    stream_poll(x, w, (int)n, ns, at);
+    int64_t ns = ready || writable ? 0 : timeout_ns;
+    if (stream_poll(x, w, (int)n, ns, at) < 0 && wait_cancelled(x))
+        return -1;
     for (nfds_t i = 0; i < n; i++) {
         struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
         if (f && (pfds[i].revents = revents_of(f, &w[i], pfds[i].events)))
@@ -1233,26 +1347,83 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
     return ready;
 }
 
-/* select over poll: each descriptor below nfds in a set is one pollfd. */
-int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv,
-                   const char *file, int line)
+/* A timeout in ms, a timeval or a timespec as virtual ns: -1 for none
+** (negative ms, a null pointer), or -2 with errno EINVAL for one Linux
+** refuses (select takes microseconds past a second, pselect and ppoll
+** no nanoseconds past one). */
+static int64_t timeout_of_ms(int ms)
+{
+    return ms < 0 ? -1 : sched_ms_to_ns(ms);
+}
+
+/* sec seconds and ns (below a second) nanoseconds, or INT64_MAX. */
+static int64_t timeout_of(int64_t sec, int64_t ns)
+{
+    return sec >= INT64_MAX / 1000000000 - 1 ? INT64_MAX : sec * 1000000000 + ns;
+}
+
+static int64_t timeout_of_tv(const struct timeval *tv)
+{
+    if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0)) {
+        errno = EINVAL;
+        return -2;
+    }
+    if (tv == NULL)
+        return -1;
+    int64_t sec = tv->tv_sec > INT64_MAX / 2 ? INT64_MAX / 2 : tv->tv_sec + tv->tv_usec / 1000000;
+    return timeout_of(sec, (int64_t)(tv->tv_usec % 1000000) * 1000);
+}
+
+static int64_t timeout_of_ts(const struct timespec *ts)
+{
+    if (ts && (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)) {
+        errno = EINVAL;
+        return -2;
+    }
+    return ts ? timeout_of(ts->tv_sec, ts->tv_nsec) : -1;
+}
+
+int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return select(nfds, rd, wr, ex, tv);
-    if (nfds < 0 || nfds > FD_SETSIZE || (tv && (tv->tv_sec < 0 || tv->tv_usec < 0)))
-        return (int)failed(EINVAL);
+        return poll(pfds, n, timeout_ms);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return (int)point_leave(x, poll_ns(x, pfds, n, timeout_of_ms(timeout_ms), at), at);
+}
+
+/* ppoll: poll with a timespec; no signal is delivered while it waits, so
+** the mask changes nothing. */
+int weft_ppoll_at(struct pollfd *pfds, nfds_t n, const struct timespec *ts,
+                  const sigset_t *mask, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return ppoll(pfds, n, ts, mask);
+    struct sched_loc at = { file, line };
+    int64_t ns = timeout_of_ts(ts);
+    if (ns < -1)
+        return -1;
+    point_enter(x, at);
+    return (int)point_leave(x, poll_ns(x, pfds, n, ns, at), at);
+}
+
+/* select over poll: each descriptor below nfds in a set is one pollfd;
+** timeout_ns as poll_ns's. */
+static int select_ns(struct exec *x, int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
+                     int64_t timeout_ns, struct sched_loc at)
+{
     struct pollfd *p = arena_alloc(&x->arena, (size_t)(nfds ? nfds : 1) * sizeof *p);
     if (p == NULL)
-        no_memory(x, (struct sched_loc){ file, line });
+        no_memory(x, at);
     nfds_t n = 0;
     for (int fd = 0; fd < nfds; fd++) {
         short ev = (rd && FD_ISSET(fd, rd) ? POLLIN : 0) | (wr && FD_ISSET(fd, wr) ? POLLOUT : 0);
         if (ev)
             p[n++] = (struct pollfd){ .fd = fd, .events = ev };
     }
-    int64_t ms = tv ? (int64_t)tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000 : -1;
-    int rc = weft_poll_at(p, n, ms > INT32_MAX ? INT32_MAX : (int)ms, file, line);
+    int rc = poll_ns(x, p, n, timeout_ns, at);
     if (rc < 0)
         return rc;
     if (rd)
@@ -1269,9 +1440,40 @@ int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct ti
         if (wr && (p[i].events & POLLOUT) && (r & (POLLOUT | POLLERR)) && ++bits)
             FD_SET(p[i].fd, wr);
     }
-    if (tv && rc == 0)
+    return bits;
+}
+
+int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv,
+                         const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return select(nfds, rd, wr, ex, tv);
+    struct sched_loc at = { file, line };
+    int64_t ns = timeout_of_tv(tv);
+    if (ns < -1 || nfds < 0 || nfds > FD_SETSIZE)
+        return (int)failed(EINVAL);
+    point_enter(x, at);
+    int bits = (int)point_leave(x, select_ns(x, nfds, rd, wr, ex, ns, at), at);
+    if (tv && bits == 0)              /* Linux: what is left of the timeout */
         *tv = (struct timeval){ 0, 0 };
     return bits;
+}
+
+/* pselect: select with a timespec, left as it is; no signal is delivered
+** while it waits, so the mask changes nothing. */
+int weft_pselect_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *ts,
+                    const sigset_t *mask, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pselect(nfds, rd, wr, ex, ts, mask);
+    struct sched_loc at = { file, line };
+    int64_t ns = timeout_of_ts(ts);
+    if (ns < -1 || nfds < 0 || nfds > FD_SETSIZE)
+        return (int)failed(EINVAL);
+    point_enter(x, at);
+    return (int)point_leave(x, select_ns(x, nfds, rd, wr, ex, ns, at), at);
 }
 
 /* ==========================================================================
@@ -1504,13 +1706,9 @@ static void epoll_drain(struct exec *x, struct epoll_set *ep, struct sched_loc a
 }
 
 /* epoll_wait and epoll_pwait: timeout_ms < 0 waits without a limit. */
-int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeout_ms,
-                       const char *file, int line)
+static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, int max,
+                         int timeout_ms, struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return epoll_wait(epfd, events, max, timeout_ms);
-    struct sched_loc at = { file, line };
     struct epoll_set *ep = epoll_named(x, epfd);
     if (ep == NULL)
         return -1;
@@ -1529,6 +1727,8 @@ int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeou
             epoll_wish(x, &ep->entries[i], &w[i + 1], &writable, at);
         int64_t ns = writable ? 0 : until < 0 ? -1 : until > x->now ? until - x->now : 0;
         int ready = stream_poll(x, w, ep->n + 1, ns, at);
+        if (wait_cancelled(x))
+            return -1;
         if (w[0].got_in) {            /* the list changed: look again */
             epoll_drain(x, ep, at);
             continue;
@@ -1537,6 +1737,17 @@ int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeou
             return 0;                 /* timed out */
         return epoll_report(x, ep, w, events, max);
     }
+}
+
+int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeout_ms,
+                       const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return epoll_wait(epfd, events, max, timeout_ms);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return (int)point_leave(x, epoll_wait_fd(x, epfd, events, max, timeout_ms, at), at);
 }
 
 /* ==========================================================================
@@ -2029,14 +2240,9 @@ static ssize_t udp_send(struct exec *x, struct posix_fd *f, const void *buf, siz
     return (ssize_t)n;
 }
 
-int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file,
-                    int line)
+static int connect_modelled(struct exec *x, struct posix_fd *f, const struct sockaddr *addr,
+                            socklen_t len, struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
-    if (f == NULL)
-        return connect(fd, addr, len);
-    struct sched_loc at = { file, line };
     if (is_udp(f))
         return udp_connect(x, f, addr, len, at);
     struct sockaddr_storage a;
@@ -2060,7 +2266,7 @@ int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const ch
         bind_ephemeral(f);
     struct posix_conn *c = conn_new(x, server, f, at);
     if (listener_connect(x, server->listening, c, at) != 0)
-        return (int)failed(ECONNREFUSED);
+        return wait_cancelled(x) ? -1 : (int)failed(ECONNREFUSED);
     f->in = c->down;
     f->out = c->up;
     f->peer = a;
@@ -2068,13 +2274,22 @@ int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const ch
     return 0;
 }
 
-int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, const char *file,
-                   int line)
+/* connect: a cancellation point, whether weft models the socket or not. */
+int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file,
+                    int line)
 {
     struct exec *x = sync_exec();
-    if (x == NULL)
-        return accept4(fd, addr, len, flags);
+    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
     struct sched_loc at = { file, line };
+    if (x)
+        point_enter(x, at);
+    int rc = f ? connect_modelled(x, f, addr, len, at) : connect(fd, addr, len);
+    return x ? (int)point_leave(x, rc, at) : rc;
+}
+
+static int accept_fd(struct exec *x, int fd, struct sockaddr *addr, socklen_t *len, int flags,
+                     struct sched_loc at)
+{
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {                  /* a listening socket of the system */
         if (would_block(fd, POLLIN))
@@ -2085,6 +2300,8 @@ int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, con
         return (int)failed(f->type == SOCK_DGRAM ? EOPNOTSUPP : f->family ? EINVAL : ENOTSOCK);
     void *item = NULL;
     int rc = listener_accept(x, f->listening, &item, f->nonblock, at);
+    if (rc != 0 && wait_cancelled(x))
+        return -1;
     if (rc != 0)
         return (int)failed(rc == WEFT_EBUSY ? EAGAIN : EBADF);
     struct posix_conn *c = item;
@@ -2104,6 +2321,17 @@ int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, con
         *len = c->client_len;
     }
     return s;
+}
+
+int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, const char *file,
+                   int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return accept4(fd, addr, len, flags);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return (int)point_leave(x, accept_fd(x, fd, addr, len, flags, at), at);
 }
 
 /* Closing a listener refuses the connections it never accepted: their

@@ -81,7 +81,10 @@ static struct sched_obj *stream_listener_object(struct listener *l);
 static struct stream_op *stream_op(struct sched_op *op) { return OP_OF(op, struct stream_op, op); }
 static struct stream *stream_at(const struct sched_op *op) { return (struct stream *)op->obj; }
 
-/* Perform op, and its wait steps for as long as it must wait. */
+/* Perform op, and its wait steps for as long as it must wait. A wait that
+** a cancellation request ends (posix/cancel.c: its step is "interrupted",
+** unperformed) gives WEFT_ECANCELED, or for a write the bytes that went
+** in before it. */
 static void perform(struct exec *x, struct stream_op *o, const struct sched_opclass *wait_class)
 {
     sched_visible(x, &o->op);
@@ -91,6 +94,8 @@ static void perform(struct exec *x, struct stream_op *o, const struct sched_opcl
         o->op.note = NULL;
         sched_visible(x, &o->op);
     }
+    if (o->op.interrupted)
+        o->result = o->done ? (long)o->done : WEFT_ECANCELED;
 }
 
 static void must_wait(struct sched_op *op)

@@ -4,7 +4,9 @@
 ** end and a write end. Reading an empty stream waits while its write end
 ** is open, and writing a full one waits while its read end is open: both
 ** are visible waits, so a deadlock through a pipe is a deadlock. The
-** posix layer (posix/io.c) maps file descriptors onto streams.
+** posix layer (posix/io.c) maps file descriptors onto streams. A wait that
+** a program thread's cancellation ends (posix/cancel.c) gives
+** WEFT_ECANCELED, or for a write the bytes that went in before it.
 */
 #ifndef WEFT_STREAM_H
 #define WEFT_STREAM_H
