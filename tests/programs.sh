@@ -776,6 +776,36 @@ expect_grep "the write's wait interrupted" "cancel_io.c:[0-9]*  *write (wait) en
     "$tmp/out"
 replays_identically "a cut write's replay"
 
+# ---- a descriptor number closed and taken again ----
+# A worker still holds the first pipe's numbers when main closes it and
+# makes a second pipe, which takes them again: taking a closed number is a
+# step ("reuse fd N"), and a call on a number this execution closed looks
+# at it first ("use fd N"), so the stray write lands in the second pipe in
+# some order (it was never explored: a false pass), the stray close closes
+# the second pipe's read end under main's read, and a poll finds the number
+# open, closed (POLLNVAL) or the second pipe.
+check "a write through a number taken again" 1 "$WEFT" run "$tests/fd_reuse.c" -- write
+expect_grep "fd reuse: the stray byte read" "^  assert(c == 'y') failed in main$" "$tmp/out"
+expect_grep "fd reuse: the number taken again" "fd_reuse.c:57  reuse fd 101$" "$tmp/out"
+expect_grep "fd reuse: the worker's look" "fd_reuse.c:34  *use fd 101$" "$tmp/out"
+expect_grep "fd reuse: found at once" \
+    "^fd_reuse: UNEXPECTED assertion (expected pass) \[dpor\] 5 executions, stopped" "$tmp/out"
+replays_identically "fd reuse replay"
+check "a close through a number taken again" 1 "$WEFT" run "$tests/fd_reuse.c" -- close
+expect_grep "fd reuse: main's read left waiting" \
+    'thread 0 "main" waits to read from "second" (empty, its write end open)' "$tmp/out"
+for mode in write close poll; do
+    check "fd reuse: $mode, joined first" 0 "$WEFT" run --cflags=-DFIXED "$tests/fd_reuse.c" -- $mode
+    expect_grep "fd reuse: $mode, joined first, exhaustive" \
+        "^fd_reuse: pass (expected pass) \[dpor\] 1 execution, exhaustive" "$tmp/out"
+done
+check "fd reuse: poll, every order" 0 "$WEFT" run "$tests/fd_reuse.c" -- poll
+expect_grep "fd reuse: poll, every order, exhaustive" \
+    "^fd_reuse: pass (expected pass) \[dpor\] 6 executions, exhaustive" "$tmp/out"
+check "fd reuse: the poll that finds the number closed" 1 \
+    "$WEFT" run --cflags=-DCLAIM_NEVER_CLOSED "$tests/fd_reuse.c" -- poll
+expect_grep "fd reuse: the closed look" "fd_reuse.c:39  *use fd 100 (closed)$" "$tmp/out"
+
 # ---- --isolate fork: a process per execution, the same verdicts ----
 count_of() { sed -n 's/.*\] \([0-9]*\) executions*.*/\1/p' "$tmp/out"; }
 for prog in lock_order_callback lost_wakeup_flag pool_shutdown; do
@@ -872,7 +902,8 @@ for prog_args in "cancel_signalled" "cancel_wait" "cancel" "exit_paths lock" "ex
                  "join_np try" "join_np timed" "join_np clock" \
                  "peek stream" "peek dgram" "udp echo" "udp connected" \
                  "epoll added" "cancel_io read" "cancel_io data" "cancel_io write" \
-                 "cancel_io epoll" "cancel_io accept" "cancel_io sleep"; do
+                 "cancel_io epoll" "cancel_io accept" "cancel_io sleep" \
+                 "fd_reuse write" "fd_reuse close" "fd_reuse poll"; do
     prog=${prog_args%% *}
     [ -f "$tests/$prog.c" ] || { fail=$((fail + 1)); echo "FAIL: no $prog.c"; continue; }
     set -- ${prog_args#"$prog"}

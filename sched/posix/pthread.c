@@ -138,6 +138,7 @@ int weft_pthread_join_at(pthread_t th, void **result, const char *file, int line
     if (posix_cancel_leave(x))
         posix_cancel_now(x, file, line);
     t->joined = true;
+    t->joined_by = x->current->id + 1;
     if (result)
         *result = t->result;
     return 0;

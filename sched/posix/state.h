@@ -27,6 +27,7 @@ struct posix_thread {
     char np_name[16];                 /* pthread_setname_np's, "" if none (thread_np.c) */
     int policy, priority;             /* pthread_setschedparam's: kept, not used */
     bool detached, joined;
+    int joined_by;                    /* the thread id + 1 whose join took it */
 };
 
 struct heap_block;

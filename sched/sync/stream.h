@@ -73,6 +73,8 @@ int listener_connect(struct exec *x, struct listener *l, void *item, struct sche
 ** none waits; WEFT_ECLOSED once closed. */
 int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
                     struct sched_loc at);
+/* The object l's steps touch (a call on its closed number looks at it). */
+struct sched_obj *listener_object(struct listener *l);
 /* Visible. Close it: connects and accepts fail from now on. */
 void listener_close(struct exec *x, struct listener *l, struct sched_loc at);
 /* After the close: the items never accepted, one by one (NULL: none left). */
