@@ -871,7 +871,10 @@ replays_identically "weft cc replay"
 check "weft cc --memory=all" 0 "$WEFT" cc --memory=all "-I$project/include" \
     -DCOUNTER_THREADS=2 -DUNLOCKED -o "$tmp/racy.weft.so" "$project"/src/*.c
 check "the built program's race" 1 "$WEFT" run "$tmp/racy.weft.so"
-expect_grep "race at the lost update" "thread 2 \"adder\" reads it at counter.c:10" "$tmp/out"
+expect_grep "race at the lost update" "thread 2 \"adder#2\" reads it at counter.c:10" "$tmp/out"
+# Two threads of one start function are told apart in every list and column.
+expect_grep "the second adder's column" "^   step   where  *main  *adder  adder#2$" "$tmp/out"
+expect_grep "the second adder's spawn" "main.c:21     spawn adder#2$" "$tmp/out"
 check "--memory=off on an instrumented build" 2 "$WEFT" run --memory=off "$tmp/racy.weft.so"
 expect_grep "rebuild said" "racy.weft.so was built with --memory=all; to run it with --memory=off, \
 build it again with 'weft cc --memory=off'" "$tmp/err"

@@ -57,7 +57,8 @@ int weft_pthread_getname_np_at(pthread_t th, char *buf, size_t len, const char *
     struct posix_thread *t = named(th);
     if (t == NULL)
         return ESRCH;
-    const char *name = t->np_name[0] ? t->np_name : sched_thread(sync_exec(), (int)(th - 1))->obj.name;
+    const char *name = t->np_name[0] ? t->np_name : t->start_name ? t->start_name
+                     : sched_thread(sync_exec(), (int)(th - 1))->obj.name;
     if (buf == NULL || len < strlen(name) + 1)
         return ERANGE;
     memcpy(buf, name, strlen(name) + 1);
