@@ -523,6 +523,53 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define atomic_flag_test_and_set(p) atomic_flag_test_and_set_explicit(p, __ATOMIC_SEQ_CST)
 #undef atomic_flag_clear
 #define atomic_flag_clear(p) atomic_flag_clear_explicit(p, __ATOMIC_SEQ_CST)
+/* GCC's __atomic and __sync builtins, called by the program itself, do
+** too (an atomic_* call's own builtin keeps the call's spelling:
+** weft_atomic_site_). */
+#define WEFT_RAW_(p, call) __extension__ ({ \
+    __auto_type weft_b_ = (p); WEFT_SITE_(weft_b_, #p); call; })
+#define __atomic_load_n(p, mo)          WEFT_RAW_(p, __atomic_load_n(weft_b_, (mo)))
+#define __atomic_load(p, r, mo)         WEFT_RAW_(p, __atomic_load(weft_b_, (r), (mo)))
+#define __atomic_store_n(p, v, mo)      WEFT_RAW_(p, __atomic_store_n(weft_b_, (v), (mo)))
+#define __atomic_store(p, v, mo)        WEFT_RAW_(p, __atomic_store(weft_b_, (v), (mo)))
+#define __atomic_exchange_n(p, v, mo)   WEFT_RAW_(p, __atomic_exchange_n(weft_b_, (v), (mo)))
+#define __atomic_exchange(p, v, r, mo)  WEFT_RAW_(p, __atomic_exchange(weft_b_, (v), (r), (mo)))
+#define __atomic_compare_exchange_n(p, e, d, w, s, f) \
+    WEFT_RAW_(p, __atomic_compare_exchange_n(weft_b_, (e), (d), (w), (s), (f)))
+#define __atomic_compare_exchange(p, e, d, w, s, f) \
+    WEFT_RAW_(p, __atomic_compare_exchange(weft_b_, (e), (d), (w), (s), (f)))
+#define __atomic_fetch_add(p, v, mo)    WEFT_RAW_(p, __atomic_fetch_add(weft_b_, (v), (mo)))
+#define __atomic_fetch_sub(p, v, mo)    WEFT_RAW_(p, __atomic_fetch_sub(weft_b_, (v), (mo)))
+#define __atomic_fetch_and(p, v, mo)    WEFT_RAW_(p, __atomic_fetch_and(weft_b_, (v), (mo)))
+#define __atomic_fetch_or(p, v, mo)     WEFT_RAW_(p, __atomic_fetch_or(weft_b_, (v), (mo)))
+#define __atomic_fetch_xor(p, v, mo)    WEFT_RAW_(p, __atomic_fetch_xor(weft_b_, (v), (mo)))
+#define __atomic_fetch_nand(p, v, mo)   WEFT_RAW_(p, __atomic_fetch_nand(weft_b_, (v), (mo)))
+#define __atomic_add_fetch(p, v, mo)    WEFT_RAW_(p, __atomic_add_fetch(weft_b_, (v), (mo)))
+#define __atomic_sub_fetch(p, v, mo)    WEFT_RAW_(p, __atomic_sub_fetch(weft_b_, (v), (mo)))
+#define __atomic_and_fetch(p, v, mo)    WEFT_RAW_(p, __atomic_and_fetch(weft_b_, (v), (mo)))
+#define __atomic_or_fetch(p, v, mo)     WEFT_RAW_(p, __atomic_or_fetch(weft_b_, (v), (mo)))
+#define __atomic_xor_fetch(p, v, mo)    WEFT_RAW_(p, __atomic_xor_fetch(weft_b_, (v), (mo)))
+#define __atomic_nand_fetch(p, v, mo)   WEFT_RAW_(p, __atomic_nand_fetch(weft_b_, (v), (mo)))
+#define __atomic_test_and_set(p, mo)    WEFT_RAW_(p, __atomic_test_and_set(weft_b_, (mo)))
+#define __atomic_clear(p, mo)           WEFT_RAW_(p, __atomic_clear(weft_b_, (mo)))
+#define __sync_fetch_and_add(p, v) WEFT_RAW_(p, __sync_fetch_and_add(weft_b_, (v)))
+#define __sync_fetch_and_sub(p, v) WEFT_RAW_(p, __sync_fetch_and_sub(weft_b_, (v)))
+#define __sync_fetch_and_or(p, v)  WEFT_RAW_(p, __sync_fetch_and_or(weft_b_, (v)))
+#define __sync_fetch_and_and(p, v) WEFT_RAW_(p, __sync_fetch_and_and(weft_b_, (v)))
+#define __sync_fetch_and_xor(p, v) WEFT_RAW_(p, __sync_fetch_and_xor(weft_b_, (v)))
+#define __sync_fetch_and_nand(p, v) WEFT_RAW_(p, __sync_fetch_and_nand(weft_b_, (v)))
+#define __sync_add_and_fetch(p, v) WEFT_RAW_(p, __sync_add_and_fetch(weft_b_, (v)))
+#define __sync_sub_and_fetch(p, v) WEFT_RAW_(p, __sync_sub_and_fetch(weft_b_, (v)))
+#define __sync_or_and_fetch(p, v)  WEFT_RAW_(p, __sync_or_and_fetch(weft_b_, (v)))
+#define __sync_and_and_fetch(p, v) WEFT_RAW_(p, __sync_and_and_fetch(weft_b_, (v)))
+#define __sync_xor_and_fetch(p, v) WEFT_RAW_(p, __sync_xor_and_fetch(weft_b_, (v)))
+#define __sync_nand_and_fetch(p, v) WEFT_RAW_(p, __sync_nand_and_fetch(weft_b_, (v)))
+#define __sync_bool_compare_and_swap(p, o, n) \
+    WEFT_RAW_(p, __sync_bool_compare_and_swap(weft_b_, (o), (n)))
+#define __sync_val_compare_and_swap(p, o, n) \
+    WEFT_RAW_(p, __sync_val_compare_and_swap(weft_b_, (o), (n)))
+#define __sync_lock_test_and_set(p, v) WEFT_RAW_(p, __sync_lock_test_and_set(weft_b_, (v)))
+#define __sync_lock_release(p)     WEFT_RAW_(p, __sync_lock_release(weft_b_))
 #define malloc  weft_program_malloc
 #define calloc  weft_program_calloc
 #define realloc weft_program_realloc

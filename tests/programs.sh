@@ -65,6 +65,21 @@ expect_grep "through a pointer: *p, first spelling kept" "atomics_named.c:20  ca
 expect_grep "an explicit order" "atomics_named.c:21  swap \*p (6 -> 7)" "$tmp/out"
 expect_grep "atomic_flag" "atomics_named.c:24  store flag (0)" "$tmp/out"
 expect_grep "the failing call itself" "atomics_named.c:25  add \*p (7 -> 6)" "$tmp/out"
+# GCC's __sync and __atomic builtins: at their own line too (they showed
+# the line of the thread's step before), named as spelled.
+check "builtins named" 1 "$WEFT" run "$tests/builtins_named.c"
+expect_grep "builtins: arguments evaluated once" "failed in main" "$tmp/out"
+expect_grep "__sync_fetch_and_add at its line" "builtins_named.c:17  *add counter (0 -> 1)$" "$tmp/out"
+expect_grep "__atomic_fetch_add at its line" "builtins_named.c:18  *add wide (0 -> 2)$" "$tmp/out"
+expect_grep "__sync_add_and_fetch named" "builtins_named.c:28  add cells\[i++\] (0 -> 3)$" "$tmp/out"
+expect_grep "__sync_bool_compare_and_swap" "builtins_named.c:29  cas flag (0 -> 1)$" "$tmp/out"
+expect_grep "__sync_val_compare_and_swap" "builtins_named.c:30  cas flag (1 -> 2)$" "$tmp/out"
+expect_grep "__sync_lock_test_and_set" "builtins_named.c:31  swap flag (2 -> 4)$" "$tmp/out"
+expect_grep "__sync_lock_release" "builtins_named.c:32  store flag (0)$" "$tmp/out"
+expect_grep "__atomic_load_n" "builtins_named.c:33  load counter (= 1)$" "$tmp/out"
+expect_grep "through a pointer: the first spelling kept" "builtins_named.c:35  store counter (5)$" \
+    "$tmp/out"
+expect_grep "the failing builtin itself" "builtins_named.c:36  add wide (2 -> 0)$" "$tmp/out"
 # Atomics are visible steps by default in programs: without them the
 # window between the flag's check and the wait is never seen.
 check "pool shutdown with --memory off" 0 "$WEFT" run --memory off "$progs/pool_shutdown.c"
