@@ -182,6 +182,10 @@ WEFT_PROG_API int weft_dup_at(int fd, int to, const char *call, WEFT_AT);
 WEFT_PROG_API int weft_poll_at(struct pollfd *fds, nfds_t n, int timeout_ms, WEFT_AT);
 WEFT_PROG_API int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
                                  struct timeval *tv, WEFT_AT);
+WEFT_PROG_API int weft_ppoll_at(struct pollfd *fds, nfds_t n, const struct timespec *ts,
+                                const sigset_t *mask, WEFT_AT);
+WEFT_PROG_API int weft_pselect_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
+                                  const struct timespec *ts, const sigset_t *mask, WEFT_AT);
 WEFT_PROG_API int weft_open_at(const char *file_, int line_, const char *path, int flags, ...);
 WEFT_PROG_API int weft_unlink_at(const char *path, WEFT_AT);
 WEFT_PROG_API int weft_rename_at(const char *from, const char *to, WEFT_AT);
@@ -430,6 +434,9 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define dup2(fd, to)          weft_dup_at((fd), (to), "dup2", __FILE__, __LINE__)
 #define poll(fds, n, ms)      weft_poll_at((fds), (n), (ms), __FILE__, __LINE__)
 #define select(n, r, w, e, tv) weft_posix_select_at((n), (r), (w), (e), (tv), __FILE__, __LINE__)
+#define ppoll(fds, n, ts, mask) weft_ppoll_at((fds), (n), (ts), (mask), __FILE__, __LINE__)
+#define pselect(n, r, w, e, ts, mask) \
+    weft_pselect_at((n), (r), (w), (e), (ts), (mask), __FILE__, __LINE__)
 #define open(...)             weft_open_at(__FILE__, __LINE__, __VA_ARGS__)
 #define unlink(path)          weft_unlink_at((path), __FILE__, __LINE__)
 #define rename(from, to)      weft_rename_at((from), (to), __FILE__, __LINE__)
@@ -516,6 +523,53 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define atomic_flag_test_and_set(p) atomic_flag_test_and_set_explicit(p, __ATOMIC_SEQ_CST)
 #undef atomic_flag_clear
 #define atomic_flag_clear(p) atomic_flag_clear_explicit(p, __ATOMIC_SEQ_CST)
+/* GCC's __atomic and __sync builtins, called by the program itself, do
+** too (an atomic_* call's own builtin keeps the call's spelling:
+** weft_atomic_site_). */
+#define WEFT_RAW_(p, call) __extension__ ({ \
+    __auto_type weft_b_ = (p); WEFT_SITE_(weft_b_, #p); call; })
+#define __atomic_load_n(p, mo)          WEFT_RAW_(p, __atomic_load_n(weft_b_, (mo)))
+#define __atomic_load(p, r, mo)         WEFT_RAW_(p, __atomic_load(weft_b_, (r), (mo)))
+#define __atomic_store_n(p, v, mo)      WEFT_RAW_(p, __atomic_store_n(weft_b_, (v), (mo)))
+#define __atomic_store(p, v, mo)        WEFT_RAW_(p, __atomic_store(weft_b_, (v), (mo)))
+#define __atomic_exchange_n(p, v, mo)   WEFT_RAW_(p, __atomic_exchange_n(weft_b_, (v), (mo)))
+#define __atomic_exchange(p, v, r, mo)  WEFT_RAW_(p, __atomic_exchange(weft_b_, (v), (r), (mo)))
+#define __atomic_compare_exchange_n(p, e, d, w, s, f) \
+    WEFT_RAW_(p, __atomic_compare_exchange_n(weft_b_, (e), (d), (w), (s), (f)))
+#define __atomic_compare_exchange(p, e, d, w, s, f) \
+    WEFT_RAW_(p, __atomic_compare_exchange(weft_b_, (e), (d), (w), (s), (f)))
+#define __atomic_fetch_add(p, v, mo)    WEFT_RAW_(p, __atomic_fetch_add(weft_b_, (v), (mo)))
+#define __atomic_fetch_sub(p, v, mo)    WEFT_RAW_(p, __atomic_fetch_sub(weft_b_, (v), (mo)))
+#define __atomic_fetch_and(p, v, mo)    WEFT_RAW_(p, __atomic_fetch_and(weft_b_, (v), (mo)))
+#define __atomic_fetch_or(p, v, mo)     WEFT_RAW_(p, __atomic_fetch_or(weft_b_, (v), (mo)))
+#define __atomic_fetch_xor(p, v, mo)    WEFT_RAW_(p, __atomic_fetch_xor(weft_b_, (v), (mo)))
+#define __atomic_fetch_nand(p, v, mo)   WEFT_RAW_(p, __atomic_fetch_nand(weft_b_, (v), (mo)))
+#define __atomic_add_fetch(p, v, mo)    WEFT_RAW_(p, __atomic_add_fetch(weft_b_, (v), (mo)))
+#define __atomic_sub_fetch(p, v, mo)    WEFT_RAW_(p, __atomic_sub_fetch(weft_b_, (v), (mo)))
+#define __atomic_and_fetch(p, v, mo)    WEFT_RAW_(p, __atomic_and_fetch(weft_b_, (v), (mo)))
+#define __atomic_or_fetch(p, v, mo)     WEFT_RAW_(p, __atomic_or_fetch(weft_b_, (v), (mo)))
+#define __atomic_xor_fetch(p, v, mo)    WEFT_RAW_(p, __atomic_xor_fetch(weft_b_, (v), (mo)))
+#define __atomic_nand_fetch(p, v, mo)   WEFT_RAW_(p, __atomic_nand_fetch(weft_b_, (v), (mo)))
+#define __atomic_test_and_set(p, mo)    WEFT_RAW_(p, __atomic_test_and_set(weft_b_, (mo)))
+#define __atomic_clear(p, mo)           WEFT_RAW_(p, __atomic_clear(weft_b_, (mo)))
+#define __sync_fetch_and_add(p, v) WEFT_RAW_(p, __sync_fetch_and_add(weft_b_, (v)))
+#define __sync_fetch_and_sub(p, v) WEFT_RAW_(p, __sync_fetch_and_sub(weft_b_, (v)))
+#define __sync_fetch_and_or(p, v)  WEFT_RAW_(p, __sync_fetch_and_or(weft_b_, (v)))
+#define __sync_fetch_and_and(p, v) WEFT_RAW_(p, __sync_fetch_and_and(weft_b_, (v)))
+#define __sync_fetch_and_xor(p, v) WEFT_RAW_(p, __sync_fetch_and_xor(weft_b_, (v)))
+#define __sync_fetch_and_nand(p, v) WEFT_RAW_(p, __sync_fetch_and_nand(weft_b_, (v)))
+#define __sync_add_and_fetch(p, v) WEFT_RAW_(p, __sync_add_and_fetch(weft_b_, (v)))
+#define __sync_sub_and_fetch(p, v) WEFT_RAW_(p, __sync_sub_and_fetch(weft_b_, (v)))
+#define __sync_or_and_fetch(p, v)  WEFT_RAW_(p, __sync_or_and_fetch(weft_b_, (v)))
+#define __sync_and_and_fetch(p, v) WEFT_RAW_(p, __sync_and_and_fetch(weft_b_, (v)))
+#define __sync_xor_and_fetch(p, v) WEFT_RAW_(p, __sync_xor_and_fetch(weft_b_, (v)))
+#define __sync_nand_and_fetch(p, v) WEFT_RAW_(p, __sync_nand_and_fetch(weft_b_, (v)))
+#define __sync_bool_compare_and_swap(p, o, n) \
+    WEFT_RAW_(p, __sync_bool_compare_and_swap(weft_b_, (o), (n)))
+#define __sync_val_compare_and_swap(p, o, n) \
+    WEFT_RAW_(p, __sync_val_compare_and_swap(weft_b_, (o), (n)))
+#define __sync_lock_test_and_set(p, v) WEFT_RAW_(p, __sync_lock_test_and_set(weft_b_, (v)))
+#define __sync_lock_release(p)     WEFT_RAW_(p, __sync_lock_release(weft_b_))
 #define malloc  weft_program_malloc
 #define calloc  weft_program_calloc
 #define realloc weft_program_realloc

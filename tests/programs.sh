@@ -65,6 +65,21 @@ expect_grep "through a pointer: *p, first spelling kept" "atomics_named.c:20  ca
 expect_grep "an explicit order" "atomics_named.c:21  swap \*p (6 -> 7)" "$tmp/out"
 expect_grep "atomic_flag" "atomics_named.c:24  store flag (0)" "$tmp/out"
 expect_grep "the failing call itself" "atomics_named.c:25  add \*p (7 -> 6)" "$tmp/out"
+# GCC's __sync and __atomic builtins: at their own line too (they showed
+# the line of the thread's step before), named as spelled.
+check "builtins named" 1 "$WEFT" run "$tests/builtins_named.c"
+expect_grep "builtins: arguments evaluated once" "failed in main" "$tmp/out"
+expect_grep "__sync_fetch_and_add at its line" "builtins_named.c:17  *add counter (0 -> 1)$" "$tmp/out"
+expect_grep "__atomic_fetch_add at its line" "builtins_named.c:18  *add wide (0 -> 2)$" "$tmp/out"
+expect_grep "__sync_add_and_fetch named" "builtins_named.c:28  add cells\[i++\] (0 -> 3)$" "$tmp/out"
+expect_grep "__sync_bool_compare_and_swap" "builtins_named.c:29  cas flag (0 -> 1)$" "$tmp/out"
+expect_grep "__sync_val_compare_and_swap" "builtins_named.c:30  cas flag (1 -> 2)$" "$tmp/out"
+expect_grep "__sync_lock_test_and_set" "builtins_named.c:31  swap flag (2 -> 4)$" "$tmp/out"
+expect_grep "__sync_lock_release" "builtins_named.c:32  store flag (0)$" "$tmp/out"
+expect_grep "__atomic_load_n" "builtins_named.c:33  load counter (= 1)$" "$tmp/out"
+expect_grep "through a pointer: the first spelling kept" "builtins_named.c:35  store counter (5)$" \
+    "$tmp/out"
+expect_grep "the failing builtin itself" "builtins_named.c:36  add wide (2 -> 0)$" "$tmp/out"
 # Atomics are visible steps by default in programs: without them the
 # window between the flag's check and the wait is never seen.
 check "pool shutdown with --memory off" 0 "$WEFT" run --memory off "$progs/pool_shutdown.c"
@@ -755,6 +770,57 @@ expect_grep "the retaken mutex's holder named" \
     "held by thread 1 \"waiter\", which returned without unlocking it (locked at cancel_wait.c:20)" \
     "$tmp/out"
 
+# ---- the I/O calls are cancellation points ----
+# A worker waits in one call; main cancels and joins it: the request comes
+# before the call (acted on at once) or while it waits (the wait ends),
+# the cleanup handler runs, the join sees PTHREAD_CANCELED. "data": the
+# byte main writes first is read or not; "write": a write cut by the
+# cancel returns what went in, the next write is cancelled.
+for mode_runs in read:3 data:7 write:3 recv:3 poll:3 ppoll:3 select:3 pselect:3 epoll:6 \
+                 accept:3 sleep:8; do
+    mode=${mode_runs%:*}
+    check "cancelled in $mode" 0 "$WEFT" run "$tests/cancel_io.c" -- "$mode"
+    expect_grep "cancelled in $mode, every interleaving" \
+        "^cancel_io: pass (expected pass) \[dpor\] ${mode_runs#*:} executions, exhaustive" "$tmp/out"
+done
+check "a blocked read never cancelled" 1 "$WEFT" run --cflags=-DNO_CANCEL "$tests/cancel_io.c"
+expect_grep "never cancelled: the read waits" \
+    'thread 1 "worker" waits to read from "ends" (empty, its write end open)' "$tmp/out"
+check "a cut write's count" 1 "$WEFT" run --cflags=-DCLAIM_NOTHING_WRITTEN "$tests/cancel_io.c" -- write
+expect_grep "the write's wait interrupted" "cancel_io.c:[0-9]*  *write (wait) ends (interrupted)$" \
+    "$tmp/out"
+replays_identically "a cut write's replay"
+
+# ---- a descriptor number closed and taken again ----
+# A worker still holds the first pipe's numbers when main closes it and
+# makes a second pipe, which takes them again: taking a closed number is a
+# step ("reuse fd N"), and a call on a number this execution closed looks
+# at it first ("use fd N"), so the stray write lands in the second pipe in
+# some order (it was never explored: a false pass), the stray close closes
+# the second pipe's read end under main's read, and a poll finds the number
+# open, closed (POLLNVAL) or the second pipe.
+check "a write through a number taken again" 1 "$WEFT" run "$tests/fd_reuse.c" -- write
+expect_grep "fd reuse: the stray byte read" "^  assert(c == 'y') failed in main$" "$tmp/out"
+expect_grep "fd reuse: the number taken again" "fd_reuse.c:57  reuse fd 101$" "$tmp/out"
+expect_grep "fd reuse: the worker's look" "fd_reuse.c:34  *use fd 101$" "$tmp/out"
+expect_grep "fd reuse: found at once" \
+    "^fd_reuse: UNEXPECTED assertion (expected pass) \[dpor\] 5 executions, stopped" "$tmp/out"
+replays_identically "fd reuse replay"
+check "a close through a number taken again" 1 "$WEFT" run "$tests/fd_reuse.c" -- close
+expect_grep "fd reuse: main's read left waiting" \
+    'thread 0 "main" waits to read from "second" (empty, its write end open)' "$tmp/out"
+for mode in write close poll; do
+    check "fd reuse: $mode, joined first" 0 "$WEFT" run --cflags=-DFIXED "$tests/fd_reuse.c" -- $mode
+    expect_grep "fd reuse: $mode, joined first, exhaustive" \
+        "^fd_reuse: pass (expected pass) \[dpor\] 1 execution, exhaustive" "$tmp/out"
+done
+check "fd reuse: poll, every order" 0 "$WEFT" run "$tests/fd_reuse.c" -- poll
+expect_grep "fd reuse: poll, every order, exhaustive" \
+    "^fd_reuse: pass (expected pass) \[dpor\] 6 executions, exhaustive" "$tmp/out"
+check "fd reuse: the poll that finds the number closed" 1 \
+    "$WEFT" run --cflags=-DCLAIM_NEVER_CLOSED "$tests/fd_reuse.c" -- poll
+expect_grep "fd reuse: the closed look" "fd_reuse.c:39  *use fd 100 (closed)$" "$tmp/out"
+
 # ---- --isolate fork: a process per execution, the same verdicts ----
 count_of() { sed -n 's/.*\] \([0-9]*\) executions*.*/\1/p' "$tmp/out"; }
 for prog in lock_order_callback lost_wakeup_flag pool_shutdown; do
@@ -820,7 +886,10 @@ replays_identically "weft cc replay"
 check "weft cc --memory=all" 0 "$WEFT" cc --memory=all "-I$project/include" \
     -DCOUNTER_THREADS=2 -DUNLOCKED -o "$tmp/racy.weft.so" "$project"/src/*.c
 check "the built program's race" 1 "$WEFT" run "$tmp/racy.weft.so"
-expect_grep "race at the lost update" "thread 2 \"adder\" reads it at counter.c:10" "$tmp/out"
+expect_grep "race at the lost update" "thread 2 \"adder#2\" reads it at counter.c:10" "$tmp/out"
+# Two threads of one start function are told apart in every list and column.
+expect_grep "the second adder's column" "^   step   where  *main  *adder  adder#2$" "$tmp/out"
+expect_grep "the second adder's spawn" "main.c:21     spawn adder#2$" "$tmp/out"
 check "--memory=off on an instrumented build" 2 "$WEFT" run --memory=off "$tmp/racy.weft.so"
 expect_grep "rebuild said" "racy.weft.so was built with --memory=all; to run it with --memory=off, \
 build it again with 'weft cc --memory=off'" "$tmp/err"
@@ -850,7 +919,9 @@ expect_grep "wrong program name said" "is called lock_order_callback, not 'other
 for prog_args in "cancel_signalled" "cancel_wait" "cancel" "exit_paths lock" "exit_paths thread" \
                  "join_np try" "join_np timed" "join_np clock" \
                  "peek stream" "peek dgram" "udp echo" "udp connected" \
-                 "epoll added"; do
+                 "epoll added" "cancel_io read" "cancel_io data" "cancel_io write" \
+                 "cancel_io epoll" "cancel_io accept" "cancel_io sleep" \
+                 "fd_reuse write" "fd_reuse close" "fd_reuse poll"; do
     prog=${prog_args%% *}
     [ -f "$tests/$prog.c" ] || { fail=$((fail + 1)); echo "FAIL: no $prog.c"; continue; }
     set -- ${prog_args#"$prog"}

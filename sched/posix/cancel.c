@@ -2,7 +2,8 @@
 ** cancel.c -- deferred cancellation: pthread_cancel, the cancellation
 ** points weft models (pthread_testcancel, pthread_join, the condition
 ** variable waits, sem_wait, sem_timedwait and sem_clockwait,
-** nanosleep, usleep, sleep),
+** nanosleep, usleep, sleep; the I/O calls are points through
+** posix_cancel_enter and leave too: posix/io.c),
 ** pthread_setcancelstate and pthread_setcanceltype, the cleanup handlers
 ** of pthread_cleanup_push and pthread_cleanup_pop, and PTHREAD_CANCELED as
 ** the result a join of a cancelled thread sees.

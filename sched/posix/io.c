@@ -97,6 +97,186 @@ static struct posix_program *program_of(struct exec *x)
     return (struct posix_program *)posix_program_of(x);   /* the loader's, not const */
 }
 
+/* ==========================================================================
+** Numbers closed and taken again
+** ==========================================================================
+** A modelled descriptor's number that the program closed is taken again
+** by the next pipe, socketpair, socket, accept, epoll_create or dup of the
+** thread that closed it (its lowest such number, as Linux gives the lowest
+** free one), or by a dup2 onto it; and a thread that still holds the old
+** number then reads, writes or closes the new descriptor: a real bug,
+** which depends on whether its call comes before or after the taking. So
+** taking a closed number again is a step on the number ("reuse fd 103"),
+** and every call on a number this execution closed looks at it first, in
+** a step of its own ("use fd 103"), after which the call finds the
+** descriptor there or the number closed (EBADF): the searches order the
+** two as a write and a read of one object. The look also touches the
+** streams (or listening queue) that the number names, or named when it
+** was closed, so that it is ordered with their close: a read that came
+** before another thread's close, and blocks (closing a descriptor wakes
+** no thread that reads it, on Linux), is tried too. A number never closed
+** in the execution costs no step.
+**
+** Only the thread that closed a number, or one that joined that thread
+** since, takes it again (until then weft keeps it reserved): on Linux
+** whichever thread asks first gets it, a race on the table of numbers
+** that every open and close would have to be a step on; which new
+** descriptor gets which number is not explored (README, Limits), nor the
+** reuse of a real file's number.
+*/
+struct closed_fd {
+    struct sched_obj obj;             /* first: what the steps touch */
+    int fd;
+    int closer;                       /* the thread that closed it */
+    struct stream *in, *out;          /* what it was an end of when closed */
+    struct listener *listening;       /* or the queue it listened on */
+    bool taken;                       /* taken again since */
+    UT_hash_handle hh;
+};
+
+static const struct sched_objclass number_class = { .name = "descriptor number" };
+static const struct sched_opclass reuse_class = { .verb = "reuse" };
+
+/* The call's look at a number: what it touches, whether it found it closed. */
+struct number_look {
+    struct sched_op op;
+    struct closed_fd *number;
+    const struct sched_obj *objs[3];
+    int nobjs;
+};
+
+static void look_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    op->idle = true;                  /* a look: a read for the searches */
+    op->note = OP_OF(op, struct number_look, op)->number->taken ? NULL : "closed";
+}
+
+static bool always_reads(struct exec *x, struct sched_op *op);
+
+static int look_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    const struct number_look *l = OP_OF(op, const struct number_look, op);
+    int n = l->nobjs < max ? l->nobjs : max;
+    for (int i = 0; i < n; i++)
+        objs[i] = l->objs[i];
+    return n;
+}
+
+static const struct sched_opclass look_class = {
+    .verb = "use", .apply = look_apply, .objects = look_objects, .reads_only = always_reads,
+};
+
+/* fd as a number this execution closed, or NULL. */
+static struct closed_fd *closed_number(struct exec *x, int fd)
+{
+    struct posix_exec *st = posix_state(x);
+    struct closed_fd *c = NULL;
+    if (st && fd >= 0)
+        HASH_FIND_INT(st->closed, &fd, c);
+    return c;
+}
+
+/* Was fd closed in this execution and not taken since? */
+static bool number_closed(struct exec *x, int fd)
+{
+    struct closed_fd *c = closed_number(x, fd);
+    return c && !c->taken;
+}
+
+/* Taking the closed number c again: a step. */
+static void number_taken(struct exec *x, struct closed_fd *c, struct sched_loc at)
+{
+    struct sched_op op = { .cls = &reuse_class, .obj = &c->obj, .loc = at };
+    sched_visible(x, &op);
+    c->taken = true;
+}
+
+/* Did the running thread's close of a number, or one by a thread it
+** joined since, come before it for sure (by its own order, not by a race)? */
+static bool closed_before(struct exec *x, const struct closed_fd *c)
+{
+    const struct posix_thread *closer = c->closer < x->program->cap
+                                      ? x->program->threads[c->closer] : NULL;
+    return c->closer == x->current->id ||
+           (closer && closer->joined && closer->joined_by == x->current->id + 1);
+}
+
+/* The lowest number closed before (closed_before) that nobody took since,
+** or NULL. */
+static struct closed_fd *own_closed_number(struct exec *x)
+{
+    struct closed_fd *low = NULL;
+    for (struct closed_fd *c = x->program ? x->program->closed : NULL; c; c = c->hh.next)
+        if (!c->taken && (low == NULL || c->fd < low->fd) && closed_before(x, c))
+            low = c;
+    return low;
+}
+
+/* What a look touches besides the number: a descriptor's ends. */
+static void number_look_add(struct number_look *l, struct stream *in, struct stream *out,
+                            struct listener *listening)
+{
+    if (in)
+        l->objs[l->nobjs++] = stream_object(in);
+    if (out && out != in)
+        l->objs[l->nobjs++] = stream_object(out);
+    if (listening && l->nobjs < 3)    /* (a listening socket has no streams) */
+        l->objs[l->nobjs++] = listener_object(listening);
+}
+
+/* A call on fd begins: if this execution closed that number, the call
+** looks at it in a step, and what it finds after is what it acts on. */
+static void number_look(struct exec *x, int fd, struct sched_loc at)
+{
+    struct closed_fd *c = closed_number(x, fd);
+    if (c == NULL)
+        return;
+    struct number_look l = { .op = { .cls = &look_class, .obj = &c->obj, .loc = at },
+                             .number = c, .objs = { &c->obj }, .nobjs = 1 };
+    struct posix_fd *f = c->taken ? fd_find(x, fd) : NULL;
+    if (f)
+        number_look_add(&l, f->in, f->out, f->listening);
+    else if (!c->taken)
+        number_look_add(&l, c->in, c->out, c->listening);
+    sched_visible(x, &l.op);
+}
+
+/* The number fd, a modelled end of in and out or a listening queue, is
+** closed by the running thread (its reservation is kept). */
+static void number_closes(struct exec *x, int fd, struct stream *in, struct stream *out,
+                          struct listener *listening, struct sched_loc at)
+{
+    struct posix_exec *st = posix_state(x);
+    struct closed_fd *c = closed_number(x, fd);
+    if (st == NULL)
+        no_memory(x, at);
+    if (c == NULL) {
+        char name[SCHED_NAME_MAX];
+        snprintf(name, sizeof name, "fd %d", fd);
+        if ((c = object_new(x, &number_class, sizeof *c, name)) == NULL)
+            no_memory(x, at);
+        c->obj.key = sched_mix(0x6664, (uint64_t)fd);   /* named by the number */
+        c->fd = fd;
+        HASH_ADD_INT(st->closed, fd, c);
+        if (st->oom)
+            no_memory(x, at);
+    }
+    c->in = in;
+    c->out = out;
+    c->listening = listening;
+    c->closer = x->current->id;
+    c->taken = false;
+}
+
+/* A call on fd begins: its look at the number, if this execution closed
+** it; true when the number is closed now (the call fails with EBADF). */
+static bool number_gone(struct exec *x, int fd, struct sched_loc at)
+{
+    number_look(x, fd, at);
+    return number_closed(x, fd);
+}
+
 /* A descriptor an execution opened, and what it was open on: closed
 ** before the next execution only if it still is (the program may have
 ** closed it some other way, fclose of fdopen, and the number be weft's). */
@@ -136,9 +316,15 @@ static int own(struct exec *x, int fd)
 ** a run and its replay, whatever descriptors weft itself holds below. */
 #define FIRST_MODELLED_FD 100
 
-/* A real descriptor number for a stream end: -1 with errno set. */
-static int reserve(struct exec *x)
+/* A real descriptor number for a stream end: the lowest one the thread
+** closed (kept reserved: a step), else a new one; -1 with errno set. */
+static int reserve(struct exec *x, struct sched_loc at)
 {
+    struct closed_fd *c = own_closed_number(x);
+    if (c) {
+        number_taken(x, c, at);
+        return c->fd;
+    }
     int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null < 0)
         return -1;
@@ -147,8 +333,8 @@ static int reserve(struct exec *x)
     return own(x, fd);
 }
 
-/* fd is closed by the program: forget it (and close it). */
-static int unreserve(struct exec *x, int fd)
+/* fd is no longer the execution's to close. */
+static void disown(struct exec *x, int fd)
 {
     struct posix_program *p = program_of(x);
     for (int i = 0; i < p->nreserved; i++)
@@ -156,6 +342,12 @@ static int unreserve(struct exec *x, int fd)
             p->reserved[i] = p->reserved[--p->nreserved];
             break;
         }
+}
+
+/* fd is closed by the program: forget it (and close it). */
+static int unreserve(struct exec *x, int fd)
+{
+    disown(x, fd);
     return close(fd);
 }
 
@@ -186,7 +378,7 @@ static int fd_new(struct exec *x, struct stream *in, struct stream *out, bool no
     struct posix_fd *f = st ? arena_alloc(&x->arena, sizeof *f) : NULL;
     if (f == NULL)
         no_memory(x, at);
-    f->fd = reserve(x);
+    f->fd = reserve(x, at);
     if (f->fd < 0)
         return -1;
     *f = (struct posix_fd){ .fd = f->fd, .in = in, .out = out, .nonblock = nonblock,
@@ -238,6 +430,8 @@ FILE *weft_program_stdin_at(FILE *f, const char *call, const char *file, int lin
 ** pipe, pipe2, socketpair
 ** ========================================================================== */
 
+static int close_fd(struct exec *x, int fd, struct sched_loc at);
+
 /* "&p->fds" is "p->fds". */
 static const char *spelled(const char *s) { return s == NULL ? "?" : s[0] == '&' ? s + 1 : s; }
 
@@ -257,7 +451,7 @@ int weft_pipe_at(int fds[2], int flags, const char *name, const char *file, int 
     int w = r < 0 ? -1 : fd_new(x, NULL, s, nonblock, false, at);
     if (w < 0) {
         if (r >= 0)
-            weft_close_at(r, file, line);
+            close_fd(x, r, at);
         return -1;
     }
     fds[0] = r;
@@ -292,7 +486,7 @@ int weft_socketpair_at(int domain, int type, int protocol, int sv[2], const char
     int s1 = s0 < 0 ? -1 : fd_new(x, a, b, nonblock, true, at);
     if (s1 < 0) {
         if (s0 >= 0)
-            weft_close_at(s0, file, line);
+            close_fd(x, s0, at);
         return -1;
     }
     fd_find(x, s0)->type = fd_find(x, s1)->type = kind;
@@ -309,6 +503,43 @@ static ssize_t failed(int code)
 {
     errno = code;
     return -1;
+}
+
+/* ==========================================================================
+** Cancellation points
+** ==========================================================================
+** The calls that may wait (read, write, recv, send and their vector,
+** -from, -to and -msg forms, accept, connect, poll, ppoll, select,
+** pselect, epoll_wait) and open and close are cancellation points, as
+** POSIX and glibc have them. A request already there when the call begins
+** is acted on before the call does anything; one that comes while the
+** call waits ends the wait (its step "interrupted", as a condition
+** variable's: posix/cancel.c), and the request is acted on, unless bytes
+** went in or out before the wait, which the call returns (as a call
+** that a signal interrupts after a partial transfer returns its count):
+** the request then stays for the next point. A wait that could go on is never ended by a request: the
+** call does what it can, and acts at its next point.
+*/
+
+/* The call about to begin: a request there now is acted on. */
+static void point_enter(struct exec *x, struct sched_loc at)
+{
+    posix_cancel_enter(x, true, at.file, at.line);
+}
+
+/* The call's result, unless a request ended its wait with nothing done:
+** then the request is acted on (never returns). */
+static long point_leave(struct exec *x, long result, struct sched_loc at)
+{
+    if (posix_cancel_leave(x) && result <= 0)
+        posix_cancel_now(x, at.file, at.line);
+    return result;
+}
+
+/* Did a cancellation request end the wait the call just took? */
+static bool wait_cancelled(struct exec *x)
+{
+    return x->current->interrupted;
 }
 
 /* ==========================================================================
@@ -394,7 +625,6 @@ static void name_step(struct exec *x, const char *key, const char *shown,
 
 static void place_text(const struct sockaddr_storage *a, socklen_t len, char *buf, size_t n);
 static int port_of(const struct sockaddr_storage *a);
-static void closed_look(struct exec *x, int fd, struct sched_loc at);
 
 /* A call on the socket address a: a port of this machine (any of its
 ** addresses: same_place), or a Unix socket's path or abstract name. */
@@ -550,21 +780,40 @@ static ssize_t stream_out(struct exec *x, struct posix_fd *f, const void *buf, s
     return stream_out_to(x, f, f->out, f->out_addressed, buf, n, nonblock, nosignal, at);
 }
 
+static ssize_t read_fd(struct exec *x, int fd, void *buf, size_t n, struct sched_loc at)
+{
+    if (number_gone(x, fd, at))
+        return failed(EBADF);
+    struct posix_fd *f = fd_find(x, fd);
+    if (f)
+        return stream_in(x, f, buf, n, 0, NULL, at);
+    if (would_block(fd, POLLIN))
+        blocks_outside(x, "read", at);
+    return read(fd, buf, n);
+}
+
 ssize_t weft_read_at(int fd, void *buf, size_t n, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return read(fd, buf, n);
     struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, read_fd(x, fd, buf, n, at), at);
+}
+
+static ssize_t write_fd(struct exec *x, int fd, const void *buf, size_t n, struct sched_loc at)
+{
+    if (number_gone(x, fd, at))
+        return failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
     if (f)
-        return stream_in(x, f, buf, n, 0, NULL, at);
-    closed_look(x, fd, at);
-    if ((f = fd_find(x, fd)) != NULL)     /* made again meanwhile (dup2, pipe) */
-        return stream_in(x, f, buf, n, 0, NULL, at);
-    if (would_block(fd, POLLIN))
-        blocks_outside(x, "read", at);
-    return read(fd, buf, n);
+        return stream_out(x, f, buf, n, false, false, at);
+    if (is_output(fd))
+        return posix_output(x, fd, buf, n);
+    if (would_block(fd, POLLOUT))
+        blocks_outside(x, "write", at);
+    return write(fd, buf, n);
 }
 
 ssize_t weft_write_at(int fd, const void *buf, size_t n, const char *file, int line)
@@ -573,17 +822,8 @@ ssize_t weft_write_at(int fd, const void *buf, size_t n, const char *file, int l
     if (x == NULL)
         return write(fd, buf, n);
     struct sched_loc at = { file, line };
-    struct posix_fd *f = fd_find(x, fd);
-    if (f)
-        return stream_out(x, f, buf, n, false, false, at);
-    closed_look(x, fd, at);
-    if ((f = fd_find(x, fd)) != NULL)     /* made again meanwhile (dup2, pipe) */
-        return stream_out(x, f, buf, n, false, false, at);
-    if (is_output(fd))
-        return posix_output(x, fd, buf, n);
-    if (would_block(fd, POLLOUT))
-        blocks_outside(x, "write", at);
-    return write(fd, buf, n);
+    point_enter(x, at);
+    return point_leave(x, write_fd(x, fd, buf, n, at), at);
 }
 
 /* recv, recvfrom and recvmsg on a modelled descriptor: call names the
@@ -658,12 +898,11 @@ static ssize_t send_modelled(struct exec *x, struct posix_fd *f, const void *buf
     return send_to_name(x, f, buf, n, flags, to, len, at);
 }
 
-ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, const char *file, int line)
+static ssize_t recv_fd(struct exec *x, int fd, void *buf, size_t n, int flags,
+                       struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return recv(fd, buf, n, flags);
-    struct sched_loc at = { file, line };
+    if (number_gone(x, fd, at))
+        return failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {
         if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLIN))
@@ -673,12 +912,21 @@ ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, const char *file, i
     return recv_modelled(x, f, buf, n, flags, NULL, "recv", at);
 }
 
-ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *file, int line)
+ssize_t weft_recv_at(int fd, void *buf, size_t n, int flags, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return send(fd, buf, n, flags);
+        return recv(fd, buf, n, flags);
     struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, recv_fd(x, fd, buf, n, flags, at), at);
+}
+
+static ssize_t send_fd(struct exec *x, int fd, const void *buf, size_t n, int flags,
+                       struct sched_loc at)
+{
+    if (number_gone(x, fd, at))
+        return failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {
         if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLOUT))
@@ -686,6 +934,16 @@ ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *f
         return send(fd, buf, n, flags);
     }
     return send_modelled(x, f, buf, n, flags, NULL, 0, "send", at);
+}
+
+ssize_t weft_send_at(int fd, const void *buf, size_t n, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return send(fd, buf, n, flags);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, send_fd(x, fd, buf, n, flags, at), at);
 }
 
 /* ==========================================================================
@@ -740,12 +998,11 @@ static void iov_scatter(const struct iovec *iov, int n, const unsigned char *buf
     }
 }
 
-ssize_t weft_readv_at(int fd, const struct iovec *iov, int n, const char *file, int line)
+static ssize_t readv_fd(struct exec *x, int fd, const struct iovec *iov, int n,
+                        struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return readv(fd, iov, n);
-    struct sched_loc at = { file, line };
+    if (number_gone(x, fd, at))
+        return failed(EBADF);
     size_t total;
     if (iov_total(iov, n, &total) != 0)
         return -1;
@@ -761,12 +1018,21 @@ ssize_t weft_readv_at(int fd, const struct iovec *iov, int n, const char *file, 
     return got;
 }
 
-ssize_t weft_writev_at(int fd, const struct iovec *iov, int n, const char *file, int line)
+ssize_t weft_readv_at(int fd, const struct iovec *iov, int n, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return writev(fd, iov, n);
+        return readv(fd, iov, n);
     struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, readv_fd(x, fd, iov, n, at), at);
+}
+
+static ssize_t writev_fd(struct exec *x, int fd, const struct iovec *iov, int n,
+                         struct sched_loc at)
+{
+    if (number_gone(x, fd, at))
+        return failed(EBADF);
     size_t total;
     if (iov_total(iov, n, &total) != 0)
         return -1;
@@ -778,6 +1044,16 @@ ssize_t weft_writev_at(int fd, const struct iovec *iov, int n, const char *file,
     }
     void *buf = iov_buffer(x, iov, n, total, true, at);
     return f ? stream_out(x, f, buf, total, false, false, at) : posix_output(x, fd, buf, total);
+}
+
+ssize_t weft_writev_at(int fd, const struct iovec *iov, int n, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return writev(fd, iov, n);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, writev_fd(x, fd, iov, n, at), at);
 }
 
 /* recvfrom's and recvmsg's address of the sender: a Unix socket's peer
@@ -799,13 +1075,11 @@ static void sender_address(const struct posix_fd *f, void *addr, socklen_t *len)
     }
 }
 
-ssize_t weft_sendto_at(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
-                       socklen_t len, const char *file, int line)
+static ssize_t sendto_fd(struct exec *x, int fd, const void *buf, size_t n, int flags,
+                         const struct sockaddr *addr, socklen_t len, struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return sendto(fd, buf, n, flags, addr, len);
-    struct sched_loc at = { file, line };
+    if (number_gone(x, fd, at))
+        return failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {
         if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLOUT))
@@ -815,13 +1089,22 @@ ssize_t weft_sendto_at(int fd, const void *buf, size_t n, int flags, const struc
     return send_modelled(x, f, buf, n, flags, addr, len, "sendto", at);
 }
 
-ssize_t weft_recvfrom_at(int fd, void *buf, size_t n, int flags, struct sockaddr *addr,
-                         socklen_t *len, const char *file, int line)
+ssize_t weft_sendto_at(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
+                       socklen_t len, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return recvfrom(fd, buf, n, flags, addr, len);
+        return sendto(fd, buf, n, flags, addr, len);
     struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, sendto_fd(x, fd, buf, n, flags, addr, len, at), at);
+}
+
+static ssize_t recvfrom_fd(struct exec *x, int fd, void *buf, size_t n, int flags,
+                           struct sockaddr *addr, socklen_t *len, struct sched_loc at)
+{
+    if (number_gone(x, fd, at))
+        return failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {
         if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLIN))
@@ -834,6 +1117,17 @@ ssize_t weft_recvfrom_at(int fd, void *buf, size_t n, int flags, struct sockaddr
     return got;
 }
 
+ssize_t weft_recvfrom_at(int fd, void *buf, size_t n, int flags, struct sockaddr *addr,
+                         socklen_t *len, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return recvfrom(fd, buf, n, flags, addr, len);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, recvfrom_fd(x, fd, buf, n, flags, addr, len, at), at);
+}
+
 /* Ancillary data to send (SCM_RIGHTS, credentials) is not modelled. */
 static void no_control(struct exec *x, const struct msghdr *m, const char *call,
                        struct sched_loc at)
@@ -843,12 +1137,11 @@ static void no_control(struct exec *x, const struct msghdr *m, const char *call,
                    "socket between threads is not supported by weft yet", call);
 }
 
-ssize_t weft_sendmsg_at(int fd, const struct msghdr *m, int flags, const char *file, int line)
+static ssize_t sendmsg_fd(struct exec *x, int fd, const struct msghdr *m, int flags,
+                          struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return sendmsg(fd, m, flags);
-    struct sched_loc at = { file, line };
+    if (number_gone(x, fd, at))
+        return failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {
         if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLOUT))
@@ -865,14 +1158,23 @@ ssize_t weft_sendmsg_at(int fd, const struct msghdr *m, int flags, const char *f
     return send_modelled(x, f, buf, total, flags, m->msg_name, m->msg_namelen, "sendmsg", at);
 }
 
-/* recvmsg: the iovecs filled, the sender's address, no ancillary data
-** (none is ever sent), MSG_TRUNC when a message was cut to fit. */
-ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, const char *file, int line)
+ssize_t weft_sendmsg_at(int fd, const struct msghdr *m, int flags, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return recvmsg(fd, m, flags);
+        return sendmsg(fd, m, flags);
     struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, sendmsg_fd(x, fd, m, flags, at), at);
+}
+
+/* recvmsg: the iovecs filled, the sender's address, no ancillary data
+** (none is ever sent), MSG_TRUNC when a message was cut to fit. */
+static ssize_t recvmsg_fd(struct exec *x, int fd, struct msghdr *m, int flags,
+                          struct sched_loc at)
+{
+    if (number_gone(x, fd, at))
+        return failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {
         if (!(flags & MSG_DONTWAIT) && would_block(fd, POLLIN))
@@ -895,6 +1197,16 @@ ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, const char *file, i
     return got;
 }
 
+ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return recvmsg(fd, m, flags);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return point_leave(x, recvmsg_fd(x, fd, m, flags, at), at);
+}
+
 /* ==========================================================================
 ** close, shutdown, fcntl, dup
 ** ========================================================================== */
@@ -913,63 +1225,10 @@ static bool end_shared(struct exec *x, const struct posix_fd *f, int which)
     return false;
 }
 
-/* An end closes with the last descriptor that holds it (dup, dup2). */
-/*
-** A descriptor number this execution closed, and the streams it was an end
-** of. A read or write of the number after that fails (EBADF) as a look at
-** those streams: a step, which the searches order with the close, so that
-** the read that came first (and blocks: closing a descriptor does not wake
-** a thread that reads it, on Linux) is tried too.
-*/
-struct closed_fd {
-    int fd;
-    struct stream *in, *out;
-    UT_hash_handle hh;
-};
-
-static const struct sched_opclass closed_look_class = {
-    .verb = "use of a closed descriptor", .apply = changes_nothing, .reads_only = always_reads,
-};
-
-static void remember_closed(struct exec *x, const struct posix_fd *f, struct sched_loc at)
+static int close_fd(struct exec *x, int fd, struct sched_loc at)
 {
-    struct posix_exec *st = posix_state(x);
-    struct closed_fd *c = NULL;
-    HASH_FIND_INT(st->closed, &f->fd, c);
-    if (c == NULL) {
-        if ((c = arena_alloc(&x->arena, sizeof *c)) == NULL)
-            no_memory(x, at);
-        c->fd = f->fd;
-        HASH_ADD_INT(st->closed, fd, c);
-        if (st->oom)
-            no_memory(x, at);
-    }
-    c->in = f->in;
-    c->out = f->out;
-}
-
-/* fd is no descriptor weft models now: if this execution closed it, the
-** call that finds it closed is a step on what it was an end of. */
-static void closed_look(struct exec *x, int fd, struct sched_loc at)
-{
-    struct posix_exec *st = posix_state(x);
-    struct closed_fd *c = NULL;
-    if (st)
-        HASH_FIND_INT(st->closed, &fd, c);
-    if (c == NULL || (c->in == NULL && c->out == NULL))
-        return;
-    struct stream *one = c->in ? c->in : c->out, *two = c->in ? c->out : NULL;
-    struct sched_op op = { .cls = &closed_look_class, .obj = stream_object(one),
-                           .obj2 = two ? stream_object(two) : NULL, .loc = at };
-    sched_visible(x, &op);
-}
-
-int weft_close_at(int fd, const char *file, int line)
-{
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return close(fd);
-    struct sched_loc at = { file, line };
+    if (number_gone(x, fd, at))
+        return (int)failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL)
         return unreserve(x, fd);
@@ -981,10 +1240,19 @@ int weft_close_at(int fd, const char *file, int line)
         stream_close(x, f->in, true, at);
     if (f->out && !f->out_addressed && !end_shared(x, f, 1))
         stream_close(x, f->out, false, at);  /* (a queue others send to stays open) */
-    remember_closed(x, f, at);
-    HASH_DEL(x->program->fds, f);
-    unreserve(x, fd);
+    number_closes(x, fd, f->in, f->out, f->listening, at);
+    HASH_DEL(x->program->fds, f);     /* its number stays reserved for its reuse */
     return 0;
+}
+
+int weft_close_at(int fd, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return close(fd);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);               /* it never waits: a request is acted on first */
+    return (int)point_leave(x, close_fd(x, fd, at), at);
 }
 
 int weft_shutdown_at(int fd, int how, const char *file, int line)
@@ -993,6 +1261,8 @@ int weft_shutdown_at(int fd, int how, const char *file, int line)
     if (x == NULL)
         return shutdown(fd, how);
     struct sched_loc at = { file, line };
+    if (number_gone(x, fd, at))
+        return (int)failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL)
         return shutdown(fd, how);
@@ -1037,15 +1307,26 @@ int weft_fcntl_at(const char *file, int line, int fd, int cmd, ...)
     void *arg = va_arg(ap, void *);   /* an int or a pointer, as glibc reads it */
     va_end(ap);
     struct exec *x = sync_exec();
+    if (x && number_gone(x, fd, (struct sched_loc){ file, line }))
+        return (int)failed(EBADF);
     struct posix_fd *f = x ? fd_find(x, fd) : NULL;
     if (f == NULL)
         return fcntl(fd, cmd, arg);
     return modelled_fcntl(x, f, cmd, (long)(intptr_t)arg, (struct sched_loc){ file, line });
 }
 
-/* The real number `to` reserved for a modelled end, as dup2 makes it. */
-static int reserve_at(struct exec *x, int to)
+/* The real number `to` reserved for a modelled end, as dup2 makes it.
+** A number closed before is weft's still: taking it is a step, unless
+** this dup2 closed it just now (nobody could see it closed). */
+static int reserve_at(struct exec *x, int to, bool just_closed, struct sched_loc at)
 {
+    struct closed_fd *c = closed_number(x, to);
+    if (c && !c->taken && just_closed)
+        c->taken = true;
+    else if (c && !c->taken)
+        number_taken(x, c, at);
+    if (c)
+        return to;
     int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null < 0)
         return -1;
@@ -1067,9 +1348,10 @@ static int dup_modelled(struct exec *x, struct posix_fd *f, int to, const char *
         sched_fail(x, WEFT_ASSERTION, at, "%s of a pipe or socket onto descriptor %d is not "
                    "supported by weft yet (onto 100 and up, or onto another modelled one, is)",
                    call, to);
-    if (to >= 0 && fd_find(x, to))
-        weft_close_at(to, at.file, at.line);
-    int n = to < 0 ? reserve(x) : reserve_at(x, to);
+    bool replaced = to >= 0 && fd_find(x, to);
+    if (replaced)
+        close_fd(x, to, at);
+    int n = to < 0 ? reserve(x, at) : reserve_at(x, to, replaced, at);
     if (n < 0)
         return -1;
     struct posix_fd *g = arena_alloc(&x->arena, sizeof *g);
@@ -1087,12 +1369,20 @@ int weft_dup_at(int fd, int to, const char *call, const char *file, int line)
 {
     struct exec *x = sync_exec();
     struct sched_loc at = { file, line };
+    if (x && number_gone(x, fd, at))
+        return (int)failed(EBADF);
     struct posix_fd *f = x ? fd_find(x, fd) : NULL;
     if (f)
         return dup_modelled(x, f, to, call, at);
     if (x && to >= 0 && fd_find(x, to))
         sched_fail(x, WEFT_ASSERTION, at, "%s onto a pipe or socket pair's descriptor is not "
                    "supported by weft yet", call);
+    struct closed_fd *c = x && to >= 0 ? closed_number(x, to) : NULL;
+    if (c && !c->taken) {             /* onto a closed number weft keeps: the file's now */
+        number_taken(x, c, at);
+        disown(x, to);
+        return own(x, dup2(fd, to));
+    }
     return to < 0 ? dup(fd) : dup2(fd, to);
 }
 
@@ -1106,12 +1396,14 @@ int weft_open_at(const char *file, int line, const char *path, int flags, ...)
     mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, unsigned) : 0;
     va_end(ap);
     struct exec *x = sync_exec();
-    if (x)                            /* which files exist is the threads' to race on */
-        file_name_step(x, path, flags & (O_CREAT | O_TRUNC | O_TMPFILE) ? &create_class
-                                                                         : &open_class,
-                       (struct sched_loc){ file, line });
-    int fd = open(path, flags, mode);
-    return x ? own(x, fd) : fd;
+    if (x == NULL)
+        return open(path, flags, mode);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);               /* a cancellation point that never waits */
+    /* which files exist is the threads' to race on */
+    file_name_step(x, path, flags & (O_CREAT | O_TRUNC | O_TMPFILE) ? &create_class : &open_class,
+                   at);
+    return (int)point_leave(x, own(x, open(path, flags, mode)), at);
 }
 
 /* fopen: a step on the file's name, which it creates unless it only reads
@@ -1174,6 +1466,11 @@ static int poll_real(struct exec *x, struct pollfd *pfds, nfds_t n, bool *real)
         pfds[i].revents = 0;
         if (pfds[i].fd < 0 || fd_find(x, pfds[i].fd))
             continue;
+        if (number_closed(x, pfds[i].fd)) {   /* closed in this execution */
+            pfds[i].revents = POLLNVAL;
+            ready++;
+            continue;
+        }
         *real = true;
         struct pollfd one = pfds[i];
         if (poll(&one, 1, 0) > 0) {
@@ -1184,12 +1481,12 @@ static int poll_real(struct exec *x, struct pollfd *pfds, nfds_t n, bool *real)
     return ready;
 }
 
-int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file, int line)
+/* poll, waiting at most timeout_ns of virtual time (< 0: no limit). */
+static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeout_ns,
+                   struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return poll(pfds, n, timeout_ms);
-    struct sched_loc at = { file, line };
+    for (nfds_t i = 0; i < n; i++)    /* the numbers closed before: looks */
+        number_look(x, pfds[i].fd, at);
     bool real;
     int ready = poll_real(x, pfds, n, &real);
     struct stream_poll *w = arena_alloc(&x->arena, (n ? n : 1) * sizeof *w);
@@ -1215,16 +1512,17 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
         sched_fail(x, WEFT_ASSERTION, at, "poll on more than %d pipes or sockets",
                    SCHED_MAX_OBJS / 2 - 1);
     if (streams == 0) {
-        if (ready || timeout_ms == 0)
+        if (ready || timeout_ns == 0)
             return ready;
-        if (timeout_ms < 0)
+        if (timeout_ns < 0)
             blocks_outside(x, "poll", at);
-        weft_sleep_ns_at(sched_ms_to_ns(timeout_ms), file, line);
-        return 0;
+        posix_cancel_enter(x, false, at.file, at.line);   /* a sleep's cancellation */
+        weft_sleep_ns_at(timeout_ns, at.file, at.line);
+        return wait_cancelled(x) ? -1 : 0;
     }
-    int64_t ns = ready || writable || timeout_ms == 0 ? 0
-               : timeout_ms < 0 ? -1 : sched_ms_to_ns(timeout_ms);
-    stream_poll(x, w, (int)n, ns, at);
+    int64_t ns = ready || writable ? 0 : timeout_ns;
+    if (stream_poll(x, w, (int)n, ns, at) < 0 && wait_cancelled(x))
+        return -1;
     for (nfds_t i = 0; i < n; i++) {
         struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
         if (f && (pfds[i].revents = revents_of(f, &w[i], pfds[i].events)))
@@ -1233,28 +1531,88 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
     return ready;
 }
 
-/* select over poll: each descriptor below nfds in a set is one pollfd. */
-int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv,
-                   const char *file, int line)
+/* A timeout in ms, a timeval or a timespec as virtual ns: -1 for none
+** (negative ms, a null pointer), or -2 with errno EINVAL for one Linux
+** refuses (select takes microseconds past a second, pselect and ppoll
+** no nanoseconds past one). */
+static int64_t timeout_of_ms(int ms)
+{
+    return ms < 0 ? -1 : sched_ms_to_ns(ms);
+}
+
+/* sec seconds and ns (below a second) nanoseconds, or INT64_MAX. */
+static int64_t timeout_of(int64_t sec, int64_t ns)
+{
+    return sec >= INT64_MAX / 1000000000 - 1 ? INT64_MAX : sec * 1000000000 + ns;
+}
+
+static int64_t timeout_of_tv(const struct timeval *tv)
+{
+    if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0)) {
+        errno = EINVAL;
+        return -2;
+    }
+    if (tv == NULL)
+        return -1;
+    int64_t sec = tv->tv_sec > INT64_MAX / 2 ? INT64_MAX / 2 : tv->tv_sec + tv->tv_usec / 1000000;
+    return timeout_of(sec, (int64_t)(tv->tv_usec % 1000000) * 1000);
+}
+
+static int64_t timeout_of_ts(const struct timespec *ts)
+{
+    if (ts && (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)) {
+        errno = EINVAL;
+        return -2;
+    }
+    return ts ? timeout_of(ts->tv_sec, ts->tv_nsec) : -1;
+}
+
+int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return select(nfds, rd, wr, ex, tv);
-    if (nfds < 0 || nfds > FD_SETSIZE || (tv && (tv->tv_sec < 0 || tv->tv_usec < 0)))
-        return (int)failed(EINVAL);
+        return poll(pfds, n, timeout_ms);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return (int)point_leave(x, poll_ns(x, pfds, n, timeout_of_ms(timeout_ms), at), at);
+}
+
+/* ppoll: poll with a timespec; no signal is delivered while it waits, so
+** the mask changes nothing. */
+int weft_ppoll_at(struct pollfd *pfds, nfds_t n, const struct timespec *ts,
+                  const sigset_t *mask, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return ppoll(pfds, n, ts, mask);
+    struct sched_loc at = { file, line };
+    int64_t ns = timeout_of_ts(ts);
+    if (ns < -1)
+        return -1;
+    point_enter(x, at);
+    return (int)point_leave(x, poll_ns(x, pfds, n, ns, at), at);
+}
+
+/* select over poll: each descriptor below nfds in a set is one pollfd;
+** timeout_ns as poll_ns's. */
+static int select_ns(struct exec *x, int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
+                     int64_t timeout_ns, struct sched_loc at)
+{
     struct pollfd *p = arena_alloc(&x->arena, (size_t)(nfds ? nfds : 1) * sizeof *p);
     if (p == NULL)
-        no_memory(x, (struct sched_loc){ file, line });
+        no_memory(x, at);
     nfds_t n = 0;
     for (int fd = 0; fd < nfds; fd++) {
         short ev = (rd && FD_ISSET(fd, rd) ? POLLIN : 0) | (wr && FD_ISSET(fd, wr) ? POLLOUT : 0);
         if (ev)
             p[n++] = (struct pollfd){ .fd = fd, .events = ev };
     }
-    int64_t ms = tv ? (int64_t)tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000 : -1;
-    int rc = weft_poll_at(p, n, ms > INT32_MAX ? INT32_MAX : (int)ms, file, line);
+    int rc = poll_ns(x, p, n, timeout_ns, at);
     if (rc < 0)
         return rc;
+    for (nfds_t i = 0; i < n; i++)
+        if (p[i].revents & POLLNVAL)
+            return (int)failed(EBADF);
     if (rd)
         FD_ZERO(rd);
     if (wr)
@@ -1269,9 +1627,40 @@ int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct ti
         if (wr && (p[i].events & POLLOUT) && (r & (POLLOUT | POLLERR)) && ++bits)
             FD_SET(p[i].fd, wr);
     }
-    if (tv && rc == 0)
+    return bits;
+}
+
+int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv,
+                         const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return select(nfds, rd, wr, ex, tv);
+    struct sched_loc at = { file, line };
+    int64_t ns = timeout_of_tv(tv);
+    if (ns < -1 || nfds < 0 || nfds > FD_SETSIZE)
+        return (int)failed(EINVAL);
+    point_enter(x, at);
+    int bits = (int)point_leave(x, select_ns(x, nfds, rd, wr, ex, ns, at), at);
+    if (tv && bits == 0)              /* Linux: what is left of the timeout */
         *tv = (struct timeval){ 0, 0 };
     return bits;
+}
+
+/* pselect: select with a timespec, left as it is; no signal is delivered
+** while it waits, so the mask changes nothing. */
+int weft_pselect_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *ts,
+                    const sigset_t *mask, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pselect(nfds, rd, wr, ex, ts, mask);
+    struct sched_loc at = { file, line };
+    int64_t ns = timeout_of_ts(ts);
+    if (ns < -1 || nfds < 0 || nfds > FD_SETSIZE)
+        return (int)failed(EINVAL);
+    point_enter(x, at);
+    return (int)point_leave(x, select_ns(x, nfds, rd, wr, ex, ns, at), at);
 }
 
 /* ==========================================================================
@@ -1292,6 +1681,8 @@ struct epoll_entry {
     uint32_t events;
     epoll_data_t data;
     bool disabled;                    /* EPOLLONESHOT, reported: until EPOLL_CTL_MOD */
+    const struct posix_fd *target;    /* the descriptor added: one that takes its
+                                         number after its close is not watched */
 };
 
 struct epoll_set {
@@ -1327,9 +1718,14 @@ int weft_epoll_create_at(int size, int flags, const char *file, int line)
     return fd;
 }
 
-/* The epoll instance epfd names: NULL with errno EBADF or EINVAL. */
-static struct epoll_set *epoll_named(struct exec *x, int epfd)
+/* The epoll instance epfd names (after the call's look at the number):
+** NULL with errno EBADF or EINVAL. */
+static struct epoll_set *epoll_named(struct exec *x, int epfd, struct sched_loc at)
 {
+    if (number_gone(x, epfd, at)) {
+        errno = EBADF;
+        return NULL;
+    }
     struct posix_fd *e = fd_find(x, epfd);
     if (e == NULL)
         errno = fcntl(epfd, F_GETFD) < 0 ? EBADF : EINVAL;
@@ -1338,10 +1734,18 @@ static struct epoll_set *epoll_named(struct exec *x, int epfd)
     return e ? e->epoll : NULL;
 }
 
-static struct epoll_entry *epoll_entry_of(struct epoll_set *ep, int fd)
+/* The descriptor entry e watches now: NULL once its number was closed
+** (Linux drops a closed descriptor from the list), or while disabled. */
+static struct posix_fd *epoll_target(struct exec *x, const struct epoll_entry *e)
+{
+    struct posix_fd *f = e->disabled ? NULL : fd_find(x, e->fd);
+    return f == e->target ? f : NULL;
+}
+
+static struct epoll_entry *epoll_entry_of(struct exec *x, struct epoll_set *ep, int fd)
 {
     for (int i = 0; i < ep->n; i++)
-        if (ep->entries[i].fd == fd)
+        if (ep->entries[i].fd == fd && ep->entries[i].target == fd_find(x, fd))
             return &ep->entries[i];
     return NULL;
 }
@@ -1351,6 +1755,8 @@ static struct epoll_entry *epoll_entry_of(struct epoll_set *ep, int fd)
 ** otherwise, or an epoll instance, stops the execution at the call. */
 static int epoll_watchable(struct exec *x, int epfd, int fd, struct sched_loc at)
 {
+    if (number_gone(x, fd, at))
+        return (int)failed(EBADF);
     struct posix_fd *t = fd_find(x, fd);
     struct stat st;
     if (fd == epfd)
@@ -1391,7 +1797,8 @@ static void epoll_add(struct exec *x, struct epoll_set *ep, int fd, const struct
         ep->entries = e;
         ep->cap = cap;
     }
-    ep->entries[ep->n++] = (struct epoll_entry){ fd, ev->events, ev->data, false };
+    ep->entries[ep->n++] = (struct epoll_entry){ fd, ev->events, ev->data, false,
+                                                 fd_find(x, fd) };
 }
 
 /* The change is a step on the instance's stream (a waiter wakes to see
@@ -1409,10 +1816,10 @@ int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const ch
     if (x == NULL)
         return epoll_ctl(epfd, op, fd, ev);
     struct sched_loc at = { file, line };
-    struct epoll_set *ep = epoll_named(x, epfd);
+    struct epoll_set *ep = epoll_named(x, epfd, at);
     if (ep == NULL || epoll_watchable(x, epfd, fd, at) != 0)
         return -1;
-    struct epoll_entry *e = epoll_entry_of(ep, fd);
+    struct epoll_entry *e = epoll_entry_of(x, ep, fd);
     if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD && op != EPOLL_CTL_DEL)
         return (int)failed(EINVAL);
     if (op != EPOLL_CTL_DEL && ev == NULL)
@@ -1440,12 +1847,11 @@ int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const ch
     return 0;
 }
 
-/* The poll wishes of entry e (its descriptor closed: none, as Linux drops
-** a closed descriptor from the list). */
+/* The poll wishes of entry e (none once its descriptor is closed). */
 static void epoll_wish(struct exec *x, const struct epoll_entry *e, struct stream_poll *w,
                        bool *udp_writable, struct sched_loc at)
 {
-    struct posix_fd *f = e->disabled ? NULL : fd_find(x, e->fd);
+    struct posix_fd *f = epoll_target(x, e);
     *w = (struct stream_poll){ 0 };
     if (f == NULL)
         return;
@@ -1461,7 +1867,7 @@ static void epoll_wish(struct exec *x, const struct epoll_entry *e, struct strea
 static uint32_t epoll_revents(struct exec *x, const struct epoll_entry *e,
                               const struct stream_poll *w)
 {
-    struct posix_fd *f = e->disabled ? NULL : fd_find(x, e->fd);
+    struct posix_fd *f = epoll_target(x, e);
     if (f == NULL)
         return 0;
     short asked = (e->events & (EPOLLIN | EPOLLRDHUP) ? POLLIN : 0) |
@@ -1504,14 +1910,10 @@ static void epoll_drain(struct exec *x, struct epoll_set *ep, struct sched_loc a
 }
 
 /* epoll_wait and epoll_pwait: timeout_ms < 0 waits without a limit. */
-int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeout_ms,
-                       const char *file, int line)
+static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, int max,
+                         int timeout_ms, struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return epoll_wait(epfd, events, max, timeout_ms);
-    struct sched_loc at = { file, line };
-    struct epoll_set *ep = epoll_named(x, epfd);
+    struct epoll_set *ep = epoll_named(x, epfd, at);
     if (ep == NULL)
         return -1;
     if (max <= 0 || (size_t)max > INT_MAX / sizeof *events)
@@ -1529,6 +1931,8 @@ int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeou
             epoll_wish(x, &ep->entries[i], &w[i + 1], &writable, at);
         int64_t ns = writable ? 0 : until < 0 ? -1 : until > x->now ? until - x->now : 0;
         int ready = stream_poll(x, w, ep->n + 1, ns, at);
+        if (wait_cancelled(x))
+            return -1;
         if (w[0].got_in) {            /* the list changed: look again */
             epoll_drain(x, ep, at);
             continue;
@@ -1537,6 +1941,17 @@ int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeou
             return 0;                 /* timed out */
         return epoll_report(x, ep, w, events, max);
     }
+}
+
+int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeout_ms,
+                       const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return epoll_wait(epfd, events, max, timeout_ms);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return (int)point_leave(x, epoll_wait_fd(x, epfd, events, max, timeout_ms, at), at);
 }
 
 /* ==========================================================================
@@ -1674,9 +2089,12 @@ static struct posix_fd *bound_at(struct exec *x, const struct sockaddr_storage *
     return NULL;
 }
 
-static struct posix_fd *modelled_socket(struct exec *x, int fd)
+/* The modelled socket fd names, after the call's look at the number
+** (NULL: not one; *gone: the number is closed). */
+static struct posix_fd *modelled_socket(struct exec *x, int fd, bool *gone, struct sched_loc at)
 {
-    struct posix_fd *f = fd_find(x, fd);
+    *gone = number_gone(x, fd, at);
+    struct posix_fd *f = *gone ? NULL : fd_find(x, fd);
     return f && f->family ? f : NULL;
 }
 
@@ -1809,7 +2227,10 @@ static int name_datagram_socket(struct exec *x, struct posix_fd *f, struct sched
 int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file, int line)
 {
     struct exec *x = sync_exec();
-    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    bool gone = false;
+    struct posix_fd *f = x ? modelled_socket(x, fd, &gone, (struct sched_loc){ file, line }) : NULL;
+    if (gone)
+        return (int)failed(EBADF);
     if (f == NULL)
         return bind(fd, addr, len);
     struct sockaddr_storage a;
@@ -1838,7 +2259,10 @@ int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, const char 
 int weft_listen_at(int fd, int backlog, const char *file, int line)
 {
     struct exec *x = sync_exec();
-    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    bool gone = false;
+    struct posix_fd *f = x ? modelled_socket(x, fd, &gone, (struct sched_loc){ file, line }) : NULL;
+    if (gone)
+        return (int)failed(EBADF);
     if (f == NULL)
         return listen(fd, backlog);
     if (f->type == SOCK_DGRAM)
@@ -2029,14 +2453,9 @@ static ssize_t udp_send(struct exec *x, struct posix_fd *f, const void *buf, siz
     return (ssize_t)n;
 }
 
-int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file,
-                    int line)
+static int connect_modelled(struct exec *x, struct posix_fd *f, const struct sockaddr *addr,
+                            socklen_t len, struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
-    if (f == NULL)
-        return connect(fd, addr, len);
-    struct sched_loc at = { file, line };
     if (is_udp(f))
         return udp_connect(x, f, addr, len, at);
     struct sockaddr_storage a;
@@ -2060,7 +2479,7 @@ int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const ch
         bind_ephemeral(f);
     struct posix_conn *c = conn_new(x, server, f, at);
     if (listener_connect(x, server->listening, c, at) != 0)
-        return (int)failed(ECONNREFUSED);
+        return wait_cancelled(x) ? -1 : (int)failed(ECONNREFUSED);
     f->in = c->down;
     f->out = c->up;
     f->peer = a;
@@ -2068,13 +2487,27 @@ int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const ch
     return 0;
 }
 
-int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, const char *file,
-                   int line)
+/* connect: a cancellation point, whether weft models the socket or not. */
+int weft_connect_at(int fd, const struct sockaddr *addr, socklen_t len, const char *file,
+                    int line)
 {
     struct exec *x = sync_exec();
-    if (x == NULL)
-        return accept4(fd, addr, len, flags);
     struct sched_loc at = { file, line };
+    if (x == NULL)
+        return connect(fd, addr, len);
+    point_enter(x, at);
+    bool gone;
+    struct posix_fd *f = modelled_socket(x, fd, &gone, at);
+    int rc = gone ? (int)failed(EBADF)
+           : f ? connect_modelled(x, f, addr, len, at) : connect(fd, addr, len);
+    return (int)point_leave(x, rc, at);
+}
+
+static int accept_fd(struct exec *x, int fd, struct sockaddr *addr, socklen_t *len, int flags,
+                     struct sched_loc at)
+{
+    if (number_gone(x, fd, at))
+        return (int)failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL) {                  /* a listening socket of the system */
         if (would_block(fd, POLLIN))
@@ -2085,6 +2518,8 @@ int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, con
         return (int)failed(f->type == SOCK_DGRAM ? EOPNOTSUPP : f->family ? EINVAL : ENOTSOCK);
     void *item = NULL;
     int rc = listener_accept(x, f->listening, &item, f->nonblock, at);
+    if (rc != 0 && wait_cancelled(x))
+        return -1;
     if (rc != 0)
         return (int)failed(rc == WEFT_EBUSY ? EAGAIN : EBADF);
     struct posix_conn *c = item;
@@ -2104,6 +2539,17 @@ int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, con
         *len = c->client_len;
     }
     return s;
+}
+
+int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, const char *file,
+                   int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return accept4(fd, addr, len, flags);
+    struct sched_loc at = { file, line };
+    point_enter(x, at);
+    return (int)point_leave(x, accept_fd(x, fd, addr, len, flags, at), at);
 }
 
 /* Closing a listener refuses the connections it never accepted: their
@@ -2130,10 +2576,11 @@ static int copy_address(const struct sockaddr_storage *a, socklen_t alen, struct
 int weft_sockname_at(int fd, struct sockaddr *addr, socklen_t *len, int peer, const char *file,
                      int line)
 {
-    (void)file;
-    (void)line;
     struct exec *x = sync_exec();
-    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    bool gone = false;
+    struct posix_fd *f = x ? modelled_socket(x, fd, &gone, (struct sched_loc){ file, line }) : NULL;
+    if (gone)
+        return (int)failed(EBADF);
     if (f == NULL)
         return peer ? getpeername(fd, addr, len) : getsockname(fd, addr, len);
     if (peer && !f->peer_len)
@@ -2153,10 +2600,11 @@ int weft_sockname_at(int fd, struct sockaddr *addr, socklen_t *len, int peer, co
 int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len, socklen_t setlen,
                     int set, const char *file, int line)
 {
-    (void)file;
-    (void)line;
     struct exec *x = sync_exec();
-    struct posix_fd *f = x ? modelled_socket(x, fd) : NULL;
+    bool gone = false;
+    struct posix_fd *f = x ? modelled_socket(x, fd, &gone, (struct sched_loc){ file, line }) : NULL;
+    if (gone)
+        return (int)failed(EBADF);
     if (f == NULL)
         return set ? setsockopt(fd, level, name, value, setlen)
                    : getsockopt(fd, level, name, value, len);

@@ -242,14 +242,21 @@ void __wrap___assert_fail(const char *expr, const char *file, unsigned line, con
                expr, fn);
 }
 
-/* A program's atomic_* call, just before its instrumented access: the
-** access's step is at this line, and its cell named as the program
-** spells it (atomic.c). */
+/* A program's atomic_* call, or __atomic or __sync builtin, just before
+** its instrumented access: the access's step is at this line, and its
+** cell named as the program spells it (atomic.c). The builtin inside an
+** atomic_* call says so again, at the same line, with weft's own
+** spelling: the call's stays. */
 void weft_atomic_site_(const volatile void *addr, const char *name, const char *file, int line)
 {
     struct exec *x = sync_exec();
-    if (x)
-        x->atomic_site = (struct sched_site){ addr, name, { file, line } };
+    if (x == NULL)
+        return;
+    const struct sched_site *s = &x->atomic_site;
+    if (s->addr == addr && s->at.line == line && s->at.file &&
+        (s->at.file == file || strcmp(s->at.file, file) == 0))
+        return;
+    x->atomic_site = (struct sched_site){ addr, name, { file, line } };
 }
 
 /* ==========================================================================

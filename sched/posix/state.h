@@ -25,8 +25,10 @@ struct posix_thread {
     int saved_errno;                  /* its errno while another thread runs */
     uint64_t sigmask;                 /* blocked signals, bit sig - 1 (posix/signal.c) */
     char np_name[16];                 /* pthread_setname_np's, "" if none (thread_np.c) */
+    const char *start_name;           /* its start function's, as spelled; NULL: main */
     int policy, priority;             /* pthread_setschedparam's: kept, not used */
     bool detached, joined;
+    int joined_by;                    /* the thread id + 1 whose join took it */
 };
 
 struct heap_block;

@@ -57,7 +57,8 @@ int weft_pthread_getname_np_at(pthread_t th, char *buf, size_t len, const char *
     struct posix_thread *t = named(th);
     if (t == NULL)
         return ESRCH;
-    const char *name = t->np_name[0] ? t->np_name : sched_thread(sync_exec(), (int)(th - 1))->obj.name;
+    const char *name = t->np_name[0] ? t->np_name : t->start_name ? t->start_name
+                     : sched_thread(sync_exec(), (int)(th - 1))->obj.name;
     if (buf == NULL || len < strlen(name) + 1)
         return ERANGE;
     memcpy(buf, name, strlen(name) + 1);
@@ -225,9 +226,10 @@ static int joinable(struct exec *x, pthread_t th, struct posix_thread **t)
 }
 
 /* After a join took place: the thread is gone, its result given. */
-static int take_result(struct posix_thread *t, void **result)
+static int take_result(struct exec *x, struct posix_thread *t, void **result)
 {
     t->joined = true;
+    t->joined_by = x->current->id + 1;
     if (result)
         *result = t->result;
     return 0;
@@ -247,7 +249,7 @@ int weft_pthread_tryjoin_np_at(pthread_t th, void **result, const char *file, in
     struct np_join j = { .op = { .cls = &tryjoin_class, .loc = { file, line } },
                          .target = (int)(th - 1) };
     sched_visible(x, &j.op);
-    return j.joined ? take_result(t, result) : EBUSY;
+    return j.joined ? take_result(x, t, result) : EBUSY;
 }
 
 static bool bad_deadline(clockid_t clock, const struct timespec *deadline)
@@ -296,5 +298,5 @@ int weft_pthread_clockjoin_np_at(pthread_t th, void **result, clockid_t clock,
     if (bad_deadline(clock, deadline))
         return EINVAL;
     int64_t until = posix_virtual_deadline(clock, deadline);
-    return timed_join(x, (int)(th - 1), until, file, line) ? take_result(t, result) : ETIMEDOUT;
+    return timed_join(x, (int)(th - 1), until, file, line) ? take_result(x, t, result) : ETIMEDOUT;
 }

@@ -76,12 +76,13 @@ bool stream_writer_closed(const struct stream *s) { return s->writer_closed; }
 bool stream_reader_closed(const struct stream *s) { return s->reader_closed; }
 const char *stream_name(const struct stream *s) { return s->obj.name; }
 
-static struct sched_obj *stream_listener_object(struct listener *l);
-
 static struct stream_op *stream_op(struct sched_op *op) { return OP_OF(op, struct stream_op, op); }
 static struct stream *stream_at(const struct sched_op *op) { return (struct stream *)op->obj; }
 
-/* Perform op, and its wait steps for as long as it must wait. */
+/* Perform op, and its wait steps for as long as it must wait. A wait that
+** a cancellation request ends (posix/cancel.c: its step is "interrupted",
+** unperformed) gives WEFT_ECANCELED, or for a write the bytes that went
+** in before it. */
 static void perform(struct exec *x, struct stream_op *o, const struct sched_opclass *wait_class)
 {
     sched_visible(x, &o->op);
@@ -91,6 +92,8 @@ static void perform(struct exec *x, struct stream_op *o, const struct sched_opcl
         o->op.note = NULL;
         sched_visible(x, &o->op);
     }
+    if (o->op.interrupted)
+        o->result = o->done ? (long)o->done : WEFT_ECANCELED;
 }
 
 static void must_wait(struct sched_op *op)
@@ -532,7 +535,7 @@ static int poll_objects(const struct sched_op *op, const struct sched_obj **objs
             p->polls[i].out ? &p->polls[i].out->obj : NULL,
         };
         if (p->polls[i].listening)
-            two[0] = stream_listener_object(p->polls[i].listening);
+            two[0] = listener_object(p->polls[i].listening);
         for (int k = 0; k < 2; k++) {
             bool seen = two[k] == NULL;
             for (int j = 0; j < m && !seen; j++)
@@ -555,7 +558,7 @@ static void poll_describe(const struct sched_op *op, char *buf, size_t n)
         const struct stream_poll *w = &p->polls[i];
         if (w->listening && used < n) {
             used += (size_t)snprintf(buf + used, n - used, "%saccept \"%s\"", sep,
-                                     stream_listener_object(w->listening)->name);
+                                     listener_object(w->listening)->name);
             sep = ", ";
         }
         if (w->in && w->want_in && used < n) {
@@ -586,7 +589,7 @@ int stream_poll(struct exec *x, struct stream_poll *polls, int n, int64_t timeou
     struct stream_op p = { .op = { .cls = &poll_class, .loc = at }, .polls = polls,
                            .npolls = n, .nonblock = timeout_ns == 0 };
     for (int i = 0; i < n && p.op.obj == NULL; i++)
-        p.op.obj = polls[i].listening ? stream_listener_object(polls[i].listening)
+        p.op.obj = polls[i].listening ? listener_object(polls[i].listening)
                  : polls[i].in ? &polls[i].in->obj : polls[i].out ? &polls[i].out->obj : NULL;
     if (timeout_ns > 0 && sched_timer_init(x, &p.op, &p.timer, timeout_ns) != 0)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
@@ -618,7 +621,7 @@ static const struct sched_objclass listener_objclass = {
     .name = "socket", .state = listener_state,
 };
 
-static struct sched_obj *stream_listener_object(struct listener *l) { return &l->obj; }
+struct sched_obj *listener_object(struct listener *l) { return &l->obj; }
 
 struct sched_obj *stream_object(struct stream *s) { return &s->obj; }
 static struct listener *listener_at(const struct sched_op *op)

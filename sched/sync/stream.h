@@ -4,7 +4,9 @@
 ** end and a write end. Reading an empty stream waits while its write end
 ** is open, and writing a full one waits while its read end is open: both
 ** are visible waits, so a deadlock through a pipe is a deadlock. The
-** posix layer (posix/io.c) maps file descriptors onto streams.
+** posix layer (posix/io.c) maps file descriptors onto streams. A wait that
+** a program thread's cancellation ends (posix/cancel.c) gives
+** WEFT_ECANCELED, or for a write the bytes that went in before it.
 */
 #ifndef WEFT_STREAM_H
 #define WEFT_STREAM_H
@@ -71,6 +73,8 @@ int listener_connect(struct exec *x, struct listener *l, void *item, struct sche
 ** none waits; WEFT_ECLOSED once closed. */
 int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
                     struct sched_loc at);
+/* The object l's steps touch (a call on its closed number looks at it). */
+struct sched_obj *listener_object(struct listener *l);
 /* Visible. Close it: connects and accepts fail from now on. */
 void listener_close(struct exec *x, struct listener *l, struct sched_loc at);
 /* After the close: the items never accepted, one by one (NULL: none left). */
