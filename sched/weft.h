@@ -494,7 +494,7 @@ WEFT_API int64_t weft_now_ns_at(const char *file, int line);
 ** Receiving from a timer's or ticker's channel ends a loop turn (as a
 ** sleep's wake does, for the fairness rule), and a select in a loop whose
 ** turns repeat takes a ready case other than a timer's channel or a closed
-** channel when there is one, else one other than it took last (Go picks
+** channel when there is one, else the next after the one it took last (Go picks
 ** among ready cases at random: a case that stays ready is taken in the
 ** end), so a ticker cannot starve a stop signal forever. The
 ** objects live until the execution ends. Making, stopping and resetting

@@ -325,7 +325,7 @@ for strategy in dpor dfs; do
     # nothing) beside a quit channel, and a loop that makes a new timer
     # each turn (Go's time.After): both repeat, so the others are not
     # starved and the fixed variants are proven.
-    for s in select_closed_and_quit after_in_loop; do
+    for s in select_closed_and_quit after_in_loop select_sites; do
         check "$s, $strategy" 0 "$WEFT" run --strategy $strategy "$top_srcdir/tests/regress/$s.c"
         check "$s fixed, $strategy" 0 "$WEFT" run --strategy $strategy --cflags=-DFIXED \
             "$top_srcdir/tests/regress/$s.c"

@@ -26,7 +26,7 @@
 ** them comes again, and that ends a loop turn as a yield would. */
 #define SCHED_POLL_MEMORY 8
 /* How many of a thread's selects, by line, remember the case they took. */
-#define SCHED_SELECT_MEMORY 4
+#define SCHED_SELECT_MEMORY 8
 
 enum sched_tstate { T_FREE, T_RUNNING, T_PARKED, T_FINISHED };
 
@@ -123,6 +123,7 @@ struct sched_thread {
     ** fair_cases): a loop's selects, one entry each, oldest replaced. */
     struct { struct sched_loc at; int taken; } selects[SCHED_SELECT_MEMORY];
     uint8_t selects_next;
+    uint32_t select_rotation;         /* for selects past those it remembers */
     bool daemon;                      /* a timer's thread (sync/timer.c): waiting
                                          at the end, it is not blocked */
     /* A program's cancellation (posix/cancel.c): while interruptible and

@@ -474,11 +474,13 @@ static int select_slot(const struct sched_thread *t, struct sched_loc at)
     return -1;
 }
 
-/* Did t's select at `at` take case k the last time it ran? */
-static bool taken_last(const struct sched_thread *t, struct sched_loc at, int k)
+/* The case t's select at `at` took the last time it ran; when t does not
+** remember (more selects in its loop than it keeps), a case its rotation
+** names, which moves on at each such select. */
+static int taken_last(struct sched_thread *t, struct sched_loc at, int ncases)
 {
     int i = select_slot(t, at);
-    return i >= 0 && t->selects[i].taken == k;
+    return i >= 0 ? t->selects[i].taken : (int)(t->select_rotation++ % (uint32_t)ncases);
 }
 
 /* t's select at `at` took case k. */
@@ -498,14 +500,15 @@ static void remember_taken(struct sched_thread *t, struct sched_loc at, int k)
 ** that stays ready while another case is ready: Go's select picks among
 ** ready cases at random, so every case that stays ready is taken in the
 ** end; taking the tick, or the closed channel, once more would only repeat
-** the turn. When every ready case stays ready (a closed data channel and a
-** closed quit channel), it takes one other than the case this select took
-** last. Without this, a loop fed by a ticker, or one that keeps finding a
+** the turn. When every ready case stays ready (closed data channels and a
+** closed quit channel), it takes the first ready case written after the
+** one this select took last, round the cases: each is taken in turn, quit
+** too. Without this, a loop fed by a ticker, or one that keeps finding a
 ** closed channel ready, could starve its other cases forever. Returns how
 ** many of ready are left.
 */
-static int fair_cases(const struct select_op *s, const struct sched_thread *t,
-                      struct sched_loc at, int *ready, int nready)
+static int fair_cases(const struct select_op *s, struct sched_thread *t, struct sched_loc at,
+                      int *ready, int nready)
 {
     if (!t->spun || nready < 2)
         return nready;
@@ -515,10 +518,14 @@ static int fair_cases(const struct select_op *s, const struct sched_thread *t,
             ready[kept++] = ready[i];
     if (kept > 0)
         return kept;
+    int last = taken_last(t, at, s->ncases), next = ready[0];
     for (int i = 0; i < nready; i++)
-        if (!taken_last(t, at, ready[i]))
-            ready[kept++] = ready[i];
-    return kept;
+        if (ready[i] > last) {
+            next = ready[i];
+            break;
+        }
+    ready[0] = next;
+    return 1;
 }
 
 /* Perform one of the ready cases, the choice among them explored. */
