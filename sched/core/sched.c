@@ -1039,10 +1039,14 @@ static bool closes_cycle(const struct sched_thread *t, uint64_t sig)
 ** tell them apart, so it lets such a loop go round SCHED_MOVING_TURNS times
 ** while others wait, then holds it back as a spin, and the summary says so.
 */
+static bool moved_too_long(const struct sched_thread *t, uint32_t moving)
+{
+    return moving >= SCHED_MOVING_TURNS && seen_in(t, t->recent_paths, t->path);
+}
+
 static bool would_spin(const struct sched_thread *t, uint32_t moving)
 {
-    return closes_cycle(t, t->turn) ||
-           (moving >= SCHED_MOVING_TURNS && seen_in(t, t->recent_paths, t->path));
+    return closes_cycle(t, t->turn) || moved_too_long(t, moving);
 }
 
 /*
@@ -1115,8 +1119,9 @@ static void end_turn(struct exec *x, struct sched_thread *t)
     t->moving += !repeat && seen_in(t, t->recent_paths, t->path);
     /* A timer's thread fires by the clock, at most once per receive of
     ** its channel (it holds one value): it never polls. */
-    t->spinning = t->spun = !t->daemon && would_spin(t, t->moving);
-    t->spin_moved = t->spinning && !closes_cycle(t, t->turn);
+    bool cycle = closes_cycle(t, t->turn);
+    t->spinning = t->spun = !t->daemon && (cycle || moved_too_long(t, t->moving));
+    t->spin_moved = t->spinning && !cycle;
     uint8_t bit = (uint8_t)(1u << (t->turns % SCHED_TURN_MEMORY));
     t->recent_repeats = (uint8_t)(repeat ? t->recent_repeats | bit : t->recent_repeats & ~bit);
     t->recent[t->turns % SCHED_TURN_MEMORY] = t->turn;
