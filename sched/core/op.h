@@ -211,8 +211,9 @@ struct sched_op {
 /* The primitive's own struct around an op. */
 #define OP_OF(ptr, type, field) ((type *)(void *)((char *)(ptr) - offsetof(type, field)))
 
-/* The most objects one operation may touch. */
-#define SCHED_MAX_OBJS 66
+/* The most objects one operation may touch: a select's 64 channels, the
+** offers of the selects waiting on them (sync/chan.c), its own, the clock. */
+#define SCHED_MAX_OBJS 132
 
 /*
 ** The objects op acts on (obj and obj2, or what objects() lists, and the

@@ -4,6 +4,14 @@
 ** wait, "... (wait)" waits in the channel's queue and completes it (see
 ** perform). The side that comes second makes a rendezvous, completing the
 ** waiter's operation (sched_complete).
+**
+** A select that waits on several channels waits in each one's queue, and
+** the partner that completes it on one takes it out of the others: that
+** step changes what a step on another of them finds (a receive that would
+** have completed the select now blocks), so it touches all the select's
+** channels, and the select's own step after it touches only the channel
+** used (chan_objects). Otherwise a receive on b that completes a select
+** over a and b would commute with a receive on a, which it does not.
 */
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +31,12 @@ struct chan_op {
     void *value;                      /* send: the value sent */
     void **out;                       /* receive: where the value goes (or NULL) */
     bool must_wait;                   /* the first step found it must wait */
+    bool applied;                     /* its current step has been applied */
+    /* The waiting selects its current step completed or looked at, found
+    ** when it was applied (chan_objects): here, or in a select's
+    ** partners_seen. They wait until that step is recorded. */
+    const struct select_op *partner_seen;
+    int npartners_seen;
     int chosen;                       /* select: the case performed, or WEFT_SELECT_* */
     struct waiter place;              /* send, receive: in the channel's queue */
     struct sched_timer timer;         /* a receive or select with a timeout */
@@ -34,6 +48,7 @@ struct select_op {
     int ncases;
     bool has_default;                 /* timeout 0: never waits */
     struct waiter places[64];         /* a place per case, in its channel's queue */
+    const struct select_op *partners_seen[64];
 };
 
 static const struct sched_objclass chan_objclass = { .name = "channel" };
@@ -58,7 +73,8 @@ weft_chan_t *weft_chan_make_at(const char *name, int capacity, const char *file,
     return ch;
 }
 
-static const struct sched_opclass send_wait_class, recv_wait_class, select_wait_class;
+static const struct sched_opclass send_class, send_wait_class, recv_wait_class, select_class,
+    select_wait_class;
 
 /* ==========================================================================
 ** Channels of timers and contexts (timer.c, context.c)
@@ -134,6 +150,109 @@ static bool can_recv(weft_chan_t *ch, const struct sched_thread *self)
 {
     int c;
     return ch->len > 0 || ch->closed || (ch->cap == 0 && partner(ch, WEFT_SEND, self, &c));
+}
+
+/* ==========================================================================
+** Partners that wait in a select (see the top of the file)
+** ========================================================================== */
+
+static bool is_select(const struct sched_op *op)
+{
+    return op->cls == &select_class || op->cls == &select_wait_class;
+}
+
+static bool is_send(const struct sched_op *op)
+{
+    return op->cls == &send_class || op->cls == &send_wait_class;
+}
+
+/* The select waiting on several channels that a step of self moving dir
+** on ch would complete now, or NULL. */
+static const struct select_op *select_partner(weft_chan_t *ch, enum weft_select_dir dir,
+                                              const struct sched_thread *self)
+{
+    int c;
+    if (ch->cap > 0 || ch->closed)
+        return NULL;
+    struct chan_op *p = partner(ch, dir == WEFT_SEND ? WEFT_RECV : WEFT_SEND, self, &c);
+    if (p == NULL || p->op.cls != &select_wait_class)
+        return NULL;
+    const struct select_op *s = OP_OF(&p->op, const struct select_op, c.op);
+    return s->ncases > 1 ? s : NULL;
+}
+
+/* Into out (room for 64), the selects op's step would complete or look at
+** now: one per channel of op's that has one waiting as its partner. */
+static int partners_now(const struct sched_op *op, const struct select_op **out)
+{
+    if (!is_select(op)) {
+        out[0] = select_partner(chan_at(op), is_send(op) ? WEFT_SEND : WEFT_RECV, op->thread);
+        return out[0] != NULL;
+    }
+    const struct select_op *s = OP_OF(op, const struct select_op, c.op);
+    int n = 0;
+    for (int i = 0; i < s->ncases; i++)
+        if ((out[n] = select_partner(s->cases[i].ch, s->cases[i].dir, op->thread)) != NULL)
+            n++;
+    return n;
+}
+
+static const struct select_op **partners_seen(struct sched_op *op)
+{
+    return is_select(op) ? select_op(op)->partners_seen : &chan_op(op)->partner_seen;
+}
+
+/* s's channels into objs[n..max); the new count. */
+static int put_channels(const struct select_op *s, const struct sched_obj **objs, int n, int max)
+{
+    for (int i = 0; i < s->ncases && n < max; i++)
+        objs[n++] = &s->cases[i].ch->obj;
+    return n;
+}
+
+/* op's step is being applied: the selects it finds are those it touches.
+** False when their channels and op's own are more than a step may touch
+** (SCHED_MAX_OBJS), which fails the execution. */
+static bool applying(struct exec *x, struct sched_op *op)
+{
+    struct chan_op *c = chan_op(op);
+    const struct sched_obj *objs[SCHED_MAX_OBJS + 64];
+    c->applied = true;
+    c->npartners_seen = partners_now(op, partners_seen(op));
+    int n = is_select(op) ? put_channels(select_op(op), objs, 0, SCHED_MAX_OBJS + 64) : 1;
+    for (int i = 0; i < c->npartners_seen; i++)
+        n = put_channels(partners_seen(op)[i], objs, n, SCHED_MAX_OBJS + 64);
+    if (n <= SCHED_MAX_OBJS - 2)
+        return true;
+    sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
+                        "a select, and the selects waiting as its partners, on more than "
+                        "%d channels in all (not supported by weft yet)", SCHED_MAX_OBJS - 2);
+    return false;
+}
+
+/*
+** The objects a channel step touches: its channel, or a select's channels
+** (only the one used when a partner completed it: then nothing else), and
+** the channels of the selects it completes or looks at as partners: those
+** it found when it was applied, or, not yet applied, those it would find
+** now.
+*/
+static int chan_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    struct sched_op *o = (struct sched_op *)op;
+    const struct chan_op *c = chan_op(o);
+    if (op->completed) {              /* it only learns what its partner did */
+        objs[0] = op->obj;
+        return 1;
+    }
+    int n = is_select(op) ? put_channels(select_op(o), objs, 0, max) : 0;
+    if (!is_select(op))
+        objs[n++] = op->obj;
+    const struct select_op *now[64], **partners = c->applied ? partners_seen(o) : now;
+    int npartners = c->applied ? c->npartners_seen : partners_now(op, now);
+    for (int i = 0; i < npartners; i++)
+        n = put_channels(partners[i], objs, n, max);
+    return n;
 }
 
 /* ==========================================================================
@@ -230,6 +349,7 @@ static void perform(struct exec *x, struct chan_op *c, const struct sched_opclas
     if (!c->must_wait)
         return;
     c->must_wait = false;
+    c->applied = false;
     c->op.cls = wait_class;
     c->op.note = NULL;
     c->op.waits = places;
@@ -249,6 +369,8 @@ static void must_wait(struct sched_op *op)
 
 static void send_apply(struct exec *x, struct sched_op *op)
 {
+    if (!applying(x, op))
+        return;
     weft_chan_t *ch = chan_at(op);
     if (!can_send(ch, op->thread))
         must_wait(op);
@@ -265,6 +387,8 @@ static bool send_wait_enabled(struct exec *x, struct sched_op *op)
 
 static void send_wait_apply(struct exec *x, struct sched_op *op)
 {
+    if (!applying(x, op))
+        return;
     do_send(x, op->thread, chan_at(op), chan_op(op)->value, op->loc);
 }
 
@@ -278,10 +402,12 @@ static void send_describe(const struct sched_op *op, char *buf, size_t n)
         snprintf(buf, n, "waits to send on channel \"%s\" (no receiver)", ch->obj.name);
 }
 
-static const struct sched_opclass send_class = { .verb = "send", .apply = send_apply };
+static const struct sched_opclass send_class = {
+    .verb = "send", .apply = send_apply, .objects = chan_objects,
+};
 static const struct sched_opclass send_wait_class = {
     .verb = "send (wait)", .enabled = send_wait_enabled, .apply = send_wait_apply,
-    .blockers = chan_wakers, .describe_wait = send_describe,
+    .blockers = chan_wakers, .describe_wait = send_describe, .objects = chan_objects,
 };
 
 void weft_chan_send_at(weft_chan_t *ch, void *v, const char *file, int line)
@@ -334,6 +460,8 @@ static bool timer_wins(struct exec *x, struct sched_op *op, int ready)
 
 static void recv_apply(struct exec *x, struct sched_op *op)
 {
+    if (!applying(x, op))
+        return;
     weft_chan_t *ch = chan_at(op);
     if (can_recv(ch, op->thread)) {
         op->status = do_recv(x, op->thread, ch, chan_op(op)->out);
@@ -353,6 +481,8 @@ static bool recv_wait_enabled(struct exec *x, struct sched_op *op)
 
 static void recv_wait_apply(struct exec *x, struct sched_op *op)
 {
+    if (!applying(x, op))
+        return;
     weft_chan_t *ch = chan_at(op);
     if (timer_wins(x, op, can_recv(ch, op->thread)))
         time_out(x, op);
@@ -366,11 +496,13 @@ static void recv_describe(const struct sched_op *op, char *buf, size_t n)
              op->timer ? " (with timeout)" : "");
 }
 
-static const struct sched_opclass recv_class = { .verb = "recv", .apply = recv_apply };
+static const struct sched_opclass recv_class = {
+    .verb = "recv", .apply = recv_apply, .objects = chan_objects,
+};
 /* Enabled: ready or timed out, so its apply never finds it must wait again. */
 static const struct sched_opclass recv_wait_class = {
     .verb = "recv (wait)", .enabled = recv_wait_enabled, .apply = recv_wait_apply,
-    .blockers = chan_wakers, .describe_wait = recv_describe,
+    .blockers = chan_wakers, .describe_wait = recv_describe, .objects = chan_objects,
 };
 
 int weft_chan_recv_at(weft_chan_t *ch, void **out, int64_t ms, const char *file, int line)
@@ -551,6 +683,8 @@ static void select_case(struct exec *x, struct sched_op *op, int *ready, int nre
 
 static void select_apply(struct exec *x, struct sched_op *op)
 {
+    if (!applying(x, op))
+        return;
     int ready[64], nready = ready_cases(select_op(op), op->thread, ready);
     if (nready > 0) {
         select_case(x, op, ready, nready);
@@ -579,6 +713,8 @@ static bool select_wait_enabled(struct exec *x, struct sched_op *op)
 
 static void select_wait_apply(struct exec *x, struct sched_op *op)
 {
+    if (!applying(x, op))
+        return;
     int ready[64], nready = ready_cases(select_op(op), op->thread, ready);
     if (timer_wins(x, op, nready)) {
         time_out(x, op);
@@ -618,15 +754,6 @@ static void select_cases(const struct sched_op *op, char *buf, size_t n)
         snprintf(buf + used, n - used, "%sdefault", used ? ", " : "");
 }
 
-static int select_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
-{
-    const struct select_op *s = OP_OF(op, const struct select_op, c.op);
-    int n = 0;
-    for (int i = 0; i < s->ncases && n < max; i++)
-        objs[n++] = &s->cases[i].ch->obj;
-    return n;
-}
-
 /* A select with a default case and nothing ready only looks. */
 static bool select_reads_only(struct exec *x, struct sched_op *op)
 {
@@ -641,12 +768,12 @@ static bool select_reads_only(struct exec *x, struct sched_op *op)
 }
 
 static const struct sched_opclass select_class = {
-    .verb = "select", .apply = select_apply, .objects = select_objects,
+    .verb = "select", .apply = select_apply, .objects = chan_objects,
     .reads_only = select_reads_only, .describe_step = select_cases,
 };
 static const struct sched_opclass select_wait_class = {
     .verb = "select (wait)", .enabled = select_wait_enabled, .apply = select_wait_apply,
-    .blockers = chan_wakers, .describe_wait = select_describe, .objects = select_objects,
+    .blockers = chan_wakers, .describe_wait = select_describe, .objects = chan_objects,
     .describe_step = select_cases,
 };
 
