@@ -724,7 +724,7 @@ static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n
     bool nonblock = (flags & MSG_DONTWAIT) || f->nonblock, peek = flags & MSG_PEEK;
     long got = f->addressed ? addressed_read(x, f, buf, n, nonblock, peek, whole, at)
                             : stream_peek_or_read(x, f->in, buf, n, nonblock, peek, whole, at);
-    return got == WEFT_EBUSY ? failed(EAGAIN) : got;
+    return got == WEFT_EBUSY ? failed(EAGAIN) : got == STREAM_EBADF ? failed(EBADF) : got;
 }
 
 /* A write to a stream whose read end is closed: EPIPE, or the death by
@@ -760,6 +760,8 @@ static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *
         buf = with;
     }
     long put = stream_write(x, out, buf, n + head, nonblock || f->nonblock, at);
+    if (put == STREAM_EBADF)
+        return failed(EBADF);
     if (put == WEFT_ECLOSED && f->type == SOCK_DGRAM)
         return failed(ECONNREFUSED);  /* Linux: no SIGPIPE for a datagram */
     if (put == WEFT_ECLOSED)
@@ -1236,10 +1238,12 @@ static int close_fd(struct exec *x, int fd, struct sched_loc at)
         udp_close_step(x, f, at);
     if (f->listening && !end_shared(x, f, 2))
         close_listener(x, f->listening, at);
-    if (f->in && !end_shared(x, f, 0))
-        stream_close(x, f->in, true, at);
+    if (f->in && !end_shared(x, f, 0) && stream_close(x, f->in, true, at) == STREAM_EBADF)
+        return (int)failed(EBADF);
     if (f->out && !f->out_addressed && !end_shared(x, f, 1))
         stream_close(x, f->out, false, at);  /* (a queue others send to stays open) */
+    if (fd_find(x, fd) != f)          /* another thread's close came between its steps */
+        return (int)failed(EBADF);
     number_closes(x, fd, f->in, f->out, f->listening, at);
     HASH_DEL(x->program->fds, f);     /* its number stays reserved for its reuse */
     return 0;
@@ -1274,9 +1278,9 @@ int weft_shutdown_at(int fd, int how, const char *file, int line)
         sched_fail(x, WEFT_ASSERTION, at, "shutdown of a UDP socket is not supported by weft "
                    "yet (close is)");
     if (how != SHUT_WR && f->in && !stream_reader_closed(f->in))
-        stream_close(x, f->in, true, at);
+        stream_shutdown(x, f->in, true, at);
     if (how != SHUT_RD && f->out && !f->out_addressed && !stream_writer_closed(f->out))
-        stream_close(x, f->out, false, at);
+        stream_shutdown(x, f->out, false, at);
     return 0;
 }
 

@@ -16,6 +16,8 @@ struct stream {
     unsigned char *buf;               /* a ring of alloc bytes, grown up to cap */
     size_t alloc, cap, head, len;
     bool reader_closed, writer_closed;
+    bool reader_gone, writer_gone;    /* closed by closing the end's descriptor,
+                                         not by a shutdown */
     bool messages;                    /* each write one message (a datagram) */
     bool end_on_close;                /* messages: the writer's close ends it */
 };
@@ -33,6 +35,7 @@ struct stream_op {
     size_t whole;                     /* read of a message: its length, cut or not */
     bool nonblock, must_wait;
     bool peek;                        /* read: the bytes stay (MSG_PEEK) */
+    bool gone;                        /* close: of the end's descriptor */
     long result;
     void *item;                       /* connect: what it queues */
     void **item_out;                  /* accept: where the item goes */
@@ -94,6 +97,34 @@ static void perform(struct exec *x, struct stream_op *o, const struct sched_opcl
     }
     if (o->op.interrupted)
         o->result = o->done ? (long)o->done : WEFT_ECANCELED;
+}
+
+static const struct sched_opclass read_class, peek_class, write_class;
+
+/*
+** Does op's step find its caller's own end closed with its descriptor: a
+** read of a stream whose read end is, a write to one whose write end is
+** (not a shutdown, after which the descriptor is still there)? Only a
+** call whose descriptor another thread closed between the call and its
+** step gets here (posix/io.c looks the descriptor up when the call
+** begins): on Linux that call comes after the close and fails with EBADF.
+** A call already waiting is not ended by the close (Linux wakes no thread
+** blocked on a descriptor that is closed), so only the first step looks.
+*/
+static bool own_end_closed(const struct sched_op *op)
+{
+    const struct stream *s = stream_at(op);
+    if (op->cls == &read_class || op->cls == &peek_class)
+        return s->reader_gone;
+    return op->cls == &write_class && s->writer_gone;
+}
+
+/* It fails with STREAM_EBADF, changing nothing. */
+static void descriptor_gone(struct sched_op *op)
+{
+    stream_op(op)->result = STREAM_EBADF;
+    op->idle = true;
+    op->note = "its descriptor closed";
 }
 
 static void must_wait(struct sched_op *op)
@@ -222,7 +253,9 @@ static void read_apply(struct exec *x, struct sched_op *op)
     (void)x;
     struct stream_op *r = stream_op(op);
     struct stream *s = stream_at(op);
-    if (s->len > 0 && r->peek) {
+    if (own_end_closed(op)) {
+        descriptor_gone(op);
+    } else if (s->len > 0 && r->peek) {
         peek_apply(s, r);
     } else if (s->len > 0 && s->messages) {
         read_message(s, r);
@@ -348,6 +381,10 @@ static void write_apply(struct exec *x, struct sched_op *op)
 {
     struct stream_op *w = stream_op(op);
     struct stream *s = stream_at(op);
+    if (own_end_closed(op)) {
+        descriptor_gone(op);
+        return;
+    }
     if (s->reader_closed) {
         w->result = w->done ? (long)w->done : WEFT_ECLOSED;
         op->note = "read end closed";
@@ -417,23 +454,42 @@ long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, b
 static void close_apply(struct exec *x, struct sched_op *op)
 {
     (void)x;
-    bool read_end = stream_op(op)->n;
+    bool read_end = stream_op(op)->n, gone = stream_op(op)->gone;
+    struct stream *s = stream_at(op);
+    if (gone && (read_end ? s->reader_gone : s->writer_gone)) {
+        descriptor_gone(op);          /* another thread's close came first */
+        return;
+    }
     if (read_end) {
-        stream_at(op)->reader_closed = true;
-        stream_at(op)->len = 0;       /* what nobody will read is dropped */
+        s->reader_closed = true;
+        s->reader_gone |= gone;
+        s->len = 0;                   /* what nobody will read is dropped */
     } else {
-        stream_at(op)->writer_closed = true;
+        s->writer_closed = true;
+        s->writer_gone |= gone;
     }
     op->note = read_end ? "read end" : "write end";
 }
 
 static const struct sched_opclass close_class = { .verb = "close", .apply = close_apply };
 
-void stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at)
+static long close_end(struct exec *x, struct stream *s, bool read_end, bool gone,
+                      struct sched_loc at)
 {
     struct stream_op c = { .op = { .cls = &close_class, .obj = &s->obj, .loc = at },
-                           .n = read_end };
+                           .n = read_end, .gone = gone };
     sched_visible(x, &c.op);
+    return c.result;
+}
+
+long stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at)
+{
+    return close_end(x, s, read_end, true, at);
+}
+
+void stream_shutdown(struct exec *x, struct stream *s, bool read_end, struct sched_loc at)
+{
+    close_end(x, s, read_end, false, at);
 }
 
 /* ==========================================================================

@@ -16,6 +16,10 @@
 
 struct stream;
 
+/* What a read or write gives when its caller's own end of the stream was
+** closed by the time its step came: the descriptor is gone (EBADF). */
+#define STREAM_EBADF (-64)
+
 /* Writes of at most this many bytes are never split (POSIX PIPE_BUF). */
 #define STREAM_ATOMIC 4096
 
@@ -57,8 +61,13 @@ long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, b
 struct sched_obj *stream_object(struct stream *s);
 
 /* Visible. Close the read end (writers get WEFT_ECLOSED) or the write end
-** (readers get the end of the stream once it is drained). */
-void stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at);
+** (readers get the end of the stream once it is drained), with its last
+** descriptor: a read or write through that descriptor whose step comes
+** later gets STREAM_EBADF. 0, or STREAM_EBADF when another thread's close
+** of that descriptor came first. */
+long stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at);
+/* The same for a shutdown, which leaves the descriptor open. */
+void stream_shutdown(struct exec *x, struct stream *s, bool read_end, struct sched_loc at);
 
 /*
 ** A listening socket's queue of connections not yet accepted (a loopback

@@ -6,8 +6,8 @@
 **   write   the worker writes to the first pipe's write end: its byte
 **           lands in the second pipe, ahead of main's (an assertion)
 **   close   the worker closes the first pipe's read end: it may close the
-**           second pipe's, and main's read there then waits for ever
-**           (a deadlock: the read had found the descriptor open)
+**           second pipe's, and main's write there then fails (EPIPE), or
+**           its read (EBADF; it blocked for ever once, which Linux never does)
 **   poll    the worker polls the first pipe's read end, with no timeout
 **           but nothing to wait for: it finds it open (and empty), closed
 **           (POLLNVAL) or the second pipe (readable, once main wrote)
