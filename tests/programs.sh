@@ -181,12 +181,18 @@ expect_grep "the reader left blocked" "^weft: DEADLOCK in close_does_not_wake" "
 check "closing the write end instead" 0 "$WEFT" run --cflags=-DFIXED "$tests/close_does_not_wake.c"
 # A call looks its descriptor up when it begins; when another thread's
 # close comes between that and the call's step, the call fails with EBADF
-# as on Linux (a read went on with the closed end and blocked for ever on
-# the bytes the close dropped, a deadlock no run has; a write passed).
-for mode in read write; do
+# as on Linux, a poll with POLLNVAL (a read or poll went on with the closed
+# end and blocked for ever on the bytes the close dropped, a deadlock no
+# run has; a write passed).
+for mode in read write poll; do
     check "a $mode after the close of its descriptor" 1 "$WEFT" run "$tests/close_before_call.c" -- $mode
-    expect_grep "the $mode fails with EBADF" "  $mode ends (its descriptor closed)$" "$tmp/out"
-    expect_grep "the $mode's assertion" "^  assert($mode(ends.*) == 1) failed in worker$" "$tmp/out"
+    case $mode in
+    poll) expect_grep "the poll finds POLLNVAL" "  poll ends (1 ready)$" "$tmp/out"
+          expect_grep "the poll's assertion" \
+              "^  assert(poll(&p, 1, -1) == 1 && p.revents == POLLIN) failed in worker$" "$tmp/out" ;;
+    *) expect_grep "the $mode fails with EBADF" "  $mode ends (its descriptor closed)$" "$tmp/out"
+       expect_grep "the $mode's assertion" "^  assert($mode(ends.*) == 1) failed in worker$" "$tmp/out" ;;
+    esac
     replays_identically "the $mode after the close, replayed"
     check "the worker joined before the close ($mode)" 0 \
         "$WEFT" run --cflags=-DFIXED "$tests/close_before_call.c" -- $mode

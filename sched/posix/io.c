@@ -1508,7 +1508,7 @@ static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeou
         if (f)
             w[i] = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
                                          .want_in = pfds[i].events & POLLIN,
-                                         .want_out = pfds[i].events & POLLOUT };
+                                         .want_out = pfds[i].events & POLLOUT, .nval = true };
         writable |= f && is_udp(f) && (pfds[i].events & POLLOUT);
         streams += 2 * (f != NULL);
     }
@@ -1529,8 +1529,11 @@ static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeou
         return -1;
     for (nfds_t i = 0; i < n; i++) {
         struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
-        if (f && (pfds[i].revents = revents_of(f, &w[i], pfds[i].events)))
-            ready++;
+        if (w[i].gone)                /* another thread closed it before the step */
+            pfds[i].revents = POLLNVAL;
+        else if (f)
+            pfds[i].revents = revents_of(f, &w[i], pfds[i].events);
+        ready += (w[i].gone || f) && pfds[i].revents;
     }
     return ready;
 }

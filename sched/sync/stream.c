@@ -515,24 +515,34 @@ static bool wish_holds(const struct stream_poll *w, bool in)
     return w->out && (w->want_out || w->out->reader_closed) && writable(w->out);
 }
 
-/* Mark which wishes hold now; how many do. */
-static int poll_mark(struct stream_op *p)
+/* Was an end of w's descriptor closed with it, for a poll that reports
+** that (POLLNVAL)? Only a poll's first step looks (own_end_closed). */
+static bool wish_gone(const struct stream_poll *w, bool first)
+{
+    return first && w->nval &&
+           ((w->in && w->in->reader_gone) || (w->out && w->out->writer_gone));
+}
+
+/* Mark which wishes hold now; how many do. first: p's first step. */
+static int poll_mark(struct stream_op *p, bool first)
 {
     int ready = 0;
     for (int i = 0; i < p->npolls; i++) {
         struct stream_poll *w = &p->polls[i];
-        w->got_in = wish_holds(w, true);
-        w->got_out = wish_holds(w, false);
-        ready += w->got_in || w->got_out;
+        w->gone = wish_gone(w, first);
+        w->got_in = !w->gone && wish_holds(w, true);
+        w->got_out = !w->gone && wish_holds(w, false);
+        ready += w->gone || w->got_in || w->got_out;
     }
     return ready;
 }
 
-static int poll_ready(const struct stream_op *p)
+static int poll_ready(const struct stream_op *p, bool first)
 {
     int ready = 0;
     for (int i = 0; i < p->npolls; i++)
-        ready += wish_holds(&p->polls[i], true) || wish_holds(&p->polls[i], false);
+        ready += wish_gone(&p->polls[i], first) || wish_holds(&p->polls[i], true) ||
+                 wish_holds(&p->polls[i], false);
     return ready;
 }
 
@@ -546,7 +556,7 @@ static void poll_found(struct sched_op *op, int ready)
 static void poll_apply(struct exec *x, struct sched_op *op)
 {
     struct stream_op *p = stream_op(op);
-    int ready = poll_mark(p);
+    int ready = poll_mark(p, true);
     if (ready || (op->timer == NULL && p->nonblock)) {
         op->idle = ready == 0;
         poll_found(op, ready);
@@ -560,24 +570,24 @@ static void poll_apply(struct exec *x, struct sched_op *op)
 static bool poll_only_looks(struct exec *x, struct sched_op *op)
 {
     (void)x;
-    return op->timer == NULL && stream_op(op)->nonblock && poll_ready(stream_op(op)) == 0;
+    return op->timer == NULL && stream_op(op)->nonblock && poll_ready(stream_op(op), true) == 0;
 }
 
 static bool poll_wait_enabled(struct exec *x, struct sched_op *op)
 {
-    return poll_ready(stream_op(op)) > 0 || sched_timer_due(x, op->timer);
+    return poll_ready(stream_op(op), false) > 0 || sched_timer_due(x, op->timer);
 }
 
 /* When the timer may fire and a descriptor is ready too, which comes first
 ** is explored (under --timers=idle the descriptor wins), as chan.c does. */
 static void poll_wait_apply(struct exec *x, struct sched_op *op)
 {
-    if (sched_timer_wins(x, op, poll_ready(stream_op(op)) > 0)) {
+    if (sched_timer_wins(x, op, poll_ready(stream_op(op), false) > 0)) {
         for (int i = 0; i < stream_op(op)->npolls; i++)
             stream_op(op)->polls[i].got_in = stream_op(op)->polls[i].got_out = false;
         poll_found(op, 0);
     } else {
-        poll_found(op, poll_mark(stream_op(op)));
+        poll_found(op, poll_mark(stream_op(op), false));
     }
 }
 

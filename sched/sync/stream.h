@@ -95,7 +95,10 @@ struct stream_poll {
     struct stream *out;               /* writable: room, or the read end closed */
     struct listener *listening;       /* readable: a connection waits, or closed */
     bool want_in, want_out;
+    bool nval;                        /* report an end closed with its descriptor
+                                         (before the poll's first step) */
     bool got_in, got_out;             /* set by stream_poll */
+    bool gone;                        /* set by stream_poll: that end was closed */
 };
 
 /* Visible. Wait until one of the n wishes holds, for at most timeout_ns

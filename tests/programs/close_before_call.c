@@ -1,13 +1,14 @@
 /* close_before_call.c -- a worker announces itself under a mutex, then
-** reads (or, with the argument "write", writes) through a pipe end that
+** reads (or, by the argument, writes or polls) through a pipe end that
 ** main closes once it has seen the announcement (tests/programs.sh). The
 ** worker looks its descriptor up when its call begins, but the call comes
-** after main's close when main is quicker: on Linux it fails with EBADF.
-** (weft once let such a read go on with the end main had closed: it
-** blocked for ever on the byte the close had dropped, a deadlock no run
-** ever has, and the real failure was never seen.) -DFIXED: main joins
+** after main's close when main is quicker: on Linux it fails with EBADF
+** (a poll: POLLNVAL). (weft once let such a read or poll go on with the
+** end main had closed: it blocked for ever on the byte the close had
+** dropped, a deadlock no run has; the write passed.) -DFIXED: main joins
 ** the worker before it closes. */
 #include <assert.h>
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,8 +27,11 @@ static void *worker(void *arg)
     ready = 1;
     pthread_cond_signal(&announced);
     pthread_mutex_unlock(&m);
+    struct pollfd p = { .fd = ends[0], .events = POLLIN };
     if (strcmp(mode, "write") == 0)
         assert(write(ends[1], "y", 1) == 1);
+    else if (strcmp(mode, "poll") == 0)
+        assert(poll(&p, 1, -1) == 1 && p.revents == POLLIN);
     else
         assert(read(ends[0], &c, 1) == 1);
     return NULL;
