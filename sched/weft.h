@@ -123,8 +123,9 @@ WEFT_API void weft_register(const struct weft_scenario *s);
 */
 typedef struct { int id; } weft_thread_t;
 
-/* Start fn(arg) in a new thread called name. Visible. As many threads as
-** memory holds (each has its own stack, --stack-size). */
+/* Start fn(arg) in a new thread called name ("name#2" in reports for the
+** second of that name, and so on). Visible. As many threads as memory
+** holds (each has its own stack, --stack-size). */
 #define weft_spawn(name, fn, arg) weft_spawn_at((name), (fn), (arg), __FILE__, __LINE__)
 /* Wait until t has returned: 0, or WEFT_EINVAL at once if t is detached.
 ** Visible; blocks. */

@@ -336,6 +336,13 @@ for strategy in dpor dfs; do
         "exhaustive (.*; loops whose values kept changing were held after 16 turns)" "$tmp/out"
 done
 
+# Threads spawned under one name are told apart in every part of a report.
+same_name="$top_srcdir/tests/regress/threads_of_one_name.c"
+check "two threads of one name" 0 "$WEFT" run "$same_name"
+expect_grep "one name: the cycle" "^  worker -> worker#2 -> worker$" "$tmp/out"
+expect_grep "one name: the columns" "^   step   where  *main  *worker  *worker#2$" "$tmp/out"
+expect_grep "one name: held by" 'held by thread 2 "worker#2", locked at threads_of_one_name.c:17' "$tmp/out"
+
 # clang takes trace-cmp only with a coverage kind (cli/loader.c); without
 # one it compiled nothing and the count above went unseen.
 if command -v clang >/dev/null 2>&1; then

@@ -5,6 +5,7 @@
 ** Invariant: one fiber runs at a time; between steps every live thread is
 ** parked. (How the loop runs on the parking thread's fiber: next_thread.)
 */
+#include <ctype.h>
 #include <dlfcn.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -569,6 +570,26 @@ static bool thread_room(struct exec *x)
     return x->threads[x->nthreads] != NULL;
 }
 
+/* name, or for the second thread of that name "name#2", the third
+** "name#3", and so on: the columns of a report, its lists of threads and
+** the JSON tell them apart. buf: room for the longer name. */
+static const char *distinct_name(const struct exec *x, const char *name, char *buf, size_t n)
+{
+    if (name == NULL)                 /* "thread#id" already */
+        return NULL;
+    size_t len = strlen(name);
+    int same = 0;
+    for (int i = 0; i < x->nthreads; i++) {
+        const char *other = x->threads[i]->obj.name;
+        same += strncmp(other, name, len) == 0 &&
+                (other[len] == '\0' || (other[len] == '#' && isdigit((unsigned char)other[len + 1])));
+    }
+    if (same == 0)
+        return name;
+    snprintf(buf, n, "%s#%d", name, same + 1);
+    return buf;
+}
+
 /* A new thread, or NULL without memory for it or its stack. */
 static struct sched_thread *thread_create(struct exec *x, const char *name,
                                           void (*fn)(void *), void *arg, struct sched_loc at)
@@ -578,6 +599,8 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
     struct sched_thread *t = x->threads[x->nthreads];
     if (t->fiber.stack == NULL && fiber_stack_alloc(&t->fiber, x->cfg->stack_size) != 0)
         return NULL;
+    char unique[SCHED_NAME_MAX];
+    name = distinct_name(x, name, unique, sizeof unique);
     struct fiber keep = t->fiber;     /* the stack is reused across executions */
     memset(t, 0, offsetof(struct sched_thread, watch));   /* the rest is written
                                          before it is read (exec.h) */

@@ -88,22 +88,6 @@ static void thread_start(void *arg)
     posix_keys_thread_exit(x, t);
 }
 
-/* A new thread's name in reports: its start function's, and for the
-** second thread of one function on "#2", "#3", ..., so that the columns,
-** the lists of threads and the JSON tell them apart ("worker#2"). */
-static void thread_name(struct exec *x, const char *start, char *buf, size_t n)
-{
-    int same = 0;
-    for (int i = 0; i < x->program->cap; i++) {
-        const struct posix_thread *t = x->program->threads[i];
-        same += t && t->start_name && strcmp(t->start_name, start) == 0;
-    }
-    if (same == 0)
-        snprintf(buf, n, "%s", start);
-    else
-        snprintf(buf, n, "%s#%d", start, same + 1);
-}
-
 int weft_pthread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
                            void *arg, const char *fn_name, const char *file, int line)
 {
@@ -120,10 +104,8 @@ int weft_pthread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn
     t->arg = arg;
     struct posix_thread *creator = posix_thread_self(x);
     t->sigmask = creator ? creator->sigmask : 0;   /* POSIX: the creator's mask */
-    char name[SCHED_NAME_MAX];
-    thread_name(x, fn_name ? object_name(fn_name) : "thread", name, sizeof name);
-    t->start_name = object_name(fn_name);
-    weft_thread_t w = weft_spawn_at(name, thread_start, t, file, line);
+    t->start_name = object_name(fn_name);   /* (a second of one function: "worker#2") */
+    weft_thread_t w = weft_spawn_at(fn_name ? t->start_name : "thread", thread_start, t, file, line);
     if (w.id < 0)
         return EAGAIN;
     struct posix_thread **slot = posix_slot(x, w.id);
