@@ -199,6 +199,13 @@ for mode in read write poll; do
     expect_grep "joined first: exhaustive ($mode)" \
         "^close_before_call: pass (expected pass) \[dpor\] 2 executions, exhaustive" "$tmp/out"
 done
+# shutdown stops a thread blocked on a socket, as on Linux: a read returns
+# 0, a write what went in or EPIPE, a poll finds the end (each was a
+# deadlock: the shutdown ended the socket for its peer only).
+for mode in read write poll; do
+    check "shutdown stops a $mode" 0 "$WEFT" run "$tests/shutdown_stops.c" -- $mode
+    expect_grep "shutdown stops a $mode: exhaustive" "^shutdown_stops: pass (expected pass) .*exhaustive" "$tmp/out"
+done
 # Two threads close one descriptor: one close fails with EBADF in every
 # order, plain DFS's too (both succeeded when the second close's step came
 # after the first, and weft crashed in some orders).

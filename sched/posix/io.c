@@ -1448,8 +1448,8 @@ static short revents_of(const struct posix_fd *f, const struct stream_poll *w, s
     if (w->got_in && f->listening)
         return POLLIN;
     if (w->got_in) {
-        if ((events & POLLIN) && stream_buffered(f->in) > 0)
-            r |= POLLIN;
+        if ((events & POLLIN) && (stream_buffered(f->in) > 0 || stream_reader_closed(f->in)))
+            r |= POLLIN;              /* bytes, or the end after a shutdown */
         if (stream_writer_closed(f->in))
             r |= POLLHUP | (events & POLLIN);
     }

@@ -18,6 +18,8 @@ struct stream {
     bool reader_closed, writer_closed;
     bool reader_gone, writer_gone;    /* closed by closing the end's descriptor,
                                          not by a shutdown */
+    bool reader_shut, writer_shut;    /* shut down (shutdown()): reads see the
+                                         end once drained, writes fail */
     bool messages;                    /* each write one message (a datagram) */
     bool end_on_close;                /* messages: the writer's close ends it */
 };
@@ -211,7 +213,7 @@ static void copy_out(const struct stream *s, size_t skip, unsigned char *p, size
 ** waits on. */
 static bool ended(const struct stream *s)
 {
-    return s->writer_closed && (!s->messages || s->end_on_close);
+    return s->reader_shut || (s->writer_closed && (!s->messages || s->end_on_close));
 }
 
 static bool readable(const struct stream *s) { return s->len > 0 || ended(s); }
@@ -385,6 +387,11 @@ static void write_apply(struct exec *x, struct sched_op *op)
         descriptor_gone(op);
         return;
     }
+    if (s->writer_shut) {
+        w->result = w->done ? (long)w->done : WEFT_ECLOSED;
+        op->note = "write end shut down";
+        return;
+    }
     if (s->reader_closed) {
         w->result = w->done ? (long)w->done : WEFT_ECLOSED;
         op->note = "read end closed";
@@ -422,7 +429,7 @@ static bool write_wait_enabled(struct exec *x, struct sched_op *op)
 {
     (void)x;
     struct stream *s = stream_at(op);
-    return s->reader_closed || room(s) >= needs(s, stream_op(op));
+    return s->reader_closed || s->writer_shut || room(s) >= needs(s, stream_op(op));
 }
 
 static void write_describe(const struct sched_op *op, char *buf, size_t n)
@@ -461,12 +468,15 @@ static void close_apply(struct exec *x, struct sched_op *op)
         return;
     }
     if (read_end) {
-        s->reader_closed = true;
+        s->reader_closed = true;      /* writers get EPIPE */
         s->reader_gone |= gone;
-        s->len = 0;                   /* what nobody will read is dropped */
+        s->reader_shut |= !gone;      /* Linux: reads take what is there, then 0 */
+        if (gone)
+            s->len = 0;               /* what nobody will read is dropped */
     } else {
         s->writer_closed = true;
         s->writer_gone |= gone;
+        s->writer_shut |= !gone;      /* its own writes fail, waiting ones too */
     }
     op->note = read_end ? "read end" : "write end";
 }
