@@ -206,6 +206,14 @@ for mode in read write poll; do
     check "shutdown stops a $mode" 0 "$WEFT" run "$tests/shutdown_stops.c" -- $mode
     expect_grep "shutdown stops a $mode: exhaustive" "^shutdown_stops: pass (expected pass) .*exhaustive" "$tmp/out"
 done
+# A pipe's edges as Linux has them: a 0-byte write with no reader (it was
+# a SIGPIPE crash), poll bits of widowed ends, POLLNVAL found when a
+# waiting poll wakes after one of its descriptors was closed.
+for strategy in dpor "dfs --no-sleep-sets"; do
+    # shellcheck disable=SC2086 # the strategy and its option
+    check "a pipe's edges ($strategy)" 0 "$WEFT" run --strategy $strategy "$tests/pipe_edges.c"
+    expect_grep "a pipe's edges: exhaustive ($strategy)" "^pipe_edges: pass (expected pass) .*exhaustive" "$tmp/out"
+done
 # Two threads close one descriptor: one close fails with EBADF in every
 # order, plain DFS's too (both succeeded when the second close's step came
 # after the first, and weft crashed in some orders).

@@ -1450,11 +1450,12 @@ static short revents_of(const struct posix_fd *f, const struct stream_poll *w, s
     if (w->got_in) {
         if ((events & POLLIN) && (stream_buffered(f->in) > 0 || stream_reader_closed(f->in)))
             r |= POLLIN;              /* bytes, or the end after a shutdown */
-        if (stream_writer_closed(f->in))
-            r |= POLLHUP | (events & POLLIN);
+        if (stream_writer_closed(f->in))  /* a pipe's widowed read end: POLLHUP alone */
+            r |= POLLHUP | (f->socket ? events & POLLIN : 0);
     }
-    if (w->got_out)
-        r |= stream_reader_closed(f->out) ? POLLERR : (events & POLLOUT);
+    if (w->got_out)                   /* a pipe's widowed write end stays writable */
+        r |= stream_reader_closed(f->out) ? POLLERR | (f->socket ? 0 : events & POLLOUT)
+                                          : (events & POLLOUT);
     if (is_udp(f))                    /* a send never waits: it may be lost */
         r |= events & POLLOUT;
     return r;

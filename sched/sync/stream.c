@@ -387,6 +387,11 @@ static void write_apply(struct exec *x, struct sched_op *op)
         descriptor_gone(op);
         return;
     }
+    if (w->n == 0 && !s->messages) {  /* Linux looks at nothing else (no EPIPE) */
+        w->result = 0;
+        op->idle = true;
+        return;
+    }
     if (s->writer_shut) {
         w->result = w->done ? (long)w->done : WEFT_ECLOSED;
         op->note = "write end shut down";
@@ -526,20 +531,23 @@ static bool wish_holds(const struct stream_poll *w, bool in)
 }
 
 /* Was an end of w's descriptor closed with it, for a poll that reports
-** that (POLLNVAL)? Only a poll's first step looks (own_end_closed). */
-static bool wish_gone(const struct stream_poll *w, bool first)
+** that (POLLNVAL)? A poll's step looks (Linux scans every descriptor when
+** the poll begins, when something wakes it and when it times out), but a
+** close does not wake a poll that waits: looks is false for whether it
+** may go on. */
+static bool wish_gone(const struct stream_poll *w, bool looks)
 {
-    return first && w->nval &&
+    return looks && w->nval &&
            ((w->in && w->in->reader_gone) || (w->out && w->out->writer_gone));
 }
 
-/* Mark which wishes hold now; how many do. first: p's first step. */
-static int poll_mark(struct stream_op *p, bool first)
+/* Mark which wishes hold now; how many do. */
+static int poll_mark(struct stream_op *p)
 {
     int ready = 0;
     for (int i = 0; i < p->npolls; i++) {
         struct stream_poll *w = &p->polls[i];
-        w->gone = wish_gone(w, first);
+        w->gone = wish_gone(w, true);
         w->got_in = !w->gone && wish_holds(w, true);
         w->got_out = !w->gone && wish_holds(w, false);
         ready += w->gone || w->got_in || w->got_out;
@@ -547,11 +555,11 @@ static int poll_mark(struct stream_op *p, bool first)
     return ready;
 }
 
-static int poll_ready(const struct stream_op *p, bool first)
+static int poll_ready(const struct stream_op *p, bool looks)
 {
     int ready = 0;
     for (int i = 0; i < p->npolls; i++)
-        ready += wish_gone(&p->polls[i], first) || wish_holds(&p->polls[i], true) ||
+        ready += wish_gone(&p->polls[i], looks) || wish_holds(&p->polls[i], true) ||
                  wish_holds(&p->polls[i], false);
     return ready;
 }
@@ -566,7 +574,7 @@ static void poll_found(struct sched_op *op, int ready)
 static void poll_apply(struct exec *x, struct sched_op *op)
 {
     struct stream_op *p = stream_op(op);
-    int ready = poll_mark(p, true);
+    int ready = poll_mark(p);
     if (ready || (op->timer == NULL && p->nonblock)) {
         op->idle = ready == 0;
         poll_found(op, ready);
@@ -592,13 +600,15 @@ static bool poll_wait_enabled(struct exec *x, struct sched_op *op)
 ** is explored (under --timers=idle the descriptor wins), as chan.c does. */
 static void poll_wait_apply(struct exec *x, struct sched_op *op)
 {
-    if (sched_timer_wins(x, op, poll_ready(stream_op(op), false) > 0)) {
-        for (int i = 0; i < stream_op(op)->npolls; i++)
-            stream_op(op)->polls[i].got_in = stream_op(op)->polls[i].got_out = false;
-        poll_found(op, 0);
-    } else {
-        poll_found(op, poll_mark(stream_op(op), false));
+    struct stream_op *p = stream_op(op);
+    bool timed_out = sched_timer_wins(x, op, poll_ready(p, false) > 0);
+    int ready = poll_mark(p), gone = 0;
+    for (int i = 0; i < p->npolls; i++) {
+        if (timed_out)                /* the last scan finds only closed ones */
+            p->polls[i].got_in = p->polls[i].got_out = false;
+        gone += p->polls[i].gone;
     }
+    poll_found(op, timed_out ? gone : ready);
 }
 
 static int poll_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
