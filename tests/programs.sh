@@ -214,6 +214,17 @@ for strategy in dpor "dfs --no-sleep-sets"; do
     check "a pipe's edges ($strategy)" 0 "$WEFT" run --strategy $strategy "$tests/pipe_edges.c"
     expect_grep "a pipe's edges: exhaustive ($strategy)" "^pipe_edges: pass (expected pass) .*exhaustive" "$tmp/out"
 done
+# A dup, an fcntl and the close of a descriptor a dup keeps open are steps
+# on its ends, so their races with another thread's call are run (each
+# passed, exhaustive, before).
+check "a dup racing a close" 1 "$WEFT" run "$tests/descriptor_steps.c" -- dup
+expect_grep "the dup came first" "^  assert(copy == -1) failed in main$" "$tmp/out"
+check "an fcntl racing a read" 1 "$WEFT" run "$tests/descriptor_steps.c" -- fcntl
+expect_grep "the read waits for ever" "^weft: DEADLOCK in descriptor_steps$" "$tmp/out"
+expect_grep "the fcntl's step" "  set flags p$" "$tmp/out"
+check "a close of a dup'd descriptor racing a read" 1 "$WEFT" run "$tests/descriptor_steps.c" -- close
+expect_grep "the read came first" "^  assert(atomic_load(&state) != NULL) failed in other$" "$tmp/out"
+replays_identically "the close of a dup'd descriptor, replayed"
 # Two threads close one descriptor: one close fails with EBADF in every
 # order, plain DFS's too (both succeeded when the second close's step came
 # after the first, and weft crashed in some orders).

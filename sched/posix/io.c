@@ -225,6 +225,44 @@ static void number_look_add(struct number_look *l, struct stream *in, struct str
         l->objs[l->nobjs++] = listener_object(listening);
 }
 
+/*
+** A dup, fcntl's F_GETFL and F_SETFL, and the close of a descriptor whose
+** ends a dup keeps open change or copy what a number names without a step
+** on its ends, yet another thread's call on those ends, or its close of
+** the number, must be ordered with them: each is a step on the ends (a
+** read for dup and F_GETFL, a write for the others), after which the call
+** acts, unless another thread closed the number meanwhile (then false:
+** the call fails with EBADF). Before, none was a step, and the orders of
+** a dup, or of such a close, with another thread's read were not all run.
+*/
+static void copies_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    op->idle = true;                  /* a read for the searches */
+}
+
+static const struct sched_opclass dup_class = {
+    .verb = "dup", .apply = copies_apply, .objects = look_objects, .reads_only = always_reads,
+};
+static const struct sched_opclass get_flags_class = {
+    .verb = "get flags", .apply = copies_apply, .objects = look_objects,
+    .reads_only = always_reads,
+};
+static const struct sched_opclass set_flags_class = { .verb = "set flags", .objects = look_objects };
+static const struct sched_opclass close_shared_class = { .verb = "close", .objects = look_objects };
+
+static bool step_on_ends(struct exec *x, int fd, struct posix_fd *f,
+                         const struct sched_opclass *cls, struct sched_loc at)
+{
+    struct number_look l = { .op = { .cls = cls, .loc = at } };
+    number_look_add(&l, f->in, f->out_addressed ? NULL : f->out, f->listening);
+    if (l.nobjs > 0) {
+        l.op.obj = (struct sched_obj *)l.objs[0];
+        sched_visible(x, &l.op);
+    }
+    return fd_find(x, fd) == f;
+}
+
 /* A call on fd begins: if this execution closed that number, the call
 ** looks at it in a step, and what it finds after is what it acts on. */
 static void number_look(struct exec *x, int fd, struct sched_loc at)
@@ -1234,13 +1272,22 @@ static int close_fd(struct exec *x, int fd, struct sched_loc at)
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL)
         return unreserve(x, fd);
-    if (is_udp(f) && f->bound && !end_shared(x, f, 0))
+    bool udp = is_udp(f) && f->bound && !end_shared(x, f, 0),
+         listener = f->listening && !end_shared(x, f, 2),
+         in = f->in && !end_shared(x, f, 0),
+         out = f->out && !f->out_addressed && !end_shared(x, f, 1);
+    bool shared = (f->in && !in) || (f->out && !f->out_addressed && !out) ||
+                  (f->listening && !listener);
+    if (shared && !udp && !listener && !in && !out &&
+        !step_on_ends(x, fd, f, &close_shared_class, at))
+        return (int)failed(EBADF);    /* a dup keeps its ends open: a step still */
+    if (udp)
         udp_close_step(x, f, at);
-    if (f->listening && !end_shared(x, f, 2))
+    if (listener)
         close_listener(x, f->listening, at);
-    if (f->in && !end_shared(x, f, 0) && stream_close(x, f->in, true, at) == STREAM_EBADF)
+    if (in && stream_close(x, f->in, true, at) == STREAM_EBADF)
         return (int)failed(EBADF);
-    if (f->out && !f->out_addressed && !end_shared(x, f, 1))
+    if (out)
         stream_close(x, f->out, false, at);  /* (a queue others send to stays open) */
     if (fd_find(x, fd) != f)          /* another thread's close came between its steps */
         return (int)failed(EBADF);
@@ -1316,7 +1363,11 @@ int weft_fcntl_at(const char *file, int line, int fd, int cmd, ...)
     struct posix_fd *f = x ? fd_find(x, fd) : NULL;
     if (f == NULL)
         return fcntl(fd, cmd, arg);
-    return modelled_fcntl(x, f, cmd, (long)(intptr_t)arg, (struct sched_loc){ file, line });
+    struct sched_loc at = { file, line };
+    if ((cmd == F_GETFL || cmd == F_SETFL) &&
+        !step_on_ends(x, fd, f, cmd == F_GETFL ? &get_flags_class : &set_flags_class, at))
+        return (int)failed(EBADF);
+    return modelled_fcntl(x, f, cmd, (long)(intptr_t)arg, at);
 }
 
 /* The real number `to` reserved for a modelled end, as dup2 makes it.
@@ -1348,6 +1399,8 @@ static int dup_modelled(struct exec *x, struct posix_fd *f, int to, const char *
 {
     if (to == f->fd)
         return to;
+    if (!step_on_ends(x, f->fd, f, &dup_class, at))
+        return (int)failed(EBADF);
     if (to >= 0 && to < FIRST_MODELLED_FD && fd_find(x, to) == NULL)
         sched_fail(x, WEFT_ASSERTION, at, "%s of a pipe or socket onto descriptor %d is not "
                    "supported by weft yet (onto 100 and up, or onto another modelled one, is)",
