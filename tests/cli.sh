@@ -336,6 +336,15 @@ for strategy in dpor dfs; do
         "exhaustive (.*; loops whose values kept changing were held after 16 turns)" "$tmp/out"
 done
 
+# A send on a buffered channel hands over to a select already waiting, and
+# a receive from a full one moves a waiting select's value in, as Go's
+# runtime does: the select is committed, and a later poll of its other
+# channel finds nothing (it took the value, a false alarm, before).
+check "a buffered send to a waiting select" 0 "$WEFT" run "$top_srcdir/tests/regress/buffered_handoff.c"
+check "a receive from a full channel, a select waiting to send" 0 \
+    "$WEFT" run --cflags=-DFULL "$top_srcdir/tests/regress/buffered_handoff.c"
+expect_grep "full: exhaustive" "^buffered_handoff: pass (expected pass) \[dpor\] 6 executions, exhaustive" "$tmp/out"
+
 # Threads spawned under one name are told apart in every part of a report.
 same_name="$top_srcdir/tests/regress/threads_of_one_name.c"
 check "two threads of one name" 0 "$WEFT" run "$same_name"
@@ -466,7 +475,7 @@ done
 # plain DFS, every interleaving, sees exactly the classes DPOR runs (6 and
 # 40 distinct classes before).
 for kc in dpor/handles_in_blocks_of_two_threads:2 programs/first_used_objects:3 \
-          dpor/select_taken_on_another_channel:11; do
+          dpor/select_taken_on_another_channel:11 regress/buffered_handoff:6; do
     file="$top_srcdir/tests/${kc%:*}.c"
     "$WEFT" run --strategy dfs --no-sleep-sets --classes "$tmp/every" "$file" >/dev/null
     got=$(cut -d' ' -f2 "$tmp/every" | sort -u | wc -l)

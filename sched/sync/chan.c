@@ -3,7 +3,11 @@
 ** An operation that must wait takes two steps: the first finds it must
 ** wait, "... (wait)" waits in the channel's queue and completes it (see
 ** perform). The side that comes second makes a rendezvous, completing the
-** waiter's operation (sched_complete).
+** waiter's operation (sched_complete). As in Go's runtime, that holds for
+** buffered channels too: a send hands its value to a receiver already
+** waiting (past the buffer, which is empty then), and a receive from a
+** full buffer moves a waiting sender's value in; either commits a waiting
+** select at once, so no other step can take it in between.
 **
 ** A select that waits on several channels waits in each one's queue, and
 ** the partner that completes it on one takes it out of the others: that
@@ -172,8 +176,8 @@ static const struct select_op *select_partner(weft_chan_t *ch, enum weft_select_
                                               const struct sched_thread *self)
 {
     int c;
-    if (ch->cap > 0 || ch->closed)
-        return NULL;
+    if (ch->closed || (ch->cap > 0 && dir == WEFT_RECV && ch->len < ch->cap))
+        return NULL;                  /* no partner completed: a closed or not full channel */
     struct chan_op *p = partner(ch, dir == WEFT_SEND ? WEFT_RECV : WEFT_SEND, self, &c);
     if (p == NULL || p->op.cls != &select_wait_class)
         return NULL;
@@ -279,13 +283,13 @@ static void do_send(struct exec *x, struct sched_thread *t, weft_chan_t *ch, voi
                     struct sched_loc at)
 {
     int c;
+    struct chan_op *p = ch->closed ? NULL : partner(ch, WEFT_RECV, t, &c);
     if (ch->closed) {
         sched_fail_in_apply(x, WEFT_ASSERTION, t, at, "send on closed channel \"%s\"",
                             ch->obj.name);
-    } else if (ch->cap > 0) {
+    } else if (p == NULL) {           /* room in the buffer (can_send) */
         ch->buf[(ch->head + ch->len++) % ch->cap] = v;
-    } else {
-        struct chan_op *p = partner(ch, WEFT_RECV, t, &c);
+    } else {                          /* as Go, to a waiting receiver, past the buffer */
         void **out = p->op.cls == &select_wait_class ? select_op(&p->op)->cases[c].recv : p->out;
         if (out)
             *out = v;
@@ -302,6 +306,12 @@ static int do_recv(struct exec *x, struct sched_thread *t, weft_chan_t *ch, void
         v = ch->buf[ch->head];
         ch->head = (ch->head + 1) % ch->cap;
         ch->len--;
+        struct chan_op *p = partner(ch, WEFT_SEND, t, &c);
+        if (p) {                      /* as Go, a waiting sender's value moves in */
+            ch->buf[(ch->head + ch->len++) % ch->cap] =
+                p->op.cls == &select_wait_class ? select_op(&p->op)->cases[c].send : p->value;
+            complete_partner(x, p, c, ch, "send");
+        }
     } else if (ch->cap == 0 && !ch->closed) {
         struct chan_op *p = partner(ch, WEFT_SEND, t, &c);
         v = p->op.cls == &select_wait_class ? select_op(&p->op)->cases[c].send : p->value;
