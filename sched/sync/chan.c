@@ -55,6 +55,12 @@ struct select_op {
     const struct select_op *partners_seen[64];
 };
 
+/* A close: it commits every select waiting to receive from the channel. */
+struct close_op {
+    struct chan_op c;
+    const struct select_op *partners_seen[64];
+};
+
 static const struct sched_objclass chan_objclass = { .name = "channel" };
 
 weft_chan_t *weft_chan_make_at(const char *name, int capacity, const char *file, int line)
@@ -78,7 +84,7 @@ weft_chan_t *weft_chan_make_at(const char *name, int capacity, const char *file,
 }
 
 static const struct sched_opclass send_class, send_wait_class, recv_wait_class, select_class,
-    select_wait_class;
+    select_wait_class, close_class;
 
 /* ==========================================================================
 ** Channels of timers and contexts (timer.c, context.c)
@@ -185,10 +191,34 @@ static const struct select_op *select_partner(weft_chan_t *ch, enum weft_select_
     return s->ncases > 1 ? s : NULL;
 }
 
+/* Into out (room for 64), the selects of several channels waiting to
+** receive from ch, which its close completes; -1 when there are more. */
+static int receiving_selects(weft_chan_t *ch, const struct select_op **out)
+{
+    int n = 0;
+    for (struct waiter *w = sched_waiters_of(&ch->obj); w; w = w->next) {
+        if (w->op->cls != &select_wait_class || waits_to(w) != WEFT_RECV || w->op->completed)
+            continue;
+        const struct select_op *s = OP_OF(w->op, const struct select_op, c.op);
+        bool listed = false;          /* (one select may wait twice on ch) */
+        for (int i = 0; i < n && !listed; i++)
+            listed = out[i] == s;
+        if (listed || s->ncases < 2)
+            continue;
+        if (n == 64)
+            return -1;
+        out[n++] = s;
+    }
+    return n;
+}
+
 /* Into out (room for 64), the selects op's step would complete or look at
-** now: one per channel of op's that has one waiting as its partner. */
+** now: one per channel of op's that has one waiting as its partner (a
+** close: every one waiting to receive); -1 when there are more. */
 static int partners_now(const struct sched_op *op, const struct select_op **out)
 {
+    if (op->cls == &close_class)
+        return receiving_selects(chan_at(op), out);
     if (!is_select(op)) {
         out[0] = select_partner(chan_at(op), is_send(op) ? WEFT_SEND : WEFT_RECV, op->thread);
         return out[0] != NULL;
@@ -203,6 +233,8 @@ static int partners_now(const struct sched_op *op, const struct select_op **out)
 
 static const struct select_op **partners_seen(struct sched_op *op)
 {
+    if (op->cls == &close_class)
+        return OP_OF(op, struct close_op, c.op)->partners_seen;
     return is_select(op) ? select_op(op)->partners_seen : &chan_op(op)->partner_seen;
 }
 
@@ -223,7 +255,8 @@ static bool applying(struct exec *x, struct sched_op *op)
     const struct sched_obj *objs[SCHED_MAX_OBJS + 64];
     c->applied = true;
     c->npartners_seen = partners_now(op, partners_seen(op));
-    int n = is_select(op) ? put_channels(select_op(op), objs, 0, SCHED_MAX_OBJS + 64) : 1;
+    int n = c->npartners_seen < 0 ? SCHED_MAX_OBJS     /* more than 64 selects */
+            : is_select(op) ? put_channels(select_op(op), objs, 0, SCHED_MAX_OBJS + 64) : 1;
     for (int i = 0; i < c->npartners_seen; i++)
         n = put_channels(partners_seen(op)[i], objs, n, SCHED_MAX_OBJS + 64);
     if (n <= SCHED_MAX_OBJS - 2)
@@ -254,6 +287,8 @@ static int chan_objects(const struct sched_op *op, const struct sched_obj **objs
         objs[n++] = op->obj;
     const struct select_op *now[64], **partners = c->applied ? partners_seen(o) : now;
     int npartners = c->applied ? c->npartners_seen : partners_now(op, now);
+    if (npartners < 0)                /* (its step fails: applying) */
+        npartners = 64;
     for (int i = 0; i < npartners; i++)
         n = put_channels(partners[i], objs, n, max);
     return n;
@@ -528,25 +563,48 @@ int weft_chan_recv_at(weft_chan_t *ch, void **out, int64_t ms, const char *file,
     return c.op.status;
 }
 
+/*
+** As Go's closechan, the close completes every receive waiting on the
+** channel: a select among them is committed to this case at once, so no
+** step in between can take another of its cases. (Waiting senders find
+** the channel closed at their own step, and fail.)
+*/
 static void close_apply(struct exec *x, struct sched_op *op)
 {
+    if (!applying(x, op))
+        return;
     weft_chan_t *ch = chan_at(op);
     if (ch->closed)
         sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
                             "close of closed channel \"%s\"", ch->obj.name);
     ch->closed = true;
+    int c;
+    for (struct chan_op *p; (p = partner(ch, WEFT_RECV, op->thread, &c)) != NULL;) {
+        bool sel = p->op.cls == &select_wait_class;
+        void **out = sel ? select_op(&p->op)->cases[c].recv : p->out;
+        if (out)
+            *out = NULL;
+        if (sel)
+            select_op(&p->op)->cases[c].closed = 1;
+        complete_partner(x, p, c, ch, "recv, closed");
+        p->op.status = sel ? WEFT_OK : WEFT_ECLOSED;
+        p->op.note = sel ? p->op.note : "closed";
+        p->op.stutter = true;         /* took nothing */
+    }
 }
 
-static const struct sched_opclass close_class = { .verb = "close", .apply = close_apply };
+static const struct sched_opclass close_class = {
+    .verb = "close", .apply = close_apply, .objects = chan_objects,
+};
 
 void weft_chan_close_at(weft_chan_t *ch, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return;
-    struct sched_op op = { .cls = &close_class, .obj = &ch->obj,
-                           .loc = { file, line } };
-    sched_visible(x, &op);
+    struct close_op c = { .c = { .op = { .cls = &close_class, .obj = &ch->obj,
+                                         .loc = { file, line } } } };
+    sched_visible(x, &c.c.op);
 }
 
 /* ==========================================================================

@@ -6,7 +6,8 @@
 ** starts. weft once buffered the value and left the select waiting on a,
 ** where P's poll took it: a false alarm. -DFULL: the mirror image, b full
 ** and the select waiting to send on it; X's receive moves the select's
-** value into the buffer, as Go's chanrecv does. */
+** value into the buffer, as Go's chanrecv does. -DCLOSE: X closes b,
+** which commits the select to b's case, as Go's closechan does. */
 #include <weft.h>
 struct st { weft_chan_t *a, *b, *c; };
 static void selector(void *p)
@@ -25,8 +26,10 @@ static void selector(void *p)
 static void x_thread(void *p)
 {
     struct st *s = p;
-#ifdef FULL
+#if defined(FULL)
     weft_chan_recv(s->b, NULL);
+#elif defined(CLOSE)
+    weft_chan_close(s->b);
 #else
     weft_chan_send(s->b, (void *)3);
 #endif
