@@ -225,6 +225,11 @@ expect_grep "the fcntl's step" "  set flags p$" "$tmp/out"
 check "a close of a dup'd descriptor racing a read" 1 "$WEFT" run "$tests/descriptor_steps.c" -- close
 expect_grep "the read came first" "^  assert(atomic_load(&state) != NULL) failed in other$" "$tmp/out"
 replays_identically "the close of a dup'd descriptor, replayed"
+# Linux queues one connection more than the listen backlog.
+check "a backlog of 1 holds two connections" 0 "$WEFT" run "$tests/backlog.c"
+check "a backlog of 0 holds one" 1 "$WEFT" run --cflags=-DBACKLOG=0 "$tests/backlog.c"
+expect_grep "the second connect waits" \
+    '(its backlog of 0 is full: 1 connection waits to be accepted)$' "$tmp/out"
 # Two threads close one descriptor: one close fails with EBADF in every
 # order, plain DFS's too (both succeeded when the second close's step came
 # after the first, and weft crashed in some orders).

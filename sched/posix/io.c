@@ -2337,7 +2337,7 @@ int weft_listen_at(int fd, int backlog, const char *file, int line)
     socket_name_step(x, &f->local, f->local_len, &listen_class, (struct sched_loc){ file, line });
     char name[SCHED_NAME_MAX];
     place_text(&f->local, f->local_len, name, sizeof name);
-    f->listening = listener_new(x, name, backlog < 1 ? 1 : backlog > 128 ? 128 : backlog,
+    f->listening = listener_new(x, name, backlog < 0 || backlog > 128 ? 128 : backlog,
                                 (struct sched_loc){ file, line });
     return 0;
 }

@@ -690,7 +690,8 @@ int stream_poll(struct exec *x, struct stream_poll *polls, int n, int64_t timeou
 struct listener {
     struct sched_obj obj;
     void **queue;                     /* a ring of cap items */
-    int cap, head, len;
+    int cap, head, len;               /* cap: the backlog and one more, as
+                                         Linux queues (sk_acceptq_is_full) */
     bool closed;
 };
 
@@ -719,7 +720,7 @@ static bool listener_ready(const struct listener *l) { return l->len > 0 || l->c
 struct listener *listener_new(struct exec *x, const char *name, int backlog, struct sched_loc at)
 {
     struct listener *l = sync_object_new(x, &listener_objclass, sizeof *l, name, at);
-    l->cap = backlog < 1 ? 1 : backlog;
+    l->cap = (backlog < 0 ? 0 : backlog) + 1;
     l->queue = arena_alloc(&x->arena, (size_t)l->cap * sizeof *l->queue);
     if (l->queue == NULL)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for socket \"%s\"", l->obj.name);
@@ -750,8 +751,10 @@ static bool connect_wait_enabled(struct exec *x, struct sched_op *op)
 
 static void connect_describe(const struct sched_op *op, char *buf, size_t n)
 {
-    snprintf(buf, n, "waits to connect to \"%s\" (its backlog of %d is full)", op->obj->name,
-             listener_at(op)->cap);
+    int waiting = listener_at(op)->cap;
+    snprintf(buf, n, "waits to connect to \"%s\" (its backlog of %d is full: %d connection%s "
+             "wait%s to be accepted)", op->obj->name, waiting - 1, waiting,
+             waiting == 1 ? "" : "s", waiting == 1 ? "s" : "");
 }
 
 static const struct sched_opclass connect_class = { .verb = "connect", .apply = connect_apply };

@@ -72,7 +72,8 @@ void stream_shutdown(struct exec *x, struct stream *s, bool read_end, struct sch
 /*
 ** A listening socket's queue of connections not yet accepted (a loopback
 ** socket between the program's threads): connect waits while it holds
-** backlog of them, accept while it is empty. Items are the caller's.
+** backlog + 1 of them (as Linux), accept while it is empty. Items are the
+** caller's.
 */
 struct listener;
 struct listener *listener_new(struct exec *x, const char *name, int backlog, struct sched_loc at);
