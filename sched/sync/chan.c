@@ -252,13 +252,12 @@ static int put_channels(const struct select_op *s, const struct sched_obj **objs
 static bool applying(struct exec *x, struct sched_op *op)
 {
     struct chan_op *c = chan_op(op);
-    const struct sched_obj *objs[SCHED_MAX_OBJS + 64];
     c->applied = true;
     c->npartners_seen = partners_now(op, partners_seen(op));
     int n = c->npartners_seen < 0 ? SCHED_MAX_OBJS     /* more than 64 selects */
-            : is_select(op) ? put_channels(select_op(op), objs, 0, SCHED_MAX_OBJS + 64) : 1;
+            : is_select(op) ? select_op(op)->ncases : 1;
     for (int i = 0; i < c->npartners_seen; i++)
-        n = put_channels(partners_seen(op)[i], objs, n, SCHED_MAX_OBJS + 64);
+        n += partners_seen(op)[i]->ncases;
     if (n <= SCHED_MAX_OBJS - 2)
         return true;
     sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
@@ -301,6 +300,18 @@ static int chan_objects(const struct sched_op *op, const struct sched_obj **objs
 static void select_note(struct select_op *s, int k, const char *what);
 static void took_from(struct sched_op *op, const weft_chan_t *ch);
 
+/* The value waiting sender p (case c of a select) sends; where waiting
+** receiver p puts what it receives (NULL: nowhere). */
+static void *sent_by(struct chan_op *p, int c)
+{
+    return p->op.cls == &select_wait_class ? select_op(&p->op)->cases[c].send : p->value;
+}
+
+static void **received_into(struct chan_op *p, int c)
+{
+    return p->op.cls == &select_wait_class ? select_op(&p->op)->cases[c].recv : p->out;
+}
+
 /* Complete the waiting partner p (case c) on ch, as the step log shows it. */
 static void complete_partner(struct exec *x, struct chan_op *p, int c, weft_chan_t *ch,
                              const char *as_select)
@@ -325,7 +336,7 @@ static void do_send(struct exec *x, struct sched_thread *t, weft_chan_t *ch, voi
     } else if (p == NULL) {           /* room in the buffer (can_send) */
         ch->buf[(ch->head + ch->len++) % ch->cap] = v;
     } else {                          /* as Go, to a waiting receiver, past the buffer */
-        void **out = p->op.cls == &select_wait_class ? select_op(&p->op)->cases[c].recv : p->out;
+        void **out = received_into(p, c);
         if (out)
             *out = v;
         complete_partner(x, p, c, ch, "recv");
@@ -343,13 +354,12 @@ static int do_recv(struct exec *x, struct sched_thread *t, weft_chan_t *ch, void
         ch->len--;
         struct chan_op *p = partner(ch, WEFT_SEND, t, &c);
         if (p) {                      /* as Go, a waiting sender's value moves in */
-            ch->buf[(ch->head + ch->len++) % ch->cap] =
-                p->op.cls == &select_wait_class ? select_op(&p->op)->cases[c].send : p->value;
+            ch->buf[(ch->head + ch->len++) % ch->cap] = sent_by(p, c);
             complete_partner(x, p, c, ch, "send");
         }
     } else if (ch->cap == 0 && !ch->closed) {
         struct chan_op *p = partner(ch, WEFT_SEND, t, &c);
-        v = p->op.cls == &select_wait_class ? select_op(&p->op)->cases[c].send : p->value;
+        v = sent_by(p, c);
         complete_partner(x, p, c, ch, "send");
     } else {
         status = WEFT_ECLOSED;
@@ -503,10 +513,9 @@ static bool timer_wins(struct exec *x, struct sched_op *op, int ready)
     return ready == 0 || (!op->timer->idle_rule && sched_choose_value(x, ready + 1) == ready);
 }
 
-static void recv_apply(struct exec *x, struct sched_op *op)
+/* A receive's step, once applying() has looked at its partners. */
+static void receive(struct exec *x, struct sched_op *op)
 {
-    if (!applying(x, op))
-        return;
     weft_chan_t *ch = chan_at(op);
     if (can_recv(ch, op->thread)) {
         op->status = do_recv(x, op->thread, ch, chan_op(op)->out);
@@ -516,6 +525,12 @@ static void recv_apply(struct exec *x, struct sched_op *op)
     } else {
         start_waiting(x, op);
     }
+}
+
+static void recv_apply(struct exec *x, struct sched_op *op)
+{
+    if (applying(x, op))
+        receive(x, op);
 }
 
 static bool recv_wait_enabled(struct exec *x, struct sched_op *op)
@@ -532,7 +547,7 @@ static void recv_wait_apply(struct exec *x, struct sched_op *op)
     if (timer_wins(x, op, can_recv(ch, op->thread)))
         time_out(x, op);
     else
-        recv_apply(x, op);
+        receive(x, op);
 }
 
 static void recv_describe(const struct sched_op *op, char *buf, size_t n)
@@ -581,7 +596,7 @@ static void close_apply(struct exec *x, struct sched_op *op)
     int c;
     for (struct chan_op *p; (p = partner(ch, WEFT_RECV, op->thread, &c)) != NULL;) {
         bool sel = p->op.cls == &select_wait_class;
-        void **out = sel ? select_op(&p->op)->cases[c].recv : p->out;
+        void **out = received_into(p, c);
         if (out)
             *out = NULL;
         if (sel)
