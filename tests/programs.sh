@@ -199,6 +199,40 @@ for mode in read write poll; do
     expect_grep "joined first: exhaustive ($mode)" \
         "^close_before_call: pass (expected pass) \[dpor\] 2 executions, exhaustive" "$tmp/out"
 done
+# A call that waits holds its descriptor's file, as on Linux: the close
+# of its number by another thread keeps the ends open until the call
+# returns (each mode passed, exhaustive, or failed where Linux does not:
+# the native program, with main sleeping before its close, gives these
+# verdicts).
+check "a read holds the pipe's reader" 1 "$WEFT" run "$tests/held_open.c" -- read
+expect_grep "the byte written after the close read" \
+    "^  assert(!atomic_load(&closed)) failed in worker$" "$tmp/out"
+replays_identically "the held read, replayed"
+# shellcheck disable=SC2046 # the replay's file and schedule
+"$WEFT" explain $(sed -n 's/^  weft replay //p' "$tmp/report") >"$tmp/out" 2>&1
+expect_grep "the close takes only the number" \
+    "main: close ends (number only: a call waits on it) at held_open.c:" "$tmp/out"
+expect_grep "the reader's return closes the end" \
+    "worker: close ends (read end, as its last call returns) at held_open.c:" "$tmp/out"
+check "a read holds the socket from its peer" 1 "$WEFT" run "$tests/held_open.c" -- socket
+expect_grep "the peer's read waits" "^weft: DEADLOCK in held_open$" "$tmp/out"
+expect_grep "the held end explained" \
+    'its descriptor was closed, but a call waiting on that file holds it open, as on Linux)$' "$tmp/out"
+check "a poll holds the pipe's reader" 1 "$WEFT" run "$tests/held_open.c" -- poll
+expect_grep "the write after the close succeeds" \
+    "^  assert(write(ends\[1\], \"x\", 1) == -1 && errno == EPIPE) failed in main$" "$tmp/out"
+for strategy in dpor "dfs --no-sleep-sets"; do
+    # shellcheck disable=SC2086 # the strategy and its option
+    check "a blocked write finishes after the close ($strategy)" 0 \
+        "$WEFT" run --strategy $strategy "$tests/held_open.c" -- write
+    expect_grep "every byte before the end ($strategy)" "^held_open: pass (expected pass) .*exhaustive" "$tmp/out"
+done
+check "an accept is not woken by the close" 1 "$WEFT" run "$tests/held_open.c" -- accept
+expect_grep "the server stays in accept" \
+    "thread 1 \"worker\" waits to accept a connection on \"127.0.0.1:47125\" (its descriptor closed" "$tmp/out"
+check "shutdown wakes the accept with EINVAL" 0 \
+    "$WEFT" run --cflags=-DFIXED "$tests/held_open.c" -- accept
+expect_grep "shutdown: exhaustive" "^held_open: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
 # shutdown stops a thread blocked on a socket, as on Linux: a read returns
 # 0, a write what went in or EPIPE, a poll finds the end (each was a
 # deadlock: the shutdown ended the socket for its peer only).

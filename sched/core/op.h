@@ -212,8 +212,9 @@ struct sched_op {
 #define OP_OF(ptr, type, field) ((type *)(void *)((char *)(ptr) - offsetof(type, field)))
 
 /* The most objects one operation may touch: a select's 64 channels, the
-** offers of the selects waiting on them (sync/chan.c), its own, the clock. */
-#define SCHED_MAX_OBJS 132
+** offers of the selects waiting on them (sync/chan.c), its own, the clock;
+** a poll's 65 sockets, each two streams and its file (sync/stream.c). */
+#define SCHED_MAX_OBJS 200
 
 /*
 ** The objects op acts on (obj and obj2, or what objects() lists, and the

@@ -48,9 +48,11 @@ void wake_op_of(struct exec *x, const struct sched_thread *t, struct sched_op *o
 void wake_op_enablers(const struct sched_op *op, struct wake_op *out)
 {
     const struct sched_obj *objs[SCHED_MAX_OBJS];
-    int n = op->cls->enablers(op, objs, WAKE_OBJS);
+    int n = op->cls->enablers(op, objs, SCHED_MAX_OBJS);
     out->nobj = 0;
     out->flags &= (uint8_t)~WAKE_MANY;
+    if (n > WAKE_OBJS)                /* (a poll on many streams) */
+        out->flags |= WAKE_MANY;
     for (int i = 0; i < n && i < WAKE_OBJS; i++)
         out->obj[out->nobj++] = objs[i]->key;
 }

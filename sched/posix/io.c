@@ -421,6 +421,8 @@ static int fd_new(struct exec *x, struct stream *in, struct stream *out, bool no
         return -1;
     *f = (struct posix_fd){ .fd = f->fd, .in = in, .out = out, .nonblock = nonblock,
                             .socket = socket };
+    if (in || out)
+        stream_file_new(x, in, out, NULL, at);
     HASH_ADD_INT(st->fds, fd, f);
     if (st->oom)
         no_memory(x, at);
@@ -1251,7 +1253,6 @@ ssize_t weft_recvmsg_at(int fd, struct msghdr *m, int flags, const char *file, i
 ** close, shutdown, fcntl, dup
 ** ========================================================================== */
 
-static void close_listener(struct exec *x, struct listener *l, struct sched_loc at);
 static void udp_close_step(struct exec *x, const struct posix_fd *f, struct sched_loc at);
 
 /* Does a descriptor other than f (a dup of it) still hold the end f
@@ -1284,7 +1285,7 @@ static int close_fd(struct exec *x, int fd, struct sched_loc at)
     if (udp)
         udp_close_step(x, f, at);
     if (listener)
-        close_listener(x, f->listening, at);
+        listener_close(x, f->listening, at);
     if (in && stream_close(x, f->in, true, at) == STREAM_EBADF)
         return (int)failed(EBADF);
     if (out)
@@ -1324,6 +1325,8 @@ int weft_shutdown_at(int fd, int how, const char *file, int line)
     if (is_udp(f))
         sched_fail(x, WEFT_ASSERTION, at, "shutdown of a UDP socket is not supported by weft "
                    "yet (close is)");
+    if (how != SHUT_WR && f->listening)  /* a Unix socket's queue is still accepted */
+        listener_shutdown(x, f->listening, f->family == AF_UNIX, at);
     if (how != SHUT_WR && f->in && !stream_reader_closed(f->in))
         stream_shutdown(x, f->in, true, at);
     if (how != SHUT_RD && f->out && !f->out_addressed && !stream_writer_closed(f->out))
@@ -1550,7 +1553,8 @@ static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeou
     struct stream_poll *w = arena_alloc(&x->arena, (n ? n : 1) * sizeof *w);
     if (w == NULL)
         no_memory(x, at);
-    int streams = 0;
+    int objects = 1;                  /* the clock, and each descriptor's
+                                         streams and file (stream_poll) */
     bool writable = false;            /* a UDP socket asked for POLLOUT: ready now */
     for (nfds_t i = 0; i < n; i++) {
         struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
@@ -1562,14 +1566,15 @@ static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeou
         if (f)
             w[i] = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
                                          .want_in = pfds[i].events & POLLIN,
-                                         .want_out = pfds[i].events & POLLOUT, .nval = true };
+                                         .want_out = pfds[i].events & POLLOUT, .nval = true,
+                                         .holds_file = true };
         writable |= f && is_udp(f) && (pfds[i].events & POLLOUT);
-        streams += 2 * (f != NULL);
+        objects += 3 * (f != NULL);
     }
-    if (streams >= SCHED_MAX_OBJS)
+    if (objects > SCHED_MAX_OBJS - 2)
         sched_fail(x, WEFT_ASSERTION, at, "poll on more than %d pipes or sockets",
-                   SCHED_MAX_OBJS / 2 - 1);
-    if (streams == 0) {
+                   (SCHED_MAX_OBJS - 3) / 3);
+    if (objects == 1) {
         if (ready || timeout_ns == 0)
             return ready;
         if (timeout_ns < 0)
@@ -2317,6 +2322,8 @@ int weft_bind_at(int fd, const struct sockaddr *addr, socklen_t len, const char 
     return 0;
 }
 
+static listener_refuse_fn refuse_connection;
+
 int weft_listen_at(int fd, int backlog, const char *file, int line)
 {
     struct exec *x = sync_exec();
@@ -2338,7 +2345,8 @@ int weft_listen_at(int fd, int backlog, const char *file, int line)
     char name[SCHED_NAME_MAX];
     place_text(&f->local, f->local_len, name, sizeof name);
     f->listening = listener_new(x, name, backlog < 0 || backlog > 128 ? 128 : backlog,
-                                (struct sched_loc){ file, line });
+                                refuse_connection, (struct sched_loc){ file, line });
+    stream_file_new(x, NULL, NULL, f->listening, (struct sched_loc){ file, line });
     return 0;
 }
 
@@ -2543,6 +2551,7 @@ static int connect_modelled(struct exec *x, struct posix_fd *f, const struct soc
         return wait_cancelled(x) ? -1 : (int)failed(ECONNREFUSED);
     f->in = c->down;
     f->out = c->up;
+    stream_file_new(x, f->in, f->out, NULL, at);
     f->peer = a;
     f->peer_len = len;
     return 0;
@@ -2581,8 +2590,8 @@ static int accept_fd(struct exec *x, int fd, struct sockaddr *addr, socklen_t *l
     int rc = listener_accept(x, f->listening, &item, f->nonblock, at);
     if (rc != 0 && wait_cancelled(x))
         return -1;
-    if (rc != 0)
-        return (int)failed(rc == WEFT_EBUSY ? EAGAIN : EBADF);
+    if (rc != 0)                      /* (shut down: not listening) */
+        return (int)failed(rc == WEFT_EBUSY ? EAGAIN : rc == WEFT_ECLOSED ? EINVAL : EBADF);
     struct posix_conn *c = item;
     int s = fd_new(x, c->up, c->down, flags & SOCK_NONBLOCK, true, at);
     if (s < 0)
@@ -2613,15 +2622,13 @@ int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, con
     return (int)point_leave(x, accept_fd(x, fd, addr, len, flags, at), at);
 }
 
-/* Closing a listener refuses the connections it never accepted: their
-** clients read the end of the stream. */
-static void close_listener(struct exec *x, struct listener *l, struct sched_loc at)
+/* A closed or shut down listener refuses the connections it never
+** accepted: their clients read the end of the stream. */
+static void refuse_connection(struct exec *x, void *item, struct sched_loc at)
 {
-    listener_close(x, l, at);
-    for (struct posix_conn *c; (c = listener_left(l)) != NULL;) {
-        stream_close(x, c->up, true, at);
-        stream_close(x, c->down, false, at);
-    }
+    struct posix_conn *c = item;
+    stream_close(x, c->up, true, at);
+    stream_close(x, c->down, false, at);
 }
 
 static int copy_address(const struct sockaddr_storage *a, socklen_t alen, struct sockaddr *addr,

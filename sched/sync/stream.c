@@ -5,6 +5,13 @@
 ** second, "... (wait)", is enabled once it can go on. A write longer than
 ** STREAM_ATOMIC bytes goes in as room appears, one step per piece, so
 ** other writers' bytes may come between its pieces, as POSIX allows.
+**
+** A call that waits holds its open file (struct stream_file), as Linux's
+** file reference does: closing the file's last descriptor meanwhile takes
+** the number away but closes no end; the last waiting call closes the
+** ends as it returns (release_file). So a read blocked on a pipe keeps
+** the pipe's reader, and a peer sees no end of stream while a call waits
+** on the socket that another thread closed.
 */
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +29,21 @@ struct stream {
                                          end once drained, writes fail */
     bool messages;                    /* each write one message (a datagram) */
     bool end_on_close;                /* messages: the writer's close ends it */
+    struct stream_file *reader_file, *writer_file;   /* NULL: nothing holds them */
+};
+
+/*
+** The open file of a descriptor and its dups: its ends, and how many calls
+** wait on it. Its object is touched by every step that reads or changes
+** holds (a close, a wait's first and last steps), so the searches order
+** those steps though they act on different streams of a socket.
+*/
+struct stream_file {
+    struct sched_obj obj;
+    struct stream *in, *out;          /* the read end of in, the write end of out */
+    struct listener *listening;
+    int holds;                        /* calls waiting on it */
+    bool in_pending, out_pending, listening_pending;   /* closes that wait for them */
 };
 
 /* A message in the ring: its length, then its bytes. */
@@ -44,6 +66,12 @@ struct stream_op {
     struct stream_poll *polls;        /* poll */
     int npolls;
     struct sched_timer timer;         /* poll with a timeout */
+    struct stream_file *file;         /* what it holds while it waits (poll: each
+                                         wish's); a close: its end's file */
+    bool waiting;                     /* its step is a wait step */
+    bool applied;                     /* its current step has been applied */
+    bool holding;                     /* it holds its file(s) */
+    bool releasing;                   /* a close: the release of a held file */
 };
 
 static void stream_state(const struct sched_obj *o, char *buf, size_t n)
@@ -84,10 +112,14 @@ const char *stream_name(const struct stream *s) { return s->obj.name; }
 static struct stream_op *stream_op(struct sched_op *op) { return OP_OF(op, struct stream_op, op); }
 static struct stream *stream_at(const struct sched_op *op) { return (struct stream *)op->obj; }
 
+static void hold_files(struct stream_op *o, int delta);
+static void release_files(struct exec *x, struct stream_op *o);
+
 /* Perform op, and its wait steps for as long as it must wait. A wait that
 ** a cancellation request ends (posix/cancel.c: its step is "interrupted",
 ** unperformed) gives WEFT_ECANCELED, or for a write the bytes that went
-** in before it. */
+** in before it; it gives its holds back with that step (which touched its
+** files: file_touched). */
 static void perform(struct exec *x, struct stream_op *o, const struct sched_opclass *wait_class)
 {
     sched_visible(x, &o->op);
@@ -95,10 +127,17 @@ static void perform(struct exec *x, struct stream_op *o, const struct sched_opcl
         o->must_wait = false;
         o->op.cls = wait_class;
         o->op.note = NULL;
+        o->waiting = true;
+        o->applied = false;
         sched_visible(x, &o->op);
     }
-    if (o->op.interrupted)
+    if (o->op.interrupted) {
         o->result = o->done ? (long)o->done : WEFT_ECANCELED;
+        if (o->holding)
+            hold_files(o, -1);
+    }
+    if (o->waiting)
+        release_files(x, o);
 }
 
 static const struct sched_opclass read_class, peek_class, write_class;
@@ -134,6 +173,132 @@ static void must_wait(struct sched_op *op)
     stream_op(op)->must_wait = true;
     if (op->note == NULL)
         op->note = "blocks";
+}
+
+/* ==========================================================================
+** Holding a file while waiting
+** ========================================================================== */
+
+static struct stream_file *listener_file(const struct listener *l);
+static void listener_attach(struct listener *l, struct stream_file *f);
+static long close_end(struct exec *x, struct stream *s, bool read_end, bool gone,
+                      bool releasing, struct sched_loc at);
+static void listener_release(struct exec *x, struct listener *l, struct sched_loc at);
+
+/* The file a poll's wish holds while the poll waits (poll and select
+** hold theirs, epoll_wait does not). */
+static struct stream_file *wish_file(const struct stream_poll *w)
+{
+    if (!w->holds_file)
+        return NULL;
+    return w->listening ? listener_file(w->listening)
+         : w->in ? w->in->reader_file : w->out ? w->out->writer_file : NULL;
+}
+
+/* Take (+1) or give back (-1) o's holds: its file, or its wishes'. */
+static void hold_files(struct stream_op *o, int delta)
+{
+    o->holding = delta > 0;
+    if (o->file)
+        o->file->holds += delta;
+    for (int i = 0; i < o->npolls; i++) {
+        struct stream_file *f = wish_file(&o->polls[i]);
+        if (f)
+            f->holds += delta;
+    }
+}
+
+/* After op's step: a call that must now wait holds its files from this
+** step on, and one whose wait ended gives them back. */
+static void settle(struct sched_op *op)
+{
+    struct stream_op *o = stream_op(op);
+    o->applied = true;
+    if (o->must_wait != o->holding)
+        hold_files(o, o->must_wait ? 1 : -1);
+}
+
+/* The last hold on f is given back, and its last descriptor was closed
+** meanwhile: close the ends that close left, as Linux releases a file
+** when its last reference goes (each a step of the calling thread). */
+static void release_file(struct exec *x, struct stream_file *f, struct sched_loc at)
+{
+    if (f == NULL || f->holds > 0)
+        return;
+    if (f->in_pending)
+        close_end(x, f->in, true, true, true, at);
+    if (f->out_pending)
+        close_end(x, f->out, false, true, true, at);
+    if (f->listening_pending)
+        listener_release(x, f->listening, at);
+}
+
+/* o's wait ended (right after its step, or its interrupted step): release
+** the files it was the last to hold. */
+static void release_files(struct exec *x, struct stream_op *o)
+{
+    release_file(x, o->file, o->op.loc);
+    for (int i = 0; i < o->npolls; i++)
+        release_file(x, wish_file(&o->polls[i]), o->op.loc);
+}
+
+static bool waits_now(const struct sched_op *op);
+
+/* Does op's step touch its files (it takes or gives back a hold): a wait
+** step, or a first step that must wait; one not yet applied, if it would
+** wait now. */
+static bool file_touched(const struct sched_op *op)
+{
+    const struct stream_op *o = OP_OF(op, const struct stream_op, op);
+    return o->waiting || (o->applied ? o->must_wait : waits_now(op));
+}
+
+/* A read's, write's or accept's objects: its stream or queue, and its
+** file when the step touches it. */
+static int holder_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    const struct stream_op *o = OP_OF(op, const struct stream_op, op);
+    int n = 0;
+    objs[n++] = op->obj;
+    if (o->file && n < max && file_touched(op))
+        objs[n++] = &o->file->obj;
+    return n;
+}
+
+/* What lets a waiting read, write or accept go on: a step on its stream
+** or queue, never one on its file. */
+static int holder_enablers(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    (void)max;
+    objs[0] = op->obj;
+    return 1;
+}
+
+static void file_state(const struct sched_obj *o, char *buf, size_t n)
+{
+    const struct stream_file *f = (const struct stream_file *)o;
+    buf[0] = 0;
+    if (f->holds)
+        snprintf(buf, n, "held open by %d waiting call%s", f->holds, f->holds == 1 ? "" : "s");
+}
+
+static const struct sched_objclass file_objclass = { .name = "file", .state = file_state };
+
+void stream_file_new(struct exec *x, struct stream *in, struct stream *out,
+                     struct listener *listening, struct sched_loc at)
+{
+    const char *name = listening ? listener_object(listening)->name
+                     : in ? in->obj.name : out ? out->obj.name : "file";
+    struct stream_file *f = sync_object_new(x, &file_objclass, sizeof *f, name, at);
+    f->in = in;
+    f->out = out;
+    f->listening = listening;
+    if (in)
+        in->reader_file = f;
+    if (out)
+        out->writer_file = f;
+    if (listening)
+        listener_attach(listening, f);
 }
 
 /* ==========================================================================
@@ -250,42 +415,73 @@ static void peek_apply(struct stream *s, struct stream_op *r)
     r->op.note_a = (int)k;
 }
 
-static void read_apply(struct exec *x, struct sched_op *op)
+/* What a read's step does, in the state it would run in now. */
+enum read_outcome { READ_GONE, READ_PEEK, READ_MESSAGE, READ_BYTES, READ_END, READ_EMPTY,
+                    READ_WAITS };
+
+static enum read_outcome read_outcome(const struct sched_op *op)
 {
-    (void)x;
+    const struct stream_op *r = OP_OF(op, const struct stream_op, op);
+    const struct stream *s = stream_at(op);
+    if (own_end_closed(op))
+        return READ_GONE;
+    if (s->len > 0)
+        return r->peek ? READ_PEEK : s->messages ? READ_MESSAGE : READ_BYTES;
+    if (ended(s) || (r->n == 0 && !s->messages))
+        return READ_END;
+    return r->nonblock ? READ_EMPTY : READ_WAITS;
+}
+
+static void read_step(struct sched_op *op)
+{
     struct stream_op *r = stream_op(op);
     struct stream *s = stream_at(op);
-    if (own_end_closed(op)) {
+    size_t k = r->n < s->len ? r->n : s->len;
+    switch (read_outcome(op)) {
+    case READ_GONE:
         descriptor_gone(op);
-    } else if (s->len > 0 && r->peek) {
+        break;
+    case READ_PEEK:
         peek_apply(s, r);
-    } else if (s->len > 0 && s->messages) {
+        break;
+    case READ_MESSAGE:
         read_message(s, r);
-    } else if (s->len > 0) {
-        size_t k = r->n < s->len ? r->n : s->len;
+        break;
+    case READ_BYTES:
         take(s, r->into, k);
         r->result = (long)k;
         op->note = "%d bytes";
         op->note_a = (int)k;
-    } else if (ended(s) || (r->n == 0 && !s->messages)) {
+        break;
+    case READ_END:
         r->result = 0;
         op->idle = true;
         op->note = r->n ? "end of stream" : NULL;
-    } else if (r->nonblock) {
+        break;
+    case READ_EMPTY:
         r->result = WEFT_EBUSY;
         op->idle = true;
         op->note = "empty";
-    } else {
+        break;
+    case READ_WAITS:
         must_wait(op);
+        break;
     }
+}
+
+static void read_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    read_step(op);
+    settle(op);
 }
 
 static bool read_only_looks(struct exec *x, struct sched_op *op)
 {
     (void)x;
-    struct stream_op *r = stream_op(op);
-    const struct stream *s = stream_at(op);
-    return r->peek || (s->len == 0 && (ended(s) || r->nonblock || (r->n == 0 && !s->messages)));
+    enum read_outcome r = read_outcome(op);
+    return r == READ_GONE || r == READ_PEEK || r == READ_END || r == READ_EMPTY ||
+           (r == READ_WAITS && stream_op(op)->peek);
 }
 
 static bool read_wait_enabled(struct exec *x, struct sched_op *op)
@@ -302,24 +498,32 @@ static sched_mask stream_wakers(struct exec *x, struct sched_op *op, enum sched_
 static void read_describe(const struct sched_op *op, char *buf, size_t n)
 {
     const struct stream *s = (const struct stream *)op->obj;
-    snprintf(buf, n, "waits to read from \"%s\" (empty, %s)", op->obj->name,
+    snprintf(buf, n, "waits to read from \"%s\" (empty, %s%s)", op->obj->name,
              s->writer_closed ? "its peer closed: a datagram socket's close ends nothing"
-                              : "its write end open");
+             : s->writer_gone ? "its write end open: its descriptor was closed, but a call "
+                                "waiting on that file holds it open, as on Linux"
+                              : "its write end open",
+             s->reader_gone ? "; the close of this read's own descriptor does not wake it, "
+                              "as on Linux" : "");
 }
 
 static const struct sched_opclass read_class = {
     .verb = "read", .apply = read_apply, .reads_only = read_only_looks,
+    .objects = holder_objects,
 };
 static const struct sched_opclass read_wait_class = {
     .verb = "read (wait)", .enabled = read_wait_enabled, .apply = read_apply,
     .blockers = stream_wakers, .describe_wait = read_describe,
+    .objects = holder_objects, .enablers = holder_enablers,
 };
 static const struct sched_opclass peek_class = {
     .verb = "peek", .apply = read_apply, .reads_only = read_only_looks,
+    .objects = holder_objects,
 };
 static const struct sched_opclass peek_wait_class = {
     .verb = "peek (wait)", .enabled = read_wait_enabled, .apply = read_apply,
     .blockers = stream_wakers, .describe_wait = read_describe,
+    .objects = holder_objects, .enablers = holder_enablers,
 };
 
 long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
@@ -333,7 +537,8 @@ long stream_peek_or_read(struct exec *x, struct stream *s, void *buf, size_t n, 
 {
     struct stream_op r = { .op = { .cls = peek ? &peek_class : &read_class, .obj = &s->obj,
                                    .loc = at },
-                           .into = buf, .n = n, .nonblock = nonblock, .peek = peek };
+                           .into = buf, .n = n, .nonblock = nonblock, .peek = peek,
+                           .file = s->reader_file };
     perform(x, &r, peek ? &peek_wait_class : &read_wait_class);
     if (whole)
         *whole = r.result >= 0 && r.whole > (size_t)r.result ? r.whole : (size_t)0;
@@ -354,18 +559,31 @@ static size_t needs(const struct stream *s, const struct stream_op *w)
     return left <= STREAM_ATOMIC ? left : 1;
 }
 
+/* Would op's step leave its write waiting, in the state it would run in
+** now? One that fails, or writes nothing, does not wait; a message waits
+** for room for all of it; bytes wait while more are left than fit. */
+static bool write_waits(const struct sched_op *op)
+{
+    const struct stream_op *w = OP_OF(op, const struct stream_op, op);
+    const struct stream *s = stream_at(op);
+    if (own_end_closed(op) || (w->n == 0 && !s->messages) || s->writer_shut ||
+        s->reader_closed || w->nonblock)
+        return false;
+    return s->messages ? room(s) < needs(s, w) : w->n - w->done > room(s);
+}
+
 /* A message: in whole when there is room, else it waits (or is EBUSY). */
-static void write_message(struct exec *x, struct stream *s, struct stream_op *w)
+static void write_message(struct exec *x, struct stream *s, struct stream_op *w, bool waits)
 {
     message_len m = (message_len)w->n;
+    if (waits) {
+        must_wait(&w->op);
+        return;
+    }
     if (room(s) < needs(s, w)) {
-        if (w->nonblock) {
-            w->result = WEFT_EBUSY;
-            w->op.idle = true;
-            w->op.note = "full";
-        } else {
-            must_wait(&w->op);
-        }
+        w->result = WEFT_EBUSY;
+        w->op.idle = true;
+        w->op.note = "full";
         return;
     }
     if (!reserve(x, s, needs(s, w)))
@@ -379,10 +597,11 @@ static void write_message(struct exec *x, struct stream *s, struct stream_op *w)
     w->op.note_a = (int)w->n;
 }
 
-static void write_apply(struct exec *x, struct sched_op *op)
+static void write_step(struct exec *x, struct sched_op *op)
 {
     struct stream_op *w = stream_op(op);
     struct stream *s = stream_at(op);
+    bool waits = write_waits(op);
     if (own_end_closed(op)) {
         descriptor_gone(op);
         return;
@@ -403,7 +622,7 @@ static void write_apply(struct exec *x, struct sched_op *op)
         return;
     }
     if (s->messages) {
-        write_message(x, s, w);
+        write_message(x, s, w, waits);
         return;
     }
     if (room(s) >= needs(s, w) && w->n > w->done) {
@@ -416,7 +635,7 @@ static void write_apply(struct exec *x, struct sched_op *op)
         op->note = "%d bytes";
         op->note_a = (int)k;
     }
-    if (w->done == w->n || w->nonblock) {
+    if (!waits) {                     /* all of it went in, or nonblock */
         w->result = w->done ? (long)w->done : w->n ? WEFT_EBUSY : 0;
         op->idle = w->done == 0;
         if (w->result == WEFT_EBUSY)
@@ -428,6 +647,12 @@ static void write_apply(struct exec *x, struct sched_op *op)
         op->note_b = (int)(w->n - w->done);
     }
     must_wait(op);
+}
+
+static void write_apply(struct exec *x, struct sched_op *op)
+{
+    write_step(x, op);
+    settle(op);
 }
 
 static bool write_wait_enabled(struct exec *x, struct sched_op *op)
@@ -444,17 +669,21 @@ static void write_describe(const struct sched_op *op, char *buf, size_t n)
              s->obj.name, s->len, s->cap);
 }
 
-static const struct sched_opclass write_class = { .verb = "write", .apply = write_apply };
+static const struct sched_opclass write_class = {
+    .verb = "write", .apply = write_apply, .objects = holder_objects,
+};
 static const struct sched_opclass write_wait_class = {
     .verb = "write (wait)", .enabled = write_wait_enabled, .apply = write_apply,
     .blockers = stream_wakers, .describe_wait = write_describe,
+    .objects = holder_objects, .enablers = holder_enablers,
 };
 
 long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
                   struct sched_loc at)
 {
     struct stream_op w = { .op = { .cls = &write_class, .obj = &s->obj, .loc = at },
-                           .from = buf, .n = n, .nonblock = nonblock };
+                           .from = buf, .n = n, .nonblock = nonblock,
+                           .file = s->writer_file };
     perform(x, &w, &write_wait_class);
     return w.result;
 }
@@ -463,13 +692,37 @@ long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, b
 ** Close
 ** ========================================================================== */
 
+/* The close of an end's last descriptor while a call waits on its file:
+** the number goes (later calls through it get EBADF), the end stays open
+** until the last waiting call returns (release_file). */
+static void close_deferred(struct stream *s, bool read_end, struct sched_op *op)
+{
+    struct stream_file *f = stream_op(op)->file;
+    if (read_end) {
+        s->reader_gone = f->in_pending = true;
+        op->note = "number only: a call waits on it";
+    } else {
+        s->writer_gone = f->out_pending = true;
+        op->note = "number only: a call waits on it";
+    }
+}
+
 static void close_apply(struct exec *x, struct sched_op *op)
 {
     (void)x;
-    bool read_end = stream_op(op)->n, gone = stream_op(op)->gone;
+    struct stream_op *c = stream_op(op);
+    bool read_end = c->n, gone = c->gone;
     struct stream *s = stream_at(op);
-    if (gone && (read_end ? s->reader_gone : s->writer_gone)) {
+    if (c->releasing) {               /* the last waiting call returned */
+        if (read_end)
+            c->file->in_pending = false;
+        else
+            c->file->out_pending = false;
+    } else if (gone && (read_end ? s->reader_gone : s->writer_gone)) {
         descriptor_gone(op);          /* another thread's close came first */
+        return;
+    } else if (gone && c->file && c->file->holds > 0) {
+        close_deferred(s, read_end, op);
         return;
     }
     if (read_end) {
@@ -483,28 +736,35 @@ static void close_apply(struct exec *x, struct sched_op *op)
         s->writer_gone |= gone;
         s->writer_shut |= !gone;      /* its own writes fail, waiting ones too */
     }
-    op->note = read_end ? "read end" : "write end";
+    op->note = c->releasing ? (read_end ? "read end, as its last call returns"
+                                        : "write end, as its last call returns")
+             : read_end ? "read end" : "write end";
 }
 
 static const struct sched_opclass close_class = { .verb = "close", .apply = close_apply };
 
+/* A close step: obj2 is the end's file, whose holds it reads (a shutdown
+** reads none). */
 static long close_end(struct exec *x, struct stream *s, bool read_end, bool gone,
-                      struct sched_loc at)
+                      bool releasing, struct sched_loc at)
 {
-    struct stream_op c = { .op = { .cls = &close_class, .obj = &s->obj, .loc = at },
-                           .n = read_end, .gone = gone };
+    struct stream_file *f = read_end ? s->reader_file : s->writer_file;
+    struct stream_op c = { .op = { .cls = &close_class, .obj = &s->obj,
+                                   .obj2 = gone && f ? &f->obj : NULL, .loc = at },
+                           .n = read_end, .gone = gone, .file = gone ? f : NULL,
+                           .releasing = releasing };
     sched_visible(x, &c.op);
     return c.result;
 }
 
 long stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at)
 {
-    return close_end(x, s, read_end, true, at);
+    return close_end(x, s, read_end, true, false, at);
 }
 
 void stream_shutdown(struct exec *x, struct stream *s, bool read_end, struct sched_loc at)
 {
-    close_end(x, s, read_end, false, at);
+    close_end(x, s, read_end, false, false, at);
 }
 
 /* ==========================================================================
@@ -571,11 +831,19 @@ static void poll_found(struct sched_op *op, int ready)
     op->note_a = ready;
 }
 
+/* Would a poll's first step leave it waiting, now? */
+static bool poll_waits(const struct sched_op *op)
+{
+    const struct stream_op *p = OP_OF(op, const struct stream_op, op);
+    return poll_ready(p, true) == 0 && !(op->timer == NULL && p->nonblock);
+}
+
 static void poll_apply(struct exec *x, struct sched_op *op)
 {
     struct stream_op *p = stream_op(op);
+    bool waits = poll_waits(op);
     int ready = poll_mark(p);
-    if (ready || (op->timer == NULL && p->nonblock)) {
+    if (!waits) {
         op->idle = ready == 0;
         poll_found(op, ready);
     } else {
@@ -583,6 +851,7 @@ static void poll_apply(struct exec *x, struct sched_op *op)
             sched_timer_start(x, op->timer);
         must_wait(op);
     }
+    settle(op);
 }
 
 static bool poll_only_looks(struct exec *x, struct sched_op *op)
@@ -609,30 +878,50 @@ static void poll_wait_apply(struct exec *x, struct sched_op *op)
         gone += p->polls[i].gone;
     }
     poll_found(op, timed_out ? gone : ready);
+    settle(op);
 }
 
-static int poll_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+/* Object o into objs[0..*m) unless there (or NULL), up to max. */
+static void put_once(const struct sched_obj *o, const struct sched_obj **objs, int *m, int max)
+{
+    for (int j = 0; j < *m; j++)
+        if (objs[j] == o)
+            return;
+    if (o && *m < max)
+        objs[(*m)++] = o;
+}
+
+/* A poll's wishes' streams and queues, their files too when files, and
+** its clock, into objs. */
+static int poll_put(const struct sched_op *op, bool files, const struct sched_obj **objs,
+                    int max)
 {
     const struct stream_op *p = OP_OF(op, const struct stream_op, op);
     int m = 0;
     for (int i = 0; i < p->npolls; i++) {
-        const struct sched_obj *two[2] = {
-            p->polls[i].in ? &p->polls[i].in->obj : NULL,
-            p->polls[i].out ? &p->polls[i].out->obj : NULL,
-        };
-        if (p->polls[i].listening)
-            two[0] = listener_object(p->polls[i].listening);
-        for (int k = 0; k < 2; k++) {
-            bool seen = two[k] == NULL;
-            for (int j = 0; j < m && !seen; j++)
-                seen = objs[j] == two[k];
-            if (!seen && m < max)
-                objs[m++] = two[k];
-        }
+        const struct stream_poll *w = &p->polls[i];
+        put_once(w->listening ? listener_object(w->listening) : w->in ? &w->in->obj : NULL,
+                 objs, &m, max);
+        put_once(w->out ? &w->out->obj : NULL, objs, &m, max);
+        if (files && wish_file(w))
+            put_once(&wish_file(w)->obj, objs, &m, max);
     }
     if (op->timer && m < max)
         objs[m++] = op->timer->clock;
     return m;
+}
+
+/* A poll's objects: its files only when the step touches them. */
+static int poll_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    return poll_put(op, file_touched(op), objs, max);
+}
+
+/* What lets a waiting poll go on: a step on a stream or queue it waits
+** on, or its timer; never one on a file. */
+static int poll_enablers(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    return poll_put(op, false, objs, max);
 }
 
 static void poll_describe(const struct sched_op *op, char *buf, size_t n)
@@ -667,6 +956,7 @@ static const struct sched_opclass poll_class = {
 static const struct sched_opclass poll_wait_class = {
     .verb = "poll (wait)", .enabled = poll_wait_enabled, .apply = poll_wait_apply,
     .blockers = stream_wakers, .describe_wait = poll_describe, .objects = poll_objects,
+    .enablers = poll_enablers,
 };
 
 int stream_poll(struct exec *x, struct stream_poll *polls, int n, int64_t timeout_ns,
@@ -692,7 +982,11 @@ struct listener {
     void **queue;                     /* a ring of cap items */
     int cap, head, len;               /* cap: the backlog and one more, as
                                          Linux queues (sk_acceptq_is_full) */
-    bool closed;
+    bool closed;                      /* connects are refused: closed or shut down */
+    bool gone;                        /* its last descriptor closed */
+    bool shut;                        /* shut down: a waiting accept fails */
+    struct stream_file *file;
+    listener_refuse_fn *refuse;
 };
 
 static void listener_state(const struct sched_obj *o, char *buf, size_t n)
@@ -701,7 +995,7 @@ static void listener_state(const struct sched_obj *o, char *buf, size_t n)
     buf[0] = 0;
     if (l->len || l->closed)
         snprintf(buf, n, "%d connection%s waiting%s", l->len, l->len == 1 ? "" : "s",
-                 l->closed ? ", closed" : "");
+                 l->shut ? ", shut down" : l->closed ? ", closed" : "");
 }
 
 static const struct sched_objclass listener_objclass = {
@@ -709,6 +1003,8 @@ static const struct sched_objclass listener_objclass = {
 };
 
 struct sched_obj *listener_object(struct listener *l) { return &l->obj; }
+static struct stream_file *listener_file(const struct listener *l) { return l->file; }
+static void listener_attach(struct listener *l, struct stream_file *f) { l->file = f; }
 
 struct sched_obj *stream_object(struct stream *s) { return &s->obj; }
 static struct listener *listener_at(const struct sched_op *op)
@@ -717,11 +1013,13 @@ static struct listener *listener_at(const struct sched_op *op)
 }
 static bool listener_ready(const struct listener *l) { return l->len > 0 || l->closed; }
 
-struct listener *listener_new(struct exec *x, const char *name, int backlog, struct sched_loc at)
+struct listener *listener_new(struct exec *x, const char *name, int backlog,
+                              listener_refuse_fn *refuse, struct sched_loc at)
 {
     struct listener *l = sync_object_new(x, &listener_objclass, sizeof *l, name, at);
     l->cap = (backlog < 0 ? 0 : backlog) + 1;
     l->queue = arena_alloc(&x->arena, (size_t)l->cap * sizeof *l->queue);
+    l->refuse = refuse;
     if (l->queue == NULL)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for socket \"%s\"", l->obj.name);
     return l;
@@ -771,26 +1069,57 @@ int listener_connect(struct exec *x, struct listener *l, void *item, struct sche
     return (int)c.result;
 }
 
-static void accept_apply(struct exec *x, struct sched_op *op)
+static const struct sched_opclass accept_class;
+
+/* What an accept's step does, in the state it would run in now. */
+enum accept_outcome { ACCEPT_GONE, ACCEPT_TAKES, ACCEPT_SHUT, ACCEPT_NONE, ACCEPT_WAITS };
+
+static enum accept_outcome accept_outcome(const struct sched_op *op)
 {
-    (void)x;
+    const struct listener *l = listener_at(op);
+    if (op->cls == &accept_class && l->gone)
+        return ACCEPT_GONE;           /* its descriptor closed before this step */
+    if (l->len > 0)
+        return ACCEPT_TAKES;
+    if (l->closed)
+        return ACCEPT_SHUT;
+    return OP_OF(op, const struct stream_op, op)->nonblock ? ACCEPT_NONE : ACCEPT_WAITS;
+}
+
+static void accept_step(struct sched_op *op)
+{
     struct listener *l = listener_at(op);
     struct stream_op *a = stream_op(op);
-    if (l->len > 0) {
+    switch (accept_outcome(op)) {
+    case ACCEPT_GONE:
+        descriptor_gone(op);
+        break;
+    case ACCEPT_TAKES:
         *a->item_out = l->queue[l->head];
         l->head = (l->head + 1) % l->cap;
         l->len--;
         a->result = 0;
-    } else if (l->closed) {
+        break;
+    case ACCEPT_SHUT:
         a->result = WEFT_ECLOSED;
-        op->note = "closed";
-    } else if (a->nonblock) {
+        op->note = "shut down";
+        break;
+    case ACCEPT_NONE:
         a->result = WEFT_EBUSY;
         op->idle = true;
         op->note = "none waiting";
-    } else {
+        break;
+    case ACCEPT_WAITS:
         must_wait(op);
+        break;
     }
+}
+
+static void accept_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    accept_step(op);
+    settle(op);
 }
 
 static bool accept_wait_enabled(struct exec *x, struct sched_op *op)
@@ -801,46 +1130,111 @@ static bool accept_wait_enabled(struct exec *x, struct sched_op *op)
 
 static void accept_describe(const struct sched_op *op, char *buf, size_t n)
 {
-    snprintf(buf, n, "waits to accept a connection on \"%s\"", op->obj->name);
+    snprintf(buf, n, "waits to accept a connection on \"%s\"%s", op->obj->name,
+             listener_at(op)->gone ? " (its descriptor closed: as on Linux, that does not "
+                                     "wake an accept, and the wait holds the socket open)" : "");
 }
 
-static const struct sched_opclass accept_class = { .verb = "accept", .apply = accept_apply };
+static const struct sched_opclass accept_class = {
+    .verb = "accept", .apply = accept_apply, .objects = holder_objects,
+};
 static const struct sched_opclass accept_wait_class = {
     .verb = "accept (wait)", .enabled = accept_wait_enabled, .apply = accept_apply,
     .blockers = stream_wakers, .describe_wait = accept_describe,
+    .objects = holder_objects, .enablers = holder_enablers,
 };
 
 int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
                     struct sched_loc at)
 {
     struct stream_op a = { .op = { .cls = &accept_class, .obj = &l->obj, .loc = at },
-                           .item_out = item, .nonblock = nonblock };
+                           .item_out = item, .nonblock = nonblock, .file = l->file };
     perform(x, &a, &accept_wait_class);
     return (int)a.result;
 }
 
+/* The connections never accepted are refused (after the step that closed
+** or shut l): the closing thread hands each to refuse. */
+static void refuse_left(struct exec *x, struct listener *l, struct sched_loc at)
+{
+    while (l->len > 0) {
+        void *item = l->queue[l->head];
+        l->head = (l->head + 1) % l->cap;
+        l->len--;
+        if (l->refuse)
+            l->refuse(x, item, at);
+    }
+}
+
+enum listener_end { LISTENER_CLOSE, LISTENER_RELEASE, LISTENER_SHUTDOWN };
+
 static void listener_close_apply(struct exec *x, struct sched_op *op)
 {
     (void)x;
-    listener_at(op)->closed = true;
+    struct listener *l = listener_at(op);
+    struct stream_op *c = stream_op(op);
+    if (c->n == LISTENER_CLOSE && c->file && c->file->holds > 0) {
+        l->gone = c->file->listening_pending = true;
+        op->note = "number only: a call waits on it";
+        return;
+    }
+    if (c->n == LISTENER_RELEASE) {
+        c->file->listening_pending = false;
+        op->note = "as its last call returns";
+    }
+    l->closed = true;
+    l->gone |= c->n != LISTENER_SHUTDOWN;
+    l->shut |= c->n == LISTENER_SHUTDOWN;
 }
 
 static const struct sched_opclass listener_close_class = {
     .verb = "close", .apply = listener_close_apply,
 };
+static const struct sched_opclass listener_shutdown_class = {
+    .verb = "shutdown", .apply = listener_close_apply,
+};
+
+/* A close (obj2: its file, whose holds it reads), release or shutdown
+** step; then the connections never accepted are refused, unless the
+** close waits for an accept to return, or keep (a shutdown that leaves
+** them to be accepted). */
+static void listener_end(struct exec *x, struct listener *l, enum listener_end how, bool keep,
+                         struct sched_loc at)
+{
+    struct stream_file *f = how == LISTENER_SHUTDOWN ? NULL : l->file;
+    struct stream_op c = { .op = { .cls = how == LISTENER_SHUTDOWN ? &listener_shutdown_class
+                                                                   : &listener_close_class,
+                                   .obj = &l->obj, .obj2 = f ? &f->obj : NULL, .loc = at },
+                           .n = how, .file = f };
+    sched_visible(x, &c.op);
+    if (l->closed && !keep)
+        refuse_left(x, l, at);
+}
 
 void listener_close(struct exec *x, struct listener *l, struct sched_loc at)
 {
-    struct stream_op c = { .op = { .cls = &listener_close_class, .obj = &l->obj, .loc = at } };
-    sched_visible(x, &c.op);
+    listener_end(x, l, LISTENER_CLOSE, false, at);
 }
 
-void *listener_left(struct listener *l)
+static void listener_release(struct exec *x, struct listener *l, struct sched_loc at)
 {
-    if (l->len == 0)
-        return NULL;
-    void *item = l->queue[l->head];
-    l->head = (l->head + 1) % l->cap;
-    l->len--;
-    return item;
+    listener_end(x, l, LISTENER_RELEASE, false, at);
+}
+
+void listener_shutdown(struct exec *x, struct listener *l, bool keep_queued, struct sched_loc at)
+{
+    listener_end(x, l, LISTENER_SHUTDOWN, keep_queued, at);
+}
+
+/* Would op's first step leave its call waiting, in the state it would run
+** in now (file_touched)? */
+static bool waits_now(const struct sched_op *op)
+{
+    if (op->cls == &read_class || op->cls == &peek_class)
+        return read_outcome(op) == READ_WAITS;
+    if (op->cls == &write_class)
+        return write_waits(op);
+    if (op->cls == &accept_class)
+        return accept_outcome(op) == ACCEPT_WAITS;
+    return op->cls == &poll_class && poll_waits(op);
 }

@@ -73,22 +73,43 @@ void stream_shutdown(struct exec *x, struct stream *s, bool read_end, struct sch
 ** A listening socket's queue of connections not yet accepted (a loopback
 ** socket between the program's threads): connect waits while it holds
 ** backlog + 1 of them (as Linux), accept while it is empty. Items are the
-** caller's.
+** caller's: once the listener closes, refuse gets each item never
+** accepted (in the closing thread, which may take steps).
 */
 struct listener;
-struct listener *listener_new(struct exec *x, const char *name, int backlog, struct sched_loc at);
+typedef void listener_refuse_fn(struct exec *x, void *item, struct sched_loc at);
+struct listener *listener_new(struct exec *x, const char *name, int backlog,
+                              listener_refuse_fn *refuse, struct sched_loc at);
 /* Visible. Queue item: 0, or WEFT_ECLOSED when the listener is closed. */
 int listener_connect(struct exec *x, struct listener *l, void *item, struct sched_loc at);
 /* Visible. The oldest item into *item: 0; WEFT_EBUSY when nonblock and
-** none waits; WEFT_ECLOSED once closed. */
+** none waits; WEFT_ECLOSED once shut down (EINVAL) and none is left;
+** STREAM_EBADF when its descriptor was closed before the step. */
 int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
                     struct sched_loc at);
 /* The object l's steps touch (a call on its closed number looks at it). */
 struct sched_obj *listener_object(struct listener *l);
-/* Visible. Close it: connects and accepts fail from now on. */
+/* Visible. Close it with its last descriptor: connects are refused, and
+** so are the connections never accepted. While an accept waits on it,
+** only the number goes: the accept is not woken (Linux). */
 void listener_close(struct exec *x, struct listener *l, struct sched_loc at);
-/* After the close: the items never accepted, one by one (NULL: none left). */
-void *listener_left(struct listener *l);
+/* Visible. Shut it down (shutdown(SHUT_RD)): connects are refused, a
+** waiting accept wakes and fails; the queued connections are refused
+** unless keep_queued (a Unix socket's: accepts take them first). */
+void listener_shutdown(struct exec *x, struct listener *l, bool keep_queued, struct sched_loc at);
+
+/*
+** An open file (Linux's struct file): the ends a descriptor and its dups
+** reach: in's read end, out's write end, or a listener. A read, write,
+** accept, poll or select that waits holds its file, as the kernel's
+** reference does: closing the file's last descriptor meanwhile takes the
+** number away (calls through it that begin later get EBADF) but closes no
+** end, so a writer still finds the reader and the peer of a socket sees
+** no end of stream; the last waiting call closes the ends as it returns.
+** Ends made without one are never held.
+*/
+void stream_file_new(struct exec *x, struct stream *in, struct stream *out,
+                     struct listener *listening, struct sched_loc at);
 
 /* One descriptor's wish in a poll: is its stream readable, writable? */
 struct stream_poll {
@@ -98,13 +119,16 @@ struct stream_poll {
     bool want_in, want_out;
     bool nval;                        /* report an end closed with its descriptor
                                          (before the poll's first step) */
+    bool holds_file;                  /* hold its file while waiting (poll and
+                                         select do, epoll_wait does not) */
     bool got_in, got_out;             /* set by stream_poll */
     bool gone;                        /* set by stream_poll: that end was closed */
 };
 
 /* Visible. Wait until one of the n wishes holds, for at most timeout_ns
 ** of virtual time (< 0: no limit; 0: only look): how many hold (0: timed
-** out). At most SCHED_MAX_OBJS - 1 streams. */
+** out). Its objects, each wish's streams and file, and the clock, are at
+** most SCHED_MAX_OBJS - 2. */
 int stream_poll(struct exec *x, struct stream_poll *p, int n, int64_t timeout_ns,
                 struct sched_loc at);
 
