@@ -346,6 +346,13 @@ check "a receive from a full channel, a select waiting to send" 0 \
 expect_grep "full: exhaustive" "^buffered_handoff: pass (expected pass) \[dpor\] 6 executions, exhaustive" "$tmp/out"
 check "a close, a select waiting to receive from it" 0 \
     "$WEFT" run --cflags=-DCLOSE "$top_srcdir/tests/regress/buffered_handoff.c"
+# So do a timer's fire (its value goes to the select waiting on its
+# channel) and a context's cancel (Done closes): each was a false alarm.
+check "a fire commits a waiting select" 0 "$WEFT" run "$top_srcdir/tests/regress/timer_handoff.c"
+expect_grep "fire: exhaustive" "^timer_handoff: pass (expected pass) \[dpor\] 12 executions, exhaustive" "$tmp/out"
+check "a cancel commits a waiting select" 0 \
+    "$WEFT" run --cflags=-DCONTEXT "$top_srcdir/tests/regress/timer_handoff.c"
+expect_grep "cancel: exhaustive" "^timer_handoff: pass (expected pass) \[dpor\] 3 executions, exhaustive" "$tmp/out"
 
 # Threads spawned under one name are told apart in every part of a report.
 same_name="$top_srcdir/tests/regress/threads_of_one_name.c"
@@ -477,7 +484,8 @@ done
 # plain DFS, every interleaving, sees exactly the classes DPOR runs (6 and
 # 40 distinct classes before).
 for kc in dpor/handles_in_blocks_of_two_threads:2 programs/first_used_objects:3 \
-          dpor/select_taken_on_another_channel:11 regress/buffered_handoff:6; do
+          dpor/select_taken_on_another_channel:11 regress/buffered_handoff:6 \
+          regress/timer_handoff:12; do
     file="$top_srcdir/tests/${kc%:*}.c"
     "$WEFT" run --strategy dfs --no-sleep-sets --classes "$tmp/every" "$file" >/dev/null
     got=$(cut -d' ' -f2 "$tmp/every" | sort -u | wc -l)
@@ -538,8 +546,8 @@ done
 check "spin order exact on generated polling programs" 0 env WEFT="$WEFT" \
     python3 "$top_srcdir/scripts/fairness_classes.py" --check 6 15 46 57 79 1024 1039
 # The bundled ticker scenarios (a select on a ticker in a polling loop):
-# the exact order finds every class plain DFS finds, 2,766 for the fixed
-# one (the fast order: 2,570) and 2,812 with the deadlocks (fast: 2,564).
+# the exact order finds every class plain DFS finds, 6,016 for the fixed
+# one (the fast order: 5,548) and 6,267 with the deadlocks (fast: 5,659).
 for s in ticker_starves_stop_fixed ticker_starves_stop; do
     "$WEFT" run --quiet --strategy dfs --no-sleep-sets --classes "$tmp/every" $s >/dev/null
     cut -d' ' -f2 "$tmp/every" | sort -u >"$tmp/every.sorted"

@@ -97,17 +97,8 @@ weft_chan_t *chan_make_timer(const char *name, struct sched_loc at)
     return ch;
 }
 
-bool chan_offer(weft_chan_t *ch, void *v)
-{
-    if (ch->len == ch->cap)
-        return false;
-    ch->buf[(ch->head + ch->len++) % ch->cap] = v;
-    return true;
-}
-
 bool chan_full(const weft_chan_t *ch) { return ch->len == ch->cap; }
 bool chan_closed(const weft_chan_t *ch) { return ch->closed; }
-void chan_close_quiet(weft_chan_t *ch) { ch->closed = true; }
 struct sched_obj *chan_object(weft_chan_t *ch) { return &ch->obj; }
 
 /* Receiving from a timer's channel waits for time to pass, as a sleep
@@ -317,6 +308,7 @@ static void complete_partner(struct exec *x, struct chan_op *p, int c, weft_chan
                              const char *as_select)
 {
     p->chosen = c;
+    took_from(&p->op, ch);            /* (a fire hands a timer's value over) */
     p->op.status = WEFT_OK;
     p->op.obj = &ch->obj;             /* the step log names the channel used */
     p->op.note = NULL;
@@ -592,9 +584,14 @@ static void close_apply(struct exec *x, struct sched_op *op)
     if (ch->closed)
         sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
                             "close of closed channel \"%s\"", ch->obj.name);
+    chan_close_by(x, ch, op);
+}
+
+void chan_close_by(struct exec *x, weft_chan_t *ch, struct sched_op *by_op)
+{
     ch->closed = true;
     int c;
-    for (struct chan_op *p; (p = partner(ch, WEFT_RECV, op->thread, &c)) != NULL;) {
+    for (struct chan_op *p; (p = partner(ch, WEFT_RECV, by_op->thread, &c)) != NULL;) {
         bool sel = p->op.cls == &select_wait_class;
         void **out = received_into(p, c);
         if (out)
@@ -611,6 +608,45 @@ static void close_apply(struct exec *x, struct sched_op *op)
 static const struct sched_opclass close_class = {
     .verb = "close", .apply = close_apply, .objects = chan_objects,
 };
+
+bool chan_offer(struct exec *x, weft_chan_t *ch, void *v, struct sched_op *by_op)
+{
+    int c;
+    if (ch->len == ch->cap && partner(ch, WEFT_RECV, by_op->thread, &c) == NULL)
+        return false;
+    do_send(x, by_op->thread, ch, v, by_op->loc);
+    return true;
+}
+
+bool chan_seen_put(struct chan_seen *seen, const struct sched_obj *o)
+{
+    for (int i = 0; i < seen->n; i++)
+        if (seen->objs[i] == o)
+            return true;
+    if (seen->n == SCHED_MAX_OBJS - 2)
+        return false;
+    seen->objs[seen->n++] = o;
+    return true;
+}
+
+bool chan_seen_add(struct chan_seen *seen, weft_chan_t *ch, bool offer)
+{
+    const struct select_op *partners[64];
+    int n = offer ? (partners[0] = select_partner(ch, WEFT_SEND, NULL)) != NULL
+                  : receiving_selects(ch, partners);
+    bool fits = n >= 0 && chan_seen_put(seen, &ch->obj);
+    for (int i = 0; i < n && fits; i++)
+        for (int k = 0; k < partners[i]->ncases && fits; k++)
+            fits = chan_seen_put(seen, &partners[i]->cases[k].ch->obj);
+    return fits;
+}
+
+int chan_seen_objects(const struct chan_seen *seen, const struct sched_obj **objs, int max)
+{
+    int n = seen->n < max ? seen->n : max;
+    memcpy(objs, seen->objs, (size_t)n * sizeof *objs);
+    return n;
+}
 
 void weft_chan_close_at(weft_chan_t *ch, const char *file, int line)
 {

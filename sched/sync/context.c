@@ -39,26 +39,26 @@ static struct context_impl *context_at(const struct sched_op *op)
     return (struct context_impl *)op->obj;
 }
 
-int context_objects(const struct context_impl *ctx, const struct sched_obj **objs, int max)
+bool context_seen_add(const struct context_impl *ctx, struct chan_seen *seen)
 {
-    int n = 0;
-    if (n < max)
-        objs[n++] = chan_object(ctx->done);
-    for (const struct context_impl *c = ctx->children; c && n < max; c = c->sibling)
-        n += context_objects(c, objs + n, max - n);
-    return n;
+    bool fits = chan_seen_add(seen, ctx->done, false);
+    for (const struct context_impl *c = ctx->children; c && fits; c = c->sibling)
+        fits = context_seen_add(c, seen);
+    return fits;
 }
 
-void context_cancel(struct exec *x, struct context_impl *ctx, int err)
+/* As Go's, closing a done channel completes the receives and selects
+** waiting on it (chan_close_by). */
+void context_cancel(struct exec *x, struct context_impl *ctx, int err, struct sched_op *by_op)
 {
     if (ctx->err)
         return;
     ctx->err = err;
-    chan_close_quiet(ctx->done);
+    chan_close_by(x, ctx->done, by_op);
     if (ctx->timer)
         timer_halt(x, ctx->timer);
     for (struct context_impl *c = ctx->children; c; c = c->sibling)
-        context_cancel(x, c, err);
+        context_cancel(x, c, err, by_op);
 }
 
 /* ==========================================================================
@@ -85,10 +85,10 @@ static void make_apply(struct exec *x, struct sched_op *op)
     if (parent && parent->deadline >= 0 && (own < 0 || parent->deadline <= own))
         ctx->deadline = parent->deadline;
     if (parent && parent->err) {
-        context_cancel(x, ctx, parent->err);
+        context_cancel(x, ctx, parent->err, op);   /* (nothing waits on it yet) */
         op->note = "parent done";
     } else if (timeout == 0) {
-        context_cancel(x, ctx, WEFT_EDEADLINE);   /* Go: a deadline already past */
+        context_cancel(x, ctx, WEFT_EDEADLINE, op);   /* Go: a deadline already past */
         op->note = "deadline exceeded";
     } else if (ctx->timer && ctx->deadline == own) {
         op->obj2 = timer_start_context(x, ctx->timer, own);
@@ -163,17 +163,36 @@ weft_context_t *weft_context_make_at(weft_context_t *parent, const char *name, i
 ** Cancel, done, err, deadline
 ** ========================================================================== */
 
+/* A cancel, and what it touched: the done channels of the context's tree
+** and the channels of the selects it committed (chan_seen). */
+struct cancel_op {
+    struct sched_op op;
+    struct chan_seen seen;
+};
+
 static void cancel_apply(struct exec *x, struct sched_op *op)
 {
     struct context_impl *ctx = context_at(op);
+    struct chan_seen *seen = &OP_OF(op, struct cancel_op, op)->seen;
+    seen->applied = true;
+    if (!context_seen_add(ctx, seen))
+        sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
+                            "a cancel that completes selects waiting on more than %d channels "
+                            "in all (not supported by weft yet)", SCHED_MAX_OBJS - 2);
     if (ctx->err)
         op->note = "already done";
-    context_cancel(x, ctx, WEFT_ECANCELED);
+    context_cancel(x, ctx, WEFT_ECANCELED, op);
 }
 
 static int cancel_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
-    return context_objects(context_at(op), objs, max);
+    const struct chan_seen *seen = &OP_OF(op, const struct cancel_op, op)->seen;
+    if (seen->applied)
+        return chan_seen_objects(seen, objs, max);
+    struct chan_seen now;             /* (1.6 KB: not cleared) */
+    now.n = 0;
+    context_seen_add(context_at(op), &now);
+    return chan_seen_objects(&now, objs, max);
 }
 
 static const struct sched_opclass cancel_class = {
@@ -195,8 +214,8 @@ void weft_context_cancel_at(weft_context_t *c, const char *file, int line)
     if (x == NULL)
         return;
     struct context_impl *ctx = context_checked(x, c, "cancel", at);
-    struct sched_op op = { .cls = &cancel_class, .obj = &ctx->obj, .loc = at };
-    sched_visible(x, &op);
+    struct cancel_op op = { .op = { .cls = &cancel_class, .obj = &ctx->obj, .loc = at } };
+    sched_visible(x, &op.op);
 }
 
 weft_chan_t *weft_context_done(weft_context_t *c)

@@ -97,13 +97,39 @@ void *sync_object_new(struct exec *x, const struct sched_objclass *cls, size_t s
 ** for one value, and a receive from it ends a loop turn. From a scenario
 ** thread. */
 weft_chan_t *chan_make_timer(const char *name, struct sched_loc at);
-/* Scheduler context: buffer v if there is room (false: dropped); is it
-** full; closed; close it (a context's done channel: receivers wake). */
-bool chan_offer(weft_chan_t *ch, void *v);
 bool chan_full(const weft_chan_t *ch);
 bool chan_closed(const weft_chan_t *ch);
-void chan_close_quiet(weft_chan_t *ch);
 struct sched_obj *chan_object(weft_chan_t *ch);
+
+/*
+** Channel steps made inside another primitive's step, by_op's (a timer's
+** fire, a context's cancel), in scheduler context. As a channel's own
+** send and close, they complete the receive or select that waits (Go
+** hands a value to a waiting receiver, and its closechan commits every
+** waiting select), so by_op touches the channels of the selects they
+** complete: by_op lists them among its objects with chan_seen, found when
+** it was applied, or, not yet applied, those it would find now.
+*/
+/* Send v without waiting: to the receive waiting longest, else into the
+** buffer; false when the buffer is full (v is dropped). */
+bool chan_offer(struct exec *x, weft_chan_t *ch, void *v, struct sched_op *by_op);
+/* Close ch (a context's done channel): every waiting receive completes. */
+void chan_close_by(struct exec *x, weft_chan_t *ch, struct sched_op *by_op);
+
+/* The objects of a step that makes such channel steps. */
+struct chan_seen {
+    const struct sched_obj *objs[SCHED_MAX_OBJS];
+    int n;
+    bool applied;                     /* objs holds what its apply found */
+};
+/* Add ch, and the channels of the selects that an offer (offer) or a
+** close of ch would complete now, to seen (once each): false when they
+** are more than fit. */
+bool chan_seen_add(struct chan_seen *seen, weft_chan_t *ch, bool offer);
+/* Add o to seen unless there: false when it does not fit. */
+bool chan_seen_put(struct chan_seen *seen, const struct sched_obj *o);
+/* An objects() hook's answer from seen, into objs (at most max). */
+int chan_seen_objects(const struct chan_seen *seen, const struct sched_obj **objs, int max);
 
 /* Timers (timer.c). A context's deadline is a timer that cancels it. */
 struct timer_impl;
@@ -117,8 +143,10 @@ struct sched_obj *timer_start_context(struct exec *x, struct timer_impl *tm, int
 void timer_halt(struct exec *x, struct timer_impl *tm);
 /* Contexts (context.c): cancel ctx and its descendants with err (scheduler
 ** context); the objects a cancel of ctx touches, as objects() lists them. */
-void context_cancel(struct exec *x, struct context_impl *ctx, int err);
-int context_objects(const struct context_impl *ctx, const struct sched_obj **objs, int max);
+void context_cancel(struct exec *x, struct context_impl *ctx, int err, struct sched_op *by_op);
+/* Add what cancelling ctx touches (chan_seen_add of its tree's done
+** channels) to seen: false when it does not fit. */
+bool context_seen_add(const struct context_impl *ctx, struct chan_seen *seen);
 
 /* Atomic operations (atomic.c). */
 enum sync_atomic {

@@ -80,28 +80,61 @@ static int64_t next_tick(const struct exec *x, const struct timer_impl *tm)
     return missed > (INT64_MAX - d) / tm->period - 1 ? INT64_MAX : d + tm->period * (missed + 1);
 }
 
+/* A fire, and what it touched (fire_touches). */
+struct fire_op {
+    struct sched_op op;
+    struct sched_timer timer;
+    struct chan_seen seen;
+};
+
+/* What firing tm touches: the timer, the thread it spawned (obj2), its
+** channel or its context's done channels, and the channels of the selects
+** that a value or a close there completes; false when they do not fit. */
+static bool fire_touches(const struct sched_op *op, struct chan_seen *seen)
+{
+    struct timer_impl *tm = timer_at(op);
+    bool fits = chan_seen_put(seen, &tm->obj);
+    if (op->obj2 && fits)
+        fits = chan_seen_put(seen, op->obj2);
+    if (tm->ch && fits)
+        fits = chan_seen_add(seen, tm->ch, true);
+    if (tm->ctx && fits)
+        fits = context_seen_add(tm->ctx, seen);
+    return fits;
+}
+
+/* A value or a close that completes a waiting receive hands it over at
+** once (chan_offer, context_cancel), as Go's timers do. */
 static void fire_apply(struct exec *x, struct sched_op *op)
 {
     struct timer_impl *tm = timer_at(op);
+    struct chan_seen *seen = &OP_OF(op, struct fire_op, op)->seen;
+    seen->applied = true;
+    if (!fire_touches(op, seen))
+        sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
+                            "a timer that completes selects waiting on more than %d channels "
+                            "in all (not supported by weft yet)", SCHED_MAX_OBJS - 2);
     tm->armed = NULL;                 /* performed: a cancel it makes stops nothing */
     sched_timer_fire(x, op->timer);
     switch (tm->kind) {
     case TIMER_CHAN:                  /* a stale value left by a reset: dropped, as Go */
-        op->note = chan_offer(tm->ch, (void *)(intptr_t)x->now) ? NULL : "dropped";
+        op->note = chan_offer(x, tm->ch, (void *)(intptr_t)x->now, op) ? NULL : "dropped";
         tm->deadline = -1;
         break;
     case TIMER_TICKER:
-        chan_offer(tm->ch, (void *)(intptr_t)x->now);
+        chan_offer(x, tm->ch, (void *)(intptr_t)x->now, op);
         tm->deadline = next_tick(x, tm);
         break;
     case TIMER_FUNC: {
         struct sched_thread *t = sched_spawn(x, tm->name, tm->fn, tm->arg, tm->at, false);
         op->obj2 = t ? &t->obj : NULL;
+        if (op->obj2)
+            chan_seen_put(seen, op->obj2);
         tm->deadline = -1;
         break;
     }
     case TIMER_CONTEXT:
-        context_cancel(x, tm->ctx, WEFT_EDEADLINE);
+        context_cancel(x, tm->ctx, WEFT_EDEADLINE, op);
         tm->deadline = -1;
         break;
     }
@@ -109,16 +142,13 @@ static void fire_apply(struct exec *x, struct sched_op *op)
 
 static int fire_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
-    struct timer_impl *tm = timer_at(op);
-    int n = 0;
-    objs[n++] = &tm->obj;
-    if (op->obj2)
-        objs[n++] = op->obj2;
-    if (tm->ch)
-        objs[n++] = chan_object(tm->ch);
-    if (tm->ctx)
-        n += context_objects(tm->ctx, objs + n, max - n);
-    return n;
+    const struct chan_seen *seen = &OP_OF(op, const struct fire_op, op)->seen;
+    if (seen->applied)
+        return chan_seen_objects(seen, objs, max);
+    struct chan_seen now;             /* (1.6 KB: not cleared) */
+    now.n = 0;
+    fire_touches(op, &now);
+    return chan_seen_objects(&now, objs, max);
 }
 
 /* A fire that cannot run waits for a reset of its timer, or for room in
@@ -147,9 +177,7 @@ static void timer_thread(void *arg)
     struct timer_impl *tm = arg;
     struct exec *x = exec_current();
     for (;;) {
-        struct { struct sched_op op; struct sched_timer timer; } f = {
-            .op = { .cls = &fire_class, .obj = &tm->obj, .loc = tm->at },
-        };
+        struct fire_op f = { .op = { .cls = &fire_class, .obj = &tm->obj, .loc = tm->at } };
         if (sched_timer_init(x, &f.op, &f.timer, 0) != 0)
             sched_fail(x, WEFT_ASSERTION, tm->at, "out of memory for a timer");
         if (tm->deadline >= 0)
