@@ -880,6 +880,26 @@ static void timer_end(struct exec *x, struct sched_timer *t)
     t->deadline = -1;
 }
 
+/*
+** Time passes while a thread spins on the clock. A turn of t that came
+** round again and read the clock (end_turn) is no stutter: t's next look
+** at the clock, a step that writes it, finds time passed: twice what the
+** clock says, and 1 ms at least, so a loop reaches any deadline it waits
+** for in a few turns, and other threads' steps race each look (a real
+** scheduler may run them or not before the time comes).
+*/
+bool sched_time_waits(const struct sched_thread *t)
+{
+    return t->time_waits;
+}
+
+void sched_time_passes(struct exec *x, struct sched_thread *t)
+{
+    int64_t step = x->now > sched_ms_to_ns(1) ? x->now : sched_ms_to_ns(1);
+    x->now = x->now > INT64_MAX - step ? INT64_MAX : x->now + step;
+    t->time_waits = false;
+}
+
 /* Earliest deadline after now among started timers, or -1. */
 static int64_t next_deadline(struct exec *x)
 {
@@ -937,7 +957,9 @@ static int64_t next_deadline(struct exec *x)
 ** delayed spinner (it is not in the filtered set: CHESS's free switch at a
 ** yield). When every enabled thread spins, time moves to the next
 ** deadline if there is one (--timers=idle); otherwise spinning goes on to
-** the step bound: a livelock, since only stutters can run.
+** the step bound: a livelock, since only stutters can run. A turn that
+** read the clock is no stutter: real time passes while a thread spins,
+** and its next look at the clock finds it later (sched_time_waits).
 **
 ** The limit: where the premise fails, behaviours are lost, not only
 ** interleavings. (1) A loop whose repeating turns change shared state (a
@@ -1147,6 +1169,12 @@ static void end_turn(struct exec *x, struct sched_thread *t)
     t->spin_moved = t->spinning && !cycle;
     uint8_t bit = (uint8_t)(1u << (t->turns % SCHED_TURN_MEMORY));
     t->recent_repeats = (uint8_t)(repeat ? t->recent_repeats | bit : t->recent_repeats & ~bit);
+    /* A loop that waits for a time it computed (`while (weft_now() < end)
+    ** weft_yield();`) is not held back: it goes on, and time passes. */
+    t->time_waits = t->spinning && t->turn_clock && x->now < INT64_MAX;
+    if (t->time_waits)
+        t->spinning = t->spun = false;
+    t->turn_clock = false;
     t->recent[t->turns % SCHED_TURN_MEMORY] = t->turn;
     t->recent_paths[t->turns % SCHED_TURN_MEMORY] = t->path;
     t->turn = t->path = 0;
@@ -1161,6 +1189,7 @@ static void add_to_turn(struct exec *x, struct sched_thread *t, const struct sch
     t->turn = (t->turn ^ key) * 0x100000001b3ULL;
     t->path = (t->path ^ key) * 0x100000001b3ULL;
     if (op->obj && op->obj == x->clock) { /* the time it read: a deadline nears */
+        t->turn_clock = true;
         t->turn = (t->turn ^ (uint64_t)x->now) * 0x100000001b3ULL;
         t->path = (t->path ^ (uint64_t)x->now) * 0x100000001b3ULL;
     }

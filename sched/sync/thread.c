@@ -278,18 +278,21 @@ void weft_sleep_at(int64_t ms, const char *file, int line)
     weft_sleep_ns_at(sched_ms_to_ns(ms), file, line);
 }
 
-/* Reading the clock is a step: a timer firing in another thread moves it. */
+/* Reading the clock is a step: a timer firing in another thread moves it,
+** and so does time passing while this thread spins on it. */
 static bool clock_reads_only(struct exec *x, struct sched_op *op)
 {
     (void)x;
-    (void)op;
-    return true;
+    return !sched_time_waits(op->thread);
 }
 
 static void now_apply(struct exec *x, struct sched_op *op)
 {
-    (void)x;
-    op->idle = true;
+    op->idle = !sched_time_waits(op->thread);
+    if (!op->idle) {
+        sched_time_passes(x, op->thread);
+        op->note = "time passed as it spun";
+    }
 }
 
 static const struct sched_opclass now_class = {
