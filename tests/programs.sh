@@ -233,6 +233,20 @@ expect_grep "the server stays in accept" \
 check "shutdown wakes the accept with EINVAL" 0 \
     "$WEFT" run --cflags=-DFIXED "$tests/held_open.c" -- accept
 expect_grep "shutdown: exhaustive" "^held_open: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
+# A socket closed with bytes unread resets its peer, as on Linux, and so
+# does a listener closed with a connection it never accepted: the read
+# fails with ECONNRESET once, then gives 0 (each read 0 before).
+for mode in single dgram listener; do
+    check "a reset: $mode" 0 "$WEFT" run "$tests/reset.c" -- $mode
+done
+check "a server that closes unread resets its client" 1 "$WEFT" run "$tests/reset.c" -- server
+replays_identically "the reset, replayed"
+# shellcheck disable=SC2046 # the replay's file and schedule
+"$WEFT" explain $(sed -n 's/^  weft replay //p' "$tmp/report") >"$tmp/out" 2>&1
+expect_grep "the close resets" "server: close sv\[1\] to \[0\] (write end, resetting) at reset.c:" "$tmp/out"
+expect_grep "the client's read is a reset" \
+    "main: read (wait) sv\[1\] to \[0\] (connection reset) at reset.c:" "$tmp/out"
+check "a server that reads the request first" 0 "$WEFT" run --cflags=-DFIXED "$tests/reset.c" -- server
 # shutdown stops a thread blocked on a socket, as on Linux: a read returns
 # 0, a write what went in or EPIPE, a poll finds the end (each was a
 # deadlock: the shutdown ended the socket for its peer only).

@@ -764,7 +764,8 @@ static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n
     bool nonblock = (flags & MSG_DONTWAIT) || f->nonblock, peek = flags & MSG_PEEK;
     long got = f->addressed ? addressed_read(x, f, buf, n, nonblock, peek, whole, at)
                             : stream_peek_or_read(x, f->in, buf, n, nonblock, peek, whole, at);
-    return got == WEFT_EBUSY ? failed(EAGAIN) : got == STREAM_EBADF ? failed(EBADF) : got;
+    return got == WEFT_EBUSY ? failed(EAGAIN) : got == STREAM_EBADF ? failed(EBADF)
+         : got == STREAM_ECONNRESET ? failed(ECONNRESET) : got;
 }
 
 /* A write to a stream whose read end is closed: EPIPE, or the death by
@@ -2623,12 +2624,12 @@ int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, con
 }
 
 /* A closed or shut down listener refuses the connections it never
-** accepted: their clients read the end of the stream. */
+** accepted: their clients' reads fail with ECONNRESET (Linux resets them). */
 static void refuse_connection(struct exec *x, void *item, struct sched_loc at)
 {
     struct posix_conn *c = item;
     stream_close(x, c->up, true, at);
-    stream_close(x, c->down, false, at);
+    stream_abort(x, c->down, at);
 }
 
 static int copy_address(const struct sockaddr_storage *a, socklen_t alen, struct sockaddr *addr,

@@ -29,6 +29,10 @@ struct stream {
                                          end once drained, writes fail */
     bool messages;                    /* each write one message (a datagram) */
     bool end_on_close;                /* messages: the writer's close ends it */
+    bool reset;                       /* its writer's socket closed with bytes
+                                         unread (or a listener refused it): the
+                                         first read that finds it drained fails
+                                         with ECONNRESET, as on Linux */
     struct stream_file *reader_file, *writer_file;   /* NULL: nothing holds them */
 };
 
@@ -44,6 +48,8 @@ struct stream_file {
     struct listener *listening;
     int holds;                        /* calls waiting on it */
     bool in_pending, out_pending, listening_pending;   /* closes that wait for them */
+    bool unread;                      /* in's read end closed with bytes in it:
+                                         out's reader gets a reset */
 };
 
 /* A message in the ring: its length, then its bytes. */
@@ -59,7 +65,7 @@ struct stream_op {
     size_t whole;                     /* read of a message: its length, cut or not */
     bool nonblock, must_wait;
     bool peek;                        /* read: the bytes stay (MSG_PEEK) */
-    bool gone;                        /* close: of the end's descriptor */
+    int how;                          /* close: enum close_kind */
     long result;
     void *item;                       /* connect: what it queues */
     void **item_out;                  /* accept: where the item goes */
@@ -71,7 +77,6 @@ struct stream_op {
     bool waiting;                     /* its step is a wait step */
     bool applied;                     /* its current step has been applied */
     bool holding;                     /* it holds its file(s) */
-    bool releasing;                   /* a close: the release of a held file */
 };
 
 static void stream_state(const struct sched_obj *o, char *buf, size_t n)
@@ -181,8 +186,11 @@ static void must_wait(struct sched_op *op)
 
 static struct stream_file *listener_file(const struct listener *l);
 static void listener_attach(struct listener *l, struct stream_file *f);
-static long close_end(struct exec *x, struct stream *s, bool read_end, bool gone,
-                      bool releasing, struct sched_loc at);
+/* How an end closes: with its last descriptor; by a shutdown; when the
+** last call that held it returns; or aborted (a connection reset). */
+enum close_kind { CLOSE_GONE, CLOSE_SHUTDOWN, CLOSE_RELEASE, CLOSE_ABORT };
+static long close_end(struct exec *x, struct stream *s, bool read_end, enum close_kind how,
+                      struct sched_loc at);
 static void listener_release(struct exec *x, struct listener *l, struct sched_loc at);
 
 /* The file a poll's wish holds while the poll waits (poll and select
@@ -226,9 +234,9 @@ static void release_file(struct exec *x, struct stream_file *f, struct sched_loc
     if (f == NULL || f->holds > 0)
         return;
     if (f->in_pending)
-        close_end(x, f->in, true, true, true, at);
+        close_end(x, f->in, true, CLOSE_RELEASE, at);
     if (f->out_pending)
-        close_end(x, f->out, false, true, true, at);
+        close_end(x, f->out, false, CLOSE_RELEASE, at);
     if (f->listening_pending)
         listener_release(x, f->listening, at);
 }
@@ -416,8 +424,8 @@ static void peek_apply(struct stream *s, struct stream_op *r)
 }
 
 /* What a read's step does, in the state it would run in now. */
-enum read_outcome { READ_GONE, READ_PEEK, READ_MESSAGE, READ_BYTES, READ_END, READ_EMPTY,
-                    READ_WAITS };
+enum read_outcome { READ_GONE, READ_PEEK, READ_MESSAGE, READ_BYTES, READ_RESET, READ_END,
+                    READ_EMPTY, READ_WAITS };
 
 static enum read_outcome read_outcome(const struct sched_op *op)
 {
@@ -427,6 +435,8 @@ static enum read_outcome read_outcome(const struct sched_op *op)
         return READ_GONE;
     if (s->len > 0)
         return r->peek ? READ_PEEK : s->messages ? READ_MESSAGE : READ_BYTES;
+    if (s->reset)
+        return READ_RESET;
     if (ended(s) || (r->n == 0 && !s->messages))
         return READ_END;
     return r->nonblock ? READ_EMPTY : READ_WAITS;
@@ -452,6 +462,11 @@ static void read_step(struct sched_op *op)
         r->result = (long)k;
         op->note = "%d bytes";
         op->note_a = (int)k;
+        break;
+    case READ_RESET:                  /* once: then the end of the stream */
+        s->reset = false;
+        r->result = STREAM_ECONNRESET;
+        op->note = "connection reset";
         break;
     case READ_END:
         r->result = 0;
@@ -707,13 +722,36 @@ static void close_deferred(struct stream *s, bool read_end, struct sched_op *op)
     }
 }
 
+/* The close of a read end with bytes unread: a socket's peer, which reads
+** the file's other stream, will get a reset (close_write_end). */
+static void close_read_end(struct stream *s, struct stream_file *f, bool gone)
+{
+    s->reader_closed = true;          /* writers get EPIPE */
+    s->reader_gone |= gone;
+    s->reader_shut |= !gone;          /* Linux: reads take what is there, then 0 */
+    if (!gone)
+        return;
+    if (f && f->out && s->len > 0 && (!s->messages || s->end_on_close))
+        f->unread = true;             /* a stream or seqpacket socket's (Linux) */
+    s->len = 0;                       /* what nobody will read is dropped */
+}
+
+static void close_write_end(struct stream *s, struct stream_file *f, enum close_kind how)
+{
+    s->writer_closed = true;
+    s->writer_gone |= how != CLOSE_SHUTDOWN;
+    s->writer_shut |= how == CLOSE_SHUTDOWN;   /* its own writes fail, waiting ones too */
+    s->reset |= how == CLOSE_ABORT || (f && f->in && f->unread && how != CLOSE_SHUTDOWN);
+}
+
 static void close_apply(struct exec *x, struct sched_op *op)
 {
     (void)x;
     struct stream_op *c = stream_op(op);
-    bool read_end = c->n, gone = c->gone;
+    bool read_end = c->n, gone = c->how != CLOSE_SHUTDOWN;
     struct stream *s = stream_at(op);
-    if (c->releasing) {               /* the last waiting call returned */
+    struct stream_file *f = read_end ? s->reader_file : s->writer_file;
+    if (c->how == CLOSE_RELEASE) {    /* the last waiting call returned */
         if (read_end)
             c->file->in_pending = false;
         else
@@ -725,46 +763,44 @@ static void close_apply(struct exec *x, struct sched_op *op)
         close_deferred(s, read_end, op);
         return;
     }
-    if (read_end) {
-        s->reader_closed = true;      /* writers get EPIPE */
-        s->reader_gone |= gone;
-        s->reader_shut |= !gone;      /* Linux: reads take what is there, then 0 */
-        if (gone)
-            s->len = 0;               /* what nobody will read is dropped */
-    } else {
-        s->writer_closed = true;
-        s->writer_gone |= gone;
-        s->writer_shut |= !gone;      /* its own writes fail, waiting ones too */
-    }
-    op->note = c->releasing ? (read_end ? "read end, as its last call returns"
-                                        : "write end, as its last call returns")
-             : read_end ? "read end" : "write end";
+    if (read_end)
+        close_read_end(s, f, gone);
+    else
+        close_write_end(s, f, (enum close_kind)c->how);
+    op->note = c->how == CLOSE_RELEASE ? (read_end ? "read end, as its last call returns"
+                                                   : "write end, as its last call returns")
+             : read_end ? "read end" : s->reset ? "write end, resetting" : "write end";
 }
 
 static const struct sched_opclass close_class = { .verb = "close", .apply = close_apply };
 
 /* A close step: obj2 is the end's file, whose holds it reads (a shutdown
 ** reads none). */
-static long close_end(struct exec *x, struct stream *s, bool read_end, bool gone,
-                      bool releasing, struct sched_loc at)
+static long close_end(struct exec *x, struct stream *s, bool read_end, enum close_kind how,
+                      struct sched_loc at)
 {
     struct stream_file *f = read_end ? s->reader_file : s->writer_file;
+    bool gone = how != CLOSE_SHUTDOWN;
     struct stream_op c = { .op = { .cls = &close_class, .obj = &s->obj,
                                    .obj2 = gone && f ? &f->obj : NULL, .loc = at },
-                           .n = read_end, .gone = gone, .file = gone ? f : NULL,
-                           .releasing = releasing };
+                           .n = read_end, .how = how, .file = gone ? f : NULL };
     sched_visible(x, &c.op);
     return c.result;
 }
 
 long stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at)
 {
-    return close_end(x, s, read_end, true, false, at);
+    return close_end(x, s, read_end, CLOSE_GONE, at);
 }
 
 void stream_shutdown(struct exec *x, struct stream *s, bool read_end, struct sched_loc at)
 {
-    close_end(x, s, read_end, false, false, at);
+    close_end(x, s, read_end, CLOSE_SHUTDOWN, at);
+}
+
+void stream_abort(struct exec *x, struct stream *s, struct sched_loc at)
+{
+    close_end(x, s, false, CLOSE_ABORT, at);
 }
 
 /* ==========================================================================

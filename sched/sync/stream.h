@@ -19,6 +19,8 @@ struct stream;
 /* What a read or write gives when its caller's own end of the stream was
 ** closed by the time its step came: the descriptor is gone (EBADF). */
 #define STREAM_EBADF (-64)
+/* What a read gives once when its socket's peer reset the connection. */
+#define STREAM_ECONNRESET (-65)
 
 /* Writes of at most this many bytes are never split (POSIX PIPE_BUF). */
 #define STREAM_ATOMIC 4096
@@ -68,6 +70,12 @@ struct sched_obj *stream_object(struct stream *s);
 long stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at);
 /* The same for a shutdown, which leaves the descriptor open. */
 void stream_shutdown(struct exec *x, struct stream *s, bool read_end, struct sched_loc at);
+/* Visible. Close the write end of s as a connection reset (a listener
+** that refuses a connection it queued): its reader gets STREAM_ECONNRESET
+** once the bytes in it are read, then the end of the stream. A socket
+** whose last descriptor closes with bytes unread resets its peer so too
+** (Linux's unix_release_sock, TCP's RST). */
+void stream_abort(struct exec *x, struct stream *s, struct sched_loc at);
 
 /*
 ** A listening socket's queue of connections not yet accepted (a loopback

@@ -1,0 +1,90 @@
+/* reset.c -- a socket closed with bytes unread resets its peer
+** (tests/programs.sh). On Linux, closing a stream socket whose receive
+** queue holds unread bytes resets the connection: the peer's next read
+** that finds nothing more fails with ECONNRESET, once, and then gives the
+** end of the stream; writes fail with EPIPE. So does closing a listening
+** socket that queued a connection it never accepted. (weft gave the end
+** of the stream: a client that treats ECONNRESET as an error passed.) The
+** mode is the first argument:
+**   single    one thread writes a request, closes the other end unread
+**             and reads: -1 ECONNRESET, then 0, then a write gets EPIPE;
+**   listener  a client's request is queued on a listening socket that is
+**             closed without accepting it: the client's read is a reset;
+**   server    a server thread closes its end without reading the
+**             client's request; the client, which may already wait in
+**             read, asserts it gets the end of the stream: it may get a
+**             reset. -DFIXED: the server reads the request first: a pass.
+**   dgram     a SOCK_DGRAM pair's close resets nothing (Linux). */
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int sv[2];
+
+static void *server(void *arg)
+{
+    (void)arg;
+#ifdef FIXED
+    char req[3];
+    assert(read(sv[1], req, sizeof req) == 3);
+#endif
+    close(sv[1]);
+    return NULL;
+}
+
+static void single(int type)
+{
+    char c;
+    assert(socketpair(AF_UNIX, type, 0, sv) == 0);
+    assert(write(sv[0], "req", 3) == 3);
+    close(sv[1]);
+    if (type == SOCK_DGRAM) {         /* the peer's close ends nothing */
+        assert(recv(sv[0], &c, 1, MSG_DONTWAIT) == -1 && errno == EAGAIN);
+        return;
+    }
+    assert(read(sv[0], &c, 1) == -1 && errno == ECONNRESET);
+    assert(read(sv[0], &c, 1) == 0);
+    assert(write(sv[0], "x", 1) == -1 && errno == EPIPE);
+}
+
+static void listener(void)
+{
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(47129) };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert(bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 4) == 0);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    assert(connect(c, (struct sockaddr *)&a, sizeof a) == 0);
+    assert(write(c, "req", 3) == 3);
+    close(l);
+    char b[4];
+    assert(read(c, b, sizeof b) == -1 && errno == ECONNRESET);
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "single";
+    signal(SIGPIPE, SIG_IGN);
+    if (strcmp(mode, "single") == 0) {
+        single(SOCK_STREAM);
+    } else if (strcmp(mode, "dgram") == 0) {
+        single(SOCK_DGRAM);
+    } else if (strcmp(mode, "listener") == 0) {
+        listener();
+    } else {
+        char c;
+        assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+        assert(write(sv[0], "req", 3) == 3);
+        pthread_t t;
+        pthread_create(&t, NULL, server, NULL);
+        assert(read(sv[0], &c, 1) == 0);  /* the end of the reply */
+        pthread_join(t, NULL);
+    }
+    return 0;
+}
