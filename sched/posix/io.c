@@ -42,7 +42,8 @@ struct posix_fd {
     int fd;
     struct stream *in;                /* what it reads, or NULL */
     struct stream *out;               /* what it writes, or NULL */
-    bool nonblock;
+    bool *nonblock;                   /* O_NONBLOCK: a flag of the open file,
+                                         which its dups share (Linux) */
     bool socket;
     int type;                         /* a socket pair's: SOCK_STREAM, _DGRAM, _SEQPACKET;
                                          socket()'s: _DGRAM, _SEQPACKET, or 0 */
@@ -419,7 +420,11 @@ static int fd_new(struct exec *x, struct stream *in, struct stream *out, bool no
     f->fd = reserve(x, at);
     if (f->fd < 0)
         return -1;
-    *f = (struct posix_fd){ .fd = f->fd, .in = in, .out = out, .nonblock = nonblock,
+    bool *flag = arena_alloc(&x->arena, sizeof *flag);
+    if (flag == NULL)
+        no_memory(x, at);
+    *flag = nonblock;
+    *f = (struct posix_fd){ .fd = f->fd, .in = in, .out = out, .nonblock = flag,
                             .socket = socket };
     if (in || out)
         stream_file_new(x, in, out, NULL, at);
@@ -761,7 +766,7 @@ static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n
         return failed(EINVAL);
     if (f->in == NULL && !f->addressed)
         return failed(f->family ? ENOTCONN : EBADF);
-    bool nonblock = (flags & MSG_DONTWAIT) || f->nonblock, peek = flags & MSG_PEEK;
+    bool nonblock = (flags & MSG_DONTWAIT) || *f->nonblock, peek = flags & MSG_PEEK;
     long got = f->addressed ? addressed_read(x, f, buf, n, nonblock, peek, whole, at)
                             : stream_peek_or_read(x, f->in, buf, n, nonblock, peek, whole, at);
     return got == WEFT_EBUSY ? failed(EAGAIN) : got == STREAM_EBADF ? failed(EBADF)
@@ -800,7 +805,7 @@ static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *
         memcpy(with + head, buf, n);
         buf = with;
     }
-    long put = stream_write(x, out, buf, n + head, nonblock || f->nonblock, at);
+    long put = stream_write(x, out, buf, n + head, nonblock || *f->nonblock, at);
     if (put == STREAM_EBADF)
         return failed(EBADF);
     if (put == WEFT_ECLOSED && f->type == SOCK_DGRAM)
@@ -1341,9 +1346,9 @@ static int modelled_fcntl(struct exec *x, struct posix_fd *f, int cmd, long arg,
     switch (cmd) {
     case F_GETFL:
         return (f->in && f->out ? O_RDWR : f->in ? O_RDONLY : O_WRONLY) |
-               (f->nonblock ? O_NONBLOCK : 0);
+               (*f->nonblock ? O_NONBLOCK : 0);
     case F_SETFL:
-        f->nonblock = (arg & O_NONBLOCK) != 0;
+        *f->nonblock = (arg & O_NONBLOCK) != 0;
         return 0;
     case F_GETFD:
         return FD_CLOEXEC;
@@ -2588,7 +2593,7 @@ static int accept_fd(struct exec *x, int fd, struct sockaddr *addr, socklen_t *l
     if (!f->listening)
         return (int)failed(f->type == SOCK_DGRAM ? EOPNOTSUPP : f->family ? EINVAL : ENOTSOCK);
     void *item = NULL;
-    int rc = listener_accept(x, f->listening, &item, f->nonblock, at);
+    int rc = listener_accept(x, f->listening, &item, *f->nonblock, at);
     if (rc != 0 && wait_cancelled(x))
         return -1;
     if (rc != 0)                      /* (shut down: not listening) */

@@ -4,8 +4,12 @@
 ** write end writable with POLLERR, and a widowed empty read end POLLHUP
 ** alone; and a poll that waits on two pipes, woken by a write to one after
 ** the other's descriptor was closed, finds POLLNVAL for the closed one
-** (Linux scans every descriptor again when a poll wakes). */
+** (Linux scans every descriptor again when a poll wakes); O_NONBLOCK set
+** through one descriptor holds for its dup (a flag of the open file that
+** both name: weft kept it per descriptor, and the dup's read blocked). */
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -39,6 +43,12 @@ int main(void)
     close(q[1]);
     struct pollfd in = { .fd = q[0], .events = POLLIN };
     assert(poll(&in, 1, 0) == 1 && in.revents == POLLHUP);
+    int r[2];
+    assert(pipe(r) == 0);
+    int d = dup(r[0]);
+    assert(fcntl(r[0], F_SETFL, fcntl(r[0], F_GETFL) | O_NONBLOCK) == 0);
+    assert(fcntl(d, F_GETFL) & O_NONBLOCK);
+    assert(read(d, &c, 1) == -1 && errno == EAGAIN);
 
     assert(pipe(a) == 0 && pipe(b) == 0);
     pthread_t t;
