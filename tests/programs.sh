@@ -233,6 +233,17 @@ expect_grep "the server stays in accept" \
 check "shutdown wakes the accept with EINVAL" 0 \
     "$WEFT" run --cflags=-DFIXED "$tests/held_open.c" -- accept
 expect_grep "shutdown: exhaustive" "^held_open: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
+# poll's bits for sockets as Linux's unix_poll gives them: POLLHUP only
+# when both directions are shut, POLLRDHUP on a read shutdown, POLLERR
+# while a reset waits (a half-closed socket had POLLHUP, so a server that
+# drops a connection on POLLHUP dropped a client awaiting its reply).
+check "poll bits of a socket pair" 0 "$WEFT" run "$tests/poll_bits.c"
+for strategy in dpor "dfs --no-sleep-sets"; do
+    # shellcheck disable=SC2086 # the strategy and its option
+    check "a half-closed client gets its reply ($strategy)" 0 \
+        "$WEFT" run --strategy $strategy "$tests/poll_bits.c" -- server
+    expect_grep "the reply, exhaustive ($strategy)" "^poll_bits: pass (expected pass) .*exhaustive" "$tmp/out"
+done
 # A socket closed with bytes unread resets its peer, as on Linux, and so
 # does a listener closed with a connection it never accepted: the read
 # fails with ECONNRESET once, then gives 0 (each read 0 before).

@@ -1506,21 +1506,8 @@ int weft_rename_at(const char *from, const char *to, const char *file, int line)
 /* revents of a modelled descriptor after a poll that found it ready. */
 static short revents_of(const struct posix_fd *f, const struct stream_poll *w, short events)
 {
-    short r = 0;
-    if (w->got_in && f->listening)
-        return POLLIN;
-    if (w->got_in) {
-        if ((events & POLLIN) && (stream_buffered(f->in) > 0 || stream_reader_closed(f->in)))
-            r |= POLLIN;              /* bytes, or the end after a shutdown */
-        if (stream_writer_closed(f->in))  /* a pipe's widowed read end: POLLHUP alone */
-            r |= POLLHUP | (f->socket ? events & POLLIN : 0);
-    }
-    if (w->got_out)                   /* a pipe's widowed write end stays writable */
-        r |= stream_reader_closed(f->out) ? POLLERR | (f->socket ? 0 : events & POLLOUT)
-                                          : (events & POLLOUT);
-    if (is_udp(f))                    /* a send never waits: it may be lost */
-        r |= events & POLLOUT;
-    return r;
+    return (short)(w->revents | (is_udp(f) ? events & POLLOUT : 0));   /* a send never waits:
+                                                                          it may be lost */
 }
 
 /* Real descriptors among pfds looked at once (they never become ready in
@@ -1572,7 +1559,8 @@ static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeou
         if (f)
             w[i] = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
                                          .want_in = pfds[i].events & POLLIN,
-                                         .want_out = pfds[i].events & POLLOUT, .nval = true,
+                                         .want_out = pfds[i].events & POLLOUT,
+                                         .want_rdhup = pfds[i].events & POLLRDHUP, .nval = true,
                                          .holds_file = true };
         writable |= f && is_udp(f) && (pfds[i].events & POLLOUT);
         objects += 3 * (f != NULL);
@@ -1931,7 +1919,8 @@ static void epoll_wish(struct exec *x, const struct epoll_entry *e, struct strea
     if (f->addressed && in)
         dgram_queue(x, f, at);
     *w = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
-                               .want_in = in, .want_out = e->events & EPOLLOUT };
+                               .want_in = e->events & EPOLLIN, .want_out = e->events & EPOLLOUT,
+                               .want_rdhup = e->events & EPOLLRDHUP };
     *udp_writable |= is_udp(f) && (e->events & EPOLLOUT);
 }
 
@@ -1942,15 +1931,10 @@ static uint32_t epoll_revents(struct exec *x, const struct epoll_entry *e,
     struct posix_fd *f = epoll_target(x, e);
     if (f == NULL)
         return 0;
-    short asked = (e->events & (EPOLLIN | EPOLLRDHUP) ? POLLIN : 0) |
-                  (e->events & EPOLLOUT ? POLLOUT : 0);
-    short r = revents_of(f, w, asked);
-    uint32_t ev = (r & POLLIN && e->events & EPOLLIN ? EPOLLIN : 0) |
-                  (r & POLLOUT ? EPOLLOUT : 0) | (r & POLLHUP ? EPOLLHUP : 0) |
-                  (r & POLLERR ? EPOLLERR : 0);
-    if ((e->events & EPOLLRDHUP) && f->in && stream_writer_closed(f->in))
-        ev |= EPOLLRDHUP;
-    return ev;
+    short r = revents_of(f, w, e->events & EPOLLOUT ? POLLOUT : 0);
+    return (r & POLLIN ? EPOLLIN : 0) | (r & POLLOUT ? EPOLLOUT : 0) |
+           (r & POLLHUP ? EPOLLHUP : 0) | (r & POLLERR ? EPOLLERR : 0) |
+           (r & POLLRDHUP ? EPOLLRDHUP : 0);
 }
 
 /* The ready entries into events, at most max, from ep->next on. */
@@ -2005,7 +1989,7 @@ static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, i
         int ready = stream_poll(x, w, ep->n + 1, ns, at);
         if (wait_cancelled(x))
             return -1;
-        if (w[0].got_in) {            /* the list changed: look again */
+        if (w[0].revents & POLLIN) {  /* the list changed: look again */
             epoll_drain(x, ep, at);
             continue;
         }

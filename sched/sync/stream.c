@@ -13,6 +13,7 @@
 ** the pipe's reader, and a peer sees no end of stream while a call waits
 ** on the socket that another thread closed.
 */
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include "sync/stream.h"
@@ -815,15 +816,39 @@ static bool writable(const struct stream *s)
 
 static bool listener_ready(const struct listener *l);
 
-/* Does wish w hold now, for reading (in) or writing? A closed other end
-** is always news (POLLHUP, POLLERR), wished for or not. */
-static bool wish_holds(const struct stream_poll *w, bool in)
+/* A socket's sending side is shut (SEND_SHUTDOWN): by its own shutdown,
+** or by its peer's read shutdown or close (a datagram peer's close ends
+** nothing). */
+static bool send_shut(const struct stream *out)
 {
-    if (in && w->listening)
-        return w->want_in && listener_ready(w->listening);
-    if (in)
-        return w->in && (w->want_in || w->in->writer_closed) && readable(w->in);
-    return w->out && (w->want_out || w->out->reader_closed) && writable(w->out);
+    return out->writer_shut || (out->reader_closed && (!out->messages || out->end_on_close));
+}
+
+short stream_poll_bits(const struct stream_poll *w)
+{
+    const struct stream *in = w->in, *out = w->out;
+    bool socket = in && out;
+    short r = 0;
+    if (w->listening)
+        return w->want_in && listener_ready(w->listening) ? POLLIN : 0;
+    if (in && w->want_in && (in->len > 0 || (socket && ended(in))))
+        r |= POLLIN;                  /* bytes; a socket's shut read side too */
+    if (out && w->want_out && writable(out))
+        r |= POLLOUT;                 /* room; a widowed end too (writes fail) */
+    if (socket) {                     /* unix_poll */
+        if (w->want_rdhup && ended(in))
+            r |= POLLRDHUP;
+        if (ended(in) && send_shut(out))
+            r |= POLLHUP;
+        if (in->reset)
+            r |= POLLERR;
+    } else {                          /* pipe_poll */
+        if (in && in->writer_closed)
+            r |= POLLHUP;
+        if (out && out->reader_closed)
+            r |= POLLERR;
+    }
+    return r;
 }
 
 /* Was an end of w's descriptor closed with it, for a poll that reports
@@ -844,9 +869,8 @@ static int poll_mark(struct stream_op *p)
     for (int i = 0; i < p->npolls; i++) {
         struct stream_poll *w = &p->polls[i];
         w->gone = wish_gone(w, true);
-        w->got_in = !w->gone && wish_holds(w, true);
-        w->got_out = !w->gone && wish_holds(w, false);
-        ready += w->gone || w->got_in || w->got_out;
+        w->revents = w->gone ? 0 : stream_poll_bits(w);
+        ready += w->gone || w->revents;
     }
     return ready;
 }
@@ -855,8 +879,7 @@ static int poll_ready(const struct stream_op *p, bool looks)
 {
     int ready = 0;
     for (int i = 0; i < p->npolls; i++)
-        ready += wish_gone(&p->polls[i], looks) || wish_holds(&p->polls[i], true) ||
-                 wish_holds(&p->polls[i], false);
+        ready += wish_gone(&p->polls[i], looks) || stream_poll_bits(&p->polls[i]);
     return ready;
 }
 
@@ -910,7 +933,7 @@ static void poll_wait_apply(struct exec *x, struct sched_op *op)
     int ready = poll_mark(p), gone = 0;
     for (int i = 0; i < p->npolls; i++) {
         if (timed_out)                /* the last scan finds only closed ones */
-            p->polls[i].got_in = p->polls[i].got_out = false;
+            p->polls[i].revents = 0;
         gone += p->polls[i].gone;
     }
     poll_found(op, timed_out ? gone : ready);

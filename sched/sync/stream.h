@@ -124,14 +124,23 @@ struct stream_poll {
     struct stream *in;                /* readable: bytes, or the write end closed */
     struct stream *out;               /* writable: room, or the read end closed */
     struct listener *listening;       /* readable: a connection waits, or closed */
-    bool want_in, want_out;
+    bool want_in, want_out, want_rdhup;   /* POLLIN, POLLOUT, POLLRDHUP */
     bool nval;                        /* report an end closed with its descriptor
                                          (before the poll's first step) */
     bool holds_file;                  /* hold its file while waiting (poll and
                                          select do, epoll_wait does not) */
-    bool got_in, got_out;             /* set by stream_poll */
+    short revents;                    /* set by stream_poll: stream_poll_bits */
     bool gone;                        /* set by stream_poll: that end was closed */
 };
+
+/* What a poll of w finds now, as Linux's poll bits: POLLIN, POLLOUT and
+** POLLRDHUP when wished for, POLLHUP and POLLERR always. A pipe's widowed
+** read end has POLLHUP, its widowed write end POLLERR (pipe_poll); a socket
+** (both streams) POLLHUP only once both its directions are shut, POLLIN
+** and POLLRDHUP once its read side is, POLLERR while a reset waits
+** (unix_poll); a listener POLLIN while a connection waits or once it is
+** shut down. */
+short stream_poll_bits(const struct stream_poll *w);
 
 /* Visible. Wait until one of the n wishes holds, for at most timeout_ns
 ** of virtual time (< 0: no limit; 0: only look): how many hold (0: timed

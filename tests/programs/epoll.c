@@ -148,7 +148,10 @@ static void sockets(void)
     watch(ep, EPOLL_CTL_DEL, u, 0);
     watch(ep, EPOLL_CTL_ADD, sv[0], EPOLLIN | EPOLLRDHUP);
     assert(epoll_wait(ep, &ev, 1, 0) == 0);
-    shutdown(sv[1], SHUT_WR);
+    shutdown(sv[1], SHUT_WR);         /* half closed: no EPOLLHUP (Linux) */
+    assert(epoll_wait(ep, &ev, 1, 0) == 1);
+    assert(ev.events == (EPOLLIN | EPOLLRDHUP) && ev.data.fd == sv[0]);
+    close(sv[1]);                     /* both directions shut: EPOLLHUP */
     assert(epoll_wait(ep, &ev, 1, 0) == 1);
     assert(ev.events == (EPOLLIN | EPOLLRDHUP | EPOLLHUP) && ev.data.fd == sv[0]);
 }
