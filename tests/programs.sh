@@ -244,6 +244,13 @@ for strategy in dpor "dfs --no-sleep-sets"; do
         "$WEFT" run --strategy $strategy "$tests/poll_bits.c" -- server
     expect_grep "the reply, exhaustive ($strategy)" "^poll_bits: pass (expected pass) .*exhaustive" "$tmp/out"
 done
+# SO_RCVTIMEO: a read that waits longer fails with EAGAIN, the timeout
+# racing the reply (the option was ignored: a deadlock).
+check "a receive timeout that the reply may lose to" 1 "$WEFT" run "$tests/receive_timeout.c"
+expect_grep "the slow reply found" "^  assert(n == 1) failed in main$" "$tmp/out"
+expect_grep "the read timed out" "receive_timeout.c:[0-9]*  *read (wait) s\[1\] to \[0\] (timed out)$" "$tmp/out"
+check "a client that reads again after a timeout" 0 \
+    "$WEFT" run --cflags=-DFIXED "$tests/receive_timeout.c"
 # A socket closed with bytes unread resets its peer, as on Linux, and so
 # does a listener closed with a connection it never accepted: the read
 # fails with ECONNRESET once, then gives 0 (each read 0 before).

@@ -38,12 +38,20 @@
 #define PIPE_CAPACITY 65536
 
 /* A descriptor of the program that weft models. */
+/* What belongs to an open file, not to a descriptor: its dups share it
+** (Linux's file status flags and socket options). */
+struct file_flags {
+    bool nonblock;                    /* O_NONBLOCK */
+    int64_t rcvtimeo;                 /* SO_RCVTIMEO in ns: 0 none; < 0 a
+                                         negative one, which Linux turns
+                                         into "do not wait" */
+};
+
 struct posix_fd {
     int fd;
     struct stream *in;                /* what it reads, or NULL */
     struct stream *out;               /* what it writes, or NULL */
-    bool *nonblock;                   /* O_NONBLOCK: a flag of the open file,
-                                         which its dups share (Linux) */
+    struct file_flags *flags;         /* its open file's, which dups share */
     bool socket;
     int type;                         /* a socket pair's: SOCK_STREAM, _DGRAM, _SEQPACKET;
                                          socket()'s: _DGRAM, _SEQPACKET, or 0 */
@@ -420,11 +428,11 @@ static int fd_new(struct exec *x, struct stream *in, struct stream *out, bool no
     f->fd = reserve(x, at);
     if (f->fd < 0)
         return -1;
-    bool *flag = arena_alloc(&x->arena, sizeof *flag);
-    if (flag == NULL)
+    struct file_flags *flags = arena_alloc(&x->arena, sizeof *flags);
+    if (flags == NULL)
         no_memory(x, at);
-    *flag = nonblock;
-    *f = (struct posix_fd){ .fd = f->fd, .in = in, .out = out, .nonblock = flag,
+    *flags = (struct file_flags){ .nonblock = nonblock };
+    *f = (struct posix_fd){ .fd = f->fd, .in = in, .out = out, .flags = flags,
                             .socket = socket };
     if (in || out)
         stream_file_new(x, in, out, NULL, at);
@@ -740,14 +748,14 @@ static struct stream *dgram_queue(struct exec *x, struct posix_fd *f, struct sch
 /* A message read from f's queue (peek: left there): its sender noted, its
 ** bytes into buf. */
 static long addressed_read(struct exec *x, struct posix_fd *f, void *buf, size_t n,
-                           bool nonblock, bool peek, size_t *whole, struct sched_loc at)
+                           struct stream_read_how how, size_t *whole, struct sched_loc at)
 {
     if (f->scratch == NULL && (f->scratch = arena_alloc(&x->arena, PIPE_CAPACITY +
                                                         SENDER_HEAD)) == NULL)
         no_memory(x, at);
     size_t room = n < PIPE_CAPACITY ? n : PIPE_CAPACITY;   /* no message is longer */
-    long got = stream_peek_or_read(x, dgram_queue(x, f, at), f->scratch, room + SENDER_HEAD,
-                                   nonblock, peek, whole, at);
+    long got = stream_read_as(x, dgram_queue(x, f, at), f->scratch, room + SENDER_HEAD, how,
+                              whole, at);
     if (got < (long)SENDER_HEAD)
         return got;
     memcpy(&f->last_from, f->scratch, SENDER_HEAD);
@@ -766,9 +774,12 @@ static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n
         return failed(EINVAL);
     if (f->in == NULL && !f->addressed)
         return failed(f->family ? ENOTCONN : EBADF);
-    bool nonblock = (flags & MSG_DONTWAIT) || *f->nonblock, peek = flags & MSG_PEEK;
-    long got = f->addressed ? addressed_read(x, f, buf, n, nonblock, peek, whole, at)
-                            : stream_peek_or_read(x, f->in, buf, n, nonblock, peek, whole, at);
+    struct stream_read_how how = {
+        .nonblock = (flags & MSG_DONTWAIT) || f->flags->nonblock || f->flags->rcvtimeo < 0,
+        .peek = flags & MSG_PEEK, .timeout_ns = f->flags->rcvtimeo,
+    };
+    long got = f->addressed ? addressed_read(x, f, buf, n, how, whole, at)
+                            : stream_read_as(x, f->in, buf, n, how, whole, at);
     return got == WEFT_EBUSY ? failed(EAGAIN) : got == STREAM_EBADF ? failed(EBADF)
          : got == STREAM_ECONNRESET ? failed(ECONNRESET) : got;
 }
@@ -805,7 +816,7 @@ static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *
         memcpy(with + head, buf, n);
         buf = with;
     }
-    long put = stream_write(x, out, buf, n + head, nonblock || *f->nonblock, at);
+    long put = stream_write(x, out, buf, n + head, nonblock || f->flags->nonblock, at);
     if (put == STREAM_EBADF)
         return failed(EBADF);
     if (put == WEFT_ECLOSED && f->type == SOCK_DGRAM)
@@ -1346,9 +1357,9 @@ static int modelled_fcntl(struct exec *x, struct posix_fd *f, int cmd, long arg,
     switch (cmd) {
     case F_GETFL:
         return (f->in && f->out ? O_RDWR : f->in ? O_RDONLY : O_WRONLY) |
-               (*f->nonblock ? O_NONBLOCK : 0);
+               (f->flags->nonblock ? O_NONBLOCK : 0);
     case F_SETFL:
-        *f->nonblock = (arg & O_NONBLOCK) != 0;
+        f->flags->nonblock = (arg & O_NONBLOCK) != 0;
         return 0;
     case F_GETFD:
         return FD_CLOEXEC;
@@ -2577,7 +2588,7 @@ static int accept_fd(struct exec *x, int fd, struct sockaddr *addr, socklen_t *l
     if (!f->listening)
         return (int)failed(f->type == SOCK_DGRAM ? EOPNOTSUPP : f->family ? EINVAL : ENOTSOCK);
     void *item = NULL;
-    int rc = listener_accept(x, f->listening, &item, *f->nonblock, at);
+    int rc = listener_accept(x, f->listening, &item, f->flags->nonblock, at);
     if (rc != 0 && wait_cancelled(x))
         return -1;
     if (rc != 0)                      /* (shut down: not listening) */
@@ -2655,17 +2666,47 @@ int weft_sockname_at(int fd, struct sockaddr *addr, socklen_t *len, int peer, co
 
 /* Options of a modelled socket change nothing weft models: set ones are
 ** accepted, read ones are 0 (SO_TYPE: the socket's type). */
+/* SO_RCVTIMEO of f: set from the timeval at value, or got into it, as
+** Linux's sock_set_timeout and sock_get_timeout do: a read that waits
+** that long fails with EAGAIN (stream_read_how). */
+static int receive_timeout(struct posix_fd *f, void *value, socklen_t *len, int set)
+{
+    struct timeval tv;
+    if (value == NULL || len == NULL)
+        return (int)failed(EFAULT);
+    if (*len < (socklen_t)sizeof tv)
+        return (int)failed(EINVAL);
+    if (!set) {
+        int64_t ns = f->flags->rcvtimeo > 0 ? f->flags->rcvtimeo : 0;
+        tv = (struct timeval){ .tv_sec = ns / 1000000000, .tv_usec = ns % 1000000000 / 1000 };
+        memcpy(value, &tv, sizeof tv);
+        *len = sizeof tv;
+        return 0;
+    }
+    memcpy(&tv, value, sizeof tv);
+    if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+        return (int)failed(EDOM);
+    f->flags->rcvtimeo = tv.tv_sec < 0 ? -1
+                       : tv.tv_sec > INT64_MAX / 1000000000 - 1 ? 0      /* for ever */
+                       : tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
+    return 0;
+}
+
 int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len, socklen_t setlen,
                     int set, const char *file, int line)
 {
     struct exec *x = sync_exec();
-    bool gone = false;
-    struct posix_fd *f = x ? modelled_socket(x, fd, &gone, (struct sched_loc){ file, line }) : NULL;
+    bool gone = x && number_gone(x, fd, (struct sched_loc){ file, line });
+    struct posix_fd *f = x && !gone ? fd_find(x, fd) : NULL;
     if (gone)
         return (int)failed(EBADF);
     if (f == NULL)
         return set ? setsockopt(fd, level, name, value, setlen)
                    : getsockopt(fd, level, name, value, len);
+    if (!f->socket)
+        return (int)failed(ENOTSOCK);
+    if (level == SOL_SOCKET && name == SO_RCVTIMEO)
+        return receive_timeout(f, value, set ? &setlen : len, set);
     if (set)
         return 0;
     if (value == NULL || len == NULL)

@@ -72,7 +72,7 @@ struct stream_op {
     void **item_out;                  /* accept: where the item goes */
     struct stream_poll *polls;        /* poll */
     int npolls;
-    struct sched_timer timer;         /* poll with a timeout */
+    struct sched_timer timer;         /* poll or read with a timeout */
     struct stream_file *file;         /* what it holds while it waits (poll: each
                                          wish's); a close: its end's file */
     bool waiting;                     /* its step is a wait step */
@@ -275,12 +275,14 @@ static int holder_objects(const struct sched_op *op, const struct sched_obj **ob
 }
 
 /* What lets a waiting read, write or accept go on: a step on its stream
-** or queue, never one on its file. */
+** or queue, or its timer (a read's SO_RCVTIMEO); never one on its file. */
 static int holder_enablers(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
-    (void)max;
-    objs[0] = op->obj;
-    return 1;
+    int n = 0;
+    objs[n++] = op->obj;
+    if (op->timer && n < max)
+        objs[n++] = op->timer->clock;
+    return n;
 }
 
 static void file_state(const struct sched_obj *o, char *buf, size_t n)
@@ -443,7 +445,7 @@ static enum read_outcome read_outcome(const struct sched_op *op)
     return r->nonblock ? READ_EMPTY : READ_WAITS;
 }
 
-static void read_step(struct sched_op *op)
+static void read_step(struct exec *x, struct sched_op *op)
 {
     struct stream_op *r = stream_op(op);
     struct stream *s = stream_at(op);
@@ -480,15 +482,24 @@ static void read_step(struct sched_op *op)
         op->note = "empty";
         break;
     case READ_WAITS:
+        if (op->timer)
+            sched_timer_start(x, op->timer);
         must_wait(op);
         break;
     }
 }
 
+/* A read waiting with a timeout (SO_RCVTIMEO): when bytes or the end are
+** there and the timer may fire too, which comes first is explored. */
 static void read_apply(struct exec *x, struct sched_op *op)
 {
-    (void)x;
-    read_step(op);
+    struct stream_op *r = stream_op(op);
+    if (r->waiting && op->timer && sched_timer_wins(x, op, readable(stream_at(op)))) {
+        r->result = WEFT_EBUSY;
+        op->note = "timed out";
+    } else {
+        read_step(x, op);
+    }
     settle(op);
 }
 
@@ -497,13 +508,12 @@ static bool read_only_looks(struct exec *x, struct sched_op *op)
     (void)x;
     enum read_outcome r = read_outcome(op);
     return r == READ_GONE || r == READ_PEEK || r == READ_END || r == READ_EMPTY ||
-           (r == READ_WAITS && stream_op(op)->peek);
+           (r == READ_WAITS && stream_op(op)->peek && op->timer == NULL);
 }
 
 static bool read_wait_enabled(struct exec *x, struct sched_op *op)
 {
-    (void)x;
-    return readable(stream_at(op));
+    return readable(stream_at(op)) || sched_timer_due(x, op->timer);
 }
 
 static sched_mask stream_wakers(struct exec *x, struct sched_op *op, enum sched_wait *how)
@@ -545,17 +555,21 @@ static const struct sched_opclass peek_wait_class = {
 long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
                  size_t *whole, struct sched_loc at)
 {
-    return stream_peek_or_read(x, s, buf, n, nonblock, false, whole, at);
+    struct stream_read_how how = { .nonblock = nonblock };
+    return stream_read_as(x, s, buf, n, how, whole, at);
 }
 
-long stream_peek_or_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
-                         bool peek, size_t *whole, struct sched_loc at)
+long stream_read_as(struct exec *x, struct stream *s, void *buf, size_t n,
+                    struct stream_read_how how, size_t *whole, struct sched_loc at)
 {
-    struct stream_op r = { .op = { .cls = peek ? &peek_class : &read_class, .obj = &s->obj,
+    struct stream_op r = { .op = { .cls = how.peek ? &peek_class : &read_class, .obj = &s->obj,
                                    .loc = at },
-                           .into = buf, .n = n, .nonblock = nonblock, .peek = peek,
+                           .into = buf, .n = n, .nonblock = how.nonblock, .peek = how.peek,
                            .file = s->reader_file };
-    perform(x, &r, peek ? &peek_wait_class : &read_wait_class);
+    if (how.timeout_ns > 0 && !how.nonblock &&
+        sched_timer_init(x, &r.op, &r.timer, how.timeout_ns) != 0)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
+    perform(x, &r, how.peek ? &peek_wait_class : &read_wait_class);
     if (whole)
         *whole = r.result >= 0 && r.whole > (size_t)r.result ? r.whole : (size_t)0;
     return r.result;

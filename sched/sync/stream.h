@@ -45,10 +45,17 @@ bool stream_message_fits(const struct stream *s, size_t n);
 ** the length of a message cut to n bytes (recvmsg's MSG_TRUNC), else 0. */
 long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
                  size_t *whole, struct sched_loc at);
-/* Visible. stream_read, or with peek (recv's MSG_PEEK) the same bytes
-** copied and left where they are: a step that changes nothing. */
-long stream_peek_or_read(struct exec *x, struct stream *s, void *buf, size_t n, bool nonblock,
-                         bool peek, size_t *whole, struct sched_loc at);
+/* How a read goes: nonblock as stream_read's; peek (recv's MSG_PEEK): the
+** same bytes copied and left where they are, a step that changes
+** nothing; timeout_ns (SO_RCVTIMEO, > 0): a read that waited that long
+** gives WEFT_EBUSY, the timer racing the bytes as any timeout does. */
+struct stream_read_how {
+    bool nonblock, peek;
+    int64_t timeout_ns;
+};
+/* Visible. stream_read, as how says. */
+long stream_read_as(struct exec *x, struct stream *s, void *buf, size_t n,
+                    struct stream_read_how how, size_t *whole, struct sched_loc at);
 
 /* Visible. Writes n bytes, waiting for room (a write of at most
 ** STREAM_ATOMIC bytes goes in one piece): n, or as many as went in before
