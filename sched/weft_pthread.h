@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <sys/select.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -161,6 +162,7 @@ WEFT_PROG_API void *weft_program_unsupported_ptr_at(const char *call, WEFT_AT);
 
 /* ---- descriptors: pipes and socket pairs between threads (posix/io.c) ---- */
 WEFT_PROG_API int weft_pipe_at(int fds[2], int flags, const char *name, WEFT_AT);
+WEFT_PROG_API int weft_eventfd_at(unsigned int initval, int flags, WEFT_AT);
 WEFT_PROG_API int weft_socketpair_at(int domain, int type, int protocol, int sv[2],
                                      const char *name, WEFT_AT);
 WEFT_PROG_API ssize_t weft_read_at(int fd, void *buf, size_t n, WEFT_AT);
@@ -421,6 +423,11 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define tss_set(key, v)       weft_c11_result(weft_pthread_setspecific((key), (v)))
 #define pipe(f)               weft_pipe_at((f), 0, #f, __FILE__, __LINE__)
 #define pipe2(f, flags)       weft_pipe_at((f), (flags), #f, __FILE__, __LINE__)
+#define eventfd(v, fl)        weft_eventfd_at((v), (fl), __FILE__, __LINE__)
+#define eventfd_read(fd, v) \
+    (weft_read_at((fd), (v), sizeof(eventfd_t), __FILE__, __LINE__) == sizeof(eventfd_t) ? 0 : -1)
+#define eventfd_write(fd, v) (weft_write_at((fd), &(eventfd_t){ (v) }, sizeof(eventfd_t), \
+                                            __FILE__, __LINE__) == sizeof(eventfd_t) ? 0 : -1)
 #define socketpair(d, t, p, sv) \
     weft_socketpair_at((d), (t), (p), (sv), #sv, __FILE__, __LINE__)
 #define read(fd, buf, n)      weft_read_at((fd), (buf), (n), __FILE__, __LINE__)

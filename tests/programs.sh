@@ -244,6 +244,13 @@ for strategy in dpor "dfs --no-sleep-sets"; do
         "$WEFT" run --strategy $strategy "$tests/poll_bits.c" -- server
     expect_grep "the reply, exhaustive ($strategy)" "^poll_bits: pass (expected pass) .*exhaustive" "$tmp/out"
 done
+# An eventfd's count, each read and write a step (a real descriptor once,
+# its race passed "exhaustive").
+check "eventfd rules" 0 "$WEFT" run "$tests/eventfd.c"
+check "an eventfd read before the write" 1 "$WEFT" run "$tests/eventfd.c" -- race
+expect_grep "the early read found" "^  assert(read(efd, &v, sizeof v) == 8) failed in reader$" "$tmp/out"
+check "an eventfd wakes an epoll loop" 0 "$WEFT" run "$tests/eventfd.c" -- wake
+expect_grep "the epoll loop, exhaustive" "^eventfd: pass (expected pass) \[dpor\] 13 executions, exhaustive" "$tmp/out"
 # SO_RCVTIMEO: a read that waits longer fails with EAGAIN, the timeout
 # racing the reply (the option was ignored: a deadlock).
 check "a receive timeout that the reply may lose to" 1 "$WEFT" run "$tests/receive_timeout.c"

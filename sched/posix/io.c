@@ -68,6 +68,7 @@ struct posix_fd {
     socklen_t local_len, peer_len;
     struct listener *listening;
     struct epoll_set *epoll;          /* an epoll instance's: see "epoll" */
+    bool eventfd;                     /* in == out: an eventfd's count */
     UT_hash_handle hh;
 };
 
@@ -558,6 +559,24 @@ static ssize_t failed(int code)
     return -1;
 }
 
+/* An eventfd: one descriptor that reads and writes one count
+** (stream_set_counter). */
+int weft_eventfd_at(unsigned int initval, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return eventfd(initval, flags);
+    struct sched_loc at = { file, line };
+    if (flags & ~(EFD_NONBLOCK | EFD_CLOEXEC | EFD_SEMAPHORE))
+        return (int)failed(EINVAL);
+    struct stream *s = stream_new(x, "eventfd", sizeof(uint64_t), at);
+    stream_set_counter(s, initval, flags & EFD_SEMAPHORE);
+    int fd = fd_new(x, s, s, flags & EFD_NONBLOCK, false, at);
+    if (fd >= 0)
+        fd_find(x, fd)->eventfd = true;
+    return fd;
+}
+
 /* ==========================================================================
 ** Cancellation points
 ** ==========================================================================
@@ -844,6 +863,8 @@ static ssize_t read_fd(struct exec *x, int fd, void *buf, size_t n, struct sched
     if (number_gone(x, fd, at))
         return failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
+    if (f && f->eventfd)               /* 8 bytes, or EINVAL */
+        return n < sizeof(uint64_t) ? failed(EINVAL) : stream_in(x, f, buf, 8, 0, NULL, at);
     if (f)
         return stream_in(x, f, buf, n, 0, NULL, at);
     if (would_block(fd, POLLIN))
@@ -866,6 +887,12 @@ static ssize_t write_fd(struct exec *x, int fd, const void *buf, size_t n, struc
     if (number_gone(x, fd, at))
         return failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
+    uint64_t v = 0;
+    if (f && f->eventfd && n >= sizeof v)
+        memcpy(&v, buf, sizeof v);
+    if (f && f->eventfd)               /* 8 bytes, not 2^64 - 1, or EINVAL */
+        return n < sizeof v || v == UINT64_MAX ? failed(EINVAL)
+                                               : stream_out(x, f, buf, 8, false, false, at);
     if (f)
         return stream_out(x, f, buf, n, false, false, at);
     if (is_output(fd))

@@ -30,6 +30,8 @@ struct stream {
                                          end once drained, writes fail */
     bool messages;                    /* each write one message (a datagram) */
     bool end_on_close;                /* messages: the writer's close ends it */
+    bool counter, semaphore;          /* an eventfd's count (stream_set_counter) */
+    uint64_t count;
     bool reset;                       /* its writer's socket closed with bytes
                                          unread (or a listener refused it): the
                                          first read that finds it drained fails
@@ -108,6 +110,16 @@ void stream_set_messages(struct stream *s, bool end_on_close)
 bool stream_message_fits(const struct stream *s, size_t n)
 {
     return n <= UINT32_MAX && MESSAGE_HEAD + n <= s->cap;
+}
+
+/* An eventfd's count never passes this (Linux: 2^64 - 2). */
+#define COUNT_MAX (UINT64_MAX - 1)
+
+void stream_set_counter(struct stream *s, uint64_t initial, bool semaphore)
+{
+    s->counter = true;
+    s->semaphore = semaphore;
+    s->count = initial;
 }
 
 size_t stream_buffered(const struct stream *s) { return s->len; }
@@ -392,7 +404,10 @@ static bool ended(const struct stream *s)
     return s->reader_shut || (s->writer_closed && (!s->messages || s->end_on_close));
 }
 
-static bool readable(const struct stream *s) { return s->len > 0 || ended(s); }
+static bool readable(const struct stream *s)
+{
+    return s->counter ? s->count > 0 : s->len > 0 || ended(s);
+}
 
 /* The oldest message into r (what does not fit is dropped, as recv does). */
 static void read_message(struct stream *s, struct stream_op *r)
@@ -427,8 +442,8 @@ static void peek_apply(struct stream *s, struct stream_op *r)
 }
 
 /* What a read's step does, in the state it would run in now. */
-enum read_outcome { READ_GONE, READ_PEEK, READ_MESSAGE, READ_BYTES, READ_RESET, READ_END,
-                    READ_EMPTY, READ_WAITS };
+enum read_outcome { READ_GONE, READ_PEEK, READ_MESSAGE, READ_BYTES, READ_COUNT, READ_RESET,
+                    READ_END, READ_EMPTY, READ_WAITS };
 
 static enum read_outcome read_outcome(const struct sched_op *op)
 {
@@ -436,6 +451,8 @@ static enum read_outcome read_outcome(const struct sched_op *op)
     const struct stream *s = stream_at(op);
     if (own_end_closed(op))
         return READ_GONE;
+    if (s->counter && s->count > 0)
+        return READ_COUNT;
     if (s->len > 0)
         return r->peek ? READ_PEEK : s->messages ? READ_MESSAGE : READ_BYTES;
     if (s->reset)
@@ -466,6 +483,15 @@ static void read_step(struct exec *x, struct sched_op *op)
         op->note = "%d bytes";
         op->note_a = (int)k;
         break;
+    case READ_COUNT: {                /* an eventfd: the count, or 1 of it */
+        uint64_t v = s->semaphore ? 1 : s->count;
+        s->count -= v;
+        memcpy(r->into, &v, sizeof v);
+        r->result = sizeof v;
+        op->note = "%d";
+        op->note_a = v > INT32_MAX ? INT32_MAX : (int)v;
+        break;
+    }
     case READ_RESET:                  /* once: then the end of the stream */
         s->reset = false;
         r->result = STREAM_ECONNRESET;
@@ -524,6 +550,10 @@ static sched_mask stream_wakers(struct exec *x, struct sched_op *op, enum sched_
 static void read_describe(const struct sched_op *op, char *buf, size_t n)
 {
     const struct stream *s = (const struct stream *)op->obj;
+    if (s->counter) {
+        snprintf(buf, n, "waits to read from \"%s\" (its count is 0)", op->obj->name);
+        return;
+    }
     snprintf(buf, n, "waits to read from \"%s\" (empty, %s%s)", op->obj->name,
              s->writer_closed ? "its peer closed: a datagram socket's close ends nothing"
              : s->writer_gone ? "its write end open: its descriptor was closed, but a call "
@@ -589,13 +619,30 @@ static size_t needs(const struct stream *s, const struct stream_op *w)
     return left <= STREAM_ATOMIC ? left : 1;
 }
 
+/* The value a write to an eventfd adds (8 bytes: posix/io.c). */
+static uint64_t added(const struct stream_op *w)
+{
+    uint64_t v;
+    memcpy(&v, w->from, sizeof v);
+    return v;
+}
+
+/* Would the eventfd's count pass its most if w's value were added? */
+static bool count_full(const struct stream *s, const struct stream_op *w)
+{
+    return added(w) > COUNT_MAX - s->count;
+}
+
 /* Would op's step leave its write waiting, in the state it would run in
 ** now? One that fails, or writes nothing, does not wait; a message waits
-** for room for all of it; bytes wait while more are left than fit. */
+** for room for all of it; bytes wait while more are left than fit; an
+** eventfd's value while the count would pass its most. */
 static bool write_waits(const struct sched_op *op)
 {
     const struct stream_op *w = OP_OF(op, const struct stream_op, op);
     const struct stream *s = stream_at(op);
+    if (s->counter)
+        return !own_end_closed(op) && !w->nonblock && count_full(s, w);
     if (own_end_closed(op) || (w->n == 0 && !s->messages) || s->writer_shut ||
         s->reader_closed || w->nonblock)
         return false;
@@ -627,6 +674,23 @@ static void write_message(struct exec *x, struct stream *s, struct stream_op *w,
     w->op.note_a = (int)w->n;
 }
 
+/* A write to an eventfd: its value added to the count, or it waits (or
+** is EBUSY) while the count would pass its most. */
+static void count_write(struct stream *s, struct stream_op *w, bool waits)
+{
+    if (waits) {
+        must_wait(&w->op);
+    } else if (count_full(s, w)) {
+        w->result = WEFT_EBUSY;
+        w->op.idle = true;
+        w->op.note = "full";
+    } else {
+        s->count += added(w);
+        w->result = sizeof(uint64_t);
+        w->done = w->n;
+    }
+}
+
 static void write_step(struct exec *x, struct sched_op *op)
 {
     struct stream_op *w = stream_op(op);
@@ -634,6 +698,10 @@ static void write_step(struct exec *x, struct sched_op *op)
     bool waits = write_waits(op);
     if (own_end_closed(op)) {
         descriptor_gone(op);
+        return;
+    }
+    if (s->counter) {
+        count_write(s, w, waits);
         return;
     }
     if (w->n == 0 && !s->messages) {  /* Linux looks at nothing else (no EPIPE) */
@@ -689,12 +757,19 @@ static bool write_wait_enabled(struct exec *x, struct sched_op *op)
 {
     (void)x;
     struct stream *s = stream_at(op);
+    if (s->counter)
+        return !count_full(s, stream_op(op));
     return s->reader_closed || s->writer_shut || room(s) >= needs(s, stream_op(op));
 }
 
 static void write_describe(const struct sched_op *op, char *buf, size_t n)
 {
     const struct stream *s = (const struct stream *)op->obj;
+    if (s->counter) {
+        snprintf(buf, n, "waits to write to \"%s\" (its count would pass 2^64 - 2)",
+                 s->obj.name);
+        return;
+    }
     snprintf(buf, n, "waits to write to \"%s\" (full: %zu of %zu bytes, its read end open)",
              s->obj.name, s->len, s->cap);
 }
@@ -824,6 +899,8 @@ void stream_abort(struct exec *x, struct stream *s, struct sched_loc at)
 
 static bool writable(const struct stream *s)
 {
+    if (s->counter)
+        return s->count < COUNT_MAX;
     size_t enough = s->cap < STREAM_ATOMIC ? s->cap : STREAM_ATOMIC;
     return s->reader_closed || room(s) >= enough;
 }
@@ -845,6 +922,9 @@ short stream_poll_bits(const struct stream_poll *w)
     short r = 0;
     if (w->listening)
         return w->want_in && listener_ready(w->listening) ? POLLIN : 0;
+    if (in && in->counter)            /* eventfd_poll */
+        return (short)((w->want_in && in->count > 0 ? POLLIN : 0) |
+                       (w->want_out && writable(in) ? POLLOUT : 0));
     if (in && w->want_in && (in->len > 0 || (socket && ended(in))))
         r |= POLLIN;                  /* bytes; a socket's shut read side too */
     if (out && w->want_out && writable(out))

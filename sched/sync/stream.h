@@ -36,6 +36,11 @@ struct stream *stream_new(struct exec *x, const char *name, size_t capacity, str
 ** the writer's close ends the stream (seqpacket); else a reader waits on
 ** (a datagram socket's peer closing ends nothing). */
 void stream_set_messages(struct stream *s, bool end_on_close);
+/* Make s an eventfd's count, right after stream_new: a read of 8 bytes
+** takes the count (semaphore: 1 of it), and waits while it is 0; a write
+** of 8 bytes adds their value, and waits while the count would pass
+** 2^64 - 2 (the sizes are posix/io.c's to check). */
+void stream_set_counter(struct stream *s, uint64_t initial, bool semaphore);
 /* Can a message of n bytes ever go into s? */
 bool stream_message_fits(const struct stream *s, size_t n);
 
