@@ -610,7 +610,7 @@ expect_grep "UDP shutdown named" "shutdown of a UDP socket is not supported by w
 
 # ---- epoll on the modelled descriptors ----
 for s in dpor dfs; do
-    for mode in loop:1716 added:4 rotate:1 timeout:1 sockets:1 errors:1; do
+    for mode in loop:1716 added:4 rotate:1 timeout:1 sockets:1 errors:1 dup:1; do
         check "epoll ${mode%:*} ($s)" 0 "$WEFT" run --strategy $s "$tests/epoll.c" -- ${mode%:*}
         expect_grep "epoll ${mode%:*}, every interleaving ($s)" \
             "^epoll: pass (expected pass) \[$s\] ${mode#*:} executions*[ ,]" "$tmp/out"
@@ -625,7 +625,7 @@ replays_identically "epoll replay"
 check "epoll, all memory checked" 0 "$WEFT" run --memory=all "$tests/epoll.c" -- loop
 check "epoll, a process per execution" 0 "$WEFT" run --isolate fork "$tests/epoll.c" -- added
 check "EPOLLET, not supported" 1 "$WEFT" run "$tests/epoll.c" -- edge
-expect_grep "EPOLLET at its line" "^In thread 0 \"main\" at epoll.c:43:" "$tmp/out"
+expect_grep "EPOLLET at its line" "^In thread 0 \"main\" at epoll.c:48:" "$tmp/out"
 expect_grep "EPOLLET named" "epoll_ctl with EPOLLET is not supported by weft yet \
 (level-triggered events and EPOLLONESHOT are)" "$tmp/out"
 

@@ -1780,7 +1780,8 @@ struct epoll_entry {
     epoll_data_t data;
     bool disabled;                    /* EPOLLONESHOT, reported: until EPOLL_CTL_MOD */
     const struct posix_fd *target;    /* the descriptor added: one that takes its
-                                         number after its close is not watched */
+                                         number after its close is not watched,
+                                         a dup of it is (epoll_target) */
 };
 
 struct epoll_set {
@@ -1832,12 +1833,29 @@ static struct epoll_set *epoll_named(struct exec *x, int epfd, struct sched_loc 
     return e ? e->epoll : NULL;
 }
 
-/* The descriptor entry e watches now: NULL once its number was closed
-** (Linux drops a closed descriptor from the list), or while disabled. */
+/* Is the file that f named still open through a descriptor: f, or a dup
+** of it (the same ends)? */
+static bool file_still_open(struct exec *x, const struct posix_fd *f)
+{
+    for (const struct posix_fd *g = x->program->fds; g; g = g->hh.next)
+        if (g == f || (g->in == f->in && g->out == f->out && g->listening == f->listening &&
+                       g->epoll == f->epoll))
+            return true;
+    return false;
+}
+
+/* The descriptor entry e watches now: the one added, while its file is
+** open, through its number or a dup's (Linux keeps an entry until the
+** file's last descriptor closes, and goes on reporting its events with
+** its data: epoll(7)); NULL after that, or while disabled. */
 static struct posix_fd *epoll_target(struct exec *x, const struct epoll_entry *e)
 {
-    struct posix_fd *f = e->disabled ? NULL : fd_find(x, e->fd);
-    return f == e->target ? f : NULL;
+    if (e->disabled)
+        return NULL;
+    struct posix_fd *f = fd_find(x, e->fd);
+    if (f == e->target)
+        return f;
+    return file_still_open(x, e->target) ? (struct posix_fd *)e->target : NULL;
 }
 
 static struct epoll_entry *epoll_entry_of(struct exec *x, struct epoll_set *ep, int fd)

@@ -13,6 +13,11 @@
 **   sockets   a UDP socket is writable at once and readable once a
 **             datagram came; a socket pair's peer shut down: EPOLLRDHUP
 **   errors    the errors Linux gives
+**   dup       a watched pipe end is dup'd and closed: its entry stays, as
+**             Linux keeps it while the file is open, and goes on reporting
+**             with the closed number's data; the dup cannot remove it
+**             (ENOENT); it goes with the dup's close (weft dropped it at
+**             the first close)
 **   edge      EPOLLET: not supported, named at its line
 */
 #include <assert.h>
@@ -156,6 +161,22 @@ static void sockets(void)
     assert(ev.events == (EPOLLIN | EPOLLRDHUP | EPOLLHUP) && ev.data.fd == sv[0]);
 }
 
+static void dup_then_close(void)
+{
+    int ep = epoll_create1(0);
+    assert(pipe(p) == 0);
+    watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN);
+    int d = dup(p[0]), watched = p[0];
+    close(p[0]);
+    assert(write(p[1], "x", 1) == 1);
+    struct epoll_event ev;
+    assert(epoll_wait(ep, &ev, 1, 0) == 1 && ev.events == EPOLLIN && ev.data.fd == watched);
+    struct epoll_event none = { .events = EPOLLIN };
+    assert(epoll_ctl(ep, EPOLL_CTL_DEL, d, &none) == -1 && errno == ENOENT);
+    close(d);
+    assert(epoll_wait(ep, &ev, 1, 0) == 0);
+}
+
 static void errors(void)
 {
     int ep = epoll_create1(0);
@@ -208,6 +229,8 @@ int main(int argc, char **argv)
         sockets();
     else if (strcmp(mode, "errors") == 0)
         errors();
+    else if (strcmp(mode, "dup") == 0)
+        dup_then_close();
     else if (strcmp(mode, "edge") == 0)
         edge();
     else
