@@ -34,6 +34,8 @@
 #include <sys/select.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -163,6 +165,9 @@ WEFT_PROG_API void *weft_program_unsupported_ptr_at(const char *call, WEFT_AT);
 /* ---- descriptors: pipes and socket pairs between threads (posix/io.c) ---- */
 WEFT_PROG_API int weft_pipe_at(int fds[2], int flags, const char *name, WEFT_AT);
 WEFT_PROG_API int weft_eventfd_at(unsigned int initval, int flags, WEFT_AT);
+WEFT_PROG_API int weft_ioctl_at(const char *file, int line, int fd, unsigned long request, ...);
+WEFT_PROG_API int weft_fstat_at(int fd, struct stat *st, WEFT_AT);
+WEFT_PROG_API off_t weft_lseek_at(int fd, off_t offset, int whence, WEFT_AT);
 WEFT_PROG_API int weft_socketpair_at(int domain, int type, int protocol, int sv[2],
                                      const char *name, WEFT_AT);
 WEFT_PROG_API ssize_t weft_read_at(int fd, void *buf, size_t n, WEFT_AT);
@@ -424,6 +429,9 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define pipe(f)               weft_pipe_at((f), 0, #f, __FILE__, __LINE__)
 #define pipe2(f, flags)       weft_pipe_at((f), (flags), #f, __FILE__, __LINE__)
 #define eventfd(v, fl)        weft_eventfd_at((v), (fl), __FILE__, __LINE__)
+#define ioctl(...)            weft_ioctl_at(__FILE__, __LINE__, __VA_ARGS__)
+#define fstat(fd, st)         weft_fstat_at((fd), (st), __FILE__, __LINE__)
+#define lseek(fd, off, wh)    weft_lseek_at((fd), (off), (wh), __FILE__, __LINE__)
 #define eventfd_read(fd, v) \
     (weft_read_at((fd), (v), sizeof(eventfd_t), __FILE__, __LINE__) == sizeof(eventfd_t) ? 0 : -1)
 #define eventfd_write(fd, v) (weft_write_at((fd), &(eventfd_t){ (v) }, sizeof(eventfd_t), \

@@ -244,6 +244,11 @@ for strategy in dpor "dfs --no-sleep-sets"; do
         "$WEFT" run --strategy $strategy "$tests/poll_bits.c" -- server
     expect_grep "the reply, exhaustive ($strategy)" "^poll_bits: pass (expected pass) .*exhaustive" "$tmp/out"
 done
+# fstat, ioctl FIONREAD and FIONBIO, lseek and SO_TYPE answer as Linux does
+# (they reached weft's /dev/null); FIONREAD is a step that races writers.
+check "what a descriptor is" 0 "$WEFT" run "$tests/descriptor_kinds.c"
+check "FIONREAD before the writer" 1 "$WEFT" run "$tests/descriptor_kinds.c" -- race
+expect_grep "the early FIONREAD found" "^  assert(ioctl(p\[0\], FIONREAD, &n) == 0 && n == 1) failed in main$" "$tmp/out"
 # An eventfd's count, each read and write a step (a real descriptor once,
 # its race passed "exhaustive").
 check "eventfd rules" 0 "$WEFT" run "$tests/eventfd.c"

@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <stdarg.h>
@@ -259,6 +260,10 @@ static const struct sched_opclass get_flags_class = {
     .reads_only = always_reads,
 };
 static const struct sched_opclass set_flags_class = { .verb = "set flags", .objects = look_objects };
+static const struct sched_opclass bytes_ready_class = {
+    .verb = "bytes ready", .apply = copies_apply, .objects = look_objects,
+    .reads_only = always_reads,
+};
 static const struct sched_opclass close_shared_class = { .verb = "close", .objects = look_objects };
 
 static bool step_on_ends(struct exec *x, int fd, struct posix_fd *f,
@@ -1396,6 +1401,74 @@ static int modelled_fcntl(struct exec *x, struct posix_fd *f, int cmd, long arg,
         sched_fail(x, WEFT_ASSERTION, at, "fcntl command %d on a pipe or socket pair is not "
                    "supported by weft yet (F_GETFL, F_SETFL, F_GETFD, F_SETFD are)", cmd);
     }
+}
+
+/*
+** ioctl, fstat and lseek on a modelled descriptor answer as Linux does for
+** a pipe or socket (they reached weft's /dev/null: FIONBIO was lost, a
+** false deadlock; FIONREAD failed; fstat said a character device).
+** FIONREAD looks at the stream in a step (it reads what other threads
+** change), FIONBIO sets O_NONBLOCK as F_SETFL does.
+*/
+static int modelled_ioctl(struct exec *x, int fd, struct posix_fd *f, unsigned long request,
+                          void *arg, struct sched_loc at)
+{
+    if (request == FIONBIO || request == FIONREAD) {
+        const struct sched_opclass *cls = request == FIONBIO ? &set_flags_class
+                                                               : &bytes_ready_class;
+        if (arg == NULL)
+            return (int)failed(EFAULT);
+        if (!step_on_ends(x, fd, f, cls, at))
+            return (int)failed(EBADF);
+        if (request == FIONBIO)
+            f->flags->nonblock = *(const int *)arg != 0;
+        else
+            *(int *)arg = f->in && !f->eventfd ? (int)stream_next_read(f->in) : 0;
+        return 0;
+    }
+    if (request == FIOCLEX || request == FIONCLEX)
+        return 0;
+    sched_fail(x, WEFT_ASSERTION, at, "ioctl request %#lx on a pipe or socket is not supported "
+               "by weft yet (FIONREAD, FIONBIO, FIOCLEX and FIONCLEX are)", request);
+}
+
+int weft_ioctl_at(const char *file, int line, int fd, unsigned long request, ...)
+{
+    va_list ap;
+    va_start(ap, request);
+    void *arg = va_arg(ap, void *);   /* a pointer or an int, as glibc reads it */
+    va_end(ap);
+    struct exec *x = sync_exec();
+    struct sched_loc at = { file, line };
+    if (x && number_gone(x, fd, at))
+        return (int)failed(EBADF);
+    struct posix_fd *f = x ? fd_find(x, fd) : NULL;
+    return f ? modelled_ioctl(x, fd, f, request, arg, at) : ioctl(fd, request, arg);
+}
+
+int weft_fstat_at(int fd, struct stat *st, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x && number_gone(x, fd, (struct sched_loc){ file, line }))
+        return (int)failed(EBADF);
+    struct posix_fd *f = x ? fd_find(x, fd) : NULL;
+    if (f == NULL)
+        return fstat(fd, st);
+    memset(st, 0, sizeof *st);        /* an anonymous inode: eventfd, epoll */
+    st->st_mode = f->socket ? S_IFSOCK | 0777 : f->eventfd || f->epoll ? 0600 : S_IFIFO | 0600;
+    st->st_nlink = 1;
+    st->st_blksize = 4096;
+    st->st_ino = (ino_t)fd;
+    return 0;
+}
+
+off_t weft_lseek_at(int fd, off_t offset, int whence, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x && number_gone(x, fd, (struct sched_loc){ file, line }))
+        return (off_t)failed(EBADF);
+    struct posix_fd *f = x ? fd_find(x, fd) : NULL;
+    return f ? (off_t)failed(ESPIPE) : lseek(fd, offset, whence);
 }
 
 int weft_fcntl_at(const char *file, int line, int fd, int cmd, ...)

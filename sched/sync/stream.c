@@ -112,6 +112,8 @@ bool stream_message_fits(const struct stream *s, size_t n)
     return n <= UINT32_MAX && MESSAGE_HEAD + n <= s->cap;
 }
 
+static void copy_out(const struct stream *s, size_t skip, unsigned char *p, size_t n);
+
 /* An eventfd's count never passes this (Linux: 2^64 - 2). */
 #define COUNT_MAX (UINT64_MAX - 1)
 
@@ -123,6 +125,15 @@ void stream_set_counter(struct stream *s, uint64_t initial, bool semaphore)
 }
 
 size_t stream_buffered(const struct stream *s) { return s->len; }
+
+size_t stream_next_read(const struct stream *s)
+{
+    message_len m = 0;
+    if (!s->messages || s->len == 0)
+        return s->len;
+    copy_out(s, 0, (unsigned char *)&m, MESSAGE_HEAD);
+    return m;
+}
 bool stream_writer_closed(const struct stream *s) { return s->writer_closed; }
 bool stream_reader_closed(const struct stream *s) { return s->reader_closed; }
 const char *stream_name(const struct stream *s) { return s->obj.name; }

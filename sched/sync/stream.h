@@ -163,6 +163,8 @@ int stream_poll(struct exec *x, struct stream_poll *p, int n, int64_t timeout_ns
 
 /* Scheduler-free looks at a stream's state (right after a visible step). */
 size_t stream_buffered(const struct stream *s);
+/* What a read would find: the bytes buffered, or the oldest message's. */
+size_t stream_next_read(const struct stream *s);
 bool stream_writer_closed(const struct stream *s);
 bool stream_reader_closed(const struct stream *s);
 const char *stream_name(const struct stream *s);
