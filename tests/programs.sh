@@ -266,7 +266,7 @@ check "a client that reads again after a timeout" 0 \
 # A socket closed with bytes unread resets its peer, as on Linux, and so
 # does a listener closed with a connection it never accepted: the read
 # fails with ECONNRESET once, then gives 0 (each read 0 before).
-for mode in single dgram listener; do
+for mode in single dgram listener tcp; do
     check "a reset: $mode" 0 "$WEFT" run "$tests/reset.c" -- $mode
 done
 check "a server that closes unread resets its client" 1 "$WEFT" run "$tests/reset.c" -- server

@@ -46,6 +46,8 @@ struct file_flags {
     int64_t rcvtimeo;                 /* SO_RCVTIMEO in ns: 0 none; < 0 a
                                          negative one, which Linux turns
                                          into "do not wait" */
+    bool reset_back;                  /* TCP: a write reached the closed peer,
+                                         whose reset fails the next one */
 };
 
 struct posix_fd {
@@ -72,6 +74,12 @@ struct posix_fd {
     bool eventfd;                     /* in == out: an eventfd's count */
     UT_hash_handle hh;
 };
+
+/* A TCP socket: a loopback stream socket of AF_INET or AF_INET6. */
+static bool tcp_stream(const struct posix_fd *f)
+{
+    return (f->family == AF_INET || f->family == AF_INET6) && f->type != SOCK_DGRAM;
+}
 
 /* A UDP socket (AF_INET or AF_INET6 datagrams): see "UDP sockets". */
 static bool is_udp(const struct posix_fd *f)
@@ -845,6 +853,13 @@ static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *
         return failed(EBADF);
     if (put == WEFT_ECLOSED && f->type == SOCK_DGRAM)
         return failed(ECONNREFUSED);  /* Linux: no SIGPIPE for a datagram */
+    if (put == WEFT_ECLOSED && tcp_stream(f) && stream_reader_gone(out) &&
+        !f->flags->reset_back) {
+        f->flags->reset_back = true;  /* TCP: the peer's FIN said nothing of its
+                                         reader; this write goes out, the reset
+                                         comes back, and the next write fails */
+        return (ssize_t)n;
+    }
     if (put == WEFT_ECLOSED)
         return broken_pipe(x, f, nosignal, at);
     return put == WEFT_EBUSY ? failed(EAGAIN) : put - (long)head;

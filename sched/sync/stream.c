@@ -136,6 +136,7 @@ size_t stream_next_read(const struct stream *s)
 }
 bool stream_writer_closed(const struct stream *s) { return s->writer_closed; }
 bool stream_reader_closed(const struct stream *s) { return s->reader_closed; }
+bool stream_reader_gone(const struct stream *s) { return s->reader_gone && s->reader_closed; }
 const char *stream_name(const struct stream *s) { return s->obj.name; }
 
 static struct stream_op *stream_op(struct sched_op *op) { return OP_OF(op, struct stream_op, op); }

@@ -167,6 +167,8 @@ size_t stream_buffered(const struct stream *s);
 size_t stream_next_read(const struct stream *s);
 bool stream_writer_closed(const struct stream *s);
 bool stream_reader_closed(const struct stream *s);
+/* Was the read end closed with its descriptor (not shut down)? */
+bool stream_reader_gone(const struct stream *s);
 const char *stream_name(const struct stream *s);
 
 #endif

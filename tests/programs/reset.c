@@ -14,7 +14,12 @@
 **             client's request; the client, which may already wait in
 **             read, asserts it gets the end of the stream: it may get a
 **             reset. -DFIXED: the server reads the request first: a pass.
-**   dgram     a SOCK_DGRAM pair's close resets nothing (Linux). */
+**   dgram     a SOCK_DGRAM pair's close resets nothing (Linux);
+**   tcp       a TCP server closes a connection it accepted: the client's
+**             first write still goes out (TCP tells it nothing of the
+**             peer's reader), the reset that answers it fails the second
+**             with EPIPE, and the client reads the end (weft failed the
+**             first write: a SIGPIPE crash of a correct retry loop). */
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
@@ -53,6 +58,24 @@ static void single(int type)
     assert(write(sv[0], "x", 1) == -1 && errno == EPIPE);
 }
 
+static void tcp(void)
+{
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(47131) };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert(bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 4) == 0);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    assert(connect(c, (struct sockaddr *)&a, sizeof a) == 0);
+    int s = accept(l, NULL, NULL);
+    close(s);
+    char b[4];
+    assert(read(c, b, sizeof b) == 0);
+    assert(write(c, "req", 3) == 3);
+    assert(write(c, "req", 3) == -1 && errno == EPIPE);
+    close(c);
+    close(l);
+}
+
 static void listener(void)
 {
     int l = socket(AF_INET, SOCK_STREAM, 0);
@@ -77,6 +100,8 @@ int main(int argc, char **argv)
         single(SOCK_DGRAM);
     } else if (strcmp(mode, "listener") == 0) {
         listener();
+    } else if (strcmp(mode, "tcp") == 0) {
+        tcp();
     } else {
         char c;
         assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
