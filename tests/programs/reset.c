@@ -58,17 +58,23 @@ static void single(int type)
     assert(write(sv[0], "x", 1) == -1 && errno == EPIPE);
 }
 
-static void tcp(void)
+/* A listening loopback socket on port, and a client connected to it. */
+static int connected(int port, int *l)
 {
-    int l = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(47131) };
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert(bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 4) == 0);
+    *l = socket(AF_INET, SOCK_STREAM, 0);
+    assert(bind(*l, (struct sockaddr *)&a, sizeof a) == 0 && listen(*l, 4) == 0);
     int c = socket(AF_INET, SOCK_STREAM, 0);
     assert(connect(c, (struct sockaddr *)&a, sizeof a) == 0);
-    int s = accept(l, NULL, NULL);
-    close(s);
+    return c;
+}
+
+static void tcp(void)
+{
+    int l, c = connected(47131, &l);
     char b[4];
+    close(accept(l, NULL, NULL));
     assert(read(c, b, sizeof b) == 0);
     assert(write(c, "req", 3) == 3);
     assert(write(c, "req", 3) == -1 && errno == EPIPE);
@@ -78,15 +84,10 @@ static void tcp(void)
 
 static void listener(void)
 {
-    int l = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(47129) };
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert(bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 4) == 0);
-    int c = socket(AF_INET, SOCK_STREAM, 0);
-    assert(connect(c, (struct sockaddr *)&a, sizeof a) == 0);
+    int l, c = connected(47129, &l);
+    char b[4];
     assert(write(c, "req", 3) == 3);
     close(l);
-    char b[4];
     assert(read(c, b, sizeof b) == -1 && errno == ECONNRESET);
 }
 
