@@ -548,8 +548,14 @@ check "spin order exact on generated polling programs" 0 env WEFT="$WEFT" \
 # The bundled ticker scenarios (a select on a ticker in a polling loop):
 # the exact order finds every class plain DFS finds, 6,016 for the fixed
 # one (the fast order: 5,548) and 6,267 with the deadlocks (fast: 5,659).
+# Plain DFS runs 1.3 and 2.1 million executions (8 and 14 s on a quiet
+# machine): where it cannot finish in its time limit (a sanitizer build),
+# the comparison is skipped and said so, never passed.
 for s in ticker_starves_stop_fixed ticker_starves_stop; do
-    "$WEFT" run --quiet --strategy dfs --no-sleep-sets --classes "$tmp/every" $s >/dev/null
+    if ! "$WEFT" run --quiet --strategy dfs --no-sleep-sets --classes "$tmp/every" $s >/dev/null; then
+        echo "SKIP: $s, --spin-order exact: plain DFS did not finish in its time limit"
+        continue
+    fi
     cut -d' ' -f2 "$tmp/every" | sort -u >"$tmp/every.sorted"
     for strategy in dpor dfs; do
         "$WEFT" run --quiet --spin-order exact --strategy $strategy --classes "$tmp/exact" $s >/dev/null

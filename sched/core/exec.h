@@ -94,9 +94,7 @@ struct sched_thread {
                                          where anyone can (note_turn) */
     bool spun;                        /* its last yield was spinning */
     bool turn_clock;                  /* its turn so far read the clock */
-    bool time_waits;                  /* its last turn came round again and
-                                         read the clock: its next look at the
-                                         clock finds time passed (sched.c) */
+    bool spun_on_clock;               /* its last turn, which spun, read it */
     uint64_t turn;                    /* signature of the steps since its last yield,
                                          and of the values its code compared */
     uint64_t path;                    /* the same, with only the outcomes of

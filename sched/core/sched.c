@@ -881,23 +881,22 @@ static void timer_end(struct exec *x, struct sched_timer *t)
 }
 
 /*
-** Time passes while a thread spins on the clock. A turn of t that came
-** round again and read the clock (end_turn) is no stutter: t's next look
-** at the clock, a step that writes it, finds time passed: twice what the
-** clock says, and 1 ms at least, so a loop reaches any deadline it waits
-** for in a few turns, and other threads' steps race each look (a real
-** scheduler may run them or not before the time comes).
+** The clock moves on its own no further than this (2^60 ns, 36 years), so
+** that the program's own arithmetic on the time never overflows.
 */
-bool sched_time_waits(const struct sched_thread *t)
-{
-    return t->time_waits;
-}
+#define SCHED_TIME_HORIZON ((int64_t)1 << 60)
 
-void sched_time_passes(struct exec *x, struct sched_thread *t)
+/* Every enabled thread spins, one of them on the clock, and no timer is
+** due: where the clock goes (twice what it says, 1 ms on at least), or -1
+** at the horizon. Real time passes while threads spin: a loop that waits
+** for a time it computed (`while (weft_now() < end) weft_yield();`) would
+** otherwise wait for ever, a false livelock. */
+static int64_t time_passes(const struct exec *x)
 {
     int64_t step = x->now > sched_ms_to_ns(1) ? x->now : sched_ms_to_ns(1);
-    x->now = x->now > INT64_MAX - step ? INT64_MAX : x->now + step;
-    t->time_waits = false;
+    if (x->now >= SCHED_TIME_HORIZON)
+        return -1;
+    return x->now > SCHED_TIME_HORIZON - step ? SCHED_TIME_HORIZON : x->now + step;
 }
 
 /* Earliest deadline after now among started timers, or -1. */
@@ -957,9 +956,9 @@ static int64_t next_deadline(struct exec *x)
 ** delayed spinner (it is not in the filtered set: CHESS's free switch at a
 ** yield). When every enabled thread spins, time moves to the next
 ** deadline if there is one (--timers=idle); otherwise spinning goes on to
-** the step bound: a livelock, since only stutters can run. A turn that
-** read the clock is no stutter: real time passes while a thread spins,
-** and its next look at the clock finds it later (sched_time_waits).
+** the step bound: a livelock, since only stutters can run. But when one
+** of them read the clock in its spinning turn, time passes first
+** (time_passes): its next turn may see a deadline go by.
 **
 ** The limit: where the premise fails, behaviours are lost, not only
 ** interleavings. (1) A loop whose repeating turns change shared state (a
@@ -998,11 +997,14 @@ static sched_mask fair_threads(struct exec *x, sched_mask enabled)
     if (mask_empty(x->delayed) &&
         (mask_empty(x->spinners) || !mask_empty(mask_minus(&x->masks, enabled, x->spinners))))
         return enabled;               /* the common case: nobody spins */
-    bool all_spinning = true;
-    MASK_FOR(i, enabled)
-        if (!x->threads[i]->spinning)
-            all_spinning = false;
+    bool all_spinning = true, on_clock = false;
+    MASK_FOR(i, enabled) {
+        all_spinning &= x->threads[i]->spinning;
+        on_clock |= x->threads[i]->spun_on_clock;
+    }
     int64_t d = all_spinning && x->cfg->timers_idle ? next_deadline(x) : -1;
+    if (d < 0 && all_spinning && on_clock)
+        d = time_passes(x);
     if (d >= 0) {
         x->now = d;
         enabled = enabled_threads(x);
@@ -1169,11 +1171,7 @@ static void end_turn(struct exec *x, struct sched_thread *t)
     t->spin_moved = t->spinning && !cycle;
     uint8_t bit = (uint8_t)(1u << (t->turns % SCHED_TURN_MEMORY));
     t->recent_repeats = (uint8_t)(repeat ? t->recent_repeats | bit : t->recent_repeats & ~bit);
-    /* A loop that waits for a time it computed (`while (weft_now() < end)
-    ** weft_yield();`) is not held back: it goes on, and time passes. */
-    t->time_waits = t->spinning && t->turn_clock && x->now < INT64_MAX;
-    if (t->time_waits)
-        t->spinning = t->spun = false;
+    t->spun_on_clock = t->spinning && t->turn_clock;
     t->turn_clock = false;
     t->recent[t->turns % SCHED_TURN_MEMORY] = t->turn;
     t->recent_paths[t->turns % SCHED_TURN_MEMORY] = t->path;

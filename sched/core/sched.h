@@ -73,11 +73,6 @@ static inline int64_t sched_ms_to_ns(int64_t ms)
 {
     return ms > INT64_MAX / 1000000 ? INT64_MAX : ms < 0 ? -1 : ms * 1000000;
 }
-/* Does t's next look at the clock find time passed, as it spins waiting
-** for a time (sched.c, fairness)? Then that look calls sched_time_passes
-** in its apply, and writes the clock. */
-bool sched_time_waits(const struct sched_thread *t);
-void sched_time_passes(struct exec *x, struct sched_thread *t);
 /* "5", "0.25", "1.000001": a time or duration in ns as milliseconds, and
 ** with the unit: "5ms". For reports. */
 void sched_ms_text(int64_t ns, char *buf, size_t n);

@@ -513,6 +513,7 @@ int weft_pipe_at(int fds[2], int flags, const char *name, const char *file, int 
         return -1;
     }
     struct stream *s = stream_new(x, spelled(name), PIPE_CAPACITY, at);
+    stream_set_pages(s);
     bool nonblock = flags & O_NONBLOCK;
     int r = fd_new(x, s, NULL, nonblock, false, at);
     int w = r < 0 ? -1 : fd_new(x, NULL, s, nonblock, false, at);

@@ -19,6 +19,10 @@
 #include "sync/stream.h"
 #include "sync/sync.h"
 
+/* A Linux pipe holds 16 buffers of a page each (pipe_write). */
+#define PIPE_PAGES 16
+#define PAGE_BYTES 4096
+
 struct stream {
     struct sched_obj obj;
     unsigned char *buf;               /* a ring of alloc bytes, grown up to cap */
@@ -31,6 +35,11 @@ struct stream {
     bool messages;                    /* each write one message (a datagram) */
     bool end_on_close;                /* messages: the writer's close ends it */
     bool counter, semaphore;          /* an eventfd's count (stream_set_counter) */
+    bool paged;                       /* a pipe's: room counted in pages */
+    uint16_t page_end[PIPE_PAGES];    /* a ring of npages pages from page_tail:
+                                         where each one's bytes end */
+    uint16_t page_start;              /* where the oldest one's begin */
+    int page_tail, npages;
     uint64_t count;
     bool reset;                       /* its writer's socket closed with bytes
                                          unread (or a listener refused it): the
@@ -116,6 +125,11 @@ static void copy_out(const struct stream *s, size_t skip, unsigned char *p, size
 
 /* An eventfd's count never passes this (Linux: 2^64 - 2). */
 #define COUNT_MAX (UINT64_MAX - 1)
+
+void stream_set_pages(struct stream *s)
+{
+    s->paged = true;
+}
 
 void stream_set_counter(struct stream *s, uint64_t initial, bool semaphore)
 {
@@ -388,6 +402,51 @@ static void take(struct stream *s, unsigned char *p, size_t n)
 
 static size_t room(const struct stream *s) { return s->cap - s->len; }
 
+/*
+** A pipe's pages, as Linux's pipe_write fills them: a write first puts
+** what is past its last whole page (its length mod 4096) into the last
+** page when the pipe is not empty and it fits there, then the rest into
+** new pages, 4096 bytes each, while any of the 16 is free; a reader frees
+** a page once it has read all of it. So sixteen 2,049-byte writes fill a
+** pipe (32,784 bytes), and 65,536 one-byte writes.
+*/
+static int last_page(const struct stream *s) { return (s->page_tail + s->npages - 1) % PIPE_PAGES; }
+
+/* What of the start of a write of n bytes goes into the last page (only
+** at the write's first step: one that waited goes on in new pages). */
+static size_t page_merge(const struct stream *s, size_t n, bool first)
+{
+    size_t chars = n % PAGE_BYTES;
+    return first && chars && s->npages > 0 && s->page_end[last_page(s)] + chars <= PAGE_BYTES
+           ? chars : 0;
+}
+
+static void pages_put(struct stream *s, size_t merge, size_t bulk)
+{
+    if (merge)
+        s->page_end[last_page(s)] = (uint16_t)(s->page_end[last_page(s)] + merge);
+    for (; bulk > 0; s->npages++) {
+        size_t c = bulk < PAGE_BYTES ? bulk : PAGE_BYTES;
+        s->page_end[(s->page_tail + s->npages) % PIPE_PAGES] = (uint16_t)c;
+        bulk -= c;
+    }
+}
+
+static void pages_take(struct stream *s, size_t k)
+{
+    while (s->paged && k > 0) {
+        size_t avail = s->page_end[s->page_tail] - s->page_start;
+        size_t c = k < avail ? k : avail;
+        s->page_start = (uint16_t)(s->page_start + c);
+        k -= c;
+        if (s->page_start == s->page_end[s->page_tail]) {
+            s->page_tail = (s->page_tail + 1) % PIPE_PAGES;
+            s->npages--;
+            s->page_start = 0;
+        }
+    }
+}
+
 /* Drop n bytes (n <= len) from the ring's head. */
 static void drop(struct stream *s, size_t n)
 {
@@ -491,6 +550,7 @@ static void read_step(struct exec *x, struct sched_op *op)
         break;
     case READ_BYTES:
         take(s, r->into, k);
+        pages_take(s, k);
         r->result = (long)k;
         op->note = "%d bytes";
         op->note_a = (int)k;
@@ -639,6 +699,20 @@ static uint64_t added(const struct stream_op *w)
     return v;
 }
 
+/* How many of the rest of w's bytes go in now: all, or as many as fit of
+** a long one (a short one, of at most STREAM_ATOMIC bytes, goes in whole
+** or not at all); in a pipe, as its pages take them (pages_put). */
+static size_t fits_now(const struct stream *s, const struct stream_op *w)
+{
+    size_t left = w->n - w->done;
+    if (!s->paged)
+        return room(s) >= needs(s, w) ? (left < room(s) ? left : room(s)) : 0;
+    size_t merge = page_merge(s, w->n, !w->waiting && w->done == 0);
+    size_t bulk = (size_t)(PIPE_PAGES - s->npages) * PAGE_BYTES;
+    bulk = left - merge < bulk ? left - merge : bulk;
+    return left <= STREAM_ATOMIC && merge + bulk < left ? 0 : merge + bulk;
+}
+
 /* Would the eventfd's count pass its most if w's value were added? */
 static bool count_full(const struct stream *s, const struct stream_op *w)
 {
@@ -658,7 +732,7 @@ static bool write_waits(const struct sched_op *op)
     if (own_end_closed(op) || (w->n == 0 && !s->messages) || s->writer_shut ||
         s->reader_closed || w->nonblock)
         return false;
-    return s->messages ? room(s) < needs(s, w) : w->n - w->done > room(s);
+    return s->messages ? room(s) < needs(s, w) : w->n - w->done > fits_now(s, w);
 }
 
 /* A message: in whole when there is room, else it waits (or is EBUSY). */
@@ -735,11 +809,15 @@ static void write_step(struct exec *x, struct sched_op *op)
         write_message(x, s, w, waits);
         return;
     }
-    if (room(s) >= needs(s, w) && w->n > w->done) {
-        size_t k = w->n - w->done < room(s) ? w->n - w->done : room(s);
+    size_t k = fits_now(s, w);
+    if (k > 0) {
         if (!reserve(x, s, k))
             sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
                                 "out of memory for the bytes of \"%s\"", s->obj.name);
+        if (s->paged) {
+            size_t merge = page_merge(s, w->n, !w->waiting && w->done == 0);
+            pages_put(s, merge, k - merge);
+        }
         put(s, w->from + w->done, k);
         w->done += k;
         op->note = "%d bytes";
@@ -771,6 +849,8 @@ static bool write_wait_enabled(struct exec *x, struct sched_op *op)
     struct stream *s = stream_at(op);
     if (s->counter)
         return !count_full(s, stream_op(op));
+    if (s->paged)                     /* a free page: a short write goes in whole */
+        return s->reader_closed || s->npages < PIPE_PAGES;
     return s->reader_closed || s->writer_shut || room(s) >= needs(s, stream_op(op));
 }
 
@@ -836,6 +916,7 @@ static void close_read_end(struct stream *s, struct stream_file *f, bool gone)
     if (f && f->out && s->len > 0 && (!s->messages || s->end_on_close))
         f->unread = true;             /* a stream or seqpacket socket's (Linux) */
     s->len = 0;                       /* what nobody will read is dropped */
+    s->npages = s->page_start = 0;
 }
 
 static void close_write_end(struct stream *s, struct stream_file *f, enum close_kind how)
@@ -913,6 +994,8 @@ static bool writable(const struct stream *s)
 {
     if (s->counter)
         return s->count < COUNT_MAX;
+    if (s->paged)
+        return s->reader_closed || s->npages < PIPE_PAGES;
     size_t enough = s->cap < STREAM_ATOMIC ? s->cap : STREAM_ATOMIC;
     return s->reader_closed || room(s) >= enough;
 }

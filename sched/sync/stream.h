@@ -36,6 +36,10 @@ struct stream *stream_new(struct exec *x, const char *name, size_t capacity, str
 ** the writer's close ends the stream (seqpacket); else a reader waits on
 ** (a datagram socket's peer closing ends nothing). */
 void stream_set_messages(struct stream *s, bool end_on_close);
+/* Make s a pipe's, right after stream_new: its room is counted in pages,
+** as Linux's pipe_write counts it (16 of 4,096 bytes; a write's tail
+** shares the last page only when it fits there). */
+void stream_set_pages(struct stream *s);
 /* Make s an eventfd's count, right after stream_new: a read of 8 bytes
 ** takes the count (semaphore: 1 of it), and waits while it is 0; a write
 ** of 8 bytes adds their value, and waits while the count would pass
