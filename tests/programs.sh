@@ -263,6 +263,16 @@ expect_grep "the slow reply found" "^  assert(n == 1) failed in main$" "$tmp/out
 expect_grep "the read timed out" "receive_timeout.c:[0-9]*  *read (wait) s\[1\] to \[0\] (timed out)$" "$tmp/out"
 check "a client that reads again after a timeout" 0 \
     "$WEFT" run --cflags=-DFIXED "$tests/receive_timeout.c"
+# A poll or select that waits finds a number closed meanwhile when it
+# scans again: POLLNVAL even when a dup keeps the pipe (no bits before), and
+# a select reports it ready (it failed with EBADF).
+for mode in poll select; do
+    for strategy in dpor "dfs --no-sleep-sets"; do
+        # shellcheck disable=SC2086 # the strategy and its option
+        check "closed while a $mode waits ($strategy)" 0 \
+            "$WEFT" run --strategy $strategy "$tests/closed_while_waiting.c" -- $mode
+    done
+done
 # A socket closed with bytes unread resets its peer, as on Linux, and so
 # does a listener closed with a connection it never accepted: the read
 # fails with ECONNRESET once, then gives 0 (each read 0 before).

@@ -72,6 +72,8 @@ struct posix_fd {
     struct listener *listening;
     struct epoll_set *epoll;          /* an epoll instance's: see "epoll" */
     bool eventfd;                     /* in == out: an eventfd's count */
+    bool closed;                      /* its number was closed (a poll that
+                                         waits on it finds POLLNVAL) */
     UT_hash_handle hh;
 };
 
@@ -810,6 +812,7 @@ static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n
     struct stream_read_how how = {
         .nonblock = (flags & MSG_DONTWAIT) || f->flags->nonblock || f->flags->rcvtimeo < 0,
         .peek = flags & MSG_PEEK, .timeout_ns = f->flags->rcvtimeo,
+        .number_closed = &f->closed,
     };
     long got = f->addressed ? addressed_read(x, f, buf, n, how, whole, at)
                             : stream_read_as(x, f->in, buf, n, how, whole, at);
@@ -849,7 +852,8 @@ static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *
         memcpy(with + head, buf, n);
         buf = with;
     }
-    long put = stream_write(x, out, buf, n + head, nonblock || f->flags->nonblock, at);
+    long put = stream_write_as(x, out, buf, n + head, nonblock || f->flags->nonblock,
+                               &f->closed, at);
     if (put == STREAM_EBADF)
         return failed(EBADF);
     if (put == WEFT_ECLOSED && f->type == SOCK_DGRAM)
@@ -1359,6 +1363,7 @@ static int close_fd(struct exec *x, int fd, struct sched_loc at)
         return (int)failed(EBADF);
     number_closes(x, fd, f->in, f->out, f->listening, at);
     HASH_DEL(x->program->fds, f);     /* its number stays reserved for its reuse */
+    f->closed = true;
     return 0;
 }
 
@@ -1664,20 +1669,21 @@ static int poll_real(struct exec *x, struct pollfd *pfds, nfds_t n, bool *real)
 
 /* poll, waiting at most timeout_ns of virtual time (< 0: no limit). */
 static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeout_ns,
-                   struct sched_loc at)
+                   bool for_select, struct sched_loc at)
 {
     for (nfds_t i = 0; i < n; i++)    /* the numbers closed before: looks */
         number_look(x, pfds[i].fd, at);
     bool real;
     int ready = poll_real(x, pfds, n, &real);
     struct stream_poll *w = arena_alloc(&x->arena, (n ? n : 1) * sizeof *w);
-    if (w == NULL)
+    struct posix_fd **polled = arena_alloc(&x->arena, (n ? n : 1) * sizeof *polled);
+    if (w == NULL || polled == NULL)
         no_memory(x, at);
     int objects = 1;                  /* the clock, and each descriptor's
                                          streams and file (stream_poll) */
     bool writable = false;            /* a UDP socket asked for POLLOUT: ready now */
     for (nfds_t i = 0; i < n; i++) {
-        struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
+        struct posix_fd *f = polled[i] = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
         if (f && f->epoll)
             sched_fail(x, WEFT_ASSERTION, at, "poll or select of an epoll descriptor is not "
                        "supported by weft yet (epoll_wait is)");
@@ -1688,7 +1694,7 @@ static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeou
                                          .want_in = pfds[i].events & POLLIN,
                                          .want_out = pfds[i].events & POLLOUT,
                                          .want_rdhup = pfds[i].events & POLLRDHUP, .nval = true,
-                                         .holds_file = true };
+                                         .holds_file = true, .number_closed = &f->closed };
         writable |= f && is_udp(f) && (pfds[i].events & POLLOUT);
         objects += 3 * (f != NULL);
     }
@@ -1707,13 +1713,15 @@ static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeou
     int64_t ns = ready || writable ? 0 : timeout_ns;
     if (stream_poll(x, w, (int)n, ns, at) < 0 && wait_cancelled(x))
         return -1;
-    for (nfds_t i = 0; i < n; i++) {
-        struct posix_fd *f = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
-        if (w[i].gone)                /* another thread closed it before the step */
+    for (nfds_t i = 0; i < n; i++) {  /* what each number named when the poll began
+                                         (it may name another now) */
+        if (w[i].gone && w[i].gone_waiting && for_select)
+            pfds[i].revents = pfds[i].events & (POLLIN | POLLOUT);   /* Linux: ready */
+        else if (w[i].gone)           /* another thread closed it before the step */
             pfds[i].revents = POLLNVAL;
-        else if (f)
-            pfds[i].revents = revents_of(f, &w[i], pfds[i].events);
-        ready += (w[i].gone || f) && pfds[i].revents;
+        else if (polled[i])
+            pfds[i].revents = revents_of(polled[i], &w[i], pfds[i].events);
+        ready += (w[i].gone || polled[i]) && pfds[i].revents;
     }
     return ready;
 }
@@ -1761,7 +1769,7 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
         return poll(pfds, n, timeout_ms);
     struct sched_loc at = { file, line };
     point_enter(x, at);
-    return (int)point_leave(x, poll_ns(x, pfds, n, timeout_of_ms(timeout_ms), at), at);
+    return (int)point_leave(x, poll_ns(x, pfds, n, timeout_of_ms(timeout_ms), false, at), at);
 }
 
 /* ppoll: poll with a timespec; no signal is delivered while it waits, so
@@ -1777,7 +1785,7 @@ int weft_ppoll_at(struct pollfd *pfds, nfds_t n, const struct timespec *ts,
     if (ns < -1)
         return -1;
     point_enter(x, at);
-    return (int)point_leave(x, poll_ns(x, pfds, n, ns, at), at);
+    return (int)point_leave(x, poll_ns(x, pfds, n, ns, false, at), at);
 }
 
 /* select over poll: each descriptor below nfds in a set is one pollfd;
@@ -1794,7 +1802,7 @@ static int select_ns(struct exec *x, int nfds, fd_set *rd, fd_set *wr, fd_set *e
         if (ev)
             p[n++] = (struct pollfd){ .fd = fd, .events = ev };
     }
-    int rc = poll_ns(x, p, n, timeout_ns, at);
+    int rc = poll_ns(x, p, n, timeout_ns, true, at);
     if (rc < 0)
         return rc;
     for (nfds_t i = 0; i < n; i++)

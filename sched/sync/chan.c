@@ -251,9 +251,14 @@ static bool applying(struct exec *x, struct sched_op *op)
         n += partners_seen(op)[i]->ncases;
     if (n <= SCHED_MAX_OBJS - 2)
         return true;
-    sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
-                        "a select, and the selects waiting as its partners, on more than "
-                        "%d channels in all (not supported by weft yet)", SCHED_MAX_OBJS - 2);
+    if (c->npartners_seen < 0)
+        sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
+                            "a step on \"%s\" that completes more than 64 waiting selects "
+                            "(not supported by weft yet)", op->obj ? op->obj->name : "?");
+    else
+        sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
+                            "a select, and the selects waiting as its partners, on more than "
+                            "%d channels in all (not supported by weft yet)", SCHED_MAX_OBJS - 2);
     return false;
 }
 
@@ -629,15 +634,28 @@ bool chan_seen_put(struct chan_seen *seen, const struct sched_obj *o)
     return true;
 }
 
+/* s's channels into seen (once each): false when they do not fit. */
+static bool seen_put_select(struct chan_seen *seen, const struct select_op *s)
+{
+    bool fits = true;
+    for (int k = 0; k < s->ncases && fits; k++)
+        fits = chan_seen_put(seen, &s->cases[k].ch->obj);
+    return fits;
+}
+
+/* An offer completes one waiting select at most; a close every one that
+** waits to receive (as receiving_selects, without its bound of 64: what
+** is bounded is the channels, which seen holds once each). */
 bool chan_seen_add(struct chan_seen *seen, weft_chan_t *ch, bool offer)
 {
-    const struct select_op *partners[64];
-    int n = offer ? (partners[0] = select_partner(ch, WEFT_SEND, NULL)) != NULL
-                  : receiving_selects(ch, partners);
-    bool fits = n >= 0 && chan_seen_put(seen, &ch->obj);
-    for (int i = 0; i < n && fits; i++)
-        for (int k = 0; k < partners[i]->ncases && fits; k++)
-            fits = chan_seen_put(seen, &partners[i]->cases[k].ch->obj);
+    bool fits = chan_seen_put(seen, &ch->obj);
+    if (offer) {
+        const struct select_op *s = select_partner(ch, WEFT_SEND, NULL);
+        return fits && (s == NULL || seen_put_select(seen, s));
+    }
+    for (struct waiter *w = sched_waiters_of(&ch->obj); w && fits; w = w->next)
+        if (w->op->cls == &select_wait_class && waits_to(w) == WEFT_RECV && !w->op->completed)
+            fits = seen_put_select(seen, OP_OF(w->op, const struct select_op, c.op));
     return fits;
 }
 

@@ -86,6 +86,8 @@ struct stream_op {
     struct sched_timer timer;         /* poll or read with a timeout */
     struct stream_file *file;         /* what it holds while it waits (poll: each
                                          wish's); a close: its end's file */
+    const bool *number_closed;        /* read, write: its descriptor's number was
+                                         closed (a dup may keep the end) */
     bool waiting;                     /* its step is a wait step */
     bool applied;                     /* its current step has been applied */
     bool holding;                     /* it holds its file(s) */
@@ -198,10 +200,12 @@ static const struct sched_opclass read_class, peek_class, write_class;
 */
 static bool own_end_closed(const struct sched_op *op)
 {
+    const struct stream_op *o = OP_OF(op, const struct stream_op, op);
     const struct stream *s = stream_at(op);
+    bool number = o->number_closed && *o->number_closed;   /* a dup may keep the end */
     if (op->cls == &read_class || op->cls == &peek_class)
-        return s->reader_gone;
-    return op->cls == &write_class && s->writer_gone;
+        return s->reader_gone || number;
+    return op->cls == &write_class && (s->writer_gone || number);
 }
 
 /* It fails with STREAM_EBADF, changing nothing. */
@@ -667,7 +671,7 @@ long stream_read_as(struct exec *x, struct stream *s, void *buf, size_t n,
     struct stream_op r = { .op = { .cls = how.peek ? &peek_class : &read_class, .obj = &s->obj,
                                    .loc = at },
                            .into = buf, .n = n, .nonblock = how.nonblock, .peek = how.peek,
-                           .file = s->reader_file };
+                           .file = s->reader_file, .number_closed = how.number_closed };
     if (how.timeout_ns > 0 && !how.nonblock &&
         sched_timer_init(x, &r.op, &r.timer, how.timeout_ns) != 0)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
@@ -878,9 +882,15 @@ static const struct sched_opclass write_wait_class = {
 long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
                   struct sched_loc at)
 {
+    return stream_write_as(x, s, buf, n, nonblock, NULL, at);
+}
+
+long stream_write_as(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
+                     const bool *number_closed, struct sched_loc at)
+{
     struct stream_op w = { .op = { .cls = &write_class, .obj = &s->obj, .loc = at },
                            .from = buf, .n = n, .nonblock = nonblock,
-                           .file = s->writer_file };
+                           .file = s->writer_file, .number_closed = number_closed };
     perform(x, &w, &write_wait_class);
     return w.result;
 }
@@ -1045,10 +1055,14 @@ short stream_poll_bits(const struct stream_poll *w)
 ** the poll begins, when something wakes it and when it times out), but a
 ** close does not wake a poll that waits: looks is false for whether it
 ** may go on. */
+static bool listener_gone(const struct listener *l);
+
 static bool wish_gone(const struct stream_poll *w, bool looks)
 {
     return looks && w->nval &&
-           ((w->in && w->in->reader_gone) || (w->out && w->out->writer_gone));
+           ((w->in && w->in->reader_gone) || (w->out && w->out->writer_gone) ||
+            (w->listening && listener_gone(w->listening)) ||
+            (w->number_closed && *w->number_closed));
 }
 
 /* Mark which wishes hold now; how many do. */
@@ -1058,6 +1072,7 @@ static int poll_mark(struct stream_op *p)
     for (int i = 0; i < p->npolls; i++) {
         struct stream_poll *w = &p->polls[i];
         w->gone = wish_gone(w, true);
+        w->gone_waiting = w->gone && p->waiting;
         w->revents = w->gone ? 0 : stream_poll_bits(w);
         ready += w->gone || w->revents;
     }
@@ -1260,6 +1275,7 @@ static struct listener *listener_at(const struct sched_op *op)
     return (struct listener *)op->obj;
 }
 static bool listener_ready(const struct listener *l) { return l->len > 0 || l->closed; }
+static bool listener_gone(const struct listener *l) { return l->gone; }
 
 struct listener *listener_new(struct exec *x, const char *name, int backlog,
                               listener_refuse_fn *refuse, struct sched_loc at)

@@ -61,6 +61,10 @@ long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool non
 struct stream_read_how {
     bool nonblock, peek;
     int64_t timeout_ns;
+    const bool *number_closed;        /* (or NULL) the caller's descriptor number
+                                         was closed: a step that finds it so
+                                         gives STREAM_EBADF, though a dup may
+                                         keep the end open */
 };
 /* Visible. stream_read, as how says. */
 long stream_read_as(struct exec *x, struct stream *s, void *buf, size_t n,
@@ -73,6 +77,10 @@ long stream_read_as(struct exec *x, struct stream *s, void *buf, size_t n,
 ** none (or the whole of a short write) does not. */
 long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
                   struct sched_loc at);
+/* The same, from a descriptor whose number may be closed meanwhile
+** (number_closed: as stream_read_how's). */
+long stream_write_as(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
+                     const bool *number_closed, struct sched_loc at);
 
 /* The object s's steps touch (a call that finds its descriptor closed
 ** looks at it: posix/io.c). */
@@ -145,8 +153,12 @@ struct stream_poll {
                                          (before the poll's first step) */
     bool holds_file;                  /* hold its file while waiting (poll and
                                          select do, epoll_wait does not) */
+    const bool *number_closed;        /* its descriptor's number was closed
+                                         (a dup may keep the ends): POLLNVAL */
     short revents;                    /* set by stream_poll: stream_poll_bits */
     bool gone;                        /* set by stream_poll: that end was closed */
+    bool gone_waiting;                /* set by stream_poll: found gone after it
+                                         waited (select reports it ready) */
 };
 
 /* What a poll of w finds now, as Linux's poll bits: POLLIN, POLLOUT and
