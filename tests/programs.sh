@@ -249,6 +249,12 @@ done
 check "what a descriptor is" 0 "$WEFT" run "$tests/descriptor_kinds.c"
 check "FIONREAD before the writer" 1 "$WEFT" run "$tests/descriptor_kinds.c" -- race
 expect_grep "the early FIONREAD found" "^  assert(ioctl(p\[0\], FIONREAD, &n) == 0 && n == 1) failed in main$" "$tmp/out"
+# A pipe holds 16 pages, as Linux fills them: sixteen 2,049-byte records
+# fill it (weft counted 65,536 bytes: 31 fit, and a writer of 20 passed).
+check "a pipe's capacity in pages" 0 "$WEFT" run "$tests/pipe_capacity.c"
+check "20 records fill a pipe" 1 "$WEFT" run "$tests/pipe_capacity.c" -- deadlock
+expect_grep "the writer waits" "^weft: DEADLOCK in pipe_capacity$" "$tmp/out"
+check "16 records fit" 0 "$WEFT" run --cflags=-DFIXED "$tests/pipe_capacity.c" -- deadlock
 # An eventfd's count, each read and write a step (a real descriptor once,
 # its race passed "exhaustive").
 check "eventfd rules" 0 "$WEFT" run "$tests/eventfd.c"

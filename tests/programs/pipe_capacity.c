@@ -6,6 +6,7 @@
 ** deadlocks (weft counted 65,536 bytes: "pass" where Linux hangs). With
 ** the argument "deadlock", a writer thread writes 20 records of 2,049
 ** bytes before main reads any: a deadlock; -DFIXED: 16 records, a pass. */
+#define _GNU_SOURCE                   /* pipe2 */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
