@@ -255,6 +255,27 @@ check "a pipe's capacity in pages" 0 "$WEFT" run "$tests/pipe_capacity.c"
 check "20 records fill a pipe" 1 "$WEFT" run "$tests/pipe_capacity.c" -- deadlock
 expect_grep "the writer waits" "^weft: DEADLOCK in pipe_capacity$" "$tmp/out"
 check "16 records fit" 0 "$WEFT" run --cflags=-DFIXED "$tests/pipe_capacity.c" -- deadlock
+# A Unix socket's writer is charged each write's sk_buff, 768 bytes and
+# up, until it is read, against a 212,992-byte send buffer (weft counted
+# 65,536 bytes: 300 records of 100 bytes passed where Linux blocks at 278).
+check "a Unix socket's capacity, charged per write" 0 "$WEFT" run "$tests/socket_capacity.c"
+check "300 records fill a socket pair" 1 "$WEFT" run "$tests/socket_capacity.c" -- deadlock
+expect_grep "the record writer waits" "^weft: DEADLOCK in socket_capacity$" "$tmp/out"
+check "250 records fit" 0 "$WEFT" run --cflags=-DFIXED "$tests/socket_capacity.c" -- deadlock
+# A writer that found the buffer full wakes at a quarter of it: 208 reads
+# leave it waiting, 209 wake it; its last write comes before read 1 (it
+# waits), or after read k, 1 <= k <= 209: 210 classes.
+check "208 reads do not wake a full socket's writer" 1 "$WEFT" run "$tests/socket_capacity.c" -- wake
+expect_grep "why it waits" "waits to write to \"sv\[0\] to \[1\]\" (full: 70 unread writes charge it 53760 bytes; Linux lets it go on at a quarter of its 212992-byte send buffer)" "$tmp/out"
+for strategy in dpor dfs; do
+    check "209 do ($strategy)" 0 "$WEFT" run --strategy $strategy --cflags=-DFIXED "$tests/socket_capacity.c" -- wake
+    expect_grep "210 classes ($strategy)" "^socket_capacity: pass (expected pass) \[$strategy\] 210 executions, exhaustive" "$tmp/out"
+done
+# A stream write goes in sk_buffs of at most 36,544 bytes, a step each: two
+# 40,000-byte writes arrive in one of C(4,2) = 6 orders of their pieces,
+# 4 of them interleaved.
+check "pieces of two writes interleave" 1 "$WEFT" run --classes "$tmp/pieces" "$tests/socket_capacity.c" -- pieces
+expect_grep "6 orders, 4 interleaved" "^socket_capacity: UNEXPECTED assertion (expected pass) \[dpor\] 6 executions, 4 failing" "$tmp/out"
 # An eventfd's count, each read and write a step (a real descriptor once,
 # its race passed "exhaustive").
 check "eventfd rules" 0 "$WEFT" run "$tests/eventfd.c"

@@ -48,6 +48,8 @@ struct file_flags {
                                          into "do not wait" */
     bool reset_back;                  /* TCP: a write reached the closed peer,
                                          whose reset fails the next one */
+    size_t sndbuf;                    /* a Unix socket's SO_SNDBUF as set (doubled),
+                                         or 0: the default */
 };
 
 struct posix_fd {
@@ -547,6 +549,8 @@ int weft_socketpair_at(int domain, int type, int protocol, int sv[2], const char
     snprintf(n10, sizeof n10, "%s[1] to [0]", spelled(name));
     struct stream *a = stream_new(x, n01, PIPE_CAPACITY, at);
     struct stream *b = stream_new(x, n10, PIPE_CAPACITY, at);
+    stream_set_charged(a, STREAM_UNIX_SNDBUF);
+    stream_set_charged(b, STREAM_UNIX_SNDBUF);
     if (kind != SOCK_STREAM) {        /* message boundaries kept */
         stream_set_messages(a, kind == SOCK_SEQPACKET);
         stream_set_messages(b, kind == SOCK_SEQPACKET);
@@ -842,7 +846,7 @@ static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *
         return failed(f->family ? ENOTCONN : EBADF);
     size_t head = to_queue ? SENDER_HEAD : 0;
     if (f->type != 0 && f->type != SOCK_STREAM &&
-        (n > PIPE_CAPACITY || !stream_message_fits(out, n + head)))
+        ((head && n > PIPE_CAPACITY) || !stream_message_fits(out, n + head)))
         return failed(EMSGSIZE);
     unsigned char small[STREAM_ATOMIC + SENDER_HEAD], *with = small;
     if (head && n > STREAM_ATOMIC && (with = arena_alloc(&x->arena, n + head)) == NULL)
@@ -2507,6 +2511,11 @@ static struct posix_conn *conn_new(struct exec *x, const struct posix_fd *server
     up[SCHED_NAME_MAX - 1] = down[SCHED_NAME_MAX - 1] = 0;   /* names are that long at most */
     c->up = stream_new(x, up, PIPE_CAPACITY, at);
     c->down = stream_new(x, down, PIPE_CAPACITY, at);
+    if (server->family == AF_UNIX) {  /* the accepted socket's buffer is the default */
+        stream_set_charged(c->up, client->flags->sndbuf ? client->flags->sndbuf
+                                                        : STREAM_UNIX_SNDBUF);
+        stream_set_charged(c->down, STREAM_UNIX_SNDBUF);
+    }
     if (server->type == SOCK_SEQPACKET) {
         stream_set_messages(c->up, true);
         stream_set_messages(c->down, true);
@@ -2834,6 +2843,33 @@ static int receive_timeout(struct posix_fd *f, void *value, socklen_t *len, int 
     return 0;
 }
 
+/* SO_SNDBUF of a Unix socket f: set as Linux's sock_setsockopt sets it
+** (doubled, at least STREAM_SNDBUF_MIN), and its writes are charged
+** against it from then on (stream.c); got as that doubled value. */
+static int send_buffer(struct posix_fd *f, void *value, socklen_t *len, int set)
+{
+    int v;
+    if (value == NULL || len == NULL)
+        return (int)failed(EFAULT);
+    if (set) {
+        if (*len < (socklen_t)sizeof v)
+            return (int)failed(EINVAL);
+        memcpy(&v, value, sizeof v);
+        size_t asked = (unsigned)v < STREAM_SNDBUF_MAX ? (unsigned)v : STREAM_SNDBUF_MAX;
+        f->flags->sndbuf = 2 * asked < STREAM_SNDBUF_MIN ? STREAM_SNDBUF_MIN : 2 * asked;
+        if (f->out && stream_sndbuf(f->out))
+            stream_set_sndbuf(f->out, f->flags->sndbuf);
+        return 0;
+    }
+    v = (int)(f->out && stream_sndbuf(f->out) ? stream_sndbuf(f->out)
+            : f->flags->sndbuf ? f->flags->sndbuf : STREAM_UNIX_SNDBUF);
+    if ((int)*len < 0)
+        return (int)failed(EINVAL);
+    *len = *len < (socklen_t)sizeof v ? *len : (socklen_t)sizeof v;
+    memcpy(value, &v, *len);
+    return 0;
+}
+
 int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len, socklen_t setlen,
                     int set, const char *file, int line)
 {
@@ -2849,6 +2885,8 @@ int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len, so
         return (int)failed(ENOTSOCK);
     if (level == SOL_SOCKET && name == SO_RCVTIMEO)
         return receive_timeout(f, value, set ? &setlen : len, set);
+    if (level == SOL_SOCKET && name == SO_SNDBUF && (f->family == 0 || f->family == AF_UNIX))
+        return send_buffer(f, value, set ? &setlen : len, set);
     if (set)
         return 0;
     if (value == NULL || len == NULL)

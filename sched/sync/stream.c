@@ -4,7 +4,8 @@
 ** takes two steps: the first, always enabled, finds it must wait; the
 ** second, "... (wait)", is enabled once it can go on. A write longer than
 ** STREAM_ATOMIC bytes goes in as room appears, one step per piece, so
-** other writers' bytes may come between its pieces, as POSIX allows.
+** other writers' bytes may come between its pieces, as POSIX allows; a
+** Unix socket's goes in sk_buffs, a step each (stream_set_charged).
 **
 ** A call that waits holds its open file (struct stream_file), as Linux's
 ** file reference does: closing the file's last descriptor meanwhile takes
@@ -41,6 +42,12 @@ struct stream {
     uint16_t page_start;              /* where the oldest one's begin */
     int page_tail, npages;
     uint64_t count;
+    /* a Unix socket's direction (stream_set_charged): its sender is charged
+       for each sk_buff the reader has not read in whole */
+    bool charged;
+    size_t sndbuf, wmem;              /* SO_SNDBUF; sk_wmem_alloc */
+    struct skb *skbs;                 /* a ring of nskbs from skb_head */
+    size_t skb_head, nskbs, skb_alloc;
     bool reset;                       /* its writer's socket closed with bytes
                                          unread (or a listener refused it): the
                                          first read that finds it drained fails
@@ -62,6 +69,12 @@ struct stream_file {
     bool in_pending, out_pending, listening_pending;   /* closes that wait for them */
     bool unread;                      /* in's read end closed with bytes in it:
                                          out's reader gets a reset */
+};
+
+/* An sk_buff a Unix socket's write made: its bytes in the ring not yet
+** read, and what its sender is charged for it while any are. */
+struct skb {
+    size_t len, truesize;
 };
 
 /* A message in the ring: its length, then its bytes. */
@@ -89,6 +102,11 @@ struct stream_op {
     const bool *number_closed;        /* read, write: its descriptor's number was
                                          closed (a dup may keep the end) */
     bool waiting;                     /* its step is a wait step */
+    bool sleeping;                    /* a write to a Unix socket that found its
+                                         send buffer full (not one between
+                                         two of its pieces) */
+    const struct sched_opclass *next; /* the class of its next step, if not
+                                         its wait class */
     bool applied;                     /* its current step has been applied */
     bool holding;                     /* it holds its file(s) */
 };
@@ -120,6 +138,8 @@ void stream_set_messages(struct stream *s, bool end_on_close)
 
 bool stream_message_fits(const struct stream *s, size_t n)
 {
+    if (s->charged)                   /* unix_dgram_sendmsg */
+        return n + 32 <= s->sndbuf;
     return n <= UINT32_MAX && MESSAGE_HEAD + n <= s->cap;
 }
 
@@ -132,6 +152,24 @@ void stream_set_pages(struct stream *s)
 {
     s->paged = true;
 }
+
+void stream_set_charged(struct stream *s, size_t sndbuf)
+{
+    s->charged = true;
+    stream_set_sndbuf(s, sndbuf);
+}
+
+void stream_set_sndbuf(struct stream *s, size_t sndbuf)
+{
+    s->sndbuf = sndbuf;
+    /* its bytes never pass its charge, below sndbuf but for the last
+       sk_buff: a datagram of at most sndbuf, or a piece of 36,544 bytes */
+    size_t bytes = 2 * sndbuf + 65536;
+    if (s->cap < bytes)
+        s->cap = bytes;
+}
+
+size_t stream_sndbuf(const struct stream *s) { return s->charged ? s->sndbuf : 0; }
 
 void stream_set_counter(struct stream *s, uint64_t initial, bool semaphore)
 {
@@ -171,7 +209,8 @@ static void perform(struct exec *x, struct stream_op *o, const struct sched_opcl
     sched_visible(x, &o->op);
     while (o->must_wait) {
         o->must_wait = false;
-        o->op.cls = wait_class;
+        o->op.cls = o->next ? o->next : wait_class;
+        o->next = NULL;
         o->op.note = NULL;
         o->waiting = true;
         o->applied = false;
@@ -186,7 +225,7 @@ static void perform(struct exec *x, struct stream_op *o, const struct sched_opcl
         release_files(x, o);
 }
 
-static const struct sched_opclass read_class, peek_class, write_class;
+static const struct sched_opclass read_class, peek_class, write_class, write_next_class;
 
 /*
 ** Does op's step find its caller's own end closed with its descriptor: a
@@ -451,6 +490,115 @@ static void pages_take(struct stream *s, size_t k)
     }
 }
 
+/*
+** A Unix socket's send buffer, as Linux's af_unix charges it: its sender
+** is charged each sk_buff's true size (its bytes, rounded up to pages past
+** the head, the head's power-of-two allocation and the sk_buff itself)
+** until the reader has read all of it. A write takes a new sk_buff while
+** the charge is below the buffer (sock_alloc_send_pskb), so the last one
+** may pass it; one that finds the charge at or past it sleeps until a read
+** brings it down to a quarter (unix_writable, which also gives POLLOUT). A
+** stream's write goes in sk_buffs of at most 36,544 bytes, a step each, so
+** another writer's may come between them (unix_stream_sendmsg); a datagram
+** is one (unix_dgram_sendmsg). The sizes are Linux 6's on x86-64, 4 KB
+** pages, and agree with it: 278 one-byte writes fill a socket pair, 49 of
+** 3,000 bytes, 44 of 4,096, 26 datagrams of 4,096, 6 writes with
+** SO_SNDBUF 1.
+*/
+#define SKB_STRUCT 256                /* SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
+#define SKB_SHARED_INFO 320           /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
+#define SKB_MAX_HEAD0 (PAGE_BYTES - SKB_SHARED_INFO)          /* SKB_MAX_HEAD(0) */
+#define SKB_MAX_ALLOC (4 * PAGE_BYTES - SKB_SHARED_INFO)      /* SKB_MAX_ORDER(0, 2) */
+#define UNIX_SKB_FRAGS (8 * PAGE_BYTES)                       /* UNIX_SKB_FRAGS_SZ */
+#define SKB_FRAGS 17                                          /* MAX_SKB_FRAGS */
+
+static size_t page_align(size_t n) { return (n + PAGE_BYTES - 1) / PAGE_BYTES * PAGE_BYTES; }
+
+/* An sk_buff's true size: head bytes in its own allocation, data_len in pages. */
+static size_t skb_truesize(size_t head, size_t data_len)
+{
+    size_t want = ((head + 63) & ~(size_t)63) + SKB_SHARED_INFO, got = 512;
+    while (got < want)
+        got *= 2;
+    return got + SKB_STRUCT + page_align(data_len);
+}
+
+/* The next sk_buff of a stream write with left bytes to go: how many
+** bytes it takes, and (*truesize) its charge. */
+static size_t stream_skb(const struct stream *s, size_t left, size_t *truesize)
+{
+    size_t size = left, half = (s->sndbuf >> 1) - 64;
+    if (size > half)
+        size = half;
+    if (size > SKB_MAX_HEAD0 + UNIX_SKB_FRAGS)
+        size = SKB_MAX_HEAD0 + UNIX_SKB_FRAGS;
+    size_t data_len = size > SKB_MAX_HEAD0 ? page_align(size - SKB_MAX_HEAD0) : 0;
+    if (data_len > size)
+        data_len = size;
+    *truesize = skb_truesize(size - data_len, data_len);
+    return size;
+}
+
+/* A datagram of n bytes: its sk_buff's charge. */
+static size_t datagram_truesize(size_t n)
+{
+    size_t data_len = 0;
+    if (n > SKB_MAX_ALLOC) {
+        data_len = n - SKB_MAX_ALLOC;
+        if (data_len > SKB_FRAGS * PAGE_BYTES)
+            data_len = SKB_FRAGS * PAGE_BYTES;
+        data_len = page_align(data_len);
+    }
+    return skb_truesize(n - data_len, data_len);
+}
+
+/* May a write take another sk_buff now? May a sleeping one wake (POLLOUT)? */
+static bool charge_below(const struct stream *s) { return s->wmem < s->sndbuf; }
+static bool charge_writable(const struct stream *s) { return s->wmem <= s->sndbuf / 4; }
+
+/* An sk_buff of len bytes in the ring, charged truesize (false: no memory). */
+static bool charge(struct exec *x, struct stream *s, size_t len, size_t truesize)
+{
+    if (s->nskbs == s->skb_alloc) {
+        size_t alloc = s->skb_alloc ? 2 * s->skb_alloc : 16;
+        struct skb *skbs = arena_alloc(&x->arena, alloc * sizeof *skbs);
+        if (skbs == NULL)
+            return false;
+        for (size_t i = 0; i < s->nskbs; i++)
+            skbs[i] = s->skbs[(s->skb_head + i) % s->skb_alloc];
+        s->skbs = skbs;
+        s->skb_alloc = alloc;
+        s->skb_head = 0;
+    }
+    s->skbs[(s->skb_head + s->nskbs++) % s->skb_alloc] = (struct skb){ len, truesize };
+    s->wmem += truesize;
+    return true;
+}
+
+/* k bytes were read from the ring's head: the sk_buffs read in whole are
+** no longer charged. */
+static void charges_take(struct stream *s, size_t k)
+{
+    while (s->charged && k > 0) {
+        struct skb *b = &s->skbs[s->skb_head];
+        size_t c = k < b->len ? k : b->len;
+        b->len -= c;
+        k -= c;
+        if (b->len == 0) {
+            s->wmem -= b->truesize;
+            s->skb_head = (s->skb_head + 1) % s->skb_alloc;
+            s->nskbs--;
+        }
+    }
+}
+
+/* k bytes left the ring's head by a read. */
+static void consumed(struct stream *s, size_t k)
+{
+    pages_take(s, k);
+    charges_take(s, k);
+}
+
 /* Drop n bytes (n <= len) from the ring's head. */
 static void drop(struct stream *s, size_t n)
 {
@@ -492,6 +640,7 @@ static void read_message(struct stream *s, struct stream_op *r)
     size_t k = r->n < m ? r->n : m;
     take(s, r->into, k);
     drop(s, m - k);
+    consumed(s, MESSAGE_HEAD + m);
     r->whole = m;
     r->result = (long)k;
     r->op.note = "%d bytes";
@@ -554,7 +703,7 @@ static void read_step(struct exec *x, struct sched_op *op)
         break;
     case READ_BYTES:
         take(s, r->into, k);
-        pages_take(s, k);
+        consumed(s, k);
         r->result = (long)k;
         op->note = "%d bytes";
         op->note_a = (int)k;
@@ -708,7 +857,9 @@ static uint64_t added(const struct stream_op *w)
 ** or not at all); in a pipe, as its pages take them (pages_put). */
 static size_t fits_now(const struct stream *s, const struct stream_op *w)
 {
-    size_t left = w->n - w->done;
+    size_t left = w->n - w->done, truesize;
+    if (s->charged)
+        return charge_below(s) ? stream_skb(s, left, &truesize) : 0;
     if (!s->paged)
         return room(s) >= needs(s, w) ? (left < room(s) ? left : room(s)) : 0;
     size_t merge = page_merge(s, w->n, !w->waiting && w->done == 0);
@@ -734,9 +885,20 @@ static bool write_waits(const struct sched_op *op)
     if (s->counter)
         return !own_end_closed(op) && !w->nonblock && count_full(s, w);
     if (own_end_closed(op) || (w->n == 0 && !s->messages) || s->writer_shut ||
-        s->reader_closed || w->nonblock)
+        s->reader_closed)
+        return false;
+    if (s->charged)                   /* it sleeps; or a stream's goes on in pieces */
+        return charge_below(s) ? !s->messages && w->n - w->done > fits_now(s, w) : !w->nonblock;
+    if (w->nonblock)
         return false;
     return s->messages ? room(s) < needs(s, w) : w->n - w->done > fits_now(s, w);
+}
+
+/* Is there room for message w now: a Unix socket's charge below its
+** buffer, else room for all of it? */
+static bool message_fits_now(const struct stream *s, const struct stream_op *w)
+{
+    return s->charged ? charge_below(s) : room(s) >= needs(s, w);
 }
 
 /* A message: in whole when there is room, else it waits (or is EBUSY). */
@@ -744,16 +906,20 @@ static void write_message(struct exec *x, struct stream *s, struct stream_op *w,
 {
     message_len m = (message_len)w->n;
     if (waits) {
+        w->sleeping = true;
         must_wait(&w->op);
         return;
     }
-    if (room(s) < needs(s, w)) {
+    if (!message_fits_now(s, w)) {
         w->result = WEFT_EBUSY;
         w->op.idle = true;
         w->op.note = "full";
         return;
     }
     if (!reserve(x, s, needs(s, w)))
+        sched_fail_in_apply(x, WEFT_ASSERTION, w->op.thread, w->op.loc,
+                            "out of memory for the bytes of \"%s\"", s->obj.name);
+    if (s->charged && !charge(x, s, needs(s, w), datagram_truesize(w->n)))
         sched_fail_in_apply(x, WEFT_ASSERTION, w->op.thread, w->op.loc,
                             "out of memory for the bytes of \"%s\"", s->obj.name);
     put(s, (const unsigned char *)&m, MESSAGE_HEAD);
@@ -822,6 +988,10 @@ static void write_step(struct exec *x, struct sched_op *op)
             size_t merge = page_merge(s, w->n, !w->waiting && w->done == 0);
             pages_put(s, merge, k - merge);
         }
+        size_t truesize;
+        if (s->charged && (stream_skb(s, k, &truesize), !charge(x, s, k, truesize)))
+            sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
+                                "out of memory for the bytes of \"%s\"", s->obj.name);
         put(s, w->from + w->done, k);
         w->done += k;
         op->note = "%d bytes";
@@ -834,7 +1004,12 @@ static void write_step(struct exec *x, struct sched_op *op)
             op->note = "full";
         return;
     }
-    if (op->note) {
+    w->sleeping = k == 0;
+    if (s->charged && k > 0) {        /* the next piece is a step of its own */
+        op->note = "%d bytes, %d more to go";
+        op->note_b = (int)(w->n - w->done);
+        w->next = &write_next_class;
+    } else if (op->note) {
         op->note = "%d bytes, %d more wait for room";
         op->note_b = (int)(w->n - w->done);
     }
@@ -855,6 +1030,8 @@ static bool write_wait_enabled(struct exec *x, struct sched_op *op)
         return !count_full(s, stream_op(op));
     if (s->paged)                     /* a free page: a short write goes in whole */
         return s->reader_closed || s->npages < PIPE_PAGES;
+    if (s->charged)
+        return s->reader_closed || s->writer_shut || charge_writable(s);
     return s->reader_closed || s->writer_shut || room(s) >= needs(s, stream_op(op));
 }
 
@@ -866,12 +1043,21 @@ static void write_describe(const struct sched_op *op, char *buf, size_t n)
                  s->obj.name);
         return;
     }
+    if (s->charged) {
+        snprintf(buf, n, "waits to write to \"%s\" (full: %zu unread writes charge it %zu "
+                 "bytes; Linux lets it go on at a quarter of its %zu-byte send buffer)",
+                 s->obj.name, s->nskbs, s->wmem, s->sndbuf);
+        return;
+    }
     snprintf(buf, n, "waits to write to \"%s\" (full: %zu of %zu bytes, its read end open)",
              s->obj.name, s->len, s->cap);
 }
 
 static const struct sched_opclass write_class = {
     .verb = "write", .apply = write_apply, .objects = holder_objects,
+};
+static const struct sched_opclass write_next_class = {   /* a Unix socket's next sk_buff */
+    .verb = "write (next piece)", .apply = write_apply, .objects = holder_objects,
 };
 static const struct sched_opclass write_wait_class = {
     .verb = "write (wait)", .enabled = write_wait_enabled, .apply = write_apply,
@@ -927,6 +1113,7 @@ static void close_read_end(struct stream *s, struct stream_file *f, bool gone)
         f->unread = true;             /* a stream or seqpacket socket's (Linux) */
     s->len = 0;                       /* what nobody will read is dropped */
     s->npages = s->page_start = 0;
+    s->nskbs = s->wmem = 0;           /* and no longer charged */
 }
 
 static void close_write_end(struct stream *s, struct stream_file *f, enum close_kind how)
@@ -1006,6 +1193,8 @@ static bool writable(const struct stream *s)
         return s->count < COUNT_MAX;
     if (s->paged)
         return s->reader_closed || s->npages < PIPE_PAGES;
+    if (s->charged)
+        return s->reader_closed || charge_writable(s);
     size_t enough = s->cap < STREAM_ATOMIC ? s->cap : STREAM_ATOMIC;
     return s->reader_closed || room(s) >= enough;
 }

@@ -40,6 +40,23 @@ void stream_set_messages(struct stream *s, bool end_on_close);
 ** as Linux's pipe_write counts it (16 of 4,096 bytes; a write's tail
 ** shares the last page only when it fits there). */
 void stream_set_pages(struct stream *s);
+/* Make s a direction of a Unix socket, right after stream_new: its room
+** is its sender's send buffer of sndbuf bytes (SO_SNDBUF), charged for
+** each write's sk_buffs until they are read, as Linux's af_unix charges
+** it (stream.c: a stream's write goes in pieces of at most 36,544 bytes,
+** a step each; a datagram is one; a full socket's writer waits until
+** reads bring the charge to a quarter). */
+void stream_set_charged(struct stream *s, size_t sndbuf);
+/* A Unix socket's new send buffer (setsockopt SO_SNDBUF, as Linux sets it). */
+void stream_set_sndbuf(struct stream *s, size_t sndbuf);
+/* Its send buffer, or 0 when s is not a Unix socket's. */
+size_t stream_sndbuf(const struct stream *s);
+/* Linux's default send buffer (net.core.wmem_default) and the most that
+** SO_SNDBUF may ask for (net.core.wmem_max, which it doubles), as the
+** kernel sets them, and the least it gives (SOCK_MIN_SNDBUF). */
+#define STREAM_UNIX_SNDBUF 212992
+#define STREAM_SNDBUF_MAX 212992
+#define STREAM_SNDBUF_MIN 4608
 /* Make s an eventfd's count, right after stream_new: a read of 8 bytes
 ** takes the count (semaphore: 1 of it), and waits while it is 0; a write
 ** of 8 bytes adds their value, and waits while the count would pass
