@@ -158,6 +158,10 @@ struct sched_timer {
     struct sched_obj *clock;          /* the execution's clock object */
     bool idle_rule;                   /* --timers=idle */
     bool fired;                       /* it timed out: that ends a loop turn */
+    unsigned starts;                  /* how often it was started: a step that
+                                         ends one wait and begins the next
+                                         starts it again (a write that waits
+                                         for room twice) */
 };
 
 /*

@@ -779,8 +779,13 @@ int sched_timer_init(struct exec *x, struct sched_op *op, struct sched_timer *t,
     return 0;
 }
 
+static void timer_end(struct exec *x, struct sched_timer *t);
+
 void sched_timer_start(struct exec *x, struct sched_timer *t)
 {
+    if (t->deadline >= 0)             /* a new wait of the same operation */
+        timer_end(x, t);
+    t->starts++;
     t->deadline = t->timeout > INT64_MAX - x->now ? INT64_MAX : x->now + t->timeout;
     x->armed[x->narmed++] = t;
     /* Under --timers=idle a timer stopped before it could fire still cut
@@ -788,12 +793,8 @@ void sched_timer_start(struct exec *x, struct sched_timer *t)
     x->outcome.timed |= t->idle_rule;
 }
 
-static void timer_end(struct exec *x, struct sched_timer *t);
-
 void sched_timer_start_at(struct exec *x, struct sched_timer *t, int64_t deadline)
 {
-    if (t->deadline >= 0)
-        timer_end(x, t);
     sched_timer_start(x, t);
     t->deadline = deadline;
 }
@@ -1342,6 +1343,7 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
     struct sched_op *op = t->pending;
     struct sched_thread *was = x->current;
     bool waited = op->timer && op->timer->deadline >= 0;   /* its timer ends here */
+    unsigned starts = op->timer ? op->timer->starts : 0;
     if (op->nwaits)
         leave_queues(op);
     if (x->watching)
@@ -1359,7 +1361,7 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
             recheck_after(x, op);
     }
     x->current = was;
-    if (waited)
+    if (waited && op->timer->starts == starts)   /* (not if it began another wait) */
         timer_end(x, op->timer);
     race_step(x, t, op);
     if (!x->abandoned || x->failed)

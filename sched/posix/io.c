@@ -43,11 +43,9 @@
 ** (Linux's file status flags and socket options). */
 struct file_flags {
     bool nonblock;                    /* O_NONBLOCK */
-    int64_t rcvtimeo;                 /* SO_RCVTIMEO in ns: 0 none; < 0 a
-                                         negative one, which Linux turns
-                                         into "do not wait" */
-    bool reset_back;                  /* TCP: a write reached the closed peer,
-                                         whose reset fails the next one */
+    int64_t rcvtimeo, sndtimeo;       /* SO_RCVTIMEO, SO_SNDTIMEO in ns: 0 none;
+                                         < 0 a negative one, which Linux
+                                         turns into "do not wait" */
     size_t sndbuf;                    /* a Unix socket's SO_SNDBUF as set (doubled),
                                          or 0: the default */
 };
@@ -78,12 +76,6 @@ struct posix_fd {
                                          waits on it finds POLLNVAL) */
     UT_hash_handle hh;
 };
-
-/* A TCP socket: a loopback stream socket of AF_INET or AF_INET6. */
-static bool tcp_stream(const struct posix_fd *f)
-{
-    return (f->family == AF_INET || f->family == AF_INET6) && f->type != SOCK_DGRAM;
-}
 
 /* A UDP socket (AF_INET or AF_INET6 datagrams): see "UDP sockets". */
 static bool is_udp(const struct posix_fd *f)
@@ -856,19 +848,17 @@ static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *
         memcpy(with + head, buf, n);
         buf = with;
     }
-    long put = stream_write_as(x, out, buf, n + head, nonblock || f->flags->nonblock,
-                               &f->closed, at);
+    struct stream_write_how how = {
+        .nonblock = nonblock || f->flags->nonblock || f->flags->sndtimeo < 0,
+        .timeout_ns = f->flags->sndtimeo, .number_closed = &f->closed,
+    };
+    long put = stream_write_as(x, out, buf, n + head, how, at);
     if (put == STREAM_EBADF)
         return failed(EBADF);
     if (put == WEFT_ECLOSED && f->type == SOCK_DGRAM)
         return failed(ECONNREFUSED);  /* Linux: no SIGPIPE for a datagram */
-    if (put == WEFT_ECLOSED && tcp_stream(f) && stream_reader_gone(out) &&
-        !f->flags->reset_back) {
-        f->flags->reset_back = true;  /* TCP: the peer's FIN said nothing of its
-                                         reader; this write goes out, the reset
-                                         comes back, and the next write fails */
-        return (ssize_t)n;
-    }
+    if (put == STREAM_ECONNRESET)
+        return failed(ECONNRESET);    /* TCP: no SIGPIPE (stream.c: tcp_closed_write) */
     if (put == WEFT_ECLOSED)
         return broken_pipe(x, f, nosignal, at);
     return put == WEFT_EBUSY ? failed(EAGAIN) : put - (long)head;
@@ -1381,6 +1371,16 @@ int weft_close_at(int fd, const char *file, int line)
     return (int)point_leave(x, close_fd(x, fd, at), at);
 }
 
+/* What a poll finds on listening socket f once shut down (how): Linux's
+** TCP listener is closed (POLLHUP: tcp_disconnect); a Unix one is readable,
+** and hung up once both ways are shut (unix_poll). */
+static short listener_shut_bits(const struct posix_fd *f, int how)
+{
+    if (f->family != AF_UNIX)
+        return POLLHUP;
+    return how == SHUT_RDWR ? POLLIN | POLLHUP : POLLIN;
+}
+
 int weft_shutdown_at(int fd, int how, const char *file, int line)
 {
     struct exec *x = sync_exec();
@@ -1400,7 +1400,7 @@ int weft_shutdown_at(int fd, int how, const char *file, int line)
         sched_fail(x, WEFT_ASSERTION, at, "shutdown of a UDP socket is not supported by weft "
                    "yet (close is)");
     if (how != SHUT_WR && f->listening)  /* a Unix socket's queue is still accepted */
-        listener_shutdown(x, f->listening, f->family == AF_UNIX, at);
+        listener_shutdown(x, f->listening, f->family == AF_UNIX, listener_shut_bits(f, how), at);
     if (how != SHUT_WR && f->in && !stream_reader_closed(f->in))
         stream_shutdown(x, f->in, true, at);
     if (how != SHUT_RD && f->out && !f->out_addressed && !stream_writer_closed(f->out))
@@ -2515,6 +2515,9 @@ static struct posix_conn *conn_new(struct exec *x, const struct posix_fd *server
         stream_set_charged(c->up, client->flags->sndbuf ? client->flags->sndbuf
                                                         : STREAM_UNIX_SNDBUF);
         stream_set_charged(c->down, STREAM_UNIX_SNDBUF);
+    } else {
+        stream_set_tcp(c->up);
+        stream_set_tcp(c->down);
     }
     if (server->type == SOCK_SEQPACKET) {
         stream_set_messages(c->up, true);
@@ -2779,8 +2782,9 @@ int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags, con
 static void refuse_connection(struct exec *x, void *item, struct sched_loc at)
 {
     struct posix_conn *c = item;
+    stream_abort(x, c->down, at);     /* the reset first: a write between the two
+                                         steps goes in, as before the refusal */
     stream_close(x, c->up, true, at);
-    stream_abort(x, c->down, at);
 }
 
 static int copy_address(const struct sockaddr_storage *a, socklen_t alen, struct sockaddr *addr,
@@ -2815,12 +2819,11 @@ int weft_sockname_at(int fd, struct sockaddr *addr, socklen_t *len, int peer, co
                 : copy_address(&f->local, f->local_len, addr, len);
 }
 
-/* Options of a modelled socket change nothing weft models: set ones are
-** accepted, read ones are 0 (SO_TYPE: the socket's type). */
-/* SO_RCVTIMEO of f: set from the timeval at value, or got into it, as
-** Linux's sock_set_timeout and sock_get_timeout do: a read that waits
-** that long fails with EAGAIN (stream_read_how). */
-static int receive_timeout(struct posix_fd *f, void *value, socklen_t *len, int set)
+/* SO_RCVTIMEO or SO_SNDTIMEO of f (*ns, in its flags): set from the
+** timeval at value, or got into it, as Linux's sock_set_timeout and
+** sock_get_timeout do: a read or a write that waits that long fails with
+** EAGAIN, or gives what went in (stream_read_how, stream_write_how). */
+static int socket_timeout(int64_t *ns, void *value, socklen_t *len, int set)
 {
     struct timeval tv;
     if (value == NULL || len == NULL)
@@ -2828,8 +2831,8 @@ static int receive_timeout(struct posix_fd *f, void *value, socklen_t *len, int 
     if (*len < (socklen_t)sizeof tv)
         return (int)failed(EINVAL);
     if (!set) {
-        int64_t ns = f->flags->rcvtimeo > 0 ? f->flags->rcvtimeo : 0;
-        tv = (struct timeval){ .tv_sec = ns / 1000000000, .tv_usec = ns % 1000000000 / 1000 };
+        int64_t t = *ns > 0 ? *ns : 0;
+        tv = (struct timeval){ .tv_sec = t / 1000000000, .tv_usec = t % 1000000000 / 1000 };
         memcpy(value, &tv, sizeof tv);
         *len = sizeof tv;
         return 0;
@@ -2837,9 +2840,9 @@ static int receive_timeout(struct posix_fd *f, void *value, socklen_t *len, int 
     memcpy(&tv, value, sizeof tv);
     if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
         return (int)failed(EDOM);
-    f->flags->rcvtimeo = tv.tv_sec < 0 ? -1
-                       : tv.tv_sec > INT64_MAX / 1000000000 - 1 ? 0      /* for ever */
-                       : tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
+    *ns = tv.tv_sec < 0 ? -1
+        : tv.tv_sec > INT64_MAX / 1000000000 - 1 ? 0      /* for ever */
+        : tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
     return 0;
 }
 
@@ -2870,6 +2873,9 @@ static int send_buffer(struct posix_fd *f, void *value, socklen_t *len, int set)
     return 0;
 }
 
+/* Options of a modelled socket: SO_RCVTIMEO, SO_SNDTIMEO and a Unix
+** socket's SO_SNDBUF are modelled; others change nothing weft models: set
+** ones are accepted, read ones are 0 (SO_TYPE: the socket's type). */
 int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len, socklen_t setlen,
                     int set, const char *file, int line)
 {
@@ -2883,8 +2889,9 @@ int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len, so
                    : getsockopt(fd, level, name, value, len);
     if (!f->socket)
         return (int)failed(ENOTSOCK);
-    if (level == SOL_SOCKET && name == SO_RCVTIMEO)
-        return receive_timeout(f, value, set ? &setlen : len, set);
+    if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO))
+        return socket_timeout(name == SO_RCVTIMEO ? &f->flags->rcvtimeo : &f->flags->sndtimeo,
+                              value, set ? &setlen : len, set);
     if (level == SOL_SOCKET && name == SO_SNDBUF && (f->family == 0 || f->family == AF_UNIX))
         return send_buffer(f, value, set ? &setlen : len, set);
     if (set)

@@ -48,6 +48,9 @@ struct stream {
     size_t sndbuf, wmem;              /* SO_SNDBUF; sk_wmem_alloc */
     struct skb *skbs;                 /* a ring of nskbs from skb_head */
     size_t skb_head, nskbs, skb_alloc;
+    bool tcp;                         /* a TCP connection's (stream_set_tcp) */
+    bool reset_back;                  /* TCP: a write met the closed peer (its
+                                         reset fails the next one) */
     bool reset;                       /* its writer's socket closed with bytes
                                          unread (or a listener refused it): the
                                          first read that finds it drained fails
@@ -102,9 +105,6 @@ struct stream_op {
     const bool *number_closed;        /* read, write: its descriptor's number was
                                          closed (a dup may keep the end) */
     bool waiting;                     /* its step is a wait step */
-    bool sleeping;                    /* a write to a Unix socket that found its
-                                         send buffer full (not one between
-                                         two of its pieces) */
     const struct sched_opclass *next; /* the class of its next step, if not
                                          its wait class */
     bool applied;                     /* its current step has been applied */
@@ -171,6 +171,11 @@ void stream_set_sndbuf(struct stream *s, size_t sndbuf)
 
 size_t stream_sndbuf(const struct stream *s) { return s->charged ? s->sndbuf : 0; }
 
+void stream_set_tcp(struct stream *s)
+{
+    s->tcp = true;
+}
+
 void stream_set_counter(struct stream *s, uint64_t initial, bool semaphore)
 {
     s->counter = true;
@@ -190,7 +195,6 @@ size_t stream_next_read(const struct stream *s)
 }
 bool stream_writer_closed(const struct stream *s) { return s->writer_closed; }
 bool stream_reader_closed(const struct stream *s) { return s->reader_closed; }
-bool stream_reader_gone(const struct stream *s) { return s->reader_gone && s->reader_closed; }
 const char *stream_name(const struct stream *s) { return s->obj.name; }
 
 static struct stream_op *stream_op(struct sched_op *op) { return OP_OF(op, struct stream_op, op); }
@@ -901,13 +905,62 @@ static bool message_fits_now(const struct stream *s, const struct stream_op *w)
     return s->charged ? charge_below(s) : room(s) >= needs(s, w);
 }
 
+/* The stream a TCP write's own socket reads, whose pending reset (Linux's
+** sk_err) a write to a closed peer takes; NULL for any other write. */
+static struct stream *tcp_own_in(const struct stream *s)
+{
+    return s->tcp && s->reader_closed && s->writer_file ? s->writer_file->in : NULL;
+}
+
+/*
+** A TCP write w to a peer that is closed: the reset the peer sent, still
+** pending, fails it with ECONNRESET and is gone (a read then finds the end
+** of the stream); a peer that closed with nothing unread sent only a FIN,
+** so the first write still goes out, and the reset it brings back fails
+** the next one (EPIPE, as in Linux's CLOSE_WAIT). False: it fails as any
+** write to a closed read end does. A socket's close is two steps, its read
+** end's then its write end's, where Linux's is one: a write between them
+** finds the reset coming (the peer's file has bytes unread) and takes it,
+** so that the second step sets none.
+*/
+static bool tcp_closed_write(struct stream *s, struct stream_op *w)
+{
+    struct stream *in = tcp_own_in(s);
+    struct stream_file *peer = s->reader_gone ? s->reader_file : NULL;
+    if ((in && in->reset) || (peer && peer->unread)) {
+        if (in)
+            in->reset = false;
+        if (peer)
+            peer->unread = false;
+        s->reset_back = true;
+        w->result = w->done ? (long)w->done : STREAM_ECONNRESET;
+        w->op.note = "connection reset";
+        return true;
+    }
+    if (!s->reader_gone || s->reset_back)
+        return false;
+    s->reset_back = true;
+    w->done = w->n;
+    w->result = (long)w->n;
+    w->op.note = "%d bytes to the closed peer, whose reset comes back";
+    w->op.note_a = (int)w->n;
+    return true;
+}
+
+/* w waits for room, for as long as its SO_SNDTIMEO if it has one. */
+static void sleep_for_room(struct exec *x, struct stream_op *w)
+{
+    if (w->op.timer)
+        sched_timer_start(x, w->op.timer);
+    must_wait(&w->op);
+}
+
 /* A message: in whole when there is room, else it waits (or is EBUSY). */
 static void write_message(struct exec *x, struct stream *s, struct stream_op *w, bool waits)
 {
     message_len m = (message_len)w->n;
     if (waits) {
-        w->sleeping = true;
-        must_wait(&w->op);
+        sleep_for_room(x, w);
         return;
     }
     if (!message_fits_now(s, w)) {
@@ -970,6 +1023,8 @@ static void write_step(struct exec *x, struct sched_op *op)
         op->note = "write end shut down";
         return;
     }
+    if (s->reader_closed && s->tcp && tcp_closed_write(s, w))
+        return;
     if (s->reader_closed) {
         w->result = w->done ? (long)w->done : WEFT_ECLOSED;
         op->note = "read end closed";
@@ -1004,35 +1059,53 @@ static void write_step(struct exec *x, struct sched_op *op)
             op->note = "full";
         return;
     }
-    w->sleeping = k == 0;
     if (s->charged && k > 0) {        /* the next piece is a step of its own */
         op->note = "%d bytes, %d more to go";
         op->note_b = (int)(w->n - w->done);
         w->next = &write_next_class;
-    } else if (op->note) {
+        must_wait(op);
+        return;
+    }
+    if (op->note) {
         op->note = "%d bytes, %d more wait for room";
         op->note_b = (int)(w->n - w->done);
     }
-    must_wait(op);
+    sleep_for_room(x, w);
 }
 
+static bool write_may_go_on(const struct sched_op *op);
+
+/* A write waiting with a timeout (SO_SNDTIMEO): when reads made room and
+** the timer may fire too, which comes first is explored. */
 static void write_apply(struct exec *x, struct sched_op *op)
 {
-    write_step(x, op);
+    struct stream_op *w = stream_op(op);
+    if (w->waiting && op->timer && sched_timer_wins(x, op, write_may_go_on(op))) {
+        w->result = w->done ? (long)w->done : WEFT_EBUSY;
+        op->note = "timed out";
+    } else {
+        write_step(x, op);
+    }
     settle(op);
 }
 
-static bool write_wait_enabled(struct exec *x, struct sched_op *op)
+/* May a waiting write go on (room, or a closed end), its timer aside? */
+static bool write_may_go_on(const struct sched_op *op)
 {
-    (void)x;
-    struct stream *s = stream_at(op);
+    const struct stream_op *w = OP_OF(op, const struct stream_op, op);
+    const struct stream *s = stream_at(op);
     if (s->counter)
-        return !count_full(s, stream_op(op));
+        return !count_full(s, w);
     if (s->paged)                     /* a free page: a short write goes in whole */
         return s->reader_closed || s->npages < PIPE_PAGES;
     if (s->charged)
         return s->reader_closed || s->writer_shut || charge_writable(s);
-    return s->reader_closed || s->writer_shut || room(s) >= needs(s, stream_op(op));
+    return s->reader_closed || s->writer_shut || room(s) >= needs(s, w);
+}
+
+static bool write_wait_enabled(struct exec *x, struct sched_op *op)
+{
+    return write_may_go_on(op) || sched_timer_due(x, op->timer);
 }
 
 static void write_describe(const struct sched_op *op, char *buf, size_t n)
@@ -1053,30 +1126,49 @@ static void write_describe(const struct sched_op *op, char *buf, size_t n)
              s->obj.name, s->len, s->cap);
 }
 
+/* A write's objects: a holder's; and when a TCP write's peer is closed,
+** its own socket's stream and the peer's file, where a reset may wait
+** for it (tcp_closed_write). */
+static int write_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    const struct stream *s = stream_at(op);
+    int n = holder_objects(op, objs, max);
+    struct stream *in = tcp_own_in(s);
+    if (in && n < max)
+        objs[n++] = &in->obj;
+    if (in && s->reader_gone && s->reader_file && n < max)
+        objs[n++] = &s->reader_file->obj;
+    return n;
+}
+
 static const struct sched_opclass write_class = {
-    .verb = "write", .apply = write_apply, .objects = holder_objects,
+    .verb = "write", .apply = write_apply, .objects = write_objects,
 };
 static const struct sched_opclass write_next_class = {   /* a Unix socket's next sk_buff */
-    .verb = "write (next piece)", .apply = write_apply, .objects = holder_objects,
+    .verb = "write (next piece)", .apply = write_apply, .objects = write_objects,
 };
 static const struct sched_opclass write_wait_class = {
     .verb = "write (wait)", .enabled = write_wait_enabled, .apply = write_apply,
     .blockers = stream_wakers, .describe_wait = write_describe,
-    .objects = holder_objects, .enablers = holder_enablers,
+    .objects = write_objects, .enablers = holder_enablers,
 };
 
 long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
                   struct sched_loc at)
 {
-    return stream_write_as(x, s, buf, n, nonblock, NULL, at);
+    struct stream_write_how how = { .nonblock = nonblock };
+    return stream_write_as(x, s, buf, n, how, at);
 }
 
-long stream_write_as(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
-                     const bool *number_closed, struct sched_loc at)
+long stream_write_as(struct exec *x, struct stream *s, const void *buf, size_t n,
+                     struct stream_write_how how, struct sched_loc at)
 {
     struct stream_op w = { .op = { .cls = &write_class, .obj = &s->obj, .loc = at },
-                           .from = buf, .n = n, .nonblock = nonblock,
-                           .file = s->writer_file, .number_closed = number_closed };
+                           .from = buf, .n = n, .nonblock = how.nonblock,
+                           .file = s->writer_file, .number_closed = how.number_closed };
+    if (how.timeout_ns > 0 && !how.nonblock &&
+        sched_timer_init(x, &w.op, &w.timer, how.timeout_ns) != 0)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
     perform(x, &w, &write_wait_class);
     return w.result;
 }
@@ -1200,6 +1292,7 @@ static bool writable(const struct stream *s)
 }
 
 static bool listener_ready(const struct listener *l);
+static short listener_poll_bits(const struct stream_poll *w);
 
 /* A socket's sending side is shut (SEND_SHUTDOWN): by its own shutdown,
 ** or by its peer's read shutdown or close (a datagram peer's close ends
@@ -1215,7 +1308,7 @@ short stream_poll_bits(const struct stream_poll *w)
     bool socket = in && out;
     short r = 0;
     if (w->listening)
-        return w->want_in && listener_ready(w->listening) ? POLLIN : 0;
+        return listener_poll_bits(w);
     if (in && in->counter)            /* eventfd_poll */
         return (short)((w->want_in && in->count > 0 ? POLLIN : 0) |
                        (w->want_out && writable(in) ? POLLOUT : 0));
@@ -1437,6 +1530,7 @@ struct listener {
     bool closed;                      /* connects are refused: closed or shut down */
     bool gone;                        /* its last descriptor closed */
     bool shut;                        /* shut down: a waiting accept fails */
+    short shut_bits;                  /* what a poll finds then (listener_shutdown) */
     struct stream_file *file;
     listener_refuse_fn *refuse;
 };
@@ -1465,6 +1559,17 @@ static struct listener *listener_at(const struct sched_op *op)
 }
 static bool listener_ready(const struct listener *l) { return l->len > 0 || l->closed; }
 static bool listener_gone(const struct listener *l) { return l->gone; }
+
+/* A listening socket polls POLLIN while a connection waits or once it is
+** closed; once shut down, as its kind says (listener_shutdown). */
+static short listener_poll_bits(const struct stream_poll *w)
+{
+    const struct listener *l = w->listening;
+    short r = l->shut ? l->shut_bits : listener_ready(l) ? POLLIN : 0;
+    if (l->len > 0)
+        r |= POLLIN;
+    return w->want_in ? r : (short)(r & ~POLLIN);
+}
 
 struct listener *listener_new(struct exec *x, const char *name, int backlog,
                               listener_refuse_fn *refuse, struct sched_loc at)
@@ -1637,7 +1742,10 @@ static void listener_close_apply(struct exec *x, struct sched_op *op)
     }
     l->closed = true;
     l->gone |= c->n != LISTENER_SHUTDOWN;
-    l->shut |= c->n == LISTENER_SHUTDOWN;
+    if (c->n == LISTENER_SHUTDOWN) {
+        l->shut = true;
+        l->shut_bits = (short)c->how;
+    }
 }
 
 static const struct sched_opclass listener_close_class = {
@@ -1652,13 +1760,13 @@ static const struct sched_opclass listener_shutdown_class = {
 ** close waits for an accept to return, or keep (a shutdown that leaves
 ** them to be accepted). */
 static void listener_end(struct exec *x, struct listener *l, enum listener_end how, bool keep,
-                         struct sched_loc at)
+                         short shut_bits, struct sched_loc at)
 {
     struct stream_file *f = how == LISTENER_SHUTDOWN ? NULL : l->file;
     struct stream_op c = { .op = { .cls = how == LISTENER_SHUTDOWN ? &listener_shutdown_class
                                                                    : &listener_close_class,
                                    .obj = &l->obj, .obj2 = f ? &f->obj : NULL, .loc = at },
-                           .n = how, .file = f };
+                           .n = how, .how = shut_bits, .file = f };
     sched_visible(x, &c.op);
     if (l->closed && !keep)
         refuse_left(x, l, at);
@@ -1666,17 +1774,18 @@ static void listener_end(struct exec *x, struct listener *l, enum listener_end h
 
 void listener_close(struct exec *x, struct listener *l, struct sched_loc at)
 {
-    listener_end(x, l, LISTENER_CLOSE, false, at);
+    listener_end(x, l, LISTENER_CLOSE, false, 0, at);
 }
 
 static void listener_release(struct exec *x, struct listener *l, struct sched_loc at)
 {
-    listener_end(x, l, LISTENER_RELEASE, false, at);
+    listener_end(x, l, LISTENER_RELEASE, false, 0, at);
 }
 
-void listener_shutdown(struct exec *x, struct listener *l, bool keep_queued, struct sched_loc at)
+void listener_shutdown(struct exec *x, struct listener *l, bool keep_queued, short poll_bits,
+                       struct sched_loc at)
 {
-    listener_end(x, l, LISTENER_SHUTDOWN, keep_queued, at);
+    listener_end(x, l, LISTENER_SHUTDOWN, keep_queued, poll_bits, at);
 }
 
 /* Would op's first step leave its call waiting, in the state it would run

@@ -19,7 +19,8 @@ struct stream;
 /* What a read or write gives when its caller's own end of the stream was
 ** closed by the time its step came: the descriptor is gone (EBADF). */
 #define STREAM_EBADF (-64)
-/* What a read gives once when its socket's peer reset the connection. */
+/* What a read, or a TCP write, gives once when its socket's peer reset
+** the connection. */
 #define STREAM_ECONNRESET (-65)
 
 /* Writes of at most this many bytes are never split (POSIX PIPE_BUF). */
@@ -57,6 +58,11 @@ size_t stream_sndbuf(const struct stream *s);
 #define STREAM_UNIX_SNDBUF 212992
 #define STREAM_SNDBUF_MAX 212992
 #define STREAM_SNDBUF_MIN 4608
+/* Make s a TCP connection's direction, right after stream_new: a write
+** to a closed peer takes a reset pending on its own socket's other stream
+** (STREAM_ECONNRESET, once), and the first after a peer's plain close
+** still goes out (stream.c: tcp_closed_write). */
+void stream_set_tcp(struct stream *s);
 /* Make s an eventfd's count, right after stream_new: a read of 8 bytes
 ** takes the count (semaphore: 1 of it), and waits while it is 0; a write
 ** of 8 bytes adds their value, and waits while the count would pass
@@ -94,10 +100,18 @@ long stream_read_as(struct exec *x, struct stream *s, void *buf, size_t n,
 ** none (or the whole of a short write) does not. */
 long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
                   struct sched_loc at);
-/* The same, from a descriptor whose number may be closed meanwhile
-** (number_closed: as stream_read_how's). */
-long stream_write_as(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
-                     const bool *number_closed, struct sched_loc at);
+/* How a write goes: nonblock as stream_write's; timeout_ns (SO_SNDTIMEO,
+** > 0): a write that waited that long for room gives what went in, or
+** WEFT_EBUSY, the timer racing the reads that make room; number_closed
+** as stream_read_how's. */
+struct stream_write_how {
+    bool nonblock;
+    int64_t timeout_ns;
+    const bool *number_closed;
+};
+/* Visible. stream_write, as how says. */
+long stream_write_as(struct exec *x, struct stream *s, const void *buf, size_t n,
+                     struct stream_write_how how, struct sched_loc at);
 
 /* The object s's steps touch (a call that finds its descriptor closed
 ** looks at it: posix/io.c). */
@@ -144,8 +158,10 @@ struct sched_obj *listener_object(struct listener *l);
 void listener_close(struct exec *x, struct listener *l, struct sched_loc at);
 /* Visible. Shut it down (shutdown(SHUT_RD)): connects are refused, a
 ** waiting accept wakes and fails; the queued connections are refused
-** unless keep_queued (a Unix socket's: accepts take them first). */
-void listener_shutdown(struct exec *x, struct listener *l, bool keep_queued, struct sched_loc at);
+** unless keep_queued (a Unix socket's: accepts take them first). A poll
+** of it then finds poll_bits (and POLLIN while connections wait). */
+void listener_shutdown(struct exec *x, struct listener *l, bool keep_queued, short poll_bits,
+                       struct sched_loc at);
 
 /*
 ** An open file (Linux's struct file): the ends a descriptor and its dups
@@ -200,8 +216,6 @@ size_t stream_buffered(const struct stream *s);
 size_t stream_next_read(const struct stream *s);
 bool stream_writer_closed(const struct stream *s);
 bool stream_reader_closed(const struct stream *s);
-/* Was the read end closed with its descriptor (not shut down)? */
-bool stream_reader_gone(const struct stream *s);
 const char *stream_name(const struct stream *s);
 
 #endif

@@ -19,15 +19,32 @@
 **             first write still goes out (TCP tells it nothing of the
 **             peer's reader), the reset that answers it fails the second
 **             with EPIPE, and the client reads the end (weft failed the
-**             first write: a SIGPIPE crash of a correct retry loop). */
+**             first write: a SIGPIPE crash of a correct retry loop);
+**   tcpunread the server closes it with the client's request unread: the
+**             reset is already there, and the client's next write takes
+**             it (ECONNRESET, no SIGPIPE), the one after fails with EPIPE,
+**             and a read then finds the end (weft: EPIPE, a SIGPIPE);
+**   queued    a TCP listener is shut down with the client's connection
+**             queued: its first write is a reset (weft: EPIPE);
+**   race      a TCP server thread closes a connection it accepted while
+**             the client writes three bytes and reads: every order gives
+**             one of Linux's four answers (the close is one step there;
+**             weft's two steps gave a fifth: a write between them went
+**             out, the next failed with EPIPE, and the read was a reset);
+**   shut      what a poll finds on a shut-down listener: POLLHUP over TCP;
+**             a Unix one POLLIN, and POLLIN | POLLHUP once shut both ways
+**             (weft: POLLIN for all three). */
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static int sv[2];
@@ -82,6 +99,88 @@ static void tcp(void)
     close(l);
 }
 
+static void tcp_unread(void)
+{
+    int l, c = connected(47133, &l);
+    char b[4];
+    int s = accept(l, NULL, NULL);
+    assert(write(c, "req", 3) == 3);
+    close(s);
+    assert(write(c, "req", 3) == -1 && errno == ECONNRESET);
+    assert(write(c, "req", 3) == -1 && errno == EPIPE);
+    assert(read(c, b, sizeof b) == 0);
+    close(c);
+    close(l);
+}
+
+static void queued(void)
+{
+    int l, c = connected(47135, &l);
+    assert(shutdown(l, SHUT_RD) == 0);
+    assert(write(c, "req", 3) == -1 && errno == ECONNRESET);
+    assert(write(c, "req", 3) == -1 && errno == EPIPE);
+    close(c);
+    close(l);
+}
+
+/* What a poll for POLLIN finds on a listener of this family shut down how. */
+static short shut_listener(int family, int how)
+{
+    struct sockaddr_storage a = { .ss_family = (sa_family_t)family };
+    socklen_t len = sizeof(struct sockaddr_in);
+    if (family == AF_INET) {
+        ((struct sockaddr_in *)&a)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else {
+        struct sockaddr_un *u = (struct sockaddr_un *)&a;
+        snprintf(u->sun_path, sizeof u->sun_path, "/tmp/weft-reset-%d.sock", (int)getpid());
+        unlink(u->sun_path);
+        len = sizeof *u;
+    }
+    int l = socket(family, SOCK_STREAM, 0);
+    assert(bind(l, (struct sockaddr *)&a, len) == 0 && listen(l, 4) == 0);
+    assert(shutdown(l, how) == 0);
+    struct pollfd p = { .fd = l, .events = POLLIN };
+    assert(poll(&p, 1, 0) == 1);
+    close(l);
+    if (family == AF_UNIX)
+        unlink(((struct sockaddr_un *)&a)->sun_path);
+    return p.revents;
+}
+
+static int race_l;
+
+static void *closer(void *arg)
+{
+    (void)arg;
+    close(accept(race_l, NULL, NULL));
+    return NULL;
+}
+
+static void race(void)
+{
+    static const char *const linux_gives[] = {
+        "1 -104 -32 0",                /* closed after the first write: unread */
+        "1 -32 -32 0",                 /* before it: a FIN, the write goes out */
+        "1 1 -104 0", "1 1 1 -104",    /* after the second, after the third */
+    };
+    int c = connected(47137, &race_l);
+    pthread_t t;
+    pthread_create(&t, NULL, closer, NULL);
+    char got[64] = "", b[4];
+    for (int i = 0; i < 4; i++) {
+        ssize_t r = i < 3 ? write(c, "x", 1) : read(c, b, 1);
+        snprintf(got + strlen(got), sizeof got - strlen(got), i ? " %d" : "%d",
+                 r < 0 ? -errno : (int)r);
+    }
+    pthread_join(t, NULL);
+    int known = 0;
+    for (int i = 0; i < 4; i++)
+        known |= strcmp(got, linux_gives[i]) == 0;
+    assert(known);
+    close(c);
+    close(race_l);
+}
+
 static void listener(void)
 {
     int l, c = connected(47129, &l);
@@ -103,6 +202,17 @@ int main(int argc, char **argv)
         listener();
     } else if (strcmp(mode, "tcp") == 0) {
         tcp();
+    } else if (strcmp(mode, "tcpunread") == 0) {
+        tcp_unread();
+    } else if (strcmp(mode, "race") == 0) {
+        race();
+    } else if (strcmp(mode, "queued") == 0) {
+        queued();
+    } else if (strcmp(mode, "shut") == 0) {
+        assert(shut_listener(AF_INET, SHUT_RD) == POLLHUP);
+        assert(shut_listener(AF_INET, SHUT_RDWR) == POLLHUP);
+        assert(shut_listener(AF_UNIX, SHUT_RD) == POLLIN);
+        assert(shut_listener(AF_UNIX, SHUT_RDWR) == (POLLIN | POLLHUP));
     } else {
         char c;
         assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
