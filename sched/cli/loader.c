@@ -309,9 +309,13 @@ static int run(char *const argv[])
 /* Instrumented scenarios call weft's free and realloc first: a freed
 ** block's accesses are forgotten (sync/tsan.c). Part of the cache key. */
 #define WRAP_FREE "-Wl,--wrap=free", "-Wl,--wrap=realloc"
+/* A program's calls that weft answers itself, where a macro in its header
+** would catch a member or a variable of the same name (posix/). */
+#define WRAP_PROGRAM "-Wl,--wrap=__assert_fail", "-Wl,--wrap=sigaction", "-Wl,--wrap=signal", \
+    "-Wl,--wrap=chdir", "-Wl,--wrap=fchdir", "-Wl,--wrap=umask", "-Wl,--wrap=setlocale"
 #define TEXT_OF(...) #__VA_ARGS__
 #define EXPANDED_TEXT_OF(...) TEXT_OF(__VA_ARGS__)
-#define LINK_FLAGS_TEXT EXPANDED_TEXT_OF(WRAP_FREE)
+#define LINK_FLAGS_TEXT EXPANDED_TEXT_OF(WRAP_FREE WRAP_PROGRAM)
 
 /*
 ** Stack hardening for scenario files: -fstack-clash-protection makes a large
@@ -494,7 +498,9 @@ static int link_objects(const struct build *b, char **objs, int n, const char *o
     if (b->program) {
         push(&a, "-Wl,-z,now");
         push(&a, "-Wl,-z,norelro");
-        push(&a, "-Wl,--wrap=__assert_fail");
+        static const char *const wraps[] = { WRAP_PROGRAM };
+        for (size_t i = 0; i < sizeof wraps / sizeof *wraps; i++)
+            push(&a, wraps[i]);
     }
     push(&a, "-o");
     push(&a, out);

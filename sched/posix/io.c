@@ -820,8 +820,7 @@ static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n
 ** SIGPIPE that the program would die of if it does not ignore it. */
 static ssize_t broken_pipe(struct exec *x, struct posix_fd *f, bool nosignal, struct sched_loc at)
 {
-    struct sigaction sa;
-    if (!nosignal && sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+    if (!nosignal && posix_sigpipe(x, at))
         sched_fail(x, WEFT_CRASH, at, "write to \"%s\" after its read end was closed: SIGPIPE "
                    "ends the program (ignore SIGPIPE, or send with MSG_NOSIGNAL)",
                    stream_name(f->out));

@@ -32,6 +32,9 @@ struct posix_tls {
 };
 struct posix_owned;
 
+struct posix_signals;
+struct posix_process;
+
 struct posix_program {
     struct weft_scenario scenario;    /* first: the registry holds its address */
     int (*main)(int, char **);
@@ -47,6 +50,9 @@ struct posix_program {
     int nfiles, files_cap;
     bool dropping_files;              /* posix_stdio_reset at work */
     char no_words[1];                 /* where strtok is left between executions */
+    struct posix_signals *signals;    /* dispositions as loaded (posix/signal.c) */
+    struct posix_process *process;    /* its directory, umask, locale and input
+                                         as loaded (posix/process.c) */
 };
 
 /* Fill p's scenario: name, body and setup. name is kept, not copied. */
@@ -59,6 +65,17 @@ int posix_program_snapshot(struct posix_program *p, void *handle, const char *pa
 /* Find the program's thread-local storage and check that weft can give
 ** each thread its own (posix/tls.c): 0, or -1 after saying why on stderr. */
 int posix_tls_find(struct posix_program *p, void *handle, const char *path);
+/* Note the dispositions of p's signals as loaded (0, or -1 without memory);
+** before each execution, put back those the last one changed and start
+** SIGPIPE's over (posix/signal.c); free them. */
+int posix_signals_snapshot(struct posix_program *p);
+void posix_signals_reset(struct posix_program *p);
+void posix_signals_release(struct posix_program *p);
+/* The same for its working directory, umask, locale and standard input
+** (posix/process.c). */
+int posix_process_snapshot(struct posix_program *p);
+void posix_process_reset(struct posix_program *p);
+void posix_process_release(struct posix_program *p);
 /* The segments' copies freed. */
 void posix_program_release(struct posix_program *p);
 /* Close the descriptors an execution left open for its pipes (io.c). */

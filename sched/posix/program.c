@@ -58,7 +58,7 @@ int posix_program_snapshot(struct posix_program *p, void *handle, const char *pa
     }
     struct segments_of s = { p, (uintptr_t)map->l_addr, 0 };
     int rc = dl_iterate_phdr(collect_segments, &s);
-    if (rc == 1)
+    if (rc == 1 && posix_signals_snapshot(p) == 0 && posix_process_snapshot(p) == 0)
         return 0;
     fprintf(stderr, "weft: cannot copy the data of program %s (%s)\n", path,
             rc < 0 ? "out of memory, or too many writable segments" : "not found loaded");
@@ -70,6 +70,8 @@ void posix_program_release(struct posix_program *p)
     for (int i = 0; i < p->nsegments; i++)
         free(p->segments[i].copy);
     p->nsegments = 0;
+    posix_signals_release(p);
+    posix_process_release(p);
     posix_stdio_reset(p);
     free(p->files);
     p->files = NULL;
@@ -120,6 +122,8 @@ static void program_setup(void)
         memcpy(p->segments[i].addr, p->segments[i].copy, p->segments[i].size);
     libc_reset(p);                    /* its streams first: they may be on pipes */
     posix_io_reset(p);
+    posix_signals_reset(p);
+    posix_process_reset(p);
 }
 
 /* ==========================================================================

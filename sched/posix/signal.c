@@ -127,3 +127,214 @@ int weft_pthread_kill_at(pthread_t th, int sig, const char *file, int line)
     bool ended = sched_thread(x, (int)(th - 1))->state == T_FINISHED;
     return t->joined || (t->detached && ended) ? ESRCH : 0;
 }
+
+/* ==========================================================================
+** Dispositions: sigaction and signal
+** ========================================================================== */
+
+/*
+** A program's sigaction and signal (linked with --wrap, cli/loader.c) act
+** on the real process as the C library's do, and every execution starts
+** with the dispositions the program was loaded with: those the execution
+** before changed are put back (posix_signals_reset). SIGPIPE's is the
+** execution's own, never the process's: it decides what a write to a
+** closed pipe or socket does (posix_sigpipe), so setting it is a step on
+** an object that the write's delivery of SIGPIPE reads too, and the
+** searches order the two (a thread that writes before main ignores
+** SIGPIPE dies).
+*/
+struct posix_signals {
+    struct sigaction loaded[KERNEL_SIGNALS + 1];
+    uint64_t changed;                 /* bit sig - 1: set since the last reset */
+    struct sigaction sigpipe;         /* this execution's SIGPIPE disposition */
+};
+
+int posix_signals_snapshot(struct posix_program *p)
+{
+    if (p->signals == NULL && (p->signals = calloc(1, sizeof *p->signals)) == NULL)
+        return -1;
+    for (int sig = 1; sig <= KERNEL_SIGNALS; sig++)
+        if (!bad_signal(sig))
+            sigaction(sig, NULL, &p->signals->loaded[sig]);
+    p->signals->sigpipe = p->signals->loaded[SIGPIPE];
+    return 0;
+}
+
+void posix_signals_reset(struct posix_program *p)
+{
+    struct posix_signals *s = p->signals;
+    for (int sig = 1; s && s->changed; sig++)
+        if (s->changed & (1ull << (sig - 1))) {
+            sigaction(sig, &s->loaded[sig], NULL);
+            s->changed &= ~(1ull << (sig - 1));
+        }
+    if (s)
+        s->sigpipe = s->loaded[SIGPIPE];
+}
+
+void posix_signals_release(struct posix_program *p)
+{
+    free(p->signals);
+    p->signals = NULL;
+}
+
+/* The dispositions of x's program; NULL when x runs a scenario file. */
+static struct posix_signals *signals_of(struct exec *x)
+{
+    if (!posix_is_program(x->cfg->scenario))
+        return NULL;
+    return ((struct posix_program *)posix_program_of(x))->signals;
+}
+
+/* SIGPIPE's object, made on first use (from the program's thread). */
+static struct sched_obj *sigpipe_object(struct exec *x, struct sched_loc at)
+{
+    static const struct sched_objclass disposition_objclass = { .name = "signal" };
+    struct posix_exec *st = posix_state(x);
+    if (st == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for SIGPIPE's disposition");
+    if (st->sigpipe == NULL)
+        st->sigpipe = sync_object_new(x, &disposition_objclass, sizeof *st->sigpipe,
+                                      "SIGPIPE", at);
+    return st->sigpipe;
+}
+
+struct disposition_op {
+    struct sched_op op;
+    const struct sigaction *act;
+    struct sigaction old;
+    enum { SIGPIPE_KILLS, SIGPIPE_IGNORED, SIGPIPE_BLOCKED, SIGPIPE_HANDLED } delivery;
+};
+
+static const char *handler_note(const struct sigaction *sa)
+{
+    return sa->sa_handler == SIG_IGN ? "ignored" : sa->sa_handler == SIG_DFL ? "default"
+                                                                             : "a handler";
+}
+
+static void set_sigpipe_apply(struct exec *x, struct sched_op *op)
+{
+    struct disposition_op *d = OP_OF(op, struct disposition_op, op);
+    struct posix_signals *s = signals_of(x);
+    d->old = s->sigpipe;
+    if (d->act)
+        s->sigpipe = *d->act;
+    op->idle = d->act == NULL;
+    op->note = d->act ? handler_note(d->act) : NULL;
+}
+
+static bool set_sigpipe_reads_only(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return OP_OF(op, struct disposition_op, op)->act == NULL;
+}
+
+static const struct sched_opclass set_sigpipe_class = {
+    .verb = "sigaction", .apply = set_sigpipe_apply, .reads_only = set_sigpipe_reads_only,
+};
+
+/* Is the calling thread the execution's only one not finished? Then no
+** step of another can come before or after its own: a change it makes
+** needs no step (the usual signal(SIGPIPE, SIG_IGN) at the top of main). */
+static bool alone(struct exec *x)
+{
+    for (int i = 0; i < x->nthreads; i++)
+        if (x->threads[i] != x->current && x->threads[i]->state != T_FINISHED)
+            return false;
+    return true;
+}
+
+/* sigaction for a program: SIGPIPE's a step (above), any other signal's
+** the process's, noted to be put back before the next execution. */
+int __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    struct exec *x = sync_exec();
+    struct posix_signals *s = x ? signals_of(x) : NULL;
+    if (s == NULL || bad_signal(sig) || sig == 0 || sig == SIGKILL || sig == SIGSTOP ||
+        sig != SIGPIPE) {
+        int rc = sigaction(sig, act, old);
+        if (rc == 0 && s && act)
+            s->changed |= 1ull << (sig - 1);
+        return rc;
+    }
+    struct sigaction was = s->sigpipe;
+    if (alone(x)) {
+        if (act)
+            s->sigpipe = *act;
+    } else {
+        struct disposition_op d = { .op = { .cls = &set_sigpipe_class,
+                                            .obj = sigpipe_object(x, sync_current_loc(x)),
+                                            .loc = sync_current_loc(x) },
+                                    .act = act };
+        sched_visible(x, &d.op);
+        was = d.old;
+    }
+    if (old)
+        *old = was;
+    return 0;
+}
+
+/* signal, as glibc's: BSD semantics (the handler stays; calls restart). */
+void (*__wrap_signal(int sig, void (*handler)(int)))(int)
+{
+    struct sigaction sa = { .sa_handler = handler, .sa_flags = SA_RESTART }, old;
+    sigemptyset(&sa.sa_mask);
+    if (sig > 0 && sig <= KERNEL_SIGNALS)
+        sigaddset(&sa.sa_mask, sig);
+    return __wrap_sigaction(sig, &sa, &old) == 0 ? old.sa_handler : SIG_ERR;
+}
+
+static void deliver_apply(struct exec *x, struct sched_op *op)
+{
+    struct disposition_op *d = OP_OF(op, struct disposition_op, op);
+    struct posix_signals *s = signals_of(x);
+    struct posix_thread *t = posix_thread_self(x);
+    d->old = s->sigpipe;
+    op->idle = true;
+    if (t && (t->sigmask & (1ull << (SIGPIPE - 1)))) {
+        d->delivery = SIGPIPE_BLOCKED;
+        op->note = "blocked: it stays pending";
+    } else if (s->sigpipe.sa_handler == SIG_IGN) {
+        d->delivery = SIGPIPE_IGNORED;
+        op->note = "ignored";
+    } else if (s->sigpipe.sa_handler == SIG_DFL) {
+        d->delivery = SIGPIPE_KILLS;
+        op->note = "kills the process";
+    } else {
+        d->delivery = SIGPIPE_HANDLED;
+        op->note = "to its handler";
+        if (s->sigpipe.sa_flags & SA_RESETHAND) {
+            s->sigpipe.sa_handler = SIG_DFL;
+            op->idle = false;
+        }
+    }
+}
+
+static bool deliver_reads_only(struct exec *x, struct sched_op *op)
+{
+    (void)op;
+    struct posix_signals *s = signals_of(x);
+    return s->sigpipe.sa_handler == SIG_IGN || s->sigpipe.sa_handler == SIG_DFL ||
+           !(s->sigpipe.sa_flags & SA_RESETHAND);
+}
+
+static const struct sched_opclass deliver_class = {
+    .verb = "raise", .apply = deliver_apply, .reads_only = deliver_reads_only,
+};
+
+bool posix_sigpipe(struct exec *x, struct sched_loc at)
+{
+    struct sigaction sa;
+    if (signals_of(x) == NULL)        /* a scenario file's: the process's */
+        return sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL;
+    struct disposition_op d = { .op = { .cls = &deliver_class, .obj = sigpipe_object(x, at),
+                                        .loc = at } };
+    sched_visible(x, &d.op);
+    if (d.delivery == SIGPIPE_HANDLED && (d.old.sa_flags & SA_SIGINFO)) {
+        siginfo_t info = { .si_signo = SIGPIPE, .si_code = SI_KERNEL };
+        d.old.sa_sigaction(SIGPIPE, &info, NULL);
+    } else if (d.delivery == SIGPIPE_HANDLED) {
+        d.old.sa_handler(SIGPIPE);
+    }
+    return d.delivery == SIGPIPE_KILLS;
+}

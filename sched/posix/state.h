@@ -62,6 +62,8 @@ struct posix_exec {
                                          in place; 0: the OS thread's own */
     void *os_tls;                     /* the OS thread's block, put back after */
     int os_errno;
+    struct sched_obj *sigpipe;        /* SIGPIPE's disposition, which sigaction
+                                         sets and a broken pipe reads (signal.c) */
 };
 
 /* The execution's state, made on first use; NULL without memory. */
@@ -121,6 +123,21 @@ static inline int64_t posix_virtual_deadline(clockid_t clock, const struct times
     int64_t at = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - posix_clock_start(clock);
     return at > 0 ? at : 0;
 }
+
+/* A write to a closed pipe or socket raises SIGPIPE in the writing thread
+** (posix/signal.c): a step that reads the execution's disposition. True
+** when it kills the process (the default); a handler runs in the thread
+** before this returns; ignored, or blocked in the thread: nothing. */
+bool posix_sigpipe(struct exec *x, struct sched_loc at);
+/* A program's sigaction and signal (linked with --wrap: cli/loader.c). */
+__attribute__((visibility("default"))) int
+__wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+__attribute__((visibility("default"))) void (*__wrap_signal(int sig, void (*handler)(int)))(int);
+/* And chdir, fchdir, umask and setlocale (posix/process.c). */
+__attribute__((visibility("default"))) int __wrap_chdir(const char *path);
+__attribute__((visibility("default"))) int __wrap_fchdir(int fd);
+__attribute__((visibility("default"))) mode_t __wrap_umask(mode_t mask);
+__attribute__((visibility("default"))) char *__wrap_setlocale(int category, const char *locale);
 
 /* The program of this execution (its scenario is the first member). */
 static inline const struct posix_program *posix_program_of(struct exec *x)

@@ -25,14 +25,22 @@
 struct atomic_impl {
     struct sched_obj obj;
     volatile void *mem;               /* the cell: value below, or program memory */
-    int size;                         /* its bytes: 1, 2, 4 or 8 */
+    int size;                         /* its bytes: the most any operation at mem
+                                         used (1, 2, 4 or 8) */
     int64_t value;                    /* a weft_atomic_t's */
     bool named;                       /* by the program's spelling (atomic_site) */
+    struct atomic_impl **overlaps;    /* the cells at other addresses whose bytes
+                                         share some of its own (a byte of a word) */
+    int noverlaps, overlaps_cap;
     UT_hash_handle hh;                /* by mem, for cells at addresses */
 };
 
+/* An operation on size bytes at mem: its cell's own, or fewer of them (a
+** narrower access at the same address). */
 struct atomic_op {
     struct sched_op op;
+    volatile void *mem;
+    int size;
     enum sync_atomic kind;
     uint64_t arg;                     /* the value stored, added, ... */
     uint64_t expected;                /* SYNC_CAS */
@@ -78,23 +86,23 @@ static uint64_t mask_of(int size)
     return size >= 8 ? UINT64_MAX : ((uint64_t)1 << (8 * size)) - 1;
 }
 
-static uint64_t cell_read(const struct atomic_impl *c)
+static uint64_t mem_read(const volatile void *mem, int size)
 {
-    switch (c->size) {
-    case 1:  return *(volatile uint8_t *)c->mem;
-    case 2:  return *(volatile uint16_t *)c->mem;
-    case 4:  return *(volatile uint32_t *)c->mem;
-    default: return *(volatile uint64_t *)c->mem;
+    switch (size) {
+    case 1:  return *(const volatile uint8_t *)mem;
+    case 2:  return *(const volatile uint16_t *)mem;
+    case 4:  return *(const volatile uint32_t *)mem;
+    default: return *(const volatile uint64_t *)mem;
     }
 }
 
-static void cell_write(struct atomic_impl *c, uint64_t v)
+static void mem_write(volatile void *mem, int size, uint64_t v)
 {
-    switch (c->size) {
-    case 1:  *(volatile uint8_t *)c->mem = (uint8_t)v; break;
-    case 2:  *(volatile uint16_t *)c->mem = (uint16_t)v; break;
-    case 4:  *(volatile uint32_t *)c->mem = (uint32_t)v; break;
-    default: *(volatile uint64_t *)c->mem = v; break;
+    switch (size) {
+    case 1:  *(volatile uint8_t *)mem = (uint8_t)v; break;
+    case 2:  *(volatile uint16_t *)mem = (uint16_t)v; break;
+    case 4:  *(volatile uint32_t *)mem = (uint32_t)v; break;
+    default: *(volatile uint64_t *)mem = v; break;
     }
 }
 
@@ -125,8 +133,7 @@ static bool atomic_reads_only(struct exec *x, struct sched_op *op)
 {
     (void)x;
     struct atomic_op *a = OP_OF(op, struct atomic_op, op);
-    struct atomic_impl *c = cell_at(op);
-    uint64_t v = cell_read(c), m = mask_of(c->size);
+    uint64_t v = mem_read(a->mem, a->size), m = mask_of(a->size);
     return new_value(a->kind, v, a->arg, a->expected, m) == v;
 }
 
@@ -144,12 +151,11 @@ static void note_value(struct sched_op *op, const char *fmt, int64_t v, int64_t 
 static void atomic_apply(struct exec *x, struct sched_op *op)
 {
     struct atomic_op *a = OP_OF(op, struct atomic_op, op);
-    struct atomic_impl *cell = cell_at(op);
-    uint64_t m = mask_of(cell->size);
+    uint64_t m = mask_of(a->size);
     op->idle = atomic_reads_only(x, op);
-    a->old = cell_read(cell);
+    a->old = mem_read(a->mem, a->size);
     uint64_t now = new_value(a->kind, a->old, a->arg, a->expected, m);
-    cell_write(cell, now);
+    mem_write(a->mem, a->size, now);
     int64_t old = (int64_t)a->old, arg = (int64_t)a->arg;
     switch (a->kind) {
     case SYNC_LOAD:  note_value(op, "= %d", old, 0); break;
@@ -164,8 +170,22 @@ static void atomic_apply(struct exec *x, struct sched_op *op)
     }
 }
 
+/* An operation's objects: its cell, and the cells whose bytes overlap
+** it, so that the searches order it with theirs (a store to a byte of a
+** word and a load of the word conflict, though their addresses differ). */
+static int atomic_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    const struct atomic_impl *c = cell_at(op);
+    int n = 0;
+    objs[n++] = op->obj;
+    for (int i = 0; i < c->noverlaps && n < max; i++)
+        objs[n++] = &c->overlaps[i]->obj;
+    return n;
+}
+
 #define ATOMIC_CLASS(verb_) \
-    { .verb = verb_, .apply = atomic_apply, .reads_only = atomic_reads_only }
+    { .verb = verb_, .apply = atomic_apply, .reads_only = atomic_reads_only, \
+      .objects = atomic_objects }
 static const struct sched_opclass atomic_classes[] = {
     [SYNC_LOAD] = ATOMIC_CLASS("load"),       [SYNC_STORE] = ATOMIC_CLASS("store"),
     [SYNC_EXCHANGE] = ATOMIC_CLASS("swap"),   [SYNC_CAS] = ATOMIC_CLASS("cas"),
@@ -175,11 +195,12 @@ static const struct sched_opclass atomic_classes[] = {
 };
 
 /* Post one operation on a cell; returns the value before it. */
-static uint64_t post(struct exec *x, struct atomic_impl *cell, enum sync_atomic kind,
+static uint64_t post(struct exec *x, struct atomic_impl *cell, int size, enum sync_atomic kind,
                      uint64_t arg, uint64_t expected, struct sched_loc at)
 {
     struct atomic_op op = { .op = { .cls = &atomic_classes[kind], .obj = &cell->obj, .loc = at },
-                            .kind = kind, .arg = arg, .expected = expected };
+                            .mem = cell->mem, .size = size, .kind = kind, .arg = arg,
+                            .expected = expected };
     sched_visible(x, &op.op);
     return op.old;
 }
@@ -192,7 +213,8 @@ static int64_t atomic_do(weft_atomic_t *a, enum sync_atomic kind, int64_t arg, i
     if (x == NULL)
         return 0;
     struct sched_loc at = { file, line };
-    return (int64_t)post(x, atomic_of(x, a, at), kind, (uint64_t)arg, (uint64_t)expected, at);
+    return (int64_t)post(x, atomic_of(x, a, at), sizeof(int64_t), kind, (uint64_t)arg,
+                         (uint64_t)expected, at);
 }
 
 /* ==========================================================================
@@ -210,6 +232,42 @@ static void name_cell(struct atomic_impl *c, const char *spelling)
     c->named = true;
 }
 
+/* Note that a and b share bytes (false without memory). */
+static bool add_overlap(struct exec *x, struct atomic_impl *a, struct atomic_impl *b)
+{
+    for (int i = 0; i < a->noverlaps; i++)
+        if (a->overlaps[i] == b)
+            return true;
+    if (a->noverlaps == a->overlaps_cap) {
+        int cap = a->overlaps_cap ? 2 * a->overlaps_cap : 4;
+        struct atomic_impl **more = arena_alloc(&x->arena, (size_t)cap * sizeof *more);
+        if (more == NULL)
+            return false;
+        for (int i = 0; i < a->noverlaps; i++)
+            more[i] = a->overlaps[i];
+        a->overlaps = more;
+        a->overlaps_cap = cap;
+    }
+    a->overlaps[a->noverlaps++] = b;
+    return true;
+}
+
+/* Link c with every cell of this execution whose bytes share some of its
+** own: each starts less than 8 bytes before c's end (no access is wider). */
+static bool link_overlaps(struct exec *x, struct atomic_impl *c)
+{
+    uintptr_t start = (uintptr_t)c->mem, end = start + (uintptr_t)c->size;
+    for (uintptr_t p = start >= 7 ? start - 7 : 0; p < end; p++) {
+        struct atomic_impl *o, *table = x->memory_cells;
+        const volatile void *addr = (const volatile void *)p;
+        HASH_FIND_PTR(table, &addr, o);
+        if (o && o != c && p + (uintptr_t)o->size > start &&
+            (!add_overlap(x, c, o) || !add_overlap(x, o, c)))
+            return false;
+    }
+    return true;
+}
+
 /* The cell at addr, made on first use in this execution; named by the
 ** first spelling a program's atomic_* call gives it (name, or NULL). */
 static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, int size,
@@ -220,6 +278,11 @@ static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, 
     if (c) {
         if (name && !c->named)
             name_cell(c, name);
+        if (size > c->size) {         /* a wider access: it may reach more cells */
+            c->size = size;
+            if (!link_overlaps(x, c))
+                sched_fail(x, WEFT_ASSERTION, at, "out of memory for an atomic");
+        }
         return c;
     }
     c = sync_object_new(x, &atomic_objclass, sizeof *c, NULL, at);
@@ -232,7 +295,7 @@ static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, 
     c->obj.key = sched_handle_key(x, (const void *)addr);
     HASH_ADD_PTR(table, mem, c);
     x->memory_cells = table;
-    if (x->shadow_oom)
+    if (x->shadow_oom || !link_overlaps(x, c))
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for an atomic");
     return c;
 }
@@ -241,9 +304,8 @@ static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, 
 static uint64_t native(volatile void *addr, int size, enum sync_atomic kind, uint64_t arg,
                        uint64_t expected)
 {
-    struct atomic_impl c = { .mem = addr, .size = size };
-    uint64_t old = cell_read(&c);
-    cell_write(&c, new_value(kind, old, arg, expected, mask_of(size)));
+    uint64_t old = mem_read(addr, size);
+    mem_write(addr, size, new_value(kind, old, arg, expected, mask_of(size)));
     return old;
 }
 
@@ -260,7 +322,7 @@ uint64_t sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, ui
         name = x->atomic_site.name;
         x->atomic_site.addr = NULL;
     }
-    return post(x, cell_at_address(x, addr, size, at, name), kind, arg, expected, at);
+    return post(x, cell_at_address(x, addr, size, at, name), size, kind, arg, expected, at);
 }
 
 int64_t weft_atomic_load_at(weft_atomic_t *a, const char *file, int line)
