@@ -206,11 +206,13 @@ WEFT_API void weft_mutex_init_at(weft_mutex_t *m, const char *name, enum weft_mu
 #define weft_mutex_lock(m)    weft_mutex_lock_at((m), __FILE__, __LINE__)
 /* Acquire m if free: 0, else WEFT_EBUSY. Visible; never blocks. */
 #define weft_mutex_trylock(m) weft_mutex_trylock_at((m), __FILE__, __LINE__)
-/* Release m; releasing a mutex one does not hold is reported (a Go mutex:
-** releasing one nobody holds). Visible. A spawned thread that returns still
-** holding a lock it owns (a mutex other than a Go mutex, a read or write
-** hold of a rwlock) fails the execution (WEFT_ASSERTION), naming the lock
-** and where it was taken; the scenario body may return holding locks. */
+/* Release m. Visible. Releasing an error-checking or recursive mutex one
+** does not hold returns WEFT_EPERM (no step); releasing another kind is
+** reported (a Go mutex: releasing one nobody holds). A spawned thread
+** that returns still holding a lock it owns (a mutex other than a Go
+** mutex, a read or write hold of a rwlock) fails the execution
+** (WEFT_ASSERTION), naming the lock and where it was taken; the scenario
+** body may return holding locks. */
 #define weft_mutex_unlock(m)  weft_mutex_unlock_at((m), __FILE__, __LINE__)
 
 WEFT_API int weft_mutex_lock_at(weft_mutex_t *m, const char *file, int line);
@@ -319,7 +321,8 @@ WEFT_API void weft_sem_init_at(weft_sem_t *s, const char *name, int permits,
 /* As acquire, but gives up after ms (> 0) of virtual time: 0 or WEFT_ETIMEDOUT.
 ** The timer races every other step, as a condition's timed wait does. */
 #define weft_sem_timedacquire(s, ms) weft_sem_acquire_at((s), (ms), __FILE__, __LINE__)
-/* Give a permit back (any thread may). Visible. */
+/* Give a permit back (any thread may). Visible. One past INT_MAX permits
+** fails the execution (WEFT_ASSERTION). */
 #define weft_sem_release(s)          weft_sem_release_at((s), __FILE__, __LINE__)
 WEFT_API int weft_sem_acquire_at(weft_sem_t *s, int64_t ms, const char *file, int line);
 WEFT_API void weft_sem_release_at(weft_sem_t *s, const char *file, int line);

@@ -107,10 +107,11 @@ WEFT_PROG_API int weft_pthread_cond_init_at(pthread_cond_t *c, const pthread_con
                                             const char *name, WEFT_AT);
 WEFT_PROG_API int weft_pthread_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m,
                                             const struct timespec *deadline, const char *name,
-                                            WEFT_AT);
+                                            const char *mutex_name, WEFT_AT);
 WEFT_PROG_API int weft_pthread_cond_clockwait_at(pthread_cond_t *c, pthread_mutex_t *m,
                                                  clockid_t clock, const struct timespec *deadline,
-                                                 const char *name, WEFT_AT);
+                                                 const char *name, const char *mutex_name,
+                                                 WEFT_AT);
 WEFT_PROG_API int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const char *name,
                                               WEFT_AT);
 
@@ -288,9 +289,10 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define pthread_mutex_unlock(m)  weft_pthread_mutex_op_at((m), 2, #m, __FILE__, __LINE__)
 #define pthread_cond_init(c, a) weft_pthread_cond_init_at((c), (a), #c, __FILE__, __LINE__)
 #define pthread_cond_destroy(c) ((void)(c), 0)
-#define pthread_cond_wait(c, m) weft_pthread_cond_wait_at((c), (m), NULL, #c, __FILE__, __LINE__)
+#define pthread_cond_wait(c, m) \
+    weft_pthread_cond_wait_at((c), (m), NULL, #c, #m, __FILE__, __LINE__)
 #define pthread_cond_timedwait(c, m, t) \
-    weft_pthread_cond_wait_at((c), (m), (t), #c, __FILE__, __LINE__)
+    weft_pthread_cond_wait_at((c), (m), (t), #c, #m, __FILE__, __LINE__)
 #define pthread_cond_signal(c)    weft_pthread_cond_signal_at((c), 0, #c, __FILE__, __LINE__)
 #define pthread_cond_broadcast(c) weft_pthread_cond_signal_at((c), 1, #c, __FILE__, __LINE__)
 #define pthread_rwlock_init(rw, a) weft_pthread_rwlock_init_at((rw), (a), #rw, __FILE__, __LINE__)
@@ -332,7 +334,7 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define pthread_mutex_clocklock(m, clk, t) \
     weft_pthread_mutex_timedlock_at((m), (clk), (t), #m, __FILE__, __LINE__)
 #define pthread_cond_clockwait(c, m, clk, t) \
-    weft_pthread_cond_clockwait_at((c), (m), (clk), (t), #c, __FILE__, __LINE__)
+    weft_pthread_cond_clockwait_at((c), (m), (clk), (t), #c, #m, __FILE__, __LINE__)
 #define pthread_rwlock_tryrdlock(rw) weft_pthread_rwlock_op_at((rw), 5, #rw, __FILE__, __LINE__)
 #define pthread_rwlock_trywrlock(rw) weft_pthread_rwlock_op_at((rw), 6, #rw, __FILE__, __LINE__)
 #define pthread_rwlock_timedrdlock(rw, t) \
@@ -417,9 +419,10 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define cnd_broadcast(c) \
     weft_c11_result(weft_pthread_cond_signal_at((pthread_cond_t *)(c), 1, #c, __FILE__, __LINE__))
 #define cnd_wait(c, m) weft_c11_result(weft_pthread_cond_wait_at( \
-    (pthread_cond_t *)(c), (pthread_mutex_t *)(m), NULL, #c, __FILE__, __LINE__))
+    (pthread_cond_t *)(c), (pthread_mutex_t *)(m), NULL, #c, #m, __FILE__, __LINE__))
 #define cnd_timedwait(c, m, t) weft_c11_result(weft_pthread_cond_clockwait_at( \
-    (pthread_cond_t *)(c), (pthread_mutex_t *)(m), CLOCK_REALTIME, (t), #c, __FILE__, __LINE__))
+    (pthread_cond_t *)(c), (pthread_mutex_t *)(m), CLOCK_REALTIME, (t), #c, #m, __FILE__, \
+    __LINE__))
 #define call_once(flag, fn) \
     ((void)weft_pthread_once_at((pthread_once_t *)(flag), (fn), __FILE__, __LINE__))
 #define tss_create(key, dtor) weft_c11_result(weft_pthread_key_create((key), (dtor)))

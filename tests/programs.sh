@@ -1165,5 +1165,28 @@ expect_grep "arguments without a program said" "no program" "$tmp/err"
 check "compile error" 2 "$WEFT" run --cflags="-include $tmp/no_such.h" "$tests/exit_status.c"
 expect_grep "compile error said" "could not compile" "$tmp/err"
 
+# ---- error numbers as glibc returns them (audit 7: F1, F2, F7, F10, F18) ----
+# error_returns.c asserts each, and exits 0 natively too: EPERM for an
+# unlock of a recursive mutex the thread does not hold and for a condition
+# wait with an error-checking or recursive one (both failed the execution),
+# EDEADLK for rdlock and wrlock by the rwlock's writer (a self-deadlock),
+# -1/EOVERFLOW for sem_post at SEM_VALUE_MAX (the count wrapped), 0 for a
+# timed lock of a free mutex with an invalid tv_nsec (EINVAL). A wait with
+# a normal mutex not held stays misuse, the mutex named as spelled (it was
+# "mutex" when the wait was its first use).
+for s in dpor dfs; do
+    check "error returns ($s)" 0 "$WEFT" run --strategy $s "$tests/error_returns.c"
+    expect_grep "error returns, exhaustive ($s)" \
+        "^error_returns: pass (expected pass) \[$s\] 1 execution, exhaustive" "$tmp/out"
+done
+check "a wait with a normal mutex not held" 1 \
+    "$WEFT" run --cflags=-DUNOWNED_NORMAL "$tests/error_returns.c"
+expect_grep "the misuse, the mutex as spelled" \
+    '^  wait on condition "box.ready" without holding mutex "box.mu"$' "$tmp/out"
+expect_grep "a post at the maximum keeps the count" \
+    "error_returns.c:116  release s (at its maximum)$" "$tmp/out"
+expect_grep "a timed lock that would wait, with a bad tv_nsec" \
+    "error_returns.c:82   timedlock plain (busy: invalid deadline)$" "$tmp/out"
+
 echo "programs: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

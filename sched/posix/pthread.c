@@ -281,9 +281,11 @@ int weft_pthread_mutex_timedlock_at(pthread_mutex_t *m, clockid_t clock,
     struct exec *x = sync_exec();
     if (x == NULL)
         return pthread_mutex_clocklock(m, clock, deadline);
-    if (deadline == NULL || bad_timespec(deadline) || bad_clock(clock))
+    if (deadline == NULL || bad_clock(clock))
         return EINVAL;
     weft_mutex_t *w = mutex_handle(x, m, name, file, line);
+    if (bad_timespec(deadline))       /* looked at only when the call would wait */
+        return from_weft(mutex_timedlock_at(w, -1, file, line));
     int64_t at = posix_virtual_deadline(clock, deadline);
     if (at <= x->now)                 /* passed: only a free mutex is taken */
         return from_weft(weft_mutex_trylock_at(w, file, line)) == EBUSY ? ETIMEDOUT : 0;
@@ -389,18 +391,21 @@ static bool bad_clock(clockid_t clock)
 
 int weft_pthread_cond_wait_at(pthread_cond_t *c, pthread_mutex_t *m,
                               const struct timespec *deadline, const char *name,
-                              const char *file, int line)
+                              const char *mutex_name, const char *file, int line)
 {
     int clock_plus_one = ((struct cond_overlay *)c)->clock_plus_one;
     return weft_pthread_cond_clockwait_at(c, m, clock_plus_one ? clock_plus_one - 1
                                                                 : CLOCK_REALTIME,
-                                          deadline, name, file, line);
+                                          deadline, name, mutex_name, file, line);
 }
 
-/* pthread_cond_clockwait, and the other waits with the condition's clock. */
+/* pthread_cond_clockwait, and the other waits with the condition's clock.
+** A mutex that checks its owner and that the caller does not hold: EPERM
+** (glibc's unlock in the wait fails before it waits, times out or acts on
+** a cancel); a normal one is misuse, reported by the wait (cond.c). */
 int weft_pthread_cond_clockwait_at(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
                                    const struct timespec *deadline, const char *name,
-                                   const char *file, int line)
+                                   const char *mutex_name, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
@@ -408,7 +413,9 @@ int weft_pthread_cond_clockwait_at(pthread_cond_t *c, pthread_mutex_t *m, clocki
     if (bad_timespec(deadline) || bad_clock(clock))
         return EINVAL;
     weft_cond_t *w = cond_handle(x, c, name, file, line);
-    weft_mutex_t *wm = mutex_handle(x, m, "mutex", file, line);
+    weft_mutex_t *wm = mutex_handle(x, m, mutex_name, file, line);
+    if (mutex_refuses(mutex_of(x, wm, posix_loc(file, line)), x->current->id))
+        return EPERM;
     int64_t at = deadline ? posix_virtual_deadline(clock, deadline) : -1;
     if (deadline && at <= x->now)
         return ETIMEDOUT;
@@ -485,7 +492,9 @@ int weft_pthread_rwlock_init_at(pthread_rwlock_t *rw, const pthread_rwlockattr_t
     return 0;
 }
 
-/* op: 0 rdlock, 1 unlock, 2 wrlock, 5 tryrdlock, 6 trywrlock. */
+/* op: 0 rdlock, 1 unlock, 2 wrlock, 5 tryrdlock, 6 trywrlock. A lock by
+** the thread that holds rw for writing is EDEADLK, as glibc has it (weft's
+** own rwlock reports the self-deadlock: rwlock.c). */
 int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name, const char *file,
                               int line)
 {
@@ -496,6 +505,8 @@ int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const char *name, co
              : pthread_rwlock_unlock(rw);
     struct rwlock_overlay *o = rwlock_handle(x, rw, name, file, line);
     int self = x->current->id + 1;
+    if ((op == 0 || op == 2) && o->writer_plus_one == self)
+        return EDEADLK;               /* glibc says so at once, for either kind */
     if (op == 5 || op == 6) {
         int rc = rwlock_try_at(&o->rw, op == 6, file, line);
         if (rc == WEFT_OK && op == 6)
@@ -528,6 +539,8 @@ int weft_pthread_rwlock_timed_at(pthread_rwlock_t *rw, int write, clockid_t cloc
         (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
         return EINVAL;
     struct rwlock_overlay *o = rwlock_handle(x, rw, name, file, line);
+    if (o->writer_plus_one == x->current->id + 1)
+        return EDEADLK;               /* as rdlock and wrlock */
     int rc = rwlock_timed_at(&o->rw, write != 0, posix_virtual_deadline(clock, deadline), file, line);
     if (rc == WEFT_OK && write)
         o->writer_plus_one = x->current->id + 1;
@@ -713,8 +726,7 @@ int weft_posix_sem_post_at(sem_t *s, const char *name, const char *file, int lin
     struct exec *x = sync_exec();
     if (x == NULL)
         return sem_post(s);
-    weft_sem_release_at(sem_handle(x, s, name, file, line), file, line);
-    return 0;
+    return sem_post_at(sem_handle(x, s, name, file, line), file, line) ? 0 : sem_error(EOVERFLOW);
 }
 
 /* ==========================================================================

@@ -231,6 +231,12 @@ static const struct sched_opclass unlock_class = {
     .verb = "unlock", .flags = OP_RELEASE, .apply = unlock_apply,
 };
 
+bool mutex_refuses(const struct mutex_impl *mx, int tid)
+{
+    return (mx->kind == WEFT_MUTEX_ERRORCHECK || mx->kind == WEFT_MUTEX_RECURSIVE) &&
+           mx->holder != tid;
+}
+
 int weft_mutex_unlock_at(weft_mutex_t *m, const char *file, int line)
 {
     struct mutex_call c;
@@ -239,13 +245,12 @@ int weft_mutex_unlock_at(weft_mutex_t *m, const char *file, int line)
     if (c.mx->kind == WEFT_MUTEX_GO && c.mx->holder < 0)
         sched_fail(c.x, WEFT_ASSERTION, c.op.loc, "thread \"%s\" unlocks Go mutex \"%s\", "
                    "which is not locked", c.op.thread->obj.name, c.mx->obj.name);
-    if (c.mx->holder != c.op.thread->id && c.mx->kind != WEFT_MUTEX_GO) {
-        if (c.mx->kind == WEFT_MUTEX_ERRORCHECK)
-            return WEFT_EPERM;
+    if (mutex_refuses(c.mx, c.op.thread->id))
+        return WEFT_EPERM;
+    if (c.mx->holder != c.op.thread->id && c.mx->kind != WEFT_MUTEX_GO)
         sched_fail(c.x, WEFT_ASSERTION, c.op.loc, "thread \"%s\" unlocks mutex \"%s\", which %s",
                    c.op.thread->obj.name, c.mx->obj.name,
                    c.mx->holder < 0 ? "is not locked" : "another thread holds");
-    }
     sched_visible(c.x, &c.op);
     return WEFT_OK;
 }
@@ -257,22 +262,29 @@ int weft_mutex_unlock_at(weft_mutex_t *m, const char *file, int line)
 struct timedlock_op {
     struct sched_op op;
     struct sched_timer timer;
-    int64_t deadline;                 /* absolute, on the virtual clock */
+    int64_t deadline;                 /* absolute, on the virtual clock; -1: invalid */
     bool must_wait;
 };
 
 /* First step: take it if free, else start the timer and wait in a second
-** step (a step that is always enabled, so not an OP_ACQUIRE). */
+** step (a step that is always enabled, so not an OP_ACQUIRE). An invalid
+** deadline matters only then (POSIX, glibc): WEFT_EINVAL, no wait. */
 static void timedlock_apply(struct exec *x, struct sched_op *op)
 {
     struct mutex_impl *mx = mutex_at(op);
+    struct timedlock_op *t = OP_OF(op, struct timedlock_op, op);
     if (trylock_would_take(mx, op->thread->id)) {
         mutex_take(mx, op->thread->id, op->loc);
         op->status = WEFT_OK;
         return;
     }
-    sync_timer_begin(x, op->timer, OP_OF(op, struct timedlock_op, op)->deadline);
-    OP_OF(op, struct timedlock_op, op)->must_wait = true;
+    if (t->deadline < 0) {
+        op->status = WEFT_EINVAL;
+        op->note = "busy: invalid deadline";
+        return;
+    }
+    sync_timer_begin(x, op->timer, t->deadline);
+    t->must_wait = true;
     op->note = "blocks";
 }
 
@@ -314,7 +326,7 @@ int mutex_timedlock_at(weft_mutex_t *m, int64_t deadline, const char *file, int 
         return WEFT_EINVAL;
     if (c.mx->holder == c.op.thread->id && c.mx->kind == WEFT_MUTEX_ERRORCHECK)
         return WEFT_EDEADLK;
-    struct timedlock_op t = { .op = c.op, .deadline = deadline > 0 ? deadline : 0 };
+    struct timedlock_op t = { .op = c.op, .deadline = deadline < 0 ? -1 : deadline };
     if (sched_timer_init(c.x, &t.op, &t.timer, 0) != 0)
         sched_fail(c.x, WEFT_ASSERTION, t.op.loc, "out of memory for a timer");
     sched_visible(c.x, &t.op);

@@ -501,8 +501,6 @@ int rwlock_timed_at(weft_rwlock_t *h, bool write, int64_t deadline, const char *
         return WEFT_EINVAL;
     struct sched_loc at = { file, line };
     struct rwlock_impl *rw = rwlock_of(x, h, at);
-    if (rw->writing && rw->writer == x->current->id)
-        return WEFT_EDEADLK;          /* glibc says so at once, for either kind */
     struct timed_op t = { .op = { .cls = write ? &timedlock_class : &timedrlock_class,
                                   .obj = &rw->obj, .obj2 = &rw->drain, .loc = at },
                           .deadline = deadline > 0 ? deadline : 0, .write = write };

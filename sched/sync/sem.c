@@ -7,6 +7,7 @@
 ** So N threads that each take one of N permits are one class. Releases,
 ** try-acquires and timed acquires are writes.
 */
+#include <limits.h>
 #include <stdio.h>
 #include "sync/sync.h"
 
@@ -192,24 +193,41 @@ int sem_acquire_until_at(weft_sem_t *s, int64_t deadline, const char *file, int 
 ** Release
 ** ========================================================================== */
 
+/* At INT_MAX permits (SEM_VALUE_MAX) the count stays: sem_post's EOVERFLOW. */
 static void release_apply(struct exec *x, struct sched_op *op)
 {
     (void)x;
-    op->held = sem_at(op)->permits == 0;   /* no acquire could run before it */
+    struct sem_impl *sem = sem_at(op);
+    op->held = sem->permits == 0;     /* no acquire could run before it */
+    if (sem->permits == INT_MAX) {
+        op->status = WEFT_EINVAL;
+        op->note = "at its maximum";
+        return;
+    }
     op->note = "%d permits";
-    op->note_a = ++sem_at(op)->permits;
+    op->note_a = ++sem->permits;
 }
 
 static const struct sched_opclass release_class = { .verb = "release", .apply = release_apply };
 
-void weft_sem_release_at(weft_sem_t *s, const char *file, int line)
+bool sem_post_at(weft_sem_t *s, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return;
+        return false;
     struct sched_loc at = { file, line };
     struct sem_op r = { .op = { .cls = &release_class, .obj = &sem_of(x, s, at)->obj, .loc = at } };
     sched_visible(x, &r.op);
+    return r.op.status == WEFT_OK;
+}
+
+void weft_sem_release_at(weft_sem_t *s, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x && !sem_post_at(s, file, line))
+        sched_fail(x, WEFT_ASSERTION, (struct sched_loc){ file, line },
+                   "semaphore \"%s\" released with %d permits already: one more overflows",
+                   ((struct sem_impl *)s->h_.impl_)->obj.name, INT_MAX);
 }
 
 /* ==========================================================================

@@ -36,6 +36,10 @@ static inline struct mutex_impl *mutex_of(struct exec *x, weft_mutex_t *m, struc
 /* Take / drop m for thread tid (scheduler context). */
 void mutex_take(struct mutex_impl *mx, int tid, struct sched_loc at);
 void mutex_drop(struct mutex_impl *mx);
+/* mx checks its owner (error-checking or recursive) and thread tid does
+** not hold it: its unlock, and a condition wait with it (posix/pthread.c),
+** fail with EPERM, as POSIX and glibc have it. */
+bool mutex_refuses(const struct mutex_impl *mx, int tid);
 
 /* In the apply of the step that begins a timed wait: its timer starts at
 ** until, a POSIX call's absolute deadline on the virtual clock (x->now's
@@ -53,8 +57,9 @@ static inline void sync_timer_begin(struct exec *x, struct sched_timer *t, int64
 /* pthread_mutex_timedlock (posix/pthread.c): m locked, or WEFT_ETIMEDOUT
 ** once the virtual clock passed deadline (absolute, x->now's ns) with it
 ** held (the timeout races every step, as a timer does); WEFT_EDEADLK for
-** an error-checking mutex its caller holds. From a scenario thread; may
-** switch fibers. */
+** an error-checking mutex its caller holds. A deadline < 0 stands for an
+** invalid one: m is taken if it can be at once, else WEFT_EINVAL. From a
+** scenario thread; may switch fibers. */
 int mutex_timedlock_at(weft_mutex_t *m, int64_t deadline, const char *file, int line);
 /* sem_timedwait and sem_clockwait: weft_sem_timedacquire with an absolute
 ** deadline (x->now's ns) instead of a timeout (sem.c). */
@@ -70,6 +75,10 @@ void cond_signal_any_at(weft_cond_t *c, const char *file, int line);
 ** absolute deadline (x->now's ns) instead of a timeout (cond.c). */
 int cond_wait_until_at(weft_cond_t *c, weft_mutex_t *m, int64_t deadline, const char *file,
                        int line);
+/* sem_post: weft_sem_release, false when s holds INT_MAX permits (Linux's
+** SEM_VALUE_MAX) and keeps them: EOVERFLOW (sem.c). From a scenario
+** thread; may switch fibers. */
+bool sem_post_at(weft_sem_t *s, const char *file, int line);
 /* sem_getvalue: the permits left, read in a step of its own (sem.c). */
 int sem_value_at(weft_sem_t *s, const char *file, int line);
 /* pthread_rwlock_tryrdlock and trywrlock: 0, or WEFT_EBUSY (rwlock.c). */
@@ -78,8 +87,8 @@ int rwlock_try_at(weft_rwlock_t *h, bool write, const char *file, int line);
 ** on the virtual clock (x->now's ns), as weft_sleep's steps (thread.c). */
 void sleep_until_at(int64_t deadline, const char *file, int line);
 /* pthread_rwlock_timedrdlock and timedwrlock, the deadline absolute on the
-** virtual clock (x->now's ns): 0, WEFT_ETIMEDOUT, or WEFT_EDEADLK when the
-** caller holds it for writing (rwlock.c). */
+** virtual clock (x->now's ns): 0 or WEFT_ETIMEDOUT (rwlock.c; EDEADLK, when
+** the caller holds it for writing, is posix/pthread.c's). */
 int rwlock_timed_at(weft_rwlock_t *h, bool write, int64_t deadline, const char *file, int line);
 
 /* Who could wake t, waiting on o that no thread owns (a channel, a
