@@ -158,7 +158,11 @@ WEFT_PROG_API clock_t weft_clock_at(WEFT_AT);
 
 /* ---- the process: exit, and calls weft does not model yet ---- */
 WEFT_PROG_API __attribute__((noreturn)) void weft_program_exit_at(int status, WEFT_AT);
+/* _exit, _Exit (how 0) and quick_exit (how 1): no atexit handlers */
+WEFT_PROG_API __attribute__((noreturn)) void weft_program__exit_at(int status, int how, WEFT_AT);
 WEFT_PROG_API int weft_program_atexit(void (*fn)(void));
+WEFT_PROG_API int weft_program_on_exit(void (*fn)(int, void *), void *arg);
+WEFT_PROG_API int weft_program_at_quick_exit(void (*fn)(void));
 WEFT_PROG_API int weft_program_unsupported_at(const char *call, WEFT_AT);
 WEFT_PROG_API FILE *weft_program_stdin_at(FILE *f, const char *call, WEFT_AT);
 WEFT_PROG_API void *weft_program_unsupported_ptr_at(const char *call, WEFT_AT);
@@ -323,7 +327,12 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define timespec_get(ts, base) weft_timespec_get_at((ts), (base), __FILE__, __LINE__)
 #define clock()              weft_clock_at(__FILE__, __LINE__)
 #define exit(status) weft_program_exit_at((status), __FILE__, __LINE__)
+#define _exit(status) weft_program__exit_at((status), 0, __FILE__, __LINE__)
+#define _Exit(status) weft_program__exit_at((status), 0, __FILE__, __LINE__)
+#define quick_exit(status) weft_program__exit_at((status), 1, __FILE__, __LINE__)
 #define atexit       weft_program_atexit
+#define on_exit      weft_program_on_exit
+#define at_quick_exit weft_program_at_quick_exit
 #define WEFT_UNSUPPORTED_(call) weft_program_unsupported_at(#call, __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_PTR_(call) weft_program_unsupported_ptr_at(#call, __FILE__, __LINE__)
 #define pthread_kill(t, sig)     weft_pthread_kill_at((t), (sig), __FILE__, __LINE__)

@@ -923,8 +923,18 @@ check "a thread's exit(0) ends main's wait" 0 "$WEFT" run "$tests/exit_paths.c" 
 check "main's pthread_exit: the thread goes on" 1 \
     "$WEFT" run "$tests/exit_paths.c" -- main_pthread_exit
 expect_grep "the thread's exit(3) after main's pthread_exit" \
-    "^In thread 1 \"exits_3\" at exit_paths.c:50:" "$tmp/out"
+    "^In thread 1 \"exits_3\" at exit_paths.c:61:" "$tmp/out"
 expect_grep "main finished" "thread 0 \"main\": finished" "$tmp/out"
+# The last thread to end after main's pthread_exit calls exit(0), so
+# main's atexit handler runs (it never did); on_exit handlers get the
+# status and their argument; _exit and quick_exit end the process without
+# atexit handlers, quick_exit after at_quick_exit's (both were crashes).
+check "the last thread's exit runs atexit handlers" 1 "$WEFT" run "$tests/exit_paths.c" -- last
+expect_grep "the handler ran" "^  assert(!\"an atexit handler ran\") failed in never_runs$" "$tmp/out"
+expect_grep "in the last thread" "exit_paths.c:[0-9]*  *end (the last thread: exit(0))$" "$tmp/out"
+for mode in on_exit _exit quick; do
+    check "the process ends: $mode" 0 "$WEFT" run "$tests/exit_paths.c" -- $mode
+done
 
 # ---- signal masks per thread; pthread_kill's existence check ----
 # A mask change is no step: the search runs the executions it runs

@@ -130,35 +130,98 @@ static void program_setup(void)
 ** main as thread 0, and exit
 ** ========================================================================== */
 
-/* atexit: the handlers run when main returns or a thread calls exit, the
-** last given first, in the thread that ends the process (the others go on
-** meanwhile, as in a real process); each execution starts with none.
-** Outside an execution (a constructor) it is the C library's. */
+/*
+** atexit and on_exit: the handlers run when main returns, a thread calls
+** exit or the last thread ends after main's pthread_exit, the last given
+** first, in the thread that ends the process (the others go on meanwhile,
+** as in a real process); at_quick_exit's when a thread calls quick_exit.
+** Each execution starts with none. Outside an execution (a constructor)
+** they are the C library's.
+*/
+struct exit_handler {
+    void (*fn)(void);
+    void (*on_exit)(int, void *);
+    void *arg;
+};
+
+/* Add h to a list of *n handlers (false without memory). */
+static bool add_handler(struct exec *x, struct exit_handler **list, int *n, int *cap,
+                        struct exit_handler h)
+{
+    if (*n == *cap) {
+        int more_cap = *cap ? 2 * *cap : 32;
+        struct exit_handler *more = arena_alloc(&x->arena, (size_t)more_cap * sizeof *more);
+        if (more == NULL)
+            return false;
+        if (*n)
+            memcpy(more, *list, (size_t)*n * sizeof *more);
+        *list = more;
+        *cap = more_cap;
+    }
+    (*list)[(*n)++] = h;
+    return true;
+}
+
 int weft_program_atexit(void (*fn)(void))
 {
     struct exec *x = sync_exec();
     struct posix_exec *st = x ? posix_state(x) : NULL;
     if (x == NULL)
         return atexit(fn);
-    if (st && st->nat_exit == st->at_exit_cap) {
-        int cap = st->at_exit_cap ? 2 * st->at_exit_cap : 32;
-        void (**more)(void) = arena_alloc(&x->arena, (size_t)cap * sizeof *more);
-        if (more && st->nat_exit)
-            memcpy(more, st->at_exit, (size_t)st->nat_exit * sizeof *more);
-        st->at_exit = more ? more : st->at_exit;
-        st->at_exit_cap = more ? cap : st->at_exit_cap;
-    }
-    if (st == NULL || st->nat_exit == st->at_exit_cap)
-        return -1;
-    st->at_exit[st->nat_exit++] = fn;
-    return 0;
+    struct exit_handler h = { .fn = fn };
+    return st && add_handler(x, &st->at_exit, &st->nat_exit, &st->at_exit_cap, h) ? 0 : -1;
 }
 
-static void run_at_exit(struct exec *x)
+int weft_program_on_exit(void (*fn)(int, void *), void *arg)
+{
+    struct exec *x = sync_exec();
+    struct posix_exec *st = x ? posix_state(x) : NULL;
+    if (x == NULL)
+        return on_exit(fn, arg);
+    struct exit_handler h = { .on_exit = fn, .arg = arg };
+    return st && add_handler(x, &st->at_exit, &st->nat_exit, &st->at_exit_cap, h) ? 0 : -1;
+}
+
+int weft_program_at_quick_exit(void (*fn)(void))
+{
+    struct exec *x = sync_exec();
+    struct posix_exec *st = x ? posix_state(x) : NULL;
+    if (x == NULL)
+        return at_quick_exit(fn);
+    struct exit_handler h = { .fn = fn };
+    return st && add_handler(x, &st->at_quick_exit, &st->nat_quick_exit,
+                             &st->at_quick_exit_cap, h) ? 0 : -1;
+}
+
+/* The handlers of a list, the last given first, each taken off before it
+** runs (one that calls exit does not run again). */
+static void run_handlers(struct exit_handler *list, int *n, int status)
+{
+    while (*n > 0) {
+        struct exit_handler h = list[--*n];
+        if (h.on_exit)
+            h.on_exit(status, h.arg);
+        else
+            h.fn();
+    }
+}
+
+static void run_at_exit(struct exec *x, int status)
 {
     struct posix_exec *st = posix_state(x);
-    while (st && st->nat_exit > 0)
-        st->at_exit[--st->nat_exit]();
+    if (st)
+        run_handlers(st->at_exit, &st->nat_exit, status);
+}
+
+/* The process ends with status, where loc is: a nonzero one fails the
+** execution there (unless --exit-status=ignore); else the other threads
+** stop wherever they are (sched_exit). call names the call. */
+static _Noreturn void end_process(struct exec *x, int status, const char *call,
+                                  struct sched_loc loc)
+{
+    if (status != 0 && !posix_program_of(x)->ignore_exit_status)
+        sched_fail(x, WEFT_ASSERTION, loc, "the program called %s(%d)", call, status);
+    sched_exit(x, loc, NULL);
 }
 
 static void program_body(void)
@@ -169,14 +232,16 @@ static void program_body(void)
     jmp_buf exit_to;
     self->exit_to = &exit_to;
     if (setjmp(exit_to) != 0) {       /* pthread_exit: the other threads go on */
+        posix_state(x)->main_exited = true;
         posix_keys_thread_exit(x, self);
+        posix_thread_ends(x, sync_current_loc(x));
         return;
     }
     char **argv = fresh_argv(x, p);
     if (argv == NULL)
         sched_fail(x, WEFT_ASSERTION, sync_current_loc(x), "out of memory for argv");
     int status = p->main(p->argc, argv);
-    run_at_exit(x);                   /* returning from main is exit(status) */
+    run_at_exit(x, status);           /* returning from main is exit(status) */
     if (status != 0 && !p->ignore_exit_status)
         sched_fail(x, WEFT_ASSERTION, sync_current_loc(x),
                    "the program's main returned exit status %d", status);
@@ -204,11 +269,56 @@ void weft_program_exit_at(int status, const char *file, int line)
     struct exec *x = sync_exec();
     if (x == NULL)
         exit(status);
-    run_at_exit(x);
-    if (status != 0 && !posix_program_of(x)->ignore_exit_status)
-        sched_fail(x, WEFT_ASSERTION, posix_loc(file, line),
-                   "the program called exit(%d)", status);
-    sched_exit(x, posix_loc(file, line), NULL);
+    run_at_exit(x, status);
+    end_process(x, status, "exit", posix_loc(file, line));
+}
+
+/* _exit and _Exit (how 0) end the process at once; quick_exit (how 1)
+** runs at_quick_exit's handlers first. */
+void weft_program__exit_at(int status, int how, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL && how)
+        quick_exit(status);
+    if (x == NULL)
+        _exit(status);
+    struct posix_exec *st = posix_state(x);
+    if (how && st)
+        run_handlers(st->at_quick_exit, &st->nat_quick_exit, status);
+    end_process(x, status, how ? "quick_exit" : "_exit", posix_loc(file, line));
+}
+
+/* Is the running thread the last of the execution not finished? Read in a
+** step that depends on every other, as an exit is. */
+struct last_op {
+    struct sched_op op;
+    bool last;
+};
+
+static void last_apply(struct exec *x, struct sched_op *op)
+{
+    struct last_op *l = OP_OF(op, struct last_op, op);
+    l->last = true;
+    for (int i = 0; i < x->nthreads; i++)
+        if (x->threads[i] != x->current && x->threads[i]->state != T_FINISHED)
+            l->last = false;
+    op->note = l->last ? "the last thread: exit(0)" : NULL;
+}
+
+static const struct sched_opclass last_class = { .verb = "end", .flags = OP_GLOBAL,
+                                                 .apply = last_apply };
+
+void posix_thread_ends(struct exec *x, struct sched_loc at)
+{
+    struct posix_exec *st = posix_state(x);
+    if (st == NULL || !st->main_exited)
+        return;
+    struct last_op l = { .op = { .cls = &last_class, .loc = at } };
+    sched_visible(x, &l.op);
+    if (l.last) {
+        run_at_exit(x, 0);
+        sched_exit(x, at, NULL);
+    }
 }
 
 int weft_program_unsupported_at(const char *call, const char *file, int line)

@@ -86,6 +86,7 @@ static void thread_start(void *arg)
     if (setjmp(exit_to) == 0)
         t->result = t->fn(t->arg);
     posix_keys_thread_exit(x, t);
+    posix_thread_ends(x, sync_current_loc(x));
 }
 
 int weft_pthread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),

@@ -32,6 +32,7 @@ struct posix_thread {
 };
 
 struct heap_block;
+struct exit_handler;
 struct once_entry;
 struct spin_entry;
 struct posix_keys;
@@ -53,8 +54,13 @@ struct posix_exec {
     struct sem_name *sem_names;       /* the names sem_open and sem_unlink used */
     struct name_entry *names;         /* socket addresses and real files named (io.c) */
     struct closed_fd *closed;         /* modelled descriptors closed, by number (io.c) */
-    void (**at_exit)(void);           /* atexit's handlers, in the order given */
+    struct exit_handler *at_exit;     /* atexit's and on_exit's handlers, in the
+                                         order given (program.c) */
     int nat_exit, at_exit_cap;
+    struct exit_handler *at_quick_exit;   /* at_quick_exit's */
+    int nat_quick_exit, at_quick_exit_cap;
+    bool main_exited;                 /* main called pthread_exit: the last
+                                         thread to end calls exit(0) */
     struct named_sem *sems_opened;    /* every named semaphore, linked or not */
     bool oom;                         /* uthash could not grow */
     struct posix_keys *keys;          /* pthread_key_create's (posix/keys.c) */
@@ -123,6 +129,11 @@ static inline int64_t posix_virtual_deadline(clockid_t clock, const struct times
     int64_t at = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - posix_clock_start(clock);
     return at > 0 ? at : 0;
 }
+
+/* Called by every program thread as it ends (pthread.c, program.c): once
+** main called pthread_exit, the last one to end calls exit(0), as glibc's
+** does (its atexit handlers run). */
+void posix_thread_ends(struct exec *x, struct sched_loc at);
 
 /* A write to a closed pipe or socket raises SIGPIPE in the writing thread
 ** (posix/signal.c): a step that reads the execution's disposition. True
