@@ -99,6 +99,10 @@ done
 printf '5\n' >"$tmp/input"
 check "standard input for every execution" 0 "$WEFT" run "$tests/process_state.c" -- input <"$tmp/input"
 expect_grep "two executions read it" "^process_state: pass (expected pass) \[dpor\] 2 executions, exhaustive" "$tmp/out"
+# Time passes only when something waits: three clock reads on one line
+# are straight-line code, not a loop polling the clock (the clock moved 1,
+# 2, 4, ... ms at each: 1.3 s of sleeps measured minutes).
+check "clock reads in straight-line code" 0 "$WEFT" run "$tests/clock_reads.c"
 # Atomics whose bytes overlap at different addresses (a byte of a word, a
 # half of a 64-bit value) are ordered with each other: DPOR passed them in
 # 1 execution. A cell keeps no width of its own (a word read after a byte
@@ -147,6 +151,18 @@ check "a timed wait that times out while the mutex is held, fixed" 0 \
 for s in dpor dfs; do
     check "a waiter cancelled after a signal passes it on ($s)" 0 \
         "$WEFT" run --strategy $s "$tests/cancel_signalled.c"
+done
+# A waiter signalled, then cancelled before its wake, acts on the request
+# (glibc): its cleanup handler that forgets the mutex hangs main's lock
+# (weft finished the wait and passed).
+for s in dpor "dfs --no-sleep-sets"; do
+    # shellcheck disable=SC2086 # the strategy and its option
+    check "a signalled waiter cancelled ($s)" 1 "$WEFT" run --strategy $s "$tests/cancel_after_signal.c"
+    expect_grep "the wake interrupted after the signal ($s)" \
+        "cancel_after_signal.c:[0-9]*  *wake c (interrupted)$" "$tmp/out"
+    # shellcheck disable=SC2086
+    check "a signalled waiter cancelled, fixed ($s)" 0 \
+        "$WEFT" run --strategy $s --cflags=-DFIXED "$tests/cancel_after_signal.c"
 done
 
 # ---- try and timed locks, spinlocks, clockwait: each outcome is explored ----

@@ -176,6 +176,9 @@ struct sched_op {
     struct sched_obj *obj2;           /* a second object: a cond wait's mutex */
     struct sched_timer *timer;        /* a timed operation's, or NULL */
     struct sched_loc loc;
+    uintptr_t site;                   /* the call's return address when weft has
+                                         it, or 0: two calls on one line are two
+                                         places to fairness (a loop turn) */
     int status;                       /* the call's result: 0 or WEFT_E* */
     bool completed;                   /* a partner completed it: apply is skipped */
     bool idle;                        /* apply changed nothing: a failed poll */

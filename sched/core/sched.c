@@ -1116,7 +1116,8 @@ static bool at_spin_edge(const struct sched_thread *t)
 /* What op does, to which object (by id), from which line. */
 static uint64_t key_with_id(const struct sched_op *op, int id)
 {
-    return (uintptr_t)op->cls ^ ((uint64_t)id << 20) ^ ((uint64_t)op->loc.line << 40);
+    return ((uintptr_t)op->cls ^ ((uint64_t)id << 20) ^ ((uint64_t)op->loc.line << 40)) +
+           op->site * 0x9e3779b97f4a7c15ULL;
 }
 
 static uint64_t step_key(const struct sched_op *op)

@@ -822,13 +822,27 @@ int64_t posix_clock_start(clockid_t clock)
                                                                        : MONOTONIC_START_NS;
 }
 
+/* A clock read at file:line, from the program's call at site (its return
+** address: reads on one line are told apart, so straight-line code that
+** reads the time three times is not a loop polling the clock). */
+static int64_t read_clock(const char *file, int line, const void *site)
+{
+    return sync_now_ns(sync_exec(), (struct sched_loc){ file, line }, (uintptr_t)site);
+}
+
+static void clock_to(clockid_t clock, struct timespec *ts, const char *file, int line,
+                     const void *site)
+{
+    int64_t ns = posix_clock_start(clock) + read_clock(file, line, site);
+    ts->tv_sec = (time_t)(ns / 1000000000);
+    ts->tv_nsec = (long)(ns % 1000000000);
+}
+
 int weft_clock_gettime_at(clockid_t clock, struct timespec *ts, const char *file, int line)
 {
     if (sync_exec() == NULL)
         return clock_gettime(clock, ts);
-    int64_t ns = posix_clock_start(clock) + weft_now_ns_at(file, line);
-    ts->tv_sec = (time_t)(ns / 1000000000);
-    ts->tv_nsec = (long)(ns % 1000000000);
+    clock_to(clock, ts, file, line, __builtin_return_address(0));
     return 0;
 }
 
@@ -836,7 +850,9 @@ time_t weft_time_at(time_t *t, const char *file, int line)
 {
     if (sync_exec() == NULL)
         return time(t);
-    time_t now = (time_t)((REALTIME_START_NS + weft_now_ns_at(file, line)) / 1000000000);
+    time_t now = (time_t)((REALTIME_START_NS + read_clock(file, line,
+                                                          __builtin_return_address(0))) /
+                          1000000000);
     if (t)
         *t = now;
     return now;
@@ -846,7 +862,7 @@ int weft_gettimeofday_at(struct timeval *tv, void *tz, const char *file, int lin
 {
     if (sync_exec() == NULL)
         return gettimeofday(tv, tz);
-    int64_t ns = REALTIME_START_NS + weft_now_ns_at(file, line);
+    int64_t ns = REALTIME_START_NS + read_clock(file, line, __builtin_return_address(0));
     tv->tv_sec = (time_t)(ns / 1000000000);
     tv->tv_usec = (suseconds_t)(ns % 1000000000 / 1000);
     return 0;
@@ -858,7 +874,7 @@ int weft_timespec_get_at(struct timespec *ts, int base, const char *file, int li
         return timespec_get(ts, base);
     if (base != TIME_UTC)
         return 0;
-    weft_clock_gettime_at(CLOCK_REALTIME, ts, file, line);
+    clock_to(CLOCK_REALTIME, ts, file, line, __builtin_return_address(0));
     return base;
 }
 
@@ -868,7 +884,8 @@ clock_t weft_clock_at(const char *file, int line)
 {
     if (sync_exec() == NULL)
         return clock();
-    return (clock_t)(weft_now_ns_at(file, line) / (1000000000 / CLOCKS_PER_SEC));
+    return (clock_t)(read_clock(file, line, __builtin_return_address(0)) /
+                     (1000000000 / CLOCKS_PER_SEC));
 }
 
 int weft_nanosleep_at(const struct timespec *req, struct timespec *rem, const char *file,

@@ -418,9 +418,12 @@ int weft_pthread_cond_clockwait_at(pthread_cond_t *c, pthread_mutex_t *m, clocki
     if (mutex_refuses(mutex_of(x, wm, posix_loc(file, line)), x->current->id))
         return EPERM;
     int64_t at = deadline ? posix_virtual_deadline(clock, deadline) : -1;
-    if (deadline && at <= x->now)
+    posix_cancel_enter(x, true, file, line);  /* a cancellation point, whatever
+                                                 the deadline (glibc) */
+    if (deadline && at <= x->now) {
+        posix_cancel_leave(x);
         return ETIMEDOUT;
-    posix_cancel_enter(x, true, file, line);  /* a cancellation point */
+    }
     /* The deadline stays absolute: however late the wait's step comes
     ** (others may move the clock first), it times out at the deadline. */
     int rc = deadline ? cond_wait_until_at(w, wm, at, file, line)

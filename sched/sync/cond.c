@@ -192,16 +192,22 @@ static const struct sched_opclass retake_class = {
 };
 
 /* The wait's last steps: wake (and retake after a timeout). An
-** interrupted wake that a signal had marked passes the signal on. */
+** interrupted wake that a signal had marked passes the signal on. A
+** request that comes before the wake's step ends it even when a signal
+** or the timeout came first: glibc's waiter is still in its cancellable
+** wait until it runs again, and acts on the request then. */
 static int wait_end(struct exec *x, weft_cond_t *c, struct cond_op *w)
 {
     bool timed = w->op.timer != NULL && !w->op.timer->idle_rule;
+    if (x->current->interruptible)
+        x->current->interruptible = SCHED_INTERRUPT_ANY;
     w->op.cls = timed ? &timed_wake_class : &wake_class;
     w->place.obj = w->op.obj;
     w->op.waits = &w->place;
     w->op.nwaits = 1;
     sched_visible(x, &w->op);
     if (x->current->interrupted) {
+        x->current->interruptible = 0;   /* the wait is over: nothing more ends */
         if (w->signalled)
             weft_cond_signal_at(c, 0, w->op.loc.file, w->op.loc.line);
         return w->op.status;

@@ -99,6 +99,9 @@ sched_mask sync_wakers(struct exec *x, const struct sched_thread *t, const struc
 
 /* A new object for a primitive, or the execution fails at `at` for want
 ** of memory (from a scenario thread). */
+/* A step that reads the clock at at (site: the call's return address, or
+** 0; sched_op.site); the time read. */
+int64_t sync_now_ns(struct exec *x, struct sched_loc at, uintptr_t site);
 void *sync_object_new(struct exec *x, const struct sched_objclass *cls, size_t size,
                       const char *name, struct sched_loc at);
 

@@ -296,17 +296,19 @@ static const struct sched_opclass now_class = {
     .verb = "now", .apply = now_apply, .reads_only = clock_reads_only,
 };
 
-int64_t weft_now_ns_at(const char *file, int line)
+int64_t sync_now_ns(struct exec *x, struct sched_loc at, uintptr_t site)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return 0;
-    struct sched_loc at = { file, line };
-    struct sched_op op = { .cls = &now_class, .obj = sched_clock(x), .loc = at };
+    struct sched_op op = { .cls = &now_class, .obj = sched_clock(x), .loc = at, .site = site };
     if (op.obj == NULL)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for the clock");
     sched_visible(x, &op);
     return x->now;
+}
+
+int64_t weft_now_ns_at(const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    return x ? sync_now_ns(x, (struct sched_loc){ file, line }, 0) : 0;
 }
 
 int64_t weft_now_at(const char *file, int line)
