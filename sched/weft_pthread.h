@@ -124,7 +124,8 @@ WEFT_PROG_API int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const 
 WEFT_PROG_API int weft_pthread_rwlock_timed_at(pthread_rwlock_t *rw, int write, clockid_t clock,
                                                const struct timespec *deadline,
                                                const char *name, WEFT_AT);
-WEFT_PROG_API int weft_pthread_once_at(pthread_once_t *o, void (*fn)(void), WEFT_AT);
+WEFT_PROG_API int weft_pthread_once_at(pthread_once_t *o, void (*fn)(void), const char *name,
+                                       WEFT_AT);
 WEFT_PROG_API int weft_pthread_barrier_init_at(pthread_barrier_t *b, unsigned count,
                                                const char *name, WEFT_AT);
 WEFT_PROG_API int weft_pthread_barrier_wait_at(pthread_barrier_t *b, WEFT_AT);
@@ -304,7 +305,7 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define pthread_rwlock_rdlock(rw)  weft_pthread_rwlock_op_at((rw), 0, #rw, __FILE__, __LINE__)
 #define pthread_rwlock_wrlock(rw)  weft_pthread_rwlock_op_at((rw), 2, #rw, __FILE__, __LINE__)
 #define pthread_rwlock_unlock(rw)  weft_pthread_rwlock_op_at((rw), 1, #rw, __FILE__, __LINE__)
-#define pthread_once(o, fn)        weft_pthread_once_at((o), (fn), __FILE__, __LINE__)
+#define pthread_once(o, fn)        weft_pthread_once_at((o), (fn), #o, __FILE__, __LINE__)
 #define pthread_barrier_init(b, a, n) \
     weft_pthread_barrier_init_at((b), (n), #b, __FILE__, __LINE__)
 #define pthread_barrier_destroy(b) ((void)(b), 0)
@@ -433,7 +434,7 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
     (pthread_cond_t *)(c), (pthread_mutex_t *)(m), CLOCK_REALTIME, (t), #c, #m, __FILE__, \
     __LINE__))
 #define call_once(flag, fn) \
-    ((void)weft_pthread_once_at((pthread_once_t *)(flag), (fn), __FILE__, __LINE__))
+    ((void)weft_pthread_once_at((pthread_once_t *)(flag), (fn), #flag, __FILE__, __LINE__))
 #define tss_create(key, dtor) weft_c11_result(weft_pthread_key_create((key), (dtor)))
 #define tss_delete(key)       ((void)weft_pthread_key_delete(key))
 #define tss_get(key)          weft_pthread_getspecific(key)

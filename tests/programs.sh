@@ -99,6 +99,9 @@ done
 printf '5\n' >"$tmp/input"
 check "standard input for every execution" 0 "$WEFT" run "$tests/process_state.c" -- input <"$tmp/input"
 expect_grep "two executions read it" "^process_state: pass (expected pass) \[dpor\] 2 executions, exhaustive" "$tmp/out"
+# A pthread_once_t set to PTHREAD_ONCE_INIT again in memory taken again is
+# a new once (its routine was skipped: found by address).
+check "a once in reused memory" 0 "$WEFT" run "$tests/once_reused.c"
 # Time passes only when something waits: three clock reads on one line
 # are straight-line code, not a loop polling the clock (the clock moved 1,
 # 2, 4, ... ms at each: 1.3 s of sleeps measured minutes).
@@ -113,6 +116,11 @@ for strategy in dpor "dfs --no-sleep-sets"; do
         "$WEFT" run --strategy $strategy "$tests/atomic_overlap.c" -- overlap
     expect_grep "the word read first ($strategy)" "^  assert(ry == 0x100) failed in main$" "$tmp/out"
 done
+# 16-byte atomics (a {pointer, tag} pair) load and are steps: a
+# compare-and-swap loop passes, a load-then-store loses an update.
+check "16-byte compare-and-swap" 0 "$WEFT" run "$tests/atomic16.c"
+check "16-byte load and store lose an update" 1 "$WEFT" run --cflags=-DLOST "$tests/atomic16.c"
+expect_grep "the lost update" "^  assert(p.ptr == 4 && p.tag == 4) failed in main$" "$tmp/out"
 check "a word after a byte of it" 0 "$WEFT" run "$tests/atomic_overlap.c" -- widen
 check "the halves of a word commute" 0 "$WEFT" run "$tests/atomic_overlap.c" -- apart
 expect_grep "one execution" "^atomic_overlap: pass (expected pass) \[dpor\] 1 execution, exhaustive" "$tmp/out"

@@ -881,11 +881,6 @@ static void timer_end(struct exec *x, struct sched_timer *t)
     t->deadline = -1;
 }
 
-/*
-** The clock moves on its own no further than this (2^60 ns, 36 years), so
-** that the program's own arithmetic on the time never overflows.
-*/
-#define SCHED_TIME_HORIZON ((int64_t)1 << 60)
 
 /* Every enabled thread spins, one of them on the clock, and no timer is
 ** due: where the clock goes (twice what it says, 1 ms on at least), or -1
@@ -906,7 +901,7 @@ static int64_t next_deadline(struct exec *x)
     int64_t best = -1;
     for (int i = 0; i < x->narmed; i++) {
         int64_t d = x->armed[i]->deadline;
-        if (d > x->now && (best < 0 || d < best))
+        if (d > x->now && d < SCHED_TIME_HORIZON && (best < 0 || d < best))
             best = d;
     }
     return best;

@@ -96,11 +96,20 @@ struct sched_obj *sched_clock(struct exec *x);
 int sched_timer_init(struct exec *x, struct sched_op *op, struct sched_timer *t, int64_t ns);
 /* In the apply of the step that begins the wait: the deadline is now + timeout. */
 void sched_timer_start(struct exec *x, struct sched_timer *t);
+/*
+** The clock moves on its own no further than this (2^60 ns, 36 years), so
+** that the program's own arithmetic on the time never overflows; a timer
+** whose deadline is there or later never fires (a program's "for ever",
+** {INT64_MAX, 999999999}, is a wait without a timeout).
+*/
+#define SCHED_TIME_HORIZON ((int64_t)1 << 60)
+
 /* May the timer fire now? Racing rule: once started; idle rule: once the
 ** clock reached its deadline (the scheduler moves it when nothing runs). */
 static inline bool sched_timer_due(const struct exec *x, const struct sched_timer *t)
 {
-    return t && t->deadline >= 0 && (!t->idle_rule || x->now >= t->deadline);
+    return t && t->deadline >= 0 && t->deadline < SCHED_TIME_HORIZON &&
+           (!t->idle_rule || x->now >= t->deadline);
 }
 /* Start t with an absolute deadline (a timer made earlier, sync/timer.c);
 ** stop it: it may not fire until started again. */

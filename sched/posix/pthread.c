@@ -583,7 +583,13 @@ static void once_run(void *arg)
     weft_pthread_cleanup_pop_(&undo, 0);
 }
 
-int weft_pthread_once_at(pthread_once_t *o, void (*fn)(void), const char *file, int line)
+/* What a pthread_once_t holds once weft has its once (glibc's "done"):
+** a program that sets it to PTHREAD_ONCE_INIT again has a new one. */
+#define ONCE_IN_USE 2
+_Static_assert(sizeof(pthread_once_t) == sizeof(int), "glibc's pthread_once_t is an int");
+
+int weft_pthread_once_at(pthread_once_t *o, void (*fn)(void), const char *name, const char *file,
+                         int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
@@ -594,15 +600,21 @@ int weft_pthread_once_at(pthread_once_t *o, void (*fn)(void), const char *file, 
     if (st == NULL)
         out_of_memory(x, file, line);
     HASH_FIND_PTR(st->onces, &key, e);
+    if (e && *(volatile int *)o == 0) {   /* set to PTHREAD_ONCE_INIT again: a new once
+                                         (memory freed and taken again) */
+        HASH_DEL(st->onces, e);
+        e = NULL;
+    }
     if (e == NULL) {
         if ((e = arena_alloc(&x->arena, sizeof *e)) == NULL)
             out_of_memory(x, file, line);
         e->addr = key;
-        weft_once_init_at(&e->once, "pthread_once", file, line);
+        weft_once_init_at(&e->once, object_name(name), file, line);
         HASH_ADD_PTR(st->onces, addr, e);
         if (st->oom)
             out_of_memory(x, file, line);
     }
+    *(volatile int *)o = ONCE_IN_USE;
     struct once_call call = { fn, &e->once, file, line };
     weft_once_do_at(&e->once, once_run, &call, file, line);
     return 0;

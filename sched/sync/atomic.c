@@ -26,7 +26,7 @@ struct atomic_impl {
     struct sched_obj obj;
     volatile void *mem;               /* the cell: value below, or program memory */
     int size;                         /* its bytes: the most any operation at mem
-                                         used (1, 2, 4 or 8) */
+                                         used (1, 2, 4, 8 or 16) */
     int64_t value;                    /* a weft_atomic_t's */
     bool named;                       /* by the program's spelling (atomic_site) */
     struct atomic_impl **overlaps;    /* the cells at other addresses whose bytes
@@ -42,9 +42,9 @@ struct atomic_op {
     volatile void *mem;
     int size;
     enum sync_atomic kind;
-    uint64_t arg;                     /* the value stored, added, ... */
-    uint64_t expected;                /* SYNC_CAS */
-    uint64_t old;                     /* out: the value before */
+    sync_word arg;                    /* the value stored, added, ... */
+    sync_word expected;               /* SYNC_CAS */
+    sync_word old;                    /* out: the value before */
 };
 
 static const struct sched_objclass atomic_objclass = { .name = "atomic" };
@@ -81,33 +81,35 @@ static struct atomic_impl *cell_at(const struct sched_op *op)
 ** Values of 1 to 8 bytes
 ** ========================================================================== */
 
-static uint64_t mask_of(int size)
+static sync_word mask_of(int size)
 {
-    return size >= 8 ? UINT64_MAX : ((uint64_t)1 << (8 * size)) - 1;
+    return size >= 16 ? ~(sync_word)0 : ((sync_word)1 << (8 * size)) - 1;
 }
 
-static uint64_t mem_read(const volatile void *mem, int size)
+static sync_word mem_read(const volatile void *mem, int size)
 {
     switch (size) {
     case 1:  return *(const volatile uint8_t *)mem;
     case 2:  return *(const volatile uint16_t *)mem;
     case 4:  return *(const volatile uint32_t *)mem;
-    default: return *(const volatile uint64_t *)mem;
+    case 8:  return *(const volatile uint64_t *)mem;
+    default: return *(const volatile sync_word *)mem;
     }
 }
 
-static void mem_write(volatile void *mem, int size, uint64_t v)
+static void mem_write(volatile void *mem, int size, sync_word v)
 {
     switch (size) {
     case 1:  *(volatile uint8_t *)mem = (uint8_t)v; break;
     case 2:  *(volatile uint16_t *)mem = (uint16_t)v; break;
     case 4:  *(volatile uint32_t *)mem = (uint32_t)v; break;
-    default: *(volatile uint64_t *)mem = v; break;
+    case 8:  *(volatile uint64_t *)mem = (uint64_t)v; break;
+    default: *(volatile sync_word *)mem = v; break;
     }
 }
 
-static uint64_t new_value(enum sync_atomic kind, uint64_t old, uint64_t arg, uint64_t expected,
-                          uint64_t mask)
+static sync_word new_value(enum sync_atomic kind, sync_word old, sync_word arg,
+                           sync_word expected, sync_word mask)
 {
     switch (kind) {
     case SYNC_LOAD:                        return old;
@@ -133,7 +135,7 @@ static bool atomic_reads_only(struct exec *x, struct sched_op *op)
 {
     (void)x;
     struct atomic_op *a = OP_OF(op, struct atomic_op, op);
-    uint64_t v = mem_read(a->mem, a->size), m = mask_of(a->size);
+    sync_word v = mem_read(a->mem, a->size), m = mask_of(a->size);
     return new_value(a->kind, v, a->arg, a->expected, m) == v;
 }
 
@@ -151,10 +153,10 @@ static void note_value(struct sched_op *op, const char *fmt, int64_t v, int64_t 
 static void atomic_apply(struct exec *x, struct sched_op *op)
 {
     struct atomic_op *a = OP_OF(op, struct atomic_op, op);
-    uint64_t m = mask_of(a->size);
+    sync_word m = mask_of(a->size);
     op->idle = atomic_reads_only(x, op);
     a->old = mem_read(a->mem, a->size);
-    uint64_t now = new_value(a->kind, a->old, a->arg, a->expected, m);
+    sync_word now = new_value(a->kind, a->old, a->arg, a->expected, m);
     mem_write(a->mem, a->size, now);
     int64_t old = (int64_t)a->old, arg = (int64_t)a->arg;
     switch (a->kind) {
@@ -195,8 +197,8 @@ static const struct sched_opclass atomic_classes[] = {
 };
 
 /* Post one operation on a cell; returns the value before it. */
-static uint64_t post(struct exec *x, struct atomic_impl *cell, int size, enum sync_atomic kind,
-                     uint64_t arg, uint64_t expected, struct sched_loc at)
+static sync_word post(struct exec *x, struct atomic_impl *cell, int size, enum sync_atomic kind,
+                      sync_word arg, sync_word expected, struct sched_loc at)
 {
     struct atomic_op op = { .op = { .cls = &atomic_classes[kind], .obj = &cell->obj, .loc = at },
                             .mem = cell->mem, .size = size, .kind = kind, .arg = arg,
@@ -253,11 +255,11 @@ static bool add_overlap(struct exec *x, struct atomic_impl *a, struct atomic_imp
 }
 
 /* Link c with every cell of this execution whose bytes share some of its
-** own: each starts less than 8 bytes before c's end (no access is wider). */
+** own: each starts less than 16 bytes before c's end (no access is wider). */
 static bool link_overlaps(struct exec *x, struct atomic_impl *c)
 {
     uintptr_t start = (uintptr_t)c->mem, end = start + (uintptr_t)c->size;
-    for (uintptr_t p = start >= 7 ? start - 7 : 0; p < end; p++) {
+    for (uintptr_t p = start >= 15 ? start - 15 : 0; p < end; p++) {
         struct atomic_impl *o, *table = x->memory_cells;
         const volatile void *addr = (const volatile void *)p;
         HASH_FIND_PTR(table, &addr, o);
@@ -301,16 +303,16 @@ static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, 
 }
 
 /* Without an execution, what the instrumented code would have done. */
-static uint64_t native(volatile void *addr, int size, enum sync_atomic kind, uint64_t arg,
-                       uint64_t expected)
+static sync_word native(volatile void *addr, int size, enum sync_atomic kind, sync_word arg,
+                        sync_word expected)
 {
-    uint64_t old = mem_read(addr, size);
+    sync_word old = mem_read(addr, size);
     mem_write(addr, size, new_value(kind, old, arg, expected, mask_of(size)));
     return old;
 }
 
-uint64_t sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, uint64_t arg,
-                        uint64_t expected)
+sync_word sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, sync_word arg,
+                         sync_word expected)
 {
     struct exec *x = sync_exec();
     if (x == NULL)

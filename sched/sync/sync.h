@@ -165,10 +165,13 @@ enum sync_atomic {
     SYNC_LOAD, SYNC_STORE, SYNC_EXCHANGE, SYNC_CAS, SYNC_ADD, SYNC_AND, SYNC_OR, SYNC_XOR,
     SYNC_NAND
 };
-/* One sequentially consistent operation on size (1, 2, 4, 8) bytes at addr,
-** a visible step inside an execution; returns the value before it. */
-uint64_t sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, uint64_t arg,
-                        uint64_t expected);
+/* An atomic's value: 1 to 16 bytes (a 16-byte compare-and-swap, as
+** lock-free code with a tag beside a pointer uses). */
+typedef unsigned __int128 sync_word;
+/* One sequentially consistent operation on size (1, 2, 4, 8, 16) bytes at
+** addr, a visible step inside an execution; returns the value before it. */
+sync_word sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, sync_word arg,
+                         sync_word expected);
 
 /* Where the running thread is, as near as weft knows without the caller's
 ** line: its last step's line, or where it was spawned. */

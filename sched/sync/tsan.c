@@ -144,49 +144,49 @@ HOOK void *__wrap_realloc(void *p, size_t size)
     HOOK void __tsan_atomic##n##_store(volatile T *a, T v, int mo)                         \
     {                                                                                      \
         (void)mo;                                                                          \
-        sync_atomic_at(a, n / 8, SYNC_STORE, (uint64_t)v, 0);                              \
+        sync_atomic_at(a, n / 8, SYNC_STORE, (sync_word)v, 0);                              \
     }                                                                                      \
     HOOK T __tsan_atomic##n##_exchange(volatile T *a, T v, int mo)                         \
     {                                                                                      \
         (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_EXCHANGE, (uint64_t)v, 0);                 \
+        return (T)sync_atomic_at(a, n / 8, SYNC_EXCHANGE, (sync_word)v, 0);                 \
     }                                                                                      \
     HOOK T __tsan_atomic##n##_fetch_add(volatile T *a, T v, int mo)                        \
     {                                                                                      \
         (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_ADD, (uint64_t)v, 0);                      \
+        return (T)sync_atomic_at(a, n / 8, SYNC_ADD, (sync_word)v, 0);                      \
     }                                                                                      \
     HOOK T __tsan_atomic##n##_fetch_sub(volatile T *a, T v, int mo)                        \
     {                                                                                      \
         (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_ADD, 0 - (uint64_t)v, 0);                  \
+        return (T)sync_atomic_at(a, n / 8, SYNC_ADD, 0 - (sync_word)v, 0);                  \
     }                                                                                      \
     HOOK T __tsan_atomic##n##_fetch_and(volatile T *a, T v, int mo)                        \
     {                                                                                      \
         (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_AND, (uint64_t)v, 0);                      \
+        return (T)sync_atomic_at(a, n / 8, SYNC_AND, (sync_word)v, 0);                      \
     }                                                                                      \
     HOOK T __tsan_atomic##n##_fetch_or(volatile T *a, T v, int mo)                         \
     {                                                                                      \
         (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_OR, (uint64_t)v, 0);                       \
+        return (T)sync_atomic_at(a, n / 8, SYNC_OR, (sync_word)v, 0);                       \
     }                                                                                      \
     HOOK T __tsan_atomic##n##_fetch_xor(volatile T *a, T v, int mo)                        \
     {                                                                                      \
         (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_XOR, (uint64_t)v, 0);                      \
+        return (T)sync_atomic_at(a, n / 8, SYNC_XOR, (sync_word)v, 0);                      \
     }                                                                                      \
     HOOK T __tsan_atomic##n##_fetch_nand(volatile T *a, T v, int mo)                       \
     {                                                                                      \
         (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_NAND, (uint64_t)v, 0);                     \
+        return (T)sync_atomic_at(a, n / 8, SYNC_NAND, (sync_word)v, 0);                     \
     }                                                                                      \
     HOOK T __tsan_atomic##n##_compare_exchange_val(volatile T *a, T c, T v, int mo,        \
                                                    int fmo)                                \
     {                                                                                      \
         (void)mo;                                                                          \
         (void)fmo;                                                                         \
-        return (T)sync_atomic_at(a, n / 8, SYNC_CAS, (uint64_t)v, (uint64_t)c);            \
+        return (T)sync_atomic_at(a, n / 8, SYNC_CAS, (sync_word)v, (sync_word)c);            \
     }                                                                                      \
     HOOK int __tsan_atomic##n##_compare_exchange_strong(volatile T *a, T *c, T v, int mo,  \
                                                         int fmo)                           \
@@ -206,6 +206,7 @@ ATOMIC_HOOKS(8, unsigned char)
 ATOMIC_HOOKS(16, unsigned short)
 ATOMIC_HOOKS(32, unsigned int)
 ATOMIC_HOOKS(64, unsigned long long)
+ATOMIC_HOOKS(128, unsigned __int128)
 
 /* Every operation is sequentially consistent already. */
 HOOK void __tsan_atomic_thread_fence(int mo) { (void)mo; }

@@ -3,8 +3,11 @@
 ** 100 ms sleeps between: weft took the three reads, one line and one time,
 ** for a loop polling the clock, and moved the clock 1, 2, 4, ... ms at each
 ** (audit 7: 1 s of sleeps measured 1,024 s, and an absolute sleep returned
-** at once). Reads at different places are straight-line code, not a loop. */
+** at once). Reads at different places are straight-line code, not a loop.
+** Then a wait until the end of time ({INT64_MAX, 999999999}, "for ever")
+** never times out: weft timed it out and the clock stayed there. */
 #include <assert.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/time.h>
 #include <time.h>
@@ -21,6 +24,33 @@ static int64_t three_reads(void)
     return ms(&mono);
 }
 
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+static int set;
+
+static void *setter(void *arg)
+{
+    (void)arg;
+    usleep(10000);
+    pthread_mutex_lock(&m);
+    set = 1;
+    pthread_cond_signal(&c);
+    pthread_mutex_unlock(&m);
+    return NULL;
+}
+
+static void wait_for_ever(void)
+{
+    struct timespec never = { .tv_sec = INT64_MAX, .tv_nsec = 999999999 };
+    pthread_t t;
+    pthread_create(&t, NULL, setter, NULL);
+    pthread_mutex_lock(&m);
+    while (!set)
+        assert(pthread_cond_timedwait(&c, &m, &never) == 0);
+    pthread_mutex_unlock(&m);
+    pthread_join(t, NULL);
+}
+
 int main(void)
 {
     int64_t start = three_reads();
@@ -34,5 +64,6 @@ int main(void)
     clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
     clock_gettime(CLOCK_MONOTONIC, &now);
     assert(ms(&now) - start >= 1300 && ms(&now) - start < 1310);
+    wait_for_ever();
     return 0;
 }
