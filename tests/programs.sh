@@ -102,6 +102,9 @@ expect_grep "two executions read it" "^process_state: pass (expected pass) \[dpo
 # A pthread_once_t set to PTHREAD_ONCE_INIT again in memory taken again is
 # a new once (its routine was skipped: found by address).
 check "a once in reused memory" 0 "$WEFT" run "$tests/once_reused.c"
+# Each thread its own gettid() (one id for all let two threads into a
+# lock keyed by it).
+check "thread ids" 0 "$WEFT" run "$tests/thread_ids.c"
 # Time passes only when something waits: three clock reads on one line
 # are straight-line code, not a loop polling the clock (the clock moved 1,
 # 2, 4, ... ms at each: 1.3 s of sleeps measured minutes).

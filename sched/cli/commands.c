@@ -553,8 +553,9 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
                              double start, int flags, struct report **kept)
 {
     struct report_request req = request_for(t, o, false);
-    if (sv->found.cov.plan == NULL)   /* died before its first execution ended */
-        sv->found.cov.plan = plan;
+    if (sv->found.cov.plan == NULL)   /* died before its first execution ended: */
+        sv->found.cov.plan = strcmp(plan->name, "auto") == 0 ? explore_plan_named("dpor")
+                                                             : plan;   /* auto's first */
     sv->found.cov.executions += sv->found.failed;   /* the one it died in */
     struct report *rep = sv->found.failed ? report_of_death(t->scenario, &req, &sv->found)
                                           : report_snapshot(NULL, t->scenario, &req, &sv->found);

@@ -41,7 +41,7 @@ static void update_interrupt(struct exec *x, int tid, const struct posix_thread 
     struct sched_thread *st = sched_thread(x, tid);
     if (st) {
         bool was = st->interrupt;
-        st->interrupt = t->cancel_requested && !t->cancel_disabled;
+        st->interrupt = t->cancel_requested && !t->cancel_disabled && !t->cancelling;
         uint32_t after = x->current && x->current->last_step ? x->current->last_step - 1 : 0;
         if (st->interrupt && !was)    /* made by the caller's code after its last step */
             st->interrupt_since = after;
@@ -64,7 +64,8 @@ static _Noreturn void act_on_cancel(struct exec *x, struct posix_thread *t, cons
                                     int line)
 {
     t->cancel_requested = false;
-    t->cancel_disabled = true;        /* as glibc: no second cancellation in handlers */
+    t->cancelling = true;             /* as glibc: no second cancellation in handlers,
+                                         though its state still reads enabled */
     update_interrupt(x, x->current->id, t);
     posix_cleanup_run_all(t);
     if (t->exit_to == NULL)
@@ -75,7 +76,7 @@ static _Noreturn void act_on_cancel(struct exec *x, struct posix_thread *t, cons
 
 static bool actionable(const struct posix_thread *t)
 {
-    return t && t->cancel_requested && !t->cancel_disabled;
+    return t && t->cancel_requested && !t->cancel_disabled && !t->cancelling;
 }
 
 void posix_cancel_enter(struct exec *x, bool blocked_only, const char *file, int line)

@@ -6,11 +6,14 @@
 ** every execution that follows one which changed it (posix_process_reset),
 ** so the second execution does not start in the first one's directory,
 ** and `weft run prog.c < input` gives every execution the whole input
-** when it is a regular file. The calls are linked with --wrap
-** (cli/loader.c): a macro would catch a member of the same name.
+** when it is a regular file. And each thread's id (gettid). The calls are
+** linked with --wrap (cli/loader.c): a macro would catch a member of the
+** same name.
 */
 #define WEFT_PTHREAD_IMPLEMENTATION
 #include <fcntl.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
 #include <locale.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -119,4 +122,36 @@ char *__wrap_setlocale(int category, const char *locale)
     if (s && locale)
         s->locale_changed = true;
     return setlocale(category, locale);
+}
+
+/*
+** Thread ids. weft's threads share one thread of the process, so the
+** kernel would give each the same id; a program that keys a lock by
+** gettid() would let two threads in. Each gets its own: main's is the
+** process id, as on Linux, another thread's the process id plus its
+** number in the execution.
+*/
+static pid_t thread_id(struct exec *x)
+{
+    return getpid() + x->current->id;
+}
+
+pid_t __wrap_gettid(void)
+{
+    struct exec *x = sync_exec();
+    return x ? thread_id(x) : gettid();
+}
+
+long __wrap_syscall(long number, ...)
+{
+    struct exec *x = sync_exec();
+    if (x && number == SYS_gettid)
+        return thread_id(x);
+    va_list ap;
+    va_start(ap, number);
+    long a[6];
+    for (int i = 0; i < 6; i++)
+        a[i] = va_arg(ap, long);
+    va_end(ap);
+    return syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

@@ -22,6 +22,7 @@ struct posix_thread {
     unsigned nspecific;
     struct weft_cleanup_ *cleanups;   /* pthread_cleanup_push's, last pushed first */
     bool cancel_requested, cancel_disabled, cancel_async;   /* posix/cancel.c */
+    bool cancelling;                  /* acting on a cancellation: its handlers run */
     int saved_errno;                  /* its errno while another thread runs */
     uint64_t sigmask;                 /* blocked signals, bit sig - 1 (posix/signal.c) */
     char np_name[16];                 /* pthread_setname_np's, "" if none (thread_np.c) */
@@ -149,6 +150,9 @@ __attribute__((visibility("default"))) int __wrap_chdir(const char *path);
 __attribute__((visibility("default"))) int __wrap_fchdir(int fd);
 __attribute__((visibility("default"))) mode_t __wrap_umask(mode_t mask);
 __attribute__((visibility("default"))) char *__wrap_setlocale(int category, const char *locale);
+/* And gettid, and syscall's SYS_gettid (posix/process.c). */
+__attribute__((visibility("default"))) pid_t __wrap_gettid(void);
+__attribute__((visibility("default"))) long __wrap_syscall(long number, ...);
 
 /* The program of this execution (its scenario is the first member). */
 static inline const struct posix_program *posix_program_of(struct exec *x)
