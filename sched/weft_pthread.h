@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/select.h>
+#include <sys/sendfile.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -173,6 +174,15 @@ WEFT_PROG_API int weft_pipe_at(int fds[2], int flags, const char *name, WEFT_AT)
 WEFT_PROG_API int weft_eventfd_at(unsigned int initval, int flags, WEFT_AT);
 WEFT_PROG_API int weft_ioctl_at(const char *file, int line, int fd, unsigned long request, ...);
 WEFT_PROG_API int weft_fstat_at(int fd, struct stat *st, WEFT_AT);
+/* sendfile, splice, tee and copy_file_range: the kernel's, between real
+** files; named as not supported at their line on a modelled descriptor */
+WEFT_PROG_API ssize_t weft_sendfile_at(int out, int in, __off64_t *off, size_t n, WEFT_AT);
+WEFT_PROG_API ssize_t weft_splice_at(int in, __off64_t *in_off, int out, __off64_t *out_off,
+                                     size_t n, unsigned flags, WEFT_AT);
+WEFT_PROG_API ssize_t weft_tee_at(int in, int out, size_t n, unsigned flags, WEFT_AT);
+WEFT_PROG_API ssize_t weft_copy_file_range_at(int in, __off64_t *in_off, int out,
+                                              __off64_t *out_off, size_t n, unsigned flags,
+                                              WEFT_AT);
 WEFT_PROG_API off_t weft_lseek_at(int fd, off_t offset, int whence, WEFT_AT);
 WEFT_PROG_API int weft_socketpair_at(int domain, int type, int protocol, int sv[2],
                                      const char *name, WEFT_AT);
@@ -444,6 +454,10 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define eventfd(v, fl)        weft_eventfd_at((v), (fl), __FILE__, __LINE__)
 #define ioctl(...)            weft_ioctl_at(__FILE__, __LINE__, __VA_ARGS__)
 #define fstat(fd, st)         weft_fstat_at((fd), (st), __FILE__, __LINE__)
+#define sendfile(out, in, off, n) weft_sendfile_at((out), (in), (off), (n), __FILE__, __LINE__)
+#define splice(...)           weft_splice_at(__VA_ARGS__, __FILE__, __LINE__)
+#define tee(...)              weft_tee_at(__VA_ARGS__, __FILE__, __LINE__)
+#define copy_file_range(...)  weft_copy_file_range_at(__VA_ARGS__, __FILE__, __LINE__)
 #define lseek(fd, off, wh)    weft_lseek_at((fd), (off), (wh), __FILE__, __LINE__)
 #define eventfd_read(fd, v) \
     (weft_read_at((fd), (v), sizeof(eventfd_t), __FILE__, __LINE__) == sizeof(eventfd_t) ? 0 : -1)

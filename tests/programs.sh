@@ -308,6 +308,13 @@ done
 check "what a descriptor is" 0 "$WEFT" run "$tests/descriptor_kinds.c"
 check "FIONREAD before the writer" 1 "$WEFT" run "$tests/descriptor_kinds.c" -- race
 expect_grep "the early FIONREAD found" "^  assert(ioctl(p\[0\], FIONREAD, &n) == 0 && n == 1) failed in main$" "$tmp/out"
+# sendfile and splice are the kernel's between real files, and named as
+# not supported on a modelled pipe (the bytes went to weft's /dev/null).
+check "sendfile between files" 0 "$WEFT" run "$tests/kernel_copy.c" -- files
+for mode in pipe splice; do
+    check "kernel copy into a pipe: $mode" 1 "$WEFT" run "$tests/kernel_copy.c" -- $mode
+    expect_grep "$mode named" "^  $(test $mode = pipe && echo sendfile || echo splice) on a pipe or socket is not supported by weft yet" "$tmp/out"
+done
 # A pipe holds 16 pages, as Linux fills them: sixteen 2,049-byte records
 # fill it (weft counted 65,536 bytes: 31 fit, and a writer of 20 passed).
 check "a pipe's capacity in pages" 0 "$WEFT" run "$tests/pipe_capacity.c"

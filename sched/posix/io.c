@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <stdarg.h>
@@ -1484,6 +1485,45 @@ int weft_fstat_at(int fd, struct stat *st, const char *file, int line)
     st->st_blksize = 4096;
     st->st_ino = (ino_t)fd;
     return 0;
+}
+
+/* Does a call that moves bytes between two descriptors in the kernel
+** (sendfile, splice) name a modelled one? Then weft cannot do it: it is
+** named as not supported (the bytes would go to weft's /dev/null). */
+static bool either_modelled(int a, int b)
+{
+    struct exec *x = sync_exec();
+    return x && (fd_find(x, a) || fd_find(x, b) || number_closed(x, a) || number_closed(x, b));
+}
+
+ssize_t weft_sendfile_at(int out, int in, __off64_t *off, size_t n, const char *file, int line)
+{
+    if (either_modelled(out, in))
+        return weft_program_unsupported_at("sendfile on a pipe or socket", file, line);
+    return sendfile(out, in, off, n);
+}
+
+ssize_t weft_splice_at(int in, __off64_t *in_off, int out, __off64_t *out_off, size_t n,
+                       unsigned flags, const char *file, int line)
+{
+    if (either_modelled(in, out))
+        return weft_program_unsupported_at("splice on a pipe or socket", file, line);
+    return splice(in, in_off, out, out_off, n, flags);
+}
+
+ssize_t weft_tee_at(int in, int out, size_t n, unsigned flags, const char *file, int line)
+{
+    if (either_modelled(in, out))
+        return weft_program_unsupported_at("tee on a pipe", file, line);
+    return tee(in, out, n, flags);
+}
+
+ssize_t weft_copy_file_range_at(int in, __off64_t *in_off, int out, __off64_t *out_off,
+                                size_t n, unsigned flags, const char *file, int line)
+{
+    if (either_modelled(in, out))
+        return weft_program_unsupported_at("copy_file_range on a pipe or socket", file, line);
+    return copy_file_range(in, in_off, out, out_off, n, flags);
 }
 
 off_t weft_lseek_at(int fd, off_t offset, int whence, const char *file, int line)
