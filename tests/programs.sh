@@ -308,6 +308,12 @@ done
 check "what a descriptor is" 0 "$WEFT" run "$tests/descriptor_kinds.c"
 check "FIONREAD before the writer" 1 "$WEFT" run "$tests/descriptor_kinds.c" -- race
 expect_grep "the early FIONREAD found" "^  assert(ioctl(p\[0\], FIONREAD, &n) == 0 && n == 1) failed in main$" "$tmp/out"
+# A loopback TCP connection holds 4 MB each way, as Linux's autotuned send
+# buffer: 128 KB each way before reading fits (it was a deadlock at 65,536
+# bytes); 5 MB does not, on Linux either.
+check "128 KB each way over TCP" 0 "$WEFT" run "$tests/tcp_capacity.c"
+check "5 MB each way over TCP" 1 "$WEFT" run --cflags=-DBIG "$tests/tcp_capacity.c"
+expect_grep "both writers wait" "waits to write to \"client [0-9]* to 127.0.0.1:[0-9]*\" (full: 4194304 of 4194304 bytes" "$tmp/out"
 # sendfile and splice are the kernel's between real files, and named as
 # not supported on a modelled pipe (the bytes went to weft's /dev/null).
 check "sendfile between files" 0 "$WEFT" run "$tests/kernel_copy.c" -- files
