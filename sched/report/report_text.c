@@ -201,16 +201,23 @@ static void print_cycle(FILE *f, const struct report *rep)
 ** permits left". */
 static void print_locks(FILE *f, const struct report *rep)
 {
-    if (rep->nlocks == 0)
-        return;
-    fprintf(f, "\nLocks held:\n");
+    bool held = false, other = false;
     for (int i = 0; i < rep->nlocks; i++) {
         const struct report_lock *l = &rep->locks[i];
         if (l->holder < 0)
-            fprintf(f, "  %s \"%s\": %s\n", l->kind, l->name, l->state);
-        else
-            fprintf(f, "  %s \"%s\" %s%sby \"%s\", locked at %s\n", l->kind, l->name, l->how,
-                    l->how[0] ? " " : "", rep->threads[l->holder].name, report_loc(l->at).s);
+            continue;
+        fprintf(f, "%s  %s \"%s\" %s%sby \"%s\", locked at %s\n", held ? "" : "\nLocks held:\n",
+                l->kind, l->name, l->how, l->how[0] ? " " : "", rep->threads[l->holder].name,
+                report_loc(l->at).s);
+        held = true;
+    }
+    for (int i = 0; i < rep->nlocks; i++) {   /* permits, barriers, pipes: no holder */
+        const struct report_lock *l = &rep->locks[i];
+        if (l->holder >= 0)
+            continue;
+        fprintf(f, "%s  %s \"%s\": %s\n", other ? "" : "\nOther objects in use:\n", l->kind,
+                l->name, l->state);
+        other = true;
     }
 }
 
