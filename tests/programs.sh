@@ -119,6 +119,16 @@ for strategy in dpor "dfs --no-sleep-sets"; do
         "$WEFT" run --strategy $strategy "$tests/atomic_overlap.c" -- overlap
     expect_grep "the word read first ($strategy)" "^  assert(ry == 0x100) failed in main$" "$tmp/out"
 done
+# With --memory=all an atomic operation and an unordered plain access to
+# the same memory are a data race, as C11 has it (audit 8: a flag stored
+# atomically and read plainly passed "exhaustive (all memory checked)");
+# two atomics never race.
+for mode in store load; do
+    check "atomic and plain race: $mode" 1 "$WEFT" run --memory all "$tests/atomic_plain_race.c" -- $mode
+    expect_grep "$mode: said atomic" " it atomically at atomic_plain_race.c:[0-9]*$" "$tmp/out"
+    expect_grep "$mode: why" "(an atomic operation orders nothing with a plain access to the same memory" "$tmp/out"
+done
+check "two atomics do not race" 0 "$WEFT" run --memory all "$tests/atomic_plain_race.c" -- atomics
 # 16-byte atomics (a {pointer, tag} pair) load and are steps: a
 # compare-and-swap loop passes, a load-then-store loses an update.
 check "16-byte compare-and-swap" 0 "$WEFT" run "$tests/atomic16.c"

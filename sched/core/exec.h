@@ -204,6 +204,7 @@ struct sched_outcome {
     struct sched_loc race_where;
     const char *race_name;            /* WEFT_READ's argument, or NULL */
     bool race_write, race_now_write;
+    bool race_atomic, race_now_atomic;   /* an atomic operation's (the other is plain) */
     bool race_now_free;               /* the failing access frees the memory */
     /* Instrumented accesses (--memory=all): the code that made each, or
     ** NULL. Symbolised only when a report is built (report/symbol.c). */

@@ -31,6 +31,8 @@ struct shadow_slot {
     uint32_t epoch;
     uint32_t tid;
     uint8_t write;
+    uint8_t atomic;                   /* an atomic operation's: it races only
+                                         with plain accesses */
     uint8_t mask;                     /* bytes of the word: bit i is byte i */
     const char *name;
     struct sched_loc at;
@@ -41,6 +43,7 @@ struct shadow_slot {
 struct access {
     bool write;
     bool frees;                       /* a free: a write of the whole block */
+    bool atomic;                      /* an atomic operation (race_atomic) */
     const char *name;                 /* WEFT_READ's argument, or NULL */
     struct sched_loc at;
     const void *pc;                   /* instrumented: the code's address */
@@ -215,7 +218,8 @@ static bool add_slot(struct exec *x, struct shadow *s, struct shadow_slot slot)
 {
     for (int i = 0; i < s->n; i++) {  /* the same access again: one slot */
         struct shadow_slot *o = &s->slot[i];
-        if (o->tid == slot.tid && o->write == slot.write && o->epoch == slot.epoch &&
+        if (o->tid == slot.tid && o->write == slot.write && o->atomic == slot.atomic &&
+            o->epoch == slot.epoch &&
             o->at.line == slot.at.line && o->at.file == slot.at.file && o->pc == slot.pc) {
             o->mask |= slot.mask;
             return true;
@@ -252,12 +256,12 @@ static void forget(struct shadow *s, uint8_t mask, int tid, bool all_threads)
 
 /* An earlier access this one races with, or NULL. */
 static const struct shadow_slot *racing(const struct shadow *s, const struct sched_thread *t,
-                                        uint8_t mask, bool write)
+                                        uint8_t mask, const struct access *now)
 {
     for (int i = 0; i < s->n; i++) {
         const struct shadow_slot *o = &s->slot[i];
-        if (o->tid != (uint32_t)t->id && (o->write || write) && (o->mask & mask) &&
-            o->epoch > clock_at(t->hb, o->tid))
+        if (o->tid != (uint32_t)t->id && (o->write || now->write) && (o->mask & mask) &&
+            !(o->atomic && now->atomic) && o->epoch > clock_at(t->hb, o->tid))
             return o;
     }
     return NULL;
@@ -273,6 +277,8 @@ static _Noreturn void report_race(struct exec *x, const struct shadow_slot *o,
     out->race_where = o->at;
     out->race_write = o->write;
     out->race_now_write = now->write;
+    out->race_atomic = o->atomic;
+    out->race_now_atomic = now->atomic;
     out->race_now_free = now->frees;
     out->race_name = now->name ? now->name : o->name;
     out->race_pc = o->pc;
@@ -294,13 +300,15 @@ static void access_word(struct exec *x, struct sched_thread *t, uintptr_t word, 
     struct shadow *s = shadow_of(x, word);
     if (s == NULL)
         sched_fail(x, WEFT_ASSERTION, now->at, "out of memory for the shadow of memory");
-    const struct shadow_slot *o = racing(s, t, mask, now->write);
+    const struct shadow_slot *o = racing(s, t, mask, now);
     if (o)
         report_race(x, o, now);
-    forget(s, mask, t->id, now->write);
+    /* A plain write that races with nothing comes after every access so far;
+    ** an atomic one may be concurrent with other atomics, kept. */
+    forget(s, mask, t->id, now->write && !now->atomic);
     struct shadow_slot slot = { .epoch = t->hb[t->id], .tid = (uint32_t)t->id,
-                                .write = now->write, .mask = mask, .name = now->name,
-                                .at = now->at, .pc = now->pc };
+                                .write = now->write, .atomic = now->atomic, .mask = mask,
+                                .name = now->name, .at = now->at, .pc = now->pc };
     if (!add_slot(x, s, slot))
         sched_fail(x, WEFT_ASSERTION, now->at, "out of memory for the shadow of memory");
 }
@@ -339,13 +347,18 @@ static void check_access(struct exec *x, const void *addr, size_t size, const st
 void race_access(struct exec *x, const void *addr, size_t size, bool write, const char *name,
                  struct sched_loc at)
 {
-    check_access(x, addr, size, &(struct access){ write, false, name, at, NULL });
+    check_access(x, addr, size, &(struct access){ .write = write, .name = name, .at = at });
 }
 
 void race_access_pc(struct exec *x, const void *addr, size_t size, bool write,
                     struct sched_loc step, const void *pc)
 {
-    check_access(x, addr, size, &(struct access){ write, false, NULL, step, pc });
+    check_access(x, addr, size, &(struct access){ .write = write, .at = step, .pc = pc });
+}
+
+void race_atomic(struct exec *x, const void *addr, size_t size, bool write, struct sched_loc at)
+{
+    check_access(x, addr, size, &(struct access){ .write = write, .atomic = true, .at = at });
 }
 
 /* ==========================================================================
@@ -357,7 +370,7 @@ static void free_word(struct exec *x, struct shadow *s, uintptr_t a, uintptr_t e
                       const struct access *now)
 {
     uint8_t mask = word_mask(s->word << 3, a, end);
-    const struct shadow_slot *o = racing(s, x->current, mask, true);
+    const struct shadow_slot *o = racing(s, x->current, mask, now);
     if (o)
         report_race(x, o, now);
     forget(s, mask, -1, true);

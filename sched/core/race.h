@@ -55,6 +55,11 @@ void race_access(struct exec *x, const void *addr, size_t size, bool write, cons
 ** thread's last step was. */
 void race_access_pc(struct exec *x, const void *addr, size_t size, bool write,
                     struct sched_loc step, const void *pc);
+/* The running thread's atomic operation on size bytes at addr, a write
+** unless it left them as they were (its step at `at`, just made): it races
+** with another thread's plain access that nothing orders with it, as C11
+** has it, never with another atomic. */
+void race_atomic(struct exec *x, const void *addr, size_t size, bool write, struct sched_loc at);
 /* The running thread frees size bytes at addr (an address, never
 ** dereferenced), at pc, after its step at step. A free writes the whole
 ** block: another thread's access to it that nothing orders before the free

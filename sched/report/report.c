@@ -524,9 +524,11 @@ static int snapshot_failure(struct report *rep, struct exec *x, const struct exp
     rep->where = r->outcome.where;
     if (r->outcome.result == WEFT_DATA_RACE) {
         const struct sched_outcome *o = &r->outcome;
-        rep->race = (struct report_race){ o->race_tid, o->race_where, o->race_write,
-                                          o->race_now_write, o->race_now_free, "", { 0 },
-                                          { 0 } };
+        rep->race = (struct report_race){ .tid = o->race_tid, .at = o->race_where,
+                                          .write = o->race_write, .now_write = o->race_now_write,
+                                          .atomic = o->race_atomic,
+                                          .now_atomic = o->race_now_atomic,
+                                          .now_free = o->race_now_free };
         snprintf(rep->race.name, sizeof rep->race.name, "%s", o->race_name ? o->race_name : "");
         symbolise_race(&rep->race, o);
     }

@@ -119,6 +119,7 @@ struct report {
         int tid;
         struct sched_loc at;
         bool write, now_write;        /* the earlier and the failing access */
+        bool atomic, now_atomic;      /* made by an atomic operation */
         bool now_free;                /* the failing access is a free */
         char name[64];                /* what was accessed, "" when unnamed */
         /* Instrumented accesses (--memory=all): the code of the earlier

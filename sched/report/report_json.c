@@ -189,8 +189,8 @@ static void json_failure(FILE *f, const struct report *rep)
         fprintf(f, ",\"access\":\"%s\"",
                 rep->race.now_free ? "free" : rep->race.now_write ? "write" : "read");
         json_code(f, &rep->race.now_code);
-        fprintf(f, ",\"race\":{\"thread\":%d,\"access\":\"%s\"", rep->race.tid,
-                rep->race.write ? "write" : "read");
+        fprintf(f, ",\"race\":{\"thread\":%d,\"access\":\"%s\",\"atomic\":%s", rep->race.tid,
+                rep->race.write ? "write" : "read", rep->race.atomic ? "true" : "false");
         json_loc(f, "at", rep->race.at);
         fprintf(f, ",\"name\":");
         json_str(f, rep->race.name);

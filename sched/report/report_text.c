@@ -736,13 +736,17 @@ static void print_data_race(FILE *f, const struct report *rep)
             "atomic between them), so they may come in either order, or at once:\n\n  ",
             r->name[0] ? "\"" : "", r->name[0] ? r->name : "memory", r->name[0] ? "\"" : "");
     print_thread_name(f, rep, rep->failing_tid);
-    fprintf(f, " %s it ", r->now_free ? "frees" : r->now_write ? "writes" : "reads");
+    fprintf(f, " %s it %s", r->now_free ? "frees" : r->now_write ? "writes" : "reads",
+            r->now_atomic ? "atomically " : "");
     print_access_place(f, &r->now_code, rep->where);
     fprintf(f, "\n  ");
     print_thread_name(f, rep, r->tid);
-    fprintf(f, " %s it ", r->write ? "wrote" : "read");
+    fprintf(f, " %s it %s", r->write ? "wrote" : "read", r->atomic ? "atomically " : "");
     print_access_place(f, &r->code, r->at);
     fputc('\n', f);
+    if (r->atomic != r->now_atomic)
+        fprintf(f, "  (an atomic operation orders nothing with a plain access to the same "
+                "memory: C11 calls this a data race too)\n");
     print_locks(f, rep);
     print_other_threads(f, rep);
 }

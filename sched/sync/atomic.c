@@ -11,6 +11,7 @@
 ** thread and polled by another visible to DPOR.
 */
 #include <stdio.h>
+#include "core/race.h"
 #include "sync/sync.h"
 
 
@@ -324,7 +325,13 @@ sync_word sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, s
         name = x->atomic_site.name;
         x->atomic_site.addr = NULL;
     }
-    return post(x, cell_at_address(x, addr, size, at, name), size, kind, arg, expected, at);
+    sync_word old = post(x, cell_at_address(x, addr, size, at, name), size, kind, arg,
+                         expected, at);
+    if (x->cfg->check_memory || x->cfg->check_all_memory) {   /* plain accesses are checked */
+        bool wrote = kind != SYNC_LOAD && (kind != SYNC_CAS || old == (expected & mask_of(size)));
+        race_atomic(x, (const void *)addr, (size_t)size, wrote, at);
+    }
+    return old;
 }
 
 int64_t weft_atomic_load_at(weft_atomic_t *a, const char *file, int line)
