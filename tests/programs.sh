@@ -181,6 +181,8 @@ for s in dpor "dfs --no-sleep-sets"; do
     check "a signalled waiter cancelled ($s)" 1 "$WEFT" run --strategy $s "$tests/cancel_after_signal.c"
     expect_grep "the wake interrupted after the signal ($s)" \
         "cancel_after_signal.c:[0-9]*  *wake c (interrupted)$" "$tmp/out"
+    expect_grep "the holder was cancelled ($s)" \
+        "held by thread 1 \"worker\", which was cancelled holding it, its cleanup handlers run" "$tmp/out"
     # shellcheck disable=SC2086
     check "a signalled waiter cancelled, fixed ($s)" 0 \
         "$WEFT" run --strategy $s --cflags=-DFIXED "$tests/cancel_after_signal.c"
@@ -1041,7 +1043,7 @@ check "cancelled holding a mutex, without a cleanup handler" 1 \
     "$WEFT" run "$tests/cancel.c" -- nocleanup
 expect_grep "nocleanup: a deadlock" "^weft: DEADLOCK in cancel$" "$tmp/out"
 expect_grep "the mutex the cancelled thread kept" \
-    "held by thread 1 \"fn\", which returned without unlocking it (locked at cancel.c:53)" \
+    "held by thread 1 \"fn\", which was cancelled holding it, its cleanup handlers run (locked at cancel.c:53)" \
     "$tmp/out"
 expect_grep "main's lock that waits for it" "^      -   cancel.c:129 *lock lock (blocks)$" "$tmp/out"
 replays_identically "cancellation replay"
@@ -1050,7 +1052,7 @@ expect_grep "cancel_wait: a deadlock" "^weft: DEADLOCK in cancel_wait$" "$tmp/ou
 expect_grep "the interrupted wake" "wake ready (interrupted)" "$tmp/out"
 expect_grep "the mutex retaken after it" "^     19   cancel_wait.c:20  *lock m$" "$tmp/out"
 expect_grep "the retaken mutex's holder named" \
-    "held by thread 1 \"waiter\", which returned without unlocking it (locked at cancel_wait.c:20)" \
+    "held by thread 1 \"waiter\", which was cancelled holding it, its cleanup handlers run (locked at cancel_wait.c:20)" \
     "$tmp/out"
 
 # ---- the I/O calls are cancellation points ----

@@ -119,6 +119,8 @@ struct sched_thread {
     uint32_t made;                    /* objects and threads it has made (keys) */
     bool joined;                      /* a join of it returned: its steps come
                                          before the joiner's next */
+    bool cancelled;                   /* it ended by acting on a cancellation
+                                         (a program's thread: posix/cancel.c) */
     bool detached;                    /* nobody joins it; the execution does
                                          not wait for it (sched_detach) */
     /* The case its last selects took, each where it is (sync/chan.c,

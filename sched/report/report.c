@@ -116,6 +116,7 @@ static void describe_thread(struct exec *x, struct report_thread *rt, struct sch
     rt->spawned_at = t->spawned_at;
     if (t->state == T_FINISHED) {
         rt->state = "finished";
+        rt->cancelled = t->cancelled;
         return;
     }
     struct sched_op *op = t->pending;

@@ -36,6 +36,7 @@ struct report_thread {
     int id;
     char name[SCHED_NAME_MAX];
     const char *state;                /* "finished", "blocked", "running", "failed" */
+    bool cancelled;                   /* finished by acting on a cancellation */
     char wait[200];                   /* what it waits for, "" when not blocked */
     struct sched_loc wait_at;
     sched_mask blockers;              /* threads that must, or could, act */

@@ -100,8 +100,11 @@ static void print_blockers(FILE *f, const struct report *rep, const struct repor
         bool gone = strcmp(rep->threads[holder].state, "finished") == 0;
         fprintf(f, "      held by ");
         print_thread_name(f, rep, holder);
-        fprintf(f, gone ? ", which returned without unlocking it (locked at %s)\n"
-                        : ", locked at %s\n", report_loc(t->held_at).s);
+        fprintf(f, !gone ? ", locked at %s\n"
+                   : rep->threads[holder].cancelled
+                   ? ", which was cancelled holding it, its cleanup handlers run (locked at %s)\n"
+                   : ", which returned without unlocking it (locked at %s)\n",
+                report_loc(t->held_at).s);
     } else if (t->how == WAIT_ANYONE && !mask_empty(t->finished_users)) {
         bool one = mask_single(t->finished_users);
         fprintf(f, "      the other thread%s that used it (", one ? "" : "s");
