@@ -114,8 +114,8 @@ struct stream_op {
 static void stream_state(const struct sched_obj *o, char *buf, size_t n)
 {
     const struct stream *s = (const struct stream *)o;
-    buf[0] = 0;
-    if (s->len > 0 || s->writer_closed || s->reader_closed)
+    buf[0] = 0;                       /* (closed both ways and empty: nothing to tell) */
+    if (s->len > 0 || (s->writer_closed != s->reader_closed))
         snprintf(buf, n, "%zu bytes buffered%s%s", s->len,
              s->writer_closed ? ", write end closed" : "",
              s->reader_closed ? ", read end closed" : "");
