@@ -640,6 +640,10 @@ struct weft_options {
     int exact_spins;              /* order each spin with every step (weft run
                                      --spin-order exact): slower where threads
                                      poll, but merges no order around a spin */
+    int sc_atomics;               /* a program's atomics weaker than seq_cst run
+                                     as seq_cst (weft run --memory-model sc);
+                                     0: their stores wait in a store buffer, as
+                                     on x86 */
 };
 
 /* What weft run would print, as data. */
@@ -655,6 +659,10 @@ struct weft_outcome {
                                      merged (see exact_spins) */
     int loops_held;               /* exhaustive, but a loop whose values kept
                                      changing was held back after 16 turns */
+    int atomics_as_sc;            /* exhaustive, but atomics weaker than seq_cst
+                                     ran as seq_cst (sc_atomics) */
+    int relaxed_as_x86;           /* exhaustive, but relaxed atomics were
+                                     reordered only as x86 reorders them */
 };
 
 /* The defaults of `weft run`: auto, 60 s, seed 1, depth 3, shrinking on. */

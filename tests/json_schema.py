@@ -31,7 +31,7 @@ def schema(readme):
     section = text.split("### JSON output", 1)[1].split("\n## ", 1)[0]
     rows = {}
     for line in section.splitlines():
-        m = re.match(r"^\| `([a-z_]+)` \| (\w+) \| (\w+) \| (.*) \|$", line)
+        m = re.match(r"^\| `([a-z0-9_]+)` \| (\w+) \| (\w+) \| (.*) \|$", line)
         if m:
             rows[m.group(1)] = (m.group(2), m.group(3), m.group(4))
     if len(rows) < 20:

@@ -88,14 +88,16 @@ char *cli_search_identity(const struct cli_opts *o, const struct cli_target *t, 
     split_options(o, shard, split, sizeof split);
     sample_options(o, sample, sizeof sample);
     const char *params = o->param_args ? o->param_args : "";
-    size_t n = strlen(t->scenario->name) + strlen(params) + 420;
+    size_t n = strlen(t->scenario->name) + strlen(params) + 440;
     char *id = malloc(n);
     if (id)
         snprintf(id, n, "scenario %s\nsource %s\noptions %s sleep-sets=%d preemptions=%d "
-                 "max-steps=%d timers=%s spin-order=%s memory=%d stack=%zu%s%s%s\n",
+                 "max-steps=%d timers=%s spin-order=%s memory=%d memory-model=%s "
+                 "stack=%zu%s%s%s\n",
                  t->scenario->name, hash, o->strategy, o->sleep_sets, o->max_preemptions,
                  o->max_steps, o->timers_idle ? "idle" : "race", o->exact_spins ? "exact" : "fast",
-                 (int)o->memory, o->stack_size, sample, split, params);
+                 (int)o->memory, o->sc_atomics ? "sc" : "tso", o->stack_size, sample, split,
+                 params);
     return id;
 }
 
@@ -239,7 +241,7 @@ static int load(struct cli_checkpoint *cp, const char *path, struct explore_conf
                " %d\nposition\n%n", &r->executions, &r->pruned, &r->cut, &timed, &bound_hit,
                &check_memory, &caveats, &local_keys, &r->failing, &r->failing_result,
                &used) != 10 || used == 0 || r->failing_result < 0 || caveats < 0 ||
-        caveats > (CAVEAT_SPINS_MERGED | CAVEAT_LOOPS_HELD) ||
+        caveats > CAVEAT_ALL ||
         r->failing_result > WEFT_RESULT_LAST) {
         fprintf(stderr, "weft: --resume %s: its counts are damaged\n", path);
         return CLI_ERROR;

@@ -63,6 +63,7 @@ struct cli_opts {
     size_t stack_size;                /* --stack-size: bytes per thread (0: default) */
     bool timers_idle;                 /* --timers idle */
     bool exact_spins;                 /* --spin-order exact */
+    bool sc_atomics;                  /* --memory-model sc */
     enum cli_memory memory;           /* --memory */
     bool memory_given;                /* --memory was named (programs: atomics if not) */
     const char *cflags;               /* --cflags, or $WEFT_CFLAGS: for compiled files */
@@ -116,15 +117,22 @@ struct cli_target {
     bool name_repeats;                /* another scenario of the run has its name */
 };
 
+/* The rules that change what an execution may do, so a replay repeats
+** them (sched_config has each). */
+struct cli_rules {
+    bool timers_idle;                 /* --timers idle */
+    bool exact_spins;                 /* --spin-order exact */
+    bool all_memory;                  /* check every load and store (--memory=all) */
+    bool sc_atomics;                  /* --memory-model sc */
+};
+
 /* One scenario explored as `weft run` does it: search, shrink, report. */
 struct cli_job {
     const struct weft_scenario *scenario;
     struct params *params;
     int max_steps;                    /* 0: the scenario's, or the default */
     size_t stack_size;                /* per thread; 0: CLI_DEFAULT_STACK_SIZE */
-    bool timers_idle;                 /* --timers idle */
-    bool exact_spins;                 /* --spin-order exact */
-    bool all_memory;                  /* check every load and store (--memory=all) */
+    struct cli_rules rules;
     struct explore_config ec;         /* cli_explore sets its clock */
     bool forked;                      /* --isolate fork: said in the summary */
     double started;                   /* cli_seconds() when the search began
@@ -142,8 +150,7 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable);
 ** scenario's bound, or the default) and stacks of stack_size bytes (0: the
 ** default), in context x (NULL: its own); NULL without memory. */
 struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
-                          size_t stack_size, bool timers_idle, bool exact_spins,
-                          bool all_memory, struct exec *x);
+                          size_t stack_size, struct cli_rules rules, struct exec *x);
 /* The step bound a search of sc runs with (cli_search's rule). */
 int cli_max_steps(const struct weft_scenario *sc, int max_steps);
 /* Seconds on a monotonic clock. */

@@ -267,6 +267,13 @@ static int write_view(const char *path, const char *option, const struct report 
 
 /* How a report of t names it and its replay command; view: record every
 ** thread's state after each step (for --html). */
+/* The rules a search of t runs under, from the options. */
+static struct cli_rules cli_rules_of(const struct cli_opts *o, const struct cli_target *t)
+{
+    return (struct cli_rules){ .timers_idle = o->timers_idle, .exact_spins = o->exact_spins,
+                               .all_memory = t->all_memory, .sc_atomics = o->sc_atomics };
+}
+
 static struct report_request request_for(const struct cli_target *t, const struct cli_opts *o,
                                          bool view)
 {
@@ -464,8 +471,7 @@ static int run_here(const struct cli_target *t, const struct cli_opts *o,
     struct cli_job job = {
         .scenario = t->scenario, .params = o->params, .max_steps = o->max_steps,
         .stack_size = o->stack_size,
-        .timers_idle = o->timers_idle, .exact_spins = o->exact_spins,
-        .all_memory = t->all_memory, .shrink = o->shrink,
+        .rules = cli_rules_of(o, t), .shrink = o->shrink,
         .ec = { .plan = plan, .sleep_sets = o->sleep_sets, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,
                 .time_limit = o->time_limit, .window = w, .stop = stop },
@@ -1291,7 +1297,7 @@ static int replay_here(void *ctx, struct cli_child *c)
     const struct cli_opts *o = a->o;
     uint32_t shown = 0;
     struct search *s = cli_search(a->t->scenario, o->params, o->max_steps, o->stack_size,
-                                  o->timers_idle, o->exact_spins, a->t->all_memory, NULL);
+                                  cli_rules_of(o, a->t), NULL);
     int rc = s ? CLI_OK : CLI_ERROR;
     struct explore_config ec = { .plan = &explore_plan_replay, .replay = a->choices,
                                  .nreplay = a->n, .replay_steps = a->nsteps, .window = w };

@@ -35,15 +35,15 @@ int cli_max_steps(const struct weft_scenario *sc, int max_steps)
 }
 
 struct search *cli_search(const struct weft_scenario *sc, struct params *p, int max_steps,
-                          size_t stack_size, bool timers_idle, bool exact_spins,
-                          bool all_memory, struct exec *x)
+                          size_t stack_size, struct cli_rules rules, struct exec *x)
 {
     int steps = cli_max_steps(sc, max_steps);
     struct sched_config cfg = { .scenario = sc, .max_steps = steps,
                                 .stack_size = stack_size ? stack_size : CLI_DEFAULT_STACK_SIZE,
-                                .params = p, .timers_idle = timers_idle,
-                                .exact_spins = exact_spins,
-                                .check_all_memory = all_memory };
+                                .params = p, .timers_idle = rules.timers_idle,
+                                .exact_spins = rules.exact_spins,
+                                .check_all_memory = rules.all_memory,
+                                .sc_atomics = rules.sc_atomics };
     return search_new(&cfg, x);
 }
 
@@ -97,8 +97,8 @@ static bool beaten(const struct explore_config *ec, const struct explore_result 
 int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
 {
     const struct weft_scenario *sc = job->scenario;
-    struct search *s = cli_search(sc, job->params, job->max_steps, job->stack_size,
-                                  job->timers_idle, job->exact_spins, job->all_memory, job->exec);
+    struct search *s = cli_search(sc, job->params, job->max_steps, job->stack_size, job->rules,
+                                  job->exec);
     double start = job->started > 0 ? job->started : cli_seconds();
     struct explore_config *ec = &job->ec;
     struct explore_result res;
@@ -201,7 +201,9 @@ static int fill_outcome(struct weft_outcome *out, const struct report *rep)
                                   .executions = rep->cov.executions, .pruned = rep->cov.pruned,
                                   .cut = rep->cov.cut,
                                   .spins_merged = report_caveat(rep, CAVEAT_SPINS_MERGED),
-                                  .loops_held = report_caveat(rep, CAVEAT_LOOPS_HELD) };
+                                  .loops_held = report_caveat(rep, CAVEAT_LOOPS_HELD),
+                                  .atomics_as_sc = report_caveat(rep, CAVEAT_ATOMICS_SC),
+                                  .relaxed_as_x86 = report_caveat(rep, CAVEAT_RELAXED_X86) };
     out->report = report_text(rep);
     if (rep->failed)
         out->schedule = strdup(rep->schedule);
@@ -222,7 +224,8 @@ int weft_explore(const struct weft_scenario *s, const struct weft_options *o,
     }
     struct cli_job job = {
         .scenario = s, .max_steps = o->max_steps, .shrink = o->shrink != 0,
-        .timers_idle = o->timers_idle != 0, .exact_spins = o->exact_spins != 0,
+        .rules = { .timers_idle = o->timers_idle != 0, .exact_spins = o->exact_spins != 0,
+                   .sc_atomics = o->sc_atomics != 0 },
         .ec = { .plan = explore_plan_named(o->strategy ? o->strategy : "auto"),
                 .sleep_sets = true, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,

@@ -73,6 +73,11 @@ static const char usage_run_tail[] =
     "                           operations too; all: and every load and store is\n"
     "                           checked (-fsanitize=thread with weft's own hooks).\n"
     "                           A program's default is atomics\n"
+    "  --memory-model tso|sc    tso (default): a C11 atomic store weaker than\n"
+    "                           seq_cst waits in its thread's store buffer, as on\n"
+    "                           x86, so a store then a load may be seen reordered;\n"
+    "                           sc: every atomic is sequentially consistent (fewer\n"
+    "                           behaviours, labelled so in the summary)\n"
     "  --cflags 'FLAGS'         more compiler flags for FILE.c (default $WEFT_CFLAGS)\n"
     "  --exit-status fail|ignore  a program's nonzero exit status fails the\n"
     "                           execution (fail, the default) or not (ignore)\n"
@@ -157,6 +162,7 @@ static const char usage_replay[] =
     "  --stack-size SIZE        as in the run that printed it\n"
     "  --timers race|idle       as in the run that printed it\n"
     "  --memory off|atomics|all as in the run that printed it\n"
+    "  --memory-model tso|sc    as in the run that printed it\n"
     "  --watchdog S, --isolate process|none  as for run\n"
     "  --format text|json\n"
     "  --trace FILE             write the replayed execution as Chrome/Perfetto trace\n"
@@ -182,6 +188,7 @@ static const char usage_explain[] =
     "  --stack-size SIZE        as in the run that printed it\n"
     "  --timers race|idle       as in the run that printed it\n"
     "  --memory off|atomics|all as in the run that printed it\n"
+    "  --memory-model tso|sc    as in the run that printed it\n"
     "  --watchdog S, --isolate process|none  as for run\n"
     "  --trace FILE, --dot FILE, --html FILE  as for replay\n";
 
@@ -361,7 +368,7 @@ enum { O_STRATEGY = 256, O_DEPTH, O_NOSLEEP, O_PREEMPT, O_EXEC, O_TIME, O_SEED, 
        O_FORMAT, O_SCHEDULE, O_QUIET, O_NOSHRINK, O_PROGRESS, O_CLASSES, O_TIMERS, O_SPIN_ORDER, O_MEMORY, O_HELP,
        O_STACK, O_CHECKPOINT, O_CHECKPOINT_EVERY, O_RESUME, O_WATCHDOG, O_ISOLATE, O_CFLAGS,
        O_EXIT_STATUS, O_ARG, O_TRACE, O_DOT, O_HTML, O_OUTPUT_DIR, O_ACCEPT, O_SHARD,
-       O_SPLIT_DEPTH, O_JOBS, O_KEEP_GOING, O_SPURIOUS };
+       O_SPLIT_DEPTH, O_JOBS, O_KEEP_GOING, O_SPURIOUS, O_MEMORY_MODEL };
 
 static const struct option long_opts[] = {
     { "strategy", required_argument, 0, O_STRATEGY },
@@ -382,6 +389,7 @@ static const struct option long_opts[] = {
     { "timers", required_argument, 0, O_TIMERS },
     { "spin-order", required_argument, 0, O_SPIN_ORDER },
     { "memory", required_argument, 0, O_MEMORY },
+    { "memory-model", required_argument, 0, O_MEMORY_MODEL },
     { "stack-size", required_argument, 0, O_STACK },
     { "checkpoint", required_argument, 0, O_CHECKPOINT },
     { "checkpoint-every", required_argument, 0, O_CHECKPOINT_EVERY },
@@ -574,6 +582,13 @@ static int parse_timers(const char *v, struct cli_opts *o)
     return rc || !o->timers_idle ? rc : repeat_in_replay(o, "--timers", "idle");
 }
 
+/* --memory-model tso|sc: a replay must run atomics by the same model. */
+static int parse_memory_model(const char *v, struct cli_opts *o)
+{
+    int rc = parse_either(v, "memory-model", "tso", "sc", &o->sc_atomics);
+    return rc || !o->sc_atomics ? rc : repeat_in_replay(o, "--memory-model", "sc");
+}
+
 /* One option; 0, 1 when help was printed, or CLI_ERROR. */
 static int parse_one(int c, const char *v, struct cli_opts *o, const struct command *cmd)
 {
@@ -599,6 +614,7 @@ static int parse_one(int c, const char *v, struct cli_opts *o, const struct comm
     case O_TIMERS: return parse_timers(v, o);
     case O_SPIN_ORDER: return parse_either(v, "spin-order", "fast", "exact", &o->exact_spins);
     case O_MEMORY: return parse_memory(v, o);
+    case O_MEMORY_MODEL: return parse_memory_model(v, o);
     case O_STACK: return parse_stack_size(v, o);
     case O_ISOLATE:
         if (strcmp(v, "process") != 0 && strcmp(v, "restore") != 0 && strcmp(v, "fork") != 0 &&

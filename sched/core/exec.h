@@ -144,6 +144,11 @@ struct sched_thread {
     ** clock moves without a step on its objects). */
     bool enabled, recheck, always_recheck;
     int nwatch;
+    /* Its store buffer (sync/atomic.c), made at its first atomic store
+    ** weaker than seq_cst; buffered while it holds stores: its next
+    ** operation that is not OP_BUFFERED drains it first, as x86 does. */
+    struct store_buffer *stores;
+    bool buffered;
     /* From here on, what a new thread need not have zeroed (thread_create
     ** zeroes only what comes before): each is written before it is read. */
     struct sched_watch watch[SCHED_WATCH_MAX];   /* watch[i] for i < nwatch */
@@ -197,6 +202,10 @@ struct sched_outcome {
     bool held_moving;                 /* ... one whose loop's values still
                                          changed (SCHED_MOVING_TURNS) */
     bool abandoned;                   /* the chooser gave up (not a result) */
+    bool weak_as_sc;                  /* a store weaker than seq_cst ran as
+                                         seq_cst (--memory-model sc) */
+    bool relaxed;                     /* a relaxed atomic ran: reordered only as
+                                         x86 reorders it (sync/atomic.c) */
     int ender;                        /* the thread whose return ended the
                                          execution while detached threads
                                          were left, or -1 */
@@ -247,6 +256,9 @@ struct sched_config {
                                          store is checked (sync/tsan.c) */
     bool capture_chains;              /* record each step's call chain (slow:
                                          reports re-run one schedule so) */
+    bool sc_atomics;                  /* --memory-model sc: a program's atomics
+                                         weaker than seq_cst run as seq_cst,
+                                         with no store buffer (sync/atomic.c) */
 };
 
 /* Where a signal in a scenario thread is handled: its own stack, per OS
@@ -338,6 +350,9 @@ struct exec {
     ** program gives each thread its own errno and thread-local storage so
     ** (posix/tls.c). NULL for scenarios; set by a scenario's setup. */
     void (*on_switch)(struct exec *x, struct sched_thread *to);
+    /* Drains the running thread's store buffer, a step of its own
+    ** (sync/atomic.c); set when the first buffer is made. */
+    void (*drain_stores)(struct exec *x);
     bool shadow_oom;
     bool memory_unchecked;            /* checked memory was used without cfg->check_memory */
     struct crash_guard crash;

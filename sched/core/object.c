@@ -175,6 +175,16 @@ uint64_t object_next_key(struct exec *x)
     return maker ? sched_mix(maker->obj.key, ++maker->made) : sched_mix(0, ++x->made);
 }
 
+void object_rekey(struct exec *x, struct sched_obj *o, uint64_t key)
+{
+    struct sched_thread *maker = x->current;
+    if (maker && o->key == sched_mix(maker->obj.key, maker->made))
+        maker->made--;
+    else if (!maker && o->key == sched_mix(0, x->made))
+        x->made--;
+    o->key = key;
+}
+
 void object_register(struct exec *x, struct sched_obj *o, const char *name)
 {
     o->key = object_next_key(x);

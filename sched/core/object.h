@@ -83,6 +83,13 @@ void object_register(struct exec *x, struct sched_obj *o, const char *name);
 /* A new name for something the running thread (or, outside any, the
 ** execution) makes: its maker's key and how many things it made before. */
 uint64_t object_next_key(struct exec *x);
+/* Name o, just made, by key instead of its maker's count (an object made
+** on first use, named by its address or its number), and give the count
+** back: else the keys of what its maker makes next would depend on whether
+** it or another thread used the address first, and DPOR and the classes,
+** which name objects by key across executions, would see one object under
+** two names. */
+void object_rekey(struct exec *x, struct sched_obj *o, uint64_t key);
 
 /*
 ** The arena: zeroed memory that lives until the execution ends. Its chunks

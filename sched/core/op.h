@@ -88,6 +88,11 @@ enum {
     OP_GLOBAL  = 1 << 8,  /* depends on every step: a step that ends the
                              execution while detached threads could still
                              run (sched.c) */
+    OP_BUFFERED = 1 << 9, /* may run while its thread's store buffer holds
+                             stores (an atomic load, a buffered store); before
+                             any other operation the thread drains its buffer
+                             in a step of its own, as x86 does before a locked
+                             instruction or a fence (sync/atomic.c) */
 };
 
 /*

@@ -487,6 +487,8 @@ static void thread_main(void *arg)
     struct sched_thread *t = arg;
     t->fn(t->arg);
     struct exec *x = exec_current();
+    if (t->buffered)                  /* its stores are seen before its end is */
+        x->drain_stores(x);
     if (t->id != 0)                   /* the body may end like a program's main */
         check_nothing_held(x, t);
     thread_returns(x, t);
@@ -660,6 +662,24 @@ void sched_thread_daemon(struct exec *x, struct sched_thread *t)
     t->daemon = true;
 }
 
+struct sched_thread *sched_spawn_background(struct exec *x, const char *name,
+                                            void (*fn)(void *), void *arg, struct sched_loc at,
+                                            struct sched_op *first)
+{
+    struct sched_thread *t = sched_spawn(x, name, fn, arg, at, false);
+    if (t == NULL)
+        return NULL;
+    t->daemon = true;
+    x->live_joinable--;               /* the execution ends without it */
+    first->thread = t;
+    first->completed = first->idle = first->stutter = first->held = first->interrupted = false;
+    t->pending = first;               /* instead of its start: see sched.h */
+    t->ask = first->cls->enabled;
+    watch_op(x, t, first);
+    recheck(x, t);
+    return t;
+}
+
 /* ==========================================================================
 ** Visible operations and wait queues
 ** ========================================================================== */
@@ -705,6 +725,8 @@ static bool at_spin_edge(const struct sched_thread *t);
 void sched_visible(struct exec *x, struct sched_op *op)
 {
     struct sched_thread *t = x->current;
+    if (t->buffered && !(op->cls->flags & OP_BUFFERED))
+        x->drain_stores(x);           /* a step of its own, before op's */
     fiber_check_stack(&t->fiber);     /* nothing runs on an overflowed stack */
     op->thread = t;
     op->completed = false;

@@ -53,6 +53,17 @@ void sched_detach(struct exec *x, struct sched_thread *t);
 ** when nothing can run is neither a deadlock nor a leak: a stopped timer
 ** keeps no program alive. */
 void sched_thread_daemon(struct exec *x, struct sched_thread *t);
+/* Inside an apply: spawn a daemon that keeps nothing alive (a store
+** buffer's, sync/atomic.c): the execution ends, and a program exits with
+** no step of its own, as if it were not there. Its first step is the
+** operation first (filled in as sched_visible would), not a start: its
+** code runs after that step, and must never return. So the searches see
+** at once what it will do, even in an execution that ends before it runs
+** (a start would hide its next operation from DPOR's look at the parked
+** threads). NULL with the failure recorded, as sched_spawn. */
+struct sched_thread *sched_spawn_background(struct exec *x, const char *name,
+                                            void (*fn)(void *), void *arg, struct sched_loc at,
+                                            struct sched_op *first);
 /* A data choice from scheduler context (a select among ready cases). */
 int sched_choose_value(struct exec *x, int n);
 /* Finish another thread's waiting op (a rendezvous partner, a released
@@ -153,7 +164,7 @@ static inline void sched_handle_bind(struct exec *x, struct weft_handle_ *h, voi
     h->impl_ = impl;
     h->epoch_ = x->epoch;
     if (impl)                         /* named by where its handle lives */
-        ((struct sched_obj *)impl)->key = sched_handle_key(x, h);
+        object_rekey(x, (struct sched_obj *)impl, sched_handle_key(x, h));
 }
 
 /* Keep n bytes a program wrote to standard output (which 0) or error (1)

@@ -304,6 +304,10 @@ static void count_execution(struct explorer *e, struct explore_result *r)
         c->caveats |= CAVEAT_SPINS_MERGED;
     if (o->held_moving)
         c->caveats |= CAVEAT_LOOPS_HELD;
+    if (o->weak_as_sc)
+        c->caveats |= CAVEAT_ATOMICS_SC;
+    if (o->relaxed)
+        c->caveats |= CAVEAT_RELAXED_X86;
     if (e->window && e->window->phase == EXPLORE_SEARCHING)
         e->window->cov = *c;
 }

@@ -180,6 +180,13 @@ enum explore_caveat {
     ** SCHED_MOVING_TURNS turns (core/sched.c, would_spin): what it does
     ** after more turns while others wait is not explored */
     CAVEAT_LOOPS_HELD = 2,
+    /* a program's atomic store weaker than seq_cst ran as seq_cst
+    ** (--memory-model sc): store buffering was not explored */
+    CAVEAT_ATOMICS_SC = 4,
+    /* a relaxed atomic ran: reordered only as x86 reorders it, not as C11
+    ** allows (sync/atomic.c) */
+    CAVEAT_RELAXED_X86 = 8,
+    CAVEAT_ALL = 15,
 };
 
 /*

@@ -319,7 +319,7 @@ static void number_closes(struct exec *x, int fd, struct stream *in, struct stre
         snprintf(name, sizeof name, "fd %d", fd);
         if ((c = object_new(x, &number_class, sizeof *c, name)) == NULL)
             no_memory(x, at);
-        c->obj.key = sched_mix(0x6664, (uint64_t)fd);   /* named by the number */
+        object_rekey(x, &c->obj, sched_mix(0x6664, (uint64_t)fd));   /* named by the number */
         c->fd = fd;
         HASH_ADD_INT(st->closed, fd, c);
         if (st->oom)
@@ -703,7 +703,7 @@ static void name_step(struct exec *x, const char *key, const char *shown,
         char *copy = arena_alloc(&x->arena, strlen(key) + 1);
         if (copy == NULL || (e = object_new(x, &name_class, sizeof *e, shown)) == NULL)
             no_memory(x, at);
-        e->obj.key = text_hash(key);  /* whichever thread names it first */
+        object_rekey(x, &e->obj, text_hash(key));   /* whichever thread names it first */
         e->key = strcpy(copy, key);
         HASH_ADD_KEYPTR(hh, st->names, e->key, strlen(e->key), e);
         if (st->oom)

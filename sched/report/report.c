@@ -125,10 +125,11 @@ static void describe_thread(struct exec *x, struct report_thread *rt, struct sch
         return;
     }
     bool enabled = op->completed || op->cls->enabled == NULL || op->cls->enabled(x, op);
-    rt->state = enabled ? "runnable" : "blocked";
+    rt->state = enabled ? "runnable" : t->daemon ? "idle" : "blocked";
     rt->wait_at = op->loc;
-    if (enabled || op->cls->describe_wait == NULL)
-        return;
+    if (enabled || t->daemon || op->cls->describe_wait == NULL)
+        return;                       /* an idle daemon (a timer, a store buffer)
+                                         waits for nobody */
     op->cls->describe_wait(op, rt->wait, sizeof rt->wait);
     rt->blockers = op->cls->blockers ? op->cls->blockers(x, op, &rt->how) : MASK_NONE;
     rt->only_waits = op->cls->flags & OP_PASSIVE;

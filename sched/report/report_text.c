@@ -828,14 +828,18 @@ static void print_summary(FILE *f, const struct report *rep)
                                                         : "exhaustive")
                        : not_exhaustive(c));
     if (!rep->failed && c->exhaustive)   /* what "every behaviour" covers */
-        fprintf(f, " (%s%s%s%s)", c->all_memory ? "all memory checked"
+        fprintf(f, " (%s%s%s%s%s%s)", c->all_memory ? "all memory checked"
                                   : rep->unmarked ? "plain memory not checked: --memory=all checks it"
                                   : "plain memory checked where marked",
                 c->timed ? "; timers fire only when every thread waits" : "",
                 report_caveat(rep, CAVEAT_SPINS_MERGED) ? "; orders around held-back spins may "
                                   "be merged: --spin-order exact" : "",
                 report_caveat(rep, CAVEAT_LOOPS_HELD) ? "; loops whose values kept changing were "
-                                  "held after " NUMBER_TEXT(SCHED_MOVING_TURNS) " turns" : "");
+                                  "held after " NUMBER_TEXT(SCHED_MOVING_TURNS) " turns" : "",
+                report_caveat(rep, CAVEAT_ATOMICS_SC) ? "; atomics weaker than seq_cst ran as "
+                                  "seq_cst: --memory-model tso buffers their stores" : "",
+                report_caveat(rep, CAVEAT_RELAXED_X86) ? "; relaxed atomics reordered only as "
+                                  "x86 reorders them" : "");
     if (c->forked)
         fprintf(f, ", a process per execution");
     print_acceptance(f, rep);

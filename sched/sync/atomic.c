@@ -1,9 +1,10 @@
 /*
-** atomic.c -- sequentially consistent atomic cells (Go's sync/atomic,
-** C11's atomics with memory_order_seq_cst): load, store, exchange,
-** compare-and-swap, fetch-add/sub/and/or on a 64-bit value; and, for
-** scenario code compiled with --memory (tsan.c), the same on 1 to 8 bytes
-** of program memory, with xor and nand.
+** atomic.c -- atomic cells: sequentially consistent ones (Go's
+** sync/atomic): load, store, exchange, compare-and-swap,
+** fetch-add/sub/and/or on a 64-bit value; and, for code compiled with
+** --memory (tsan.c), C11's and GCC's atomics on 1 to 16 bytes of program
+** memory, with xor and nand, whose stores weaker than seq_cst wait in a
+** store buffer (below).
 ** Every operation is one visible step on the cell. Two loads commute, and
 ** so does a load with a compare-and-swap that fails (neither changes the
 ** cell); everything else on one cell conflicts, so the searches explore
@@ -190,7 +191,9 @@ static int atomic_objects(const struct sched_op *op, const struct sched_obj **ob
     { .verb = verb_, .apply = atomic_apply, .reads_only = atomic_reads_only, \
       .objects = atomic_objects }
 static const struct sched_opclass atomic_classes[] = {
-    [SYNC_LOAD] = ATOMIC_CLASS("load"),       [SYNC_STORE] = ATOMIC_CLASS("store"),
+    [SYNC_LOAD] = { .verb = "load", .flags = OP_BUFFERED, .apply = atomic_apply,
+                    .reads_only = atomic_reads_only, .objects = atomic_objects },
+    [SYNC_STORE] = ATOMIC_CLASS("store"),
     [SYNC_EXCHANGE] = ATOMIC_CLASS("swap"),   [SYNC_CAS] = ATOMIC_CLASS("cas"),
     [SYNC_ADD] = ATOMIC_CLASS("add"),         [SYNC_AND] = ATOMIC_CLASS("and"),
     [SYNC_OR] = ATOMIC_CLASS("or"),           [SYNC_XOR] = ATOMIC_CLASS("xor"),
@@ -295,12 +298,351 @@ static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, 
     c->size = size;
     /* Named by where it lives, as a handle is: which thread used it first
     ** differs between schedules, so the maker's count does not name it. */
-    c->obj.key = sched_handle_key(x, (const void *)addr);
+    object_rekey(x, &c->obj, sched_handle_key(x, (const void *)addr));
     HASH_ADD_PTR(table, mem, c);
     x->memory_cells = table;
     if (x->shadow_oom || !link_overlaps(x, c))
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for an atomic");
     return c;
+}
+
+/* ==========================================================================
+** Store buffers (x86-TSO)
+** ==========================================================================
+** A program's atomic store weaker than seq_cst (relaxed, release) does not
+** reach memory at once: it waits in its thread's store buffer, oldest
+** first, and the buffer's own thread (a background daemon, sched.h, named
+** "store buffer of T") writes the oldest to memory whenever the search
+** lets it. Until then other threads read the old value, and the thread
+** itself reads its own newest store to the address (store forwarding).
+** Any other operation of the thread (a seq_cst store, a read-modify-write,
+** a seq_cst fence, a lock, a join, its end) first drains the buffer, a
+** step of its own (sched_visible, OP_BUFFERED). This is x86-TSO (Owens,
+** Sarkar and Sewell, TPHOLs 2009), what the machines weft runs on do: a
+** Dekker or Peterson lock, or any handshake that stores a flag and then
+** loads the other's, fails without seq_cst as it fails there. What C11
+** allows beyond TSO (relaxed stores reordered with each other, loads with
+** later loads, as ARM and POWER do) is not explored, and the summary says
+** so when a relaxed atomic ran (outcome.relaxed).
+**
+** Dependence: a buffered store touches only its buffer, so it commutes
+** with every other thread's step; a flush touches the buffer and the cell,
+** as a store does; a load forwarded from the buffer reads the buffer only;
+** a drain touches the buffer and the cells of every store since the last
+** drain (drain_op). Both the buffer and its daemon are named by their
+** owner, so the classes and DPOR see them alike in every order.
+*/
+#define STORE_BUFFER_MAX 16           /* entries: a store into a full buffer
+                                         drains it first (its objects must fit
+                                         in SCHED_MAX_OBJS, overlaps and all) */
+
+struct buffered_store {
+    struct atomic_impl *cell;
+    int size;
+    sync_word value;
+    struct sched_loc at;
+};
+
+struct store_buffer {
+    struct sched_obj obj;
+    struct sched_thread *owner;
+    struct sched_thread *flusher;     /* its daemon, made at the first store */
+    int n;
+    struct buffered_store e[STORE_BUFFER_MAX];   /* oldest first */
+    /* The cells of the owner's stores since its last drain, flushed or
+    ** not: what its next drain touches (owner->buffered while any). */
+    struct atomic_impl *since[STORE_BUFFER_MAX];
+    int nsince;
+};
+
+/* A step on a store buffer: a buffered store, a forwarded load or a flush. */
+struct buffer_op {
+    struct sched_op op;
+    struct store_buffer *b;
+    struct buffered_store s;          /* a buffered store's; a flush's, once done */
+    bool made_flusher;                /* a buffered store that made the daemon */
+};
+
+/* A buffer and its daemon's first flush (sched_spawn_background). */
+struct buffer_block {
+    struct store_buffer b;
+    struct buffer_op first;
+};
+
+static const struct sched_objclass buffer_objclass = { .name = "store buffer" };
+
+
+static struct buffer_op *buffer_op_of(const struct sched_op *op)
+{
+    return OP_OF(op, struct buffer_op, op);
+}
+
+/* c and the cells whose bytes overlap it, into objs[n..max). */
+static int add_cell(const struct atomic_impl *c, const struct sched_obj **objs, int n, int max)
+{
+    if (n < max)
+        objs[n++] = &c->obj;
+    for (int i = 0; i < c->noverlaps && n < max; i++)
+        objs[n++] = &c->overlaps[i]->obj;
+    return n;
+}
+
+static void write_entry(const struct buffered_store *s)
+{
+    mem_write(s->cell->mem, s->size, s->value);
+}
+
+static void pop_oldest(struct store_buffer *b)
+{
+    b->n--;
+    for (int i = 0; i < b->n; i++)
+        b->e[i] = b->e[i + 1];
+}
+
+/* ---- the daemon: flush the oldest store whenever it may ---- */
+
+static bool flush_enabled(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return buffer_op_of(op)->b->n > 0;
+}
+
+/* Shown as a store of its cell by the buffer's daemon, at the line of the
+** store it makes visible. */
+static void flush_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct buffer_op *f = buffer_op_of(op);
+    f->s = f->b->e[0];
+    pop_oldest(f->b);
+    write_entry(&f->s);
+    op->obj = &f->s.cell->obj;
+    op->loc = f->s.at;
+    note_value(op, "%d", (int64_t)f->s.value, 0);
+}
+
+/* The buffer, and the cell of the store it flushes (or flushed). */
+static int flush_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    const struct buffer_op *f = buffer_op_of(op);
+    const struct atomic_impl *c = f->s.cell ? f->s.cell : f->b->n ? f->b->e[0].cell : NULL;
+    objs[0] = &f->b->obj;
+    return c ? add_cell(c, objs, 1, max) : 1;
+}
+
+static int flush_enablers(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    (void)max;
+    objs[0] = &buffer_op_of(op)->b->obj;
+    return 1;
+}
+
+static const struct sched_opclass flush_class = {
+    .verb = "flush", .enabled = flush_enabled, .apply = flush_apply,
+    .objects = flush_objects, .enablers = flush_enablers,
+};
+
+static struct buffer_op flush_op(struct store_buffer *b)
+{
+    return (struct buffer_op){ .op = { .cls = &flush_class, .obj = &b->obj,
+                                       .loc = b->owner->spawned_at }, .b = b };
+}
+
+/* The daemon, after its first flush: the next one, whenever it may. */
+static void flusher_thread(void *arg)
+{
+    struct store_buffer *b = arg;
+    struct exec *x = exec_current();
+    for (;;) {
+        struct buffer_op f = flush_op(b);
+        sched_visible(x, &f.op);
+    }
+}
+
+/* ---- the owner's steps ---- */
+
+static void buffer_store_apply(struct exec *x, struct sched_op *op)
+{
+    struct buffer_op *a = buffer_op_of(op);
+    struct store_buffer *b = a->b;
+    if (b->flusher == NULL) {
+        struct buffer_block *block = (struct buffer_block *)b;
+        char name[SCHED_NAME_MAX + 16];
+        snprintf(name, sizeof name, "store buffer of %s", b->owner->obj.name);
+        block->first = flush_op(b);
+        b->flusher = sched_spawn_background(x, name, flusher_thread, b, op->loc,
+                                            &block->first.op);
+        if (b->flusher == NULL)
+            return;                   /* the failure is recorded */
+        a->made_flusher = true;
+    }
+    b->e[b->n++] = a->s;
+    b->since[b->nsince++] = a->s.cell;
+    b->owner->buffered = true;
+    note_value(op, "%d, buffered", (int64_t)a->s.value, 0);
+}
+
+/* The buffer; and the daemon, for the store that made it (as a spawn
+** touches its child: the daemon's steps come after). */
+static int buffer_store_objects(const struct sched_op *op, const struct sched_obj **objs,
+                                int max)
+{
+    (void)max;
+    const struct buffer_op *a = buffer_op_of(op);
+    objs[0] = &a->b->obj;
+    if (!a->made_flusher)
+        return 1;
+    objs[1] = &a->b->flusher->obj;
+    return 2;
+}
+
+static const struct sched_opclass buffer_store_class = {
+    .verb = "store", .flags = OP_BUFFERED, .apply = buffer_store_apply,
+    .objects = buffer_store_objects,
+};
+
+static bool reads_buffer(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    (void)op;
+    return true;
+}
+
+static void forward_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    op->idle = true;
+    note_value(op, "= %d, its own buffered store", (int64_t)buffer_op_of(op)->s.value, 0);
+}
+
+static int buffer_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    (void)max;
+    objs[0] = &buffer_op_of(op)->b->obj;
+    return 1;
+}
+
+static const struct sched_opclass forward_class = {
+    .verb = "load", .flags = OP_BUFFERED, .apply = forward_apply,
+    .objects = buffer_objects, .reads_only = reads_buffer,
+};
+
+/*
+** A drain is a step whenever its thread stored since its last one, even
+** when the daemon has flushed every store by then, and it touches the
+** cells of all those stores: what the step is must follow from the
+** thread's own history, not from how far the daemon got, or two orders of
+** the same steps (a flush before the thread's load, or after it) would
+** differ in a step that changes nothing, and the searches would count
+** them as two classes.
+*/
+struct drain_op {
+    struct sched_op op;
+    struct store_buffer *b;
+    struct atomic_impl *cells[STORE_BUFFER_MAX];
+    int ncells;
+};
+
+static void drain_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    struct store_buffer *b = OP_OF(op, struct drain_op, op)->b;
+    for (int i = 0; i < b->n; i++)
+        write_entry(&b->e[i]);
+    b->n = b->nsince = 0;
+    b->owner->buffered = false;
+}
+
+static int drain_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    const struct drain_op *d = OP_OF(op, struct drain_op, op);
+    int n = 0;
+    objs[n++] = &d->b->obj;
+    for (int i = 0; i < d->ncells; i++)
+        n = add_cell(d->cells[i], objs, n, max);
+    return n;
+}
+
+static const struct sched_opclass drain_class = {
+    .verb = "drain", .flags = OP_BUFFERED, .apply = drain_apply, .objects = drain_objects,
+};
+
+/* The running thread's buffer reaches memory, a step of its own (before
+** an operation that is not OP_BUFFERED: sched_visible). It is no
+** cancellation point. */
+static void drain_stores(struct exec *x)
+{
+    struct sched_thread *t = x->current;
+    struct store_buffer *b = t->stores;
+    struct drain_op d = { .op = { .cls = &drain_class, .obj = &b->obj,
+                                  .loc = sync_current_loc(x) }, .b = b, .ncells = b->nsince };
+    for (int i = 0; i < b->nsince; i++)
+        d.cells[i] = b->since[i];
+    uint8_t interruptible = t->interruptible;
+    t->interruptible = 0;
+    sched_visible(x, &d.op);
+    t->interruptible = interruptible;
+}
+
+static struct store_buffer *buffer_of(struct exec *x, struct sched_loc at)
+{
+    struct sched_thread *t = x->current;
+    if (t->stores == NULL) {
+        char name[SCHED_NAME_MAX + 16];
+        snprintf(name, sizeof name, "store buffer of %s", t->obj.name);
+        t->stores = sync_object_new(x, &buffer_objclass, sizeof(struct buffer_block), name, at);
+        t->stores->owner = t;
+        x->drain_stores = drain_stores;
+    }
+    return t->stores;
+}
+
+/* size bytes at addr into the running thread's buffer. */
+static void buffer_store(struct exec *x, struct atomic_impl *cell, int size, sync_word v,
+                         struct sched_loc at)
+{
+    struct store_buffer *b = buffer_of(x, at);
+    if (b->nsince == STORE_BUFFER_MAX)
+        drain_stores(x);
+    struct buffer_op a = { .op = { .cls = &buffer_store_class, .obj = &cell->obj, .loc = at },
+                           .b = b, .s = { cell, size, v & mask_of(size), at } };
+    sched_visible(x, &a.op);
+}
+
+static bool overlapping(const struct buffered_store *s, volatile void *addr, int size)
+{
+    uintptr_t a = (uintptr_t)addr, e = (uintptr_t)s->cell->mem;
+    return e < a + (uintptr_t)size && a < e + (uintptr_t)s->size;
+}
+
+/* A load by the running thread of size bytes at addr that its buffer
+** answers: true with *v, its newest store to exactly those bytes (drained
+** first when it holds a store to only some of them). */
+static bool forwarded(struct exec *x, struct atomic_impl *cell, volatile void *addr, int size,
+                      struct sched_loc at, sync_word *v)
+{
+    struct store_buffer *b = x->current->stores;
+    int i = b->n - 1;
+    while (i >= 0 && !overlapping(&b->e[i], addr, size))
+        i--;
+    if (i < 0)
+        return false;
+    if (b->e[i].cell->mem != addr || b->e[i].size != size) {
+        drain_stores(x);
+        return false;
+    }
+    struct buffer_op l = { .op = { .cls = &forward_class, .obj = &cell->obj, .loc = at },
+                           .b = b, .s = b->e[i] };
+    sched_visible(x, &l.op);
+    *v = l.s.value;
+    return true;
+}
+
+void sync_atomic_fence(enum sync_order order)
+{
+    struct exec *x = sync_exec();
+    if (x && x->current->buffered && order == SYNC_SEQ_CST)
+        drain_stores(x);
 }
 
 /* Without an execution, what the instrumented code would have done. */
@@ -312,8 +654,26 @@ static sync_word native(volatile void *addr, int size, enum sync_atomic kind, sy
     return old;
 }
 
+/* The memory model's part: true when the operation was a buffered store
+** or a load its thread's buffer answered (*old), which is all it does. */
+static bool in_buffer(struct exec *x, struct atomic_impl *cell, volatile void *addr, int size,
+                      enum sync_atomic kind, sync_word arg, enum sync_order order,
+                      struct sched_loc at, sync_word *old)
+{
+    x->outcome.relaxed |= order == SYNC_RELAXED && !x->cfg->sc_atomics;
+    if (kind == SYNC_STORE && order != SYNC_SEQ_CST) {
+        x->outcome.weak_as_sc |= x->cfg->sc_atomics;
+        if (x->cfg->sc_atomics)
+            return false;
+        buffer_store(x, cell, size, arg, at);
+        *old = 0;
+        return true;
+    }
+    return kind == SYNC_LOAD && x->current->stores && forwarded(x, cell, addr, size, at, old);
+}
+
 sync_word sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, sync_word arg,
-                         sync_word expected)
+                         sync_word expected, enum sync_order order)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
@@ -325,8 +685,10 @@ sync_word sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, s
         name = x->atomic_site.name;
         x->atomic_site.addr = NULL;
     }
-    sync_word old = post(x, cell_at_address(x, addr, size, at, name), size, kind, arg,
-                         expected, at);
+    struct atomic_impl *cell = cell_at_address(x, addr, size, at, name);
+    sync_word old;
+    if (!in_buffer(x, cell, addr, size, kind, arg, order, at, &old))
+        old = post(x, cell, size, kind, arg, expected, at);
     if (x->cfg->check_memory || x->cfg->check_all_memory) {   /* plain accesses are checked */
         bool wrote = kind != SYNC_LOAD && (kind != SYNC_CAS || old == (expected & mask_of(size)));
         race_atomic(x, (const void *)addr, (size_t)size, wrote, at);

@@ -168,10 +168,18 @@ enum sync_atomic {
 /* An atomic's value: 1 to 16 bytes (a 16-byte compare-and-swap, as
 ** lock-free code with a tag beside a pointer uses). */
 typedef unsigned __int128 sync_word;
-/* One sequentially consistent operation on size (1, 2, 4, 8, 16) bytes at
-** addr, a visible step inside an execution; returns the value before it. */
+/* A C11 memory order, numbered as the compiler's ThreadSanitizer hooks
+** pass it (tsan.c). */
+enum sync_order {
+    SYNC_RELAXED, SYNC_CONSUME, SYNC_ACQUIRE, SYNC_RELEASE, SYNC_ACQ_REL, SYNC_SEQ_CST
+};
+/* One operation on size (1, 2, 4, 8, 16) bytes at addr, a visible step
+** inside an execution, with memory order `order`; returns the value before
+** it. A store weaker than seq_cst waits in the thread's store buffer. */
 sync_word sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, sync_word arg,
-                         sync_word expected);
+                         sync_word expected, enum sync_order order);
+/* An atomic_thread_fence(order) of instrumented code. */
+void sync_atomic_fence(enum sync_order order);
 
 /* Where the running thread is, as near as weft knows without the caller's
 ** line: its last step's line, or where it was spawned. */

@@ -7,9 +7,9 @@
 ** execution checks all memory; they are scheduling points only where a
 ** loop polls one address (below). C11 and
 ** __atomic operations are visible operations on the cell at their address
-** (atomic.c), sequentially consistent whatever order the code asks for: a
-** weaker order only allows more behaviours of real hardware, which weft
-** does not model. Outside an execution (a constructor, setup) every hook
+** (atomic.c), with the order the code asks for: a store weaker than
+** seq_cst waits in the thread's store buffer, as on x86. Outside an
+** execution (a constructor, setup) every hook
 ** does what the uninstrumented code would have done.
 **
 ** The compiler has no hook for free: the scenario is linked with
@@ -55,7 +55,7 @@ static void note_plain_read(struct exec *x, const volatile void *addr, size_t si
         t->plain_reads = 0;
     }
     if (++t->plain_reads == PLAIN_POLLS && (size == 1 || size == 2 || size == 4 || size == 8))
-        sync_atomic_at((volatile void *)addr, (int)size, SYNC_LOAD, 0, 0);
+        sync_atomic_at((volatile void *)addr, (int)size, SYNC_LOAD, 0, 0, SYNC_SEQ_CST);
 }
 
 /* An instrumented access knows only the code that made it, pc (the hook's
@@ -135,58 +135,33 @@ HOOK void *__wrap_realloc(void *p, size_t size)
 ** Atomics: one visible operation each (sync_atomic_at, atomic.c)
 ** ========================================================================== */
 
+#define ORDER(mo) ((enum sync_order)(mo))
+#define RMW_HOOK(n, T, name, kind, value)                                                  \
+    HOOK T __tsan_atomic##n##_##name(volatile T *a, T v, int mo)                           \
+    {                                                                                      \
+        return (T)sync_atomic_at(a, n / 8, kind, value, 0, ORDER(mo));                     \
+    }
 #define ATOMIC_HOOKS(n, T)                                                                 \
     HOOK T __tsan_atomic##n##_load(const volatile T *a, int mo)                            \
     {                                                                                      \
-        (void)mo;                                                                          \
-        return (T)sync_atomic_at((volatile void *)a, n / 8, SYNC_LOAD, 0, 0);              \
+        return (T)sync_atomic_at((volatile void *)a, n / 8, SYNC_LOAD, 0, 0, ORDER(mo));   \
     }                                                                                      \
     HOOK void __tsan_atomic##n##_store(volatile T *a, T v, int mo)                         \
     {                                                                                      \
-        (void)mo;                                                                          \
-        sync_atomic_at(a, n / 8, SYNC_STORE, (sync_word)v, 0);                              \
+        sync_atomic_at(a, n / 8, SYNC_STORE, (sync_word)v, 0, ORDER(mo));                  \
     }                                                                                      \
-    HOOK T __tsan_atomic##n##_exchange(volatile T *a, T v, int mo)                         \
-    {                                                                                      \
-        (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_EXCHANGE, (sync_word)v, 0);                 \
-    }                                                                                      \
-    HOOK T __tsan_atomic##n##_fetch_add(volatile T *a, T v, int mo)                        \
-    {                                                                                      \
-        (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_ADD, (sync_word)v, 0);                      \
-    }                                                                                      \
-    HOOK T __tsan_atomic##n##_fetch_sub(volatile T *a, T v, int mo)                        \
-    {                                                                                      \
-        (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_ADD, 0 - (sync_word)v, 0);                  \
-    }                                                                                      \
-    HOOK T __tsan_atomic##n##_fetch_and(volatile T *a, T v, int mo)                        \
-    {                                                                                      \
-        (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_AND, (sync_word)v, 0);                      \
-    }                                                                                      \
-    HOOK T __tsan_atomic##n##_fetch_or(volatile T *a, T v, int mo)                         \
-    {                                                                                      \
-        (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_OR, (sync_word)v, 0);                       \
-    }                                                                                      \
-    HOOK T __tsan_atomic##n##_fetch_xor(volatile T *a, T v, int mo)                        \
-    {                                                                                      \
-        (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_XOR, (sync_word)v, 0);                      \
-    }                                                                                      \
-    HOOK T __tsan_atomic##n##_fetch_nand(volatile T *a, T v, int mo)                       \
-    {                                                                                      \
-        (void)mo;                                                                          \
-        return (T)sync_atomic_at(a, n / 8, SYNC_NAND, (sync_word)v, 0);                     \
-    }                                                                                      \
+    RMW_HOOK(n, T, exchange, SYNC_EXCHANGE, (sync_word)v)                                  \
+    RMW_HOOK(n, T, fetch_add, SYNC_ADD, (sync_word)v)                                      \
+    RMW_HOOK(n, T, fetch_sub, SYNC_ADD, 0 - (sync_word)v)                                  \
+    RMW_HOOK(n, T, fetch_and, SYNC_AND, (sync_word)v)                                      \
+    RMW_HOOK(n, T, fetch_or, SYNC_OR, (sync_word)v)                                        \
+    RMW_HOOK(n, T, fetch_xor, SYNC_XOR, (sync_word)v)                                      \
+    RMW_HOOK(n, T, fetch_nand, SYNC_NAND, (sync_word)v)                                    \
     HOOK T __tsan_atomic##n##_compare_exchange_val(volatile T *a, T c, T v, int mo,        \
                                                    int fmo)                                \
     {                                                                                      \
-        (void)mo;                                                                          \
         (void)fmo;                                                                         \
-        return (T)sync_atomic_at(a, n / 8, SYNC_CAS, (sync_word)v, (sync_word)c);            \
+        return (T)sync_atomic_at(a, n / 8, SYNC_CAS, (sync_word)v, (sync_word)c, ORDER(mo)); \
     }                                                                                      \
     HOOK int __tsan_atomic##n##_compare_exchange_strong(volatile T *a, T *c, T v, int mo,  \
                                                         int fmo)                           \
@@ -208,6 +183,7 @@ ATOMIC_HOOKS(32, unsigned int)
 ATOMIC_HOOKS(64, unsigned long long)
 ATOMIC_HOOKS(128, unsigned __int128)
 
-/* Every operation is sequentially consistent already. */
-HOOK void __tsan_atomic_thread_fence(int mo) { (void)mo; }
+/* A seq_cst fence drains the store buffer (x86's mfence); weaker fences
+** order nothing that x86 does not order already. */
+HOOK void __tsan_atomic_thread_fence(int mo) { sync_atomic_fence(ORDER(mo)); }
 HOOK void __tsan_atomic_signal_fence(int mo) { (void)mo; }
