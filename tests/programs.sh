@@ -179,6 +179,20 @@ for mode in sb sb_fence sb_lock mp; do
     if cmp -s "$tmp/set.dpor" "$tmp/set.dfs" && [ -s "$tmp/set.dpor" ]; then pass=$((pass + 1)); else
         fail=$((fail + 1)); echo "FAIL: store buffer $mode: DPOR's classes are not plain DFS's"; fi
 done
+# What atomics weaker than seq_cst order for the race check of
+# --memory=all, as C11 has it: a relaxed flag publishes nothing (both
+# passed "all memory checked"); release and acquire do, so do fences, and a
+# relaxed increment continues a release sequence.
+for mode in relaxed relaxed_load; do
+    check "a relaxed flag publishes nothing: $mode" 1 \
+        "$WEFT" run --memory all "$tests/relaxed_race.c" -- $mode
+    expect_grep "$mode: a data race" "^weft: DATA RACE in relaxed_race$" "$tmp/out"
+    expect_grep "$mode: why" "(atomics weaker than seq_cst ran: a relaxed one orders nothing" "$tmp/out"
+done
+for mode in release fences sequence; do
+    check "what orders the data: $mode" 0 "$WEFT" run --memory all "$tests/relaxed_race.c" -- $mode
+    expect_grep "$mode: exhaustive" "^relaxed_race: pass (expected pass) \[dpor\] [0-9]* executions, exhaustive (all memory checked" "$tmp/out"
+done
 # --memory-model sc: the old rule, labelled, and repeated in a replay.
 check "store buffering under sc" 0 "$WEFT" run --memory-model sc "$tests/store_buffer.c" -- sb
 expect_grep "sc is labelled" "; atomics weaker than seq_cst ran as seq_cst: --memory-model tso buffers their stores)" "$tmp/out"

@@ -261,7 +261,7 @@ def explain_states(name, schedule, nthreads):
             count, prev_state = int(m.group(1)), False
             continue
         m = re.match(r"^        \S.{15,}? (finished |running  |runnable |blocked  |failed   |"
-                     r"spinning )(.*)$", line)
+                     r"spinning |idle     )(.*)$", line)
         if not check(m, "%s: explain prints a step or a state: %r" % (name, line)):
             continue
         if not prev_state:

@@ -111,6 +111,10 @@ struct sched_thread {
                                          or -2: not spawned symmetric */
     bool acted;                       /* took a step other than its start */
     uint32_t *hb;                     /* its happens-before clock (race.c) */
+    uint32_t *hb_released;            /* hb at its last release fence, or NULL:
+                                         what its relaxed stores release */
+    uint32_t *hb_to_acquire;          /* what its relaxed loads read since: its
+                                         next acquire fence acquires it */
     uint32_t last_step;               /* 1-based index of its last step, 0: none */
     /* Plain reads of one address since its last step (sync/tsan.c): a
     ** loop that polls plain memory. */
@@ -206,6 +210,8 @@ struct sched_outcome {
                                          seq_cst (--memory-model sc) */
     bool relaxed;                     /* a relaxed atomic ran: reordered only as
                                          x86 reorders it (sync/atomic.c) */
+    bool weak_sync;                   /* an atomic weaker than seq_cst ran: it
+                                         orders less for the race check */
     int ender;                        /* the thread whose return ended the
                                          execution while detached threads
                                          were left, or -1 */

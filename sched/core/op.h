@@ -196,6 +196,9 @@ struct sched_op {
     bool interrupted;                 /* its step ended it unperformed (a
                                          cancelled program thread, exec.h): it
                                          took and gave back nothing */
+    uint8_t sync;                     /* SCHED_SYNC_*: what it orders for the race
+                                         check (race.c); 0: it acquires from and
+                                         releases into its objects */
     bool held;                        /* apply found that no other thread's
                                          OP_ACQUIRE of obj could have run just
                                          before this step: this thread held
@@ -218,6 +221,17 @@ struct sched_op {
     ** formatted only when a report is printed, never on the hot path. */
     const char *note;
     int note_a, note_b;
+};
+
+/* sched_op.sync, for atomics weaker than seq_cst (C11's happens-before:
+** race.c): a relaxed operation neither acquires nor releases, an acquire
+** load does not release, a release store does not acquire. Only the
+** data-race check reads it; the searches order steps by their objects. */
+enum {
+    SCHED_SYNC_NO_ACQUIRE = 1, SCHED_SYNC_NO_RELEASE = 2,
+    SCHED_SYNC_NONE = 4               /* orders nothing at all: a step on a store
+                                         buffer, whose stores carry their own
+                                         clocks (sync/atomic.c) */
 };
 
 /* The primitive's own struct around an op. */

@@ -139,40 +139,104 @@ static bool synchronises(const struct exec *x, const struct sched_obj *o)
 
 /* race_step's work, apart so that the common case (not tracking) costs
 ** a test and no stack frame. */
+/* Join from into *into (made when NULL); false without memory. */
+static bool clock_join_new(struct exec *x, uint32_t **into, const uint32_t *from)
+{
+    return (*into != NULL || (*into = clock_new(x)) != NULL) && clock_join(x, into, from);
+}
+
+/*
+** What t acquires from op's objects: all of their clocks, or, for a
+** relaxed atomic (SCHED_SYNC_NO_ACQUIRE), nothing yet: what it read waits
+** for the thread's next acquire fence (race_fence).
+*/
+static bool acquire_clocks(struct exec *x, struct sched_thread *t, const struct sched_op *op,
+                           const struct sched_obj **objs, int n)
+{
+    uint32_t **into = op->sync & SCHED_SYNC_NO_ACQUIRE ? &t->hb_to_acquire : &t->hb;
+    for (int i = 0; i < n; i++)
+        if (objs[i]->hb && synchronises(x, objs[i]) && !clock_join_new(x, into, objs[i]->hb))
+            return false;
+    return true;
+}
+
+/* What t releases into op's objects: its clock, or for a relaxed atomic
+** (SCHED_SYNC_NO_RELEASE) its clock at its last release fence, if any. */
+static bool release_clocks(struct exec *x, struct sched_thread *t, const struct sched_op *op,
+                           const struct sched_obj **objs, int n)
+{
+    const uint32_t *from = op->sync & SCHED_SYNC_NO_RELEASE ? t->hb_released : t->hb;
+    bool released = false;
+    for (int i = 0; from && i < n; i++) {
+        struct sched_obj *o = (struct sched_obj *)objs[i];
+        if (!synchronises(x, o))
+            continue;
+        if (!clock_join_new(x, &o->hb, from))
+            return false;
+        released = true;
+    }
+    if (released && from == t->hb)
+        t->hb[t->id]++;
+    return true;
+}
+
 static void step_clocks(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     int n = sched_op_objects(op, objs);
-    for (int i = 0; i < n; i++)
-        if (objs[i]->hb && synchronises(x, objs[i]) && !clock_join(x, &t->hb, objs[i]->hb)) {
-            sched_fail_in_apply(x, WEFT_ASSERTION, t, op->loc, "out of memory for a clock");
-            return;
-        }
+    bool ok = acquire_clocks(x, t, op, objs, n);
     bool shared = op->idle && (op->cls->flags & OP_SHARED);
-    if (op->idle && !(shared && op->obj2))
+    if (!ok || (op->idle && !(shared && op->obj2))) {
+        if (!ok)
+            sched_fail_in_apply(x, WEFT_ASSERTION, t, op->loc, "out of memory for a clock");
         return;                       /* it changed nothing: it releases nothing */
+    }
     if (shared) {                     /* into the conflicting side only (op.h) */
         objs[0] = op->obj2;
         n = 1;
     }
-    bool released = false;
-    for (int i = 0; i < n; i++) {
-        struct sched_obj *o = (struct sched_obj *)objs[i];
-        if (!synchronises(x, o))
-            continue;
-        if ((o->hb == NULL && (o->hb = clock_new(x)) == NULL) || !clock_join(x, &o->hb, t->hb)) {
-            sched_fail_in_apply(x, WEFT_ASSERTION, t, op->loc, "out of memory for a clock");
-            return;
-        }
-        released = true;
+    if (!release_clocks(x, t, op, objs, n))
+        sched_fail_in_apply(x, WEFT_ASSERTION, t, op->loc, "out of memory for a clock");
+}
+
+uint32_t *race_store_clock(struct exec *x, bool release, struct sched_loc at)
+{
+    struct sched_thread *t = x->current;
+    if (!tracking(x))
+        return NULL;
+    if (!release)
+        return t->hb_released;
+    uint32_t *c = clock_copy(x, t->hb);
+    if (c == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a clock");
+    t->hb[t->id]++;                   /* what it does next is not before the store */
+    return c;
+}
+
+void race_store_reaches(struct exec *x, struct sched_obj *o, const uint32_t *c)
+{
+    if (c && tracking(x) && !clock_join_new(x, &o->hb, c))
+        sched_fail_in_apply(x, WEFT_ASSERTION, x->current, x->current->spawned_at,
+                            "out of memory for a clock");
+}
+
+void race_fence(struct exec *x, bool acquire, bool release, struct sched_loc at)
+{
+    struct sched_thread *t = x->current;
+    if (!tracking(x))
+        return;
+    if (acquire && t->hb_to_acquire && !clock_join(x, &t->hb, t->hb_to_acquire))
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a clock");
+    if (release) {
+        if ((t->hb_released = clock_copy(x, t->hb)) == NULL)
+            sched_fail(x, WEFT_ASSERTION, at, "out of memory for a clock");
+        t->hb[t->id]++;               /* what it does next is not before the fence */
     }
-    if (released)
-        t->hb[t->id]++;
 }
 
 void race_step(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
-    if (tracking(x) && !sched_op_local(op))
+    if (tracking(x) && !sched_op_local(op) && !(op->sync & SCHED_SYNC_NONE))
         step_clocks(x, t, op);
 }
 

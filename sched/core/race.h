@@ -19,7 +19,12 @@
 ** A spawned thread starts from its parent's clock, a joiner acquires the
 ** clock its child ended with, and a thread whose operation another
 ** completes (a rendezvous, a released waiter) acquires the completer's.
-** Reading or setting the virtual clock orders nothing. This order has all
+** Reading or setting the virtual clock orders nothing. An atomic weaker
+** than seq_cst orders what C11 says (op.h, sched_op.sync): a relaxed one
+** nothing but through fences (race_fence), an acquire load only what it
+** reads, a release store only what it writes, and a store that waits in a
+** store buffer releases, when it reaches memory, the clock it was made
+** with (race_store_clock). This order has all
 ** the edges the Go and C11 memory models give and a few more (two sends on
 ** one buffered channel are ordered here), so a race those models see only
 ** between such operations may go unreported; it never reports one that is
@@ -60,6 +65,17 @@ void race_access_pc(struct exec *x, const void *addr, size_t size, bool write,
 ** with another thread's plain access that nothing orders with it, as C11
 ** has it, never with another atomic. */
 void race_atomic(struct exec *x, const void *addr, size_t size, bool write, struct sched_loc at);
+/* A store buffer (sync/atomic.c). The clock the running thread's atomic
+** store, buffered now, releases when it reaches memory: its clock for a
+** release store, its clock at its last release fence for a relaxed one
+** (or NULL: nothing). Then, in the apply that writes it to memory,
+** o (its cell) gets that clock. */
+uint32_t *race_store_clock(struct exec *x, bool release, struct sched_loc at);
+void race_store_reaches(struct exec *x, struct sched_obj *o, const uint32_t *c);
+/* The running thread's atomic_thread_fence: an acquire fence acquires
+** what its relaxed loads read before it, a release fence makes its later
+** relaxed stores release its clock as it is now (C11's fences). */
+void race_fence(struct exec *x, bool acquire, bool release, struct sched_loc at);
 /* The running thread frees size bytes at addr (an address, never
 ** dereferenced), at pc, after its step at step. A free writes the whole
 ** block: another thread's access to it that nothing orders before the free

@@ -671,6 +671,12 @@ struct sched_thread *sched_spawn_background(struct exec *x, const char *name,
         return NULL;
     t->daemon = true;
     x->live_joinable--;               /* the execution ends without it */
+    if (!race_thread_begin(x, t, NULL)) {   /* it inherits nothing of its
+                                         spawner's: what it releases is said
+                                         by each of its steps (race.h) */
+        sched_fail_in_apply(x, WEFT_ASSERTION, x->current, at, "out of memory for a clock");
+        return NULL;
+    }
     first->thread = t;
     first->completed = first->idle = first->stutter = first->held = first->interrupted = false;
     t->pending = first;               /* instead of its start: see sched.h */

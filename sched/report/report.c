@@ -530,7 +530,8 @@ static int snapshot_failure(struct report *rep, struct exec *x, const struct exp
                                           .write = o->race_write, .now_write = o->race_now_write,
                                           .atomic = o->race_atomic,
                                           .now_atomic = o->race_now_atomic,
-                                          .now_free = o->race_now_free };
+                                          .now_free = o->race_now_free,
+                                          .weak_atomics = o->weak_sync };
         snprintf(rep->race.name, sizeof rep->race.name, "%s", o->race_name ? o->race_name : "");
         symbolise_race(&rep->race, o);
     }

@@ -122,6 +122,7 @@ struct report {
         bool write, now_write;        /* the earlier and the failing access */
         bool atomic, now_atomic;      /* made by an atomic operation */
         bool now_free;                /* the failing access is a free */
+        bool weak_atomics;            /* atomics weaker than seq_cst ran */
         char name[64];                /* what was accessed, "" when unnamed */
         /* Instrumented accesses (--memory=all): the code of the earlier
         ** and of the failing access; .known is false for WEFT_READ's. */

@@ -750,6 +750,10 @@ static void print_data_race(FILE *f, const struct report *rep)
     if (r->atomic != r->now_atomic)
         fprintf(f, "  (an atomic operation orders nothing with a plain access to the same "
                 "memory: C11 calls this a data race too)\n");
+    if (r->weak_atomics)
+        fprintf(f, "  (atomics weaker than seq_cst ran: a relaxed one orders nothing, and a "
+                "release store\n  orders what came before it only for an acquire load "
+                "that reads it)\n");
     print_locks(f, rep);
     print_other_threads(f, rep);
 }

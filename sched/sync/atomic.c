@@ -200,11 +200,26 @@ static const struct sched_opclass atomic_classes[] = {
     [SYNC_NAND] = ATOMIC_CLASS("nand"),
 };
 
+/* What an operation with memory order `order` orders for the race check
+** (op.h, sched_op.sync): a relaxed one nothing, an acquire one only what
+** it reads, a release one only what it writes. */
+static uint8_t sync_of(enum sync_order order)
+{
+    switch (order) {
+    case SYNC_RELAXED:                return SCHED_SYNC_NO_ACQUIRE | SCHED_SYNC_NO_RELEASE;
+    case SYNC_CONSUME: case SYNC_ACQUIRE: return SCHED_SYNC_NO_RELEASE;
+    case SYNC_RELEASE:                return SCHED_SYNC_NO_ACQUIRE;
+    default:                          return 0;
+    }
+}
+
 /* Post one operation on a cell; returns the value before it. */
 static sync_word post(struct exec *x, struct atomic_impl *cell, int size, enum sync_atomic kind,
-                      sync_word arg, sync_word expected, struct sched_loc at)
+                      sync_word arg, sync_word expected, enum sync_order order,
+                      struct sched_loc at)
 {
-    struct atomic_op op = { .op = { .cls = &atomic_classes[kind], .obj = &cell->obj, .loc = at },
+    struct atomic_op op = { .op = { .cls = &atomic_classes[kind], .obj = &cell->obj, .loc = at,
+                                    .sync = sync_of(order) },
                             .mem = cell->mem, .size = size, .kind = kind, .arg = arg,
                             .expected = expected };
     sched_visible(x, &op.op);
@@ -220,7 +235,7 @@ static int64_t atomic_do(weft_atomic_t *a, enum sync_atomic kind, int64_t arg, i
         return 0;
     struct sched_loc at = { file, line };
     return (int64_t)post(x, atomic_of(x, a, at), sizeof(int64_t), kind, (uint64_t)arg,
-                         (uint64_t)expected, at);
+                         (uint64_t)expected, SYNC_SEQ_CST, at);
 }
 
 /* ==========================================================================
@@ -341,6 +356,8 @@ struct buffered_store {
     int size;
     sync_word value;
     struct sched_loc at;
+    const uint32_t *releases;         /* the clock it releases into the cell when
+                                         it reaches memory (race.h), or NULL */
 };
 
 struct store_buffer {
@@ -387,9 +404,11 @@ static int add_cell(const struct atomic_impl *c, const struct sched_obj **objs, 
     return n;
 }
 
-static void write_entry(const struct buffered_store *s)
+/* s reaches memory (scheduler context), with what it releases. */
+static void write_entry(struct exec *x, const struct buffered_store *s)
 {
     mem_write(s->cell->mem, s->size, s->value);
+    race_store_reaches(x, &s->cell->obj, s->releases);
 }
 
 static void pop_oldest(struct store_buffer *b)
@@ -411,11 +430,10 @@ static bool flush_enabled(struct exec *x, struct sched_op *op)
 ** store it makes visible. */
 static void flush_apply(struct exec *x, struct sched_op *op)
 {
-    (void)x;
     struct buffer_op *f = buffer_op_of(op);
     f->s = f->b->e[0];
     pop_oldest(f->b);
-    write_entry(&f->s);
+    write_entry(x, &f->s);
     op->obj = &f->s.cell->obj;
     op->loc = f->s.at;
     note_value(op, "%d", (int64_t)f->s.value, 0);
@@ -442,10 +460,16 @@ static const struct sched_opclass flush_class = {
     .objects = flush_objects, .enablers = flush_enablers,
 };
 
+/* The steps on a buffer order nothing for the race check by themselves
+** (its daemon's clock and the buffer's carry nothing): each store carries
+** what it releases into its cell (buffered_store.releases). */
+#define BUFFER_SYNC SCHED_SYNC_NONE
+
 static struct buffer_op flush_op(struct store_buffer *b)
 {
     return (struct buffer_op){ .op = { .cls = &flush_class, .obj = &b->obj,
-                                       .loc = b->owner->spawned_at }, .b = b };
+                                       .loc = b->owner->spawned_at, .sync = BUFFER_SYNC },
+                               .b = b };
 }
 
 /* The daemon, after its first flush: the next one, whenever it may. */
@@ -545,10 +569,9 @@ struct drain_op {
 
 static void drain_apply(struct exec *x, struct sched_op *op)
 {
-    (void)x;
     struct store_buffer *b = OP_OF(op, struct drain_op, op)->b;
     for (int i = 0; i < b->n; i++)
-        write_entry(&b->e[i]);
+        write_entry(x, &b->e[i]);
     b->n = b->nsince = 0;
     b->owner->buffered = false;
 }
@@ -575,7 +598,8 @@ static void drain_stores(struct exec *x)
     struct sched_thread *t = x->current;
     struct store_buffer *b = t->stores;
     struct drain_op d = { .op = { .cls = &drain_class, .obj = &b->obj,
-                                  .loc = sync_current_loc(x) }, .b = b, .ncells = b->nsince };
+                                  .loc = sync_current_loc(x), .sync = BUFFER_SYNC },
+                          .b = b, .ncells = b->nsince };
     for (int i = 0; i < b->nsince; i++)
         d.cells[i] = b->since[i];
     uint8_t interruptible = t->interruptible;
@@ -599,13 +623,15 @@ static struct store_buffer *buffer_of(struct exec *x, struct sched_loc at)
 
 /* size bytes at addr into the running thread's buffer. */
 static void buffer_store(struct exec *x, struct atomic_impl *cell, int size, sync_word v,
-                         struct sched_loc at)
+                         enum sync_order order, struct sched_loc at)
 {
     struct store_buffer *b = buffer_of(x, at);
     if (b->nsince == STORE_BUFFER_MAX)
         drain_stores(x);
-    struct buffer_op a = { .op = { .cls = &buffer_store_class, .obj = &cell->obj, .loc = at },
-                           .b = b, .s = { cell, size, v & mask_of(size), at } };
+    struct buffer_op a = { .op = { .cls = &buffer_store_class, .obj = &cell->obj, .loc = at,
+                                   .sync = BUFFER_SYNC },
+                           .b = b, .s = { cell, size, v & mask_of(size), at,
+                                          race_store_clock(x, order == SYNC_RELEASE, at) } };
     sched_visible(x, &a.op);
 }
 
@@ -631,7 +657,8 @@ static bool forwarded(struct exec *x, struct atomic_impl *cell, volatile void *a
         drain_stores(x);
         return false;
     }
-    struct buffer_op l = { .op = { .cls = &forward_class, .obj = &cell->obj, .loc = at },
+    struct buffer_op l = { .op = { .cls = &forward_class, .obj = &cell->obj, .loc = at,
+                                   .sync = BUFFER_SYNC },
                            .b = b, .s = b->e[i] };
     sched_visible(x, &l.op);
     *v = l.s.value;
@@ -641,7 +668,11 @@ static bool forwarded(struct exec *x, struct atomic_impl *cell, volatile void *a
 void sync_atomic_fence(enum sync_order order)
 {
     struct exec *x = sync_exec();
-    if (x && x->current->buffered && order == SYNC_SEQ_CST)
+    if (x == NULL)
+        return;
+    race_fence(x, order != SYNC_RELAXED && order != SYNC_RELEASE,
+               order >= SYNC_RELEASE, sync_current_loc(x));
+    if (x->current->buffered && order == SYNC_SEQ_CST)
         drain_stores(x);
 }
 
@@ -661,11 +692,12 @@ static bool in_buffer(struct exec *x, struct atomic_impl *cell, volatile void *a
                       struct sched_loc at, sync_word *old)
 {
     x->outcome.relaxed |= order == SYNC_RELAXED && !x->cfg->sc_atomics;
+    x->outcome.weak_sync |= order != SYNC_SEQ_CST;
     if (kind == SYNC_STORE && order != SYNC_SEQ_CST) {
         x->outcome.weak_as_sc |= x->cfg->sc_atomics;
         if (x->cfg->sc_atomics)
             return false;
-        buffer_store(x, cell, size, arg, at);
+        buffer_store(x, cell, size, arg, order, at);
         *old = 0;
         return true;
     }
@@ -688,7 +720,7 @@ sync_word sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, s
     struct atomic_impl *cell = cell_at_address(x, addr, size, at, name);
     sync_word old;
     if (!in_buffer(x, cell, addr, size, kind, arg, order, at, &old))
-        old = post(x, cell, size, kind, arg, expected, at);
+        old = post(x, cell, size, kind, arg, expected, order, at);
     if (x->cfg->check_memory || x->cfg->check_all_memory) {   /* plain accesses are checked */
         bool wrote = kind != SYNC_LOAD && (kind != SYNC_CAS || old == (expected & mask_of(size)));
         race_atomic(x, (const void *)addr, (size_t)size, wrote, at);
