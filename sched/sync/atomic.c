@@ -340,9 +340,10 @@ static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, 
 ** later loads, as ARM and POWER do) is not explored, and the summary says
 ** so when a relaxed atomic ran (outcome.relaxed).
 **
-** Dependence: a buffered store touches only its buffer, so it commutes
-** with every other thread's step; a flush touches the buffer and the cell,
-** as a store does; a load forwarded from the buffer reads the buffer only;
+** Dependence: a buffered store touches nothing (buffer_store_objects), so
+** it commutes with every other thread's step; a flush touches the buffer
+** and the cell, as a store does; a load forwarded from the buffer reads
+** the buffer only;
 ** a drain touches the buffer and the cells of every store since the last
 ** drain (drain_op). Both the buffer and its daemon are named by their
 ** owner, so the classes and DPOR see them alike in every order.
@@ -503,21 +504,30 @@ static void buffer_store_apply(struct exec *x, struct sched_op *op)
     b->e[b->n++] = a->s;
     b->since[b->nsince++] = a->s.cell;
     b->owner->buffered = true;
+    if (!a->made_flusher)
+        sched_thread_changed(x, b->flusher);   /* it touched no object the
+                                         daemon watches: ask it again */
     note_value(op, "%d, buffered", (int64_t)a->s.value, 0);
 }
 
-/* The buffer; and the daemon, for the store that made it (as a spawn
-** touches its child: the daemon's steps come after). */
+/*
+** Nothing, or the daemon for the store that made it (as a spawn touches
+** its child: the daemon's steps come after). Appending commutes with every
+** other thread's step, flushes and drains included: a flush takes the
+** oldest store, which was there before, and the daemon's flush of this
+** store can only come after it, as it can only come after the daemon's
+** earlier flushes. Had it touched the buffer, DPOR would reverse it with
+** the flush of the same store, which cannot come first.
+*/
 static int buffer_store_objects(const struct sched_op *op, const struct sched_obj **objs,
                                 int max)
 {
     (void)max;
     const struct buffer_op *a = buffer_op_of(op);
-    objs[0] = &a->b->obj;
     if (!a->made_flusher)
-        return 1;
-    objs[1] = &a->b->flusher->obj;
-    return 2;
+        return 0;
+    objs[0] = &a->b->flusher->obj;
+    return 1;
 }
 
 static const struct sched_opclass buffer_store_class = {
