@@ -36,6 +36,12 @@ failure are left out: a search that goes on past failures prunes after
 them, README "Limits"). The seeds in PLAIN_ONCE lost classes so (a receive
 that completed a select on one channel commuted with a step on another of
 its channels), and run first; then one for every seven of COUNT.
+
+Last, pthread programs of C11 atomics with every memory order (stores,
+loads, read-modify-writes and fences on two or three variables, by two
+threads or, small enough for plain DFS, three: one for every ten of COUNT), each run as a program (`weft
+run prog.c`): a store weaker than seq_cst waits in a store buffer, whose
+thread flushes it, so DPOR must run exactly plain DFS's classes there too.
 """
 import json
 import os
@@ -265,12 +271,85 @@ def against_plain_dfs(weft, tmp, count):
     return passed, failed, skipped
 
 
+ORDERS = ["memory_order_relaxed", "memory_order_release", "memory_order_seq_cst",
+          "memory_order_acquire", "memory_order_acq_rel"]
+
+
+def c11_program(seed):
+    """A pthread program of C11 atomics with memory orders."""
+    r = random.Random(seed * 31337)
+    nvars, nthreads = r.randint(2, 3), 3 if r.random() < 0.25 else 2   # small: plain DFS
+    most = 2 if nthreads == 3 else 3                                   # must finish
+    out = ["#include <pthread.h>", "#include <stdatomic.h>",
+           f"static atomic_int v[{nvars}];", f"static int seen[{nthreads}][3];"]
+    for t in range(nthreads):
+        body = []
+        for k in range(r.randint(2, most)):
+            kind, x = r.choice(["store", "store", "load", "load", "rmw", "fence"]), r.randrange(nvars)
+            if kind == "store":
+                body.append(f"atomic_store_explicit(&v[{x}], {t * 10 + k + 1}, "
+                            f"{r.choice(ORDERS[:3])});")
+            elif kind == "load":
+                body.append(f"seen[{t}][{k}] = atomic_load_explicit(&v[{x}], "
+                            f"{r.choice([ORDERS[0], ORDERS[3], ORDERS[2]])});")
+            elif kind == "rmw":
+                body.append(f"seen[{t}][{k}] = atomic_fetch_add_explicit(&v[{x}], 1, "
+                            f"{r.choice(ORDERS)});")
+            else:
+                body.append(f"atomic_thread_fence({r.choice(ORDERS[1:])});")
+        out.append(f"static void *t{t}(void *a) {{ (void)a; {' '.join(body)} return 0; }}")
+    out.append(f"int main(void) {{ pthread_t th[{nthreads}];")
+    out += [f"  pthread_create(&th[{t}], 0, t{t}, 0);" for t in range(nthreads)]
+    out.append(f"  for (int i = 0; i < {nthreads}; i++) pthread_join(th[i], 0);")
+    out.append("  return seen[0][0] < 0; }")
+    return "\n".join(out) + "\n"
+
+
+def program_classes(weft, path, strategy, *options):
+    """(exhaustive, list of classes) of one program."""
+    out = path + f".classes-{strategy}"
+    p = subprocess.run([weft, "run", "--format", "json", "--time-limit", "2", "--strategy",
+                        strategy, *options, "--classes", out, path],
+                       capture_output=True, text=True)
+    if p.returncode == 2:
+        raise SystemExit(f"classes: weft failed: {p.stderr.strip()}")
+    done = json.loads(p.stdout.splitlines()[0])["exhaustive"]
+    return done, [line.split()[1] for line in open(out)]
+
+
+def atomics_against_plain_dfs(weft, tmp, count):
+    """C11 atomics programs: DPOR's classes against plain DFS's. (passed,
+    failed, skipped)."""
+    passed = failed = skipped = 0
+    for seed in range(1, count // 10 + 1):
+        path = os.path.join(tmp, f"c11_{seed}.c")
+        with open(path, "w") as f:
+            f.write(c11_program(seed))
+        plain_done, want = program_classes(weft, path, "dfs", "--no-sleep-sets")
+        if not plain_done:
+            skipped += 1
+            continue
+        dpor_done, got = program_classes(weft, path, "dpor")
+        missing, extra = set(want) - set(got), set(got) - set(want)
+        if dpor_done and not missing and not extra and len(got) == len(set(got)):
+            passed += 1
+            continue
+        failed += 1
+        print(f"FAIL: c11_{seed}: plain dfs {len(set(want))} classes, dpor {len(got)} "
+              f"executions: {len(missing)} missing, {len(extra)} extra"
+              f"{'' if dpor_done else ', dpor not exhaustive'}")
+        if failed <= 3:
+            print(c11_program(seed))
+    return passed, failed, skipped
+
+
 def main():
     weft = os.environ.get("WEFT", "./weft")
     count = int(os.environ.get("COUNT", "200"))
     passed = failed = skipped = 0
     with tempfile.TemporaryDirectory() as tmp:
         plain = against_plain_dfs(weft, tmp, count)
+        c11 = atomics_against_plain_dfs(weft, tmp, count)
         made = scenarios(count)
         so = build(tmp, made)
         dpor = classes_of(weft, so, tmp, "dpor")
@@ -297,7 +376,9 @@ def main():
                 print(src)
     print(f"classes: {passed} passed, {failed} failed, {skipped} skipped")
     print(f"classes against plain DFS: {plain[0]} passed, {plain[1]} failed, {plain[2]} skipped")
-    return 1 if failed or plain[1] else 0
+    print(f"C11 atomics programs against plain DFS: {c11[0]} passed, {c11[1]} failed, "
+          f"{c11[2]} skipped")
+    return 1 if failed or plain[1] or c11[1] else 0
 
 
 if __name__ == "__main__":

@@ -47,7 +47,15 @@ struct atomic_op {
     sync_word arg;                    /* the value stored, added, ... */
     sync_word expected;               /* SYNC_CAS */
     sync_word old;                    /* out: the value before */
+    /* A load by a thread that stored to these bytes since its last drain:
+    ** its store buffer, which answers first when it still holds such a
+    ** store (store forwarding; see "Store buffers" below). */
+    const struct store_buffer *buffer;
 };
+
+static bool buffered_value(const struct store_buffer *b, const volatile void *mem, int size,
+                           sync_word *v);
+static const struct sched_obj *buffer_object(const struct store_buffer *b);
 
 static const struct sched_objclass atomic_objclass = { .name = "atomic" };
 
@@ -155,6 +163,11 @@ static void note_value(struct sched_op *op, const char *fmt, int64_t v, int64_t 
 static void atomic_apply(struct exec *x, struct sched_op *op)
 {
     struct atomic_op *a = OP_OF(op, struct atomic_op, op);
+    if (a->buffer && buffered_value(a->buffer, a->mem, a->size, &a->old)) {
+        op->idle = true;
+        note_value(op, "= %d, its own buffered store", (int64_t)a->old, 0);
+        return;
+    }
     sync_word m = mask_of(a->size);
     op->idle = atomic_reads_only(x, op);
     a->old = mem_read(a->mem, a->size);
@@ -180,10 +193,13 @@ static void atomic_apply(struct exec *x, struct sched_op *op)
 static int atomic_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
     const struct atomic_impl *c = cell_at(op);
+    const struct atomic_op *a = OP_OF(op, struct atomic_op, op);
     int n = 0;
     objs[n++] = op->obj;
     for (int i = 0; i < c->noverlaps && n < max; i++)
         objs[n++] = &c->overlaps[i]->obj;
+    if (a->buffer && n < max)
+        objs[n++] = buffer_object(a->buffer);
     return n;
 }
 
@@ -216,12 +232,12 @@ static uint8_t sync_of(enum sync_order order)
 /* Post one operation on a cell; returns the value before it. */
 static sync_word post(struct exec *x, struct atomic_impl *cell, int size, enum sync_atomic kind,
                       sync_word arg, sync_word expected, enum sync_order order,
-                      struct sched_loc at)
+                      const struct store_buffer *buffer, struct sched_loc at)
 {
     struct atomic_op op = { .op = { .cls = &atomic_classes[kind], .obj = &cell->obj, .loc = at,
                                     .sync = sync_of(order) },
                             .mem = cell->mem, .size = size, .kind = kind, .arg = arg,
-                            .expected = expected };
+                            .expected = expected, .buffer = buffer };
     sched_visible(x, &op.op);
     return op.old;
 }
@@ -235,7 +251,7 @@ static int64_t atomic_do(weft_atomic_t *a, enum sync_atomic kind, int64_t arg, i
         return 0;
     struct sched_loc at = { file, line };
     return (int64_t)post(x, atomic_of(x, a, at), sizeof(int64_t), kind, (uint64_t)arg,
-                         (uint64_t)expected, SYNC_SEQ_CST, at);
+                         (uint64_t)expected, SYNC_SEQ_CST, NULL, at);
 }
 
 /* ==========================================================================
@@ -342,8 +358,8 @@ static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, 
 **
 ** Dependence: a buffered store touches nothing (buffer_store_objects), so
 ** it commutes with every other thread's step; a flush touches the buffer
-** and the cell, as a store does; a load forwarded from the buffer reads
-** the buffer only;
+** and the cell, as a store does; a load by a thread that stored to its
+** bytes since its last drain reads the buffer and the cell (load_buffer);
 ** a drain touches the buffer and the cells of every store since the last
 ** drain (drain_op). Both the buffer and its daemon are named by their
 ** owner, so the classes and DPOR see them alike in every order.
@@ -369,11 +385,11 @@ struct store_buffer {
     struct buffered_store e[STORE_BUFFER_MAX];   /* oldest first */
     /* The cells of the owner's stores since its last drain, flushed or
     ** not: what its next drain touches (owner->buffered while any). */
-    struct atomic_impl *since[STORE_BUFFER_MAX];
+    struct { struct atomic_impl *cell; int size; } since[STORE_BUFFER_MAX];
     int nsince;
 };
 
-/* A step on a store buffer: a buffered store, a forwarded load or a flush. */
+/* A step on a store buffer: a buffered store or a flush. */
 struct buffer_op {
     struct sched_op op;
     struct store_buffer *b;
@@ -502,7 +518,8 @@ static void buffer_store_apply(struct exec *x, struct sched_op *op)
         a->made_flusher = true;
     }
     b->e[b->n++] = a->s;
-    b->since[b->nsince++] = a->s.cell;
+    b->since[b->nsince].cell = a->s.cell;
+    b->since[b->nsince++].size = a->s.size;
     b->owner->buffered = true;
     if (!a->made_flusher)
         sched_thread_changed(x, b->flusher);   /* it touched no object the
@@ -535,31 +552,22 @@ static const struct sched_opclass buffer_store_class = {
     .objects = buffer_store_objects,
 };
 
-static bool reads_buffer(struct exec *x, struct sched_op *op)
+static const struct sched_obj *buffer_object(const struct store_buffer *b)
 {
-    (void)x;
-    (void)op;
-    return true;
+    return &b->obj;
 }
 
-static void forward_apply(struct exec *x, struct sched_op *op)
+/* The newest store to exactly size bytes at mem that b still holds. */
+static bool buffered_value(const struct store_buffer *b, const volatile void *mem, int size,
+                           sync_word *v)
 {
-    (void)x;
-    op->idle = true;
-    note_value(op, "= %d, its own buffered store", (int64_t)buffer_op_of(op)->s.value, 0);
+    for (int i = b->n - 1; i >= 0; i--)
+        if (b->e[i].cell->mem == mem && b->e[i].size == size) {
+            *v = b->e[i].value;
+            return true;
+        }
+    return false;
 }
-
-static int buffer_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
-{
-    (void)max;
-    objs[0] = &buffer_op_of(op)->b->obj;
-    return 1;
-}
-
-static const struct sched_opclass forward_class = {
-    .verb = "load", .flags = OP_BUFFERED, .apply = forward_apply,
-    .objects = buffer_objects, .reads_only = reads_buffer,
-};
 
 /*
 ** A drain is a step whenever its thread stored since its last one, even
@@ -611,7 +619,7 @@ static void drain_stores(struct exec *x)
                                   .loc = sync_current_loc(x), .sync = BUFFER_SYNC },
                           .b = b, .ncells = b->nsince };
     for (int i = 0; i < b->nsince; i++)
-        d.cells[i] = b->since[i];
+        d.cells[i] = b->since[i].cell;
     uint8_t interruptible = t->interruptible;
     t->interruptible = 0;
     sched_visible(x, &d.op);
@@ -645,34 +653,29 @@ static void buffer_store(struct exec *x, struct atomic_impl *cell, int size, syn
     sched_visible(x, &a.op);
 }
 
-static bool overlapping(const struct buffered_store *s, volatile void *addr, int size)
-{
-    uintptr_t a = (uintptr_t)addr, e = (uintptr_t)s->cell->mem;
-    return e < a + (uintptr_t)size && a < e + (uintptr_t)s->size;
-}
-
-/* A load by the running thread of size bytes at addr that its buffer
-** answers: true with *v, its newest store to exactly those bytes (drained
-** first when it holds a store to only some of them). */
-static bool forwarded(struct exec *x, struct atomic_impl *cell, volatile void *addr, int size,
-                      struct sched_loc at, sync_word *v)
+/*
+** The buffer a load of size bytes at addr by the running thread must look
+** at first, or NULL: its thread's, when it stored to exactly those bytes
+** since its last drain, whether the daemon has flushed that store by now
+** or not (the load then touches the buffer too: which of the two it reads
+** is decided by its step, and what the step is by the thread's own
+** history). A store since then to only some of those bytes is drained
+** first, as x86 waits for it.
+*/
+static const struct store_buffer *load_buffer(struct exec *x, volatile void *addr, int size)
 {
     struct store_buffer *b = x->current->stores;
-    int i = b->n - 1;
-    while (i >= 0 && !overlapping(&b->e[i], addr, size))
-        i--;
-    if (i < 0)
-        return false;
-    if (b->e[i].cell->mem != addr || b->e[i].size != size) {
-        drain_stores(x);
-        return false;
+    bool exact = false;
+    for (int i = 0; b && i < b->nsince; i++) {
+        uintptr_t a = (uintptr_t)addr, e = (uintptr_t)b->since[i].cell->mem;
+        bool same = e == a && b->since[i].size == size;
+        if (!same && e < a + (uintptr_t)size && a < e + (uintptr_t)b->since[i].size) {
+            drain_stores(x);
+            return NULL;
+        }
+        exact |= same;
     }
-    struct buffer_op l = { .op = { .cls = &forward_class, .obj = &cell->obj, .loc = at,
-                                   .sync = BUFFER_SYNC },
-                           .b = b, .s = b->e[i] };
-    sched_visible(x, &l.op);
-    *v = l.s.value;
-    return true;
+    return exact ? b : NULL;
 }
 
 void sync_atomic_fence(enum sync_order order)
@@ -695,12 +698,14 @@ static sync_word native(volatile void *addr, int size, enum sync_atomic kind, sy
     return old;
 }
 
-/* The memory model's part: true when the operation was a buffered store
-** or a load its thread's buffer answered (*old), which is all it does. */
+/* The memory model's part: true when the operation was a buffered store,
+** which is all it does; else *buffer is the store buffer a load reads
+** first (load_buffer), or NULL. */
 static bool in_buffer(struct exec *x, struct atomic_impl *cell, volatile void *addr, int size,
                       enum sync_atomic kind, sync_word arg, enum sync_order order,
-                      struct sched_loc at, sync_word *old)
+                      struct sched_loc at, const struct store_buffer **buffer)
 {
+    *buffer = NULL;
     x->outcome.relaxed |= order == SYNC_RELAXED && !x->cfg->sc_atomics;
     x->outcome.weak_sync |= order != SYNC_SEQ_CST;
     if (kind == SYNC_STORE && order != SYNC_SEQ_CST) {
@@ -708,10 +713,11 @@ static bool in_buffer(struct exec *x, struct atomic_impl *cell, volatile void *a
         if (x->cfg->sc_atomics)
             return false;
         buffer_store(x, cell, size, arg, order, at);
-        *old = 0;
         return true;
     }
-    return kind == SYNC_LOAD && x->current->stores && forwarded(x, cell, addr, size, at, old);
+    if (kind == SYNC_LOAD && x->current->stores)
+        *buffer = load_buffer(x, addr, size);
+    return false;
 }
 
 sync_word sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, sync_word arg,
@@ -728,9 +734,10 @@ sync_word sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, s
         x->atomic_site.addr = NULL;
     }
     struct atomic_impl *cell = cell_at_address(x, addr, size, at, name);
-    sync_word old;
-    if (!in_buffer(x, cell, addr, size, kind, arg, order, at, &old))
-        old = post(x, cell, size, kind, arg, expected, order, at);
+    const struct store_buffer *buffer;
+    sync_word old = 0;
+    if (!in_buffer(x, cell, addr, size, kind, arg, order, at, &buffer))
+        old = post(x, cell, size, kind, arg, expected, order, buffer, at);
     if (x->cfg->check_memory || x->cfg->check_all_memory) {   /* plain accesses are checked */
         bool wrote = kind != SYNC_LOAD && (kind != SYNC_CAS || old == (expected & mask_of(size)));
         race_atomic(x, (const void *)addr, (size_t)size, wrote, at);
