@@ -183,13 +183,13 @@ done
 # --memory=all, as C11 has it: a relaxed flag publishes nothing (both
 # passed "all memory checked"); release and acquire do, so do fences, and a
 # relaxed increment continues a release sequence.
-for mode in relaxed relaxed_load; do
+for mode in relaxed relaxed_load refcount_nofence; do
     check "a relaxed flag publishes nothing: $mode" 1 \
         "$WEFT" run --memory all "$tests/relaxed_race.c" -- $mode
     expect_grep "$mode: a data race" "^weft: DATA RACE in relaxed_race$" "$tmp/out"
     expect_grep "$mode: why" "(atomics weaker than seq_cst ran: a relaxed one orders nothing" "$tmp/out"
 done
-for mode in release fences sequence; do
+for mode in release fences sequence refcount; do
     check "what orders the data: $mode" 0 "$WEFT" run --memory all "$tests/relaxed_race.c" -- $mode
     expect_grep "$mode: exhaustive" "^relaxed_race: pass (expected pass) \[dpor\] [0-9]* executions, exhaustive (all memory checked" "$tmp/out"
 done

@@ -111,6 +111,9 @@ struct sched_thread {
                                          or -2: not spawned symmetric */
     bool acted;                       /* took a step other than its start */
     uint32_t *hb;                     /* its happens-before clock (race.c) */
+    uint32_t hb_step;                 /* its own entry of hb at its last step,
+                                         before the step released it: an atomic
+                                         access is recorded at it (race_atomic) */
     uint32_t *hb_released;            /* hb at its last release fence, or NULL:
                                          what its relaxed stores release */
     uint32_t *hb_to_acquire;          /* what its relaxed loads read since: its

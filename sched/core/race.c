@@ -185,6 +185,7 @@ static void step_clocks(struct exec *x, struct sched_thread *t, struct sched_op 
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     int n = sched_op_objects(op, objs);
     bool ok = acquire_clocks(x, t, op, objs, n);
+    t->hb_step = t->hb[t->id];        /* what it releases has this entry */
     bool shared = op->idle && (op->cls->flags & OP_SHARED);
     if (!ok || (op->idle && !(shared && op->obj2))) {
         if (!ok)
@@ -204,6 +205,7 @@ uint32_t *race_store_clock(struct exec *x, bool release, struct sched_loc at)
     struct sched_thread *t = x->current;
     if (!tracking(x))
         return NULL;
+    t->hb_step = t->hb[t->id];        /* the store's access (race_atomic) */
     if (!release)
         return t->hb_released;
     uint32_t *c = clock_copy(x, t->hb);
@@ -370,7 +372,11 @@ static void access_word(struct exec *x, struct sched_thread *t, uintptr_t word, 
     /* A plain write that races with nothing comes after every access so far;
     ** an atomic one may be concurrent with other atomics, kept. */
     forget(s, mask, t->id, now->write && !now->atomic);
-    struct shadow_slot slot = { .epoch = t->hb[t->id], .tid = (uint32_t)t->id,
+    /* An atomic operation happened in its step, before the step released
+    ** the thread's clock and moved its own entry on: recorded later than
+    ** that, it would race with what the release ordered after it. */
+    uint32_t epoch = now->atomic ? t->hb_step : t->hb[t->id];
+    struct shadow_slot slot = { .epoch = epoch, .tid = (uint32_t)t->id,
                                 .write = now->write, .atomic = now->atomic, .mask = mask,
                                 .name = now->name, .at = now->at, .pc = now->pc };
     if (!add_slot(x, s, slot))

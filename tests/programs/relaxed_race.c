@@ -12,10 +12,17 @@
 **                 ThreadSanitizer, which ignores fences, reports one);
 **   sequence      the writer's release store, then another thread's
 **                 relaxed increment of the flag, which the reader's
-**                 acquire load sees: a release sequence, no race. */
+**                 acquire load sees: a release sequence, no race;
+**   refcount      three holders of a block drop their reference with a
+**                 release decrement; the last, after an acquire fence,
+**                 frees it: no race (a free races with an atomic write
+**                 the release ordered before it, as weft recorded the
+**                 write one clock tick too late);
+**   refcount_nofence  the same without the fence: the free races. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static atomic_int flag;
@@ -61,9 +68,45 @@ static void *reader(void *arg)
     return NULL;
 }
 
+struct block { atomic_int refs; int data; };
+static struct block *shared;
+static int seen[2];
+
+static void drop(struct block *b)
+{
+    if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_release) == 1) {
+        if (on("refcount"))
+            atomic_thread_fence(memory_order_acquire);
+        free(b);
+    }
+}
+
+static void *holder(void *arg)
+{
+    seen[(long)arg] = shared->data;
+    drop(shared);
+    return NULL;
+}
+
+static int refcount(void)
+{
+    shared = malloc(sizeof *shared);
+    atomic_init(&shared->refs, 3);
+    shared->data = 1;
+    pthread_t t[2];
+    for (long i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, holder, (void *)i);
+    drop(shared);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     mode = argc > 1 ? argv[1] : "relaxed";
+    if (strncmp(mode, "refcount", 8) == 0)
+        return refcount();
     pthread_t w, r, b;
     pthread_create(&w, NULL, writer, NULL);
     if (on("sequence")) {             /* the bump comes after the release */
