@@ -678,6 +678,19 @@ static const struct store_buffer *load_buffer(struct exec *x, volatile void *add
     return exact ? b : NULL;
 }
 
+void sync_plain_access(struct exec *x, const volatile void *addr, size_t size)
+{
+    struct store_buffer *b = x->current->stores;
+    uintptr_t a = (uintptr_t)addr, end = a + size < a ? UINTPTR_MAX : a + size;
+    for (int i = 0; b && i < b->nsince; i++) {
+        uintptr_t e = (uintptr_t)b->since[i].cell->mem;
+        if (e < end && a < e + (uintptr_t)b->since[i].size) {
+            drain_stores(x);
+            return;
+        }
+    }
+}
+
 void sync_atomic_fence(enum sync_order order)
 {
     struct exec *x = sync_exec();

@@ -180,6 +180,13 @@ sync_word sync_atomic_at(volatile void *addr, int size, enum sync_atomic kind, s
                          sync_word expected, enum sync_order order);
 /* An atomic_thread_fence(order) of instrumented code. */
 void sync_atomic_fence(enum sync_order order);
+/* The running thread, whose store buffer holds stores, reads or writes
+** size bytes at addr plainly: when it stored to them atomically since its
+** last drain, it drains first. A plain read cannot be answered from the
+** buffer, and a plain write would be overwritten by the older store's
+** flush; x86 would forward the store to the read, and order the write
+** after it, keeping both from others a little longer (README, Limits). */
+void sync_plain_access(struct exec *x, const volatile void *addr, size_t size);
 
 /* Where the running thread is, as near as weft knows without the caller's
 ** line: its last step's line, or where it was spawned. */

@@ -66,6 +66,8 @@ static void plain_access(const volatile void *addr, size_t size, bool write, con
     struct exec *x = sync_exec();
     if (x == NULL)
         return;
+    if (x->current->buffered)         /* rare: a store weaker than seq_cst waits */
+        sync_plain_access(x, addr, size);
     /* errno is each thread's own under real threads; weft's threads share
     ** the OS thread's, whose value a program's threads swap (posix/tls.c). */
     if (x->cfg->check_all_memory && addr != (const volatile void *)&errno)

@@ -18,7 +18,12 @@
 **   join      main reads what a joined thread stored relaxed (pass);
 **   mp        message passing, release and acquire (pass);
 **   mp_relaxed  the same, relaxed: C11 lets it fail, x86 does not
-**             (pass, with the summary's caveat on relaxed atomics).
+**             (pass, with the summary's caveat on relaxed atomics);
+**   plain_read, plain_write  a thread stores to a plain int with
+**             __atomic_store_n (release), then reads it, or writes it,
+**             plainly: it reads its store, and its write stays (both
+**             failed: the read found memory, the flush overwrote the
+**             write).
 ** With OUT set, each execution appends what the loads read to that file
 ** (to compare the outcomes of two searches). */
 #include <assert.h>
@@ -30,7 +35,7 @@
 
 static const char *mode;
 static atomic_int x, y, turn, data, flag;
-static int r1, r2;
+static int r1, r2, plain;
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 
 static int on(const char *name) { return strcmp(mode, name) == 0; }
@@ -84,6 +89,12 @@ static void *first(void *arg)
         r1 = atomic_load_explicit(&x, memory_order_relaxed);
     } else if (on("join")) {
         atomic_store_explicit(&x, 1, memory_order_relaxed);
+    } else if (on("plain_read")) {
+        __atomic_store_n(&plain, 1, __ATOMIC_RELEASE);
+        r1 = plain;
+    } else if (on("plain_write")) {
+        __atomic_store_n(&plain, 1, __ATOMIC_RELEASE);
+        plain = 2;
     } else if (on("mp") || on("mp_relaxed")) {
         atomic_store_explicit(&data, 42, memory_order_relaxed);
         atomic_store_explicit(&flag, 1, on("mp") ? memory_order_release : memory_order_relaxed);
@@ -99,7 +110,7 @@ static void *second(void *arg)
     (void)arg;
     if (on("peterson") || on("peterson_sc")) {
         peterson(1);
-    } else if (on("forward") || on("join")) {
+    } else if (on("forward") || on("join") || on("plain_read") || on("plain_write")) {
         ;
     } else if (on("mp") || on("mp_relaxed")) {
         memory_order o = on("mp") ? memory_order_acquire : memory_order_relaxed;
@@ -132,8 +143,10 @@ int main(int argc, char **argv)
     record();
     if (on("peterson") || on("peterson_sc"))
         assert(atomic_load(&data) == 2);   /* fails: both were inside at once */
-    else if (on("forward"))
+    else if (on("forward") || on("plain_read"))
         assert(r1 == 1);
+    else if (on("plain_write"))
+        assert(__atomic_load_n(&plain, __ATOMIC_SEQ_CST) == 2);
     else if (on("join"))
         assert(atomic_load_explicit(&x, memory_order_relaxed) == 1);
     else if (on("mp") || on("mp_relaxed"))
