@@ -242,6 +242,18 @@ def classes_of(weft, so, tmp, strategy, *options):
     return {name: (done[name], found[name], stopped[name]) for name in done}
 
 
+def matches_plain(name, want, got, dpor_done):
+    """Did DPOR (got, done) run exactly plain DFS's classes (want), each
+    once? Says why not."""
+    missing, extra = set(want) - set(got), set(got) - set(want)
+    if dpor_done and not missing and not extra and len(got) == len(set(got)):
+        return True
+    print(f"FAIL: {name}: plain dfs {len(set(want))} classes, dpor {len(got)} executions: "
+          f"{len(missing)} missing, {len(extra)} extra"
+          f"{'' if dpor_done else ', dpor not exhaustive'}")
+    return False
+
+
 def against_plain_dfs(weft, tmp, count):
     """Channel programs: DPOR's classes against plain DFS's. (passed,
     failed, skipped)."""
@@ -258,14 +270,10 @@ def against_plain_dfs(weft, tmp, count):
         if not plain_done or want_stops or got_stops:
             skipped += 1
             continue
-        missing, extra = set(want) - set(got), set(got) - set(want)
-        if dpor_done and not missing and not extra and len(got) == len(set(got)):
+        if matches_plain(name, want, got, dpor_done):
             passed += 1
             continue
         failed += 1
-        print(f"FAIL: {name}: plain dfs {len(set(want))} classes, dpor {len(got)} executions: "
-              f"{len(missing)} missing, {len(extra)} extra"
-              f"{'' if dpor_done else ', dpor not exhaustive'}")
         if failed <= 3:
             print(src)
     return passed, failed, skipped
@@ -330,14 +338,10 @@ def atomics_against_plain_dfs(weft, tmp, count):
             skipped += 1
             continue
         dpor_done, got = program_classes(weft, path, "dpor")
-        missing, extra = set(want) - set(got), set(got) - set(want)
-        if dpor_done and not missing and not extra and len(got) == len(set(got)):
+        if matches_plain(f"c11_{seed}", want, got, dpor_done):
             passed += 1
             continue
         failed += 1
-        print(f"FAIL: c11_{seed}: plain dfs {len(set(want))} classes, dpor {len(got)} "
-              f"executions: {len(missing)} missing, {len(extra)} extra"
-              f"{'' if dpor_done else ', dpor not exhaustive'}")
         if failed <= 3:
             print(c11_program(seed))
     return passed, failed, skipped
