@@ -266,9 +266,12 @@ WEFT_PROG_API int weft_program_setvbuf(FILE *f, char *buf, int mode, size_t size
 WEFT_PROG_API void weft_program_setbuf(FILE *f, char *buf);
 WEFT_PROG_API void weft_program_setlinebuf(FILE *f);
 /* The program's own streams, dropped unwritten when an execution leaves them open. */
-WEFT_PROG_API FILE *weft_program_fopen(const char *path, const char *mode);
+WEFT_PROG_API FILE *weft_program_fopen_at(const char *path, const char *mode, WEFT_AT);
 WEFT_PROG_API FILE *weft_program_fdopen_at(int fd, const char *mode, WEFT_AT);
 WEFT_PROG_API FILE *weft_program_tmpfile(void);
+/* flockfile (op 0), ftrylockfile (1) and funlockfile (2): a recursive
+** mutex per stream, owned by the weft thread (glibc's is the OS thread's). */
+WEFT_PROG_API int weft_stream_lock_op_at(FILE *f, int op, const char *name, WEFT_AT);
 WEFT_PROG_API int weft_program_fclose(FILE *f);
 
 /* The calls renamed (sched/posix/ defines the functions without them). */
@@ -647,13 +650,19 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #undef setlinebuf
 #define setlinebuf weft_program_setlinebuf
 #undef fopen
-#define fopen    weft_program_fopen
+#define fopen(path, mode) weft_program_fopen_at((path), (mode), __FILE__, __LINE__)
 #undef fdopen
 #define fdopen(fd, mode) weft_program_fdopen_at((fd), (mode), __FILE__, __LINE__)
 #undef tmpfile
 #define tmpfile  weft_program_tmpfile
 #undef fclose
 #define fclose   weft_program_fclose
+#undef flockfile
+#define flockfile(f)    ((void)weft_stream_lock_op_at((f), 0, #f, __FILE__, __LINE__))
+#undef ftrylockfile
+#define ftrylockfile(f) weft_stream_lock_op_at((f), 1, #f, __FILE__, __LINE__)
+#undef funlockfile
+#define funlockfile(f)  ((void)weft_stream_lock_op_at((f), 2, #f, __FILE__, __LINE__))
 /* A thread-local the program pins to the initial- or local-exec model is
 ** reached without the DTV that weft switches (posix/tls.c), and local-exec
 ** does not even link into a shared object: every model is the dynamic one. */

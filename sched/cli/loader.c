@@ -313,7 +313,7 @@ static int run(char *const argv[])
 ** would catch a member or a variable of the same name (posix/). */
 #define WRAP_PROGRAM "-Wl,--wrap=__assert_fail", "-Wl,--wrap=sigaction", "-Wl,--wrap=signal", \
     "-Wl,--wrap=chdir", "-Wl,--wrap=fchdir", "-Wl,--wrap=umask", "-Wl,--wrap=setlocale", \
-    "-Wl,--wrap=gettid", "-Wl,--wrap=syscall"
+    "-Wl,--wrap=gettid", "-Wl,--wrap=syscall", "-Wl,--wrap=uselocale"
 #define TEXT_OF(...) #__VA_ARGS__
 #define EXPANDED_TEXT_OF(...) TEXT_OF(__VA_ARGS__)
 #define LINK_FLAGS_TEXT EXPANDED_TEXT_OF(WRAP_FREE WRAP_PROGRAM)

@@ -229,6 +229,10 @@ struct sched_outcome {
     /* Instrumented accesses (--memory=all): the code that made each, or
     ** NULL. Symbolised only when a report is built (report/symbol.c). */
     const void *race_pc, *race_now_pc;
+    /* Code whose line names the failure better than `where`, or NULL (a
+    ** program's main that returned: its entry, as the return is not seen).
+    ** Symbolised only when a report is built. */
+    const void *where_pc;
 };
 
 /* The search's side of an execution: called at every choice point. */

@@ -1654,10 +1654,10 @@ int weft_open_at(const char *file, int line, const char *path, int flags, ...)
 
 /* fopen: a step on the file's name, which it creates unless it only reads
 ** (mode "r" or "r+"). */
-void posix_fopen_step(struct exec *x, const char *path, const char *mode)
+void posix_fopen_step(struct exec *x, const char *path, const char *mode, struct sched_loc at)
 {
     bool creates = mode && (mode[0] == 'w' || mode[0] == 'a');
-    file_name_step(x, path, creates ? &create_class : &open_class, sync_current_loc(x));
+    file_name_step(x, path, creates ? &create_class : &open_class, at);
 }
 
 int weft_unlink_at(const char *path, const char *file, int line)

@@ -6,7 +6,8 @@
 ** every execution that follows one which changed it (posix_process_reset),
 ** so the second execution does not start in the first one's directory,
 ** and `weft run prog.c < input` gives every execution the whole input
-** when it is a regular file. And each thread's id (gettid). The calls are
+** when it is a regular file. And each thread's id (gettid) and locale
+** (uselocale), which the C library keeps per thread of the process. The calls are
 ** linked with --wrap (cli/loader.c): a macro would catch a member of the
 ** same name.
 */
@@ -122,6 +123,37 @@ char *__wrap_setlocale(int category, const char *locale)
     if (s && locale)
         s->locale_changed = true;
     return setlocale(category, locale);
+}
+
+/*
+** Thread locales. uselocale sets the calling thread's locale, which the C
+** library keeps in its own thread-local storage, one for all of weft's
+** threads: a locale one thread chose would be every thread's. Each weft
+** thread's is kept in its record instead and installed whenever it is
+** resumed; weft itself, and each execution's start, run in the global one.
+*/
+locale_t __wrap_uselocale(locale_t locale)
+{
+    struct exec *x = process_of(sync_exec()) ? sync_exec() : NULL;
+    struct posix_thread *t = x ? posix_thread_self(x) : NULL;
+    if (t == NULL)
+        return uselocale(locale);
+    locale_t old = t->locale ? t->locale : LC_GLOBAL_LOCALE;
+    if (locale != (locale_t)0) {
+        t->locale = locale == LC_GLOBAL_LOCALE ? (locale_t)0 : locale;
+        posix_state(x)->thread_locales |= t->locale != (locale_t)0;
+        uselocale(locale);
+    }
+    return old;
+}
+
+void posix_locale_switch(struct exec *x, struct sched_thread *to)
+{
+    struct posix_exec *st = posix_state(x);
+    if (st == NULL || !st->thread_locales)
+        return;                       /* nobody left the global locale */
+    struct posix_thread *t = to ? posix_thread_at(x, to->id) : NULL;
+    uselocale(t && t->locale ? t->locale : LC_GLOBAL_LOCALE);
 }
 
 /*

@@ -112,12 +112,20 @@ static char **fresh_argv(struct exec *x, const struct posix_program *p)
     return argv;                      /* arena memory is zeroed: argv[argc] = NULL */
 }
 
+/* On every switch: the C library's per-thread state that weft gives each
+** of its threads, which share one thread of the process. */
+static void program_switch(struct exec *x, struct sched_thread *to)
+{
+    posix_tls_switch(x, to);          /* errno and thread-local storage */
+    posix_locale_switch(x, to);       /* uselocale's */
+}
+
 /* Before each execution (no thread runs yet): the data as loaded. */
 static void program_setup(void)
 {
     struct exec *x = exec_current();
     struct posix_program *p = (struct posix_program *)posix_program_of(x);
-    x->on_switch = posix_tls_switch;  /* each thread its own errno and TLS */
+    x->on_switch = program_switch;
     for (int i = 0; i < p->nsegments; i++)
         memcpy(p->segments[i].addr, p->segments[i].copy, p->segments[i].size);
     libc_reset(p);                    /* its streams first: they may be on pipes */
@@ -242,9 +250,12 @@ static void program_body(void)
         sched_fail(x, WEFT_ASSERTION, sync_current_loc(x), "out of memory for argv");
     int status = p->main(p->argc, argv);
     run_at_exit(x, status);           /* returning from main is exit(status) */
-    if (status != 0 && !p->ignore_exit_status)
+    if (status != 0 && !p->ignore_exit_status) {
+        x->outcome.where_pc = (const char *)(uintptr_t)p->main + 1;   /* a return address
+                                         whose call is main's first byte */
         sched_fail(x, WEFT_ASSERTION, sync_current_loc(x),
                    "the program's main returned exit status %d", status);
+    }
     sched_exit(x, sync_current_loc(x), "main returned");    /* returning is exit */
 }
 
@@ -695,11 +706,11 @@ static struct posix_program *program_now(void)
     return x ? (struct posix_program *)posix_program_of(x) : NULL;
 }
 
-FILE *weft_program_fopen(const char *path, const char *mode)
+FILE *weft_program_fopen_at(const char *path, const char *mode, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x && path)
-        posix_fopen_step(x, path, mode);
+        posix_fopen_step(x, path, mode, posix_loc(file, line));
     FILE *f = fopen(path, mode);
     struct posix_program *p = program_now();
     if (p)

@@ -294,33 +294,32 @@ int weft_pthread_mutex_timedlock_at(pthread_mutex_t *m, clockid_t clock,
 }
 
 /* ==========================================================================
-** Spinlocks: a mutex each, found by the lock's address
+** Spinlocks and stream locks: a mutex each, found by the lock's address
 ** ========================================================================== */
 
-struct spin_entry {
-    void *addr;
+struct keyed_mutex {
+    const void *addr;
     weft_mutex_t mutex;
     UT_hash_handle hh;
 };
 
-/* s's mutex in this execution, made on first use (pthread_spin_init need
-** not come first in an execution: the lock may be in data). */
-static weft_mutex_t *spin_mutex(struct exec *x, pthread_spinlock_t *s, const char *name,
-                                const char *file, int line)
+/* The mutex of key in *table in this execution, made of kind on first use
+** (pthread_spin_init need not come first in an execution: the lock may be
+** in data; a stream has no init at all). */
+static weft_mutex_t *keyed_mutex(struct exec *x, struct keyed_mutex **table, const void *key,
+                                 enum weft_mutex_kind kind, const char *name, const char *file,
+                                 int line)
 {
-    struct posix_exec *st = posix_state(x);
-    struct spin_entry *e = NULL;
-    void *key = (void *)s;
-    if (st == NULL)
-        out_of_memory(x, file, line);
-    HASH_FIND_PTR(st->spins, &key, e);
+    struct posix_exec *st = posix_state(x);   /* (the callers checked it) */
+    struct keyed_mutex *e = NULL;
+    HASH_FIND_PTR(*table, &key, e);
     if (e == NULL) {
         if ((e = arena_alloc(&x->arena, sizeof *e)) == NULL)
             out_of_memory(x, file, line);
         e->addr = key;
-        weft_mutex_init_at(&e->mutex, object_name(name), WEFT_MUTEX_NORMAL, file, line);
+        weft_mutex_init_at(&e->mutex, name, kind, file, line);
         mutex_stalls(&e->mutex);
-        HASH_ADD_PTR(st->spins, addr, e);
+        HASH_ADD_PTR(*table, addr, e);
         if (st->oom || !sched_handle_live(x, &e->mutex.h_))
             out_of_memory(x, file, line);
     }
@@ -340,11 +339,44 @@ int weft_pthread_spin_op_at(pthread_spinlock_t *s, int op, const char *name, con
              : pthread_spin_destroy(s);
     if (op == 4)
         return 0;
-    weft_mutex_t *w = spin_mutex(x, s, name, file, line);
+    struct posix_exec *st = posix_state(x);
+    if (st == NULL)
+        out_of_memory(x, file, line);
+    weft_mutex_t *w = keyed_mutex(x, &st->spins, (const void *)s, WEFT_MUTEX_NORMAL,
+                                  object_name(name), file, line);
     int rc = op == 0 ? weft_mutex_lock_at(w, file, line)
            : op == 1 ? weft_mutex_trylock_at(w, file, line)
            : op == 2 ? weft_mutex_unlock_at(w, file, line) : WEFT_OK;
     return from_weft(rc);
+}
+
+/*
+** flockfile, ftrylockfile and funlockfile: glibc's stream lock is recursive
+** and owned by the OS thread, which all weft threads share, so the real one
+** would exclude nothing between them. Each stream gets a recursive mutex
+** instead, "stream lock of f", found by the FILE's address. The stdio
+** calls themselves take no step: each runs whole within one. op: 0 lock,
+** 1 trylock, 2 unlock.
+*/
+int weft_stream_lock_op_at(FILE *f, int op, const char *name, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL) {
+        if (op == 1)
+            return ftrylockfile(f);
+        op == 0 ? flockfile(f) : funlockfile(f);
+        return 0;
+    }
+    struct posix_exec *st = posix_state(x);
+    if (st == NULL)
+        out_of_memory(x, file, line);
+    char lock_name[SCHED_NAME_MAX];
+    snprintf(lock_name, sizeof lock_name, "stream lock of %s", name);
+    weft_mutex_t *w = keyed_mutex(x, &st->stream_locks, f, WEFT_MUTEX_RECURSIVE,
+                                  lock_name, file, line);
+    int rc = op == 0 ? weft_mutex_lock_at(w, file, line)
+           : op == 1 ? weft_mutex_trylock_at(w, file, line) : weft_mutex_unlock_at(w, file, line);
+    return op == 1 && rc != WEFT_OK ? -1 : 0;
 }
 
 /* ==========================================================================

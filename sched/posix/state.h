@@ -6,6 +6,7 @@
 #ifndef WEFT_POSIX_STATE_H
 #define WEFT_POSIX_STATE_H
 
+#include <locale.h>
 #include <setjmp.h>
 #include <time.h>
 #include "core/sched.h"
@@ -24,6 +25,7 @@ struct posix_thread {
     bool cancel_requested, cancel_disabled, cancel_async;   /* posix/cancel.c */
     bool cancelling;                  /* acting on a cancellation: its handlers run */
     int saved_errno;                  /* its errno while another thread runs */
+    locale_t locale;                  /* uselocale's, or 0: the global one */
     uint64_t sigmask;                 /* blocked signals, bit sig - 1 (posix/signal.c) */
     char np_name[16];                 /* pthread_setname_np's, "" if none (thread_np.c) */
     const char *start_name;           /* its start function's, as spelled; NULL: main */
@@ -35,7 +37,7 @@ struct posix_thread {
 struct heap_block;
 struct exit_handler;
 struct once_entry;
-struct spin_entry;
+struct keyed_mutex;
 struct posix_keys;
 struct posix_specific;
 struct posix_fd;
@@ -49,7 +51,8 @@ struct posix_exec {
     struct heap_block *blocks;        /* by address (uthash) */
     struct heap_block *freed;         /* freed blocks, most recent first (program.c) */
     struct once_entry *onces;         /* by the pthread_once_t's address */
-    struct spin_entry *spins;         /* by the pthread_spinlock_t's address */
+    struct keyed_mutex *spins;        /* by the pthread_spinlock_t's address */
+    struct keyed_mutex *stream_locks; /* flockfile's, by the FILE's address */
     struct posix_fd *fds;             /* pipes and socket pairs, by number (io.c) */
     struct udp_port *udp_ports;       /* the UDP ports used, by number (io.c) */
     struct sem_name *sem_names;       /* the names sem_open and sem_unlink used */
@@ -64,6 +67,8 @@ struct posix_exec {
                                          thread to end calls exit(0) */
     struct named_sem *sems_opened;    /* every named semaphore, linked or not */
     bool oom;                         /* uthash could not grow */
+    bool thread_locales;              /* a thread left the global locale
+                                         (uselocale: posix/process.c) */
     struct posix_keys *keys;          /* pthread_key_create's (posix/keys.c) */
     int tls_installed;                /* thread id + 1 whose TLS and errno are
                                          in place; 0: the OS thread's own */
@@ -106,6 +111,8 @@ void posix_cleanup_run_all(struct posix_thread *t);
 
 /* x->on_switch of a program: errno and TLS of the thread to resume. */
 void posix_tls_switch(struct exec *x, struct sched_thread *to);
+/* Install to's uselocale locale, or the global one for weft (process.c). */
+void posix_locale_switch(struct exec *x, struct sched_thread *to);
 
 /* What the program writes to descriptor 1 or 2 inside an execution
 ** (program.c): n, as write would return. */
@@ -114,7 +121,7 @@ ssize_t posix_output(struct exec *x, int fd, const void *buf, size_t n);
 /* Is fd a pipe or socket end weft models in this execution (io.c)? */
 bool posix_io_modelled(struct exec *x, int fd);
 /* fopen's step on the name of the file it opens (io.c). */
-void posix_fopen_step(struct exec *x, const char *path, const char *mode);
+void posix_fopen_step(struct exec *x, const char *path, const char *mode, struct sched_loc at);
 
 /* Where a virtual clock starts, in ns (CLOCK_REALTIME: a date). */
 int64_t posix_clock_start(clockid_t clock);
@@ -150,7 +157,8 @@ __attribute__((visibility("default"))) int __wrap_chdir(const char *path);
 __attribute__((visibility("default"))) int __wrap_fchdir(int fd);
 __attribute__((visibility("default"))) mode_t __wrap_umask(mode_t mask);
 __attribute__((visibility("default"))) char *__wrap_setlocale(int category, const char *locale);
-/* And gettid, and syscall's SYS_gettid (posix/process.c). */
+/* And uselocale, gettid, and syscall's SYS_gettid (posix/process.c). */
+__attribute__((visibility("default"))) locale_t __wrap_uselocale(locale_t locale);
 __attribute__((visibility("default"))) pid_t __wrap_gettid(void);
 __attribute__((visibility("default"))) long __wrap_syscall(long number, ...);
 

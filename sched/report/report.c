@@ -501,6 +501,22 @@ static void symbolise_race(struct report_race *race, const struct sched_outcome 
     race->now_code = code[1];
 }
 
+/* The failure at the line the debug information gives its code, when the
+** execution named code rather than a line (outcome.where_pc). */
+static int locate_failure(struct report *rep, const struct sched_outcome *o)
+{
+    struct symbol code;
+    if (o->where_pc == NULL)
+        return 0;
+    symbol_lookup(&o->where_pc, 1, &code);
+    if (code.line <= 0 || code.file[0] == '\0')
+        return 0;                     /* no debug information: the last step's line */
+    if ((rep->where_file = strdup(code.file)) == NULL)
+        return WEFT_ENOMEM;
+    rep->where = (struct sched_loc){ rep->where_file, code.line };
+    return 0;
+}
+
 /* The failing execution's output, copied out of its arena. */
 static int copy_output(struct report *rep, const struct exec *x)
 {
@@ -524,6 +540,9 @@ static int snapshot_failure(struct report *rep, struct exec *x, const struct exp
     snprintf(rep->message, sizeof rep->message, "%s", r->outcome.message);
     rep->failing_tid = r->outcome.failing_tid;
     rep->where = r->outcome.where;
+    int rc = locate_failure(rep, &r->outcome);
+    if (rc)
+        return rc;
     if (r->outcome.result == WEFT_DATA_RACE) {
         const struct sched_outcome *o = &r->outcome;
         rep->race = (struct report_race){ .tid = o->race_tid, .at = o->race_where,
@@ -536,7 +555,7 @@ static int snapshot_failure(struct report *rep, struct exec *x, const struct exp
         symbolise_race(&rep->race, o);
     }
     failing_op(rep, x);
-    int rc = analyse(rep, x, &r->outcome);
+    rc = analyse(rep, x, &r->outcome);
     if (rc == 0 && rep->ncycle)
         rep->ncycle = lengthen_cycle(rep, rep->cycle, rep->ncycle);
     if (rc == 0)
@@ -655,7 +674,7 @@ void report_free(struct report *rep)
     for (uint32_t i = 0; rep->steps && i < rep->nsteps; i++)
         free(rep->steps[i].cases);
     void *owned[] = { rep->scenario, rep->summary, rep->command, rep->target, rep->params,
-                      rep->group, rep->identity, rep->marks,
+                      rep->group, rep->identity, rep->marks, rep->where_file,
                       rep->schedule, rep->threads, rep->locks, rep->steps, rep->objects,
                       rep->cycle, rep->frames, rep->woken, rep->output[0].text,
                       rep->output[1].text };

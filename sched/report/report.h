@@ -116,6 +116,8 @@ struct report {
     char failing_kind[16];            /* self-deadlock: what it waits on ("mutex") */
     int failing_tid;
     struct sched_loc where;
+    char *where_file;                 /* where.file when the debug information
+                                         named the place (outcome.where_pc; owned) */
     struct report_race {              /* a data race: the earlier access */
         int tid;
         struct sched_loc at;
