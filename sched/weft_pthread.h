@@ -223,9 +223,10 @@ WEFT_PROG_API int weft_sockopt_at(int fd, int level, int name, void *value, sock
 WEFT_PROG_API int weft_accept_at(int fd, struct sockaddr *addr, socklen_t *len, int flags,
                                  WEFT_AT);
 WEFT_PROG_API int weft_epoll_create_at(int size, int flags, WEFT_AT);
-WEFT_PROG_API int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, WEFT_AT);
+WEFT_PROG_API int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev,
+                                    const char *ep_name, const char *fd_name, WEFT_AT);
 WEFT_PROG_API int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max,
-                                     int timeout_ms, WEFT_AT);
+                                     int timeout_ms, const char *ep_name, WEFT_AT);
 
 /* ---- C11 threads: the pthread calls under other names (posix/c11.c) ---- */
 WEFT_PROG_API int weft_c11_result(int pthread_rc);
@@ -507,11 +508,13 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define recvmsg(fd, m, fl)    weft_recvmsg_at((fd), (m), (fl), __FILE__, __LINE__)
 #define epoll_create(n)       weft_epoll_create_at((n), 0, __FILE__, __LINE__)
 #define epoll_create1(flags)  weft_epoll_create_at(1, (flags), __FILE__, __LINE__)
-#define epoll_ctl(ep, op, fd, ev) weft_epoll_ctl_at((ep), (op), (fd), (ev), __FILE__, __LINE__)
-#define epoll_wait(ep, evs, n, ms) weft_epoll_wait_at((ep), (evs), (n), (ms), __FILE__, __LINE__)
+#define epoll_ctl(ep, op, fd, ev) \
+    weft_epoll_ctl_at((ep), (op), (fd), (ev), #ep, #fd, __FILE__, __LINE__)
+#define epoll_wait(ep, evs, n, ms) \
+    weft_epoll_wait_at((ep), (evs), (n), (ms), #ep, __FILE__, __LINE__)
 /* (no signal is delivered while it waits: the mask changes nothing) */
 #define epoll_pwait(ep, evs, n, ms, mask) \
-    ((void)(mask), weft_epoll_wait_at((ep), (evs), (n), (ms), __FILE__, __LINE__))
+    ((void)(mask), weft_epoll_wait_at((ep), (evs), (n), (ms), #ep, __FILE__, __LINE__))
 #define epoll_pwait2(...)              WEFT_UNSUPPORTED_(epoll_pwait2)
 /* C11 atomic calls tell weft their line and how they spell their object
 ** before the instrumented access (with --memory=off they are plain). */

@@ -467,6 +467,12 @@ check "an eventfd read before the write" 1 "$WEFT" run "$tests/eventfd.c" -- rac
 expect_grep "the early read found" "^  assert(read(efd, &v, sizeof v) == 8) failed in reader$" "$tmp/out"
 check "an eventfd wakes an epoll loop" 0 "$WEFT" run "$tests/eventfd.c" -- wake
 expect_grep "the epoll loop, exhaustive" "^eventfd: pass (expected pass) \[dpor\] 13 executions, exhaustive" "$tmp/out"
+# An epoll instance and an eventfd are named by the program's first
+# epoll_ctl or epoll_wait on them ("epoll 101" and "eventfd" before).
+check "an epoll loop woken once of twice" 1 "$WEFT" run "$tests/eventfd.c" -- once
+expect_grep "the epoll wait in the program's words" \
+    ' waits in epoll_wait on "ep" for read "efd"$' "$tmp/out"
+expect_grep "the epoll_ctl step names its instance" "eventfd.c:73  *write ep (1 bytes)$" "$tmp/out"
 # SO_RCVTIMEO: a read that waits longer fails with EAGAIN, the timeout
 # racing the reply (the option was ignored: a deadlock).
 check "a receive timeout that the reply may lose to" 1 "$WEFT" run "$tests/receive_timeout.c"
@@ -871,7 +877,7 @@ for s in dpor dfs; do
     expect_grep "the loop waits for ever ($s)" "^weft: DEADLOCK in epoll$" "$tmp/out"
 done
 expect_grep "the wait named with its instance" \
-    'thread 0 "main" waits in poll on read "epoll 100"' "$tmp/out"
+    'thread 0 "main" waits in epoll_wait on "ep" (no descriptor armed)' "$tmp/out"
 replays_identically "epoll replay"
 check "epoll, all memory checked" 0 "$WEFT" run --memory=all "$tests/epoll.c" -- loop
 check "epoll, a process per execution" 0 "$WEFT" run --isolate fork "$tests/epoll.c" -- added

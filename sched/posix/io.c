@@ -16,6 +16,7 @@
 */
 #define WEFT_PTHREAD_IMPLEMENTATION
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <limits.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -78,6 +79,7 @@ struct posix_fd {
     struct listener *listening;
     struct epoll_set *epoll;          /* an epoll instance's: see "epoll" */
     bool eventfd;                     /* in == out: an eventfd's count */
+    bool spelled;                     /* an eventfd named as the program spells it */
     bool closed;                      /* its number was closed (a poll that
                                          waits on it finds POLLNVAL) */
     UT_hash_handle hh;
@@ -1933,7 +1935,9 @@ struct epoll_set {
     struct epoll_entry *entries;      /* in the order they were added */
     int n, cap;
     int next;                         /* where the next report starts */
-    struct stream *changed;           /* a byte for each epoll_ctl */
+    struct stream *changed;           /* a byte for each epoll_ctl; the instance's
+                                         name, "epoll N" until spelled */
+    bool spelled;                     /* named as the program spells it */
     unsigned char *drain;             /* room to drain it */
 };
 
@@ -1976,6 +1980,43 @@ static struct epoll_set *epoll_named(struct exec *x, int epfd, struct sched_loc 
     else if (e->epoll == NULL)
         errno = EINVAL;
     return e ? e->epoll : NULL;
+}
+
+/*
+** An epoll instance and an eventfd are made by a call whose result the
+** program names, out of the macro's sight: each is named "epoll N" or
+** "eventfd" until the program's first epoll_ctl or epoll_wait on it, whose
+** argument spells the name it uses ("ep", "loop->wake"), as a pipe is
+** named by pipe's argument. A name that is an expression of more than a
+** variable or a member (a call, an index by a loop counter) is not taken.
+*/
+static bool spelling_names(const char *s)
+{
+    if (s == NULL || s[0] == '\0' || strlen(s) >= SCHED_NAME_MAX || isdigit((unsigned char)s[0]))
+        return false;
+    for (const char *c = s; *c; c++) {
+        if (c[0] == '-' && c[1] == '>')
+            c++;                      /* a member through a pointer */
+        else if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.')
+            return false;
+    }
+    return true;
+}
+
+static void epoll_spelled(struct epoll_set *ep, const char *spelling)
+{
+    if (ep->spelled || !spelling_names(spelling))
+        return;
+    stream_rename(ep->changed, spelling);
+    ep->spelled = true;
+}
+
+static void eventfd_spelled(struct posix_fd *f, const char *spelling)
+{
+    if (f == NULL || !f->eventfd || f->spelled || !spelling_names(spelling))
+        return;
+    stream_rename(f->in, spelling);
+    f->spelled = true;
 }
 
 /* Is the file that f named still open through a descriptor: f, or a dup
@@ -2070,8 +2111,8 @@ static void epoll_changes(struct exec *x, struct epoll_set *ep, struct sched_loc
     stream_write(x, ep->changed, &byte, 1, true, at);   /* full: a waiter is woken already */
 }
 
-int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const char *file,
-                      int line)
+int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const char *ep_name,
+                      const char *fd_name, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
@@ -2080,6 +2121,8 @@ int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const ch
     struct epoll_set *ep = epoll_named(x, epfd, at);
     if (ep == NULL || epoll_watchable(x, epfd, fd, at) != 0)
         return -1;
+    epoll_spelled(ep, ep_name);
+    eventfd_spelled(fd_find(x, fd), fd_name);
     struct epoll_entry *e = epoll_entry_of(x, ep, fd);
     if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD && op != EPOLL_CTL_DEL)
         return (int)failed(EINVAL);
@@ -2168,11 +2211,12 @@ static void epoll_drain(struct exec *x, struct epoll_set *ep, struct sched_loc a
 
 /* epoll_wait and epoll_pwait: timeout_ms < 0 waits without a limit. */
 static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, int max,
-                         int timeout_ms, struct sched_loc at)
+                         int timeout_ms, const char *ep_name, struct sched_loc at)
 {
     struct epoll_set *ep = epoll_named(x, epfd, at);
     if (ep == NULL)
         return -1;
+    epoll_spelled(ep, ep_name);
     if (max <= 0 || (size_t)max > INT_MAX / sizeof *events)
         return (int)failed(EINVAL);
     if (events == NULL)
@@ -2183,7 +2227,7 @@ static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, i
         no_memory(x, at);
     for (;;) {
         bool writable = false;
-        w[0] = (struct stream_poll){ .in = ep->changed, .want_in = true };
+        w[0] = (struct stream_poll){ .in = ep->changed, .want_in = true, .epoll = true };
         for (int i = 0; i < ep->n; i++)
             epoll_wish(x, &ep->entries[i], &w[i + 1], &writable, at);
         int64_t ns = writable ? 0 : until < 0 ? -1 : until > x->now ? until - x->now : 0;
@@ -2201,14 +2245,15 @@ static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, i
 }
 
 int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeout_ms,
-                       const char *file, int line)
+                       const char *ep_name, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return epoll_wait(epfd, events, max, timeout_ms);
     struct sched_loc at = { file, line };
     point_enter(x, at);
-    return (int)point_leave(x, epoll_wait_fd(x, epfd, events, max, timeout_ms, at), at);
+    return (int)point_leave(x, epoll_wait_fd(x, epfd, events, max, timeout_ms, ep_name, at),
+                            at);
 }
 
 /* ==========================================================================

@@ -197,6 +197,11 @@ bool stream_writer_closed(const struct stream *s) { return s->writer_closed; }
 bool stream_reader_closed(const struct stream *s) { return s->reader_closed; }
 const char *stream_name(const struct stream *s) { return s->obj.name; }
 
+void stream_rename(struct stream *s, const char *name)
+{
+    snprintf(s->obj.name, sizeof s->obj.name, "%s", name);
+}
+
 static struct stream_op *stream_op(struct sched_op *op) { return OP_OF(op, struct stream_op, op); }
 static struct stream *stream_at(const struct sched_op *op) { return (struct stream *)op->obj; }
 
@@ -1472,9 +1477,12 @@ static int poll_enablers(const struct sched_op *op, const struct sched_obj **obj
 static void poll_describe(const struct sched_op *op, char *buf, size_t n)
 {
     const struct stream_op *p = OP_OF(op, const struct stream_op, op);
-    size_t used = (size_t)snprintf(buf, n, "waits in poll on");
-    const char *sep = " ";
-    for (int i = 0; i < p->npolls && used < n; i++) {
+    bool epoll = p->npolls > 0 && p->polls[0].epoll;
+    size_t used = epoll ? (size_t)snprintf(buf, n, "waits in epoll_wait on \"%s\"",
+                                           p->polls[0].in->obj.name)
+                        : (size_t)snprintf(buf, n, "waits in poll on");
+    const char *sep = epoll ? " for " : " ";
+    for (int i = epoll; i < p->npolls && used < n; i++) {
         const struct stream_poll *w = &p->polls[i];
         if (w->listening && used < n) {
             used += (size_t)snprintf(buf + used, n - used, "%saccept \"%s\"", sep,
@@ -1491,6 +1499,8 @@ static void poll_describe(const struct sched_op *op, char *buf, size_t n)
             sep = ", ";
         }
     }
+    if (epoll && sep[1] == 'f' && used < n)   /* nothing listed */
+        used += (size_t)snprintf(buf + used, n - used, " (no descriptor armed)");
     if (op->timer && used < n)
         snprintf(buf + used, n - used, " (with timeout)");
 }

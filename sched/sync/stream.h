@@ -182,6 +182,8 @@ struct stream_poll {
     struct stream *out;               /* writable: room, or the read end closed */
     struct listener *listening;       /* readable: a connection waits, or closed */
     bool want_in, want_out, want_rdhup;   /* POLLIN, POLLOUT, POLLRDHUP */
+    bool epoll;                       /* in is an epoll instance's list (the
+                                         wait is an epoll_wait on it) */
     bool nval;                        /* report an end closed with its descriptor
                                          (before the poll's first step) */
     bool holds_file;                  /* hold its file while waiting (poll and
@@ -217,5 +219,8 @@ size_t stream_next_read(const struct stream *s);
 bool stream_writer_closed(const struct stream *s);
 bool stream_reader_closed(const struct stream *s);
 const char *stream_name(const struct stream *s);
+/* Name s anew: the program spelled what the call that made it could not
+** see (an epoll instance, an eventfd: posix/io.c). */
+void stream_rename(struct stream *s, const char *name);
 
 #endif
