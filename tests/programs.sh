@@ -292,6 +292,10 @@ expect_grep "its holder named" 'held by thread 1 "writer", which returned withou
     "$tmp/out"
 replays_identically "stream lock replay"
 
+# ---- a destructor that would fail weft's own exit ----
+check "a program's destructor, not run at weft's exit" 0 "$WEFT" run "$tests/destructor.c"
+check "... nor with a process per execution" 0 "$WEFT" run --isolate fork "$tests/destructor.c"
+
 # ---- uselocale: each thread its own locale, each execution the global one ----
 for s in dpor "dfs --no-sleep-sets"; do
     # shellcheck disable=SC2086

@@ -12,12 +12,14 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <limits.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -714,6 +716,7 @@ static int shared_object_for(const char *const *srcs, int n, const struct cli_op
 
 static bool memory_as_built(void *handle, const char *path, const struct cli_opts *o);
 static int register_program(void *handle, const char *const *srcs, const struct cli_opts *o);
+static void disarm_destructors(void *handle);
 
 int cli_load_file(const char *path, const struct cli_opts *o, int *from, int *to)
 {
@@ -737,6 +740,8 @@ int cli_load_file(const char *path, const struct cli_opts *o, int *from, int *to
         fprintf(stderr, "weft: cannot load %s: %s\n", path, dlerror());
         rc = CLI_ERROR;
     }
+    if (handle)
+        disarm_destructors(handle);
     if (handle && dlsym(handle, "weft_program_entry_"))   /* weft cc's */
         rc = memory_as_built(handle, path, o) ? register_program(handle, &path, o) : CLI_ERROR;
     *to = registry_count();
@@ -893,6 +898,69 @@ static bool memory_as_built(void *handle, const char *path, const struct cli_opt
 }
 
 /* The program loaded as handle, made of srcs, registered: 0 or CLI_ERROR. */
+/*
+** A loaded object's destructors (its .fini_array) never run. weft's process
+** ends with the object still loaded, in whatever state its last execution
+** left (a program's data is restored before an execution, not after), and
+** the C library would run them then: a destructor that checks an
+** end-of-process invariant aborted weft after its summary, exit status
+** 134 for a pass. Each entry is pointed at a function that does nothing.
+** The array is in the object's read-only-after-relocation part, or not:
+** its pages are made writable for the change and then read-only again only
+** if the PT_GNU_RELRO segment covers them.
+*/
+static void no_destructor(void) {}
+
+struct fini_span {
+    const struct link_map *lm;
+    uintptr_t from, to;               /* the array */
+    bool relro;                       /* found inside PT_GNU_RELRO */
+};
+
+static int find_relro(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    struct fini_span *f = arg;
+    if (info->dlpi_addr != f->lm->l_addr || strcmp(info->dlpi_name, f->lm->l_name) != 0)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_GNU_RELRO && f->from >= start && f->to <= start + ph->p_memsz)
+            f->relro = true;
+    }
+    return 1;
+}
+
+static void disarm_destructors(void *handle)
+{
+    struct link_map *lm = NULL;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) != 0 || lm == NULL || lm->l_ld == NULL)
+        return;
+    uintptr_t array = 0;
+    size_t bytes = 0;
+    for (const ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++) {
+        if (d->d_tag == DT_FINI_ARRAY)
+            array = lm->l_addr + d->d_un.d_ptr;      /* (the loader leaves it unrelocated) */
+        else if (d->d_tag == DT_FINI_ARRAYSZ)
+            bytes = d->d_un.d_val;
+    }
+    if (array == 0 || bytes == 0)
+        return;
+    struct fini_span f = { lm, array, array + bytes, false };
+    dl_iterate_phdr(find_relro, &f);
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t first = array & ~(uintptr_t)(page - 1);
+    size_t len = f.to - first;
+    if (mprotect((void *)first, len, PROT_READ | PROT_WRITE) != 0)
+        return;                       /* left armed: nothing worse than before */
+    void (**entry)(void) = (void (**)(void))array;
+    for (size_t i = 0; i < bytes / sizeof *entry; i++)
+        entry[i] = no_destructor;
+    if (f.relro)
+        mprotect((void *)first, len, PROT_READ);
+}
+
 static int register_program(void *handle, const char *const *srcs, const struct cli_opts *o)
 {
     struct posix_program *p = program_from(handle, srcs, o);
@@ -918,6 +986,8 @@ int cli_load_program(const char *const *srcs, int n, const struct cli_opts *o, i
         fprintf(stderr, "weft: cannot load %s: %s\n", srcs[0], dlerror());
         rc = CLI_ERROR;
     }
+    if (handle)
+        disarm_destructors(handle);
     free(so);
     cache_close(&cache);
     if (rc == 0)
