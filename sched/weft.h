@@ -644,6 +644,9 @@ struct weft_options {
                                      as seq_cst (weft run --memory-model sc);
                                      0: their stores wait in a store buffer, as
                                      on x86 */
+    int reorder_stores;           /* ... and stores to different places may
+                                     reach memory in another order, as C11
+                                     allows (weft run --memory-model pso) */
 };
 
 /* What weft run would print, as data. */
@@ -663,6 +666,8 @@ struct weft_outcome {
                                      ran as seq_cst (sc_atomics) */
     int relaxed_as_x86;           /* exhaustive, but relaxed atomics were
                                      reordered only as x86 reorders them */
+    int relaxed_loads_in_order;   /* exhaustive (reorder_stores), but relaxed
+                                     atomic loads were kept in order */
 };
 
 /* The defaults of `weft run`: auto, 60 s, seed 1, depth 3, shrinking on. */

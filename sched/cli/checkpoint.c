@@ -96,7 +96,8 @@ char *cli_search_identity(const struct cli_opts *o, const struct cli_target *t, 
                  "stack=%zu%s%s%s\n",
                  t->scenario->name, hash, o->strategy, o->sleep_sets, o->max_preemptions,
                  o->max_steps, o->timers_idle ? "idle" : "race", o->exact_spins ? "exact" : "fast",
-                 (int)o->memory, o->sc_atomics ? "sc" : "tso", o->stack_size, sample, split,
+                 (int)o->memory, o->sc_atomics ? "sc" : o->reorder_stores ? "pso" : "tso",
+                 o->stack_size, sample, split,
                  params);
     return id;
 }

@@ -64,6 +64,7 @@ struct cli_opts {
     bool timers_idle;                 /* --timers idle */
     bool exact_spins;                 /* --spin-order exact */
     bool sc_atomics;                  /* --memory-model sc */
+    bool reorder_stores;              /* --memory-model pso */
     enum cli_memory memory;           /* --memory */
     bool memory_given;                /* --memory was named (programs: atomics if not) */
     const char *cflags;               /* --cflags, or $WEFT_CFLAGS: for compiled files */
@@ -124,6 +125,7 @@ struct cli_rules {
     bool exact_spins;                 /* --spin-order exact */
     bool all_memory;                  /* check every load and store (--memory=all) */
     bool sc_atomics;                  /* --memory-model sc */
+    bool reorder_stores;              /* --memory-model pso */
 };
 
 /* One scenario explored as `weft run` does it: search, shrink, report. */

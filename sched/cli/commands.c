@@ -271,7 +271,8 @@ static int write_view(const char *path, const char *option, const struct report 
 static struct cli_rules cli_rules_of(const struct cli_opts *o, const struct cli_target *t)
 {
     return (struct cli_rules){ .timers_idle = o->timers_idle, .exact_spins = o->exact_spins,
-                               .all_memory = t->all_memory, .sc_atomics = o->sc_atomics };
+                               .all_memory = t->all_memory, .sc_atomics = o->sc_atomics,
+                               .reorder_stores = o->reorder_stores };
 }
 
 static struct report_request request_for(const struct cli_target *t, const struct cli_opts *o,

@@ -43,7 +43,8 @@ struct search *cli_search(const struct weft_scenario *sc, struct params *p, int 
                                 .params = p, .timers_idle = rules.timers_idle,
                                 .exact_spins = rules.exact_spins,
                                 .check_all_memory = rules.all_memory,
-                                .sc_atomics = rules.sc_atomics };
+                                .sc_atomics = rules.sc_atomics,
+                                .reorder_stores = rules.reorder_stores };
     return search_new(&cfg, x);
 }
 
@@ -203,7 +204,9 @@ static int fill_outcome(struct weft_outcome *out, const struct report *rep)
                                   .spins_merged = report_caveat(rep, CAVEAT_SPINS_MERGED),
                                   .loops_held = report_caveat(rep, CAVEAT_LOOPS_HELD),
                                   .atomics_as_sc = report_caveat(rep, CAVEAT_ATOMICS_SC),
-                                  .relaxed_as_x86 = report_caveat(rep, CAVEAT_RELAXED_X86) };
+                                  .relaxed_as_x86 = report_caveat(rep, CAVEAT_RELAXED_X86),
+                                  .relaxed_loads_in_order =
+                                      report_caveat(rep, CAVEAT_RELAXED_LOADS) };
     out->report = report_text(rep);
     if (rep->failed)
         out->schedule = strdup(rep->schedule);
@@ -225,7 +228,8 @@ int weft_explore(const struct weft_scenario *s, const struct weft_options *o,
     struct cli_job job = {
         .scenario = s, .max_steps = o->max_steps, .shrink = o->shrink != 0,
         .rules = { .timers_idle = o->timers_idle != 0, .exact_spins = o->exact_spins != 0,
-                   .sc_atomics = o->sc_atomics != 0 },
+                   .sc_atomics = o->sc_atomics != 0,
+                   .reorder_stores = o->reorder_stores != 0 },
         .ec = { .plan = explore_plan_named(o->strategy ? o->strategy : "auto"),
                 .sleep_sets = true, .max_preemptions = o->max_preemptions,
                 .max_executions = o->executions, .seed = o->seed, .depth = o->depth,

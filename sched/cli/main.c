@@ -73,9 +73,11 @@ static const char usage_run_tail[] =
     "                           operations too; all: and every load and store is\n"
     "                           checked (-fsanitize=thread with weft's own hooks).\n"
     "                           A program's default is atomics\n"
-    "  --memory-model tso|sc    tso (default): a C11 atomic store weaker than\n"
+    "  --memory-model tso|pso|sc  tso (default): a C11 atomic store weaker than\n"
     "                           seq_cst waits in its thread's store buffer, as on\n"
     "                           x86, so a store then a load may be seen reordered;\n"
+    "                           pso: and stores to different addresses may reach\n"
+    "                           memory in another order, as C11 allows (ARM);\n"
     "                           sc: every atomic is sequentially consistent (fewer\n"
     "                           behaviours, labelled so in the summary)\n"
     "  --cflags 'FLAGS'         more compiler flags for FILE.c (default $WEFT_CFLAGS)\n"
@@ -162,7 +164,7 @@ static const char usage_replay[] =
     "  --stack-size SIZE        as in the run that printed it\n"
     "  --timers race|idle       as in the run that printed it\n"
     "  --memory off|atomics|all as in the run that printed it\n"
-    "  --memory-model tso|sc    as in the run that printed it\n"
+    "  --memory-model tso|pso|sc  as in the run that printed it\n"
     "  --watchdog S, --isolate process|none  as for run\n"
     "  --format text|json\n"
     "  --trace FILE             write the replayed execution as Chrome/Perfetto trace\n"
@@ -188,7 +190,7 @@ static const char usage_explain[] =
     "  --stack-size SIZE        as in the run that printed it\n"
     "  --timers race|idle       as in the run that printed it\n"
     "  --memory off|atomics|all as in the run that printed it\n"
-    "  --memory-model tso|sc    as in the run that printed it\n"
+    "  --memory-model tso|pso|sc  as in the run that printed it\n"
     "  --watchdog S, --isolate process|none  as for run\n"
     "  --trace FILE, --dot FILE, --html FILE  as for replay\n";
 
@@ -582,11 +584,16 @@ static int parse_timers(const char *v, struct cli_opts *o)
     return rc || !o->timers_idle ? rc : repeat_in_replay(o, "--timers", "idle");
 }
 
-/* --memory-model tso|sc: a replay must run atomics by the same model. */
+/* --memory-model tso|pso|sc: a replay must run atomics by the same model. */
 static int parse_memory_model(const char *v, struct cli_opts *o)
 {
-    int rc = parse_either(v, "memory-model", "tso", "sc", &o->sc_atomics);
-    return rc || !o->sc_atomics ? rc : repeat_in_replay(o, "--memory-model", "sc");
+    if (strcmp(v, "tso") != 0 && strcmp(v, "pso") != 0 && strcmp(v, "sc") != 0) {
+        fprintf(stderr, "weft: --memory-model takes tso, pso or sc, not '%s'\n", v);
+        return CLI_ERROR;
+    }
+    o->sc_atomics = strcmp(v, "sc") == 0;
+    o->reorder_stores = strcmp(v, "pso") == 0;
+    return strcmp(v, "tso") == 0 ? 0 : repeat_in_replay(o, "--memory-model", v);
 }
 
 /* One option; 0, 1 when help was printed, or CLI_ERROR. */

@@ -567,7 +567,8 @@ static void join(const struct shards *s, const int *group, int n, struct cli_mer
         c->caveats |= (get_bool(b, "spins_merged") ? CAVEAT_SPINS_MERGED : 0) |
                       (get_bool(b, "loops_held") ? CAVEAT_LOOPS_HELD : 0) |
                       (get_bool(b, "atomics_as_sc") ? CAVEAT_ATOMICS_SC : 0) |
-                      (get_bool(b, "relaxed_as_x86") ? CAVEAT_RELAXED_X86 : 0);
+                      (get_bool(b, "relaxed_as_x86") ? CAVEAT_RELAXED_X86 : 0) |
+                      (get_bool(b, "relaxed_loads_in_order") ? CAVEAT_RELAXED_LOADS : 0);
         c->interrupted |= get_bool(b, "interrupted");
         uint64_t went_past = get(b, "failing") ? get_u64(b, "failing") : 0;
         if (went_past && c->failing == 0)   /* --classes: the first shard's first failure */

@@ -213,6 +213,7 @@ struct sched_outcome {
                                          seq_cst (--memory-model sc) */
     bool relaxed;                     /* a relaxed atomic ran: reordered only as
                                          x86 reorders it (sync/atomic.c) */
+    bool relaxed_loads;               /* ... under pso: its loads kept in order */
     bool weak_sync;                   /* an atomic weaker than seq_cst ran: it
                                          orders less for the race check */
     int ender;                        /* the thread whose return ended the
@@ -272,6 +273,9 @@ struct sched_config {
     bool sc_atomics;                  /* --memory-model sc: a program's atomics
                                          weaker than seq_cst run as seq_cst,
                                          with no store buffer (sync/atomic.c) */
+    bool reorder_stores;              /* --memory-model pso: buffered stores to
+                                         different addresses reach memory in any
+                                         order C11 allows (sync/atomic.c) */
 };
 
 /* Where a signal in a scenario thread is handled: its own stack, per OS

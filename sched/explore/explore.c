@@ -308,6 +308,8 @@ static void count_execution(struct explorer *e, struct explore_result *r)
         c->caveats |= CAVEAT_ATOMICS_SC;
     if (o->relaxed)
         c->caveats |= CAVEAT_RELAXED_X86;
+    if (o->relaxed_loads)
+        c->caveats |= CAVEAT_RELAXED_LOADS;
     if (e->window && e->window->phase == EXPLORE_SEARCHING)
         e->window->cov = *c;
 }

@@ -186,7 +186,10 @@ enum explore_caveat {
     /* a relaxed atomic ran: reordered only as x86 reorders it, not as C11
     ** allows (sync/atomic.c) */
     CAVEAT_RELAXED_X86 = 8,
-    CAVEAT_ALL = 15,
+    /* a relaxed atomic ran under --memory-model pso: its stores were
+    ** reordered as C11 allows, its loads kept in program order */
+    CAVEAT_RELAXED_LOADS = 16,
+    CAVEAT_ALL = 31,
 };
 
 /*

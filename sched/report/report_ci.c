@@ -92,12 +92,14 @@ static void tap_print(FILE *f, const struct report *rep, int flags)
             (unsigned long long)rep->cov.executions, rep->cov.exhaustive ? "true" : "false");
     /* What "exhaustive" leaves out, as the JSON says it (README). */
     fprintf(f, "  timers_fire_when_idle: %s\n  spins_merged: %s\n  loops_held: %s\n"
-            "  atomics_as_sc: %s\n  relaxed_as_x86: %s\n  memory_checked: %s\n",
+            "  atomics_as_sc: %s\n  relaxed_as_x86: %s\n  relaxed_loads_in_order: %s\n"
+            "  memory_checked: %s\n",
             rep->cov.timed ? "true" : "false",
             report_caveat(rep, CAVEAT_SPINS_MERGED) ? "true" : "false",
             report_caveat(rep, CAVEAT_LOOPS_HELD) ? "true" : "false",
             report_caveat(rep, CAVEAT_ATOMICS_SC) ? "true" : "false",
             report_caveat(rep, CAVEAT_RELAXED_X86) ? "true" : "false",
+            report_caveat(rep, CAVEAT_RELAXED_LOADS) ? "true" : "false",
             rep->cov.all_memory ? "all" : rep->unmarked ? "none" : "marked");
     if (!(flags & REPORT_REPLAY))
         fprintf(f, "  elapsed_s: %.3f\n", rep->elapsed_s);

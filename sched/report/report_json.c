@@ -310,12 +310,14 @@ static void print_json(FILE *f, const struct report *rep, int flags)
     if (c->failing)                   /* a search that went on past failures (--classes) */
         fprintf(f, ",\"failing\":%llu", (unsigned long long)c->failing);
     fprintf(f, ",\"timers_fire_when_idle\":%s,\"spins_merged\":%s,\"loops_held\":%s,"
-            "\"atomics_as_sc\":%s,\"relaxed_as_x86\":%s,\"memory_checked\":\"%s\"",
+            "\"atomics_as_sc\":%s,\"relaxed_as_x86\":%s,\"relaxed_loads_in_order\":%s,"
+            "\"memory_checked\":\"%s\"",
             c->timed ? "true" : "false",
             report_caveat(rep, CAVEAT_SPINS_MERGED) ? "true" : "false",
             report_caveat(rep, CAVEAT_LOOPS_HELD) ? "true" : "false",
             report_caveat(rep, CAVEAT_ATOMICS_SC) ? "true" : "false",
             report_caveat(rep, CAVEAT_RELAXED_X86) ? "true" : "false",
+            report_caveat(rep, CAVEAT_RELAXED_LOADS) ? "true" : "false",
             c->all_memory ? "all" : rep->unmarked ? "none" : "marked");
     if (rep->accept_sampled)
         fprintf(f, ",\"accept\":\"sampled\",\"min_executions\":%llu,\"sample_accepted\":%s",

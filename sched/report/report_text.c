@@ -832,7 +832,7 @@ static void print_summary(FILE *f, const struct report *rep)
                                                         : "exhaustive")
                        : not_exhaustive(c));
     if (!rep->failed && c->exhaustive)   /* what "every behaviour" covers */
-        fprintf(f, " (%s%s%s%s%s%s)", c->all_memory ? "all memory checked"
+        fprintf(f, " (%s%s%s%s%s%s%s)", c->all_memory ? "all memory checked"
                                   : rep->unmarked ? "plain memory not checked: --memory=all checks it"
                                   : "plain memory checked where marked",
                 c->timed ? "; timers fire only when every thread waits" : "",
@@ -843,7 +843,9 @@ static void print_summary(FILE *f, const struct report *rep)
                 report_caveat(rep, CAVEAT_ATOMICS_SC) ? "; atomics weaker than seq_cst ran as "
                                   "seq_cst: --memory-model tso buffers their stores" : "",
                 report_caveat(rep, CAVEAT_RELAXED_X86) ? "; relaxed atomics reordered only as "
-                                  "x86 reorders them" : "");
+                                  "x86 reorders them" : "",
+                report_caveat(rep, CAVEAT_RELAXED_LOADS) ? "; relaxed atomic loads kept in "
+                                  "order (ARM and POWER reorder them too)" : "");
     if (c->forked)
         fprintf(f, ", a process per execution");
     print_acceptance(f, rep);

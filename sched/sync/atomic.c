@@ -338,7 +338,7 @@ static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, 
 }
 
 /* ==========================================================================
-** Store buffers (x86-TSO)
+** Store buffers (x86-TSO, and PSO as C11 allows)
 ** ==========================================================================
 ** A program's atomic store weaker than seq_cst (relaxed, release) does not
 ** reach memory at once: it waits in its thread's store buffer, oldest
@@ -354,11 +354,17 @@ static struct atomic_impl *cell_at_address(struct exec *x, volatile void *addr, 
 ** loads the other's, fails without seq_cst as it fails there. What C11
 ** allows beyond TSO (relaxed stores reordered with each other, loads with
 ** later loads, as ARM and POWER do) is not explored, and the summary says
-** so when a relaxed atomic ran (outcome.relaxed).
+** so when a relaxed atomic ran (outcome.relaxed). Under --memory-model pso
+** (cfg.reorder_stores) the first of those is: each cell a thread stores to
+** has a daemon of its own ("stores of T to x"), which flushes the oldest
+** store to its cell whenever may_flush lets it pass the older stores of
+** other cells, so message passing through a relaxed flag fails as it may
+** on ARM; loads stay in program order (outcome.relaxed_loads).
 **
 ** Dependence: a buffered store touches nothing (buffer_store_objects), so
 ** it commutes with every other thread's step; a flush touches the buffer
-** and the cell, as a store does; a load by a thread that stored to its
+** and the cell, as a store does (under pso two flushes of one buffer are
+** thus ordered both ways, and one may enable another); a load by a thread that stored to its
 ** bytes since its last drain reads the buffer and the cell (load_buffer);
 ** a drain touches the buffer and the cells of every store since the last
 ** drain (drain_op). Both the buffer and its daemon are named by their
@@ -375,12 +381,19 @@ struct buffered_store {
     struct sched_loc at;
     const uint32_t *releases;         /* the clock it releases into the cell when
                                          it reaches memory (race.h), or NULL */
+    bool release;                     /* a release store: after every earlier one */
+    unsigned fences;                  /* release fences of its thread before it */
 };
+
+struct flusher;
 
 struct store_buffer {
     struct sched_obj obj;
     struct sched_thread *owner;
-    struct sched_thread *flusher;     /* its daemon, made at the first store */
+    struct flusher *flushers;         /* its daemons: one (tso), or one per cell
+                                         stored to (pso), made at the first store */
+    bool reorders;                    /* --memory-model pso (see may_flush) */
+    unsigned fences;                  /* release fences of the owner so far */
     int n;
     struct buffered_store e[STORE_BUFFER_MAX];   /* oldest first */
     /* The cells of the owner's stores since its last drain, flushed or
@@ -394,13 +407,18 @@ struct buffer_op {
     struct sched_op op;
     struct store_buffer *b;
     struct buffered_store s;          /* a buffered store's; a flush's, once done */
-    bool made_flusher;                /* a buffered store that made the daemon */
+    struct flusher *made;             /* the daemon a buffered store made */
+    const struct atomic_impl *cell;   /* a flush's cell under pso; NULL: the oldest */
 };
 
-/* A buffer and its daemon's first flush (sched_spawn_background). */
-struct buffer_block {
-    struct store_buffer b;
+/* A daemon of a buffer and its first flush (sched_spawn_background). */
+struct flusher {
+    struct store_buffer *b;
+    const struct atomic_impl *cell;   /* the cell whose stores it flushes (pso),
+                                         or NULL: every store, oldest first */
+    struct sched_thread *thread;
     struct buffer_op first;
+    struct flusher *next;
 };
 
 static const struct sched_objclass buffer_objclass = { .name = "store buffer" };
@@ -428,19 +446,62 @@ static void write_entry(struct exec *x, const struct buffered_store *s)
     race_store_reaches(x, &s->cell->obj, s->releases);
 }
 
-static void pop_oldest(struct store_buffer *b)
+static void remove_entry(struct store_buffer *b, int i)
 {
     b->n--;
-    for (int i = 0; i < b->n; i++)
+    for (; i < b->n; i++)
         b->e[i] = b->e[i + 1];
 }
 
-/* ---- the daemon: flush the oldest store whenever it may ---- */
+static bool same_bytes(const struct atomic_impl *a, const struct atomic_impl *c)
+{
+    if (a == c)
+        return true;
+    for (int i = 0; i < c->noverlaps; i++)
+        if (c->overlaps[i] == a)
+            return true;
+    return false;
+}
+
+/*
+** May the store at b->e[i] reach memory before the older ones? Under tso
+** never: the oldest goes first. Under pso, as C11 lets relaxed stores to
+** different places become visible in another order (ARM, POWER): unless an
+** older store shares a byte with it (coherence), it is a release store
+** (everything before it first), or a release fence of its thread came
+** between the two.
+*/
+static bool may_flush(const struct store_buffer *b, int i)
+{
+    if (i == 0)
+        return true;
+    const struct buffered_store *s = &b->e[i];
+    if (!b->reorders || s->release)
+        return false;
+    for (int j = 0; j < i; j++)
+        if (b->e[j].fences != s->fences || same_bytes(b->e[j].cell, s->cell))
+            return false;
+    return true;
+}
+
+/* The entry a flush of cell (NULL: the oldest) takes, or -1. */
+static int flush_entry(const struct store_buffer *b, const struct atomic_impl *cell)
+{
+    if (cell == NULL)
+        return b->n > 0 ? 0 : -1;
+    for (int i = 0; i < b->n; i++)
+        if (b->e[i].cell == cell)
+            return may_flush(b, i) ? i : -1;
+    return -1;
+}
+
+/* ---- the daemons: flush a store whenever they may ---- */
 
 static bool flush_enabled(struct exec *x, struct sched_op *op)
 {
     (void)x;
-    return buffer_op_of(op)->b->n > 0;
+    const struct buffer_op *f = buffer_op_of(op);
+    return flush_entry(f->b, f->cell) >= 0;
 }
 
 /* Shown as a store of its cell by the buffer's daemon, at the line of the
@@ -448,8 +509,9 @@ static bool flush_enabled(struct exec *x, struct sched_op *op)
 static void flush_apply(struct exec *x, struct sched_op *op)
 {
     struct buffer_op *f = buffer_op_of(op);
-    f->s = f->b->e[0];
-    pop_oldest(f->b);
+    int i = flush_entry(f->b, f->cell);
+    f->s = f->b->e[i];
+    remove_entry(f->b, i);
     write_entry(x, &f->s);
     op->obj = &f->s.cell->obj;
     op->loc = f->s.at;
@@ -460,7 +522,8 @@ static void flush_apply(struct exec *x, struct sched_op *op)
 static int flush_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
     const struct buffer_op *f = buffer_op_of(op);
-    const struct atomic_impl *c = f->s.cell ? f->s.cell : f->b->n ? f->b->e[0].cell : NULL;
+    const struct atomic_impl *c = f->s.cell ? f->s.cell : f->cell ? f->cell
+                                : f->b->n ? f->b->e[0].cell : NULL;
     objs[0] = &f->b->obj;
     return c ? add_cell(c, objs, 1, max) : 1;
 }
@@ -482,22 +545,56 @@ static const struct sched_opclass flush_class = {
 ** what it releases into its cell (buffered_store.releases). */
 #define BUFFER_SYNC SCHED_SYNC_NONE
 
-static struct buffer_op flush_op(struct store_buffer *b)
+static struct buffer_op flush_op(const struct flusher *fl)
 {
-    return (struct buffer_op){ .op = { .cls = &flush_class, .obj = &b->obj,
-                                       .loc = b->owner->spawned_at, .sync = BUFFER_SYNC },
-                               .b = b };
+    return (struct buffer_op){ .op = { .cls = &flush_class, .obj = &fl->b->obj,
+                                       .loc = fl->b->owner->spawned_at, .sync = BUFFER_SYNC },
+                               .b = fl->b, .cell = fl->cell };
 }
 
-/* The daemon, after its first flush: the next one, whenever it may. */
+/* A daemon, after its first flush: the next one, whenever it may. */
 static void flusher_thread(void *arg)
 {
-    struct store_buffer *b = arg;
+    const struct flusher *fl = arg;
     struct exec *x = exec_current();
     for (;;) {
-        struct buffer_op f = flush_op(b);
+        struct buffer_op f = flush_op(fl);
         sched_visible(x, &f.op);
     }
+}
+
+/* The daemon that flushes stores to cell: found, or NULL. */
+static struct flusher *flusher_of(const struct store_buffer *b, const struct atomic_impl *cell)
+{
+    struct flusher *fl = b->flushers;
+    while (fl && b->reorders && fl->cell != cell)
+        fl = fl->next;
+    return fl;
+}
+
+/* A new daemon for stores to cell (any, under tso), in scheduler context:
+** "store buffer of T", or "stores of T to x" under pso. NULL after a
+** failure is recorded. */
+static struct flusher *new_flusher(struct exec *x, struct store_buffer *b,
+                                   const struct atomic_impl *cell, struct sched_loc at)
+{
+    struct flusher *fl = arena_alloc(&x->arena, sizeof *fl);
+    if (fl == NULL) {
+        sched_fail_in_apply(x, WEFT_ASSERTION, b->owner, at, "out of memory for a store buffer");
+        return NULL;
+    }
+    *fl = (struct flusher){ .b = b, .cell = b->reorders ? cell : NULL, .next = b->flushers };
+    fl->first = flush_op(fl);
+    char name[2 * SCHED_NAME_MAX + 16];
+    if (b->reorders)
+        snprintf(name, sizeof name, "stores of %s to %s", b->owner->obj.name, cell->obj.name);
+    else
+        snprintf(name, sizeof name, "store buffer of %s", b->owner->obj.name);
+    fl->thread = sched_spawn_background(x, name, flusher_thread, fl, at, &fl->first.op);
+    if (fl->thread == NULL)
+        return NULL;                  /* the failure is recorded */
+    b->flushers = fl;
+    return fl;
 }
 
 /* ---- the owner's steps ---- */
@@ -506,23 +603,15 @@ static void buffer_store_apply(struct exec *x, struct sched_op *op)
 {
     struct buffer_op *a = buffer_op_of(op);
     struct store_buffer *b = a->b;
-    if (b->flusher == NULL) {
-        struct buffer_block *block = (struct buffer_block *)b;
-        char name[SCHED_NAME_MAX + 16];
-        snprintf(name, sizeof name, "store buffer of %s", b->owner->obj.name);
-        block->first = flush_op(b);
-        b->flusher = sched_spawn_background(x, name, flusher_thread, b, op->loc,
-                                            &block->first.op);
-        if (b->flusher == NULL)
-            return;                   /* the failure is recorded */
-        a->made_flusher = true;
-    }
+    struct flusher *fl = flusher_of(b, a->s.cell);
+    if (fl == NULL && (fl = a->made = new_flusher(x, b, a->s.cell, op->loc)) == NULL)
+        return;                       /* the failure is recorded */
     b->e[b->n++] = a->s;
     b->since[b->nsince].cell = a->s.cell;
     b->since[b->nsince++].size = a->s.size;
     b->owner->buffered = true;
-    if (!a->made_flusher)
-        sched_thread_changed(x, b->flusher);   /* it touched no object the
+    if (a->made == NULL)
+        sched_thread_changed(x, fl->thread);   /* it touched no object the
                                          daemon watches: ask it again */
     note_value(op, "%d, buffered", (int64_t)a->s.value, 0);
 }
@@ -531,19 +620,19 @@ static void buffer_store_apply(struct exec *x, struct sched_op *op)
 ** Nothing, or the daemon for the store that made it (as a spawn touches
 ** its child: the daemon's steps come after). Appending commutes with every
 ** other thread's step, flushes and drains included: a flush takes the
-** oldest store, which was there before, and the daemon's flush of this
-** store can only come after it, as it can only come after the daemon's
-** earlier flushes. Had it touched the buffer, DPOR would reverse it with
-** the flush of the same store, which cannot come first.
+** oldest store (of its cell, under pso), which was there before, whether
+** it may go first depends only on older ones, and the daemon's flush of
+** this store can only come after it. Had it touched the buffer, DPOR would
+** reverse it with the flush of the same store, which cannot come first.
 */
 static int buffer_store_objects(const struct sched_op *op, const struct sched_obj **objs,
                                 int max)
 {
     (void)max;
     const struct buffer_op *a = buffer_op_of(op);
-    if (!a->made_flusher)
+    if (a->made == NULL)
         return 0;
-    objs[0] = &a->b->flusher->obj;
+    objs[0] = &a->made->thread->obj;
     return 1;
 }
 
@@ -632,8 +721,9 @@ static struct store_buffer *buffer_of(struct exec *x, struct sched_loc at)
     if (t->stores == NULL) {
         char name[SCHED_NAME_MAX + 16];
         snprintf(name, sizeof name, "store buffer of %s", t->obj.name);
-        t->stores = sync_object_new(x, &buffer_objclass, sizeof(struct buffer_block), name, at);
+        t->stores = sync_object_new(x, &buffer_objclass, sizeof(struct store_buffer), name, at);
         t->stores->owner = t;
+        t->stores->reorders = x->cfg->reorder_stores;
         x->drain_stores = drain_stores;
     }
     return t->stores;
@@ -649,7 +739,8 @@ static void buffer_store(struct exec *x, struct atomic_impl *cell, int size, syn
     struct buffer_op a = { .op = { .cls = &buffer_store_class, .obj = &cell->obj, .loc = at,
                                    .sync = BUFFER_SYNC },
                            .b = b, .s = { cell, size, v & mask_of(size), at,
-                                          race_store_clock(x, order == SYNC_RELEASE, at) } };
+                                          race_store_clock(x, order == SYNC_RELEASE, at),
+                                          order >= SYNC_RELEASE, b->fences } };
     sched_visible(x, &a.op);
 }
 
@@ -698,6 +789,8 @@ void sync_atomic_fence(enum sync_order order)
         return;
     race_fence(x, order != SYNC_RELAXED && order != SYNC_RELEASE,
                order >= SYNC_RELEASE, sync_current_loc(x));
+    if (x->current->stores && order >= SYNC_RELEASE)
+        x->current->stores->fences++;    /* later stores wait for earlier ones */
     if (x->current->buffered && order == SYNC_SEQ_CST)
         drain_stores(x);
 }
@@ -719,7 +812,9 @@ static bool in_buffer(struct exec *x, struct atomic_impl *cell, volatile void *a
                       struct sched_loc at, const struct store_buffer **buffer)
 {
     *buffer = NULL;
-    x->outcome.relaxed |= order == SYNC_RELAXED && !x->cfg->sc_atomics;
+    bool relaxed = order == SYNC_RELAXED && !x->cfg->sc_atomics;
+    x->outcome.relaxed |= relaxed && !x->cfg->reorder_stores;
+    x->outcome.relaxed_loads |= relaxed && x->cfg->reorder_stores;
     x->outcome.weak_sync |= order != SYNC_SEQ_CST;
     if (kind == SYNC_STORE && order != SYNC_SEQ_CST) {
         x->outcome.weak_as_sc |= x->cfg->sc_atomics;
