@@ -328,6 +328,28 @@ expect_grep "its holder named" 'held by thread 1 "writer", which returned withou
     "$tmp/out"
 replays_identically "stream lock replay"
 
+# ---- a timed wait whose deadline has passed still releases the mutex ----
+for f in "" -DSIGNAL; do
+    check "a loop of waits past their deadline${f:+ ($f)}" 0 \
+        "$WEFT" run ${f:+--cflags=$f} "$tests/past_deadline_loop.c"
+    expect_grep "waits past their deadline, every order${f:+ ($f)}" \
+        "^past_deadline_loop: pass (expected pass) \[dpor\] 11 executions, exhaustive" "$tmp/out"
+done
+
+# ---- a static rwlock initializer names the lock's kind ----
+check "writer-preferring static rwlock, nested read" 1 "$WEFT" run "$tests/rwlock_static_kind.c"
+expect_grep "the reader behind the waiting writer" \
+    'thread 0 "main" wants rwlock "table" for reading (a writer waits for it)' "$tmp/out"
+check "the default static rwlock, nested read" 0 \
+    "$WEFT" run --cflags=-DDEFAULT "$tests/rwlock_static_kind.c"
+
+# ---- pthread_attr_setstacksize: the thread gets the stack it asks for ----
+check "a thread with a 2 MB stack" 0 "$WEFT" run "$tests/big_stack.c"
+check "... and without asking" 1 "$WEFT" run --cflags=-DNO_ATTR "$tests/big_stack.c"
+expect_grep "the overflow says what to do" \
+    "stack overflow of its 256 KB stack (signal 11), after its step at big_stack.c:30 (weft run --stack-size SIZE gives every thread more)" \
+    "$tmp/out"
+
 # ---- a destructor that would fail weft's own exit ----
 check "a program's destructor, not run at weft's exit" 0 "$WEFT" run "$tests/destructor.c"
 check "... nor with a process per execution" 0 "$WEFT" run --isolate fork "$tests/destructor.c"

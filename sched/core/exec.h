@@ -370,6 +370,9 @@ struct exec {
     /* Drains the running thread's store buffer, a step of its own
     ** (sync/atomic.c); set when the first buffer is made. */
     void (*drain_stores)(struct exec *x);
+    size_t spawn_stack_size;          /* the next spawn's stack, when it asks for
+                                         more than cfg's (pthread_attr_setstacksize);
+                                         0 after the spawn */
     bool shadow_oom;
     bool memory_unchecked;            /* checked memory was used without cfg->check_memory */
     struct crash_guard crash;

@@ -117,7 +117,8 @@ _Noreturn void sched_crashed(struct exec *x, int sig, void *addr, bool overflow)
     const char *file = where.file ? where.file : "?", *slash = strrchr(file, '/');
     if (overflow)
         sched_fail_in_apply(x, WEFT_CRASH, t, where,
-                            "stack overflow of its %zu KB stack (signal %d), after its step at %s:%d",
+                            "stack overflow of its %zu KB stack (signal %d), after its step at %s:%d "
+                            "(weft run --stack-size SIZE gives every thread more)",
                             t->fiber.stack_size / 1024, sig, slash ? slash + 1 : file, where.line);
     else
         sched_fail_in_apply(x, WEFT_CRASH, t, where, "%s (signal %d%s), after its step at %s:%d",
@@ -599,7 +600,12 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
     if (x->nthreads == INT32_MAX || !thread_room(x))
         return NULL;
     struct sched_thread *t = x->threads[x->nthreads];
-    if (t->fiber.stack == NULL && fiber_stack_alloc(&t->fiber, x->cfg->stack_size) != 0)
+    size_t stack = x->spawn_stack_size > x->cfg->stack_size ? x->spawn_stack_size
+                                                            : x->cfg->stack_size;
+    x->spawn_stack_size = 0;
+    if (t->fiber.stack && t->fiber.stack_size < stack)
+        fiber_stack_free(&t->fiber);  /* a larger one asked for: kept for later */
+    if (t->fiber.stack == NULL && fiber_stack_alloc(&t->fiber, stack) != 0)
         return NULL;
     char unique[SCHED_NAME_MAX];
     name = distinct_name(x, name, unique, sizeof unique);

@@ -101,6 +101,10 @@ int weft_pthread_create_at(pthread_t *th, const pthread_attr_t *attr, void *(*fn
     int detached = 0;
     if (attr && pthread_attr_getdetachstate(attr, &detached) == 0)
         t->detached = detached == PTHREAD_CREATE_DETACHED;
+    size_t stack = 0;                 /* what the attributes give it, glibc's
+                                         default (8 MB) when they name none */
+    if (attr && pthread_attr_getstacksize(attr, &stack) == 0)
+        x->spawn_stack_size = stack;
     t->fn = fn;
     t->arg = arg;
     struct posix_thread *creator = posix_thread_self(x);
@@ -452,12 +456,12 @@ int weft_pthread_cond_clockwait_at(pthread_cond_t *c, pthread_mutex_t *m, clocki
     int64_t at = deadline ? posix_virtual_deadline(clock, deadline) : -1;
     posix_cancel_enter(x, true, file, line);  /* a cancellation point, whatever
                                                  the deadline (glibc) */
-    if (deadline && at <= x->now) {
-        posix_cancel_leave(x);
-        return ETIMEDOUT;
-    }
     /* The deadline stays absolute: however late the wait's step comes
-    ** (others may move the clock first), it times out at the deadline. */
+    ** (others may move the clock first), it times out at the deadline. One
+    ** already past still releases the mutex and retakes it, as glibc's
+    ** does (a signal may even come between): a loop of such waits lets
+    ** the thread that sets its condition in (it returned at once, holding
+    ** the mutex, and spun to a false livelock). */
     int rc = deadline ? cond_wait_until_at(w, wm, at, file, line)
                       : weft_cond_timedwait_at(w, wm, -1, file, line);
     if (posix_cancel_leave(x)) {
@@ -499,19 +503,31 @@ static void rwlock_make(struct exec *x, struct rwlock_overlay *o, const char *na
 }
 
 /* rw's weft rwlock in this execution, made on first use. */
+/* The kind glibc's preference names: only "writer, nonrecursive" makes a
+** reader wait while a writer waits (PTHREAD_RWLOCK_PREFER_WRITER_NP is, in
+** glibc, readers preferred). */
+static enum weft_rwlock_policy rwlock_kind(int pref)
+{
+    return pref == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP ? WEFT_RWLOCK_WRITER_PREFERRING
+                                                                : WEFT_RWLOCK_READER_PREFERRING;
+}
+
+/* rw's handle, made at its first use in the execution of the kind its
+** bytes hold: a static initializer's (PTHREAD_RWLOCK_WRITER_NONRECURSIVE_
+** INITIALIZER_NP, read before the handle covers them; it was taken for the
+** default, and a nested read lock behind a waiting writer passed) or
+** pthread_rwlock_init's. */
 static struct rwlock_overlay *rwlock_handle(struct exec *x, pthread_rwlock_t *rw,
                                            const char *name, const char *file, int line)
 {
     struct rwlock_overlay *o = (struct rwlock_overlay *)rw;
     if (!sched_handle_live(x, &o->rw.h_))
-        rwlock_make(x, o, name, WEFT_RWLOCK_READER_PREFERRING, file, line);
+        rwlock_make(x, o, name, rwlock_kind((int)rw->__data.__flags), file, line);
     return o;
 }
 
 /* pthread_rwlock_init: readers preferred, as glibc's default, unless the
-** attributes ask glibc's one kind that prefers writers (a reader then
-** waits while a writer waits; PTHREAD_RWLOCK_PREFER_WRITER_NP is, in
-** glibc, readers preferred). */
+** attributes ask glibc's one kind that prefers writers (rwlock_kind). */
 int weft_pthread_rwlock_init_at(pthread_rwlock_t *rw, const pthread_rwlockattr_t *a,
                                 const char *name, const char *file, int line)
 {
@@ -519,12 +535,11 @@ int weft_pthread_rwlock_init_at(pthread_rwlock_t *rw, const pthread_rwlockattr_t
     if (a && pthread_rwlockattr_getkind_np(a, &pref) != 0)
         return EINVAL;
     memset(rw, 0, sizeof *rw);
+    rw->__data.__flags = (unsigned)pref;   /* as glibc keeps it: for a first use
+                                              after the handle is gone */
     struct exec *x = sync_exec();
     if (x)
-        rwlock_make(x, (struct rwlock_overlay *)rw, name,
-                    pref == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP
-                        ? WEFT_RWLOCK_WRITER_PREFERRING : WEFT_RWLOCK_READER_PREFERRING,
-                    file, line);
+        rwlock_make(x, (struct rwlock_overlay *)rw, name, rwlock_kind(pref), file, line);
     return 0;
 }
 
