@@ -244,6 +244,8 @@ WEFT_PROG_API void *weft_program_malloc(size_t n);
 WEFT_PROG_API void *weft_program_calloc(size_t count, size_t n);
 WEFT_PROG_API void *weft_program_realloc(void *p, size_t n);
 WEFT_PROG_API void weft_program_free(void *p);
+WEFT_PROG_API char *weft_program_strdup(const char *s);
+WEFT_PROG_API char *weft_program_strndup(const char *s, size_t n);
 
 /* ---- standard output and error: kept for the report, per execution ---- */
 WEFT_PROG_API int weft_program_printf(const char *fmt, ...)
@@ -301,13 +303,21 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define pthread_key_delete   weft_pthread_key_delete
 #define pthread_getspecific  weft_pthread_getspecific
 #define pthread_setspecific  weft_pthread_setspecific
+/* Destroying a condition variable, rwlock, barrier or semaphore: nothing
+** to undo (a function, so that a call as a statement is not one "with no
+** effect" to the compiler). */
+static inline int weft_destroy_(const volatile void *object)
+{
+    (void)object;
+    return 0;
+}
 #define pthread_mutex_init(m, a) weft_pthread_mutex_init_at((m), (a), #m, __FILE__, __LINE__)
 #define pthread_mutex_destroy(m) weft_pthread_mutex_op_at((m), 3, #m, __FILE__, __LINE__)
 #define pthread_mutex_lock(m)    weft_pthread_mutex_op_at((m), 0, #m, __FILE__, __LINE__)
 #define pthread_mutex_trylock(m) weft_pthread_mutex_op_at((m), 1, #m, __FILE__, __LINE__)
 #define pthread_mutex_unlock(m)  weft_pthread_mutex_op_at((m), 2, #m, __FILE__, __LINE__)
 #define pthread_cond_init(c, a) weft_pthread_cond_init_at((c), (a), #c, __FILE__, __LINE__)
-#define pthread_cond_destroy(c) ((void)(c), 0)
+#define pthread_cond_destroy(c) weft_destroy_(c)
 #define pthread_cond_wait(c, m) \
     weft_pthread_cond_wait_at((c), (m), NULL, #c, #m, __FILE__, __LINE__)
 #define pthread_cond_timedwait(c, m, t) \
@@ -315,17 +325,17 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define pthread_cond_signal(c)    weft_pthread_cond_signal_at((c), 0, #c, __FILE__, __LINE__)
 #define pthread_cond_broadcast(c) weft_pthread_cond_signal_at((c), 1, #c, __FILE__, __LINE__)
 #define pthread_rwlock_init(rw, a) weft_pthread_rwlock_init_at((rw), (a), #rw, __FILE__, __LINE__)
-#define pthread_rwlock_destroy(rw) ((void)(rw), 0)
+#define pthread_rwlock_destroy(rw) weft_destroy_(rw)
 #define pthread_rwlock_rdlock(rw)  weft_pthread_rwlock_op_at((rw), 0, #rw, __FILE__, __LINE__)
 #define pthread_rwlock_wrlock(rw)  weft_pthread_rwlock_op_at((rw), 2, #rw, __FILE__, __LINE__)
 #define pthread_rwlock_unlock(rw)  weft_pthread_rwlock_op_at((rw), 1, #rw, __FILE__, __LINE__)
 #define pthread_once(o, fn)        weft_pthread_once_at((o), (fn), #o, __FILE__, __LINE__)
 #define pthread_barrier_init(b, a, n) \
     weft_pthread_barrier_init_at((b), (n), #b, __FILE__, __LINE__)
-#define pthread_barrier_destroy(b) ((void)(b), 0)
+#define pthread_barrier_destroy(b) weft_destroy_(b)
 #define pthread_barrier_wait(b)    weft_pthread_barrier_wait_at((b), __FILE__, __LINE__)
 #define sem_init(s, p, v)     weft_posix_sem_init_at((s), (p), (v), #s, __FILE__, __LINE__)
-#define sem_destroy(s)        ((void)(s), 0)
+#define sem_destroy(s)        weft_destroy_(s)
 #define sem_wait(s)           weft_posix_sem_wait_at((s), 0, NULL, #s, __FILE__, __LINE__)
 #define sem_trywait(s)        weft_posix_sem_wait_at((s), 1, NULL, #s, __FILE__, __LINE__)
 #define sem_timedwait(s, t)   weft_posix_sem_wait_at((s), 0, (t), #s, __FILE__, __LINE__)
@@ -622,6 +632,10 @@ WEFT_PROG_API int weft_program_fclose(FILE *f);
 #define calloc  weft_program_calloc
 #define realloc weft_program_realloc
 #define free    weft_program_free
+#undef strdup
+#define strdup  weft_program_strdup
+#undef strndup
+#define strndup weft_program_strndup
 #define printf   weft_program_printf
 #define fprintf  weft_program_fprintf
 #define vfprintf weft_program_vfprintf

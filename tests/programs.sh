@@ -350,6 +350,10 @@ expect_grep "the overflow says what to do" \
     "stack overflow of its 256 KB stack (signal 11), after its step at big_stack.c:30 (weft run --stack-size SIZE gives every thread more)" \
     "$tmp/out"
 
+# ---- blocks glibc allocates (asprintf, strdup), freed, under --memory=all ----
+check "asprintf's and strdup's blocks, all memory checked" 0 \
+    "$WEFT" run --memory=all "$tests/libc_blocks.c"
+
 # ---- a destructor that would fail weft's own exit ----
 check "a program's destructor, not run at weft's exit" 0 "$WEFT" run "$tests/destructor.c"
 check "... nor with a process per execution" 0 "$WEFT" run --isolate fork "$tests/destructor.c"

@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <stdarg.h>
+#include <malloc.h>
 #include <stdio_ext.h>
 #include "weft_pthread.h"
 #include "core/race.h"
@@ -491,15 +492,41 @@ static void heap_free(struct exec *x, struct heap_block *b, const void *pc)
     st->freed = b;
 }
 
+/* A block the C library allocated for the program (getline's, asprintf's)
+** is freed for real; under --memory=all its bytes are forgotten first, as
+** weft's own blocks are: glibc's cache, one for all of weft's threads, hands
+** it to the next thread that allocates, and its old accesses were taken
+** for a race with the new owner's. */
 void weft_program_free(void *p)
 {
     struct exec *x = sync_exec();
     struct heap_block *b = x && p ? heap_find(x, p, "free") : NULL;
-    if (b)
+    if (b) {
         heap_free(x, b, __builtin_return_address(0));
-    else
-        free(p);
+        return;
+    }
+    if (x && p && x->cfg->check_all_memory)
+        race_free(x, (uintptr_t)p, malloc_usable_size(p), sync_current_loc(x),
+                  __builtin_return_address(0));
+    free(p);
 }
+
+/* strdup and strndup: the copy in the execution's heap, like malloc's. */
+char *weft_program_strndup(const char *s, size_t n)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return strndup(s, n);
+    size_t len = strnlen(s, n);
+    char *copy = heap_alloc(x, len + 1, false);
+    if (copy) {
+        memcpy(copy, s, len);
+        copy[len] = '\0';
+    }
+    return copy;
+}
+
+char *weft_program_strdup(const char *s) { return weft_program_strndup(s, SIZE_MAX); }
 
 void *weft_program_realloc(void *p, size_t n)
 {
