@@ -284,6 +284,8 @@ struct explore_result {
     uint32_t preemptions;             /* of the last execution */
     uint32_t shrunk_from_steps;       /* explore_shrink: the original's size, */
     uint32_t shrunk_from_preemptions; /* 0 when not shrunk */
+    bool shrink_stopped;              /* explore_shrink ran out of the search's
+                                         time before it was done */
     char divergence[256];             /* replay: where it diverged, or "" */
 };
 

@@ -30,7 +30,7 @@ static uint64_t budget_left(const struct explore_config *ec, const struct explor
     return used < ec->max_executions ? ec->max_executions - used : 1;
 }
 
-static bool time_is_up(const struct explore_config *ec)
+bool explore_time_is_up(const struct explore_config *ec)
 {
     return explore_stop_asked(ec) ||
            (ec->time_limit > 0 && ec->elapsed && ec->elapsed(ec->clock_ctx) >= ec->time_limit);
@@ -56,7 +56,7 @@ static int run_bounded(struct search *s, const struct explore_config *ec,
                                 &covered);
         if (rc)
             return rc;
-        if (r->failed || r->divergence[0] || !covered || time_is_up(ec))
+        if (r->failed || r->divergence[0] || !covered || explore_time_is_up(ec))
             return 0;
         if (!r->cov.bound_hit || (ec->max_preemptions >= 0 && b >= ec->max_preemptions)) {
             r->cov.exhaustive = r->cov.cut == 0;
@@ -91,7 +91,7 @@ static int run_auto(struct search *s, const struct explore_config *ec, struct ex
     r->cov.plan = ec->plan;
     r->cov.sampled = true;
     r->cov.seed = ec->seed;
-    for (int round = 0; !r->failed && !time_is_up(ec); round++) {
+    for (int round = 0; !r->failed && !explore_time_is_up(ec); round++) {
         if (ec->max_executions && r->cov.executions + r->cov.pruned >= ec->max_executions)
             break;
         c.depth = r->cov.depth = 1 + round % PCT_MAX_AUTO_DEPTH;

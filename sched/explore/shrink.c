@@ -95,6 +95,14 @@ static int replay_best(struct search *s, const struct explore_config *base, stru
     return err;
 }
 
+/* The bounds to try, fewest preemptions first: each up to 8, then twice
+** the last, so a failure with thousands of preemptions (a livelock's
+** spinners) is not searched again at every count below its own. */
+static int next_bound(int bound)
+{
+    return bound < 8 ? bound + 1 : 2 * bound;
+}
+
 int explore_shrink(struct search *s, const struct explore_config *base,
                    struct explore_result *found,
                    sched_mask (*signature_of)(struct exec *x, const struct sched_outcome *o))
@@ -106,15 +114,19 @@ int explore_shrink(struct search *s, const struct explore_config *base,
     keep(&b, found);
     uint32_t from_preemptions = found->preemptions;
     b.found = false;
-    for (int bound = 0; rc == 0 && bound < (int)from_preemptions && !b.found; bound++)
+    for (int bound = 0; rc == 0 && bound < (int)from_preemptions && !b.found &&
+                        !explore_time_is_up(base);
+         bound = next_bound(bound))
         rc = bounded_search(s, base, &b, bound, scratch);
     b.fewest_steps = true;
-    if (rc == 0)
+    if (rc == 0 && !explore_time_is_up(base))
         rc = bounded_search(s, base, &b, (int)b.preemptions, scratch);
+    bool stopped = explore_time_is_up(base);
     if (rc == 0 && b.out_of_memory)
         rc = WEFT_ENOMEM;
     if (rc == 0)
         rc = replay_best(s, base, &b, found);
+    found->shrink_stopped = stopped;
     free(b.choices);
     free(scratch);
     if (rc)

@@ -128,6 +128,8 @@ void split_resumed(struct search *s, const struct explore_config *ec, struct exp
 /* Why the search must end now, though its strategy is not done: the time
 ** limit, or a supervisor or a signal asked it to stop (EXPLORE_STOP_*). */
 int explore_stop_asked(const struct explore_config *ec);
+/* The same, or the search's time limit reached (plan.c). */
+bool explore_time_is_up(const struct explore_config *ec);
 
 /* The scenario did something else than in an earlier run of the same
 ** choices, at the step about to run: say what (a printf message), by which

@@ -613,6 +613,7 @@ static struct report *snapshot(struct exec *x, const struct weft_scenario *s,
     rep->preemptions = r->preemptions;
     rep->shrunk_from_steps = r->shrunk_from_steps;
     rep->shrunk_from_preemptions = r->shrunk_from_preemptions;
+    rep->shrink_stopped = r->shrink_stopped;
     /* A search that went on past failures (--classes) found the first one's */
     rep->result = r->failed ? r->outcome.result
                 : r->cov.failing ? (enum weft_result)r->cov.failing_result : WEFT_PASS;

@@ -106,6 +106,7 @@ struct report {
     char divergence[256];
     uint32_t nsteps, preemptions;     /* of the failing execution */
     uint32_t shrunk_from_steps, shrunk_from_preemptions;
+    bool shrink_stopped;              /* the time limit ended the shrinking */
     bool shrink_failed;               /* shrinking could not reproduce the failure */
     bool died;                        /* the process running the failing execution
                                          died in it or was stopped (report_of_death) */

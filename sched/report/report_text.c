@@ -780,7 +780,17 @@ static const char *not_exhaustive(const struct coverage *c)
 
 static void print_shrunk(FILE *f, const struct report *rep)
 {
-    if (rep->shrunk_from_preemptions == rep->preemptions && rep->shrunk_from_steps == rep->nsteps)
+    bool same = rep->shrunk_from_preemptions == rep->preemptions &&
+                rep->shrunk_from_steps == rep->nsteps;
+    if (rep->shrink_stopped && same)
+        fprintf(f, "; not shrunk (out of time): %u preemption%s, %u steps",
+                rep->preemptions, rep->preemptions == 1 ? "" : "s", rep->nsteps);
+    else if (rep->shrink_stopped)
+        fprintf(f, "; shrunk from %u preemption%s, %u steps to %u, %u before time ran "
+                "out", rep->shrunk_from_preemptions,
+                rep->shrunk_from_preemptions == 1 ? "" : "s", rep->shrunk_from_steps,
+                rep->preemptions, rep->nsteps);
+    else if (same)
         fprintf(f, "; already minimal: %u preemption%s, %u steps", rep->preemptions,
                 rep->preemptions == 1 ? "" : "s", rep->nsteps);
     else
