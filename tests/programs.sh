@@ -354,6 +354,13 @@ expect_grep "the overflow says what to do" \
 check "asprintf's and strdup's blocks, all memory checked" 0 \
     "$WEFT" run --memory=all "$tests/libc_blocks.c"
 
+# ---- a deadline from another clock than the condition's ----
+check "a REALTIME deadline on a MONOTONIC condition" 1 "$WEFT" run "$tests/clock_mismatch.c"
+expect_grep "the wait that never times out, said" \
+    'waits on condition "replied" (released mutex "mu"), with a deadline more than 36 years away (from another clock than the condition.s?): it never times out' \
+    "$tmp/out"
+check "the condition's own clock" 0 "$WEFT" run --cflags=-DFIXED "$tests/clock_mismatch.c"
+
 # ---- a destructor that would fail weft's own exit ----
 check "a program's destructor, not run at weft's exit" 0 "$WEFT" run "$tests/destructor.c"
 check "... nor with a process per execution" 0 "$WEFT" run --isolate fork "$tests/destructor.c"

@@ -113,14 +113,21 @@ static sched_mask wake_blockers(struct exec *x, struct sched_op *op, enum sched_
     return sync_wakers(x, op->thread, op->obj, how);
 }
 
+/* A timed wait whose deadline lies past the end of virtual time never
+** times out, which the report says: it is most often a deadline read from
+** another clock than the condition's (CLOCK_REALTIME's seconds since 1970
+** against a CLOCK_MONOTONIC condition, pthread_condattr_setclock). */
 static void wake_describe(const struct sched_op *op, char *buf, size_t n)
 {
+    bool never = op->timer && op->timer->deadline >= SCHED_TIME_HORIZON;
     if (OP_OF(op, const struct cond_op, op)->signalled)
         snprintf(buf, n, "was signalled on \"%s\", wants mutex \"%s\" back",
                  op->obj->name, op->obj2->name);
     else
-        snprintf(buf, n, "waits on condition \"%s\" (released mutex \"%s\")",
-                 op->obj->name, op->obj2->name);
+        snprintf(buf, n, "waits on condition \"%s\" (released mutex \"%s\")%s",
+                 op->obj->name, op->obj2->name,
+                 never ? ", with a deadline more than 36 years away (from another clock "
+                         "than the condition's?): it never times out" : "");
 }
 
 static const struct sched_opclass wake_class = {
