@@ -200,6 +200,10 @@ for mode in relaxed relaxed_load refcount_nofence; do
     expect_grep "$mode: a data race" "^weft: DATA RACE in relaxed_race$" "$tmp/out"
     expect_grep "$mode: why" "(atomics weaker than seq_cst ran: a relaxed one orders nothing" "$tmp/out"
 done
+# The failing row is at the racing access's line (the thread's last step's
+# was shown).
+check "a relaxed flag: the race's row" 1 "$WEFT" run --memory all "$tests/relaxed_race.c" -- relaxed
+expect_grep "the race's row at the read" '^      !   relaxed_race.c:67  *races$' "$tmp/out"
 for mode in release fences sequence refcount; do
     check "what orders the data: $mode" 0 "$WEFT" run --memory all "$tests/relaxed_race.c" -- $mode
     expect_grep "$mode: exhaustive" "^relaxed_race: pass (expected pass) \[dpor\] [0-9]* executions, exhaustive (all memory checked" "$tmp/out"

@@ -502,13 +502,17 @@ static void symbolise_race(struct report_race *race, const struct sched_outcome 
 }
 
 /* The failure at the line the debug information gives its code, when the
-** execution named code rather than a line (outcome.where_pc). */
+** execution named code rather than a line (outcome.where_pc, or an
+** instrumented access that races: the line of the thread's last step
+** was shown, not the access's). */
 static int locate_failure(struct report *rep, const struct sched_outcome *o)
 {
     struct symbol code;
-    if (o->where_pc == NULL)
+    const void *pc = o->where_pc ? o->where_pc
+                   : o->result == WEFT_DATA_RACE ? o->race_now_pc : NULL;
+    if (pc == NULL)
         return 0;
-    symbol_lookup(&o->where_pc, 1, &code);
+    symbol_lookup(&pc, 1, &code);
     if (code.line <= 0 || code.file[0] == '\0')
         return 0;                     /* no debug information: the last step's line */
     if ((rep->where_file = strdup(code.file)) == NULL)
