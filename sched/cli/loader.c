@@ -897,7 +897,6 @@ static bool memory_as_built(void *handle, const char *path, const struct cli_opt
     return false;
 }
 
-/* The program loaded as handle, made of srcs, registered: 0 or CLI_ERROR. */
 /*
 ** A loaded object's destructors (its .fini_array) never run. weft's process
 ** ends with the object still loaded, in whatever state its last execution
@@ -907,14 +906,17 @@ static bool memory_as_built(void *handle, const char *path, const struct cli_opt
 ** 134 for a pass. Each entry is pointed at a function that does nothing.
 ** The array is in the object's read-only-after-relocation part, or not:
 ** its pages are made writable for the change and then read-only again only
-** if the PT_GNU_RELRO segment covers them.
+** if the pages the loader protected cover them (PT_GNU_RELRO, its end
+** rounded down to a page, as glibc protects it: the last part page holds
+** writable data). Handlers the object's constructors gave atexit still run.
 */
 static void no_destructor(void) {}
 
 struct fini_span {
     const struct link_map *lm;
-    uintptr_t from, to;               /* the array */
-    bool relro;                       /* found inside PT_GNU_RELRO */
+    uintptr_t from, to;               /* the array's pages */
+    uintptr_t page;
+    bool relro;                       /* all inside the pages PT_GNU_RELRO protects */
 };
 
 static int find_relro(struct dl_phdr_info *info, size_t size, void *arg)
@@ -925,8 +927,9 @@ static int find_relro(struct dl_phdr_info *info, size_t size, void *arg)
         return 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
-        if (ph->p_type == PT_GNU_RELRO && f->from >= start && f->to <= start + ph->p_memsz)
+        uintptr_t start = (info->dlpi_addr + ph->p_vaddr) & ~(f->page - 1);
+        uintptr_t end = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz) & ~(f->page - 1);
+        if (ph->p_type == PT_GNU_RELRO && f->from >= start && f->to <= end)
             f->relro = true;
     }
     return 1;
@@ -947,11 +950,11 @@ static void disarm_destructors(void *handle)
     }
     if (array == 0 || bytes == 0)
         return;
-    struct fini_span f = { lm, array, array + bytes, false };
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t first = array & ~(page - 1), last = (array + bytes + page - 1) & ~(page - 1);
+    struct fini_span f = { lm, first, last, page, false };
     dl_iterate_phdr(find_relro, &f);
-    long page = sysconf(_SC_PAGESIZE);
-    uintptr_t first = array & ~(uintptr_t)(page - 1);
-    size_t len = f.to - first;
+    size_t len = last - first;
     if (mprotect((void *)first, len, PROT_READ | PROT_WRITE) != 0)
         return;                       /* left armed: nothing worse than before */
     void (**entry)(void) = (void (**)(void))array;
@@ -961,6 +964,7 @@ static void disarm_destructors(void *handle)
         mprotect((void *)first, len, PROT_READ);
 }
 
+/* The program loaded as handle, made of srcs, registered: 0 or CLI_ERROR. */
 static int register_program(void *handle, const char *const *srcs, const struct cli_opts *o)
 {
     struct posix_program *p = program_from(handle, srcs, o);

@@ -370,9 +370,10 @@ struct exec {
     /* Drains the running thread's store buffer, a step of its own
     ** (sync/atomic.c); set when the first buffer is made. */
     void (*drain_stores)(struct exec *x);
-    size_t spawn_stack_size;          /* the next spawn's stack, when it asks for
-                                         more than cfg's (pthread_attr_setstacksize);
-                                         0 after the spawn */
+    size_t spawn_stack_size;          /* the stack the next spawn asks for, when
+                                         more than cfg's (pthread_attr_setstacksize):
+                                         taken by the spawn op as it is made, and
+                                         given to thread_create in its step only */
     bool shadow_oom;
     bool memory_unchecked;            /* checked memory was used without cfg->check_memory */
     struct crash_guard crash;

@@ -117,8 +117,8 @@ _Noreturn void sched_crashed(struct exec *x, int sig, void *addr, bool overflow)
     const char *file = where.file ? where.file : "?", *slash = strrchr(file, '/');
     if (overflow)
         sched_fail_in_apply(x, WEFT_CRASH, t, where,
-                            "stack overflow of its %zu KB stack (signal %d), after its step at %s:%d "
-                            "(weft run --stack-size SIZE gives every thread more)",
+                            "stack overflow of its %zu KB stack (signal %d), after its step "
+                            "at %s:%d (weft run --stack-size SIZE gives every thread more)",
                             t->fiber.stack_size / 1024, sig, slash ? slash + 1 : file, where.line);
     else
         sched_fail_in_apply(x, WEFT_CRASH, t, where, "%s (signal %d%s), after its step at %s:%d",

@@ -114,14 +114,17 @@ int explore_shrink(struct search *s, const struct explore_config *base,
     keep(&b, found);
     uint32_t from_preemptions = found->preemptions;
     b.found = false;
+    bool stopped = false;             /* a search was skipped, or cut, for time */
     for (int bound = 0; rc == 0 && bound < (int)from_preemptions && !b.found &&
-                        !explore_time_is_up(base);
+                        !(stopped = explore_time_is_up(base));
          bound = next_bound(bound))
         rc = bounded_search(s, base, &b, bound, scratch);
     b.fewest_steps = true;
-    if (rc == 0 && !explore_time_is_up(base))
+    if (rc == 0 && !stopped && !(stopped = explore_time_is_up(base))) {
         rc = bounded_search(s, base, &b, (int)b.preemptions, scratch);
-    bool stopped = explore_time_is_up(base);
+        stopped = !scratch->cov.exhaustive && explore_time_is_up(base) &&
+                  scratch->cov.executions + scratch->cov.pruned < SHRINK_EXECUTIONS;
+    }
     if (rc == 0 && b.out_of_memory)
         rc = WEFT_ENOMEM;
     if (rc == 0)

@@ -505,7 +505,10 @@ void weft_program_free(void *p)
         heap_free(x, b, __builtin_return_address(0));
         return;
     }
-    if (x && p && x->cfg->check_all_memory)
+    uint64_t in_arena;                /* (a pointer into weft's heap, not a block's
+                                         start, is no glibc block: glibc's free
+                                         rejects it) */
+    if (x && p && x->cfg->check_all_memory && !arena_offset(&x->arena, p, &in_arena))
         race_free(x, (uintptr_t)p, malloc_usable_size(p), sync_current_loc(x),
                   __builtin_return_address(0));
     free(p);

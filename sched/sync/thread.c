@@ -22,14 +22,17 @@ struct spawn_op {
     void *arg;
     bool symmetric;
     bool detached;
+    size_t stack_size;                /* asked for it (x->spawn_stack_size), or 0 */
     int child;                        /* its id, or -1 */
 };
 
 static void spawn_apply(struct exec *x, struct sched_op *op)
 {
     struct spawn_op *s = OP_OF(op, struct spawn_op, op);
+    x->spawn_stack_size = s->stack_size;   /* for this child only */
     struct sched_thread *child = sched_spawn(x, s->name ? s->name : "thread", s->fn, s->arg,
                                              op->loc, s->symmetric);
+    x->spawn_stack_size = 0;
     s->child = child ? child->id : -1;
     if (child)
         op->obj = &child->obj;
@@ -54,7 +57,10 @@ static weft_thread_t spawn(const struct sched_opclass *cls, const char *name,
     struct spawn_op s = { .op = { .cls = cls, .loc = { file, line } },
                           .name = name, .fn = fn, .arg = arg,
                           .symmetric = cls == &spawn_symmetric_class,
-                          .detached = cls == &spawn_detached_class };
+                          .detached = cls == &spawn_detached_class,
+                          .stack_size = x->spawn_stack_size };
+    x->spawn_stack_size = 0;          /* taken: the spawn's step may come after
+                                         other threads' spawns and daemons */
     sched_visible(x, &s.op);
     return (weft_thread_t){ s.child };
 }
