@@ -349,9 +349,13 @@ check "the default static rwlock, nested read" 0 \
 
 # ---- pthread_attr_setstacksize: the thread gets the stack it asks for ----
 check "a thread with a 2 MB stack" 0 "$WEFT" run "$tests/big_stack.c"
+check "... while another thread makes one without" 0 \
+    "$WEFT" run --strategy dfs --no-sleep-sets --cflags=-DOTHER "$tests/big_stack.c"
+expect_grep "every order of the two spawns" \
+    "^big_stack: pass (expected pass) \[dfs\] 35 executions, exhaustive" "$tmp/out"
 check "... and without asking" 1 "$WEFT" run --cflags=-DNO_ATTR "$tests/big_stack.c"
 expect_grep "the overflow says what to do" \
-    "stack overflow of its 256 KB stack (signal 11), after its step at big_stack.c:30 (weft run --stack-size SIZE gives every thread more)" \
+    "stack overflow of its 256 KB stack (signal 11), after its step at big_stack.c:[0-9]* (weft run --stack-size SIZE gives every thread more)" \
     "$tmp/out"
 
 # ---- blocks glibc allocates (asprintf, strdup), freed, under --memory=all ----

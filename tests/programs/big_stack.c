@@ -4,7 +4,10 @@
 ** 8 MB anyway); weft gave every thread its 256 KB (--stack-size) and
 ** reported a stack overflow of a correct program. With -DNO_ATTR the
 ** attributes are left out: weft's default stack overflows, and the report
-** says how to give more. */
+** says how to give more. With -DOTHER another thread makes a thread
+** without attributes meanwhile, in any order with main's: the size is
+** the worker's alone (it was one value for the execution, which the other
+** spawn could take first). */
 #include <pthread.h>
 #include <string.h>
 
@@ -22,10 +25,28 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static void *idle(void *arg)
+{
+    return arg;
+}
+
+static void *spawner(void *arg)
+{
+    (void)arg;
+    pthread_t t;
+    pthread_create(&t, NULL, idle, NULL);
+    pthread_join(t, NULL);
+    return NULL;
+}
+
 int main(void)
 {
     pthread_t t;
     unsigned sum = 0;
+#ifdef OTHER
+    pthread_t other;
+    pthread_create(&other, NULL, spawner, NULL);
+#endif
 #ifdef NO_ATTR
     pthread_create(&t, NULL, worker, &sum);
 #else
@@ -36,5 +57,8 @@ int main(void)
     pthread_attr_destroy(&attr);
 #endif
     pthread_join(t, NULL);
+#ifdef OTHER
+    pthread_join(other, NULL);
+#endif
     return sum == 0;
 }
