@@ -602,7 +602,6 @@ static struct sched_thread *thread_create(struct exec *x, const char *name,
     struct sched_thread *t = x->threads[x->nthreads];
     size_t stack = x->spawn_stack_size > x->cfg->stack_size ? x->spawn_stack_size
                                                             : x->cfg->stack_size;
-    x->spawn_stack_size = 0;
     if (t->fiber.stack && t->fiber.stack_size < stack)
         fiber_stack_free(&t->fiber);  /* a larger one asked for: kept for later */
     if (t->fiber.stack == NULL && fiber_stack_alloc(&t->fiber, stack) != 0)

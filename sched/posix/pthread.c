@@ -506,7 +506,7 @@ static void rwlock_make(struct exec *x, struct rwlock_overlay *o, const char *na
 /* The kind glibc's preference names: only "writer, nonrecursive" makes a
 ** reader wait while a writer waits (PTHREAD_RWLOCK_PREFER_WRITER_NP is, in
 ** glibc, readers preferred). */
-static enum weft_rwlock_policy rwlock_kind(int pref)
+static enum weft_rwlock_policy rwlock_policy(int pref)
 {
     return pref == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP ? WEFT_RWLOCK_WRITER_PREFERRING
                                                                 : WEFT_RWLOCK_READER_PREFERRING;
@@ -522,12 +522,12 @@ static struct rwlock_overlay *rwlock_handle(struct exec *x, pthread_rwlock_t *rw
 {
     struct rwlock_overlay *o = (struct rwlock_overlay *)rw;
     if (!sched_handle_live(x, &o->rw.h_))
-        rwlock_make(x, o, name, rwlock_kind((int)rw->__data.__flags), file, line);
+        rwlock_make(x, o, name, rwlock_policy((int)rw->__data.__flags), file, line);
     return o;
 }
 
 /* pthread_rwlock_init: readers preferred, as glibc's default, unless the
-** attributes ask glibc's one kind that prefers writers (rwlock_kind). */
+** attributes ask glibc's one kind that prefers writers (rwlock_policy). */
 int weft_pthread_rwlock_init_at(pthread_rwlock_t *rw, const pthread_rwlockattr_t *a,
                                 const char *name, const char *file, int line)
 {
@@ -539,7 +539,7 @@ int weft_pthread_rwlock_init_at(pthread_rwlock_t *rw, const pthread_rwlockattr_t
                                               after the handle is gone */
     struct exec *x = sync_exec();
     if (x)
-        rwlock_make(x, (struct rwlock_overlay *)rw, name, rwlock_kind(pref), file, line);
+        rwlock_make(x, (struct rwlock_overlay *)rw, name, rwlock_policy(pref), file, line);
     return 0;
 }
 
