@@ -9,15 +9,24 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
+# phase NAME: print the phase's name and how long the one before took.
+started=$(date +%s)
+phase() {
+    now=$(date +%s)
+    [ -z "${current:-}" ] || echo "   ($current: $((now - started)) s)"
+    started=$now
+    current=$1
+    [ "$1" = done ] || echo "== $1"
+}
 
 [ -x configure ] || autoreconf -fi
-echo "== plain build: make check"
+phase "plain build: make check"
 [ -f Makefile ] || ./configure -q
 make -s -j"$jobs"
 make -s -j"$jobs" check || { cat tests/unit.log tests/cli.sh.log 2>/dev/null | tail -60; exit 1; }
 grep -h -E "^(cli:|ci.sh:|standalone:|differential:|classes:|layering:|programs:|views:|page_chromium:|shard:|[0-9]+%: Checks)" tests/*.log
 
-echo "== valgrind: the bundled scenarios and the regressions, without a memory error"
+phase "valgrind: the bundled scenarios and the regressions, without a memory error"
 if command -v valgrind >/dev/null 2>&1; then
     WEFT_CACHE_DIR="$top/.weft-cache" valgrind -q --error-exitcode=9 ./weft run --quiet \
         scenarios/ tests/regress/ >valgrind.log 2>&1 || {
@@ -34,11 +43,11 @@ else
     echo "valgrind is not installed: skipped"
 fi
 
-echo "== make distcheck (the release tarball builds and passes its tests)"
-make -s distcheck >distcheck.log 2>&1 || { tail -60 distcheck.log; exit 1; }
+phase "make distcheck (the release tarball builds and passes its tests)"
+make -s -j"$jobs" distcheck >distcheck.log 2>&1 || { tail -60 distcheck.log; exit 1; }
 rm -f distcheck.log weft-*.tar.gz
 
-echo "== sanitizer build (ASan + UBSan): make check"
+phase "sanitizer build (ASan + UBSan): make check"
 san="$top/build-sanitizers"
 rm -rf "$san"
 mkdir -p "$san"
@@ -53,4 +62,5 @@ fi
     { cat "$san"/tests/unit.log "$san"/tests/cli.sh.log 2>/dev/null | tail -60; exit 1; }
 grep -h -E "^(cli:|ci.sh:|standalone:|differential:|classes:|layering:|programs:|views:|page_chromium:|shard:|[0-9]+%: Checks)" "$san"/tests/*.log
 rm -rf "$san"
+phase done
 echo "all tests passed"
