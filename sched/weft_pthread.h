@@ -86,10 +86,17 @@ WEFT_PROG_API int weft_pthread_tryjoin_np_at(pthread_t t, void **result, WEFT_AT
 WEFT_PROG_API int weft_pthread_clockjoin_np_at(pthread_t t, void **result, clockid_t clock,
                                                const struct timespec *deadline, WEFT_AT);
 
-/* ---- signal masks, pthread_kill's existence check (posix/signal.c) ---- */
+/* ---- signal masks (posix/signal.c); signals sent between the program's
+** threads, and waits for them (posix/delivery.c) ---- */
 WEFT_PROG_API int weft_pthread_sigmask(int how, const sigset_t *set, sigset_t *old);
 WEFT_PROG_API int weft_sigprocmask(int how, const sigset_t *set, sigset_t *old);
 WEFT_PROG_API int weft_pthread_kill_at(pthread_t t, int sig, WEFT_AT);
+WEFT_PROG_API int weft_raise_at(int sig, WEFT_AT);
+WEFT_PROG_API int weft_kill_at(pid_t pid, int sig, WEFT_AT);
+WEFT_PROG_API int weft_sigwait_at(const sigset_t *set, int *sig, WEFT_AT);
+WEFT_PROG_API int weft_sigtimedwait_at(const sigset_t *set, siginfo_t *info,
+                                       const struct timespec *timeout, WEFT_AT);
+WEFT_PROG_API int weft_sigpending_at(sigset_t *set, WEFT_AT);
 
 /* ---- mutexes ---- */
 WEFT_PROG_API int weft_pthread_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *a,
@@ -361,6 +368,13 @@ static inline int weft_destroy_(const volatile void *object)
 #define WEFT_UNSUPPORTED_(call) weft_program_unsupported_at(#call, __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_PTR_(call) weft_program_unsupported_ptr_at(#call, __FILE__, __LINE__)
 #define pthread_kill(t, sig)     weft_pthread_kill_at((t), (sig), __FILE__, __LINE__)
+#define raise(sig)               weft_raise_at((sig), __FILE__, __LINE__)
+#define kill(pid, sig)           weft_kill_at((pid), (sig), __FILE__, __LINE__)
+#define sigwait(set, sig)        weft_sigwait_at((set), (sig), __FILE__, __LINE__)
+#define sigwaitinfo(set, info)   weft_sigtimedwait_at((set), (info), NULL, __FILE__, __LINE__)
+#define sigtimedwait(set, info, timeout) \
+    weft_sigtimedwait_at((set), (info), (timeout), __FILE__, __LINE__)
+#define sigpending(set)          weft_sigpending_at((set), __FILE__, __LINE__)
 #define pthread_sigmask          weft_pthread_sigmask
 #define sigprocmask              weft_sigprocmask
 #define pthread_mutex_timedlock(m, t) \
@@ -406,11 +420,8 @@ static inline int weft_destroy_(const volatile void *object)
 #define pthread_getattr_np(...)        WEFT_UNSUPPORTED_(pthread_getattr_np)
 #define pthread_getcpuclockid(...)     WEFT_UNSUPPORTED_(pthread_getcpuclockid)
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
-/* Calls that wait for a signal, or send one in real time. */
+/* Calls that wait for a signal handler to run, or send a signal in real time. */
 #define pause()                        WEFT_UNSUPPORTED_(pause)
-#define sigwait(...)                   WEFT_UNSUPPORTED_(sigwait)
-#define sigwaitinfo(...)               WEFT_UNSUPPORTED_(sigwaitinfo)
-#define sigtimedwait(...)              WEFT_UNSUPPORTED_(sigtimedwait)
 #define sigsuspend(...)                WEFT_UNSUPPORTED_(sigsuspend)
 #define alarm(...)                     ((unsigned)WEFT_UNSUPPORTED_(alarm))
 #define ualarm(...)                    ((useconds_t)WEFT_UNSUPPORTED_(ualarm))

@@ -171,22 +171,28 @@ for case in sb_sc:3 sb_fence:16 sb_swap:3 sb_lock:20 forward:3 join:2 plain_read
 done
 expect_grep "relaxed atomics are said to be x86's" \
     "; relaxed atomics reordered only as x86 reorders them)" "$tmp/out"
-# classes_as_plain MODEL MODE...: DPOR runs store_buffer.c's classes of
-# plain DFS under --memory-model MODEL, each mode's.
+# same_classes WHAT ARGS...: on `weft run ARGS`, DPOR visits exactly the
+# classes of executions plain DFS visits.
+same_classes() {
+    what=$1
+    shift
+    for strategy in dpor "dfs --no-sleep-sets"; do
+        # shellcheck disable=SC2086 # the strategy and its option
+        "$WEFT" run --strategy $strategy --classes "$tmp/classes" "$@" >/dev/null 2>&1
+        awk '{ print $2 }' "$tmp/classes" | sort -u > "$tmp/set.${strategy%% *}"
+        rm -f "$tmp/classes"
+    done
+    if cmp -s "$tmp/set.dpor" "$tmp/set.dfs" && [ -s "$tmp/set.dpor" ]; then
+        pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $what: DPOR's classes are not plain DFS's"; fi
+}
+# classes_as_plain MODEL MODE...: the same for store_buffer.c's modes under
+# --memory-model MODEL.
 classes_as_plain() {
     model=$1
     shift
     for mode in "$@"; do
-        for strategy in dpor "dfs --no-sleep-sets"; do
-            # shellcheck disable=SC2086 # the strategy and its option
-            "$WEFT" run --memory-model "$model" --strategy $strategy --classes "$tmp/classes" \
-                "$tests/store_buffer.c" -- "$mode" >/dev/null 2>&1
-            awk '{ print $2 }' "$tmp/classes" | sort -u > "$tmp/set.${strategy%% *}"
-            rm -f "$tmp/classes"
-        done
-        if cmp -s "$tmp/set.dpor" "$tmp/set.dfs" && [ -s "$tmp/set.dpor" ]; then
-            pass=$((pass + 1)); else
-            fail=$((fail + 1)); echo "FAIL: $model $mode: DPOR's classes are not plain DFS's"; fi
+        same_classes "$model $mode" --memory-model "$model" "$tests/store_buffer.c" -- "$mode"
     done
 }
 classes_as_plain tso sb sb_fence sb_lock mp
@@ -1011,7 +1017,11 @@ for call in fgets:21 getchar:24; do
     expect_grep "${call%:*} would block" "^  ${call%:*} would block outside weft" "$tmp/out"
 done
 exec 3>&-
-for call in pause:26 sigwait:28 alarm:30; do
+check "a sigwait nobody answers" 1 "$WEFT" run "$tests/blocking_calls.c" -- sigwait
+expect_grep "a sigwait nobody answers: deadlock" "^weft: DEADLOCK in blocking_calls$" "$tmp/out"
+expect_grep "a sigwait nobody answers: what it waits for" \
+    '^  thread 0 "main" waits in sigwait for SIGUSR1$' "$tmp/out"
+for call in pause:26 alarm:30; do
     check "${call%:*} is not supported" 1 "$WEFT" run "$tests/blocking_calls.c" -- "${call%:*}"
     expect_grep "${call%:*} named at its line" \
         "^In thread 0 \"main\" at blocking_calls.c:${call#*:}:" "$tmp/out"
@@ -1214,6 +1224,46 @@ expect_grep "the check a step of its own" "sigmask.c:154  pthread_kill 0$" "$tmp
 replays_identically "pthread_kill replay"
 check "signal masks, a process per execution" 0 "$WEFT" run --isolate fork "$tests/sigmask.c"
 
+# ---- signals between the program's threads (posix/delivery.c) ----
+# A signal thread takes SIGTERM with sigwait: every send depends on every
+# step, so DPOR runs 10 executions (the classes count 8: they let a
+# thread's start commute with a send) and visits plain DFS's classes.
+check "a signal thread takes SIGTERM" 0 "$WEFT" run "$tests/signal_thread.c" -- shutdown
+expect_grep "a signal thread takes SIGTERM: 10 executions" \
+    "^signal_thread: pass (expected pass) \[dpor\] 10 executions, exhaustive" "$tmp/out"
+for mode in shutdown late_mask to_thread pending nobody; do
+    same_classes "signal_thread $mode" "$tests/signal_thread.c" -- $mode
+done
+same_classes "signal_thread timed, exact spins" --spin-order exact "$tests/signal_thread.c" -- timed
+check "a worker started before the mask dies of SIGTERM" 1 \
+    "$WEFT" run "$tests/signal_thread.c" -- late_mask
+expect_grep "late mask: a crash" "^weft: CRASH in signal_thread$" "$tmp/out"
+expect_grep "late mask: why" "^  SIGTERM is sent to the process and a thread does not block it, and its default action ends the process" "$tmp/out"
+expect_grep "late mask: the send is the step" "signal_thread.c:80 .*kill SIGTERM (ends the process)$" "$tmp/out"
+replays_identically "late mask replay"
+check "a signal nobody sends" 1 "$WEFT" run "$tests/signal_thread.c" -- nobody
+expect_grep "a signal nobody sends: the wait" \
+    '^  thread 2 "waiter" waits in sigwait for SIGINT or SIGTERM$' "$tmp/out"
+check "pthread_kill of the signal thread" 0 "$WEFT" run "$tests/signal_thread.c" -- to_thread
+check "sigtimedwait in a loop" 0 "$WEFT" run "$tests/signal_thread.c" -- timed
+check "a blocked raise is delivered when unblocked" 0 \
+    "$WEFT" run "$tests/signal_thread.c" -- pending
+expect_grep "a blocked raise: one execution" \
+    "^signal_thread: pass (expected pass) \[dpor\] 1 execution, exhaustive" "$tmp/out"
+check "SA_RESETHAND: the second raise ends the process" 1 \
+    "$WEFT" run "$tests/signal_thread.c" -- reset
+expect_grep "SA_RESETHAND: why" \
+    '^  SIGUSR2 is raised in thread 0 "main", which does not block it, and its default action' \
+    "$tmp/out"
+check "an ignored signal is dropped" 0 "$WEFT" run "$tests/signal_thread.c" -- ignored
+check "a handler in another thread is not supported" 1 \
+    "$WEFT" run "$tests/signal_thread.c" -- elsewhere
+expect_grep "a handler in another thread: named" \
+    '^  SIGUSR1 goes to its handler in thread 1 "spin_on_handled": a handler run by another thread than the sender is not supported by weft yet' \
+    "$tmp/out"
+check "signals, a process per execution" 0 \
+    "$WEFT" run --isolate fork "$tests/signal_thread.c" -- shutdown
+
 # ---- thread-specific data ----
 check "pthread keys and their destructors" 0 "$WEFT" run "$tests/keys.c"
 expect_grep "keys exhaustive" "^keys: pass (expected pass) \[dpor\].*exhaustive" "$tmp/out"
@@ -1342,9 +1392,9 @@ expect_grep "bad --isolate said" "isolate takes process (or restore), fork or no
 
 # ---- what weft does not model yet fails at its line ----
 check "unsupported call" 1 "$WEFT" run "$tests/unsupported.c"
-expect_grep "unsupported call named" "pthread_kill with a signal is not supported by weft yet" \
+expect_grep "unsupported call named" "pthread_getcpuclockid is not supported by weft yet" \
     "$tmp/out"
-expect_grep "unsupported call's line" "at unsupported.c:16:" "$tmp/out"
+expect_grep "unsupported call's line" "at unsupported.c:17:" "$tmp/out"
 
 # ---- a program of two sources ----
 check "two sources" 0 "$WEFT" run "$tests/two_files_lib.c" "$tests/two_files_main.c"

@@ -1,10 +1,10 @@
 /*
-** signal.c -- signal masks and pthread_kill's existence check in a program:
-** pthread_sigmask and sigprocmask keep each thread's mask as bookkeeping
-** (weft delivers no asynchronous signal, so a mask changes what no other
-** thread sees: no step, no scheduling point); pthread_kill(t, 0) is a
-** step that reads whether t's lifetime is over. A real signal sent with
-** pthread_kill stays unsupported (program.c names it at its line).
+** signal.c -- signal masks and dispositions in a program:
+** pthread_sigmask and sigprocmask keep each thread's mask (no step: a
+** mask is read by the sends, which depend on every step, posix/delivery.c,
+** where a signal the new mask unblocks is delivered before the call
+** returns); sigaction and signal act on the process, SIGPIPE's on the
+** execution.
 **
 ** A mask is a bit per signal 1..64 (the kernel's sigset), in the thread's
 ** record: every execution starts with main's empty, and a thread starts
@@ -15,28 +15,28 @@
 #include "posix/state.h"
 #include "sync/sync.h"
 
-#define KERNEL_SIGNALS 64             /* _NSIG - 1: what a mask can hold */
+#define KERNEL_SIGNALS POSIX_SIGNALS
 
 /* Signals no mask holds: SIGKILL and SIGSTOP (the kernel drops them
 ** silently), and the two glibc keeps for itself (SIGCANCEL and SIGSETXID,
 ** __SIGRTMIN and the one after it), which its pthread_sigmask drops. */
-static uint64_t unblockable(void)
+uint64_t posix_unblockable(void)
 {
     return 1ull << (SIGKILL - 1) | 1ull << (SIGSTOP - 1) | 1ull << (32 - 1) | 1ull << (33 - 1);
 }
 
-static uint64_t bits_of(const sigset_t *set)
+uint64_t posix_sigset_bits(const sigset_t *set)
 {
     uint64_t bits = 0;
     for (int sig = 1; sig <= KERNEL_SIGNALS; sig++)
         if (sigismember(set, sig) == 1)
             bits |= 1ull << (sig - 1);
-    return bits & ~unblockable();
+    return bits & ~posix_unblockable();
 }
 
 /* What the kernel writes back: the mask's 64 signals; sigaddset would
 ** refuse glibc's own two, which a mask never holds. */
-static void set_of(uint64_t bits, sigset_t *set)
+void posix_sigset_of(uint64_t bits, sigset_t *set)
 {
     sigemptyset(set);
     for (int sig = 1; sig <= KERNEL_SIGNALS; sig++)
@@ -54,7 +54,7 @@ static int change_mask(struct exec *x, int how, const sigset_t *set, sigset_t *o
         return ENOMEM;
     uint64_t was = t->sigmask;
     if (set) {
-        uint64_t bits = bits_of(set);
+        uint64_t bits = posix_sigset_bits(set);
         switch (how) {
         case SIG_BLOCK: t->sigmask |= bits; break;
         case SIG_UNBLOCK: t->sigmask &= ~bits; break;
@@ -63,7 +63,10 @@ static int change_mask(struct exec *x, int how, const sigset_t *set, sigset_t *o
         }
     }
     if (old)
-        set_of(was, old);
+        posix_sigset_of(was, old);
+    if ((was & ~t->sigmask) == 0)    /* nothing unblocked */
+        return 0;
+    posix_signals_unblocked(x, sync_current_loc(x));
     return 0;
 }
 
@@ -87,45 +90,10 @@ int weft_sigprocmask(int how, const sigset_t *set, sigset_t *old)
     return -1;
 }
 
-/* ==========================================================================
-** pthread_kill
-** ========================================================================== */
-
-/* Whether the target's lifetime is over depends on where its end falls
-** among the other threads' steps: the check depends on every step, as
-** pthread_cancel does (cancel.c), so the searches try it before and after
-** each of the target's. */
-static const struct sched_opclass kill_check_class = { .verb = "pthread_kill 0",
-                                                      .flags = OP_GLOBAL };
-
-/* glibc's signals of its own, and numbers no signal has: EINVAL. */
-static bool bad_signal(int sig)
+/* glibc's signals of its own, and numbers no signal has. */
+bool posix_bad_signal(int sig)
 {
     return sig < 0 || sig > KERNEL_SIGNALS || sig == 32 || sig == 33;
-}
-
-/* pthread_kill(th, 0): 0 while th's lifetime lasts, which is until it is
-** joined, or until it ends if it is detached (glibc 2.34 and later:
-** an ended thread not yet joined is still there); ESRCH after, or for a
-** pthread_t that names no thread of this execution. */
-int weft_pthread_kill_at(pthread_t th, int sig, const char *file, int line)
-{
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return pthread_kill(th, sig);
-    if (bad_signal(sig))
-        return EINVAL;
-    if (sig != 0)
-        return weft_program_unsupported_at("pthread_kill with a signal", file, line);
-    struct posix_thread *t = posix_thread_named(x, th);
-    if (t == NULL)
-        return ESRCH;
-    if (th - 1 == (pthread_t)x->current->id)
-        return 0;
-    struct sched_op op = { .cls = &kill_check_class, .loc = { file, line } };
-    sched_visible(x, &op);
-    bool ended = sched_thread(x, (int)(th - 1))->state == T_FINISHED;
-    return t->joined || (t->detached && ended) ? ESRCH : 0;
 }
 
 /* ==========================================================================
@@ -154,7 +122,7 @@ int posix_signals_snapshot(struct posix_program *p)
     if (p->signals == NULL && (p->signals = calloc(1, sizeof *p->signals)) == NULL)
         return -1;
     for (int sig = 1; sig <= KERNEL_SIGNALS; sig++)
-        if (!bad_signal(sig))
+        if (!posix_bad_signal(sig))
             sigaction(sig, NULL, &p->signals->loaded[sig]);
     p->signals->sigpipe = p->signals->loaded[SIGPIPE];
     return 0;
@@ -186,6 +154,15 @@ static struct posix_signals *signals_of(struct exec *x)
     return ((struct posix_program *)posix_program_of(x))->signals;
 }
 
+void posix_disposition(struct exec *x, int sig, struct sigaction *sa)
+{
+    struct posix_signals *s = signals_of(x);
+    if (s && sig == SIGPIPE)
+        *sa = s->sigpipe;
+    else
+        sigaction(sig, NULL, sa);
+}
+
 /* SIGPIPE's object, made on first use (from the program's thread). */
 static struct sched_obj *sigpipe_object(struct exec *x, struct sched_loc at)
 {
@@ -193,9 +170,13 @@ static struct sched_obj *sigpipe_object(struct exec *x, struct sched_loc at)
     struct posix_exec *st = posix_state(x);
     if (st == NULL)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for SIGPIPE's disposition");
-    if (st->sigpipe == NULL)
+    if (st->sigpipe == NULL) {
         st->sigpipe = sync_object_new(x, &disposition_objclass, sizeof *st->sigpipe,
                                       "SIGPIPE", at);
+        /* whichever thread uses it first (a sigaction, a write to a closed
+        ** pipe): one name, as DPOR and the classes need */
+        object_rekey(x, st->sigpipe, sched_mix(0x7369677069706555ULL, 0));
+    }
     return st->sigpipe;
 }
 
@@ -250,7 +231,7 @@ int __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old
 {
     struct exec *x = sync_exec();
     struct posix_signals *s = x ? signals_of(x) : NULL;
-    if (s == NULL || bad_signal(sig) || sig == 0 || sig == SIGKILL || sig == SIGSTOP ||
+    if (s == NULL || posix_bad_signal(sig) || sig == 0 || sig == SIGKILL || sig == SIGSTOP ||
         sig != SIGPIPE) {
         int rc = sigaction(sig, act, old);
         if (rc == 0 && s && act)
@@ -293,6 +274,7 @@ static void deliver_apply(struct exec *x, struct sched_op *op)
     op->idle = true;
     if (t && (t->sigmask & (1ull << (SIGPIPE - 1)))) {
         d->delivery = SIGPIPE_BLOCKED;
+        t->sigpending |= 1ull << (SIGPIPE - 1);   /* for a sigwait or an unblock */
         op->note = "blocked: it stays pending";
     } else if (s->sigpipe.sa_handler == SIG_IGN) {
         d->delivery = SIGPIPE_IGNORED;

@@ -8,6 +8,7 @@
 
 #include <locale.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <time.h>
 #include "core/sched.h"
 #include "posix/posix.h"
@@ -27,6 +28,8 @@ struct posix_thread {
     int saved_errno;                  /* its errno while another thread runs */
     locale_t locale;                  /* uselocale's, or 0: the global one */
     uint64_t sigmask;                 /* blocked signals, bit sig - 1 (posix/signal.c) */
+    uint64_t sigpending;              /* sent to it, not yet taken (posix/delivery.c) */
+    uint64_t sigwaiting;              /* what its sigwait waits for, while it does */
     char np_name[16];                 /* pthread_setname_np's, "" if none (thread_np.c) */
     const char *start_name;           /* its start function's, as spelled; NULL: main */
     int policy, priority;             /* pthread_setschedparam's: kept, not used */
@@ -44,6 +47,7 @@ struct posix_fd;
 struct udp_port;
 struct named_sem;
 struct sem_name;
+struct posix_sigtable;
 
 struct posix_exec {
     struct posix_thread **threads;    /* by thread id, cap of them (posix_slot) */
@@ -76,6 +80,8 @@ struct posix_exec {
     int os_errno;
     struct sched_obj *sigpipe;        /* SIGPIPE's disposition, which sigaction
                                          sets and a broken pipe reads (signal.c) */
+    struct posix_sigtable *sigtable;  /* each signal's object, and whether it is
+                                         pending in the process (delivery.c) */
 };
 
 /* The execution's state, made on first use; NULL without memory. */
@@ -148,6 +154,19 @@ void posix_thread_ends(struct exec *x, struct sched_loc at);
 ** when it kills the process (the default); a handler runs in the thread
 ** before this returns; ignored, or blocked in the thread: nothing. */
 bool posix_sigpipe(struct exec *x, struct sched_loc at);
+/* Signals 1..POSIX_SIGNALS, a bit each (sig - 1), as the kernel's masks
+** (posix/signal.c): a set's bits without the signals no mask holds
+** (SIGKILL, SIGSTOP, glibc's two), and back; numbers no signal has or
+** glibc keeps (EINVAL); sig's disposition for this execution. */
+#define POSIX_SIGNALS 64
+uint64_t posix_unblockable(void);
+uint64_t posix_sigset_bits(const sigset_t *set);
+void posix_sigset_of(uint64_t bits, sigset_t *set);
+bool posix_bad_signal(int sig);
+void posix_disposition(struct exec *x, int sig, struct sigaction *sa);
+/* The running thread's mask unblocked signals: those pending are
+** delivered now (posix/delivery.c). */
+void posix_signals_unblocked(struct exec *x, struct sched_loc at);
 /* A program's sigaction and signal (linked with --wrap: cli/loader.c). */
 __attribute__((visibility("default"))) int
 __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old);

@@ -1,0 +1,630 @@
+/*
+** delivery.c -- signals the program's threads send one another: raise,
+** pthread_kill and kill of the program's own process make a signal
+** pending, in a thread or in the process; sigwait, sigwaitinfo and
+** sigtimedwait take one; sigpending reads them; a signal that a thread
+** does not block is delivered as its disposition says.
+**
+** What a send does is decided in its step, from the threads' masks and the
+** disposition as they are then (POSIX, as Linux does it):
+**  - to a thread that blocks the signal, or waits for it in sigwait: it is
+**    pending there;
+**  - to the process: pending in the process when every thread blocks it or
+**    every thread that does not waits for it in sigwait (the first of those
+**    sigwaits to take a step takes it);
+**  - otherwise it is delivered: dropped if ignored (SIG_IGN, or a default
+**    that ignores: SIGCHLD, SIGURG, SIGWINCH, SIGCONT); the end of the
+**    process if its default action terminates, reported as a crash at the
+**    send; its handler, run by the sending thread right after the step when
+**    the signal goes to that thread (raise; a pthread_kill of itself; a
+**    kill when the sender is the one thread that does not block it), as
+**    POSIX delivers a signal sent to oneself before the call returns.
+** A handler that would run in another thread is not supported yet: weft
+** would have to stop that thread between two of its steps, or interrupt
+** the call it waits in. The execution fails at the send, naming it, rather
+** than giving an answer that may be wrong. A thread that unblocks a pending
+** signal (pthread_sigmask, sigprocmask) has it delivered before the call
+** returns, in a step when it was the process's.
+**
+** Masks and dispositions change without steps, so every send depends on
+** every step (OP_GLOBAL), as pthread_cancel does: the searches try each
+** send before and after each step of the other threads. Each signal number
+** is an object of its own, named as the signal ("SIGTERM"); a sigwait
+** touches the objects of the signals it waits for.
+*/
+#define WEFT_PTHREAD_IMPLEMENTATION
+#include <stdio.h>
+#include <string.h>
+#include "weft_pthread.h"
+#include "posix/state.h"
+#include "sync/sync.h"
+
+#define BIT(sig) (1ull << ((sig) - 1))
+
+/* A signal number's object: pending in the process or not. */
+struct signal_obj {
+    struct sched_obj obj;
+    int sig;
+    bool process_pending;
+};
+
+struct posix_sigtable {
+    struct signal_obj *of[POSIX_SIGNALS + 1];
+    char names[POSIX_SIGNALS + 1][16];
+};
+
+/* "SIGTERM", "SIGRTMIN+2", or "signal 34" (glibc's own two). */
+static void name_signal(int sig, char *buf, size_t n)
+{
+    const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+    if (abbrev)
+        snprintf(buf, n, "SIG%s", abbrev);
+    else if (sig > SIGRTMIN && sig <= SIGRTMAX)
+        snprintf(buf, n, "SIGRTMIN+%d", sig - SIGRTMIN);
+    else
+        snprintf(buf, n, "signal %d", sig);
+}
+
+static const struct sched_objclass signal_objclass = { .name = "signal" };
+
+/* sig's object, made on first use (from the program's thread). */
+static struct signal_obj *signal_object(struct exec *x, int sig, struct sched_loc at)
+{
+    struct posix_exec *st = posix_state(x);
+    if (st && st->sigtable == NULL)
+        st->sigtable = arena_alloc(&x->arena, sizeof *st->sigtable);
+    if (st == NULL || st->sigtable == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for the signals' state");
+    struct posix_sigtable *table = st->sigtable;
+    if (table->of[sig] == NULL) {
+        name_signal(sig, table->names[sig], sizeof table->names[sig]);
+        table->of[sig] = sync_object_new(x, &signal_objclass, sizeof *table->of[sig],
+                                         table->names[sig], at);
+        table->of[sig]->sig = sig;
+        /* whichever thread uses it first: named by its number */
+        object_rekey(x, &table->of[sig]->obj, sched_mix(0x7369676e616cULL, (uint64_t)sig));
+    }
+    return table->of[sig];
+}
+
+static bool process_pending(struct exec *x, int sig)
+{
+    struct posix_exec *st = x->program;
+    return st && st->sigtable && st->sigtable->of[sig] && st->sigtable->of[sig]->process_pending;
+}
+
+/* What is pending for thread tid: its own signals and the process's. */
+static uint64_t pending_for(struct exec *x, int tid)
+{
+    struct posix_thread *t = posix_thread_at(x, tid);
+    uint64_t bits = t ? t->sigpending : 0;
+    for (int sig = 1; sig <= POSIX_SIGNALS; sig++)
+        if (process_pending(x, sig))
+            bits |= BIT(sig);
+    return bits;
+}
+
+/* ==========================================================================
+** Dispositions and actions
+** ========================================================================== */
+
+enum action { ACT_IGNORE, ACT_TERMINATE, ACT_HANDLER, ACT_STOP };
+
+static enum action action_of(const struct sigaction *sa, int sig)
+{
+    if (sa->sa_handler == SIG_IGN)
+        return ACT_IGNORE;
+    if (sa->sa_handler != SIG_DFL)
+        return ACT_HANDLER;
+    switch (sig) {
+    case SIGCHLD: case SIGURG: case SIGWINCH: case SIGCONT:
+        return ACT_IGNORE;
+    case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+        return ACT_STOP;
+    default:
+        return ACT_TERMINATE;
+    }
+}
+
+/* The running thread runs sig's handler as the kernel would: sa_mask and
+** sig itself (unless SA_NODEFER) blocked while it runs; SA_RESETHAND puts
+** the default back first. */
+static void run_handler(struct posix_thread *t, int sig, const struct sigaction *sa, int code)
+{
+    uint64_t saved = t->sigmask;
+    t->sigmask |= posix_sigset_bits(&sa->sa_mask);
+    if (!(sa->sa_flags & SA_NODEFER))
+        t->sigmask |= BIT(sig) & ~posix_unblockable();
+    if (sa->sa_flags & SA_RESETHAND) {
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        sigemptyset(&dfl.sa_mask);
+        __wrap_sigaction(sig, &dfl, NULL);
+    }
+    if (sa->sa_flags & SA_SIGINFO) {
+        siginfo_t info = { .si_signo = sig, .si_code = code };
+        info.si_pid = getpid();
+        info.si_uid = getuid();
+        sa->sa_sigaction(sig, &info, NULL);
+    } else {
+        sa->sa_handler(sig);
+    }
+    t->sigmask = saved;
+}
+
+/* The process ends by sig's default action, at the step at. */
+static _Noreturn void terminated(struct exec *x, int sig, const char *how, struct sched_loc at)
+{
+    char name[16];
+    name_signal(sig, name, sizeof name);
+    sched_fail(x, WEFT_CRASH, at, "%s %s, and its default action ends the process (block it "
+               "in every thread and take it with sigwait, or give it a handler)", name, how);
+}
+
+/* ==========================================================================
+** Sending: raise, pthread_kill, kill
+** ========================================================================== */
+
+enum sent {
+    SENT_PENDING,                     /* in the target thread */
+    SENT_PROCESS,                     /* in the process */
+    SENT_DROPPED,                     /* ignored, or its thread has ended */
+    SENT_TERMINATES,
+    SENT_HANDLER,                     /* to the sender's handler */
+    SENT_ELSEWHERE,                   /* to a handler in another thread */
+    SENT_STOPS                        /* would stop the process */
+};
+
+struct send_op {
+    struct sched_op op;
+    int sig;
+    int target;                       /* thread id, or -1: the process */
+    struct sigaction disposition;     /* as the step found it */
+    enum sent sent;
+    int handler_thread;               /* SENT_ELSEWHERE: which, or -1: a choice */
+};
+
+/* Does thread i take sig now, rather than leave it pending? */
+static bool takes_now(const struct posix_thread *t, int sig)
+{
+    return !(t->sigmask & BIT(sig)) && !(t->sigwaiting & BIT(sig));
+}
+
+static void send_to_thread(struct exec *x, struct send_op *s, enum action act)
+{
+    struct posix_thread *t = posix_thread_at(x, s->target);
+    if (t == NULL || sched_thread(x, s->target)->state == T_FINISHED) {
+        s->sent = SENT_DROPPED;
+        s->op.note = "its thread has ended: lost";
+        return;
+    }
+    if (!takes_now(t, s->sig)) {
+        t->sigpending |= BIT(s->sig);
+        s->sent = SENT_PENDING;
+        s->op.note = t->sigwaiting & BIT(s->sig) ? "to the sigwait of thread %d"
+                                                 : "pending: thread %d blocks it";
+        s->op.note_a = s->target;
+        return;
+    }
+    s->sent = act == ACT_IGNORE ? SENT_DROPPED : act == ACT_TERMINATE ? SENT_TERMINATES
+            : act == ACT_STOP ? SENT_STOPS
+            : s->target == x->current->id ? SENT_HANDLER : SENT_ELSEWHERE;
+    s->handler_thread = s->target;
+}
+
+/* To the process: the threads that would take it now, and those that wait
+** for it in sigwait, decide. */
+static void send_to_process(struct exec *x, struct send_op *s, enum action act)
+{
+    int takers = 0, waiters = 0, taker = -1;
+    for (int i = 0; i < x->nthreads; i++) {
+        struct sched_thread *st = x->threads[i];
+        struct posix_thread *t = st->daemon ? NULL : posix_thread_at(x, i);
+        if (t == NULL || st->state == T_FINISHED)
+            continue;
+        waiters += (t->sigwaiting & BIT(s->sig)) != 0;
+        if (takes_now(t, s->sig)) {
+            takers++;
+            taker = i;
+        }
+    }
+    if (takers == 0) {
+        signal_object(x, s->sig, s->op.loc)->process_pending = true;
+        s->sent = SENT_PROCESS;
+        s->op.note = waiters ? "to a sigwait" : "pending: every thread blocks it";
+        return;
+    }
+    s->sent = act == ACT_IGNORE ? SENT_DROPPED : act == ACT_TERMINATE ? SENT_TERMINATES
+            : act == ACT_STOP ? SENT_STOPS
+            : takers == 1 && waiters == 0 && taker == x->current->id ? SENT_HANDLER
+            : SENT_ELSEWHERE;
+    s->handler_thread = takers == 1 && waiters == 0 ? taker : -1;
+}
+
+static void send_apply(struct exec *x, struct sched_op *op)
+{
+    struct send_op *s = OP_OF(op, struct send_op, op);
+    posix_disposition(x, s->sig, &s->disposition);
+    enum action act = action_of(&s->disposition, s->sig);
+    if (s->target >= 0)
+        send_to_thread(x, s, act);
+    else
+        send_to_process(x, s, act);
+    if (s->sent == SENT_DROPPED && op->note == NULL)
+        op->note = "ignored";
+    else if (s->sent == SENT_TERMINATES)
+        op->note = "ends the process";
+    else if (s->sent == SENT_HANDLER)
+        op->note = "to its handler";
+    else if (s->sent == SENT_ELSEWHERE)
+        op->note = "to a handler in another thread";
+}
+
+/* Masks and dispositions change between steps: every send depends on
+** every step. */
+static const struct sched_opclass raise_class = { .verb = "raise", .flags = OP_GLOBAL,
+                                                  .apply = send_apply };
+static const struct sched_opclass pthread_kill_class = { .verb = "pthread_kill",
+                                                         .flags = OP_GLOBAL, .apply = send_apply };
+static const struct sched_opclass kill_class = { .verb = "kill", .flags = OP_GLOBAL,
+                                                 .apply = send_apply };
+
+/* What the sender does after its step. */
+static void after_send(struct exec *x, struct send_op *s)
+{
+    char name[16], whom[160];
+    name_signal(s->sig, name, sizeof name);
+    switch (s->sent) {
+    case SENT_TERMINATES:
+        if (s->target < 0)
+            terminated(x, s->sig, "is sent to the process and a thread does not block it",
+                       s->op.loc);
+        snprintf(whom, sizeof whom, "is %s thread %d \"%s\", which does not block it",
+                 s->target == x->current->id ? "raised in" : "sent to", s->target,
+                 sched_thread(x, s->target)->obj.name);
+        terminated(x, s->sig, whom, s->op.loc);
+    case SENT_HANDLER:
+        run_handler(posix_thread_self(x), s->sig, &s->disposition,
+                    s->op.cls == &kill_class ? SI_USER : SI_TKILL);
+        posix_signals_unblocked(x, s->op.loc);
+        return;
+    case SENT_ELSEWHERE:
+        if (s->handler_thread >= 0)
+            sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s goes to its handler in thread %d "
+                       "\"%s\": a handler run by another thread than the sender is not "
+                       "supported by weft yet (README: Running a pthread program)", name,
+                       s->handler_thread, sched_thread(x, s->handler_thread)->obj.name);
+        sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s goes to its handler in whichever thread "
+                   "does not block it, of several: a handler run by another thread than the "
+                   "sender is not supported by weft yet (README: Running a pthread program)",
+                   name);
+    case SENT_STOPS:
+        sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s would stop the process: job control "
+                   "is not supported by weft yet (README: Running a pthread program)", name);
+    default:
+        return;
+    }
+}
+
+static void send_signal(struct exec *x, const struct sched_opclass *cls, int sig, int target,
+                 struct sched_loc at)
+{
+    struct send_op s = { .op = { .cls = cls, .obj = &signal_object(x, sig, at)->obj, .loc = at },
+                         .sig = sig, .target = target };
+    sched_visible(x, &s.op);
+    after_send(x, &s);
+}
+
+/* pthread_kill: 0 while th's lifetime lasts (until it is joined, or until
+** it ends if it is detached: glibc 2.34 and later keep an ended thread
+** not yet joined); ESRCH after, or for a pthread_t that names no thread of
+** this execution. Signal 0 only asks that: a step that reads whether th's
+** lifetime is over, which depends on every step (its end may fall anywhere
+** among the other threads' steps). */
+static const struct sched_opclass kill_check_class = { .verb = "pthread_kill 0",
+                                                      .flags = OP_GLOBAL };
+
+int weft_pthread_kill_at(pthread_t th, int sig, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_kill(th, sig);
+    if (posix_bad_signal(sig))
+        return EINVAL;
+    struct posix_thread *t = posix_thread_named(x, th);
+    if (t == NULL)
+        return ESRCH;
+    int tid = (int)(th - 1);
+    struct sched_loc at = posix_loc(file, line);
+    if (sig != 0) {
+        send_signal(x, &pthread_kill_class, sig, tid, at);   /* to an ended thread: lost */
+    } else if (tid == x->current->id) {
+        return 0;
+    } else {
+        struct sched_op op = { .cls = &kill_check_class, .loc = at };
+        sched_visible(x, &op);
+    }
+    bool ended = sched_thread(x, tid)->state == T_FINISHED;
+    return t->joined || (t->detached && ended) ? ESRCH : 0;
+}
+
+int weft_raise_at(int sig, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return raise(sig);
+    if (posix_bad_signal(sig) || sig == 0) {
+        errno = EINVAL;
+        return sig == 0 ? 0 : -1;
+    }
+    send_signal(x, &raise_class, sig, x->current->id, posix_loc(file, line));
+    return 0;
+}
+
+/* kill of the program's own process (its pid, or 0: its group, which is
+** it); any other process is outside the program, not supported. */
+int weft_kill_at(pid_t pid, int sig, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return kill(pid, sig);
+    if (pid != 0 && pid != getpid())
+        return weft_program_unsupported_at("kill of another process", file, line);
+    if (posix_bad_signal(sig)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (sig != 0)
+        send_signal(x, &kill_class, sig, -1, posix_loc(file, line));
+    return 0;
+}
+
+/* ==========================================================================
+** Unblocking: a pending signal is delivered before the mask call returns
+** ========================================================================== */
+
+struct take_op {
+    struct sched_op op;
+    uint64_t set;                     /* signals it may take */
+    int sig;                          /* what it took, or 0 */
+    bool from_process;
+};
+
+/* The lowest signal of set pending for op's thread: its own first, then
+** the process's (Linux dequeues them so). */
+static void take_apply(struct exec *x, struct sched_op *op)
+{
+    struct take_op *k = OP_OF(op, struct take_op, op);
+    struct posix_thread *t = posix_thread_at(x, op->thread->id);
+    uint64_t own = t ? t->sigpending & k->set : 0;
+    for (int sig = 1; sig <= POSIX_SIGNALS && k->sig == 0; sig++)
+        if (own & BIT(sig)) {
+            t->sigpending &= ~BIT(sig);
+            k->sig = sig;
+        }
+    for (int sig = 1; sig <= POSIX_SIGNALS && k->sig == 0; sig++)
+        if ((k->set & BIT(sig)) && process_pending(x, sig)) {
+            x->program->sigtable->of[sig]->process_pending = false;
+            k->sig = sig;
+            k->from_process = true;
+        }
+    if (k->sig) {
+        op->note = "takes signal %d";
+        op->note_a = k->sig;
+    } else {
+        op->idle = true;
+    }
+}
+
+static const struct sched_opclass unblocked_class = { .verb = "deliver", .apply = take_apply };
+
+/* Deliver to the running thread what its mask no longer blocks: its own
+** pending signals at once, the process's in a step (another thread's
+** sigwait may take them first). */
+void posix_signals_unblocked(struct exec *x, struct sched_loc at)
+{
+    struct posix_thread *t = posix_thread_self(x);
+    while (t && x->program->sigtable) {   /* (no table: no signal was ever sent) */
+        uint64_t ready = pending_for(x, x->current->id) & ~t->sigmask;
+        if (ready == 0)
+            return;
+        int sig = __builtin_ctzll(ready) + 1;
+        if (t->sigpending & BIT(sig)) {
+            t->sigpending &= ~BIT(sig);
+        } else {
+            struct take_op k = { .op = { .cls = &unblocked_class,
+                                         .obj = &signal_object(x, sig, at)->obj, .loc = at },
+                                 .set = BIT(sig) };
+            sched_visible(x, &k.op);
+            if (k.sig == 0)
+                continue;
+        }
+        struct sigaction sa;
+        posix_disposition(x, sig, &sa);
+        switch (action_of(&sa, sig)) {
+        case ACT_TERMINATE:
+            terminated(x, sig, "is unblocked while pending", at);
+        case ACT_HANDLER:
+            run_handler(t, sig, &sa, SI_USER);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* ==========================================================================
+** sigwait, sigwaitinfo, sigtimedwait, sigpending
+** ========================================================================== */
+
+struct sigwait_op {
+    struct take_op take;
+    struct sched_timer timer;
+    bool must_wait, poll;
+    struct signal_obj *objs[POSIX_SIGNALS];
+    int nobjs;
+};
+
+static struct sigwait_op *sigwait_op(const struct sched_op *op)
+{
+    return OP_OF(OP_OF(op, struct take_op, op), struct sigwait_op, take);
+}
+
+static int sigwait_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    const struct sigwait_op *w = sigwait_op(op);
+    int n = 0;
+    for (int i = 0; i < w->nobjs && n < max; i++)
+        objs[n++] = &w->objs[i]->obj;
+    return n;
+}
+
+static bool anything_pending(struct exec *x, struct sched_op *op)
+{
+    return (pending_for(x, op->thread->id) & sigwait_op(op)->take.set) != 0;
+}
+
+static bool sigwait_enabled(struct exec *x, struct sched_op *op)
+{
+    return anything_pending(x, op);
+}
+
+/* A timed wait's first step: takes, fails (a poll) or starts its timer. */
+static void timed_start_apply(struct exec *x, struct sched_op *op)
+{
+    struct sigwait_op *w = sigwait_op(op);
+    take_apply(x, op);
+    if (w->take.sig || w->poll)
+        return;
+    op->idle = false;
+    sched_timer_start(x, op->timer);
+    w->must_wait = true;
+    op->note = "waits";
+}
+
+static bool timed_enabled(struct exec *x, struct sched_op *op)
+{
+    return anything_pending(x, op) || sched_timer_due(x, op->timer);
+}
+
+static void timed_apply(struct exec *x, struct sched_op *op)
+{
+    if (sched_timer_wins(x, op, anything_pending(x, op))) {
+        op->note = "timed out";
+        return;
+    }
+    take_apply(x, op);
+}
+
+static sched_mask sigwait_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
+{
+    return sync_wakers(x, op->thread, op->obj, how);
+}
+
+/* "waits in sigwait for SIGINT or SIGTERM" */
+static void sigwait_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    const struct sigwait_op *w = sigwait_op(op);
+    size_t len = (size_t)snprintf(buf, n, "waits in %s for ", op->cls->verb);
+    for (int i = 0; i < w->nobjs && len < n; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == w->nobjs ? " or " : ", ";
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", sep, w->objs[i]->obj.name);
+    }
+    if (w->nobjs == 0 && len < n)
+        snprintf(buf + len, n - len, "no signal (an empty set)");
+}
+
+#define SIGWAIT_CLASS(name, verb_, enabled_, apply_)                                      \
+    static const struct sched_opclass name = {                                            \
+        .verb = verb_, .enabled = enabled_, .apply = apply_, .objects = sigwait_objects,  \
+        .blockers = sigwait_blockers, .describe_wait = sigwait_describe }
+SIGWAIT_CLASS(sigwait_class, "sigwait", sigwait_enabled, take_apply);
+SIGWAIT_CLASS(sigwaitinfo_class, "sigwaitinfo", sigwait_enabled, take_apply);
+SIGWAIT_CLASS(timed_start_class, "sigtimedwait", NULL, timed_start_apply);
+SIGWAIT_CLASS(timed_class, "sigtimedwait", timed_enabled, timed_apply);
+
+/* Wait for a signal of set: its number, or 0 when a timed wait timed out.
+** timeout NULL: no limit. */
+static int wait_for_signal(struct exec *x, const sigset_t *set, const struct timespec *timeout,
+                           const struct sched_opclass *cls, siginfo_t *info, struct sched_loc at)
+{
+    struct posix_thread *t = posix_thread_self(x);
+    if (t == NULL)
+        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a thread's signals");
+    struct sigwait_op w = { .take = { .op = { .cls = cls, .loc = at },
+                                      .set = posix_sigset_bits(set) } };
+    for (int sig = 1; sig <= POSIX_SIGNALS; sig++)
+        if (w.take.set & BIT(sig))
+            w.objs[w.nobjs++] = signal_object(x, sig, at);
+    w.take.op.obj = w.nobjs ? &w.objs[0]->obj : NULL;
+    if (timeout) {
+        int64_t ns = (int64_t)timeout->tv_sec * 1000000000 + timeout->tv_nsec;
+        w.poll = ns == 0;
+        w.take.op.cls = &timed_start_class;
+        if (sched_timer_init(x, &w.take.op, &w.timer, ns) != 0)
+            sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
+    }
+    t->sigwaiting = w.take.set;
+    sched_visible(x, &w.take.op);
+    if (w.must_wait) {
+        w.take.op.cls = &timed_class;
+        w.take.op.note = NULL;
+        sched_visible(x, &w.take.op);
+    }
+    t->sigwaiting = 0;
+    if (info && w.take.sig) {
+        memset(info, 0, sizeof *info);
+        info->si_signo = w.take.sig;
+        info->si_code = w.take.from_process ? SI_USER : SI_TKILL;
+        info->si_pid = getpid();
+        info->si_uid = getuid();
+    }
+    return w.take.sig;
+}
+
+int weft_sigwait_at(const sigset_t *set, int *sig, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sigwait(set, sig);
+    if (set == NULL || sig == NULL)
+        return EFAULT;
+    *sig = wait_for_signal(x, set, NULL, &sigwait_class, NULL, posix_loc(file, line));
+    return 0;
+}
+
+int weft_sigtimedwait_at(const sigset_t *set, siginfo_t *info, const struct timespec *timeout,
+                         const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return timeout ? sigtimedwait(set, info, timeout) : sigwaitinfo(set, info);
+    if (set == NULL) {
+        errno = EFAULT;
+        return -1;
+    }
+    if (timeout && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
+                    timeout->tv_nsec >= 1000000000)) {
+        errno = EINVAL;
+        return -1;
+    }
+    int sig = wait_for_signal(x, set, timeout, timeout ? &timed_start_class : &sigwaitinfo_class,
+                              info, posix_loc(file, line));
+    if (sig == 0)
+        errno = EAGAIN;
+    return sig ? sig : -1;
+}
+
+/* sigpending: a step that reads what is pending for the caller. */
+static const struct sched_opclass sigpending_class = { .verb = "sigpending",
+                                                       .flags = OP_GLOBAL };
+
+int weft_sigpending_at(sigset_t *set, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sigpending(set);
+    struct sched_op op = { .cls = &sigpending_class, .loc = posix_loc(file, line) };
+    sched_visible(x, &op);
+    posix_sigset_of(pending_for(x, x->current->id), set);
+    return 0;
+}

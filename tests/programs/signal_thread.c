@@ -1,0 +1,191 @@
+/*
+** signal_thread.c -- signals between a program's own threads
+** (tests/programs.sh; the argument picks the mode). The common shape: main
+** blocks SIGINT and SIGTERM, so every thread it starts inherits the mask,
+** and one thread takes them with sigwait; a client asks for shutdown with
+** kill(getpid(), SIGTERM).
+**   shutdown    as above: passes, whichever thread runs first.
+**   late_mask   the worker is started before main blocks the signals: it
+**               does not block SIGTERM, so the kernel may hand it to the
+**               worker, whose default action ends the process (a crash).
+**   nobody      nobody sends: main joins a thread that waits forever.
+**   to_thread   pthread_kill of the signal thread itself, with SIGUSR1.
+**   timed       sigtimedwait with a 1 s timeout, in a loop until a flag
+**               another thread sets after it sends; both orders pass.
+**   pending     a blocked raise stays pending (sigpending shows it) until
+**               pthread_sigmask unblocks it: its handler has run when
+**               the call returns.
+**   reset       a handler with SA_RESETHAND: the second raise ends the
+**               process.
+**   ignored     SIG_IGN: raise drops it.
+**   elsewhere   a handler that would run in another thread: not
+**               supported yet, named at the send.
+*/
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static sigset_t stops;
+static int got;                       /* what the signal thread took */
+static volatile sig_atomic_t handled;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static int stop_requested;
+
+static void *signal_waiter(void *arg)
+{
+    (void)arg;
+    int sig = 0;
+    assert(sigwait(&stops, &sig) == 0);
+    got = sig;
+    return NULL;
+}
+
+static void *timed_waiter(void *arg)
+{
+    (void)arg;
+    struct timespec second = { 1, 0 };
+    for (;;) {
+        siginfo_t info;
+        int sig = sigtimedwait(&stops, &info, &second);
+        if (sig > 0) {
+            assert(info.si_signo == sig);
+            got = sig;
+            return NULL;
+        }
+        assert(errno == EAGAIN);
+        pthread_mutex_lock(&mu);
+        int stop = stop_requested;
+        pthread_mutex_unlock(&mu);
+        if (stop)
+            return NULL;
+    }
+}
+
+static void *worker(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&mu);
+    pthread_mutex_unlock(&mu);
+    return NULL;
+}
+
+static void *client(void *arg)
+{
+    (void)arg;
+    kill(getpid(), SIGTERM);
+    return NULL;
+}
+
+static void *timed_client(void *arg)
+{
+    (void)arg;
+    kill(getpid(), SIGTERM);
+    pthread_mutex_lock(&mu);
+    stop_requested = 1;
+    pthread_mutex_unlock(&mu);
+    return NULL;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    handled++;
+}
+
+static void *spin_on_handled(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&mu);
+    pthread_mutex_unlock(&mu);
+    return NULL;
+}
+
+static void block_stops(void)
+{
+    assert(pthread_sigmask(SIG_BLOCK, &stops, NULL) == 0);
+}
+
+/* main blocks the signals (before or after starting the worker), starts
+** the signal thread and a client, and joins them. */
+static int shutdown_run(void *(*waiter)(void *), void *(*sender)(void *), int mask_late)
+{
+    pthread_t w, s, c;
+    if (!mask_late)
+        block_stops();
+    pthread_create(&w, NULL, worker, NULL);
+    if (mask_late)
+        block_stops();
+    pthread_create(&s, NULL, waiter, NULL);
+    if (sender)
+        pthread_create(&c, NULL, sender, NULL);
+    pthread_join(w, NULL);
+    pthread_join(s, NULL);
+    if (sender)
+        pthread_join(c, NULL);
+    return got;
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "shutdown";
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    if (strcmp(mode, "shutdown") == 0)
+        assert(shutdown_run(signal_waiter, client, 0) == SIGTERM);
+    else if (strcmp(mode, "late_mask") == 0)
+        assert(shutdown_run(signal_waiter, client, 1) == SIGTERM);
+    else if (strcmp(mode, "nobody") == 0)
+        shutdown_run(signal_waiter, NULL, 0);
+    else if (strcmp(mode, "timed") == 0)
+        assert(shutdown_run(timed_waiter, timed_client, 0) == SIGTERM ||
+               (got == 0 && stop_requested));
+    else if (strcmp(mode, "to_thread") == 0) {
+        pthread_t s;
+        sigaddset(&stops, SIGUSR1);
+        block_stops();
+        pthread_create(&s, NULL, signal_waiter, NULL);
+        assert(pthread_kill(s, SIGUSR1) == 0);
+        pthread_join(s, NULL);
+        assert(got == SIGUSR1);
+    } else if (strcmp(mode, "pending") == 0) {
+        sigset_t usr1, now;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        signal(SIGUSR1, on_signal);
+        pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+        raise(SIGUSR1);
+        assert(handled == 0);
+        sigpending(&now);
+        assert(sigismember(&now, SIGUSR1) == 1);
+        pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+        assert(handled == 1);
+        sigpending(&now);
+        assert(sigismember(&now, SIGUSR1) == 0);
+    } else if (strcmp(mode, "reset") == 0) {
+        struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESETHAND };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGUSR2, &sa, NULL);
+        raise(SIGUSR2);
+        assert(handled == 1);
+        raise(SIGUSR2);
+    } else if (strcmp(mode, "ignored") == 0) {
+        signal(SIGUSR1, SIG_IGN);
+        raise(SIGUSR1);
+        sigset_t now;
+        sigpending(&now);
+        assert(sigismember(&now, SIGUSR1) == 0);
+    } else if (strcmp(mode, "elsewhere") == 0) {
+        pthread_t t;
+        signal(SIGUSR1, on_signal);
+        pthread_create(&t, NULL, spin_on_handled, NULL);
+        pthread_kill(t, SIGUSR1);
+        pthread_join(t, NULL);
+    }
+    return 0;
+}
