@@ -97,6 +97,8 @@ WEFT_PROG_API int weft_sigwait_at(const sigset_t *set, int *sig, WEFT_AT);
 WEFT_PROG_API int weft_sigtimedwait_at(const sigset_t *set, siginfo_t *info,
                                        const struct timespec *timeout, WEFT_AT);
 WEFT_PROG_API int weft_sigpending_at(sigset_t *set, WEFT_AT);
+WEFT_PROG_API int weft_pause_at(WEFT_AT);
+WEFT_PROG_API int weft_sigsuspend_at(const sigset_t *mask, WEFT_AT);
 
 /* ---- mutexes ---- */
 WEFT_PROG_API int weft_pthread_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *a,
@@ -375,6 +377,8 @@ static inline int weft_destroy_(const volatile void *object)
 #define sigtimedwait(set, info, timeout) \
     weft_sigtimedwait_at((set), (info), (timeout), __FILE__, __LINE__)
 #define sigpending(set)          weft_sigpending_at((set), __FILE__, __LINE__)
+#define pause()                  weft_pause_at(__FILE__, __LINE__)
+#define sigsuspend(mask)         weft_sigsuspend_at((mask), __FILE__, __LINE__)
 #define pthread_sigmask          weft_pthread_sigmask
 #define sigprocmask              weft_sigprocmask
 #define pthread_mutex_timedlock(m, t) \
@@ -420,9 +424,7 @@ static inline int weft_destroy_(const volatile void *object)
 #define pthread_getattr_np(...)        WEFT_UNSUPPORTED_(pthread_getattr_np)
 #define pthread_getcpuclockid(...)     WEFT_UNSUPPORTED_(pthread_getcpuclockid)
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
-/* Calls that wait for a signal handler to run, or send a signal in real time. */
-#define pause()                        WEFT_UNSUPPORTED_(pause)
-#define sigsuspend(...)                WEFT_UNSUPPORTED_(sigsuspend)
+/* Calls that send a signal in real time. */
 #define alarm(...)                     ((unsigned)WEFT_UNSUPPORTED_(alarm))
 #define ualarm(...)                    ((useconds_t)WEFT_UNSUPPORTED_(ualarm))
 #define setitimer(...)                 WEFT_UNSUPPORTED_(setitimer)

@@ -43,7 +43,10 @@ threads or, small enough for plain DFS, three: one for every ten of COUNT), each
 run prog.c`), under --memory-model tso and pso: a store weaker than
 seq_cst waits in a store buffer, whose thread flushes it (under pso a
 thread per address, flushing in any order C11 allows), so DPOR must run
-exactly plain DFS's classes there too.
+exactly plain DFS's classes there too. And as many pthread programs whose
+threads send one another signals (raise, pthread_kill, kill of the
+process for a signal a sigwait takes, mask changes, handlers run between
+two steps of the thread they go to, beside critical sections).
 """
 import json
 import os
@@ -315,6 +318,56 @@ def c11_program(seed):
     return "\n".join(out) + "\n"
 
 
+def signal_program(seed):
+    """A pthread program whose threads send one another signals: raise,
+    pthread_kill of a thread made before, kill of the process for a signal
+    every thread blocks but a sigwait, mask changes, handlers and SIG_IGN,
+    beside critical sections."""
+    r = random.Random(seed * 7907)
+    nthreads = r.randint(2, 3)
+    most = 2 if nthreads == 3 else 3
+    usr1 = r.choice(["on1", "on1", "SIG_IGN"])
+    waiter = r.random() < 0.5         # SIGUSR2: blocked by all, taken by a sigwait
+    out = ["#include <pthread.h>", "#include <signal.h>", "#include <unistd.h>",
+           "static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;",
+           "static volatile sig_atomic_t hits;", f"static pthread_t th[{nthreads + 1}];",
+           "static sigset_t usr1, usr2;",
+           "static void on1(int s) { (void)s; hits++; }"]
+    if waiter:
+        out.append("static void *waiter(void *a) { (void)a; int s; sigwait(&usr2, &s); return 0; }")
+    for t in range(1, nthreads + 1):
+        body = []
+        for _ in range(r.randint(1, most)):
+            kind = r.choice(["lock", "raise", "kill_thread", "kill_thread", "mask", "kill_proc"])
+            if kind == "lock":
+                body.append("pthread_mutex_lock(&m); pthread_mutex_unlock(&m);")
+            elif kind == "raise":
+                body.append("raise(SIGUSR1);")
+            elif kind == "kill_thread":
+                body.append(f"pthread_kill(th[{r.randrange(t)}], SIGUSR1);")
+            elif kind == "mask":
+                body.append(f"pthread_sigmask({r.choice(['SIG_BLOCK', 'SIG_UNBLOCK'])}, "
+                            "&usr1, 0);")
+            elif waiter:
+                body.append("kill(getpid(), SIGUSR2);")
+        out.append(f"static void *t{t}(void *a) {{ (void)a; {' '.join(body)} return 0; }}")
+    out.append("int main(void) {")
+    out.append("  sigemptyset(&usr1); sigaddset(&usr1, SIGUSR1);")
+    out.append("  sigemptyset(&usr2); sigaddset(&usr2, SIGUSR2);")
+    out.append(f"  signal(SIGUSR1, {usr1}); th[0] = pthread_self();")
+    out.append("  pthread_sigmask(SIG_BLOCK, &usr2, 0);")
+    if waiter:
+        out.append("  pthread_t w; pthread_create(&w, 0, waiter, 0); kill(getpid(), SIGUSR2);")
+    out += [f"  pthread_create(&th[{t}], 0, t{t}, 0);" for t in range(1, nthreads + 1)]
+    if r.random() < 0.5:
+        out.append("  pthread_kill(th[1], SIGUSR1);")
+    out.append(f"  for (int i = 1; i <= {nthreads}; i++) pthread_join(th[i], 0);")
+    if waiter:
+        out.append("  pthread_join(w, 0);")
+    out.append("  return hits < 0; }")
+    return "\n".join(out) + "\n"
+
+
 def program_classes(weft, path, strategy, *options):
     """(exhaustive, list of classes) of one program."""
     out = path + f".classes-{strategy}"
@@ -327,27 +380,32 @@ def program_classes(weft, path, strategy, *options):
     return done, [line.split()[1] for line in open(out)]
 
 
-def atomics_against_plain_dfs(weft, tmp, count, model):
-    """C11 atomics programs under --memory-model model: DPOR's classes
-    against plain DFS's. (passed, failed, skipped)."""
+def programs_against_plain_dfs(weft, tmp, count, make, tag, *options):
+    """Generated pthread programs (make(seed) gives one's source): DPOR's
+    classes against plain DFS's. (passed, failed, skipped)."""
     passed = failed = skipped = 0
     for seed in range(1, count // 10 + 1):
-        path = os.path.join(tmp, f"c11_{seed}.c")
+        path = os.path.join(tmp, f"{tag}_{seed}.c")
         with open(path, "w") as f:
-            f.write(c11_program(seed))
-        plain_done, want = program_classes(weft, path, "dfs", "--no-sleep-sets",
-                                           "--memory-model", model)
+            f.write(make(seed))
+        plain_done, want = program_classes(weft, path, "dfs", "--no-sleep-sets", *options)
         if not plain_done:
             skipped += 1
             continue
-        dpor_done, got = program_classes(weft, path, "dpor", "--memory-model", model)
-        if matches_plain(f"c11_{seed} ({model})", want, got, dpor_done):
+        dpor_done, got = program_classes(weft, path, "dpor", *options)
+        if matches_plain(f"{tag}_{seed} {' '.join(options)}", want, got, dpor_done):
             passed += 1
             continue
         failed += 1
         if failed <= 3:
-            print(c11_program(seed))
+            print(make(seed))
     return passed, failed, skipped
+
+
+def atomics_against_plain_dfs(weft, tmp, count, model):
+    """C11 atomics programs under --memory-model model."""
+    return programs_against_plain_dfs(weft, tmp, count, c11_program, "c11",
+                                      "--memory-model", model)
 
 
 def main():
@@ -358,6 +416,7 @@ def main():
         plain = against_plain_dfs(weft, tmp, count)
         c11 = {model: atomics_against_plain_dfs(weft, tmp, count, model)
                for model in ("tso", "pso")}
+        signals = programs_against_plain_dfs(weft, tmp, count, signal_program, "signals")
         made = scenarios(count)
         so = build(tmp, made)
         dpor = classes_of(weft, so, tmp, "dpor")
@@ -387,7 +446,10 @@ def main():
     for model, (ok, bad, skip) in c11.items():
         print(f"C11 atomics programs against plain DFS ({model}): {ok} passed, {bad} failed, "
               f"{skip} skipped")
-    return 1 if failed or plain[1] or any(bad for _, bad, _ in c11.values()) else 0
+    print(f"signal programs against plain DFS: {signals[0]} passed, {signals[1]} failed, "
+          f"{signals[2]} skipped")
+    return 1 if (failed or plain[1] or signals[1] or
+                 any(bad for _, bad, _ in c11.values())) else 0
 
 
 if __name__ == "__main__":

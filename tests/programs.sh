@@ -1017,11 +1017,14 @@ for call in fgets:21 getchar:24; do
     expect_grep "${call%:*} would block" "^  ${call%:*} would block outside weft" "$tmp/out"
 done
 exec 3>&-
-check "a sigwait nobody answers" 1 "$WEFT" run "$tests/blocking_calls.c" -- sigwait
-expect_grep "a sigwait nobody answers: deadlock" "^weft: DEADLOCK in blocking_calls$" "$tmp/out"
-expect_grep "a sigwait nobody answers: what it waits for" \
-    '^  thread 0 "main" waits in sigwait for SIGUSR1$' "$tmp/out"
-for call in pause:26 alarm:30; do
+for call in "sigwait:in sigwait for SIGUSR1" "pause:in pause for a signal to its handler"; do
+    check "a ${call%%:*} nobody answers" 1 "$WEFT" run "$tests/blocking_calls.c" -- "${call%%:*}"
+    expect_grep "a ${call%%:*} nobody answers: deadlock" "^weft: DEADLOCK in blocking_calls$" \
+        "$tmp/out"
+    expect_grep "a ${call%%:*} nobody answers: what it waits for" \
+        "^  thread 0 \"main\" waits ${call#*:}$" "$tmp/out"
+done
+for call in alarm:30; do
     check "${call%:*} is not supported" 1 "$WEFT" run "$tests/blocking_calls.c" -- "${call%:*}"
     expect_grep "${call%:*} named at its line" \
         "^In thread 0 \"main\" at blocking_calls.c:${call#*:}:" "$tmp/out"
@@ -1226,20 +1229,24 @@ check "signal masks, a process per execution" 0 "$WEFT" run --isolate fork "$tes
 
 # ---- signals between the program's threads (posix/delivery.c) ----
 # A signal thread takes SIGTERM with sigwait: every send depends on every
-# step, so DPOR runs 10 executions (the classes count 8: they let a
-# thread's start commute with a send) and visits plain DFS's classes.
+# step, a thread's start too (its mask may change right after it), so
+# DPOR runs 10 executions, one per class, and visits plain DFS's classes.
 check "a signal thread takes SIGTERM" 0 "$WEFT" run "$tests/signal_thread.c" -- shutdown
 expect_grep "a signal thread takes SIGTERM: 10 executions" \
     "^signal_thread: pass (expected pass) \[dpor\] 10 executions, exhaustive" "$tmp/out"
-for mode in shutdown late_mask to_thread pending nobody; do
+for mode in shutdown late_mask to_thread pending nobody other choice suspend pause_race; do
     same_classes "signal_thread $mode" "$tests/signal_thread.c" -- $mode
 done
 same_classes "signal_thread timed, exact spins" --spin-order exact "$tests/signal_thread.c" -- timed
 check "a worker started before the mask dies of SIGTERM" 1 \
     "$WEFT" run "$tests/signal_thread.c" -- late_mask
 expect_grep "late mask: a crash" "^weft: CRASH in signal_thread$" "$tmp/out"
-expect_grep "late mask: why" "^  SIGTERM is sent to the process and a thread does not block it, and its default action ends the process" "$tmp/out"
-expect_grep "late mask: the send is the step" "signal_thread.c:80 .*kill SIGTERM (ends the process)$" "$tmp/out"
+expect_grep "late mask: why" \
+    '^  SIGTERM is sent to the process, and thread 1 "worker" does not block it: its default action ends the process' \
+    "$tmp/out"
+line=$(grep -n '^    kill(getpid(), SIGTERM);' "$tests/signal_thread.c" | head -1 | cut -d: -f1)
+expect_grep "late mask: the send is the step" \
+    "signal_thread.c:$line .*kill SIGTERM (ends the process)$" "$tmp/out"
 replays_identically "late mask replay"
 check "a signal nobody sends" 1 "$WEFT" run "$tests/signal_thread.c" -- nobody
 expect_grep "a signal nobody sends: the wait" \
@@ -1253,14 +1260,28 @@ expect_grep "a blocked raise: one execution" \
 check "SA_RESETHAND: the second raise ends the process" 1 \
     "$WEFT" run "$tests/signal_thread.c" -- reset
 expect_grep "SA_RESETHAND: why" \
-    '^  SIGUSR2 is raised in thread 0 "main", which does not block it, and its default action' \
+    '^  SIGUSR2 is raised in thread 0 "main", which does not block it: its default action' \
     "$tmp/out"
 check "an ignored signal is dropped" 0 "$WEFT" run "$tests/signal_thread.c" -- ignored
-check "a handler in another thread is not supported" 1 \
-    "$WEFT" run "$tests/signal_thread.c" -- elsewhere
-expect_grep "a handler in another thread: named" \
-    '^  SIGUSR1 goes to its handler in thread 1 "spin_on_handled": a handler run by another thread than the sender is not supported by weft yet' \
+check "a handler runs in the thread a pthread_kill names" 0 \
+    "$WEFT" run "$tests/signal_thread.c" -- other
+expect_grep "a handler in another thread: before or after each of its steps" \
+    "^signal_thread: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
+check "a process signal two threads could take" 1 \
+    "$WEFT" run "$tests/signal_thread.c" -- choice
+expect_grep "a process signal two threads could take: named" \
+    '^  SIGUSR1 goes to its handler in whichever of 2 threads does not block it (thread 0 "main" among them): choosing the thread a signal to the process goes to is not supported by weft yet' \
     "$tmp/out"
+check "sigsuspend until the handler ran" 0 "$WEFT" run "$tests/signal_thread.c" -- suspend
+check "a flag tested before pause: the signal between is lost" 1 \
+    "$WEFT" run "$tests/signal_thread.c" -- pause_race
+expect_grep "pause race: a deadlock" "^weft: DEADLOCK in signal_thread$" "$tmp/out"
+expect_grep "pause race: the wait" \
+    '^  thread 0 "main" waits in pause for a signal to its handler$' "$tmp/out"
+expect_grep "pause race: the handler ran between" \
+    "signal_thread.c:$(grep -n '^        pthread_kill(main_thread' "$tests/signal_thread.c" |
+        cut -d: -f1) .*pthread_kill SIGUSR1 (to the handler" "$tmp/out"
+replays_identically "pause race replay"
 check "signals, a process per execution" 0 \
     "$WEFT" run --isolate fork "$tests/signal_thread.c" -- shutdown
 

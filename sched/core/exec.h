@@ -150,6 +150,9 @@ struct sched_thread {
     ** pending operation must be evaluated at every choice (a timer: the
     ** clock moves without a step on its objects). */
     bool enabled, recheck, always_recheck;
+    /* A program's signal handler is due in it (posix/delivery.c): it runs
+    ** the handler as it next resumes (x->run_due_signals). */
+    bool signal_due;
     int nwatch;
     /* Its store buffer (sync/atomic.c), made at its first atomic store
     ** weaker than seq_cst; buffered while it holds stores: its next
@@ -370,6 +373,9 @@ struct exec {
     /* Drains the running thread's store buffer, a step of its own
     ** (sync/atomic.c); set when the first buffer is made. */
     void (*drain_stores)(struct exec *x);
+    /* Runs the signal handlers due in the running thread, which has just
+    ** resumed (posix/delivery.c); set when the first is made due. */
+    void (*run_due_signals)(struct exec *x);
     size_t spawn_stack_size;          /* the stack the next spawn asks for, when
                                          more than cfg's (pthread_attr_setstacksize):
                                          taken by the spawn op as it is made, and

@@ -28,6 +28,7 @@ struct class_event {
     uint64_t label;                   /* its operation, in words */
     int thread_obj;                   /* the thread it spawns or joins, or -1 */
     bool reads, timed, local, shared;
+    bool all;                         /* OP_GLOBAL: ordered with local steps too */
     uint32_t first_obj, nobj;         /* its objects, in classes.objs */
 };
 
@@ -116,7 +117,9 @@ int classes_step(struct classes *c, const struct sched_step *s, const struct sch
     *e = (struct class_event){ .tid = s->tid, .k = c->thread[s->tid].steps++,
                                .thread_obj = -1, .reads = op->idle, .local = (op->cls->flags & OP_LOCAL) != 0,
                                .shared = (op->cls->flags & OP_SHARED) != 0,
-                               .timed = sched_op_program_global(op), .first_obj = (uint32_t)c->nobjs,
+                               .timed = sched_op_program_global(op),
+                               .all = (op->cls->flags & OP_GLOBAL) != 0,
+                               .first_obj = (uint32_t)c->nobjs,
                                .nobj = (uint32_t)n };
     e->who = c->thread[s->tid].name;
     for (int i = 0; i < n; i++) {
@@ -153,7 +156,11 @@ static bool share_object(const struct classes *c, const struct class_event *a,
 static bool depends(const struct classes *c, const struct class_event *a,
                     const struct class_event *b)
 {
-    if (a->tid == b->tid || a->local || b->local)
+    if (a->tid == b->tid)
+        return false;
+    if (a->all || b->all)             /* an end, a signal: whether a thread */
+        return true;                  /* started, or yielded, before it shows */
+    if (a->local || b->local)
         return false;
     if (a->timed || b->timed || a->thread_obj == (int)b->tid || b->thread_obj == (int)a->tid)
         return true;                  /* a timeout; a spawn of b's thread; a join of a's */

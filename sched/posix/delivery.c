@@ -2,8 +2,9 @@
 ** delivery.c -- signals the program's threads send one another: raise,
 ** pthread_kill and kill of the program's own process make a signal
 ** pending, in a thread or in the process; sigwait, sigwaitinfo and
-** sigtimedwait take one; sigpending reads them; a signal that a thread
-** does not block is delivered as its disposition says.
+** sigtimedwait take one; sigpending reads them; pause and sigsuspend wait
+** for a handler to run; a signal that a thread does not block is
+** delivered as its disposition says.
 **
 ** What a send does is decided in its step, from the threads' masks and the
 ** disposition as they are then (POSIX, as Linux does it):
@@ -15,22 +16,22 @@
 **  - otherwise it is delivered: dropped if ignored (SIG_IGN, or a default
 **    that ignores: SIGCHLD, SIGURG, SIGWINCH, SIGCONT); the end of the
 **    process if its default action terminates, reported as a crash at the
-**    send; its handler, run by the sending thread right after the step when
-**    the signal goes to that thread (raise; a pthread_kill of itself; a
-**    kill when the sender is the one thread that does not block it), as
-**    POSIX delivers a signal sent to oneself before the call returns.
-** A handler that would run in another thread is not supported yet: weft
-** would have to stop that thread between two of its steps, or interrupt
-** the call it waits in. The execution fails at the send, naming it, rather
-** than giving an answer that may be wrong. A thread that unblocks a pending
-** signal (pthread_sigmask, sigprocmask) has it delivered before the call
-** returns, in a step when it was the process's.
+**    send; else to its handler. The sending thread runs the handler right
+**    after the step when the signal goes to it, as POSIX delivers a signal
+**    sent to oneself before the call returns; another thread runs it as it
+**    next resumes (sched_thread.signal_due, x->run_due_signals): after the
+**    step it was about to take, or in the pause or sigsuspend it waits in.
+** Where the handler runs is thus always between two steps of its thread,
+** and the searches try the send before and after each of them. Not yet:
+** interrupting a call that waits (the handler runs when the wait ends; an
+** execution that ends with the thread still waiting fails saying so, see
+** sched.c), and choosing among several threads that could take a signal
+** sent to the process (the send fails, naming one).
 **
 ** Masks and dispositions change without steps, so every send depends on
-** every step (OP_GLOBAL), as pthread_cancel does: the searches try each
-** send before and after each step of the other threads. Each signal number
-** is an object of its own, named as the signal ("SIGTERM"); a sigwait
-** touches the objects of the signals it waits for.
+** every step (OP_GLOBAL), as pthread_cancel does. Each signal number is an
+** object of its own, named as the signal ("SIGTERM") and keyed by its
+** number; a sigwait touches the objects of the signals it waits for.
 */
 #define WEFT_PTHREAD_IMPLEMENTATION
 #include <stdio.h>
@@ -156,8 +157,51 @@ static _Noreturn void terminated(struct exec *x, int sig, const char *how, struc
 {
     char name[16];
     name_signal(sig, name, sizeof name);
-    sched_fail(x, WEFT_CRASH, at, "%s %s, and its default action ends the process (block it "
+    sched_fail(x, WEFT_CRASH, at, "%s %s: its default action ends the process (block it "
                "in every thread and take it with sigwait, or give it a handler)", name, how);
+}
+
+/* sig reaches the running thread t, which does not block it: acted on as
+** its disposition is now. */
+static void act_here(struct exec *x, struct posix_thread *t, int sig, int code, const char *how,
+                     struct sched_loc at)
+{
+    struct sigaction sa;
+    posix_disposition(x, sig, &sa);
+    switch (action_of(&sa, sig)) {
+    case ACT_TERMINATE:
+        terminated(x, sig, how, at);
+    case ACT_HANDLER:
+        run_handler(t, sig, &sa, code);
+        break;
+    default:                          /* ignored; a stop never gets here */
+        break;
+    }
+}
+
+/* x->run_due_signals: the running thread, just resumed, runs the handlers
+** due in it, lowest signal first. Its wait is over, so the calls a handler
+** makes are no cancellation points of it. */
+static void run_due_signals(struct exec *x)
+{
+    struct sched_thread *st = x->current;
+    struct posix_thread *t = posix_thread_self(x);
+    uint8_t interruptible = st->interruptible;
+    st->interruptible = 0;
+    st->signal_due = false;
+    while (t && t->sigdue) {
+        int sig = __builtin_ctzll(t->sigdue) + 1;
+        t->sigdue &= ~BIT(sig);
+        act_here(x, t, sig, SI_USER, "reaches a thread whose handler for it was reset",
+                 sync_current_loc(x));
+    }
+    st->interruptible = interruptible;
+}
+
+void posix_signals_due(struct exec *x)
+{
+    if (x->current->signal_due)
+        run_due_signals(x);
 }
 
 /* ==========================================================================
@@ -170,7 +214,9 @@ enum sent {
     SENT_DROPPED,                     /* ignored, or its thread has ended */
     SENT_TERMINATES,
     SENT_HANDLER,                     /* to the sender's handler */
-    SENT_ELSEWHERE,                   /* to a handler in another thread */
+    SENT_DUE,                         /* to the handler of another thread, which
+                                         runs it as it next resumes */
+    SENT_ELSEWHERE,                   /* to a handler in one of several threads */
     SENT_STOPS                        /* would stop the process */
 };
 
@@ -180,13 +226,29 @@ struct send_op {
     int target;                       /* thread id, or -1: the process */
     struct sigaction disposition;     /* as the step found it */
     enum sent sent;
-    int handler_thread;               /* SENT_ELSEWHERE: which, or -1: a choice */
+    int taker;                        /* a thread it goes to (the lowest), -1: none */
+    int takers;                       /* of how many (a signal to the process) */
 };
 
 /* Does thread i take sig now, rather than leave it pending? */
 static bool takes_now(const struct posix_thread *t, int sig)
 {
     return !(t->sigmask & BIT(sig)) && !(t->sigwaiting & BIT(sig));
+}
+
+/* sig's handler is due in thread tid: it runs it as it next resumes,
+** after the step it waits to take (or in it: pause, sigsuspend). The
+** searches order the send with every step of tid, so each place between
+** two of its steps is tried. */
+static enum sent make_due(struct exec *x, int tid, int sig)
+{
+    struct posix_thread *t = posix_thread_at(x, tid);
+    struct sched_thread *st = sched_thread(x, tid);
+    t->sigdue |= BIT(sig);
+    st->signal_due = true;
+    x->run_due_signals = run_due_signals;
+    sched_thread_changed(x, st);      /* a pause or sigsuspend may go on now */
+    return SENT_DUE;
 }
 
 static void send_to_thread(struct exec *x, struct send_op *s, enum action act)
@@ -207,25 +269,24 @@ static void send_to_thread(struct exec *x, struct send_op *s, enum action act)
     }
     s->sent = act == ACT_IGNORE ? SENT_DROPPED : act == ACT_TERMINATE ? SENT_TERMINATES
             : act == ACT_STOP ? SENT_STOPS
-            : s->target == x->current->id ? SENT_HANDLER : SENT_ELSEWHERE;
-    s->handler_thread = s->target;
+            : s->target == x->current->id ? SENT_HANDLER : make_due(x, s->target, s->sig);
+    s->taker = s->target;
+    s->takers = 1;
 }
 
 /* To the process: the threads that would take it now, and those that wait
 ** for it in sigwait, decide. */
 static void send_to_process(struct exec *x, struct send_op *s, enum action act)
 {
-    int takers = 0, waiters = 0, taker = -1;
+    int takers = 0, waiters = 0, taker = -1;   /* the lowest that takes it now */
     for (int i = 0; i < x->nthreads; i++) {
         struct sched_thread *st = x->threads[i];
         struct posix_thread *t = st->daemon ? NULL : posix_thread_at(x, i);
         if (t == NULL || st->state == T_FINISHED)
             continue;
         waiters += (t->sigwaiting & BIT(s->sig)) != 0;
-        if (takes_now(t, s->sig)) {
-            takers++;
+        if (takes_now(t, s->sig) && takers++ == 0)
             taker = i;
-        }
     }
     if (takers == 0) {
         signal_object(x, s->sig, s->op.loc)->process_pending = true;
@@ -235,9 +296,10 @@ static void send_to_process(struct exec *x, struct send_op *s, enum action act)
     }
     s->sent = act == ACT_IGNORE ? SENT_DROPPED : act == ACT_TERMINATE ? SENT_TERMINATES
             : act == ACT_STOP ? SENT_STOPS
-            : takers == 1 && waiters == 0 && taker == x->current->id ? SENT_HANDLER
-            : SENT_ELSEWHERE;
-    s->handler_thread = takers == 1 && waiters == 0 ? taker : -1;
+            : takers > 1 || waiters > 0 ? SENT_ELSEWHERE
+            : taker == x->current->id ? SENT_HANDLER : make_due(x, taker, s->sig);
+    s->taker = taker;
+    s->takers = takers + waiters;
 }
 
 static void send_apply(struct exec *x, struct sched_op *op)
@@ -249,14 +311,14 @@ static void send_apply(struct exec *x, struct sched_op *op)
         send_to_thread(x, s, act);
     else
         send_to_process(x, s, act);
-    if (s->sent == SENT_DROPPED && op->note == NULL)
-        op->note = "ignored";
-    else if (s->sent == SENT_TERMINATES)
-        op->note = "ends the process";
-    else if (s->sent == SENT_HANDLER)
-        op->note = "to its handler";
-    else if (s->sent == SENT_ELSEWHERE)
-        op->note = "to a handler in another thread";
+    switch (s->sent) {
+    case SENT_DROPPED: op->note = op->note ? op->note : "ignored"; break;
+    case SENT_TERMINATES: op->note = "ends the process"; break;
+    case SENT_HANDLER: op->note = "to its handler"; break;
+    case SENT_DUE: op->note = "to the handler of thread %d"; op->note_a = s->taker; break;
+    case SENT_ELSEWHERE: op->note = "to a handler: of which thread is a choice"; break;
+    default: break;                   /* pending: noted where it was decided */
+    }
 }
 
 /* Masks and dispositions change between steps: every send depends on
@@ -276,11 +338,12 @@ static void after_send(struct exec *x, struct send_op *s)
     switch (s->sent) {
     case SENT_TERMINATES:
         if (s->target < 0)
-            terminated(x, s->sig, "is sent to the process and a thread does not block it",
-                       s->op.loc);
-        snprintf(whom, sizeof whom, "is %s thread %d \"%s\", which does not block it",
-                 s->target == x->current->id ? "raised in" : "sent to", s->target,
-                 sched_thread(x, s->target)->obj.name);
+            snprintf(whom, sizeof whom, "is sent to the process, and thread %d \"%s\" does "
+                     "not block it", s->taker, sched_thread(x, s->taker)->obj.name);
+        else
+            snprintf(whom, sizeof whom, "is %s thread %d \"%s\", which does not block it",
+                     s->target == x->current->id ? "raised in" : "sent to", s->target,
+                     sched_thread(x, s->target)->obj.name);
         terminated(x, s->sig, whom, s->op.loc);
     case SENT_HANDLER:
         run_handler(posix_thread_self(x), s->sig, &s->disposition,
@@ -288,15 +351,11 @@ static void after_send(struct exec *x, struct send_op *s)
         posix_signals_unblocked(x, s->op.loc);
         return;
     case SENT_ELSEWHERE:
-        if (s->handler_thread >= 0)
-            sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s goes to its handler in thread %d "
-                       "\"%s\": a handler run by another thread than the sender is not "
-                       "supported by weft yet (README: Running a pthread program)", name,
-                       s->handler_thread, sched_thread(x, s->handler_thread)->obj.name);
-        sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s goes to its handler in whichever thread "
-                   "does not block it, of several: a handler run by another thread than the "
-                   "sender is not supported by weft yet (README: Running a pthread program)",
-                   name);
+        sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s goes to its handler in whichever of %d "
+                   "threads does not block it (thread %d \"%s\" among them): choosing the "
+                   "thread a signal to the process goes to is not supported by weft yet (block "
+                   "it in all threads but one; README: Running a pthread program)", name,
+                   s->takers, s->taker, sched_thread(x, s->taker)->obj.name);
     case SENT_STOPS:
         sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s would stop the process: job control "
                    "is not supported by weft yet (README: Running a pthread program)", name);
@@ -419,14 +478,15 @@ static const struct sched_opclass unblocked_class = { .verb = "deliver", .apply 
 
 /* Deliver to the running thread what its mask no longer blocks: its own
 ** pending signals at once, the process's in a step (another thread's
-** sigwait may take them first). */
-void posix_signals_unblocked(struct exec *x, struct sched_loc at)
+** sigwait may take them first). How many went to handlers. */
+int posix_signals_unblocked(struct exec *x, struct sched_loc at)
 {
     struct posix_thread *t = posix_thread_self(x);
+    int handled = 0;
     while (t && x->program->sigtable) {   /* (no table: no signal was ever sent) */
         uint64_t ready = pending_for(x, x->current->id) & ~t->sigmask;
         if (ready == 0)
-            return;
+            break;
         int sig = __builtin_ctzll(ready) + 1;
         if (t->sigpending & BIT(sig)) {
             t->sigpending &= ~BIT(sig);
@@ -440,16 +500,10 @@ void posix_signals_unblocked(struct exec *x, struct sched_loc at)
         }
         struct sigaction sa;
         posix_disposition(x, sig, &sa);
-        switch (action_of(&sa, sig)) {
-        case ACT_TERMINATE:
-            terminated(x, sig, "is unblocked while pending", at);
-        case ACT_HANDLER:
-            run_handler(t, sig, &sa, SI_USER);
-            break;
-        default:
-            break;
-        }
+        handled += action_of(&sa, sig) == ACT_HANDLER;
+        act_here(x, t, sig, SI_USER, "is unblocked while pending", at);
     }
+    return handled;
 }
 
 /* ==========================================================================
@@ -627,4 +681,68 @@ int weft_sigpending_at(sigset_t *set, const char *file, int line)
     sched_visible(x, &op);
     posix_sigset_of(pending_for(x, x->current->id), set);
     return 0;
+}
+
+/* ==========================================================================
+** pause and sigsuspend: wait for a handler to run
+** ========================================================================== */
+
+/* Enabled once a send made a handler due in the thread (make_due asks the
+** scheduler to look again); the thread runs it as the step returns. */
+static bool handler_due(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    return op->thread->signal_due;
+}
+
+static sched_mask suspend_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
+{
+    return sync_wakers(x, op->thread, NULL, how);
+}
+
+static void suspend_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    snprintf(buf, n, "waits in %s for a signal to its handler", op->cls->verb);
+}
+
+static const struct sched_opclass pause_class = {
+    .verb = "pause", .enabled = handler_due, .blockers = suspend_blockers,
+    .describe_wait = suspend_describe };
+static const struct sched_opclass sigsuspend_class = {
+    .verb = "sigsuspend", .enabled = handler_due, .blockers = suspend_blockers,
+    .describe_wait = suspend_describe };
+
+int weft_pause_at(const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pause();
+    struct sched_op op = { .cls = &pause_class, .loc = posix_loc(file, line) };
+    sched_visible(x, &op);            /* returns once the handler ran */
+    errno = EINTR;
+    return -1;
+}
+
+/* sigsuspend: mask in place of the thread's until a handler has run; a
+** pending signal the mask unblocks is delivered at once. */
+int weft_sigsuspend_at(const sigset_t *mask, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sigsuspend(mask);
+    struct posix_thread *t = posix_thread_self(x);
+    if (t == NULL || mask == NULL) {
+        errno = EFAULT;
+        return -1;
+    }
+    struct sched_loc at = posix_loc(file, line);
+    uint64_t saved = t->sigmask;
+    t->sigmask = posix_sigset_bits(mask);
+    if (posix_signals_unblocked(x, at) == 0) {
+        struct sched_op op = { .cls = &sigsuspend_class, .loc = at };
+        sched_visible(x, &op);
+    }
+    t->sigmask = saved;
+    errno = EINTR;
+    return -1;
 }

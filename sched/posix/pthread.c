@@ -83,6 +83,7 @@ static void thread_start(void *arg)
         *slot = t;
     jmp_buf exit_to;
     t->exit_to = &exit_to;
+    posix_signals_due(x);             /* a signal sent before it started */
     if (setjmp(exit_to) == 0)
         t->result = t->fn(t->arg);
     posix_keys_thread_exit(x, t);

@@ -30,6 +30,7 @@ struct posix_thread {
     uint64_t sigmask;                 /* blocked signals, bit sig - 1 (posix/signal.c) */
     uint64_t sigpending;              /* sent to it, not yet taken (posix/delivery.c) */
     uint64_t sigwaiting;              /* what its sigwait waits for, while it does */
+    uint64_t sigdue;                  /* whose handlers it runs as it resumes */
     char np_name[16];                 /* pthread_setname_np's, "" if none (thread_np.c) */
     const char *start_name;           /* its start function's, as spelled; NULL: main */
     int policy, priority;             /* pthread_setschedparam's: kept, not used */
@@ -165,8 +166,10 @@ void posix_sigset_of(uint64_t bits, sigset_t *set);
 bool posix_bad_signal(int sig);
 void posix_disposition(struct exec *x, int sig, struct sigaction *sa);
 /* The running thread's mask unblocked signals: those pending are
-** delivered now (posix/delivery.c). */
-void posix_signals_unblocked(struct exec *x, struct sched_loc at);
+** delivered now (posix/delivery.c); how many went to handlers. */
+int posix_signals_unblocked(struct exec *x, struct sched_loc at);
+/* A new thread runs the handlers made due in it before its first code. */
+void posix_signals_due(struct exec *x);
 /* A program's sigaction and signal (linked with --wrap: cli/loader.c). */
 __attribute__((visibility("default"))) int
 __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old);

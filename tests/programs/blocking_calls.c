@@ -2,8 +2,8 @@
 ** blocking_calls.c -- calls that would block outside weft, or wait for a
 ** signal, stop the execution at their line rather than hang
 ** (tests/programs.sh; the argument picks one): "fgets" and "getchar" read
-** standard input that has nothing to give, "pause" waits for a handler,
-** "alarm" sends a signal in real time; "sigwait": a SIGUSR1 nobody sends.
+** standard input that has nothing to give, "alarm" sends a signal in real
+** time; "sigwait" and "pause" wait for a signal nobody sends: a deadlock.
 */
 #include <signal.h>
 #include <stdio.h>

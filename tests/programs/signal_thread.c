@@ -18,12 +18,22 @@
 **   reset       a handler with SA_RESETHAND: the second raise ends the
 **               process.
 **   ignored     SIG_IGN: raise drops it.
-**   elsewhere   a handler that would run in another thread: not
-**               supported yet, named at the send.
+**   other       pthread_kill of a worker with a handler: the worker runs
+**               it between two of its steps, whichever, or after the
+**               sem_wait it waits in (main posts after the send).
+**   choice      kill(getpid()) with a handler that two threads do not
+**               block: which one runs it is a choice, not supported yet,
+**               named at the send.
+**   suspend     main blocks SIGUSR1 and waits with sigsuspend until a
+**               notifier's kill(getpid(), SIGUSR1) runs its handler.
+**   pause_race  main tests a flag, then pauses: a notifier's signal that
+**               comes between the two is lost, and main pauses forever.
 */
 #include <assert.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,11 +107,35 @@ static void on_signal(int sig)
     handled++;
 }
 
-static void *spin_on_handled(void *arg)
+static sem_t go;
+
+static void *locker(void *arg)
+{
+    pthread_mutex_lock(&mu);
+    pthread_mutex_unlock(&mu);
+    if (arg)
+        sem_wait(&go);
+    return NULL;
+}
+
+static atomic_int flag;
+static pthread_t main_thread;
+
+static void on_notice(int sig)
+{
+    (void)sig;
+    atomic_store(&flag, 1);
+}
+
+static void *notifier(void *arg)
 {
     (void)arg;
     pthread_mutex_lock(&mu);
     pthread_mutex_unlock(&mu);
+    if (arg)
+        pthread_kill(main_thread, SIGUSR1);
+    else
+        kill(getpid(), SIGUSR1);
     return NULL;
 }
 
@@ -180,11 +214,39 @@ int main(int argc, char **argv)
         sigset_t now;
         sigpending(&now);
         assert(sigismember(&now, SIGUSR1) == 0);
-    } else if (strcmp(mode, "elsewhere") == 0) {
+    } else if (strcmp(mode, "other") == 0) {
         pthread_t t;
         signal(SIGUSR1, on_signal);
-        pthread_create(&t, NULL, spin_on_handled, NULL);
+        sem_init(&go, 0, 0);
+        pthread_create(&t, NULL, locker, &go);
         pthread_kill(t, SIGUSR1);
+        sem_post(&go);
+        pthread_join(t, NULL);
+        assert(handled == 1);
+    } else if (strcmp(mode, "choice") == 0) {
+        pthread_t t;
+        signal(SIGUSR1, on_signal);
+        pthread_create(&t, NULL, locker, NULL);
+        kill(getpid(), SIGUSR1);
+        pthread_join(t, NULL);
+    } else if (strcmp(mode, "suspend") == 0) {
+        pthread_t t;
+        sigset_t usr1, old;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        signal(SIGUSR1, on_notice);
+        pthread_sigmask(SIG_BLOCK, &usr1, &old);
+        pthread_create(&t, NULL, notifier, NULL);
+        while (!atomic_load(&flag))
+            sigsuspend(&old);
+        pthread_join(t, NULL);
+    } else if (strcmp(mode, "pause_race") == 0) {
+        pthread_t t;
+        main_thread = pthread_self();
+        signal(SIGUSR1, on_notice);
+        pthread_create(&t, NULL, notifier, &t);
+        if (!atomic_load(&flag))
+            pause();
         pthread_join(t, NULL);
     }
     return 0;
