@@ -1201,11 +1201,15 @@ for mode in on_exit _exit quick; do
 done
 
 # ---- signal masks per thread; pthread_kill's existence check ----
-# A mask change is no step: the search runs the executions it runs
-# without the mask calls (-DNO_MASKS), DPOR's and DFS's alike.
+# A mask change while other threads run is a step (a signal may come
+# before or after it) that commutes with every step but a signal's: the
+# search runs the complete executions it runs without the mask calls
+# (-DNO_MASKS), DPOR's and DFS's alike (DFS's sleep sets prune more).
 for s in dpor dfs; do
-    runs="6 executions, exhaustive"; [ $s = dfs ] && runs="6 executions + 25 pruned, exhaustive"
     for flags in "" "--cflags=-DNO_MASKS"; do
+        runs="6 executions, exhaustive"
+        [ $s = dfs ] && runs="6 executions + 25 pruned, exhaustive"
+        [ $s = dfs ] && [ -z "$flags" ] && runs="6 executions + 42 pruned, exhaustive"
         # shellcheck disable=SC2086
         check "signal masks $flags ($s)" 0 "$WEFT" run --strategy $s $flags "$tests/sigmask.c"
         expect_grep "signal masks $flags: the same executions ($s)" \
@@ -1234,10 +1238,24 @@ check "signal masks, a process per execution" 0 "$WEFT" run --isolate fork "$tes
 check "a signal thread takes SIGTERM" 0 "$WEFT" run "$tests/signal_thread.c" -- shutdown
 expect_grep "a signal thread takes SIGTERM: 10 executions" \
     "^signal_thread: pass (expected pass) \[dpor\] 10 executions, exhaustive" "$tmp/out"
-for mode in shutdown late_mask to_thread pending nobody other choice suspend pause_race; do
+for mode in shutdown late_mask to_thread pending nobody other interrupted choice suspend pause_race; do
     same_classes "signal_thread $mode" "$tests/signal_thread.c" -- $mode
 done
 same_classes "signal_thread timed, exact spins" --spin-order exact "$tests/signal_thread.c" -- timed
+same_classes "signal_thread late_handler, exact spins" --spin-order exact \
+    "$tests/signal_thread.c" -- late_handler
+same_classes "signal_thread unblocked" "$tests/signal_thread.c" -- unblocked
+check "SIG_IGN discards a pending signal" 0 "$WEFT" run "$tests/signal_thread.c" -- ign_drops
+check "a handler installed after the thread that signals starts" 1 \
+    "$WEFT" run "$tests/signal_thread.c" -- late_handler
+expect_grep "a handler installed late: the default action" \
+    '^  SIGUSR1 is sent to thread 0 "main", which does not block it: its default action ends the process' \
+    "$tmp/out"
+check "a sigwait for a signal the thread does not block" 1 \
+    "$WEFT" run "$tests/signal_thread.c" -- unblocked
+expect_grep "a sigwait for an unblocked SIGTERM: the process ends" \
+    '^  SIGTERM is sent to the process, and thread 0 "main" does not block it: its default action ends the process' \
+    "$tmp/out"
 check "a worker started before the mask dies of SIGTERM" 1 \
     "$WEFT" run "$tests/signal_thread.c" -- late_mask
 expect_grep "late mask: a crash" "^weft: CRASH in signal_thread$" "$tmp/out"
@@ -1260,17 +1278,22 @@ expect_grep "a blocked raise: one execution" \
 check "SA_RESETHAND: the second raise ends the process" 1 \
     "$WEFT" run "$tests/signal_thread.c" -- reset
 expect_grep "SA_RESETHAND: why" \
-    '^  SIGUSR2 is raised in thread 0 "main", which does not block it: its default action' \
+    '^  SIGUSR2 is raised in thread 0 "main", which does not block it: its default action ends the process (SA_RESETHAND put the default back when its handler last ran)$' \
     "$tmp/out"
 check "an ignored signal is dropped" 0 "$WEFT" run "$tests/signal_thread.c" -- ignored
 check "a handler runs in the thread a pthread_kill names" 0 \
     "$WEFT" run "$tests/signal_thread.c" -- other
 expect_grep "a handler in another thread: before or after each of its steps" \
     "^signal_thread: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
+check "a handler for a thread that waits is not supported" 1 \
+    "$WEFT" run "$tests/signal_thread.c" -- interrupted
+expect_grep "a handler for a thread that waits: named" \
+    '^  SIGUSR1 goes to its handler in thread 1 "locker", which waits for a permit of semaphore "go" (0 of 0 left): Linux runs the handler in the wait, then restarts the call or fails it with EINTR; interrupting a waiting call is not supported by weft yet' \
+    "$tmp/out"
 check "a process signal two threads could take" 1 \
     "$WEFT" run "$tests/signal_thread.c" -- choice
 expect_grep "a process signal two threads could take: named" \
-    '^  SIGUSR1 goes to its handler in whichever of 2 threads does not block it (thread 0 "main" among them): choosing the thread a signal to the process goes to is not supported by weft yet' \
+    '^  SIGUSR1 may go to any of 2 threads (thread 0 "main" among them: the ones that do not block it, and those waiting for it in sigwait): choosing the thread a signal to the process goes to is not supported by weft yet' \
     "$tmp/out"
 check "sigsuspend until the handler ran" 0 "$WEFT" run "$tests/signal_thread.c" -- suspend
 check "a flag tested before pause: the signal between is lost" 1 \

@@ -8,8 +8,11 @@
 **
 ** What a send does is decided in its step, from the threads' masks and the
 ** disposition as they are then (POSIX, as Linux does it):
-**  - to a thread that blocks the signal, or waits for it in sigwait: it is
-**    pending there;
+**  - to a thread that blocks the signal: it is pending there; so it is
+**    for a sigwait that waits for it, if the thread has a handler for it
+**    (a sigwait for a signal the thread does not block is as Linux has it,
+**    POSIX leaving it undefined: ignored, it is dropped; by default, it
+**    ends the process);
 **  - to the process: pending in the process when every thread blocks it or
 **    every thread that does not waits for it in sigwait (the first of those
 **    sigwaits to take a step takes it);
@@ -23,10 +26,13 @@
 **    step it was about to take, or in the pause or sigsuspend it waits in.
 ** Where the handler runs is thus always between two steps of its thread,
 ** and the searches try the send before and after each of them. Not yet:
-** interrupting a call that waits (the handler runs when the wait ends; an
-** execution that ends with the thread still waiting fails saying so, see
-** sched.c), and choosing among several threads that could take a signal
-** sent to the process (the send fails, naming one).
+** interrupting a call that waits (a send to the handler of a thread that
+** waits fails, naming the wait; a thread that starts waiting after the
+** send runs the handler when the wait ends, and an execution that ends
+** with it still waiting fails saying so, see sched.c), and choosing among
+** several threads that could take a signal sent to the process (the send
+** fails, naming one). pause begins in a step of its own, so a handler due
+** before it runs then and the pause waits for the next one.
 **
 ** Masks and dispositions change without steps, so every send depends on
 ** every step (OP_GLOBAL), as pthread_cancel does. Each signal number is an
@@ -52,6 +58,7 @@ struct signal_obj {
 struct posix_sigtable {
     struct signal_obj *of[POSIX_SIGNALS + 1];
     char names[POSIX_SIGNALS + 1][16];
+    uint64_t reset;                   /* handlers SA_RESETHAND put back to the default */
 };
 
 /* "SIGTERM", "SIGRTMIN+2", or "signal 34" (glibc's own two). */
@@ -130,7 +137,8 @@ static enum action action_of(const struct sigaction *sa, int sig)
 /* The running thread runs sig's handler as the kernel would: sa_mask and
 ** sig itself (unless SA_NODEFER) blocked while it runs; SA_RESETHAND puts
 ** the default back first. */
-static void run_handler(struct posix_thread *t, int sig, const struct sigaction *sa, int code)
+static void run_handler(struct exec *x, struct posix_thread *t, int sig,
+                        const struct sigaction *sa, int code)
 {
     uint64_t saved = t->sigmask;
     t->sigmask |= posix_sigset_bits(&sa->sa_mask);
@@ -140,6 +148,7 @@ static void run_handler(struct posix_thread *t, int sig, const struct sigaction 
         struct sigaction dfl = { .sa_handler = SIG_DFL };
         sigemptyset(&dfl.sa_mask);
         __wrap_sigaction(sig, &dfl, NULL);
+        x->program->sigtable->reset |= BIT(sig);
     }
     if (sa->sa_flags & SA_SIGINFO) {
         siginfo_t info = { .si_signo = sig, .si_code = code };
@@ -157,6 +166,10 @@ static _Noreturn void terminated(struct exec *x, int sig, const char *how, struc
 {
     char name[16];
     name_signal(sig, name, sizeof name);
+    struct posix_exec *st = x->program;
+    if (st && st->sigtable && (st->sigtable->reset & BIT(sig)))
+        sched_fail(x, WEFT_CRASH, at, "%s %s: its default action ends the process (SA_RESETHAND "
+                   "put the default back when its handler last ran)", name, how);
     sched_fail(x, WEFT_CRASH, at, "%s %s: its default action ends the process (block it "
                "in every thread and take it with sigwait, or give it a handler)", name, how);
 }
@@ -172,7 +185,7 @@ static void act_here(struct exec *x, struct posix_thread *t, int sig, int code, 
     case ACT_TERMINATE:
         terminated(x, sig, how, at);
     case ACT_HANDLER:
-        run_handler(t, sig, &sa, code);
+        run_handler(x, t, sig, &sa, code);
         break;
     default:                          /* ignored; a stop never gets here */
         break;
@@ -216,6 +229,7 @@ enum sent {
     SENT_HANDLER,                     /* to the sender's handler */
     SENT_DUE,                         /* to the handler of another thread, which
                                          runs it as it next resumes */
+    SENT_INTERRUPTS,                  /* to the handler of a thread that waits */
     SENT_ELSEWHERE,                   /* to a handler in one of several threads */
     SENT_STOPS                        /* would stop the process */
 };
@@ -230,20 +244,42 @@ struct send_op {
     int takers;                       /* of how many (a signal to the process) */
 };
 
-/* Does thread i take sig now, rather than leave it pending? */
-static bool takes_now(const struct posix_thread *t, int sig)
+/* Does thread t take sig now (act on it), rather than leave it pending?
+** A sigwait takes a signal its thread blocks; one it does not block is
+** acted on as if it did not wait (Linux: ignored, it is dropped; its
+** default ends the process), except that the sigwait takes it over a
+** handler. (POSIX leaves sigwait for unblocked signals undefined.) */
+static bool takes_now(const struct posix_thread *t, int sig, enum action act)
 {
-    return !(t->sigmask & BIT(sig)) && !(t->sigwaiting & BIT(sig));
+    if (t->sigmask & BIT(sig))
+        return false;
+    return !(t->sigwaiting & BIT(sig)) || act != ACT_HANDLER;
+}
+
+/* Does t's sigwait take sig? */
+static bool sigwait_takes(const struct posix_thread *t, int sig, enum action act)
+{
+    return (t->sigwaiting & BIT(sig)) && !takes_now(t, sig, act);
 }
 
 /* sig's handler is due in thread tid: it runs it as it next resumes,
 ** after the step it waits to take (or in it: pause, sigsuspend). The
 ** searches order the send with every step of tid, so each place between
 ** two of its steps is tried. */
+static bool handler_due(struct exec *x, struct sched_op *op);
+
+/* Does op wait for a handler to run (pause, sigsuspend)? */
+static bool waits_for_handler(const struct sched_op *op)
+{
+    return op->cls->enabled == handler_due;
+}
+
 static enum sent make_due(struct exec *x, int tid, int sig)
 {
     struct posix_thread *t = posix_thread_at(x, tid);
     struct sched_thread *st = sched_thread(x, tid);
+    if (!sched_thread_enabled(x, st) && !waits_for_handler(st->pending))
+        return SENT_INTERRUPTS;       /* Linux would interrupt its wait */
     t->sigdue |= BIT(sig);
     st->signal_due = true;
     x->run_due_signals = run_due_signals;
@@ -259,12 +295,13 @@ static void send_to_thread(struct exec *x, struct send_op *s, enum action act)
         s->op.note = "its thread has ended: lost";
         return;
     }
-    if (!takes_now(t, s->sig)) {
-        t->sigpending |= BIT(s->sig);
+    if (!takes_now(t, s->sig, act)) {
         s->sent = SENT_PENDING;
-        s->op.note = t->sigwaiting & BIT(s->sig) ? "to the sigwait of thread %d"
+        s->op.note = sigwait_takes(t, s->sig, act) ? "to the sigwait of thread %d"
+                   : t->sigpending & BIT(s->sig) ? "already pending in thread %d: merged"
                                                  : "pending: thread %d blocks it";
         s->op.note_a = s->target;
+        t->sigpending |= BIT(s->sig);
         return;
     }
     s->sent = act == ACT_IGNORE ? SENT_DROPPED : act == ACT_TERMINATE ? SENT_TERMINATES
@@ -284,14 +321,16 @@ static void send_to_process(struct exec *x, struct send_op *s, enum action act)
         struct posix_thread *t = st->daemon ? NULL : posix_thread_at(x, i);
         if (t == NULL || st->state == T_FINISHED)
             continue;
-        waiters += (t->sigwaiting & BIT(s->sig)) != 0;
-        if (takes_now(t, s->sig) && takers++ == 0)
+        waiters += sigwait_takes(t, s->sig, act);
+        if (takes_now(t, s->sig, act) && takers++ == 0)
             taker = i;
     }
     if (takers == 0) {
-        signal_object(x, s->sig, s->op.loc)->process_pending = true;
+        struct signal_obj *o = signal_object(x, s->sig, s->op.loc);
         s->sent = SENT_PROCESS;
-        s->op.note = waiters ? "to a sigwait" : "pending: every thread blocks it";
+        s->op.note = o->process_pending ? "already pending: merged"
+                   : waiters ? "to a sigwait" : "pending: every thread blocks it";
+        o->process_pending = true;
         return;
     }
     s->sent = act == ACT_IGNORE ? SENT_DROPPED : act == ACT_TERMINATE ? SENT_TERMINATES
@@ -317,6 +356,7 @@ static void send_apply(struct exec *x, struct sched_op *op)
     case SENT_HANDLER: op->note = "to its handler"; break;
     case SENT_DUE: op->note = "to the handler of thread %d"; op->note_a = s->taker; break;
     case SENT_ELSEWHERE: op->note = "to a handler: of which thread is a choice"; break;
+    case SENT_INTERRUPTS: op->note = "to the handler of waiting thread %d"; op->note_a = s->taker; break;
     default: break;                   /* pending: noted where it was decided */
     }
 }
@@ -346,16 +386,28 @@ static void after_send(struct exec *x, struct send_op *s)
                      sched_thread(x, s->target)->obj.name);
         terminated(x, s->sig, whom, s->op.loc);
     case SENT_HANDLER:
-        run_handler(posix_thread_self(x), s->sig, &s->disposition,
+        run_handler(x, posix_thread_self(x), s->sig, &s->disposition,
                     s->op.cls == &kill_class ? SI_USER : SI_TKILL);
         posix_signals_unblocked(x, s->op.loc);
         return;
     case SENT_ELSEWHERE:
-        sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s goes to its handler in whichever of %d "
-                   "threads does not block it (thread %d \"%s\" among them): choosing the "
-                   "thread a signal to the process goes to is not supported by weft yet (block "
-                   "it in all threads but one; README: Running a pthread program)", name,
-                   s->takers, s->taker, sched_thread(x, s->taker)->obj.name);
+        sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s may go to any of %d threads (thread %d "
+                   "\"%s\" among them: the ones that do not block it, and those waiting for "
+                   "it in sigwait): choosing the thread a signal to the process goes to is not "
+                   "supported by weft yet (block it in all threads but one; README: Running a "
+                   "pthread program)", name, s->takers, s->taker,
+                   sched_thread(x, s->taker)->obj.name);
+    case SENT_INTERRUPTS: {
+        char wait[160] = "";
+        struct sched_thread *st = sched_thread(x, s->taker);
+        if (st->pending->cls->describe_wait)
+            st->pending->cls->describe_wait(st->pending, wait, sizeof wait);
+        sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s goes to its handler in thread %d \"%s\", "
+                   "which %s: Linux runs the handler in the wait, then restarts the call or "
+                   "fails it with EINTR; interrupting a waiting call is not supported by weft "
+                   "yet (README: Running a pthread program)", name, s->taker, st->obj.name,
+                   wait[0] ? wait : "waits");
+    }
     case SENT_STOPS:
         sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s would stop the process: job control "
                    "is not supported by weft yet (README: Running a pthread program)", name);
@@ -435,6 +487,42 @@ int weft_kill_at(pid_t pid, int sig, const char *file, int line)
     if (sig != 0)
         send_signal(x, &kill_class, sig, -1, posix_loc(file, line));
     return 0;
+}
+
+/* ==========================================================================
+** Masks and dispositions, while other threads run
+** ========================================================================== */
+
+/* A thread's mask or a disposition changes without a step while the thread
+** is alone; while others run, a signal one of them sends may come before
+** or after the change, so the change is a step, ordered with the sends
+** (which depend on every step). It changes nothing itself: the thread
+** makes the change as the step returns, before any other step. */
+static const struct sched_opclass mask_class = { .verb = "pthread_sigmask" };
+static const struct sched_opclass action_class = { .verb = "sigaction" };
+
+void posix_signals_step(struct exec *x, int sig, struct sched_loc at)
+{
+    struct sched_op op = { .cls = sig ? &action_class : &mask_class, .loc = at,
+                           .obj = sig ? &signal_object(x, sig, at)->obj : NULL };
+    sched_visible(x, &op);
+}
+
+/* sig is now ignored: where it is pending, it is discarded (POSIX, for a
+** pending signal set to SIG_IGN, or to SIG_DFL whose default ignores it). */
+void posix_signals_ignored(struct exec *x, int sig, const struct sigaction *act)
+{
+    struct posix_exec *st = x->program;
+    if (st == NULL || st->sigtable == NULL || action_of(act, sig) != ACT_IGNORE)
+        return;
+    for (int i = 0; i < st->cap; i++) {
+        if (st->threads[i] == NULL)
+            continue;
+        st->threads[i]->sigpending &= ~BIT(sig);
+        st->threads[i]->sigdue &= ~BIT(sig);
+    }
+    if (st->sigtable->of[sig])
+        st->sigtable->of[sig]->process_pending = false;
 }
 
 /* ==========================================================================
@@ -702,11 +790,16 @@ static sched_mask suspend_blockers(struct exec *x, struct sched_op *op, enum sch
 
 static void suspend_describe(const struct sched_op *op, char *buf, size_t n)
 {
-    snprintf(buf, n, "waits in %s for a signal to its handler", op->cls->verb);
+    snprintf(buf, n, "waits in %s for a signal to its handler",
+             strncmp(op->cls->verb, "pause", 5) == 0 ? "pause" : "sigsuspend");
 }
 
+/* pause begins in a step of its own: a handler made due before it runs
+** then, and pause waits for the next signal (the lost wake-up of a flag
+** tested before pause). sigsuspend swaps the mask and waits in one step. */
+static const struct sched_opclass pause_enter_class = { .verb = "pause" };
 static const struct sched_opclass pause_class = {
-    .verb = "pause", .enabled = handler_due, .blockers = suspend_blockers,
+    .verb = "pause (wait)", .enabled = handler_due, .blockers = suspend_blockers,
     .describe_wait = suspend_describe };
 static const struct sched_opclass sigsuspend_class = {
     .verb = "sigsuspend", .enabled = handler_due, .blockers = suspend_blockers,
@@ -717,8 +810,10 @@ int weft_pause_at(const char *file, int line)
     struct exec *x = sync_exec();
     if (x == NULL)
         return pause();
-    struct sched_op op = { .cls = &pause_class, .loc = posix_loc(file, line) };
-    sched_visible(x, &op);            /* returns once the handler ran */
+    struct sched_op op = { .cls = &pause_enter_class, .loc = posix_loc(file, line) };
+    sched_visible(x, &op);            /* a handler due already runs as it returns */
+    op.cls = &pause_class;
+    sched_visible(x, &op);            /* returns once a handler ran */
     errno = EINTR;
     return -1;
 }

@@ -47,21 +47,26 @@ void posix_sigset_of(uint64_t bits, sigset_t *set)
 /* The running thread's mask changed by how and set, the previous one in
 ** *old: 0, or EINVAL for a how that is none of the three when there is
 ** a set (with no set, Linux looks at nothing but old). Not a step. */
+static bool alone(struct exec *x);
+
 static int change_mask(struct exec *x, int how, const sigset_t *set, sigset_t *old)
 {
     struct posix_thread *t = posix_thread_self(x);
     if (t == NULL)
         return ENOMEM;
-    uint64_t was = t->sigmask;
+    uint64_t was = t->sigmask, now = was;
     if (set) {
         uint64_t bits = posix_sigset_bits(set);
         switch (how) {
-        case SIG_BLOCK: t->sigmask |= bits; break;
-        case SIG_UNBLOCK: t->sigmask &= ~bits; break;
-        case SIG_SETMASK: t->sigmask = bits; break;
+        case SIG_BLOCK: now |= bits; break;
+        case SIG_UNBLOCK: now &= ~bits; break;
+        case SIG_SETMASK: now = bits; break;
         default: return EINVAL;
         }
     }
+    if (now != was && !alone(x))      /* a signal may come before or after it */
+        posix_signals_step(x, 0, sync_current_loc(x));
+    t->sigmask = now;
     if (old)
         posix_sigset_of(was, old);
     if ((was & ~t->sigmask) == 0)    /* nothing unblocked */
@@ -233,9 +238,13 @@ int __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old
     struct posix_signals *s = x ? signals_of(x) : NULL;
     if (s == NULL || posix_bad_signal(sig) || sig == 0 || sig == SIGKILL || sig == SIGSTOP ||
         sig != SIGPIPE) {
+        if (s && act && !posix_bad_signal(sig) && sig != 0 && !alone(x))
+            posix_signals_step(x, sig, sync_current_loc(x));   /* ordered with sends */
         int rc = sigaction(sig, act, old);
-        if (rc == 0 && s && act)
+        if (rc == 0 && s && act) {
             s->changed |= 1ull << (sig - 1);
+            posix_signals_ignored(x, sig, act);
+        }
         return rc;
     }
     struct sigaction was = s->sigpipe;
@@ -250,6 +259,8 @@ int __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old
         sched_visible(x, &d.op);
         was = d.old;
     }
+    if (act)
+        posix_signals_ignored(x, sig, act);
     if (old)
         *old = was;
     return 0;

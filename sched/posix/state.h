@@ -170,6 +170,11 @@ void posix_disposition(struct exec *x, int sig, struct sigaction *sa);
 int posix_signals_unblocked(struct exec *x, struct sched_loc at);
 /* A new thread runs the handlers made due in it before its first code. */
 void posix_signals_due(struct exec *x);
+/* While other threads run, a mask change (sig 0) or sig's disposition
+** change is a step, the change made as it returns; a disposition that
+** ignores sig discards it where it is pending. */
+void posix_signals_step(struct exec *x, int sig, struct sched_loc at);
+void posix_signals_ignored(struct exec *x, int sig, const struct sigaction *act);
 /* A program's sigaction and signal (linked with --wrap: cli/loader.c). */
 __attribute__((visibility("default"))) int
 __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old);

@@ -5,7 +5,7 @@
 ** SIGSTOP never blocked, a new thread starting with its creator's mask,
 ** main's empty in every execution. Two workers count under a mutex;
 ** -DNO_MASKS leaves out every mask call, and the search runs as many
-** executions either way (a mask change is no step). `kill`:
+** complete executions either way (a mask change commutes). `kill`:
 ** pthread_kill(t, 0) is 0 for a running thread, for itself and for one
 ** that ended unjoined, ESRCH after the join; a bad signal is EINVAL.
 ** `detached`: the check races a detached thread's end; -DSAYS_LIVE claims
