@@ -1246,6 +1246,11 @@ same_classes "signal_thread late_handler, exact spins" --spin-order exact \
     "$tests/signal_thread.c" -- late_handler
 same_classes "signal_thread unblocked" "$tests/signal_thread.c" -- unblocked
 check "SIG_IGN discards a pending signal" 0 "$WEFT" run "$tests/signal_thread.c" -- ign_drops
+check "sigsuspend with a mask that blocks the pending signal" 1 \
+    "$WEFT" run "$tests/signal_thread.c" -- wrong_mask
+expect_grep "sigsuspend with the wrong mask: why" \
+    '^  thread 0 "main" waits in sigsuspend for a signal to its handler (SIGUSR1 is pending, blocked by the mask it waits with)$' \
+    "$tmp/out"
 check "a handler installed after the thread that signals starts" 1 \
     "$WEFT" run "$tests/signal_thread.c" -- late_handler
 expect_grep "a handler installed late: the default action" \

@@ -788,10 +788,33 @@ static sched_mask suspend_blockers(struct exec *x, struct sched_op *op, enum sch
     return sync_wakers(x, op->thread, NULL, how);
 }
 
+/* A pause or sigsuspend: its thread's record and the execution's signals,
+** for the report of a wait that never ends. */
+struct suspend_op {
+    struct sched_op op;
+    const struct posix_thread *t;
+    const struct posix_exec *st;
+};
+
+/* "waits in sigsuspend for a signal to its handler (SIGUSR1 is pending,
+** blocked by the mask it waits with)" */
 static void suspend_describe(const struct sched_op *op, char *buf, size_t n)
 {
-    snprintf(buf, n, "waits in %s for a signal to its handler",
-             strncmp(op->cls->verb, "pause", 5) == 0 ? "pause" : "sigsuspend");
+    const struct suspend_op *w = OP_OF(op, const struct suspend_op, op);
+    bool pause = strncmp(op->cls->verb, "pause", 5) == 0;
+    size_t len = (size_t)snprintf(buf, n, "waits in %s for a signal to its handler",
+                                  pause ? "pause" : "sigsuspend");
+    uint64_t pending = w->t->sigpending;
+    for (int sig = 1; w->st->sigtable && sig <= POSIX_SIGNALS; sig++)
+        if (w->st->sigtable->of[sig] && w->st->sigtable->of[sig]->process_pending)
+            pending |= BIT(sig);
+    pending &= w->t->sigmask;
+    if (pending == 0 || len >= n)
+        return;
+    int sig = __builtin_ctzll(pending) + 1;
+    snprintf(buf + len, n - len, " (%s is pending, blocked by %s)",
+             w->st->sigtable ? w->st->sigtable->names[sig] : "a signal",
+             pause ? "its mask" : "the mask it waits with");
 }
 
 /* pause begins in a step of its own: a handler made due before it runs
@@ -810,10 +833,13 @@ int weft_pause_at(const char *file, int line)
     struct exec *x = sync_exec();
     if (x == NULL)
         return pause();
-    struct sched_op op = { .cls = &pause_enter_class, .loc = posix_loc(file, line) };
-    sched_visible(x, &op);            /* a handler due already runs as it returns */
-    op.cls = &pause_class;
-    sched_visible(x, &op);            /* returns once a handler ran */
+    struct suspend_op w = { .op = { .cls = &pause_enter_class, .loc = posix_loc(file, line) },
+                            .t = posix_thread_self(x), .st = posix_state(x) };
+    if (w.t == NULL || w.st == NULL)
+        sched_fail(x, WEFT_ASSERTION, w.op.loc, "out of memory for a thread's signals");
+    sched_visible(x, &w.op);          /* a handler due already runs as it returns */
+    w.op.cls = &pause_class;
+    sched_visible(x, &w.op);          /* returns once a handler ran */
     errno = EINTR;
     return -1;
 }
@@ -834,8 +860,9 @@ int weft_sigsuspend_at(const sigset_t *mask, const char *file, int line)
     uint64_t saved = t->sigmask;
     t->sigmask = posix_sigset_bits(mask);
     if (posix_signals_unblocked(x, at) == 0) {
-        struct sched_op op = { .cls = &sigsuspend_class, .loc = at };
-        sched_visible(x, &op);
+        struct suspend_op w = { .op = { .cls = &sigsuspend_class, .loc = at }, .t = t,
+                                .st = posix_state(x) };
+        sched_visible(x, &w.op);
     }
     t->sigmask = saved;
     errno = EINTR;

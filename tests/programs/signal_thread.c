@@ -36,6 +36,8 @@
 **               that signals it: the signal may come first (a crash).
 **   unblocked   a sigwait for SIGTERM that the thread does not block: the
 **               signal ends the process, as on Linux.
+**   wrong_mask  sigsuspend with a mask that still blocks the pending
+**               SIGUSR1: it waits forever, and the report says why.
 */
 #include <assert.h>
 #include <errno.h>
@@ -273,6 +275,14 @@ int main(int argc, char **argv)
         pthread_create(&c, NULL, client, NULL);
         sigwait(&stops, &sig);
         pthread_join(c, NULL);
+    } else if (strcmp(mode, "wrong_mask") == 0) {
+        sigset_t usr1;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        signal(SIGUSR1, on_notice);
+        pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+        raise(SIGUSR1);
+        sigsuspend(&usr1);            /* should be the mask before the block */
     } else if (strcmp(mode, "pause_race") == 0) {
         pthread_t t;
         main_thread = pthread_self();
