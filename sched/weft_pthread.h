@@ -424,7 +424,9 @@ static inline int weft_destroy_(const volatile void *object)
 #define pthread_getattr_np(...)        WEFT_UNSUPPORTED_(pthread_getattr_np)
 #define pthread_getcpuclockid(...)     WEFT_UNSUPPORTED_(pthread_getcpuclockid)
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
-/* Calls that send a signal in real time. */
+/* Signals that carry a value, and calls that send one in real time. */
+#define sigqueue(...)                  WEFT_UNSUPPORTED_(sigqueue)
+#define pthread_sigqueue(...)          WEFT_UNSUPPORTED_(pthread_sigqueue)
 #define alarm(...)                     ((unsigned)WEFT_UNSUPPORTED_(alarm))
 #define ualarm(...)                    ((useconds_t)WEFT_UNSUPPORTED_(ualarm))
 #define setitimer(...)                 WEFT_UNSUPPORTED_(setitimer)

@@ -1024,7 +1024,7 @@ for call in "sigwait:in sigwait for SIGUSR1" "pause:in pause for a signal to its
     expect_grep "a ${call%%:*} nobody answers: what it waits for" \
         "^  thread 0 \"main\" waits ${call#*:}$" "$tmp/out"
 done
-for call in alarm:30; do
+for call in alarm:30 sigqueue:32; do
     check "${call%:*} is not supported" 1 "$WEFT" run "$tests/blocking_calls.c" -- "${call%:*}"
     expect_grep "${call%:*} named at its line" \
         "^In thread 0 \"main\" at blocking_calls.c:${call#*:}:" "$tmp/out"

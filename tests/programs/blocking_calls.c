@@ -28,5 +28,7 @@ int main(int argc, char **argv)
         sigwait(&set, &sig);
     if (strcmp(what, "alarm") == 0)
         alarm(1);
+    if (strcmp(what, "sigqueue") == 0)
+        sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 1 });
     return 0;
 }
