@@ -48,16 +48,17 @@
 
 #define BIT(sig) (1ull << ((sig) - 1))
 
-/* A signal number's object: pending in the process or not. */
+/* A signal number's object: the steps that send or take it act on it. */
 struct signal_obj {
     struct sched_obj obj;
     int sig;
-    bool process_pending;
 };
 
 struct posix_sigtable {
     struct signal_obj *of[POSIX_SIGNALS + 1];
     char names[POSIX_SIGNALS + 1][16];
+    uint64_t process;                 /* pending in the process, bit sig - 1; only
+                                         steps on sig's object change its bit */
     uint64_t reset;                   /* handlers SA_RESETHAND put back to the default */
 };
 
@@ -95,21 +96,17 @@ static struct signal_obj *signal_object(struct exec *x, int sig, struct sched_lo
     return table->of[sig];
 }
 
-static bool process_pending(struct exec *x, int sig)
+/* What is pending in the process (no table: no signal was ever sent). */
+static uint64_t process_pending(const struct posix_exec *st)
 {
-    struct posix_exec *st = x->program;
-    return st && st->sigtable && st->sigtable->of[sig] && st->sigtable->of[sig]->process_pending;
+    return st && st->sigtable ? st->sigtable->process : 0;
 }
 
 /* What is pending for thread tid: its own signals and the process's. */
 static uint64_t pending_for(struct exec *x, int tid)
 {
     struct posix_thread *t = posix_thread_at(x, tid);
-    uint64_t bits = t ? t->sigpending : 0;
-    for (int sig = 1; sig <= POSIX_SIGNALS; sig++)
-        if (process_pending(x, sig))
-            bits |= BIT(sig);
-    return bits;
+    return (t ? t->sigpending : 0) | process_pending(x->program);
 }
 
 /* ==========================================================================
@@ -326,11 +323,11 @@ static void send_to_process(struct exec *x, struct send_op *s, enum action act)
             taker = i;
     }
     if (takers == 0) {
-        struct signal_obj *o = signal_object(x, s->sig, s->op.loc);
+        uint64_t *process = &x->program->sigtable->process;   /* (made by the send) */
         s->sent = SENT_PROCESS;
-        s->op.note = o->process_pending ? "already pending: merged"
+        s->op.note = *process & BIT(s->sig) ? "already pending: merged"
                    : waiters ? "to a sigwait" : "pending: every thread blocks it";
-        o->process_pending = true;
+        *process |= BIT(s->sig);
         return;
     }
     s->sent = act == ACT_IGNORE ? SENT_DROPPED : act == ACT_TERMINATE ? SENT_TERMINATES
@@ -521,8 +518,7 @@ void posix_signals_ignored(struct exec *x, int sig, const struct sigaction *act)
         st->threads[i]->sigpending &= ~BIT(sig);
         st->threads[i]->sigdue &= ~BIT(sig);
     }
-    if (st->sigtable->of[sig])
-        st->sigtable->of[sig]->process_pending = false;
+    st->sigtable->process &= ~BIT(sig);
 }
 
 /* ==========================================================================
@@ -543,17 +539,13 @@ static void take_apply(struct exec *x, struct sched_op *op)
     struct take_op *k = OP_OF(op, struct take_op, op);
     struct posix_thread *t = posix_thread_at(x, op->thread->id);
     uint64_t own = t ? t->sigpending & k->set : 0;
-    for (int sig = 1; sig <= POSIX_SIGNALS && k->sig == 0; sig++)
-        if (own & BIT(sig)) {
-            t->sigpending &= ~BIT(sig);
-            k->sig = sig;
-        }
-    for (int sig = 1; sig <= POSIX_SIGNALS && k->sig == 0; sig++)
-        if ((k->set & BIT(sig)) && process_pending(x, sig)) {
-            x->program->sigtable->of[sig]->process_pending = false;
-            k->sig = sig;
-            k->from_process = true;
-        }
+    uint64_t process = process_pending(x->program) & k->set;
+    uint64_t *from = own ? &t->sigpending : process ? &x->program->sigtable->process : NULL;
+    if (from) {
+        k->sig = __builtin_ctzll(own ? own : process) + 1;
+        k->from_process = own == 0;
+        *from &= ~BIT(k->sig);
+    }
     if (k->sig) {
         op->note = "takes signal %d";
         op->note_a = k->sig;
@@ -804,11 +796,7 @@ static void suspend_describe(const struct sched_op *op, char *buf, size_t n)
     bool pause = strncmp(op->cls->verb, "pause", 5) == 0;
     size_t len = (size_t)snprintf(buf, n, "waits in %s for a signal to its handler",
                                   pause ? "pause" : "sigsuspend");
-    uint64_t pending = w->t->sigpending;
-    for (int sig = 1; w->st->sigtable && sig <= POSIX_SIGNALS; sig++)
-        if (w->st->sigtable->of[sig] && w->st->sigtable->of[sig]->process_pending)
-            pending |= BIT(sig);
-    pending &= w->t->sigmask;
+    uint64_t pending = (w->t->sigpending | process_pending(w->st)) & w->t->sigmask;
     if (pending == 0 || len >= n)
         return;
     int sig = __builtin_ctzll(pending) + 1;
