@@ -1,10 +1,11 @@
 /*
 ** signal.c -- signal masks and dispositions in a program:
-** pthread_sigmask and sigprocmask keep each thread's mask (no step: a
-** mask is read by the sends, which depend on every step, posix/delivery.c,
-** where a signal the new mask unblocks is delivered before the call
-** returns); sigaction and signal act on the process, SIGPIPE's on the
-** execution.
+** pthread_sigmask and sigprocmask keep each thread's mask, and sigaction
+** and signal act on the process (SIGPIPE's on the execution). Either is
+** no step while the thread is alone, and a step while others run, since a
+** signal one of them sends (posix/delivery.c) may come before or after
+** it; a signal the new mask unblocks is delivered before the call
+** returns.
 **
 ** A mask is a bit per signal 1..64 (the kernel's sigset), in the thread's
 ** record: every execution starts with main's empty, and a thread starts
@@ -14,8 +15,6 @@
 #include "weft_pthread.h"
 #include "posix/state.h"
 #include "sync/sync.h"
-
-#define KERNEL_SIGNALS POSIX_SIGNALS
 
 /* Signals no mask holds: SIGKILL and SIGSTOP (the kernel drops them
 ** silently), and the two glibc keeps for itself (SIGCANCEL and SIGSETXID,
@@ -28,7 +27,7 @@ uint64_t posix_unblockable(void)
 uint64_t posix_sigset_bits(const sigset_t *set)
 {
     uint64_t bits = 0;
-    for (int sig = 1; sig <= KERNEL_SIGNALS; sig++)
+    for (int sig = 1; sig <= POSIX_SIGNALS; sig++)
         if (sigismember(set, sig) == 1)
             bits |= 1ull << (sig - 1);
     return bits & ~posix_unblockable();
@@ -39,7 +38,7 @@ uint64_t posix_sigset_bits(const sigset_t *set)
 void posix_sigset_of(uint64_t bits, sigset_t *set)
 {
     sigemptyset(set);
-    for (int sig = 1; sig <= KERNEL_SIGNALS; sig++)
+    for (int sig = 1; sig <= POSIX_SIGNALS; sig++)
         if (bits & (1ull << (sig - 1)))
             sigaddset(set, sig);
 }
@@ -98,7 +97,7 @@ int weft_sigprocmask(int how, const sigset_t *set, sigset_t *old)
 /* glibc's signals of its own, and numbers no signal has. */
 bool posix_bad_signal(int sig)
 {
-    return sig < 0 || sig > KERNEL_SIGNALS || sig == 32 || sig == 33;
+    return sig < 0 || sig > POSIX_SIGNALS || sig == 32 || sig == 33;
 }
 
 /* ==========================================================================
@@ -117,7 +116,7 @@ bool posix_bad_signal(int sig)
 ** SIGPIPE dies).
 */
 struct posix_signals {
-    struct sigaction loaded[KERNEL_SIGNALS + 1];
+    struct sigaction loaded[POSIX_SIGNALS + 1];
     uint64_t changed;                 /* bit sig - 1: set since the last reset */
     struct sigaction sigpipe;         /* this execution's SIGPIPE disposition */
 };
@@ -126,7 +125,7 @@ int posix_signals_snapshot(struct posix_program *p)
 {
     if (p->signals == NULL && (p->signals = calloc(1, sizeof *p->signals)) == NULL)
         return -1;
-    for (int sig = 1; sig <= KERNEL_SIGNALS; sig++)
+    for (int sig = 1; sig <= POSIX_SIGNALS; sig++)
         if (!posix_bad_signal(sig))
             sigaction(sig, NULL, &p->signals->loaded[sig]);
     p->signals->sigpipe = p->signals->loaded[SIGPIPE];
@@ -271,7 +270,7 @@ void (*__wrap_signal(int sig, void (*handler)(int)))(int)
 {
     struct sigaction sa = { .sa_handler = handler, .sa_flags = SA_RESTART }, old;
     sigemptyset(&sa.sa_mask);
-    if (sig > 0 && sig <= KERNEL_SIGNALS)
+    if (sig > 0 && sig <= POSIX_SIGNALS)
         sigaddset(&sa.sa_mask, sig);
     return __wrap_sigaction(sig, &sa, &old) == 0 ? old.sa_handler : SIG_ERR;
 }
