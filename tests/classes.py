@@ -320,15 +320,21 @@ def c11_program(seed):
 
 def signal_program(seed):
     """A pthread program whose threads send one another signals: raise,
-    pthread_kill of a thread made before, kill of the process for a signal
-    every thread blocks but a sigwait, mask changes, handlers and SIG_IGN,
-    beside critical sections."""
+    pthread_kill of a thread made before, kill of the process (for SIGUSR2,
+    which every thread blocks but a sigwait; for SIGUSR1, which any thread
+    that does not block it may take), mask changes, handlers with and
+    without SA_RESTART and SIG_IGN, beside critical sections and waits a
+    handler interrupts (sem_wait, retried on EINTR; a sleep). Main blocks
+    SIGUSR1 before it joins the threads: weft refuses a handler for a thread
+    in a join."""
     r = random.Random(seed * 7907)
     nthreads = r.randint(2, 3)
     most = 2 if nthreads == 3 else 3
     usr1 = r.choice(["on1", "on1", "SIG_IGN"])
     waiter = r.random() < 0.5         # SIGUSR2: blocked by all, taken by a sigwait
-    out = ["#include <pthread.h>", "#include <signal.h>", "#include <unistd.h>",
+    posts = 0
+    out = ["#include <pthread.h>", "#include <semaphore.h>", "#include <signal.h>",
+           "#include <unistd.h>", "static sem_t permits;",
            "static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;",
            "static volatile sig_atomic_t hits;", f"static pthread_t th[{nthreads + 1}];",
            "static sigset_t usr1, usr2;",
@@ -338,9 +344,17 @@ def signal_program(seed):
     for t in range(1, nthreads + 1):
         body = []
         for _ in range(r.randint(1, most)):
-            kind = r.choice(["lock", "raise", "kill_thread", "kill_thread", "mask", "kill_proc"])
+            kind = r.choice(["lock", "raise", "kill_thread", "kill_thread", "mask", "kill_proc",
+                             "wait", "nap", "kill_any"])
             if kind == "lock":
                 body.append("pthread_mutex_lock(&m); pthread_mutex_unlock(&m);")
+            elif kind == "wait":
+                body.append("while (sem_wait(&permits) != 0) {}")
+                posts += 1
+            elif kind == "nap":
+                body.append("usleep(1000);")
+            elif kind == "kill_any":
+                body.append("kill(getpid(), SIGUSR1);")
             elif kind == "raise":
                 body.append("raise(SIGUSR1);")
             elif kind == "kill_thread":
@@ -354,13 +368,21 @@ def signal_program(seed):
     out.append("int main(void) {")
     out.append("  sigemptyset(&usr1); sigaddset(&usr1, SIGUSR1);")
     out.append("  sigemptyset(&usr2); sigaddset(&usr2, SIGUSR2);")
-    out.append(f"  signal(SIGUSR1, {usr1}); th[0] = pthread_self();")
+    if usr1 == "SIG_IGN":
+        out.append("  signal(SIGUSR1, SIG_IGN);")
+    else:
+        restart = r.choice(["0", "SA_RESTART"])
+        out.append(f"  struct sigaction sa = {{ .sa_handler = on1, .sa_flags = {restart} }};")
+        out.append("  sigemptyset(&sa.sa_mask); sigaction(SIGUSR1, &sa, 0);")
+    out.append("  sem_init(&permits, 0, 0); th[0] = pthread_self();")
     out.append("  pthread_sigmask(SIG_BLOCK, &usr2, 0);")
     if waiter:
         out.append("  pthread_t w; pthread_create(&w, 0, waiter, 0); kill(getpid(), SIGUSR2);")
     out += [f"  pthread_create(&th[{t}], 0, t{t}, 0);" for t in range(1, nthreads + 1)]
     if r.random() < 0.5:
         out.append("  pthread_kill(th[1], SIGUSR1);")
+    out += ["  sem_post(&permits);"] * posts
+    out.append("  pthread_sigmask(SIG_BLOCK, &usr1, 0);")
     out.append(f"  for (int i = 1; i <= {nthreads}; i++) pthread_join(th[i], 0);")
     if waiter:
         out.append("  pthread_join(w, 0);")

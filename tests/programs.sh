@@ -1238,7 +1238,8 @@ check "signal masks, a process per execution" 0 "$WEFT" run --isolate fork "$tes
 check "a signal thread takes SIGTERM" 0 "$WEFT" run "$tests/signal_thread.c" -- shutdown
 expect_grep "a signal thread takes SIGTERM: 10 executions" \
     "^signal_thread: pass (expected pass) \[dpor\] 10 executions, exhaustive" "$tmp/out"
-for mode in shutdown late_mask to_thread pending nobody other interrupted choice suspend pause_race; do
+for mode in shutdown late_mask to_thread pending nobody other interrupted choice suspend pause_race \
+        eintr restart no_restart resumed nap; do
     same_classes "signal_thread $mode" "$tests/signal_thread.c" -- $mode
 done
 same_classes "signal_thread timed, exact spins" --spin-order exact "$tests/signal_thread.c" -- timed
@@ -1290,16 +1291,31 @@ check "a handler runs in the thread a pthread_kill names" 0 \
     "$WEFT" run "$tests/signal_thread.c" -- other
 expect_grep "a handler in another thread: before or after each of its steps" \
     "^signal_thread: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
-check "a handler for a thread that waits is not supported" 1 \
-    "$WEFT" run "$tests/signal_thread.c" -- interrupted
-expect_grep "a handler for a thread that waits: named" \
-    '^  SIGUSR1 goes to its handler in thread 1 "locker", which waits for a permit of semaphore "go" (0 of 0 left): Linux runs the handler in the wait, then restarts the call or fails it with EINTR; interrupting a waiting call is not supported by weft yet' \
-    "$tmp/out"
-check "a process signal two threads could take" 1 \
+# A handler for a thread that waits interrupts the wait: sem_wait fails
+# with EINTR, a read too unless SA_RESTART, a mutex wait goes on.
+check "sem_wait interrupted, retried" 0 "$WEFT" run "$tests/signal_thread.c" -- interrupted
+expect_grep "sem_wait interrupted, retried: 5 executions" \
+    "^signal_thread: pass (expected pass) \[dpor\] 5 executions, exhaustive" "$tmp/out"
+check "sem_wait interrupted, taken for a permit" 1 "$WEFT" run "$tests/signal_thread.c" -- eintr
+expect_grep "sem_wait interrupted: the step" \
+    "signal_thread.c:[0-9]* .* acquire go (interrupted by a signal)" "$tmp/out"
+expect_grep "sem_wait interrupted: the assertion" "assert(sem_wait(&go) == 0) failed" "$tmp/out"
+replays_identically "sem_wait interrupted replay"
+check "a read goes on after a handler with SA_RESTART" 0 \
+    "$WEFT" run "$tests/signal_thread.c" -- restart
+check "a read fails with EINTR after a handler without SA_RESTART" 1 \
+    "$WEFT" run "$tests/signal_thread.c" -- no_restart
+expect_grep "a read without SA_RESTART: the step" \
+    "signal_thread.c:[0-9]* .* read (wait) pipe_fds (interrupted by a" "$tmp/out"
+check "a mutex wait goes on after a handler" 0 "$WEFT" run "$tests/signal_thread.c" -- resumed
+expect_grep "a mutex wait goes on: 3 executions" \
+    "^signal_thread: pass (expected pass) \[dpor\] 3 executions, exhaustive" "$tmp/out"
+check "nanosleep interrupted: EINTR and the time left" 0 \
+    "$WEFT" run "$tests/signal_thread.c" -- nap
+check "a process signal two threads could take: either runs the handler" 0 \
     "$WEFT" run "$tests/signal_thread.c" -- choice
-expect_grep "a process signal two threads could take: named" \
-    '^  SIGUSR1 may go to any of 2 threads (thread 0 "main" among them: the ones that do not block it, and those waiting for it in sigwait): choosing the thread a signal to the process goes to is not supported by weft yet' \
-    "$tmp/out"
+expect_grep "a process signal two threads could take: 7 executions" \
+    "^signal_thread: pass (expected pass) \[dpor\] 7 executions, exhaustive" "$tmp/out"
 check "sigsuspend until the handler ran" 0 "$WEFT" run "$tests/signal_thread.c" -- suspend
 check "a flag tested before pause: the signal between is lost" 1 \
     "$WEFT" run "$tests/signal_thread.c" -- pause_race

@@ -151,8 +151,16 @@ struct sched_thread {
     ** clock moves without a step on its objects). */
     bool enabled, recheck, always_recheck;
     /* A program's signal handler is due in it (posix/delivery.c): it runs
-    ** the handler as it next resumes (x->run_due_signals). */
-    bool signal_due;
+    ** the handler as it next resumes (x->run_due_signals). A handler due
+    ** ends the wait the thread is parked in, as the kernel interrupts a
+    ** call for it: the wait's step is "interrupted by a signal",
+    ** unperformed, and has been possible since the step signal_since
+    ** that made the handler due. After the handler the call waits again,
+    ** unless the call said otherwise (eintr, posix/delivery.c): then
+    ** signal_cut tells it that it fails with EINTR. */
+    bool signal_due, signal_cut;
+    uint8_t eintr;
+    uint32_t signal_since;
     int nwatch;
     /* Its store buffer (sync/atomic.c), made at its first atomic store
     ** weaker than seq_cst; buffered while it holds stores: its next
@@ -374,8 +382,9 @@ struct exec {
     ** (sync/atomic.c); set when the first buffer is made. */
     void (*drain_stores)(struct exec *x);
     /* Runs the signal handlers due in the running thread, which has just
-    ** resumed (posix/delivery.c); set when the first is made due. */
-    void (*run_due_signals)(struct exec *x);
+    ** resumed (posix/delivery.c); set when the first is made due. True
+    ** when a wait they interrupted fails with EINTR rather than go on. */
+    bool (*run_due_signals)(struct exec *x);
     size_t spawn_stack_size;          /* the stack the next spawn asks for, when
                                          more than cfg's (pthread_attr_setstacksize):
                                          taken by the spawn op as it is made, and

@@ -733,18 +733,14 @@ static void leave_queues(struct sched_op *op)
 
 static bool at_spin_edge(const struct sched_thread *t);
 
-void sched_visible(struct exec *x, struct sched_op *op)
+static void timer_end(struct exec *x, struct sched_timer *t);
+
+/* Park the running thread t with op; returns when op's step is over. */
+static void park(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
-    struct sched_thread *t = x->current;
-    if (t->buffered && !(op->cls->flags & OP_BUFFERED))
-        x->drain_stores(x);           /* a step of its own, before op's */
-    fiber_check_stack(&t->fiber);     /* nothing runs on an overflowed stack */
-    op->thread = t;
     op->completed = false;
     op->idle = op->stutter = op->held = op->interrupted = false;
     op->spin_edge = x->cfg->exact_spins && at_spin_edge(t);
-    if (x->chains)
-        capture_chain(t, op);
     for (int i = 0; i < op->nwaits; i++) {
         op->waits[i].op = op;
         enqueue(&op->waits[i]);
@@ -755,9 +751,34 @@ void sched_visible(struct exec *x, struct sched_op *op)
     t->park_seq = ++x->park_counter;
     if (x->watching)
         watch_op(x, t, op);
-    switch_to(x, next_thread(x), 0);  /* returns when t's op has been applied */
-    if (t->signal_due)                /* a signal's handler waits for it to resume */
-        x->run_due_signals(x);
+    switch_to(x, next_thread(x), 0);
+}
+
+void sched_visible(struct exec *x, struct sched_op *op)
+{
+    struct sched_thread *t = x->current;
+    if (t->buffered && !(op->cls->flags & OP_BUFFERED))
+        x->drain_stores(x);           /* a step of its own, before op's */
+    fiber_check_stack(&t->fiber);     /* nothing runs on an overflowed stack */
+    op->thread = t;
+    if (x->chains)
+        capture_chain(t, op);
+    const char *note = op->note;
+    for (;;) {
+        park(x, t, op);
+        bool cut = t->signal_cut;     /* its wait, interrupted by a signal */
+        t->signal_cut = false;
+        bool fails = t->signal_due && x->run_due_signals(x);   /* they wait for it
+                                                                  to resume */
+        if (!cut)
+            return;
+        if (fails)
+            break;
+        op->note = note;              /* the handlers ran in the wait, which goes on */
+    }
+    t->signal_cut = true;             /* the call fails with EINTR */
+    if (op->timer && op->timer->deadline >= 0)
+        timer_end(x, op->timer);
 }
 
 void sched_complete(struct exec *x, struct sched_op *op)
@@ -813,8 +834,6 @@ int sched_timer_init(struct exec *x, struct sched_op *op, struct sched_timer *t,
     op->timer = t;
     return 0;
 }
-
-static void timer_end(struct exec *x, struct sched_timer *t);
 
 void sched_timer_start(struct exec *x, struct sched_timer *t)
 {
@@ -1367,6 +1386,24 @@ static void record_step(struct exec *x, struct sched_thread *t, struct sched_op 
         x->chooser->after_step(x->chooser->self, s);
 }
 
+/* Does op wait, unless its timer fires? A wait a signal's handler ends:
+** one that could go on only by its timer firing had not yet timed out
+** when the handler came (had it, its step would have come before the
+** send's: the searches try that order too). */
+static bool waits_untimed(struct exec *x, struct sched_op *op)
+{
+    if (op->cls->enabled == NULL)
+        return false;
+    struct sched_timer *tm = op->timer;
+    int64_t deadline = tm ? tm->deadline : -1;
+    if (deadline >= 0)
+        tm->deadline = SCHED_TIME_HORIZON;    /* (never due) */
+    bool waits = !op->cls->enabled(x, op);
+    if (deadline >= 0)
+        tm->deadline = deadline;
+    return waits;
+}
+
 /* Perform t's pending operation, picked among enabled; false when that
 ** ended the execution. */
 static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
@@ -1380,11 +1417,15 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
     if (x->watching)
         unwatch(t);
     x->current = t;                   /* a spawn's parent, a failure's thread */
+    bool by_signal = false;
     if (t->interruptible && t->interrupt && !op->completed &&   /* exec.h */
         (t->interruptible == SCHED_INTERRUPT_ANY ||
          (op->cls->enabled && !op->cls->enabled(x, op)))) {
         op->completed = op->interrupted = t->interrupted = true;
         op->note = "interrupted";
+    } else if (t->signal_due && !op->completed && waits_untimed(x, op)) {
+        op->completed = op->interrupted = t->signal_cut = by_signal = true;
+        op->note = "interrupted by a signal";
     }
     if (!op->completed && op->cls->apply) {
         op->cls->apply(x, op);
@@ -1392,7 +1433,8 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
             recheck_after(x, op);
     }
     x->current = was;
-    if (waited && op->timer->starts == starts)   /* (not if it began another wait) */
+    if (waited && op->timer->starts == starts && !by_signal)   /* (not if it began another
+                                                                  wait, or may wait on) */
         timer_end(x, op->timer);
     race_step(x, t, op);
     if (!x->abandoned || x->failed)
@@ -1426,30 +1468,6 @@ int sched_choose_value(struct exec *x, int n)
 ** How an execution ends
 ** ========================================================================== */
 
-/* A thread that waits for good while a signal's handler is due in it
-** would have run the handler in its wait (Linux interrupts the wait for
-** it), which weft does not do yet: that is the end, not a deadlock. */
-static bool handler_due_in_waiter(struct exec *x)
-{
-    bool main_done = x->threads[0]->state == T_FINISHED;
-    for (int i = 0; i < x->nthreads; i++) {
-        struct sched_thread *t = x->threads[i];
-        if (t->state == T_FINISHED || !t->signal_due || (main_done && t->detached))
-            continue;
-        struct sched_outcome *out = &x->outcome;
-        out->result = WEFT_ASSERTION;
-        out->failing_tid = i;
-        snprintf(out->message, sizeof out->message, "a signal's handler is due in thread %d "
-                 "\"%s\", which waits for good: interrupting a waiting call to run a handler "
-                 "is not supported by weft yet (README: Running a pthread program)", i,
-                 t->obj.name);
-        out->where = t->pending->loc;
-        x->failed = true;
-        return true;
-    }
-    return false;
-}
-
 /* Nothing can run and no deadline is pending: pass, leak or deadlock. */
 static void classify_end(struct exec *x)
 {
@@ -1466,8 +1484,6 @@ static void classify_end(struct exec *x)
         out->result = WEFT_PASS;
         return;
     }
-    if (handler_due_in_waiter(x))
-        return;
     out->result = main_done ? WEFT_LEAK : WEFT_DEADLOCK;
     out->failing_tid = main_done ? stuck : 0;
     snprintf(out->message, sizeof out->message, main_done

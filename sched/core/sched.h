@@ -140,15 +140,20 @@ static inline bool sched_thread_enabled(struct exec *x, struct sched_thread *t)
 {
     if (t->state != T_PARKED)
         return false;
-    return t->ask == NULL || t->ask(x, t->pending) || (t->interruptible && t->interrupt);
+    return t->ask == NULL || t->ask(x, t->pending) || (t->interruptible && t->interrupt) ||
+           t->signal_due;
 }
 
 /* The step since which t's pending operation may be interrupted (ended
-** unperformed, exec.h) where it could not be performed, or UINT32_MAX. */
+** unperformed, exec.h) where it could not be performed, or UINT32_MAX: by
+** a cancellation request, or for a signal's handler. */
 static inline uint32_t sched_thread_interruptible_since(const struct sched_thread *t)
 {
-    return t->interruptible && t->interrupt && !t->pending->completed ? t->interrupt_since
-                                                                      : UINT32_MAX;
+    if (t->pending->completed)
+        return UINT32_MAX;
+    uint32_t cancel = t->interruptible && t->interrupt ? t->interrupt_since : UINT32_MAX;
+    uint32_t signal = t->signal_due ? t->signal_since : UINT32_MAX;
+    return cancel < signal ? cancel : signal;
 }
 
 /* Public handles: live only in the execution that bound them. */

@@ -388,9 +388,11 @@ static bool ended_before(const struct dpor *d)
 ** step depends on nothing, a timed one included (conflicts() says the
 ** same): it changes no thread's chance to run, which is all that decides
 ** when an idle-rule timer fires. Only the end of a thread or of the
-** execution (OP_GLOBAL) orders local steps too, as the last timed step. */
+** execution (OP_GLOBAL) orders local steps too, as the last timed step.
+** A join that a cancellation or a signal's handler interrupted (met, false)
+** did not meet the thread it waited for, which runs on. */
 static void advance_clock(struct dpor *d, const struct event *e, int p,
-                          const struct sched_obj **objs, int n)
+                          const struct sched_obj **objs, int n, bool met)
 {
     int nt = d->nthreads;
     uint32_t *c = thread_clock(d, p);
@@ -402,7 +404,8 @@ static void advance_clock(struct dpor *d, const struct event *e, int p,
             join(c, thread_clock(d, q), nt);
     for (int i = 0; i < n && !local; i++) {
         if (objs[i]->thread >= 0) {   /* spawn, join: the two clocks meet */
-            join(c, thread_clock(d, objs[i]->thread), nt);
+            if (met)
+                join(c, thread_clock(d, objs[i]->thread), nt);
             continue;
         }
         int id = objs[i]->id;
@@ -451,7 +454,8 @@ static void object_after(struct dpor *d, int id, uint32_t i)
 
 /* Chain event e into each object's accesses and update its clocks. */
 static void link_objects(struct dpor *d, const struct event *e, const uint32_t *c,
-                         const struct sched_obj **objs, struct objstate **states, int n)
+                         const struct sched_obj **objs, struct objstate **states, int n,
+                         bool met)
 {
     for (int i = 0; i < n; i++) {
         struct objstate *os = states[i];
@@ -464,7 +468,8 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
         os->is_thread = objs[i]->thread >= 0;
         if (os->is_thread) {          /* a spawned thread starts from here */
             d->th[objs[i]->thread].obj = objs[i]->id;
-            join(thread_clock(d, objs[i]->thread), c, d->nthreads);
+            if (met)
+                join(thread_clock(d, objs[i]->thread), c, d->nthreads);
         } else {
             object_after(d, objs[i]->id, d->nev);
         }
@@ -502,10 +507,10 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     d->th[p].key = x->threads[p]->obj.key;
     d->th[p].evs[d->th[p].nevs++] = (int32_t)d->nev;
     d->first_from_ok = false;
-    advance_clock(d, e, p, objs, n);
+    advance_clock(d, e, p, objs, n, !op->interrupted);
     const uint32_t *c = thread_clock(d, p);
     memcpy(clock_of(d, d->nev), c, (size_t)d->stride * sizeof c[0]);
-    link_objects(d, e, c, objs, states, n);
+    link_objects(d, e, c, objs, states, n, !op->interrupted);
     if (e->flags & EV_TIMED) {
         memcpy(d->timed_w, c, (size_t)d->nthreads * sizeof c[0]);
         d->last_timed = (int32_t)d->nev;

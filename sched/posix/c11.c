@@ -73,9 +73,12 @@ int weft_mtx_init_at(mtx_t *m, int type, const char *name, const char *file, int
     return weft_c11_result(rc);
 }
 
-/* thrd_sleep: 0, or -2 for a bad duration (never interrupted here). */
+/* thrd_sleep: 0; -1 when a signal's handler ended it (rem: what was
+** left); -2 for a bad duration. */
 int weft_thrd_sleep_at(const struct timespec *d, struct timespec *rem, const char *file,
                        int line)
 {
-    return weft_nanosleep_at(d, rem, file, line) == 0 ? 0 : -2;
+    if (weft_nanosleep_at(d, rem, file, line) == 0)
+        return 0;
+    return errno == EINTR ? -1 : -2;
 }

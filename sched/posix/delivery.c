@@ -190,22 +190,48 @@ static void act_here(struct exec *x, struct posix_thread *t, int sig, int code, 
 }
 
 /* x->run_due_signals: the running thread, just resumed, runs the handlers
-** due in it, lowest signal first. Its wait is over, so the calls a handler
-** makes are no cancellation points of it. */
-static void run_due_signals(struct exec *x)
+** due in it, lowest signal first. The calls a handler makes are calls of
+** their own: no cancellation points of the call it interrupted, nor
+** failing with EINTR as it does. Whether that call, if its wait was
+** interrupted, fails with EINTR: when a handler ran and the call always
+** fails so, or fails so unless every handler that ran has SA_RESTART. */
+static bool run_due_signals(struct exec *x)
 {
     struct sched_thread *st = x->current;
     struct posix_thread *t = posix_thread_self(x);
-    uint8_t interruptible = st->interruptible;
-    st->interruptible = 0;
+    uint8_t interruptible = st->interruptible, eintr = st->eintr;
+    st->interruptible = st->eintr = 0;
     st->signal_due = false;
+    bool ran = false, restart = true;
     while (t && t->sigdue) {
         int sig = __builtin_ctzll(t->sigdue) + 1;
         t->sigdue &= ~BIT(sig);
+        struct sigaction sa;
+        posix_disposition(x, sig, &sa);
+        if (action_of(&sa, sig) == ACT_HANDLER) {
+            ran = true;
+            restart &= (sa.sa_flags & SA_RESTART) != 0;
+        }
         act_here(x, t, sig, SI_USER, "reaches a thread whose handler for it was reset",
                  sync_current_loc(x));
     }
     st->interruptible = interruptible;
+    st->eintr = eintr;
+    return ran && (eintr == POSIX_EINTR_ALWAYS || (eintr == POSIX_EINTR_UNLESS_RESTART && !restart));
+}
+
+void posix_eintr_begin(struct exec *x, int how)
+{
+    x->current->eintr = (uint8_t)how;
+    x->current->signal_cut = false;
+}
+
+bool posix_eintr_end(struct exec *x)
+{
+    bool cut = x->current->signal_cut;
+    x->current->eintr = 0;
+    x->current->signal_cut = false;
+    return cut;
 }
 
 void posix_signals_due(struct exec *x)
@@ -226,8 +252,7 @@ enum sent {
     SENT_HANDLER,                     /* to the sender's handler */
     SENT_DUE,                         /* to the handler of another thread, which
                                          runs it as it next resumes */
-    SENT_INTERRUPTS,                  /* to the handler of a thread that waits */
-    SENT_ELSEWHERE,                   /* to a handler in one of several threads */
+    SENT_INTERRUPTS,                  /* to the handler of a thread in a join */
     SENT_STOPS                        /* would stop the process */
 };
 
@@ -260,27 +285,31 @@ static bool sigwait_takes(const struct posix_thread *t, int sig, enum action act
 }
 
 /* sig's handler is due in thread tid: it runs it as it next resumes,
-** after the step it waits to take (or in it: pause, sigsuspend). The
-** searches order the send with every step of tid, so each place between
-** two of its steps is tried. */
-static bool handler_due(struct exec *x, struct sched_op *op);
-
-/* Does op wait for a handler to run (pause, sigsuspend)? */
-static bool waits_for_handler(const struct sched_op *op)
+** after the step it waits to take, or in place of it if that step waits
+** (the core ends the wait, sched_visible: as the kernel interrupts a call
+** for a handler; pause and sigsuspend go on). The searches order the send
+** with every step of tid, so each place between two of its steps is
+** tried. */
+/* Does thread st wait in a join (for a thread that has not ended)? */
+static bool waits_in_join(struct exec *x, struct sched_thread *st)
 {
-    return op->cls->enabled == handler_due;
+    const struct sched_op *op = st->pending;
+    return st->state == T_PARKED && op && op->obj && op->obj->thread >= 0 &&
+           !sched_thread_enabled(x, st);
 }
 
 static enum sent make_due(struct exec *x, int tid, int sig)
 {
     struct posix_thread *t = posix_thread_at(x, tid);
     struct sched_thread *st = sched_thread(x, tid);
-    if (!sched_thread_enabled(x, st) && !waits_for_handler(st->pending))
-        return SENT_INTERRUPTS;       /* Linux would interrupt its wait */
+    if (waits_in_join(x, st))
+        return SENT_INTERRUPTS;       /* not yet: see the file's header */
     t->sigdue |= BIT(sig);
+    if (!st->signal_due)
+        st->signal_since = x->nsteps; /* this step's: its wait may end from here on */
     st->signal_due = true;
     x->run_due_signals = run_due_signals;
-    sched_thread_changed(x, st);      /* a pause or sigsuspend may go on now */
+    sched_thread_changed(x, st);      /* a wait is interrupted: it may step now */
     return SENT_DUE;
 }
 
@@ -308,21 +337,38 @@ static void send_to_thread(struct exec *x, struct send_op *s, enum action act)
     s->takers = 1;
 }
 
-/* To the process: the threads that would take it now, and those that wait
-** for it in sigwait, decide. */
-static void send_to_process(struct exec *x, struct send_op *s, enum action act)
+/* The threads that would take sig now, sent to the process: how many
+** (with how many sigwaits would take it in *waiters), or, for nth >= 0,
+** the nth of them. */
+static int takers_of(struct exec *x, int sig, enum action act, int nth, int *waiters)
 {
-    int takers = 0, waiters = 0, taker = -1;   /* the lowest that takes it now */
+    int takers = 0;
     for (int i = 0; i < x->nthreads; i++) {
         struct sched_thread *st = x->threads[i];
         struct posix_thread *t = st->daemon ? NULL : posix_thread_at(x, i);
         if (t == NULL || st->state == T_FINISHED)
             continue;
-        waiters += sigwait_takes(t, s->sig, act);
-        if (takes_now(t, s->sig, act) && takers++ == 0)
-            taker = i;
+        if (waiters)
+            *waiters += sigwait_takes(t, sig, act);
+        if (takes_now(t, sig, act) && takers++ == nth)
+            return i;
     }
-    if (takers == 0) {
+    return takers;
+}
+
+/* To the process: the threads that would take it now, and those that wait
+** for it in sigwait, decide. Where more than one could get it, which one
+** the kernel picks is a choice the searches explore (POSIX: any thread
+** that does not block it): each thread that would run a handler, the
+** action (ignored, or the end) when it is the same whichever thread takes
+** it, and the sigwaits, as one (the first of them to step takes it). */
+static void send_to_process(struct exec *x, struct send_op *s, enum action act)
+{
+    int waiters = 0, takers = takers_of(x, s->sig, act, -1, &waiters);
+    int options = (act == ACT_HANDLER ? takers : takers > 0) + (waiters > 0);
+    int pick = options > 1 ? sched_choose_value(x, options) : 0;
+    s->takers = takers + waiters;
+    if (takers == 0 || (waiters > 0 && pick == options - 1)) {
         uint64_t *process = &x->program->sigtable->process;   /* (made by the send) */
         s->sent = SENT_PROCESS;
         s->op.note = *process & BIT(s->sig) ? "already pending: merged"
@@ -330,12 +376,11 @@ static void send_to_process(struct exec *x, struct send_op *s, enum action act)
         *process |= BIT(s->sig);
         return;
     }
+    int taker = takers_of(x, s->sig, act, act == ACT_HANDLER ? pick : 0, NULL);
     s->sent = act == ACT_IGNORE ? SENT_DROPPED : act == ACT_TERMINATE ? SENT_TERMINATES
             : act == ACT_STOP ? SENT_STOPS
-            : takers > 1 || waiters > 0 ? SENT_ELSEWHERE
             : taker == x->current->id ? SENT_HANDLER : make_due(x, taker, s->sig);
     s->taker = taker;
-    s->takers = takers + waiters;
 }
 
 static void send_apply(struct exec *x, struct sched_op *op)
@@ -350,10 +395,17 @@ static void send_apply(struct exec *x, struct sched_op *op)
     switch (s->sent) {
     case SENT_DROPPED: op->note = op->note ? op->note : "ignored"; break;
     case SENT_TERMINATES: op->note = "ends the process"; break;
-    case SENT_HANDLER: op->note = "to its handler"; break;
-    case SENT_DUE: op->note = "to the handler of thread %d"; op->note_a = s->taker; break;
-    case SENT_ELSEWHERE: op->note = "to a handler: of which thread is a choice"; break;
-    case SENT_INTERRUPTS: op->note = "to the handler of waiting thread %d"; op->note_a = s->taker; break;
+    case SENT_HANDLER:
+        op->note = s->takers > 1 ? "to its handler (a choice of %d threads)" : "to its handler";
+        op->note_a = s->takers;
+        break;
+    case SENT_INTERRUPTS: op->note = "to the handler of thread %d, in a join"; op->note_a = s->taker; break;
+    case SENT_DUE:
+        op->note = s->takers > 1 ? "to the handler of thread %d (a choice of %d)"
+                                 : "to the handler of thread %d";
+        op->note_a = s->taker;
+        op->note_b = s->takers;
+        break;
     default: break;                   /* pending: noted where it was decided */
     }
 }
@@ -387,23 +439,15 @@ static void after_send(struct exec *x, struct send_op *s)
                     s->op.cls == &kill_class ? SI_USER : SI_TKILL);
         posix_signals_unblocked(x, s->op.loc);
         return;
-    case SENT_ELSEWHERE:
-        sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s may go to any of %d threads (thread %d "
-                   "\"%s\" among them: the ones that do not block it, and those waiting for "
-                   "it in sigwait): choosing the thread a signal to the process goes to is not "
-                   "supported by weft yet (block it in all threads but one; README: Running a "
-                   "pthread program)", name, s->takers, s->taker,
-                   sched_thread(x, s->taker)->obj.name);
     case SENT_INTERRUPTS: {
         char wait[160] = "";
         struct sched_thread *st = sched_thread(x, s->taker);
         if (st->pending->cls->describe_wait)
             st->pending->cls->describe_wait(st->pending, wait, sizeof wait);
         sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s goes to its handler in thread %d \"%s\", "
-                   "which %s: Linux runs the handler in the wait, then restarts the call or "
-                   "fails it with EINTR; interrupting a waiting call is not supported by weft "
-                   "yet (README: Running a pthread program)", name, s->taker, st->obj.name,
-                   wait[0] ? wait : "waits");
+                   "which %s: Linux runs the handler in the join, which then goes on; "
+                   "interrupting a join is not supported by weft yet (README: Running a "
+                   "pthread program)", name, s->taker, st->obj.name, wait[0] ? wait : "waits");
     }
     case SENT_STOPS:
         sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s would stop the process: job control "
@@ -741,9 +785,12 @@ int weft_sigtimedwait_at(const sigset_t *set, siginfo_t *info, const struct time
         errno = EINVAL;
         return -1;
     }
+    posix_eintr_begin(x, POSIX_EINTR_ALWAYS);   /* a handler for a signal not in set */
     int sig = wait_for_signal(x, set, timeout, timeout ? &timed_start_class : &sigwaitinfo_class,
                               info, posix_loc(file, line));
-    if (sig == 0)
+    if (posix_eintr_end(x))
+        errno = EINTR;
+    else if (sig == 0)
         errno = EAGAIN;
     return sig ? sig : -1;
 }

@@ -613,25 +613,38 @@ int weft_eventfd_at(unsigned int initval, int flags, const char *file, int line)
 ** call does what it can, and acts at its next point.
 */
 
-/* The call about to begin: a request there now is acted on. */
+/* The call about to begin: a request there now is acted on. A signal's
+** handler that interrupts its wait makes it fail with EINTR unless the
+** handler has SA_RESTART (poll, select and epoll_wait: always, as Linux
+** has them; poll_point_enter). */
 static void point_enter(struct exec *x, struct sched_loc at)
 {
     posix_cancel_enter(x, true, at.file, at.line);
+    posix_eintr_begin(x, POSIX_EINTR_UNLESS_RESTART);
 }
 
-/* The call's result, unless a request ended its wait with nothing done:
-** then the request is acted on (never returns). */
+static void poll_point_enter(struct exec *x, struct sched_loc at)
+{
+    point_enter(x, at);
+    posix_eintr_begin(x, POSIX_EINTR_ALWAYS);
+}
+
+/* The call's result, unless a request or a handler ended its wait with
+** nothing done: then the request is acted on (never returns), or the
+** call fails with EINTR. */
 static long point_leave(struct exec *x, long result, struct sched_loc at)
 {
+    bool by_signal = posix_eintr_end(x);
     if (posix_cancel_leave(x) && result <= 0)
         posix_cancel_now(x, at.file, at.line);
-    return result;
+    return by_signal && result <= 0 ? failed(EINTR) : result;
 }
 
-/* Did a cancellation request end the wait the call just took? */
+/* Did a cancellation request or a signal's handler end the wait the call
+** just took? */
 static bool wait_cancelled(struct exec *x)
 {
-    return x->current->interrupted;
+    return x->current->interrupted || x->current->signal_cut;
 }
 
 /* ==========================================================================
@@ -1818,7 +1831,7 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
     if (x == NULL)
         return poll(pfds, n, timeout_ms);
     struct sched_loc at = { file, line };
-    point_enter(x, at);
+    poll_point_enter(x, at);
     return (int)point_leave(x, poll_ns(x, pfds, n, timeout_of_ms(timeout_ms), false, at), at);
 }
 
@@ -1834,7 +1847,7 @@ int weft_ppoll_at(struct pollfd *pfds, nfds_t n, const struct timespec *ts,
     int64_t ns = timeout_of_ts(ts);
     if (ns < -1)
         return -1;
-    point_enter(x, at);
+    poll_point_enter(x, at);
     return (int)point_leave(x, poll_ns(x, pfds, n, ns, false, at), at);
 }
 
@@ -1885,7 +1898,7 @@ int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct ti
     int64_t ns = timeout_of_tv(tv);
     if (ns < -1 || nfds < 0 || nfds > FD_SETSIZE)
         return (int)failed(EINVAL);
-    point_enter(x, at);
+    poll_point_enter(x, at);
     int bits = (int)point_leave(x, select_ns(x, nfds, rd, wr, ex, ns, at), at);
     if (tv && bits == 0)              /* Linux: what is left of the timeout */
         *tv = (struct timeval){ 0, 0 };
@@ -1904,7 +1917,7 @@ int weft_pselect_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct t
     int64_t ns = timeout_of_ts(ts);
     if (ns < -1 || nfds < 0 || nfds > FD_SETSIZE)
         return (int)failed(EINVAL);
-    point_enter(x, at);
+    poll_point_enter(x, at);
     return (int)point_leave(x, select_ns(x, nfds, rd, wr, ex, ns, at), at);
 }
 
@@ -2251,7 +2264,7 @@ int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeou
     if (x == NULL)
         return epoll_wait(epfd, events, max, timeout_ms);
     struct sched_loc at = { file, line };
-    point_enter(x, at);
+    poll_point_enter(x, at);
     return (int)point_leave(x, epoll_wait_fd(x, epfd, events, max, timeout_ms, ep_name, at),
                             at);
 }

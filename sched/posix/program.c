@@ -929,6 +929,25 @@ clock_t weft_clock_at(const char *file, int line)
                      (1000000000 / CLOCKS_PER_SEC));
 }
 
+/* A sleep, in a cancellation point: for ns from its first step, or until
+** the absolute deadline ns on the virtual clock however late that step
+** comes. True when a signal's handler ended it, with what was left of a
+** relative one in *left (sleeps fail with EINTR whatever SA_RESTART
+** says). */
+static bool sleep_end(struct exec *x, int64_t ns, bool absolute, int64_t *left,
+                      const char *file, int line)
+{
+    posix_eintr_begin(x, POSIX_EINTR_ALWAYS);
+    if (absolute)
+        sleep_until_at(ns, file, line);
+    else
+        *left = sleep_ns_left_at(ns, file, line);
+    bool by_signal = posix_eintr_end(x);
+    if (posix_cancel_leave(x))
+        posix_cancel_now(x, file, line);
+    return by_signal;
+}
+
 int weft_nanosleep_at(const struct timespec *req, struct timespec *rem, const char *file,
                       int line)
 {
@@ -939,13 +958,15 @@ int weft_nanosleep_at(const struct timespec *req, struct timespec *rem, const ch
         errno = EINVAL;
         return -1;
     }
+    int64_t left = 0;
     posix_cancel_enter(x, false, file, line);       /* sleeps are cancellation points */
-    weft_sleep_ns_at((int64_t)req->tv_sec * 1000000000 + req->tv_nsec, file, line);
-    if (posix_cancel_leave(x))
-        posix_cancel_now(x, file, line);
-    if (rem)
-        *rem = (struct timespec){ 0, 0 };
-    return 0;
+    bool by_signal = sleep_end(x, (int64_t)req->tv_sec * 1000000000 + req->tv_nsec, false,
+                               &left, file, line);
+    if (rem)                          /* what was left of it, on the virtual clock */
+        *rem = (struct timespec){ (time_t)(left / 1000000000), (long)(left % 1000000000) };
+    if (by_signal)
+        errno = EINTR;
+    return by_signal ? -1 : 0;
 }
 
 /* clock_nanosleep: relative, or until an absolute deadline (TIMER_ABSTIME)
@@ -963,10 +984,7 @@ int weft_clock_nanosleep_at(clockid_t clock, int flags, const struct timespec *r
     if (!(flags & TIMER_ABSTIME))     /* it fails only as checked above */
         return weft_nanosleep_at(req, rem, file, line) == 0 ? 0 : EINVAL;
     posix_cancel_enter(x, false, file, line);       /* a cancellation point */
-    sleep_until_at(posix_virtual_deadline(clock, req), file, line);
-    if (posix_cancel_leave(x))
-        posix_cancel_now(x, file, line);
-    return 0;
+    return sleep_end(x, posix_virtual_deadline(clock, req), true, NULL, file, line) ? EINTR : 0;
 }
 
 int weft_usleep_at(useconds_t us, const char *file, int line)
@@ -981,7 +999,8 @@ unsigned weft_sleep_at_(unsigned s, const char *file, int line)
 {
     if (sync_exec() == NULL)
         return sleep(s);
-    struct timespec req = { (time_t)s, 0 };
-    weft_nanosleep_at(&req, NULL, file, line);
-    return 0;
+    struct timespec req = { (time_t)s, 0 }, rem;
+    if (weft_nanosleep_at(&req, &rem, file, line) == 0)
+        return 0;
+    return (unsigned)rem.tv_sec + (rem.tv_nsec >= 500000000);   /* as glibc rounds */
 }

@@ -767,11 +767,16 @@ int weft_posix_sem_clockwait_at(sem_t *s, clockid_t clock, const struct timespec
     if (bad_timespec(deadline) || (!try_only && bad_clock(clock)))
         return sem_error(EINVAL);
     weft_sem_t *w = sem_handle(x, s, name, file, line);
-    if (!try_only)
+    if (!try_only) {
         posix_cancel_enter(x, false, file, line);    /* a cancellation point */
+        posix_eintr_begin(x, POSIX_EINTR_ALWAYS);    /* whatever SA_RESTART says */
+    }
     int rc = sem_acquire(x, w, clock, deadline, file, line);
+    bool by_signal = !try_only && posix_eintr_end(x);
     if (!try_only && posix_cancel_leave(x))
         posix_cancel_now(x, file, line);
+    if (by_signal)                    /* (rc: the unperformed wait's) */
+        return sem_error(EINTR);
     return rc == WEFT_OK ? 0 : sem_error(rc == WEFT_EBUSY && !deadline ? EAGAIN : ETIMEDOUT);
 }
 

@@ -170,6 +170,16 @@ void posix_disposition(struct exec *x, int sig, struct sigaction *sa);
 int posix_signals_unblocked(struct exec *x, struct sched_loc at);
 /* A new thread runs the handlers made due in it before its first code. */
 void posix_signals_due(struct exec *x);
+/* A handler that comes while a call waits interrupts the wait; after it
+** the call waits again (mutexes, joins, condition variables, sigwait),
+** unless the call is one that then fails with EINTR: always (sleeps,
+** sem_wait, poll and select, sigtimedwait), or unless every handler
+** that ran has SA_RESTART (reads, writes, accept, connect). begin says
+** which for the call about to wait; end, whether a handler ended its wait
+** (the call then fails with EINTR, or returns what it did before). */
+enum { POSIX_EINTR_NEVER, POSIX_EINTR_UNLESS_RESTART, POSIX_EINTR_ALWAYS };
+void posix_eintr_begin(struct exec *x, int how);
+bool posix_eintr_end(struct exec *x);
 /* While other threads run, a mask change (sig 0) or sig's disposition
 ** change is a step, the change made as it returns; a disposition that
 ** ignores sig discards it where it is pending. */

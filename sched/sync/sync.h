@@ -86,6 +86,9 @@ int rwlock_try_at(weft_rwlock_t *h, bool write, const char *file, int line);
 /* clock_nanosleep with TIMER_ABSTIME: a sleep until the deadline, absolute
 ** on the virtual clock (x->now's ns), as weft_sleep's steps (thread.c). */
 void sleep_until_at(int64_t deadline, const char *file, int line);
+/* A sleep of ns: what was left of it when a program's signal handler
+** ended it (posix/delivery.c), else 0. */
+int64_t sleep_ns_left_at(int64_t ns, const char *file, int line);
 /* pthread_rwlock_timedrdlock and timedwrlock, the deadline absolute on the
 ** virtual clock (x->now's ns): 0 or WEFT_ETIMEDOUT (rwlock.c; EDEADLK, when
 ** the caller holds it for writing, is posix/pthread.c's). */

@@ -235,20 +235,27 @@ static const struct sched_opclass wake_class = {
     .describe_wait = wake_describe,
 };
 
-void weft_sleep_ns_at(int64_t ns, const char *file, int line)
+int64_t sleep_ns_left_at(int64_t ns, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
-        return;
+        return 0;
     struct sched_loc at = { file, line };
     struct sleep_op s = { .op = { .cls = &sleep_class, .loc = at } };
     if (sched_timer_init(x, &s.op, &s.timer, ns) != 0)
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
     sched_duration_note(&s.op, s.timer.timeout);
     sched_visible(x, &s.op);
+    int64_t deadline = s.timer.deadline;
     s.op.cls = &wake_class;
     s.op.note = NULL;
     sched_visible(x, &s.op);
+    return s.op.interrupted && deadline > x->now ? deadline - x->now : 0;
+}
+
+void weft_sleep_ns_at(int64_t ns, const char *file, int line)
+{
+    sleep_ns_left_at(ns, file, line);
 }
 
 /* The deadline is absolute: however late the step comes, the wake is at

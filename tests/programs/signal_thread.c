@@ -21,12 +21,22 @@
 **   other       pthread_kill of a worker with a handler: the worker runs
 **               it between two of its steps, whichever, or has ended
 **               (the signal is lost).
-**   interrupted the worker waits in sem_wait when the signal comes: Linux
-**               would run the handler in the wait; not supported yet,
-**               named at the send.
+**   interrupted the worker may wait in sem_wait when the signal comes:
+**               the handler runs in the wait, and sem_wait fails with
+**               EINTR (whatever SA_RESTART says); the worker waits again.
+**   eintr       as interrupted, but the worker takes a failed sem_wait for
+**               a permit (an assertion fails).
+**   restart     the worker may wait in a read of a pipe; the handler has
+**               SA_RESTART, so the read goes on after it: passes.
+**   no_restart  as restart without SA_RESTART: the read fails with EINTR
+**               (an assertion fails).
+**   resumed     the worker waits for a mutex main holds: the handler runs
+**               in the wait, which goes on (no EINTR for mutexes).
+**   nap         nanosleep(5 s) in the worker: 0, or -1 with EINTR and
+**               what was left of the 5 s.
 **   choice      kill(getpid()) with a handler that two threads do not
-**               block: which one runs it is a choice, not supported yet,
-**               named at the send.
+**               block: either may run it (POSIX: any thread that does not
+**               block it), and both ways are explored.
 **   suspend     main blocks SIGUSR1 and waits with sigsuspend until a
 **               notifier's kill(getpid(), SIGUSR1) runs its handler.
 **   pause_race  main tests a flag, then pauses: a notifier's signal that
@@ -125,8 +135,53 @@ static void *locker(void *arg)
     pthread_mutex_lock(&mu);
     pthread_mutex_unlock(&mu);
     if (arg)
-        sem_wait(&go);
+        while (sem_wait(&go) != 0)
+            assert(errno == EINTR);   /* a handler ran in the wait */
     return NULL;
+}
+
+/* The waits a handler may interrupt (the interrupt modes). */
+static int pipe_fds[2];
+
+static void *interrupted_waiter(void *arg)
+{
+    const char *mode = arg;
+    if (strcmp(mode, "eintr") == 0) {
+        assert(sem_wait(&go) == 0);   /* EINTR when the handler comes first */
+    } else if (strcmp(mode, "resumed") == 0) {
+        assert(pthread_mutex_lock(&mu) == 0);
+        pthread_mutex_unlock(&mu);
+    } else if (strcmp(mode, "nap") == 0) {
+        struct timespec five = { 5, 0 }, left = { 9, 9 };
+        if (nanosleep(&five, &left) != 0)
+            assert(errno == EINTR && left.tv_nsec == 0 && left.tv_sec > 0 && left.tv_sec <= 5);
+    } else {                          /* restart, no_restart */
+        char c;
+        assert(read(pipe_fds[0], &c, 1) == 1);
+    }
+    return NULL;
+}
+
+/* main signals a worker that may be waiting (or not yet, or no longer),
+** then lets it go on. */
+static void interrupt_run(const char *mode)
+{
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = strcmp(mode, "restart") == 0 ? SA_RESTART : 0;
+    sigaction(SIGUSR1, &sa, NULL);
+    sem_init(&go, 0, 0);
+    assert(pipe(pipe_fds) == 0);
+    pthread_t t;
+    pthread_mutex_lock(&mu);
+    pthread_create(&t, NULL, interrupted_waiter, (void *)mode);
+    pthread_kill(t, SIGUSR1);
+    pthread_mutex_unlock(&mu);
+    sem_post(&go);
+    assert(write(pipe_fds[1], "x", 1) == 1);
+    pthread_join(t, NULL);
+    assert(handled == 1 || (handled == 0 && strcmp(mode, "nap") == 0));   /* (nap: it
+                                                                   may have ended first) */
 }
 
 static atomic_int flag;
@@ -241,6 +296,11 @@ int main(int argc, char **argv)
         pthread_create(&t, NULL, locker, NULL);
         kill(getpid(), SIGUSR1);
         pthread_join(t, NULL);
+        assert(handled == 1);
+    } else if (strcmp(mode, "eintr") == 0 || strcmp(mode, "restart") == 0 ||
+               strcmp(mode, "no_restart") == 0 || strcmp(mode, "resumed") == 0 ||
+               strcmp(mode, "nap") == 0) {
+        interrupt_run(mode);
     } else if (strcmp(mode, "suspend") == 0) {
         pthread_t t;
         sigset_t usr1, old;
