@@ -339,6 +339,9 @@ struct exec {
     bool watching;                    /* kept by watching, not by asking every
                                          thread (from SCHED_WATCH_FROM threads) */
     bool any_symmetric;               /* a thread was spawned symmetric */
+    bool interrupts;                  /* a cancellation request or a signal's
+                                         handler may end a wait: thread ends
+                                         are steps from then on (sched.c) */
     int live_joinable, live_detached; /* threads not finished, by kind */
     int detached_ever;                /* threads detached in this execution */
     struct mask_table masks;          /* thread sets past 62 threads (mask.h),

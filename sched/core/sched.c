@@ -437,10 +437,28 @@ void sched_detach(struct exec *x, struct sched_thread *t)
     x->detached_ever++;
 }
 
+/*
+** A join that a cancellation request or a signal's handler may interrupt
+** (exec.h) is interrupted if its step comes before its thread ends, and
+** performed if after: so, once a request or a handler was made in the
+** execution (x->interrupts), the end of a thread is a step of its own, on
+** the thread's object as a join is, and the searches order it with the
+** join's step both ways. Every thread's end then, not only one that a
+** thread waits to join: whether one waits depends on steps that commute
+** with the end, and a step that comes or not with the order of steps that
+** commute would hide races from DPOR. Before, and in scenarios, no end is
+** a step.
+*/
+static const struct sched_opclass end_class = { .verb = "end" };
+
 /* t's body has returned: the end of the execution, if it is the last
 ** thread not detached, is a step when detached threads could run instead. */
 static void thread_returns(struct exec *x, struct sched_thread *t)
 {
+    if (x->interrupts) {
+        struct sched_op op = { .cls = &end_class, .obj = &t->obj, .loc = t->spawned_at };
+        sched_visible(x, &op);
+    }
     if (!t->detached && x->live_joinable == 1 && x->detached_ever > 0) {
         struct sched_op op = { .cls = &return_class, .loc = t->spawned_at };
         sched_visible(x, &op);
@@ -1647,6 +1665,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->park_counter = 0;
     x->made = 0;
     x->nsteps = 0;
+    x->interrupts = false;
     x->failed = x->abandoned = false;
     x->spinners = x->delayed = MASK_NONE;
     x->any_symmetric = false;

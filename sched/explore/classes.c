@@ -124,7 +124,8 @@ int classes_step(struct classes *c, const struct sched_step *s, const struct sch
     e->who = c->thread[s->tid].name;
     for (int i = 0; i < n; i++) {
         c->objs[c->nobjs++] = objs[i]->id;
-        if (objs[i]->thread >= 0)
+        if (objs[i]->thread >= 0 && !op->interrupted)   /* (a join that a cancel or a
+                                        handler ended did not wait for the thread's end) */
             e->thread_obj = objs[i]->thread;
     }
     if (e->thread_obj >= 0 && c->thread[e->thread_obj].name == 0)   /* a spawn names its child */

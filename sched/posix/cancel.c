@@ -45,6 +45,7 @@ static void update_interrupt(struct exec *x, int tid, const struct posix_thread 
         uint32_t after = x->current && x->current->last_step ? x->current->last_step - 1 : 0;
         if (st->interrupt && !was)    /* made by the caller's code after its last step */
             st->interrupt_since = after;
+        x->interrupts |= st->interrupt;
         sched_thread_changed(x, st);
     }
 }

@@ -252,7 +252,6 @@ enum sent {
     SENT_HANDLER,                     /* to the sender's handler */
     SENT_DUE,                         /* to the handler of another thread, which
                                          runs it as it next resumes */
-    SENT_INTERRUPTS,                  /* to the handler of a thread in a join */
     SENT_STOPS                        /* would stop the process */
 };
 
@@ -290,25 +289,16 @@ static bool sigwait_takes(const struct posix_thread *t, int sig, enum action act
 ** for a handler; pause and sigsuspend go on). The searches order the send
 ** with every step of tid, so each place between two of its steps is
 ** tried. */
-/* Does thread st wait in a join (for a thread that has not ended)? */
-static bool waits_in_join(struct exec *x, struct sched_thread *st)
-{
-    const struct sched_op *op = st->pending;
-    return st->state == T_PARKED && op && op->obj && op->obj->thread >= 0 &&
-           !sched_thread_enabled(x, st);
-}
-
 static enum sent make_due(struct exec *x, int tid, int sig)
 {
     struct posix_thread *t = posix_thread_at(x, tid);
     struct sched_thread *st = sched_thread(x, tid);
-    if (waits_in_join(x, st))
-        return SENT_INTERRUPTS;       /* not yet: see the file's header */
     t->sigdue |= BIT(sig);
     if (!st->signal_due)
         st->signal_since = x->nsteps; /* this step's: its wait may end from here on */
     st->signal_due = true;
     x->run_due_signals = run_due_signals;
+    x->interrupts = true;
     sched_thread_changed(x, st);      /* a wait is interrupted: it may step now */
     return SENT_DUE;
 }
@@ -399,7 +389,6 @@ static void send_apply(struct exec *x, struct sched_op *op)
         op->note = s->takers > 1 ? "to its handler (a choice of %d threads)" : "to its handler";
         op->note_a = s->takers;
         break;
-    case SENT_INTERRUPTS: op->note = "to the handler of thread %d, in a join"; op->note_a = s->taker; break;
     case SENT_DUE:
         op->note = s->takers > 1 ? "to the handler of thread %d (a choice of %d)"
                                  : "to the handler of thread %d";
@@ -439,16 +428,6 @@ static void after_send(struct exec *x, struct send_op *s)
                     s->op.cls == &kill_class ? SI_USER : SI_TKILL);
         posix_signals_unblocked(x, s->op.loc);
         return;
-    case SENT_INTERRUPTS: {
-        char wait[160] = "";
-        struct sched_thread *st = sched_thread(x, s->taker);
-        if (st->pending->cls->describe_wait)
-            st->pending->cls->describe_wait(st->pending, wait, sizeof wait);
-        sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s goes to its handler in thread %d \"%s\", "
-                   "which %s: Linux runs the handler in the join, which then goes on; "
-                   "interrupting a join is not supported by weft yet (README: Running a "
-                   "pthread program)", name, s->taker, st->obj.name, wait[0] ? wait : "waits");
-    }
     case SENT_STOPS:
         sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s would stop the process: job control "
                    "is not supported by weft yet (README: Running a pthread program)", name);

@@ -34,6 +34,10 @@
 **               in the wait, which goes on (no EINTR for mutexes).
 **   nap         nanosleep(5 s) in the worker: 0, or -1 with EINTR and
 **               what was left of the 5 s.
+**   in_join     main waits in pthread_join for a worker that signals it,
+**               then waits for main's handler to have run: the handler
+**               runs in the join, which goes on (run after the join, it
+**               would never run: the worker would spin for ever).
 **   choice      kill(getpid()) with a handler that two threads do not
 **               block: either may run it (POSIX: any thread that does not
 **               block it), and both ways are explored.
@@ -193,6 +197,16 @@ static void on_notice(int sig)
     atomic_store(&flag, 1);
 }
 
+/* in_join: tells main, then waits until main's handler has run. */
+static void *waits_for_handler(void *arg)
+{
+    (void)arg;
+    pthread_kill(main_thread, SIGUSR1);
+    while (!atomic_load(&flag))
+        sched_yield();
+    return NULL;
+}
+
 static void *notifier(void *arg)
 {
     (void)arg;
@@ -297,6 +311,13 @@ int main(int argc, char **argv)
         kill(getpid(), SIGUSR1);
         pthread_join(t, NULL);
         assert(handled == 1);
+    } else if (strcmp(mode, "in_join") == 0) {
+        pthread_t t;
+        main_thread = pthread_self();
+        signal(SIGUSR1, on_notice);
+        pthread_create(&t, NULL, waits_for_handler, NULL);
+        assert(pthread_join(t, NULL) == 0);
+        assert(atomic_load(&flag) == 1);
     } else if (strcmp(mode, "eintr") == 0 || strcmp(mode, "restart") == 0 ||
                strcmp(mode, "no_restart") == 0 || strcmp(mode, "resumed") == 0 ||
                strcmp(mode, "nap") == 0) {
