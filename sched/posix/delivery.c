@@ -23,16 +23,19 @@
 **    after the step when the signal goes to it, as POSIX delivers a signal
 **    sent to oneself before the call returns; another thread runs it as it
 **    next resumes (sched_thread.signal_due, x->run_due_signals): after the
-**    step it was about to take, or in the pause or sigsuspend it waits in.
+**    step it was about to take, or in place of it if that step waits (the
+**    core ends the wait for it: sched.c), in the pause or sigsuspend it
+**    waits in, or as it starts.
 ** Where the handler runs is thus always between two steps of its thread,
-** and the searches try the send before and after each of them. Not yet:
-** interrupting a call that waits (a send to the handler of a thread that
-** waits fails, naming the wait; a thread that starts waiting after the
-** send runs the handler when the wait ends, and an execution that ends
-** with it still waiting fails saying so, see sched.c), and choosing among
-** several threads that could take a signal sent to the process (the send
-** fails, naming one). pause begins in a step of its own, so a handler due
-** before it runs then and the pause waits for the next one.
+** and the searches try the send before and after each of them. After a
+** handler that ended a wait, the call waits again, or fails with EINTR
+** where Linux fails it (posix_eintr_begin: sleeps, sem_wait, poll and
+** select always; reads, writes, accept and connect unless every handler
+** that ran has SA_RESTART). A signal sent to the process that several
+** threads could take goes to each in turn, a choice (sched_choose_value)
+** the searches explore; the sigwaits waiting for it count as one. pause
+** begins in a step of its own, so a handler due before it runs then and
+** the pause waits for the next one.
 **
 ** Masks and dispositions change without steps, so every send depends on
 ** every step (OP_GLOBAL), as pthread_cancel does. Each signal number is an

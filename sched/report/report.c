@@ -124,7 +124,8 @@ static void describe_thread(struct exec *x, struct report_thread *rt, struct sch
         rt->state = "running";
         return;
     }
-    bool enabled = op->completed || op->cls->enabled == NULL || op->cls->enabled(x, op);
+    bool enabled = op->completed || sched_thread_enabled(x, t);   /* (its wait may be
+                                         interrupted: a cancel, a signal's handler) */
     rt->state = enabled ? "runnable" : t->daemon ? "idle" : "blocked";
     rt->wait_at = op->loc;
     if (enabled || t->daemon || op->cls->describe_wait == NULL)
