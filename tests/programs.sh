@@ -826,6 +826,13 @@ for s in dpor dfs; do
         "^join_np: pass (expected pass) \[$s\] $runs" "$tmp/out"
 done
 same_classes "a cancelled timed join: DPOR's classes are plain DFS's" "$tests/join_np.c" -- cancel
+for mode in main joiner; do
+    check "a join cancelled while its thread runs ($mode)" 0 "$WEFT" run "$tests/cancel_joins.c" -- $mode
+    same_classes "a join cancelled while its thread runs ($mode): DPOR's classes" \
+        "$tests/cancel_joins.c" -- $mode
+done
+expect_grep "a cancelled joiner: 3288 executions" \
+    "^cancel_joins: pass (expected pass) \[dpor\] 3288 executions, exhaustive" "$tmp/out"
 check "a timed join never cancelled, the claim" 1 \
     "$WEFT" run --cflags=-DNEVER_CANCELLED "$tests/join_np.c" -- cancel
 expect_grep "the claim broken at its line" "^In thread 0 \"main\" at join_np.c:191:" "$tmp/out"

@@ -233,6 +233,8 @@ static _Noreturn void end_process(struct exec *x, int status, const char *call,
     sched_exit(x, loc, NULL);
 }
 
+static void thread_ends(struct exec *x, bool main_exits, struct sched_loc at);
+
 static void program_body(void)
 {
     struct exec *x = sync_exec();
@@ -241,9 +243,9 @@ static void program_body(void)
     jmp_buf exit_to;
     self->exit_to = &exit_to;
     if (setjmp(exit_to) != 0) {       /* pthread_exit: the other threads go on */
-        posix_state(x)->main_exited = true;
         posix_keys_thread_exit(x, self);
-        posix_thread_ends(x, sync_current_loc(x));
+        thread_ends(x, true, sync_current_loc(x));   /* the others go on; the
+                                                        last to end exits */
         return;
     }
     char **argv = fresh_argv(x, p);
@@ -301,15 +303,21 @@ void weft_program__exit_at(int status, int how, const char *file, int line)
 }
 
 /* Is the running thread the last of the execution not finished? Read in a
-** step that depends on every other, as an exit is. */
+** step that depends on every other, as an exit is. main's own (it called
+** pthread_exit) says that it has exited in that step, not before: another
+** thread that ends reads it as it returns (posix_thread_ends), so its
+** ending has a step of its own exactly when it comes after main's. */
 struct last_op {
     struct sched_op op;
+    bool main_exits;
     bool last;
 };
 
 static void last_apply(struct exec *x, struct sched_op *op)
 {
     struct last_op *l = OP_OF(op, struct last_op, op);
+    if (l->main_exits)
+        posix_state(x)->main_exited = true;
     l->last = true;
     for (int i = 0; i < x->nthreads; i++)
         if (x->threads[i] != x->current && x->threads[i]->state != T_FINISHED)
@@ -320,17 +328,22 @@ static void last_apply(struct exec *x, struct sched_op *op)
 static const struct sched_opclass last_class = { .verb = "end", .flags = OP_GLOBAL,
                                                  .apply = last_apply };
 
-void posix_thread_ends(struct exec *x, struct sched_loc at)
+static void thread_ends(struct exec *x, bool main_exits, struct sched_loc at)
 {
     struct posix_exec *st = posix_state(x);
-    if (st == NULL || !st->main_exited)
+    if (st == NULL || !(st->main_exited || main_exits))
         return;
-    struct last_op l = { .op = { .cls = &last_class, .loc = at } };
+    struct last_op l = { .op = { .cls = &last_class, .loc = at }, .main_exits = main_exits };
     sched_visible(x, &l.op);
     if (l.last) {
         run_at_exit(x, 0);
         sched_exit(x, at, NULL);
     }
+}
+
+void posix_thread_ends(struct exec *x, struct sched_loc at)
+{
+    thread_ends(x, false, at);
 }
 
 int weft_program_unsupported_at(const char *call, const char *file, int line)
