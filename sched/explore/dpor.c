@@ -44,7 +44,7 @@ struct objstate {
     int32_t w, wp;                    /* the events whose clocks are its w and wp
                                          clocks (see obj_r), or -1: all 0 */
     bool r_any, rs_any;               /* its r and rs clocks are not all 0 */
-    bool is_thread;                   /* a thread (spawn, join): its clocks unused */
+    bool is_thread;                   /* a thread (spawn, join, its end step) */
     uint64_t key;                     /* its name across executions (object.h) */
 };
 
@@ -403,12 +403,10 @@ static void advance_clock(struct dpor *d, const struct event *e, int p,
         for (int q = 0; q < nt; q++)
             join(c, thread_clock(d, q), nt);
     for (int i = 0; i < n && !local; i++) {
-        if (objs[i]->thread >= 0) {   /* spawn, join: the two clocks meet */
-            if (met)
-                join(c, thread_clock(d, objs[i]->thread), nt);
-            continue;
-        }
-        int id = objs[i]->id;
+        if (objs[i]->thread >= 0 && met)   /* spawn, join: the two clocks meet */
+            join(c, thread_clock(d, objs[i]->thread), nt);
+        int id = objs[i]->id;         /* and, as on any object, its accesses: an
+                                         interrupted join and the end of its thread */
         const struct objstate *os = &d->obj[id];
         bool reads = e->flags & EV_READS, shared = e->flags & EV_SHARED;
         int32_t w = reads && shared ? os->wp : os->w;
@@ -470,9 +468,8 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
             d->th[objs[i]->thread].obj = objs[i]->id;
             if (met)
                 join(thread_clock(d, objs[i]->thread), c, d->nthreads);
-        } else {
-            object_after(d, objs[i]->id, d->nev);
         }
+        object_after(d, objs[i]->id, d->nev);
     }
 }
 
@@ -567,8 +564,6 @@ static void rewind_object(struct dpor *d, int id, uint32_t keep_links)
         l = d->links[l].prev;
     os->last = l;
     clear_object(d, id);
-    if (os->is_thread)
-        return;
     /* Back to the last plain write: the accesses since, oldest first. */
     int32_t from = l;
     while (from >= 0 && !plain_write(&d->ev[d->links[from].ev]) && d->links[from].prev >= 0)
