@@ -1341,6 +1341,9 @@ expect_grep "pause race: the wait" \
 expect_grep "pause race: the handler ran between" \
     "signal_thread.c:$(grep -n '^        pthread_kill(main_thread' "$tests/signal_thread.c" |
         cut -d: -f1) .*pthread_kill SIGUSR1 (to the handler" "$tmp/out"
+expect_grep "pause race: the handler's step says it is the handler's" \
+    "signal_thread.c:$(grep -n '^    atomic_store(&flag, 1);' "$tests/signal_thread.c" |
+        cut -d: -f1)  SIGUSR1 handler: store flag (1)$" "$tmp/out"
 replays_identically "pause race replay"
 check "signals, a process per execution" 0 \
     "$WEFT" run --isolate fork "$tests/signal_thread.c" -- shutdown

@@ -160,6 +160,7 @@ struct sched_thread {
     ** signal_cut tells it that it fails with EINTR. */
     bool signal_due, signal_cut;
     uint8_t eintr;
+    uint8_t handling;                 /* the signal whose handler it runs, or 0 */
     uint32_t signal_since;
     int nwatch;
     /* Its store buffer (sync/atomic.c), made at its first atomic store
@@ -201,6 +202,8 @@ struct sched_step {
     bool preempts;                    /* the thread of the step before could
                                          have gone on instead (set only when
                                          chains are captured) */
+    uint8_t handler;                  /* taken in a program's handler for this
+                                         signal (sched_thread.handling), or 0 */
 };
 
 /*

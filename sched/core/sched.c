@@ -1397,6 +1397,7 @@ static void record_step(struct exec *x, struct sched_thread *t, struct sched_op 
     s->timed = op->timer && op->timer->idle_rule;
     x->outcome.timed |= s->timed;
     s->note = op->note;
+    s->handler = t->handling;
     s->note_a = op->note_a;
     s->note_b = op->note_b;
     t->last_step = x->nsteps;

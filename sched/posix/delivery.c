@@ -150,6 +150,8 @@ static void run_handler(struct exec *x, struct posix_thread *t, int sig,
         __wrap_sigaction(sig, &dfl, NULL);
         x->program->sigtable->reset |= BIT(sig);
     }
+    uint8_t outer = x->current->handling;   /* (a handler the handler interrupted) */
+    x->current->handling = (uint8_t)sig;    /* its steps say so in reports */
     if (sa->sa_flags & SA_SIGINFO) {
         siginfo_t info = { .si_signo = sig, .si_code = code };
         info.si_pid = getpid();
@@ -158,6 +160,7 @@ static void run_handler(struct exec *x, struct posix_thread *t, int sig,
     } else {
         sa->sa_handler(sig);
     }
+    x->current->handling = outer;
     t->sigmask = saved;
 }
 

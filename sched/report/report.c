@@ -64,9 +64,22 @@ static void step_words(const char *verb, const char *obj_name, const char *note,
     }
 }
 
+/* "SIGUSR1 handler: " before a step that a program's signal handler took
+** (sig, 0: none); how much of buf it filled. */
+static size_t handler_words(int sig, char *buf, size_t n)
+{
+    if (sig <= 0 || n == 0)
+        return 0;
+    const char *abbrev = sigabbrev_np(sig);
+    int used = abbrev ? snprintf(buf, n, "SIG%s handler: ", abbrev)
+                      : snprintf(buf, n, "signal %d handler: ", sig);
+    return used < 0 ? 0 : (size_t)used < n ? (size_t)used : n - 1;
+}
+
 static void step_text(const struct sched_step *s, const char *obj_name, char *buf, size_t n)
 {
-    step_words(s->cls->verb, obj_name, s->note, s->note_a, s->note_b, buf, n);
+    size_t used = handler_words(s->handler, buf, n);
+    step_words(s->cls->verb, obj_name, s->note, s->note_a, s->note_b, buf + used, n - used);
 }
 
 /* "signal cv (woke t1, t2)": the threads a signal woke, by name. */
@@ -84,10 +97,11 @@ static void woke_words(const struct report *rep, const struct report_step *s, co
 void report_step_text(const struct report *rep, const struct report_step *s, char *buf, size_t n)
 {
     const char *name = s->obj_id >= 0 && s->obj_id < rep->nobjects ? rep->objects[s->obj_id] : NULL;
+    size_t used = handler_words(s->handler, buf, n);
     if (s->nwoke > 0)
-        woke_words(rep, s, name, buf, n);
+        woke_words(rep, s, name, buf + used, n - used);
     else
-        step_words(s->verb, name, s->note, s->note_a, s->note_b, buf, n);
+        step_words(s->verb, name, s->note, s->note_a, s->note_b, buf + used, n - used);
 }
 
 /* A step as op would be logged if it were performed now. */
@@ -366,7 +380,8 @@ static int copy_steps(struct report *rep, struct exec *x)
         rep->steps[i] = (struct report_step){ .tid = s->tid, .verb = s->cls->verb,
                                               .obj_id = s->obj_id, .note = s->note,
                                               .note_a = s->note_a, .note_b = s->note_b,
-                                              .loc = s->loc, .time = s->time, .kind = s->cls };
+                                              .loc = s->loc, .time = s->time, .kind = s->cls,
+                                              .handler = s->handler };
     }
     return 0;
 }

@@ -71,6 +71,8 @@ struct report_step {
     const void *kind;                 /* which operation: steps of a loop compare it */
     bool preempts;                    /* the thread of the step before could have gone on */
     bool blocks;                      /* not a step: a blocked thread's last attempt */
+    int handler;                      /* a program's signal handler took it: its
+                                         signal (sched_step) */
     struct report_chain chain;
     int woke_first, nwoke;            /* a signal: the threads it woke, rep->woken[...] */
     char *cases;                      /* a select: every case ("send \"out\", default"),
