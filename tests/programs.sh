@@ -1251,7 +1251,7 @@ check "a signal thread takes SIGTERM" 0 "$WEFT" run "$tests/signal_thread.c" -- 
 expect_grep "a signal thread takes SIGTERM: 10 executions" \
     "^signal_thread: pass (expected pass) \[dpor\] 10 executions, exhaustive" "$tmp/out"
 for mode in shutdown late_mask to_thread pending nobody other interrupted choice suspend pause_race \
-        eintr restart no_restart resumed nap in_join; do
+        eintr restart no_restart resumed nap in_join timed_restart; do
     same_classes "signal_thread $mode" "$tests/signal_thread.c" -- $mode
 done
 same_classes "signal_thread timed, exact spins" --spin-order exact "$tests/signal_thread.c" -- timed
@@ -1319,6 +1319,9 @@ check "a read fails with EINTR after a handler without SA_RESTART" 1 \
     "$WEFT" run "$tests/signal_thread.c" -- no_restart
 expect_grep "a read without SA_RESTART: the step" \
     "signal_thread.c:[0-9]* .* read (wait) pipe_fds (interrupted by a" "$tmp/out"
+check "a recv with SO_RCVTIMEO fails with EINTR after a handler, SA_RESTART or not" 1 \
+    "$WEFT" run "$tests/signal_thread.c" -- timed_restart
+expect_grep "a recv with a timeout: EINTR" "assert(n == 1 || errno != EINTR) failed" "$tmp/out"
 check "a mutex wait goes on after a handler" 0 "$WEFT" run "$tests/signal_thread.c" -- resumed
 expect_grep "a mutex wait goes on: 3 executions" \
     "^signal_thread: pass (expected pass) \[dpor\] 3 executions, exhaustive" "$tmp/out"

@@ -831,6 +831,8 @@ static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n
         .peek = flags & MSG_PEEK, .timeout_ns = f->flags->rcvtimeo,
         .number_closed = &f->closed,
     };
+    if (f->flags->rcvtimeo > 0)       /* Linux: with a timeout, EINTR whatever SA_RESTART */
+        posix_eintr_begin(x, POSIX_EINTR_ALWAYS);
     long got = f->addressed ? addressed_read(x, f, buf, n, how, whole, at)
                             : stream_read_as(x, f->in, buf, n, how, whole, at);
     return got == WEFT_EBUSY ? failed(EAGAIN) : got == STREAM_EBADF ? failed(EBADF)
@@ -872,6 +874,8 @@ static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *
         .nonblock = nonblock || f->flags->nonblock || f->flags->sndtimeo < 0,
         .timeout_ns = f->flags->sndtimeo, .number_closed = &f->closed,
     };
+    if (f->flags->sndtimeo > 0)
+        posix_eintr_begin(x, POSIX_EINTR_ALWAYS);
     long put = stream_write_as(x, out, buf, n + head, how, at);
     if (put == STREAM_EBADF)
         return failed(EBADF);

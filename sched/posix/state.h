@@ -173,8 +173,9 @@ void posix_signals_due(struct exec *x);
 /* A handler that comes while a call waits interrupts the wait; after it
 ** the call waits again (mutexes, joins, condition variables, sigwait),
 ** unless the call is one that then fails with EINTR: always (sleeps,
-** sem_wait, poll and select, sigtimedwait), or unless every handler
-** that ran has SA_RESTART (reads, writes, accept, connect). begin says
+** sem_wait, poll and select, sigtimedwait, a read or write of a socket
+** with a timeout), or unless every handler that ran has SA_RESTART
+** (reads, writes, accept, connect). begin says
 ** which for the call about to wait; end, whether a handler ended its wait
 ** (the call then fails with EINTR, or returns what it did before). */
 enum { POSIX_EINTR_NEVER, POSIX_EINTR_UNLESS_RESTART, POSIX_EINTR_ALWAYS };

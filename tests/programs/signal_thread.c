@@ -30,6 +30,9 @@
 **               SA_RESTART, so the read goes on after it: passes.
 **   no_restart  as restart without SA_RESTART: the read fails with EINTR
 **               (an assertion fails).
+**   timed_restart as restart, but a recv of a socket with SO_RCVTIMEO:
+**               Linux fails it with EINTR whatever SA_RESTART says (an
+**               assertion fails).
 **   resumed     the worker waits for a mutex main holds: the handler runs
 **               in the wait, which goes on (no EINTR for mutexes).
 **   nap         nanosleep(5 s) in the worker: 0, or -1 with EINTR and
@@ -62,6 +65,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -159,6 +164,10 @@ static void *interrupted_waiter(void *arg)
         struct timespec five = { 5, 0 }, left = { 9, 9 };
         if (nanosleep(&five, &left) != 0)
             assert(errno == EINTR && left.tv_nsec == 0 && left.tv_sec > 0 && left.tv_sec <= 5);
+    } else if (strcmp(mode, "timed_restart") == 0) {
+        char c;
+        ssize_t n = recv(pipe_fds[0], &c, 1, 0);
+        assert(n == 1 || errno != EINTR);   /* (EAGAIN: its 5 s ran out) */
     } else {                          /* restart, no_restart */
         char c;
         assert(read(pipe_fds[0], &c, 1) == 1);
@@ -172,10 +181,17 @@ static void interrupt_run(const char *mode)
 {
     struct sigaction sa = { .sa_handler = on_signal };
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = strcmp(mode, "restart") == 0 ? SA_RESTART : 0;
+    int timed = strcmp(mode, "timed_restart") == 0;
+    sa.sa_flags = strcmp(mode, "restart") == 0 || timed ? SA_RESTART : 0;
     sigaction(SIGUSR1, &sa, NULL);
     sem_init(&go, 0, 0);
-    assert(pipe(pipe_fds) == 0);
+    if (timed) {
+        struct timeval five = { 5, 0 };
+        assert(socketpair(AF_UNIX, SOCK_STREAM, 0, pipe_fds) == 0);
+        assert(setsockopt(pipe_fds[0], SOL_SOCKET, SO_RCVTIMEO, &five, sizeof five) == 0);
+    } else {
+        assert(pipe(pipe_fds) == 0);
+    }
     pthread_t t;
     pthread_mutex_lock(&mu);
     pthread_create(&t, NULL, interrupted_waiter, (void *)mode);
@@ -184,8 +200,8 @@ static void interrupt_run(const char *mode)
     sem_post(&go);
     assert(write(pipe_fds[1], "x", 1) == 1);
     pthread_join(t, NULL);
-    assert(handled == 1 || (handled == 0 && strcmp(mode, "nap") == 0));   /* (nap: it
-                                                                   may have ended first) */
+    assert(handled == 1 || (handled == 0 && (strcmp(mode, "nap") == 0 || timed)));   /* (its
+                                          wait may have timed out and ended first) */
 }
 
 static atomic_int flag;
@@ -320,7 +336,7 @@ int main(int argc, char **argv)
         assert(atomic_load(&flag) == 1);
     } else if (strcmp(mode, "eintr") == 0 || strcmp(mode, "restart") == 0 ||
                strcmp(mode, "no_restart") == 0 || strcmp(mode, "resumed") == 0 ||
-               strcmp(mode, "nap") == 0) {
+               strcmp(mode, "nap") == 0 || strcmp(mode, "timed_restart") == 0) {
         interrupt_run(mode);
     } else if (strcmp(mode, "suspend") == 0) {
         pthread_t t;
