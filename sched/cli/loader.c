@@ -463,12 +463,17 @@ static int compile_one(const struct build *b, const char *src, const char *obj)
 /* A program's main is renamed (weft_pthread.h) and hidden like the rest:
 ** this source, linked in, hands it to weft by a visible symbol; and the
 ** address of a thread-local variable of the program's module, with which
-** weft checks it can give each thread its own (posix/tls.c). */
+** weft checks it can give each thread its own (posix/tls.c).
+** The probe is aligned to 64 bytes, which aligns the module's TLS block:
+** AddressSanitizer's leak check (GCC 12's) takes a dynamic TLS block
+** whose address is 16 past a page boundary for an old glibc's, reads a
+** bogus range from the bytes before it and crashes at exit ("Tracer
+** caught signal 11"); a 64-byte aligned block is never there. */
 static const char entry_source[] =
     "extern int weft_program_main_();\n"
     "__attribute__((visibility(\"default\"))) int (*weft_program_entry_)() = "
     "weft_program_main_;\n"
-    "static __thread char weft_tls_probe_;\n"
+    "static __thread char weft_tls_probe_ __attribute__((aligned(64)));\n"
     "__attribute__((visibility(\"default\"))) void *weft_program_tls_probe_(void) "
     "{ return &weft_tls_probe_; }\n";
 
