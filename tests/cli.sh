@@ -963,6 +963,13 @@ check "--watchdog bad" 2 "$WEFT" run --watchdog x abba
 # with the watchdog off), and of a long search.
 check "--time-limit in an execution" 1 "$WEFT" run --watchdog 0 --time-limit 1 "$survive/spin_without_op.c"
 expect_grep "stopped by the time limit" "NOT exhaustive: stopped by the execution or time budget" "$tmp/out"
+# A --jobs worker whose search the time limit stops in mid-execution (the
+# units past depth 3 spin): what its supervisor reports is a shard's
+# result, which the merge takes (it had no split, and the run exited 2).
+check "--jobs: a worker stopped in an execution" 1 "$WEFT" run --strategy dpor --jobs 2 \
+    --split-depth 3 --watchdog 0 --time-limit 1 "$survive/dies_in_one.c" --param how=1 --param workers=4
+expect_grep "--jobs: stopped in an execution, merged" \
+    "split at depth 3 into 8 units.*NOT exhaustive: stopped by the execution or time budget" "$tmp/out"
 check "--time-limit 1 on a long search" 1 "$WEFT" run --time-limit 1 "$top_srcdir/scenarios/lock_family.c" --param threads=4 --param sections=4
 expect_grep "a long search is cut" "NOT exhaustive" "$tmp/out"
 # SIGINT and SIGTERM: the coverage so far, marked interrupted, exit 130 or

@@ -554,6 +554,21 @@ static size_t window_room(const struct cli_target *t, const struct cli_opts *o)
     return 2 * (size_t)cli_max_steps(t->scenario, o->max_steps) + 16;
 }
 
+/* A --jobs worker's child stopped at the time limit before its search showed
+** its split (shard.c) did nothing, but its result must still be a shard's
+** for the merge: the split that every worker shares, once one counted. */
+static void worker_split(const struct cli_opts *o, struct explore_result *found)
+{
+    const struct explore_claims *c = o->claims;
+    if (c == NULL || found->failed || found->cov.split.depth != 0 ||
+        __atomic_load_n(&c->depth, __ATOMIC_ACQUIRE) == 0)
+        return;
+    found->cov.split = (struct coverage_split){
+        .depth = c->depth, .index = o->shard_index, .count = o->shard_count, .units = c->units,
+        .live_units = c->live_units, .unit_hash = c->unit_hash, .failed_unit = EXPLORE_NO_UNIT,
+    };
+}
+
 /* The child did not report: the supervisor does, from what it saw. */
 static int report_supervised(const struct cli_target *t, const struct cli_opts *o,
                              const struct explore_plan *plan, struct cli_supervised *sv,
@@ -564,10 +579,15 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
         sv->found.cov.plan = strcmp(plan->name, "auto") == 0 ? explore_plan_named("dpor")
                                                              : plan;   /* auto's first */
     sv->found.cov.executions += sv->found.failed;   /* the one it died in */
+    worker_split(o, &sv->found);
     struct report *rep = sv->found.failed ? report_of_death(t->scenario, &req, &sv->found)
                                           : report_snapshot(NULL, t->scenario, &req, &sv->found);
     if (rep == NULL)
         return out_of_memory("for a report");
+    if (rep->cov.split.depth && (rep->identity = cli_search_identity(o, t, false)) == NULL) {
+        report_free(rep);             /* a shard's: the search the merge checks */
+        return out_of_memory("for a report");
+    }
     rep->elapsed_s = flags & REPORT_REPLAY ? 0 : cli_seconds() - start;
     if (kept)
         *kept = rep;

@@ -421,7 +421,7 @@ static void check_time(struct watcher *wt, double now, struct cli_supervised *ou
         wt->sh->w.stop = EXPLORE_STOP_TIME;
         wt->time_stop_sent = true;
     }
-    if (elapsed >= limit * 1.05 + 0.02 && doom(wt, EXPLORE_SEARCHING))
+    if (elapsed >= limit * 1.05 + 0.0 && doom(wt, EXPLORE_SEARCHING))
         out->stopped = CLI_STOPPED_EARLY;
 }
 
@@ -483,6 +483,7 @@ static int take_execution(struct shared *sh, struct cli_supervised *out)
     memcpy(out->choices, w->choices, n * sizeof *out->choices);
     memset(r, 0, sizeof *r);
     r->cov = w->cov;
+    r->cov.split.failed_unit = EXPLORE_NO_UNIT;
     r->choices = out->choices;
     r->nchoices = n;
     r->nsteps = w->nsteps;
@@ -571,8 +572,10 @@ static int start_and_watch(struct cli_child *c, cli_supervised_fn fn, void *ctx,
     out->rc = c->sh->rc;
     int rc = 0;
     if (!out->finished && (rc = take_execution(c->sh, out)) == 0 &&
-        out->stopped != CLI_STOPPED_EARLY)
+        out->stopped != CLI_STOPPED_EARLY) {
         say_how(status, out);
+        out->found.cov.split.failed_unit = c->sh->w.unit;   /* a split search's */
+    }
     out->found.cov.interrupted |= out->interrupted != 0;
     return rc;
 }

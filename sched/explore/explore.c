@@ -87,8 +87,10 @@ static void record(struct explorer *e, uint32_t v)
 {
     if (e->nrec < e->rec_cap)
         e->rec[e->nrec++] = v;
-    if (e->window)
+    if (e->window) {
         e->window->nchoices = (uint32_t)e->nrec;
+        e->window->unit = e->unit;
+    }
 }
 
 /* The window's view of who runs: a death or a spin is this thread's. */
@@ -310,8 +312,11 @@ static void count_execution(struct explorer *e, struct explore_result *r)
         c->caveats |= CAVEAT_RELAXED_X86;
     if (o->relaxed_loads)
         c->caveats |= CAVEAT_RELAXED_LOADS;
-    if (e->window && e->window->phase == EXPLORE_SEARCHING)
+    if (e->window && e->window->phase == EXPLORE_SEARCHING) {
+        struct coverage_split split = e->window->cov.split;   /* shard.c's alone */
         e->window->cov = *c;
+        e->window->cov.split = split;
+    }
 }
 
 /* The last execution, as the result shows it. */

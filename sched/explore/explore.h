@@ -255,6 +255,7 @@ struct explore_window {
     struct coverage cov;              /* so far (while searching) */
     volatile uint32_t nchoices, nsteps;   /* of the execution in progress */
     volatile int tid;                 /* the thread picked last */
+    volatile uint64_t unit;           /* a split search: the execution's unit */
     const char *volatile file;        /* where the last step was (static text) */
     volatile int line;
     size_t cap;                       /* choices[] holds this many */

@@ -459,6 +459,22 @@ static int run_sampled_split(struct search *s, const struct explore_config *ec,
     return rc;
 }
 
+/* How the search is split, in r's coverage and, from the moment the split
+** is decided, in the window: a supervisor that must stop the process
+** before it reports (a --jobs worker started with little time left)
+** reports a shard's result that weft merge takes. */
+static void show_split(const struct explore_config *ec, struct explore_result *r, int depth,
+                       const struct explore_result *counted)
+{
+    r->cov.split = (struct coverage_split){
+        .depth = depth, .index = ec->split.index, .count = ec->split.count,
+        .units = counted->cov.split.units, .live_units = counted->cov.split.live_units,
+        .unit_hash = counted->cov.split.unit_hash, .failed_unit = EXPLORE_NO_UNIT,
+    };
+    if (ec->window && ec->window->phase == EXPLORE_SEARCHING)
+        ec->window->cov.split = r->cov.split;
+}
+
 int explore_run_split(struct search *s, const struct explore_config *ec,
                       const struct strategy *st, struct explore_result *r)
 {
@@ -477,6 +493,7 @@ int explore_run_split(struct search *s, const struct explore_config *ec,
     if (done) {
         struct explore_config c = *ec;
         c.split.depth = depth;
+        show_split(ec, r, depth, &counted);
         rc = explore_search(s, &c, st, r, ec->max_executions, ec->time_limit, &covered);
         if (rc == 0 && covered && ec->split.claims && s->claimed < ec->split.claims->limit)
             unit_done(s, ec, &r->cov);   /* the last unit it took ended the tree */
@@ -489,11 +506,8 @@ int explore_run_split(struct search *s, const struct explore_config *ec,
     r->cov.exhaustive = covered && !r->failed && !r->divergence[0] && r->cov.cut == 0;
     r->cov.seed = ec->seed;
     r->cov.depth = ec->depth;
-    r->cov.split = (struct coverage_split){
-        .depth = depth, .index = ec->split.index, .count = ec->split.count,
-        .units = counted.cov.split.units, .live_units = counted.cov.split.live_units,
-        .unit_hash = counted.cov.split.unit_hash,
-        .failed_unit = r->failed ? r->cov.split.failed_unit : EXPLORE_NO_UNIT,
-    };
+    uint64_t failed_unit = r->failed ? r->cov.split.failed_unit : EXPLORE_NO_UNIT;
+    show_split(ec, r, depth, &counted);
+    r->cov.split.failed_unit = failed_unit;
     return rc;
 }
