@@ -826,10 +826,12 @@ for s in dpor dfs; do
         "^join_np: pass (expected pass) \[$s\] $runs" "$tmp/out"
 done
 same_classes "a cancelled timed join: DPOR's classes are plain DFS's" "$tests/join_np.c" -- cancel
-for mode in main joiner; do
+for mode in main locks joiner; do
     check "a join cancelled while its thread runs ($mode)" 0 "$WEFT" run "$tests/cancel_joins.c" -- $mode
     same_classes "a join cancelled while its thread runs ($mode): DPOR's classes" \
         "$tests/cancel_joins.c" -- $mode
+    [ $mode = locks ] && expect_grep "main cancelled, two critical sections: 641 executions" \
+        "^cancel_joins: pass (expected pass) \[dpor\] 641 executions, exhaustive" "$tmp/out"
 done
 expect_grep "a cancelled joiner: 3288 executions" \
     "^cancel_joins: pass (expected pass) \[dpor\] 3288 executions, exhaustive" "$tmp/out"

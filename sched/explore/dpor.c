@@ -20,14 +20,17 @@
 /* One executed step as race detection needs it: 20 bytes, and its clock,
 ** object links and place in its thread's list beside it (a step costs
 ** 24 + 4 per thread + 16 per object it touches). */
-enum { EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4, EV_HELD = 8, EV_SHARED = 16, EV_ALL = 32 };
+enum {
+    EV_READS = 1, EV_TIMED = 2, EV_LOCAL = 4, EV_HELD = 8, EV_SHARED = 16, EV_ALL = 32,
+    EV_CUT = 64                       /* interrupted: it did not meet the thread it waited for */
+};
 struct event {
     uint32_t first_link;              /* objects touched, in `links` */
     int32_t takes, gives;             /* the object it acquires, releases, or -1 */
     int32_t tid;
     uint16_t nlinks;
     uint8_t flags;                    /* EV_*: changed nothing, timed, local,
-                                         its object held already, OP_SHARED */
+                                         its object held already, OP_SHARED, cut */
 };
 
 /* A value chosen during step `ev` (the steps that choose are few: they
@@ -497,7 +500,7 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
     e->gives = op->interrupted ? -1 : object_given(op);
     e->flags = (uint8_t)((op->idle ? EV_READS : 0) | (op->held ? EV_HELD : 0) |
                          (op->cls->flags & OP_SHARED ? EV_SHARED : 0) |
-                         (sched_op_orders_all(op) ? EV_ALL : 0) |
+                         (sched_op_orders_all(op) ? EV_ALL : 0) | (op->interrupted ? EV_CUT : 0) |
                          (sched_op_local(op) ? EV_LOCAL : sched_op_global(op) ? EV_TIMED : 0));
     e->first_link = d->nlinks;
     e->nlinks = (uint16_t)n;
@@ -590,6 +593,9 @@ static int32_t last_event(const struct dpor *d, int t)
     return s->nevs > 0 ? s->evs[s->nevs - 1] : -1;
 }
 
+/* Thread t's clock as it was after its event `last`: that event's, joined
+** with the clock of each spawn or join of t since (link_objects), but not
+** of a join that was interrupted: it did not meet t (advance_clock). */
 static void rewind_thread(struct dpor *d, int t, int32_t last)
 {
     uint32_t *c = thread_clock(d, t);
@@ -599,7 +605,8 @@ static void rewind_thread(struct dpor *d, int t, int32_t last)
     int32_t id = d->th[t].obj;
     for (int32_t l = id >= 0 && id < d->nobj ? d->obj[id].last : -1; l >= 0 && d->links[l].ev > last;
          l = d->links[l].prev)
-        join(c, clock_of(d, (uint32_t)d->links[l].ev), d->nthreads);
+        if (!(d->ev[d->links[l].ev].flags & EV_CUT))
+            join(c, clock_of(d, (uint32_t)d->links[l].ev), d->nthreads);
 }
 
 void dpor_rewind(struct dpor *d, uint32_t k)

@@ -7,6 +7,12 @@
 **            the last thread to end exits. Whether a thread's end comes
 **            after main's (and is then a step that may exit) is decided by
 **            main's own end step.
+**   locks    as main, but the joined thread and the other each take a
+**            mutex, the one after the other (in either order), after the
+**            cancellation request. A rewind back to main's interrupted join
+**            gave the joined thread main's clock as if the join had met it,
+**            which ordered its later steps after the join and hid their
+**            races: DPOR visited 633 of plain DFS's 641 classes.
 **   joiner   a thread is cancelled in its join of a thread that goes on
 **            (it blocks SIGUSR1 and raises it, while a third raises it
 **            twice): the join's step comes before or after that thread's
@@ -21,6 +27,14 @@
 
 static pthread_t main_thread, joiner_thread, worker_thread;
 static sem_t go;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int locks;                     /* the mode: the threads take `lock` */
+
+static void critical_section(void)
+{
+    pthread_mutex_lock(&lock);
+    pthread_mutex_unlock(&lock);
+}
 static volatile sig_atomic_t hits;
 
 static void on_signal(int sig)
@@ -33,7 +47,10 @@ static void *canceller(void *arg)
 {
     if (arg == NULL) {
         pthread_cancel(main_thread);
-        sched_yield();
+        if (locks)
+            critical_section();
+        else
+            sched_yield();
         return NULL;
     }
     sigset_t usr1;
@@ -51,6 +68,8 @@ static void *bystander(void *arg)
     if (arg) {
         raise(SIGUSR1);
         raise(SIGUSR1);
+    } else if (locks) {
+        critical_section();
     } else {
         sched_yield();
     }
@@ -79,6 +98,7 @@ int main(int argc, char **argv)
         pthread_join(worker_thread, NULL);
         return 0;
     }
+    locks = argc > 1 && strcmp(argv[1], "locks") == 0;
     pthread_create(&worker_thread, NULL, canceller, NULL);
     pthread_create(&other, NULL, bystander, NULL);
     pthread_join(worker_thread, NULL);   /* cancelled here, or before */
