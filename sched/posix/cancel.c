@@ -129,6 +129,10 @@ int weft_pthread_cancel_at(pthread_t th, const char *file, int line)
     if (target->state != T_FINISHED) {
         t->cancel_requested = true;
         update_interrupt(x, target->id, t);
+        /* Thread ends are steps from this step on (sched.c), even while the
+        ** target has cancellation disabled: its pthread_setcancelstate is
+        ** no step, and the searches would not order it with the others' ends. */
+        x->interrupts = true;
     }
     return 0;
 }
