@@ -970,6 +970,23 @@ check "--jobs: a worker stopped in an execution" 1 "$WEFT" run --strategy dpor -
     --split-depth 3 --watchdog 0 --time-limit 1 "$survive/dies_in_one.c" --param how=1 --param workers=4
 expect_grep "--jobs: stopped in an execution, merged" \
     "split at depth 3 into 8 units.*NOT exhaustive: stopped by the execution or time budget" "$tmp/out"
+# A search that dies while it counts its units (here in its first
+# execution), as every worker's and every shard's does: that death is the
+# result, the same whatever --jobs is, and no worker is started again in
+# its place (the merge refused it, after a minute of new workers dying).
+for jobs in 1 2; do
+    check "--jobs $jobs: a death before the split" 0 "$WEFT" run --strategy dpor --jobs $jobs "$dies"
+    expect_grep "--jobs $jobs: the death before the split, replayed" \
+        "^dies_in_one: crash (expected crash) \[dpor\] 1 execution, stopped at the first failure" "$tmp/out"
+done
+check "--keep-going: a death before the split" 0 "$WEFT" run --strategy dpor --jobs 2 --keep-going "$dies"
+expect_grep "--keep-going: says it died counting" \
+    "crash while the search counted its units, before any was searched" "$tmp/err"
+for k in 0 1; do
+    "$WEFT" run --strategy dpor --shard $k/2 --format json "$dies" >"$tmp/shard$k.json"
+done
+check "merge: shards that died before the split" 0 "$WEFT" merge "$tmp/shard0.json" "$tmp/shard1.json"
+expect_grep "merge: the death replayed" "^dies_in_one: crash (expected crash) \[dpor\] 1 execution" "$tmp/out"
 check "--time-limit 1 on a long search" 1 "$WEFT" run --time-limit 1 "$top_srcdir/scenarios/lock_family.c" --param threads=4 --param sections=4
 expect_grep "a long search is cut" "NOT exhaustive" "$tmp/out"
 # SIGINT and SIGTERM: the coverage so far, marked interrupted, exit 130 or

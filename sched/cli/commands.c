@@ -554,20 +554,45 @@ static size_t window_room(const struct cli_target *t, const struct cli_opts *o)
     return 2 * (size_t)cli_max_steps(t->scenario, o->max_steps) + 16;
 }
 
-/* A --jobs worker's child stopped at the time limit before its search showed
-** its split (shard.c) did nothing, but its result must still be a shard's
-** for the merge: the split that every worker shares, once one counted. */
-static void worker_split(const struct cli_opts *o, struct explore_result *found)
+/* A shard's child that did not report before its search showed its split
+** (shard.c) still gives a shard's result, which the merge takes. A --jobs
+** worker's stopped at the time limit did nothing: the split every worker
+** shares, once one counted. One that died while the search was counting
+** its units, as every shard's does there: a split of depth 0, the same in
+** all of them, whose failure the merge replays. */
+static void supervised_split(const struct cli_opts *o, struct explore_result *found)
 {
     const struct explore_claims *c = o->claims;
-    if (c == NULL || found->failed || found->cov.split.depth != 0 ||
-        __atomic_load_n(&c->depth, __ATOMIC_ACQUIRE) == 0)
+    if (o->split_depth == 0 || found->cov.split.depth != 0 || found->cov.split.block != 0)
         return;
-    found->cov.split = (struct coverage_split){
-        .depth = c->depth, .index = o->shard_index, .count = o->shard_count, .units = c->units,
-        .live_units = c->live_units, .unit_hash = c->unit_hash, .failed_unit = EXPLORE_NO_UNIT,
-    };
+    if (c && !found->failed && __atomic_load_n(&c->depth, __ATOMIC_ACQUIRE) != 0) {
+        found->cov.split = (struct coverage_split){
+            .depth = c->depth, .units = c->units, .live_units = c->live_units,
+            .unit_hash = c->unit_hash, .failed_unit = EXPLORE_NO_UNIT,
+        };
+    }
+    else if (found->failed)           /* before any unit: the search's first */
+        found->cov.split.failed_unit = 0;
+    found->cov.split.index = o->shard_index;
+    found->cov.split.count = o->shard_count;
 }
+
+/* A --jobs worker's search died: it failed in the unit it died in, and no
+** worker takes a unit above that one (as after any failure); none takes
+** one at all when it died counting the units, where each would die again. */
+static void worker_died(const struct cli_opts *o, const struct explore_result *found)
+{
+    struct explore_claims *c = o->claims;
+    if (c == NULL || !found->failed)
+        return;
+    if (found->cov.split.depth == 0 && found->cov.split.block == 0)
+        __atomic_store_n(&c->limit, 0, __ATOMIC_SEQ_CST);
+    else
+        explore_claims_failed(c, found->cov.split.failed_unit);
+}
+
+static int merged_report(struct report *rep, const struct cli_merged *m,
+                         const struct cli_opts *o);
 
 /* The child did not report: the supervisor does, from what it saw. */
 static int report_supervised(const struct cli_target *t, const struct cli_opts *o,
@@ -579,16 +604,21 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
         sv->found.cov.plan = strcmp(plan->name, "auto") == 0 ? explore_plan_named("dpor")
                                                              : plan;   /* auto's first */
     sv->found.cov.executions += sv->found.failed;   /* the one it died in */
-    worker_split(o, &sv->found);
+    sv->found.cov.seed = o->seed;     /* as the search's result says them (plan.c) */
+    sv->found.cov.depth = o->depth;
+    supervised_split(o, &sv->found);
+    worker_died(o, &sv->found);
     struct report *rep = sv->found.failed ? report_of_death(t->scenario, &req, &sv->found)
                                           : report_snapshot(NULL, t->scenario, &req, &sv->found);
     if (rep == NULL)
         return out_of_memory("for a report");
-    if (rep->cov.split.depth && (rep->identity = cli_search_identity(o, t, false)) == NULL) {
+    if (o->split_depth && (rep->identity = cli_search_identity(o, t, false)) == NULL) {
         report_free(rep);             /* a shard's: the search the merge checks */
         return out_of_memory("for a report");
     }
     rep->elapsed_s = flags & REPORT_REPLAY ? 0 : cli_seconds() - start;
+    if ((flags & REPORT_REPLAY) && o->merged)   /* weft merge's replay of a death */
+        flags = merged_report(rep, o->merged, o);
     if (kept)
         *kept = rep;
     int views = write_views(rep, o, flags);
@@ -1371,6 +1401,8 @@ static int replay_supervised(struct replay_args *a)
         rc = report_supervised(a->t, a->o, &explore_plan_replay, &sv, 0, REPORT_REPLAY, &rep);
         if (rep && rc != CLI_ERROR)
             rc = check_replayed_result(a->t, a->recorded, rep->result);
+        if (rep && a->o->merged && rc == CLI_OK)   /* as replay_here */
+            rc = rep->result == a->t->scenario->expect ? CLI_OK : CLI_UNEXPECTED;
         report_free(rep);
     }
     int stopped_by = cli_pending_stop();

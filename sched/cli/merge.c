@@ -524,6 +524,13 @@ static bool counts_before(const struct record *b, uint64_t unit, uint64_t out[3]
     }
 }
 
+/* A shard whose search died while it counted the units of the tree, as
+** every shard's does (a split of depth 0: commands.c, supervised_split)? */
+static bool died_counting(const struct record *r)
+{
+    return get_u64(r, "split.depth") == 0 && get(r, "split.block") == NULL;
+}
+
 /* What one run would have counted before it stopped at the failure of
 ** unit u (the lowest failing one): every unit below u, whole, and u up to
 ** its failure, which only the failing shard ran. false when a shard has
@@ -532,6 +539,11 @@ static bool count_to_failure(const struct shards *s, const int *group, int n,
                              const struct record *failing, struct coverage *c)
 {
     uint64_t u = get_u64(failing, "split.failed_unit"), sum[3] = { 0, 0, 0 };
+    int alone = (int)(failing - s->recs);
+    if (died_counting(failing)) {     /* each died there alike: one counts */
+        n = 1;
+        group = &alone;
+    }
     for (int i = 0; i < n; i++) {
         const struct record *b = &s->recs[group[i]];
         uint64_t counts[3];
@@ -804,6 +816,12 @@ static int list_failures(const struct shards *s)
             f[n++] = &s->recs[i];
     }
     qsort(f, n, sizeof *f, by_failed_unit);
+    if (n && died_counting(f[0])) {
+        fprintf(stderr, "weft: %s, --keep-going: %s while the search counted its units, "
+                "before any was searched\n", get(f[0], "scenario"), get(f[0], "result"));
+        free(f);
+        return 0;
+    }
     fprintf(stderr, "weft: %s, --keep-going: %llu of %s units fail (%llu executions + %llu "
             "pruned searched in all)%s\n", get(&s->recs[0], "scenario"), (unsigned long long)n,
             get(&s->recs[0], "split.units"), (unsigned long long)executions,

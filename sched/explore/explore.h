@@ -66,6 +66,9 @@ struct explore_claims {
     unsigned char *taken;             /* NULL: none */
 };
 
+/* A failure in unit `unit`, by any worker: lowest_failed falls to it. */
+void explore_claims_failed(struct explore_claims *c, uint64_t unit);
+
 struct explore_split {
     int depth;
     uint64_t block;                   /* a sampled search: executions a unit (shard.c) */

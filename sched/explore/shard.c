@@ -110,14 +110,19 @@ static bool mine(struct split_walk *w, struct explorer *e, uint64_t n)
     return w->count != UINT32_MAX && dealt_to(n, w->index, w->count);
 }
 
-void split_failed(const struct explore_config *ec, uint64_t unit)
+void explore_claims_failed(struct explore_claims *c, uint64_t unit)
 {
-    struct explore_claims *c = ec->split.claims;
-    uint64_t low = c ? __atomic_load_n(&c->lowest_failed, __ATOMIC_SEQ_CST) : 0;
-    while (c && unit < low &&
+    uint64_t low = __atomic_load_n(&c->lowest_failed, __ATOMIC_SEQ_CST);
+    while (unit < low &&
            !__atomic_compare_exchange_n(&c->lowest_failed, &low, unit, false, __ATOMIC_SEQ_CST,
                                         __ATOMIC_SEQ_CST))
         ;                             /* low is reloaded: another failure came first */
+}
+
+void split_failed(const struct explore_config *ec, uint64_t unit)
+{
+    if (ec->split.claims)
+        explore_claims_failed(ec->split.claims, unit);
 }
 
 bool split_past_failure(const struct explore_config *ec, uint64_t unit)
@@ -423,6 +428,29 @@ static uint64_t sample_block(uint64_t total, uint64_t shards)
     return block < total ? block : total ? total : 1;
 }
 
+/* How the search is split, in r's coverage and, from the moment the split
+** is decided, in the window: a supervisor that must stop the process
+** before it reports (a --jobs worker started with little time left)
+** reports a shard's result that weft merge takes. */
+static void show_split(const struct explore_config *ec, struct explore_result *r,
+                       struct coverage_split split)
+{
+    split.index = ec->split.index;
+    split.count = ec->split.count;
+    split.failed_unit = EXPLORE_NO_UNIT;
+    r->cov.split = split;
+    if (ec->window && ec->window->phase == EXPLORE_SEARCHING)
+        ec->window->cov.split = split;
+}
+
+/* The split of a tree, cut at depth into the units counted. */
+static struct coverage_split tree_split(int depth, const struct explore_result *counted)
+{
+    return (struct coverage_split){ .depth = depth, .units = counted->cov.split.units,
+                                    .live_units = counted->cov.split.live_units,
+                                    .unit_hash = counted->cov.split.unit_hash };
+}
+
 /* A sampled search split into blocks of executions: this process's units
 ** (max_executions is the whole search's budget). */
 static int run_sampled_split(struct search *s, const struct explore_config *ec,
@@ -444,7 +472,7 @@ static int run_sampled_split(struct search *s, const struct explore_config *ec,
     for (int i = 0; i < 2; i++)
         for (int b = 0; b < 8; b++)
             hash = (hash ^ ((shape[i] >> (8 * b)) & 0xff)) * 0x100000001b3ULL;
-    r->cov.split = (struct coverage_split){ .units = units, .block = block };
+    show_split(ec, r, (struct coverage_split){ .units = units, .block = block, .unit_hash = hash });
     bool covered;
     int rc = explore_search(s, &c, st, r, 0, ec->time_limit, &covered);
     r->marks = s->marks;
@@ -457,22 +485,6 @@ static int run_sampled_split(struct search *s, const struct explore_config *ec,
         .unit_hash = hash, .failed_unit = r->failed ? r->cov.split.failed_unit : EXPLORE_NO_UNIT,
     };
     return rc;
-}
-
-/* How the search is split, in r's coverage and, from the moment the split
-** is decided, in the window: a supervisor that must stop the process
-** before it reports (a --jobs worker started with little time left)
-** reports a shard's result that weft merge takes. */
-static void show_split(const struct explore_config *ec, struct explore_result *r, int depth,
-                       const struct explore_result *counted)
-{
-    r->cov.split = (struct coverage_split){
-        .depth = depth, .index = ec->split.index, .count = ec->split.count,
-        .units = counted->cov.split.units, .live_units = counted->cov.split.live_units,
-        .unit_hash = counted->cov.split.unit_hash, .failed_unit = EXPLORE_NO_UNIT,
-    };
-    if (ec->window && ec->window->phase == EXPLORE_SEARCHING)
-        ec->window->cov.split = r->cov.split;
 }
 
 int explore_run_split(struct search *s, const struct explore_config *ec,
@@ -493,7 +505,7 @@ int explore_run_split(struct search *s, const struct explore_config *ec,
     if (done) {
         struct explore_config c = *ec;
         c.split.depth = depth;
-        show_split(ec, r, depth, &counted);
+        show_split(ec, r, tree_split(depth, &counted));
         rc = explore_search(s, &c, st, r, ec->max_executions, ec->time_limit, &covered);
         if (rc == 0 && covered && ec->split.claims && s->claimed < ec->split.claims->limit)
             unit_done(s, ec, &r->cov);   /* the last unit it took ended the tree */
@@ -507,7 +519,7 @@ int explore_run_split(struct search *s, const struct explore_config *ec,
     r->cov.seed = ec->seed;
     r->cov.depth = ec->depth;
     uint64_t failed_unit = r->failed ? r->cov.split.failed_unit : EXPLORE_NO_UNIT;
-    show_split(ec, r, depth, &counted);
+    show_split(ec, r, tree_split(depth, &counted));
     r->cov.split.failed_unit = failed_unit;
     return rc;
 }

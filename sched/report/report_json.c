@@ -322,7 +322,7 @@ static void print_json(FILE *f, const struct report *rep, int flags)
     if (rep->accept_sampled)
         fprintf(f, ",\"accept\":\"sampled\",\"min_executions\":%llu,\"sample_accepted\":%s",
                 (unsigned long long)rep->min_executions, rep->sample_accepted ? "true" : "false");
-    if (c->split.depth || c->split.block)
+    if (c->split.depth || c->split.block || rep->identity)
         json_split(f, rep);
     if (c->interrupted)
         fprintf(f, ",\"interrupted\":true");
