@@ -421,7 +421,7 @@ static void check_time(struct watcher *wt, double now, struct cli_supervised *ou
         wt->sh->w.stop = EXPLORE_STOP_TIME;
         wt->time_stop_sent = true;
     }
-    if (elapsed >= limit * 1.05 + 0.0 && doom(wt, EXPLORE_SEARCHING))
+    if (elapsed >= limit * 1.05 + 0.02 && doom(wt, EXPLORE_SEARCHING))
         out->stopped = CLI_STOPPED_EARLY;
 }
 
