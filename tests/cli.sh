@@ -981,7 +981,7 @@ for jobs in 1 2; do
 done
 check "--keep-going: a death before the split" 0 "$WEFT" run --strategy dpor --jobs 2 --keep-going "$dies"
 expect_grep "--keep-going: says it died counting" \
-    "crash while the search counted its units, before any was searched" "$tmp/err"
+    "a crash before the search was split into units (every worker meets it there)" "$tmp/err"
 for k in 0 1; do
     "$WEFT" run --strategy dpor --shard $k/2 --format json "$dies" >"$tmp/shard$k.json"
 done

@@ -570,9 +570,9 @@ static void supervised_split(const struct cli_opts *o, struct explore_result *fo
             .depth = c->depth, .units = c->units, .live_units = c->live_units,
             .unit_hash = c->unit_hash, .failed_unit = EXPLORE_NO_UNIT,
         };
-    }
-    else if (found->failed)           /* before any unit: the search's first */
+    } else if (found->failed) {       /* before any unit: the search's first */
         found->cov.split.failed_unit = 0;
+    }
     found->cov.split.index = o->shard_index;
     found->cov.split.count = o->shard_count;
 }

@@ -817,8 +817,9 @@ static int list_failures(const struct shards *s)
     }
     qsort(f, n, sizeof *f, by_failed_unit);
     if (n && died_counting(f[0])) {
-        fprintf(stderr, "weft: %s, --keep-going: %s while the search counted its units, "
-                "before any was searched\n", get(f[0], "scenario"), get(f[0], "result"));
+        fprintf(stderr, "weft: %s, --keep-going: a %s before the search was split into "
+                "units (every worker meets it there): no unit was searched\n",
+                get(f[0], "scenario"), get(f[0], "result"));
         free(f);
         return 0;
     }

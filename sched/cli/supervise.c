@@ -483,7 +483,6 @@ static int take_execution(struct shared *sh, struct cli_supervised *out)
     memcpy(out->choices, w->choices, n * sizeof *out->choices);
     memset(r, 0, sizeof *r);
     r->cov = w->cov;
-    r->cov.split.failed_unit = EXPLORE_NO_UNIT;
     r->choices = out->choices;
     r->nchoices = n;
     r->nsteps = w->nsteps;
