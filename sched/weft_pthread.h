@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -99,6 +100,12 @@ WEFT_PROG_API int weft_sigtimedwait_at(const sigset_t *set, siginfo_t *info,
 WEFT_PROG_API int weft_sigpending_at(sigset_t *set, WEFT_AT);
 WEFT_PROG_API int weft_pause_at(WEFT_AT);
 WEFT_PROG_API int weft_sigsuspend_at(const sigset_t *mask, WEFT_AT);
+/* setjmp and sigsetjmp note where the jump target stands among the signal
+** handlers the thread runs and, for sigsetjmp(env, 1), its mask; a longjmp
+** or siglongjmp leaves the handlers it jumps out of and puts that mask
+** back (posix/delivery.c). Outside an execution they are glibc's own. */
+WEFT_PROG_API int weft_jmp_note(struct __jmp_buf_tag *env, int savemask);
+WEFT_PROG_API __attribute__((noreturn)) void weft_longjmp(struct __jmp_buf_tag *env, int val);
 
 /* ---- mutexes ---- */
 WEFT_PROG_API int weft_pthread_mutex_init_at(pthread_mutex_t *m, const pthread_mutexattr_t *a,
@@ -381,6 +388,15 @@ static inline int weft_destroy_(const volatile void *object)
 #define sigsuspend(mask)         weft_sigsuspend_at((mask), __FILE__, __LINE__)
 #define pthread_sigmask          weft_pthread_sigmask
 #define sigprocmask              weft_sigprocmask
+#undef setjmp
+#undef _setjmp
+#undef sigsetjmp
+#define setjmp(env)              __sigsetjmp((env), weft_jmp_note((env), 0))
+#define _setjmp(env)             __sigsetjmp((env), weft_jmp_note((env), 0))
+#define sigsetjmp(env, savemask) __sigsetjmp((env), weft_jmp_note((env), (savemask)))
+#define longjmp(env, val)        weft_longjmp((env), (val))
+#define _longjmp(env, val)       weft_longjmp((env), (val))
+#define siglongjmp(env, val)     weft_longjmp((env), (val))
 #define pthread_mutex_timedlock(m, t) \
     weft_pthread_mutex_timedlock_at((m), CLOCK_REALTIME, (t), #m, __FILE__, __LINE__)
 #define pthread_mutex_clocklock(m, clk, t) \

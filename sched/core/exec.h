@@ -368,6 +368,7 @@ struct exec {
     int nobjects;
     struct sched_obj *clock;          /* made at the first timed operation */
     struct sched_timer **armed;       /* timers started, not ended */
+    uint64_t timers_made;             /* timers made so far (sched_timers_mark) */
     int narmed, armed_cap;
     struct shadow *shadow;            /* checked memory's accesses (race.c) */
     struct atomic_impl *memory_cells; /* atomics at addresses (sync/atomic.c) */

@@ -167,6 +167,8 @@ struct sched_timer {
                                          ends one wait and begins the next
                                          starts it again (a write that waits
                                          for room twice) */
+    int tid;                          /* the thread whose call made it */
+    uint64_t made;                    /* x->timers_made when it was made */
 };
 
 /*

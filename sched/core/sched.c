@@ -506,6 +506,9 @@ static void thread_main(void *arg)
     struct sched_thread *t = arg;
     t->fn(t->arg);
     struct exec *x = exec_current();
+    if (x->narmed)                    /* calls left by a jump (pthread_exit in a
+                                         signal handler that ended a wait) */
+        sched_timers_abandon(x, 0);
     if (t->buffered)                  /* its stores are seen before its end is */
         x->drain_stores(x);
     if (t->id != 0)                   /* the body may end like a program's main */
@@ -848,7 +851,9 @@ int sched_timer_init(struct exec *x, struct sched_op *op, struct sched_timer *t,
     if (sched_clock(x) == NULL)
         return WEFT_ENOMEM;
     *t = (struct sched_timer){ .timeout = ns > 0 ? ns : 0, .deadline = -1, .clock = x->clock,
-                               .idle_rule = x->cfg->timers_idle };
+                               .idle_rule = x->cfg->timers_idle,
+                               .tid = x->current ? x->current->id : -1,
+                               .made = ++x->timers_made };
     op->timer = t;
     return 0;
 }
@@ -863,6 +868,24 @@ void sched_timer_start(struct exec *x, struct sched_timer *t)
     /* Under --timers=idle a timer stopped before it could fire still cut
     ** away the orders where it fired first: the summary says so. */
     x->outcome.timed |= t->idle_rule;
+}
+
+/* A timer lives in its operation, in the frame of the call that made it.
+** A jump out of a signal handler (longjmp, posix/delivery.c) leaves every
+** call the thread made since the jump target was set: their timers, which
+** the calls would have ended, end here. (Calls that were in progress at
+** the target, their waits interrupted by handlers, made theirs before.) */
+uint64_t sched_timers_mark(struct exec *x)
+{
+    return x->timers_made;
+}
+
+void sched_timers_abandon(struct exec *x, uint64_t mark)
+{
+    int tid = x->current->id;
+    for (int i = x->narmed - 1; i >= 0; i--)
+        if (x->armed[i]->tid == tid && x->armed[i]->made > mark)
+            timer_end(x, x->armed[i]);
 }
 
 void sched_timer_start_at(struct exec *x, struct sched_timer *t, int64_t deadline)

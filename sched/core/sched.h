@@ -69,6 +69,10 @@ int sched_choose_value(struct exec *x, int n);
 /* Finish another thread's waiting op (a rendezvous partner, a released
 ** waiter): it becomes enabled and its apply is skipped. */
 void sched_complete(struct exec *x, struct sched_op *op);
+/* The running thread jumps out of the calls it made since mark (a signal
+** handler's longjmp): the timers they made end. */
+uint64_t sched_timers_mark(struct exec *x);
+void sched_timers_abandon(struct exec *x, uint64_t mark);
 
 /* The running thread's code compared a with b at pc, with outcome (-1, 0
 ** or 1; a switch's case): part of its loop turn (the fairness rule). */

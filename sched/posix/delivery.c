@@ -134,34 +134,132 @@ static enum action action_of(const struct sigaction *sa, int sig)
     }
 }
 
-/* The running thread runs sig's handler as the kernel would: sa_mask and
-** sig itself (unless SA_NODEFER) blocked while it runs; SA_RESETHAND puts
-** the default back first. */
-static void run_handler(struct exec *x, struct posix_thread *t, int sig,
+/* A handler the thread runs, on its stack while it runs: what its return
+** puts back, and what a jump out of it (longjmp) must end instead. */
+struct posix_handler {
+    struct posix_handler *outer;      /* the handler it interrupted, or NULL */
+    uint8_t outer_handling;           /* sched_thread.handling before it */
+};
+
+/* The running thread t calls sig's handler as the kernel would: sa_mask
+** and sig itself (unless SA_NODEFER) blocked while it runs, the mask put
+** back when it returns. */
+void posix_call_handler(struct exec *x, struct posix_thread *t, int sig,
                         const struct sigaction *sa, int code)
 {
     uint64_t saved = t->sigmask;
     t->sigmask |= posix_sigset_bits(&sa->sa_mask);
     if (!(sa->sa_flags & SA_NODEFER))
         t->sigmask |= BIT(sig) & ~posix_unblockable();
+    struct posix_handler h = { .outer = t->handlers, .outer_handling = x->current->handling };
+    t->handlers = &h;
+    x->current->handling = (uint8_t)sig;    /* its steps say so in reports */
+    if (sa->sa_flags & SA_SIGINFO) {
+        siginfo_t info = { .si_signo = sig, .si_code = code };
+        if (code != SI_KERNEL) {      /* sent by a thread of the process */
+            info.si_pid = getpid();
+            info.si_uid = getuid();
+        }
+        sa->sa_sigaction(sig, &info, NULL);
+    } else {
+        sa->sa_handler(sig);
+    }
+    x->current->handling = h.outer_handling;
+    t->handlers = h.outer;
+    t->sigmask = saved;
+}
+
+/* As posix_call_handler; SA_RESETHAND puts the default back first. */
+static void run_handler(struct exec *x, struct posix_thread *t, int sig,
+                        const struct sigaction *sa, int code)
+{
     if (sa->sa_flags & SA_RESETHAND) {
         struct sigaction dfl = { .sa_handler = SIG_DFL };
         sigemptyset(&dfl.sa_mask);
         __wrap_sigaction(sig, &dfl, NULL);
         x->program->sigtable->reset |= BIT(sig);
     }
-    uint8_t outer = x->current->handling;   /* (a handler the handler interrupted) */
-    x->current->handling = (uint8_t)sig;    /* its steps say so in reports */
-    if (sa->sa_flags & SA_SIGINFO) {
-        siginfo_t info = { .si_signo = sig, .si_code = code };
-        info.si_pid = getpid();
-        info.si_uid = getuid();
-        sa->sa_sigaction(sig, &info, NULL);
-    } else {
-        sa->sa_handler(sig);
+    posix_call_handler(x, t, sig, sa, code);
+}
+
+/* ==========================================================================
+** Jumps out of handlers: setjmp, sigsetjmp, longjmp, siglongjmp
+** ========================================================================== */
+
+/*
+** A handler that jumps out never returns, so nothing its return would undo
+** is undone: on Linux the signal stays blocked after a longjmp, unless the
+** jump goes to a sigsetjmp that saved the mask, which siglongjmp puts back
+** (glibc's setjmp saves none). weft keeps each thread's mask itself, so the
+** program's setjmp and sigsetjmp (weft_pthread.h) call glibc's without
+** saving the process's mask, and note in the jmp_buf what the jump needs:
+** the thread's mask, whether it was saved, which handler ran at the jump
+** target, and how many timers weft had made. The jump leaves every handler
+** above that one (their steps no longer say they are in a handler), and
+** every call of weft's made since, interrupted waits among them, which
+** never go on: their timers end (sched_timers_abandon). The note lives in
+** words of the buffer's saved signal set that glibc does not use: it keeps
+** 8 bytes of the process's mask there (and on x86-64 a shadow stack
+** pointer after them), where the set holds 128.
+*/
+enum { NOTE_MASK, NOTE_HANDLER, NOTE_TIMERS, NOTE_MAGIC, NOTE_WORDS };
+#define JMP_NOTE 12                   /* the note's first word in __saved_mask */
+#define JMP_NOTED 0x7765667400000000ul   /* in NOTE_MAGIC, with savemask in bit 0 */
+_Static_assert(sizeof(sigset_t) / sizeof(unsigned long) >= JMP_NOTE + NOTE_WORDS,
+               "the jmp_buf's signal set holds weft's note");
+
+int weft_jmp_note(struct __jmp_buf_tag *env, int savemask)
+{
+    struct exec *x = sync_exec();
+    struct posix_thread *t = x ? posix_thread_self(x) : NULL;
+    unsigned long *note = &env->__saved_mask.__val[JMP_NOTE];
+    if (t == NULL) {                  /* not in an execution: glibc's own */
+        note[NOTE_MAGIC] = 0;
+        return savemask;
     }
-    x->current->handling = outer;
-    t->sigmask = saved;
+    note[NOTE_MASK] = t->sigmask;
+    note[NOTE_HANDLER] = (unsigned long)(uintptr_t)t->handlers;
+    note[NOTE_TIMERS] = sched_timers_mark(x);
+    note[NOTE_MAGIC] = JMP_NOTED | (savemask != 0);
+    return 0;
+}
+
+/* The running thread t jumps to where it ran handler `to` (NULL: none):
+** it leaves the handlers above it. */
+static void leave_handlers(struct exec *x, struct posix_thread *t, struct posix_handler *to)
+{
+    struct sched_thread *st = x->current;
+    if (t->handlers == NULL || t->handlers == to)
+        return;
+    while (t->handlers && t->handlers != to) {
+        struct posix_handler *h = t->handlers;
+        t->handlers = h->outer;
+        st->handling = h->outer_handling;
+    }
+    /* At the target the thread runs its own code, in no call of weft's:
+    ** none to interrupt or to fail with EINTR. Handlers that were still
+    ** due after the one that jumped run as it next resumes. */
+    st->interruptible = st->eintr = 0;
+    st->signal_cut = false;
+    if (t->sigdue)
+        st->signal_due = true;
+}
+
+void weft_longjmp(struct __jmp_buf_tag *env, int val)
+{
+    struct exec *x = sync_exec();
+    struct posix_thread *t = x ? posix_thread_self(x) : NULL;
+    const unsigned long *note = &env->__saved_mask.__val[JMP_NOTE];
+    if (t && (note[NOTE_MAGIC] & ~1ul) == JMP_NOTED) {
+        sched_timers_abandon(x, note[NOTE_TIMERS]);
+        leave_handlers(x, t, (struct posix_handler *)(uintptr_t)note[NOTE_HANDLER]);
+        if (note[NOTE_MAGIC] & 1) {   /* sigsetjmp(env, 1): its mask comes back */
+            sigset_t mask;
+            posix_sigset_of(note[NOTE_MASK], &mask);
+            weft_pthread_sigmask(SIG_SETMASK, &mask, NULL);
+        }
+    }
+    longjmp(env, val);
 }
 
 /* The process ends by sig's default action, at the step at. */

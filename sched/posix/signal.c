@@ -322,11 +322,7 @@ bool posix_sigpipe(struct exec *x, struct sched_loc at)
     struct disposition_op d = { .op = { .cls = &deliver_class, .obj = sigpipe_object(x, at),
                                         .loc = at } };
     sched_visible(x, &d.op);
-    if (d.delivery == SIGPIPE_HANDLED && (d.old.sa_flags & SA_SIGINFO)) {
-        siginfo_t info = { .si_signo = SIGPIPE, .si_code = SI_KERNEL };
-        d.old.sa_sigaction(SIGPIPE, &info, NULL);
-    } else if (d.delivery == SIGPIPE_HANDLED) {
-        d.old.sa_handler(SIGPIPE);
-    }
+    if (d.delivery == SIGPIPE_HANDLED)
+        posix_call_handler(x, posix_thread_self(x), SIGPIPE, &d.old, SI_KERNEL);
     return d.delivery == SIGPIPE_KILLS;
 }

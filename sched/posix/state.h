@@ -31,6 +31,8 @@ struct posix_thread {
     uint64_t sigpending;              /* sent to it, not yet taken (posix/delivery.c) */
     uint64_t sigwaiting;              /* what its sigwait waits for, while it does */
     uint64_t sigdue;                  /* whose handlers it runs as it resumes */
+    struct posix_handler *handlers;   /* the handlers it runs, innermost first
+                                         (delivery.c) */
     char np_name[16];                 /* pthread_setname_np's, "" if none (thread_np.c) */
     const char *start_name;           /* its start function's, as spelled; NULL: main */
     int policy, priority;             /* pthread_setschedparam's: kept, not used */
@@ -155,6 +157,8 @@ void posix_thread_ends(struct exec *x, struct sched_loc at);
 ** when it kills the process (the default); a handler runs in the thread
 ** before this returns; ignored, or blocked in the thread: nothing. */
 bool posix_sigpipe(struct exec *x, struct sched_loc at);
+void posix_call_handler(struct exec *x, struct posix_thread *t, int sig,
+                        const struct sigaction *sa, int code);
 /* Signals 1..POSIX_SIGNALS, a bit each (sig - 1), as the kernel's masks
 ** (posix/signal.c): a set's bits without the signals no mask holds
 ** (SIGKILL, SIGSTOP, glibc's two), and back; numbers no signal has or
