@@ -639,6 +639,22 @@ check "a backlog of 1 holds two connections" 0 "$WEFT" run "$tests/backlog.c"
 check "a backlog of 0 holds one" 1 "$WEFT" run --cflags=-DBACKLOG=0 "$tests/backlog.c"
 expect_grep "the second connect waits" \
     '(its backlog of 0 is full: 1 connection waits to be accepted)$' "$tmp/out"
+# SO_RCVTIMEO on a listening socket ends a waiting accept with EAGAIN, and
+# SO_SNDTIMEO or O_NONBLOCK a Unix connect to a full backlog (both were
+# ignored: a server polling a stop flag between timed accepts was a
+# deadlock, and so was a client giving up on a full backlog).
+check "a server's timed accepts" 0 "$WEFT" run "$tests/socket_timeouts.c" -- server
+expect_grep "a server's timed accepts: exhaustive" \
+    "^socket_timeouts: pass (expected pass) \[dpor\] .* exhaustive" "$tmp/out"
+check "a server's timed accepts, never stopped" 1 \
+    "$WEFT" run "$tests/socket_timeouts.c" -- unstopped
+expect_grep "never stopped: a livelock" "^weft: LIVELOCK (no termination) in socket_timeouts$" \
+    "$tmp/out"
+expect_grep "never stopped: the accept times out" \
+    "socket_timeouts.c:[0-9]*  *accept (wait) 127.0.0.1:47151 (timed o" "$tmp/out"
+replays_identically "timed accepts replay"
+check "a Unix connect to a full backlog: SO_SNDTIMEO, O_NONBLOCK" 0 \
+    "$WEFT" run "$tests/socket_timeouts.c" -- full
 # Two threads close one descriptor: one close fails with EBADF in every
 # order, plain DFS's too (both succeeded when the second close's step came
 # after the first, and weft crashed in some orders).

@@ -2809,7 +2809,18 @@ static int connect_modelled(struct exec *x, struct posix_fd *f, const struct soc
     if (!f->bound)
         bind_ephemeral(f);
     struct posix_conn *c = conn_new(x, server, f, at);
-    if (listener_connect(x, server->listening, c, at) != 0)
+    /* Linux: a Unix socket's connect to a full backlog fails with EAGAIN
+    ** when nonblocking, or once SO_SNDTIMEO has passed (EINTR whatever
+    ** SA_RESTART then). A TCP connect waits (its SYNs are retried). */
+    bool is_unix = f->family == AF_UNIX;
+    int64_t timeout = is_unix ? f->flags->sndtimeo : 0;
+    if (timeout > 0)
+        posix_eintr_begin(x, POSIX_EINTR_ALWAYS);
+    int rc = listener_connect(x, server->listening, c,
+                              is_unix && (f->flags->nonblock || timeout < 0), timeout, at);
+    if (rc == WEFT_EBUSY)
+        return (int)failed(EAGAIN);
+    if (rc != 0)
         return wait_cancelled(x) ? -1 : (int)failed(ECONNREFUSED);
     f->in = c->down;
     f->out = c->up;
@@ -2849,7 +2860,12 @@ static int accept_fd(struct exec *x, int fd, struct sockaddr *addr, socklen_t *l
     if (!f->listening)
         return (int)failed(f->type == SOCK_DGRAM ? EOPNOTSUPP : f->family ? EINVAL : ENOTSOCK);
     void *item = NULL;
-    int rc = listener_accept(x, f->listening, &item, f->flags->nonblock, at);
+    int64_t timeout = f->flags->rcvtimeo;   /* Linux: EAGAIN once it passed, and EINTR
+                                               whatever SA_RESTART */
+    if (timeout > 0)
+        posix_eintr_begin(x, POSIX_EINTR_ALWAYS);
+    int rc = listener_accept(x, f->listening, &item, f->flags->nonblock || timeout < 0,
+                             timeout, at);
     if (rc != 0 && wait_cancelled(x))
         return -1;
     if (rc != 0)                      /* (shut down: not listening) */

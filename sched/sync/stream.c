@@ -234,6 +234,14 @@ static void perform(struct exec *x, struct stream_op *o, const struct sched_opcl
         release_files(x, o);
 }
 
+/* A wait of o that ends after timeout_ns: SO_RCVTIMEO, SO_SNDTIMEO, a
+** poll's timeout (> 0; 0: none, and none for a call that never waits). */
+static void set_timeout(struct exec *x, struct stream_op *o, int64_t timeout_ns)
+{
+    if (timeout_ns > 0 && !o->nonblock && sched_timer_init(x, &o->op, &o->timer, timeout_ns) != 0)
+        sched_fail(x, WEFT_ASSERTION, o->op.loc, "out of memory for a timer");
+}
+
 static const struct sched_opclass read_class, peek_class, write_class, write_next_class;
 
 /*
@@ -830,9 +838,7 @@ long stream_read_as(struct exec *x, struct stream *s, void *buf, size_t n,
                                    .loc = at },
                            .into = buf, .n = n, .nonblock = how.nonblock, .peek = how.peek,
                            .file = s->reader_file, .number_closed = how.number_closed };
-    if (how.timeout_ns > 0 && !how.nonblock &&
-        sched_timer_init(x, &r.op, &r.timer, how.timeout_ns) != 0)
-        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
+    set_timeout(x, &r, how.timeout_ns);
     perform(x, &r, how.peek ? &peek_wait_class : &read_wait_class);
     if (whole)
         *whole = r.result >= 0 && r.whole > (size_t)r.result ? r.whole : (size_t)0;
@@ -1171,9 +1177,7 @@ long stream_write_as(struct exec *x, struct stream *s, const void *buf, size_t n
     struct stream_op w = { .op = { .cls = &write_class, .obj = &s->obj, .loc = at },
                            .from = buf, .n = n, .nonblock = how.nonblock,
                            .file = s->writer_file, .number_closed = how.number_closed };
-    if (how.timeout_ns > 0 && !how.nonblock &&
-        sched_timer_init(x, &w.op, &w.timer, how.timeout_ns) != 0)
-        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
+    set_timeout(x, &w, how.timeout_ns);
     perform(x, &w, &write_wait_class);
     return w.result;
 }
@@ -1522,8 +1526,7 @@ int stream_poll(struct exec *x, struct stream_poll *polls, int n, int64_t timeou
     for (int i = 0; i < n && p.op.obj == NULL; i++)
         p.op.obj = polls[i].listening ? listener_object(polls[i].listening)
                  : polls[i].in ? &polls[i].in->obj : polls[i].out ? &polls[i].out->obj : NULL;
-    if (timeout_ns > 0 && sched_timer_init(x, &p.op, &p.timer, timeout_ns) != 0)
-        sched_fail(x, WEFT_ASSERTION, at, "out of memory for a timer");
+    set_timeout(x, &p, timeout_ns);
     perform(x, &p, &poll_wait_class);
     return (int)p.result;
 }
@@ -1593,26 +1596,38 @@ struct listener *listener_new(struct exec *x, const char *name, int backlog,
     return l;
 }
 
+static bool connect_may_go_on(const struct listener *l) { return l->closed || l->len < l->cap; }
+
+/* A connect waiting with a timeout (a Unix socket's SO_SNDTIMEO): when
+** the backlog has room and the timer may fire too, which comes first is
+** explored. */
 static void connect_apply(struct exec *x, struct sched_op *op)
 {
-    (void)x;
     struct listener *l = listener_at(op);
     struct stream_op *c = stream_op(op);
-    if (l->closed) {
+    if (c->waiting && op->timer && sched_timer_wins(x, op, connect_may_go_on(l))) {
+        c->result = WEFT_EBUSY;
+        op->note = "timed out";
+    } else if (l->closed) {
         c->result = WEFT_ECLOSED;
         op->note = "refused";
     } else if (l->len < l->cap) {
         l->queue[(l->head + l->len++) % l->cap] = c->item;
         c->result = 0;
+    } else if (c->nonblock) {
+        c->result = WEFT_EBUSY;
+        op->idle = true;
+        op->note = "backlog full";
     } else {
+        if (op->timer)
+            sched_timer_start(x, op->timer);
         must_wait(op);
     }
 }
 
 static bool connect_wait_enabled(struct exec *x, struct sched_op *op)
 {
-    (void)x;
-    return listener_at(op)->closed || listener_at(op)->len < listener_at(op)->cap;
+    return connect_may_go_on(listener_at(op)) || sched_timer_due(x, op->timer);
 }
 
 static void connect_describe(const struct sched_op *op, char *buf, size_t n)
@@ -1629,10 +1644,12 @@ static const struct sched_opclass connect_wait_class = {
     .blockers = stream_wakers, .describe_wait = connect_describe,
 };
 
-int listener_connect(struct exec *x, struct listener *l, void *item, struct sched_loc at)
+int listener_connect(struct exec *x, struct listener *l, void *item, bool nonblock,
+                     int64_t timeout_ns, struct sched_loc at)
 {
     struct stream_op c = { .op = { .cls = &connect_class, .obj = &l->obj, .loc = at },
-                           .item = item };
+                           .item = item, .nonblock = nonblock };
+    set_timeout(x, &c, timeout_ns);
     perform(x, &c, &connect_wait_class);
     return (int)c.result;
 }
@@ -1654,7 +1671,7 @@ static enum accept_outcome accept_outcome(const struct sched_op *op)
     return OP_OF(op, const struct stream_op, op)->nonblock ? ACCEPT_NONE : ACCEPT_WAITS;
 }
 
-static void accept_step(struct sched_op *op)
+static void accept_step(struct exec *x, struct sched_op *op)
 {
     struct listener *l = listener_at(op);
     struct stream_op *a = stream_op(op);
@@ -1678,22 +1695,31 @@ static void accept_step(struct sched_op *op)
         op->note = "none waiting";
         break;
     case ACCEPT_WAITS:
+        if (op->timer)
+            sched_timer_start(x, op->timer);
         must_wait(op);
         break;
     }
 }
 
+/* An accept waiting with a timeout (SO_RCVTIMEO): when a connection waits
+** or the listener is shut and the timer may fire too, which comes first
+** is explored. */
 static void accept_apply(struct exec *x, struct sched_op *op)
 {
-    (void)x;
-    accept_step(op);
+    struct stream_op *a = stream_op(op);
+    if (a->waiting && op->timer && sched_timer_wins(x, op, listener_ready(listener_at(op)))) {
+        a->result = WEFT_EBUSY;
+        op->note = "timed out";
+    } else {
+        accept_step(x, op);
+    }
     settle(op);
 }
 
 static bool accept_wait_enabled(struct exec *x, struct sched_op *op)
 {
-    (void)x;
-    return listener_ready(listener_at(op));
+    return listener_ready(listener_at(op)) || sched_timer_due(x, op->timer);
 }
 
 static void accept_describe(const struct sched_op *op, char *buf, size_t n)
@@ -1713,10 +1739,11 @@ static const struct sched_opclass accept_wait_class = {
 };
 
 int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
-                    struct sched_loc at)
+                    int64_t timeout_ns, struct sched_loc at)
 {
     struct stream_op a = { .op = { .cls = &accept_class, .obj = &l->obj, .loc = at },
                            .item_out = item, .nonblock = nonblock, .file = l->file };
+    set_timeout(x, &a, timeout_ns);
     perform(x, &a, &accept_wait_class);
     return (int)a.result;
 }

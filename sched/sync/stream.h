@@ -143,13 +143,17 @@ struct listener;
 typedef void listener_refuse_fn(struct exec *x, void *item, struct sched_loc at);
 struct listener *listener_new(struct exec *x, const char *name, int backlog,
                               listener_refuse_fn *refuse, struct sched_loc at);
-/* Visible. Queue item: 0, or WEFT_ECLOSED when the listener is closed. */
-int listener_connect(struct exec *x, struct listener *l, void *item, struct sched_loc at);
+/* Visible. Queue item: 0, or WEFT_ECLOSED when the listener is closed;
+** WEFT_EBUSY while the backlog is full when nonblock, or when it stayed
+** full for timeout_ns (> 0; 0: no timeout). */
+int listener_connect(struct exec *x, struct listener *l, void *item, bool nonblock,
+                     int64_t timeout_ns, struct sched_loc at);
 /* Visible. The oldest item into *item: 0; WEFT_EBUSY when nonblock and
-** none waits; WEFT_ECLOSED once shut down (EINVAL) and none is left;
-** STREAM_EBADF when its descriptor was closed before the step. */
+** none waits, or none came in timeout_ns (> 0; 0: no timeout);
+** WEFT_ECLOSED once shut down (EINVAL) and none is left; STREAM_EBADF
+** when its descriptor was closed before the step. */
 int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
-                    struct sched_loc at);
+                    int64_t timeout_ns, struct sched_loc at);
 /* The object l's steps touch (a call on its closed number looks at it). */
 struct sched_obj *listener_object(struct listener *l);
 /* Visible. Close it with its last descriptor: connects are refused, and
