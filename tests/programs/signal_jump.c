@@ -76,6 +76,23 @@ static int usr1_pending(void)
     return sigismember(&p, SIGUSR1);
 }
 
+/* SIGUSR2 blocked or unblocked (how) in the calling thread. */
+static void usr2(int how)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    pthread_sigmask(how, &set, NULL);
+}
+
+/* fn handles SIGUSR2, which main blocks: its threads unblock it once
+** they are ready for it. */
+static void usr2_to(void (*fn)(int))
+{
+    handle(SIGUSR2, fn);
+    usr2(SIG_BLOCK);
+}
+
 static void raise_twice(int save)
 {
     handle(SIGUSR1, jump_saved);
@@ -91,12 +108,9 @@ static void *sleeper(void *arg)
     (void)arg;
     struct timespec five = { 5, 0 };
     if (sigsetjmp(senv, 1) == 0) {
-        sigset_t usr2;
-        sigemptyset(&usr2);
-        sigaddset(&usr2, SIGUSR2);
-        pthread_sigmask(SIG_UNBLOCK, &usr2, NULL);
+        usr2(SIG_UNBLOCK);
         nanosleep(&five, NULL);
-        pthread_sigmask(SIG_BLOCK, &usr2, NULL);
+        usr2(SIG_BLOCK);
     }
     while (sem_wait(&posted) != 0)
         assert(errno == EINTR);
@@ -110,12 +124,9 @@ static sem_t ready;
 static void *sleep_again(void *arg)
 {
     (void)arg;
-    sigset_t usr2;
-    sigemptyset(&usr2);
-    sigaddset(&usr2, SIGUSR2);
     for (volatile int i = 0; i < AGAIN; i++)
         if (sigsetjmp(senv, 1) == 0) {
-            pthread_sigmask(SIG_UNBLOCK, &usr2, NULL);
+            usr2(SIG_UNBLOCK);
             sem_post(&ready);
             struct timespec five = { 5, 0 };
             for (;;)                  /* until the signal comes */
@@ -145,10 +156,7 @@ static void exit_thread(int sig)
 static void *sleep_forever(void *arg)
 {
     (void)arg;
-    sigset_t usr2;
-    sigemptyset(&usr2);
-    sigaddset(&usr2, SIGUSR2);
-    pthread_sigmask(SIG_UNBLOCK, &usr2, NULL);
+    usr2(SIG_UNBLOCK);
     struct timespec five = { 5, 0 };
     while (hits >= 0)                 /* until the signal comes */
         nanosleep(&five, NULL);
@@ -176,11 +184,7 @@ int main(int argc, char **argv)
         assert(hits == 1 && usr1_pending());
     } else if (strcmp(mode, "timed") == 0) {
         pthread_t t;
-        sigset_t usr2;
-        sigemptyset(&usr2);
-        sigaddset(&usr2, SIGUSR2);
-        handle(SIGUSR2, jump_saved);
-        pthread_sigmask(SIG_BLOCK, &usr2, NULL);
+        usr2_to(jump_saved);
         sem_init(&posted, 0, 0);
         pthread_create(&t, NULL, sleeper, NULL);
         struct timespec two = { 2, 0 }, ten = { 10, 0 };
@@ -191,11 +195,7 @@ int main(int argc, char **argv)
         pthread_join(t, NULL);
     } else if (strcmp(mode, "again") == 0) {
         pthread_t p;
-        sigset_t usr2;
-        sigemptyset(&usr2);
-        sigaddset(&usr2, SIGUSR2);
-        handle(SIGUSR2, jump_saved);
-        pthread_sigmask(SIG_BLOCK, &usr2, NULL);
+        usr2_to(jump_saved);
         sem_init(&ready, 0, 0);
         pthread_create(&sleeper_thread, NULL, sleep_again, NULL);
         pthread_create(&p, NULL, pinger, NULL);
@@ -203,11 +203,7 @@ int main(int argc, char **argv)
         pthread_join(p, NULL);
         assert(hits == AGAIN);
     } else if (strcmp(mode, "exit") == 0) {
-        sigset_t usr2;
-        sigemptyset(&usr2);
-        sigaddset(&usr2, SIGUSR2);
-        handle(SIGUSR2, exit_thread);
-        pthread_sigmask(SIG_BLOCK, &usr2, NULL);
+        usr2_to(exit_thread);
         for (int i = 0; i < 20; i++) {
             pthread_t t;
             pthread_create(&t, NULL, sleep_forever, NULL);
