@@ -491,6 +491,12 @@ expect_grep "the server stays in accept" \
 check "shutdown wakes the accept with EINVAL" 0 \
     "$WEFT" run --cflags=-DFIXED "$tests/held_open.c" -- accept
 expect_grep "shutdown: exhaustive" "^held_open: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
+# The accept holds the listening socket: a connect after the close is
+# queued for it (it was refused, and main's join waited for ever).
+check "a connect to a listener an accept holds" 0 "$WEFT" run "$tests/held_open.c" -- held
+expect_grep "a connect to a held listener: exhaustive" \
+    "^held_open: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
+same_classes "a connect to a held listener" "$tests/held_open.c" -- held
 # poll's bits for sockets as Linux's unix_poll gives them: POLLHUP only
 # when both directions are shut, POLLRDHUP on a read shutdown, POLLERR
 # while a reset waits (a half-closed socket had POLLHUP, so a server that

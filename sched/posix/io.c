@@ -82,6 +82,9 @@ struct posix_fd {
     bool spelled;                     /* an eventfd named as the program spells it */
     bool closed;                      /* its number was closed (a poll that
                                          waits on it finds POLLNVAL) */
+    struct posix_fd *next_held;       /* a listening socket whose number was closed
+                                         while an accept waits on it: in the
+                                         execution's held_listeners (bound_at) */
     UT_hash_handle hh;
 };
 
@@ -1373,6 +1376,10 @@ static int close_fd(struct exec *x, int fd, struct sched_loc at)
         udp_close_step(x, f, at);
     if (listener)
         listener_close(x, f->listening, at);
+    if (listener && !listener_closed(f->listening)) {   /* an accept holds it */
+        f->next_held = x->program->held_listeners;
+        x->program->held_listeners = f;
+    }
     if (in && stream_close(x, f->in, true, at) == STREAM_EBADF)
         return (int)failed(EBADF);
     if (out)
@@ -2404,6 +2411,12 @@ static struct posix_fd *bound_at(struct exec *x, const struct sockaddr_storage *
         if (f->bound && (!listening || f->listening) &&
             (a->ss_family == AF_UNIX || is_udp(f) == udp) &&
             same_place(&f->local, f->local_len, a, len))
+            return f;
+    /* A listening socket whose number was closed while an accept waits on
+    ** it still listens, as on Linux, where the accept holds its file: a
+    ** connect is queued for that accept, a bind of its address fails. */
+    for (struct posix_fd *f = x->program ? x->program->held_listeners : NULL; f; f = f->next_held)
+        if (!listener_closed(f->listening) && same_place(&f->local, f->local_len, a, len))
             return f;
     return NULL;
 }

@@ -61,6 +61,7 @@ struct posix_exec {
     struct keyed_mutex *spins;        /* by the pthread_spinlock_t's address */
     struct keyed_mutex *stream_locks; /* flockfile's, by the FILE's address */
     struct posix_fd *fds;             /* pipes and socket pairs, by number (io.c) */
+    struct posix_fd *held_listeners;  /* closed while an accept waits on them (io.c) */
     struct udp_port *udp_ports;       /* the UDP ports used, by number (io.c) */
     struct sem_name *sem_names;       /* the names sem_open and sem_unlink used */
     struct name_entry *names;         /* socket addresses and real files named (io.c) */

@@ -1571,6 +1571,7 @@ static struct listener *listener_at(const struct sched_op *op)
     return (struct listener *)op->obj;
 }
 static bool listener_ready(const struct listener *l) { return l->len > 0 || l->closed; }
+bool listener_closed(const struct listener *l) { return l->closed; }
 static bool listener_gone(const struct listener *l) { return l->gone; }
 
 /* A listening socket polls POLLIN while a connection waits or once it is

@@ -154,6 +154,8 @@ int listener_connect(struct exec *x, struct listener *l, void *item, bool nonblo
 ** when its descriptor was closed before the step. */
 int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
                     int64_t timeout_ns, struct sched_loc at);
+/* Does l refuse connections (closed, or shut down)? */
+bool listener_closed(const struct listener *l);
 /* The object l's steps touch (a call on its closed number looks at it). */
 struct sched_obj *listener_object(struct listener *l);
 /* Visible. Close it with its last descriptor: connects are refused, and

@@ -19,7 +19,12 @@
 **   accept  a server blocked in accept is not woken by the close of the
 **           listening socket: a deadlock at main's join. -DFIXED: main
 **           stops it with shutdown(SHUT_RDWR), which wakes the accept
-**           with EINVAL, as on Linux: a pass. */
+**           with EINVAL, as on Linux: a pass.
+**   held    the accept holds the listening socket after the close: main's
+**           connect then is queued for it, and the accept returns it (a
+**           pass; weft refused the connect, and main's join waited for
+**           ever). If the close comes before the accept's call, the accept
+**           fails with EBADF and the connect is refused. */
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
@@ -40,6 +45,7 @@ static pthread_cond_t announced = PTHREAD_COND_INITIALIZER;
 static int ready;
 static char big[100000];
 static ssize_t wrote;
+static int accepted = -1;
 
 static void announce(void)
 {
@@ -64,6 +70,9 @@ static void *worker(void *arg)
         (void)poll(&p, 1, -1);
     } else if (strcmp(mode, "write") == 0) {
         wrote = write(ends[1], big, sizeof big);
+    } else if (strcmp(mode, "held") == 0) {
+        accepted = accept(listening, NULL, NULL);
+        assert(accepted >= 0 || errno == EBADF);
     } else {
         int s = accept(listening, NULL, NULL);
         assert(s == -1 && errno == EINVAL);
@@ -71,12 +80,18 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static struct sockaddr_in address(void)
+{
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(47125) };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+}
+
 /* A listening loopback socket. */
 static int listener(void)
 {
     int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(47125) };
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct sockaddr_in a = address();
     assert(bind(s, (struct sockaddr *)&a, sizeof a) == 0);
     assert(listen(s, 4) == 0);
     return s;
@@ -88,7 +103,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (strcmp(mode, "socket") == 0)
         assert(socketpair(AF_UNIX, SOCK_STREAM, 0, ends) == 0);
-    else if (strcmp(mode, "accept") == 0)
+    else if (strcmp(mode, "accept") == 0 || strcmp(mode, "held") == 0)
         listening = listener();
     else
         assert(pipe(ends) == 0);
@@ -115,6 +130,18 @@ int main(int argc, char **argv)
         close(ends[1]);
         while ((n = read(ends[0], in, sizeof in)) > 0)
             total += n;
+    } else if (strcmp(mode, "held") == 0) {
+        close(listening);
+        int k = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = address();
+        int rc = connect(k, (struct sockaddr *)&a, sizeof a);
+        assert(rc == 0 || errno == ECONNREFUSED);
+        pthread_join(t, NULL);
+        assert((rc == 0) == (accepted >= 0));
+        close(k);
+        if (accepted >= 0)
+            close(accepted);
+        return 0;
     } else {
 #ifdef FIXED
         shutdown(listening, SHUT_RDWR);
