@@ -695,8 +695,9 @@ static void print_death(FILE *f, const struct report *rep)
     else
         fprintf(f, "before its first visible operation:\n");
     fprintf(f, "  %s\n\nThe execution ran in a process of its own (see \"What weft guarantees\" in\n"
-            "the README), which ended there: there is no end state to show. Its %u\n"
-            "step%s, one by one: the replay command below, with explain for replay.\n",
+            "the README), which ended there: there is no end state to show. To see its\n"
+            "%u step%s one by one, run the replay command below with \"weft explain\" in\n"
+            "place of \"weft replay\".\n",
             rep->message, rep->nsteps, rep->nsteps == 1 ? "" : "s");
 }
 
