@@ -1375,6 +1375,16 @@ replays_identically "pause race replay"
 check "signals, a process per execution" 0 \
     "$WEFT" run --isolate fork "$tests/signal_thread.c" -- shutdown
 
+# Realtime signals queue, standard ones merge (POSIX). weft merged them
+# all: the handler ran once for three SIGRTMIN, a sigwait loop for three
+# deadlocked; and a signal that came while its handler ran stayed pending
+# after the handler returned (a livelock), where Linux delivers it then.
+for mode in handler sigwait due standard ignored; do
+    check "realtime signals: $mode" 0 "$WEFT" run "$tests/rt_signals.c" -- $mode
+done
+for mode in sigwait due; do
+    same_classes "realtime signals $mode" "$tests/rt_signals.c" -- $mode
+done
 # A handler that jumps out (posix/delivery.c): siglongjmp to a sigsetjmp
 # that saved the mask unblocks the signal again (before, the mask stayed
 # the handler's, the second raise stayed pending and the program failed an

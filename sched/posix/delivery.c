@@ -57,11 +57,69 @@ struct signal_obj {
     int sig;
 };
 
+/*
+** Realtime signals queue (POSIX): each instance sent is delivered or taken
+** once, where a standard signal sent while it is pending is merged into
+** it. A set of pending (or due) signals keeps a bit each, and counts the
+** instances of a realtime signal beyond the first apart (RT_EXTRA, from
+** signal 32, the kernel's first realtime one).
+*/
+#define RT_FIRST 32
+#define RT_COUNT (POSIX_SIGNALS - RT_FIRST + 1)
+typedef uint32_t rt_extra[RT_COUNT];
+
+struct posix_rt_queue {
+    rt_extra pending, due;
+};
+
+static bool queues(int sig) { return sig >= RT_FIRST; }
+
+/* One more instance of sig in the set *bits (extra: its counts, or NULL
+** until one is needed, made by more()): false when it merged. */
+static bool instance_add(uint64_t *bits, uint32_t *extra, int sig)
+{
+    if (!(*bits & BIT(sig))) {
+        *bits |= BIT(sig);
+        return true;
+    }
+    if (!queues(sig) || extra == NULL)
+        return false;
+    extra[sig - RT_FIRST]++;
+    return true;
+}
+
+/* One instance of sig, pending in *bits, is taken. */
+static void instance_take(uint64_t *bits, uint32_t *extra, int sig)
+{
+    if (extra && queues(sig) && extra[sig - RT_FIRST] > 0)
+        extra[sig - RT_FIRST]--;
+    else
+        *bits &= ~BIT(sig);
+}
+
+/* Every instance of sig in the set goes. */
+static void instance_drop(uint64_t *bits, uint32_t *extra, int sig)
+{
+    *bits &= ~BIT(sig);
+    if (extra && queues(sig))
+        extra[sig - RT_FIRST] = 0;
+}
+
+/* Thread t's counts of realtime instances (made on first need, NULL
+** without memory: then a second instance merges). */
+static struct posix_rt_queue *rt_of(struct exec *x, struct posix_thread *t, int sig)
+{
+    if (t->rt == NULL && queues(sig))
+        t->rt = arena_alloc(&x->arena, sizeof *t->rt);
+    return t->rt;
+}
+
 struct posix_sigtable {
     struct signal_obj *of[POSIX_SIGNALS + 1];
     char names[POSIX_SIGNALS + 1][16];
     uint64_t process;                 /* pending in the process, bit sig - 1; only
                                          steps on sig's object change its bit */
+    rt_extra process_rt;              /* its realtime instances beyond the first */
     uint64_t reset;                   /* handlers SA_RESETHAND put back to the default */
 };
 
@@ -71,6 +129,8 @@ static void name_signal(int sig, char *buf, size_t n)
     const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
     if (abbrev)
         snprintf(buf, n, "SIG%s", abbrev);
+    else if (sig == SIGRTMIN)
+        snprintf(buf, n, "SIGRTMIN");
     else if (sig > SIGRTMIN && sig <= SIGRTMAX)
         snprintf(buf, n, "SIGRTMIN+%d", sig - SIGRTMIN);
     else
@@ -143,7 +203,9 @@ struct posix_handler {
 
 /* The running thread t calls sig's handler as the kernel would: sa_mask
 ** and sig itself (unless SA_NODEFER) blocked while it runs, the mask put
-** back when it returns. */
+** back when it returns, and then what came meanwhile and that mask does
+** not block delivered (sig again, say: the kernel does so as the handler
+** returns). */
 void posix_call_handler(struct exec *x, struct posix_thread *t, int sig,
                         const struct sigaction *sa, int code)
 {
@@ -166,7 +228,10 @@ void posix_call_handler(struct exec *x, struct posix_thread *t, int sig,
     }
     x->current->handling = h.outer_handling;
     t->handlers = h.outer;
+    uint64_t held = t->sigmask & ~saved;
     t->sigmask = saved;
+    if (pending_for(x, x->current->id) & held)
+        posix_signals_unblocked(x, sync_current_loc(x));
 }
 
 /* As posix_call_handler; SA_RESETHAND puts the default back first. */
@@ -309,7 +374,7 @@ static bool run_due_signals(struct exec *x)
     bool ran = false, restart = true;
     while (t && t->sigdue) {
         int sig = __builtin_ctzll(t->sigdue) + 1;
-        t->sigdue &= ~BIT(sig);
+        instance_take(&t->sigdue, t->rt ? t->rt->due : NULL, sig);
         struct sigaction sa;
         posix_disposition(x, sig, &sa);
         if (action_of(&sa, sig) == ACT_HANDLER) {
@@ -397,7 +462,8 @@ static enum sent make_due(struct exec *x, int tid, int sig)
 {
     struct posix_thread *t = posix_thread_at(x, tid);
     struct sched_thread *st = sched_thread(x, tid);
-    t->sigdue |= BIT(sig);
+    struct posix_rt_queue *rt = rt_of(x, t, sig);
+    instance_add(&t->sigdue, rt ? rt->due : NULL, sig);
     if (!st->signal_due)
         st->signal_since = x->nsteps; /* this step's: its wait may end from here on */
     st->signal_due = true;
@@ -417,11 +483,14 @@ static void send_to_thread(struct exec *x, struct send_op *s, enum action act)
     }
     if (!takes_now(t, s->sig, act)) {
         s->sent = SENT_PENDING;
+        bool was = (t->sigpending & BIT(s->sig)) != 0;
+        struct posix_rt_queue *rt = rt_of(x, t, s->sig);
+        bool queued = instance_add(&t->sigpending, rt ? rt->pending : NULL, s->sig);
         s->op.note = sigwait_takes(t, s->sig, act) ? "to the sigwait of thread %d"
-                   : t->sigpending & BIT(s->sig) ? "already pending in thread %d: merged"
-                                                 : "pending: thread %d blocks it";
+                   : !queued ? "already pending in thread %d: merged"
+                   : was ? "queued in thread %d behind the pending one"
+                         : "pending: thread %d blocks it";
         s->op.note_a = s->target;
-        t->sigpending |= BIT(s->sig);
         return;
     }
     s->sent = act == ACT_IGNORE ? SENT_DROPPED : act == ACT_TERMINATE ? SENT_TERMINATES
@@ -463,11 +532,12 @@ static void send_to_process(struct exec *x, struct send_op *s, enum action act)
     int pick = options > 1 ? sched_choose_value(x, options) : 0;
     s->takers = takers + waiters;
     if (takers == 0 || (waiters > 0 && pick == options - 1)) {
-        uint64_t *process = &x->program->sigtable->process;   /* (made by the send) */
+        struct posix_sigtable *table = x->program->sigtable;   /* (made by the send) */
         s->sent = SENT_PROCESS;
-        s->op.note = *process & BIT(s->sig) ? "already pending: merged"
-                   : waiters ? "to a sigwait" : "pending: every thread blocks it";
-        *process |= BIT(s->sig);
+        bool was = (table->process & BIT(s->sig)) != 0;
+        bool queued = instance_add(&table->process, table->process_rt, s->sig);
+        s->op.note = !queued ? "already pending: merged" : waiters ? "to a sigwait"
+                   : was ? "queued behind the pending one" : "pending: every thread blocks it";
         return;
     }
     int taker = takers_of(x, s->sig, act, act == ACT_HANDLER ? pick : 0, NULL);
@@ -642,10 +712,11 @@ void posix_signals_ignored(struct exec *x, int sig, const struct sigaction *act)
     for (int i = 0; i < st->cap; i++) {
         if (st->threads[i] == NULL)
             continue;
-        st->threads[i]->sigpending &= ~BIT(sig);
-        st->threads[i]->sigdue &= ~BIT(sig);
+        struct posix_rt_queue *rt = st->threads[i]->rt;
+        instance_drop(&st->threads[i]->sigpending, rt ? rt->pending : NULL, sig);
+        instance_drop(&st->threads[i]->sigdue, rt ? rt->due : NULL, sig);
     }
-    st->sigtable->process &= ~BIT(sig);
+    instance_drop(&st->sigtable->process, st->sigtable->process_rt, sig);
 }
 
 /* ==========================================================================
@@ -667,11 +738,14 @@ static void take_apply(struct exec *x, struct sched_op *op)
     struct posix_thread *t = posix_thread_at(x, op->thread->id);
     uint64_t own = t ? t->sigpending & k->set : 0;
     uint64_t process = process_pending(x->program) & k->set;
-    uint64_t *from = own ? &t->sigpending : process ? &x->program->sigtable->process : NULL;
-    if (from) {
+    if (own || process) {
         k->sig = __builtin_ctzll(own ? own : process) + 1;
         k->from_process = own == 0;
-        *from &= ~BIT(k->sig);
+        if (own)
+            instance_take(&t->sigpending, t->rt ? t->rt->pending : NULL, k->sig);
+        else
+            instance_take(&x->program->sigtable->process, x->program->sigtable->process_rt,
+                          k->sig);
     }
     if (k->sig) {
         op->note = "takes signal %d";
@@ -696,7 +770,7 @@ int posix_signals_unblocked(struct exec *x, struct sched_loc at)
             break;
         int sig = __builtin_ctzll(ready) + 1;
         if (t->sigpending & BIT(sig)) {
-            t->sigpending &= ~BIT(sig);
+            instance_take(&t->sigpending, t->rt ? t->rt->pending : NULL, sig);
         } else {
             struct take_op k = { .op = { .cls = &unblocked_class,
                                          .obj = &signal_object(x, sig, at)->obj, .loc = at },

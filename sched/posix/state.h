@@ -33,6 +33,8 @@ struct posix_thread {
     uint64_t sigdue;                  /* whose handlers it runs as it resumes */
     struct posix_handler *handlers;   /* the handlers it runs, innermost first
                                          (delivery.c) */
+    struct posix_rt_queue *rt;        /* instances of realtime signals beyond the
+                                         first, pending and due (delivery.c) */
     char np_name[16];                 /* pthread_setname_np's, "" if none (thread_np.c) */
     const char *start_name;           /* its start function's, as spelled; NULL: main */
     int policy, priority;             /* pthread_setschedparam's: kept, not used */
@@ -51,6 +53,7 @@ struct udp_port;
 struct named_sem;
 struct sem_name;
 struct posix_sigtable;
+struct posix_rt_queue;
 
 struct posix_exec {
     struct posix_thread **threads;    /* by thread id, cap of them (posix_slot) */
