@@ -756,8 +756,9 @@ static bool at_spin_edge(const struct sched_thread *t);
 
 static void timer_end(struct exec *x, struct sched_timer *t);
 
-/* Park the running thread t with op; returns when op's step is over. */
-static void park(struct exec *x, struct sched_thread *t, struct sched_op *op)
+/* Park the running thread t with op; returns when op's step is over.
+** (Every step comes here: inlined.) */
+static inline __attribute__((always_inline)) void park(struct exec *x, struct sched_thread *t, struct sched_op *op)
 {
     op->completed = false;
     op->idle = op->stutter = op->held = op->interrupted = false;
@@ -775,6 +776,29 @@ static void park(struct exec *x, struct sched_thread *t, struct sched_op *op)
     switch_to(x, next_thread(x), 0);
 }
 
+/* t resumed after op's step with signal handlers due, or its wait cut
+** short by one: they run now (they wait for it to resume); then the wait
+** goes on, or the call fails with EINTR (t->signal_cut). Apart from
+** sched_visible, which every step runs, so that its own code stays short. */
+static __attribute__((noinline, cold)) void after_signal(struct exec *x, struct sched_thread *t,
+                                                         struct sched_op *op, const char *note)
+{
+    for (;;) {
+        bool cut = t->signal_cut;     /* its wait, interrupted by a signal */
+        t->signal_cut = false;
+        bool fails = t->signal_due && x->run_due_signals(x);
+        if (!cut)
+            return;
+        if (fails)
+            break;
+        op->note = note;              /* the handlers ran in the wait, which goes on */
+        park(x, t, op);
+    }
+    t->signal_cut = true;             /* the call fails with EINTR */
+    if (op->timer && op->timer->deadline >= 0)
+        timer_end(x, op->timer);
+}
+
 void sched_visible(struct exec *x, struct sched_op *op)
 {
     struct sched_thread *t = x->current;
@@ -785,21 +809,9 @@ void sched_visible(struct exec *x, struct sched_op *op)
     if (x->chains)
         capture_chain(t, op);
     const char *note = op->note;
-    for (;;) {
-        park(x, t, op);
-        bool cut = t->signal_cut;     /* its wait, interrupted by a signal */
-        t->signal_cut = false;
-        bool fails = t->signal_due && x->run_due_signals(x);   /* they wait for it
-                                                                  to resume */
-        if (!cut)
-            return;
-        if (fails)
-            break;
-        op->note = note;              /* the handlers ran in the wait, which goes on */
-    }
-    t->signal_cut = true;             /* the call fails with EINTR */
-    if (op->timer && op->timer->deadline >= 0)
-        timer_end(x, op->timer);
+    park(x, t, op);
+    if (__builtin_expect(t->signal_cut || t->signal_due, 0))
+        after_signal(x, t, op, note);
 }
 
 void sched_complete(struct exec *x, struct sched_op *op)
@@ -1219,7 +1231,8 @@ static uint64_t step_key(const struct sched_op *op)
 ** t made o when o's key is t's key mixed with its count (object.c). */
 static int made_this_turn(const struct sched_thread *t, const struct sched_obj *o, int id)
 {
-    if (id < t->turn_objects)         /* the common case: made before the turn */
+    if (t->made == t->turn_made || id < t->turn_objects)   /* the common cases: it made
+                                                          none, or o before the turn */
         return -1;
     for (uint32_t m = t->turn_made + 1; m <= t->made && m <= t->turn_made + 8; m++)
         if (o->key == sched_mix(t->obj.key, m))
@@ -1231,7 +1244,8 @@ static int made_this_turn(const struct sched_thread *t, const struct sched_obj *
 ** during the turn is named by its place among those, not by its id, so a
 ** loop that makes a new timer each turn (Go's time.After in a select)
 ** repeats its turns. */
-static uint64_t turn_key(const struct sched_thread *t, const struct sched_op *op)
+static inline __attribute__((always_inline)) uint64_t turn_key(const struct sched_thread *t,
+                                                                const struct sched_op *op)
 {
     int id = op->obj ? op->obj->id : -1;
     int fresh = op->obj ? made_this_turn(t, op->obj, id) : -1;
@@ -1272,8 +1286,8 @@ static void end_turn(struct exec *x, struct sched_thread *t)
     t->npolls = 0;
 }
 
-/* op, t's step, is part of its loop turn. */
-static void add_to_turn(struct exec *x, struct sched_thread *t, const struct sched_op *op)
+/* op, t's step, is part of its loop turn. (Every step comes here: inlined.) */
+static inline __attribute__((always_inline)) void add_to_turn(struct exec *x, struct sched_thread *t, const struct sched_op *op)
 {
     uint64_t key = turn_key(t, op);
     t->turn = (t->turn ^ key) * 0x100000001b3ULL;
