@@ -94,6 +94,8 @@ WEFT_PROG_API int weft_sigprocmask(int how, const sigset_t *set, sigset_t *old);
 WEFT_PROG_API int weft_pthread_kill_at(pthread_t t, int sig, WEFT_AT);
 WEFT_PROG_API int weft_raise_at(int sig, WEFT_AT);
 WEFT_PROG_API int weft_kill_at(pid_t pid, int sig, WEFT_AT);
+WEFT_PROG_API int weft_sigqueue_at(pid_t pid, int sig, union sigval value, WEFT_AT);
+WEFT_PROG_API int weft_pthread_sigqueue_at(pthread_t t, int sig, union sigval value, WEFT_AT);
 WEFT_PROG_API int weft_sigwait_at(const sigset_t *set, int *sig, WEFT_AT);
 WEFT_PROG_API int weft_sigtimedwait_at(const sigset_t *set, siginfo_t *info,
                                        const struct timespec *timeout, WEFT_AT);
@@ -379,6 +381,9 @@ static inline int weft_destroy_(const volatile void *object)
 #define pthread_kill(t, sig)     weft_pthread_kill_at((t), (sig), __FILE__, __LINE__)
 #define raise(sig)               weft_raise_at((sig), __FILE__, __LINE__)
 #define kill(pid, sig)           weft_kill_at((pid), (sig), __FILE__, __LINE__)
+#define sigqueue(pid, sig, value) weft_sigqueue_at((pid), (sig), (value), __FILE__, __LINE__)
+#define pthread_sigqueue(t, sig, value) \
+    weft_pthread_sigqueue_at((t), (sig), (value), __FILE__, __LINE__)
 #define sigwait(set, sig)        weft_sigwait_at((set), (sig), __FILE__, __LINE__)
 #define sigwaitinfo(set, info)   weft_sigtimedwait_at((set), (info), NULL, __FILE__, __LINE__)
 #define sigtimedwait(set, info, timeout) \
@@ -440,9 +445,7 @@ static inline int weft_destroy_(const volatile void *object)
 #define pthread_getattr_np(...)        WEFT_UNSUPPORTED_(pthread_getattr_np)
 #define pthread_getcpuclockid(...)     WEFT_UNSUPPORTED_(pthread_getcpuclockid)
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
-/* Signals that carry a value, and calls that send one in real time. */
-#define sigqueue(...)                  WEFT_UNSUPPORTED_(sigqueue)
-#define pthread_sigqueue(...)          WEFT_UNSUPPORTED_(pthread_sigqueue)
+/* Calls that send a signal in real time. */
 #define alarm(...)                     ((unsigned)WEFT_UNSUPPORTED_(alarm))
 #define ualarm(...)                    ((useconds_t)WEFT_UNSUPPORTED_(ualarm))
 #define setitimer(...)                 WEFT_UNSUPPORTED_(setitimer)

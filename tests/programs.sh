@@ -1060,7 +1060,7 @@ for call in "sigwait:in sigwait for SIGUSR1" "pause:in pause for a signal to its
     expect_grep "a ${call%%:*} nobody answers: what it waits for" \
         "^  thread 0 \"main\" waits ${call#*:}$" "$tmp/out"
 done
-for call in alarm:30 sigqueue:32; do
+for call in alarm:30 ualarm:32; do
     check "${call%:*} is not supported" 1 "$WEFT" run "$tests/blocking_calls.c" -- "${call%:*}"
     expect_grep "${call%:*} named at its line" \
         "^In thread 0 \"main\" at blocking_calls.c:${call#*:}:" "$tmp/out"
@@ -1379,10 +1379,12 @@ check "signals, a process per execution" 0 \
 # all: the handler ran once for three SIGRTMIN, a sigwait loop for three
 # deadlocked; and a signal that came while its handler ran stayed pending
 # after the handler returned (a livelock), where Linux delivers it then.
-for mode in handler sigwait due standard ignored; do
+# sigqueue and pthread_sigqueue carry their values to SA_SIGINFO handlers
+# and sigwaitinfo, in order, with SI_QUEUE (they were not supported).
+for mode in handler sigwait due standard ignored values codes; do
     check "realtime signals: $mode" 0 "$WEFT" run "$tests/rt_signals.c" -- $mode
 done
-for mode in sigwait due; do
+for mode in sigwait due codes; do
     same_classes "realtime signals $mode" "$tests/rt_signals.c" -- $mode
 done
 # A handler that jumps out (posix/delivery.c): siglongjmp to a sigsetjmp

@@ -58,60 +58,78 @@ struct signal_obj {
 };
 
 /*
-** Realtime signals queue (POSIX): each instance sent is delivered or taken
-** once, where a standard signal sent while it is pending is merged into
-** it. A set of pending (or due) signals keeps a bit each, and counts the
-** instances of a realtime signal beyond the first apart (RT_EXTRA, from
-** signal 32, the kernel's first realtime one).
+** Instances. A signal sent is an instance: how it was sent (si_code:
+** SI_USER for kill, SI_TKILL for raise and pthread_kill, SI_QUEUE for
+** sigqueue) and the value sigqueue gave it. Where signals are pending (a
+** thread's, the process's) or due to a thread's handlers, a set keeps a bit
+** each and each signal's instances, oldest first: realtime signals queue
+** (POSIX: each instance sent is delivered or taken once), while a standard
+** signal sent while it is pending merges with it (the first one stays).
 */
-#define RT_FIRST 32
-#define RT_COUNT (POSIX_SIGNALS - RT_FIRST + 1)
-typedef uint32_t rt_extra[RT_COUNT];
+#define RT_FIRST 32                   /* the kernel's first realtime signal */
 
-struct posix_rt_queue {
-    rt_extra pending, due;
+struct sig_instance {
+    struct sig_instance *next;
+    int code;
+    union sigval value;
+};
+
+typedef struct sig_instance *sig_queue[POSIX_SIGNALS + 1];   /* by signal */
+
+struct posix_sig_queues {
+    sig_queue pending, due;
 };
 
 static bool queues(int sig) { return sig >= RT_FIRST; }
 
-/* One more instance of sig in the set *bits (extra: its counts, or NULL
-** until one is needed, made by more()): false when it merged. */
-static bool instance_add(uint64_t *bits, uint32_t *extra, int sig)
+/* A new instance of sig, sent as how says, into the set *bits (q: its
+** instances, NULL without memory for them): false when it merged. */
+static bool instance_add(struct exec *x, uint64_t *bits, struct sig_instance **q, int sig,
+                         const struct sig_instance *how)
 {
-    if (!(*bits & BIT(sig))) {
-        *bits |= BIT(sig);
-        return true;
-    }
-    if (!queues(sig) || extra == NULL)
+    if ((*bits & BIT(sig)) && !queues(sig))
         return false;
-    extra[sig - RT_FIRST]++;
+    *bits |= BIT(sig);
+    struct sig_instance *n = q ? arena_alloc(&x->arena, sizeof *n) : NULL;
+    if (n == NULL)
+        return true;
+    *n = (struct sig_instance){ .code = how->code, .value = how->value };
+    struct sig_instance **end = &q[sig];
+    while (*end)
+        end = &(*end)->next;
+    *end = n;
     return true;
 }
 
-/* One instance of sig, pending in *bits, is taken. */
-static void instance_take(uint64_t *bits, uint32_t *extra, int sig)
+/* The oldest instance of sig, pending in *bits, is taken: how it was sent
+** (SI_USER when that was not kept: a SIGPIPE of a write). */
+static struct sig_instance instance_take(uint64_t *bits, struct sig_instance **q, int sig)
 {
-    if (extra && queues(sig) && extra[sig - RT_FIRST] > 0)
-        extra[sig - RT_FIRST]--;
-    else
+    struct sig_instance got = { .code = SI_USER };
+    struct sig_instance *n = q ? q[sig] : NULL;
+    if (n) {
+        got = *n;
+        q[sig] = n->next;
+    }
+    if (n == NULL || q[sig] == NULL)
         *bits &= ~BIT(sig);
+    return got;
 }
 
 /* Every instance of sig in the set goes. */
-static void instance_drop(uint64_t *bits, uint32_t *extra, int sig)
+static void instance_drop(uint64_t *bits, struct sig_instance **q, int sig)
 {
     *bits &= ~BIT(sig);
-    if (extra && queues(sig))
-        extra[sig - RT_FIRST] = 0;
+    if (q)
+        q[sig] = NULL;
 }
 
-/* Thread t's counts of realtime instances (made on first need, NULL
-** without memory: then a second instance merges). */
-static struct posix_rt_queue *rt_of(struct exec *x, struct posix_thread *t, int sig)
+/* Thread t's instances (made on first need; NULL without memory). */
+static struct posix_sig_queues *queues_of(struct exec *x, struct posix_thread *t)
 {
-    if (t->rt == NULL && queues(sig))
-        t->rt = arena_alloc(&x->arena, sizeof *t->rt);
-    return t->rt;
+    if (t->queued == NULL)
+        t->queued = arena_alloc(&x->arena, sizeof *t->queued);
+    return t->queued;
 }
 
 struct posix_sigtable {
@@ -119,7 +137,7 @@ struct posix_sigtable {
     char names[POSIX_SIGNALS + 1][16];
     uint64_t process;                 /* pending in the process, bit sig - 1; only
                                          steps on sig's object change its bit */
-    rt_extra process_rt;              /* its realtime instances beyond the first */
+    sig_queue process_queue;          /* their instances */
     uint64_t reset;                   /* handlers SA_RESETHAND put back to the default */
 };
 
@@ -207,7 +225,7 @@ struct posix_handler {
 ** not block delivered (sig again, say: the kernel does so as the handler
 ** returns). */
 void posix_call_handler(struct exec *x, struct posix_thread *t, int sig,
-                        const struct sigaction *sa, int code)
+                        const struct sigaction *sa, int code, union sigval value)
 {
     uint64_t saved = t->sigmask;
     t->sigmask |= posix_sigset_bits(&sa->sa_mask);
@@ -221,6 +239,7 @@ void posix_call_handler(struct exec *x, struct posix_thread *t, int sig,
         if (code != SI_KERNEL) {      /* sent by a thread of the process */
             info.si_pid = getpid();
             info.si_uid = getuid();
+            info.si_value = value;
         }
         sa->sa_sigaction(sig, &info, NULL);
     } else {
@@ -236,7 +255,7 @@ void posix_call_handler(struct exec *x, struct posix_thread *t, int sig,
 
 /* As posix_call_handler; SA_RESETHAND puts the default back first. */
 static void run_handler(struct exec *x, struct posix_thread *t, int sig,
-                        const struct sigaction *sa, int code)
+                        const struct sigaction *sa, const struct sig_instance *how)
 {
     if (sa->sa_flags & SA_RESETHAND) {
         struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -244,7 +263,7 @@ static void run_handler(struct exec *x, struct posix_thread *t, int sig,
         __wrap_sigaction(sig, &dfl, NULL);
         x->program->sigtable->reset |= BIT(sig);
     }
-    posix_call_handler(x, t, sig, sa, code);
+    posix_call_handler(x, t, sig, sa, how->code, how->value);
 }
 
 /* ==========================================================================
@@ -342,8 +361,8 @@ static _Noreturn void terminated(struct exec *x, int sig, const char *how, struc
 
 /* sig reaches the running thread t, which does not block it: acted on as
 ** its disposition is now. */
-static void act_here(struct exec *x, struct posix_thread *t, int sig, int code, const char *how,
-                     struct sched_loc at)
+static void act_here(struct exec *x, struct posix_thread *t, int sig,
+                     const struct sig_instance *sent, const char *how, struct sched_loc at)
 {
     struct sigaction sa;
     posix_disposition(x, sig, &sa);
@@ -351,7 +370,7 @@ static void act_here(struct exec *x, struct posix_thread *t, int sig, int code, 
     case ACT_TERMINATE:
         terminated(x, sig, how, at);
     case ACT_HANDLER:
-        run_handler(x, t, sig, &sa, code);
+        run_handler(x, t, sig, &sa, sent);
         break;
     default:                          /* ignored; a stop never gets here */
         break;
@@ -374,14 +393,15 @@ static bool run_due_signals(struct exec *x)
     bool ran = false, restart = true;
     while (t && t->sigdue) {
         int sig = __builtin_ctzll(t->sigdue) + 1;
-        instance_take(&t->sigdue, t->rt ? t->rt->due : NULL, sig);
+        struct sig_instance sent = instance_take(&t->sigdue, t->queued ? t->queued->due : NULL,
+                                                 sig);
         struct sigaction sa;
         posix_disposition(x, sig, &sa);
         if (action_of(&sa, sig) == ACT_HANDLER) {
             ran = true;
             restart &= (sa.sa_flags & SA_RESTART) != 0;
         }
-        act_here(x, t, sig, SI_USER, "reaches a thread whose handler for it was reset",
+        act_here(x, t, sig, &sent, "reaches a thread whose handler for it was reset",
                  sync_current_loc(x));
     }
     st->interruptible = interruptible;
@@ -428,6 +448,7 @@ struct send_op {
     struct sched_op op;
     int sig;
     int target;                       /* thread id, or -1: the process */
+    struct sig_instance how;          /* si_code, and sigqueue's value */
     struct sigaction disposition;     /* as the step found it */
     enum sent sent;
     int taker;                        /* a thread it goes to (the lowest), -1: none */
@@ -458,12 +479,12 @@ static bool sigwait_takes(const struct posix_thread *t, int sig, enum action act
 ** for a handler; pause and sigsuspend go on). The searches order the send
 ** with every step of tid, so each place between two of its steps is
 ** tried. */
-static enum sent make_due(struct exec *x, int tid, int sig)
+static enum sent make_due(struct exec *x, int tid, int sig, const struct sig_instance *how)
 {
     struct posix_thread *t = posix_thread_at(x, tid);
     struct sched_thread *st = sched_thread(x, tid);
-    struct posix_rt_queue *rt = rt_of(x, t, sig);
-    instance_add(&t->sigdue, rt ? rt->due : NULL, sig);
+    struct posix_sig_queues *q = queues_of(x, t);
+    instance_add(x, &t->sigdue, q ? q->due : NULL, sig, how);
     if (!st->signal_due)
         st->signal_since = x->nsteps; /* this step's: its wait may end from here on */
     st->signal_due = true;
@@ -484,8 +505,8 @@ static void send_to_thread(struct exec *x, struct send_op *s, enum action act)
     if (!takes_now(t, s->sig, act)) {
         s->sent = SENT_PENDING;
         bool was = (t->sigpending & BIT(s->sig)) != 0;
-        struct posix_rt_queue *rt = rt_of(x, t, s->sig);
-        bool queued = instance_add(&t->sigpending, rt ? rt->pending : NULL, s->sig);
+        struct posix_sig_queues *q = queues_of(x, t);
+        bool queued = instance_add(x, &t->sigpending, q ? q->pending : NULL, s->sig, &s->how);
         s->op.note = sigwait_takes(t, s->sig, act) ? "to the sigwait of thread %d"
                    : !queued ? "already pending in thread %d: merged"
                    : was ? "queued in thread %d behind the pending one"
@@ -495,7 +516,8 @@ static void send_to_thread(struct exec *x, struct send_op *s, enum action act)
     }
     s->sent = act == ACT_IGNORE ? SENT_DROPPED : act == ACT_TERMINATE ? SENT_TERMINATES
             : act == ACT_STOP ? SENT_STOPS
-            : s->target == x->current->id ? SENT_HANDLER : make_due(x, s->target, s->sig);
+            : s->target == x->current->id ? SENT_HANDLER
+                                          : make_due(x, s->target, s->sig, &s->how);
     s->taker = s->target;
     s->takers = 1;
 }
@@ -535,7 +557,7 @@ static void send_to_process(struct exec *x, struct send_op *s, enum action act)
         struct posix_sigtable *table = x->program->sigtable;   /* (made by the send) */
         s->sent = SENT_PROCESS;
         bool was = (table->process & BIT(s->sig)) != 0;
-        bool queued = instance_add(&table->process, table->process_rt, s->sig);
+        bool queued = instance_add(x, &table->process, table->process_queue, s->sig, &s->how);
         s->op.note = !queued ? "already pending: merged" : waiters ? "to a sigwait"
                    : was ? "queued behind the pending one" : "pending: every thread blocks it";
         return;
@@ -543,7 +565,7 @@ static void send_to_process(struct exec *x, struct send_op *s, enum action act)
     int taker = takers_of(x, s->sig, act, act == ACT_HANDLER ? pick : 0, NULL);
     s->sent = act == ACT_IGNORE ? SENT_DROPPED : act == ACT_TERMINATE ? SENT_TERMINATES
             : act == ACT_STOP ? SENT_STOPS
-            : taker == x->current->id ? SENT_HANDLER : make_due(x, taker, s->sig);
+            : taker == x->current->id ? SENT_HANDLER : make_due(x, taker, s->sig, &s->how);
     s->taker = taker;
 }
 
@@ -598,8 +620,7 @@ static void after_send(struct exec *x, struct send_op *s)
                      sched_thread(x, s->target)->obj.name);
         terminated(x, s->sig, whom, s->op.loc);
     case SENT_HANDLER:
-        run_handler(x, posix_thread_self(x), s->sig, &s->disposition,
-                    s->op.cls == &kill_class ? SI_USER : SI_TKILL);
+        run_handler(x, posix_thread_self(x), s->sig, &s->disposition, &s->how);
         posix_signals_unblocked(x, s->op.loc);
         return;
     case SENT_STOPS:
@@ -611,10 +632,10 @@ static void after_send(struct exec *x, struct send_op *s)
 }
 
 static void send_signal(struct exec *x, const struct sched_opclass *cls, int sig, int target,
-                 struct sched_loc at)
+                        struct sig_instance how, struct sched_loc at)
 {
     struct send_op s = { .op = { .cls = cls, .obj = &signal_object(x, sig, at)->obj, .loc = at },
-                         .sig = sig, .target = target };
+                         .sig = sig, .target = target, .how = how };
     sched_visible(x, &s.op);
     after_send(x, &s);
 }
@@ -628,20 +649,22 @@ static void send_signal(struct exec *x, const struct sched_opclass *cls, int sig
 static const struct sched_opclass kill_check_class = { .verb = "pthread_kill 0",
                                                       .flags = OP_GLOBAL };
 
-int weft_pthread_kill_at(pthread_t th, int sig, const char *file, int line)
+static const struct sched_opclass pthread_sigqueue_class = {
+    .verb = "pthread_sigqueue", .flags = OP_GLOBAL, .apply = send_apply,
+};
+
+/* pthread_kill (SI_TKILL) or pthread_sigqueue (SI_QUEUE, with a value). */
+static int signal_thread(struct exec *x, pthread_t th, int sig, const struct sched_opclass *cls,
+                         struct sig_instance how, struct sched_loc at)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return pthread_kill(th, sig);
     if (posix_bad_signal(sig))
         return EINVAL;
     struct posix_thread *t = posix_thread_named(x, th);
     if (t == NULL)
         return ESRCH;
     int tid = (int)(th - 1);
-    struct sched_loc at = posix_loc(file, line);
     if (sig != 0) {
-        send_signal(x, &pthread_kill_class, sig, tid, at);   /* to an ended thread: lost */
+        send_signal(x, cls, sig, tid, how, at);   /* to an ended thread: lost */
     } else if (tid == x->current->id) {
         return 0;
     } else {
@@ -650,6 +673,26 @@ int weft_pthread_kill_at(pthread_t th, int sig, const char *file, int line)
     }
     bool ended = sched_thread(x, tid)->state == T_FINISHED;
     return t->joined || (t->detached && ended) ? ESRCH : 0;
+}
+
+int weft_pthread_kill_at(pthread_t th, int sig, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_kill(th, sig);
+    return signal_thread(x, th, sig, &pthread_kill_class, (struct sig_instance){ .code = SI_TKILL },
+                         posix_loc(file, line));
+}
+
+int weft_pthread_sigqueue_at(pthread_t th, int sig, union sigval value, const char *file,
+                             int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_sigqueue(th, sig, value);
+    return signal_thread(x, th, sig, &pthread_sigqueue_class,
+                         (struct sig_instance){ .code = SI_QUEUE, .value = value },
+                         posix_loc(file, line));
 }
 
 int weft_raise_at(int sig, const char *file, int line)
@@ -661,26 +704,48 @@ int weft_raise_at(int sig, const char *file, int line)
         errno = EINVAL;
         return sig == 0 ? 0 : -1;
     }
-    send_signal(x, &raise_class, sig, x->current->id, posix_loc(file, line));
+    send_signal(x, &raise_class, sig, x->current->id, (struct sig_instance){ .code = SI_TKILL },
+                posix_loc(file, line));
     return 0;
 }
 
-/* kill of the program's own process (its pid, or 0: its group, which is
-** it); any other process is outside the program, not supported. */
-int weft_kill_at(pid_t pid, int sig, const char *file, int line)
+static const struct sched_opclass sigqueue_class = { .verb = "sigqueue", .flags = OP_GLOBAL,
+                                                     .apply = send_apply };
+
+/* kill or sigqueue of the program's own process (a kill's pid may be 0:
+** its group, which is it); any other process is outside the program, not
+** supported. */
+static int signal_process(struct exec *x, pid_t pid, int sig, const struct sched_opclass *cls,
+                          struct sig_instance how, const char *file, int line)
 {
-    struct exec *x = sync_exec();
-    if (x == NULL)
-        return kill(pid, sig);
-    if (pid != 0 && pid != getpid())
-        return weft_program_unsupported_at("kill of another process", file, line);
+    if ((pid != 0 || cls == &sigqueue_class) && pid != getpid())
+        return weft_program_unsupported_at(cls == &kill_class ? "kill of another process"
+                                           : "sigqueue to another process", file, line);
     if (posix_bad_signal(sig)) {
         errno = EINVAL;
         return -1;
     }
     if (sig != 0)
-        send_signal(x, &kill_class, sig, -1, posix_loc(file, line));
+        send_signal(x, cls, sig, -1, how, posix_loc(file, line));
     return 0;
+}
+
+int weft_kill_at(pid_t pid, int sig, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return kill(pid, sig);
+    return signal_process(x, pid, sig, &kill_class, (struct sig_instance){ .code = SI_USER },
+                          file, line);
+}
+
+int weft_sigqueue_at(pid_t pid, int sig, union sigval value, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return sigqueue(pid, sig, value);
+    return signal_process(x, pid, sig, &sigqueue_class,
+                          (struct sig_instance){ .code = SI_QUEUE, .value = value }, file, line);
 }
 
 /* ==========================================================================
@@ -712,11 +777,11 @@ void posix_signals_ignored(struct exec *x, int sig, const struct sigaction *act)
     for (int i = 0; i < st->cap; i++) {
         if (st->threads[i] == NULL)
             continue;
-        struct posix_rt_queue *rt = st->threads[i]->rt;
-        instance_drop(&st->threads[i]->sigpending, rt ? rt->pending : NULL, sig);
-        instance_drop(&st->threads[i]->sigdue, rt ? rt->due : NULL, sig);
+        struct posix_sig_queues *q = st->threads[i]->queued;
+        instance_drop(&st->threads[i]->sigpending, q ? q->pending : NULL, sig);
+        instance_drop(&st->threads[i]->sigdue, q ? q->due : NULL, sig);
     }
-    instance_drop(&st->sigtable->process, st->sigtable->process_rt, sig);
+    instance_drop(&st->sigtable->process, st->sigtable->process_queue, sig);
 }
 
 /* ==========================================================================
@@ -727,7 +792,7 @@ struct take_op {
     struct sched_op op;
     uint64_t set;                     /* signals it may take */
     int sig;                          /* what it took, or 0 */
-    bool from_process;
+    struct sig_instance got;          /* how that was sent */
 };
 
 /* The lowest signal of set pending for op's thread: its own first, then
@@ -740,12 +805,9 @@ static void take_apply(struct exec *x, struct sched_op *op)
     uint64_t process = process_pending(x->program) & k->set;
     if (own || process) {
         k->sig = __builtin_ctzll(own ? own : process) + 1;
-        k->from_process = own == 0;
-        if (own)
-            instance_take(&t->sigpending, t->rt ? t->rt->pending : NULL, k->sig);
-        else
-            instance_take(&x->program->sigtable->process, x->program->sigtable->process_rt,
-                          k->sig);
+        struct posix_sigtable *table = x->program->sigtable;
+        k->got = own ? instance_take(&t->sigpending, t->queued ? t->queued->pending : NULL, k->sig)
+                     : instance_take(&table->process, table->process_queue, k->sig);
     }
     if (k->sig) {
         op->note = "takes signal %d";
@@ -769,8 +831,9 @@ int posix_signals_unblocked(struct exec *x, struct sched_loc at)
         if (ready == 0)
             break;
         int sig = __builtin_ctzll(ready) + 1;
+        struct sig_instance sent;
         if (t->sigpending & BIT(sig)) {
-            instance_take(&t->sigpending, t->rt ? t->rt->pending : NULL, sig);
+            sent = instance_take(&t->sigpending, t->queued ? t->queued->pending : NULL, sig);
         } else {
             struct take_op k = { .op = { .cls = &unblocked_class,
                                          .obj = &signal_object(x, sig, at)->obj, .loc = at },
@@ -778,11 +841,12 @@ int posix_signals_unblocked(struct exec *x, struct sched_loc at)
             sched_visible(x, &k.op);
             if (k.sig == 0)
                 continue;
+            sent = k.got;
         }
         struct sigaction sa;
         posix_disposition(x, sig, &sa);
         handled += action_of(&sa, sig) == ACT_HANDLER;
-        act_here(x, t, sig, SI_USER, "is unblocked while pending", at);
+        act_here(x, t, sig, &sent, "is unblocked while pending", at);
     }
     return handled;
 }
@@ -909,9 +973,10 @@ static int wait_for_signal(struct exec *x, const sigset_t *set, const struct tim
     if (info && w.take.sig) {
         memset(info, 0, sizeof *info);
         info->si_signo = w.take.sig;
-        info->si_code = w.take.from_process ? SI_USER : SI_TKILL;
+        info->si_code = w.take.got.code;
         info->si_pid = getpid();
         info->si_uid = getuid();
+        info->si_value = w.take.got.value;
     }
     return w.take.sig;
 }

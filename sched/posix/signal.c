@@ -323,6 +323,7 @@ bool posix_sigpipe(struct exec *x, struct sched_loc at)
                                         .loc = at } };
     sched_visible(x, &d.op);
     if (d.delivery == SIGPIPE_HANDLED)
-        posix_call_handler(x, posix_thread_self(x), SIGPIPE, &d.old, SI_KERNEL);
+        posix_call_handler(x, posix_thread_self(x), SIGPIPE, &d.old, SI_KERNEL,
+                           (union sigval){ 0 });
     return d.delivery == SIGPIPE_KILLS;
 }

@@ -33,8 +33,8 @@ struct posix_thread {
     uint64_t sigdue;                  /* whose handlers it runs as it resumes */
     struct posix_handler *handlers;   /* the handlers it runs, innermost first
                                          (delivery.c) */
-    struct posix_rt_queue *rt;        /* instances of realtime signals beyond the
-                                         first, pending and due (delivery.c) */
+    struct posix_sig_queues *queued;  /* the instances of its pending and due
+                                         signals (delivery.c) */
     char np_name[16];                 /* pthread_setname_np's, "" if none (thread_np.c) */
     const char *start_name;           /* its start function's, as spelled; NULL: main */
     int policy, priority;             /* pthread_setschedparam's: kept, not used */
@@ -53,7 +53,7 @@ struct udp_port;
 struct named_sem;
 struct sem_name;
 struct posix_sigtable;
-struct posix_rt_queue;
+struct posix_sig_queues;
 
 struct posix_exec {
     struct posix_thread **threads;    /* by thread id, cap of them (posix_slot) */
@@ -162,7 +162,7 @@ void posix_thread_ends(struct exec *x, struct sched_loc at);
 ** before this returns; ignored, or blocked in the thread: nothing. */
 bool posix_sigpipe(struct exec *x, struct sched_loc at);
 void posix_call_handler(struct exec *x, struct posix_thread *t, int sig,
-                        const struct sigaction *sa, int code);
+                        const struct sigaction *sa, int code, union sigval value);
 /* Signals 1..POSIX_SIGNALS, a bit each (sig - 1), as the kernel's masks
 ** (posix/signal.c): a set's bits without the signals no mask holds
 ** (SIGKILL, SIGSTOP, glibc's two), and back; numbers no signal has or

@@ -1,8 +1,8 @@
 /*
 ** blocking_calls.c -- calls that would block outside weft, or wait for a
 ** signal, stop the execution at their line rather than hang
-** (tests/programs.sh; the argument picks one): "fgets" and "getchar" read
-** standard input that has nothing to give, "alarm" sends a signal in real
+** (tests/programs.sh; the argument picks one): "fgets", "getchar" read
+** stdin that has nothing to give, "alarm", "ualarm" send a signal in real
 ** time; "sigwait" and "pause" wait for a signal nobody sends: a deadlock.
 */
 #include <signal.h>
@@ -28,7 +28,7 @@ int main(int argc, char **argv)
         sigwait(&set, &sig);
     if (strcmp(what, "alarm") == 0)
         alarm(1);
-    if (strcmp(what, "sigqueue") == 0)
-        sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 1 });
+    if (strcmp(what, "ualarm") == 0)
+        ualarm(1000, 0);
     return 0;
 }
