@@ -2264,7 +2264,11 @@ static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, i
         }
         if (ready == 0 && !writable)
             return 0;                 /* timed out */
-        return epoll_report(x, ep, w, events, max);
+        int got = epoll_report(x, ep, w, events, max);
+        if (got > 0 || (until >= 0 && until <= x->now))
+            return got;
+        /* What woke it another waiter reported first, disabling it
+        ** (EPOLLONESHOT): as Linux's does, the wait goes on. */
     }
 }
 

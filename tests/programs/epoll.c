@@ -19,6 +19,11 @@
 **             (ENOENT); it goes with the dup's close (weft dropped it at
 **             the first close)
 **   edge      EPOLLET: not supported, named at its line
+**   workers   two workers wait on one instance for two EPOLLONESHOT
+**             eventfds that main makes readable: each worker gets one; a
+**             worker woken for one the other took first waits on, as
+**             Linux's epoll_wait with no timeout never returns 0 (weft
+**             returned 0 to it)
 */
 #include <assert.h>
 #include <errno.h>
@@ -28,6 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -207,6 +213,35 @@ static void errors(void)
     assert(epoll_wait(ep, &out, 1, 0) == -1 && errno == EBADF);
 }
 
+static int ep_shared;
+
+static void *epoll_worker(void *arg)
+{
+    struct epoll_event ev;
+    assert(epoll_wait(ep_shared, &ev, 1, -1) == 1);
+    *(int *)arg = ev.data.fd;
+    return NULL;
+}
+
+static void workers(void)
+{
+    ep_shared = epoll_create1(0);
+    int fds[2], got[2];
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) {
+        fds[i] = eventfd(0, 0);
+        struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.fd = fds[i] };
+        assert(epoll_ctl(ep_shared, EPOLL_CTL_ADD, fds[i], &ev) == 0);
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, epoll_worker, &got[i]);
+    for (int i = 0; i < 2; i++)
+        assert(eventfd_write(fds[i], 1) == 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    assert(got[0] != got[1]);
+}
+
 static void edge(void)
 {
     int ep = epoll_create1(0);
@@ -233,6 +268,8 @@ int main(int argc, char **argv)
         dup_then_close();
     else if (strcmp(mode, "edge") == 0)
         edge();
+    else if (strcmp(mode, "workers") == 0)
+        workers();
     else
         return 2;
     return 0;
