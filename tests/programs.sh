@@ -1418,6 +1418,14 @@ done
 check "after a jump out of a handler" 1 "$WEFT" run "$tests/signal_jump.c" -- after
 expect_grep "after a jump: main's own lock" "^      4   signal_jump.c:[0-9]*  lock mu$" "$tmp/out"
 
+# ---- objects spelled alike are told apart in reports ----
+check "two mutexes spelled m[i]" 1 "$WEFT" run "$tests/same_spelling.c"
+expect_grep "the first m[i] held" '^      holding mutex "m\[i\]", locked at same_spelling.c:15$' \
+    "$tmp/out"
+expect_grep "the second m[i] held" '^      holding mutex "m\[i\]#2", locked at same_spelling.c:25$' \
+    "$tmp/out"
+replays_identically "objects spelled alike, replayed"
+
 # ---- thread-specific data ----
 check "pthread keys and their destructors" 0 "$WEFT" run "$tests/keys.c"
 expect_grep "keys exhaustive" "^keys: pass (expected pass) \[dpor\].*exhaustive" "$tmp/out"

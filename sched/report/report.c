@@ -554,9 +554,54 @@ static int copy_output(struct report *rep, const struct exec *x)
     return 0;
 }
 
+/* Order objects by kind, then name, then age. */
+static int by_kind_and_name(const void *a, const void *b)
+{
+    const struct sched_obj *p = *(const struct sched_obj *const *)a;
+    const struct sched_obj *q = *(const struct sched_obj *const *)b;
+    if (p->cls != q->cls)
+        return (uintptr_t)p->cls < (uintptr_t)q->cls ? -1 : 1;
+    int c = strcmp(p->name, q->name);
+    return c ? c : p->id - q->id;
+}
+
+/*
+** Objects of one kind that the program spells alike (`m[i]` made in a
+** loop, `q->lock` of two queues) are told apart as threads are: the second
+** one made is "m[i]#2", the third "m[i]#3". Done to a failing execution
+** before its report is made, so that every part of the report (its waits,
+** locks, steps and cycle) says it alike; a search never reads names.
+*/
+static int distinct_object_names(struct exec *x)
+{
+    if (x->nobjects < 2)
+        return 0;
+    struct sched_obj **all = malloc((size_t)x->nobjects * sizeof *all);
+    if (all == NULL)
+        return WEFT_ENOMEM;
+    int n = 0;
+    for (struct sched_obj *o = x->objects; o && n < x->nobjects; o = o->next_in_exec)
+        all[n++] = o;
+    qsort(all, (size_t)n, sizeof *all, by_kind_and_name);
+    for (int i = 1, same = 1; i < n; i++) {
+        bool again = all[i]->cls == all[i - 1]->cls && strcmp(all[i]->name, all[i - 1]->name) == 0;
+        same = again ? same + 1 : 1;
+        if (again) {
+            char number[16];          /* a long name gives way to its number */
+            int len = snprintf(number, sizeof number, "#%d", same);
+            size_t room = sizeof all[i]->name - 1 - (size_t)len, at = strlen(all[i]->name);
+            memcpy(all[i]->name + (at < room ? at : room), number, (size_t)len + 1);
+        }
+    }
+    free(all);
+    return 0;
+}
+
 static int snapshot_failure(struct report *rep, struct exec *x, const struct explore_result *r,
                             bool no_chains)
 {
+    if (distinct_object_names(x))
+        return WEFT_ENOMEM;
     snprintf(rep->message, sizeof rep->message, "%s", r->outcome.message);
     rep->failing_tid = r->outcome.failing_tid;
     rep->where = r->outcome.where;
