@@ -172,15 +172,26 @@ done
 expect_grep "relaxed atomics are said to be x86's" \
     "; relaxed atomics reordered only as x86 reorders them)" "$tmp/out"
 # same_classes WHAT ARGS...: on `weft run ARGS`, DPOR visits exactly the
-# classes of executions plain DFS visits.
+# classes of executions plain DFS visits. Where plain DFS cannot finish in
+# its time (60 s), DFS with sleep sets, which finishes, is the reference
+# (weaker: it shares DPOR's dependence relation), as in tests/classes.py:
+# the answer must not depend on how fast the machine is (plain DFS of
+# signal_thread.c timed under --spin-order exact runs more than 3 million
+# executions, and under AddressSanitizer on a loaded machine had not met
+# every class by its time limit).
 same_classes() {
     what=$1
     shift
     for strategy in dpor "dfs --no-sleep-sets"; do
-        # shellcheck disable=SC2086 # the strategy and its option
-        "$WEFT" run --strategy $strategy --classes "$tmp/classes" "$@" >/dev/null 2>&1
-        awk '{ print $2 }' "$tmp/classes" | sort -u > "$tmp/set.${strategy%% *}"
         rm -f "$tmp/classes"
+        # shellcheck disable=SC2086 # the strategy and its option
+        "$WEFT" run --strategy $strategy --classes "$tmp/classes" "$@" >"$tmp/ran" 2>&1
+        if [ "$strategy" != dpor ] && grep -q 'NOT exhaustive' "$tmp/ran"; then
+            rm -f "$tmp/classes"
+            "$WEFT" run --strategy dfs --classes "$tmp/classes" "$@" >"$tmp/ran" 2>&1
+        fi
+        grep -q 'NOT exhaustive' "$tmp/ran" && : >"$tmp/classes"   # no reference
+        awk '{ print $2 }' "$tmp/classes" | sort -u > "$tmp/set.${strategy%% *}"
     done
     if cmp -s "$tmp/set.dpor" "$tmp/set.dfs" && [ -s "$tmp/set.dpor" ]; then
         pass=$((pass + 1)); else
