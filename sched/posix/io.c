@@ -480,9 +480,9 @@ static bool would_block(int fd, short events)
 static _Noreturn void blocks_outside(struct exec *x, const char *call, struct sched_loc at)
 {
     sched_fail(x, WEFT_STUCK, at,
-               "%s would block outside weft: only pipes, socket pairs and sockets "
-               "between the program's threads are modelled (README: Running a "
-               "pthread program)",
+               "%s would block outside weft: only pipes, socket pairs, sockets, "
+               "eventfds and epoll instances between the program's threads are "
+               "modelled (README: Running a pthread program)",
                call);
 }
 

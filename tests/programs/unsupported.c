@@ -1,7 +1,13 @@
 /* unsupported.c -- a pthread call weft does not model yet fails the
 ** execution at its line, naming the call (tests/programs.sh): a thread's
-** CPU-time clock (weft's threads share one OS thread). */
+** CPU-time clock (weft's threads share one OS thread); with the argument
+** signalfd or timerfd, a descriptor that signals or the clock make
+** readable. */
 #include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
 
 static void *worker(void *arg)
@@ -9,10 +15,16 @@ static void *worker(void *arg)
     return arg;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     pthread_t t;
     clockid_t clock;
+    sigset_t set;
+    sigemptyset(&set);
+    if (argc > 1 && strcmp(argv[1], "signalfd") == 0)
+        return signalfd(-1, &set, 0) < 0;
+    if (argc > 1 && strcmp(argv[1], "timerfd") == 0)
+        return timerfd_create(CLOCK_MONOTONIC, 0) < 0;
     pthread_create(&t, NULL, worker, NULL);
     pthread_getcpuclockid(t, &clock);
     pthread_join(t, NULL);
