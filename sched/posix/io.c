@@ -1950,7 +1950,7 @@ struct epoll_entry {
     uint32_t events;
     epoll_data_t data;
     bool disabled;                    /* EPOLLONESHOT, reported: until EPOLL_CTL_MOD */
-    const struct posix_fd *target;    /* the descriptor added: one that takes its
+    struct posix_fd *target;          /* the descriptor added: one that takes its
                                          number after its close is not watched,
                                          a dup of it is (epoll_target) */
 };
@@ -2065,7 +2065,7 @@ static struct posix_fd *epoll_target(struct exec *x, const struct epoll_entry *e
     struct posix_fd *f = fd_find(x, e->fd);
     if (f == e->target)
         return f;
-    return file_still_open(x, e->target) ? (struct posix_fd *)e->target : NULL;
+    return file_still_open(x, e->target) ? e->target : NULL;
 }
 
 static struct epoll_entry *epoll_entry_of(struct exec *x, struct epoll_set *ep, int fd)
@@ -2175,21 +2175,22 @@ int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const ch
     return 0;
 }
 
-/* The poll wishes of entry e (none once its descriptor is closed). */
-static void epoll_wish(struct exec *x, const struct epoll_entry *e, struct stream_poll *w,
+/* The poll wish of entry e: the ends of the file it added, whether it is
+** disabled or closed now or not (the wish finds nothing then: stream.c's
+** wish_off), so that what the wait's step touches never depends on when
+** this look ran. */
+static void epoll_wish(struct exec *x, struct epoll_entry *e, struct stream_poll *w,
                        bool *udp_writable, struct sched_loc at)
 {
-    struct posix_fd *f = epoll_target(x, e);
-    *w = (struct stream_poll){ 0 };
-    if (f == NULL)
-        return;
+    struct posix_fd *f = e->target;
     bool in = e->events & (EPOLLIN | EPOLLRDHUP);
-    if (f->addressed && in)
+    if (f->addressed && in && !f->closed)
         dgram_queue(x, f, at);
     *w = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
                                .want_in = e->events & EPOLLIN, .want_out = e->events & EPOLLOUT,
-                               .want_rdhup = e->events & EPOLLRDHUP };
-    *udp_writable |= is_udp(f) && (e->events & EPOLLOUT);
+                               .want_rdhup = e->events & EPOLLRDHUP, .off = &e->disabled,
+                               .entry = true };
+    *udp_writable |= is_udp(f) && (e->events & EPOLLOUT) && epoll_target(x, e);
 }
 
 /* What entry e reports after the poll (0: nothing). */

@@ -1302,6 +1302,7 @@ static bool writable(const struct stream *s)
 
 static bool listener_ready(const struct listener *l);
 static short listener_poll_bits(const struct stream_poll *w);
+static bool listener_gone(const struct listener *l);
 
 /* A socket's sending side is shut (SEND_SHUTDOWN): by its own shutdown,
 ** or by its peer's read shutdown or close (a datagram peer's close ends
@@ -1311,11 +1312,25 @@ static bool send_shut(const struct stream *out)
     return out->writer_shut || (out->reader_closed && (!out->messages || out->end_on_close));
 }
 
+/* Does an epoll entry's wish find nothing now: disabled (EPOLLONESHOT), or
+** its file's last descriptor closed, which takes it off the list? Read at
+** the poll's step, not when the wish was made: what a wait watches must not
+** depend on a look between steps, which another thread's step may reorder
+** without a trace (DPOR would lose the classes that tell them apart). */
+static bool wish_off(const struct stream_poll *w)
+{
+    return (w->off && *w->off) ||
+           (w->entry && ((w->in && w->in->reader_gone) || (w->out && w->out->writer_gone) ||
+                         (w->listening && listener_gone(w->listening))));
+}
+
 short stream_poll_bits(const struct stream_poll *w)
 {
     const struct stream *in = w->in, *out = w->out;
     bool socket = in && out;
     short r = 0;
+    if (wish_off(w))
+        return 0;
     if (w->listening)
         return listener_poll_bits(w);
     if (in && in->counter)            /* eventfd_poll */
@@ -1346,8 +1361,6 @@ short stream_poll_bits(const struct stream_poll *w)
 ** the poll begins, when something wakes it and when it times out), but a
 ** close does not wake a poll that waits: looks is false for whether it
 ** may go on. */
-static bool listener_gone(const struct listener *l);
-
 static bool wish_gone(const struct stream_poll *w, bool looks)
 {
     return looks && w->nval &&
@@ -1488,6 +1501,8 @@ static void poll_describe(const struct sched_op *op, char *buf, size_t n)
     const char *sep = epoll ? " for " : " ";
     for (int i = epoll; i < p->npolls && used < n; i++) {
         const struct stream_poll *w = &p->polls[i];
+        if (wish_off(w))
+            continue;
         if (w->listening && used < n) {
             used += (size_t)snprintf(buf + used, n - used, "%saccept \"%s\"", sep,
                                      listener_object(w->listening)->name);

@@ -196,6 +196,10 @@ struct stream_poll {
                                          select do, epoll_wait does not) */
     const bool *number_closed;        /* its descriptor's number was closed
                                          (a dup may keep the ends): POLLNVAL */
+    const bool *off;                  /* an epoll entry's EPOLLONESHOT: it finds
+                                         nothing while *off (read at the step) */
+    bool entry;                       /* an epoll entry: it finds nothing once its
+                                         file's last descriptor closed */
     short revents;                    /* set by stream_poll: stream_poll_bits */
     bool gone;                        /* set by stream_poll: that end was closed */
     bool gone_waiting;                /* set by stream_poll: found gone after it
