@@ -14,8 +14,20 @@
 #ifndef WEFT_PTHREAD_H
 #define WEFT_PTHREAD_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
+/* No feature-test macro here: glibc declares what the program asked for,
+** as without weft. Those its sources define before their first #include
+** come as -D options (cli/features.c), since this header includes the
+** system headers first. So a program that asks for POSIX's strerror_r
+** gets it, and one with a gettid of its own compiles. The calls below are
+** renamed whether glibc declared them or not, and weft's own prototypes use
+** only what every feature set has. One exception: under a strict -std
+** (c11, no GNU dialect) with no macro at all, glibc would declare ISO C
+** only, and weft's prototypes need POSIX's types (siginfo_t, clockid_t):
+** POSIX.1-2008 then. */
+#if defined __STRICT_ANSI__ && !defined _GNU_SOURCE && !defined _POSIX_C_SOURCE && \
+    !defined _POSIX_SOURCE && !defined _XOPEN_SOURCE && !defined _DEFAULT_SOURCE && \
+    !defined _BSD_SOURCE && !defined _SVID_SOURCE
+#define _POSIX_C_SOURCE 200809L
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -120,8 +132,10 @@ WEFT_PROG_API int weft_pthread_mutex_op_at(pthread_mutex_t *m, int op, const cha
 WEFT_PROG_API int weft_pthread_mutex_timedlock_at(pthread_mutex_t *m, clockid_t clock,
                                                   const struct timespec *deadline,
                                                   const char *name, WEFT_AT);
+#ifdef __USE_XOPEN2K                  /* as glibc declares them */
 WEFT_PROG_API int weft_pthread_spin_op_at(pthread_spinlock_t *s, int op, const char *name,
                                           WEFT_AT);
+#endif
 
 /* ---- condition variables ---- */
 WEFT_PROG_API int weft_pthread_cond_init_at(pthread_cond_t *c, const pthread_condattr_t *a,
@@ -137,6 +151,7 @@ WEFT_PROG_API int weft_pthread_cond_signal_at(pthread_cond_t *c, int all, const 
                                               WEFT_AT);
 
 /* ---- read-write locks, once, barriers ---- */
+#if defined __USE_UNIX98 || defined __USE_XOPEN2K
 WEFT_PROG_API int weft_pthread_rwlock_init_at(pthread_rwlock_t *rw,
                                               const pthread_rwlockattr_t *a, const char *name,
                                               WEFT_AT);
@@ -145,11 +160,14 @@ WEFT_PROG_API int weft_pthread_rwlock_op_at(pthread_rwlock_t *rw, int op, const 
 WEFT_PROG_API int weft_pthread_rwlock_timed_at(pthread_rwlock_t *rw, int write, clockid_t clock,
                                                const struct timespec *deadline,
                                                const char *name, WEFT_AT);
+#endif
 WEFT_PROG_API int weft_pthread_once_at(pthread_once_t *o, void (*fn)(void), const char *name,
                                        WEFT_AT);
+#ifdef __USE_XOPEN2K
 WEFT_PROG_API int weft_pthread_barrier_init_at(pthread_barrier_t *b, unsigned count,
                                                const char *name, WEFT_AT);
 WEFT_PROG_API int weft_pthread_barrier_wait_at(pthread_barrier_t *b, WEFT_AT);
+#endif
 
 /* ---- POSIX semaphores ---- */
 WEFT_PROG_API int weft_posix_sem_init_at(sem_t *s, int pshared, unsigned value, const char *name,
@@ -171,7 +189,7 @@ WEFT_PROG_API int weft_nanosleep_at(const struct timespec *req, struct timespec 
 WEFT_PROG_API int weft_clock_nanosleep_at(clockid_t clock, int flags,
                                           const struct timespec *req, struct timespec *rem,
                                           WEFT_AT);
-WEFT_PROG_API int weft_usleep_at(useconds_t us, WEFT_AT);
+WEFT_PROG_API int weft_usleep_at(__useconds_t us, WEFT_AT);
 WEFT_PROG_API unsigned weft_sleep_at_(unsigned s, WEFT_AT);
 WEFT_PROG_API time_t weft_time_at(time_t *t, WEFT_AT);
 WEFT_PROG_API int weft_gettimeofday_at(struct timeval *tv, void *tz, WEFT_AT);
@@ -454,7 +472,7 @@ static inline int weft_destroy_(const volatile void *object)
 #define timerfd_create(...)            WEFT_UNSUPPORTED_(timerfd_create)
 /* Calls that send a signal in real time. */
 #define alarm(...)                     ((unsigned)WEFT_UNSUPPORTED_(alarm))
-#define ualarm(...)                    ((useconds_t)WEFT_UNSUPPORTED_(ualarm))
+#define ualarm(...)                    ((__useconds_t)WEFT_UNSUPPORTED_(ualarm))
 #define setitimer(...)                 WEFT_UNSUPPORTED_(setitimer)
 /* stdio reads: standard input that would block stops the execution at
 ** the line (weft_program_stdin_at); any other stream is read as it is. */

@@ -508,6 +508,16 @@ check "a connect to a listener an accept holds" 0 "$WEFT" run "$tests/held_open.
 expect_grep "a connect to a held listener: exhaustive" \
     "^held_open: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
 same_classes "a connect to a held listener" "$tests/held_open.c" -- held
+# A close gives the socket's name up in a step on the name, which a
+# connect or a send to it looks it up after: DPOR ran only the client that
+# came after the close (refused), never the one that came first.
+for mode in unix tcp dgram; do
+    same_classes "a client and the close of its server's socket: $mode" \
+        "$tests/name_races.c" -- $mode
+    check "a client that comes before the close: $mode" 1 \
+        "$WEFT" run --cflags=-DREFUSED_ONLY "$tests/name_races.c" -- $mode
+    expect_grep "it is not refused: $mode" "^weft: ASSERTION FAILED in name_races$" "$tmp/out"
+done
 # poll's bits for sockets as Linux's unix_poll gives them: POLLHUP only
 # when both directions are shut, POLLRDHUP on a read shutdown, POLLERR
 # while a reset waits (a half-closed socket had POLLHUP, so a server that
@@ -750,7 +760,14 @@ for mode in cond clockwait mutex clocklock sem semclock; do
         "$WEFT" run --cflags=-DAT_DEADLINE "$tests/late_deadline.c" -- $mode
     expect_grep "ended after the deadline: $mode" \
         "^In thread 1 \"waiter\" at late_deadline.c:93:" "$tmp/out"
+    # The deadline is compared with the clock in the wait's step (whose
+    # timer makes the clock one of its objects), not in the call before it.
+    same_classes "the deadline looked at in the step: $mode" "$tests/late_deadline.c" -- $mode
 done
+check "a lock whose deadline passed before its step" 1 \
+    "$WEFT" run --cflags=-DAT_DEADLINE "$tests/late_deadline.c" -- mutex
+expect_grep "named as such (it read \"trylock mu (busy)\")" \
+    "late_deadline.c:72 .* timedlock mu (past deadline)$" "$tmp/out"
 
 # ---- named semaphores: a namespace of each execution's own ----
 for s in dpor dfs; do
@@ -1071,6 +1088,21 @@ replays_identically "C11 threads replay"
 # ---- every header that declares a renamed call may come after weft's ----
 check "signal.h, sys/uio.h, sys/epoll.h, threads.h after weft's header" 0 \
     "$WEFT" run "$tests/headers.c"
+
+# ---- the program's own feature-test macros, not weft's ----
+# They come as -D options from the lines before its first system #include
+# and from a config.h it includes first (weft's header defined
+# _GNU_SOURCE for every program: POSIX's strerror_r became GNU's, and a
+# gettid of the program's own did not compile).
+check "_POSIX_C_SOURCE: POSIX's strerror_r, a gettid of its own" 0 \
+    "$WEFT" run "$tests/features_posix.c"
+check "_GNU_SOURCE from a config.h beside the source" 0 "$WEFT" run "$tests/features_config.c"
+mkdir "$tmp/elsewhere"
+cp "$tests/features_config.c" "$tmp/elsewhere/"
+check "_GNU_SOURCE from a config.h in an -I folder" 0 \
+    "$WEFT" run --cflags="-I$tests" "$tmp/elsewhere/features_config.c"
+check "no macro: glibc's default, so a gettid of its own compiles" 0 \
+    "$WEFT" run "$tests/features_none.c"
 
 # ---- blocking calls outside the model stop at their line ----
 mkfifo "$tmp/stdin"

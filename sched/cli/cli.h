@@ -32,6 +32,20 @@ struct cli_program {
     bool linked_scenarios;
 };
 
+/* A regular file opened to read, or NULL (never a FIFO that would block,
+** nor a folder): loader.c. */
+FILE *cli_open_regular(const char *path);
+
+/* The feature-test macros a program's source defines before its first
+** system #include, or in local headers it includes before that, as -D
+** options for cc (features.c). */
+#define PROGRAM_FEATURES_MAX 24
+struct program_features {
+    int n;
+    char define[PROGRAM_FEATURES_MAX][96];
+};
+void program_features(const char *src, char *const *cflags, struct program_features *out);
+
 /* --memory: how a scenario file is compiled (loader.c). */
 enum cli_memory {
     CLI_MEMORY_OFF,                   /* plain code: only WEFT_READ/WEFT_WRITE are checked */

@@ -73,7 +73,7 @@ static int check_regular(const char *path)
 
 /* A regular file opened for reading, or NULL. O_NONBLOCK: a FIFO that
 ** replaced the file since it was checked must not block the open. */
-static FILE *open_regular(const char *path)
+FILE *cli_open_regular(const char *path)
 {
     struct stat st;
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -248,7 +248,7 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 
 static int hash_file(const char *path, uint64_t *h)
 {
-    FILE *f = open_regular(path);
+    FILE *f = cli_open_regular(path);
     if (f == NULL)
         return -1;
     char buf[8192];
@@ -420,6 +420,7 @@ static const char *compare_flag_for(const char *cc)
 static int compile_one(const struct build *b, const char *src, const char *obj)
 {
     char incflag[PATH_MAX + 3], header[PATH_MAX + 20], *stack[2];
+    struct program_features features;
     snprintf(incflag, sizeof incflag, "-I%s", b->inc);
     snprintf(header, sizeof header, "%s/weft_pthread.h", b->inc);
     stack_flags_for(b->cc, stack);
@@ -445,6 +446,9 @@ static int compile_one(const struct build *b, const char *src, const char *obj)
         push(&a, "-mtls-dialect=trad");
 #endif
         push(&a, "-U_FORTIFY_SOURCE");
+        program_features(src, b->cflags, &features);
+        for (int i = 0; i < features.n; i++)
+            push(&a, features.define[i]);
         push(&a, "-include");
         push(&a, header);
     }
@@ -565,7 +569,7 @@ static int compile(const struct build *b, char *const *srcs, int n, const char *
 */
 static void hash_local_includes(const char *path, uint64_t *h, int depth)
 {
-    FILE *f = depth > 8 ? NULL : open_regular(path);
+    FILE *f = depth > 8 ? NULL : cli_open_regular(path);
     char *line = NULL;
     size_t cap = 0;
     while (f && getline(&line, &cap, f) > 0) {
@@ -802,7 +806,7 @@ enum source_kind { NOT_SOURCE, SCENARIO_FILE, PROGRAM_MAIN, PROGRAM_PART };
 
 static enum source_kind source_kind(const char *path)
 {
-    FILE *f = cli_is_source(path) ? open_regular(path) : NULL;
+    FILE *f = cli_is_source(path) ? cli_open_regular(path) : NULL;
     char *line = NULL;
     size_t cap = 0;
     bool main_seen = false, scenario = false;

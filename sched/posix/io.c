@@ -690,6 +690,7 @@ static bool always_reads(struct exec *x, struct sched_op *op)
 static const struct sched_objclass name_class = { .name = "name" };
 static const struct sched_opclass bind_class = { .verb = "bind" };
 static const struct sched_opclass listen_class = { .verb = "listen" };
+static const struct sched_opclass unbind_class = { .verb = "unbind" };
 static const struct sched_opclass connect_class = { .verb = "connect", .apply = changes_nothing,
                                                     .reads_only = always_reads };
 static const struct sched_opclass sendto_class = { .verb = "send to", .apply = changes_nothing,
@@ -1356,6 +1357,27 @@ static bool end_shared(struct exec *x, const struct posix_fd *f, int which)
     return false;
 }
 
+/* Does the close of f give its name up: the last descriptor of a bound
+** socket (UDP's port has steps of its own: udp_close_step)? A connect, a
+** send to the name or a bind looks it up after a step on the name, so the
+** close is a step on it too, its last, with which the descriptor goes
+** (a listener an accept holds keeps its name: bound_at). Without one, DPOR
+** took a connect and the close of its listener for independent, and ran
+** only the connect that came after the close (refused), never the one
+** that came first. */
+static bool gives_name_up(struct exec *x, const struct posix_fd *f)
+{
+    if (!f->bound || is_udp(f))
+        return false;
+    for (const struct posix_fd *g = x->program->fds; g; g = g->hh.next)
+        if (g != f && g->in == f->in && g->out == f->out && g->listening == f->listening)
+            return false;             /* a dup keeps it */
+    return true;
+}
+
+static void socket_name_step(struct exec *x, const struct sockaddr_storage *a, socklen_t len,
+                             const struct sched_opclass *cls, struct sched_loc at);
+
 static int close_fd(struct exec *x, int fd, struct sched_loc at)
 {
     if (number_gone(x, fd, at))
@@ -1385,6 +1407,11 @@ static int close_fd(struct exec *x, int fd, struct sched_loc at)
     if (out)
         stream_close(x, f->out, false, at);  /* (a queue others send to stays open) */
     if (fd_find(x, fd) != f)          /* another thread's close came between its steps */
+        return (int)failed(EBADF);
+    if (gives_name_up(x, f) && !(f->listening && !listener_closed(f->listening)))
+        socket_name_step(x, &f->local, f->local_len, &unbind_class, at);   /* last: the
+                                         rest of the close comes with it */
+    if (fd_find(x, fd) != f)
         return (int)failed(EBADF);
     number_closes(x, fd, f->in, f->out, f->listening, at);
     HASH_DEL(x->program->fds, f);     /* its number stays reserved for its reuse */

@@ -279,7 +279,8 @@ static bool bad_clock(clockid_t clock);
 
 /* pthread_mutex_timedlock (clock CLOCK_REALTIME) and pthread_mutex_clocklock:
 ** the absolute deadline on the virtual clock, however late the call's step
-** comes, the wait racing every step. */
+** comes (passed already at the step, only a free mutex is taken), the wait
+** racing every step. */
 int weft_pthread_mutex_timedlock_at(pthread_mutex_t *m, clockid_t clock,
                                     const struct timespec *deadline, const char *name,
                                     const char *file, int line)
@@ -292,10 +293,7 @@ int weft_pthread_mutex_timedlock_at(pthread_mutex_t *m, clockid_t clock,
     weft_mutex_t *w = mutex_handle(x, m, name, file, line);
     if (bad_timespec(deadline))       /* looked at only when the call would wait */
         return from_weft(mutex_timedlock_at(w, -1, file, line));
-    int64_t at = posix_virtual_deadline(clock, deadline);
-    if (at <= x->now)                 /* passed: only a free mutex is taken */
-        return from_weft(weft_mutex_trylock_at(w, file, line)) == EBUSY ? ETIMEDOUT : 0;
-    return from_weft(mutex_timedlock_at(w, at, file, line));
+    return from_weft(mutex_timedlock_at(w, posix_virtual_deadline(clock, deadline), file, line));
 }
 
 /* ==========================================================================
@@ -743,17 +741,15 @@ int weft_posix_sem_wait_at(sem_t *s, int try_only, const struct timespec *deadli
 
 /* The acquire of each call: try (clock -1), plain (no deadline), or until
 ** the absolute deadline, however late the call's step comes; passed
-** already, only a permit left is taken. */
-static int sem_acquire(struct exec *x, weft_sem_t *w, clockid_t clock,
-                       const struct timespec *deadline, const char *file, int line)
+** already at the step, only a permit left is taken. */
+static int sem_acquire(weft_sem_t *w, clockid_t clock, const struct timespec *deadline,
+                       const char *file, int line)
 {
     if (clock == -1)
         return weft_sem_acquire_at(w, 0, file, line);
     if (deadline == NULL)
         return weft_sem_acquire_at(w, -1, file, line);
-    int64_t at = posix_virtual_deadline(clock, deadline);
-    return at <= x->now ? weft_sem_acquire_at(w, 0, file, line)
-                        : sem_acquire_until_at(w, at, file, line);
+    return sem_acquire_until_at(w, posix_virtual_deadline(clock, deadline), file, line);
 }
 
 /* sem_clockwait; sem_wait, trywait and timedwait through it. */
@@ -771,7 +767,7 @@ int weft_posix_sem_clockwait_at(sem_t *s, clockid_t clock, const struct timespec
         posix_cancel_enter(x, false, file, line);    /* a cancellation point */
         posix_eintr_begin(x, POSIX_EINTR_ALWAYS);    /* whatever SA_RESTART says */
     }
-    int rc = sem_acquire(x, w, clock, deadline, file, line);
+    int rc = sem_acquire(w, clock, deadline, file, line);
     bool by_signal = !try_only && posix_eintr_end(x);
     if (!try_only && posix_cancel_leave(x))
         posix_cancel_now(x, file, line);

@@ -283,6 +283,11 @@ static void timedlock_apply(struct exec *x, struct sched_op *op)
         op->note = "busy: invalid deadline";
         return;
     }
+    if (sync_deadline_passed(x, t->deadline)) {
+        op->status = WEFT_ETIMEDOUT;
+        op->note = "past deadline";
+        return;
+    }
     sync_timer_begin(x, op->timer, t->deadline);
     t->must_wait = true;
     op->note = "blocks";

@@ -88,6 +88,11 @@ static void acquire_apply(struct exec *x, struct sched_op *op)
         op->note = "busy";
         return;
     }
+    if (sync_deadline_passed(x, s->until)) {
+        op->status = WEFT_ETIMEDOUT;
+        op->note = "past deadline";
+        return;
+    }
     sync_timer_begin(x, op->timer, s->until);
     s->must_wait = true;
     op->note = "blocks";

@@ -46,6 +46,16 @@ bool mutex_refuses(const struct mutex_impl *mx, int tid);
 ** ns), which holds however late the step comes (a deadline passed already
 ** is due at once); or, for until < 0, at now + the timer's timeout
 ** (weft's relative timeouts). */
+/* In the apply of that step, when the object is busy: has the absolute
+** deadline until (>= 0) passed? Then the call fails at once, as Linux's
+** futex wait with a deadline behind it does. Read at the step, whose
+** timer makes the clock one of its objects: the clock a look between steps
+** read could have moved before the step came. */
+static inline bool sync_deadline_passed(const struct exec *x, int64_t until)
+{
+    return until >= 0 && until <= x->now;
+}
+
 static inline void sync_timer_begin(struct exec *x, struct sched_timer *t, int64_t until)
 {
     if (until >= 0)

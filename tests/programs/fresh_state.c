@@ -5,6 +5,7 @@
 ** blocks, a static mutex, errno and thread-local variables (main's and
 ** another thread's) all look new each time, and are then changed.
 */
+#define _GNU_SOURCE                   /* PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP */
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
