@@ -508,6 +508,15 @@ check "a connect to a listener an accept holds" 0 "$WEFT" run "$tests/held_open.
 expect_grep "a connect to a held listener: exhaustive" \
     "^held_open: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
 same_classes "a connect to a held listener" "$tests/held_open.c" -- held
+# A read, write or accept looks at O_NONBLOCK in its first step, not when
+# it began: DPOR missed the call that gives up because another thread's
+# F_SETFL (or FIONBIO) came between the two (a pass where Linux fails).
+for mode in read write accept; do
+    same_classes "O_NONBLOCK set while a call begins: $mode" "$tests/nonblock_race.c" -- $mode
+    check "a call that gives up as the flag came first: $mode" 1 \
+        "$WEFT" run --cflags=-DNEVER_EAGAIN "$tests/nonblock_race.c" -- $mode
+    expect_grep "it gives up: $mode" "^weft: ASSERTION FAILED in nonblock_race$" "$tmp/out"
+done
 # A close gives the socket's name up in a step on the name, which a
 # connect or a send to it looks it up after: DPOR ran only the client that
 # came after the close (refused), never the one that came first.
@@ -1018,7 +1027,8 @@ expect_grep "UDP shutdown named" "shutdown of a UDP socket is not supported by w
 
 # ---- epoll on the modelled descriptors ----
 for s in dpor dfs; do
-    for mode in loop:1716 added:4 rotate:1 timeout:1 sockets:1 errors:1 dup:1; do
+    for mode in loop:1716 added:7 rotate:1 timeout:1 sockets:1 errors:1 dup:1 add_twice:2 \
+                del_waiting:26; do
         check "epoll ${mode%:*} ($s)" 0 "$WEFT" run --strategy $s "$tests/epoll.c" -- ${mode%:*}
         expect_grep "epoll ${mode%:*}, every interleaving ($s)" \
             "^epoll: pass (expected pass) \[$s\] ${mode#*:} executions*[ ,]" "$tmp/out"
@@ -1043,7 +1053,12 @@ done
 # classes of workers, DPOR 472; of closing, 27 and 20).
 same_classes "epoll workers, classes" "$tests/epoll.c" -- workers
 same_classes "epoll closing, classes" "$tests/epoll.c" -- closing
-for mode in workers:328 closing:21; do
+# epoll_ctl looks its entry up after its step (two ADDs both succeeded);
+# a wait looks at the list in a step, and again when it changed though
+# another wait took the wake-up (it reported an entry deleted meanwhile).
+same_classes "epoll add_twice, classes" "$tests/epoll.c" -- add_twice
+same_classes "epoll del_waiting, classes" "$tests/epoll.c" -- del_waiting
+for mode in workers:758 closing:21; do
     check "epoll ${mode%:*}, one execution a class" 0 "$WEFT" run "$tests/epoll.c" -- ${mode%:*}
     expect_grep "epoll ${mode%:*}, every class once" \
         "^epoll: pass (expected pass) \[dpor\] ${mode#*:} executions, exhaustive" "$tmp/out"
@@ -1526,7 +1541,7 @@ expect_grep "the retaken mutex's holder named" \
 # the cleanup handler runs, the join sees PTHREAD_CANCELED. "data": the
 # byte main writes first is read or not; "write": a write cut by the
 # cancel returns what went in, the next write is cancelled.
-for mode_runs in read:3 data:7 write:3 recv:3 poll:3 ppoll:3 select:3 pselect:3 epoll:6 \
+for mode_runs in read:3 data:7 write:3 recv:3 poll:3 ppoll:3 select:3 pselect:3 epoll:7 \
                  accept:3 sleep:8; do
     mode=${mode_runs%:*}
     check "cancelled in $mode" 0 "$WEFT" run "$tests/cancel_io.c" -- "$mode"

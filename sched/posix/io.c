@@ -831,7 +831,8 @@ static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n
     if (f->in == NULL && !f->addressed)
         return failed(f->family ? ENOTCONN : EBADF);
     struct stream_read_how how = {
-        .nonblock = (flags & MSG_DONTWAIT) || f->flags->nonblock || f->flags->rcvtimeo < 0,
+        .nonblock = (flags & MSG_DONTWAIT) || f->flags->rcvtimeo < 0,
+        .nonblock_flag = &f->flags->nonblock,
         .peek = flags & MSG_PEEK, .timeout_ns = f->flags->rcvtimeo,
         .number_closed = &f->closed,
     };
@@ -875,7 +876,7 @@ static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *
         buf = with;
     }
     struct stream_write_how how = {
-        .nonblock = nonblock || f->flags->nonblock || f->flags->sndtimeo < 0,
+        .nonblock = nonblock || f->flags->sndtimeo < 0, .nonblock_flag = &f->flags->nonblock,
         .timeout_ns = f->flags->sndtimeo, .number_closed = &f->closed,
     };
     if (f->flags->sndtimeo > 0)
@@ -1988,6 +1989,9 @@ struct epoll_set {
     int next;                         /* where the next report starts */
     struct stream *changed;           /* a byte for each epoll_ctl; the instance's
                                          name, "epoll N" until spelled */
+    unsigned version;                 /* counts the epoll_ctl calls: a wait whose
+                                         wishes are older looks again, though
+                                         another waiter drained the byte */
     bool spelled;                     /* named as the program spells it */
     unsigned char *drain;             /* room to drain it */
 };
@@ -2174,19 +2178,23 @@ int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const ch
         return -1;
     epoll_spelled(ep, ep_name);
     eventfd_spelled(fd_find(x, fd), fd_name);
-    struct epoll_entry *e = epoll_entry_of(x, ep, fd);
     if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD && op != EPOLL_CTL_DEL)
         return (int)failed(EINVAL);
     if (op != EPOLL_CTL_DEL && ev == NULL)
         return (int)failed(EFAULT);
-    if ((op == EPOLL_CTL_ADD) == (e != NULL))
-        return (int)failed(e ? EEXIST : ENOENT);
     if (op != EPOLL_CTL_DEL)
         epoll_events_supported(x, ev->events, at);
+    /* The list is looked at after the step, which orders it with other
+    ** threads' calls on it (two ADDs of one descriptor both succeeded when
+    ** both looked before either's step). */
+    epoll_changes(x, ep, at);
+    ep->version++;
+    struct epoll_entry *e = epoll_entry_of(x, ep, fd);
+    if ((op == EPOLL_CTL_ADD) == (e != NULL))
+        return (int)failed(e ? EEXIST : ENOENT);
     if (ep->n >= EPOLL_MAX_WATCHED && op == EPOLL_CTL_ADD)
         sched_fail(x, WEFT_ASSERTION, at, "an epoll instance watching more than %d descriptors "
                    "is not supported by weft yet", EPOLL_MAX_WATCHED);
-    epoll_changes(x, ep, at);
     if (op == EPOLL_CTL_ADD) {
         epoll_add(x, ep, fd, ev, at);
     } else if (op == EPOLL_CTL_MOD) {
@@ -2261,6 +2269,15 @@ static void epoll_drain(struct exec *x, struct epoll_set *ep, struct sched_loc a
     stream_read(x, ep->changed, ep->drain, PIPE_CAPACITY, true, NULL, at);
 }
 
+/* A wait's look at the interest list, before it makes its wishes: a step
+** on the instance's stream, which every epoll_ctl writes. Made between
+** steps, after whatever step the thread took last, the wishes would depend
+** on where another thread's epoll_ctl came without a dependence, and DPOR
+** lost classes (a list looked at before a DEL, polled after it). */
+static const struct sched_opclass epoll_look_class = {
+    .verb = "look at", .apply = changes_nothing, .reads_only = always_reads,
+};
+
 /* epoll_wait and epoll_pwait: timeout_ms < 0 waits without a limit. */
 static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, int max,
                          int timeout_ms, const char *ep_name, struct sched_loc at)
@@ -2277,9 +2294,13 @@ static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, i
     struct stream_poll *w = arena_alloc(&x->arena, (EPOLL_MAX_WATCHED + 1) * sizeof *w);
     if (w == NULL)
         no_memory(x, at);
+    struct sched_op look = { .cls = &epoll_look_class, .obj = stream_object(ep->changed),
+                             .loc = at };
+    sched_visible(x, &look);
     for (;;) {
         bool writable = false;
-        w[0] = (struct stream_poll){ .in = ep->changed, .want_in = true, .epoll = true };
+        w[0] = (struct stream_poll){ .in = ep->changed, .want_in = true, .epoll = true,
+                                     .stamp = &ep->version, .stamp_seen = ep->version };
         for (int i = 0; i < ep->n; i++)
             epoll_wish(x, &ep->entries[i], &w[i + 1], &writable, at);
         int64_t ns = writable ? 0 : until < 0 ? -1 : until > x->now ? until - x->now : 0;
@@ -2909,7 +2930,7 @@ static int accept_fd(struct exec *x, int fd, struct sockaddr *addr, socklen_t *l
                                                whatever SA_RESTART */
     if (timeout > 0)
         posix_eintr_begin(x, POSIX_EINTR_ALWAYS);
-    int rc = listener_accept(x, f->listening, &item, f->flags->nonblock || timeout < 0,
+    int rc = listener_accept(x, f->listening, &item, timeout < 0, &f->flags->nonblock,
                              timeout, at);
     if (rc != 0 && wait_cancelled(x))
         return -1;

@@ -92,6 +92,7 @@ struct stream_op {
     size_t n, done;
     size_t whole;                     /* read of a message: its length, cut or not */
     bool nonblock, must_wait;
+    const bool *nonblock_flag;        /* read, write: its file's O_NONBLOCK */
     bool peek;                        /* read: the bytes stay (MSG_PEEK) */
     int how;                          /* close: enum close_kind */
     long result;
@@ -213,9 +214,13 @@ static void release_files(struct exec *x, struct stream_op *o);
 ** unperformed) gives WEFT_ECANCELED, or for a write the bytes that went
 ** in before it; it gives its holds back with that step (which touched its
 ** files: file_touched). */
+static bool nonblocking(const struct stream_op *o);
+
 static void perform(struct exec *x, struct stream_op *o, const struct sched_opclass *wait_class)
 {
     sched_visible(x, &o->op);
+    o->nonblock = nonblocking(o);     /* as its first step found it: the rest of a
+                                         write in pieces keeps it */
     while (o->must_wait) {
         o->must_wait = false;
         o->op.cls = o->next ? o->next : wait_class;
@@ -232,6 +237,17 @@ static void perform(struct exec *x, struct stream_op *o, const struct sched_opcl
     }
     if (o->waiting)
         release_files(x, o);
+}
+
+/* Does o give up rather than wait: asked to by the call, or by its file's
+** O_NONBLOCK as it is at the call's first step? Not read when the call
+** began, before the step: another thread's F_SETFL in between would
+** change the step's outcome without a dependence (DPOR lost the read that
+** fails with EAGAIN). A wait that began goes on whatever is set later, as
+** on Linux. */
+static bool nonblocking(const struct stream_op *o)
+{
+    return o->nonblock || (!o->waiting && o->nonblock_flag && *o->nonblock_flag);
 }
 
 /* A wait of o that ends after timeout_ns: SO_RCVTIMEO, SO_SNDTIMEO, a
@@ -700,7 +716,7 @@ static enum read_outcome read_outcome(const struct sched_op *op)
         return READ_RESET;
     if (ended(s) || (r->n == 0 && !s->messages))
         return READ_END;
-    return r->nonblock ? READ_EMPTY : READ_WAITS;
+    return nonblocking(r) ? READ_EMPTY : READ_WAITS;
 }
 
 static void read_step(struct exec *x, struct sched_op *op)
@@ -836,7 +852,8 @@ long stream_read_as(struct exec *x, struct stream *s, void *buf, size_t n,
 {
     struct stream_op r = { .op = { .cls = how.peek ? &peek_class : &read_class, .obj = &s->obj,
                                    .loc = at },
-                           .into = buf, .n = n, .nonblock = how.nonblock, .peek = how.peek,
+                           .into = buf, .n = n, .nonblock = how.nonblock,
+                           .nonblock_flag = how.nonblock_flag, .peek = how.peek,
                            .file = s->reader_file, .number_closed = how.number_closed };
     set_timeout(x, &r, how.timeout_ns);
     perform(x, &r, how.peek ? &peek_wait_class : &read_wait_class);
@@ -898,13 +915,14 @@ static bool write_waits(const struct sched_op *op)
     const struct stream_op *w = OP_OF(op, const struct stream_op, op);
     const struct stream *s = stream_at(op);
     if (s->counter)
-        return !own_end_closed(op) && !w->nonblock && count_full(s, w);
+        return !own_end_closed(op) && !nonblocking(w) && count_full(s, w);
     if (own_end_closed(op) || (w->n == 0 && !s->messages) || s->writer_shut ||
         s->reader_closed)
         return false;
     if (s->charged)                   /* it sleeps; or a stream's goes on in pieces */
-        return charge_below(s) ? !s->messages && w->n - w->done > fits_now(s, w) : !w->nonblock;
-    if (w->nonblock)
+        return charge_below(s) ? !s->messages && w->n - w->done > fits_now(s, w)
+                               : !nonblocking(w);
+    if (nonblocking(w))
         return false;
     return s->messages ? room(s) < needs(s, w) : w->n - w->done > fits_now(s, w);
 }
@@ -1176,7 +1194,8 @@ long stream_write_as(struct exec *x, struct stream *s, const void *buf, size_t n
 {
     struct stream_op w = { .op = { .cls = &write_class, .obj = &s->obj, .loc = at },
                            .from = buf, .n = n, .nonblock = how.nonblock,
-                           .file = s->writer_file, .number_closed = how.number_closed };
+                           .nonblock_flag = how.nonblock_flag, .file = s->writer_file,
+                           .number_closed = how.number_closed };
     set_timeout(x, &w, how.timeout_ns);
     perform(x, &w, &write_wait_class);
     return w.result;
@@ -1328,7 +1347,7 @@ short stream_poll_bits(const struct stream_poll *w)
 {
     const struct stream *in = w->in, *out = w->out;
     bool socket = in && out;
-    short r = 0;
+    short r = w->stamp && *w->stamp != w->stamp_seen && w->want_in ? POLLIN : 0;
     if (wish_off(w))
         return 0;
     if (w->listening)
@@ -1684,7 +1703,7 @@ static enum accept_outcome accept_outcome(const struct sched_op *op)
         return ACCEPT_TAKES;
     if (l->closed)
         return ACCEPT_SHUT;
-    return OP_OF(op, const struct stream_op, op)->nonblock ? ACCEPT_NONE : ACCEPT_WAITS;
+    return nonblocking(OP_OF(op, const struct stream_op, op)) ? ACCEPT_NONE : ACCEPT_WAITS;
 }
 
 static void accept_step(struct exec *x, struct sched_op *op)
@@ -1755,10 +1774,11 @@ static const struct sched_opclass accept_wait_class = {
 };
 
 int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
-                    int64_t timeout_ns, struct sched_loc at)
+                    const bool *nonblock_flag, int64_t timeout_ns, struct sched_loc at)
 {
     struct stream_op a = { .op = { .cls = &accept_class, .obj = &l->obj, .loc = at },
-                           .item_out = item, .nonblock = nonblock, .file = l->file };
+                           .item_out = item, .nonblock = nonblock,
+                           .nonblock_flag = nonblock_flag, .file = l->file };
     set_timeout(x, &a, timeout_ns);
     perform(x, &a, &accept_wait_class);
     return (int)a.result;

@@ -83,6 +83,9 @@ long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool non
 ** gives WEFT_EBUSY, the timer racing the bytes as any timeout does. */
 struct stream_read_how {
     bool nonblock, peek;
+    const bool *nonblock_flag;        /* (or NULL) its file's O_NONBLOCK, looked
+                                         at in the call's first step: another
+                                         thread's F_SETFL before that counts */
     int64_t timeout_ns;
     const bool *number_closed;        /* (or NULL) the caller's descriptor number
                                          was closed: a step that finds it so
@@ -106,6 +109,7 @@ long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, b
 ** as stream_read_how's. */
 struct stream_write_how {
     bool nonblock;
+    const bool *nonblock_flag;        /* as a read's */
     int64_t timeout_ns;
     const bool *number_closed;
 };
@@ -148,12 +152,13 @@ struct listener *listener_new(struct exec *x, const char *name, int backlog,
 ** full for timeout_ns (> 0; 0: no timeout). */
 int listener_connect(struct exec *x, struct listener *l, void *item, bool nonblock,
                      int64_t timeout_ns, struct sched_loc at);
-/* Visible. The oldest item into *item: 0; WEFT_EBUSY when nonblock and
-** none waits, or none came in timeout_ns (> 0; 0: no timeout);
-** WEFT_ECLOSED once shut down (EINVAL) and none is left; STREAM_EBADF
-** when its descriptor was closed before the step. */
+/* Visible. The oldest item into *item: 0; WEFT_EBUSY when nonblock (or
+** *nonblock_flag, its file's O_NONBLOCK at the first step) and none waits,
+** or none came in timeout_ns (> 0; 0: no timeout); WEFT_ECLOSED once shut
+** down (EINVAL) and none is left; STREAM_EBADF when its descriptor was
+** closed before the step. */
 int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
-                    int64_t timeout_ns, struct sched_loc at);
+                    const bool *nonblock_flag, int64_t timeout_ns, struct sched_loc at);
 /* Does l refuse connections (closed, or shut down)? */
 bool listener_closed(const struct listener *l);
 /* The object l's steps touch (a call on its closed number looks at it). */
@@ -196,6 +201,10 @@ struct stream_poll {
                                          select do, epoll_wait does not) */
     const bool *number_closed;        /* its descriptor's number was closed
                                          (a dup may keep the ends): POLLNVAL */
+    const unsigned *stamp;            /* (or NULL) readable too once *stamp is not
+                                         stamp_seen (read at the step): an epoll
+                                         list changed since the wishes were made */
+    unsigned stamp_seen;
     const bool *off;                  /* an epoll entry's EPOLLONESHOT: it finds
                                          nothing while *off (read at the step) */
     bool entry;                       /* an epoll entry: it finds nothing once its

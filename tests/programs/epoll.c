@@ -24,6 +24,11 @@
 **             worker woken for one the other took first waits on, as
 **             Linux's epoll_wait with no timeout never returns 0 (weft
 **             returned 0 to it)
+**   add_twice two threads add one descriptor: exactly one succeeds (both
+**             did when each looked the list up before either's step)
+**   del_waiting a waiter's list loses an entry while it waits, and main's
+**             own wait takes the change's wake-up: the waiter must never
+**             report the deleted entry (it did, from its old wishes)
 **   closing   a worker waits on two pipes while a thread closes one of
 **             them: its entry leaves the list at the close, whenever the
 **             worker made its wish (DPOR lost classes where the worker
@@ -283,6 +288,57 @@ static void closing(void)
     assert(got == 1 || got == 2);
 }
 
+static int adds_ok;
+
+static void *twin_adder(void *arg)
+{
+    struct epoll_event ev = { .events = EPOLLIN };
+    if (epoll_ctl(ep_shared, EPOLL_CTL_ADD, *(int *)arg, &ev) == 0)
+        __atomic_fetch_add(&adds_ok, 1, __ATOMIC_SEQ_CST);
+    else
+        assert(errno == EEXIST);
+    return NULL;
+}
+
+static void add_twice(void)
+{
+    ep_shared = epoll_create1(0);
+    assert(pipe(pc) == 0);
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, twin_adder, &pc[0]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    assert(adds_ok == 1);
+}
+
+static void *stale_waiter(void *arg)
+{
+    (void)arg;
+    struct epoll_event ev[2];
+    int n = epoll_wait(ep_shared, ev, 2, 0);
+    for (int i = 0; i < n; i++)
+        assert(ev[i].data.u32 == 'a');  /* b is never readable */
+    return NULL;
+}
+
+static void del_waiting(void)
+{
+    assert(pipe(pc) == 0 && pipe(qc) == 0);
+    assert(write(pc[1], "x", 1) == 1);
+    ep_shared = epoll_create1(0);
+    struct epoll_event e = { .events = EPOLLIN, .data.u32 = 'a' }, ev[2];
+    assert(epoll_ctl(ep_shared, EPOLL_CTL_ADD, pc[0], &e) == 0);
+    e.data.u32 = 'b';
+    assert(epoll_ctl(ep_shared, EPOLL_CTL_ADD, qc[0], &e) == 0);
+    assert(epoll_wait(ep_shared, ev, 2, 0) == 1 && ev[0].data.u32 == 'a');
+    pthread_t t;
+    pthread_create(&t, NULL, stale_waiter, NULL);
+    assert(epoll_ctl(ep_shared, EPOLL_CTL_DEL, pc[0], NULL) == 0);
+    assert(epoll_wait(ep_shared, ev, 2, 0) == 0);
+    pthread_join(t, NULL);
+}
+
 static void edge(void)
 {
     int ep = epoll_create1(0);
@@ -313,6 +369,10 @@ int main(int argc, char **argv)
         workers();
     else if (strcmp(mode, "closing") == 0)
         closing();
+    else if (strcmp(mode, "add_twice") == 0)
+        add_twice();
+    else if (strcmp(mode, "del_waiting") == 0)
+        del_waiting();
     else
         return 2;
     return 0;
