@@ -508,6 +508,21 @@ check "a connect to a listener an accept holds" 0 "$WEFT" run "$tests/held_open.
 expect_grep "a connect to a held listener: exhaustive" \
     "^held_open: pass (expected pass) \[dpor\] 4 executions, exhaustive" "$tmp/out"
 same_classes "a connect to a held listener" "$tests/held_open.c" -- held
+# Whether a dup keeps a pipe end is decided in the close's step: two
+# closes of its two numbers each left it to the other (a false deadlock),
+# and a dup between a close's decision and its step had the end closed
+# under it (a false assertion); a read whose step came after a dup2 onto
+# its number failed with EBADF, which Linux never gives there. (dup_close
+# and dup2_read still lose one class each to plain DFS, of the same
+# outcome: the call looks its number up before its step.)
+same_classes "two closes of one end's two numbers" "$tests/dup_close_race.c" -- two_closes
+for s in dpor "dfs --no-sleep-sets"; do
+    for mode in two_closes dup_close dup2_read; do
+        # shellcheck disable=SC2086 # the strategy and its option
+        check "a close racing a dup or its close: $mode ($s)" 0 \
+            "$WEFT" run --strategy $s "$tests/dup_close_race.c" -- $mode
+    done
+done
 # A read, write or accept looks at O_NONBLOCK in its first step, not when
 # it began: DPOR missed the call that gives up because another thread's
 # F_SETFL (or FIONBIO) came between the two (a pass where Linux fails).

@@ -157,6 +157,8 @@ struct closed_fd {
     struct stream *in, *out;          /* what it was an end of when closed */
     struct listener *listening;       /* or the queue it listened on */
     bool taken;                       /* taken again since */
+    bool taken_in_dup2;               /* by the dup2 that closed it, with no
+                                         step on the number (reserve_at) */
     UT_hash_handle hh;
 };
 
@@ -167,7 +169,8 @@ static const struct sched_opclass reuse_class = { .verb = "reuse" };
 struct number_look {
     struct sched_op op;
     struct closed_fd *number;
-    const struct sched_obj *objs[3];
+    const struct sched_obj *objs[6];  /* the number; the ends it names, and
+                                         named before its close */
     int nobjs;
 };
 
@@ -239,16 +242,25 @@ static struct closed_fd *own_closed_number(struct exec *x)
     return low;
 }
 
+static void look_add(struct number_look *l, const struct sched_obj *o)
+{
+    for (int i = 0; i < l->nobjs; i++)
+        if (l->objs[i] == o)
+            return;
+    if (l->nobjs < (int)(sizeof l->objs / sizeof *l->objs))
+        l->objs[l->nobjs++] = o;
+}
+
 /* What a look touches besides the number: a descriptor's ends. */
 static void number_look_add(struct number_look *l, struct stream *in, struct stream *out,
                             struct listener *listening)
 {
     if (in)
-        l->objs[l->nobjs++] = stream_object(in);
-    if (out && out != in)
-        l->objs[l->nobjs++] = stream_object(out);
-    if (listening && l->nobjs < 3)    /* (a listening socket has no streams) */
-        l->objs[l->nobjs++] = listener_object(listening);
+        look_add(l, stream_object(in));
+    if (out)
+        look_add(l, stream_object(out));
+    if (listening)
+        look_add(l, listener_object(listening));
 }
 
 /*
@@ -305,7 +317,11 @@ static void number_look(struct exec *x, int fd, struct sched_loc at)
     struct posix_fd *f = c->taken ? fd_find(x, fd) : NULL;
     if (f)
         number_look_add(&l, f->in, f->out, f->listening);
-    else if (!c->taken)
+    /* The ends it named before its close too, while closed, or when a dup2
+    ** onto it closed them and took the number back in one call, with no
+    ** step on the number: this look is then ordered with that close (DPOR
+    ** ran only the call that came after the dup2). */
+    if (!c->taken || c->taken_in_dup2)
         number_look_add(&l, c->in, c->out, c->listening);
     sched_visible(x, &l.op);
 }
@@ -334,7 +350,7 @@ static void number_closes(struct exec *x, int fd, struct stream *in, struct stre
     c->out = out;
     c->listening = listening;
     c->closer = x->current->id;
-    c->taken = false;
+    c->taken = c->taken_in_dup2 = false;
 }
 
 /* A call on fd begins: its look at the number, if this execution closed
@@ -906,6 +922,17 @@ static ssize_t stream_out(struct exec *x, struct posix_fd *f, const void *buf, s
     return stream_out_to(x, f, f->out, f->out_addressed, buf, n, nonblock, nosignal, at);
 }
 
+/* Did a call on fd through f fail with EBADF because a dup2 onto fd came
+** before its step? Then fd names another file, and the call is one on
+** that file, as it would have looked the number up in its step (it failed
+** with EBADF, which Linux never gives there: the call holds the old file,
+** or finds the new one). */
+static bool renamed_since(struct exec *x, int fd, const struct posix_fd *f, ssize_t result)
+{
+    return result < 0 && errno == EBADF && f->closed && fd_find(x, fd) != NULL &&
+           fd_find(x, fd) != f;
+}
+
 static ssize_t read_fd(struct exec *x, int fd, void *buf, size_t n, struct sched_loc at)
 {
     if (number_gone(x, fd, at))
@@ -913,8 +940,10 @@ static ssize_t read_fd(struct exec *x, int fd, void *buf, size_t n, struct sched
     struct posix_fd *f = fd_find(x, fd);
     if (f && f->eventfd)               /* 8 bytes, or EINVAL */
         return n < sizeof(uint64_t) ? failed(EINVAL) : stream_in(x, f, buf, 8, 0, NULL, at);
-    if (f)
-        return stream_in(x, f, buf, n, 0, NULL, at);
+    if (f) {
+        ssize_t got = stream_in(x, f, buf, n, 0, NULL, at);
+        return renamed_since(x, fd, f, got) ? read_fd(x, fd, buf, n, at) : got;
+    }
     if (would_block(fd, POLLIN))
         blocks_outside(x, "read", at);
     return read(fd, buf, n);
@@ -941,8 +970,10 @@ static ssize_t write_fd(struct exec *x, int fd, const void *buf, size_t n, struc
     if (f && f->eventfd)               /* 8 bytes, not 2^64 - 1, or EINVAL */
         return n < sizeof v || v == UINT64_MAX ? failed(EINVAL)
                                                : stream_out(x, f, buf, 8, false, false, at);
-    if (f)
-        return stream_out(x, f, buf, n, false, false, at);
+    if (f) {
+        ssize_t put = stream_out(x, f, buf, n, false, false, at);
+        return renamed_since(x, fd, f, put) ? write_fd(x, fd, buf, n, at) : put;
+    }
     if (is_output(fd))
         return posix_output(x, fd, buf, n);
     if (would_block(fd, POLLOUT))
@@ -1379,6 +1410,32 @@ static bool gives_name_up(struct exec *x, const struct posix_fd *f)
 static void socket_name_step(struct exec *x, const struct sockaddr_storage *a, socklen_t len,
                              const struct sched_opclass *cls, struct sched_loc at);
 
+/* Does a descriptor other than owner (a dup) still hold its read or write
+** end? (stream_close_unless, in the end's close step.) */
+static bool end_kept(struct exec *x, const void *owner, bool read_end)
+{
+    return end_shared(x, owner, read_end ? 0 : 1);
+}
+
+/* What the close of f closes: the listener and UDP port that no other
+** descriptor (a dup) holds (its ends: end_kept); shared: a dup holds one. */
+struct close_plan {
+    bool udp, listener, in, out, shared;
+};
+
+static struct close_plan close_plan(struct exec *x, const struct posix_fd *f)
+{
+    struct close_plan c = {
+        .udp = is_udp(f) && f->bound && !end_shared(x, f, 0),
+        .listener = f->listening && !end_shared(x, f, 2),
+        .in = f->in && !end_shared(x, f, 0),
+        .out = f->out && !f->out_addressed && !end_shared(x, f, 1),
+    };
+    c.shared = (f->in && !c.in) || (f->out && !f->out_addressed && !c.out) ||
+               (f->listening && !c.listener);
+    return c;
+}
+
 static int close_fd(struct exec *x, int fd, struct sched_loc at)
 {
     if (number_gone(x, fd, at))
@@ -1386,27 +1443,26 @@ static int close_fd(struct exec *x, int fd, struct sched_loc at)
     struct posix_fd *f = fd_find(x, fd);
     if (f == NULL)
         return unreserve(x, fd);
-    bool udp = is_udp(f) && f->bound && !end_shared(x, f, 0),
-         listener = f->listening && !end_shared(x, f, 2),
-         in = f->in && !end_shared(x, f, 0),
-         out = f->out && !f->out_addressed && !end_shared(x, f, 1);
-    bool shared = (f->in && !in) || (f->out && !f->out_addressed && !out) ||
-                  (f->listening && !listener);
-    if (shared && !udp && !listener && !in && !out &&
-        !step_on_ends(x, fd, f, &close_shared_class, at))
-        return (int)failed(EBADF);    /* a dup keeps its ends open: a step still */
-    if (udp)
+    struct close_plan c = close_plan(x, f);
+    bool ends = f->in || (f->out && !f->out_addressed);
+    if (c.shared && !c.udp && !c.listener && !ends) {
+        if (!step_on_ends(x, fd, f, &close_shared_class, at))
+            return (int)failed(EBADF);   /* a dup keeps its listener: a step still */
+        c = close_plan(x, f);         /* the dup's own close may have come first */
+    }
+    if (c.udp)
         udp_close_step(x, f, at);
-    if (listener)
+    if (c.listener)
         listener_close(x, f->listening, at);
-    if (listener && !listener_closed(f->listening)) {   /* an accept holds it */
+    if (c.listener && !listener_closed(f->listening)) {   /* an accept holds it */
         f->next_held = x->program->held_listeners;
         x->program->held_listeners = f;
     }
-    if (in && stream_close(x, f->in, true, at) == STREAM_EBADF)
+    /* Whether a dup keeps each end is decided in the end's close step. */
+    if (f->in && stream_close_unless(x, f->in, true, end_kept, f, at) == STREAM_EBADF)
         return (int)failed(EBADF);
-    if (out)
-        stream_close(x, f->out, false, at);  /* (a queue others send to stays open) */
+    if (f->out && !f->out_addressed)  /* (a queue others send to stays open) */
+        stream_close_unless(x, f->out, false, end_kept, f, at);
     if (fd_find(x, fd) != f)          /* another thread's close came between its steps */
         return (int)failed(EBADF);
     if (gives_name_up(x, f) && !(f->listening && !listener_closed(f->listening)))
@@ -1620,7 +1676,7 @@ static int reserve_at(struct exec *x, int to, bool just_closed, struct sched_loc
 {
     struct closed_fd *c = closed_number(x, to);
     if (c && !c->taken && just_closed)
-        c->taken = true;
+        c->taken = c->taken_in_dup2 = true;
     else if (c && !c->taken)
         number_taken(x, c, at);
     if (c)

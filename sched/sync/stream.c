@@ -98,6 +98,8 @@ struct stream_op {
     long result;
     void *item;                       /* connect: what it queues */
     void **item_out;                  /* accept: where the item goes */
+    stream_kept_fn *kept;             /* close: does a dup keep the end? */
+    const void *owner;                /* its argument */
     struct stream_poll *polls;        /* poll */
     int npolls;
     struct sched_timer timer;         /* poll or read with a timeout */
@@ -1246,11 +1248,15 @@ static void close_write_end(struct stream *s, struct stream_file *f, enum close_
 
 static void close_apply(struct exec *x, struct sched_op *op)
 {
-    (void)x;
     struct stream_op *c = stream_op(op);
     bool read_end = c->n, gone = c->how != CLOSE_SHUTDOWN;
     struct stream *s = stream_at(op);
     struct stream_file *f = read_end ? s->reader_file : s->writer_file;
+    if (c->kept && c->kept(x, c->owner, read_end)) {
+        c->result = STREAM_KEPT;      /* a write still: a dup's step is ordered with it */
+        op->note = read_end ? "read end: a dup keeps it" : "write end: a dup keeps it";
+        return;
+    }
     if (c->how == CLOSE_RELEASE) {    /* the last waiting call returned */
         if (read_end)
             c->file->in_pending = false;
@@ -1276,21 +1282,35 @@ static const struct sched_opclass close_class = { .verb = "close", .apply = clos
 
 /* A close step: obj2 is the end's file, whose holds it reads (a shutdown
 ** reads none). */
-static long close_end(struct exec *x, struct stream *s, bool read_end, enum close_kind how,
-                      struct sched_loc at)
+static long close_end_unless(struct exec *x, struct stream *s, bool read_end,
+                             enum close_kind how, stream_kept_fn *kept, const void *owner,
+                             struct sched_loc at)
 {
     struct stream_file *f = read_end ? s->reader_file : s->writer_file;
     bool gone = how != CLOSE_SHUTDOWN;
     struct stream_op c = { .op = { .cls = &close_class, .obj = &s->obj,
                                    .obj2 = gone && f ? &f->obj : NULL, .loc = at },
-                           .n = read_end, .how = how, .file = gone ? f : NULL };
+                           .n = read_end, .how = how, .file = gone ? f : NULL, .kept = kept,
+                           .owner = owner };
     sched_visible(x, &c.op);
     return c.result;
+}
+
+static long close_end(struct exec *x, struct stream *s, bool read_end, enum close_kind how,
+                      struct sched_loc at)
+{
+    return close_end_unless(x, s, read_end, how, NULL, NULL, at);
 }
 
 long stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at)
 {
     return close_end(x, s, read_end, CLOSE_GONE, at);
+}
+
+long stream_close_unless(struct exec *x, struct stream *s, bool read_end, stream_kept_fn *kept,
+                         const void *owner, struct sched_loc at)
+{
+    return close_end_unless(x, s, read_end, CLOSE_GONE, kept, owner, at);
 }
 
 void stream_shutdown(struct exec *x, struct stream *s, bool read_end, struct sched_loc at)

@@ -127,6 +127,14 @@ struct sched_obj *stream_object(struct stream *s);
 ** later gets STREAM_EBADF. 0, or STREAM_EBADF when another thread's close
 ** of that descriptor came first. */
 long stream_close(struct exec *x, struct stream *s, bool read_end, struct sched_loc at);
+/* Visible. The same, unless kept(x, owner, read_end) says at the step that
+** another descriptor (a dup) still holds the end: then STREAM_KEPT, and the
+** end stays open. Decided in the step, which a dup's step is ordered with:
+** decided before it, a dup between the two had its end closed under it. */
+#define STREAM_KEPT (-65)
+typedef bool stream_kept_fn(struct exec *x, const void *owner, bool read_end);
+long stream_close_unless(struct exec *x, struct stream *s, bool read_end, stream_kept_fn *kept,
+                         const void *owner, struct sched_loc at);
 /* The same for a shutdown, which leaves the descriptor open. */
 void stream_shutdown(struct exec *x, struct stream *s, bool read_end, struct sched_loc at);
 /* Visible. Close the write end of s as a connection reset (a listener
