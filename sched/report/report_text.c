@@ -350,9 +350,18 @@ static int cell_room(const struct report *rep, const struct layout *l, int t)
     return room < CELL_MIN ? CELL_MIN : room;
 }
 
+/* The rows whose cell was cut to fit (CELL_MAX, the terminal's width): the
+** first CUT_SHOWN of them, and how many in all. */
+#define CUT_SHOWN 12
+struct cut_rows {
+    uint32_t at[CUT_SHOWN];
+    uint32_t n;
+};
+
 /* The row of a step, or of an attempt that blocks ("-"); a preemption is
-** marked "*". */
-static void print_row(FILE *f, const struct report *rep, const struct layout *l, uint32_t i)
+** marked "*". A cell cut to fit is noted in cut. */
+static void print_row(FILE *f, const struct report *rep, const struct layout *l, uint32_t i,
+                      struct cut_rows *cut_rows)
 {
     const struct report_step *s = &rep->steps[i];
     char text[128], cell[128], number[16];
@@ -370,6 +379,25 @@ static void print_row(FILE *f, const struct report *rep, const struct layout *l,
         fprintf(f, "  %-*s", t == last ? 0 : l->width[t],
                 t == s->tid ? cut(text, cell_room(rep, l, t), cell, sizeof cell) : "");
     fprintf(f, "\n");
+    if ((int)strlen(text) > cell_room(rep, l, s->tid) && cut_rows->n++ < CUT_SHOWN)
+        cut_rows->at[cut_rows->n - 1] = i;
+}
+
+/* The cells cut to fit, in full under the table: a note cut short ("raise
+** SIGHUP (pending: thread 0 bl..") is often the reason the reader wants. */
+static void print_cut_rows(FILE *f, const struct report *rep, const struct cut_rows *cut_rows)
+{
+    if (cut_rows->n > 0)
+        fprintf(f, "  (..: cut to fit; in full:)\n");
+    for (uint32_t k = 0; k < cut_rows->n && k < CUT_SHOWN; k++) {
+        const struct report_step *s = &rep->steps[cut_rows->at[k]];
+        char text[128], number[16];
+        report_step_text(rep, s, text, sizeof text);
+        snprintf(number, sizeof number, "%u", cut_rows->at[k] + 1);
+        fprintf(f, "  %5s   %s\n", s->blocks ? "-" : number, text);
+    }
+    if (cut_rows->n > CUT_SHOWN)
+        fprintf(f, "  ... and %u more\n", cut_rows->n - CUT_SHOWN);
 }
 
 static bool same_step(const struct report_step *a, const struct report_step *b)
@@ -441,6 +469,7 @@ static void print_interleaving(FILE *f, const struct report *rep)
         fprintf(f, "\nInterleaving: out of memory to lay out %d threads\n", rep->nthreads);
         return;
     }
+    struct cut_rows cut_rows = { .n = 0 };
     print_header(f, rep, &l);
     for (uint32_t i = 0; i < rep->nsteps;) {
         if (!step_shown(rep, i)) {
@@ -452,23 +481,24 @@ static void print_interleaving(FILE *f, const struct report *rep)
         for (period = 1; period <= 8 && (again = repeats(rep, i, period)) < 2; period++)
             ;
         if (again < 2) {
-            print_row(f, rep, &l, i++);
+            print_row(f, rep, &l, i++, &cut_rows);
             continue;
         }
         for (uint32_t k = 0; k < period; k++)
-            print_row(f, rep, &l, i + k);
+            print_row(f, rep, &l, i + k, &cut_rows);
         fprintf(f, "  ... steps %u to %u repeat the %u step%s above %u more time%s ...\n",
                 i + period + 1, i + period * (again + 1), period, period == 1 ? "" : "s",
                 again, again == 1 ? "" : "s");
         i += period * (again + 1);
     }
     for (uint32_t i = 0; i < rep->nblocked; i++)
-        print_row(f, rep, &l, rep->nsteps + i);
+        print_row(f, rep, &l, rep->nsteps + i, &cut_rows);
     print_failing_row(f, rep, &l);
     if (l.preempts)
         fprintf(f, "  (*: a preemption, the thread of the step before could have gone on)\n");
     if (l.blocks)
         fprintf(f, "  (-: where a thread stopped for good: the attempt that blocks)\n");
+    print_cut_rows(f, rep, &cut_rows);
     free(l.width);
 }
 
