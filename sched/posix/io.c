@@ -2021,10 +2021,12 @@ int weft_pselect_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct t
 ** ==========================================================================
 ** An epoll instance is a modelled descriptor with an interest list of
 ** modelled descriptors; epoll_wait is a poll of them (stream_poll), level
-** triggered, with EPOLLONESHOT. So that a wait sees what another thread's
-** epoll_ctl changes while it waits, the instance has a stream of its own
-** that each epoll_ctl writes a byte to (a step) and each wait polls too:
-** woken by it, the wait drains it and polls the new list. Reports rotate:
+** triggered, with EPOLLONESHOT. The interest list is an object that each
+** epoll_ctl's step writes and each wait's first step reads. So that a wait
+** sees what another thread's epoll_ctl changes while it waits, the
+** instance also has a stream of its own that each wait polls and each
+** epoll_ctl's step touches, counting a version: a poll that finds a newer
+** one than its wishes were made from looks at the new list. Reports rotate:
 ** a wait that can give fewer events than are ready starts after the last
 ** one it gave, as Linux's ready list moves them to its end.
 */
@@ -2043,18 +2045,22 @@ struct epoll_set {
     struct epoll_entry *entries;      /* in the order they were added */
     int n, cap;
     int next;                         /* where the next report starts */
-    struct stream *changed;           /* a byte for each epoll_ctl; the instance's
-                                         name, "epoll N" until spelled */
+    struct sched_obj *list;           /* the interest list: epoll_ctl writes it,
+                                         a wait's look reads it */
+    struct stream *changed;           /* what a waiting poll waits on besides its
+                                         descriptors: each epoll_ctl's step
+                                         touches it; the instance's name,
+                                         "epoll N" until spelled */
     unsigned version;                 /* counts the epoll_ctl calls: a wait whose
-                                         wishes are older looks again, though
-                                         another waiter drained the byte */
+                                         wishes are older looks again */
     bool spelled;                     /* named as the program spells it */
-    unsigned char *drain;             /* room to drain it */
 };
 
 /* The most descriptors one wait looks at: a poll's objects, less the
 ** instance's own stream. */
 #define EPOLL_MAX_WATCHED (SCHED_MAX_OBJS / 2 - 2)
+
+static const struct sched_objclass epoll_list_class = { .name = "epoll instance" };
 
 int weft_epoll_create_at(int size, int flags, const char *file, int line)
 {
@@ -2073,6 +2079,8 @@ int weft_epoll_create_at(int size, int flags, const char *file, int line)
     char name[SCHED_NAME_MAX];
     snprintf(name, sizeof name, "epoll %d", fd);
     ep->changed = stream_new(x, name, PIPE_CAPACITY, at);
+    if ((ep->list = object_new(x, &epoll_list_class, sizeof *ep->list, name)) == NULL)
+        no_memory(x, at);
     fd_find(x, fd)->epoll = ep;
     return fd;
 }
@@ -2119,6 +2127,7 @@ static void epoll_spelled(struct epoll_set *ep, const char *spelling)
     if (ep->spelled || !spelling_names(spelling))
         return;
     stream_rename(ep->changed, spelling);
+    snprintf(ep->list->name, sizeof ep->list->name, "%s", spelling);
     ep->spelled = true;
 }
 
@@ -2214,12 +2223,30 @@ static void epoll_add(struct exec *x, struct epoll_set *ep, int fd, const struct
                                                  fd_find(x, fd) };
 }
 
-/* The change is a step on the instance's stream (a waiter wakes to see
-** it), made before the list changes: nothing runs between the two. */
+/* An epoll_ctl's step: a write to the list, which waits' looks read, and
+** to the stream that waiting polls wait on (obj2), whose waiters it wakes:
+** the new version tells them the list changed. The list changes after it:
+** nothing runs between the two. */
+struct epoll_change {
+    struct sched_op op;
+    struct epoll_set *ep;
+};
+
+static void change_apply(struct exec *x, struct sched_op *op)
+{
+    (void)x;
+    OP_OF(op, struct epoll_change, op)->ep->version++;
+}
+
+static const struct sched_opclass epoll_ctl_class = { .verb = "epoll_ctl",
+                                                      .apply = change_apply };
+
 static void epoll_changes(struct exec *x, struct epoll_set *ep, struct sched_loc at)
 {
-    static const unsigned char byte = 1;
-    stream_write(x, ep->changed, &byte, 1, true, at);   /* full: a waiter is woken already */
+    struct epoll_change c = { .op = { .cls = &epoll_ctl_class, .obj = ep->list,
+                                      .obj2 = stream_object(ep->changed), .loc = at },
+                              .ep = ep };
+    sched_visible(x, &c.op);
 }
 
 int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const char *ep_name,
@@ -2244,7 +2271,6 @@ int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const ch
     ** threads' calls on it (two ADDs of one descriptor both succeeded when
     ** both looked before either's step). */
     epoll_changes(x, ep, at);
-    ep->version++;
     struct epoll_entry *e = epoll_entry_of(x, ep, fd);
     if ((op == EPOLL_CTL_ADD) == (e != NULL))
         return (int)failed(e ? EEXIST : ENOENT);
@@ -2316,20 +2342,12 @@ static int epoll_report(struct exec *x, struct epoll_set *ep, const struct strea
     return got;
 }
 
-/* The instance's stream emptied (a step; another waiter may have emptied
-** it first). */
-static void epoll_drain(struct exec *x, struct epoll_set *ep, struct sched_loc at)
-{
-    if (ep->drain == NULL && (ep->drain = arena_alloc(&x->arena, PIPE_CAPACITY)) == NULL)
-        no_memory(x, at);
-    stream_read(x, ep->changed, ep->drain, PIPE_CAPACITY, true, NULL, at);
-}
-
-/* A wait's look at the interest list, before it makes its wishes: a step
-** on the instance's stream, which every epoll_ctl writes. Made between
-** steps, after whatever step the thread took last, the wishes would depend
-** on where another thread's epoll_ctl came without a dependence, and DPOR
-** lost classes (a list looked at before a DEL, polled after it). */
+/* A wait's look at the interest list, before it makes its wishes: a read
+** of the list, which every epoll_ctl writes (and no poll: it commutes with
+** other waits). Made between steps, after whatever step the thread took
+** last, the wishes would depend on where another thread's epoll_ctl came
+** without a dependence, and DPOR lost classes (a list looked at before a
+** DEL, polled after it). */
 static const struct sched_opclass epoll_look_class = {
     .verb = "look at", .apply = changes_nothing, .reads_only = always_reads,
 };
@@ -2350,8 +2368,7 @@ static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, i
     struct stream_poll *w = arena_alloc(&x->arena, (EPOLL_MAX_WATCHED + 1) * sizeof *w);
     if (w == NULL)
         no_memory(x, at);
-    struct sched_op look = { .cls = &epoll_look_class, .obj = stream_object(ep->changed),
-                             .loc = at };
+    struct sched_op look = { .cls = &epoll_look_class, .obj = ep->list, .loc = at };
     sched_visible(x, &look);
     for (;;) {
         bool writable = false;
@@ -2363,10 +2380,8 @@ static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, i
         int ready = stream_poll(x, w, ep->n + 1, ns, at);
         if (wait_cancelled(x))
             return -1;
-        if (w[0].revents & POLLIN) {  /* the list changed: look again */
-            epoll_drain(x, ep, at);
+        if (w[0].revents & POLLIN)    /* the list changed: look again */
             continue;
-        }
         if (ready == 0 && !writable)
             return 0;                 /* timed out */
         int got = epoll_report(x, ep, w, events, max);
