@@ -4,6 +4,7 @@
 ** 0 only when every test passed.
 */
 #include <malloc.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -57,19 +58,23 @@ struct explore_result test_explore(const struct weft_scenario *s, const char *st
 */
 void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int __real_munmap(void *addr, size_t len);
-static long mapped;                   /* mappings made by weft, not yet unmapped */
+/* Atomic: two_threads_at_once explores from two OS threads, whose fibers
+** map and unmap their stacks at the same time. */
+static atomic_long mapped;            /* mappings made by weft, not yet unmapped */
 
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
     void *p = __real_mmap(addr, len, prot, flags, fd, off);
-    mapped += p != MAP_FAILED;
+    if (p != MAP_FAILED)
+        atomic_fetch_add(&mapped, 1);
     return p;
 }
 
 int __wrap_munmap(void *addr, size_t len)
 {
     int rc = __real_munmap(addr, len);
-    mapped -= rc == 0;
+    if (rc == 0)
+        atomic_fetch_sub(&mapped, 1);
     return rc;
 }
 
@@ -81,7 +86,7 @@ static size_t heap_in_use(void) { return mallinfo2().uordblks; }
 ** state before and after, so that only the test's allocations count. */
 static void leak_setup(void)
 {
-    mapped = 0;
+    atomic_store(&mapped, 0);
     mark_point();
     heap_before = heap_in_use();
 }
@@ -97,7 +102,8 @@ static void leak_teardown(void)
     ck_assert_msg(heap_after == heap_before, "%zd bytes of heap left behind",
                   (ssize_t)(heap_after - heap_before));
 #endif
-    ck_assert_msg(mapped == 0, "%ld fiber stacks left mapped", mapped);
+    long left = atomic_load(&mapped);
+    ck_assert_msg(left == 0, "%ld fiber stacks left mapped", left);
 }
 
 void test_leak_check(TCase *tc) { tcase_add_checked_fixture(tc, leak_setup, leak_teardown); }
