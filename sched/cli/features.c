@@ -89,14 +89,21 @@ static void strip_comments(char *line, bool *open)
     *w = 0;
 }
 
+/* Length of the identifier p starts with (0 if none). */
+static size_t identifier_length(const char *p)
+{
+    size_t len = 0;
+    while (isalnum((unsigned char)p[len]) || p[len] == '_')
+        len++;
+    return len;
+}
+
 /* "#define NAME VALUE" of a feature macro: noted (the first one wins). A
 ** function-like macro, a value continued on the next line or one too long
 ** for an option is not one glibc reads. */
 static void note_define(const char *p, struct program_features *out)
 {
-    size_t len = 0;
-    while (isalnum((unsigned char)p[len]) || p[len] == '_')
-        len++;
+    size_t len = identifier_length(p);
     if (len == 0 || p[len] == '(' || !is_feature(p, len) || feature_at(out, p, len) >= 0)
         return;
     const char *value = p + len + strspn(p + len, " \t");
@@ -110,7 +117,7 @@ static void note_define(const char *p, struct program_features *out)
 /* "#undef NAME": forgotten, as cc would. */
 static void note_undef(const char *p, struct program_features *out)
 {
-    size_t len = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+    size_t len = identifier_length(p);
     int i = len ? feature_at(out, p, len) : -1;
     if (i < 0)
         return;
