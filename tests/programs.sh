@@ -193,6 +193,7 @@ same_classes() {
         grep -q 'NOT exhaustive' "$tmp/ran" && : >"$tmp/classes"   # no reference
         awk '{ print $2 }' "$tmp/classes" | sort -u > "$tmp/set.${strategy%% *}"
     done
+    note_time "$what"
     if cmp -s "$tmp/set.dpor" "$tmp/set.dfs" && [ -s "$tmp/set.dpor" ]; then
         pass=$((pass + 1)); else
         fail=$((fail + 1)); echo "FAIL: $what: DPOR's classes are not plain DFS's"; fi
@@ -531,6 +532,16 @@ for mode in read write accept; do
     check "a call that gives up as the flag came first: $mode" 1 \
         "$WEFT" run --cflags=-DNEVER_EAGAIN "$tests/nonblock_race.c" -- $mode
     expect_grep "it gives up: $mode" "^weft: ASSERTION FAILED in nonblock_race$" "$tmp/out"
+done
+# So do they SO_RCVTIMEO and SO_SNDTIMEO, which a setsockopt sets in a
+# step on the socket's ends: DPOR read the timeout when the call began and
+# passed a program whose call times out on Linux ("exhaustive", 2 runs).
+for mode in read write accept never; do
+    same_classes "a socket's timeout set while a call begins: $mode" \
+        "$tests/sockopt_race.c" -- $mode
+    check "a call that times out as the timeout came first: $mode" 1 \
+        "$WEFT" run --cflags=-DNEVER_EAGAIN "$tests/sockopt_race.c" -- $mode
+    expect_grep "it times out: $mode" "^weft: ASSERTION FAILED in sockopt_race$" "$tmp/out"
 done
 # A close gives the socket's name up in a step on the name, which a
 # connect or a send to it looks it up after: DPOR ran only the client that

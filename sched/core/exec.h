@@ -390,8 +390,9 @@ struct exec {
     void (*drain_stores)(struct exec *x);
     /* Runs the signal handlers due in the running thread, which has just
     ** resumed (posix/delivery.c); set when the first is made due. True
-    ** when a wait they interrupted fails with EINTR rather than go on. */
-    bool (*run_due_signals)(struct exec *x);
+    ** when the wait they interrupted (cut, or NULL) fails with EINTR
+    ** rather than go on. */
+    bool (*run_due_signals)(struct exec *x, const struct sched_op *cut);
     size_t spawn_stack_size;          /* the stack the next spawn asks for, when
                                          more than cfg's (pthread_attr_setstacksize):
                                          taken by the spawn op as it is made, and

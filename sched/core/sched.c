@@ -786,7 +786,7 @@ static __attribute__((noinline, cold)) void after_signal(struct exec *x, struct 
     for (;;) {
         bool cut = t->signal_cut;     /* its wait, interrupted by a signal */
         t->signal_cut = false;
-        bool fails = t->signal_due && x->run_due_signals(x);
+        bool fails = t->signal_due && x->run_due_signals(x, cut ? op : NULL);
         if (!cut)
             return;
         if (fails)

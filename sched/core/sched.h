@@ -106,6 +106,9 @@ static inline struct sched_thread *sched_thread(struct exec *x, int tid)
 /* The execution's clock, an object that timed steps and clock reads touch
 ** (made on first use); NULL without memory. */
 struct sched_obj *sched_clock(struct exec *x);
+/* Where the clock will be once made (an operation that may make it names
+** it among its objects from then on). */
+static inline struct sched_obj *const *sched_clock_slot(const struct exec *x) { return &x->clock; }
 /* Timers (op.h). Make op timed, with a timeout of ns virtual ns; 0, or
 ** WEFT_ENOMEM when the clock object cannot be made. */
 int sched_timer_init(struct exec *x, struct sched_op *op, struct sched_timer *t, int64_t ns);

@@ -382,8 +382,10 @@ static void act_here(struct exec *x, struct posix_thread *t, int sig,
 ** their own: no cancellation points of the call it interrupted, nor
 ** failing with EINTR as it does. Whether that call, if its wait was
 ** interrupted, fails with EINTR: when a handler ran and the call always
-** fails so, or fails so unless every handler that ran has SA_RESTART. */
-static bool run_due_signals(struct exec *x)
+** fails so, or fails so unless every handler that ran has SA_RESTART
+** (always if cut, the wait interrupted, has a timer and the call said
+** POSIX_EINTR_UNLESS_RESTART_OR_TIMED). */
+static bool run_due_signals(struct exec *x, const struct sched_op *cut)
 {
     struct sched_thread *st = x->current;
     struct posix_thread *t = posix_thread_self(x);
@@ -406,6 +408,8 @@ static bool run_due_signals(struct exec *x)
     }
     st->interruptible = interruptible;
     st->eintr = eintr;
+    if (eintr == POSIX_EINTR_UNLESS_RESTART_OR_TIMED)
+        eintr = cut && cut->timer ? POSIX_EINTR_ALWAYS : POSIX_EINTR_UNLESS_RESTART;
     return ran && (eintr == POSIX_EINTR_ALWAYS || (eintr == POSIX_EINTR_UNLESS_RESTART && !restart));
 }
 
@@ -426,7 +430,7 @@ bool posix_eintr_end(struct exec *x)
 void posix_signals_due(struct exec *x)
 {
     if (x->current->signal_due)
-        run_due_signals(x);
+        run_due_signals(x, NULL);
 }
 
 /* ==========================================================================

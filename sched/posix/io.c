@@ -292,6 +292,11 @@ static const struct sched_opclass bytes_ready_class = {
     .reads_only = always_reads,
 };
 static const struct sched_opclass close_shared_class = { .verb = "close", .objects = look_objects };
+static const struct sched_opclass get_option_class = {
+    .verb = "get option", .apply = copies_apply, .objects = look_objects,
+    .reads_only = always_reads,
+};
+static const struct sched_opclass set_option_class = { .verb = "set option", .objects = look_objects };
 
 static bool step_on_ends(struct exec *x, int fd, struct posix_fd *f,
                          const struct sched_opclass *cls, struct sched_loc at)
@@ -847,13 +852,11 @@ static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n
     if (f->in == NULL && !f->addressed)
         return failed(f->family ? ENOTCONN : EBADF);
     struct stream_read_how how = {
-        .nonblock = (flags & MSG_DONTWAIT) || f->flags->rcvtimeo < 0,
-        .nonblock_flag = &f->flags->nonblock,
-        .peek = flags & MSG_PEEK, .timeout_ns = f->flags->rcvtimeo,
+        .nonblock = flags & MSG_DONTWAIT, .nonblock_flag = &f->flags->nonblock,
+        .peek = flags & MSG_PEEK, .timeout_flag = &f->flags->rcvtimeo,
         .number_closed = &f->closed,
     };
-    if (f->flags->rcvtimeo > 0)       /* Linux: with a timeout, EINTR whatever SA_RESTART */
-        posix_eintr_begin(x, POSIX_EINTR_ALWAYS);
+    posix_eintr_begin(x, POSIX_EINTR_UNLESS_RESTART_OR_TIMED);
     long got = f->addressed ? addressed_read(x, f, buf, n, how, whole, at)
                             : stream_read_as(x, f->in, buf, n, how, whole, at);
     return got == WEFT_EBUSY ? failed(EAGAIN) : got == STREAM_EBADF ? failed(EBADF)
@@ -892,11 +895,10 @@ static ssize_t stream_out_to(struct exec *x, struct posix_fd *f, struct stream *
         buf = with;
     }
     struct stream_write_how how = {
-        .nonblock = nonblock || f->flags->sndtimeo < 0, .nonblock_flag = &f->flags->nonblock,
-        .timeout_ns = f->flags->sndtimeo, .number_closed = &f->closed,
+        .nonblock = nonblock, .nonblock_flag = &f->flags->nonblock,
+        .timeout_flag = &f->flags->sndtimeo, .number_closed = &f->closed,
     };
-    if (f->flags->sndtimeo > 0)
-        posix_eintr_begin(x, POSIX_EINTR_ALWAYS);
+    posix_eintr_begin(x, POSIX_EINTR_UNLESS_RESTART_OR_TIMED);
     long put = stream_write_as(x, out, buf, n + head, how, at);
     if (put == STREAM_EBADF)
         return failed(EBADF);
@@ -2948,13 +2950,15 @@ static int connect_modelled(struct exec *x, struct posix_fd *f, const struct soc
     struct posix_conn *c = conn_new(x, server, f, at);
     /* Linux: a Unix socket's connect to a full backlog fails with EAGAIN
     ** when nonblocking, or once SO_SNDTIMEO has passed (EINTR whatever
-    ** SA_RESTART then). A TCP connect waits (its SYNs are retried). */
+    ** SA_RESTART then), each as its first step finds them. A TCP connect
+    ** waits (its SYNs are retried). */
     bool is_unix = f->family == AF_UNIX;
-    int64_t timeout = is_unix ? f->flags->sndtimeo : 0;
-    if (timeout > 0)
-        posix_eintr_begin(x, POSIX_EINTR_ALWAYS);
-    int rc = listener_connect(x, server->listening, c,
-                              is_unix && (f->flags->nonblock || timeout < 0), timeout, at);
+    struct stream_write_how how = {
+        .nonblock_flag = is_unix ? &f->flags->nonblock : NULL,
+        .timeout_flag = is_unix ? &f->flags->sndtimeo : NULL,
+    };
+    posix_eintr_begin(x, POSIX_EINTR_UNLESS_RESTART_OR_TIMED);
+    int rc = listener_connect(x, server->listening, c, how, at);
     if (rc == WEFT_EBUSY)
         return (int)failed(EAGAIN);
     if (rc != 0)
@@ -2997,12 +3001,12 @@ static int accept_fd(struct exec *x, int fd, struct sockaddr *addr, socklen_t *l
     if (!f->listening)
         return (int)failed(f->type == SOCK_DGRAM ? EOPNOTSUPP : f->family ? EINVAL : ENOTSOCK);
     void *item = NULL;
-    int64_t timeout = f->flags->rcvtimeo;   /* Linux: EAGAIN once it passed, and EINTR
-                                               whatever SA_RESTART */
-    if (timeout > 0)
-        posix_eintr_begin(x, POSIX_EINTR_ALWAYS);
-    int rc = listener_accept(x, f->listening, &item, timeout < 0, &f->flags->nonblock,
-                             timeout, at);
+    /* Linux: with SO_RCVTIMEO, EAGAIN once it passed, and EINTR whatever
+    ** SA_RESTART */
+    struct stream_read_how how = { .nonblock_flag = &f->flags->nonblock,
+                                   .timeout_flag = &f->flags->rcvtimeo };
+    posix_eintr_begin(x, POSIX_EINTR_UNLESS_RESTART_OR_TIMED);
+    int rc = listener_accept(x, f->listening, &item, how, at);
     if (rc != 0 && wait_cancelled(x))
         return -1;
     if (rc != 0)                      /* (shut down: not listening) */
@@ -3149,6 +3153,14 @@ int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len, so
                    : getsockopt(fd, level, name, value, len);
     if (!f->socket)
         return (int)failed(ENOTSOCK);
+    /* The options weft models are read by the first steps of the socket's
+    ** calls (stream.c): a change, or a look, is a step on its ends. */
+    bool modelled = level == SOL_SOCKET &&
+        (name == SO_RCVTIMEO || name == SO_SNDTIMEO ||
+         (name == SO_SNDBUF && (f->family == 0 || f->family == AF_UNIX)));
+    if (modelled && !step_on_ends(x, fd, f, set ? &set_option_class : &get_option_class,
+                                  (struct sched_loc){ file, line }))
+        return (int)failed(EBADF);
     if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO))
         return socket_timeout(name == SO_RCVTIMEO ? &f->flags->rcvtimeo : &f->flags->sndtimeo,
                               value, set ? &setlen : len, set);

@@ -183,10 +183,14 @@ void posix_signals_due(struct exec *x);
 ** unless the call is one that then fails with EINTR: always (sleeps,
 ** sem_wait, poll and select, sigtimedwait, a read or write of a socket
 ** with a timeout), or unless every handler that ran has SA_RESTART
-** (reads, writes, accept, connect). begin says
-** which for the call about to wait; end, whether a handler ended its wait
-** (the call then fails with EINTR, or returns what it did before). */
-enum { POSIX_EINTR_NEVER, POSIX_EINTR_UNLESS_RESTART, POSIX_EINTR_ALWAYS };
+** (reads, writes, accept, connect: always if the wait has a timer, its
+** socket's SO_RCVTIMEO or SO_SNDTIMEO as its first step found it). begin
+** says which for the call about to wait; end, whether a handler ended its
+** wait (the call then fails with EINTR, or returns what it did before). */
+enum {
+    POSIX_EINTR_NEVER, POSIX_EINTR_UNLESS_RESTART, POSIX_EINTR_ALWAYS,
+    POSIX_EINTR_UNLESS_RESTART_OR_TIMED
+};
 void posix_eintr_begin(struct exec *x, int how);
 bool posix_eintr_end(struct exec *x);
 /* While other threads run, a mask change (sig 0) or sig's disposition

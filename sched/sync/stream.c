@@ -93,6 +93,11 @@ struct stream_op {
     size_t whole;                     /* read of a message: its length, cut or not */
     bool nonblock, must_wait;
     const bool *nonblock_flag;        /* read, write: its file's O_NONBLOCK */
+    const int64_t *timeout_flag;      /* a socket's SO_RCVTIMEO or SO_SNDTIMEO, read
+                                         in the first step (then NULL) */
+    int64_t timeout_ns;               /* what the first step found there */
+    struct sched_obj *const *clock;   /* with timeout_flag: the execution's clock,
+                                         once it is made */
     bool peek;                        /* read: the bytes stay (MSG_PEEK) */
     int how;                          /* close: enum close_kind */
     long result;
@@ -217,12 +222,14 @@ static void release_files(struct exec *x, struct stream_op *o);
 ** in before it; it gives its holds back with that step (which touched its
 ** files: file_touched). */
 static bool nonblocking(const struct stream_op *o);
+static int64_t timeout_of(const struct stream_op *o);
 
 static void perform(struct exec *x, struct stream_op *o, const struct sched_opclass *wait_class)
 {
     sched_visible(x, &o->op);
-    o->nonblock = nonblocking(o);     /* as its first step found it: the rest of a
-                                         write in pieces keeps it */
+    o->nonblock = nonblocking(o);     /* as its first step found them: the rest of a */
+    o->timeout_ns = timeout_of(o);    /* write in pieces keeps them */
+    o->timeout_flag = NULL;
     while (o->must_wait) {
         o->must_wait = false;
         o->op.cls = o->next ? o->next : wait_class;
@@ -249,15 +256,45 @@ static void perform(struct exec *x, struct stream_op *o, const struct sched_opcl
 ** on Linux. */
 static bool nonblocking(const struct stream_op *o)
 {
-    return o->nonblock || (!o->waiting && o->nonblock_flag && *o->nonblock_flag);
+    return o->nonblock || (!o->waiting && o->nonblock_flag && *o->nonblock_flag) ||
+           timeout_of(o) < 0;
 }
 
-/* A wait of o that ends after timeout_ns: SO_RCVTIMEO, SO_SNDTIMEO, a
-** poll's timeout (> 0; 0: none, and none for a call that never waits). */
+/* A wait of o that ends after timeout_ns: a poll's timeout (> 0; 0: none,
+** and none for a call that never waits). */
 static void set_timeout(struct exec *x, struct stream_op *o, int64_t timeout_ns)
 {
     if (timeout_ns > 0 && !o->nonblock && sched_timer_init(x, &o->op, &o->timer, timeout_ns) != 0)
         sched_fail(x, WEFT_ASSERTION, o->op.loc, "out of memory for a timer");
+}
+
+/*
+** A socket's SO_RCVTIMEO or SO_SNDTIMEO, as o's first step finds it (as
+** its O_NONBLOCK: another thread's setsockopt between the call and its
+** step counts, and DPOR ordered none with it when the call read it as it
+** began): < 0, the call never waits; > 0, its wait has a timer, made as
+** it begins; 0, it waits for ever.
+*/
+static int64_t timeout_of(const struct stream_op *o)
+{
+    return o->timeout_flag ? *o->timeout_flag : o->timeout_ns;
+}
+
+/* Will o's step begin a timed wait if it must wait, its timer not yet
+** made? Its step then reads the clock (the deadline is now + timeout). */
+static bool may_start_timer(const struct sched_op *op)
+{
+    const struct stream_op *o = OP_OF(op, const struct stream_op, op);
+    return op->timer == NULL && o->clock && *o->clock && timeout_of(o) > 0;
+}
+
+/* o must wait: its timer (if it has a timeout) starts. */
+static void start_wait_timer(struct exec *x, struct stream_op *o)
+{
+    if (o->op.timer == NULL && !o->nonblock && timeout_of(o) > 0)
+        set_timeout(x, o, timeout_of(o));
+    if (o->op.timer)
+        sched_timer_start(x, o->op.timer);
 }
 
 static const struct sched_opclass read_class, peek_class, write_class, write_next_class;
@@ -378,8 +415,9 @@ static bool file_touched(const struct sched_op *op)
     return o->waiting || (o->applied ? o->must_wait : waits_now(op));
 }
 
-/* A read's, write's or accept's objects: its stream or queue, and its
-** file when the step touches it. */
+/* A read's, write's, connect's or accept's objects: its stream or queue,
+** its file when the step touches it, and the clock when the step may
+** start its timer (the scheduler adds the clock once it has one). */
 static int holder_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
     const struct stream_op *o = OP_OF(op, const struct stream_op, op);
@@ -387,6 +425,8 @@ static int holder_objects(const struct sched_op *op, const struct sched_obj **ob
     objs[n++] = op->obj;
     if (o->file && n < max && file_touched(op))
         objs[n++] = &o->file->obj;
+    if (n < max && may_start_timer(op))
+        objs[n++] = *o->clock;
     return n;
 }
 
@@ -768,8 +808,7 @@ static void read_step(struct exec *x, struct sched_op *op)
         op->note = "empty";
         break;
     case READ_WAITS:
-        if (op->timer)
-            sched_timer_start(x, op->timer);
+        start_wait_timer(x, r);
         must_wait(op);
         break;
     }
@@ -794,7 +833,8 @@ static bool read_only_looks(struct exec *x, struct sched_op *op)
     (void)x;
     enum read_outcome r = read_outcome(op);
     return r == READ_GONE || r == READ_PEEK || r == READ_END || r == READ_EMPTY ||
-           (r == READ_WAITS && stream_op(op)->peek && op->timer == NULL);
+           (r == READ_WAITS && stream_op(op)->peek && op->timer == NULL &&
+            timeout_of(stream_op(op)) <= 0);
 }
 
 static bool read_wait_enabled(struct exec *x, struct sched_op *op)
@@ -856,8 +896,9 @@ long stream_read_as(struct exec *x, struct stream *s, void *buf, size_t n,
                                    .loc = at },
                            .into = buf, .n = n, .nonblock = how.nonblock,
                            .nonblock_flag = how.nonblock_flag, .peek = how.peek,
+                           .timeout_flag = how.timeout_flag,
+                           .clock = how.timeout_flag ? sched_clock_slot(x) : NULL,
                            .file = s->reader_file, .number_closed = how.number_closed };
-    set_timeout(x, &r, how.timeout_ns);
     perform(x, &r, how.peek ? &peek_wait_class : &read_wait_class);
     if (whole)
         *whole = r.result >= 0 && r.whole > (size_t)r.result ? r.whole : (size_t)0;
@@ -981,8 +1022,7 @@ static bool tcp_closed_write(struct stream *s, struct stream_op *w)
 /* w waits for room, for as long as its SO_SNDTIMEO if it has one. */
 static void sleep_for_room(struct exec *x, struct stream_op *w)
 {
-    if (w->op.timer)
-        sched_timer_start(x, w->op.timer);
+    start_wait_timer(x, w);
     must_wait(&w->op);
 }
 
@@ -1197,8 +1237,9 @@ long stream_write_as(struct exec *x, struct stream *s, const void *buf, size_t n
     struct stream_op w = { .op = { .cls = &write_class, .obj = &s->obj, .loc = at },
                            .from = buf, .n = n, .nonblock = how.nonblock,
                            .nonblock_flag = how.nonblock_flag, .file = s->writer_file,
+                           .timeout_flag = how.timeout_flag,
+                           .clock = how.timeout_flag ? sched_clock_slot(x) : NULL,
                            .number_closed = how.number_closed };
-    set_timeout(x, &w, how.timeout_ns);
     perform(x, &w, &write_wait_class);
     return w.result;
 }
@@ -1669,13 +1710,12 @@ static void connect_apply(struct exec *x, struct sched_op *op)
     } else if (l->len < l->cap) {
         l->queue[(l->head + l->len++) % l->cap] = c->item;
         c->result = 0;
-    } else if (c->nonblock) {
+    } else if (nonblocking(c)) {
         c->result = WEFT_EBUSY;
         op->idle = true;
         op->note = "backlog full";
     } else {
-        if (op->timer)
-            sched_timer_start(x, op->timer);
+        start_wait_timer(x, c);
         must_wait(op);
     }
 }
@@ -1693,18 +1733,21 @@ static void connect_describe(const struct sched_op *op, char *buf, size_t n)
              waiting == 1 ? "" : "s", waiting == 1 ? "s" : "");
 }
 
-static const struct sched_opclass connect_class = { .verb = "connect", .apply = connect_apply };
+static const struct sched_opclass connect_class = {
+    .verb = "connect", .apply = connect_apply, .objects = holder_objects,
+};
 static const struct sched_opclass connect_wait_class = {
     .verb = "connect (wait)", .enabled = connect_wait_enabled, .apply = connect_apply,
-    .blockers = stream_wakers, .describe_wait = connect_describe,
+    .blockers = stream_wakers, .describe_wait = connect_describe, .objects = holder_objects,
 };
 
-int listener_connect(struct exec *x, struct listener *l, void *item, bool nonblock,
-                     int64_t timeout_ns, struct sched_loc at)
+int listener_connect(struct exec *x, struct listener *l, void *item, struct stream_write_how how,
+                     struct sched_loc at)
 {
     struct stream_op c = { .op = { .cls = &connect_class, .obj = &l->obj, .loc = at },
-                           .item = item, .nonblock = nonblock };
-    set_timeout(x, &c, timeout_ns);
+                           .item = item, .nonblock = how.nonblock,
+                           .nonblock_flag = how.nonblock_flag, .timeout_flag = how.timeout_flag,
+                           .clock = how.timeout_flag ? sched_clock_slot(x) : NULL };
     perform(x, &c, &connect_wait_class);
     return (int)c.result;
 }
@@ -1750,8 +1793,7 @@ static void accept_step(struct exec *x, struct sched_op *op)
         op->note = "none waiting";
         break;
     case ACCEPT_WAITS:
-        if (op->timer)
-            sched_timer_start(x, op->timer);
+        start_wait_timer(x, a);
         must_wait(op);
         break;
     }
@@ -1793,13 +1835,14 @@ static const struct sched_opclass accept_wait_class = {
     .objects = holder_objects, .enablers = holder_enablers,
 };
 
-int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
-                    const bool *nonblock_flag, int64_t timeout_ns, struct sched_loc at)
+int listener_accept(struct exec *x, struct listener *l, void **item, struct stream_read_how how,
+                    struct sched_loc at)
 {
     struct stream_op a = { .op = { .cls = &accept_class, .obj = &l->obj, .loc = at },
-                           .item_out = item, .nonblock = nonblock,
-                           .nonblock_flag = nonblock_flag, .file = l->file };
-    set_timeout(x, &a, timeout_ns);
+                           .item_out = item, .nonblock = how.nonblock,
+                           .nonblock_flag = how.nonblock_flag, .timeout_flag = how.timeout_flag,
+                           .clock = how.timeout_flag ? sched_clock_slot(x) : NULL,
+                           .file = l->file };
     perform(x, &a, &accept_wait_class);
     return (int)a.result;
 }

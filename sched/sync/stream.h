@@ -79,14 +79,15 @@ long stream_read(struct exec *x, struct stream *s, void *buf, size_t n, bool non
                  size_t *whole, struct sched_loc at);
 /* How a read goes: nonblock as stream_read's; peek (recv's MSG_PEEK): the
 ** same bytes copied and left where they are, a step that changes
-** nothing; timeout_ns (SO_RCVTIMEO, > 0): a read that waited that long
-** gives WEFT_EBUSY, the timer racing the bytes as any timeout does. */
+** nothing; *timeout_flag (SO_RCVTIMEO in ns, as the call's first step
+** finds it): > 0, a read that waited that long gives WEFT_EBUSY, the
+** timer racing the bytes as any timeout does; < 0, it never waits. */
 struct stream_read_how {
     bool nonblock, peek;
     const bool *nonblock_flag;        /* (or NULL) its file's O_NONBLOCK, looked
                                          at in the call's first step: another
                                          thread's F_SETFL before that counts */
-    int64_t timeout_ns;
+    const int64_t *timeout_flag;      /* (or NULL) likewise */
     const bool *number_closed;        /* (or NULL) the caller's descriptor number
                                          was closed: a step that finds it so
                                          gives STREAM_EBADF, though a dup may
@@ -103,14 +104,14 @@ long stream_read_as(struct exec *x, struct stream *s, void *buf, size_t n,
 ** none (or the whole of a short write) does not. */
 long stream_write(struct exec *x, struct stream *s, const void *buf, size_t n, bool nonblock,
                   struct sched_loc at);
-/* How a write goes: nonblock as stream_write's; timeout_ns (SO_SNDTIMEO,
-** > 0): a write that waited that long for room gives what went in, or
-** WEFT_EBUSY, the timer racing the reads that make room; number_closed
-** as stream_read_how's. */
+/* How a write goes: nonblock as stream_write's; *timeout_flag
+** (SO_SNDTIMEO, as a read's SO_RCVTIMEO): a write that waited that long
+** for room gives what went in, or WEFT_EBUSY, the timer racing the reads
+** that make room; number_closed as stream_read_how's. */
 struct stream_write_how {
     bool nonblock;
     const bool *nonblock_flag;        /* as a read's */
-    int64_t timeout_ns;
+    const int64_t *timeout_flag;      /* as a read's */
     const bool *number_closed;
 };
 /* Visible. stream_write, as how says. */
@@ -156,17 +157,18 @@ typedef void listener_refuse_fn(struct exec *x, void *item, struct sched_loc at)
 struct listener *listener_new(struct exec *x, const char *name, int backlog,
                               listener_refuse_fn *refuse, struct sched_loc at);
 /* Visible. Queue item: 0, or WEFT_ECLOSED when the listener is closed;
-** WEFT_EBUSY while the backlog is full when nonblock, or when it stayed
-** full for timeout_ns (> 0; 0: no timeout). */
-int listener_connect(struct exec *x, struct listener *l, void *item, bool nonblock,
-                     int64_t timeout_ns, struct sched_loc at);
-/* Visible. The oldest item into *item: 0; WEFT_EBUSY when nonblock (or
-** *nonblock_flag, its file's O_NONBLOCK at the first step) and none waits,
-** or none came in timeout_ns (> 0; 0: no timeout); WEFT_ECLOSED once shut
-** down (EINVAL) and none is left; STREAM_EBADF when its descriptor was
-** closed before the step. */
-int listener_accept(struct exec *x, struct listener *l, void **item, bool nonblock,
-                    const bool *nonblock_flag, int64_t timeout_ns, struct sched_loc at);
+** WEFT_EBUSY while the backlog is full when how says it does not wait,
+** or when it stayed full for its timeout (how: as a write's; its
+** number_closed is not read). */
+int listener_connect(struct exec *x, struct listener *l, void *item, struct stream_write_how how,
+                     struct sched_loc at);
+/* Visible. The oldest item into *item: 0; WEFT_EBUSY when how says it
+** does not wait (as a read's; its peek and number_closed are not read)
+** and none waits, or none came in its
+** timeout; WEFT_ECLOSED once shut down (EINVAL) and none is left;
+** STREAM_EBADF when its descriptor was closed before the step. */
+int listener_accept(struct exec *x, struct listener *l, void **item, struct stream_read_how how,
+                    struct sched_loc at);
 /* Does l refuse connections (closed, or shut down)? */
 bool listener_closed(const struct listener *l);
 /* The object l's steps touch (a call on its closed number looks at it). */
