@@ -364,7 +364,7 @@ def jobs_same(names, strategy="dpor"):
                 one, two = one.splitlines(), two.splitlines()
             diff = [(a, b) for a, b in zip(one, two) if a != b]
             fail(f"{strategy}: --jobs 2 differs from --jobs 1 ({fmt}): {diff[:1]}")
-    one = out(1, "json")[0]
+    # one: --jobs 1's JSON result, from the loop's last turn
     kept, listed = out(2, "json", ["--keep-going"])
     if kept != one:
         fail(f"{strategy}: --jobs 2 --keep-going prints another result than --jobs 1")

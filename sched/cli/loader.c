@@ -352,11 +352,11 @@ static bool cc_accepts(const char *cc, const char *f1, const char *f2)
 }
 
 /* The two stack flags for cc: one probe when it has both, as gcc and clang do. */
-static void stack_flags_for(const char *cc, char *out[2])
+static void stack_flags_for(const char *cc, const char *out[2])
 {
     bool both = cc_accepts(cc, stack_flags[0], stack_flags[1]);
     for (int i = 0; i < 2; i++)
-        out[i] = both || cc_accepts(cc, stack_flags[i], NULL) ? (char *)stack_flags[i] : "-g";
+        out[i] = both || cc_accepts(cc, stack_flags[i], NULL) ? stack_flags[i] : "-g";
 }
 
 /* A growing argument vector for cc (the strings are not copied). */
@@ -384,6 +384,7 @@ struct build {
     enum cli_memory memory;
     char **cflags;                    /* --cflags split at blanks, NULL-terminated */
     bool program;                     /* with weft_pthread.h in front */
+    const struct probed *probed;      /* NULL: not asked yet (build_object asks) */
 };
 
 /* -l, -L and -Wl, words of --cflags go to the link, the others to cc -c. */
@@ -416,14 +417,33 @@ static const char *compare_flag_for(const char *cc)
     return "-g";
 }
 
+/* What the compiler takes, asked of it: each probe runs cc (three of them),
+** so a build asks once for all its sources, and a folder's prebuild once
+** for all its files. */
+struct probed {
+    const char *stack[2], *compare;
+};
+
+static void probe(const char *cc, struct probed *p)
+{
+    stack_flags_for(cc, p->stack);
+    p->compare = compare_flag_for(cc);
+}
+
+/* The compiler: $CC, else cc. */
+static const char *compiler(void)
+{
+    const char *cc = getenv("CC");
+    return cc && *cc ? cc : "cc";
+}
+
 /* cc -c src -o obj, as b says. */
 static int compile_one(const struct build *b, const char *src, const char *obj)
 {
-    char incflag[PATH_MAX + 3], header[PATH_MAX + 20], *stack[2];
+    char incflag[PATH_MAX + 3], header[PATH_MAX + 20];
     struct program_features features;
     snprintf(incflag, sizeof incflag, "-I%s", b->inc);
     snprintf(header, sizeof header, "%s/weft_pthread.h", b->inc);
-    stack_flags_for(b->cc, stack);
     struct argv_buf a = { 0 };
     push(&a, b->cc);
     push(&a, b->program ? "-std=gnu11" : "-std=c11");
@@ -431,9 +451,9 @@ static int compile_one(const struct build *b, const char *src, const char *obj)
         push(&a, compile_flags[i]);
     if (b->memory != CLI_MEMORY_OFF)
         push(&a, "-fsanitize=thread");
-    push(&a, compare_flag_for(b->cc));
-    push(&a, stack[0]);
-    push(&a, stack[1]);
+    push(&a, b->probed->compare);
+    push(&a, b->probed->stack[0]);
+    push(&a, b->probed->stack[1]);
     push(&a, incflag);
     if (b->program) {                 /* its globals never meet weft's, its printf stays printf */
         push(&a, "-fvisibility=hidden");
@@ -542,7 +562,7 @@ static int compile(const struct build *b, char *const *srcs, int n, const char *
             compile_one(b, srcs[made], objs[made]) != 0)
             rc = -1;
     if (rc == 0 && entry) {
-        struct build plain = { b->cc, b->inc, CLI_MEMORY_OFF, NULL, true };
+        struct build plain = { b->cc, b->inc, CLI_MEMORY_OFF, NULL, true, b->probed };
         if ((objs[made] = format("%s.%d.o", out, made)) == NULL ||
             write_entry(entry, b->memory) != 0 ||
             compile_one(&plain, entry, objs[made]) != 0)
@@ -612,6 +632,13 @@ static int publish(const char *tmp, const char *so)
 /* Compile srcs into the cached object so. */
 static int build_object(const struct build *b, const char *const *srcs, int n, const char *so)
 {
+    struct probed asked;
+    struct build with = *b;
+    if (with.probed == NULL) {
+        probe(with.cc, &asked);
+        with.probed = &asked;
+    }
+    b = &with;
     char **operands = calloc((size_t)n, sizeof *operands);
     char *tmp = format("%s.%ld.tmp", so, (long)getpid());
     int rc = operands == NULL || tmp == NULL ? out_of_memory() : 0;
@@ -703,22 +730,32 @@ static int cache_key(const struct build *b, const char *const *srcs, int n, uint
     return 0;
 }
 
+/* *so: where the cached shared object for .c files is (malloc'd), and *b
+** how it is built (b->cflags malloc'd). 1: a safe one is there; 0: none
+** is; CLI_ERROR (said why). */
+static int find_object(const char *const *srcs, int n, const struct cli_opts *o, bool program,
+                       struct cache *cache, struct build *b, char **so)
+{
+    bool oom;
+    *b = (struct build){ compiler(), include_dir(), cli_memory_for(o, srcs[0]),
+                         split_cflags(o, &oom), program, NULL };
+    uint64_t h;
+    int rc = oom ? out_of_memory() : cache_key(b, srcs, n, &h);
+    if (rc == 0 && cache_open(cache) != 0)
+        rc = CLI_ERROR;
+    if (rc == 0 && (*so = format("%s/%016llx.so", cache->dir, (unsigned long long)h)) == NULL)
+        rc = out_of_memory();
+    return rc ? rc : cached_object(*so);
+}
+
 /* *so: the cached shared object for .c files (malloc'd), compiled unless
 ** a safe one is there. */
 static int shared_object_for(const char *const *srcs, int n, const struct cli_opts *o,
                              bool program, struct cache *cache, char **so)
 {
-    bool oom;
-    struct build b = { getenv("CC") && *getenv("CC") ? getenv("CC") : "cc", include_dir(),
-                       cli_memory_for(o, srcs[0]), split_cflags(o, &oom), program };
-    uint64_t h;
-    int rc = oom ? out_of_memory() : cache_key(&b, srcs, n, &h);
-    if (rc == 0 && cache_open(cache) != 0)
-        rc = CLI_ERROR;
-    if (rc == 0 && (*so = format("%s/%016llx.so", cache->dir, (unsigned long long)h)) == NULL)
-        rc = out_of_memory();
-    int cached = rc ? rc : cached_object(*so);
-    rc = rc ? rc : cached == 1 ? 0 : cached == 0 ? build_object(&b, srcs, n, *so) : CLI_ERROR;
+    struct build b;
+    int cached = find_object(srcs, n, o, program, cache, &b, so);
+    int rc = cached == 1 ? 0 : cached == 0 ? build_object(&b, srcs, n, *so) : CLI_ERROR;
     free(b.cflags);
     return rc;
 }
@@ -1114,6 +1151,85 @@ static int add_file(struct targets *t, const char *const *args, int nargs, int *
     return rc;
 }
 
+/* stderr goes to /dev/null: the descriptor that restores it, or -1. */
+static int stderr_off(void)
+{
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (saved >= 0 && null >= 0)
+        dup2(null, STDERR_FILENO);
+    if (null >= 0)
+        close(null);
+    return saved;
+}
+
+static void stderr_on(int saved)
+{
+    fflush(stderr);
+    if (saved >= 0) {
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+    }
+}
+
+/* Compile the one-file target path into the cache in a child process if
+** it is not there: its pid, or 0. */
+static pid_t start_build(const char *path, const struct cli_opts *o, const struct probed *pr)
+{
+    struct stat st;
+    struct cache cache = { 0 };
+    struct build b = { 0 };
+    char *so = NULL;
+    pid_t pid = 0;
+    enum source_kind kind = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? source_kind(path)
+                          : NOT_SOURCE;
+    bool program = kind == PROGRAM_MAIN;
+    if ((kind == SCENARIO_FILE || program) &&
+        find_object(&path, 1, o, program, &cache, &b, &so) == 0 && !cache.private) {
+        b.probed = pr;
+        fflush(NULL);
+        if ((pid = fork()) == 0)
+            _exit(build_object(&b, &path, 1, so) == 0 ? 0 : 1);
+    }
+    free(b.cflags);
+    free(so);
+    cache_close(&cache);
+    return pid > 0 ? pid : 0;
+}
+
+/*
+** The one-file targets of paths (scenario files, programs) not cached yet,
+** compiled into the cache several at once, one per core: the loading after
+** finds them there, in order (cc takes about 0.2 s for the smallest file,
+** and a folder of 600 took two minutes on one core). Quietly: a file that
+** fails here is compiled again there, which says why. Not with a private
+** cache folder, which each load makes anew.
+*/
+static void prebuild(const char *const *paths, int n, const struct cli_opts *o)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    pid_t *running = cores > 1 && n > 1 ? calloc((size_t)cores, sizeof *running) : NULL;
+    if (running == NULL)
+        return;
+    struct probed pr;
+    probe(compiler(), &pr);           /* once, for every child (and said, if it warns) */
+    int saved = stderr_off();
+    long busy = 0;
+    for (int i = 0; i < n; i++) {
+        if (busy == cores) {          /* the oldest ends first, roughly */
+            waitpid(running[0], NULL, 0);
+            memmove(running, running + 1, (size_t)--busy * sizeof *running);
+        }
+        pid_t pid = start_build(paths[i], o, &pr);
+        if (pid > 0)
+            running[busy++] = pid;
+    }
+    while (busy > 0)
+        waitpid(running[--busy], NULL, 0);
+    stderr_on(saved);
+    free(running);
+}
+
 static int is_source_entry(const struct dirent *e)
 {
     return cli_is_source(e->d_name);
@@ -1140,16 +1256,25 @@ static int add_dir(struct targets *t, const char *dir, const struct cli_opts *o)
         rc = CLI_ERROR;
     }
     size_t dl = strlen(dir);
+    char **paths = calloc((size_t)n + 1, sizeof *paths);
     for (int i = 0; i < n; i++) {
-        char *path = format("%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
-                            names[i]->d_name);
-        int none = 0;
-        if (rc == 0)
-            rc = path ? add_file(t, (const char *const *)&path, 1, &none, o) : out_of_memory();
-        free(path);
+        if (paths && (paths[i] = format("%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
+                                        names[i]->d_name)) == NULL)
+            rc = rc ? rc : out_of_memory();
         free(names[i]);
     }
     free(names);
+    if (paths == NULL && n > 0)
+        rc = rc ? rc : out_of_memory();
+    if (rc == 0)
+        prebuild((const char *const *)paths, n, o);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        int none = 0;
+        rc = add_file(t, (const char *const *)&paths[i], 1, &none, o);
+    }
+    for (int i = 0; paths && i < n; i++)
+        free(paths[i]);
+    free(paths);
     return rc;
 }
 
@@ -1206,6 +1331,11 @@ int cli_resolve(const char *const *args, int nargs, const struct cli_opts *o,
 {
     struct targets t = { 0 };
     int builtin = registry_count(), sources = 0;
+    bool parts = false;               /* then the program is built of several sources */
+    for (int i = 0; i < nargs && !parts; i++)
+        parts = cli_is_program_part(args[i]);
+    if (!parts)
+        prebuild(args, nargs, o);
     int rc = add_program(&t, args, nargs, o, &sources), objects = 0;
     for (int i = 0; i < nargs && rc == 0; i++) {
         struct stat st;
@@ -1341,8 +1471,7 @@ int cli_cc(int argc, char **argv)
     for (int i = 0; rc == 0 && i < a.nsrcs; i++)
         rc = check_regular(a.srcs[i]);
     if (rc == 0) {
-        struct build b = { getenv("CC") && *getenv("CC") ? getenv("CC") : "cc", include_dir(),
-                           a.memory, (char **)a.flags, true };
+        struct build b = { compiler(), include_dir(), a.memory, (char **)a.flags, true, NULL };
         rc = build_object(&b, a.srcs, a.nsrcs, a.out);
     }
     for (int i = 0; a.owned && i < a.nowned; i++)
