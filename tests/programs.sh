@@ -542,6 +542,13 @@ for mode in read write accept never; do
     check "a call that times out as the timeout came first: $mode" 1 \
         "$WEFT" run --cflags=-DNEVER_EAGAIN "$tests/sockopt_race.c" -- $mode
     expect_grep "it times out: $mode" "^weft: ASSERTION FAILED in sockopt_race$" "$tmp/out"
+    case $mode in
+        read) said="set option sv\[1\] to \[0\] (SO_RCVTIMEO 1ms)" ;;
+        write) said="set option sv\[0\] to \[1\] (SO_SNDTIMEO 1ms)" ;;
+        accept) said="set option @sockopt_race (SO_RCVTIMEO 1ms)" ;;
+        never) said="set option sv\[1\] to \[0\] (SO_RCVTIMEO negative: no wait)" ;;
+    esac
+    expect_grep "the step names the option and its value: $mode" "$said\$" "$tmp/out"
 done
 # A close gives the socket's name up in a step on the name, which a
 # connect or a send to it looks it up after: DPOR ran only the client that

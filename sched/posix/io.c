@@ -298,16 +298,26 @@ static const struct sched_opclass get_option_class = {
 };
 static const struct sched_opclass set_option_class = { .verb = "set option", .objects = look_objects };
 
-static bool step_on_ends(struct exec *x, int fd, struct posix_fd *f,
-                         const struct sched_opclass *cls, struct sched_loc at)
+/* A step of cls on the ends fd names (none: no step), its note's format
+** and numbers for the step log; is fd still f after it? */
+static bool step_on_ends_noted(struct exec *x, int fd, struct posix_fd *f,
+                               const struct sched_opclass *cls, struct sched_loc at,
+                               const char *note, int a, int b)
 {
-    struct number_look l = { .op = { .cls = cls, .loc = at } };
+    struct number_look l = { .op = { .cls = cls, .loc = at, .note = note, .note_a = a,
+                                     .note_b = b } };
     number_look_add(&l, f->in, f->out_addressed ? NULL : f->out, f->listening);
     if (l.nobjs > 0) {
         l.op.obj = (struct sched_obj *)l.objs[0];
         sched_visible(x, &l.op);
     }
     return fd_find(x, fd) == f;
+}
+
+static bool step_on_ends(struct exec *x, int fd, struct posix_fd *f,
+                         const struct sched_opclass *cls, struct sched_loc at)
+{
+    return step_on_ends_noted(x, fd, f, cls, at, NULL, 0, 0);
 }
 
 /* A call on fd begins: if this execution closed that number, the call
@@ -3137,6 +3147,47 @@ static int send_buffer(struct posix_fd *f, void *value, socklen_t *len, int set)
     return 0;
 }
 
+/* What a set option step's log says: the option and the value set
+** ("set option sv[1] (SO_RCVTIMEO 250ms)"); a get one's: the option. */
+struct option_note {
+    const char *fmt;
+    int a, b;
+};
+
+static struct option_note option_note(int name, const void *value, socklen_t len, int set)
+{
+    static const char *const timeouts[2][7] = {
+        { "SO_RCVTIMEO", "SO_RCVTIMEO %ds", "SO_RCVTIMEO %dms", "SO_RCVTIMEO %dus",
+          "SO_RCVTIMEO %d.%06ds", "SO_RCVTIMEO 0: none", "SO_RCVTIMEO negative: no wait" },
+        { "SO_SNDTIMEO", "SO_SNDTIMEO %ds", "SO_SNDTIMEO %dms", "SO_SNDTIMEO %dus",
+          "SO_SNDTIMEO %d.%06ds", "SO_SNDTIMEO 0: none", "SO_SNDTIMEO negative: no wait" },
+    };
+    struct timeval tv;
+    int n;
+    if (name == SO_SNDBUF)
+        return set && value && len >= (socklen_t)sizeof n
+                   ? (struct option_note){ "SO_SNDBUF %d", (memcpy(&n, value, sizeof n), n), 0 }
+                   : (struct option_note){ "SO_SNDBUF", 0, 0 };
+    const char *const *f = timeouts[name == SO_SNDTIMEO];
+    if (!set || value == NULL || len < (socklen_t)sizeof tv)
+        return (struct option_note){ f[0], 0, 0 };
+    memcpy(&tv, value, sizeof tv);
+    if (tv.tv_sec > INT32_MAX || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+        return (struct option_note){ f[0], 0, 0 };   /* (EDOM, or for ever) */
+    if (tv.tv_sec < 0)
+        return (struct option_note){ f[6], 0, 0 };
+    int s = (int)tv.tv_sec, us = (int)tv.tv_usec;
+    if (s == 0 && us == 0)
+        return (struct option_note){ f[5], 0, 0 };
+    if (us == 0)
+        return (struct option_note){ f[1], s, 0 };
+    if (s <= INT32_MAX / 1000000 && us % 1000 == 0)
+        return (struct option_note){ f[2], s * 1000 + us / 1000, 0 };
+    if (s <= INT32_MAX / 1000000)
+        return (struct option_note){ f[3], s * 1000000 + us, 0 };
+    return (struct option_note){ f[4], s, us };
+}
+
 /* Options of a modelled socket: SO_RCVTIMEO, SO_SNDTIMEO and a Unix
 ** socket's SO_SNDBUF are modelled; others change nothing weft models: set
 ** ones are accepted, read ones are 0 (SO_TYPE: the socket's type). */
@@ -3158,8 +3209,9 @@ int weft_sockopt_at(int fd, int level, int name, void *value, socklen_t *len, so
     bool modelled = level == SOL_SOCKET &&
         (name == SO_RCVTIMEO || name == SO_SNDTIMEO ||
          (name == SO_SNDBUF && (f->family == 0 || f->family == AF_UNIX)));
-    if (modelled && !step_on_ends(x, fd, f, set ? &set_option_class : &get_option_class,
-                                  (struct sched_loc){ file, line }))
+    struct option_note on = option_note(name, value, setlen, set);
+    if (modelled && !step_on_ends_noted(x, fd, f, set ? &set_option_class : &get_option_class,
+                                        (struct sched_loc){ file, line }, on.fmt, on.a, on.b))
         return (int)failed(EBADF);
     if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO))
         return socket_timeout(name == SO_RCVTIMEO ? &f->flags->rcvtimeo : &f->flags->sndtimeo,

@@ -226,6 +226,8 @@ static int64_t timeout_of(const struct stream_op *o);
 
 static void perform(struct exec *x, struct stream_op *o, const struct sched_opclass *wait_class)
 {
+    if (o->timeout_flag)              /* its first step may start a timer */
+        o->clock = sched_clock_slot(x);
     sched_visible(x, &o->op);
     o->nonblock = nonblocking(o);     /* as its first step found them: the rest of a */
     o->timeout_ns = timeout_of(o);    /* write in pieces keeps them */
@@ -897,7 +899,6 @@ long stream_read_as(struct exec *x, struct stream *s, void *buf, size_t n,
                            .into = buf, .n = n, .nonblock = how.nonblock,
                            .nonblock_flag = how.nonblock_flag, .peek = how.peek,
                            .timeout_flag = how.timeout_flag,
-                           .clock = how.timeout_flag ? sched_clock_slot(x) : NULL,
                            .file = s->reader_file, .number_closed = how.number_closed };
     perform(x, &r, how.peek ? &peek_wait_class : &read_wait_class);
     if (whole)
@@ -1238,7 +1239,6 @@ long stream_write_as(struct exec *x, struct stream *s, const void *buf, size_t n
                            .from = buf, .n = n, .nonblock = how.nonblock,
                            .nonblock_flag = how.nonblock_flag, .file = s->writer_file,
                            .timeout_flag = how.timeout_flag,
-                           .clock = how.timeout_flag ? sched_clock_slot(x) : NULL,
                            .number_closed = how.number_closed };
     perform(x, &w, &write_wait_class);
     return w.result;
@@ -1746,8 +1746,7 @@ int listener_connect(struct exec *x, struct listener *l, void *item, struct stre
 {
     struct stream_op c = { .op = { .cls = &connect_class, .obj = &l->obj, .loc = at },
                            .item = item, .nonblock = how.nonblock,
-                           .nonblock_flag = how.nonblock_flag, .timeout_flag = how.timeout_flag,
-                           .clock = how.timeout_flag ? sched_clock_slot(x) : NULL };
+                           .nonblock_flag = how.nonblock_flag, .timeout_flag = how.timeout_flag };
     perform(x, &c, &connect_wait_class);
     return (int)c.result;
 }
@@ -1841,7 +1840,6 @@ int listener_accept(struct exec *x, struct listener *l, void **item, struct stre
     struct stream_op a = { .op = { .cls = &accept_class, .obj = &l->obj, .loc = at },
                            .item_out = item, .nonblock = how.nonblock,
                            .nonblock_flag = how.nonblock_flag, .timeout_flag = how.timeout_flag,
-                           .clock = how.timeout_flag ? sched_clock_slot(x) : NULL,
                            .file = l->file };
     perform(x, &a, &accept_wait_class);
     return (int)a.result;
