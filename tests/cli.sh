@@ -1002,6 +1002,21 @@ for jobs in 1 2; do
     expect_grep "--jobs $jobs: the death before the split, replayed" \
         "^dies_in_one: crash (expected crash) \[dpor\] 1 execution, stopped at the first failure" "$tmp/out"
 done
+# --keep-going: a worker goes on past a failure to the units it takes next
+# (a new worker for each walked the tree's top again: 1,713 failing units
+# of 4,247 took 48 s). One that dies after it found a failure in a lower
+# unit still has that one as its result, the lowest unit's, and every
+# failing unit is listed, whichever worker found it and whether it lived.
+for jobs in 1 2; do
+    check "--keep-going --jobs $jobs: a failure, then a death" 1 "$WEFT" run --strategy dpor \
+        --jobs $jobs --split-depth 5 --keep-going "$dies" --param how=4 --param workers=4
+    expect_grep "--jobs $jobs: the lowest unit's failure" \
+        "^dies_in_one: UNEXPECTED assertion (expected crash) \[dpor, split at depth 5 into 25 units\] 21 executions + 11 pruned" "$tmp/out"
+    expect_grep "--jobs $jobs: every failing unit" \
+        "^weft: dies_in_one, --keep-going: 7 of 25 units fail (23 executions + 27 pruned searched in all):$" "$tmp/err"
+    expect_grep "--jobs $jobs: the failures by unit" "^  assertion in unit 0, 10, 20$" "$tmp/err"
+    expect_grep "--jobs $jobs: the deaths by unit" "^  crash in unit 1, 2, 5, 8$" "$tmp/err"
+done
 check "--keep-going: a death before the split" 0 "$WEFT" run --strategy dpor --jobs 2 --keep-going "$dies"
 expect_grep "--keep-going: says it died counting" \
     "a crash before the search was split into units (every worker meets it there)" "$tmp/err"

@@ -368,6 +368,12 @@ def jobs_same(names, strategy="dpor"):
     kept, listed = out(2, "json", ["--keep-going"])
     if kept != one:
         fail(f"{strategy}: --jobs 2 --keep-going prints another result than --jobs 1")
+    # Each unit is searched to its first failure, whoever searches it: the
+    # list and the counts searched in all are one worker's.
+    alone, listed_alone = out(1, "json", ["--keep-going"])
+    if alone != one or listed_alone != listed:
+        fail(f"{strategy}: --jobs 1 and --jobs 2 --keep-going differ: "
+             f"{listed_alone.splitlines()[:2]} against {listed.splitlines()[:2]}")
     lowest, name = {}, None
     for line in listed.splitlines():
         head = re.match(r"weft: (\S+), --keep-going: [0-9]+ of [0-9]+ units fail", line)

@@ -248,6 +248,10 @@ struct cli_supervised {
     double spun, watch_seconds;
     struct explore_result found;
     uint32_t *choices;                /* found.choices (malloc'd) */
+    /* --jobs --keep-going: the child died in this unit, after it had kept a
+    ** failure of a lower one, which found is (EXPLORE_NO_UNIT: no such) */
+    uint64_t died_unit;
+    enum weft_result died_result;
 };
 
 /* The child's side: its window, marks and where it goes on from. */
@@ -306,9 +310,9 @@ int cli_merge(struct cli_opts *o);
 int cli_merge_files(const struct cli_opts *o, const char *const *files, int n);
 /* Merge the results of --jobs workers (one search, units taken in turn, so
 ** no shard numbers to check); with o->keep_going, stderr lists every
-** failing unit. */
+** failing unit (claims->failed). */
 int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int n,
-                   const uint64_t base[3]);
+                   const uint64_t base[3], const struct explore_claims *claims);
 
 /* --jobs --checkpoint DIR (checkpoint.c): what the folder holds. */
 struct cli_jobs_state {

@@ -579,16 +579,21 @@ static void supervised_split(const struct cli_opts *o, struct explore_result *fo
 
 /* A --jobs worker's search died: it failed in the unit it died in, and no
 ** worker takes a unit above that one (as after any failure); none takes
-** one at all when it died counting the units, where each would die again. */
-static void worker_died(const struct cli_opts *o, const struct explore_result *found)
+** one at all when it died counting the units, where each would die again.
+** (With --keep-going, one that had kept a failure reports that one: the
+** death is only said to the others.) */
+static void worker_died(const struct cli_opts *o, const struct cli_supervised *sv)
 {
     struct explore_claims *c = o->claims;
+    const struct explore_result *found = &sv->found;
     if (c == NULL || !found->failed)
         return;
     if (found->cov.split.depth == 0 && found->cov.split.block == 0)
         __atomic_store_n(&c->limit, 0, __ATOMIC_SEQ_CST);
+    else if (sv->died_unit != EXPLORE_NO_UNIT)
+        explore_claims_failed(c, sv->died_unit, sv->died_result);
     else
-        explore_claims_failed(c, found->cov.split.failed_unit);
+        explore_claims_failed(c, found->cov.split.failed_unit, found->outcome.result);
 }
 
 static int merged_report(struct report *rep, const struct cli_merged *m,
@@ -607,7 +612,7 @@ static int report_supervised(const struct cli_target *t, const struct cli_opts *
     sv->found.cov.seed = o->seed;     /* as the search's result says them (plan.c) */
     sv->found.cov.depth = o->depth;
     supervised_split(o, &sv->found);
-    worker_died(o, &sv->found);
+    worker_died(o, sv);
     struct report *rep = sv->found.failed ? report_of_death(t->scenario, &req, &sv->found)
                                           : report_snapshot(NULL, t->scenario, &req, &sv->found);
     if (rep == NULL)
@@ -875,9 +880,27 @@ static void workers_free(struct workers *ws)
         rmdir(ws->dir);
     free(ws->paths);
     free(ws->pids);
+    if (ws->claims && ws->claims->failed)
+        munmap(ws->claims->failed, ws->claims->failed_cap);
     if (ws->claims)
         munmap(ws->claims, sizeof *ws->claims);
     cli_jobs_state_free(&ws->st);
+}
+
+/* --keep-going: a byte for each unit's first failure, shared with the
+** workers (explore_claims.failed). The pages are taken only as units fail,
+** so room for millions costs nothing. 0, or -1. */
+#define JOBS_FAILED_UNITS (1u << 24)
+
+static int map_failed_units(struct explore_claims *c)
+{
+    void *p = mmap(NULL, JOBS_FAILED_UNITS, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return -1;
+    c->failed = p;
+    c->failed_cap = JOBS_FAILED_UNITS;
+    return 0;
 }
 
 /* --checkpoint DIR, --resume DIR: the folder's units and checkpoints, the
@@ -920,7 +943,9 @@ static int run_jobs(const struct cli_target *t, const struct cli_opts *o,
                                               .shard_index = o->shard_index,
                                               .shard_count = o->shard_count,
                                               .keep_going = o->keep_going };
-        if (mkdtemp(ws.dir) == NULL) {
+        if (o->keep_going && map_failed_units(ws.claims) != 0)
+            rc = out_of_memory("for the failing units");
+        else if (mkdtemp(ws.dir) == NULL) {
             perror("weft: a folder for the workers' results");
             rc = CLI_ERROR;
         }
@@ -930,7 +955,8 @@ static int run_jobs(const struct cli_target *t, const struct cli_opts *o,
     if (rc == 0)
         rc = run_workers(t, o, plan, &ws);
     if (rc == 0)
-        rc = cli_merge_jobs(o, (const char *const *)ws.paths, (int)ws.started, ws.st.base);
+        rc = cli_merge_jobs(o, (const char *const *)ws.paths, (int)ws.started, ws.st.base,
+                            ws.claims);
     mark_params_read(o->params);      /* the workers read them: no warning here */
     workers_free(&ws);
     return rc;

@@ -63,6 +63,35 @@ bool cli_window_enter(struct explore_window *w, int phase)
         pause();
 }
 
+/* A --keep-going search went on past the failure it keeps as its result:
+** run that one again, so that the execution's state, which the report and
+** shrinking read, is the failure's; what the search counted stays. */
+static int replay_kept(struct search *s, const struct explore_config *ec,
+                       struct explore_result *res)
+{
+    struct explore_result kept = *res;
+    struct explore_config again = *ec;
+    again.plan = &explore_plan_replay;
+    again.replay = kept.choices;
+    again.nreplay = kept.nchoices;
+    again.replay_steps = kept.nsteps;
+    again.accept = NULL;
+    again.split = (struct explore_split){ 0 };
+    again.resume = (struct explore_resume){ 0 };
+    again.checkpoint = NULL;
+    again.mark = NULL;
+    again.on_class = NULL;
+    int rc = explore_run(s, &again, res);
+    struct explore_result replayed = *res;
+    *res = kept;
+    res->choices = replayed.choices;  /* the same, in the search's record */
+    res->went_on = false;
+    if (rc == 0 && (!replayed.failed || replayed.outcome.result != kept.outcome.result))
+        snprintf(res->divergence, sizeof res->divergence, "%s", replayed.divergence[0]
+                 ? replayed.divergence : "the failure did not come again when it was run again");
+    return rc;
+}
+
 /* Shrink the failure in res. If shrinking cannot reproduce it (the scenario
 ** is not deterministic), *out is the failure as found, never dropped. */
 static int shrink(struct search *s, const struct weft_scenario *sc, struct cli_job *job,
@@ -122,6 +151,8 @@ int cli_explore(struct cli_job *job, struct report **out, bool *unreplayable)
         rc = WEFT_ENOMEM;
     else if (nmarks)
         memcpy(marks, res.marks, nmarks * sizeof *marks);
+    if (rc == 0 && res.failed && res.went_on)
+        rc = replay_kept(s, ec, &res);
     if (rc == 0 && res.failed && job->shrink && res.outcome.result != WEFT_NONDETERMINISM &&
         !beaten(ec, &res) &&
         cli_window_enter(ec->window, EXPLORE_SHRINKING)) {

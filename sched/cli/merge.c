@@ -533,8 +533,10 @@ static bool died_counting(const struct record *r)
 
 /* What one run would have counted before it stopped at the failure of
 ** unit u (the lowest failing one): every unit below u, whole, and u up to
-** its failure, which only the failing shard ran. false when a shard has
-** no unit marks (it was resumed from a checkpoint): the counts stay sums. */
+** its failure, which only the failing shard ran (a --keep-going worker
+** left the rest of u and went on: to its next unit's mark). false when a
+** shard has no unit marks (it was resumed from a checkpoint, or died):
+** the counts stay sums. */
 static bool count_to_failure(const struct shards *s, const int *group, int n,
                              const struct record *failing, struct coverage *c)
 {
@@ -547,7 +549,7 @@ static bool count_to_failure(const struct shards *s, const int *group, int n,
     for (int i = 0; i < n; i++) {
         const struct record *b = &s->recs[group[i]];
         uint64_t counts[3];
-        if (!counts_before(b, b == failing ? EXPLORE_NO_UNIT : u, counts))
+        if (!counts_before(b, u, counts))
             return false;
         for (int k = 0; k < 3; k++)
             sum[k] += counts[k];
@@ -793,57 +795,56 @@ int cli_merge_files(const struct cli_opts *o, const char *const *files, int nfil
     return rc ? rc : worst;
 }
 
-static int by_failed_unit(const void *a, const void *b)
+/* "  deadlock in unit 7, 17, 19 and 3 more": the failing units of result
+** r (failed[u] == r + 1), the first MERGE_LISTED of them named. */
+static void list_result(const struct explore_claims *c, uint64_t from, uint64_t to, int r)
 {
-    uint64_t x = get_u64(*(const struct record *const *)a, "split.failed_unit");
-    uint64_t y = get_u64(*(const struct record *const *)b, "split.failed_unit");
-    return x < y ? -1 : x > y;
+    uint64_t shown = 0, same = 0;
+    fprintf(stderr, "  %s in unit", weft_result_name((enum weft_result)r));
+    for (uint64_t u = from; u < to; u++)
+        if (c->failed[u] == r + 1 && same++ < MERGE_LISTED)
+            fprintf(stderr, "%s %llu", shown++ ? "," : "", (unsigned long long)u);
+    if (same > shown)
+        fprintf(stderr, " and %llu more", (unsigned long long)(same - shown));
+    fprintf(stderr, "\n");
 }
 
-/* --keep-going: every failing unit (each searched to its first failure)
-** and what the workers ran in all, on stderr; the report on stdout stays
-** the one a single run prints. */
-static int list_failures(const struct shards *s)
+/* --keep-going: every failing unit (each searched to its first failure,
+** as the workers marked them in c->failed, whether or not the worker that
+** found one lived to report it) and what the workers ran in all, on
+** stderr; the report on stdout stays the one a single run prints. */
+static int list_failures(const struct shards *s, const struct explore_claims *c)
 {
-    const struct record **f = calloc((size_t)s->n, sizeof *f);
-    uint64_t n = 0, executions = 0, pruned = 0;
-    if (f == NULL)
-        return out_of_memory();
+    uint64_t executions = 0, pruned = 0, n = c->failed_past_cap;
     for (int i = 0; i < s->n; i++) {
-        executions += get_u64(&s->recs[i], "executions");
-        pruned += get_u64(&s->recs[i], "pruned");
-        if (get(&s->recs[i], "split.failed_unit"))
-            f[n++] = &s->recs[i];
+        const struct record *rec = &s->recs[i];
+        executions += get_u64(rec, "executions");
+        pruned += get_u64(rec, "pruned");
+        if (get(rec, "split.failed_unit") && died_counting(rec)) {
+            fprintf(stderr, "weft: %s, --keep-going: a %s before the search was split into "
+                    "units (every worker meets it there): no unit was searched\n",
+                    get(rec, "scenario"), get(rec, "result"));
+            return 0;
+        }
     }
-    qsort(f, n, sizeof *f, by_failed_unit);
-    if (n && died_counting(f[0])) {
-        fprintf(stderr, "weft: %s, --keep-going: a %s before the search was split into "
-                "units (every worker meets it there): no unit was searched\n",
-                get(f[0], "scenario"), get(f[0], "result"));
-        free(f);
-        return 0;
-    }
-    fprintf(stderr, "weft: %s, --keep-going: %llu of %s units fail (%llu executions + %llu "
+    uint64_t units = get_u64(&s->recs[0], "split.units");
+    uint64_t listed = units < c->failed_cap ? units : c->failed_cap;
+    bool named[WEFT_RESULT_LAST + 2] = { false };
+    for (uint64_t u = 0; u < listed; u++)
+        n += c->failed[u] != 0;
+    fprintf(stderr, "weft: %s, --keep-going: %llu of %llu units fail (%llu executions + %llu "
             "pruned searched in all)%s\n", get(&s->recs[0], "scenario"), (unsigned long long)n,
-            get(&s->recs[0], "split.units"), (unsigned long long)executions,
+            (unsigned long long)units, (unsigned long long)executions,
             (unsigned long long)pruned, n ? ":" : "");
-    /* By result, the lowest units first (not their tokens: shrunk, many are one). */
-    for (uint64_t i = 0; i < n; i++) {
-        const char *result = get(f[i], "result");
-        uint64_t shown = 0, same = 0, first = i;
-        for (uint64_t j = 0; j < i && first == i; j++)
-            first = strcmp(get(f[j], "result"), result) == 0 ? j : first;
-        if (first < i)
-            continue;                 /* listed with the first of its result */
-        fprintf(stderr, "  %s in unit", result);
-        for (uint64_t j = i; j < n; j++)
-            if (strcmp(get(f[j], "result"), result) == 0 && same++ < MERGE_LISTED)
-                fprintf(stderr, "%s %s", shown++ ? "," : "", get(f[j], "split.failed_unit"));
-        if (same > shown)
-            fprintf(stderr, " and %llu more", (unsigned long long)(same - shown));
-        fprintf(stderr, "\n");
-    }
-    free(f);
+    /* By result, the result of the lowest failing unit first. */
+    for (uint64_t u = 0; u < listed; u++)
+        if (c->failed[u] && c->failed[u] <= WEFT_RESULT_LAST + 1 && !named[c->failed[u]]) {
+            named[c->failed[u]] = true;
+            list_result(c, u, listed, c->failed[u] - 1);
+        }
+    if (c->failed_past_cap)
+        fprintf(stderr, "  and %llu failing units past unit %llu, not named\n",
+                (unsigned long long)c->failed_past_cap, (unsigned long long)c->failed_cap);
     return 0;
 }
 
@@ -927,7 +928,7 @@ static bool ran_nothing(const struct record *rec)
 }
 
 int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int nfiles,
-                   const uint64_t base[3])
+                   const uint64_t base[3], const struct explore_claims *claims)
 {
     struct shards s = { 0 };
     int rc = read_files(&s, files, nfiles);
@@ -972,7 +973,7 @@ int cli_merge_jobs(const struct cli_opts *o, const char *const *files, int nfile
             m.cov.cut += base[2];
         }
         rc = failing ? print_failing(failing, &m, o) : print_passing(&s.recs[group[0]], &m, o);
-        if (o->keep_going && rc != CLI_ERROR && list_failures(&s) != 0)
+        if (o->keep_going && claims->failed && rc != CLI_ERROR && list_failures(&s, claims) != 0)
             rc = CLI_ERROR;
         free(m.marks);
     }

@@ -491,6 +491,30 @@ static int take_execution(struct shared *sh, struct cli_supervised *out)
     return 0;
 }
 
+/* --jobs --keep-going: a child that died after it had kept a failure of a
+** lower unit (explore.c, keep_failure): that failure is its result, and
+** the death, its unit's first failure, is said to the other workers. */
+static int take_kept(struct shared *sh, struct cli_supervised *out)
+{
+    const struct explore_window *w = &sh->w;
+    uint64_t unit = __atomic_load_n(&w->kept_unit, __ATOMIC_ACQUIRE);
+    if (unit == EXPLORE_NO_UNIT)
+        return 0;
+    out->died_unit = out->found.cov.split.failed_unit;
+    out->died_result = out->found.outcome.result;
+    uint32_t *choices = realloc(out->choices, (w->kept_nchoices + 1) * sizeof *choices);
+    if (choices == NULL)
+        return WEFT_ENOMEM;
+    memcpy(choices, w->kept_choices, w->kept_nchoices * sizeof *choices);
+    out->choices = choices;
+    out->found.choices = choices;
+    out->found.nchoices = w->kept_nchoices;
+    out->found.nsteps = w->kept_nsteps;
+    out->found.outcome = w->kept_outcome;
+    out->found.cov.split.failed_unit = unit;
+    return 0;
+}
+
 /* How the child ended, as the outcome of the execution it ended in. */
 static void say_how(int status, struct cli_supervised *out)
 {
@@ -519,7 +543,7 @@ static void say_how(int status, struct cli_supervised *out)
 
 static void *map_shared(size_t cap, size_t *size)
 {
-    *size = sizeof(struct shared) + cap * sizeof(uint32_t);
+    *size = sizeof(struct shared) + 2 * cap * sizeof(uint32_t);   /* choices, kept_choices */
     void *p = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
@@ -574,6 +598,7 @@ static int start_and_watch(struct cli_child *c, cli_supervised_fn fn, void *ctx,
         out->stopped != CLI_STOPPED_EARLY) {
         say_how(status, out);
         out->found.cov.split.failed_unit = c->sh->w.unit;   /* a split search's */
+        rc = take_kept(c->sh, out);
     }
     out->found.cov.interrupted |= out->interrupted != 0;
     return rc;
@@ -630,11 +655,14 @@ int cli_supervise(cli_supervised_fn fn, void *ctx, size_t cap, const struct cli_
     size_t size;
     struct shared *sh = map_shared(cap, &size);
     memset(out, 0, sizeof *out);
+    out->died_unit = EXPLORE_NO_UNIT;
     out->watch_seconds = watch->watchdog;
     if (sh == NULL)
         return WEFT_ENOMEM;
     sh->w.cap = cap;
     sh->w.choices = (uint32_t *)(sh + 1);
+    sh->w.kept_choices = sh->w.choices + cap;
+    sh->w.kept_unit = EXPLORE_NO_UNIT;
     sh->fork_each = watch->fork_each;
     sh->started = cli_seconds();
     struct cli_child c = { .sh = sh };
@@ -649,6 +677,7 @@ int cli_supervise(cli_supervised_fn fn, void *ctx, size_t cap, const struct cli_
         prepare_restart(sh, out, sh->handed_on ? 0 : died);
         cli_supervised_free(out);
         memset(out, 0, sizeof *out);
+        out->died_unit = EXPLORE_NO_UNIT;
         out->watch_seconds = watch->watchdog;
     }
     close_marks(&c);

@@ -878,11 +878,12 @@ static bool dfs_advance(struct explorer *e)
     }
     while (d->len > 0) {
         struct node *n = &d->path[d->len - 1];
-        if (n->kind == NODE_VALUE && n->chosen + 1 < n->n) {
+        bool left = e->leave_unit && d->len > d->split.depth;   /* the unit failed */
+        if (!left && n->kind == NODE_VALUE && n->chosen + 1 < n->n) {
             n->chosen++;
             break;
         }
-        if (n->kind == NODE_THREAD && next_option(e, n)) {
+        if (!left && n->kind == NODE_THREAD && next_option(e, n)) {
             n->op_cls = NULL;         /* learned on its first run */
             break;
         }

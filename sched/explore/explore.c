@@ -42,6 +42,7 @@ void search_free(struct search *s)
         sched_free(s->x);
     if (!s->rec_in_window)
         free(s->rec);
+    free(s->kept);
     free(s->marks);
     free(s->mark.buf);
     free(s);
@@ -322,11 +323,42 @@ static void count_execution(struct explorer *e, struct explore_result *r)
 /* The last execution, as the result shows it. */
 static void keep_last(struct explorer *e, struct search *s, struct explore_result *r)
 {
+    if (r->failed && r->choices == s->kept)
+        return;                       /* --keep-going: the first failure stays */
     r->outcome = e->x->outcome;
     r->choices = s->rec;
     r->nchoices = e->nrec;
     r->nsteps = e->steps;
     r->preemptions = e->preemptions;
+}
+
+/* --jobs --keep-going: the search goes on past its first failure, which
+** stays its result (its choices copied: the next execution records over
+** the search's). false without memory (e->error). */
+static bool keep_failure(struct explorer *e, struct search *s, struct explore_result *r,
+                         uint64_t unit)
+{
+    uint32_t *kept = malloc((e->nrec ? e->nrec : 1) * sizeof *kept);
+    if (kept == NULL) {
+        e->error = WEFT_ENOMEM;
+        return false;
+    }
+    keep_last(e, s, r);
+    memcpy(kept, s->rec, e->nrec * sizeof *kept);
+    free(s->kept);
+    s->kept = kept;
+    r->choices = kept;
+    r->failed = r->went_on = true;
+    r->cov.split.failed_unit = unit;
+    struct explore_window *w = e->window;
+    if (w && w->kept_choices && e->nrec <= w->cap) {   /* (the search records no more) */
+        memcpy(w->kept_choices, kept, e->nrec * sizeof *kept);
+        w->kept_nchoices = (uint32_t)e->nrec;
+        w->kept_nsteps = r->nsteps;
+        w->kept_outcome = r->outcome;
+        __atomic_store_n(&w->kept_unit, unit, __ATOMIC_RELEASE);
+    }
+    return true;
 }
 
 /* run_executions: the search must start again (restart_checking_memory). */
@@ -433,20 +465,33 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
             count_execution(e, r);
             ran++;
         }
+        const struct sched_outcome *o = &s->x->outcome;
+        bool failed = o->result != WEFT_PASS && !o->abandoned && !skipped;
+        /* --jobs --keep-going: a failure leaves the rest of its unit, each
+        ** unit is searched to its first failure, and the first of them stays
+        ** this process's result while it goes on to the units it takes next
+        ** (a new process for each would walk the static top again). */
+        bool goes_past = failed && split_goes_past_failures(ec);
+        e->leave_unit = goes_past && !ec->split.block;
         /* --jobs: a unit past every one left is not this process's to walk to */
         bool more = st->advance(e) && !e->split_over;
+        e->leave_unit = false;
         if (more && ec->checkpoint && (n & 63) == 0 && ec->elapsed &&
             ec->elapsed(ec->clock_ctx) - e->saved_at >= ec->checkpoint_every)
             save_position(e, s, r);
-        const struct sched_outcome *o = &s->x->outcome;
-        bool failed = o->result != WEFT_PASS && !o->abandoned && !skipped;
-        if (failed) {
+        if (goes_past) {
+            split_failed(ec, unit, o->result);
+            if (!r->failed && !keep_failure(e, s, r, unit))
+                return e->error;
+            if (ec->split.block)
+                e->sample = e->sample_end - 1;   /* its next unit, below */
+        } else if (failed) {
             keep_last(e, s, r);
             r->cov.split.failed_unit = unit;
         }
-        if (failed && (ec->accept == NULL || ec->accept(ec->accept_ctx, r))) {
+        if (failed && !goes_past && (ec->accept == NULL || ec->accept(ec->accept_ctx, r))) {
             r->failed = true;
-            split_failed(ec, unit);
+            split_failed(ec, unit, o->result);
             return 0;
         }
         /* A mark right after the execution that died: a later death goes
@@ -501,6 +546,7 @@ int explore_search(struct search *s, const struct explore_config *ec,
         classes_free(&e.classes);
         if (rc == EXPLORE_RESTART) {  /* the scenario checks memory: again, with clocks */
             s->sc.check_memory = true;
+            r->failed = false;        /* one kept going on (keep_failure) is met again */
             r->cov = before;
             s->nmarks = marked;
         }

@@ -50,7 +50,10 @@ struct explore_window;
 ** unless keep_going, units above it are left and the ones below it are
 ** finished, so the lowest failing unit is found whatever the timing.
 ** taken[u] (room for cap units) marks units that are not to be taken
-** (--resume: finished, or resumed where they were).
+** (--resume: finished, or resumed where they were). With keep_going,
+** failed[u] (room for failed_cap units, mapped shared by the parent) is
+** the result of unit u's first failure plus one, 0 while none: whichever
+** process found it, and whether that process lived to report it.
 */
 struct explore_claims {
     uint64_t next;                    /* the next unit to take (atomic) */
@@ -64,10 +67,14 @@ struct explore_claims {
     bool keep_going;
     uint64_t cap;
     unsigned char *taken;             /* NULL: none */
+    uint64_t failed_cap;
+    unsigned char *failed;            /* NULL: none kept */
+    uint64_t failed_past_cap;         /* failing units at or past failed_cap (atomic) */
 };
 
-/* A failure in unit `unit`, by any worker: lowest_failed falls to it. */
-void explore_claims_failed(struct explore_claims *c, uint64_t unit);
+/* A failure (result) in unit `unit`, by any worker: lowest_failed falls to
+** it, and failed[] keeps it. */
+void explore_claims_failed(struct explore_claims *c, uint64_t unit, enum weft_result result);
 
 struct explore_split {
     int depth;
@@ -263,6 +270,14 @@ struct explore_window {
     volatile int line;
     size_t cap;                       /* choices[] holds this many */
     uint32_t *choices;                /* of the execution in progress (in the mapping) */
+    /* --jobs --keep-going: the failure the search keeps as its result while
+    ** it goes on (explore.c, keep_failure), which a death after it must not
+    ** replace as the result: the lowest unit's failure is the one reported.
+    ** kept_unit EXPLORE_NO_UNIT: none; kept_choices has room for cap. */
+    volatile uint64_t kept_unit;
+    uint32_t kept_nchoices, kept_nsteps;
+    struct sched_outcome kept_outcome;
+    uint32_t *kept_choices;
 };
 
 /* Where one of a shard's units began: after this many of the shard's
@@ -281,6 +296,8 @@ struct explore_result {
     size_t nmarks;
     bool marks_lost;
     bool failed;                      /* outcome is a failure */
+    bool went_on;                     /* --keep-going: the search went on past it
+                                         (the last execution is another one) */
     struct sched_outcome outcome;     /* of the last execution */
     const uint32_t *choices;          /* of the last execution (the search's) */
     size_t nchoices;

@@ -110,8 +110,12 @@ static bool mine(struct split_walk *w, struct explorer *e, uint64_t n)
     return w->count != UINT32_MAX && dealt_to(n, w->index, w->count);
 }
 
-void explore_claims_failed(struct explore_claims *c, uint64_t unit)
+void explore_claims_failed(struct explore_claims *c, uint64_t unit, enum weft_result result)
 {
+    if (c->failed && unit < c->failed_cap)
+        __atomic_store_n(&c->failed[unit], (unsigned char)(result + 1), __ATOMIC_SEQ_CST);
+    else if (c->failed)
+        __atomic_fetch_add(&c->failed_past_cap, 1, __ATOMIC_SEQ_CST);
     uint64_t low = __atomic_load_n(&c->lowest_failed, __ATOMIC_SEQ_CST);
     while (unit < low &&
            !__atomic_compare_exchange_n(&c->lowest_failed, &low, unit, false, __ATOMIC_SEQ_CST,
@@ -119,10 +123,17 @@ void explore_claims_failed(struct explore_claims *c, uint64_t unit)
         ;                             /* low is reloaded: another failure came first */
 }
 
-void split_failed(const struct explore_config *ec, uint64_t unit)
+void split_failed(const struct explore_config *ec, uint64_t unit, enum weft_result result)
 {
     if (ec->split.claims)
-        explore_claims_failed(ec->split.claims, unit);
+        explore_claims_failed(ec->split.claims, unit, result);
+}
+
+bool split_goes_past_failures(const struct explore_config *ec)
+{
+    const struct explore_claims *c = ec->split.claims;
+    return c && c->keep_going && ec->split.unit_done == NULL && !ec->split.finish_only &&
+           ec->accept == NULL;
 }
 
 bool split_past_failure(const struct explore_config *ec, uint64_t unit)

@@ -24,6 +24,8 @@ struct search {
     ** search starts again to check memory (the counter has moved on). */
     uint64_t claimed;                 /* EXPLORE_NO_UNIT: none yet */
     uint64_t claimed_at[3];           /* the counts when it was taken (split.unit_done) */
+    uint32_t *kept;                   /* --keep-going: the first failure's choices
+                                         (keep_failure), or NULL */
 };
 
 struct explorer;
@@ -75,6 +77,9 @@ struct explorer {
     uint64_t unit;
     bool skip;
     bool split_over;                  /* split.claims: no unit is left to take */
+    bool leave_unit;                  /* --jobs --keep-going: the running execution
+                                         failed, the rest of its unit is left
+                                         (the strategy's advance goes to the next) */
     /* The running execution's number in its search (0: the first), which
     ** seeds a sampling strategy's stream (rng.h); and with split.block,
     ** the end of the unit of executions it is in (shard.c). */
@@ -111,7 +116,10 @@ bool explore_mark_unit(struct explorer *e);
 /* split.claims (shard.c): a failure in unit `unit` was accepted; and
 ** must the search stop before unit `unit` (a lower unit failed, and not
 ** keep_going)? */
-void split_failed(const struct explore_config *ec, uint64_t unit);
+void split_failed(const struct explore_config *ec, uint64_t unit, enum weft_result result);
+/* split.claims with keep_going: does this process go on past a failure,
+** to its next unit (where no checkpoint records the units it finishes)? */
+bool split_goes_past_failures(const struct explore_config *ec);
 bool split_past_failure(const struct explore_config *ec, uint64_t unit);
 /* A sampled search split into blocks of executions (split.block): take
 ** the first unit this process runs, or the next once e->sample has passed

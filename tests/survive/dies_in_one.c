@@ -4,8 +4,12 @@
 ** the one before it second call _exit(0) while holding it, with the
 ** others still to come. --param how=1 makes them spin without a visible
 ** operation instead, how=2 block in a real sleep, how=3 fail an assertion
-** (the ordinary failure the others are compared with). Every other
-** interleaving passes. A search that goes on past failures (--classes)
+** (the ordinary failure the others are compared with). how=4 ends the
+** process there too, and fails an assertion where worker 0 takes the lock
+** first and worker 1 second: a search split into units meets the
+** assertion in low units and the exit in high ones, so a --jobs
+** --keep-going worker that keeps the assertion as its result and goes on
+** dies later. Every other interleaving passes. A search that goes on past failures (--classes)
 ** reports each death and goes on: its counts are those of how=3.
 */
 #include <unistd.h>
@@ -20,6 +24,7 @@ static void end_here(void)
 {
     switch (how) {
     case 0:
+    case 4:
         _exit(0);
     case 1:
         for (volatile int spin = 1; spin;) {
@@ -38,6 +43,8 @@ static void worker(void *arg)
     int id = (int)(long)arg;
     weft_mutex_lock(lock);
     order[taken++] = id;
+    if (how == 4 && taken == 2 && order[0] == 0 && order[1] == 1)
+        weft_assert(0, "the interleaving a, b");
     if (taken == 2 && order[0] == workers - 1 && order[1] == workers - 2)
         end_here();
     weft_mutex_unlock(lock);
