@@ -564,6 +564,15 @@ for mode in read write accept never; do
     esac
     expect_grep "the step names the option and its value: $mode" "$said\$" "$tmp/out"
 done
+# A nonblocking TCP connect fails with EINPROGRESS, as on Linux over
+# loopback; the client's poll then finds the socket writable and SO_ERROR
+# 0 (weft returned 0, which Linux never does).
+check "a nonblocking TCP connect: EINPROGRESS" 0 "$WEFT" run "$tests/connect_in_progress.c"
+expect_grep "EINPROGRESS, then writable" \
+    "^connect_in_progress: pass (expected pass) \[dpor\] 1 execution, exhaustive" "$tmp/out"
+check "a nonblocking TCP connect never returns 0" 1 \
+    "$WEFT" run --cflags=-DEXPECT_ZERO "$tests/connect_in_progress.c"
+expect_grep "0 was not returned" "^weft: ASSERTION FAILED in connect_in_progress$" "$tmp/out"
 # A close gives the socket's name up in a step on the name, which a
 # connect or a send to it looks it up after: DPOR ran only the client that
 # came after the close (refused), never the one that came first.

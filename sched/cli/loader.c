@@ -438,7 +438,9 @@ static const char *compiler(void)
 }
 
 /* cc -c src -o obj, as b says. */
-static int compile_one(const struct build *b, const char *src, const char *obj)
+/* cc -c -o obj src; or, linked, cc -shared -o obj src (a plain scenario
+** file: one run of the compiler's driver, not two). */
+static int compile_one(const struct build *b, const char *src, const char *obj, bool linked)
 {
     char incflag[PATH_MAX + 3], header[PATH_MAX + 20];
     struct program_features features;
@@ -475,10 +477,13 @@ static int compile_one(const struct build *b, const char *src, const char *obj)
     for (char **f = b->cflags; f && *f; f++)
         if (!link_flag(*f))
             push(&a, *f);
-    push(&a, "-c");
+    push(&a, linked ? "-shared" : "-c");
     push(&a, "-o");
     push(&a, obj);
     push(&a, src);
+    for (char **f = b->cflags; linked && f && *f; f++)
+        if (link_flag(*f))
+            push(&a, *f);
     int rc = a.oom ? -1 : run(a.v);
     free(a.v);
     return rc;
@@ -554,18 +559,20 @@ static int link_objects(const struct build *b, char **objs, int n, const char *o
 */
 static int compile(const struct build *b, char *const *srcs, int n, const char *out)
 {
+    if (n == 1 && !b->program && b->memory == CLI_MEMORY_OFF)
+        return compile_one(b, srcs[0], out, true);   /* nothing to wrap, no entry */
     char **objs = calloc((size_t)n + 1, sizeof *objs);
     char *entry = b->program ? format("%s.entry.c", out) : NULL;
     int made = 0, rc = objs == NULL || (b->program && entry == NULL) ? -1 : 0;
     for (; rc == 0 && made < n; made++)
         if ((objs[made] = format("%s.%d.o", out, made)) == NULL ||
-            compile_one(b, srcs[made], objs[made]) != 0)
+            compile_one(b, srcs[made], objs[made], false) != 0)
             rc = -1;
     if (rc == 0 && entry) {
         struct build plain = { b->cc, b->inc, CLI_MEMORY_OFF, NULL, true, b->probed };
         if ((objs[made] = format("%s.%d.o", out, made)) == NULL ||
             write_entry(entry, b->memory) != 0 ||
-            compile_one(&plain, entry, objs[made]) != 0)
+            compile_one(&plain, entry, objs[made], false) != 0)
             rc = -1;
         made++;
         unlink(entry);

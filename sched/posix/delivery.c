@@ -383,8 +383,9 @@ static void act_here(struct exec *x, struct posix_thread *t, int sig,
 ** failing with EINTR as it does. Whether that call, if its wait was
 ** interrupted, fails with EINTR: when a handler ran and the call always
 ** fails so, or fails so unless every handler that ran has SA_RESTART
-** (always if cut, the wait interrupted, has a timer and the call said
-** POSIX_EINTR_UNLESS_RESTART_OR_TIMED). */
+** (always if cut, the wait interrupted, has a timer: signal(7) has it so
+** for a socket's SO_RCVTIMEO and SO_SNDTIMEO, and the other waits that
+** SA_RESTART restarts have none). */
 static bool run_due_signals(struct exec *x, const struct sched_op *cut)
 {
     struct sched_thread *st = x->current;
@@ -408,8 +409,8 @@ static bool run_due_signals(struct exec *x, const struct sched_op *cut)
     }
     st->interruptible = interruptible;
     st->eintr = eintr;
-    if (eintr == POSIX_EINTR_UNLESS_RESTART_OR_TIMED)
-        eintr = cut && cut->timer ? POSIX_EINTR_ALWAYS : POSIX_EINTR_UNLESS_RESTART;
+    if (eintr == POSIX_EINTR_UNLESS_RESTART && cut && cut->timer)
+        eintr = POSIX_EINTR_ALWAYS;
     return ran && (eintr == POSIX_EINTR_ALWAYS || (eintr == POSIX_EINTR_UNLESS_RESTART && !restart));
 }
 

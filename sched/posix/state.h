@@ -187,10 +187,7 @@ void posix_signals_due(struct exec *x);
 ** socket's SO_RCVTIMEO or SO_SNDTIMEO as its first step found it). begin
 ** says which for the call about to wait; end, whether a handler ended its
 ** wait (the call then fails with EINTR, or returns what it did before). */
-enum {
-    POSIX_EINTR_NEVER, POSIX_EINTR_UNLESS_RESTART, POSIX_EINTR_ALWAYS,
-    POSIX_EINTR_UNLESS_RESTART_OR_TIMED
-};
+enum { POSIX_EINTR_NEVER, POSIX_EINTR_UNLESS_RESTART, POSIX_EINTR_ALWAYS };
 void posix_eintr_begin(struct exec *x, int how);
 bool posix_eintr_end(struct exec *x);
 /* While other threads run, a mask change (sig 0) or sig's disposition

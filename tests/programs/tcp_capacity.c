@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "loopback.h"
 
 #ifdef BIG
 #define SIZE (5 * 1024 * 1024)
@@ -49,11 +50,8 @@ static void *server(void *arg)
 
 int main(void)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof a;
-    listener = socket(AF_INET, SOCK_STREAM, 0);
-    assert(bind(listener, (struct sockaddr *)&a, sizeof a) == 0 && listen(listener, 1) == 0);
-    assert(getsockname(listener, (struct sockaddr *)&a, &len) == 0);
+    struct sockaddr_in a;
+    listener = loopback_listener(&a);
     pthread_t t;
     pthread_create(&t, NULL, server, NULL);
     int c = socket(AF_INET, SOCK_STREAM, 0);
