@@ -66,6 +66,13 @@ from differential import (FEATURES, MORE_FEATURES, gen, primitive_features,  # n
                           time_features)
 
 LOST_ONCE = [307, 409, 737, 824]
+# Generated pthread programs whose plain DFS ran out of its 2 s on the
+# 2-core machine (23,000 to 416,000 executions, not done), in the plain
+# build and under the sanitizers alike: they go to DFS with sleep sets at
+# once (trying plain DFS spent 2.3 s each, 37 s a run, for nothing). One
+# that finishes near its 2 s (io 18) is still tried.
+TOO_BIG_FOR_PLAIN = {"signals": {2, 6, 8, 13, 15, 17, 18, 19, 20},
+                     "cancel": {3, 7, 8, 17, 20}, "io": {7, 12}}
 PLAIN_ONCE = [101, 253, 274]
 CHANNEL_FEATURES = ["send", "recv", "select", "select"]
 
@@ -515,7 +522,9 @@ def programs_against_plain_dfs(weft, tmp, count, make, tag, *options):
         with open(path, "w") as f:
             f.write(make(seed))
         against = "plain dfs"
-        done, want = program_classes(weft, path, "dfs", "--no-sleep-sets", *options)
+        done = False
+        if seed not in TOO_BIG_FOR_PLAIN.get(tag, ()):
+            done, want = program_classes(weft, path, "dfs", "--no-sleep-sets", *options)
         if not done:
             against = "dfs with sleep sets"
             done, want = program_classes(weft, path, "dfs", *options)

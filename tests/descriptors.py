@@ -18,7 +18,8 @@ such programs where DPOR missed a read that failed with EBADF after a close
 that a dup survived (8 of 21, seeds of a generator like this one).
 
 A program that plain DFS cannot finish in TIME_LIMIT is skipped and
-counted. `make check` runs COUNT programs: `descriptors.py [COUNT]`.
+counted. `make check` runs the COUNT programs of SEEDS; `descriptors.py N`
+runs seeds 0 to N - 1.
 """
 import os
 import random
@@ -28,6 +29,12 @@ import tempfile
 
 COUNT = 16
 TIME_LIMIT = 10
+# The first 16 seeds from 0 up whose programs plain DFS finishes (seed 9's
+# 190,579 executions are the most; 23,000 a second on the 2-core machine).
+# Seeds 0, 5, 7, 11, 12, 16 and 17 run past 150,000 executions without
+# finishing: in their place, each spent TIME_LIMIT to be skipped, on every
+# machine (5 of the 16 programs make check ran, 50 of its 71 s).
+SEEDS = [1, 2, 3, 4, 6, 8, 9, 10, 13, 14, 15, 18, 19, 20, 21, 22]
 
 HEADER = r'''#include <errno.h>
 #include <poll.h>
@@ -98,10 +105,10 @@ def outcomes(weft, source, folder, *strategy):
 
 def main():
     weft = os.environ.get("WEFT", "./weft")
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else COUNT
+    seeds = range(int(sys.argv[1])) if len(sys.argv) > 1 else SEEDS
     passed = failed = skipped = 0
     with tempfile.TemporaryDirectory() as folder:
-        for seed in range(count):
+        for seed in seeds:
             source = os.path.join(folder, f"fd{seed:03d}.c")
             with open(source, "w") as f:
                 f.write(program(seed))
