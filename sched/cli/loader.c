@@ -437,8 +437,7 @@ static const char *compiler(void)
     return cc && *cc ? cc : "cc";
 }
 
-/* cc -c src -o obj, as b says. */
-/* cc -c -o obj src; or, linked, cc -shared -o obj src (a plain scenario
+/* cc -c -o obj src, as b says; or, linked, cc -shared -o obj src (a plain scenario
 ** file: one run of the compiler's driver, not two). */
 static int compile_one(const struct build *b, const char *src, const char *obj, bool linked)
 {
