@@ -702,6 +702,50 @@ mkdir "$tmp/tmpdir"
 check "no HOME" 0 env -u HOME -u XDG_CACHE_HOME -u WEFT_CACHE_DIR TMPDIR="$tmp/tmpdir" "$WEFT" run --quiet "$tmp/probe.c"
 same_text "private cache removed" "" "$(ls -A "$tmp/tmpdir")"
 
+# The compiler's answers to weft's flag probes are kept in the cache: a
+# second file costs one run of cc, a compiler changed since is asked again,
+# and an answer gone stale is found when the compile fails on it. The
+# compiler here takes no -fsanitize-coverage, so each load that compiles
+# says what that loses.
+cat >"$tmp/nocmp" <<CC
+#!/bin/sh
+echo run >>"$tmp/cc.log"
+for a in "\$@"; do case \$a in -fsanitize-coverage*) echo "nocmp: no \$a" >&2; exit 1;; esac; done
+exec ${CC:-cc} "\$@"
+CC
+chmod +x "$tmp/nocmp"
+cc_runs() { wc -l <"$tmp/cc.log" 2>/dev/null | tr -d ' ' || echo 0; rm -f "$tmp/cc.log"; }
+for i in 1 2 3 4; do
+    printf '#include <weft.h>\nWEFT_SCENARIO(kept_%d, .expect = WEFT_PASS) { }\n' $i >"$tmp/kept$i.c"
+done
+CC="$tmp/nocmp" WEFT_CACHE_DIR="$tmp/cache-cc" check "probed, compiled" 0 "$WEFT" run --quiet "$tmp/kept1.c"
+same_text "three probes and the compile" 4 "$(cc_runs)"
+expect_grep "no trace-cmp said" "nocmp takes no -fsanitize-coverage=trace-cmp: loops" "$tmp/err"
+CC="$tmp/nocmp" WEFT_CACHE_DIR="$tmp/cache-cc" check "answers kept" 0 "$WEFT" run --quiet "$tmp/kept2.c"
+same_text "the compile alone" 1 "$(cc_runs)"
+expect_grep "no trace-cmp said again" "nocmp takes no -fsanitize-coverage=trace-cmp" "$tmp/err"
+same_text "kept answers" "weft-probe 1 1 2" "$(cat "$tmp"/cache-cc/cc-*.probe)"
+touch -d '2001-01-01' "$tmp/nocmp"
+CC="$tmp/nocmp" WEFT_CACHE_DIR="$tmp/cache-cc" check "a changed compiler" 0 "$WEFT" run --quiet "$tmp/kept3.c"
+same_text "asked again" 4 "$(cc_runs)"
+newest=$(ls -t "$tmp"/cache-cc/cc-*.probe | head -1)
+echo "weft-probe 1 1 1" >"$newest"
+CC="$tmp/nocmp" WEFT_CACHE_DIR="$tmp/cache-cc" check "a stale answer" 0 "$WEFT" run --quiet "$tmp/kept4.c"
+same_text "failed, asked, compiled" 5 "$(cc_runs)"
+expect_grep "stale answer said" "nocmp now takes other flags than it did (its errors above); compiling again" "$tmp/err"
+same_text "answers mended" "weft-probe 1 1 2" "$(cat "$newest")"
+# Every program links the same entry object: compiled once, kept beside
+# the answers; one that fails the checks is made again and replaced.
+for i in 1 2 3; do printf 'int main(void) { return %d - %d; }\n' $i $i >"$tmp/kept_prog$i.c"; done
+CC="$tmp/nocmp" WEFT_CACHE_DIR="$tmp/cache-cc" check "a program" 0 "$WEFT" run --quiet "$tmp/kept_prog1.c"
+same_text "source, entry, link" 3 "$(cc_runs)"
+CC="$tmp/nocmp" WEFT_CACHE_DIR="$tmp/cache-cc" check "a second program" 0 "$WEFT" run --quiet "$tmp/kept_prog2.c"
+same_text "source, link" 2 "$(cc_runs)"
+chmod 666 "$tmp"/cache-cc/entry-*.o
+CC="$tmp/nocmp" WEFT_CACHE_DIR="$tmp/cache-cc" check "an entry others can write" 0 "$WEFT" run --quiet "$tmp/kept_prog3.c"
+same_text "made again" 3 "$(cc_runs)"
+same_text "private again" 700 "$(stat -c %a "$tmp"/cache-cc/entry-*.o)"
+
 # File names that a compiler would read as an option or an @response file.
 mkdir "$tmp/names"
 printf '#include <weft.h>\nWEFT_SCENARIO(dash_name, .expect = WEFT_SELF_DEADLOCK) { weft_mutex_t *m = weft_calloc(1, sizeof *m); weft_mutex_lock(m); weft_mutex_lock(m); }\n' >"$tmp/names/-x.c"

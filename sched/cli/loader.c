@@ -209,15 +209,14 @@ static void cache_close(struct cache *c)
     c->dir = NULL;
 }
 
-/* 1: the cached object so exists and is safe to load; 0: there is none;
-** CLI_ERROR: there is one that must not be loaded (said why). Opened
-** without following a symbolic link, checked on what was opened. */
-static int cached_object(const char *so)
+/* Why the file at path, if there is one (*missing if not), must not be
+** trusted, or NULL. Opened without following a symbolic link, checked on
+** what was opened. */
+static const char *distrust(const char *path, bool *missing)
 {
     struct stat st;
-    int fd = open(so, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT)
-        return 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    *missing = fd < 0 && errno == ENOENT;
     const char *why = fd < 0 && errno == ELOOP ? "it is a symbolic link"
                     : fd < 0 || fstat(fd, &st) != 0 ? strerror(errno)
                     : !S_ISREG(st.st_mode) ? kind_of(st.st_mode) : NULL;
@@ -227,6 +226,17 @@ static int cached_object(const char *so)
         why = "it is writable by group or others";
     if (fd >= 0)
         close(fd);
+    return why;
+}
+
+/* 1: the cached object so exists and is safe to load; 0: there is none;
+** CLI_ERROR: there is one that must not be loaded (said why). */
+static int cached_object(const char *so)
+{
+    bool missing;
+    const char *why = distrust(so, &missing);
+    if (missing)
+        return 0;
     if (why == NULL)
         return 1;
     fprintf(stderr, "weft: refusing the cached object %s: %s; remove it to rebuild it\n", so,
@@ -325,8 +335,8 @@ static int run(char *const argv[])
 ** frame touch each of its pages as it grows, so it meets the guard region
 ** below a fiber stack (core/fiber.h) instead of stepping over it into a
 ** neighbour's; -fstack-protector-strong catches a frame overrunning its own
-** buffers. Each flag is used only if cc accepts it, asked (~15 ms) only when
-** something is compiled; a flag cc lacks is replaced by a second "-g", which
+** buffers. Each flag is used only if cc accepts it (asked once per
+** compiler: probe); a flag cc lacks is replaced by a second "-g", which
 ** changes nothing.
 */
 static const char *const stack_flags[] = { "-fstack-clash-protection", "-fstack-protector-strong" };
@@ -385,6 +395,9 @@ struct build {
     char **cflags;                    /* --cflags split at blanks, NULL-terminated */
     bool program;                     /* with weft_pthread.h in front */
     const struct probed *probed;      /* NULL: not asked yet (build_object asks) */
+    const char *dir;                  /* the cache folder, which keeps what every
+                                      ** build shares; NULL: nothing is kept */
+    bool entry;                       /* the program's entry: no header in front */
 };
 
 /* -l, -L and -Wl, words of --cflags go to the link, the others to cc -c. */
@@ -407,27 +420,129 @@ static const char *const compare_flags[] = {
     "-fsanitize-coverage=func,inline-bool-flag,trace-cmp", "-fsanitize-coverage=trace-cmp",
 };
 
+/* What the compiler takes, asked of it or kept from the last time. */
+struct probed {
+    const char *stack[2], *compare;
+    char *kept;                       /* the file the answers are kept in, or NULL */
+};
+
 static const char *compare_flag_for(const char *cc)
 {
     for (size_t i = 0; i < sizeof compare_flags / sizeof *compare_flags; i++)
         if (cc_accepts(cc, compare_flags[i], NULL))
             return compare_flags[i];
-    fprintf(stderr, "weft: %s takes no -fsanitize-coverage=trace-cmp: loops that count their "
-            "retries in locals look alike to the fairness rule (README, Limits)\n", cc);
     return "-g";
 }
 
-/* What the compiler takes, asked of it: each probe runs cc (three of them),
-** so a build asks once for all its sources, and a folder's prebuild once
-** for all its files. */
-struct probed {
-    const char *stack[2], *compare;
-};
-
-static void probe(const char *cc, struct probed *p)
+/* Said by whoever compiles, once a load. */
+static void warn_without_compare(const char *cc, const struct probed *p)
 {
+    if (strcmp(p->compare, "-g") == 0)
+        fprintf(stderr, "weft: %s takes no -fsanitize-coverage=trace-cmp: loops that count "
+                "their retries in locals look alike to the fairness rule (README, Limits)\n",
+                cc);
+}
+
+/* cc's executable as execvp finds it, links resolved (malloc'd), or NULL. */
+static char *find_executable(const char *cc)
+{
+    if (strchr(cc, '/'))
+        return realpath(cc, NULL);
+    const char *path = getenv("PATH");
+    char *found = NULL;
+    for (const char *p = path && *path ? path : "/usr/bin:/bin"; !found && *p;) {
+        size_t len = strcspn(p, ":");
+        char *candidate = format("%.*s/%s", (int)len, len ? p : ".", cc);
+        if (candidate && access(candidate, X_OK) == 0)
+            found = realpath(candidate, NULL);
+        free(candidate);
+        p += len + (p[len] == ':');
+    }
+    return found;
+}
+
+/*
+** The answers are kept in the cache folder under the compiler's identity:
+** its executable's place, inode, size and times, and weft's version.
+** Asking runs cc three times, which costs a small file's first compile as
+** much as the compile itself, so only a new or changed compiler is asked
+** (and a compile that fails on kept answers asks again: build_object).
+** NULL when cc cannot be found: it is asked every time.
+*/
+static char *probe_file(const char *dir, const char *cc)
+{
+    char *found = find_executable(cc), *file = NULL;
+    struct stat st;
+    if (found && stat(found, &st) == 0) {
+        const long times[] = { (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                               (long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec };
+        uint64_t h = fnv1a(0xcbf29ce484222325ULL, found, strlen(found) + 1);
+        h = fnv1a(h, &st.st_dev, sizeof st.st_dev);
+        h = fnv1a(h, &st.st_ino, sizeof st.st_ino);
+        h = fnv1a(h, &st.st_size, sizeof st.st_size);
+        h = fnv1a(h, times, sizeof times);
+        h = fnv1a(h, WEFT_VERSION_STRING, strlen(WEFT_VERSION_STRING));
+        file = format("%s/cc-%016llx.probe", dir, (unsigned long long)h);
+    }
+    free(found);
+    return file;
+}
+
+#define NCOMPARE ((int)(sizeof compare_flags / sizeof *compare_flags))
+
+/* The kept answers, "weft-probe S0 S1 C": 1 or 0 for each stack flag, the
+** compare flag's index (NCOMPARE: none). Anything else is not an answer. */
+static bool read_probed(const char *file, struct probed *p)
+{
+    bool missing;
+    if (distrust(file, &missing) != NULL)   /* asked again, and replaced */
+        return false;
+    FILE *f = fopen(file, "re");
+    char text[64] = "";
+    size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f)
+        fclose(f);
+    text[len] = 0;
+    int s0, s1, c, end = -1;
+    if (sscanf(text, "weft-probe %d %d %d\n%n", &s0, &s1, &c, &end) != 3 || end != (int)len ||
+        (s0 | s1) & ~1 || c < 0 || c > NCOMPARE)
+        return false;
+    p->stack[0] = s0 ? stack_flags[0] : "-g";
+    p->stack[1] = s1 ? stack_flags[1] : "-g";
+    p->compare = c < NCOMPARE ? compare_flags[c] : "-g";
+    return true;
+}
+
+/* Written whole or not at all (a temporary file renamed), mode 0600. */
+static void write_probed(const char *file, const struct probed *p)
+{
+    int c = 0;
+    while (c < NCOMPARE && p->compare != compare_flags[c])
+        c++;
+    char *tmp = format("%s.%ld.tmp", file, (long)getpid());
+    int fd = tmp ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    bool ok = f && fprintf(f, "weft-probe %d %d %d\n", p->stack[0] == stack_flags[0],
+                           p->stack[1] == stack_flags[1], c) > 0;
+    if (f)
+        ok = fclose(f) == 0 && ok;
+    else if (fd >= 0)
+        close(fd);
+    if (fd >= 0 && !(ok && rename(tmp, file) == 0))
+        unlink(tmp);
+    free(tmp);
+}
+
+/* The answers for cc, kept in the cache folder dir (NULL: none). */
+static void probe(const char *cc, const char *dir, struct probed *p)
+{
+    p->kept = dir ? probe_file(dir, cc) : NULL;
+    if (p->kept && read_probed(p->kept, p))
+        return;
     stack_flags_for(cc, p->stack);
     p->compare = compare_flag_for(cc);
+    if (p->kept)
+        write_probed(p->kept, p);
 }
 
 /* The compiler: $CC, else cc. */
@@ -467,6 +582,8 @@ static int compile_one(const struct build *b, const char *src, const char *obj, 
         push(&a, "-mtls-dialect=trad");
 #endif
         push(&a, "-U_FORTIFY_SOURCE");
+    }
+    if (b->program && !b->entry) {
         program_features(src, b->cflags, &features);
         for (int i = 0; i < features.n; i++)
             push(&a, features.define[i]);
@@ -550,6 +667,63 @@ static int link_objects(const struct build *b, char **objs, int n, const char *o
     return rc;
 }
 
+/* tmp made private to its user (the linker gave it the umask's mode) and
+** renamed to so: a reader of the cache sees the old object or the whole
+** new one, never a part of it. 0 or -1 (errno). */
+static int publish(const char *tmp, const char *so)
+{
+    int fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int rc = fd < 0 || fchmod(fd, S_IRWXU) != 0 || rename(tmp, so) != 0 ? -1 : 0;
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* entry's source compiled into obj as b says (no header in front, no
+** instrumentation). 0 or -1. */
+static int compile_entry(const struct build *b, const char *src, const char *obj)
+{
+    struct build plain = { .cc = b->cc, .inc = b->inc, .memory = CLI_MEMORY_OFF,
+                           .program = true, .probed = b->probed, .entry = true };
+    int rc = write_entry(src, b->memory) == 0 && compile_one(&plain, src, obj, false) == 0 ? 0 : -1;
+    unlink(src);
+    return rc;
+}
+
+/*
+** The program entry's object for b, in *obj (malloc'd). Every program's is
+** the same for one compiler and memory mode, so with a cache folder it is
+** compiled once into it (*kept) and published as the objects are; else
+** beside out, for this link alone.
+*/
+static int entry_object(const struct build *b, const char *out, char **obj, bool *kept)
+{
+    *kept = b->dir && b->probed->kept;
+    if (!*kept) {
+        char *src = format("%s.entry.c", out);
+        *obj = format("%s.entry.o", out);
+        int rc = src && *obj ? compile_entry(b, src, *obj) : -1;
+        free(src);
+        return rc;
+    }
+    uint64_t h = fnv1a(0xcbf29ce484222325ULL, entry_source, sizeof entry_source);
+    h = fnv1a(h, b->probed->kept, strlen(b->probed->kept));   /* the compiler, weft's version */
+    h = fnv1a(h, &b->memory, sizeof b->memory);
+    *obj = format("%s/entry-%016llx.o", b->dir, (unsigned long long)h);
+    if (*obj == NULL)
+        return -1;
+    bool missing;
+    if (distrust(*obj, &missing) == NULL)
+        return 0;                     /* else (re)made, and renamed over what was there */
+    char *src = format("%s.%ld.c", *obj, (long)getpid()), *tmp = format("%s.%ld", *obj, (long)getpid());
+    int rc = src && tmp && compile_entry(b, src, tmp) == 0 && publish(tmp, *obj) == 0 ? 0 : -1;
+    if (rc != 0 && tmp)
+        unlink(tmp);
+    free(src);
+    free(tmp);
+    return rc;
+}
+
 /*
 ** Compile srcs into the shared object out. With --memory=atomics or all the
 ** compiler instruments them for ThreadSanitizer, whose hooks weft itself
@@ -561,30 +735,28 @@ static int compile(const struct build *b, char *const *srcs, int n, const char *
     if (n == 1 && !b->program && b->memory == CLI_MEMORY_OFF)
         return compile_one(b, srcs[0], out, true);   /* nothing to wrap, no entry */
     char **objs = calloc((size_t)n + 1, sizeof *objs);
-    char *entry = b->program ? format("%s.entry.c", out) : NULL;
-    int made = 0, rc = objs == NULL || (b->program && entry == NULL) ? -1 : 0;
+    int made = 0, rc = objs == NULL ? -1 : 0;
     for (; rc == 0 && made < n; made++)
         if ((objs[made] = format("%s.%d.o", out, made)) == NULL ||
             compile_one(b, srcs[made], objs[made], false) != 0)
             rc = -1;
-    if (rc == 0 && entry) {
-        struct build plain = { b->cc, b->inc, CLI_MEMORY_OFF, NULL, true, b->probed };
-        if ((objs[made] = format("%s.%d.o", out, made)) == NULL ||
-            write_entry(entry, b->memory) != 0 ||
-            compile_one(&plain, entry, objs[made], false) != 0)
-            rc = -1;
-        made++;
-        unlink(entry);
-    }
+    char *entry = NULL;
+    bool kept = false;
+    if (rc == 0 && b->program)
+        rc = entry_object(b, out, &entry, &kept);
     if (rc == 0)
-        rc = link_objects(b, objs, made, out);
+        objs[made] = entry;
+    if (rc == 0)
+        rc = link_objects(b, objs, made + (entry != NULL), out);
     for (int i = 0; i < made; i++)
         if (objs[i]) {
             unlink(objs[i]);
             free(objs[i]);
         }
-    free(objs);
+    if (entry && !kept)
+        unlink(entry);
     free(entry);
+    free(objs);
     return rc;
 }
 
@@ -623,35 +795,47 @@ static void hash_local_includes(const char *path, uint64_t *h, int depth)
         fclose(f);
 }
 
-/* tmp made private to its user (the linker gave it the umask's mode) and
-** renamed to so: a reader of the cache sees the old object or the whole
-** new one, never a part of it. 0 or -1 (errno). */
-static int publish(const char *tmp, const char *so)
+/* compile, as b says. If that fails on kept answers, cc is asked again: one
+** changed in place, or behind a wrapper whose identity is the one kept,
+** may answer otherwise now, and then it compiles again with the new ones. */
+static int compile_asked(struct build *b, char *const *operands, int n, const char *out)
 {
-    int fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    int rc = fd < 0 || fchmod(fd, S_IRWXU) != 0 || rename(tmp, so) != 0 ? -1 : 0;
-    if (fd >= 0)
-        close(fd);
+    if (compile(b, operands, n, out) == 0)
+        return 0;
+    struct probed now;
+    if (b->probed->kept == NULL)
+        return -1;
+    probe(b->cc, NULL, &now);
+    if (now.stack[0] == b->probed->stack[0] && now.stack[1] == b->probed->stack[1] &&
+        now.compare == b->probed->compare)
+        return -1;                    /* the source's own error, said by cc */
+    write_probed(b->probed->kept, &now);
+    fprintf(stderr, "weft: %s now takes other flags than it did (its errors above); compiling "
+            "again\n", b->cc);
+    const struct probed *kept = b->probed;
+    b->probed = &now;
+    int rc = compile(b, operands, n, out);
+    b->probed = kept;
     return rc;
 }
 
-/* Compile srcs into the cached object so. */
+/* Compile srcs into so: the cached object, or weft cc's output. */
 static int build_object(const struct build *b, const char *const *srcs, int n, const char *so)
 {
-    struct probed asked;
+    struct probed asked = { .kept = NULL };
     struct build with = *b;
     if (with.probed == NULL) {
-        probe(with.cc, &asked);
+        probe(with.cc, with.dir, &asked);
+        warn_without_compare(with.cc, &asked);
         with.probed = &asked;
     }
-    b = &with;
     char **operands = calloc((size_t)n, sizeof *operands);
     char *tmp = format("%s.%ld.tmp", so, (long)getpid());
     int rc = operands == NULL || tmp == NULL ? out_of_memory() : 0;
     for (int i = 0; rc == 0 && i < n; i++)
         if ((operands[i] = as_operand(srcs[i])) == NULL)
             rc = out_of_memory();
-    if (rc == 0 && compile(b, operands, n, tmp) != 0) {
+    if (rc == 0 && compile_asked(&with, operands, n, tmp) != 0) {
         fprintf(stderr, "weft: could not compile %s%s (with %s, -I%s)\n", srcs[0],
                 n > 1 ? " and the other sources" : "", b->cc, b->inc);
         rc = CLI_ERROR;
@@ -665,6 +849,7 @@ static int build_object(const struct build *b, const char *const *srcs, int n, c
         free(operands[i]);
     free(operands);
     free(tmp);
+    free(asked.kept);
     return rc;
 }
 
@@ -743,14 +928,16 @@ static int find_object(const char *const *srcs, int n, const struct cli_opts *o,
                        struct cache *cache, struct build *b, char **so)
 {
     bool oom;
-    *b = (struct build){ compiler(), include_dir(), cli_memory_for(o, srcs[0]),
-                         split_cflags(o, &oom), program, NULL };
+    *b = (struct build){ .cc = compiler(), .inc = include_dir(),
+                         .memory = cli_memory_for(o, srcs[0]), .cflags = split_cflags(o, &oom),
+                         .program = program };
     uint64_t h;
     int rc = oom ? out_of_memory() : cache_key(b, srcs, n, &h);
     if (rc == 0 && cache_open(cache) != 0)
         rc = CLI_ERROR;
     if (rc == 0 && (*so = format("%s/%016llx.so", cache->dir, (unsigned long long)h)) == NULL)
         rc = out_of_memory();
+    b->dir = cache->dir;
     return rc ? rc : cached_object(*so);
 }
 
@@ -1215,12 +1402,17 @@ static void prebuild(const char *const *paths, int n, const struct cli_opts *o)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     pid_t *running = cores > 1 && n > 1 ? calloc((size_t)cores, sizeof *running) : NULL;
-    if (running == NULL)
+    struct cache cache = { 0 };
+    int saved = stderr_off();         /* what goes wrong here, the load says */
+    if (running == NULL || cache_open(&cache) != 0 || cache.private) {
+        stderr_on(saved);
+        cache_close(&cache);
+        free(running);
         return;
+    }
     struct probed pr;
-    probe(compiler(), &pr);           /* once, for every child (and said, if it warns) */
-    int saved = stderr_off();
-    long busy = 0;
+    probe(compiler(), cache.dir, &pr);  /* once, for every child */
+    long busy = 0, started = 0;
     for (int i = 0; i < n; i++) {
         if (busy == cores) {          /* the oldest ends first, roughly */
             waitpid(running[0], NULL, 0);
@@ -1228,11 +1420,15 @@ static void prebuild(const char *const *paths, int n, const struct cli_opts *o)
         }
         pid_t pid = start_build(paths[i], o, &pr);
         if (pid > 0)
-            running[busy++] = pid;
+            running[busy++] = pid, started++;
     }
     while (busy > 0)
         waitpid(running[--busy], NULL, 0);
     stderr_on(saved);
+    if (started)
+        warn_without_compare(compiler(), &pr);
+    free(pr.kept);
+    cache_close(&cache);
     free(running);
 }
 
@@ -1476,10 +1672,16 @@ int cli_cc(int argc, char **argv)
     int rc = a.srcs && a.flags && a.owned ? cc_parse(argc, argv, &a) : out_of_memory();
     for (int i = 0; rc == 0 && i < a.nsrcs; i++)
         rc = check_regular(a.srcs[i]);
-    if (rc == 0) {
-        struct build b = { compiler(), include_dir(), a.memory, (char **)a.flags, true, NULL };
+    struct cache cache = { 0 };
+    if (rc == 0) {                    /* what it keeps, if there is one to use */
+        int saved = stderr_off();
+        struct build b = { .cc = compiler(), .inc = include_dir(), .memory = a.memory,
+                           .cflags = (char **)a.flags, .program = true,
+                           .dir = cache_open(&cache) == 0 ? cache.dir : NULL };
+        stderr_on(saved);
         rc = build_object(&b, a.srcs, a.nsrcs, a.out);
     }
+    cache_close(&cache);
     for (int i = 0; a.owned && i < a.nowned; i++)
         free(a.owned[i]);
     free(a.owned);
