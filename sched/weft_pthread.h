@@ -210,6 +210,10 @@ WEFT_PROG_API void *weft_program_unsupported_ptr_at(const char *call, WEFT_AT);
 /* ---- descriptors: pipes and socket pairs between threads (posix/io.c) ---- */
 WEFT_PROG_API int weft_pipe_at(int fds[2], int flags, const char *name, WEFT_AT);
 WEFT_PROG_API int weft_eventfd_at(unsigned int initval, int flags, WEFT_AT);
+WEFT_PROG_API int weft_timerfd_create_at(int clockid, int flags, WEFT_AT);
+WEFT_PROG_API int weft_timerfd_settime_at(int fd, int flags, const struct itimerspec *value,
+                                          struct itimerspec *old, const char *name, WEFT_AT);
+WEFT_PROG_API int weft_timerfd_gettime_at(int fd, struct itimerspec *cur, WEFT_AT);
 WEFT_PROG_API int weft_ioctl_at(const char *file, int line, int fd, unsigned long request, ...);
 WEFT_PROG_API int weft_fstat_at(int fd, struct stat *st, WEFT_AT);
 /* sendfile, splice, tee and copy_file_range: the kernel's, between real
@@ -465,11 +469,10 @@ static inline int weft_destroy_(const volatile void *object)
 #define pthread_getattr_np(...)        WEFT_UNSUPPORTED_(pthread_getattr_np)
 #define pthread_getcpuclockid(...)     WEFT_UNSUPPORTED_(pthread_getcpuclockid)
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
-/* Descriptors that signals or the clock make readable: not modelled yet,
-** so named at the line that makes one rather than at a read that would
-** block outside weft. */
+/* Descriptors that signals make readable: not modelled yet, so named at
+** the line that makes one rather than at a read that would block outside
+** weft. */
 #define signalfd(...)                  WEFT_UNSUPPORTED_(signalfd)
-#define timerfd_create(...)            WEFT_UNSUPPORTED_(timerfd_create)
 /* Calls that send a signal in real time. */
 #define alarm(...)                     ((unsigned)WEFT_UNSUPPORTED_(alarm))
 #define ualarm(...)                    ((__useconds_t)WEFT_UNSUPPORTED_(ualarm))
@@ -525,6 +528,10 @@ static inline int weft_destroy_(const volatile void *object)
 #define pipe(f)               weft_pipe_at((f), 0, #f, __FILE__, __LINE__)
 #define pipe2(f, flags)       weft_pipe_at((f), (flags), #f, __FILE__, __LINE__)
 #define eventfd(v, fl)        weft_eventfd_at((v), (fl), __FILE__, __LINE__)
+#define timerfd_create(c, fl) weft_timerfd_create_at((c), (fl), __FILE__, __LINE__)
+#define timerfd_settime(fd, fl, v, o) \
+    weft_timerfd_settime_at((fd), (fl), (v), (o), #fd, __FILE__, __LINE__)
+#define timerfd_gettime(fd, c) weft_timerfd_gettime_at((fd), (c), __FILE__, __LINE__)
 #define ioctl(...)            weft_ioctl_at(__FILE__, __LINE__, __VA_ARGS__)
 #define fstat(fd, st)         weft_fstat_at((fd), (st), __FILE__, __LINE__)
 #define sendfile(out, in, off, n) weft_sendfile_at((out), (in), (off), (n), __FILE__, __LINE__)

@@ -78,7 +78,10 @@ struct posix_fd {
     socklen_t local_len, peer_len;
     struct listener *listening;
     struct epoll_set *epoll;          /* an epoll instance's: see "epoll" */
-    bool eventfd;                     /* in == out: an eventfd's count */
+    bool eventfd;                     /* in == out: an eventfd's count; a
+                                         timerfd's (in alone) */
+    struct timer_impl *timer;         /* a timerfd's: what adds to the count */
+    clockid_t timer_clock;            /* and the clock its absolute times are on */
     bool spelled;                     /* an eventfd named as the program spells it */
     bool closed;                      /* its number was closed (a poll that
                                          waits on it finds POLLNVAL) */
@@ -631,6 +634,125 @@ int weft_eventfd_at(unsigned int initval, int flags, const char *file, int line)
     return fd;
 }
 
+/*
+** A timerfd: an eventfd's count that only its timer adds to (sync/timer.c),
+** on the descriptor's read side alone. A read takes the expirations (8
+** bytes, or EINVAL), those due by the clock counted, and waits while there
+** are none; a write fails with EINVAL; a poll finds
+** it readable while its count is above 0, never writable. Its clocks are
+** the virtual clock (CLOCK_BOOTTIME and the alarm clocks run as
+** CLOCK_MONOTONIC and CLOCK_REALTIME do); TFD_TIMER_CANCEL_ON_SET never
+** cancels, since the virtual realtime clock is never set.
+*/
+static clockid_t timerfd_clock(int clockid)
+{
+    switch (clockid) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_ALARM:
+        return CLOCK_REALTIME;
+    case CLOCK_MONOTONIC:
+    case CLOCK_BOOTTIME:
+    case CLOCK_BOOTTIME_ALARM:
+        return CLOCK_MONOTONIC;
+    default:
+        return -1;
+    }
+}
+
+int weft_timerfd_create_at(int clockid, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return timerfd_create(clockid, flags);
+    struct sched_loc at = { file, line };
+    if (timerfd_clock(clockid) < 0 || (flags & ~(TFD_NONBLOCK | TFD_CLOEXEC)))
+        return (int)failed(EINVAL);
+    struct stream *s = stream_new(x, "timerfd", sizeof(uint64_t), at);
+    stream_set_counter(s, 0, false);
+    int fd = fd_new(x, s, NULL, flags & TFD_NONBLOCK, false, at);
+    struct posix_fd *f = fd >= 0 ? fd_find(x, fd) : NULL;
+    if (f) {
+        f->eventfd = true;
+        f->timer_clock = timerfd_clock(clockid);
+        f->timer = timer_for_counter(x, s, stream_name(s), at);
+    }
+    return fd;
+}
+
+static int64_t timespec_ns(const struct timespec *t)
+{
+    return t->tv_sec >= INT64_MAX / 1000000000 - 1 ? INT64_MAX
+                                                  : (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+static struct timespec ns_timespec(int64_t ns)
+{
+    return (struct timespec){ (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
+}
+
+/* The timerfd fd names (after the call's look at the number), or NULL with
+** errno EBADF (no descriptor), EINVAL (not a timerfd) or EFAULT (no value
+** to read or write, arg). */
+static struct posix_fd *timerfd_named(struct exec *x, int fd, const void *arg,
+                                      struct sched_loc at)
+{
+    struct posix_fd *f = number_gone(x, fd, at) ? NULL : fd_find(x, fd);
+    if (f && f->timer && arg)
+        return f;
+    bool real = f == NULL && fd >= 0 && !number_closed(x, fd) && fcntl(fd, F_GETFD) >= 0;
+    errno = f && f->timer ? EFAULT : f || real ? EINVAL : EBADF;
+    return NULL;
+}
+
+static bool bad_timespec(const struct timespec *t)
+{
+    return t->tv_sec < 0 || t->tv_nsec < 0 || t->tv_nsec >= 1000000000;
+}
+
+static void eventfd_spelled(struct posix_fd *f, const char *spelling);
+
+int weft_timerfd_settime_at(int fd, int flags, const struct itimerspec *value,
+                            struct itimerspec *old, const char *spelling, const char *file,
+                            int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return timerfd_settime(fd, flags, value, old);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = timerfd_named(x, fd, value, at);
+    if (f == NULL)
+        return -1;
+    if ((flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) ||
+        bad_timespec(&value->it_value) || bad_timespec(&value->it_interval))
+        return (int)failed(EINVAL);
+    eventfd_spelled(f, spelling);
+    bool arm = value->it_value.tv_sec || value->it_value.tv_nsec;
+    bool absolute = flags & TFD_TIMER_ABSTIME;
+    int64_t first = !arm ? -1 : absolute ? posix_virtual_deadline(f->timer_clock, &value->it_value)
+                                         : timespec_ns(&value->it_value);
+    int64_t was_first, was_interval;  /* (a disarmed one keeps its interval, as Linux's) */
+    timer_counter_set(x, f->timer, first, absolute, timespec_ns(&value->it_interval),
+                      &was_first, &was_interval, at);
+    if (old)
+        *old = (struct itimerspec){ ns_timespec(was_interval), ns_timespec(was_first) };
+    return 0;
+}
+
+int weft_timerfd_gettime_at(int fd, struct itimerspec *cur, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return timerfd_gettime(fd, cur);
+    struct sched_loc at = { file, line };
+    struct posix_fd *f = timerfd_named(x, fd, cur, at);
+    if (f == NULL)
+        return -1;
+    int64_t first, interval;
+    timer_counter_collect(x, f->timer, &first, &interval, at);
+    *cur = (struct itimerspec){ ns_timespec(interval), ns_timespec(first) };
+    return 0;
+}
+
 /* ==========================================================================
 ** Cancellation points
 ** ==========================================================================
@@ -977,6 +1099,8 @@ static ssize_t write_fd(struct exec *x, int fd, const void *buf, size_t n, struc
         return failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
     uint64_t v = 0;
+    if (f && f->timer)                /* timerfd_settime sets it */
+        return failed(EINVAL);
     if (f && f->eventfd && n >= sizeof v)
         memcpy(&v, buf, sizeof v);
     if (f && f->eventfd)               /* 8 bytes, not 2^64 - 1, or EINVAL */

@@ -36,6 +36,9 @@ struct stream {
     bool messages;                    /* each write one message (a datagram) */
     bool end_on_close;                /* messages: the writer's close ends it */
     bool counter, semaphore;          /* an eventfd's count (stream_set_counter) */
+    struct timer_impl *timer;         /* a timerfd's: its expirations due by the
+                                         clock count too (stream_set_timer) */
+    struct sched_obj *clock;          /* then every step that reads it touches it */
     bool paged;                       /* a pipe's: room counted in pages */
     uint16_t page_end[PIPE_PAGES];    /* a ring of npages pages from page_tail:
                                          where each one's bytes end */
@@ -189,6 +192,28 @@ void stream_set_counter(struct stream *s, uint64_t initial, bool semaphore)
     s->counter = true;
     s->semaphore = semaphore;
     s->count = initial;
+}
+
+uint64_t stream_counter(const struct stream *s) { return s->count; }
+
+void stream_set_timer(struct stream *s, struct timer_impl *tm, struct sched_obj *clock)
+{
+    s->timer = tm;
+    s->clock = clock;
+}
+
+/* A count as a read would find it: a timerfd's expirations are counted by
+** the clock, as the kernel counts them, whether its timer fired yet or not. */
+static uint64_t count_of(const struct stream *s)
+{
+    uint64_t due = s->timer ? timer_counter_due(s->timer) : 0;
+    return due > UINT64_MAX - s->count ? UINT64_MAX : s->count + due;
+}
+void stream_counter_clear(struct stream *s) { s->count = 0; }
+
+void stream_counter_add(struct stream *s, uint64_t n)
+{
+    s->count = n > UINT64_MAX - s->count ? UINT64_MAX : s->count + n;
 }
 
 size_t stream_buffered(const struct stream *s) { return s->len; }
@@ -420,6 +445,13 @@ static bool file_touched(const struct sched_op *op)
 /* A read's, write's, connect's or accept's objects: its stream or queue,
 ** its file when the step touches it, and the clock when the step may
 ** start its timer (the scheduler adds the clock once it has one). */
+/* The clock, when op is on a timerfd's count: what it reads depends on it. */
+static struct sched_obj *timer_clock(const struct sched_op *op)
+{
+    const struct stream *s = (const struct stream *)op->obj;
+    return op->obj->cls == &stream_objclass && s->timer ? s->clock : NULL;
+}
+
 static int holder_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
     const struct stream_op *o = OP_OF(op, const struct stream_op, op);
@@ -429,6 +461,8 @@ static int holder_objects(const struct sched_op *op, const struct sched_obj **ob
         objs[n++] = &o->file->obj;
     if (n < max && may_start_timer(op))
         objs[n++] = *o->clock;
+    else if (n < max && timer_clock(op))
+        objs[n++] = timer_clock(op);
     return n;
 }
 
@@ -440,6 +474,8 @@ static int holder_enablers(const struct sched_op *op, const struct sched_obj **o
     objs[n++] = op->obj;
     if (op->timer && n < max)
         objs[n++] = op->timer->clock;
+    else if (timer_clock(op) && n < max)   /* the clock passing an expiry */
+        objs[n++] = timer_clock(op);
     return n;
 }
 
@@ -706,7 +742,7 @@ static bool ended(const struct stream *s)
 
 static bool readable(const struct stream *s)
 {
-    return s->counter ? s->count > 0 : s->len > 0 || ended(s);
+    return s->counter ? count_of(s) > 0 : s->len > 0 || ended(s);
 }
 
 /* The oldest message into r (what does not fit is dropped, as recv does). */
@@ -752,7 +788,7 @@ static enum read_outcome read_outcome(const struct sched_op *op)
     const struct stream *s = stream_at(op);
     if (own_end_closed(op))
         return READ_GONE;
-    if (s->counter && s->count > 0)
+    if (s->counter && count_of(s) > 0)
         return READ_COUNT;
     if (s->len > 0)
         return r->peek ? READ_PEEK : s->messages ? READ_MESSAGE : READ_BYTES;
@@ -786,6 +822,8 @@ static void read_step(struct exec *x, struct sched_op *op)
         op->note_a = (int)k;
         break;
     case READ_COUNT: {                /* an eventfd: the count, or 1 of it */
+        if (s->timer)
+            stream_counter_add(s, timer_counter_take(x, s->timer));
         uint64_t v = s->semaphore ? 1 : s->count;
         s->count -= v;
         memcpy(r->into, &v, sizeof v);
@@ -1414,8 +1452,9 @@ short stream_poll_bits(const struct stream_poll *w)
     if (w->listening)
         return listener_poll_bits(w);
     if (in && in->counter)            /* eventfd_poll */
-        return (short)((w->want_in && in->count > 0 ? POLLIN : 0) |
-                       (w->want_out && writable(in) ? POLLOUT : 0));
+        return (short)((w->want_in && count_of(in) > 0 ? POLLIN : 0) |
+                       (w->want_out && out && writable(out) ? POLLOUT : 0));   /* (a
+                                         timerfd has no write side) */
     if (in && w->want_in && (in->len > 0 || (socket && ended(in))))
         r |= POLLIN;                  /* bytes; a socket's shut read side too */
     if (out && w->want_out && writable(out))
@@ -1512,12 +1551,25 @@ static bool poll_wait_enabled(struct exec *x, struct sched_op *op)
     return poll_ready(stream_op(op), false) > 0 || sched_timer_due(x, op->timer);
 }
 
+/* Is a timerfd p watches readable by the clock (once the poll's own
+** timeout moved it)? It was from its expiry on, and Linux's poll, which
+** looks again when its timeout ends, finds it: the timeout loses. */
+static bool timer_counted(const struct stream_op *p)
+{
+    for (int i = 0; i < p->npolls; i++) {
+        const struct stream_poll *w = &p->polls[i];
+        if (w->in && w->in->timer && w->want_in && !wish_off(w) && count_of(w->in) > 0)
+            return true;
+    }
+    return false;
+}
+
 /* When the timer may fire and a descriptor is ready too, which comes first
 ** is explored (under --timers=idle the descriptor wins), as chan.c does. */
 static void poll_wait_apply(struct exec *x, struct sched_op *op)
 {
     struct stream_op *p = stream_op(op);
-    bool timed_out = sched_timer_wins(x, op, poll_ready(p, false) > 0);
+    bool timed_out = sched_timer_wins(x, op, poll_ready(p, false) > 0) && !timer_counted(p);
     int ready = poll_mark(p), gone = 0;
     for (int i = 0; i < p->npolls; i++) {
         if (timed_out)                /* the last scan finds only closed ones */
@@ -1550,6 +1602,7 @@ static int poll_put(const struct sched_op *op, bool files, const struct sched_ob
         put_once(w->listening ? listener_object(w->listening) : w->in ? &w->in->obj : NULL,
                  objs, &m, max);
         put_once(w->out ? &w->out->obj : NULL, objs, &m, max);
+        put_once(w->in && w->in->timer ? w->in->clock : NULL, objs, &m, max);
         if (files && wish_file(w))
             put_once(&wish_file(w)->obj, objs, &m, max);
     }

@@ -68,6 +68,15 @@ void stream_set_tcp(struct stream *s);
 ** of 8 bytes adds their value, and waits while the count would pass
 ** 2^64 - 2 (the sizes are posix/io.c's to check). */
 void stream_set_counter(struct stream *s, uint64_t initial, bool semaphore);
+/* A count's value; n more (at most 2^64 - 1), or none (a timerfd's
+** expiry, its re-arming: timer.c, in the apply of its step). */
+uint64_t stream_counter(const struct stream *s);
+/* Make s a timerfd's count: tm's expirations due by the clock (whose
+** object is clock) count as if there (sync/timer.c). */
+struct timer_impl;
+void stream_set_timer(struct stream *s, struct timer_impl *tm, struct sched_obj *clock);
+void stream_counter_add(struct stream *s, uint64_t n);
+void stream_counter_clear(struct stream *s);
 /* Can a message of n bytes ever go into s? */
 bool stream_message_fits(const struct stream *s, size_t n);
 

@@ -166,6 +166,26 @@ struct timer_impl *timer_for_context(struct exec *x, struct context_impl *ctx, c
 struct sched_obj *timer_start_context(struct exec *x, struct timer_impl *tm, int64_t deadline);
 /* Scheduler context: stop tm (a cancelled context's). */
 void timer_halt(struct exec *x, struct timer_impl *tm);
+/* A timerfd's timer (posix/io.c): each expiry adds to counter, an eventfd
+** count (stream_set_counter) that the descriptor's reads take. */
+struct stream;
+struct timer_impl *timer_for_counter(struct exec *x, struct stream *counter, const char *name,
+                                     struct sched_loc at);
+/* Visible. Arm tm to expire first ns from now (absolute: at first on the
+** virtual clock, at once if that has passed), then every interval ns (0:
+** once), or disarm it (first < 0); its count to 0. *was_first and
+** *was_interval: what it had left before (timer_counter_collect's). */
+void timer_counter_set(struct exec *x, struct timer_impl *tm, int64_t first, bool absolute,
+                       int64_t interval, int64_t *was_first, int64_t *was_interval,
+                       struct sched_loc at);
+/* tm's expirations due by the clock and not yet in its count; in apply,
+** the same taken (added by the caller), its deadline moved past them. */
+uint64_t timer_counter_due(const struct timer_impl *tm);
+uint64_t timer_counter_take(struct exec *x, struct timer_impl *tm);
+/* Visible: the expirations due are added to the count; *first: ns to the
+** next expiry (0: disarmed), *interval its period (timerfd_gettime). */
+void timer_counter_collect(struct exec *x, struct timer_impl *tm, int64_t *first,
+                           int64_t *interval, struct sched_loc at);
 /* Contexts (context.c): cancel ctx and its descendants with err (scheduler
 ** context); the objects a cancel of ctx touches, as objects() lists them. */
 void context_cancel(struct exec *x, struct context_impl *ctx, int err, struct sched_op *by_op);

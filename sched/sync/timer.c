@@ -22,14 +22,26 @@
 ** which is all a fire that cannot run waits on (fire_enablers): a stop,
 ** which can never let it fire, does not race that fire.
 **
+** A timerfd's timer (TIMER_COUNTER, posix/io.c) is the kernel's: its
+** expirations count by the clock, never late. A read or a poll of its count
+** (stream.c) finds those due by now added, and touches the clock, so it is
+** ordered with every step that moves it; a timeout that passes an expiry
+** finds it counted. Its daemon moves the clock to the next expiry when
+** nothing else does: it fires only while nothing is counted yet, so an
+** unread timerfd does not tick forever. Its fire touches the timer and the
+** clock, not the count: what reads the count reads the clock, and a close,
+** which touches only the count, commutes with it (a fire after the last
+** close counts what no one reads, once).
+**
 ** (A rule that fired timers strictly in deadline order was tried: it makes
 ** a timer's enabledness depend on other timers, and DPOR then missed
 ** classes that DFS ran. Timers, like sleeps and timeouts, may fire late.)
 */
 #include <stdio.h>
+#include "sync/stream.h"
 #include "sync/sync.h"
 
-enum timer_kind { TIMER_CHAN, TIMER_TICKER, TIMER_FUNC, TIMER_CONTEXT };
+enum timer_kind { TIMER_CHAN, TIMER_TICKER, TIMER_FUNC, TIMER_CONTEXT, TIMER_COUNTER };
 
 struct timer_impl {
     struct sched_obj obj;
@@ -41,6 +53,8 @@ struct timer_impl {
     void *arg;
     const char *name;
     struct context_impl *ctx;         /* TIMER_CONTEXT: the context it cancels */
+    struct stream *counter;           /* TIMER_COUNTER: the count it adds to */
+    const struct exec *exec;          /* and whose clock counts its expirations */
     struct sched_thread *thread;      /* its daemon, once made */
     struct sched_timer *armed;        /* its daemon's fire operation's, while it waits */
     struct sched_obj *arming;         /* touched by what may start it again (make,
@@ -62,10 +76,13 @@ static struct timer_impl *timer_at(const struct sched_op *op)
 ** Firing
 ** ========================================================================== */
 
-/* Running, and for a ticker, with room in its channel. */
+/* Running; for a ticker, with room in its channel; for a timerfd, with its
+** count at 0 and a descriptor open. */
 static bool pending(const struct timer_impl *tm)
 {
-    return tm->deadline >= 0 && !(tm->kind == TIMER_TICKER && chan_full(tm->ch));
+    return tm->deadline >= 0 && !(tm->kind == TIMER_TICKER && chan_full(tm->ch)) &&
+           !(tm->kind == TIMER_COUNTER &&
+             (stream_counter(tm->counter) > 0 || timer_counter_due(tm) > 0));
 }
 
 static bool fire_enabled(struct exec *x, struct sched_op *op)
@@ -79,6 +96,7 @@ static int64_t next_tick(const struct exec *x, const struct timer_impl *tm)
     int64_t d = tm->deadline, missed = (x->now - d) / tm->period;
     return missed > (INT64_MAX - d) / tm->period - 1 ? INT64_MAX : d + tm->period * (missed + 1);
 }
+
 
 /* A fire, and what it touched (fire_touches). */
 struct fire_op {
@@ -137,6 +155,13 @@ static void fire_apply(struct exec *x, struct sched_op *op)
         context_cancel(x, tm->ctx, WEFT_EDEADLINE, op);
         tm->deadline = -1;
         break;
+    case TIMER_COUNTER: {
+        uint64_t n = timer_counter_take(x, tm);
+        stream_counter_add(tm->counter, n);
+        op->note = n > 1 ? "%d expirations" : NULL;
+        op->note_a = n > INT32_MAX ? INT32_MAX : (int)n;
+        break;
+    }
     }
 }
 
@@ -161,6 +186,8 @@ static int fire_enablers(const struct sched_op *op, const struct sched_obj **obj
     objs[n++] = tm->arming;
     if (tm->kind == TIMER_TICKER && n < max)
         objs[n++] = chan_object(tm->ch);
+    if (tm->kind == TIMER_COUNTER && n < max)   /* a read that takes the count */
+        objs[n++] = stream_object(tm->counter);
     return n;
 }
 
@@ -198,6 +225,22 @@ static void set_deadline(struct exec *x, struct timer_impl *tm, int64_t deadline
         sched_timer_start_at(x, tm->armed, deadline);
     else
         sched_timer_stop(x, tm->armed);
+}
+
+uint64_t timer_counter_due(const struct timer_impl *tm)
+{
+    const struct exec *x = tm->exec;
+    if (tm->deadline < 0 || tm->deadline > x->now)
+        return 0;
+    return tm->period > 0 ? 1 + (uint64_t)((x->now - tm->deadline) / tm->period) : 1;
+}
+
+uint64_t timer_counter_take(struct exec *x, struct timer_impl *tm)
+{
+    uint64_t n = timer_counter_due(tm);
+    if (n > 0)
+        set_deadline(x, tm, tm->period > 0 ? next_tick(x, tm) : -1);
+    return n;
 }
 
 static int64_t after_now(const struct exec *x, int64_t ns)
@@ -386,4 +429,109 @@ struct sched_obj *timer_start_context(struct exec *x, struct timer_impl *tm, int
 void timer_halt(struct exec *x, struct timer_impl *tm)
 {
     set_deadline(x, tm, -1);
+}
+
+/* ==========================================================================
+** timerfd (posix/io.c)
+** ========================================================================== */
+
+struct timer_impl *timer_for_counter(struct exec *x, struct stream *counter, const char *name,
+                                     struct sched_loc at)
+{
+    struct timer_impl *tm = timer_new(x, TIMER_COUNTER, name, at);
+    tm->counter = counter;
+    tm->exec = x;
+    stream_set_timer(counter, tm, sched_clock(x));
+    return tm;
+}
+
+/* A set or a collect, and what it read. */
+struct counter_op {
+    struct sched_op op;
+    int64_t first, interval;          /* set: the new ones (first < 0: disarm) */
+    bool absolute;
+    int64_t was_first, was_interval;  /* what was left before */
+    struct sched_obj *spawned;        /* a set that made the daemon: its thread */
+};
+
+/* The expirations due added to the count; the next expiry from now (0:
+** disarmed) and the period. */
+static void collect(struct exec *x, struct timer_impl *tm, struct counter_op *c)
+{
+    stream_counter_add(tm->counter, timer_counter_take(x, tm));
+    c->was_first = tm->deadline < 0 ? 0 : tm->deadline > x->now ? tm->deadline - x->now : 0;
+    c->was_interval = tm->period;
+}
+
+static void collect_apply(struct exec *x, struct sched_op *op)
+{
+    collect(x, timer_at(op), OP_OF(op, struct counter_op, op));
+}
+
+static void set_apply(struct exec *x, struct sched_op *op)
+{
+    struct counter_op *c = OP_OF(op, struct counter_op, op);
+    struct timer_impl *tm = timer_at(op);
+    collect(x, tm, c);
+    stream_counter_clear(tm->counter);
+    tm->period = c->interval;
+    int64_t deadline = c->first < 0 ? -1 : !c->absolute ? after_now(x, c->first)
+                     : c->first > x->now ? c->first : x->now;
+    if (deadline >= 0 && tm->thread == NULL) {
+        timer_start(x, tm, deadline);
+        c->spawned = tm->thread ? &tm->thread->obj : NULL;
+    } else
+        set_deadline(x, tm, deadline);
+    op->note = c->first < 0 ? "disarmed" : NULL;
+}
+
+/* The timer, the clock (obj2) and the count; a set also what its fire
+** waits on, and the daemon if it spawned it (as making a timer does: the
+** daemon's steps come after; a later set is not ordered before them). */
+static int collect_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    int n = timer_op_objects(op, objs, max);
+    objs[n++] = stream_object(timer_at(op)->counter);
+    return n;
+}
+
+static int set_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    const struct counter_op *c = OP_OF(op, const struct counter_op, op);
+    int n = collect_objects(op, objs, max);
+    objs[n++] = timer_at(op)->arming;
+    if (c->spawned)
+        objs[n++] = c->spawned;
+    return n;
+}
+
+static const struct sched_opclass collect_class = {
+    .verb = "timer", .apply = collect_apply, .objects = collect_objects,
+};
+static const struct sched_opclass set_class = {
+    .verb = "arm", .apply = set_apply, .objects = set_objects,
+};
+
+void timer_counter_set(struct exec *x, struct timer_impl *tm, int64_t first, bool absolute,
+                       int64_t interval, int64_t *was_first, int64_t *was_interval,
+                       struct sched_loc at)
+{
+    struct counter_op c = { .op = { .cls = &set_class, .obj = &tm->obj, .obj2 = x->clock,
+                                    .loc = at },
+                            .first = first, .interval = interval, .absolute = absolute };
+    if (first >= 0 && !absolute)
+        sched_duration_note(&c.op, first);
+    sched_visible(x, &c.op);
+    *was_first = c.was_first;
+    *was_interval = c.was_interval;
+}
+
+void timer_counter_collect(struct exec *x, struct timer_impl *tm, int64_t *first,
+                           int64_t *interval, struct sched_loc at)
+{
+    struct counter_op c = { .op = { .cls = &collect_class, .obj = &tm->obj, .obj2 = x->clock,
+                                    .loc = at } };
+    sched_visible(x, &c.op);
+    *first = c.was_first;
+    *interval = c.was_interval;
 }
