@@ -891,7 +891,9 @@ static void read_describe(const struct sched_op *op, char *buf, size_t n)
 {
     const struct stream *s = (const struct stream *)op->obj;
     if (s->counter) {
-        snprintf(buf, n, "waits to read from \"%s\" (its count is 0)", op->obj->name);
+        snprintf(buf, n, "waits to read from \"%s\" (%s)", op->obj->name,
+                 !s->timer ? "its count is 0" : timer_counter_armed(s->timer)
+                 ? "no expiry yet" : "no expiry, and its timer is not armed");
         return;
     }
     snprintf(buf, n, "waits to read from \"%s\" (empty, %s%s)", op->obj->name,

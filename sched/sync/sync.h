@@ -181,6 +181,7 @@ void timer_counter_set(struct exec *x, struct timer_impl *tm, int64_t first, boo
 /* tm's expirations due by the clock and not yet in its count; in apply,
 ** the same taken (added by the caller), its deadline moved past them. */
 uint64_t timer_counter_due(const struct timer_impl *tm);
+bool timer_counter_armed(const struct timer_impl *tm);
 uint64_t timer_counter_take(struct exec *x, struct timer_impl *tm);
 /* Visible: the expirations due are added to the count; *first: ns to the
 ** next expiry (0: disarmed), *interval its period (timerfd_gettime). */

@@ -235,6 +235,11 @@ uint64_t timer_counter_due(const struct timer_impl *tm)
     return tm->period > 0 ? 1 + (uint64_t)((x->now - tm->deadline) / tm->period) : 1;
 }
 
+bool timer_counter_armed(const struct timer_impl *tm)
+{
+    return tm->deadline >= 0;
+}
+
 uint64_t timer_counter_take(struct exec *x, struct timer_impl *tm)
 {
     uint64_t n = timer_counter_due(tm);
