@@ -76,8 +76,9 @@ static struct timer_impl *timer_at(const struct sched_op *op)
 ** Firing
 ** ========================================================================== */
 
-/* Running; for a ticker, with room in its channel; for a timerfd, with its
-** count at 0 and a descriptor open. */
+/* Running; for a ticker, with room in its channel; for a timerfd, with
+** nothing counted yet (what changes that touches the clock or the timer,
+** which its fire touches: the scheduler asks again after it). */
 static bool pending(const struct timer_impl *tm)
 {
     return tm->deadline >= 0 && !(tm->kind == TIMER_TICKER && chan_full(tm->ch)) &&
@@ -96,7 +97,6 @@ static int64_t next_tick(const struct exec *x, const struct timer_impl *tm)
     int64_t d = tm->deadline, missed = (x->now - d) / tm->period;
     return missed > (INT64_MAX - d) / tm->period - 1 ? INT64_MAX : d + tm->period * (missed + 1);
 }
-
 
 /* A fire, and what it touched (fire_touches). */
 struct fire_op {
