@@ -679,11 +679,7 @@ int weft_timerfd_create_at(int clockid, int flags, const char *file, int line)
     return fd;
 }
 
-static int64_t timespec_ns(const struct timespec *t)
-{
-    return t->tv_sec >= INT64_MAX / 1000000000 - 1 ? INT64_MAX
-                                                  : (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
-}
+static int64_t timeout_of_ts(const struct timespec *ts);
 
 static struct timespec ns_timespec(int64_t ns)
 {
@@ -704,11 +700,6 @@ static struct posix_fd *timerfd_named(struct exec *x, int fd, const void *arg,
     return NULL;
 }
 
-static bool bad_timespec(const struct timespec *t)
-{
-    return t->tv_sec < 0 || t->tv_nsec < 0 || t->tv_nsec >= 1000000000;
-}
-
 static void eventfd_spelled(struct posix_fd *f, const char *spelling);
 
 int weft_timerfd_settime_at(int fd, int flags, const struct itimerspec *value,
@@ -722,17 +713,17 @@ int weft_timerfd_settime_at(int fd, int flags, const struct itimerspec *value,
     struct posix_fd *f = timerfd_named(x, fd, value, at);
     if (f == NULL)
         return -1;
-    if ((flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) ||
-        bad_timespec(&value->it_value) || bad_timespec(&value->it_interval))
+    int64_t value_ns = timeout_of_ts(&value->it_value);   /* -2: EINVAL */
+    int64_t interval = timeout_of_ts(&value->it_interval);
+    if ((flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) || value_ns < 0 || interval < 0)
         return (int)failed(EINVAL);
     eventfd_spelled(f, spelling);
-    bool arm = value->it_value.tv_sec || value->it_value.tv_nsec;
     bool absolute = flags & TFD_TIMER_ABSTIME;
-    int64_t first = !arm ? -1 : absolute ? posix_virtual_deadline(f->timer_clock, &value->it_value)
-                                         : timespec_ns(&value->it_value);
+    int64_t first = value_ns == 0 ? -1 : absolute ? posix_virtual_deadline(f->timer_clock,
+                                                                          &value->it_value)
+                                                 : value_ns;
     int64_t was_first, was_interval;  /* (a disarmed one keeps its interval, as Linux's) */
-    timer_counter_set(x, f->timer, first, absolute, timespec_ns(&value->it_interval),
-                      &was_first, &was_interval, at);
+    timer_counter_set(x, f->timer, first, absolute, interval, &was_first, &was_interval, at);
     if (old)
         *old = (struct itimerspec){ ns_timespec(was_interval), ns_timespec(was_first) };
     return 0;

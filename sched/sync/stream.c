@@ -196,6 +196,14 @@ void stream_set_counter(struct stream *s, uint64_t initial, bool semaphore)
 
 uint64_t stream_counter(const struct stream *s) { return s->count; }
 
+static uint64_t count_plus(uint64_t count, uint64_t n)
+{
+    return n > UINT64_MAX - count ? UINT64_MAX : count + n;
+}
+
+void stream_counter_add(struct stream *s, uint64_t n) { s->count = count_plus(s->count, n); }
+void stream_counter_clear(struct stream *s) { s->count = 0; }
+
 void stream_set_timer(struct stream *s, struct timer_impl *tm, struct sched_obj *clock)
 {
     s->timer = tm;
@@ -206,14 +214,7 @@ void stream_set_timer(struct stream *s, struct timer_impl *tm, struct sched_obj 
 ** the clock, as the kernel counts them, whether its timer fired yet or not. */
 static uint64_t count_of(const struct stream *s)
 {
-    uint64_t due = s->timer ? timer_counter_due(s->timer) : 0;
-    return due > UINT64_MAX - s->count ? UINT64_MAX : s->count + due;
-}
-void stream_counter_clear(struct stream *s) { s->count = 0; }
-
-void stream_counter_add(struct stream *s, uint64_t n)
-{
-    s->count = n > UINT64_MAX - s->count ? UINT64_MAX : s->count + n;
+    return count_plus(s->count, s->timer ? timer_counter_due(s->timer) : 0);
 }
 
 size_t stream_buffered(const struct stream *s) { return s->len; }
@@ -442,15 +443,17 @@ static bool file_touched(const struct sched_op *op)
     return o->waiting || (o->applied ? o->must_wait : waits_now(op));
 }
 
-/* A read's, write's, connect's or accept's objects: its stream or queue,
-** its file when the step touches it, and the clock when the step may
-** start its timer (the scheduler adds the clock once it has one). */
 /* The clock, when op is on a timerfd's count: what it reads depends on it. */
 static struct sched_obj *timer_clock(const struct sched_op *op)
 {
     const struct stream *s = (const struct stream *)op->obj;
     return op->obj->cls == &stream_objclass && s->timer ? s->clock : NULL;
 }
+
+/* A read's, write's, connect's or accept's objects: its stream or queue,
+** its file when the step touches it, and the clock when the step may
+** start its timer (the scheduler adds the clock once it has one) or when
+** it reads a timerfd's count. */
 
 static int holder_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
