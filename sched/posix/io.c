@@ -2148,7 +2148,9 @@ int weft_pselect_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct t
 ** ==========================================================================
 ** An epoll instance is a modelled descriptor with an interest list of
 ** modelled descriptors; epoll_wait is a poll of them (stream_poll), level
-** triggered, with EPOLLONESHOT. The interest list is an object that each
+** triggered, or edge triggered (EPOLLET: an entry is found again only
+** after a wake-up of its file since it last reported, stream_edges), with
+** EPOLLONESHOT. The interest list is an object that each
 ** epoll_ctl's step writes and each wait's first step reads. So that a wait
 ** sees what another thread's epoll_ctl changes while it waits, the
 ** instance also has a stream of its own that each wait polls and each
@@ -2163,6 +2165,7 @@ struct epoll_entry {
     uint32_t events;
     epoll_data_t data;
     bool disabled;                    /* EPOLLONESHOT, reported: until EPOLL_CTL_MOD */
+    struct stream_edge edge;          /* EPOLLET: the wake-ups it reported */
     struct posix_fd *target;          /* the descriptor added: one that takes its
                                          number after its close is not watched,
                                          a dup of it is (epoll_target) */
@@ -2324,13 +2327,13 @@ static int epoll_watchable(struct exec *x, int epfd, int fd, struct sched_loc at
                "sockets between the program's threads are)", fd);
 }
 
-/* The events epoll_ctl may ask for; edge triggering is not modelled. */
+/* The events epoll_ctl may ask for; one waiter woken of several is not
+** modelled. */
 static void epoll_events_supported(struct exec *x, uint32_t events, struct sched_loc at)
 {
-    if (events & (EPOLLET | EPOLLEXCLUSIVE))
-        sched_fail(x, WEFT_ASSERTION, at, "epoll_ctl with %s is not supported by weft yet "
-                   "(level-triggered events and EPOLLONESHOT are)",
-                   events & EPOLLET ? "EPOLLET" : "EPOLLEXCLUSIVE");
+    if (events & EPOLLEXCLUSIVE)
+        sched_fail(x, WEFT_ASSERTION, at, "epoll_ctl with EPOLLEXCLUSIVE is not supported by "
+                   "weft yet (level-triggered events, EPOLLET and EPOLLONESHOT are)");
 }
 
 static void epoll_add(struct exec *x, struct epoll_set *ep, int fd, const struct epoll_event *ev,
@@ -2347,7 +2350,7 @@ static void epoll_add(struct exec *x, struct epoll_set *ep, int fd, const struct
         ep->cap = cap;
     }
     ep->entries[ep->n++] = (struct epoll_entry){ fd, ev->events, ev->data, false,
-                                                 fd_find(x, fd) };
+                                                 { 0, true }, fd_find(x, fd) };
 }
 
 /* An epoll_ctl's step: a write to the list, which waits' looks read, and
@@ -2410,6 +2413,7 @@ int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const ch
         e->events = ev->events;
         e->data = ev->data;
         e->disabled = false;
+        e->edge.armed = true;         /* ep_modify queues it if ready */
     } else {
         int i = (int)(e - ep->entries);
         memmove(e, e + 1, (size_t)(ep->n - i - 1) * sizeof *e);
@@ -2433,8 +2437,9 @@ static void epoll_wish(struct exec *x, struct epoll_entry *e, struct stream_poll
     *w = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
                                .want_in = e->events & EPOLLIN, .want_out = e->events & EPOLLOUT,
                                .want_rdhup = e->events & EPOLLRDHUP, .off = &e->disabled,
-                               .entry = true };
-    *udp_writable |= is_udp(f) && (e->events & EPOLLOUT) && epoll_target(x, e);
+                               .entry = true, .edge = e->events & EPOLLET ? &e->edge : NULL };
+    *udp_writable |= is_udp(f) && (e->events & EPOLLOUT) && epoll_target(x, e) &&
+                     stream_edge_pending(w);
 }
 
 /* What entry e reports after the poll (0: nothing). */
@@ -2442,7 +2447,7 @@ static uint32_t epoll_revents(struct exec *x, const struct epoll_entry *e,
                               const struct stream_poll *w)
 {
     struct posix_fd *f = epoll_target(x, e);
-    if (f == NULL)
+    if (f == NULL || !stream_edge_pending(w))
         return 0;
     short r = revents_of(f, w, e->events & EPOLLOUT ? POLLOUT : 0);
     return (r & POLLIN ? EPOLLIN : 0) | (r & POLLOUT ? EPOLLOUT : 0) |
@@ -2462,6 +2467,7 @@ static int epoll_report(struct exec *x, struct epoll_set *ep, const struct strea
             continue;
         events[got++] = (struct epoll_event){ .events = ev, .data = ep->entries[i].data };
         ep->entries[i].disabled |= (ep->entries[i].events & EPOLLONESHOT) != 0;
+        ep->entries[i].edge = (struct stream_edge){ stream_edges(&w[i + 1]), false };
         last = i;
     }
     if (last >= 0)

@@ -59,6 +59,12 @@ struct stream {
                                          first read that finds it drained fails
                                          with ECONNRESET, as on Linux */
     struct stream_file *reader_file, *writer_file;   /* NULL: nothing holds them */
+    /* The wake-ups of its wait queues, as Linux's do them, which an
+       edge-triggered epoll entry reports (stream_edges): */
+    uint64_t woke_readers;            /* bytes or a count came (a timerfd's
+                                         count: once until a read) */
+    uint64_t woke_writers;            /* a read made room a writer may use */
+    uint64_t hung;                    /* an end closed or shut down */
 };
 
 /*
@@ -201,7 +207,14 @@ static uint64_t count_plus(uint64_t count, uint64_t n)
     return n > UINT64_MAX - count ? UINT64_MAX : count + n;
 }
 
-void stream_counter_add(struct stream *s, uint64_t n) { s->count = count_plus(s->count, n); }
+/* n expirations of a timerfd's timer: the kernel's timer woke its readers
+** at the first (timerfd_tmrproc), and stops until a read restarts it. */
+void stream_counter_add(struct stream *s, uint64_t n)
+{
+    if (n > 0 && s->count == 0)
+        s->woke_readers++;
+    s->count = count_plus(s->count, n);
+}
 void stream_counter_clear(struct stream *s) { s->count = 0; }
 
 void stream_set_timer(struct stream *s, struct timer_impl *tm, struct sched_obj *clock)
@@ -802,11 +815,25 @@ static enum read_outcome read_outcome(const struct sched_op *op)
     return nonblocking(r) ? READ_EMPTY : READ_WAITS;
 }
 
+static bool writable(const struct stream *s);
+
+/* A read took bytes: does Linux wake the writers? A pipe's when it was
+** full (pipe_read), a TCP stream's when a writer found no room (as full
+** here: tcp_check_space), a Unix socket's each time an sk_buff read in
+** whole leaves its sender below a quarter (unix_write_space). */
+static void room_made(struct stream *s, bool was_writable, size_t was_wmem)
+{
+    if (s->charged ? s->wmem < was_wmem && writable(s) : !was_writable && writable(s))
+        s->woke_writers++;
+}
+
 static void read_step(struct exec *x, struct sched_op *op)
 {
     struct stream_op *r = stream_op(op);
     struct stream *s = stream_at(op);
     size_t k = r->n < s->len ? r->n : s->len;
+    bool was_writable = writable(s);
+    size_t was_wmem = s->wmem;
     switch (read_outcome(op)) {
     case READ_GONE:
         descriptor_gone(op);
@@ -816,10 +843,12 @@ static void read_step(struct exec *x, struct sched_op *op)
         break;
     case READ_MESSAGE:
         read_message(s, r);
+        room_made(s, was_writable, was_wmem);
         break;
     case READ_BYTES:
         take(s, r->into, k);
         consumed(s, k);
+        room_made(s, was_writable, was_wmem);
         r->result = (long)k;
         op->note = "%d bytes";
         op->note_a = (int)k;
@@ -829,6 +858,7 @@ static void read_step(struct exec *x, struct sched_op *op)
             stream_counter_add(s, timer_counter_take(x, s->timer));
         uint64_t v = s->semaphore ? 1 : s->count;
         s->count -= v;
+        s->woke_writers++;            /* eventfd_read wakes them */
         memcpy(r->into, &v, sizeof v);
         r->result = sizeof v;
         op->note = "%d";
@@ -1092,6 +1122,7 @@ static void write_message(struct exec *x, struct stream *s, struct stream_op *w,
                             "out of memory for the bytes of \"%s\"", s->obj.name);
     put(s, (const unsigned char *)&m, MESSAGE_HEAD);
     put(s, w->from, w->n);
+    s->woke_readers++;
     w->done = w->n;
     w->result = (long)w->n;
     w->op.note = "%d bytes";
@@ -1110,6 +1141,7 @@ static void count_write(struct stream *s, struct stream_op *w, bool waits)
         w->op.note = "full";
     } else {
         s->count += added(w);
+        s->woke_readers++;            /* eventfd_write wakes them, adding 0 too */
         w->result = sizeof(uint64_t);
         w->done = w->n;
     }
@@ -1163,6 +1195,7 @@ static void write_step(struct exec *x, struct sched_op *op)
             sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
                                 "out of memory for the bytes of \"%s\"", s->obj.name);
         put(s, w->from + w->done, k);
+        s->woke_readers++;
         w->done += k;
         op->note = "%d bytes";
         op->note_a = (int)k;
@@ -1311,6 +1344,7 @@ static void close_deferred(struct stream *s, bool read_end, struct sched_op *op)
 static void close_read_end(struct stream *s, struct stream_file *f, bool gone)
 {
     s->reader_closed = true;          /* writers get EPIPE */
+    s->hung++;
     s->reader_gone |= gone;
     s->reader_shut |= !gone;          /* Linux: reads take what is there, then 0 */
     if (!gone)
@@ -1325,6 +1359,7 @@ static void close_read_end(struct stream *s, struct stream_file *f, bool gone)
 static void close_write_end(struct stream *s, struct stream_file *f, enum close_kind how)
 {
     s->writer_closed = true;
+    s->hung++;
     s->writer_gone |= how != CLOSE_SHUTDOWN;
     s->writer_shut |= how == CLOSE_SHUTDOWN;   /* its own writes fail, waiting ones too */
     s->reset |= how == CLOSE_ABORT || (f && f->in && f->unread && how != CLOSE_SHUTDOWN);
@@ -1426,6 +1461,7 @@ static bool writable(const struct stream *s)
 static bool listener_ready(const struct listener *l);
 static short listener_poll_bits(const struct stream_poll *w);
 static bool listener_gone(const struct listener *l);
+static uint64_t listener_woke(const struct listener *l);
 
 /* A socket's sending side is shut (SEND_SHUTDOWN): by its own shutdown,
 ** or by its peer's read shutdown or close (a datagram peer's close ends
@@ -1447,7 +1483,32 @@ static bool wish_off(const struct stream_poll *w)
                          (w->listening && listener_gone(w->listening))));
 }
 
-short stream_poll_bits(const struct stream_poll *w)
+/* A timerfd's expiries that the clock passed count as one wake-up while
+** its count is 0, as stream_counter_add counts them once they are added. */
+static uint64_t edges_in(const struct stream *s)
+{
+    return s->woke_readers + (s->timer && s->count == 0 && timer_counter_due(s->timer) > 0);
+}
+
+uint64_t stream_edges(const struct stream_poll *w)
+{
+    uint64_t n = w->listening ? listener_woke(w->listening) : 0;
+    if (w->in)
+        n += (w->want_in ? edges_in(w->in) : 0) + w->in->hung;
+    if (w->out && w->out != w->in)
+        n += (w->want_out ? w->out->woke_writers : 0) + w->out->hung;
+    else if (w->out && w->want_out)
+        n += w->out->woke_writers;    /* an eventfd: one stream both ways */
+    return n;
+}
+
+bool stream_edge_pending(const struct stream_poll *w)
+{
+    return w->edge == NULL || w->edge->armed || stream_edges(w) != w->edge->seen;
+}
+
+/* What w finds now, its edge aside. */
+static short level_bits(const struct stream_poll *w)
 {
     const struct stream *in = w->in, *out = w->out;
     bool socket = in && out;
@@ -1478,6 +1539,11 @@ short stream_poll_bits(const struct stream_poll *w)
             r |= POLLERR;
     }
     return r;
+}
+
+short stream_poll_bits(const struct stream_poll *w)
+{
+    return stream_edge_pending(w) ? level_bits(w) : 0;
 }
 
 /* Was an end of w's descriptor closed with it, for a poll that reports
@@ -1563,7 +1629,8 @@ static bool timer_counted(const struct stream_op *p)
 {
     for (int i = 0; i < p->npolls; i++) {
         const struct stream_poll *w = &p->polls[i];
-        if (w->in && w->in->timer && w->want_in && !wish_off(w) && count_of(w->in) > 0)
+        if (w->in && w->in->timer && w->want_in && !wish_off(w) && count_of(w->in) > 0 &&
+            stream_edge_pending(w))
             return true;
     }
     return false;
@@ -1655,6 +1722,9 @@ static void poll_describe(const struct sched_op *op, char *buf, size_t n)
                                      w->out->obj.name);
             sep = ", ";
         }
+        if (!stream_edge_pending(w) && level_bits(w) && used < n)
+            used += (size_t)snprintf(buf + used, n - used, " (EPOLLET: ready, but reported "
+                                     "already, and nothing came since)");
     }
     if (epoll && sep[1] == 'f' && used < n)   /* nothing listed */
         used += (size_t)snprintf(buf + used, n - used, " (no descriptor armed)");
@@ -1699,6 +1769,8 @@ struct listener {
     short shut_bits;                  /* what a poll finds then (listener_shutdown) */
     struct stream_file *file;
     listener_refuse_fn *refuse;
+    uint64_t woke;                    /* connections queued, closes and shutdowns:
+                                         its wake-ups (stream_edges) */
 };
 
 static void listener_state(const struct sched_obj *o, char *buf, size_t n)
@@ -1715,6 +1787,7 @@ static const struct sched_objclass listener_objclass = {
 };
 
 struct sched_obj *listener_object(struct listener *l) { return &l->obj; }
+static uint64_t listener_woke(const struct listener *l) { return l->woke; }
 static struct stream_file *listener_file(const struct listener *l) { return l->file; }
 static void listener_attach(struct listener *l, struct stream_file *f) { l->file = f; }
 
@@ -1767,6 +1840,7 @@ static void connect_apply(struct exec *x, struct sched_op *op)
         op->note = "refused";
     } else if (l->len < l->cap) {
         l->queue[(l->head + l->len++) % l->cap] = c->item;
+        l->woke++;
         c->result = 0;
     } else if (nonblocking(c)) {
         c->result = WEFT_EBUSY;
@@ -1933,6 +2007,7 @@ static void listener_close_apply(struct exec *x, struct sched_op *op)
         op->note = "as its last call returns";
     }
     l->closed = true;
+    l->woke++;
     l->gone |= c->n != LISTENER_SHUTDOWN;
     if (c->n == LISTENER_SHUTDOWN) {
         l->shut = true;

@@ -207,6 +207,16 @@ void stream_file_new(struct exec *x, struct stream *in, struct stream *out,
                      struct listener *listening, struct sched_loc at);
 
 /* One descriptor's wish in a poll: is its stream readable, writable? */
+/* An epoll entry's edge trigger (EPOLLET): Linux queues the entry when
+** its file's wait queue is woken (bytes came, room was made after the
+** writer found none, an end closed) and reports it once; a wait finds it
+** again only after another wake-up, whatever is still unread. */
+struct stream_edge {
+    uint64_t seen;                    /* stream_edges when it last reported */
+    bool armed;                       /* added or modified since: what is ready
+                                         now is reported (ep_insert, ep_modify) */
+};
+
 struct stream_poll {
     struct stream *in;                /* readable: bytes, or the write end closed */
     struct stream *out;               /* writable: room, or the read end closed */
@@ -228,6 +238,9 @@ struct stream_poll {
                                          nothing while *off (read at the step) */
     bool entry;                       /* an epoll entry: it finds nothing once its
                                          file's last descriptor closed */
+    const struct stream_edge *edge;   /* (or NULL) EPOLLET: it finds what is ready
+                                         only while an edge is pending (read at
+                                         the step) */
     short revents;                    /* set by stream_poll: stream_poll_bits */
     bool gone;                        /* set by stream_poll: that end was closed */
     bool gone_waiting;                /* set by stream_poll: found gone after it
@@ -242,6 +255,16 @@ struct stream_poll {
 ** (unix_poll); a listener POLLIN while a connection waits or once it is
 ** shut down. */
 short stream_poll_bits(const struct stream_poll *w);
+
+/* The wake-ups w's ends had so far that an edge-triggered entry with w's
+** wishes is queued by: bytes or a count arriving (a timerfd's expirations
+** by the clock) when it wants POLLIN, room made when it wants POLLOUT,
+** a close, shutdown or reset of either end, a connection queued. A sum of
+** counts that only grow: it changes whenever one of them does. */
+uint64_t stream_edges(const struct stream_poll *w);
+
+/* Is an edge of w's pending: armed, or a wake-up since it last reported? */
+bool stream_edge_pending(const struct stream_poll *w);
 
 /* Visible. Wait until one of the n wishes holds, for at most timeout_ns
 ** of virtual time (< 0: no limit; 0: only look): how many hold (0: timed

@@ -18,7 +18,8 @@
 **             with the closed number's data; the dup cannot remove it
 **             (ENOENT); it goes with the dup's close (weft dropped it at
 **             the first close)
-**   edge      EPOLLET: not supported, named at its line
+**   exclusive EPOLLEXCLUSIVE: not supported, named at its line (EPOLLET
+**             is: epoll_edge.c)
 **   workers   two workers wait on one instance for two EPOLLONESHOT
 **             eventfds that main makes readable: each worker gets one; a
 **             worker woken for one the other took first waits on, as
@@ -339,11 +340,11 @@ static void del_waiting(void)
     pthread_join(t, NULL);
 }
 
-static void edge(void)
+static void exclusive(void)
 {
     int ep = epoll_create1(0);
     assert(pipe(p) == 0);
-    watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET);
+    watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLEXCLUSIVE);
 }
 
 int main(int argc, char **argv)
@@ -363,8 +364,8 @@ int main(int argc, char **argv)
         errors();
     else if (strcmp(mode, "dup") == 0)
         dup_then_close();
-    else if (strcmp(mode, "edge") == 0)
-        edge();
+    else if (strcmp(mode, "exclusive") == 0)
+        exclusive();
     else if (strcmp(mode, "workers") == 0)
         workers();
     else if (strcmp(mode, "closing") == 0)
