@@ -195,6 +195,13 @@ WEFT_PROG_API time_t weft_time_at(time_t *t, WEFT_AT);
 WEFT_PROG_API int weft_gettimeofday_at(struct timeval *tv, void *tz, WEFT_AT);
 WEFT_PROG_API int weft_timespec_get_at(struct timespec *ts, int base, WEFT_AT);
 WEFT_PROG_API clock_t weft_clock_at(WEFT_AT);
+/* The process's real-time timer (ITIMER_REAL): SIGALRM on the virtual
+** clock, while a handler or a sigwait would take it (posix/itimer.c). */
+WEFT_PROG_API unsigned weft_alarm_at(unsigned seconds, WEFT_AT);
+WEFT_PROG_API __useconds_t weft_ualarm_at(__useconds_t value, __useconds_t interval, WEFT_AT);
+WEFT_PROG_API int weft_setitimer_at(int which, const struct itimerval *set,
+                                    struct itimerval *old, WEFT_AT);
+WEFT_PROG_API int weft_getitimer_at(int which, struct itimerval *cur, WEFT_AT);
 
 /* ---- the process: exit, and calls weft does not model yet ---- */
 WEFT_PROG_API __attribute__((noreturn)) void weft_program_exit_at(int status, WEFT_AT);
@@ -206,6 +213,8 @@ WEFT_PROG_API int weft_program_at_quick_exit(void (*fn)(void));
 WEFT_PROG_API int weft_program_unsupported_at(const char *call, WEFT_AT);
 WEFT_PROG_API FILE *weft_program_stdin_at(FILE *f, const char *call, WEFT_AT);
 WEFT_PROG_API void *weft_program_unsupported_ptr_at(const char *call, WEFT_AT);
+/* The same for a call whose arguments the program made only for it. */
+WEFT_PROG_API int weft_program_unsupported_args_at(const char *call, WEFT_AT, ...);
 
 /* ---- descriptors: pipes and socket pairs between threads (posix/io.c) ---- */
 WEFT_PROG_API int weft_pipe_at(int fds[2], int flags, const char *name, WEFT_AT);
@@ -402,6 +411,8 @@ static inline int weft_destroy_(const volatile void *object)
 #define at_quick_exit weft_program_at_quick_exit
 #define WEFT_UNSUPPORTED_(call) weft_program_unsupported_at(#call, __FILE__, __LINE__)
 #define WEFT_UNSUPPORTED_PTR_(call) weft_program_unsupported_ptr_at(#call, __FILE__, __LINE__)
+#define WEFT_UNSUPPORTED_ARGS_(call, ...) \
+    weft_program_unsupported_args_at(#call, __FILE__, __LINE__, __VA_ARGS__)
 #define pthread_kill(t, sig)     weft_pthread_kill_at((t), (sig), __FILE__, __LINE__)
 #define raise(sig)               weft_raise_at((sig), __FILE__, __LINE__)
 #define kill(pid, sig)           weft_kill_at((pid), (sig), __FILE__, __LINE__)
@@ -473,10 +484,17 @@ static inline int weft_destroy_(const volatile void *object)
 ** the line that makes one rather than at a read that would block outside
 ** weft. */
 #define signalfd(...)                  WEFT_UNSUPPORTED_(signalfd)
-/* Calls that send a signal in real time. */
-#define alarm(...)                     ((unsigned)WEFT_UNSUPPORTED_(alarm))
-#define ualarm(...)                    ((__useconds_t)WEFT_UNSUPPORTED_(ualarm))
-#define setitimer(...)                 WEFT_UNSUPPORTED_(setitimer)
+/* The real-time timer, on the virtual clock; POSIX timers are not
+** modelled yet (a real one would signal weft's process in real time). */
+#define alarm(s)                       weft_alarm_at((s), __FILE__, __LINE__)
+#define ualarm(v, i)                   weft_ualarm_at((v), (i), __FILE__, __LINE__)
+#define setitimer(w, set, old)         weft_setitimer_at((w), (set), (old), __FILE__, __LINE__)
+#define getitimer(w, cur)              weft_getitimer_at((w), (cur), __FILE__, __LINE__)
+#define timer_create(...)              WEFT_UNSUPPORTED_ARGS_(timer_create, __VA_ARGS__)
+#define timer_settime(...)             WEFT_UNSUPPORTED_ARGS_(timer_settime, __VA_ARGS__)
+#define timer_gettime(...)             WEFT_UNSUPPORTED_ARGS_(timer_gettime, __VA_ARGS__)
+#define timer_getoverrun(...)          WEFT_UNSUPPORTED_ARGS_(timer_getoverrun, __VA_ARGS__)
+#define timer_delete(...)              WEFT_UNSUPPORTED_ARGS_(timer_delete, __VA_ARGS__)
 /* stdio reads: standard input that would block stops the execution at
 ** the line (weft_program_stdin_at); any other stream is read as it is. */
 #define WEFT_IN_(f, call) weft_program_stdin_at((f), #call, __FILE__, __LINE__)

@@ -716,6 +716,35 @@ int weft_raise_at(int sig, const char *file, int line)
 
 static const struct sched_opclass sigqueue_class = { .verb = "sigqueue", .flags = OP_GLOBAL,
                                                      .apply = send_apply };
+static const struct sched_opclass kernel_send_class = { .verb = "send", .flags = OP_GLOBAL,
+                                                        .apply = send_apply };
+
+/* Is sig pending in the process or in a thread, or due to a handler? */
+static bool outstanding(struct exec *x, int sig)
+{
+    struct posix_exec *st = x->program;
+    if (st == NULL)
+        return false;
+    if (st->sigtable && (st->sigtable->process & BIT(sig)))
+        return true;
+    for (int i = 0; i < st->cap; i++)
+        if (st->threads[i] && ((st->threads[i]->sigpending | st->threads[i]->sigdue) & BIT(sig)))
+            return true;
+    return false;
+}
+
+bool posix_signal_caught(struct exec *x, int sig)
+{
+    struct sigaction d;
+    posix_disposition(x, sig, &d);
+    enum action act = action_of(&d, sig);
+    return !outstanding(x, sig) && (act == ACT_HANDLER || takers_of(x, sig, act, -1, NULL) == 0);
+}
+
+void posix_signal_from_kernel(struct exec *x, int sig, struct sched_loc at)
+{
+    send_signal(x, &kernel_send_class, sig, -1, (struct sig_instance){ .code = SI_KERNEL }, at);
+}
 
 /* kill or sigqueue of the program's own process (a kill's pid may be 0:
 ** its group, which is it); any other process is outside the program, not

@@ -723,7 +723,7 @@ int weft_timerfd_settime_at(int fd, int flags, const struct itimerspec *value,
                                                                           &value->it_value)
                                                  : value_ns;
     int64_t was_first, was_interval;  /* (a disarmed one keeps its interval, as Linux's) */
-    timer_counter_set(x, f->timer, first, absolute, interval, &was_first, &was_interval, at);
+    timer_set(x, f->timer, first, absolute, interval, &was_first, &was_interval, at);
     if (old)
         *old = (struct itimerspec){ ns_timespec(was_interval), ns_timespec(was_first) };
     return 0;
@@ -739,7 +739,7 @@ int weft_timerfd_gettime_at(int fd, struct itimerspec *cur, const char *file, in
     if (f == NULL)
         return -1;
     int64_t first, interval;
-    timer_counter_collect(x, f->timer, &first, &interval, at);
+    timer_get(x, f->timer, &first, &interval, at);
     *cur = (struct itimerspec){ ns_timespec(interval), ns_timespec(first) };
     return 0;
 }

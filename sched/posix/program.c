@@ -358,6 +358,11 @@ int weft_program_unsupported_at(const char *call, const char *file, int line)
                "%s is not supported by weft yet (README: Running a pthread program)", call);
 }
 
+int weft_program_unsupported_args_at(const char *call, const char *file, int line, ...)
+{
+    return weft_program_unsupported_at(call, file, line);
+}
+
 void *weft_program_unsupported_ptr_at(const char *call, const char *file, int line)
 {
     weft_program_unsupported_at(call, file, line);

@@ -89,6 +89,7 @@ struct posix_exec {
                                          sets and a broken pipe reads (signal.c) */
     struct posix_sigtable *sigtable;  /* each signal's object, and whether it is
                                          pending in the process (delivery.c) */
+    struct posix_alarm *alarm;        /* alarm's and setitimer's (itimer.c) */
 };
 
 /* The execution's state, made on first use; NULL without memory. */
@@ -195,6 +196,13 @@ bool posix_eintr_end(struct exec *x);
 ** ignores sig discards it where it is pending. */
 void posix_signals_step(struct exec *x, int sig, struct sched_loc at);
 void posix_signals_ignored(struct exec *x, int sig, const struct sigaction *act);
+/* Would sig sent to the process now do something other than end it, be
+** dropped or merge with one not yet taken: run a handler, or wait pending
+** (every thread blocks it) for a sigwait? Visible: send sig to the process
+** from the kernel (SI_KERNEL: an expired alarm, posix/itimer.c), shown at
+** `at`. */
+bool posix_signal_caught(struct exec *x, int sig);
+void posix_signal_from_kernel(struct exec *x, int sig, struct sched_loc at);
 /* A program's sigaction and signal (linked with --wrap: cli/loader.c). */
 __attribute__((visibility("default"))) int
 __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old);

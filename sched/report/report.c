@@ -108,7 +108,8 @@ void report_step_text(const struct report *rep, const struct report_step *s, cha
 static struct sched_step step_of(const struct sched_thread *t, const struct sched_op *op)
 {
     return (struct sched_step){ .tid = (uint32_t)t->id, .cls = op->cls,
-                                .obj_id = op->obj ? op->obj->id : -1, .loc = op->loc };
+                                .obj_id = op->obj ? op->obj->id : -1, .loc = op->loc,
+                                .handler = t->handling };
 }
 
 /* Where the holder of a held object that t waits for took it. */

@@ -171,22 +171,29 @@ void timer_halt(struct exec *x, struct timer_impl *tm);
 struct stream;
 struct timer_impl *timer_for_counter(struct exec *x, struct stream *counter, const char *name,
                                      struct sched_loc at);
-/* Visible. Arm tm to expire first ns from now (absolute: at first on the
-** virtual clock, at once if that has passed), then every interval ns (0:
-** once), or disarm it (first < 0); its count to 0. *was_first and
-** *was_interval: what it had left before (timer_counter_collect's). */
-void timer_counter_set(struct exec *x, struct timer_impl *tm, int64_t first, bool absolute,
-                       int64_t interval, int64_t *was_first, int64_t *was_interval,
-                       struct sched_loc at);
+/* A signal timer (posix/itimer.c): when it expires, its daemon calls
+** send(arg), which sends the signal in a step of its own; it fires only
+** while wanted(x, arg). Armed by timer_set. */
+struct timer_impl *timer_for_signal(struct exec *x, const char *name, void (*send)(void *),
+                                    bool (*wanted)(struct exec *, void *), void *arg,
+                                    struct sched_loc at);
+/* Visible. Arm a timerfd's or a signal timer tm to expire first ns from
+** now (absolute: at first on the virtual clock, at once if that has
+** passed), then every interval ns (0: once), or disarm it (first < 0); a
+** timerfd's count to 0. *was_first and *was_interval: what it had left
+** before (timer_get's). */
+void timer_set(struct exec *x, struct timer_impl *tm, int64_t first, bool absolute,
+               int64_t interval, int64_t *was_first, int64_t *was_interval, struct sched_loc at);
 /* tm's expirations due by the clock and not yet in its count; in apply,
 ** the same taken (added by the caller), its deadline moved past them. */
 uint64_t timer_counter_due(const struct timer_impl *tm);
 bool timer_counter_armed(const struct timer_impl *tm);
 uint64_t timer_counter_take(struct exec *x, struct timer_impl *tm);
-/* Visible: the expirations due are added to the count; *first: ns to the
-** next expiry (0: disarmed), *interval its period (timerfd_gettime). */
-void timer_counter_collect(struct exec *x, struct timer_impl *tm, int64_t *first,
-                           int64_t *interval, struct sched_loc at);
+/* Visible: a timerfd's expirations due are added to its count; *first:
+** ns to the next expiry (0: disarmed), *interval its period
+** (timerfd_gettime, getitimer). */
+void timer_get(struct exec *x, struct timer_impl *tm, int64_t *first, int64_t *interval,
+               struct sched_loc at);
 /* Contexts (context.c): cancel ctx and its descendants with err (scheduler
 ** context); the objects a cancel of ctx touches, as objects() lists them. */
 void context_cancel(struct exec *x, struct context_impl *ctx, int err, struct sched_op *by_op);

@@ -33,6 +33,16 @@
 ** which touches only the count, commutes with it (a fire after the last
 ** close counts what no one reads, once).
 **
+** A signal timer (TIMER_SIGNAL, posix/itimer.c: alarm, setitimer) is a
+** kernel timer too: its daemon fires at the deadline, then (in the
+** daemon, a step of its own) calls its send, which sends the signal to the
+** process. It fires only while its wanted() says the signal would do
+** something other than end the process or be dropped (a handler, or every
+** thread blocks it for a sigwait): an alarm left to its default action is
+** a watchdog, and what it guards against (a hang) is reported as itself.
+** Whether it is wanted reads the masks and dispositions, which change
+** between steps, so its fire depends on every step, as a send does.
+**
 ** (A rule that fired timers strictly in deadline order was tried: it makes
 ** a timer's enabledness depend on other timers, and DPOR then missed
 ** classes that DFS ran. Timers, like sleeps and timeouts, may fire late.)
@@ -41,7 +51,8 @@
 #include "sync/stream.h"
 #include "sync/sync.h"
 
-enum timer_kind { TIMER_CHAN, TIMER_TICKER, TIMER_FUNC, TIMER_CONTEXT, TIMER_COUNTER };
+enum timer_kind { TIMER_CHAN, TIMER_TICKER, TIMER_FUNC, TIMER_CONTEXT, TIMER_COUNTER,
+                  TIMER_SIGNAL };
 
 struct timer_impl {
     struct sched_obj obj;
@@ -49,8 +60,10 @@ struct timer_impl {
     int64_t deadline;                 /* the next firing, virtual ns; -1: stopped or done */
     int64_t period;                   /* a ticker's, ns */
     weft_chan_t *ch;                  /* TIMER_CHAN, TIMER_TICKER */
-    void (*fn)(void *);               /* TIMER_FUNC: fn(arg) on a thread called name */
+    void (*fn)(void *);               /* TIMER_FUNC: fn(arg) on a thread called name;
+                                         TIMER_SIGNAL: its send, in its daemon */
     void *arg;
+    bool (*wanted)(struct exec *x, void *arg);   /* TIMER_SIGNAL: may it fire now? */
     const char *name;
     struct context_impl *ctx;         /* TIMER_CONTEXT: the context it cancels */
     struct stream *counter;           /* TIMER_COUNTER: the count it adds to */
@@ -88,7 +101,9 @@ static bool pending(const struct timer_impl *tm)
 
 static bool fire_enabled(struct exec *x, struct sched_op *op)
 {
-    return pending(timer_at(op)) && sched_timer_due(x, op->timer);
+    struct timer_impl *tm = timer_at(op);
+    return pending(tm) && sched_timer_due(x, op->timer) &&
+           (tm->kind != TIMER_SIGNAL || tm->wanted(x, tm->arg));
 }
 
 /* A ticker's next tick: the first period after now (missed ones are dropped). */
@@ -155,6 +170,9 @@ static void fire_apply(struct exec *x, struct sched_op *op)
         context_cancel(x, tm->ctx, WEFT_EDEADLINE, op);
         tm->deadline = -1;
         break;
+    case TIMER_SIGNAL:                /* timer_thread sends it next */
+        tm->deadline = tm->period > 0 ? next_tick(x, tm) : -1;
+        break;
     case TIMER_COUNTER: {
         uint64_t n = timer_counter_take(x, tm);
         stream_counter_add(tm->counter, n);
@@ -195,6 +213,10 @@ static const struct sched_opclass fire_class = {
     .verb = "fire", .enabled = fire_enabled, .apply = fire_apply, .objects = fire_objects,
     .enablers = fire_enablers,
 };
+static const struct sched_opclass fire_signal_class = {
+    .verb = "fire", .flags = OP_GLOBAL, .enabled = fire_enabled, .apply = fire_apply,
+    .objects = fire_objects, .enablers = fire_enablers,
+};
 
 /* A waiting timer is not a blocked thread (a report describes no wait for
 ** it, so it is not counted among the blocked). The daemon: fire whenever
@@ -204,7 +226,9 @@ static void timer_thread(void *arg)
     struct timer_impl *tm = arg;
     struct exec *x = exec_current();
     for (;;) {
-        struct fire_op f = { .op = { .cls = &fire_class, .obj = &tm->obj, .loc = tm->at } };
+        struct fire_op f = { .op = { .cls = tm->kind == TIMER_SIGNAL ? &fire_signal_class
+                                                                     : &fire_class,
+                                     .obj = &tm->obj, .loc = tm->at } };
         if (sched_timer_init(x, &f.op, &f.timer, 0) != 0)
             sched_fail(x, WEFT_ASSERTION, tm->at, "out of memory for a timer");
         if (tm->deadline >= 0)
@@ -212,6 +236,8 @@ static void timer_thread(void *arg)
         tm->armed = &f.timer;
         sched_visible(x, &f.op);
         tm->armed = NULL;
+        if (tm->kind == TIMER_SIGNAL)
+            tm->fn(tm->arg);
     }
 }
 
@@ -450,6 +476,18 @@ struct timer_impl *timer_for_counter(struct exec *x, struct stream *counter, con
     return tm;
 }
 
+struct timer_impl *timer_for_signal(struct exec *x, const char *name, void (*send)(void *),
+                                    bool (*wanted)(struct exec *, void *), void *arg,
+                                    struct sched_loc at)
+{
+    struct timer_impl *tm = timer_new(x, TIMER_SIGNAL, name, at);
+    tm->fn = send;
+    tm->wanted = wanted;
+    tm->arg = arg;
+    tm->exec = x;
+    return tm;
+}
+
 /* A set or a collect, and what it read. */
 struct counter_op {
     struct sched_op op;
@@ -459,12 +497,15 @@ struct counter_op {
     struct sched_obj *spawned;        /* a set that made the daemon: its thread */
 };
 
-/* The expirations due added to the count; the next expiry from now (0:
-** disarmed) and the period. */
+/* A timerfd's expirations due added to its count; the next expiry from
+** now (0: disarmed) and the period. (A timerfd's deadline is past now
+** only before it is collected.) */
 static void collect(struct exec *x, struct timer_impl *tm, struct counter_op *c)
 {
-    stream_counter_add(tm->counter, timer_counter_take(x, tm));
-    c->was_first = tm->deadline < 0 ? 0 : tm->deadline > x->now ? tm->deadline - x->now : 0;
+    if (tm->counter)
+        stream_counter_add(tm->counter, timer_counter_take(x, tm));
+    c->was_first = tm->deadline < 0 ? 0 : tm->deadline > x->now ? tm->deadline - x->now
+                 : 1;                 /* a signal timer's fire to come: not disarmed */
     c->was_interval = tm->period;
 }
 
@@ -478,7 +519,8 @@ static void set_apply(struct exec *x, struct sched_op *op)
     struct counter_op *c = OP_OF(op, struct counter_op, op);
     struct timer_impl *tm = timer_at(op);
     collect(x, tm, c);
-    stream_counter_clear(tm->counter);
+    if (tm->counter)
+        stream_counter_clear(tm->counter);
     tm->period = c->interval;
     int64_t deadline = c->first < 0 ? -1 : !c->absolute ? after_now(x, c->first)
                      : c->first > x->now ? c->first : x->now;
@@ -496,7 +538,8 @@ static void set_apply(struct exec *x, struct sched_op *op)
 static int collect_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
     int n = timer_op_objects(op, objs, max);
-    objs[n++] = stream_object(timer_at(op)->counter);
+    if (timer_at(op)->counter)
+        objs[n++] = stream_object(timer_at(op)->counter);
     return n;
 }
 
@@ -517,9 +560,8 @@ static const struct sched_opclass set_class = {
     .verb = "arm", .apply = set_apply, .objects = set_objects,
 };
 
-void timer_counter_set(struct exec *x, struct timer_impl *tm, int64_t first, bool absolute,
-                       int64_t interval, int64_t *was_first, int64_t *was_interval,
-                       struct sched_loc at)
+void timer_set(struct exec *x, struct timer_impl *tm, int64_t first, bool absolute,
+               int64_t interval, int64_t *was_first, int64_t *was_interval, struct sched_loc at)
 {
     struct counter_op c = { .op = { .cls = &set_class, .obj = &tm->obj, .obj2 = x->clock,
                                     .loc = at },
@@ -531,8 +573,8 @@ void timer_counter_set(struct exec *x, struct timer_impl *tm, int64_t first, boo
     *was_interval = c.was_interval;
 }
 
-void timer_counter_collect(struct exec *x, struct timer_impl *tm, int64_t *first,
-                           int64_t *interval, struct sched_loc at)
+void timer_get(struct exec *x, struct timer_impl *tm, int64_t *first, int64_t *interval,
+               struct sched_loc at)
 {
     struct counter_op c = { .op = { .cls = &collect_class, .obj = &tm->obj, .obj2 = x->clock,
                                     .loc = at } };

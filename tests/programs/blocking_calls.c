@@ -2,12 +2,16 @@
 ** blocking_calls.c -- calls that would block outside weft, or wait for a
 ** signal, stop the execution at their line rather than hang
 ** (tests/programs.sh; the argument picks one): "fgets", "getchar" read
-** stdin that has nothing to give, "alarm", "ualarm" send a signal in real
-** time; "sigwait" and "pause" wait for a signal nobody sends: a deadlock.
+** stdin that has nothing to give, "timer_create" and "itimer_prof" make
+** timers weft does not model (a POSIX timer would signal in real time;
+** alarm and setitimer(ITIMER_REAL) are modelled: alarm.c); "sigwait" and
+** "pause" wait for a signal nobody sends: a deadlock.
 */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -26,9 +30,11 @@ int main(int argc, char **argv)
         pause();
     if (strcmp(what, "sigwait") == 0)
         sigwait(&set, &sig);
-    if (strcmp(what, "alarm") == 0)
-        alarm(1);
-    if (strcmp(what, "ualarm") == 0)
-        ualarm(1000, 0);
+    timer_t timer;
+    struct itimerval every = { { 1, 0 }, { 1, 0 } };
+    if (strcmp(what, "timer_create") == 0)
+        timer_create(CLOCK_MONOTONIC, NULL, &timer);
+    if (strcmp(what, "itimer_prof") == 0)
+        setitimer(ITIMER_PROF, &every, NULL);
     return 0;
 }
