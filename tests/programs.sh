@@ -1147,12 +1147,12 @@ yet (level-triggered events, EPOLLET and EPOLLONESHOT are)" "$tmp/out"
 # reported (bytes came, room was made after the writer found none, an end
 # closed, a connection queued, a timerfd's timer fired), as Linux queues
 # it; the one-thread modes also pass natively (Linux's answers).
-for mode in drain:242 out:24 semantics:1 out_edge:1 timerfd:4; do
+for mode in drain:242 out:24 semantics:1 out_edge:1 timerfd:4 gettime:8; do
     check "EPOLLET ${mode%:*}" 0 "$WEFT" run "$tests/epoll_edge.c" -- ${mode%:*}
     expect_grep "EPOLLET ${mode%:*}, every class once" \
         "^epoll_edge: pass (expected pass) \[dpor\] ${mode#*:} executions*, exhaustive" "$tmp/out"
 done
-for mode in drain out timerfd; do
+for mode in drain out timerfd gettime; do
     same_classes "EPOLLET $mode, DPOR's classes" "$tests/epoll_edge.c" -- $mode
 done
 # Reading one byte an event: when both writes come before the reader's

@@ -719,7 +719,9 @@ static const struct sched_opclass sigqueue_class = { .verb = "sigqueue", .flags 
 static const struct sched_opclass kernel_send_class = { .verb = "send", .flags = OP_GLOBAL,
                                                         .apply = send_apply };
 
-/* Is sig pending in the process or in a thread, or due to a handler? */
+/* Would sig sent to the process now merge with one sent before: pending
+** in the process (a thread's own pending one is another queue, as in
+** Linux), or due to the handler of a thread that has not run it yet? */
 static bool outstanding(struct exec *x, int sig)
 {
     struct posix_exec *st = x->program;
@@ -727,8 +729,9 @@ static bool outstanding(struct exec *x, int sig)
         return false;
     if (st->sigtable && (st->sigtable->process & BIT(sig)))
         return true;
-    for (int i = 0; i < st->cap; i++)
-        if (st->threads[i] && ((st->threads[i]->sigpending | st->threads[i]->sigdue) & BIT(sig)))
+    for (int i = 0; i < st->cap && i < x->nthreads; i++)
+        if (st->threads[i] && (st->threads[i]->sigdue & BIT(sig)) &&
+            x->threads[i]->state != T_FINISHED)
             return true;
     return false;
 }

@@ -2438,8 +2438,9 @@ static void epoll_wish(struct exec *x, struct epoll_entry *e, struct stream_poll
                                .want_in = e->events & EPOLLIN, .want_out = e->events & EPOLLOUT,
                                .want_rdhup = e->events & EPOLLRDHUP, .off = &e->disabled,
                                .entry = true, .edge = e->events & EPOLLET ? &e->edge : NULL };
-    *udp_writable |= is_udp(f) && (e->events & EPOLLOUT) && epoll_target(x, e) &&
-                     stream_edge_pending(w);
+    bool sends = is_udp(f) && (e->events & EPOLLOUT);
+    w->ready_outside = sends && (e->events & (EPOLLET | EPOLLONESHOT));
+    *udp_writable |= sends && epoll_target(x, e) && stream_edge_pending(w);
 }
 
 /* What entry e reports after the poll (0: nothing). */

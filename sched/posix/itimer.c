@@ -71,24 +71,27 @@ static void itimer_set(struct exec *x, int64_t first, int64_t interval, int64_t 
               was_interval, at);
 }
 
+/* A valid timeval as ns, saturated as the kernel's are (past the clock's
+** horizon it never expires). */
 static int64_t ns_of_timeval(const struct timeval *tv)
 {
+    if (tv->tv_sec >= INT64_MAX / NS_PER_S - 1)
+        return INT64_MAX;
     return (int64_t)tv->tv_sec * NS_PER_S + (int64_t)tv->tv_usec * NS_PER_US;
 }
 
-/* A time left as a timeval, in whole microseconds rounded up (a timer that
-** runs never shows 0 left). */
+/* A time left as a timeval in whole microseconds, as the kernel gives it
+** (a timer that runs shows at least 1). */
 static struct timeval timeval_of_ns(int64_t ns)
 {
-    int64_t us = (ns + NS_PER_US - 1) / NS_PER_US;
+    int64_t us = ns > 0 && ns < NS_PER_US ? 1 : ns / NS_PER_US;
     return (struct timeval){ .tv_sec = (time_t)(us / 1000000), .tv_usec = (suseconds_t)(us % 1000000) };
 }
 
-/* Linux's limits for a time setitimer takes (timeval_valid). */
+/* The times setitimer takes (Linux's timeval_valid). */
 static bool timeval_ok(const struct timeval *tv)
 {
-    return tv->tv_sec >= 0 && tv->tv_sec <= INT64_MAX / NS_PER_S - 1 && tv->tv_usec >= 0 &&
-           tv->tv_usec < 1000000;
+    return tv->tv_sec >= 0 && tv->tv_usec >= 0 && tv->tv_usec < 1000000;
 }
 
 /* ITIMER_REAL; 1 for the CPU-time timers, not modelled; -1 (EINVAL) else. */
@@ -139,6 +142,10 @@ int weft_getitimer_at(int which, struct itimerval *cur, const char *file, int li
         return kind < 0 ? -1 : weft_program_unsupported_at(
             which == ITIMER_VIRTUAL ? "getitimer(ITIMER_VIRTUAL)" : "getitimer(ITIMER_PROF)",
             file, line);
+    if (cur == NULL) {
+        errno = EFAULT;
+        return -1;
+    }
     struct sched_loc at = posix_loc(file, line);
     int64_t first, interval;
     timer_get(x, alarm_of(x, at)->tm, &first, &interval, at);
@@ -162,12 +169,17 @@ unsigned weft_alarm_at(unsigned seconds, const char *file, int line)
     return (unsigned)left.tv_sec;
 }
 
-/* ualarm: microseconds; what the last one had left. */
+/* ualarm: microseconds, each below a second (glibc passes them as a
+** timeval's tv_usec); what the last one had left. */
 useconds_t weft_ualarm_at(useconds_t value, useconds_t interval, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return ualarm(value, interval);
+    if (value >= 1000000 || interval >= 1000000) {
+        errno = EINVAL;
+        return (useconds_t)-1;
+    }
     int64_t was, every;
     itimer_set(x, (int64_t)value * NS_PER_US, (int64_t)interval * NS_PER_US, &was, &every,
                posix_loc(file, line));

@@ -39,6 +39,9 @@ struct stream {
     struct timer_impl *timer;         /* a timerfd's: its expirations due by the
                                          clock count too (stream_set_timer) */
     struct sched_obj *clock;          /* then every step that reads it touches it */
+    bool expired;                     /* its timer fired and stopped until a read or
+                                         a gettime restarts it (the kernel's
+                                         ctx->expired): later expiries wake no one */
     bool paged;                       /* a pipe's: room counted in pages */
     uint16_t page_end[PIPE_PAGES];    /* a ring of npages pages from page_tail:
                                          where each one's bytes end */
@@ -208,13 +211,18 @@ static uint64_t count_plus(uint64_t count, uint64_t n)
 }
 
 /* n expirations of a timerfd's timer: the kernel's timer woke its readers
-** at the first (timerfd_tmrproc), and stops until a read restarts it. */
+** at the first (timerfd_tmrproc), and stops until a read or a gettime
+** restarts it (stream_counter_restart). */
 void stream_counter_add(struct stream *s, uint64_t n)
 {
-    if (n > 0 && s->count == 0)
+    if (n > 0 && !s->expired)
         s->woke_readers++;
+    s->expired |= n > 0;
     s->count = count_plus(s->count, n);
 }
+
+void stream_counter_restart(struct stream *s) { s->expired = false; }
+bool stream_counter_expired(const struct stream *s) { return s->expired; }
 void stream_counter_clear(struct stream *s) { s->count = 0; }
 
 void stream_set_timer(struct stream *s, struct timer_impl *tm, struct sched_obj *clock)
@@ -849,6 +857,8 @@ static void read_step(struct exec *x, struct sched_op *op)
         take(s, r->into, k);
         consumed(s, k);
         room_made(s, was_writable, was_wmem);
+        if (s->paged && r->waiting && s->len > 0)
+            s->woke_readers++;        /* pipe_read wakes the next reader */
         r->result = (long)k;
         op->note = "%d bytes";
         op->note_a = (int)k;
@@ -858,6 +868,7 @@ static void read_step(struct exec *x, struct sched_op *op)
             stream_counter_add(s, timer_counter_take(x, s->timer));
         uint64_t v = s->semaphore ? 1 : s->count;
         s->count -= v;
+        s->expired = false;           /* a timerfd's read restarts its timer */
         s->woke_writers++;            /* eventfd_read wakes them */
         memcpy(r->into, &v, sizeof v);
         r->result = sizeof v;
@@ -1484,10 +1495,10 @@ static bool wish_off(const struct stream_poll *w)
 }
 
 /* A timerfd's expiries that the clock passed count as one wake-up while
-** its count is 0, as stream_counter_add counts them once they are added. */
+** its timer runs, as stream_counter_add counts them once they are added. */
 static uint64_t edges_in(const struct stream *s)
 {
-    return s->woke_readers + (s->timer && s->count == 0 && timer_counter_due(s->timer) > 0);
+    return s->woke_readers + (s->timer && !s->expired && timer_counter_due(s->timer) > 0);
 }
 
 uint64_t stream_edges(const struct stream_poll *w)
@@ -1614,7 +1625,11 @@ static void poll_apply(struct exec *x, struct sched_op *op)
 static bool poll_only_looks(struct exec *x, struct sched_op *op)
 {
     (void)x;
-    return op->timer == NULL && stream_op(op)->nonblock && poll_ready(stream_op(op), true) == 0;
+    const struct stream_op *p = stream_op(op);
+    for (int i = 0; i < p->npolls; i++)
+        if (p->polls[i].ready_outside && !wish_off(&p->polls[i]))
+            return false;
+    return op->timer == NULL && p->nonblock && poll_ready(p, true) == 0;
 }
 
 static bool poll_wait_enabled(struct exec *x, struct sched_op *op)

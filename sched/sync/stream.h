@@ -77,6 +77,10 @@ struct timer_impl;
 void stream_set_timer(struct stream *s, struct timer_impl *tm, struct sched_obj *clock);
 void stream_counter_add(struct stream *s, uint64_t n);
 void stream_counter_clear(struct stream *s);
+/* A timerfd's timer, stopped by its expiry, runs again (a read, a
+** gettime or a settime restarts it); has it expired since? */
+void stream_counter_restart(struct stream *s);
+bool stream_counter_expired(const struct stream *s);
 /* Can a message of n bytes ever go into s? */
 bool stream_message_fits(const struct stream *s, size_t n);
 
@@ -238,6 +242,10 @@ struct stream_poll {
                                          nothing while *off (read at the step) */
     bool entry;                       /* an epoll entry: it finds nothing once its
                                          file's last descriptor closed */
+    bool ready_outside;               /* ready by what the poll does not see (a UDP
+                                         socket's sends never wait), and its report
+                                         changes the entry (EPOLLET, EPOLLONESHOT):
+                                         the poll's step is a write, never a look */
     const struct stream_edge *edge;   /* (or NULL) EPOLLET: it finds what is ready
                                          only while an edge is pending (read at
                                          the step) */

@@ -27,8 +27,9 @@
 ** (stream.c) finds those due by now added, and touches the clock, so it is
 ** ordered with every step that moves it; a timeout that passes an expiry
 ** finds it counted. Its daemon moves the clock to the next expiry when
-** nothing else does: it fires only while nothing is counted yet, so an
-** unread timerfd does not tick forever. Its fire touches the timer and the
+** nothing else does: it fires only while the timer runs, and, as the
+** kernel's, an expiry stops it until a read or a gettime restarts it, so
+** an unread timerfd does not tick forever. Its fire touches the timer and the
 ** clock, not the count: what reads the count reads the clock, and a close,
 ** which touches only the count, commutes with it (a fire after the last
 ** close counts what no one reads, once).
@@ -89,14 +90,14 @@ static struct timer_impl *timer_at(const struct sched_op *op)
 ** Firing
 ** ========================================================================== */
 
-/* Running; for a ticker, with room in its channel; for a timerfd, with
-** nothing counted yet (what changes that touches the clock or the timer,
+/* Running; for a ticker, with room in its channel; for a timerfd, not
+** stopped by an expiry (what changes that touches the clock or the timer,
 ** which its fire touches: the scheduler asks again after it). */
 static bool pending(const struct timer_impl *tm)
 {
     return tm->deadline >= 0 && !(tm->kind == TIMER_TICKER && chan_full(tm->ch)) &&
            !(tm->kind == TIMER_COUNTER &&
-             (stream_counter(tm->counter) > 0 || timer_counter_due(tm) > 0));
+             (stream_counter_expired(tm->counter) || timer_counter_due(tm) > 0));
 }
 
 static bool fire_enabled(struct exec *x, struct sched_op *op)
@@ -502,8 +503,10 @@ struct counter_op {
 ** only before it is collected.) */
 static void collect(struct exec *x, struct timer_impl *tm, struct counter_op *c)
 {
-    if (tm->counter)
+    if (tm->counter) {
         stream_counter_add(tm->counter, timer_counter_take(x, tm));
+        stream_counter_restart(tm->counter);   /* as do_timerfd_gettime and settime */
+    }
     c->was_first = tm->deadline < 0 ? 0 : tm->deadline > x->now ? tm->deadline - x->now
                  : 1;                 /* a signal timer's fire to come: not disarmed */
     c->was_interval = tm->period;

@@ -151,6 +151,12 @@ static void left(void)
     struct itimerval bad = { .it_value = { 0, 1000000 } };
     assert(setitimer(ITIMER_REAL, &bad, &old) == -1 && errno == EINVAL);
     assert(setitimer(42, &half, NULL) == -1 && errno == EINVAL);
+    assert(ualarm(1000000, 0) == (useconds_t)-1 && errno == EINVAL);
+    assert(getitimer(ITIMER_REAL, NULL) == -1 && errno == EFAULT);
+    struct itimerval far = { .it_value = { 1L << 40, 0 } };   /* saturates: never */
+    assert(setitimer(ITIMER_REAL, &far, NULL) == 0 && getitimer(ITIMER_REAL, &cur) == 0);
+    assert(cur.it_value.tv_sec > 1000000000);
+    alarm(0);
 }
 
 static void *bump(void *arg)

@@ -30,6 +30,9 @@
 **                the kernel's timer stops until a read restarts it, so a
 **                wait while five more periods pass times out; after the
 **                read, the next expiry is an edge again
+**   gettime      one thread: timerfd_gettime of an expired periodic timerfd
+**                restarts it too (do_timerfd_gettime), unread: the next
+**                expiry is an edge (weft waited for ever)
 */
 #define _GNU_SOURCE
 #include <assert.h>
@@ -263,6 +266,20 @@ static void timerfd(void)
     assert(wait_one(ep, -1) == EPOLLIN);          /* restarted by the read */
 }
 
+static void gettime(void)
+{
+    int ep = epoll_create1(0), t = timerfd_create(CLOCK_MONOTONIC, 0);
+    struct itimerspec every_10ms = { .it_interval = { 0, 10000000 }, .it_value = { 0, 10000000 } };
+    assert(ep >= 0 && t >= 0 && timerfd_settime(t, 0, &every_10ms, NULL) == 0);
+    watch(ep, EPOLL_CTL_ADD, t, EPOLLIN | EPOLLET);
+    assert(wait_one(ep, -1) == EPOLLIN);
+    struct itimerspec left;
+    assert(timerfd_gettime(t, &left) == 0);
+    assert(wait_one(ep, -1) == EPOLLIN);          /* restarted by the gettime */
+    uint64_t n;
+    assert(read(t, &n, sizeof n) == sizeof n && n >= 2);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "drain";
@@ -280,6 +297,8 @@ int main(int argc, char **argv)
         out_edge();
     else if (strcmp(mode, "timerfd") == 0)
         timerfd();
+    else if (strcmp(mode, "gettime") == 0)
+        gettime();
     else
         return 2;
     return 0;
