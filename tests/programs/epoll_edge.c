@@ -253,13 +253,22 @@ static void out_edge(void)
     assert(wait_one(ep, 0) == EPOLLOUT);
 }
 
+/* A timerfd every 10 ms, watched edge-triggered by *ep, its first expiry
+** reported. */
+static int every_10ms_reported(int *ep)
+{
+    int t = timerfd_create(CLOCK_MONOTONIC, 0);
+    struct itimerspec every_10ms = { .it_interval = { 0, 10000000 }, .it_value = { 0, 10000000 } };
+    *ep = epoll_create1(0);
+    assert(*ep >= 0 && t >= 0 && timerfd_settime(t, 0, &every_10ms, NULL) == 0);
+    watch(*ep, EPOLL_CTL_ADD, t, EPOLLIN | EPOLLET);
+    assert(wait_one(*ep, -1) == EPOLLIN);
+    return t;
+}
+
 static void timerfd(void)
 {
-    int ep = epoll_create1(0), t = timerfd_create(CLOCK_MONOTONIC, 0);
-    struct itimerspec every_10ms = { .it_interval = { 0, 10000000 }, .it_value = { 0, 10000000 } };
-    assert(ep >= 0 && t >= 0 && timerfd_settime(t, 0, &every_10ms, NULL) == 0);
-    watch(ep, EPOLL_CTL_ADD, t, EPOLLIN | EPOLLET);
-    assert(wait_one(ep, -1) == EPOLLIN);
+    int ep, t = every_10ms_reported(&ep);
     assert(wait_one(ep, 50) == 0);                /* no read: no more edges */
     uint64_t n;
     assert(read(t, &n, sizeof n) == sizeof n && n >= 5);
@@ -268,11 +277,7 @@ static void timerfd(void)
 
 static void gettime(void)
 {
-    int ep = epoll_create1(0), t = timerfd_create(CLOCK_MONOTONIC, 0);
-    struct itimerspec every_10ms = { .it_interval = { 0, 10000000 }, .it_value = { 0, 10000000 } };
-    assert(ep >= 0 && t >= 0 && timerfd_settime(t, 0, &every_10ms, NULL) == 0);
-    watch(ep, EPOLL_CTL_ADD, t, EPOLLIN | EPOLLET);
-    assert(wait_one(ep, -1) == EPOLLIN);
+    int ep, t = every_10ms_reported(&ep);
     struct itimerspec left;
     assert(timerfd_gettime(t, &left) == 0);
     assert(wait_one(ep, -1) == EPOLLIN);          /* restarted by the gettime */
