@@ -23,7 +23,8 @@
 **   semantics    one thread: an eventfd's every write is an edge, even
 **                with its count above 0; a reported entry is quiet until
 **                a new write; EPOLL_CTL_MOD reports what is ready again; a
-**                pipe's writer that closes is one more edge (EPOLLHUP)
+**                pipe's writer that closes is one more edge (EPOLLHUP);
+**                with EPOLLONESHOT too, no edge comes until a MOD
 **   out_edge     one thread: a read of a pipe that was not full gives its
 **                writer no EPOLLOUT edge, one of a full pipe does
 **   timerfd      one thread: a periodic timerfd left unread is one edge:
@@ -219,6 +220,14 @@ static void semantics(void)
     assert(wait_one(ep, 0) == EPOLLIN);           /* MOD: ready, so reported */
     assert(read(efd, &v, sizeof v) == sizeof v && v == 2);
     assert(wait_one(ep, 0) == 0);
+    watch(ep, EPOLL_CTL_MOD, efd, EPOLLIN | EPOLLET | EPOLLONESHOT);
+    assert(write(efd, &one, sizeof one) == sizeof one);
+    assert(wait_one(ep, 0) == EPOLLIN);
+    assert(write(efd, &one, sizeof one) == sizeof one);
+    assert(wait_one(ep, 0) == 0);                 /* one shot: disabled */
+    watch(ep, EPOLL_CTL_MOD, efd, EPOLLIN | EPOLLET | EPOLLONESHOT);
+    assert(wait_one(ep, 0) == EPOLLIN);           /* re-armed, and ready */
+    assert(read(efd, &v, sizeof v) == sizeof v && v == 2);
     watch(ep, EPOLL_CTL_DEL, efd, 0);
 
     watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET);
