@@ -94,6 +94,7 @@ WEFT_PROG_API int weft_pthread_getschedparam_at(pthread_t t, int *policy,
                                                 struct sched_param *param, WEFT_AT);
 WEFT_PROG_API int weft_pthread_setschedparam_at(pthread_t t, int policy,
                                                 const struct sched_param *param, WEFT_AT);
+WEFT_PROG_API int weft_pthread_getattr_np_at(pthread_t t, pthread_attr_t *attr, WEFT_AT);
 WEFT_PROG_API int weft_pthread_affinity_at(pthread_t t, size_t size, void *set, int get,
                                            WEFT_AT);
 /* The joins that give up: steps (posix/thread_np.c). */
@@ -278,6 +279,9 @@ WEFT_PROG_API int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event
                                     const char *ep_name, const char *fd_name, WEFT_AT);
 WEFT_PROG_API int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max,
                                      int timeout_ms, const char *ep_name, WEFT_AT);
+WEFT_PROG_API int weft_epoll_pwait2_at(int epfd, struct epoll_event *events, int max,
+                                       const struct timespec *timeout, const sigset_t *mask,
+                                       const char *ep_name, WEFT_AT);
 
 /* ---- C11 threads: the pthread calls under other names (posix/c11.c) ---- */
 WEFT_PROG_API int weft_c11_result(int pthread_rc);
@@ -477,7 +481,7 @@ static inline int weft_destroy_(const volatile void *object)
     weft_pthread_clockjoin_np_at((t), (r), CLOCK_REALTIME, (abs), __FILE__, __LINE__)
 #define pthread_clockjoin_np(t, r, clk, abs) \
     weft_pthread_clockjoin_np_at((t), (r), (clk), (abs), __FILE__, __LINE__)
-#define pthread_getattr_np(...)        WEFT_UNSUPPORTED_(pthread_getattr_np)
+#define pthread_getattr_np(t, attr)    weft_pthread_getattr_np_at((t), (attr), __FILE__, __LINE__)
 #define pthread_getcpuclockid(...)     WEFT_UNSUPPORTED_(pthread_getcpuclockid)
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
 /* Descriptors that signals make readable: not modelled yet, so named at
@@ -609,7 +613,8 @@ static inline int weft_destroy_(const volatile void *object)
 /* (no signal is delivered while it waits: the mask changes nothing) */
 #define epoll_pwait(ep, evs, n, ms, mask) \
     ((void)(mask), weft_epoll_wait_at((ep), (evs), (n), (ms), #ep, __FILE__, __LINE__))
-#define epoll_pwait2(...)              WEFT_UNSUPPORTED_(epoll_pwait2)
+#define epoll_pwait2(ep, evs, n, ts, mask) \
+    weft_epoll_pwait2_at((ep), (evs), (n), (ts), (mask), #ep, __FILE__, __LINE__)
 /* C11 atomic calls tell weft their line and how they spell their object
 ** before the instrumented access (with --memory=off they are plain). */
 #define WEFT_SITE_(p, name) \

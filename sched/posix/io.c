@@ -2486,9 +2486,10 @@ static const struct sched_opclass epoll_look_class = {
     .verb = "look at", .apply = changes_nothing, .reads_only = always_reads,
 };
 
-/* epoll_wait and epoll_pwait: timeout_ms < 0 waits without a limit. */
+/* epoll_wait, epoll_pwait and epoll_pwait2: timeout_ns < 0 waits
+** without a limit. */
 static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, int max,
-                         int timeout_ms, const char *ep_name, struct sched_loc at)
+                         int64_t timeout_ns, const char *ep_name, struct sched_loc at)
 {
     struct epoll_set *ep = epoll_named(x, epfd, at);
     if (ep == NULL)
@@ -2498,7 +2499,8 @@ static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, i
         return (int)failed(EINVAL);
     if (events == NULL)
         return (int)failed(EFAULT);
-    int64_t until = timeout_ms < 0 ? -1 : x->now + sched_ms_to_ns(timeout_ms);
+    int64_t until = timeout_ns < 0 ? -1
+                  : timeout_ns > INT64_MAX - x->now ? INT64_MAX : x->now + timeout_ns;
     struct stream_poll *w = arena_alloc(&x->arena, (EPOLL_MAX_WATCHED + 1) * sizeof *w);
     if (w == NULL)
         no_memory(x, at);
@@ -2534,8 +2536,25 @@ int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeou
         return epoll_wait(epfd, events, max, timeout_ms);
     struct sched_loc at = { file, line };
     poll_point_enter(x, at);
-    return (int)point_leave(x, epoll_wait_fd(x, epfd, events, max, timeout_ms, ep_name, at),
-                            at);
+    return (int)point_leave(x, epoll_wait_fd(x, epfd, events, max, timeout_of_ms(timeout_ms),
+                                             ep_name, at), at);
+}
+
+/* epoll_pwait2: a timespec (NULL: no limit); the signal mask changes
+** nothing, as for epoll_pwait (no signal is delivered while it waits). */
+int weft_epoll_pwait2_at(int epfd, struct epoll_event *events, int max,
+                         const struct timespec *timeout, const sigset_t *mask,
+                         const char *ep_name, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return epoll_pwait2(epfd, events, max, timeout, mask);
+    struct sched_loc at = { file, line };
+    int64_t ns = timeout_of_ts(timeout);
+    if (ns < -1)
+        return -1;                    /* EINVAL */
+    poll_point_enter(x, at);
+    return (int)point_leave(x, epoll_wait_fd(x, epfd, events, max, ns, ep_name, at), at);
 }
 
 /* ==========================================================================

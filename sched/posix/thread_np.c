@@ -3,7 +3,9 @@
 ** nothing weft explores: its name (pthread_setname_np, getname_np), its
 ** scheduling policy and priority, its CPU affinity. Real programs make
 ** them as they start their threads; glibc's versions would read weft's
-** pthread_t (a small number naming the thread) as a pointer and crash. Here
+** pthread_t (a small number naming the thread) as a pointer and crash
+** (so would its pthread_getattr_np, whose attributes are the thread's
+** here: detached or not, policy, priority, and its fiber's stack). Here
 ** each checks its thread and arguments as glibc does and returns, with no
 ** step: weft runs every interleaving whatever the policy, the priority or
 ** the CPUs, so none of them changes what the search explores. A name set
@@ -24,6 +26,7 @@
 #include "weft_pthread.h"
 #include "posix/state.h"
 #include "sync/sync.h"
+#include "core/fiber.h"
 #include "core/mask.h"
 
 #define NAME_MAX_NP 16                /* glibc's TASK_COMM_LEN, with the NUL */
@@ -110,6 +113,32 @@ int weft_pthread_affinity_at(pthread_t th, size_t size, void *set, int get, cons
     if (get) {                        /* every CPU weft runs on: one */
         memset(set, 0, size);
         ((unsigned char *)set)[0] = 1;
+    }
+    return 0;
+}
+
+int weft_pthread_getattr_np_at(pthread_t th, pthread_attr_t *attr, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return pthread_getattr_np(th, attr);
+    struct posix_thread *t = named(th);
+    if (t == NULL)
+        return ESRCH;
+    int rc = pthread_attr_init(attr);
+    if (rc != 0)
+        return rc;
+    struct sched_param param = { .sched_priority = t->priority };
+    pthread_attr_setdetachstate(attr, t->detached ? PTHREAD_CREATE_DETACHED
+                                                  : PTHREAD_CREATE_JOINABLE);
+    pthread_attr_setschedpolicy(attr, t->policy);
+    pthread_attr_setschedparam(attr, &param);
+    const struct fiber *f = &sched_thread(x, (int)(th - 1))->fiber;
+    if (f->stack) {                   /* its usable bytes, above the guard */
+        pthread_attr_setstack(attr, (char *)f->stack + f->guard, f->stack_size);
+        pthread_attr_setguardsize(attr, f->guard);
     }
     return 0;
 }

@@ -143,6 +143,8 @@ static void describe_thread(struct exec *x, struct report_thread *rt, struct sch
                                          interrupted: a cancel, a signal's handler) */
     rt->state = enabled ? "runnable" : t->daemon ? "idle" : "blocked";
     rt->wait_at = op->loc;
+    if (!enabled && t->daemon && op->cls->describe_wait)
+        op->cls->describe_wait(op, rt->idle, sizeof rt->idle);
     if (enabled || t->daemon || op->cls->describe_wait == NULL)
         return;                       /* an idle daemon (a timer, a store buffer)
                                          waits for nobody */

@@ -38,6 +38,8 @@ struct report_thread {
     const char *state;                /* "finished", "blocked", "running", "failed" */
     bool cancelled;                   /* finished by acting on a cancellation */
     char wait[200];                   /* what it waits for, "" when not blocked */
+    char idle[240];                   /* an idle daemon's word on why (a watchdog
+                                         alarm that does not go off), or "" */
     struct sched_loc wait_at;
     sched_mask blockers;              /* threads that must, or could, act */
     enum sched_wait how;              /* how sure blockers is */

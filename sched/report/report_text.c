@@ -652,6 +652,9 @@ static void print_deadlock(FILE *f, const struct report *rep)
         fprintf(f, "%d thread%s blocked forever: none can run and no timer is pending.\n\n",
                 blocked, blocked == 1 ? " is" : "s are");
     print_threads(f, rep, false);
+    for (int i = 0; i < rep->nthreads; i++)
+        if (rep->threads[i].idle[0])
+            fprintf(f, "\n%s\n", rep->threads[i].idle);
     print_cycle(f, rep);
     print_locks(f, rep);
 }

@@ -49,6 +49,7 @@
 ** classes that DFS ran. Timers, like sleeps and timeouts, may fire late.)
 */
 #include <stdio.h>
+#include <string.h>
 #include "sync/stream.h"
 #include "sync/sync.h"
 
@@ -214,9 +215,25 @@ static const struct sched_opclass fire_class = {
     .verb = "fire", .enabled = fire_enabled, .apply = fire_apply, .objects = fire_objects,
     .enablers = fire_enablers,
 };
+/* An idle signal timer that is armed: nothing would catch its signal
+** (else it would have gone off), so it is a watchdog that weft does not
+** let go off. Said in a deadlock's report. */
+static void signal_fire_idle(const struct sched_op *op, char *buf, size_t n)
+{
+    const struct timer_impl *tm = timer_at(op);
+    if (tm->deadline < 0 || tm->deadline >= SCHED_TIME_HORIZON)
+        return;
+    const char *file = strrchr(tm->at.file, '/');
+    char due[32];
+    sched_time_text(tm->deadline, due, sizeof due);
+    snprintf(buf, n, "The %s made at %s:%d, due at %s, is a watchdog here: no handler or "
+             "sigwait would take its signal, so it does not go off (on Linux, it would end "
+             "the process then).", tm->name, file ? file + 1 : tm->at.file, tm->at.line, due);
+}
+
 static const struct sched_opclass fire_signal_class = {
     .verb = "fire", .flags = OP_GLOBAL, .enabled = fire_enabled, .apply = fire_apply,
-    .objects = fire_objects, .enablers = fire_enablers,
+    .objects = fire_objects, .enablers = fire_enablers, .describe_wait = signal_fire_idle,
 };
 
 /* A waiting timer is not a blocked thread (a report describes no wait for

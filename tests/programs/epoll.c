@@ -9,7 +9,8 @@
 **             writes to it: the wait sees the change and the byte
 **   rotate    two ready pipes, one event a wait: each wait gives the other
 **   timeout   a wait with nothing ready ends when the virtual clock passes
-**             its timeout
+**             its timeout (epoll_wait's in ms, epoll_pwait2's a timespec,
+**             which must be valid)
 **   sockets   a UDP socket is writable at once and readable once a
 **             datagram came; a socket pair's peer shut down: EPOLLRDHUP
 **   errors    the errors Linux gives
@@ -150,6 +151,16 @@ static void timeout(void)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     assert(ms >= 50);
+    struct timespec quarter = { 0, 250000000 }, bad = { 0, 1000000000 };
+    sigset_t none;
+    sigemptyset(&none);
+    assert(epoll_pwait2(ep, &ev, 1, &quarter, &none) == 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ms = (t0.tv_sec - t1.tv_sec) * 1000 + (t0.tv_nsec - t1.tv_nsec) / 1000000;
+    assert(ms >= 250);
+    assert(epoll_pwait2(ep, &ev, 1, &bad, NULL) == -1 && errno == EINVAL);
+    assert(write(p[1], "x", 1) == 1);
+    assert(epoll_pwait2(ep, &ev, 1, NULL, NULL) == 1 && ev.events == EPOLLIN);
 }
 
 static void sockets(void)

@@ -5,9 +5,9 @@
 ** glibc does (ERANGE for a name of 16 bytes or more, EINVAL for a priority
 ** outside the policy's range, ESRCH for a thread joined already); none is
 ** a step, since weft explores every interleaving whatever they say. glibc's
-** own would take weft's pthread_t for a pointer and crash. With -DGETATTR,
-** pthread_getattr_np, which is not mapped yet, is named at its line (the
-** joins that give up are mapped: join_np.c).
+** own would take weft's pthread_t for a pointer and crash.
+** pthread_getattr_np gives what the thread has: joinable, the policy set,
+** its stack (the joins that give up: join_np.c).
 */
 #define _GNU_SOURCE
 #include <assert.h>
@@ -40,12 +40,18 @@ int main(void)
     assert(pthread_setaffinity_np(t, sizeof set, &set) == 0);
     assert(pthread_getaffinity_np(t, sizeof set, &set) == 0 && CPU_ISSET(0, &set) &&
            CPU_COUNT(&set) == 1);
-#ifdef GETATTR
     pthread_attr_t attr;
-    if (pthread_getattr_np(t, &attr) == 0)
-        pthread_attr_destroy(&attr);
-#endif
+    int detached, policy;
+    void *stack;
+    size_t size;
+    assert(pthread_getattr_np(t, &attr) == 0);
+    assert(pthread_attr_getdetachstate(&attr, &detached) == 0 &&
+           detached == PTHREAD_CREATE_JOINABLE);
+    assert(pthread_attr_getschedpolicy(&attr, &policy) == 0 && policy == SCHED_FIFO);
+    assert(pthread_attr_getstack(&attr, &stack, &size) == 0 && stack && size >= 16384);
+    pthread_attr_destroy(&attr);
     pthread_join(t, NULL);
+    assert(pthread_getattr_np(t, &attr) == ESRCH);
     assert(pthread_setname_np(t, "x") == ESRCH);
     return 0;
 }
