@@ -95,6 +95,7 @@ WEFT_PROG_API int weft_pthread_getschedparam_at(pthread_t t, int *policy,
 WEFT_PROG_API int weft_pthread_setschedparam_at(pthread_t t, int policy,
                                                 const struct sched_param *param, WEFT_AT);
 WEFT_PROG_API int weft_pthread_getattr_np_at(pthread_t t, pthread_attr_t *attr, WEFT_AT);
+WEFT_PROG_API int weft_pthread_getcpuclockid_at(pthread_t t, clockid_t *clock, WEFT_AT);
 WEFT_PROG_API int weft_pthread_affinity_at(pthread_t t, size_t size, void *set, int get,
                                            WEFT_AT);
 /* The joins that give up: steps (posix/thread_np.c). */
@@ -482,7 +483,7 @@ static inline int weft_destroy_(const volatile void *object)
 #define pthread_clockjoin_np(t, r, clk, abs) \
     weft_pthread_clockjoin_np_at((t), (r), (clk), (abs), __FILE__, __LINE__)
 #define pthread_getattr_np(t, attr)    weft_pthread_getattr_np_at((t), (attr), __FILE__, __LINE__)
-#define pthread_getcpuclockid(...)     WEFT_UNSUPPORTED_(pthread_getcpuclockid)
+#define pthread_getcpuclockid(t, c)    weft_pthread_getcpuclockid_at((t), (c), __FILE__, __LINE__)
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
 /* Descriptors that signals make readable: not modelled yet, so named at
 ** the line that makes one rather than at a read that would block outside

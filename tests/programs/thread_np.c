@@ -7,7 +7,8 @@
 ** a step, since weft explores every interleaving whatever they say. glibc's
 ** own would take weft's pthread_t for a pointer and crash.
 ** pthread_getattr_np gives what the thread has: joinable, the policy set,
-** its stack (the joins that give up: join_np.c).
+** its stack; pthread_getcpuclockid a clock clock_gettime reads (the joins
+** that give up: join_np.c).
 */
 #define _GNU_SOURCE
 #include <assert.h>
@@ -15,6 +16,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <time.h>
 static void *f(void *a)
 {
     assert(pthread_setname_np(pthread_self(), "worker-1") == 0);
@@ -50,6 +52,9 @@ int main(void)
     assert(pthread_attr_getschedpolicy(&attr, &policy) == 0 && policy == SCHED_FIFO);
     assert(pthread_attr_getstack(&attr, &stack, &size) == 0 && stack && size >= 16384);
     pthread_attr_destroy(&attr);
+    clockid_t cpu;
+    struct timespec used;
+    assert(pthread_getcpuclockid(t, &cpu) == 0 && clock_gettime(cpu, &used) == 0);
     pthread_join(t, NULL);
     assert(pthread_getattr_np(t, &attr) == ESRCH);
     assert(pthread_setname_np(t, "x") == ESRCH);
