@@ -1119,6 +1119,13 @@ done
 # one off the list, between the two hid a dependence (plain DFS 492
 # classes of workers, DPOR 472; of closing, 27 and 20).
 same_classes "epoll workers, classes" "$tests/epoll.c" -- workers
+# A timed wait's deadline counts from its look at the list, a read of the
+# clock ordered with the other waiter's timeout (plain DFS 204 classes,
+# DPOR 192, when it counted from the call's start).
+check "epoll deadlines" 0 "$WEFT" run "$tests/epoll.c" -- deadlines
+expect_grep "epoll deadlines, every class once" \
+    "^epoll: pass (expected pass) \[dpor\] 330 executions, exhaustive" "$tmp/out"
+same_classes "epoll deadlines, classes" "$tests/epoll.c" -- deadlines
 same_classes "epoll closing, classes" "$tests/epoll.c" -- closing
 # epoll_ctl looks its entry up after its step (two ADDs both succeeded);
 # a wait looks at the list in a step, and again when it changed though

@@ -2499,13 +2499,19 @@ static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, i
         return (int)failed(EINVAL);
     if (events == NULL)
         return (int)failed(EFAULT);
-    int64_t until = timeout_ns < 0 ? -1
-                  : timeout_ns > INT64_MAX - x->now ? INT64_MAX : x->now + timeout_ns;
     struct stream_poll *w = arena_alloc(&x->arena, (EPOLL_MAX_WATCHED + 1) * sizeof *w);
     if (w == NULL)
         no_memory(x, at);
-    struct sched_op look = { .cls = &epoll_look_class, .obj = ep->list, .loc = at };
+    /* A timed wait's look reads the clock too: its deadline counts from
+    ** the look, which the searches then order with the steps that move
+    ** the clock (counted from the call's start, between steps, a deadline
+    ** depended on whether another thread's timeout came first, unseen:
+    ** DPOR lost classes that plain DFS ran). */
+    struct sched_op look = { .cls = &epoll_look_class, .obj = ep->list,
+                             .obj2 = timeout_ns > 0 ? sched_clock(x) : NULL, .loc = at };
     sched_visible(x, &look);
+    int64_t until = timeout_ns < 0 ? -1
+                  : timeout_ns > INT64_MAX - x->now ? INT64_MAX : x->now + timeout_ns;
     for (;;) {
         bool writable = false;
         w[0] = (struct stream_poll){ .in = ep->changed, .want_in = true, .epoll = true,

@@ -35,6 +35,10 @@
 **             them: its entry leaves the list at the close, whenever the
 **             worker made its wish (DPOR lost classes where the worker
 **             looked at the list before the close and polled after it)
+**   deadlines two waiters time out on one instance, then main writes: a
+**             deadline counts from the wait's look at the list, which the
+**             searches order with the other's timeout (it counted from
+**             the call's start, between steps: DPOR lost classes)
 */
 #include <assert.h>
 #include <errno.h>
@@ -358,6 +362,32 @@ static void exclusive(void)
     watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLEXCLUSIVE);
 }
 
+static void *time_out(void *arg)
+{
+    struct epoll_event ev;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (epoll_wait(shared_ep, &ev, 1, 100) == 0) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        assert(ms >= 100);
+    }
+    return arg;
+}
+
+static void deadlines(void)
+{
+    shared_ep = epoll_create1(0);
+    assert(pipe(p) == 0);
+    watch(shared_ep, EPOLL_CTL_ADD, p[0], EPOLLIN);
+    pthread_t a, b;
+    pthread_create(&a, NULL, time_out, NULL);
+    pthread_create(&b, NULL, time_out, NULL);
+    assert(write(p[1], "x", 1) == 1);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "loop";
@@ -385,6 +415,8 @@ int main(int argc, char **argv)
         add_twice();
     else if (strcmp(mode, "del_waiting") == 0)
         del_waiting();
+    else if (strcmp(mode, "deadlines") == 0)
+        deadlines();
     else
         return 2;
     return 0;
