@@ -2468,7 +2468,8 @@ static int epoll_report(struct exec *x, struct epoll_set *ep, const struct strea
             continue;
         events[got++] = (struct epoll_event){ .events = ev, .data = ep->entries[i].data };
         ep->entries[i].disabled |= (ep->entries[i].events & EPOLLONESHOT) != 0;
-        ep->entries[i].edge = (struct stream_edge){ stream_edges(&w[i + 1]), false };
+        if (ep->entries[i].events & EPOLLET)   /* what it reported, till the next wake-up */
+            ep->entries[i].edge = (struct stream_edge){ stream_edges(&w[i + 1]), false };
         last = i;
     }
     if (last >= 0)

@@ -475,7 +475,6 @@ static struct sched_obj *timer_clock(const struct sched_op *op)
 ** its file when the step touches it, and the clock when the step may
 ** start its timer (the scheduler adds the clock once it has one) or when
 ** it reads a timerfd's count. */
-
 static int holder_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
 {
     const struct stream_op *o = OP_OF(op, const struct stream_op, op);
