@@ -1636,11 +1636,16 @@ expect_grep "after a jump: main's own lock" "^      4   signal_jump.c:[0-9]*  lo
 
 # ---- objects spelled alike are told apart in reports ----
 check "two mutexes spelled m[i]" 1 "$WEFT" run "$tests/same_spelling.c"
-expect_grep "the first m[i] held" '^      holding mutex "m\[i\]", locked at same_spelling.c:15$' \
+expect_grep "the first m[i] held" '^      holding mutex "m\[i\]", locked at same_spelling.c:20$' \
     "$tmp/out"
-expect_grep "the second m[i] held" '^      holding mutex "m\[i\]#2", locked at same_spelling.c:25$' \
+expect_grep "the second m[i] held" '^      holding mutex "m\[i\]#2", locked at same_spelling.c:30$' \
     "$tmp/out"
 replays_identically "objects spelled alike, replayed"
+check "three mutexes spelled m[i], a ring" 1 "$WEFT" run --cflags=-DRING "$tests/same_spelling.c"
+for n in '' '#2' '#3'; do
+    expect_grep "the ring's m[i]$n" "^  mutex \"m\\[i\\]$n\" by \"grab$n\", locked at same_spelling.c:" \
+        "$tmp/out"
+done
 
 # ---- thread-specific data ----
 check "pthread keys and their destructors" 0 "$WEFT" run "$tests/keys.c"

@@ -586,15 +586,18 @@ static int distinct_object_names(struct exec *x)
     for (struct sched_obj *o = x->objects; o && n < x->nobjects; o = o->next_in_exec)
         all[n++] = o;
     qsort(all, (size_t)n, sizeof *all, by_kind_and_name);
-    for (int i = 1, same = 1; i < n; i++) {
-        bool again = all[i]->cls == all[i - 1]->cls && strcmp(all[i]->name, all[i - 1]->name) == 0;
-        same = again ? same + 1 : 1;
-        if (again) {
-            char number[16];          /* a long name gives way to its number */
-            int len = snprintf(number, sizeof number, "#%d", same);
-            size_t room = sizeof all[i]->name - 1 - (size_t)len, at = strlen(all[i]->name);
-            memcpy(all[i]->name + (at < room ? at : room), number, (size_t)len + 1);
+    /* first: the group's first object, which keeps its name (the ones
+    ** after it are compared with it, not with a neighbour just renamed) */
+    for (int i = 1, first = 0; i < n; i++) {
+        bool again = all[i]->cls == all[first]->cls && strcmp(all[i]->name, all[first]->name) == 0;
+        if (!again) {
+            first = i;
+            continue;
         }
+        char number[16];              /* a long name gives way to its number */
+        int len = snprintf(number, sizeof number, "#%d", i - first + 1);
+        size_t room = sizeof all[i]->name - 1 - (size_t)len, at = strlen(all[i]->name);
+        memcpy(all[i]->name + (at < room ? at : room), number, (size_t)len + 1);
     }
     free(all);
     return 0;
