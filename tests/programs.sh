@@ -1229,15 +1229,15 @@ check "no macro: glibc's default, so a gettid of its own compiles" 0 \
 # ---- blocking calls outside the model stop at their line ----
 mkfifo "$tmp/stdin"
 exec 3<>"$tmp/stdin"                  # open for writing too: never at its end
-# line_of PATTERN: the line of tests/programs/blocking_calls.c that has it.
+# line_of FILE PATTERN: the first line of tests/programs/FILE that has it.
 line_of() {
-    grep -n "$1" "$tests/blocking_calls.c" | head -1 | cut -d: -f1
+    grep -n "$2" "$tests/$1" | head -1 | cut -d: -f1
 }
 for call in fgets getchar; do
     check "$call of an empty standard input" 1 \
         "$WEFT" run "$tests/blocking_calls.c" -- "$call" <"$tmp/stdin"
     expect_grep "$call stops at its line" \
-        "^In thread 0 \"main\" at blocking_calls.c:$(line_of " $call"):" "$tmp/out"
+        "^In thread 0 \"main\" at blocking_calls.c:$(line_of blocking_calls.c " $call"):" "$tmp/out"
     expect_grep "$call would block" "^  $call would block outside weft" "$tmp/out"
 done
 exec 3>&-
@@ -1252,7 +1252,7 @@ for call in "timer_create:timer_create" "itimer_prof:setitimer(ITIMER_PROF)"; do
     mode=${call%%:*} named=${call#*:}
     check "$mode is not supported" 1 "$WEFT" run "$tests/blocking_calls.c" -- "$mode"
     expect_grep "$mode named at its line" \
-        "^In thread 0 \"main\" at blocking_calls.c:$(line_of " ${named%)}"):" "$tmp/out"
+        "^In thread 0 \"main\" at blocking_calls.c:$(line_of blocking_calls.c " ${named%)}"):" "$tmp/out"
     expect_grep "$mode named" "^  $named is not supported by weft yet" "$tmp/out"
 done
 
@@ -1429,6 +1429,30 @@ expect_grep "JSON more" '"stdout_more":2346,"stderr":"output: Broken pipe\\n' "$
 check "--exit-status=ignore" 0 "$WEFT" run --exit-status=ignore "$tests/exit_status.c"
 check "--exit-status=bad" 2 "$WEFT" run --exit-status=maybe "$tests/exit_status.c"
 expect_grep "bad --exit-status said" "exit-status takes fail or ignore, not 'maybe'" "$tmp/err"
+
+# ---- the C library's messages: the program's stderr; err's exit its exit ----
+check "warn, error, psignal, getopt" 1 "$WEFT" run "$tests/libc_messages.c"
+sed -n '/^What the program wrote to standard error/,/^\*\*\*/p' "$tmp/out" >"$tmp/shown"
+for said in "libc_messages.c: invalid option -- 'x'" \
+    "^  libc_messages.c: worker: cannot open a.conf: No such file or directory$" \
+    "^  libc_messages.c: worker: 2 retries left$" "^  libc_messages.c: worker: via vwarnx$" \
+    "libc_messages.c: worker: error, status 0: Permission denied$" \
+    "libc_messages.c:conf.c:7: worker: error_at_line, status 0$" "^  worker: Broken pipe$"; do
+    expect_grep "kept: $said" "$said" "$tmp/shown"
+done
+if [ -s "$tmp/err" ]; then fail=$((fail + 1)); echo "FAIL: libc messages reached weft's stderr"
+    head -5 "$tmp/err"; else pass=$((pass + 1)); fi
+replays_identically "libc messages, replayed"
+for call in err:3 errx:4 error:5 error_at_line:6; do
+    fn=${call%:*} status=${call#*:}
+    check "$fn ends the program" 1 "$WEFT" run "$tests/libc_messages.c" -- "$fn"
+    expect_grep "$fn: its exit" "^  the program called $fn($status)$" "$tmp/out"
+    expect_grep "$fn: its line" \
+        "^In thread 1 \"worker\" at libc_messages.c:$(line_of libc_messages.c " $fn($status,"):$" \
+        "$tmp/out"
+done
+expect_grep "error_at_line's message" "libc_messages.c:a.conf:12: unknown key$" "$tmp/out"
+check "the program's own error and warn" 0 "$WEFT" run --cflags=-DOWN "$tests/libc_messages.c"
 
 # ---- exit and return from main end the process: a step against every other ----
 check "exit(0) while a thread may hold a lock: a pass" 0 \

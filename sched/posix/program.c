@@ -222,14 +222,17 @@ static void run_at_exit(struct exec *x, int status)
         run_handlers(st->at_exit, &st->nat_exit, status);
 }
 
-/* The process ends with status, where loc is: a nonzero one fails the
-** execution there (unless --exit-status=ignore); else the other threads
-** stop wherever they are (sched_exit). call names the call. */
+/* The process ends with status, where loc is (or the call returning to
+** pc, when not NULL): a nonzero one fails the execution there (unless
+** --exit-status=ignore); else the other threads stop wherever they are
+** (sched_exit). call names the call. */
 static _Noreturn void end_process(struct exec *x, int status, const char *call,
-                                  struct sched_loc loc)
+                                  struct sched_loc loc, const void *pc)
 {
-    if (status != 0 && !posix_program_of(x)->ignore_exit_status)
+    if (status != 0 && !posix_program_of(x)->ignore_exit_status) {
+        x->outcome.where_pc = pc;
         sched_fail(x, WEFT_ASSERTION, loc, "the program called %s(%d)", call, status);
+    }
     sched_exit(x, loc, NULL);
 }
 
@@ -284,7 +287,15 @@ void weft_program_exit_at(int status, const char *file, int line)
     if (x == NULL)
         exit(status);
     run_at_exit(x, status);
-    end_process(x, status, "exit", posix_loc(file, line));
+    end_process(x, status, "exit", posix_loc(file, line), NULL);
+}
+
+/* exit, as err, errx and error call it (posix/messages.c), from the
+** program's call that returns to pc: the report names its line. */
+_Noreturn void posix_exit_from(struct exec *x, const char *call, int status, const void *pc)
+{
+    run_at_exit(x, status);
+    end_process(x, status, call, sync_current_loc(x), pc);
 }
 
 /* _exit and _Exit (how 0) end the process at once; quick_exit (how 1)
@@ -299,7 +310,7 @@ void weft_program__exit_at(int status, int how, const char *file, int line)
     struct posix_exec *st = posix_state(x);
     if (how && st)
         run_handlers(st->at_quick_exit, &st->nat_quick_exit, status);
-    end_process(x, status, how ? "quick_exit" : "_exit", posix_loc(file, line));
+    end_process(x, status, how ? "quick_exit" : "_exit", posix_loc(file, line), NULL);
 }
 
 /* Is the running thread the last of the execution not finished? Read in a

@@ -131,6 +131,9 @@ void posix_locale_switch(struct exec *x, struct sched_thread *to);
 /* What the program writes to descriptor 1 or 2 inside an execution
 ** (program.c): n, as write would return. */
 ssize_t posix_output(struct exec *x, int fd, const void *buf, size_t n);
+/* The program's exit(status) as a C library's call makes it ("err",
+** "error"), from the program's call that returns to pc (program.c). */
+_Noreturn void posix_exit_from(struct exec *x, const char *call, int status, const void *pc);
 
 /* Is fd a pipe or socket end weft models in this execution (io.c)? */
 bool posix_io_modelled(struct exec *x, int fd);

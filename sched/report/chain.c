@@ -58,9 +58,7 @@ static int add_frame(struct chain_table *t, const struct symbol *sym)
     }
     struct report_frame *f = &rep->frames[rep->nframes++];
     memset(f, 0, sizeof *f);
-    /* A program's main, renamed so that weft can call it (weft_pthread.h). */
-    bool main = strcmp(sym->function, "weft_program_main_") == 0;
-    snprintf(f->function, sizeof f->function, "%s", main ? "main" : sym->function);
+    snprintf(f->function, sizeof f->function, "%s", sym->function);
     snprintf(f->file, sizeof f->file, "%s", base_name(sym->file));
     f->line = sym->file[0] ? sym->line : 0;
     snprintf(f->module, sizeof f->module, "%s", sym->module);

@@ -66,11 +66,19 @@ static Dwfl *dwfl_session(void)
     return dwfl;
 }
 
+/* A function's name as the program spells it: its main is renamed so
+** that weft can call it (weft_pthread.h). */
+static void set_function(struct symbol *out, const char *name)
+{
+    bool main = strcmp(name, "weft_program_main_") == 0;
+    snprintf(out->function, sizeof out->function, "%s", main ? "main" : name);
+}
+
 static void lookup_line(Dwfl_Module *mod, uintptr_t call, struct symbol *out)
 {
     const char *function = dwfl_module_addrname(mod, call);
     if (function)
-        snprintf(out->function, sizeof out->function, "%s", function);
+        set_function(out, function);
     Dwfl_Line *line = dwfl_module_getsrc(mod, call);
     const char *file = line ? dwfl_lineinfo(line, NULL, &out->line, NULL, NULL, NULL) : NULL;
     if (file && out->line > 0)
@@ -84,7 +92,7 @@ static void die_name(Dwarf_Die *die, struct symbol *out)
     Dwarf_Attribute attr;
     const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
     if (name)
-        snprintf(out->function, sizeof out->function, "%s", name);
+        set_function(out, name);
 }
 
 /* Where the inlined call die was made: out's file and line. */
@@ -198,6 +206,15 @@ int symbol_frames(struct symbol_session *s, const void *pc, struct symbol *out, 
     return 1;
 }
 
+/* Code inlined from a system header (error's wrapper in <bits/error.h>,
+** a libc inline): no line the program wrote. */
+static bool system_header(const char *file)
+{
+    return strncmp(file, "/usr/include/", 13) == 0 || strncmp(file, "/usr/lib/", 9) == 0;
+}
+
+/* The line the program wrote: the innermost frame at the call, or the
+** call that inlined a system header's code there. */
 void symbol_lookup(const void *const *pcs, int n, struct symbol *out)
 {
     bool any = false;
@@ -205,17 +222,14 @@ void symbol_lookup(const void *const *pcs, int n, struct symbol *out)
         any |= pcs[i] != NULL;
     struct symbol_session *s = any ? symbol_begin() : NULL;
     for (int i = 0; i < n; i++) {
-        memset(&out[i], 0, sizeof out[i]);
-        if (pcs[i] == NULL)
-            continue;
-        uintptr_t call = (uintptr_t)pcs[i] - 1;
-        out[i].known = true;
-        lookup_module(call, &out[i]);
-#ifdef HAVE_LIBDW
-        Dwfl_Module *mod = s && s->dwfl ? dwfl_addrmodule(s->dwfl, call) : NULL;
-        if (mod)
-            lookup_line(mod, call, &out[i]);
-#endif
+        struct symbol frames[8];
+        int nframes = symbol_frames(s, pcs[i], frames, 8), own = 0;
+        while (own + 1 < nframes && system_header(frames[own].file))
+            own++;
+        if (nframes == 0)
+            memset(&out[i], 0, sizeof out[i]);
+        else
+            out[i] = frames[own];
     }
     symbol_end(s);
 }
