@@ -825,6 +825,18 @@ expect_grep "a robust mutex named" \
     "a robust mutex (pthread_mutexattr_setrobust) is not supported by weft yet" "$tmp/out"
 expect_grep "at its line" "^In thread 0 \"main\" at lock_kinds.c:31:" "$tmp/out"
 
+# ---- a timer that fired while another thread could run is said so ----
+check "a timeout before the reply's thread ran" 1 "$WEFT" run "$tests/timer_passes.c"
+expect_grep "the timer's step and the thread passed" \
+    '^Step 5 fired a timer while thread "worker" could still run: weft lets a$' "$tmp/out"
+expect_grep "--timers=idle named" \
+    '^machine may. With --timers=idle, timers fire only when no thread can run.$' "$tmp/out"
+check "the same under --timers=idle" 0 "$WEFT" run --timers=idle "$tests/timer_passes.c"
+check "a late reply under --timers=idle" 1 "$WEFT" run --timers=idle "$tests/timer_passes.c" -- late
+expect_grep "late: its timeout" "wake replied (timed out)" "$tmp/out"
+if grep -q "fired a timer while" "$tmp/out"; then fail=$((fail + 1))
+    echo "FAIL: a timer that passed no thread was said to"; else pass=$((pass + 1)); fi
+
 # ---- a timed wait's absolute deadline, however late its step comes ----
 # A mover takes the clock past the waiter's deadline, before or after the
 # waiter's step: the wait ends at the deadline or at once (100 or 200 ms,

@@ -204,6 +204,9 @@ struct sched_step {
                                          chains are captured) */
     uint8_t handler;                  /* taken in a program's handler for this
                                          signal (sched_thread.handling), or 0 */
+    int32_t passed_by;                /* a thread that could have run when this
+                                         step's timer fired, or -1 (set only
+                                         when chains are captured) */
 };
 
 /*

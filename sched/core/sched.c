@@ -1409,6 +1409,19 @@ static void record_detail(struct exec *x, const struct sched_op *op)
     op->cls->describe_step(op, d->text, sizeof d->text);
 }
 
+/* A thread of the program, not t, that could have run when t's timer
+** fired instead, or -1. */
+static int32_t passed_by(struct exec *x, struct sched_thread *t, const struct sched_op *op,
+                         sched_mask enabled)
+{
+    if (op->timer == NULL || !op->timer->fired)
+        return -1;
+    MASK_FOR(i, enabled)
+        if (i != t->id && !x->threads[i]->daemon)
+            return i;
+    return -1;
+}
+
 __attribute__((noinline, cold)) static void record_story(struct exec *x, struct sched_thread *t,
                                                          const struct sched_op *op,
                                                          sched_mask enabled)
@@ -1416,6 +1429,7 @@ __attribute__((noinline, cold)) static void record_story(struct exec *x, struct 
     x->chains[x->nsteps] = t->chain;
     x->steps[x->nsteps].preempts = x->last_tid >= 0 && t->id != x->last_tid &&
                                    mask_has(enabled, x->last_tid);
+    x->steps[x->nsteps].passed_by = passed_by(x, t, op, enabled);
     if (op->cls->describe_step)
         record_detail(x, op);
 }

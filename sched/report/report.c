@@ -384,7 +384,7 @@ static int copy_steps(struct report *rep, struct exec *x)
                                               .obj_id = s->obj_id, .note = s->note,
                                               .note_a = s->note_a, .note_b = s->note_b,
                                               .loc = s->loc, .time = s->time, .kind = s->cls,
-                                              .handler = s->handler };
+                                              .handler = s->handler, .passed_by = -1 };
     }
     return 0;
 }
@@ -421,7 +421,7 @@ static void blocked_attempts(struct report *rep, struct exec *x)
         struct sched_step s = step_of(t, t->pending);
         rep->steps[rep->nsteps + rep->nblocked++] = (struct report_step){
             .tid = s.tid, .verb = s.cls->verb, .obj_id = s.obj_id, .note = "blocks",
-            .loc = s.loc, .time = x->now, .kind = s.cls, .blocks = true };
+            .loc = s.loc, .time = x->now, .kind = s.cls, .blocks = true, .passed_by = -1 };
     }
     free(order);
 }

@@ -72,6 +72,8 @@ struct report_step {
     int64_t time;
     const void *kind;                 /* which operation: steps of a loop compare it */
     bool preempts;                    /* the thread of the step before could have gone on */
+    int passed_by;                    /* a thread that could have run when this
+                                         step's timer fired, or -1 */
     bool blocks;                      /* not a step: a blocked thread's last attempt */
     int handler;                      /* a program's signal handler took it: its
                                          signal (sched_step) */

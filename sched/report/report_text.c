@@ -358,6 +358,24 @@ struct cut_rows {
     uint32_t n;
 };
 
+/* The first timer that fired while another thread could still run: the
+** failure may need that thread delayed so long, which a loaded machine
+** can do and --timers=idle never explores (a timed wait "failing" a
+** correct program is read as weft's mistake without this). */
+static void print_passed_timer(FILE *f, const struct report *rep)
+{
+    for (uint32_t i = 0; i < rep->nsteps; i++) {
+        const struct report_step *s = &rep->steps[i];
+        if (s->passed_by < 0 || !step_shown(rep, i))
+            continue;
+        fprintf(f, "\nStep %u fired a timer while thread \"%s\" could still run: weft lets a\n"
+                   "deadline pass before a thread that can run gets its turn, as a loaded\n"
+                   "machine may. With --timers=idle, timers fire only when no thread can run.\n",
+                i + 1, rep->threads[s->passed_by].name);
+        return;
+    }
+}
+
 /* The row of a step, or of an attempt that blocks ("-"); a preemption is
 ** marked "*". A cell cut to fit is noted in cut. */
 static void print_row(FILE *f, const struct report *rep, const struct layout *l, uint32_t i,
@@ -499,6 +517,7 @@ static void print_interleaving(FILE *f, const struct report *rep)
     if (l.blocks)
         fprintf(f, "  (-: where a thread stopped for good: the attempt that blocks)\n");
     print_cut_rows(f, rep, &cut_rows);
+    print_passed_timer(f, rep);
     free(l.width);
 }
 
