@@ -456,6 +456,7 @@ expect_grep "once again, exhaustively" "^once_cancelled: pass (expected pass) \[
 # the handlers never running).
 check "an exit handler before the worker finished" 1 "$WEFT" run "$tests/exit_handler.c"
 expect_grep "the handler's assertion" "assert(atomic_load(&produced) == 1) failed in flush" "$tmp/out"
+expect_grep "the handler's steps" "^      5   exit_handler.c:16  exit handler: load produced (= 0)$" "$tmp/out"
 check "the worker joined first" 0 "$WEFT" run --cflags=-DFIXED "$tests/exit_handler.c"
 # Closing a descriptor does not wake a thread blocked reading it (Linux):
 # a read of a descriptor this execution closed is a step on what it was an
@@ -1411,10 +1412,11 @@ if [ "$(grep -c "shown under the report only" "$tmp/out" "$tmp/err" | tr '\n' ' 
 # main's return is not seen, so its failure is shown where main begins
 # (line 7, its brace), not at the line of the last step before it.
 grep -q "^#define HAVE_LIBDW 1" "${top_builddir:-.}/config.h" 2>/dev/null &&
-    expect_grep "main's return at main" '^      !   exit_status.c:7  assertion fails$' "$tmp/out"
+    expect_grep "main's return at main" '^      !   exit_status.c:7  returns 3$' "$tmp/out"
 check "exit(5) after --" 1 "$WEFT" run "$tests/exit_status.c" -- 5
 expect_grep "exit called, at its line" "exit_status.c:10:" "$tmp/out"
 expect_grep "exit's status" "the program called exit(5)" "$tmp/out"
+expect_grep "exit's row" '^      !   exit_status.c:10  exit(5)$' "$tmp/out"
 expect_grep "replay repeats the argument" "weft replay .*exit_status.c --arg 5 --schedule" "$tmp/out"
 replays_identically "exit replay"
 check "exit(0)" 0 "$WEFT" run "$tests/exit_status.c" --arg 0
@@ -1714,6 +1716,9 @@ expect_grep "the mutex the cancelled thread kept" \
     "held by thread 1 \"fn\", which was cancelled holding it, its cleanup handlers run (locked at cancel.c:53)" \
     "$tmp/out"
 expect_grep "main's lock that waits for it" "^      -   cancel.c:129 *lock lock (blocks)$" "$tmp/out"
+expect_grep "the holder's end, where it was cancelled" "^      5   cancel.c:55 *end fn (cancelled)$" "$tmp/out"
+expect_grep "why nothing wakes main" \
+    "^No wait-for cycle: .* (a lock's holder was cancelled without unlocking it).$" "$tmp/out"
 replays_identically "cancellation replay"
 check "a wait ended by a cancel, the mutex retaken" 1 "$WEFT" run "$tests/cancel_wait.c"
 expect_grep "cancel_wait: a deadlock" "^weft: DEADLOCK in cancel_wait$" "$tmp/out"

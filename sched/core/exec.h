@@ -128,6 +128,7 @@ struct sched_thread {
                                          before the joiner's next */
     bool cancelled;                   /* it ended by acting on a cancellation
                                          (a program's thread: posix/cancel.c) */
+    struct sched_loc cancelled_at;    /* ... at this cancellation point */
     bool detached;                    /* nobody joins it; the execution does
                                          not wait for it (sched_detach) */
     /* The case its last selects took, each where it is (sync/chan.c,
@@ -160,7 +161,8 @@ struct sched_thread {
     ** signal_cut tells it that it fails with EINTR. */
     bool signal_due, signal_cut;
     uint8_t eintr;
-    uint8_t handling;                 /* the signal whose handler it runs, or 0 */
+    uint8_t handling;                 /* the signal whose handler it runs, or 0;
+                                         SCHED_EXIT_HANDLERS: exit's handlers */
     uint32_t signal_since;
     int nwatch;
     /* Its store buffer (sync/atomic.c), made at its first atomic store
@@ -190,6 +192,10 @@ enum { SCHED_INTERRUPT_BLOCKED = 1, SCHED_INTERRUPT_ANY = 2 };
 
 /* One executed step, for the report and the searches. Laid out without
 ** padding (64 bytes): an execution keeps one per step. */
+/* sched_thread.handling while a program's atexit or on_exit handlers run
+** (above any signal number): reports say "exit handler: lock m". */
+#define SCHED_EXIT_HANDLERS 255
+
 struct sched_step {
     const struct sched_opclass *cls;
     struct sched_loc loc;
@@ -233,6 +239,8 @@ struct sched_outcome {
     bool relaxed_loads;               /* ... under pso: its loads kept in order */
     bool weak_sync;                   /* an atomic weaker than seq_cst ran: it
                                          orders less for the race check */
+    char row[32];                     /* the failing row's words, when not the
+                                         result's ("exit(3)"), or "" */
     int ender;                        /* the thread whose return ended the
                                          execution while detached threads
                                          were left, or -1 */

@@ -455,8 +455,10 @@ static const struct sched_opclass end_class = { .verb = "end" };
 ** thread not detached, is a step when detached threads could run instead. */
 static void thread_returns(struct exec *x, struct sched_thread *t)
 {
-    if (x->interrupts) {
-        struct sched_op op = { .cls = &end_class, .obj = &t->obj, .loc = t->spawned_at };
+    if (x->interrupts) {              /* a cancelled thread ends where it was */
+        struct sched_op op = { .cls = &end_class, .obj = &t->obj,
+                               .loc = t->cancelled ? t->cancelled_at : t->spawned_at,
+                               .note = t->cancelled ? "cancelled" : NULL };
         sched_visible(x, &op);
     }
     if (!t->detached && x->live_joinable == 1 && x->detached_ever > 0) {

@@ -65,9 +65,10 @@ static _Noreturn void act_on_cancel(struct exec *x, struct posix_thread *t, cons
                                     int line)
 {
     t->cancel_requested = false;
-    t->cancelling = true;
-    x->current->cancelled = true;     /* (the report of a lock it leaves held) */             /* as glibc: no second cancellation in handlers,
+    t->cancelling = true;             /* as glibc: no second cancellation in handlers,
                                          though its state still reads enabled */
+    x->current->cancelled = true;     /* (the report of a lock it leaves held) */
+    x->current->cancelled_at = posix_loc(file, line);   /* its end's step is there */
     update_interrupt(x, x->current->id, t);
     posix_cleanup_run_all(t);
     if (t->exit_to == NULL)

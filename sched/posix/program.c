@@ -204,8 +204,10 @@ int weft_program_at_quick_exit(void (*fn)(void))
 
 /* The handlers of a list, the last given first, each taken off before it
 ** runs (one that calls exit does not run again). */
-static void run_handlers(struct exit_handler *list, int *n, int status)
+static void run_handlers(struct exec *x, struct exit_handler *list, int *n, int status)
 {
+    uint8_t was = x->current->handling;
+    x->current->handling = SCHED_EXIT_HANDLERS;     /* their steps say so in reports */
     while (*n > 0) {
         struct exit_handler h = list[--*n];
         if (h.on_exit)
@@ -213,13 +215,14 @@ static void run_handlers(struct exit_handler *list, int *n, int status)
         else
             h.fn();
     }
+    x->current->handling = was;
 }
 
 static void run_at_exit(struct exec *x, int status)
 {
     struct posix_exec *st = posix_state(x);
     if (st)
-        run_handlers(st->at_exit, &st->nat_exit, status);
+        run_handlers(x, st->at_exit, &st->nat_exit, status);
 }
 
 /* The process ends with status, where loc is (or the call returning to
@@ -231,6 +234,7 @@ static _Noreturn void end_process(struct exec *x, int status, const char *call,
 {
     if (status != 0 && !posix_program_of(x)->ignore_exit_status) {
         x->outcome.where_pc = pc;
+        snprintf(x->outcome.row, sizeof x->outcome.row, "%s(%d)", call, status);
         sched_fail(x, WEFT_ASSERTION, loc, "the program called %s(%d)", call, status);
     }
     sched_exit(x, loc, NULL);
@@ -259,6 +263,7 @@ static void program_body(void)
     if (status != 0 && !p->ignore_exit_status) {
         x->outcome.where_pc = (const char *)(uintptr_t)p->main + 1;   /* a return address
                                          whose call is main's first byte */
+        snprintf(x->outcome.row, sizeof x->outcome.row, "returns %d", status);
         sched_fail(x, WEFT_ASSERTION, sync_current_loc(x),
                    "the program's main returned exit status %d", status);
     }
@@ -309,7 +314,7 @@ void weft_program__exit_at(int status, int how, const char *file, int line)
         _exit(status);
     struct posix_exec *st = posix_state(x);
     if (how && st)
-        run_handlers(st->at_quick_exit, &st->nat_quick_exit, status);
+        run_handlers(x, st->at_quick_exit, &st->nat_quick_exit, status);
     end_process(x, status, how ? "quick_exit" : "_exit", posix_loc(file, line), NULL);
 }
 

@@ -64,14 +64,16 @@ static void step_words(const char *verb, const char *obj_name, const char *note,
     }
 }
 
-/* "SIGUSR1 handler: " before a step that a program's signal handler took
-** (sig, 0: none); how much of buf it filled. */
+/* "SIGUSR1 handler: " before a step that a program's signal handler took,
+** "exit handler: " before one of exit's (sig, 0: none); how much of buf
+** it filled. */
 static size_t handler_words(int sig, char *buf, size_t n)
 {
     if (sig <= 0 || n == 0)
         return 0;
-    const char *abbrev = sigabbrev_np(sig);
-    int used = abbrev ? snprintf(buf, n, "SIG%s handler: ", abbrev)
+    const char *abbrev = sig == SCHED_EXIT_HANDLERS ? NULL : sigabbrev_np(sig);
+    int used = sig == SCHED_EXIT_HANDLERS ? snprintf(buf, n, "exit handler: ")
+             : abbrev ? snprintf(buf, n, "SIG%s handler: ", abbrev)
                       : snprintf(buf, n, "signal %d handler: ", sig);
     return used < 0 ? 0 : (size_t)used < n ? (size_t)used : n - 1;
 }
@@ -498,6 +500,8 @@ static int encode_schedule(struct report *rep, const struct explore_result *r)
 /* Self-deadlock: the relock, worded as the step it would have been. */
 static void failing_op(struct report *rep, struct exec *x)
 {
+    if (x->outcome.row[0])
+        snprintf(rep->failing_op, sizeof rep->failing_op, "%s", x->outcome.row);
     struct sched_thread *ft = sched_thread(x, rep->failing_tid);
     if (ft == NULL || ft->pending == NULL || rep->result != WEFT_SELF_DEADLOCK)
         return;

@@ -163,7 +163,7 @@ static bool holder_gone(const struct report *rep, const struct report_thread *t)
 /* No cycle: name the threads nothing will wake; the others wait on them. */
 static void print_no_cycle(FILE *f, const struct report *rep)
 {
-    bool gone = false;
+    bool gone = false, cancelled = false;
     fprintf(f, "\nNo wait-for cycle: nothing will ever wake ");
     for (int i = 0, n = 0; i < rep->nthreads; i++) {
         const struct report_thread *t = &rep->threads[i];
@@ -172,12 +172,14 @@ static void print_no_cycle(FILE *f, const struct report *rep)
             fprintf(f, "%s", n++ ? " or " : "");
             print_thread_name(f, rep, i);
             gone |= lost;
+            cancelled |= lost && rep->threads[mask_first(t->blockers)].cancelled;
         }
     }
     int blocked = 0;
     for (int i = 0; i < rep->nthreads; i++)
         blocked += rep->threads[i].wait[0] != 0;
-    const char *why = gone ? "a lock's holder returned without unlocking it"
+    const char *why = cancelled ? "a lock's holder was cancelled without unlocking it"
+                    : gone ? "a lock's holder returned without unlocking it"
                            : "a lost or never-sent wake-up";
     fprintf(f, blocked > 1 ? ";\nthe other blocked threads wait for it (%s).\n" : " (%s).\n", why);
 }
