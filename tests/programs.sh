@@ -506,6 +506,8 @@ expect_grep "the held end explained" \
 check "a poll holds the pipe's reader" 1 "$WEFT" run "$tests/held_open.c" -- poll
 expect_grep "the write after the close succeeds" \
     "^  assert(write(ends\[1\], \"x\", 1) == -1 && errno == EPIPE) failed in main$" "$tmp/out"
+check "a select holds the pipe's reader" 1 "$WEFT" run "$tests/held_open.c" -- select
+expect_grep "select's step says select" " select ends (blocks)$" "$tmp/out"
 for strategy in dpor "dfs --no-sleep-sets"; do
     # shellcheck disable=SC2086 # the strategy and its option
     check "a blocked write finishes after the close ($strategy)" 0 \

@@ -1996,7 +1996,8 @@ static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeou
         return wait_cancelled(x) ? -1 : 0;
     }
     int64_t ns = ready || writable ? 0 : timeout_ns;
-    if (stream_poll(x, w, (int)n, ns, at) < 0 && wait_cancelled(x))
+    if (stream_poll(x, for_select ? STREAM_SELECT : STREAM_POLL, w, (int)n, ns, at) < 0 &&
+        wait_cancelled(x))
         return -1;
     for (nfds_t i = 0; i < n; i++) {  /* what each number named when the poll began
                                          (it may name another now) */
@@ -2520,7 +2521,7 @@ static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, i
         for (int i = 0; i < ep->n; i++)
             epoll_wish(x, &ep->entries[i], &w[i + 1], &writable, at);
         int64_t ns = writable ? 0 : until < 0 ? -1 : until > x->now ? until - x->now : 0;
-        int ready = stream_poll(x, w, ep->n + 1, ns, at);
+        int ready = stream_poll(x, STREAM_EPOLL_WAIT, w, ep->n + 1, ns, at);
         if (wait_cancelled(x))
             return -1;
         if (w[0].revents & POLLIN)    /* the list changed: look again */

@@ -1746,25 +1746,42 @@ static void poll_describe(const struct sched_op *op, char *buf, size_t n)
         snprintf(buf + used, n - used, " (with timeout)");
 }
 
-static const struct sched_opclass poll_class = {
-    .verb = "poll", .apply = poll_apply, .objects = poll_objects, .reads_only = poll_only_looks,
-};
-static const struct sched_opclass poll_wait_class = {
-    .verb = "poll (wait)", .enabled = poll_wait_enabled, .apply = poll_wait_apply,
-    .blockers = stream_wakers, .describe_wait = poll_describe, .objects = poll_objects,
-    .enablers = poll_enablers,
+/* A poll's look and its wait, named by the call that made them. */
+#define POLL_CLASSES(call)                                                              \
+    {                                                                                   \
+        .verb = call, .apply = poll_apply, .objects = poll_objects,                     \
+        .reads_only = poll_only_looks,                                                  \
+    },                                                                                  \
+    {                                                                                   \
+        .verb = call " (wait)", .enabled = poll_wait_enabled, .apply = poll_wait_apply, \
+        .blockers = stream_wakers, .describe_wait = poll_describe,                      \
+        .objects = poll_objects, .enablers = poll_enablers,                             \
+    }
+static const struct sched_opclass poll_classes[][2] = {
+    [STREAM_POLL] = { POLL_CLASSES("poll") },
+    [STREAM_SELECT] = { POLL_CLASSES("select") },
+    [STREAM_EPOLL_WAIT] = { POLL_CLASSES("epoll_wait") },
 };
 
-int stream_poll(struct exec *x, struct stream_poll *polls, int n, int64_t timeout_ns,
-                struct sched_loc at)
+static bool is_poll(const struct sched_opclass *cls)
 {
-    struct stream_op p = { .op = { .cls = &poll_class, .loc = at }, .polls = polls,
+    for (size_t i = 0; i < sizeof poll_classes / sizeof poll_classes[0]; i++)
+        if (cls == &poll_classes[i][0])
+            return true;
+    return false;
+}
+
+int stream_poll(struct exec *x, enum stream_poll_call call, struct stream_poll *polls, int n,
+                int64_t timeout_ns, struct sched_loc at)
+{
+    const struct sched_opclass *classes = poll_classes[call];
+    struct stream_op p = { .op = { .cls = &classes[0], .loc = at }, .polls = polls,
                            .npolls = n, .nonblock = timeout_ns == 0 };
     for (int i = 0; i < n && p.op.obj == NULL; i++)
         p.op.obj = polls[i].listening ? listener_object(polls[i].listening)
                  : polls[i].in ? &polls[i].in->obj : polls[i].out ? &polls[i].out->obj : NULL;
     set_timeout(x, &p, timeout_ns);
-    perform(x, &p, &poll_wait_class);
+    perform(x, &p, &classes[1]);
     return (int)p.result;
 }
 
@@ -2079,5 +2096,5 @@ static bool waits_now(const struct sched_op *op)
         return write_waits(op);
     if (op->cls == &accept_class)
         return accept_outcome(op) == ACCEPT_WAITS;
-    return op->cls == &poll_class && poll_waits(op);
+    return is_poll(op->cls) && poll_waits(op);
 }

@@ -278,8 +278,9 @@ bool stream_edge_pending(const struct stream_poll *w);
 ** of virtual time (< 0: no limit; 0: only look): how many hold (0: timed
 ** out). Its objects, each wish's streams and file, and the clock, are at
 ** most SCHED_MAX_OBJS - 2. */
-int stream_poll(struct exec *x, struct stream_poll *p, int n, int64_t timeout_ns,
-                struct sched_loc at);
+enum stream_poll_call { STREAM_POLL, STREAM_SELECT, STREAM_EPOLL_WAIT };   /* its steps' name */
+int stream_poll(struct exec *x, enum stream_poll_call call, struct stream_poll *p, int n,
+                int64_t timeout_ns, struct sched_loc at);
 
 /* Scheduler-free looks at a stream's state (right after a visible step). */
 size_t stream_buffered(const struct stream *s);

@@ -13,6 +13,7 @@
 **           stream: a deadlock with the reader;
 **   poll    main's write after the close succeeds: an assertion that
 **           says it cannot;
+**   select  the same with select, whose steps say "select";
 **   write   a writer blocked on a full pipe finishes after main closes
 **           its descriptor, and main reads every byte before the end: a
 **           pass (main got the end of stream early);
@@ -34,6 +35,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -68,6 +70,11 @@ static void *worker(void *arg)
         (void)read(ends[0], &c, 1);
     } else if (strcmp(mode, "poll") == 0) {
         (void)poll(&p, 1, -1);
+    } else if (strcmp(mode, "select") == 0) {
+        fd_set rd;
+        FD_ZERO(&rd);
+        FD_SET(ends[0], &rd);
+        (void)select(ends[0] + 1, &rd, NULL, NULL, NULL);
     } else if (strcmp(mode, "write") == 0) {
         wrote = write(ends[1], big, sizeof big);
     } else if (strcmp(mode, "held") == 0) {
@@ -123,7 +130,7 @@ int main(int argc, char **argv)
         close(ends[0]);
         assert(read(ends[1], &c, 1) == 0);
         close(ends[1]);
-    } else if (strcmp(mode, "poll") == 0) {
+    } else if (strcmp(mode, "poll") == 0 || strcmp(mode, "select") == 0) {
         close(ends[0]);
         assert(write(ends[1], "x", 1) == -1 && errno == EPIPE);
     } else if (strcmp(mode, "write") == 0) {
