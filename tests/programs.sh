@@ -413,6 +413,13 @@ done
 check "uselocale per thread (a process per execution)" 0 \
     "$WEFT" run --isolate fork "$tests/thread_locale.c"
 
+# ---- read-lock, unlock, write-lock: every class, a few cut short ----
+check "read then write, three threads" 0 "$WEFT" run "$tests/rwlock_read_then_write.c"
+expect_grep "read then write: its count (README, Limits)" \
+    "^rwlock_read_then_write: pass (expected pass) \[dpor\] 90 executions + 6 pruned, exhaustive" \
+    "$tmp/out"
+same_classes "read then write, classes" "$tests/rwlock_read_then_write.c"
+
 # ---- timed rwlock calls on the virtual clock: each outcome is explored ----
 for s in dpor dfs; do
     check "timed rwlock calls used correctly ($s)" 0 \
