@@ -898,7 +898,7 @@ static void print_summary(FILE *f, const struct report *rep)
                        : not_exhaustive(c));
     if (!rep->failed && c->exhaustive)   /* what "every behaviour" covers */
         fprintf(f, " (%s%s%s%s%s%s%s)", c->all_memory ? "all memory checked"
-                                  : rep->unmarked ? "plain memory not checked: --memory=all checks it"
+                                  : rep->unmarked ? "plain memory not checked, so a bug in its order may be missed: --memory=all checks it"
                                   : "plain memory checked where marked",
                 c->timed ? "; timers fire only when every thread waits" : "",
                 report_caveat(rep, CAVEAT_SPINS_MERGED) ? "; orders around held-back spins may "
