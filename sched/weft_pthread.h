@@ -204,6 +204,16 @@ WEFT_PROG_API __useconds_t weft_ualarm_at(__useconds_t value, __useconds_t inter
 WEFT_PROG_API int weft_setitimer_at(int which, const struct itimerval *set,
                                     struct itimerval *old, WEFT_AT);
 WEFT_PROG_API int weft_getitimer_at(int which, struct itimerval *cur, WEFT_AT);
+/* POSIX timers on the virtual clock: a signal (while a handler or a
+** sigwait would take it), a detached thread, or nothing (posix/itimer.c).
+** name: the timer_t's spelling. */
+WEFT_PROG_API int weft_timer_create_at(clockid_t clock, struct sigevent *sev, timer_t *id,
+                                       const char *name, WEFT_AT);
+WEFT_PROG_API int weft_timer_settime_at(timer_t id, int flags, const struct itimerspec *set,
+                                        struct itimerspec *old, WEFT_AT);
+WEFT_PROG_API int weft_timer_gettime_at(timer_t id, struct itimerspec *cur, WEFT_AT);
+WEFT_PROG_API int weft_timer_getoverrun_at(timer_t id, WEFT_AT);
+WEFT_PROG_API int weft_timer_delete_at(timer_t id, WEFT_AT);
 
 /* ---- the process: exit, and calls weft does not model yet ---- */
 WEFT_PROG_API __attribute__((noreturn)) void weft_program_exit_at(int status, WEFT_AT);
@@ -489,17 +499,18 @@ static inline int weft_destroy_(const volatile void *object)
 ** the line that makes one rather than at a read that would block outside
 ** weft. */
 #define signalfd(...)                  WEFT_UNSUPPORTED_(signalfd)
-/* The real-time timer, on the virtual clock; POSIX timers are not
-** modelled yet (a real one would signal weft's process in real time). */
+/* The real-time timer and POSIX timers, on the virtual clock (a real one
+** would signal weft's process in real time). */
 #define alarm(s)                       weft_alarm_at((s), __FILE__, __LINE__)
 #define ualarm(v, i)                   weft_ualarm_at((v), (i), __FILE__, __LINE__)
 #define setitimer(w, set, old)         weft_setitimer_at((w), (set), (old), __FILE__, __LINE__)
 #define getitimer(w, cur)              weft_getitimer_at((w), (cur), __FILE__, __LINE__)
-#define timer_create(...)              WEFT_UNSUPPORTED_ARGS_(timer_create, __VA_ARGS__)
-#define timer_settime(...)             WEFT_UNSUPPORTED_ARGS_(timer_settime, __VA_ARGS__)
-#define timer_gettime(...)             WEFT_UNSUPPORTED_ARGS_(timer_gettime, __VA_ARGS__)
-#define timer_getoverrun(...)          WEFT_UNSUPPORTED_ARGS_(timer_getoverrun, __VA_ARGS__)
-#define timer_delete(...)              WEFT_UNSUPPORTED_ARGS_(timer_delete, __VA_ARGS__)
+#define timer_create(c, sev, id)       weft_timer_create_at((c), (sev), (id), #id, __FILE__, __LINE__)
+#define timer_settime(id, f, set, old) \
+    weft_timer_settime_at((id), (f), (set), (old), __FILE__, __LINE__)
+#define timer_gettime(id, cur)         weft_timer_gettime_at((id), (cur), __FILE__, __LINE__)
+#define timer_getoverrun(id)           weft_timer_getoverrun_at((id), __FILE__, __LINE__)
+#define timer_delete(id)               weft_timer_delete_at((id), __FILE__, __LINE__)
 /* stdio reads: standard input that would block stops the execution at
 ** the line (weft_program_stdin_at); any other stream is read as it is. */
 #define WEFT_IN_(f, call) weft_program_stdin_at((f), #call, __FILE__, __LINE__)

@@ -1271,11 +1271,12 @@ for call in "sigwait:in sigwait for SIGUSR1" "pause:in pause for a signal to its
     expect_grep "a ${call%%:*} nobody answers: what it waits for" \
         "^  thread 0 \"main\" waits ${call#*:}$" "$tmp/out"
 done
-for call in "timer_create:timer_create" "itimer_prof:setitimer(ITIMER_PROF)"; do
-    mode=${call%%:*} named=${call#*:}
+for call in "timer_create|timer_create on a CPU-time clock|timer_create(" \
+            "itimer_prof|setitimer(ITIMER_PROF)|setitimer(ITIMER_PROF"; do
+    mode=${call%%|*} named=${call#*|} named=${named%|*} spelled=${call##*|}
     check "$mode is not supported" 1 "$WEFT" run "$tests/blocking_calls.c" -- "$mode"
     expect_grep "$mode named at its line" \
-        "^In thread 0 \"main\" at blocking_calls.c:$(line_of blocking_calls.c " ${named%)}"):" "$tmp/out"
+        "^In thread 0 \"main\" at blocking_calls.c:$(line_of blocking_calls.c " $spelled"):" "$tmp/out"
     expect_grep "$mode named" "^  $named is not supported by weft yet" "$tmp/out"
 done
 
@@ -1313,6 +1314,37 @@ expect_grep "a handler that is not async-signal-safe: main waits for itself" \
 replays_identically "alarm replay"
 same_classes "a handler that is not async-signal-safe, DPOR's classes" \
     "$tests/alarm.c" -- unsafe
+# POSIX timers: a signal with its value (SI_TIMER) under alarm's rule, a
+# thread per expiry, or nothing but the expiry; each mode's classes are
+# plain DFS's.
+for mode in signal:3 sigwait:72 none:1 watchdog:2; do
+    check "timer_create ${mode%:*}" 0 "$WEFT" run "$tests/posix_timers.c" -- ${mode%:*}
+    expect_grep "timer_create ${mode%:*}, every class" \
+        "^posix_timers: pass (expected pass) \[dpor\] ${mode#*:} executions*[ ,].*exhaustive" \
+        "$tmp/out"
+    same_classes "timer_create ${mode%:*}, DPOR's classes" "$tests/posix_timers.c" -- ${mode%:*}
+done
+# What gettime and settime's old value say: the arithmetic, with the timer
+# firing only when all wait (it may fire before main's look otherwise).
+check "timer_gettime and settime's old value" 0 \
+    "$WEFT" run --timers=idle "$tests/posix_timers.c" -- gettime
+check "SIGEV_THREAD: a thread per expiry, one at a time" 0 \
+    "$WEFT" run --timers=idle "$tests/posix_timers.c" -- thread
+# Under the racing timers, its expiries may keep coming while main waits
+# its turn: executions without end, cut, never called exhaustive.
+check "SIGEV_THREAD, racing: not exhaustive" 1 \
+    "$WEFT" run --max-steps 300 --time-limit 5 "$tests/posix_timers.c" -- thread
+expect_grep "SIGEV_THREAD, racing: cut, said so" \
+    "NOT exhaustive: executions cut at the step bound" "$tmp/out"
+check "SIGEV_THREAD's lost wake-up" 1 "$WEFT" run "$tests/posix_timers.c" -- lost
+expect_grep "the lost wake-up: main waits for ever" \
+    '^  thread 0 "main" waits on condition "changed" (released mutex "mu")$' "$tmp/out"
+# (its flag is plain memory, which DPOR does not order under --memory
+# atomics: plain DFS runs 7 classes, DPOR 5; every access checked, the
+# unlocked write is the data race it is)
+check "SIGEV_THREAD's lost wake-up, all memory checked" 1 \
+    "$WEFT" run --memory=all "$tests/posix_timers.c" -- lost
+expect_grep "the flag written without the mutex" "^weft: DATA RACE in posix_timers$" "$tmp/out"
 check "standard input with something to read" 0 \
     "$WEFT" run "$tests/blocking_calls.c" -- fgets </dev/null
 

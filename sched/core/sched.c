@@ -930,6 +930,19 @@ bool sched_timer_wins(struct exec *x, struct sched_op *op, bool could_go)
     return true;
 }
 
+void sched_signal_text(int sig, char *buf, size_t n)
+{
+    const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+    if (abbrev)
+        snprintf(buf, n, "SIG%s", abbrev);
+    else if (sig == SIGRTMIN)
+        snprintf(buf, n, "SIGRTMIN");
+    else if (sig > SIGRTMIN && sig <= SIGRTMAX)
+        snprintf(buf, n, "SIGRTMIN+%d", sig - SIGRTMIN);
+    else
+        snprintf(buf, n, "signal %d", sig);
+}
+
 void sched_ms_text(int64_t ns, char *buf, size_t n)
 {
     long long ms = (long long)(ns / 1000000), frac = (long long)(ns % 1000000);

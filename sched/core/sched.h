@@ -92,6 +92,9 @@ static inline int64_t sched_ms_to_ns(int64_t ms)
 ** with the unit: "5ms". For reports. */
 void sched_ms_text(int64_t ns, char *buf, size_t n);
 void sched_time_text(int64_t ns, char *buf, size_t n);
+/* A program's signal as reports name it: "SIGTERM", "SIGRTMIN+2", or
+** "signal 32" (glibc's own two below SIGRTMIN). */
+void sched_signal_text(int sig, char *buf, size_t n);
 /* Note a duration on op's step ("5ms"), as reports will print it. */
 void sched_duration_note(struct sched_op *op, int64_t ns);
 

@@ -141,20 +141,6 @@ struct posix_sigtable {
     uint64_t reset;                   /* handlers SA_RESETHAND put back to the default */
 };
 
-/* "SIGTERM", "SIGRTMIN+2", or "signal 34" (glibc's own two). */
-static void name_signal(int sig, char *buf, size_t n)
-{
-    const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
-    if (abbrev)
-        snprintf(buf, n, "SIG%s", abbrev);
-    else if (sig == SIGRTMIN)
-        snprintf(buf, n, "SIGRTMIN");
-    else if (sig > SIGRTMIN && sig <= SIGRTMAX)
-        snprintf(buf, n, "SIGRTMIN+%d", sig - SIGRTMIN);
-    else
-        snprintf(buf, n, "signal %d", sig);
-}
-
 static const struct sched_objclass signal_objclass = { .name = "signal" };
 
 /* sig's object, made on first use (from the program's thread). */
@@ -167,7 +153,7 @@ static struct signal_obj *signal_object(struct exec *x, int sig, struct sched_lo
         sched_fail(x, WEFT_ASSERTION, at, "out of memory for the signals' state");
     struct posix_sigtable *table = st->sigtable;
     if (table->of[sig] == NULL) {
-        name_signal(sig, table->names[sig], sizeof table->names[sig]);
+        sched_signal_text(sig, table->names[sig], sizeof table->names[sig]);
         table->of[sig] = sync_object_new(x, &signal_objclass, sizeof *table->of[sig],
                                          table->names[sig], at);
         table->of[sig]->sig = sig;
@@ -350,7 +336,7 @@ void weft_longjmp(struct __jmp_buf_tag *env, int val)
 static _Noreturn void terminated(struct exec *x, int sig, const char *how, struct sched_loc at)
 {
     char name[16];
-    name_signal(sig, name, sizeof name);
+    sched_signal_text(sig, name, sizeof name);
     struct posix_exec *st = x->program;
     if (st && st->sigtable && (st->sigtable->reset & BIT(sig)))
         sched_fail(x, WEFT_CRASH, at, "%s %s: its default action ends the process (SA_RESETHAND "
@@ -613,7 +599,7 @@ static const struct sched_opclass kill_class = { .verb = "kill", .flags = OP_GLO
 static void after_send(struct exec *x, struct send_op *s)
 {
     char name[16], whom[160];
-    name_signal(s->sig, name, sizeof name);
+    sched_signal_text(s->sig, name, sizeof name);
     switch (s->sent) {
     case SENT_TERMINATES:
         if (s->target < 0)
@@ -747,6 +733,13 @@ bool posix_signal_caught(struct exec *x, int sig)
 void posix_signal_from_kernel(struct exec *x, int sig, struct sched_loc at)
 {
     send_signal(x, &kernel_send_class, sig, -1, (struct sig_instance){ .code = SI_KERNEL }, at);
+}
+
+void posix_signal_from_timer(struct exec *x, int sig, int tid, union sigval value,
+                             struct sched_loc at)
+{
+    send_signal(x, &kernel_send_class, sig, tid,
+                (struct sig_instance){ .code = SI_TIMER, .value = value }, at);
 }
 
 /* kill or sigqueue of the program's own process (a kill's pid may be 0:

@@ -90,6 +90,8 @@ struct posix_exec {
     struct posix_sigtable *sigtable;  /* each signal's object, and whether it is
                                          pending in the process (delivery.c) */
     struct posix_alarm *alarm;        /* alarm's and setitimer's (itimer.c) */
+    struct posix_timer **timers;      /* timer_create's, by id - 1 (itimer.c) */
+    int ntimers, timers_cap;
 };
 
 /* The execution's state, made on first use; NULL without memory. */
@@ -206,6 +208,10 @@ void posix_signals_ignored(struct exec *x, int sig, const struct sigaction *act)
 ** `at`. */
 bool posix_signal_caught(struct exec *x, int sig);
 void posix_signal_from_kernel(struct exec *x, int sig, struct sched_loc at);
+/* The same from a POSIX timer (SI_TIMER, with its sigev_value), to the
+** process or (tid >= 0) to thread tid (SIGEV_THREAD_ID). */
+void posix_signal_from_timer(struct exec *x, int sig, int tid, union sigval value,
+                             struct sched_loc at);
 /* A program's sigaction and signal (linked with --wrap: cli/loader.c). */
 __attribute__((visibility("default"))) int
 __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old);

@@ -71,10 +71,10 @@ static size_t handler_words(int sig, char *buf, size_t n)
 {
     if (sig <= 0 || n == 0)
         return 0;
-    const char *abbrev = sig == SCHED_EXIT_HANDLERS ? NULL : sigabbrev_np(sig);
+    char name[32];
+    sched_signal_text(sig, name, sizeof name);
     int used = sig == SCHED_EXIT_HANDLERS ? snprintf(buf, n, "exit handler: ")
-             : abbrev ? snprintf(buf, n, "SIG%s handler: ", abbrev)
-                      : snprintf(buf, n, "signal %d handler: ", sig);
+                                          : snprintf(buf, n, "%s handler: ", name);
     return used < 0 ? 0 : (size_t)used < n ? (size_t)used : n - 1;
 }
 

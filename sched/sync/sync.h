@@ -173,7 +173,8 @@ struct timer_impl *timer_for_counter(struct exec *x, struct stream *counter, con
                                      struct sched_loc at);
 /* A signal timer (posix/itimer.c): when it expires, its daemon calls
 ** send(arg), which sends the signal in a step of its own; it fires only
-** while wanted(x, arg). Armed by timer_set. */
+** while wanted(x, arg). Armed by timer_set. With wanted NULL it only
+** expires, seen by timer_get (SIGEV_NONE): no daemon, no send. */
 struct timer_impl *timer_for_signal(struct exec *x, const char *name, void (*send)(void *),
                                     bool (*wanted)(struct exec *, void *), void *arg,
                                     struct sched_loc at);

@@ -94,9 +94,16 @@ static struct timer_impl *timer_at(const struct sched_op *op)
 /* Running; for a ticker, with room in its channel; for a timerfd, not
 ** stopped by an expiry (what changes that touches the clock or the timer,
 ** which its fire touches: the scheduler asks again after it). */
+/* A signal timer with no wanted(): it only expires, by the clock (a POSIX
+** timer's SIGEV_NONE), and its daemon never fires. */
+static bool quiet(const struct timer_impl *tm)
+{
+    return tm->kind == TIMER_SIGNAL && tm->wanted == NULL;
+}
+
 static bool pending(const struct timer_impl *tm)
 {
-    return tm->deadline >= 0 && !(tm->kind == TIMER_TICKER && chan_full(tm->ch)) &&
+    return tm->deadline >= 0 && !quiet(tm) && !(tm->kind == TIMER_TICKER && chan_full(tm->ch)) &&
            !(tm->kind == TIMER_COUNTER &&
              (stream_counter_expired(tm->counter) || timer_counter_due(tm) > 0));
 }
@@ -221,7 +228,7 @@ static const struct sched_opclass fire_class = {
 static void signal_fire_idle(const struct sched_op *op, char *buf, size_t n)
 {
     const struct timer_impl *tm = timer_at(op);
-    if (tm->deadline < 0 || tm->deadline >= SCHED_TIME_HORIZON)
+    if (tm->deadline < 0 || tm->deadline >= SCHED_TIME_HORIZON || quiet(tm))
         return;
     const char *file = strrchr(tm->at.file, '/');
     char due[32];
@@ -524,6 +531,8 @@ static void collect(struct exec *x, struct timer_impl *tm, struct counter_op *c)
         stream_counter_add(tm->counter, timer_counter_take(x, tm));
         stream_counter_restart(tm->counter);   /* as do_timerfd_gettime and settime */
     }
+    if (quiet(tm) && tm->deadline >= 0 && tm->deadline <= x->now)   /* expired by now */
+        tm->deadline = tm->period > 0 ? next_tick(x, tm) : -1;
     c->was_first = tm->deadline < 0 ? 0 : tm->deadline > x->now ? tm->deadline - x->now
                  : 1;                 /* a signal timer's fire to come: not disarmed */
     c->was_interval = tm->period;
@@ -544,7 +553,7 @@ static void set_apply(struct exec *x, struct sched_op *op)
     tm->period = c->interval;
     int64_t deadline = c->first < 0 ? -1 : !c->absolute ? after_now(x, c->first)
                      : c->first > x->now ? c->first : x->now;
-    if (deadline >= 0 && tm->thread == NULL) {
+    if (deadline >= 0 && tm->thread == NULL && !quiet(tm)) {
         timer_start(x, tm, deadline);
         c->spawned = tm->thread ? &tm->thread->obj : NULL;
     } else
