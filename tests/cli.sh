@@ -509,7 +509,7 @@ done
 # 40 distinct classes before).
 for kc in dpor/handles_in_blocks_of_two_threads:2 programs/first_used_objects:3 \
           dpor/select_taken_on_another_channel:11 regress/buffered_handoff:6 \
-          regress/timer_handoff:12; do
+          regress/timer_handoff:12 dpor/waitgroup_looks:34; do
     file="$top_srcdir/tests/${kc%:*}.c"
     "$WEFT" run --strategy dfs --no-sleep-sets --classes "$tmp/every" "$file" >/dev/null
     got=$(cut -d' ' -f2 "$tmp/every" | sort -u | wc -l)

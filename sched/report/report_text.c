@@ -77,11 +77,13 @@ static void print_nobody_used(FILE *f, const struct report *rep, const struct re
     for (int i = 0; i < rep->nthreads; i++)
         if (i != t->id && strcmp(rep->threads[i].state, "finished") == 0)
             mask_build_add(&done, i);
-        else if (i != t->id)
-            live = true;
+        else if (i != t->id && strcmp(rep->threads[i].state, "idle") != 0)
+            live = true;              /* (an idle timer's thread wakes nobody) */
     sched_mask finished = mask_build_done(&tab, &done);
     if (mask_empty(finished)) {
-        fprintf(f, "      no other live thread has used it yet; any could wake it, but all are blocked\n");
+        fprintf(f, live ? "      no other live thread has used it yet; any could wake it, but all "
+                          "are blocked\n"
+                        : "      no other thread is left that could wake it\n");
         mask_table_free(&tab);
         return;
     }
@@ -116,9 +118,12 @@ static void print_blockers(FILE *f, const struct report *rep, const struct repor
         fprintf(f, t->how == WAIT_EXACT ? "      until " : "      only ");
         print_thread_list(f, rep, t->blockers);
         bool many = mask_count(t->blockers) > 1;
-        fprintf(f, " %s\n", t->how == WAIT_EXACT ? (many ? "finish" : "finishes")
-                            : (many ? "also use it, and they are blocked"
-                                    : "also uses it, and it is blocked"));
+        /* a join or a wait group waits for threads to end; a lock for
+        ** its holders and announced writers to be done with it */
+        fprintf(f, " %s\n", t->how != WAIT_EXACT ? (many ? "also use it, and they are blocked"
+                                                       : "also uses it, and it is blocked")
+                            : t->only_waits ? (many ? "finish" : "finishes")
+                            : many ? "are done with it" : "is done with it");
     }
 }
 
@@ -535,29 +540,30 @@ static bool same_select(const struct report_step *a, const struct report_step *b
     return a->tid == b->tid && strcmp(a->cases, b->cases) == 0;
 }
 
+/* Is step i a select of s's group (shown in the table or not: the steps
+** a long table leaves out are counted, never listed)? */
+static bool of_group(const struct report *rep, uint32_t i, const struct report_step *s)
+{
+    return rep->steps[i].cases && same_select(&rep->steps[i], s);
+}
+
 static bool in_group(const struct report *rep, uint32_t i, const struct report_step *s)
 {
-    return rep->steps[i].cases && step_shown(rep, i) && same_select(&rep->steps[i], s);
+    return step_shown(rep, i) && of_group(rep, i, s);
 }
 
 static void print_select_group(FILE *f, const struct report *rep, uint32_t first)
 {
     const struct report_step *s = &rep->steps[first];
-    uint32_t shown = 0, more = 0, all = 0;
+    uint32_t listed = 0, all = 0;
     for (uint32_t i = first; i < rep->nsteps; i++)
-        all += in_group(rep, i, s);
+        all += of_group(rep, i, s);
     fprintf(f, "  %s, step%s", rep->threads[s->tid].name, all == 1 ? "" : "s");
-    for (uint32_t i = first; i < rep->nsteps; i++) {
-        if (!in_group(rep, i, s))
-            continue;
-        if (shown < SELECT_STEPS_SHOWN)
-            fprintf(f, "%s %u", shown ? "," : "", i + 1);
-        else
-            more++;
-        shown++;
-    }
-    if (more)
-        fprintf(f, " and %u more", more);
+    for (uint32_t i = first; i < rep->nsteps && listed < SELECT_STEPS_SHOWN; i++)
+        if (in_group(rep, i, s))
+            fprintf(f, "%s %u", listed++ ? "," : "", i + 1);
+    if (all > listed)
+        fprintf(f, " and %u more", all - listed);
     fprintf(f, ": %s\n", s->cases);
 }
 
@@ -609,25 +615,21 @@ static bool same_callers(const struct report *rep, struct report_chain a, struct
 
 static void print_helper_group(FILE *f, const struct report *rep, struct report_chain c)
 {
-    int listed = 0, more = 0, count = 0;
+    int listed = 0, count = 0;        /* count: the steps a long table leaves out too */
     for (uint32_t i = 0; i < rep->nsteps + rep->nblocked; i++)
-        count += step_shown(rep, i) && same_callers(rep, rep->steps[i].chain, c);
+        count += same_callers(rep, rep->steps[i].chain, c);
     fprintf(f, "  step%s ", count == 1 ? "" : "s");
-    for (uint32_t i = 0; i < rep->nsteps + rep->nblocked; i++) {
+    for (uint32_t i = 0; i < rep->nsteps + rep->nblocked && listed < CHAIN_STEPS_SHOWN; i++) {
         const struct report_step *s = &rep->steps[i];
         if (!step_shown(rep, i) || !same_callers(rep, s->chain, c))
             continue;
-        if (listed == CHAIN_STEPS_SHOWN) {
-            more++;
-            continue;
-        }
         if (s->blocks)
             fprintf(f, "%s-", listed++ ? ", " : "");
         else
             fprintf(f, "%s%u", listed++ ? ", " : "", i + 1);
     }
-    if (more)
-        fprintf(f, " and %d more", more);
+    if (count > listed)
+        fprintf(f, " and %d more", count - listed);
     const struct report_frame *fr = &rep->frames[c.first];
     fprintf(f, "%s%s\n", fr->function[0] ? " in " : "", fr->function);
     for (int k = 1; k < c.n; k++) {

@@ -936,7 +936,7 @@ int weft_select_at(struct weft_select_case *cases, int n, int64_t timeout_ms,
     s.has_default = timeout_ms == 0;
     for (int i = 0; i < n; i++) {
         if (cases[i].ch == NULL)
-            sched_fail(x, WEFT_ASSERTION, at, "select case %d has no channel", i);
+            sched_fail(x, WEFT_ASSERTION, at, "select case %d of %d has no channel", i + 1, n);
         cases[i].closed = 0;
         s.places[i] = (struct waiter){ .obj = &cases[i].ch->obj, .tag = i };
     }

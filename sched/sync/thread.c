@@ -339,9 +339,9 @@ static void choose_apply(struct exec *x, struct sched_op *op)
 {
     struct choose_op *c = OP_OF(op, struct choose_op, op);
     c->value = sched_choose_value(x, c->n);
-    op->note = "%d of %d";
+    op->note = "value %d of 0..%d";   /* (select cases count from 1: "case 1 of 2") */
     op->note_a = c->value;
-    op->note_b = c->n;
+    op->note_b = c->n - 1;
 }
 
 static const struct sched_opclass choose_class = {
