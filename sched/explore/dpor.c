@@ -463,11 +463,16 @@ static void link_objects(struct dpor *d, const struct event *e, const uint32_t *
         int32_t other = os->last;
         if (other >= 0 && d->ev[d->links[other].ev].tid == e->tid)
             other = d->links[other].prev_other;
+        bool creates = os->last < 0;  /* the first step on a thread's object spawned it */
         d->links[d->nlinks] = (struct link){ (int32_t)d->nev, os->last, other, objs[i]->id };
         os->key = objs[i]->key;
         os->last = (int32_t)d->nlinks++;
         os->is_thread = objs[i]->thread >= 0;
-        if (os->is_thread) {          /* a spawned thread starts from here */
+        /* A spawned thread starts from here. Only the spawn: a detach (or
+        ** a join) of a thread that runs on must not order its later steps
+        ** after the caller's (DPOR never ran a detached thread's steps
+        ** before the detach: a "pass, exhaustive" on a failure, audit 8). */
+        if (os->is_thread && creates) {
             d->th[objs[i]->thread].obj = objs[i]->id;
             if (met)
                 join(thread_clock(d, objs[i]->thread), c, d->nthreads);
@@ -593,20 +598,27 @@ static int32_t last_event(const struct dpor *d, int t)
     return s->nevs > 0 ? s->evs[s->nevs - 1] : -1;
 }
 
-/* Thread t's clock as it was after its event `last`: that event's, joined
-** with the clock of each spawn or join of t since (link_objects), but not
-** of a join that was interrupted: it did not meet t (advance_clock). */
+/* The step that spawned thread t (the first on its object), or -1. */
+static int32_t spawn_event(const struct dpor *d, int t)
+{
+    int32_t id = d->th[t].obj, l = id >= 0 && id < d->nobj ? d->obj[id].last : -1;
+    while (l >= 0 && d->links[l].prev >= 0)
+        l = d->links[l].prev;
+    return l >= 0 ? d->links[l].ev : -1;
+}
+
+/* Thread t's clock as it was after its event `last`: that event's, or
+** before its first, the clock of the step that spawned it (link_objects),
+** unless that step was interrupted (advance_clock). */
 static void rewind_thread(struct dpor *d, int t, int32_t last)
 {
     uint32_t *c = thread_clock(d, t);
     const uint32_t *from = last >= 0 ? clock_of(d, (uint32_t)last) : NULL;
     for (int i = 0; i < d->width; i++)   /* a few entries: no call to memset, memcpy */
         c[i] = from && i < d->nthreads ? from[i] : 0;
-    int32_t id = d->th[t].obj;
-    for (int32_t l = id >= 0 && id < d->nobj ? d->obj[id].last : -1; l >= 0 && d->links[l].ev > last;
-         l = d->links[l].prev)
-        if (!(d->ev[d->links[l].ev].flags & EV_CUT))
-            join(c, clock_of(d, (uint32_t)d->links[l].ev), d->nthreads);
+    int32_t spawn = last < 0 ? spawn_event(d, t) : -1;
+    if (spawn >= 0 && !(d->ev[spawn].flags & EV_CUT))
+        join(c, clock_of(d, (uint32_t)spawn), d->nthreads);
 }
 
 void dpor_rewind(struct dpor *d, uint32_t k)
@@ -1034,9 +1046,7 @@ int32_t dpor_clock_event(const struct dpor *d, int p)
 {
     if (d->th[p].nevs > 0)
         return last_event(d, p);
-    int32_t id = d->th[p].obj;        /* not started: the spawn's clock */
-    int32_t l = id >= 0 && id < d->nobj ? d->obj[id].last : -1;
-    return l >= 0 ? d->links[l].ev : -1;
+    return spawn_event(d, p);         /* not started: the spawn's clock */
 }
 
 /* ==========================================================================
