@@ -532,8 +532,8 @@ int dpor_step(struct dpor *d, const struct exec *x, const struct sched_step *s,
 ** steps, so the same events and clocks. Undo what came after instead of
 ** computing it all again. Each object's state is recomputed from its chain
 ** (its last write before k and the reads since), each thread's clock from
-** its last event before k and what its thread object passed it since (a
-** spawn, a join).
+** its last event before k, or before its first, from the step that
+** spawned it (rewind_thread).
 */
 
 static bool plain_write(const struct event *e)
