@@ -435,8 +435,7 @@ typedef struct { struct weft_handle_ h_; } weft_atomic_t;
 #define weft_atomic_cas(a, expected, desired)     weft_atomic_cas_at((a), (expected), (desired), __FILE__, __LINE__)
 /* Add (subtract, and, or) v; returns the value before. Visible. */
 #define weft_atomic_fetch_add(a, v)      weft_atomic_fetch_add_at((a), (v), __FILE__, __LINE__)
-#define weft_atomic_fetch_sub(a, v) \
-    weft_atomic_fetch_add_at((a), (int64_t)(0 - (uint64_t)(v)), __FILE__, __LINE__)
+#define weft_atomic_fetch_sub(a, v)      weft_atomic_fetch_sub_at((a), (v), __FILE__, __LINE__)
 #define weft_atomic_fetch_and(a, v)      weft_atomic_fetch_and_at((a), (v), __FILE__, __LINE__)
 #define weft_atomic_fetch_or(a, v)       weft_atomic_fetch_or_at((a), (v), __FILE__, __LINE__)
 
@@ -448,6 +447,7 @@ WEFT_API int64_t weft_atomic_exchange_at(weft_atomic_t *a, int64_t v, const char
 WEFT_API int weft_atomic_cas_at(weft_atomic_t *a, int64_t expected, int64_t desired,
                                 const char *file, int line);
 WEFT_API int64_t weft_atomic_fetch_add_at(weft_atomic_t *a, int64_t v, const char *file, int line);
+WEFT_API int64_t weft_atomic_fetch_sub_at(weft_atomic_t *a, int64_t v, const char *file, int line);
 WEFT_API int64_t weft_atomic_fetch_and_at(weft_atomic_t *a, int64_t v, const char *file, int line);
 WEFT_API int64_t weft_atomic_fetch_or_at(weft_atomic_t *a, int64_t v, const char *file, int line);
 

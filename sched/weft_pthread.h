@@ -672,6 +672,14 @@ static inline int weft_destroy_(const volatile void *object)
 #define atomic_fetch_and(p, v) atomic_fetch_and_explicit(p, v, __ATOMIC_SEQ_CST)
 #undef atomic_fetch_xor
 #define atomic_fetch_xor(p, v) atomic_fetch_xor_explicit(p, v, __ATOMIC_SEQ_CST)
+/* atomic_init initialises, and is no atomic operation in C11 (an access
+** that races with it is a data race): a plain store here, where glibc's
+** header makes it a relaxed atomic store, buffered and reported as one in
+** programs whose own atomics are all sequentially consistent. */
+#undef atomic_init
+#define atomic_init(p, v) __extension__ ({ \
+    __auto_type weft_p_ = (p); __typeof__((void)0, *weft_p_) weft_v_ = (v); \
+    __builtin_memcpy((void *)weft_p_, &weft_v_, sizeof weft_v_); (void)0; })
 #undef atomic_flag_test_and_set_explicit
 #define atomic_flag_test_and_set_explicit(p, mo) __extension__ ({ \
     __auto_type weft_p_ = (p); WEFT_SITE_(weft_p_, #p); __atomic_test_and_set(weft_p_, (mo)); })

@@ -74,6 +74,16 @@ static inline uint64_t sched_mix(uint64_t h, uint64_t v)
     return z ^ (z >> 31);
 }
 
+/* A text's hash (FNV-1a): the key of an object named by the program's
+** text (a file name, a semaphore's name), whichever thread names it first. */
+static inline uint64_t sched_text_key(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
 /* A zeroed object of `size` bytes (which begin with struct sched_obj),
 ** named `name`, or "kind#id" when name is NULL. NULL when out of memory. */
 void *object_new(struct exec *x, const struct sched_objclass *cls, size_t size,

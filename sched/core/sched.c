@@ -332,14 +332,11 @@ static void check_enabled_set(struct exec *x, sched_mask kept) { (void)x; (void)
 ** Handles' keys
 ** ========================================================================== */
 
-/* A name's hash (FNV-1a), the folder left out. */
+/* A name's hash, the folder left out. */
 static uint64_t base_name_hash(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (const char *c = slash ? slash + 1 : path; *c; c++)
-        h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
-    return h;
+    return sched_text_key(slash ? slash + 1 : path);
 }
 
 /*
@@ -854,8 +851,8 @@ struct sched_obj *sched_clock(struct exec *x)
 {
     if (x->clock == NULL) {           /* one a run, whichever thread reads it first */
         x->clock = object_new(x, &clock_objclass, sizeof *x->clock, "clock");
-        if (x->clock)
-            x->clock->key = sched_mix(0x636c6f636bULL, 0);
+        if (x->clock)                 /* (its maker's count of objects made is as before) */
+            object_rekey(x, x->clock, sched_mix(0x636c6f636bULL, 0));
     }
     return x->clock;
 }

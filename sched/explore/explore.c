@@ -547,6 +547,10 @@ int explore_search(struct search *s, const struct explore_config *ec,
         if (rc == EXPLORE_RESTART) {  /* the scenario checks memory: again, with clocks */
             s->sc.check_memory = true;
             r->failed = false;        /* one kept going on (keep_failure) is met again */
+            /* A replay without clocks runs on past a race the token ends
+            ** at, and runs out of choices there: only the run with clocks
+            ** says whether the token fits. */
+            r->divergence[0] = 0;
             r->cov = before;
             s->nmarks = marked;
         }

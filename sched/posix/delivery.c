@@ -839,9 +839,13 @@ static void take_apply(struct exec *x, struct sched_op *op)
         k->got = own ? instance_take(&t->sigpending, t->queued ? t->queued->pending : NULL, k->sig)
                      : instance_take(&table->process, table->process_queue, k->sig);
     }
-    if (k->sig) {
-        op->note = "takes signal %d";
-        op->note_a = k->sig;
+    if (k->sig) {                     /* the step is named by the signal it took */
+        int waited = __builtin_popcountll(k->set);
+        struct signal_obj *taken = x->program->sigtable->of[k->sig];
+        if (taken)                    /* (made by the wait for each signal of its set) */
+            op->obj = &taken->obj;
+        op->note = waited > 1 ? "one of %d waited for" : NULL;
+        op->note_a = waited;
     } else {
         op->idle = true;
     }

@@ -845,14 +845,6 @@ static const struct sched_opclass rename_class = { .verb = "rename" };
 static const struct sched_opclass open_class = { .verb = "open", .apply = changes_nothing,
                                                  .reads_only = always_reads };
 
-static uint64_t text_hash(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
-}
-
 /* The step of a call on the name key (shown as shown). */
 static void name_step(struct exec *x, const char *key, const char *shown,
                       const struct sched_opclass *cls, struct sched_loc at)
@@ -866,7 +858,7 @@ static void name_step(struct exec *x, const char *key, const char *shown,
         char *copy = arena_alloc(&x->arena, strlen(key) + 1);
         if (copy == NULL || (e = object_new(x, &name_class, sizeof *e, shown)) == NULL)
             no_memory(x, at);
-        object_rekey(x, &e->obj, text_hash(key));   /* whichever thread names it first */
+        object_rekey(x, &e->obj, sched_text_key(key));   /* whichever thread names it first */
         e->key = strcpy(copy, key);
         HASH_ADD_KEYPTR(hh, st->names, e->key, strlen(e->key), e);
         if (st->oom)

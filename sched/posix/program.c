@@ -485,15 +485,23 @@ static void *heap_alloc(struct exec *x, size_t n, bool zeroed)
 }
 
 /* The live block at p, or NULL when p is not the program's block of this
-** execution (memory malloc'd before it, by libc itself, ...). */
-static struct heap_block *heap_find(struct exec *x, void *p, const char *what)
+** execution (memory malloc'd before it, by libc itself, ...). A block freed
+** already fails the execution at the call returning to pc (the thread's
+** last step may be lines before it). */
+static struct heap_block *heap_find(struct exec *x, void *p, const char *what, const void *pc)
 {
     struct posix_exec *st = posix_state(x);
     struct heap_block *b = NULL;
     if (st)
         HASH_FIND_PTR(st->blocks, &p, b);
-    if (b && b->freed)
-        sched_fail(x, WEFT_CRASH, sync_current_loc(x), "%s of a block already freed", what);
+    if (b && b->freed) {
+        const struct sched_thread *by = sched_thread(x, b->freed_by);
+        x->outcome.where_pc = pc;
+        sched_fail(x, WEFT_CRASH, sync_current_loc(x), "%s of a block already freed (by %s%s%s)",
+                   what, by == x->current ? "this thread" : "thread \"",
+                   by == x->current || by == NULL ? "" : by->obj.name,
+                   by == x->current ? "" : "\"");
+    }
     return b;
 }
 
@@ -534,7 +542,7 @@ static void heap_free(struct exec *x, struct heap_block *b, const void *pc)
 void weft_program_free(void *p)
 {
     struct exec *x = sync_exec();
-    struct heap_block *b = x && p ? heap_find(x, p, "free") : NULL;
+    struct heap_block *b = x && p ? heap_find(x, p, "free", __builtin_return_address(0)) : NULL;
     if (b) {
         heap_free(x, b, __builtin_return_address(0));
         return;
@@ -568,7 +576,7 @@ char *weft_program_strdup(const char *s) { return weft_program_strndup(s, SIZE_M
 void *weft_program_realloc(void *p, size_t n)
 {
     struct exec *x = sync_exec();
-    struct heap_block *b = x && p ? heap_find(x, p, "realloc") : NULL;
+    struct heap_block *b = x && p ? heap_find(x, p, "realloc", __builtin_return_address(0)) : NULL;
     if (x == NULL || (p && b == NULL))
         return realloc(p, n);
     void *q = heap_alloc(x, n, false);

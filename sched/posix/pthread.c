@@ -604,6 +604,7 @@ int weft_pthread_rwlock_timed_at(pthread_rwlock_t *rw, int write, clockid_t cloc
 struct once_entry {
     void *addr;
     weft_once_t once;
+    unsigned made;                    /* how many onces this address had before */
     UT_hash_handle hh;
 };
 
@@ -645,16 +646,23 @@ int weft_pthread_once_at(pthread_once_t *o, void (*fn)(void), const char *name, 
     void *key = o;
     if (st == NULL)
         out_of_memory(x, file, line);
+    unsigned made = 0;
     HASH_FIND_PTR(st->onces, &key, e);
     if (e && *(volatile int *)o == 0) {   /* set to PTHREAD_ONCE_INIT again: a new once
                                          (memory freed and taken again) */
         HASH_DEL(st->onces, e);
+        made = e->made + 1;
         e = NULL;
     }
     if (e == NULL) {
-        if ((e = arena_alloc(&x->arena, sizeof *e)) == NULL)
+        /* Its weft once is named by the program's pthread_once_t, not by its
+        ** place in weft's memory, which depends on what other threads took
+        ** before (a class's name must not: explore/classes.c). */
+        uint64_t named = sched_mix(sched_handle_key(x, o), made);
+        if ((e = arena_alloc_named(&x->arena, sizeof *e, named)) == NULL)
             out_of_memory(x, file, line);
         e->addr = key;
+        e->made = made;
         weft_once_init_at(&e->once, object_name(name), file, line);
         HASH_ADD_PTR(st->onces, addr, e);
         if (st->oom)
@@ -814,6 +822,7 @@ struct sem_name {
     struct sched_obj obj;             /* first: what the steps touch */
     const char *name;                 /* without its leading slashes */
     struct named_sem *linked;         /* what it names, or NULL */
+    unsigned created;                 /* how many semaphores it has named */
     UT_hash_handle hh;
 };
 
@@ -850,6 +859,7 @@ static struct sem_name *sem_name_step(struct exec *x, const char *name, const ch
         if (copy == NULL ||
             (e = object_new(x, &sem_name_class, sizeof *e, object_name(spelled))) == NULL)
             out_of_memory(x, file, line);
+        object_rekey(x, &e->obj, sched_text_key(name));   /* whichever thread names it first */
         e->name = strcpy(copy, name);
         HASH_ADD_KEYPTR(hh, st->sem_names, e->name, strlen(e->name), e);
         if (st->oom)
@@ -865,7 +875,10 @@ static struct named_sem *sem_create(struct exec *x, struct sem_name *e, const ch
                                     unsigned value, const char *file, int line)
 {
     struct posix_exec *st = posix_state(x);
-    struct named_sem *s = arena_alloc(&x->arena, sizeof *s);
+    /* Named by its name and how many it had, as its weft semaphore is by
+    ** its place in s (sched_handle_key), whatever other threads took. */
+    struct named_sem *s = arena_alloc_named(&x->arena, sizeof *s,
+                                            sched_mix(sched_text_key(e->name), ++e->created));
     if (s == NULL)
         out_of_memory(x, file, line);
     weft_sem_init_at((weft_sem_t *)&s->sem, object_name(spelled), (int)value, file, line);

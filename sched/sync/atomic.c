@@ -126,6 +126,7 @@ static sync_word new_value(enum sync_atomic kind, sync_word old, sync_word arg,
     case SYNC_STORE: case SYNC_EXCHANGE:   return arg & mask;
     case SYNC_CAS:                         return old == (expected & mask) ? arg & mask : old;
     case SYNC_ADD:                         return (old + arg) & mask;
+    case SYNC_SUB:                         return (old - arg) & mask;
     case SYNC_AND:                         return old & arg;
     case SYNC_OR:                          return (old | arg) & mask;
     case SYNC_XOR:                         return (old ^ arg) & mask;
@@ -213,7 +214,7 @@ static const struct sched_opclass atomic_classes[] = {
     [SYNC_EXCHANGE] = ATOMIC_CLASS("swap"),   [SYNC_CAS] = ATOMIC_CLASS("cas"),
     [SYNC_ADD] = ATOMIC_CLASS("add"),         [SYNC_AND] = ATOMIC_CLASS("and"),
     [SYNC_OR] = ATOMIC_CLASS("or"),           [SYNC_XOR] = ATOMIC_CLASS("xor"),
-    [SYNC_NAND] = ATOMIC_CLASS("nand"),
+    [SYNC_NAND] = ATOMIC_CLASS("nand"),       [SYNC_SUB] = ATOMIC_CLASS("sub"),
 };
 
 /* What an operation with memory order `order` orders for the race check
@@ -877,6 +878,11 @@ int weft_atomic_cas_at(weft_atomic_t *a, int64_t expected, int64_t desired, cons
 int64_t weft_atomic_fetch_add_at(weft_atomic_t *a, int64_t v, const char *file, int line)
 {
     return atomic_do(a, SYNC_ADD, v, 0, file, line);
+}
+
+int64_t weft_atomic_fetch_sub_at(weft_atomic_t *a, int64_t v, const char *file, int line)
+{
+    return atomic_do(a, SYNC_SUB, v, 0, file, line);
 }
 
 int64_t weft_atomic_fetch_and_at(weft_atomic_t *a, int64_t v, const char *file, int line)

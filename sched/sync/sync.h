@@ -205,7 +205,7 @@ bool context_seen_add(const struct context_impl *ctx, struct chan_seen *seen);
 /* Atomic operations (atomic.c). */
 enum sync_atomic {
     SYNC_LOAD, SYNC_STORE, SYNC_EXCHANGE, SYNC_CAS, SYNC_ADD, SYNC_AND, SYNC_OR, SYNC_XOR,
-    SYNC_NAND
+    SYNC_NAND, SYNC_SUB
 };
 /* An atomic's value: 1 to 16 bytes (a 16-byte compare-and-swap, as
 ** lock-free code with a tag beside a pointer uses). */

@@ -154,7 +154,7 @@ HOOK void *__wrap_realloc(void *p, size_t size)
     }                                                                                      \
     RMW_HOOK(n, T, exchange, SYNC_EXCHANGE, (sync_word)v)                                  \
     RMW_HOOK(n, T, fetch_add, SYNC_ADD, (sync_word)v)                                      \
-    RMW_HOOK(n, T, fetch_sub, SYNC_ADD, 0 - (sync_word)v)                                  \
+    RMW_HOOK(n, T, fetch_sub, SYNC_SUB, (sync_word)v)                                      \
     RMW_HOOK(n, T, fetch_and, SYNC_AND, (sync_word)v)                                      \
     RMW_HOOK(n, T, fetch_or, SYNC_OR, (sync_word)v)                                        \
     RMW_HOOK(n, T, fetch_xor, SYNC_XOR, (sync_word)v)                                      \

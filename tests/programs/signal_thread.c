@@ -55,6 +55,9 @@
 **               signal ends the process, as on Linux.
 **   wrong_mask  sigsuspend with a mask that still blocks the pending
 **               SIGUSR1: it waits forever, and the report says why.
+**   second_of_set main raises SIGTERM and sigwaits for SIGINT or SIGTERM,
+**               then asserts it took SIGINT (it fails): the step is named
+**               by the signal it took (audit 21: by the set's first).
 */
 #include <assert.h>
 #include <errno.h>
@@ -380,6 +383,12 @@ int main(int argc, char **argv)
         pthread_sigmask(SIG_BLOCK, &usr1, NULL);
         raise(SIGUSR1);
         sigsuspend(&usr1);            /* should be the mask before the block */
+    } else if (strcmp(mode, "second_of_set") == 0) {
+        int sig = 0;
+        block_stops();
+        raise(SIGTERM);
+        sigwait(&stops, &sig);
+        assert(sig == SIGINT);
     } else if (strcmp(mode, "pause_race") == 0) {
         pthread_t t;
         main_thread = pthread_self();
