@@ -28,6 +28,11 @@ replays_identically() {
         diff "$tmp/report" "$tmp/replayed" | head -20; fi
 }
 
+# line_of FILE PATTERN: the first line of tests/programs/FILE that has it.
+line_of() {
+    grep -n "$2" "$tests/$1" | head -1 | cut -d: -f1
+}
+
 # ---- the bundled programs: buggy, then fixed ----
 bundled() {   # bundled NAME CLASS RESULT
     check "$1 buggy" 1 "$WEFT" run "$progs/$1.c"
@@ -1277,10 +1282,6 @@ check "no macro: glibc's default, so a gettid of its own compiles" 0 \
 # ---- blocking calls outside the model stop at their line ----
 mkfifo "$tmp/stdin"
 exec 3<>"$tmp/stdin"                  # open for writing too: never at its end
-# line_of FILE PATTERN: the first line of tests/programs/FILE that has it.
-line_of() {
-    grep -n "$2" "$tests/$1" | head -1 | cut -d: -f1
-}
 for call in fgets getchar; do
     check "$call of an empty standard input" 1 \
         "$WEFT" run "$tests/blocking_calls.c" -- "$call" <"$tmp/stdin"

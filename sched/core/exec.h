@@ -106,6 +106,9 @@ struct sched_thread {
                                          values since it was last held back */
     bool spin_moved;                  /* its last turn spun by that count */
     uint32_t turns;                   /* yields so far */
+    uint32_t turn_began;              /* the step its turn began at, and the */
+    uint32_t last_turn_began;         /* one its last ended turn began at */
+    uint32_t spins_in_row;            /* its last turns that spun, in a row */
     uint32_t npolls;
     int sym_prev;                     /* symmetric sibling spawned before it, -1,
                                          or -2: not spawned symmetric */
@@ -331,6 +334,7 @@ struct exec {
     struct sched_thread *current;     /* running scenario thread, or NULL */
     struct fiber *running;            /* the fiber executing now */
     int last_tid;                     /* thread of the previous step */
+    uint32_t last_progress;           /* the last step that changed anything, + 1 */
     int64_t now;                      /* virtual ns */
     uint64_t epoch;                   /* unique in the process, per execution */
     uint64_t park_counter;

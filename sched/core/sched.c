@@ -1278,6 +1278,8 @@ static bool polled_before(const struct sched_thread *t, const struct sched_op *o
 /* t's loop turn ends: is it spinning (would_spin)? */
 static void end_turn(struct exec *x, struct sched_thread *t)
 {
+    t->last_turn_began = t->turn_began;
+    t->turn_began = x->nsteps;
     t->turn_objects = x->nobjects;
     t->turn_made = t->made;
     bool repeat = seen_in(t, t->recent, t->turn);
@@ -1287,6 +1289,7 @@ static void end_turn(struct exec *x, struct sched_thread *t)
     bool cycle = closes_cycle(t, t->turn);
     t->spinning = t->spun = !t->daemon && (cycle || moved_too_long(t, t->moving));
     t->spin_moved = t->spinning && !cycle;
+    t->spins_in_row = t->spinning ? t->spins_in_row + 1 : 0;
     uint8_t bit = (uint8_t)(1u << (t->turns % SCHED_TURN_MEMORY));
     t->recent_repeats = (uint8_t)(repeat ? t->recent_repeats | bit : t->recent_repeats & ~bit);
     t->spun_on_clock = t->spinning && t->turn_clock;
@@ -1345,6 +1348,8 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
 {
     bool yield = (op->cls->flags & OP_YIELD) || (op->timer && op->timer->fired) ||
                  op->ends_turn;
+    if (sched_op_progress(op) && !(op->cls->flags & OP_YIELD))   /* (a yield changes nothing) */
+        x->last_progress = x->nsteps + 1;
     /* those waiting on t may go */
     if (!yield && sched_op_progress(op) && !mask_empty(x->delayed))
         for (int i = 0; i < x->nthreads; i++) {
@@ -1576,6 +1581,54 @@ static void classify_end(struct exec *x)
     x->failed = true;
 }
 
+/* The execution is a livelock: the threads in spinning spin, last the one
+** that stepped last; message says since when (a printf format of nsteps). */
+static void spun_forever(struct exec *x, sched_mask spinning, int last, const char *message)
+{
+    struct sched_outcome *out = &x->outcome;
+    out->spinning = spinning;
+    out->result = WEFT_LIVELOCK;
+    out->failing_tid = last;
+    out->where = x->threads[last]->pending->loc;
+    snprintf(out->message, sizeof out->message, message, x->nsteps);
+    x->failed = true;
+}
+
+/*
+** Nothing can change any more, before the step bound: every thread that
+** can run is spinning (see fair_threads), by a turn it repeated exactly
+** (not one that moved on by a count), that began after the last step
+** anyone took that changed anything, so it saw everything there is to see
+** and only polled, and no timer is armed that could fire and change
+** something. That turn also began after the thread was seen to spin, so
+** what weft does for a spinning thread (a select takes another of its
+** ready cases: sync/chan.c, fair_cases) had its chance and changed
+** nothing. Then every step from here is a poll that finds what it found
+** before, whichever thread takes it: the threads spin for ever.
+*/
+static bool nothing_can_change(struct exec *x, sched_mask enabled)
+{
+    if (x->narmed > 0 || !mask_empty(mask_minus(&x->masks, enabled, x->spinners)))
+        return false;
+    MASK_FOR(i, enabled) {
+        const struct sched_thread *t = x->threads[i];
+        if (!t->spinning || t->spin_moved || t->spun_on_clock || t->spins_in_row < 2 ||
+            t->last_turn_began < x->last_progress)
+            return false;
+    }
+    return true;
+}
+
+/* The spinner of enabled that stepped last. */
+static int last_to_step(struct exec *x, sched_mask enabled)
+{
+    int last = -1;
+    MASK_FOR(i, enabled)
+        if (last < 0 || x->threads[i]->last_step > x->threads[last]->last_step)
+            last = i;
+    return last;
+}
+
 /*
 ** The step bound was reached. The threads that stepped in the last stretch
 ** are the running ones. It is a livelock only if each of them is spinning
@@ -1610,12 +1663,7 @@ static void step_bound_reached(struct exec *x)
         out->cut = true;
         return;
     }
-    out->result = WEFT_LIVELOCK;
-    out->failing_tid = last;
-    out->where = x->threads[last]->pending->loc;
-    snprintf(out->message, sizeof out->message,
-             "still spinning after %u steps (the step bound)", x->nsteps);
-    x->failed = true;
+    spun_forever(x, out->spinning, last, "still spinning after %u steps (the step bound)");
 }
 
 /* ==========================================================================
@@ -1662,6 +1710,12 @@ static struct sched_thread *next_thread(struct exec *x)
         }
         if (x->nsteps >= (uint32_t)x->cfg->max_steps) {
             step_bound_reached(x);
+            return NULL;
+        }
+        if (!mask_empty(x->spinners) && nothing_can_change(x, enabled)) {
+            spun_forever(x, enabled, last_to_step(x, enabled),
+                         "still spinning at step %u, with nothing left that could "
+                         "change what it polls");
             return NULL;
         }
         x->runnable = enabled;
@@ -1732,6 +1786,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->interrupts = false;
     x->failed = x->abandoned = false;
     x->spinners = x->delayed = MASK_NONE;
+    x->last_progress = 0;
     x->any_symmetric = false;
     x->live_joinable = x->live_detached = x->detached_ever = 0;
     x->nrecheck = 0;

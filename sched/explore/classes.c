@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "explore/classes.h"
+#include "explore/grow.h"
 
 struct class_event {
     uint32_t tid;
@@ -31,19 +32,6 @@ struct class_event {
     bool all;                         /* OP_GLOBAL: ordered with local steps too */
     uint32_t first_obj, nobj;         /* its objects, in classes.objs */
 };
-
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return p;
-    size_t n = *cap ? 2 * *cap : 256;
-    while (n < need)
-        n *= 2;
-    void *bigger = realloc(p, n * elem);
-    if (bigger)
-        *cap = n;
-    return bigger;
-}
 
 static uint64_t mix(uint64_t h, uint64_t v)
 {
@@ -82,10 +70,9 @@ void classes_begin(struct classes *c)
 static bool thread_room(struct classes *c, size_t n)
 {
     size_t had = c->thread_cap;
-    struct class_thread *t = grow(c->thread, &c->thread_cap, n, sizeof *c->thread);
-    if (t == NULL)
+    if (!explore_grow((void **)&c->thread, &c->thread_cap, n, sizeof *c->thread))
         return false;
-    c->thread = t;
+    struct class_thread *t = c->thread;
     memset(t + had, 0, (c->thread_cap - had) * sizeof *t);
     if (had == 0)
         t[0].name = 1;                /* main */
@@ -99,14 +86,10 @@ int classes_step(struct classes *c, const struct sched_step *s, const struct sch
 {
     const struct sched_obj *objs[SCHED_MAX_OBJS];
     int n = sched_op_objects(op, objs);
-    struct class_event *ev = grow(c->ev, &c->ev_cap, c->n + 1, sizeof *c->ev);
-    if (ev == NULL)
+    /* (a step on no object, a choice's, grows no list of objects) */
+    if (!explore_grow((void **)&c->ev, &c->ev_cap, c->n + 1, sizeof *c->ev) ||
+        !explore_grow((void **)&c->objs, &c->objs_cap, c->nobjs + (size_t)n, sizeof *c->objs))
         return WEFT_ENOMEM;
-    c->ev = ev;
-    int32_t *ids = grow(c->objs, &c->objs_cap, c->nobjs + (size_t)n, sizeof *c->objs);
-    if (ids == NULL)
-        return WEFT_ENOMEM;
-    c->objs = ids;
     size_t most = s->tid;
     for (int i = 0; i < n; i++)
         if (objs[i]->thread >= 0 && (size_t)objs[i]->thread > most)
