@@ -247,6 +247,12 @@ expect_grep "afterfunc fix exhaustive" "afterfunc_leaks_mutex_fixed: pass (expec
 check "a select step says which case it took" 0 "$WEFT" run --format json ticker_starves_stop
 expect_grep "a select step says which case it took" "select flushTicker.C (recv, case 1 of 2)" "$tmp/out"
 
+# A NULL channel is named at the call that used it.
+check "a send on a NULL channel" 0 "$WEFT" run "$top_srcdir/tests/regress/null_channel.c" null_channel_send
+line=$(grep -n 'the NULL channel' "$top_srcdir/tests/regress/null_channel.c" | cut -d: -f1)
+expect_grep "a NULL channel: where" "^In thread 1 \"sender\" at null_channel.c:$line:$" "$tmp/out"
+expect_grep "a NULL channel: why" "^  send on a NULL channel (weft has no nil channel; Go's would block for ever)$" "$tmp/out"
+
 # Regression scenarios (tests/regress/, one file per bug found and fixed):
 # each declares the result every exhaustive strategy must give.
 for strategy in dpor dfs "dfs --no-sleep-sets" auto; do

@@ -462,11 +462,22 @@ static const struct sched_opclass send_wait_class = {
     .blockers = chan_wakers, .describe_wait = send_describe, .objects = chan_objects,
 };
 
+/* weft has no nil channel: a NULL one fails the execution at the call,
+** named (it crashed inside weft, at the thread's step before). */
+static void need_channel(struct exec *x, const weft_chan_t *ch, const char *call,
+                         struct sched_loc at)
+{
+    if (ch == NULL)
+        sched_fail(x, WEFT_CRASH, at, "%s on a NULL channel (weft has no nil channel; "
+                   "Go's would block for ever)", call);
+}
+
 void weft_chan_send_at(weft_chan_t *ch, void *v, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return;
+    need_channel(x, ch, "send", (struct sched_loc){ file, line });
     struct chan_op c = { .op = { .cls = &send_class, .obj = &ch->obj,
                                  .loc = { file, line } },
                          .value = v, .place = { .obj = &ch->obj } };
@@ -567,6 +578,7 @@ int weft_chan_recv_at(weft_chan_t *ch, void **out, int64_t ms, const char *file,
     struct exec *x = sync_exec();
     if (x == NULL)
         return WEFT_EINVAL;
+    need_channel(x, ch, "receive", (struct sched_loc){ file, line });
     struct chan_op c = { .op = { .cls = &recv_class, .obj = &ch->obj, .loc = { file, line } },
                          .out = out, .place = { .obj = &ch->obj } };
     if (ms >= 0 && sched_timer_init(x, &c.op, &c.timer, sched_ms_to_ns(ms)) != 0)
@@ -671,6 +683,7 @@ void weft_chan_close_at(weft_chan_t *ch, const char *file, int line)
     struct exec *x = sync_exec();
     if (x == NULL)
         return;
+    need_channel(x, ch, "close", (struct sched_loc){ file, line });
     struct close_op c = { .c = { .op = { .cls = &close_class, .obj = &ch->obj,
                                          .loc = { file, line } } } };
     sched_visible(x, &c.c.op);
