@@ -876,6 +876,18 @@ check "a late reply under --timers=idle" 1 "$WEFT" run --timers=idle "$tests/tim
 expect_grep "late: its timeout" "wake replied (timed out)" "$tmp/out"
 if grep -q "fired a timer while" "$tmp/out"; then fail=$((fail + 1))
     echo "FAIL: a timer that passed no thread was said to"; else pass=$((pass + 1)); fi
+# A deadline already past when the wait began races nothing: not said.
+check "a deadline already past" 1 "$WEFT" run "$tests/timer_passes.c" -- past
+if grep -q "fired a timer while" "$tmp/out"; then fail=$((fail + 1))
+    echo "FAIL: a deadline already past was said to pass a thread"; else pass=$((pass + 1)); fi
+# Under --timers=idle a timer fires while a thread could run only when
+# fairness holds that thread back as spinning: said so, not "a loaded machine".
+check "a timeout beside a spinner, --timers=idle" 1 \
+    "$WEFT" run --timers=idle "$tests/timer_passes.c" -- spinner
+expect_grep "the spinner named as held back" \
+    '^Step 13 fired a timer while thread "poller" could still run: that thread.s$' "$tmp/out"
+expect_grep "the fairness rule named" \
+    '^loop turns repeat, so weft.s fairness rule held it back as spinning, and$' "$tmp/out"
 
 # ---- a timed wait's absolute deadline, however late its step comes ----
 # A mover takes the clock past the waiter's deadline, before or after the

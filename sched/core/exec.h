@@ -216,6 +216,7 @@ struct sched_step {
     int32_t passed_by;                /* a thread that could have run when this
                                          step's timer fired, or -1 (set only
                                          when chains are captured) */
+    bool passed_spinning;             /* that thread was held back as spinning */
 };
 
 /*

@@ -160,9 +160,11 @@ struct sched_thread;
 struct sched_timer {
     int64_t timeout;                  /* virtual ns from the start of the wait */
     int64_t deadline;                 /* once started: virtual ns; else -1 */
+    int64_t began;                    /* the time it was started at */
     struct sched_obj *clock;          /* the execution's clock object */
     bool idle_rule;                   /* --timers=idle */
     bool fired;                       /* it timed out: that ends a loop turn */
+    bool fired_at_once;               /* its deadline had passed when it began */
     unsigned starts;                  /* how often it was started: a step that
                                          ends one wait and begins the next
                                          starts it again (a write that waits

@@ -874,6 +874,7 @@ void sched_timer_start(struct exec *x, struct sched_timer *t)
     if (t->deadline >= 0)             /* a new wait of the same operation */
         timer_end(x, t);
     t->starts++;
+    t->began = x->now;
     t->deadline = t->timeout > INT64_MAX - x->now ? INT64_MAX : x->now + t->timeout;
     x->armed[x->narmed++] = t;
     /* Under --timers=idle a timer stopped before it could fire still cut
@@ -914,6 +915,7 @@ void sched_timer_stop(struct exec *x, struct sched_timer *t)
 void sched_timer_fire(struct exec *x, struct sched_timer *t)
 {
     t->fired = true;
+    t->fired_at_once = t->deadline <= t->began;
     if (t->deadline > x->now)
         x->now = t->deadline;
 }
@@ -1431,8 +1433,8 @@ static void record_detail(struct exec *x, const struct sched_op *op)
 static int32_t passed_by(struct exec *x, struct sched_thread *t, const struct sched_op *op,
                          sched_mask enabled)
 {
-    if (op->timer == NULL || !op->timer->fired)
-        return -1;
+    if (op->timer == NULL || !op->timer->fired || op->timer->fired_at_once)
+        return -1;                    /* (a deadline past when the wait began raced nothing) */
     MASK_FOR(i, enabled)
         if (i != t->id && !x->threads[i]->daemon)
             return i;
@@ -1446,7 +1448,9 @@ __attribute__((noinline, cold)) static void record_story(struct exec *x, struct 
     x->chains[x->nsteps] = t->chain;
     x->steps[x->nsteps].preempts = x->last_tid >= 0 && t->id != x->last_tid &&
                                    mask_has(enabled, x->last_tid);
-    x->steps[x->nsteps].passed_by = passed_by(x, t, op, enabled);
+    int32_t passed = passed_by(x, t, op, x->runnable);   /* (held-back spinners too) */
+    x->steps[x->nsteps].passed_by = passed;
+    x->steps[x->nsteps].passed_spinning = passed >= 0 && x->threads[passed]->spinning;
     if (op->cls->describe_step)
         record_detail(x, op);
 }

@@ -274,7 +274,7 @@ static void note_race(void *ctx, uint32_t step, int tid)
     r->clock_event = dpor_clock_event(d->dpor, tid);
     r->last_then = dpor_last_event(d->dpor, tid);
     r->seen = dpor_steps(d->dpor);
-    r->memo.ok = false;
+    r->memo = (struct memo){ .ok = false };   /* (keep_races reads its steps too) */
     struct sched_thread *t = d->x->threads[tid];
     r->could_run = sched_thread_enabled(d->x, t);
     wake_op_of(d->x, t, t->pending, &r->op);

@@ -148,6 +148,7 @@ static int fill_chains(struct report *rep, struct exec *y)
     for (uint32_t i = 0; rc == 0 && i < rep->nsteps; i++) {
         rep->steps[i].preempts = y->steps[i].preempts;   /* known only with capture */
         rep->steps[i].passed_by = y->steps[i].passed_by;
+        rep->steps[i].passed_spinning = y->steps[i].passed_spinning;
         rc = chain_of(&t, &y->chains[i], rep->steps[i].loc, &rep->steps[i].chain);
     }
     for (uint32_t i = 0; rc == 0 && i < y->ndetails; i++) {

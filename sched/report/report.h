@@ -74,6 +74,7 @@ struct report_step {
     bool preempts;                    /* the thread of the step before could have gone on */
     int passed_by;                    /* a thread that could have run when this
                                          step's timer fired, or -1 */
+    bool passed_spinning;             /* that thread was held back as spinning */
     bool blocks;                      /* not a step: a blocked thread's last attempt */
     int handler;                      /* a program's signal handler took it: its
                                          signal (sched_step) */

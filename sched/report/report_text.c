@@ -375,10 +375,16 @@ static void print_passed_timer(FILE *f, const struct report *rep)
         const struct report_step *s = &rep->steps[i];
         if (s->passed_by < 0 || !step_shown(rep, i))
             continue;
-        fprintf(f, "\nStep %u fired a timer while thread \"%s\" could still run: weft lets a\n"
-                   "deadline pass before a thread that can run gets its turn, as a loaded\n"
-                   "machine may. With --timers=idle, timers fire only when no thread can run.\n",
-                i + 1, rep->threads[s->passed_by].name);
+        if (s->passed_spinning)       /* (--timers=idle too: fair_threads) */
+            fprintf(f, "\nStep %u fired a timer while thread \"%s\" could still run: that thread's\n"
+                       "loop turns repeat, so weft's fairness rule held it back as spinning, and\n"
+                       "when every thread that can run spins, time moves on to the next deadline.\n",
+                    i + 1, rep->threads[s->passed_by].name);
+        else
+            fprintf(f, "\nStep %u fired a timer while thread \"%s\" could still run: weft lets a\n"
+                       "deadline pass before a thread that can run gets its turn, as a loaded\n"
+                       "machine may. With --timers=idle, timers fire only when no thread can run.\n",
+                    i + 1, rep->threads[s->passed_by].name);
         return;
     }
 }
