@@ -247,6 +247,14 @@ expect_grep "afterfunc fix exhaustive" "afterfunc_leaks_mutex_fixed: pass (expec
 check "a select step says which case it took" 0 "$WEFT" run --format json ticker_starves_stop
 expect_grep "a select step says which case it took" "select flushTicker.C (recv, case 1 of 2)" "$tmp/out"
 
+# A passing execution replays to a line that says so (it printed nothing).
+rm -f "$tmp/pass.cl"
+"$WEFT" run --quiet --strategy dpor --classes "$tmp/pass.cl" abba_fixed >/dev/null
+token=$(awk 'NR == 1 { print $3 }' "$tmp/pass.cl")
+check "a passing token replays" 0 "$WEFT" replay abba_fixed --schedule "$token"
+expect_grep "a passing replay says so" \
+    "^abba_fixed: the execution passes, in [0-9]* steps (weft explain shows them)$" "$tmp/out"
+
 # A NULL channel is named at the call that used it.
 check "a send on a NULL channel" 0 "$WEFT" run "$top_srcdir/tests/regress/null_channel.c" null_channel_send
 line=$(grep -n 'the NULL channel' "$top_srcdir/tests/regress/null_channel.c" | cut -d: -f1)

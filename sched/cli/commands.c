@@ -1398,8 +1398,14 @@ static int replay_here(void *ctx, struct cli_child *c)
         rc = rep ? CLI_OK : out_of_memory("for a report");
         if (rep) {
             enum weft_result replayed = rep->result;
+            uint32_t steps = rep->nsteps;
             int printed = print_report(rep, o, a->t, o->merged ? merged_report(rep, o->merged, o)
                                                               : REPORT_REPLAY);
+            /* A passing execution has no report: say it passed, and how to see it. */
+            if (printed != CLI_ERROR && replayed == WEFT_PASS && !a->step_by_step &&
+                strcmp(format_for(o)->name, "text") == 0)
+                printf("%s: the execution passes, in %u steps (weft explain shows them)\n",
+                       a->t->scenario->name, steps);
             rc = printed == CLI_ERROR ? CLI_ERROR
                                       : check_replayed_result(a->t, a->recorded, replayed);
             if (o->merged && rc == CLI_OK)
