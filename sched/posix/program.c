@@ -899,10 +899,17 @@ void posix_stdio_reset(struct posix_program *p)
 #define REALTIME_START_NS  (INT64_C(1700000000) * 1000000000)
 #define MONOTONIC_START_NS (INT64_C(1000) * 1000000000)
 
+/* The clocks of dates start at a date: CLOCK_TAI too (Linux's is the
+** real-time clock plus the TAI offset the system set, often 0), and the
+** real-time alarm clock; the others at 1000 s. */
 int64_t posix_clock_start(clockid_t clock)
 {
-    return clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE ? REALTIME_START_NS
-                                                                       : MONOTONIC_START_NS;
+    switch (clock) {
+    case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: case CLOCK_REALTIME_ALARM: case CLOCK_TAI:
+        return REALTIME_START_NS;
+    default:
+        return MONOTONIC_START_NS;
+    }
 }
 
 /* A clock read at file:line, from the program's call at site (its return

@@ -5,7 +5,9 @@
 ** (audit 7: 1 s of sleeps measured 1,024 s, and an absolute sleep returned
 ** at once). Reads at different places are straight-line code, not a loop.
 ** Then a wait until the end of time ({INT64_MAX, 999999999}, "for ever")
-** never times out: weft timed it out and the clock stayed there. */
+** never times out: weft timed it out and the clock stayed there.
+** CLOCK_TAI and CLOCK_REALTIME_ALARM are dates, as CLOCK_REALTIME is
+** (audit 21: they read 1000 s, as CLOCK_MONOTONIC does). */
 #include <assert.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -21,6 +23,9 @@ static int64_t three_reads(void)
     struct timeval tv; struct timespec real, mono;
     gettimeofday(&tv, NULL); clock_gettime(CLOCK_REALTIME, &real); clock_gettime(CLOCK_MONOTONIC, &mono);
     assert(tv.tv_sec * 1000 + tv.tv_usec / 1000 == ms(&real));
+    struct timespec tai, alarm_clock;
+    clock_gettime(CLOCK_TAI, &tai); clock_gettime(CLOCK_REALTIME_ALARM, &alarm_clock);
+    assert(ms(&tai) == ms(&real) && ms(&alarm_clock) == ms(&real));
     return ms(&mono);
 }
 
