@@ -1350,10 +1350,11 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
 {
     bool yield = (op->cls->flags & OP_YIELD) || (op->timer && op->timer->fired) ||
                  op->ends_turn;
-    if (sched_op_progress(op) && !(op->cls->flags & OP_YIELD))   /* (a yield changes nothing) */
+    bool progress = sched_op_progress(op);
+    if (progress && !(op->cls->flags & OP_YIELD))   /* (a yield changes nothing) */
         x->last_progress = x->nsteps + 1;
     /* those waiting on t may go */
-    if (!yield && sched_op_progress(op) && !mask_empty(x->delayed))
+    if (!yield && progress && !mask_empty(x->delayed))
         for (int i = 0; i < x->nthreads; i++) {
             struct sched_thread *w = x->threads[i];
             if (mask_empty(w->after = mask_without(&x->masks, w->after, t->id))) {
@@ -1364,7 +1365,7 @@ static void note_turn(struct exec *x, struct sched_thread *t, struct sched_op *o
         }
     if (yield) {
         end_turn(x, t);
-    } else if (!sched_op_progress(op) && polled_before(t, op)) {
+    } else if (!progress && polled_before(t, op)) {
         end_turn(x, t);               /* before op: op begins the next turn */
         add_to_turn(x, t, op);
     } else {                          /* this loop turn's signature so far */
@@ -1648,7 +1649,6 @@ static void step_bound_reached(struct exec *x)
     struct sched_outcome *out = &x->outcome;
     uint32_t window = x->nsteps / 10 > 50 ? x->nsteps / 10 : 50;
     uint32_t since = x->nsteps > window ? x->nsteps - window : 0;
-    int last = -1;                    /* the spinner that stepped last */
     bool spin = true;
     out->spinning = MASK_NONE;
     for (int i = 0; i < x->nthreads; i++) {
@@ -1660,14 +1660,13 @@ static void step_bound_reached(struct exec *x)
             continue;
         mask_add(&x->masks, &out->spinning, i);
         spin &= t->spun && !t->spin_moved;
-        if (last < 0 || t->last_step > x->threads[last]->last_step)
-            last = i;
     }
-    if (!spin || last < 0) {
+    if (!spin || mask_empty(out->spinning)) {
         out->cut = true;
         return;
     }
-    spun_forever(x, out->spinning, last, "still spinning after %u steps (the step bound)");
+    spun_forever(x, out->spinning, last_to_step(x, out->spinning),
+                 "still spinning after %u steps (the step bound)");
 }
 
 /* ==========================================================================

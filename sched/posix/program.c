@@ -496,11 +496,14 @@ static struct heap_block *heap_find(struct exec *x, void *p, const char *what, c
         HASH_FIND_PTR(st->blocks, &p, b);
     if (b && b->freed) {
         const struct sched_thread *by = sched_thread(x, b->freed_by);
+        char who[SCHED_NAME_MAX + 16] = "another thread";
+        if (by == x->current)
+            snprintf(who, sizeof who, "this thread");
+        else if (by)
+            snprintf(who, sizeof who, "thread \"%s\"", by->obj.name);
         x->outcome.where_pc = pc;
-        sched_fail(x, WEFT_CRASH, sync_current_loc(x), "%s of a block already freed (by %s%s%s)",
-                   what, by == x->current ? "this thread" : "thread \"",
-                   by == x->current || by == NULL ? "" : by->obj.name,
-                   by == x->current ? "" : "\"");
+        sched_fail(x, WEFT_CRASH, sync_current_loc(x), "%s of a block already freed (by %s)",
+                   what, who);
     }
     return b;
 }
