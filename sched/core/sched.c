@@ -1122,9 +1122,11 @@ static sched_mask fair_threads(struct exec *x, sched_mask enabled)
     int64_t d = all_spinning && x->cfg->timers_idle ? next_deadline(x) : -1;
     if (d < 0 && all_spinning && on_clock)
         d = time_passes(x);
-    if (d >= 0) {
+    if (d >= 0) {                     /* time moved: who can run now (DPOR's
+                                         reversals ask whether a step or the
+                                         clock let a thread run: x->runnable) */
         x->now = d;
-        enabled = enabled_threads(x);
+        x->runnable = enabled = enabled_threads(x);
     }
     struct mask_builder fair = MASK_BUILDER_INIT;
     MASK_FOR(i, enabled)
