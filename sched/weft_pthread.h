@@ -495,6 +495,9 @@ static inline int weft_destroy_(const volatile void *object)
 #define pthread_getattr_np(t, attr)    weft_pthread_getattr_np_at((t), (attr), __FILE__, __LINE__)
 #define pthread_getcpuclockid(t, c)    weft_pthread_getcpuclockid_at((t), (c), __FILE__, __LINE__)
 #define fork(...)                      WEFT_UNSUPPORTED_(fork)
+/* The child of vfork runs on its parent's stack until it execs or _exits:
+** its _exit would end the execution as the program's own. */
+#define vfork(...)                     WEFT_UNSUPPORTED_(vfork)
 /* Descriptors that signals make readable: not modelled yet, so named at
 ** the line that makes one rather than at a read that would block outside
 ** weft. */
