@@ -290,6 +290,9 @@ WEFT_PROG_API int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event
                                     const char *ep_name, const char *fd_name, WEFT_AT);
 WEFT_PROG_API int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max,
                                      int timeout_ms, const char *ep_name, WEFT_AT);
+WEFT_PROG_API int weft_epoll_pwait_at(int epfd, struct epoll_event *events, int max,
+                                      int timeout_ms, const sigset_t *mask,
+                                      const char *ep_name, WEFT_AT);
 WEFT_PROG_API int weft_epoll_pwait2_at(int epfd, struct epoll_event *events, int max,
                                        const struct timespec *timeout, const sigset_t *mask,
                                        const char *ep_name, WEFT_AT);
@@ -625,9 +628,8 @@ static inline int weft_destroy_(const volatile void *object)
     weft_epoll_ctl_at((ep), (op), (fd), (ev), #ep, #fd, __FILE__, __LINE__)
 #define epoll_wait(ep, evs, n, ms) \
     weft_epoll_wait_at((ep), (evs), (n), (ms), #ep, __FILE__, __LINE__)
-/* (no signal is delivered while it waits: the mask changes nothing) */
 #define epoll_pwait(ep, evs, n, ms, mask) \
-    ((void)(mask), weft_epoll_wait_at((ep), (evs), (n), (ms), #ep, __FILE__, __LINE__))
+    weft_epoll_pwait_at((ep), (evs), (n), (ms), (mask), #ep, __FILE__, __LINE__)
 #define epoll_pwait2(ep, evs, n, ts, mask) \
     weft_epoll_pwait2_at((ep), (evs), (n), (ts), (mask), #ep, __FILE__, __LINE__)
 /* C11 atomic calls tell weft their line and how they spell their object

@@ -1143,6 +1143,18 @@ expect_grep "the bind after it" "udp.c:177 .*bind udp port 9000$" "$tmp/out"
 expect_grep "the server waits on its queue" \
     'thread 1 "late_server" waits to read from "127.0.0.1:9000"' "$tmp/out"
 replays_identically "lost datagram replay"
+# A datagram's size in the steps is its data's: each queued message also
+# names its sender, whose bytes were counted (8 for 4).
+rm -f "$tmp/udp.cl"
+"$WEFT" run --classes "$tmp/udp.cl" "$tests/udp.c" -- echo >/dev/null
+check "UDP echo, step by step" 0 \
+    "$WEFT" explain "$tests/udp.c" --arg echo --schedule "$(head -1 "$tmp/udp.cl" | cut -d' ' -f3)"
+expect_grep "a datagram sent: its data's size" \
+    "main: write 127.0.0.1:[0-9]* (4 bytes) at udp.c:$(line_of udp.c 'sizeof server_at) == 4')$" \
+    "$tmp/out"
+expect_grep "a datagram received: its data's size" \
+    "echo: read 127.0.0.1:[0-9]* (4 bytes) at udp.c:$(line_of udp.c 'ssize_t n = recvfrom')$" \
+    "$tmp/out"
 check "UDP, all memory checked" 0 "$WEFT" run --memory=all "$tests/udp.c" -- echo
 check "UDP, a process per execution" 0 "$WEFT" run --isolate fork "$tests/udp.c" -- echo
 expect_grep "UDP forked: the same executions" \
@@ -1608,6 +1620,21 @@ done
 expect_grep "the check a step of its own" "sigmask.c:154  pthread_kill 0$" "$tmp/out"
 replays_identically "pthread_kill replay"
 check "signal masks, a process per execution" 0 "$WEFT" run --isolate fork "$tests/sigmask.c"
+
+# ppoll, pselect, epoll_pwait and epoll_pwait2 wait with the mask they
+# are given, swapped in as the call begins (posix/io.c, mask_in): a
+# reader that unblocks SIGUSR1 only for the call is stopped by it. The
+# mask was ignored: a deadlock. Unblocking around a plain poll is the race
+# those calls exist to close, a deadlock still.
+for mode in ppoll pselect epoll_pwait epoll_pwait2 pending; do
+    check "a wait with its own mask: $mode" 0 "$WEFT" run "$tests/masked_wait.c" -- $mode
+    expect_grep "a wait with its own mask: $mode, exhaustive" "^masked_wait: pass .*, exhaustive" \
+        "$tmp/out"
+    same_classes "a wait with its own mask: $mode, classes" "$tests/masked_wait.c" -- $mode
+done
+check "a wait with its own mask: unmasked around poll" 1 "$WEFT" run "$tests/masked_wait.c" -- unmasked
+expect_grep "unmasked around poll: the lost signal" "^masked_wait: UNEXPECTED deadlock" "$tmp/out"
+replays_identically "unmasked around poll: replay"
 
 # ---- signals between the program's threads (posix/delivery.c) ----
 # A signal thread takes SIGTERM with sigwait: every send depends on every

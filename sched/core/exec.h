@@ -163,6 +163,10 @@ struct sched_thread {
     ** unless the call said otherwise (eintr, posix/delivery.c): then
     ** signal_cut tells it that it fails with EINTR. */
     bool signal_due, signal_cut;
+    /* Set while a call waits with a signal mask of its own (ppoll,
+    ** pselect, epoll_pwait: posix/io.c): the mask came in with the call,
+    ** so a handler due ends any of its steps, not only one that waits. */
+    bool signal_cuts_all;
     uint8_t eintr;
     uint8_t handling;                 /* the signal whose handler it runs, or 0;
                                          SCHED_EXIT_HANDLERS: exit's handlers */

@@ -1517,7 +1517,7 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
          (op->cls->enabled && !op->cls->enabled(x, op)))) {
         op->completed = op->interrupted = t->interrupted = true;
         op->note = "interrupted";
-    } else if (t->signal_due && !op->completed && waits_untimed(x, op)) {
+    } else if (t->signal_due && !op->completed && (t->signal_cuts_all || waits_untimed(x, op))) {
         op->completed = op->interrupted = t->signal_cut = by_signal = true;
         op->note = "interrupted by a signal";
     }

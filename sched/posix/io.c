@@ -589,8 +589,8 @@ int weft_socketpair_at(int domain, int type, int protocol, int sv[2], const char
     stream_set_charged(a, STREAM_UNIX_SNDBUF);
     stream_set_charged(b, STREAM_UNIX_SNDBUF);
     if (kind != SOCK_STREAM) {        /* message boundaries kept */
-        stream_set_messages(a, kind == SOCK_SEQPACKET);
-        stream_set_messages(b, kind == SOCK_SEQPACKET);
+        stream_set_messages(a, kind == SOCK_SEQPACKET, 0);
+        stream_set_messages(b, kind == SOCK_SEQPACKET, 0);
     }
     bool nonblock = type & SOCK_NONBLOCK;
     int s0 = fd_new(x, b, a, nonblock, true, at);
@@ -932,7 +932,7 @@ static struct stream *dgram_queue(struct exec *x, struct posix_fd *f, struct sch
         else
             snprintf(name, sizeof name, "datagram socket %d", f->fd);
         f->in = stream_new(x, name, PIPE_CAPACITY, at);
-        stream_set_messages(f->in, false);
+        stream_set_messages(f->in, false, SENDER_HEAD);
     }
     return f->in;
 }
@@ -2040,6 +2040,52 @@ static int64_t timeout_of_ts(const struct timespec *ts)
     return ts ? timeout_of(ts->tv_sec, ts->tv_nsec) : -1;
 }
 
+/*
+** ppoll, pselect and epoll_pwait wait with their mask (NULL: the thread's
+** own) in place of the thread's, swapped in and back by the call as Linux
+** does it: a pending signal the mask unblocks goes to its handler at once
+** and the call fails with EINTR without waiting (mask_in: true; Linux
+** would first return descriptors already ready, leaving the signal
+** pending); one sent once the call began ends it with EINTR at any of its
+** steps (signal_cuts_all: a handler due at its first step came in the
+** call, where one due at a plain poll's first step may have come before
+** it); and the thread's mask is back as the call returns (mask_out, which
+** delivers what that unblocks).
+*/
+static bool mask_in(struct exec *x, const sigset_t *mask, uint64_t *saved, struct sched_loc at)
+{
+    struct posix_thread *t = posix_thread_self(x);
+    if (mask == NULL || t == NULL)
+        return false;
+    *saved = t->sigmask;
+    t->sigmask = posix_sigset_bits(mask);
+    x->current->signal_cuts_all = true;
+    return posix_signals_unblocked(x, at) > 0;
+}
+
+static long mask_out(struct exec *x, const sigset_t *mask, uint64_t saved, long result,
+                     struct sched_loc at)
+{
+    struct posix_thread *t = posix_thread_self(x);
+    if (mask == NULL || t == NULL)
+        return result;
+    uint64_t was = t->sigmask;
+    t->sigmask = saved;
+    x->current->signal_cuts_all = false;
+    int keep = errno;
+    if (was & ~saved)                 /* (a handler run here leaves the result as it is) */
+        posix_signals_unblocked(x, at);
+    errno = keep;
+    return result;
+}
+
+/* A cancellation point's end (point_leave), then mask_out. */
+static long masked_leave(struct exec *x, const sigset_t *mask, uint64_t saved, long result,
+                         struct sched_loc at)
+{
+    return mask_out(x, mask, saved, point_leave(x, result, at), at);
+}
+
 int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file, int line)
 {
     struct exec *x = sync_exec();
@@ -2050,8 +2096,7 @@ int weft_poll_at(struct pollfd *pfds, nfds_t n, int timeout_ms, const char *file
     return (int)point_leave(x, poll_ns(x, pfds, n, timeout_of_ms(timeout_ms), false, at), at);
 }
 
-/* ppoll: poll with a timespec; no signal is delivered while it waits, so
-** the mask changes nothing. */
+/* ppoll: poll with a timespec, waiting with mask (mask_in). */
 int weft_ppoll_at(struct pollfd *pfds, nfds_t n, const struct timespec *ts,
                   const sigset_t *mask, const char *file, int line)
 {
@@ -2063,7 +2108,10 @@ int weft_ppoll_at(struct pollfd *pfds, nfds_t n, const struct timespec *ts,
     if (ns < -1)
         return -1;
     poll_point_enter(x, at);
-    return (int)point_leave(x, poll_ns(x, pfds, n, ns, false, at), at);
+    uint64_t saved = 0;
+    if (mask_in(x, mask, &saved, at))
+        return (int)masked_leave(x, mask, saved, failed(EINTR), at);
+    return (int)masked_leave(x, mask, saved, poll_ns(x, pfds, n, ns, false, at), at);
 }
 
 /* select over poll: each descriptor below nfds in a set is one pollfd;
@@ -2120,8 +2168,8 @@ int weft_posix_select_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct ti
     return bits;
 }
 
-/* pselect: select with a timespec, left as it is; no signal is delivered
-** while it waits, so the mask changes nothing. */
+/* pselect: select with a timespec, left as it is, waiting with mask
+** (mask_in). */
 int weft_pselect_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *ts,
                     const sigset_t *mask, const char *file, int line)
 {
@@ -2133,7 +2181,10 @@ int weft_pselect_at(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct t
     if (ns < -1 || nfds < 0 || nfds > FD_SETSIZE)
         return (int)failed(EINVAL);
     poll_point_enter(x, at);
-    return (int)point_leave(x, select_ns(x, nfds, rd, wr, ex, ns, at), at);
+    uint64_t saved = 0;
+    if (mask_in(x, mask, &saved, at))
+        return (int)masked_leave(x, mask, saved, failed(EINTR), at);
+    return (int)masked_leave(x, mask, saved, select_ns(x, nfds, rd, wr, ex, ns, at), at);
 }
 
 /* ==========================================================================
@@ -2504,6 +2555,8 @@ static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, i
     struct sched_op look = { .cls = &epoll_look_class, .obj = ep->list,
                              .obj2 = timeout_ns > 0 ? sched_clock(x) : NULL, .loc = at };
     sched_visible(x, &look);
+    if (wait_cancelled(x))            /* a handler came in the call (mask_in) */
+        return -1;
     int64_t until = timeout_ns < 0 ? -1
                   : timeout_ns > INT64_MAX - x->now ? INT64_MAX : x->now + timeout_ns;
     for (;;) {
@@ -2528,20 +2581,41 @@ static int epoll_wait_fd(struct exec *x, int epfd, struct epoll_event *events, i
     }
 }
 
+/* epoll_wait with timeout_ns, waiting with mask (mask_in; NULL: the
+** thread's own). */
+static int epoll_wait_masked(struct exec *x, int epfd, struct epoll_event *events, int max,
+                             int64_t timeout_ns, const sigset_t *mask, const char *ep_name,
+                             struct sched_loc at)
+{
+    poll_point_enter(x, at);
+    uint64_t saved = 0;
+    if (mask_in(x, mask, &saved, at))
+        return (int)masked_leave(x, mask, saved, failed(EINTR), at);
+    return (int)masked_leave(x, mask, saved,
+                             epoll_wait_fd(x, epfd, events, max, timeout_ns, ep_name, at), at);
+}
+
 int weft_epoll_wait_at(int epfd, struct epoll_event *events, int max, int timeout_ms,
                        const char *ep_name, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return epoll_wait(epfd, events, max, timeout_ms);
-    struct sched_loc at = { file, line };
-    poll_point_enter(x, at);
-    return (int)point_leave(x, epoll_wait_fd(x, epfd, events, max, timeout_of_ms(timeout_ms),
-                                             ep_name, at), at);
+    return epoll_wait_masked(x, epfd, events, max, timeout_of_ms(timeout_ms), NULL, ep_name,
+                             (struct sched_loc){ file, line });
 }
 
-/* epoll_pwait2: a timespec (NULL: no limit); the signal mask changes
-** nothing, as for epoll_pwait (no signal is delivered while it waits). */
+int weft_epoll_pwait_at(int epfd, struct epoll_event *events, int max, int timeout_ms,
+                        const sigset_t *mask, const char *ep_name, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return epoll_pwait(epfd, events, max, timeout_ms, mask);
+    return epoll_wait_masked(x, epfd, events, max, timeout_of_ms(timeout_ms), mask, ep_name,
+                             (struct sched_loc){ file, line });
+}
+
+/* epoll_pwait2: a timespec (NULL: no limit). */
 int weft_epoll_pwait2_at(int epfd, struct epoll_event *events, int max,
                          const struct timespec *timeout, const sigset_t *mask,
                          const char *ep_name, const char *file, int line)
@@ -2549,12 +2623,11 @@ int weft_epoll_pwait2_at(int epfd, struct epoll_event *events, int max,
     struct exec *x = sync_exec();
     if (x == NULL)
         return epoll_pwait2(epfd, events, max, timeout, mask);
-    struct sched_loc at = { file, line };
     int64_t ns = timeout_of_ts(timeout);
     if (ns < -1)
         return -1;                    /* EINVAL */
-    poll_point_enter(x, at);
-    return (int)point_leave(x, epoll_wait_fd(x, epfd, events, max, ns, ep_name, at), at);
+    return epoll_wait_masked(x, epfd, events, max, ns, mask, ep_name,
+                             (struct sched_loc){ file, line });
 }
 
 /* ==========================================================================
@@ -2917,8 +2990,8 @@ static struct posix_conn *conn_new(struct exec *x, const struct posix_fd *server
         stream_set_tcp(c->down);
     }
     if (server->type == SOCK_SEQPACKET) {
-        stream_set_messages(c->up, true);
-        stream_set_messages(c->down, true);
+        stream_set_messages(c->up, true, 0);
+        stream_set_messages(c->down, true, 0);
     }
     c->client = client->local;
     c->client_len = client->local_len;

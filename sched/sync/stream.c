@@ -35,6 +35,8 @@ struct stream {
                                          end once drained, writes fail */
     bool messages;                    /* each write one message (a datagram) */
     bool end_on_close;                /* messages: the writer's close ends it */
+    size_t sender_head;               /* messages: the bytes each begins with that
+                                         name its sender, not its data */
     bool counter, semaphore;          /* an eventfd's count (stream_set_counter) */
     struct timer_impl *timer;         /* a timerfd's: its expirations due by the
                                          clock count too (stream_set_timer) */
@@ -131,17 +133,40 @@ struct stream_op {
     bool holding;                     /* it holds its file(s) */
 };
 
+static void copy_out(const struct stream *s, size_t skip, unsigned char *p, size_t n);
+
+/* "2 datagrams (16 bytes) queued": its messages and their data. */
+static int messages_text(const struct stream *s, char *buf, size_t n)
+{
+    size_t count = 0, bytes = 0;
+    message_len m;
+    for (size_t at = 0; at + MESSAGE_HEAD <= s->len; at += MESSAGE_HEAD + m) {
+        copy_out(s, at, (unsigned char *)&m, MESSAGE_HEAD);
+        count++;
+        bytes += m > s->sender_head ? m - s->sender_head : 0;
+    }
+    return snprintf(buf, n, "%zu datagram%s (%zu bytes) queued", count, count == 1 ? "" : "s",
+                    bytes);
+}
+
 static void stream_state(const struct sched_obj *o, char *buf, size_t n)
 {
     const struct stream *s = (const struct stream *)o;
     buf[0] = 0;                       /* (closed both ways and empty: nothing to tell) */
-    if (s->len > 0 || (s->writer_closed != s->reader_closed))
-        snprintf(buf, n, "%zu bytes buffered%s%s", s->len,
-             s->writer_closed ? ", write end closed" : "",
-             s->reader_closed ? ", read end closed" : "");
+    if (s->len == 0 && s->writer_closed == s->reader_closed)
+        return;
+    int len = s->messages ? messages_text(s, buf, n) : snprintf(buf, n, "%zu bytes buffered",
+                                                                  s->len);
+    if (len >= 0 && (size_t)len < n)
+        snprintf(buf + len, n - (size_t)len, "%s%s",
+                 s->writer_closed ? ", write end closed" : "",
+                 s->reader_closed ? ", read end closed" : "");
 }
 
 static const struct sched_objclass stream_objclass = { .name = "pipe", .state = stream_state };
+/* A stream of messages: a datagram or seqpacket socket's queue. */
+static const struct sched_objclass message_objclass = { .name = "socket",
+                                                        .state = stream_state };
 
 struct stream *stream_new(struct exec *x, const char *name, size_t capacity, struct sched_loc at)
 {
@@ -150,10 +175,12 @@ struct stream *stream_new(struct exec *x, const char *name, size_t capacity, str
     return s;
 }
 
-void stream_set_messages(struct stream *s, bool end_on_close)
+void stream_set_messages(struct stream *s, bool end_on_close, size_t sender_head)
 {
     s->messages = true;
     s->end_on_close = end_on_close;
+    s->sender_head = sender_head;
+    s->obj.cls = &message_objclass;
 }
 
 bool stream_message_fits(const struct stream *s, size_t n)
@@ -162,8 +189,6 @@ bool stream_message_fits(const struct stream *s, size_t n)
         return n + 32 <= s->sndbuf;
     return n <= UINT32_MAX && MESSAGE_HEAD + n <= s->cap;
 }
-
-static void copy_out(const struct stream *s, size_t skip, unsigned char *p, size_t n);
 
 /* An eventfd's count never passes this (Linux: 2^64 - 2). */
 #define COUNT_MAX (UINT64_MAX - 1)
@@ -768,6 +793,12 @@ static bool readable(const struct stream *s)
     return s->counter ? count_of(s) > 0 : s->len > 0 || ended(s);
 }
 
+/* Of k bytes of a message, those of its data (not its sender's name). */
+static size_t data_of(const struct stream *s, size_t k)
+{
+    return k > s->sender_head ? k - s->sender_head : 0;
+}
+
 /* The oldest message into r (what does not fit is dropped, as recv does). */
 static void read_message(struct stream *s, struct stream_op *r)
 {
@@ -780,7 +811,7 @@ static void read_message(struct stream *s, struct stream_op *r)
     r->whole = m;
     r->result = (long)k;
     r->op.note = "%d bytes";
-    r->op.note_a = (int)k;
+    r->op.note_a = (int)data_of(s, k);
 }
 
 /* A peek: the oldest message, or the bytes there, copied and left. */
@@ -798,7 +829,7 @@ static void peek_apply(struct stream *s, struct stream_op *r)
     r->result = (long)k;
     r->op.idle = true;                /* it changed nothing: a read for the searches */
     r->op.note = "%d bytes";
-    r->op.note_a = (int)k;
+    r->op.note_a = (int)(s->messages ? data_of(s, k) : k);
 }
 
 /* What a read's step does, in the state it would run in now. */
@@ -1136,7 +1167,7 @@ static void write_message(struct exec *x, struct stream *s, struct stream_op *w,
     w->done = w->n;
     w->result = (long)w->n;
     w->op.note = "%d bytes";
-    w->op.note_a = (int)w->n;
+    w->op.note_a = (int)data_of(s, w->n);
 }
 
 /* A write to an eventfd: its value added to the count, or it waits (or

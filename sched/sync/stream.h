@@ -35,8 +35,10 @@ struct stream *stream_new(struct exec *x, const char *name, size_t capacity, str
 ** whole or not at all (n + 4 bytes of room; stream_message_fits), each
 ** read takes one (what does not fit the buffer is dropped). end_on_close:
 ** the writer's close ends the stream (seqpacket); else a reader waits on
-** (a datagram socket's peer closing ends nothing). */
-void stream_set_messages(struct stream *s, bool end_on_close);
+** (a datagram socket's peer closing ends nothing). sender_head: the bytes
+** each message begins with that name its sender (a queue several sockets
+** send to), which reports leave out of its size. Reports call it a socket. */
+void stream_set_messages(struct stream *s, bool end_on_close, size_t sender_head);
 /* Make s a pipe's, right after stream_new: its room is counted in pages,
 ** as Linux's pipe_write counts it (16 of 4,096 bytes; a write's tail
 ** shares the last page only when it fits there). */
