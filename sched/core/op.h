@@ -93,6 +93,10 @@ enum {
                              any other operation the thread drains its buffer
                              in a step of its own, as x86 does before a locked
                              instruction or a fence (sync/atomic.c) */
+    OP_ENDS_ALL = 1 << 10, /* the end of the execution, which the last thread
+                             not detached to return takes (with OP_GLOBAL):
+                             which thread that is can be chance, so the
+                             classes of executions name it by no thread */
 };
 
 /*

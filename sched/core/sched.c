@@ -422,7 +422,8 @@ static void check_nothing_held(struct exec *x, struct sched_thread *t)
 ** thread has finished by then: the end could have come before their steps,
 ** and without a step of its own DPOR would find no race to reverse.
 */
-static const struct sched_opclass return_class = { .verb = "return", .flags = OP_GLOBAL };
+static const struct sched_opclass return_class = { .verb = "return",
+                                                   .flags = OP_GLOBAL | OP_ENDS_ALL };
 
 void sched_detach(struct exec *x, struct sched_thread *t)
 {
@@ -1655,8 +1656,8 @@ static void step_bound_reached(struct exec *x)
     out->spinning = MASK_NONE;
     for (int i = 0; i < x->nthreads; i++) {
         struct sched_thread *t = x->threads[i];
-        if (t->last_step <= since)
-            continue;
+        if (t->last_step <= since || t->daemon)
+            continue;                 /* (a timer's firings are time passing) */
         spin &= t->state != T_FINISHED;
         if (t->state != T_PARKED)
             continue;

@@ -30,6 +30,7 @@ struct class_event {
     int thread_obj;                   /* the thread it spawns or joins, or -1 */
     bool reads, timed, local, shared;
     bool all;                         /* OP_GLOBAL: ordered with local steps too */
+    bool ends_all;                    /* OP_ENDS_ALL: named by no thread */
     uint32_t first_obj, nobj;         /* its objects, in classes.objs */
 };
 
@@ -102,6 +103,7 @@ int classes_step(struct classes *c, const struct sched_step *s, const struct sch
                                .shared = (op->cls->flags & OP_SHARED) != 0,
                                .timed = sched_op_program_global(op),
                                .all = (op->cls->flags & OP_GLOBAL) != 0,
+                               .ends_all = (op->cls->flags & OP_ENDS_ALL) != 0,
                                .first_obj = (uint32_t)c->nobjs,
                                .nobj = (uint32_t)n };
     e->who = c->thread[s->tid].name;
@@ -200,15 +202,20 @@ static uint32_t *all_pasts(const struct classes *c, int *nt)
     return past;
 }
 
-/* Step i by its thread, place and operation, and its past. */
+/* Step i by its thread, place and operation, and its past. The end of
+** the execution by none: what came before it (its own thread's steps too). */
 static uint64_t step_hash(const struct classes *c, size_t i, const uint32_t *past, int nt)
 {
     const struct class_event *b = &c->ev[i];
     const uint32_t *row = past + i * (size_t)nt;
     uint64_t before = 0;
-    for (int t = 0; t < nt; t++)      /* a set: an order-free sum */
-        if (t != (int)b->tid && row[t] > 0)
-            before += avalanche(mix(c->thread[t].name, row[t]));
+    for (int t = 0; t < nt; t++) {    /* a set: an order-free sum */
+        uint32_t n = t != (int)b->tid ? row[t] : b->ends_all ? b->k : 0;
+        if (n > 0)
+            before += avalanche(mix(c->thread[t].name, n));
+    }
+    if (b->ends_all)
+        return avalanche(mix(mix(0xe4d, b->label), before));
     return avalanche(mix(mix(mix(b->who, b->k), b->label), before));
 }
 
