@@ -562,6 +562,21 @@ if [ "$(cut -d' ' -f2 "$tmp/every" | sort -u)" = "$(cut -d' ' -f2 "$tmp/dpor.cl"
    [ "$(wc -l <"$tmp/dpor.cl")" -eq 4 ]; then pass=$((pass + 1)); else
     fail=$((fail + 1)); echo "FAIL: end_taken_by_either: DPOR's classes are not plain DFS's 4"; fi
 
+# A detached thread's steps may follow the detach: DPOR ran 2 of 8 classes
+# and passed steps_after_a_detach, 4 of 6 in detach_then_load.
+after_detach="$top_srcdir/tests/dpor/steps_after_a_detach.c"
+check "steps after a detach" 0 "$WEFT" run --strategy dpor "$after_detach"
+expect_grep "steps after a detach: the assertion" \
+    "steps_after_a_detach: assertion (expected assertion) \[dpor\]" "$tmp/out"
+for kc in steps_after_a_detach:8 detach_then_load:6; do
+    "$WEFT" run --quiet --strategy dfs --no-sleep-sets --classes "$tmp/every" "$after_detach" \
+        "${kc%:*}" >/dev/null
+    "$WEFT" run --quiet --strategy dpor --classes "$tmp/dpor.cl" "$after_detach" "${kc%:*}" >/dev/null
+    if [ "$(cut -d' ' -f2 "$tmp/every" | sort -u)" = "$(cut -d' ' -f2 "$tmp/dpor.cl" | sort)" ] &&
+       [ "$(wc -l <"$tmp/dpor.cl")" -eq "${kc#*:}" ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: ${kc%:*}: DPOR's classes are not plain DFS's ${kc#*:}"; fi
+done
+
 # A step that completes a select touches all the select's channels (it
 # takes the select out of each one's queue), and the select's own step
 # after it only the channel used; a close commits the selects waiting to

@@ -97,6 +97,11 @@ enum {
                              not detached to return takes (with OP_GLOBAL):
                              which thread that is can be chance, so the
                              classes of executions name it by no thread */
+    OP_AFTER_END = 1 << 11, /* runs only once the thread its object names has
+                             returned (a join): that thread's steps all come
+                             before it, so DPOR never reverses them with it.
+                             Not a detach, a try-join or a timed join, which
+                             the thread's steps may follow */
 };
 
 /*

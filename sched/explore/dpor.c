@@ -684,13 +684,14 @@ static bool gives_object(const struct sched_op *op, int id)
 ** the race to reverse is with the lock before. Likewise a step on m by a
 ** thread that held m already (a relock) or that found m held by another
 ** (a failed try-lock: the lock could not run before it, and what freed m
-** came after it), and a join of T and T's own steps. */
+** came after it), and a join of T and T's own steps (only a join: T's
+** steps may come after a detach of T, or after a try-join that failed). */
 static bool never_together(const struct dpor *d, const struct event *e, const struct sched_op *n,
                            bool n_interruptible)
 {
     if (n_interruptible)              /* it could run before e, taking nothing */
         return false;
-    if (n->obj && n->obj->thread == e->tid)   /* join(T) waits for all of T */
+    if ((n->cls->flags & OP_AFTER_END) && n->obj && n->obj->thread == e->tid)
         return true;
     if ((e->flags & EV_HELD) && takes_object(n, d->links[e->first_link].obj))
         return true;

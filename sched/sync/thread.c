@@ -102,7 +102,7 @@ static void join_describe(const struct sched_op *op, char *buf, size_t n)
 }
 
 static const struct sched_opclass join_class = {
-    .verb = "join", .flags = OP_PASSIVE, .enabled = join_enabled,
+    .verb = "join", .flags = OP_PASSIVE | OP_AFTER_END, .enabled = join_enabled,
     .blockers = join_blockers, .describe_wait = join_describe,
 };
 
