@@ -1093,6 +1093,12 @@ expect_grep "reported once" "dies_in_one: crash (expected crash)" "$tmp/out"
 if [ "$(wc -l <"$tmp/out")" -eq 2 ]; then pass=$((pass + 1)); else   # and the totals
     fail=$((fail + 1)); echo "FAIL: a death without --classes: more than one report"; fi
 check "--isolate=none keeps one process" 0 "$WEFT" run --isolate=none --quiet abba
+# In one process a parameter nobody set reads as each reader's fallback:
+# two_stage (threads 2 by default: 4 executions) ran 36 after a scenario
+# that read threads=3 by default had kept that value.
+check "a default read before is not kept" 0 "$WEFT" run --isolate=none \
+    datatable_barrier_throw two_stage
+expect_grep "two_stage's own default" "^two_stage: pass (expected pass) \[dpor\] 4 executions," "$tmp/out"
 check "--isolate bad" 2 "$WEFT" run --isolate=thread abba
 check "--watchdog bad" 2 "$WEFT" run --watchdog x abba
 # The time limit holds in the middle of an execution (here one that spins,

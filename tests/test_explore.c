@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "suites.h"
+#include "core/params.h"
 #include "explore/wakeup.h"
 #include "report/codec.h"
 #include "report/report.h"
@@ -753,11 +754,29 @@ START_TEST(resume_after_death_counts_the_same)
 }
 END_TEST
 
+/* A key nobody set reads as each reader's own fallback: the first one read
+** was kept and given to every later reader, so after a scenario that read
+** threads=3 by default, another whose default is 2 ran with 3 (in one
+** process: --isolate=none, or weft from C). */
+START_TEST(param_fallback_is_each_readers_own)
+{
+    struct params *ps = params_new();
+    ck_assert_ptr_nonnull(ps);
+    ck_assert_int_eq(params_int(ps, "threads", 3), 3);
+    ck_assert_int_eq(params_int(ps, "threads", 2), 2);
+    ck_assert_int_eq(params_set(ps, "threads", "5"), 0);
+    ck_assert_int_eq(params_int(ps, "threads", 2), 5);
+    ck_assert_int_eq(params_int(ps, "sections", 1), 1);
+    params_free(ps);
+}
+END_TEST
+
 Suite *explore_suite(void)
 {
     Suite *s = suite_create("explore");
     TCase *tc = test_case("counts");
     tcase_add_test(tc, dfs_counts_binomial);
+    tcase_add_test(tc, param_fallback_is_each_readers_own);
     tcase_add_test(tc, wakeup_insert_covers_equivalent_orders);
     tcase_add_test(tc, wakeup_values_are_part_of_the_step);
     tcase_add_test(tc, pack_round_trips);

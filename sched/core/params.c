@@ -17,6 +17,9 @@ struct param {
     char *key, *value;
     int number;                       /* value, parsed once (params_set checked it) */
     bool used;
+    bool defaulted;                   /* not set: kept only to find the key fast, and
+                                         every read gets its own fallback (another
+                                         scenario's, or another line's, may differ) */
     UT_hash_handle hh;
 };
 
@@ -84,6 +87,7 @@ static struct param *param_put(struct params *ps, const char *key, const char *v
     }
     free(p->value);
     p->value = copy;
+    p->defaulted = false;
     p->number = 0;
     parse_int(copy, &p->number);      /* params_set parsed it already */
     return p;
@@ -124,9 +128,10 @@ int params_int(struct params *ps, const char *key, int fallback)
         p = param_put(ps, key, buf);
         if (p == NULL)
             return fallback;
+        p->defaulted = true;
     }
     p->used = true;
-    return p->number;
+    return p->defaulted ? fallback : p->number;
 }
 
 size_t params_count(const struct params *ps)
