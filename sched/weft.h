@@ -58,9 +58,10 @@ enum weft_result {
     WEFT_CRASH,           /* a signal (segfault, abort, ...) in a thread */
     WEFT_NONDETERMINISM,  /* the same schedule ran differently twice */
     WEFT_DATA_RACE,       /* two unordered accesses to checked memory, one a write */
-    WEFT_STUCK            /* a thread blocked outside weft (a real lock, a sleep) */
+    WEFT_STUCK,           /* a thread blocked outside weft (a real lock, a sleep) */
+    WEFT_UNSUPPORTED      /* the code did what weft cannot model yet (fork, ...) */
 };
-#define WEFT_RESULT_LAST WEFT_STUCK   /* the largest result (tokens record one) */
+#define WEFT_RESULT_LAST WEFT_UNSUPPORTED   /* the largest result (tokens record one) */
 
 /* "pass", "deadlock", "self-deadlock", "leak", "livelock", ... */
 WEFT_API const char *weft_result_name(enum weft_result r);

@@ -1935,6 +1935,8 @@ expect_grep "bad --isolate said" "isolate takes process (or restore), fork or no
 for call in fork vfork signalfd; do
     check "unsupported call: $call" 1 "$WEFT" run "$tests/unsupported.c" -- "${call%_create}"
     expect_grep "unsupported call named: $call" "$call is not supported by weft yet" "$tmp/out"
+    expect_grep "unsupported, a result of its own: $call" \
+        "^unsupported: UNEXPECTED unsupported (expected pass)" "$tmp/out"
     expect_grep "unsupported call's line: $call" "at unsupported.c:$(grep -n \
         " $call(" "$tests/unsupported.c" | cut -d: -f1):" "$tmp/out"
 done

@@ -615,7 +615,7 @@ static void after_send(struct exec *x, struct send_op *s)
         posix_signals_unblocked(x, s->op.loc);
         return;
     case SENT_STOPS:
-        sched_fail(x, WEFT_ASSERTION, s->op.loc, "%s would stop the process: job control "
+        sched_fail(x, WEFT_UNSUPPORTED, s->op.loc, "%s would stop the process: job control "
                    "is not supported by weft yet (README: Running a pthread program)", name);
     default:
         return;

@@ -578,7 +578,7 @@ int weft_socketpair_at(int domain, int type, int protocol, int sv[2], const char
     int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (domain != AF_UNIX || (kind != SOCK_STREAM && kind != SOCK_DGRAM &&
                               kind != SOCK_SEQPACKET))
-        sched_fail(x, WEFT_ASSERTION, at, "socketpair of %s is not supported by weft yet "
+        sched_fail(x, WEFT_UNSUPPORTED, at, "socketpair of %s is not supported by weft yet "
                    "(AF_UNIX with SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET is)",
                    domain != AF_UNIX ? "a domain but AF_UNIX" : "this type");
     char n01[SCHED_NAME_MAX], n10[SCHED_NAME_MAX];
@@ -1116,10 +1116,10 @@ static ssize_t recv_modelled(struct exec *x, struct posix_fd *f, void *buf, size
                              size_t *whole, const char *call, struct sched_loc at)
 {
     if (flags & ~(MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL | MSG_PEEK))
-        sched_fail(x, WEFT_ASSERTION, at, "%s flags 0x%x are not supported by weft yet "
+        sched_fail(x, WEFT_UNSUPPORTED, at, "%s flags 0x%x are not supported by weft yet "
                    "(MSG_DONTWAIT, MSG_WAITALL and MSG_PEEK are)", call, (unsigned)flags);
     if ((flags & MSG_PEEK) && (flags & MSG_WAITALL))
-        sched_fail(x, WEFT_ASSERTION, at, "%s with MSG_PEEK and MSG_WAITALL together is not "
+        sched_fail(x, WEFT_UNSUPPORTED, at, "%s with MSG_PEEK and MSG_WAITALL together is not "
                    "supported by weft yet (each alone is)", call);
     if (!f->socket)
         return failed(ENOTSOCK);
@@ -1168,7 +1168,7 @@ static ssize_t send_modelled(struct exec *x, struct posix_fd *f, const void *buf
                              const char *call, struct sched_loc at)
 {
     if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
-        sched_fail(x, WEFT_ASSERTION, at, "%s flags 0x%x are not supported by weft yet "
+        sched_fail(x, WEFT_UNSUPPORTED, at, "%s flags 0x%x are not supported by weft yet "
                    "(MSG_DONTWAIT and MSG_NOSIGNAL are)", call, (unsigned)flags);
     if (!f->socket)
         return failed(ENOTSOCK);
@@ -1417,7 +1417,7 @@ static void no_control(struct exec *x, const struct msghdr *m, const char *call,
                        struct sched_loc at)
 {
     if (m->msg_control && m->msg_controllen)
-        sched_fail(x, WEFT_ASSERTION, at, "%s with ancillary data (msg_control) on a pipe or "
+        sched_fail(x, WEFT_UNSUPPORTED, at, "%s with ancillary data (msg_control) on a pipe or "
                    "socket between threads is not supported by weft yet", call);
 }
 
@@ -1631,7 +1631,7 @@ int weft_shutdown_at(int fd, int how, const char *file, int line)
     if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
         return (int)failed(EINVAL);
     if (is_udp(f))
-        sched_fail(x, WEFT_ASSERTION, at, "shutdown of a UDP socket is not supported by weft "
+        sched_fail(x, WEFT_UNSUPPORTED, at, "shutdown of a UDP socket is not supported by weft "
                    "yet (close is)");
     if (how != SHUT_WR && f->listening)  /* a Unix socket's queue is still accepted */
         listener_shutdown(x, f->listening, f->family == AF_UNIX, listener_shut_bits(f, how), at);
@@ -1657,7 +1657,7 @@ static int modelled_fcntl(struct exec *x, struct posix_fd *f, int cmd, long arg,
     case F_SETFD:
         return 0;
     default:
-        sched_fail(x, WEFT_ASSERTION, at, "fcntl command %d on a pipe or socket pair is not "
+        sched_fail(x, WEFT_UNSUPPORTED, at, "fcntl command %d on a pipe or socket pair is not "
                    "supported by weft yet (F_GETFL, F_SETFL, F_GETFD, F_SETFD are)", cmd);
     }
 }
@@ -1687,7 +1687,7 @@ static int modelled_ioctl(struct exec *x, int fd, struct posix_fd *f, unsigned l
     }
     if (request == FIOCLEX || request == FIONCLEX)
         return 0;
-    sched_fail(x, WEFT_ASSERTION, at, "ioctl request %#lx on a pipe or socket is not supported "
+    sched_fail(x, WEFT_UNSUPPORTED, at, "ioctl request %#lx on a pipe or socket is not supported "
                "by weft yet (FIONREAD, FIONBIO, FIOCLEX and FIONCLEX are)", request);
 }
 
@@ -1820,7 +1820,7 @@ static int dup_modelled(struct exec *x, struct posix_fd *f, int to, const char *
     if (!step_on_ends(x, f->fd, f, &dup_class, at))
         return (int)failed(EBADF);
     if (to >= 0 && to < FIRST_MODELLED_FD && fd_find(x, to) == NULL)
-        sched_fail(x, WEFT_ASSERTION, at, "%s of a pipe or socket onto descriptor %d is not "
+        sched_fail(x, WEFT_UNSUPPORTED, at, "%s of a pipe or socket onto descriptor %d is not "
                    "supported by weft yet (onto 100 and up, or onto another modelled one, is)",
                    call, to);
     bool replaced = to >= 0 && fd_find(x, to);
@@ -1850,7 +1850,7 @@ int weft_dup_at(int fd, int to, const char *call, const char *file, int line)
     if (f)
         return dup_modelled(x, f, to, call, at);
     if (x && to >= 0 && fd_find(x, to))
-        sched_fail(x, WEFT_ASSERTION, at, "%s onto a pipe or socket pair's descriptor is not "
+        sched_fail(x, WEFT_UNSUPPORTED, at, "%s onto a pipe or socket pair's descriptor is not "
                    "supported by weft yet", call);
     struct closed_fd *c = x && to >= 0 ? closed_number(x, to) : NULL;
     if (c && !c->taken) {             /* onto a closed number weft keeps: the file's now */
@@ -1962,7 +1962,7 @@ static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeou
     for (nfds_t i = 0; i < n; i++) {
         struct posix_fd *f = polled[i] = pfds[i].fd >= 0 ? fd_find(x, pfds[i].fd) : NULL;
         if (f && f->epoll)
-            sched_fail(x, WEFT_ASSERTION, at, "poll or select of an epoll descriptor is not "
+            sched_fail(x, WEFT_UNSUPPORTED, at, "poll or select of an epoll descriptor is not "
                        "supported by weft yet (epoll_wait is)");
         if (f && f->addressed && (pfds[i].events & POLLIN))
             dgram_queue(x, f, at);    /* (an unbound one's: nothing comes) */
@@ -1976,7 +1976,8 @@ static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeou
         objects += 3 * (f != NULL);
     }
     if (objects > SCHED_MAX_OBJS - 2)
-        sched_fail(x, WEFT_ASSERTION, at, "poll on more than %d pipes or sockets",
+        sched_fail(x, WEFT_UNSUPPORTED, at, "poll on more than %d pipes or sockets (not "
+                   "supported by weft yet)",
                    (SCHED_MAX_OBJS - 3) / 3);
     if (objects == 1) {
         if (ready || timeout_ns == 0)
@@ -2358,7 +2359,7 @@ static int epoll_watchable(struct exec *x, int epfd, int fd, struct sched_loc at
     if (fd == epfd)
         return (int)failed(EINVAL);
     if (t && t->epoll)
-        sched_fail(x, WEFT_ASSERTION, at, "epoll_ctl of an epoll descriptor (nested epoll) is "
+        sched_fail(x, WEFT_UNSUPPORTED, at, "epoll_ctl of an epoll descriptor (nested epoll) is "
                    "not supported by weft yet");
     if (t)
         return 0;
@@ -2366,7 +2367,7 @@ static int epoll_watchable(struct exec *x, int epfd, int fd, struct sched_loc at
         return (int)failed(EBADF);
     if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
         return (int)failed(EPERM);
-    sched_fail(x, WEFT_ASSERTION, at, "epoll_ctl of descriptor %d, which weft does not model "
+    sched_fail(x, WEFT_UNSUPPORTED, at, "epoll_ctl of descriptor %d, which weft does not model "
                "(a terminal, a socket to the world), is not supported by weft yet (pipes and "
                "sockets between the program's threads are)", fd);
 }
@@ -2376,7 +2377,7 @@ static int epoll_watchable(struct exec *x, int epfd, int fd, struct sched_loc at
 static void epoll_events_supported(struct exec *x, uint32_t events, struct sched_loc at)
 {
     if (events & EPOLLEXCLUSIVE)
-        sched_fail(x, WEFT_ASSERTION, at, "epoll_ctl with EPOLLEXCLUSIVE is not supported by "
+        sched_fail(x, WEFT_UNSUPPORTED, at, "epoll_ctl with EPOLLEXCLUSIVE is not supported by "
                    "weft yet (level-triggered events, EPOLLET and EPOLLONESHOT are)");
 }
 
@@ -2449,7 +2450,7 @@ int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const ch
     if ((op == EPOLL_CTL_ADD) == (e != NULL))
         return (int)failed(e ? EEXIST : ENOENT);
     if (ep->n >= EPOLL_MAX_WATCHED && op == EPOLL_CTL_ADD)
-        sched_fail(x, WEFT_ASSERTION, at, "an epoll instance watching more than %d descriptors "
+        sched_fail(x, WEFT_UNSUPPORTED, at, "an epoll instance watching more than %d descriptors "
                    "is not supported by weft yet", EPOLL_MAX_WATCHED);
     if (op == EPOLL_CTL_ADD) {
         epoll_add(x, ep, fd, ev, at);
@@ -3070,7 +3071,7 @@ static _Noreturn void udp_outside(struct exec *x, const char *what,
 {
     char place[SCHED_NAME_MAX];
     place_text(a, sizeof *a, place, sizeof place);
-    sched_fail(x, WEFT_ASSERTION, at, "%s to %s, outside this machine, is not supported by "
+    sched_fail(x, WEFT_UNSUPPORTED, at, "%s to %s, outside this machine, is not supported by "
                "weft yet (UDP over loopback and any addresses is)", what, place);
 }
 

@@ -370,7 +370,7 @@ int weft_program_unsupported_at(const char *call, const char *file, int line)
         errno = ENOSYS;
         return -1;
     }
-    sched_fail(x, WEFT_ASSERTION, posix_loc(file, line),
+    sched_fail(x, WEFT_UNSUPPORTED, posix_loc(file, line),
                "%s is not supported by weft yet (README: Running a pthread program)", call);
 }
 

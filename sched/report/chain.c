@@ -129,7 +129,8 @@ static const struct sched_chain *thread_chain(const struct report *rep, struct e
 {
     const struct report_thread *rt = &rep->threads[i];
     bool failed_here = i == rep->failing_tid &&
-                       (rep->result == WEFT_ASSERTION || rep->result == WEFT_SELF_DEADLOCK);
+                       (rep->result == WEFT_ASSERTION || rep->result == WEFT_SELF_DEADLOCK ||
+                        rep->result == WEFT_UNSUPPORTED);
     if (failed_here || rt->wait[0] || rt->wait_at.file)
         return &y->threads[i]->chain;
     return NULL;

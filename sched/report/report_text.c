@@ -460,12 +460,12 @@ static void print_failing_row(FILE *f, const struct report *rep, const struct la
     static const char *const what[] = {
         [WEFT_SELF_DEADLOCK] = "lock (already held)", [WEFT_ASSERTION] = "assertion fails",
         [WEFT_CRASH] = "crashes", [WEFT_NONDETERMINISM] = "runs differently",
-        [WEFT_DATA_RACE] = "races",
+        [WEFT_DATA_RACE] = "races", [WEFT_UNSUPPORTED] = "not supported",
     };
     int tid = rep->failing_tid;
     if (tid < 0 || (rep->result != WEFT_SELF_DEADLOCK && rep->result != WEFT_ASSERTION &&
                     rep->result != WEFT_CRASH && rep->result != WEFT_NONDETERMINISM &&
-                    rep->result != WEFT_DATA_RACE))
+                    rep->result != WEFT_DATA_RACE && rep->result != WEFT_UNSUPPORTED))
         return;
     fprintf(f, "  %5s ", "!");
     if (l->timed)
@@ -827,6 +827,7 @@ static const char *const headlines[] = {
     [WEFT_ASSERTION] = "ASSERTION FAILED", [WEFT_CRASH] = "CRASH",
     [WEFT_NONDETERMINISM] = "NONDETERMINISM", [WEFT_DATA_RACE] = "DATA RACE",
     [WEFT_STUCK] = "STUCK (blocked outside weft)",
+    [WEFT_UNSUPPORTED] = "UNSUPPORTED CALL (weft cannot model it)",
 };
 
 /* Why a search that found nothing is not exhaustive. */

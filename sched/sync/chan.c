@@ -252,11 +252,11 @@ static bool applying(struct exec *x, struct sched_op *op)
     if (n <= SCHED_MAX_OBJS - 2)
         return true;
     if (c->npartners_seen < 0)
-        sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
+        sched_fail_in_apply(x, WEFT_UNSUPPORTED, op->thread, op->loc,
                             "a step on \"%s\" that completes more than 64 waiting selects "
                             "(not supported by weft yet)", op->obj ? op->obj->name : "?");
     else
-        sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
+        sched_fail_in_apply(x, WEFT_UNSUPPORTED, op->thread, op->loc,
                             "a select, and the selects waiting as its partners, on more than "
                             "%d channels in all (not supported by weft yet)", SCHED_MAX_OBJS - 2);
     return false;

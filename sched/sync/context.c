@@ -121,7 +121,8 @@ static void count_in_tree(struct exec *x, struct context_impl *parent, struct sc
     while (root->parent)
         root = root->parent;
     if (++root->tree >= CONTEXT_TREE_MAX)
-        sched_fail(x, WEFT_ASSERTION, at, "more than %d contexts under context \"%s\"",
+        sched_fail(x, WEFT_UNSUPPORTED, at, "more than %d contexts under context \"%s\" "
+                   "(not supported by weft yet)",
                    CONTEXT_TREE_MAX, root->obj.name);
 }
 
@@ -176,7 +177,7 @@ static void cancel_apply(struct exec *x, struct sched_op *op)
     struct chan_seen *seen = &OP_OF(op, struct cancel_op, op)->seen;
     seen->applied = true;
     if (!context_seen_add(ctx, seen))
-        sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
+        sched_fail_in_apply(x, WEFT_UNSUPPORTED, op->thread, op->loc,
                             "a cancel that completes selects waiting on more than %d channels "
                             "in all (not supported by weft yet)", SCHED_MAX_OBJS - 2);
     if (ctx->err)

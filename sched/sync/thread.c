@@ -445,6 +445,7 @@ const char *weft_result_name(enum weft_result r)
         [WEFT_LIVELOCK] = "livelock", [WEFT_ASSERTION] = "assertion",
         [WEFT_CRASH] = "crash", [WEFT_NONDETERMINISM] = "nondeterminism",
         [WEFT_DATA_RACE] = "data-race", [WEFT_STUCK] = "stuck",
+        [WEFT_UNSUPPORTED] = "unsupported",
     };
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "unknown";
 }

@@ -153,7 +153,7 @@ static void fire_apply(struct exec *x, struct sched_op *op)
     struct chan_seen *seen = &OP_OF(op, struct fire_op, op)->seen;
     seen->applied = true;
     if (!fire_touches(op, seen))
-        sched_fail_in_apply(x, WEFT_ASSERTION, op->thread, op->loc,
+        sched_fail_in_apply(x, WEFT_UNSUPPORTED, op->thread, op->loc,
                             "a timer that completes selects waiting on more than %d channels "
                             "in all (not supported by weft yet)", SCHED_MAX_OBJS - 2);
     tm->armed = NULL;                 /* performed: a cancel it makes stops nothing */
