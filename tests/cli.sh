@@ -1171,6 +1171,33 @@ for sig in INT TERM; do
         expect_grep "SIGTERM: the coverage so far, in JSON" '"interrupted":true' "$tmp/out"
     fi
 done
+# With --jobs the signal reaches weft, not its workers: it passes it on to
+# each, and the merged coverage is marked interrupted (the workers ran on
+# to the end, and the summary said "exhaustive" with exit status 130).
+for sig in INT TERM; do
+    rm -f "$tmp/out" "$tmp/err"
+    python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
+        "$WEFT" run --jobs 2 --strategy dpor --time-limit 0 \
+        --format "$([ $sig = INT ] && echo text || echo json)" \
+        "$top_srcdir/scenarios/lock_family.c" --param threads=4 --param sections=4 \
+        >"$tmp/out" 2>"$tmp/err" &
+    pid=$!
+    i=0
+    # Wait for the workers' searches: each is supervised by its worker.
+    while [ "$(pgrep -P "$(pgrep -d, -P $pid || echo 1)" | wc -l)" -lt 2 ] && [ $i -lt 600 ]; do
+        sleep 0.1; i=$((i + 1)); done
+    kill -$sig $pid
+    wait $pid
+    got=$?
+    want=$([ $sig = INT ] && echo 130 || echo 143)
+    if [ $got -eq $want ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: --jobs 2, SIG$sig: exit $got, want $want"; fi
+    if [ $sig = INT ]; then
+        expect_grep "--jobs, SIGINT: the coverage so far" "NOT exhaustive: interrupted" "$tmp/out"
+    else
+        expect_grep "--jobs, SIGTERM: the coverage so far, in JSON" '"interrupted":true' "$tmp/out"
+    fi
+done
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -284,6 +284,9 @@ bool cli_window_enter(struct explore_window *w, int phase);
 void cli_hold_signals(void);
 void cli_release_signals(void);
 int cli_pending_stop(void);
+/* Wait a little for a child process to end or a stop signal (held): the
+** stop signal taken, or 0. */
+int cli_wait_child_or_stop(void);
 /* --isolate=none: catch SIGINT and SIGTERM; the flag for explore_config.stop. */
 const volatile sig_atomic_t *cli_catch_stops(void);
 /* The SIGINT or SIGTERM that stopped the search, or 0. */

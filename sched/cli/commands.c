@@ -830,9 +830,14 @@ static int reap_worker(struct workers *ws)
         if (!any)
             return -1;
         int status;
-        pid_t pid = waitpid(-1, &status, 0);
-        if (pid < 0 && errno == EINTR)
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid == 0 || (pid < 0 && errno == EINTR)) {
+            int sig = cli_wait_child_or_stop();
+            for (uint32_t k = 0; sig && k < ws->slots; k++)
+                if (ws->pids[k])      /* each stops as a search alone does */
+                    kill(ws->pids[k], sig);
             continue;
+        }
         for (uint32_t k = 0; k < ws->slots; k++)
             if (pid < 0 || ws->pids[k] == pid) {
                 if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) > CLI_UNEXPECTED)

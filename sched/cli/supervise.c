@@ -125,6 +125,19 @@ int cli_pending_stop(void)
     return stop_signal;
 }
 
+/* Wait a poll's time for a child to end or a SIGINT or SIGTERM (held):
+** the stop signal taken, or 0. */
+int cli_wait_child_or_stop(void)
+{
+    struct timespec wait = { 0, POLL_NS };
+    sigset_t held;
+    stop_set(&held, true);
+    int sig = sigtimedwait(&held, NULL, &wait);
+    if (sig == SIGINT || sig == SIGTERM)
+        return stop_signal = sig;
+    return 0;
+}
+
 static void on_stop(int sig)
 {
     stop_signal = sig;
@@ -394,7 +407,7 @@ static bool runnable(pid_t pid)
 static void check_progress(struct watcher *wt, double now, struct cli_supervised *out)
 {
     double cpu = cpu_seconds(wt);
-    if (moved(wt) || wt->watch->watchdog <= 0) {
+    if (moved(wt) || wt->sh->w.between || wt->watch->watchdog <= 0) {
         wt->last_move = now;
         wt->cpu_at_move = cpu;
         return;
@@ -417,7 +430,8 @@ static void check_time(struct watcher *wt, double now, struct cli_supervised *ou
     double limit = wt->watch->time_limit, elapsed = now - wt->start;
     if (limit <= 0 || elapsed < limit)
         return;
-    if (!wt->time_stop_sent && wt->sh->w.phase == EXPLORE_SEARCHING) {
+    int phase = wt->sh->w.phase;      /* a shrink stops too, keeping what it found */
+    if (!wt->time_stop_sent && (phase == EXPLORE_SEARCHING || phase == EXPLORE_SHRINKING)) {
         wt->sh->w.stop = EXPLORE_STOP_TIME;
         wt->time_stop_sent = true;
     }

@@ -153,11 +153,18 @@ static void observe(struct explorer *e)
         e->cfg->observe(e->cfg->observe_ctx, e->x);
 }
 
+static bool abandoned_for_stop(const struct explorer *e)
+{
+    return e->cfg->abandon_on_stop && explore_stop_asked(e->cfg);
+}
+
 static int pick_thread(void *self, sched_mask enabled, int current)
 {
     struct explorer *e = self;
     passed_death(e);
     observe(e);
+    if (abandoned_for_stop(e))
+        return -1;
     int tid = e->strategy->pick_thread(e, enabled, current);
     if (tid >= 0)
         record(e, (uint32_t)tid);
@@ -172,6 +179,8 @@ static bool forced(void *self, int tid)
     struct explorer *e = self;
     passed_death(e);
     observe(e);
+    if (abandoned_for_stop(e))
+        return false;
     show_running(e, tid);
     return e->strategy->forced == NULL || e->strategy->forced(e, tid);
 }
@@ -449,8 +458,12 @@ static int run_executions(struct explorer *e, struct search *s, struct explore_r
         classes_begin(&e->classes);
         if (st->begin)
             st->begin(e);
+        if (e->window)
+            e->window->between = 0;
         if ((rc = sched_run(s->x, &s->sc, &ch)) != 0 || (rc = e->error) != 0)
             return rc;
+        if (e->window)                /* DPOR's races, the next branch: weft's work */
+            e->window->between = 1;
         if (s->x->memory_unchecked)
             return EXPLORE_RESTART;
         if (e->parted.yes)

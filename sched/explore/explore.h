@@ -115,6 +115,10 @@ struct explore_config {
     ** searching (shrinking looks for a smaller failure of the same kind). */
     bool (*accept)(void *ctx, const struct explore_result *r);
     void *accept_ctx;
+    /* Give up the execution in progress at its next choice once a stop is
+    ** asked (shrinking: a stop then keeps the failure found so far, which
+    ** an execution of thousands of steps would otherwise hold back). */
+    bool abandon_on_stop;
     /* Optional: told every 256 executions how far the search is; covered is
     ** the estimated fraction of an exhaustive search's space, or -1. */
     void (*progress)(void *ctx, const struct explore_result *r, double covered);
@@ -265,6 +269,8 @@ struct explore_window {
     struct coverage cov;              /* so far (while searching) */
     volatile uint32_t nchoices, nsteps;   /* of the execution in progress */
     volatile int tid;                 /* the thread picked last */
+    volatile int between;             /* the search's own work between two
+                                         executions, which no watchdog counts */
     volatile uint64_t unit;           /* a split search: the execution's unit */
     const char *volatile file;        /* where the last step was (static text) */
     volatile int line;

@@ -68,6 +68,7 @@ static int bounded_search(struct search *s, const struct explore_config *base, s
     c.max_executions = SHRINK_EXECUTIONS;
     c.accept = same_failure;
     c.accept_ctx = b;
+    c.abandon_on_stop = true;
     int rc = explore_run(s, &c, scratch);
     return rc ? rc : b->out_of_memory ? WEFT_ENOMEM : 0;
 }
