@@ -992,6 +992,7 @@ survive="$top_srcdir/tests/survive"
 check "a folder of scenarios that end the process" 0 "$WEFT" run --watchdog 1 "$survive/"
 expect_grep "_exit(0) is a crash" "exit_in_thread: crash (expected crash)" "$tmp/out"
 expect_grep "status 0 named" "the process exited with status 0" "$tmp/out"
+expect_grep "the thread that died, by name" 'In thread 1 "leaver", last seen at exit_in_thread.c:17:' "$tmp/out"
 expect_grep "exit(3) is a crash" "exit_status: crash (expected crash)" "$tmp/out"
 expect_grep "status 3 named" "the process exited with status 3" "$tmp/out"
 expect_grep "raise(SIGTERM) is a crash" "raise_term: crash (expected crash)" "$tmp/out"
@@ -1007,6 +1008,9 @@ for s in blocked_for_real exit_in_thread exit_status raise_term spin_without_op;
     check "$s replays" 0 "$WEFT" replay --watchdog 1 "$survive/$s.c" --schedule "$token"
     expect_grep "$s replays as it ran" "$s --schedule $token" "$tmp/out"
 done
+token=$(sed -n "s/.*exit_in_thread --schedule \(w2\.[A-Za-z0-9_-]*\).*/\1/p" "$tmp/survive.txt" | head -1)
+check "explain of a death" 0 "$WEFT" explain "$survive/exit_in_thread.c" --schedule "$token"
+expect_grep "explain: the steps are above" "no end state to show beyond" "$tmp/out"
 cat >"$tmp/exit_deadlock.c" <<'C'
 #include <unistd.h>
 #include <weft.h>

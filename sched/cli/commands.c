@@ -1435,7 +1435,8 @@ static int replay_supervised(struct replay_args *a)
         if (a->step_by_step)
             printf("\n");
         struct report *rep = NULL;
-        rc = report_supervised(a->t, a->o, &explore_plan_replay, &sv, 0, REPORT_REPLAY, &rep);
+        rc = report_supervised(a->t, a->o, &explore_plan_replay, &sv, 0,
+                               REPORT_REPLAY | (a->step_by_step ? REPORT_STEPS_SHOWN : 0), &rep);
         if (rep && rc != CLI_ERROR)
             rc = check_replayed_result(a->t, a->recorded, rep->result);
         if (rep && a->o->merged && rc == CLI_OK)   /* as replay_here */

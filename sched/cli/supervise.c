@@ -501,6 +501,8 @@ static int take_execution(struct shared *sh, struct cli_supervised *out)
     r->nchoices = n;
     r->nsteps = w->nsteps;
     r->outcome.failing_tid = w->tid;
+    memcpy(r->died_name, w->tname, sizeof r->died_name);
+    r->died_name[sizeof r->died_name - 1] = '\0';   /* torn: at worst cut short */
     r->outcome.where = (struct sched_loc){ static_text(w->file), w->line };
     return 0;
 }

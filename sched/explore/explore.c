@@ -97,8 +97,12 @@ static void record(struct explorer *e, uint32_t v)
 /* The window's view of who runs: a death or a spin is this thread's. */
 static void show_running(struct explorer *e, int tid)
 {
-    if (e->window && tid >= 0)
-        e->window->tid = tid;
+    struct explore_window *w = e->window;
+    if (w == NULL || tid < 0)
+        return;
+    if (w->tid != tid || w->tname[0] == '\0')
+        memcpy(w->tname, e->x->threads[tid]->obj.name, sizeof w->tname);
+    w->tid = tid;
 }
 
 /* ==========================================================================
@@ -243,6 +247,7 @@ static void window_begin(struct explore_window *w)
 {
     w->nchoices = w->nsteps = 0;
     w->tid = 0;
+    w->tname[0] = '\0';
     w->file = NULL;
     w->line = 0;
 }

@@ -269,6 +269,7 @@ struct explore_window {
     struct coverage cov;              /* so far (while searching) */
     volatile uint32_t nchoices, nsteps;   /* of the execution in progress */
     volatile int tid;                 /* the thread picked last */
+    char tname[SCHED_NAME_MAX];       /* and its name (copied when it changes) */
     volatile int between;             /* the search's own work between two
                                          executions, which no watchdog counts */
     volatile uint64_t unit;           /* a split search: the execution's unit */
@@ -302,6 +303,7 @@ struct explore_result {
     size_t nmarks;
     bool marks_lost;
     bool failed;                      /* outcome is a failure */
+    char died_name[SCHED_NAME_MAX];   /* a death's thread, by name ("": unknown) */
     bool went_on;                     /* --keep-going: the search went on past it
                                          (the last execution is another one) */
     struct sched_outcome outcome;     /* of the last execution */

@@ -736,6 +736,7 @@ struct report *report_of_death(const struct weft_scenario *s, const struct repor
     rep->as_expected = rep->result == s->expect;
     snprintf(rep->message, sizeof rep->message, "%s", r->outcome.message);
     rep->failing_tid = r->outcome.failing_tid;
+    memcpy(rep->died_name, r->died_name, sizeof rep->died_name);
     rep->where = r->outcome.where;
     if (encode_schedule(rep, r) == 0)
         return rep;

@@ -117,6 +117,7 @@ struct report {
     bool shrink_failed;               /* shrinking could not reproduce the failure */
     bool died;                        /* the process running the failing execution
                                          died in it or was stopped (report_of_death) */
+    char died_name[SCHED_NAME_MAX];   /* then its thread's name ("": unknown) */
     /* the failure, when failed */
     char *schedule;                   /* the token, "" when nothing failed */
     char message[256];
@@ -272,6 +273,7 @@ int report_write_html(FILE *f, const struct report *rep, const char *text);
 /* Output formats (report_text.c, report_json.c, report_ci.c). */
 #define REPORT_REPLAY 1   /* leave out timing and coverage: byte-stable output */
 #define REPORT_QUIET  2   /* a result as expected in a summary line only */
+#define REPORT_STEPS_SHOWN 4   /* weft explain printed the steps just before */
 
 /* What a run of several scenarios came to, for a format's last words. */
 struct report_totals {

@@ -749,18 +749,22 @@ static void print_assertion(FILE *f, const struct report *rep)
 
 /* The process that ran the execution died in it, or was stopped: no end
 ** state to show, only where the thread was last seen. */
-static void print_death(FILE *f, const struct report *rep)
+static void print_death(FILE *f, const struct report *rep, int flags)
 {
-    fprintf(f, "In thread %d, ", rep->failing_tid);
+    fprintf(f, "In thread %d", rep->failing_tid);
+    if (rep->died_name[0])
+        fprintf(f, " \"%s\"", rep->died_name);
     if (rep->where.file)
-        fprintf(f, "last seen at %s:\n", report_loc(rep->where).s);
+        fprintf(f, ", last seen at %s:\n", report_loc(rep->where).s);
     else
-        fprintf(f, "before its first visible operation:\n");
+        fprintf(f, ", before its first visible operation:\n");
     fprintf(f, "  %s\n\nThe execution ran in a process of its own (see \"What weft guarantees\" in\n"
-            "the README), which ended there: there is no end state to show. To see its\n"
-            "%u step%s one by one, run the replay command below with \"weft explain\" in\n"
-            "place of \"weft replay\".\n",
-            rep->message, rep->nsteps, rep->nsteps == 1 ? "" : "s");
+            "the README), which ended there: there is no end state to show", rep->message);
+    if (flags & REPORT_STEPS_SHOWN)
+        fprintf(f, " beyond\nits %u step%s above.\n", rep->nsteps, rep->nsteps == 1 ? "" : "s");
+    else
+        fprintf(f, ". To see its\n%u step%s one by one, run the replay command below with \"weft "
+                "explain\" in\nplace of \"weft replay\".\n", rep->nsteps, rep->nsteps == 1 ? "" : "s");
 }
 
 static void print_nondeterminism(FILE *f, const struct report *rep)
@@ -969,7 +973,7 @@ static void print_text(FILE *f, const struct report *rep, int flags)
         fprintf(f, "  %s\n", rep->summary);
     fprintf(f, "%s\n", THIN);
     if (rep->died)
-        print_death(f, rep);
+        print_death(f, rep, flags);
     else switch (rep->result) {
     case WEFT_DEADLOCK: case WEFT_LEAK: print_deadlock(f, rep); break;
     case WEFT_SELF_DEADLOCK: print_self_deadlock(f, rep); break;
