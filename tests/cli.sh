@@ -1153,54 +1153,45 @@ expect_grep "a long search is cut" "NOT exhaustive" "$tmp/out"
 # SIGINT and SIGTERM: the coverage so far, marked interrupted, exit 130 or
 # 143. (A shell starts a background job with SIGINT ignored: python puts
 # the default back.)
-for sig in INT TERM; do
+# stop_with SIG WHAT READY ARGS...: weft run ARGS in the background, text
+# for SIGINT and JSON for SIGTERM; once the shell test READY holds, SIG;
+# then the exit status and the coverage so far, marked interrupted.
+stop_with() {
+    sig=$1 what=$2 ready=$3
+    shift 3
     rm -f "$tmp/out" "$tmp/err"
     python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
-        "$WEFT" run --progress --format "$([ $sig = INT ] && echo text || echo json)" \
-        "$top_srcdir/scenarios/lock_family.c" --param threads=4 --param sections=4 \
+        "$WEFT" run --format "$([ "$sig" = INT ] && echo text || echo json)" "$@" \
         >"$tmp/out" 2>"$tmp/err" &
     pid=$!
     i=0
-    # Wait for the progress line: the search runs, supervised.
-    while [ ! -s "$tmp/err" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -$sig $pid
+    while ! eval "$ready" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -"$sig" $pid
     wait $pid
     got=$?
-    want=$([ $sig = INT ] && echo 130 || echo 143)
-    if [ $got -eq $want ]; then pass=$((pass + 1)); else
-        fail=$((fail + 1)); echo "FAIL: SIG$sig: exit $got, want $want"; fi
-    if [ $sig = INT ]; then
-        expect_grep "SIGINT: the coverage so far" "NOT exhaustive: interrupted" "$tmp/out"
+    want=$([ "$sig" = INT ] && echo 130 || echo 143)
+    if [ $got -eq "$want" ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $what, SIG$sig: exit $got, want $want"; fi
+    if [ "$sig" = INT ]; then
+        expect_grep "$what, SIGINT: the coverage so far" "NOT exhaustive: interrupted" "$tmp/out"
     else
-        expect_grep "SIGTERM: the coverage so far, in JSON" '"interrupted":true' "$tmp/out"
+        expect_grep "$what, SIGTERM: the coverage so far, in JSON" '"interrupted":true' "$tmp/out"
     fi
-done
-# With --jobs the signal reaches weft, not its workers: it passes it on to
-# each, and the merged coverage is marked interrupted (the workers ran on
-# to the end, and the summary said "exhaustive" with exit status 130).
+}
+# The searches that weft's children supervise (--jobs: one per worker).
+searches_under() {
+    for child in $(pgrep -P "$1"); do pgrep -P "$child"; done | wc -l
+}
+lf4x4="$top_srcdir/scenarios/lock_family.c --param threads=4 --param sections=4"
 for sig in INT TERM; do
-    rm -f "$tmp/out" "$tmp/err"
-    python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
-        "$WEFT" run --jobs 2 --strategy dpor --time-limit 0 \
-        --format "$([ $sig = INT ] && echo text || echo json)" \
-        "$top_srcdir/scenarios/lock_family.c" --param threads=4 --param sections=4 \
-        >"$tmp/out" 2>"$tmp/err" &
-    pid=$!
-    i=0
-    # Wait for the workers' searches: each is supervised by its worker.
-    while [ "$(pgrep -P "$(pgrep -d, -P $pid || echo 1)" | wc -l)" -lt 2 ] && [ $i -lt 600 ]; do
-        sleep 0.1; i=$((i + 1)); done
-    kill -$sig $pid
-    wait $pid
-    got=$?
-    want=$([ $sig = INT ] && echo 130 || echo 143)
-    if [ $got -eq $want ]; then pass=$((pass + 1)); else
-        fail=$((fail + 1)); echo "FAIL: --jobs 2, SIG$sig: exit $got, want $want"; fi
-    if [ $sig = INT ]; then
-        expect_grep "--jobs, SIGINT: the coverage so far" "NOT exhaustive: interrupted" "$tmp/out"
-    else
-        expect_grep "--jobs, SIGTERM: the coverage so far, in JSON" '"interrupted":true' "$tmp/out"
-    fi
+    # shellcheck disable=SC2086
+    stop_with $sig "a search" '[ -s "$tmp/err" ]' --progress $lf4x4   # its progress line
+    # With --jobs the signal reaches weft, not its workers: it passes it on
+    # to each, and the merged coverage is marked interrupted (the workers
+    # ran on to the end, and the summary said "exhaustive", exit 130).
+    # shellcheck disable=SC2086
+    stop_with $sig "--jobs 2" '[ "$(searches_under $pid)" -ge 2 ]' --jobs 2 --strategy dpor \
+        --time-limit 0 $lf4x4
 done
 
 echo "cli: $pass passed, $fail failed"
