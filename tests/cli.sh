@@ -946,7 +946,17 @@ expect_grep "resumed: every class, once" \
 check "a checkpoint of other --param values is refused" 2 \
     "$WEFT" run lock_family --param threads=4 --param sections=2 --strategy dpor --resume "$ck"
 expect_grep "says which search it was for" "made for another search" "$tmp/err"
-check "--checkpoint needs dpor or dfs" 2 "$WEFT" run abba --checkpoint "$ck"
+# The source a checkpoint names covers the headers the scenario includes
+# with #include "...": resumed after an edit there, it is another search.
+printf '#define N 3\n' >"$tmp/ck_n.h"
+printf '#include <weft.h>\n#include "ck_n.h"\nstatic void w(void *m) { weft_mutex_lock(m); weft_mutex_unlock(m); }\nWEFT_SCENARIO(ck_header, .expect = WEFT_PASS) { weft_mutex_t *m = weft_calloc(1, sizeof *m); for (int i = 0; i < N; i++) weft_spawn("w", w, m); }\n' \
+    >"$tmp/ck_header.c"
+check "a checkpoint of a scenario with a header" 1 "$WEFT" run --strategy dpor --executions 2 \
+    --checkpoint "$tmp/ck_header.ck" "$tmp/ck_header.c"
+printf '#define N 4\n' >"$tmp/ck_n.h"
+check "its header edited: refused" 2 "$WEFT" run --strategy dpor --resume "$tmp/ck_header.ck" \
+    "$tmp/ck_header.c"
+expect_grep "the header's edit seen" "made for another search" "$tmp/err"
 expect_grep "names the strategies" "work with --strategy dpor or dfs" "$tmp/err"
 check "--checkpoint needs one scenario" 2 \
     "$WEFT" run "$top_srcdir/scenarios/abba.c" --strategy dpor --checkpoint "$ck"

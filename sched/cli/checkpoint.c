@@ -8,7 +8,8 @@
 **
 **   weft-checkpoint 1
 **   scenario NAME
-**   source HASH            (of the scenario file; "-": built into weft)
+**   source HASH            (of the scenario file and its #include "..." files;
+**                           "-": built into weft)
 **   options OPTIONS        (everything that shapes the search's tree)
 **   counts EXECUTIONS PRUNED CUT TIMED BOUND_HIT CHECK_MEMORY
 **   position
@@ -30,20 +31,15 @@
 #define MAGIC "weft-checkpoint 2\n"
 #define MAGIC_VERSION_AT (sizeof "weft-checkpoint " - 1)
 
-/* FNV-1a of a file's bytes, as text; "-" when there is no file to read. */
+/* The hash of a file and of the files it includes with #include "..."
+** (cli_source_hash), as text; "-" when there is no file to read. */
 static void source_hash(const char *path, char *out, size_t n)
 {
-    FILE *f = path ? fopen(path, "rb") : NULL;
-    if (f == NULL) {
+    uint64_t h;
+    if (path == NULL || cli_source_hash(path, &h) != 0)
         snprintf(out, n, "-");
-        return;
-    }
-    uint64_t h = 0xcbf29ce484222325ULL;
-    int c;
-    while ((c = getc(f)) != EOF)
-        h = (h ^ (uint64_t)c) * 0x100000001b3ULL;
-    fclose(f);
-    snprintf(out, n, "%016" PRIx64, h);
+    else
+        snprintf(out, n, "%016" PRIx64, h);
 }
 
 /* A split search's own options: its shard and depth ("" when not split). */

@@ -35,6 +35,10 @@ struct cli_program {
 /* A regular file opened to read, or NULL (never a FIFO that would block,
 ** nor a folder): loader.c. */
 FILE *cli_open_regular(const char *path);
+/* FNV-1a of a source file and of the files it includes with #include
+** "..." (beside it, and theirs): what a checkpoint names as its source.
+** 0, or -1 when the file cannot be read. */
+int cli_source_hash(const char *path, uint64_t *h);
 
 /* The feature-test macros a program's source defines before its first
 ** system #include, or in local headers it includes before that, as -D

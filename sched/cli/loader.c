@@ -795,6 +795,15 @@ static void hash_local_includes(const char *path, uint64_t *h, int depth)
         fclose(f);
 }
 
+int cli_source_hash(const char *path, uint64_t *h)
+{
+    *h = 0xcbf29ce484222325ULL;
+    if (hash_file(path, h) != 0)
+        return -1;
+    hash_local_includes(path, h, 0);
+    return 0;
+}
+
 /* compile, as b says. If that fails on kept answers, cc is asked again: one
 ** changed in place, or behind a wrapper whose identity is the one kept,
 ** may answer otherwise now, and then it compiles again with the new ones. */
