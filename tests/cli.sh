@@ -1113,6 +1113,17 @@ check "--isolate=none keeps one process" 0 "$WEFT" run --isolate=none --quiet ab
 check "a default read before is not kept" 0 "$WEFT" run --isolate=none \
     datatable_barrier_throw two_stage
 expect_grep "two_stage's own default" "^two_stage: pass (expected pass) \[dpor\] 4 executions," "$tmp/out"
+# Every bundled scenario searched in one process counts what each counts in
+# a process of its own: nothing of one search is left for the next.
+summaries() {
+    "$WEFT" run --isolate="$1" "$top_srcdir/scenarios/" "$top_srcdir/tests/regress/" 2>&1 |
+        grep -E '^[a-z_0-9]+: ' | sed 's/, [0-9.]* s (.*//; s/, [0-9.]* s;/;/'
+}
+summaries process >"$tmp/process.txt"
+summaries none >"$tmp/none.txt"
+if [ -s "$tmp/none.txt" ] && cmp -s "$tmp/process.txt" "$tmp/none.txt"; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: one process counts otherwise:"
+    diff "$tmp/process.txt" "$tmp/none.txt" | head; fi
 check "--isolate bad" 2 "$WEFT" run --isolate=thread abba
 check "--watchdog bad" 2 "$WEFT" run --watchdog x abba
 # The time limit holds in the middle of an execution (here one that spins,
