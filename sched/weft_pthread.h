@@ -232,6 +232,7 @@ WEFT_PROG_API int weft_program_unsupported_args_at(const char *call, WEFT_AT, ..
 WEFT_PROG_API int weft_pipe_at(int fds[2], int flags, const char *name, WEFT_AT);
 WEFT_PROG_API int weft_eventfd_at(unsigned int initval, int flags, WEFT_AT);
 WEFT_PROG_API int weft_timerfd_create_at(int clockid, int flags, WEFT_AT);
+WEFT_PROG_API int weft_signalfd_at(int fd, const sigset_t *mask, int flags, WEFT_AT);
 WEFT_PROG_API int weft_timerfd_settime_at(int fd, int flags, const struct itimerspec *value,
                                           struct itimerspec *old, const char *name, WEFT_AT);
 WEFT_PROG_API int weft_timerfd_gettime_at(int fd, struct itimerspec *cur, WEFT_AT);
@@ -501,10 +502,6 @@ static inline int weft_destroy_(const volatile void *object)
 /* The child of vfork runs on its parent's stack until it execs or _exits:
 ** its _exit would end the execution as the program's own. */
 #define vfork(...)                     WEFT_UNSUPPORTED_(vfork)
-/* Descriptors that signals make readable: not modelled yet, so named at
-** the line that makes one rather than at a read that would block outside
-** weft. */
-#define signalfd(...)                  WEFT_UNSUPPORTED_(signalfd)
 /* The real-time timer and POSIX timers, on the virtual clock (a real one
 ** would signal weft's process in real time). */
 #define alarm(s)                       weft_alarm_at((s), __FILE__, __LINE__)
@@ -569,6 +566,7 @@ static inline int weft_destroy_(const volatile void *object)
 #define pipe2(f, flags)       weft_pipe_at((f), (flags), #f, __FILE__, __LINE__)
 #define eventfd(v, fl)        weft_eventfd_at((v), (fl), __FILE__, __LINE__)
 #define timerfd_create(c, fl) weft_timerfd_create_at((c), (fl), __FILE__, __LINE__)
+#define signalfd(fd, m, fl)   weft_signalfd_at((fd), (m), (fl), __FILE__, __LINE__)
 #define timerfd_settime(fd, fl, v, o) \
     weft_timerfd_settime_at((fd), (fl), (v), (o), #fd, __FILE__, __LINE__)
 #define timerfd_gettime(fd, c) weft_timerfd_gettime_at((fd), (c), __FILE__, __LINE__)

@@ -46,7 +46,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "weft_pthread.h"
+#include <sys/signalfd.h>
 #include "posix/state.h"
+#include "sync/stream.h"
 #include "sync/sync.h"
 
 #define BIT(sig) (1ull << ((sig) - 1))
@@ -1064,6 +1066,157 @@ int weft_sigpending_at(sigset_t *set, const char *file, int line)
     sched_visible(x, &op);
     posix_sigset_of(pending_for(x, x->current->id), set);
     return 0;
+}
+
+/* ==========================================================================
+** signalfd reads: sigwaitinfo's taking, shown as a read of the descriptor
+** ========================================================================== */
+
+struct sched_obj *posix_signal_object(struct exec *x, int sig, struct sched_loc at)
+{
+    return &signal_object(x, sig, at)->obj;
+}
+
+const uint64_t *posix_signals_shared(struct exec *x, struct sched_loc at)
+{
+    signal_object(x, SIGHUP, at);     /* makes the table */
+    return &x->program->sigtable->process;
+}
+
+/* A signalfd's read: unlike a sigwait it takes no signal as it is sent
+** (sigwaiting stays 0: the kernel's signalfd waits beside the signal's
+** delivery, it is no taker), only those left pending. */
+struct sfd_read_op {
+    struct sched_op op;
+    const struct stream_bits *bits;   /* its mask as the step finds it */
+    struct signalfd_siginfo *out;
+    int room, got;
+    bool nonblock;
+};
+
+static struct sfd_read_op *sfd_read_op(const struct sched_op *op)
+{
+    return OP_OF(op, struct sfd_read_op, op);
+}
+
+static bool sfd_pending(struct exec *x, struct sched_op *op)
+{
+    return (pending_for(x, op->thread->id) & sfd_read_op(op)->bits->want) != 0;
+}
+
+/* Step notes are string literals, kept past the execution: a signal's
+** name, alone or with how many more the read took. */
+#define SFD_NOTE(sig) [sig] = { #sig, #sig " and %d more" }
+static const char *const sfd_notes[][2] = {
+    SFD_NOTE(SIGHUP), SFD_NOTE(SIGINT), SFD_NOTE(SIGQUIT), SFD_NOTE(SIGILL),
+    SFD_NOTE(SIGTRAP), SFD_NOTE(SIGABRT), SFD_NOTE(SIGBUS), SFD_NOTE(SIGFPE),
+    SFD_NOTE(SIGUSR1), SFD_NOTE(SIGSEGV), SFD_NOTE(SIGUSR2), SFD_NOTE(SIGPIPE),
+    SFD_NOTE(SIGALRM), SFD_NOTE(SIGTERM), SFD_NOTE(SIGSTKFLT), SFD_NOTE(SIGCHLD),
+    SFD_NOTE(SIGCONT), SFD_NOTE(SIGTSTP), SFD_NOTE(SIGTTIN), SFD_NOTE(SIGTTOU),
+    SFD_NOTE(SIGURG), SFD_NOTE(SIGXCPU), SFD_NOTE(SIGXFSZ), SFD_NOTE(SIGVTALRM),
+    SFD_NOTE(SIGPROF), SFD_NOTE(SIGWINCH), SFD_NOTE(SIGIO), SFD_NOTE(SIGPWR),
+    SFD_NOTE(SIGSYS),
+};
+
+/* "read signalfd 101 (SIGUSR1)", "(SIGRTMIN+2 and 1 more)" */
+static void sfd_note(struct sched_op *op, int sig, int more)
+{
+    bool named = sig < (int)(sizeof sfd_notes / sizeof sfd_notes[0]) && sfd_notes[sig][0];
+    op->note = named ? sfd_notes[sig][more > 0]
+             : sig >= SIGRTMIN ? (more ? "SIGRTMIN+%d and %d more" : "SIGRTMIN+%d")
+                               : (more ? "signal %d and %d more" : "signal %d");
+    op->note_a = named ? more : sig >= SIGRTMIN ? sig - SIGRTMIN : sig;
+    op->note_b = more;
+}
+
+/* One record of a signal taken, as the kernel fills it (signalfd_copyinfo). */
+static void sfd_record(struct signalfd_siginfo *r, int sig, const struct sig_instance *got)
+{
+    memset(r, 0, sizeof *r);
+    r->ssi_signo = (uint32_t)sig;
+    r->ssi_code = got->code;
+    if (got->code != SI_KERNEL) {     /* sent by a thread of the process */
+        r->ssi_pid = (uint32_t)getpid();
+        r->ssi_uid = (uint32_t)getuid();
+    }
+    r->ssi_int = got->value.sival_int;
+    r->ssi_ptr = (uint64_t)(uintptr_t)got->value.sival_ptr;
+}
+
+/* Take what is pending of the mask, as take_apply does, a record each. */
+static void sfd_read_apply(struct exec *x, struct sched_op *op)
+{
+    struct sfd_read_op *r = sfd_read_op(op);
+    struct posix_thread *t = posix_thread_at(x, op->thread->id);
+    struct posix_sigtable *table = x->program->sigtable;
+    int first = 0;
+    while (r->got < r->room) {
+        uint64_t own = t ? t->sigpending & r->bits->want : 0;
+        uint64_t process = table ? table->process & r->bits->want : 0;
+        if ((own | process) == 0)
+            break;
+        int sig = __builtin_ctzll(own ? own : process) + 1;
+        struct sig_instance got = own ? instance_take(&t->sigpending,
+                                                      t->queued ? t->queued->pending : NULL, sig)
+                                      : instance_take(&table->process, table->process_queue, sig);
+        sfd_record(&r->out[r->got++], sig, &got);
+        first = first ? first : sig;
+    }
+    op->idle = r->got == 0;           /* (a nonblocking read that finds none) */
+    if (first)
+        sfd_note(op, first, r->got - 1);
+}
+
+static bool sfd_only_looks(struct exec *x, struct sched_op *op)
+{
+    return !sfd_pending(x, op);
+}
+
+static int sfd_objects(const struct sched_op *op, const struct sched_obj **objs, int max)
+{
+    const struct stream_bits *b = sfd_read_op(op)->bits;
+    int n = 0;
+    objs[n++] = op->obj;
+    for (int i = 0; i < b->nobjs && n < max; i++)
+        objs[n++] = b->objs[i];
+    return n;
+}
+
+static sched_mask sfd_blockers(struct exec *x, struct sched_op *op, enum sched_wait *how)
+{
+    const struct stream_bits *b = sfd_read_op(op)->bits;
+    return sync_wakers(x, op->thread, b->nobjs ? b->objs[0] : op->obj, how);
+}
+
+/* "waits to read from "signalfd 101" (none of SIGUSR1, SIGTERM is pending)" */
+static void sfd_describe(const struct sched_op *op, char *buf, size_t n)
+{
+    const struct stream_bits *b = sfd_read_op(op)->bits;
+    size_t len = (size_t)snprintf(buf, n, "waits to read from \"%s\" (none of ", op->obj->name);
+    for (int i = 0; i < b->nobjs && len < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", b->objs[i]->name);
+    if (len < n)
+        snprintf(buf + len, n - len, b->nobjs ? " is pending)" : "its empty mask)");
+}
+
+static const struct sched_opclass sfd_read_class = {
+    .verb = "read", .enabled = sfd_pending, .apply = sfd_read_apply, .objects = sfd_objects,
+    .blockers = sfd_blockers, .describe_wait = sfd_describe,
+};
+static const struct sched_opclass sfd_try_class = {
+    .verb = "read", .apply = sfd_read_apply, .objects = sfd_objects,
+    .reads_only = sfd_only_looks,
+};
+
+int posix_signalfd_read(struct exec *x, struct sched_obj *fd_obj, const struct stream_bits *b,
+                        struct signalfd_siginfo *out, int room, bool nonblock,
+                        struct sched_loc at)
+{
+    struct sfd_read_op r = { .op = { .cls = nonblock ? &sfd_try_class : &sfd_read_class,
+                                     .obj = fd_obj, .loc = at },
+                             .bits = b, .out = out, .room = room, .nonblock = nonblock };
+    sched_visible(x, &r.op);
+    return r.got;
 }
 
 /* ==========================================================================

@@ -24,6 +24,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <stdarg.h>
@@ -82,6 +83,8 @@ struct posix_fd {
                                          timerfd's (in alone) */
     struct timer_impl *timer;         /* a timerfd's: what adds to the count */
     clockid_t timer_clock;            /* and the clock its absolute times are on */
+    struct stream_bits *signals;      /* a signalfd's: the signals it reads (in is
+                                         its stream, which only polls look at) */
     bool spelled;                     /* an eventfd named as the program spells it */
     bool closed;                      /* its number was closed (a poll that
                                          waits on it finds POLLNVAL) */
@@ -744,6 +747,105 @@ int weft_timerfd_gettime_at(int fd, struct itimerspec *cur, const char *file, in
     return 0;
 }
 
+/*
+** A signalfd: a descriptor readable while a signal of its mask is pending
+** for the reading thread or the process (posix/delivery.c takes them, as
+** sigwaitinfo does, but only those left pending: the program blocks them).
+** Its stream carries nothing; it gives the descriptor a file (close, dup,
+** EBADF while closed), and polls and epoll read its readiness from its
+** stream_bits. A mask update is a step on that stream, which its reads and
+** polls touch. Not yet: a read or poll already waiting keeps watching the
+** signals its mask had when it began (the kernel wakes it to look again).
+*/
+static bool wait_cancelled(struct exec *x);
+
+static const struct sched_opclass signalfd_mask_class = { .verb = "signalfd" };
+
+/* The signals of mask (SIGKILL and SIGSTOP silently left out, as Linux
+** does) into b, with their objects. */
+static void signalfd_mask(struct exec *x, struct stream_bits *b, const sigset_t *mask,
+                          struct sched_loc at)
+{
+    b->want = posix_sigset_bits(mask);
+    b->nobjs = 0;
+    for (int sig = 1; sig <= POSIX_SIGNALS; sig++)
+        if (b->want & (1ull << (sig - 1)))
+            b->objs[b->nobjs++] = posix_signal_object(x, sig, at);
+}
+
+static int signalfd_new(struct exec *x, const sigset_t *mask, int flags, struct sched_loc at)
+{
+    struct stream_bits *b = arena_alloc(&x->arena, sizeof *b);
+    if (b == NULL)
+        no_memory(x, at);
+    int fd = fd_new(x, NULL, NULL, flags & SFD_NONBLOCK, false, at);
+    if (fd < 0)
+        return -1;
+    char name[SCHED_NAME_MAX];
+    snprintf(name, sizeof name, "signalfd %d", fd);
+    struct posix_fd *f = fd_find(x, fd);
+    f->in = stream_new(x, name, 1, at);
+    stream_file_new(x, f->in, NULL, NULL, at);
+    b->shared = posix_signals_shared(x, at);
+    signalfd_mask(x, b, mask, at);
+    stream_set_bits(f->in, b);
+    f->signals = b;
+    return fd;
+}
+
+/* signalfd(fd, mask, flags): a new one (fd -1), or fd's mask replaced. */
+int weft_signalfd_at(int fd, const sigset_t *mask, int flags, const char *file, int line)
+{
+    struct exec *x = sync_exec();
+    if (x == NULL)
+        return signalfd(fd, mask, flags);
+    struct sched_loc at = { file, line };
+    if (flags & ~(SFD_NONBLOCK | SFD_CLOEXEC))
+        return (int)failed(EINVAL);
+    if (mask == NULL)
+        return (int)failed(EFAULT);
+    if (fd == -1)
+        return signalfd_new(x, mask, flags, at);
+    struct posix_fd *f = number_gone(x, fd, at) ? NULL : fd_find(x, fd);
+    if (f == NULL || f->signals == NULL) {
+        bool real = f == NULL && fd >= 0 && !number_closed(x, fd) && fcntl(fd, F_GETFD) >= 0;
+        return (int)failed(f || real ? EINVAL : EBADF);
+    }
+    struct sched_op op = { .cls = &signalfd_mask_class, .obj = stream_object(f->in), .loc = at };
+    sched_visible(x, &op);            /* readers and polls see the new mask from here */
+    signalfd_mask(x, f->signals, mask, at);
+    return fd;
+}
+
+/* What a poll of f by the running thread reads besides its stream: for a
+** signalfd, the signals pending in the thread. */
+static const uint64_t *own_bits(struct exec *x, const struct posix_fd *f)
+{
+    struct posix_thread *t = f->signals ? posix_thread_self(x) : NULL;
+    return t ? &t->sigpending : NULL;
+}
+
+/* A read of a signalfd: whole records, at least one (EINVAL), without
+** waiting when nonblock (EAGAIN). */
+static ssize_t signalfd_read(struct exec *x, struct posix_fd *f, void *buf, size_t n,
+                             bool nonblock, struct sched_loc at)
+{
+    const size_t record = sizeof(struct signalfd_siginfo);
+    if (n < record)
+        return failed(EINVAL);
+    size_t room = n / record < 64 ? n / record : 64;   /* (no more are ever pending) */
+    struct signalfd_siginfo *out = arena_alloc(&x->arena, room * record);
+    if (out == NULL)
+        no_memory(x, at);
+    posix_eintr_begin(x, POSIX_EINTR_UNLESS_RESTART);
+    int got = posix_signalfd_read(x, stream_object(f->in), f->signals, out, (int)room,
+                                  nonblock || f->flags->nonblock, at);
+    if (got == 0)
+        return wait_cancelled(x) ? -1 : failed(EAGAIN);
+    memcpy(buf, out, (size_t)got * record);
+    return (ssize_t)((size_t)got * record);
+}
+
 /* ==========================================================================
 ** Cancellation points
 ** ==========================================================================
@@ -964,6 +1066,8 @@ static ssize_t stream_in(struct exec *x, struct posix_fd *f, void *buf, size_t n
 {
     if (f->epoll)
         return failed(EINVAL);
+    if (f->signals)
+        return signalfd_read(x, f, buf, n, flags & MSG_DONTWAIT, at);
     if (f->in == NULL && !f->addressed)
         return failed(f->family ? ENOTCONN : EBADF);
     struct stream_read_how how = {
@@ -1082,7 +1186,8 @@ static ssize_t write_fd(struct exec *x, int fd, const void *buf, size_t n, struc
         return failed(EBADF);
     struct posix_fd *f = fd_find(x, fd);
     uint64_t v = 0;
-    if (f && f->timer)                /* timerfd_settime sets it */
+    if (f && (f->timer || f->signals))   /* timerfd_settime sets it; a signalfd has
+                                         no write */
         return failed(EINVAL);
     if (f && f->eventfd && n >= sizeof v)
         memcpy(&v, buf, sizeof v);
@@ -1714,7 +1819,8 @@ int weft_fstat_at(int fd, struct stat *st, const char *file, int line)
     if (f == NULL)
         return fstat(fd, st);
     memset(st, 0, sizeof *st);        /* an anonymous inode: eventfd, epoll */
-    st->st_mode = f->socket ? S_IFSOCK | 0777 : f->eventfd || f->epoll ? 0600 : S_IFIFO | 0600;
+    st->st_mode = f->socket ? S_IFSOCK | 0777
+                : f->eventfd || f->epoll || f->signals ? 0600 : S_IFIFO | 0600;
     st->st_nlink = 1;
     st->st_blksize = 4096;
     st->st_ino = (ino_t)fd;
@@ -1971,9 +2077,10 @@ static int poll_ns(struct exec *x, struct pollfd *pfds, nfds_t n, int64_t timeou
                                          .want_in = pfds[i].events & POLLIN,
                                          .want_out = pfds[i].events & POLLOUT,
                                          .want_rdhup = pfds[i].events & POLLRDHUP, .nval = true,
-                                         .holds_file = true, .number_closed = &f->closed };
+                                         .holds_file = true, .number_closed = &f->closed,
+                                         .own_bits = own_bits(x, f) };
         writable |= f && is_udp(f) && (pfds[i].events & POLLOUT);
-        objects += 3 * (f != NULL);
+        objects += f == NULL ? 0 : 3 + (f->signals ? f->signals->nobjs : 0);
     }
     if (objects > SCHED_MAX_OBJS - 2)
         sched_fail(x, WEFT_UNSUPPORTED, at, "poll on more than %d pipes or sockets (not "
@@ -2374,8 +2481,12 @@ static int epoll_watchable(struct exec *x, int epfd, int fd, struct sched_loc at
 
 /* The events epoll_ctl may ask for; one waiter woken of several is not
 ** modelled. */
-static void epoll_events_supported(struct exec *x, uint32_t events, struct sched_loc at)
+static void epoll_events_supported(struct exec *x, const struct posix_fd *f, uint32_t events,
+                                   struct sched_loc at)
 {
+    if (f->signals && (events & EPOLLET))   /* no signal is counted as a wake-up */
+        sched_fail(x, WEFT_UNSUPPORTED, at, "epoll_ctl of a signalfd with EPOLLET is not "
+                   "supported by weft yet (level-triggered events are)");
     if (events & EPOLLEXCLUSIVE)
         sched_fail(x, WEFT_UNSUPPORTED, at, "epoll_ctl with EPOLLEXCLUSIVE is not supported by "
                    "weft yet (level-triggered events, EPOLLET and EPOLLONESHOT are)");
@@ -2441,7 +2552,7 @@ int weft_epoll_ctl_at(int epfd, int op, int fd, struct epoll_event *ev, const ch
     if (op != EPOLL_CTL_DEL && ev == NULL)
         return (int)failed(EFAULT);
     if (op != EPOLL_CTL_DEL)
-        epoll_events_supported(x, ev->events, at);
+        epoll_events_supported(x, fd_find(x, fd), ev->events, at);
     /* The list is looked at after the step, which orders it with other
     ** threads' calls on it (two ADDs of one descriptor both succeeded when
     ** both looked before either's step). */
@@ -2482,7 +2593,8 @@ static void epoll_wish(struct exec *x, struct epoll_entry *e, struct stream_poll
     *w = (struct stream_poll){ .in = f->in, .out = f->out, .listening = f->listening,
                                .want_in = e->events & EPOLLIN, .want_out = e->events & EPOLLOUT,
                                .want_rdhup = e->events & EPOLLRDHUP, .off = &e->disabled,
-                               .entry = true, .edge = e->events & EPOLLET ? &e->edge : NULL };
+                               .entry = true, .edge = e->events & EPOLLET ? &e->edge : NULL,
+                               .own_bits = own_bits(x, f) };
     bool sends = is_udp(f) && (e->events & EPOLLOUT);
     w->ready_outside = sends && (e->events & (EPOLLET | EPOLLONESHOT));
     *udp_writable |= sends && epoll_target(x, e) && stream_edge_pending(w);

@@ -212,6 +212,20 @@ void posix_signal_from_kernel(struct exec *x, int sig, struct sched_loc at);
 ** process or (tid >= 0) to thread tid (SIGEV_THREAD_ID). */
 void posix_signal_from_timer(struct exec *x, int sig, int tid, union sigval value,
                              struct sched_loc at);
+/* A signalfd (posix/io.c keeps the descriptor, posix/delivery.c takes
+** the signals): signal sig's object and the process's pending set, made
+** on first need. Visible: a read of b's signals pending for the caller
+** (its own before the process's, lowest first) into up to room records,
+** as the step finds them, shown as a read of fd_obj: how many; 0 when
+** nonblock and none is pending, or when a handler or a cancellation
+** request ended its wait; otherwise it waits for one. */
+struct stream_bits;
+struct signalfd_siginfo;
+struct sched_obj *posix_signal_object(struct exec *x, int sig, struct sched_loc at);
+const uint64_t *posix_signals_shared(struct exec *x, struct sched_loc at);
+int posix_signalfd_read(struct exec *x, struct sched_obj *fd_obj, const struct stream_bits *b,
+                        struct signalfd_siginfo *out, int room, bool nonblock,
+                        struct sched_loc at);
 /* A program's sigaction and signal (linked with --wrap: cli/loader.c). */
 __attribute__((visibility("default"))) int
 __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old);

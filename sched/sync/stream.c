@@ -44,6 +44,7 @@ struct stream {
     bool expired;                     /* its timer fired and stopped until a read or
                                          a gettime restarts it (the kernel's
                                          ctx->expired): later expiries wake no one */
+    const struct stream_bits *bits;   /* a signalfd's (stream_set_bits) */
     bool paged;                       /* a pipe's: room counted in pages */
     uint16_t page_end[PIPE_PAGES];    /* a ring of npages pages from page_tail:
                                          where each one's bytes end */
@@ -255,6 +256,8 @@ void stream_set_timer(struct stream *s, struct timer_impl *tm, struct sched_obj 
     s->timer = tm;
     s->clock = clock;
 }
+
+void stream_set_bits(struct stream *s, const struct stream_bits *b) { s->bits = b; }
 
 /* A count as a read would find it: a timerfd's expirations are counted by
 ** the clock, as the kernel counts them, whether its timer fired yet or not. */
@@ -1558,6 +1561,9 @@ static short level_bits(const struct stream_poll *w)
         return 0;
     if (w->listening)
         return listener_poll_bits(w);
+    if (in && in->bits)               /* signalfd_poll: a signal it reads is pending */
+        return w->want_in && ((*in->bits->shared | (w->own_bits ? *w->own_bits : 0)) &
+                              in->bits->want) ? POLLIN : 0;
     if (in && in->counter)            /* eventfd_poll */
         return (short)((w->want_in && count_of(in) > 0 ? POLLIN : 0) |
                        (w->want_out && out && writable(out) ? POLLOUT : 0));   /* (a
@@ -1720,6 +1726,8 @@ static int poll_put(const struct sched_op *op, bool files, const struct sched_ob
                  objs, &m, max);
         put_once(w->out ? &w->out->obj : NULL, objs, &m, max);
         put_once(w->in && w->in->timer ? w->in->clock : NULL, objs, &m, max);
+        for (int k = 0; w->in && w->in->bits && k < w->in->bits->nobjs; k++)
+            put_once(w->in->bits->objs[k], objs, &m, max);
         if (files && wish_file(w))
             put_once(&wish_file(w)->obj, objs, &m, max);
     }

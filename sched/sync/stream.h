@@ -83,6 +83,20 @@ void stream_counter_clear(struct stream *s);
 ** gettime or a settime restarts it); has it expired since? */
 void stream_counter_restart(struct stream *s);
 bool stream_counter_expired(const struct stream *s);
+/* What makes a signalfd readable (posix/io.c keeps it, stream.c reads it
+** at a poll's step): a signal of want pending in the process (*shared) or
+** in the polling thread (its wish's own_bits). objs: the objects whose
+** steps change that (the signals' own: posix/delivery.c), which a poll of
+** it touches besides the stream. */
+struct stream_bits {
+    uint64_t want;
+    const uint64_t *shared;
+    struct sched_obj *objs[64];
+    int nobjs;
+};
+/* Make s a signalfd's, right after stream_new: nothing is written to it
+** (its reads are posix/delivery.c's); a poll finds it readable by b. */
+void stream_set_bits(struct stream *s, const struct stream_bits *b);
 /* Can a message of n bytes ever go into s? */
 bool stream_message_fits(const struct stream *s, size_t n);
 
@@ -251,6 +265,8 @@ struct stream_poll {
     const struct stream_edge *edge;   /* (or NULL) EPOLLET: it finds what is ready
                                          only while an edge is pending (read at
                                          the step) */
+    const uint64_t *own_bits;         /* (or NULL) a signalfd's: what is pending
+                                         in the polling thread (stream_bits) */
     short revents;                    /* set by stream_poll: stream_poll_bits */
     bool gone;                        /* set by stream_poll: that end was closed */
     bool gone_waiting;                /* set by stream_poll: found gone after it
