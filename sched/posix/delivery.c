@@ -1192,11 +1192,12 @@ static sched_mask sfd_blockers(struct exec *x, struct sched_op *op, enum sched_w
 static void sfd_describe(const struct sched_op *op, char *buf, size_t n)
 {
     const struct stream_bits *b = sfd_read_op(op)->bits;
-    size_t len = (size_t)snprintf(buf, n, "waits to read from \"%s\" (none of ", op->obj->name);
+    size_t len = (size_t)snprintf(buf, n, "waits to read from \"%s\" (%s", op->obj->name,
+                                  b->nobjs ? "none of " : "its mask is empty)");
     for (int i = 0; i < b->nobjs && len < n; i++)
         len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", b->objs[i]->name);
-    if (len < n)
-        snprintf(buf + len, n - len, b->nobjs ? " is pending)" : "its empty mask)");
+    if (b->nobjs && len < n)
+        snprintf(buf + len, n - len, " is pending)");
 }
 
 static const struct sched_opclass sfd_read_class = {
