@@ -82,13 +82,15 @@ bool wake_dependent(const struct wake_op *a, const struct wake_op *b)
 
 void wake_seq_clear(struct wake_seq *s)
 {
-    MASK_FOR(t, s->threads)
-        s->first[t] = -1;
-    for (uint32_t i = 0; i < s->n; i++)
-        s->last[s->step[i].op.tid] = -1;
-    s->n = s->left = 0;
-    s->threads = MASK_NONE;
+    for (uint32_t k = 0; k < s->nthreads; k++)
+        s->first[s->order[k]] = s->last[s->order[k]] = -1;
+    s->n = s->left = s->nthreads = 0;
 }
+
+/* Each thread q of s that has a step left. */
+#define SEQ_THREADS(q, s)                                                      \
+    for (uint32_t k_ = 0, q; k_ < (s)->nthreads && ((q = (uint32_t)(s)->order[k_]), 1); k_++) \
+        if ((s)->first[q] >= 0)
 
 bool wake_seq_room(struct wake_seq *s, size_t n)
 {
@@ -101,7 +103,10 @@ bool wake_seq_room(struct wake_seq *s, size_t n)
     int32_t *last = first ? realloc(s->last, cap * sizeof *last) : NULL;
     if (last)
         s->last = last;
-    uint32_t *nclock = last ? realloc(s->nclock, cap * sizeof *nclock) : NULL;
+    int32_t *order = last ? realloc(s->order, cap * sizeof *order) : NULL;
+    if (order)
+        s->order = order;
+    uint32_t *nclock = order ? realloc(s->nclock, cap * sizeof *nclock) : NULL;
     if (nclock == NULL)
         return false;
     s->nclock = nclock;
@@ -122,11 +127,11 @@ bool wake_seq_add(struct wake_seq *s, const struct wake_op *op, const uint32_t *
     s->left++;
     s->step[i] = (struct wake_step){ .op = *op, .clock = clock, .next_same = -1 };
     int t = op->tid;
-    if (mask_has(s->threads, t)) {
+    if (s->last[t] >= 0) {
         s->step[s->last[t]].next_same = i;
     } else {
         s->first[t] = i;
-        mask_add(s->tab, &s->threads, t);
+        s->order[s->nthreads++] = t;
     }
     s->last[t] = i;
     return true;
@@ -143,6 +148,7 @@ void wake_seq_free(struct wake_seq *s)
     free(s->step);
     free(s->first);
     free(s->last);
+    free(s->order);
     free(s->nclock);
     wake_seq_init(s, s->tab);
 }
@@ -169,8 +175,8 @@ static bool before(const struct wake_step *g, const struct wake_step *f)
 static bool begins(const struct wake_seq *s, int r)
 {
     const struct wake_step *f = &s->step[s->first[r]];
-    MASK_FOR(q, s->threads)
-        if (q != r && s->first[q] < s->first[r] && before(&s->step[s->first[q]], f))
+    SEQ_THREADS(q, s)
+        if ((int)q != r && s->first[q] < s->first[r] && before(&s->step[s->first[q]], f))
             return false;
     return true;
 }
@@ -178,9 +184,9 @@ static bool begins(const struct wake_seq *s, int r)
 /* The thread with that key as s numbers it, or -1 if it has no step left. */
 static int thread_in(const struct wake_seq *s, uint64_t key)
 {
-    MASK_FOR(q, s->threads)
+    SEQ_THREADS(q, s)
         if (s->step[s->first[q]].op.thread == key)
-            return q;
+            return (int)q;
     return -1;
 }
 
@@ -219,9 +225,7 @@ static void consume(struct wake_seq *s, uint64_t thread)
     int32_t i = s->first[r];
     s->step[i].gone = true;
     s->left--;
-    s->first[r] = s->step[i].next_same;
-    if (s->first[r] < 0)
-        mask_del(s->tab, &s->threads, r);
+    s->first[r] = s->step[i].next_same;   /* -1: none left (SEQ_THREADS skips it) */
 }
 
 /* ==========================================================================

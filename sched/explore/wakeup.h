@@ -80,8 +80,12 @@ struct wake_seq {
     int32_t *last;                    /* while building */
     uint32_t *nclock;                 /* the final step's own clock */
     size_t tcap;
-    sched_mask threads;               /* those with a step not gone */
-    struct mask_table *tab;           /* where its thread sets are made */
+    /* Its threads in the order of their first steps (those with no step
+    ** left have first -1): a plain list, not an interned set, since a
+    ** sequence over many threads would intern a set for each it adds. */
+    int32_t *order;
+    uint32_t nthreads;
+    struct mask_table *tab;           /* kept for the callers' trees */
 };
 
 /* An empty sequence, whose thread sets are made in tab (wake_seq_free
