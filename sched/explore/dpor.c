@@ -621,6 +621,20 @@ static void rewind_thread(struct dpor *d, int t, int32_t last)
         join(c, clock_of(d, (uint32_t)spawn), d->nthreads);
 }
 
+/* A thread whose spawn the rewind took away has no object: a later
+** execution may give that object's id to another object (ids follow the
+** order objects are made), whose first step spawn_event would take for the
+** spawn, ordering the thread after it (2 of 27 classes lost: a thread
+** spawned by one that is detached, tests/dpor/spawn_rewound_away.c). */
+static void forget_unspawned(struct dpor *d)
+{
+    for (uint32_t t = 0; t < d->stride; t++) {
+        int32_t id = d->th[t].obj;
+        if (id >= 0 && (id >= d->nobj || d->obj[id].last < 0))
+            d->th[t].obj = -1;
+    }
+}
+
 void dpor_rewind(struct dpor *d, uint32_t k)
 {
     if (k == 0) {
@@ -633,6 +647,7 @@ void dpor_rewind(struct dpor *d, uint32_t k)
     uint32_t keep_links = d->ev[k].first_link;
     for (int id = 0; id < d->nobj; id++)
         rewind_object(d, id, keep_links);
+    forget_unspawned(d);
     forget_events(d, k);
     d->first_from_ok = false;
     for (int t = 0; t < d->nthreads; t++)
