@@ -962,6 +962,7 @@ printf '#define N 4\n' >"$tmp/ck_n.h"
 check "its header edited: refused" 2 "$WEFT" run --strategy dpor --resume "$tmp/ck_header.ck" \
     "$tmp/ck_header.c"
 expect_grep "the header's edit seen" "made for another search" "$tmp/err"
+check "--checkpoint needs dpor or dfs" 2 "$WEFT" run abba --checkpoint "$ck"
 expect_grep "names the strategies" "work with --strategy dpor or dfs" "$tmp/err"
 check "--checkpoint needs one scenario" 2 \
     "$WEFT" run "$top_srcdir/scenarios/abba.c" --strategy dpor --checkpoint "$ck"
