@@ -220,6 +220,18 @@ same_classes() {
 same_classes_slept() {
     classes_against dfs "$@"
 }
+# modes_pass NAME MODE...: each mode of tests/programs/NAME.c passes
+# exhaustively under DPOR, whose classes are plain DFS's.
+modes_pass() {
+    name=$1
+    shift
+    for mode in "$@"; do
+        check "$name: $mode" 0 "$WEFT" run "$tests/$name.c" -- "$mode"
+        expect_grep "$name: $mode, exhaustive" \
+            "^$name: pass (expected pass) \[dpor\] .*exhaustive" "$tmp/out"
+        same_classes "$name: $mode, DPOR's classes" "$tests/$name.c" -- "$mode"
+    done
+}
 # classes_against REFERENCE WHAT ARGS...: DPOR's classes against those of
 # the search REFERENCE (plain DFS falls back to DFS with sleep sets).
 classes_against() {
@@ -698,12 +710,7 @@ expect_grep "the epoll_ctl step names its instance" "eventfd.c:73  *epoll_ctl ep
 # expirations were counted by the clock), and DPOR runs plain DFS's
 # classes (it ran 2 of gettime's 4 while re-arming the timer counted as
 # spawning its daemon again).
-for mode in poll periodic gettime errors abstime arm; do
-    check "timerfd: $mode" 0 "$WEFT" run "$tests/timerfd.c" -- $mode
-    expect_grep "timerfd: $mode, exhaustive" \
-        "^timerfd: pass (expected pass) \[dpor\] .*exhaustive" "$tmp/out"
-    same_classes "timerfd: $mode, DPOR's classes" "$tests/timerfd.c" -- $mode
-done
+modes_pass timerfd poll periodic gettime errors abstime arm
 check "timerfd: a read that nothing arms" 1 "$WEFT" run "$tests/timerfd.c" -- disarmed
 expect_grep "the read named" \
     'waits to read from "timerfd" (no expiry, and its timer is not armed)' "$tmp/out"
@@ -712,12 +719,7 @@ expect_grep "the read named" \
 # sent); it waits, in read, poll or epoll_wait, and nobody sending is a
 # deadlock at the read (it was named as unsupported). DPOR runs plain
 # DFS's classes.
-for mode in wait poll epoll nonblock; do
-    check "signalfd: $mode" 0 "$WEFT" run "$tests/signalfd.c" -- $mode
-    expect_grep "signalfd: $mode, exhaustive" \
-        "^signalfd: pass (expected pass) \[dpor\] .*exhaustive" "$tmp/out"
-    same_classes "signalfd: $mode, DPOR's classes" "$tests/signalfd.c" -- $mode
-done
+modes_pass signalfd wait poll epoll nonblock
 check "signalfd: the order the reader assumed" 1 "$WEFT" run "$tests/signalfd.c" -- order
 expect_grep "signalfd: the read step names its signal" \
     "signalfd.c:[0-9]*  *read signalfd [0-9]* (SIGUSR2)$" "$tmp/out"
