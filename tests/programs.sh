@@ -223,13 +223,13 @@ same_classes_slept() {
 # modes_pass NAME MODE...: each mode of tests/programs/NAME.c passes
 # exhaustively under DPOR, whose classes are plain DFS's.
 modes_pass() {
-    name=$1
+    program=$1                        # (check sets name)
     shift
     for mode in "$@"; do
-        check "$name: $mode" 0 "$WEFT" run "$tests/$name.c" -- "$mode"
-        expect_grep "$name: $mode, exhaustive" \
-            "^$name: pass (expected pass) \[dpor\] .*exhaustive" "$tmp/out"
-        same_classes "$name: $mode, DPOR's classes" "$tests/$name.c" -- "$mode"
+        check "$program: $mode" 0 "$WEFT" run "$tests/$program.c" -- "$mode"
+        expect_grep "$program: $mode, exhaustive" \
+            "^$program: pass (expected pass) \[dpor\] .*exhaustive" "$tmp/out"
+        same_classes "$program: $mode, DPOR's classes" "$tests/$program.c" -- "$mode"
     done
 }
 # classes_against REFERENCE WHAT ARGS...: DPOR's classes against those of
