@@ -146,8 +146,9 @@ typedef struct { int id; } weft_thread_t;
 ** process exits, once the scenario body and every thread not detached have
 ** returned; detached threads still running or blocked then are stopped,
 ** which is neither a failure nor a leak. Before that end they run like any
-** thread, and the searches also try them before it (the return of the last
-** thread not detached is then a step, "return"). A detached thread that
+** thread, and the searches also try them before it (each return of a
+** thread not detached is then a step, "end", and the end of the execution
+** another, "return"). A detached thread that
 ** fails while it runs (an assertion, a crash, a lock it returns holding)
 ** fails the execution; one blocked while the body itself cannot finish is
 ** part of the deadlock. weft_join of a detached thread returns WEFT_EINVAL.

@@ -416,11 +416,12 @@ static void check_nothing_held(struct exec *x, struct sched_thread *t)
 ** thread not detached have returned, as a process exits: detached threads
 ** still running or blocked then are stopped, which is neither a failure
 ** nor a leak. So that a detached thread may also take its steps before
-** that end, the return of the last thread not detached is a step of its
-** own once a thread was detached, one that depends on every other step
-** (the searches reverse it with each of them). Even when every detached
-** thread has finished by then: the end could have come before their steps,
-** and without a step of its own DPOR would find no race to reverse.
+** that end, the end is a step of its own once a thread was detached, taken
+** by the last thread not detached to return, one that depends on every
+** other step (the searches reverse it with each of them). Even when every
+** detached thread has finished by then: the end could have come before
+** their steps, and without a step of its own DPOR would find no race to
+** reverse.
 */
 static const struct sched_opclass return_class = { .verb = "return",
                                                    .flags = OP_GLOBAL | OP_ENDS_ALL };
@@ -449,17 +450,49 @@ void sched_detach(struct exec *x, struct sched_thread *t)
 */
 static const struct sched_opclass end_class = { .verb = "end" };
 
-/* t's body has returned: the end of the execution, if it is the last
-** thread not detached, is a step when detached threads could run instead. */
+/*
+** Once a thread was detached, every return of a thread not detached is a
+** step too (an end_class one): which return is the last, the one that
+** ends the execution, depends on their order, and a detached thread may
+** join one that returned while the body runs on. Those returns write one
+** object, made when first needed and named by no thread (as the clock is),
+** so the searches order them with one another; so does the spawn of a
+** thread not detached (one more return before the end: sync/thread.c).
+** The last return then takes the end step above after its own, since
+** which is the last is known only once the others' steps ran. Before the
+** first detach a return is no step; that detach is ordered with every
+** step (sync/thread.c), so each return also comes after it.
+*/
+static const struct sched_objclass returns_objclass = { .name = "threads not detached" };
+
+struct sched_obj *sched_returns_object(struct exec *x)
+{
+    if (x->returns == NULL) {
+        x->returns = object_new(x, &returns_objclass, sizeof *x->returns, NULL);
+        if (x->returns)
+            object_rekey(x, x->returns, sched_mix(0x72657475726e73ULL, 0));
+    }
+    return x->returns;
+}
+
+/* t's body has returned: a step of its own when a join may be interrupted
+** or when detached threads could run on after it; then the end of the
+** execution, if t is the last thread not detached, is a step when
+** detached threads could run instead. */
 static void thread_returns(struct exec *x, struct sched_thread *t)
 {
-    if (x->interrupts) {              /* a cancelled thread ends where it was */
+    bool joinable = !t->detached;
+    bool counted = joinable && x->detached_ever > 0;
+    if (x->interrupts || counted) {   /* a cancelled thread ends where it was */
         struct sched_op op = { .cls = &end_class, .obj = &t->obj,
+                               .obj2 = counted ? sched_returns_object(x) : NULL,
                                .loc = t->cancelled ? t->cancelled_at : t->spawned_at,
                                .note = t->cancelled ? "cancelled" : NULL };
+        if (counted && op.obj2 == NULL)
+            sched_fail(x, WEFT_ASSERTION, op.loc, "out of memory for the threads' returns");
         sched_visible(x, &op);
     }
-    if (!t->detached && x->live_joinable == 1 && x->detached_ever > 0) {
+    if (joinable && x->live_joinable == 1 && x->detached_ever > 0) {
         struct sched_op op = { .cls = &return_class, .loc = t->spawned_at };
         sched_visible(x, &op);
     }
@@ -1767,6 +1800,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->objects_tail = &x->objects;
     x->nobjects = 0;
     x->clock = NULL;
+    x->returns = NULL;
     x->narmed = 0;
     x->shadow = NULL;
     x->memory_cells = NULL;

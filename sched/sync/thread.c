@@ -48,17 +48,34 @@ static const struct sched_opclass spawn_detached_class = {
     .verb = "spawn (detached)", .apply = spawn_apply,
 };
 
+/* The first thread detached changes how the execution ends, as a detach
+** step (below) does: a thread not detached that returned before it ended
+** within its last step, one that returns after it takes a step of its own
+** (sched.c). So that spawn conflicts with every other step, and the
+** searches put each return on either side of it. A later detached spawn
+** changes nothing more, and only a step ordered with every other (a first
+** one, a detach) could have made it the first. */
+static const struct sched_opclass spawn_first_detached_class = {
+    .verb = "spawn (detached)", .flags = OP_GLOBAL, .apply = spawn_apply,
+};
+
 static weft_thread_t spawn(const struct sched_opclass *cls, const char *name,
                            void (*fn)(void *), void *arg, const char *file, int line)
 {
     struct exec *x = sync_exec();
     if (x == NULL)
         return (weft_thread_t){ -1 };
+    bool detached = cls == &spawn_detached_class;
+    if (detached && x->detached_ever == 0)
+        cls = &spawn_first_detached_class;
     struct spawn_op s = { .op = { .cls = cls, .loc = { file, line } },
                           .name = name, .fn = fn, .arg = arg,
                           .symmetric = cls == &spawn_symmetric_class,
-                          .detached = cls == &spawn_detached_class,
+                          .detached = detached,
                           .stack_size = x->spawn_stack_size };
+    if (!detached && x->detached_ever > 0 &&   /* one more return before the end */
+        (s.op.obj2 = sched_returns_object(x)) == NULL)
+        sched_fail(x, WEFT_ASSERTION, s.op.loc, "out of memory for the threads' returns");
     x->spawn_stack_size = 0;          /* taken: the spawn's step may come after
                                          other threads' spawns and daemons */
     sched_visible(x, &s.op);

@@ -1,10 +1,12 @@
 /*
 ** The end of an execution with a detached thread is a step of its own,
-** taken by the last thread not detached to return: main or w here, as
-** their returns come, which commute. The classes of executions named that
-** step by its thread, so plain DFS, which runs both orders, counted 8
-** classes where DPOR ran the 4 there are (tests/cli.sh checks that they
-** agree; DPOR also has 3 executions blocked by sleep sets: README, Limits).
+** taken by the last thread not detached to return: main or w here. The
+** classes of executions named that step by its thread, so plain DFS
+** counted 8 classes where DPOR ran 4 (and 3 executions blocked by sleep
+** sets). Since the returns of main and w are steps of their own, ordered
+** with each other, which of them returns last is part of the class: 8
+** classes, and DPOR runs each once with none blocked (tests/cli.sh checks
+** that they agree).
 */
 #include <weft.h>
 
