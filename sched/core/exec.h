@@ -387,6 +387,7 @@ struct exec {
     struct sched_obj *objects, **objects_tail;
     int nobjects;
     struct sched_obj *clock;          /* made at the first timed operation */
+    struct sched_kernel_timer *kernel_timers;   /* alarms and the like (sched.c) */
     struct sched_obj *returns;        /* the returns of threads not detached,
                                          made at the first that is a step (sched.c) */
     struct sched_timer **armed;       /* timers started, not ended */

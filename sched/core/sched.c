@@ -1050,6 +1050,33 @@ static int64_t time_passes(const struct exec *x)
     return x->now > SCHED_TIME_HORIZON - step ? SCHED_TIME_HORIZON : x->now + step;
 }
 
+/*
+** A kernel timer (an alarm, a POSIX timer's signal: sync/timer.c) is never
+** late: the kernel sends its signal at the deadline, whatever the threads
+** are doing. A thread's timeout may be taken late, as a scheduler may run
+** the woken thread late, but no timer fires past the deadline of a kernel
+** timer that would go off: a sleep of 5 s does not end before an alarm of
+** 1 s whose handler interrupts it. One that would not go off then (its
+** signal blocked, or left to its default action) holds nothing back. The
+** kernel timer's fire depends on every step, so the searches order it
+** with each step it holds back.
+*/
+void sched_kernel_timer_add(struct exec *x, struct sched_kernel_timer *k)
+{
+    k->next = x->kernel_timers;
+    x->kernel_timers = k;
+}
+
+bool sched_timer_held_back(struct exec *x, const struct sched_timer *t)
+{
+    for (const struct sched_kernel_timer *k = x->kernel_timers; k; k = k->next) {
+        int64_t due = k->due(x, k->arg, t);
+        if (due >= 0 && due < t->deadline)
+            return true;
+    }
+    return false;
+}
+
 /* Earliest deadline after now among started timers, or -1. */
 static int64_t next_deadline(struct exec *x)
 {
@@ -1801,6 +1828,7 @@ static int exec_reset(struct exec *x, const struct sched_config *cfg,
     x->nobjects = 0;
     x->clock = NULL;
     x->returns = NULL;
+    x->kernel_timers = NULL;
     x->narmed = 0;
     x->shadow = NULL;
     x->memory_cells = NULL;

@@ -129,12 +129,36 @@ void sched_timer_start(struct exec *x, struct sched_timer *t);
 */
 #define SCHED_TIME_HORIZON ((int64_t)1 << 60)
 
-/* May the timer fire now? Racing rule: once started; idle rule: once the
-** clock reached its deadline (the scheduler moves it when nothing runs). */
-static inline bool sched_timer_due(const struct exec *x, const struct sched_timer *t)
+/*
+** A kernel timer (an alarm, a POSIX timer's signal: sync/timer.c), which
+** holds back every later deadline while it would go off (sched.c). due
+** gives its deadline then, else -1; t is the timer asked about, which may
+** be its own daemon's.
+*/
+struct sched_kernel_timer {
+    int64_t (*due)(struct exec *x, void *arg, const struct sched_timer *t);
+    void *arg;
+    struct sched_kernel_timer *next;
+};
+/* k (in the execution's arena) is a kernel timer from now on. */
+void sched_kernel_timer_add(struct exec *x, struct sched_kernel_timer *k);
+/* Does a kernel timer due before t's deadline go off first (sched.c)? */
+bool sched_timer_held_back(struct exec *x, const struct sched_timer *t);
+/* Under the idle rule, has the clock reached the timer's deadline? */
+static inline bool sched_timer_reached(const struct exec *x, const struct sched_timer *t)
 {
-    return t && t->deadline >= 0 && t->deadline < SCHED_TIME_HORIZON &&
-           (!t->idle_rule || x->now >= t->deadline);
+    return t->deadline >= 0 && t->deadline < SCHED_TIME_HORIZON && x->now >= t->deadline;
+}
+/* May the timer fire now? Racing rule: once started, unless a kernel
+** timer would go off first; idle rule: once the clock reached its
+** deadline (the scheduler moves it when nothing runs). */
+static inline bool sched_timer_due(struct exec *x, const struct sched_timer *t)
+{
+    if (!t || t->deadline < 0 || t->deadline >= SCHED_TIME_HORIZON)
+        return false;
+    if (t->idle_rule)
+        return sched_timer_reached(x, t);
+    return !x->kernel_timers || !sched_timer_held_back(x, t);
 }
 /* Start t with an absolute deadline (a timer made earlier, sync/timer.c);
 ** stop it: it may not fire until started again. */

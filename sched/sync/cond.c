@@ -282,7 +282,7 @@ int cond_wait_until_at(weft_cond_t *c, weft_mutex_t *m, int64_t deadline, const 
 ** already; otherwise it times out only in its own step. */
 static bool timed_out(const struct exec *x, const struct sched_timer *t)
 {
-    return t && t->idle_rule && sched_timer_due(x, t);
+    return t && t->idle_rule && sched_timer_reached(x, t);
 }
 
 /* The waiter with the oldest ticket that is still waiting, or NULL. */

@@ -44,9 +44,15 @@
 ** Whether it is wanted reads the masks and dispositions, which change
 ** between steps, so its fire depends on every step, as a send does.
 **
-** (A rule that fired timers strictly in deadline order was tried: it makes
-** a timer's enabledness depend on other timers, and DPOR then missed
-** classes that DFS ran. Timers, like sleeps and timeouts, may fire late.)
+** While it would fire, a signal timer is never late: its deadline holds
+** back every later one (sched_timer_held_back), until its daemon has sent
+** the signal. The kernel sends it at the deadline, whatever runs; a
+** thread woken late is another matter. Its fire depends on every step,
+** so the searches order it with each step it holds back. (A rule that
+** fired every timer strictly in deadline order was tried: it made a
+** timer's enabledness depend on other timers that steps it commutes with
+** change, and DPOR then missed classes that DFS ran. Timers, like sleeps
+** and timeouts, may fire late.)
 */
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +80,9 @@ struct timer_impl {
     struct sched_timer *armed;        /* its daemon's fire operation's, while it waits */
     struct sched_obj *arming;         /* touched by what may start it again (make,
                                          reset), not by a stop: see fire_enablers */
+    struct sched_kernel_timer kernel; /* TIMER_SIGNAL that fires: never late */
+    int64_t sending;                  /* TIMER_SIGNAL: the time it fired at, until
+                                         its daemon's send step; else -1 */
     struct sched_loc at;              /* where it was made */
 };
 
@@ -261,8 +270,11 @@ static void timer_thread(void *arg)
         tm->armed = &f.timer;
         sched_visible(x, &f.op);
         tm->armed = NULL;
-        if (tm->kind == TIMER_SIGNAL)
+        if (tm->kind == TIMER_SIGNAL) {
+            tm->sending = x->now;
             tm->fn(tm->arg);
+            tm->sending = -1;
+        }
     }
 }
 
@@ -501,6 +513,18 @@ struct timer_impl *timer_for_counter(struct exec *x, struct stream *counter, con
     return tm;
 }
 
+/* A kernel timer's deadline while it would go off: running, its signal
+** taken, its daemon yet to start or waiting to fire (not t's own). */
+static int64_t kernel_due(struct exec *x, void *arg, const struct sched_timer *t)
+{
+    struct timer_impl *tm = arg;
+    if (tm->sending >= 0)             /* fired: its signal is sent at once */
+        return tm->sending;
+    if (t == tm->armed || !pending(tm) || !tm->wanted(x, tm->arg))
+        return -1;
+    return tm->deadline;
+}
+
 struct timer_impl *timer_for_signal(struct exec *x, const char *name, void (*send)(void *),
                                     bool (*wanted)(struct exec *, void *), void *arg,
                                     struct sched_loc at)
@@ -510,6 +534,11 @@ struct timer_impl *timer_for_signal(struct exec *x, const char *name, void (*sen
     tm->wanted = wanted;
     tm->arg = arg;
     tm->exec = x;
+    tm->sending = -1;
+    if (wanted) {
+        tm->kernel = (struct sched_kernel_timer){ .due = kernel_due, .arg = tm };
+        sched_kernel_timer_add(x, &tm->kernel);
+    }
     return tm;
 }
 
