@@ -963,6 +963,28 @@ expect_grep "resumed: every class, once" \
 check "a checkpoint of other --param values is refused" 2 \
     "$WEFT" run lock_family --param threads=4 --param sections=2 --strategy dpor --resume "$ck"
 expect_grep "says which search it was for" "made for another search" "$tmp/err"
+# The same --param values in another order, or spelled otherwise, are the
+# same search (it was refused); other compiler flags, $WEFT_CFLAGS too,
+# and other program arguments are not (they were taken).
+order="$tmp/order.ck"
+"$WEFT" run lock_family --param threads=3 --param sections=2 --strategy dpor --executions 40 \
+    --checkpoint "$order" >/dev/null
+check "a checkpoint resumed with its --param values in another order" 0 \
+    "$WEFT" run lock_family --param sections=2 --param threads=03 --strategy dpor --resume "$order"
+expect_grep "--param values in another order: every class" \
+    "lock_family: pass (expected pass) \[dpor\] 90 executions, exhaustive" "$tmp/out"
+"$WEFT" run lock_family --param threads=3 --param sections=2 --strategy dpor --executions 40 \
+    --checkpoint "$order" >/dev/null
+check "a checkpoint of other compiler flags is refused" 2 env WEFT_CFLAGS=-DX \
+    "$WEFT" run lock_family --param threads=3 --param sections=2 --strategy dpor --resume "$order"
+expect_grep "other compiler flags named" "this one is 'options ... cflags=-DX exit-status" \
+    "$tmp/err"
+"$WEFT" run "$top_srcdir/tests/programs/alarm.c" --strategy dpor --executions 1 \
+    --checkpoint "$order" -- left >/dev/null
+check "a checkpoint of other program arguments is refused" 2 \
+    "$WEFT" run "$top_srcdir/tests/programs/alarm.c" --strategy dpor --resume "$order" -- periodic
+expect_grep "other program arguments named" "this one is 'options ... periodic params" \
+    "$tmp/err"
 # The source a checkpoint names covers the headers the scenario includes
 # with #include "...": resumed after an edit there, it is another search.
 printf '#define N 3\n' >"$tmp/ck_n.h"

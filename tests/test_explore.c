@@ -771,12 +771,40 @@ START_TEST(param_fallback_is_each_readers_own)
 }
 END_TEST
 
+/* The same values in any order, however spelled, give one text (a
+** checkpoint's identity); a key only read, never set, is not in it. */
+START_TEST(params_canonical_ignores_order)
+{
+    struct params *a = params_new(), *b = params_new();
+    ck_assert(a && b);
+    ck_assert_int_eq(params_set(a, "threads", "4"), 0);
+    ck_assert_int_eq(params_set(a, "sections", "-2"), 0);
+    ck_assert_int_eq(params_set(b, "sections", "-2"), 0);
+    ck_assert_int_eq(params_set(b, "threads", "9"), 0);
+    ck_assert_int_eq(params_set(b, "threads", "004"), 0);
+    ck_assert_int_eq(params_int(b, "unset", 7), 7);
+    char *ta = params_canonical(a), *tb = params_canonical(b);
+    ck_assert_str_eq(ta, "sections=-2 threads=4");
+    ck_assert_str_eq(tb, ta);
+    free(ta);
+    free(tb);
+    params_free(a);
+    params_free(b);
+    struct params *none = params_new();
+    char *empty = params_canonical(none);
+    ck_assert_str_eq(empty, "");
+    free(empty);
+    params_free(none);
+}
+END_TEST
+
 Suite *explore_suite(void)
 {
     Suite *s = suite_create("explore");
     TCase *tc = test_case("counts");
     tcase_add_test(tc, dfs_counts_binomial);
     tcase_add_test(tc, param_fallback_is_each_readers_own);
+    tcase_add_test(tc, params_canonical_ignores_order);
     tcase_add_test(tc, wakeup_insert_covers_equivalent_orders);
     tcase_add_test(tc, wakeup_values_are_part_of_the_step);
     tcase_add_test(tc, pack_round_trips);

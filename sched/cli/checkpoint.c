@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "core/params.h"
 
 /* 2: counts of failures a search went on past; blocks named by their maker */
 #define MAGIC "weft-checkpoint 2\n"
@@ -77,24 +78,56 @@ static void sample_options(const struct cli_opts *o, char *out, size_t n)
         snprintf(out, n, " seed=%llu executions=%llu", (unsigned long long)o->seed, budget);
 }
 
+/* What a program run adds: its compiler flags, how its exit status and
+** condition waits are taken, and its arguments in order, each a shell
+** word ("" for none). Malloc'd; NULL without memory. */
+static char *program_options(const struct cli_opts *o)
+{
+    const char *cflags = cli_cflags(o);
+    size_t n = 64 + (cflags ? 4 * strlen(cflags) + 3 : 0);
+    for (int i = 0; i < o->nprog_args; i++)
+        n += 4 * strlen(o->prog_args[i]) + 4;
+    char *text = malloc(n), *at = text;
+    if (text == NULL)
+        return NULL;
+    char *flags = cflags ? cli_shell_word(cflags) : NULL;
+    at += sprintf(at, "cflags=%s exit-status=%s spurious-wakeups=%s arguments",
+                  flags ? flags : "''", o->ignore_exit_status ? "ignore" : "fail",
+                  o->spurious_wakeups ? "on" : "off");
+    free(flags);
+    for (int i = 0; i < o->nprog_args; i++) {
+        char *w = cli_shell_word(o->prog_args[i]);
+        if (w == NULL) {
+            free(text);
+            return NULL;
+        }
+        at += sprintf(at, " %s", w);
+        free(w);
+    }
+    return text;
+}
+
 char *cli_search_identity(const struct cli_opts *o, const struct cli_target *t, bool shard)
 {
     char hash[32], split[64], sample[96] = "";
     source_hash(t->scenario->file, hash, sizeof hash);
     split_options(o, shard, split, sizeof split);
     sample_options(o, sample, sizeof sample);
-    const char *params = o->param_args ? o->param_args : "";
-    size_t n = strlen(t->scenario->name) + strlen(params) + 440;
-    char *id = malloc(n);
-    if (id)
+    char *params = params_canonical(o->params), *program = program_options(o);
+    size_t n = strlen(t->scenario->name) + (params ? strlen(params) : 0) +
+               (program ? strlen(program) : 0) + 460;
+    char *id = params && program ? malloc(n) : NULL;
+    if (id)                           /* params and program: as the run set them,
+                                         not as spelled (--param order, 007) */
         snprintf(id, n, "scenario %s\nsource %s\noptions %s sleep-sets=%d preemptions=%d "
                  "max-steps=%d timers=%s spin-order=%s memory=%d memory-model=%s "
-                 "stack=%zu%s%s%s\n",
+                 "stack=%zu%s%s %s params %s\n",
                  t->scenario->name, hash, o->strategy, o->sleep_sets, o->max_preemptions,
                  o->max_steps, o->timers_idle ? "idle" : "race", o->exact_spins ? "exact" : "fast",
                  (int)o->memory, o->sc_atomics ? "sc" : o->reorder_stores ? "pso" : "tso",
-                 o->stack_size, sample, split,
-                 params);
+                 o->stack_size, sample, split, program, params);
+    free(params);
+    free(program);
     return id;
 }
 
@@ -190,7 +223,15 @@ const char *cli_first_difference(const char *a, const char *b, char *buf, size_t
         b = eb + 1;
     }
     const char *end = strchr(a, '\n');
-    snprintf(buf, n, "%.*s", end ? (int)(end - a) : (int)strlen(a), a);
+    int len = end ? (int)(end - a) : (int)strlen(a);
+    const char *label_end = memchr(a, ' ', (size_t)len), *word = label_end;
+    for (size_t i = 0; word && a + i < a + len && a[i] == b[i]; i++)
+        if (a[i] == ' ')              /* the word that differs, past the label */
+            word = a + i + 1;
+    if (word == NULL || word == label_end + 1)
+        snprintf(buf, n, "%.*s", len, a);
+    else
+        snprintf(buf, n, "%.*s ... %.*s", (int)(label_end - a), a, (int)(a + len - word), word);
     return buf;
 }
 

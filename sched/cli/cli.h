@@ -180,6 +180,9 @@ double cli_seconds(void);
 ** that a pasted replay command runs nothing and splits nowhere (malloc'd,
 ** NULL without memory). */
 char *cli_shell_word(const char *v);
+/* The compiler flags for scenario files and programs: --cflags, else
+** $WEFT_CFLAGS, else NULL. */
+const char *cli_cflags(const struct cli_opts *o);
 
 /* The whole command line: argv[1] is the subcommand. */
 int cli_main(int argc, char **argv, const struct cli_program *program);
@@ -364,7 +367,8 @@ void cli_checkpoint_end(struct cli_checkpoint *cp);
 ** scenario's file) and "options" (all that shapes its tree; with shard,
 ** which shard too). malloc'd; NULL without memory. */
 char *cli_search_identity(const struct cli_opts *o, const struct cli_target *t, bool shard);
-/* The first line of a (such lines) that differs from b's, into buf. */
+/* The first line of a (such lines) that differs from b's, into buf: from
+** the word that differs on, after the line's first word and "...". */
 const char *cli_first_difference(const char *a, const char *b, char *buf, size_t n);
 
 #endif

@@ -862,11 +862,16 @@ static int build_object(const struct build *b, const char *const *srcs, int n, c
     return rc;
 }
 
-/* --cflags (else $WEFT_CFLAGS) split at blanks: a NULL-terminated vector
-** whose words live in one block after it; NULL when there are none. */
+const char *cli_cflags(const struct cli_opts *o)
+{
+    return o && o->cflags ? o->cflags : getenv("WEFT_CFLAGS");
+}
+
+/* cli_cflags split at blanks: a NULL-terminated vector whose words live in
+** one block after it; NULL when there are none. */
 static char **split_cflags(const struct cli_opts *o, bool *oom)
 {
-    const char *text = o && o->cflags ? o->cflags : getenv("WEFT_CFLAGS");
+    const char *text = cli_cflags(o);
     size_t len = text ? strlen(text) : 0, words = 0;
     *oom = false;
     for (size_t i = 0; i < len; i++)

@@ -153,6 +153,38 @@ void params_read_add(struct params *ps, const unsigned char *read, size_t n)
         p->used |= read[i++] != 0;
 }
 
+static int by_key(const void *a, const void *b)
+{
+    return strcmp((*(struct param *const *)a)->key, (*(struct param *const *)b)->key);
+}
+
+char *params_canonical(const struct params *ps)
+{
+    size_t n = 0, len = 1;
+    for (struct param *p = ps ? ps->table : NULL; p; p = p->hh.next)
+        if (!p->defaulted) {
+            n++;
+            len += strlen(p->key) + 14;   /* " key=-2147483648" */
+        }
+    struct param **set = malloc((n ? n : 1) * sizeof *set);
+    char *text = malloc(len), *at = text;
+    if (set == NULL || text == NULL) {
+        free(set);
+        free(text);
+        return NULL;
+    }
+    n = 0;
+    for (struct param *p = ps ? ps->table : NULL; p; p = p->hh.next)
+        if (!p->defaulted)
+            set[n++] = p;
+    qsort(set, n, sizeof *set, by_key);
+    *at = 0;
+    for (size_t i = 0; i < n; i++)
+        at += sprintf(at, "%s%s=%d", i ? " " : "", set[i]->key, set[i]->number);
+    free(set);
+    return text;
+}
+
 void params_unread(const struct params *ps, void (*fn)(const char *key, void *ctx), void *ctx)
 {
     for (struct param *p = ps ? ps->table : NULL; p; p = p->hh.next)

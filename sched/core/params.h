@@ -24,6 +24,10 @@ int params_int(struct params *p, const char *key, int fallback);
 size_t params_count(const struct params *p);
 void params_read_get(const struct params *p, unsigned char *read, size_t n);
 void params_read_add(struct params *p, const unsigned char *read, size_t n);
+/* The parameters set, as "key=value" words sorted by key with each value
+** as weft_param_int reads it ("" for none): the same text for the same
+** values however they were given. Malloc'd; NULL without memory. */
+char *params_canonical(const struct params *p);
 /* Visit the parameters set that no scenario has read (a misspelled key). */
 void params_unread(const struct params *p, void (*fn)(const char *key, void *ctx), void *ctx);
 
