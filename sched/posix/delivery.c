@@ -941,9 +941,11 @@ static bool timed_enabled(struct exec *x, struct sched_op *op)
     return anything_pending(x, op) || sched_timer_due(x, op->timer);
 }
 
+/* A signal pending when the wait's step runs is taken, even past its
+** timeout: Linux's do_sigtimedwait dequeues once more after it wakes. */
 static void timed_apply(struct exec *x, struct sched_op *op)
 {
-    if (sched_timer_wins(x, op, anything_pending(x, op))) {
+    if (!anything_pending(x, op) && sched_timer_wins(x, op, false)) {
         op->note = "timed out";
         return;
     }

@@ -15,6 +15,9 @@
 **             runs then, and pause waits for ever (the race sigsuspend
 **             is for: a deadlock in some interleavings)
 **   sigwait   SIGALRM blocked, alarm(1), sigwait takes it
+**   timedwait SIGALRM blocked, alarm(1), sigtimedwait for 5 s takes it: a
+**             signal sent before the wait's step is taken, even when that
+**             step comes past the timeout (the timeout won a coin flip)
 **   outruns   a handler, alarm(1), sleep(5): SIGALRM comes at 1 s and ends
 **             the sleep early (or, main late by a second, before it
 **             begins): no timer fires past the alarm's deadline first
@@ -121,6 +124,15 @@ static void sigwait_mode(void)
     assert(sigwait(&set, &sig) == 0 && sig == SIGALRM);
 }
 
+static void timedwait(void)
+{
+    sigset_t set = only_alarm();
+    assert(pthread_sigmask(SIG_BLOCK, &set, NULL) == 0);
+    assert(alarm(1) == 0);
+    struct timespec five = { .tv_sec = 5 };
+    assert(sigtimedwait(&set, NULL, &five) == SIGALRM);
+}
+
 /* weft ended the sleep at 5 s with the alarm still to come, a run no
 ** kernel makes: a thread's wake may come late, the alarm's signal never. */
 static void outruns(void)
@@ -210,6 +222,8 @@ int main(int argc, char **argv)
         pause_mode();
     else if (strcmp(mode, "sigwait") == 0)
         sigwait_mode();
+    else if (strcmp(mode, "timedwait") == 0)
+        timedwait();
     else if (strcmp(mode, "outruns") == 0)
         outruns();
     else if (strcmp(mode, "periodic") == 0)
