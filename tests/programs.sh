@@ -1355,7 +1355,7 @@ done
 # The timer fires while a handler or a sigwait would take SIGALRM; left to
 # its default action it is a watchdog that never goes off. Each mode's
 # classes are plain DFS's.
-for mode in watchdog:4 suspend:1 sigwait:1 timedwait:3 outruns:3 periodic:5 left:2; do
+for mode in watchdog:4 suspend:1 sigwait:1 timedwait:3 outruns:3 expires:9 periodic:5 left:2; do
     check "alarm ${mode%:*}" 0 "$WEFT" run "$tests/alarm.c" -- ${mode%:*}
     expect_grep "alarm ${mode%:*}, every class" \
         "^alarm: pass (expected pass) \[dpor\] ${mode#*:} executions*[ ,].*exhaustive" "$tmp/out"

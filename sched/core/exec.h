@@ -171,6 +171,8 @@ struct sched_thread {
     uint8_t handling;                 /* the signal whose handler it runs, or 0;
                                          SCHED_EXIT_HANDLERS: exit's handlers */
     uint32_t signal_since;
+    int64_t signal_due_at;            /* the time then: a wait whose deadline
+                                         came first was over (sched.c, step) */
     int nwatch;
     /* Its store buffer (sync/atomic.c), made at its first atomic store
     ** weaker than seq_cst; buffered while it holds stores: its next

@@ -1559,6 +1559,14 @@ static bool waits_untimed(struct exec *x, struct sched_op *op)
     return waits;
 }
 
+/* Did op's timer reach its deadline before t's handler became due? Then
+** the wait was over when the signal came (a nanosleep returns 0, the
+** handler runs after), however late its step is taken. */
+static bool timed_out_first(const struct sched_thread *t, const struct sched_op *op)
+{
+    return op->timer && op->timer->deadline >= 0 && op->timer->deadline <= t->signal_due_at;
+}
+
 /* Perform t's pending operation, picked among enabled; false when that
 ** ended the execution. */
 static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
@@ -1578,7 +1586,8 @@ static bool step(struct exec *x, struct sched_thread *t, sched_mask enabled)
          (op->cls->enabled && !op->cls->enabled(x, op)))) {
         op->completed = op->interrupted = t->interrupted = true;
         op->note = "interrupted";
-    } else if (t->signal_due && !op->completed && (t->signal_cuts_all || waits_untimed(x, op))) {
+    } else if (t->signal_due && !op->completed && !timed_out_first(t, op) &&
+               (t->signal_cuts_all || waits_untimed(x, op))) {
         op->completed = op->interrupted = t->signal_cut = by_signal = true;
         op->note = "interrupted by a signal";
     }

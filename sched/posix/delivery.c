@@ -478,8 +478,10 @@ static enum sent make_due(struct exec *x, int tid, int sig, const struct sig_ins
     struct sched_thread *st = sched_thread(x, tid);
     struct posix_sig_queues *q = queues_of(x, t);
     instance_add(x, &t->sigdue, q ? q->due : NULL, sig, how);
-    if (!st->signal_due)
+    if (!st->signal_due) {
         st->signal_since = x->nsteps; /* this step's: its wait may end from here on */
+        st->signal_due_at = x->now;
+    }
     st->signal_due = true;
     x->run_due_signals = run_due_signals;
     x->interrupts = true;

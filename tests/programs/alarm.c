@@ -18,6 +18,10 @@
 **   timedwait SIGALRM blocked, alarm(1), sigtimedwait for 5 s takes it: a
 **             signal sent before the wait's step is taken, even when that
 **             step comes past the timeout (the timeout won a coin flip)
+**   expires   a handler, setitimer in 300 ms, nanosleep of 100 ms: it
+**             returns 0, or fails with EINTR with time left when SIGALRM
+**             came after it began (main late); never interrupted with no
+**             time left, as it was when its thread ran late after it
 **   outruns   a handler, alarm(1), sleep(5): SIGALRM comes at 1 s and ends
 **             the sleep early (or, main late by a second, before it
 **             begins): no timer fires past the alarm's deadline first
@@ -133,6 +137,16 @@ static void timedwait(void)
     assert(sigtimedwait(&set, NULL, &five) == SIGALRM);
 }
 
+static void expires(void)
+{
+    handle(on_alarm);
+    struct itimerval once = { .it_value = { .tv_usec = 300000 } };
+    assert(setitimer(ITIMER_REAL, &once, NULL) == 0);
+    struct timespec tenth = { .tv_nsec = 100000000 }, left = { 0, 0 };
+    int r = nanosleep(&tenth, &left);
+    assert(r == 0 || (errno == EINTR && alarms == 1 && (left.tv_sec || left.tv_nsec)));
+}
+
 /* weft ended the sleep at 5 s with the alarm still to come, a run no
 ** kernel makes: a thread's wake may come late, the alarm's signal never. */
 static void outruns(void)
@@ -224,6 +238,8 @@ int main(int argc, char **argv)
         sigwait_mode();
     else if (strcmp(mode, "timedwait") == 0)
         timedwait();
+    else if (strcmp(mode, "expires") == 0)
+        expires();
     else if (strcmp(mode, "outruns") == 0)
         outruns();
     else if (strcmp(mode, "periodic") == 0)
