@@ -465,12 +465,13 @@ static const struct sched_opclass end_class = { .verb = "end" };
 */
 static const struct sched_objclass returns_objclass = { .name = "threads not detached" };
 
-struct sched_obj *sched_returns_object(struct exec *x)
+struct sched_obj *sched_returns_object(struct exec *x, struct sched_loc at)
 {
     if (x->returns == NULL) {
         x->returns = object_new(x, &returns_objclass, sizeof *x->returns, NULL);
-        if (x->returns)
-            object_rekey(x, x->returns, sched_mix(0x72657475726e73ULL, 0));
+        if (x->returns == NULL)
+            sched_fail(x, WEFT_ASSERTION, at, "out of memory for the threads' returns");
+        object_rekey(x, x->returns, sched_mix(0x72657475726e73ULL, 0));
     }
     return x->returns;
 }
@@ -484,12 +485,10 @@ static void thread_returns(struct exec *x, struct sched_thread *t)
     bool joinable = !t->detached;
     bool counted = joinable && x->detached_ever > 0;
     if (x->interrupts || counted) {   /* a cancelled thread ends where it was */
+        struct sched_loc at = t->cancelled ? t->cancelled_at : t->spawned_at;
         struct sched_op op = { .cls = &end_class, .obj = &t->obj,
-                               .obj2 = counted ? sched_returns_object(x) : NULL,
-                               .loc = t->cancelled ? t->cancelled_at : t->spawned_at,
-                               .note = t->cancelled ? "cancelled" : NULL };
-        if (counted && op.obj2 == NULL)
-            sched_fail(x, WEFT_ASSERTION, op.loc, "out of memory for the threads' returns");
+                               .obj2 = counted ? sched_returns_object(x, at) : NULL,
+                               .loc = at, .note = t->cancelled ? "cancelled" : NULL };
         sched_visible(x, &op);
     }
     if (joinable && x->live_joinable == 1 && x->detached_ever > 0) {

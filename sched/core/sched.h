@@ -50,8 +50,9 @@ struct sched_thread *sched_spawn(struct exec *x, const char *name, void (*fn)(vo
 void sched_detach(struct exec *x, struct sched_thread *t);
 /* The object the returns of threads not detached write once a thread was
 ** detached (and the spawns of such threads): which one is the last, the
-** end of the execution, depends on their order. NULL when out of memory. */
-struct sched_obj *sched_returns_object(struct exec *x);
+** end of the execution, depends on their order. Out of memory, the
+** execution fails at the step at. */
+struct sched_obj *sched_returns_object(struct exec *x, struct sched_loc at);
 /* Make t, just spawned, a daemon: a timer's thread. It runs like any
 ** other (the execution goes on while it can fire), but one that waits
 ** when nothing can run is neither a deadlock nor a leak: a stopped timer

@@ -73,9 +73,8 @@ static weft_thread_t spawn(const struct sched_opclass *cls, const char *name,
                           .symmetric = cls == &spawn_symmetric_class,
                           .detached = detached,
                           .stack_size = x->spawn_stack_size };
-    if (!detached && x->detached_ever > 0 &&   /* one more return before the end */
-        (s.op.obj2 = sched_returns_object(x)) == NULL)
-        sched_fail(x, WEFT_ASSERTION, s.op.loc, "out of memory for the threads' returns");
+    if (!detached && x->detached_ever > 0)    /* one more return before the end */
+        s.op.obj2 = sched_returns_object(x, s.op.loc);
     x->spawn_stack_size = 0;          /* taken: the spawn's step may come after
                                          other threads' spawns and daemons */
     sched_visible(x, &s.op);
